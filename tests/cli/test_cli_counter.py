@@ -182,7 +182,7 @@ def test_an_enrolment_typed_in_late_is_corrected_then_its_first_cycle_dispensed(
         (3, ["--enrolled-on", DEMO_TODAY.isoformat(), *reason], "Nothing to correct: participant"),
         (3, reason, "Nothing to correct for participant 01-103"),
         (3, ["--initials", "QY", "--reason", " "], "Give the reason for the correction"),
-        (3, ["--birth-year", "2010", *reason], "may be under 18"),
+        (3, ["--birth-year", "2010", *reason], "is under 18"),
         (2, ["--enrolled-on", "12/02/2026", *reason], "--enrolled-on"),
     ]:
         result = cli("participant-correct", "01-103", *args)
@@ -190,7 +190,7 @@ def test_an_enrolment_typed_in_late_is_corrected_then_its_first_cycle_dispensed(
         assert words in result.err, result.err
     technician = ["participant-correct", "01-103", "--initials", "QY", *reason]
     refused = cli("--user", "technician", *technician, user=None)
-    assert refused.code == 4 and "may not enrol participants" in refused.err, refused.err
+    assert refused.code == 4 and "may not correct an enrolment" in refused.err, refused.err
     assert state(cli.db) == before, "a refusal wrote to the database"
 
     corrected = cli(

@@ -113,6 +113,11 @@ def build_scene(ctx: Context, clock: FixedClock, actors: Mapping[str, Actor]) ->
     participants.set_status(
         ctx, pharm, "01-002", "discontinued", "withdrew consent", password=secret
     )
+    # Two enrolments entered in error (typos), voided: their own table. Before the last step,
+    # whose entry deleted leaves records that still verify (rewritten_after_the_last_entry_...).
+    for typo in ("01-0001", "1-002"):
+        enroll(ctx, pharm, typo, initials="GH")
+        participants.void_enrolment(ctx, pharm, typo, "typed wrongly", secret)
     users.set_active(ctx, admin, "pharm2", False, "left the site")
 
 
@@ -408,6 +413,13 @@ FACT_TABLES = (
         _first("dispense_voids"),  # the void of DSP000002 erased: it looks handed out again
         _first("dispense_voids"),
         lambda s: {"dispense_id": s.id("dispense DSP000004")},
+    ),
+    FactTable(
+        "enrolment_voids",
+        "reason = 'entered twice'",
+        _first("enrolment_voids"),  # the void erased: the typo looks on treatment again
+        _first("enrolment_voids"),
+        lambda s: {"participant_id": s.id("participant 01-001")},
     ),
     FactTable("returns", "tablets = 0", _first("returns"), _last("returns"), swap_column="tablets"),
     FactTable(

@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from dispensary.domain.errors import DispensaryError
-from dispensary.domain.rules import INITIALS, KIT_NUMBER, STUDY_NUMBER
+from dispensary.domain.rules import INITIALS, KIT_NUMBER, STUDY_NUMBER, half_width
 from dispensary.services import (
     counts,
     destruction,
@@ -101,7 +101,8 @@ ANY_TEXT = st.one_of(st.text(max_size=60), st.sampled_from(NASTY))
 
 
 def _not(pattern: re.Pattern[str]) -> Callable[[str], bool]:
-    return lambda s: not pattern.fullmatch(s.strip().upper())
+    # As the program reads it: full-width letters and digits (a Chinese keyboard) as ASCII.
+    return lambda s: not pattern.fullmatch(half_width(s).strip().upper())
 
 
 BAD_KIT = st.one_of(

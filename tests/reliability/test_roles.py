@@ -315,6 +315,9 @@ WORK: dict[str, Work] = {
     "enroll": lambda d, a, pw: participants.enroll(
         d.ctx, a, f"06-{d.next():03d}", "CD", 1960, "F", "Dr Liu"
     ),
+    "correct_enrolment": lambda d, a, pw: participants.correct_enrolment(
+        d.ctx, a, d.enrolled(), initials="XY", reason="initials typed wrongly", password=pw
+    ),
     "participant_status": lambda d, a, pw: participants.set_status(
         d.ctx, a, d.enrolled(), "discontinued", "withdrew consent", password=pw
     ),

@@ -245,6 +245,7 @@ EDITED = (
     "dispenses",
     "dispense_kits",
     "dispense_voids",
+    "enrolment_voids",
     "returns",
     "adherence_notes",
     "physical_counts",

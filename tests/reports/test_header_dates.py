@@ -62,4 +62,4 @@ def test_the_chinese_monitor_pack_and_reconciliation_write_every_date_one_way(
     assert re.search(r"截至 " + ISO_MOMENT.pattern, page)
     assert re.search(r"生成于 " + ISO_MOMENT.pattern + "。", page)  # the opening sentence
     english = _pages(sample, "participant", Values(participant="01-003"), EN)[0]
-    assert re.search(r"Eligibility confirmed .{1,30}, " + ISO_MOMENT.pattern, english)
+    assert re.search(r"Eligibility confirmed .{1,30}; recorded " + ISO_MOMENT.pattern, english)

@@ -72,6 +72,7 @@ LATER_PO_FILES = (
     resource("i18n", "zh_CN-fix-partrec.po"),
     resource("i18n", "zh_CN-fix-today.po"),
     resource("i18n", "zh_CN-fix-reports.po"),
+    resource("i18n", "zh_CN-fix-enrol.po"),
 )
 """Catalogues of later changes: their entries marked `#: dispensary/reports/...` are the
 reports' too."""

@@ -206,7 +206,10 @@ def test_the_last_live_dispense_of_everyone_is_live_dispenses_last(
     both = users.sign_in(ctx, pharmacist.username, password)
     other = studies.switch_study(ctx, both, "NCT-OTHER-1")
     receive(other, both, "K0101-K0103", "L9", LATE)
-    enroll(other, both, "01-001", "GH")  # the same number, in the other study
+    # The same number, in the other study: refused now, kept by a pharmacy enrolled before.
+    with pytest.MonkeyPatch.context() as before_the_rule:
+        before_the_rule.setattr(participants, "_check_number_free", lambda *_a: None)
+        enroll(other, both, "01-001", "GH")
     dispense(other, both, password, "01-001")
 
     with read_transaction(ctx.engine) as session:

@@ -182,14 +182,14 @@ def test_the_assessment_says_what_would_change_and_writes_nothing(
             {"birth_year": 2009},
             EnrolmentCheck.ELIGIBILITY,
             RuleViolation,
-            "A participant born in 2009 may be under 18 on 2026-01-05; the study enrols adults "
+            "A participant born in 2009 is under 18 on 2026-01-05; the study enrols adults "
             "of 18 or more only. Check the year of birth with the investigator.",
         ),
         (  # born 2008: 18 in 2026, but not at an enrolment corrected to 2025
             {"birth_year": 2008, "enrolled_on": date(2025, 12, 30)},
             EnrolmentCheck.ELIGIBILITY,
             RuleViolation,
-            "A participant born in 2008 may be under 18 on 2025-12-30",
+            "A participant born in 2008 is under 18 on 2025-12-30",
         ),
         (
             {"birth_year": 2027},
@@ -316,7 +316,7 @@ def test_only_a_pharmacist_corrects_an_enrolment(
 ) -> None:
     enroll(ctx, pharmacist)
     actor: Actor = request.getfixturevalue(who)
-    with refused(ctx, NotPermitted, "may not enrol participants"):
+    with refused(ctx, NotPermitted, "may not correct an enrolment"):
         correct(ctx, actor, pw(actor), initials="CD")
     with pytest.raises(NotPermitted):
         participants.assess_enrolment_correction(ctx, actor, "01-001", initials="CD")

@@ -11,7 +11,13 @@ from typing import Any
 import pytest
 
 from dispensary.domain.codes import ParticipantStatus
-from dispensary.domain.errors import InvalidInput, NotPermitted, RuleViolation, SignatureFailed
+from dispensary.domain.errors import (
+    InvalidInput,
+    NotPermitted,
+    RuleViolation,
+    SignatureFailed,
+    ToConfirm,
+)
 from dispensary.i18n import Language, speaking
 from dispensary.services import audit, participants, queries, returns
 from dispensary.services.context import Actor, Context, FixedClock
@@ -55,9 +61,22 @@ def test_sex_is_entered_in_the_readers_language_too(
         assert enroll(ctx, pharmacist, sex=entered).sex == "F"
 
 
-def test_the_chinese_word_is_not_taken_in_english(ctx: Context, pharmacist: Actor) -> None:
+@pytest.mark.parametrize("entered", ["女", "女性", "Ｆ"])
+def test_the_chinese_word_is_taken_in_english_too(
+    ctx: Context, pharmacist: Actor, entered: str
+) -> None:
+    """A Chinese-speaking pharmacist in an English window types 女 as readily as F."""
+    assert enroll(ctx, pharmacist, sex=entered).sex == "F"
+
+
+def test_the_english_word_is_taken_in_chinese_too(ctx: Context, pharmacist: Actor) -> None:
+    with speaking(Language.ZH_CN):
+        assert enroll(ctx, pharmacist, sex="female").sex == "F"
+
+
+def test_a_word_for_no_sex_is_still_refused_in_english(ctx: Context, pharmacist: Actor) -> None:
     with pytest.raises(InvalidInput, match="enter F"):
-        enroll(ctx, pharmacist, sex="女性")
+        enroll(ctx, pharmacist, sex="男女")
 
 
 def test_enrolled_on_an_earlier_day(ctx: Context, pharmacist: Actor) -> None:
@@ -67,7 +86,7 @@ def test_enrolled_on_an_earlier_day(ctx: Context, pharmacist: Actor) -> None:
 @pytest.mark.parametrize(
     ("change", "error", "words"),
     [
-        ({"birth_year": 2009}, RuleViolation, "born in 2009 may be under 18 on 2026-01-05"),
+        ({"birth_year": 2009}, RuleViolation, "born in 2009 is under 18 on 2026-01-05"),
         ({"sex": "M"}, RuleViolation, "admit sex 'F' only; this participant is recorded as 'M'"),
         ({"sex": "X"}, InvalidInput, "Sex 'X' is not one this study records: enter F (female)."),
         ({"sex": "Fish"}, InvalidInput, "Sex 'Fish' is not one this study records: enter F"),
@@ -105,8 +124,14 @@ def test_who_confirmed_eligibility_is_required(
         participants.enroll(ctx, pharmacist, "01-001", "AB", 1970, "F", " ")
 
 
-def test_adult_of_18_this_year_is_enrolled(ctx: Context, pharmacist: Actor) -> None:
-    assert enroll(ctx, pharmacist, birth_year=2008).birth_year == 2008
+def test_adult_of_18_this_year_is_enrolled_once_the_age_is_confirmed(
+    ctx: Context, pharmacist: Actor
+) -> None:
+    """Born 2008, enrolled 2026-01-05: 18 only if born by 5 January, which the year of birth
+    does not say: the investigator's confirmation is asked (the protocol: age 18 or more)."""
+    with pytest.raises(ToConfirm, match="is 17 or 18 on 2026-01-05"):
+        enroll(ctx, pharmacist, birth_year=2008)
+    assert enroll(ctx, pharmacist, birth_year=2008, age_confirmed=True).birth_year == 2008
 
 
 def test_a_study_open_to_all_enrols_men(ctx: Context, pharmacist: Actor) -> None:

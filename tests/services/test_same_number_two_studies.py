@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
+import pytest
+
 from dispensary.db.engine import read_transaction
 from dispensary.domain.codes import ParticipantStatus
 from dispensary.services import audit, participants, reconciliation, returns, studies, verification
@@ -30,7 +32,11 @@ def two_studies(
     receive(ctx, both, "K0001-K0010")
     receive(other, both, "B0001-B0010", lot="LB")
     enroll(ctx, both, "01-001")
-    enroll(other, both, "01-001", initials="CD")
+    # Enrolment now refuses a number of another study; a pharmacy that enrolled both before
+    # that rule keeps both, and the records must still tell them apart.
+    with pytest.MonkeyPatch.context() as before_the_rule:
+        before_the_rule.setattr(participants, "_check_number_free", lambda *_a: None)
+        enroll(other, both, "01-001", initials="CD")
     return both, other
 
 

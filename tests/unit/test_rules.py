@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dispensary.domain.codes import KitStatus
-from dispensary.domain.errors import InvalidInput, RuleViolation
+from dispensary.domain.errors import InvalidInput, RuleViolation, ToConfirm
 from dispensary.domain.rules import (
     DATABASE_INT_MAX,
     MAX_DAYS_AHEAD,
@@ -312,9 +312,15 @@ def test_dates_not_in_the_future() -> None:
 
 
 def test_eligibility() -> None:
-    check_eligibility(2008, "F", TODAY, 18, "F")  # 18 this year
-    with pytest.raises(RuleViolation, match="may be under 18"):
+    # 18 this year: 17 until the birthday, unknown here, so the age is asked
+    with pytest.raises(ToConfirm, match="born in 2008 is 17 or 18 on 2026-01-05"):
+        check_eligibility(2008, "F", TODAY, 18, "F")
+    check_eligibility(2008, "F", TODAY, 18, "F", age_confirmed=True)
+    check_eligibility(2008, "F", date(2026, 12, 31), 18, "F")  # every birthday has passed
+    with pytest.raises(RuleViolation, match="born in 2009 is under 18"):
         check_eligibility(2009, "F", TODAY, 18, "F")
+    with pytest.raises(RuleViolation, match="born in 2009 is under 18 on 2026-12-05"):
+        check_eligibility(2009, "F", date(2026, 12, 5), 18, "F", age_confirmed=True)
     with pytest.raises(RuleViolation, match="admit sex 'F' only"):
         check_eligibility(1970, "M", TODAY, 18, "F")
     check_eligibility(1970, "M", TODAY, 18, "ALL")

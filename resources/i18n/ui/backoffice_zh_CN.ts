@@ -823,6 +823,22 @@
         <source>year of birth</source>
         <translation>出生年份</translation>
     </message>
+    <message>
+        <source>Same initials and year of birth in another study</source>
+        <translation>其他研究中有相同缩写和出生年份的受试者</translation>
+    </message>
+    <message>
+        <source>Enrol all the same</source>
+        <translation>仍然入组</translation>
+    </message>
+    <message>
+        <source>Confirm the age</source>
+        <translation>确认年龄</translation>
+    </message>
+    <message>
+        <source>Age confirmed: enrol</source>
+        <translation>年龄已确认：入组</translation>
+    </message>
 </context>
 <context>
     <name>ForecastChart</name>
@@ -1191,6 +1207,10 @@
         <translation>更正入组信息...</translation>
     </message>
     <message>
+        <source>Void enrolment...</source>
+        <translation>作废入组...</translation>
+    </message>
+    <message>
         <source>Dispense next cycle</source>
         <translation>发放下一周期</translation>
     </message>
@@ -1285,6 +1305,26 @@
     <message>
         <source>Enrolment of {number} corrected: {initials}, born {year}, enrolled {date}.</source>
         <translation>已更正 {number} 的入组信息：{initials}，{year} 年出生，{date} 入组。</translation>
+    </message>
+    <message>
+        <source>Void the enrolment of {number}</source>
+        <translation>作废 {number} 的入组</translation>
+    </message>
+    <message>
+        <source>Void the enrolment of {number} ({initials}) as entered in error? Only while nothing has been dispensed to the participant. The participant leaves the lists and counts; the history and the audit trail keep the enrolment, voided. Why was it entered in error?</source>
+        <translation>将 {number}（{initials}）的入组作为误录作废？仅限尚未向该受试者发放任何药物时。该受试者将不再出现在列表和计数中；历史记录和稽查轨迹保留此入组，标为已作废。为何误录？</translation>
+    </message>
+    <message>
+        <source>Void enrolment</source>
+        <translation>作废入组</translation>
+    </message>
+    <message>
+        <source>Enrolment of {number} voided as entered in error: {reason}</source>
+        <translation>{number} 的入组作为误录作废：{reason}</translation>
+    </message>
+    <message>
+        <source>Enrolment of {number} ({initials}) voided as entered in error.</source>
+        <translation>{number}（{initials}）的入组已作为误录作废。</translation>
     </message>
 </context>
 <context>

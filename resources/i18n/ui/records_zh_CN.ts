@@ -1525,6 +1525,10 @@ Old values:
         <translation>已完成治疗</translation>
     </message>
     <message>
+        <source>Enrolled in error (voided)</source>
+        <translation>误录入组（已作废）</translation>
+    </message>
+    <message>
         <source>Under-use (missed doses)</source>
         <translation>用药不足（漏服）</translation>
     </message>

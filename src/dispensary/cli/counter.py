@@ -39,6 +39,7 @@ from dispensary.cli.core import (
     whole,
 )
 from dispensary.domain.codes import ParticipantStatus
+from dispensary.domain.errors import ToConfirm
 from dispensary.domain.rules import sex_word
 from dispensary.i18n import N_, _, current_language
 
@@ -66,18 +67,30 @@ def cmd_enroll(run: Run) -> int:
     from dispensary.services import participants
 
     a = run.args
-    row = participants.enroll(
-        run.context(),
-        run.actor(),
-        a.number,
-        a.initials,
-        a.birth_year,
-        a.sex,
-        a.eligibility_confirmed_by,
-        enrolled_on=a.date,
+    try:
+        row = participants.enroll(
+            run.context(),
+            run.actor(),
+            a.number,
+            a.initials,
+            a.birth_year,
+            a.sex,
+            a.eligibility_confirmed_by,
+            enrolled_on=a.date,
+            age_confirmed=a.age_confirmed,
+        )
+    except ToConfirm as asked:
+        raise ToConfirm(
+            _("{question} Once confirmed, enrol again with --age-confirmed.").format(
+                question=asked.message
+            )
+        ) from asked
+    # A warning, not a refusal: the same initials and year on treatment in another study.
+    warnings = participants.enrolment_warnings(
+        run.context(), run.actor(), row.initials, row.birth_year
     )
     run.emit(
-        _participant_dict(row),
+        {**_participant_dict(row), "warnings": list(warnings)},
         [
             _(
                 "Enrolled {study_number} ({initials}), born {birth_year}, {sex}, on {enrolled_on}."
@@ -94,6 +107,8 @@ def cmd_enroll(run: Run) -> int:
             _("Next: dispense cycle 1."),
         ],
     )
+    for warning in warnings:
+        run.note(_("Warning: {warning}").format(warning=warning))
     return EXIT_OK
 
 
@@ -105,6 +120,14 @@ def enroll_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--sex", required=True, metavar="F|M")
     p.add_argument("--eligibility-confirmed-by", required=True, metavar="NAME")
     p.add_argument("--date", type=calendar_date, help=N_("enrolment date (default today)"))
+    p.add_argument(
+        "--age-confirmed",
+        action="store_true",
+        help=N_(
+            "the investigator confirmed the age of a participant born in the year that makes "
+            "them under age or not by the birthday"
+        ),
+    )
 
 
 def cmd_participant_status(run: Run) -> int:
@@ -144,7 +167,10 @@ def cmd_participant_status(run: Run) -> int:
 def participant_status_parser(p: argparse.ArgumentParser) -> None:
     p.set_defaults(handler=cmd_participant_status)
     p.add_argument("number")
-    p.add_argument("status", choices=[s.value for s in ParticipantStatus])
+    p.add_argument(
+        "status",
+        choices=[s.value for s in ParticipantStatus if s is not ParticipantStatus.VOIDED],
+    )
     p.add_argument("--reason", required=True)
     p.add_argument(
         "--date",
@@ -195,6 +221,34 @@ def participant_correct_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--initials", metavar="XX", help=N_("the right initials"))
     p.add_argument("--birth-year", type=whole, metavar="YYYY", help=N_("the right year of birth"))
     p.add_argument("--reason", required=True, help=N_("why the enrolment is corrected (required)"))
+
+
+def cmd_participant_void(run: Run) -> int:
+    from dispensary.services import participants
+
+    a = run.args
+    row = participants.void_enrolment(
+        run.context(), run.actor(), a.number, a.reason, password=run.password()
+    )
+    run.emit(
+        _participant_dict(row),
+        [
+            _(
+                "Enrolment of {study_number} ({initials}) voided as entered in error: out of "
+                "the lists and counts; its history and the audit trail keep it."
+            ).format(study_number=row.study_number, initials=row.initials),
+            _("  Reason  {reason}").format(reason=a.reason.strip()),
+        ],
+    )
+    return EXIT_OK
+
+
+def participant_void_parser(p: argparse.ArgumentParser) -> None:
+    p.set_defaults(handler=cmd_participant_void)
+    p.add_argument("number")
+    p.add_argument(
+        "--reason", required=True, help=N_("why the enrolment was entered in error (required)")
+    )
 
 
 def _return_state(row: ParticipantRow) -> str:
@@ -932,6 +986,7 @@ PARSERS: dict[str, Fill] = {
     "enroll": enroll_parser,
     "participant-status": participant_status_parser,
     "participant-correct": participant_correct_parser,
+    "participant-void": participant_void_parser,
     "dispense": dispense_parser,
     "void": void_parser,
     "return": return_parser,

@@ -97,6 +97,11 @@ COMMANDS = (
         "counter",
         N_("correct an enrolment recorded wrongly: its date, initials, year of birth (signed)"),
     ),
+    Command(
+        "participant-void",
+        "counter",
+        N_("void an enrolment entered in error, before anything was dispensed (signed)"),
+    ),
     Command("dispense", "counter", N_("dispense a cycle (signed with your password)")),
     Command("check", "check", N_("assess a step without doing it; nothing is changed")),
     Command("void", "counter", N_("void a dispense made in error (the kits never left)")),

@@ -59,10 +59,11 @@ _BY_DISPENSE = (
     "dispense_observations",
 )
 _BY_KIT = ("physical_counts", "quarantine_events")
+_BY_PARTICIPANT = ("enrolment_voids",)
 _OWN_STUDY = ("study_access", "rule_confirmations", "reconciliation_signoffs")
 _OWNED = frozenset(
     {"kits", "participants", "study", "dispenses", "lots", "shipments"}
-    | {*_BY_DISPENSE, *_BY_KIT, *_OWN_STUDY}
+    | {*_BY_DISPENSE, *_BY_KIT, *_BY_PARTICIPANT, *_OWN_STUDY}
 )
 """The tables whose rows are a study's: those _owner_query looks up."""
 
@@ -91,6 +92,13 @@ def _owner_query(table: str, ids: Sequence[int] | BindParameter[Any]) -> Any:
             select(found_in.c.id, people.c.study_id)
             .join(dispenses, dispenses.c.id == found_in.c.dispense_id)
             .join(people, people.c.id == dispenses.c.participant_id)
+            .where(found_in.c.id.in_(ids))
+        )
+    if table in _BY_PARTICIPANT:
+        found_in = tables[table]
+        return (
+            select(found_in.c.id, people.c.study_id)
+            .join(people, people.c.id == found_in.c.participant_id)
             .where(found_in.c.id.in_(ids))
         )
     if table in _BY_KIT:

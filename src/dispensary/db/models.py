@@ -223,6 +223,20 @@ class Participant(Base):
     study_id: Mapped[int | None] = mapped_column(ForeignKey("study.id"), index=True)
 
 
+class EnrolmentVoid(Base):
+    """An enrolment entered in error (a mistyped number, a kit's number), voided while nothing
+    had been dispensed to the participant: a fact of its own, one row per voided enrolment,
+    naming the participant's row, who voided it, when and why. Never updated or deleted; the
+    participant's row stays as enrolled, its status "voided" (migration 0013)."""
+
+    __tablename__ = "enrolment_voids"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), unique=True)
+    reason: Mapped[str] = mapped_column(Text)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class Dispense(Base):
     __tablename__ = "dispenses"
     __table_args__ = (
@@ -567,6 +581,7 @@ APPEND_ONLY: tuple[type[Base], ...] = (
     DispenseKit,
     DispenseVoid,
     DispenseObservation,
+    EnrolmentVoid,
     Return,
     AdherenceNote,
     PhysicalCount,

@@ -62,6 +62,7 @@ class AuditAction(StrEnum):
     ENROLL = "enroll"
     PARTICIPANT_STATUS = "participant_status"
     ENROLMENT_CORRECTED = "enrolment_corrected"
+    ENROLMENT_VOIDED = "enrolment_voided"
     DISPENSE = "dispense"
     DISPENSE_VOIDED = "dispense_voided"
     RETURN = "return"
@@ -122,6 +123,7 @@ _ACTION_NAMES: dict[AuditAction, str] = {
     AuditAction.ENROLL: N_("audit action|Enrolment"),
     AuditAction.PARTICIPANT_STATUS: N_("audit action|Participant status changed"),
     AuditAction.ENROLMENT_CORRECTED: N_("audit action|Enrolment corrected"),
+    AuditAction.ENROLMENT_VOIDED: N_("audit action|Enrolment voided (entered in error)"),
     AuditAction.DISPENSE: N_("audit action|Dispense"),
     AuditAction.DISPENSE_VOIDED: N_("audit action|Dispense voided"),
     AuditAction.RETURN: N_("audit action|Return"),

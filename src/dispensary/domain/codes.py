@@ -134,6 +134,9 @@ class ParticipantStatus(StrEnum):
     ON_TREATMENT = "on_treatment"
     DISCONTINUED = "discontinued"
     COMPLETED = "completed"
+    VOIDED = "voided"
+    """Enrolled in error and voided (services.participants.void_enrolment): never treated, out
+    of every list and count; only its history and the audit trail show it."""
 
     @property
     def label(self) -> str:
@@ -149,11 +152,13 @@ _PARTICIPANT_LABELS = {
     "on_treatment": N_("On treatment"),
     "discontinued": N_("Discontinued"),
     "completed": N_("Completed"),
+    "voided": N_("Enrolled in error (voided)"),
 }
 _PARTICIPANT_WORDS = {
     "on_treatment": N_("on treatment"),
     "discontinued": N_("discontinued"),
     "completed": N_("completed"),
+    "voided": N_("voided as enrolled in error"),
 }
 
 

@@ -26,6 +26,11 @@ class InvalidInput(RuleViolation):
     """The input itself is malformed (a typo, a date out of range, a negative count)."""
 
 
+class ToConfirm(RuleViolation):
+    """The step goes on only once the user confirms what the message asks (a participant who
+    may be 17 or 18 on the enrolment date): a command's flag, a window's question."""
+
+
 class NotFound(RuleViolation):
     """A kit, participant, dispense or user named by the user does not exist."""
 

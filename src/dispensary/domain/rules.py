@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from dispensary.domain.codes import KitStatus
-from dispensary.domain.errors import InvalidInput, RuleViolation
+from dispensary.domain.errors import InvalidInput, RuleViolation, ToConfirm
 from dispensary.domain.lifecycle import KitEvent, transition
 from dispensary.domain.regimen import kits_needed, last_day_of_supply
-from dispensary.i18n import ENGLISH, N_, _, current_language
+from dispensary.i18n import ENGLISH, N_, Language, _, current_language, translated
 
 KIT_NUMBER = re.compile(r"[A-Z0-9][A-Z0-9._-]{0,39}")
 STUDY_NUMBER = re.compile(r"[A-Z0-9][A-Z0-9-]{0,19}")
@@ -49,6 +49,18 @@ def effective_status(status: KitStatus, expiry: date, today: date) -> KitStatus:
     return status
 
 
+_FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+"""Full-width ASCII (U+FF01-U+FF5E) and the ideographic space to their ASCII (NFKC for that
+range only): a Chinese keyboard types "０１－０５０" for 01-050, which reads right on screen."""
+
+
+def half_width(text: str) -> str:
+    """`text` with full-width letters, digits and signs as ASCII: a number or initials typed on
+    a Chinese keyboard are checked as what they read ("ＡＢ" is AB), wherever a number is typed
+    or scanned. Other characters are kept as typed."""
+    return text.translate(_FULL_WIDTH)
+
+
 def _must_be_text(raw: object, what: str) -> str:
     """Screens and scripts pass text; anything else is refused rather than crashing later."""
     if not isinstance(raw, str):
@@ -60,7 +72,7 @@ def _must_be_text(raw: object, what: str) -> str:
 
 def normalise_kit_number(raw: str) -> str:
     """Scanners and typists differ in case and stray spaces; the kit number does not."""
-    number = _must_be_text(raw, N_("kit number")).strip().upper()
+    number = half_width(_must_be_text(raw, N_("kit number"))).strip().upper()
     if not KIT_NUMBER.fullmatch(number):
         raise InvalidInput(
             _(
@@ -75,7 +87,7 @@ def normalise_code(raw: str, what: str, limit: int = 60) -> str:
     """A lot or shipment number as recorded and looked up: printable text in upper case, as
     kit numbers are (normalise_kit_number). Typed, scanned or read from a manifest, 'ht2611a'
     is lot HT2611A: recorded as typed, it became a second lot that a recall by HT2611A missed."""
-    return check_text(raw, what, limit=limit).upper()
+    return half_width(check_text(raw, what, limit=limit)).upper()
 
 
 KIT_SEPARATORS = "-._"
@@ -87,13 +99,16 @@ DISPENSE_NUMBER = re.compile(rf"{DISPENSE_PREFIX}\d{{6,}}")
 
 def is_dispense_number(code: object) -> bool:
     """A dispensing label's number (scanned or typed), whatever the case and spaces around it."""
-    return isinstance(code, str) and DISPENSE_NUMBER.fullmatch(code.strip().upper()) is not None
+    return (
+        isinstance(code, str)
+        and DISPENSE_NUMBER.fullmatch(half_width(code).strip().upper()) is not None
+    )
 
 
 def looks_like_dispense_number(code: str) -> bool:
     """A code typed or scanned as a dispensing label's number that is not one (a digit left out
     or a letter for a digit: DSP00011, DSP0001I): the prefix, then a digit."""
-    text = code.strip().upper()
+    text = half_width(code).strip().upper()
     rest = text[len(DISPENSE_PREFIX) :]
     return text.startswith(DISPENSE_PREFIX) and rest[:1].isdigit() and not is_dispense_number(text)
 
@@ -113,7 +128,7 @@ def new_kit_number(raw: str) -> str:
     received under it could not be told from the label by a scan. A lot number needs the
     records (services.receiving refuses it). Kits already in stock are still found by
     `normalise_kit_number`."""
-    text = _must_be_text(raw, N_("kit number")).strip().upper()
+    text = half_width(_must_be_text(raw, N_("kit number"))).strip().upper()
     if text and (text[0] in KIT_SEPARATORS or text[-1] in KIT_SEPARATORS):
         raise InvalidInput(
             _(
@@ -134,7 +149,7 @@ def new_kit_number(raw: str) -> str:
 
 
 def normalise_study_number(raw: str) -> str:
-    number = _must_be_text(raw, N_("study number")).strip().upper()
+    number = half_width(_must_be_text(raw, N_("study number"))).strip().upper()
     if not STUDY_NUMBER.fullmatch(number):
         raise InvalidInput(
             _(
@@ -148,7 +163,8 @@ def normalise_study_number(raw: str) -> str:
 def normalise_initials(raw: str, staff: bool = False) -> str:
     """A participant's initials (the enrolment log's, by which with the study number they are
     identified), or, `staff`, a user's (who signs records with them): 2 to 4 letters A-Z."""
-    initials = _must_be_text(raw, N_("initials")).strip().upper().replace(".", "").replace(" ", "")
+    typed = half_width(_must_be_text(raw, N_("initials")))
+    initials = typed.strip().upper().replace(".", "").replace(" ", "")
     if not initials:
         raise InvalidInput(_("Give the initials: 2 to 4 letters A-Z."))
     if not INITIALS.fullmatch(initials):
@@ -508,19 +524,23 @@ def sex_word(code: str) -> str:
 
 
 def _sex_words(code: str) -> set[str]:
-    words = {SEXES[code], _(SEXES[code]).casefold()}
-    also = _(SEX_ALSO[code])
-    if also != SEX_ALSO[code]:
-        words.add(also.casefold())
+    """The words for the sex in every language the program speaks, whatever the reader's: a
+    Chinese-speaking pharmacist in an English window types 女 as readily as "female"."""
+    words = {SEXES[code]}
+    for language in Language:
+        words.add(translated(SEXES[code], language).casefold())
+        also = translated(SEX_ALSO[code], language)
+        if also != SEX_ALSO[code]:
+            words.add(also.casefold())
     return words
 
 
 def check_sex(sex: str, required_sex: str) -> str:
     """The code of `sex` as entered: the code itself (F, M, either case) or its word, in English
-    or in the reader's language ("female", "女", "女性"); anything else (a typo such as "Fish", which
+    or in any language the program speaks ("female", "女", "女性"); anything else (a typo such as "Fish", which
     its first letter alone took for F) is refused with the codes to enter: those the study
     admits (`required_sex`, the study file's eligibility.sex: one code, or "ALL")."""
-    entered = sex.strip()
+    entered = half_width(sex).strip()
     code = next(
         (c for c in SEXES if entered.upper() == c or entered.casefold() in _sex_words(c)),
         "",
@@ -564,18 +584,39 @@ def parse_cycle(raw: str) -> int:
 
 
 def check_eligibility(
-    birth_year: int, sex: str, enrolled_on: date, min_age: int, required_sex: str
+    birth_year: int,
+    sex: str,
+    enrolled_on: date,
+    min_age: int,
+    required_sex: str,
+    *,
+    age_confirmed: bool = False,
 ) -> None:
+    """The study's age and sex (the file's [eligibility], from the protocol's inclusion
+    criteria). Only the year of birth is recorded: born in the year `min_age` years before the
+    enrolment, a participant is under age until the birthday, unknown here; unless
+    `age_confirmed` (the investigator confirmed the age), that is asked (ToConfirm). On 31
+    December, and for an earlier year, the age is certain."""
     if not 1900 <= birth_year <= enrolled_on.year:
         raise InvalidInput(
             _("Year of birth {year} is not possible; check it.").format(year=birth_year)
         )
-    if enrolled_on.year - birth_year < min_age:
+    years = enrolled_on.year - birth_year
+    if years < min_age:
         raise RuleViolation(
             _(
-                "A participant born in {year} may be under {age} on {day}; the study enrols "
+                "A participant born in {year} is under {age} on {day}; the study enrols "
                 "adults of {age} or more only. Check the year of birth with the investigator."
             ).format(year=birth_year, age=min_age, day=enrolled_on.isoformat())
+        )
+    if years == min_age and (enrolled_on.month, enrolled_on.day) != (12, 31) and not age_confirmed:
+        raise ToConfirm(
+            _(
+                "A participant born in {year} is {under} or {age} on {day}, as the birthday "
+                "falls after or before it; the study enrols adults of {age} or more only. "
+                "Confirm with the investigator that the participant was {age} or more on the "
+                "enrolment date, then confirm the age to enrol."
+            ).format(year=birth_year, under=min_age - 1, age=min_age, day=enrolled_on.isoformat())
         )
     if required_sex != "ALL" and sex != required_sex:
         raise RuleViolation(

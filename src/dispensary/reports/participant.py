@@ -267,9 +267,15 @@ def participant_section(study: Study, report: ParticipantReport, paper: str) -> 
         (_("Enrolled"), corrected(long_day(p.enrolled_on), "enrolled_on", report.changes)),
         (
             _("Eligibility confirmed"),
-            _("{name}, {at}").format(
+            # The time is the enrolment's recording, not the investigator's confirmation.
+            _("{name}; recorded {at}; {checklist}").format(
                 name=person(study, report.eligibility_confirmed_by),
                 at=long_when(report.eligibility_confirmed_at),
+                checklist=(
+                    _("{n} criteria ticked on the checklist").format(n=report.eligibility_criteria)
+                    if report.eligibility_criteria
+                    else _("no checklist recorded (enrolled from the command line)")
+                ),
             ),
         ),
         (_("Next cycle"), _next_cycle(p)),

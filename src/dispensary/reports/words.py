@@ -65,6 +65,7 @@ VOCABULARY = (
     N_("On treatment"),
     N_("Discontinued"),
     N_("Completed"),
+    N_("Enrolled in error (voided)"),
     # Flag
     N_("Under-use (missed doses)"),
     N_("Over-use (safety signal)"),

@@ -29,6 +29,7 @@ from dispensary.domain.rules import (
     KitCandidate,
     code_shape,
     effective_status,
+    half_width,
     looks_like_dispense_number,
     normalise_code,
     normalise_kit_number,
@@ -133,7 +134,7 @@ def unknown_code_kind(session: Session, code: str, study: int) -> CodeKind | Non
     """What a code that names no label, kit or participant looks like: a dispensing label's
     number by its prefix, else a participant's or a kit's by the shape of the numbers `study`
     has of each (code_shape); None when it has the shape of both, or of neither."""
-    text = code.strip().upper()
+    text = half_width(code).strip().upper()
     if looks_like_dispense_number(text):
         return CodeKind.LABEL
     shape = code_shape(text)
@@ -319,7 +320,7 @@ def get_dispense(session: Session, raw: str, study: int, *, reader: Collection[i
                 value=f"{raw!r:.40}"
             )
         )
-    text = raw.strip().upper()
+    text = half_width(raw).strip().upper()
     # A number no dispense can have (a NUL, bytes that are not text) is looked up nowhere: the
     # PostgreSQL driver would fail on it rather than find nothing.
     found = text.isprintable()

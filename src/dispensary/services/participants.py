@@ -4,15 +4,25 @@ correcting an enrolment recorded wrongly (signed, audited)."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dispensary.db.engine import read_transaction, write_transaction
-from dispensary.db.models import Dispense, DispenseKit, Kit, Participant
+from dispensary.db.models import (
+    AuditEntry,
+    Dispense,
+    DispenseKit,
+    EnrolmentVoid,
+    Kit,
+    Participant,
+    Shipment,
+    StudyRecord,
+)
 from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.codes import KitStatus, ParticipantStatus, SignatureMeaning
 from dispensary.domain.errors import InvalidInput, RuleViolation
@@ -22,6 +32,8 @@ from dispensary.domain.rules import (
     check_not_future,
     check_sex,
     check_text,
+    is_dispense_number,
+    looks_like_dispense_number,
     normalise_initials,
     normalise_study_number,
 )
@@ -51,9 +63,12 @@ def enroll(
     eligibility_confirmed_by: str,
     enrolled_on: date | None = None,
     criteria_confirmed: Sequence[str] | None = None,
+    age_confirmed: bool = False,
 ) -> ParticipantRow:
     """Enrols after the investigator's eligibility confirmation; every criterion must be ticked
-    when a checklist is given (the GUI always gives it)."""
+    when a checklist is given (the GUI always gives it). `age_confirmed`: the investigator
+    confirmed the age of a participant born in the year that makes them under age or not by
+    the birthday (check_eligibility asks it, ToConfirm); recorded in the audit trail."""
     require(actor, Permission.ENROLL, ctx, recorded=True)
     today = ctx.clock.today()
     day = check_not_future(enrolled_on, today, N_("enrolment date"))
@@ -67,7 +82,10 @@ def enroll(
         N_("name of the investigator who confirmed eligibility"),
         limit=120,
     )
-    check_eligibility(birth_year, sex_code, day, elig.min_age, elig.sex)
+    check_eligibility(
+        birth_year, sex_code, day, elig.min_age, elig.sex, age_confirmed=age_confirmed
+    )
+    _check_not_a_label(number)
     checklist: list[str] = []
     if criteria_confirmed is not None:
         wanted = list(elig.inclusion) + [f"Not: {c}" for c in elig.exclusion]
@@ -89,6 +107,8 @@ def enroll(
             raise RuleViolation(
                 _("Participant {participant} is already enrolled.").format(participant=number)
             )
+        _check_number_free(session, ctx, number)
+        _check_enrolled_after_loading(session, ctx, day)
         rec = Recorder(session, actor, ctx.clock.now(), study=ctx, action=Permission.ENROLL)
         participant = Participant(
             study_number=number,
@@ -117,9 +137,198 @@ def enroll(
                 "eligibility_confirmed_by": confirmed_by,
                 "criteria": len(checklist),
                 "status": participant.status,  # where `audit verify` rebuilds it from
+                **({"age_confirmed": True} if age_confirmed else {}),
             },
         )
         return participant_row(session, ctx, participant)
+
+
+def _check_not_a_label(number: str) -> None:
+    """A dispensing label's number (DSP000002, or one mistyped) is never a participant's: a
+    scan of that label would open the participant, or the participant's number the label."""
+    if is_dispense_number(number) or looks_like_dispense_number(number):
+        raise RuleViolation(
+            _(
+                "{number} is a dispensing label's number, not a participant's study number. "
+                "Give the participant's number as on the enrolment log (e.g. 01-001)."
+            ).format(number=number)
+        )
+
+
+def _number_form(number: str) -> str:
+    """A number's form: its letters as they are, each digit as 9 (K1002 and K0417 are both
+    K9999; 01-001 is 99-999): the numbering a kit's number follows."""
+    return re.sub(r"[0-9]", "9", number)
+
+
+def _check_number_free(session: Session, ctx: Context, number: str) -> None:
+    """One number, one person or kit across the pharmacy: a scan resolves a code by its number
+    in every study. Refused: a participant's number of another study (not named: the user may
+    have no access to it), a kit's number, or a number of the form of the study's kit numbers
+    that none of its participants' numbers has (K1003 before that kit arrives)."""
+    if session.scalar(
+        select(Participant.id).where(
+            Participant.study_number == number,
+            Participant.study_id != ctx.study_id,
+            Participant.status != ParticipantStatus.VOIDED.value,
+        )
+    ):
+        raise RuleViolation(
+            _(
+                "Study number {number} is already a participant's in another study of this "
+                "pharmacy: a number names one person across the pharmacy, as a scan finds the "
+                "participant by it. Check the number on the enrolment log and give this "
+                "participant's own number."
+            ).format(number=number)
+        )
+    if session.scalar(select(Kit.id).where(Kit.number == number)):
+        raise RuleViolation(
+            _(
+                "{number} is a kit's number in this pharmacy, not a participant's study number: "
+                "a scan of it would find the kit. Give the participant's number as on the "
+                "enrolment log (e.g. 01-001)."
+            ).format(number=number)
+        )
+    form = _number_form(number)
+    same_length = (
+        (Kit.study_id == ctx.study_id, func.length(Kit.number) == len(number)),
+        (
+            Participant.study_id == ctx.study_id,
+            func.length(Participant.study_number) == len(number),
+        ),
+    )
+    kit_forms = {
+        _number_form(n) for n in session.scalars(select(Kit.number).where(*same_length[0]))
+    }
+    people_forms = {
+        _number_form(n)
+        for n in session.scalars(
+            select(Participant.study_number).where(
+                *same_length[1], Participant.status != ParticipantStatus.VOIDED.value
+            )
+        )
+    }
+    if form in kit_forms and form not in people_forms:
+        raise RuleViolation(
+            _(
+                "{number} has the form of this study's kit numbers, not of its participants' "
+                "study numbers: a scan could not tell the participant from a kit. Give the "
+                "participant's number as on the enrolment log (e.g. 01-001)."
+            ).format(number=number)
+        )
+
+
+OTHER_TREATMENT_WORDS = ("other interventional", "investigational drug", "other study treatment")
+"""How a study file's exclusion criterion on another study's treatment reads (NCT07198672:
+"Other interventional study treatment, or investigational drug or device within 4 weeks")."""
+
+
+def other_treatment_criterion(ctx: Context) -> str | None:
+    """The study's exclusion criterion on another study's treatment, as the file words it; None
+    when the file has none."""
+    for criterion in ctx.study.eligibility.exclusion:
+        if any(words in criterion.casefold() for words in OTHER_TREATMENT_WORDS):
+            return criterion
+    return None
+
+
+def enrolment_warnings(
+    ctx: Context, actor: Actor, initials: str, birth_year: int
+) -> tuple[str, ...]:
+    """Read-only, before an enrolment: a participant on treatment in another study of this
+    pharmacy with the same initials and year of birth may be the same person, whom the
+    protocol's exclusion criterion on other study treatment keeps out. A warning, not a
+    refusal (initials and a year are shared by strangers); the other study is named only to a
+    user who has access to it."""
+    require(actor, Permission.ENROLL, ctx)
+    letters = normalise_initials(initials)
+    year = _check_birth_year(birth_year)
+    with read_transaction(ctx.engine) as session:
+        rows = session.execute(
+            select(Participant.study_number, Participant.study_id, StudyRecord.protocol)
+            .join(StudyRecord, StudyRecord.id == Participant.study_id)
+            .where(
+                Participant.initials == letters,
+                Participant.birth_year == year,
+                Participant.status == ParticipantStatus.ON_TREATMENT.value,
+                Participant.study_id != ctx.study_id,
+            )
+            .order_by(Participant.id)
+        ).all()
+        readable = Readable(session, actor)
+        opened = {study_id for _number, study_id, _protocol in rows if study_id in readable}
+    criterion = other_treatment_criterion(ctx)
+    cited = (
+        _('the protocol excludes: "{criterion}"').format(criterion=criterion)
+        if criterion
+        else _("check the protocol's exclusion criteria on other study treatment")
+    )
+    warnings: list[str] = []
+    for number, study_id, protocol in rows:
+        where = (
+            _("participant {number} of {protocol}").format(number=number, protocol=protocol)
+            if study_id in opened
+            else _("a participant of another study")
+        )
+        warnings.append(
+            _(
+                "{initials}, born {year}, are the initials and year of birth of {where}, on "
+                "treatment in this pharmacy. If this is the same person, {cited}; check with "
+                "the investigator."
+            ).format(initials=letters, year=year, where=where, cited=cited)
+        )
+    return tuple(warnings)
+
+
+def study_loaded_on(session: Session, ctx: Context) -> date:
+    """The day the study was first loaded in this pharmacy (its first version: an amendment
+    does not move it), from the audit trail; the study's row when the trail has no entry. The
+    earlier of its UTC and local day, so that no enrolment of that day is refused."""
+    loaded = session.scalar(
+        select(func.min(AuditEntry.at)).where(
+            AuditEntry.action.in_((AuditAction.STUDY_LOADED, AuditAction.STUDY_ADDED)),
+            AuditEntry.entity == "study",
+            AuditEntry.entity_id == ctx.study.protocol,
+        )
+    )
+    if loaded is None:
+        loaded = session.scalar(select(StudyRecord.loaded_at).where(StudyRecord.id == ctx.study_id))
+    if loaded is None:
+        return date.min
+    return min(loaded.date(), loaded.astimezone().date())
+
+
+def study_here_since(session: Session, ctx: Context) -> date:
+    """The first day the study was in this pharmacy: the day it was loaded, or its first
+    stock's receipt if recorded as earlier (records kept on paper before the program was used,
+    entered from the first shipment on, as the README's walk-through does)."""
+    loaded = study_loaded_on(session, ctx)
+    received = session.scalar(
+        select(func.min(Shipment.received_on))
+        .join(Kit, Kit.shipment_id == Shipment.id)
+        .where(Kit.study_id == ctx.study_id)
+    )
+    return min(loaded, received) if received is not None else loaded
+
+
+def _enrolment_date_refusal(session: Session, ctx: Context, day: date) -> str | None:
+    """An enrolment date before the study was in this pharmacy is a typo (2020 for 2026): no
+    participant was enrolled here before the study was. What to do, or None."""
+    since = study_here_since(session, ctx)
+    if day >= since:
+        return None
+    return _(
+        "The enrolment date {day} is before {protocol} was in this pharmacy (loaded, or its "
+        "first stock received, on {since}). Check the date on the enrolment log and give a date "
+        "on or after {since}; to enter records kept on paper from before then, record the "
+        "receipt of the study's first stock, with its date, first."
+    ).format(day=day.isoformat(), protocol=ctx.study.protocol, since=since.isoformat())
+
+
+def _check_enrolled_after_loading(session: Session, ctx: Context, day: date) -> None:
+    refusal = _enrolment_date_refusal(session, ctx, day)
+    if refusal is not None:
+        raise InvalidInput(refusal)
 
 
 def set_status(
@@ -204,13 +413,21 @@ def _status_given(
             )
         ) from exc
     why = check_text(reason, N_("reason"))
+    if new is ParticipantStatus.VOIDED:
+        raise InvalidInput(
+            _(
+                "An enrolment entered in error is voided with its own signed step "
+                "(participant-void), not by a status change."
+            )
+        )
     day = check_not_future(effective_on, ctx.clock.today(), N_("effective date"))
     return new, why, day
 
 
 def _check_status_change(participant: Participant, new: ParticipantStatus, day: date) -> None:
     """A change to the status the participant has is refused, and an effective date before
-    the enrolment (no status can change before it)."""
+    the enrolment (no status can change before it); a voided enrolment stays as voided."""
+    _refuse_voided(participant)
     if participant.status == new.value:
         raise RuleViolation(
             _("Participant {participant} is already {status}.").format(
@@ -252,6 +469,85 @@ def kits_out(ctx: Context, actor: Actor, study_number: str) -> tuple[str, ...]:
                 .distinct()
             )
         )
+
+
+def _refuse_voided(participant: Participant) -> None:
+    """A voided enrolment stays as it was voided: it is not changed, corrected or voided again."""
+    if participant.status == ParticipantStatus.VOIDED.value:
+        raise RuleViolation(
+            _(
+                "The enrolment of {participant} was voided as entered in error: it is kept as it "
+                "was, for the record. Enrol the participant under the right number."
+            ).format(participant=participant.study_number)
+        )
+
+
+def _refuse_void(session: Session, participant: Participant) -> None:
+    """What refuses the void of an enrolment: voided already, or a dispense not voided."""
+    _refuse_voided(participant)
+    live = live_dispenses(session, participant.id)
+    if live:
+        first = live[0]
+        raise RuleViolation(
+            _(
+                "Participant {participant} was dispensed cycle {cycle} ({dispense}): an "
+                "enrolment under which drug was dispensed is not voided. Void a dispense "
+                "made in error first; a participant who left the study is discontinued."
+            ).format(participant=participant.study_number, cycle=first.cycle, dispense=first.number)
+        )
+
+
+def check_enrolment_void(ctx: Context, actor: Actor, study_number: str) -> bool:
+    """Read-only: raises what `void_enrolment` would refuse (the same policy), so that a screen
+    asks for the reason and the signature only once nothing refuses it; True then."""
+    require(actor, Permission.CORRECT_ENROLMENT, ctx)
+    with read_transaction(ctx.engine) as session:
+        participant = get_participant(
+            session, study_number, ctx.study_id, reader=Readable(session, actor)
+        )
+        _refuse_void(session, participant)
+        return True
+
+
+def void_enrolment(
+    ctx: Context, actor: Actor, study_number: str, reason: str, password: str
+) -> ParticipantRow:
+    """Voids an enrolment entered in error (a mistyped number, a kit's number) while nothing
+    has been dispensed to the participant: a new record (EnrolmentVoid) names the enrolment,
+    signed by the pharmacist ("corrected") and audited with the reason; the participant's row
+    is kept, its status "voided", so it leaves every list, forecast and due count while its
+    history and the audit trail show it. A participant with a dispense not voided is refused:
+    the drug left the pharmacy in their name."""
+    require(actor, Permission.CORRECT_ENROLMENT, ctx, recorded=True)
+    why = check_text(reason, N_("reason for voiding the enrolment"))
+    presign(ctx, (actor.username, password))
+    with write_transaction(ctx.engine) as session:
+        participant = get_participant(
+            session, study_number, ctx.study_id, reader=Readable(session, actor)
+        )
+        _refuse_void(session, participant)
+        rec = Recorder(
+            session, actor, ctx.clock.now(), study=ctx, action=Permission.CORRECT_ENROLMENT
+        )
+        void = EnrolmentVoid(
+            participant_id=participant.id, reason=why, user_id=actor.user_id, at=rec.now
+        )
+        session.add(void)
+        old = participant.status
+        participant.status = ParticipantStatus.VOIDED.value
+        session.flush()
+        check_signature(
+            session, actor, password, SignatureMeaning.CORRECTED, "participant", participant.id, rec
+        )
+        rec.audit(
+            AuditAction.ENROLMENT_VOIDED,
+            "participant",
+            participant.study_number,
+            {"status": participant.status, "void": void.id},
+            {"status": old},
+            why,
+        )
+        return participant_row(session, ctx, participant)
 
 
 def _check_birth_year(birth_year: object) -> int:
@@ -347,10 +643,19 @@ def _correction(
         except InvalidInput as exc:
             dated = False
             refusals.append(Refusal(EnrolmentCheck.ENROLMENT_DATE, exc.message, InvalidInput))
+        else:
+            early = _enrolment_date_refusal(session, ctx, day)
+            if early is not None:
+                dated = False
+                refusals.append(Refusal(EnrolmentCheck.ENROLMENT_DATE, early, InvalidInput))
     if dated and ("enrolled_on" in changed or "birth_year" in changed):
         elig = ctx.study.eligibility
-        try:  # the sex as recorded: a correction does not change it
-            check_eligibility(year, participant.sex, day, elig.min_age, elig.sex)
+        try:  # the sex as recorded: a correction does not change it. The age of the year
+            # that may be under it is not asked: the corrected values are signed with a reason,
+            # from the enrolment log, after the investigator's confirmation at enrolment.
+            check_eligibility(
+                year, participant.sex, day, elig.min_age, elig.sex, age_confirmed=True
+            )
         except RuleViolation as exc:
             refusals.append(Refusal(EnrolmentCheck.ELIGIBILITY, exc.message, type(exc)))
     if dated and "enrolled_on" in changed:
@@ -405,12 +710,13 @@ def assess_enrolment_correction(
     refuse (the same policy, in one read transaction): a screen asks for the signature only
     once nothing is refused. Malformed values raise as they do for the correction; the reason
     is checked when given."""
-    require(actor, Permission.ENROLL, ctx)
+    require(actor, Permission.CORRECT_ENROLMENT, ctx)
     given = _given(enrolled_on, initials, birth_year)
     with read_transaction(ctx.engine) as session:
         participant = get_participant(
             session, study_number, ctx.study_id, reader=Readable(session, actor)
         )
+        _refuse_voided(participant)
         return _correction(session, ctx, participant, given, reason)
 
 
@@ -429,7 +735,7 @@ def correct_enrolment(
     of birth): the participant's row changed in place, signed by the pharmacist ("corrected")
     and audited with the values before and after and the reason. Only the values given are
     changed; a refusal (EnrolmentCheck) writes nothing."""
-    require(actor, Permission.ENROLL, ctx, recorded=True)
+    require(actor, Permission.CORRECT_ENROLMENT, ctx, recorded=True)
     why = check_text(reason, N_("reason for the correction"))
     given = _given(enrolled_on, initials, birth_year)
     presign(ctx, (actor.username, password))
@@ -437,11 +743,14 @@ def correct_enrolment(
         participant = get_participant(
             session, study_number, ctx.study_id, reader=Readable(session, actor)
         )
+        _refuse_voided(participant)
         correction = _correction(session, ctx, participant, given, why)
         if correction.refusals:
             first = correction.refusals[0]
             raise first.error(first.message)
-        rec = Recorder(session, actor, ctx.clock.now(), study=ctx, action=Permission.ENROLL)
+        rec = Recorder(
+            session, actor, ctx.clock.now(), study=ctx, action=Permission.CORRECT_ENROLMENT
+        )
         check_signature(
             session, actor, password, SignatureMeaning.CORRECTED, "participant", participant.id, rec
         )

@@ -27,6 +27,7 @@ class Permission(StrEnum):
     QUARANTINE = "quarantine"
     RELEASE = "release"
     ENROLL = "enroll"
+    CORRECT_ENROLMENT = "correct_enrolment"
     PARTICIPANT_STATUS = "participant_status"
     DISPENSE = "dispense"
     VOID_DISPENSE = "void_dispense"
@@ -61,6 +62,7 @@ ALLOWED: dict[Permission, frozenset[Role]] = {
     Permission.QUARANTINE: frozenset({P, T}),
     Permission.RELEASE: frozenset({P}),
     Permission.ENROLL: frozenset({P}),
+    Permission.CORRECT_ENROLMENT: frozenset({P}),
     Permission.PARTICIPANT_STATUS: frozenset({P}),
     Permission.DISPENSE: frozenset({P}),
     Permission.VOID_DISPENSE: frozenset({P}),
@@ -96,6 +98,7 @@ WHAT: dict[Permission, str] = {
     Permission.QUARANTINE: N_("quarantine kits"),
     Permission.RELEASE: N_("release kits from quarantine"),
     Permission.ENROLL: N_("enrol participants"),
+    Permission.CORRECT_ENROLMENT: N_("correct an enrolment or void one entered in error"),
     Permission.PARTICIPANT_STATUS: N_("change a participant's status"),
     Permission.DISPENSE: N_("dispense (a pharmacist signs each dispense)"),
     Permission.VOID_DISPENSE: N_("void a dispense made in error"),

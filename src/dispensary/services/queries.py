@@ -677,7 +677,12 @@ def participants(ctx: Context, actor: Actor) -> list[ParticipantRow]:
             participant_row(session, ctx, p)
             for p in session.scalars(
                 select(Participant)
-                .where(Participant.study_id == ctx.study_id)
+                .where(
+                    Participant.study_id == ctx.study_id,
+                    # An enrolment voided as entered in error is no participant: out of the
+                    # list; its history and the audit trail still show it.
+                    Participant.status != ParticipantStatus.VOIDED.value,
+                )
                 .order_by(Participant.study_number)
             )
         ]

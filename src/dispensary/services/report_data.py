@@ -241,12 +241,15 @@ class ExpiryReport:
 class ParticipantReport:
     participant: ParticipantRow
     eligibility_confirmed_by: str
-    eligibility_confirmed_at: datetime
+    eligibility_confirmed_at: datetime  # when the enrolment was recorded, not the confirmation
     history: tuple[DispenseHistoryRow, ...]
     returns: tuple[ReturnLogRow, ...]
     changes: tuple[RecordChange, ...] = ()
     """The record's corrections and status changes since enrolment (queries.record_changes):
     the header shows the values now, these what they were."""
+    eligibility_criteria: int = 0
+    """The criteria ticked on the enrolment's checklist; 0: none recorded (`enroll` from the
+    command line takes the investigator's name, no checklist)."""
 
 
 @dataclass(frozen=True)
@@ -1292,6 +1295,7 @@ def participant_report(ctx: Context, actor: Actor, study_number: str) -> Partici
             person.eligibility_confirmed_by,
             person.eligibility_confirmed_at,
         )
+        criteria = _criteria_ticked(person.eligibility_checklist)
         returns = returns_log(ctx, actor, study_number=study_number)
         changes = queries.record_changes(session, ctx.study_id, [person.study_number])
     return ParticipantReport(
@@ -1301,7 +1305,17 @@ def participant_report(ctx: Context, actor: Actor, study_number: str) -> Partici
         tuple(history),
         tuple(returns),
         tuple(changes.get(person.study_number, ())),
+        criteria,
     )
+
+
+def _criteria_ticked(checklist: str) -> int:
+    """The criteria the enrolment's checklist recorded (a JSON list; "" or "[]": none)."""
+    try:
+        ticked = json.loads(checklist) if checklist else []
+    except ValueError:
+        return 0
+    return len(ticked) if isinstance(ticked, list) else 0
 
 
 def lot_trace(ctx: Context, actor: Actor, lot: str) -> LotTrace:

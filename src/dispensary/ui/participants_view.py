@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -39,8 +40,8 @@ from PySide6.QtWidgets import (
 )
 
 from dispensary.domain.codes import Flag, ParticipantStatus, SignatureMeaning
-from dispensary.domain.errors import InvalidInput
-from dispensary.domain.rules import parse_whole
+from dispensary.domain.errors import InvalidInput, ToConfirm
+from dispensary.domain.rules import half_width, parse_whole
 from dispensary.services import participants, queries
 from dispensary.services.permissions import Permission
 from dispensary.services.results import DispenseHistoryRow, ParticipantRow, ProductFigures
@@ -48,6 +49,7 @@ from dispensary.study import Study
 from dispensary.ui.charts import bar_chart, round_value_axis
 from dispensary.ui.feedback import MessageBar, SignatureDialog
 from dispensary.ui.forms import (
+    ReasonDialog,
     action_button,
     attempt,
     fit_columns,
@@ -82,6 +84,7 @@ STATUS_COLOURS = {
     ParticipantStatus.ON_TREATMENT: "#2e7d32",
     ParticipantStatus.DISCONTINUED: "#c62828",
     ParticipantStatus.COMPLETED: "#1565c0",
+    ParticipantStatus.VOIDED: "#757575",
 }
 
 
@@ -285,6 +288,23 @@ def enrolment_date_read(field: DateEdit, bar: MessageBar) -> bool:
     return False
 
 
+class EnrolQuestion:
+    """A question the service leaves to the pharmacist before an enrolment (the same initials
+    and year of birth on treatment in another study): Cancel is the default."""
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, title: str, question: str, action: str) -> bool:
+        """True when the user pressed the action's button."""
+        box = QMessageBox(QMessageBox.Icon.Warning, title, question, parent=parent)
+        box.setObjectName("enrolQuestion")
+        box.setStyleSheet("QLabel#qt_msgbox_label { min-width: 480px; }")
+        yes = box.addButton(action, QMessageBox.ButtonRole.AcceptRole)
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(cancel)
+        box.exec()
+        return box.clickedButton() is yes
+
+
 class EnrolDialog(QDialog):
     """Enrolment: the investigator's eligibility confirmation, one ticked box per criterion."""
 
@@ -421,11 +441,26 @@ class EnrolDialog(QDialog):
         year = read_year(self.birth_year, self.tr("year of birth"), self.message)
         if year is None or not enrolment_date_read(self.enrolled_on, self.message):
             return
-        row = attempt(
+        ctx, actor = self.session.ctx, self.session.actor
+        warnings = attempt(
             self.message,
-            lambda: participants.enroll(
-                self.session.ctx,
-                self.session.actor,
+            lambda: participants.enrolment_warnings(ctx, actor, self.initials.text(), year),
+        )
+        if warnings is None:
+            return
+        if warnings and not EnrolQuestion.ask(
+            self,
+            self.tr("Same initials and year of birth in another study"),
+            "\n\n".join(warnings),
+            self.tr("Enrol all the same"),
+        ):
+            self.message.show_message("\n".join(warnings), "warning")
+            return
+
+        def enrol(age_confirmed: bool) -> ParticipantRow:
+            return participants.enroll(
+                ctx,
+                actor,
                 self.study_number.text(),
                 self.initials.text(),
                 year,
@@ -433,8 +468,28 @@ class EnrolDialog(QDialog):
                 self.confirmed_by.text(),
                 enrolled_on=to_date(self.enrolled_on.date()),
                 criteria_confirmed=self.confirmed(),
-            ),
-        )
+                age_confirmed=age_confirmed,
+            )
+
+        asked: ToConfirm | None = None
+
+        def first_try() -> ParticipantRow | None:
+            nonlocal asked
+            try:
+                return enrol(False)
+            except ToConfirm as question:  # the age of the year that may be under it
+                asked = question
+                return None
+
+        row = attempt(self.message, first_try)
+        if asked is not None:
+            if not EnrolQuestion.ask(
+                self, self.tr("Confirm the age"), asked.message, self.tr("Age confirmed: enrol")
+            ):
+                self.message.show_message(asked.message, "warning")
+                self.birth_year.setFocus()
+                return
+            row = attempt(self.message, lambda: enrol(True))
         if row is None:
             return
         self.enrolled = row
@@ -489,7 +544,8 @@ class StatusDialog(QDialog):
         self.status = QComboBox()
         self.status.setObjectName("newStatus")
         for status in ParticipantStatus:
-            if status is not participant.status:
+            # A voided enrolment has its own signed step (Void enrolment...).
+            if status not in (participant.status, ParticipantStatus.VOIDED):
                 self.status.addItem(term(status.label), status.value)
         self.status.setPlaceholderText(self.tr("Choose the new status"))
         self.status.setCurrentIndex(-1)  # nothing chosen for the pharmacist
@@ -821,6 +877,9 @@ class ParticipantsScreen(Screen):
         self.correct_button = action_button(
             self.tr("Correct enrolment..."), "correctEnrolmentButton", self._correct_enrolment
         )
+        self.void_button = action_button(
+            self.tr("Void enrolment..."), "voidEnrolmentButton", self._void_enrolment
+        )
         self.dispense_button = action_button(
             self.tr("Dispense next cycle"), "dispenseNext", self._dispense
         )
@@ -832,7 +891,8 @@ class ParticipantsScreen(Screen):
             [
                 (self.enrol_button, Permission.ENROLL),
                 (self.status_button, Permission.PARTICIPANT_STATUS),
-                (self.correct_button, Permission.ENROLL),
+                (self.correct_button, Permission.CORRECT_ENROLMENT),
+                (self.void_button, Permission.CORRECT_ENROLMENT),
                 (self.dispense_button, Permission.DISPENSE),
             ],
         )
@@ -923,9 +983,8 @@ class ParticipantsScreen(Screen):
             return
         self.model.set_rows(rows)
         fit_columns(self.table)
-        if chosen is not None:
-            self.select(chosen.study_number)
-        else:
+        # The one chosen may have left the list (an enrolment voided): nothing selected then.
+        if chosen is None or not self.select(chosen.study_number):
             self._show_selected()
 
     def current(self) -> ParticipantRow | None:
@@ -933,7 +992,7 @@ class ParticipantsScreen(Screen):
         return rows[0] if rows else None
 
     def select(self, study_number: str) -> bool:
-        wanted = study_number.strip().upper()
+        wanted = half_width(study_number).strip().upper()
         if self.search.text():
             self.search.clear()
         return select_where(self.table, self.proxy, self.model, lambda r: r.study_number == wanted)
@@ -950,6 +1009,7 @@ class ParticipantsScreen(Screen):
         row = self.current()
         self.status_button.setEnabled(row is not None)
         self.correct_button.setEnabled(row is not None)
+        self.void_button.setEnabled(row is not None)
         self.dispense_button.setEnabled(
             row is not None and row.status is ParticipantStatus.ON_TREATMENT
         )
@@ -1133,6 +1193,55 @@ class ParticipantsScreen(Screen):
                 initials=row.initials,
                 year=row.birth_year,
                 date=shown_date(row.enrolled_on),
+            ),
+            "ok",
+        )
+        self.changed.emit()
+
+    def _void_enrolment(self) -> None:
+        """The enrolment entered in error voided: the reason, then the signature; the service
+        refuses a participant with a dispense (shown in the screen's bar)."""
+        current = self.current()
+        if current is None:
+            return
+        number = current.study_number
+        ctx, actor = self.session.ctx, self.session.actor
+        if not attempt(self.message, lambda: participants.check_enrolment_void(ctx, actor, number)):
+            return
+        reason = ReasonDialog.ask(
+            self,
+            self.tr("Void the enrolment of {number}").format(number=number),
+            self.tr(
+                "Void the enrolment of {number} ({initials}) as entered in error? Only while "
+                "nothing has been dispensed to the participant. The participant leaves the "
+                "lists and counts; the history and the audit trail keep the enrolment, voided. "
+                "Why was it entered in error?"
+            ).format(number=number, initials=current.initials),
+            self.tr("Void enrolment"),
+        )
+        if reason is None:
+            return
+        password = SignatureDialog.ask(
+            self,
+            self.session.actor.full_name,
+            SignatureMeaning.CORRECTED.value,
+            self.tr("Enrolment of {number} voided as entered in error: {reason}").format(
+                number=number, reason=reason
+            ),
+        )
+        if password is None:
+            return
+        row = signed(
+            self.message,
+            self.session,
+            lambda: participants.void_enrolment(ctx, actor, number, reason, password),
+        )
+        if row is None:
+            return
+        self.refresh()
+        self.message.show_message(
+            self.tr("Enrolment of {number} ({initials}) voided as entered in error.").format(
+                number=row.study_number, initials=row.initials
             ),
             "ok",
         )

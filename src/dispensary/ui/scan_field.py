@@ -12,6 +12,8 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QTextCursor
 from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QTextEdit, QWidget
 
+from dispensary.domain.rules import half_width
+
 OK = "ok"
 REFUSED = "error"
 
@@ -189,7 +191,8 @@ class ScanField(QLineEdit):
         self.set_cue("")
 
     def _on_enter(self) -> None:
-        self.scanned.emit(self.text().strip())
+        # A number typed on a Chinese keyboard ("０１－００３") is the number it reads.
+        self.scanned.emit(half_width(self.text()).strip())
 
     @property
     def cue(self) -> str:

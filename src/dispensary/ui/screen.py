@@ -26,9 +26,11 @@ from enum import StrEnum
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
-from dispensary.domain.codes import Role
+from dispensary.domain.codes import ParticipantStatus, Role
 from dispensary.domain.errors import InOtherStudy, NotFound
+from dispensary.domain.rules import half_width
 from dispensary.services.context import Context
+from dispensary.services.results import ParticipantRow
 from dispensary.ui.session import AppSession
 
 ALL_ROLES: frozenset[Role] = frozenset(Role)
@@ -76,19 +78,22 @@ def route_scan(session: AppSession, code: str) -> tuple[OpenKind, str] | None:
     from dispensary.services import queries
     from dispensary.services.permissions import Permission, may
 
-    text = code.strip().upper()
+    text = half_width(code).strip().upper()
     if not text:
         return None
     if is_dispense_number(text):
         return OpenKind.RETURN, text
     elsewhere: InOtherStudy | None = None  # participant numbers are unique within a study only
+    person: ParticipantRow | None = None
     try:
         person = queries.participant(session.ctx, session.actor, text)
     except InOtherStudy as exc:
         elsewhere = exc
     except DispensaryError:
         pass
-    else:
+    if person is not None and person.status is ParticipantStatus.VOIDED:
+        person = None  # an enrolment voided as entered in error: the code may be a kit's
+    if person is not None:
         if may(session.actor, Permission.DISPENSE):
             return OpenKind.DISPENSE, person.study_number
         return OpenKind.PARTICIPANT, person.study_number

@@ -54,6 +54,7 @@ TERMS = (
     QT_TRANSLATE_NOOP("Vocabulary", "On treatment"),
     QT_TRANSLATE_NOOP("Vocabulary", "Discontinued"),
     QT_TRANSLATE_NOOP("Vocabulary", "Completed"),
+    QT_TRANSLATE_NOOP("Vocabulary", "Enrolled in error (voided)"),
     # Flag
     QT_TRANSLATE_NOOP("Vocabulary", "Under-use (missed doses)"),
     QT_TRANSLATE_NOOP("Vocabulary", "Over-use (safety signal)"),
