@@ -31,6 +31,7 @@ from dispensary.db.models import APPEND_ONLY, UPDATED, Base
 from dispensary.domain.errors import AppendOnly
 from dispensary.services import (
     dispensing,
+    participants,
     quarantine,
     reconciliation,
     returns,
@@ -41,7 +42,7 @@ from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.study import Observation
 
 from .conftest import Stock
-from .helpers import busy_pharmacy, dispense
+from .helpers import busy_pharmacy, dispense, enroll
 
 SOURCE = Path(dispensary.__file__).resolve().parent
 DOCS = SOURCE.parents[1] / "docs" / "INSTALL.md"
@@ -54,6 +55,7 @@ OBSERVATIONS = importlib.import_module(
 ENTRY_STUDIES = importlib.import_module(
     "dispensary.db.migrations.versions.0012_audit_entry_studies"
 )
+ENROLMENT_VOIDS = importlib.import_module("dispensary.db.migrations.versions.0013_enrolment_voids")
 FACTS = sorted(APPEND_ONLY, key=lambda model: model.__tablename__)
 NAMES = [model.__tablename__ for model in FACTS]
 FACT_NAMES = "|".join(sorted({m.__name__ for m in APPEND_ONLY} | set(NAMES)))
@@ -125,6 +127,7 @@ def test_every_table_is_a_fact_or_named_as_updated() -> None:
             STUDIES.ACCESS,
             OBSERVATIONS.TRIGGERED,
             ENTRY_STUDIES.TRIGGERED,
+            ENROLMENT_VOIDS.TRIGGERED,
         ]
     )
     assert triggered == NAMES, "the migrations' triggers cover the models' facts"
@@ -173,6 +176,8 @@ def every_fact(
     returns.explain_flag(ctx, pharmacist, "DSP000003", "doses held for nausea")
     reconciliation.sign_off(ctx, monitor, pw(monitor), "visit 1")
     studies.confirm_rule(ctx, admin, "platelets", "the investigators' written rule")
+    enroll(ctx, pharmacist, "01-0009")  # a typo, voided: an enrolment entered in error
+    participants.void_enrolment(ctx, pharmacist, "01-0009", "typed wrongly", pw(pharmacist))
     with read_transaction(ctx.engine) as session:
         empty = [m.__tablename__ for m in FACTS if not session.scalar(select(func.count(m.id)))]
     assert empty == []

@@ -239,8 +239,7 @@ class DateEdit(QDateEdit):
         self.setProperty("cue", cue)
         style = self.style()
         style.unpolish(self)
-        style.polish(self)
-        self.update()
+        style.polish(self)  # re-styled and repainted, as the scan field's cue is
 
     def refuse(self) -> None:
         """The date refused at the step (the screen says why): left as typed, marked, the
