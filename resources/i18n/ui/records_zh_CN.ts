@@ -525,10 +525,6 @@ Old values:
         <translation>见证人的用户名（须为另一用户）</translation>
     </message>
     <message>
-        <source>The witness&apos;s password, typed by them</source>
-        <translation>见证人密码，由见证人本人输入</translation>
-    </message>
-    <message>
         <source>The sponsor&apos;s destruction authorisation</source>
         <translation>申办方的销毁授权</translation>
     </message>
@@ -559,10 +555,6 @@ Old values:
     <message>
         <source>Witness</source>
         <translation>见证人</translation>
-    </message>
-    <message>
-        <source>Witness&apos;s password</source>
-        <translation>见证人密码</translation>
     </message>
     <message>
         <source>Method</source>
@@ -700,6 +692,10 @@ Old values:
     <message>
         <source>Destruction of {n} kits: {kits} ({tablets}) on {day}, witnessed by {witness}, authorised by {reference}</source>
         <translation>于 {day} 销毁 {n} 个药盒：{kits}（{tablets}），见证人 {witness}，授权 {reference}</translation>
+    </message>
+    <message>
+        <source>Nothing recorded: the witness did not sign.</source>
+        <translation>见证人未签名：未保存任何内容。</translation>
     </message>
     <message>
         <source>{n} kit, {tablets}, returned to the sponsor on {day} (record {record}), witnessed by {witness}.</source>

@@ -8,7 +8,6 @@ the records), whatever the language it was chosen in; one typed in is recorded a
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from functools import partial
 from html import escape
 
@@ -396,9 +395,6 @@ class InventoryScreen(Screen):
         form = QFormLayout(self.destroy_box)
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)  # the panel is narrow
         self.witness = text_field("witness", self.tr("User name of the witness (another user)"))
-        self.witness_password = text_field(
-            "witnessPassword", self.tr("The witness's password, typed by them"), password=True
-        )
         self.method = QComboBox()
         self.method.setObjectName("method")
         self.method.setEditable(True)
@@ -406,7 +402,7 @@ class InventoryScreen(Screen):
             self.method.addItem(QCoreApplication.translate("InventoryScreen", method), method)
         narrow(self.method)
         self.reference = text_field("reference", self.tr("The sponsor's destruction authorisation"))
-        for field in (self.witness, self.witness_password, self.reference):
+        for field in (self.witness, self.reference):
             field.setToolTip(field.placeholderText())  # cut in the narrow panel: read on hover
         self._destroy_refusal = ""  # the service's refusal of the last assessment, if raised
         self._default_day = self.session.ctx.clock.today()  # followed while left as it is
@@ -436,7 +432,6 @@ class InventoryScreen(Screen):
         self.destroy_verdict = wrapped_label("destroyAssessment")
         self.destroy_verdict.setTextFormat(Qt.TextFormat.RichText)
         form.addRow(self.tr("Witness"), self.witness)
-        form.addRow(self.tr("Witness's password"), self.witness_password)
         form.addRow(self.tr("Method"), self.method)
         form.addRow(self.tr("Sponsor's authorisation"), self.reference)
         form.addRow(self.tr("Date destroyed (or sent back)"), self.destroyed_on)
@@ -478,7 +473,7 @@ class InventoryScreen(Screen):
         tooltip). At its least width the panel cut "User name of the witness…" and "(none:
         expired or return…" even at 1920x1080, the table taking every pixel to spare."""
         lacking = max(
-            [_text_lacks(field) for field in (self.witness, self.witness_password, self.reference)]
+            [_text_lacks(field) for field in (self.witness, self.reference)]
             + [_choice_lacks(combo) for combo in (self.method, self.reason_code)]
         )
         if lacking <= 0 or not self.destroy_box.isVisibleTo(self):
@@ -1075,10 +1070,18 @@ class InventoryScreen(Screen):
         )
         if password is None:
             return
-        done = self._submit_destruction(
-            found.destroyed_on, kits, password, found.witness_name, said
+        # The witness signs last, in the same dialog, what they see: these kits, these
+        # quantities, this authorisation (a password typed earlier in the panel was kept
+        # after a cancel and went with other kits selected since).
+        witness_password = SignatureDialog.ask(
+            self, found.witness_name, SignatureMeaning.WITNESSED.value, said
         )
-        self.witness_password.clear()  # typed by the witness for this one act
+        if witness_password is None:
+            self.message.show_message(
+                self.tr("Nothing recorded: the witness did not sign."), "warning"
+            )
+            return
+        done = self._submit_destruction(found, kits, password, witness_password, said)
         if done is None:
             return
         self.witness.clear()
@@ -1133,16 +1136,21 @@ class InventoryScreen(Screen):
         return study.units_each(counts)
 
     def _submit_destruction(
-        self, day: date, kits: list[str], password: str, witness_name: str, said: str
+        self,
+        found: DestroyAssessment,
+        kits: list[str],
+        password: str,
+        witness_password: str,
+        said: str,
     ) -> DestroyResult | None:
-        """Submits the destruction, signed by the one destroying and by the witness. The service
-        offers no check of the witness's password that records nothing, so both are asked
-        before the one submission; a wrong witness's password (counted against the witness,
-        nothing of the destruction saved) is typed again by the witness here, and the same
-        submission goes again with the signature already given: the one destroying does not
-        sign twice. Cancelled: nothing recorded. The password is held only until then."""
+        """Submits the destruction as assessed and signed (`found`: the paperwork both signers
+        saw), signed by the one destroying and by the witness. The service offers no check of
+        the witness's password that records nothing, so both are asked before the one
+        submission; a wrong witness's password (counted against the witness, nothing of the
+        destruction saved) is typed again by the witness here, and the same submission goes
+        again with the signature already given: the one destroying does not sign twice.
+        Cancelled: nothing recorded. The passwords are held only until then."""
         actor = self.session.actor
-        witness_password = self.witness_password.text()
         while True:
             try:
                 return run_signed(
@@ -1153,14 +1161,14 @@ class InventoryScreen(Screen):
                         self.session.ctx,
                         actor,
                         kits,
-                        self.witness.text(),
-                        self._method(),
+                        found.witness,
+                        found.method,
                         password,
-                        destroyed_on=day,
-                        reference=self.reference.text(),
-                        to_sponsor=self.to_sponsor.isChecked(),
+                        destroyed_on=found.destroyed_on,
+                        reference=found.reference,
+                        to_sponsor=found.to_sponsor,
                         witness_password=witness_password,
-                        reason_code=self.reason_code.currentData(),
+                        reason_code=found.reason_code,
                     ),
                 )
             except SignatureFailed as failed:  # counted by run_signed; if not, the bar says why
@@ -1170,7 +1178,7 @@ class InventoryScreen(Screen):
                     return None
                 again = SignatureDialog.ask(
                     self,
-                    witness_name or failed.signer,
+                    found.witness_name or failed.signer,
                     SignatureMeaning.WITNESSED.value,
                     f"{escape(failed.message, quote=False)}<br><br>{said}",  # the dialog reads rich text
                 )
