@@ -152,15 +152,16 @@ def build_pharmacy(tmp_path: Path, template_dir: Path) -> Pharmacy:
 def sign_with(
     monkeypatch: Any, password: str | None, witness: str | None = None
 ) -> list[tuple[str, str, str]]:
-    """Answers every signature dialog with the password (None: cancel), the witness's (meaning
-    "witnessed") with `witness` when given; returns what was asked."""
+    """Answers every signature dialog with the password (None: cancel), the second signer's (a
+    destruction's witness, a count's second person) with `witness` when given; returns what
+    was asked."""
     asked: list[tuple[str, str, str]] = []
 
     def ask(
         cls: type[SignatureDialog], parent: QWidget | None, signer: str, meaning: str, summary: str
     ) -> str | None:
         asked.append((signer, meaning, summary))
-        if meaning == "witnessed" and witness is not None:
+        if meaning in ("witnessed", "count verified") and witness is not None:
             return witness
         return password
 
