@@ -280,3 +280,17 @@ def test_the_logger_files_imported_are_listed(cli: Cli, tmp_path: Path) -> None:
     assert (both.code, "--list imports nothing" in both.err) == (2, True)
     no_area = cli("temperature", str(log))
     assert (no_area.code, "--area NAME FILE.csv" in no_area.err) == (2, True)
+
+
+def test_a_destructions_reason_is_said_in_the_language_of_the_command(cli: Cli) -> None:
+    """`--lang zh_CN destroy ... --reason-code damaged` said the reason in English ("Damaged or
+    contaminated") where its certificate says 破损或污染."""
+    stock = cli("inventory", "--json").json()
+    in_date = next(k for k in stock if k["status"] == "available")["kit"]
+    destroyed = cli(
+        "--lang", "zh_CN", "destroy", in_date, "--witness", "technician", "--method",
+        "Incineration", "--reference", "DEST-2026-009", "--reason-code", "damaged",
+        env={"DISPENSARY_WITNESS_PASSWORD": "demo-pass-1"},
+    )  # fmt: skip
+    assert destroyed.code == 0, destroyed.err
+    assert "破损或污染" in destroyed.out and "Damaged" not in destroyed.out, destroyed.out

@@ -169,7 +169,7 @@ def cmd_destroy(run: Run) -> int:
         _("  Authorisation  {reference}").format(reference=result.reference),
     ]
     if result.reason_code is not None:
-        lines.append(_("  Reason         {label}").format(label=result.reason_code.label))
+        lines.append(_("  Reason         {label}").format(label=_(result.reason_code.label)))
     run.emit(asdict(result), lines)
     return EXIT_OK
 
