@@ -294,3 +294,35 @@ def test_a_destructions_reason_is_said_in_the_language_of_the_command(cli: Cli) 
     )  # fmt: skip
     assert destroyed.code == 0, destroyed.err
     assert "破损或污染" in destroyed.out and "Damaged" not in destroyed.out, destroyed.out
+
+
+def test_returned_tablets_no_monitor_has_seen_are_destroyed_only_when_acknowledged(
+    cli: Cli,
+) -> None:
+    """The demo's returns recorded after the monitor's last sign-off (K5004's on 2026-11-15,
+    the sign-off 2026-11-07): `check destroy` said "would be accepted as it stands" and
+    `destroy` went through with no word. Both now say so; `--unseen-returns-ok` acknowledges
+    it, and the destruction's audit entry records it."""
+    stock = cli("inventory", "--json").json()
+    kit = next(k["kit"] for k in stock if k["status"] == "returned")
+    paperwork = ["--witness", "technician", "--method", "Incineration", "--reference", "SP-8"]
+    checked = cli("check", "destroy", kit, *paperwork, "--json")
+    assert checked.code == 3, checked.err
+    found = checked.json()
+    assert found["unseen_returns"] == [kit]
+    [refusal] = found["refusals"]
+    assert refusal["code"] == "unseen_returns"
+    assert f"no monitor has seen: kit {kit} (returned " in refusal["message"]
+    assert "recorded after the monitor's last sign-off (" in refusal["message"]
+    witness = {"DISPENSARY_WITNESS_PASSWORD": "demo-pass-1"}
+    refused = cli("destroy", kit, *paperwork, env=witness)
+    assert refused.code == 3 and "Give --unseen-returns-ok to acknowledge it." in refused.err
+    destroyed = cli("destroy", kit, *paperwork, "--unseen-returns-ok", env=witness)
+    assert destroyed.code == 0, destroyed.err
+    assert f"Warning        Returned tablets no monitor has seen: kit {kit}" in destroyed.out
+    entries = cli("audit", "list", "--action", "destroy", "--json").json()
+    assert [
+        e["new"]["unseen_returns_acknowledged"]
+        for e in entries
+        if e["new"].get("unseen_returns_acknowledged")
+    ] == [[kit]]

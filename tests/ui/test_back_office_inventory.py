@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -27,7 +28,7 @@ from dispensary.domain.errors import NotPermitted
 from dispensary.services import audit, destruction, dispensing, labels, quarantine, queries
 from dispensary.services.assessment import DestroyAssessment, DestroyRequest
 from dispensary.ui.feedback import SignatureDialog
-from dispensary.ui.inventory_view import CountDialog, InventoryScreen
+from dispensary.ui.inventory_view import CountDialog, InventoryScreen, UnseenReturnsQuestion
 from dispensary.ui.reports_view import ReportsScreen
 from dispensary.ui.widgets import qdate, to_date
 
@@ -190,6 +191,7 @@ def test_destroy_needs_another_witness_and_a_signature(
     qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The witness is another user, named by user name, who signs in the signature dialog."""
+    acknowledge_unseen(monkeypatch)  # K0001's returned tablets: no monitor has signed off
     asked = sign_with(monkeypatch, PASSWORDS["pharm"])
     screen = make_screen(qtbot, pharmacy)
     screen.open_kit("K0001")
@@ -250,6 +252,19 @@ def answer_signatures(
     return asked
 
 
+def acknowledge_unseen(monkeypatch: pytest.MonkeyPatch, answer: bool = True) -> list[str]:
+    """Answers the question before returned tablets no monitor has seen are destroyed (True:
+    Destroy anyway); returns the warnings shown."""
+    shown: list[str] = []
+
+    def ask(cls: type, parent: object, warning: str) -> bool:
+        shown.append(warning)
+        return answer
+
+    monkeypatch.setattr(UnseenReturnsQuestion, "ask", classmethod(ask))
+    return shown
+
+
 def signatures_of(pharmacy: Pharmacy) -> int:
     with pharmacy.ctx.engine.connect() as connection:
         return int(connection.exec_driver_sql("SELECT count(*) FROM signatures").scalar() or 0)
@@ -262,6 +277,7 @@ def test_a_wrong_witness_password_is_typed_again_without_a_second_signature(
     checks both in the one submission, and offers no check that records nothing): the witness
     types it again, and the destruction goes with the signature already given; the one
     destroying is asked once. Nothing is written on the refusal, nor when the witness cancels."""
+    acknowledge_unseen(monkeypatch)  # K0001's returned tablets: no monitor has signed off
     screen = make_screen(qtbot, pharmacy)
     screen.open_kit("K0001")
     qtbot.keyClicks(screen.witness, "tech")
@@ -391,6 +407,38 @@ def test_the_witness_signs_in_the_signature_dialog_what_is_destroyed_now(
     [record] = queries.destruction_log(pharmacy.ctx, pharmacy.actor("pharm"))
     assert record.kits == ("K0003",) and record.witness == "Tom Tech"
     assert status_of(pharmacy, "K0002") is KitStatus.AVAILABLE
+
+
+def test_returned_tablets_no_monitor_has_seen_are_destroyed_only_when_acknowledged(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Returned tablets held for the monitor were destroyed before any monitor had seen them,
+    with no word: the panel shows the service's warning, Destroy asks for the acknowledgement
+    (Cancel: nothing signed, nothing written), and the audit entry records it."""
+    screen = make_screen(qtbot, pharmacy)
+    screen.open_kit("K0001")  # returned on 2026-01-26; no monitor has signed off
+    qtbot.keyClicks(screen.witness, "tech")
+    qtbot.keyClicks(screen.reference, "CERT-77")
+    assessed(qtbot, screen)
+    warning = (
+        "Returned tablets no monitor has seen: kit K0001 (returned 2026-01-26); no monitor has "
+        "signed off the reconciliation yet."
+    )
+    assert warning in screen.destroy_verdict.text()
+    shown = acknowledge_unseen(monkeypatch, answer=False)
+    asked = sign_with(monkeypatch, PASSWORDS["pharm"], witness=PASSWORDS["tech"])
+    qtbot.mouseClick(screen.destroy_button, Qt.MouseButton.LeftButton)
+    assert shown == [warning] and asked == []  # not acknowledged: no one signs
+    assert status_of(pharmacy, "K0001") is KitStatus.RETURNED
+
+    shown = acknowledge_unseen(monkeypatch)
+    with qtbot.waitSignal(screen.changed):
+        qtbot.mouseClick(screen.destroy_button, Qt.MouseButton.LeftButton)
+    assert shown == [warning]
+    assert [meaning for _signer, meaning, _said in asked] == ["destroyed", "witnessed"]
+    assert status_of(pharmacy, "K0001") is KitStatus.DESTROYED
+    [entry] = audit.list_entries(pharmacy.ctx, pharmacy.actor("pharm"), action="destroy")
+    assert json.loads(entry.new)["unseen_returns_acknowledged"] == ["K0001"]
 
 
 def test_monitor_sees_no_actions_and_the_service_refuses_anyway(
@@ -567,6 +615,7 @@ def test_the_destruction_date_is_chosen_in_the_panel(
     a kit's return (or receipt) is the service's refusal, shown before anyone signs, and
     nothing is written; the day chosen is the destruction's and its ledger rows'."""
     pharmacy.clock.set_date(date(2026, 1, 30))
+    acknowledge_unseen(monkeypatch)  # K0001's returned tablets: no monitor has signed off
     asked = sign_with(monkeypatch, PASSWORDS["pharm"], witness=PASSWORDS["tech"])
     screen = make_screen(qtbot, pharmacy)
     field = screen.destroyed_on

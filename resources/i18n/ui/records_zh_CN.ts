@@ -473,6 +473,18 @@ Old values:
         <translation>退回申办方</translation>
     </message>
     <message>
+        <source>Destroy anyway</source>
+        <translation>仍然销毁</translation>
+    </message>
+    <message>
+        <source>Returned tablets unseen by the monitor</source>
+        <translation>监查员尚未查看的退回药品</translation>
+    </message>
+    <message>
+        <source>The monitor has not seen these returned tablets. Destroy them only if the sponsor agrees; your acknowledgement is written into the audit trail.</source>
+        <translation>监查员尚未查看这些退回药品。仅在申办方同意时销毁；您的确认将记入稽查轨迹。</translation>
+    </message>
+    <message>
         <source>Inventory: every kit and its status today</source>
         <translation>库存：每个药盒及其当前状态</translation>
     </message>

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QSizePolicy,
     QSplitter,
@@ -216,6 +217,36 @@ class KitTable(QTableView):
     def selectAll(self) -> None:
         self._read_all()
         super().selectAll()
+
+
+class UnseenReturnsQuestion:
+    """The acknowledgement the service asks before returned tablets no monitor has seen are
+    destroyed (its warning, as it wrote it)."""
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, warning: str) -> bool:
+        """True when the user pressed Destroy anyway (Cancel is the default). Tests replace
+        this method."""
+        action = QCoreApplication.translate("InventoryScreen", "Destroy anyway")
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            QCoreApplication.translate("InventoryScreen", "Returned tablets unseen by the monitor"),
+            warning,
+            parent=parent,
+        )
+        box.setObjectName("unseenReturnsQuestion")
+        box.setInformativeText(
+            QCoreApplication.translate(
+                "InventoryScreen",
+                "The monitor has not seen these returned tablets. Destroy them only if the "
+                "sponsor agrees; your acknowledgement is written into the audit trail.",
+            )
+        )
+        yes = box.addButton(action, QMessageBox.ButtonRole.AcceptRole)
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(cancel)
+        box.exec()
+        return box.clickedButton() is yes
 
 
 class CountDialog(QDialog):
@@ -911,7 +942,7 @@ class InventoryScreen(Screen):
         self.destroy_button.setEnabled(False)
         self._assess_timer.start()  # again from the start at each change
 
-    def _assess_destroy(self) -> DestroyAssessment | None:
+    def _assess_destroy(self, unseen_returns_ok: bool = False) -> DestroyAssessment | None:
         """The service's verdict on destroying the selected kits with the paperwork typed, shown
         in the panel: each kit refused with what to do, the tablets that would leave. Destroy
         is enabled once it is given, for any kit selected (a refusal is given again when it is
@@ -931,6 +962,7 @@ class InventoryScreen(Screen):
             reference=self.reference.text(),
             to_sponsor=self.to_sponsor.isChecked(),
             reason_code=self.reason_code.currentData(),
+            unseen_returns_ok=unseen_returns_ok,
         )
         try:
             found = destruction.assess_destroy(self.session.ctx, self.session.actor, request)
@@ -986,6 +1018,8 @@ class InventoryScreen(Screen):
         paperwork = [r.message for r in found.refusals if r.code not in kit_codes]
         caution = self.tr("<span style='color:#7a4b00'>{message}</span>")
         lines += [caution.format(message=escape(m)) for m in paperwork]
+        if found.unseen_returns_ok:  # acknowledged: the warning stays in sight
+            lines += [caution.format(message=escape(w)) for w in found.warnings]
         self.destroy_verdict.setText("<br>".join(lines))
         return found
 
@@ -1027,6 +1061,15 @@ class InventoryScreen(Screen):
                 self._destroy_refusal or self.tr("Select the kits to destroy.")
             )
             return
+        if found.refused and all(
+            r.code is DestroyCheck.UNSEEN_RETURNS for r in found.refusals
+        ):  # the service asks for an acknowledgement: the user gives it, or nothing is done
+            if not UnseenReturnsQuestion.ask(self, sentences(found.warnings)):
+                return
+            found = self._assess_destroy(unseen_returns_ok=True)
+            if found is None:
+                self.message.show_message(self._destroy_refusal)
+                return
         if found.refused:
             self.message.show_message(sentences(r.message for r in found.refusals))
             self._to_refused_field(found.refusals[0].code)
@@ -1169,6 +1212,7 @@ class InventoryScreen(Screen):
                         to_sponsor=found.to_sponsor,
                         witness_password=witness_password,
                         reason_code=found.reason_code,
+                        unseen_returns_ok=found.unseen_returns_ok,
                     ),
                 )
             except SignatureFailed as failed:  # counted by run_signed; if not, the bar says why
