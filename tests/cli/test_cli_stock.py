@@ -188,7 +188,8 @@ def test_a_count_with_a_difference_and_a_witnessed_destruction(cli: Cli) -> None
     }  # fmt: skip
 
     kits = [k["kit"] for k in returned]
-    destroy = ["destroy", *kits, "--method", "Incineration", "--json"]
+    # returned after the monitor's last sign-off: acknowledged (the monitor has not seen them)
+    destroy = ["destroy", *kits, "--method", "Incineration", "--json", "--unseen-returns-ok"]
     unwitnessed = cli(*destroy, "--witness", "Wang Fang", "--reference", "DEST-2026-002")
     assert unwitnessed.code == 3  # the witness is a user of the program, who signs
     assert "There is no user 'Wang Fang'" in unwitnessed.err
