@@ -188,7 +188,8 @@ def test_a_count_with_a_difference_and_a_witnessed_destruction(cli: Cli) -> None
     }  # fmt: skip
 
     kits = [k["kit"] for k in returned]
-    destroy = ["destroy", *kits, "--method", "Incineration", "--json"]
+    # returned after the monitor's last sign-off: acknowledged (the monitor has not seen them)
+    destroy = ["destroy", *kits, "--method", "Incineration", "--json", "--unseen-returns-ok"]
     unwitnessed = cli(*destroy, "--witness", "Wang Fang", "--reference", "DEST-2026-002")
     assert unwitnessed.code == 3  # the witness is a user of the program, who signs
     assert "There is no user 'Wang Fang'" in unwitnessed.err
@@ -280,3 +281,49 @@ def test_the_logger_files_imported_are_listed(cli: Cli, tmp_path: Path) -> None:
     assert (both.code, "--list imports nothing" in both.err) == (2, True)
     no_area = cli("temperature", str(log))
     assert (no_area.code, "--area NAME FILE.csv" in no_area.err) == (2, True)
+
+
+def test_a_destructions_reason_is_said_in_the_language_of_the_command(cli: Cli) -> None:
+    """`--lang zh_CN destroy ... --reason-code damaged` said the reason in English ("Damaged or
+    contaminated") where its certificate says 破损或污染."""
+    stock = cli("inventory", "--json").json()
+    in_date = next(k for k in stock if k["status"] == "available")["kit"]
+    destroyed = cli(
+        "--lang", "zh_CN", "destroy", in_date, "--witness", "technician", "--method",
+        "Incineration", "--reference", "DEST-2026-009", "--reason-code", "damaged",
+        env={"DISPENSARY_WITNESS_PASSWORD": "demo-pass-1"},
+    )  # fmt: skip
+    assert destroyed.code == 0, destroyed.err
+    assert "破损或污染" in destroyed.out and "Damaged" not in destroyed.out, destroyed.out
+
+
+def test_returned_tablets_no_monitor_has_seen_are_destroyed_only_when_acknowledged(
+    cli: Cli,
+) -> None:
+    """The demo's returns recorded after the monitor's last sign-off (K5004's on 2026-11-15,
+    the sign-off 2026-11-07): `check destroy` said "would be accepted as it stands" and
+    `destroy` went through with no word. Both now say so; `--unseen-returns-ok` acknowledges
+    it, and the destruction's audit entry records it."""
+    stock = cli("inventory", "--json").json()
+    kit = next(k["kit"] for k in stock if k["status"] == "returned")
+    paperwork = ["--witness", "technician", "--method", "Incineration", "--reference", "SP-8"]
+    checked = cli("check", "destroy", kit, *paperwork, "--json")
+    assert checked.code == 3, checked.err
+    found = checked.json()
+    assert found["unseen_returns"] == [kit]
+    [refusal] = found["refusals"]
+    assert refusal["code"] == "unseen_returns"
+    assert f"no monitor has seen: kit {kit} (returned " in refusal["message"]
+    assert "recorded after the monitor's last sign-off (" in refusal["message"]
+    witness = {"DISPENSARY_WITNESS_PASSWORD": "demo-pass-1"}
+    refused = cli("destroy", kit, *paperwork, env=witness)
+    assert refused.code == 3 and "Give --unseen-returns-ok to acknowledge it." in refused.err
+    destroyed = cli("destroy", kit, *paperwork, "--unseen-returns-ok", env=witness)
+    assert destroyed.code == 0, destroyed.err
+    assert f"Warning        Returned tablets no monitor has seen: kit {kit}" in destroyed.out
+    entries = cli("audit", "list", "--action", "destroy", "--json").json()
+    assert [
+        e["new"]["unseen_returns_acknowledged"]
+        for e in entries
+        if e["new"].get("unseen_returns_acknowledged")
+    ] == [[kit]]

@@ -28,9 +28,11 @@ WITNESSED: dict[str, Any] = {
     "witness_password": TECH_PASSWORD,
     "reference": "AUTH-1",
     "reason_code": "study_closed",
+    "unseen_returns_ok": True,
 }
 """What a destruction witnessed by `tech` needs besides the kits: the witness's signature, the
-sponsor's authorisation, the reason code of in-date kits."""
+sponsor's authorisation, the reason code of in-date kits, the acknowledgement of returned
+tablets no monitor has seen (these fixtures sign off no reconciliation)."""
 
 
 def receive(

@@ -49,7 +49,11 @@ from .helpers import P75, TECH_PASSWORD, WITNESSED
 
 Password = Callable[[Actor], str]
 PASSWORD = "pharm-pass-1"
-PAPERWORK: dict[str, Any] = {"reference": "AUTH-1", "reason_code": "damaged"}
+PAPERWORK: dict[str, Any] = {
+    "reference": "AUTH-1",
+    "reason_code": "damaged",
+    "unseen_returns_ok": True,
+}
 
 
 def assess(ctx: Context, actor: Actor, *kits: str, **request: Any) -> DestroyAssessment:
@@ -413,6 +417,7 @@ def test_the_kits_read_in_batches_get_the_per_kit_rules_verdicts(
                 reference="AUTH-1",
                 destroyed_on=day,
                 reason_code=reason,
+                unseen_returns_ok=True,  # returned tablets no monitor saw: acknowledged
             )
             verdicts, refusals = per_kit_rule(ctx, named, day, reason)
             assert list(found.kits) == verdicts

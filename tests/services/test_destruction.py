@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -29,6 +30,7 @@ from dispensary.services import (
     signing,
     users,
 )
+from dispensary.services.assessment import DestroyCheck, DestroyRequest
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.results import DispenseResult
 
@@ -82,7 +84,7 @@ def test_returned_kit_destroys_the_held_tablets(
 ) -> None:
     clock.set_date(date(2026, 1, 26))
     returns.record_return(ctx, pharmacist, "K0011", 3, pw(pharmacist), dispense="DSP000001")
-    result = destroy(ctx, pharmacist, pw(pharmacist), ["K0011"])
+    result = destroy(ctx, pharmacist, pw(pharmacist), ["K0011"], unseen_returns_ok=True)
     assert result.tablets == 3
     last = queries.ledger_rows(ctx, pharmacist)[-1]
     assert (last.kind, last.quantity, last.from_returned) == ("destroy", 3, True)
@@ -270,8 +272,69 @@ def test_returned_tablets_are_not_destroyed_before_their_return(
         destroy(ctx, pharmacist, pw(pharmacist), ["K0011"], destroyed_on=date(2026, 1, 4))
     with refused(ctx, RuleViolation, "Kit K0011 was returned on 2026-01-26"):
         destroy(ctx, pharmacist, pw(pharmacist), ["K0011"], destroyed_on=date(2026, 1, 25))
-    done = destroy(ctx, pharmacist, pw(pharmacist), ["K0011"], reason_code=None)
+    done = destroy(
+        ctx, pharmacist, pw(pharmacist), ["K0011"], reason_code=None, unseen_returns_ok=True
+    )
     assert (done.destroyed_on, done.tablets, done.reason_code) == (date(2026, 1, 26), 3, None)
+
+
+def test_returned_tablets_no_monitor_has_seen_need_an_acknowledgement(
+    ctx: Context,
+    clock: FixedClock,
+    cycle1: DispenseResult,
+    pharmacist: Actor,
+    monitor: Actor,
+    pw: Password,
+    refused: Refused,
+) -> None:
+    """Returned tablets "held for the monitor" were destroyed, with no word, though recorded
+    after the monitor's last sign-off: the assessment warns, and the step needs the
+    acknowledgement, written into its audit entry. Once a monitor signed off after the return,
+    nothing is asked."""
+    clock.set_date(date(2026, 1, 20))
+    reconciliation.sign_off(ctx, monitor, pw(monitor))
+    clock.set_date(date(2026, 1, 26))
+    returns.record_return(ctx, pharmacist, "K0011", 3, pw(pharmacist), dispense="DSP000001")
+    request = DestroyRequest(["K0011"], "tech", "incineration", reference="AUTH-1")
+    found = destruction.assess_destroy(ctx, pharmacist, request)
+    warning = (
+        "Returned tablets no monitor has seen: kit K0011 (returned 2026-01-26), recorded after "
+        "the monitor's last sign-off (2026-01-20)."
+    )
+    assert found.warnings == (warning,) and found.unseen_returns == ("K0011",)
+    assert [r.code for r in found.refusals] == [DestroyCheck.UNSEEN_RETURNS]
+    with refused(ctx, RuleViolation, warning + " Destroying them needs an explicit"):
+        destroy(ctx, pharmacist, pw(pharmacist), ["K0011"])
+    acknowledged = replace(request, unseen_returns_ok=True)
+    found = destruction.assess_destroy(ctx, pharmacist, acknowledged)
+    assert found.accepted and found.warnings == (warning,)  # said, not refused
+    done = destroy(ctx, pharmacist, pw(pharmacist), ["K0011"], unseen_returns_ok=True)
+    assert done.tablets == 3
+    [entry] = audit.list_entries(ctx, pharmacist, action="destroy")
+    assert json.loads(entry.new)["unseen_returns_acknowledged"] == ["K0011"]
+
+
+def test_returned_tablets_the_monitor_has_signed_off_are_destroyed_without_a_word(
+    ctx: Context,
+    clock: FixedClock,
+    cycle1: DispenseResult,
+    pharmacist: Actor,
+    monitor: Actor,
+    pw: Password,
+) -> None:
+    clock.set_date(date(2026, 1, 26))
+    returns.record_return(ctx, pharmacist, "K0011", 3, pw(pharmacist), dispense="DSP000001")
+    request = DestroyRequest(["K0011"], "tech", "incineration", reference="AUTH-1")
+    assert destruction.assess_destroy(ctx, pharmacist, request).unseen_returns == ("K0011",)
+    reconciliation.sign_off(ctx, pharmacist, pw(pharmacist))  # a pharmacist's: not the monitor's
+    assert destruction.assess_destroy(ctx, pharmacist, request).unseen_returns == ("K0011",)
+    clock.set_date(date(2026, 1, 27))
+    reconciliation.sign_off(ctx, monitor, pw(monitor))
+    found = destruction.assess_destroy(ctx, pharmacist, request)
+    assert found.accepted and found.warnings == () and found.unseen_returns == ()
+    destroy(ctx, pharmacist, pw(pharmacist), ["K0011"])
+    [entry] = audit.list_entries(ctx, pharmacist, action="destroy")
+    assert "unseen_returns_acknowledged" not in json.loads(entry.new)
 
 
 def test_stock_is_not_destroyed_before_its_receipt(

@@ -149,14 +149,20 @@ def build_pharmacy(tmp_path: Path, template_dir: Path) -> Pharmacy:
     return Pharmacy(ctx, clock, path)
 
 
-def sign_with(monkeypatch: Any, password: str | None) -> list[tuple[str, str, str]]:
-    """Answers every signature dialog with the password (None: cancel); returns what was asked."""
+def sign_with(
+    monkeypatch: Any, password: str | None, witness: str | None = None
+) -> list[tuple[str, str, str]]:
+    """Answers every signature dialog with the password (None: cancel), the second signer's (a
+    destruction's witness, a count's second person) with `witness` when given; returns what
+    was asked."""
     asked: list[tuple[str, str, str]] = []
 
     def ask(
         cls: type[SignatureDialog], parent: QWidget | None, signer: str, meaning: str, summary: str
     ) -> str | None:
         asked.append((signer, meaning, summary))
+        if meaning in ("witnessed", "count verified") and witness is not None:
+            return witness
         return password
 
     monkeypatch.setattr(SignatureDialog, "ask", classmethod(ask))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -20,14 +21,14 @@ from back_office_fixtures import (
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QSplitter
+from PySide6.QtWidgets import QLineEdit, QSplitter
 
 from dispensary.domain.codes import KitStatus
 from dispensary.domain.errors import NotPermitted
 from dispensary.services import audit, destruction, dispensing, labels, quarantine, queries
 from dispensary.services.assessment import DestroyAssessment, DestroyRequest
 from dispensary.ui.feedback import SignatureDialog
-from dispensary.ui.inventory_view import CountDialog, InventoryScreen
+from dispensary.ui.inventory_view import CountDialog, InventoryScreen, UnseenReturnsQuestion
 from dispensary.ui.reports_view import ReportsScreen
 from dispensary.ui.widgets import qdate, to_date
 
@@ -189,7 +190,8 @@ def test_quarantine_and_release_are_offered_for_the_kits_the_service_would_move(
 def test_destroy_needs_another_witness_and_a_signature(
     qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The witness is another user, named by user name, who types their own password."""
+    """The witness is another user, named by user name, who signs in the signature dialog."""
+    acknowledge_unseen(monkeypatch)  # K0001's returned tablets: no monitor has signed off
     asked = sign_with(monkeypatch, PASSWORDS["pharm"])
     screen = make_screen(qtbot, pharmacy)
     screen.open_kit("K0001")
@@ -210,19 +212,23 @@ def test_destroy_needs_another_witness_and_a_signature(
 
     screen.witness.clear()
     qtbot.keyClicks(screen.witness, "tech")
-    qtbot.keyClicks(screen.witness_password, "not-tech-1")
     assessed(qtbot, screen)
-    asked = answer_signatures(monkeypatch, {"destroyed": PASSWORDS["pharm"], "witnessed": None})
+    asked = answer_signatures(
+        monkeypatch, {"destroyed": PASSWORDS["pharm"], "witnessed": ["not-tech-1", None]}
+    )
     qtbot.mouseClick(screen.destroy_button, Qt.MouseButton.LeftButton)
     assert "The witness's password is wrong: tech, the witness" in screen.message.text()
     assert status_of(pharmacy, "K0001") is KitStatus.RETURNED
-    assert screen.witness_password.text() == ""  # typed again by the witness
 
-    qtbot.keyClicks(screen.witness_password, PASSWORDS["tech"])
+    asked = answer_signatures(
+        monkeypatch, {"destroyed": PASSWORDS["pharm"], "witnessed": PASSWORDS["tech"]}
+    )
     with qtbot.waitSignal(screen.changed):
         qtbot.mouseClick(screen.destroy_button, Qt.MouseButton.LeftButton)
-    assert asked[-1][1] == "destroyed"
-    assert "witnessed by Tom Tech, authorised by CERT-77" in asked[-1][2]
+    assert [meaning for _signer, meaning, _said in asked] == ["destroyed", "witnessed"]
+    assert asked[1][0] == "Tom Tech"  # the witness signs what the one destroying signed
+    assert "witnessed by Tom Tech, authorised by CERT-77" in asked[1][2]
+    assert asked[1][2] == asked[0][2]
     log = queries.destruction_log(pharmacy.ctx, pharmacy.actor("pharm"))
     assert log[-1].kits == ("K0001",)
     assert (log[-1].witness, log[-1].reference, log[-1].tablets) == ("Tom Tech", "CERT-77", 10)
@@ -230,18 +236,33 @@ def test_destroy_needs_another_witness_and_a_signature(
 
 
 def answer_signatures(
-    monkeypatch: pytest.MonkeyPatch, passwords: dict[str, str | None]
+    monkeypatch: pytest.MonkeyPatch, passwords: dict[str, str | list[str | None] | None]
 ) -> list[tuple[str, str, str]]:
     """Answers each signature dialog with the password for what it signs ("destroyed",
-    "witnessed"; None: cancelled); returns what was asked, in order."""
+    "witnessed"; None: cancelled; a list: one answer per ask, in turn); returns what was
+    asked, in order."""
     asked: list[tuple[str, str, str]] = []
 
     def ask(cls: type, parent: object, signer: str, meaning: str, summary: str) -> str | None:
         asked.append((signer, meaning, summary))
-        return passwords[meaning]
+        answer = passwords[meaning]
+        return answer.pop(0) if isinstance(answer, list) else answer
 
     monkeypatch.setattr(SignatureDialog, "ask", classmethod(ask))
     return asked
+
+
+def acknowledge_unseen(monkeypatch: pytest.MonkeyPatch, answer: bool = True) -> list[str]:
+    """Answers the question before returned tablets no monitor has seen are destroyed (True:
+    Destroy anyway); returns the warnings shown."""
+    shown: list[str] = []
+
+    def ask(cls: type, parent: object, warning: str) -> bool:
+        shown.append(warning)
+        return answer
+
+    monkeypatch.setattr(UnseenReturnsQuestion, "ask", classmethod(ask))
+    return shown
 
 
 def signatures_of(pharmacy: Pharmacy) -> int:
@@ -256,23 +277,26 @@ def test_a_wrong_witness_password_is_typed_again_without_a_second_signature(
     checks both in the one submission, and offers no check that records nothing): the witness
     types it again, and the destruction goes with the signature already given; the one
     destroying is asked once. Nothing is written on the refusal, nor when the witness cancels."""
+    acknowledge_unseen(monkeypatch)  # K0001's returned tablets: no monitor has signed off
     screen = make_screen(qtbot, pharmacy)
     screen.open_kit("K0001")
     qtbot.keyClicks(screen.witness, "tech")
-    qtbot.keyClicks(screen.witness_password, "not-tech-1")
     qtbot.keyClicks(screen.reference, "CERT-77")
     assessed(qtbot, screen)
     before = (
         signatures_of(pharmacy),
         len(queries.destruction_log(pharmacy.ctx, pharmacy.actor("pharm"))),
     )
-    asked = answer_signatures(monkeypatch, {"destroyed": PASSWORDS["pharm"], "witnessed": None})
+    asked = answer_signatures(
+        monkeypatch, {"destroyed": PASSWORDS["pharm"], "witnessed": ["not-tech-1", None]}
+    )
     qtbot.mouseClick(screen.destroy_button, Qt.MouseButton.LeftButton)
     assert [(signer, meaning) for signer, meaning, _said in asked] == [
         ("Paula Pharm", "destroyed"),
+        ("Tom Tech", "witnessed"),  # wrong
         ("Tom Tech", "witnessed"),  # the witness, asked again; cancelled
     ]
-    assert "The witness's password is wrong: tech, the witness" in asked[1][2]
+    assert "The witness's password is wrong: tech, the witness" in asked[2][2]
     assert "The witness's password is wrong" in screen.message.text()
     assert status_of(pharmacy, "K0001") is KitStatus.RETURNED
     after = (
@@ -281,13 +305,13 @@ def test_a_wrong_witness_password_is_typed_again_without_a_second_signature(
     )
     assert after == before  # nothing written
 
-    qtbot.keyClicks(screen.witness_password, "not-tech-2")
     asked = answer_signatures(
-        monkeypatch, {"destroyed": PASSWORDS["pharm"], "witnessed": PASSWORDS["tech"]}
+        monkeypatch,
+        {"destroyed": PASSWORDS["pharm"], "witnessed": ["not-tech-2", PASSWORDS["tech"]]},
     )
     with qtbot.waitSignal(screen.changed):
         qtbot.mouseClick(screen.destroy_button, Qt.MouseButton.LeftButton)
-    assert [meaning for _signer, meaning, _said in asked] == ["destroyed", "witnessed"]
+    assert [meaning for _signer, meaning, _said in asked] == ["destroyed", "witnessed", "witnessed"]
     assert status_of(pharmacy, "K0001") is KitStatus.DESTROYED
     assert "witnessed by Tom Tech" in screen.message.text()
     assert signatures_of(pharmacy) == before[0] + 2  # the one destroying's and the witness's
@@ -296,11 +320,10 @@ def test_a_wrong_witness_password_is_typed_again_without_a_second_signature(
 def test_an_in_date_kit_needs_a_reason_code(
     qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    asked = sign_with(monkeypatch, PASSWORDS["pharm"])
+    asked = sign_with(monkeypatch, PASSWORDS["pharm"], witness=PASSWORDS["tech"])
     screen = make_screen(qtbot, pharmacy)
     screen.open_kit("K0003")
     qtbot.keyClicks(screen.witness, "tech")
-    qtbot.keyClicks(screen.witness_password, PASSWORDS["tech"])
     qtbot.keyClicks(screen.reference, "AUTH-9")
     assessed(qtbot, screen)
     assert "Kit K0003 is still in date and unused" in screen.destroy_verdict.text()
@@ -326,7 +349,6 @@ def test_cancelled_signature_writes_nothing(
     screen = make_screen(qtbot, pharmacy)
     screen.open_kit("K0002")
     qtbot.keyClicks(screen.witness, "tech")
-    qtbot.keyClicks(screen.witness_password, PASSWORDS["tech"])
     qtbot.keyClicks(screen.reference, "AUTH-9")
     screen.reason_code.setFocus()
     QTest.keyClick(screen.reason_code, Qt.Key.Key_Down)
@@ -335,6 +357,88 @@ def test_cancelled_signature_writes_nothing(
     assert [meaning for _signer, meaning, _summary in asked] == ["destroyed"]  # cancelled
     assert status_of(pharmacy, "K0002") is KitStatus.AVAILABLE
     assert screen.witness.text() == "tech"
+
+
+def test_the_witness_signs_in_the_signature_dialog_what_is_destroyed_now(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The witness typed a password into the panel, kept after the one destroying cancelled
+    their signature, and it went with other kits selected since (the witness had agreed to the
+    first only). No password in the panel: the witness signs in the signature dialog, after the
+    one destroying, the kits, their units and the authorisation selected then, meaning
+    "witnessed"; a cancel by either signer records nothing and keeps no password."""
+    screen = make_screen(qtbot, pharmacy)
+    typed_secretly = [
+        field
+        for field in screen.findChildren(QLineEdit)
+        if field.echoMode() is QLineEdit.EchoMode.Password
+    ]
+    assert typed_secretly == []
+    screen.open_kit("K0002")
+    qtbot.keyClicks(screen.witness, "tech")
+    qtbot.keyClicks(screen.reference, "SP-7")
+    screen.reason_code.setFocus()
+    QTest.keyClick(screen.reason_code, Qt.Key.Key_Down)  # damaged
+    assessed(qtbot, screen)
+    asked = answer_signatures(monkeypatch, {"destroyed": None, "witnessed": PASSWORDS["tech"]})
+    qtbot.mouseClick(screen.destroy_button, Qt.MouseButton.LeftButton)
+    assert [meaning for _signer, meaning, _said in asked] == ["destroyed"]  # cancelled
+
+    screen.open_kit("K0003")  # another kit selected: the witness has agreed to nothing
+    assessed(qtbot, screen)
+    asked = answer_signatures(monkeypatch, {"destroyed": PASSWORDS["pharm"], "witnessed": None})
+    qtbot.mouseClick(screen.destroy_button, Qt.MouseButton.LeftButton)
+    assert [(signer, meaning) for signer, meaning, _said in asked] == [
+        ("Paula Pharm", "destroyed"),
+        ("Tom Tech", "witnessed"),  # cancelled by the witness
+    ]
+    witnessed = asked[1][2]
+    assert "K0003 (21 tablets)" in witnessed and "authorised by SP-7" in witnessed
+    assert "K0002" not in witnessed
+    assert screen.message.text() == "Nothing recorded: the witness did not sign."
+    assert status_of(pharmacy, "K0003") is KitStatus.AVAILABLE
+    assert queries.destruction_log(pharmacy.ctx, pharmacy.actor("pharm")) == []
+
+    asked = answer_signatures(
+        monkeypatch, {"destroyed": PASSWORDS["pharm"], "witnessed": PASSWORDS["tech"]}
+    )
+    with qtbot.waitSignal(screen.changed):
+        qtbot.mouseClick(screen.destroy_button, Qt.MouseButton.LeftButton)
+    [record] = queries.destruction_log(pharmacy.ctx, pharmacy.actor("pharm"))
+    assert record.kits == ("K0003",) and record.witness == "Tom Tech"
+    assert status_of(pharmacy, "K0002") is KitStatus.AVAILABLE
+
+
+def test_returned_tablets_no_monitor_has_seen_are_destroyed_only_when_acknowledged(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Returned tablets held for the monitor were destroyed before any monitor had seen them,
+    with no word: the panel shows the service's warning, Destroy asks for the acknowledgement
+    (Cancel: nothing signed, nothing written), and the audit entry records it."""
+    screen = make_screen(qtbot, pharmacy)
+    screen.open_kit("K0001")  # returned on 2026-01-26; no monitor has signed off
+    qtbot.keyClicks(screen.witness, "tech")
+    qtbot.keyClicks(screen.reference, "CERT-77")
+    assessed(qtbot, screen)
+    warning = (
+        "Returned tablets no monitor has seen: kit K0001 (returned 2026-01-26); no monitor has "
+        "signed off the reconciliation yet."
+    )
+    assert warning in screen.destroy_verdict.text()
+    shown = acknowledge_unseen(monkeypatch, answer=False)
+    asked = sign_with(monkeypatch, PASSWORDS["pharm"], witness=PASSWORDS["tech"])
+    qtbot.mouseClick(screen.destroy_button, Qt.MouseButton.LeftButton)
+    assert shown == [warning] and asked == []  # not acknowledged: no one signs
+    assert status_of(pharmacy, "K0001") is KitStatus.RETURNED
+
+    shown = acknowledge_unseen(monkeypatch)
+    with qtbot.waitSignal(screen.changed):
+        qtbot.mouseClick(screen.destroy_button, Qt.MouseButton.LeftButton)
+    assert shown == [warning]
+    assert [meaning for _signer, meaning, _said in asked] == ["destroyed", "witnessed"]
+    assert status_of(pharmacy, "K0001") is KitStatus.DESTROYED
+    [entry] = audit.list_entries(pharmacy.ctx, pharmacy.actor("pharm"), action="destroy")
+    assert json.loads(entry.new)["unseen_returns_acknowledged"] == ["K0001"]
 
 
 def test_monitor_sees_no_actions_and_the_service_refuses_anyway(
@@ -511,13 +615,13 @@ def test_the_destruction_date_is_chosen_in_the_panel(
     a kit's return (or receipt) is the service's refusal, shown before anyone signs, and
     nothing is written; the day chosen is the destruction's and its ledger rows'."""
     pharmacy.clock.set_date(date(2026, 1, 30))
-    asked = sign_with(monkeypatch, PASSWORDS["pharm"])
+    acknowledge_unseen(monkeypatch)  # K0001's returned tablets: no monitor has signed off
+    asked = sign_with(monkeypatch, PASSWORDS["pharm"], witness=PASSWORDS["tech"])
     screen = make_screen(qtbot, pharmacy)
     field = screen.destroyed_on
     assert field.calendarPopup() and to_date(field.date()) == date(2026, 1, 30)
     screen.open_kit("K0001")  # returned by 01-001 on 2026-01-26
     qtbot.keyClicks(screen.witness, "tech")
-    qtbot.keyClicks(screen.witness_password, PASSWORDS["tech"])
     qtbot.keyClicks(screen.reference, "AUTH-DATE-1")
     assessed(qtbot, screen)
     assert (

@@ -567,7 +567,6 @@ def test_the_inventory_selection_and_destruction_say_capsules_as_capsules(
     selected = screen.selection_label.text()
     assert kit in selected, selected
     qtbot.keyClicks(screen.witness, "tech")
-    qtbot.keyClicks(screen.witness_password, PASSWORDS["tech"])
     qtbot.keyClicks(screen.reference, "AUTH-1")
     qtbot.waitUntil(lambda: not screen.assessing, timeout=3000)
     qtbot.mouseClick(screen.destroy_button, Qt.MouseButton.LeftButton)

@@ -40,7 +40,6 @@ def test_an_in_date_kit_without_a_reason_takes_the_cursor_to_the_reason(
     screen.open_kit("K0002")  # on the shelf, in date until 2027-06-30
     for field, text in (
         (screen.witness, "tech"),
-        (screen.witness_password, PASSWORDS["tech"]),
         (screen.reference, "CERT-77"),
     ):
         field.setFocus()

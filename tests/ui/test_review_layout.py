@@ -232,7 +232,7 @@ def test_the_destroy_panel_reads_whole_and_its_button_is_in_reach(
     if language == "zh_CN":
         request.getfixturevalue("chinese")
     screen = inventory_at(qtbot, pharmacy, size)
-    for field in (screen.witness, screen.witness_password, screen.reference):
+    for field in (screen.witness, screen.reference):
         needed = field.fontMetrics().horizontalAdvance(field.placeholderText())
         assert needed <= text_room(field), (field.placeholderText(), needed, text_room(field))
     reason = screen.reason_code

@@ -403,10 +403,6 @@
         <translation>复核人的用户名</translation>
     </message>
     <message>
-        <source>Their password, typed by them</source>
-        <translation>复核人密码，由其本人输入</translation>
-    </message>
-    <message>
         <source>Reason code</source>
         <translation>原因代码</translation>
     </message>
@@ -417,10 +413,6 @@
     <message>
         <source>Second person</source>
         <translation>复核人</translation>
-    </message>
-    <message>
-        <source>Their password</source>
-        <translation>复核人密码</translation>
     </message>
     <message>
         <source>Sign and record count...</source>
@@ -505,6 +497,10 @@
     <message>
         <source>The count differs from the book. It needs {needed}; the second person checks the count and types their password, then you sign.</source>
         <translation>清点数与账面不符。需要：{needed}；复核人核对清点并输入其密码，然后由您签名。</translation>
+    </message>
+    <message>
+        <source>Nothing recorded: the second person did not sign.</source>
+        <translation>复核人未签名：未保存任何内容。</translation>
     </message>
     <message>
         <source>Count of kit {kit} recorded: {counted}{note}. Scan the next kit.</source>

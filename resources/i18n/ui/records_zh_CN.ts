@@ -473,6 +473,18 @@ Old values:
         <translation>退回申办方</translation>
     </message>
     <message>
+        <source>Destroy anyway</source>
+        <translation>仍然销毁</translation>
+    </message>
+    <message>
+        <source>Returned tablets unseen by the monitor</source>
+        <translation>监查员尚未查看的退回药品</translation>
+    </message>
+    <message>
+        <source>The monitor has not seen these returned tablets. Destroy them only if the sponsor agrees; your acknowledgement is written into the audit trail.</source>
+        <translation>监查员尚未查看这些退回药品。仅在申办方同意时销毁；您的确认将记入稽查轨迹。</translation>
+    </message>
+    <message>
         <source>Inventory: every kit and its status today</source>
         <translation>库存：每个药盒及其当前状态</translation>
     </message>
@@ -525,10 +537,6 @@ Old values:
         <translation>见证人的用户名（须为另一用户）</translation>
     </message>
     <message>
-        <source>The witness&apos;s password, typed by them</source>
-        <translation>见证人密码，由见证人本人输入</translation>
-    </message>
-    <message>
         <source>The sponsor&apos;s destruction authorisation</source>
         <translation>申办方的销毁授权</translation>
     </message>
@@ -559,10 +567,6 @@ Old values:
     <message>
         <source>Witness</source>
         <translation>见证人</translation>
-    </message>
-    <message>
-        <source>Witness&apos;s password</source>
-        <translation>见证人密码</translation>
     </message>
     <message>
         <source>Method</source>
@@ -700,6 +704,10 @@ Old values:
     <message>
         <source>Destruction of {n} kits: {kits} ({tablets}) on {day}, witnessed by {witness}, authorised by {reference}</source>
         <translation>于 {day} 销毁 {n} 个药盒：{kits}（{tablets}），见证人 {witness}，授权 {reference}</translation>
+    </message>
+    <message>
+        <source>Nothing recorded: the witness did not sign.</source>
+        <translation>见证人未签名：未保存任何内容。</translation>
     </message>
     <message>
         <source>{n} kit, {tablets}, returned to the sponsor on {day} (record {record}), witnessed by {witness}.</source>

@@ -696,6 +696,7 @@ def cmd_check_destroy(run: Run) -> int:
         reference=a.reference,
         to_sponsor=a.to_sponsor,
         reason_code=a.reason_code,
+        unseen_returns_ok=a.unseen_returns_ok,
     )
     found = destruction.assess_destroy(run.context(), run.actor(), request)
     run.emit(_destroy_data(found), _destroy_lines(found, run.context().study))
@@ -717,6 +718,8 @@ def _destroy_data(found: DestroyAssessment) -> dict[str, Any]:
         "from_returned": found.from_returned,
         "accepted": found.accepted,
         "refusals": _refusals(found.refusals),
+        "warnings": list(found.warnings),
+        "unseen_returns": list(found.unseen_returns),
         "kits": [
             {
                 "kit": v.kit,
@@ -786,6 +789,11 @@ def _destroy_lines(found: DestroyAssessment, study: Study) -> list[str]:
         *[
             _("  Refused     {message}").format(message=destruction_refusal(r.code, r.message))
             for r in found.refusals
+        ],
+        *[  # acknowledged: said, not refused
+            _("  Warning     {message}").format(message=w)
+            for w in found.warnings
+            if found.unseen_returns_ok
         ],
     ]
     return lines

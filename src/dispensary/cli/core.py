@@ -821,6 +821,8 @@ def missing_subcommand(run: Run) -> int:
 def destruction_refusal(code: str, message: str) -> str:
     """A refusal of `destroy` or `check destroy` as the command says it: the service names the
     reasons of in-date kits as the form does; the command adds the codes --reason-code takes."""
+    if code == "unseen_returns":
+        return _("{refusal} Give --unseen-returns-ok to acknowledge it.").format(refusal=message)
     if code != "reason_needed":
         return message
     return _("{refusal} --reason-code takes, in that order: {codes}.").format(
@@ -881,5 +883,13 @@ def destruction_options(p: argparse.ArgumentParser, required: bool) -> None:
         help=N_(
             "the kits go back to the sponsor instead of being destroyed here (recorded and "
             "certified as a return to the sponsor)"
+        ),
+    )
+    p.add_argument(
+        "--unseen-returns-ok",
+        action="store_true",
+        help=N_(
+            "destroy returned tablets recorded after the monitor's last sign-off, which no "
+            "monitor has seen (written into the audit trail)"
         ),
     )

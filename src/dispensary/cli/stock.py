@@ -133,7 +133,14 @@ def cmd_destroy(run: Run) -> int:
     a = run.args
     ctx, actor = run.context(), run.actor()
     request = DestroyRequest(
-        a.kits, a.witness, a.method, a.date, a.reference, a.to_sponsor, a.reason_code
+        a.kits,
+        a.witness,
+        a.method,
+        a.date,
+        a.reference,
+        a.to_sponsor,
+        a.reason_code,
+        a.unseen_returns_ok,
     )
     # Assess, then act: a refused destruction is said before the witness types a password.
     found = destruction.assess_destroy(ctx, actor, request)
@@ -154,6 +161,7 @@ def cmd_destroy(run: Run) -> int:
         to_sponsor=a.to_sponsor,
         witness_password=witness_password,
         reason_code=a.reason_code,
+        unseen_returns_ok=a.unseen_returns_ok,
     )
     verb = _("Returned to the sponsor") if result.to_sponsor else _("Destroyed")
     lines = [
@@ -169,7 +177,8 @@ def cmd_destroy(run: Run) -> int:
         _("  Authorisation  {reference}").format(reference=result.reference),
     ]
     if result.reason_code is not None:
-        lines.append(_("  Reason         {label}").format(label=result.reason_code.label))
+        lines.append(_("  Reason         {label}").format(label=_(result.reason_code.label)))
+    lines += [_("  Warning        {warning}").format(warning=w) for w in found.warnings]
     run.emit(asdict(result), lines)
     return EXIT_OK
 

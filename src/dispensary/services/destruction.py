@@ -6,12 +6,13 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dispensary.db.engine import read_transaction, write_transaction
-from dispensary.db.models import Destruction, Kit, User
+from dispensary.db.models import Destruction, Kit, Return, User
 from dispensary.domain import reasons
 from dispensary.domain.accountability import Balance
 from dispensary.domain.audit_actions import AuditAction
@@ -37,6 +38,7 @@ from dispensary.services.common import (
 )
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import Permission, Readable, require
+from dispensary.services.reconciliation import last_monitor_signoff
 from dispensary.services.results import DestroyResult
 from dispensary.services.stock import move_kit
 from dispensary.services.users import (
@@ -66,14 +68,17 @@ def destroy(
     to_sponsor: bool = False,
     witness_password: str = "",
     reason_code: DestructionReason | str | None = None,
+    unseen_returns_ok: bool = False,
 ) -> DestroyResult:
     """Unused stock leaves the shelf; returned tablets leave the monitor's hold. `witness` is
     the user name of the witness, who signs with `witness_password`; `reference` is the
-    sponsor's authorisation; `reason_code` says why kits still in date leave."""
+    sponsor's authorisation; `reason_code` says why kits still in date leave;
+    `unseen_returns_ok` acknowledges destroying returned tablets the monitor has not seen
+    (recorded after the monitor's last sign-off), written into the audit entry."""
     require(actor, Permission.DESTROY, ctx, recorded=True)
     today = ctx.clock.today()
     request = DestroyRequest(
-        kits, witness, method, destroyed_on, reference, to_sponsor, reason_code
+        kits, witness, method, destroyed_on, reference, to_sponsor, reason_code, unseen_returns_ok
     )
     checked = _checked_destruction(actor, request, today)
     if checked.refusals:  # the paperwork is refused before anyone signs
@@ -87,6 +92,7 @@ def destroy(
             first = plan.assessment.refusals[0]
             raise first.error(first.message)
         records, witness_user = plan.kits, plan.witness
+        unseen = plan.assessment.unseen_returns  # acknowledged, else refused above
         assert witness_user is not None  # else refused above
         rec = Recorder(session, actor, ctx.clock.now(), study=ctx, action=Permission.DESTROY)
         code = checked.reason_code
@@ -156,6 +162,8 @@ def destroy(
                 "reason_code": code.value if code else "",
                 "to_sponsor": to_sponsor,
                 "destroyed_on": day,
+                # Returned tablets the monitor had not seen, destroyed knowingly:
+                **({"unseen_returns_acknowledged": list(unseen)} if unseen else {}),
             },
         )
         return DestroyResult(
@@ -198,6 +206,7 @@ class _Checked:
     to_sponsor: bool
     reason_code: DestructionReason | None
     refusals: tuple[Refusal[DestroyCheck], ...]
+    unseen_returns_ok: bool = False
 
 
 def _checked_destruction(actor: Actor, request: DestroyRequest, today: date) -> _Checked:
@@ -250,6 +259,7 @@ def _checked_destruction(actor: Actor, request: DestroyRequest, today: date) -> 
         request.to_sponsor,
         reason_code,
         tuple(refusals),
+        request.unseen_returns_ok,
     )
 
 
@@ -354,9 +364,18 @@ def _plan_destruction(
                 InvalidInput,
             )
         )
+    warnings, unseen_refusals, unseen = _unseen_returns(session, checked, study, kits, verdicts)
     assessment = DestroyAssessment(
         kits=tuple(verdicts),
-        refusals=(*checked.refusals, *witnessing, *unknown, *refused, *too_early, *reasons),
+        refusals=(
+            *checked.refusals,
+            *witnessing,
+            *unknown,
+            *refused,
+            *too_early,
+            *reasons,
+            *unseen_refusals,
+        ),
         witness=checked.witness,
         method=checked.method,
         destroyed_on=day,
@@ -364,8 +383,69 @@ def _plan_destruction(
         reference=checked.reference,
         reason_code=checked.reason_code,
         witness_name=witness.full_name if witness is not None else "",
+        unseen_returns=unseen,
+        warnings=warnings,
+        unseen_returns_ok=checked.unseen_returns_ok,
     )
     return _Plan(assessment, kits, witness, balances)
+
+
+def _unseen_returns(
+    session: Session,
+    checked: _Checked,
+    study: int,
+    kits: list[Kit],
+    verdicts: list[DestroyKitVerdict],
+) -> tuple[tuple[str, ...], tuple[Refusal[DestroyCheck], ...], tuple[str, ...]]:
+    """Returned tablets held for the monitor that no monitor has seen: the kit's return was
+    recorded after the study's last sign-off by a monitor (or no monitor signed off yet). Said
+    as a warning; refused unless the request acknowledges it (they were destroyed before any
+    monitor saw them, with no word). Returns (warnings, refusals, kits)."""
+    held = {v.kit for v in verdicts if v.accepted and v.from_returned and v.held_returned}
+    ids = {k.id: k.number for k in kits if k.number in held}
+    if not ids:
+        return (), (), ()
+    signed = last_monitor_signoff(session, study)
+    recorded: dict[str, datetime] = {
+        ids[kid]: at
+        for kid, at in session.execute(
+            select(Return.kit_id, func.max(Return.created_at))
+            .where(Return.kit_id.in_(ids))
+            .group_by(Return.kit_id)
+        ).tuples()
+    }
+    unseen = tuple(
+        v.kit
+        for v in verdicts
+        if v.kit in recorded and (signed is None or recorded[v.kit] > signed)
+    )
+    if not unseen:
+        return (), (), ()
+    kits_said = ", ".join(
+        _("kit {kit} (returned {day})").format(kit=k, day=recorded[k].date().isoformat())
+        for k in unseen
+    )
+    if signed is None:
+        warning = _(
+            "Returned tablets no monitor has seen: {kits}; no monitor has signed off the "
+            "reconciliation yet."
+        ).format(kits=kits_said)
+    else:
+        warning = _(
+            "Returned tablets no monitor has seen: {kits}, recorded after the monitor's last "
+            "sign-off ({signed})."
+        ).format(kits=kits_said, signed=signed.date().isoformat())
+    refusals: tuple[Refusal[DestroyCheck], ...] = ()
+    if not checked.unseen_returns_ok:
+        refusals = (
+            Refusal(
+                DestroyCheck.UNSEEN_RETURNS,
+                _("{warning} Destroying them needs an explicit acknowledgement.").format(
+                    warning=warning
+                ),
+            ),
+        )
+    return (warning,), refusals, unseen
 
 
 def reason_names() -> str:

@@ -1458,6 +1458,18 @@ def refuse_unverified(trail: TrailCheck) -> None:
         raise RuleViolation(trail_refusal(trail.verification.message))
 
 
+def last_monitor_signoff(session: Session, study_id: int) -> datetime | None:
+    """When a monitor last signed off the study's reconciliation (None: never): the returned
+    tablets recorded after it are held for a monitor who has not seen them. A pharmacist's
+    sign-off is not the monitor's look."""
+    return session.execute(
+        select(func.max(ReconciliationSignOff.at)).where(
+            of_study(ReconciliationSignOff.study_id, study_id),
+            ReconciliationSignOff.role == Role.MONITOR.value,
+        )
+    ).scalar_one_or_none()
+
+
 def signoff_rows(session: Session, study_id: int, study: Study) -> tuple[SignOffRow, ...]:
     """The study's sign-offs, each with the figures it attested (its stored summary) and the
     records written after it that change them: a correction of a record it covered (a return

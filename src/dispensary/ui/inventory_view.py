@@ -8,7 +8,6 @@ the records), whatever the language it was chosen in; one typed in is recorded a
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from functools import partial
 from html import escape
 
@@ -35,6 +34,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QSizePolicy,
     QSplitter,
@@ -218,6 +218,36 @@ class KitTable(QTableView):
         super().selectAll()
 
 
+class UnseenReturnsQuestion:
+    """The acknowledgement the service asks before returned tablets no monitor has seen are
+    destroyed (its warning, as it wrote it)."""
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, warning: str) -> bool:
+        """True when the user pressed Destroy anyway (Cancel is the default). Tests replace
+        this method."""
+        action = QCoreApplication.translate("InventoryScreen", "Destroy anyway")
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            QCoreApplication.translate("InventoryScreen", "Returned tablets unseen by the monitor"),
+            warning,
+            parent=parent,
+        )
+        box.setObjectName("unseenReturnsQuestion")
+        box.setInformativeText(
+            QCoreApplication.translate(
+                "InventoryScreen",
+                "The monitor has not seen these returned tablets. Destroy them only if the "
+                "sponsor agrees; your acknowledgement is written into the audit trail.",
+            )
+        )
+        yes = box.addButton(action, QMessageBox.ButtonRole.AcceptRole)
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(cancel)
+        box.exec()
+        return box.clickedButton() is yes
+
+
 class CountDialog(QDialog):
     """The blind count of one kit, opened from the inventory; the count screen does the work."""
 
@@ -395,9 +425,6 @@ class InventoryScreen(Screen):
         form = QFormLayout(self.destroy_box)
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)  # the panel is narrow
         self.witness = text_field("witness", self.tr("User name of the witness (another user)"))
-        self.witness_password = text_field(
-            "witnessPassword", self.tr("The witness's password, typed by them"), password=True
-        )
         self.method = QComboBox()
         self.method.setObjectName("method")
         self.method.setEditable(True)
@@ -405,7 +432,7 @@ class InventoryScreen(Screen):
             self.method.addItem(QCoreApplication.translate("InventoryScreen", method), method)
         narrow(self.method)
         self.reference = text_field("reference", self.tr("The sponsor's destruction authorisation"))
-        for field in (self.witness, self.witness_password, self.reference):
+        for field in (self.witness, self.reference):
             field.setToolTip(field.placeholderText())  # cut in the narrow panel: read on hover
         self._destroy_refusal = ""  # the service's refusal of the last assessment, if raised
         self._default_day = self.session.ctx.clock.today()  # followed while left as it is
@@ -435,7 +462,6 @@ class InventoryScreen(Screen):
         self.destroy_verdict = wrapped_label("destroyAssessment")
         self.destroy_verdict.setTextFormat(Qt.TextFormat.RichText)
         form.addRow(self.tr("Witness"), self.witness)
-        form.addRow(self.tr("Witness's password"), self.witness_password)
         form.addRow(self.tr("Method"), self.method)
         form.addRow(self.tr("Sponsor's authorisation"), self.reference)
         form.addRow(self.tr("Date destroyed (or sent back)"), self.destroyed_on)
@@ -478,7 +504,7 @@ class InventoryScreen(Screen):
         tooltip). At its least width the panel cut "User name of the witness…" and "(none:
         expired or return…" even at 1920x1080, the table taking every pixel to spare."""
         lacking = max(
-            [_text_lacks(field) for field in (self.witness, self.witness_password, self.reference)]
+            [_text_lacks(field) for field in (self.witness, self.reference)]
             + [_choice_lacks(combo) for combo in (self.method, self.reason_code)]
         )
         if lacking <= 0 or not self.destroy_box.isVisibleTo(self):
@@ -916,7 +942,7 @@ class InventoryScreen(Screen):
         self.destroy_button.setEnabled(False)
         self._assess_timer.start()  # again from the start at each change
 
-    def _assess_destroy(self) -> DestroyAssessment | None:
+    def _assess_destroy(self, unseen_returns_ok: bool = False) -> DestroyAssessment | None:
         """The service's verdict on destroying the selected kits with the paperwork typed, shown
         in the panel: each kit refused with what to do, the tablets that would leave. Destroy
         is enabled once it is given, for any kit selected (a refusal is given again when it is
@@ -938,6 +964,7 @@ class InventoryScreen(Screen):
                 reference=self.reference.text(),
                 to_sponsor=self.to_sponsor.isChecked(),
                 reason_code=self.reason_code.currentData(),
+                unseen_returns_ok=unseen_returns_ok,
             )
             found = destruction.assess_destroy(self.session.ctx, self.session.actor, request)
         except DispensaryError as exc:  # e.g. a date in the future
@@ -992,6 +1019,8 @@ class InventoryScreen(Screen):
         paperwork = [r.message for r in found.refusals if r.code not in kit_codes]
         caution = self.tr("<span style='color:#7a4b00'>{message}</span>")
         lines += [caution.format(message=escape(m)) for m in paperwork]
+        if found.unseen_returns_ok:  # acknowledged: the warning stays in sight
+            lines += [caution.format(message=escape(w)) for w in found.warnings]
         self.destroy_verdict.setText("<br>".join(lines))
         return found
 
@@ -1032,6 +1061,15 @@ class InventoryScreen(Screen):
                 self._destroy_refusal or self.tr("Select the kits to destroy.")
             )
             return
+        if found.refused and all(
+            r.code is DestroyCheck.UNSEEN_RETURNS for r in found.refusals
+        ):  # the service asks for an acknowledgement: the user gives it, or nothing is done
+            if not UnseenReturnsQuestion.ask(self, sentences(found.warnings)):
+                return
+            found = self._assess_destroy(unseen_returns_ok=True)
+            if found is None:
+                self.message.show_message(self._destroy_refusal)
+                return
         if found.refused:
             self.message.show_message(sentences(r.message for r in found.refusals))
             self._to_refused_field(found.refusals[0].code)
@@ -1075,10 +1113,18 @@ class InventoryScreen(Screen):
         )
         if password is None:
             return
-        done = self._submit_destruction(
-            found.destroyed_on, kits, password, found.witness_name, said
+        # The witness signs last, in the same dialog, what they see: these kits, these
+        # quantities, this authorisation (a password typed earlier in the panel was kept
+        # after a cancel and went with other kits selected since).
+        witness_password = SignatureDialog.ask(
+            self, found.witness_name, SignatureMeaning.WITNESSED.value, said
         )
-        self.witness_password.clear()  # typed by the witness for this one act
+        if witness_password is None:
+            self.message.show_message(
+                self.tr("Nothing recorded: the witness did not sign."), "warning"
+            )
+            return
+        done = self._submit_destruction(found, kits, password, witness_password, said)
         if done is None:
             return
         self.witness.clear()
@@ -1133,16 +1179,21 @@ class InventoryScreen(Screen):
         return study.units_each(counts)
 
     def _submit_destruction(
-        self, day: date, kits: list[str], password: str, witness_name: str, said: str
+        self,
+        found: DestroyAssessment,
+        kits: list[str],
+        password: str,
+        witness_password: str,
+        said: str,
     ) -> DestroyResult | None:
-        """Submits the destruction, signed by the one destroying and by the witness. The service
-        offers no check of the witness's password that records nothing, so both are asked
-        before the one submission; a wrong witness's password (counted against the witness,
-        nothing of the destruction saved) is typed again by the witness here, and the same
-        submission goes again with the signature already given: the one destroying does not
-        sign twice. Cancelled: nothing recorded. The password is held only until then."""
+        """Submits the destruction as assessed and signed (`found`: the paperwork both signers
+        saw), signed by the one destroying and by the witness. The service offers no check of
+        the witness's password that records nothing, so both are asked before the one
+        submission; a wrong witness's password (counted against the witness, nothing of the
+        destruction saved) is typed again by the witness here, and the same submission goes
+        again with the signature already given: the one destroying does not sign twice.
+        Cancelled: nothing recorded. The passwords are held only until then."""
         actor = self.session.actor
-        witness_password = self.witness_password.text()
         while True:
             try:
                 return run_signed(
@@ -1153,14 +1204,15 @@ class InventoryScreen(Screen):
                         self.session.ctx,
                         actor,
                         kits,
-                        self.witness.text(),
-                        self._method(),
+                        found.witness,
+                        found.method,
                         password,
-                        destroyed_on=day,
-                        reference=self.reference.text(),
-                        to_sponsor=self.to_sponsor.isChecked(),
+                        destroyed_on=found.destroyed_on,
+                        reference=found.reference,
+                        to_sponsor=found.to_sponsor,
                         witness_password=witness_password,
-                        reason_code=self.reason_code.currentData(),
+                        reason_code=found.reason_code,
+                        unseen_returns_ok=found.unseen_returns_ok,
                     ),
                 )
             except SignatureFailed as failed:  # counted by run_signed; if not, the bar says why
@@ -1170,7 +1222,7 @@ class InventoryScreen(Screen):
                     return None
                 again = SignatureDialog.ask(
                     self,
-                    witness_name or failed.signer,
+                    found.witness_name or failed.signer,
                     SignatureMeaning.WITNESSED.value,
                     f"{escape(failed.message, quote=False)}<br><br>{said}",  # the dialog reads rich text
                 )

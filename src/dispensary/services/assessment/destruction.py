@@ -29,6 +29,7 @@ class DestroyCheck(StrEnum):
     KIT = "kit"  # the kit's status does not allow it (dispensed, destroyed)
     DATE = "date"  # the date is before a kit's receipt or return
     REASON_NEEDED = "reason_needed"  # an in-date kit from the shelf needs a reason code
+    UNSEEN_RETURNS = "unseen_returns"  # returned tablets the monitor has not seen, unacknowledged
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,9 @@ class DestroyRequest:
     reference: str = ""  # the sponsor's destruction authorisation reference
     to_sponsor: bool = False
     reason_code: DestructionReason | str | None = None  # needed for in-date kits from the shelf
+    unseen_returns_ok: bool = False
+    """The one destroying acknowledges destroying returned tablets recorded after the monitor's
+    last sign-off (held for the monitor, who has not seen them)."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,11 @@ class DestroyAssessment:
     reference: str = ""
     reason_code: DestructionReason | None = None
     witness_name: str = ""  # the witness user's full name, once found
+    unseen_returns: tuple[str, ...] = ()
+    """The kits whose returned tablets were recorded after the monitor's last sign-off (or with
+    no sign-off by a monitor yet): the monitor has not seen them."""
+    warnings: tuple[str, ...] = ()  # said, refused or not (the unseen returns)
+    unseen_returns_ok: bool = False  # the request's acknowledgement of the unseen returns
 
     @property
     def refused(self) -> bool:
