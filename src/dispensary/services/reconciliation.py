@@ -216,6 +216,8 @@ class _CountLine(NamedTuple):
     reason: str
     counted_by_id: int
     verified_by_id: int | None
+    adjusted: bool  # an adjustment was written to the ledger for it (in the count's step)
+    verifier: str | None  # the countersigner's full name, as recorded now
 
 
 K = TypeVar("K", str, tuple[str, str])
@@ -939,7 +941,9 @@ def _holdings(
 
 
 def _counts(session: Session, ids: Sequence[int] | None = None) -> list[_CountLine]:
-    """Physical counts in id order (these, by id, when given)."""
+    """Physical counts in id order (these, by id, when given), each with whether an
+    adjustment was written for it and who countersigned it."""
+    Verifier = aliased(User)
     found: list[_CountLine] = []
     if ids is not None and not ids:
         return found
@@ -954,7 +958,12 @@ def _counts(session: Session, ids: Sequence[int] | None = None) -> list[_CountLi
             PhysicalCount.reason,
             PhysicalCount.counted_by_id,
             PhysicalCount.verified_by_id,
-        ).order_by(PhysicalCount.id)
+            exists().where(LedgerEntry.count_id == PhysicalCount.id),
+            Verifier.full_name,
+        )
+        query = query.outerjoin(Verifier, Verifier.id == PhysicalCount.verified_by_id).order_by(
+            PhysicalCount.id
+        )
         if batch is not None:
             query = query.where(PhysicalCount.id.in_(batch))
         found.extend(_CountLine(*row) for row in session.execute(query).tuples())
@@ -965,13 +974,23 @@ def _names(session: Session) -> dict[int, str]:
     return {user_id: name for user_id, name in session.execute(select(User.id, User.full_name))}
 
 
+def count_findings(session: Session, study: int) -> list[Discrepancy]:
+    """Every count of the study's kits that differed from the book, as the reconciliation
+    lists it (kit, day, figures, reason and countersigner). The monitor pack's open items take
+    those of them whose kind is to review (DiscrepancyKind.to_review), the rule by which the
+    reconciliation counts its own: one rule, not two."""
+    differing = [c for c in _counts(session) if c.counted != c.book]
+    kits = _kits(session, study, sorted({c.kit_id for c in differing}))
+    return [_count_difference(kits[c.kit_id], c) for c in differing if c.kit_id in kits]
+
+
 def _count_difference(kit: _KitLine, count: _CountLine) -> Discrepancy:
     return Discrepancy(
         DiscrepancyKind.COUNT_DIFFERENCE,
         kit.number,
         _(
             "Count of kit {kit} on {day}: {counted} counted, {book} in the book "
-            "({difference}); adjusted with reason '{code}: {reason}'."
+            "({difference}); adjusted with reason '{code}: {reason}', verified by {verifier}."
         ).format(
             kit=kit.number,
             day=count.counted_on.isoformat(),
@@ -980,6 +999,7 @@ def _count_difference(kit: _KitLine, count: _CountLine) -> Discrepancy:
             difference=f"{count.counted - count.book:+d}",
             code=reason_code_words(count.reason_code),
             reason=count.reason,
+            verifier=count.verifier or "?",
         ),
         count.counted_on,
     )
@@ -1283,6 +1303,7 @@ def _count_check(
             if found is not None and found.verified_by_id is not None
             else ""
         ),
+        adjusted=found is not None and found.id in adjusted,
     )
 
 
