@@ -273,6 +273,16 @@ class CountResult:
     book: int
     difference: int
     adjusted: bool
+    blind: bool = True  # counted before any record showed the kit's book
+    recount_of: int | None = None  # the open count this one followed (the book shown by it)
+    still_needed: tuple[str, ...] = ()
+    """A difference recorded as counted, not adjusted: what its adjustment still needs (or why
+    the adjustment given was refused). Empty when the count matched or was adjusted."""
+
+    @property
+    def open(self) -> bool:
+        """A difference recorded and left for a recount or an adjustment."""
+        return bool(self.difference) and not self.adjusted
 
 
 @dataclass(frozen=True, slots=True)  # one per kit, kept between reconciliations
