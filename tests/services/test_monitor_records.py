@@ -339,3 +339,26 @@ def reconciliation_initials(ctx: Context, username: str) -> str:
 
     with read_transaction(ctx.engine) as session:
         return str(session.scalar(select(User.initials).where(User.username == username)))
+
+
+def test_a_count_difference_left_open_is_an_open_item_until_the_kit_is_counted_again(
+    ctx: Context, clock: FixedClock, stock: Stock, pharmacist: Actor, monitor: Actor, pw: Password
+) -> None:
+    """The pack's open items and the reconciliation's "to review" follow one rule: a count
+    recorded as counted, not adjusted, is open while it is the kit's last count."""
+    from dispensary.services import dashboard
+
+    counts.record_count(ctx, pharmacist, "K0005", 20, pw(pharmacist))  # open: not adjusted
+    pack = report_data.monitor_pack(ctx, monitor, date(2026, 1, 1), date(2026, 1, 5))
+    [item] = [i for i in pack.open_items if i.subject == "K0005"]
+    assert item.kind == "Count difference" and "not adjusted" in item.detail
+    assert [d.subject for d in pack.reconciliation.to_review if d.subject == "K0005"] == ["K0005"]
+    assert "1 last count differing from the book" in pack.reconciliation.physical
+    today = dashboard.dashboard(ctx, monitor)
+    assert [d.kind.value for d in today.discrepancies if d.subject == "K0005"] == ["count_open"]
+    counts.record_count(ctx, pharmacist, "K0005", 21, pw(pharmacist))  # the recount agrees
+    pack = report_data.monitor_pack(ctx, monitor, date(2026, 1, 1), date(2026, 1, 5))
+    assert [i for i in pack.open_items if i.subject == "K0005"] == []
+    assert [d for d in pack.reconciliation.to_review if d.subject == "K0005"] == []
+    today = dashboard.dashboard(ctx, monitor)
+    assert [d for d in today.discrepancies if d.subject == "K0005"] == []
