@@ -56,6 +56,10 @@ def test_check_destroy_counts_capsules_as_capsules(cli: Cli) -> None:
 def test_check_count_counts_capsules_as_capsules(cli: Cli) -> None:
     shelf = _kit(_kits(cli, *TWO), "available", "C")
     short = shelf["tablets"] - 1
+    blind = cli(*TWO, "check", "count", shelf["kit"], "--tablets", str(short))
+    assert "in the book" not in blind.out and "(the count is blind)" in blind.out, blind.out
+    # The count recorded (open, as counted) showed the book: a recount is checked against it.
+    assert cli(*TWO, "count", shelf["kit"], "--tablets", str(short)).code == 0
     english = cli(*TWO, "check", "count", shelf["kit"], "--tablets", str(short))
     assert (
         f"  Counted     {short} capsules, {shelf['tablets']} capsules in the book: difference -1"
@@ -65,6 +69,7 @@ def test_check_count_counts_capsules_as_capsules(cli: Cli) -> None:
     assert f"  盘点数      1粒，账面 {shelf['tablets']}粒：" in chinese.out, chinese.out
     study = ("--study", "NCT07198672")
     plain = _kit(_kits(cli, *study), "available", "K")
+    assert cli(*study, "count", plain["kit"], "--tablets", "1").code == 0
     alone = cli(*study, "check", "count", plain["kit"], "--tablets", "1")
     assert f"  Counted     1 tablet, {plain['tablets']} in the book: difference " in alone.out
 

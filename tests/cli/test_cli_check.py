@@ -496,32 +496,60 @@ def test_a_destruction_without_a_witness_or_of_a_dispensed_kit_is_refused(
 # -- check count ---------------------------------------------------------------------------------
 
 
-def test_a_count_that_matches_the_book_would_be_recorded(terminal: Terminal) -> None:
+def test_a_blind_count_is_checked_without_the_book(terminal: Terminal) -> None:
+    """Review of COUNTS, item 1: `check count K --tablets 0` said "0 tablets, 21 in the book"
+    to the counter: any figure tried told the book before a count was recorded."""
     before = terminal.written()
-    code, out, err = terminal("check", "count", "K0001", "--tablets", "21", "--json")
-    assert code == 0, err
-    assert json.loads(out) == {
-        "kit": "K0001",
-        "status": "available",
-        "counted": 21,
-        "book": 21,
-        "difference": 0,
-        "accepted": True,
-        "refusals": [],
-        "needs": [],
-    }
-    code, out, _err = terminal("check", "count", "K0001", "--tablets", "21")
-    assert out.splitlines()[:3] == [
-        "Count of kit K0001: would be accepted as it stands. Nothing was changed.",
-        "  Status      available",
-        "  Counted     21 tablets, 21 in the book: matches the book",
-    ]
+    for tried in ("21", "0"):
+        code, out, err = terminal("check", "count", "K0001", "--tablets", tried, "--json")
+        assert code == 0, err
+        assert json.loads(out) == {
+            "kit": "K0001",
+            "status": "available",
+            "counted": int(tried),
+            "book": None,
+            "difference": None,
+            "accepted": True,
+            "refusals": [],
+            "needs": [],
+        }
+        code, out, _err = terminal("check", "count", "K0001", "--tablets", tried)
+        assert out.splitlines() == [
+            "Count of kit K0001: would be accepted as it stands. Nothing was changed.",
+            "  Status      available",
+            f"  Counted     {tried} tablets",
+            "  Book        shown once the count is recorded (the count is blind); a difference "
+            "is recorded as counted, then adjusted or counted again",
+        ]
+        if tried == "0":
+            assert "21" not in out.replace("K0001", ""), out
     assert terminal.written() == before
+
+
+def test_a_wrong_first_count_is_recorded_and_the_recount_says_so(terminal: Terminal) -> None:
+    """Review of COUNTS, item 1: `count K --tablets 20` was refused with "differs from the
+    book by -1", giving the book away; `--tablets 21` was then recorded as a blind count that
+    "matches the book", and the 20 left no trace."""
+    code, out, err = terminal("count", "K0001", "--tablets", "19")
+    assert code == 0, err
+    assert out.splitlines()[0] == (
+        "Kit K0001: 19 counted, 21 in the book: difference -2, recorded as counted, not adjusted."
+    )
+    assert "  Not adjusted: The count of kit K0001 differs from the book by -2." in out
+    code, out, err = terminal("count", "K0001", "--tablets", "21", "--json")
+    assert code == 0, err
+    recount = json.loads(out)
+    assert (recount["blind"], recount["difference"]) == (False, 0)
+    assert recount["recount_of"] is not None
+    code, out, err = terminal("count", "K0001", "--tablets", "21")
+    assert "A recount" not in out  # the kit's last count agreed: blind again
 
 
 def test_a_difference_needs_a_reason_and_a_second_person(
     terminal: Terminal, pharmacist2: Actor
 ) -> None:
+    code, _out, err = terminal("count", "K0001", "--tablets", "19")  # recorded: book shown
+    assert code == 0, err
     before = terminal.written()
     code, out, err = terminal("check", "count", "K0001", "--tablets", "19", "--json")
     assert code == 3
@@ -621,6 +649,7 @@ def test_a_notice_is_shown_by_the_check_and_never_called_overridden(terminal: Te
 
 
 def test_a_check_in_chinese_says_every_word_in_chinese(terminal: Terminal) -> None:
+    assert terminal("count", "K0001", "--tablets", "19")[0] == 0  # a recount is checked
     args = ["--lang", "zh_CN", "check", "count", "K0001", "--tablets", "19"]
     english_json = terminal(*args[2:], "--json")[1]
     code, out, err = terminal(*args)

@@ -89,7 +89,9 @@ def test_refusals_and_missing_rights_leave_every_record_as_it_was(
             ["destroy", on_shelf, "--witness", "Chen Jing", "--method", "fire", *reference],
             "witness",
         ),
-        (3, ["count", on_shelf, "--tablets", "3"], "differs from the book by -18"),
+        # (A count that differs is no refusal: it is recorded as counted before the book is
+        # shown. One above what the kit was received with is.)
+        (3, ["count", on_shelf, "--tablets", "99"], "which was received with 21"),
         (3, receive_tomorrow, "in the future"),
         (4, ["--user", "technician", "release", quarantined, "--reason", "ok"], "may not release"),
         (4, [*monitor_dispenses, "--day1", "2026-03-02"], "may not dispense"),

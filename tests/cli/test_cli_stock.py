@@ -184,7 +184,8 @@ def test_a_count_with_a_difference_and_a_witnessed_destruction(cli: Cli) -> None
     assert counted.code == 0, counted.err
     assert counted.json() | {"count_id": 0} == {
         "count_id": 0, "kit": on_shelf["kit"], "counted": 20, "book": 21,
-        "difference": -1, "adjusted": True,
+        "difference": -1, "adjusted": True, "blind": True, "recount_of": None,
+        "still_needed": [],
     }  # fmt: skip
 
     kits = [k["kit"] for k in returned]

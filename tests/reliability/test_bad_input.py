@@ -21,6 +21,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from dispensary.domain.codes import ReasonCode
 from dispensary.domain.errors import DispensaryError
 from dispensary.domain.rules import INITIALS, KIT_NUMBER, STUDY_NUMBER, half_width
 from dispensary.services import (
@@ -410,15 +411,36 @@ def test_count_refuses_bad_input(counter: Counter, examples: int) -> None:
         "counted_on": BAD_DATE,
         "reason": BAD_OPTIONAL_TEXT,
     }
-    # A count that differs from the book needs a good reason code, reason and second signer.
-    differing = st.fixed_dictionaries(
-        {
-            "counted": st.integers(min_value=0, max_value=20),
-            "reason_code": st.one_of(WRONG_TYPES, ANY_TEXT, st.just("breakage")),
-            "reason": st.one_of(BAD_REQUIRED_TEXT, st.just("one broken")),
-            "verified_by": st.one_of(st.just(""), st.just("pharm"), st.just("monitor"), ANY_TEXT),
-            "verifier_password": BAD_PASSWORD,
-        }
+    # What is given for a difference is refused when wrong: a reason code that is none, a
+    # second signer who cannot sign, a wrong password. (What a difference lacks is not refused:
+    # the count is recorded as counted, open, before the book is shown; tests/services.)
+    codes = {c.value for c in ReasonCode}
+    differing = st.one_of(
+        st.fixed_dictionaries(
+            {
+                "counted": st.integers(min_value=0, max_value=20),
+                "reason_code": st.one_of(
+                    WRONG_TYPES.filter(lambda v: v is not None),
+                    ANY_TEXT.filter(lambda t: t != "" and t not in codes),
+                ),
+                "reason": st.one_of(BAD_REQUIRED_TEXT, st.just("one broken")),
+                "verified_by": st.one_of(
+                    st.just(""), st.just("pharm"), st.just("monitor"), ANY_TEXT
+                ),
+                "verifier_password": BAD_PASSWORD,
+            }
+        ),
+        st.fixed_dictionaries(
+            {
+                "counted": st.integers(min_value=0, max_value=20),
+                "reason_code": st.just("breakage"),
+                "reason": st.just("one broken"),
+                "verified_by": st.one_of(
+                    st.just("pharm"), st.just("monitor"), ANY_TEXT.filter(lambda t: t != "")
+                ),
+                "verifier_password": BAD_PASSWORD,
+            }
+        ),
     )
 
     @_settings(examples)

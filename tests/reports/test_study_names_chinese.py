@@ -109,14 +109,21 @@ def test_the_monitor_pack_names_the_store_reason_codes_investigator_and_products
     text = made(sample, "monitor", PERIOD)
     assert "试验药物库房1" in text and "IP store 1" not in text
     assert "IP store 2" in text
-    assert "原因：破损，One tablet found crushed in the bottle" in text
+    # The count difference, adjusted and countersigned, is a record of the reconciliation
+    # (with who verified it), not an open item.
+    assert "已按原因“破损：One tablet found crushed in the bottle”调整，由 Paula Pharm 核对" in text
+    assert "原因：破损，One tablet found crushed in the bottle" not in text
     assert "清点调整（破损：One tablet found crushed in the bottle）" in text
     assert "遵刘真真医生医嘱" in re.sub(r"\s", "", text)  # wherever its line breaks
     assert "药物清点记录表：海曲泊帕乙醇胺片 7.5 mg，试验药物库房1" in text
     for english in ("breakage", "Zhenzhen Liu", PRODUCT_EN, "tablet (oral)"):
         assert english not in text, english
     english = made(sample, "monitor", PERIOD, EN)
-    assert "reason breakage: One tablet found crushed in the bottle" in english
+    assert "adjusted with reason 'breakage: One tablet found crushed in the bottle'" in english
+    assert (
+        "Count adjustment (breakage: One tablet found crushed in the bottle), verified by PP"
+        in english
+    )
     assert "ordered by Zhenzhen Liu, M.D." in english and "IP store 1" in english
 
 

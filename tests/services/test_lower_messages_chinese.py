@@ -106,8 +106,8 @@ def test_a_darf_note_is_written_in_chinese_around_the_recorded_reason(
 
     with speaking(ZH):
         # The reason code by its Chinese word, the reason as typed.
-        assert adjustment() == "清点调整（破损：crushed）"
-    assert adjustment() == "Count adjustment (breakage: crushed)"
+        assert adjustment() == "清点调整（破损：crushed），由 TT 核对"
+    assert adjustment() == "Count adjustment (breakage: crushed), verified by TT"
 
 
 def test_the_reconciliation_names_its_lots_and_the_shelf_in_chinese(

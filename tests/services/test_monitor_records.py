@@ -118,8 +118,9 @@ def test_flags_overrides_dose_changes_counts_and_warm_shipments_are_open(
     change = found[("Dose change", "01-002")]
     assert "level 0" in change.detail and "level -1" in change.detail
     assert change.before_period
-    count = found[("Count difference", "K0005")]
-    assert "20 counted, 21 in the book (-1)" in count.detail and count.since == date(2026, 1, 5)
+    # K0005's count difference was adjusted with a reason and countersigned: a record (the
+    # pack's reconciliation lists it), not an open item.
+    assert ("Count difference", "K0005") not in found
     # Every item began before February: all shown, the order fixed by kind.
     assert all(i.before_period for i in pack.open_items)
     order = [report_data.OPEN_KINDS.index(k) for k in kinds(pack.open_items)]
@@ -197,7 +198,10 @@ def test_reconciliation_compares_the_book_with_the_last_count(
     assert not checks["K0002"].agrees and checks["K0002"].book == 19
     assert "differed by -2" in checks["K0002"].verdict
     assert checks["K0003"].never_counted
-    assert [c.kit for c in result.count_differences] == ["K0002"]
+    # K0002's difference was adjusted and countersigned: the book holds what was counted, so
+    # no kit's last count is left differing from the book.
+    assert checks["K0002"].adjusted and not checks["K0002"].unresolved
+    assert result.count_differences == ()
     assert len(result.never_counted) == 22
 
 
@@ -283,3 +287,78 @@ def test_the_recall_list_of_a_lot_number_two_products_share_names_every_dispense
     )
     rows = queries.lot_trace(ctx, monitor, "L77")
     assert sorted(r.dispense_number for r in rows) == sorted([first.number, second.number])
+
+
+def test_an_adjusted_count_difference_is_a_record_with_its_verifier_not_an_open_item(
+    ctx: Context,
+    clock: FixedClock,
+    stock: Stock,
+    enrolled: str,
+    pharmacist: Actor,
+    monitor: Actor,
+    pw: Password,
+) -> None:
+    """Review of COUNTS, item 2: an adjusted, countersigned difference stayed an open item in
+    every pack, the header said "1 last count differing from the book", and neither the open
+    item nor the DARF line named who verified it."""
+    busy_month(ctx, clock, pharmacist, pw(pharmacist))
+    clock.set_date(date(2026, 3, 1))
+    pack = report_data.monitor_pack(ctx, monitor, date(2026, 1, 1), date(2026, 3, 1))
+    assert "Count difference" not in kinds(pack.open_items)
+    result = pack.reconciliation
+    to_review = [d for d in result.to_review if d.subject == "K0005"]
+    assert to_review == []  # the same rule: nothing to review, nothing open
+    (record,) = [d for d in result.discrepancies if d.subject == "K0005"]
+    verifier = reconciliation_name(ctx, "tech")
+    assert f"verified by {verifier}" in record.message
+    (check,) = [c for c in result.counts if c.kit == "K0005"]
+    assert check.adjusted and not check.unresolved
+    assert check not in result.count_differences
+    assert "last count differing" not in result.physical
+    assert f"adjusted, verified by {verifier}" in check.verdict
+    lines = [line for darf in pack.darfs for line in darf.lines if "K0005" in line.kits]
+    (adjustment,) = [line for line in lines if line.kind.value == "adjust"]
+    assert adjustment.note.endswith(f", verified by {reconciliation_initials(ctx, 'tech')}")
+
+
+def reconciliation_name(ctx: Context, username: str) -> str:
+    from sqlalchemy import select
+
+    from dispensary.db.engine import read_transaction
+    from dispensary.db.models import User
+
+    with read_transaction(ctx.engine) as session:
+        return str(session.scalar(select(User.full_name).where(User.username == username)))
+
+
+def reconciliation_initials(ctx: Context, username: str) -> str:
+    from sqlalchemy import select
+
+    from dispensary.db.engine import read_transaction
+    from dispensary.db.models import User
+
+    with read_transaction(ctx.engine) as session:
+        return str(session.scalar(select(User.initials).where(User.username == username)))
+
+
+def test_a_count_difference_left_open_is_an_open_item_until_the_kit_is_counted_again(
+    ctx: Context, clock: FixedClock, stock: Stock, pharmacist: Actor, monitor: Actor, pw: Password
+) -> None:
+    """The pack's open items and the reconciliation's "to review" follow one rule: a count
+    recorded as counted, not adjusted, is open while it is the kit's last count."""
+    from dispensary.services import dashboard
+
+    counts.record_count(ctx, pharmacist, "K0005", 20, pw(pharmacist))  # open: not adjusted
+    pack = report_data.monitor_pack(ctx, monitor, date(2026, 1, 1), date(2026, 1, 5))
+    [item] = [i for i in pack.open_items if i.subject == "K0005"]
+    assert item.kind == "Count difference" and "not adjusted" in item.detail
+    assert [d.subject for d in pack.reconciliation.to_review if d.subject == "K0005"] == ["K0005"]
+    assert "1 last count differing from the book" in pack.reconciliation.physical
+    today = dashboard.dashboard(ctx, monitor)
+    assert [d.kind.value for d in today.discrepancies if d.subject == "K0005"] == ["count_open"]
+    counts.record_count(ctx, pharmacist, "K0005", 21, pw(pharmacist))  # the recount agrees
+    pack = report_data.monitor_pack(ctx, monitor, date(2026, 1, 1), date(2026, 1, 5))
+    assert [i for i in pack.open_items if i.subject == "K0005"] == []
+    assert [d for d in pack.reconciliation.to_review if d.subject == "K0005"] == []
+    today = dashboard.dashboard(ctx, monitor)
+    assert [d for d in today.discrepancies if d.subject == "K0005"] == []

@@ -1,4 +1,4 @@
-"""The blind count screen, driven as the counter would: scan, type, see the book, sign."""
+"""The blind count screen, driven as the counter would: scan, type, sign, then see the book."""
 
 from __future__ import annotations
 
@@ -53,18 +53,21 @@ def lose_two(pharmacy: Pharmacy, kit: str = "K0003") -> None:
     )
 
 
-def test_book_stays_hidden_until_the_count_is_entered(qtbot: Any, pharmacy: Pharmacy) -> None:
+def test_book_stays_hidden_until_the_count_is_signed_and_recorded(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review of COUNTS, item 1: the book was shown as soon as a count was typed, before it was
+    recorded. A count typed is signed first; the signature cancelled, nothing is shown."""
+    asked = sign_with(monkeypatch, None)
     screen = make_screen(qtbot, pharmacy)
-    scan(qtbot, screen.kit, "k0002")
+    scan(qtbot, screen.kit, "k0003")
     assert screen.focusWidget() is screen.counted
     assert not screen.result_box.isVisible()
+    scan(qtbot, screen.counted, "19")
+    assert asked == [("Tom Tech", "counted", "Count of kit K0003: 19 tablets")]
+    assert not screen.result_box.isVisible() and screen.comparison.text() == ""
     assert "21" not in screen.message.text()
-
-    scan(qtbot, screen.counted, "21")
-    assert screen.result_box.isVisible()
-    assert "book 21" in screen.comparison.text()
-    assert screen.counted.isReadOnly()
-    assert not screen.reason_code.isVisible()
+    assert counts_recorded(pharmacy) == []
 
 
 def test_agreeing_count_is_signed_and_the_kit_field_is_ready_again(
@@ -75,10 +78,11 @@ def test_agreeing_count_is_signed_and_the_kit_field_is_ready_again(
     with qtbot.waitSignal(screen.changed):
         scan(qtbot, screen.kit, "K0002")
         scan(qtbot, screen.counted, "21")
-        qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
     assert asked[0][:2] == ("Tom Tech", "counted")
     assert screen.log.rows[0].kit == "K0002"
     assert screen.log.rows[0].difference == 0
+    assert not screen.result_box.isVisible()
+    assert "recorded: 21 tablets, no change" in screen.message.text()
     assert screen.kit.text() == ""
     assert screen.focusWidget() is screen.kit
     result = reconciliation.reconcile(pharmacy.ctx, pharmacy.actor("tech"))
@@ -94,6 +98,9 @@ def test_difference_needs_reason_and_a_second_person(
     scan(qtbot, screen.counted, "19")
     assert "-2" in screen.comparison.text()
     assert screen.verifier.isVisible()
+    # Recorded as counted before the book was shown.
+    [first] = counts_recorded(pharmacy)
+    assert '"counted":19' in first and '"adjusted":false' in first and '"blind":true' in first
 
     qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
     assert screen.message.kind == "error"
@@ -118,6 +125,11 @@ def test_difference_needs_reason_and_a_second_person(
     ]
     assert asked[1][2] == "Count of kit K0003: 19 tablets (book 21)"
     assert queries.kit_detail(pharmacy.ctx, pharmacy.actor("tech"), "K0003").tablets == 19
+    # The adjustment follows the count it adjusts: a count of its own, not blind.
+    assert [(r.counted, r.adjusted, r.blind) for r in screen.log.rows] == [
+        (19, False, True),
+        (19, True, False),
+    ]
     qtmodeltester.check(screen.log)
 
 
@@ -145,12 +157,14 @@ def counts_recorded(pharmacy: Pharmacy) -> list[str]:
     return [f"{e.entity_id} {e.new}" for e in entries]
 
 
-def test_once_the_book_is_shown_the_count_is_signed_or_cancelled_never_retyped(
+def test_once_the_book_is_shown_the_count_stays_recorded_and_a_recount_is_no_blind_count(
     qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Review of COUNTS, item 1: "Cancel this kit" recorded nothing once the book was shown,
+    so the counter could scan the kit again and type the figure just seen, recorded as a blind
+    count that agreed. The count shown is recorded already; the next count is a recount."""
     asked = sign_with(monkeypatch, PASSWORDS["tech"])
     screen = make_screen(qtbot, pharmacy)
-    before = counts_recorded(pharmacy)
     scan(qtbot, screen.kit, "K0003")
     scan(qtbot, screen.counted, "19")
     assert "book 21" in screen.comparison.text()
@@ -166,15 +180,50 @@ def test_once_the_book_is_shown_the_count_is_signed_or_cancelled_never_retyped(
 
     screen.cancel_button.setFocus()
     qtbot.keyClick(screen.cancel_button, Qt.Key.Key_Return)
-    assert "nothing recorded" in screen.message.text()
-    assert counts_recorded(pharmacy) == before
-    assert asked == []
+    assert "left open: it stays recorded as counted, not adjusted" in screen.message.text()
+    [first] = counts_recorded(pharmacy)
+    assert '"counted":19' in first and '"book":21' in first and '"blind":true' in first
+    assert len(asked) == 1
     assert queries.kit_detail(pharmacy.ctx, pharmacy.actor("tech"), "K0003").tablets == 21
+    tech = pharmacy.actor("tech")
+    [open_one] = [
+        d for d in reconciliation.reconcile(pharmacy.ctx, tech).to_review if d.subject == "K0003"
+    ]
+    assert "not adjusted" in open_one.message
 
-    scan(qtbot, screen.kit, "K0003")  # the next count of the kit is blind again
+    # The figure just seen typed in: recorded, but as a recount, never as a blind count.
+    scan(qtbot, screen.kit, "K0003")
+    with qtbot.waitSignal(screen.changed):
+        scan(qtbot, screen.counted, "21")
+    assert [(r.counted, r.book, r.blind) for r in screen.log.rows] == [
+        (19, 21, True),
+        (21, 21, False),
+    ]
+    [recount] = [c for c in counts_recorded(pharmacy) if '"counted":21' in c]
+    assert '"blind":false' in recount and '"recount_of":' in recount
+    result = reconciliation.reconcile(pharmacy.ctx, tech)
+    assert [d for d in result.to_review if d.subject == "K0003"] == []
+    [record] = [d for d in result.discrepancies if d.subject == "K0003"]
+    assert "not adjusted: counted again on" in record.message
+
+
+def test_count_again_records_a_recount_and_keeps_the_count_before_it(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sign_with(monkeypatch, PASSWORDS["tech"])
+    screen = make_screen(qtbot, pharmacy)
+    scan(qtbot, screen.kit, "K0003")
+    scan(qtbot, screen.counted, "19")
+    qtbot.mouseClick(screen.recount_button, Qt.MouseButton.LeftButton)
     assert not screen.result_box.isVisible()
-    assert not screen.counted.isReadOnly() and screen.counted.text() == ""
-    assert "21" not in screen.comparison.text()
+    assert screen.focusWidget() is screen.counted and screen.counted.text() == ""
+    assert "recorded as a recount" in screen.message.text()
+    scan(qtbot, screen.counted, "21")
+    assert [(r.counted, r.blind, r.difference) for r in screen.log.rows] == [
+        (19, True, -2),
+        (21, False, 0),
+    ]
+    assert screen.kit.text() == "" and not screen.result_box.isVisible()
 
 
 def test_the_count_is_signed_with_the_keyboard_alone(
@@ -183,10 +232,9 @@ def test_the_count_is_signed_with_the_keyboard_alone(
     asked = sign_with(monkeypatch, PASSWORDS["tech"])
     screen = make_screen(qtbot, pharmacy)
     scan(qtbot, screen.kit, "K0002")
-    scan(qtbot, screen.counted, "21")
-    assert screen.focusWidget() is screen.sign_button
     with qtbot.waitSignal(screen.changed):
-        qtbot.keyClick(screen.sign_button, Qt.Key.Key_Enter)
+        qtbot.keyClicks(screen.counted, "21")
+        qtbot.keyClick(screen.counted, Qt.Key.Key_Enter)
     assert asked[0][1] == "counted"
     assert [r.kit for r in screen.log.rows] == ["K0002"]
     assert any("K0002" in s for s in counts_recorded(pharmacy))
@@ -218,10 +266,9 @@ def test_a_difference_shows_what_it_needs_as_the_service_assesses_it(
     scan(qtbot, screen.kit, "K0003")
     assert screen.assessment is None and "book" not in screen.comparison.text()  # blind
     scan(qtbot, screen.counted, "20")
+    assert [a[1] for a in asked] == ["counted"]  # the count signed before the book is shown
     assert screen.assessment is not None and screen.assessment.book == 19
     assert "difference +1" in screen.comparison.text()
-    message = screen.message.text()
-    assert "a reason code" in message and "a second person who may verify counts" in message
     assert screen.needs_label.text().startswith("Still needed: a reason code; the reason")
 
     screen.reason_code.setCurrentIndex(screen.reason_code.findData("found"))
@@ -229,11 +276,13 @@ def test_a_difference_shows_what_it_needs_as_the_service_assesses_it(
     assert screen.needs_label.text() == (
         "Still needed: a second person who may verify counts, and their password."
     )
+    message = screen.message.text()
+    assert "a reason code" in message and "a second person who may verify counts" in message
     qtbot.keyClicks(screen.verifier, "monitor")  # may not countersign
     assert screen.needs_label.text() == "monitor may not countersign a count."
     qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
     assert screen.message.text() == "monitor may not countersign a count."
-    assert asked == []  # refused before anyone signs
+    assert len(asked) == 1  # refused before anyone signs the adjustment
 
     screen.verifier.clear()
     qtbot.keyClicks(screen.verifier, "pharm")
@@ -247,7 +296,7 @@ def test_a_difference_shows_what_it_needs_as_the_service_assesses_it(
     asked = sign_with(monkeypatch, PASSWORDS["tech"], witness=PASSWORDS["pharm"])
     with qtbot.waitSignal(screen.changed):
         qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
-    assert asked[0][1] == "adjusted"
+    assert asked[-1][1] == "adjusted"
     assert queries.kit_detail(pharmacy.ctx, pharmacy.actor("tech"), "K0003").tablets == 20
 
 
@@ -275,7 +324,7 @@ def test_breakage_for_more_tablets_than_the_book_is_refused_as_soon_as_it_is_cho
     assert "'breakage' cannot explain" in screen.needs_label.text()
     qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
     assert screen.message.kind == "error" and "'breakage' cannot explain" in screen.message.text()
-    assert asked == [], "refused before anyone signs"
+    assert [a[1] for a in asked] == ["counted"], "the adjustment refused before anyone signs it"
     assert queries.kit_detail(pharmacy.ctx, pharmacy.actor("tech"), "K0003").tablets == 19
 
 
@@ -294,10 +343,11 @@ def test_a_count_above_what_the_kit_was_received_with_is_refused_without_the_boo
     )
     assert not screen.result_box.isVisible() and screen.assessment is None  # still blind
     assert screen.focusWidget() is screen.counted and not screen.counted.isReadOnly()
+    assert asked == []
     screen.counted.clear()
     scan(qtbot, screen.counted, "21")
-    assert "book 21" in screen.comparison.text()
-    assert asked == []
+    assert [a[2] for a in asked] == ["Count of kit K0003: 21 tablets"]  # no book in it
+    assert "no change" in screen.message.text()
     assert queries.kit_detail(pharmacy.ctx, pharmacy.actor("tech"), "K0003").tablets == 21
 
 
@@ -334,7 +384,6 @@ def test_the_empty_list_of_counts_says_what_it_will_list(
         with qtbot.waitSignal(screen.changed):
             scan(qtbot, screen.kit, "K0002")
             scan(qtbot, screen.counted, "21")
-            qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
         assert [r.kit for r in screen.log.rows] == ["K0002"]
         assert not empty.isVisible()
     finally:

@@ -84,9 +84,10 @@ def test_a_minus_typed_in_the_blind_count_is_kept_and_refused(
     assert screen.counted.selectedText() == "2O"
     assert signatures.asked == []
 
-    scan(qtbot, screen.counted, "21")  # counted again: now the book is shown
-    assert screen.result_box.isVisibleTo(screen)
-    assert screen.assessment is not None and screen.assessment.counted == 21
+    scan(qtbot, screen.counted, "21")  # counted again: signed and recorded, as typed
+    assert [asked[2] for asked in signatures.asked] == [
+        {"en": "Count of kit K0001: 21 tablets", "zh_CN": "药盒 K0001 盘点：21 片"}[language]
+    ]
 
 
 def receiving_screen(qtbot: QtBot, counter: Counter) -> ReceiveScreen:

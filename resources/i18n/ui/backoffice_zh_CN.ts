@@ -355,10 +355,6 @@
         <translation>实物盘点（盲盘）</translation>
     </message>
     <message>
-        <source>Scan a kit, count its tablets and type the number. The book balance is shown only after your count is entered.</source>
-        <translation>扫描药盒，清点片数并输入数字。录入清点数之后才显示账面结存。</translation>
-    </message>
-    <message>
         <source>Count</source>
         <translation>盘点</translation>
     </message>
@@ -387,10 +383,6 @@
         <translation>与账面核对</translation>
     </message>
     <message>
-        <source>Scan a kit, count what it holds and type the number. The book balance is shown only after your count is entered.</source>
-        <translation>扫描药盒，清点其中药物的数量并输入数字。录入清点数之后才显示账面结存。</translation>
-    </message>
-    <message>
         <source>Choose a reason code</source>
         <translation>选择原因代码</translation>
     </message>
@@ -415,18 +407,6 @@
         <translation>复核人</translation>
     </message>
     <message>
-        <source>Sign and record count...</source>
-        <translation>签名并记录盘点...</translation>
-    </message>
-    <message>
-        <source>Cancel this kit</source>
-        <translation>取消此药盒</translation>
-    </message>
-    <message>
-        <source>Records nothing; count the kit again later, blind</source>
-        <translation>不作任何记录；稍后重新盲盘此药盒</translation>
-    </message>
-    <message>
         <source>Counts recorded at this workstation since sign-in</source>
         <translation>本工作站自登录以来记录的盘点</translation>
     </message>
@@ -439,8 +419,40 @@
         <translation>请先完成或取消 {kit} 的盘点，然后再次扫描 {scanned}。</translation>
     </message>
     <message>
-        <source>Count of kit {kit} cancelled: nothing recorded. Count it again later; the book stays hidden until the new count is typed.</source>
-        <translation>药盒 {kit} 的盘点已取消：未作任何记录。请稍后重新盘点；录入新的清点数之前，账面数保持隐藏。</translation>
+        <source>Scan a kit, count its tablets and type the number. Your count is signed and recorded before the book balance is shown.</source>
+        <translation>扫描药盒，清点片数并输入数字。清点数先签名并记录，之后才显示账面结存。</translation>
+    </message>
+    <message>
+        <source>Scan a kit, count what it holds and type the number. Your count is signed and recorded before the book balance is shown.</source>
+        <translation>扫描药盒，清点其中药物的数量并输入数字。清点数先签名并记录，之后才显示账面结存。</translation>
+    </message>
+    <message>
+        <source>Sign and adjust the book...</source>
+        <translation>签名并调整账面...</translation>
+    </message>
+    <message>
+        <source>Count again</source>
+        <translation>重新清点</translation>
+    </message>
+    <message>
+        <source>Type a new count of the kit; it is recorded as a recount, not blind</source>
+        <translation>输入此药盒新的清点数；记录为复盘，而非盲盘</translation>
+    </message>
+    <message>
+        <source>Leave it open</source>
+        <translation>暂不处理</translation>
+    </message>
+    <message>
+        <source>The count stays recorded, not adjusted; the reconciliation lists it</source>
+        <translation>盘点保持已记录、未调整；对账将其列出</translation>
+    </message>
+    <message>
+        <source>Count of kit {kit} left open: it stays recorded as counted, not adjusted, and the reconciliation lists it to review until the kit is counted again or the difference adjusted.</source>
+        <translation>药盒 {kit} 的盘点暂不处理：按清点数保持已记录、未调整；在重新清点该药盒或调整差异之前，对账将其列为待审核。</translation>
+    </message>
+    <message>
+        <source>Count kit {kit} again and type the number: it is recorded as a recount, the count before it kept.</source>
+        <translation>请重新清点药盒 {kit} 并输入数字：记录为复盘，之前的盘点保留。</translation>
     </message>
     <message>
         <source>{units} counted</source>
@@ -491,6 +503,10 @@
         <translation>清点 {counted}，账面 {book}：差异 {difference}</translation>
     </message>
     <message>
+        <source>Count of kit {kit} recorded as counted ({counted}); it differs from the book by {difference}. Adjust the book (reason code, reason, second person, then sign), count the kit again, or leave it open.</source>
+        <translation>药盒 {kit} 的盘点已按清点数记录（{counted}）；与账面相差 {difference}。请调整账面（原因代码、原因、第二人，然后签名）、重新清点该药盒，或暂不处理。</translation>
+    </message>
+    <message>
         <source>; </source>
         <translation>；</translation>
     </message>
@@ -503,16 +519,16 @@
         <translation>复核人未签名：未保存任何内容。</translation>
     </message>
     <message>
+        <source>Count of kit {kit}: {counted} tablets</source>
+        <translation>药盒 {kit} 盘点：{counted} 片</translation>
+    </message>
+    <message>
+        <source>Count of kit {kit}: {counted}</source>
+        <translation>药盒 {kit} 盘点：{counted}</translation>
+    </message>
+    <message>
         <source>Count of kit {kit} recorded: {counted}{note}. Scan the next kit.</source>
         <translation>药盒 {kit} 的盘点已记录：{counted}{note}。请扫描下一个药盒。</translation>
-    </message>
-    <message>
-        <source>Counted {counted}, book {book}: they agree</source>
-        <translation>清点 {counted}，账面 {book}：一致</translation>
-    </message>
-    <message>
-        <source>The count agrees with the book. Sign to record it.</source>
-        <translation>清点数与账面一致。签名即可记录。</translation>
     </message>
     <message>
         <source>Still needed: {needs}.</source>

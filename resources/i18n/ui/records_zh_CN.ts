@@ -1473,6 +1473,10 @@ Old values:
         <translation>盘点差异</translation>
     </message>
     <message>
+        <source>Count difference not adjusted</source>
+        <translation>盘点差异未调整</translation>
+    </message>
+    <message>
         <source>Adherence flag</source>
         <translation>依从性标记</translation>
     </message>

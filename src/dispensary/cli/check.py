@@ -818,7 +818,9 @@ def destroy_check(checks: Commands) -> None:
 def cmd_check_count(run: Run) -> int:
     """The count as the count screen would assess it, with nothing written (no signature or
     second password is asked): exit 0 when it would be recorded as it stands, 3 when refused,
-    when the count is not given, or when a difference lacks what it needs."""
+    when the count is not given, or when a recount's difference lacks what it needs. The book
+    is given only for a recount (the kit's last count differs and is open): a figure tried
+    here against the book would tell a counter the book before any count is recorded."""
     from dispensary.services import counts
     from dispensary.services.assessment import CountRequest
 
@@ -894,6 +896,13 @@ def _count_lines(found: CountAssessment, study: Study) -> list[str]:
         lines.append(
             _("  Counted     {tablets}").format(tablets=_units(study, found.product, found.counted))
         )
+        if not found.refused:  # blind: the book is never tried against a figure not recorded
+            lines.append(
+                _(
+                    "  Book        shown once the count is recorded (the count is blind); a "
+                    "difference is recorded as counted, then adjusted or counted again"
+                )
+            )
     else:
         said = (
             _("difference {difference:+d}").format(difference=found.difference)

@@ -39,7 +39,6 @@ from dispensary.cli.core import (
     whole,
 )
 from dispensary.domain.codes import KitStatus, ReasonCode
-from dispensary.domain.errors import RuleViolation
 from dispensary.i18n import ENGLISH, N_, _, current_language
 
 if TYPE_CHECKING:
@@ -194,8 +193,10 @@ def cmd_count(run: Run) -> int:
 
     a = run.args
     ctx, actor = run.context(), run.actor()
-    # Assess, then act: a refused count (or one missing its reason or second person) is said
-    # before anyone types a password, the second person's included.
+    # Assess, then act: a refusal (a kit not on the shelf, a date, too many, a second person
+    # who may not countersign) is said before anyone types a password; none of them tells the
+    # book of a blind count. What a difference needs is not asked first: a count that differs
+    # is recorded as counted, and the book shown with it (the count is blind).
     request = CountRequest(
         a.kit, a.tablets, a.reason_code, a.reason or "", a.verified_by or "", a.date
     )
@@ -203,8 +204,6 @@ def cmd_count(run: Run) -> int:
     if found.refusals:
         first = found.refusals[0]
         raise first.error(first.message)
-    if found.needs_missing:
-        raise RuleViolation(found.needs_missing[0].message)
     verifier_password = second_person_secret(ENV_VERIFIER_PASSWORD, a.verified_by, "countersigning")
     result = counts.record_count(
         ctx,
@@ -218,7 +217,7 @@ def cmd_count(run: Run) -> int:
         verifier_password=verifier_password,
         counted_on=a.date,
     )
-    if result.difference:
+    if result.adjusted:
         lines = [
             _(
                 "Kit {kit}: {counted} counted, {book} in the book: difference "
@@ -233,12 +232,34 @@ def cmd_count(run: Run) -> int:
             ),
             _("  Countersigned by {verified_by}.").format(verified_by=a.verified_by),
         ]
+    elif result.difference:
+        lines = [
+            _(
+                "Kit {kit}: {counted} counted, {book} in the book: difference "
+                "{difference:+d}, recorded as counted, not adjusted."
+            ).format(
+                kit=result.kit,
+                counted=result.counted,
+                book=result.book,
+                difference=result.difference,
+            ),
+            *(_("  Not adjusted: {reason}").format(reason=why) for why in result.still_needed),
+            _(
+                "  Count the kit again (count {kit} --tablets N), or adjust the book to this "
+                "count: count {kit} --tablets {counted} --reason-code CODE --reason TEXT "
+                "--verified-by NAME. Until then the reconciliation lists it to review."
+            ).format(kit=result.kit, counted=result.counted),
+        ]
     else:
         lines = [
             _("Kit {kit}: {counted} counted, matches the book.").format(
                 kit=result.kit, counted=result.counted
             )
         ]
+    if not result.blind:
+        lines.append(
+            _("  A recount: the book was shown when the count before it was recorded (not blind).")
+        )
     run.emit(asdict(result), lines)
     return EXIT_OK
 

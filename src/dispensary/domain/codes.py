@@ -61,6 +61,7 @@ class DiscrepancyKind(StrEnum):
     UNBALANCED = "unbalanced"
     STATUS_MISMATCH = "status_mismatch"
     COUNT_DIFFERENCE = "count_difference"
+    COUNT_OPEN = "count_open"
     ADHERENCE = "adherence"
     RETURN_OVERDUE = "return_overdue"
     EXPIRED_IN_STOCK = "expired_in_stock"
@@ -72,9 +73,11 @@ class DiscrepancyKind(StrEnum):
     @property
     def to_review(self) -> bool:
         """Whether a finding of this kind waits for someone to act on it. A count difference
-        does not: the count that found it adjusted the book with a signed reason, and it stays
-        listed as the record of that. The Today screen, the reconciliation and the command
-        count the same findings to review by this."""
+        does not: it was adjusted with a signed reason (or counted again), and it stays listed
+        as the record of that. A count difference not adjusted (COUNT_OPEN: the kit's last
+        count, recorded as counted) does: count the kit again or adjust it. The Today screen,
+        the reconciliation, the command and the monitor pack's open items count the same
+        findings to review by this."""
         return self is not DiscrepancyKind.COUNT_DIFFERENCE
 
 
@@ -83,6 +86,7 @@ _DISCREPANCY_LABELS = {
     DiscrepancyKind.UNBALANCED: "Does not balance",
     DiscrepancyKind.STATUS_MISMATCH: "Status differs from ledger",
     DiscrepancyKind.COUNT_DIFFERENCE: "Count difference",
+    DiscrepancyKind.COUNT_OPEN: "Count difference not adjusted",
     DiscrepancyKind.ADHERENCE: "Adherence flag",
     DiscrepancyKind.RETURN_OVERDUE: "Return overdue",
     DiscrepancyKind.EXPIRED_IN_STOCK: "Expired in stock",

@@ -159,7 +159,7 @@ def count_table(result: ReconcileResult, width: float) -> Flowable:
         ],
         scaled((12, 22, 10, 9, 13, 9, 9, 50), width),
         numeric=(3, 5, 6),
-        highlight=[(i, AMBER) for i, c in enumerate(rows) if c.never_counted or not c.agrees],
+        highlight=[(i, AMBER) for i, c in enumerate(rows) if c.unresolved],
     )
 
 

@@ -47,6 +47,7 @@ VOCABULARY = (
     N_("Does not balance"),
     N_("Status differs from ledger"),
     N_("Count difference"),
+    N_("Count difference not adjusted"),
     N_("Adherence flag"),
     N_("Return overdue"),
     N_("Expired in stock"),

@@ -1,7 +1,11 @@
-"""Physical counts, done blind: the book balance is shown only after the count is entered.
+"""Physical counts, done blind: the book balance is shown only once a count is recorded.
 
-A difference is written to the ledger as an adjustment with a reason code, countersigned by a
-second person.
+The first figure counted is a fact: a count that differs from the book is recorded as counted
+(a physical count, signed and audited) before anyone sees the book. A difference is written to
+the ledger as an adjustment with a reason code, countersigned by a second person, in the same
+step when everything it needs is given with the count; else the count stays open, and what
+follows (a recount, or the figure counted again with its reason and second person) is a
+count of its own that follows it: recorded as not blind, the book having been shown.
 """
 
 from __future__ import annotations
@@ -9,10 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from dispensary.db.engine import read_transaction, write_transaction
-from dispensary.db.models import Kit, PhysicalCount
+from dispensary.db.models import Kit, LedgerEntry, PhysicalCount
 from dispensary.domain.accountability import balance_of
 from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.codes import MovementKind, ReasonCode, SignatureMeaning
@@ -67,7 +72,10 @@ def record_count(
     counted_on: date | None = None,
 ) -> CountResult:
     """Records a count once the assessment that `assess_count` shows (run again here, inside
-    the write) has no refusal and the difference, if any, has all it needs."""
+    the write) has no refusal of the count itself. A difference is adjusted in the same step
+    when its reason code, reason and second person are given and accepted; else the count is
+    recorded as counted, open (`CountResult.still_needed` says why): the figure is never lost
+    to a refusal that would show the book first."""
     require(actor, Permission.COUNT, ctx, recorded=True)
     today = ctx.clock.today()
     request = CountRequest(kit, counted, reason_code, reason, verified_by, counted_on)
@@ -75,27 +83,30 @@ def record_count(
     day, why = checked.day, checked.reason
     presign(ctx, (actor.username, password), (verified_by, verifier_password))
     with write_transaction(ctx.engine) as session:
-        plan = _plan(session, actor, request, checked, today, ctx.study_id)
+        plan = _plan(session, actor, request, checked, today, ctx.study_id, reveal=True)
         found = plan.assessment
-        if found.refusals:
-            first = found.refusals[0]
+        of_count = [r for r in found.refusals if not r.code.needs_the_book]
+        if of_count:
+            first = of_count[0]
             raise first.error(first.message)
-        if found.needs_missing:
-            raise RuleViolation(found.needs_missing[0].message)
         record, code, verifier_id = plan.kit, plan.code, plan.verifier_id
         assert found.counted is not None and found.book is not None
         tablets, book = found.counted, found.book
         difference = tablets - book
+        still_needed = tuple(r.message for r in found.refusals) + tuple(
+            n.message for n in found.needs_missing
+        )
+        adjusting = bool(difference) and not still_needed
         rec = Recorder(session, actor, ctx.clock.now(), study=ctx, action=Permission.COUNT)
         count = PhysicalCount(
             kit_id=record.id,
             counted=tablets,
             book=book,
-            reason_code=code.value if code else "",
-            reason=why,
+            reason_code=code.value if adjusting and code else "",
+            reason=why if adjusting else "",
             counted_on=day,
             counted_by_id=actor.user_id,
-            verified_by_id=verifier_id,
+            verified_by_id=verifier_id if adjusting else None,
             created_at=rec.now,
         )
         session.add(count)
@@ -104,12 +115,12 @@ def record_count(
             session,
             actor,
             password,
-            counter_meaning(difference),
+            counter_meaning(difference if adjusting else 0),
             "count",
             count.id,
             rec,
         )
-        if difference:
+        if adjusting:
             check_signature(
                 session,
                 actor_of(session, find_user(session, verified_by)),
@@ -126,6 +137,7 @@ def record_count(
                     record, MovementKind.ADJUST, difference, day, coded, count_id=count.id
                 )
             )
+        recount_of = found.recount_of
         rec.audit(
             AuditAction.COUNT,
             "kit",
@@ -134,12 +146,26 @@ def record_count(
                 "counted": tablets,
                 "book": book,
                 "difference": difference,
-                "reason_code": code.value if code else "",
-                "verified_by": verified_by or "",
+                "reason_code": code.value if adjusting and code else "",
+                "verified_by": verified_by if adjusting else "",
+                "adjusted": adjusting,
+                # The first figure is a fact: a count after a record showed the book says so.
+                "blind": recount_of is None,
+                "recount_of": recount_of,
             },
-            reason=why,
+            reason=why if adjusting else "",
         )
-        return CountResult(count.id, record.number, tablets, book, difference, bool(difference))
+        return CountResult(
+            count.id,
+            record.number,
+            tablets,
+            book,
+            difference,
+            adjusting,
+            blind=recount_of is None,
+            recount_of=recount_of,
+            still_needed=still_needed if difference else (),
+        )
 
 
 def counter_meaning(difference: int) -> SignatureMeaning:
@@ -150,10 +176,12 @@ def counter_meaning(difference: int) -> SignatureMeaning:
 
 
 def assess_count(ctx: Context, actor: Actor, request: CountRequest) -> CountAssessment:
-    """Read-only: whether the kit can be counted, and once the count is given the book, the
-    difference and what it needs, computed by the same policy as `record_count`. The book
-    stays hidden (None) until the count is given: the count is blind. Malformed input and an
-    unknown kit raise, as they do for the count."""
+    """Read-only: whether the kit can be counted, by the same policy as `record_count`. The
+    book (and so the difference and what it needs) is given only for a recount: when the kit's
+    last count differed and is not adjusted, its record showed the book already. Before a
+    count is recorded the book stays hidden (None), whatever figure is tried here: the count
+    is blind, and a figure tried against the book would be a count nobody recorded. Malformed
+    input and an unknown kit raise, as they do for the count."""
     require(actor, Permission.COUNT, ctx)
     today = ctx.clock.today()
     checked = _checked(request, today, writing=False, tablets_only=ctx.study.tablets_only)
@@ -203,9 +231,12 @@ def _plan(
     checked: _Checked,
     today: date,
     study: int,
+    reveal: bool = False,
 ) -> _Plan:
-    """The one counting policy: every rule, in the order record_count meets them."""
+    """The one counting policy: every rule, in the order record_count meets them. `reveal`:
+    the book is read for the count being recorded; else it is given only for a recount."""
     record = get_kit(session, request.kit, study, reader=Readable(session, actor))
+    recount_of = open_count(session, record.id)
     refusals: list[Refusal[CountCheck]] = []
     if record.status not in {s.value for s in ON_SHELF}:
         refusals.append(
@@ -233,16 +264,29 @@ def _plan(
             )
         except RuleViolation as exc:
             refusals.append(Refusal(CountCheck.TOO_MANY, exc.message))
-    if refusals or counted is None or balance is None:  # blind: no book before the count
+    blind = not reveal and recount_of is None  # no book before a count is recorded
+    verifier_id: int | None = None
+    if not refusals and counted is not None:
+        # What was given for an adjustment is checked whether or not the count differs (the
+        # code is one, the second person may countersign): none of it tells the book.
+        verifier_id = _given(session, actor, request, refusals, study)
+    if refusals or counted is None or balance is None or blind:
         assessment = CountAssessment(
-            record.number, status, counted, None, None, tuple(refusals), (), record.product
+            record.number,
+            status,
+            counted,
+            None,
+            None,
+            tuple(refusals),
+            (),
+            record.product,
+            recount_of,
         )
         return _Plan(assessment, record, None, None)
     book = balance.on_hand
     difference = counted - book
     needs: list[CountNeed] = []
     code: ReasonCode | None = None
-    verifier_id: int | None = None
     if difference:
         reason_code, verified_by = request.reason_code, request.verified_by
         given_code = not (reason_code is None or reason_code == "")
@@ -256,19 +300,7 @@ def _plan(
                 given_code,
             )
         )
-        if reason_code is not None and reason_code != "":
-            try:
-                code = ReasonCode(reason_code)
-            except ValueError:
-                refusals.append(
-                    Refusal(
-                        CountCheck.REASON_CODE,
-                        _("'{code}' is not a reason code: use {codes}.").format(
-                            code=reason_code, codes=", ".join(r.value for r in ReasonCode)
-                        ),
-                        InvalidInput,
-                    )
-                )
+        code = _code(reason_code) if given_code else None  # one that is none: refused above
         if code is not None and not code.explains(difference):
             refusals.append(
                 Refusal(
@@ -308,8 +340,8 @@ def _plan(
                 bool(verified_by),
             )
         )
-        if verified_by:
-            verifier_id = _verifier(session, actor, verified_by, refusals, study)
+    else:
+        verifier_id = None  # a count that matches the book is signed by the counter alone
     assessment = CountAssessment(
         record.number,
         status,
@@ -319,8 +351,57 @@ def _plan(
         tuple(refusals),
         tuple(needs),
         record.product,
+        recount_of,
     )
     return _Plan(assessment, record, code, verifier_id)
+
+
+def open_count(session: Session, kit_id: int) -> int | None:
+    """The kit's last count when it differed from the book and no adjustment was written for
+    it: recorded, its book shown, waiting for a recount or an adjustment. None otherwise."""
+    last = session.execute(
+        select(PhysicalCount.id, PhysicalCount.counted, PhysicalCount.book)
+        .where(PhysicalCount.kit_id == kit_id)
+        .order_by(PhysicalCount.id.desc())
+        .limit(1)
+    ).first()
+    if last is None or last.counted == last.book:
+        return None
+    adjusted = session.scalar(select(exists().where(LedgerEntry.count_id == last.id)))
+    return None if adjusted else int(last.id)
+
+
+def _given(
+    session: Session,
+    actor: Actor,
+    request: CountRequest,
+    refusals: list[Refusal[CountCheck]],
+    study: int,
+) -> int | None:
+    """The reason code and second person given with a count, checked before the book is
+    read (nothing of it depends on the book); the second person's user id when accepted."""
+    code = request.reason_code
+    if code is not None and code != "" and _code(code) is None:
+        refusals.append(
+            Refusal(
+                CountCheck.REASON_CODE,
+                _("'{code}' is not a reason code: use {codes}.").format(
+                    code=code, codes=", ".join(r.value for r in ReasonCode)
+                ),
+                InvalidInput,
+            )
+        )
+    if request.verified_by:
+        return _verifier(session, actor, request.verified_by, refusals, study)
+    return None
+
+
+def _code(given: ReasonCode | str | None) -> ReasonCode | None:
+    """The reason code given, or None when it is none (a typo, or not even text)."""
+    try:
+        return ReasonCode(given)  # type: ignore[arg-type]  # not always text: refused
+    except (ValueError, TypeError):
+        return None
 
 
 def _verifier(

@@ -28,6 +28,7 @@ from dispensary.db.models import (
     LedgerEntry,
     Lot,
     Participant,
+    PhysicalCount,
     Return,
     Shipment,
     Signature,
@@ -1175,6 +1176,7 @@ def ledger_rows(
     row to its kit, lot, participant, dispense and recorder, so a kit received by another
     workstation meanwhile can never be missing from a lookup table read a moment earlier."""
     require(actor, Permission.VIEW, ctx)
+    verifier = aliased(User)
     query = (
         select(
             LedgerEntry,
@@ -1186,12 +1188,17 @@ def ledger_rows(
             Dispense.number,
             Dispense.dose_level,
             User.initials,
+            verifier.initials,
         )
         .join(Kit, Kit.id == LedgerEntry.kit_id)
         .join(Lot, Lot.id == Kit.lot_id)
         .join(User, User.id == LedgerEntry.user_id)
         .outerjoin(Participant, Participant.id == LedgerEntry.participant_id)
         .outerjoin(Dispense, Dispense.id == LedgerEntry.dispense_id)
+        # A count adjustment's countersigner: the DARF names who verified it beside who
+        # recorded it.
+        .outerjoin(PhysicalCount, PhysicalCount.id == LedgerEntry.count_id)
+        .outerjoin(verifier, verifier.id == PhysicalCount.verified_by_id)
         .order_by(LedgerEntry.entry_date, LedgerEntry.id)
     )
     # A period is read by its dates (ix_ledger_entries_entry_date), not by walking every kit of
@@ -1226,6 +1233,7 @@ def ledger_rows(
                 recorder,
                 e.reason,
                 e.reverses_id,
+                verified or "",
             )
             for (
                 e,
@@ -1237,6 +1245,7 @@ def ledger_rows(
                 dispense_number,
                 dose_level,
                 recorder,
+                verified,
             ) in session.execute(query).tuples()
         ]
 

@@ -216,6 +216,8 @@ class _CountLine(NamedTuple):
     reason: str
     counted_by_id: int
     verified_by_id: int | None
+    adjusted: bool  # an adjustment was written to the ledger for it (in the count's step)
+    verifier: str | None  # the countersigner's full name, as recorded now
 
 
 K = TypeVar("K", str, tuple[str, str])
@@ -362,10 +364,7 @@ class _Findings:
         # In kit id order on every engine (PostgreSQL returns an updated row after the others).
         for kid in sorted(self.kit_findings):
             found.extend(self.kit_findings[kid])
-        for count in self.counts:
-            finding = self.count_findings.get(count.id)
-            if finding is not None:
-                found.append(finding)
+        found.extend(_settled(self.counts, self.count_findings))
         for pid in sorted(self.flags, key=lambda pid: self.flags[pid][0]):
             found.extend(self.flags[pid][1])
         for pid in sorted(self.overdue):
@@ -939,7 +938,9 @@ def _holdings(
 
 
 def _counts(session: Session, ids: Sequence[int] | None = None) -> list[_CountLine]:
-    """Physical counts in id order (these, by id, when given)."""
+    """Physical counts in id order (these, by id, when given), each with whether an
+    adjustment was written for it and who countersigned it."""
+    Verifier = aliased(User)
     found: list[_CountLine] = []
     if ids is not None and not ids:
         return found
@@ -954,7 +955,12 @@ def _counts(session: Session, ids: Sequence[int] | None = None) -> list[_CountLi
             PhysicalCount.reason,
             PhysicalCount.counted_by_id,
             PhysicalCount.verified_by_id,
-        ).order_by(PhysicalCount.id)
+            exists().where(LedgerEntry.count_id == PhysicalCount.id),
+            Verifier.full_name,
+        )
+        query = query.outerjoin(Verifier, Verifier.id == PhysicalCount.verified_by_id).order_by(
+            PhysicalCount.id
+        )
         if batch is not None:
             query = query.where(PhysicalCount.id.in_(batch))
         found.extend(_CountLine(*row) for row in session.execute(query).tuples())
@@ -965,13 +971,85 @@ def _names(session: Session) -> dict[int, str]:
     return {user_id: name for user_id, name in session.execute(select(User.id, User.full_name))}
 
 
+def count_findings(session: Session, study: int) -> list[Discrepancy]:
+    """Every count of the study's kits that differed from the book, as the reconciliation
+    lists it (kit, day, figures, reason and countersigner). The monitor pack's open items take
+    those of them whose kind is to review (DiscrepancyKind.to_review), the rule by which the
+    reconciliation counts its own: one rule, not two."""
+    counts = _counts(session)
+    kits = _kits(session, study, sorted({c.kit_id for c in counts if c.counted != c.book}))
+    findings = {
+        c.id: _count_difference(kits[c.kit_id], c)
+        for c in counts
+        if c.counted != c.book and c.kit_id in kits
+    }
+    return _settled(counts, findings)
+
+
+def _settled(counts: Sequence[_CountLine], findings: dict[int, Discrepancy]) -> list[Discrepancy]:
+    """The count findings in count order, a difference left open that a later count of its kit
+    followed given as the record it is (counted again), not to review: only the kit's last
+    count can be open. `counts` in id order."""
+    later: dict[int, _CountLine] = {}
+    following: dict[int, _CountLine] = {}  # count id: the next count of its kit
+    for count in reversed(counts):
+        after = later.get(count.kit_id)
+        if after is not None:
+            following[count.id] = after
+        later[count.kit_id] = count
+    found: list[Discrepancy] = []
+    for count in counts:
+        finding = findings.get(count.id)
+        if finding is None:
+            continue
+        after = following.get(count.id)
+        if finding.kind is DiscrepancyKind.COUNT_OPEN and after is not None:
+            finding = Discrepancy(
+                DiscrepancyKind.COUNT_DIFFERENCE,
+                finding.subject,
+                _(
+                    "Count of kit {kit} on {day}: {counted} counted, {book} in the book "
+                    "({difference}); not adjusted: counted again on {again}."
+                ).format(
+                    kit=finding.subject,
+                    day=count.counted_on.isoformat(),
+                    counted=count.counted,
+                    book=count.book,
+                    difference=f"{count.counted - count.book:+d}",
+                    again=after.counted_on.isoformat(),
+                ),
+                finding.on,
+            )
+        found.append(finding)
+    return found
+
+
 def _count_difference(kit: _KitLine, count: _CountLine) -> Discrepancy:
+    """A count that differed from the book: adjusted (a record), or recorded as counted and
+    not adjusted (to review while it is the kit's last count: `_settled`)."""
+    if not count.adjusted:
+        return Discrepancy(
+            DiscrepancyKind.COUNT_OPEN,
+            kit.number,
+            _(
+                "Count of kit {kit} on {day}: {counted} counted, {book} in the book "
+                "({difference}); not adjusted: count the kit again, or adjust the book to the "
+                "count with a reason code, a reason and a second person's signature."
+            ).format(
+                kit=kit.number,
+                day=count.counted_on.isoformat(),
+                counted=count.counted,
+                book=count.book,
+                difference=f"{count.counted - count.book:+d}",
+            ),
+            count.counted_on,
+        )
     return Discrepancy(
         DiscrepancyKind.COUNT_DIFFERENCE,
         kit.number,
         _(
             "Count of kit {kit} on {day}: {counted} counted, {book} in the book "
-            "({difference}); adjusted with reason '{code}: {reason}'."
+            "({difference}); adjusted with reason '{code}: {reason}', verified by {verifier}."
         ).format(
             kit=kit.number,
             day=count.counted_on.isoformat(),
@@ -980,6 +1058,7 @@ def _count_difference(kit: _KitLine, count: _CountLine) -> Discrepancy:
             difference=f"{count.counted - count.book:+d}",
             code=reason_code_words(count.reason_code),
             reason=count.reason,
+            verifier=count.verifier or "?",
         ),
         count.counted_on,
     )
@@ -1283,6 +1362,7 @@ def _count_check(
             if found is not None and found.verified_by_id is not None
             else ""
         ),
+        adjusted=found is not None and found.id in adjusted,
     )
 
 

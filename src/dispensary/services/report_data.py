@@ -39,7 +39,6 @@ from dispensary.db.models import (
     Kit,
     LedgerEntry,
     Participant,
-    PhysicalCount,
     QuarantineEvent,
     Return,
     Shipment,
@@ -70,6 +69,7 @@ from dispensary.services.common import (
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import Permission, Readable, require
 from dispensary.services.reconciliation import (
+    count_findings,
     flags_said,
     reason_code_words,
     reconcile,
@@ -1020,7 +1020,12 @@ def _darf_note(row: LedgerRow, target: int | None) -> str:
             return row.dispense
         return _("{dispense}, {reason}").format(dispense=row.dispense, reason=reason)
     if kind is MovementKind.ADJUST:
-        return _("Count adjustment ({reason})").format(reason=_coded_reason(reason))
+        said = _("Count adjustment ({reason})").format(reason=_coded_reason(reason))
+        if row.verified_by:  # the countersigner beside the recorder (the line's "by")
+            said = _("{adjustment}, verified by {initials}").format(
+                adjustment=said, initials=row.verified_by
+            )
+        return said
     return reason[:1].upper() + reason[1:]
 
 
@@ -1643,28 +1648,12 @@ def _open_items(
                 ordered=ordered,
             ),
         )
-    for count, kit in session.execute(
-        select(PhysicalCount, Kit)
-        .join(Kit, Kit.id == PhysicalCount.kit_id)
-        .where(PhysicalCount.counted != PhysicalCount.book, Kit.study_id == ctx.study_id)
-        .order_by(PhysicalCount.counted_on, PhysicalCount.id)
-    ).tuples():
-        add(
-            OPEN_KINDS[5],
-            count.counted_on,
-            kit.number,
-            _(
-                "{counted} counted, {book} in the book ({difference}) by {initials}; reason "
-                "{code}: {reason}."
-            ).format(
-                counted=count.counted,
-                book=count.book,
-                difference=f"{count.counted - count.book:+d}",
-                initials=users.get(count.counted_by_id, "?"),
-                code=reason_code_words(count.reason_code) if count.reason_code else "-",
-                reason=count.reason.rstrip(".") or "-",
-            ),
-        )
+    # A count difference is open only while the reconciliation lists it to review; one
+    # adjusted with a reason and countersigned is a record (the pack's reconciliation lists it,
+    # with who verified it), not something a monitor must act on.
+    for finding in count_findings(session, ctx.study_id):
+        if finding.kind.to_review:
+            add(OPEN_KINDS[5], finding.on, finding.subject, finding.message)
     for shipment in session.scalars(
         select(Shipment)
         .where(

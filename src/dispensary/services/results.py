@@ -299,6 +299,16 @@ class CountResult:
     book: int
     difference: int
     adjusted: bool
+    blind: bool = True  # counted before any record showed the kit's book
+    recount_of: int | None = None  # the open count this one followed (the book shown by it)
+    still_needed: tuple[str, ...] = ()
+    """A difference recorded as counted, not adjusted: what its adjustment still needs (or why
+    the adjustment given was refused). Empty when the count matched or was adjusted."""
+
+    @property
+    def open(self) -> bool:
+        """A difference recorded and left for a recount or an adjustment."""
+        return bool(self.difference) and not self.adjusted
 
 
 @dataclass(frozen=True, slots=True)  # one per kit, kept between reconciliations
@@ -333,10 +343,19 @@ class KitCountCheck:
     moved_since: int | None  # book now minus what the book held right after the count
     counted_by: str = ""  # the full name of who counted last ("" if never counted)
     verified_by: str = ""  # who countersigned a difference ("" if none was needed)
+    adjusted: bool = False  # the last count's difference was written to the ledger, signed
 
     @property
     def never_counted(self) -> bool:
         return self.counted_on is None
+
+    @property
+    def unresolved(self) -> bool:
+        """Never counted, or the last count differs from the book with no adjustment written
+        for it: what is still to be looked at. A difference adjusted with a reason and a
+        second person's signature is a record (the book was corrected to the count), not an
+        open difference: the header, the screen's and the report's highlight count by this."""
+        return self.never_counted or (not self.agrees and not self.adjusted)
 
     @property
     def difference(self) -> int | None:
@@ -360,6 +379,10 @@ class KitCountCheck:
             if not difference
             else _("differed by {difference}").format(difference=f"{difference:+d}")
         )
+        if difference and self.adjusted:
+            found = _("{found}, adjusted, verified by {name}").format(
+                found=found, name=self.verified_by or "?"
+            )
         since = (
             _("no movement since")
             if not self.moved_since
@@ -414,7 +437,8 @@ class ReconcileResult:
 
     @property
     def count_differences(self) -> tuple[KitCountCheck, ...]:
-        return tuple(c for c in self.counts if not c.never_counted and not c.agrees)
+        """The kits whose last count differs from the book and was not adjusted."""
+        return tuple(c for c in self.counts if not c.never_counted and c.unresolved)
 
     @property
     def shelf_agrees(self) -> bool:
@@ -544,6 +568,7 @@ class LedgerRow:
     user_initials: str
     reason: str
     reverses: int | None
+    verified_by: str = ""  # a count adjustment's countersigner's initials ("" for the rest)
 
 
 @dataclass(frozen=True)

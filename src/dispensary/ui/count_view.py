@@ -1,5 +1,6 @@
-"""The blind physical count: the counter sees the book balance only after typing the count, and
-a difference needs a reason code and a second person's signature."""
+"""The blind physical count: the counter signs the figure counted and it is recorded before the
+book balance is shown; a count that differs stays recorded as counted (open) and is then
+adjusted (a reason code and a second person's signature), counted again, or left open."""
 
 from __future__ import annotations
 
@@ -79,13 +80,13 @@ class CountScreen(Screen):
         layout, self.message = titled_page(self, self.tr("Physical count (blind)"))
         hint = wrapped_label(
             text=self.tr(
-                "Scan a kit, count its tablets and type the number. The book balance is shown "
-                "only after your count is entered."
+                "Scan a kit, count its tablets and type the number. Your count is signed and "
+                "recorded before the book balance is shown."
             )
             if session.ctx.study.tablets_only
             else self.tr(
-                "Scan a kit, count what it holds and type the number. The book balance is shown "
-                "only after your count is entered."
+                "Scan a kit, count what it holds and type the number. Your count is signed and "
+                "recorded before the book balance is shown."
             )
         )
         layout.insertWidget(1, hint)
@@ -144,20 +145,27 @@ class CountScreen(Screen):
         self.verifier.textChanged.connect(self._show_needs)
         buttons = QHBoxLayout()
         self.sign_button = action_button(
-            self.tr("Sign and record count..."), "signCount", self._record
+            self.tr("Sign and adjust the book..."), "signCount", self._record
         )
-        # Once the book is shown the count cannot be typed again: the only way out without
-        # recording is to cancel, and the kit's next count starts blind.
+        # The book is shown once the count is recorded: the count shown cannot be dropped or
+        # typed again. A recount is a count of its own, recorded as one (not blind).
+        self.recount_button = action_button(
+            self.tr("Count again"),
+            "recountKit",
+            self._count_again,
+            self.tr("Type a new count of the kit; it is recorded as a recount, not blind"),
+        )
         self.cancel_button = action_button(
-            self.tr("Cancel this kit"),
+            self.tr("Leave it open"),
             "cancelCount",
             self.cancel,
-            self.tr("Records nothing; count the kit again later, blind"),
+            self.tr("The count stays recorded, not adjusted; the reconciliation lists it"),
         )
         self._enter_clicks = EnterClicks(self)
-        for button in (self.sign_button, self.cancel_button):
+        for button in (self.sign_button, self.recount_button, self.cancel_button):
             button.installEventFilter(self._enter_clicks)
         buttons.addWidget(self.sign_button)
+        buttons.addWidget(self.recount_button)
         buttons.addWidget(self.cancel_button)
         buttons.addStretch(1)
         result.addRow(buttons)
@@ -237,17 +245,38 @@ class CountScreen(Screen):
         )
 
     def cancel(self) -> None:
-        """Drops the count shown against the book without recording anything."""
-        kit = self._kit
+        """Leaves the count shown against the book open: it is recorded as counted already."""
+        kit, shown = self._kit, self._book is not None
         self.reset()
-        if kit:
+        if kit and shown:
             self.message.show_message(
                 self.tr(
-                    "Count of kit {kit} cancelled: nothing recorded. Count it again later; the "
-                    "book stays hidden until the new count is typed."
+                    "Count of kit {kit} left open: it stays recorded as counted, not adjusted, "
+                    "and the reconciliation lists it to review until the kit is counted again "
+                    "or the difference adjusted."
                 ).format(kit=kit),
                 "info",
             )
+
+    def _count_again(self) -> None:
+        """A new count of the kit whose count differs: typed, signed and recorded as a recount
+        (the book was shown), the count before it kept as recorded."""
+        if self._book is None:
+            return
+        self._book = None
+        self.assessment = None
+        self.result_box.setVisible(False)
+        self.counted.setReadOnly(False)
+        self.counted.clear()
+        self.enter_button.setEnabled(True)
+        self.message.show_message(
+            self.tr(
+                "Count kit {kit} again and type the number: it is recorded as a recount, the "
+                "count before it kept."
+            ).format(kit=self._kit),
+            "info",
+        )
+        self.counted.setFocus()
 
     def start(self, kit: str) -> None:
         """Begins the count of a kit, as if it had been scanned here."""
@@ -332,8 +361,8 @@ class CountScreen(Screen):
         self.counted.setFocus()
 
     def _reveal(self) -> None:
-        """Shows the book only now that the count is typed (the service keeps it hidden until
-        then), and locks the count."""
+        """Signs and records the count typed; the book is shown only then, when the count
+        differs (the service keeps it hidden until a count is recorded)."""
         if self._book is not None:
             return
         if not self._kit:
@@ -370,44 +399,70 @@ class CountScreen(Screen):
             self.counted.setFocus()
             self.counted.selectAll()
             return
-        if found.refused or found.book is None or found.difference is None:
-            self.message.show_message(sentences(r.message for r in found.refusals))
+        refused = [r.message for r in found.refusals if not r.code.needs_the_book]
+        if refused:
+            self.message.show_message(sentences(refused))
             self.counted.setFocus()  # to count again and type the number
             self.counted.selectAll()
             return
-        self.assessment = found
-        self._book = found.book
+        # The figure is signed and recorded before the book is shown: the first count is a
+        # fact, never a try against the book.
+        password = SignatureDialog.ask(
+            self,
+            self.session.actor.full_name,
+            counts.counter_meaning(0).value,
+            self._counted_text(found.kit, found.product, counted),
+        )
+        if password is None:
+            return
+        done = signed(
+            self.message,
+            self.session,
+            lambda: counts.record_count(
+                self.session.ctx, self.session.actor, found.kit, counted, password
+            ),
+        )
+        if done is None:
+            return
+        self._logged(done)
+        if not done.open:
+            self._recorded(done, found.product)
+            return
+        self._show_open(done)
+
+    def _show_open(self, done: CountResult) -> None:
+        """The count recorded differs from the book: the book shown now, with what adjusting it
+        needs; or count again, or leave it open."""
+        self._book = done.book
+        self.assessment = self._assess(done.counted)
         self.kit.setReadOnly(True)
         self.counted.setReadOnly(True)
         self.enter_button.setEnabled(False)
         self.result_box.setVisible(True)
+        found = self.assessment
         rows = {
             self.reason_code: CountNeeds.REASON_CODE,
             self.reason: CountNeeds.REASON,
             self.verifier: CountNeeds.SECOND_PERSON,
         }
         for widget, need in rows.items():
-            self.result_layout.setRowVisible(widget, found.needed(need))
-        if found.difference:
-            self.comparison.setText(
-                self.tr("Counted {counted}, book {book}: difference {difference}").format(
-                    counted=found.counted, book=found.book, difference=f"{found.difference:+d}"
-                )
+            self.result_layout.setRowVisible(widget, found is not None and found.needed(need))
+        self.comparison.setText(
+            self.tr("Counted {counted}, book {book}: difference {difference}").format(
+                counted=done.counted, book=done.book, difference=f"{done.difference:+d}"
             )
-            self.comparison.setStyleSheet("font-size: 16px; font-weight: 600; color: #c62828;")
-            self.reason_code.setFocus()
-        else:
-            self.comparison.setText(
-                self.tr("Counted {counted}, book {book}: they agree").format(
-                    counted=found.counted, book=found.book
-                )
-            )
-            self.comparison.setStyleSheet("font-size: 16px; font-weight: 600; color: #2e7d32;")
-            self.message.show_message(
-                self.tr("The count agrees with the book. Sign to record it."), "ok"
-            )
-            self.sign_button.setFocus()
+        )
+        self.comparison.setStyleSheet("font-size: 16px; font-weight: 600; color: #c62828;")
+        self.reason_code.setFocus()
         self._show_needs()
+        self.message.show_message(
+            self.tr(
+                "Count of kit {kit} recorded as counted ({counted}); it differs from the book by "
+                "{difference}. Adjust the book (reason code, reason, second person, then sign), "
+                "count the kit again, or leave it open."
+            ).format(kit=done.kit, counted=done.counted, difference=f"{done.difference:+d}"),
+            "warning",
+        )
 
     def _show_needs(self) -> None:
         """What the difference still needs, as the service assesses the fields typed."""
@@ -450,10 +505,16 @@ class CountScreen(Screen):
                     "warning",
                 )
 
-    def _counted_text(self, kit: str, product: str, counted: int, book: int) -> str:
-        """What the signature is for: the count and the book in the kit's word ("28 capsules
-        (book 28 capsules)") in a study not of tablets only."""
+    def _counted_text(self, kit: str, product: str, counted: int, book: int | None = None) -> str:
+        """What the signature is for: the count, in the kit's word ("28 capsules") in a study
+        not of tablets only, and the book once a record showed it (never before: blind)."""
         study = self.session.ctx.study
+        if book is None and study.tablets_only:
+            return self.tr("Count of kit {kit}: {counted} tablets").format(kit=kit, counted=counted)
+        if book is None:
+            return self.tr("Count of kit {kit}: {counted}").format(
+                kit=kit, counted=study.units(product, counted)
+            )
         if study.tablets_only:
             return self.tr("Count of kit {kit}: {counted} tablets (book {book})").format(
                 kit=kit, counted=counted, book=book
@@ -529,8 +590,19 @@ class CountScreen(Screen):
         )
         if done is None:
             return
+        self._logged(done)
+        if done.open:  # the adjustment refused meanwhile: recorded as counted, open again
+            self._show_open(done)
+            return
+        self._recorded(done, found.product)
+
+    def _logged(self, done: CountResult) -> None:
         self.log.set_rows([*self.log.rows, done])
         fit_columns(self.log_table)
+        self.changed.emit()
+
+    def _recorded(self, done: CountResult, product: str) -> None:
+        """A count that matched the book, or whose difference was adjusted: done with the kit."""
         self.reset()
         note = (
             self.tr("; the ledger was adjusted by {difference}").format(
@@ -546,8 +618,7 @@ class CountScreen(Screen):
             ).format(kit=done.kit, counted=done.counted, note=note)
             if study.tablets_only
             else self.tr("Count of kit {kit} recorded: {counted}{note}. Scan the next kit.").format(
-                kit=done.kit, counted=study.units(found.product, done.counted), note=note
+                kit=done.kit, counted=study.units(product, done.counted), note=note
             ),
             "ok",
         )
-        self.changed.emit()

@@ -185,8 +185,9 @@ def signed_number(value: int | None) -> str:
 
 
 def _attention(row: KitCountCheck) -> str | None:
-    """Never counted, or the last count differed from the book: amber, to be looked at."""
-    return AMBER if row.never_counted or not row.agrees else None
+    """Never counted, or the last count differed from the book and was not adjusted: amber,
+    to be looked at (KitCountCheck.unresolved)."""
+    return AMBER if row.unresolved else None
 
 
 def count_columns(study: Study) -> list[Column[KitCountCheck]]:

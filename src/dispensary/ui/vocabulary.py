@@ -36,6 +36,7 @@ TERMS = (
     QT_TRANSLATE_NOOP("Vocabulary", "Does not balance"),
     QT_TRANSLATE_NOOP("Vocabulary", "Status differs from ledger"),
     QT_TRANSLATE_NOOP("Vocabulary", "Count difference"),
+    QT_TRANSLATE_NOOP("Vocabulary", "Count difference not adjusted"),
     QT_TRANSLATE_NOOP("Vocabulary", "Adherence flag"),
     QT_TRANSLATE_NOOP("Vocabulary", "Return overdue"),
     QT_TRANSLATE_NOOP("Vocabulary", "Expired in stock"),

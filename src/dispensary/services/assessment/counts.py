@@ -25,6 +25,13 @@ class CountCheck(StrEnum):
     VERIFIER_ROLE = "verifier_role"  # that user's role may not countersign a count
     VERIFIER_ACCESS = "verifier_access"  # that user has no access to the study
 
+    @property
+    def needs_the_book(self) -> bool:
+        """A refusal only the book can tell (a reason code that goes the other way from the
+        difference): the count is recorded all the same, as counted, and the difference stays
+        open (record_count). Every other refusal is told before the count, blind or not."""
+        return self is CountCheck.REASON_DIRECTION
+
 
 class CountNeeds(StrEnum):
     """What a count that differs from the book needs before it is signed."""
@@ -69,16 +76,20 @@ class CountRequest:
 
 @dataclass(frozen=True)
 class CountAssessment:
-    """Everything the count screen shows; the book only once the count is given."""
+    """Everything the count screen shows; the book only once a count of the kit is recorded
+    (`recount_of`): never before the first figure is a fact."""
 
     kit: str
     status: KitStatus  # the kit's status today
     counted: int | None
-    book: int | None  # None until the count is given (and while the kit cannot be counted)
+    book: int | None  # None until a count is recorded (and while the kit cannot be counted)
     difference: int | None
     refusals: tuple[Refusal[CountCheck], ...]
     needs: tuple[CountNeed, ...]  # what the difference needs; empty when there is none
     product: str = ""  # the kit's product code: a count says its word ("20 capsules")
+    recount_of: int | None = None
+    """The kit's last count, when it differed from the book and was not adjusted: its record
+    showed the book, so this count is a recount (not blind) and the book is shown with it."""
 
     @property
     def refused(self) -> bool:
