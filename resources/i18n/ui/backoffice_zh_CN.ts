@@ -427,6 +427,14 @@
         <translation>扫描药盒，清点其中药物的数量并输入数字。清点数先签名并记录，之后才显示账面结存。</translation>
     </message>
     <message>
+        <source>Their password, typed by them</source>
+        <translation>复核人密码，由其本人输入</translation>
+    </message>
+    <message>
+        <source>Their password</source>
+        <translation>复核人密码</translation>
+    </message>
+    <message>
         <source>Sign and adjust the book...</source>
         <translation>签名并调整账面...</translation>
     </message>
@@ -513,10 +521,6 @@
     <message>
         <source>The count differs from the book. It needs {needed}; the second person checks the count and types their password, then you sign.</source>
         <translation>清点数与账面不符。需要：{needed}；复核人核对清点并输入其密码，然后由您签名。</translation>
-    </message>
-    <message>
-        <source>Nothing recorded: the second person did not sign.</source>
-        <translation>复核人未签名：未保存任何内容。</translation>
     </message>
     <message>
         <source>Count of kit {kit}: {counted} tablets</source>

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dispensary.domain.codes import ReasonCode, SignatureMeaning
+from dispensary.domain.codes import ReasonCode
 from dispensary.domain.errors import DispensaryError, InOtherStudy, InvalidInput
 from dispensary.domain.rules import parse_whole
 from dispensary.i18n import sentences
@@ -131,10 +131,14 @@ class CountScreen(Screen):
         self.verifier = text_field(
             "verifier", self.tr("User name of the person who checked the count")
         )
+        self.verifier_password = text_field(
+            "verifierPassword", self.tr("Their password, typed by them"), password=True
+        )
         self.difference_rows = [
             (self.tr("Reason code"), self.reason_code),
             (self.tr("Reason"), self.reason),
             (self.tr("Second person"), self.verifier),
+            (self.tr("Their password"), self.verifier_password),
         ]
         for label, widget in self.difference_rows:
             result.addRow(label, widget)
@@ -310,7 +314,7 @@ class CountScreen(Screen):
             field.clear()
             field.setReadOnly(False)
         self.reason_code.setCurrentIndex(0)
-        for field in (self.reason, self.verifier):
+        for field in (self.reason, self.verifier, self.verifier_password):
             field.clear()
         self.comparison.clear()
         self.result_box.setVisible(False)
@@ -444,6 +448,7 @@ class CountScreen(Screen):
             self.reason_code: CountNeeds.REASON_CODE,
             self.reason: CountNeeds.REASON,
             self.verifier: CountNeeds.SECOND_PERSON,
+            self.verifier_password: CountNeeds.SECOND_PERSON,
         }
         for widget, need in rows.items():
             self.result_layout.setRowVisible(widget, found is not None and found.needed(need))
@@ -556,23 +561,6 @@ class CountScreen(Screen):
             return
         code = self.reason_code.currentData() if difference else None
         needs_second = found.needed(CountNeeds.SECOND_PERSON)
-        verifier = self.verifier.text().strip() if needs_second else ""
-        verifier_password = ""
-        if needs_second:
-            # The second person signs last, in the same dialog, the count as it stands (a
-            # password typed earlier in the form was kept after a cancel).
-            again = SignatureDialog.ask(
-                self,
-                verifier,
-                SignatureMeaning.COUNT_VERIFIED.value,
-                self._counted_text(found.kit, found.product, counted, book),
-            )
-            if again is None:
-                self.message.show_message(
-                    self.tr("Nothing recorded: the second person did not sign."), "warning"
-                )
-                return
-            verifier_password = again
         done = signed(
             self.message,
             self.session,
@@ -584,8 +572,8 @@ class CountScreen(Screen):
                 password,
                 reason_code=code or None,
                 reason=self.reason.text() if difference else "",
-                verified_by=verifier,
-                verifier_password=verifier_password,
+                verified_by=self.verifier.text().strip() if needs_second else "",
+                verifier_password=self.verifier_password.text() if needs_second else "",
             ),
         )
         if done is None:
