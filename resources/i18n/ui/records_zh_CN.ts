@@ -132,6 +132,9 @@
 User: {user}    Action: {action}    Record: {record}
 Reason: {reason}
 
+Signatures:
+{signatures}
+
 New values:
 {new}
 
@@ -141,11 +144,22 @@ Old values:
 用户：{user}    操作：{action}    记录对象：{record}
 原因：{reason}
 
+签名：
+{signatures}
+
 新值：
 {new}
 
 原值：
 {old}</translation>
+    </message>
+    <message>
+        <source>{user} ({name}, {role})</source>
+        <translation>{user}（{name}，{role}）</translation>
+    </message>
+    <message>
+        <source>{name} ({role}): {meaning}, {when}</source>
+        <translation>{name}（{role}）：{meaning}，{when}</translation>
     </message>
     <message>
         <source>{entries} audit entries and {ledger} ledger rows checked.</source>

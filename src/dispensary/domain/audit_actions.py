@@ -511,6 +511,18 @@ def _coded(key: str, value: str) -> str | None:
     return None
 
 
+def role_named(code: str) -> str:
+    """An account's role as a list of people names it ("Pharmacist", 药师); a role this
+    version does not know as stored."""
+    return _coded("role", code) or code
+
+
+def meaning_named(code: str) -> str:
+    """A signature's meaning as the signer read it ("return counted", 退回已清点); a meaning
+    this version does not write as stored."""
+    return _coded("meaning", code) or code
+
+
 def _first_lower(word: str) -> str:
     """A label ("On treatment") as a value after its name ("Status: on treatment"); Chinese,
     which has no case, as it is."""

@@ -30,17 +30,19 @@ from PySide6.QtWidgets import (
 from dispensary.domain.anchor import AnchorVerdict
 from dispensary.domain.audit_actions import (
     field_name,
+    meaning_named,
     name_of,
     reason_shown,
     record_kind,
     record_named,
+    role_named,
     value_shown,
     value_words,
 )
 from dispensary.domain.errors import DispensaryError
 from dispensary.i18n import sentences, utc_offset
 from dispensary.services import audit, site_key, users
-from dispensary.services.results import AnchorCheck, AuditRow
+from dispensary.services.results import AnchorCheck, AuditRow, EntrySigners
 from dispensary.study import Study
 from dispensary.ui.feedback import MessageBar
 from dispensary.ui.forms import (
@@ -172,6 +174,12 @@ def audit_columns(study: Study | None = None) -> list[Column[AuditRow]]:
         Column(str(QT_TRANSLATE_NOOP("Column", "New values")), lambda r: _compact(r.new, study)),
         Column(str(QT_TRANSLATE_NOOP("Column", "Old values")), lambda r: _compact(r.old, study)),
     ]
+
+
+def _local(at: datetime) -> str:
+    """A moment in the workstation's time with its offset from UTC."""
+    here = at.astimezone()
+    return f"{here:%Y-%m-%d %H:%M:%S} {utc_offset(here)}"
 
 
 def local_day_start(day: date) -> datetime:
@@ -413,16 +421,21 @@ class AuditScreen(Screen):
             when = self.tr("{local} (UTC {utc})").format(
                 local=f"{here:%Y-%m-%d %H:%M:%S} {utc_offset(here)}", utc=utc
             )
+        signers = attempt(
+            self.message,
+            lambda: audit.signers_of(self.session.ctx, self.session.actor, [r.id]),
+        )
         self.detail.setPlainText(
             self.tr(
                 "Entry {id}, {when}\n"
                 "User: {user}    Action: {action}    Record: {record}\n"
-                "Reason: {reason}\n\nNew values:\n{new}\n\n"
+                "Reason: {reason}\n\nSignatures:\n{signatures}\n\nNew values:\n{new}\n\n"
                 "Old values:\n{old}"
             ).format(
                 id=r.id,
                 when=when,
-                user=r.username,
+                user=self._person(r.username, signers),
+                signatures=self._signatures(r.id, signers),
                 action=_as_written(name_of(r.action), r.action),
                 record=_as_written(
                     _record(r, self.session.ctx.study), r.entity, record_kind(r.entity)
@@ -431,6 +444,32 @@ class AuditScreen(Screen):
                 new=_pretty(r.new, self.session.ctx.study),
                 old=_pretty(r.old, self.session.ctx.study),
             )
+        )
+
+    def _person(self, username: str, signers: EntrySigners | None) -> str:
+        """A username with the full name and role it stands for, as the users table says."""
+        for person in signers.people if signers is not None else ():
+            if person.username == username:
+                return self.tr("{user} ({name}, {role})").format(
+                    user=username, name=person.full_name, role=role_named(person.role)
+                )
+        return username
+
+    def _signatures(self, entry: int, signers: EntrySigners | None) -> str:
+        """The signatures recorded with the entry, one a line: printed name, role, meaning
+        and time (21 CFR 11.50); "(none)" for an entry signed by nobody."""
+        found = signers.signatures.get(entry, ()) if signers is not None else ()
+        if not found:
+            return "  " + self.tr("(none)")
+        return "\n".join(
+            "  "
+            + self.tr("{name} ({role}): {meaning}, {when}").format(
+                name=s.full_name,
+                role=role_named(s.role),
+                meaning=meaning_named(s.meaning),
+                when=_local(s.at),
+            )
+            for s in found
         )
 
     def verify(self) -> None:
