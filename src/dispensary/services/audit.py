@@ -462,6 +462,13 @@ STOP = N_(
     "Stop: record nothing more in this database, keep its file as it is for investigation, and "
     "call the study monitor or the sponsor's QA."
 )
+CONSISTENT_BUT_REWRITTEN = N_(
+    "The audit trail is consistent in itself (the hashes of its {entries} entries recompute), "
+    "but it is not the trail this code was taken from: whoever changed it recomputed the "
+    "hashes."
+)
+"""Said first when a code does not match a chain that verifies: a 'chain verifies' on its own
+would read as 'unchanged' (a green banner above a red one)."""
 RESTORED = N_(
     "(If this database was restored from a backup older than the code, that explains it: check "
     "against the code logged with that backup instead.)"
@@ -549,6 +556,10 @@ def check_anchor_session(session: Session, anchor: Anchor) -> AnchorCheck:
             )
         message = message.format(
             code=code, entry=anchor.position, why=why, stop=_(STOP), restored=_(RESTORED)
+        )
+    if verdict is not AnchorVerdict.MATCHES and verification.ok:
+        message = sentences(
+            [_(CONSISTENT_BUT_REWRITTEN).format(entries=verification.entries), message]
         )
     return AnchorCheck(code, anchor.position, verdict, verification.entries, message, verification)
 

@@ -221,6 +221,7 @@ class AuditScreen(Screen):
         self.anchor_verdict = wrapped_label("anchorVerdict")
         self.anchor_verdict.setVisible(False)
         layout.addWidget(self.anchor_verdict)
+        self._code_not_matched = ""  # a code checked here that did not match, until one does
         self.message = MessageBar()
         layout.addWidget(self.message)
         layout.addLayout(self._filters())
@@ -473,6 +474,13 @@ class AuditScreen(Screen):
         )
 
     def verify(self) -> None:
+        """The chain's verdict; while a code checked here does not match, that code is
+        checked again instead: its verdict includes the chain's, qualified (a chain that
+        verifies was rewritten since the code), so one verdict is shown, never a green
+        banner above a red one."""
+        if self._code_not_matched:
+            self._check_code(self._code_not_matched)
+            return
         result = attempt(self.message, lambda: audit.verify(self.session.ctx, self.session.actor))
         if result is None:
             return
@@ -500,6 +508,7 @@ class AuditScreen(Screen):
             )
         self.verdict.setStyleSheet(banner_style(result.ok))
         self.verdict.setVisible(True)
+        self.anchor_verdict.setVisible(False)
         if not result.ok and result.first_bad is not None:
             bad = result.first_bad
             select_where(self.table, self.proxy, self.model, lambda r: r.id == bad)
@@ -542,6 +551,11 @@ class AuditScreen(Screen):
                 )
             )
             return
+        self._check_code(typed)
+
+    def _check_code(self, typed: str) -> None:
+        """The code's verdict, which holds the whole chain's own check: it replaces the chain
+        verdict shown before (one verdict on the screen)."""
         self.anchor_verdict.setVisible(False)
         check = attempt(
             self.message,
@@ -550,6 +564,8 @@ class AuditScreen(Screen):
         if check is None:
             return
         self.message.clear_message()
+        self._code_not_matched = "" if check.verdict is AnchorVerdict.MATCHES else check.code
+        self.verdict.setVisible(False)
         self.anchor_verdict.setText(_anchor_text(check))
         self.anchor_verdict.setStyleSheet(banner_style(check.ok))
         self.anchor_verdict.setVisible(True)
