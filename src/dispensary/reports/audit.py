@@ -51,7 +51,6 @@ from dispensary.services.results import (
 from dispensary.study import Study
 
 TITLE = N_("Audit trail")
-VALUE_LIMIT = 600  # characters of old/new values shown in the PDF (the CSV holds them whole)
 
 
 def local(at: datetime) -> str:
@@ -85,10 +84,6 @@ def _values(text: str, study: Study | None = None) -> str:
     )
     if "ledger" in data:
         shown += _("; ledger rows: {count}").format(count=len(data["ledger"]))
-    if len(shown) > VALUE_LIMIT:
-        shown = shown[: VALUE_LIMIT - 30] + _(
-            " ... ({count} characters; see the CSV export)"
-        ).format(count=len(shown))
     return shown
 
 
@@ -178,6 +173,7 @@ def audit_table(
         scaled((6, 17, 22, 11, 12, 15, 21, 44, 30, 22), width),  # local time with its offset
         numeric=(0,),
         size=6.5,
+        split_rows=True,  # a long entry goes on over the next page, never cut short
     )
 
 

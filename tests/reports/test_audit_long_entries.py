@@ -1,0 +1,37 @@
+"""The audit trail PDF shows a long entry whole: it cut the new values at 600 characters
+("... (729 characters; see the CSV export)"), losing a destruction's authorisation, tablets and
+witness. A row taller than the page now goes on over the next page, in both languages."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import pytest
+from sample_study import SampleStudy
+
+from dispensary import reports
+from dispensary.i18n import Language, speaking
+from dispensary.services import report_data
+
+from .pdfread import pdf_pages_text
+
+
+@pytest.mark.parametrize("language", [Language.EN, Language.ZH_CN])
+def test_an_entry_longer_than_a_page_is_printed_whole(
+    sample: SampleStudy, language: Language
+) -> None:
+    whole = report_data.audit_report(sample.ctx, sample.monitor)
+    entry = next(e for e in whole.entries if e.action == "destroy")
+    words = [f"W{i:04d}" for i in range(1, 2401)]
+    values = json.loads(entry.new) | {"note": " ".join(words), "authorisation": "DEST-LAST-1"}
+    long = dataclasses.replace(entry, new=json.dumps(values))
+    meta = report_data.report_meta(sample.ctx, sample.monitor)
+    with speaking(language):
+        pdf = reports.audit_pdf(meta, sample.ctx.study, dataclasses.replace(whole, entries=(long,)))
+    pages = pdf_pages_text(pdf)[1:]
+    assert len(pages) >= 2, "the entry went on over the next page"
+    body = "".join(pages).replace(" ", "")
+    assert "CSV" not in body
+    assert all(w in body for w in words), [w for w in words if w not in body][:5]
+    assert "DEST-LAST-1" in body
