@@ -35,3 +35,27 @@ def test_an_entry_longer_than_a_page_is_printed_whole(
     assert "CSV" not in body
     assert all(w in body for w in words), [w for w in words if w not in body][:5]
     assert "DEST-LAST-1" in body
+
+
+def test_a_temperature_logs_times_read_as_the_screen_shows_them(sample: SampleStudy) -> None:
+    """The PDF printed a temperature check's times raw ("2026-11-27T06:00:00+00:00") where the
+    screen shows the workstation's local time: now local time with its offset, as the entry's
+    own time is printed."""
+    from datetime import datetime
+
+    from dispensary.reports.audit import local
+
+    whole = report_data.audit_report(sample.ctx, sample.monitor)
+    entry = dataclasses.replace(
+        whole.entries[0],
+        action="temperature_checked",
+        new=json.dumps({"from": "2026-11-27T06:00:00+00:00", "readings": 42}),
+    )
+    meta = report_data.report_meta(sample.ctx, sample.monitor)
+    with speaking(Language.EN):
+        pdf = reports.audit_pdf(
+            meta, sample.ctx.study, dataclasses.replace(whole, entries=(entry,))
+        )
+    body = " ".join(pdf_pages_text(pdf)[1:])
+    assert "T06:00:00" not in body, body
+    assert local(datetime.fromisoformat("2026-11-27T06:00:00+00:00")) in body, body

@@ -18,6 +18,7 @@ from dispensary.domain.audit_actions import (
     reason_shown,
     record_kind,
     role_named,
+    stored_moment,
     value_shown,
     value_words,
 )
@@ -88,6 +89,11 @@ def _values(text: str, study: Study | None = None) -> str:
 
 
 def _short(value: object) -> str:
+    """One value in words; a stored moment (a temperature reading's time) in this
+    workstation's local time with its offset, as the entry's own time is shown."""
+    moment = stored_moment(value)
+    if moment is not None:
+        return local(moment)
     return value_words(value, _("yes"), _("no"))
 
 

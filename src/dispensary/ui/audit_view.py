@@ -11,7 +11,6 @@ translated."""
 from __future__ import annotations
 
 import json
-import re
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cmp_to_key
 
@@ -36,6 +35,7 @@ from dispensary.domain.audit_actions import (
     record_kind,
     record_named,
     role_named,
+    stored_moment,
     value_shown,
     value_words,
 )
@@ -82,21 +82,12 @@ def _values(text: str, study: Study | None = None) -> list[tuple[str, str]] | No
     return [(str(k), _readable(_moment(value_shown(str(k), v, names)))) for k, v in data.items()]
 
 
-MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})")
-"""A stored moment with its offset ("2026-06-23T06:00:00+00:00"), as the services write them."""
-
-
 def _moment(value: object) -> object:
     """A stored moment as the table's When column shows an entry's own time: the
     workstation's local time, "2026-06-23 14:00" (models.table.display); anything else, and a
-    time with no offset (which cannot be placed), as it is."""
-    if not isinstance(value, str) or not MOMENT.fullmatch(value):
-        return value
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return value
-    return display(moment)
+    time with no offset (which cannot be placed), as it is (audit_actions.stored_moment)."""
+    moment = stored_moment(value)
+    return value if moment is None else display(moment)
 
 
 def _readable(value: object) -> str:
