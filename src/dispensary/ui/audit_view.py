@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
+    QPushButton,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -28,11 +29,11 @@ from PySide6.QtWidgets import (
 
 from dispensary.domain.anchor import AnchorVerdict
 from dispensary.domain.audit_actions import (
+    compact_json,
     field_name,
     meaning_named,
     name_of,
     reason_shown,
-    record_kind,
     record_named,
     role_named,
     stored_moment,
@@ -114,16 +115,31 @@ def _compact(text: str, study: Study | None = None) -> str:
 
 
 def _pretty(text: str, study: Study | None = None) -> str:
-    """Stored values in full for the entry below the table: one 'key: value' a line."""
+    """Stored values in full for the entry below the table: one 'name: value' a line, in
+    words (the ledger rows' ids and hashes and the stored keys left to the technical details)."""
     if not text:
-        return QCoreApplication.translate("AuditScreen", "(none)")
+        return "  " + QCoreApplication.translate("AuditScreen", "(none)")
     pairs = _values(text, study)
     if pairs is None:
-        return _plain(text)
+        return "  " + _plain(text)
     pair = QCoreApplication.translate("AuditScreen", "{name}: {value}")
     return "\n".join(
-        "  " + pair.format(name=_as_written(field_name(k), k), value=v) for k, v in pairs
+        "  " + pair.format(name=field_name(k), value=v) for k, v in pairs if k != "ledger"
     )
+
+
+def _as_stored(text: str) -> str:
+    """Stored values as written, for the technical details: one 'key: JSON value' a line (the
+    ledger rows with their hashes too)."""
+    if not text:
+        return "  " + QCoreApplication.translate("AuditScreen", "(none)")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        return "  " + text
+    if not isinstance(data, dict):
+        return "  " + text
+    return "\n".join(f"  {k}: {compact_json(v)}" for k, v in data.items())
 
 
 def _plain(text: str) -> str:
@@ -133,16 +149,6 @@ def _plain(text: str) -> str:
         return _readable(json.loads(text))
     except json.JSONDecodeError:
         return text
-
-
-def _as_written(shown: str, code: str, name: str | None = None) -> str:
-    """A name with the code stored for it, which an inspector may need (the record as written);
-    a code with no name of its own (`name` is the code) on its own."""
-    if (shown if name is None else name) == code:
-        return shown
-    return QCoreApplication.translate("AuditScreen", "{shown} ({code})").format(
-        shown=shown, code=code
-    )
 
 
 def _record(row: AuditRow, study: Study | None = None) -> str:
@@ -232,6 +238,19 @@ class AuditScreen(Screen):
         self.count.setObjectName("auditCount")
         bottom = QHBoxLayout()
         bottom.addWidget(self.count)
+        # The stored codes, keys and the ledger rows' ids and hashes, out of the way until
+        # asked for: the entry reads in words.
+        self.technical = QPushButton(self.tr("Technical details"))
+        self.technical.setObjectName("auditTechnical")
+        self.technical.setCheckable(True)
+        self.technical.setToolTip(
+            self.tr(
+                "Show the selected entry as stored too: action and record codes, field keys, "
+                "the ledger rows' ids and hashes."
+            )
+        )
+        self.technical.toggled.connect(self._show_detail)
+        bottom.addWidget(self.technical)
         # The site key's fingerprint, read-only, for whoever compares it with the quality
         # binder's copy; an administrator sets the key in Settings.
         self.site_key = wrapped_label("auditSiteKey")
@@ -402,7 +421,7 @@ class AuditScreen(Screen):
             self.detail.clear()
             return
         r = rows[0]
-        reason = _as_written(reason_shown(r.action, r.reason), r.reason)
+        reason = reason_shown(r.action, r.reason)
         here = r.at.astimezone()
         utc = r.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
         # The workstation's time, and UTC beside it unless the workstation keeps UTC (the time
@@ -417,26 +436,38 @@ class AuditScreen(Screen):
             self.message,
             lambda: audit.signers_of(self.session.ctx, self.session.actor, [r.id]),
         )
-        self.detail.setPlainText(
-            self.tr(
-                "Entry {id}, {when}\n"
-                "User: {user}    Action: {action}    Record: {record}\n"
-                "Reason: {reason}\n\nSignatures:\n{signatures}\n\nNew values:\n{new}\n\n"
+        shown = self.tr(
+            "Entry {id}, {when}\n"
+            "User: {user}    Action: {action}    Record: {record}\n"
+            "Reason: {reason}\n\nSignatures:\n{signatures}\n\nNew values:\n{new}\n\n"
+            "Old values:\n{old}"
+        ).format(
+            id=r.id,
+            when=when,
+            user=self._person(r.username, signers),
+            signatures=self._signatures(r.id, signers),
+            action=name_of(r.action),
+            record=_record(r, self.session.ctx.study),
+            reason=reason or self.tr("(none)"),
+            new=_pretty(r.new, self.session.ctx.study),
+            old=_pretty(r.old, self.session.ctx.study),
+        )
+        if self.technical.isChecked():
+            # The entry as stored, for whoever compares it with the database or the CSV.
+            shown += "\n\n" + self.tr(
+                "Technical details (as stored)\n"
+                "Action: {action}    Record: {entity} {entity_id}    Reason: {reason}\n"
+                "New values:\n{new}\n"
                 "Old values:\n{old}"
             ).format(
-                id=r.id,
-                when=when,
-                user=self._person(r.username, signers),
-                signatures=self._signatures(r.id, signers),
-                action=_as_written(name_of(r.action), r.action),
-                record=_as_written(
-                    _record(r, self.session.ctx.study), r.entity, record_kind(r.entity)
-                ),
-                reason=reason or self.tr("(none)"),
-                new=_pretty(r.new, self.session.ctx.study),
-                old=_pretty(r.old, self.session.ctx.study),
+                action=r.action,
+                entity=r.entity,
+                entity_id=r.entity_id,
+                reason=r.reason or self.tr("(none)"),
+                new=_as_stored(r.new),
+                old=_as_stored(r.old),
             )
-        )
+        self.detail.setPlainText(shown)
 
     def _person(self, username: str, signers: EntrySigners | None) -> str:
         """A username with the full name and role it stands for, as the users table says."""
