@@ -88,7 +88,7 @@ def test_a_backup_logs_its_code_and_verify_checks_the_log(cli: Cli, sqlite_only:
     rewrite_history(cli.db, "UPDATE audit_entries SET reason = 'edited' WHERE id = 12")
     assert cli("audit", "verify", user="monitor").code == 0
     failed = cli("audit", "verify", "--anchor-log", str(backups), user="monitor")
-    assert failed.code == 3 and "does NOT match" in failed.err
+    assert failed.code == 3 and "does NOT match" in failed.out
 
 
 def test_no_anchor_log(cli: Cli, tmp_path: Path) -> None:
@@ -124,7 +124,7 @@ def test_a_restore_logs_its_code_and_verify_judges_by_the_lines_since(
     rewrite_history(cli.db, "UPDATE audit_entries SET reason = 'edited' WHERE id = 12")
     assert cli("audit", "verify", user="monitor").code == 0
     failed = cli("audit", "verify", "--anchor-log", str(backups), user="monitor")
-    assert failed.code == 3 and "does NOT match" in failed.err, "a rewrite still fails"
+    assert failed.code == 3 and "does NOT match" in failed.out, "a rewrite still fails"
 
 
 def test_a_backup_over_the_database_itself_is_refused_and_nothing_is_written(

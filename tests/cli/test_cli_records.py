@@ -83,7 +83,10 @@ def test_the_audit_trail_verifies_lists_and_catches_an_edit(cli: Cli, sqlite_onl
     edit_file(cli.db, "UPDATE returns SET tablets = tablets + 1 WHERE id = 1")
     both = cli("audit", "verify", user="monitor")
     assert both.code == 3
-    assert "returns row 1 was changed after audit entry" in both.out
+    assert "(technical detail: returns row 1): Tablets recorded as" in both.out
+    # Said once in a terminal: the report on stdout, only the exit's summary on stderr.
+    assert "Tampering" not in both.err
+    assert both.err.strip() == "Verification failed (exit 3): the findings are listed above."
 
 
 def test_the_monitor_signs_off_and_a_technician_may_not(cli: Cli) -> None:
@@ -143,7 +146,8 @@ def test_a_tampered_trail_is_never_signed_off_nor_called_balanced(
     text = cli("reconcile", user="monitor")
     assert text.code == 3
     lines = text.out.splitlines()
-    assert lines[-2].startswith("Tampering or damage found: returns row 1 was changed")
+    assert lines[-2].startswith("Tampering or damage found: Return 1 (")
+    assert "(technical detail: returns row 1)" in lines[-2]
     assert lines[-1] == (
         "Reconciliation: the audit trail does not verify: the figures cannot be trusted, "
         "balanced or not. Run `dispensary audit verify` and call the administrator and the "
@@ -157,7 +161,7 @@ def test_a_tampered_trail_is_never_signed_off_nor_called_balanced(
     assert signed.code == 3 and signed.out == ""
     assert signed.err.startswith(
         "Refused: The reconciliation cannot be signed off: the audit trail does not verify. "
-        "Tampering or damage found: returns row 1 was changed"
+        "Tampering or damage found: Return 1 ("
     ), signed.err
     chinese = cli("--lang", "zh_CN", "reconcile", user="monitor")
     assert chinese.code == 3 and "对账：稽查轨迹未通过验证" in chinese.out
@@ -167,7 +171,7 @@ def test_a_tampered_trail_is_never_signed_off_nor_called_balanced(
     assert made.code == 0 and "audit trail does NOT VERIFY" in made.out, made.out
     first = " ".join(PdfReader(out).pages[0].extract_text().split())
     assert "Ledger audit trail does NOT VERIFY: figures not to be trusted" in first
-    assert "The audit trail does NOT VERIFY: Tampering or damage found: returns row 1" in first
+    assert "The audit trail does NOT VERIFY: Tampering or damage found: Return 1 (" in first
     assert "The ledger balances" not in first
 
 

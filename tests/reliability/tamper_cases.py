@@ -330,14 +330,15 @@ def swap_values(scene: Scene, table: str, column: str, a: int, b: int) -> tuple[
 
 def changed(scene: Scene, table: str, row_id: int, *more: str) -> Named:
     entry = scene.entry(table, row_id)
-    words = f"{table} row {row_id} was changed after audit entry {entry} recorded it"
+    words = f"after audit entry {entry} recorded it (technical detail: {table} row {row_id})"
     return Named(frozenset({entry}), (words, *more))
 
 
 def missing(scene: Scene, table: str, row_id: int) -> Named:
     entry = scene.entry(table, row_id)
     return Named(
-        frozenset({entry}), (f"{table} row {row_id}, recorded by audit entry {entry}, is missing",)
+        frozenset({entry}),
+        (f"recorded by audit entry {entry}, is missing (technical detail: {table} row {row_id})",),
     )
 
 

@@ -378,7 +378,8 @@ def test_a_kit_put_back_on_the_shelf_is_named_by_verify_and_the_reconciliation(
     assert not result.ok
     kit = scene.id("kit K0012")
     entry = scene.entry("kits", kit)
-    assert f"kits row {kit} was changed after audit entry {entry} recorded it" in said
+    assert f"after audit entry {entry} recorded it (technical detail: kits row {kit})" in said
+    assert "kit K0012 (of " in said  # the kit by its number
     assert "kit K0012 reads 'available', but its records make it 'dispensed'" in said
     kinds = [d.kind for d in reconciliation.reconcile(scene.ctx, monitor).discrepancies]
     assert kinds[0] == "audit_chain" and "status_mismatch" in kinds
@@ -474,7 +475,10 @@ def test_a_corrected_enrolment_edited_back_is_named_by_verify(
         monitor,
         Named(
             frozenset({entry}),
-            (f"participants row {person} was changed after audit entry {entry} recorded it",),
+            (
+                f"after audit entry {entry} recorded it (technical detail: participants row "
+                f"{person})",
+            ),
         ),
     )
     figures.add("tampering.cases caught")

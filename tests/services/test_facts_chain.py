@@ -123,9 +123,15 @@ def test_the_issue_s_edits_together_are_each_named(busy: Context, monitor: Actor
     words = "\n".join(result.findings)
     for table, row_id in (("returns", return_id), ("dispenses", dispense_id)):
         entry = _entry_of(busy, table, row_id)
-        assert f"{table} row {row_id} was changed after audit entry {entry} recorded it" in words
+        assert (
+            f"after audit entry {entry} recorded it (technical detail: {table} row {row_id})"
+            in (words)
+        )
     entry = _entry_of(busy, "signatures", signature_id)
-    assert f"signatures row {signature_id}, recorded by audit entry {entry}, is missing" in words
+    assert (
+        f"recorded by audit entry {entry}, is missing (technical detail: signatures row "
+        f"{signature_id})"
+    ) in words
     assert result.first_bad == min(
         _entry_of(busy, "dispenses", dispense_id), _entry_of(busy, "returns", return_id), entry
     )
@@ -155,7 +161,7 @@ def test_kit_and_participant_status_are_rebuilt_from_the_facts(
     result = audit.verify(busy, monitor)
     assert not result.ok
     words = "\n".join(result.findings)
-    assert f"kits row {kit_id} was changed after audit entry" in words
+    assert f"(technical detail: kits row {kit_id})" in words
     assert f"kit {kit} reads 'available', but its records make it 'dispensed'" in words
     assert "participant 01-001 reads 'discontinued', but its records make it 'on_treatment'" in (
         words
@@ -190,7 +196,7 @@ def test_incremental_verification_checks_only_what_is_new(
     newest = scalar(busy, "SELECT MAX(id) FROM dispenses")
     sql(busy, "UPDATE dispenses SET tablets = 99 WHERE id = :i", i=newest)
     late = audit.verify(busy, monitor, since=first.point)
-    assert not late.ok and f"dispenses row {newest} was changed" in late.message
+    assert not late.ok and f"(technical detail: dispenses row {newest})" in late.message
 
 
 def test_incremental_verification_leaves_the_past_to_the_full_one(
@@ -273,3 +279,39 @@ def test_the_fast_json_is_json_dumps(value: object) -> None:
             facts.content_hash(table, names, values)
             == facts.hashlib.sha256(expected.encode()).hexdigest()
         )
+
+
+def test_a_finding_names_the_record_as_a_pharmacist_reads_it(busy: Context, monitor: Actor) -> None:
+    """ "returns row 1 was changed after audit entry 19 recorded it" named a table, not the
+    return, and not what changed; in Chinese the table's English name stood in the sentence."""
+    from dispensary.i18n import Language, speaking
+
+    return_id = scalar(busy, "SELECT MIN(id) FROM returns")
+    tablets = scalar(busy, "SELECT tablets FROM returns WHERE id = :i", i=return_id)
+    kit = scalar(
+        busy,
+        "SELECT k.number FROM returns r JOIN kits k ON k.id = r.kit_id WHERE r.id = :i",
+        i=return_id,
+    )
+    entry = _entry_of(busy, "returns", return_id)
+    signature = next(
+        row for (table, row), by in _listed(busy).items() if table == "signatures" and by == entry
+    )
+    sql(busy, "UPDATE returns SET tablets = :t WHERE id = :i", t=tablets + 7, i=return_id)
+    sql(busy, "DELETE FROM signatures WHERE id = :i", i=signature)
+    words = "\n".join(audit.verify(busy, monitor).findings)
+    assert (
+        f"Return {return_id} ({kit}, DSP" in words
+        and f"recorded it (technical detail: returns row {return_id}): Tablets recorded as "
+        f"{tablets}, now {tablets + 7}"
+        in words
+    ), words
+    assert f"a signature on Return {return_id} ({kit}, DSP" in words, words
+    assert f"is missing (technical detail: signatures row {signature})" in words
+    with speaking(Language.ZH_CN):
+        chinese = "\n".join(audit.verify(busy, monitor).findings)
+    outside = chinese.replace(f"returns 表第 {return_id} 行", "").replace(
+        f"signatures 表第 {signature} 行", ""
+    )
+    assert "returns" not in outside and "signatures" not in outside, chinese
+    assert f"片数记录为 {tablets}，现为 {tablets + 7}" in chinese, chinese

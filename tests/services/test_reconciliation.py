@@ -244,13 +244,13 @@ def test_no_sign_off_over_an_audit_trail_that_does_not_verify(
         ctx,
         RuleViolation,
         "The reconciliation cannot be signed off: the audit trail does not verify. Tampering or "
-        "damage found: returns row 1 was changed after audit entry",
+        "damage found: Return 1 (K0011, DSP000001) was changed after audit entry",
     ) as caught:
         reconciliation.sign_off(ctx, monitor, pw(monitor), "test")
     assert "Run `dispensary audit verify`" in caught.value.message
     result = reconciliation.reconcile(ctx, monitor)
     assert (result.audit_verified, result.audit_checked_in_full) == (False, True)
-    assert result.audit_problem.startswith("Tampering or damage found: returns row 1 was changed")
+    assert result.audit_problem.startswith("Tampering or damage found: Return 1 (K0011, DSP000001)")
     assert result.signoffs == ()
 
 

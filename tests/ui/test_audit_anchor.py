@@ -76,3 +76,30 @@ def test_a_misread_code_is_refused_in_plain_words(qtbot: Any, pharmacy: Pharmacy
     assert "Type the verification code" in screen.message.text()
     type_code(qtbot, screen, "hello")
     assert "looks like A-" in screen.message.text()
+
+
+def test_a_code_that_does_not_match_replaces_the_chain_verdict(
+    qtbot: Any, pharmacy: Pharmacy
+) -> None:
+    """A green CHAIN INTACT stood above a red CODE DOES NOT MATCH: the code's verdict now
+    replaces the chain's and says the chain is consistent in itself but was rewritten, and
+    Verify chain shows that same verdict while the code stands."""
+    screen = make_screen(qtbot, pharmacy)
+    earlier = screen.anchor_code.text()
+    rewrite_history(pharmacy.path, "UPDATE audit_entries SET reason = 'edited' WHERE id = 9")
+    screen.refresh()
+    qtbot.mouseClick(screen.verify_button, Qt.MouseButton.LeftButton)
+    assert screen.verdict.isVisible() and screen.verdict.text().startswith("CHAIN INTACT")
+    type_code(qtbot, screen, earlier)
+    assert not screen.verdict.isVisible()
+    verdict = screen.anchor_verdict.text()
+    assert verdict.startswith("CODE DOES NOT MATCH. The audit trail is consistent in itself")
+    assert "it is not the trail this code was taken from" in verdict
+    qtbot.mouseClick(screen.verify_button, Qt.MouseButton.LeftButton)
+    assert not screen.verdict.isVisible()
+    assert screen.anchor_verdict.isVisible()
+    assert screen.anchor_verdict.text() == verdict
+    type_code(qtbot, screen, screen.anchor_code.text())  # the code now matches
+    qtbot.mouseClick(screen.verify_button, Qt.MouseButton.LeftButton)
+    assert screen.verdict.text().startswith("CHAIN INTACT")
+    assert not screen.anchor_verdict.isVisible()

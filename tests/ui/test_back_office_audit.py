@@ -115,9 +115,17 @@ def test_selected_entry_is_shown_in_full(qtbot: Any, pharmacy: Pharmacy) -> None
     qtbot.mouseClick(screen.apply, Qt.MouseButton.LeftButton)
     screen.table.selectRow(0)
     detail = screen.detail.toPlainText()
-    assert "Action: Dispense (dispense)" in detail  # the name, and the code as written
-    assert "Record: Dispense DSP000001 (dispense)" in detail
-    assert "\n  Cycle (cycle): 1\n" in detail  # the value by its name, and its key as written
+    assert "Action: Dispense    Record: Dispense DSP000001\n" in detail  # in words
+    assert "\n  Cycle: 1\n" in detail  # the value by its name
+    assert "(cycle)" not in detail and "Ledger rows" not in detail and "ledger" not in detail
+    # The codes, keys and the ledger rows' ids and hashes only in the technical details.
+    qtbot.mouseClick(screen.technical, Qt.MouseButton.LeftButton)
+    technical = screen.detail.toPlainText().split("Technical details (as stored)\n", 1)[1]
+    assert technical.startswith("Action: dispense    Record: dispense DSP000001    Reason: ")
+    assert "\n  cycle: 1\n" in technical
+    assert re.search(r'\n  ledger: \[\[\d+, "[0-9a-f]{64}"\]\]', technical), technical
+    qtbot.mouseClick(screen.technical, Qt.MouseButton.LeftButton)
+    assert "Technical details" not in screen.detail.toPlainText()
 
 
 @pytest.mark.parametrize(
@@ -198,7 +206,7 @@ def test_actions_are_named_in_the_column_the_filter_and_the_entry(
     assert cells(screen, RECORD) == ["Shipment SH-2", "Shipment SH-1"]  # the latest first
     assert screen.action.currentText() == "Shipment received"  # kept across the reload
     screen.table.selectRow(0)
-    assert "Action: Shipment received (receive)" in screen.detail.toPlainText()
+    assert "Action: Shipment received    Record: Shipment SH-2" in screen.detail.toPlainText()
 
 
 def test_values_read_as_words_not_python(qtbot: Any, pharmacy: Pharmacy) -> None:
@@ -213,18 +221,21 @@ def test_values_read_as_words_not_python(qtbot: Any, pharmacy: Pharmacy) -> None
     assert "ledger" not in shipment  # the hashes are left to the full entry
     screen.table.selectRow(0)
     detail = screen.detail.toPlainText()
-    assert "  Temperature within range (temperature_ok): yes" in detail
-    assert f"  Kits (kits): {kits}" in detail
-    # The ledger rows as compact JSON, hash and all.
+    assert "  Temperature within range: yes" in detail
+    assert f"  Kits: {kits}" in detail
+    # The ledger rows as compact JSON, hash and all, in the technical details.
+    qtbot.mouseClick(screen.technical, Qt.MouseButton.LeftButton)
     assert re.search(
-        r'\n  Ledger rows \(ledger\): \[\d+, "[0-9a-f]{64}"\], \[\d+, "[0-9a-f]{64}"\]', detail
+        r'\n  ledger: \[\[\d+, "[0-9a-f]{64}"\], \[\d+, "[0-9a-f]{64}"\]',
+        screen.detail.toPlainText(),
     )
+    qtbot.mouseClick(screen.technical, Qt.MouseButton.LeftButton)
 
     choose_action(qtbot, screen, "return")
     screen.table.selectRow(0)
     detail = screen.detail.toPlainText()
-    assert "  Held from (held_from): —" in detail  # null
-    assert "  Flags (flags): under-use (missed doses)" in detail  # a list of one, in words
+    assert "  Held from: —" in detail  # null
+    assert "  Flags: under-use (missed doses)" in detail  # a list of one, in words
     assert "None" not in detail and "[]" not in detail
 
 
@@ -242,7 +253,7 @@ def test_an_action_of_a_newer_version_is_shown_as_written(qtbot: Any, pharmacy: 
     assert cells(screen, NEW) == ['a: {"b": [1, 2]}; n: —; ok: no; tags: x, y']
     screen.table.selectRow(0)
     detail = screen.detail.toPlainText()
-    assert "Action: dispense_cycle_v9    Record: Participant 01-002 (participant)" in detail
+    assert "Action: dispense_cycle_v9    Record: Participant 01-002\n" in detail
 
 
 def test_the_trail_reads_in_chinese(chinese: None, qtbot: Any, pharmacy: Pharmacy) -> None:
@@ -272,13 +283,15 @@ def test_the_trail_reads_in_chinese(chinese: None, qtbot: Any, pharmacy: Pharmac
     choose_action(qtbot, screen, "dispense")
     screen.table.selectRow(0)
     detail = screen.detail.toPlainText()
-    assert "操作：发放（dispense）" in detail
-    assert "记录对象：发放 DSP000001（dispense）" in detail
-    assert "  周期（cycle）：1\n" in detail and "  第1天（day1）：" in detail, detail
-    assert "签名（signature）：已发放" in detail, detail  # a coded value by its word too
+    assert "操作：发放    记录对象：发放 DSP000001\n" in detail
+    assert "  周期：1\n" in detail and "  第1天：" in detail, detail
+    assert "签名：已发放" in detail, detail  # a coded value by its word too
+    assert "（signature）" not in detail and "（cycle）" not in detail, detail
     choose_action(qtbot, screen, "sign_in_refused")
     screen.table.selectRow(0)
-    assert "原因：账户已停用（deactivated）" in screen.detail.toPlainText()
+    assert "原因：账户已停用\n" in screen.detail.toPlainText()
+    qtbot.mouseClick(screen.technical, Qt.MouseButton.LeftButton)
+    assert "原因：deactivated" in screen.detail.toPlainText().split("技术细节", 1)[1]
 
 
 def test_a_narrow_window_cuts_the_reasons_and_values_before_the_record(
@@ -357,9 +370,9 @@ def test_a_correction_of_an_enrolment_reads_with_its_values_by_name(
     assert cells(screen, OLD) == ["Enrolled on: 2026-01-05; Initials: CD"]
     screen.table.selectRow(0)
     detail = screen.detail.toPlainText()
-    assert "Action: Enrolment corrected (enrolment_corrected)" in detail
-    assert "  Enrolled on (enrolled_on): 2026-01-12" in detail
-    assert "  Enrolled on (enrolled_on): 2026-01-05" in detail
+    assert "Action: Enrolment corrected    Record: " in detail
+    assert "  Enrolled on: 2026-01-12" in detail
+    assert "  Enrolled on: 2026-01-05" in detail
     assert audit_values('{"birth_year":1966,"enrolled_on":"2026-01-12"}') == (
         "Year of birth: 1966; Enrolled on: 2026-01-12"
     )  # the audit report's cell
@@ -393,7 +406,7 @@ def test_a_sign_offs_balances_read_in_the_window_as_in_the_report(
     stored = '{"products": [["herombopag-2.5mg", 588, 420, 8, true]], "discrepancies": 0}'
     products = "海曲泊帕乙醇胺片 2.5 mg：已接收 588，库存 420，退回留存 8，账目平衡"
     assert _compact(stored, study) == f"药品：{products}；差异：0"
-    assert f"药品（products）：{products}" in _pretty(stored, study)
+    assert f"  药品：{products}" in _pretty(stored, study)
     with speaking(Language.ZH_CN):
         assert audit_values(stored, study) == f"药品：{products}；差异：0"
 
@@ -419,4 +432,4 @@ def test_coded_values_read_as_words_in_english(qtbot: Any, pharmacy: Pharmacy) -
     assert cells(screen, NEW) == ["Effective on: 2026-01-26; Status: discontinued"]
     assert cells(screen, OLD) == ["Status: on treatment"]
     screen.table.selectRow(0)
-    assert "  Status (status): on treatment" in screen.detail.toPlainText()
+    assert "  Status: on treatment" in screen.detail.toPlainText()

@@ -273,7 +273,7 @@ def test_a_trail_that_does_not_verify_is_not_called_balanced_nor_signed_off(
     if language == "en":
         assert screen.banner.text().startswith(
             "AUDIT TRAIL DOES NOT VERIFY: the figures cannot be trusted, balanced or not. "
-            "Tampering or damage found: returns row 1 was changed"
+            "Tampering or damage found: Return 1 ("
         ), screen.banner.text()
         assert "BALANCED" not in screen.banner.text().replace("NOT VERIFY", "")
     asked = sign_with(monkeypatch, PASSWORDS["monitor"])

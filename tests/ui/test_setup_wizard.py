@@ -849,8 +849,7 @@ def test_workstation_changes_are_found_with_the_audit_screen_s_filters_and_verif
     assert [(r.entity, r.entity_id) for r in screen.model.rows] == [("workstation", "counter-pc-1")]
     screen.table.selectRow(0)
     detail = screen.detail.toPlainText()
-    assert "Action: Label printers set (label_printers_bound)" in detail
-    assert "Record: Workstation counter-pc-1 (workstation)" in detail
+    assert "Action: Label printers set    Record: Workstation counter-pc-1\n" in detail
     assert "Reason: new roll printer" in detail
     assert "thermal-4x2: Zebra ZD421" in detail and "thermal-4x2: —" in detail
     screen.action.setCurrentIndex(0)

@@ -24,10 +24,6 @@
         <translation>（无）</translation>
     </message>
     <message>
-        <source>{shown} ({code})</source>
-        <translation>{shown}（{code}）</translation>
-    </message>
-    <message>
         <source>Audit trail</source>
         <translation>稽查轨迹</translation>
     </message>
@@ -42,6 +38,14 @@
     <message>
         <source>Select an entry to read all of it.</source>
         <translation>选择一条记录以查看其全部内容。</translation>
+    </message>
+    <message>
+        <source>Technical details</source>
+        <translation>技术细节</translation>
+    </message>
+    <message>
+        <source>Show the selected entry as stored too: action and record codes, field keys, the ledger rows&apos; ids and hashes.</source>
+        <translation>同时按存储原样显示所选记录：操作和记录对象的代码、字段键、账目行的编号和哈希值。</translation>
     </message>
     <message>
         <source>Verification code now:</source>
@@ -132,6 +136,9 @@
 User: {user}    Action: {action}    Record: {record}
 Reason: {reason}
 
+Signatures:
+{signatures}
+
 New values:
 {new}
 
@@ -141,11 +148,36 @@ Old values:
 用户：{user}    操作：{action}    记录对象：{record}
 原因：{reason}
 
+签名：
+{signatures}
+
 新值：
 {new}
 
 原值：
 {old}</translation>
+    </message>
+    <message>
+        <source>Technical details (as stored)
+Action: {action}    Record: {entity} {entity_id}    Reason: {reason}
+New values:
+{new}
+Old values:
+{old}</source>
+        <translation>技术细节（按存储原样）
+操作：{action}    记录对象：{entity} {entity_id}    原因：{reason}
+新值：
+{new}
+原值：
+{old}</translation>
+    </message>
+    <message>
+        <source>{user} ({name}, {role})</source>
+        <translation>{user}（{name}，{role}）</translation>
+    </message>
+    <message>
+        <source>{name} ({role}): {meaning}, {when}</source>
+        <translation>{name}（{role}）：{meaning}，{when}</translation>
     </message>
     <message>
         <source>{entries} audit entries and {ledger} ledger rows checked.</source>

@@ -250,9 +250,19 @@ def cmd_audit_verify(run: Run) -> int:
         ],
     )
     if not result.ok:
-        run.note(result.message)
+        _failed_note(run, result.message)
         return EXIT_REFUSED
     return EXIT_OK
+
+
+def _failed_note(run: Run, message: str) -> None:
+    """stderr's line when the trail does not verify: with --json the verdict itself (stdout
+    holds only the JSON); in text the findings are already on stdout, so only a summary (each
+    finding was shown twice in a terminal)."""
+    if run.json:
+        run.note(message)
+    else:
+        run.note(_("Verification failed (exit 3): the findings are listed above."))
 
 
 def _verify_anchor(run: Run) -> int:
@@ -340,7 +350,7 @@ def _verify_anchor(run: Run) -> int:
         ],
     )
     if not check.ok:
-        run.note(check.message if check.verification.ok else verified.message)
+        _failed_note(run, check.message if check.verification.ok else verified.message)
         return EXIT_REFUSED
     return EXIT_OK
 

@@ -11,7 +11,9 @@ version, or by an upgrade of an older one) is shown as written.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
+from datetime import datetime
 from enum import StrEnum
 
 from dispensary.domain.codes import (
@@ -512,6 +514,34 @@ def _coded(key: str, value: str) -> str | None:
     except ValueError:
         return None  # a code this version does not write: as written
     return None
+
+
+MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})")
+"""A stored moment with its offset ("2026-06-23T06:00:00+00:00"), as the services write them."""
+
+
+def stored_moment(value: object) -> datetime | None:
+    """A value that is a stored moment with its offset (a temperature reading's time), to be
+    shown in the reader's local time as the entry's own time is; None for anything else and a
+    time with no offset (which cannot be placed)."""
+    if not isinstance(value, str) or not MOMENT.fullmatch(value):
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def role_named(code: str) -> str:
+    """An account's role as a list of people names it ("Pharmacist", 药师); a role this
+    version does not know as stored."""
+    return _coded("role", code) or code
+
+
+def meaning_named(code: str) -> str:
+    """A signature's meaning as the signer read it ("return counted", 退回已清点); a meaning
+    this version does not write as stored."""
+    return _coded("meaning", code) or code
 
 
 def _first_lower(word: str) -> str:

@@ -13,9 +13,12 @@ from reportlab.platypus import Flowable, PageBreak, Paragraph
 
 from dispensary.domain.audit_actions import (
     field_name,
+    meaning_named,
     name_of,
     reason_shown,
     record_kind,
+    role_named,
+    stored_moment,
     value_shown,
     value_words,
 )
@@ -40,11 +43,15 @@ from dispensary.reports.base import (
 from dispensary.reports.csvfile import to_csv
 from dispensary.reports.words import institution
 from dispensary.services.report_data import AuditReport, ReportMeta
-from dispensary.services.results import AuditRow, VerifyResult
+from dispensary.services.results import (
+    AuditRow,
+    EntrySignature,
+    EntrySigners,
+    VerifyResult,
+)
 from dispensary.study import Study
 
 TITLE = N_("Audit trail")
-VALUE_LIMIT = 600  # characters of old/new values shown in the PDF (the CSV holds them whole)
 
 
 def local(at: datetime) -> str:
@@ -78,14 +85,15 @@ def _values(text: str, study: Study | None = None) -> str:
     )
     if "ledger" in data:
         shown += _("; ledger rows: {count}").format(count=len(data["ledger"]))
-    if len(shown) > VALUE_LIMIT:
-        shown = shown[: VALUE_LIMIT - 30] + _(
-            " ... ({count} characters; see the CSV export)"
-        ).format(count=len(shown))
     return shown
 
 
 def _short(value: object) -> str:
+    """One value in words; a stored moment (a temperature reading's time) in this
+    workstation's local time with its offset, as the entry's own time is shown."""
+    moment = stored_moment(value)
+    if moment is not None:
+        return local(moment)
     return value_words(value, _("yes"), _("no"))
 
 
@@ -109,11 +117,37 @@ def verification_box(result: VerifyResult) -> Paragraph:
     return Paragraph(escape(text), styled(style, text))
 
 
+def signature_text(signature: EntrySignature) -> str:
+    """One signature as 21 CFR 11.50 asks it shown: printed name, role, meaning, time."""
+    return _("{name} ({role}): {meaning}, {when}").format(
+        name=signature.full_name,
+        role=role_named(signature.role),
+        meaning=meaning_named(signature.meaning),
+        when=local(signature.at),
+    )
+
+
+def people_table(signers: EntrySigners, width: float) -> Flowable:
+    """Who the usernames in the trail are: username, full name and role, so the entries'
+    users and signers read as people."""
+    if not signers.people:
+        return empty_note(_("No users named in this period."))
+    return data_table(
+        [_("User"), _("Full name"), _("Role")],
+        [[p.username, p.full_name, role_named(p.role)] for p in signers.people],
+        scaled((20, 40, 20), width * 0.6),
+    )
+
+
 def audit_table(
-    entries: tuple[AuditRow, ...], width: float, study: Study | None = None
+    entries: tuple[AuditRow, ...],
+    width: float,
+    study: Study | None = None,
+    signers: EntrySigners | None = None,
 ) -> Flowable:
     if not entries:
         return empty_note(_("No audit entries in this period."))
+    signed = signers.signatures if signers is not None else {}
     return data_table(
         [
             _("No."),
@@ -124,6 +158,7 @@ def audit_table(
             _("Record"),
             _("Old"),
             _("New"),
+            _("Signatures"),
             _("Why"),
         ],
         [
@@ -136,13 +171,15 @@ def audit_table(
                 f"{record_kind(e.entity)} {e.entity_id}",
                 _values(e.old, study),
                 _values(e.new, study),
+                "\n".join(signature_text(s) for s in signed.get(e.id, ())),
                 reason_shown(e.action, e.reason),
             ]
             for e in entries
         ],
-        scaled((6, 20, 25, 12, 13, 17, 23, 50, 27), width),  # local time with its offset
+        scaled((6, 17, 22, 11, 12, 15, 21, 44, 30, 22), width),  # local time with its offset
         numeric=(0,),
         size=6.5,
+        split_rows=True,  # a long entry goes on over the next page, never cut short
     )
 
 
@@ -166,7 +203,8 @@ def audit_pdf(meta: ReportMeta, study: Study, report: AuditReport, paper: str = 
             )
         ),
     ]
-    story = [*cover, PageBreak(), audit_table(report.entries, width, study)]
+    cover += [*heading(_("Users named in this trail")), people_table(report.signers, width)]
+    story = [*cover, PageBreak(), audit_table(report.entries, width, study, report.signers)]
     section = Section(_(TITLE), story, fields=fields, landscape=True)
     return build_report(meta, _(TITLE), [section], paper)
 

@@ -18,6 +18,7 @@ cell ever shows empty boxes.
 
 from __future__ import annotations
 
+import copy
 import io
 import re
 from collections import Counter
@@ -505,7 +506,9 @@ def cell(
     unit, "58片", was set to the left under plain numbers set to the right)."""
     if pdffonts.latin_only(text):
         return wrapped(text, width, font(bold=bold), size)
-    return Paragraph(escape(text), _cell_style(size, pdffonts.cjk_font(), right))
+    # A newline starts a line, as in the pre-wrapped text (one signature a line).
+    shown = escape(text).replace("\n", "<br/>")
+    return Paragraph(shown, _cell_style(size, pdffonts.cjk_font(), right))
 
 
 def data_table(
@@ -517,8 +520,13 @@ def data_table(
     size: float = 7.5,
     bold_rows: Sequence[int] = (),
     unbroken: Sequence[int] = (),
+    split_rows: bool = False,
 ) -> Flowable:
     """A ruled table whose header repeats on every page; long texts wrap, never cut.
+
+    `split_rows`: a row too tall for the room left is cut between its lines and goes on on
+    the next page (the audit trail's long entries), instead of moving whole (a row taller than
+    a page could not be placed at all).
 
     Header words are never broken: a column too narrow for its longest header word is
     widened, the room taken from columns with space to spare. So are numbers (`numeric`) and
@@ -543,9 +551,9 @@ def data_table(
         ]
         for index, row in enumerate(rows)
     ]
-    return RuledRows(
-        _Grid(header_cells, body, widths, frozenset(numeric), dict(highlight), bold, size)
-    )
+    grid = _Grid(header_cells, body, widths, frozenset(numeric), dict(highlight), bold, size)
+    grid.split_rows = split_rows
+    return RuledRows(grid)
 
 
 Cell: TypeAlias = "str | Paragraph"
@@ -575,6 +583,53 @@ class _Grid:
         self.regular, self.heavy = font(), font(bold=True)
         self.header_height = self._height(self.header)
         self.heights = [self._height(row) for row in rows]
+        self.split_rows = False
+
+    def split_row(self, index: int, room: float) -> _Grid | None:
+        """A copy of the grid with row `index` cut in two between lines, the first part at
+        most `room` high (text lines kept whole, a paragraph split by reportlab); None when
+        not even a line of it fits."""
+        inner = room - PAD_TOP - PAD_BOTTOM
+        lines_kept = int((inner + 1e-6) // self.leading)
+        if lines_kept < 1:
+            return None
+        first: list[Cell] = []
+        rest: list[Cell] = []
+        for value, width in zip(self.rows[index], self.widths, strict=True):
+            if isinstance(value, str):
+                lines = value.split("\n")
+                first.append("\n".join(lines[:lines_kept]))
+                rest.append("\n".join(lines[lines_kept:]))
+                continue
+            inside = width - 2 * PAD_SIDE
+            if value.wrap(inside, 1e6)[1] <= inner:
+                first.append(value)
+                rest.append("")
+                continue
+            parts = value.split(inside, inner)
+            if len(parts) == 2:
+                first.append(parts[0])
+                rest.append(parts[1])
+            else:
+                first.append("")
+                rest.append(value)
+        if self._height(first) > room + 1e-6 or self._height(rest) >= self.heights[index]:
+            return None
+        cut = copy.copy(self)
+        cut.rows = [*self.rows[:index], first, rest, *self.rows[index + 1 :]]
+        cut.heights = [
+            *self.heights[:index],
+            self._height(first),
+            self._height(rest),
+            *self.heights[index + 1 :],
+        ]
+        cut.backgrounds = {(i if i <= index else i + 1): c for i, c in self.backgrounds.items()}
+        if index in self.backgrounds:
+            cut.backgrounds[index + 1] = self.backgrounds[index]
+        cut.bold = frozenset(i if i <= index else i + 1 for i in self.bold) | (
+            {index + 1} if index in self.bold else frozenset()
+        )
+        return cut
 
     def alignment(self, index: int, column: int) -> str:
         """How a cell is set, "RIGHT" or "LEFT" (`index` -1: the header): a number's cell to
@@ -620,6 +675,14 @@ class RuledRows(Flowable):  # type: ignore[misc]  # reportlab has no type hints
         while end < self.end and self.grid.heights[end] <= room + 1e-6:
             room -= self.grid.heights[end]
             end += 1
+        if end == self.start and self.grid.split_rows:
+            cut = self.grid.split_row(self.start, room)
+            if cut is None:
+                return []
+            return [
+                RuledRows(cut, self.start, self.start + 1),
+                RuledRows(cut, self.start + 1, self.end + 1),
+            ]
         if end == self.start:
             return []
         if end == self.end:

@@ -13,7 +13,7 @@ remembers where the chain stood, and `check_anchor` recomputes the chain up to i
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
@@ -30,6 +30,7 @@ from dispensary.db.models import (
     Base,
     ChainHead,
     LedgerEntry,
+    Signature,
     StudyRecord,
     User,
 )
@@ -52,6 +53,9 @@ from dispensary.services.permissions import (
 from dispensary.services.results import (
     AnchorCheck,
     AuditRow,
+    EntrySignature,
+    EntrySigners,
+    PersonNamed,
     VerifiedPoint,
     VerifyResult,
 )
@@ -458,6 +462,13 @@ STOP = N_(
     "Stop: record nothing more in this database, keep its file as it is for investigation, and "
     "call the study monitor or the sponsor's QA."
 )
+CONSISTENT_BUT_REWRITTEN = N_(
+    "The audit trail is consistent in itself (the hashes of its {entries} entries recompute), "
+    "but it is not the trail this code was taken from: whoever changed it recomputed the "
+    "hashes."
+)
+"""Said first when a code does not match a chain that verifies: a 'chain verifies' on its own
+would read as 'unchanged' (a green banner above a red one)."""
 RESTORED = N_(
     "(If this database was restored from a backup older than the code, that explains it: check "
     "against the code logged with that backup instead.)"
@@ -546,6 +557,10 @@ def check_anchor_session(session: Session, anchor: Anchor) -> AnchorCheck:
         message = message.format(
             code=code, entry=anchor.position, why=why, stop=_(STOP), restored=_(RESTORED)
         )
+    if verdict is not AnchorVerdict.MATCHES and verification.ok:
+        message = sentences(
+            [_(CONSISTENT_BUT_REWRITTEN).format(entries=verification.entries), message]
+        )
     return AnchorCheck(code, anchor.position, verdict, verification.entries, message, verification)
 
 
@@ -602,6 +617,66 @@ def list_entries(
             for e in session.scalars(query)
         ]
     return sorted(found, key=lambda r: r.id)
+
+
+BATCH = 500
+"""Ids asked for in one statement (SQLite's older limit of bound values is 999)."""
+
+
+def signers_of(ctx: Context, actor: Actor, entry_ids: Iterable[int]) -> EntrySigners:
+    """The signatures recorded with each of these entries and who the entries' users and the
+    signers are (full name, role): what 21 CFR 11.50 asks a signed record to show. An entry's
+    signatures are the rows of `signatures` its facts list (written in the same step): nothing
+    is inferred from record types or times, and a signature row missing since is not shown
+    (`audit verify` reports it). Entries outside the reader's studies are left out."""
+    require(actor, Permission.AUDIT, ctx)
+    wanted = sorted(set(entry_ids))
+    with read_transaction(ctx.engine) as session:
+        readable = _of_study(ctx.study_id, studies_now(session, actor))
+        linked: dict[int, list[int]] = {}
+        usernames: set[str] = set()
+        for start in range(0, len(wanted), BATCH):
+            chunk = wanted[start : start + BATCH]
+            query = select(AuditEntry.id, AuditEntry.username, AuditEntry.facts).where(
+                AuditEntry.id.in_(chunk), readable
+            )
+            for entry_id, username, stored in session.execute(query):
+                usernames.add(str(username))
+                ids = [
+                    i
+                    for table, i, _hash in facts.parse_facts(stored or "")
+                    if table == "signatures"
+                ]
+                if ids:
+                    linked[int(entry_id)] = ids
+        wanted_rows = sorted({i for ids in linked.values() for i in ids})
+        found: dict[int, EntrySignature] = {}
+        for start in range(0, len(wanted_rows), BATCH):
+            chunk = wanted_rows[start : start + BATCH]
+            signed = (
+                select(Signature.id, Signature.meaning, Signature.at, User)
+                .join(User, User.id == Signature.user_id)
+                .where(Signature.id.in_(chunk))
+            )
+            for sig_id, meaning, at, user in session.execute(signed):
+                found[int(sig_id)] = EntrySignature(
+                    user.username, user.full_name, user.role, meaning, at
+                )
+                usernames.add(user.username)
+        people = (
+            [
+                PersonNamed(u.username, u.full_name, u.role)
+                for u in session.scalars(
+                    select(User).where(User.username.in_(sorted(usernames))).order_by(User.username)
+                )
+            ]
+            if usernames
+            else []
+        )
+    signatures = {
+        entry: tuple(found[i] for i in ids if i in found) for entry, ids in linked.items()
+    }
+    return EntrySigners({k: v for k, v in signatures.items() if v}, tuple(people))
 
 
 def _of_study(study_id: int, readable: frozenset[int]) -> Any:

@@ -80,6 +80,7 @@ from dispensary.services.results import (
     DestructionRow,
     DispenseHistoryRow,
     DispenseResult,
+    EntrySigners,
     KitRow,
     LedgerRow,
     ParticipantRow,
@@ -282,6 +283,8 @@ class AuditReport:
     until: date | None
     entries: tuple[AuditRow, ...]
     verification: VerifyResult
+    signers: EntrySigners = field(default_factory=lambda: EntrySigners({}, ()))
+    """The signatures recorded with the entries and who the entries name (21 CFR 11.50)."""
 
 
 OPEN_KINDS = (
@@ -1473,7 +1476,8 @@ def audit_report(
     start, end = _day_bounds(since, until)
     with read_transaction(ctx.engine):  # the entries listed are those verified
         entries = audit_service.list_entries(ctx, actor, since=start, until=end)
-        return AuditReport(since, until, tuple(entries), audit_service.verify(ctx, actor))
+        signers = audit_service.signers_of(ctx, actor, [e.id for e in entries])
+        return AuditReport(since, until, tuple(entries), audit_service.verify(ctx, actor), signers)
 
 
 def monitor_pack(ctx: Context, actor: Actor, since: date, until: date) -> MonitorPack:

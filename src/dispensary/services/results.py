@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
@@ -494,6 +494,38 @@ class AuditRow:
     old: str
     new: str
     reason: str
+
+
+@dataclass(frozen=True)
+class EntrySignature:
+    """A signature recorded with an audit entry (one of the rows its facts list), as 21 CFR
+    11.50 asks a signed record to show it: the signer's printed name and role, the meaning
+    and the time. `role` is the account's role code, read from the users table when shown."""
+
+    username: str
+    full_name: str
+    role: str
+    meaning: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class PersonNamed:
+    """An account named in the audit trail: its username with the full name and role code,
+    so a reader of usernames knows who acted."""
+
+    username: str
+    full_name: str
+    role: str
+
+
+@dataclass(frozen=True)
+class EntrySigners:
+    """The signatures recorded with each audit entry (by entry id; an entry without any is
+    absent) and the accounts the entries and signatures name, read from recorded rows only."""
+
+    signatures: Mapping[int, tuple[EntrySignature, ...]]
+    people: tuple[PersonNamed, ...]
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,7 @@ from dispensary.db.models import (
     Participant,
     StudyRecord,
 )
+from dispensary.domain.audit_actions import field_name, meaning_named, record_named
 from dispensary.domain.codes import KitStatus, MovementKind
 from dispensary.domain.errors import RuleViolation
 from dispensary.domain.lifecycle import KitEvent, transition
@@ -1419,16 +1420,138 @@ def _unlisted(table: str, row_id: int) -> str:
     )
 
 
+class _RowFinding(str):
+    """A recorded row changed or missing: its words name the table (what verify knows while it
+    walks), and `_described` says them again as a pharmacist reads the record once the walk is
+    over (only for the few rows found, read by their ids)."""
+
+    table: str
+    row: int
+    entry: int
+    changed: bool
+
+
+def _row_finding(words: str, table: str, row_id: int, entry: int, changed: bool) -> str:
+    found = _RowFinding(words)
+    found.table, found.row, found.entry, found.changed = table, row_id, entry, changed
+    return found
+
+
 def _changed(table: str, row_id: int, entry: int) -> str:
-    return _("{table} row {row} was changed after audit entry {entry} recorded it").format(
+    words = _("{table} row {row} was changed after audit entry {entry} recorded it").format(
         table=table, row=row_id, entry=entry
     )
+    return _row_finding(words, table, row_id, entry, True)
 
 
 def _missing(table: str, row_id: int, entry: int) -> str:
-    return _("{table} row {row}, recorded by audit entry {entry}, is missing").format(
+    words = _("{table} row {row}, recorded by audit entry {entry}, is missing").format(
         table=table, row=row_id, entry=entry
     )
+    return _row_finding(words, table, row_id, entry, False)
+
+
+TABLE_RECORDS = {
+    "dispenses": "dispense",
+    "returns": "return",
+    "kits": "kit",
+    "participants": "participant",
+    "destructions": "destruction",
+    "shipments": "shipment",
+    "physical_counts": "kit",
+    "users": "user",
+}
+"""The kind of record (an audit entry's entity) each table's row is: a row of its entry's
+own kind is that record, and the entry's values are its recorded values."""
+
+
+def _one(source: _Source, sql: str, args: Sequence[Any]) -> dict[str, Any] | None:
+    """One row by a statement, as a mapping of its columns; None when there is none."""
+    cursor = source.dbapi.cursor()
+    try:
+        cursor.execute(source.sql(sql), list(args))
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        return {str(d[0]): v for d, v in zip(cursor.description, row, strict=True)}
+    finally:
+        cursor.close()
+
+
+def _described(source: _Source, found: _RowFinding) -> str:
+    """A changed or missing row named as a pharmacist reads it: the record its audit entry
+    names (a return by its kit and dispense, a signature by its meaning and signer, a kit by
+    its number), what the entry recorded against what the row holds now, and the table and
+    row as a technical detail. The table's own words when the entry cannot be read."""
+    try:
+        entry = _one(
+            source,
+            'SELECT "entity", "entity_id", "new" FROM "audit_entries" WHERE "id" = {}',
+            [found.entry],
+        )
+        row = _one(source, f'SELECT * FROM "{found.table}" WHERE "id" = {{}}', [found.row])
+    except Exception:  # a damaged file (or a refused statement): the plain words say it
+        return str(found)
+    if entry is None:
+        return str(found)
+    new = str(entry["new"] or "")
+    record = record_named(str(entry["entity"]), str(entry["entity_id"]), new)
+    own = TABLE_RECORDS.get(found.table) == entry["entity"]
+    if own:
+        named = record
+    elif found.table == "signatures" and row is not None:
+        signer = _one(source, 'SELECT "full_name" FROM "users" WHERE "id" = {}', [row["user_id"]])
+        named = _("the signature '{meaning}' of {name} on {record}").format(
+            meaning=meaning_named(str(row["meaning"])),
+            name=signer["full_name"] if signer else row["user_id"],
+            record=record,
+        )
+    elif found.table == "signatures":
+        named = _("a signature on {record}").format(record=record)
+    elif found.table == "kits" and row is not None:
+        named = _("kit {kit} (of {record})").format(kit=row["number"], record=record)
+    else:
+        named = _("a record of {record}").format(record=record)
+    detail = _("technical detail: {table} row {row}").format(table=found.table, row=found.row)
+    if not found.changed:
+        return _("{record}, recorded by audit entry {entry}, is missing ({detail})").format(
+            record=named, entry=found.entry, detail=detail
+        )
+    changes = _value_changes(new, row) if own and row is not None else []
+    said = [
+        _("{field} recorded as {recorded}, now {now}").format(
+            field=field_name(key), recorded=recorded, now=now
+        )
+        for key, recorded, now in changes
+    ]
+    if said:
+        return _(
+            "{record} was changed after audit entry {entry} recorded it ({detail}): {changes}"
+        ).format(record=named, entry=found.entry, changes=_("; ").join(said), detail=detail)
+    return _("{record} was changed after audit entry {entry} recorded it ({detail})").format(
+        record=named, entry=found.entry, detail=detail
+    )
+
+
+def _value_changes(new: str, row: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    """The values the entry recorded that the row, under the same column, no longer holds
+    (a return's tablets: recorded 3, now 0); numbers and words only."""
+    try:
+        recorded = json.loads(new) if new else {}
+    except json.JSONDecodeError:
+        return []
+    if not isinstance(recorded, dict):
+        return []
+    changes = []
+    for key, value in recorded.items():
+        if key not in row or isinstance(value, (list, dict)) or value is None:
+            continue
+        now = row[key]
+        if now is None or value == "" or isinstance(value, bool) or isinstance(now, bool):
+            continue  # a column the record leaves empty, or a yes/no stored as a number
+        if str(value) != str(now):
+            changes.append((str(key), str(value), str(now)))
+    return changes
 
 
 def _check_kit(walk: _Walk, kit_id: int, number: Any, status: Any) -> None:
@@ -1697,6 +1820,12 @@ def _result(
             point=point,
             new_entries=new_entries,
         )
+    problems = [
+        (order, (priority, entry, _described(walk.source, words)))
+        if isinstance(words, _RowFinding)
+        else (order, (priority, entry, words))
+        for order, (priority, entry, words) in problems
+    ]
     _order, (_priority, entry, words) = problems[0]
     findings = tuple(p[1][2] for p in problems)
     return VerifyResult(

@@ -11,7 +11,6 @@ translated."""
 from __future__ import annotations
 
 import json
-import re
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cmp_to_key
 
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
+    QPushButton,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -29,18 +29,21 @@ from PySide6.QtWidgets import (
 
 from dispensary.domain.anchor import AnchorVerdict
 from dispensary.domain.audit_actions import (
+    compact_json,
     field_name,
+    meaning_named,
     name_of,
     reason_shown,
-    record_kind,
     record_named,
+    role_named,
+    stored_moment,
     value_shown,
     value_words,
 )
 from dispensary.domain.errors import DispensaryError
 from dispensary.i18n import sentences, utc_offset
 from dispensary.services import audit, site_key, users
-from dispensary.services.results import AnchorCheck, AuditRow
+from dispensary.services.results import AnchorCheck, AuditRow, EntrySigners
 from dispensary.study import Study
 from dispensary.ui.feedback import MessageBar
 from dispensary.ui.forms import (
@@ -80,21 +83,12 @@ def _values(text: str, study: Study | None = None) -> list[tuple[str, str]] | No
     return [(str(k), _readable(_moment(value_shown(str(k), v, names)))) for k, v in data.items()]
 
 
-MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})")
-"""A stored moment with its offset ("2026-06-23T06:00:00+00:00"), as the services write them."""
-
-
 def _moment(value: object) -> object:
     """A stored moment as the table's When column shows an entry's own time: the
     workstation's local time, "2026-06-23 14:00" (models.table.display); anything else, and a
-    time with no offset (which cannot be placed), as it is."""
-    if not isinstance(value, str) or not MOMENT.fullmatch(value):
-        return value
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return value
-    return display(moment)
+    time with no offset (which cannot be placed), as it is (audit_actions.stored_moment)."""
+    moment = stored_moment(value)
+    return value if moment is None else display(moment)
 
 
 def _readable(value: object) -> str:
@@ -121,16 +115,31 @@ def _compact(text: str, study: Study | None = None) -> str:
 
 
 def _pretty(text: str, study: Study | None = None) -> str:
-    """Stored values in full for the entry below the table: one 'key: value' a line."""
+    """Stored values in full for the entry below the table: one 'name: value' a line, in
+    words (the ledger rows' ids and hashes and the stored keys left to the technical details)."""
     if not text:
-        return QCoreApplication.translate("AuditScreen", "(none)")
+        return "  " + QCoreApplication.translate("AuditScreen", "(none)")
     pairs = _values(text, study)
     if pairs is None:
-        return _plain(text)
+        return "  " + _plain(text)
     pair = QCoreApplication.translate("AuditScreen", "{name}: {value}")
     return "\n".join(
-        "  " + pair.format(name=_as_written(field_name(k), k), value=v) for k, v in pairs
+        "  " + pair.format(name=field_name(k), value=v) for k, v in pairs if k != "ledger"
     )
+
+
+def _as_stored(text: str) -> str:
+    """Stored values as written, for the technical details: one 'key: JSON value' a line (the
+    ledger rows with their hashes too)."""
+    if not text:
+        return "  " + QCoreApplication.translate("AuditScreen", "(none)")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        return "  " + text
+    if not isinstance(data, dict):
+        return "  " + text
+    return "\n".join(f"  {k}: {compact_json(v)}" for k, v in data.items())
 
 
 def _plain(text: str) -> str:
@@ -140,16 +149,6 @@ def _plain(text: str) -> str:
         return _readable(json.loads(text))
     except json.JSONDecodeError:
         return text
-
-
-def _as_written(shown: str, code: str, name: str | None = None) -> str:
-    """A name with the code stored for it, which an inspector may need (the record as written);
-    a code with no name of its own (`name` is the code) on its own."""
-    if (shown if name is None else name) == code:
-        return shown
-    return QCoreApplication.translate("AuditScreen", "{shown} ({code})").format(
-        shown=shown, code=code
-    )
 
 
 def _record(row: AuditRow, study: Study | None = None) -> str:
@@ -172,6 +171,12 @@ def audit_columns(study: Study | None = None) -> list[Column[AuditRow]]:
         Column(str(QT_TRANSLATE_NOOP("Column", "New values")), lambda r: _compact(r.new, study)),
         Column(str(QT_TRANSLATE_NOOP("Column", "Old values")), lambda r: _compact(r.old, study)),
     ]
+
+
+def _local(at: datetime) -> str:
+    """A moment in the workstation's time with its offset from UTC."""
+    here = at.astimezone()
+    return f"{here:%Y-%m-%d %H:%M:%S} {utc_offset(here)}"
 
 
 def local_day_start(day: date) -> datetime:
@@ -213,6 +218,7 @@ class AuditScreen(Screen):
         self.anchor_verdict = wrapped_label("anchorVerdict")
         self.anchor_verdict.setVisible(False)
         layout.addWidget(self.anchor_verdict)
+        self._code_not_matched = ""  # a code checked here that did not match, until one does
         self.message = MessageBar()
         layout.addWidget(self.message)
         layout.addLayout(self._filters())
@@ -232,6 +238,19 @@ class AuditScreen(Screen):
         self.count.setObjectName("auditCount")
         bottom = QHBoxLayout()
         bottom.addWidget(self.count)
+        # The stored codes, keys and the ledger rows' ids and hashes, out of the way until
+        # asked for: the entry reads in words.
+        self.technical = QPushButton(self.tr("Technical details"))
+        self.technical.setObjectName("auditTechnical")
+        self.technical.setCheckable(True)
+        self.technical.setToolTip(
+            self.tr(
+                "Show the selected entry as stored too: action and record codes, field keys, "
+                "the ledger rows' ids and hashes."
+            )
+        )
+        self.technical.toggled.connect(self._show_detail)
+        bottom.addWidget(self.technical)
         # The site key's fingerprint, read-only, for whoever compares it with the quality
         # binder's copy; an administrator sets the key in Settings.
         self.site_key = wrapped_label("auditSiteKey")
@@ -402,7 +421,7 @@ class AuditScreen(Screen):
             self.detail.clear()
             return
         r = rows[0]
-        reason = _as_written(reason_shown(r.action, r.reason), r.reason)
+        reason = reason_shown(r.action, r.reason)
         here = r.at.astimezone()
         utc = r.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
         # The workstation's time, and UTC beside it unless the workstation keeps UTC (the time
@@ -413,27 +432,77 @@ class AuditScreen(Screen):
             when = self.tr("{local} (UTC {utc})").format(
                 local=f"{here:%Y-%m-%d %H:%M:%S} {utc_offset(here)}", utc=utc
             )
-        self.detail.setPlainText(
-            self.tr(
-                "Entry {id}, {when}\n"
-                "User: {user}    Action: {action}    Record: {record}\n"
-                "Reason: {reason}\n\nNew values:\n{new}\n\n"
+        signers = attempt(
+            self.message,
+            lambda: audit.signers_of(self.session.ctx, self.session.actor, [r.id]),
+        )
+        shown = self.tr(
+            "Entry {id}, {when}\n"
+            "User: {user}    Action: {action}    Record: {record}\n"
+            "Reason: {reason}\n\nSignatures:\n{signatures}\n\nNew values:\n{new}\n\n"
+            "Old values:\n{old}"
+        ).format(
+            id=r.id,
+            when=when,
+            user=self._person(r.username, signers),
+            signatures=self._signatures(r.id, signers),
+            action=name_of(r.action),
+            record=_record(r, self.session.ctx.study),
+            reason=reason or self.tr("(none)"),
+            new=_pretty(r.new, self.session.ctx.study),
+            old=_pretty(r.old, self.session.ctx.study),
+        )
+        if self.technical.isChecked():
+            # The entry as stored, for whoever compares it with the database or the CSV.
+            shown += "\n\n" + self.tr(
+                "Technical details (as stored)\n"
+                "Action: {action}    Record: {entity} {entity_id}    Reason: {reason}\n"
+                "New values:\n{new}\n"
                 "Old values:\n{old}"
             ).format(
-                id=r.id,
-                when=when,
-                user=r.username,
-                action=_as_written(name_of(r.action), r.action),
-                record=_as_written(
-                    _record(r, self.session.ctx.study), r.entity, record_kind(r.entity)
-                ),
-                reason=reason or self.tr("(none)"),
-                new=_pretty(r.new, self.session.ctx.study),
-                old=_pretty(r.old, self.session.ctx.study),
+                action=r.action,
+                entity=r.entity,
+                entity_id=r.entity_id,
+                reason=r.reason or self.tr("(none)"),
+                new=_as_stored(r.new),
+                old=_as_stored(r.old),
             )
+        self.detail.setPlainText(shown)
+
+    def _person(self, username: str, signers: EntrySigners | None) -> str:
+        """A username with the full name and role it stands for, as the users table says."""
+        for person in signers.people if signers is not None else ():
+            if person.username == username:
+                return self.tr("{user} ({name}, {role})").format(
+                    user=username, name=person.full_name, role=role_named(person.role)
+                )
+        return username
+
+    def _signatures(self, entry: int, signers: EntrySigners | None) -> str:
+        """The signatures recorded with the entry, one a line: printed name, role, meaning
+        and time (21 CFR 11.50); "(none)" for an entry signed by nobody."""
+        found = signers.signatures.get(entry, ()) if signers is not None else ()
+        if not found:
+            return "  " + self.tr("(none)")
+        return "\n".join(
+            "  "
+            + self.tr("{name} ({role}): {meaning}, {when}").format(
+                name=s.full_name,
+                role=role_named(s.role),
+                meaning=meaning_named(s.meaning),
+                when=_local(s.at),
+            )
+            for s in found
         )
 
     def verify(self) -> None:
+        """The chain's verdict; while a code checked here does not match, that code is
+        checked again instead: its verdict includes the chain's, qualified (a chain that
+        verifies was rewritten since the code), so one verdict is shown, never a green
+        banner above a red one."""
+        if self._code_not_matched:
+            self._check_code(self._code_not_matched)
+            return
         result = attempt(self.message, lambda: audit.verify(self.session.ctx, self.session.actor))
         if result is None:
             return
@@ -461,6 +530,7 @@ class AuditScreen(Screen):
             )
         self.verdict.setStyleSheet(banner_style(result.ok))
         self.verdict.setVisible(True)
+        self.anchor_verdict.setVisible(False)
         if not result.ok and result.first_bad is not None:
             bad = result.first_bad
             select_where(self.table, self.proxy, self.model, lambda r: r.id == bad)
@@ -503,6 +573,11 @@ class AuditScreen(Screen):
                 )
             )
             return
+        self._check_code(typed)
+
+    def _check_code(self, typed: str) -> None:
+        """The code's verdict, which holds the whole chain's own check: it replaces the chain
+        verdict shown before (one verdict on the screen)."""
         self.anchor_verdict.setVisible(False)
         check = attempt(
             self.message,
@@ -511,6 +586,8 @@ class AuditScreen(Screen):
         if check is None:
             return
         self.message.clear_message()
+        self._code_not_matched = "" if check.verdict is AnchorVerdict.MATCHES else check.code
+        self.verdict.setVisible(False)
         self.anchor_verdict.setText(_anchor_text(check))
         self.anchor_verdict.setStyleSheet(banner_style(check.ok))
         self.anchor_verdict.setVisible(True)
