@@ -469,7 +469,7 @@ def cmd_audit_list(run: Run) -> int:
                 r.at,
                 r.username,
                 name_of(r.action),
-                record_named(r.entity, r.entity_id, r.new, study.area_name)[:40],
+                record_named(r.entity, r.entity_id, r.new, study.area_name, r.return_of)[:40],
                 reason_shown(r.action, r.reason)[:60],
             )
             for r in rows

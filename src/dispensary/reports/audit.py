@@ -15,7 +15,7 @@ from dispensary.domain.audit_actions import (
     field_name,
     name_of,
     reason_shown,
-    record_kind,
+    record_named,
     value_shown,
     value_words,
 )
@@ -133,7 +133,13 @@ def audit_table(
                 local(e.at),
                 e.username,
                 name_of(e.action),
-                f"{record_kind(e.entity)} {e.entity_id}",
+                record_named(
+                    e.entity,
+                    e.entity_id,
+                    e.new,
+                    study.area_name if study is not None else str,
+                    e.return_of,
+                ),
                 _values(e.old, study),
                 _values(e.new, study),
                 reason_shown(e.action, e.reason),

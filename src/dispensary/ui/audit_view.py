@@ -155,7 +155,11 @@ def _as_written(shown: str, code: str, name: str | None = None) -> str:
 def _record(row: AuditRow, study: Study | None = None) -> str:
     """The record an entry names, as `audit list` says it (audit_actions.record_named)."""
     return record_named(
-        row.entity, row.entity_id, row.new, study.area_name if study is not None else str
+        row.entity,
+        row.entity_id,
+        row.new,
+        study.area_name if study is not None else str,
+        row.return_of,
     )
 
 
