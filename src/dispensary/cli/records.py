@@ -22,6 +22,7 @@ from dispensary.cli.core import (
     Fill,
     UsageError,
     audit_limit,
+    calendar_date,
     cell,
     database_option,
     display_width,
@@ -439,10 +440,20 @@ def _loads(text: str) -> Any:
 def cmd_audit_list(run: Run) -> int:
     from dispensary.domain.audit_actions import name_of, reason_shown, record_named
     from dispensary.services import audit
+    from dispensary.services.report_data import day_bounds
 
     a = run.args
+    since, until = day_bounds(a.since, a.until)  # UTC days, as the list gives the times
     rows = audit.list_entries(
-        run.context(), run.actor(), username=a.user_filter, action=a.action, limit=a.limit
+        run.context(),
+        run.actor(),
+        since=since,
+        until=until,
+        username=a.user_filter,
+        action=a.action,
+        limit=a.limit,
+        kit=a.kit,
+        participant=a.participant,
     )
     data = [
         {
@@ -548,6 +559,30 @@ def audit_parser(group: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--user", dest="user_filter", metavar="NAME", help=N_("entries by this user"))
     p.add_argument("--action", metavar="A", help=N_("e.g. dispense, return, sign_in"))
+    p.add_argument(
+        "--kit",
+        metavar="NUMBER",
+        help=N_("entries about this kit (its receipt, dispenses, returns, counts, destruction...)"),
+    )
+    p.add_argument(
+        "--participant",
+        metavar="NUMBER",
+        help=N_("entries about this participant (enrolment, dispenses, voids, returns...)"),
+    )
+    p.add_argument(
+        "--from",
+        dest="since",
+        type=calendar_date,
+        metavar="DATE",
+        help=N_("entries from this day on (UTC)"),
+    )
+    p.add_argument(
+        "--to",
+        dest="until",
+        type=calendar_date,
+        metavar="DATE",
+        help=N_("entries to this day (UTC)"),
+    )
 
 
 # -- backup, restore and the demo ----------------------------------------------------------------

@@ -158,6 +158,8 @@ def audit_pdf(meta: ReportMeta, study: Study, report: AuditReport, paper: str = 
         (_("Institution"), institution(study)),
         (_("Protocol no."), study.protocol),
         (_("Period"), period_text(report.since, report.until)),
+        *([(_("Kit"), report.kit)] if report.kit else []),
+        *([(_("Participant"), report.participant)] if report.participant else []),
         (_("Entries listed"), str(len(report.entries))),
     ]
     cover: list[Flowable] = [
