@@ -251,3 +251,19 @@ def test_audit_list_and_report_keep_a_kits_or_a_participants_entries(
     ids = [int(line.split(",")[0]) for line in out.read_text().splitlines() if line[:1].isdigit()]
     assert ids == [e["id"] for e in by_kit if e["id"] in ids] and corrected["id"] in ids
     assert len(ids) < len(cli("audit", "list", "--json").json())
+
+
+def test_audit_list_ends_a_cut_reason_with_an_ellipsis(cli: Cli) -> None:
+    """A reason cut to fit the table reads as cut ("…"), never as complete; the JSON keeps it
+    whole."""
+    [entry] = cli("audit", "list", "--action", "return_corrected", "--json").json()[:1]
+    reason = entry["reason"]
+    assert len(reason) > 60, reason  # the demo's recount: cut in the table
+    [line] = [
+        row
+        for row in cli("audit", "list", "--action", "return_corrected").out.splitlines()
+        if row.lstrip().startswith(f"{entry['id']} ")
+    ]
+    assert line.endswith("…") and reason not in line, line
+    shown = line.removesuffix("…").split("  ")[-1]
+    assert reason.startswith(shown) and len(shown) >= 50, shown

@@ -24,6 +24,7 @@ from dispensary.cli.core import (
     audit_limit,
     calendar_date,
     cell,
+    clipped,
     database_option,
     display_width,
     help_text,
@@ -480,8 +481,10 @@ def cmd_audit_list(run: Run) -> int:
                 r.at,
                 r.username,
                 name_of(r.action),
-                record_named(r.entity, r.entity_id, r.new, study.area_name, r.return_of)[:40],
-                reason_shown(r.action, r.reason)[:60],
+                clipped(
+                    record_named(r.entity, r.entity_id, r.new, study.area_name, r.return_of), 40
+                ),
+                clipped(reason_shown(r.action, r.reason), 60),
             )
             for r in rows
         ],
