@@ -446,3 +446,34 @@ def test_coded_values_read_as_words_in_english(qtbot: Any, pharmacy: Pharmacy) -
     assert cells(screen, OLD) == ["Status: on treatment"]
     screen.table.selectRow(0)
     assert "  Status (status): on treatment" in screen.detail.toPlainText()
+
+
+@pytest.mark.parametrize(("zone", "title"), [("Asia/Shanghai", "UTC+08:00"), ("UTC", "UTC+00:00")])
+def test_the_times_column_names_its_zone(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch, zone: str, title: str
+) -> None:
+    """ "When (local time)" said not which: the title gives the zone the times are in."""
+    monkeypatch.setenv("TZ", zone)
+    time.tzset()
+    try:
+        screen = make_screen(qtbot, pharmacy)
+        header = screen.model.headerData(1, Qt.Orientation.Horizontal)
+        assert header == f"When ({title})"
+        first = screen.model.rows[0].at.astimezone()
+        assert cells(screen, 1)[-1] == f"{first:%Y-%m-%d %H:%M}"
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+def test_an_actions_name_typed_in_chinese_finds_its_entries(
+    chinese: None, qtbot: Any, pharmacy: Pharmacy
+) -> None:
+    """The reader types the name the Action column shows (退回), not the stored code."""
+    correct_the_return(pharmacy)
+    screen = make_screen(qtbot, pharmacy)
+    assert screen.model.headerData(1, Qt.Orientation.Horizontal).startswith("时间（UTC")
+    screen.text.insert("退回")  # typed through the input method (keyClicks types ASCII only)
+    qtbot.keyClick(screen.text, Qt.Key.Key_Return)
+    assert sorted(set(actions(screen))) == ["return", "return_corrected"]
+    assert "退回" in cells(screen, ACTION)

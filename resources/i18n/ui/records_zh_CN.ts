@@ -343,10 +343,6 @@ Old values:
         <translation>序号</translation>
     </message>
     <message>
-        <source>When (local time)</source>
-        <translation>时间（本地）</translation>
-    </message>
-    <message>
         <source>Action</source>
         <translation>操作</translation>
     </message>
@@ -365,6 +361,10 @@ Old values:
     <message>
         <source>Old values</source>
         <translation>原值</translation>
+    </message>
+    <message>
+        <source>When ({zone})</source>
+        <translation>时间（{zone}）</translation>
     </message>
     <message>
         <source>From</source>
