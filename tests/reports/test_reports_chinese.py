@@ -64,6 +64,7 @@ LATER_PO_FILES = (
     resource("i18n", "zh_CN-units3.po"),
     resource("i18n", "zh_CN-misc.po"),
     resource("i18n", "zh_CN-units4.po"),
+    resource("i18n", "zh_CN-fix-auditfind.po"),  # the audit report's summary
     resource("i18n", "zh_CN-units5.po"),
     resource("i18n", "zh_CN-fixui2.po"),
     resource("i18n", "zh_CN-fixexc.po"),
