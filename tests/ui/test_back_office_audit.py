@@ -345,15 +345,29 @@ def test_a_participant_or_a_kit_typed_finds_the_returns_and_their_corrections(
     """A return stores its kit and dispense only, its correction only the counts: typed, the
     participant's number and the kit's find both, and the correction's record names them."""
     kit = correct_the_return(pharmacy)
+    # The flag's explanation names the dispense only.
+    returns.explain_flag(pharmacy.ctx, pharmacy.actor("pharm"), "DSP000001", "vomited twice")
     screen = make_screen(qtbot, pharmacy)
     qtbot.keyClicks(screen.text, "01-001")
     qtbot.keyClick(screen.text, Qt.Key.Key_Return)
-    assert sorted(actions(screen)) == ["dispense", "enroll", "return", "return_corrected"]
+    assert sorted(actions(screen)) == [
+        "adherence_explained",
+        "dispense",
+        "enroll",
+        "return",
+        "return_corrected",
+    ]
     corrected = screen.model.rows[actions(screen).index("return_corrected")]
     screen.text.clear()
     qtbot.keyClicks(screen.text, kit.lower())
     qtbot.keyClick(screen.text, Qt.Key.Key_Return)
-    assert sorted(actions(screen)) == ["dispense", "receive", "return", "return_corrected"]
+    assert sorted(actions(screen)) == [
+        "adherence_explained",
+        "dispense",
+        "receive",
+        "return",
+        "return_corrected",
+    ]
     choose_action(qtbot, screen, "return_corrected")
     assert cells(screen, RECORD) == [f"Return {corrected.entity_id} ({kit}, DSP000001, 01-001)"]
 
