@@ -193,12 +193,81 @@ def test_in_chinese_the_audit_list_says_actions_and_records_as_the_window_does(
     assert not [line for line in chinese[2:] if "sign_in" in line], body
     assert not any(line.split()[3] in {e["action"] for e in entries} for line in chinese[2:])
     assert re.search(r"Signed in +User pharmacist", "\n".join(english[2:]))
-    # A return is named with its kit and dispense, in either language, as the window names it.
+    # A return is named with its kit, dispense and participant, in either language, as the
+    # window names it.
     returns = cli("audit", "list", "--action", "return", "--limit", "1", "--json").json()
     [entry] = returns
+    kit, dispense = entry["new"]["kit"], entry["new"]["dispense"]
+    [person] = [
+        e["new"]["participant"]
+        for e in cli("audit", "list", "--action", "dispense", "--json").json()
+        if e["entity_id"] == dispense
+    ]
     with speaking(Language.ZH_CN):
-        named = record_named(entry["entity"], entry["entity_id"], json.dumps(entry["new"]))
+        named = record_named(
+            entry["entity"],
+            entry["entity_id"],
+            json.dumps(entry["new"]),
+            str,
+            (kit, dispense, person),
+        )
         action = name_of("return")
-    assert named.startswith(f"退回 {entry['entity_id']}（K") and "，DSP" in named
+    assert named == f"退回 {entry['entity_id']}（{kit}，{dispense}，{person}）"
     listed = cli("--lang", "zh_CN", "audit", "list", "--action", "return", "--limit", "1").out
     assert re.search(rf"{action} +{re.escape(named)}", listed), listed
+
+
+def test_audit_list_and_report_keep_a_kits_or_a_participants_entries(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """A return correction stores only its counts: `--kit` and `--participant` find it through
+    the return it names, as the window's search does, and the report says what it kept."""
+    [corrected] = cli("audit", "list", "--action", "return_corrected", "--json").json()[:1]
+    [returned] = [
+        e
+        for e in cli("audit", "list", "--action", "return", "--json").json()
+        if e["entity_id"] == str(corrected["new"]["corrects"])
+    ]
+    kit, dispense = returned["new"]["kit"], returned["new"]["dispense"]
+    [person] = [
+        e["new"]["participant"]
+        for e in cli("audit", "list", "--action", "dispense", "--json").json()
+        if e["entity_id"] == dispense
+    ]
+    by_kit = cli("audit", "list", "--kit", kit.lower(), "--json").json()
+    assert {returned["id"], corrected["id"]} <= {e["id"] for e in by_kit}
+    assert {e["action"] for e in by_kit} >= {"receive", "dispense", "return", "return_corrected"}
+    by_person = cli("audit", "list", "--participant", person, "--json").json()
+    assert {returned["id"], corrected["id"]} <= {e["id"] for e in by_person}
+    assert "enroll" in {e["action"] for e in by_person}
+    assert "receive" not in {e["action"] for e in by_person}
+    day = corrected["at"][:10]
+    that_day = cli("audit", "list", "--participant", person, "--from", day, "--to", day, "--json")
+    assert all(e["at"][:10] == day for e in that_day.json()) and that_day.json()
+    shown = cli("audit", "list", "--kit", kit)
+    assert f"Return {corrected['entity_id']} ({kit}, {dispense}, {person})" in shown.out
+    back = cli("audit", "list", "--from", day, "--to", "2000-01-01")
+    assert back.code != 0 and "2000-01-01" in back.err
+
+    out = tmp_path / "kit.csv"
+    made = cli("report", "audit", "--kit", kit, "--out", str(out), user="monitor")
+    assert made.code == 0, made.err
+    ids = [int(line.split(",")[0]) for line in out.read_text().splitlines() if line[:1].isdigit()]
+    assert ids == [e["id"] for e in by_kit if e["id"] in ids] and corrected["id"] in ids
+    assert len(ids) < len(cli("audit", "list", "--json").json())
+
+
+def test_audit_list_ends_a_cut_reason_with_an_ellipsis(cli: Cli) -> None:
+    """A reason cut to fit the table reads as cut ("…"), never as complete; the JSON keeps it
+    whole."""
+    [entry] = cli("audit", "list", "--action", "return_corrected", "--json").json()[:1]
+    reason = entry["reason"]
+    assert len(reason) > 60, reason  # the demo's recount: cut in the table
+    [line] = [
+        row
+        for row in cli("audit", "list", "--action", "return_corrected").out.splitlines()
+        if row.lstrip().startswith(f"{entry['id']} ")
+    ]
+    assert line.endswith("…") and reason not in line, line
+    shown = line.removesuffix("…").split("  ")[-1]
+    assert reason.startswith(shown) and len(shown) >= 50, shown

@@ -64,6 +64,7 @@ LATER_PO_FILES = (
     resource("i18n", "zh_CN-units3.po"),
     resource("i18n", "zh_CN-misc.po"),
     resource("i18n", "zh_CN-units4.po"),
+    resource("i18n", "zh_CN-fix-auditfind.po"),  # the audit report's summary
     resource("i18n", "zh_CN-units5.po"),
     resource("i18n", "zh_CN-fixui2.po"),
     resource("i18n", "zh_CN-fixexc.po"),
@@ -73,6 +74,8 @@ LATER_PO_FILES = (
     resource("i18n", "zh_CN-fix-today.po"),
     resource("i18n", "zh_CN-fix-reports.po"),
     resource("i18n", "zh_CN-fix-enrol.po"),
+    resource("i18n", "zh_CN-fix-auditsig.po"),
+    resource("i18n", "zh_CN-fix-counts.po"),
 )
 """Catalogues of later changes: their entries marked `#: dispensary/reports/...` are the
 reports' too."""

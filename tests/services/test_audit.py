@@ -7,7 +7,9 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
+from dispensary.domain.audit_actions import record_named
 from dispensary.domain.errors import NotPermitted
+from dispensary.i18n import Language, speaking
 from dispensary.services import audit
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.results import VerifyResult
@@ -116,6 +118,68 @@ def test_list_entries_filters(busy: Context, monitor: Actor) -> None:
     assert len(earlier) + len(later) == len(every)
     newest = audit.list_entries(busy, monitor, limit=3)
     assert [e.id for e in newest] == [e.id for e in every[-3:]]
+
+
+def test_entries_about_a_participant_or_a_kit_are_found_through_the_records(
+    busy: Context, monitor: Actor
+) -> None:
+    """A return names only its kit and dispense, its correction not even those, a void and an
+    adherence note only the dispense: each is found by the participant's number and by the kit's
+    (the records read now, nothing added to the trail), by a typed text as by the filters."""
+
+    def about(**given: str) -> list[str]:
+        return [e.action for e in audit.list_entries(busy, monitor, **given)]
+
+    person = ["enroll", "dispense", "dispense_voided", "dispense", "return"]
+    assert about(participant="01-002") == person
+    assert about(text="01-002") == person
+    # K0011: received, dispensed to 01-001, returned, recounted and destroyed.
+    kit = ["receive", "dispense", "return", "return_corrected", "destroy"]
+    assert about(kit="K0011") == kit
+    assert about(kit="k0011") == kit
+    assert about(text="K0011") == kit
+    # The void names the dispense only; the count its kit only.
+    assert about(kit="K0001") == ["receive", "dispense", "dispense_voided"]
+    assert about(kit="K0005") == ["receive", "count"]
+    assert about(participant="01-001", action="return_corrected") == ["return_corrected"]
+    assert about(participant="01-00") == []  # a number, exact: not a part of one
+    assert about(kit="K0011", participant="01-002") == []
+
+
+def test_a_return_and_its_correction_name_the_kit_dispense_and_participant(
+    busy: Context, monitor: Actor
+) -> None:
+    """The correction stores only its counts and the return it corrects: its kit, dispense and
+    participant are read from the return row it names."""
+    returned = audit.list_entries(busy, monitor, text="DSP000001", action="return")
+    corrected = audit.list_entries(busy, monitor, text="DSP000001", action="return_corrected")
+    assert [r.return_of for r in returned + corrected] == [("K0011", "DSP000001", "01-001")] * 2
+    assert (
+        record_named(
+            corrected[0].entity,
+            corrected[0].entity_id,
+            corrected[0].new,
+            str,
+            corrected[0].return_of,
+        )
+        == f"Return {corrected[0].entity_id} (K0011, DSP000001, 01-001)"
+    )
+    with speaking(Language.ZH_CN):
+        shown = record_named("return", "2", "", str, ("K0011", "DSP000001", "01-001"))
+    assert shown == "退回 2（K0011，DSP000001，01-001）"
+
+
+def test_a_typed_action_name_finds_its_entries_in_the_readers_language(
+    busy: Context, monitor: Actor
+) -> None:
+    """ "退回" is the name a Chinese reader sees for a return (and its correction): typed, it
+    finds them, as "Return" does in English."""
+    with speaking(Language.ZH_CN):
+        found = {e.action for e in audit.list_entries(busy, monitor, text="退回")}
+    assert {"return", "return_corrected"} <= found
+    assert {e.action for e in audit.list_entries(busy, monitor, text="return corr")} == {
+        "return_corrected"
+    }
 
 
 def test_a_refused_step_leaves_the_chain_as_it_was(

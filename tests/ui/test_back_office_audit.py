@@ -3,6 +3,7 @@ values as a monitor or an inspector reads them, in English and in Chinese."""
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Iterator
@@ -18,7 +19,7 @@ from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.errors import NotSignedIn
 from dispensary.i18n import Language, speaking
 from dispensary.reports.audit import _values as audit_values
-from dispensary.services import participants, studies, users
+from dispensary.services import audit, participants, returns, studies, users
 from dispensary.ui.audit_view import AuditScreen
 from tamper import edit_file
 
@@ -332,12 +333,56 @@ def test_the_studys_store_is_named_in_the_readers_language(
 
 
 def test_a_return_is_named_with_its_kit_and_dispense(qtbot: Any, pharmacy: Pharmacy) -> None:
-    """A return's number is the database's only: the kit and the dispense say which it is."""
+    """A return's number is the database's only: the kit, the dispense and the participant say
+    which it is."""
     screen = make_screen(qtbot, pharmacy)
     screen.action.setCurrentIndex(screen.action.findData("return"))
     qtbot.mouseClick(screen.apply, Qt.MouseButton.LeftButton)
     [record] = cells(screen, RECORD)
-    assert re.fullmatch(r"Return \d+ \(K\d{4}, DSP\d{6}\)", record), record
+    assert re.fullmatch(r"Return \d+ \(K\d{4}, DSP\d{6}, 01-001\)", record), record
+
+
+def correct_the_return(pharmacy: Pharmacy) -> str:
+    """The return of 01-001 recounted (10 tablets, then 9); its kit."""
+    pharm = pharmacy.actor("pharm")
+    [entry] = audit.list_entries(pharmacy.ctx, pharm, action="return")
+    returns.correct_return(
+        pharmacy.ctx, pharm, int(entry.entity_id), 9, "recounted", PASSWORDS["pharm"]
+    )
+    return str(json.loads(entry.new)["kit"])
+
+
+def test_a_participant_or_a_kit_typed_finds_the_returns_and_their_corrections(
+    qtbot: Any, pharmacy: Pharmacy
+) -> None:
+    """A return stores its kit and dispense only, its correction only the counts: typed, the
+    participant's number and the kit's find both, and the correction's record names them."""
+    kit = correct_the_return(pharmacy)
+    # The flag's explanation names the dispense only.
+    returns.explain_flag(pharmacy.ctx, pharmacy.actor("pharm"), "DSP000001", "vomited twice")
+    screen = make_screen(qtbot, pharmacy)
+    qtbot.keyClicks(screen.text, "01-001")
+    qtbot.keyClick(screen.text, Qt.Key.Key_Return)
+    assert sorted(actions(screen)) == [
+        "adherence_explained",
+        "dispense",
+        "enroll",
+        "return",
+        "return_corrected",
+    ]
+    corrected = screen.model.rows[actions(screen).index("return_corrected")]
+    screen.text.clear()
+    qtbot.keyClicks(screen.text, kit.lower())
+    qtbot.keyClick(screen.text, Qt.Key.Key_Return)
+    assert sorted(actions(screen)) == [
+        "adherence_explained",
+        "dispense",
+        "receive",
+        "return",
+        "return_corrected",
+    ]
+    choose_action(qtbot, screen, "return_corrected")
+    assert cells(screen, RECORD) == [f"Return {corrected.entity_id} ({kit}, DSP000001, 01-001)"]
 
 
 OLD = 7
@@ -433,3 +478,34 @@ def test_coded_values_read_as_words_in_english(qtbot: Any, pharmacy: Pharmacy) -
     assert cells(screen, OLD) == ["Status: on treatment"]
     screen.table.selectRow(0)
     assert "  Status: on treatment" in screen.detail.toPlainText()
+
+
+@pytest.mark.parametrize(("zone", "title"), [("Asia/Shanghai", "UTC+08:00"), ("UTC", "UTC+00:00")])
+def test_the_times_column_names_its_zone(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch, zone: str, title: str
+) -> None:
+    """ "When (local time)" said not which: the title gives the zone the times are in."""
+    monkeypatch.setenv("TZ", zone)
+    time.tzset()
+    try:
+        screen = make_screen(qtbot, pharmacy)
+        header = screen.model.headerData(1, Qt.Orientation.Horizontal)
+        assert header == f"When ({title})"
+        first = screen.model.rows[0].at.astimezone()
+        assert cells(screen, 1)[-1] == f"{first:%Y-%m-%d %H:%M}"
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+def test_an_actions_name_typed_in_chinese_finds_its_entries(
+    chinese: None, qtbot: Any, pharmacy: Pharmacy
+) -> None:
+    """The reader types the name the Action column shows (退回), not the stored code."""
+    correct_the_return(pharmacy)
+    screen = make_screen(qtbot, pharmacy)
+    assert screen.model.headerData(1, Qt.Orientation.Horizontal).startswith("时间（UTC")
+    screen.text.insert("退回")  # typed through the input method (keyClicks types ASCII only)
+    qtbot.keyClick(screen.text, Qt.Key.Key_Return)
+    assert sorted(set(actions(screen))) == ["return", "return_corrected"]
+    assert "退回" in cells(screen, ACTION)

@@ -577,3 +577,33 @@ def test_a_released_kit_is_relabelled_from_a_pdf_made_after_its_release_with_its
     assert label_prints(pharmacy)[1:] == [
         ("label_reprinted", "kit label", "K0005", "released from quarantine")
     ]
+
+
+def test_the_audit_trail_of_one_participant_or_kit(qtbot: Any, pharmacy: Pharmacy) -> None:
+    """The audit trail report keeps a participant's or a kit's entries when one is chosen (all
+    of the period by default); a participant's own report still asks for one participant."""
+    screen = make_screen(qtbot, pharmacy, "monitor")
+    screen.choose("audit")
+    assert screen.participant.currentText() == "All participants"
+    assert screen.params.isRowVisible(screen.kit)
+    make(qtbot, screen, "audit")
+    assert screen.made is not None
+    everything = text_of(screen.made.pdf)
+    assert "Participant 01-002" in everything and "Shipment SH-2" in everything
+
+    screen.participant.setCurrentIndex(screen.participant.findData("01-002"))
+    make(qtbot, screen, "audit")
+    assert screen.made is not None
+    kept = text_of(screen.made.pdf)
+    assert "Participant 01-002" in kept and "Shipment SH-2" not in kept
+    assert "Participant 01-001" not in kept
+
+    screen.participant.setCurrentIndex(0)
+    qtbot.keyClicks(screen.kit, "k0101")
+    make(qtbot, screen, "audit")
+    assert screen.made is not None
+    kit = text_of(screen.made.pdf)
+    assert "Shipment SH-2" in kit and "Shipment SH-1" not in kit and "K0101" in kit
+
+    screen.choose("participant")
+    assert screen.participant.currentData() == "01-001"

@@ -375,10 +375,6 @@ Old values:
         <translation>序号</translation>
     </message>
     <message>
-        <source>When (local time)</source>
-        <translation>时间（本地）</translation>
-    </message>
-    <message>
         <source>Action</source>
         <translation>操作</translation>
     </message>
@@ -397,6 +393,10 @@ Old values:
     <message>
         <source>Old values</source>
         <translation>原值</translation>
+    </message>
+    <message>
+        <source>When ({zone})</source>
+        <translation>时间（{zone}）</translation>
     </message>
     <message>
         <source>From</source>
@@ -1017,6 +1017,10 @@ Old values:
         <translation>药盒</translation>
     </message>
     <message>
+        <source>Kit</source>
+        <translation>药盒</translation>
+    </message>
+    <message>
         <source>Dispense</source>
         <translation>发放记录</translation>
     </message>
@@ -1059,6 +1063,10 @@ Old values:
     <message>
         <source>Scan the kits or type e.g. K0001, K0002</source>
         <translation>扫描药盒或输入，例如 K0001, K0002</translation>
+    </message>
+    <message>
+        <source>All kits, or scan one kit</source>
+        <translation>全部药盒，或扫描一个药盒</translation>
     </message>
     <message>
         <source>Scan the label or type e.g. DSP000012</source>
@@ -1107,6 +1115,10 @@ Old values:
     <message>
         <source>Print...</source>
         <translation>打印…</translation>
+    </message>
+    <message>
+        <source>All participants</source>
+        <translation>全部受试者</translation>
     </message>
     <message>
         <source>All lots</source>

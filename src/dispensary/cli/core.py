@@ -255,6 +255,12 @@ def display_width(text: str) -> int:
     return width
 
 
+def clipped(text: str, most: int) -> str:
+    """`text` in at most `most` characters: a text cut ends with "…", so that it does not read
+    as complete (the JSON keeps it whole)."""
+    return text if len(text) <= most else text[: most - 1].rstrip() + "…"
+
+
 def keyed(keys: Sequence[str], rows: Sequence[Sequence[object]]) -> list[dict[str, object]]:
     """The rows of a terminal table as JSON objects: the same values under `keys`."""
     return [dict(zip(keys, row, strict=True)) for row in rows]

@@ -103,6 +103,7 @@ def document_values(a: argparse.Namespace) -> documents.Values:
         paper=getattr(a, "paper", "a4"),
         position=getattr(a, "position", 1),
         destruction=getattr(a, "destruction", None),
+        kit=getattr(a, "kit", None),
     )
 
 
@@ -118,6 +119,8 @@ def param_options(
             p.add_argument("--lot", required=field.required, metavar="LOT")
         elif param is documents.Param.PARTICIPANT:
             p.add_argument("--participant", required=field.required, metavar="NUMBER")
+        elif param is documents.Param.KIT:
+            p.add_argument("--kit", required=field.required, metavar="NUMBER")
         elif param is documents.Param.DAYS:
             p.add_argument("--days", type=days, default=90, metavar="N", help=N_("default: 90"))
         elif param is documents.Param.WEEKS:

@@ -22,7 +22,9 @@ from dispensary.cli.core import (
     Fill,
     UsageError,
     audit_limit,
+    calendar_date,
     cell,
+    clipped,
     database_option,
     display_width,
     help_text,
@@ -449,10 +451,20 @@ def _loads(text: str) -> Any:
 def cmd_audit_list(run: Run) -> int:
     from dispensary.domain.audit_actions import name_of, reason_shown, record_named
     from dispensary.services import audit
+    from dispensary.services.report_data import day_bounds
 
     a = run.args
+    since, until = day_bounds(a.since, a.until)  # UTC days, as the list gives the times
     rows = audit.list_entries(
-        run.context(), run.actor(), username=a.user_filter, action=a.action, limit=a.limit
+        run.context(),
+        run.actor(),
+        since=since,
+        until=until,
+        username=a.user_filter,
+        action=a.action,
+        limit=a.limit,
+        kit=a.kit,
+        participant=a.participant,
     )
     data = [
         {
@@ -479,8 +491,10 @@ def cmd_audit_list(run: Run) -> int:
                 r.at,
                 r.username,
                 name_of(r.action),
-                record_named(r.entity, r.entity_id, r.new, study.area_name)[:40],
-                reason_shown(r.action, r.reason)[:60],
+                clipped(
+                    record_named(r.entity, r.entity_id, r.new, study.area_name, r.return_of), 40
+                ),
+                clipped(reason_shown(r.action, r.reason), 60),
             )
             for r in rows
         ],
@@ -558,6 +572,30 @@ def audit_parser(group: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--user", dest="user_filter", metavar="NAME", help=N_("entries by this user"))
     p.add_argument("--action", metavar="A", help=N_("e.g. dispense, return, sign_in"))
+    p.add_argument(
+        "--kit",
+        metavar="NUMBER",
+        help=N_("entries about this kit (its receipt, dispenses, returns, counts, destruction...)"),
+    )
+    p.add_argument(
+        "--participant",
+        metavar="NUMBER",
+        help=N_("entries about this participant (enrolment, dispenses, voids, returns...)"),
+    )
+    p.add_argument(
+        "--from",
+        dest="since",
+        type=calendar_date,
+        metavar="DATE",
+        help=N_("entries from this day on (UTC)"),
+    )
+    p.add_argument(
+        "--to",
+        dest="until",
+        type=calendar_date,
+        metavar="DATE",
+        help=N_("entries to this day (UTC)"),
+    )
 
 
 # -- backup, restore and the demo ----------------------------------------------------------------

@@ -338,14 +338,24 @@ def record_kind(entity: str) -> str:
 
 
 def record_named(
-    entity: str, entity_id: str, new: str, area_name: Callable[[str], str] = str
+    entity: str,
+    entity_id: str,
+    new: str,
+    area_name: Callable[[str], str] = str,
+    return_of: tuple[str, ...] = (),
 ) -> str:
-    """The record an entry names, as the Audit trail window and `audit list` say it: its kind in
-    the reader's words and its identifier; the study's store by its name in the reader's
-    language (`area_name`; the entry keeps the name as recorded); a return, numbered only in
-    the database, with the kit and dispense a pharmacist knows it by ("return 115 (K1008,
-    DSP000107)")."""
+    """The record an entry names, as the Audit trail window, `audit list` and the audit report
+    say it: its kind in the reader's words and its identifier; the study's store by its name in
+    the reader's language (`area_name`; the entry keeps the name as recorded); a return, numbered
+    only in the database, with the kit, dispense and participant a pharmacist knows it by
+    ("return 115 (K1008, DSP000107, 01-004)"): `return_of`, read from the return row (a
+    correction stores none of them), else the kit and dispense the entry stored."""
     named = area_name(entity_id) if entity == "storage" else entity_id
+    if entity == "return" and len(return_of) == 3:
+        kit, dispense, participant = return_of
+        return _("{kind} {id} ({kit}, {dispense}, {participant})").format(
+            kind=record_kind(entity), id=named, kit=kit, dispense=dispense, participant=participant
+        )
     if entity == "return":
         try:
             values = json.loads(new or "{}")

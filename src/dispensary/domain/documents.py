@@ -34,6 +34,7 @@ class Param(StrEnum):
     PAPER = "paper"  # a4 or letter (a leaflet)
     DESTRUCTION = "destruction"  # a destruction's record number or authorisation reference
     WEEKS = "weeks"  # a forecast's horizon, in weeks ahead
+    KIT = "kit"  # one kit's number (the audit trail of a kit)
 
 
 @dataclass(frozen=True)
@@ -62,3 +63,4 @@ class Values:
     position: int = 1
     destruction: str | None = None
     weeks: int = DEFAULT_WEEKS  # a forecast's horizon
+    kit: str | None = None

@@ -16,7 +16,7 @@ from dispensary.domain.audit_actions import (
     meaning_named,
     name_of,
     reason_shown,
-    record_kind,
+    record_named,
     role_named,
     stored_moment,
     value_shown,
@@ -168,7 +168,13 @@ def audit_table(
                 local(e.at),
                 e.username,
                 name_of(e.action),
-                f"{record_kind(e.entity)} {e.entity_id}",
+                record_named(
+                    e.entity,
+                    e.entity_id,
+                    e.new,
+                    study.area_name if study is not None else str,
+                    e.return_of,
+                ),
                 _values(e.old, study),
                 _values(e.new, study),
                 "\n".join(signature_text(s) for s in signed.get(e.id, ())),
@@ -189,6 +195,8 @@ def audit_pdf(meta: ReportMeta, study: Study, report: AuditReport, paper: str = 
         (_("Institution"), institution(study)),
         (_("Protocol no."), study.protocol),
         (_("Period"), period_text(report.since, report.until)),
+        *([(_("Kit"), report.kit)] if report.kit else []),
+        *([(_("Participant"), report.participant)] if report.participant else []),
         (_("Entries listed"), str(len(report.entries))),
     ]
     cover: list[Flowable] = [

@@ -242,7 +242,9 @@ def _certificate(ctx: Context, actor: Actor, values: Values) -> Any:
 def _audit(ctx: Context, actor: Actor, values: Values) -> Any:
     from dispensary.services import report_data
 
-    return report_data.audit_report(ctx, actor, values.since, values.until)
+    return report_data.audit_report(
+        ctx, actor, values.since, values.until, kit=values.kit, participant=values.participant
+    )
 
 
 def _lot(ctx: Context, actor: Actor, values: Values) -> Any:
@@ -450,8 +452,11 @@ REPORTS: tuple[Report, ...] = (
     Report(
         "audit",
         N_("Audit trail"),
-        N_("audit trail for a period, with the chain verification"),
-        (_PERIOD,),
+        N_(
+            "audit trail for a period (of one kit or participant if named), with the chain "
+            "verification"
+        ),
+        (_PERIOD, Field(Param.KIT), Field(Param.PARTICIPANT)),
         _audit,
         _renderer("audit", "audit_pdf"),
         _renderer("audit", "audit_csv"),

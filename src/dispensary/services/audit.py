@@ -13,29 +13,48 @@ remembers where the chain stood, and `check_anchor` recomputes the chain up to i
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, and_, bindparam, exists, func, select
+from sqlalchemy import (
+    Select,
+    String,
+    and_,
+    bindparam,
+    cast,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
 from dispensary.db import entry_studies, facts
 from dispensary.db.engine import read_only, read_transaction
 from dispensary.db.facts import GENESIS, canonical, digest
 from dispensary.db.models import (
+    BATCH_ENTRY,
     AuditEntry,
     AuditEntryStudy,
     Base,
     ChainHead,
+    Dispense,
+    DispenseKit,
+    Kit,
     LedgerEntry,
+    Participant,
+    Return,
     Signature,
     StudyRecord,
     User,
 )
 from dispensary.domain.anchor import Anchor, AnchorVerdict, anchor_code, parse_anchor
-from dispensary.domain.audit_actions import AuditAction
+from dispensary.domain.audit_actions import AuditAction, name_of
 from dispensary.domain.errors import ChainOutOfStep, NotPermitted, RuleViolation
 from dispensary.i18n import N_, _, sentences
 from dispensary.services.audit_check import forget_point
@@ -583,7 +602,15 @@ def list_entries(
     action: str | None = None,
     text: str | None = None,
     limit: int | None = None,
+    kit: str | None = None,
+    participant: str | None = None,
 ) -> list[AuditRow]:
+    """The open study's trail (and the site's), filtered. `text` is found in an entry's record,
+    values or reason, in the name of its action in the reader's language, and in the kit,
+    dispense and participant its record hangs from; `kit` and `participant` (a number, exact)
+    keep the entries about that kit or participant: a return or its correction, a void or an
+    adherence note stores neither the participant nor always the kit, so they are found through
+    the records, read now (nothing is added to the trail)."""
     require(actor, Permission.AUDIT, ctx)
     query = select(AuditEntry).order_by(AuditEntry.id)
     if since is not None:
@@ -598,23 +625,46 @@ def list_entries(
         # Case aside on every engine (SQLite's LIKE ignores ASCII case, PostgreSQL's does
         # not: a kit typed in lower case was found on one and not the other); % and _ typed
         # are the characters, not wildcards.
-        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        like = f"%{escaped}%"
+        like = f"%{_escaped(text)}%"
+
+        def typed(column: Any) -> Any:
+            return column.ilike(like, escape="\\")
+
+        named = [a.value for a in AuditAction if text.casefold() in name_of(a.value).casefold()]
         query = query.where(
-            AuditEntry.entity_id.ilike(like, escape="\\")
-            | AuditEntry.new.ilike(like, escape="\\")
-            | AuditEntry.reason.ilike(like, escape="\\")
+            typed(AuditEntry.entity_id)
+            | typed(AuditEntry.new)
+            | typed(AuditEntry.reason)
+            | AuditEntry.action.in_(named)
+            | AuditEntry.id.in_(union_all(*_about(typed, typed, typed)))
         )
+    if kit:
+        number = kit.strip().upper()
+        query = query.where(AuditEntry.id.in_(_about_kit(number)))
+    if participant:
+        person = participant.strip()
+        query = query.where(AuditEntry.id.in_(_about_participant(person)))
     if limit:
         query = query.order_by(None).order_by(AuditEntry.id.desc()).limit(limit)
     with read_transaction(ctx.engine) as session:
         # The other studies the reader may read as they are now, not as at the sign-in.
         query = query.where(_of_study(ctx.study_id, studies_now(session, actor)))
+        entries = list(session.scalars(query))
+        returns = _returns_named(session, [e for e in entries if e.entity == "return"])
         found = [
             AuditRow(
-                e.id, e.at, e.username, e.action, e.entity, e.entity_id, e.old, e.new, e.reason
+                e.id,
+                e.at,
+                e.username,
+                e.action,
+                e.entity,
+                e.entity_id,
+                e.old,
+                e.new,
+                e.reason,
+                returns.get(e.entity_id, ()) if e.entity == "return" else (),
             )
-            for e in session.scalars(query)
+            for e in entries
         ]
     return sorted(found, key=lambda r: r.id)
 
@@ -677,6 +727,113 @@ def signers_of(ctx: Context, actor: Actor, entry_ids: Iterable[int]) -> EntrySig
         entry: tuple(found[i] for i in ids if i in found) for entry, ids in linked.items()
     }
     return EntrySigners({k: v for k, v in signatures.items() if v}, tuple(people))
+
+
+def _escaped(text: str) -> str:
+    """`text` for a LIKE pattern: % and _ typed are the characters, not wildcards."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+Match = Callable[[Any], Any] | None
+"""A condition on a record's number (a kit's, a participant's, a dispense's); None: not looked
+at."""
+
+_BY_DISPENSE_NUMBER = ("dispense", "dispense label", "leaflet label")
+"""The kinds of record an entry names by a dispense's number (a dispense, its void, its
+adherence note; its labels)."""
+_NAMING_KITS = ("kit", "kit label", "shipment", "destruction", "excursion")
+"""The kinds of record whose entry lists the kits it concerns in its values (a quarantine of
+several kits, a receipt, a destruction, an excursion, a label print)."""
+_LABELS = ("dispense label", "leaflet label")
+
+
+def _about(kit: Match, person: Match, dispense: Match) -> list[Select[Any]]:
+    """The entries about the dispenses whose kit, participant or own number matches, read
+    through the records, each by an index: the dispense's entries, its void, its adherence
+    notes and its labels by the dispense's number (`entity`, `entity_id`), and its returns and
+    their corrections (or a kit's, by the kit) by the return's number. The records give what the
+    entries do not store (a return names no participant, its correction not even the kit)."""
+    conditions: list[Any] = []
+    if person is not None:
+        conditions.append(person(Participant.study_number))
+    if dispense is not None:
+        conditions.append(dispense(Dispense.number))
+    kits = select(Kit.id).where(kit(Kit.number)) if kit is not None else None
+    if kits is not None:
+        holding = select(DispenseKit.dispense_id).where(DispenseKit.kit_id.in_(kits))
+        conditions.append(Dispense.id.in_(holding))
+    dispenses = (
+        select(Dispense.id)
+        .join(Participant, Participant.id == Dispense.participant_id)
+        .where(or_(*conditions))
+    )
+    numbers = select(Dispense.number).where(Dispense.id.in_(dispenses))
+    of_returns: Any = Return.dispense_id.in_(dispenses)
+    if kits is not None:
+        of_returns = of_returns | Return.kit_id.in_(kits)
+    returns = select(cast(Return.id, String)).where(of_returns)
+    return [
+        select(AuditEntry.id).where(
+            AuditEntry.entity.in_(_BY_DISPENSE_NUMBER), AuditEntry.entity_id.in_(numbers)
+        ),
+        select(AuditEntry.id).where(
+            AuditEntry.entity == "return", AuditEntry.entity_id.in_(returns)
+        ),
+        # A label print of several dispenses names the first and last: its items say the rest.
+        select(AuditEntry.id).where(
+            AuditEntry.entity.in_(_LABELS),
+            sql_text(BATCH_ENTRY),
+            exists().where(
+                Dispense.id.in_(dispenses),
+                AuditEntry.new.like(literal('%"') + Dispense.number + literal('"%')),
+            ),
+        ),
+    ]
+
+
+def _about_kit(number: str) -> Any:
+    """The entries about one kit: its own (a count, a quarantine, its label), those listing it
+    among others (a receipt, a quarantine of several kits, a destruction, an excursion, a label
+    print), and those of its dispenses and returns (`_about`)."""
+    listed = f'%"{_escaped(number)}"%'
+    return union_all(
+        select(AuditEntry.id).where(
+            AuditEntry.entity.in_(("kit", "kit label")), AuditEntry.entity_id == number
+        ),
+        select(AuditEntry.id).where(
+            AuditEntry.entity.in_(_NAMING_KITS), AuditEntry.new.like(listed, escape="\\")
+        ),
+        *_about(lambda c: c == number, None, None),
+    )
+
+
+def _about_participant(number: str) -> Any:
+    """The entries about one participant: their enrolment, status and corrections, and those of
+    their dispenses and returns (`_about`)."""
+    return union_all(
+        select(AuditEntry.id).where(
+            AuditEntry.entity == "participant", AuditEntry.entity_id == number
+        ),
+        *_about(None, lambda c: c == number, None),
+    )
+
+
+def _returns_named(session: Session, entries: list[AuditEntry]) -> dict[str, tuple[str, ...]]:
+    """The kit, dispense and participant of each return an entry names (a return, or its
+    correction, which stores only the counts), read from the return rows now."""
+    ids = sorted({int(e.entity_id) for e in entries if e.entity_id.isdigit()})
+    found: dict[str, tuple[str, ...]] = {}
+    for start in range(0, len(ids), entry_studies.BATCH):
+        query = (
+            select(Return.id, Kit.number, Dispense.number, Participant.study_number)
+            .join(Kit, Kit.id == Return.kit_id)
+            .join(Dispense, Dispense.id == Return.dispense_id)
+            .join(Participant, Participant.id == Dispense.participant_id)
+            .where(Return.id.in_(ids[start : start + entry_studies.BATCH]))
+        )
+        for row_id, kit, dispense, person in session.execute(query):
+            found[str(row_id)] = (str(kit), str(dispense), str(person))
+    return found
 
 
 def _of_study(study_id: int, readable: frozenset[int]) -> Any:

@@ -27,6 +27,7 @@ _GIVEN: dict[Param, Callable[[Values], object]] = {
     Param.PAPER: lambda v: v.paper,
     Param.DESTRUCTION: lambda v: v.destruction,
     Param.WEEKS: lambda v: True,
+    Param.KIT: lambda v: v.kit,
 }
 
 

@@ -285,6 +285,9 @@ class AuditReport:
     verification: VerifyResult
     signers: EntrySigners = field(default_factory=lambda: EntrySigners({}, ()))
     """The signatures recorded with the entries and who the entries name (21 CFR 11.50)."""
+    kit: str | None = None
+    participant: str | None = None
+    """The kit or participant the entries were kept for (all entries of the period when None)."""
 
 
 OPEN_KINDS = (
@@ -1157,7 +1160,7 @@ def _initials(session: Session) -> dict[int, str]:
     return dict(session.execute(select(User.id, User.initials)).tuples().all())
 
 
-def _day_bounds(since: date | None, until: date | None) -> tuple[datetime | None, datetime | None]:
+def day_bounds(since: date | None, until: date | None) -> tuple[datetime | None, datetime | None]:
     """The period checked, as UTC instants: from the first day's start to the last day's end."""
     check_period(since, until)
     start = datetime.combine(since, time(0), UTC) if since is not None else None
@@ -1177,7 +1180,7 @@ def _touching(
 ) -> _Query:
     """The rows whose time from `first` to `last` touches the period: an excursion that began
     before it but ended in it counts; an event (`first` is `last`) counts when it is in it."""
-    start, end = _day_bounds(since, until)
+    start, end = day_bounds(since, until)
     if start is not None:
         query = query.where(last >= start)
     if end is not None:
@@ -1469,22 +1472,38 @@ def _choices_text(choices: Sequence[DestructionChoice]) -> str:
 
 
 def audit_report(
-    ctx: Context, actor: Actor, since: date | None = None, until: date | None = None
+    ctx: Context,
+    actor: Actor,
+    since: date | None = None,
+    until: date | None = None,
+    kit: str | None = None,
+    participant: str | None = None,
 ) -> AuditReport:
-    """The audit trail for a period, with the verification of the whole chain."""
+    """The audit trail for a period (of one kit or participant when named, as
+    services.audit.list_entries finds them), with the verification of the whole chain."""
     require(actor, Permission.AUDIT, ctx)
-    start, end = _day_bounds(since, until)
+    start, end = day_bounds(since, until)
     with read_transaction(ctx.engine):  # the entries listed are those verified
-        entries = audit_service.list_entries(ctx, actor, since=start, until=end)
+        entries = audit_service.list_entries(
+            ctx, actor, since=start, until=end, kit=kit, participant=participant
+        )
         signers = audit_service.signers_of(ctx, actor, [e.id for e in entries])
-        return AuditReport(since, until, tuple(entries), audit_service.verify(ctx, actor), signers)
+        return AuditReport(
+            since,
+            until,
+            tuple(entries),
+            audit_service.verify(ctx, actor),
+            signers,
+            kit,
+            participant,
+        )
 
 
 def monitor_pack(ctx: Context, actor: Actor, since: date, until: date) -> MonitorPack:
     """What a monitor's visit covers: reconciliation, DARFs, logs, and the audit check, all
     read in one snapshot, so a receive saved meanwhile is in every part or in none."""
     require(actor, Permission.VIEW, ctx)
-    start, end = _day_bounds(since, until)
+    start, end = day_bounds(since, until)
     with read_transaction(ctx.engine) as session:
         destructions = queries.destruction_log(ctx, actor, since, until)
         entries = audit_service.list_entries(ctx, actor, since=start, until=end)

@@ -494,6 +494,10 @@ class AuditRow:
     old: str
     new: str
     reason: str
+    return_of: tuple[str, ...] = ()
+    """For an entry naming a return (a return, its correction): the kit, dispense and
+    participant of that return, read from the return row when the trail is listed (the entry
+    itself stores only the kit and dispense, a correction only the counts)."""
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ translated."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cmp_to_key
 
@@ -154,14 +155,18 @@ def _plain(text: str) -> str:
 def _record(row: AuditRow, study: Study | None = None) -> str:
     """The record an entry names, as `audit list` says it (audit_actions.record_named)."""
     return record_named(
-        row.entity, row.entity_id, row.new, study.area_name if study is not None else str
+        row.entity,
+        row.entity_id,
+        row.new,
+        study.area_name if study is not None else str,
+        row.return_of,
     )
 
 
 def audit_columns(study: Study | None = None) -> list[Column[AuditRow]]:
     return [
         Column(str(QT_TRANSLATE_NOOP("Column", "No.")), lambda r: r.id, align_right=True),
-        Column(str(QT_TRANSLATE_NOOP("Column", "When (local time)")), lambda r: r.at),
+        Column(when_title([]), lambda r: r.at),
         Column(str(QT_TRANSLATE_NOOP("Column", "User")), lambda r: r.username),
         Column(str(QT_TRANSLATE_NOOP("Column", "Action")), lambda r: name_of(r.action)),
         Column(str(QT_TRANSLATE_NOOP("Column", "Record")), lambda r: _record(r, study)),
@@ -177,6 +182,20 @@ def _local(at: datetime) -> str:
     """A moment in the workstation's time with its offset from UTC."""
     here = at.astimezone()
     return f"{here:%Y-%m-%d %H:%M:%S} {utc_offset(here)}"
+
+
+WHEN = 1
+"""The column of the entries' times, in the workstation's local time."""
+
+
+def when_title(rows: Sequence[AuditRow]) -> str:
+    """The times' column titled with their zone as an offset from UTC ("When (UTC+08:00)"),
+    as the rows shown are in it; both where a change to or from summer time falls among them
+    ("When (UTC+01:00/UTC+02:00)"); the workstation's zone now when none is shown."""
+    moments = [r.at.astimezone() for r in rows] or [datetime.now().astimezone()]
+    zones = {m.utcoffset(): utc_offset(m) for m in moments}
+    shown = "/".join(zones[offset] for offset in sorted(zones, key=lambda o: o or timedelta(0)))
+    return QCoreApplication.translate("Column", "When ({zone})").format(zone=shown)
 
 
 def local_day_start(day: date) -> datetime:
@@ -389,6 +408,7 @@ class AuditScreen(Screen):
             return
         self.message.clear_message()
         self.model.set_rows(rows)
+        self.model.set_title(WHEN, when_title(rows))
         # Everything is read whole in the detail below. The old values give way first (most
         # often empty), then the reasons (most often empty too), then the new values: the
         # record, what a reader scans the list by, keeps its room ("发放 DSP000134" was cut to

@@ -92,6 +92,7 @@ PARAM_NAMES = {
     Param.SHIPMENT: QT_TRANSLATE_NOOP("ReportsScreen", "Shipment"),
     Param.DESTRUCTION: QT_TRANSLATE_NOOP("ReportsScreen", "Destruction"),
     Param.KITS: QT_TRANSLATE_NOOP("ReportsScreen", "Kits"),
+    Param.KIT: QT_TRANSLATE_NOOP("ReportsScreen", "Kit"),
     Param.DISPENSE: QT_TRANSLATE_NOOP("ReportsScreen", "Dispense"),
     Param.DAYS: QT_TRANSLATE_NOOP("ReportsScreen", "Expiring within"),
     Param.WEEKS: QT_TRANSLATE_NOOP("ReportsScreen", "Weeks ahead"),
@@ -259,6 +260,7 @@ class ReportsScreen(Screen):
         self.destruction.setObjectName("reportDestruction")
         self.destruction.setPlaceholderText(self.tr("No destruction on record yet"))
         self.kits = text_field("reportKits", self.tr("Scan the kits or type e.g. K0001, K0002"))
+        self.kit = text_field("reportKit", self.tr("All kits, or scan one kit"))
         self.dispense = text_field(
             "reportDispense", self.tr("Scan the label or type e.g. DSP000012")
         )
@@ -293,6 +295,7 @@ class ReportsScreen(Screen):
             Param.SHIPMENT: self.shipment,
             Param.DESTRUCTION: self.destruction,
             Param.KITS: self.kits,
+            Param.KIT: self.kit,
             Param.DISPENSE: self.dispense,
             Param.DAYS: self._with_unit(self.days, self.tr("days")),
             Param.WEEKS: self._with_unit(self.weeks, self.tr("weeks")),
@@ -404,6 +407,10 @@ class ReportsScreen(Screen):
         key = item.data(Qt.ItemDataRole.UserRole) if item is not None else ENTRIES[0].key
         return next(e for e in ENTRIES if e.key == key)
 
+    def _needs_participant(self) -> bool:
+        """The entry chosen asks for one participant (not "All participants")."""
+        return any(f.param is Param.PARTICIPANT and f.required for f in self.choice().fields)
+
     def choose(self, key: str) -> None:
         for row in range(self.choices.count()):
             if self.choices.item(row).data(Qt.ItemDataRole.UserRole) == key:
@@ -428,6 +435,12 @@ class ReportsScreen(Screen):
         period = fields.get(Param.PERIOD)
         if period is not None and period.required:
             self.dates.limit.setChecked(True)
+        person = fields.get(Param.PARTICIPANT)
+        if person is not None:  # "All participants" where optional (the audit trail), else one
+            if not person.required:
+                self.participant.setCurrentIndex(0)
+            elif not self.participant.currentData() and self.participant.count() > 1:
+                self.participant.setCurrentIndex(1)
         lot = fields.get(Param.LOT)
         if lot is not None:  # "All lots" where the lot is optional, a lot where it is needed
             if not lot.required:
@@ -444,8 +457,12 @@ class ReportsScreen(Screen):
         arrivals = attempt(self.message, lambda: queries.shipments(ctx, actor)) or []
         destroyed = attempt(self.message, lambda: report_data.destruction_choices(ctx, actor)) or []
         self._refill(
-            self.participant, [(f"{p.study_number} ({p.initials})", p.study_number) for p in people]
+            self.participant,
+            [(self.tr("All participants"), "")]
+            + [(f"{p.study_number} ({p.initials})", p.study_number) for p in people],
         )
+        if not self.participant.currentData() and self._needs_participant():
+            self.participant.setCurrentIndex(min(1, self.participant.count() - 1))
         lots = sorted({(k.lot, k.product, k.expiry) for k in stock})
         self._refill(
             self.lot,
@@ -571,6 +588,7 @@ class ReportsScreen(Screen):
             dispense=self.dispense.text().strip().upper() or None,
             paper=str(self.paper.currentData() or "a4"),
             destruction=str(self.destruction.currentData() or "") or None,
+            kit=self.kit.text().strip().upper() or None,
         )
 
     def _value_of(self, param: Param) -> int:

@@ -11,7 +11,7 @@ status, a role) are shown through the vocabulary (`ui.vocabulary.term`)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import Enum
 from typing import Any, Generic, TypeVar
@@ -121,6 +121,12 @@ class RowTableModel(QAbstractTableModel, Generic[_Row]):
         self._columns = list(columns)
         self._rows: list[_Row] = []
         self.tooltip_from = tooltip_from
+
+    def set_title(self, section: int, title: str) -> None:
+        """A column's title made anew (already in the user's language: the zone the times of
+        the rows shown are in), its header redrawn."""
+        self._columns[section] = replace(self._columns[section], title=title)
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, section, section)
 
     def set_rows(self, rows: Sequence[_Row]) -> None:
         self.beginResetModel()
