@@ -176,13 +176,24 @@ class Desk(QObject):
         if previous is not None:
             self._close(previous)
         self.sign_in.hide()
-        self.watcher = IdleWatcher(self.workstation.settings.idle_lock_minutes, self)
+        self.watcher = IdleWatcher(self._idle_lock_minutes(), self)
         self.watcher.idle.connect(self.lock)
         self.watcher.start()
         self._watch_account(actor)
         self._back_up(actor, window)
         self.session_started.emit(window)
         return window
+
+    def _idle_lock_minutes(self) -> int:
+        """The pharmacy's idle lock time (services/pharmacy: an administrator's audited setting,
+        never off); a database that cannot be read just now gives the default, never no lock."""
+        from dispensary.domain.errors import DispensaryError
+        from dispensary.services import pharmacy
+
+        try:
+            return pharmacy.idle_lock_minutes(self.workstation.ctx)
+        except DispensaryError:
+            return pharmacy.IDLE_LOCK_DEFAULT
 
     def _watch_account(self, actor: Actor) -> None:
         from dispensary.domain.errors import DispensaryError
