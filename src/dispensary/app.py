@@ -170,6 +170,7 @@ class Desk(QObject):
         )
         window.lock_requested.connect(self.lock_by_hand)
         window.sign_out_requested.connect(self.sign_out)
+        window.access_ended.connect(self.end_session)
         window.show()
         previous = self.window
         self.window = window
