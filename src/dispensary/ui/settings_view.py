@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -385,6 +386,8 @@ class SettingsScreen(Screen):
         self.idle_lock.setObjectName("idleLockMinutes")
         self.idle_lock.setRange(pharmacy.IDLE_LOCK_MIN, pharmacy.IDLE_LOCK_MAX)
         self.idle_lock.setValue(pharmacy.IDLE_LOCK_DEFAULT)
+        # As wide as two digits need, not the whole column.
+        self.idle_lock.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         label = QLabel(self.tr("&Minutes without use"))
         label.setBuddy(self.idle_lock)
         form.addRow(label, self.idle_lock)
