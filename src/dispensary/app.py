@@ -173,19 +173,31 @@ class Desk(QObject):
         )
         window.lock_requested.connect(self.lock_by_hand)
         window.sign_out_requested.connect(self.sign_out)
+        window.access_ended.connect(self.end_session)
         window.show()
         previous = self.window
         self.window = window
         if previous is not None:
             self._close(previous)
         self.sign_in.hide()
-        self.watcher = IdleWatcher(self.workstation.settings.idle_lock_minutes, self)
+        self.watcher = IdleWatcher(self._idle_lock_minutes(), self)
         self.watcher.idle.connect(self.lock)
         self.watcher.start()
         self._watch_account(actor)
         self._back_up(actor, window)
         self.session_started.emit(window)
         return window
+
+    def _idle_lock_minutes(self) -> int:
+        """The pharmacy's idle lock time (services/pharmacy: an administrator's audited setting,
+        never off); a database that cannot be read just now gives the default, never no lock."""
+        from dispensary.domain.errors import DispensaryError
+        from dispensary.services import pharmacy
+
+        try:
+            return pharmacy.idle_lock_minutes(self.workstation.ctx)
+        except DispensaryError:
+            return pharmacy.IDLE_LOCK_DEFAULT
 
     def _watch_account(self, actor: Actor) -> None:
         from dispensary.domain.errors import DispensaryError

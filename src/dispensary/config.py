@@ -110,9 +110,10 @@ def backup_dir(database: str) -> Path:
 
 @dataclass
 class Settings:
-    """Workstation settings (not study facts): kept in settings.json in the config folder."""
+    """Workstation settings (not study facts): kept in settings.json in the config folder.
+    The idle lock time is the pharmacy's (services/pharmacy.IDLE_LOCK), not a workstation's: an
+    older file's `idle_lock_minutes` is ignored, so no workstation switches the lock off."""
 
-    idle_lock_minutes: int = 10
     backups_kept: int = 14
     label_stock: str = ""
     label_offsets: dict[str, list[float]] = field(default_factory=dict)  # stock -> [dx, dy, scale]

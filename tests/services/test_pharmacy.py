@@ -139,6 +139,49 @@ def test_an_edit_of_the_stored_particulars_outside_the_program_is_named_by_verif
     assert audit.verify(ctx, monitor).ok
 
 
+def test_the_idle_lock_time_is_set_by_an_administrator_within_its_bounds_and_audited(
+    ctx: Context, admin: Actor, pharmacist: Actor, monitor: Actor, refused: Refused
+) -> None:
+    """Never off, never longer than the bound: the lock is what keeps a counter left alone
+    from signing records in someone else's name."""
+    assert pharmacy.idle_lock_minutes(ctx) == pharmacy.IDLE_LOCK_DEFAULT == 10
+    for minutes in (0, -5, pharmacy.IDLE_LOCK_MAX + 1):
+        with refused(ctx, InvalidInput, f"1 to 30 minutes, not {minutes}"):
+            pharmacy.set_idle_lock(ctx, admin, minutes, "off please")
+    with refused(ctx, InvalidInput, "whole number of minutes"):
+        pharmacy.set_idle_lock(ctx, admin, True, "a flag is not a time")
+    with refused(ctx, InvalidInput, "reason"):
+        pharmacy.set_idle_lock(ctx, admin, 5, "")
+    for actor in (pharmacist, monitor):
+        with refused(ctx, NotPermitted, "may not change the pharmacy's name"):
+            pharmacy.set_idle_lock(ctx, actor, 30, "longer for me")
+    assert pharmacy.set_idle_lock(ctx, admin, 5, "a busy public counter") == 5
+    assert pharmacy.set_idle_lock(ctx, admin, 5, "no change") == 5
+    assert pharmacy.set_idle_lock(ctx, admin, 30, "the counter is in a locked room") == 30
+    assert pharmacy.idle_lock_minutes(ctx) == 30
+    entries = audit.list_entries(ctx, monitor, action="pharmacy_idle_lock_set")
+    assert [(json.loads(e.old), json.loads(e.new), e.reason) for e in entries] == [
+        ({"idle_lock_minutes": 10}, {"idle_lock_minutes": 5}, "a busy public counter"),
+        ({"idle_lock_minutes": 5}, {"idle_lock_minutes": 30}, "the counter is in a locked room"),
+    ]  # the unchanged save wrote nothing
+    assert audit.verify(ctx, monitor).ok
+
+
+def test_an_idle_lock_time_edited_outside_the_program_is_named_and_never_switches_it_off(
+    ctx: Context, admin: Actor, monitor: Actor
+) -> None:
+    from sqlalchemy import text
+
+    pharmacy.set_idle_lock(ctx, admin, 5, "a busy public counter")
+    with ctx.engine.begin() as conn:  # as someone with the database file would
+        conn.execute(
+            text("UPDATE settings SET value = '0' WHERE key = 'pharmacy.idle_lock_minutes'")
+        )
+    found = audit.verify(ctx, monitor)
+    assert not found.ok and "pharmacy.idle_lock_minutes reads '0'" in found.message
+    assert pharmacy.idle_lock_minutes(ctx) == pharmacy.IDLE_LOCK_DEFAULT  # still locks
+
+
 def test_a_location_is_tested_without_writing_anything(tmp_path: Path, ctx: Context) -> None:
     fresh = tmp_path / "new" / "dispensary.sqlite3"
     assert check_location(str(fresh)).existing is False

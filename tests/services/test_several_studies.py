@@ -89,9 +89,11 @@ SITE_WIDE = {
     "studies.own_protocols",
     "signing.count_failure",
     "signing.run_signed",
-    # The pharmacy's own particulars, printed on every study's labels, and the About box.
+    # The pharmacy's own particulars, printed on every study's labels, its idle lock time,
+    # and the About box.
     "pharmacy.set_particulars",
     "pharmacy.set_language",
+    "pharmacy.set_idle_lock",
     # A workstation's printers and database: the computer's, recorded in the pharmacy's trail.
     "workstation.bind_printers",
     "workstation.move_database",

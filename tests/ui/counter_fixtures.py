@@ -48,8 +48,8 @@ class Counter:
             self.actors[username] = users.sign_in(self.ctx, username, PASSWORDS[username])
         return self.actors[username]
 
-    def session(self, username: str = "pharm", idle_lock_minutes: int = 10) -> AppSession:
-        settings = Settings(idle_lock_minutes=idle_lock_minutes, backups_kept=3)
+    def session(self, username: str = "pharm") -> AppSession:
+        settings = Settings(backups_kept=3)
         return AppSession(self.ctx, self.actor(username), settings)
 
 

@@ -150,7 +150,7 @@ def test_a_translation_that_cannot_be_loaded_leaves_the_window_in_english_and_sa
 def desk(qtbot: QtBot, chinese: None, counter: Counter) -> Iterator[Desk]:
     window = SignInWindow(counter.ctx.database)
     qtbot.addWidget(window)
-    workstation = Workstation(counter.ctx, Settings(idle_lock_minutes=5, backups_kept=3))
+    workstation = Workstation(counter.ctx, Settings(backups_kept=3))
     desk = Desk(workstation, window)
     window.show()
     qtbot.waitExposed(window)

@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 from dispensary.app import Desk, Workstation
 from dispensary.config import Settings
 from dispensary.domain.errors import DispensaryError
-from dispensary.services import audit, setup, users
+from dispensary.services import audit, pharmacy, setup, users
 from dispensary.services.context import FixedClock
 from dispensary.ui.dispense_view import DispenseScreen
 from dispensary.ui.forms import BANNER_COLOURS
@@ -28,7 +28,7 @@ from tamper import lose_index_rows
 def desk(qtbot: QtBot, counter: Counter) -> Desk:
     window = SignInWindow(counter.ctx.database)
     qtbot.addWidget(window)
-    workstation = Workstation(counter.ctx, Settings(idle_lock_minutes=5, backups_kept=3))
+    workstation = Workstation(counter.ctx, Settings(backups_kept=3))
     desk = Desk(workstation, window)
     window.show()
     qtbot.waitExposed(window)
@@ -111,7 +111,7 @@ def test_activity_restarts_the_idle_countdown(qtbot: QtBot, desk: Desk) -> None:
     window = signed_in_window(qtbot, desk)
     watcher = desk.watcher
     assert watcher is not None and watcher.timer.isActive()
-    assert watcher.timer.interval() == 5 * 60_000
+    assert watcher.timer.interval() == pharmacy.IDLE_LOCK_DEFAULT * 60_000  # the pharmacy's
     counting = CountingTimer()
     watcher.timer = counting  # type: ignore[assignment]
     key = QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_A, Qt.KeyboardModifier.NoModifier, "a")

@@ -328,10 +328,10 @@ def test_settings_saved_before_printers_existed_still_load(tmp_path: Path) -> No
         json.dumps({"idle_lock_minutes": 5, "label_stock": "a4-sheet", "printer": "HP"}),
         encoding="utf-8",
     )
-    loaded = Settings.load(old)
-    assert (loaded.idle_lock_minutes, loaded.label_stock, loaded.printers) == (5, "a4-sheet", {})
-    old.write_text(json.dumps({"idle_lock_minutes": 5, "printers": ["bad"]}), encoding="utf-8")
-    assert Settings.load(old).idle_lock_minutes == 5  # a bad entry loses only itself
+    loaded = Settings.load(old)  # the idle lock time is the pharmacy's now: ignored here
+    assert (loaded.label_stock, loaded.printers) == ("a4-sheet", {})
+    old.write_text(json.dumps({"backups_kept": 5, "printers": ["bad"]}), encoding="utf-8")
+    assert Settings.load(old).backups_kept == 5  # a bad entry loses only itself
     old.write_text(json.dumps({"printers": {"a4-sheet": 3, "thermal-4x2": "Zebra"}}))
     assert Settings.load(old).printers == {"thermal-4x2": "Zebra"}
 

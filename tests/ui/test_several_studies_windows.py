@@ -188,25 +188,84 @@ def test_an_access_taken_away_elsewhere_stops_the_open_window(
     qtbot: QtBot, pharmacy: Pharmacy
 ) -> None:
     """The window is open in the first study; at another workstation an administrator takes
-    the user's access to it away. The next screen chosen says so, the chooser lists only the
-    study left, and the counter refuses the participant with the reason, nothing written."""
+    the user's access to it away. The next screen chosen says so and the window leaves that
+    study for the one left, its screens rebuilt there; the chooser lists only that one, and a
+    participant of the first study is refused at the counter, nothing written."""
     window = open_window(qtbot, pharmacy, "pharm")
     assert window.study_switcher.count() == 2
     admin = pharmacy.actor("admin")
     studies.set_access(pharmacy.ctx, admin, "pharm", FIRST, False, "left the study team")
     before = entries(pharmacy, admin)
     window.go_actions[DispenseScreen].trigger()
+    qtbot.waitUntil(lambda: window.session.study == OTHER)
     withdrawn = f"Access to study {FIRST} was withdrawn from pharm"
     assert withdrawn in window.notice.text() and window.notice.kind == "error"
+    assert f"Switched to study {OTHER}: Second protocol." in window.notice.text()
     assert [window.study_switcher.itemData(i) for i in range(window.study_switcher.count())] == [
         OTHER
     ]
     counter = shown(window, DispenseScreen)
     scan(qtbot, counter.participant_field, "01-001")
-    assert counter.participant is None and withdrawn in counter.message.text()
+    assert counter.participant is None and window.session.study == OTHER
+    assert "one you have no access to" in counter.message.text()
     assert entries(pharmacy, admin) == before
-    # The study left is chosen as any other.
-    assert window.switch_to(OTHER) and window.session.study == OTHER
+
+
+def test_a_screen_refreshed_after_the_access_was_taken_away_leaves_that_study(
+    qtbot: QtBot, pharmacy: Pharmacy
+) -> None:
+    """The participant list of the first study is on screen when its access is taken away;
+    its next refresh is refused, and nothing of that study stays: the window switches to the
+    study left, the participants shown are that study's."""
+    window = open_window(qtbot, pharmacy, "pharm")
+    window.go_actions[ParticipantsScreen].trigger()
+    listed = shown(window, ParticipantsScreen)
+    assert {r.study_number for r in listed.model.rows} == {"01-001", "01-002"}
+    admin = pharmacy.actor("admin")
+    studies.set_access(pharmacy.ctx, admin, "pharm", FIRST, False, "left the study team")
+    listed.refresh()
+    qtbot.waitUntil(lambda: window.session.study == OTHER)
+    now = shown(window, ParticipantsScreen)
+    assert now is not listed
+    assert {r.study_number for r in now.model.rows} == {"02-001"}
+    assert f"Access to study {FIRST} was withdrawn from pharm" in window.notice.text()
+    assert [window.study_switcher.itemData(i) for i in range(window.study_switcher.count())] == [
+        OTHER
+    ]
+    assert FIRST not in window.windowTitle() and OTHER in window.study_label.text()
+
+
+def test_the_last_study_taken_away_signs_the_user_out_saying_why(
+    qtbot: QtBot, pharmacy: Pharmacy
+) -> None:
+    from dispensary.app import Desk, Workstation
+    from dispensary.config import Settings
+    from dispensary.ui.sign_in import SignInWindow
+
+    sign_in = SignInWindow(pharmacy.ctx.database)
+    qtbot.addWidget(sign_in)
+    desk = Desk(Workstation(pharmacy.ctx, Settings(backups_kept=3)), sign_in)
+    sign_in.show()
+    form = sign_in.form
+    form.username.clear()
+    qtbot.keyClicks(form.username, "pharm2")
+    qtbot.keyClick(form.username, Qt.Key.Key_Return)
+    qtbot.keyClicks(form.password, PASSWORDS["pharm2"])
+    qtbot.keyClick(form.password, Qt.Key.Key_Return)
+    window = desk.window  # closed and deleted by the desk at the sign-out
+    assert window is not None
+    if desk.backup is not None:
+        desk.backup.wait()
+    today(qtbot, window)
+    window.go_actions[ParticipantsScreen].trigger()
+    listed = shown(window, ParticipantsScreen)
+    assert listed.model.rows
+    admin = pharmacy.actor("admin")
+    studies.set_access(pharmacy.ctx, admin, "pharm2", FIRST, False, "left the study team")
+    listed.refresh()
+    qtbot.waitUntil(lambda: desk.window is None)
+    assert sign_in.isVisible() and form.message.kind == "error"
+    assert f"Access to study {FIRST} was withdrawn from pharm2" in form.message.text()
 
 
 def entries(pharmacy: Pharmacy, reader: Actor) -> int:

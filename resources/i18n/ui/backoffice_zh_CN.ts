@@ -1068,6 +1068,10 @@
         <translation>{study}（已关闭）</translation>
     </message>
     <message>
+        <source>{withdrawn} Switched to study {protocol}: {title}.</source>
+        <translation>{withdrawn}已切换到研究 {protocol}：{title}。</translation>
+    </message>
+    <message>
         <source>Switched to study {protocol}: {code} is of that study.</source>
         <translation>已切换到研究 {protocol}：{code} 属于该研究。</translation>
     </message>

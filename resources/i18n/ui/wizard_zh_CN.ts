@@ -265,6 +265,22 @@
         <translation>保存语言…</translation>
     </message>
     <message>
+        <source>Idle lock</source>
+        <translation>空闲锁定</translation>
+    </message>
+    <message>
+        <source>&amp;Minutes without use</source>
+        <translation>无操作的分钟数(&amp;M)</translation>
+    </message>
+    <message>
+        <source>On every workstation, a signed-in window left this long without a key press or click locks itself, from each user&apos;s next sign-in. It is never off: {low} to {high} minutes.</source>
+        <translation>在每台工作站上，已登录的窗口在此时间内无按键或点击即自动锁定，自每位用户下次登录起生效。该锁定不可关闭：{low} 至 {high} 分钟。</translation>
+    </message>
+    <message>
+        <source>Save the idle lock time…</source>
+        <translation>保存空闲锁定时间…</translation>
+    </message>
+    <message>
         <source>Label printers of this workstation</source>
         <translation>本工作站的标签打印机</translation>
     </message>
@@ -323,6 +339,14 @@
     <message>
         <source>Saved: the sign-in window opens in {language}.</source>
         <translation>已保存：登录窗口将以{language}显示。</translation>
+    </message>
+    <message>
+        <source>Change the idle lock time</source>
+        <translation>修改空闲锁定时间</translation>
+    </message>
+    <message>
+        <source>Saved: from each user&apos;s next sign-in, a window left {minutes} minutes without use locks itself.</source>
+        <translation>已保存：自每位用户下次登录起，窗口 {minutes} 分钟无操作即自动锁定。</translation>
     </message>
     <message>
         <source>Change the label printers</source>

@@ -80,6 +80,7 @@ class AuditAction(StrEnum):
     # The pharmacy, the workstations and the database
     PHARMACY_PARTICULARS_SET = "pharmacy_particulars_set"
     PHARMACY_LANGUAGE_SET = "pharmacy_language_set"
+    PHARMACY_IDLE_LOCK_SET = "pharmacy_idle_lock_set"
     LABEL_PRINTERS_BOUND = "label_printers_bound"
     DATABASE_LOCATION_CHANGED = "database_location_changed"
     SITE_KEY_CREATED = "site_key_created"
@@ -140,6 +141,7 @@ _ACTION_NAMES: dict[AuditAction, str] = {
     AuditAction.LABEL_REPRINTED: N_("audit action|Labels reprinted"),
     AuditAction.PHARMACY_PARTICULARS_SET: N_("audit action|Pharmacy particulars set"),
     AuditAction.PHARMACY_LANGUAGE_SET: N_("audit action|Pharmacy language set"),
+    AuditAction.PHARMACY_IDLE_LOCK_SET: N_("audit action|Idle lock time set"),
     AuditAction.LABEL_PRINTERS_BOUND: N_("audit action|Label printers set"),
     AuditAction.DATABASE_LOCATION_CHANGED: N_("audit action|Database location changed"),
     AuditAction.SITE_KEY_CREATED: N_("audit action|Site key created"),

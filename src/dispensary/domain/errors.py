@@ -58,6 +58,12 @@ class NotPermitted(DispensaryError):
 
     exit_code = 4
 
+    def __init__(self, message: str, withdrawn: str = "") -> None:
+        super().__init__(message)
+        self.withdrawn = withdrawn
+        """The study's protocol when the refusal is that the user's access to it was taken
+        away since it was opened (the window then leaves that study); "" otherwise."""
+
 
 class NotSignedIn(NotPermitted):
     """Wrong user name or password, locked or deactivated account."""

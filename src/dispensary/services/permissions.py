@@ -314,7 +314,8 @@ def judge(
                     "its records can no longer be read or added to, and nothing was saved. "
                     "Switch to another study, or ask an administrator if you still work in "
                     "this one."
-                ).format(user=actor.username, study=ctx.study.protocol)
+                ).format(user=actor.username, study=ctx.study.protocol),
+                withdrawn=ctx.study.protocol,
             )
         raise NotPermitted(
             _(

@@ -105,6 +105,7 @@ _sha256 = hashlib.sha256
 PHARMACY_SET: Mapping[str, tuple[str, ...]] = {
     "pharmacy_particulars_set": ("name", "address", "phone"),
     "pharmacy_language_set": ("language",),
+    "pharmacy_idle_lock_set": ("idle_lock_minutes",),
 }
 """The audit actions that set the pharmacy's settings (services/pharmacy), with the values each
 carries: the `settings` rows `pharmacy.<value>` are changed in place, so they are checked

@@ -16,6 +16,7 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
     QTextBoundaryFinder,
+    Signal,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -38,7 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dispensary.domain.errors import DispensaryError, SignatureFailed
+from dispensary.domain.errors import DispensaryError, NotPermitted, SignatureFailed
 from dispensary.services.context import Actor
 from dispensary.services.permissions import Permission, may
 from dispensary.services.signing import run_signed
@@ -61,12 +62,29 @@ _T = TypeVar("_T")
 _Row = TypeVar("_Row")
 
 
+class AccessNotices(QObject):
+    """Where a screen's refusal "access to this study was withdrawn" goes besides its message
+    bar: the main window, which then stops showing that study (ui/main_window)."""
+
+    withdrawn = Signal(str, str)  # (the refusal, the study's protocol)
+
+
+ACCESS = AccessNotices()
+
+
+def refused(bar: MessageBar, exc: DispensaryError) -> None:
+    """A service's refusal in the bar; an access withdrawn is told to the main window too."""
+    bar.show_message(exc.message, "error")
+    if isinstance(exc, NotPermitted) and exc.withdrawn:
+        ACCESS.withdrawn.emit(exc.message, exc.withdrawn)
+
+
 def attempt(bar: MessageBar, call: Callable[[], _T]) -> _T | None:
     """Runs one service call; a refusal is shown in plain words and None comes back."""
     try:
         result = call()
     except DispensaryError as exc:
-        bar.show_message(exc.message, "error")
+        refused(bar, exc)
         return None
     return result
 
@@ -82,7 +100,7 @@ def signed(bar: MessageBar, session: AppSession, call: Callable[[], _T]) -> _T |
         bar.show_message(f"{failed.message}{uncounted}", "error")
         return None
     except DispensaryError as exc:
-        bar.show_message(exc.message, "error")
+        refused(bar, exc)
         return None
 
 

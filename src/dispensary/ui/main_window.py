@@ -35,12 +35,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dispensary.domain.errors import DispensaryError, InOtherStudy, NotFound
+from dispensary.domain.errors import DispensaryError, InOtherStudy, NotFound, NotPermitted
 from dispensary.i18n import current_language
 from dispensary.services.context import Context
 from dispensary.services.results import StudyRow
 from dispensary.ui.feedback import MessageBar
-from dispensary.ui.forms import BANNER_COLOURS
+from dispensary.ui.forms import ACCESS, BANNER_COLOURS
 from dispensary.ui.guide_view import AboutDialog, Guide, GuideWindow
 from dispensary.ui.scan_field import ScanCatcher, ScanField
 from dispensary.ui.screen import OpenKind, Screen, context_of_study, route_scan
@@ -111,6 +111,9 @@ class MainWindow(QMainWindow):
 
     lock_requested = Signal()
     sign_out_requested = Signal()
+    access_ended = Signal(str)
+    """The user has no study left to work in (each access withdrawn): the desk signs out,
+    saying why."""
 
     def __init__(
         self,
@@ -160,6 +163,9 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self._central())
         self._show_study()
         self.reload_studies()
+        # Queued: the screen whose refusal said it finishes its slot before it is replaced.
+        ACCESS.withdrawn.connect(self._access_withdrawn, Qt.ConnectionType.QueuedConnection)
+        self.hearing_access = True
         self.resize(1366, 768)
         if self.classes:
             self.show_screen(self.classes[0])
@@ -406,7 +412,7 @@ class MainWindow(QMainWindow):
         mine = next((r for r in self.studies if r.protocol == session.study), None)
         if mine is not None and (mine.status == "closed") != session.ctx.closed:
             self._reread_study()
-        elif mine is None and self.studies:
+        elif mine is None:
             self._say_study_gone()
         several = len(self.studies) > 1
         for action in self.switcher_actions:
@@ -414,15 +420,56 @@ class MainWindow(QMainWindow):
         self.switch_action.setVisible(several)
 
     def _say_study_gone(self) -> None:
-        """The study worked in is no longer the user's (an administrator took the access away
-        at another workstation): the services' refusal, in the notice, until another study is
-        chosen."""
+        """The study worked in is no longer the user's list: when the services say the access
+        was withdrawn (an administrator, at another workstation), the window leaves the study
+        (`_access_withdrawn`); any other refusal is said in the notice."""
         from dispensary.services.permissions import Permission, require
 
         try:
             require(self.session.actor, Permission.VIEW, self.session.ctx)
+        except NotPermitted as exc:
+            if exc.withdrawn:
+                ACCESS.withdrawn.emit(exc.message, exc.withdrawn)
+            elif self.studies:
+                self.notice.show_message(exc.message, "error")
         except DispensaryError as exc:
-            self.notice.show_message(exc.message, "error")
+            if self.studies:
+                self.notice.show_message(exc.message, "error")
+
+    def _access_withdrawn(self, message: str, study: str) -> None:
+        """A service refused the study worked in because its access was withdrawn: nothing of
+        it stays on screen. The window switches to the first study the user still has (the
+        screens rebuilt there), saying both; with none left the desk signs out, saying why.
+        Not while locked or while a dialog is open over a screen (its own bar said it): the
+        next refusal, or the next screen chosen, does it then."""
+        from PySide6.QtWidgets import QApplication
+
+        from dispensary.services import studies, users
+
+        session = self.session
+        if not self.session_open or self.locked or study != session.study:
+            return
+        if QApplication.activeModalWidget() is not None:
+            return
+        try:
+            session.actor = users.current_actor(session.ctx, session.actor)
+            left = studies.list_studies(session.ctx, session.actor)
+            other = context_of_study(session, left[0].protocol) if left else None
+        except DispensaryError:
+            return  # the account ended or the database is busy: said elsewhere
+        if other is None:
+            self._clear_screens()
+            self.access_ended.emit(message)
+            return
+        self.use_context(other)
+        self.notice.show_message(
+            self.tr("{withdrawn} Switched to study {protocol}: {title}.").format(
+                withdrawn=message,
+                protocol=other.study.protocol,
+                title=other.study.wording().short_title,
+            ),
+            "error",
+        )
 
     def _reread_study(self) -> None:
         """The study worked in was closed (or reopened) since it was opened: its context is
@@ -464,11 +511,7 @@ class MainWindow(QMainWindow):
         shown = self.current_screen()
         again = type(shown) if shown is not None else None
         self.session.ctx = ctx
-        for built in self.screens.values():
-            self.stack.removeWidget(built)
-            built.hide()
-            built.deleteLater()
-        self.screens.clear()
+        self._clear_screens()
         self._show_study()
         self.reload_studies()
         if again is not None:
@@ -489,6 +532,14 @@ class MainWindow(QMainWindow):
         self.notice.show_message(notice, "info")
         if code:
             self.handle_scan(code, follow=False)
+
+    def _clear_screens(self) -> None:
+        """Every screen built so far taken down (none keeps what it showed of a study)."""
+        for built in self.screens.values():
+            self.stack.removeWidget(built)
+            built.hide()
+            built.deleteLater()
+        self.screens.clear()
 
     def _study_requested(self, ctx: object, code: str) -> None:
         """A screen found a code of another study and the services gave its context."""
@@ -821,5 +872,8 @@ class MainWindow(QMainWindow):
 
         self.closing_for_good = True
         self.end_session()
+        if self.hearing_access:  # a window closed twice disconnects once
+            self.hearing_access = False
+            ACCESS.withdrawn.disconnect(self._access_withdrawn)
         wait_for_workers()  # no reading thread outlives the window and its database
         super().closeEvent(event)

@@ -1,5 +1,6 @@
 """The settings after set-up, as the first-run wizard set them: the pharmacy's name, address
-and telephone on its labels, the language its windows open in before sign-in, this
+and telephone on its labels, the language its windows open in before sign-in, the idle time
+after which every workstation's window locks itself, this
 workstation's label printers and the database it opens, and the site key that signs the anchor
 log at each backup. An administrator changes them with a reason kept in the audit trail;
 services/pharmacy, services/workstation and services/site_key check the permission and the
@@ -25,6 +26,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -366,6 +369,7 @@ class SettingsScreen(Screen):
         layout.addWidget(self.columns, 1)
         left.addWidget(box)
         left.addWidget(language_box)
+        left.addWidget(self._idle_lock_box())
         left.addWidget(self._database_box())
         left.addStretch(1)
         right.addWidget(self._printers_box())
@@ -373,6 +377,35 @@ class SettingsScreen(Screen):
         right.addWidget(self.site_key)
         right.addStretch(1)
         self._language_chosen()
+
+    def _idle_lock_box(self) -> QGroupBox:
+        """The pharmacy's idle lock time: every workstation's, within the service's bounds."""
+        box = QGroupBox(self.tr("Idle lock"))
+        form = QFormLayout(box)
+        self.idle_lock = QSpinBox()
+        self.idle_lock.setObjectName("idleLockMinutes")
+        self.idle_lock.setRange(pharmacy.IDLE_LOCK_MIN, pharmacy.IDLE_LOCK_MAX)
+        self.idle_lock.setValue(pharmacy.IDLE_LOCK_DEFAULT)
+        # As wide as two digits need, not the whole column.
+        self.idle_lock.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        label = QLabel(self.tr("&Minutes without use"))
+        label.setBuddy(self.idle_lock)
+        form.addRow(label, self.idle_lock)
+        form.addRow(
+            wrapped_label(
+                "idleLockExplained",
+                self.tr(
+                    "On every workstation, a signed-in window left this long without a key "
+                    "press or click locks itself, from each user's next sign-in. It is never "
+                    "off: {low} to {high} minutes."
+                ).format(low=pharmacy.IDLE_LOCK_MIN, high=pharmacy.IDLE_LOCK_MAX),
+            )
+        )
+        self.save_idle_lock = action_button(
+            self.tr("Save the idle lock time…"), "saveIdleLock", self.change_idle_lock
+        )
+        form.addRow(button_row([], [self.save_idle_lock]))
+        return box
 
     def _printers_box(self) -> QGroupBox:
         """This workstation's printer of each label stock; changed in the printers' dialog."""
@@ -436,6 +469,9 @@ class SettingsScreen(Screen):
             else ""
         )
         self.language.setCurrentIndex(max(0, self.language.findData(current.language)))
+        minutes = attempt(self.message, lambda: pharmacy.idle_lock_minutes(self.session.ctx))
+        if minutes is not None:
+            self.idle_lock.setValue(minutes)
 
     def _show_workstation(self) -> None:
         """The printers, the database and the site key as this workstation's files hold them
@@ -515,6 +551,31 @@ class SettingsScreen(Screen):
                 self.tr("Saved: the sign-in window opens in {language}.").format(
                     language=Language(done.language).native
                 ),
+                "ok",
+            )
+            self.changed.emit()
+
+    def change_idle_lock(self) -> None:
+        minutes = self.idle_lock.value()
+        try:  # before the reason is asked
+            pharmacy.checked_idle_lock(minutes)
+        except DispensaryError as exc:
+            self.message.show_message(exc.message, "error")
+            return
+        reason = self._reason(self.tr("Change the idle lock time"))
+        if reason is None:
+            return
+        done = attempt(
+            self.message,
+            lambda: pharmacy.set_idle_lock(self.session.ctx, self.session.actor, minutes, reason),
+        )
+        if done is not None:
+            self.idle_lock.setValue(done)
+            self.message.show_message(
+                self.tr(
+                    "Saved: from each user's next sign-in, a window left {minutes} minutes "
+                    "without use locks itself."
+                ).format(minutes=done),
                 "ok",
             )
             self.changed.emit()
