@@ -29,7 +29,7 @@ Password = Callable[[Actor], str]
 
 
 def test_the_migrated_schema_is_the_models(ctx: Context) -> None:
-    assert migrate.current_revision(ctx.engine) == migrate.head_revision() == "0013"
+    assert migrate.current_revision(ctx.engine) == migrate.head_revision() == "0014"
     with ctx.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
         with warnings.catch_warnings():

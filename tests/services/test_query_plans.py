@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection
 from dispensary.db.engine import is_sqlite, read_transaction
 from dispensary.services import (
     audit,
+    counts,
     dashboard,
     destruction,
     dispensing,
@@ -34,7 +35,7 @@ from dispensary.services.assessment import DestroyRequest, DispenseRequest
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.results import DispenseResult
 
-from .helpers import LATE, dispense, enroll, receive
+from .helpers import LATE, TECH_PASSWORD, WITNESSED, dispense, enroll, receive
 
 BIG = frozenset(
     {
@@ -523,3 +524,96 @@ def test_the_bottles_out_with_participants_off_treatment_are_read_from_the_kits_
     assert captured.queries
     if is_sqlite(site.ctx.engine):
         assert full_scans(site.ctx, captured, SMALL) == []
+
+
+LATE_INDEXES = {
+    "ix_returns_corrections": "returns.corrects_id IS NOT NULL",
+    "ix_dispenses_late": "dispenses.dispensed_on < ",
+    "ix_returns_late": "returns.returned_on < ",
+    "ix_physical_counts_late": "physical_counts.counted_on < ",
+    "ix_destructions_late": "destructions.destroyed_on < ",
+}
+"""The indexes of migration 0014, each with the words of the statement it serves."""
+
+
+def test_the_records_changing_a_sign_off_are_found_by_index_however_long_the_history(
+    site: Site, monitor: Actor, pw: Callable[[Actor], str]
+) -> None:
+    """After a sign-off each reconciliation looks for the records written after it that change
+    what it attested: a return corrected, a dispense voided, a dispense, return, count or
+    destruction dated before its day. SQLite walked the study's participants and every
+    dispense and return of theirs (and every count and destruction) for them: now the indexes
+    of the records dated before the day they were written (and of the corrections) are read,
+    the same statements and rows however much ordinary work is written after the sign-off."""
+    ctx, clock, actor, password = site.ctx, site.clock, site.actor, site.password
+    site.grow(2)
+    counted = site.dispense(site.next_number())
+    first = returns.record_return(ctx, actor, counted.kits[0].kit, 3, password, counted.number)
+    wrong = site.dispense(site.next_number())
+    brought = site.next_number()  # enrolled before the sign-off, dispensed to after it
+    before = clock.today()
+    clock.set_date(before + timedelta(days=1))
+    reconciliation.sign_off(ctx, monitor, pw(monitor), "visit")
+    clock.set_date(before + timedelta(days=2))
+    site.grow(1)  # the day's work after the sign-off changes nothing it attested
+    for kit in ("Q0085", "Q0086", "Q0087"):
+        counts.record_count(
+            ctx, actor, kit, 15, password, "breakage", "crushed", "tech", TECH_PASSWORD
+        )
+    fixed = returns.correct_return(ctx, actor, first.return_id, 2, "recount", password)
+    dispensing.void_dispense(ctx, actor, wrong.number, "wrong participant", password)
+    late = site.dispense(brought, day1=before, dispensed_on=before)
+    back = returns.record_return(
+        ctx, actor, late.kits[0].kit, 1, password, late.number, returned_on=before
+    )
+    counts.record_count(
+        ctx, actor, "Q0088", 20, password, "breakage", "crushed", "tech", TECH_PASSWORD, before
+    )
+    destroyed = destruction.destroy(
+        ctx, actor, ["Q0089"], "tech", "incineration", password, destroyed_on=before, **WITNESSED
+    )
+    said = (
+        f"return {fixed.return_id} corrects return {first.return_id}",
+        f"dispense {wrong.number} voided",
+        f"dispense {late.number} dated before it",
+        f"return {back.return_id} dated before it",
+        "count of kit Q0088 dated before it",
+        f"destruction No. {destroyed.destruction_id} dated before it",
+    )
+
+    def looked_up() -> Captured:
+        with capturing(ctx) as captured, read_transaction(ctx.engine) as session:
+            [signed] = reconciliation.signoff_rows(session, ctx.study_id, ctx.study)
+        assert signed.changed_since == said
+        return captured
+
+    first_read = looked_up()
+    rows_first = rows_read(ctx, first_read)
+    site.grow(4)
+    later = looked_up()
+    assert [s for s, _p in later.queries] == [s for s, _p in first_read.queries]
+    assert rows_read(ctx, later) == rows_first
+    if is_sqlite(ctx.engine):
+        assert full_scans(ctx, later, SMALL) == []
+        plans = [(" ".join(s.split()), _plan(ctx, s, p)) for s, p in later.queries]
+        # No walk of the study's participants or kits (a SEARCH by the study alone).
+        assert not [plan for _s, plan in plans if "(study_id=?)" in plan], "\n\n".join(
+            f"{a}\n{b}" for a, b in plans
+        )
+    else:
+        plans = [(" ".join(s.split()), _pg_plan(ctx, s, p)) for s, p in later.queries]
+    for index, words in LATE_INDEXES.items():
+        served = [plan for statement, plan in plans if words in statement]
+        assert served and all(index in plan for plan in served), (index, "\n".join(served))
+
+
+def _pg_plan(ctx: Context, statement: str, parameters: Any) -> str:
+    """PostgreSQL's plan, with the tables' statistics taken (as autovacuum keeps them) and
+    table scans priced out (on a test's few rows reading a table is cheaper than any index):
+    a partial index is in it only if PostgreSQL proves the statement's condition is the
+    index's."""
+    with ctx.engine.begin() as conn:
+        conn.exec_driver_sql("ANALYZE")
+        conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        plan = conn.exec_driver_sql(f"EXPLAIN {statement}", parameters).all()
+    return "\n".join(str(row[0]) for row in plan)

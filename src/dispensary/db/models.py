@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    ColumnElement,
     Date,
     DateTime,
     Float,
@@ -28,17 +29,24 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    column,
     event,
     text,
 )
 from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from dispensary.db import facts, guards
 
 BATCH_ENTRY = "(entity_id LIKE '%..%' OR length(entity_id) >= 60)"
 """An audit entry about several things at once (a label print of several kits names the first
 and the last, "K1..K9 (9)", cut at 60 characters): ix_audit_entries_batches lists only these."""
+
+CORRECTION = "corrects_id IS NOT NULL"
+"""A return that corrects another: ix_returns_corrections lists only these."""
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -69,6 +77,42 @@ class UTCDateTime(TypeDecorator[datetime]):
         if moment.tzinfo is None:
             return moment.replace(tzinfo=UTC)
         return moment.astimezone(UTC)
+
+
+class UTCDay(FunctionElement[date]):
+    """The UTC day of a timestamp (UTCDateTime): SQLite's date() of the stored UTC text,
+    PostgreSQL's date of the timestamp at UTC (immutable, so an index's condition may use it,
+    unlike a cast that follows the session's time zone)."""
+
+    type = Date()
+    name = "utc_day"
+    inherit_cache = True
+
+
+@compiles(UTCDay)
+def _utc_day(element: UTCDay, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"date({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(UTCDay, "postgresql")
+def _utc_day_postgresql(element: UTCDay, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CAST(({compiler.process(element.clauses, **kw)} AT TIME ZONE 'UTC') AS DATE)"
+
+
+def dated_before_written(day: Any, written: Any) -> ColumnElement[bool]:
+    """A record dated before the day it was written (UTC): a paper record entered later, or a
+    typed date. Only such a record can change what an earlier sign-off attested (one written
+    after a sign-off and dated before its day), so the partial indexes of `late_index` hold
+    only these rows, and the sign-offs' look-up (services/reconciliation._changes_after) asks
+    for them in these same words, which is what lets the index serve it."""
+    return day < UTCDay(written)  # type: ignore[no-any-return]
+
+
+def late_index(table: str, day: str) -> Index:
+    """The index, by time written, of a record table's rows dated before the day they were
+    written (`dated_before_written`): a few rows however long the history (migration 0014)."""
+    clause = dated_before_written(column(day), column("created_at"))
+    return Index(f"ix_{table}_late", "created_at", sqlite_where=clause, postgresql_where=clause)
 
 
 class Base(DeclarativeBase):
@@ -243,6 +287,7 @@ class Dispense(Base):
         UniqueConstraint("participant_id", "cycle", "attempt", name="uq_dispenses_cycle"),
         CheckConstraint("cycle >= 1", name="cycle_positive"),
         CheckConstraint("tablets > 0", name="tablets_positive"),
+        late_index("dispenses", "dispensed_on"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(20), unique=True)
@@ -313,6 +358,14 @@ class Return(Base):
     __table_args__ = (
         CheckConstraint("tablets >= 0", name="tablets_nonneg"),
         CheckConstraint("held_days >= 0", name="held_nonneg"),
+        late_index("returns", "returned_on"),
+        # The corrections (rare) by time written: those made after a sign-off (migration 0014).
+        Index(
+            "ix_returns_corrections",
+            "created_at",
+            sqlite_where=text(CORRECTION),
+            postgresql_where=text(CORRECTION),
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     dispense_id: Mapped[int] = mapped_column(ForeignKey("dispenses.id"), index=True)
@@ -380,6 +433,7 @@ class Destruction(Base):
             postgresql_using="gin",
             postgresql_with={"fastupdate": "off"},  # no pending list read whole at each look-up
         ).ddl_if(dialect="postgresql"),
+        late_index("destructions", "destroyed_on"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     destroyed_on: Mapped[date] = mapped_column(Date)
@@ -398,7 +452,10 @@ class Destruction(Base):
 
 class PhysicalCount(Base):
     __tablename__ = "physical_counts"
-    __table_args__ = (CheckConstraint("counted >= 0", name="counted_nonneg"),)
+    __table_args__ = (
+        CheckConstraint("counted >= 0", name="counted_nonneg"),
+        late_index("physical_counts", "counted_on"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     kit_id: Mapped[int] = mapped_column(ForeignKey("kits.id"), index=True)
     counted: Mapped[int] = mapped_column(Integer)

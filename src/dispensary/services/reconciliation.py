@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Generic, NamedTuple, TypeVar
 
-from sqlalchemy import Engine, Select, and_, case, cast, exists, func, select
+from sqlalchemy import ColumnElement, Engine, Select, and_, case, cast, exists, func, select
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session, aliased
 
@@ -57,6 +57,7 @@ from dispensary.db.models import (
     ReconciliationSignOff,
     Return,
     User,
+    dated_before_written,
 )
 from dispensary.domain.accountability import Balance, balance_of_totals
 from dispensary.domain.audit_actions import AuditAction
@@ -1555,7 +1556,8 @@ def signoff_rows(session: Session, study_id: int, study: Study) -> tuple[SignOff
     records written after it that change them: a correction of a record it covered (a return
     recounted, a dispense voided) or a record dated before it added later. Read anew at each
     reconciliation (a few rows: corrections and voids are rare, and the records dated before
-    a sign-off but written after it are looked for only after the first sign-off)."""
+    a sign-off but written after it are looked for only after the first sign-off, by the
+    indexes of the records dated before the day they were written: _changes_after)."""
     found = list(
         session.execute(
             select(ReconciliationSignOff, User)
@@ -1639,6 +1641,13 @@ def _attested_words(
     )
 
 
+_CORRECTED = aliased(Return, name="corrected")
+_COUNTED = aliased(Kit, name="counted")
+_GIVEN = aliased(Dispense, name="given")
+"""The aliases of _changes_after's statements, made once (an alias made at each call costs
+more than the statements' few rows)."""
+
+
 def _changes_after(
     session: Session, study_id: int, since: datetime, before: date
 ) -> list[tuple[datetime, datetime | date, str]]:
@@ -1646,60 +1655,81 @@ def _changes_after(
     may have attested: (when written, what it changes: the corrected record's time or the new
     record's own date, the record in the reader's words). A sign-off made before `when` covered
     it when the corrected record was written by then, or the new record's date was before its
-    day. A new record is looked for only when dated before `before` (the last sign-off's day),
-    in SQL: the day's ordinary work written after a sign-off is not read at all."""
+    day. A new record is looked for only when dated before `before` (the last sign-off's day)
+    and before the day it was written (models.dated_before_written: a record written after a
+    sign-off and dated before its day is), so the indexes of those few rows (migration 0014)
+    serve the look-up: the day's ordinary work is not read at all, however long the history.
+    The study is asked of each row found (EXISTS), and the rows are put in order here: SQLite
+    would otherwise walk the study's participants or the table in id order instead."""
     found: list[tuple[datetime, datetime | date, str]] = []
-    old = aliased(Return)
-    own = Participant.study_id == study_id
-    for new_id, at, old_id, old_at in session.execute(
-        select(Return.id, Return.created_at, old.id, old.created_at)
-        .join(old, old.id == Return.corrects_id)
-        .join(Dispense, Dispense.id == Return.dispense_id)
-        .join(Participant, Participant.id == Dispense.participant_id)
-        .where(own, Return.created_at > since)
-        .order_by(Return.id)
-    ).tuples():
+    old = _CORRECTED
+    corrections = sorted(
+        session.execute(
+            select(Return.id, Return.created_at, old.id, old.created_at)
+            .join(old, old.id == Return.corrects_id)
+            .where(
+                Return.corrects_id.is_not(None),  # ix_returns_corrections
+                Return.created_at > since,
+                _dispensed_in(Return.dispense_id, study_id),
+            )
+        ).tuples()
+    )
+    for new_id, at, old_id, old_at in corrections:
         found.append(
             (at, old_at, _("return {new} corrects return {old}").format(new=new_id, old=old_id))
         )
     for at, created, number in session.execute(
         select(DispenseVoid.at, Dispense.created_at, Dispense.number)
         .join(Dispense, Dispense.id == DispenseVoid.dispense_id)
-        .join(Participant, Participant.id == Dispense.participant_id)
-        .where(own, DispenseVoid.at > since)
-        .order_by(DispenseVoid.id)
+        .where(DispenseVoid.at > since, _participant_in(Dispense.participant_id, study_id))
+        .order_by(DispenseVoid.id)  # voids are rare: read whole, in order
     ).tuples():
         found.append((at, created, _("dispense {number} voided").format(number=number)))
-    for at, day, number in session.execute(
-        select(Dispense.created_at, Dispense.dispensed_on, Dispense.number)
-        .join(Participant, Participant.id == Dispense.participant_id)
-        .where(own, Dispense.created_at > since, Dispense.dispensed_on < before)
-        .order_by(Dispense.id)
-    ).tuples():
+    dispenses = sorted(
+        session.execute(
+            select(Dispense.id, Dispense.created_at, Dispense.dispensed_on, Dispense.number).where(
+                dated_before_written(Dispense.dispensed_on, Dispense.created_at),
+                Dispense.created_at > since,
+                Dispense.dispensed_on < before,
+                _participant_in(Dispense.participant_id, study_id),
+            )
+        ).tuples()
+    )
+    for _id, at, day, number in dispenses:
         found.append((at, day, _("dispense {number} dated before it").format(number=number)))
-    for at, day, return_id in session.execute(
-        select(Return.created_at, Return.returned_on, Return.id)
-        .join(Dispense, Dispense.id == Return.dispense_id)
-        .join(Participant, Participant.id == Dispense.participant_id)
-        .where(
-            own,
-            Return.created_at > since,
-            Return.returned_on < before,
-            Return.corrects_id.is_(None),
-        )
-        .order_by(Return.id)
-    ).tuples():
-        found.append((at, day, _("return {number} dated before it").format(number=return_id)))
-    for at, day, kit in session.execute(
-        select(PhysicalCount.created_at, PhysicalCount.counted_on, Kit.number)
-        .join(Kit, Kit.id == PhysicalCount.kit_id)
-        .where(
-            Kit.study_id == study_id,
-            PhysicalCount.created_at > since,
-            PhysicalCount.counted_on < before,
-        )
-        .order_by(PhysicalCount.id)
-    ).tuples():
+    # A correction is left out here, not in SQL: SQLite would read every other return by
+    # ix_returns_corrects_id (corrects_id IS NULL) instead of the few dated before written.
+    late_returns = sorted(
+        session.execute(
+            select(Return.id, Return.created_at, Return.returned_on, Return.corrects_id).where(
+                dated_before_written(Return.returned_on, Return.created_at),
+                Return.created_at > since,
+                Return.returned_on < before,
+                _dispensed_in(Return.dispense_id, study_id),
+            )
+        ).tuples()
+    )
+    for return_id, at, day, corrects in late_returns:
+        if corrects is None:
+            found.append((at, day, _("return {number} dated before it").format(number=return_id)))
+    counted = _COUNTED
+    counts = sorted(
+        session.execute(
+            select(PhysicalCount.id, PhysicalCount.created_at, PhysicalCount.counted_on, Kit.number)
+            .join(Kit, Kit.id == PhysicalCount.kit_id)
+            .where(
+                dated_before_written(PhysicalCount.counted_on, PhysicalCount.created_at),
+                PhysicalCount.created_at > since,
+                PhysicalCount.counted_on < before,
+                exists(
+                    select(counted.id).where(
+                        counted.id == PhysicalCount.kit_id, counted.study_id == study_id
+                    )
+                ),
+            )
+        ).tuples()
+    )
+    for _id, at, day, kit in counts:
         found.append((at, day, _("count of kit {kit} dated before it").format(kit=kit)))
     corrected = {
         number: [c for c in changes if c.correction]
@@ -1709,7 +1739,8 @@ def _changes_after(
         dict(
             session.execute(
                 select(Participant.study_number, Participant.eligibility_confirmed_at).where(
-                    own, Participant.study_number.in_(sorted(n for n, c in corrected.items() if c))
+                    Participant.study_id == study_id,
+                    Participant.study_number.in_(sorted(n for n, c in corrected.items() if c)),
                 )
             )
             .tuples()
@@ -1737,9 +1768,11 @@ def _changes_after(
                         ),
                     )
                 )
-    for at, day, destruction_id in session.execute(
-        _destructions_dated_before(session, study_id, since, before)
-    ).tuples():
+    destructions = sorted(
+        session.execute(_destructions_dated_before(session, study_id, since, before)).tuples(),
+        key=lambda row: row[2],
+    )
+    for at, day, destruction_id in destructions:
         found.append(
             (
                 at,
@@ -1750,27 +1783,50 @@ def _changes_after(
     return found
 
 
+def _participant_in(participant_id: Any, study_id: int) -> ColumnElement[bool]:
+    """The row's participant is of the study: asked of each row found (EXISTS), so that the
+    planner does not start from the study's participants and walk all their dispenses."""
+    return exists(
+        select(Participant.id).where(
+            Participant.id == participant_id, Participant.study_id == study_id
+        )
+    )
+
+
+def _dispensed_in(dispense_id: Any, study_id: int) -> ColumnElement[bool]:
+    """The row's dispense is of a participant of the study, asked of each row found."""
+    given = _GIVEN
+    return exists(
+        select(given.id)
+        .join(Participant, Participant.id == given.participant_id)
+        .where(given.id == dispense_id, Participant.study_id == study_id)
+    )
+
+
 def _destructions_dated_before(
     session: Session, study_id: int, since: datetime, before: date
 ) -> Select[tuple[datetime, date, int]]:
     """The destructions written after `since` and dated before `before` that destroyed a kit
-    of the study. A destruction names its kits (a JSON list of their numbers), not a study:
-    the lists are read in SQL (SQLite's json_each, PostgreSQL's jsonb_array_elements_text),
-    only of the destructions the dates keep, and a kit they list looked up in the study."""
+    of the study (unordered: ix_destructions_late serves it, the caller orders them). A
+    destruction names its kits (a JSON list of their numbers), not a study: the lists are read
+    in SQL (SQLite's json_each, PostgreSQL's jsonb_array_elements_text), only of the
+    destructions the dates keep, and a kit they list looked up in the study."""
     if session.get_bind().dialect.name == "postgresql":
         listed = func.jsonb_array_elements_text(cast(Destruction.kits, JSONB)).table_valued("value")
     else:
         listed = func.json_each(Destruction.kits).table_valued("value")
+    # Each kit listed looked up in the study by its number (a nested EXISTS: written as a
+    # join, SQLite walked all the study's kits for each destruction, seconds each).
     of_this_study = exists(
-        select(Kit.id)
-        .select_from(listed)
-        .join(Kit, Kit.number == listed.c.value)
-        .where(Kit.study_id == study_id)
+        select(listed.c.value).where(
+            exists(select(Kit.id).where(Kit.study_id == study_id, Kit.number == listed.c.value))
+        )
     )
-    return (
-        select(Destruction.created_at, Destruction.destroyed_on, Destruction.id)
-        .where(Destruction.created_at > since, Destruction.destroyed_on < before, of_this_study)
-        .order_by(Destruction.id)
+    return select(Destruction.created_at, Destruction.destroyed_on, Destruction.id).where(
+        dated_before_written(Destruction.destroyed_on, Destruction.created_at),
+        Destruction.created_at > since,
+        Destruction.destroyed_on < before,
+        of_this_study,
     )
 
 
