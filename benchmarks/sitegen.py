@@ -906,13 +906,15 @@ class BulkWriter:
     def set_status(self, site: Site, user: Staff, person: Person, status: str, why: str) -> None:
         old = person.row["status"]
         person.row["status"] = status
+        # Signed ("status changed") and dated, as participants.set_status records it.
+        self.signature(user, "status changed", "participant", person.id)
         self.person_fact(person)
         self.audit(
             user,
             "participant_status",
             "participant",
             person.number,
-            {"status": status},
+            {"status": status, "effective_on": self.gen.now.date()},
             {"status": old},
             why,
         )
@@ -973,6 +975,12 @@ class BulkWriter:
                 "reason_code": "",
                 "to_sponsor": False,
                 "destroyed_on": day,
+                # The site has no monitor's sign-off: every kit's returned tablets are unseen.
+                **(
+                    {"unseen_returns_acknowledged": [k.number for k in kits if k.left]}
+                    if any(k.left for k in kits)
+                    else {}
+                ),
             },
         )
 
@@ -1158,7 +1166,9 @@ class ServiceWriter:
     def set_status(self, site: Site, user: Staff, person: Person, status: str, why: str) -> None:
         from dispensary.services import participants
 
-        participants.set_status(self.ctx(site), self.actor(user), person.number, status, why)
+        participants.set_status(
+            self.ctx(site), self.actor(user), person.number, status, why, password=PASSWORD
+        )
 
     def destroy(
         self,
@@ -1181,6 +1191,7 @@ class ServiceWriter:
             destroyed_on=day,
             reference=destruction_reference(day, destruction_id),
             witness_password=PASSWORD,
+            unseen_returns_ok=True,  # the generated site has no monitor's sign-off
         )
         if result.destruction_id != destruction_id:
             raise RuntimeError(
