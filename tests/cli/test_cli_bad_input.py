@@ -57,7 +57,8 @@ def test_a_wrong_witness_password_is_said_to_be_the_witnesss(
     before = state(cli.db)
     refused = cli(
         "destroy", *kits, "--witness", "technician", "--method", "Incineration",
-        "--reference", "DEST-2026-002", env={"DISPENSARY_WITNESS_PASSWORD": "not-hers-1"},
+        "--reference", "DEST-2026-002", "--unseen-returns-ok",
+        env={"DISPENSARY_WITNESS_PASSWORD": "not-hers-1"},
     )  # fmt: skip
     assert refused.code == 4, refused.err
     assert "The witness's password is wrong: technician, the witness, signs" in refused.err

@@ -343,7 +343,7 @@ def test_a_destruction_certificate_is_chosen_by_reference_or_number(
     kits = [k["kit"] for k in stock if k["status"] == "returned"][:2]
     destroyed = cli(
         "destroy", *kits, "--method", "Incineration on site", "--witness", "technician",
-        "--reference", "DEST-2026-002", "--date", "2026-03-01", "--json",
+        "--reference", "DEST-2026-002", "--date", "2026-03-01", "--json", "--unseen-returns-ok",
         env={"DISPENSARY_WITNESS_PASSWORD": "demo-pass-1"},
     )  # fmt: skip
     assert destroyed.code == 0, destroyed.err

@@ -216,7 +216,9 @@ def test_a_voided_enrolment_is_neither_dispensed_to_nor_changed(
     with refused(ctx, RuleViolation, "01-009 was voided as entered in error"):
         participants.void_enrolment(ctx, pharmacist, "01-009", "again", pw(pharmacist))
     with refused(ctx, RuleViolation, "01-009 was voided as entered in error"):
-        participants.set_status(ctx, pharmacist, "01-009", "discontinued", "left")
+        participants.set_status(
+            ctx, pharmacist, "01-009", "discontinued", "left", password=pw(pharmacist)
+        )
     with refused(ctx, RuleViolation, "01-009 was voided as entered in error"):
         participants.correct_enrolment(
             ctx, pharmacist, "01-009", initials="XY", reason="typo", password=pw(pharmacist)
@@ -224,7 +226,7 @@ def test_a_voided_enrolment_is_neither_dispensed_to_nor_changed(
     with refused(ctx, RuleViolation, "01-009 is voided as enrolled in error; only participants"):
         dispense(ctx, pharmacist, pw(pharmacist), "01-009")
     with refused(ctx, InvalidInput, "voided with its own signed step"):
-        participants.set_status(ctx, pharmacist, "01-009", "voided", "x")
+        participants.set_status(ctx, pharmacist, "01-009", "voided", "x", password=pw(pharmacist))
 
 
 def test_an_enrolment_with_a_dispense_is_not_voided(

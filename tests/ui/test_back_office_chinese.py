@@ -11,7 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from back_office_fixtures import Pharmacy, build_pharmacy
+from back_office_fixtures import PASSWORDS as STAFF
+from back_office_fixtures import Pharmacy, build_pharmacy, sign_with
 from counter_fixtures import PASSWORDS, Counter
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -394,8 +395,9 @@ def test_the_users_screen_fits_1366x768_in_chinese(
 
 
 def test_the_count_and_study_rules_screens_fit_1366x768_in_chinese(
-    qtbot: QtBot, chinese: None, pharmacy: Pharmacy
+    qtbot: QtBot, chinese: None, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    sign_with(monkeypatch, STAFF["pharm"])  # the count is signed before the book is shown
     count = CountScreen(pharmacy.session("pharm"))
     shown_at_1366(qtbot, count)
     count.start("K0002")

@@ -455,20 +455,18 @@ def kits_out(ctx: Context, actor: Actor, study_number: str) -> tuple[str, ...]:
         participant = get_participant(
             session, study_number, ctx.study_id, reader=Readable(session, actor)
         )
-        return tuple(
-            session.scalars(
-                select(Kit.number)
-                .join(DispenseKit, DispenseKit.kit_id == Kit.id)
-                .join(Dispense, Dispense.id == DispenseKit.dispense_id)
-                .where(
-                    Dispense.participant_id == participant.id,
-                    not_voided(),
-                    Kit.status == KitStatus.DISPENSED.value,
-                )
-                .order_by(Dispense.cycle, Kit.number)
-                .distinct()
+        found = session.execute(
+            select(Dispense.cycle, Kit.number)
+            .join(DispenseKit, DispenseKit.kit_id == Kit.id)
+            .join(Dispense, Dispense.id == DispenseKit.dispense_id)
+            .where(
+                Dispense.participant_id == participant.id,
+                not_voided(),
+                Kit.status == KitStatus.DISPENSED.value,
             )
-        )
+            .order_by(Dispense.cycle, Kit.number)  # PostgreSQL: DISTINCT orders by its columns
+        ).tuples()
+        return tuple(dict.fromkeys(str(number) for _cycle, number in found))
 
 
 def _refuse_voided(participant: Participant) -> None:
