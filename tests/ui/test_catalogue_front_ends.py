@@ -37,6 +37,7 @@ CLI_OPTION = {
     Param.DAYS: "days",
     Param.PERIOD: "since",
     Param.KITS: "kits",
+    Param.KIT: "kit",
     Param.SHIPMENT: "shipment",
     Param.DISPENSE: "dispense",
     Param.STOCK: "stock",

@@ -215,10 +215,11 @@ def test_an_enrolment_date_typed_wrong_is_refused_never_recorded_as_another_day(
     with pytest.raises(NotFound):
         queries.participant(counter.ctx, counter.actor("pharm"), "01-003")
 
-    qtbot.keyClicks(dialog.enrolled_on, "2026-01-04")
+    # The day the study came into the pharmacy (an earlier date is refused as such).
+    qtbot.keyClicks(dialog.enrolled_on, "2026-01-05")
     qtbot.mouseClick(dialog.enrol_button, Qt.MouseButton.LeftButton)
     assert dialog.enrolled is not None, dialog.message.text()
-    assert dialog.enrolled.enrolled_on == date(2026, 1, 4)
+    assert dialog.enrolled.enrolled_on == date(2026, 1, 5)
 
 
 def test_a_date_picked_from_the_calendar_after_a_wrong_one_typed_stands(qtbot: QtBot) -> None:
