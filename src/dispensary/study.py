@@ -2002,6 +2002,20 @@ def _observations(r: _Reader, data: dict[str, Any], hold: float) -> tuple[Observ
             )
     if hold and not any(o.key == PLATELETS for o in found):
         found.insert(0, PLATELET_COUNT)
+    platelets = next((o for o in found if o.key == PLATELETS), None)
+    if hold and platelets is not None and not platelets.minimum < hold <= platelets.maximum:
+        # A hold outside the counts the field accepts never fires (above the highest) or holds
+        # every dispense (at or below the lowest): either way the rule is not the protocol's.
+        raise r.fail(
+            "platelets.hold_at_or_above",
+            N_(
+                "is {hold:g}, outside the platelet counts a dispense accepts "
+                "({low:g} to {high:g}): the hold would never apply, or apply to every count"
+            ),
+            hold=hold,
+            low=platelets.minimum,
+            high=platelets.maximum,
+        )
     return tuple(found)
 
 
@@ -2014,7 +2028,8 @@ def _dose_by_weight(
         return None, None
     table = r.table(data, "dose_by_weight")
     observation = r.get(table, "dose_by_weight.observation", str, "weight")
-    if not any(o.key == observation for o in observations):
+    weight = next((o for o in observations if o.key == observation), None)
+    if weight is None:
         raise r.fail(
             "dose_by_weight.observation",
             f"names '{observation}', which no [[observations]] table declares",
@@ -2039,6 +2054,20 @@ def _dose_by_weight(
         r.known.add(f"{key}.below_kg")
         if below is not None and bands and (bands[-1].below_kg or 0) >= below:
             raise r.fail(f"{key}.below_kg", N_("must be more than the band before"))
+        if below is not None and not weight.minimum < below <= weight.maximum:
+            # A limit outside the weights the dispense accepts leaves a band no participant
+            # can ever fall in: a typo (600 for 60) that would silently dose everyone alike.
+            raise r.fail(
+                f"{key}.below_kg",
+                N_(
+                    "is {below:g}, outside the weights a dispense accepts ({low:g} to "
+                    "{high:g} {unit}): a band could never apply"
+                ),
+                below=below,
+                low=weight.minimum,
+                high=weight.maximum,
+                unit=weight.unit,
+            )
         bands.append(WeightBand(below, level))
     if len(bands) < 2:
         raise r.fail("dose_by_weight.bands", N_("must list at least two bands"))

@@ -196,3 +196,55 @@ def test_a_chinese_reader_reads_the_source_refusal_in_chinese() -> None:
         reset_language(token)
     assert "rule comes from" not in message, message
     assert "“protocol <section>”" in message and "site decision 2026-11" in message, message
+
+
+STUDIES = Path(__file__).parents[2] / "resources" / "studies"
+
+
+def _study_text(name: str, old: str, new: str) -> str:
+    text = (STUDIES / name).read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{old!r} is not in {name} once"
+    return text.replace(old, new)
+
+
+@pytest.mark.parametrize("hold", ["6000", "0.5"])
+def test_a_platelet_hold_outside_the_counts_a_dispense_accepts_is_refused(hold: str) -> None:
+    """6000 never fires (a dispense takes 0 to 5000); with the field's lowest raised to 1, a
+    hold at 0.5 would hold every count: both are typos of the protocol's number."""
+    text = _study_text("NCT07198672.toml", "hold_at_or_above = 100", f"hold_at_or_above = {hold}")
+    if hold == "0.5":
+        text += '\n[[observations]]\nkey = "platelets"\nname = "Platelets"\nunit = "x 10^9/L"\n'
+        text += "min = 1\nmax = 2000\n"
+    message = refusal(text)
+    assert f"line {line_of(text, 'hold_at_or_above')}: key 'platelets.hold_at_or_above'" in message
+    assert f"is {hold}, outside the platelet counts a dispense accepts" in message
+
+
+def test_the_bundled_platelet_hold_and_weight_bands_load() -> None:
+    """The checks refuse only what could never apply: the study files as shipped load."""
+    for name in ("NCT07198672.toml", "DEMO-28D-BID.toml"):
+        parse_study((STUDIES / name).read_text(encoding="utf-8"), name)
+
+
+@pytest.mark.parametrize("below", ["600", "20"])
+def test_a_weight_band_limit_outside_the_weights_a_dispense_accepts_is_refused(
+    below: str,
+) -> None:
+    """600 for 60 kg (the weight field takes 25-250): nobody would ever get the higher level;
+    20 kg: nobody the lower one."""
+    text = _study_text(
+        "DEMO-28D-BID.toml", "{ below_kg = 60, level = 0 }", f"{{ below_kg = {below}, level = 0 }}"
+    )
+    message = refusal(text)
+    assert "key 'dose_by_weight.bands[0].below_kg'" in message
+    assert f"is {below}, outside the weights a dispense accepts (25 to 250 kg)" in message
+
+
+def test_the_new_study_file_refusals_read_in_chinese() -> None:
+    text = _study_text("NCT07198672.toml", "hold_at_or_above = 100", "hold_at_or_above = 6000")
+    token = set_language(Language.ZH_CN)
+    try:
+        message = refusal(text)
+    finally:
+        reset_language(token)
+    assert "6000" in message and "outside" not in message
