@@ -48,3 +48,29 @@ def test_a_server_that_asks_for_a_password_none_was_found_for_says_where_to_put_
     assert "asks for a password" in problem.message
     assert "host:port:database:user:password" in problem.message
     assert "cannot be reached" not in problem.message
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "file:pharmacy.sqlite3?mode=ro",
+        "file:/srv/pharmacy.sqlite3",
+        "sqlite:///pharmacy.sqlite3?mode=ro",
+        "sqlite:///file:pharmacy.sqlite3?mode=ro&uri=true",
+    ],
+)
+def test_a_sqlite_uri_with_options_is_refused_saying_to_give_the_path(typed: str) -> None:
+    """ "?mode=ro" was dropped without a word (the database opened for writing) or the URI was
+    taken for a file named "file:...", said to be missing."""
+    from dispensary.domain.errors import DatabaseProblem
+
+    with pytest.raises(DatabaseProblem) as info:
+        checked_url(typed)
+    message = info.value.message
+    assert f"'{typed}' is a SQLite URI with options" in message
+    assert "by its file path alone" in message and "There is no database" not in message
+
+
+def test_a_plain_sqlite_path_and_url_are_still_taken() -> None:
+    assert checked_url("pharmacy.sqlite3").database.endswith("pharmacy.sqlite3")  # type: ignore[union-attr]
+    assert checked_url("sqlite:///pharmacy.sqlite3").database == "pharmacy.sqlite3"

@@ -65,6 +65,8 @@ def url_for(db: str) -> str:
     """A bare path means a SQLite file; anything with '://' is a SQLAlchemy URL."""
     if "://" in db:
         return db
+    if db.startswith("file:"):  # SQLite's URI form, "file:pharmacy.sqlite3?mode=ro"
+        return f"sqlite:///{db}"
     try:
         path = Path(db).expanduser().resolve()
     except (OSError, RuntimeError):  # a path over the system's limit, an unknown ~user
@@ -107,6 +109,17 @@ def checked_url(db: str) -> URL:
         # driver this program ships (psycopg 3), not SQLAlchemy's default psycopg2.
         url = url.set(drivername="postgresql+psycopg")
     backend = url.get_backend_name()
+    if backend == "sqlite" and (url.query or (url.database or "").startswith("file:")):
+        # SQLite's own URI form and its options were taken for a file named "file:..." or
+        # dropped without a word: "?mode=ro" opened the database for writing all the same.
+        raise DatabaseProblem(
+            _(
+                "'{db}' is a SQLite URI with options: Dispensary takes a SQLite database by its "
+                "file path alone. Give {accepted}. To read a database with nothing written, "
+                "give a copy, or a file this account may only read (it is then opened "
+                "read-only)."
+            ).format(db=shown(db), accepted=_(ACCEPTED))
+        )
     if backend == "sqlite":
         if not url.database or url.database == ":memory:":
             raise DatabaseProblem(
