@@ -13,6 +13,7 @@ from back_office_fixtures import Pharmacy, build_pharmacy
 
 from dispensary.ui.audit_view import AuditScreen
 from dispensary.ui.forms import select_where
+from tamper import edit_file
 
 
 @pytest.fixture
@@ -37,3 +38,23 @@ def test_the_entry_names_its_signers_with_role_meaning_and_time(
     assert signed.startswith("  Paula Pharm (Pharmacist): return counted, 2026-")
     select_where(screen.table, screen.proxy, screen.model, lambda r: r.action == "enroll")
     assert "Signatures:\n  (none)" in screen.detail.toPlainText()
+
+
+def test_a_signer_whose_role_changed_since_reads_with_the_role_held_when_signing(
+    qtbot: Any, pharmacy: Pharmacy
+) -> None:
+    """Made administrator after counting a return (an edit of the users table: the program
+    never changes a role) and signed in since, Paula Pharm read "(Administrator): return
+    counted" on the old signature: the role at signing now, the role now beside the user."""
+    edit_file(pharmacy.path, "UPDATE users SET role = 'administrator' WHERE username = 'pharm'")
+    pharmacy.actor("pharm")  # the sign-in records the role the account has now
+    screen = AuditScreen(pharmacy.session("monitor"))
+    qtbot.addWidget(screen)
+    screen.show()
+    qtbot.waitExposed(screen)
+    screen.refresh()
+    select_where(screen.table, screen.proxy, screen.model, lambda r: r.action == "return")
+    detail = screen.detail.toPlainText()
+    assert "User: pharm (Paula Pharm, Administrator)" in detail
+    signed = detail.split("Signatures:\n", 1)[1]
+    assert signed.startswith("  Paula Pharm (Pharmacist): return counted, 2026-"), signed

@@ -455,7 +455,7 @@ def cmd_audit_list(run: Run) -> int:
 
     a = run.args
     since, until = day_bounds(a.since, a.until)  # UTC days, as the list gives the times
-    rows = audit.list_entries(
+    found = audit.export_entries(
         run.context(),
         run.actor(),
         since=since,
@@ -466,19 +466,35 @@ def cmd_audit_list(run: Run) -> int:
         kit=a.kit,
         participant=a.participant,
     )
+    rows = [e.entry for e in found]
+    # The same facts as the audit report's PDF and CSV: the return's kit, dispense and
+    # participant looked up, and the signatures with the role held at signing.
     data = [
         {
-            "id": r.id,
-            "at": r.at,
-            "user": r.username,
-            "action": r.action,
-            "entity": r.entity,
-            "entity_id": r.entity_id,
-            "old": _loads(r.old),
-            "new": _loads(r.new),
-            "reason": r.reason,
+            "id": e.entry.id,
+            "at": e.entry.at,
+            "user": e.entry.username,
+            "action": e.entry.action,
+            "entity": e.entry.entity,
+            "entity_id": e.entry.entity_id,
+            "old": _loads(e.entry.old),
+            "new": _loads(e.entry.new),
+            "reason": e.entry.reason,
+            "return_kit": e.kit or None,
+            "return_dispense": e.dispense or None,
+            "return_participant": e.participant or None,
+            "signatures": [
+                {
+                    "username": s.username,
+                    "full_name": s.full_name,
+                    "role": s.role,
+                    "meaning": s.meaning,
+                    "at": s.at,
+                }
+                for s in e.signatures
+            ],
         }
-        for r in rows
+        for e in found
     ]
     # Actions, records and the program's own reasons in the reader's words, as the Audit trail
     # window says them (domain.audit_actions); the JSON keeps the codes.

@@ -5,7 +5,7 @@ time), what, old and new values, why; the chain verification result is on the co
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
@@ -42,6 +42,7 @@ from dispensary.reports.base import (
 )
 from dispensary.reports.csvfile import to_csv
 from dispensary.reports.words import institution
+from dispensary.services.audit import exported
 from dispensary.services.report_data import AuditReport, ReportMeta
 from dispensary.services.results import (
     AuditRow,
@@ -217,29 +218,69 @@ def audit_pdf(meta: ReportMeta, study: Study, report: AuditReport, paper: str = 
     return build_report(meta, _(TITLE), [section], paper)
 
 
+SIGNATURE_FIELDS = ("username", "full_name", "role", "meaning", "at_utc")
+"""The columns of each signature in the CSV, numbered (signature_1_username...): as many groups
+as the most signed entry has, at least one, so a spreadsheet reads one fact a column."""
+
+
 def audit_csv(meta: ReportMeta, report: AuditReport) -> str:
+    """The trail as the PDF lists it, one entry a row: the entry as stored, the kit, dispense
+    and participant of the return it names, and its signatures (printed name, role at signing,
+    meaning, time), read by services.audit.exported."""
     verdict = _("verified") if report.verification.ok else _("BROKEN")
+    rows = exported(report.entries, report.signers)
+    groups = max((len(r.signatures) for r in rows), default=0) or 1
+    title = _("{title} ({period}); chain {verdict}: {message}").format(
+        title=_(TITLE),
+        period=period_text(report.since, report.until),
+        verdict=verdict,
+        message=report.verification.message,
+    )
+    if report.kit:  # the PDF's cover says whose entries these are: so does the file
+        title += _("; kit {kit}").format(kit=report.kit)
+    if report.participant:
+        title += _("; participant {participant}").format(participant=report.participant)
     return to_csv(
         meta,
-        _("{title} ({period}); chain {verdict}: {message}").format(
-            title=_(TITLE),
-            period=period_text(report.since, report.until),
-            verdict=verdict,
-            message=report.verification.message,
+        title,
+        (
+            "id",
+            "at_utc",
+            "username",
+            "action",
+            "entity",
+            "entity_id",
+            "old",
+            "new",
+            "reason",
+            "return_kit",
+            "return_dispense",
+            "return_participant",
+            *(f"signature_{n}_{f}" for n in range(1, groups + 1) for f in SIGNATURE_FIELDS),
         ),
-        ("id", "at_utc", "username", "action", "entity", "entity_id", "old", "new", "reason"),
         [
             [
-                e.id,
-                e.at.isoformat(),
-                e.username,
-                e.action,
-                e.entity,
-                e.entity_id,
-                e.old,
-                e.new,
-                e.reason,
+                r.entry.id,
+                r.entry.at.isoformat(),
+                r.entry.username,
+                r.entry.action,
+                r.entry.entity,
+                r.entry.entity_id,
+                r.entry.old,
+                r.entry.new,
+                r.entry.reason,
+                r.kit,
+                r.dispense,
+                r.participant,
+                *_signature_cells(r.signatures, groups),
             ]
-            for e in report.entries
+            for r in rows
         ],
     )
+
+
+def _signature_cells(signatures: tuple[EntrySignature, ...], groups: int) -> list[str]:
+    cells: list[str] = []
+    for s in signatures:
+        cells += [s.username, s.full_name, s.role, s.meaning, s.at.astimezone(UTC).isoformat()]
+    return cells + [""] * (len(SIGNATURE_FIELDS) * groups - len(cells))

@@ -12,7 +12,9 @@ remembers where the chain stood, and `check_anchor` recomputes the chain up to i
 
 from __future__ import annotations
 
+import bisect
 import functools
+import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -74,6 +76,7 @@ from dispensary.services.results import (
     AuditRow,
     EntrySignature,
     EntrySigners,
+    ExportedEntry,
     PersonNamed,
     VerifiedPoint,
     VerifyResult,
@@ -675,7 +678,8 @@ BATCH = 500
 
 def signers_of(ctx: Context, actor: Actor, entry_ids: Iterable[int]) -> EntrySigners:
     """The signatures recorded with each of these entries and who the entries' users and the
-    signers are (full name, role): what 21 CFR 11.50 asks a signed record to show. An entry's
+    signers are (full name, role): what 21 CFR 11.50 asks a signed record to show, a signer with
+    the role held when signing (`_roles_recorded`), the people with their role now. An entry's
     signatures are the rows of `signatures` its facts list (written in the same step): nothing
     is inferred from record types or times, and a signature row missing since is not shown
     (`audit verify` reports it). Entries outside the reader's studies are left out."""
@@ -700,7 +704,7 @@ def signers_of(ctx: Context, actor: Actor, entry_ids: Iterable[int]) -> EntrySig
                 if ids:
                     linked[int(entry_id)] = ids
         wanted_rows = sorted({i for ids in linked.values() for i in ids})
-        found: dict[int, EntrySignature] = {}
+        found: dict[int, tuple[User, str, datetime]] = {}
         for start in range(0, len(wanted_rows), BATCH):
             chunk = wanted_rows[start : start + BATCH]
             signed = (
@@ -709,10 +713,22 @@ def signers_of(ctx: Context, actor: Actor, entry_ids: Iterable[int]) -> EntrySig
                 .where(Signature.id.in_(chunk))
             )
             for sig_id, meaning, at, user in session.execute(signed):
-                found[int(sig_id)] = EntrySignature(
-                    user.username, user.full_name, user.role, meaning, at
-                )
+                found[int(sig_id)] = (user, meaning, at)
                 usernames.add(user.username)
+        signers = sorted({user.username for user, _meaning, _at in found.values()})
+        roles = _roles_recorded(session, signers, max(linked, default=0))
+        signatures: dict[int, tuple[EntrySignature, ...]] = {}
+        for entry, ids in linked.items():
+            signatures[entry] = tuple(
+                EntrySignature(
+                    user.username,
+                    user.full_name,
+                    _role_at(roles.get(user.username, []), entry) or user.role,
+                    meaning,
+                    at,
+                )
+                for user, meaning, at in (found[i] for i in ids if i in found)
+            )
         people = (
             [
                 PersonNamed(u.username, u.full_name, u.role)
@@ -723,10 +739,82 @@ def signers_of(ctx: Context, actor: Actor, entry_ids: Iterable[int]) -> EntrySig
             if usernames
             else []
         )
-    signatures = {
-        entry: tuple(found[i] for i in ids if i in found) for entry, ids in linked.items()
-    }
     return EntrySigners({k: v for k, v in signatures.items() if v}, tuple(people))
+
+
+def _roles_recorded(
+    session: Session, usernames: list[str], up_to: int
+) -> dict[str, list[tuple[int, str]]]:
+    """The roles the trail recorded for these accounts, by entry id in order, up to entry
+    `up_to`: the account's creation and each sign-in write the role it had then (as would any
+    change of role), so the role a signer held when signing is the last one recorded at or
+    before the signing entry. The users table holds only the role now."""
+    recorded: dict[str, list[tuple[int, str]]] = {}
+    for start in range(0, len(usernames), BATCH):
+        query = (
+            select(AuditEntry.id, AuditEntry.entity_id, AuditEntry.new)
+            .where(
+                AuditEntry.entity == "user",
+                AuditEntry.entity_id.in_(usernames[start : start + BATCH]),
+                AuditEntry.id <= up_to,
+                AuditEntry.new.like('%"role"%'),
+            )
+            .order_by(AuditEntry.id)
+        )
+        for entry_id, username, stored in session.execute(query):
+            try:
+                role = json.loads(stored).get("role")
+            except (ValueError, AttributeError):
+                continue
+            if isinstance(role, str) and role:
+                recorded.setdefault(str(username), []).append((int(entry_id), role))
+    return recorded
+
+
+def _role_at(recorded: list[tuple[int, str]], entry: int) -> str | None:
+    """The last role of `recorded` (by entry id, in order) written at or before `entry`."""
+    at = bisect.bisect_right(recorded, entry, key=lambda pair: pair[0])
+    return recorded[at - 1][1] if at else None
+
+
+def exported(entries: Iterable[AuditRow], signers: EntrySigners) -> list[ExportedEntry]:
+    """The entries as every export carries them (the audit report's CSV, `audit list
+    --json`): with the kit, dispense and participant looked up for a return and with the
+    signatures the PDF and the window show, so a spreadsheet holds the same facts."""
+    found = []
+    for row in entries:
+        kit, dispense, person = row.return_of if len(row.return_of) == 3 else ("", "", "")
+        found.append(
+            ExportedEntry(row, kit, dispense, person, tuple(signers.signatures.get(row.id, ())))
+        )
+    return found
+
+
+def export_entries(
+    ctx: Context,
+    actor: Actor,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    username: str | None = None,
+    action: str | None = None,
+    limit: int | None = None,
+    kit: str | None = None,
+    participant: str | None = None,
+) -> list[ExportedEntry]:
+    """`list_entries` with each entry's signatures, read in one snapshot (`exported`)."""
+    with read_transaction(ctx.engine):
+        rows = list_entries(
+            ctx,
+            actor,
+            since=since,
+            until=until,
+            username=username,
+            action=action,
+            limit=limit,
+            kit=kit,
+            participant=participant,
+        )
+        return exported(rows, signers_of(ctx, actor, [r.id for r in rows]))
 
 
 def _escaped(text: str) -> str:

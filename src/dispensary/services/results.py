@@ -504,13 +504,28 @@ class AuditRow:
 class EntrySignature:
     """A signature recorded with an audit entry (one of the rows its facts list), as 21 CFR
     11.50 asks a signed record to show it: the signer's printed name and role, the meaning
-    and the time. `role` is the account's role code, read from the users table when shown."""
+    and the time. `role` is the role code the signer held when signing, as the trail recorded
+    it (services.audit.signers_of), not the account's role now."""
 
     username: str
     full_name: str
     role: str
     meaning: str
     at: datetime
+
+
+@dataclass(frozen=True)
+class ExportedEntry:
+    """An audit entry as the exports carry it (the audit report's CSV, `audit list --json`),
+    with the same facts as the PDF and the window: the kit, dispense and participant of the
+    return it names (read from the return row; empty otherwise) and its signatures, each with
+    the signer's role at signing (services.audit.exported)."""
+
+    entry: AuditRow
+    kit: str
+    dispense: str
+    participant: str
+    signatures: tuple[EntrySignature, ...]
 
 
 @dataclass(frozen=True)

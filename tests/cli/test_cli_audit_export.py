@@ -1,0 +1,49 @@
+"""`audit list --json` and the audit report's CSV carry the facts its PDF shows: each entry's
+signatures (printed name, role at signing, meaning, time: 21 CFR 11.50) and a return's kit,
+dispense and participant looked up. Both had only the entry as stored, so an inspector's
+spreadsheet lacked who signed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from cli_support import Cli
+
+from dispensary.reports.csvfile import read_rows
+
+
+def test_the_json_and_the_csv_carry_the_same_signatures_and_return_facts(
+    cli: Cli, tmp_path: Path
+) -> None:
+    out = tmp_path / "trail.csv"
+    made = cli("report", "audit", "--out", str(out), user="monitor")
+    assert made.code == 0, made.err
+    rows = {r["id"]: r for r in read_rows(out.read_text(encoding="utf-8-sig"))}
+    # Listed after the report: the list's own sign-in comes later than the report's rows.
+    listed = cli("audit", "list", "--json", user="monitor").json()
+    assert set(rows) <= {str(e["id"]) for e in listed}
+    listed = [e for e in listed if str(e["id"]) in rows]
+
+    dispensed = [e for e in listed if e["action"] == "dispense"]
+    assert dispensed and all(e["signatures"] for e in dispensed)
+    [first] = [s for s in dispensed[0]["signatures"] if s["meaning"] == "dispensed"]
+    assert first["full_name"] and first["role"] == "pharmacist", first
+    returned = [e for e in listed if e["action"] == "return"]
+    assert returned and all(e["return_participant"] for e in returned)
+    assert all(e["return_kit"] == e["new"]["kit"] for e in returned)
+    assert all(e["return_dispense"] == e["new"]["dispense"] for e in returned)
+    assert all(e["return_kit"] is None for e in dispensed)
+
+    for entry in listed:
+        row = rows[str(entry["id"])]
+        for key in ("return_kit", "return_dispense", "return_participant"):
+            assert row[key] == (entry[key] or ""), (key, entry, row)
+        for n, signed in enumerate(entry["signatures"], start=1):
+            cells = {f: row[f"signature_{n}_{f}"] for f in ("username", "full_name", "role")}
+            assert cells == {f: signed[f] for f in ("username", "full_name", "role")}
+            assert row[f"signature_{n}_meaning"] == signed["meaning"]
+            at = datetime.fromisoformat(row[f"signature_{n}_at_utc"])
+            assert at == datetime.fromisoformat(signed["at"])
+        unsigned = len(entry["signatures"]) + 1
+        assert row.get(f"signature_{unsigned}_username", "") == ""
