@@ -177,6 +177,10 @@
         <translation>第1天最早 {earliest}</translation>
     </message>
     <message>
+        <source>{window}; a day 1 before {unwarned} needs the reason (rule to confirm)</source>
+        <translation>{window}；第1天早于 {unwarned} 时须填写原因（待确认的规则）</translation>
+    </message>
+    <message>
         <source>Cycle due: &lt;b&gt;{cycle}&lt;/b&gt; (first dispense) — {window}</source>
         <translation>应配周期：&lt;b&gt;{cycle}&lt;/b&gt;（首次发放）— {window}</translation>
     </message>

@@ -404,6 +404,10 @@ class DispenseScreen(Screen):
                 if found.earliest_day1 <= found.latest_day1
                 else self.tr("earliest day 1 {earliest}").format(earliest=earliest)
             )
+            if found.day1_unwarned is not None:
+                window = self.tr(
+                    "{window}; a day 1 before {unwarned} needs the reason (rule to confirm)"
+                ).format(window=window, unwarned=shown_date(found.day1_unwarned))
             due = (
                 self.tr("Cycle due: <b>{cycle}</b> (first dispense) — {window}")
                 if found.previous_day1 is None
