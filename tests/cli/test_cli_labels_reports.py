@@ -80,6 +80,7 @@ def test_kit_dispensing_and_leaflet_prints_are_pdfs_a_scanner_reads(
         "items": kits,
         "stock": "a4-sheet",
         "reprint": False,
+        "languages": ["en"],  # as the text output's "Languages" line
     }
     assert len(read_pdf(sheet).pages) == 1
     assert barcodes(sheet) == [kits]
