@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import select, text
+from sqlalchemy import and_, or_, select, text
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session
 
@@ -332,14 +332,16 @@ def daily_backups(ctx: Context, folder: Path, stem: str) -> list[DailyBackup]:
     with read_transaction(ctx.engine) as session:
         rows = session.execute(
             select(AuditEntry.action, AuditEntry.entity_id, AuditEntry.at, AuditEntry.new).where(
-                AuditEntry.action.in_(
-                    (
-                        AuditAction.BACKUP_AUTOMATIC.value,
-                        AuditAction.BACKUP.value,
-                        AuditAction.DATABASE_RESTORED.value,
-                    )
-                ),
                 AuditEntry.entity == "database",
+                or_(
+                    and_(
+                        AuditEntry.action.in_(
+                            (AuditAction.BACKUP_AUTOMATIC.value, AuditAction.BACKUP.value)
+                        ),
+                        AuditEntry.entity_id.in_(sorted(named)),
+                    ),
+                    AuditEntry.action == AuditAction.DATABASE_RESTORED.value,  # rare
+                ),
             )
         ).all()
     written: dict[str, datetime] = {}
@@ -348,7 +350,7 @@ def daily_backups(ctx: Context, folder: Path, stem: str) -> list[DailyBackup]:
     restored = False  # the trail was restored: a history before it wrote backups it cannot name
     here = folder.resolve()
     for action, name, at, new in rows:
-        if action == AuditAction.BACKUP_AUTOMATIC.value and name in named:
+        if action == AuditAction.BACKUP_AUTOMATIC.value:
             # a name recorded twice (a restore's replayed history): the later
             written[name] = max(at, written.get(name, at))
         elif action == AuditAction.BACKUP.value:
