@@ -560,6 +560,14 @@ def role_named(code: str) -> str:
     return _coded("role", code) or code
 
 
+def person_named(full_name: str, role: str) -> str:
+    """Who signed or witnessed, as a record names them: the full name and the role of the
+    account ("Wang Fang (Technician)", 王芳（技术员）); the name alone when no role is known."""
+    if not role:
+        return full_name
+    return _("{name} ({role})").format(name=full_name, role=role_named(role))
+
+
 def meaning_named(code: str) -> str:
     """A signature's meaning as the signer read it ("return counted", 退回已清点); a meaning
     this version does not write as stored."""

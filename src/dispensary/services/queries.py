@@ -1409,7 +1409,7 @@ def destruction_log(
                 for (product, lot_id, from_returned), kits in grouped.items()
             )
             signed = tuple(
-                SignedBy(users[s.user_id].full_name, s.meaning, s.at)
+                SignedBy(users[s.user_id].full_name, s.meaning, s.at, users[s.user_id].role)
                 for s in session.scalars(
                     select(Signature)
                     .where(Signature.record_type == "destruction", Signature.record_id == d.id)

@@ -712,6 +712,7 @@ class SignedBy:
     name: str
     meaning: str
     at: datetime
+    role: str = ""  # the signer's account role (Role's code), as the audit trail names them
 
 
 @dataclass(frozen=True)
