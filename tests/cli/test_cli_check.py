@@ -432,6 +432,9 @@ def test_kits_on_the_shelf_would_be_destroyed(terminal: Terminal) -> None:
         "2026-01-05",
     )
     assert (found["reference"], found["reason_code"]) == ("RA-1", "study_closed")
+    assert found["witness_role"] == "technician"  # who the user name typed is
+    code, out, err = terminal(*args, "--method", "incineration")
+    assert "  Witness     Tom Tech (Technician)\n" in out, out
     assert (found["tablets"], found["from_stock"], found["from_returned"]) == (42, 42, 0)
     assert found["kits"][0] == {
         "kit": "K0001",

@@ -368,8 +368,8 @@ def test_a_destruction_certificate_is_chosen_by_reference_or_number(
             "Destroyed on 2026-03-01",
             "Incineration on site",
             *kits,
-            "Destroyed by Chen Jing destroyed 2026-03-02",
-            "Witness Wang Fang witnessed 2026-03-02",
+            "Destroyed by Chen Jing (Pharmacist) destroyed 2026-03-02",
+            "Witness Wang Fang (Technician) witnessed 2026-03-02",
         ):
             assert expected in text, expected
         assert "DEST-2026-001" not in text

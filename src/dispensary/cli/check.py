@@ -720,6 +720,7 @@ def _destroy_data(found: DestroyAssessment) -> dict[str, Any]:
         "to_sponsor": found.to_sponsor,
         "witness": found.witness,
         "witness_name": found.witness_name,
+        "witness_role": found.witness_role,
         "method": found.method,
         "reference": found.reference,
         "reason_code": found.reason_code,
@@ -758,7 +759,7 @@ def _destroy_lines(found: DestroyAssessment, study: Study) -> list[str]:
             destroyed_on=found.destroyed_on.isoformat(),
             verdict=_verdict(found.refused, None),
         ),
-        _("  Witness     {value}").format(value=found.witness_name or found.witness or "-"),
+        _("  Witness     {value}").format(value=found.witness_shown or found.witness or "-"),
         _("  Method      {value}").format(value=found.method or "-"),
         _("  Authorised  {value}").format(value=found.reference or "-"),
         _("  Reason      {value}").format(

@@ -424,6 +424,7 @@ def _change_data(change: RecordChange) -> dict[str, Any]:
         "reason": change.reason,
         "effective_on": change.effective_on.isoformat() if change.effective_on else None,
         "signed": change.signed,
+        "cycle": change.cycle,  # a voided dispense's ("field": "dispense_void"), else null
     }
 
 

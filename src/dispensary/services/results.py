@@ -154,11 +154,19 @@ class RecordChange:
     correction, and for a status change recorded before the date was asked."""
     signed: bool = False
     """Whether the change carries the changer's electronic signature."""
+    cycle: int | None = None
+    """A voided dispense's cycle (field "dispense_void", `new` its number); None otherwise."""
 
     @property
     def correction(self) -> bool:
-        """A correction of the enrolment (not a status change)."""
-        return self.field != "status"
+        """A correction of the enrolment (not a status change, nor a void)."""
+        return self.field not in ("status", *VOIDS)
+
+
+VOIDS = ("void", "dispense_void")
+"""RecordChange.field of the voids of a participant's records: the enrolment voided as
+entered in error (`old` the status it had), a dispense voided as made in error (`new` its
+number). What was voided, when, by whom and why, not the void's row id."""
 
 
 @dataclass(frozen=True)
@@ -719,6 +727,7 @@ class SignedBy:
     name: str
     meaning: str
     at: datetime
+    role: str = ""  # the signer's account role (Role's code), as the audit trail names them
 
 
 @dataclass(frozen=True)
