@@ -434,6 +434,7 @@ class _Schedule:
                 s.pharmacist,
                 ["K8001", "K8002", "K8003"],
                 "Sponsor's stability data cover 29.1 °C for 3 hours: release",
+                "TE-2026-031",
             )
 
         def destroy() -> None:

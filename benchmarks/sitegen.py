@@ -308,7 +308,9 @@ class Writer(Protocol):
         new_lots: list[LotState],
     ) -> None: ...
 
-    def release(self, site: Site, user: Staff, kits: list[KitState], why: str) -> None: ...
+    def release(
+        self, site: Site, user: Staff, kits: list[KitState], why: str, reference: str
+    ) -> None: ...
 
     def enrol(self, site: Site, user: Staff, person: Person) -> None: ...
 
@@ -681,7 +683,9 @@ class BulkWriter:
             },
         )
 
-    def quarantine_event(self, kit: KitState, action: str, why: str, user: Staff) -> None:
+    def quarantine_event(
+        self, kit: KitState, action: str, why: str, user: Staff, reference: str | None = None
+    ) -> None:
         self.fact(
             "quarantine_events",
             {
@@ -692,20 +696,23 @@ class BulkWriter:
                 "excursion_id": None,
                 "user_id": user.id,
                 "at": self.gen.now,
+                "sponsor_reference": reference,
             },
         )
 
-    def release(self, site: Site, user: Staff, kits: list[KitState], why: str) -> None:
+    def release(
+        self, site: Site, user: Staff, kits: list[KitState], why: str, reference: str
+    ) -> None:
         for kit in kits:
             self.kit_fact(kit, "available")
-            self.quarantine_event(kit, "release", why, user)
+            self.quarantine_event(kit, "release", why, user, reference)
         numbers = [k.number for k in kits]
         self.audit(
             user,
             "release",
             "kit",
             ",".join(numbers)[:60],
-            {"kits": numbers, "status": "available"},
+            {"kits": numbers, "status": "available", "sponsor_reference": reference},
             {"status": "quarantined"},
             why,
         )
@@ -1073,10 +1080,13 @@ class ServiceWriter:
             ok,
         )
 
-    def release(self, site: Site, user: Staff, kits: list[KitState], why: str) -> None:
+    def release(
+        self, site: Site, user: Staff, kits: list[KitState], why: str, reference: str
+    ) -> None:
         from dispensary.services import quarantine
 
-        quarantine.release(self.ctx(site), self.actor(user), [k.number for k in kits], why)
+        numbers = [k.number for k in kits]
+        quarantine.release(self.ctx(site), self.actor(user), numbers, why, reference)
 
     def enrol(self, site: Site, user: Staff, person: Person) -> None:
         from dispensary.services import participants
@@ -1438,7 +1448,9 @@ class Generator:
             f"Sponsor's stability data cover shipment {shipment_number(shipment_id)}'s "
             "excursion: release"
         )
-        self.out.release(site, pharmacist, kits, why)
+        # The sponsor's decision the kits go back to stock on (services/quarantine.release).
+        reference = f"TE-{shipment_id:04d}"
+        self.out.release(site, pharmacist, kits, why, reference)
         self.wrote()
         self.shelve(site, kits)
 

@@ -148,8 +148,11 @@ def test_quarantine_and_an_excursion_say_their_kits_in_chinese_punctuation(
     held = cli("--lang", "zh_CN", "quarantine", "K5011", "--reason", "封条破损")
     assert held.code == 0, held.err
     assert held.out.splitlines()[0] == "已隔离 1 个药盒：K5011。"
-    freed = cli("--lang", "zh_CN", "release", "K5011", "--reason", "申办方确认")
+    freed = cli(
+        "--lang", "zh_CN", "release", "K5011", "--reason", "申办方确认", "--reference", "TE-1"
+    )  # fmt: skip
     assert freed.out.splitlines()[0] == "已解除隔离 1 个药盒：K5011。"
+    assert freed.out.splitlines()[2] == "  申办方决定  TE-1"
     english = cli("quarantine", "K5011", "--reason", "seal broken")
     assert english.out.splitlines()[0] == "Quarantined 1 kit: K5011."
     log = tmp_path / "logger.csv"

@@ -109,7 +109,11 @@ def test_refusals_and_missing_rights_leave_every_record_as_it_was(
         # shown. One above what the kit was received with is.)
         (3, ["count", on_shelf, "--tablets", "99"], "which was received with 21"),
         (3, receive_tomorrow, "in the future"),
-        (4, ["--user", "technician", "release", quarantined, "--reason", "ok"], "may not release"),
+        (
+            4,
+            ["--user", "technician", "release", quarantined, "--reason", "ok", "--reference", "T1"],
+            "may not release",
+        ),
         (4, [*monitor_dispenses, "--day1", "2026-03-02"], "may not dispense"),
     ]
     for code, args, words in cases:

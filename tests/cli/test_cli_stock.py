@@ -37,9 +37,43 @@ def test_receiving_by_range_and_by_manifest_with_defaults(cli: Cli, tmp_path: Pa
         for k in ("K9101", "K9102")
     ]  # fmt: skip
 
-    released = cli("release", "K9101", "K9102", "--reason", "Sponsor accepted the logger data")
+    released = cli(
+        "release", "K9101", "K9102", "--reason", "Sponsor accepted the logger data",
+        "--reference", "TE-2026-014",
+    )  # fmt: skip
     assert released.code == 0, released.err
     assert released.out.startswith("Released 2 kits: K9101, K9102.")
+    assert "  Sponsor's decision  TE-2026-014" in released.out.splitlines()
+
+
+def test_a_release_without_the_sponsors_reference_is_refused_saying_where_to_type_it(
+    cli: Cli, demo_db: str, state: Callable[[str], dict[str, Any]]
+) -> None:
+    """A quarantined kit goes back to stock only on the sponsor's written decision: `release`
+    with a reason alone released it. Refused, nothing written; with --reference it is released
+    and the reference kept: the release prints it, its JSON and the kit's history hold it."""
+    held = cli("quarantine", "K5011", "--reason", "seal broken")
+    assert held.code == 0, held.err
+    before = state(demo_db)
+    for blank in ([], ["--reference", ""], ["--reference", "  "]):
+        refused = cli("release", "K5011", "--reason", "sponsor said yes", *blank)
+        assert refused.code == 3, refused.err
+        assert refused.err.strip().endswith(
+            "Type the sponsor's reference of its decision to release the kits (the decision or "
+            "excursion assessment number, e.g. TE-2026-014): a quarantined kit goes back to "
+            "stock only on the sponsor's written decision. Give it with --reference."
+        ), refused.err
+    assert state(demo_db) == before
+    released = cli(
+        "release", "K5011", "--reason", "sponsor said yes", "--reference", "TE-2026-014", "--json"
+    )
+    assert released.code == 0, released.err
+    assert released.json()["sponsor_reference"] == "TE-2026-014"
+    history = cli("audit", "list", "--kit", "K5011")
+    assert history.code == 0, history.err
+    [line] = [x for x in history.out.splitlines() if "TE-2026-014" in x]
+    assert "Release from quarantine" in line, history.out
+    assert "Sponsor's decision TE-2026-014; sponsor said yes" in line, history.out
 
 
 def test_a_kit_range_missing_its_end_is_refused_and_nothing_is_received(

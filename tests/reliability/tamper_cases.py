@@ -90,7 +90,7 @@ def build_scene(ctx: Context, clock: FixedClock, actors: Mapping[str, Actor]) ->
     dispensing.void_dispense(ctx, pharm, "DSP000005", "wrong participant", secret)
     destruction.destroy(ctx, pharm, ["K0013"], "tech", "incineration", secret, **WITNESSED)
     quarantine.quarantine(ctx, tech, ["K0002"], "box crushed")
-    quarantine.release(ctx, pharm, ["K0002"], "box checked, tablets intact")
+    quarantine.release(ctx, pharm, ["K0002"], "box checked, tablets intact", "TE-2026-014")
     temperature.import_logger(ctx, tech, "IP store 1", WARM, "warm.csv")
     temperature.import_logger(ctx, tech, "IP store 1", COLD, "cold.csv")
     # S0001 recounted: 10 of 42 tablets back, under-use, a flag to explain (return 3 is its count)

@@ -502,15 +502,20 @@ def test_quarantine_and_release_refuse_bad_input(counter: Counter, examples: int
     bad = {
         "kits": st.one_of(BAD_KIT_LIST, st.just(["K0002", "K0001"])),
         "reason": BAD_REQUIRED_TEXT,
+        "sponsor_reference": BAD_REQUIRED_TEXT,  # a release's only
     }
 
     @_settings(examples)
     @given(st.sampled_from([quarantine.quarantine, quarantine.release]), _pick(bad))
     def check(action: Callable[..., object], fields: dict[str, Any]) -> None:
         args: dict[str, Any] = {"kits": ["K0004"], "reason": "dented box"}
+        if action is quarantine.release:
+            args["sponsor_reference"] = "TE-2026-014"
+        elif set(fields) == {"sponsor_reference"}:
+            return  # a quarantine takes no sponsor's reference: nothing bad to give it
         args.update(fields)
-        if action is quarantine.release and "kits" not in fields:
-            args["reason"] = fields["reason"]
+        if action is quarantine.quarantine:
+            args.pop("sponsor_reference", None)
         counter.refuses(lambda: action(counter.ctx, counter.pharmacist, **args))
 
     check()

@@ -311,6 +311,7 @@ WORK: dict[str, Work] = {
         a,
         quarantine.quarantine(d.ctx, d.pharmacist, [d.kit()], "dented box").kits,
         "sponsor says release",
+        "TE-2026-014",
     ),
     "enroll": lambda d, a, pw: participants.enroll(
         d.ctx, a, f"06-{d.next():03d}", "CD", 1960, "F", "Dr Liu"

@@ -419,7 +419,7 @@ def test_an_edit_a_later_step_overwrote_is_not_rechecked(
     edit = Edit((f"UPDATE kits SET location = 'IP store 2' WHERE id = {kit}",))
     assert apply(scene, NATIVE, edit) is None
     assert not audit.verify(ctx, monitor).ok, "named until a step lists the kit again"
-    quarantine.release(ctx, pharmacist, ["K0002"], "excursion assessed: usable")
+    quarantine.release(ctx, pharmacist, ["K0002"], "excursion assessed: usable", "TE-2026-014")
     assert audit.verify(ctx, monitor).ok, "the later step listed the kit as it found it"
     assert scene.row("kits", kit)["location"] == "IP store 2"
 
@@ -432,7 +432,7 @@ def test_a_rewrite_of_what_came_after_a_code_needs_a_later_code(
     shows it; codes are taken often (every report, every backup) for that reason."""
     ctx = scene.ctx
     earlier = audit.current_anchor(ctx, monitor)
-    quarantine.release(ctx, pharmacist, ["K0014"], "excursion assessed: usable")
+    quarantine.release(ctx, pharmacist, ["K0014"], "excursion assessed: usable", "TE-2026-014")
     later = audit.current_anchor(ctx, monitor)
     edit = Edit(
         (
@@ -478,6 +478,36 @@ def test_a_corrected_enrolment_edited_back_is_named_by_verify(
             (
                 f"after audit entry {entry} recorded it (technical detail: participants row "
                 f"{person})",
+            ),
+        ),
+    )
+    figures.add("tampering.cases caught")
+
+
+@pytest.mark.parametrize("tool", TOOL_PARAMS)
+@pytest.mark.parametrize(
+    "changed", ["'TE-2026-099'", "NULL"], ids=["another reference", "reference removed"]
+)
+def test_the_sponsors_reference_of_a_release_edited_is_named_by_verify(
+    tool: str, changed: str, scene: Scene, monitor: Actor, figures: Figures
+) -> None:
+    """A release is made on the sponsor's decision, its reference kept on the kit's release
+    row (migration 0015): the reference is part of the row's content hash, so another decision
+    put in its place, or the reference taken out, is named with the release's audit entry."""
+    row = scene.scalar("SELECT id FROM quarantine_events WHERE action = 'release'")
+    assert scene.row("quarantine_events", row)["sponsor_reference"] == "TE-2026-014"
+    assert audit.verify(scene.ctx, monitor).ok
+    edit = Edit((f"UPDATE quarantine_events SET sponsor_reference = {changed} WHERE id = {row}",))
+    assert apply(scene, tool, edit) is None
+    entry = scene.entry("quarantine_events", row)
+    _named(
+        scene.ctx,
+        monitor,
+        Named(
+            frozenset({entry}),
+            (
+                f"after audit entry {entry} recorded it (technical detail: quarantine_events "
+                f"row {row})",
             ),
         ),
     )

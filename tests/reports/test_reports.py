@@ -324,6 +324,24 @@ def test_participant_report_keeps_lot_numbers_whole(sample: SampleStudy, meta: R
         assert text.count(lot) == sum(r.lot == lot for r in returns), lot
 
 
+def test_the_quarantine_log_shows_the_sponsors_decision_of_each_release(
+    sample: SampleStudy, meta: ReportMeta
+) -> None:
+    """A release is made on the sponsor's decision: the monitor pack's quarantine log shows its
+    reference beside each kit released (the sample study's K8001-K8003, TE-2026-031), and none
+    beside a quarantine."""
+    since, until = date(2025, 9, 1), date(2025, 10, 31)
+    pack = report_data.monitor_pack(sample.ctx, sample.monitor, since, until)
+    released = [q for q in pack.quarantines if q.action == "release"]
+    assert [(q.kit, q.sponsor_reference) for q in released] == [
+        (kit, "TE-2026-031") for kit in ("K8001", "K8002", "K8003")
+    ]
+    assert {q.sponsor_reference for q in pack.quarantines if q.action != "release"} == {""}
+    text = " ".join(pdf_pages_text(reports.monitor_pack_pdf(meta, sample.ctx.study, pack)))
+    assert "Sponsor's decision" in text
+    assert text.count("TE-2026-031") == 3
+
+
 def test_monitor_pack_has_every_part(sample: SampleStudy, meta: ReportMeta) -> None:
     since, until = date(2025, 9, 1), date(2025, 10, 31)
     pack = report_data.monitor_pack(sample.ctx, sample.monitor, since, until)

@@ -204,9 +204,13 @@ class Counter(RuleBasedStateMachine):
     def quarantine_or_release(self, index: int, release: bool) -> None:
         kits = queries.inventory(self.ctx, self.pharmacist)
         kit = kits[index % len(kits)].number
-        change = quarantine.release if release else quarantine.quarantine
         with suppress(RuleViolation):  # not available, or not quarantined
-            change(self.ctx, self.pharmacist, [kit], "sponsor's decision")
+            if release:
+                quarantine.release(
+                    self.ctx, self.pharmacist, [kit], "sponsor's decision", "TE-2026-014"
+                )
+            else:
+                quarantine.quarantine(self.ctx, self.pharmacist, [kit], "sponsor's decision")
 
     @rule(
         who=st.sampled_from(PEOPLE),

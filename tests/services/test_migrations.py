@@ -4,9 +4,12 @@ records of what happened, and takes them off again on a downgrade."""
 
 from __future__ import annotations
 
+import gzip
+import shutil
 import warnings
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,19 +20,32 @@ from sqlalchemy import inspect, text
 from sqlalchemy.exc import DBAPIError
 
 from dispensary.db import migrate
-from dispensary.db.engine import is_sqlite, writing
+from dispensary.db.engine import is_sqlite, make_engine, writing
 from dispensary.db.models import Base
-from dispensary.services import audit, dispensing, queries, returns
+from dispensary.domain.codes import KitStatus
+from dispensary.services import (
+    audit,
+    dispensing,
+    quarantine,
+    queries,
+    report_data,
+    returns,
+    setup,
+    users,
+)
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.results import DispenseResult
 
 from .test_append_only import expected_triggers, installed_triggers
 
 Password = Callable[[Actor], str]
+OLD_RELEASE = Path(__file__).parents[1] / "fixtures" / "release-0007-demo.sqlite3.gz"
+"""A demo pharmacy made by release 0007: six kits quarantined at receipt, then released."""
+QUARANTINE_TRIGGERS = {"quarantine_events_no_update", "quarantine_events_no_delete"}
 
 
 def test_the_migrated_schema_is_the_models(ctx: Context) -> None:
-    assert migrate.current_revision(ctx.engine) == migrate.head_revision() == "0014"
+    assert migrate.current_revision(ctx.engine) == migrate.head_revision() == "0015"
     with ctx.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
         with warnings.catch_warnings():
@@ -116,4 +132,89 @@ def test_the_append_only_triggers_come_and_go_with_0004(
     clock.set_date(date(2026, 1, 26))
     returns.record_return(ctx, pharmacist, "K0011", 1, pw(pharmacist), dispense="DSP000001")
     dispensing.dispense_cycle(ctx, pharmacist, "01-001", 2, clock.today(), pw(pharmacist))
+    assert audit.verify(ctx, pharmacist).ok
+
+
+def _columns(engine: Any, table: str) -> set[str]:
+    with engine.connect() as conn:
+        return {c["name"] for c in inspect(conn).get_columns(table)}
+
+
+def test_0015_gives_the_releases_on_record_no_reference_and_keeps_their_triggers(
+    tmp_path: Path, ctx: Context
+) -> None:
+    """A database at 0014 holding releases (made before a release recorded the sponsor's
+    reference): 0015 adds the column in place, the releases hold none and still verify, the
+    append-only triggers of quarantine_events are still there (a SQLite table rebuild would
+    have dropped them), and the next release records its reference."""
+    if not is_sqlite(ctx.engine):
+        pytest.skip("the database of release 0007 is a SQLite file")
+    path = tmp_path / "pharmacy.sqlite3"
+    with gzip.open(OLD_RELEASE) as packed, path.open("wb") as out:
+        shutil.copyfileobj(packed, out)
+    engine = make_engine(str(path))
+    try:
+        with writing(engine).connect() as conn:
+            # As migrate.upgrade runs them: 0008 rebuilds a table others refer to.
+            conn.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+            with conn.begin():
+                config = migrate.alembic_config()
+                config.attributes["connection"] = conn
+                command.upgrade(config, "0014")
+            conn.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
+        assert "sponsor_reference" not in _columns(engine, "quarantine_events")
+        with engine.connect() as conn:
+            released = conn.execute(
+                text("SELECT count(*) FROM quarantine_events WHERE action = 'release'")
+            ).scalar()
+        assert released == 6
+    finally:
+        engine.dispose()
+    clock = FixedClock()
+    clock.set_date(date(2026, 12, 3), hour=18)
+    opened = setup.open_database(str(path), clock)
+    ctx = opened.context
+    try:
+        assert opened.migrated_from == "0014"
+        assert migrate.current_revision(ctx.engine) == "0015"
+        assert "sponsor_reference" in _columns(ctx.engine, "quarantine_events")
+        triggers = {
+            row[0]
+            for row in ctx.engine.connect().exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+            )
+        }
+        assert triggers >= QUARANTINE_TRIGGERS
+        with writing(ctx.engine).begin() as conn, pytest.raises(DBAPIError, match="append-only"):
+            conn.execute(text("UPDATE quarantine_events SET sponsor_reference = 'TE-1'"))
+        admin = users.sign_in(ctx, "admin", "demo-pass-1")
+        assert audit.verify(ctx, admin).ok, "the releases on record verify as they did"
+        pharmacist = users.sign_in(ctx, "pharmacist", "demo-pass-1")
+        log = report_data.quarantine_log(ctx, pharmacist)
+        assert [q.sponsor_reference for q in log if q.action == "release"] == [""] * 6
+        kit = next(
+            k.number for k in queries.inventory(ctx, pharmacist) if k.status is KitStatus.AVAILABLE
+        )
+        quarantine.quarantine(ctx, pharmacist, [kit], "box crushed")
+        done = quarantine.release(ctx, pharmacist, [kit], "sponsor: use", "TE-2026-014")
+        assert done.sponsor_reference == "TE-2026-014"
+        assert audit.verify(ctx, admin).ok
+    finally:
+        ctx.engine.dispose()
+
+
+def test_0015_comes_and_goes_without_touching_the_triggers(
+    ctx: Context, stock: Any, technician: Actor, pharmacist: Actor
+) -> None:
+    """On either database: down to 0014 the column goes (a plain DROP COLUMN, no rebuild),
+    up again it comes back, and every append-only trigger is there both times."""
+    sqlite = is_sqlite(ctx.engine)
+    quarantine.quarantine(ctx, technician, ["K0001"], "box crushed")
+    _migrate(ctx, "0014")
+    assert "sponsor_reference" not in _columns(ctx.engine, "quarantine_events")
+    assert installed_triggers(ctx) == sorted(expected_triggers(sqlite))
+    _migrate(ctx, "head")
+    assert "sponsor_reference" in _columns(ctx.engine, "quarantine_events")
+    assert installed_triggers(ctx) == sorted(expected_triggers(sqlite))
+    quarantine.release(ctx, pharmacist, ["K0001"], "sponsor: use", "TE-2026-014")
     assert audit.verify(ctx, pharmacist).ok

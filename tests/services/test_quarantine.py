@@ -41,7 +41,7 @@ def test_quarantine_and_release(
         "box crushed",
     )
     assert status(ctx, technician, "K0001") is KitStatus.QUARANTINED
-    released = quarantine.release(ctx, pharmacist, ["K0001"], "sponsor: use")
+    released = quarantine.release(ctx, pharmacist, ["K0001"], "sponsor: use", "TE-2026-014")
     assert released.status is KitStatus.AVAILABLE
     assert status(ctx, pharmacist, "K0001") is KitStatus.AVAILABLE
     assert status(ctx, pharmacist, "K0002") is KitStatus.QUARANTINED
@@ -81,7 +81,7 @@ def test_release_of_an_expired_kit_is_refused(
     quarantine.quarantine(ctx, pharmacist, ["K0900"], "excursion")
     clock.set_date(date(2026, 1, 11))
     with refused(ctx, RuleViolation, "Kit K0900 expired on 2026-01-10; it stays out of stock"):
-        quarantine.release(ctx, pharmacist, ["K0900"], "sponsor: use")
+        quarantine.release(ctx, pharmacist, ["K0900"], "sponsor: use", "TE-2026-014")
 
 
 def test_only_available_kits_are_quarantined(
@@ -91,7 +91,7 @@ def test_only_available_kits_are_quarantined(
     with refused(ctx, RuleViolation, "Kit K0011 is dispensed; only available kits can be quaran"):
         quarantine.quarantine(ctx, pharmacist, ["K0001", "K0011"], "recall")
     with refused(ctx, RuleViolation, "Kit K0001 is available; only quarantined kits can be rel"):
-        quarantine.release(ctx, pharmacist, ["K0001"], "fine")
+        quarantine.release(ctx, pharmacist, ["K0001"], "fine", "TE-2026-014")
 
 
 def verdicts(found: tuple[quarantine.ChangeVerdict, ...]) -> dict[str, str]:
@@ -132,8 +132,10 @@ def test_the_assessment_says_what_quarantine_and_release_would_refuse(
     for kit, message in to_release.items():  # the step refuses what the assessment refuses
         if message:
             with refused(ctx, RuleViolation if kit != "NOPE1" else NotFound, message):
-                quarantine.release(ctx, pharmacist, [kit], "sponsor: use")
-    assert quarantine.release(ctx, pharmacist, ["K0002"], "sponsor: use").kits == ("K0002",)
+                quarantine.release(ctx, pharmacist, [kit], "sponsor: use", "TE-2026-014")
+    assert quarantine.release(ctx, pharmacist, ["K0002"], "sponsor: use", "TE-2026-014").kits == (
+        "K0002",
+    )
     assert verdicts(quarantine.assess_release(ctx, pharmacist, ["K0002"]))["K0002"] != ""
     with pytest.raises(NotPermitted):
         quarantine.assess_release(ctx, technician, ["K0002"])
@@ -166,7 +168,7 @@ def test_roles(
 ) -> None:
     quarantine.quarantine(ctx, technician, ["K0001"], "dropped")
     with refused(ctx, NotPermitted, "tech (technician) may not release kits from quarantine"):
-        quarantine.release(ctx, technician, ["K0001"], "fine")
+        quarantine.release(ctx, technician, ["K0001"], "fine", "TE-2026-014")
     with refused(ctx, NotPermitted, "monitor (monitor) may not quarantine kits"):
         quarantine.quarantine(ctx, monitor, ["K0002"], "dropped")
 
@@ -267,7 +269,9 @@ def test_excursion_then_release_then_dispense(
     clock.set_date(date(2026, 1, 5))
     enroll(ctx, pharmacist)
     temperature.import_logger(ctx, pharmacist, "IP store 1", LOG)
-    quarantine.release(ctx, pharmacist, ["K0001"], "sponsor assessed the excursion: use")
+    quarantine.release(
+        ctx, pharmacist, ["K0001"], "sponsor assessed the excursion: use", "TE-2026-014"
+    )
     assert [k.kit for k in dispense(ctx, pharmacist, pw(pharmacist)).kits] == ["K0001"]
 
 
@@ -411,7 +415,9 @@ def test_a_release_says_to_relabel_the_kits_whose_labels_were_printed(
     QUARANTINED: DO NOT DISPENSE, and nothing said to relabel the kits."""
     receive(ctx, pharmacist, "K0101-K0103", temperature_ok=False)
     labels.record_label_print(ctx, pharmacist, "kit", ["K0101", "K0102"], False, "a4")
-    done = quarantine.release(ctx, pharmacist, ["K0101", "K0102", "K0103"], "sponsor: usable")
+    done = quarantine.release(
+        ctx, pharmacist, ["K0101", "K0102", "K0103"], "sponsor: usable", "TE-2026-014"
+    )
     assert done.relabel == ("K0101", "K0102")
     assert done.relabel_note.startswith(
         "The kit labels of K0101, K0102 were printed before: a label printed while a kit was "
@@ -425,3 +431,80 @@ def test_a_release_says_to_relabel_the_kits_whose_labels_were_printed(
     )
     again = quarantine.quarantine(ctx, pharmacist, ["K0103"], "check")
     assert (again.relabel, again.relabel_note) == ((), "")
+
+
+@pytest.mark.parametrize("reference", ["", "   ", "\t"])
+def test_a_release_without_the_sponsors_reference_is_refused_and_nothing_written(
+    ctx: Context, stock: Stock, technician: Actor, pharmacist: Actor, reference: str
+) -> None:
+    """A quarantined kit goes back to usable stock only on the sponsor's written decision: a
+    release without its reference was made on a free-text reason alone."""
+    quarantine.quarantine(ctx, technician, ["K0001", "K0002"], "temperature excursion")
+    entries = scalar(ctx, "SELECT COUNT(*) FROM audit_entries")
+    events = scalar(ctx, "SELECT COUNT(*) FROM quarantine_events")
+    with pytest.raises(quarantine.NoSponsorReference) as refused:
+        quarantine.release(ctx, pharmacist, ["K0001", "K0002"], "sponsor: use", reference)
+    assert isinstance(refused.value, InvalidInput)
+    assert refused.value.message == (
+        "Type the sponsor's reference of its decision to release the kits (the decision or "
+        "excursion assessment number, e.g. TE-2026-014): a quarantined kit goes back to stock "
+        "only on the sponsor's written decision."
+    )
+    assert status(ctx, pharmacist, "K0001") is KitStatus.QUARANTINED
+    assert status(ctx, pharmacist, "K0002") is KitStatus.QUARANTINED
+    assert scalar(ctx, "SELECT COUNT(*) FROM audit_entries") == entries
+    assert scalar(ctx, "SELECT COUNT(*) FROM quarantine_events") == events
+
+
+def test_a_reference_too_long_or_on_two_lines_is_refused(
+    ctx: Context, stock: Stock, technician: Actor, pharmacist: Actor
+) -> None:
+    quarantine.quarantine(ctx, technician, ["K0001"], "temperature excursion")
+    with pytest.raises(InvalidInput, match="sponsor's reference of the decision to release is"):
+        quarantine.release(ctx, pharmacist, ["K0001"], "sponsor: use", "TE-" + "1" * 200)
+    with pytest.raises(InvalidInput, match="control characters"):
+        quarantine.release(ctx, pharmacist, ["K0001"], "sponsor: use", "TE-1\nTE-2")
+    assert status(ctx, pharmacist, "K0001") is KitStatus.QUARANTINED
+
+
+def test_the_sponsors_reference_is_kept_with_each_kit_released_and_shown(
+    ctx: Context, stock: Stock, technician: Actor, pharmacist: Actor
+) -> None:
+    """Stored on each kit's release row (a quarantine has none), in the release's audit entry,
+    and in the monitor pack's quarantine log."""
+    from dispensary.domain.audit_actions import reason_and_decision
+    from dispensary.services import report_data
+
+    quarantine.quarantine(ctx, technician, ["K0001", "K0002"], "temperature excursion")
+    done = quarantine.release(ctx, pharmacist, ["K0001", "K0002"], "sponsor: use", " TE-2026-014 ")
+    assert done.sponsor_reference == "TE-2026-014"
+    with ctx.engine.connect() as conn:
+        rows = [
+            tuple(r)
+            for r in conn.exec_driver_sql(
+                "SELECT action, sponsor_reference FROM quarantine_events ORDER BY id"
+            )
+        ]
+    assert rows == [
+        ("quarantine", None),
+        ("quarantine", None),
+        ("release", "TE-2026-014"),
+        ("release", "TE-2026-014"),
+    ]
+    [entry] = audit.list_entries(ctx, pharmacist, action="release")
+    assert json.loads(entry.new)["sponsor_reference"] == "TE-2026-014"
+    assert reason_and_decision(entry.action, entry.reason, entry.new) == (
+        "Sponsor's decision TE-2026-014; sponsor: use"
+    )
+    [kit_entry] = [
+        e for e in audit.list_entries(ctx, pharmacist, kit="K0002") if e.action == "release"
+    ]
+    assert kit_entry.id == entry.id  # the kit's history holds it
+    log = report_data.quarantine_log(ctx, pharmacist)
+    assert [(q.action, q.sponsor_reference) for q in log] == [
+        ("quarantine", ""),
+        ("quarantine", ""),
+        ("release", "TE-2026-014"),
+        ("release", "TE-2026-014"),
+    ]
+    assert audit.verify(ctx, pharmacist).ok

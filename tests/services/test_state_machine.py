@@ -312,10 +312,17 @@ class Counter(RuleBasedStateMachine):
         kit = self.pick(self.kits(), index)
         if kit is None:
             return
-        change = quarantine.release if release else quarantine.quarantine
         self.attempt(
             "release" if release else "quarantine",
-            lambda: change(self.ctx, self.pharmacist, [kit.number], "sponsor's decision"),
+            lambda: (
+                quarantine.release(
+                    self.ctx, self.pharmacist, [kit.number], "sponsor's decision", "TE-2026-014"
+                )
+                if release
+                else quarantine.quarantine(
+                    self.ctx, self.pharmacist, [kit.number], "sponsor's decision"
+                )
+            ),
         )
 
     @precondition(lambda self: self.received > 0)

@@ -90,7 +90,9 @@ def test_a_cumulative_export_records_its_new_excursion_and_names_the_one_on_reco
     [first] = temperature.import_logger(
         ctx, pharmacist, "IP store 1", logger_file("A_iso_zone.csv")
     )
-    quarantine.release(ctx, pharmacist, list(first.kits_quarantined), "sponsor's letter")
+    quarantine.release(
+        ctx, pharmacist, list(first.kits_quarantined), "sponsor's letter", "TE-2026-014"
+    )
     done = temperature.import_logger_file(
         ctx, pharmacist, "IP store 1", logger_file("A2_cumulative.csv"), "A2_cumulative.csv"
     )

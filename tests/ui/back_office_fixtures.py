@@ -32,6 +32,7 @@ from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.study import Study, default_study_path, load_study
 from dispensary.ui.feedback import SignatureDialog
 from dispensary.ui.forms import ReasonDialog
+from dispensary.ui.inventory_view import ReleaseDialog
 from dispensary.ui.session import AppSession
 
 PASSWORDS = {
@@ -181,3 +182,16 @@ def answer_reason(monkeypatch: Any, reason: str | None) -> list[str]:
 
     monkeypatch.setattr(ReasonDialog, "ask", classmethod(ask))
     return prompts
+
+
+def answer_release(monkeypatch: Any, reason: str, reference: str = "TE-2026-014") -> list[str]:
+    """Answers every release dialog with the reason and the sponsor's reference; returns the
+    kits each was asked for (test_release_dialog drives the dialog itself)."""
+    asked: list[str] = []
+
+    def ask(cls: type[ReleaseDialog], parent: QWidget | None, kits: str) -> tuple[str, str]:
+        asked.append(kits)
+        return reason, reference
+
+    monkeypatch.setattr(ReleaseDialog, "ask", classmethod(ask))
+    return asked

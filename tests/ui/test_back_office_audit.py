@@ -527,3 +527,23 @@ def test_an_actions_name_typed_in_chinese_finds_its_entries(
     qtbot.keyClick(screen.text, Qt.Key.Key_Return)
     assert sorted(set(actions(screen))) == ["return", "return_corrected"]
     assert "退回" in cells(screen, ACTION)
+
+
+def test_a_kits_history_shows_the_sponsors_decision_it_was_released_on(
+    qtbot: Any, pharmacy: Pharmacy
+) -> None:
+    """The kit's history (its number searched) shows the release with the sponsor's reference
+    by its name, in the list and the full entry."""
+    from dispensary.services import quarantine
+
+    pharm = pharmacy.actor("pharm")
+    quarantine.quarantine(pharmacy.ctx, pharm, ["K0004"], "temperature excursion")
+    quarantine.release(pharmacy.ctx, pharm, ["K0004"], "stability data fine", "TE-2026-014")
+    screen = make_screen(qtbot, pharmacy)
+    qtbot.keyClicks(screen.text, "K0004")
+    qtbot.keyClick(screen.text, Qt.Key.Key_Return)
+    assert sorted(actions(screen)) == ["quarantine", "receive", "release"]
+    row = cells(screen, ACTION).index("Release from quarantine")  # as the list shows it
+    assert "Sponsor's decision: TE-2026-014" in cells(screen, NEW)[row]
+    screen.table.selectRow(row)
+    assert "\n  Sponsor's decision: TE-2026-014" in screen.detail.toPlainText()

@@ -15,6 +15,7 @@ from back_office_fixtures import (
     RETURN_DAY,
     Pharmacy,
     answer_reason,
+    answer_release,
     build_pharmacy,
     sign_with,
 )
@@ -111,7 +112,7 @@ def test_quarantine_and_release_with_reasons(
     assert screen.message.kind == "ok"
     assert [k.number for k in screen.selected()] == ["K0004"]
 
-    answer_reason(monkeypatch, "sponsor confirmed the kit may be used")
+    answer_release(monkeypatch, "sponsor confirmed the kit may be used")
     with qtbot.waitSignal(screen.changed):
         qtbot.mouseClick(screen.release_button, Qt.MouseButton.LeftButton)
     assert status_of(pharmacy, "K0004") is KitStatus.AVAILABLE
@@ -180,8 +181,10 @@ def test_quarantine_and_release_are_offered_for_the_kits_the_service_would_move(
     assert offered() == (False, False)
 
     screen.open_kit("K0004")
-    quarantine.release(pharmacy.ctx, pharm, ["K0004"], "released at the other workstation")
-    answer_reason(monkeypatch, "checking")
+    quarantine.release(
+        pharmacy.ctx, pharm, ["K0004"], "released at the other workstation", "TE-2026-014"
+    )
+    answer_release(monkeypatch, "checking")
     qtbot.mouseClick(screen.release_button, Qt.MouseButton.LeftButton)
     assert screen.message.kind == "error"
     assert "only quarantined kits can be released" in screen.message.text()
@@ -860,7 +863,7 @@ def test_a_release_of_a_labelled_kit_says_to_relabel_it(
     pharm = pharmacy.actor("pharm")
     quarantine.quarantine(pharmacy.ctx, pharm, ["K0004"], "temperature excursion")
     labels.record_label_print(pharmacy.ctx, pharm, "kit", ["K0004"], False, "a4")
-    answer_reason(monkeypatch, "sponsor confirmed the kit may be used")
+    answer_release(monkeypatch, "sponsor confirmed the kit may be used")
     screen = make_screen(qtbot, pharmacy)
     assert screen.open_kit("K0004")
     with qtbot.waitSignal(screen.changed):
@@ -868,5 +871,8 @@ def test_a_release_of_a_labelled_kit_says_to_relabel_it(
     assert status_of(pharmacy, "K0004") is KitStatus.AVAILABLE
     assert screen.message.kind == "warning"
     said = screen.message.text()
-    assert said.startswith("Released K0004: sponsor confirmed the kit may be used. The kit")
+    assert said.startswith(
+        "Released K0004 on the sponsor's decision TE-2026-014: sponsor confirmed the kit may be "
+        "used. The kit"
+    )
     assert "Relabel the kits" in said and "'released from quarantine'" in said

@@ -556,7 +556,7 @@ def test_a_released_kit_is_relabelled_from_a_pdf_made_after_its_release_with_its
 
     make(qtbot, screen, "kit")  # the reprint, made while the kit is still quarantined
     assert screen.made.reprint and "QUARANTINED: DO NOT DISPENSE" in text_of(screen.made.pdf)
-    released = quarantine.release(pharmacy.ctx, pharm, ["K0005"], "sponsor: use it")
+    released = quarantine.release(pharmacy.ctx, pharm, ["K0005"], "sponsor: use it", "TE-2026-014")
     assert released.relabel == ("K0005",) and "'released from quarantine'" in released.relabel_note
     out.unlink()
     prompts = answer_reason(monkeypatch, "released from quarantine")

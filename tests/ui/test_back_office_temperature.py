@@ -474,7 +474,9 @@ def test_a_refusal_is_not_shown_again_when_the_screen_is_come_back_to(
     with qtbot.waitSignal(screen.open_request) as request_kit:
         qtbot.mouseClick(screen.open_button, Qt.MouseButton.LeftButton)
     kit = request_kit.args[1]
-    quarantine.release(pharmacy.ctx, pharmacy.actor("pharm"), [kit], "sponsor's letter")
+    quarantine.release(
+        pharmacy.ctx, pharmacy.actor("pharm"), [kit], "sponsor's letter", "TE-2026-014"
+    )
     screen.refresh()  # the main window shows the screen again
     assert screen.message.text() == "" and not screen.message.isVisibleTo(screen)
     assert kit not in {

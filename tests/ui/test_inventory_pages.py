@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from back_office_fixtures import Pharmacy, answer_reason, build_pharmacy
+from back_office_fixtures import Pharmacy, answer_reason, answer_release, build_pharmacy
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
@@ -191,7 +191,7 @@ def test_a_kit_far_down_is_opened_kept_selected_and_acted_on(
     screen.status.setCurrentIndex(screen.status.findData(KitStatus.QUARANTINED.value))
     assert numbers(screen) == ["K0005"]
     assert "1 kits shown; 0 tablets available" in screen.summary.text()
-    answer_reason(monkeypatch, "sponsor agreed")
+    answer_release(monkeypatch, "sponsor agreed")
     with qtbot.waitSignal(screen.changed):
         qtbot.mouseClick(screen.release_button, Qt.MouseButton.LeftButton)
     assert numbers(screen) == []  # no kit quarantined any more

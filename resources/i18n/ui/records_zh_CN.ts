@@ -678,22 +678,6 @@ Old values:
         <translation>已隔离 {kits}：{reason}。</translation>
     </message>
     <message>
-        <source>Release from quarantine</source>
-        <translation>解除隔离</translation>
-    </message>
-    <message>
-        <source>Why may {kits} be dispensed again (e.g. the sponsor&apos;s decision)?</source>
-        <translation>为何 {kits} 可再次发放（例如申办方的决定）？</translation>
-    </message>
-    <message>
-        <source>Release</source>
-        <translation>解除隔离</translation>
-    </message>
-    <message>
-        <source>Released {kits}: {reason}.</source>
-        <translation>已解除隔离 {kits}：{reason}。</translation>
-    </message>
-    <message>
         <source>{released} {relabel}</source>
         <translation>{released}{relabel}</translation>
     </message>
@@ -765,6 +749,10 @@ Old values:
     <message>
         <source>&lt;span style=&apos;color:#7a4b00&apos;&gt;{message}&lt;/span&gt;</source>
         <translation>&lt;span style=&apos;color:#7a4b00&apos;&gt;{message}&lt;/span&gt;</translation>
+    </message>
+    <message>
+        <source>Released {kits} on the sponsor&apos;s decision {reference}: {reason}.</source>
+        <translation>已凭申办方决定 {reference} 解除隔离 {kits}：{reason}。</translation>
     </message>
     <message>
         <source>Date destroyed</source>
@@ -988,6 +976,37 @@ Old values:
     <message>
         <source>{summary}; against the shelf: {physical}</source>
         <translation>{summary}；货架核对：{physical}</translation>
+    </message>
+</context>
+<context>
+    <name>ReleaseDialog</name>
+    <message>
+        <source>Release from quarantine</source>
+        <translation>解除隔离</translation>
+    </message>
+    <message>
+        <source>Kits {kits}: a quarantined kit goes back to usable stock only on the sponsor&apos;s written decision. Type the reference of that decision (or of its excursion assessment) and why.</source>
+        <translation>药盒 {kits}：隔离的药盒仅凭申办方的书面决定才能回到可用库存。请输入该决定（或其温度超标评估）的编号和原因。</translation>
+    </message>
+    <message>
+        <source>e.g. TE-2026-014</source>
+        <translation>例如 TE-2026-014</translation>
+    </message>
+    <message>
+        <source>Sponsor&apos;s decision:</source>
+        <translation>申办方决定：</translation>
+    </message>
+    <message>
+        <source>Reason (kept in the audit trail)</source>
+        <translation>理由（记入稽查轨迹）</translation>
+    </message>
+    <message>
+        <source>Reason:</source>
+        <translation>原因：</translation>
+    </message>
+    <message>
+        <source>Release</source>
+        <translation>解除隔离</translation>
     </message>
 </context>
 <context>

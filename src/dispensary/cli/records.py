@@ -453,7 +453,7 @@ def _loads(text: str) -> Any:
 
 
 def cmd_audit_list(run: Run) -> int:
-    from dispensary.domain.audit_actions import name_of, reason_shown, record_named
+    from dispensary.domain.audit_actions import name_of, reason_and_decision, record_named
     from dispensary.services import audit
     from dispensary.services.report_data import day_bounds
 
@@ -514,7 +514,7 @@ def cmd_audit_list(run: Run) -> int:
                 clipped(
                     record_named(r.entity, r.entity_id, r.new, study.area_name, r.return_of), 40
                 ),
-                clipped(reason_shown(r.action, r.reason), 60),
+                clipped(reason_and_decision(r.action, r.reason, r.new), 60),
             )
             for r in rows
         ],

@@ -84,7 +84,7 @@ def cmd_receive(run: Run) -> int:
         lines.append(
             _(
                 "  The temperature record failed: every kit is QUARANTINED until the "
-                "sponsor decides (then `dispensary release KIT... --reason ...`)."
+                "sponsor decides (then `dispensary release KIT... --reason ... --reference ...`)."
             )
         )
     lines += [_("  Warning  {message}").format(message=w) for w in result.warnings]
@@ -104,8 +104,18 @@ def receive_parser(p: argparse.ArgumentParser) -> None:
 def cmd_quarantine(run: Run, release: bool) -> int:
     from dispensary.services import quarantine
 
-    change = quarantine.release if release else quarantine.quarantine
-    result = change(run.context(), run.actor(), run.args.kits, run.args.reason)
+    a = run.args
+    ctx, actor = run.context(), run.actor()
+    if release:
+        try:
+            result = quarantine.release(ctx, actor, a.kits, a.reason, a.reference)
+        except quarantine.NoSponsorReference as exc:
+            # The service says what to type; the command says where.
+            raise quarantine.NoSponsorReference(
+                _("{refusal} Give it with --reference.").format(refusal=exc.message)
+            ) from exc
+    else:
+        result = quarantine.quarantine(ctx, actor, a.kits, a.reason)
     # Whole sentences, their colon and full stop translated with them (：。 in Chinese).
     done = _("Released {kits}: {numbers}.") if release else _("Quarantined {kits}: {numbers}.")
     run.emit(
@@ -113,6 +123,11 @@ def cmd_quarantine(run: Run, release: bool) -> int:
         [
             done.format(kits=plural(len(result.kits), "kit"), numbers=kits_text(result.kits)),
             _("  Reason  {reason}").format(reason=result.reason),
+            *(
+                [_("  Sponsor's decision  {reference}").format(reference=result.sponsor_reference)]
+                if result.sponsor_reference
+                else []
+            ),
             *([f"  {result.relabel_note}"] if result.relabel_note else []),
         ],
     )
@@ -123,6 +138,18 @@ def quarantine_parser(p: argparse.ArgumentParser, release: bool) -> None:
     p.set_defaults(handler=partial(cmd_quarantine, release=release))
     p.add_argument("kits", nargs="+", metavar="KIT")
     p.add_argument("--reason", required=True)
+    if release:
+        # Named as destroy names the sponsor's authorisation; left to the service to refuse
+        # when missing, which says what to type.
+        p.add_argument(
+            "--reference",
+            default="",
+            metavar="TEXT",
+            help=N_(
+                "the sponsor's reference of its decision to release the kits, e.g. "
+                "TE-2026-014 (required)"
+            ),
+        )
 
 
 def cmd_destroy(run: Run) -> int:

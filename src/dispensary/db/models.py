@@ -481,6 +481,9 @@ class QuarantineEvent(Base):
     excursion_id: Mapped[int | None] = mapped_column(ForeignKey("excursions.id"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # A release's: the sponsor's decision it was released on (migration 0015); NULL on a
+    # quarantine and on the releases recorded before, which their facts' hashes leave out.
+    sponsor_reference: Mapped[str | None] = mapped_column(String(120))
 
 
 class Excursion(Base):

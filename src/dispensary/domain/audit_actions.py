@@ -282,6 +282,7 @@ FIELD_NAMES: dict[str, str] = {
     "signature": N_("audit field|Signature"),
     "size": N_("audit field|Size"),
     "source": N_("audit field|Source"),
+    "sponsor_reference": N_("audit field|Sponsor's decision"),
     "status": N_("audit field|Status"),
     "stock": N_("audit field|Label stock"),
     "storage_area": N_("audit field|Storage area"),
@@ -586,6 +587,21 @@ def reason_shown(action: str, reason: str) -> str:
     """An entry's reason: the program's own codes in words, a person's words as written."""
     marked = REASON_CODES.get((action, reason))
     return _in_context(marked) if marked else reason
+
+
+def reason_and_decision(action: str, reason: str, new: str) -> str:
+    """An entry's reason (`reason_shown`) with the sponsor's decision a release was made on,
+    for the lists that show no values beside the reason (`audit list`, a kit's history)."""
+    shown = reason_shown(action, reason)
+    try:
+        values = json.loads(new or "{}")
+    except json.JSONDecodeError:
+        return shown
+    reference = values.get("sponsor_reference") if isinstance(values, dict) else None
+    if not reference:
+        return shown
+    # The reference first: a long reason is clipped in a list, the decision stays.
+    return _("Sponsor's decision {reference}; {reason}").format(reference=reference, reason=shown)
 
 
 NOTHING = "—"

@@ -255,6 +255,7 @@ def quarantine_table(rows: Sequence[QuarantineRow], width: float) -> Flowable:
             _("Lot"),
             _("Action"),
             _("Reason"),
+            _("Sponsor's decision"),
             _("By"),
             _("Excursion"),
         ],
@@ -271,12 +272,13 @@ def quarantine_table(rows: Sequence[QuarantineRow], width: float) -> Flowable:
                     if r.excursion_id is not None
                     else reasons.RECEIPT_FORMS,
                 ),
+                r.sponsor_reference,
                 r.by,
                 str(r.excursion_id) if r.excursion_id is not None else "",
             ]
             for r in rows
         ],
-        scaled((20, 10, 20, 10, 12, 50, 7, 10), width),
+        scaled((20, 10, 18, 10, 12, 38, 14, 7, 10), width),
     )
 
 

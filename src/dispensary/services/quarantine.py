@@ -96,12 +96,48 @@ def quarantine(ctx: Context, actor: Actor, kits: Sequence[str], reason: str) -> 
     return _change(ctx, actor, kits, reason, Permission.QUARANTINE)
 
 
-def release(ctx: Context, actor: Actor, kits: Sequence[str], reason: str) -> StatusChange:
-    return _change(ctx, actor, kits, reason, Permission.RELEASE)
+def release(
+    ctx: Context, actor: Actor, kits: Sequence[str], reason: str, sponsor_reference: str
+) -> StatusChange:
+    """Quarantined kits back to usable stock, on the sponsor's written decision: its reference
+    (the decision or excursion assessment number) is recorded with each kit's release, as a
+    destruction records the sponsor's authorisation. Refused without it, nothing written."""
+    return _change(ctx, actor, kits, reason, Permission.RELEASE, sponsor_reference)
+
+
+SPONSOR_REFERENCE = N_("sponsor's reference of the decision to release")
+"""What the reference is called in a refusal (too long, hidden characters)."""
+
+REFERENCE_LIMIT = 120
+"""As a destruction's authorisation reference (models.QuarantineEvent.sponsor_reference)."""
+
+
+class NoSponsorReference(InvalidInput):
+    """A release without the sponsor's reference: a command or a screen says where to type
+    it (--reference, the dialog's field) after the message."""
+
+
+def check_sponsor_reference(value: str) -> str:
+    """The sponsor's reference of a release, as typed; refused (InvalidInput) when missing,
+    saying what to type: a quarantined kit goes back to stock only on the sponsor's decision."""
+    if not isinstance(value, str) or not value.strip():
+        raise NoSponsorReference(
+            _(
+                "Type the sponsor's reference of its decision to release the kits (the "
+                "decision or excursion assessment number, e.g. TE-2026-014): a quarantined kit "
+                "goes back to stock only on the sponsor's written decision."
+            )
+        )
+    return check_text(value, SPONSOR_REFERENCE, limit=REFERENCE_LIMIT)
 
 
 def _change(
-    ctx: Context, actor: Actor, kits: Sequence[str], reason: str, action: Permission
+    ctx: Context,
+    actor: Actor,
+    kits: Sequence[str],
+    reason: str,
+    action: Permission,
+    sponsor_reference: str = "",
 ) -> StatusChange:
     require(actor, action, ctx, recorded=True)
     quarantining = action is Permission.QUARANTINE
@@ -114,6 +150,7 @@ def _change(
     why = check_text(
         reason, N_("reason to quarantine") if quarantining else N_("reason to release")
     )
+    reference = None if quarantining else check_sponsor_reference(sponsor_reference)
     event = KitEvent.QUARANTINE if action is Permission.QUARANTINE else KitEvent.RELEASE
     source, target = (
         (KitStatus.AVAILABLE, KitStatus.QUARANTINED)
@@ -124,18 +161,29 @@ def _change(
         records = get_kits(session, kits, ctx.study_id, reader=Readable(session, actor))
         rec = Recorder(session, actor, ctx.clock.now(), study=ctx, action=action)
         for kit in records:
-            move_kit(session, rec, kit, event, today=ctx.clock.today(), reason=why)
+            move_kit(
+                session,
+                rec,
+                kit,
+                event,
+                today=ctx.clock.today(),
+                reason=why,
+                sponsor_reference=reference,
+            )
+        new: dict[str, object] = {"kits": [k.number for k in records], "status": target.value}
+        if reference is not None:
+            new["sponsor_reference"] = reference
         rec.audit(
             AuditAction.QUARANTINE if quarantining else AuditAction.RELEASE,
             "kit",
             ",".join(k.number for k in records)[:60],
-            {"kits": [k.number for k in records], "status": target.value},
+            new,
             {"status": source.value},
             why,
         )
         numbers = tuple(k.number for k in records)
         relabel = () if quarantining else tuple(labelled_kits(session, numbers))
-        return StatusChange(numbers, target, why, relabel, _relabel_note(relabel))
+        return StatusChange(numbers, target, why, relabel, _relabel_note(relabel), reference or "")
 
 
 def _relabel_note(kits: Sequence[str]) -> str:

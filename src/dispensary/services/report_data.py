@@ -210,6 +210,7 @@ class QuarantineRow:
     reason: str
     by: str
     excursion_id: int | None
+    sponsor_reference: str = ""  # a release's: the sponsor's decision ("" before 0015)
 
 
 @dataclass(frozen=True)
@@ -1212,6 +1213,7 @@ def quarantine_log(
                 event.reason,
                 users.get(event.user_id, "?"),
                 event.excursion_id,
+                event.sponsor_reference or "",
             )
             for event, kit in session.execute(query).tuples()
         ]

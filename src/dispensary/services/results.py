@@ -282,6 +282,9 @@ class StatusChange:
     """Released kits whose kit label was printed, maybe marked QUARANTINED: to relabel."""
     relabel_note: str = ""
     """What to do about their labels, in the reader's language ("" when none)."""
+    sponsor_reference: str = ""
+    """A release's: the sponsor's decision the kits went back to stock on ("" for a
+    quarantine)."""
 
 
 @dataclass(frozen=True)

@@ -47,15 +47,19 @@ def move_kit(
     reason: str = "",
     excursion_id: int | None = None,
     fact: Destruction | DispenseVoid | None = None,
+    sponsor_reference: str | None = None,
 ) -> KitStatus:
     """Moves one kit: refuses what the lifecycle table refuses (RuleViolation, nothing written),
     else sets its status, chains its ledger row (`stock_movement` / `reversing_movement`) and
     writes the event record the event calls for. Returns the new status.
 
     A kit not in the database yet (no id) is being received: it is added here. `reason` is the
-    quarantine event's reason; `fact` the destruction or void the kit's step belongs to."""
+    quarantine event's reason; `sponsor_reference` a release's sponsor decision (a release
+    records one); `fact` the destruction or void the kit's step belongs to."""
     received = kit.id is None
     status = NOT_IN_STOCK if received else KitStatus(kit.status)
+    if (event is KitEvent.RELEASE) != bool(sponsor_reference):
+        raise ValueError("a release, and only a release, records the sponsor's reference")
     new = _transition(kit, status, event, today, ledger, reason, fact)
     if received:
         kit.status = new.value
@@ -63,7 +67,7 @@ def move_kit(
         session.flush()
     else:
         rec.change(kit, status=new.value)
-    _write(session, rec, kit, event, ledger, reason, excursion_id)
+    _write(session, rec, kit, event, ledger, reason, excursion_id, sponsor_reference)
     return new
 
 
@@ -137,6 +141,7 @@ def _write(
     ledger: LedgerEntry | None,
     reason: str,
     excursion_id: int | None,
+    sponsor_reference: str | None = None,
 ) -> None:
     """The moved kit's ledger row and event record."""
     if ledger is not None:
@@ -155,6 +160,7 @@ def _write(
                 excursion_id=excursion_id,
                 user_id=rec.actor.user_id,
                 at=rec.now,
+                sponsor_reference=sponsor_reference,
             )
         )
 

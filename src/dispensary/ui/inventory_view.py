@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
+    QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -60,7 +61,7 @@ from dispensary.services.results import DestroyResult, KitRow
 from dispensary.services.signing import run_signed
 from dispensary.study import Study
 from dispensary.ui.count_view import CountScreen
-from dispensary.ui.feedback import SignatureDialog
+from dispensary.ui.feedback import MessageBar, SignatureDialog
 from dispensary.ui.forms import (
     ReasonDialog,
     SidePanel,
@@ -272,6 +273,66 @@ class CountDialog(QDialog):
     def run(cls, parent: QWidget | None, session: AppSession, kit: str) -> bool:
         """True when a count was recorded."""
         return cls(session, kit, parent).exec() == QDialog.DialogCode.Accepted
+
+
+class ReleaseDialog(QDialog):
+    """Asks why quarantined kits go back to stock and the sponsor's reference of the decision
+    (services.quarantine.release refuses a release without it). OK with no reference keeps
+    the dialog open with the service's refusal, saying what to type."""
+
+    def __init__(self, parent: QWidget | None, kits: str) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Release from quarantine"))
+        self.setMinimumWidth(480)
+        layout = QVBoxLayout(self)
+        prompt = QLabel(
+            self.tr(
+                "Kits {kits}: a quarantined kit goes back to usable stock only on the "
+                "sponsor's written decision. Type the reference of that decision (or of its "
+                "excursion assessment) and why."
+            ).format(kits=kits)
+        )
+        prompt.setWordWrap(True)
+        layout.addWidget(prompt)
+        form = QFormLayout()
+        self.reference = QLineEdit()
+        self.reference.setObjectName("sponsorReference")
+        self.reference.setPlaceholderText(self.tr("e.g. TE-2026-014"))
+        form.addRow(self.tr("Sponsor's decision:"), self.reference)
+        self.reason = QLineEdit()
+        self.reason.setObjectName("reason")
+        self.reason.setPlaceholderText(self.tr("Reason (kept in the audit trail)"))
+        form.addRow(self.tr("Reason:"), self.reason)
+        layout.addLayout(form)
+        self.refusal = MessageBar()
+        layout.addWidget(self.refusal)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText(self.tr("Release"))
+        self.buttons.accepted.connect(self._accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+
+    def _accept(self) -> None:
+        """The service's check of the reference, before the dialog closes (its words)."""
+        try:
+            quarantine.check_sponsor_reference(self.reference.text())
+        except InvalidInput as exc:
+            self.refusal.show_message(exc.message)
+            self.adjustSize()  # the refusal read whole, on as many lines as it takes
+            self.reference.setFocus()
+            return
+        self.accept()
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, kits: str) -> tuple[str, str] | None:
+        """(reason, sponsor's reference) as typed, or None when cancelled."""
+        dialog = cls(parent, kits)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            return dialog.reason.text(), dialog.reference.text()
+        return None
 
 
 class InventoryScreen(Screen):
@@ -905,23 +966,21 @@ class InventoryScreen(Screen):
 
     def _release(self) -> None:
         kits = self._numbers()
-        reason = ReasonDialog.ask(
-            self,
-            self.tr("Release from quarantine"),
-            self.tr("Why may {kits} be dispensed again (e.g. the sponsor's decision)?").format(
-                kits=", ".join(kits)
-            ),
-            self.tr("Release"),
-        )
-        if reason is None:
+        answer = ReleaseDialog.ask(self, ", ".join(kits))
+        if answer is None:
             return
+        reason, reference = answer
         done = attempt(
             self.message,
-            lambda: quarantine.release(self.session.ctx, self.session.actor, kits, reason),
+            lambda: quarantine.release(
+                self.session.ctx, self.session.actor, kits, reason, reference
+            ),
         )
         if done is not None:
-            said = self.tr("Released {kits}: {reason}.").format(
-                kits=", ".join(done.kits), reason=done.reason
+            said = self.tr(
+                "Released {kits} on the sponsor's decision {reference}: {reason}."
+            ).format(
+                kits=", ".join(done.kits), reference=done.sponsor_reference, reason=done.reason
             )
             if done.relabel_note:  # their labels may say QUARANTINED: DO NOT DISPENSE
                 said = self.tr("{released} {relabel}").format(

@@ -89,7 +89,9 @@ class Workstation:
         quarantine.quarantine(self.ctx, self.actor, [self.kit()], "dropped on the floor")
 
     def release(self) -> None:
-        quarantine.release(self.ctx, self.actor, [self.kit()], "sponsor says release")
+        quarantine.release(
+            self.ctx, self.actor, [self.kit()], "sponsor says release", "TE-2026-014"
+        )
 
 
 def main(argv: list[str]) -> int:
