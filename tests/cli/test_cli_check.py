@@ -408,6 +408,20 @@ def test_check_receive_reads_the_kits_as_receive_does(terminal: Terminal) -> Non
     assert "With --kits, give --product, --lot, --expiry too" in err
 
 
+@pytest.mark.parametrize("command", [("check", "receive"), ("receive",)])
+def test_an_empty_manifest_option_says_it_names_no_file(
+    terminal: Terminal, command: tuple[str, ...]
+) -> None:
+    """A script's unset variable: `--manifest ''` fell through to --kits (not given) and
+    ended in "Unexpected error (TypeError)"."""
+    before = terminal.written()
+    code, _out, err = terminal(*command, "--shipment", "SH-4", "--manifest", "")
+    assert code == 2
+    assert "--manifest names no file: give the manifest's path (FILE.csv)." in err
+    assert "Unexpected error" not in err
+    assert terminal.written() == before
+
+
 # -- check destroy -------------------------------------------------------------------------------
 
 

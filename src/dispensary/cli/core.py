@@ -586,6 +586,10 @@ def shipment_kits(run: Run) -> Manifest:
                 join=", ".join(missing)
             )
         )
+    if a.manifest is not None and not a.manifest.strip():
+        # An empty --manifest (a script's unset variable) fell through to --kits, which was not
+        # given either: "Unexpected error (TypeError)".
+        raise UsageError(_("--manifest names no file: give the manifest's path (FILE.csv)."))
     ctx = run.context()
     if a.manifest:
         per_kit = a.tablets_per_kit

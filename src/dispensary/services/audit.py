@@ -802,6 +802,7 @@ def export_entries(
     participant: str | None = None,
 ) -> list[ExportedEntry]:
     """`list_entries` with each entry's signatures, read in one snapshot (`exported`)."""
+    require(actor, Permission.AUDIT, ctx)  # before the database is opened, as list_entries
     with read_transaction(ctx.engine):
         rows = list_entries(
             ctx,
