@@ -102,3 +102,14 @@ def test_a_record_with_no_change_says_so(cli: Cli, tmp_path: Path) -> None:
     out = tmp_path / "p.pdf"
     assert cli("report", "participant", "--participant", "01-101", "--out", str(out)).code == 0
     assert "Nothing changed in the record since enrolment." in " ".join(pdf_text(out).split())
+
+
+def test_a_return_with_every_kit_back_says_the_command_that_corrects_it(cli: Cli) -> None:
+    """`check return` of a dispense whose every kit is counted names `correct-return` and the
+    `history` that shows the return's number (it sent the user to a history with no way)."""
+    again = cli("check", "return", "DSP000107")
+    assert again.code == 3
+    assert (
+        "Every kit of DSP000107 is already counted back. To change a count, run `dispensary "
+        "correct-return` with the return's number, which `dispensary history 01-009` shows."
+    ) in again.out + again.err

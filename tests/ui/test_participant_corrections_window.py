@@ -116,7 +116,7 @@ def test_a_dispense_made_in_error_is_voided_from_the_history_and_stays_marked(
     ]
     assert screen.message.text() == f"Dispense {made.number} voided; back in stock: {kit}."
     line = cells(screen, made.number)
-    assert line["Voided"].startswith("voided ") and line["Voided"].endswith(" by Paula Pharm")
+    assert line["Flags"].startswith("voided ") and line["Flags"].endswith(" by Paula Pharm")
     assert NOTHING_CHANGED not in screen.changes.text()
     assert (
         f"dispense {made.number} voided by Paula Pharm (pharm) (signed). "

@@ -258,17 +258,12 @@ HISTORY_COLUMNS: list[Column[DispenseHistoryRow]] = [
     ),
     Column(
         str(QT_TRANSLATE_NOOP("Column", "Flags")),
-        lambda r: flag_names(r.flags),
+        lambda r: flag_names(r.flags) or voided_text(r),  # a voided dispense has no flags
         colour=lambda r: "#c62828" if r.flags else None,
     ),
     Column(
         str(QT_TRANSLATE_NOOP("Column", "Return no.")),
         lambda r: ", ".join(str(x.return_id) for x in r.returns),
-    ),
-    Column(
-        str(QT_TRANSLATE_NOOP("Column", "Voided")),
-        lambda r: voided_text(r),
-        colour=lambda r: "#757575" if r.voided is not None else None,
     ),
 ]
 PRODUCT_COLUMN = 5
@@ -1087,8 +1082,11 @@ class ParticipantsScreen(Screen):
         changes_page.setWidget(self.changes)
         self.history_tabs.addTab(changes_page, self.tr("Corrections and status changes"))
         lower_layout.addWidget(self.history_tabs, 1)
-        # The selected history line's signed corrections (the services refuse what may not be).
-        corrections = QHBoxLayout()
+        # The selected history line's signed corrections (the services refuse what may not be),
+        # beside the tabs: the history keeps its height at 1366x768.
+        corner = QWidget()
+        corrections = QHBoxLayout(corner)
+        corrections.setContentsMargins(0, 0, 0, 2)
         self.void_dispense_button = action_button(
             self.tr("Void dispense..."), "voidDispenseButton", self._void_dispense
         )
@@ -1103,8 +1101,7 @@ class ParticipantsScreen(Screen):
                 (self.correct_return_button, Permission.CORRECT_RETURN),
             ],
         )
-        corrections.addStretch(1)
-        lower_layout.addLayout(corrections)
+        self.history_tabs.setCornerWidget(corner, Qt.Corner.TopRightCorner)
         self.history_table.selectionModel().selectionChanged.connect(self._update_history_buttons)
         self.flags = wrapped_label("flagsText")
         self.flags.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
