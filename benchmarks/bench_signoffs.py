@@ -120,7 +120,7 @@ def _time(ctx: Any, runs: int, limit: float) -> tuple[list[float], list[str]]:
                 timer.start()
                 started = time.perf_counter()
                 try:
-                    rows = reconciliation.signoff_rows(session, study, ctx.study)
+                    rows = reconciliation.signoff_rows(session, study, ctx.study, ctx.clock)
                 except Exception as exc:  # sqlite3.OperationalError: interrupted
                     if not isinstance(getattr(exc, "orig", exc), sqlite3.OperationalError):
                         raise

@@ -83,6 +83,22 @@ def test_init_asks_for_initials_a_chinese_full_name_cannot_give(
     assert shown.code == 0 and shown.json()["protocol"] == "NCT07198672"
 
 
+def test_init_makes_the_initials_the_set_up_wizard_offers(cli: Cli, sqlite_only: None) -> None:
+    """One rule for both: `init` dropped a word that began with an accented letter ("AMD"),
+    and a name half in Chinese characters gave initials of its Latin half ("LI" for Li 伟)."""
+    new = str(cli.home / "new.sqlite3")
+    half = cli("init", "--admin", "ada", "--full-name", "Li 伟", "--training", "--db", new,
+               user=None)  # fmt: skip
+    assert half.code == 2 and "give them with --initials" in half.err
+    assert not Path(new).exists()
+    name = "Élodie Anne Marie Durand"
+    made = cli("init", "--admin", "ada", "--full-name", name, "--training", "--db", new,
+               user=None)  # fmt: skip
+    assert made.code == 0, made.err
+    listed = cli("--json", "user", "list", "--db", new, user="ada").json()
+    assert [(u["full_name"], u["initials"]) for u in listed] == [(name, "EAMD")]
+
+
 def test_a_fixed_today_works_on_a_training_database_only(cli: Cli, sqlite_only: None) -> None:
     """DISPENSARY_TODAY would forge the audit trail's dates on a real database."""
     real = str(cli.home / "real.sqlite3")

@@ -91,6 +91,31 @@ def test_a_backup_logs_its_code_and_verify_checks_the_log(cli: Cli, sqlite_only:
     assert failed.code == 3 and "does NOT match" in failed.out
 
 
+def test_a_broken_chain_after_a_matching_code_is_told_once(cli: Cli, sqlite_only: None) -> None:
+    """The code matches but an entry after it was edited: the matching code's message names the
+    finding, and the finding was printed again on the next line (the result twice)."""
+    backups = Path(cli.db).parent / "backups"
+    assert cli("backup", "--out", str(backups / "b1.sqlite3"), user="admin").code == 0
+    logged = int((backups / "anchors.log").read_text().splitlines()[-1].split("\t")[3][2:5])
+    with sqlite3.connect(cli.db) as db:
+        (trigger,) = db.execute(
+            "SELECT sql FROM sqlite_master WHERE name = 'audit_entries_no_update'"
+        ).fetchone()
+        db.execute("DROP TRIGGER audit_entries_no_update")
+        db.execute("UPDATE audit_entries SET reason = 'edited' WHERE id = ?", (logged + 1,))
+        db.execute(trigger)
+    finding = f"audit entry {logged + 1} was changed"
+    text = cli("audit", "verify", "--anchor-log", user="monitor")
+    assert text.code == 3
+    assert "matches" in text.out and "But the chain does not verify" in text.out
+    assert text.out.count(finding) == 1, text.out
+    assert text.err.strip() == "Verification failed (exit 3): the findings are listed above."
+    data = cli("audit", "verify", "--anchor-log", "--json", user="monitor")
+    assert data.code == 3 and data.err.count(finding) == 1
+    verdict = data.json()
+    assert verdict["findings"] == [finding] and verdict["anchor"]["verdict"] == "matches"
+
+
 def test_no_anchor_log(cli: Cli, tmp_path: Path) -> None:
     missing = cli("audit", "verify", "--anchor-log", str(tmp_path / "none"), user="monitor")
     assert missing.code == 3 and "no anchor log" in missing.err

@@ -110,7 +110,11 @@ def test_the_next_cycle_on_the_same_day_is_refused_and_nothing_is_written(
     assert (found["cycle"], found["cycle_due"], found["accepted"]) == (2, 2, False)
     # The 18-day minimum is a rule to confirm: only a day 1 after the previous one is required.
     assert (found["earliest_day1"], found["latest_day1"]) == ("2026-01-06", "2026-01-12")
+    # ...and a day 1 before the 18 days asks for the reason: said beside the window.
+    assert found["day1_unwarned"] == "2026-01-23"
     assert [r["code"] for r in found["refusals"]] == ["day1_interval"]
+    code, out, _err = terminal("check", "dispense", "01-001", "--cycle", "2")
+    assert "a day 1 before 2026-01-23 needs the reason (rule to confirm)" in out
     assert err.startswith("Refused: Day 1 2026-01-05 is not after the previous cycle's day 1")
     assert terminal.written() == before
 
@@ -428,6 +432,9 @@ def test_kits_on_the_shelf_would_be_destroyed(terminal: Terminal) -> None:
         "2026-01-05",
     )
     assert (found["reference"], found["reason_code"]) == ("RA-1", "study_closed")
+    assert found["witness_role"] == "technician"  # who the user name typed is
+    code, out, err = terminal(*args, "--method", "incineration")
+    assert "  Witness     Tom Tech (Technician)\n" in out, out
     assert (found["tablets"], found["from_stock"], found["from_returned"]) == (42, 42, 0)
     assert found["kits"][0] == {
         "kit": "K0001",

@@ -30,7 +30,8 @@ def test_the_demos_voided_dispense_stays_in_the_history_marked_with_who_and_why(
     [line] = [x for x in text.out.splitlines() if x.split()[:2] == ["2", "DSP000027"]]
     assert line.rstrip().endswith("VOIDED")
     assert (
-        ": dispense DSP000027 voided by Chen Jing (pharmacist) (signed). Reason: " + VOID_REASON
+        ": dispense DSP000027 (cycle 2) voided as made in error (its kits never left) by Chen Jing "
+        "(pharmacist) (signed). Reason: " + VOID_REASON
     ) in text.out
     assert "Nothing changed in the record since enrolment." not in text.out
 
@@ -41,9 +42,10 @@ def test_the_demos_voided_dispense_stays_in_the_history_marked_with_who_and_why(
     assert voided["DSP000027"]["signed"] is True
     assert voided["DSP000028"] is None
     [change] = data["changes"]
-    assert (change["field"], change["dispense"], change["reason"]) == (
-        "dispense_voided",
+    assert (change["field"], change["new"], change["cycle"], change["reason"]) == (
+        "dispense_void",
         "DSP000027",
+        2,
         VOID_REASON,
     )
 
@@ -84,7 +86,7 @@ def test_a_return_number_from_history_is_corrected_and_shown_as_a_change(
     assert made.code == 0, made.err
     text = " ".join(pdf_text(out).split())
     assert "DSP000027" in text and "VOIDED" in text
-    assert "dispense DSP000027 voided by Chen Jing (pharmacist) (signed)." in text
+    assert "dispense DSP000027 (cycle 2) voided as made in error" in text
     assert "count of kit K1093 (DSP000107) corrected from 1 to 2" in text
     assert "Nothing changed in the record since enrolment." not in text
 

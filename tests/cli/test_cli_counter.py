@@ -27,8 +27,16 @@ def test_a_new_participant_through_two_cycles(
     first = cli("dispense", "01-101", "--cycle", "1", "--day1", day1, "--platelets", "80", "--json")
     assert first.code == 0, first.err
     dispense = first.json()
-    assert set(dispense) == {"dispense", "kits", "tablets", "days", "warnings", "notices"}
+    assert set(dispense) == {
+        "dispense", "participant", "cycle", "day1", "start_date", "last_day", "dispensed_on",
+        "dose_level", "dose_name", "kits", "tablets", "days", "directions", "warnings", "notices",
+    }  # fmt: skip
     assert (dispense["tablets"], dispense["days"], dispense["warnings"]) == (21, 21, [])
+    # What the text says and the screen shows: who, which cycle, until when, how to take it.
+    assert (dispense["participant"], dispense["cycle"], dispense["day1"]) == ("01-101", 1, day1)
+    last = (DEMO_TODAY + timedelta(days=20)).isoformat()
+    assert (dispense["start_date"], dispense["last_day"]) == (day1, last)
+    assert any("empty stomach" in line for line in dispense["directions"])
     [kit] = dispense["kits"]
 
     before = state(cli.db)
@@ -47,7 +55,15 @@ def test_a_new_participant_through_two_cycles(
     )
     assert back.code == 0, back.err
     counted = back.json()
-    assert set(counted) == {"return_id", "taken", "expected", "adherence", "flags", "products"}
+    assert set(counted) == {
+        "return_id", "dispense", "participant", "cycle", "kit", "tablets_returned", "taken",
+        "expected", "adherence", "flags", "products",
+    }  # fmt: skip
+    assert (counted["dispense"], counted["kit"], counted["tablets_returned"]) == (
+        dispense["dispense"],
+        kit,
+        2,
+    )
     assert (counted["taken"], counted["expected"], counted["flags"]) == (19, 21, [])
     assert round(counted["adherence"], 3) == round(19 / 21, 3)
 

@@ -80,6 +80,7 @@ def test_kit_dispensing_and_leaflet_prints_are_pdfs_a_scanner_reads(
         "items": kits,
         "stock": "a4-sheet",
         "reprint": False,
+        "languages": ["en"],  # as the text output's "Languages" line
     }
     assert len(read_pdf(sheet).pages) == 1
     assert barcodes(sheet) == [kits]
@@ -367,8 +368,8 @@ def test_a_destruction_certificate_is_chosen_by_reference_or_number(
             "Destroyed on 2026-03-01",
             "Incineration on site",
             *kits,
-            "Destroyed by Chen Jing destroyed 2026-03-02",
-            "Witness Wang Fang witnessed 2026-03-02",
+            "Destroyed by Chen Jing (Pharmacist) destroyed 2026-03-02",
+            "Witness Wang Fang (Technician) witnessed 2026-03-02",
         ):
             assert expected in text, expected
         assert "DEST-2026-001" not in text

@@ -54,3 +54,20 @@ def test_a_status_change_is_signed_dated_and_shown(cli: Cli) -> None:
     assert f"status changed from On treatment to Discontinued, effective {enrolled}, by" in shown
     assert "status changed from Discontinued to On treatment, effective" in shown
     assert shown.count("(signed). Reason: ") >= 2, shown
+
+
+def test_history_says_which_dispense_was_voided_when_by_whom_and_why(cli: Cli) -> None:
+    """A voided dispense left `history` with no trace (the audit list read "Void: 1"): the
+    demo's void of 01-009's cycle 2 is listed with its number, who, when and why."""
+    [void] = cli("--json", "audit", "list", "--action", "dispense_voided").json()
+    shown = cli("history", "01-009")
+    assert shown.code == 0, shown.err
+    [line] = [x for x in shown.out.splitlines() if "voided as made in error" in x]
+    assert f"dispense {void['entity_id']} (cycle 2) voided as made in error" in line, line
+    assert "by Chen Jing (pharmacist) (signed)" in line and line.endswith(void["reason"]), line
+    changes = cli("--json", "history", "01-009").json()["changes"]
+    assert [(c["field"], c["new"], c["cycle"]) for c in changes] == [
+        ("dispense_void", void["entity_id"], 2)
+    ]
+    chinese = cli("--lang", "zh_CN", "history", "01-009").out
+    assert f"作废了发放记录 {void['entity_id']}（第 2 周期）" in chinese, chinese

@@ -115,6 +115,10 @@ def test_a_log_rewritten_to_match_a_rewritten_history_is_refused(
     assert "The anchor log was edited: 1 line for this database carries" in refused.err
     forged = json.loads(refused.out)["anchor_log"]["forged"]
     assert forged[0]["backup"] == "b2.sqlite3" and forged[0]["line"] == len(rows)
+    # In text the verdict is on stdout once, and stderr only sums up (it printed it twice).
+    told = cli("audit", "verify", "--anchor-log", "--public-key", public, user="monitor")
+    assert told.code == 3 and told.out.count("The anchor log was edited") == 1
+    assert "The anchor log was edited" not in told.err and "exit 3" in told.err
     # An unsigned line appended by hand is left out, not trusted.
     fields[6:] = []
     log.write_text("\n".join([*rows[:-1], "\t".join(fields)]) + "\n", encoding="utf-8")
@@ -135,7 +139,7 @@ def test_another_key_and_bad_input(cli: Cli, tmp_path: Path, sqlite_only: None) 
     wrong = cli(
         "audit", "verify", "--anchor-log", "--public-key", str(second) + ".pub", user="monitor"
     )
-    assert wrong.code == 3 and "not the site key's" in wrong.err
+    assert wrong.code == 3 and "not the site key's" in wrong.out
 
     not_key = tmp_path / "note.txt"
     not_key.write_text("hello", encoding="utf-8")

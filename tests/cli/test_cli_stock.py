@@ -112,6 +112,38 @@ def test_a_kit_numbered_as_a_dispensing_label_or_a_lot_is_refused_and_nothing_is
     assert state(demo_db) == before
 
 
+def test_a_participant_s_study_number_is_not_received_as_a_kit(
+    cli: Cli, demo_db: str, state: Callable[[str], dict[str, Any]], tmp_path: Path
+) -> None:
+    """Enrolling a kit's number is refused; a kit numbered as a participant (01-005 on a
+    manifest line) was received, and a scan of it found the participant. Refused, by `check
+    receive` and `receive`, nothing written; so a number of the participants' form."""
+    before = state(demo_db)
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text(
+        "kit,lot,expiry,tablets\nK9101,HT2699N,2028-06-30,21\n01-005,HT2699N,2028-06-30,21\n"
+        "01-090,HT2699N,2028-06-30,21\n",
+        encoding="utf-8",
+    )
+    by_manifest = ["receive", "--shipment", "SH-P", "--manifest", str(manifest), "--product", P75]
+    checked = cli("check", *by_manifest, "--json", user="technician")
+    assert checked.code == 3
+    assert [(line["kit"], line["code"]) for line in checked.json()["lines"]] == [
+        ("K9101", None),
+        ("01-005", "participant_number"),
+        ("01-090", "participant_number"),
+    ]
+    refused = cli(*by_manifest, user="technician")
+    assert (refused.code, refused.out) == (3, ""), refused.err
+    assert (
+        "Refused: 01-005 is a participant's study number in this pharmacy, not a kit number: "
+        "a scan of the kit would find the participant." in refused.err
+    ), refused.err
+    chinese = cli("--lang", "zh_CN", *by_manifest, user="technician")
+    assert "01-005 是本药房受试者的研究编号，不是药盒编号" in chinese.err, chinese.err
+    assert state(demo_db) == before
+
+
 def test_a_logger_excursion_quarantines_the_kits_on_the_shelf(cli: Cli, tmp_path: Path) -> None:
     # The store is the pharmacy's: an excursion there quarantines every study's kits in it,
     # each study's by its own range (NCT07198672's and DEMO-28D-BID's, both 2-25 °C;

@@ -276,6 +276,59 @@ def test_an_automatic_backup_never_writes_over_an_existing_one(
     assert not list(folder.glob("*.partial*"))
 
 
+def test_daily_backups_rotate_after_a_restore_to_the_number_kept(tmp_path: Path) -> None:
+    """A restored trail holds no record of the backup restored from (written after its copy)
+    nor of those the replaced history wrote since: neither was ever removed again, and the
+    folder held more than `backups_kept` for good. Counted by the restore's time and the anchor
+    log's, they rotate away, the one restored from only after the replaced history's."""
+    db = tmp_path / "pharmacy.sqlite3"
+    clock = FixedClock(START)
+    site = build_site(str(db), kits=5, enrolled=1, clock=clock)
+    folder = tmp_path / "backups"
+    keep = 3
+    made: dict[int, Path] = {}
+    try:
+        for day in (6, 7, 8, 9):
+            clock.set_date(date(2026, 1, day), hour=8)
+            result = backup.automatic_backup(site.ctx, site.pharmacist, folder, keep=keep)
+            assert result is not None
+            made[day] = Path(result.path)
+    finally:
+        site.ctx.engine.dispose()
+    restored_from = made[8]
+    clock.set_date(date(2026, 1, 9), hour=12)  # the 9th's backup made: the 8th's restored
+    backup.restore(db, restored_from, clock=clock)
+    by_hand = folder / "pharmacy-2026-01-10T070000.sqlite3"  # named like a daily one
+    after: list[Path] = []
+    folders: list[list[str]] = []
+    for day, hour in ((9, 13), (10, 8), (11, 8), (12, 8), (13, 8)):
+        clock.set_date(date(2026, 1, day), hour=hour)
+        opened = setup.open_database(str(db), clock)
+        try:
+            actor = users.sign_in(opened.context, "pharm", password("pharm"))
+            if day == 10:  # a backup by hand, in the daily folder
+                backup.backup(opened.context, actor, by_hand)
+            result = backup.automatic_backup(opened.context, actor, folder, keep=keep)
+            again = backup.automatic_backup(opened.context, actor, folder, keep=keep)
+        finally:
+            opened.context.engine.dispose()
+        assert result is not None, "the restored database is backed up at its first sign-in"
+        assert again is None, "once a day"
+        after.append(Path(result.path))
+        daily = backup.own_backups(folder, "pharmacy")
+        folders.append([p.name for p in daily])
+        assert len([p for p in daily if p != by_hand]) == keep, folders
+        assert after[-1].exists(), "the newest is kept"
+        if len(after) < keep - 1:
+            assert restored_from.exists(), "kept until newer backups of the restored database"
+    assert folders[0] == sorted(p.name for p in (made[8], made[9], after[0])), folders
+    assert folders[1] == sorted(p.name for p in (made[8], by_hand, after[0], after[1])), folders
+    assert sorted(folders[-1]) == sorted([by_hand.name, *(p.name for p in after[-keep:])])
+    assert by_hand.exists(), "a backup by hand is never rotated away"
+    (kept,) = tmp_path.glob("pharmacy.replaced-*.sqlite3")
+    assert kept.exists(), "the replaced database itself is not a daily backup"
+
+
 def test_backup_taken_while_another_process_dispenses_restores_whole(
     tmp_path: Path, figures: Figures
 ) -> None:

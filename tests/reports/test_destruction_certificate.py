@@ -136,8 +136,10 @@ def test_the_certificate_of_one_destruction(
     assert f"{name75} L2 returned by participants K0011" in text
     assert f"{name25} S1 unused stock S0001" in text
     # Both electronic signatures, with their date and time.
-    assert "Destroyed by Paula Pharm destroyed 2026-01-28 09:00 UTC" in text
-    assert "Witness Tom Tech witnessed 2026-01-28 09:00 UTC" in text
+    # Each signer by full name and role (the witness was named by the name alone).
+    assert "Destroyed by Paula Pharm (Pharmacist) destroyed 2026-01-28 09:00 UTC" in text
+    assert "Witness Tom Tech (Technician) witnessed 2026-01-28 09:00 UTC" in text
+    assert "in the presence of the witness Tom Tech (Technician)." in text
     assert "K0003" not in text and "K0004" not in text  # other destructions are not on it
 
 
@@ -183,7 +185,7 @@ def test_a_return_to_the_sponsor_is_certified_as_such(
     assert "Certificate of return to the sponsor" in text
     assert "Returned on 2026-01-05" in text and "Returned by Paula Pharm" in text
     # Signed as what was done: returned to the sponsor, not "destroyed".
-    assert "Returned by Paula Pharm returned to sponsor 2026-01-05" in text
+    assert "Returned by Paula Pharm (Pharmacist) returned to sponsor 2026-01-05" in text
     assert "destroyed" not in text.lower().replace("not destroyed", "")
     chinese = catalogue.make_report(
         CERTIFICATE, ctx, monitor, Values(destruction="RTS-7"), language=Language.ZH_CN

@@ -45,37 +45,8 @@ from .pdfread import pdf_pages_text
 
 REPORTS_DIR = Path(reports.__file__).resolve().parent
 PO_FILE = resource("i18n", "zh_CN-reports.po")
-LATER_PO_FILES = (
-    resource("i18n", "zh_CN-gaps.po"),
-    resource("i18n", "zh_CN-supply.po"),
-    resource("i18n", "zh_CN-says.po"),
-    resource("i18n", "zh_CN-reports2.po"),
-    resource("i18n", "zh_CN-reports3.po"),
-    resource("i18n", "zh_CN-lead.po"),
-    resource("i18n", "zh_CN-leaflet.po"),
-    resource("i18n", "zh_CN-privacy.po"),
-    resource("i18n", "zh_CN-privacy2.po"),
-    resource("i18n", "zh_CN-reportfix.po"),
-    resource("i18n", "zh_CN-fixmon.po"),
-    resource("i18n", "zh_CN-twoprod.po"),
-    resource("i18n", "zh_CN-perproduct.po"),
-    resource("i18n", "zh_CN-printzh.po"),
-    resource("i18n", "zh_CN-diary.po"),
-    resource("i18n", "zh_CN-units3.po"),
-    resource("i18n", "zh_CN-misc.po"),
-    resource("i18n", "zh_CN-units4.po"),
-    resource("i18n", "zh_CN-fix-auditfind.po"),  # the audit report's summary
-    resource("i18n", "zh_CN-units5.po"),
-    resource("i18n", "zh_CN-fixui2.po"),
-    resource("i18n", "zh_CN-fixexc.po"),
-    resource("i18n", "zh_CN-fixstudy.po"),
-    resource("i18n", "zh_CN-fix-counter.po"),
-    resource("i18n", "zh_CN-fix-partrec.po"),
-    resource("i18n", "zh_CN-fix-today.po"),
-    resource("i18n", "zh_CN-fix-reports.po"),
-    resource("i18n", "zh_CN-fix-enrol.po"),
-    resource("i18n", "zh_CN-fix-auditsig.po"),
-    resource("i18n", "zh_CN-fix-counts.po"),
+LATER_PO_FILES = tuple(
+    sorted(p for p in PO_FILE.parent.glob("zh_CN-*.po") if p.name != PO_FILE.name)
 )
 """Catalogues of later changes: their entries marked `#: dispensary/reports/...` are the
 reports' too."""

@@ -583,7 +583,7 @@ def test_the_records_changing_a_sign_off_are_found_by_index_however_long_the_his
 
     def looked_up() -> Captured:
         with capturing(ctx) as captured, read_transaction(ctx.engine) as session:
-            [signed] = reconciliation.signoff_rows(session, ctx.study_id, ctx.study)
+            [signed] = reconciliation.signoff_rows(session, ctx.study_id, ctx.study, ctx.clock)
         assert signed.changed_since == said
         return captured
 

@@ -114,6 +114,33 @@ def test_kit_already_in_stock_is_refused(ctx: Context, pharmacist: Actor, refuse
         receive(ctx, pharmacist, "K0010-K0012", shipment="SH-2")
 
 
+def test_a_participant_s_study_number_is_not_received_as_a_kit(
+    ctx: Context, pharmacist: Actor, refused: Refused
+) -> None:
+    """The participants' rule the other way round: enrolling a kit's number is refused (a
+    scan would find the kit), and a kit received under a participant's number was not (a scan
+    of the kit found the participant). Nor a number of the participants' form no kit has."""
+    receive(ctx, pharmacist, "K0001-K0002")
+    enroll(ctx, pharmacist, "01-001")
+    taken = [KitIn("K0003", P75, "L1", LATE, 21), KitIn("01-001", P75, "L1", LATE, 21)]
+    found = receiving.assess_receive(ctx, pharmacist, ReceiveRequest("SH-P", taken))
+    assert [(line.number, line.code) for line in found.lines] == [
+        ("K0003", None),
+        ("01-001", ReceiveCheck.PARTICIPANT_NUMBER),
+    ]
+    said = "01-001 is a participant's study number in this pharmacy, not a kit number"
+    assert found.refusals[0].message.startswith(said)
+    with refused(ctx, InvalidInput, said):
+        receiving.receive_shipment(ctx, pharmacist, "SH-P", taken)
+    alike = [KitIn("01-050", P75, "L1", LATE, 21)]
+    with refused(ctx, InvalidInput, "01-050 has the form of this study's participants' study"):
+        receiving.receive_shipment(ctx, pharmacist, "SH-P", alike)
+    with speaking(Language.ZH_CN), refused(ctx, InvalidInput, "01-001 是本药房受试者的研究编号"):
+        receiving.receive_shipment(ctx, pharmacist, "SH-P", taken)
+    # The kits' own numbers are received as before.
+    assert receive(ctx, pharmacist, "K0003-K0004", shipment="SH-P").kits == ("K0003", "K0004")
+
+
 def test_kit_listed_twice_in_one_shipment(
     ctx: Context, pharmacist: Actor, refused: Refused
 ) -> None:

@@ -4,7 +4,7 @@ discrepancy a monitor must see."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -285,6 +285,100 @@ def test_a_record_dated_before_a_sign_off_but_written_after_it_marks_it(
     returns.correct_return(ctx, pharmacist, late.return_id, 2, "same count", pw(pharmacist))
     assert len(reconciliation.reconcile(ctx, monitor).signoffs[1].changed_since) == 1
     assert second.changed_since == ()
+
+
+@pytest.mark.parametrize(
+    ("offset", "signed_at", "written_at", "dated", "marked"),
+    [
+        # UTC+8: signed at 07:00 on the 27th (23:00 UTC on the 26th); the 26th's paper return
+        # typed at 07:30 (23:30 UTC on the 26th). Compared with the UTC day (the 26th) it was
+        # not before the sign-off's day, nor before the day it was written: missed.
+        (8, datetime(2026, 1, 27, 7, 0), datetime(2026, 1, 27, 7, 30), date(2026, 1, 26), True),
+        # ... the day's own work at 07:30 never marks it.
+        (8, datetime(2026, 1, 27, 7, 0), datetime(2026, 1, 27, 7, 30), date(2026, 1, 27), False),
+        # UTC-5: signed at 19:00 on the 27th (00:00 UTC on the 28th); a return of the 27th
+        # recorded at 20:00 (01:00 UTC on the 28th) is the day's own work, taken for one dated
+        # before the sign-off's (UTC) day: wrongly marked.
+        (-5, datetime(2026, 1, 27, 19, 0), datetime(2026, 1, 27, 20, 0), date(2026, 1, 27), False),
+        # ... one of the 26th recorded then was dated before it.
+        (-5, datetime(2026, 1, 27, 19, 0), datetime(2026, 1, 27, 20, 0), date(2026, 1, 26), True),
+    ],
+)
+def test_a_sign_off_s_day_is_the_pharmacy_s_local_day_around_midnight(
+    ctx: Context,
+    clock: FixedClock,
+    cycle1: DispenseResult,
+    monitor: Actor,
+    pharmacist: Actor,
+    pw: Password,
+    offset: int,
+    signed_at: datetime,
+    written_at: datetime,
+    dated: date,
+    marked: bool,
+) -> None:
+    """A sign-off covers the records dated before its day, the pharmacy's local day (as the
+    Today screen's and the records' own dates are): it was the UTC day of its time, and a record
+    was "dated before the day it was written" by the UTC day of its writing, so around local
+    midnight a record dated before the sign-off was missed (east of UTC) and the day's own work
+    after it was marked (west of UTC)."""
+    zone = timezone(timedelta(hours=offset))
+    clock.current = signed_at.replace(tzinfo=zone)
+    reconciliation.sign_off(ctx, monitor, pw(monitor), "visit 4")
+    clock.current = written_at.replace(tzinfo=zone)
+    back = returns.record_return(
+        ctx, pharmacist, "K0011", 2, pw(pharmacist), dispense="DSP000001", returned_on=dated
+    )
+    [signed] = reconciliation.reconcile(ctx, monitor).signoffs
+    assert signed.changed_since == ((f"return {back.return_id} dated before it",) if marked else ())
+
+
+def test_records_typed_in_the_small_hours_east_of_utc_mark_the_sign_off_once(
+    ctx: Context,
+    clock: FixedClock,
+    cycle1: DispenseResult,
+    monitor: Actor,
+    pharmacist: Actor,
+    pw: Password,
+) -> None:
+    """UTC+8, signed at 07:00 on the 27th: a destruction of the 26th and a return of the 26th
+    typed at 07:30 (the UTC 26th) are found by their time, a destruction of the 25th by the
+    index of those dated before the UTC day written as well: each said once; a sign-off made
+    later that morning, after them, is not marked."""
+    zone = timezone(timedelta(hours=8))
+    clock.current = datetime(2026, 1, 27, 7, 0, tzinfo=zone)
+    reconciliation.sign_off(ctx, monitor, pw(monitor), "visit 4")
+    clock.current = datetime(2026, 1, 27, 7, 30, tzinfo=zone)
+    back = returns.record_return(
+        ctx,
+        pharmacist,
+        "K0011",
+        2,
+        pw(pharmacist),
+        dispense="DSP000001",
+        returned_on=date(2026, 1, 26),
+    )
+    destroyed = [
+        destruction.destroy(
+            ctx,
+            pharmacist,
+            [kit],
+            "tech",
+            "incineration",
+            pw(pharmacist),
+            destroyed_on=day,
+            **WITNESSED,
+        ).destruction_id
+        for kit, day in (("K0001", date(2026, 1, 26)), ("K0002", date(2026, 1, 25)))
+    ]
+    clock.current = datetime(2026, 1, 27, 7, 45, tzinfo=zone)
+    [signed, later] = reconciliation.sign_off(ctx, monitor, pw(monitor), "visit 4").signoffs
+    assert signed.changed_since == (
+        f"return {back.return_id} dated before it",
+        f"destruction No. {destroyed[0]} dated before it",
+        f"destruction No. {destroyed[1]} dated before it",
+    )
+    assert later.changed_since == ()
 
 
 def test_a_destruction_dated_before_a_sign_off_but_written_after_it_marks_it(

@@ -423,6 +423,24 @@ def test_a_correction_of_an_enrolment_reads_with_its_values_by_name(
     )  # the audit report's cell
 
 
+def test_a_void_reads_without_its_row_id(qtbot: Any, pharmacy: Pharmacy) -> None:
+    """The void's row id read "Void: 1", which no pharmacist understands: the entry's action,
+    record, user, time and reason say what was voided; the id is a technical detail."""
+    ctx, pharm = pharmacy.ctx, pharmacy.actor("pharm")
+    participants.enroll(ctx, pharm, "01-003", "EF", 1980, "F", "Dr Liu")
+    participants.void_enrolment(ctx, pharm, "01-003", "typed 01-003 for 01-030", PASSWORDS["pharm"])
+    screen = make_screen(qtbot, pharmacy)
+    choose_action(qtbot, screen, "enrolment_voided")
+    assert cells(screen, RECORD) == ["Participant 01-003"]
+    assert cells(screen, REASON) == ["typed 01-003 for 01-030"]
+    assert cells(screen, NEW) == ["Status: enrolled in error (voided)"]
+    screen.table.selectRow(0)
+    assert "Void" not in screen.detail.toPlainText()
+    qtbot.mouseClick(screen.technical, Qt.MouseButton.LeftButton)
+    assert re.search(r"\n  void: \d+\n", screen.detail.toPlainText())
+    assert audit_values('{"status": "voided", "void": 1}') == cells(screen, NEW)[0]  # the PDF
+
+
 def test_a_correction_of_an_enrolment_reads_in_chinese(
     chinese: None, qtbot: Any, pharmacy: Pharmacy
 ) -> None:

@@ -201,6 +201,7 @@ def test_destroy_needs_another_witness_and_a_signature(
     qtbot.mouseClick(screen.destroy_button, Qt.MouseButton.LeftButton)
     assert "witness must be another person" in screen.message.text()
     assert screen.reference.text() == "CERT-77"
+    assert screen.witness_who.text() == ""  # no witness found: nobody named
 
     screen.witness.clear()
     qtbot.keyClicks(screen.witness, "Pharm Paula")  # one's own name reversed: no such user
@@ -213,6 +214,10 @@ def test_destroy_needs_another_witness_and_a_signature(
     screen.witness.clear()
     qtbot.keyClicks(screen.witness, "tech")
     assessed(qtbot, screen)
+    # The user name typed, and who that is: the witness's full name and role.
+    assert screen.witness_who.text() == "Tom Tech (Technician)"
+    screen.resize(1366, 768)
+    screen.grab().save(str(pharmacy.path) + "-witness.png")
     asked = answer_signatures(
         monkeypatch, {"destroyed": PASSWORDS["pharm"], "witnessed": ["not-tech-1", None]}
     )
@@ -227,7 +232,7 @@ def test_destroy_needs_another_witness_and_a_signature(
         qtbot.mouseClick(screen.destroy_button, Qt.MouseButton.LeftButton)
     assert [meaning for _signer, meaning, _said in asked] == ["destroyed", "witnessed"]
     assert asked[1][0] == "Tom Tech"  # the witness signs what the one destroying signed
-    assert "witnessed by Tom Tech, authorised by CERT-77" in asked[1][2]
+    assert "witnessed by Tom Tech (Technician), authorised by CERT-77" in asked[1][2]
     assert asked[1][2] == asked[0][2]
     log = queries.destruction_log(pharmacy.ctx, pharmacy.actor("pharm"))
     assert log[-1].kits == ("K0001",)
@@ -681,7 +686,8 @@ def test_the_destruction_date_is_chosen_in_the_panel(
         for page in PdfReader(io.BytesIO(reports.made.pdf)).pages
     )
     assert "Certificate of destruction" in text and "Destroyed on 2026-01-28" in text
-    assert "Destroyed by Paula Pharm destroyed" in text and "Witness Tom Tech witnessed" in text
+    assert "Destroyed by Paula Pharm (Pharmacist) destroyed" in text
+    assert "Witness Tom Tech (Technician) witnessed" in text
 
 
 def test_the_product_reads_as_on_the_shelf_not_as_its_code(qtbot: Any, pharmacy: Pharmacy) -> None:

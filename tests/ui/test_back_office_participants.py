@@ -519,6 +519,35 @@ def test_a_wrong_signature_password_is_shown_and_counted(
     assert person.initials == "CD"
 
 
+def test_the_record_says_what_a_void_voided_when_by_whom_and_why(
+    qtbot: Any, pharmacy: Pharmacy
+) -> None:
+    """A voided dispense left the history with no trace, and the audit screen read its void as
+    "Void: 1" (the void's row id): the record names the dispense, its cycle, who voided it,
+    when and why; so for the enrolment voided."""
+    ctx, pharm = pharmacy.ctx, pharmacy.actor("pharm")
+    made = dispensing.dispense_cycle(ctx, pharm, "01-002", 1, ctx.clock.today(), PASSWORDS["pharm"])
+    dispensing.void_dispense(
+        ctx, pharm, made.number, "wrong day 1 typed on the label", PASSWORDS["pharm"]
+    )
+    screen = make_screen(qtbot, pharmacy, "monitor")
+    screen.select("01-002")
+    assert "Record changed 1 time(s) since enrolment" in screen.summary.text()
+    screen.history_tabs.setCurrentIndex(2)
+    text = screen.changes.text()
+    assert f"dispense {made.number} (cycle 1) voided as made in error" in text
+    assert "by Paula Pharm (pharm) (signed). Reason: wrong day 1 typed on the label" in text
+    assert "Void:" not in text
+
+    participants.enroll(ctx, pharm, "01-003", "EF", 1980, "F", "Dr Liu")
+    participants.void_enrolment(ctx, pharm, "01-003", "typed 01-003 for 01-030", PASSWORDS["pharm"])
+    changes = queries.participant_changes(ctx, pharm, "01-003")
+    assert [(c.field, c.correction) for c in changes] == [("void", False)]  # no correction
+    [words] = [queries.change_words(c) for c in changes]
+    assert "enrolment voided as entered in error (it was On treatment)" in words
+    assert words.endswith("by Paula Pharm (pharm) (signed). Reason: typed 01-003 for 01-030")
+
+
 @pytest.mark.parametrize("user", ["tech", "monitor"])
 def test_only_a_pharmacist_is_offered_the_correction(
     qtbot: Any, pharmacy: Pharmacy, user: str

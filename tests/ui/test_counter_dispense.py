@@ -358,6 +358,7 @@ def test_the_next_cycle_on_the_same_day_is_refused_at_once_with_sign_disabled(
     assert "Dispense it from 2026-01-16" in screen.message.text()
     assert not screen.sign_button.isEnabled()
     assert "earliest day 1 2026-01-23" in screen.card.text()
+    assert "needs the reason" not in screen.card.text()  # confirmed: a rule, not a warning
     assert not screen.override.isVisibleTo(screen)  # the refusal first: nothing to override yet
     qtbot.keyClick(screen.kit_field, Qt.Key.Key_Return)
     assert signatures.asked == []
@@ -493,7 +494,11 @@ def test_an_unconfirmed_interval_asks_for_a_reason_on_the_same_screen(
     scan(qtbot, screen.participant_field, "01-001")
     assert screen.message.kind == "error"
     assert "is not after the previous cycle's day 1 (2026-01-05)" in screen.message.text()
-    assert "day 1 may be entered from 2026-01-06 to 2026-01-12" in screen.card.text()
+    # Every date of the window is allowed, and each is before the 18 days: the card says so.
+    assert (
+        "day 1 may be entered from 2026-01-06 to 2026-01-12; a day 1 before 2026-01-23 needs the"
+        " reason (rule to confirm)" in screen.card.text()
+    )
 
     screen.day1.setDate(QDate(2026, 1, 6))
     assert screen.message.kind == "warning", screen.message.text()

@@ -8,7 +8,10 @@ from datetime import date
 
 import pytest
 from counter_fixtures import Counter, Printer, Signatures
+from PySide6 import QtGui
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextDocument
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from dispensary.services import dispensing, queries, returns
@@ -57,6 +60,7 @@ def test_a_rule_to_confirm_and_an_unexplained_safety_signal_show_and_do_not_bloc
     scan(qtbot, screen.participant_field, "01-001")
     assert screen.notices.isVisibleTo(screen)
     assert "flagged for over-use (a safety signal)" in screen.notices.text()
+    assert shown(screen.notices).startswith("\u26a0 Cycle 1"), shown(screen.notices)
     assert "Rule to confirm" not in screen.notices.text()
     assert screen.sign_button.isEnabled()
 
@@ -78,3 +82,19 @@ def test_a_rule_to_confirm_and_an_unexplained_safety_signal_show_and_do_not_bloc
 
     screen.start_over()
     assert not screen.notices.isVisibleTo(screen)
+
+
+def shown(label: QLabel) -> str:
+    """The words a label shows: its text read as Qt reads it (rich text when set so, or when
+    Qt guesses so from a tag), not the markup."""
+    text = label.text()
+    form = label.textFormat()
+    rich = form == Qt.TextFormat.RichText or (
+        form == Qt.TextFormat.AutoText and QtGui.Qt.mightBeRichText(text)
+    )
+    document = QTextDocument()
+    if rich:
+        document.setHtml(text)
+    else:
+        document.setPlainText(text)
+    return document.toPlainText()

@@ -200,3 +200,34 @@ def test_a_participant_with_every_bottle_back_is_told_so(
         " Participants, select cycle 1 in the history and choose Correct return count..."
     )
     assert not screen.sign_button.isEnabled()
+
+
+def test_one_tablet_and_one_day_are_said_in_the_singular(
+    qtbot: QtBot, screen: ReturnScreen, signatures: Signatures
+) -> None:
+    """What the pharmacist signs said "1 tablets counted, 1 days held" and the result "1
+    tablets back" (the command line said "1 tablet")."""
+    scan(qtbot, screen.scan_field, "01-001")
+    screen.held.setText("1")
+    screen.condition.setText("bottle intact")
+    qtbot.keyClicks(screen.counted, "1")
+    qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
+    summary = signatures.asked[0][2]
+    assert summary.endswith(": 1 tablet counted, 1 day held."), summary
+    assert "<b>K0101</b>: 1 tablet back." in screen.result.text(), screen.result.text()
+
+
+def test_the_dispense_card_says_one_tablet_back(
+    qtbot: QtBot, counter: Counter, first_cycle: DispenseResult
+) -> None:
+    from dispensary.services import returns
+    from dispensary.ui.dispense_view import DispenseScreen
+
+    pharm = counter.actor("pharm")
+    returns.record_return(counter.ctx, pharm, "K0101", 1, "pharmpass1", first_cycle.number)
+    widget = DispenseScreen(counter.session("pharm"))
+    qtbot.addWidget(widget)
+    widget.show()
+    widget.refresh()
+    scan(qtbot, widget.participant_field, "01-001")
+    assert "Last return: cycle 1, 1 tablet back on " in widget.card.text(), widget.card.text()

@@ -119,8 +119,8 @@ def test_a_dispense_made_in_error_is_voided_from_the_history_and_stays_marked(
     assert line["Flags"].startswith("voided ") and line["Flags"].endswith(" by Paula Pharm")
     assert NOTHING_CHANGED not in screen.changes.text()
     assert (
-        f"dispense {made.number} voided by Paula Pharm (pharm) (signed). "
-        "Reason: wrong participant scanned"
+        f"dispense {made.number} (cycle 1) voided as made in error (its kits never left) by "
+        "Paula Pharm (pharm) (signed). Reason: wrong participant scanned"
     ) in screen.changes.text()
     assert "Record changed 1 time(s) since enrolment" in screen.summary.text()
     assert queries.kit_detail(pharmacy.ctx, pharm, kit).status is KitStatus.AVAILABLE

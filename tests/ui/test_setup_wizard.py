@@ -19,7 +19,8 @@ import pytest
 from back_office_fixtures import Pharmacy, answer_reason, build_pharmacy
 from detail_words import split_detail
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QAbstractButton, QLineEdit, QPushButton, QWizard
+from PySide6.QtGui import QInputMethodEvent
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLineEdit, QPushButton, QWizard
 
 from dispensary import app as gui
 from dispensary import config
@@ -115,6 +116,39 @@ def fill_administrator(qtbot: Any, wizard: SetUpWizard, password: str, again: st
     assert page.initials.text() == "AL"  # suggested from the name
     type_into(qtbot, page.password, password)
     type_into(qtbot, page.again, again)
+
+
+def type_with_input_method(qtbot: Any, field: QLineEdit, text: str) -> None:
+    """What a Chinese input method does: commits the characters chosen (QTest types Latin-1
+    keys only)."""
+    field.clear()
+    field.setFocus()
+    event = QInputMethodEvent()
+    event.setCommitString(text)
+    QApplication.sendEvent(field, event)
+
+
+def test_the_initials_offered_are_init_s_and_a_chinese_name_is_asked_for_them(
+    qtbot: Any, first: gui.FirstRun
+) -> None:
+    """The wizard had a rule of its own: "Élodie Anne Marie Durand" gave "ÉAM" (refused at
+    Finish) where `init` gave other initials, and "李伟" gave "李"."""
+    wizard = first.wizard
+    to_administrator(qtbot, wizard)
+    page = wizard.administrator
+    type_into(qtbot, page.full_name, "Élodie Anne Marie Durand")
+    assert page.initials.text() == "EAMD"
+    assert not page.message.isVisible()
+    type_with_input_method(qtbot, page.full_name, "李伟")
+    assert page.initials.text() == ""
+    assert page.message.isVisible() and page.message.kind == "info"
+    assert "e.g. the pinyin initials" in page.message.text()
+    type_into(qtbot, page.full_name, "Li Wei")  # the pinyin: offered, and the note gone
+    assert page.initials.text() == "LW" and not page.message.isVisible()
+    type_with_input_method(qtbot, page.full_name, "李伟")
+    type_into(qtbot, page.initials, "lw")  # typed by hand: kept as the name changes
+    type_into(qtbot, page.full_name, "Ada Lovelace")
+    assert page.initials.text() == "lw"
 
 
 def test_the_wizard_takes_an_empty_folder_to_a_signed_in_today_screen(

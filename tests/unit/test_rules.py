@@ -31,6 +31,7 @@ from dispensary.domain.rules import (
     choose_fefo,
     days_after,
     effective_status,
+    initials_from_name,
     least_usable_tablets,
     new_kit_number,
     normalise_initials,
@@ -104,6 +105,27 @@ def test_a_dispensing_label_number_is_never_received_as_a_kit_number() -> None:
     assert new_kit_number("DSP00012") == "DSP00012"  # five digits: not a dispense number
     assert new_kit_number("K-DSP000123") == "K-DSP000123"
     assert normalise_kit_number("dsp000123") == "DSP000123"  # looked up: other_label says what
+
+
+@pytest.mark.parametrize(
+    ("name", "initials"),
+    [
+        ("Ada Lovelace", "AL"),
+        ("li wei", "LW"),  # upper case, as records are signed
+        ("Élodie Anne Marie Durand", "EAMD"),  # an accented first letter is its letter; 4 at most
+        ("Jean-Luc Picard", "JLP"),
+        ("ｗａｎｇ ｆａｎｇ", "WF"),  # typed on a Chinese keyboard
+        ("Madonna", "MA"),  # one word: its first two letters
+        ("李伟", ""),  # Chinese characters give none: the caller asks for them
+        ("Li 伟", ""),  # nor half of them
+        ("A", ""),
+        ("  ", ""),
+    ],
+)
+def test_initials_offered_for_a_full_name(name: str, initials: str) -> None:
+    assert initials_from_name(name) == initials
+    if initials:
+        assert normalise_initials(initials, staff=True) == initials  # always valid as offered
 
 
 def test_study_numbers_and_initials() -> None:

@@ -177,6 +177,10 @@
         <translation>第1天最早 {earliest}</translation>
     </message>
     <message>
+        <source>{window}; a day 1 before {unwarned} needs the reason (rule to confirm)</source>
+        <translation>{window}；第1天早于 {unwarned} 时须填写原因（待确认的规则）</translation>
+    </message>
+    <message>
         <source>Cycle due: &lt;b&gt;{cycle}&lt;/b&gt; (first dispense) — {window}</source>
         <translation>应配周期：&lt;b&gt;{cycle}&lt;/b&gt;（首次发放）— {window}</translation>
     </message>
@@ -219,8 +223,16 @@
         <translation>&lt;span style=&apos;color:#7a4b00&apos;&gt;第 {cycle} 周期（{number}）退药未完成：药盒 {kits} 待清点（目前已退回 {tablets} 片）。&lt;/span&gt;</translation>
     </message>
     <message>
+        <source>Last return: cycle {cycle}, {tablets} tablet back on {date}</source>
+        <translation>上次退药：第 {cycle} 周期，{date} 退回 {tablets} 片</translation>
+    </message>
+    <message>
         <source>Last return: cycle {cycle}, {tablets} tablets back on {date}</source>
         <translation>上次退药：第 {cycle} 周期，{date} 退回 {tablets} 片</translation>
+    </message>
+    <message>
+        <source>Last return: cycle {cycle}, {tablets} tablet back</source>
+        <translation>上次退药：第 {cycle} 周期，退回 {tablets} 片</translation>
     </message>
     <message>
         <source>Last return: cycle {cycle}, {tablets} tablets back</source>
@@ -1023,6 +1035,10 @@
         <translation>请输入清点退回的{units}数。</translation>
     </message>
     <message>
+        <source>Return of kit {kit} from {participant} cycle {cycle} ({number}): {counted} counted, {held} day held.</source>
+        <translation>退药：{participant} 第 {cycle} 周期（{number}）的药盒 {kit}：清点 {counted}，暂停用药 {held} 天。</translation>
+    </message>
+    <message>
         <source>Return of kit {kit} from {participant} cycle {cycle} ({number}): {counted} counted, {held} days held.</source>
         <translation>退药：{participant} 第 {cycle} 周期（{number}）的药盒 {kit}：清点 {counted}，暂停用药 {held} 天。</translation>
     </message>
@@ -1143,10 +1159,6 @@
         <translation>请输入清点退回的片数。</translation>
     </message>
     <message>
-        <source>Return of kit {kit} from {participant} cycle {cycle} ({number}): {tablets} tablets counted, {held} days held.</source>
-        <translation>退药：{participant} 第 {cycle} 周期（{number}）的药盒 {kit}：清点 {tablets} 片，暂停用药 {held} 天。</translation>
-    </message>
-    <message>
         <source>return counted</source>
         <translation>退药已清点</translation>
     </message>
@@ -1185,6 +1197,10 @@
     <message>
         <source>Quantity coun&amp;ted</source>
         <translation>清点数量(&amp;T)</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;{kit}&lt;/b&gt;: {back} tablet back. {number}: {dispensed} dispensed, {returned} returned so far.</source>
+        <translation>&lt;b&gt;{kit}&lt;/b&gt;：退回 {back} 片。{number}：发放 {dispensed} 片，至今已退回 {returned} 片。</translation>
     </message>
     <message>
         <source>&lt;b&gt;{kit}&lt;/b&gt;: {back} back. {number}: {dispensed} dispensed, {returned} returned so far.</source>

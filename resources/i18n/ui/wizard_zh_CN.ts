@@ -31,6 +31,10 @@
         <source>Password a&amp;gain</source>
         <translation>再次输入密码(&amp;G)</translation>
     </message>
+    <message>
+        <source>Initials cannot be made from this name: type them in Initials, 2 to 4 letters A-Z (e.g. the pinyin initials).</source>
+        <translation>无法从这个姓名得出姓名缩写：请在“姓名缩写”中输入 2 至 4 个字母 A-Z（例如拼音首字母）。</translation>
+    </message>
 </context>
 <context>
     <name>DatabaseLocationDialog</name>

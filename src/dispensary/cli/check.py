@@ -132,6 +132,7 @@ def _assessment_data(found: DispenseAssessment) -> dict[str, Any]:
         "day1": found.day1,
         "earliest_day1": found.earliest_day1,
         "latest_day1": found.latest_day1,
+        "day1_unwarned": found.day1_unwarned,
         "dispensed_on": found.dispensed_on,
         "dose_level": found.dose_level,
         "dose_name": found.dose_name,
@@ -188,6 +189,15 @@ def _assessment_lines(found: DispenseAssessment, study: Study) -> list[str]:
             earliest_day1=found.earliest_day1.isoformat(),
             latest_day1=found.latest_day1.isoformat(),
             dispensed_on=found.dispensed_on.isoformat(),
+        ),
+        *(
+            [
+                _(
+                    "              a day 1 before {unwarned} needs the reason (rule to confirm)"
+                ).format(unwarned=found.day1_unwarned.isoformat())
+            ]
+            if found.day1_unwarned is not None
+            else []
         ),
         _("  Dose        {dose_name} (level {dose_level})").format(
             dose_name=study.dose_name(found.dose_level), dose_level=found.dose_level
@@ -710,6 +720,7 @@ def _destroy_data(found: DestroyAssessment) -> dict[str, Any]:
         "to_sponsor": found.to_sponsor,
         "witness": found.witness,
         "witness_name": found.witness_name,
+        "witness_role": found.witness_role,
         "method": found.method,
         "reference": found.reference,
         "reason_code": found.reason_code,
@@ -748,7 +759,7 @@ def _destroy_lines(found: DestroyAssessment, study: Study) -> list[str]:
             destroyed_on=found.destroyed_on.isoformat(),
             verdict=_verdict(found.refused, None),
         ),
-        _("  Witness     {value}").format(value=found.witness_name or found.witness or "-"),
+        _("  Witness     {value}").format(value=found.witness_shown or found.witness or "-"),
         _("  Method      {value}").format(value=found.method or "-"),
         _("  Authorised  {value}").format(value=found.reference or "-"),
         _("  Reason      {value}").format(

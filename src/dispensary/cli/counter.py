@@ -452,6 +452,7 @@ def _change_data(change: RecordChange) -> dict[str, Any]:
         "reason": change.reason,
         "effective_on": change.effective_on.isoformat() if change.effective_on else None,
         "signed": change.signed,
+        "cycle": change.cycle,  # a voided dispense's ("field": "dispense_void"), else null
     }
 
 
@@ -499,11 +500,23 @@ def cmd_dispense(run: Run) -> int:
         )
     except OverrideMissing as exc:  # the message asks for an override: say which option gives it
         raise hinted(exc, *override_hints(exc.needs)) from None
+    study = run.context().study
+    # What the text output and the dispense screen say, for a script as for a person: who,
+    # which cycle, the days the supply covers and the directions as the label gives them.
     data: dict[str, object] = {
         "dispense": result.number,
+        "participant": result.participant,
+        "cycle": result.cycle,
+        "day1": result.day1,
+        "start_date": result.start_date or result.day1,
+        "last_day": result.last_day,
+        "dispensed_on": result.dispensed_on,
+        "dose_level": result.dose_level,
+        "dose_name": study.dose_name(result.dose_level),
         "kits": [k.kit for k in result.kits],
         "tablets": result.tablets,
         "days": result.days,
+        "directions": list(_directions(result, study)),
         "warnings": list(result.warnings),
         "notices": list(result.notices),
     }
@@ -514,7 +527,7 @@ def cmd_dispense(run: Run) -> int:
         data["observations"] = declared
     if result.irt_confirmation:
         data["irt_confirmation"] = result.irt_confirmation
-    run.emit(data, _dispense_lines(result, _("Dispensed"), run.context().study))
+    run.emit(data, _dispense_lines(result, _("Dispensed"), study))
     return EXIT_OK
 
 
@@ -866,7 +879,14 @@ def _return_data(result: ReturnResult) -> dict[str, Any]:
     one of several says them per product only, as its audit entry records them (a capsule's
     and a tablet's counts summed into one taken of one expected, and their ratio, are neither
     product's), and names the kit's product."""
-    data: dict[str, Any] = {"return_id": result.return_id}
+    data: dict[str, Any] = {
+        "return_id": result.return_id,
+        "dispense": result.dispense_number,
+        "participant": result.participant,
+        "cycle": result.cycle,
+        "kit": result.kit,
+        "tablets_returned": result.tablets_returned,
+    }
     if len(result.products) < 2:
         data |= {
             "taken": result.taken,
@@ -874,7 +894,6 @@ def _return_data(result: ReturnResult) -> dict[str, Any]:
             "adherence": result.adherence,
         }
     else:
-        data["kit"] = result.kit
         data["product"] = next((p.product for p in result.products if result.kit in p.kits), None)
     return data | {
         "flags": [f.value for f in result.flags],

@@ -159,6 +159,7 @@ def cmd_label(run: Run, key: str) -> int:
     info = written(target, drawn[0], pdf=True)
     info |= {"kind": plan.kind, "items": list(plan.items), "stock": plan.stock}
     info["reprint"] = plan.reprint
+    info["languages"] = list(plan.languages)  # as the text output's "Languages" line
     marked = _(", marked REPRINT") if plan.reprint else ""
     lines = [
         _("Wrote {says} on {stock}{marked}: {target} ({size_text}).").format(

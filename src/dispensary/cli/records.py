@@ -271,7 +271,7 @@ def _verify_anchor(run: Run) -> int:
     """`audit verify --anchor CODE` or `--anchor-log [FOLDER]`: the chain verifies and still
     holds the point the code names (the log's last code for this database, with its whole
     hash)."""
-    from dispensary.domain.anchor import Anchor, parse_anchor
+    from dispensary.domain.anchor import Anchor, AnchorVerdict, parse_anchor
     from dispensary.services import audit, backup, site_key
 
     a = run.args
@@ -288,7 +288,7 @@ def _verify_anchor(run: Run) -> int:
         read = backup.latest_logged(ctx, folder, public)
         if read.latest is None:
             run.emit({"ok": False, "anchor_log": {"forged": _forged(read)}}, [read.message])
-            run.note(read.message)
+            _failed_note(run, read.message)
             return EXIT_REFUSED
         logged = read.latest
         anchor = logged.anchor
@@ -327,6 +327,9 @@ def _verify_anchor(run: Run) -> int:
             )
     check = audit.check_anchor(ctx, actor, anchor)
     verified = check.verification
+    # A code that matches says in its own message why the chain does not verify: the finding
+    # is not printed again below it (it was, twice in a row).
+    finding = [] if verified.ok or check.verdict is AnchorVerdict.MATCHES else [verified.message]
     run.emit(
         {
             # The plain verify's keys, all of them: the anchor check only adds `anchor`.
@@ -345,7 +348,8 @@ def _verify_anchor(run: Run) -> int:
         [
             *source,
             check.message,
-            *([] if verified.ok else [verified.message]),
+            *finding,
+            *(f"  - {other}" for other in verified.findings[1:]),
             _("  {entries} audit entries, {ledger_entries} ledger rows checked.").format(
                 entries=verified.entries, ledger_entries=verified.ledger_entries
             ),

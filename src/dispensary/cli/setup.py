@@ -31,7 +31,7 @@ from dispensary.cli.core import (
 )
 from dispensary.domain.codes import Role
 from dispensary.domain.errors import RuleViolation
-from dispensary.domain.rules import source_words
+from dispensary.domain.rules import initials_from_name, source_words
 from dispensary.i18n import N_, _
 
 if TYPE_CHECKING:
@@ -77,14 +77,11 @@ def cmd_init(run: Run) -> int:
 
 
 def _initials_from(full_name: str) -> str:
-    """Initials made from a full name in Latin letters (its words' first letters, or its first
-    two letters); a name in Chinese characters gives none, and --initials is asked for rather
-    than the name refused as if it had been typed as initials."""
-    latin = [w for w in full_name.split() if w[:1].isascii() and w[:1].isalpha()]
-    initials = "".join(w[0] for w in latin)[:4]
-    if len(initials) < 2:
-        initials = "".join(ch for ch in full_name if ch.isascii() and ch.isalpha())[:2]
-    if len(initials) < 2:
+    """The initials the set-up wizard would offer for the name (one rule for both); a name in
+    Chinese characters gives none, and --initials is asked for rather than the name refused as
+    if it had been typed as initials."""
+    initials = initials_from_name(full_name)
+    if not initials:
         raise UsageError(
             _(
                 "initials cannot be made from the full name '{name}': give them with --initials "

@@ -100,11 +100,15 @@ def _utc_day_postgresql(element: UTCDay, compiler: SQLCompiler, **kw: Any) -> st
 
 
 def dated_before_written(day: Any, written: Any) -> ColumnElement[bool]:
-    """A record dated before the day it was written (UTC): a paper record entered later, or a
+    """A record dated before the UTC day it was written: a paper record entered later, or a
     typed date. Only such a record can change what an earlier sign-off attested (one written
     after a sign-off and dated before its day), so the partial indexes of `late_index` hold
     only these rows, and the sign-offs' look-up (services/reconciliation._changes_after) asks
-    for them in these same words, which is what lets the index serve it."""
+    for them in these same words, which is what lets the index serve it. The UTC day (an index
+    cannot follow the workstation's zone): west of UTC it holds some of the day's own evening
+    work too, which the look-up leaves out by the local day; east of UTC a record typed in the
+    local small hours and dated the day before is not in it, and the look-up reads those by
+    their time, after a sign-off made in those hours."""
     return day < UTCDay(written)  # type: ignore[no-any-return]
 
 

@@ -373,6 +373,13 @@ def record_named(
     return f"{record_kind(entity)} {named}"
 
 
+TECHNICAL_FIELDS = frozenset({"ledger", "void"})
+"""Values an entry records for the chain, not for a reader: the ledger rows' ids and hashes, a
+void's own row id (an enrolment's or a dispense's void read "Void: 1"). The entry's action,
+record, user, time and reason say what was voided, by whom, when and why; these are shown
+only with the technical details (the audit screen) or counted (the ledger rows, in the PDF)."""
+
+
 def field_name(key: str) -> str:
     """The name of a value an entry records ("destroyed_on": "Destroyed on", 销毁日期), in the
     reader's language; a key this version does not write, as written."""
@@ -551,6 +558,14 @@ def role_named(code: str) -> str:
     """An account's role as a list of people names it ("Pharmacist", 药师); a role this
     version does not know as stored."""
     return _coded("role", code) or code
+
+
+def person_named(full_name: str, role: str) -> str:
+    """Who signed or witnessed, as a record names them: the full name and the role of the
+    account ("Wang Fang (Technician)", 王芳（技术员）); the name alone when no role is known."""
+    if not role:
+        return full_name
+    return _("{name} ({role})").format(name=full_name, role=role_named(role))
 
 
 def meaning_named(code: str) -> str:

@@ -181,6 +181,32 @@ def normalise_initials(raw: str, staff: bool = False) -> str:
     return initials
 
 
+def _latin_letter(ch: str) -> str:
+    """`ch` as a letter A-Z when it is one, accents and full width dropped ("É" is E, "Ａ" is
+    A); "" for a Chinese character or anything else."""
+    base = unicodedata.normalize("NFKD", half_width(ch))[:1]
+    return base.upper() if base.isascii() and base.isalpha() else ""
+
+
+_NAME_WORDS = re.compile(r"[\s,\-\u3000]+")
+
+
+def initials_from_name(full_name: str) -> str:
+    """The initials a pharmacist would write for a full name, offered by `init` and the set-up
+    wizard alike: the first letter of each word in Latin letters (up to 4, upper case), or the
+    first two letters of a one-word name. "" when none can be made (a name with Chinese
+    characters): the caller asks for them (e.g. the pinyin initials), rather than making
+    initials of the characters or refusing the name as if typed as initials."""
+    words = [word for word in _NAME_WORDS.split(full_name) if word]
+    firsts = [_latin_letter(word[0]) for word in words]
+    if not all(firsts):  # "李伟", "Li 伟": the characters' pinyin is not known here
+        return ""
+    initials = "".join(firsts)[:4]
+    if len(words) == 1:
+        initials = "".join(_latin_letter(ch) for ch in words[0])[:2]
+    return initials if INITIALS.fullmatch(initials) else ""
+
+
 # Zero-width joiners are part of how some scripts (Persian, Indic) and emoji are written; every
 # other format character is invisible and can hide or reorder what a record shows.
 _JOINERS = frozenset("\u200c\u200d")

@@ -12,6 +12,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, PageBreak, Paragraph
 
 from dispensary.domain.audit_actions import (
+    TECHNICAL_FIELDS,
     field_name,
     meaning_named,
     name_of,
@@ -82,7 +83,7 @@ def _values(text: str, study: Study | None = None) -> str:
     shown = _("; ").join(
         pair.format(name=field_name(k), value=_short(value_shown(k, v, names)))
         for k, v in data.items()
-        if k != "ledger"
+        if k not in TECHNICAL_FIELDS
     )
     if "ledger" in data:
         shown += _("; ledger rows: {count}").format(count=len(data["ledger"]))

@@ -14,6 +14,7 @@ from dataclasses import replace
 
 from reportlab.platypus import Flowable, KeepTogether
 
+from dispensary.domain.audit_actions import person_named
 from dispensary.domain.codes import SignatureMeaning
 from dispensary.domain.errors import InvalidInput
 from dispensary.i18n import N_, _
@@ -212,7 +213,12 @@ def signature_table(row: DestructionRow, width: float) -> Flowable:
     by = _("Returned by") if row.to_sponsor else _("Destroyed by")
     role = dict.fromkeys(SIGNER_MEANINGS, by) | {"witnessed": _("Witness")}
     rows = [
-        [role.get(s.meaning, term(s.meaning).capitalize()), s.name, term(s.meaning), when(s.at)]
+        [
+            role.get(s.meaning, term(s.meaning).capitalize()),
+            person_named(s.name, s.role),  # the witness's role too, not the name alone
+            term(s.meaning),
+            when(s.at),
+        ]
         for s in row.signatures
     ]
     if not any(s.meaning in SIGNER_MEANINGS for s in row.signatures):
@@ -229,7 +235,10 @@ def statement(row: DestructionRow, study: Study) -> str:
     """The certificate's sentence: what left, when, how and on whose authority, before whom;
     the kits "with their tablets" only in a study of tablets only (else their contents)."""
     signer = next((s.name for s in row.signatures if s.meaning in SIGNER_MEANINGS), row.by)
-    witness = next((s.name for s in row.signatures if s.meaning == "witnessed"), row.witness)
+    witness = next(
+        (person_named(s.name, s.role) for s in row.signatures if s.meaning == "witnessed"),
+        row.witness,
+    )
     kits = (
         plural(
             len(row.kits),

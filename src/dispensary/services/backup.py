@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import contextlib
 import glob
+import json
 import os
 import re
 import sqlite3
@@ -42,7 +43,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import select, text
+from sqlalchemy import and_, or_, select, text
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session
 
@@ -250,7 +251,10 @@ def automatic_backup(
     folder.mkdir(parents=True, exist_ok=True)
     stem = source_path(ctx.engine).stem
     today = ctx.clock.today()
-    if any(ctx.clock.day_of(made.at) == today for made in daily_backups(ctx, folder, stem)):
+    made = daily_backups(ctx, folder, stem)
+    # Only a backup of this history is today's: after a restore, the next sign-in backs up the
+    # restored database (with its restore recorded) even where the replaced one was backed up.
+    if any(m.recorded and ctx.clock.day_of(m.at) == today for m in made):
         return None
     written = _new_backup(ctx, folder, stem, today.isoformat())
     with _removed_unless_recorded(written):
@@ -299,40 +303,113 @@ def own_backups(folder: Path, stem: str) -> list[Path]:
 
 @dataclass(frozen=True)
 class DailyBackup:
-    """An automatic backup the program wrote, and when (UTC), as its audit entry says."""
+    """An automatic backup the program wrote, and when (UTC). `recorded`: the audit trail records
+    writing it; False for one a restore left the trail without a record of (the backup restored
+    from, counted from the restore's time; those the replaced history wrote, from their anchor
+    log lines): rotated with the others, but not "today's backup" of the restored database."""
 
     path: Path
     at: datetime
+    recorded: bool = True
 
 
 def daily_backups(ctx: Context, folder: Path, stem: str) -> list[DailyBackup]:
     """This database's automatic backups still in `folder`, oldest first by the time each was
-    written: only the files its audit trail records writing (`backup_automatic`, by file name),
-    at the time recorded. Their names cannot be sorted: an older release's UTC name sorts
-    hours away from a local one written at the same moment; and a file merely named like one
-    (a backup by hand, a copy put there) is not the program's to rotate away."""
+    written: the files its audit trail records writing (`backup_automatic`, by file name), at the
+    time recorded. Their names cannot be sorted: an older release's UTC name sorts hours away
+    from a local one written at the same moment; and a file merely named like one (a backup by
+    hand, a copy put there) is not the program's to rotate away.
+
+    A restored trail holds no record of the backup it was restored from (written after the copy
+    was taken) nor of those written since by the history it replaced: left out, they were never
+    removed again and the folder kept growing past `keep`. The backup restored from counts from
+    the restore (`database_restored` names it), so it outlives the replaced history's; those
+    count from their anchor log lines for this database, where the trail does not name them as a
+    backup by hand."""
     named = {p.name: p for p in own_backups(folder, stem)}
     if not named:
         return []
     with read_transaction(ctx.engine) as session:
         rows = session.execute(
-            select(AuditEntry.entity_id, AuditEntry.at).where(
-                AuditEntry.action == AuditAction.BACKUP_AUTOMATIC.value,
+            select(AuditEntry.action, AuditEntry.entity_id, AuditEntry.at, AuditEntry.new).where(
                 AuditEntry.entity == "database",
-                AuditEntry.entity_id.in_(sorted(named)),
+                or_(
+                    and_(
+                        AuditEntry.action.in_(
+                            (AuditAction.BACKUP_AUTOMATIC.value, AuditAction.BACKUP.value)
+                        ),
+                        AuditEntry.entity_id.in_(sorted(named)),
+                    ),
+                    AuditEntry.action == AuditAction.DATABASE_RESTORED.value,  # rare
+                ),
             )
         ).all()
     written: dict[str, datetime] = {}
-    for name, at in rows:  # a name recorded twice (a restore's replayed history): the later
-        written[name] = max(at, written.get(name, at))
+    restored_from: dict[str, datetime] = {}
+    by_hand: set[str] = set()
+    restored = False  # the trail was restored: a history before it wrote backups it cannot name
+    here = folder.resolve()
+    for action, name, at, new in rows:
+        if action == AuditAction.BACKUP_AUTOMATIC.value:
+            # a name recorded twice (a restore's replayed history): the later
+            written[name] = max(at, written.get(name, at))
+        elif action == AuditAction.BACKUP.value:
+            by_hand.add(name)
+        elif action == AuditAction.DATABASE_RESTORED.value:
+            restored = True
+            source = Path(str(_details(new).get("from", "")))
+            if source.name in named and source.parent == here:
+                restored_from[source.name] = max(at, restored_from.get(source.name, at))
     found = [DailyBackup(named[name], at) for name, at in written.items()]
+    for name, at in restored_from.items():
+        if name not in written:
+            found.append(DailyBackup(named[name], at, recorded=False))
+    if restored:
+        known = written.keys() | restored_from.keys() | by_hand
+        found += [
+            DailyBackup(named[name], at, recorded=False)
+            for name, at in _logged_backups(ctx, folder).items()
+            if name in named and name not in known
+        ]
     return sorted(found, key=lambda made: (made.at, made.path.name))
+
+
+def _details(new: str) -> dict[str, object]:
+    """An audit entry's new values (canonical JSON), {} where they cannot be read."""
+    try:
+        values = json.loads(new or "{}")
+    except ValueError:
+        return {}
+    return values if isinstance(values, dict) else {}
+
+
+def _logged_backups(ctx: Context, folder: Path) -> dict[str, datetime]:
+    """The backups the anchor log in `folder` logs for this database, by file name, at the time
+    logged: the only record left of those a history replaced by a restore wrote. No log, or one
+    that cannot be read: none."""
+    identity = database_identity(ctx)
+    try:
+        lines = anchor_log(folder)
+    except (NotFound, InvalidInput):
+        return {}
+    found: dict[str, datetime] = {}
+    for line in lines:
+        if line.database != identity or line.is_restore:
+            continue
+        try:
+            at = datetime.fromisoformat(line.at)
+        except ValueError:
+            continue
+        if at.tzinfo is None:
+            continue
+        found[line.backup] = max(at.astimezone(UTC), found.get(line.backup, at))
+    return found
 
 
 def _rotate(ctx: Context, folder: Path, stem: str, written: Path, keep: int) -> None:
     """Keeps the newest `keep` of this database's automatic backups by the time written, the
     one just written always among them (the anchor log names it, and the window has said it was
-    saved); removes only files the program recorded writing as automatic backups."""
+    saved); removes only files the program wrote as automatic backups (daily_backups)."""
     if keep <= 0:
         return
     others = [m.path for m in daily_backups(ctx, folder, stem) if m.path.name != written.name]

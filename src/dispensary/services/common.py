@@ -22,7 +22,7 @@ from dispensary.db.models import (
     StudyRecord,
 )
 from dispensary.domain.accountability import Balance, Movement, balance_of
-from dispensary.domain.codes import KitStatus, MovementKind
+from dispensary.domain.codes import KitStatus, MovementKind, ParticipantStatus
 from dispensary.domain.errors import InOtherStudy, InvalidInput, NotFound, RuleViolation
 from dispensary.domain.rules import DISPENSE_PREFIX as DISPENSE_PREFIX  # where callers find them
 from dispensary.domain.rules import (
@@ -151,6 +151,72 @@ def unknown_code_kind(session: Session, code: str, study: int) -> CodeKind | Non
     if person != kit:
         return CodeKind.PARTICIPANT if person else CodeKind.KIT
     return None
+
+
+def number_form(number: str) -> str:
+    """A number's form: its letters as they are, each digit as 9 (K1002 and K0417 are both
+    K9999; 01-001 is 99-999): the numbering a kit's or a participant's number follows."""
+    return "".join("9" if c.isascii() and c.isdigit() else c for c in number)
+
+
+def participant_numbered(session: Session, numbers: Collection[str]) -> set[str]:
+    """Of `numbers`, those that are a participant's study number in any study of the pharmacy
+    (an enrolment voided as entered in error left out): a scan finds the participant by it."""
+    wanted = sorted(set(numbers))
+    found: set[str] = set()
+    for start in range(0, len(wanted), KIT_CHUNK):
+        found.update(
+            session.scalars(
+                select(Participant.study_number).where(
+                    Participant.study_number.in_(wanted[start : start + KIT_CHUNK]),
+                    Participant.status != ParticipantStatus.VOIDED.value,
+                )
+            )
+        )
+    return found
+
+
+def form_kind(session: Session, number: str, study: int) -> CodeKind | None:
+    """The one look-alike check of a new number, of a participant enrolled or of a kit
+    received: KIT when it has the form (number_form) of the study's kit numbers and of none
+    of its participants' study numbers, PARTICIPANT the other way round; None when it has the
+    form of both, or of neither. A number of one's form given to the other could not be told
+    from it by a scan (K1003 enrolled before that kit arrives; 01-050 received as a kit)."""
+    return form_kinds(session, [number], study).get(number)
+
+
+def form_kinds(session: Session, numbers: Collection[str], study: int) -> dict[str, CodeKind]:
+    """form_kind of each of `numbers` (those of no one kind left out), the study's numbers
+    read once for each length among them: a manifest lists thousands of kits."""
+    lengths = {len(n) for n in numbers}
+    kit_forms: set[str] = set()
+    people_forms: set[str] = set()
+    for length in sorted(lengths):
+        kit_forms.update(
+            number_form(n)
+            for n in session.scalars(
+                select(Kit.number)
+                .where(Kit.study_id == study, func.length(Kit.number) == length)
+                .distinct()
+            )
+        )
+        people_forms.update(
+            number_form(n)
+            for n in session.scalars(
+                select(Participant.study_number).where(
+                    Participant.study_id == study,
+                    func.length(Participant.study_number) == length,
+                    Participant.status != ParticipantStatus.VOIDED.value,
+                )
+            )
+        )
+    found: dict[str, CodeKind] = {}
+    for number in numbers:
+        form = number_form(number)
+        kit, person = form in kit_forms, form in people_forms
+        if person != kit:
+            found[number] = CodeKind.PARTICIPANT if person else CodeKind.KIT
+    return found
 
 
 def get_kit(session: Session, raw: str, study: int, *, reader: Collection[int]) -> Kit:

@@ -383,6 +383,7 @@ def _plan_destruction(
         reference=checked.reference,
         reason_code=checked.reason_code,
         witness_name=witness.full_name if witness is not None else "",
+        witness_role=witness.role if witness is not None else "",
         unseen_returns=unseen,
         warnings=warnings,
         unseen_returns_ok=checked.unseen_returns_ok,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from functools import partial
 
 from sqlalchemy import Integer, Select, bindparam, func, select
@@ -595,6 +595,13 @@ def _plan(
     interval_confirmed = "cycle.min_interval" in confirmed
     floor = min_days if interval_confirmed else min(min_days, 1)
     earliest, latest = day1_window(checked.day, previous_day1, floor, participant.enrolled_on)
+    # The first day 1 the unconfirmed interval does not warn about: the window's dates before
+    # it are allowed, but each asks for the reason (the screen says so beside the window).
+    unwarned = (
+        previous_day1 + timedelta(days=min_days)
+        if previous_day1 is not None and not interval_confirmed
+        else None
+    )
 
     if participant.status != ParticipantStatus.ON_TREATMENT.value:
         found.refuse(
@@ -755,6 +762,7 @@ def _plan(
         previous_day1=previous_day1,
         earliest_day1=earliest,
         latest_day1=latest,
+        day1_unwarned=unwarned if unwarned is not None and unwarned > earliest else None,
         day1=day1,
         dispensed_on=checked.day,
         dose_level=dose.level,

@@ -159,12 +159,6 @@ def check_administrator(
     return Administrator(name, full, marks, password)
 
 
-def initials_of(full_name: str) -> str:
-    """A suggestion for the initials field: the first letter of each word of the name."""
-    words = [w for w in full_name.replace(",", " ").split() if w[:1].isalpha()]
-    return "".join(w[0] for w in words[:3]).upper()
-
-
 SET_UP_REASON = N_("first set-up of the pharmacy")
 
 

@@ -4,7 +4,6 @@ correcting an enrolment recorded wrongly (signed, audited)."""
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -45,7 +44,7 @@ from dispensary.services.assessment.enrolment import (
     EnrolmentCorrection,
 )
 from dispensary.services.audit import Recorder
-from dispensary.services.common import get_participant, not_voided
+from dispensary.services.common import CodeKind, form_kind, get_participant, not_voided
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import Permission, Readable, require
 from dispensary.services.queries import live_dispenses, participant_row
@@ -155,12 +154,6 @@ def _check_not_a_label(number: str) -> None:
         )
 
 
-def _number_form(number: str) -> str:
-    """A number's form: its letters as they are, each digit as 9 (K1002 and K0417 are both
-    K9999; 01-001 is 99-999): the numbering a kit's number follows."""
-    return re.sub(r"[0-9]", "9", number)
-
-
 def _check_number_free(session: Session, ctx: Context, number: str) -> None:
     """One number, one person or kit across the pharmacy: a scan resolves a code by its number
     in every study. Refused: a participant's number of another study (not named: the user may
@@ -189,26 +182,7 @@ def _check_number_free(session: Session, ctx: Context, number: str) -> None:
                 "enrolment log (e.g. 01-001)."
             ).format(number=number)
         )
-    form = _number_form(number)
-    same_length = (
-        (Kit.study_id == ctx.study_id, func.length(Kit.number) == len(number)),
-        (
-            Participant.study_id == ctx.study_id,
-            func.length(Participant.study_number) == len(number),
-        ),
-    )
-    kit_forms = {
-        _number_form(n) for n in session.scalars(select(Kit.number).where(*same_length[0]))
-    }
-    people_forms = {
-        _number_form(n)
-        for n in session.scalars(
-            select(Participant.study_number).where(
-                *same_length[1], Participant.status != ParticipantStatus.VOIDED.value
-            )
-        )
-    }
-    if form in kit_forms and form not in people_forms:
+    if form_kind(session, number, ctx.study_id) is CodeKind.KIT:
         raise RuleViolation(
             _(
                 "{number} has the form of this study's kit numbers, not of its participants' "

@@ -77,7 +77,6 @@ from dispensary.services.common import (
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import Permission, Readable, require, studies_now
 from dispensary.services.results import (
-    DISPENSE_VOIDED,
     RETURN_CORRECTED,
     DestructionLine,
     DestructionRow,
@@ -1075,7 +1074,7 @@ def record_changes(
         select(AuditEntry, User.full_name)
         .outerjoin(User, User.id == AuditEntry.user_id)
         .where(
-            AuditEntry.action.in_(RECORD_ACTIONS),
+            AuditEntry.action.in_((*RECORD_ACTIONS, AuditAction.ENROLMENT_VOIDED.value)),
             AuditEntry.entity == "participant",
             exists().where(
                 AuditEntryStudy.audit_entry_id == AuditEntry.id,
@@ -1099,6 +1098,21 @@ def record_changes(
         if not isinstance(old, dict) or not isinstance(new, dict):
             continue
         signed = any(table == "signatures" for table, _i, _h in parse_facts(entry.facts or ""))
+        if entry.action == AuditAction.ENROLMENT_VOIDED.value:
+            # One change: the enrolment voided (the void's row id is no reader's business).
+            found[entry.entity_id].append(
+                RecordChange(
+                    at=entry.at,
+                    field="void",
+                    old="" if old.get("status") is None else str(old["status"]),
+                    new=str(new.get("status", "")),
+                    username=entry.username,
+                    full_name=full_name or entry.username,
+                    reason=entry.reason,
+                    signed=signed,
+                )
+            )
+            continue
         effective = new.get("effective_on")
         for key, value in new.items():
             if key == "effective_on":
@@ -1118,7 +1132,58 @@ def record_changes(
                     signed=signed,
                 )
             )
+    for number, change in _dispense_voids(session, study_id, numbers, since, until):
+        found[number].append(change)
+    for changes in found.values():
+        changes.sort(key=lambda c: c.at)
     return dict(found)
+
+
+def _dispense_voids(
+    session: Session,
+    study_id: int,
+    numbers: Collection[str] | None,
+    since: datetime | None,
+    until: datetime | None,
+) -> list[tuple[str, RecordChange]]:
+    """The dispenses voided as made in error, per participant's study number: the dispense (its
+    number and cycle), who voided it, when and why, from the void's audit entry (the history
+    keeps the dispense, marked voided: participant_record)."""
+    query = (
+        select(AuditEntry, User.full_name, Participant.study_number, Dispense.cycle)
+        .join(Dispense, Dispense.number == AuditEntry.entity_id)
+        .join(Participant, Participant.id == Dispense.participant_id)
+        .outerjoin(User, User.id == AuditEntry.user_id)
+        .where(
+            AuditEntry.action == AuditAction.DISPENSE_VOIDED.value,
+            AuditEntry.entity == "dispense",
+            Participant.study_id == study_id,
+        )
+        .order_by(AuditEntry.id)
+    )
+    if numbers is not None:
+        query = query.where(Participant.study_number.in_(sorted(set(numbers))))
+    if since is not None:
+        query = query.where(AuditEntry.at >= since)
+    if until is not None:
+        query = query.where(AuditEntry.at < until)
+    return [
+        (
+            number,
+            RecordChange(
+                at=entry.at,
+                field="dispense_void",
+                old="",
+                new=entry.entity_id,
+                username=entry.username,
+                full_name=full_name or entry.username,
+                reason=entry.reason,
+                signed=any(t == "signatures" for t, _i, _h in parse_facts(entry.facts or "")),
+                cycle=cycle,
+            ),
+        )
+        for entry, full_name, number, cycle in session.execute(query).tuples()
+    ]
 
 
 def change_words(change: RecordChange) -> str:
@@ -1127,10 +1192,6 @@ def change_words(change: RecordChange) -> str:
     when = change.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
     who = _("{name} ({username})").format(name=change.full_name, username=change.username)
     signed = _("signed") if change.signed else _("not signed")
-    if change.field == DISPENSE_VOIDED:
-        return _("{when}: dispense {dispense} voided by {who} ({signed}). Reason: {reason}").format(
-            when=when, dispense=change.dispense, who=who, signed=signed, reason=change.reason
-        )
     if change.field == RETURN_CORRECTED:
         return _(
             "{when}: count of kit {kit} ({dispense}) corrected from {old} to {new} by {who} "
@@ -1144,6 +1205,29 @@ def change_words(change: RecordChange) -> str:
             who=who,
             signed=signed,
             number=change.return_id,
+            reason=change.reason,
+        )
+    if change.field == "void":
+        return _(
+            "{when}: enrolment voided as entered in error (it was {old}) by {who} ({signed}). "
+            "Reason: {reason}"
+        ).format(
+            when=when,
+            old=_(_status_label(change.old)),
+            who=who,
+            signed=signed,
+            reason=change.reason,
+        )
+    if change.field == "dispense_void":
+        return _(
+            "{when}: dispense {dispense} (cycle {cycle}) voided as made in error (its kits "
+            "never left) by {who} ({signed}). Reason: {reason}"
+        ).format(
+            when=when,
+            dispense=change.new,
+            cycle=change.cycle,
+            who=who,
+            signed=signed,
             reason=change.reason,
         )
     if change.correction:
@@ -1241,19 +1325,6 @@ def participant_record(ctx: Context, actor: Actor, study_number: str) -> Partici
                 row = replace(
                     row,
                     voided=VoidMark(void.at, user.full_name, user.username, void.reason, signed),
-                )
-                changes.append(
-                    RecordChange(
-                        at=void.at,
-                        field=DISPENSE_VOIDED,
-                        old="",
-                        new="",
-                        username=user.username,
-                        full_name=user.full_name,
-                        reason=void.reason,
-                        signed=signed,
-                        dispense=record.number,
-                    )
                 )
             history.append(row)
         changes += _recounts(session, p.id)
@@ -1459,7 +1530,7 @@ def destruction_log(
                 for (product, lot_id, from_returned), kits in grouped.items()
             )
             signed = tuple(
-                SignedBy(users[s.user_id].full_name, s.meaning, s.at)
+                SignedBy(users[s.user_id].full_name, s.meaning, s.at, users[s.user_id].role)
                 for s in session.scalars(
                     select(Signature)
                     .where(Signature.record_type == "destruction", Signature.record_id == d.id)

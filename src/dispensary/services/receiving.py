@@ -47,7 +47,13 @@ from dispensary.services.assessment import (
 )
 from dispensary.services.assessment.receiving import units_by_product
 from dispensary.services.audit import Recorder
-from dispensary.services.common import lot_numbers, stock_movement
+from dispensary.services.common import (
+    CodeKind,
+    form_kinds,
+    lot_numbers,
+    participant_numbered,
+    stock_movement,
+)
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import Permission, Readable, require
 from dispensary.services.results import ReceiveResult
@@ -518,7 +524,17 @@ def _plan_receipt(
     # so where a kit is scanned); a dispensing label's is refused by new_kit_number.
     lots = lot_numbers(session, numbers) | {verdicts[at][0].lot.upper() for at in read}
     not_kits = {n: _lot_number(n) for n in sorted(lots.intersection(numbers))}
-    refusals += not_kits.values()
+    # A participant's study number is never a kit's either: the participants' rule the other
+    # way round (participants._check_number_free), by the one look-alike check (form_kind).
+    # Of the participants' form only once the study has kits of their own form: a study may
+    # number its participants as its kits (P0001, then kits P1001-P1002 received).
+    people = participant_numbered(session, numbers)
+    has_kits = session.scalar(select(Kit.id).where(Kit.study_id == ctx.study_id).limit(1))
+    kinds = form_kinds(session, set(numbers) - set(not_kits), ctx.study_id) if has_kits else {}
+    for n in sorted(set(numbers) - set(not_kits)):
+        if n in people or kinds.get(n) is CodeKind.PARTICIPANT:
+            not_kits[n] = _participant_number(n, n in people)
+    refusals += [not_kits[n] for n in sorted(not_kits)]
     taken = (
         session.scalar(select(Shipment.id).where(func.upper(Shipment.number) == number).limit(1))
         if number
@@ -699,6 +715,25 @@ def _lot_number(number: str) -> Refusal[ReceiveCheck]:
         ).format(code=number),
         InvalidInput,
     )
+
+
+def _participant_number(number: str, taken: bool) -> Refusal[ReceiveCheck]:
+    """A kit number that is a participant's study number (`taken`), or has the form of this
+    study's participants' numbers and of none of its kits': a scan of the kit's label would
+    find the participant, or could not tell the two apart."""
+    if taken:
+        said = _(
+            "{code} is a participant's study number in this pharmacy, not a kit number: a scan "
+            "of the kit would find the participant. Check the kit list (or the manifest's kit "
+            "column) against the number on each kit's own label."
+        )
+    else:
+        said = _(
+            "{code} has the form of this study's participants' study numbers, not of its kit "
+            "numbers: a scan could not tell the kit from a participant. Check the kit list (or "
+            "the manifest's kit column) against the number on each kit's own label."
+        )
+    return Refusal(ReceiveCheck.PARTICIPANT_NUMBER, said.format(code=number), InvalidInput)
 
 
 def _duplicate(number: str) -> Refusal[ReceiveCheck]:

@@ -31,10 +31,10 @@ from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Generic, NamedTuple, TypeVar
 
-from sqlalchemy import ColumnElement, Engine, Select, and_, case, cast, exists, func, select
+from sqlalchemy import ColumnElement, Engine, Select, and_, case, cast, exists, func, or_, select
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session, aliased
 
@@ -76,7 +76,7 @@ from dispensary.i18n import ENGLISH, N_, Language, _, current_language, pgettext
 from dispensary.services.audit import Recorder
 from dispensary.services.audit_check import TrailCheck, check_trail
 from dispensary.services.common import not_voided, of_study, voided_ids
-from dispensary.services.context import Actor, Context
+from dispensary.services.context import Actor, Clock, Context
 from dispensary.services.permissions import Permission, judge_now, require
 from dispensary.services.queries import CHANGED_FIELDS, open_flags, record_changes
 from dispensary.services.results import (
@@ -621,7 +621,7 @@ class _Read(_Findings):
         for (product, _lot), balance in lots.items():
             products[product] += balance
         discrepancies = self.discrepancies(trail.verification)
-        signoffs = signoff_rows(session, self.study_id, ctx.study)
+        signoffs = signoff_rows(session, self.study_id, ctx.study, ctx.clock)
         return ReconcileResult(
             generated_at=ctx.clock.now(),
             products=tuple(
@@ -1551,13 +1551,20 @@ def last_monitor_signoff(session: Session, study_id: int) -> datetime | None:
     ).scalar_one_or_none()
 
 
-def signoff_rows(session: Session, study_id: int, study: Study) -> tuple[SignOffRow, ...]:
+def signoff_rows(
+    session: Session, study_id: int, study: Study, clock: Clock
+) -> tuple[SignOffRow, ...]:
     """The study's sign-offs, each with the figures it attested (its stored summary) and the
     records written after it that change them: a correction of a record it covered (a return
     recounted, a dispense voided) or a record dated before it added later. Read anew at each
     reconciliation (a few rows: corrections and voids are rare, and the records dated before
     a sign-off but written after it are looked for only after the first sign-off, by the
-    indexes of the records dated before the day they were written: _changes_after)."""
+    indexes of the records dated before the day they were written: _changes_after).
+
+    A sign-off's day is the pharmacy's local day (`clock.day_of`, as the records' own dates and
+    the Today screen's day are), not the UTC day of its time: around local midnight the UTC day
+    missed a record dated before the sign-off (east of UTC: signed at 07:00 in UTC+8, the day
+    before's paper record typed at 07:30) and marked the day's own work after it (west)."""
     found = list(
         session.execute(
             select(ReconciliationSignOff, User)
@@ -1568,8 +1575,13 @@ def signoff_rows(session: Session, study_id: int, study: Study) -> tuple[SignOff
     )
     if not found:
         return ()
+    days = {signoff.id: clock.day_of(signoff.at) for signoff, _u in found}
     changes = _changes_after(
-        session, study_id, min(s.at for s, _u in found), max(s.at for s, _u in found).date()
+        session,
+        study_id,
+        min(s.at for s, _u in found),
+        max(days.values()),
+        [_utc_rest_of_day(s.at) for s, _u in found if days[s.id] > _utc_day(s.at)],
     )
     rows: list[SignOffRow] = []
     for signoff, user in found:
@@ -1581,7 +1593,7 @@ def signoff_rows(session: Session, study_id: int, study: Study) -> tuple[SignOff
             and (
                 covered <= signoff.at
                 if isinstance(covered, datetime)
-                else covered < signoff.at.date()
+                else covered < days[signoff.id]
             )
         )
         rows.append(
@@ -1604,6 +1616,19 @@ def signoff_rows(session: Session, study_id: int, study: Study) -> tuple[SignOff
             )
         )
     return tuple(rows)
+
+
+def _utc_day(at: datetime) -> date:
+    return at.astimezone(UTC).date()
+
+
+def _utc_rest_of_day(at: datetime) -> tuple[datetime, datetime]:
+    """From `at` to the UTC midnight after it: where a sign-off's local day is already the
+    next UTC day (east of UTC, in the local small hours), the records written then and dated
+    the UTC day are dated before its day but not before the UTC day they were written, so the
+    indexes of those (models.dated_before_written) do not hold them."""
+    start = at.astimezone(UTC)
+    return start, datetime.combine(start.date() + timedelta(days=1), time(0), UTC)
 
 
 def _attested(summary: str) -> tuple[bool | None, int | None, tuple[tuple[str, int], ...]]:
@@ -1648,8 +1673,16 @@ _GIVEN = aliased(Dispense, name="given")
 more than the statements' few rows)."""
 
 
+Written = Callable[[Any, Any], tuple[ColumnElement[bool], ...]]
+"""The condition on a record's own date and the time it was written that _late_records reads."""
+
+
 def _changes_after(
-    session: Session, study_id: int, since: datetime, before: date
+    session: Session,
+    study_id: int,
+    since: datetime,
+    before: date,
+    windows: Sequence[tuple[datetime, datetime]] = (),
 ) -> list[tuple[datetime, datetime | date, str]]:
     """The records written after `since` (the first sign-off) that change figures a sign-off
     may have attested: (when written, what it changes: the corrected record's time or the new
@@ -1659,8 +1692,13 @@ def _changes_after(
     and before the day it was written (models.dated_before_written: a record written after a
     sign-off and dated before its day is), so the indexes of those few rows (migration 0014)
     serve the look-up: the day's ordinary work is not read at all, however long the history.
-    The study is asked of each row found (EXISTS), and the rows are put in order here: SQLite
-    would otherwise walk the study's participants or the table in id order instead."""
+    Those indexes go by the UTC day a record was written, and a sign-off's day is the local
+    one: east of UTC a record written in the local small hours and dated the day before is not
+    in them; `windows` are the times (from a sign-off made then to the UTC midnight after it)
+    whose records are read by their time instead (a few hours, and only where a sign-off was
+    made in them). The study is asked of each row found (EXISTS), and the rows are put in
+    order here: SQLite would otherwise walk the study's participants or the table in id order
+    instead."""
     found: list[tuple[datetime, datetime | date, str]] = []
     old = _CORRECTED
     corrections = sorted(
@@ -1685,52 +1723,8 @@ def _changes_after(
         .order_by(DispenseVoid.id)  # voids are rare: read whole, in order
     ).tuples():
         found.append((at, created, _("dispense {number} voided").format(number=number)))
-    dispenses = sorted(
-        session.execute(
-            select(Dispense.id, Dispense.created_at, Dispense.dispensed_on, Dispense.number).where(
-                dated_before_written(Dispense.dispensed_on, Dispense.created_at),
-                Dispense.created_at > since,
-                Dispense.dispensed_on < before,
-                _participant_in(Dispense.participant_id, study_id),
-            )
-        ).tuples()
-    )
-    for _id, at, day, number in dispenses:
-        found.append((at, day, _("dispense {number} dated before it").format(number=number)))
-    # A correction is left out here, not in SQL: SQLite would read every other return by
-    # ix_returns_corrects_id (corrects_id IS NULL) instead of the few dated before written.
-    late_returns = sorted(
-        session.execute(
-            select(Return.id, Return.created_at, Return.returned_on, Return.corrects_id).where(
-                dated_before_written(Return.returned_on, Return.created_at),
-                Return.created_at > since,
-                Return.returned_on < before,
-                _dispensed_in(Return.dispense_id, study_id),
-            )
-        ).tuples()
-    )
-    for return_id, at, day, corrects in late_returns:
-        if corrects is None:
-            found.append((at, day, _("return {number} dated before it").format(number=return_id)))
-    counted = _COUNTED
-    counts = sorted(
-        session.execute(
-            select(PhysicalCount.id, PhysicalCount.created_at, PhysicalCount.counted_on, Kit.number)
-            .join(Kit, Kit.id == PhysicalCount.kit_id)
-            .where(
-                dated_before_written(PhysicalCount.counted_on, PhysicalCount.created_at),
-                PhysicalCount.created_at > since,
-                PhysicalCount.counted_on < before,
-                exists(
-                    select(counted.id).where(
-                        counted.id == PhysicalCount.kit_id, counted.study_id == study_id
-                    )
-                ),
-            )
-        ).tuples()
-    )
-    for _id, at, day, kit in counts:
-        found.append((at, day, _("count of kit {kit} dated before it").format(kit=kit)))
+    late = [_late_after(since), *([_written_in(windows)] if windows else [])]
+    found += _late_records(session, study_id, before, late)
     corrected = {
         number: [c for c in changes if c.correction]
         for number, changes in record_changes(session, study_id, since=since).items()
@@ -1768,19 +1762,115 @@ def _changes_after(
                         ),
                     )
                 )
+    found += _late_destructions(session, study_id, before, late)
+    return found
+
+
+R = TypeVar("R", bound=tuple[Any, ...])
+
+
+def _rows(
+    session: Session, written: Sequence[Written], statement: Callable[[Written], Select[R]]
+) -> list[R]:
+    """The rows of `statement` under each of `written`, each row once, in order."""
+    found: set[R] = set()
+    for when in written:
+        found.update(session.execute(statement(when)).tuples())
+    return sorted(found)
+
+
+def _late_after(since: datetime) -> Written:
+    """Dated before the (UTC) day written, written after `since`: in these words the partial
+    indexes of migration 0014 serve the look-up."""
+    return lambda day, created: (dated_before_written(day, created), created > since)
+
+
+def _written_in(windows: Sequence[tuple[datetime, datetime]]) -> Written:
+    """Written after the start and before the end of one of _changes_after's windows (a few
+    hours each). No index holds them by their time: the tables are read through, and only
+    where a sign-off was made in the local small hours east of UTC."""
+    return lambda _day, created: (
+        or_(*(and_(created > start, created < end) for start, end in windows)),
+    )
+
+
+def _late_records(
+    session: Session, study_id: int, before: date, written: Sequence[Written]
+) -> list[tuple[datetime, datetime | date, str]]:
+    """The study's dispenses, returns (not the corrections: _changes_after has them) and counts
+    dated before `before` and written as one of `written` says (a statement each, so that the
+    first is served by its index; a record both finds is said once): (when written, the
+    record's own date, the record in the reader's words)."""
+    found: list[tuple[datetime, datetime | date, str]] = []
+    dispenses = _rows(
+        session,
+        written,
+        lambda when: select(
+            Dispense.id, Dispense.created_at, Dispense.dispensed_on, Dispense.number
+        ).where(
+            *when(Dispense.dispensed_on, Dispense.created_at),
+            Dispense.dispensed_on < before,
+            _participant_in(Dispense.participant_id, study_id),
+        ),
+    )
+    for _id, at, day, number in dispenses:
+        found.append((at, day, _("dispense {number} dated before it").format(number=number)))
+    # A correction is left out here, not in SQL: SQLite would read every other return by
+    # ix_returns_corrects_id (corrects_id IS NULL) instead of the few dated before written.
+    late_returns = _rows(
+        session,
+        written,
+        lambda when: select(
+            Return.id, Return.created_at, Return.returned_on, Return.corrects_id
+        ).where(
+            *when(Return.returned_on, Return.created_at),
+            Return.returned_on < before,
+            _dispensed_in(Return.dispense_id, study_id),
+        ),
+    )
+    for return_id, at, day, corrects in late_returns:
+        if corrects is None:
+            found.append((at, day, _("return {number} dated before it").format(number=return_id)))
+    counted = _COUNTED
+    counts = _rows(
+        session,
+        written,
+        lambda when: (
+            select(PhysicalCount.id, PhysicalCount.created_at, PhysicalCount.counted_on, Kit.number)
+            .join(Kit, Kit.id == PhysicalCount.kit_id)
+            .where(
+                *when(PhysicalCount.counted_on, PhysicalCount.created_at),
+                PhysicalCount.counted_on < before,
+                exists(
+                    select(counted.id).where(
+                        counted.id == PhysicalCount.kit_id, counted.study_id == study_id
+                    )
+                ),
+            )
+        ),
+    )
+    for _id, at, day, kit in counts:
+        found.append((at, day, _("count of kit {kit} dated before it").format(kit=kit)))
+    return found
+
+
+def _late_destructions(
+    session: Session, study_id: int, before: date, written: Sequence[Written]
+) -> list[tuple[datetime, datetime | date, str]]:
+    """The destructions of the study's kits dated before `before` and written as one of
+    `written` says, as _late_records gives the other records."""
     destructions = sorted(
-        session.execute(_destructions_dated_before(session, study_id, since, before)).tuples(),
+        _rows(
+            session,
+            written,
+            lambda when: _destructions_dated_before(session, study_id, before, when),
+        ),
         key=lambda row: row[2],
     )
-    for at, day, destruction_id in destructions:
-        found.append(
-            (
-                at,
-                day,
-                _("destruction No. {number} dated before it").format(number=destruction_id),
-            )
-        )
-    return found
+    return [
+        (at, day, _("destruction No. {number} dated before it").format(number=destruction_id))
+        for at, day, destruction_id in destructions
+    ]
 
 
 def _participant_in(participant_id: Any, study_id: int) -> ColumnElement[bool]:
@@ -1804,9 +1894,9 @@ def _dispensed_in(dispense_id: Any, study_id: int) -> ColumnElement[bool]:
 
 
 def _destructions_dated_before(
-    session: Session, study_id: int, since: datetime, before: date
+    session: Session, study_id: int, before: date, written: Written
 ) -> Select[tuple[datetime, date, int]]:
-    """The destructions written after `since` and dated before `before` that destroyed a kit
+    """The destructions written as `written` says and dated before `before` that destroyed a kit
     of the study (unordered: ix_destructions_late serves it, the caller orders them). A
     destruction names its kits (a JSON list of their numbers), not a study: the lists are read
     in SQL (SQLite's json_each, PostgreSQL's jsonb_array_elements_text), only of the
@@ -1823,8 +1913,7 @@ def _destructions_dated_before(
         )
     )
     return select(Destruction.created_at, Destruction.destroyed_on, Destruction.id).where(
-        dated_before_written(Destruction.destroyed_on, Destruction.created_at),
-        Destruction.created_at > since,
+        *written(Destruction.destroyed_on, Destruction.created_at),
         Destruction.destroyed_on < before,
         of_this_study,
     )

@@ -154,9 +154,10 @@ class RecordChange:
     correction, and for a status change recorded before the date was asked."""
     signed: bool = False
     """Whether the change carries the changer's electronic signature."""
+    cycle: int | None = None
+    """A voided dispense's cycle (field "dispense_void", `new` its number); None otherwise."""
     dispense: str = ""
-    """A dispense voided or a return count corrected (DISPENSE_VOIDED, RETURN_CORRECTED): the
-    dispense's number; empty for a change of the participant's row."""
+    """A return count corrected (RETURN_CORRECTED): the dispense's number; empty otherwise."""
     kit: str = ""
     """A return count corrected: the kit counted."""
     return_id: int | None = None
@@ -166,11 +167,13 @@ class RecordChange:
     @property
     def correction(self) -> bool:
         """A correction of the enrolment (not a status change, a void or a recount)."""
-        return self.field not in ("status", DISPENSE_VOIDED, RETURN_CORRECTED)
+        return self.field not in ("status", *VOIDS, RETURN_CORRECTED)
 
 
-DISPENSE_VOIDED = "dispense_voided"
-"""RecordChange.field of a dispense voided (queries.participant_record)."""
+VOIDS = ("void", "dispense_void")
+"""RecordChange.field of the voids of a participant's records: the enrolment voided as
+entered in error (`old` the status it had), a dispense voided as made in error (`new` its
+number). What was voided, when, by whom and why, not the void's row id."""
 RETURN_CORRECTED = "return_count"
 """RecordChange.field of a return's count corrected (queries.participant_record)."""
 
@@ -785,6 +788,7 @@ class SignedBy:
     name: str
     meaning: str
     at: datetime
+    role: str = ""  # the signer's account role (Role's code), as the audit trail names them
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from dispensary.domain.anchor import AnchorVerdict
 from dispensary.domain.audit_actions import (
+    TECHNICAL_FIELDS,
     compact_json,
     field_name,
     meaning_named,
@@ -111,7 +112,7 @@ def _compact(text: str, study: Study | None = None) -> str:
         return _plain(text)
     pair = QCoreApplication.translate("AuditScreen", "{name}: {value}")
     return QCoreApplication.translate("AuditScreen", "; ").join(
-        pair.format(name=field_name(k), value=v) for k, v in pairs if k != "ledger"
+        pair.format(name=field_name(k), value=v) for k, v in pairs if k not in TECHNICAL_FIELDS
     )
 
 
@@ -125,7 +126,9 @@ def _pretty(text: str, study: Study | None = None) -> str:
         return "  " + _plain(text)
     pair = QCoreApplication.translate("AuditScreen", "{name}: {value}")
     return "\n".join(
-        "  " + pair.format(name=field_name(k), value=v) for k, v in pairs if k != "ledger"
+        "  " + pair.format(name=field_name(k), value=v)
+        for k, v in pairs
+        if k not in TECHNICAL_FIELDS
     )
 
 

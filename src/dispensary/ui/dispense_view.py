@@ -212,6 +212,9 @@ class DispenseScreen(Screen):
         # Under the kits they are about, where the list leaves room: a rule to confirm is
         # long, and the form beside the card must keep its height at 1366x768.
         self.notices = wrapped_label("noticeText")
+        # Always rich text: one notice alone has no tag, and Qt's guess showed its "&#9888;"
+        # as those very characters.
+        self.notices.setTextFormat(Qt.TextFormat.RichText)
         self.notices.setToolTip(self.tr("To know; nothing to override: the dispense goes on"))
         right.addWidget(self.notices)
         self.cover_label = QLabel()
@@ -401,6 +404,10 @@ class DispenseScreen(Screen):
                 if found.earliest_day1 <= found.latest_day1
                 else self.tr("earliest day 1 {earliest}").format(earliest=earliest)
             )
+            if found.day1_unwarned is not None:
+                window = self.tr(
+                    "{window}; a day 1 before {unwarned} needs the reason (rule to confirm)"
+                ).format(window=window, unwarned=shown_date(found.day1_unwarned))
             due = (
                 self.tr("Cycle due: <b>{cycle}</b> (first dispense) — {window}")
                 if found.previous_day1 is None
@@ -478,13 +485,17 @@ class DispenseScreen(Screen):
                 tablets=last.returned,
             )
         if last.returned_on is not None:
-            text = self.tr("Last return: cycle {cycle}, {tablets} tablets back on {date}").format(
-                cycle=last.cycle, tablets=last.returned, date=shown_date(last.returned_on)
-            )
+            text = by_count(
+                last.returned,
+                self.tr("Last return: cycle {cycle}, {tablets} tablet back on {date}"),
+                self.tr("Last return: cycle {cycle}, {tablets} tablets back on {date}"),
+            ).format(cycle=last.cycle, tablets=last.returned, date=shown_date(last.returned_on))
         else:
-            text = self.tr("Last return: cycle {cycle}, {tablets} tablets back").format(
-                cycle=last.cycle, tablets=last.returned
-            )
+            text = by_count(
+                last.returned,
+                self.tr("Last return: cycle {cycle}, {tablets} tablet back"),
+                self.tr("Last return: cycle {cycle}, {tablets} tablets back"),
+            ).format(cycle=last.cycle, tablets=last.returned)
         return self._with_adherence(text, last)
 
     def _with_adherence(self, text: str, last: DispenseHistoryRow) -> str:

@@ -460,8 +460,14 @@ class InventoryScreen(Screen):
             self.tr("Destroy selected kits..."), "destroyButton", self._destroy
         )
         self.destroy_verdict = wrapped_label("destroyAssessment")
+        # Who the user name typed is (the service's finding): the one destroying sees the
+        # witness's name and role, not a user name alone, before both sign.
+        self.witness_who = wrapped_label("witnessWho")
+        self.witness_who.setTextFormat(Qt.TextFormat.PlainText)
+        self.witness_who.setStyleSheet("color: #455a64")  # a note under the field, not a label
         self.destroy_verdict.setTextFormat(Qt.TextFormat.RichText)
         form.addRow(self.tr("Witness"), self.witness)
+        form.addRow(self.witness_who)
         form.addRow(self.tr("Method"), self.method)
         form.addRow(self.tr("Sponsor's authorisation"), self.reference)
         form.addRow(self.tr("Date destroyed (or sent back)"), self.destroyed_on)
@@ -951,6 +957,7 @@ class InventoryScreen(Screen):
         kits = self._numbers()
         self.destroy_button.setEnabled(bool(kits))
         self._destroy_refusal = ""
+        self.witness_who.clear()
         if not kits or not may(self.session.actor, Permission.DESTROY):
             self.destroy_verdict.clear()
             return None
@@ -971,6 +978,8 @@ class InventoryScreen(Screen):
             self._destroy_refusal = exc.message
             self.destroy_verdict.setText(escape(exc.message))
             return None
+        if found.witness_shown:
+            self.witness_who.setText(found.witness_shown)
         # Each kit refused and each paperwork refusal: the service's words, as it wrote them.
         refused = self.tr("<span style='color:#c62828'>{message}</span>")
         lines = [refused.format(message=escape(v.message)) for v in found.kits if not v.accepted]
@@ -1105,7 +1114,7 @@ class InventoryScreen(Screen):
             kits=", ".join(kits),
             tablets=self._units_leaving([(v.product, v.tablets) for v in found.kits]),
             day=found.destroyed_on.isoformat(),
-            witness=found.witness_name,
+            witness=found.witness_shown,  # with their role, as the certificate names them
             reference=found.reference,
         )
         password = SignatureDialog.ask(

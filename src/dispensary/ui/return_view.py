@@ -777,22 +777,22 @@ class ReturnScreen(Screen):
             return
         dispense = found.dispense
         study = self.session.ctx.study
-        summary = (
+        # What the pharmacist signs: "1 tablet counted, 1 day held", never "1 tablets".
+        summary = by_count(
+            found.held_days,
             self.tr(
-                "Return of kit {kit} from {participant} cycle {cycle} ({number}): {tablets} tablets"
-                " counted, {held} days held."
-            )
-            if study.tablets_only
-            else self.tr(
+                "Return of kit {kit} from {participant} cycle {cycle} ({number}): {counted}"
+                " counted, {held} day held."
+            ),
+            self.tr(
                 "Return of kit {kit} from {participant} cycle {cycle} ({number}): {counted}"
                 " counted, {held} days held."
-            )
+            ),
         ).format(
             kit=found.kit,
             participant=dispense.participant,
             cycle=dispense.cycle,
             number=dispense.number,
-            tablets=tablets,
             counted=units_of(study, self._product_of(found.kit), tablets),
             held=found.held_days,
         )
@@ -1014,9 +1014,16 @@ class ReturnScreen(Screen):
         tablets only, else in each product's word (from the dispense's kits as read again)."""
         study = self.session.ctx.study
         if study.tablets_only:
-            return self.tr(
-                "<b>{kit}</b>: {back} tablets back. {number}: {dispensed} dispensed, {returned}"
-                " returned so far."
+            return by_count(
+                result.tablets_returned,
+                self.tr(
+                    "<b>{kit}</b>: {back} tablet back. {number}: {dispensed} dispensed, {returned}"
+                    " returned so far."
+                ),
+                self.tr(
+                    "<b>{kit}</b>: {back} tablets back. {number}: {dispensed} dispensed, {returned}"
+                    " returned so far."
+                ),
             ).format(
                 kit=escape(result.kit),
                 back=result.tablets_returned,

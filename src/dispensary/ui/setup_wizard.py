@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from dispensary.config import Settings, without_password
 from dispensary.domain.errors import DispensaryError
+from dispensary.domain.rules import initials_from_name
 from dispensary.files import os_detail, with_detail
 from dispensary.i18n import ENGLISH, Language
 from dispensary.labels.dispensing import check_particulars_fit, check_study_label_fits
@@ -648,8 +649,22 @@ class AdministratorPage(SetUpPage):
             label.setText(text)
 
     def _suggest_initials(self, name: str) -> None:
-        if not self.initials.isModified():
-            self.initials.setText(first_run.initials_of(name))
+        """The initials `init` would make of the name (one rule); a name with Chinese
+        characters gives none, and the page asks for them as it is typed, not at Finish."""
+        if self.initials.isModified():
+            return
+        suggested = initials_from_name(name)
+        self.initials.setText(suggested)
+        if name.strip() and not suggested:
+            self.message.show_message(
+                self.tr(
+                    "Initials cannot be made from this name: type them in Initials, 2 to 4 "
+                    "letters A-Z (e.g. the pinyin initials)."
+                ),
+                "info",
+            )
+        elif self.message.kind == "info":
+            self.message.clear_message()
 
     def administrator(self) -> first_run.Administrator:
         return first_run.check_administrator(

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from dispensary.domain.audit_actions import person_named
 from dispensary.domain.codes import DestructionReason, KitStatus
 from dispensary.services.assessment.base import Refusal
 
@@ -83,6 +84,7 @@ class DestroyAssessment:
     reference: str = ""
     reason_code: DestructionReason | None = None
     witness_name: str = ""  # the witness user's full name, once found
+    witness_role: str = ""  # and the role of their account (Role's code)
     unseen_returns: tuple[str, ...] = ()
     """The kits whose returned tablets were recorded after the monitor's last sign-off (or with
     no sign-off by a monitor yet): the monitor has not seen them."""
@@ -92,6 +94,12 @@ class DestroyAssessment:
     @property
     def refused(self) -> bool:
         return bool(self.refusals)
+
+    @property
+    def witness_shown(self) -> str:
+        """Who the user name typed as witness is ("Wang Fang (Technician)"), for the one
+        destroying to see before both sign; "" until a user is found."""
+        return person_named(self.witness_name, self.witness_role) if self.witness_name else ""
 
     @property
     def accepted(self) -> bool:

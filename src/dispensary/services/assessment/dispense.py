@@ -163,6 +163,9 @@ class DispenseAssessment:
     weight_band_level: int | None = None  # the dose level of the weight recorded (by weight)
     approval_expires: date | None = None  # the ethics approval's expiry, when the study gives it
     irt: bool = False  # kits are assigned by the sponsor's IRT
+    day1_unwarned: date | None = None
+    """The first day 1 of the window the unconfirmed minimum interval does not warn about
+    (None: no such warning in the window): earlier ones need the investigator's reason."""
 
     @property
     def refused(self) -> bool:

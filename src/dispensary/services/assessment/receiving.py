@@ -38,6 +38,7 @@ class ReceiveCheck(StrEnum):
     IN_STOCK = "in_stock"  # the kit number is in stock already
     LOT_EXPIRY = "lot_expiry"  # the lot has another expiry (recorded, or on another line)
     LOT_NUMBER = "lot_number"  # the kit number is a lot's (recorded, or on this list)
+    PARTICIPANT_NUMBER = "participant_number"  # a participant's study number, or of its form
 
 
 @dataclass(frozen=True)
