@@ -1272,13 +1272,9 @@ def _status_label(value: str) -> str:
 
 
 def participant_changes(ctx: Context, actor: Actor, study_number: str) -> tuple[RecordChange, ...]:
-    """The participant's record changes (record_changes): shown with its history."""
-    require(actor, Permission.VIEW, ctx)
-    with read_transaction(ctx.engine) as session:
-        p = get_participant(session, study_number, ctx.study_id, reader=Readable(session, actor))
-        return tuple(
-            record_changes(session, ctx.study_id, [p.study_number]).get(p.study_number, ())
-        )
+    """The participant's record changes as its history shows them (participant_record's: the
+    return recounts with the corrections, status changes and voids)."""
+    return participant_record(ctx, actor, study_number).changes
 
 
 def participant_history(
