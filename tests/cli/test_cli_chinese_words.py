@@ -72,7 +72,7 @@ def test_the_study_rules_states_are_in_chinese(cli: Cli) -> None:
 def test_an_adherence_flag_is_named_in_chinese(cli: Cli) -> None:
     chinese = cli("--lang", "zh_CN", "history", "01-012")
     assert chinese.code == 0, chinese.err
-    [cycle2] = [line for line in chinese.out.splitlines() if "DSP000046" in line]
+    [cycle2] = [line for line in chinese.out.splitlines() if line.split()[1:2] == ["DSP000046"]]
     assert cycle2.endswith("76%  用药不足（漏服）")
     assert "under-use" not in chinese.out
     english = cli("history", "01-012")

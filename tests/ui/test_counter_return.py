@@ -187,13 +187,18 @@ def test_a_participant_with_every_bottle_back_is_told_so(
         scan(qtbot, screen.scan_field, "01-001")
     assert screen.message.text() == (
         "Participant 01-001 has no dispense waiting for a return: every return is recorded. To"
-        " change a count, record a correction from the participant's history."
+        " change a count, select the cycle in the participant's history (Participants) and"
+        " choose Correct return count..., or run `dispensary correct-return` with the return's"
+        " number, which `dispensary history 01-001` shows."
     )
     assert screen.scan_field.cue == "error"
     assert QApplication.focusWidget() is screen.scan_field
     scan(qtbot, screen.scan_field, "DSP000001")  # the label still shows what came back
     assert [(r.kit, r.state) for r in screen.lines_model.rows] == [("K0101", "Returned")]
-    assert "already counted back" in screen.message.text()
+    assert screen.message.text() == (  # the window's own way to change a count
+        "Every kit of DSP000001 is already counted back. To change a count, open 01-001 under"
+        " Participants, select cycle 1 in the history and choose Correct return count..."
+    )
     assert not screen.sign_button.isEnabled()
 
 

@@ -198,7 +198,9 @@ def test_a_participant_with_nothing_out_is_said_on_the_returns_screen(
         scan(qtbot, screen.scan_field, "01-002")
     assert screen.message.text() == (
         "Participant 01-002 has no dispense waiting for a return: every return is recorded. To"
-        " change a count, record a correction from the participant's history."
+        " change a count, select the cycle in the participant's history (Participants) and"
+        " choose Correct return count..., or run `dispensary correct-return` with the return's"
+        " number, which `dispensary history 01-002` shows."
     )
     refused_in_place(screen, "01-002")
 

@@ -193,6 +193,10 @@
         <translation>标记</translation>
     </message>
     <message>
+        <source>Return no.</source>
+        <translation>退药编号</translation>
+    </message>
+    <message>
         <source>Kit</source>
         <translation>药盒</translation>
     </message>
@@ -346,6 +350,57 @@
     <message>
         <source>Correction of the enrolment of {number}: {changes}</source>
         <translation>更正 {number} 的入组信息：{changes}</translation>
+    </message>
+</context>
+<context>
+    <name>CorrectReturnDialog</name>
+    <message>
+        <source>Correct a return count of {dispense}</source>
+        <translation>更正 {dispense} 的退药清点数</translation>
+    </message>
+    <message>
+        <source>Cycle {cycle} ({dispense}). The correction replaces the count recorded: the audit trail keeps both, the reason and your signature.</source>
+        <translation>第 {cycle} 周期（{dispense}）。更正将取代已登记的清点数：稽查轨迹保留两者、原因及您的签名。</translation>
+    </message>
+    <message>
+        <source>Return {number}: kit {kit}, {count}</source>
+        <translation>退药 {number}：药盒 {kit}，{count}</translation>
+    </message>
+    <message>
+        <source>not brought back</source>
+        <translation>未带回</translation>
+    </message>
+    <message>
+        <source>the count found</source>
+        <translation>实际清点数</translation>
+    </message>
+    <message>
+        <source>e.g. recounted with the monitor</source>
+        <translation>例如：与监查员一起重新清点</translation>
+    </message>
+    <message>
+        <source>Return</source>
+        <translation>退药</translation>
+    </message>
+    <message>
+        <source>Correct count</source>
+        <translation>正确的清点数</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Correct and sign...</source>
+        <translation>更正并签名...</translation>
+    </message>
+    <message>
+        <source>count</source>
+        <translation>清点数</translation>
+    </message>
+    <message>
+        <source>Return {number} of kit {kit} ({dispense}) corrected from {old} to {new}: {reason}</source>
+        <translation>药盒 {kit}（{dispense}）的退药 {number} 清点数由 {old} 更正为 {new}：{reason}</translation>
     </message>
 </context>
 <context>
@@ -1203,6 +1258,10 @@
         <translation>未到退药时间</translation>
     </message>
     <message>
+        <source>voided {day} by {name}</source>
+        <translation>{day} 由 {name} 作废</translation>
+    </message>
+    <message>
         <source>Enrolment date</source>
         <translation>入组日期</translation>
     </message>
@@ -1253,6 +1312,14 @@
     <message>
         <source>Corrections and status changes</source>
         <translation>更正及状态变更</translation>
+    </message>
+    <message>
+        <source>Void dispense...</source>
+        <translation>作废发放...</translation>
+    </message>
+    <message>
+        <source>Correct return count...</source>
+        <translation>更正退药清点数...</translation>
     </message>
     <message>
         <source>; &lt;b&gt;&lt;span style=&apos;color:#c62828&apos;&gt;return overdue&lt;/span&gt;&lt;/b&gt;</source>
@@ -1345,6 +1412,34 @@
     <message>
         <source>Enrolment of {number} ({initials}) voided as entered in error.</source>
         <translation>{number}（{initials}）的入组已作为误录作废。</translation>
+    </message>
+    <message>
+        <source>Void dispense {dispense}</source>
+        <translation>作废发放 {dispense}</translation>
+    </message>
+    <message>
+        <source>Void dispense {dispense} (cycle {cycle} of {participant}) as made in error? Only while its kits never left the pharmacy: they go back to stock, and the cycle can be dispensed again. The history keeps the dispense, marked voided. Why was it made in error?</source>
+        <translation>将发放 {dispense}（{participant} 第 {cycle} 周期）作为误操作作废？仅限药盒从未离开药房时：药盒回到库存，该周期可重新发放。历史记录保留该次发放，并标记为已作废。为何属于误操作？</translation>
+    </message>
+    <message>
+        <source>Void dispense</source>
+        <translation>作废发放</translation>
+    </message>
+    <message>
+        <source>Dispense {dispense} (cycle {cycle} of {participant}) voided: {reason}</source>
+        <translation>发放 {dispense}（{participant} 第 {cycle} 周期）已作废：{reason}</translation>
+    </message>
+    <message>
+        <source>Dispense {dispense} voided; back in stock: {kits}.</source>
+        <translation>发放 {dispense} 已作废；已回到库存：{kits}。</translation>
+    </message>
+    <message>
+        <source>No return of {dispense} is recorded: there is no count to correct.</source>
+        <translation>{dispense} 尚未登记退药：没有可更正的清点数。</translation>
+    </message>
+    <message>
+        <source>Count of kit {kit} ({dispense}) corrected to {count}: return {number}.</source>
+        <translation>药盒 {kit}（{dispense}）的清点数已更正为 {count}：退药 {number}。</translation>
     </message>
 </context>
 <context>

@@ -1019,6 +1019,10 @@
         <translation>研究者暂停用药天数</translation>
     </message>
     <message>
+        <source>Every kit of {dispense} is already counted back. To change a count, open {participant} under Participants, select cycle {cycle} in the history and choose Correct return count...</source>
+        <translation>发放记录 {dispense} 的所有药盒均已清点退回。如需修改清点数，请在“受试者”中打开 {participant}，在发放记录中选择第 {cycle} 周期，然后点击“更正退药清点数...”。</translation>
+    </message>
+    <message>
         <source>Kit {kit}: {dispensed} dispensed · not brought back</source>
         <translation>药盒 {kit}：发放 {dispensed} 片 · 未带回</translation>
     </message>

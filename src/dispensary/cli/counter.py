@@ -340,8 +340,12 @@ def _history_table(rows: Sequence[DispenseHistoryRow], study: Study) -> list[str
                 line.taken or None,
                 line.expected or None,
                 percent(line.adherence),
-                _(", ").join(study.flag_said(f, line.codes) for f in line.flags)  # as the windows
-                + (_(" (explained)") if line.flags and r.flag_reason else ""),
+                (
+                    _("VOIDED")  # kept in the history, marked; who, when and why in the changes
+                    if r.voided is not None
+                    else _(", ").join(study.flag_said(f, line.codes) for f in line.flags)
+                    + (_(" (explained)") if line.flags and r.flag_reason else "")
+                ),
             )
             for r in rows
             for line in history_lines(study, r, several)
@@ -353,7 +357,8 @@ def _history_table(rows: Sequence[DispenseHistoryRow], study: Study) -> list[str
 def cmd_history(run: Run) -> int:
     from dispensary.services import queries
 
-    person, rows = queries.participant_history(run.context(), run.actor(), run.args.number)
+    record = queries.participant_record(run.context(), run.actor(), run.args.number)
+    person, rows, changes = record.participant, record.history, record.changes
     lines = [
         _(
             "{study_number} ({initials}), born {birth_year}, {sex}, enrolled "
@@ -380,7 +385,8 @@ def cmd_history(run: Run) -> int:
         )
     lines.append("")
     lines += _history_table(rows, run.context().study) if rows else [_("No dispenses yet.")]
-    recorded = [r for r in rows if r.observations or r.irt_confirmation]
+    # A voided dispense's values stay in --json; said once here, by the dispense that stands.
+    recorded = [r for r in rows if (r.observations or r.irt_confirmation) and r.voided is None]
     if recorded:
         from dispensary.reports.participant import recorded_text
 
@@ -398,10 +404,29 @@ def cmd_history(run: Run) -> int:
             _("Cycle {cycle}: {flag_reason}").format(cycle=r.cycle, flag_reason=r.flag_reason)
             for r in explained
         ]
-    changes = queries.participant_changes(run.context(), run.actor(), run.args.number)
-    if changes:
-        lines += ["", _("Corrections and status changes:")]
-        lines += ["  " + queries.change_words(c) for c in changes]
+    counted = [(r, ret) for r in rows for ret in r.returns]
+    if counted:  # the number `correct-return` takes
+        lines += ["", _("Returns (the number to give `dispensary correct-return`):")]
+        lines += [
+            "  "
+            + _("Return {number}: cycle {cycle} ({dispense}), kit {kit}, {count} on {day}").format(
+                number=ret.return_id,
+                cycle=r.cycle,
+                dispense=r.dispense_number,
+                kit=ret.kit,
+                count=_("not brought back")
+                if ret.not_brought_back
+                else run.context().study.units(ret.product, ret.tablets),
+                day=ret.returned_on.isoformat(),
+            )
+            for r, ret in counted
+        ]
+    lines += ["", _("Corrections and status changes:")]
+    lines += (
+        ["  " + queries.change_words(c) for c in changes]
+        if changes
+        else ["  " + _("Nothing changed in the record since enrolment.")]
+    )
     run.emit(
         {
             "participant": _participant_dict(person),
@@ -418,6 +443,9 @@ def _change_data(change: RecordChange) -> dict[str, Any]:
     return {
         "at": change.at.isoformat(),
         "field": change.field,
+        "dispense": change.dispense or None,
+        "kit": change.kit or None,
+        "return_id": change.return_id,
         "old": change.old,
         "new": change.new,
         "by": change.username,

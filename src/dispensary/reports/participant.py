@@ -188,7 +188,9 @@ def participant_section(study: Study, report: ParticipantReport, paper: str) -> 
                         line.taken,
                         line.expected,
                         percent(line.adherence),
-                        listing([study.flag_said(f, line.codes) for f in line.flags]),
+                        _("VOIDED")  # who, when and why: under "Corrections and status changes"
+                        if r.voided is not None
+                        else listing([study.flag_said(f, line.codes) for f in line.flags]),
                     ]
                     for r, line in lines
                 ],
@@ -206,7 +208,7 @@ def participant_section(study: Study, report: ParticipantReport, paper: str) -> 
         story += [
             *heading(_("Adherence per cycle")),
             adherence_chart(
-                report.history,
+                tuple(r for r in report.history if r.voided is None),  # a void took nothing
                 study.adherence.under_use_below,
                 study.adherence.over_use_above,
                 width,
@@ -395,6 +397,7 @@ PARTICIPANT_CSV_HEADER = (
     "returned_on",
     "observations",
     "irt_confirmation",
+    "voided",  # when the dispense was voided (UTC); empty for one that stands
 )
 
 
@@ -448,6 +451,7 @@ def _csv_row(r: DispenseHistoryRow, p: ProductFigures | None) -> list[object]:
         day(r.returned_on),
         " ".join(f"{o.key}={o.value:g}" for o in r.observations),
         r.irt_confirmation,
+        r.voided.at.isoformat() if r.voided is not None else "",
     ]
 
 

@@ -1357,6 +1357,35 @@ def _check_not_too_many(
             )
 
 
+def _refuse_void(session: Session, record: Dispense) -> None:
+    """The void's refusals, asked before the reason and signature (check_void) and again when
+    the void is written: a dispense voided already, or one with a return recorded."""
+    if is_voided(session, record):
+        raise RuleViolation(
+            _("Dispense {dispense} has already been voided.").format(dispense=record.number)
+        )
+    if session.scalar(
+        select(func.count()).select_from(Return).where(Return.dispense_id == record.id)
+    ):
+        raise RuleViolation(
+            _(
+                "Dispense {dispense} has returns recorded: the tablets left the pharmacy. "
+                "It cannot be voided; correct the return instead."
+            ).format(dispense=record.number)
+        )
+
+
+def check_void(ctx: Context, actor: Actor, dispense_ref: str) -> bool:
+    """Whether the dispense may be voided, asked before the window asks for the reason and
+    the signature: True, or the refusal void_dispense would give (its role, a dispense voided
+    already or with a return recorded) raised; nothing written."""
+    require(actor, Permission.VOID_DISPENSE, ctx)
+    with read_transaction(ctx.engine) as session:
+        record = get_dispense(session, dispense_ref, ctx.study_id, reader=Readable(session, actor))
+        _refuse_void(session, record)
+    return True
+
+
 def void_dispense(
     ctx: Context, actor: Actor, dispense_ref: str, reason: str, password: str
 ) -> DispenseResult:
@@ -1368,19 +1397,7 @@ def void_dispense(
     presign(ctx, (actor.username, password))
     with write_transaction(ctx.engine) as session:
         record = get_dispense(session, dispense_ref, ctx.study_id, reader=Readable(session, actor))
-        if is_voided(session, record):
-            raise RuleViolation(
-                _("Dispense {dispense} has already been voided.").format(dispense=record.number)
-            )
-        if session.scalar(
-            select(func.count()).select_from(Return).where(Return.dispense_id == record.id)
-        ):
-            raise RuleViolation(
-                _(
-                    "Dispense {dispense} has returns recorded: the tablets left the pharmacy. "
-                    "It cannot be voided; correct the return instead."
-                ).format(dispense=record.number)
-            )
+        _refuse_void(session, record)
         entries = session.scalars(
             select(LedgerEntry)
             .where(

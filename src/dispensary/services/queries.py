@@ -50,6 +50,7 @@ from dispensary.domain.codes import (
     KitStatus,
     MovementKind,
     ParticipantStatus,
+    SignatureMeaning,
 )
 from dispensary.domain.errors import InvalidInput, NotFound
 from dispensary.domain.regimen import days_on_treatment, last_day_of_supply, tablets_needed
@@ -76,6 +77,7 @@ from dispensary.services.common import (
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import Permission, Readable, require, studies_now
 from dispensary.services.results import (
+    RETURN_CORRECTED,
     DestructionLine,
     DestructionRow,
     DispensedKit,
@@ -84,10 +86,13 @@ from dispensary.services.results import (
     KitRow,
     LedgerRow,
     ObservationValue,
+    ParticipantRecord,
     ParticipantRow,
     ProductFigures,
     RecordChange,
+    ReturnLine,
     SignedBy,
+    VoidMark,
 )
 from dispensary.study import IRT_CONFIRMATION, PLATELETS, Study, parse_study, written_unit
 
@@ -774,6 +779,18 @@ def history_row(
         kits_out=out,
         returned_by_product=tuple(by_product.items()) if len(set(product_of.values())) > 1 else (),
         products=_product_figures([tuple(n) for n in numbered], returns),
+        returns=tuple(
+            ReturnLine(
+                r.id,
+                next((str(n) for k, n, _p, _t in numbered if k == r.kit_id), ""),
+                r.tablets,
+                r.returned_on,
+                r.outcome == NOT_BROUGHT_BACK,
+                r.corrects_id,
+                product_of.get(r.kit_id, ""),
+            )
+            for r in returns
+        ),
     )
     if returned is not None and len({r.kit_id for r in returns}) == len(kits):
         # Every kit is back: adherence, its flags and their explanations.
@@ -1130,8 +1147,8 @@ def _dispense_voids(
     until: datetime | None,
 ) -> list[tuple[str, RecordChange]]:
     """The dispenses voided as made in error, per participant's study number: the dispense (its
-    number and cycle), who voided it, when and why, from the void's audit entry (the dispense
-    leaves the history, so the record says it was voided)."""
+    number and cycle), who voided it, when and why, from the void's audit entry (the history
+    keeps the dispense, marked voided: participant_record)."""
     query = (
         select(AuditEntry, User.full_name, Participant.study_number, Dispense.cycle)
         .join(Dispense, Dispense.number == AuditEntry.entity_id)
@@ -1175,6 +1192,21 @@ def change_words(change: RecordChange) -> str:
     when = change.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
     who = _("{name} ({username})").format(name=change.full_name, username=change.username)
     signed = _("signed") if change.signed else _("not signed")
+    if change.field == RETURN_CORRECTED:
+        return _(
+            "{when}: count of kit {kit} ({dispense}) corrected from {old} to {new} by {who} "
+            "({signed}); it is now return {number}. Reason: {reason}"
+        ).format(
+            when=when,
+            kit=change.kit,
+            dispense=change.dispense,
+            old=change.old,
+            new=change.new,
+            who=who,
+            signed=signed,
+            number=change.return_id,
+            reason=change.reason,
+        )
     if change.field == "void":
         return _(
             "{when}: enrolment voided as entered in error (it was {old}) by {who} ({signed}). "
@@ -1240,13 +1272,9 @@ def _status_label(value: str) -> str:
 
 
 def participant_changes(ctx: Context, actor: Actor, study_number: str) -> tuple[RecordChange, ...]:
-    """The participant's record changes (record_changes): shown with its history."""
-    require(actor, Permission.VIEW, ctx)
-    with read_transaction(ctx.engine) as session:
-        p = get_participant(session, study_number, ctx.study_id, reader=Readable(session, actor))
-        return tuple(
-            record_changes(session, ctx.study_id, [p.study_number]).get(p.study_number, ())
-        )
+    """The participant's record changes as its history shows them (participant_record's: the
+    return recounts with the corrections, status changes and voids)."""
+    return participant_record(ctx, actor, study_number).changes
 
 
 def participant_history(
@@ -1256,6 +1284,95 @@ def participant_history(
     with read_transaction(ctx.engine) as session:
         p = get_participant(session, study_number, ctx.study_id, reader=Readable(session, actor))
         return participant_row(session, ctx, p), history_rows(session, ctx, p.id)
+
+
+def participant_record(ctx: Context, actor: Actor, study_number: str) -> ParticipantRecord:
+    """The participant's record in one snapshot, what `history`, the participants window and
+    the participant report all show: every dispense in cycle order, a voided one kept and
+    marked (who, when, why), and every change since enrolment, the row's corrections and
+    status changes with the dispenses voided and the return counts corrected, in the order made
+    (a void or a recount is a change of the record: never "nothing changed")."""
+    require(actor, Permission.VIEW, ctx)
+    with read_transaction(ctx.engine) as session:
+        p = get_participant(session, study_number, ctx.study_id, reader=Readable(session, actor))
+        voids = {
+            v.dispense_id: (v, user)
+            for v, user in session.execute(
+                select(DispenseVoid, User)
+                .join(Dispense, Dispense.id == DispenseVoid.dispense_id)
+                .join(User, User.id == DispenseVoid.user_id)
+                .where(Dispense.participant_id == p.id)
+            ).tuples()
+        }
+        dispenses = session.scalars(
+            select(Dispense)
+            .where(Dispense.participant_id == p.id)
+            .order_by(Dispense.cycle, Dispense.attempt)
+        ).all()
+        history: list[DispenseHistoryRow] = []
+        changes = list(
+            record_changes(session, ctx.study_id, [p.study_number]).get(p.study_number, ())
+        )
+        for record in dispenses:
+            row = history_row(session, ctx, record)
+            if record.id in voids:
+                void, user = voids[record.id]
+                signed = _signed(session, "dispense", record.id)
+                row = replace(
+                    row,
+                    voided=VoidMark(void.at, user.full_name, user.username, void.reason, signed),
+                )
+            history.append(row)
+        changes += _recounts(session, p.id)
+        changes.sort(key=lambda c: c.at)
+        return ParticipantRecord(participant_row(session, ctx, p), tuple(history), tuple(changes))
+
+
+def _signed(session: Session, record_type: str, record_id: int) -> bool:
+    """Whether a correction carries its signer's electronic signature ("corrected": the void's
+    is on its dispense, beside the dispense's own; the recount's on the new return)."""
+    return bool(
+        session.scalar(
+            select(func.count())
+            .select_from(Signature)
+            .where(
+                Signature.record_type == record_type,
+                Signature.record_id == record_id,
+                Signature.meaning == SignatureMeaning.CORRECTED.value,
+            )
+        )
+    )
+
+
+def _recounts(session: Session, participant_id: int) -> list[RecordChange]:
+    """The participant's return counts corrected: each correction with the count it replaced,
+    who counted again, when and why."""
+    replaced = aliased(Return)
+    found = session.execute(
+        select(Return, replaced.tablets, Kit.number, Dispense.number, User)
+        .join(replaced, replaced.id == Return.corrects_id)
+        .join(Kit, Kit.id == Return.kit_id)
+        .join(Dispense, Dispense.id == Return.dispense_id)
+        .join(User, User.id == Return.counted_by_id)
+        .where(Dispense.participant_id == participant_id)
+        .order_by(Return.id)
+    ).tuples()
+    return [
+        RecordChange(
+            at=new.created_at,
+            field=RETURN_CORRECTED,
+            old=str(before),
+            new=str(new.tablets),
+            username=user.username,
+            full_name=user.full_name,
+            reason=new.note,
+            signed=_signed(session, "return", new.id),
+            dispense=dispense,
+            kit=kit,
+            return_id=new.id,
+        )
+        for new, before, kit, dispense, user in found
+    ]
 
 
 def ledger_rows(

@@ -247,8 +247,9 @@ class ParticipantReport:
     history: tuple[DispenseHistoryRow, ...]
     returns: tuple[ReturnLogRow, ...]
     changes: tuple[RecordChange, ...] = ()
-    """The record's corrections and status changes since enrolment (queries.record_changes):
-    the header shows the values now, these what they were."""
+    """Every change of the record since enrolment (queries.participant_record: corrections,
+    status changes, dispenses voided, return counts corrected): the header shows the values
+    now, these what they were."""
     eligibility_criteria: int = 0
     """The criteria ticked on the enrolment's checklist; 0: none recorded (`enroll` from the
     command line takes the investigator's name, no checklist)."""
@@ -1300,7 +1301,7 @@ def participant_report(ctx: Context, actor: Actor, study_number: str) -> Partici
     """Gathered in one snapshot: the history, the eligibility and the returns agree."""
     require(actor, Permission.VIEW, ctx)
     with read_transaction(ctx.engine) as session:
-        row, history = queries.participant_history(ctx, actor, study_number)
+        record = queries.participant_record(ctx, actor, study_number)
         person = get_participant(
             session, study_number, ctx.study_id, reader=Readable(session, actor)
         )
@@ -1310,14 +1311,13 @@ def participant_report(ctx: Context, actor: Actor, study_number: str) -> Partici
         )
         criteria = _criteria_ticked(person.eligibility_checklist)
         returns = returns_log(ctx, actor, study_number=study_number)
-        changes = queries.record_changes(session, ctx.study_id, [person.study_number])
     return ParticipantReport(
-        row,
+        record.participant,
         confirmed_by,
         confirmed_at,
-        tuple(history),
+        record.history,
         tuple(returns),
-        tuple(changes.get(person.study_number, ())),
+        record.changes,
         criteria,
     )
 

@@ -156,17 +156,26 @@ class RecordChange:
     """Whether the change carries the changer's electronic signature."""
     cycle: int | None = None
     """A voided dispense's cycle (field "dispense_void", `new` its number); None otherwise."""
+    dispense: str = ""
+    """A return count corrected (RETURN_CORRECTED): the dispense's number; empty otherwise."""
+    kit: str = ""
+    """A return count corrected: the kit counted."""
+    return_id: int | None = None
+    """A return count corrected: the return that now stands (the number `correct-return`
+    takes); `old` is the count it replaced, `new` its count."""
 
     @property
     def correction(self) -> bool:
-        """A correction of the enrolment (not a status change, nor a void)."""
-        return self.field not in ("status", *VOIDS)
+        """A correction of the enrolment (not a status change, a void or a recount)."""
+        return self.field not in ("status", *VOIDS, RETURN_CORRECTED)
 
 
 VOIDS = ("void", "dispense_void")
 """RecordChange.field of the voids of a participant's records: the enrolment voided as
 entered in error (`old` the status it had), a dispense voided as made in error (`new` its
 number). What was voided, when, by whom and why, not the void's row id."""
+RETURN_CORRECTED = "return_count"
+"""RecordChange.field of a return's count corrected (queries.participant_record)."""
 
 
 @dataclass(frozen=True)
@@ -708,6 +717,58 @@ class DispenseHistoryRow:
     products: tuple[ProductFigures, ...] = ()
     """Each product of the dispense with its own figures, in the kits' order (one for a
     dispense of one product: it says which product the totals count)."""
+    returns: tuple[ReturnLine, ...] = ()
+    """The returns of the dispense that stand (a corrected one replaced by its correction),
+    each with its number: what `dispensary correct-return` and the window's "Correct return
+    count..." correct."""
+    voided: VoidMark | None = None
+    """Set when the dispense was voided: it stays in the history, marked, with who voided it,
+    when and why (queries.participant_record); None for a dispense that stands."""
+
+
+@dataclass(frozen=True)
+class ReturnLine:
+    """One return of a dispense as it stands: its number, the kit and the count."""
+
+    return_id: int
+    kit: str
+    tablets: int
+    returned_on: date
+    not_brought_back: bool = False
+    corrects: int | None = None  # the return it replaced, for a correction
+    product: str = ""  # the kit's product (study file code): the count said in its word
+
+
+@dataclass(frozen=True)
+class VoidMark:
+    """A dispense's void: when, who (full name and user name), why, signed or not."""
+
+    at: datetime
+    full_name: str
+    username: str
+    reason: str
+    signed: bool
+
+
+@dataclass(frozen=True)
+class ParticipantRecord:
+    """A participant's whole record, one result for `history`, the participants window and
+    the participant report: the row, every dispense (voided ones kept, marked) and every change
+    since enrolment (corrections, status changes, voids, return recounts) in the order made."""
+
+    participant: ParticipantRow
+    history: tuple[DispenseHistoryRow, ...]
+    changes: tuple[RecordChange, ...]
+
+    @property
+    def standing(self) -> tuple[DispenseHistoryRow, ...]:
+        """The dispenses not voided (what the adherence chart plots)."""
+        return tuple(r for r in self.history if r.voided is None)
+
+    @property
+    def unchanged(self) -> bool:
+        """Nothing changed since enrolment: no correction, status change, void or recount."""
+        return not self.changes
 
 
 @dataclass(frozen=True)

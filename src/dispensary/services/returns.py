@@ -448,9 +448,10 @@ def _plan_return(
             Refusal(
                 ReturnCheck.ALL_BACK,
                 _(
-                    "Every kit of {dispense} is already counted back. To change a count, record a "
-                    "correction from the participant's history."
-                ).format(dispense=record.number),
+                    "Every kit of {dispense} is already counted back. To change a count, run "
+                    "`dispensary correct-return` with the return's number, which `dispensary "
+                    "history {participant}` shows."
+                ).format(dispense=record.number, participant=record.participant.study_number),
             )
         )
     elif line.kit_id in back:
@@ -715,8 +716,10 @@ def _scanned_dispense(
         raise NotFound(
             _(
                 "Participant {participant} has no dispense waiting for a return: every return "
-                "is recorded. To change a count, record a correction from the participant's "
-                "history."
+                "is recorded. To change a count, select the cycle in the participant's history "
+                "(Participants) and choose Correct return count..., or run `dispensary "
+                "correct-return` with the return's number, which `dispensary history "
+                "{participant}` shows."
             ).format(participant=participant.study_number)
         )
     try:
@@ -782,11 +785,69 @@ def _unknown_code(session: Session, text: str, study: int, reader: Collection[in
     ).format(code=text)
 
 
-def correct_return(
-    ctx: Context, actor: Actor, return_id: int, tablets: int, reason: str, password: str
-) -> ReturnResult:
-    """A recount: a new return that names the one it replaces, and reversing ledger rows."""
-    require(actor, Permission.CORRECT_RETURN, ctx, recorded=True)
+def _correctable(
+    session: Session, ctx: Context, actor: Actor, return_id: int, count: int
+) -> tuple[Return, Dispense, Kit]:
+    """The return to correct, its dispense and kit; refused (nothing written) for a return not
+    of this study, one corrected already (naming the latest), a count more than the kit held,
+    or a kit whose returned tablets have been destroyed."""
+    old = session.get(Return, return_id)
+    if old is None:
+        raise NotFound(_("There is no return {number}.").format(number=return_id))
+    owner = session.scalar(
+        select(Participant.study_id)
+        .join(Dispense, Dispense.participant_id == Participant.id)
+        .where(Dispense.id == old.dispense_id)
+    )
+    if owner != ctx.study_id:  # a return of another study: not corrected under this one's rules
+        raise other_study(
+            session,
+            int(owner or 0),
+            _("Return {number}").format(number=return_id),
+            str(return_id),
+            Readable(session, actor),
+        )
+    later = session.scalar(select(Return).where(Return.corrects_id == old.id))
+    if later is not None:
+        latest = later
+        while newer := session.scalar(select(Return).where(Return.corrects_id == latest.id)):
+            latest = newer
+        raise RuleViolation(
+            _(
+                "Return {number} has already been corrected; correct the latest one, return "
+                "{latest}."
+            ).format(number=return_id, latest=latest.id)
+        )
+    record = session.get(Dispense, old.dispense_id)
+    kit = session.get(Kit, old.kit_id)
+    assert record is not None and kit is not None
+    line = session.scalar(
+        select(DispenseKit).where(
+            DispenseKit.dispense_id == record.id, DispenseKit.kit_id == kit.id
+        )
+    )
+    assert line is not None
+    check_return_quantity(count, line.tablets, 0, kit.number)
+    held_now = balance_of(kit_movements(session, kit.id)).held_returned
+    if kit.status == KitStatus.DESTROYED.value or held_now < old.tablets:
+        raise RuleViolation(
+            (
+                _(
+                    "The returned tablets of kit {kit} have already been destroyed; the count "
+                    "can no longer be corrected. Record the difference in the reconciliation."
+                )
+                if ctx.study.tablets_only
+                else _(  # a capsule kit's units are not tablets
+                    "What was returned of kit {kit} has already been destroyed; the count "
+                    "can no longer be corrected. Record the difference in the reconciliation."
+                )
+            ).format(kit=kit.number)
+        )
+    return old, record, kit
+
+
+def _return_number(return_id: int) -> int:
+    """A return's number as given; refused unless a whole number a database holds."""
     if (
         isinstance(return_id, bool)
         or not isinstance(return_id, int)
@@ -795,62 +856,35 @@ def correct_return(
         raise InvalidInput(
             _("{value} is not a return number (1, 2, 3 ...).").format(value=f"{return_id!r:.30}")
         )
+    return return_id
+
+
+def check_return_correction(
+    ctx: Context, actor: Actor, return_id: int, tablets: int, reason: str
+) -> bool:
+    """Whether the recount may be recorded, asked before the window asks for the signature:
+    True, or the refusal correct_return would give (its role, the count, the reason, the
+    return) raised; nothing written."""
+    require(actor, Permission.CORRECT_RETURN, ctx)
+    _return_number(return_id)
+    count = check_count(tablets, _returned(ctx.study), counted=True)
+    check_text(reason, N_("reason for the correction"))
+    with read_transaction(ctx.engine) as session:
+        _correctable(session, ctx, actor, return_id, count)
+    return True
+
+
+def correct_return(
+    ctx: Context, actor: Actor, return_id: int, tablets: int, reason: str, password: str
+) -> ReturnResult:
+    """A recount: a new return that names the one it replaces, and reversing ledger rows."""
+    require(actor, Permission.CORRECT_RETURN, ctx, recorded=True)
+    _return_number(return_id)
     count = check_count(tablets, _returned(ctx.study), counted=True)
     why = check_text(reason, N_("reason for the correction"))
     presign(ctx, (actor.username, password))
     with write_transaction(ctx.engine) as session:
-        old = session.get(Return, return_id)
-        if old is None:
-            raise NotFound(_("There is no return {number}.").format(number=return_id))
-        owner = session.scalar(
-            select(Participant.study_id)
-            .join(Dispense, Dispense.participant_id == Participant.id)
-            .where(Dispense.id == old.dispense_id)
-        )
-        if owner != ctx.study_id:  # a return of another study: not corrected under this one's rules
-            raise other_study(
-                session,
-                int(owner or 0),
-                _("Return {number}").format(number=return_id),
-                str(return_id),
-                Readable(session, actor),
-            )
-        later = session.scalar(select(Return).where(Return.corrects_id == old.id))
-        if later is not None:
-            latest = later
-            while newer := session.scalar(select(Return).where(Return.corrects_id == latest.id)):
-                latest = newer
-            raise RuleViolation(
-                _(
-                    "Return {number} has already been corrected; correct the latest one, return "
-                    "{latest}."
-                ).format(number=return_id, latest=latest.id)
-            )
-        record = session.get(Dispense, old.dispense_id)
-        kit = session.get(Kit, old.kit_id)
-        assert record is not None and kit is not None
-        line = session.scalar(
-            select(DispenseKit).where(
-                DispenseKit.dispense_id == record.id, DispenseKit.kit_id == kit.id
-            )
-        )
-        assert line is not None
-        check_return_quantity(count, line.tablets, 0, kit.number)
-        held_now = balance_of(kit_movements(session, kit.id)).held_returned
-        if kit.status == KitStatus.DESTROYED.value or held_now < old.tablets:
-            raise RuleViolation(
-                (
-                    _(
-                        "The returned tablets of kit {kit} have already been destroyed; the count "
-                        "can no longer be corrected. Record the difference in the reconciliation."
-                    )
-                    if ctx.study.tablets_only
-                    else _(  # a capsule kit's units are not tablets
-                        "What was returned of kit {kit} has already been destroyed; the count "
-                        "can no longer be corrected. Record the difference in the reconciliation."
-                    )
-                ).format(kit=kit.number)
-            )
+        old, record, kit = _correctable(session, ctx, actor, return_id, count)
         rec = Recorder(session, actor, ctx.clock.now(), study=ctx, action=Permission.CORRECT_RETURN)
         new = Return(
             dispense_id=record.id,

@@ -42,9 +42,14 @@ from PySide6.QtWidgets import (
 from dispensary.domain.codes import Flag, ParticipantStatus, SignatureMeaning
 from dispensary.domain.errors import InvalidInput, ToConfirm
 from dispensary.domain.rules import half_width, parse_whole
-from dispensary.services import participants, queries
+from dispensary.services import dispensing, participants, queries, returns
 from dispensary.services.permissions import Permission
-from dispensary.services.results import DispenseHistoryRow, ParticipantRow, ProductFigures
+from dispensary.services.results import (
+    DispenseHistoryRow,
+    ParticipantRow,
+    ProductFigures,
+    ReturnLine,
+)
 from dispensary.study import Study
 from dispensary.ui.charts import bar_chart, round_value_axis
 from dispensary.ui.feedback import MessageBar, SignatureDialog
@@ -195,6 +200,16 @@ def _in_units(
     return text
 
 
+def voided_text(row: DispenseHistoryRow) -> str:
+    """A voided dispense's mark in the history: the day and who (why is under Corrections and
+    status changes); empty for a dispense that stands."""
+    if row.voided is None:
+        return ""
+    return QCoreApplication.translate("ParticipantsScreen", "voided {day} by {name}").format(
+        day=shown_date(row.voided.at.date()), name=row.voided.full_name
+    )
+
+
 def history_lines(rows: Sequence[DispenseHistoryRow]) -> list[DispenseHistoryRow]:
     """The history table's lines: a dispense of several products a line per product with its
     own dispensed, returned, taken and expected (ProductFigures, what its DARF shows), not
@@ -216,6 +231,7 @@ def history_lines(rows: Sequence[DispenseHistoryRow]) -> list[DispenseHistoryRow
                 flags=p.flags,
                 unaccounted=p.unaccounted,
                 products=(p,),
+                returns=tuple(x for x in row.returns if x.kit in p.kits),
             )
             for p in row.products
         ]
@@ -242,8 +258,12 @@ HISTORY_COLUMNS: list[Column[DispenseHistoryRow]] = [
     ),
     Column(
         str(QT_TRANSLATE_NOOP("Column", "Flags")),
-        lambda r: flag_names(r.flags),
+        lambda r: flag_names(r.flags) or voided_text(r),  # a voided dispense has no flags
         colour=lambda r: "#c62828" if r.flags else None,
+    ),
+    Column(
+        str(QT_TRANSLATE_NOOP("Column", "Return no.")),
+        lambda r: ", ".join(str(x.return_id) for x in r.returns),
     ),
 ]
 PRODUCT_COLUMN = 5
@@ -774,6 +794,123 @@ def _shown(value: object) -> str:
     return shown_date(value) if isinstance(value, date) else str(value)
 
 
+class CorrectReturnDialog(QDialog):
+    """A recount of a return recorded wrongly: the return (kit) of the dispense, the count
+    found, the reason; the pharmacist signs it ("corrected"). The service decides what may be
+    corrected: its refusal is shown here before the signature is asked for."""
+
+    def __init__(
+        self, session: AppSession, line: DispenseHistoryRow, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.line = line
+        self.corrected: ReturnLine | None = None
+        self.setWindowTitle(
+            self.tr("Correct a return count of {dispense}").format(dispense=line.dispense_number)
+        )
+        self.setMinimumWidth(520)
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            wrapped_label(
+                "recordedReturn",
+                self.tr(
+                    "Cycle {cycle} ({dispense}). The correction replaces the count recorded: "
+                    "the audit trail keeps both, the reason and your signature."
+                ).format(cycle=line.cycle, dispense=line.dispense_number),
+            )
+        )
+        self.message = MessageBar()
+        layout.addWidget(self.message)
+        form = QFormLayout()
+        self.which = QComboBox()
+        self.which.setObjectName("returnToCorrect")
+        study = session.ctx.study
+        for ret in line.returns:
+            self.which.addItem(
+                self.tr("Return {number}: kit {kit}, {count}").format(
+                    number=ret.return_id,
+                    kit=ret.kit,
+                    count=self.tr("not brought back")
+                    if ret.not_brought_back
+                    else study.units(ret.product, ret.tablets),
+                ),
+                ret.return_id,
+            )
+        self.count = text_field("correctedCount", self.tr("the count found"))
+        self.reason = text_field(
+            "returnCorrectionReason", self.tr("e.g. recounted with the monitor")
+        )
+        form.addRow(self.tr("Return"), self.which)
+        form.addRow(self.tr("Correct count"), self.count)
+        form.addRow(self.tr("Reason"), self.reason)
+        layout.addLayout(form)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.correct_button = QPushButton(self.tr("Correct and sign..."))
+        self.correct_button.setObjectName("correctReturn")
+        self.correct_button.setDefault(True)
+        buttons.addButton(self.correct_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.correct_button.clicked.connect(self.apply)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.count.setFocus()
+
+    def apply(self) -> None:
+        try:
+            count = parse_whole(self.count.text(), self.tr("count"))
+        except InvalidInput as exc:
+            self.message.show_message(exc.message, "error")
+            self.count.setFocus()
+            self.count.selectAll()
+            return
+        return_id = int(self.which.currentData())
+        old = next(r for r in self.line.returns if r.return_id == return_id)
+        ctx, actor = self.session.ctx, self.session.actor
+        reason = self.reason.text()
+        if not attempt(
+            self.message,
+            lambda: returns.check_return_correction(ctx, actor, return_id, count, reason),
+        ):
+            return
+        password = SignatureDialog.ask(
+            self,
+            actor.full_name,
+            SignatureMeaning.CORRECTED.value,
+            self.tr(
+                "Return {number} of kit {kit} ({dispense}) corrected from {old} to {new}: {reason}"
+            ).format(
+                number=return_id,
+                kit=old.kit,
+                dispense=self.line.dispense_number,
+                old=old.tablets,
+                new=count,
+                reason=reason,
+            ),
+        )
+        if password is None:
+            return
+        result = signed(
+            self.message,
+            self.session,
+            lambda: returns.correct_return(ctx, actor, return_id, count, reason, password),
+        )
+        if result is None:
+            return
+        self.corrected = ReturnLine(
+            result.return_id, old.kit, count, old.returned_on, corrects=return_id
+        )
+        self.accept()
+
+    @classmethod
+    def ask(
+        cls, parent: QWidget | None, session: AppSession, line: DispenseHistoryRow
+    ) -> ReturnLine | None:
+        """The return as corrected, or None when cancelled."""
+        dialog = cls(session, line, parent)
+        dialog.exec()
+        return dialog.corrected
+
+
 CHART_LEAST_HEIGHT = 300
 """The adherence chart's least height, in pixels: some 180 for its bars and axis."""
 
@@ -945,6 +1082,27 @@ class ParticipantsScreen(Screen):
         changes_page.setWidget(self.changes)
         self.history_tabs.addTab(changes_page, self.tr("Corrections and status changes"))
         lower_layout.addWidget(self.history_tabs, 1)
+        # The selected history line's signed corrections (the services refuse what may not be),
+        # beside the tabs: the history keeps its height at 1366x768.
+        corner = QWidget()
+        corrections = QHBoxLayout(corner)
+        corrections.setContentsMargins(0, 0, 0, 2)
+        self.void_dispense_button = action_button(
+            self.tr("Void dispense..."), "voidDispenseButton", self._void_dispense
+        )
+        self.correct_return_button = action_button(
+            self.tr("Correct return count..."), "correctReturnButton", self._correct_return
+        )
+        role_buttons(
+            corrections,
+            actor,
+            [
+                (self.void_dispense_button, Permission.VOID_DISPENSE),
+                (self.correct_return_button, Permission.CORRECT_RETURN),
+            ],
+        )
+        self.history_tabs.setCornerWidget(corner, Qt.Corner.TopRightCorner)
+        self.history_table.selectionModel().selectionChanged.connect(self._update_history_buttons)
         self.flags = wrapped_label("flagsText")
         self.flags.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         lower_layout.addWidget(self.flags)
@@ -956,6 +1114,7 @@ class ParticipantsScreen(Screen):
         splitter.setSizes([360, 300])
         layout.addWidget(splitter, 1)
         self._update_buttons()
+        self._update_history_buttons()
 
     def _filter(self, text: str) -> None:
         self.proxy.setFilterFixedString(text.strip())
@@ -1005,6 +1164,26 @@ class ParticipantsScreen(Screen):
             self.refresh()
         return self.select(code)
 
+    def _update_history_buttons(self) -> None:
+        """Void and correct act on the history line selected."""
+        line = self.current_dispense()
+        self.void_dispense_button.setEnabled(line is not None)
+        self.correct_return_button.setEnabled(line is not None)
+
+    def current_dispense(self) -> DispenseHistoryRow | None:
+        """The history line selected (a dispense, or one product of it)."""
+        rows = selected_rows(self.history_table, self.history_proxy, self.history)
+        return rows[0] if rows else None
+
+    def select_dispense(self, number: str) -> bool:
+        """Selects the history line of dispense `number` (its first product's)."""
+        return select_where(
+            self.history_table,
+            self.history_proxy,
+            self.history,
+            lambda r: r.dispense_number == number,
+        )
+
     def _update_buttons(self) -> None:
         row = self.current()
         self.status_button.setEnabled(row is not None)
@@ -1031,6 +1210,7 @@ class ParticipantsScreen(Screen):
         if row is None:
             self.summary.setText(self.tr("Select a participant to see the dispensing history."))
             self.history.set_rows([])
+            self._update_history_buttons()
             self.history_table.setColumnHidden(PRODUCT_COLUMN, True)
             # Its headers whole before anyone is selected too ("Adherence" lost a letter at
             # Qt's default width).
@@ -1041,14 +1221,13 @@ class ParticipantsScreen(Screen):
             return
         found = attempt(
             self.message,
-            lambda: (
-                queries.participant_history(self.session.ctx, self.session.actor, row.study_number),
-                queries.participant_changes(self.session.ctx, self.session.actor, row.study_number),
+            lambda: queries.participant_record(
+                self.session.ctx, self.session.actor, row.study_number
             ),
         )
         if found is None:
             return
-        (person, history), changes = found
+        person, history, changes = found.participant, list(found.history), found.changes
         self.changes.setText(
             "\n\n".join(queries.change_words(c) for c in changes)
             or self.tr("Nothing changed in the record since enrolment.")
@@ -1080,12 +1259,13 @@ class ParticipantsScreen(Screen):
             ).format(count=corrected)
         self.summary.setText(summary)
         self.history.set_rows(history_lines(history))
+        self._update_history_buttons()
         self.history_table.setColumnHidden(
             PRODUCT_COLUMN, all(len(r.products) < 2 for r in history)
         )
         self._fit_history()
         self.flags.setText(self._flag_text(history))
-        self.chart.show_history(history)
+        self.chart.show_history(list(found.standing))  # a voided dispense took nothing
 
     def _flag_text(self, history: list[DispenseHistoryRow]) -> str:
         study = self.session.ctx.study
@@ -1242,6 +1422,94 @@ class ParticipantsScreen(Screen):
         self.message.show_message(
             self.tr("Enrolment of {number} ({initials}) voided as entered in error.").format(
                 number=row.study_number, initials=row.initials
+            ),
+            "ok",
+        )
+        self.changed.emit()
+
+    def _shown_again(self, number: str, dispense: str) -> None:
+        """The register and the participant's history read again, the same line selected."""
+        self.refresh()
+        self.select(number)
+        self._show_selected()
+        self.select_dispense(dispense)
+
+    def _void_dispense(self) -> None:
+        """The selected dispense voided as made in error: the service's refusal first (a
+        return recorded, voided already, the role), then the reason and the signature; the
+        line stays in the history, marked voided, its kits back in stock."""
+        person, line = self.current(), self.current_dispense()
+        if person is None or line is None:
+            return
+        ctx, actor = self.session.ctx, self.session.actor
+        number = line.dispense_number
+        if not attempt(self.message, lambda: dispensing.check_void(ctx, actor, number)):
+            return
+        reason = ReasonDialog.ask(
+            self,
+            self.tr("Void dispense {dispense}").format(dispense=number),
+            self.tr(
+                "Void dispense {dispense} (cycle {cycle} of {participant}) as made in error? "
+                "Only while its kits never left the pharmacy: they go back to stock, and the "
+                "cycle can be dispensed again. The history keeps the dispense, marked voided. "
+                "Why was it made in error?"
+            ).format(dispense=number, cycle=line.cycle, participant=person.study_number),
+            self.tr("Void dispense"),
+        )
+        if reason is None:
+            return
+        password = SignatureDialog.ask(
+            self,
+            actor.full_name,
+            SignatureMeaning.CORRECTED.value,
+            self.tr("Dispense {dispense} (cycle {cycle} of {participant}) voided: {reason}").format(
+                dispense=number, cycle=line.cycle, participant=person.study_number, reason=reason
+            ),
+        )
+        if password is None:
+            return
+        result = signed(
+            self.message,
+            self.session,
+            lambda: dispensing.void_dispense(ctx, actor, number, reason, password),
+        )
+        if result is None:
+            return
+        self._shown_again(person.study_number, number)
+        self.message.show_message(
+            self.tr("Dispense {dispense} voided; back in stock: {kits}.").format(
+                dispense=number, kits=", ".join(k.kit for k in result.kits)
+            ),
+            "ok",
+        )
+        self.changed.emit()
+
+    def _correct_return(self) -> None:
+        """A recount of the selected dispense's return: the kit, the new count, the reason
+        and the signature; the service refuses what may not be corrected."""
+        person, line = self.current(), self.current_dispense()
+        if person is None or line is None:
+            return
+        if not line.returns:
+            self.message.show_message(
+                self.tr(
+                    "No return of {dispense} is recorded: there is no count to correct."
+                ).format(dispense=line.dispense_number),
+                "error",
+            )
+            return
+        corrected = CorrectReturnDialog.ask(self, self.session, line)
+        if corrected is None:
+            return
+        self._shown_again(person.study_number, line.dispense_number)
+        self.message.show_message(
+            self.tr(
+                "Count of kit {kit} ({dispense}) corrected to {count}: return {number}."
+            ).format(
+                kit=corrected.kit,
+                dispense=line.dispense_number,
+                count=corrected.tablets,
+                number=corrected.return_id,
             ),
             "ok",
         )

@@ -25,6 +25,7 @@ from dispensary.domain.rules import parse_whole
 from dispensary.i18n import sentences
 from dispensary.services import returns
 from dispensary.services.assessment import (
+    Refusal,
     ReturnAssessment,
     ReturnCheck,
     ReturnKitLine,
@@ -564,12 +565,27 @@ class ReturnScreen(Screen):
         self.tally.setText(self._tally_text(found))
         if found.refusals:
             only_back = all(r.code is ReturnCheck.ALL_BACK for r in found.refusals)
-            text = sentences(r.message for r in found.refusals)
+            text = sentences(self._refusal_text(r, found) for r in found.refusals)
             self.message.show_message(text, "info" if only_back else "error")
             self._refusal_shown = True
         elif self._refusal_shown:
             self.message.clear_message()
             self._refusal_shown = False
+
+    def _refusal_text(self, refusal: Refusal[ReturnCheck], found: ReturnAssessment) -> str:
+        """A refusal as the service says it; every kit back says the window's own way to
+        change a count (the service's names the command line's)."""
+        if refusal.code is not ReturnCheck.ALL_BACK:
+            return refusal.message
+        return self.tr(
+            "Every kit of {dispense} is already counted back. To change a count, open "
+            "{participant} under Participants, select cycle {cycle} in the history and choose "
+            "Correct return count..."
+        ).format(
+            dispense=found.dispense.number,
+            participant=found.dispense.participant,
+            cycle=found.dispense.cycle,
+        )
 
     def _kit_choice(self, line: ReturnKitLine) -> str:
         """A kit to count as the chooser lists it: "K0101 (21 dispensed)" (发放 21 片) in a
