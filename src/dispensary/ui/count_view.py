@@ -4,7 +4,7 @@ adjusted (a reason code and a second person's signature), counted again, or left
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QObject, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QHideEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -71,6 +71,9 @@ class CountScreen(Screen):
     title = str(QT_TRANSLATE_NOOP("Screen", "Physical count"))
     shortcut = QKeySequence("Ctrl+7").toString()
     roles = STAFF_ROLES
+    kit_done = Signal()
+    """The count of the kit is over: recorded as the book (or its difference adjusted), or
+    left open. Not at a count recorded open (`changed`): the book is shown then, to adjust."""
 
     def __init__(self, session: AppSession, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
@@ -275,6 +278,7 @@ class CountScreen(Screen):
                 ).format(kit=kit),
                 "info",
             )
+            self.kit_done.emit()
 
     def _count_again(self) -> None:
         """A new count of the kit whose count differs: typed, signed and recorded as a recount
@@ -649,3 +653,4 @@ class CountScreen(Screen):
             ),
             "ok",
         )
+        self.kit_done.emit()
