@@ -394,3 +394,34 @@ def test_returned_tablets_no_monitor_has_seen_are_destroyed_only_when_acknowledg
         for e in entries
         if e["new"].get("unseen_returns_acknowledged")
     ] == [[kit]]
+
+
+def test_a_kit_counted_open_is_not_destroyed_until_it_is_counted_again(cli: Cli) -> None:
+    """A count that differs, left open (no reason code, no second person): `check destroy`
+    and `destroy` refuse the kit, naming its counted and book quantities and what to do,
+    nothing written; counted again as the book, it is destroyed."""
+    stock = cli("inventory", "--json").json()
+    kit = next(k["kit"] for k in stock if k["status"] == "available" and k["tablets"] == 21)
+    counted = cli("count", kit, "--tablets", "20", "--json", user="technician")
+    assert counted.code == 0, counted.err
+    assert counted.json()["adjusted"] is False and counted.json()["still_needed"]
+    held = (
+        f"Kit {kit} has a count difference not adjusted: 20 counted, 21 in the book. Recount "
+        f"the kit or record the adjustment first: Physical count (Ctrl+7), or count {kit} on "
+        "the command line."
+    )
+    paperwork = ["--witness", "technician", "--method", "Incineration", "--reference", "SP-9"]
+    paperwork += ["--reason-code", "study_closed"]
+    checked = cli("check", "destroy", kit, *paperwork, "--json")
+    assert checked.code == 3, checked.err
+    assert [(r["code"], r["message"]) for r in checked.json()["refusals"]] == [("kit", held)]
+    witness = {"DISPENSARY_WITNESS_PASSWORD": "demo-pass-1"}
+    refused = cli("destroy", kit, *paperwork, env=witness)
+    assert refused.code == 3 and held in refused.err
+    destructions = cli("audit", "list", "--action", "destroy", "--json").json()
+    assert not [e for e in destructions if kit in str(e["new"])]  # nothing written
+    again = cli("count", kit, "--tablets", "21", "--json", user="technician")
+    assert again.code == 0 and again.json()["recount_of"] is not None, again.err
+    destroyed = cli("destroy", kit, *paperwork, "--json", env=witness)
+    assert destroyed.code == 0, destroyed.err
+    assert destroyed.json()["kits"] == [kit]

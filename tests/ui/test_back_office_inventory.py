@@ -505,6 +505,41 @@ def test_count_from_the_inventory_opens_the_blind_count(
     assert [e.entity_id for e in counted] == ["K0006"]
 
 
+def test_a_count_that_differs_stays_in_the_dialog_to_be_adjusted(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The dialog closed as soon as a count that differed was recorded (open): the counter
+    never saw the book nor the adjustment, and the kit was left open unknowingly. It stays
+    open with the book shown until the difference is adjusted (or the kit counted again, or
+    left open)."""
+    sign_with(monkeypatch, PASSWORDS["pharm"])
+    shown: list[tuple[bool, str]] = []
+
+    def count_in_dialog(dialog: CountDialog) -> int:
+        dialog.show()
+        counter = dialog.counter
+        qtbot.keyClicks(counter.counted, "19")
+        qtbot.keyClick(counter.counted, Qt.Key.Key_Return)
+        shown.append((dialog.isVisible(), counter.comparison.text()))
+        counter.reason_code.setCurrentIndex(counter.reason_code.findData("breakage"))
+        qtbot.keyClicks(counter.reason, "two tablets crushed in the bottle")
+        qtbot.keyClicks(counter.verifier, "tech")
+        qtbot.keyClicks(counter.verifier_password, PASSWORDS["tech"])
+        qtbot.mouseClick(counter.sign_button, Qt.MouseButton.LeftButton)
+        shown.append((dialog.isVisible(), counter.message.text()))
+        return dialog.result()
+
+    monkeypatch.setattr(CountDialog, "exec", count_in_dialog)
+    screen = make_screen(qtbot, pharmacy)
+    screen.open_kit("K0006")
+    with qtbot.waitSignal(screen.changed):
+        qtbot.mouseClick(screen.count_button, Qt.MouseButton.LeftButton)
+    assert shown[0] == (True, "Counted 19, book 21: difference -2")
+    assert shown[1][0] is False and "the ledger was adjusted by -2" in shown[1][1]
+    assert "Count of kit K0006 recorded" in screen.message.text()
+    assert queries.kit_detail(pharmacy.ctx, pharmacy.actor("pharm"), "K0006").tablets == 19
+
+
 def test_the_table_lists_more_kits_than_sqlite_takes_variables(
     qtbot: Any, pharmacy: Pharmacy
 ) -> None:

@@ -586,6 +586,10 @@
         <translation>药盒 {kit} 盘点：{counted}</translation>
     </message>
     <message>
+        <source>{user} types their password first: the second person signs the count with their own password.</source>
+        <translation>请 {user} 先输入其密码：复核人以本人密码为清点签名。</translation>
+    </message>
+    <message>
         <source>Count of kit {kit} recorded: {counted}{note}. Scan the next kit.</source>
         <translation>药盒 {kit} 的盘点已记录：{counted}{note}。请扫描下一个药盒。</translation>
     </message>

@@ -10,10 +10,11 @@ count of its own that follows it: recorded as not blind, the book having been sh
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from dispensary.db.engine import read_transaction, write_transaction
@@ -359,16 +360,61 @@ def _plan(
 def open_count(session: Session, kit_id: int) -> int | None:
     """The kit's last count when it differed from the book and no adjustment was written for
     it: recorded, its book shown, waiting for a recount or an adjustment. None otherwise."""
-    last = session.execute(
-        select(PhysicalCount.id, PhysicalCount.counted, PhysicalCount.book)
-        .where(PhysicalCount.kit_id == kit_id)
-        .order_by(PhysicalCount.id.desc())
-        .limit(1)
-    ).first()
-    if last is None or last.counted == last.book:
-        return None
-    adjusted = session.scalar(select(exists().where(LedgerEntry.count_id == last.id)))
-    return None if adjusted else int(last.id)
+    found = open_differences(session, [kit_id]).get(kit_id)
+    return None if found is None else found.count_id
+
+
+@dataclass(frozen=True)
+class OpenDifference:
+    """A kit's open count difference (`open_differences`): what its last count found against
+    the book, neither adjusted nor counted again."""
+
+    count_id: int
+    kit: str
+    counted: int
+    book: int
+
+    @property
+    def message(self) -> str:
+        """Why the kit may not leave (dispensed, destroyed) until the difference is settled:
+        its contents are in doubt, and the book the step would write the count contradicts."""
+        return _(
+            "Kit {kit} has a count difference not adjusted: {counted} counted, {book} in the "
+            "book. Recount the kit or record the adjustment first: Physical count (Ctrl+7), or "
+            "count {kit} on the command line."
+        ).format(kit=self.kit, counted=self.counted, book=self.book)
+
+
+_CHUNK = 500  # kit ids bound per statement (the destruction names up to 2,000 kits)
+
+
+def open_differences(session: Session, kit_ids: Sequence[int]) -> dict[int, OpenDifference]:
+    """The kits (by id) whose last count differed from the book and has no adjustment written
+    for it: the one rule of an "open" count, which the count screen's recount, the dispense and
+    the destruction all read. One statement per _CHUNK kits."""
+    ids = list(dict.fromkeys(kit_ids))
+    found: dict[int, OpenDifference] = {}
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        last = (
+            select(func.max(PhysicalCount.id).label("id"))
+            .where(PhysicalCount.kit_id.in_(chunk))
+            .group_by(PhysicalCount.kit_id)
+            .subquery()
+        )
+        rows = session.execute(
+            select(PhysicalCount.id, PhysicalCount.kit_id, Kit.number, PhysicalCount.counted)
+            .add_columns(PhysicalCount.book)
+            .join(last, last.c.id == PhysicalCount.id)
+            .join(Kit, Kit.id == PhysicalCount.kit_id)
+            .where(
+                PhysicalCount.counted != PhysicalCount.book,
+                ~exists().where(LedgerEntry.count_id == PhysicalCount.id),
+            )
+        ).tuples()
+        for count_id, kit_id, number, counted, book in rows:
+            found[kit_id] = OpenDifference(int(count_id), number, int(counted), int(book))
+    return found
 
 
 def _given(

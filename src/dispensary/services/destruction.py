@@ -37,6 +37,7 @@ from dispensary.services.common import (
     stock_movement,
 )
 from dispensary.services.context import Actor, Context
+from dispensary.services.counts import open_differences
 from dispensary.services.permissions import Permission, Readable, require
 from dispensary.services.reconciliation import last_monitor_signoff
 from dispensary.services.results import DestroyResult
@@ -301,6 +302,7 @@ def _plan_destruction(
             kits.append(found)
     balances = balances_by_id(session, [k.id for k in kits])
     events = last_events(session, kits)
+    held = open_differences(session, [k.id for k in kits if KitStatus(k.status) in ON_SHELF])
     seen.clear()
     for raw, found in zip(checked.kits, named, strict=True):
         if not isinstance(found, Kit):
@@ -320,6 +322,11 @@ def _plan_destruction(
         except RuleViolation as exc:
             message = exc.message
             refused.append(Refusal(DestroyCheck.KIT, message, type(exc)))
+        if not message and kit.id in held:
+            # From the shelf the destruction writes the book's quantity, which the kit's last
+            # count contradicts: the difference is settled first (recount or adjustment).
+            message = held[kit.id].message
+            refused.append(Refusal(DestroyCheck.KIT, message, RuleViolation))
         if not message:
             since, what = events[kit.id]
             if day < since:

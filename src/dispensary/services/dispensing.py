@@ -88,6 +88,7 @@ from dispensary.services.common import (
     stock_movement,
 )
 from dispensary.services.context import Actor, Context
+from dispensary.services.counts import OpenDifference, open_differences
 from dispensary.services.permissions import ALLOWED, Permission, Readable, may, require
 from dispensary.services.queries import _kit_rows as kit_rows
 from dispensary.services.queries import (
@@ -712,6 +713,8 @@ def _plan(
             )
         except RuleViolation as exc:
             short.append(exc.message)
+            # Kits left out for a count difference not adjusted: named, to settle or not.
+            short += [held.message for held in shelf.held]
             continue
         proposed += [(shelf.kits[k.number], k.tablets) for k in picked]
     irt = study.kit_assignment == "irt"
@@ -1034,6 +1037,7 @@ class _Shelf:
         self.on = today if on is None else on  # the dispense's day (earlier when back-dated)
         self.kits: dict[str, Kit] = {}
         self.usable: list[KitCandidate] = []
+        self.held: list[OpenDifference] = []  # left out: a count difference not adjusted
         self.read = 0  # kits read so far, in the rule's order
         self.exhausted = False
 
@@ -1053,6 +1057,11 @@ class _Shelf:
         self.exhausted = len(batch) < size
         if self.on < self.today:  # back-dated: not a kit received after the dispense's day
             batch = [k for k in batch if k.shipment.received_on <= self.on]
+        # A kit whose last count differs from the book, neither adjusted nor counted again,
+        # holds what nobody knows: never proposed, nor the first expiry a scanned kit skips.
+        held = open_differences(self.session, [k.id for k in batch])
+        self.held += [held[k.id] for k in batch if k.id in held]
+        batch = [k for k in batch if k.id not in held]
         on_shelf = contents_of_kits(self.session, batch)
         self.kits.update((k.number, k) for k in batch)
         candidates = [candidate(k, on_shelf[k.id]) for k in batch]
@@ -1250,9 +1259,10 @@ def _kit_refusal(
     counted: Callable[[str, int], str | None],
 ) -> KitCandidate | str:
     """The scanned kit as a candidate, or why it is refused: scanned twice, the wrong product,
-    not dispensable (or received after the dispense's day `on`), or not needed (`dose_name`:
-    the dose as the reader's language names it; `product_name`: a product as it names it,
-    "海曲泊帕乙醇胺片 7.5 mg", as the screen's table does, not its code)."""
+    not dispensable (or received after the dispense's day `on`), a count difference not
+    adjusted (its contents in doubt), or not needed (`dose_name`: the dose as the reader's
+    language names it; `product_name`: a product as it names it, "海曲泊帕乙醇胺片 7.5 mg", as
+    the screen's table does, not its code)."""
     if any(k.id == kit.id for k, _candidate in taken):
         return _("Kit {kit} is already scanned for this dispense.").format(kit=kit.number)
     if kit.product not in needs:
@@ -1272,6 +1282,9 @@ def _kit_refusal(
             check_received_by(kit.number, kit.shipment.received_on, on, "dispense")
     except RuleViolation as exc:
         return exc.message
+    held = open_differences(session, [kit.id]).get(kit.id)
+    if held is not None:  # what it holds is in doubt until the count is settled
+        return held.message
     already = sum(c.tablets for _kit, c in taken if c.product == kit.product)
     units = counted(kit.product, needs[kit.product])
     if already >= needs[kit.product] and units is not None:

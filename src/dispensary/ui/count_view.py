@@ -4,8 +4,8 @@ adjusted (a reason code and a second person's signature), counted again, or left
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QObject, Qt
-from PySide6.QtGui import QKeyEvent, QKeySequence
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QHideEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -71,6 +71,9 @@ class CountScreen(Screen):
     title = str(QT_TRANSLATE_NOOP("Screen", "Physical count"))
     shortcut = QKeySequence("Ctrl+7").toString()
     roles = STAFF_ROLES
+    kit_done = Signal()
+    """The count of the kit is over: recorded as the book (or its difference adjusted), or
+    left open. Not at a count recorded open (`changed`): the book is shown then, to adjust."""
 
     def __init__(self, session: AppSession, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
@@ -147,6 +150,9 @@ class CountScreen(Screen):
         self.reason_code.currentIndexChanged.connect(self._show_needs)
         self.reason.textChanged.connect(self._show_needs)
         self.verifier.textChanged.connect(self._show_needs)
+        # A password typed by one person is never sent as another's (a wrong one counts toward
+        # that person's lock): another name typed, the password is typed again.
+        self.verifier.textChanged.connect(self._forget_second_password)
         buttons = QHBoxLayout()
         self.sign_button = action_button(
             self.tr("Sign and adjust the book..."), "signCount", self._record
@@ -248,6 +254,17 @@ class CountScreen(Screen):
             "error",
         )
 
+    def _forget_second_password(self) -> None:
+        """The second person's password is typed by them for one signature: it never waits in
+        the window for the next attempt or another person (see `_record`, `_count_again`,
+        `hideEvent`)."""
+        self.verifier_password.clear()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        """Another screen shown over the count: the count stays, the second password goes."""
+        self._forget_second_password()
+        super().hideEvent(event)
+
     def cancel(self) -> None:
         """Leaves the count shown against the book open: it is recorded as counted already."""
         kit, shown = self._kit, self._book is not None
@@ -261,6 +278,7 @@ class CountScreen(Screen):
                 ).format(kit=kit),
                 "info",
             )
+            self.kit_done.emit()
 
     def _count_again(self) -> None:
         """A new count of the kit whose count differs: typed, signed and recorded as a recount
@@ -270,6 +288,11 @@ class CountScreen(Screen):
         self._book = None
         self.assessment = None
         self.result_box.setVisible(False)
+        # What the difference shown was given (its reason, its second person) is not the next
+        # count's: that one is shown against the book afresh.
+        self.reason_code.setCurrentIndex(0)
+        for field in (self.reason, self.verifier, self.verifier_password):
+            field.clear()
         self.counted.setReadOnly(False)
         self.counted.clear()
         self.enter_button.setEnabled(True)
@@ -529,6 +552,15 @@ class CountScreen(Screen):
         )
 
     def _record(self) -> None:
+        """Signs the adjustment; whatever comes of it (recorded, refused before or after the
+        signatures, the counter's own signature cancelled) the second person's password is
+        cleared: it was typed for this attempt, and the next is signed by typing it again."""
+        try:
+            self._sign_adjustment()
+        finally:
+            self._forget_second_password()
+
+    def _sign_adjustment(self) -> None:
         if self._book is None or self.assessment is None:
             return
         found = self._assess(self.assessment.counted)
@@ -547,6 +579,18 @@ class CountScreen(Screen):
             }[need.needs]
             field.setFocus()
             return
+        needs_second = found.needed(CountNeeds.SECOND_PERSON)
+        if needs_second and not self.verifier_password.text():
+            # Asked before anyone signs: sent empty, it would count against the second person
+            # as a wrong password (their password is cleared after each attempt).
+            self.message.show_message(
+                self.tr(
+                    "{user} types their password first: the second person signs the count with "
+                    "their own password."
+                ).format(user=self.verifier.text().strip())
+            )
+            self.verifier_password.setFocus()
+            return
         counted, book, difference = found.counted, found.book, found.difference
         assert counted is not None and book is not None
         actor = self.session.actor
@@ -560,7 +604,6 @@ class CountScreen(Screen):
         if password is None:
             return
         code = self.reason_code.currentData() if difference else None
-        needs_second = found.needed(CountNeeds.SECOND_PERSON)
         done = signed(
             self.message,
             self.session,
@@ -610,3 +653,4 @@ class CountScreen(Screen):
             ),
             "ok",
         )
+        self.kit_done.emit()

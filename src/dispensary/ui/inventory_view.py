@@ -258,7 +258,10 @@ class CountDialog(QDialog):
         self.resize(980, 580)
         layout = QVBoxLayout(self)
         self.counter = CountScreen(session, self)
-        self.counter.changed.connect(self.accept)
+        # Closed once the kit's count is over, not as soon as one is recorded: a count that
+        # differs is recorded open and the book shown, to adjust, count again or leave open
+        # (the dialog closed on it, and the counter never saw the book nor the adjustment).
+        self.counter.kit_done.connect(self.accept)
         layout.addWidget(self.counter)
         self.counter.start(kit)
 
@@ -271,8 +274,10 @@ class CountDialog(QDialog):
 
     @classmethod
     def run(cls, parent: QWidget | None, session: AppSession, kit: str) -> bool:
-        """True when a count was recorded."""
-        return cls(session, kit, parent).exec() == QDialog.DialogCode.Accepted
+        """True when a count was recorded (one left open and the dialog closed too)."""
+        dialog = cls(session, kit, parent)
+        dialog.exec()
+        return bool(dialog.counter.log.rows)
 
 
 class ReleaseDialog(QDialog):

@@ -27,7 +27,7 @@ class DestroyCheck(StrEnum):
     WITNESS_INACTIVE = "witness_inactive"  # the witness's account is deactivated or locked
     WITNESS_ACCESS = "witness_access"  # the witness has no access to the study
     KIT_UNKNOWN = "kit_unknown"  # not a kit of this pharmacy
-    KIT = "kit"  # the kit's status does not allow it (dispensed, destroyed)
+    KIT = "kit"  # its status does not allow it (dispensed, destroyed), or a count is open
     DATE = "date"  # the date is before a kit's receipt or return
     REASON_NEEDED = "reason_needed"  # an in-date kit from the shelf needs a reason code
     UNSEEN_RETURNS = "unseen_returns"  # returned tablets the monitor has not seen, unacknowledged

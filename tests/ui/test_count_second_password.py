@@ -1,0 +1,184 @@
+"""The count window's second person types their own password for one signature of an
+adjustment: it never waits in the window for the next attempt or for another person. Cleared
+after the counter's own signature is cancelled, after a refused or a finished attempt, when
+another name is typed, when the kit is counted again and when the screen is left. Driven as
+the counter would, with the real signature dialog."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from back_office_fixtures import PASSWORDS, Pharmacy, build_pharmacy
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QDialogButtonBox
+
+from dispensary.services import audit, queries
+from dispensary.ui.count_view import CountScreen
+from dispensary.ui.feedback import SignatureDialog
+
+
+@pytest.fixture
+def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
+    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
+    yield place
+    place.ctx.engine.dispose()
+
+
+def make_screen(qtbot: Any, pharmacy: Pharmacy) -> CountScreen:
+    screen = CountScreen(pharmacy.session("tech"))
+    qtbot.addWidget(screen)
+    screen.show()
+    qtbot.waitExposed(screen)
+    screen.refresh()
+    return screen
+
+
+def scan(qtbot: Any, field: Any, code: str) -> None:
+    qtbot.keyClicks(field, code)
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+
+
+def when_signature_asked(qtbot: Any, answer: Callable[[SignatureDialog], None]) -> list[str]:
+    """Answers the real signature dialog once it is up (it blocks in exec until answered);
+    returns what it said it was for."""
+    seen: list[str] = []
+
+    def poll() -> None:
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, SignatureDialog):
+            seen.append(dialog.windowTitle())
+            answer(dialog)
+        else:
+            QTimer.singleShot(20, poll)
+
+    QTimer.singleShot(20, poll)
+    return seen
+
+
+def cancel(dialog: SignatureDialog) -> None:
+    """The counter types their password, then thinks better of it: Cancel."""
+    dialog.password.setText(PASSWORDS["tech"])
+    box = dialog.findChild(QDialogButtonBox)
+    assert box is not None
+    box.button(QDialogButtonBox.StandardButton.Cancel).click()
+
+
+def sign(dialog: SignatureDialog) -> None:
+    dialog.password.setText(PASSWORDS["tech"])
+    box = dialog.findChild(QDialogButtonBox)
+    assert box is not None
+    box.button(QDialogButtonBox.StandardButton.Ok).click()
+
+
+def shown_open(qtbot: Any, pharmacy: Pharmacy) -> CountScreen:
+    """K0003 counted 19 (book 21): recorded open, the book shown, the adjustment's fields
+    filled in by the counter and the second person (pharm), who types their password."""
+    screen = make_screen(qtbot, pharmacy)
+    scan(qtbot, screen.kit, "K0003")
+    asked = when_signature_asked(qtbot, sign)
+    scan(qtbot, screen.counted, "19")
+    assert asked and "difference -2" in screen.comparison.text()
+    screen.reason_code.setCurrentIndex(screen.reason_code.findData("breakage"))
+    qtbot.keyClicks(screen.reason, "two tablets crushed in the bottle")
+    qtbot.keyClicks(screen.verifier, "pharm")
+    qtbot.keyClicks(screen.verifier_password, PASSWORDS["pharm"])
+    return screen
+
+
+def on_shelf(pharmacy: Pharmacy, kit: str = "K0003") -> int:
+    return queries.kit_detail(pharmacy.ctx, pharmacy.actor("tech"), kit).tablets
+
+
+def test_the_counters_signature_cancelled_leaves_no_second_password(
+    qtbot: Any, pharmacy: Pharmacy
+) -> None:
+    screen = shown_open(qtbot, pharmacy)
+    asked = when_signature_asked(qtbot, cancel)
+    qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
+    assert asked, "the counter's signature was asked"
+    assert screen.verifier_password.text() == ""
+    assert on_shelf(pharmacy) == 21  # nothing adjusted
+    # Reopened: the count is still shown, its reason and second person kept; the second person
+    # types their password again, and the adjustment is signed.
+    assert screen.result_box.isVisible() and screen.verifier.text() == "pharm"
+    # Sign pressed before the second person typed it again: asked for, before anyone signs,
+    # never sent empty (that would count against pharm as a wrong password).
+    qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
+    assert screen.message.text() == (
+        "pharm types their password first: the second person signs the count with their own "
+        "password."
+    )
+    assert screen.focusWidget() is screen.verifier_password
+    failures = audit.list_entries(pharmacy.ctx, pharmacy.actor("pharm"), action="signature_failed")
+    assert failures == [] and on_shelf(pharmacy) == 21
+    qtbot.keyClicks(screen.verifier_password, PASSWORDS["pharm"])
+    asked = when_signature_asked(qtbot, sign)
+    with qtbot.waitSignal(screen.changed):
+        qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
+    assert screen.message.kind == "ok" and on_shelf(pharmacy) == 19
+    assert screen.verifier_password.text() == ""
+
+
+def test_a_wrong_second_password_is_cleared_for_the_next_try(
+    qtbot: Any, pharmacy: Pharmacy
+) -> None:
+    screen = shown_open(qtbot, pharmacy)
+    screen.verifier_password.clear()
+    qtbot.keyClicks(screen.verifier_password, "not-pharms-password")
+    when_signature_asked(qtbot, sign)
+    qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
+    assert screen.message.kind == "error"
+    failures = audit.list_entries(pharmacy.ctx, pharmacy.actor("pharm"), action="signature_failed")
+    assert [e.entity_id for e in failures] == ["pharm"]
+    assert screen.verifier_password.text() == "" and on_shelf(pharmacy) == 21
+
+
+def test_a_refusal_before_signing_clears_it(qtbot: Any, pharmacy: Pharmacy) -> None:
+    """The reason wiped out before Sign: refused, asked for the reason; the password typed
+    for that attempt goes with it."""
+    screen = shown_open(qtbot, pharmacy)
+    screen.reason.clear()
+    qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
+    assert screen.message.kind == "error" and "few words" in screen.message.text()
+    assert screen.verifier_password.text() == ""
+
+
+def test_another_name_typed_clears_the_password_of_the_first(
+    qtbot: Any, pharmacy: Pharmacy
+) -> None:
+    screen = shown_open(qtbot, pharmacy)
+    screen.verifier.clear()
+    qtbot.keyClicks(screen.verifier, "admin")
+    assert screen.verifier_password.text() == ""
+
+
+def test_counting_again_or_leaving_the_screen_clears_it(qtbot: Any, pharmacy: Pharmacy) -> None:
+    screen = shown_open(qtbot, pharmacy)
+    screen.hide()
+    screen.show()
+    qtbot.waitExposed(screen)
+    assert screen.verifier_password.text() == "" and screen.verifier.text() == "pharm"
+    qtbot.keyClicks(screen.verifier_password, PASSWORDS["pharm"])
+    qtbot.mouseClick(screen.recount_button, Qt.MouseButton.LeftButton)
+    asked = when_signature_asked(qtbot, sign)
+    scan(qtbot, screen.counted, "18")  # a recount that differs again: shown afresh
+    assert asked and screen.result_box.isVisible()
+    assert "difference -3" in screen.comparison.text()
+    assert (screen.verifier.text(), screen.verifier_password.text(), screen.reason.text()) == (
+        "",
+        "",
+        "",
+    )
+    assert screen.reason_code.currentIndex() == 0
+
+
+def test_leaving_the_count_open_clears_it(qtbot: Any, pharmacy: Pharmacy) -> None:
+    screen = shown_open(qtbot, pharmacy)
+    qtbot.mouseClick(screen.cancel_button, Qt.MouseButton.LeftButton)
+    assert "left open" in screen.message.text()
+    assert screen.verifier_password.text() == ""
+    scan(qtbot, screen.kit, "K0003")  # reopened: the recount starts with nothing typed
+    assert screen.verifier_password.text() == ""

@@ -1,0 +1,54 @@
+"""The destroy panel with a kit whose count differs from the book, left open: it shows what the
+service assesses, the kit refused with its counted and book quantities and what to do, and
+Destroy writes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from back_office_fixtures import PASSWORDS, Pharmacy, build_pharmacy, sign_with
+from PySide6.QtCore import Qt
+
+from dispensary.domain.codes import KitStatus
+from dispensary.services import counts, queries
+from dispensary.ui.inventory_view import InventoryScreen
+
+HELD = (
+    "Kit K0002 has a count difference not adjusted: 20 counted, 21 in the book. Recount the kit "
+    "or record the adjustment first: Physical count (Ctrl+7), or count K0002 on the command line."
+)
+
+
+@pytest.fixture
+def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
+    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
+    yield place
+    place.ctx.engine.dispose()
+
+
+def test_a_kit_counted_open_is_refused_in_the_destroy_panel(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked = sign_with(monkeypatch, PASSWORDS["pharm"])
+    pharm = pharmacy.actor("pharm")
+    assert counts.record_count(pharmacy.ctx, pharm, "K0002", 20, PASSWORDS["pharm"]).open
+    screen = InventoryScreen(pharmacy.session("pharm"))
+    qtbot.addWidget(screen)
+    screen.resize(1366, 768)
+    screen.show()
+    qtbot.waitExposed(screen)
+    screen.refresh()
+    screen.open_kit("K0002")
+    screen.reason_code.setCurrentIndex(screen.reason_code.findData("study_closed"))
+    for field, text in ((screen.witness, "tech"), (screen.reference, "CERT-77")):
+        field.setFocus()
+        qtbot.keyClicks(field, text)
+    qtbot.waitUntil(lambda: not screen.assessing, timeout=3000)
+    assert HELD in screen.destroy_verdict.text()
+    qtbot.mouseClick(screen.destroy_button, Qt.MouseButton.LeftButton)
+    assert HELD in screen.message.text() and asked == []
+    status = queries.kit_detail(pharmacy.ctx, pharm, "K0002").status
+    assert status is KitStatus.AVAILABLE
