@@ -350,3 +350,20 @@ def test_a_reactivated_account_may_not_bring_back_initials_taken_meanwhile(
     assert users.set_active(ctx, admin, "pharm", True, "back from leave").active
     active = [r.username for r in users.list_users(ctx, admin) if r.active and r.initials == "PP"]
     assert active == ["pharm"]
+
+
+def test_an_empty_signature_password_is_asked_for_not_counted_as_wrong(
+    ctx: Context, stock: Stock, enrolled: str, admin: Actor, pharmacist: Actor, pw: Password
+) -> None:
+    """Nothing typed is no guess: counted as a wrong password (a SignatureFailed the screens
+    and the command count), an empty field moved the account towards its lock."""
+    before = len(audit.list_entries(ctx, admin))
+    with pytest.raises(InvalidInput) as info:
+        dispense(ctx, pharmacist, "", enrolled)
+    assert not isinstance(info.value, SignatureFailed)
+    assert info.value.message == (
+        "No signature password was typed for pharm: type it to sign. Nothing was saved."
+    )
+    assert failed_attempts(ctx, "pharm") == 0
+    assert len(audit.list_entries(ctx, admin)) == before
+    dispense(ctx, pharmacist, pw(pharmacist), enrolled)  # typed, it signs

@@ -376,6 +376,15 @@ def check_signature(
                 "before signing anything. Nothing was saved."
             ).format(user=actor.username)
         )
+    if password == "":
+        # Nothing typed is no guess at the password: counted as a wrong one, an empty field
+        # (a second person not yet at the counter) moved their account towards the lock.
+        raise InvalidInput(
+            _(
+                "No signature password was typed for {user}: type it to sign. Nothing was "
+                "saved."
+            ).format(user=actor.username)
+        )
     if not _password_matches(user, password):
         left = MAX_FAILURES - user.failed_attempts - 1  # counted by record_failed_signature
         if second and meaning in SECOND_SIGNER_WRONG:
