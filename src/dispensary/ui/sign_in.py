@@ -43,6 +43,13 @@ if TYPE_CHECKING:
 ACTIVITY = frozenset(
     {
         QEvent.Type.KeyPress,
+        # A key that is a shortcut (F5, Ctrl+L, a Go menu key) never arrives as a key press:
+        # Qt asks the focus widget with ShortcutOverride, then sends Shortcut to the action.
+        # A pharmacist working with shortcuts and the scanner only is at work all the same.
+        QEvent.Type.ShortcutOverride,
+        QEvent.Type.Shortcut,
+        # Text typed through an input method (Chinese pinyin) arrives committed, not as keys.
+        QEvent.Type.InputMethod,
         QEvent.Type.MouseButtonPress,
         QEvent.Type.MouseMove,
         QEvent.Type.Wheel,
