@@ -348,7 +348,10 @@ class Desk(QObject):
         window.deleteLater()
 
     def close_database(self) -> None:
-        """At exit: the backup finishes, then the database connections close."""
+        """At exit: the backup finishes, then the database connections close. The guard of a
+        session ended goes too (a window shown from then on, the next desk's, is not one of
+        this session's)."""
+        self._unguard()
         self.wait_for_backup()
         self.workstation.ctx.engine.dispose()
 

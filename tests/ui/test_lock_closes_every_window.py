@@ -7,7 +7,8 @@ window."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import gc
+from collections.abc import Callable, Iterator
 
 import pytest
 from counter_fixtures import Counter
@@ -34,13 +35,22 @@ LEFT_OPEN = 3000  # ms: a box the program failed to close is closed by the test,
 
 
 @pytest.fixture
-def desk(qtbot: QtBot, counter: Counter) -> Desk:
+def desk(qtbot: QtBot, counter: Counter) -> Iterator[Desk]:
     window = SignInWindow(counter.ctx.database)
     qtbot.addWidget(window)
     desk = Desk(Workstation(counter.ctx, Settings(backups_kept=3)), window)
     window.show()
     qtbot.waitExposed(window)
-    return desk
+    yield desk
+    # The session's watchers and guard leave the application's event filters now, and what
+    # the test left is collected here, on the UI thread (never later, by another thread).
+    if desk.window is not None:
+        desk.window.close()
+    desk.close_database()
+    for watch in (desk.watcher, desk.account_watch):
+        if watch is not None:
+            watch.detach()
+    gc.collect()
 
 
 def signed_in(qtbot: QtBot, desk: Desk, keep: bool = True) -> MainWindow:
@@ -69,11 +79,17 @@ def dialogs_shown() -> list[str]:
 
 class LeftOpen:
     """Closes, after a while, a dialog the program left open (so that a failing test ends
-    rather than waiting for ever in the dialog's exec()), and counts it."""
+    rather than waiting for ever in the dialog's exec()), and counts it. Its timer stops with
+    the test (the `left_open` fixture): it must not close the next test's windows."""
 
     def __init__(self) -> None:
         self.titles: list[str] = []
-        QTimer.singleShot(LEFT_OPEN, self.close_all)
+        self.timer = QTimer()
+        self.timer.setSingleShot(True)
+        self.timer.timeout.connect(self.close_all)
+
+    def start(self, ms: int = LEFT_OPEN) -> None:
+        self.timer.start(ms)
 
     def close_all(self) -> None:
         for widget in QApplication.topLevelWidgets():
@@ -81,6 +97,13 @@ class LeftOpen:
                 self.titles.append(widget.windowTitle())
                 widget.reject()
                 widget.hide()
+
+
+@pytest.fixture
+def left_open(qapp: QApplication) -> Iterator[LeftOpen]:
+    watch = LeftOpen()
+    yield watch
+    watch.timer.stop()
 
 
 def ask_question(parent: QWidget | None) -> None:
@@ -110,7 +133,7 @@ def open_while(
 @pytest.mark.timeout(120)
 @pytest.mark.parametrize("kind", list(OPENERS))
 def test_the_idle_lock_closes_a_box_open_and_the_next_one_the_program_opens(
-    qtbot: QtBot, desk: Desk, kind: str
+    qtbot: QtBot, desk: Desk, left_open: LeftOpen, kind: str
 ) -> None:
     opener = OPENERS[kind]
     window = signed_in(qtbot, desk)
@@ -123,7 +146,7 @@ def test_the_idle_lock_closes_a_box_open_and_the_next_one_the_program_opens(
         assert desk.watcher is not None
         desk.watcher.idle.emit()  # the countdown runs out, the box still open
 
-    left_open = LeftOpen()
+    left_open.start()
     open_while(opener, screen, lock_runs_out)
     seen["after the lock"] = dialogs_shown()
     # The code that opened the box goes on, and opens another (a chain of questions, a
@@ -146,26 +169,28 @@ def test_the_idle_lock_closes_a_box_open_and_the_next_one_the_program_opens(
     note.close()
     # Unlocked, the program's boxes open again as ever.
     QTimer.singleShot(0, lambda: seen.__setitem__("unlocked", dialogs_shown()))
-    LeftOpen()
+    left_open.start(200)  # (this one closed by the test)
     opener(screen)
     assert len(seen["unlocked"]) == 1
 
 
 @pytest.mark.timeout(120)
-def test_a_question_from_a_screen_open_at_the_lock_is_answered_no(qtbot: QtBot, desk: Desk) -> None:
+def test_a_question_from_a_screen_open_at_the_lock_is_answered_no(
+    qtbot: QtBot, desk: Desk, left_open: LeftOpen
+) -> None:
     """The screen's own question (as the Participants screen asks it before an enrolment):
     cancelled by the lock, its answer is no."""
     window = signed_in(qtbot, desk)
     screen = window.show_screen(ParticipantsScreen)
     assert screen is not None
     answers: list[bool] = []
-    left_open = LeftOpen()
 
     def lock_runs_out() -> None:
         assert desk.watcher is not None
         desk.watcher.idle.emit()
 
     QTimer.singleShot(0, lock_runs_out)
+    left_open.start()
     answers.append(EnrolQuestion.ask(screen, "Enrol 01-099?", "QX 1970 is on treatment", "Enrol"))
     answers.append(EnrolQuestion.ask(screen, "Enrol 01-099?", "asked again", "Enrol"))
     assert answers == [False, False]
@@ -176,7 +201,7 @@ def test_a_question_from_a_screen_open_at_the_lock_is_answered_no(qtbot: QtBot, 
 @pytest.mark.timeout(120)
 @pytest.mark.parametrize("kind", list(OPENERS))
 def test_a_session_ended_elsewhere_closes_the_box_and_the_sign_in_window_shows(
-    qtbot: QtBot, desk: Desk, counter: Counter, kind: str
+    qtbot: QtBot, desk: Desk, counter: Counter, left_open: LeftOpen, kind: str
 ) -> None:
     """The account deactivated by an administrator: the session ends at the next key, a box
     open or not; the box went with the session, over the sign-in window nothing."""
@@ -197,7 +222,7 @@ def test_a_session_ended_elsewhere_closes_the_box_and_the_sign_in_window_shows(
         if box is not None:  # (asserted after: an assertion here would end no exec())
             qtbot.keyClick(box, Qt.Key.Key_F6)  # the account watch ends the session
 
-    left_open = LeftOpen()
+    left_open.start()
     open_while(opener, screen, next_key)
     seen["after"] = dialogs_shown()
     opener(None)  # what the ended session's code opens still, a window of its own

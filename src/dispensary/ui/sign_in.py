@@ -558,11 +558,18 @@ class WindowGuard(QObject):
             here = here.parentWidget()
         return False
 
+    def on_guard(self) -> bool:
+        """While a kept window is on screen (the locked window, the sign-in window): once none
+        is (the program quitting, the desk's windows closed), what shows is no longer this
+        session's to close."""
+        return any(shiboken6.isValid(w) and w.isVisible() for w in self.keep)
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if (
             event.type() == QEvent.Type.Show
             and isinstance(watched, QWidget)
             and watched.isWindow()
+            and self.on_guard()
             and not self.allowed(watched)
         ):
             # Not at once: a dialog shown by exec() has yet to start its loop, and hidden
