@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from dispensary import config
 from dispensary.cli.core import database_option
@@ -39,6 +39,7 @@ from dispensary.ui.sign_in import (
     IdleWatcher,
     LockScreen,
     SignInWindow,
+    WindowGuard,
     close_other_windows,
 )
 from dispensary.ui.translations import install_language, installed_language, load_cjk_font
@@ -145,6 +146,7 @@ class Desk(QObject):
         self.closed_note: QMessageBox | None = None
         self.watcher: IdleWatcher | None = None
         self.account_watch: AccountWatch | None = None
+        self.guard: WindowGuard | None = None  # while locked, and after a session ended
         self.backup: BackupThread | None = None
         sign_in.set_context(workstation.ctx)
         sign_in.form.signed_in.connect(self.start_session)
@@ -167,6 +169,7 @@ class Desk(QObject):
                 ),
                 "warning",
             )
+        self._unguard()
         session = AppSession(self.workstation.ctx, actor, self.workstation.settings)
         window = MainWindow(
             session, screen_classes(), {kind.value: cls for kind, cls in OPENS.items()}
@@ -254,14 +257,26 @@ class Desk(QObject):
             return
         if self.watcher is not None:
             self.watcher.stop()
-        self.lock_screen = LockScreen(
-            self.workstation.ctx, window.session.actor, window, by_hand=by_hand
-        )
-        self.lock_screen.unlocked.connect(self._unlocked)
+        screen = LockScreen(self.workstation.ctx, window.session.actor, window, by_hand=by_hand)
+        self.lock_screen = screen
+        screen.unlocked.connect(self._unlocked)
         window.set_locked(True)  # the session refuses every action from here (AppSession.actor)
         self.closed_by_lock = close_other_windows((window, self.sign_in))
+        self._guard((window, self.sign_in), (self.sign_in, screen))
+
+    def _guard(self, keep: tuple[QWidget, ...], within: tuple[QWidget, ...]) -> None:
+        """From now on until a session goes on, a window opened still closes as it shows."""
+        self._unguard()
+        self.guard = WindowGuard(keep, within, self)
+
+    def _unguard(self) -> None:
+        if self.guard is not None:
+            self.guard.detach()
+            self.guard.deleteLater()
+            self.guard = None
 
     def _unlocked(self, actor: Actor) -> None:
+        self._unguard()
         window = self.window
         overlay = self.lock_screen
         self.lock_screen = None
@@ -302,10 +317,16 @@ class Desk(QObject):
         box.open()
 
     def sign_out(self) -> None:
+        """Back to the sign-in window. Every other window of the session closes first, a
+        message box or a file dialog open at that moment too (a session ended by an account
+        locked elsewhere comes at the user's next key, a box open or not), and any the
+        session's code still opens closes as it shows."""
         window = self.window
         self.window = None
         self.sign_in.reset()
         self.sign_in.show()
+        close_other_windows((self.sign_in,) if window is None else (self.sign_in, window))
+        self._guard((self.sign_in,), (self.sign_in,))
         if window is not None:
             self._close(window)
 
@@ -327,7 +348,10 @@ class Desk(QObject):
         window.deleteLater()
 
     def close_database(self) -> None:
-        """At exit: the backup finishes, then the database connections close."""
+        """At exit: the backup finishes, then the database connections close. The guard of a
+        session ended goes too (a window shown from then on, the next desk's, is not one of
+        this session's)."""
+        self._unguard()
         self.wait_for_backup()
         self.workstation.ctx.engine.dispose()
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from counter_fixtures import OPENING_DAY, PASSWORDS, Counter, study_pharmacy
-from PySide6.QtCore import QRect, Qt
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import QStyle, QTableView
 from pytestqt.qtbot import QtBot
 
@@ -137,3 +137,57 @@ def test_every_column_of_a_two_product_history_reads_whole_at_1366x768(
     assert cut_cells(history) == []
     assert titles_cut(history) == []
     assert history.horizontalScrollBar().maximum() == 0
+
+
+def test_the_history_of_two_products_has_the_room_the_register_does_not_need(
+    qtbot: QtBot, pharmacy: Counter, language: Language
+) -> None:
+    """A register of one participant took three fifths of the pane, empty below its row, and
+    the history of two products (its lines three or four text lines tall in English) showed
+    one and a half lines at 1366x768. The register is now no taller than its rows, and every
+    line of the history is in view; the search field's hint reads whole."""
+    from dispensary.ui.main_window import MainWindow
+    from dispensary.ui.participants_view import ParticipantsScreen
+    from dispensary.ui.screens import OPENS, screen_classes
+
+    window = MainWindow(
+        pharmacy.session("pharm"), screen_classes(), {k.value: c for k, c in OPENS.items()}
+    )
+    qtbot.addWidget(window)
+    window.resize(*SCREEN)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.keyClick(window, Qt.Key.Key_6, Qt.KeyboardModifier.ControlModifier)  # Participants
+    qtbot.waitUntil(lambda: ParticipantsScreen in window.screens)
+    screen = window.screens[ParticipantsScreen]
+    assert isinstance(screen, ParticipantsScreen)
+    qtbot.waitUntil(screen.isVisible)
+    qtbot.waitUntil(lambda: screen.model.rowCount() == 1)
+    table = screen.table
+    first = table.visualRect(table.model().index(0, 0)).center()
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=first)
+    history = screen.history_table
+    qtbot.waitUntil(lambda: screen.history.rowCount() == 4)
+    qtbot.wait(100)
+    register_rows = table.horizontalHeader().height() + table.verticalHeader().length()
+    assert table.height() < register_rows + table.rowHeight(0)  # no room for an empty row
+    lines = history.verticalHeader()
+    assert lines.length() <= history.viewport().height(), "a line of the history out of view"
+    assert history.verticalScrollBar().maximum() == 0
+    hint = screen.search.placeholderText()
+    margins = screen.search.textMargins()
+    room = screen.search.width() - margins.left() - margins.right() - 12  # the frame's padding
+    assert screen.search.fontMetrics().horizontalAdvance(hint) <= room, hint
+    # A split the user drags stays as they left it, a refresh (F5) or not.
+    handle = screen.splitter.handle(1)
+    start = handle.rect().center()
+    qtbot.mousePress(handle, Qt.MouseButton.LeftButton, pos=start)
+    qtbot.mouseMove(handle, start + QPoint(0, 60))
+    qtbot.mouseRelease(handle, Qt.MouseButton.LeftButton, pos=start + QPoint(0, 60))
+    dragged = screen.splitter.sizes()[0]
+    assert dragged > register_rows + table.rowHeight(0)
+    window.refresh_action.trigger()
+    qtbot.wait(50)
+    assert screen.splitter.sizes()[0] == dragged

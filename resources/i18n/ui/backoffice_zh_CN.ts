@@ -1274,8 +1274,8 @@
         <translation>{protocol} 受试者</translation>
     </message>
     <message>
-        <source>Search study number or initials</source>
-        <translation>搜索受试者编号或姓名缩写</translation>
+        <source>Number or initials</source>
+        <translation>受试者编号或姓名缩写</translation>
     </message>
     <message>
         <source>Enrol participant...</source>

@@ -267,6 +267,10 @@ HISTORY_COLUMNS: list[Column[DispenseHistoryRow]] = [
     ),
 ]
 PRODUCT_COLUMN = 5
+REGISTER_SPLIT = (360, 300)
+"""The register's and the history's shares of the pane as the window opens (at 1366x768
+about ten participants above the chosen one's history); the register gives up what its rows
+do not need."""
 """The history's product column: shown only for a participant with a dispense of several
 products (a line per product), its cells the product as the user names it."""
 COUNTED = frozenset(c.title for c in HISTORY_COLUMNS[PRODUCT_COLUMN + 2 : PRODUCT_COLUMN + 5])
@@ -1002,7 +1006,7 @@ class ParticipantsScreen(Screen):
             self, self.tr("Participants of {protocol}").format(protocol=study.protocol)
         )
         bar = QHBoxLayout()
-        self.search = text_field("participantSearch", self.tr("Search study number or initials"))
+        self.search = text_field("participantSearch", self.tr("Number or initials"))
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self._filter)
         self.enrol_button = action_button(
@@ -1111,13 +1115,41 @@ class ParticipantsScreen(Screen):
         # the selected one's history.
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
-        splitter.setSizes([360, 300])
+        splitter.setSizes(list(REGISTER_SPLIT))
+        self.splitter = splitter
+        self.register_dragged = False  # the user's own split is kept from then on
+        splitter.splitterMoved.connect(self._register_dragged)
         layout.addWidget(splitter, 1)
         self._update_buttons()
         self._update_history_buttons()
 
     def _filter(self, text: str) -> None:
         self.proxy.setFilterFixedString(text.strip())
+
+    def _fit_register(self) -> None:
+        """The register no taller than its rows, the history taking the rest: a study of three
+        participants left most of the register's share empty while a two-product history,
+        its lines three or four text lines tall, showed one and a half of them at 1366x768.
+        A register of many participants keeps its share (about ten rows), and a split the user
+        dragged stays as they left it."""
+        if not self.splitter.isVisible() or self.register_dragged:
+            return
+        table = self.table
+        rows = table.verticalHeader().length() or table.verticalHeader().defaultSectionSize()
+        bar = table.horizontalScrollBar()
+        needed = (
+            table.horizontalHeader().height()
+            + rows
+            + 2 * table.frameWidth()
+            + (bar.height() if bar.isVisible() else 0)
+        )
+        total = sum(self.splitter.sizes())
+        share = total * REGISTER_SPLIT[0] // sum(REGISTER_SPLIT)  # as the window opens
+        register = min(needed, share)
+        self.splitter.setSizes([register, total - register])
+
+    def _register_dragged(self, _position: int, _index: int) -> None:
+        self.register_dragged = True
 
     def _fit_history(self) -> None:
         """The history's columns shared out over the width it has, the dose, product and
@@ -1127,6 +1159,8 @@ class ParticipantsScreen(Screen):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """The history fitted again to the width it has when it is shown or resized (filled
         behind the chart's tab, or before the window was laid out, it had no width to fit)."""
+        if watched is self.history_table and event.type() == QEvent.Type.Show:
+            self._fit_register()
         if (watched is self.history_table and event.type() == QEvent.Type.Show) or (
             watched is self.history_table.viewport() and event.type() == QEvent.Type.Resize
         ):
@@ -1142,6 +1176,7 @@ class ParticipantsScreen(Screen):
             return
         self.model.set_rows(rows)
         fit_columns(self.table)
+        self._fit_register()
         # The one chosen may have left the list (an enrolment voided): nothing selected then.
         if chosen is None or not self.select(chosen.study_number):
             self._show_selected()

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QThread, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
@@ -42,6 +43,13 @@ if TYPE_CHECKING:
 ACTIVITY = frozenset(
     {
         QEvent.Type.KeyPress,
+        # A key that is a shortcut (F5, Ctrl+L, a Go menu key) never arrives as a key press:
+        # Qt asks the focus widget with ShortcutOverride, then sends Shortcut to the action.
+        # A pharmacist working with shortcuts and the scanner only is at work all the same.
+        QEvent.Type.ShortcutOverride,
+        QEvent.Type.Shortcut,
+        # Text typed through an input method (Chinese pinyin) arrives committed, not as keys.
+        QEvent.Type.InputMethod,
         QEvent.Type.MouseButtonPress,
         QEvent.Type.MouseMove,
         QEvent.Type.Wheel,
@@ -495,12 +503,86 @@ def close_other_windows(keep: tuple[QWidget, ...]) -> list[str]:
             widget.close()  # a menu or a list dropped open: nothing to name
             continue
         title = widget.windowTitle().replace("[*]", "").strip()
-        if isinstance(widget, QDialog):
-            widget.reject()
-        widget.close()
+        dismiss(widget)
         if title and title not in closed:
             closed.append(title)
     return closed
+
+
+def dismiss(widget: QWidget) -> None:
+    """A window off the screen: a dialog cancelled (its exec() returns, as Cancel would), then
+    closed, and hidden should it refuse to close (a message box without a Cancel button
+    ignores a close)."""
+    if isinstance(widget, QDialog):
+        widget.reject()
+    widget.close()
+    if widget.isVisible():
+        widget.hide()
+
+
+class WindowGuard(QObject):
+    """While the window is locked, and after a session ended, a window the program still opens
+    closes as soon as it shows: the next message box of a chain whose first the lock cancelled,
+    the answer to a click already on its way, a box opened by a dialog cancelled at a sign-out.
+    Only the windows in `keep` (the locked main window, the sign-in window) and the windows
+    opened inside a widget of `within` (the lock screen's or the sign-in window's own lists)
+    stay: nothing is left over the lock to be read or clicked."""
+
+    def __init__(
+        self,
+        keep: tuple[QWidget, ...],
+        within: tuple[QWidget, ...],
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.keep = keep
+        self.within = within
+        self.pending: list[QWidget] = []
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+
+    def detach(self) -> None:
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+        self.pending = []
+
+    def allowed(self, window: QWidget) -> bool:
+        if window.windowType() == Qt.WindowType.ToolTip or any(window is w for w in self.keep):
+            return True
+        here = window.parentWidget()
+        while here is not None:
+            if any(here is w for w in self.within):
+                return True
+            here = here.parentWidget()
+        return False
+
+    def on_guard(self) -> bool:
+        """While a kept window is on screen (the locked window, the sign-in window): once none
+        is (the program quitting, the desk's windows closed), what shows is no longer this
+        session's to close."""
+        return any(shiboken6.isValid(w) and w.isVisible() for w in self.keep)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.Show
+            and isinstance(watched, QWidget)
+            and watched.isWindow()
+            and self.on_guard()
+            and not self.allowed(watched)
+        ):
+            # Not at once: a dialog shown by exec() has yet to start its loop, and hidden
+            # before that the loop would wait for ever on a window no one can see.
+            self.pending.append(watched)
+            QTimer.singleShot(0, self, self._dismiss_pending)
+        return False
+
+    def _dismiss_pending(self) -> None:
+        pending, self.pending = self.pending, []
+        for widget in pending:
+            if shiboken6.isValid(widget) and widget.isVisible():
+                dismiss(widget)
 
 
 class IdleWatcher(QObject):
