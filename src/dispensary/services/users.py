@@ -381,8 +381,7 @@ def check_signature(
         # (a second person not yet at the counter) moved their account towards the lock.
         raise InvalidInput(
             _(
-                "No signature password was typed for {user}: type it to sign. Nothing was "
-                "saved."
+                "No signature password was typed for {user}: type it to sign. Nothing was saved."
             ).format(user=actor.username)
         )
     if not _password_matches(user, password):
