@@ -174,3 +174,34 @@ def test_the_forecast_charts_axis_reaches_ten_kits_at_least(qtbot: QtBot) -> Non
     chart = section.chart
     [axis] = [a for a in chart.chart().axes() if isinstance(a, QValueAxis)]
     assert axis.max() >= 10
+
+
+def test_a_forecast_read_before_a_switch_of_study_is_not_shown(
+    qtbot: QtBot, counter: Counter
+) -> None:
+    """The worker's forecast of the study worked in before arrived after a switch to a study
+    of other products: the card looked its products up in the new study (KeyError)."""
+    from dataclasses import replace
+
+    pharm = counter.actor("pharm")
+    participants.enroll(counter.ctx, pharm, "01-003", "EF", 1972, "F", "Dr Liu")
+    window = MainWindow(
+        counter.session("pharm"), screen_classes(), {k.value: c for k, c in OPENS.items()}
+    )
+    qtbot.addWidget(window)
+    window.show()
+    dashboard = window.screens[DashboardScreen]
+    assert isinstance(dashboard, DashboardScreen)
+    qtbot.waitUntil(lambda: not dashboard.checking and dashboard.forecast.result is not None)
+    shown = dashboard.forecast.result
+    read = forecast_service.forecast(counter.ctx, pharm)
+    other = replace(
+        read,
+        protocol="DEMO-2DRUG",
+        forecast=replace(
+            read.forecast,
+            rows=tuple(replace(r, product="demotinib-25mg") for r in read.forecast.rows),
+        ),
+    )
+    dashboard._show_forecast(other)  # as the old worker's signal delivers it
+    assert dashboard.forecast.result is shown

@@ -758,7 +758,17 @@ class DashboardScreen(Screen):
     def _failed(self, message: str) -> None:
         self.message.show_message(message, "error")
 
+    def _stale(self) -> bool:
+        """Figures read for the study worked in before a switch, arriving after it: shown under
+        the new study's heading they would be another study's (and its products unknown)."""
+        worker = self.sender()
+        return (
+            isinstance(worker, DashboardWorker) and worker.ctx.study_id != self.session.ctx.study_id
+        )
+
     def _show(self, snapshot: Dashboard) -> None:
+        if self._stale():
+            return
         self.message.clear_message()
         self.snapshot = snapshot
         if snapshot.verification.ok:
@@ -782,10 +792,14 @@ class DashboardScreen(Screen):
         self._show_state()
 
     def _show_studies(self, lines: tuple[StudySummary, ...]) -> None:
+        if self._stale():
+            return
         self.all_studies.show_rows(lines, self.session.study)
 
     def _show_forecast(self, result: ForecastResult) -> None:
         study = self.session.ctx.study
+        if result.protocol != study.protocol:  # read before a switch of study (KeyError)
+            return
         names = {p.code: product_label(study, p.code) for p in study.products}
         self.forecast.show_result(result, names)
 
