@@ -5,7 +5,7 @@ result `history`, the participants window and the participant report read)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date
 
 import pytest
 
@@ -75,3 +75,19 @@ def test_a_technician_is_refused_both(
         dispensing.check_void(ctx, technician, cycle1.number)
     with pytest.raises(NotPermitted):
         returns.check_return_correction(ctx, technician, 1, 4, "recount")
+
+
+def test_a_void_is_dated_by_the_pharmacy_s_day_not_the_utc_date(
+    ctx: Context, clock: FixedClock, cycle1: DispenseResult, pharmacist: Actor, pw: Password
+) -> None:
+    """Voided at 03:00 on 6 January in Henan (UTC+8) is 19:00 UTC on 5 January: the window
+    said "voided 2026-01-05"."""
+    from datetime import datetime, timedelta, timezone
+
+    henan = timezone(timedelta(hours=8))
+    clock.current = datetime(2026, 1, 6, 3, 0, tzinfo=henan)
+    dispensing.void_dispense(ctx, pharmacist, cycle1.number, "wrong participant", pw(pharmacist))
+    [row] = queries.participant_record(ctx, pharmacist, "01-001").history
+    assert row.voided is not None
+    assert row.voided.at.astimezone(UTC).date() == date(2026, 1, 5)
+    assert row.voided.on == date(2026, 1, 6)

@@ -1320,7 +1320,14 @@ def participant_record(ctx: Context, actor: Actor, study_number: str) -> Partici
                 signed = _signed(session, "dispense", record.id)
                 row = replace(
                     row,
-                    voided=VoidMark(void.at, user.full_name, user.username, void.reason, signed),
+                    voided=VoidMark(
+                        void.at,
+                        user.full_name,
+                        user.username,
+                        void.reason,
+                        signed,
+                        ctx.clock.day_of(void.at),
+                    ),
                 )
             history.append(row)
         changes += _recounts(session, p.id)

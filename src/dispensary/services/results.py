@@ -748,6 +748,9 @@ class VoidMark:
     username: str
     reason: str
     signed: bool
+    on: date | None = None
+    """The pharmacy's day of `at` (the clock's local day, as records are dated): the day a
+    screen names, not the UTC date of the time."""
 
 
 @dataclass(frozen=True)

@@ -206,7 +206,7 @@ def voided_text(row: DispenseHistoryRow) -> str:
     if row.voided is None:
         return ""
     return QCoreApplication.translate("ParticipantsScreen", "voided {day} by {name}").format(
-        day=shown_date(row.voided.at.date()), name=row.voided.full_name
+        day=shown_date(row.voided.on or row.voided.at.date()), name=row.voided.full_name
     )
 
 
