@@ -10,6 +10,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from counter_fixtures import (
@@ -26,6 +27,11 @@ from dispensary.services.context import FixedClock
 from dispensary.ui.feedback import SignatureDialog
 from dispensary.ui.label_preview import LabelPreviewDialog
 from dispensary.ui.scan_field import KeyBurst
+
+if TYPE_CHECKING:
+    from pytestqt.qtbot import QtBot
+
+    from dispensary.app import Desk
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -98,3 +104,30 @@ def chinese(qapp: object) -> Iterator[None]:
         yield
     finally:
         install_language(Language.EN)
+
+
+@pytest.fixture
+def desk(qtbot: QtBot, counter: Counter) -> Iterator[Desk]:
+    """The sign-in window of the counter's pharmacy, as the program starts it (a test file may
+    have its own). At the end the session's watchers and guard leave the application's event
+    filters, and what the test left is collected here, on the UI thread (never later, by
+    another thread)."""
+    import gc
+
+    from dispensary.app import Desk, Workstation
+    from dispensary.config import Settings
+    from dispensary.ui.sign_in import SignInWindow
+
+    window = SignInWindow(counter.ctx.database)
+    qtbot.addWidget(window)
+    desk = Desk(Workstation(counter.ctx, Settings(backups_kept=3)), window)
+    window.show()
+    qtbot.waitExposed(window)
+    yield desk
+    if desk.window is not None:
+        desk.window.close()
+    desk.close_database()
+    for watch in (desk.watcher, desk.account_watch):
+        if watch is not None:
+            watch.detach()
+    gc.collect()

@@ -6,21 +6,16 @@ method (Chinese pinyin) comes committed, not as key presses, and did not count e
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-
-import pytest
-from counter_fixtures import Counter, Stopwatch
+from counter_fixtures import Stopwatch
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from dispensary.app import Desk, Workstation
-from dispensary.config import Settings
+from dispensary.app import Desk
 from dispensary.ui.dispense_view import DispenseScreen
 from dispensary.ui.main_window import MainWindow
-from dispensary.ui.sign_in import IdleWatcher, SignInWindow
+from dispensary.ui.sign_in import IdleWatcher
 
 
 class CountingTimer:
@@ -37,25 +32,6 @@ class CountingTimer:
 
     def stop(self) -> None:
         pass
-
-
-@pytest.fixture
-def desk(qtbot: QtBot, counter: Counter) -> Iterator[Desk]:
-    window = SignInWindow(counter.ctx.database)
-    qtbot.addWidget(window)
-    desk = Desk(Workstation(counter.ctx, Settings(backups_kept=3)), window)
-    window.show()
-    qtbot.waitExposed(window)
-    yield desk
-    # The session's watchers and guard leave the application's event filters now, and what
-    # the test left is collected here, on the UI thread (never later, by another thread).
-    if desk.window is not None:
-        desk.window.close()
-    desk.close_database()
-    for watch in (desk.watcher, desk.account_watch):
-        if watch is not None:
-            watch.detach()
-    gc.collect()
 
 
 def signed_in(qtbot: QtBot, desk: Desk) -> tuple[MainWindow, CountingTimer]:

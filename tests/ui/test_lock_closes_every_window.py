@@ -7,7 +7,6 @@ window."""
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -24,33 +23,12 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from dispensary.app import Desk, Workstation
-from dispensary.config import Settings
+from dispensary.app import Desk
 from dispensary.services import users
 from dispensary.ui.main_window import MainWindow
 from dispensary.ui.participants_view import EnrolQuestion, ParticipantsScreen
-from dispensary.ui.sign_in import SignInWindow
 
 LEFT_OPEN = 3000  # ms: a box the program failed to close is closed by the test, and counted
-
-
-@pytest.fixture
-def desk(qtbot: QtBot, counter: Counter) -> Iterator[Desk]:
-    window = SignInWindow(counter.ctx.database)
-    qtbot.addWidget(window)
-    desk = Desk(Workstation(counter.ctx, Settings(backups_kept=3)), window)
-    window.show()
-    qtbot.waitExposed(window)
-    yield desk
-    # The session's watchers and guard leave the application's event filters now, and what
-    # the test left is collected here, on the UI thread (never later, by another thread).
-    if desk.window is not None:
-        desk.window.close()
-    desk.close_database()
-    for watch in (desk.watcher, desk.account_watch):
-        if watch is not None:
-            watch.detach()
-    gc.collect()
 
 
 def signed_in(qtbot: QtBot, desk: Desk, keep: bool = True) -> MainWindow:
