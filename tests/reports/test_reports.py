@@ -157,6 +157,24 @@ def test_reconciliation_with_discrepancies_and_signature_block(
     assert scopes == {"product", "lot", "participant", "kit"}
 
 
+def test_the_signature_block_is_never_split_across_pages(
+    sample: SampleStudy, meta: ReportMeta
+) -> None:
+    """The heading's conditional page break inside the block's KeepTogether took the rest of
+    the page in its measure: the Pharmacist's line on one page, the Monitor's alone on the
+    next. Whatever the length of the tables above it, the block is on one page."""
+    from dataclasses import replace
+
+    result = reconciliation.reconcile(sample.ctx, sample.monitor)
+    for n in range(0, min(len(result.kits), 60), 2):
+        pdf = reports.reconciliation_pdf(
+            meta, sample.ctx.study, replace(result, kits=result.kits[:n])
+        )
+        last = pdf_pages_text(pdf)[-1]
+        block = last[last.rfind("Signatures") :] if "Signatures" in last else ""
+        assert "Pharmacist" in block and "Monitor" in block, (n, last[-300:])
+
+
 def test_reconciliation_headers_whole_words_and_lots_in_own_column(
     sample: SampleStudy, meta: ReportMeta
 ) -> None:

@@ -90,6 +90,9 @@ def test_the_csv_of_one_kits_entries_says_whose_they_are(
     with speaking(Language.ZH_CN):
         chinese = reports.audit_csv(meta, kept).splitlines()[0]
     assert f"；药盒 {kit}；受试者 01-001" in chinese, chinese
+    # The facts were gathered in English; the title's verdict is the reader's all the same.
+    assert "The audit trail and ledger verify" not in chinese, chinese
+    assert "链校验通过：" in chinese, chinese
 
 
 def test_a_signer_shows_the_role_held_when_signing_not_the_role_now(

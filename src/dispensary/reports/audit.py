@@ -51,6 +51,7 @@ from dispensary.services.results import (
     EntrySigners,
     VerifyResult,
 )
+from dispensary.services.verification import VERIFIED
 from dispensary.study import Study
 
 TITLE = N_("Audit trail")
@@ -235,7 +236,8 @@ def audit_csv(meta: ReportMeta, report: AuditReport) -> str:
         title=_(TITLE),
         period=period_text(report.since, report.until),
         verdict=verdict,
-        message=report.verification.message,
+        # The title is the reader's; the facts (and a broken chain's findings) are English.
+        message=_(VERIFIED) if report.verification.ok else report.verification.message,
     )
     if report.kit:  # the PDF's cover says whose entries these are: so does the file
         title += _("; kit {kit}").format(kit=report.kit)

@@ -246,7 +246,13 @@ def reconciliation_story(
                         term(s.role.label),
                         s.note,
                         # What it attested, and what was recorded since that changes it.
-                        s.attested + (f" {s.changed}" if s.changed else ""),
+                        (
+                            _("{attested}. {changed}").format(
+                                attested=s.attested, changed=s.changed
+                            )
+                            if s.changed
+                            else s.attested
+                        ),
                     ]
                     for s in result.signoffs
                 ],
@@ -260,9 +266,11 @@ def reconciliation_story(
         spacer(4),
         # One block: its heading and both roles' lines on one page (the monitor's line was
         # left alone on a last page).
+        # The heading without its conditional page break: inside KeepTogether that break
+        # took the rest of the page in the block's measure, and the block split after all.
         KeepTogether(
             [
-                *heading(_("Signatures")),
+                *heading(_("Signatures"))[1:],
                 signature_block((_("Pharmacist"), _("Monitor")), width * 0.85),
             ]
         ),

@@ -59,7 +59,7 @@ from dispensary.domain.audit_actions import field_name, meaning_named, record_na
 from dispensary.domain.codes import KitStatus, MovementKind
 from dispensary.domain.errors import RuleViolation
 from dispensary.domain.lifecycle import KitEvent, transition
-from dispensary.i18n import _
+from dispensary.i18n import N_, _
 from dispensary.services import verification_jobs
 from dispensary.services.results import VerifiedPoint, VerifyResult
 
@@ -1803,6 +1803,11 @@ def _marks(session: Session, tables: Mapping[str, Table]) -> tuple[tuple[str, in
     return tuple((name, int(value or 0)) for name, value in zip(names, highest, strict=True))
 
 
+VERIFIED = N_("The audit trail and ledger verify.")
+"""A verification that found nothing, in words (a CSV's title says it in its reader's language,
+though its facts were gathered in English)."""
+
+
 def _result(
     walk: _Walk,
     extra: list[Problem],
@@ -1817,7 +1822,7 @@ def _result(
             point.position if point is not None else walk.entries,
             ledger_rows,
             None,
-            _("The audit trail and ledger verify."),
+            _(VERIFIED),
             point=point,
             new_entries=new_entries,
         )
