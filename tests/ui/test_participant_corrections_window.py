@@ -135,8 +135,8 @@ def test_a_dispense_made_in_error_is_voided_from_the_history_and_stays_marked(
 def test_a_return_count_is_corrected_from_the_history(
     qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """01-001's cycle 1 counted 10 back, recounted 12: the return's number shows in the
-    history, the dialog takes the count, reason and signature, and the history shows the new
+    """01-001's cycle 1 counted 10 back, recounted 12: the dialog names the return by its
+    number, takes the count, reason and signature, and the history shows the new
     return and the change."""
     pharm = pharmacy.actor("pharm")
     [old] = queries.participant_record(pharmacy.ctx, pharm, "01-001").history[0].returns
@@ -159,7 +159,6 @@ def test_a_return_count_is_corrected_from_the_history(
     monkeypatch.setattr(CorrectReturnDialog, "exec", fill)
     screen = make_screen(qtbot, pharmacy)
     assert screen.select("01-001")
-    assert cells(screen, "DSP000001")["Return no."] == str(old.return_id)
     click_line(qtbot, screen, "DSP000001")
     with qtbot.waitSignal(screen.changed):
         qtbot.mouseClick(screen.correct_return_button, Qt.MouseButton.LeftButton)
@@ -178,7 +177,6 @@ def test_a_return_count_is_corrected_from_the_history(
     assert screen.message.text() == (
         f"Count of kit K0001 (DSP000001) corrected to 12: return {new.return_id}."
     )
-    assert cells(screen, "DSP000001")["Return no."] == str(new.return_id)
     assert cells(screen, "DSP000001")["Returned"] == "12"
     assert (
         f"count of kit K0001 (DSP000001) corrected from 10 to 12 by Paula Pharm (pharm) "

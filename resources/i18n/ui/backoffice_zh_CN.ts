@@ -193,10 +193,6 @@
         <translation>标记</translation>
     </message>
     <message>
-        <source>Return no.</source>
-        <translation>退药编号</translation>
-    </message>
-    <message>
         <source>Kit</source>
         <translation>药盒</translation>
     </message>

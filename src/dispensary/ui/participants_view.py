@@ -261,11 +261,10 @@ HISTORY_COLUMNS: list[Column[DispenseHistoryRow]] = [
         lambda r: flag_names(r.flags) or voided_text(r),  # a voided dispense has no flags
         colour=lambda r: "#c62828" if r.flags else None,
     ),
-    Column(
-        str(QT_TRANSLATE_NOOP("Column", "Return no.")),
-        lambda r: ", ".join(str(x.return_id) for x in r.returns),
-    ),
 ]
+# A return's number is not a column: at 1366x768 it squeezed the dose of a two-product history
+# to eight text lines. Correct return count... lists the returns by number, and `history`
+# prints them for the command line's correct-return.
 PRODUCT_COLUMN = 5
 REGISTER_SPLIT = (360, 300)
 """The register's and the history's shares of the pane as the window opens (at 1366x768
