@@ -1015,12 +1015,17 @@ def check_period(since: date | None, until: date | None) -> None:
 def _darf_note(row: LedgerRow, target: int | None) -> str:
     # The reasons a user typed are printed as recorded; the program's own (a receipt's
     # shipment, a dispense's cycle: domain.reasons) and the words around them are the reader's.
-    if row.reverses is not None:  # the correction's reason, typed
+    if row.reverses is not None:  # a void (the only reversal: stock.move_kit), its reason typed
+        # Called a void, not a correction: the kits never left, and the reader must see it.
         if target is not None:
-            return _("Correction of line {line}: {reason}").format(line=target, reason=row.reason)
-        return _("Correction of ledger entry {entry}: {reason}").format(
-            entry=row.reverses, reason=row.reason
-        )
+            return _(
+                "Dispense {dispense} voided, line {line} undone (its kits never left the "
+                "pharmacy): {reason}"
+            ).format(dispense=row.dispense, line=target, reason=row.reason)
+        return _(
+            "Dispense {dispense} voided, ledger entry {entry} undone (its kits never left the "
+            "pharmacy): {reason}"
+        ).format(dispense=row.dispense, entry=row.reverses, reason=row.reason)
     reason = reasons.in_reader_words(row.reason, reasons.LEDGER_FORMS.get(row.kind, ()))
     kind = MovementKind(row.kind)
     if kind is MovementKind.DISPENSE:
