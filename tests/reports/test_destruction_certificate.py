@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from dispensary.domain.codes import DestructionReason
+from dispensary.domain.codes import DestructionReason, MovementKind
 from dispensary.domain.errors import InvalidInput, NotFound
-from dispensary.i18n import Language
+from dispensary.i18n import Language, speaking
 from dispensary.reports import catalogue
 from dispensary.services import (
     audit,
@@ -218,3 +218,31 @@ def test_without_a_choice_the_destructions_on_record_are_listed(
 def test_nothing_destroyed_yet(ctx: Context, monitor: Actor) -> None:
     with pytest.raises(NotFound, match="No destruction or return to the sponsor is on record"):
         report_data.destruction_certificate(ctx, monitor, "1")
+
+
+def test_the_darf_destruction_line_ties_to_its_certificate(
+    ctx: Context, monitor: Actor, destroyed: tuple[DestroyResult, DestroyResult]
+) -> None:
+    """The method alone ("Destroyed: Incineration") does not tie a DARF line to its
+    certificate: the sponsor's authorisation reference and the witness do, in both languages."""
+    lines = [
+        line
+        for record in report_data.darf_records(ctx, monitor)
+        for line in record.lines
+        if line.kind is MovementKind.DESTROY
+    ]
+    # K0003 and K0004 left at the same moment (the test's clock) by the same method: one line,
+    # naming both authorisations.
+    assert [line.kits for line in lines] == [("K0001", "K0002"), ("K0003", "K0004"), ("S0001",)]
+    witness = "Tom Tech"
+    ends = [
+        f"; authorisation {REFERENCE}, witnessed by {witness}",
+        f"; authorisation {REFERENCE}, SP-DEST-0099, witnessed by {witness}",
+        f"; authorisation {REFERENCE}, witnessed by {witness}",
+    ]
+    assert [line.note[-len(end) :] for line, end in zip(lines, ends, strict=True)] == ends
+    with speaking(Language.ZH_CN):
+        chinese = report_data.darf_records(ctx, monitor)
+    notes = [line.note for r in chinese for line in r.lines if line.kind is MovementKind.DESTROY]
+    assert notes[0].startswith("已销毁：Incineration")
+    assert notes[0].endswith(f"；授权编号 {REFERENCE}，见证人 {witness}")

@@ -1407,6 +1407,8 @@ def ledger_rows(
             Dispense.dose_level,
             User.initials,
             verifier.initials,
+            Destruction.reference,
+            Destruction.witness,
         )
         .join(Kit, Kit.id == LedgerEntry.kit_id)
         .join(Lot, Lot.id == Kit.lot_id)
@@ -1417,6 +1419,8 @@ def ledger_rows(
         # recorded it.
         .outerjoin(PhysicalCount, PhysicalCount.id == LedgerEntry.count_id)
         .outerjoin(verifier, verifier.id == PhysicalCount.verified_by_id)
+        # A destruction's authorisation and witness: the DARF line ties to its certificate.
+        .outerjoin(Destruction, Destruction.id == LedgerEntry.destruction_id)
         .order_by(LedgerEntry.entry_date, LedgerEntry.id)
     )
     # A period is read by its dates (ix_ledger_entries_entry_date), not by walking every kit of
@@ -1452,6 +1456,8 @@ def ledger_rows(
                 e.reason,
                 e.reverses_id,
                 verified or "",
+                reference or "",
+                witness or "",
             )
             for (
                 e,
@@ -1464,6 +1470,8 @@ def ledger_rows(
                 dose_level,
                 recorder,
                 verified,
+                reference,
+                witness,
             ) in session.execute(query).tuples()
         ]
 

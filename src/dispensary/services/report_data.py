@@ -989,7 +989,7 @@ def _line(
         kits=tuple(dict.fromkeys(r.kit for r in rows)),
         recorder=first.user_initials,
         dispense=first.dispense,
-        note=_darf_note(first, target),
+        note=_darf_note(first, target, rows),
         corrects_line=target,
         corrected_by_line=corrected_by,
         ledger_ids=tuple(r.id for r in rows),
@@ -1012,7 +1012,7 @@ def check_period(since: date | None, until: date | None) -> None:
         )
 
 
-def _darf_note(row: LedgerRow, target: int | None) -> str:
+def _darf_note(row: LedgerRow, target: int | None, rows: Sequence[LedgerRow] = ()) -> str:
     # The reasons a user typed are printed as recorded; the program's own (a receipt's
     # shipment, a dispense's cycle: domain.reasons) and the words around them are the reader's.
     if row.reverses is not None:  # a void (the only reversal: stock.move_kit), its reason typed
@@ -1039,7 +1039,19 @@ def _darf_note(row: LedgerRow, target: int | None) -> str:
                 adjustment=said, initials=row.verified_by
             )
         return said
-    return reason[:1].upper() + reason[1:]
+    said = reason[:1].upper() + reason[1:]
+    if kind is MovementKind.DESTROY and row.witness:
+        # The method alone does not tie the line to its certificate: the sponsor's
+        # authorisation and the witness do (of each destruction the line's kits left in).
+        every = rows or (row,)
+        references = ", ".join(dict.fromkeys(r.authorisation for r in every if r.authorisation))
+        witnesses = ", ".join(dict.fromkeys(r.witness for r in every if r.witness))
+        if references:
+            return _("{destroyed}; authorisation {reference}, witnessed by {witness}").format(
+                destroyed=said, reference=references, witness=witnesses
+            )
+        return _("{destroyed}; witnessed by {witness}").format(destroyed=said, witness=witnesses)
+    return said
 
 
 def _coded_reason(stored: str) -> str:

@@ -640,6 +640,9 @@ class LedgerRow:
     reason: str
     reverses: int | None
     verified_by: str = ""  # a count adjustment's countersigner's initials ("" for the rest)
+    # A destruction's sponsor authorisation and witness (its certificate's), "" for the rest.
+    authorisation: str = ""
+    witness: str = ""
 
 
 @dataclass(frozen=True)
