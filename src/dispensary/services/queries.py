@@ -1548,6 +1548,7 @@ def destruction_log(
                     .order_by(Signature.id)
                 )
             )
+            unseen, acknowledged = _unseen_returns(session, d, users)
             rows.append(
                 DestructionRow(
                     d.id,
@@ -1562,9 +1563,37 @@ def destruction_log(
                     lines,
                     signed,
                     DestructionReason(d.reason_code) if d.reason_code else None,
+                    unseen,
+                    acknowledged,
                 )
             )
         return rows
+
+
+def _unseen_returns(
+    session: Session, destruction: Destruction, users: Mapping[int, User]
+) -> tuple[tuple[str, ...], str]:
+    """The returned kits a destruction took before a monitor saw their return, and the full
+    name of who acknowledged it: recorded with the destruction's audit entry only
+    (services.destruction), read from there."""
+    entry = session.execute(
+        select(AuditEntry.new, AuditEntry.user_id).where(
+            AuditEntry.entity == "destruction",
+            AuditEntry.entity_id == str(destruction.id),
+            AuditEntry.action == AuditAction.DESTROY.value,
+        )
+    ).first()
+    if entry is None or not entry.new:
+        return (), ""
+    try:
+        recorded = json.loads(entry.new)
+    except json.JSONDecodeError:
+        return (), ""
+    kits = recorded.get("unseen_returns_acknowledged") if isinstance(recorded, dict) else None
+    if not kits:
+        return (), ""
+    who = users.get(entry.user_id) if entry.user_id is not None else None
+    return tuple(str(k) for k in kits), who.full_name if who else ""
 
 
 def destruction_of_study(session: Session, destruction: Destruction, study: int) -> bool:
