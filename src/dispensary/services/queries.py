@@ -1354,32 +1354,57 @@ def _signed(session: Session, record_type: str, record_id: int) -> bool:
 def _recounts(session: Session, participant_id: int) -> list[RecordChange]:
     """The participant's return counts corrected: each correction with the count it replaced,
     who counted again, when and why."""
+    found = return_recounts(session, participant_id=participant_id)
+    return [change for changes in found.values() for change in changes]
+
+
+def return_recounts(
+    session: Session,
+    study_id: int | None = None,
+    *,
+    participant_id: int | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> dict[str, list[RecordChange]]:
+    """Return counts corrected, per study number in the order made: of one participant, or of
+    a study's made in [since, until) (the monitor pack's, beside `record_changes`): the one
+    reading participant_record and the pack share, so both list the same recounts."""
     replaced = aliased(Return)
-    found = session.execute(
-        select(Return, replaced.tablets, Kit.number, Dispense.number, User)
+    query = (
+        select(Return, replaced.tablets, Kit.number, Dispense.number, User, Participant)
         .join(replaced, replaced.id == Return.corrects_id)
         .join(Kit, Kit.id == Return.kit_id)
         .join(Dispense, Dispense.id == Return.dispense_id)
+        .join(Participant, Participant.id == Dispense.participant_id)
         .join(User, User.id == Return.counted_by_id)
-        .where(Dispense.participant_id == participant_id)
         .order_by(Return.id)
-    ).tuples()
-    return [
-        RecordChange(
-            at=new.created_at,
-            field=RETURN_CORRECTED,
-            old=str(before),
-            new=str(new.tablets),
-            username=user.username,
-            full_name=user.full_name,
-            reason=new.note,
-            signed=_signed(session, "return", new.id),
-            dispense=dispense,
-            kit=kit,
-            return_id=new.id,
+    )
+    if participant_id is not None:
+        query = query.where(Dispense.participant_id == participant_id)
+    if study_id is not None:
+        query = query.where(Participant.study_id == study_id)
+    if since is not None:
+        query = query.where(Return.created_at >= since)
+    if until is not None:
+        query = query.where(Return.created_at < until)
+    found: dict[str, list[RecordChange]] = {}
+    for new, before, kit, dispense, user, participant in session.execute(query).tuples():
+        found.setdefault(participant.study_number, []).append(
+            RecordChange(
+                at=new.created_at,
+                field=RETURN_CORRECTED,
+                old=str(before),
+                new=str(new.tablets),
+                username=user.username,
+                full_name=user.full_name,
+                reason=new.note,
+                signed=_signed(session, "return", new.id),
+                dispense=dispense,
+                kit=kit,
+                return_id=new.id,
+            )
         )
-        for new, before, kit, dispense, user in found
-    ]
+    return found
 
 
 def ledger_rows(

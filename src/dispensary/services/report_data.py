@@ -1552,13 +1552,17 @@ def monitor_pack(ctx: Context, actor: Actor, since: date, until: date) -> Monito
                 for c in logs
             ),
             quarantined_now=sum(1 for i in items if i.kind == "Quarantine awaiting decision"),
+            # The changes a participant's record lists (participant_record): the row's
+            # corrections, status changes and voids, and the return counts corrected.
             record_changes=tuple(
                 sorted(
                     (
                         (number, change)
-                        for number, changes in queries.record_changes(
-                            session, ctx.study_id, since=start, until=end
-                        ).items()
+                        for found in (
+                            queries.record_changes(session, ctx.study_id, since=start, until=end),
+                            queries.return_recounts(session, ctx.study_id, since=start, until=end),
+                        )
+                        for number, changes in found.items()
                         for change in changes
                     ),
                     key=lambda item: (item[1].at, item[0]),
