@@ -20,6 +20,7 @@ from sqlalchemy import (
     Select,
     and_,
     case,
+    exists,
     func,
     literal,
     or_,
@@ -206,7 +207,7 @@ class QuarantineRow:
     kit: str
     product: str
     lot: str
-    action: str  # quarantine, release, reject
+    action: str  # quarantine, release, reject; destroyed, returned to sponsor (its end)
     reason: str
     by: str
     excursion_id: int | None
@@ -1221,7 +1222,7 @@ def quarantine_log(
     query = _touching(events, QuarantineEvent.at, QuarantineEvent.at, since, until)
     with read_transaction(ctx.engine) as session:
         users = _initials(session)
-        return [
+        rows = [
             QuarantineRow(
                 event.at,
                 kit.number,
@@ -1235,6 +1236,55 @@ def quarantine_log(
             )
             for event, kit in session.execute(query).tuples()
         ]
+        rows += _quarantines_ended_by_destruction(session, ctx.study_id, since, until)
+        rows.sort(key=lambda r: r.at)
+        return rows
+
+
+def _quarantines_ended_by_destruction(
+    session: Session, study: int, since: date | None, until: date | None
+) -> list[QuarantineRow]:
+    """A quarantine closed by destroying the kit (or returning it to the sponsor), not by a
+    release or a rejection: its closing row, "destroyed" with the destruction's method and the
+    sponsor's authorisation, so the log never leaves a quarantine without its end."""
+    destroyed = (
+        select(LedgerEntry, Destruction, Kit)
+        .join(Destruction, Destruction.id == LedgerEntry.destruction_id)
+        .join(Kit, Kit.id == LedgerEntry.kit_id)
+        .where(
+            Kit.study_id == study,
+            LedgerEntry.kind == MovementKind.DESTROY.value,
+            exists().where(QuarantineEvent.kit_id == Kit.id),
+        )
+        .options(joinedload(Kit.lot))
+        .order_by(LedgerEntry.at, LedgerEntry.id)
+    )
+    destroyed = _touching(destroyed, LedgerEntry.at, LedgerEntry.at, since, until)
+    users = _initials(session)
+    rows = []
+    for entry, destruction, kit in session.execute(destroyed).tuples():
+        last = session.scalars(
+            select(QuarantineEvent)
+            .where(QuarantineEvent.kit_id == kit.id, QuarantineEvent.at <= entry.at)
+            .order_by(QuarantineEvent.at.desc(), QuarantineEvent.id.desc())
+            .limit(1)
+        ).first()
+        if last is None or last.action != "quarantine":
+            continue  # released (or rejected) before: that row closed the quarantine
+        rows.append(
+            QuarantineRow(
+                entry.at,
+                kit.number,
+                kit.product,
+                kit.lot.number,
+                "returned to sponsor" if destruction.to_sponsor else "destroyed",
+                destruction.method,
+                users.get(destruction.user_id, "?"),
+                last.excursion_id,
+                destruction.reference,
+            )
+        )
+    return rows
 
 
 def excursions(
