@@ -88,7 +88,11 @@ def test_a_correction_is_its_own_line_and_the_old_line_stays(records: list[DarfR
     original = lines[correction.corrects_line - 1]  # type: ignore[operator]
     assert original.corrected_by_line == correction.number
     assert correction.quantity == -original.quantity == 21
-    assert correction.note.startswith(f"Correction of line {original.number}: Wrong participant")
+    # A void is called one: the kits never left, which "a correction" does not say.
+    assert correction.note.startswith(
+        f"Dispense {original.dispense} voided, line {original.number}"
+    )
+    assert "(its kits never left the pharmacy): Wrong participant" in correction.note
     assert original.participant == correction.participant == "01-005"
     redispensed = lines[correction.number]
     assert redispensed.participant == "01-005"
@@ -218,7 +222,7 @@ def test_darf_pdf_repeats_its_header_and_numbers_pages_once(
     last = pages[-1]
     assert "2.5 mg tablet" in last and f"Page {len(pages)} of {len(pages)}" not in last
     everything = " ".join(pages)
-    assert "Correction of line" in everything and "(corrected by line" in everything
+    assert "voided, line" in everything and "(voided by line" in everything
 
 
 def test_each_products_darf_numbers_its_own_pages(

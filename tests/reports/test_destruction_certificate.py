@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from dispensary.domain.codes import DestructionReason
+from dispensary.domain.codes import DestructionReason, MovementKind
 from dispensary.domain.errors import InvalidInput, NotFound
-from dispensary.i18n import Language
+from dispensary.i18n import Language, speaking
 from dispensary.reports import catalogue
 from dispensary.services import (
     audit,
@@ -218,3 +218,64 @@ def test_without_a_choice_the_destructions_on_record_are_listed(
 def test_nothing_destroyed_yet(ctx: Context, monitor: Actor) -> None:
     with pytest.raises(NotFound, match="No destruction or return to the sponsor is on record"):
         report_data.destruction_certificate(ctx, monitor, "1")
+
+
+def test_the_darf_destruction_line_ties_to_its_certificate(
+    ctx: Context, monitor: Actor, destroyed: tuple[DestroyResult, DestroyResult]
+) -> None:
+    """The method alone ("Destroyed: Incineration") does not tie a DARF line to its
+    certificate: the sponsor's authorisation reference and the witness do, in both languages."""
+    lines = [
+        line
+        for record in report_data.darf_records(ctx, monitor)
+        for line in record.lines
+        if line.kind is MovementKind.DESTROY
+    ]
+    # K0003 and K0004 left at the same moment (the test's clock) by the same method: one line,
+    # naming both authorisations.
+    assert [line.kits for line in lines] == [("K0001", "K0002"), ("K0003", "K0004"), ("S0001",)]
+    witness = "Tom Tech"
+    ends = [
+        f"; authorisation {REFERENCE}, witnessed by {witness}",
+        f"; authorisation {REFERENCE}, SP-DEST-0099, witnessed by {witness}",
+        f"; authorisation {REFERENCE}, witnessed by {witness}",
+    ]
+    assert [line.note[-len(end) :] for line, end in zip(lines, ends, strict=True)] == ends
+    with speaking(Language.ZH_CN):
+        chinese = report_data.darf_records(ctx, monitor)
+    notes = [line.note for r in chinese for line in r.lines if line.kind is MovementKind.DESTROY]
+    assert notes[0].startswith("已销毁：Incineration")
+    assert notes[0].endswith(f"；授权编号 {REFERENCE}，见证人 {witness}")
+
+
+def test_returns_destroyed_unseen_are_said_where_the_destruction_is(
+    ctx: Context, monitor: Actor, destroyed: tuple[DestroyResult, DestroyResult]
+) -> None:
+    """K0011's returned tablets were destroyed before a monitor saw them (acknowledged): once
+    said only in the audit trail, under a raw key. The certificate, the destruction log (PDF
+    and CSV) and the monitor pack's destruction log say so, in English and Chinese."""
+    one, two = destroyed
+    said = "K0011 destroyed before a monitor saw the return (acknowledged by Paula Pharm)"
+    chinese = "K0011 在监查员查看退回前销毁（由 Paula Pharm 确认知悉）"
+
+    def text(key: str, values: Values, language: Language, fmt: str = "pdf") -> str:
+        document = catalogue.make_report(
+            catalogue.report(key), ctx, monitor, values, fmt, language=language
+        )
+        if fmt == "csv":
+            return document.data.decode("utf-8-sig")
+        # Without spaces: a narrow column wraps the words anywhere.
+        return "".join("".join(pdf_pages_text(document.data)).split())
+
+    own = Values(destruction=str(one.destruction_id))
+    for language, shown in ((Language.EN, said), (Language.ZH_CN, chinese)):
+        words = "".join(shown.split())
+        assert words in text("certificate", own, language), language
+        assert words in text("destruction", Values(), language), language
+        assert words in text("monitor", Values(since=date(2026, 1, 1)), language), language
+    other = text("certificate", Values(destruction=str(two.destruction_id)), Language.EN)
+    assert "beforeamonitorsaw" not in other  # K0003 was never dispensed
+    rows = text("destruction", Values(), Language.EN, "csv").splitlines()
+    header = next(r for r in rows if r.startswith("destruction,"))
+    assert header.endswith(",unseen_returns,unseen_returns_acknowledged_by")
+    assert any(r.endswith(",K0011,Paula Pharm") for r in rows), rows

@@ -29,14 +29,19 @@ def _made(sample: SampleStudy, key: str, fmt: str, language: Language) -> str:
 
 
 def test_the_services_words_are_chinese_on_a_chinese_pdf(sample: SampleStudy) -> None:
-    assert "更正第 22 行：Wrong participant's bag" in _made(sample, "darf", "pdf", ZH)
+    darf = _made(sample, "darf", "pdf", ZH)
+    assert "发放 DSP000020 已作废，撤销第 22 行（药盒从未离开药" in darf  # a void called one
+    assert "DSP000020，第 2 周期（已由第 23 行作废）" in darf
     assert "实物库存 货架上 50 个药盒中已清点 1 个" in _made(sample, "reconciliation", "pdf", ZH)
     assert "已于 2025-12-10 销毁" in _made(sample, "inventory", "pdf", ZH)
 
 
 def test_the_services_words_stay_english_in_a_chinese_csv(sample: SampleStudy) -> None:
     darf = _made(sample, "darf", "csv", ZH)
-    assert "Correction of line 22: Wrong participant's bag" in darf and "更正第" not in darf
+    assert (
+        "voided, line 22 undone (its kits never left the pharmacy): Wrong participant's bag" in darf
+    )
+    assert "作废" not in darf
     inventory = _made(sample, "inventory", "csv", ZH)
     assert "destroyed on 2025-12-10" in inventory and "已于" not in inventory
 

@@ -179,3 +179,13 @@ def test_a_returns_outcome_is_said_in_the_readers_words() -> None:
         assert _values('{"outcome": "counted", "tablets": 3}') == "结果：已清点退回；片数：3"
     with speaking(Language.EN):
         assert value_shown("outcome", "counted") == "counted"
+
+
+def test_the_acknowledgement_of_returns_no_monitor_saw_has_a_name() -> None:
+    """A destruction with --unseen-returns-ok recorded "unseen_returns_acknowledged: K1093"
+    in the audit report, in Chinese too: the key has a name in both languages."""
+    key = "unseen_returns_acknowledged"
+    with speaking(Language.EN):
+        assert field_name(key) == "Destroyed before a monitor saw the return"
+    with speaking(Language.ZH_CN):
+        assert field_name(key) == "监查员查看退回前销毁"

@@ -14,9 +14,9 @@ from dispensary.reports import darf_csv, darf_pdf
 from dispensary.reports.csvfile import read_rows
 from dispensary.reports.monitor import monitor_pack_pdf
 from dispensary.reports.participant import participant_pdf
-from dispensary.services import participants, queries, reconciliation, report_data
+from dispensary.services import participants, queries, reconciliation, report_data, returns
 from dispensary.services.context import Actor, Context, FixedClock
-from dispensary.services.results import DispenseResult
+from dispensary.services.results import RETURN_CORRECTED, DispenseResult
 
 from .helpers import dispense
 
@@ -158,5 +158,29 @@ def test_the_monitor_pack_lists_the_corrections_of_its_period(
     ]
     text = pdf_text(monitor_pack_pdf(report_data.report_meta(ctx, monitor), ctx.study, pack))
     assert "01-001: 2026-01-20 09:00 UTC: initials corrected from AB to AX" in text
+    earlier = report_data.monitor_pack(ctx, monitor, date(2026, 1, 1), date(2026, 1, 19))
+    assert earlier.record_changes == ()
+
+
+def test_the_monitor_pack_lists_the_return_counts_corrected_as_the_record_does(
+    ctx: Context,
+    clock: FixedClock,
+    cycle1: DispenseResult,
+    monitor: Actor,
+    pharmacist: Actor,
+    pw: Password,
+) -> None:
+    """The participant's record lists a recount among its changes; the pack's list of records
+    corrected left it out (only status changes and voids): the same changes in both."""
+    kit = cycle1.kits[0].kit
+    clock.set_date(date(2026, 1, 20))
+    first = returns.record_return(ctx, pharmacist, kit, 2, pw(pharmacist), cycle1.number)
+    returns.correct_return(ctx, pharmacist, first.return_id, 3, "recount", pw(pharmacist))
+    record = queries.participant_record(ctx, monitor, "01-001").changes
+    assert [(c.field, c.old, c.new) for c in record] == [(RETURN_CORRECTED, "2", "3")]
+    pack = report_data.monitor_pack(ctx, monitor, date(2026, 1, 15), date(2026, 1, 20))
+    assert pack.record_changes == tuple(("01-001", c) for c in record)
+    text = pdf_text(monitor_pack_pdf(report_data.report_meta(ctx, monitor), ctx.study, pack))
+    assert f"01-001: 2026-01-20 09:00 UTC: count of kit {kit} ({cycle1.number}) corrected" in text
     earlier = report_data.monitor_pack(ctx, monitor, date(2026, 1, 1), date(2026, 1, 19))
     assert earlier.record_changes == ()

@@ -508,3 +508,47 @@ def test_the_sponsors_reference_is_kept_with_each_kit_released_and_shown(
         ("release", "TE-2026-014"),
     ]
     assert audit.verify(ctx, pharmacist).ok
+
+
+def test_a_quarantine_ended_by_destroying_the_kit_has_its_closing_row(
+    ctx: Context,
+    stock: Stock,
+    clock: FixedClock,
+    technician: Actor,
+    pharmacist: Actor,
+    pw: Password,
+) -> None:
+    """The log of quarantines showed K0002 quarantined and never how that ended: destroyed
+    under the sponsor's authorisation. A kit released first (K0001) needs no such row: the
+    release closed its quarantine."""
+    from dispensary.services import destruction, report_data
+
+    quarantine.quarantine(ctx, technician, ["K0001", "K0002"], "box crushed")
+    quarantine.release(ctx, pharmacist, ["K0001"], "sponsor: use", "TE-2026-014")
+    clock.set_date(date(2026, 1, 20))
+    destruction.destroy(
+        ctx,
+        pharmacist,
+        ["K0001", "K0002"],
+        "tech",
+        "Incineration",
+        pw(pharmacist),
+        reference="DEST-2026-009",
+        witness_password=pw(technician),
+        reason_code="damaged",
+    )
+    rows = report_data.quarantine_log(ctx, pharmacist)
+    assert [(r.kit, r.action) for r in rows] == [
+        ("K0001", "quarantine"),
+        ("K0002", "quarantine"),
+        ("K0001", "release"),
+        ("K0002", "destroyed"),
+    ]
+    closing = rows[-1]
+    assert (closing.reason, closing.sponsor_reference) == ("Incineration", "DEST-2026-009")
+    assert closing.at.date() == date(2026, 1, 20)
+    # In the period of the destruction only: a period before it shows the quarantine open.
+    before = report_data.quarantine_log(ctx, pharmacist, until=date(2026, 1, 19))
+    assert "destroyed" not in {r.action for r in before}
+    pack = report_data.monitor_pack(ctx, pharmacist, date(2026, 1, 20), date(2026, 1, 20))
+    assert [(r.kit, r.action) for r in pack.quarantines] == [("K0002", "destroyed")]

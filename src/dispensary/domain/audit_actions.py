@@ -295,6 +295,7 @@ FIELD_NAMES: dict[str, str] = {
     "to": N_("audit field|To"),
     "to_sponsor": N_("audit field|Returned to the sponsor"),
     "today_may_be_fixed": N_("audit field|Date may be set"),
+    "unseen_returns_acknowledged": N_("audit field|Destroyed before a monitor saw the return"),
     "username": N_("audit field|Username"),
     "verified_by": N_("audit field|Verified by"),
     "version": N_("audit field|Version"),

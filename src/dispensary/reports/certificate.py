@@ -80,7 +80,16 @@ def certificate_fields(study: Study, row: DestructionRow) -> list[tuple[str, str
             else _(NO_REASON if study.tablets_only else NO_REASON_UNITS),
         ),
         (_("Protocol title"), study_title(study)),
+        *([(_("Unseen returns"), unseen_returns(row))] if row.unseen_returns else []),
     ]
+
+
+def unseen_returns(row: DestructionRow) -> str:
+    """Returned kits destroyed before a monitor saw the return, knowingly: said where the
+    destruction is (the log, the certificate), not left to the audit trail alone."""
+    return _("{kits} destroyed before a monitor saw the return (acknowledged by {name})").format(
+        kits=", ".join(row.unseen_returns), name=row.unseen_acknowledged_by
+    )
 
 
 def _method(row: DestructionRow) -> str:

@@ -144,7 +144,8 @@ def _quantity(value: int) -> str:
 def _note(line: DarfLine) -> str:
     note = line.note
     if line.corrected_by_line is not None:
-        note = _("{note} (corrected by line {line})").format(
+        # Only a void undoes a line (stock.move_kit): the dispense never happened.
+        note = _("{note} (voided by line {line})").format(
             note=line.note, line=line.corrected_by_line
         )
     return _joined(note, _initials_note(line))

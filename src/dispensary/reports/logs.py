@@ -24,7 +24,7 @@ from dispensary.reports.base import (
     scaled,
     when,
 )
-from dispensary.reports.certificate import SIGNER_MEANINGS
+from dispensary.reports.certificate import SIGNER_MEANINGS, unseen_returns
 from dispensary.reports.csvfile import to_csv
 from dispensary.reports.words import institution, named_destructions, pgettext, plural, term
 from dispensary.services.report_data import (
@@ -122,6 +122,8 @@ def _signed(row: DestructionRow) -> str:
     ]
     if not any(s.meaning == "witnessed" for s in row.signatures):
         said.append(_("witness (did not sign): {name}").format(name=row.witness))
+    if row.unseen_returns:
+        said.append(unseen_returns(row))
     return _("; ").join(said)
 
 
@@ -394,6 +396,8 @@ def destruction_csv(meta: ReportMeta, rows: Sequence[DestructionRow]) -> str:
             "destroyed_signed_at",
             "witness",
             "witnessed_signed_at",
+            "unseen_returns",
+            "unseen_returns_acknowledged_by",
         ),
         [
             [
@@ -414,6 +418,8 @@ def destruction_csv(meta: ReportMeta, rows: Sequence[DestructionRow]) -> str:
                 *_signature(r, *SIGNER_MEANINGS),
                 r.witness,
                 _signature(r, "witnessed")[1],
+                " ".join(r.unseen_returns),
+                r.unseen_acknowledged_by,
             ]
             for r in rows
             for line in (r.lines or (None,))  # a destruction of empty kits: one line

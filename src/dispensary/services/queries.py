@@ -1354,32 +1354,57 @@ def _signed(session: Session, record_type: str, record_id: int) -> bool:
 def _recounts(session: Session, participant_id: int) -> list[RecordChange]:
     """The participant's return counts corrected: each correction with the count it replaced,
     who counted again, when and why."""
+    found = return_recounts(session, participant_id=participant_id)
+    return [change for changes in found.values() for change in changes]
+
+
+def return_recounts(
+    session: Session,
+    study_id: int | None = None,
+    *,
+    participant_id: int | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> dict[str, list[RecordChange]]:
+    """Return counts corrected, per study number in the order made: of one participant, or of
+    a study's made in [since, until) (the monitor pack's, beside `record_changes`): the one
+    reading participant_record and the pack share, so both list the same recounts."""
     replaced = aliased(Return)
-    found = session.execute(
-        select(Return, replaced.tablets, Kit.number, Dispense.number, User)
+    query = (
+        select(Return, replaced.tablets, Kit.number, Dispense.number, User, Participant)
         .join(replaced, replaced.id == Return.corrects_id)
         .join(Kit, Kit.id == Return.kit_id)
         .join(Dispense, Dispense.id == Return.dispense_id)
+        .join(Participant, Participant.id == Dispense.participant_id)
         .join(User, User.id == Return.counted_by_id)
-        .where(Dispense.participant_id == participant_id)
         .order_by(Return.id)
-    ).tuples()
-    return [
-        RecordChange(
-            at=new.created_at,
-            field=RETURN_CORRECTED,
-            old=str(before),
-            new=str(new.tablets),
-            username=user.username,
-            full_name=user.full_name,
-            reason=new.note,
-            signed=_signed(session, "return", new.id),
-            dispense=dispense,
-            kit=kit,
-            return_id=new.id,
+    )
+    if participant_id is not None:
+        query = query.where(Dispense.participant_id == participant_id)
+    if study_id is not None:
+        query = query.where(Participant.study_id == study_id)
+    if since is not None:
+        query = query.where(Return.created_at >= since)
+    if until is not None:
+        query = query.where(Return.created_at < until)
+    found: dict[str, list[RecordChange]] = {}
+    for new, before, kit, dispense, user, participant in session.execute(query).tuples():
+        found.setdefault(participant.study_number, []).append(
+            RecordChange(
+                at=new.created_at,
+                field=RETURN_CORRECTED,
+                old=str(before),
+                new=str(new.tablets),
+                username=user.username,
+                full_name=user.full_name,
+                reason=new.note,
+                signed=_signed(session, "return", new.id),
+                dispense=dispense,
+                kit=kit,
+                return_id=new.id,
+            )
         )
-        for new, before, kit, dispense, user in found
-    ]
+    return found
 
 
 def ledger_rows(
@@ -1407,6 +1432,8 @@ def ledger_rows(
             Dispense.dose_level,
             User.initials,
             verifier.initials,
+            Destruction.reference,
+            Destruction.witness,
         )
         .join(Kit, Kit.id == LedgerEntry.kit_id)
         .join(Lot, Lot.id == Kit.lot_id)
@@ -1417,6 +1444,8 @@ def ledger_rows(
         # recorded it.
         .outerjoin(PhysicalCount, PhysicalCount.id == LedgerEntry.count_id)
         .outerjoin(verifier, verifier.id == PhysicalCount.verified_by_id)
+        # A destruction's authorisation and witness: the DARF line ties to its certificate.
+        .outerjoin(Destruction, Destruction.id == LedgerEntry.destruction_id)
         .order_by(LedgerEntry.entry_date, LedgerEntry.id)
     )
     # A period is read by its dates (ix_ledger_entries_entry_date), not by walking every kit of
@@ -1452,6 +1481,8 @@ def ledger_rows(
                 e.reason,
                 e.reverses_id,
                 verified or "",
+                reference or "",
+                witness or "",
             )
             for (
                 e,
@@ -1464,6 +1495,8 @@ def ledger_rows(
                 dose_level,
                 recorder,
                 verified,
+                reference,
+                witness,
             ) in session.execute(query).tuples()
         ]
 
@@ -1540,6 +1573,7 @@ def destruction_log(
                     .order_by(Signature.id)
                 )
             )
+            unseen, acknowledged = _unseen_returns(session, d, users)
             rows.append(
                 DestructionRow(
                     d.id,
@@ -1554,9 +1588,37 @@ def destruction_log(
                     lines,
                     signed,
                     DestructionReason(d.reason_code) if d.reason_code else None,
+                    unseen,
+                    acknowledged,
                 )
             )
         return rows
+
+
+def _unseen_returns(
+    session: Session, destruction: Destruction, users: Mapping[int, User]
+) -> tuple[tuple[str, ...], str]:
+    """The returned kits a destruction took before a monitor saw their return, and the full
+    name of who acknowledged it: recorded with the destruction's audit entry only
+    (services.destruction), read from there."""
+    entry = session.execute(
+        select(AuditEntry.new, AuditEntry.user_id).where(
+            AuditEntry.entity == "destruction",
+            AuditEntry.entity_id == str(destruction.id),
+            AuditEntry.action == AuditAction.DESTROY.value,
+        )
+    ).first()
+    if entry is None or not entry.new:
+        return (), ""
+    try:
+        recorded = json.loads(entry.new)
+    except json.JSONDecodeError:
+        return (), ""
+    kits = recorded.get("unseen_returns_acknowledged") if isinstance(recorded, dict) else None
+    if not kits:
+        return (), ""
+    who = users.get(entry.user_id) if entry.user_id is not None else None
+    return tuple(str(k) for k in kits), who.full_name if who else ""
 
 
 def destruction_of_study(session: Session, destruction: Destruction, study: int) -> bool:

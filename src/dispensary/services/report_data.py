@@ -20,6 +20,7 @@ from sqlalchemy import (
     Select,
     and_,
     case,
+    exists,
     func,
     literal,
     or_,
@@ -206,7 +207,7 @@ class QuarantineRow:
     kit: str
     product: str
     lot: str
-    action: str  # quarantine, release, reject
+    action: str  # quarantine, release, reject; destroyed, returned to sponsor (its end)
     reason: str
     by: str
     excursion_id: int | None
@@ -989,7 +990,7 @@ def _line(
         kits=tuple(dict.fromkeys(r.kit for r in rows)),
         recorder=first.user_initials,
         dispense=first.dispense,
-        note=_darf_note(first, target),
+        note=_darf_note(first, target, rows),
         corrects_line=target,
         corrected_by_line=corrected_by,
         ledger_ids=tuple(r.id for r in rows),
@@ -1012,15 +1013,20 @@ def check_period(since: date | None, until: date | None) -> None:
         )
 
 
-def _darf_note(row: LedgerRow, target: int | None) -> str:
+def _darf_note(row: LedgerRow, target: int | None, rows: Sequence[LedgerRow] = ()) -> str:
     # The reasons a user typed are printed as recorded; the program's own (a receipt's
     # shipment, a dispense's cycle: domain.reasons) and the words around them are the reader's.
-    if row.reverses is not None:  # the correction's reason, typed
+    if row.reverses is not None:  # a void (the only reversal: stock.move_kit), its reason typed
+        # Called a void, not a correction: the kits never left, and the reader must see it.
         if target is not None:
-            return _("Correction of line {line}: {reason}").format(line=target, reason=row.reason)
-        return _("Correction of ledger entry {entry}: {reason}").format(
-            entry=row.reverses, reason=row.reason
-        )
+            return _(
+                "Dispense {dispense} voided, line {line} undone (its kits never left the "
+                "pharmacy): {reason}"
+            ).format(dispense=row.dispense, line=target, reason=row.reason)
+        return _(
+            "Dispense {dispense} voided, ledger entry {entry} undone (its kits never left the "
+            "pharmacy): {reason}"
+        ).format(dispense=row.dispense, entry=row.reverses, reason=row.reason)
     reason = reasons.in_reader_words(row.reason, reasons.LEDGER_FORMS.get(row.kind, ()))
     kind = MovementKind(row.kind)
     if kind is MovementKind.DISPENSE:
@@ -1034,7 +1040,19 @@ def _darf_note(row: LedgerRow, target: int | None) -> str:
                 adjustment=said, initials=row.verified_by
             )
         return said
-    return reason[:1].upper() + reason[1:]
+    said = reason[:1].upper() + reason[1:]
+    if kind is MovementKind.DESTROY and row.witness:
+        # The method alone does not tie the line to its certificate: the sponsor's
+        # authorisation and the witness do (of each destruction the line's kits left in).
+        every = rows or (row,)
+        references = ", ".join(dict.fromkeys(r.authorisation for r in every if r.authorisation))
+        witnesses = ", ".join(dict.fromkeys(r.witness for r in every if r.witness))
+        if references:
+            return _("{destroyed}; authorisation {reference}, witnessed by {witness}").format(
+                destroyed=said, reference=references, witness=witnesses
+            )
+        return _("{destroyed}; witnessed by {witness}").format(destroyed=said, witness=witnesses)
+    return said
 
 
 def _coded_reason(stored: str) -> str:
@@ -1204,7 +1222,7 @@ def quarantine_log(
     query = _touching(events, QuarantineEvent.at, QuarantineEvent.at, since, until)
     with read_transaction(ctx.engine) as session:
         users = _initials(session)
-        return [
+        rows = [
             QuarantineRow(
                 event.at,
                 kit.number,
@@ -1218,6 +1236,55 @@ def quarantine_log(
             )
             for event, kit in session.execute(query).tuples()
         ]
+        rows += _quarantines_ended_by_destruction(session, ctx.study_id, since, until)
+        rows.sort(key=lambda r: r.at)
+        return rows
+
+
+def _quarantines_ended_by_destruction(
+    session: Session, study: int, since: date | None, until: date | None
+) -> list[QuarantineRow]:
+    """A quarantine closed by destroying the kit (or returning it to the sponsor), not by a
+    release or a rejection: its closing row, "destroyed" with the destruction's method and the
+    sponsor's authorisation, so the log never leaves a quarantine without its end."""
+    destroyed = (
+        select(LedgerEntry, Destruction, Kit)
+        .join(Destruction, Destruction.id == LedgerEntry.destruction_id)
+        .join(Kit, Kit.id == LedgerEntry.kit_id)
+        .where(
+            Kit.study_id == study,
+            LedgerEntry.kind == MovementKind.DESTROY.value,
+            exists().where(QuarantineEvent.kit_id == Kit.id),
+        )
+        .options(joinedload(Kit.lot))
+        .order_by(LedgerEntry.at, LedgerEntry.id)
+    )
+    destroyed = _touching(destroyed, LedgerEntry.at, LedgerEntry.at, since, until)
+    users = _initials(session)
+    rows = []
+    for entry, destruction, kit in session.execute(destroyed).tuples():
+        last = session.scalars(
+            select(QuarantineEvent)
+            .where(QuarantineEvent.kit_id == kit.id, QuarantineEvent.at <= entry.at)
+            .order_by(QuarantineEvent.at.desc(), QuarantineEvent.id.desc())
+            .limit(1)
+        ).first()
+        if last is None or last.action != "quarantine":
+            continue  # released (or rejected) before: that row closed the quarantine
+        rows.append(
+            QuarantineRow(
+                entry.at,
+                kit.number,
+                kit.product,
+                kit.lot.number,
+                "returned to sponsor" if destruction.to_sponsor else "destroyed",
+                destruction.method,
+                users.get(destruction.user_id, "?"),
+                last.excursion_id,
+                destruction.reference,
+            )
+        )
+    return rows
 
 
 def excursions(
@@ -1535,13 +1602,17 @@ def monitor_pack(ctx: Context, actor: Actor, since: date, until: date) -> Monito
                 for c in logs
             ),
             quarantined_now=sum(1 for i in items if i.kind == "Quarantine awaiting decision"),
+            # The changes a participant's record lists (participant_record): the row's
+            # corrections, status changes and voids, and the return counts corrected.
             record_changes=tuple(
                 sorted(
                     (
                         (number, change)
-                        for number, changes in queries.record_changes(
-                            session, ctx.study_id, since=start, until=end
-                        ).items()
+                        for found in (
+                            queries.record_changes(session, ctx.study_id, since=start, until=end),
+                            queries.return_recounts(session, ctx.study_id, since=start, until=end),
+                        )
+                        for number, changes in found.items()
                         for change in changes
                     ),
                     key=lambda item: (item[1].at, item[0]),

@@ -640,6 +640,9 @@ class LedgerRow:
     reason: str
     reverses: int | None
     verified_by: str = ""  # a count adjustment's countersigner's initials ("" for the rest)
+    # A destruction's sponsor authorisation and witness (its certificate's), "" for the rest.
+    authorisation: str = ""
+    witness: str = ""
 
 
 @dataclass(frozen=True)
@@ -811,6 +814,10 @@ class DestructionRow:
     lines: tuple[DestructionLine, ...] = ()  # per product (strength) and lot
     signatures: tuple[SignedBy, ...] = ()  # the destroyer's, then the witness's (since 0006)
     reason_code: DestructionReason | None = None
+    # Returned kits destroyed before a monitor saw their return (`--unseen-returns-ok`), and
+    # who acknowledged it (the one destroying): the logs and the certificate say so.
+    unseen_returns: tuple[str, ...] = ()
+    unseen_acknowledged_by: str = ""
 
 
 @dataclass(frozen=True)
