@@ -96,56 +96,9 @@ def titles_cut(view: QTableView) -> list[str]:
     ]
 
 
-def test_every_column_of_a_two_product_history_reads_whole_at_1366x768(
-    qtbot: QtBot, pharmacy: Counter, language: Language
-) -> None:
-    from dispensary.ui.main_window import MainWindow
-    from dispensary.ui.participants_view import PRODUCT_COLUMN, ParticipantsScreen
-    from dispensary.ui.screens import OPENS, screen_classes
-
-    window = MainWindow(
-        pharmacy.session("pharm"), screen_classes(), {k.value: c for k, c in OPENS.items()}
-    )
-    qtbot.addWidget(window)
-    window.resize(*SCREEN)
-    window.show()
-    qtbot.waitExposed(window)
-    window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow)
-    qtbot.keyClick(window, Qt.Key.Key_6, Qt.KeyboardModifier.ControlModifier)  # Participants
-    qtbot.waitUntil(lambda: ParticipantsScreen in window.screens)
-    screen = window.screens[ParticipantsScreen]
-    assert isinstance(screen, ParticipantsScreen)
-    qtbot.waitUntil(screen.isVisible)
-    qtbot.waitUntil(lambda: screen.model.rowCount() == 1)
-    table = screen.table
-    first = table.visualRect(table.model().index(0, 0)).center()
-    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=first)
-    history = screen.history_table
-    qtbot.waitUntil(lambda: screen.history.rowCount() == 4)
-    qtbot.wait(100)
-    assert (window.width(), window.height()) == SCREEN
-    assert not history.isColumnHidden(PRODUCT_COLUMN)
-    doses = {
-        ENGLISH: "democapib 100 mg twice daily days 1-14 with demotinib 25 mg once daily",
-        Language.ZH_CN: "德莫卡匹布 100 mg每日两次（第1–14天），联合德莫替尼 25 mg每日一次",
-    }
-    assert str(history.model().index(0, 3).data()) == doses[language]
-    shots = os.environ.get("DISPENSARY_SHOTS")
-    if shots:
-        window.grab().save(os.path.join(shots, f"history-two-products-{language.value}.png"))
-    assert cut_cells(history) == []
-    assert titles_cut(history) == []
-    assert history.horizontalScrollBar().maximum() == 0
-
-
-def test_the_history_of_two_products_has_the_room_the_register_does_not_need(
-    qtbot: QtBot, pharmacy: Counter, language: Language
-) -> None:
-    """A register of one participant took three fifths of the pane, empty below its row, and
-    the history of two products (its lines three or four text lines tall in English) showed
-    one and a half lines at 1366x768. The register is now no taller than its rows, and every
-    line of the history is in view; the search field's hint reads whole."""
+def participant_open(qtbot: QtBot, pharmacy: Counter) -> tuple[Any, Any]:
+    """The main window at 1366x768 on Participants (Ctrl+6), its one participant clicked and
+    the four lines of the two-product history shown: (window, screen)."""
     from dispensary.ui.main_window import MainWindow
     from dispensary.ui.participants_view import ParticipantsScreen
     from dispensary.ui.screens import OPENS, screen_classes
@@ -168,9 +121,42 @@ def test_the_history_of_two_products_has_the_room_the_register_does_not_need(
     table = screen.table
     first = table.visualRect(table.model().index(0, 0)).center()
     qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=first)
-    history = screen.history_table
     qtbot.waitUntil(lambda: screen.history.rowCount() == 4)
     qtbot.wait(100)
+    return window, screen
+
+
+def test_every_column_of_a_two_product_history_reads_whole_at_1366x768(
+    qtbot: QtBot, pharmacy: Counter, language: Language
+) -> None:
+    from dispensary.ui.participants_view import PRODUCT_COLUMN
+
+    window, screen = participant_open(qtbot, pharmacy)
+    history = screen.history_table
+    assert (window.width(), window.height()) == SCREEN
+    assert not history.isColumnHidden(PRODUCT_COLUMN)
+    doses = {
+        ENGLISH: "democapib 100 mg twice daily days 1-14 with demotinib 25 mg once daily",
+        Language.ZH_CN: "德莫卡匹布 100 mg每日两次（第1–14天），联合德莫替尼 25 mg每日一次",
+    }
+    assert str(history.model().index(0, 3).data()) == doses[language]
+    shots = os.environ.get("DISPENSARY_SHOTS")
+    if shots:
+        window.grab().save(os.path.join(shots, f"history-two-products-{language.value}.png"))
+    assert cut_cells(history) == []
+    assert titles_cut(history) == []
+    assert history.horizontalScrollBar().maximum() == 0
+
+
+def test_the_history_of_two_products_has_the_room_the_register_does_not_need(
+    qtbot: QtBot, pharmacy: Counter, language: Language
+) -> None:
+    """A register of one participant took three fifths of the pane, empty below its row, and
+    the history of two products (its lines three or four text lines tall in English) showed
+    one and a half lines at 1366x768. The register is now no taller than its rows, and every
+    line of the history is in view; the search field's hint reads whole."""
+    window, screen = participant_open(qtbot, pharmacy)
+    table, history = screen.table, screen.history_table
     register_rows = table.horizontalHeader().height() + table.verticalHeader().length()
     assert table.height() < register_rows + table.rowHeight(0)  # no room for an empty row
     lines = history.verticalHeader()
