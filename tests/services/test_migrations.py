@@ -45,7 +45,7 @@ QUARANTINE_TRIGGERS = {"quarantine_events_no_update", "quarantine_events_no_dele
 
 
 def test_the_migrated_schema_is_the_models(ctx: Context) -> None:
-    assert migrate.current_revision(ctx.engine) == migrate.head_revision() == "0015"
+    assert migrate.current_revision(ctx.engine) == migrate.head_revision() == "0016"
     with ctx.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
         with warnings.catch_warnings():
@@ -176,7 +176,7 @@ def test_0015_gives_the_releases_on_record_no_reference_and_keeps_their_triggers
     ctx = opened.context
     try:
         assert opened.migrated_from == "0014"
-        assert migrate.current_revision(ctx.engine) == "0015"
+        assert migrate.current_revision(ctx.engine) == migrate.head_revision()
         assert "sponsor_reference" in _columns(ctx.engine, "quarantine_events")
         triggers = {
             row[0]
@@ -217,4 +217,47 @@ def test_0015_comes_and_goes_without_touching_the_triggers(
     assert "sponsor_reference" in _columns(ctx.engine, "quarantine_events")
     assert installed_triggers(ctx) == sorted(expected_triggers(sqlite))
     quarantine.release(ctx, pharmacist, ["K0001"], "sponsor: use", "TE-2026-014")
+    assert audit.verify(ctx, pharmacist).ok
+
+
+WRITTEN = {
+    "ix_dispenses_written": "dispenses",
+    "ix_returns_written": "returns",
+    "ix_physical_counts_written": "physical_counts",
+    "ix_destructions_written": "destructions",
+}
+"""0016's indexes of the record tables by the time their rows were written."""
+
+
+def _written_indexes(engine: Any) -> dict[str, tuple[str, list[str | None]]]:
+    with engine.connect() as conn:
+        inspector = inspect(conn)
+        return {
+            index["name"]: (table, index["column_names"])
+            for table in set(WRITTEN.values())
+            for index in inspector.get_indexes(table)
+            if index["name"] in WRITTEN
+        }
+
+
+def test_0016_comes_and_goes_without_touching_the_triggers(
+    ctx: Context, clock: FixedClock, cycle1: DispenseResult, pharmacist: Actor, pw: Password
+) -> None:
+    """On either database: 0016 adds an index by created_at to each record table the
+    sign-offs' look-up reads by the time written (dispenses, returns, counts, destructions) and
+    takes them off again, and every append-only trigger is there both times, the records made
+    before verifying and the program going on after."""
+    sqlite = is_sqlite(ctx.engine)
+    made = {name: (table, ["created_at"]) for name, table in WRITTEN.items()}
+    assert _written_indexes(ctx.engine) == made
+    _migrate(ctx, "0015")
+    assert _written_indexes(ctx.engine) == {}
+    assert installed_triggers(ctx) == sorted(expected_triggers(sqlite))
+    _migrate(ctx, "head")
+    assert _written_indexes(ctx.engine) == made
+    assert installed_triggers(ctx) == sorted(expected_triggers(sqlite))
+    with writing(ctx.engine).begin() as conn, pytest.raises(DBAPIError, match="append-only"):
+        conn.execute(text("UPDATE dispenses SET created_at = created_at"))
+    clock.set_date(date(2026, 1, 26))
+    returns.record_return(ctx, pharmacist, "K0011", 1, pw(pharmacist), dispense="DSP000001")
     assert audit.verify(ctx, pharmacist).ok

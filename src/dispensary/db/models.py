@@ -108,7 +108,7 @@ def dated_before_written(day: Any, written: Any) -> ColumnElement[bool]:
     cannot follow the workstation's zone): west of UTC it holds some of the day's own evening
     work too, which the look-up leaves out by the local day; east of UTC a record typed in the
     local small hours and dated the day before is not in it, and the look-up reads those by
-    their time, after a sign-off made in those hours."""
+    their time (`written_index`), after a sign-off made in those hours."""
     return day < UTCDay(written)  # type: ignore[no-any-return]
 
 
@@ -117,6 +117,14 @@ def late_index(table: str, day: str) -> Index:
     written (`dated_before_written`): a few rows however long the history (migration 0014)."""
     clause = dated_before_written(column(day), column("created_at"))
     return Index(f"ix_{table}_late", "created_at", sqlite_where=clause, postgresql_where=clause)
+
+
+def written_index(table: str) -> Index:
+    """The index of a record table's rows by the time they were written (migration 0016): east
+    of UTC the sign-offs' look-up reads the records written from a sign-off made in the local
+    small hours to the UTC midnight after it by their time (`late_index` does not hold those
+    dated the UTC day they were written), a few hours' rows however long the history."""
+    return Index(f"ix_{table}_written", "created_at")
 
 
 class Base(DeclarativeBase):
@@ -292,6 +300,7 @@ class Dispense(Base):
         CheckConstraint("cycle >= 1", name="cycle_positive"),
         CheckConstraint("tablets > 0", name="tablets_positive"),
         late_index("dispenses", "dispensed_on"),
+        written_index("dispenses"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(20), unique=True)
@@ -363,6 +372,7 @@ class Return(Base):
         CheckConstraint("tablets >= 0", name="tablets_nonneg"),
         CheckConstraint("held_days >= 0", name="held_nonneg"),
         late_index("returns", "returned_on"),
+        written_index("returns"),
         # The corrections (rare) by time written: those made after a sign-off (migration 0014).
         Index(
             "ix_returns_corrections",
@@ -438,6 +448,7 @@ class Destruction(Base):
             postgresql_with={"fastupdate": "off"},  # no pending list read whole at each look-up
         ).ddl_if(dialect="postgresql"),
         late_index("destructions", "destroyed_on"),
+        written_index("destructions"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     destroyed_on: Mapped[date] = mapped_column(Date)
@@ -459,6 +470,7 @@ class PhysicalCount(Base):
     __table_args__ = (
         CheckConstraint("counted >= 0", name="counted_nonneg"),
         late_index("physical_counts", "counted_on"),
+        written_index("physical_counts"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     kit_id: Mapped[int] = mapped_column(ForeignKey("kits.id"), index=True)

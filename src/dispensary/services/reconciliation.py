@@ -1695,8 +1695,9 @@ def _changes_after(
     Those indexes go by the UTC day a record was written, and a sign-off's day is the local
     one: east of UTC a record written in the local small hours and dated the day before is not
     in them; `windows` are the times (from a sign-off made then to the UTC midnight after it)
-    whose records are read by their time instead (a few hours, and only where a sign-off was
-    made in them). The study is asked of each row found (EXISTS), and the rows are put in
+    whose records are read by their time instead, by the indexes of the records by the time
+    written (migration 0016: a few hours' rows, and only where a sign-off was made in them).
+    The study is asked of each row found (EXISTS), and the rows are put in
     order here: SQLite would otherwise walk the study's participants or the table in id order
     instead."""
     found: list[tuple[datetime, datetime | date, str]] = []
@@ -1787,8 +1788,9 @@ def _late_after(since: datetime) -> Written:
 
 def _written_in(windows: Sequence[tuple[datetime, datetime]]) -> Written:
     """Written after the start and before the end of one of _changes_after's windows (a few
-    hours each). No index holds them by their time: the tables are read through, and only
-    where a sign-off was made in the local small hours east of UTC."""
+    hours each, only where a sign-off was made in the local small hours east of UTC): the
+    indexes of the records by the time written (models.written_index, migration 0016) read
+    those hours' rows, a range of each, not the tables through."""
     return lambda _day, created: (
         or_(*(and_(created > start, created < end) for start, end in windows)),
     )
