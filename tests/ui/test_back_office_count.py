@@ -101,9 +101,9 @@ def test_difference_needs_reason_and_a_second_person(
     [first] = counts_recorded(pharmacy)
     assert '"counted":19' in first and '"adjusted":false' in first and '"blind":true' in first
 
-    qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
-    assert screen.message.kind == "error"
-    assert "reason code" in screen.message.text()
+    # Nobody countersigned yet: Sign is not offered, the needs say what is missing.
+    assert not screen.sign_button.isEnabled()
+    assert screen.needs_label.text().startswith("Still needed: a reason code")
     assert screen.counted.text() == "19"
 
     screen.reason_code.setCurrentIndex(screen.reason_code.findData("breakage"))
@@ -284,6 +284,10 @@ def test_a_difference_shows_what_it_needs_as_the_service_assesses_it(
 
     screen.verifier.clear()
     qtbot.keyClicks(screen.verifier, "pharm")
+    # Given all the service asks, but pharm has not typed their password: not "sign" yet.
+    assert screen.needs_label.text().startswith("Still needed: pharm's password")
+    assert not screen.sign_button.isEnabled()
+    qtbot.keyClicks(screen.verifier_password, PASSWORDS["pharm"])
     assert screen.needs_label.text().startswith("Everything the difference needs is given")
     # The banner follows: it went on listing what was needed once everything was given.
     assert "a reason code" not in screen.message.text()
@@ -291,7 +295,6 @@ def test_a_difference_shows_what_it_needs_as_the_service_assesses_it(
     screen.reason.clear()
     assert "It needs a reason code; the reason" in screen.message.text()
     qtbot.keyClicks(screen.reason, "one loose tablet in the tray")
-    qtbot.keyClicks(screen.verifier_password, PASSWORDS["pharm"])
     with qtbot.waitSignal(screen.changed):
         qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
     assert asked[-1][1] == "adjusted"

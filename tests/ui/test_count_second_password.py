@@ -104,14 +104,14 @@ def test_the_counters_signature_cancelled_leaves_no_second_password(
     # Reopened: the count is still shown, its reason and second person kept; the second person
     # types their password again, and the adjustment is signed.
     assert screen.result_box.isVisible() and screen.verifier.text() == "pharm"
-    # Sign pressed before the second person typed it again: asked for, before anyone signs,
-    # never sent empty (that would count against pharm as a wrong password).
+    # Until the second person types it again, Sign is not offered and the window says who
+    # types what: it is never sent empty (that would count against pharm as a wrong password).
+    assert not screen.sign_button.isEnabled()
     qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
     assert screen.message.text() == (
-        "pharm types their password first: the second person signs the count with their own "
-        "password."
+        "The count differs from the book. pharm checks the count and types their password; "
+        "then you sign to record the adjustment."
     )
-    assert screen.focusWidget() is screen.verifier_password
     failures = audit.list_entries(pharmacy.ctx, pharmacy.actor("pharm"), action="signature_failed")
     assert failures == [] and on_shelf(pharmacy) == 21
     qtbot.keyClicks(screen.verifier_password, PASSWORDS["pharm"])

@@ -566,8 +566,20 @@
         <translation>药盒 {kit} 的盘点已按清点数记录（{counted}）；与账面相差 {difference}。请调整账面（原因代码、原因、第二人，然后签名）、重新清点该药盒，或暂不处理。</translation>
     </message>
     <message>
+        <source>The second person types their password first: the second person signs the count with their own password.</source>
+        <translation>请复核人先输入其密码：复核人以本人密码为清点签名。</translation>
+    </message>
+    <message>
         <source>; </source>
         <translation>；</translation>
+    </message>
+    <message>
+        <source>Still needed: {user}&apos;s password, typed by {user}; then you sign and the book is adjusted.</source>
+        <translation>尚需：{user} 的密码，由 {user} 本人输入；然后由您签名并调整账面。</translation>
+    </message>
+    <message>
+        <source>The count differs from the book. {user} checks the count and types their password; then you sign to record the adjustment.</source>
+        <translation>清点数与账面不符。{user} 核对清点并输入其密码；然后由您签名以记录调整。</translation>
     </message>
     <message>
         <source>The count differs from the book. It needs {needed}; the second person checks the count and types their password, then you sign.</source>
@@ -715,6 +727,18 @@
     <message>
         <source>{product} — {on_hand} on hand, {needed} needed for the next cycles</source>
         <translation>{product} — 现有 {on_hand}，后续周期需要 {needed}</translation>
+    </message>
+    <message>
+        <source>{product} — 1 more kit held for a count difference, not counted as stock: count it again, or record the adjustment with a reason (Physical count, Ctrl+7)</source>
+        <translation>{product} — 另有 1 盒因盘点差异被暂扣，不计入库存：请重新清点，或登记调整并说明原因（盘点，Ctrl+7）</translation>
+    </message>
+    <message>
+        <source>{product} — {n} more kits held for a count difference, not counted as stock: count them again, or record the adjustments with a reason (Physical count, Ctrl+7)</source>
+        <translation>{product} — 另有 {n} 盒因盘点差异被暂扣，不计入库存：请重新清点，或登记调整并说明原因（盘点，Ctrl+7）</translation>
+    </message>
+    <message>
+        <source>Some stock is short of the next cycles&apos; need, with kits held for a count difference: settle their counts (count again or adjust), or order or receive stock.</source>
+        <translation>部分库存不足以满足后续周期需求，且有药盒因盘点差异被暂扣：请处理其盘点（重新清点或调整），或订购或接收药品。</translation>
     </message>
     <message>
         <source>Some stock is short of the next cycles&apos; need: order or receive stock.</source>
@@ -975,6 +999,14 @@
     <message>
         <source>Order {kits} kits of {product} by {date}.</source>
         <translation>请于{date}前订购{product} {kits}盒。</translation>
+    </message>
+    <message>
+        <source>Kit {kits} is held for a count difference and not counted as stock: count it again, or record the adjustment (Physical count, Ctrl+7).</source>
+        <translation>药盒 {kits} 因盘点差异被暂扣，不计入库存：请重新清点，或登记调整（盘点，Ctrl+7）。</translation>
+    </message>
+    <message>
+        <source>{n} kits held for a count difference ({kits}) are not counted as stock: count them again, or record the adjustments (Physical count, Ctrl+7).</source>
+        <translation>{n} 盒药因盘点差异被暂扣（{kits}），不计入库存：请重新清点，或登记调整（盘点，Ctrl+7）。</translation>
     </message>
     <message>
         <source>{n} kit will expire unused.</source>

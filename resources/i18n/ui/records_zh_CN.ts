@@ -682,6 +682,14 @@ Old values:
         <translation>{released}{relabel}</translation>
     </message>
     <message>
+        <source>Count of kit {kit} recorded: {counted} counted, {book} in the book, not adjusted. The kit is held for the difference: it is neither dispensed nor destroyed until you count it again (Count...) or record the adjustment with a reason code, a reason and a second person.</source>
+        <translation>药盒 {kit} 的盘点已记录：清点 {counted}，账面 {book}，未调整。该药盒因此差异被暂扣：在您重新清点（盘点…）或登记调整（原因代码、原因及复核人）之前，既不能发放也不能销毁。</translation>
+    </message>
+    <message>
+        <source>Count of kit {kit} recorded; the ledger was adjusted by {difference}.</source>
+        <translation>药盒 {kit} 的盘点已记录；账目已调整 {difference}。</translation>
+    </message>
+    <message>
         <source>Count of kit {kit} recorded.</source>
         <translation>药盒 {kit} 的盘点已记录。</translation>
     </message>

@@ -11,16 +11,15 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
-from dispensary.domain.codes import KitStatus
 from dispensary.domain.errors import InvalidInput
 from dispensary.domain.regimen import kits_needed
 from dispensary.domain.rules import (
     KitCandidate,
     choose_fefo,
-    effective_status,
+    in_stock,
     least_usable_tablets,
     supply_cover_until,
     usable_kits,
@@ -144,6 +143,13 @@ class Forecast:
     unused: tuple[UnusedKit, ...]
     resupply: tuple[Resupply, ...]
     products: tuple[str, ...] = field(default=())
+    held: tuple[KitCandidate, ...] = ()
+    """Kits that would be stock but are held for a count difference (`KitCandidate.held`):
+    not played against the cycles, said beside the forecast (recount them or adjust)."""
+
+    def held_of(self, product: str) -> tuple[str, ...]:
+        """The numbers of the product's kits held for a count difference."""
+        return tuple(k.number for k in self.held if k.product == product)
 
     @property
     def end(self) -> date:
@@ -215,11 +221,9 @@ def forecast(
     check_weeks(weeks)
     end = start + timedelta(weeks=weeks)
     # By kit number (numbers are unique): a kit taken leaves at once, however long the shelf.
-    shelf = {
-        k.number: k
-        for k in stock
-        if k.tablets > 0 and effective_status(k.status, k.expiry, start) is KitStatus.AVAILABLE
-    }
+    # The shelf is the kits in stock (rules.in_stock): a kit held for a count difference is
+    # no stock until the difference is settled, as the dispense never hands it out.
+    shelf = {k.number: k for k in stock if in_stock(k, start)}
     products = tuple(rules.tablets_per_kit)
     # A kit counts as usable stock when it holds a full kit or what a cycle of the horizon
     # leaves over after its full kits (rules.least_usable_tablets: a kit of 25 for cycles of
@@ -277,6 +281,12 @@ def forecast(
         unused=_unused(tuple(shelf.values()), rules, end),
         resupply=_resupply(rows, cycles, rules, start),
         products=products,
+        held=tuple(
+            sorted(
+                (k for k in stock if k.held and in_stock(replace(k, held=False), start)),
+                key=lambda k: (k.product, k.number),
+            )
+        ),
     )
 
 

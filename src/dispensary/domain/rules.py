@@ -40,6 +40,22 @@ class KitCandidate:
     expiry: date
     status: KitStatus
     tablets: int
+    held: bool = False
+    """Held for a count difference not settled (services.counts.open_differences: its last
+    count differs from the book, neither adjusted nor counted again): what it holds is in
+    doubt, so it is no stock (`in_stock`) until a recount or the adjustment settles it."""
+
+
+def in_stock(kit: KitCandidate, today: date) -> bool:
+    """The one rule of a kit counted as usable stock on the shelf: the kits the dispense hands
+    out from (`usable_kits`), the supply forecast plays its cycles against, and the Today
+    screen counts. Available and not past its expiry (`effective_status`), holding tablets,
+    and not held for a count difference (`KitCandidate.held`)."""
+    return (
+        effective_status(kit.status, kit.expiry, today) is KitStatus.AVAILABLE
+        and kit.tablets > 0
+        and not kit.held
+    )
 
 
 def effective_status(status: KitStatus, expiry: date, today: date) -> KitStatus:
@@ -959,14 +975,10 @@ def check_received_by(kit: str, received_on: date, day: date, step: str) -> None
 def usable_kits(
     kits: Iterable[KitCandidate], product: str, cover_until: date, today: date
 ) -> list[KitCandidate]:
-    """Available kits of the product that last long enough, first expiry first."""
+    """Kits of the product in stock (`in_stock`: available, unexpired, holding tablets, not
+    held for a count difference) that last long enough, first expiry first."""
     usable = [
-        k
-        for k in kits
-        if k.product == product
-        and effective_status(k.status, k.expiry, today) is KitStatus.AVAILABLE
-        and k.expiry >= cover_until
-        and k.tablets > 0
+        k for k in kits if k.product == product and in_stock(k, today) and k.expiry >= cover_until
     ]
     return sorted(usable, key=lambda k: (k.expiry, k.lot, k.number))
 

@@ -590,7 +590,9 @@ def fefo_order(session: Session) -> tuple[Any, ...]:
     return (Lot.expiry, lot, Lot.id, number)
 
 
-def candidate(kit: Kit, tablets: int | None = None) -> KitCandidate:
+def candidate(kit: Kit, tablets: int | None = None, held: bool = False) -> KitCandidate:
+    """The kit as the rules see it; `held`: its count difference is open
+    (counts.open_differences), so it is no stock (rules.in_stock)."""
     return KitCandidate(
         number=kit.number,
         product=kit.product,
@@ -598,6 +600,7 @@ def candidate(kit: Kit, tablets: int | None = None) -> KitCandidate:
         expiry=kit.lot.expiry,
         status=KitStatus(kit.status),
         tablets=kit.tablets if tablets is None else tablets,
+        held=held,
     )
 
 

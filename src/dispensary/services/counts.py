@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import ColumnElement, Select, exists, func, select
 from sqlalchemy.orm import Session
 
 from dispensary.db.engine import read_transaction, write_transaction
@@ -390,31 +391,50 @@ _CHUNK = 500  # kit ids bound per statement (the destruction names up to 2,000 k
 
 def open_differences(session: Session, kit_ids: Sequence[int]) -> dict[int, OpenDifference]:
     """The kits (by id) whose last count differed from the book and has no adjustment written
-    for it: the one rule of an "open" count, which the count screen's recount, the dispense and
-    the destruction all read. One statement per _CHUNK kits."""
+    for it: the one rule of an "open" count (`_open_counts`), which the count screen's recount,
+    the dispense, the destruction and the supply forecast all read. One statement per _CHUNK
+    kits."""
     ids = list(dict.fromkeys(kit_ids))
     found: dict[int, OpenDifference] = {}
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]
-        last = (
-            select(func.max(PhysicalCount.id).label("id"))
-            .where(PhysicalCount.kit_id.in_(chunk))
-            .group_by(PhysicalCount.kit_id)
-            .subquery()
-        )
+        columns = (PhysicalCount.id, PhysicalCount.kit_id, Kit.number, PhysicalCount.counted)
         rows = session.execute(
-            select(PhysicalCount.id, PhysicalCount.kit_id, Kit.number, PhysicalCount.counted)
-            .add_columns(PhysicalCount.book)
-            .join(last, last.c.id == PhysicalCount.id)
-            .join(Kit, Kit.id == PhysicalCount.kit_id)
-            .where(
-                PhysicalCount.counted != PhysicalCount.book,
-                ~exists().where(LedgerEntry.count_id == PhysicalCount.id),
-            )
+            _open_counts(PhysicalCount.kit_id.in_(chunk), *columns).add_columns(PhysicalCount.book)
         ).tuples()
         for count_id, kit_id, number, counted, book in rows:
             found[kit_id] = OpenDifference(int(count_id), number, int(counted), int(book))
     return found
+
+
+def held_kits(study: int) -> Select[tuple[int]]:
+    """The ids of the study's kits held for an open count difference, as SQL (the rule of
+    `open_differences`, `_open_counts`): for a statement that counts the shelf in SQL (the
+    Today screen's) to leave them out of the usable stock, and count them apart."""
+    of_study = PhysicalCount.kit_id.in_(select(Kit.id).where(Kit.study_id == study))
+    return _open_counts(of_study, PhysicalCount.kit_id)
+
+
+def _open_counts(kits: ColumnElement[bool], *columns: Any) -> Select[Any]:
+    """`columns` of the open counts of the kits `kits` picks (a condition on
+    PhysicalCount.kit_id): each kit's last count, when it differs from the book and no ledger
+    row (its adjustment) names it. The one rule of an open count, in SQL."""
+    last = (
+        select(func.max(PhysicalCount.id).label("id"))
+        .where(kits)
+        .group_by(PhysicalCount.kit_id)
+        .subquery()
+    )
+    return (
+        select(*columns)
+        .select_from(PhysicalCount)
+        .join(last, last.c.id == PhysicalCount.id)
+        .join(Kit, Kit.id == PhysicalCount.kit_id)
+        .where(
+            PhysicalCount.counted != PhysicalCount.book,
+            ~exists().where(LedgerEntry.count_id == PhysicalCount.id),
+        )
+    )
 
 
 def _given(

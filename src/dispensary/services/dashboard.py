@@ -56,6 +56,7 @@ from dispensary.i18n import current_language
 from dispensary.services.audit_check import TrailCheck, check_trail, holds, kept_point
 from dispensary.services.common import contents_by_id, contents_of_sums, last_live_dispense
 from dispensary.services.context import Actor, Context, FixedClock
+from dispensary.services.counts import held_kits
 from dispensary.services.permissions import Permission, require
 from dispensary.services.reconciliation import findings_session
 from dispensary.services.results import (
@@ -88,6 +89,9 @@ class StockNeed:
     kits_usable: (
         int  # of those on hand, the kits a cycle starting today may take (expiry, contents)
     )
+    kits_held: int = 0
+    """Kits on the shelf, unexpired, held for a count difference not settled (counts.held_kits):
+    none of the figures above counts them (rules.in_stock), and the screen says so."""
 
     @property
     def short(self) -> bool:
@@ -336,9 +340,9 @@ def _read_figures(
     cover_until = supply_cover_until(
         today, study.cycle.days_of_supply, study.cycle.expiry_margin_days
     )
-    on_hand_kits, usable_kits, on_hand_tablets, expiring = _shelf(
-        session, ctx.study_id, today, expiry_limit, cover_until
-    )
+    shelf = _shelf(session, ctx.study_id, today, expiry_limit, cover_until)
+    on_hand_kits, usable_kits, on_hand_tablets, expiring = shelf[:4]
+    held_kits = shelf[4]
     at_level: dict[int, int] = defaultdict(int)  # participants with a next cycle, per dose level
     due: list[DueParticipant] = []
     pending: list[PendingReturn] = []
@@ -416,6 +420,7 @@ def _read_figures(
             need_tablets[product.code],
             need_people[product.code],
             usable_kits[product.code] - too_small.get(product.code, 0),
+            held_kits[product.code],
         )
         for product in study.products
     )
@@ -447,6 +452,7 @@ def _too_small(
             Kit.status == KitStatus.AVAILABLE.value,
             Kit.product.in_(sorted(least)),
             Lot.expiry >= cover_until,
+            Kit.id.not_in(held_kits(study)),  # no stock: not counted usable at all
         )
     ).all()
     contents = contents_by_id(session, [int(kit_id) for kit_id, _product in kits])
@@ -459,18 +465,22 @@ def _too_small(
 
 def _shelf(
     session: Session, study: int, today: date, expiry_limit: date, cover_until: date
-) -> tuple[dict[str, int], dict[str, int], dict[str, int], list[ExpiringKit]]:
-    """The kits on the shelf: their number per product, of those the number that last until
-    `cover_until` (rules.supply_cover_until of a cycle starting today, the counter's own
-    limit), their tablets per product, and those expiring by `expiry_limit`. Only a kit stored as available can be on the shelf, and not past its lot's
-    expiry (rules.effective_status, asked of each lot: a few hundred); kits are counted and
-    their ledger rows summed per lot in SQL (from the kit-balance index), and the sums
-    balanced by the domain (common.contents_of_sums), not a kit at a time."""
+) -> tuple[dict[str, int], dict[str, int], dict[str, int], list[ExpiringKit], dict[str, int]]:
+    """The kits in stock on the shelf (rules.in_stock): their number per product, of those the
+    number that last until `cover_until` (rules.supply_cover_until of a cycle starting today,
+    the counter's own limit), their tablets per product, those expiring by `expiry_limit`
+    (held or not: a kit expiring is one to act on), and the kits held for a count difference
+    per product. Only a kit stored as available can be on the shelf, and not past its lot's
+    expiry (rules.effective_status, asked of each lot: a few hundred); a kit held for a count
+    difference (counts.held_kits) is no stock, counted apart. Kits are counted and their
+    ledger rows summed per lot in SQL (from the kit-balance index), and the sums balanced by
+    the domain (common.contents_of_sums), not a kit at a time."""
     available = (Kit.study_id == study, Kit.status == KitStatus.AVAILABLE.value)
+    held = Kit.id.in_(held_kits(study))
     counts = session.execute(
-        select(Kit.lot_id, Kit.product, func.count(Kit.id))
+        select(Kit.lot_id, Kit.product, held.label("held"), func.count(Kit.id))
         .where(*available)
-        .group_by(Kit.lot_id, Kit.product)
+        .group_by(Kit.lot_id, Kit.product, held)
     ).all()
     lots = {
         lot_id: (number, expiry)
@@ -487,8 +497,11 @@ def _shelf(
     }
     kits: dict[str, int] = defaultdict(int)
     lasting: dict[str, int] = defaultdict(int)
-    for lot_id, product, count in counts:
-        if lot_id in usable:
+    held_count: dict[str, int] = defaultdict(int)
+    for lot_id, product, is_held, count in counts:
+        if lot_id in usable and is_held:
+            held_count[product] += count
+        elif lot_id in usable:
             kits[product] += count
             if lots[lot_id][1] >= cover_until:
                 lasting[product] += count
@@ -502,7 +515,7 @@ def _shelf(
             func.sum(LedgerEntry.quantity),
         )
         .join(LedgerEntry, LedgerEntry.kit_id == Kit.id)
-        .where(*available)
+        .where(*available, ~held)
         .group_by(Kit.lot_id, Kit.product, LedgerEntry.kind, LedgerEntry.from_returned)
     ):
         if lot_id in usable:
@@ -521,7 +534,7 @@ def _shelf(
         if soon
         else []
     )
-    return kits, lasting, tablets, expiring
+    return kits, lasting, tablets, expiring, held_count
 
 
 def _person_and_last(last: Any) -> tuple[Any, ...]:

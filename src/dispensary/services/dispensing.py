@@ -1059,12 +1059,12 @@ class _Shelf:
             batch = [k for k in batch if k.shipment.received_on <= self.on]
         # A kit whose last count differs from the book, neither adjusted nor counted again,
         # holds what nobody knows: never proposed, nor the first expiry a scanned kit skips.
+        # The rule (`usable_kits`, rules.in_stock) leaves it out; it is kept to be named.
         held = open_differences(self.session, [k.id for k in batch])
         self.held += [held[k.id] for k in batch if k.id in held]
-        batch = [k for k in batch if k.id not in held]
         on_shelf = contents_of_kits(self.session, batch)
         self.kits.update((k.number, k) for k in batch)
-        candidates = [candidate(k, on_shelf[k.id]) for k in batch]
+        candidates = [candidate(k, on_shelf[k.id], held=k.id in held) for k in batch]
         self.usable += usable_kits(candidates, self.product, self.cover_until, self.today)
 
     def covering(self, tablets: int) -> list[KitCandidate]:

@@ -1,5 +1,6 @@
 """The supply forecast for the Today screen, the forecast report and `dispensary forecast`:
-who is on treatment and what is on the shelf, read in one snapshot; the week-by-week arithmetic
+who is on treatment and what is on the shelf (less the kits held for a count difference, said
+apart: Forecast.held), read in one snapshot; the week-by-week arithmetic
 is domain.forecast's, which chooses kits with the counter's own rule.
 
 Read-only: it writes nothing, so any role that may view records may ask for it."""
@@ -33,6 +34,7 @@ from dispensary.domain.rules import STARTING_DOSE_LEVEL, KitCandidate, check_cou
 from dispensary.i18n import N_, _, current_language
 from dispensary.services.common import contents_by_id, last_live_dispense
 from dispensary.services.context import Actor, Context
+from dispensary.services.counts import open_differences
 from dispensary.services.permissions import Permission, require
 from dispensary.services.studies import confirmed_rules
 from dispensary.study import Study
@@ -272,10 +274,21 @@ def _inputs(session: Session, ctx: Context) -> _Inputs:
         .order_by(Kit.number)
     ).all()
     contents = contents_by_id(session, [k[0] for k in kits])
+    # A kit whose count difference is open is held (counts.open_differences): no stock to
+    # play the cycles against (rules.in_stock), as the dispense never hands it out.
+    held = open_differences(session, [k[0] for k in kits])
     return _Inputs(
         courses=tuple(courses),
         stock=tuple(
-            KitCandidate(number, product, lot, expiry, KitStatus(status), contents[kit_id])
+            KitCandidate(
+                number,
+                product,
+                lot,
+                expiry,
+                KitStatus(status),
+                contents[kit_id],
+                held=kit_id in held,
+            )
             for kit_id, number, product, lot, expiry, status in kits
         ),
         lead_time_confirmed="supply" in confirmed_rules(session, study, ctx.study_id),

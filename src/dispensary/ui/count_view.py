@@ -4,7 +4,7 @@ adjusted (a reason code and a second person's signature), counted again, or left
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QObject, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QHideEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -149,10 +149,14 @@ class CountScreen(Screen):
         result.addRow(self.needs_label)
         self.reason_code.currentIndexChanged.connect(self._show_needs)
         self.reason.textChanged.connect(self._show_needs)
-        self.verifier.textChanged.connect(self._show_needs)
         # A password typed by one person is never sent as another's (a wrong one counts toward
-        # that person's lock): another name typed, the password is typed again.
+        # that person's lock): another name typed, the password is typed again. Forgotten
+        # first, so that what the name needs is said without it.
         self.verifier.textChanged.connect(self._forget_second_password)
+        self.verifier.textChanged.connect(self._show_needs)
+        # Sign follows the second person's password: typed or not, not a service's question
+        # (the assessment stays as it was read; nothing is read at each key).
+        self.verifier_password.textChanged.connect(self._password_typed)
         buttons = QHBoxLayout()
         self.sign_button = action_button(
             self.tr("Sign and adjust the book..."), "signCount", self._record
@@ -257,8 +261,12 @@ class CountScreen(Screen):
     def _forget_second_password(self) -> None:
         """The second person's password is typed by them for one signature: it never waits in
         the window for the next attempt or another person (see `_record`, `_count_again`,
-        `hideEvent`)."""
-        self.verifier_password.clear()
+        `hideEvent`). Sign and the needs follow, and the banner unless it says why the attempt
+        was refused."""
+        with QSignalBlocker(self.verifier_password):
+            self.verifier_password.clear()
+        # A refusal of the attempt ("error") stays said; the needs' own banner follows.
+        self._say_needs(banner=self.message.kind == "warning")
 
     def hideEvent(self, event: QHideEvent) -> None:
         """Another screen shown over the count: the count stays, the second password goes."""
@@ -501,21 +509,72 @@ class CountScreen(Screen):
         if found is None:
             return
         self.assessment = found
+        self._say_needs()
+
+    def _second_password_missing(self) -> bool:
+        """The service asks a second person's signature of this difference
+        (CountNeeds.SECOND_PERSON) and they have not typed their password: nobody signs yet
+        (`_sign_adjustment` asks for it first; sent empty it counts as a wrong password)."""
+        found = self.assessment
+        return (
+            found is not None
+            and found.needed(CountNeeds.SECOND_PERSON)
+            and not self.verifier_password.text()
+        )
+
+    def _password_typed(self, _text: str) -> None:
+        self._say_needs()
+
+    def _say_needs(self, banner: bool = True) -> None:
+        """The needs, the banner and Sign, as the last assessment (`_show_needs`) and the second
+        person's password field say: Sign is offered only when it would sign; while the second
+        person's password is not typed, the window says so rather than "sign"."""
+        found = self.assessment
+        if self._book is None or found is None:
+            self.sign_button.setEnabled(True)
+            self.sign_button.setToolTip("")
+            return
         self.needs_label.setVisible(bool(found.needs))
         missing = [term(n.needs.label) for n in found.needs_missing]
         refusals = [r.message for r in found.refusals]
+        verifier = self.verifier.text().strip()
+        waiting = self._second_password_missing()
+        self.sign_button.setEnabled(not waiting)
+        self.sign_button.setToolTip(
+            self.tr(
+                "The second person types their password first: the second person signs the "
+                "count with their own password."
+            )
+            if waiting
+            else ""
+        )
         if refusals:
             self.needs_label.setText(sentences(refusals))
         elif missing:
             self.needs_label.setText(
                 self.tr("Still needed: {needs}.").format(needs=self.tr("; ").join(missing))
             )
+        elif waiting:
+            self.needs_label.setText(
+                self.tr(
+                    "Still needed: {user}'s password, typed by {user}; then you sign and the "
+                    "book is adjusted."
+                ).format(user=verifier)
+            )
         else:
             self.needs_label.setText(self.tr("Everything the difference needs is given: sign."))
-        if found.difference:
+        if found.difference and banner:
             # The banner follows the fields typed (it went on listing what was needed after
             # everything was given).
-            if missing or refusals:
+            if waiting and not (missing or refusals):
+                self.message.show_message(
+                    self.tr(
+                        "The count differs from the book. {user} checks the count and types "
+                        "their password; then you sign to record the adjustment."
+                    ).format(user=verifier),
+                    "warning",
+                )
+            elif missing or refusals:
                 needed = self.tr("; ").join(term(n.needs.label) for n in found.needs)
                 self.message.show_message(
                     self.tr(

@@ -75,6 +75,7 @@ from dispensary.ui.widgets import (
     heading,
     hidden_unless,
     product_label,
+    separated,
     shown_date,
     shown_weekday,
 )
@@ -82,6 +83,8 @@ from dispensary.ui.widgets import (
 _log = logging.getLogger(__name__)
 
 SHOWN_PER_SECTION = 6
+HELD_NAMED = 5
+"""The kits held for a count difference the forecast's sentence names, the rest counted."""
 DAY_CHECK_MS = 60_000
 """How often the Today screen asks the clock whether the day changed: a workstation left
 signed in overnight showed yesterday's date, who was due and what to order by."""
@@ -346,6 +349,25 @@ class ForecastSection(Section):
                 ).format(
                     kits=order.kits, product=names[order.product], date=shown_date(order.order_by)
                 )
+            )
+        held = len(f.held)
+        named = separated(k.number for k in f.held[:HELD_NAMED])
+        if held > HELD_NAMED:
+            named += "…"
+        if held:  # left out of the stock played against the cycles (rules.in_stock)
+            said.append(
+                by_count(
+                    held,
+                    self.tr(
+                        "Kit {kits} is held for a count difference and not counted as stock: "
+                        "count it again, or record the adjustment (Physical count, Ctrl+7)."
+                    ),
+                    self.tr(
+                        "{n} kits held for a count difference ({kits}) are not counted as "
+                        "stock: count them again, or record the adjustments (Physical count, "
+                        "Ctrl+7)."
+                    ),
+                ).format(n=held, kits=named)
             )
         if f.unused:
             said.append(
@@ -840,29 +862,60 @@ class DashboardScreen(Screen):
 
     def _fill_stock(self, snapshot: Dashboard) -> None:
         study = self.session.ctx.study
-        lines = [
-            (
+        lines: list[tuple[str, OpenKind, str, bool]] = []
+        for need in snapshot.stock:
+            product = product_label(study, need.product)
+            lines.append(
                 (
-                    self.tr("{product} — {on_hand} on hand, {needed} needed for the next cycles")
-                    if need.kits_usable == need.kits_on_hand
-                    else self.tr(
-                        "{product} — {on_hand} on hand, of which {usable} can serve a cycle "
-                        "started today; {needed} needed for the next cycles"
-                    )
-                ).format(
-                    product=product_label(study, need.product),
-                    on_hand=kits(need.kits_on_hand),
-                    usable=need.kits_usable,
-                    needed=kits(need.kits_needed),
-                ),
-                OpenKind.INVENTORY,
-                "",
-                need.short,
+                    (
+                        self.tr(
+                            "{product} — {on_hand} on hand, {needed} needed for the next cycles"
+                        )
+                        if need.kits_usable == need.kits_on_hand
+                        else self.tr(
+                            "{product} — {on_hand} on hand, of which {usable} can serve a cycle "
+                            "started today; {needed} needed for the next cycles"
+                        )
+                    ).format(
+                        product=product,
+                        on_hand=kits(need.kits_on_hand),
+                        usable=need.kits_usable,
+                        needed=kits(need.kits_needed),
+                    ),
+                    OpenKind.INVENTORY,
+                    "",
+                    need.short,
+                )
             )
-            for need in snapshot.stock
-        ]
+            if need.kits_held:  # the service leaves them out of every figure: said why
+                lines.append(
+                    (
+                        by_count(
+                            need.kits_held,
+                            self.tr(
+                                "{product} — 1 more kit held for a count difference, not "
+                                "counted as stock: count it again, or record the adjustment "
+                                "with a reason (Physical count, Ctrl+7)"
+                            ),
+                            self.tr(
+                                "{product} — {n} more kits held for a count difference, not "
+                                "counted as stock: count them again, or record the adjustments "
+                                "with a reason (Physical count, Ctrl+7)"
+                            ),
+                        ).format(product=product, n=need.kits_held),
+                        OpenKind.RECONCILE,
+                        "",
+                        True,
+                    )
+                )
         cover = snapshot.stock_cover
-        if cover is StockCover.SHORT:
+        if cover is StockCover.SHORT and any(n.short and n.kits_held for n in snapshot.stock):
+            summary = self.tr(
+                "Some stock is short of the next cycles' need, with kits held for a count "
+                "difference: settle their counts (count again or adjust), or order or receive "
+                "stock."
+            )
+        elif cover is StockCover.SHORT:
             summary = self.tr(
                 "Some stock is short of the next cycles' need: order or receive stock."
             )

@@ -57,7 +57,7 @@ from dispensary.services.assessment import (
 )
 from dispensary.services.inventory_pages import KitOrder, KitQuery
 from dispensary.services.permissions import Permission, may
-from dispensary.services.results import DestroyResult, KitRow
+from dispensary.services.results import CountResult, DestroyResult, KitRow
 from dispensary.services.signing import run_signed
 from dispensary.study import Study
 from dispensary.ui.count_view import CountScreen
@@ -273,11 +273,13 @@ class CountDialog(QDialog):
         self.counter.refresh()
 
     @classmethod
-    def run(cls, parent: QWidget | None, session: AppSession, kit: str) -> bool:
-        """True when a count was recorded (one left open and the dialog closed too)."""
+    def run(cls, parent: QWidget | None, session: AppSession, kit: str) -> CountResult | None:
+        """The last count recorded (one left open and the dialog closed too: `open`), None
+        when none was."""
         dialog = cls(session, kit, parent)
         dialog.exec()
-        return bool(dialog.counter.log.rows)
+        rows = dialog.counter.log.rows
+        return rows[-1] if rows else None
 
 
 class ReleaseDialog(QDialog):
@@ -997,8 +999,27 @@ class InventoryScreen(Screen):
         kits = self._numbers()
         if len(kits) != 1:
             return
-        if CountDialog.run(self, self.session, kits[0]):
-            self._written(self.tr("Count of kit {kit} recorded.").format(kit=kits[0]))
+        done = CountDialog.run(self, self.session, kits[0])
+        if done is None:
+            return
+        if done.open:  # the dispense and the destruction refuse it until it is settled
+            self._written(
+                self.tr(
+                    "Count of kit {kit} recorded: {counted} counted, {book} in the book, not "
+                    "adjusted. The kit is held for the difference: it is neither dispensed nor "
+                    "destroyed until you count it again (Count...) or record the adjustment "
+                    "with a reason code, a reason and a second person."
+                ).format(kit=done.kit, counted=done.counted, book=done.book),
+                "warning",
+            )
+        elif done.adjusted:
+            self._written(
+                self.tr(
+                    "Count of kit {kit} recorded; the ledger was adjusted by {difference}."
+                ).format(kit=done.kit, difference=f"{done.difference:+d}")
+            )
+        else:
+            self._written(self.tr("Count of kit {kit} recorded.").format(kit=done.kit))
 
     @property
     def assessing(self) -> bool:

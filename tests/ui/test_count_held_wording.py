@@ -1,0 +1,186 @@
+"""What the count windows say matches what happens. The count window offers Sign only when it
+would sign: while the second person the service asks for (a difference is countersigned) has
+not typed their password, it says so, not "sign". And a count from the inventory that leaves a
+difference open says the kit is held for it, and what to do next, not "recorded" as if all
+were well. Driven as the counter would, with the real signature dialog."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from back_office_fixtures import PASSWORDS, Pharmacy, build_pharmacy
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QDialogButtonBox
+
+from dispensary.services import audit, queries
+from dispensary.ui.count_view import CountScreen
+from dispensary.ui.feedback import SignatureDialog
+from dispensary.ui.inventory_view import CountDialog, InventoryScreen
+
+
+@pytest.fixture
+def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
+    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
+    yield place
+    place.ctx.engine.dispose()
+
+
+def scan(qtbot: Any, field: Any, code: str) -> None:
+    qtbot.keyClicks(field, code)
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+
+
+def signs(qtbot: Any, user: str) -> list[str]:
+    """Answers the real signature dialog with `user`'s password once it is up."""
+    seen: list[str] = []
+
+    def poll() -> None:
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, SignatureDialog):
+            seen.append(dialog.windowTitle())
+            dialog.password.setText(PASSWORDS[user])
+            box = dialog.findChild(QDialogButtonBox)
+            assert box is not None
+            box.button(QDialogButtonBox.StandardButton.Ok).click()
+        else:
+            QTimer.singleShot(20, poll)
+
+    QTimer.singleShot(20, poll)
+    return seen
+
+
+def counted_open(qtbot: Any, pharmacy: Pharmacy, user: str = "tech") -> CountScreen:
+    screen = CountScreen(pharmacy.session(user))
+    qtbot.addWidget(screen)
+    screen.show()
+    qtbot.waitExposed(screen)
+    screen.refresh()
+    scan(qtbot, screen.kit, "K0003")
+    asked = signs(qtbot, user)
+    scan(qtbot, screen.counted, "19")
+    assert asked and "-2" in screen.comparison.text()
+    return screen
+
+
+def test_sign_is_offered_only_once_the_second_person_typed_their_password(
+    qtbot: Any, pharmacy: Pharmacy
+) -> None:
+    screen = counted_open(qtbot, pharmacy)
+    screen.reason_code.setCurrentIndex(screen.reason_code.findData("breakage"))
+    qtbot.keyClicks(screen.reason, "two tablets crushed in the bottle")
+    qtbot.keyClicks(screen.verifier, "pharm")
+    # All the service asks is given, but nobody has countersigned: no "sign" said or offered.
+    assert screen.assessment is not None and not screen.assessment.needs_missing
+    assert screen.needs_label.text() == (
+        "Still needed: pharm's password, typed by pharm; then you sign and the book is adjusted."
+    )
+    assert screen.message.text() == (
+        "The count differs from the book. pharm checks the count and types their password; "
+        "then you sign to record the adjustment."
+    )
+    assert not screen.sign_button.isEnabled()
+    qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)  # nothing happens
+    failures = audit.list_entries(pharmacy.ctx, pharmacy.actor("pharm"), action="signature_failed")
+    assert (
+        failures == []
+        and queries.kit_detail(pharmacy.ctx, pharmacy.actor("tech"), "K0003").tablets == 21
+    )
+
+    qtbot.keyClicks(screen.verifier_password, PASSWORDS["pharm"])
+    assert screen.sign_button.isEnabled()
+    assert screen.needs_label.text() == "Everything the difference needs is given: sign."
+    assert "everything the difference needs is given: sign" in screen.message.text()
+    asked = signs(qtbot, "tech")
+    with qtbot.waitSignal(screen.changed):
+        qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
+    assert asked and screen.message.kind == "ok"
+    assert queries.kit_detail(pharmacy.ctx, pharmacy.actor("tech"), "K0003").tablets == 19
+
+
+def test_the_password_cleared_takes_sign_back(qtbot: Any, pharmacy: Pharmacy) -> None:
+    """The name typed again clears the password typed for it: Sign goes with it."""
+    screen = counted_open(qtbot, pharmacy)
+    screen.reason_code.setCurrentIndex(screen.reason_code.findData("breakage"))
+    qtbot.keyClicks(screen.reason, "two tablets crushed in the bottle")
+    qtbot.keyClicks(screen.verifier, "pharm")
+    qtbot.keyClicks(screen.verifier_password, PASSWORDS["pharm"])
+    assert screen.sign_button.isEnabled()
+    screen.verifier.clear()
+    qtbot.keyClicks(screen.verifier, "pharm")
+    assert screen.verifier_password.text() == "" and not screen.sign_button.isEnabled()
+    assert screen.needs_label.text().startswith("Still needed: pharm's password")
+
+
+def test_the_second_password_wording_in_chinese(
+    qtbot: Any, pharmacy: Pharmacy, chinese: None
+) -> None:
+    screen = counted_open(qtbot, pharmacy)
+    screen.reason_code.setCurrentIndex(screen.reason_code.findData("breakage"))
+    screen.reason.setText("两片压碎")  # typed by an input method, not keys
+    qtbot.keyClicks(screen.verifier, "pharm")
+    assert screen.needs_label.text() == (
+        "尚需：pharm 的密码，由 pharm 本人输入；然后由您签名并调整账面。"
+    )
+    assert not screen.sign_button.isEnabled()
+
+
+def inventory(qtbot: Any, pharmacy: Pharmacy) -> InventoryScreen:
+    screen = InventoryScreen(pharmacy.session("pharm"))
+    qtbot.addWidget(screen)
+    screen.show()
+    qtbot.waitExposed(screen)
+    screen.refresh()
+    return screen
+
+
+def count_from_inventory(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch, figure: str
+) -> InventoryScreen:
+    """K0006 counted `figure` in the inventory's Count... dialog, then left open."""
+
+    def count_in_dialog(dialog: CountDialog) -> int:
+        dialog.show()
+        counter = dialog.counter
+        asked = signs(qtbot, "pharm")
+        scan(qtbot, counter.counted, figure)
+        assert asked
+        if counter.result_box.isVisible():
+            qtbot.mouseClick(counter.cancel_button, Qt.MouseButton.LeftButton)
+        return dialog.result()
+
+    monkeypatch.setattr(CountDialog, "exec", count_in_dialog)
+    screen = inventory(qtbot, pharmacy)
+    screen.open_kit("K0006")
+    with qtbot.waitSignal(screen.changed):
+        qtbot.mouseClick(screen.count_button, Qt.MouseButton.LeftButton)
+    return screen
+
+
+def test_a_count_left_open_from_the_inventory_says_the_kit_is_held(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    screen = count_from_inventory(qtbot, pharmacy, monkeypatch, "19")
+    assert screen.message.kind == "warning"
+    assert screen.message.text() == (
+        "Count of kit K0006 recorded: 19 counted, 21 in the book, not adjusted. The kit is held "
+        "for the difference: it is neither dispensed nor destroyed until you count it again "
+        "(Count...) or record the adjustment with a reason code, a reason and a second person."
+    )
+
+
+def test_a_count_that_matches_from_the_inventory_is_simply_recorded(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    screen = count_from_inventory(qtbot, pharmacy, monkeypatch, "21")
+    assert (screen.message.kind, screen.message.text()) == ("ok", "Count of kit K0006 recorded.")
+
+
+def test_a_count_left_open_from_the_inventory_in_chinese(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch, chinese: None
+) -> None:
+    screen = count_from_inventory(qtbot, pharmacy, monkeypatch, "19")
+    assert screen.message.kind == "warning"
+    assert screen.message.text().startswith("药盒 K0006 的盘点已记录：清点 19，账面 21，未调整。")
