@@ -329,6 +329,89 @@ def test_daily_backups_rotate_after_a_restore_to_the_number_kept(tmp_path: Path)
     assert kept.exists(), "the replaced database itself is not a daily backup"
 
 
+def test_rotation_removes_only_the_files_it_wrote_not_others_named_like_them(
+    tmp_path: Path,
+) -> None:
+    """The rotation went by names: a file put by hand where a daily backup once was (the
+    trail still names it) was removed as that backup, and so, after a restore, was a backup by
+    hand named like a daily one that the restored trail cannot name (the anchor log does, as
+    it names every backup). Only the very files it wrote, as they were written, go."""
+    db = tmp_path / "pharmacy.sqlite3"
+    clock = FixedClock(START)
+    site = build_site(str(db), kits=5, enrolled=1, clock=clock)
+    folder = tmp_path / "backups"
+    made: dict[int, Path] = {}
+    try:
+        for day in (6, 7, 8):
+            clock.set_date(date(2026, 1, day), hour=8)
+            result = backup.automatic_backup(site.ctx, site.pharmacist, folder, keep=2)
+            assert result is not None
+            made[day] = Path(result.path)
+        assert not made[6].exists(), "rotated away"
+        # The pharmacist copies the database in by hand under the 6th's name, say from the
+        # habit of that folder's names, and makes a backup by hand there too.
+        in_its_place = made[6]
+        shutil.copyfile(db, in_its_place)
+        mine = in_its_place.read_bytes()
+        clock.set_date(date(2026, 1, 8), hour=12)
+        by_hand = folder / "pharmacy-2026-01-08T120000.sqlite3"
+        backup.backup(site.ctx, site.pharmacist, by_hand)
+        clock.set_date(date(2026, 1, 9), hour=8)
+        result = backup.automatic_backup(site.ctx, site.pharmacist, folder, keep=2)
+        assert result is not None
+        made[9] = Path(result.path)
+    finally:
+        site.ctx.engine.dispose()
+    assert in_its_place.read_bytes() == mine, "a file it did not write is never removed"
+    assert not made[7].exists(), "its own still rotate"
+    # The 8th's restored: its trail has no record of the backup by hand made after it.
+    clock.set_date(date(2026, 1, 9), hour=13)
+    backup.restore(db, made[8], clock=clock)
+    for day in (10, 11, 12):
+        clock.set_date(date(2026, 1, day), hour=8)
+        opened = setup.open_database(str(db), clock)
+        try:
+            actor = users.sign_in(opened.context, "pharm", password("pharm"))
+            assert backup.automatic_backup(opened.context, actor, folder, keep=2) is not None
+        finally:
+            opened.context.engine.dispose()
+    assert by_hand.exists(), "a backup by hand is never rotated away, restored trail or not"
+    assert in_its_place.read_bytes() == mine
+    assert not made[8].exists() and not made[9].exists(), "its own rotate after a restore too"
+    listed = (folder / backup.WRITTEN_LIST).read_text(encoding="utf-8").splitlines()
+    assert len(listed) == 1 + 7 and by_hand.name not in "".join(listed)  # a header, 7 lines
+
+
+def test_a_backup_written_before_the_list_goes_only_while_it_holds_the_chain_recorded(
+    tmp_path: Path,
+) -> None:
+    """A daily backup no line of the list names (written before the list was kept) is the
+    program's while it holds the chain's point its audit entry recorded: a copy of the
+    database put under its name is another file, and stays."""
+    db = tmp_path / "pharmacy.sqlite3"
+    clock = FixedClock(START)
+    site = build_site(str(db), kits=5, enrolled=1, clock=clock)
+    folder = tmp_path / "backups"
+    made: dict[int, Path] = {}
+    try:
+        for day in (6, 7):
+            clock.set_date(date(2026, 1, day), hour=8)
+            result = backup.automatic_backup(site.ctx, site.pharmacist, folder, keep=3)
+            assert result is not None
+            made[day] = Path(result.path)
+        (folder / backup.WRITTEN_LIST).unlink()
+        made[6].unlink()
+        shutil.copyfile(db, made[6])  # by hand, under the name
+        mine = made[6].read_bytes()
+        for day in (8, 9, 10):
+            clock.set_date(date(2026, 1, day), hour=8)
+            assert backup.automatic_backup(site.ctx, site.pharmacist, folder, keep=2) is not None
+    finally:
+        site.ctx.engine.dispose()
+    assert made[6].read_bytes() == mine
+    assert not made[7].exists(), "unlisted, but holding what its entry recorded: its own"
+
+
 def test_backup_taken_while_another_process_dispenses_restores_whole(
     tmp_path: Path, figures: Figures
 ) -> None:

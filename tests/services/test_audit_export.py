@@ -114,6 +114,12 @@ def test_a_signer_shows_the_role_held_when_signing_not_the_role_now(
     signers = audit.signers_of(ctx, monitor, [given.entry.id])
     assert [s.role for s in signers.signatures[given.entry.id]] == ["pharmacist"]
     assert {p.username: p.role for p in signers.people}["pharm"] == "administrator"
+    assert signers.roles[given.entry.id] == "pharmacist"  # the entry's user then, not now
+    since = max(
+        e.entry.id for e in found if e.entry.action == "sign_in" and e.entry.username == "pharm"
+    )
+    later = audit.signers_of(ctx, monitor, [given.entry.id, since])
+    assert later.roles == {given.entry.id: "pharmacist", since: "administrator"}
 
     whole = report_data.audit_report(ctx, monitor)
     meta = report_data.report_meta(ctx, monitor)

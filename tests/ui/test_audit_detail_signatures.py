@@ -45,7 +45,8 @@ def test_a_signer_whose_role_changed_since_reads_with_the_role_held_when_signing
 ) -> None:
     """Made administrator after counting a return (an edit of the users table: the program
     never changes a role) and signed in since, Paula Pharm read "(Administrator): return
-    counted" on the old signature: the role at signing now, the role now beside the user."""
+    counted" on the old signature, and the entry's "User:" line said her role now: both say the
+    role held when the return was counted; her sign-in since says the role then, Administrator."""
     edit_file(pharmacy.path, "UPDATE users SET role = 'administrator' WHERE username = 'pharm'")
     pharmacy.actor("pharm")  # the sign-in records the role the account has now
     screen = AuditScreen(pharmacy.session("monitor"))
@@ -55,6 +56,12 @@ def test_a_signer_whose_role_changed_since_reads_with_the_role_held_when_signing
     screen.refresh()
     select_where(screen.table, screen.proxy, screen.model, lambda r: r.action == "return")
     detail = screen.detail.toPlainText()
-    assert "User: pharm (Paula Pharm, Administrator)" in detail
+    assert "User: pharm (Paula Pharm, Pharmacist)" in detail  # the role then, not now
     signed = detail.split("Signatures:\n", 1)[1]
     assert signed.startswith("  Paula Pharm (Pharmacist): return counted, 2026-"), signed
+    last = max(
+        (r for r in screen.model.rows if r.action == "sign_in" and r.username == "pharm"),
+        key=lambda r: r.id,
+    )
+    select_where(screen.table, screen.proxy, screen.model, lambda r: r.id == last.id)
+    assert "User: pharm (Paula Pharm, Administrator)" in screen.detail.toPlainText()

@@ -161,7 +161,9 @@ def test_an_expired_kit_stays_out_of_stock_but_can_be_set_aside_and_destroyed() 
             KitStatus.RETURNED,
             KitEvent.RETURN,
             "The return of kit K1 is already recorded. To change the count, record a correction "
-            "that names it.",
+            "that names it: select the cycle in the participant's history (Participants) and "
+            "choose Correct return count..., or run `dispensary correct-return` with the "
+            "return's number, which `dispensary history` shows.",
         ),
         (
             None,

@@ -182,7 +182,9 @@ def refusal(
             if status is KitStatus.RETURNED:
                 return _(
                     "The return of kit {kit} is already recorded. To change the count, record "
-                    "a correction that names it."
+                    "a correction that names it: select the cycle in the participant's history "
+                    "(Participants) and choose Correct return count..., or run `dispensary "
+                    "correct-return` with the return's number, which `dispensary history` shows."
                 ).format(kit=kit)
             return _(
                 "Kit {kit} is {status}; only a dispensed kit comes back from a participant. "

@@ -679,7 +679,8 @@ BATCH = 500
 def signers_of(ctx: Context, actor: Actor, entry_ids: Iterable[int]) -> EntrySigners:
     """The signatures recorded with each of these entries and who the entries' users and the
     signers are (full name, role): what 21 CFR 11.50 asks a signed record to show, a signer with
-    the role held when signing (`_roles_recorded`), the people with their role now. An entry's
+    the role held when signing (`_roles_recorded`), each entry's user with the role held when
+    the entry was made (`roles`), the people with their role now. An entry's
     signatures are the rows of `signatures` its facts list (written in the same step): nothing
     is inferred from record types or times, and a signature row missing since is not shown
     (`audit verify` reports it). Entries outside the reader's studies are left out."""
@@ -688,6 +689,7 @@ def signers_of(ctx: Context, actor: Actor, entry_ids: Iterable[int]) -> EntrySig
     with read_transaction(ctx.engine) as session:
         readable = _of_study(ctx.study_id, studies_now(session, actor))
         linked: dict[int, list[int]] = {}
+        made_by: dict[int, str] = {}
         usernames: set[str] = set()
         for start in range(0, len(wanted), BATCH):
             chunk = wanted[start : start + BATCH]
@@ -696,6 +698,7 @@ def signers_of(ctx: Context, actor: Actor, entry_ids: Iterable[int]) -> EntrySig
             )
             for entry_id, username, stored in session.execute(query):
                 usernames.add(str(username))
+                made_by[int(entry_id)] = str(username)
                 ids = [
                     i
                     for table, i, _hash in facts.parse_facts(stored or "")
@@ -715,8 +718,7 @@ def signers_of(ctx: Context, actor: Actor, entry_ids: Iterable[int]) -> EntrySig
             for sig_id, meaning, at, user in session.execute(signed):
                 found[int(sig_id)] = (user, meaning, at)
                 usernames.add(user.username)
-        signers = sorted({user.username for user, _meaning, _at in found.values()})
-        roles = _roles_recorded(session, signers, max(linked, default=0))
+        roles = _roles_recorded(session, sorted(usernames), max(made_by, default=0))
         signatures: dict[int, tuple[EntrySignature, ...]] = {}
         for entry, ids in linked.items():
             signatures[entry] = tuple(
@@ -739,7 +741,13 @@ def signers_of(ctx: Context, actor: Actor, entry_ids: Iterable[int]) -> EntrySig
             if usernames
             else []
         )
-    return EntrySigners({k: v for k, v in signatures.items() if v}, tuple(people))
+    now = {p.username: p.role for p in people}
+    held = {  # the entry's user's role then, as a signer's is read
+        entry: _role_at(roles.get(username, []), entry) or now[username]
+        for entry, username in made_by.items()
+        if username in now
+    }
+    return EntrySigners({k: v for k, v in signatures.items() if v}, tuple(people), held)
 
 
 def _roles_recorded(

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import contextlib
 import glob
+import hashlib
 import json
 import os
 import re
@@ -267,6 +268,7 @@ def automatic_backup(
                 {"path": str(written), "anchor": code},
             )
     result = _logged(ctx, written, code, entry_hash)
+    _list_as_written(written)
     _rotate(ctx, folder, stem, written, keep)
     return result
 
@@ -311,6 +313,7 @@ class DailyBackup:
     path: Path
     at: datetime
     recorded: bool = True
+    anchor: str | None = None  # the chain's code the trail recorded it holding; None: none
 
 
 def daily_backups(ctx: Context, folder: Path, stem: str) -> list[DailyBackup]:
@@ -345,6 +348,7 @@ def daily_backups(ctx: Context, folder: Path, stem: str) -> list[DailyBackup]:
             )
         ).all()
     written: dict[str, datetime] = {}
+    holding: dict[str, str] = {}
     restored_from: dict[str, datetime] = {}
     by_hand: set[str] = set()
     restored = False  # the trail was restored: a history before it wrote backups it cannot name
@@ -352,6 +356,11 @@ def daily_backups(ctx: Context, folder: Path, stem: str) -> list[DailyBackup]:
     for action, name, at, new in rows:
         if action == AuditAction.BACKUP_AUTOMATIC.value:
             # a name recorded twice (a restore's replayed history): the later
+            if name not in written or at >= written[name]:
+                code = _details(new).get("anchor")
+                holding.pop(name, None)
+                if isinstance(code, str) and code:
+                    holding[name] = code
             written[name] = max(at, written.get(name, at))
         elif action == AuditAction.BACKUP.value:
             by_hand.add(name)
@@ -360,7 +369,7 @@ def daily_backups(ctx: Context, folder: Path, stem: str) -> list[DailyBackup]:
             source = Path(str(_details(new).get("from", "")))
             if source.name in named and source.parent == here:
                 restored_from[source.name] = max(at, restored_from.get(source.name, at))
-    found = [DailyBackup(named[name], at) for name, at in written.items()]
+    found = [DailyBackup(named[name], at, anchor=holding.get(name)) for name, at in written.items()]
     for name, at in restored_from.items():
         if name not in written:
             found.append(DailyBackup(named[name], at, recorded=False))
@@ -409,12 +418,75 @@ def _logged_backups(ctx: Context, folder: Path) -> dict[str, datetime]:
 def _rotate(ctx: Context, folder: Path, stem: str, written: Path, keep: int) -> None:
     """Keeps the newest `keep` of this database's automatic backups by the time written, the
     one just written always among them (the anchor log names it, and the window has said it was
-    saved); removes only files the program wrote as automatic backups (daily_backups)."""
+    saved); removes only files the program wrote as automatic backups (daily_backups), and of
+    those only the very file it wrote (`_still_as_written`): a file put in its place since, a
+    backup by hand a restored trail cannot name, a copy restored from, stays."""
     if keep <= 0:
         return
-    others = [m.path for m in daily_backups(ctx, folder, stem) if m.path.name != written.name]
+    others = [m for m in daily_backups(ctx, folder, stem) if m.path.name != written.name]
+    listed = _written_list(folder)
     for old in others[: max(0, len(others) - (keep - 1))]:
-        old.unlink()
+        if _still_as_written(old, listed):
+            old.path.unlink()
+
+
+WRITTEN_LIST = "automatic-backups.log"
+"""Beside the automatic backups: one line per backup the program wrote at a first sign-in, its
+file name, size and SHA-256, appended; the rotation removes a file only while it matches."""
+_WRITTEN_HEADER = (
+    "# Dispensary's automatic backups: one line per backup it wrote, appended, never rewritten; "
+    "old ones are removed only while they still match their line. Fields, tab-separated: "
+    "backup file, bytes, SHA-256.\n"
+)
+
+
+def _sha256(path: Path) -> str:
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def _list_as_written(written: Path) -> None:
+    """Lists the automatic backup just written, as written. A list that cannot be written
+    leaves the backup unlisted: kept by the rotation, never removed by mistake."""
+    with contextlib.suppress(OSError):
+        line = f"{_field(written.name)}\t{written.stat().st_size}\t{_sha256(written)}\n"
+        _append(written.parent / WRITTEN_LIST, line, _WRITTEN_HEADER)
+
+
+def _written_list(folder: Path) -> dict[str, set[tuple[int, str]]]:
+    """The automatic backups the program listed in `folder`: file name to (bytes, SHA-256);
+    no list, or one that cannot be read: none."""
+    try:
+        text = (folder / WRITTEN_LIST).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return {}
+    found: dict[str, set[tuple[int, str]]] = {}
+    for raw in text.splitlines():
+        parts = raw.split("\t")
+        if raw.startswith("#") or len(parts) != 3 or not parts[1].isdigit():
+            continue
+        found.setdefault(parts[0], set()).add((int(parts[1]), parts[2]))
+    return found
+
+
+def _still_as_written(made: DailyBackup, listed: dict[str, set[tuple[int, str]]]) -> bool:
+    """Whether the file is the automatic backup the program wrote under its name: its size and
+    SHA-256 those listed when it was written. One written before the list was kept (or whose
+    line could not be appended) holds the chain's point its audit entry recorded, or (release
+    0.1.0 recorded none) goes by its entry alone. A file merely named like one (put there by
+    hand, copied back, a backup by hand the trail cannot name, one restored from), or changed
+    since, is not the program's to remove."""
+    path = made.path
+    try:
+        known = listed.get(path.name)
+        if known:
+            size = path.stat().st_size
+            return any(size == n for n, _digest in known) and (size, _sha256(path)) in known
+        if not made.recorded:
+            return False
+        return made.anchor is None or _anchor_of_backup(path)[0] == made.anchor
+    except (OSError, DatabaseProblem):
+        return False
 
 
 # -- the anchor log ------------------------------------------------------------------------------
@@ -491,12 +563,12 @@ def _signed_line(fields: tuple[str, ...]) -> tuple[str, str]:
     return line + (f"\t{signature}\n" if signature else "\n"), warning
 
 
-def _append(log: Path, line: str) -> None:
+def _append(log: Path, line: str, header: str = _LOG_HEADER) -> None:
     """Appends one line (O_APPEND: never over what is there); a new log is created owner-only,
     with a first line saying what its fields are."""
     try:
         fd = os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_EXCL, PRIVATE_MODE)
-        text = _LOG_HEADER + line
+        text = header + line
     except FileExistsError:
         fd = os.open(log, os.O_WRONLY | os.O_APPEND)
         text = line

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -565,6 +565,10 @@ class EntrySigners:
 
     signatures: Mapping[int, tuple[EntrySignature, ...]]
     people: tuple[PersonNamed, ...]
+    roles: Mapping[int, str] = field(default_factory=dict)
+    """The role each entry's user held when the entry was made (by entry id: the last role
+    the trail recorded for the account at or before the entry, else its role now); an entry
+    whose user has no account is absent. `people` holds the role now."""
 
 
 @dataclass(frozen=True)

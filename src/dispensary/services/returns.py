@@ -459,9 +459,18 @@ def _plan_return(
             Refusal(
                 ReturnCheck.ALREADY_RECORDED,
                 _(
-                    "The return of kit {kit} for {dispense} is already recorded. To change the "
-                    "count, record a correction that names it."
-                ).format(kit=number, dispense=record.number),
+                    "The return of kit {kit} for {dispense} is already recorded (return "
+                    "{number}). To change the count, record a correction that names it: open "
+                    "{participant} under Participants, select cycle {cycle} in the history and "
+                    "choose Correct return count...; or run `dispensary correct-return {number} "
+                    "--tablets N --reason REASON`."
+                ).format(
+                    kit=number,
+                    dispense=record.number,
+                    number=back[line.kit_id].id,
+                    participant=record.participant.study_number,
+                    cycle=record.cycle,
+                ),
             )
         )
     elif checked.tablets is not None:

@@ -467,7 +467,7 @@ class AuditScreen(Screen):
         ).format(
             id=r.id,
             when=when,
-            user=self._person(r.username, signers),
+            user=self._person(r.id, r.username, signers),
             signatures=self._signatures(r.id, signers),
             action=name_of(r.action),
             record=_record(r, self.session.ctx.study),
@@ -492,12 +492,15 @@ class AuditScreen(Screen):
             )
         self.detail.setPlainText(shown)
 
-    def _person(self, username: str, signers: EntrySigners | None) -> str:
-        """A username with the full name and role it stands for, as the users table says."""
-        for person in signers.people if signers is not None else ():
+    def _person(self, entry: int, username: str, signers: EntrySigners | None) -> str:
+        """The entry's username with the full name it stands for and the role held when the
+        entry was made, as the service read them from the trail (not the role now)."""
+        if signers is None or entry not in signers.roles:
+            return username
+        for person in signers.people:
             if person.username == username:
                 return self.tr("{user} ({name}, {role})").format(
-                    user=username, name=person.full_name, role=role_named(person.role)
+                    user=username, name=person.full_name, role=role_named(signers.roles[entry])
                 )
         return username
 
