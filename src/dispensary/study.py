@@ -769,6 +769,15 @@ class Study:
             return next((r.title for r in self.rules if r.key == key), key)
         return translated(template, chosen).format(**values)
 
+    def rule_named(self, recorded: str, language: str | None = None) -> str:
+        """A rule's title as a record keeps it (in English: a dispense's notice "Rule to
+        confirm: Dose level -1: 5 mg once daily (reduced) is dispensed.") in `language`
+        (rule_title); a title no rule of this file has (since changed), as recorded."""
+        for rule in self.rules:
+            if recorded in (rule.title, self.rule_title(rule.key, ENGLISH.value)):
+                return self.rule_title(rule.key, language)
+        return recorded
+
     def directions_for(
         self,
         dose: DoseLevel,

@@ -546,7 +546,10 @@ def test_the_record_says_what_a_void_voided_when_by_whom_and_why(
     screen.history_tabs.setCurrentIndex(2)
     text = screen.changes.text()
     assert f"dispense {made.number} (cycle 1) voided as made in error" in text
-    assert "by Paula Pharm (pharm) (signed). Reason: wrong day 1 typed on the label" in text
+    assert (
+        "by Paula Pharm (pharm, pharmacist) (signed). Reason: wrong day 1 typed on the label"
+        in text
+    )
     assert "Void:" not in text
 
     participants.enroll(ctx, pharm, "01-003", "EF", 1980, "F", "Dr Liu")
@@ -555,7 +558,9 @@ def test_the_record_says_what_a_void_voided_when_by_whom_and_why(
     assert [(c.field, c.correction) for c in changes] == [("void", False)]  # no correction
     [words] = [queries.change_words(c) for c in changes]
     assert "enrolment voided as entered in error (it was On treatment)" in words
-    assert words.endswith("by Paula Pharm (pharm) (signed). Reason: typed 01-003 for 01-030")
+    assert words.endswith(
+        "by Paula Pharm (pharm, pharmacist) (signed). Reason: typed 01-003 for 01-030"
+    )
 
 
 @pytest.mark.parametrize("user", ["tech", "monitor"])
@@ -583,7 +588,7 @@ def test_the_history_shows_each_correction_of_the_record(qtbot: Any, pharmacy: P
     screen.history_tabs.setCurrentIndex(2)
     assert screen.history_tabs.tabText(2) == "Corrections and status changes"
     text = screen.changes.text()
-    assert "initials corrected from CD to CX by Paula Pharm (pharm) (signed)" in text
+    assert "initials corrected from CD to CX by Paula Pharm (pharm, pharmacist) (signed)" in text
     assert "Reason: initials copied wrongly from the consent form" in text
     screen.resize(1366, 768)
     screen.grab().save("/tmp/pr-changes-window.png")

@@ -120,7 +120,7 @@ def test_a_dispense_made_in_error_is_voided_from_the_history_and_stays_marked(
     assert NOTHING_CHANGED not in screen.changes.text()
     assert (
         f"dispense {made.number} (cycle 1) voided as made in error (its kits never left) by "
-        "Paula Pharm (pharm) (signed). Reason: wrong participant scanned"
+        "Paula Pharm (pharm, pharmacist) (signed). Reason: wrong participant scanned"
     ) in screen.changes.text()
     assert "Record changed 1 time(s) since enrolment" in screen.summary.text()
     assert queries.kit_detail(pharmacy.ctx, pharm, kit).status is KitStatus.AVAILABLE
@@ -179,7 +179,7 @@ def test_a_return_count_is_corrected_from_the_history(
     )
     assert cells(screen, "DSP000001")["Returned"] == "12"
     assert (
-        f"count of kit K0001 (DSP000001) corrected from 10 to 12 by Paula Pharm (pharm) "
+        f"count of kit K0001 (DSP000001) corrected from 10 to 12 by Paula Pharm (pharm, pharmacist) "
         f"(signed); it is now return {new.return_id}. Reason: recounted with the monitor"
     ) in screen.changes.text()
 

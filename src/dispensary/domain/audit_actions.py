@@ -16,6 +16,7 @@ from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
 
+from dispensary.domain import reasons
 from dispensary.domain.codes import (
     DestructionReason,
     Flag,
@@ -25,7 +26,7 @@ from dispensary.domain.codes import (
     Role,
     SignatureMeaning,
 )
-from dispensary.domain.rules import SEXES
+from dispensary.domain.rules import NOTICE_FORMS, NOTICE_PARTS, SEXES
 from dispensary.i18n import ENGLISH, N_, _, current_language, pgettext
 
 
@@ -470,7 +471,12 @@ def by_product_shown(value: object, product_name: Callable[[str], str] = str) ->
     return _("; ").join(lines)
 
 
-def value_shown(key: str, value: object, product_name: Callable[[str], str] = str) -> object:
+def value_shown(
+    key: str,
+    value: object,
+    product_name: Callable[[str], str] = str,
+    rule_named: Callable[[str], str] = str,
+) -> object:
     """A coded value in the reader's words where its key says which code it is, in every
     language: an inspector reads "Status: on treatment" and "Sex: female", not the stored
     on_treatment and F (role: pharmacist, 药师; sex: F, female, 女; signature: dispensed; a
@@ -478,7 +484,9 @@ def value_shown(key: str, value: object, product_name: Callable[[str], str] = st
     study's status; a "yes" or "no" the services write as a word, 是/否). English words start
     in lower case, as they read after "Status: ". Anything else (free text, numbers, a code this version does not write) as
     stored. A reconciliation sign-off's products are written with what each number is
-    (`product_name` names a product by its code: Study.product_name)."""
+    (`product_name` names a product by its code: Study.product_name). A dispense's notices and
+    warnings the program wrote are read back in the reader's language (`rule_named` names a
+    rule by the title recorded: Study.rule_named)."""
     if key == "products":
         balances = balances_shown(value, product_name)
         if balances is not None:
@@ -489,6 +497,12 @@ def value_shown(key: str, value: object, product_name: Callable[[str], str] = st
             return figures
     if key == "product" and isinstance(value, str) and value:
         return product_name(value)
+    if key in NOTICE_KEYS and isinstance(value, list) and all(isinstance(v, str) for v in value):
+        # Recorded in English as the program wrote them: in the reader's words where the form
+        # is the program's (a rule to confirm, an expiring approval); any other as recorded.
+        # A rule's title in the reader's words too (`rule_named`: Study.rule_named).
+        parts: reasons.Parts = {**NOTICE_PARTS, "title": rule_named, "rule": rule_named}
+        return [reasons.in_reader_words(v, NOTICE_FORMS, parts) for v in value]
     if key == "flags" and isinstance(value, list) and all(isinstance(v, str) for v in value):
         return [_first_lower(_coded("flags", v) or v) for v in value]
     if not isinstance(value, str):
@@ -502,6 +516,10 @@ STUDY_STATUSES: dict[str, str] = {
     "closed": N_("study status|closed"),
 }
 """A study's status as services.studies records its closing."""
+
+
+NOTICE_KEYS = frozenset({"notices", "warnings"})
+"""A dispense's notices and the warnings it overrode, as the program wrote them (in English)."""
 
 
 YES_NO_KEYS = frozenset({"today_may_be_fixed", "must_change_password", "password_set", "access"})

@@ -1,6 +1,7 @@
 """The reasons the program itself writes on ledger rows (a receipt's shipment, a dispense's
 cycle, a return, a destruction) and on kits set aside (quarantine), in one place for the writer
-and the reader.
+and the reader; and the reading back of any text the program writes in English into a record
+(`in_reader_words`: a dispense's notices too, domain.rules.NOTICE_FORMS).
 
 A ledger row's reason is part of the record: it is stored in English, as written, and never
 changed. The DARF and the quarantine log print it in the reader's language. Only where the
@@ -14,6 +15,8 @@ prints as recorded: a typed "shipment arrived warm" is never half translated.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
+from functools import cache
 
 from dispensary.domain.codes import MovementKind
 from dispensary.i18n import N_, _
@@ -52,23 +55,54 @@ def written(form: str, **values: object) -> str:
     return form.format(**values)
 
 
+@cache
 def _pattern(form: str) -> re.Pattern[str]:
     parts = re.split(r"\{(\w+)\}", form)
-    regex = "".join(
-        re.escape(part) if i % 2 == 0 else f"(?P<{part}>{NUMBERS.get(part, '.+?')})"
-        for i, part in enumerate(parts)
-    )
+    seen: set[str] = set()
+    regex = ""
+    for i, part in enumerate(parts):
+        if i % 2 == 0:
+            regex += re.escape(part)
+        elif part in seen:  # the same value again ("{unit}" after each figure)
+            regex += f"(?P={part})"
+        else:
+            seen.add(part)
+            regex += f"(?P<{part}>{NUMBERS.get(part, '.+?')})"
     return re.compile(regex, re.DOTALL)
 
 
-_PATTERNS = {form: _pattern(form) for form in FORMS}
+Parts = Mapping[str, tuple[str, ...] | Callable[[str], str]]
+"""A text's values the program writes too (in_reader_words): by the forms it writes them in,
+or named by a function (a rule's title, from the study file: Study.rule_named)."""
 
 
-def in_reader_words(stored: str, forms: tuple[str, ...]) -> str:
-    """A stored reason in the reader's language when it is one of `forms`, those the program
-    writes on that row; else as recorded."""
+def in_reader_words(stored: str, forms: tuple[str, ...], parts: Parts | None = None) -> str:
+    """A stored text in the reader's language when it is one of `forms`, those the program
+    writes there; else as recorded. `parts`: the forms a value of the text is written in
+    itself (a notice's {finding}, its rule's {source}), given in the reader's words too, or
+    the function that names it; a text with such a value in none of its forms is shown as
+    recorded, never half translated (numbers and any other value stay as recorded)."""
+    shown = _in_words(stored, forms, parts or {})
+    return stored if shown is None else shown
+
+
+def _in_words(stored: str, forms: tuple[str, ...], parts: Parts) -> str | None:
     for form in forms:
-        found = _PATTERNS[form].fullmatch(stored)
-        if found:
-            return _(form).format(**found.groupdict())
-    return stored
+        found = _pattern(form).fullmatch(stored)
+        if not found:
+            continue
+        values: dict[str, str] = {}
+        for name, value in found.groupdict().items():
+            inner = parts.get(name)
+            if inner is None:
+                shown: str | None = value
+            elif callable(inner):
+                shown = inner(value)
+            else:
+                shown = _in_words(value, inner, parts)
+            if shown is None:
+                break
+            values[name] = shown
+        else:
+            return _(form).format(**values)
+    return None

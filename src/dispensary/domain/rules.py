@@ -1098,18 +1098,40 @@ registry nor the protocol, and no administrator has confirmed it): it never refu
 an override; it shows as a warning that starts with these words, and the step goes on."""
 
 
+SOURCE_REGISTRY = N_("registry")
+SOURCE_PROTOCOL = N_("protocol {section}")
+SOURCE_SITE_DECISION = N_("site decision {date}")
+SOURCE_FORMS = (SOURCE_REGISTRY, SOURCE_PROTOCOL, SOURCE_SITE_DECISION)
+"""A rule's source in the program's words (source_words)."""
+
+
 def source_words(source: str) -> str:
     """A rule's source in the reader's words: the study file writes it in the program's own
     terms ("registry", "protocol <section>", "site decision <date>": study.RULE_SOURCE), so the
     terms are translated and the section or date kept as written (in English, as written)."""
     if source == "registry":
-        return _("registry")
+        return _(SOURCE_REGISTRY)
     kind, _space, rest = source.partition(" ")
     if kind == "protocol" and rest:
-        return _("protocol {section}").format(section=rest)
+        return _(SOURCE_PROTOCOL).format(section=rest)
     if source.startswith("site decision ") and source != "site decision ":
-        return _("site decision {date}").format(date=source.removeprefix("site decision "))
+        return _(SOURCE_SITE_DECISION).format(date=source.removeprefix("site decision "))
     return source
+
+
+TO_CONFIRM_OVERRIDE = N_(
+    "Rule to confirm: {finding} The rule ({title}; {source}) is not confirmed yet, so "
+    "it does not refuse the step: give the reason to go on, which is recorded. An "
+    "administrator confirms it in Study rules."
+)
+TO_CONFIRM_UNTITLED = N_(
+    "Rule to confirm: {finding} The rule ({source}) is not confirmed yet, so it does not "
+    "hold and the step goes on. An administrator confirms it in Study rules."
+)
+TO_CONFIRM = N_(
+    "Rule to confirm: {finding} The rule ({title}; {source}) is not confirmed yet, so it "
+    "does not hold and the step goes on. An administrator confirms it in Study rules."
+)
 
 
 def rule_to_confirm(title: str, source: str, finding: str, asks_reason: bool = False) -> str:
@@ -1120,20 +1142,50 @@ def rule_to_confirm(title: str, source: str, finding: str, asks_reason: bool = F
     and the command alike (`dispensary study rules`), so the counter is not told a command."""
     source = source_words(source)
     if asks_reason:
-        return _(
-            "Rule to confirm: {finding} The rule ({title}; {source}) is not confirmed yet, so "
-            "it does not refuse the step: give the reason to go on, which is recorded. An "
-            "administrator confirms it in Study rules."
-        ).format(finding=finding, title=title, source=source)
+        return _(TO_CONFIRM_OVERRIDE).format(finding=finding, title=title, source=source)
     if not title:
-        return _(
-            "Rule to confirm: {finding} The rule ({source}) is not confirmed yet, so it does not "
-            "hold and the step goes on. An administrator confirms it in Study rules."
-        ).format(finding=finding, source=source)
-    return _(
-        "Rule to confirm: {finding} The rule ({title}; {source}) is not confirmed yet, so it "
-        "does not hold and the step goes on. An administrator confirms it in Study rules."
-    ).format(finding=finding, title=title, source=source)
+        return _(TO_CONFIRM_UNTITLED).format(finding=finding, source=source)
+    return _(TO_CONFIRM).format(finding=finding, title=title, source=source)
+
+
+# The notices a dispense shows and records (in English, in its audit entry's "notices"), and
+# the findings of the rules to confirm it records: the dispensing service writes them with
+# these forms, the audit trail screen and report read them back in the reader's language
+# (audit_actions.value_shown, reasons.in_reader_words).
+DISPENSED_TO_CONFIRM = N_("{rule} is dispensed.")
+PLATELETS_RECORDED = N_("platelets {platelets} {unit} are recorded.")
+OFF_WEIGHT_BAND = N_(
+    "A weight of {weight} kg is in the band {band}: dose level {band_level} "
+    "({band_name}). Level {level} ({name}) needs the investigator who ordered it."
+)
+APPROVAL_EXPIRING = N_(
+    "The ethics committee's approval of study {study} expires on {date}; no "
+    "dispensing after it. Ask the investigator for the renewal, and the administrator "
+    "to enter it in the study file."
+)
+SAFETY_SIGNAL = N_(
+    "Cycle {cycle} ({dispense}) was flagged for over-use (a safety signal) and it "
+    "is not explained yet: ask the participant and tell the investigator, then "
+    "record the explanation."
+)
+DOSE_CHANGE_BY_BAND = N_(
+    "The dose changes from level {previous} to {level} ({name}) by the participant's weight band."
+)
+NOTICE_FORMS = (
+    TO_CONFIRM_OVERRIDE,
+    TO_CONFIRM,
+    TO_CONFIRM_UNTITLED,
+    APPROVAL_EXPIRING,
+    SAFETY_SIGNAL,
+    DOSE_CHANGE_BY_BAND,
+)
+"""The forms of a dispense's notices (and of its warnings that are rules to confirm)."""
+NOTICE_PARTS = {
+    "finding": (DISPENSED_TO_CONFIRM, PLATELETS_RECORDED, OFF_WEIGHT_BAND),
+    "source": SOURCE_FORMS,
+}
+"""The forms of a notice's values that the program writes too (reasons.in_reader_words); the
+rest (a rule's title and a dose's name from the study file, numbers, dates) as recorded."""
 
 
 STARTING_DOSE_LEVEL = 0

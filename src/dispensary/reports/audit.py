@@ -80,9 +80,10 @@ def _values(text: str, study: Study | None = None) -> str:
     if not isinstance(data, dict):
         return text
     names = study.product_name if study is not None else str
+    rules = study.rule_named if study is not None else str
     pair = _("{name}: {value}")  # Chinese: ：and ；, as the audit trail screen writes them
     shown = _("; ").join(
-        pair.format(name=field_name(k), value=_short(value_shown(k, v, names)))
+        pair.format(name=field_name(k), value=_short(value_shown(k, v, names, rules)))
         for k, v in data.items()
         if k not in TECHNICAL_FIELDS
     )

@@ -317,6 +317,9 @@ def _header_table(fields: Sequence[tuple[str, str]], width: float, columns: int)
     pending: list[tuple[str, str]] = []
 
     def add(pairs: Sequence[tuple[str, str]], span: bool) -> None:
+        """One row; a row of fewer pairs than columns (`span`: one long value) gives its last
+        value the rest of the row, not empty cells beside it."""
+        span = span or len(pairs) < columns
         row: list[Any] = []
         for label, value in pairs:
             row += [
@@ -329,10 +332,17 @@ def _header_table(fields: Sequence[tuple[str, str]], width: float, columns: int)
         for column in range(0, 2 * len(pairs), 2):
             style.append(("BACKGROUND", (column, index), (column, index), GREY))
         if span:
-            style.append(("SPAN", (1, index), (2 * columns - 1, index)))
+            last = 2 * len(pairs) - 1
+            style.append(("SPAN", (last, index), (2 * columns - 1, index)))
 
     for label, value in fields:
         if display_width(value) > 60:
+            # In the order given: a short field waiting for its neighbour goes first, on a row
+            # of its own (held back, the certificate's Method was printed last, alone, below
+            # the protocol title and away from the destruction's other particulars).
+            if pending:
+                add(pending, span=False)
+                pending = []
             add([(label, value)], span=True)
             continue
         pending.append((label, value))

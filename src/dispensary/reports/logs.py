@@ -9,7 +9,6 @@ from datetime import date
 
 from reportlab.platypus import Flowable
 
-from dispensary.domain import reasons
 from dispensary.i18n import N_, _
 from dispensary.reports.base import (
     AMBER,
@@ -32,6 +31,7 @@ from dispensary.services.report_data import (
     QuarantineRow,
     ReportMeta,
     ReturnLogRow,
+    quarantine_reason,
 )
 from dispensary.services.results import DestructionLine, DestructionRow
 from dispensary.services.temperature import KitGone
@@ -246,7 +246,11 @@ def _return_note(row: ReturnLogRow) -> str:
     return _("; ").join(parts)
 
 
-def quarantine_table(rows: Sequence[QuarantineRow], width: float) -> Flowable:
+def quarantine_table(study: Study, rows: Sequence[QuarantineRow], width: float) -> Flowable:
+    """Each quarantine, release, rejection or end by destruction, the kit's product named as
+    the study file names it in the report's language (Study.product_name: "海曲泊帕乙醇胺片
+    7.5 mg"), as the pack's open items, DARFs and destruction log name it; the row keeps the
+    code."""
     if not rows:
         return empty_note(_("No kit was quarantined or released in this period."))
     return data_table(
@@ -265,22 +269,17 @@ def quarantine_table(rows: Sequence[QuarantineRow], width: float) -> Flowable:
             [
                 when(r.at),
                 r.kit,
-                r.product,
+                study.product_name(r.product),
                 r.lot,
                 term(r.action),
-                reasons.in_reader_words(
-                    r.reason,
-                    reasons.EXCURSION_FORMS
-                    if r.excursion_id is not None
-                    else reasons.RECEIPT_FORMS,
-                ),
+                quarantine_reason(r.reason, r.excursion_id),
                 r.sponsor_reference,
                 r.by,
                 str(r.excursion_id) if r.excursion_id is not None else "",
             ]
             for r in rows
         ],
-        scaled((20, 10, 18, 10, 12, 38, 14, 7, 10), width),
+        scaled((20, 10, 26, 10, 12, 34, 14, 7, 10), width),
     )
 
 

@@ -216,7 +216,7 @@ def monitor_pack_pdf(meta: ReportMeta, study: Study, pack: MonitorPack, paper: s
                     wide,
                 ),
                 *heading(_("Quarantine, release and rejection of kits")),
-                quarantine_table(pack.quarantines, wide),
+                quarantine_table(study, pack.quarantines, wide),
                 para(
                     _(
                         "In quarantine on {date}, whenever quarantined: {kits} (listed with the "

@@ -36,6 +36,12 @@ from dispensary.domain.errors import InvalidInput, NotPermitted, RuleViolation
 from dispensary.domain.lifecycle import KitEvent
 from dispensary.domain.regimen import DoseLevel, tablets_needed
 from dispensary.domain.rules import (
+    APPROVAL_EXPIRING,
+    DISPENSED_TO_CONFIRM,
+    DOSE_CHANGE_BY_BAND,
+    OFF_WEIGHT_BAND,
+    PLATELETS_RECORDED,
+    SAFETY_SIGNAL,
     STARTING_DOSE_LEVEL,
     KitCandidate,
     check_cycle,
@@ -688,9 +694,7 @@ def _plan(
                 lambda: rule_to_confirm(
                     study.rule_title(rule.key),
                     rule.source,
-                    _("platelets {platelets} {unit} are recorded.").format(
-                        platelets=f"{platelets:g}", unit=unit
-                    ),
+                    _(PLATELETS_RECORDED).format(platelets=f"{platelets:g}", unit=unit),
                 ),
             )
 
@@ -842,11 +846,7 @@ def _approval(study: Study, found: _Found, day: date, confirmed: frozenset[str])
     elif (expires - day).days <= approval.warn_days_before:
         found.notice(
             DispenseCheck.APPROVAL_EXPIRING,
-            lambda: _(
-                "The ethics committee's approval of study {study} expires on {date}; no "
-                "dispensing after it. Ask the investigator for the renewal, and the administrator "
-                "to enter it in the study file."
-            ).format(study=study.protocol, date=expires.isoformat()),
+            lambda: _(APPROVAL_EXPIRING).format(study=study.protocol, date=expires.isoformat()),
         )
 
 
@@ -874,10 +874,7 @@ def _off_band(
     band_dose = study.dose_level(band)
 
     def text() -> str:
-        return _(
-            "A weight of {weight} kg is in the band {band}: dose level {band_level} "
-            "({band_name}). Level {level} ({name}) needs the investigator who ordered it."
-        ).format(
+        return _(OFF_WEIGHT_BAND).format(
             weight=f"{weight:g}",
             band=by_weight.band_text(band),
             band_level=band,
@@ -920,7 +917,7 @@ def _dispensed_to_confirm(study: Study, key: str) -> str:
     """The notice of a study-file rule not confirmed yet that the dispense applies."""
     rule = study.rule(key)
     title = study.rule_title(key)  # in the reader's language, at the moment it is shown
-    finding = _("{rule} is dispensed.").format(rule=title)
+    finding = _(DISPENSED_TO_CONFIRM).format(rule=title)
     return rule_to_confirm("", rule.source, finding)
 
 
@@ -958,19 +955,12 @@ def _previous_cycle(
         if Flag.OVER_USE in row.flags and not row.flag_reason:
             found.notice(
                 DispenseCheck.SAFETY_SIGNAL,
-                lambda: _(
-                    "Cycle {cycle} ({dispense}) was flagged for over-use (a safety signal) and it "
-                    "is not explained yet: ask the participant and tell the investigator, then "
-                    "record the explanation."
-                ).format(cycle=previous.cycle, dispense=previous.number),
+                lambda: _(SAFETY_SIGNAL).format(cycle=previous.cycle, dispense=previous.number),
             )
     if previous.dose_level != dose.level and band == dose.level:
         found.notice(
             DispenseCheck.DOSE_CHANGE,
-            lambda: _(
-                "The dose changes from level {previous} to {level} ({name}) by the participant's "
-                "weight band."
-            ).format(
+            lambda: _(DOSE_CHANGE_BY_BAND).format(
                 previous=previous.dose_level, level=dose.level, name=ctx.study.dose_name(dose.level)
             ),
         )

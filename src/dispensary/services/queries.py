@@ -50,6 +50,7 @@ from dispensary.domain.codes import (
     KitStatus,
     MovementKind,
     ParticipantStatus,
+    Role,
     SignatureMeaning,
 )
 from dispensary.domain.errors import InvalidInput, NotFound
@@ -1071,7 +1072,7 @@ def record_changes(
     # The few entries of these actions found by their index, the study asked of each (EXISTS):
     # a join from the study index walked every entry of the study, at each reconciliation.
     query = (
-        select(AuditEntry, User.full_name)
+        select(AuditEntry, User.full_name, User.role)
         .outerjoin(User, User.id == AuditEntry.user_id)
         .where(
             AuditEntry.action.in_((*RECORD_ACTIONS, AuditAction.ENROLMENT_VOIDED.value)),
@@ -1090,7 +1091,7 @@ def record_changes(
     if until is not None:
         query = query.where(AuditEntry.at < until)
     found: dict[str, list[RecordChange]] = defaultdict(list)
-    for entry, full_name in session.execute(query).tuples():
+    for entry, full_name, role in session.execute(query).tuples():
         try:
             old, new = json.loads(entry.old or "{}"), json.loads(entry.new or "{}")
         except ValueError:
@@ -1108,6 +1109,7 @@ def record_changes(
                     new=str(new.get("status", "")),
                     username=entry.username,
                     full_name=full_name or entry.username,
+                    role=role or "",
                     reason=entry.reason,
                     signed=signed,
                 )
@@ -1125,6 +1127,7 @@ def record_changes(
                     new=str(value),
                     username=entry.username,
                     full_name=full_name or entry.username,
+                    role=role or "",
                     reason=entry.reason,
                     effective_on=date.fromisoformat(effective)
                     if isinstance(effective, str)
@@ -1150,7 +1153,7 @@ def _dispense_voids(
     number and cycle), who voided it, when and why, from the void's audit entry (the history
     keeps the dispense, marked voided: participant_record)."""
     query = (
-        select(AuditEntry, User.full_name, Participant.study_number, Dispense.cycle)
+        select(AuditEntry, User.full_name, User.role, Participant.study_number, Dispense.cycle)
         .join(Dispense, Dispense.number == AuditEntry.entity_id)
         .join(Participant, Participant.id == Dispense.participant_id)
         .outerjoin(User, User.id == AuditEntry.user_id)
@@ -1177,20 +1180,38 @@ def _dispense_voids(
                 new=entry.entity_id,
                 username=entry.username,
                 full_name=full_name or entry.username,
+                role=role or "",
                 reason=entry.reason,
                 signed=any(t == "signatures" for t, _i, _h in parse_facts(entry.facts or "")),
                 cycle=cycle,
             ),
         )
-        for entry, full_name, number, cycle in session.execute(query).tuples()
+        for entry, full_name, role, number, cycle in session.execute(query).tuples()
     ]
+
+
+def changed_by(change: RecordChange) -> str:
+    """Who made a change: "Chen Jing (pharmacist, 药师)", the name, the username and the role in
+    the reader's words (Role.word, as the windows, the commands and the reports' "Prepared by"
+    name it), so that a username that reads as a role word ("pharmacist") is never taken for
+    the role in English; a user not on file by the name and username, and in English the
+    username that is the role's own word ("Chen Jing (pharmacist)") by it alone."""
+    try:
+        role = Role(change.role).word
+    except ValueError:
+        role = change.username
+    if role == change.username:
+        return _("{name} ({username})").format(name=change.full_name, username=change.username)
+    return _("{name} ({username}, {role})").format(
+        name=change.full_name, username=change.username, role=role
+    )
 
 
 def change_words(change: RecordChange) -> str:
     """A change in the reader's words, for the participant report, `history` and the window:
     what it was and is, who, when (and from when, for a status), and why."""
     when = change.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    who = _("{name} ({username})").format(name=change.full_name, username=change.username)
+    who = changed_by(change)
     signed = _("signed") if change.signed else _("not signed")
     if change.field == RETURN_CORRECTED:
         return _(
@@ -1397,6 +1418,7 @@ def return_recounts(
                 new=str(new.tablets),
                 username=user.username,
                 full_name=user.full_name,
+                role=user.role,
                 reason=new.note,
                 signed=_signed(session, "return", new.id),
                 dispense=dispense,

@@ -1621,6 +1621,14 @@ def monitor_pack(ctx: Context, actor: Actor, since: date, until: date) -> Monito
         )
 
 
+def quarantine_reason(reason: str, excursion_id: int | None) -> str:
+    """A quarantine's reason in the reader's words where the program wrote it (a receipt with
+    its temperature record not acceptable, an excursion), as the quarantine log and the open
+    items give it; a reason typed by hand as typed."""
+    forms = reasons.EXCURSION_FORMS if excursion_id is not None else reasons.RECEIPT_FORMS
+    return reasons.in_reader_words(reason, forms)
+
+
 def open_items(ctx: Context, actor: Actor, since: date, until: date) -> list[OpenItem]:
     """What the monitor pack lists as open on `until`, whenever each item began."""
     require(actor, Permission.VIEW, ctx)
@@ -1663,8 +1671,13 @@ def _open_items(
     ):
         found_event = last_event.get(kit.id)
         on = found_event.at.astimezone(UTC).date() if found_event else kit.shipment.received_on
+        # The reason the program wrote (at a receipt, by an excursion) in the reader's words,
+        # as the quarantine log gives it; a reason typed by hand as typed.
         why = (
-            f"{found_event.reason} ({users.get(found_event.user_id, '?')})"
+            _("{reason} ({by})").format(
+                reason=quarantine_reason(found_event.reason, found_event.excursion_id),
+                by=users.get(found_event.user_id, "?"),
+            )
             if found_event
             else _("at receipt")
         )

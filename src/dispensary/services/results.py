@@ -163,6 +163,9 @@ class RecordChange:
     return_id: int | None = None
     """A return count corrected: the return that now stands (the number `correct-return`
     takes); `old` is the count it replaced, `new` its count."""
+    role: str = ""
+    """The changer's role (Role's value, "pharmacist"): named in the reader's words beside the
+    username; empty when the user is not on file."""
 
     @property
     def correction(self) -> bool:

@@ -82,7 +82,10 @@ def _values(text: str, study: Study | None = None) -> list[tuple[str, str]] | No
     if not isinstance(data, dict):
         return None
     names = study.product_name if study is not None else str
-    return [(str(k), _readable(_moment(value_shown(str(k), v, names)))) for k, v in data.items()]
+    rules = study.rule_named if study is not None else str
+    return [
+        (str(k), _readable(_moment(value_shown(str(k), v, names, rules)))) for k, v in data.items()
+    ]
 
 
 def _moment(value: object) -> object:
