@@ -39,10 +39,10 @@ def _is_repetition(text: str) -> bool:
 
 
 _NOT_LETTERS = re.compile(r"[\W\d_]+")
-LEFT_OVER = 4
+LEFT_OVER = 3
 """A password is "mostly" a name, a repetition or a run when fewer than this many characters
 are left once those are taken out: adminadmin1, AdaLovelace, 12345678a, aaaaaaa1 are refused;
-adminpass1, a user name with a word of its own, is not."""
+adminpass1 or paula-own-77, a name with a word of its own, is not."""
 
 
 def _without_names(folded: str, names: Iterable[str]) -> str | None:
