@@ -186,10 +186,9 @@ def test_the_window_says_a_database_whose_study_text_was_cut_short_was_altered(
 ) -> None:
     """The workstation opens through the same service: the study named, a restore advised,
     never "correct the study file and start again" (no one holds the stored file)."""
-    from tamper import edit_file
-
     from dispensary.app import open_workstation
     from dispensary.domain.errors import DatabaseDamaged
+    from tamper import edit_file
 
     place.ctx.engine.dispose()
     edit_file(place.path, "UPDATE study SET source_text = substr(source_text, 1, 40)")
