@@ -144,6 +144,7 @@ class Desk(QObject):
         self.lock_screen: LockScreen | None = None
         self.closed_by_lock: list[str] = []  # the windows the lock closed, named at the unlock
         self.closed_note: QMessageBox | None = None
+        self.password_note: QMessageBox | None = None  # how the password was last set
         self.watcher: IdleWatcher | None = None
         self.account_watch: AccountWatch | None = None
         self.guard: WindowGuard | None = None  # while locked, and after a session ended
@@ -188,8 +189,33 @@ class Desk(QObject):
         self.watcher.start()
         self._watch_account(actor)
         self._back_up(actor, window)
+        self._tell_how_the_password_was_set(window, actor)
         self.session_started.emit(window)
         return window
+
+    def _tell_how_the_password_was_set(self, window: MainWindow, actor: Actor) -> None:
+        """The first sign-in after a change made with a temporary password (which the
+        administrator who set it knew) shows who set it and when the change was made: the
+        user recognises their own change, or reports one they did not make."""
+        from dispensary.domain.errors import DispensaryError
+        from dispensary.services import users
+
+        try:
+            said = users.password_last_set(self.workstation.ctx, actor)
+        except DispensaryError:
+            return  # told at a later sign-in's window, or in the trail
+        if said is None:
+            return
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            self.tr("How your password was last set"),
+            said,
+            QMessageBox.StandardButton.Ok,
+            window,
+        )
+        box.setObjectName("passwordLastSet")
+        self.password_note = box
+        box.open()
 
     def _idle_lock_minutes(self) -> int:
         """The pharmacy's idle lock time (services/pharmacy: an administrator's audited setting,

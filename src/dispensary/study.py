@@ -984,8 +984,8 @@ class _Reader:
         said = _(problem).format(**values) if values else _(problem)
         return StudyFileError(
             _(
-                "Study file {origin}, line {line}: key '{key}' {problem}. Correct the study file "
-                "and start again."
+                "Study file {origin}, line {line}: key '{key}' {problem}. Correct the study file, "
+                "then choose it again."
             ).format(origin=self.origin, line=self.line_of(key), key=key, problem=said)
         )
 
@@ -1083,12 +1083,12 @@ def _not_toml(origin: str, exc: tomllib.TOMLDecodeError) -> str:
     if at is None:  # "(at end of document)": a text, list or table left open
         said = _(
             "Study file {origin} is not valid TOML at its end: a text in quotes, a list or a "
-            "table is not closed. Correct the file and start again."
+            "table is not closed. Correct the file, then choose it again."
         ).format(origin=origin)
     else:
         said = _(
             "Study file {origin} is not valid TOML at line {line}, column {column}. Correct the "
-            "file there and start again."
+            "file there, then choose it again."
         ).format(origin=origin, line=at.group(1), column=at.group(2))
     return with_detail(said, exc)
 

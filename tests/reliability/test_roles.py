@@ -63,6 +63,7 @@ EXEMPT = {
     "signing.run_signed": "runs a signed service call, which checks its own role",
     "users.account_state": "asks only whether the caller's own account was locked meanwhile",
     "users.set_language": "every user chooses the language of their own windows (only their own)",
+    "users.password_last_set": "tells the signed-in user how their own password was last set",
     "users.current_actor": "re-reads the signed-in user's own account (studies given since)",
     "about.about": "anyone signed in may see which program and database they use (Help > About);"
     " its study list is the user's own (studies.list_studies)",

@@ -5,9 +5,10 @@ sign-in, audit time that never goes backwards, and a training mark inside the ch
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import Any
 
 import pytest
@@ -64,6 +65,37 @@ def test_a_password_set_by_an_administrator_must_be_changed_before_anything_else
     assert '"must_change_password":"yes"' in reset.new
 
 
+def test_a_change_made_with_a_temporary_password_is_in_the_trail_and_told_at_the_next_sign_in(
+    ctx: Context, admin: Actor
+) -> None:
+    """The administrator who reset Paula's password knows it: they could sign in with it and
+    choose the new one themselves. The trail records that change as made with the temporary
+    password they set (who, when), and Paula's next sign-in is told so, once."""
+    users.reset_password(ctx, admin, "pharm", "set-by-admin-1", "forgotten")
+    as_her = users.sign_in(ctx, "pharm", "set-by-admin-1")
+    users.change_password(ctx, as_her, "set-by-admin-1", "chosen-new-pass-7")
+    assert users.password_last_set(ctx, as_her) is None  # the session that made the change
+    [changed] = audit.list_entries(ctx, admin, action="password_changed")
+    made = json.loads(changed.new)
+    assert made["with_temporary_password"] == "yes" and made["temporary_set_by"] == "admin"
+    assert made["temporary_set_as"] == "password_reset"
+    [reset] = audit.list_entries(ctx, admin, action="password_reset")
+    assert made["temporary_set_at"] == reset.at.isoformat()
+    paula = users.sign_in(ctx, "pharm", "chosen-new-pass-7")
+    said = users.password_last_set(ctx, paula)
+    assert said is not None, "the next sign-in is told"
+    when = changed.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    assert f"last set on {when} by a change made under your account" in said, said
+    assert "temporary password that admin set on" in said and "(Password reset)" in said
+    again = users.sign_in(ctx, "pharm", "chosen-new-pass-7")
+    assert users.password_last_set(ctx, again) is None  # told once
+    freed = users.change_password(ctx, again, "chosen-new-pass-7", "her-own-pass-8")
+    [_, own] = audit.list_entries(ctx, admin, action="password_changed")
+    assert not own.new or "with_temporary_password" not in own.new
+    assert users.password_last_set(ctx, users.sign_in(ctx, "pharm", "her-own-pass-8")) is None
+    assert freed
+
+
 def test_a_recent_password_is_not_chosen_again(
     ctx: Context, technician: Actor, pw: Password, refused: Refused
 ) -> None:
@@ -101,6 +133,42 @@ def test_the_password_policy(password: str, words: str | None) -> None:
         assert problem is None, problem
     else:
         assert problem is not None and words in problem, problem
+
+
+@pytest.mark.parametrize(
+    ("password", "username", "words"),
+    [
+        ("adminadmin1", "admin", "mostly your user name or your name"),
+        ("AdaLovelace", "ada", "mostly your user name or your name"),
+        ("Lovelace-1815!", "ada", "mostly your user name or your name"),
+        ("12345678a", "nora2026", "repetition or a run"),
+        ("aaaaaaa1", "nora2026", "repetition or a run"),
+        ("abcabcabc!", "nora2026", "repetition or a run"),
+        ("adminpass1", "admin", None),  # the name with a word of its own
+        ("ada-pass-word-1", "ada", None),
+        ("lovelace rides a bicycle", "ada", None),
+    ],
+)
+def test_a_password_mostly_a_name_a_repetition_or_a_run_is_refused(
+    password: str, username: str, words: str | None
+) -> None:
+    """Not only the whole password: mostly one of them, digits and marks added."""
+    problem = password_problem(password, username, users.common_passwords(), "Ada Lovelace")
+    if words is None:
+        assert problem is None, problem
+    else:
+        assert problem is not None and words in problem, problem
+
+
+def test_the_full_name_is_held_against_a_password_set_by_an_administrator(
+    ctx: Context, admin: Actor, refused: Refused
+) -> None:
+    with refused(ctx, InvalidInput, "mostly your user name or your name"):
+        users.add_user(ctx, admin, "nora", "technician", "Nora Nightingale", "NN", "Nightingale1")
+    pharm = users.list_users(ctx, admin)
+    full = next(u.full_name for u in pharm if u.username == "pharm")
+    with refused(ctx, InvalidInput, "mostly your user name or your name"):
+        users.reset_password(ctx, admin, "pharm", full.replace(" ", "") + "2026", "forgotten")
 
 
 def test_a_common_password_is_refused_whoever_sets_it(

@@ -303,3 +303,53 @@ def test_a_raw_error_after_the_database_is_made_is_a_set_up_unfinished(
     assert refused.value.database == plan.database
     assert "No space left on device" in refused.value.message
     assert len(made) == 1 and disposed == [True]
+
+
+LONG_ADDRESS = ("No. 127 Dongming Road, Jinshui District " * 2)[:80]
+"""Fits a dispensing label of NCT07198672 on the 4 x 2 inch roll, not one of DEMO-2DRUG."""
+
+
+def _two_drug_text() -> str:
+    return (first_run.bundled_study_files()[0].parent / "DEMO-2DRUG.toml").read_text("utf-8")
+
+
+def test_particulars_another_open_study_cannot_hold_are_refused_naming_it(
+    ctx: Context, admin: Actor, refused: Refused
+) -> None:
+    """The study open holds them; another open study's label cannot: refused by the service
+    (the window and the command show its refusal), naming that study, nothing saved."""
+    from dispensary.labels.dispensing import ParticularsDoNotFit, check_particulars_fit
+    from dispensary.services import studies
+
+    studies.add_study(ctx, admin, _two_drug_text(), "DEMO-2DRUG.toml", "second study")
+    check_particulars_fit(ctx.study, pharmacy.checked(NAME, LONG_ADDRESS, PHONE))  # its own fits
+    with refused(ctx, ParticularsDoNotFit, "DEMO-2DRUG would not fit"):
+        pharmacy.check_particulars(ctx, admin, NAME, LONG_ADDRESS, PHONE, check_particulars_fit)
+    with refused(ctx, ParticularsDoNotFit, "DEMO-2DRUG would not fit"):
+        pharmacy.set_particulars(
+            ctx, admin, NAME, LONG_ADDRESS, PHONE, "moved", check_particulars_fit
+        )
+    pharmacy.set_particulars(ctx, admin, NAME, ADDRESS, PHONE, "moved", check_particulars_fit)
+    assert pharmacy.particulars(ctx).address == ADDRESS
+
+
+def test_a_study_added_or_amended_must_hold_the_particulars_saved(
+    ctx: Context, admin: Actor, refused: Refused
+) -> None:
+    """Particulars saved first, a study added later whose label cannot hold them: refused
+    before its dispenses could be saved with their labels refused."""
+    from dispensary.labels.dispensing import ParticularsDoNotFit, check_particulars_fit
+    from dispensary.services import studies
+
+    pharmacy.set_particulars(
+        ctx, admin, NAME, LONG_ADDRESS, PHONE, "the hospital's", check_particulars_fit
+    )
+    text = _two_drug_text()
+    said = "saved in Settings, a dispensing label of DEMO-2DRUG would not fit"
+    with refused(ctx, ParticularsDoNotFit, said):
+        studies.check_new_study(ctx, admin, text, "2.toml", check_particulars_fit)
+    with refused(ctx, ParticularsDoNotFit, said):
+        studies.add_study(ctx, admin, text, "2.toml", "second", check_particulars_fit)
+    pharmacy.set_particulars(ctx, admin, NAME, ADDRESS, PHONE, "shorter", check_particulars_fit)
+    studies.add_study(ctx, admin, text, "2.toml", "second", check_particulars_fit)
+    assert "DEMO-2DRUG" in [r.protocol for r in studies.list_studies(ctx, admin)]

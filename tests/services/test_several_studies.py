@@ -77,6 +77,7 @@ SITE_WIDE = {
     "users.set_language",
     "users.recover_administrator",
     "users.current_actor",
+    "users.password_last_set",
     "backup.backup",
     "backup.automatic_backup",
     "studies.list_studies",
@@ -92,6 +93,7 @@ SITE_WIDE = {
     # The pharmacy's own particulars, printed on every study's labels, its idle lock time,
     # and the About box.
     "pharmacy.set_particulars",
+    "pharmacy.check_particulars",
     "pharmacy.set_language",
     "pharmacy.set_idle_lock",
     # A workstation's printers and database: the computer's, recorded in the pharmacy's trail.

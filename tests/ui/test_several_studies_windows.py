@@ -419,19 +419,21 @@ def test_the_selected_study_reads_its_title_in_chinese(
 
 STUDY_FILE_FAULTS = {
     Language.EN: (
-        "The study file {name} cannot be read. Check that it is still there and that this "
-        "account may open it, then add it again.",
-        "The study file {name} is not text in UTF-8. Check that it is the study's .toml file, "
-        "saved as UTF-8, then add it again.",
-        "Study file {name} is not valid TOML at line {line}, column 12. Correct the file there "
-        "and start again.",
+        "The study file {path} cannot be read. Check that it is still there and that this "
+        "account may open it, then choose it again.",
+        "The study file {path} is not text in UTF-8. Check that it is the study's .toml file, "
+        "saved as UTF-8, then choose it again.",
+        "Study file {name} is not valid TOML at line {line}, column 12. Correct the file there, "
+        "then choose it again.",
     ),
     Language.ZH_CN: (
-        "无法读取研究文件 {name}。请确认该文件仍在原处且此账户有权打开它，然后重新添加。",
-        "研究文件 {name} 不是 UTF-8 文本。请确认它是该研究的 .toml 文件并以 UTF-8 保存，然后重新添加。",
-        "研究文件 {name} 在第 {line} 行第 12 列不是有效的 TOML。请在该处更正文件后重新开始。",
+        "无法读取研究文件 {path}。请确认该文件仍在原处且此账户有权打开它，然后重新选择该文件。",
+        "研究文件 {path} 不是 UTF-8 文本。请确认它是该研究的 .toml 文件并以 UTF-8 保存，然后重新选择该文件。",
+        "研究文件 {name} 在第 {line} 行第 12 列不是有效的 TOML。请在该处更正文件，然后重新选择该文件。",
     ),
 }
+"""The file is read by the service every front end uses (services.first_run.read_study_text),
+which names it by its path; the study file's own refusal names it as the screen gave it."""
 
 
 @pytest.mark.parametrize("lang", [Language.EN, Language.ZH_CN])
@@ -473,7 +475,7 @@ def test_a_study_file_that_cannot_be_read_says_what_to_do_before_the_technical_d
         click(qtbot, screen.add_button)
         assert screen.message.kind == "error"
         said, detail = split_detail(screen.message.text(), lang)
-        assert said == sentence.format(name=path.name, line=line)
+        assert said == sentence.format(path=path, name=path.name, line=line)
         assert detail == words if path is broken else words in detail
         assert words not in said
     assert [r.protocol for r in screen.model.rows] == [FIRST, OTHER]

@@ -62,6 +62,10 @@
         <translation>无法加载{language}翻译：将使用英文。</translation>
     </message>
     <message>
+        <source>How your password was last set</source>
+        <translation>您的密码最近一次如何设定</translation>
+    </message>
+    <message>
         <source>Closed by the lock</source>
         <translation>锁定时已关闭</translation>
     </message>

@@ -106,6 +106,7 @@ class Run:
                     backup_dir=config.backup_dir(
                         self.db
                     ),  # the copy before an upgrade, as the window
+                    studies_unread=getattr(self.args, "studies_unread", False),
                 )
             except UnknownStudy as exc:  # the first study, to sign in; refused below
                 if self.args.command in SIGNS_NO_ONE_IN:
@@ -210,7 +211,9 @@ class Run:
 
     def actor(self, changing_password: bool = False) -> Actor:
         """The signed-in user. One whose password an administrator set may only choose their
-        own (`user password`) until then: the administrator who knows it cannot act as them."""
+        own (`user password`) until then; the change made with it is recorded as such, and
+        the user's next sign-in is told of it (users.password_last_set), since the
+        administrator who set it knows it too."""
         self._signed_in()
         assert self._actor is not None
         if self._actor.must_change_password and not changing_password:
@@ -232,6 +235,9 @@ class Run:
             if self.study is not None:
                 studies.check_study_named(ctx, actor, self.study)
             self._actor = actor
+            told = users.password_last_set(ctx, actor)  # made with a temporary password
+            if told is not None:
+                self.note(told)
         return self._actor
 
     def signer(self) -> tuple[Context, Actor] | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 from dataclasses import asdict
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dispensary.cli.core import (
@@ -25,7 +26,6 @@ from dispensary.cli.core import (
     new_secret,
     path_option,
     plural,
-    read_text,
     study_file_option,
     table,
 )
@@ -36,18 +36,20 @@ from dispensary.i18n import N_, _
 
 if TYPE_CHECKING:
     from dispensary.cli.run import Run
+    from dispensary.services.pharmacy import LabelRoom
     from dispensary.services.results import RuleState, StudyRow
 
 
 def cmd_init(run: Run) -> int:
     from dispensary.labels.dispensing import check_study_label_fits
-    from dispensary.services import setup
+    from dispensary.services import first_run, setup
     from dispensary.study import default_study_path, load_study
 
     a = run.args
     # The one check `study add`, the first-run wizard and the demo make: a label that does not
     # fit its stock was refused only at print time, after the first dispense was saved.
-    study = check_study_label_fits(load_study(a.study or default_study_path()))
+    chosen = first_run.read_study_file(Path(a.study).expanduser()).study if a.study else None
+    study = check_study_label_fits(chosen or load_study(default_study_path()))
     full_name = (a.full_name or a.admin.strip().title()).strip()
     initials = a.initials or _initials_from(full_name)
     if run.clock_fixed and not a.training:
@@ -65,7 +67,8 @@ def cmd_init(run: Run) -> int:
         [
             _("Created the database {db}").format(db=run.db),
             _("  Study          {protocol}: {short_title}").format(
-                protocol=study.protocol, short_title=study.short_title
+                protocol=study.protocol,
+                short_title=study.wording().short_title or study.short_title,
             ),
             _("  Administrator  {admin} ({full_name})").format(admin=admin, full_name=full_name),
             _(
@@ -379,13 +382,30 @@ def _label_fits(text: str, origin: str) -> None:
     check_study_label_fits(parse_study(text, origin))
 
 
+def _study_text(file: str) -> str:
+    """As the windows read it (services.first_run): a Notepad file's byte-order mark too."""
+    from dispensary.services import first_run
+
+    return first_run.read_study_text(Path(file).expanduser())
+
+
+def _particulars_room() -> LabelRoom:
+    """The measure of a study's dispensing label with the pharmacy's particulars saved: a
+    study added or amended must hold them (services.pharmacy.LabelRoom)."""
+    from dispensary.labels.dispensing import check_particulars_fit
+
+    return check_particulars_fit
+
+
 def cmd_study_update(run: Run) -> int:
     from dispensary.services import studies
 
     a = run.args
-    text = read_text(a.file, _("study file"))
+    text = _study_text(a.file)
     _label_fits(text, a.file)
-    new = studies.update_study(run.context(), run.actor(), text, a.file, a.reason)
+    new = studies.update_study(
+        run.context(), run.actor(), text, a.file, a.reason, _particulars_room()
+    )
     run.emit(
         {"protocol": new.protocol, "updated": True},
         [
@@ -492,10 +512,10 @@ def cmd_study_add(run: Run) -> int:
     from dispensary.services import studies
 
     a = run.args
-    text = read_text(a.file, _("study file"))
+    text = _study_text(a.file)
     studies.check_new_study(run.context(), run.actor(), text, a.file)
     _label_fits(text, a.file)
-    row = studies.add_study(run.context(), run.actor(), text, a.file, a.reason)
+    row = studies.add_study(run.context(), run.actor(), text, a.file, a.reason, _particulars_room())
     run.emit(
         _study_row(row),
         [

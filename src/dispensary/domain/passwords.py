@@ -7,7 +7,8 @@ counter; what it must not be is one of the first guesses anyone would try.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import re
+from collections.abc import Collection, Iterable
 
 from dispensary.i18n import _
 
@@ -37,7 +38,54 @@ def _is_repetition(text: str) -> bool:
     return False
 
 
-def password_problem(password: str, username: str = "", common: Collection[str] = ()) -> str | None:
+_NOT_LETTERS = re.compile(r"[\W\d_]+")
+LEFT_OVER = 3
+"""A password is "mostly" a name, a repetition or a run when fewer than this many characters
+are left once those are taken out: adminadmin1, AdaLovelace, 12345678a, aaaaaaa1 are refused;
+adminpass1 or paula-own-77, a name with a word of its own, is not."""
+
+
+def _without_names(folded: str, names: Iterable[str]) -> str | None:
+    """The letters of `folded` left once every name part (3 letters or more) is taken out, or
+    None when no name part was in it."""
+    letters = _NOT_LETTERS.sub("", folded)
+    parts = {p for name in names for p in (*name.split(), name.replace(" ", "")) if p}
+    parts = {_NOT_LETTERS.sub("", p) for p in parts}
+    found = False
+    for part in sorted((p for p in parts if len(p) >= 3), key=len, reverse=True):
+        if part in letters:
+            found = True
+            letters = letters.replace(part, "")
+    return letters if found else None
+
+
+def _pattern_length(text: str, at: int) -> int:
+    """How long the run or repetition starting at `at` is (0 below 3 characters): a stretch
+    of a well-known sequence, or a short piece over and over."""
+    longest = 0
+    for end in range(at + 3, min(len(text), at + 40) + 1):  # bounded: 200 characters at most
+        piece = text[at:end]
+        if _is_run(piece) or _is_repetition(piece):
+            longest = end - at
+    return longest
+
+
+def _without_patterns(folded: str) -> str:
+    """`folded` with its runs and repetitions of 3 characters or more taken out."""
+    left, at = [], 0
+    while at < len(folded):
+        size = _pattern_length(folded, at)
+        if size:
+            at += size
+        else:
+            left.append(folded[at])
+            at += 1
+    return "".join(left)
+
+
+def password_problem(
+    password: str, username: str = "", common: Collection[str] = (), full_name: str = ""
+) -> str | None:
     """Why `password` may not be used (a sentence saying what to do), or None when it may."""
     if not isinstance(password, str):
         return _("A password must be text.")
@@ -57,7 +105,14 @@ def password_problem(password: str, username: str = "", common: Collection[str] 
     bare, bare_name = folded.rstrip(tail), name.rstrip(tail)
     if name and (name in (folded, folded[::-1]) or (bare_name and bare in (name, bare_name))):
         return _("A password may not be your user name (nor it with digits added): choose another.")
-    if _is_repetition(folded) or _is_run(folded):
+    pattern = _is_repetition(folded) or _is_run(folded)
+    rest = _without_names(folded, (name, full_name.strip().casefold()))
+    if not pattern and rest is not None and len(rest) < LEFT_OVER:
+        return _(
+            "A password may not be mostly your user name or your name (with digits or marks "
+            "added): choose something else, for example a few unrelated words."
+        )
+    if pattern or len(_without_patterns(folded)) < LEFT_OVER:
         return _(
             "That password is a repetition or a run of keys (like aaaaaaaa or 12345678), one "
             "of the first guesses anyone tries: choose something else."

@@ -389,14 +389,15 @@ class ParticularsDoNotFit(LabelDoesNotFit):
     """The pharmacy's name, address and telephone leave a dispensing label no room."""
 
 
-def check_particulars_fit(study: Study, pharmacy: Particulars) -> None:
+def check_particulars_fit(study: Study, pharmacy: Particulars, *, saved: bool = False) -> None:
     """Refuses particulars with which a dispensing label of `study` would not fit a stock the
     pharmacy may dispense on, in the languages its labels print in, naming the stock; checked
     before they are saved, since afterwards every dispensing label would be refused. A stock
     the study's own texts already overfill is the study file's matter, not the pharmacy's: in
     any language its labels may print in (a study whose English label overfills the 4 x 2 inch
     roll prints in English there until its Chinese text is confirmed, so it needs a larger
-    stock whatever the pharmacy's name)."""
+    stock whatever the pharmacy's name). `saved`: the particulars are those the pharmacy saved
+    and `study` is being added or amended (services.pharmacy.LabelRoom), said so."""
     if not pharmacy.name:
         return  # the study file's name, as every label printed so far
     sample = sample_dispense(study)
@@ -416,6 +417,15 @@ def check_particulars_fit(study: Study, pharmacy: Particulars) -> None:
 
         if fits(pharmacy) or not all(fits(NONE_SET, stock, way) for way in ways):
             continue
+        if saved:
+            raise ParticularsDoNotFit(
+                _(
+                    "With the pharmacy's name, address and telephone saved in Settings, a "
+                    "dispensing label of {study} would not fit on {stock} stock ({size}): "
+                    "shorten the study file's texts, or the pharmacy's particulars in Settings "
+                    "first."
+                ).format(study=study.protocol, stock=stock.name, size=stock.size_text)
+            )
         raise ParticularsDoNotFit(
             _(
                 "With this name, address and telephone a dispensing label of {study} would not "

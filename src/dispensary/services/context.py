@@ -98,3 +98,7 @@ class Context:
     database: str = ""
     study_id: int = 1  # the first study of a database is 1 (`init` stores it first)
     closed: bool = False  # the study is closed: its records are read, not added to
+    stand_in: bool = False
+    """`study` is a stand-in: the database's stored studies could not be read (a study row
+    deleted or its text altered outside the program), and it was opened only for the trail's
+    verification (services.setup.open_database's `studies_unread`), a step of the site's."""

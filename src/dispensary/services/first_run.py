@@ -68,16 +68,18 @@ def bundled_study_files() -> list[Path]:
     return [first, *others]
 
 
-def read_study_file(path: Path) -> StudyFile:
-    """A study file as the set-up loads it, or the refusal naming what is wrong with it."""
+def read_study_text(path: Path) -> str:
+    """A study file's text as every front end reads it (the set-up wizard, the Studies screen,
+    `init --study`, `study add` and `study update`): UTF-8, with or without the byte-order mark
+    Windows Notepad writes; or the refusal saying what to do."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise StudyFileError(
             with_detail(
                 _(
                     "The study file {path} cannot be read. Check that it is still there and that "
-                    "this account may open it, or choose another file."
+                    "this account may open it, then choose it again."
                 ).format(path=path),
                 os_detail(exc),
             )
@@ -87,11 +89,16 @@ def read_study_file(path: Path) -> StudyFile:
             with_detail(
                 _(
                     "The study file {path} is not text in UTF-8. Check that it is the study's "
-                    ".toml file, saved as UTF-8, or choose another file."
+                    ".toml file, saved as UTF-8, then choose it again."
                 ).format(path=path),
                 exc,
             )
         ) from exc
+
+
+def read_study_file(path: Path) -> StudyFile:
+    """A study file as the set-up loads it, or the refusal naming what is wrong with it."""
+    text = read_study_text(path)
     return StudyFile(path, text, parse_study(text, str(path)))
 
 
@@ -155,7 +162,9 @@ def check_administrator(
             _("The two passwords are not the same: type the password again."),
             AdministratorField.PASSWORD,
         )
-    _field_checked(AdministratorField.PASSWORD, lambda: users.check_password_rules(password, name))
+    _field_checked(
+        AdministratorField.PASSWORD, lambda: users.check_password_rules(password, name, full)
+    )
     return Administrator(name, full, marks, password)
 
 

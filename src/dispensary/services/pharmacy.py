@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dispensary.db.engine import read_transaction, write_transaction
-from dispensary.db.models import Setting
+from dispensary.db.models import Setting, StudyRecord
 from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.errors import InvalidInput
 from dispensary.domain.rules import check_text
@@ -25,6 +26,7 @@ from dispensary.i18n import N_, Language, _, language_named
 from dispensary.services.audit import Recorder
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import Permission, require
+from dispensary.study import Study, parse_study
 
 NAME, ADDRESS, PHONE, LANGUAGE, IDLE_LOCK = (
     "pharmacy.name",
@@ -47,7 +49,8 @@ ENTITY = "pharmacy"
 
 NAME_LIMIT, ADDRESS_LIMIT, PHONE_LIMIT = 80, 160, 40
 """Upper bounds only: whether a label still has room depends on the study's own texts and the
-stock, so the screens measure it (labels.dispensing.check_particulars_fit) before saving."""
+stock, so a label of each open study is measured with them (LabelRoom) before they are saved,
+and a study added or amended is measured with the particulars saved."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,34 @@ class Particulars:
 
 
 NONE_SET = Particulars()
+
+
+class LabelRoom(Protocol):
+    """Measures a dispensing label of `study` printed with `pharmacy`'s particulars and
+    refuses them, naming the study, when it would not fit: labels.dispensing.
+    check_particulars_fit, which the front ends pass (the labels lie above the services). The
+    services decide which studies must hold the particulars: every open one when they are
+    saved; the study added or amended against those saved (`saved`, worded for that)."""
+
+    def __call__(self, study: Study, pharmacy: Particulars, *, saved: bool = False) -> None: ...
+
+
+def refuse_no_room(session: Session, new: Particulars, room: LabelRoom | None) -> None:
+    """Refuses particulars that a dispensing label of an open study cannot hold (the first
+    such study named); "no name" leaves each study file's own, as every label printed so far."""
+    if room is None or not new.name:
+        return
+    held = select(StudyRecord).where(StudyRecord.closed_at.is_(None)).order_by(StudyRecord.id)
+    for record in session.scalars(held):
+        room(parse_study(record.source_text, record.protocol), new)
+
+
+def refuse_study_without_room(session: Session, study: Study, room: LabelRoom | None) -> None:
+    """Refuses a study added or amended whose dispensing label cannot hold the particulars
+    saved: its dispenses would be saved and their labels refused."""
+    saved = read(session)
+    if room is not None and saved.name:
+        room(study, saved, saved=True)
 
 
 def checked(name: str, address: str, phone: str) -> Particulars:
@@ -125,10 +156,31 @@ def _store(session: Session, values: Mapping[str, str]) -> None:
     session.flush()
 
 
-def set_particulars(
-    ctx: Context, actor: Actor, name: str, address: str, phone: str, reason: str
+def check_particulars(
+    ctx: Context, actor: Actor, name: str, address: str, phone: str, room: LabelRoom | None
 ) -> Particulars:
-    """An administrator names the pharmacy for its labels (audited, with the old values)."""
+    """The particulars assessed for saving, with nothing written: their refusal (a text not
+    allowed, or an open study whose label cannot hold them) said before a reason is asked."""
+    require(actor, Permission.PHARMACY)
+    new = checked(name, address, phone)
+    with read_transaction(ctx.engine) as session:
+        refuse_no_room(session, new, room)
+    return new
+
+
+def set_particulars(
+    ctx: Context,
+    actor: Actor,
+    name: str,
+    address: str,
+    phone: str,
+    reason: str,
+    room: LabelRoom | None = None,
+) -> Particulars:
+    """An administrator names the pharmacy for its labels (audited, with the old values),
+    refused when a dispensing label of an open study could not hold them (`room`: the front
+    ends measure with labels.dispensing.check_particulars_fit; None only where the caller
+    measured every study itself, as the first-run wizard does before anything is stored)."""
     require(actor, Permission.PHARMACY)
     new = checked(name, address, phone)
     why = check_text(reason, N_("reason for the change"))
@@ -136,6 +188,7 @@ def set_particulars(
         old = read(session)
         if (old.name, old.address, old.phone) == (new.name, new.address, new.phone):
             return old
+        refuse_no_room(session, new, room)
         rec = Recorder(session, actor, ctx.clock.now())
         _store(session, {NAME: new.name, ADDRESS: new.address, PHONE: new.phone})
         before = Particulars(old.name, old.address, old.phone).as_record()

@@ -61,6 +61,7 @@ from dispensary.domain.errors import (
     NotADispensaryDatabase,
     ReadOnlyDatabase,
     RuleViolation,
+    StudyFileError,
     UnknownStudy,
 )
 from dispensary.files import NOTHING_CHANGED, before_detail, create_private, shown, with_detail
@@ -68,7 +69,7 @@ from dispensary.i18n import N_, _
 from dispensary.services.audit import Recorder
 from dispensary.services.context import Clock, Context, SystemClock
 from dispensary.services.users import check_new_user, create_first_admin
-from dispensary.study import Study, chosen_protocol, parse_study
+from dispensary.study import Study, chosen_protocol, default_study_path, load_study, parse_study
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 # The audit entry that marks a training database (the demo, a scripted test database): only there
@@ -360,12 +361,18 @@ def open_database(
     expect_protocol: str | None = None,
     backup_dir: Path | None = None,
     read_only_ok: bool = False,
+    studies_unread: bool = False,
 ) -> OpenedDatabase:
     """Opens an existing database, checking it before anything is written; reads without the
     write lock, so another workstation writing does not stop it. A SQLite file this account may
     not write is refused, or, with `read_only_ok` (a caller that may only read: the command's
     audit verify, reports), opened read-only: every step that would record is then refused
-    (db.engine.refuse_if_read_only), and `read_only` says so."""
+    (db.engine.refuse_if_read_only), and `read_only` says so.
+
+    Every study stored must read as a study file, and one at least must be stored: else the
+    database was altered outside the program (DatabaseDamaged, naming the study). With
+    `studies_unread` (`audit verify` only, which reads the trail, not a study) it opens all
+    the same, so that an inspector can see what was changed."""
     clock = clock or SystemClock()
     checked_url(db)  # a location this program can use, or a message saying which are
     path = sqlite_path(url_for(db))
@@ -390,7 +397,7 @@ def open_database(
         warning = mode_warning(path) if kind is not ReadOnlyKind.DISK else None
     engine = make_engine(db, read_only=kind)
     try:
-        opened = _open(engine, db, path, clock, expect_protocol, backup_dir, kind)
+        opened = _open(engine, db, path, clock, expect_protocol, backup_dir, kind, studies_unread)
     except DBAPIError as exc:
         engine.dispose()
         problem = fault(engine, exc, NOTHING_CHANGED) or DatabaseProblem(
@@ -420,6 +427,7 @@ def _open(
     expect_protocol: str | None,
     backup_dir: Path | None,
     read_only: ReadOnlyKind | None = None,
+    studies_unread: bool = False,
 ) -> OpenedDatabase:
     tables = set(inspect(engine).get_table_names())
     if "alembic_version" not in tables or "study" not in tables:
@@ -464,13 +472,31 @@ def _open(
         migrated_from = current
     with read_transaction(engine) as session:
         records = list(session.scalars(select(StudyRecord).order_by(StudyRecord.id)))
+        if not records and studies_unread:
+            return _unread(engine, db, clock, migrated_from, backup)
         if not records:
+            if session.scalar(select(User).limit(1)) is not None:
+                raise _altered(db, _("it holds users and records but no study"))
             raise NotADispensaryDatabase(
                 _("{path} has no study recorded. Create it with `dispensary init`.").format(
                     path=shown(db)
                 )
             )
-        held = tuple(r.protocol for r in records)
+        stored = {}
+        for each in records:
+            try:
+                stored[each.id] = parse_study(each.source_text, f"{db} (stored study)")
+            except StudyFileError as exc:
+                if studies_unread:
+                    return _unread(engine, db, clock, migrated_from, backup, records)
+                # Its parser's words are left out: they say to correct a file no one holds.
+                raise _altered(
+                    db,
+                    _("the study file stored for study {study} no longer reads as one").format(
+                        study=each.protocol
+                    ),
+                ) from exc
+        held = held_of(records)
         if expect_protocol:
             named = chosen_protocol([r.protocol for r in records], expect_protocol.strip())
             chosen = [r for r in records if r.protocol == named]
@@ -498,7 +524,7 @@ def _open(
             record = chosen[0]
         else:  # the first study still open (a database's first study, most often)
             record = next((r for r in records if r.closed_at is None), records[0])
-        study = parse_study(record.source_text, f"{db} (stored study)")
+        study = stored[record.id]
         if session.scalar(select(User).limit(1)) is None:
             raise NotADispensaryDatabase(
                 _("{path} has no users. Create it with `dispensary init`.").format(path=shown(db))
@@ -507,6 +533,40 @@ def _open(
         engine, study, clock, db, study_id=record.id, closed=record.closed_at is not None
     )
     return OpenedDatabase(context, migrated_from, backup, studies=held)
+
+
+def held_of(records: list[StudyRecord]) -> tuple[str, ...]:
+    return tuple(r.protocol for r in records)
+
+
+def _altered(db: str, what: str) -> DatabaseDamaged:
+    """A database whose studies were changed outside the program: no study file to correct
+    and no `init` to run, but a backup to restore, after `audit verify` has shown what was
+    changed (it opens such a database: open_database's `studies_unread`)."""
+    return DatabaseDamaged(
+        _(
+            "{path} was changed outside the program: {what}. {nothing} An administrator runs "
+            "`dispensary audit verify` to see what was changed, keeps this file for "
+            "investigation and restores the last good backup (`dispensary restore`)."
+        ).format(path=shown(db), what=what, nothing=_(NOTHING_CHANGED))
+    )
+
+
+def _unread(
+    engine: Engine,
+    db: str,
+    clock: Clock,
+    migrated_from: str | None,
+    backup: str | None,
+    records: list[StudyRecord] | None = None,
+) -> OpenedDatabase:
+    """The database opened for `audit verify` though its studies cannot be read: the context's
+    study is the bundled study file's, a stand-in the trail's verification never reads (in
+    the first study stored, for the permission to verify; none left: an administrator's)."""
+    first = records[0].id if records else 1
+    stand_in = load_study(default_study_path())
+    context = Context(engine, stand_in, clock, db, study_id=first, stand_in=True)
+    return OpenedDatabase(context, migrated_from, backup, studies=held_of(records or []))
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ from dispensary.services.audit import Recorder
 from dispensary.services.common import not_voided, of_study
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import Permission, may, require, studies_now
+from dispensary.services.pharmacy import LabelRoom, refuse_study_without_room
 from dispensary.services.results import RuleState, StudyRow, study_full_titles, study_titles
 from dispensary.services.users import find_user, studies_of
 from dispensary.study import Study, chosen_protocol, parse_study
@@ -69,9 +70,17 @@ def _open_record(session: Session, ctx: Context) -> StudyRecord:
     return record
 
 
-def update_study(ctx: Context, actor: Actor, text: str, origin: str, reason: str) -> Study:
+def update_study(
+    ctx: Context,
+    actor: Actor,
+    text: str,
+    origin: str,
+    reason: str,
+    room: LabelRoom | None = None,
+) -> Study:
     """Amends the study open: a new version of its file, checked against what its records
-    already use (no product with stock, no dose level dispensed may go), then stored; the old
+    already use (no product with stock, no dose level dispensed may go) and, with `room`,
+    against the pharmacy's particulars saved (its labels must hold them), then stored; the old
     and new texts are kept in the audit trail."""
     require(actor, Permission.STUDY, ctx, recorded=True)
     why = check_text(reason, N_("reason for changing the study file"))
@@ -118,6 +127,7 @@ def update_study(ctx: Context, actor: Actor, text: str, origin: str, reason: str
                     "not define it. Keep every dose level that has been dispensed."
                 ).format(level=missing_level)
             )
+        refuse_study_without_room(session, new, room)
         old_text = record.source_text
         old_version = record.version or 1
         record.source_text = text
@@ -240,13 +250,17 @@ def own_protocols(ctx: Context, actor: Actor) -> list[str]:
     return [protocol for study_id, protocol in records if study_id in mine]
 
 
-def check_new_study(ctx: Context, actor: Actor, text: str, origin: str) -> Study:
+def check_new_study(
+    ctx: Context, actor: Actor, text: str, origin: str, room: LabelRoom | None = None
+) -> Study:
     """The study file assessed for adding, with nothing written: its refusal (not a valid
-    study file, or a study the pharmacy already holds) said before the reason is asked."""
+    study file, a study the pharmacy already holds, or one whose label cannot hold the
+    pharmacy's particulars saved) said before the reason is asked."""
     require(actor, Permission.STUDY)
     new = parse_study(text, origin)
     with read_transaction(ctx.engine) as session:
         _refuse_held(session, new.protocol)
+        refuse_study_without_room(session, new, room)
     return new
 
 
@@ -265,14 +279,24 @@ def _refuse_held(session: Session, protocol: str) -> None:
         )
 
 
-def add_study(ctx: Context, actor: Actor, text: str, origin: str, reason: str) -> StudyRow:
+def add_study(
+    ctx: Context,
+    actor: Actor,
+    text: str,
+    origin: str,
+    reason: str,
+    room: LabelRoom | None = None,
+) -> StudyRow:
     """Loads a new study file into the pharmacy's database (administrator, audited): its kits,
-    participants and records are its own from then on."""
+    participants and records are its own from then on. With `room` (the front ends pass
+    labels.dispensing.check_particulars_fit), refused when its dispensing label cannot hold
+    the pharmacy's particulars saved."""
     require(actor, Permission.STUDY)
     why = check_text(reason, N_("reason for adding the study"))
     new = parse_study(text, origin)
     with write_transaction(ctx.engine) as session:
         _refuse_held(session, new.protocol)
+        refuse_study_without_room(session, new, room)
         rec = Recorder(session, actor, ctx.clock.now())
         record = StudyRecord(protocol=new.protocol, source_text=text, loaded_at=rec.now, version=1)
         session.add(record)

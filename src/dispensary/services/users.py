@@ -12,10 +12,11 @@ import functools
 import getpass
 import hashlib
 import hmac
+import json
 import os
 import re
 import socket
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from weakref import WeakKeyDictionary
 
@@ -26,8 +27,15 @@ from sqlalchemy.orm import Session, object_session
 from sqlalchemy.pool import Pool
 
 from dispensary.db.engine import read_only, read_transaction, sqlite_path, write_transaction
-from dispensary.db.models import PasswordHistory, Signature, StudyAccess, StudyRecord, User
-from dispensary.domain.audit_actions import AuditAction
+from dispensary.db.models import (
+    AuditEntry,
+    PasswordHistory,
+    Signature,
+    StudyAccess,
+    StudyRecord,
+    User,
+)
+from dispensary.domain.audit_actions import AuditAction, name_of
 from dispensary.domain.codes import Role, SignatureMeaning
 from dispensary.domain.errors import (
     ChainOutOfStep,
@@ -72,8 +80,8 @@ def common_passwords() -> frozenset[str]:
     return frozenset(w.strip().casefold() for w in lines if w.strip() and not w.startswith("#"))
 
 
-def check_password_rules(password: str, username: str = "") -> None:
-    problem = password_problem(password, username, common_passwords())
+def check_password_rules(password: str, username: str = "", full_name: str = "") -> None:
+    problem = password_problem(password, username, common_passwords(), full_name)
     if problem is not None:
         raise InvalidInput(problem)
 
@@ -543,7 +551,7 @@ def check_new_user(
     name = normalise_username(username)
     full = check_text(full_name, N_("full name"), limit=120)
     marks = normalise_initials(initials, staff=True)
-    check_password_rules(password, name)
+    check_password_rules(password, name, full)
     return name, full, marks
 
 
@@ -729,9 +737,13 @@ def change_password(ctx: Context, actor: Actor, old_password: str, new_password:
             )
         old_ok = _verify(user.password_hash, old_password)
         recent = _recent_hashes(session, user)
+        # A password someone else set (a reset, the account's first, a recovery): the change
+        # made with it says so in the trail, whose it was and when, for whoever knew it could
+        # have made the change (the user's next sign-in is told: password_last_set).
+        temporary = _set_for_them(session, user) if user.must_change_password else None
     if not old_ok:
         raise NotPermitted(_("The current password is wrong; the password was not changed."))
-    _check_new_password(new_password, actor.username, recent)
+    _check_new_password(new_password, actor.username, recent, actor.full_name)
     new_hash = _hasher.hash(new_password)
     with write_transaction(ctx.engine) as session:
         user = session.get(User, actor.user_id)
@@ -740,8 +752,90 @@ def change_password(ctx: Context, actor: Actor, old_password: str, new_password:
             raise NotSignedIn(ended or _("The account is not active."))
         rec = Recorder(session, actor, ctx.clock.now(), check_account=False)
         _set_password(session, user, new_hash, rec.now, must_change=False)
-        rec.audit(AuditAction.PASSWORD_CHANGED, "user", user.username)
+        made_with = None
+        if temporary is not None:
+            made_with = {
+                "with_temporary_password": "yes",
+                "temporary_set_by": temporary.username,
+                "temporary_set_at": temporary.at.isoformat(),
+                "temporary_set_as": temporary.action,
+            }
+        rec.audit(AuditAction.PASSWORD_CHANGED, "user", user.username, made_with)
         return actor_of(session, user)
+
+
+SET_FOR_THEM = (
+    AuditAction.PASSWORD_RESET.value,
+    AuditAction.USER_ADDED.value,
+    AuditAction.ADMINISTRATOR_RECOVERED.value,
+)
+"""The steps that set a user's password for them, someone else knowing it."""
+
+
+def _set_for_them(session: Session, user: User) -> AuditEntry | None:
+    """The newest audit entry that set `user`'s password for them (who, when)."""
+    return session.scalars(
+        select(AuditEntry)
+        .where(
+            AuditEntry.entity == "user",
+            AuditEntry.entity_id == user.username,
+            AuditEntry.action.in_(SET_FOR_THEM),
+        )
+        .order_by(AuditEntry.id.desc())
+        .limit(1)
+    ).first()
+
+
+def _utc(at: datetime) -> str:
+    return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def password_last_set(ctx: Context, actor: Actor) -> str | None:
+    """At the first sign-in after the user's password was changed with a temporary password
+    (one an administrator set by a reset, as the account's first, or a recovery), what to tell
+    them: who set the temporary one and when, and when the change made with it was. Whoever
+    knew the temporary password could have made that change and signed in with the new one;
+    the user is shown it to recognise their own change, or to report one they did not make.
+    None otherwise (a password the user changed from their own, or told once already)."""
+    refuse_locked_window(actor)
+    password_steps = (AuditAction.PASSWORD_CHANGED.value, *SET_FOR_THEM)
+    with read_transaction(ctx.engine) as session:
+        last = session.scalars(
+            select(AuditEntry)
+            .where(
+                AuditEntry.entity == "user",
+                AuditEntry.entity_id == actor.username,
+                AuditEntry.action.in_(password_steps),
+            )
+            .order_by(AuditEntry.id.desc())
+            .limit(1)
+        ).first()
+        if last is None or last.action != AuditAction.PASSWORD_CHANGED.value:
+            return None
+        made = json.loads(last.new or "{}") or {}
+        if made.get("with_temporary_password") != "yes":
+            return None
+        signed_in = session.scalar(
+            select(func.count(AuditEntry.id)).where(
+                AuditEntry.id > last.id,
+                AuditEntry.action == AuditAction.SIGN_IN.value,
+                AuditEntry.entity == "user",
+                AuditEntry.entity_id == actor.username,
+            )
+        )
+    if signed_in != 1:  # the first sign-in since (recorded before its window opens) only
+        return None
+    return _(
+        "Your password was last set on {changed_at} by a change made under your account with "
+        "the temporary password that {admin} set on {set_at} ({how}). Whoever knew the "
+        "temporary password could have made that change: if it was not you, report it (the "
+        "audit trail keeps both entries)."
+    ).format(
+        changed_at=_utc(last.at),
+        admin=made.get("temporary_set_by", "?"),
+        set_at=_utc(datetime.fromisoformat(made.get("temporary_set_at", last.at.isoformat()))),
+        how=name_of(made.get("temporary_set_as", AuditAction.PASSWORD_RESET.value)),
+    )
 
 
 def _recent_hashes(session: Session, user: User) -> list[str]:
@@ -754,8 +848,10 @@ def _recent_hashes(session: Session, user: User) -> list[str]:
     return [user.password_hash, *kept]
 
 
-def _check_new_password(password: str, username: str, recent: list[str]) -> None:
-    check_password_rules(password, username)
+def _check_new_password(
+    password: str, username: str, recent: list[str], full_name: str = ""
+) -> None:
+    check_password_rules(password, username, full_name)
     if any(_verify(h, password) for h in recent):
         raise InvalidInput(
             _("That is one of your last {count} passwords: choose a new one.").format(
@@ -778,8 +874,10 @@ def reset_password(
     ctx: Context, actor: Actor, username: str, new_password: str, reason: str
 ) -> None:
     """An administrator sets a user's password (forgotten, or a new user's first): the user must
-    choose their own at the next sign-in and can sign nothing before, so the administrator who
-    knows it cannot act as them. Never one's own: that is `change_password`, which asks for the
+    choose their own at the next sign-in and can do and sign nothing before. The administrator
+    knows this temporary password, so they could sign in with it and choose the new one
+    themselves: that change is recorded as made with the temporary password they set (who,
+    when), and the user's next sign-in is shown it (password_last_set). Never one's own: that is `change_password`, which asks for the
     current password and refuses a recent one (a reset of one's own would skip both). The
     reason is kept in the audit trail, as for a deactivation or an unlock: someone else now
     knows the user's password, and the trail says why."""
@@ -794,6 +892,7 @@ def reset_password(
         user = find_user(session, username)
         if user.id == actor.user_id:
             raise RuleViolation(_(OWN_PASSWORD).format(user=actor.username, count=RECENT_PASSWORDS))
+        check_password_rules(new_password, name, user.full_name)  # not mostly their name
         rec = Recorder(session, actor, ctx.clock.now())
         _set_password(session, user, new_hash, rec.now, must_change=True)
         # What was stored, not what a reset usually stores.
@@ -911,6 +1010,8 @@ def recover_administrator(
         new_hash = _hasher.hash(new_password)
     with write_transaction(ctx.engine) as session:
         user = find_user(session, name)
+        if new_password is not None:
+            check_password_rules(new_password, name, user.full_name)
         if user.role != Role.ADMINISTRATOR.value:
             raise RuleViolation(
                 _(

@@ -46,7 +46,7 @@ from dispensary.ui.scan_field import ScanCatcher, ScanField
 from dispensary.ui.screen import OpenKind, Screen, context_of_study, route_scan
 from dispensary.ui.session import AppSession
 from dispensary.ui.vocabulary import term
-from dispensary.ui.widgets import shown_date
+from dispensary.ui.widgets import ElidedLabel, shown_date
 
 SCREEN_ROLE = Qt.ItemDataRole.UserRole
 FOREGROUND = Qt.ItemDataRole.ForegroundRole
@@ -317,7 +317,7 @@ class MainWindow(QMainWindow):
         self.study_label.setObjectName("statusStudy")
         self.database_label = QLabel(self.tr("Database {path}").format(path=ctx.database))
         self.database_label.setObjectName("statusDatabase")
-        self.backup_label = QLabel()
+        self.backup_label = ElidedLabel()  # a long path loses its middle, not its file name
         self.backup_label.setObjectName("statusBackup")
         status.addWidget(self.backup_label, 1)
         for widget in (self.user_label, self.study_label, self.database_label):
@@ -349,8 +349,7 @@ class MainWindow(QMainWindow):
     def show_backup(self, text: str, failed: bool = False) -> None:
         """The day's backup, kept in view (a passing status message is wiped by a hover); a
         failed one in red, since the counter must not work on for days without a backup."""
-        self.backup_label.setText(text)
-        self.backup_label.setToolTip(text)
+        self.backup_label.set_line(text)
         self.backup_label.setStyleSheet(f"color: {BANNER_COLOURS[False][1]};" if failed else "")
 
     # -- studies --------------------------------------------------------------------------

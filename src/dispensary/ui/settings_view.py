@@ -508,11 +508,19 @@ class SettingsScreen(Screen):
         )
 
     def change_particulars(self) -> None:
-        try:  # before the reason is asked: once saved, no dispensing label could print
-            chosen = pharmacy.checked(self.name.text(), self.address.text(), self.phone.text())
-            check_particulars_fit(self.session.ctx.study, chosen)
-        except DispensaryError as exc:
-            self.message.show_message(exc.message, "error")
+        # Before the reason is asked: once saved, an open study's labels could not print.
+        chosen = attempt(
+            self.message,
+            lambda: pharmacy.check_particulars(
+                self.session.ctx,
+                self.session.actor,
+                self.name.text(),
+                self.address.text(),
+                self.phone.text(),
+                check_particulars_fit,
+            ),
+        )
+        if chosen is None:
             return
         reason = self._reason(self.tr("Change the pharmacy's particulars"))
         if reason is None:
@@ -526,6 +534,7 @@ class SettingsScreen(Screen):
                 self.address.text(),
                 self.phone.text(),
                 reason,
+                check_particulars_fit,
             ),
         )
         if done is not None:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QThread, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QColor, QKeyEvent, QPalette
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -278,8 +278,9 @@ class SignInForm(QFrame):
             return replace(actor, language=chosen.value)
 
     def _ask_for_own_password(self, actor: Actor) -> None:
-        """An administrator set this password: the user chooses their own before anything else,
-        so that the administrator who knows it cannot work or sign as them."""
+        """An administrator set this password: the user chooses their own before anything else.
+        The administrator knows it too: a change made with it is recorded as such, and the
+        next sign-in is told of it (users.password_last_set)."""
         self.pending = actor
         self._first_password = self.password.text()
         self.password.clear()
@@ -438,6 +439,10 @@ class SignInWindow(QWidget):
         self.form.username.setFocus()
 
 
+LOCK_BACKGROUND = "#102a43"
+"""The lock screen's colour, the style sheet's #lockScreen too."""
+
+
 class LockScreen(QWidget):
     """Covers the main window after a spell of inactivity or when locked by hand. The same user
     resumes with the password; another user signing in closes the session (`unlocked` says
@@ -449,6 +454,12 @@ class LockScreen(QWidget):
         super().__init__(parent)
         self.setObjectName("lockScreen")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        # Opaque of itself, not only through resources/style.qss (which apply_style skips when
+        # the file is missing): nothing of the records shows while the desk is unattended.
+        shade = self.palette()
+        shade.setColor(QPalette.ColorRole.Window, QColor(LOCK_BACKGROUND))
+        self.setPalette(shade)
+        self.setAutoFillBackground(True)
         self.actor = actor
         outer = QVBoxLayout(self)
         outer.addStretch(1)

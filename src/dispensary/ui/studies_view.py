@@ -21,10 +21,9 @@ from PySide6.QtWidgets import (
 )
 
 from dispensary.domain.errors import DispensaryError
-from dispensary.files import os_detail, with_detail
 from dispensary.i18n import current_language
-from dispensary.labels.dispensing import check_study_label_fits
-from dispensary.services import studies
+from dispensary.labels.dispensing import check_particulars_fit, check_study_label_fits
+from dispensary.services import first_run, studies
 from dispensary.services.permissions import Permission, may
 from dispensary.services.results import StudyRow
 from dispensary.ui.forms import (
@@ -239,37 +238,16 @@ class StudiesScreen(Screen):
         )
         if path is None:
             return
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            self.message.show_message(
-                with_detail(
-                    self.tr(
-                        "The study file {name} cannot be read. Check that it is still there and "
-                        "that this account may open it, then add it again."
-                    ).format(name=path.name),
-                    os_detail(exc),
-                ),
-                "error",
-            )
-            return
-        except UnicodeDecodeError as exc:
-            self.message.show_message(
-                with_detail(
-                    self.tr(
-                        "The study file {name} is not text in UTF-8. Check that it is the "
-                        "study's .toml file, saved as UTF-8, then add it again."
-                    ).format(name=path.name),
-                    exc,
-                ),
-                "error",
-            )
+        text = attempt(self.message, lambda: first_run.read_study_text(path))
+        if text is None:
             return
         # The file is checked first: one refused is said before a reason is typed for it.
         checked = attempt(
             self.message,
             lambda: check_study_label_fits(
-                studies.check_new_study(self.session.ctx, self.session.actor, text, path.name)
+                studies.check_new_study(
+                    self.session.ctx, self.session.actor, text, path.name, check_particulars_fit
+                )
             ),
         )
         if checked is None:
@@ -285,7 +263,12 @@ class StudiesScreen(Screen):
         row = attempt(
             self.message,
             lambda: studies.add_study(
-                self.session.ctx, self.session.actor, text, path.name, reason
+                self.session.ctx,
+                self.session.actor,
+                text,
+                path.name,
+                reason,
+                check_particulars_fit,
             ),
         )
         if row is None:

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import Any, Protocol, TypeVar
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDate, QLocale, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDate, QLocale, QSize, Qt, Signal
 from PySide6.QtGui import (
     QFocusEvent,
     QGuiApplication,
@@ -19,6 +19,7 @@ from PySide6.QtGui import (
     QKeySequence,
     QMouseEvent,
     QPaintEvent,
+    QPalette,
     QShortcut,
     QShowEvent,
     QValidator,
@@ -469,6 +470,42 @@ class ElidedCombo(QComboBox):
             option.currentText, Qt.TextElideMode.ElideRight, room.width()
         )
         painter.drawControl(QStyle.ControlElement.CE_ComboBoxLabel, option)
+
+
+class ElidedLabel(QLabel):
+    """One line that may be longer than the room it has (the status bar's backup line, with
+    the backup file's path): shown with its middle left out (…), so that the start of the
+    sentence and the file's name both stay in view; whole in its tooltip and in text()."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+    def set_line(self, text: str) -> None:
+        self.setText(text)
+        self.setToolTip(text)
+
+    def shown_text(self) -> str:
+        """The text as drawn at the label's present width."""
+        line = " ".join(self.text().split())
+        room = self.contentsRect().width()
+        return self.fontMetrics().elidedText(line, Qt.TextElideMode.ElideMiddle, room)
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        return QSize(min(hint.width(), 10 * self.fontMetrics().averageCharWidth()), hint.height())
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QStylePainter(self)
+        self.style().drawItemText(
+            painter,
+            self.contentsRect(),
+            int(self.alignment()),
+            self.palette(),
+            self.isEnabled(),
+            self.shown_text(),
+            QPalette.ColorRole.WindowText,
+        )
 
 
 class KitLine(Protocol):
