@@ -606,7 +606,8 @@ class InventoryScreen(Screen):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """The table resized (the window, or the splitter moved): its columns fitted again."""
-        if watched is self.table and event.type() == QEvent.Type.Resize:
+        # getattr: Qt may still deliver an event while Python tears the screen down
+        if watched is getattr(self, "table", None) and event.type() == QEvent.Type.Resize:
             self._fit_timer.start()
         return super().eventFilter(watched, event)
 
