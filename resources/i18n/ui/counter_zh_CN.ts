@@ -743,10 +743,6 @@
         <translation>“{code}”似乎是受试者编号（{number}），不是药盒。请扫描药盒本身的条码。</translation>
     </message>
     <message>
-        <source>intact</source>
-        <translation>完好</translation>
-    </message>
-    <message>
         <source>&apos;{code}&apos; is a range: use the range field for ranges.</source>
         <translation>“{code}”是一个范围：请在范围栏中输入范围。</translation>
     </message>
@@ -813,6 +809,10 @@
     <message>
         <source> — into quarantine (temperature record not acceptable)</source>
         <translation> — 进入隔离（温度记录不合格）</translation>
+    </message>
+    <message>
+        <source> — into quarantine (temperature excursion on record)</source>
+        <translation> — 进入隔离（已记录温度超标）</translation>
     </message>
     <message>
         <source>Scan the kits of the shipment first.</source>

@@ -605,6 +605,7 @@ def _receive_data(found: ReceiveAssessment) -> dict[str, Any]:
         "received_on": found.received_on,
         "location": found.location,
         "quarantined": found.quarantined,
+        "excursions": found.excursions,
         "kits": found.kits,
         "tablets": found.tablets,
         "accepted": found.accepted,
@@ -631,6 +632,8 @@ def _receive_data(found: ReceiveAssessment) -> dict[str, Any]:
 def _receive_lines(found: ReceiveAssessment, study: Study) -> list[str]:
     """The receipt's verdict, totals and lines; in a study not of tablets only each count in
     its product's word ("2 kits, 56 capsules, 30 tablets"), never capsules summed as tablets."""
+    from dispensary.services import receiving
+
     lines = [
         _("Receipt of shipment {value} on {received_on}: {verdict}. Nothing was changed.").format(
             value=found.shipment or "-",
@@ -651,6 +654,9 @@ def _receive_lines(found: ReceiveAssessment, study: Study) -> list[str]:
         lines.append(
             _("  Quarantine  the temperature record failed: every kit would go into quarantine")
         )
+    if found.excursions:  # received during an excursion on record: quarantined with it
+        notice = receiving.excursion_notice(found.excursions, study.area_name(found.location))
+        lines.append(_("  Quarantine  {notice}").format(notice=notice))
     for line in found.lines:
         # "Line 1" (第 1 行) padded by terminal columns, not inside the words: "第 1      行"
         label = _("Line {line}").format(line=line.line)

@@ -610,8 +610,8 @@ def shipment_kits(run: Run) -> Manifest:
         [
             kit
             for piece in comma_pieces(a.kits)
-            for kit in receiving.kits_from_range(
-                ctx, piece, a.product, a.lot, a.expiry, a.tablets_per_kit
+            for kit in receiving.listed_kits(
+                ctx, run.actor(), piece, a.product, a.lot, a.expiry, a.tablets_per_kit
             )
         ]
     )

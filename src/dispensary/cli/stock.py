@@ -87,6 +87,9 @@ def cmd_receive(run: Run) -> int:
                 "sponsor decides (then `dispensary release KIT... --reason ... --reference ...`)."
             )
         )
+    if result.excursions:  # received during an excursion on record: quarantined with it
+        notice = receiving.excursion_notice(result.excursions, study.area_name(result.location))
+        lines.append(f"  {notice}")
     lines += [_("  Warning  {message}").format(message=w) for w in result.warnings]
     if manifest.ignored:
         lines.append(f"  {manifest.note}")

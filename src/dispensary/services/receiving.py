@@ -8,7 +8,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import ColumnElement, func, select
@@ -55,9 +55,11 @@ from dispensary.services.common import (
     stock_movement,
 )
 from dispensary.services.context import Actor, Context
+from dispensary.services.participants import study_loaded_on
 from dispensary.services.permissions import Permission, Readable, require
-from dispensary.services.results import ReceiveResult
+from dispensary.services.results import ReceiptExcursion, ReceiveResult
 from dispensary.services.stock import receive_kits
+from dispensary.services.temperature import excursions_exposing
 
 if TYPE_CHECKING:
     from _csv import Reader as CsvReader
@@ -337,11 +339,75 @@ def _sound(kit: str, conditions: dict[str, str]) -> None:
             )
 
 
+INTACT = N_("intact")
+"""A shipment's condition when the user says nothing else: recorded as this one English word
+(the command's default), whatever the screen's language, and shown in the reader's words."""
+
+
+def condition_words(recorded: str) -> str:
+    """A shipment's condition as recorded, in the reader's words: the default word translated
+    ("完好"), anything a user typed as typed."""
+    return _(INTACT) if recorded.strip() == INTACT else recorded
+
+
+def condition_recorded(shown: str) -> str:
+    """A condition as a screen's field holds it, as it is recorded: the default word in the
+    reader's language ("完好") or nothing at all as INTACT, anything else as typed (a receipt in
+    Chinese recorded "完好", one in English "intact": two words for one condition)."""
+    text = shown.strip()
+    return INTACT if not text or text in (INTACT, _(INTACT)) else shown
+
+
 def kits_from_range(
     ctx: Context, kit_range: str, product: str, lot: str, expiry: date, tablets: int | None
 ) -> list[KitIn]:
     per_kit = ctx.study.product(product).tablets_per_kit if tablets is None else tablets
     return [KitIn(n, product, lot, expiry, per_kit) for n in expand_range(kit_range)]
+
+
+def listed_kits(
+    ctx: Context,
+    actor: Actor,
+    kit_range: str,
+    product: str,
+    lot: str,
+    expiry: date,
+    tablets: int | None,
+) -> list[KitIn]:
+    """`kits_from_range` of a list a person typed (the command's --kits): a text that is no kit
+    range but a participant's study number (01-001), or of their numbers' form, is kept as one
+    kit, so that the receipt's assessment refuses it as a participant's (participant_number),
+    as the receiving screen says, not as a kit range written wrongly."""
+    require(actor, Permission.RECEIVE, ctx)
+    per_kit = ctx.study.product(product).tablets_per_kit if tablets is None else tablets
+    try:
+        numbers = expand_range(kit_range)
+    except InvalidInput:
+        try:
+            number = new_kit_number(kit_range.strip().upper())
+        except InvalidInput:
+            number = ""
+        if number:
+            with read_transaction(ctx.engine) as session:
+                if _participant_like(session, ctx, [number]):
+                    return [KitIn(number, product, lot, expiry, per_kit)]
+        raise
+    return [KitIn(n, product, lot, expiry, per_kit) for n in numbers]
+
+
+def _participant_like(session: Session, ctx: Context, numbers: Collection[str]) -> dict[str, bool]:
+    """Of `numbers`, those that are a participant's study number (True), or have the form of
+    this study's participants' numbers and of none of its kits' (False): never a kit's. Of the
+    participants' form only once the study has kits of their own form: a study may number its
+    participants as its kits (P0001, then kits P1001-P1002 received)."""
+    people = participant_numbered(session, numbers)
+    has_kits = session.scalar(select(Kit.id).where(Kit.study_id == ctx.study_id).limit(1))
+    kinds = form_kinds(session, set(numbers), ctx.study_id) if has_kits else {}
+    return {
+        n: n in people
+        for n in sorted(set(numbers))
+        if n in people or kinds.get(n) is CodeKind.PARTICIPANT
+    }
 
 
 def receive_shipment(
@@ -372,13 +438,20 @@ def receive_shipment(
     why = reasons.written(reasons.SHIPMENT_TEMPERATURE, shipment=number)
 
     with write_transaction(ctx.engine) as session:
-        found = _plan_receipt(session, ctx, checked, Readable(session, actor))
+        now = ctx.clock.now()
+        found = _plan_receipt(session, ctx, checked, Readable(session, actor), now)
         if found.refusals:
             first = found.refusals[0]
             raise first.error(first.message)
         kits = [line.kit for line in found.lines]
         numbers = [k.number for k in kits]
-        rec = Recorder(session, actor, ctx.clock.now(), study=ctx, action=Permission.RECEIVE)
+        exposed = found.excursions[0] if found.excursions else None
+        if exposed is not None:  # as an import quarantines the kits there: linked to it
+            event = KitEvent.RECEIVE_QUARANTINED
+            why = reasons.written(
+                reasons.EXCURSION, lowest=f"{exposed.lowest:g}", highest=f"{exposed.highest:g}"
+            )
+        rec = Recorder(session, actor, now, study=ctx, action=Permission.RECEIVE)
         record = Shipment(
             number=number,
             received_on=day,
@@ -412,7 +485,15 @@ def receive_shipment(
                 reasons.written(reasons.SHIPMENT, shipment=number),
             )
             received.append((stock_kit, receipt))
-        receive_kits(session, rec, received, event, today=today, reason=why)
+        receive_kits(
+            session,
+            rec,
+            received,
+            event,
+            today=today,
+            reason=why,
+            excursion_id=exposed.excursion_id if exposed is not None else None,
+        )
         total = sum(k.tablets for k in kits)
         rec.audit(
             AuditAction.RECEIVE,
@@ -426,6 +507,12 @@ def receive_shipment(
                 "temperature_ok": temperature_ok,
                 "location": place,
                 "lots": sorted({f"{k.product}/{k.lot}/{k.expiry.isoformat()}" for k in kits}),
+                # the excursions on record the kits were exposed to: into quarantine for them
+                **(
+                    {"excursions": [e.excursion_id for e in found.excursions]}
+                    if found.excursions
+                    else {}
+                ),
             },
         )
         return ReceiveResult(
@@ -436,6 +523,8 @@ def receive_shipment(
             not temperature_ok,
             units_by_product((k.product, k.tablets) for k in kits),
             found.warnings,
+            found.excursions,
+            place,
         )
 
 
@@ -447,7 +536,7 @@ def assess_receive(ctx: Context, actor: Actor, request: ReceiveRequest) -> Recei
     require(actor, Permission.RECEIVE, ctx)
     checked = _checked_receipt(ctx, request, ctx.clock.today())
     with read_transaction(ctx.engine) as session:
-        return _plan_receipt(session, ctx, checked, Readable(session, actor))
+        return _plan_receipt(session, ctx, checked, Readable(session, actor), ctx.clock.now())
 
 
 @dataclass(frozen=True)
@@ -494,13 +583,19 @@ def _checked_receipt(ctx: Context, request: ReceiveRequest, today: date) -> _Rec
 
 
 def _plan_receipt(
-    session: Session, ctx: Context, checked: _Receipt, reader: Collection[int]
+    session: Session, ctx: Context, checked: _Receipt, reader: Collection[int], now: datetime
 ) -> ReceiveAssessment:
     """The one receiving policy: every rule, in the order receive_shipment meets them.
-    `reader`: the studies the user may open, the only other studies a refusal names."""
+    `reader`: the studies the user may open, the only other studies a refusal names; `now`:
+    when the receipt is entered (a receipt dated earlier is judged against the excursions on
+    record since its day)."""
     number, event = checked.number, checked.event
-    verdicts = [_checked_line(ctx, kit, checked.day) for kit in checked.kits]
+    today = ctx.clock.today()
+    verdicts = [_checked_line(ctx, kit, checked.day, today) for kit in checked.kits]
     refusals = [*checked.refusals]
+    before = _before_study(session, ctx, checked.day)
+    if before is not None:
+        refusals.insert(0, before)
     refusals += [refusal for _kit, refusal in verdicts if refusal is not None]
     read = [at for at, (_kit, refusal) in enumerate(verdicts) if refusal is None]
     numbers = [verdicts[at][0].number for at in read]
@@ -526,14 +621,8 @@ def _plan_receipt(
     not_kits = {n: _lot_number(n) for n in sorted(lots.intersection(numbers))}
     # A participant's study number is never a kit's either: the participants' rule the other
     # way round (participants._check_number_free), by the one look-alike check (form_kind).
-    # Of the participants' form only once the study has kits of their own form: a study may
-    # number its participants as its kits (P0001, then kits P1001-P1002 received).
-    people = participant_numbered(session, numbers)
-    has_kits = session.scalar(select(Kit.id).where(Kit.study_id == ctx.study_id).limit(1))
-    kinds = form_kinds(session, set(numbers) - set(not_kits), ctx.study_id) if has_kits else {}
-    for n in sorted(set(numbers) - set(not_kits)):
-        if n in people or kinds.get(n) is CodeKind.PARTICIPANT:
-            not_kits[n] = _participant_number(n, n in people)
+    for n, enrolled in _participant_like(session, ctx, set(numbers) - set(not_kits)).items():
+        not_kits[n] = _participant_number(n, enrolled)
     refusals += [not_kits[n] for n in sorted(not_kits)]
     taken = (
         session.scalar(select(Shipment.id).where(func.upper(Shipment.number) == number).limit(1))
@@ -589,6 +678,16 @@ def _plan_receipt(
             )
             refusals.append(refusal)
             line_refusals.setdefault(at, refusal)
+    excursions = tuple(
+        ReceiptExcursion(e.id, e.started_at, e.ended_at, e.lowest, e.highest)
+        for e in (
+            excursions_exposing(session, ctx, checked.place, checked.day, now)
+            if checked.place
+            else []
+        )
+    )
+    if excursions:  # received into an area during an excursion on record: exposed to it
+        event = KitEvent.RECEIVE_QUARANTINED
     status = transition(NOT_IN_STOCK, event, kit="")
     lines = []
     for at, (kit, refused) in enumerate(verdicts):
@@ -622,12 +721,81 @@ def _plan_receipt(
         received_on=checked.day,
         lines=tuple(lines),
         refusals=tuple(refusals),
-        quarantined=status is KitStatus.QUARANTINED,
+        quarantined=checked.event is KitEvent.RECEIVE_QUARANTINED,
         location=checked.place,
         kits=len(lines),
         tablets=_whole_tablets(tablets),
         accepted_kits=len(accepted),
         accepted_tablets=_whole_tablets(accepted),
+        excursions=excursions,
+    )
+
+
+def excursion_notice(excursions: Sequence[ReceiptExcursion], area: str) -> str:
+    """What a receipt into `area` (as the reader names it) on or before the end of excursions
+    on record there means for its kits ("" when none): said by the receiving screen and the
+    commands, before and after the receipt."""
+    if not excursions:
+        return ""
+    listed = pgettext("names", ", ").join(
+        _("excursion {number} ({start} to {end}, {lowest}-{highest} °C)").format(
+            number=e.excursion_id,
+            start=when_utc(e.started_at),
+            end=when_utc(e.ended_at),
+            lowest=f"{e.lowest:g}",
+            highest=f"{e.highest:g}",
+        )
+        for e in excursions
+    )
+    return _(
+        "The kits were in {area} on or before the end of a temperature excursion on record "
+        "there: {excursions}. They go into quarantine, linked to excursion {first}, until the "
+        "sponsor decides whether they may be used."
+    ).format(area=area, excursions=listed, first=excursions[0].excursion_id)
+
+
+def when_utc(at: datetime) -> str:
+    """A time of an excursion as the temperature records say it: "2026-12-05 23:20 UTC"."""
+    return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+PAPER_RECORDS = timedelta(days=366)
+"""How long before the study was loaded in this pharmacy its first shipment may be dated: the
+records kept on paper before the program was used are entered from the first shipment on (as
+the README's walk-through does), not a date years before (2019 typed for 2026)."""
+
+
+def receipts_from(session: Session, ctx: Context) -> date:
+    """The first day a shipment of the study may be dated: the day it was loaded in this
+    pharmacy, or its first stock's receipt if recorded as earlier (records kept on paper,
+    `participants.study_here_since`); before any stock, up to PAPER_RECORDS before loading."""
+    loaded = study_loaded_on(session, ctx)
+    received = session.scalar(
+        select(func.min(Shipment.received_on))
+        .join(Kit, Kit.shipment_id == Shipment.id)
+        .where(Kit.study_id == ctx.study_id)
+    )
+    if received is None:
+        return loaded - PAPER_RECORDS if loaded > date.min + PAPER_RECORDS else loaded
+    return min(loaded, received)
+
+
+def _before_study(session: Session, ctx: Context, day: date) -> Refusal[ReceiveCheck] | None:
+    """A date received before the study was in this pharmacy is a typo (2019 for 2026): what to
+    do, or None."""
+    since = receipts_from(session, ctx)
+    if day >= since:
+        return None
+    return Refusal(
+        ReceiveCheck.BEFORE_STUDY,
+        _(
+            "The date received {day} is before {protocol} was in this pharmacy (from {since}: "
+            "the day it was loaded, or its first shipment's date if earlier). Check the date on "
+            "the packing list and give a date on or after {since}. Records kept on paper before "
+            "the program was used are entered from the study's first shipment, dated at most a "
+            "year before the study was loaded."
+        ).format(day=day.isoformat(), protocol=ctx.study.protocol, since=since.isoformat()),
+        InvalidInput,
     )
 
 
@@ -745,7 +913,7 @@ def _duplicate(number: str) -> Refusal[ReceiveCheck]:
 
 
 def _checked_line(
-    ctx: Context, kit: KitIn, day: date
+    ctx: Context, kit: KitIn, day: date, today: date
 ) -> tuple[KitIn, Refusal[ReceiveCheck] | None]:
     """Every field of a listed kit as the paperwork must give it (typed kits are not trusted
     more than a manifest line): the kit as it would be recorded, and why it is refused."""
@@ -783,6 +951,14 @@ def _checked_line(
             _(
                 "Kit {kit} (lot {lot}) expired on {expiry}. "
                 "Do not receive expired stock: contact the sponsor."
+            ).format(kit=number, lot=lot, expiry=expiry.isoformat()),
+        )
+    if expiry < today:  # a receipt entered late: not expired then, expired now
+        return read, Refusal(
+            ReceiveCheck.EXPIRED,
+            _(
+                "Kit {kit} (lot {lot}) expired on {expiry}, before today: expired stock is not "
+                "received into stock. Set the kit aside and contact the sponsor about it."
             ).format(kit=number, lot=lot, expiry=expiry.isoformat()),
         )
     return read, None

@@ -57,7 +57,7 @@ from dispensary.domain.rules import (
 )
 from dispensary.i18n import N_, _
 from dispensary.services import audit as audit_service
-from dispensary.services import queries, temperature
+from dispensary.services import queries, receiving, temperature
 from dispensary.services.common import (
     get_dispense,
     get_lot_records,
@@ -1783,7 +1783,7 @@ def _open_items(
             shipment.received_on,
             shipment.number,
             _("temperature alarm at receipt ({condition}); its kits now: {now}.").format(
-                condition=shipment.condition, now=now
+                condition=receiving.condition_words(shipment.condition), now=now
             ),
         )
     order = {kind: i for i, kind in enumerate(OPEN_KINDS)}

@@ -103,6 +103,19 @@ class KitRow:
 
 
 @dataclass(frozen=True)
+class ReceiptExcursion:
+    """A temperature excursion on record in the storage area a shipment is received into that
+    ended after the kits arrived there (a receipt entered late): the kits were exposed to it,
+    so they go into quarantine linked to it, as an import quarantines the kits already there."""
+
+    excursion_id: int
+    started_at: datetime
+    ended_at: datetime
+    lowest: float
+    highest: float
+
+
+@dataclass(frozen=True)
 class ReceiveResult:
     shipment: str
     received_on: date
@@ -113,6 +126,15 @@ class ReceiveResult:
     """`tablets` per product (study file code), in the kits' order: said each in its units."""
     warnings: tuple[str, ...] = ()
     """What was received but cannot be used as it is (a lot that cannot cover a cycle)."""
+    excursions: tuple[ReceiptExcursion, ...] = ()
+    """The excursions on record the kits were exposed to (received on or before their end):
+    every kit went into quarantine, linked to the first."""
+    location: str = ""  # the storage area the kits went into
+
+    @property
+    def into_quarantine(self) -> bool:
+        """Every kit went into quarantine: the temperature record failed, or an excursion."""
+        return self.quarantined or bool(self.excursions)
 
 
 @dataclass(frozen=True)

@@ -79,9 +79,11 @@ def receive_kits(
     *,
     today: date,
     reason: str = "",
+    excursion_id: int | None = None,
 ) -> None:
     """Receives a shipment's new kits as `move_kit` receives one, but with one flush for all
-    the kits (one batched INSERT), so a 500-kit manifest is not 500 round trips."""
+    the kits (one batched INSERT), so a 500-kit manifest is not 500 round trips. `excursion_id`:
+    the excursion a receipt into quarantine is for (kits received into an area during it)."""
     status = NOT_IN_STOCK
     for kit, ledger in kits:
         if kit.id is not None:
@@ -97,7 +99,7 @@ def receive_kits(
     session.add_all([kit for kit, _ledger in kits])
     session.flush()
     for kit, ledger in kits:
-        _write(session, rec, kit, event, ledger, reason, None)
+        _write(session, rec, kit, event, ledger, reason, excursion_id)
 
 
 def _transition(

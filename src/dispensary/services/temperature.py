@@ -281,15 +281,24 @@ def _reading_time(raw: str) -> datetime:
             raise ValueError(raw)
         written = datetime.fromisoformat(raw)
     except ValueError as exc:
-        raise InvalidInput(_("'{time}' is not a time (ISO 8601).").format(time=raw[:30])) from exc
+        raise InvalidInput(_not_a_time(raw)) from exc
     if written.tzinfo is None:  # before year 1 leaves the calendar in the local zone
         check_date_window(written.date(), N_("reading date"))
     try:
         at = written.astimezone(UTC)  # a naive time: the local one
     except (ValueError, OverflowError, OSError) as exc:
-        raise InvalidInput(_("'{time}' is not a time (ISO 8601).").format(time=raw[:30])) from exc
+        raise InvalidInput(_not_a_time(raw)) from exc
     check_date_window(at.date(), N_("reading date"))
     return at
+
+
+def _not_a_time(raw: str) -> str:
+    """A reading's time that cannot be read, with the form that can (2026/12/05 10:00 was
+    refused with no example of what to write)."""
+    return _(
+        "'{time}' is not a time (ISO 8601): the logger's export must write it as year-month-day "
+        "and a 24-hour time, e.g. 2026-12-05 10:00 or 2026-12-05T10:00:00+08:00 (with its zone)."
+    ).format(time=raw[:30])
 
 
 def local_zone(at: datetime | None = None) -> str:
@@ -597,6 +606,22 @@ def _recorded_in(
         if isinstance(study, str):
             studies[entity_id] = study
     return [(e, studies.get(str(e.id), "")) for e in found]
+
+
+def excursions_exposing(
+    session: Session, ctx: Context, area: str, day: date, entered_at: datetime
+) -> list[Excursion]:
+    """The excursions on record in `area` that a kit received into it on `day`, the receipt
+    entered at `entered_at`, was there for: by the rule `_kits_there` counts a kit there (from
+    its arrival, `_when_on`, until the excursion's end), so that a receipt entered late is
+    judged as an import finds the kits already there. The study's own excursions, and those
+    recorded before each study was judged by its own range (every study's); oldest first."""
+    arrived, _by_day = _when_on(day, entered_at, leaving=False)
+    return [
+        excursion
+        for excursion, study in _recorded_in(session, area, arrived, entered_at)
+        if study in ("", ctx.study.protocol)
+    ]
 
 
 def _new_parts(

@@ -39,7 +39,7 @@ from dispensary.services.assessment import (
     ReceiveRequest,
 )
 from dispensary.services.labels import PrintPlan
-from dispensary.services.results import ReceiveResult
+from dispensary.services.results import ReceiptExcursion, ReceiveResult
 from dispensary.study import Study
 from dispensary.ui.forms import OneLine
 from dispensary.ui.label_preview import print_kit_labels, record_print
@@ -66,6 +66,7 @@ from dispensary.ui.widgets import (
     two_columns,
     units_of,
     units_word,
+    wrapped_label,
 )
 
 
@@ -314,9 +315,15 @@ class ReceiveScreen(Screen):
         range_row.addWidget(self.range_button)
         range_row.addWidget(self.manifest_button)
         right.addLayout(range_row)
-        self.count_label = QLabel()
-        self.count_label.setObjectName("sectionTitle")
+        # Wrapped: "— into quarantine (temperature record not acceptable)" on one line held the
+        # window to 1374-1472 px, wider than a 1366x768 screen.
+        self.count_label = wrapped_label("sectionTitle")
         right.addWidget(self.count_label)
+        # The excursions on record the kits were in the store for (a receipt entered late):
+        # the service's assessment, said before Receive.
+        self.excursion_label = wrapped_label("receiveExcursions")
+        self.excursion_label.setVisible(False)
+        right.addWidget(self.excursion_label)
         # Every cell's text is its tooltip: a product cut, a verdict read whole on hovering.
         self.kits_model: RowTableModel[ReceiveLine] = RowTableModel(
             line_columns(study), self, tooltip_from=0
@@ -445,7 +452,7 @@ class ReceiveScreen(Screen):
                 self.shipment.text(),
                 kits,
                 received_on=self.received_on.typed_date(self.tr("Date received")),
-                condition=self.condition.text() or self.tr("intact"),
+                condition=receiving.condition_recorded(self.condition.text()),
                 temperature_ok=self.temperature_ok.isChecked(),
             ),
         )
@@ -652,9 +659,19 @@ class ReceiveScreen(Screen):
                 text += self.tr("; {refused} refused").format(refused=refused)
             if found.quarantined:
                 text += self.tr(" — into quarantine (temperature record not acceptable)")
+            elif found.excursions:
+                text += self.tr(" — into quarantine (temperature excursion on record)")
             self.count_label.setText(text)
+        notice = self._excursion_notice(found.excursions if found is not None else ())
+        self.excursion_label.setText(notice)
+        self.excursion_label.setVisible(bool(notice))
         self.remove_button.setEnabled(bool(self.kits))
         self.receive_button.setEnabled(bool(self.kits))
+
+    def _excursion_notice(self, excursions: tuple[ReceiptExcursion, ...]) -> str:
+        """The service's words on the excursions the kits go into quarantine for ("")."""
+        ctx = self.session.ctx
+        return receiving.excursion_notice(excursions, ctx.study.area_name(ctx.study.storage_area))
 
     # -- receive --------------------------------------------------------------------------
 
@@ -699,7 +716,7 @@ class ReceiveScreen(Screen):
                 self.shipment.text(),
                 self.kits,
                 received_on=to_date(self.received_on.date()),
-                condition=self.condition.text() or self.tr("intact"),
+                condition=receiving.condition_recorded(self.condition.text()),
                 temperature_ok=self.temperature_ok.isChecked(),
             )
         except DispensaryError as exc:
@@ -744,10 +761,14 @@ class ReceiveScreen(Screen):
         said = done.format(
             shipment=result.shipment, kits=len(result.kits), tablets=result.tablets, units=units
         )
+        if result.excursions:  # into quarantine for the excursions on record, as assessed
+            said = self.tr("{received} {warning}").format(
+                received=said, warning=self._excursion_notice(result.excursions)
+            )
         for warning in result.warnings:  # received, but no dispense will take it
             said = self.tr("{received} {warning}").format(received=said, warning=warning)
         self.message.show_message(
-            said, "warning" if result.quarantined or result.warnings else "ok"
+            said, "warning" if result.into_quarantine or result.warnings else "ok"
         )
         self.labels_button.setFocus()
 
@@ -779,7 +800,7 @@ class ReceiveScreen(Screen):
         self.unrecorded = None
         self.labels_button.setText(self.tr("Print kit &labels"))
         self.shipment.clear()
-        self.condition.setText(self.tr("intact"))
+        self.condition.setText(receiving.condition_words(receiving.INTACT))
         self.temperature_ok.setChecked(True)
         self.lot.clear()
         self.received_on.setDate(qdate(self.session.ctx.clock.today()))

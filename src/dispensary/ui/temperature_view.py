@@ -68,6 +68,13 @@ def zoned(at: datetime) -> str:
     return f"{here:%Y-%m-%d %H:%M} ({utc_offset(here)})"
 
 
+def zoned_cell(at: datetime) -> str:
+    """`zoned` for a table's cell: the day and the time kept together (a no-break space), the
+    zone on a second line when the column is narrow, never "2026-12-05 23:2…"."""
+    here = at.astimezone()
+    return f"{here:%Y-%m-%d}\u00a0{here:%H:%M} ({utc_offset(here)})"
+
+
 def zoned_day(at: datetime) -> str:
     """The day of a moment in this computer's time, with its zone."""
     here = at.astimezone()
@@ -145,8 +152,8 @@ def logger_columns(study: Study) -> list[Column[LoggerCheck]]:
 
 
 EXCURSION_COLUMNS: list[Column[ExcursionRow]] = [
-    Column(str(QT_TRANSLATE_NOOP("Column", "From")), lambda r: r.started_at, text=zoned),
-    Column(str(QT_TRANSLATE_NOOP("Column", "To")), lambda r: r.ended_at, text=zoned),
+    Column(str(QT_TRANSLATE_NOOP("Column", "From")), lambda r: r.started_at, text=zoned_cell),
+    Column(str(QT_TRANSLATE_NOOP("Column", "To")), lambda r: r.ended_at, text=zoned_cell),
     *_range_columns(),
     Column(str(QT_TRANSLATE_NOOP("Column", "Storage area")), lambda r: r.storage_area),
     Column(
@@ -155,10 +162,18 @@ EXCURSION_COLUMNS: list[Column[ExcursionRow]] = [
         align_right=True,
     ),
     Column(str(QT_TRANSLATE_NOOP("Column", "Logger file")), lambda r: r.source),
-    Column(str(QT_TRANSLATE_NOOP("Column", "Recorded by")), lambda r: r.recorded_by),
+    # "By", as the logger files' (their header whole at 1366x768: it read "Recorded b").
+    Column(
+        str(QT_TRANSLATE_NOOP("Column", "By")),
+        lambda r: r.recorded_by,
+        tooltip=str(QT_TRANSLATE_NOOP("Column", "Recorded by")),
+    ),
 ]
 
 
+FROM, TO = 0, 1
+"""The excursions' times: in a narrow window their zone goes onto a second line ("2026-12-05
+23:2…" was cut at 1366x768 in English)."""
 # The window's column of the logger file: excursion_columns puts "Dispensed since" before it.
 EXCURSION_LOGGER_FILE = 1 + next(
     i for i, c in enumerate(EXCURSION_COLUMNS) if c.title == "Logger file"
@@ -349,7 +364,11 @@ class TemperatureScreen(Screen):
         self.excursion_table.selectionModel().selectionChanged.connect(self._excursion_chosen)
         page.addWidget(self.excursion_table, 2)
         kit_bar = QHBoxLayout()
-        self.kits_label = QLabel(self.tr("<b>Kits quarantined by the selected excursion</b>"))
+        # Wrapped: on one line its excursion's time held the page wider than a 1366x768 window,
+        # the Open in inventory button cut at the right.
+        self.kits_label = wrapped_label(
+            "excursionKitsTitle", self.tr("<b>Kits quarantined by the selected excursion</b>")
+        )
         kit_bar.addWidget(self.kits_label, 1)
         self.open_button = action_button(
             self.tr("Open in inventory to release or destroy"), "openInInventory", self._open_kit
@@ -389,7 +408,10 @@ class TemperatureScreen(Screen):
         tooltip): every header stays whole. (The last column stretched: squeezed to what was
         left, its header read "‹ecorded b".)"""
         fit_columns(
-            self.excursion_table, stretch=EXCURSION_LOGGER_FILE, yielding=(EXCURSION_LOGGER_FILE,)
+            self.excursion_table,
+            stretch=EXCURSION_LOGGER_FILE,
+            yielding=(EXCURSION_LOGGER_FILE,),
+            wrap=(FROM, TO),
         )
 
     def _keep_rows(self) -> None:

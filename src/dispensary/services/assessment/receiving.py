@@ -10,6 +10,7 @@ from enum import StrEnum
 
 from dispensary.domain.codes import KitStatus
 from dispensary.services.assessment.base import Refusal
+from dispensary.services.results import ReceiptExcursion
 
 
 @dataclass(frozen=True)
@@ -32,13 +33,14 @@ class ReceiveCheck(StrEnum):
     NO_TABLETS = "no_tablets"  # the line gives no tablets
     TABLET_COUNT = "tablet_count"  # the line's tablets are no count (negative, beyond any kit)
     KIT_COUNT = "kit_count"  # the line's tablets are not the study's count for a kit
-    EXPIRED = "expired"  # the kit expired before the date received
+    EXPIRED = "expired"  # the kit expired before the date received, or before today
     DUPLICATE = "duplicate"  # the kit is listed twice in the shipment
     SHIPMENT_RECEIVED = "shipment_received"  # the shipment number is received already
     IN_STOCK = "in_stock"  # the kit number is in stock already
     LOT_EXPIRY = "lot_expiry"  # the lot has another expiry (recorded, or on another line)
     LOT_NUMBER = "lot_number"  # the kit number is a lot's (recorded, or on this list)
     PARTICIPANT_NUMBER = "participant_number"  # a participant's study number, or of its form
+    BEFORE_STUDY = "before_study"  # the date received is before the study was in the pharmacy
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,14 @@ class ReceiveAssessment:
     accepted_tablets: int  # tablets in them
     warnings: tuple[str, ...] = ()
     """What is received but cannot be used as it is (a lot that cannot cover a cycle)."""
+    excursions: tuple[ReceiptExcursion, ...] = ()
+    """The excursions on record in the storage area that ended on or after the kits' arrival
+    (a receipt entered late): every kit goes into quarantine, linked to the first."""
+
+    @property
+    def into_quarantine(self) -> bool:
+        """Every kit goes into quarantine: the temperature record failed, or an excursion."""
+        return self.quarantined or bool(self.excursions)
 
     @property
     def refused(self) -> bool:
