@@ -824,6 +824,7 @@ class BulkWriter:
                 "dispensed_on": day,
                 "platelets": platelets,
                 "warnings": [],
+                "overrides": [],
                 "notices": [],
                 "signature": "dispensed",
             },

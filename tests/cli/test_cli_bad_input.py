@@ -20,7 +20,12 @@ def test_a_dispense_refused_for_want_of_an_override_names_the_option_that_gives_
     refused = cli("dispense", "01-002", "--cycle", "9", "--day1", DAY1)
     assert refused.code == 3, refused.err
     assert "To dispense anyway, give the reason for overriding" in refused.err  # the service's
-    assert 'give the reason with --override-reason "TEXT"' in refused.err  # the command's
+    assert "name each warning it overrides by its code: previous_return_missing." in refused.err
+    # the command's: the options, with the codes to name
+    assert (
+        "give the same command again with --override previous_return_missing --override-reason "
+        '"TEXT"' in refused.err
+    )
     assert "--dose-ordered-by" not in refused.err  # no dose change asked for
     # a dose change also needs who ordered it: both options are named
     both = cli("dispense", "01-002", "--cycle", "9", "--day1", DAY1, "--dose-level", "0")
@@ -28,7 +33,7 @@ def test_a_dispense_refused_for_want_of_an_override_names_the_option_that_gives_
     assert '--dose-ordered-by "NAME"' in both.err and "--override-reason" in both.err
     # `check dispense` says the same
     checked = cli("check", "dispense", "01-002", "--cycle", "9", "--day1", DAY1)
-    assert checked.code == 3 and "--override-reason" in checked.err
+    assert checked.code == 3 and "--override previous_return_missing" in checked.err
     assert state(cli.db) == before
 
 

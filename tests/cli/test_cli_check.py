@@ -142,25 +142,32 @@ def test_a_missing_return_needs_an_override_and_a_reason_makes_it_acceptable(
     assert code == 3
     assert out.startswith("Dispense of cycle 2 to 01-001, day 1 2026-01-26: needs an override.")
     assert "  Proposed    K0012  lot L2  exp 2026-12-31  21 tablets" in out
-    assert "(override: a reason to dispense anyway, missing)" in out
+    assert "(previous_return_missing; override: a reason to dispense anyway, missing)" in out
     assert err.startswith("Needs an override: The return of cycle 1 (DSP000001) is not recorded")
+    assert "--override previous_return_missing --override-reason" in err
 
-    code, out, err = terminal(*args, "--override-reason", "bottle forgotten", today="2026-01-26")
+    reason = ["--override-reason", "bottle forgotten"]
+    code, out, err = terminal(*args, *reason, today="2026-01-26")  # the reason names no warning
+    assert code == 3 and "A reason overrides only the warnings it names" in err, err
+    named = ["--override", "previous_return_missing"]
+    code, out, err = terminal(*args, *named, *reason, today="2026-01-26")
     assert code == 0, err
     assert "would be accepted as it stands" in out.splitlines()[0]
-    assert "(override: a reason to dispense anyway, given)" in out
+    assert "(previous_return_missing; override: a reason to dispense anyway, given)" in out
     assert terminal.written() == before
 
 
 def test_scanned_kits_get_a_verdict_each(terminal: Terminal) -> None:
     args = ["check", "dispense", "01-001", "--day1", "2026-01-26", "--json"]
-    extra = ["--override-reason", "bottle forgotten"]
-    code, out, _err = terminal(*args, *extra, "--kit", "K0001", today="2026-01-26")
+    extra = ["--override-reason", "bottle forgotten", "--override", "previous_return_missing"]
+    both = ["--override", "not_first_expiry"]
+    code, out, _err = terminal(*args, *extra, *both, "--kit", "K0001", today="2026-01-26")
     found = json.loads(out)
     assert (code, found["cycle"], found["accepted"]) == (0, 2, True)
     assert found["kits"] == [{"kit": "K0001", "accepted": True, "message": ""}]
     assert [w["code"] for w in found["warnings"]] == ["previous_return_missing", "not_first_expiry"]
-    assert all(w["given"] for w in found["warnings"])  # one reason overrides both
+    assert all(w["given"] for w in found["warnings"])  # one reason overrides both, each named
+    assert found["override_codes"] == ["previous_return_missing", "not_first_expiry"]
 
     code, out, _err = terminal(*args, *extra, "--kit", "01-001", today="2026-01-26")
     found = json.loads(out)
@@ -660,10 +667,17 @@ def test_a_notice_is_shown_by_the_check_and_never_called_overridden(terminal: Te
         "2026-01-26",
         "--override-reason",
         "bottle forgotten",
+        "--override",
+        "previous_return_missing",
         today="2026-01-26",
     )
     assert code == 0, err
     assert "  Overridden  The return of cycle 1" in out, out
+    assert any(
+        line.startswith("  Overridden  The return of cycle 1")
+        and line.endswith("(previous_return_missing)")
+        for line in out.splitlines()
+    ), out
 
 
 # -- in Chinese: the human text is translated, the JSON is not ------------------------------------
@@ -689,10 +703,13 @@ def test_a_check_in_chinese_says_every_word_in_chinese(terminal: Terminal) -> No
 
     args = ["--lang", "zh_CN", "check", "dispense", "01-001", "--day1", "2026-01-26"]
     # K0002: K0001's count just above is open (19 against 21), which holds it from a dispense.
-    code, out, err = terminal(*args, "--kit", "K0002", "--override-reason", "x", today="2026-01-26")
+    named = ["--override", "previous_return_missing", "--override", "not_first_expiry"]
+    code, out, err = terminal(
+        *args, "--kit", "K0002", "--override-reason", "x", *named, today="2026-01-26"
+    )
     assert code == 0, err
     assert "  药盒 K0002   采用" in out.splitlines()
-    assert "（越权确认：仍然发放的理由，已提供）" in out
+    assert "（previous_return_missing；越权确认：仍然发放的理由，已提供）" in out
 
     destroy = ["--lang", "zh_CN", "check", "destroy", "K0003", "--witness", "x"]
     code, out, err = terminal(*destroy, today="2026-01-26")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from cli_support import DEMO_TODAY, Cli
@@ -29,7 +29,8 @@ def test_a_new_participant_through_two_cycles(
     dispense = first.json()
     assert set(dispense) == {
         "dispense", "participant", "cycle", "day1", "start_date", "last_day", "dispensed_on",
-        "dose_level", "dose_name", "kits", "tablets", "days", "directions", "warnings", "notices",
+        "dose_level", "dose_name", "kits", "tablets", "days", "directions", "warnings", "overrides",
+        "notices",
     }  # fmt: skip
     assert (dispense["tablets"], dispense["days"], dispense["warnings"]) == (21, 21, [])
     # What the text says and the screen shows: who, which cycle, until when, how to take it.
@@ -169,7 +170,10 @@ def test_signing_in(cli: Cli, state: Callable[[str], dict[str, Any]]) -> None:
 def test_dispense_keeps_the_participants_current_dose_unless_one_is_ordered(cli: Cli) -> None:
     """01-002 of the demo has been on level -1 since cycle 4: the next cycle stays there, as at
     the counter, instead of going back to the starting dose."""
-    override = ["--override-reason", "Investigator: continue; the return comes next visit"]
+    override = [
+        "--override", "previous_return_missing",
+        "--override-reason", "Investigator: continue; the return comes next visit",
+    ]  # fmt: skip
     kept = cli("dispense", "01-002", "--cycle", "9", "--day1", DEMO_TODAY.isoformat(), *override)
     assert kept.code == 0, kept.err
     assert "Dose        5 mg once daily (reduced)" in kept.out
@@ -257,3 +261,73 @@ def test_a_dispense_in_chinese_gives_the_chinese_directions(cli: Cli) -> None:
     assert done.code == 0, done.err
     [directions] = [line for line in done.out.splitlines() if line.split()[:1] == ["用法"]]
     assert "每晚空腹口服" in directions and "Take" not in directions
+
+
+def test_an_override_reason_overrides_only_the_warnings_named(
+    cli: Cli, state: Callable[[str], dict[str, Any]]
+) -> None:
+    """The review's case: one --override-reason overrode every warning, even the platelet
+    hold never shown before the save ("Overridden: Platelets 185 …"), with a reason written
+    for the bottle left at home. Now each warning is named by its code (--override)."""
+    confirmed = cli("study", "confirm", "platelets", "--reason", "PI's rule", user="admin")
+    assert confirmed.code == 0, confirmed.err
+    dispense = ["dispense", "01-007", "--cycle", "8", "--day1", DEMO_TODAY.isoformat()]
+    reason = ["--override-reason", "Bottle forgotten at home; PI informed"]
+    before = state(cli.db)
+    shown = cli(*dispense, "--platelets", "85")
+    assert shown.code == 3 and "return of cycle 7" in shown.err, shown.err
+    assert "Platelets" not in shown.err
+    unseen = cli(*dispense, "--platelets", "185", "--override", "previous_return_missing", *reason)
+    assert unseen.code == 3, unseen.out
+    assert "A warning this dispense does not acknowledge applies now: Platelets 185" in unseen.err
+    assert (
+        "--override previous_return_missing --override platelets_hold --override-reason"
+        in unseen.err
+    )
+    bare = cli(*dispense, "--platelets", "185", *reason)  # a reason naming no warning
+    assert bare.code == 3 and "A reason overrides only the warnings it names" in bare.err
+    assert "previous_return_missing, platelets_hold" in bare.err
+    unknown = cli(*dispense, "--override", "platelet_hold", *reason)
+    assert unknown.code == 2 and "platelets_hold" in unknown.err  # the codes, in the usage
+    assert state(cli.db) == before
+    both = ["--override", "previous_return_missing", "--override", "platelets_hold"]
+    done = cli(*dispense, "--platelets", "185", *both, *reason, "--json")
+    assert done.code == 0, done.err
+    assert done.json()["overrides"] == ["previous_return_missing", "platelets_hold"]
+    number = done.json()["dispense"]
+    [entry] = [
+        e for e in cli("audit", "list", "--action", "dispense", "--json").json()
+        if e["entity_id"] == number
+    ]  # fmt: skip
+    assert entry["new"]["overrides"] == ["previous_return_missing", "platelets_hold"]
+    assert entry["new"]["warnings"][1].startswith("Platelets 185")
+    assert entry["reason"] == "Bottle forgotten at home; PI informed"
+    help_text = cli("dispense", "--help").out
+    assert "--override CODE" in help_text and "platelets_hold" in help_text
+
+
+def test_the_next_cycle_is_said_one_way_by_study_show_history_and_check(cli: Cli) -> None:
+    """`study show` said "next cycle from day 18 after the previous day 1", `check dispense`
+    warned before day 1 + 18 and `history` said "Next: cycle 3 from" day 1 + 21: now each says
+    the due date (day 1 + 21) and the earliest day 1 (day 1 + 18), in the same words."""
+    shown = cli("study", "show")
+    assert shown.code == 0, shown.err
+    assert (
+        "next cycle due 21 days after the previous day 1, day 1 from 18 days after it (day 19 "
+        "of the previous cycle) at the earliest" in shown.out
+    ), shown.out
+    history = cli("history", "01-002", "--json").json()
+    last_day1 = date.fromisoformat(history["participant"]["last_day1"])
+    due, earliest = last_day1 + timedelta(days=21), last_day1 + timedelta(days=18)
+    said = f"due {due.isoformat()}, day 1 from {earliest.isoformat()} at the earliest"
+    assert history["participant"]["next_earliest"] == earliest.isoformat()
+    assert history["participant"]["next_due"] == due.isoformat()
+    assert f"cycle {history['participant']['next_cycle']} {said}" in cli("history", "01-002").out
+    checked = cli("check", "dispense", "01-002")
+    assert f"  Next cycle  {said}" in checked.out, checked.out
+    chinese = cli("--lang", "zh_CN", "study", "show").out
+    assert (
+        "下一周期应于上一周期第1天后 21 天，第1天最早为其后 18 天（上一周期的第 19 天）" in chinese
+    )
+    zh_history = cli("--lang", "zh_CN", "history", "01-002").out
+    assert f"应于 {due.isoformat()}，第1天最早为 {earliest.isoformat()}" in zh_history

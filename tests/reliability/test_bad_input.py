@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from dispensary.domain.codes import ReasonCode
+from dispensary.domain.codes import DISPENSE_OVERRIDES, ReasonCode
 from dispensary.domain.errors import DispensaryError
 from dispensary.domain.rules import INITIALS, KIT_NUMBER, STUDY_NUMBER, half_width
 from dispensary.services import (
@@ -329,6 +329,16 @@ def test_dispense_refuses_bad_input(counter: Counter, examples: int) -> None:
         "kits": BAD_KIT_LIST.filter(lambda v: v != []),
         "dispensed_on": BAD_DATE,
         "override_reason": BAD_OPTIONAL_TEXT,
+        # A text (not a list), a code no warning has, or a warning's code this dispense does
+        # not meet (a first cycle from first expiry first out meets none).
+        "overrides": st.one_of(
+            st.text(max_size=5),
+            st.integers(),
+            st.lists(
+                st.text(max_size=12).filter(lambda c: c not in DISPENSE_OVERRIDES), min_size=1
+            ),
+            st.lists(st.sampled_from(DISPENSE_OVERRIDES), min_size=1, max_size=2),
+        ),
         "platelet_count": st.one_of(
             st.floats(max_value=-0.001), st.floats(min_value=5000.001), st.text(max_size=4)
         ),

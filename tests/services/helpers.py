@@ -4,6 +4,7 @@ cycles dispensed. Each is a real service call, so the ledger and audit trail sta
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import suppress
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -11,7 +12,9 @@ from typing import Any
 from sqlalchemy import text
 
 from dispensary.db.engine import is_sqlite
+from dispensary.domain.errors import DispensaryError
 from dispensary.services import counts, destruction, dispensing, participants, receiving, returns
+from dispensary.services.assessment import DispenseRequest
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.results import DispenseResult, ParticipantRow, ReceiveResult
 from tamper import edit_file, triggers_off
@@ -89,6 +92,46 @@ def dispense(
     return dispensing.dispense_cycle(ctx, actor, number, cycle, day, password, **options)
 
 
+_REQUESTED = (
+    "dispensed_on",
+    "override_reason",
+    "platelet_count",
+    "dose_ordered_by",
+    "observations",
+    "irt_confirmation",
+    "irt_kit",
+)
+
+
+def read_then_dispense(
+    ctx: Context,
+    actor: Actor,
+    password: str,
+    number: str,
+    cycle: int,
+    day1: date,
+    **options: Any,
+) -> DispenseResult:
+    """A dispense as a pharmacist gives it after reading the check: the reason names the
+    warnings the assessment shows (every one that needs it), nothing more. For the tests whose
+    subject is not the override; those of the override name the codes themselves."""
+    overrides: tuple[str, ...] = ()
+    if options.get("override_reason"):
+        request = DispenseRequest(
+            number,
+            cycle=cycle,
+            day1=day1,
+            dose_level=options.get("dose_level", 0),
+            kits=tuple(options.get("kits", ())),
+            **{k: v for k, v in options.items() if k in _REQUESTED},
+        )
+        with suppress(DispensaryError):  # the dispense then says it, as it would have
+            overrides = dispensing.assess_dispense(ctx, actor, request).override_codes
+    return dispensing.dispense_cycle(
+        ctx, actor, number, cycle, day1, password, overrides=overrides, **options
+    )
+
+
 def sql(ctx: Context, statement: str, **params: Any) -> None:
     """A direct edit behind the program's back, as a tamperer with the file would make it: the
     append-only triggers dropped first and put back after (tests/tamper.py)."""
@@ -110,7 +153,15 @@ def busy_pharmacy(ctx: Context, clock: FixedClock, pharmacist: Actor, password: 
     Starts from the `stock` and `enrolled` fixtures on 2026-01-05; ends on 2026-01-26."""
     enroll(ctx, pharmacist, "01-002", "CD")
     dispense(ctx, pharmacist, password, "01-001")  # K0011
-    dispense(ctx, pharmacist, password, "01-002", kits=["K0001"], override_reason="in hand")
+    dispense(
+        ctx,
+        pharmacist,
+        password,
+        "01-002",
+        kits=["K0001"],
+        override_reason="in hand",
+        overrides=["not_first_expiry"],
+    )
     dispensing.void_dispense(ctx, pharmacist, "DSP000002", "wrong kit scanned", password)
     dispense(ctx, pharmacist, password, "01-002", dose_level=-1, dose_ordered_by="Dr Liu")  # S0001
     counts.record_count(

@@ -45,7 +45,7 @@ from dispensary.services.receiving import KitIn
 from dispensary.services.results import DestroyResult, DispenseResult
 from dispensary.study import Study
 
-from .helpers import P75, TECH_PASSWORD, WITNESSED
+from .helpers import P75, TECH_PASSWORD, WITNESSED, read_then_dispense
 
 Password = Callable[[Actor], str]
 PASSWORD = "pharm-pass-1"
@@ -168,13 +168,13 @@ class DestroyCounter(RuleBasedStateMachine):
         """A kit goes out (cycle 1, or the next once the last came back), and may come back."""
         with suppress(RuleViolation):
             cycle = len(returns_of(self)) + 1
-            done = dispensing.dispense_cycle(
+            done = read_then_dispense(
                 self.ctx,
                 self.pharmacist,
+                PASSWORD,
                 "01-001",
                 cycle,
                 self.clock.today(),
-                PASSWORD,
                 kits=[kit],
                 override_reason="in hand",
             )

@@ -141,6 +141,9 @@ def outcome(found: DispenseAssessment) -> str:
     return "override" if found.overrides_missing else "accepted"
 
 
+ACKNOWLEDGED = ("day1_interval", "previous_return_missing", "platelets_hold", "not_first_expiry")
+
+
 class Counter(RuleBasedStateMachine):
     """One pharmacy in random states; each request is assessed, then dispensed for real."""
 
@@ -223,6 +226,9 @@ class Counter(RuleBasedStateMachine):
         index=st.integers(0, 99),
         odd_code=st.sampled_from(["", "", "", "", "", "01-002", "Z9999"]),
         reason=st.booleans(),
+        acknowledged=st.sampled_from(
+            [(), (), ("previous_return_missing",), ("platelets_hold",), ACKNOWLEDGED]
+        ),
         ordered_by=st.booleans(),
         platelets=st.sampled_from([None, None, 60.0, 100.0, 150.0]),
     )
@@ -238,6 +244,7 @@ class Counter(RuleBasedStateMachine):
         index: int,
         odd_code: str,
         reason: bool,
+        acknowledged: tuple[str, ...],
         ordered_by: bool,
         platelets: float | None,
     ) -> None:
@@ -257,6 +264,7 @@ class Counter(RuleBasedStateMachine):
             dose_level=level,
             kits=tuple(scanned),
             override_reason="investigator's instruction" if reason else "",
+            overrides=acknowledged,  # named, as a dispense names them
             platelet_count=platelets,
             dose_ordered_by="Dr Liu" if ordered_by else "",
         )
@@ -282,6 +290,7 @@ class Counter(RuleBasedStateMachine):
                 dose_level=request.dose_level,
                 kits=request.kits,
                 override_reason=request.override_reason,
+                overrides=request.overrides or (),
                 platelet_count=request.platelet_count,
                 dose_ordered_by=request.dose_ordered_by,
             )
@@ -306,6 +315,7 @@ class Counter(RuleBasedStateMachine):
             assert isinstance(done, DispenseResult), (found, done)
             assert [k.kit for k in done.kits] == [k.number for k in found.kits_to_dispense]
             assert done.warnings == tuple(w.message for w in found.needs(OverrideNeeds.REASON))
+            assert done.overrides == tuple(w.code for w in found.needs(OverrideNeeds.REASON))
             assert done.notices == tuple(n.message for n in found.notices)
             assert (done.cycle, done.day1, done.tablets) == (
                 found.cycle,

@@ -26,7 +26,7 @@ from dispensary.services.results import DispenseResult, ReturnResult
 from dispensary.study import Study
 
 from .conftest import Stock
-from .helpers import P25, P75, dispense, enroll, receive_small_kits
+from .helpers import P25, P75, dispense, enroll, read_then_dispense, receive_small_kits
 
 Password = Callable[[Actor], str]
 PASSWORD = "pharm-pass-1"
@@ -232,7 +232,14 @@ def test_a_kit_of_several_shows_what_is_left_to_count(
 ) -> None:
     small = [KitIn(f"H{n:04d}", P75, "LH", date(2027, 6, 30), 12) for n in (1, 2)]
     receive_small_kits(ctx, pharmacist, "SH-H", small)
-    record = dispense(ctx, pharmacist, pw(pharmacist), kits=["H0001", "H0002"], override_reason="x")
+    record = dispense(
+        ctx,
+        pharmacist,
+        pw(pharmacist),
+        kits=["H0001", "H0002"],
+        override_reason="x",
+        overrides=["not_first_expiry"],
+    )
     clock.set_date(NEXT_DAY1)
     first = assess(ctx, pharmacist, scanned="H0002", tablets=2)
     assert first.kit == "H0002" and first.preview is not None
@@ -293,13 +300,13 @@ class ReturnCounter(RuleBasedStateMachine):
         ]
         kits = free[:2] if pair and level == 0 and len(free) >= 2 else []
         with suppress(RuleViolation):  # too early, out of stock
-            dispensing.dispense_cycle(
+            read_then_dispense(
                 self.ctx,
                 self.pharmacist,
+                PASSWORD,
                 who,
                 due,
                 self.clock.today(),
-                PASSWORD,
                 dose_level=level,
                 kits=kits,
                 override_reason="investigator's instruction",

@@ -198,7 +198,15 @@ def test_the_last_live_dispense_of_everyone_is_live_dispenses_last(
     busy_pharmacy(ctx, clock, pharmacist, password)  # 01-002: cycle 1 voided, dispensed again
     enroll(ctx, pharmacist, "01-003", "EF")  # never dispensed
     clock.set_date(date(2026, 2, 23))
-    wrong = dispense(ctx, pharmacist, password, "01-001", cycle=3, override_reason="in hand")
+    wrong = dispense(
+        ctx,
+        pharmacist,
+        password,
+        "01-001",
+        cycle=3,
+        override_reason="in hand",
+        overrides=["previous_return_missing"],
+    )
     dispensing.void_dispense(ctx, pharmacist, wrong.number, "wrong participant", password)
     other_text = study.source_text.replace('protocol = "NCT07198672"', 'protocol = "NCT-OTHER-1"')
     studies.add_study(ctx, admin, other_text, "other.toml", "second protocol opens")

@@ -126,6 +126,7 @@ def test_result_is_the_dispense_as_read_back(
         pw(pharmacist),
         kits=["K0001"],
         override_reason="the participant's own kit lot",
+        overrides=["not_first_expiry"],
         checked_by=pharmacist2.username,
         checker_password=pw(pharmacist2),
         observations={"weight": 61.5},
@@ -138,7 +139,7 @@ def test_result_is_the_dispense_as_read_back(
     ]
     read = queries.get_dispense_detail(weighed, pharmacist, result.number)
     assert result.notices  # the platelet rule, not yet confirmed
-    assert replace(result, warnings=(), notices=()) == read
+    assert replace(result, warnings=(), notices=(), overrides=()) == read
 
 
 def test_the_study_index_statement_is_built_once_per_kind_of_entry(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, timedelta
@@ -34,6 +35,7 @@ from dispensary.services.assessment import (
     DispenseRequest,
     OverrideMissing,
     OverrideNeeds,
+    OverrideUnmatched,
 )
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.results import DispenseResult
@@ -305,9 +307,15 @@ def test_previous_return_missing_is_a_warning_to_override(
     ):
         dispense(ctx, pharmacist, pw(pharmacist), cycle=2)
     result = dispense(
-        ctx, pharmacist, pw(pharmacist), cycle=2, override_reason="bottle forgotten at home"
+        ctx,
+        pharmacist,
+        pw(pharmacist),
+        cycle=2,
+        override_reason="bottle forgotten at home",
+        overrides=["previous_return_missing"],
     )
     assert result.warnings == ("The return of cycle 1 (DSP000001) is not recorded yet.",)
+    assert result.overrides == ("previous_return_missing",)
     assert scalar(ctx, "SELECT warning_override FROM dispenses WHERE cycle = 2") == (
         "bottle forgotten at home"
     )
@@ -367,10 +375,83 @@ def test_platelets_at_the_hold_threshold_need_an_override(
     with refused(ctx, OverrideMissing, "Platelets 100 ×10⁹/L are at or above 100 ×10⁹/L"):
         dispense(ctx, pharmacist, pw(pharmacist), platelet_count=100)
     result = dispense(
-        ctx, pharmacist, pw(pharmacist), platelet_count=120, override_reason="Dr Liu: continue"
+        ctx,
+        pharmacist,
+        pw(pharmacist),
+        platelet_count=120,
+        override_reason="Dr Liu: continue",
+        overrides=["platelets_hold"],
     )
     assert len(result.warnings) == 1 and "Platelets 120" in result.warnings[0]
     assert scalar(ctx, "SELECT platelet_count FROM dispenses") == 120
+
+
+def test_an_override_reason_covers_only_the_warnings_it_names(
+    ctx: Context,
+    admin: Actor,
+    clock: FixedClock,
+    cycle1: DispenseResult,
+    pharmacist: Actor,
+    pw: Password,
+    refused: Refused,
+) -> None:
+    """The review's case: a reason written for the return left at home never overrides the
+    platelet hold, a warning the pharmacist was not shown; nothing is written until each
+    warning assessed at the save is named."""
+    studies.confirm_rule(ctx, admin, "platelets", "the investigator's written rule")
+    clock.set_date(date(2026, 1, 26))
+    why = "Bottle forgotten at home; PI informed"
+    bottle = {"cycle": 2, "override_reason": why, "platelet_count": 185}
+    with refused(
+        ctx,
+        OverrideMissing,
+        "A warning this dispense does not acknowledge applies now: Platelets 185 ×10⁹/L",
+    ) as missing:
+        dispense(ctx, pharmacist, pw(pharmacist), overrides=["previous_return_missing"], **bottle)
+    assert "name it too (platelets_hold)" in missing.value.message
+    assert missing.value.codes == ("previous_return_missing", "platelets_hold")
+    with refused(  # a reason naming no warning: the codes to name
+        ctx, OverrideMissing, "A reason overrides only the warnings it names"
+    ) as bare:
+        dispense(ctx, pharmacist, pw(pharmacist), **bottle)
+    assert "by its code: previous_return_missing, platelets_hold." in bare.value.message
+    with refused(ctx, OverrideMissing, "and name each warning it overrides by its code"):
+        dispense(ctx, pharmacist, pw(pharmacist), cycle=2, overrides=["previous_return_missing"])
+    assert scalar(ctx, "SELECT count(*) FROM dispenses") == 1  # nothing written
+    codes = ["previous_return_missing", "platelets_hold"]
+    result = dispense(ctx, pharmacist, pw(pharmacist), overrides=codes, **bottle)
+    assert result.overrides == tuple(codes) and len(result.warnings) == 2
+    [entry] = audit.list_entries(ctx, pharmacist, text="DSP000002")
+    assert entry.reason == why
+    assert json.loads(entry.new)["overrides"] == codes  # each warning's code, in order
+    assert "Platelets 185" in entry.new and "not recorded yet" in entry.new
+
+
+def test_an_override_naming_a_warning_that_does_not_apply_is_refused(
+    ctx: Context,
+    clock: FixedClock,
+    cycle1: DispenseResult,
+    pharmacist: Actor,
+    pw: Password,
+    refused: Refused,
+) -> None:
+    """A reason written for a warning gone since (the return recorded meanwhile) is never
+    recorded against another; a code that is no warning's is refused, naming the codes."""
+    clock.set_date(date(2026, 1, 26))
+    stale = {"override_reason": "bottle at home", "overrides": ["previous_return_missing"]}
+    return_all(ctx, pharmacist, pw(pharmacist), cycle1)
+    with refused(
+        ctx,
+        OverrideUnmatched,
+        "The override names previous_return_missing, but no such warning applies to this "
+        "dispense now: it needs no override.",
+    ):
+        dispense(ctx, pharmacist, pw(pharmacist), cycle=2, **stale)
+    found = dispensing.assess_dispense(ctx, pharmacist, DispenseRequest("01-001", cycle=2, **stale))
+    assert [r.code for r in found.refusals] == [DispenseCheck.OVERRIDE_UNMATCHED]
+    with refused(ctx, InvalidInput, "platelet_hold is not a warning a reason overrides: name one"):
+        dispense(ctx, pharmacist, pw(pharmacist), cycle=2, overrides=["platelet_hold"])
+    assert dispense(ctx, pharmacist, pw(pharmacist), cycle=2).warnings == ()
 
 
 def test_platelets_below_the_threshold_need_nothing(
@@ -397,7 +478,14 @@ def test_a_kit_expiring_after_the_first_expiry_choice_needs_a_reason_which_is_re
     with refused(ctx, OverrideMissing, words[:-1] + ": take kit K0011 instead. To dispense anyway"):
         dispense(ctx, pharmacist, pw(pharmacist), kits=["K0003"])
     why = "Participant travels for 4 months: the longest-dated kit"
-    result = dispense(ctx, pharmacist, pw(pharmacist), kits=["K0003"], override_reason=why)
+    result = dispense(
+        ctx,
+        pharmacist,
+        pw(pharmacist),
+        kits=["K0003"],
+        override_reason=why,
+        overrides=["not_first_expiry"],
+    )
     assert [k.kit for k in result.kits] == ["K0003"]
     assert len(result.warnings) == 1 and result.warnings[0].startswith(words[:-1])
     assert scalar(ctx, "SELECT warning_override FROM dispenses") == why
@@ -423,16 +511,19 @@ def test_the_next_cycle_on_the_same_day_is_too_early_whatever_day_1_says(
         dispense(ctx, pharmacist, pw(pharmacist), cycle=2, override_reason="forgot")
 
 
+IN_HAND: dict[str, Any] = {"override_reason": "in hand", "overrides": ["not_first_expiry"]}
+
+
 def make_kit(ctx: Context, actor: Actor, password: str, status: str) -> str:
     """A kit of the stock fixture brought into the given state by the services themselves."""
     if status == "quarantined":
         quarantine.quarantine(ctx, actor, ["K0001"], "dropped on the floor")
     elif status == "dispensed":
         enroll(ctx, actor, "01-002", "CD")
-        dispense(ctx, actor, password, "01-002", kits=["K0001"], override_reason="in hand")
+        dispense(ctx, actor, password, "01-002", kits=["K0001"], **IN_HAND)
     elif status == "returned":
         enroll(ctx, actor, "01-002", "CD")
-        result = dispense(ctx, actor, password, "01-002", kits=["K0001"], override_reason="in hand")
+        result = dispense(ctx, actor, password, "01-002", kits=["K0001"], **IN_HAND)
         returns.record_return(ctx, actor, "K0001", 4, password, dispense=result.number)
     elif status == "destroyed":
         destruction.destroy(ctx, actor, ["K0001"], "tech", "incineration", password, **WITNESSED)

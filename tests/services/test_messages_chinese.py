@@ -60,7 +60,14 @@ def test_a_warning_read_in_chinese_is_recorded_in_english(
     as every record is kept (a monitor reads the same words whatever the counter's language)."""
     clock.set_date(date(2026, 1, 26))
     with speaking(Language.ZH_CN):
-        result = dispense(ctx, pharmacist, pw(pharmacist), cycle=2, override_reason="忘带药瓶")
+        result = dispense(
+            ctx,
+            pharmacist,
+            pw(pharmacist),
+            cycle=2,
+            override_reason="忘带药瓶",
+            overrides=["previous_return_missing"],
+        )
     assert result.warnings == ("第 1 周期（DSP000001）的退药尚未登记。",)
     [entry] = [
         e
@@ -70,4 +77,5 @@ def test_a_warning_read_in_chinese_is_recorded_in_english(
     assert json.loads(entry.new)["warnings"] == [
         "The return of cycle 1 (DSP000001) is not recorded yet."
     ]
+    assert json.loads(entry.new)["overrides"] == ["previous_return_missing"]
     assert entry.reason == "忘带药瓶"  # what the pharmacist typed is kept as typed

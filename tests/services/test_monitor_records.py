@@ -28,7 +28,15 @@ def busy_month(ctx: Context, clock: FixedClock, pharmacist: Actor, password: str
 
     enroll(ctx, pharmacist, "01-002", "CD")
     dispense(ctx, pharmacist, password, "01-001")  # K0011
-    dispense(ctx, pharmacist, password, "01-002", kits=["K0001"], override_reason="in hand")
+    dispense(
+        ctx,
+        pharmacist,
+        password,
+        "01-002",
+        kits=["K0001"],
+        override_reason="in hand",
+        overrides=["not_first_expiry"],
+    )
     dispensing.void_dispense(ctx, pharmacist, "DSP000002", "wrong kit scanned", password)
     dispense(ctx, pharmacist, password, "01-002", dose_level=-1, dose_ordered_by="Dr Liu")
     counts.record_count(
@@ -274,14 +282,21 @@ def test_the_recall_list_of_a_lot_number_two_products_share_names_every_dispense
     receive(ctx, technician, "M0001-M0002", "L77", product=P75)
     receive(ctx, technician, "M0003-M0004", "L77", product=P25)
     enroll(ctx, pharmacist, "01-002", "CD")
-    first = dispense(ctx, pharmacist, pw(pharmacist), "01-001", kits=["M0001"], override_reason="x")
+    first = dispense(
+        ctx,
+        pharmacist,
+        pw(pharmacist),
+        "01-001",
+        kits=["M0001"],
+        override_reason="x",
+        overrides=["not_first_expiry"],
+    )
     second = dispense(
         ctx,
         pharmacist,
         pw(pharmacist),
         "01-002",
         kits=["M0003"],
-        override_reason="in hand",
         dose_level=-1,
         dose_ordered_by="Dr Liu",
     )

@@ -96,7 +96,14 @@ def test_darf_lines_recorded_before_an_initials_correction_say_what_they_read(
     recorded after the correction is not marked."""
     corrected(ctx, clock, pharmacist, pw)
     clock.set_date(date(2026, 1, 26))  # cycle 2, after the correction
-    dispense(ctx, pharmacist, pw(pharmacist), cycle=2, override_reason="return due next visit")
+    dispense(
+        ctx,
+        pharmacist,
+        pw(pharmacist),
+        cycle=2,
+        override_reason="return due next visit",
+        overrides=["previous_return_missing"],
+    )
     records = report_data.darf_records(ctx, pharmacist)
     lines = {line.dispense: line for r in records for line in r.lines if line.dispense}
     before, after = lines[cycle1.number], lines["DSP000002"]

@@ -129,7 +129,14 @@ def test_expected_use_stops_at_the_next_day1(
 ) -> None:
     """Cycle 2's day 1 is 2026-01-26; the bottle of cycle 1 comes back on 2026-02-16."""
     clock.set_date(date(2026, 1, 26))
-    dispense(ctx, pharmacist, pw(pharmacist), cycle=2, override_reason="bottle at home")
+    dispense(
+        ctx,
+        pharmacist,
+        pw(pharmacist),
+        cycle=2,
+        override_reason="bottle at home",
+        overrides=["previous_return_missing"],
+    )
     clock.set_date(date(2026, 2, 16))
     result = returns.record_return(
         ctx, pharmacist, cycle1.kits[0].kit, 0, pw(pharmacist), dispense=cycle1.number
@@ -191,6 +198,13 @@ def test_an_unconfirmed_interval_is_overridden_with_a_reason(
 ) -> None:
     clock.set_date(date(2026, 1, 22))
     return_all(ctx, pharmacist, pw(pharmacist), cycle1)
-    result = dispense(ctx, pharmacist, pw(pharmacist), cycle=2, override_reason="infusion moved")
+    result = dispense(
+        ctx,
+        pharmacist,
+        pw(pharmacist),
+        cycle=2,
+        override_reason="infusion moved",
+        overrides=["day1_interval"],
+    )
     assert result.cycle == 2 and result.day1 == date(2026, 1, 22)
     assert any("only 17 days" in w for w in result.warnings)

@@ -81,7 +81,13 @@ def test_every_kind_of_write_carried_forward(
         lambda: enroll(ctx, pharmacist, "01-002", "CD"),
         lambda: dispense(ctx, pharmacist, password, "01-001"),  # K0011
         lambda: dispense(
-            ctx, pharmacist, password, "01-002", kits=["K0001"], override_reason="in hand"
+            ctx,
+            pharmacist,
+            password,
+            "01-002",
+            kits=["K0001"],
+            override_reason="in hand",
+            overrides=["not_first_expiry"],
         ),
         lambda: dispensing.void_dispense(ctx, pharmacist, "DSP000002", "wrong kit", password),
         lambda: dispense(

@@ -43,7 +43,7 @@ from dispensary.services.receiving import KitIn
 from dispensary.services.results import BalanceRow, KitRow
 from dispensary.study import Study
 
-from .helpers import P25, P75, WITNESSED
+from .helpers import P25, P75, WITNESSED, read_then_dispense
 
 T = TypeVar("T")
 Snapshot = Callable[[Context], object]
@@ -195,13 +195,13 @@ class Counter(RuleBasedStateMachine):
                 scanned = [kit.number]
         self.attempt(
             "dispense",
-            lambda: dispensing.dispense_cycle(
+            lambda: read_then_dispense(
                 self.ctx,
                 self.pharmacist,
+                PASSWORD,
                 who,
                 row.next_cycle + cycle_offset,
                 self.today(),
-                PASSWORD,
                 dose_level=-1 if reduced else 0,
                 kits=scanned,
                 override_reason="investigator's instruction",

@@ -386,6 +386,16 @@ def test_the_summary_says_of_the_return_what_the_register_says(
         else:
             late = "退药逾期" if zh else "return overdue"
             assert f"<b><span style='color:#c62828'>{late}</span></b>" in text, text
+        # The next cycle as `study show`, `history` and `check dispense` say it: its due date
+        # (day 1 + 21), and its earliest day 1 (day 1 + 18); it said "from" the due date.
+        due = day1 + timedelta(days=study.cycle.length_days)
+        earliest = day1 + timedelta(days=study.cycle.min_days_since_previous_day1)
+        said = (
+            f"下一次：第 2 周期，应于 {due}，第1天最早为 {earliest}"
+            if zh
+            else f"Next: cycle 2, due {due}, day 1 from {earliest} at the earliest"
+        )
+        assert said in text, text
         screen.close()
 
 

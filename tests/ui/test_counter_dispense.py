@@ -546,3 +546,44 @@ def test_the_card_says_a_cycle_is_overdue_as_the_today_screen_does(
         ]
         assert due.overdue is overdue  # one rule: the Today screen's
         qtbot.keyClick(screen.participant_field, Qt.Key.Key_Escape)
+
+
+def test_a_warning_met_while_signing_is_shown_and_never_overridden_by_the_reason_typed(
+    qtbot: QtBot,
+    screen: DispenseScreen,
+    counter: Counter,
+    signatures: Signatures,
+    printer: Printer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The reason typed for the return left at home overrides the warnings shown, named by
+    their codes; the platelet hold the administrator's confirmation brings while the signature
+    is asked is refused by the service, then shown, and overridden only once it was seen."""
+    pharm = counter.actor("pharm")
+    dispensing.dispense_cycle(counter.ctx, pharm, "01-001", 1, date(2026, 1, 5), "pharmpass1")
+    counter.clock.set_date(date(2026, 1, 26))
+    screen.refresh()
+    scan(qtbot, screen.participant_field, "01-001")
+    qtbot.keyClicks(screen.platelets, "185")  # a rule to confirm yet: a notice, no hold
+    assert not screen.platelet_warning.isVisibleTo(screen)
+    qtbot.keyClicks(screen.override, "Bottle forgotten at home; PI informed")
+    asked = signatures.ask
+
+    def confirmed_meanwhile(*args: object) -> str | None:
+        if not signatures.asked:  # another workstation confirms the rule while the pharmacist signs
+            studies.confirm_rule(counter.ctx, counter.actor("admin"), "platelets", "PI's rule")
+        return asked(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(signatures, "ask", confirmed_meanwhile)
+    qtbot.keyClick(screen.kit_field, Qt.Key.Key_Return)
+    assert len(signatures.asked) == 1
+    assert len(history(counter, "01-001")) == 1  # nothing saved
+    assert screen.message.text().startswith("The warnings changed since they were shown")
+    assert "Platelets 185" in screen.message.text()
+    assert screen.platelet_warning.isVisibleTo(screen)
+
+    qtbot.keyClick(screen.kit_field, Qt.Key.Key_Return)  # signed again, having seen it
+    assert len(signatures.asked) == 2
+    assert [c for c, _, _ in history(counter, "01-001")] == [1, 2]
+    assert screen.last_result is not None
+    assert screen.last_result.overrides == ("previous_return_missing", "platelets_hold")

@@ -1366,6 +1366,10 @@
         <translation>入组后记录未作任何更改。</translation>
     </message>
     <message>
+        <source>Next: cycle {cycle}, {when}{pending}.</source>
+        <translation>下一次：第 {cycle} 周期，{when}{pending}。</translation>
+    </message>
+    <message>
         <source>any time</source>
         <translation>随时</translation>
     </message>

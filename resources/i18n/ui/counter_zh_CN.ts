@@ -324,6 +324,10 @@
         <translation>请先扫描受试者。</translation>
     </message>
     <message>
+        <source>A warning was not shown before:</source>
+        <translation>此前未显示的警告：</translation>
+    </message>
+    <message>
         <source>Dispense cycle {cycle} to {participant} ({initials}): {kits} — {products}, day 1 {day1}.</source>
         <translation>为 {participant}（{initials}）发放第 {cycle} 周期药物：{kits} — {products}，第1天 {day1}。</translation>
     </message>
@@ -350,6 +354,10 @@
     <message>
         <source>Not signed: nothing was saved.</source>
         <translation>未签名：未保存任何内容。</translation>
+    </message>
+    <message>
+        <source>The warnings changed since they were shown: nothing was saved.</source>
+        <translation>警告在显示后已有变化：未保存任何内容。</translation>
     </message>
     <message>
         <source>1 label waiting: {number}</source>

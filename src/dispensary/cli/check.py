@@ -27,7 +27,6 @@ from dispensary.cli.core import (
     display_width,
     number,
     observation_options,
-    override_hints,
     percent,
     plural,
     product_data,
@@ -38,8 +37,10 @@ from dispensary.cli.core import (
     units_counted,
     whole,
 )
+from dispensary.cli.overriding import dispense_override_hints, override_options
 from dispensary.domain.codes import ReasonCode
 from dispensary.domain.lifecycle import status_word
+from dispensary.domain.rules import next_day1, next_day1_words
 from dispensary.i18n import ENGLISH, N_, _, current_language
 
 if TYPE_CHECKING:
@@ -106,6 +107,7 @@ def cmd_check_dispense(run: Run) -> int:
         kits=tuple(a.kit or ()),
         dispensed_on=a.date,
         override_reason=a.override_reason or "",
+        overrides=tuple(a.override or ()),
         platelet_count=a.platelets,
         dose_ordered_by=a.dose_ordered_by or "",
         observations=dict(a.observation or ()),
@@ -120,7 +122,7 @@ def cmd_check_dispense(run: Run) -> int:
         _("an override: {override_text}").format(override_text=found.override_text())
         if found.overrides_missing
         else None,
-        override_hints([w.needs for w in found.overrides_missing]),
+        dispense_override_hints([w.needs for w in found.overrides_missing], found.override_codes),
     )
 
 
@@ -144,6 +146,7 @@ def _assessment_data(found: DispenseAssessment) -> dict[str, Any]:
             {"code": w.code, "message": w.message, "needs": w.needs, "given": w.given}
             for w in found.warnings
         ],
+        "override_codes": list(found.override_codes),  # what a dispense names with --override
         "notices": [{"code": n.code, "message": n.message} for n in found.notices],
         "proposed": [
             {"kit": k.number, "lot": k.lot, "expiry": k.expiry, "tablets": k.tablets}
@@ -199,6 +202,7 @@ def _assessment_lines(found: DispenseAssessment, study: Study) -> list[str]:
             if found.day1_unwarned is not None
             else []
         ),
+        *_next_cycle_lines(found, study),
         _("  Dose        {dose_name} (level {dose_level})").format(
             dose_name=study.dose_name(found.dose_level), dose_level=found.dose_level
         ),
@@ -237,12 +241,26 @@ def _assessment_lines(found: DispenseAssessment, study: Study) -> list[str]:
     for w in found.warnings:
         given = _("given") if w.given else _("missing")
         lines.append(
-            _("  Warning     {message} (override: {label}, {given})").format(
-                message=w.message, label=_(w.needs.label), given=given
+            _("  Warning     {message} ({code}; override: {label}, {given})").format(
+                message=w.message, code=w.code, label=_(w.needs.label), given=given
             )
         )
     lines += [_("  Notice      {notice}").format(notice=n.message) for n in found.notices]
     return lines
+
+
+def _next_cycle_lines(found: DispenseAssessment, study: Study) -> list[str]:
+    """The cycle due's due date and earliest day 1 after the previous day 1, as `study show` and
+    the participant's record say them (rules.next_day1)."""
+    if found.previous_day1 is None:
+        return []
+    rules = study.cycle
+    coming = next_day1(found.previous_day1, rules.length_days, rules.min_days_since_previous_day1)
+    return [
+        _("  Next cycle  {when}").format(
+            when=next_day1_words(coming.due.isoformat(), coming.earliest.isoformat())
+        )
+    ]
 
 
 def dispense_check(checks: Commands) -> None:
@@ -264,9 +282,7 @@ def dispense_check(checks: Commands) -> None:
     )
     p.add_argument("--kit", action="extend", nargs="+", help=N_("kits in hand (default: FEFO)"))
     p.add_argument("--date", type=calendar_date, help=N_("dispense date (default today)"))
-    p.add_argument(
-        "--override-reason", metavar="TEXT", help=N_("the reason an override would give")
-    )
+    override_options(p, N_("the reason an override would give"))
     p.add_argument("--platelets", type=number, metavar="X", help=N_("platelet count, ×10⁹/L"))
     observation_options(p)
     p.add_argument("--dose-ordered-by", metavar="NAME", help=N_("who ordered a dose change"))

@@ -25,7 +25,6 @@ from dispensary.cli.core import (
     kits_text,
     number,
     observation_options,
-    override_hints,
     percent,
     plural,
     product_data,
@@ -38,9 +37,10 @@ from dispensary.cli.core import (
     units_counted,
     whole,
 )
+from dispensary.cli.overriding import dispense_override_hints, override_options
 from dispensary.domain.codes import ParticipantStatus
 from dispensary.domain.errors import ToConfirm
-from dispensary.domain.rules import sex_word
+from dispensary.domain.rules import next_day1_words, sex_word
 from dispensary.i18n import N_, _, current_language
 
 if TYPE_CHECKING:
@@ -378,9 +378,17 @@ def cmd_history(run: Run) -> int:
             if person.return_pending
             else ""
         )
+        earliest = person.next_earliest or person.next_due
         lines.append(
             _("Next: cycle {next_cycle} from {next_due}{pending}").format(
                 next_cycle=person.next_cycle, next_due=person.next_due.isoformat(), pending=pending
+            )
+            if person.last_cycle is None  # cycle 1: from the enrolment
+            # as `study show` and `check dispense` say it (rules.next_day1_words)
+            else _("Next: cycle {next_cycle} {when}{pending}").format(
+                next_cycle=person.next_cycle,
+                when=next_day1_words(person.next_due.isoformat(), earliest.isoformat()),
+                pending=pending,
             )
         )
     lines.append("")
@@ -490,6 +498,7 @@ def cmd_dispense(run: Run) -> int:
             kits=a.kit or (),
             dispensed_on=a.date,
             override_reason=a.override_reason or "",
+            overrides=a.override or (),
             platelet_count=a.platelets,
             dose_ordered_by=a.dose_ordered_by or "",
             checked_by=a.checked_by or "",
@@ -499,7 +508,7 @@ def cmd_dispense(run: Run) -> int:
             irt_kit=a.irt_kit or "",
         )
     except OverrideMissing as exc:  # the message asks for an override: say which option gives it
-        raise hinted(exc, *override_hints(exc.needs)) from None
+        raise hinted(exc, *dispense_override_hints(exc.needs, exc.codes)) from None
     study = run.context().study
     # What the text output and the dispense screen say, for a script as for a person: who,
     # which cycle, the days the supply covers and the directions as the label gives them.
@@ -518,6 +527,7 @@ def cmd_dispense(run: Run) -> int:
         "days": result.days,
         "directions": list(_directions(result, study)),
         "warnings": list(result.warnings),
+        "overrides": list(result.overrides),  # the code of each warning overridden, in order
         "notices": list(result.notices),
     }
     # The study file's observations; the platelet count (its own column) never was part of
@@ -609,7 +619,13 @@ def _dispense_lines(result: DispenseResult, verb: str, study: Study) -> list[str
             else ""
         ),
     ]
-    lines += [_("  Overridden  {w}").format(w=w) for w in result.warnings]
+    codes = result.overrides or ("",) * len(result.warnings)
+    lines += [
+        _("  Overridden  {w} ({code})").format(w=w, code=code)
+        if code
+        else _("  Overridden  {w}").format(w=w)
+        for w, code in zip(result.warnings, codes, strict=True)
+    ]
     lines += [_("  Notice      {notice}").format(notice=n) for n in result.notices]
     return lines
 
@@ -629,7 +645,7 @@ def dispense_parser(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--kit", action="extend", nargs="+", help=N_("kits taken (default: FEFO)"))
     p.add_argument("--date", type=calendar_date, help=N_("dispense date (default today)"))
-    p.add_argument("--override-reason", metavar="TEXT", help=N_("why dispense despite a warning"))
+    override_options(p, N_("why dispense despite the warnings named with --override"))
     p.add_argument("--platelets", type=number, metavar="X", help=N_("platelet count, ×10⁹/L"))
     observation_options(p)
     p.add_argument("--dose-ordered-by", metavar="NAME", help=N_("who ordered a dose change"))

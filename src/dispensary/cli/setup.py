@@ -31,7 +31,7 @@ from dispensary.cli.core import (
 )
 from dispensary.domain.codes import Role
 from dispensary.domain.errors import RuleViolation
-from dispensary.domain.rules import initials_from_name, source_words
+from dispensary.domain.rules import initials_from_name, next_day1_rule, source_words
 from dispensary.i18n import N_, _
 
 if TYPE_CHECKING:
@@ -351,13 +351,11 @@ def cmd_study_show(run: Run) -> int:
             pharmacy_name=s.pharmacy_in(),
             site_name=s.site_in(),
         ),
-        _(
-            "Cycle {length_days} days, {days_of_supply} days of supply, next cycle "
-            "from day {min_days_since_previous_day1} after the previous day 1"
-        ).format(
+        # the next cycle as the participant's record and `check dispense` say it
+        _("Cycle {length_days} days, {days_of_supply} days of supply, next cycle {when}").format(
             length_days=s.cycle.length_days,
             days_of_supply=s.cycle.days_of_supply,
-            min_days_since_previous_day1=s.cycle.min_days_since_previous_day1,
+            when=next_day1_rule(s.cycle.length_days, s.cycle.min_days_since_previous_day1),
         ),
         _("Products:"),
         *(

@@ -252,6 +252,7 @@ FIELD_NAMES: dict[str, str] = {
     "observations": N_("audit field|Observations"),
     "origin": N_("audit field|Origin"),
     "outcome": N_("audit field|Outcome"),
+    "overrides": N_("audit field|Warnings overridden (codes)"),
     "participant": N_("audit field|Participant"),
     "password_set": N_("audit field|Password set"),
     "path": N_("audit field|Path"),

@@ -291,3 +291,15 @@ _NOUNS = {
     LabelKind.DISPENSE: "dispensing label",
     LabelKind.LEAFLET: "participant leaflet",
 }
+
+
+DISPENSE_OVERRIDES: tuple[str, ...] = (
+    "approval_expired",  # until the study file's approval rule is confirmed
+    "day1_interval",
+    "previous_return_missing",
+    "platelets_hold",
+    "not_first_expiry",
+    "irt",  # until the study file's kit assignment rule is confirmed
+)
+"""The codes of the dispense's warnings overridden with a reason (services.assessment's
+DispenseCheck values): a dispense names each one its reason covers (`dispense --override`)."""

@@ -790,6 +790,42 @@ DAY1_NEAR_DAYS = 7
 """How far day 1 may lie from the dispense date: further is almost always a typing error."""
 
 
+@dataclass(frozen=True)
+class NextDay1:
+    """When the next cycle's day 1 falls after the previous one's: `earliest`, the first the
+    study allows (the previous day 1 plus its minimum interval, `[cycle]
+    min_days_since_previous_day1`), and `due`, a cycle's length after it."""
+
+    earliest: date
+    due: date
+
+
+def next_day1(previous_day1: date, length_days: int, min_days: int) -> NextDay1:
+    """The next cycle's earliest day 1 and due date: what `study show`, the participant's next
+    cycle and `check dispense` all say, in the words of `next_day1_words`."""
+    return NextDay1(
+        earliest=previous_day1 + timedelta(days=min_days),
+        due=previous_day1 + timedelta(days=length_days),
+    )
+
+
+def next_day1_words(due: str, earliest: str) -> str:
+    """The next cycle's due date and earliest day 1, said one way wherever they are said: as
+    dates for a participant, as days after the previous day 1 for the study's rule
+    (`next_day1_rule`)."""
+    return _("due {due}, day 1 from {earliest} at the earliest").format(due=due, earliest=earliest)
+
+
+def next_day1_rule(length_days: int, min_days: int) -> str:
+    """The study's rule in the words of `next_day1_words`, counted from the previous day 1: a
+    cycle's length after it, and from its minimum interval after it (day 19 of the previous
+    cycle for 18 days)."""
+    return _(
+        "due {length} days after the previous day 1, day 1 from {min_days} days after it (day "
+        "{day} of the previous cycle) at the earliest"
+    ).format(length=length_days, min_days=min_days, day=min_days + 1)
+
+
 def day1_window(
     dispensed_on: date,
     previous_day1: date | None,

@@ -48,6 +48,7 @@ from dispensary.services import (
     temperature,
     users,
 )
+from dispensary.services.assessment import DispenseRequest
 from dispensary.services.backup import LOCK_WAIT_SECONDS
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.results import DispenseResult
@@ -555,6 +556,20 @@ class _Builder:
                 "Wrong day 1 typed on the label; the kit never left the pharmacy.",
                 DEMO_PASSWORD,
             )
+        # The pharmacist reads the warnings, then names those the reason overrides.
+        shown = dispensing.assess_dispense(
+            self.ctx,
+            self.pharmacist,
+            DispenseRequest(
+                plan.number,
+                cycle=cycle,
+                day1=day1,
+                dose_level=dose_level,
+                override_reason=override,
+                platelet_count=platelets,
+                dose_ordered_by=ordered_by,
+            ),
+        )
         result = dispensing.dispense_cycle(
             self.ctx,
             self.pharmacist,
@@ -564,6 +579,7 @@ class _Builder:
             DEMO_PASSWORD,
             dose_level=dose_level,
             override_reason=override,
+            overrides=shown.override_codes if override else (),
             platelet_count=platelets,
             dose_ordered_by=ordered_by,
             checked_by="technician",

@@ -67,6 +67,7 @@ from dispensary.domain.rules import (
 )
 from dispensary.i18n import ENGLISH, N_, _, current_language, speaking
 from dispensary.services.assessment import (
+    REASON_OVERRIDES,
     Caution,
     DispenseAssessment,
     DispenseCheck,
@@ -75,6 +76,7 @@ from dispensary.services.assessment import (
     Notice,
     OverrideMissing,
     OverrideNeeds,
+    OverrideUnmatched,
     ProductNeed,
     Refusal,
 )
@@ -130,6 +132,7 @@ def dispense_cycle(
     kits: Sequence[str] = (),
     dispensed_on: date | None = None,
     override_reason: str = "",
+    overrides: Sequence[str] = (),
     platelet_count: float | None = None,
     dose_ordered_by: str = "",
     checked_by: str = "",
@@ -140,7 +143,10 @@ def dispense_cycle(
 ) -> DispenseResult:
     """Hands out one cycle's supply: FEFO kits, or the kits scanned, once the assessment that
     `assess_dispense` shows (run again here, inside the write) has no refusal and every warning
-    carries its override. A study dosing by weight band may leave the dose level to the band."""
+    carries its override. A study dosing by weight band may leave the dose level to the band.
+    `overrides`: the codes of the warnings `override_reason` acknowledges, those the pharmacist
+    was shown; the warnings assessed here must be exactly those (a reason written for one
+    warning never overrides another that appeared since), else the dispense is refused."""
     require(actor, Permission.DISPENSE, ctx, recorded=True)
     if cycle is None or (dose_level is None and ctx.study.dose_by_weight is None):
         raise InvalidInput(_("A dispense names its cycle and dose level (0, -1 ...)."))
@@ -156,6 +162,7 @@ def dispense_cycle(
         kits=_kit_codes(kits),
         dispensed_on=dispensed_on,
         override_reason=override_reason,
+        overrides=_override_codes(overrides),
         platelet_count=platelet_count,
         dose_ordered_by=dose_ordered_by,
         observations=dict(observations or {}),
@@ -180,6 +187,7 @@ def dispense_cycle(
             raise OverrideMissing(
                 found.override_text(),
                 tuple(dict.fromkeys(w.needs for w in found.overrides_missing)),
+                found.override_codes,
             )
         participant, chosen = plan.participant, plan.chosen
         overridden = found.needs(OverrideNeeds.REASON)
@@ -286,6 +294,7 @@ def dispense_cycle(
                 "platelets": checked.platelets,
                 # Recorded in English, whatever language the pharmacist read them in.
                 "warnings": [w.recorded for w in overridden],
+                "overrides": [str(w.code) for w in overridden],  # each warning's code, in order
                 "notices": [n.recorded for n in found.notices],
                 "signature": SignatureMeaning.DISPENSED.value,
             },
@@ -302,7 +311,7 @@ def dispense_cycle(
             observations=others,
             irt_confirmation=checked.irt_confirmation,
         )
-        return replace(result, notices=notices)
+        return replace(result, notices=notices, overrides=tuple(str(w.code) for w in overridden))
 
 
 def _units_recorded(chosen: Sequence[tuple[Kit, int]], tablets: int) -> dict[str, object]:
@@ -354,6 +363,31 @@ class _Checked:
     observations: dict[str, float] = field(default_factory=dict)  # platelets included
     irt_confirmation: str = ""
     irt_kit: str = ""
+    overrides: tuple[str, ...] | None = None  # the warnings acknowledged (None: not named)
+
+
+def _override_codes(codes: Sequence[str]) -> tuple[str, ...]:
+    """The codes of the warnings a dispense acknowledges, each a warning overridden with a
+    reason (REASON_OVERRIDES); anything else is refused, naming the codes there are."""
+    if isinstance(codes, str) or not isinstance(codes, Sequence):
+        raise InvalidInput(
+            _("The warnings overridden must be a list of codes, not {value}.").format(
+                value=f"{codes!r:.40}"
+            )
+        )
+    known = [str(c) for c in REASON_OVERRIDES]
+    for code in codes:
+        if not isinstance(code, str) or code not in known:
+            raise InvalidInput(
+                _(
+                    "{code} is not a warning a reason overrides: name one of {codes} (the codes "
+                    "the check of the dispense shows)."
+                ).format(
+                    code=f"{code!r:.40}" if not isinstance(code, str) else code[:40],
+                    codes=", ".join(known),
+                )
+            )
+    return tuple(dict.fromkeys(codes))
 
 
 def _kit_codes(kits: Sequence[str]) -> tuple[str, ...]:
@@ -379,6 +413,7 @@ def _checked(ctx: Context, request: DispenseRequest, today: date) -> _Checked:
         )
     dose = ctx.study.dose_level(level) if level is not None else None
     override = check_text(request.override_reason, N_("override reason"), required=False)
+    overrides = None if request.overrides is None else _override_codes(request.overrides)
     ordered_by = check_text(
         request.dose_ordered_by, N_("name of who ordered the dose"), required=False, limit=120
     )
@@ -426,6 +461,7 @@ def _checked(ctx: Context, request: DispenseRequest, today: date) -> _Checked:
         observations,
         irt_confirmation,
         irt_kit.upper(),
+        overrides,
     )
 
 
@@ -481,7 +517,9 @@ class _Plan:
 class _Found:
     """Collects refusals and warnings in the order the pharmacist should deal with them."""
 
-    def __init__(self, override: str, ordered_by: str) -> None:
+    def __init__(
+        self, override: str, ordered_by: str, acknowledged: tuple[str, ...] | None = None
+    ) -> None:
         self.refusals: list[Refusal[DispenseCheck]] = []
         self.warnings: list[Caution] = []
         self.notices: list[Notice] = []
@@ -489,6 +527,7 @@ class _Found:
             OverrideNeeds.REASON: bool(override),
             OverrideNeeds.ORDERED_BY: bool(ordered_by),
         }
+        self.acknowledged = acknowledged  # None: a screen's assessment, nothing named yet
 
     def check(self, code: DispenseCheck, rule: Callable[[], None]) -> bool:
         """Runs one domain rule; its refusal is kept (not raised). True when it passed."""
@@ -506,7 +545,44 @@ class _Found:
         """`text` writes the warning: once in the reader's language, and once in English for
         the audit entry of the dispense that overrides it."""
         shown, english = _in_both(text)
-        self.warnings.append(Caution(code, shown, needs, self.given[needs], english))
+        given = self.given[needs]
+        if needs is OverrideNeeds.REASON:
+            if code not in REASON_OVERRIDES:
+                raise ValueError(f"{code} is overridden with a reason but not in REASON_OVERRIDES")
+            # A reason covers only the warnings it names (a screen names what it shows).
+            given = given and (self.acknowledged is None or code in self.acknowledged)
+        self.warnings.append(Caution(code, shown, needs, given, english))
+
+    def unmatched(self) -> None:
+        """Refuses a warning acknowledged that is not assessed: the reason was written for a
+        warning that no longer applies, and would be recorded against others."""
+        if self.acknowledged is None:
+            return
+        assessed = list(
+            dict.fromkeys(str(w.code) for w in self.warnings if w.needs is OverrideNeeds.REASON)
+        )
+        stale = [c for c in self.acknowledged if c not in assessed]
+        if not stale:
+            return
+        self.refusals.append(
+            Refusal(
+                DispenseCheck.OVERRIDE_UNMATCHED,
+                (
+                    _(
+                        "The override names {codes}, but no such warning applies to this dispense "
+                        "now (the warnings that do: {assessed}). Check the dispense again, and name "
+                        "only the warnings it shows, with a reason that covers them."
+                    )
+                    if assessed
+                    else _(
+                        "The override names {codes}, but no such warning applies to this dispense "
+                        "now: it needs no override. Check the dispense again, and dispense without "
+                        "the override."
+                    )
+                ).format(codes=", ".join(stale), assessed=", ".join(assessed)),
+                OverrideUnmatched,
+            )
+        )
 
     def notice(self, code: DispenseCheck, text: Text) -> None:
         """A warning that needs no override (a rule to confirm, a safety signal); recorded in
@@ -579,7 +655,7 @@ def _plan(
     dispense itself leaves them out, the same rules decide. `reader`: the studies the user
     may open, the only other studies a refusal names (common.other_study)."""
     study = ctx.study
-    found = _Found(checked.override, checked.ordered_by)
+    found = _Found(checked.override, checked.ordered_by, checked.overrides)
     participant, previous, numbered = _participant_and_last(
         session, request.study_number, ctx.study_id, checked.cycle, reader
     )
@@ -761,6 +837,7 @@ def _plan(
         verdicts, chosen = [], proposed
         for message in short:
             found.refuse(DispenseCheck.STOCK_SHORT, message)
+    found.unmatched()
 
     assessment = DispenseAssessment(
         participant=participant.study_number,
@@ -790,6 +867,8 @@ def _plan(
         weight_band_level=band,
         approval_expires=study.approval.ethics_expires if study.approval else None,
         irt=irt,
+        overrides=checked.overrides,
+        reason_given=bool(checked.override),
     )
     return _Plan(assessment, participant, chosen, *numbered)
 

@@ -6,7 +6,7 @@ import json
 from collections import defaultdict
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import NamedTuple, Protocol
 
 from sqlalchemy import Select, Text, bindparam, cast, exists, func, select, true
@@ -56,9 +56,11 @@ from dispensary.domain.codes import (
 from dispensary.domain.errors import InvalidInput, NotFound
 from dispensary.domain.regimen import days_on_treatment, last_day_of_supply, tablets_needed
 from dispensary.domain.rules import (
+    NextDay1,
     covers_supply,
     cycle_overdue,
     next_cycle,
+    next_day1,
     normalise_kit_number,
     return_due,
     return_overdue,
@@ -130,8 +132,13 @@ def participant_row(session: Session, ctx: Context, participant: Participant) ->
         pending = not session.scalar(
             select(func.count()).select_from(Return).where(Return.dispense_id == last.id)
         )
-    cycle_days = timedelta(days=ctx.study.cycle.length_days)
-    due = (last.day1 + cycle_days if last else participant.enrolled_on) if treated else None
+    rules = ctx.study.cycle
+    coming_day1 = (
+        next_day1(last.day1, rules.length_days, rules.min_days_since_previous_day1)
+        if last is not None
+        else NextDay1(participant.enrolled_on, participant.enrolled_on)
+    )
+    due = coming_day1.due if treated else None
     return ParticipantRow(
         study_number=participant.study_number,
         initials=participant.initials,
@@ -144,6 +151,7 @@ def participant_row(session: Session, ctx: Context, participant: Participant) ->
         next_cycle=coming,
         next_due=due,  # cycle 1: from enrolment, as the Today screen lists it due
         return_pending=pending,
+        next_earliest=coming_day1.earliest if treated else None,
         overdue=due is not None and cycle_overdue(due, ctx.clock.today()),
         return_overdue=pending
         and last is not None

@@ -148,13 +148,16 @@ class ParticipantRow:
     last_cycle: int | None
     last_day1: date | None
     next_cycle: int | None  # None once treatment has ended (completed or discontinued)
-    next_due: (
-        date | None
-    )  # earliest day 1 of the next cycle (cycle 1: the enrolment date; None, as next_cycle, once ended)
+    next_due: date | None
+    """The next cycle's due date: the last day 1 plus a cycle's length (rules.next_day1; cycle 1:
+    the enrolment date; None, as next_cycle, once ended)."""
     return_pending: bool  # the last dispense has no return recorded
-    overdue: bool = False  # on treatment, and the next cycle's earliest day 1 has passed
+    overdue: bool = False  # on treatment, and the next cycle's due date has passed
     return_overdue: bool = False  # the last cycle's return is late (rules.return_overdue)
     return_due: bool = False  # the last cycle's supply has ended: due back (rules.return_due)
+    next_earliest: date | None = None
+    """The next cycle's earliest day 1 the study allows: the last day 1 plus its minimum
+    interval (rules.next_day1; cycle 1: the enrolment date; None once ended)."""
 
 
 @dataclass(frozen=True)
@@ -257,6 +260,7 @@ class DispenseResult:
     """What was recorded at dispense: the platelet count (its own column) and the study file's
     observations (dispense_observations), in the study file's order."""
     irt_confirmation: str = ""  # the IRT's confirmation number (a study assigning kits by IRT)
+    overrides: tuple[str, ...] = ()  # the code of each warning in `warnings`, in its order
     product_directions: tuple[str, ...] = ()  # a sentence per product (per part), in English
 
 

@@ -36,7 +36,9 @@ from dispensary.services.assessment import (
     DispenseAssessment,
     DispenseCheck,
     DispenseRequest,
+    OverrideMissing,
     OverrideNeeds,
+    OverrideUnmatched,
 )
 from dispensary.services.dispensing import ObservationRefused
 from dispensary.services.results import DispenseHistoryRow, DispenseResult, KitRow, ParticipantRow
@@ -592,7 +594,11 @@ class DispenseScreen(Screen):
             return self.observation_fields[key]
         return self.platelets if key == PLATELETS else None
 
-    def _request(self, kits: list[str], dose_level: int | None) -> DispenseRequest:
+    def _request(
+        self, kits: list[str], dose_level: int | None, acknowledged: tuple[str, ...] | None = None
+    ) -> DispenseRequest:
+        """The form as a request; `acknowledged`: the warnings the reason overrides, those shown
+        (None while the form is filled in: the reason typed covers what the screen shows)."""
         row = self.participant
         assert row is not None
         return DispenseRequest(
@@ -601,6 +607,7 @@ class DispenseScreen(Screen):
             dose_level=dose_level,
             kits=tuple(kits),
             override_reason=self.override.text().strip(),
+            overrides=acknowledged,
             platelet_count=self.platelet_count(),
             dose_ordered_by=self.ordered_by.text().strip(),
             observations=self.observations(),
@@ -609,11 +616,15 @@ class DispenseScreen(Screen):
         )
 
     def _assess(
-        self, kits: list[str] | None = None, dose_as_due: bool = False
+        self,
+        kits: list[str] | None = None,
+        dose_as_due: bool = False,
+        acknowledged: tuple[str, ...] | None = None,
     ) -> DispenseAssessment | None:
         """The service's assessment of the form as it stands (with `kits` in place of those
-        scanned, and the participant's current dose when `dose_as_due`); a refusal of the
-        request itself is shown and gives None."""
+        scanned, and the participant's current dose when `dose_as_due`; `acknowledged`: the
+        warnings the reason overrides, as the dispense names them); a refusal of the request
+        itself is shown and gives None."""
         self._refusal = None
         # Day 1 shown as typed and no date ("2026-02-30", half typed): the cycle is not
         # assessed on the date the field held before, which the pharmacist did not enter.
@@ -627,7 +638,7 @@ class DispenseScreen(Screen):
             level = None  # the weight band's level, until a level is chosen by hand
         try:
             return dispensing.assess_dispense(
-                self.session.ctx, self.session.actor, self._request(codes, level)
+                self.session.ctx, self.session.actor, self._request(codes, level, acknowledged)
             )
         except DispensaryError as exc:
             self._refusal = exc
@@ -880,7 +891,14 @@ class DispenseScreen(Screen):
             self.message.show_message(said, "error")
             typed_in.refuse()  # left as typed, marked, selected to be typed again
             return
-        found = self._assess()
+        # The warnings the reason overrides are those shown: a warning met since (another
+        # workstation's return, a kit gone) is shown before anything is signed, never
+        # overridden by a reason written for another.
+        shown = self.assessment
+        acknowledged = (
+            shown.override_codes if shown is not None and self.override.text().strip() else ()
+        )
+        found = self._assess(acknowledged=acknowledged)
         if found is None:
             # An observation refused (a platelet count of 99999): its field, to type it again.
             refused = self._refusal
@@ -889,13 +907,21 @@ class DispenseScreen(Screen):
                 field.setFocus()
                 field.selectAll()
             return
+        if any(r.code is DispenseCheck.OVERRIDE_UNMATCHED for r in found.refusals):
+            self._warnings_changed(acknowledged)  # a warning shown no longer applies
+            return
         if found.refused:
             self._show(found)
             self.kit_field.setFocus()
             return
         if found.overrides_missing:
             self._show(found)
-            self.message.show_message(found.override_text(), "error")
+            text, _kind = self._status(found)
+            if self.override.text().strip() and any(
+                w.needs is OverrideNeeds.REASON for w in found.overrides_missing
+            ):
+                text = self._then(self.tr("A warning was not shown before:"), text)
+            self.message.show_message(text, "error")
             ordered = any(w.needs is OverrideNeeds.ORDERED_BY for w in found.overrides_missing)
             (self.ordered_by if ordered else self.override).setFocus()
             return
@@ -943,27 +969,38 @@ class DispenseScreen(Screen):
             return
         reasons = found.needs(OverrideNeeds.REASON)
         orders = found.needs(OverrideNeeds.ORDERED_BY)
-        result = signed(
-            self.message,
-            self.session,
-            lambda: dispensing.dispense_cycle(
-                self.session.ctx,
-                actor,
-                row.study_number,
-                found.cycle,
-                found.day1,
-                password,
-                dose_level=found.dose_level,
-                kits=[k.number for k in kits],
-                override_reason=self.override.text().strip() if reasons else "",
-                platelet_count=self.platelet_count(),
-                dose_ordered_by=self.ordered_by.text().strip() if orders else "",
-                observations=self.observations(),
-                irt_confirmation=self.irt_confirmation.text().strip(),
-                irt_kit=self.irt_kit.text().strip(),
-            ),
-        )
+        named = acknowledged if reasons else ()  # the codes of the warnings shown
+        changed: list[DispensaryError] = []
+
+        def save() -> DispenseResult:
+            try:
+                return dispensing.dispense_cycle(
+                    self.session.ctx,
+                    actor,
+                    row.study_number,
+                    found.cycle,
+                    found.day1,
+                    password,
+                    dose_level=found.dose_level,
+                    kits=[k.number for k in kits],
+                    override_reason=self.override.text().strip() if reasons else "",
+                    overrides=named,
+                    platelet_count=self.platelet_count(),
+                    dose_ordered_by=self.ordered_by.text().strip() if orders else "",
+                    observations=self.observations(),
+                    irt_confirmation=self.irt_confirmation.text().strip(),
+                    irt_kit=self.irt_kit.text().strip(),
+                )
+            except (OverrideMissing, OverrideUnmatched) as exc:  # the warnings changed
+                changed.append(exc)
+                raise
+
+        result = signed(self.message, self.session, save)
         if result is None:
+            # Refused at the save for warnings changed while the signature was asked: the
+            # screen shows them as they are now, to read before signing again.
+            if changed:
+                self._warnings_changed(named)
             return
         self.last_result = result
         self.changed.emit()
@@ -975,6 +1012,24 @@ class DispenseScreen(Screen):
             printed.kind,
         )
         self._show_waiting()
+
+    def _warnings_changed(self, acknowledged: tuple[str, ...]) -> None:
+        """The warnings are not those shown when the pharmacist signed (`acknowledged`): nothing
+        was saved; the screen shows them as they are now, the new ones said, to read before
+        signing again."""
+        found = self._assess()
+        self._show(found)
+        if found is None:
+            return
+        new = [
+            w.message for w in found.needs(OverrideNeeds.REASON) if str(w.code) not in acknowledged
+        ]
+        said = sentences(
+            [self.tr("The warnings changed since they were shown: nothing was saved."), *new]
+        )
+        text, _kind = self._status(found)
+        self.message.show_message(self._then(said, text), "warning")
+        self.override.setFocus()
 
     # -- labels ---------------------------------------------------------------------------
 

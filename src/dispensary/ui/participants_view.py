@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 
 from dispensary.domain.codes import Flag, ParticipantStatus, SignatureMeaning
 from dispensary.domain.errors import InvalidInput, ToConfirm
-from dispensary.domain.rules import half_width, parse_whole
+from dispensary.domain.rules import half_width, next_day1_words, parse_whole
 from dispensary.services import dispensing, participants, queries, returns
 from dispensary.services.permissions import Permission
 from dispensary.services.results import (
@@ -1269,7 +1269,15 @@ class ParticipantsScreen(Screen):
         corrected = len(changes)
         due = next_due(person)
         pending = self._return_note(person)
-        if person.next_cycle is not None:  # on treatment, before the protocol's last cycle
+        if person.next_cycle is not None and due and person.last_cycle is not None:
+            # as `study show`, `history` and `check dispense` say it (rules.next_day1_words)
+            earliest = person.next_earliest or due
+            following = self.tr("Next: cycle {cycle}, {when}{pending}.").format(
+                cycle=person.next_cycle,
+                when=next_day1_words(shown_date(due), shown_date(earliest)),
+                pending=pending,
+            )
+        elif person.next_cycle is not None:  # on treatment, before the protocol's last cycle
             when = shown_date(due) if due else self.tr("any time")
             following = self.tr("Next: cycle {cycle}, from {when}{pending}.").format(
                 cycle=person.next_cycle, when=when, pending=pending

@@ -24,6 +24,7 @@ from dispensary.services.assessment.destruction import (
     DestroyRequest,
 )
 from dispensary.services.assessment.dispense import (
+    REASON_OVERRIDES,
     Caution,
     DispenseAssessment,
     DispenseCheck,
@@ -32,6 +33,7 @@ from dispensary.services.assessment.dispense import (
     Notice,
     OverrideMissing,
     OverrideNeeds,
+    OverrideUnmatched,
     ProductNeed,
 )
 from dispensary.services.assessment.enrolment import (
@@ -55,6 +57,7 @@ from dispensary.services.assessment.returns import (
 )
 
 __all__ = [
+    "REASON_OVERRIDES",
     "TO_COUNT",
     "AdherencePreview",
     "Caution",
@@ -77,6 +80,7 @@ __all__ = [
     "Notice",
     "OverrideMissing",
     "OverrideNeeds",
+    "OverrideUnmatched",
     "ProductNeed",
     "ReceiveAssessment",
     "ReceiveCheck",

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
+from dispensary.domain.codes import DISPENSE_OVERRIDES
 from dispensary.domain.errors import RuleViolation
 from dispensary.i18n import N_, _, sentences
 from dispensary.services.assessment.base import Refusal
@@ -37,6 +38,12 @@ class DispenseCheck(StrEnum):
     APPROVAL_EXPIRED = "approval_expired"  # the ethics approval has expired
     APPROVAL_EXPIRING = "approval_expiring"  # it expires soon (notice)
     IRT = "irt"  # the IRT confirmation or its assigned kit is missing, or another kit scanned
+    OVERRIDE_UNMATCHED = "override_unmatched"  # a warning acknowledged that is not assessed
+
+
+REASON_OVERRIDES: tuple[DispenseCheck, ...] = tuple(DispenseCheck(c) for c in DISPENSE_OVERRIDES)
+"""The warnings a dispense overrides with a reason: each is acknowledged by its code (a reason
+covers only the warnings it names), the codes a command line's `--override` takes."""
 
 
 class OverrideNeeds(StrEnum):
@@ -56,17 +63,27 @@ class OverrideNeeds(StrEnum):
 
 class OverrideMissing(RuleViolation):
     """A dispense refused only for want of an override: given what `needs` names (a reason, who
-    ordered it), it would go ahead. A front end may say how to give it (the command, its
-    option)."""
+    ordered it) and, for a reason, the codes of the warnings it acknowledges (`codes`: every
+    warning assessed now that needs the reason), it would go ahead. A front end may say how to
+    give it (the command, its option)."""
 
-    def __init__(self, message: str, needs: tuple[OverrideNeeds, ...]) -> None:
+    def __init__(
+        self, message: str, needs: tuple[OverrideNeeds, ...], codes: tuple[str, ...] = ()
+    ) -> None:
         super().__init__(message)
         self.needs = needs
+        self.codes = codes
+
+
+class OverrideUnmatched(RuleViolation):
+    """A dispense refused because it names a warning to override that is not assessed now (a
+    reason written for a warning gone since): a screen shows the warnings as they are."""
 
 
 @dataclass(frozen=True)
 class Caution:
-    """A warning the pharmacist may override by giving what `needs` names."""
+    """A warning the pharmacist may override by giving what `needs` names; a warning that needs
+    the reason is overridden only when the request acknowledges its code too."""
 
     code: DispenseCheck
     message: str
@@ -119,6 +136,10 @@ class DispenseRequest:
     kits: tuple[str, ...] = ()
     dispensed_on: date | None = None
     override_reason: str = ""
+    overrides: tuple[str, ...] | None = None
+    """The codes of the warnings the override reason acknowledges (REASON_OVERRIDES). None: a
+    screen's assessment before anything is signed, every warning shown counts as acknowledged
+    once a reason is typed; a dispense always names them (`dispense_cycle`)."""
     platelet_count: float | None = None
     dose_ordered_by: str = ""
     observations: Mapping[str, float] = field(default_factory=dict)
@@ -163,6 +184,8 @@ class DispenseAssessment:
     weight_band_level: int | None = None  # the dose level of the weight recorded (by weight)
     approval_expires: date | None = None  # the ethics approval's expiry, when the study gives it
     irt: bool = False  # kits are assigned by the sponsor's IRT
+    overrides: tuple[str, ...] | None = None  # the codes the request acknowledged (None: unnamed)
+    reason_given: bool = False  # the request carries an override reason
     day1_unwarned: date | None = None
     """The first day 1 of the window the unconfirmed minimum interval does not warn about
     (None: no such warning in the window): earlier ones need the investigator's reason."""
@@ -191,6 +214,12 @@ class DispenseAssessment:
     def needs(self, what: OverrideNeeds) -> tuple[Caution, ...]:
         return tuple(w for w in self.warnings if w.needs is what)
 
+    @property
+    def override_codes(self) -> tuple[str, ...]:
+        """The codes of the warnings that need the reason, each once, in the order met: what
+        a dispense overriding them acknowledges."""
+        return tuple(dict.fromkeys(str(w.code) for w in self.needs(OverrideNeeds.REASON)))
+
     def override_text(self) -> str:
         """What dispense_cycle says when an override is missing (the first kind missing)."""
         missing = self.overrides_missing
@@ -199,7 +228,25 @@ class DispenseAssessment:
         ordered = [w for w in missing if w.needs is OverrideNeeds.ORDERED_BY]
         if ordered:
             return ordered[0].message
+        warnings = sentences(w.message for w in missing)
+        codes = ", ".join(dict.fromkeys(str(w.code) for w in missing))
+        if self.overrides is None:  # a screen: the reason typed acknowledges what it shows
+            return _(
+                "{warnings} To dispense anyway, give the reason for overriding (e.g. the "
+                "investigator's instruction)."
+            ).format(warnings=warnings)
+        if not self.reason_given:
+            return _(
+                "{warnings} To dispense anyway, give the reason for overriding (e.g. the "
+                "investigator's instruction) and name each warning it overrides by its code: "
+                "{codes}."
+            ).format(warnings=warnings, codes=codes)
+        if not self.overrides:
+            return _(
+                "{warnings} A reason overrides only the warnings it names: to dispense anyway, "
+                "name each warning it overrides by its code: {codes}."
+            ).format(warnings=warnings, codes=codes)
         return _(
-            "{warnings} To dispense anyway, give the reason for overriding (e.g. the "
-            "investigator's instruction)."
-        ).format(warnings=sentences(w.message for w in missing))
+            "A warning this dispense does not acknowledge applies now: {warnings} Read it; to "
+            "dispense anyway, name it too ({codes}), with a reason that covers it."
+        ).format(warnings=warnings, codes=codes)
