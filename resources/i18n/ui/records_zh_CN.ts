@@ -1609,8 +1609,8 @@ Old values:
         <translation>过期药品仍在库</translation>
     </message>
     <message>
-        <source>In quarantine, awaiting the sponsor</source>
-        <translation>隔离中，待申办方决定</translation>
+        <source>In quarantine</source>
+        <translation>隔离中</translation>
     </message>
     <message>
         <source>Pharmacist</source>

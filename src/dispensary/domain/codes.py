@@ -91,7 +91,7 @@ _DISCREPANCY_LABELS = {
     DiscrepancyKind.ADHERENCE: "Adherence flag",
     DiscrepancyKind.RETURN_OVERDUE: "Return overdue",
     DiscrepancyKind.EXPIRED_IN_STOCK: "Expired in stock",
-    DiscrepancyKind.QUARANTINE_OPEN: "In quarantine, awaiting the sponsor",
+    DiscrepancyKind.QUARANTINE_OPEN: "In quarantine",
 }
 
 
