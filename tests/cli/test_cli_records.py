@@ -33,7 +33,8 @@ def test_the_demo_reconciles_balanced_with_its_open_items(cli: Cli) -> None:
         kept = product["adjusted"] + product["on_hand"] + product["held_returned"]
         assert product["received"] == out + kept
     kinds = sorted({d["kind"] for d in report["discrepancies"]})
-    assert kinds == ["adherence", "count_difference", "return_overdue"]
+    # K1061, quarantined for a broken cap seal, awaits the sponsor: a finding to review
+    assert kinds == ["adherence", "count_difference", "quarantine_open", "return_overdue"]
 
     text = cli("reconcile", user="monitor").out.splitlines()
     assert text[-1] == "Reconciliation: balanced"

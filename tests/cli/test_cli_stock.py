@@ -44,6 +44,10 @@ def test_receiving_by_range_and_by_manifest_with_defaults(cli: Cli, tmp_path: Pa
     assert released.code == 0, released.err
     assert released.out.startswith("Released 2 kits: K9101, K9102.")
     assert "  Sponsor's decision  TE-2026-014" in released.out.splitlines()
+    # What the decision covered: why each kit was held (review: the release named nothing).
+    held = [line for line in released.out.splitlines() if line.startswith("  Held for  ")]
+    assert [line.split(":")[0] for line in held] == ["  Held for  K9101", "  Held for  K9102"]
+    assert all("temperature" in line for line in held), held
 
 
 def test_a_release_without_the_sponsors_reference_is_refused_saying_where_to_type_it(

@@ -222,3 +222,24 @@ def test_the_studys_store_is_found_by_the_name_the_reader_sees(
         summary = inventory_pages.inventory_summary(busy, monitor, KitQuery(text=part))
     assert found == in_store and summary.kits == len(in_store)
     assert every_page(busy, monitor, KitQuery(text=part), 50) == [], "in English: no such name"
+
+
+def test_a_kit_held_for_an_open_count_difference_is_not_available(
+    ctx: Context, stock: Stock, technician: Actor, monitor: Actor, pw: Password
+) -> None:
+    """The summary's units available are the kits in stock (rules.in_stock): a kit whose count
+    difference is open is held, not dispensed, so left out, and counted apart (review: the
+    Inventory screen's "available" still counted it)."""
+    from dispensary.services import counts
+
+    before = inventory_pages.inventory_summary(ctx, monitor, KitQuery())
+    searched_before = inventory_pages.inventory_summary(ctx, monitor, KitQuery(text="K000"))
+    tablets = queries.kit_detail(ctx, monitor, "K0001").tablets
+    counts.record_count(ctx, technician, "K0001", tablets - 1, pw(technician))  # open
+    after = inventory_pages.inventory_summary(ctx, monitor, KitQuery())
+    assert (before.held, after.held) == (0, 1)
+    assert after.kits == before.kits
+    assert after.tablets_available == before.tablets_available - tablets
+    searched = inventory_pages.inventory_summary(ctx, monitor, KitQuery(text="K000"))
+    assert searched.held == 1  # a search counts the same way
+    assert searched.tablets_available == searched_before.tablets_available - tablets

@@ -552,3 +552,43 @@ def test_a_quarantine_ended_by_destroying_the_kit_has_its_closing_row(
     assert "destroyed" not in {r.action for r in before}
     pack = report_data.monitor_pack(ctx, pharmacist, date(2026, 1, 20), date(2026, 1, 20))
     assert [(r.kit, r.action) for r in pack.quarantines] == [("K0002", "destroyed")]
+
+
+def test_a_release_names_every_cause_the_kit_is_held_for(
+    ctx: Context, clock: FixedClock, pharmacist: Actor, technician: Actor
+) -> None:
+    """A kit quarantined by hand (a broken seal), then exposed to two excursions while held:
+    the release's assessment, its result and its audit entry name the quarantine and both
+    excursions, which the sponsor's reference is to cover (review: K1061 was put back on a
+    reference that named none of its excursions)."""
+    clock.set_date(date(2026, 1, 3))
+    receive(ctx, pharmacist, "K0001-K0002")
+    quarantine.quarantine(ctx, technician, ["K0001"], "Cap seal broken on arrival.")
+    clock.set_date(date(2026, 1, 6))
+    found = temperature.import_logger(ctx, technician, "IP store 1", LOG, "store1.csv")
+    assert [e.kits_already_quarantined for e in found] == [("K0001",), ("K0001", "K0002")]
+    first, second = (e.excursion_id for e in found)
+    [verdict, other] = quarantine.assess_release(ctx, pharmacist, ["K0001", "K0002"])
+    assert verdict.accepted
+    assert [c.text for c in verdict.held_for] == [
+        "quarantined 2026-01-03: Cap seal broken on arrival",
+        f"exposed to temperature excursion {first} on 2026-01-04 while held",
+        f"exposed to temperature excursion {second} on 2026-01-05 while held",
+    ]
+    assert [c.excursion for c in other.held_for] == [first, second]  # quarantined, then exposed
+    assert not other.held_for[0].exposed and other.held_for[1].exposed
+    done = quarantine.release(ctx, pharmacist, ["K0001"], "sponsor: use", "TE-2026-020")
+    assert done.held_for == (("K0001", tuple(c.text for c in verdict.held_for)),)
+    [entry] = audit.list_entries(ctx, pharmacist, action="release")
+    assert json.loads(entry.new)["held_for"] == {
+        "K0001": [
+            {"on": "2026-01-03", "reason": "Cap seal broken on arrival."},
+            {"on": "2026-01-04", "exposed_to_excursion": first},
+            {"on": "2026-01-05", "exposed_to_excursion": second},
+        ]
+    }
+    # Released, the kit is held for nothing; quarantined again, for the new cause only.
+    clock.set_date(date(2026, 1, 7))
+    quarantine.quarantine(ctx, technician, ["K0001"], "dropped")
+    [again] = quarantine.assess_release(ctx, pharmacist, ["K0001"])
+    assert [c.text for c in again.held_for] == ["quarantined 2026-01-07: dropped"]

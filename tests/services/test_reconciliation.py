@@ -410,3 +410,45 @@ def test_a_destruction_dated_before_a_sign_off_but_written_after_it_marks_it(
     )  # the day's work, dated the 28th
     [signed] = reconciliation.reconcile(ctx, monitor).signoffs
     assert signed.changed_since == (f"destruction No. {late.destruction_id} dated before it",)
+
+
+def test_open_quarantines_are_to_review_a_finding_per_cause(
+    ctx: Context, clock: FixedClock, pharmacist: Actor, monitor: Actor
+) -> None:
+    """Kits in quarantine awaiting the sponsor were seen only inside "On hand" (review: 62 kits
+    held after an excursion, no finding): a finding per cause, excursion or reason typed, with
+    its kits and what to do; a release or a destruction closes it."""
+    from dispensary.services import quarantine, temperature
+
+    from .test_quarantine import LOG
+
+    clock.set_date(date(2026, 1, 3))
+    receive(ctx, pharmacist, "K0101-K0103")  # IP store 1
+    quarantine.quarantine(ctx, pharmacist, ["K0101"], "Cap seal broken.")
+    clock.set_date(date(2026, 1, 6))
+    [excursion, second] = temperature.import_logger(ctx, pharmacist, "IP store 1", LOG, "a.csv")
+    found = [d for d in reconciliation.reconcile(ctx, monitor).discrepancies if d.kind.to_review]
+    held = [d for d in found if d.kind == "quarantine_open"]
+    on_hand = {k for d in held for k in ("K0101", "K0102", "K0103") if k in d.message}
+    assert on_hand == {"K0101", "K0102", "K0103"} and len(held) == 2
+    seal, storm = held
+    assert seal.subject == "K0101" and seal.on == date(2026, 1, 3)
+    assert seal.message == (
+        "Quarantined for 'Cap seal broken.': 1 kit in quarantine since 2026-01-03, awaiting the "
+        "sponsor's decision (K0101). Also exposed while held to temperature excursion "
+        f"{excursion.excursion_id}, {second.excursion_id}. Ask the sponsor; then release the "
+        "kits with the sponsor's reference, or destroy them."
+    )
+    assert storm.message.startswith(
+        f"Temperature excursion {excursion.excursion_id}: 2 kits in quarantine since "
+        "2026-01-06, awaiting the sponsor's decision (K0102, K0103)."
+    ), storm.message
+    assert (storm.subject, storm.on) == ("K0102 … K0103", date(2026, 1, 6))
+    quarantine.release(ctx, pharmacist, ["K0101"], "sponsor: use", "TE-2026-021")
+    after = reconciliation.reconcile(ctx, monitor).discrepancies
+    assert [d.subject for d in after if d.kind == "quarantine_open"] == ["K0102 … K0103"]
+    fresh = reconciliation.reconcile_session  # the carried-forward result equals a full read
+    from dispensary.db.engine import read_transaction
+
+    with read_transaction(ctx.engine) as session:
+        assert fresh(session, ctx, fresh=True).discrepancies == after

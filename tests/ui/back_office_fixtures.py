@@ -189,7 +189,9 @@ def answer_release(monkeypatch: Any, reason: str, reference: str = "TE-2026-014"
     kits each was asked for (test_release_dialog drives the dialog itself)."""
     asked: list[str] = []
 
-    def ask(cls: type[ReleaseDialog], parent: QWidget | None, kits: str) -> tuple[str, str]:
+    def ask(
+        cls: type[ReleaseDialog], parent: QWidget | None, kits: str, held_for: Any = ()
+    ) -> tuple[str, str]:
         asked.append(kits)
         return reason, reference
 

@@ -107,3 +107,30 @@ def test_a_release_cancelled_in_the_dialog_releases_nothing(qtbot: Any, pharmacy
     qtbot.mouseClick(screen.release_button, Qt.MouseButton.LeftButton)
     assert status_of(pharmacy, "K0004") is KitStatus.QUARANTINED
     assert audit.list_entries(pharmacy.ctx, pharmacy.actor("pharm"), action="release") == []
+
+
+def test_the_release_dialog_names_why_each_kit_is_held(qtbot: Any, pharmacy: Pharmacy) -> None:
+    """The dialog lists each kit's open quarantine (and the excursions it was exposed to while
+    held: services.quarantine.assess_release), which the sponsor's decision is to cover."""
+    pharm = pharmacy.actor("pharm")
+    quarantine.quarantine(pharmacy.ctx, pharm, ["K0004"], "Cap seal broken on arrival.")
+    screen = make_screen(qtbot, pharmacy)
+    assert screen.open_kit("K0004")
+    [verdict] = quarantine.assess_release(pharmacy.ctx, pharm, ["K0004"])
+    seen: list[str] = []
+
+    def answer(dialog: ReleaseDialog) -> None:
+        seen.append(dialog.held.text())
+        assert dialog.held.isVisible()
+        if SHOTS:
+            dialog.grab().save(str(Path(SHOTS) / "release-held-for.png"))
+        dialog.reject()
+
+    when_release_asked(answer)
+    qtbot.mouseClick(screen.release_button, Qt.MouseButton.LeftButton)
+    [cause] = verdict.held_for
+    assert cause.reason == "Cap seal broken on arrival."
+    assert seen == [
+        f"Held for (the sponsor's decision is to cover every one):\n• K0004: {cause.text}"
+    ]
+    assert cause.text.endswith(": Cap seal broken on arrival")

@@ -482,6 +482,14 @@ Old values:
         <source>Shipment</source>
         <translation>货件</translation>
     </message>
+    <message>
+        <source>Step</source>
+        <translation>步骤</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>详情</translation>
+    </message>
 </context>
 <context>
     <name>CountDialog</name>
@@ -619,6 +627,20 @@ Old values:
     <message>
         <source>Counting the kits found…</source>
         <translation>正在统计找到的药盒…</translation>
+    </message>
+    <message>
+        <source>{found}
+{n} held for a count difference, not counted as available</source>
+        <translation>{found}
+{n}因盘点差异被暂扣，未计入可用</translation>
+    </message>
+    <message>
+        <source>1 kit</source>
+        <translation>1 个药盒</translation>
+    </message>
+    <message>
+        <source>{n} kits</source>
+        <translation>{n} 个药盒</translation>
     </message>
     <message>
         <source>{n} kits shown; {units} available</source>
@@ -769,6 +791,17 @@ Old values:
     <message>
         <source>Select the kits to destroy.</source>
         <translation>请选择要销毁的药盒。</translation>
+    </message>
+</context>
+<context>
+    <name>KitHistoryDialog</name>
+    <message>
+        <source>Kit {kit}: history</source>
+        <translation>药盒 {kit}：历史记录</translation>
+    </message>
+    <message>
+        <source>Kit {kit}: {product}, lot {lot}, expiry {expiry}; now {status}.</source>
+        <translation>药盒 {kit}：{product}，批号 {lot}，有效期 {expiry}；当前状态：{status}。</translation>
     </message>
 </context>
 <context>
@@ -995,6 +1028,22 @@ Old values:
     <message>
         <source>Kits {kits}: a quarantined kit goes back to usable stock only on the sponsor&apos;s written decision. Type the reference of that decision (or of its excursion assessment) and why.</source>
         <translation>药盒 {kits}：隔离的药盒仅凭申办方的书面决定才能回到可用库存。请输入该决定（或其温度超标评估）的编号和原因。</translation>
+    </message>
+    <message>
+        <source>{kit}: {causes}</source>
+        <translation>{kit}：{causes}</translation>
+    </message>
+    <message>
+        <source>; </source>
+        <translation>；</translation>
+    </message>
+    <message>
+        <source>Held for (the sponsor&apos;s decision is to cover every one):</source>
+        <translation>隔离原因（申办方的决定须涵盖每一项）：</translation>
+    </message>
+    <message>
+        <source>… and {n} more kits</source>
+        <translation>……另有 {n} 个药盒</translation>
     </message>
     <message>
         <source>e.g. TE-2026-014</source>
@@ -1558,6 +1607,10 @@ Old values:
     <message>
         <source>Expired in stock</source>
         <translation>过期药品仍在库</translation>
+    </message>
+    <message>
+        <source>In quarantine</source>
+        <translation>隔离中</translation>
     </message>
     <message>
         <source>Pharmacist</source>

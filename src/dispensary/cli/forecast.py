@@ -71,6 +71,7 @@ def forecast_json(result: ForecastResult) -> dict[str, Any]:
         "expiry_margin_days": result.expiry_margin_days,
         "first_short_week": first.week if first else None,
         "first_short_date": first.start if first else None,
+        "held_kits": [k.number for k in f.held],  # held for a count difference: not stock
         "rows": [
             {
                 "week": r.week,
@@ -142,6 +143,8 @@ def forecast_lines(result: ForecastResult, study: Study) -> list[str]:
                 days=result.lead_time_days, source=source_words(result.lead_time_source)
             )
         )
+    if result.held_note():  # the kits left out of the stock, said
+        lines.append(result.held_note())
     rows = [
         (
             r.week,

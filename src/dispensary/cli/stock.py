@@ -131,6 +131,11 @@ def cmd_quarantine(run: Run, release: bool) -> int:
                 if result.sponsor_reference
                 else []
             ),
+            # Why each kit was held: what the sponsor's decision covered.
+            *(
+                _("  Held for  {kit}: {causes}").format(kit=kit, causes=_("; ").join(causes))
+                for kit, causes in result.held_for
+            ),
             *([f"  {result.relabel_note}"] if result.relabel_note else []),
         ],
     )

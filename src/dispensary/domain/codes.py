@@ -65,6 +65,7 @@ class DiscrepancyKind(StrEnum):
     ADHERENCE = "adherence"
     RETURN_OVERDUE = "return_overdue"
     EXPIRED_IN_STOCK = "expired_in_stock"
+    QUARANTINE_OPEN = "quarantine_open"
 
     @property
     def label(self) -> str:
@@ -90,6 +91,7 @@ _DISCREPANCY_LABELS = {
     DiscrepancyKind.ADHERENCE: "Adherence flag",
     DiscrepancyKind.RETURN_OVERDUE: "Return overdue",
     DiscrepancyKind.EXPIRED_IN_STOCK: "Expired in stock",
+    DiscrepancyKind.QUARANTINE_OPEN: "In quarantine",
 }
 
 

@@ -109,6 +109,8 @@ def _summary(result: ForecastResult, study: Study) -> list[Flowable]:
             "of supply plus {margin} days, as at the counter."
         ).format(margin=result.expiry_margin_days)
     )
+    if result.held_note():  # the kits left out of the stock, said
+        lines.append(result.held_note())
     return [para(line) for line in lines]
 
 

@@ -51,6 +51,7 @@ VOCABULARY = (
     N_("Adherence flag"),
     N_("Return overdue"),
     N_("Expired in stock"),
+    N_("In quarantine"),
     # Role
     N_("Pharmacist"),
     N_("Technician"),

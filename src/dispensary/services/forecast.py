@@ -104,6 +104,26 @@ class ForecastResult:
             weeks=weeks
         )
 
+    def held_note(self) -> str:
+        """The kits left out of the stock as held for an open count difference
+        (`Forecast.held`, rules.in_stock), how many and why, with what to do; "" when none.
+        The report's and the command's: a shelf smaller than the inventory is said."""
+        held = self.forecast.held
+        if not held:
+            return ""
+        numbers = ", ".join(k.number for k in held)
+        return (
+            _(
+                "Not counted as stock: 1 kit held for a count difference not settled ({kits}). "
+                "Count it again or record the adjustment; then it counts."
+            )
+            if len(held) == 1
+            else _(
+                "Not counted as stock: {n} kits held for a count difference not settled "
+                "({kits}). Count them again or record the adjustments; then they count."
+            )
+        ).format(n=len(held), kits=numbers)
+
     @property
     def first_short_week(self) -> int | None:
         row = self.forecast.first_short

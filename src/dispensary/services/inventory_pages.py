@@ -62,6 +62,7 @@ from dispensary.domain.accountability import Movement, balance_of
 from dispensary.domain.codes import KitStatus, MovementKind
 from dispensary.services.common import not_voided
 from dispensary.services.context import Actor, Context
+from dispensary.services.counts import held_kits
 from dispensary.services.permissions import Permission, require
 from dispensary.services.queries import _kit_rows, counted_in
 from dispensary.services.results import InventorySummary, KitRow
@@ -435,7 +436,13 @@ def inventory_summary(ctx: Context, actor: Actor, query: KitQuery) -> InventoryS
     contents = select(contents_sum()).where(LedgerEntry.kit_id == Kit.id).scalar_subquery()
     with read_transaction(ctx.engine) as session:
         scope = _scope(ctx, query, session)
-        available = status_is(KitStatus.AVAILABLE, scope.today)
+        # In stock (rules.in_stock): available today, and not held for an open count
+        # difference (counts.held_kits), which the dispense never hands out; those counted apart.
+        on_shelf = status_is(KitStatus.AVAILABLE, scope.today)
+        held_ids = held_kits(ctx.study_id)
+        available = and_(on_shelf, Kit.id.not_in(held_ids))
+        held_here = and_(on_shelf, Kit.id.in_(held_ids))
+        held_found: int | None
         codes = [p.code for p in ctx.study.products]
         several = len(codes) > 1  # each product's units, in the same reads
         found: dict[str, int] = {}
@@ -443,18 +450,22 @@ def inventory_summary(ctx: Context, actor: Actor, query: KitQuery) -> InventoryS
         tablets: int | None
         if query.text.strip():
             held = func.sum(case((available, contents), else_=0))
+            # in the same statement: a search reads every kit, once
+            apart = func.sum(case((held_here, 1), else_=0))
             if several:
-                searched = select(Kit.product, func.count(), held).where(*_where(scope))
+                searched = select(Kit.product, func.count(), held, apart).where(*_where(scope))
                 rows = session.execute(searched.group_by(Kit.product)).tuples().all()
-                kits = sum(int(n or 0) for _code, n, _units in rows)
-                found = {code: int(units or 0) for code, _n, units in rows}
+                kits = sum(int(n or 0) for _code, n, _units, _apart in rows)
+                found = {code: int(units or 0) for code, _n, units, _apart in rows}
                 tablets = sum(found.values())
+                held_found = sum(int(n or 0) for _code, _n, _units, n in rows)
             else:
-                kits, tablets = session.execute(
-                    select(func.count(), held).where(*_where(scope))
+                kits, tablets, held_found = session.execute(
+                    select(func.count(), held, apart).where(*_where(scope))
                 ).one()
         else:
             kits = session.scalar(select(func.count()).where(*_where(scope)))
+            held_found = session.scalar(select(func.count()).where(*_where(scope), held_here))
             if several:
                 each = select(Kit.product, func.sum(contents)).where(*_where(scope), available)
                 held_rows = session.execute(each.group_by(Kit.product)).tuples().all()
@@ -465,7 +476,7 @@ def inventory_summary(ctx: Context, actor: Actor, query: KitQuery) -> InventoryS
                     select(func.sum(contents)).where(*_where(scope), available)
                 )
         by_product = tuple((code, found.get(code, 0)) for code in codes) if several else ()
-    return InventorySummary(int(kits or 0), int(tablets or 0), by_product)
+    return InventorySummary(int(kits or 0), int(tablets or 0), by_product, int(held_found or 0))
 
 
 def inventory_position(ctx: Context, actor: Actor, query: KitQuery, number: str) -> int | None:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import Session, joinedload
 
 from dispensary.db.engine import read_transaction, write_transaction
-from dispensary.db.models import Kit
+from dispensary.db.models import Excursion, Kit, QuarantineEvent
+from dispensary.domain import reasons
 from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.codes import KitStatus
 from dispensary.domain.errors import DispensaryError, InvalidInput
@@ -23,22 +25,131 @@ from dispensary.services.labels import QUARANTINE_MARK, RELEASED_REASON, labelle
 from dispensary.services.permissions import Permission, Readable, require
 from dispensary.services.results import StatusChange
 from dispensary.services.stock import move_kit, refusal_of
+from dispensary.services.temperature import excursion_kits_held
 
 CHUNK = 500
 """Kit numbers read per statement (SQLite's bound variables are limited)."""
 
 
 @dataclass(frozen=True)
+class HoldCause:
+    """Why a quarantined kit is held, for the sponsor to decide on: its quarantine (the reason,
+    and the excursion that set it aside), or an excursion it was exposed to while held (its
+    import found it quarantined already: not quarantined again, named in its audit entry)."""
+
+    on: date  # the day of the quarantine, or of the excursion's start
+    reason: str  # the quarantine's reason in the reader's words ("" for an exposure)
+    excursion: int | None = None  # the excursion's number
+    exposed: bool = False  # an excursion the kit was exposed to while quarantined already
+
+    @property
+    def text(self) -> str:
+        """The cause in one phrase, in the reader's language."""
+        if self.exposed:
+            return _("exposed to temperature excursion {excursion} on {day} while held").format(
+                excursion=self.excursion, day=self.on.isoformat()
+            )
+        if self.excursion is not None:
+            return _("quarantined {day} for temperature excursion {excursion}: {reason}").format(
+                day=self.on.isoformat(), excursion=self.excursion, reason=self._reason
+            )
+        return _("quarantined {day}: {reason}").format(day=self.on.isoformat(), reason=self._reason)
+
+    @property
+    def _reason(self) -> str:
+        """The reason without its closing full stop: the phrase goes on after it (";")."""
+        return self.reason.strip().rstrip(".。") or self.reason
+
+    @property
+    def fact(self) -> dict[str, object]:
+        """The cause as the audit entry of a release keeps it (stored values, never words)."""
+        found: dict[str, object] = {"on": self.on.isoformat()}
+        if self.exposed:
+            found["exposed_to_excursion"] = self.excursion
+        else:
+            found["reason"] = self.reason
+            if self.excursion is not None:
+                found["excursion"] = self.excursion
+        return found
+
+
+@dataclass(frozen=True)
 class ChangeVerdict:
     """One kit named: whether `quarantine` (or `release`) would move it today, and if not, the
-    refusal it would give, with what to do instead."""
+    refusal it would give, with what to do instead. A release's names why the kit is held
+    (`held_for`): every open quarantine and every excursion it was exposed to while held, for
+    the sponsor's decision to cover them all."""
 
     kit: str  # the kit number (as named, upper-cased, when it is no kit of this study)
     message: str  # the refusal; "" when the kit would be moved
+    held_for: tuple[HoldCause, ...] = ()
 
     @property
     def accepted(self) -> bool:
         return not self.message
+
+
+def hold_causes(
+    session: Session, ctx: Context, kits: Sequence[Kit], stored: bool = False
+) -> dict[str, tuple[HoldCause, ...]]:
+    """Why each quarantined kit of `kits` is held now: its quarantine since its last release
+    (the reason; the excursion that set it aside), then each excursion whose import found it
+    quarantined already (`excursion_kits_held`), in time order. `stored`: the reasons as
+    recorded (an audit entry's), else in the reader's words. A kit not quarantined: none."""
+    held = {k.id: k.number for k in kits if k.status == KitStatus.QUARANTINED.value}
+    if not held:
+        return {}
+    opened: dict[int, QuarantineEvent] = {}
+    ids = list(held)
+    for start in range(0, len(ids), CHUNK):
+        for event in session.scalars(
+            select(QuarantineEvent)
+            .where(QuarantineEvent.kit_id.in_(ids[start : start + CHUNK]))
+            .order_by(QuarantineEvent.at, QuarantineEvent.id)
+        ):
+            if event.action == "quarantine":
+                opened[event.kit_id] = event
+            else:  # a release (or a rejection) closes the quarantine before it
+                opened.pop(event.kit_id, None)
+    exposures: dict[str, list[int]] = {}
+    for excursion_id, named in excursion_kits_held(session).items():
+        for number in named:
+            exposures.setdefault(number, []).append(excursion_id)
+    wanted = sorted({e for kit_id in held for e in exposures.get(held[kit_id], [])})
+    excursions = {
+        e.id: e
+        for start in range(0, len(wanted), CHUNK)
+        for e in session.scalars(
+            select(Excursion).where(Excursion.id.in_(wanted[start : start + CHUNK]))
+        )
+    }
+    found: dict[str, tuple[HoldCause, ...]] = {}
+    for kit_id, number in held.items():
+        causes: list[tuple[datetime, HoldCause]] = []
+        current = opened.get(kit_id)
+        since = current.at if current is not None else None
+        if current is not None:
+            forms = reasons.EXCURSION_FORMS if current.excursion_id else reasons.RECEIPT_FORMS
+            why = current.reason if stored else reasons.in_reader_words(current.reason, forms)
+            causes.append(
+                (current.at, HoldCause(ctx.clock.day_of(current.at), why, current.excursion_id))
+            )
+        for excursion_id in exposures.get(number, []):
+            excursion = excursions.get(excursion_id)
+            if excursion is None or excursion.id == (current.excursion_id if current else None):
+                continue
+            if since is not None and excursion.at < since:
+                continue  # found held during an earlier quarantine, released since
+            causes.append(
+                (
+                    excursion.at,
+                    HoldCause(
+                        ctx.clock.day_of(excursion.started_at), "", excursion.id, exposed=True
+                    ),
+                )
+            )
+        found[number] = tuple(c for _at, c in sorted(causes, key=lambda c: c[0]))
+    return found
 
 
 def assess_quarantine(ctx: Context, actor: Actor, kits: Sequence[str]) -> tuple[ChangeVerdict, ...]:
@@ -66,6 +177,7 @@ def _assess(
             named.setdefault(raw.strip().upper(), exc.message)
     numbers = [n for n, malformed in named.items() if not malformed]
     verdicts: list[ChangeVerdict] = []
+    releasing = action is Permission.RELEASE
     with read_transaction(ctx.engine) as session:
         found: dict[str, Kit] = {}
         for start in range(0, len(numbers), CHUNK):
@@ -76,6 +188,7 @@ def _assess(
                 .where(Kit.study_id == ctx.study_id, Kit.number.in_(chunk))
             )
             found.update((k.number, k) for k in rows)
+        causes = hold_causes(session, ctx, list(found.values())) if releasing else {}
         for number, malformed in named.items():
             kit = found.get(number)
             if malformed:
@@ -88,7 +201,9 @@ def _assess(
                     message = exc.message
                 verdicts.append(ChangeVerdict(number, message))
             else:
-                verdicts.append(ChangeVerdict(number, refusal_of(kit, event, today)))
+                verdicts.append(
+                    ChangeVerdict(number, refusal_of(kit, event, today), causes.get(number, ()))
+                )
     return tuple(verdicts)
 
 
@@ -160,6 +275,9 @@ def _change(
     with write_transaction(ctx.engine) as session:
         records = get_kits(session, kits, ctx.study_id, reader=Readable(session, actor))
         rec = Recorder(session, actor, ctx.clock.now(), study=ctx, action=action)
+        # What the sponsor's decision covers: read before the kits move (a release closes them).
+        stored = {} if quarantining else hold_causes(session, ctx, records, stored=True)
+        shown = {} if quarantining else hold_causes(session, ctx, records)
         for kit in records:
             move_kit(
                 session,
@@ -173,6 +291,9 @@ def _change(
         new: dict[str, object] = {"kits": [k.number for k in records], "status": target.value}
         if reference is not None:
             new["sponsor_reference"] = reference
+            new["held_for"] = {
+                number: [c.fact for c in causes] for number, causes in stored.items() if causes
+            }
         rec.audit(
             AuditAction.QUARANTINE if quarantining else AuditAction.RELEASE,
             "kit",
@@ -183,7 +304,15 @@ def _change(
         )
         numbers = tuple(k.number for k in records)
         relabel = () if quarantining else tuple(labelled_kits(session, numbers))
-        return StatusChange(numbers, target, why, relabel, _relabel_note(relabel), reference or "")
+        return StatusChange(
+            numbers,
+            target,
+            why,
+            relabel,
+            _relabel_note(relabel),
+            reference or "",
+            tuple((n, tuple(c.text for c in shown.get(n, ()))) for n in numbers if shown.get(n)),
+        )
 
 
 def _relabel_note(kits: Sequence[str]) -> str:

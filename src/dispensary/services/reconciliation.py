@@ -620,7 +620,10 @@ class _Read(_Findings):
         products: dict[str, Balance] = defaultdict(Balance)
         for (product, _lot), balance in lots.items():
             products[product] += balance
-        discrepancies = self.discrepancies(trail.verification)
+        discrepancies = [
+            *self.discrepancies(trail.verification),
+            *quarantine_findings(session, ctx),
+        ]
         signoffs = signoff_rows(session, self.study_id, ctx.study, ctx.clock)
         return ReconcileResult(
             generated_at=ctx.clock.now(),
@@ -660,7 +663,7 @@ def findings_session(session: Session, ctx: Context, trail: TrailCheck) -> tuple
     own process): the kits are read a few thousand at a time and only their findings kept,
     and carried forward as a whole read is (`_Lean.forward`)."""
     read = _carry(_KEPT_LEAN, _Lean.anew, session, ctx, trail, ctx.clock.today())
-    return tuple(read.discrepancies(trail.verification))
+    return (*read.discrepancies(trail.verification), *quarantine_findings(session, ctx))
 
 
 def _kept_lean(ctx: Context) -> _Lean | None:
@@ -1427,6 +1430,75 @@ def _kit_findings(kit: _KitLine, balance: Balance, today: date) -> Iterable[Disc
             ).format(kit=kit.number, lot=kit.lot.number, expiry=kit.lot.expiry.isoformat()),
             kit.lot.expiry,
         )
+
+
+def quarantine_findings(session: Session, ctx: Context) -> list[Discrepancy]:
+    """One finding per cause the study's kits are held in quarantine for, awaiting the
+    sponsor's decision: an excursion (its number) or a reason typed, with the kits and what to
+    do. Read anew at each reconciliation, not carried forward: the quarantined kits are few, and
+    their causes (services.quarantine.hold_causes) are read by index."""
+    from dispensary.services.quarantine import hold_causes
+
+    held = list(
+        session.scalars(
+            select(Kit)
+            .where(Kit.study_id == ctx.study_id, Kit.status == KitStatus.QUARANTINED.value)
+            .order_by(Kit.number)
+        )
+    )
+    groups: dict[tuple[int, str], list[tuple[str, date, set[int]]]] = {}
+    for number, causes in hold_causes(session, ctx, held).items():
+        if not causes:
+            continue
+        first, *later = causes
+        key = (first.excursion, "") if first.excursion is not None else (0, first.reason)
+        exposed = {c.excursion for c in later if c.exposed and c.excursion is not None}
+        groups.setdefault(key, []).append((number, first.on, exposed))
+    found: list[Discrepancy] = []
+    for (excursion, reason), kits in sorted(groups.items(), key=lambda g: min(k[1] for k in g[1])):
+        numbers = [k for k, _on, _exposed in kits]
+        since = min(on for _k, on, _exposed in kits)
+        also_exposed = sorted(set().union(*(e for _k, _on, e in kits)))
+        shown = ", ".join(numbers[:QUARANTINE_KITS_SHOWN]) + (
+            _(" and {n} more").format(n=len(numbers) - QUARANTINE_KITS_SHOWN)
+            if len(numbers) > QUARANTINE_KITS_SHOWN
+            else ""
+        )
+        cause = (
+            _("Temperature excursion {excursion}").format(excursion=excursion)
+            if excursion
+            else _("Quarantined for '{reason}'").format(reason=reason)
+        )
+        also = (
+            _(" Also exposed while held to temperature excursion {excursions}.").format(
+                excursions=", ".join(str(e) for e in also_exposed)
+            )
+            if also_exposed
+            else ""
+        )
+        found.append(
+            Discrepancy(
+                DiscrepancyKind.QUARANTINE_OPEN,
+                numbers[0] if len(numbers) == 1 else f"{numbers[0]} … {numbers[-1]}",
+                _(
+                    "{cause}: {n} in quarantine since {day}, awaiting the sponsor's decision "
+                    "({kits}).{also} Ask the sponsor; then release the kits with the sponsor's "
+                    "reference, or destroy them."
+                ).format(
+                    cause=cause,
+                    n=(_("1 kit") if len(numbers) == 1 else _("{n} kits")).format(n=len(numbers)),
+                    day=since.isoformat(),
+                    kits=shown,
+                    also=also,
+                ),
+                since,
+            )
+        )
+    return found
+
+
+QUARANTINE_KITS_SHOWN = 10
+"""Kits a quarantine finding names (the rest counted)."""
 
 
 def _status_from_ledger(kit: _KitLine, balance: Balance) -> set[str] | None:

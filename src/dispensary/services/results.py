@@ -323,6 +323,9 @@ class StatusChange:
     sponsor_reference: str = ""
     """A release's: the sponsor's decision the kits went back to stock on ("" for a
     quarantine)."""
+    held_for: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """A release's: each kit released and why it was held, in the reader's words (its open
+    quarantine, the excursions it was exposed to while held): what the decision covered."""
 
 
 @dataclass(frozen=True)
@@ -873,3 +876,6 @@ class InventorySummary:
     """For a study of several products: each product code with the units available in its
     kits found (capsules of one, tablets of another: a total in one word would misstate them),
     in the study's order; empty for a study of one product."""
+    held: int = 0
+    """Of the kits found, those available but held for an open count difference: no stock
+    (rules.in_stock), their units left out of the figures above."""

@@ -7,7 +7,7 @@ the records), whatever the language it was chosen in; one typed in is recorded a
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import partial
 from html import escape
 
@@ -18,11 +18,13 @@ from PySide6.QtCore import (
     QIdentityProxyModel,
     QItemSelection,
     QItemSelectionModel,
+    QModelIndex,
     QObject,
     Qt,
     QTimer,
+    Signal,
 )
-from PySide6.QtGui import QKeySequence, QShowEvent
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -48,7 +50,7 @@ from dispensary.domain.codes import DestructionReason, KitStatus, SignatureMeani
 from dispensary.domain.errors import DispensaryError, InvalidInput, SignatureFailed
 from dispensary.domain.rules import normalise_kit_number
 from dispensary.i18n import sentences
-from dispensary.services import counts, destruction, inventory_pages, quarantine
+from dispensary.services import counts, destruction, inventory_pages, kit_history, quarantine
 from dispensary.services.assessment import (
     CountRequest,
     DestroyAssessment,
@@ -56,8 +58,9 @@ from dispensary.services.assessment import (
     DestroyRequest,
 )
 from dispensary.services.inventory_pages import KitOrder, KitQuery
+from dispensary.services.kit_history import KitHistory, KitHistoryEvent
 from dispensary.services.permissions import Permission, may
-from dispensary.services.results import CountResult, DestroyResult, KitRow
+from dispensary.services.results import CountResult, DestroyResult, InventorySummary, KitRow
 from dispensary.services.signing import run_signed
 from dispensary.study import Study
 from dispensary.ui.count_view import CountScreen
@@ -74,7 +77,7 @@ from dispensary.ui.forms import (
     text_field,
 )
 from dispensary.ui.models.paged import PAGE_SIZE, PagedTableModel
-from dispensary.ui.models.table import Column
+from dispensary.ui.models.table import Column, RowTableModel
 from dispensary.ui.screen import ALL_ROLES, Screen, is_dispense_number
 from dispensary.ui.session import AppSession
 from dispensary.ui.vocabulary import term
@@ -160,6 +163,8 @@ PANEL_SHARE = 3
 """Characters a choice of the side panel shows before it cuts the item chosen."""
 REFUSALS_SHOWN = 3
 """The service's refusals a disabled Quarantine or Release button gives in its tooltip."""
+HELD_SHOWN = 8
+"""Kits whose causes the Release dialog lists (the rest counted: the dialog fits 1366x768)."""
 SELECT_ALL_READS = 2000
 """Select all reads every kit the filters find, up to this many (about 0.6 s at 0.3 ms a
 kit); beyond, it selects the rows read, and the panel says how many of how many."""
@@ -208,15 +213,89 @@ def _choice_lacks(combo: QComboBox) -> int:
 
 class KitTable(QTableView):
     """The kit table: Select all (Ctrl+A, the corner button) first reads the rows not read yet,
-    as `read_all` does, so that every kit the filters find is selected."""
+    as `read_all` does, so that every kit the filters find is selected. Enter (or Return) on a
+    row, or a double-click, opens that kit (`opened`: its history)."""
+
+    opened = Signal(QModelIndex)
 
     def __init__(self, read_all: Callable[[], None]) -> None:
         super().__init__()
         self._read_all = read_all
+        self.doubleClicked.connect(self.opened)
 
     def selectAll(self) -> None:
         self._read_all()
         super().selectAll()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            selection = self.selectionModel()
+            rows = selection.selectedRows() if selection is not None else []
+            current = self.currentIndex()
+            index = current if current.isValid() else (rows[0] if rows else QModelIndex())
+            if index.isValid():
+                self.opened.emit(index)
+                return
+        super().keyPressEvent(event)
+
+
+HISTORY_COLUMNS: list[Column[KitHistoryEvent]] = [
+    Column(str(QT_TRANSLATE_NOOP("Column", "Date")), lambda e: e.on),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Step")), lambda e: e.what),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Details")), lambda e: e.detail),
+    Column(str(QT_TRANSLATE_NOOP("Column", "By")), lambda e: e.by),
+]
+
+
+class KitHistoryDialog(QDialog):
+    """One kit's history (services.kit_history): received, quarantined and why (which
+    excursion), exposed while held, released on which sponsor's decision, dispensed, returned,
+    counted, destroyed. Read-only; the audit trail keeps each entry whole."""
+
+    def __init__(self, parent: QWidget | None, history: KitHistory, study: Study) -> None:
+        super().__init__(parent)
+        self.setObjectName("kitHistory")
+        self.setWindowTitle(self.tr("Kit {kit}: history").format(kit=history.kit))
+        layout = QVBoxLayout(self)
+        self.heading = QLabel(
+            self.tr("Kit {kit}: {product}, lot {lot}, expiry {expiry}; now {status}.").format(
+                kit=history.kit,
+                product=product_label(study, history.product),
+                lot=history.lot,
+                expiry=history.expiry.isoformat(),
+                status=term(history.status.label),
+            )
+        )
+        self.heading.setWordWrap(True)
+        layout.addWidget(self.heading)
+        self.model: RowTableModel[KitHistoryEvent] = RowTableModel(
+            HISTORY_COLUMNS, self, tooltip_from=0
+        )
+        self.model.set_rows(history.events)
+        self.table = QTableView()
+        self.table.setObjectName("kitHistoryTable")
+        self.table.setModel(self.model)
+        header = read_only_rows(self.table)
+        self.table.setWordWrap(True)
+        self.table.verticalHeader().setVisible(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table.resizeRowsToContents()
+        layout.addWidget(self.table, 1)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        # Fits 1366x768 with the window's frame and the task bar.
+        self.resize(min(900, HISTORY_MOST_WIDTH), min(520, HISTORY_MOST_HEIGHT))
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.table.resizeRowsToContents()  # the details wrapped at the width shown
+
+
+HISTORY_MOST_WIDTH = 1280
+HISTORY_MOST_HEIGHT = 640
+"""The kit history's largest size: within 1366x768 with a frame and a task bar."""
 
 
 class UnseenReturnsQuestion:
@@ -287,7 +366,12 @@ class ReleaseDialog(QDialog):
     (services.quarantine.release refuses a release without it). OK with no reference keeps
     the dialog open with the service's refusal, saying what to type."""
 
-    def __init__(self, parent: QWidget | None, kits: str) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None,
+        kits: str,
+        held_for: Sequence[tuple[str, Sequence[str]]] = (),
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Release from quarantine"))
         self.setMinimumWidth(480)
@@ -301,6 +385,31 @@ class ReleaseDialog(QDialog):
         )
         prompt.setWordWrap(True)
         layout.addWidget(prompt)
+        # Why each kit is held (services.quarantine.assess_release): every open quarantine and
+        # every excursion it was exposed to while held; the decision is to cover them all.
+        self.held = QLabel()
+        self.held.setObjectName("heldFor")
+        self.held.setWordWrap(True)
+        self.held.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        lines = [
+            self.tr("{kit}: {causes}").format(kit=kit, causes=self.tr("; ").join(causes))
+            for kit, causes in held_for
+            if causes
+        ]
+        if lines:
+            self.held.setText(
+                "\n".join(
+                    [self.tr("Held for (the sponsor's decision is to cover every one):")]
+                    + [f"• {line}" for line in lines[:HELD_SHOWN]]
+                    + (
+                        [self.tr("… and {n} more kits").format(n=len(lines) - HELD_SHOWN)]
+                        if len(lines) > HELD_SHOWN
+                        else []
+                    )
+                )
+            )
+        self.held.setVisible(bool(lines))
+        layout.addWidget(self.held)
         form = QFormLayout()
         self.reference = QLineEdit()
         self.reference.setObjectName("sponsorReference")
@@ -334,9 +443,14 @@ class ReleaseDialog(QDialog):
         self.accept()
 
     @classmethod
-    def ask(cls, parent: QWidget | None, kits: str) -> tuple[str, str] | None:
+    def ask(
+        cls,
+        parent: QWidget | None,
+        kits: str,
+        held_for: Sequence[tuple[str, Sequence[str]]] = (),
+    ) -> tuple[str, str] | None:
         """(reason, sponsor's reference) as typed, or None when cancelled."""
-        dialog = cls(parent, kits)
+        dialog = cls(parent, kits, held_for)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             return dialog.reason.text(), dialog.reference.text()
         return None
@@ -375,6 +489,7 @@ class InventoryScreen(Screen):
         self.proxy = QIdentityProxyModel(self)  # the model's sort goes to the service
         self.proxy.setSourceModel(self.model)
         self.table = self._table()
+        self.table.opened.connect(self._open_history)
         # After the view's and its selection's own handling of a reload (they clear it):
         self.proxy.modelReset.connect(self._selection_reset)
         layout, self.message = titled_page(
@@ -411,7 +526,7 @@ class InventoryScreen(Screen):
 
     # building -----------------------------------------------------------------------------
 
-    def _table(self) -> QTableView:
+    def _table(self) -> KitTable:
         """Sorted by expiry; a click on a header asks the service for another order."""
         view = KitTable(self._read_all)
         view.setObjectName("inventoryTable")
@@ -755,6 +870,21 @@ class InventoryScreen(Screen):
         if found is None:
             self.summary.clear()
             return
+        self._say_found(found)
+        if found.held:  # left out of the units available (rules.in_stock): said why
+            self.summary.setText(
+                self.tr(
+                    "{found}\n{n} held for a count difference, not counted as available"
+                ).format(
+                    found=self.summary.text(),
+                    n=self.tr("1 kit")
+                    if found.held == 1
+                    else self.tr("{n} kits").format(n=found.held),
+                )
+            )
+
+    def _say_found(self, found: InventorySummary) -> None:
+        """The kits found and the units available in them, in the study's units."""
         study = self.session.ctx.study
         present = [(code, units) for code, units in found.by_product if units]
         if not found.by_product and len(study.products) == 1:  # the one product's own word
@@ -972,9 +1102,29 @@ class InventoryScreen(Screen):
                 )
             )
 
+    def _open_history(self, index: QModelIndex) -> None:
+        """The kit of the row opened (Enter, double-click): its history, in a dialog."""
+        row = self.proxy.mapToSource(index).row()
+        if row < 0 or row >= self.model.rowCount():
+            return
+        number = self.model.row_at(row).number
+        history = attempt(
+            self.message,
+            lambda: kit_history.kit_history(self.session.ctx, self.session.actor, number),
+        )
+        if history is None:
+            return
+        self.history_dialog = KitHistoryDialog(self, history, self.session.ctx.study)
+        self.history_dialog.exec()
+
     def _release(self) -> None:
         kits = self._numbers()
-        answer = ReleaseDialog.ask(self, ", ".join(kits))
+        verdicts = attempt(
+            self.message,
+            lambda: quarantine.assess_release(self.session.ctx, self.session.actor, kits),
+        )
+        held = [(v.kit, [c.text for c in v.held_for]) for v in verdicts or ()]
+        answer = ReleaseDialog.ask(self, ", ".join(kits), held)
         if answer is None:
             return
         reason, reference = answer

@@ -40,6 +40,7 @@ TERMS = (
     QT_TRANSLATE_NOOP("Vocabulary", "Adherence flag"),
     QT_TRANSLATE_NOOP("Vocabulary", "Return overdue"),
     QT_TRANSLATE_NOOP("Vocabulary", "Expired in stock"),
+    QT_TRANSLATE_NOOP("Vocabulary", "In quarantine"),
     # Role
     QT_TRANSLATE_NOOP("Vocabulary", "Pharmacist"),
     QT_TRANSLATE_NOOP("Vocabulary", "Technician"),
