@@ -210,6 +210,7 @@ class KitState:
     location: str
     status: str = ""
     left: int = 0  # tablets counted back at its return
+    held: tuple[date, str] | None = None  # its open quarantine: the day and the reason
 
     def row(self) -> dict[str, Any]:
         return {
@@ -665,6 +666,7 @@ class BulkWriter:
             self.ledger(kit, "receive", kit.tablets, user, day, reason=f"shipment {number}")
             if not ok:
                 self.quarantine_event(kit, "quarantine", why, user)
+                kit.held = (now.date(), why)
         self.audit(
             user,
             "receive",
@@ -707,12 +709,25 @@ class BulkWriter:
             self.kit_fact(kit, "available")
             self.quarantine_event(kit, "release", why, user, reference)
         numbers = [k.number for k in kits]
+        # why each kit was held, as services/quarantine.hold_causes stores it (no excursions here)
+        held_for = {
+            k.number: [{"on": k.held[0].isoformat(), "reason": k.held[1]}]
+            for k in kits
+            if k.held is not None
+        }
+        for kit in kits:
+            kit.held = None
         self.audit(
             user,
             "release",
             "kit",
             ",".join(numbers)[:60],
-            {"kits": numbers, "status": "available", "sponsor_reference": reference},
+            {
+                "kits": numbers,
+                "status": "available",
+                "sponsor_reference": reference,
+                "held_for": held_for,
+            },
             {"status": "quarantined"},
             why,
         )
