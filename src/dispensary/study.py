@@ -778,6 +778,22 @@ class Study:
                 return self.rule_title(rule.key, language)
         return recorded
 
+    def dose_named(self, recorded: str, language: str | None = None) -> str:
+        """A dose level's name as a record keeps it (in English: a dispense's warning "level 1
+        (5 mg once daily)") in `language` (dose_name); a name no level of this file has, as
+        recorded."""
+        for dose in self.dose_levels:
+            if recorded in (dose.name, self.dose_name(dose.level, ENGLISH.value)):
+                return self.dose_name(dose.level, language)
+        return recorded
+
+    def day1_event_recorded(self, recorded: str, language: str | None = None) -> str:
+        """What day 1 is as a record keeps it (in English: "check the date of the first day of
+        the T-DM1 treatment cycle") in `language` (day1_event_named); other words as recorded."""
+        if recorded and recorded == self.day1_event_named(ENGLISH.value):
+            return self.day1_event_named(language)
+        return recorded
+
     def directions_for(
         self,
         dose: DoseLevel,

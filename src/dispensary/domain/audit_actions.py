@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
+from functools import partial
 
 from dispensary.domain import reasons
 from dispensary.domain.codes import (
@@ -26,7 +27,7 @@ from dispensary.domain.codes import (
     Role,
     SignatureMeaning,
 )
-from dispensary.domain.rules import NOTICE_FORMS, NOTICE_PARTS, SEXES
+from dispensary.domain.rules import NOTICE_FORMS, NOTICE_PARTS, SEXES, day1_named
 from dispensary.i18n import ENGLISH, N_, _, current_language, pgettext
 
 
@@ -477,6 +478,8 @@ def value_shown(
     value: object,
     product_name: Callable[[str], str] = str,
     rule_named: Callable[[str], str] = str,
+    dose_named: Callable[[str], str] = str,
+    event_named: Callable[[str], str] = str,
 ) -> object:
     """A coded value in the reader's words where its key says which code it is, in every
     language: an inspector reads "Status: on treatment" and "Sex: female", not the stored
@@ -487,7 +490,9 @@ def value_shown(
     stored. A reconciliation sign-off's products are written with what each number is
     (`product_name` names a product by its code: Study.product_name). A dispense's notices and
     warnings the program wrote are read back in the reader's language (`rule_named` names a
-    rule by the title recorded: Study.rule_named)."""
+    rule by the title recorded: Study.rule_named). A dose level's name and what
+    day 1 is in them too (`dose_named`: Study.dose_named; `event_named`:
+    Study.day1_event_recorded)."""
     if key == "products":
         balances = balances_shown(value, product_name)
         if balances is not None:
@@ -502,7 +507,15 @@ def value_shown(
         # Recorded in English as the program wrote them: in the reader's words where the form
         # is the program's (a rule to confirm, an expiring approval); any other as recorded.
         # A rule's title in the reader's words too (`rule_named`: Study.rule_named).
-        parts: reasons.Parts = {**NOTICE_PARTS, "title": rule_named, "rule": rule_named}
+        parts: reasons.Parts = {
+            **NOTICE_PARTS,
+            "title": rule_named,
+            "rule": rule_named,
+            "name": dose_named,
+            "start_name": dose_named,
+            "band_name": dose_named,
+            "event": partial(_event_named, event_named),
+        }
         return [reasons.in_reader_words(v, NOTICE_FORMS, parts) for v in value]
     if key == "flags" and isinstance(value, list) and all(isinstance(v, str) for v in value):
         return [_first_lower(_coded("flags", v) or v) for v in value]
@@ -517,6 +530,12 @@ STUDY_STATUSES: dict[str, str] = {
     "closed": N_("study status|closed"),
 }
 """A study's status as services.studies records its closing."""
+
+
+def _event_named(event_named: Callable[[str], str], recorded: str) -> str:
+    """What day 1 is in a recorded warning: "day 1" where the study file does not say
+    (rules.day1_named), else the study file's words (`event_named`)."""
+    return day1_named("") if recorded == "day 1" else event_named(recorded)
 
 
 NOTICE_KEYS = frozenset({"notices", "warnings"})
@@ -637,13 +656,32 @@ def value_words(value: object, yes: str, no: str) -> str:
     if isinstance(value, bool):
         return yes if value else no
     if isinstance(value, list):
-        return ", ".join(
-            compact_json(item) if isinstance(item, list | dict) else value_words(item, yes, no)
-            for item in value
+        return listed(
+            [
+                compact_json(item) if isinstance(item, list | dict) else value_words(item, yes, no)
+                for item in value
+            ]
         )
     if isinstance(value, dict):
         return compact_json(value)
     return str(value)
+
+
+_SENTENCE_ENDS = ("。", "！", "？")
+
+
+def listed(items: list[str]) -> str:
+    """A stored list's items one after the other with the reader's list separator: "a, b";
+    in Chinese "a、b", and sentences (a dispense's notices) "甲；乙。" as Chinese writes
+    clauses one after the other, never "甲。, 乙。" (reports.words.listing)."""
+    if current_language() is ENGLISH:
+        return ", ".join(items)
+    if any(item.endswith(_SENTENCE_ENDS) for item in items):
+        last = len(items) - 1
+        return "；".join(
+            item.removesuffix("。") if i < last else item for i, item in enumerate(items)
+        )
+    return "、".join(items)
 
 
 def compact_json(value: object) -> str:

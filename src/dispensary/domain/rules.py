@@ -1207,6 +1207,44 @@ SAFETY_SIGNAL = N_(
 DOSE_CHANGE_BY_BAND = N_(
     "The dose changes from level {previous} to {level} ({name}) by the participant's weight band."
 )
+# The warnings a dispense overrides (recorded in English in its audit entry's "warnings", their
+# codes in "overrides"), and the findings of the rules to confirm a reason overrides.
+DAY1_ONLY_DAY = N_(
+    "Day 1 {day1} is only {gap} day after the previous cycle's day 1 ({previous}); "
+    "check the date of {event} and give the reason to dispense."
+)
+DAY1_ONLY_DAYS = N_(
+    "Day 1 {day1} is only {gap} days after the previous cycle's day 1 ({previous}); "
+    "check the date of {event} and give the reason to dispense."
+)
+APPROVAL_EXPIRED = N_(
+    "The ethics committee's approval of study {study} expired on {date}: nothing is "
+    "dispensed until it is renewed. Ask the administrator to enter the renewed "
+    "approval's expiry in the study file ([approval] ethics_expires) and to update "
+    "the study (dispensary study update)."
+)
+IRT_NOT_ASSIGNED = N_(
+    "Kit {kit} is not the kit the IRT assigned ({assigned}): dispense only kit {assigned}, "
+    "or ask the IRT."
+)
+STARTING_DOSE = N_(
+    "Cycle 1 starts at the starting dose (level {start}, {start_name}); level "
+    "{level} ({name}) needs the investigator who ordered it."
+)
+PLATELETS_HOLD = N_(
+    "Platelets {platelets} {unit} are at or above {threshold} {unit}: the "
+    "investigator's rule is to hold the drug."
+)
+PREVIOUS_RETURN_MISSING = N_("The return of cycle {cycle} ({dispense}) is not recorded yet.")
+DOSE_CHANGE_ORDERED = N_(
+    "The dose changes from level {previous} to {level} ({name}). Record who ordered "
+    "the change (the investigator) first."
+)
+NOT_FIRST_EXPIRY = N_(
+    "Kit {kit} (lot {lot}) expires {expiry}, after kit {skipped} (lot {skipped_lot}, "
+    "expires {skipped_expiry}), which first expiry first out hands out first: take kit "
+    "{skipped} instead."
+)
 NOTICE_FORMS = (
     TO_CONFIRM_OVERRIDE,
     TO_CONFIRM,
@@ -1214,14 +1252,30 @@ NOTICE_FORMS = (
     APPROVAL_EXPIRING,
     SAFETY_SIGNAL,
     DOSE_CHANGE_BY_BAND,
+    DOSE_CHANGE_ORDERED,
+    OFF_WEIGHT_BAND,
+    STARTING_DOSE,
+    PLATELETS_HOLD,
+    PREVIOUS_RETURN_MISSING,
+    NOT_FIRST_EXPIRY,
 )
-"""The forms of a dispense's notices (and of its warnings that are rules to confirm)."""
+"""The forms of a dispense's notices and of the warnings it overrides (a rule to confirm's
+among them), as the dispensing service writes them."""
 NOTICE_PARTS = {
-    "finding": (DISPENSED_TO_CONFIRM, PLATELETS_RECORDED, OFF_WEIGHT_BAND),
+    "finding": (
+        DISPENSED_TO_CONFIRM,
+        PLATELETS_RECORDED,
+        OFF_WEIGHT_BAND,
+        DAY1_ONLY_DAY,
+        DAY1_ONLY_DAYS,
+        APPROVAL_EXPIRED,
+        IRT_NOT_ASSIGNED,
+    ),
     "source": SOURCE_FORMS,
 }
-"""The forms of a notice's values that the program writes too (reasons.in_reader_words); the
-rest (a rule's title and a dose's name from the study file, numbers, dates) as recorded."""
+"""The forms of a notice's values that the program writes too (reasons.in_reader_words); a
+rule's title, a dose's name and what day 1 is are named by the study file (value_shown); the
+rest (numbers, dates, kits) as recorded."""
 
 
 STARTING_DOSE_LEVEL = 0

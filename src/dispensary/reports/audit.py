@@ -81,9 +81,13 @@ def _values(text: str, study: Study | None = None) -> str:
         return text
     names = study.product_name if study is not None else str
     rules = study.rule_named if study is not None else str
+    doses = study.dose_named if study is not None else str
+    events = study.day1_event_recorded if study is not None else str
     pair = _("{name}: {value}")  # Chinese: ：and ；, as the audit trail screen writes them
     shown = _("; ").join(
-        pair.format(name=field_name(k), value=_short(value_shown(k, v, names, rules)))
+        pair.format(
+            name=field_name(k), value=_short(value_shown(k, v, names, rules, doses, events))
+        )
         for k, v in data.items()
         if k not in TECHNICAL_FIELDS
     )

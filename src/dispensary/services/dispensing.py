@@ -36,12 +36,21 @@ from dispensary.domain.errors import InvalidInput, NotPermitted, RuleViolation
 from dispensary.domain.lifecycle import KitEvent
 from dispensary.domain.regimen import DoseLevel, tablets_needed
 from dispensary.domain.rules import (
+    APPROVAL_EXPIRED,
     APPROVAL_EXPIRING,
+    DAY1_ONLY_DAY,
+    DAY1_ONLY_DAYS,
     DISPENSED_TO_CONFIRM,
     DOSE_CHANGE_BY_BAND,
+    DOSE_CHANGE_ORDERED,
+    IRT_NOT_ASSIGNED,
+    NOT_FIRST_EXPIRY,
     OFF_WEIGHT_BAND,
+    PLATELETS_HOLD,
     PLATELETS_RECORDED,
+    PREVIOUS_RETURN_MISSING,
     SAFETY_SIGNAL,
+    STARTING_DOSE,
     STARTING_DOSE_LEVEL,
     KitCandidate,
     check_cycle,
@@ -615,16 +624,7 @@ def _interval_to_confirm(
     gap = (day1 - previous_day1).days
 
     def text() -> str:
-        if gap == 1:
-            finding = _(
-                "Day 1 {day1} is only {gap} day after the previous cycle's day 1 ({previous}); "
-                "check the date of {event} and give the reason to dispense."
-            )
-        else:
-            finding = _(
-                "Day 1 {day1} is only {gap} days after the previous cycle's day 1 ({previous}); "
-                "check the date of {event} and give the reason to dispense."
-            )
+        finding = _(DAY1_ONLY_DAY) if gap == 1 else _(DAY1_ONLY_DAYS)
         return rule_to_confirm(
             study.rule_title(rule.key),
             rule.source,
@@ -736,10 +736,7 @@ def _plan(
         starting = study.dose_level(STARTING_DOSE_LEVEL)
         found.warn(
             DispenseCheck.STARTING_DOSE,
-            lambda: _(
-                "Cycle 1 starts at the starting dose (level {start}, {start_name}); level "
-                "{level} ({name}) needs the investigator who ordered it."
-            ).format(
+            lambda: _(STARTING_DOSE).format(
                 start=STARTING_DOSE_LEVEL,
                 start_name=study.dose_name(starting.level),
                 level=dose.level,
@@ -757,10 +754,9 @@ def _plan(
         if "platelets" in confirmed:
             found.warn(
                 DispenseCheck.PLATELETS_HOLD,
-                lambda: _(
-                    "Platelets {platelets} {unit} are at or above {threshold} {unit}: the "
-                    "investigator's rule is to hold the drug."
-                ).format(platelets=f"{platelets:g}", threshold=f"{threshold:g}", unit=unit),
+                lambda: _(PLATELETS_HOLD).format(
+                    platelets=f"{platelets:g}", threshold=f"{threshold:g}", unit=unit
+                ),
                 OverrideNeeds.REASON,
             )
         else:
@@ -915,12 +911,7 @@ def _approval(study: Study, found: _Found, day: date, confirmed: frozenset[str])
             confirmed,
             "approval",
             DispenseCheck.APPROVAL_EXPIRED,
-            lambda: _(
-                "The ethics committee's approval of study {study} expired on {date}: nothing is "
-                "dispensed until it is renewed. Ask the administrator to enter the renewed "
-                "approval's expiry in the study file ([approval] ethics_expires) and to update "
-                "the study (dispensary study update)."
-            ).format(study=study.protocol, date=expires.isoformat()),
+            lambda: _(APPROVAL_EXPIRED).format(study=study.protocol, date=expires.isoformat()),
         )
     elif (expires - day).days <= approval.warn_days_before:
         found.notice(
@@ -986,10 +977,7 @@ def _irt_kits(
 
 
 def _not_assigned(kit: str, assigned: str) -> str:
-    return _(
-        "Kit {kit} is not the kit the IRT assigned ({assigned}): dispense only kit {assigned}, "
-        "or ask the IRT."
-    ).format(kit=kit, assigned=assigned)
+    return _(IRT_NOT_ASSIGNED).format(kit=kit, assigned=assigned)
 
 
 def _dispensed_to_confirm(study: Study, key: str) -> str:
@@ -1024,7 +1012,7 @@ def _previous_cycle(
         else:
             found.warn(
                 DispenseCheck.PREVIOUS_RETURN_MISSING,
-                lambda: _("The return of cycle {cycle} ({dispense}) is not recorded yet.").format(
+                lambda: _(PREVIOUS_RETURN_MISSING).format(
                     cycle=previous.cycle, dispense=previous.number
                 ),
                 OverrideNeeds.REASON,
@@ -1046,10 +1034,7 @@ def _previous_cycle(
     elif previous.dose_level != dose.level:
         found.warn(
             DispenseCheck.DOSE_CHANGE,
-            lambda: _(
-                "The dose changes from level {previous} to {level} ({name}). Record who ordered "
-                "the change (the investigator) first."
-            ).format(
+            lambda: _(DOSE_CHANGE_ORDERED).format(
                 previous=previous.dose_level, level=dose.level, name=ctx.study.dose_name(dose.level)
             ),
             OverrideNeeds.ORDERED_BY,
@@ -1247,11 +1232,7 @@ def _scanned(
 
 
 def _not_first_expiry(picked: KitCandidate, skipped: KitCandidate) -> str:
-    return _(
-        "Kit {kit} (lot {lot}) expires {expiry}, after kit {skipped} (lot {skipped_lot}, "
-        "expires {skipped_expiry}), which first expiry first out hands out first: take kit "
-        "{skipped} instead."
-    ).format(
+    return _(NOT_FIRST_EXPIRY).format(
         kit=picked.number,
         lot=picked.lot,
         expiry=picked.expiry.isoformat(),

@@ -83,8 +83,11 @@ def _values(text: str, study: Study | None = None) -> list[tuple[str, str]] | No
         return None
     names = study.product_name if study is not None else str
     rules = study.rule_named if study is not None else str
+    doses = study.dose_named if study is not None else str
+    events = study.day1_event_recorded if study is not None else str
     return [
-        (str(k), _readable(_moment(value_shown(str(k), v, names, rules)))) for k, v in data.items()
+        (str(k), _readable(_moment(value_shown(str(k), v, names, rules, doses, events))))
+        for k, v in data.items()
     ]
 
 
