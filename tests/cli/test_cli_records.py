@@ -271,3 +271,26 @@ def test_audit_list_ends_a_cut_reason_with_an_ellipsis(cli: Cli) -> None:
     assert line.endswith("…") and reason not in line, line
     shown = line.removesuffix("…").split("  ")[-1]
     assert reason.startswith(shown) and len(shown) >= 50, shown
+
+
+def test_the_audit_list_takes_an_action_by_code_or_name_and_refuses_an_unknown_one(
+    cli: Cli,
+) -> None:
+    """The finding: `audit list --action bogus` (or `Dispense`, the name the list shows) printed
+    an empty table, exit 0, as if nothing had happened. A name in either language is the code;
+    an unknown action is refused with the codes, which --help lists too."""
+    by_code = cli("audit", "list", "--action", "dispense", "--json").json()
+    assert by_code and {e["action"] for e in by_code} == {"dispense"}
+    for typed in ("Dispense", "发放", " DISPENSE "):
+        assert cli("audit", "list", "--action", typed, "--json").json() == by_code, typed
+    cli("audit", "list", user="nobody")  # a failed sign-in, in the trail
+    failed = cli("audit", "list", "--action", "Sign-in failed", "--json").json()
+    assert [e["action"] for e in failed] == ["sign_in_failed"], failed
+    refused = cli("audit", "list", "--action", "bogus")
+    assert (refused.code, refused.out) == (3, ""), refused
+    assert 'No audit action is called "bogus": give one of the codes sign_in, ' in refused.err
+    assert "dispense_voided" in refused.err
+    chinese = cli("--lang", "zh_CN", "audit", "list", "--action", "bogus")
+    assert "没有名为“bogus”的操作：请给出以下代码之一：sign_in, " in chinese.err, chinese.err
+    helped = cli("audit", "list", "--help")
+    assert "sign_in_failed" in helped.out and "label_reprinted" in " ".join(helped.out.split())

@@ -33,6 +33,7 @@ from dispensary.cli.core import (
     plural,
     table,
 )
+from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.errors import DatabaseProblem, NoDatabase, RuleViolation
 from dispensary.files import before_detail
 from dispensary.i18n import N_, _, pgettext
@@ -591,7 +592,14 @@ def audit_parser(group: argparse.ArgumentParser) -> None:
         help=help_text(N_("the last N entries (1-{most})"), most=AUDIT_LIST_MOST),
     )
     p.add_argument("--user", dest="user_filter", metavar="NAME", help=N_("entries by this user"))
-    p.add_argument("--action", metavar="A", help=N_("e.g. dispense, return, sign_in"))
+    p.add_argument(
+        "--action",
+        metavar="A",
+        help=help_text(
+            N_("entries of this action: its code ({codes}) or its name as the trail shows it"),
+            codes=", ".join(a.value for a in AuditAction),
+        ),
+    )
     p.add_argument(
         "--kit",
         metavar="NUMBER",

@@ -26,7 +26,7 @@ from dispensary.domain.codes import (
     SignatureMeaning,
 )
 from dispensary.domain.rules import SEXES
-from dispensary.i18n import ENGLISH, N_, _, current_language, pgettext
+from dispensary.i18n import ENGLISH, N_, Language, _, current_language, pgettext, speaking
 
 
 class AuditAction(StrEnum):
@@ -336,6 +336,22 @@ def name_of(code: str) -> str:
     except ValueError:
         return code
     return _in_context(_ACTION_NAMES[action])
+
+
+def action_typed(typed: str) -> str | None:
+    """The action code a person typed to filter on (`audit list --action`): the code, or the
+    action's name as the trail shows it in English or Chinese, case and spaces aside; None
+    when it is neither (a filter on it would find nothing, and say nothing of the typo)."""
+    wanted = " ".join(typed.split()).casefold()
+    for action in AuditAction:
+        if action.value == wanted.replace(" ", "_"):
+            return action.value
+    for language in Language:
+        with speaking(language):
+            for action in AuditAction:
+                if " ".join(name_of(action.value).split()).casefold() == wanted:
+                    return action.value
+    return None
 
 
 def record_kind(entity: str) -> str:
