@@ -23,6 +23,7 @@ import pytest
 from dispensary.cli import main
 from dispensary.cli.core import display_width
 from dispensary.cli.program import build_parser
+from dispensary.domain.audit_actions import AuditAction
 from dispensary.i18n import Language, speaking
 from dispensary.pdffonts import NO_LINE_START
 
@@ -63,6 +64,7 @@ def _typed_words() -> set[str]:
     """What a user types, in every parser: command names, option names, metavars, positional
     names, choices (words of the help that are not to be translated)."""
     words = set(TYPED) | {lang.value for lang in Language}
+    words |= {action.value for action in AuditAction}  # typed to `audit list --action`
     for path, parser in COMMANDS:
         words.update(path)
         for action in parser._actions:

@@ -547,7 +547,7 @@ DATABASE_COMMANDS = [
     ["audit", "verify"],
     ["init", "--admin", "admin2"],
     ["backup", "--out", "copy.sqlite3"],
-    ["restore", "NOTES", "--force"],
+    ["restore", "NOTES", "--force", "--reason", "fuzzed"],
     ["report", "inventory", "--out", "r.csv"],
 ]
 
@@ -568,8 +568,8 @@ def test_paths_over_the_system_limits(bench: Bench) -> None:
     """Signed in as an administrator, so that a restore reaches the path."""
     for what, long in _long_paths(bench.folder).items():
         for argv in [
-            ["restore", long],
-            ["restore", long, "--force"],
+            ["restore", long, "--reason", "fuzzed"],
+            ["restore", long, "--force", "--reason", "fuzzed"],
             ["backup", "--out", long],
             ["report", "inventory", "--out", long + ".pdf"],
             ["report", "audit", "--out", long + ".csv"],

@@ -274,6 +274,8 @@ FIELD_NAMES: dict[str, str] = {
     "received_on": N_("audit field|Received on"),
     "reference": N_("audit field|Authorisation"),
     "replaced_file_kept_at": N_("audit field|Replaced file kept at"),
+    "audit_entries_replaced": N_("audit field|Audit entries in the database replaced"),
+    "audit_entries_restored": N_("audit field|Audit entries in the backup restored"),
     "reprint": N_("audit field|Reprint"),
     "returned_on": N_("audit field|Returned on"),
     "role": N_("audit field|Role"),
