@@ -781,7 +781,7 @@ def global_options(parser: argparse.ArgumentParser, suppress: bool, study: bool 
         "--json",
         action="store_true",
         default=argparse.SUPPRESS if suppress else False,
-        help=N_("print JSON on stdout (errors stay on stderr, stdout empty)"),
+        help=N_("print JSON on stdout (an error: a JSON object on stderr, stdout empty)"),
     )
 
 

@@ -203,6 +203,44 @@ class _CommandParser(argparse.ArgumentParser):
 def _fill(command: Command, parser: argparse.ArgumentParser) -> None:
     parsers: dict[str, Fill] = import_module(f"dispensary.cli.{command.module}").PARSERS
     parsers[command.name](parser)
+    _said_in_help(parser)
+
+
+OPTION_HELP = {
+    "--cycle": N_("the cycle number (1, 2, ...)"),
+    "--tablets": N_("the tablets (or capsules) counted, in the product's own unit"),
+    "--condition": N_("the condition seen, e.g. intact or damaged; kept with the record"),
+    "--reason": N_("why, in your own words; kept in the audit trail"),
+    "--tablets-per-kit": N_("the tablets (or capsules) each kit holds as received"),
+    "--db": N_("the database: a SQLite file or a PostgreSQL URL (else DISPENSARY_DB)"),
+    "--json": N_("print JSON on stdout (an error: a JSON object on stderr, stdout empty)"),
+}
+"""The help of an option a command gives none, by its name: what it takes, said once."""
+
+POSITIONAL = {
+    "number": ("STUDY_NUMBER", N_("the participant's study number, e.g. 01-001")),
+    "dispense": ("DSPnnnnnn", N_("the dispense's number, e.g. DSP000002")),
+}
+"""A positional named only by its destination ("number"): its metavar and help."""
+
+
+def _said_in_help(parser: argparse.ArgumentParser) -> None:
+    """Every option and positional of a command (and of its actions) with a help line, and a
+    positional with a metavar that says what it takes: "STUDY_NUMBER", not "number"."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                _said_in_help(sub)
+            continue
+        if isinstance(action, argparse._HelpAction):
+            continue
+        if action.option_strings:
+            if action.help is None:
+                action.help = OPTION_HELP.get(action.option_strings[0])
+        elif action.dest in POSITIONAL:
+            metavar, said = POSITIONAL[action.dest]
+            action.metavar = action.metavar or metavar
+            action.help = action.help or said
 
 
 def program_version() -> str:
