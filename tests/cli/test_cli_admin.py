@@ -232,16 +232,36 @@ def test_backup_and_restore(
     )  # fmt: skip
     assert enrolled.code == 0, enrolled.err
 
-    not_admin = cli("restore", str(copy))
+    not_admin = cli("restore", "--reason", "back to the last good day", str(copy))
     assert not_admin.code == 4 and "may not restore a backup" in not_admin.err
-    restored = cli("restore", str(copy), user="admin")
+    # The finding: a restore took no reason, and its entry did not say what the older backup
+    # dropped (here the enrolment of 01-102 and its sign-ins).
+    no_reason = cli("restore", str(copy), user="admin")
+    assert no_reason.code == 2 and "--reason" in no_reason.err, no_reason
+    blank = cli("restore", "--reason", "  ", str(copy), user="admin")
+    assert blank.code == 3 and "Give the reason for the restore" in blank.err, blank
+    restored = cli("restore", "--reason", "back to the last good day", str(copy), user="admin")
     assert restored.code == 0, restored.err
     assert _restored(state(cli.db)) == state(str(copy))
+    [entry] = cli("audit", "list", "--action", "database_restored", "--json", user="admin").json()
+    assert entry["reason"] == "back to the last good day"
+    restored_count, replaced_count = (
+        entry["new"]["audit_entries_restored"],
+        entry["new"]["audit_entries_replaced"],
+    )
+    assert replaced_count > restored_count > 0, entry["new"]
+    assert (
+        f"The backup holds {restored_count} audit entries; the database replaced held "
+        f"{replaced_count}: the {replaced_count - restored_count} recorded since are only in "
+        "the file kept."
+    ) in restored.out, restored.out
 
     Path(cli.db).write_bytes(b"\x00" * 4096)
-    unforced = cli("restore", str(copy), user="admin")
-    assert unforced.code == 3 and "add --force" in unforced.err
-    forced = cli("restore", str(copy), "--force", user=None)
+    unforced = cli("restore", "--reason", "back to the last good day", str(copy), user="admin")
+    assert unforced.code == 5 and "add --force" in unforced.err
+    forced = cli(
+        "restore", "--reason", "back to the last good day", str(copy), "--force", user=None
+    )
     assert forced.code == 0, forced.err
     assert _restored(state(cli.db)) == state(str(copy))
     kept = sorted(p.name for p in Path(cli.db).parent.glob("demo.replaced-*.sqlite3"))
@@ -292,11 +312,26 @@ def test_restore_where_there_is_no_database_says_so_and_records_the_whole_path(
     monkeypatch.chdir(tmp_path)
     new = tmp_path / "new" / "pharmacy.sqlite3"
     env: dict[str, str | None] = {"DISPENSARY_DB": str(new)}
-    unforced = cli("restore", "backups/b.sqlite3", user="admin", env=env)
-    assert unforced.code == 3 and not new.exists()
+    unforced = cli(
+        "restore",
+        "--reason",
+        "back to the last good day",
+        "backups/b.sqlite3",
+        user="admin",
+        env=env,
+    )
+    assert unforced.code == 5 and not new.exists()
     assert f"There is no database at {new} to replace" in unforced.err
     assert "add --force" in unforced.err and "dispensary init" not in unforced.err
-    forced = cli("restore", "backups/b.sqlite3", "--force", user=None, env=env)
+    forced = cli(
+        "restore",
+        "--reason",
+        "back to the last good day",
+        "backups/b.sqlite3",
+        "--force",
+        user=None,
+        env=env,
+    )
     assert forced.code == 0, forced.err
     assert "restored there as a new database" in forced.err
     assert "dispensary init" not in forced.err

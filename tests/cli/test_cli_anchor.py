@@ -1,5 +1,5 @@
 """`audit anchor` prints where the chain stands; `audit verify --anchor CODE` (or
-`--anchor-log`) proves the chain still holds that point, and fails (exit 3) once the history
+`--anchor-log`) proves the chain still holds that point, and fails (exit 6) once the history
 has been rewritten, even when every hash was recomputed and plain `audit verify` passes."""
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def test_a_rewritten_history_fails_against_an_earlier_code(cli: Cli, sqlite_only
     plain = cli("audit", "verify", user="monitor")
     assert plain.code == 0, plain.err  # every hash recomputed: the chain alone cannot tell
     failed = cli("audit", "verify", "--anchor", code, "--json", user="monitor")
-    assert failed.code == 3
+    assert failed.code == 6
     data = failed.json()
     assert data["ok"] is False and data["anchor"]["verdict"] == "rewritten"
     assert "rewritten after the code was taken" in failed.err
@@ -88,7 +88,7 @@ def test_a_backup_logs_its_code_and_verify_checks_the_log(cli: Cli, sqlite_only:
     rewrite_history(cli.db, "UPDATE audit_entries SET reason = 'edited' WHERE id = 12")
     assert cli("audit", "verify", user="monitor").code == 0
     failed = cli("audit", "verify", "--anchor-log", str(backups), user="monitor")
-    assert failed.code == 3 and "does NOT match" in failed.out
+    assert failed.code == 6 and "does NOT match" in failed.out
 
 
 def test_a_broken_chain_after_a_matching_code_is_told_once(cli: Cli, sqlite_only: None) -> None:
@@ -106,12 +106,12 @@ def test_a_broken_chain_after_a_matching_code_is_told_once(cli: Cli, sqlite_only
         db.execute(trigger)
     finding = f"audit entry {logged + 1} was changed"
     text = cli("audit", "verify", "--anchor-log", user="monitor")
-    assert text.code == 3
+    assert text.code == 6
     assert "matches" in text.out and "But the chain does not verify" in text.out
     assert text.out.count(finding) == 1, text.out
-    assert text.err.strip() == "Verification failed (exit 3): the findings are listed above."
+    assert text.err.strip() == "Verification failed (exit 6): the findings are listed above."
     data = cli("audit", "verify", "--anchor-log", "--json", user="monitor")
-    assert data.code == 3 and data.err.count(finding) == 1
+    assert data.code == 6 and data.err.count(finding) == 1
     verdict = data.json()
     assert verdict["findings"] == [finding] and verdict["anchor"]["verdict"] == "matches"
 
@@ -131,7 +131,14 @@ def test_a_restore_logs_its_code_and_verify_judges_by_the_lines_since(
     cli("enroll", "01-900", "--initials", "ZZ", "--birth-year", "1970", "--sex", "F",
         "--eligibility-confirmed-by", "Dr Li", user="pharmacist")  # fmt: skip
     assert cli("backup", "--out", str(backups / "b2.sqlite3"), user="admin").code == 0
-    restored = cli("restore", str(backups / "b1.sqlite3"), "--json", user="admin")
+    restored = cli(
+        "restore",
+        "--reason",
+        "back to the last good day",
+        str(backups / "b1.sqlite3"),
+        "--json",
+        user="admin",
+    )
     assert restored.code == 0, restored.err
     line = (backups / "anchors.log").read_text().splitlines()[-1].split("\t")
     assert line[3] == restored.json()["anchor"]
@@ -149,7 +156,7 @@ def test_a_restore_logs_its_code_and_verify_judges_by_the_lines_since(
     rewrite_history(cli.db, "UPDATE audit_entries SET reason = 'edited' WHERE id = 12")
     assert cli("audit", "verify", user="monitor").code == 0
     failed = cli("audit", "verify", "--anchor-log", str(backups), user="monitor")
-    assert failed.code == 3 and "does NOT match" in failed.out, "a rewrite still fails"
+    assert failed.code == 6 and "does NOT match" in failed.out, "a rewrite still fails"
 
 
 def test_a_backup_over_the_database_itself_is_refused_and_nothing_is_written(

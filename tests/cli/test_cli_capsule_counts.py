@@ -36,6 +36,16 @@ def test_the_inventory_counts_capsules_as_capsules(cli: Cli) -> None:
     assert tablets.out.splitlines()[-1].endswith(" tablets.")
 
 
+def test_an_inventory_with_nothing_to_dispense_says_so(cli: Cli) -> None:
+    """The finding: `inventory --status quarantined` of a two-product study ended "0 kits;
+    available to dispense: 0 kits, holding ." (nothing held, said as a dangling "holding")."""
+    english = cli(*TWO, "inventory", "--status", "quarantined")
+    assert english.code == 0, english.err
+    assert english.out.splitlines()[-1] == "0 kits; none available to dispense.", english.out
+    chinese = cli("--lang", "zh_CN", *TWO, "inventory", "--status", "quarantined")
+    assert chinese.out.splitlines()[-1] == "0 个药盒；无可发放的药盒。", chinese.out
+
+
 def test_the_forecast_counts_each_product_in_its_word(cli: Cli) -> None:
     english = cli(*TWO, "forecast")
     assert english.code == 0, english.err

@@ -182,6 +182,20 @@ def test_scanned_kits_get_a_verdict_each(terminal: Terminal) -> None:
     assert "  Kit DSP000001 refused: DSP000001 is a dispensing label's number" in out, out
 
 
+def test_a_kit_given_is_said_accepted_and_no_other_kit_is_proposed(terminal: Terminal) -> None:
+    """The finding: `check dispense 01-001 --kit K0007` said "Proposed K0004" and then
+    "Kit K0007 taken": which one would the dispense give? The kit given, said so."""
+    args = ["check", "dispense", "01-001", "--day1", "2026-01-26", "--override-reason", "x"]
+    code, out, err = terminal(*args, today="2026-01-26")
+    assert "  Proposed    K0012  lot L2  exp 2026-12-31  21 tablets" in out, out
+    code, out, err = terminal(*args, "--kit", "K0001", today="2026-01-26")
+    assert code == 0, err
+    assert "  Kit K0001   accepted: this kit would be dispensed" in out, out
+    assert "Proposed" not in out and "taken" not in out
+    code, out, err = terminal("--lang", "zh_CN", *args, "--kit", "K0001", today="2026-01-26")
+    assert "  药盒 K0001   接受：将发放此药盒" in out and "建议" not in out, out
+
+
 def test_an_unknown_participant_is_refused_as_the_dispense_is(terminal: Terminal) -> None:
     code, out, err = terminal("check", "dispense", "09-999")
     assert (code, out) == (3, "")
@@ -708,8 +722,8 @@ def test_a_check_in_chinese_says_every_word_in_chinese(terminal: Terminal) -> No
         *args, "--kit", "K0002", "--override-reason", "x", *named, today="2026-01-26"
     )
     assert code == 0, err
-    assert "  药盒 K0002   采用" in out.splitlines()
-    assert "（previous_return_missing；越权确认：仍然发放的理由，已提供）" in out
+    assert "  药盒 K0002   接受：将发放此药盒" in out.splitlines()
+    assert "（previous_return_missing；越过警告：仍然发放的理由，已提供）" in out
 
     destroy = ["--lang", "zh_CN", "check", "destroy", "K0003", "--witness", "x"]
     code, out, err = terminal(*destroy, today="2026-01-26")

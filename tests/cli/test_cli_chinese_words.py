@@ -115,7 +115,7 @@ def test_a_written_report_s_size_is_punctuated_in_chinese(cli: Cli, tmp_path: Pa
     chinese = cli("--lang", "zh_CN", "report", "reconciliation", "--out", str(out), user="monitor")
     assert chinese.code == 0, chinese.err
     assert re.search(r"（\d+ 页，\d+ kB）", chinese.out), chinese.out
-    english = cli("report", "reconciliation", "--out", str(out), user="monitor")
+    english = cli("report", "reconciliation", "--out", str(out), "--force", user="monitor")
     assert re.search(r"\(\d+ pages, \d+ kB\)", english.out), english.out
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
@@ -44,7 +45,9 @@ def test_a_new_participant_through_two_cycles(
     again = cli("--json", "dispense", "01-101", "--cycle", "1", "--day1", day1)
     assert again.code == 3
     assert again.out == "", "a refused --json run prints nothing on stdout"
-    assert again.err.startswith("Refused: Cycle 1 has already been dispensed")
+    error = json.loads(again.err)["error"]  # with --json, the error is an object on stderr
+    assert (error["kind"], error["exit"]) == ("refused", 3)
+    assert error["message"].startswith("Cycle 1 has already been dispensed")
     too_many = cli("return", "01-101", "--cycle", "1", "--kit", kit, "--tablets", "22")
     assert too_many.code == 3
     assert "but only 21 were dispensed from it" in too_many.err

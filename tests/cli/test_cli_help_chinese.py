@@ -23,6 +23,7 @@ import pytest
 from dispensary.cli import main
 from dispensary.cli.core import display_width
 from dispensary.cli.program import build_parser
+from dispensary.domain.audit_actions import AuditAction
 from dispensary.i18n import Language, speaking
 from dispensary.pdffonts import NO_LINE_START
 
@@ -63,6 +64,7 @@ def _typed_words() -> set[str]:
     """What a user types, in every parser: command names, option names, metavars, positional
     names, choices (words of the help that are not to be translated)."""
     words = set(TYPED) | {lang.value for lang in Language}
+    words |= {action.value for action in AuditAction}  # typed to `audit list --action`
     for path, parser in COMMANDS:
         words.update(path)
         for action in parser._actions:
@@ -140,7 +142,7 @@ def test_the_chinese_help_fits_the_terminal_and_breaks_lines_as_chinese_does(
 
 
 USAGE_MISTAKES = [
-    (["dispense"], "缺少以下参数：number, --cycle, --day1"),
+    (["dispense"], "缺少以下参数：STUDY_NUMBER, --cycle, --day1"),
     (["dispence"], "无效的选择：'dispence'"),
     (["--db"], "参数 --db：需要给出一个值"),
     (["participants", "--bogus"], "无法识别的参数：--bogus"),
@@ -247,3 +249,27 @@ def test_the_sign_off_note_is_described_in_either_language() -> None:
         chinese = flat(parser.format_help())
     assert flat("--note TEXT what was checked at the visit, kept with the sign-off") in english
     assert flat("--note TEXT 访视时核查的内容，与签名确认一同保存") in chinese
+
+
+def test_every_option_and_argument_has_its_help_and_a_positional_says_what_it_takes() -> None:
+    """The finding: --cycle, --tablets, --condition, --reason, --tablets-per-kit, audit list's
+    --db and --json had no help line, and `dispense` took a bare "number" (a study number? a
+    dispense's?). Each of them says what it takes, in both languages (the help test above)."""
+    named = {"--cycle", "--tablets", "--condition", "--reason", "--tablets-per-kit", "--db"}
+    named |= {"--json", "number", "dispense"}
+    bare = [
+        f"dispensary {' '.join(path)} {a.option_strings[0] if a.option_strings else a.dest}"
+        for path, parser in COMMANDS
+        for a in parser._actions
+        if a.help is None and (a.option_strings[0] if a.option_strings else a.dest) in named
+    ]
+    assert not bare, "no help line:\n" + "\n".join(bare)
+    metavars = {
+        (" ".join(path), a.dest): a.metavar
+        for path, parser in COMMANDS
+        for a in parser._actions
+        if not a.option_strings and a.dest in {"number", "dispense"}
+    }
+    assert metavars[("dispense", "number")] == "STUDY_NUMBER"
+    assert metavars[("void", "dispense")] == "DSPnnnnnn"
+    assert None not in metavars.values(), metavars

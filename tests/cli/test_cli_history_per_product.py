@@ -19,7 +19,9 @@ SUMMED = ("tablets", "returned", "taken", "expected", "adherence", "unaccounted"
 
 def _report(cli: Cli, tmp_path: Path, number: str, *args: str) -> str:
     out = tmp_path / "participant.pdf"
-    made = cli(*args, "report", "participant", "--participant", number, "--out", str(out))
+    made = cli(
+        *args, "report", "participant", "--participant", number, "--out", str(out), "--force"
+    )
     assert made.code == 0, made.err
     return " ".join(pdf_pages_text(out.read_bytes()))
 

@@ -81,6 +81,7 @@ def test_kit_dispensing_and_leaflet_prints_are_pdfs_a_scanner_reads(
         "stock": "a4-sheet",
         "reprint": False,
         "languages": ["en"],  # as the text output's "Languages" line
+        "left_out": [],  # the shipment's kits gone from the store (none here)
     }
     assert len(read_pdf(sheet).pages) == 1
     assert barcodes(sheet) == [kits]
@@ -355,8 +356,9 @@ def test_a_destruction_certificate_is_chosen_by_reference_or_number(
     assert f"No. {number}, 2026-03-01, authorisation DEST-2026-002, 2 kits" in wrong.err
     for chosen in ("DEST-2026-002", str(number)):
         made = cli(
-            "report", "certificate", "--destruction", chosen, "--out", str(out), user="monitor"
-        )
+            "report", "certificate", "--destruction", chosen, "--out", str(out), "--force",
+            user="monitor",
+        )  # fmt: skip
         assert made.code == 0, made.err
         assert made.out.startswith(
             f"Wrote the certificate of destruction No. {number} (DEST-2026-002): {out} (1 page,"
@@ -477,7 +479,7 @@ def test_in_chinese_a_label_refused_and_a_darf_written_are_named_in_chinese(
     assert made.code == 0, made.err
     assert "herombopag-" not in made.out, made.out
     assert "已写出海曲泊帕乙醇胺片 7.5 mg、海曲泊帕乙醇胺片 2.5 mg 的" in made.out, made.out
-    english = cli("report", "darf", "--out", str(darf), user="monitor")
+    english = cli("report", "darf", "--out", str(darf), "--force", user="monitor")
     assert english.code == 0, english.err
     assert "herombopag-" not in english.out, english.out
 
@@ -522,3 +524,62 @@ def test_in_chinese_the_reconciliation_csv_labels_name_the_products_in_chinese(
     assert english_labels["herombopag-2.5mg/HT2504L"] == "herombopag-2.5mg lot HT2504L"
     # Everything but the label the same in both languages.
     assert [row[:2] + row[3:] for row in chinese] == [row[:2] + row[3:] for row in english]
+
+
+def test_a_report_is_not_written_over_an_existing_file_unless_forced(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """The finding: `report --out` wrote over an existing file without a word (an earlier
+    report, a file of another name mistyped), where `backup` refuses."""
+    out = tmp_path / "darf.pdf"
+    out.write_bytes(b"an earlier report")
+    refused = cli("report", "darf", "--out", str(out))
+    assert (refused.code, refused.out) == (3, ""), refused
+    assert f"{out} already exists, and a report is not written over a file" in refused.err
+    assert "add --force to replace it" in refused.err
+    assert out.read_bytes() == b"an earlier report"
+    forced = cli("report", "darf", "--out", str(out), "--force")
+    assert forced.code == 0, forced.err
+    assert out.read_bytes().startswith(b"%PDF")
+
+
+def test_a_report_of_days_not_yet_begun_is_refused(cli: Cli, tmp_path: Path) -> None:
+    """The finding: `report darf --from 2027-01-01` was written (an empty record that looks like
+    a real one) though a date in the future is refused; the service refuses it."""
+    out = tmp_path / "darf.pdf"
+    ahead = cli("report", "darf", "--out", str(out), "--from", "2026-03-03")
+    assert (ahead.code, out.exists()) == (3, False), ahead
+    assert "The period starts on 2026-03-03, after today (2026-03-02)" in ahead.err
+    today = cli("report", "darf", "--out", str(out), "--from", "2026-03-02", "--to", "2026-03-02")
+    assert today.code == 0, today.err
+
+
+def test_a_shipments_sheet_prints_the_kits_still_in_the_store_and_names_those_left_out(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """The finding: `label shipment SH-0001` was refused, "Kit K1001 was destroyed ... Leave it
+    out of the print", with no way to leave it out. The sheet holds the kits still in the
+    store; the ones gone are named, with why; kits named one by one are still refused."""
+    out = tmp_path / "sh1.pdf"
+    made = cli("label", "shipment", "SH-0001", "--out", str(out), "--json")
+    assert made.code == 0, made.err
+    info = made.json()
+    gone = {k["kit"] for k in info["left_out"] if k["status"] == "destroyed"}
+    assert "K1001" in gone and not gone & set(info["items"]) and info["items"], info
+    text = cli("label", "shipment", "SH-0001", "--out", str(tmp_path / "again.pdf"))
+    assert text.code == 3  # printed just now: a reprint is asked for, as before
+    again = cli(
+        "label", "shipment", "SH-0001", "--out", str(tmp_path / "again.pdf"), "--reprint",
+        "--reason", "jammed",
+    )  # fmt: skip
+    assert again.code == 0, again.err
+    assert "  Left out     destroyed: K1001 ... K5003 (63 kits); back from a participant, " in (
+        again.out
+    ), again.out
+    named = cli("label", "kit", "K1001", "--out", str(tmp_path / "k1.pdf"))
+    assert named.code == 3 and "Kit K1001 was destroyed: it gets no label" in named.err
+    chinese = cli(
+        "--lang", "zh_CN", "label", "shipment", "SH-0001", "--out", str(tmp_path / "zh.pdf"),
+        "--reprint", "--reason", "jammed",
+    )  # fmt: skip
+    assert "  未打印       已销毁：K1001 ... K5003（63 个药盒）；" in chinese.out, chinese.out

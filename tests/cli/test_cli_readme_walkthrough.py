@@ -68,3 +68,19 @@ def test_the_walkthrough_runs_end_to_end(tmp_path: Path, sqlite_only: None) -> N
     made = list(tmp_path.glob("*/walkthrough.sqlite3"))
     assert [p.parent for p in made] != [checkout], "it works in a scratch folder, not the checkout"
     assert len(made) == 1, "it works on the database it names"
+
+
+DATED = re.compile(r"--(?:day1|date|enrolled-on|from|to|expiry) (\d{4}-\d{2}-\d{2})")
+
+
+def test_the_reference_examples_count_their_dates_from_today() -> None:
+    """The finding: `dispense 01-002 --cycle 1 --day1 2026-03-02`, pasted today, was refused
+    (a day 1 out of its window, a date in the future, a period not begun): the examples count
+    their dates from today, as the walk-through does."""
+    for source in (ROOT / "README.md", ROOT / "docs" / "_readme_cli_section.md"):
+        text = source.read_text(encoding="utf-8")
+        start = text.index("One example per command")
+        block = text[start : text.index("```\n", text.index("```bash", start) + 7)]
+        assert "count their dates from today" in block, source
+        fixed = [m.group(0) for m in DATED.finditer(block)]
+        assert not fixed, f"{source.name}: fixed dates in the reference examples: {fixed}"

@@ -70,7 +70,7 @@ def test_the_audit_trail_verifies_lists_and_catches_an_edit(cli: Cli, sqlite_onl
 
     edit_file(cli.db, "UPDATE audit_entries SET reason = 'nothing to see' WHERE id = 40")
     broken = cli("--json", "audit", "verify", user="monitor")
-    assert broken.code == 3
+    assert broken.code == 6  # its own exit: the records do not verify (a refusal is 3)
     found = broken.json()
     assert (found["ok"], found["entries"], found["first_bad"]) == (
         False,
@@ -83,11 +83,11 @@ def test_the_audit_trail_verifies_lists_and_catches_an_edit(cli: Cli, sqlite_onl
     # A fact edited behind the program's back: named with its audit entry, on stdout too.
     edit_file(cli.db, "UPDATE returns SET tablets = tablets + 1 WHERE id = 1")
     both = cli("audit", "verify", user="monitor")
-    assert both.code == 3
+    assert both.code == 6
     assert "(technical detail: returns row 1): Tablets recorded as" in both.out
     # Said once in a terminal: the report on stdout, only the exit's summary on stderr.
     assert "Tampering" not in both.err
-    assert both.err.strip() == "Verification failed (exit 3): the findings are listed above."
+    assert both.err.strip() == "Verification failed (exit 6): the findings are listed above."
 
 
 def test_the_monitor_signs_off_and_a_technician_may_not(cli: Cli) -> None:
@@ -143,9 +143,9 @@ def test_a_tampered_trail_is_never_signed_off_nor_called_balanced(
     review." (exit 0) and `reconcile` ended "Reconciliation: balanced" (exit 0)."""
     assert cli("reconcile", user="monitor").code == 0  # verified: the point is kept
     edit_file(cli.db, "UPDATE returns SET tablets = tablets + 1 WHERE id = 1")
-    assert cli("audit", "verify", user="monitor").code == 3
+    assert cli("audit", "verify", user="monitor").code == 6
     text = cli("reconcile", user="monitor")
-    assert text.code == 3
+    assert text.code == 6
     lines = text.out.splitlines()
     assert lines[-2].startswith("Tampering or damage found: Return 1 (")
     assert "(technical detail: returns row 1)" in lines[-2]
@@ -156,7 +156,7 @@ def test_a_tampered_trail_is_never_signed_off_nor_called_balanced(
     )
     assert "Reconciliation: balanced" not in text.out
     data = cli("reconcile", "--json", user="monitor")
-    assert data.code == 3 and data.json()["audit_check"]["ok"] is False
+    assert data.code == 6 and data.json()["audit_check"]["ok"] is False
     assert data.json()["audit_check"]["in_full"] is True
     signed = cli("sign-off", "--note", "test", user="monitor")
     assert signed.code == 3 and signed.out == ""
@@ -165,7 +165,7 @@ def test_a_tampered_trail_is_never_signed_off_nor_called_balanced(
         "Tampering or damage found: Return 1 ("
     ), signed.err
     chinese = cli("--lang", "zh_CN", "reconcile", user="monitor")
-    assert chinese.code == 3 and "对账：稽查轨迹未通过验证" in chinese.out
+    assert chinese.code == 6 and "对账：稽查轨迹未通过验证" in chinese.out
     # The report says so in its header and its opening sentence, never "balanced".
     out = tmp_path / "reconciliation.pdf"
     made = cli("report", "reconciliation", "--out", str(out), user="monitor")
@@ -272,3 +272,53 @@ def test_audit_list_ends_a_cut_reason_with_an_ellipsis(cli: Cli) -> None:
     assert line.endswith("…") and reason not in line, line
     shown = line.removesuffix("…").split("  ")[-1]
     assert reason.startswith(shown) and len(shown) >= 50, shown
+
+
+def test_the_audit_list_takes_an_action_by_code_or_name_and_refuses_an_unknown_one(
+    cli: Cli,
+) -> None:
+    """The finding: `audit list --action bogus` (or `Dispense`, the name the list shows) printed
+    an empty table, exit 0, as if nothing had happened. A name in either language is the code;
+    an unknown action is refused with the codes, which --help lists too."""
+    by_code = cli("audit", "list", "--action", "dispense", "--json").json()
+    assert by_code and {e["action"] for e in by_code} == {"dispense"}
+    for typed in ("Dispense", "发放", " DISPENSE "):
+        assert cli("audit", "list", "--action", typed, "--json").json() == by_code, typed
+    cli("audit", "list", user="nobody")  # a failed sign-in, in the trail
+    failed = cli("audit", "list", "--action", "Sign-in failed", "--json").json()
+    assert [e["action"] for e in failed] == ["sign_in_failed"], failed
+    refused = cli("audit", "list", "--action", "bogus")
+    assert (refused.code, refused.out) == (3, ""), refused
+    assert 'No audit action is called "bogus": give one of the codes sign_in, ' in refused.err
+    assert "dispense_voided" in refused.err
+    chinese = cli("--lang", "zh_CN", "audit", "list", "--action", "bogus")
+    assert "没有名为“bogus”的操作：请给出以下代码之一：sign_in, " in chinese.err, chinese.err
+    helped = cli("audit", "list", "--help")
+    assert "sign_in_failed" in helped.out and "label_reprinted" in " ".join(helped.out.split())
+
+
+def test_a_database_fault_and_a_refusal_have_their_own_exit_and_a_json_error_object(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """The finding: exit 3 covered a rule's refusal, a missing database, an unreachable server
+    and a failed `audit verify`, and errors were text only. A database that cannot be used
+    exits 5 (a failed verify 6, above); with --json the error is an object on stderr."""
+    missing = str(tmp_path / "none" / "dispensary.sqlite3")
+    gone = cli("--db", missing, "participants")
+    assert (gone.code, gone.out) == (5, ""), gone
+    assert gone.err.startswith("Database problem: ")
+    as_json = cli("--db", missing, "participants", "--json")
+    assert (as_json.code, as_json.out) == (5, ""), as_json
+    error = json.loads(as_json.err)["error"]
+    assert (error["kind"], error["code"], error["exit"]) == ("database", "no_database", 5)
+    assert missing in error["message"]
+    refused = cli("dispense", "09-999", "--cycle", "1", "--day1", "2026-03-02", "--json")
+    assert (refused.code, refused.out) == (3, ""), refused
+    error = json.loads(refused.err)["error"]
+    assert (error["kind"], error["exit"]) == ("refused", 3)
+    assert error["code"] in {"not_found", "rule_violation", "invalid_input"}, error
+    assert "09-999" in error["message"]
+    denied = cli("restore", str(tmp_path / "b.sqlite3"), "--reason", "x", "--json")  # admins
+    assert denied.code == 4 and json.loads(denied.err)["error"]["kind"] == "not_permitted"
+    text = cli("dispense", "09-999", "--cycle", "1", "--day1", "2026-03-02")
+    assert text.code == 3 and text.err.startswith("Refused: ")  # text without --json

@@ -99,8 +99,8 @@ def test_restore_is_refused_while_a_window_has_the_database_open(
     assert cli("backup", "--out", str(copy)).code == 0
     window = _window(cli.db)
     before = state(cli.db)
-    refused = cli("restore", str(copy), user="admin")
-    assert refused.code == 3, refused.err
+    refused = cli("restore", "--reason", "back to the last good day", str(copy), user="admin")
+    assert refused.code == 5, refused.err
     assert "has the database" in refused.err and "Close the program there" in refused.err
     assert "Nothing was changed" in refused.err
     assert state(cli.db) == before
@@ -121,8 +121,8 @@ def test_restore_refuses_a_tampered_backup_and_leaves_it_as_it_is(
     assert cli("backup", "--out", str(copy)).code == 0
     edit_file(copy, "UPDATE ledger_entries SET quantity = quantity + 7 WHERE id = 40")
     beside, before = _listing(folder), state(cli.db)
-    refused = cli("restore", str(copy), user="admin")
-    assert refused.code == 3, refused.err
+    refused = cli("restore", "--reason", "back to the last good day", str(copy), user="admin")
+    assert refused.code == 5, refused.err
     assert "does not verify" in refused.err and "ledger row 40 was changed" in refused.err
     assert "The first bad audit entry is" in refused.err
     assert state(cli.db) == before
@@ -137,7 +137,12 @@ def test_restore_refuses_a_database_server(
     server = cli.db if "://" in cli.db else "postgresql+psycopg://dispensary@127.0.0.1:9/none"
     before = state(cli.db)
     refused = cli(
-        "restore", str(tmp_path / "backup.sqlite3"), user="admin", env={"DISPENSARY_DB": server}
+        "restore",
+        "--reason",
+        "back to the last good day",
+        str(tmp_path / "backup.sqlite3"),
+        user="admin",
+        env={"DISPENSARY_DB": server},
     )
     assert refused.code == 3, refused.err
     assert "pg_restore" in refused.err and "Nothing was changed" in refused.err

@@ -3,6 +3,7 @@ and the return's outcome "not brought back" and held period, in `return` and `ch
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -105,7 +106,9 @@ def test_a_held_period_has_dates_and_who_ordered_it(
         for given, missing in (("--held-from", "--held-until"), ("--held-until", "--held-from")):
             one_date = cli(*command, *named, given, start.isoformat(), "--json")
             assert (one_date.code, one_date.out) == (2, ""), one_date.err
-            assert f"error: {given} needs {missing} too: a held period" in one_date.err
+            error = json.loads(one_date.err)["error"]  # --json: the error as an object
+            assert (error["kind"], error["exit"]) == ("usage", 2)
+            assert error["message"].startswith(f"{given} needs {missing} too: a held period")
             assert "'held from'" not in one_date.err
     chinese = cli("--lang", "zh_CN", "return", *named, "--held-from", start.isoformat())
     assert "--held-from 还需要 --held-until" in chinese.err, chinese.err

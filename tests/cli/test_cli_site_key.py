@@ -76,7 +76,7 @@ def test_a_site_key_signs_the_log_and_verify_trusts_only_its_lines(
     # A history rewritten (every hash recomputed) fails against the last signed line.
     rewrite_history(cli.db, "UPDATE audit_entries SET reason = 'edited' WHERE id = 12")
     failed = cli("audit", "verify", "--anchor-log", "--public-key", public, user="monitor")
-    assert failed.code == 3 and "does NOT match" in failed.out
+    assert failed.code == 6 and "does NOT match" in failed.out
 
 
 def test_a_log_rewritten_to_match_a_rewritten_history_is_refused(
@@ -123,7 +123,7 @@ def test_a_log_rewritten_to_match_a_rewritten_history_is_refused(
     fields[6:] = []
     log.write_text("\n".join([*rows[:-1], "\t".join(fields)]) + "\n", encoding="utf-8")
     left_out = cli("audit", "verify", "--anchor-log", "--public-key", public, user="monitor")
-    assert left_out.code == 3 and "does NOT match" in left_out.out  # b1's signed line stands
+    assert left_out.code == 6 and "does NOT match" in left_out.out  # b1's signed line stands
     assert "1 unsigned line left out" in left_out.out
 
 

@@ -82,7 +82,7 @@ def test_an_open_flag_says_each_products_taken_of_expected(cli: Cli, tmp_path: P
     assert "25 mg：应服 21片，已服 21片。请登记原因。" in chinese.out
     out = tmp_path / "monitor.pdf"
     made = cli(
-        *TWO, "report", "monitor", "--from", "2026-11-01", "--to", "2026-12-05", "--out", str(out)
+        *TWO, "report", "monitor", "--from", "2026-02-01", "--to", "2026-03-02", "--out", str(out)
     )
     assert made.code == 0, made.err
     text = " ".join(" ".join(pdf_pages_text(out.read_bytes())).split())

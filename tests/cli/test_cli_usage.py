@@ -7,6 +7,7 @@ first test runs the installed command to prove the same answers come from the re
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -69,10 +70,12 @@ def test_global_options_also_work_after_the_command(
 ) -> None:
     monkeypatch.delenv("DISPENSARY_DB", raising=False)
     missing = tmp_path / "nowhere.sqlite3"
-    assert command.main(["inventory", "--db", str(missing), "--user", "x", "--json"]) == 3
+    assert command.main(["inventory", "--db", str(missing), "--user", "x", "--json"]) == 5
     captured = capsys.readouterr()
     assert captured.out == ""
-    assert captured.err.startswith(f"Database problem: There is no database at {missing}")
+    error = json.loads(captured.err)["error"]  # --json: the error as an object on stderr
+    assert (error["kind"], error["code"], error["exit"]) == ("database", "no_database", 5)
+    assert error["message"].startswith(f"There is no database at {missing}")
 
 
 @pytest.mark.parametrize(
@@ -145,7 +148,7 @@ def test_a_file_that_is_not_a_database_is_refused(
 ) -> None:
     notes = tmp_path / "notes.sqlite3"
     notes.write_text("shopping list\n")
-    assert command.main(["--db", str(notes), "--user", "pharmacist", "participants"]) == 3
+    assert command.main(["--db", str(notes), "--user", "pharmacist", "participants"]) == 5
     assert "is not a Dispensary database" in capsys.readouterr().err
     assert notes.read_text() == "shopping list\n"
 
@@ -183,7 +186,7 @@ NUL_PATHS = [
     (["audit", "list", "--db", "DB\0"], "--db"),
     (["study", "update", "OUT/study\0.toml", "--reason", "version 2"], "FILE.toml"),
     (["backup", "--out", "OUT/copy\0.sqlite3"], "--out"),
-    (["restore", "OUT/copy\0.sqlite3", "--force"], "FILE"),
+    (["restore", "OUT/copy\0.sqlite3", "--force", "--reason", "x"], "FILE"),
     (["audit", "verify", "--anchor-log", "OUT\0"], "--anchor-log"),
     (["report", "inventory", "--out", "OUT/inventory\0.pdf"], "--out"),
     (["report", "audit", "--out", "OUT/audit.csv\0"], "--out"),

@@ -30,7 +30,9 @@ def _capsules_not_brought_back(cli: Cli) -> str:
 
 def _report(cli: Cli, tmp_path: Path, *args: str) -> str:
     out = tmp_path / "participant.pdf"
-    made = cli(*args, "report", "participant", "--participant", "21-001", "--out", str(out))
+    made = cli(
+        *args, "report", "participant", "--participant", "21-001", "--out", str(out), "--force"
+    )
     assert made.code == 0, made.err
     return " ".join(" ".join(pdf_pages_text(out.read_bytes())).split())
 

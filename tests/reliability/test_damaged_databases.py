@@ -343,7 +343,7 @@ def test_a_damaged_database_is_said_in_the_readers_words_sqlites_only_as_the_det
     capsys.readouterr()
     code = cli.main(["--db", str(path), "--user", "admin", "--lang", "zh_CN", "audit", "verify"])
     err = capsys.readouterr().err
-    assert code == 3, err
+    assert code == 5, err
     said, mark, detail = err.partition("技术细节：")
     assert mark and detail.strip(), f"SQLite's own words kept as the technical detail: {err}"
     assert "已损坏" in said and "请恢复最近一次备份" in said and "备份与恢复演练" in said, said

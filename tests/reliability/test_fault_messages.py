@@ -37,7 +37,7 @@ ZH = "技术细节："
 EN = "Technical detail: "
 LANGUAGES = ["zh_CN", "en"]
 NOBODY = 65534
-ALLOWED_LATIN = {"dispensary", "restore", "force"}
+ALLOWED_LATIN = {"dispensary", "restore", "--reason", "back to the last good day", "force"}
 """The only Latin words a Chinese sentence of these messages holds besides paths: a command."""
 
 pytestmark = pytest.mark.skipif(
@@ -156,7 +156,7 @@ def test_a_backup_of_a_damaged_database_is_refused_saying_what_to_do_then_the_fi
     out = tmp_path / "backups"
     before = _actions(db)
     result = run(db, lang, "backup", "--out", str(out / "by-hand.sqlite3"))
-    assert result.code == 3, result.err
+    assert result.code == 5, result.err
     said, detail = said_then_detail(result.err, lang, db)
     assert "ix_kits_study_number" in detail and "ix_kits_study_number" not in said
     if lang == "zh_CN":
@@ -179,8 +179,8 @@ def test_a_damaged_backup_is_not_restored_saying_what_to_do_then_the_findings(
     lose_index_rows(broken)
     damaged_backup = broken.read_bytes()
     records, actions = _records(db), _actions(db)
-    result = run(db, lang, "restore", str(broken))
-    assert result.code == 3, result.err
+    result = run(db, lang, "restore", "--reason", "back to the last good day", str(broken))
+    assert result.code == 5, result.err
     said, detail = said_then_detail(result.err, lang, broken)
     assert "ix_kits_study_number" in detail and "ix_kits_study_number" not in said
     if lang == "zh_CN":
@@ -222,7 +222,7 @@ def test_a_damaged_database_is_not_upgraded_saying_what_to_do_then_the_findings(
     lose_index_rows(db)
     before = _dump(db)
     result = run(db, lang, "inventory")
-    assert result.code == 3, result.err
+    assert result.code == 5, result.err
     said, detail = said_then_detail(result.err, lang, db)
     assert "ix_kits_study_number" in detail and "ix_kits_study_number" not in said
     if lang == "zh_CN":
@@ -253,13 +253,13 @@ def test_a_restore_over_a_damaged_database_says_add_force_before_the_detail(
     shutil.copyfile(good_database, copy)
     db = _damaged_header(good_database, tmp_path / "site")
     files = _fingerprint(db.parent)
-    refused = run(db, lang, "restore", str(copy))
-    assert refused.code == 3, refused.err
+    refused = run(db, lang, "restore", "--reason", "back to the last good day", str(copy))
+    assert refused.code == 5, refused.err
     said, detail = said_then_detail(refused.err, lang, db)
     assert detail.strip() == "file is not a database", refused.err
     assert ("--force" in said) and ("请恢复最近一次备份" in said if lang == "zh_CN" else True)
     assert _fingerprint(db.parent) == files, "nothing written"
-    forced = run(db, lang, "restore", str(copy), "--force")
+    forced = run(db, lang, "restore", "--reason", "back to the last good day", str(copy), "--force")
     assert forced.code == 0, forced.err
     said, detail = said_then_detail(forced.err, lang, db)
     assert detail.strip() == "file is not a database", forced.err
@@ -277,7 +277,7 @@ def test_a_file_that_cannot_be_opened_is_said_then_the_systems_error(
     """/proc/self/mem cannot be read from its start (an input/output error): '无法打开
     /proc/…/mem（Input/output error）' had the system's English in the middle."""
     result = run("/proc/self/mem", lang, "inventory")
-    assert result.code == 3, result.err
+    assert result.code == 5, result.err
     path = re.search(r"/proc/\S+?/mem", result.err)
     assert path is not None, result.err
     said, detail = said_then_detail(result.err, lang, path.group(0))
@@ -342,7 +342,7 @@ def test_a_backup_that_cannot_be_written_says_what_to_do_then_the_systems_error(
     """No file can be made in /proc/self: "{what} could not be written ([Errno 2] ...)."."""
     db = _copy(good_database, tmp_path / "site")
     result = run(db, lang, "backup", "--out", "/proc/self/pharmacy-backup.sqlite3")
-    assert result.code == 3, result.err
+    assert result.code == 5, result.err
     said, detail = said_then_detail(result.err, lang, "/proc/self/pharmacy-backup.sqlite3")
     assert "No such file or directory" in detail and "No such file" not in said, result.err
     words = "请检查磁盘和文件夹" if lang == "zh_CN" else "Check the disk and the folder"
@@ -378,7 +378,7 @@ def test_an_unreachable_database_server_says_what_to_do_then_the_drivers_words(
 ) -> None:
     url = "postgresql+psycopg://dispensary:s3cret@127.0.0.1:1/dispensary?connect_timeout=5"
     result = run(url, lang, "inventory")
-    assert result.code == 3, result.err
+    assert result.code == 5, result.err
     shown = re.search(r"postgresql\+psycopg://\S+?dispensary\?connect_timeout=5", result.err)
     assert shown is not None and "s3cret" not in result.err, result.err
     said, detail = said_then_detail(result.err, lang, shown.group(0))

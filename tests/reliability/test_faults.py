@@ -284,13 +284,13 @@ def test_reading_takes_no_write_lock_and_a_held_lock_is_busy_not_damage(
     figures.add("faults.busy named, reads unhindered")
 
 
-def test_the_command_says_busy_with_exit_3_and_writes_nothing(
+def test_the_command_says_busy_with_exit_5_and_writes_nothing(
     db_file: Path, short_busy: int, command: Command
 ) -> None:
     before = _records_of(str(db_file))
     with write_lock_held(db_file):
         result = command(db_file, "inventory")
-    assert result.code == 3, result.err
+    assert result.code == 5, result.err
     _assert_named(result.err, "another workstation is writing; try again in a moment")
     _assert_no_restore_advice(result.err)
     assert _records_of(str(db_file)) == before
@@ -363,7 +363,7 @@ def test_a_full_disk_during_a_write_is_disk_full_with_nothing_written(
         _fill(disk)  # closing removed the -wal and -shm files: full again
         files = _fingerprint(disk)
         result = command(path, *ENROL_ARGS)
-        assert result.code == 3, result.err
+        assert result.code == 5, result.err
         _assert_named(result.err, "is full")
         _assert_no_restore_advice(result.err)
         assert _fingerprint(disk) == files, "nothing may be written on the full disk"
@@ -427,11 +427,11 @@ def _disk_full_error(engine_url: str) -> Callable[[], Exception]:
     return sqlite_full
 
 
-def test_the_command_says_disk_full_with_exit_3_on_either_back_end(
+def test_the_command_says_disk_full_with_exit_5_on_either_back_end(
     ctx: Context, command: Command, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A full disk reported by the driver (SQLITE_FULL, or PostgreSQL's DiskFull) at the first
-    write of the command: exit 3, the message, nothing written (the sign-in entry neither)."""
+    write of the command: exit 5, the message, nothing written (the sign-in entry neither)."""
     db = ctx.database
     ctx.engine.dispose()
     before = _records_of(db)
@@ -445,7 +445,7 @@ def test_the_command_says_disk_full_with_exit_3_on_either_back_end(
 
     monkeypatch.setattr(setup, "make_engine", make_engine)
     result = command(db, *ENROL_ARGS)
-    assert result.code == 3, result.err
+    assert result.code == 5, result.err
     _assert_named(result.err, "is full")
     _assert_no_restore_advice(result.err)
     monkeypatch.undo()
@@ -532,7 +532,7 @@ def test_a_read_only_file_or_folder_is_read_only_not_damaged(
     figures: Figures,
 ) -> None:
     """Where the database must be written (the windows' opening) it is refused, naming why; the
-    command opens it read-only: what reads works, a step that records is refused (exit 3).
+    command opens it read-only: what reads works, a step that records is refused (exit 5).
     tests/reliability/test_read_only_copy.py reads, verifies and reports on such a copy."""
     path, account = _read_only_site(db_file, open_folder, what)
     command(db_file, "inventory")  # its modules loaded, before another account runs it
@@ -547,7 +547,7 @@ def test_a_read_only_file_or_folder_is_read_only_not_damaged(
     _assert_no_restore_advice(refused.value.message)
     assert read.code == 0, read.err
     _assert_named(read.err, "is open read-only")
-    assert result.code == 3, result.err
+    assert result.code == 5, result.err
     _assert_named(result.err, "Nothing can be recorded in")
     _assert_no_restore_advice(result.err)
     assert _fingerprint(path.parent) == files, "no byte changed and no -wal/-shm left behind"
@@ -572,7 +572,7 @@ def test_a_read_only_disk_is_read_only_not_damaged(
         assert "mounted read-only" in refused.value.message, refused.value.message
         assert command(path, "inventory").code == 0  # read as it is (test_read_only_copy.py)
         result = command(path, *ENROL_ARGS)
-        assert result.code == 3, result.err
+        assert result.code == 5, result.err
         _assert_named(result.err, "its disk is mounted read-only")
         _assert_no_restore_advice(result.err)
         assert _fingerprint(disk) == files
@@ -636,7 +636,7 @@ def test_foreign_and_damaged_files_are_told_apart(
     assert type(refused.value) is error, f"{type(refused.value).__name__}: {refused.value}"
     assert words in refused.value.message
     result = command(path, "inventory")
-    assert result.code == 3, result.err
+    assert result.code == 5, result.err
     _assert_named(result.err, words)
     assert _fingerprint(folder) == files
 
@@ -667,7 +667,7 @@ def test_a_bad_database_location_gets_a_message_not_a_traceback(
         setup.open_database(db)
     assert words in refused.value.message
     result = command(db, "inventory")
-    assert result.code in (2, 3), result.err
+    assert result.code in (2, 5), result.err
     _assert_named(result.err, words)
 
 
@@ -686,13 +686,13 @@ def test_an_out_file_name_over_the_system_limit_is_refused_with_exit_3(
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(("r", ".r"))]
 
 
-def test_an_unreachable_database_server_is_named_with_exit_3(command: Command) -> None:
+def test_an_unreachable_database_server_is_named_with_exit_5(command: Command) -> None:
     url = "postgresql+psycopg://dispensary:s3cret@127.0.0.1:1/dispensary?connect_timeout=5"
     with pytest.raises(DatabaseProblem) as refused:
         setup.open_database(url)
     assert "cannot be reached" in refused.value.message
     result = command(url, "inventory")
-    assert result.code == 3, result.err
+    assert result.code == 5, result.err
     _assert_named(result.err, "cannot be reached")
     assert "s3cret" not in result.err, "the password is not shown"
     _assert_no_restore_advice(result.err)

@@ -192,7 +192,7 @@ def test_a_read_only_copy_is_read_verified_and_reported_on_and_nothing_is_record
         and "K0004" in dict(reads)[("inventory",)].out
     )
     for args, result in writes:
-        assert result.code == 3, (args, result.err)
+        assert result.code == 5, (args, result.err)
         assert "Nothing can be recorded in" in result.err and "Nothing was saved" in result.err
         assert "Unexpected error" not in result.err and "Traceback" not in result.err
     assert sorted(p.name for p in out.iterdir()) == [
@@ -276,7 +276,7 @@ def test_a_copy_whose_wal_holds_records_is_read_with_them_or_refused_saying_what
         with account():
             without_shm = command(path, "participants", home_dir=home)
         assert _fingerprint(path.parent) == files
-    assert without_shm.code == 3, without_shm.err
+    assert without_shm.code == 5, without_shm.err
     assert "holds records not yet written into the database file" in without_shm.err
     assert f"together with its {path.name}-wal file" in without_shm.err
     figures.add("read-only copies.read, writes refused, nothing written", 2)

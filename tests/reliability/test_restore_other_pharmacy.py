@@ -76,13 +76,17 @@ def test_a_backup_of_another_pharmacy_of_the_same_study_is_refused(
     before, listed = _content(a), _listing(a.parent)
     for actor in (None, admin):  # --force too (None): the live trail can be read
         with pytest.raises(DatabaseProblem) as refused:
-            backup.restore(a, other, actor)
+            backup.restore(a, other, actor, reason="restored in a test")
         message = refused.value.message
         assert f"is the database of {ZHENGZHOU}" in message and f"not a backup of {a}" in message
         assert "nothing was changed" in message and f"move {a} to another folder first" in message
         assert _content(a) == before and _listing(a.parent) == listed
-    assert backup.restore(a, own, admin).not_checked == "", "its own backup is restored"
-    into_new = backup.restore(tmp_path / "new" / "dispensary.sqlite3", other)
+    assert backup.restore(a, own, admin, reason="restored in a test").not_checked == "", (
+        "its own backup is restored"
+    )
+    into_new = backup.restore(
+        tmp_path / "new" / "dispensary.sqlite3", other, reason="restored in a test"
+    )
     assert into_new.replaced_file_kept_at is None, "an empty place takes any pharmacy's backup"
 
 
@@ -91,7 +95,7 @@ def test_another_database_without_a_pharmacy_name_is_refused_too(tmp_path: Path)
     _site(a, 0, HENAN)
     other = _site(tmp_path / "b" / "dispensary.sqlite3", 5, "")
     with pytest.raises(DatabaseProblem, match=r"is another database \(begun 2026-01-05 09:05"):
-        backup.restore(a, other, _admin(a))
+        backup.restore(a, other, _admin(a), reason="restored in a test")
 
 
 def test_force_over_a_database_whose_trail_cannot_be_read_compares_the_pharmacy_name(
@@ -106,10 +110,10 @@ def test_force_over_a_database_whose_trail_cannot_be_read_compares_the_pharmacy_
         conn.close()
     before = _content(a)
     with pytest.raises(DatabaseProblem, match=f"is that of {HENAN}: it was not restored"):
-        backup.restore(a, other)
+        backup.restore(a, other, reason="restored in a test")
     assert _content(a) == before
     (a.parent / "backups" / backup.ANCHOR_LOG).unlink()
-    made = backup.restore(a, own)
+    made = backup.restore(a, own, reason="restored in a test")
     assert "was not checked that the backup begins with the same first" in made.not_checked
     assert f"Checked instead: both name the pharmacy {HENAN}." in made.not_checked
 
@@ -123,13 +127,15 @@ def test_force_over_an_unreadable_file_compares_the_anchor_log(
     beside = a.parent / "backups" / "from-b.sqlite3"
     shutil.copyfile(other, beside)  # among this database's backups, where its log is
     with pytest.raises(DatabaseProblem, match="holds none of the verification codes"):
-        backup.restore(a, beside)
+        backup.restore(a, beside, reason="restored in a test")
     assert a.read_bytes() == damaged
-    made = backup.restore(a, own)
+    made = backup.restore(a, own, reason="restored in a test")
     assert "Checked instead: the backup holds the verification code" in made.not_checked
     a.write_bytes(damaged)
     (a.parent / "backups" / backup.ANCHOR_LOG).unlink()
-    made = backup.restore(a, other)  # nothing to compare with: allowed, and said
+    made = backup.restore(
+        a, other, reason="restored in a test"
+    )  # nothing to compare with: allowed, and said
     assert "Nothing else could be compared" in made.not_checked
 
 

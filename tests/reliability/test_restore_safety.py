@@ -274,7 +274,7 @@ def _kill_at(template: Template, tmp: Path, step: str) -> KillRun:
             problems.append(f"{step}: saves after the swap went to the replaced file: {late}")
 
     # The next restore clears what the killed one left and goes through.
-    backup.restore(db, copy, ADMIN)
+    backup.restore(db, copy, ADMIN, reason="restored in a test")
     left = [p.name for p in db.parent.iterdir() if ".restoring" in p.name or p.suffix == ".partial"]
     if left:
         problems.append(f"{step}: left after the next restore: {left}")
@@ -352,7 +352,7 @@ def test_restore_is_refused_while_a_window_has_the_database_open(
     window = _enroller(db, side, "holder")
     before = db.read_bytes()
     with pytest.raises(DatabaseBusy) as refused:
-        backup.restore(db, copy, ADMIN)
+        backup.restore(db, copy, ADMIN, reason="restored in a test")
     assert "has the database" in refused.value.message and "Close" in refused.value.message
     assert db.read_bytes() == before
     assert sorted(p.name for p in db.parent.iterdir()) == [
@@ -430,7 +430,7 @@ def test_a_second_restore_leaves_one_under_way_alone(template: Template, tmp_pat
         assert line, (tmp_path / "errors.txt").read_text()
         line = first.stdout.readline()
     with pytest.raises(DatabaseBusy, match="Another restore"):
-        backup.restore(db, copy, ADMIN)
+        backup.restore(db, copy, ADMIN, reason="restored in a test")
     rest, _ = first.communicate(timeout=60)
     assert first.returncode == 0 and rest.strip().endswith("restored"), rest
     found = _found(db)
@@ -446,7 +446,7 @@ def test_a_tampered_backup_is_refused_naming_the_first_bad_entry(
     tampered, before = copy.read_bytes(), db.read_bytes()
     beside = sorted(p.name for p in tmp_path.iterdir())
     with pytest.raises(DatabaseProblem) as refused:
-        backup.restore(db, copy, ADMIN)
+        backup.restore(db, copy, ADMIN, reason="restored in a test")
     message = refused.value.message
     assert "does not verify" in message and "ledger row 3 was changed" in message, message
     assert "first bad audit entry is" in message and "nothing was changed" in message
@@ -463,10 +463,10 @@ def test_only_an_administrator_restores(template: Template, tmp_path: Path) -> N
     for role in (Role.PHARMACIST, Role.TECHNICIAN, Role.MONITOR):
         someone = Actor(2, "pat", "Pat Other", "PO", role)
         with pytest.raises(NotPermitted, match="may not restore a backup"):
-            backup.restore(db, copy, someone)
+            backup.restore(db, copy, someone, reason="restored in a test")
     assert db.read_bytes() == before
     assert sorted(p.name for p in db.parent.iterdir()) == listed
-    assert backup.restore(db, copy, ADMIN).replaced_file_kept_at
+    assert backup.restore(db, copy, ADMIN, reason="restored in a test").replaced_file_kept_at
 
 
 def test_a_backup_of_another_study_is_refused(template: Template, tmp_path: Path) -> None:
@@ -474,10 +474,18 @@ def test_a_backup_of_another_study_is_refused(template: Template, tmp_path: Path
     other = _build(tmp_path / "other.sqlite3", protocol="OTHER-001")
     before = db.read_bytes()
     with pytest.raises(DatabaseProblem, match="belongs to study OTHER-001"):
-        backup.restore(db, other, ADMIN, expect_protocol=load_study(default_study_path()).protocol)
+        backup.restore(
+            db,
+            other,
+            ADMIN,
+            expect_protocol=load_study(default_study_path()).protocol,
+            reason="restored in a test",
+        )
     assert db.read_bytes() == before, "refused before the database was touched"
     with pytest.raises(DatabaseProblem, match="belongs to study OTHER-001"):
-        backup.restore(db, other, ADMIN)  # no study named by the caller: read under the lock
+        backup.restore(
+            db, other, ADMIN, reason="restored in a test"
+        )  # no study named by the caller: read under the lock
     assert sorted(p.name for p in db.parent.iterdir()) == ["pharmacy.sqlite3"]
     found = _found(db)
     assert found.is_old and not found.problems
@@ -491,9 +499,11 @@ def test_the_replaced_file_is_kept_whole_and_private(
     db, copy = _place(template, tmp_path)
     umask = os.umask(0o022)
     try:
-        made = backup.restore(db, copy, ADMIN)
+        made = backup.restore(db, copy, ADMIN, reason="restored in a test")
         monkeypatch.setattr(os, "link", _no_links)
-        elsewhere = backup.restore(tmp_path / "new" / "pharmacy.sqlite3", copy, ADMIN)
+        elsewhere = backup.restore(
+            tmp_path / "new" / "pharmacy.sqlite3", copy, ADMIN, reason="restored in a test"
+        )
     finally:
         os.umask(umask)
     assert made.replaced_file_kept_at is not None
@@ -519,7 +529,7 @@ def test_a_damaged_database_is_replaced_whole_and_kept_byte_for_byte(
     db.write_bytes(damaged)
     Path(f"{db}-wal").write_bytes(b"stale wal")
     Path(f"{db}-wal").chmod(0o644)
-    made = backup.restore(db, copy)
+    made = backup.restore(db, copy, reason="restored in a test")
     assert made.replaced_file_kept_at is not None
     kept = Path(made.replaced_file_kept_at)
     assert kept.read_bytes() == damaged
@@ -543,7 +553,7 @@ def test_a_damaged_database_still_open_elsewhere_is_not_replaced(
         handle.write(b"x" * 100)
     before = db.read_bytes()
     with pytest.raises(DatabaseBusy, match="has the database"):
-        backup.restore(db, copy, ADMIN)
+        backup.restore(db, copy, ADMIN, reason="restored in a test")
     assert db.read_bytes() == before
     assert not list(db.parent.glob("*.replaced-*")) and not list(db.parent.glob("*.restoring*"))
     window.kill()  # the window is not asked to save: the file under it is damaged
@@ -595,7 +605,7 @@ def test_a_restore_failing_on_a_full_disk_keeps_no_replaced_copy_and_says_nothin
 
     monkeypatch.setattr(LockedFile, "replace_with", full)
     with pytest.raises(DiskFull) as refused:
-        backup.restore(db, copy, ADMIN)
+        backup.restore(db, copy, ADMIN, reason="restored in a test")
     assert sorted(p.name for p in db.parent.iterdir()) == listed, "no replaced-* left"
     assert "nothing was changed" in refused.value.message
     assert "No space left on the disk for the restored database" in refused.value.message
@@ -615,7 +625,7 @@ def test_a_read_only_disk_is_named_as_such(
 
     monkeypatch.setattr(backup, "copy_database_private", read_only)
     with pytest.raises(ReadOnlyDatabase) as refused:
-        backup.restore(db, copy, ADMIN)
+        backup.restore(db, copy, ADMIN, reason="restored in a test")
     message = refused.value.message
     assert "is read-only (a write-protected disk, a read-only mount)" in message, message
     assert "permissions" not in message and "nothing was changed" in message

@@ -29,7 +29,7 @@ def test_restore_refuses_a_database_server(
     )
     before = snapshot(ctx)
     with pytest.raises(RuleViolation) as refused:
-        backup.restore(server, tmp_path / "backup.sqlite3", ADMIN)
+        backup.restore(server, tmp_path / "backup.sqlite3", ADMIN, reason="restored in a test")
     assert "pg_restore" in refused.value.message and "Nothing was changed" in refused.value.message
     assert snapshot(ctx) == before
     assert backup.is_server_database(server) and not backup.is_server_database(tmp_path / "x")

@@ -314,6 +314,33 @@ def test_returned_tablets_no_monitor_has_seen_need_an_acknowledgement(
     assert json.loads(entry.new)["unseen_returns_acknowledged"] == ["K0011"]
 
 
+def test_returned_tablets_no_monitor_has_seen_are_named_by_their_return_day(
+    ctx: Context,
+    clock: FixedClock,
+    cycle1: DispenseResult,
+    pharmacist: Actor,
+    pw: Password,
+) -> None:
+    """The finding: a return brought back on 2026-01-21 and entered on 2026-01-26 was said
+    "(returned 2026-01-26)", the day it was entered: the kit is named by its return's date."""
+    clock.set_date(date(2026, 1, 26))
+    returns.record_return(
+        ctx,
+        pharmacist,
+        "K0011",
+        3,
+        pw(pharmacist),
+        dispense="DSP000001",
+        returned_on=date(2026, 1, 21),
+    )
+    request = DestroyRequest(["K0011"], "tech", "incineration", reference="AUTH-1")
+    found = destruction.assess_destroy(ctx, pharmacist, request)
+    assert found.warnings == (
+        "Returned tablets no monitor has seen: kit K0011 (returned 2026-01-21); no monitor "
+        "has signed off the reconciliation yet.",
+    )
+
+
 def test_returned_tablets_the_monitor_has_signed_off_are_destroyed_without_a_word(
     ctx: Context,
     clock: FixedClock,

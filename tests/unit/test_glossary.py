@@ -35,6 +35,7 @@ FORMS = {
     "held_returned": r"held returned",
     "discontinued": r"discontinued",
     "reprint": r"reprint(?:s|ed|ing)?",
+    "override": r"overrid(?:e|es|den|ing)",
 }
 """The English forms of each term as the messages write them."""
 

@@ -1832,7 +1832,7 @@
     </message>
     <message>
         <source>{title} &lt;i&gt;({source})&lt;/i&gt;.&lt;br&gt;&lt;br&gt;From then on the counter applies it as written: it may refuse a step or ask for an override. The confirmation is kept in the audit trail with your reason:&lt;br&gt;&lt;br&gt;&lt;i&gt;{reason}&lt;/i&gt;</source>
-        <translation>{title} &lt;i&gt;（来源：{source}）&lt;/i&gt;。&lt;br&gt;&lt;br&gt;此后发放窗口将按原文执行：可能拒绝某一步骤或要求特批。确认将连同您的原因记入稽查轨迹：&lt;br&gt;&lt;br&gt;&lt;i&gt;{reason}&lt;/i&gt;</translation>
+        <translation>{title} &lt;i&gt;（来源：{source}）&lt;/i&gt;。&lt;br&gt;&lt;br&gt;此后发放窗口将按原文执行：可能拒绝某一步骤或要求越过警告。确认将连同您的原因记入稽查轨迹：&lt;br&gt;&lt;br&gt;&lt;i&gt;{reason}&lt;/i&gt;</translation>
     </message>
     <message>
         <source>Confirm rule</source>

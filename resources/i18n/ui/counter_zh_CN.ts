@@ -66,7 +66,7 @@
     </message>
     <message>
         <source>To know; nothing to override: the dispense goes on</source>
-        <translation>仅供知悉，无需特批：发放照常进行</translation>
+        <translation>仅供知悉，无需越过警告：发放照常进行</translation>
     </message>
     <message>
         <source>Cycle</source>

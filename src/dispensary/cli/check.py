@@ -215,7 +215,9 @@ def _assessment_lines(found: DispenseAssessment, study: Study) -> list[str]:
             in_kits=units_counted(study, [(p.product, p.tablets_in_kits) for p in found.products]),
         ),
     ]
-    for kit in found.proposed:
+    # The kits given (--kit) are the ones the dispense would give: the proposal it would make
+    # without them is not said beside them ("Proposed K0004", then "Kit K0007 taken").
+    for kit in () if found.kits else found.proposed:
         lines.append(
             (
                 _("  Proposed    {number}  lot {lot}  exp {expiry}  {tablets} tablets")
@@ -231,7 +233,7 @@ def _assessment_lines(found: DispenseAssessment, study: Study) -> list[str]:
         )
     for verdict_of in found.kits:
         said = (
-            _("taken")
+            _("accepted: this kit would be dispensed")
             if verdict_of.accepted
             else _("refused: {message}").format(message=verdict_of.message)
         )

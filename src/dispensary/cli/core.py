@@ -42,6 +42,11 @@ if TYPE_CHECKING:  # the run loads the services: only a command that runs needs 
     from dispensary.study import Study
 
 EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE, EXIT_REFUSED, EXIT_NOT_SIGNED_IN = 0, 1, 2, 3, 4
+EXIT_DATABASE = 5
+"""The database cannot be used: missing, damaged, busy, read-only, unreachable, changed outside
+the program (a script retries or calls someone; a rule's refusal, 3, asks for other input)."""
+EXIT_NOT_VERIFIED = 6
+"""`audit verify` ran and the records do not verify (or the anchor does not match)."""
 ENV_USER = "DISPENSARY_USER"
 ENV_PASSWORD = "DISPENSARY_PASSWORD"
 ENV_NEW_PASSWORD = "DISPENSARY_NEW_PASSWORD"
@@ -776,7 +781,7 @@ def global_options(parser: argparse.ArgumentParser, suppress: bool, study: bool 
         "--json",
         action="store_true",
         default=argparse.SUPPRESS if suppress else False,
-        help=N_("print JSON on stdout (errors stay on stderr, stdout empty)"),
+        help=N_("print JSON on stdout (an error: a JSON object on stderr, stdout empty)"),
     )
 
 

@@ -27,8 +27,12 @@ from dispensary.i18n import N_, _
 _PDF_PAGE = re.compile(rb"/Type\s*/Page(?![A-Za-z])")
 
 
-def out_path(path: str, formats: Sequence[str], what: str) -> tuple[Path, str]:
-    """The file to write and its format (from the suffix), checked before any work is done."""
+def out_path(
+    path: str, formats: Sequence[str], what: str, keep_existing: bool = False
+) -> tuple[Path, str]:
+    """The file to write and its format (from the suffix), checked before any work is done.
+    `keep_existing`: an existing file is refused (a report, as a backup, is not written over
+    an earlier one by a mistyped name; --force replaces it)."""
     try:
         target = Path(path).expanduser().absolute()
     except RuntimeError:  # ~user of no such user
@@ -51,6 +55,14 @@ def out_path(path: str, formats: Sequence[str], what: str) -> tuple[Path, str]:
                 _("The folder {parent} does not exist: create it first.").format(
                     parent=target.parent
                 )
+            )
+        if keep_existing and target.exists():
+            raise InvalidInput(
+                _(
+                    "{target} already exists, and a report is not written over a file unless "
+                    "you say so: give another file name, or add --force to replace it. Nothing "
+                    "was written."
+                ).format(target=target)
             )
         target.with_name(f".{target.name}.partial").exists()  # a name over the system's limit
     except OSError as exc:

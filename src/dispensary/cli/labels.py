@@ -170,6 +170,14 @@ def cmd_label(run: Run, key: str) -> int:
             size_text=size_text(info),
         )
     ]
+    if entry.key == "shipment":  # the shipment's kits gone from the store, not labelled
+        info["left_out"] = [{"kit": k, "status": s} for k, s in sheet.left_out]
+    if sheet.left_out:  # a shipment's kits gone from the store: no label, said which
+        lines.append(
+            _("  Left out     {kits} (no label for a kit gone from the store)").format(
+                kits=label_prints.left_out_text(sheet.left_out)
+            )
+        )
     if entry.kind == "kit" and cal is not None:
         lines.append(_("  Calibration  {text}").format(text=cal.text))
     lines.append(_("  Languages    {join}").format(join=", ".join(plan.languages)))

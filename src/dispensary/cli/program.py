@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import argparse
 import codecs
+import errno
 import io
+import json
 import os
+import re
 import sys
 import traceback
 from collections.abc import Callable, Iterable, Sequence
@@ -30,6 +33,7 @@ from dispensary.cli.core import (
     ENV_USER,
     ENV_VERIFIER_PASSWORD,
     ENV_WITNESS_PASSWORD,
+    EXIT_DATABASE,
     EXIT_OK,
     EXIT_REFUSED,
     EXIT_UNEXPECTED,
@@ -52,6 +56,7 @@ from dispensary.domain.errors import (
     NotSignedIn,
     SignatureFailed,
     StudyFileError,
+    UnknownStudy,
 )
 from dispensary.domain.rules import undecodable
 from dispensary.files import private_umask, write_error_text
@@ -162,7 +167,9 @@ database:  --db, else {db}, else the file in this user's data folder.
 training:  {today}=YYYY-MM-DD acts as if today were that date, on a training
            database only (the demo, or one made with init --training).
 exit codes: 0 done; 1 unexpected ({debug}=1 for details); 2 usage mistake;
-           3 refused by a rule, nothing saved; 4 not signed in or not permitted.
+           3 refused by a rule, nothing saved; 4 not signed in or not permitted;
+           5 the database cannot be used; 6 audit verify: the records do not verify.
+           With --json an error is a JSON object on stderr (docs/CLI.md, Output).
 """
     ),
     user=ENV_USER,
@@ -196,6 +203,44 @@ class _CommandParser(argparse.ArgumentParser):
 def _fill(command: Command, parser: argparse.ArgumentParser) -> None:
     parsers: dict[str, Fill] = import_module(f"dispensary.cli.{command.module}").PARSERS
     parsers[command.name](parser)
+    _said_in_help(parser)
+
+
+OPTION_HELP = {
+    "--cycle": N_("the cycle number (1, 2, ...)"),
+    "--tablets": N_("the tablets (or capsules) counted, in the product's own unit"),
+    "--condition": N_("the condition seen, e.g. intact or damaged; kept with the record"),
+    "--reason": N_("why, in your own words; kept in the audit trail"),
+    "--tablets-per-kit": N_("the tablets (or capsules) each kit holds as received"),
+    "--db": N_("the database: a SQLite file or a PostgreSQL URL (else DISPENSARY_DB)"),
+    "--json": N_("print JSON on stdout (an error: a JSON object on stderr, stdout empty)"),
+}
+"""The help of an option a command gives none, by its name: what it takes, said once."""
+
+POSITIONAL = {
+    "number": ("STUDY_NUMBER", N_("the participant's study number, e.g. 01-001")),
+    "dispense": ("DSPnnnnnn", N_("the dispense's number, e.g. DSP000002")),
+}
+"""A positional named only by its destination ("number"): its metavar and help."""
+
+
+def _said_in_help(parser: argparse.ArgumentParser) -> None:
+    """Every option and positional of a command (and of its actions) with a help line, and a
+    positional with a metavar that says what it takes: "STUDY_NUMBER", not "number"."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                _said_in_help(sub)
+            continue
+        if isinstance(action, argparse._HelpAction):
+            continue
+        if action.option_strings:
+            if action.help is None:
+                action.help = OPTION_HELP.get(action.option_strings[0])
+        elif action.dest in POSITIONAL:
+            metavar, said = POSITIONAL[action.dest]
+            action.metavar = action.metavar or metavar
+            action.help = action.help or said
 
 
 def program_version() -> str:
@@ -274,21 +319,46 @@ def _second_password_hint(exc: SignatureFailed) -> None:
         )
 
 
-def _report(run_err: TextIO, exc: DispensaryError) -> int:
-    if isinstance(exc, NotSignedIn):
-        prefix = _("Not signed in")
-    elif isinstance(exc, NotPermitted):
-        prefix = _("Not permitted")
-    elif isinstance(exc, DatabaseProblem):
-        prefix = _("Database problem")
-    elif isinstance(exc, StudyFileError):
-        prefix = _("Study file problem")
-    elif exc.exit_code == EXIT_REFUSED:
-        prefix = _("Refused")
-    else:
-        prefix = _("Error")
-    print(_("{prefix}: {message}").format(prefix=prefix, message=exc.message), file=run_err)
+def exit_code(exc: DispensaryError) -> int:
+    """The command's exit code for a refusal: a database that cannot be used has its own (5),
+    apart from a rule's refusal (3); a study asked for that the database does not hold is the
+    user's to correct (3)."""
+    if isinstance(exc, DatabaseProblem) and not isinstance(exc, UnknownStudy):
+        return EXIT_DATABASE
     return exc.exit_code
+
+
+def _code_of(kind: type) -> str:
+    """A refusal's code in an error object: its class, in snake case ("invalid_input")."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", kind.__name__).lower()
+
+
+def json_error(run_err: TextIO, kind: str, code: str, message: str, exit_with: int) -> int:
+    """With --json, an error is an object on stderr, {"error": {"kind", "code", "message",
+    "exit"}}, so that a script reads it as it reads the output; stdout stays empty."""
+    error = {"kind": kind, "code": code, "message": message, "exit": exit_with}
+    print(json.dumps({"error": error}, ensure_ascii=False), file=run_err)
+    return exit_with
+
+
+def _report(run_err: TextIO, exc: DispensaryError, as_json: bool = False) -> int:
+    code = exit_code(exc)
+    if isinstance(exc, NotSignedIn):
+        kind, prefix = "not_signed_in", _("Not signed in")
+    elif isinstance(exc, NotPermitted):
+        kind, prefix = "not_permitted", _("Not permitted")
+    elif isinstance(exc, DatabaseProblem):
+        kind, prefix = "database", _("Database problem")
+    elif isinstance(exc, StudyFileError):
+        kind, prefix = "study_file", _("Study file problem")
+    elif exc.exit_code == EXIT_REFUSED:
+        kind, prefix = "refused", _("Refused")
+    else:
+        kind, prefix = "error", _("Error")
+    if as_json:
+        return json_error(run_err, kind, _code_of(type(exc)), exc.message, code)
+    print(_("{prefix}: {message}").format(prefix=prefix, message=exc.message), file=run_err)
+    return code
 
 
 ARGPARSE_MESSAGES = (
@@ -397,6 +467,7 @@ def _main(argv: list[str] | None) -> int:
     from dispensary.services.faults import escaped_fault
 
     run: Run | None = None
+    as_json = bool(getattr(args, "json", False))  # errors too as JSON, on stderr
     umask = private_umask()  # every file this command creates (SQLite's too) is owner-only
     try:
         run = Run(args, clock_from_env(), out, err)
@@ -404,6 +475,8 @@ def _main(argv: list[str] | None) -> int:
         signing_run = run  # a wrong signature password counts against its signer
         return signing.run_counted(signing_run.signer, lambda: handler(signing_run))
     except UsageError as exc:
+        if as_json:
+            return json_error(err, "usage", "usage_error", str(exc), EXIT_USAGE)
         print(
             _("dispensary {command}: error: {exc}").format(command=args.command, exc=exc), file=err
         )
@@ -418,7 +491,7 @@ def _main(argv: list[str] | None) -> int:
                 ),
                 file=err,
             )
-        return _report(err, exc)
+        return _report(err, exc, as_json)
     except BrokenPipeError:  # the reader stopped early (`| head`): the work itself is done
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, out.fileno())
@@ -428,19 +501,21 @@ def _main(argv: list[str] | None) -> int:
         return 130
     except OSError as exc:  # a file the command reads or writes: full disk, read-only, too long
         what = exc.filename or _("a file")
-        print(
-            _("Refused: {write_error_text}").format(
-                write_error_text=write_error_text(exc, what, written=False)
-            ),
-            file=err,
-        )
+        said = write_error_text(exc, what, written=False)
+        if as_json:
+            named = errno.errorcode.get(exc.errno or 0, "os_error").lower()
+            return json_error(err, "file", named, said, EXIT_REFUSED)
+        print(_("Refused: {write_error_text}").format(write_error_text=said), file=err)
         return EXIT_REFUSED
     except Exception as exc:
         fault = escaped_fault(exc, run.db if run is not None else _("the database"))
         if fault is not None:  # a database fault outside a transaction: named all the same
-            return _report(err, fault)
+            return _report(err, fault, as_json)
         if os.environ.get(ENV_DEBUG) == "1":
             traceback.print_exc(file=err)
+        elif as_json:
+            said = f"{type(exc).__name__}: {str(exc)[:300]}"
+            return json_error(err, "unexpected", _code_of(type(exc)), said, EXIT_UNEXPECTED)
         else:
             print(
                 _(

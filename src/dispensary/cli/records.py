@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from dispensary import config
 from dispensary.cli.core import (
     AUDIT_LIST_MOST,
+    EXIT_NOT_VERIFIED,
     EXIT_OK,
     EXIT_REFUSED,
     Commands,
@@ -33,6 +34,7 @@ from dispensary.cli.core import (
     plural,
     table,
 )
+from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.errors import DatabaseProblem, NoDatabase, RuleViolation
 from dispensary.files import before_detail
 from dispensary.i18n import N_, _, pgettext
@@ -165,7 +167,7 @@ def cmd_reconcile(run: Run) -> int:
     run.emit(data, _reconcile_lines(result, run.clock.today(), run.context().study))
     if not result.audit_verified:  # as `audit verify` exits: a script never reads it as balanced
         run.note(result.audit_problem)
-        return EXIT_REFUSED
+        return EXIT_NOT_VERIFIED
     return EXIT_OK
 
 
@@ -252,19 +254,22 @@ def cmd_audit_verify(run: Run) -> int:
         ],
     )
     if not result.ok:
-        _failed_note(run, result.message)
-        return EXIT_REFUSED
+        return _failed_note(run, result.message)
     return EXIT_OK
 
 
-def _failed_note(run: Run, message: str) -> None:
-    """stderr's line when the trail does not verify: with --json the verdict itself (stdout
-    holds only the JSON); in text the findings are already on stdout, so only a summary (each
-    finding was shown twice in a terminal)."""
+def _failed_note(run: Run, message: str, code: int = EXIT_NOT_VERIFIED) -> int:
+    """stderr's line when the trail does not verify, and the exit code (6: the records do not
+    verify, apart from a refusal's 3): with --json the verdict itself (stdout holds only the
+    JSON); in text the findings are already on stdout, so only a summary (each finding was
+    shown twice in a terminal)."""
     if run.json:
         run.note(message)
     else:
-        run.note(_("Verification failed (exit 3): the findings are listed above."))
+        run.note(
+            _("Verification failed (exit {code}): the findings are listed above.").format(code=code)
+        )
+    return code
 
 
 def _verify_anchor(run: Run) -> int:
@@ -288,8 +293,7 @@ def _verify_anchor(run: Run) -> int:
         read = backup.latest_logged(ctx, folder, public)
         if read.latest is None:
             run.emit({"ok": False, "anchor_log": {"forged": _forged(read)}}, [read.message])
-            _failed_note(run, read.message)
-            return EXIT_REFUSED
+            return _failed_note(run, read.message, EXIT_REFUSED)  # no code to check against
         logged = read.latest
         anchor = logged.anchor
         restored = read.restored
@@ -356,8 +360,7 @@ def _verify_anchor(run: Run) -> int:
         ],
     )
     if not check.ok:
-        _failed_note(run, check.message if check.verification.ok else verified.message)
-        return EXIT_REFUSED
+        return _failed_note(run, check.message if check.verification.ok else verified.message)
     return EXIT_OK
 
 
@@ -594,7 +597,14 @@ def audit_parser(group: argparse.ArgumentParser) -> None:
         help=help_text(N_("the last N entries (1-{most})"), most=AUDIT_LIST_MOST),
     )
     p.add_argument("--user", dest="user_filter", metavar="NAME", help=N_("entries by this user"))
-    p.add_argument("--action", metavar="A", help=N_("e.g. dispense, return, sign_in"))
+    p.add_argument(
+        "--action",
+        metavar="A",
+        help=help_text(
+            N_("entries of this action: its code ({codes}) or its name as the trail shows it"),
+            codes=", ".join(a.value for a in AuditAction),
+        ),
+    )
     p.add_argument(
         "--kit",
         metavar="NUMBER",
@@ -697,7 +707,9 @@ def cmd_restore(run: Run) -> int:
         restored_by = run.actor()  # the service checks the role
         protocol, clock = ctx.study.protocol, run.clock
         run.close()  # the file is about to be replaced: this command keeps no connection to it
-    result = backup.restore(run.db, a.file, restored_by, clock=clock, expect_protocol=protocol)
+    result = backup.restore(
+        run.db, a.file, restored_by, clock=clock, expect_protocol=protocol, reason=a.reason
+    )
     lines = [
         _("Restored {database} from {restored_from}.").format(
             database=result.database, restored_from=result.restored_from
@@ -707,6 +719,17 @@ def cmd_restore(run: Run) -> int:
         lines.append(
             _("The file it replaced is kept whole at {replaced_file_kept_at}.").format(
                 replaced_file_kept_at=result.replaced_file_kept_at
+            )
+        )
+    if result.entries_replaced is not None and result.entries_replaced > result.entries_restored:
+        lines.append(
+            _(
+                "The backup holds {restored} audit entries; the database replaced held "
+                "{replaced}: the {dropped} recorded since are only in the file kept."
+            ).format(
+                restored=result.entries_restored,
+                replaced=result.entries_replaced,
+                dropped=result.entries_replaced - result.entries_restored,
             )
         )
     if result.not_checked:  # restore --force: what could not be compared, said with the result
@@ -724,6 +747,12 @@ def cmd_restore(run: Run) -> int:
 def restore_parser(p: argparse.ArgumentParser) -> None:
     p.set_defaults(handler=cmd_restore)
     p.add_argument("file", type=path_option, metavar="FILE")
+    p.add_argument(
+        "--reason",
+        required=True,
+        metavar="TEXT",
+        help=N_("why the database is restored, kept in the audit trail (required)"),
+    )
     p.add_argument("--force", action="store_true", help=N_("when the current database cannot open"))
 
 

@@ -22,7 +22,7 @@ from dispensary.cli.documents import (
     write_whole,
     written,
 )
-from dispensary.i18n import _
+from dispensary.i18n import N_, _
 from dispensary.reports import catalogue as report_catalogue
 
 if TYPE_CHECKING:
@@ -38,7 +38,8 @@ def cmd_report(run: Run, key: str) -> int:
     if entry.csv is None and Path(a.out).suffix.lower() == ".csv":
         # Marked N_ in the catalogue: translated here, where it is said.
         raise UsageError(_(entry.pdf_only))
-    target, fmt = out_path(a.out, entry.formats, _("the {key} report").format(key=key))
+    what = _("the {key} report").format(key=key)
+    target, fmt = out_path(a.out, entry.formats, what, keep_existing=not a.force)
     values = document_values(a)
     documents.check(entry.fields, values)  # refused before the database is opened
     document = report_catalogue.make_report(entry, run.context(), run.actor(), values, fmt)
@@ -61,6 +62,9 @@ def report_parser(group: argparse.ArgumentParser) -> None:
         p = report.add(entry.key, partial(cmd_report, key=entry.key), entry.summary)
         formats = "|".join(f"FILE.{f}" for f in entry.formats)
         p.add_argument("--out", required=True, type=path_option, metavar=formats)
+        p.add_argument(
+            "--force", action="store_true", help=N_("replace the file --out names if it exists")
+        )
         paper_option(p)
         param_options(p, entry.fields, sheet=False)
 

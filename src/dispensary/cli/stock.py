@@ -714,6 +714,8 @@ def _inventory_summary(rows: Sequence[KitRow], held: dict[str, Study], tablets_o
         )
         for (study, product), count in each.items()
     ]
+    if not units:  # nothing to hold: "available to dispense: 0 kits, holding ." said nothing
+        return _("{kits}; none available to dispense.").format(kits=plural(len(rows), "kit"))
     # Each product by its name in the reader's language, not its code; no brackets around
     # them: a name holds its own ("德莫卡匹布胶囊（虚构）100 mg"), and brackets do not nest.
     return _("{kits}; available to dispense: {kits2}, holding {units}.").format(

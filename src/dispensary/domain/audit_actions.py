@@ -28,7 +28,7 @@ from dispensary.domain.codes import (
     SignatureMeaning,
 )
 from dispensary.domain.rules import NOTICE_FORMS, NOTICE_PARTS, SEXES, day1_named
-from dispensary.i18n import ENGLISH, N_, _, current_language, pgettext
+from dispensary.i18n import ENGLISH, N_, Language, _, current_language, pgettext, speaking
 
 
 class AuditAction(StrEnum):
@@ -277,6 +277,8 @@ FIELD_NAMES: dict[str, str] = {
     "received_on": N_("audit field|Received on"),
     "reference": N_("audit field|Authorisation"),
     "replaced_file_kept_at": N_("audit field|Replaced file kept at"),
+    "audit_entries_replaced": N_("audit field|Audit entries in the database replaced"),
+    "audit_entries_restored": N_("audit field|Audit entries in the backup restored"),
     "reprint": N_("audit field|Reprint"),
     "returned_on": N_("audit field|Returned on"),
     "role": N_("audit field|Role"),
@@ -339,6 +341,22 @@ def name_of(code: str) -> str:
     except ValueError:
         return code
     return _in_context(_ACTION_NAMES[action])
+
+
+def action_typed(typed: str) -> str | None:
+    """The action code a person typed to filter on (`audit list --action`): the code, or the
+    action's name as the trail shows it in English or Chinese, case and spaces aside; None
+    when it is neither (a filter on it would find nothing, and say nothing of the typo)."""
+    wanted = " ".join(typed.split()).casefold()
+    for action in AuditAction:
+        if action.value == wanted.replace(" ", "_"):
+            return action.value
+    for language in Language:
+        with speaking(language):
+            for action in AuditAction:
+                if " ".join(name_of(action.value).split()).casefold() == wanted:
+                    return action.value
+    return None
 
 
 def record_kind(entity: str) -> str:

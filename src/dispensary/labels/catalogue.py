@@ -40,6 +40,7 @@ class Subject:
     title: str  # "Kit labels of shipment SH-2", on the screen
     file_name: str
     says: str  # "3 kit labels of shipment SH-2", on the command line
+    left_out: tuple[tuple[str, str], ...] = ()  # a shipment's kits gone: (kit, status)
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ class LabelSheet:
     file_name: str
     says: str
     draw: Callable[[], bytes]
+    left_out: tuple[tuple[str, str], ...] = ()  # a shipment's kits not labelled: (kit, status)
 
 
 def _kits_shown(kits: Sequence[str]) -> str:
@@ -85,10 +87,20 @@ def _kits_shown(kits: Sequence[str]) -> str:
 
 def _kit_subject(ctx: Context, actor: Actor, values: Values, label: Label) -> Subject:
     from dispensary.services import report_data
+    from dispensary.services.labels import NoLabelForKit, left_out_text, on_hand_to_label
 
+    left_out: list[tuple[str, str]] = []
     if label.key == "shipment":
         shipment = values.shipment or ""
-        rows = report_data.kit_label_rows(ctx, actor, shipment=shipment)
+        # The kits still in the store; those destroyed or returned since are left out, said.
+        rows, left_out = on_hand_to_label(report_data.kit_label_rows(ctx, actor, shipment=shipment))
+        if not rows:
+            raise NoLabelForKit(
+                _(
+                    "No kit of shipment {shipment} is still in the store ({left_out}): there "
+                    "is no label to print."
+                ).format(shipment=shipment.strip(), left_out=left_out_text(left_out))
+            )
         of = _("shipment {shipment}").format(shipment=shipment)
         file_name = f"Kit labels {shipment}.pdf"
         title = _("Kit labels of shipment {shipment}").format(shipment=shipment)
@@ -103,7 +115,7 @@ def _kit_subject(ctx: Context, actor: Actor, values: Values, label: Label) -> Su
         if len(items) == 1
         else _("{count} kit labels of {kits}").format(count=len(items), kits=of)
     )
-    return Subject(items, rows, title, file_name, says)
+    return Subject(items, rows, title, file_name, says, tuple(left_out))
 
 
 def _dispense_subject(ctx: Context, actor: Actor, values: Values, label: Label) -> Subject:
@@ -214,7 +226,7 @@ def plan_label(
             plan.pharmacy,
         )
 
-    return LabelSheet(label, plan, title, subject.file_name, subject.says, render)
+    return LabelSheet(label, plan, title, subject.file_name, subject.says, render, subject.left_out)
 
 
 def calibration_sheet(label: Label, stock: LabelStock, calibration: Calibration) -> LabelSheet:

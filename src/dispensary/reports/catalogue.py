@@ -108,7 +108,7 @@ def make_report(
 def _make_report(report: Report, ctx: Context, actor: Actor, values: Values, fmt: str) -> Document:
     from dispensary.services.documents import check
 
-    check(report.fields, values)
+    check(report.fields, values, ctx.clock.today())
     if fmt not in report.formats:
         raise InvalidInput(
             _(report.pdf_only)

@@ -56,8 +56,8 @@ from dispensary.db.models import (
     User,
 )
 from dispensary.domain.anchor import Anchor, AnchorVerdict, anchor_code, parse_anchor
-from dispensary.domain.audit_actions import AuditAction, name_of
-from dispensary.domain.errors import ChainOutOfStep, NotPermitted, RuleViolation
+from dispensary.domain.audit_actions import AuditAction, action_typed, name_of
+from dispensary.domain.errors import ChainOutOfStep, InvalidInput, NotPermitted, RuleViolation
 from dispensary.i18n import N_, _, sentences
 from dispensary.services.audit_check import forget_point
 from dispensary.services.context import Actor, Context
@@ -624,8 +624,11 @@ def list_entries(
         query = query.where(AuditEntry.at < until)
     if username:
         query = query.where(AuditEntry.username == username)
-    if action:
-        query = query.where(AuditEntry.action == action)
+    # The action's code, or its name as shown in either language; a code this version does
+    # not write is taken as typed if the trail holds it (written by a newer version).
+    code = (action_typed(action) or action.strip()) if action else None
+    if code:
+        query = query.where(AuditEntry.action == code)
     if text:
         # Case aside on every engine (SQLite's LIKE ignores ASCII case, PostgreSQL's does
         # not: a kit typed in lower case was found on one and not the other); % and _ typed
@@ -652,6 +655,13 @@ def list_entries(
     if limit:
         query = query.order_by(None).order_by(AuditEntry.id.desc()).limit(limit)
     with read_transaction(ctx.engine) as session:
+        if code and action_typed(code) is None and not _written(session, code):
+            raise InvalidInput(  # an empty list would say nothing of the typo
+                _(
+                    'No audit action is called "{action}": give one of the codes {codes} '
+                    "(or an action's name as the audit trail shows it)."
+                ).format(action=code, codes=", ".join(a.value for a in AuditAction))
+            )
         # The other studies the reader may read as they are now, not as at the sign-in.
         query = query.where(_of_study(ctx.study_id, studies_now(session, actor)))
         entries = list(session.scalars(query))
@@ -826,6 +836,12 @@ def export_entries(
             participant=participant,
         )
         return exported(rows, signers_of(ctx, actor, [r.id for r in rows]))
+
+
+def _written(session: Session, action: str) -> bool:
+    """Whether the trail holds an entry of `action` (a code this version may not know)."""
+    found = session.scalar(select(AuditEntry.id).where(AuditEntry.action == action).limit(1))
+    return found is not None
 
 
 def _escaped(text: str) -> str:

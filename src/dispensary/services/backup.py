@@ -40,9 +40,10 @@ import re
 import sqlite3
 import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import and_, or_, select, text
 from sqlalchemy.exc import ArgumentError
@@ -82,6 +83,7 @@ from dispensary.domain.errors import (
     ReadOnlyDatabase,
     RuleViolation,
 )
+from dispensary.domain.rules import check_text
 from dispensary.files import (
     PRIVATE_MODE,
     fsync_dir,
@@ -92,7 +94,7 @@ from dispensary.files import (
 )
 from dispensary.i18n import N_, _
 from dispensary.services import pharmacy, site_key
-from dispensary.services.audit import Recorder
+from dispensary.services.audit import Recorder, count_entries
 from dispensary.services.context import Actor, Clock, Context, SystemClock
 from dispensary.services.permissions import Permission, require
 from dispensary.services.results import BackupResult
@@ -177,6 +179,10 @@ class RestoreResult:
     not_checked: str = ""
     anchor: str = ""  # the restored chain's verification code, logged as the restore's line
     warning: str = ""  # the line could not be logged, or not signed
+    # The audit entries the backup brought back (before the restore's own entry), and those the
+    # replaced database held (None: no database replaced, or it could not be read).
+    entries_restored: int = 0
+    entries_replaced: int | None = None
 
 
 @dataclass(frozen=True)
@@ -189,6 +195,7 @@ class _Held:
     # The anchor log's lines for the live database whose point the backup's chain reaches,
     # each with whether the backup holds it (compared only where the live trail cannot be read).
     logged: tuple[tuple[Path, LoggedAnchor, bool], ...] = ()
+    entries: int = 0  # its audit entries, before the restore's own
 
 
 def backup(ctx: Context, actor: Actor, out: str | Path) -> BackupResult:
@@ -720,6 +727,7 @@ def restore(
     clock: Clock | None = None,
     expect_protocol: str | None = None,
     on_step: StepHook | None = None,
+    reason: str = "",
 ) -> RestoreResult:
     """Replaces the database file with a checked backup while no one else has it open; the
     replaced file is kept whole beside it, and the restored database's audit trail says who
@@ -727,9 +735,12 @@ def restore(
     RESTORE_STEPS (for the kill tests). `restored_by`: the administrator signed in to the
     current database, whose role is checked here; None only where the current database cannot
     be opened, so no one can sign in to it (`dispensary restore --force`): whoever may replace
-    the file may then restore, and the audit trail records "-"."""
+    the file may then restore, and the audit trail records "-". `reason` (required) is
+    written on the restore's audit entry, with the audit entries the replaced database held
+    and those the backup brings back: what an older backup dropped is counted."""
     if restored_by is not None:
         require(restored_by, Permission.RESTORE)
+    reason = check_text(reason, N_("reason for the restore"))
     if is_server_database(db_path):
         raise RuleViolation(_(SERVER_RESTORE))
     target = sqlite_path(url_for(str(db_path)))
@@ -764,6 +775,7 @@ def restore(
         step("copied")
         _refuse_damaged_copy(restoring, source)
         kept = _kept_name(target) if target.exists() else None
+        replaced_entries = _entries_in(target) if kept is not None else None
         held = _check_and_record(
             restoring,
             source,
@@ -774,6 +786,8 @@ def restore(
             restored_by.username if restored_by is not None else "-",
             step,
             _logged_for(target, source) if kept is not None else [],
+            reason,
+            replaced_entries,
         )
         step("recorded")
         try:
@@ -789,7 +803,9 @@ def restore(
             for name in RESTORE_STEPS[RESTORE_STEPS.index("replaced") :]:
                 step(name)
             warning = _log_restore(target, source, held.protocol, code, entry_hash, clock)
-            return RestoreResult(str(target), str(source), None, "", code, warning)
+            return RestoreResult(
+                str(target), str(source), None, "", code, warning, held.entries, None
+            )
         with exclusive_lock(target, LOCK_WAIT_SECONDS) as live:
             step("locked")
             live_protocol = live.protocol()
@@ -817,7 +833,16 @@ def restore(
             step("replaced")
         step("released")
     warning = _log_restore(target, source, held.protocol, code, entry_hash, clock)
-    return RestoreResult(str(target), str(source), str(kept), not_checked, code, warning)
+    return RestoreResult(
+        str(target),
+        str(source),
+        str(kept),
+        not_checked,
+        code,
+        warning,
+        held.entries,
+        replaced_entries,
+    )
 
 
 def _refuse_read_only_target(target: Path) -> None:
@@ -1086,6 +1111,8 @@ def _check_and_record(
     restored_by: str,
     step: StepHook,
     logged: list[tuple[Path, LoggedAnchor]],
+    reason: str,
+    replaced_entries: int | None,
 ) -> _Held:
     """Opens the private copy (never the backup itself), refuses it unless it is a Dispensary
     database of the expected study whose chains verify, then records the restore in it; returns
@@ -1122,18 +1149,43 @@ def _check_and_record(
             step("verified")
             with read_transaction(ctx.engine) as session:
                 held = _held(session, opened.studies[0], logged)
+                restored_entries = count_entries(session)
+            # The entries each side holds: an older backup drops what was recorded since it
+            # was made, and the trail says how many (None: no database replaced, or unreadable).
+            counted: dict[str, Any] = {"audit_entries_restored": restored_entries}
+            if kept is not None:
+                counted["audit_entries_replaced"] = replaced_entries
             with write_transaction(ctx.engine) as session:
                 Recorder(session, None, clock.now()).audit(
                     AuditAction.DATABASE_RESTORED,
                     "database",
                     target.name,
                     # absolute: a path as typed (backups/x.sqlite3) says nothing read later
-                    {"from": str(source.resolve()), "replaced_file_kept_at": str(kept or "")},
+                    {
+                        "from": str(source.resolve()),
+                        "replaced_file_kept_at": str(kept or ""),
+                        **counted,
+                    },
+                    reason=reason,
                     username=restored_by,
                 )
-            return held
+            return replace(held, entries=restored_entries)
         finally:
             ctx.engine.dispose()
+
+
+def _entries_in(database: Path) -> int | None:
+    """The audit entries of the database about to be replaced, read without writing to it
+    (query_only; not `mode=ro`, whose connection leaves a -shm file beside a WAL database: the
+    last connection to close takes its side files away); None when it cannot be read (restore
+    --force over a damaged file)."""
+    try:
+        with contextlib.closing(sqlite3.connect(database, timeout=LOCK_WAIT_SECONDS)) as conn:
+            conn.execute("PRAGMA query_only = 1")
+            found = conn.execute("SELECT count(*) FROM audit_entries").fetchone()
+    except (OSError, sqlite3.Error):
+        return None
+    return int(found[0]) if found else None
 
 
 def _held(session: Session, protocol: str, logged: list[tuple[Path, LoggedAnchor]]) -> _Held:

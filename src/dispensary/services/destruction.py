@@ -414,14 +414,14 @@ def _unseen_returns(
     if not ids:
         return (), (), ()
     signed = last_monitor_signoff(session, study)
-    recorded: dict[str, datetime] = {
-        ids[kid]: at
-        for kid, at in session.execute(
-            select(Return.kit_id, func.max(Return.created_at))
-            .where(Return.kit_id.in_(ids))
-            .group_by(Return.kit_id)
-        ).tuples()
-    }
+    recorded: dict[str, datetime] = {}  # when the return was entered (against the sign-off)
+    returned: dict[str, date] = {}  # the day the participant brought the tablets back (said)
+    for kid, at, day in session.execute(
+        select(Return.kit_id, func.max(Return.created_at), func.max(Return.returned_on))
+        .where(Return.kit_id.in_(ids))
+        .group_by(Return.kit_id)
+    ).tuples():
+        recorded[ids[kid]], returned[ids[kid]] = at, day
     unseen = tuple(
         v.kit
         for v in verdicts
@@ -430,8 +430,7 @@ def _unseen_returns(
     if not unseen:
         return (), (), ()
     kits_said = ", ".join(
-        _("kit {kit} (returned {day})").format(kit=k, day=recorded[k].date().isoformat())
-        for k in unseen
+        _("kit {kit} (returned {day})").format(kit=k, day=returned[k].isoformat()) for k in unseen
     )
     if signed is None:
         warning = _(

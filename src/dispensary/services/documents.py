@@ -6,6 +6,7 @@ made before any work, shared by the report catalogue (reports.catalogue), the la
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import date
 
 from dispensary.domain.documents import PAPERS, Field, Param, Values
 from dispensary.domain.errors import InvalidInput
@@ -31,11 +32,27 @@ _GIVEN: dict[Param, Callable[[Values], object]] = {
 }
 
 
-def check(fields: Sequence[Field], values: Values) -> None:
-    """Refuses, before any work, a missing required parameter or a period back to front."""
+def check(fields: Sequence[Field], values: Values, today: date | None = None) -> None:
+    """Refuses, before any work, a missing required parameter or a period back to front; with
+    `today` (the pharmacy's, from the context), a period that starts after it."""
     for field in fields:
         if field.required and not _GIVEN[field.param](values):
             raise InvalidInput(
                 _(field.ask) if field.ask else _("Give the {what}.").format(what=field.param.value)
             )
     check_period(values.since, values.until)
+    if today is not None:
+        check_not_ahead(values.since, today)
+
+
+def check_not_ahead(since: date | None, today: date) -> None:
+    """A report of days not yet begun is refused (the README: a date in the future is refused):
+    a period from 2027 printed in 2026 would be an empty record that looks like a real one. An
+    end after today is taken as "up to now" (`--to 2199-12-31`, issue 9: accepted)."""
+    if since is not None and since > today:
+        raise InvalidInput(
+            _(
+                "The period starts on {day}, after today ({today}): a report covers only days "
+                "already begun. Give a start on or before today."
+            ).format(day=since.isoformat(), today=today.isoformat())
+        )

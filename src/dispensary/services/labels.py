@@ -41,6 +41,7 @@ from dispensary.services.common import get_dispense, get_kit, voided_ids
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import Permission, Readable, require
 from dispensary.services.pharmacy import NONE_SET, Particulars
+from dispensary.services.report_data import KitLabelRow
 from dispensary.services.studies import confirmed_rules
 from dispensary.study import Study
 
@@ -344,6 +345,43 @@ NO_LABEL = {
     KitStatus.RETURNED.value: N_("came back from a participant and awaits destruction"),
 }
 """Why a kit gets no label, by its status (in English: translated where the refusal is said)."""
+
+
+def on_hand_to_label(
+    rows: Sequence[KitLabelRow],
+) -> tuple[list[KitLabelRow], list[tuple[str, str]]]:
+    """A shipment's sheet of kit labels: the kits still in the store, and the ones left out,
+    (kit, status), destroyed or back from a participant (NO_LABEL says why). Kits named one by
+    one are refused instead (`_kits_to_label`): a person who names a kit gone is told so; a
+    shipment's sheet prints what is still there."""
+    kept = [r for r in rows if r.status not in NO_LABEL]
+    return kept, [(r.number, r.status) for r in rows if r.status in NO_LABEL]
+
+
+LEFT_OUT = {
+    KitStatus.DESTROYED.value: N_("destroyed: {kits}"),
+    KitStatus.RETURNED.value: N_("back from a participant, awaiting destruction: {kits}"),
+}
+"""A shipment's kits left out of its sheet, by status (the NO_LABEL reasons, said of several)."""
+
+
+def left_out_text(left_out: Sequence[tuple[str, str]]) -> str:
+    """The kits a shipment's sheet left out, by why: "destroyed: K1001 ... K5003 (63 kits);
+    back from a participant, awaiting destruction: K5004"."""
+    by_status: dict[str, list[str]] = {}
+    for kit, status in left_out:
+        by_status.setdefault(status, []).append(kit)
+    return _("; ").join(
+        _(LEFT_OUT[status]).format(kits=_kits_said(kits)) for status, kits in by_status.items()
+    )
+
+
+def _kits_said(kits: Sequence[str]) -> str:
+    if len(kits) <= 6:
+        return ", ".join(kits)
+    return _("{first} ... {last} ({count} kits)").format(
+        first=kits[0], last=kits[-1], count=len(kits)
+    )
 
 
 def _kits_to_label(

@@ -416,6 +416,7 @@ class KitLabelRow:
     tablets: int  # as received
     shipment: str
     received_on: date
+    status: str = ""  # the kit's status now (a shipment's sheet leaves out the kits gone)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1870,6 +1871,7 @@ def kit_label_rows(
                 k.tablets,
                 k.shipment.number,
                 k.shipment.received_on,
+                k.status,
             )
             for k in (found[n] for n in order)
         ]

@@ -35,7 +35,7 @@ def main(argv: list[str]) -> int:
             time.sleep(float(pause))
 
     try:
-        backup.restore(db, source, ADMIN, on_step=on_step)
+        backup.restore(db, source, ADMIN, on_step=on_step, reason="restored in a test")
     except DispensaryError as exc:
         print(f"refused {type(exc).__name__}: {exc.message}", flush=True)
         return 3
