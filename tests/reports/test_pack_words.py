@@ -53,6 +53,18 @@ def test_the_pack_names_who_changed_a_record_with_the_role_in_the_readers_words(
     assert "Paula Pharm (pharm, pharmacist)" in english
 
 
+def test_the_pack_header_names_its_preparer_as_the_changes_list_does(
+    packs: dict[Language, list[str]],
+) -> None:
+    """The sample's monitor has the username "monitor": the English header read "Mona Monitor
+    (monitor, monitor)", the role word said twice; it names the preparer as the changes list
+    names a changer (queries.named_with_role), the role in the reader's words in Chinese."""
+    english = packs[EN][0]
+    assert "Mona Monitor (monitor)" in english, english[:600]
+    assert "(monitor, monitor)" not in english
+    assert "Mona Monitor（monitor，监查员）" in packs[ZH][0], packs[ZH][0][:600]
+
+
 def test_the_quarantine_log_names_each_kits_product_as_the_study_file_does(
     packs: dict[Language, list[str]],
 ) -> None:

@@ -32,7 +32,7 @@ def meta(sample: SampleStudy) -> ReportMeta:
 def _says_where_it_came_from(pdf: bytes, meta: ReportMeta) -> str:
     pages = pdf_pages_text(pdf)
     for text in pages:
-        assert "Generated" in text and "by Mona Monitor (monitor, monitor)" in text
+        assert "Generated" in text and "by Mona Monitor (monitor) from" in text
         assert meta.database in text
     return " ".join(pages)
 

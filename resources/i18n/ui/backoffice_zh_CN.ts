@@ -1665,6 +1665,14 @@
         <translation>从研究文件添加研究…</translation>
     </message>
     <message>
+        <source>Update study file…</source>
+        <translation>更新研究文件…</translation>
+    </message>
+    <message>
+        <source>Loads an amended file of the study you work in (as the command `dispensary study update` does); the old file is kept in the audit trail.</source>
+        <translation>载入当前工作研究的修订版文件（与命令 `dispensary study update` 相同）；旧文件保留在稽查轨迹中。</translation>
+    </message>
+    <message>
         <source>Close the study…</source>
         <translation>关闭研究…</translation>
     </message>
@@ -1685,14 +1693,6 @@
         <translation>研究文件 (*.toml);;所有文件 (*)</translation>
     </message>
     <message>
-        <source>The study file {name} cannot be read. Check that it is still there and that this account may open it, then add it again.</source>
-        <translation>无法读取研究文件 {name}。请确认该文件仍在原处且此账户有权打开它，然后重新添加。</translation>
-    </message>
-    <message>
-        <source>The study file {name} is not text in UTF-8. Check that it is the study&apos;s .toml file, saved as UTF-8, then add it again.</source>
-        <translation>研究文件 {name} 不是 UTF-8 文本。请确认它是该研究的 .toml 文件并以 UTF-8 保存，然后重新添加。</translation>
-    </message>
-    <message>
         <source>Add a study</source>
         <translation>添加研究</translation>
     </message>
@@ -1707,6 +1707,22 @@
     <message>
         <source>Study {protocol} added. Give its pharmacists, technicians and monitors access to it on the Users screen.</source>
         <translation>研究 {protocol} 已添加。请在“用户”界面为其药师、药房技术员和监查员授予访问权限。</translation>
+    </message>
+    <message>
+        <source>Update the study file of {protocol}</source>
+        <translation>更新研究 {protocol} 的研究文件</translation>
+    </message>
+    <message>
+        <source>Update the study file</source>
+        <translation>更新研究文件</translation>
+    </message>
+    <message>
+        <source>Replace the file of study {protocol} with {name}? The old file is kept in the audit trail. Why is the study file changed?</source>
+        <translation>用 {name} 替换研究 {protocol} 的文件？旧文件保留在稽查轨迹中。为何更改研究文件？</translation>
+    </message>
+    <message>
+        <source>The study file of {protocol} was replaced; the old text is in the audit trail.</source>
+        <translation>研究 {protocol} 的研究文件已替换；旧文本保留在稽查轨迹中。</translation>
     </message>
     <message>
         <source>Close a study</source>

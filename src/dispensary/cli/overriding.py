@@ -11,6 +11,8 @@ from dispensary.cli.core import help_text, override_hints
 from dispensary.domain.codes import DISPENSE_OVERRIDES
 from dispensary.i18n import N_, _
 
+OVERRIDE_OPTION = "--override"  # an option's name: the same in every language
+
 
 def dispense_override_hints(needs: Sequence[str], codes: Sequence[str]) -> list[str]:
     """How to give, on the command line, what a dispense refused for want of an override needs:
@@ -22,7 +24,7 @@ def dispense_override_hints(needs: Sequence[str], codes: Sequence[str]) -> list[
             _(
                 "To dispense anyway, give the same command again with {options} --override-reason "
                 '"TEXT" (a reason overrides only the warnings named).'
-            ).format(options=" ".join(f"--override {code}" for code in codes))
+            ).format(options=" ".join(f"{OVERRIDE_OPTION} {code}" for code in codes))
         )
     return hints
 

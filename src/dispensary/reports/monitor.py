@@ -41,8 +41,8 @@ from dispensary.reports.logs import (
     returns_title,
 )
 from dispensary.reports.reconciliation import reconciliation_story
-from dispensary.reports.words import institution, named_destructions, plural, role_name, term
-from dispensary.services.queries import change_words
+from dispensary.reports.words import institution, named_destructions, plural, term
+from dispensary.services.queries import change_words, named_with_role
 from dispensary.services.report_data import OPEN_KINDS, MonitorPack, ReportMeta
 from dispensary.study import Study
 
@@ -144,9 +144,7 @@ def record_changes_story(pack: MonitorPack) -> list[Flowable]:
 
 def monitor_pack_pdf(meta: ReportMeta, study: Study, pack: MonitorPack, paper: str = "a4") -> bytes:
     period = period_text(pack.since, pack.until)
-    prepared_by = _("{name} ({username}, {role})").format(
-        name=meta.generated_by, username=meta.username, role=role_name(meta.role)
-    )
+    prepared_by = named_with_role(meta.generated_by, meta.username, meta.role)
     fields = [
         (_("Protocol no."), study.protocol),
         (_("Site"), institution(study)),

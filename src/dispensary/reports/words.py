@@ -27,9 +27,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
-from dispensary.domain.codes import Role
 from dispensary.i18n import ENGLISH, N_, Language, _, current_language
 from dispensary.i18n import pgettext as pgettext  # the reports take it from here
+from dispensary.services.queries import named_with_role
 from dispensary.services.report_data import ReportMeta
 from dispensary.services.results import DestructionRow
 from dispensary.study import Study
@@ -140,19 +140,14 @@ def long_when(at: datetime) -> str:
     return when(at)
 
 
-def role_name(role: Role) -> str:
-    """A user's role in the footer: its code in English (as before), its name otherwise."""
-    return role.value if english() else term(role.label)
-
-
 def footer_line(meta: ReportMeta) -> str:
     """When, by whom and from which database the report was made (every page, and the CSV's
-    notes): `meta.line` in the report's language."""
-    return _("Generated {when} by {name} ({username}, {role}) from {database} - {software}").format(
+    notes): `meta.line` in the report's language, the user named as the monitor pack's
+    "Prepared by" and the changes of a record name them (queries.named_with_role: "Mona
+    Monitor (monitor)", not "(monitor, monitor)")."""
+    return _("Generated {when} by {who} from {database} - {software}").format(
         when=when(meta.generated_at),
-        name=meta.generated_by,
-        username=meta.username,
-        role=role_name(meta.role),
+        who=named_with_role(meta.generated_by, meta.username, meta.role),
         database=meta.database,
         software=meta.software,
     )

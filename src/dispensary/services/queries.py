@@ -1204,15 +1204,22 @@ def changed_by(change: RecordChange) -> str:
     name it), so that a username that reads as a role word ("pharmacist") is never taken for
     the role in English; a user not on file by the name and username, and in English the
     username that is the role's own word ("Chen Jing (pharmacist)") by it alone."""
+    return named_with_role(change.full_name, change.username, change.role)
+
+
+def named_with_role(full_name: str, username: str, role: str) -> str:
+    """A user by name, username and role in the reader's words (Role.word): "Paula Pharm (pharm,
+    pharmacist)", "Paula Pharm（pharm，药师）"; in English a username that is the role's own word
+    is not said twice ("Mona Monitor (monitor)", not "(monitor, monitor)"), and a role not
+    known (a user not on file) is left out. The changes of a record and the reports' "Prepared
+    by" name people so."""
     try:
-        role = Role(change.role).word
+        word = Role(role).word
     except ValueError:
-        role = change.username
-    if role == change.username:
-        return _("{name} ({username})").format(name=change.full_name, username=change.username)
-    return _("{name} ({username}, {role})").format(
-        name=change.full_name, username=change.username, role=role
-    )
+        word = username
+    if word == username:
+        return _("{name} ({username})").format(name=full_name, username=username)
+    return _("{name} ({username}, {role})").format(name=full_name, username=username, role=word)
 
 
 def change_words(change: RecordChange) -> str:

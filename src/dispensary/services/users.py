@@ -1,8 +1,10 @@
 """Users, sign-in and electronic signatures (argon2 password hashes, lockout after 5 failures).
 
 Every failed sign-in gets the same message, whether the name is unknown, the password wrong, or
-the account locked or deactivated: only someone who typed the right password learns the state of
-the account. The slow argon2 check runs before the write lock is taken, so a sign-in never holds
+the account locked or deactivated; a locked account's too when the password is right (said
+otherwise, a guesser who locked it would learn which of the next guesses was the password, and
+that the name exists). Only a deactivated account's right password learns its state. The audit
+trail records the real cause, and the administrator's Users screen shows the lock. The slow argon2 check runs before the write lock is taken, so a sign-in never holds
 up another workstation's dispense.
 """
 
@@ -309,13 +311,10 @@ def _record_sign_in(
                 )
             )
         elif user.locked:
+            # The trail keeps the cause; the person signing in is told what every failure is
+            # told, so that the right password of a locked account is not confirmed.
             rec.audit(AuditAction.SIGN_IN_REFUSED, "user", name, username=name, reason="locked")
-            failure = NotSignedIn(
-                _(
-                    "The account '{name}' is locked after {failures} failures in a row. "
-                    "Ask an administrator to unlock it."
-                ).format(name=name, failures=MAX_FAILURES)
-            )
+            failure = NotSignedIn(_(SIGN_IN_FAILED))
         else:
             if user.failed_attempts:
                 user.failed_attempts = 0

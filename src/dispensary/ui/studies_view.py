@@ -26,6 +26,7 @@ from dispensary.labels.dispensing import check_particulars_fit, check_study_labe
 from dispensary.services import first_run, studies
 from dispensary.services.permissions import Permission, may
 from dispensary.services.results import StudyRow
+from dispensary.study import parse_study
 from dispensary.ui.forms import (
     OneLine,
     ReasonDialog,
@@ -147,16 +148,27 @@ class StudiesScreen(Screen):
         self.add_button = action_button(
             self.tr("Add a study from its file…"), "addStudy", self.add_study
         )
+        self.update_button = action_button(
+            self.tr("Update study file…"), "updateStudy", self.update_study
+        )
+        self.update_button.setToolTip(
+            self.tr(
+                "Loads an amended file of the study you work in (as the command `dispensary "
+                "study update` does); the old file is kept in the audit trail."
+            )
+        )
         self.close_button = action_button(
             self.tr("Close the study…"), "closeStudy", self.close_study
         )
         buttons.addWidget(self.work_button)
         buttons.addStretch(1)
         buttons.addWidget(self.add_button)
+        buttons.addWidget(self.update_button)
         buttons.addWidget(self.close_button)
         column.addLayout(buttons)
-        # Only an administrator adds or closes a study; the service refuses anyone else.
+        # Only an administrator adds, amends or closes a study; the service refuses anyone else.
         self.add_button.setVisible(self.may_change)
+        self.update_button.setVisible(self.may_change)
         self.close_button.setVisible(self.may_change)
         return box
 
@@ -216,6 +228,10 @@ class StudiesScreen(Screen):
             )
         self.work_button.setEnabled(row is not None and row.protocol != self.session.study)
         self.close_button.setEnabled(row is not None and row.status == "open")
+        # The file amended is that of the study worked in (the services amend the study open).
+        self.update_button.setEnabled(
+            row is not None and row.protocol == self.session.study and row.status == "open"
+        )
 
     def work_in(self) -> None:
         """The window switches to the selected study (the services give its context)."""
@@ -279,6 +295,64 @@ class StudiesScreen(Screen):
                 "Study {protocol} added. Give its pharmacists, technicians and monitors access "
                 "to it on the Users screen."
             ).format(protocol=row.protocol),
+        )
+
+    def update_study(self) -> None:
+        """An amended file of the study worked in, with the reason for the audit trail: the
+        same service as `dispensary study update`, with its refusals."""
+        protocol = self.session.study
+        path = StudyFileDialog.ask(
+            self,
+            self.tr("Update the study file of {protocol}").format(protocol=protocol),
+            self.tr("Study files (*.toml);;All files (*)"),
+        )
+        if path is None:
+            return
+        text = attempt(self.message, lambda: first_run.read_study_text(path))
+        if text is None:
+            return
+        # A file whose label cannot fit is said before a reason is typed for it (as the command).
+        checked = attempt(
+            self.message, lambda: check_study_label_fits(parse_study(text, path.name))
+        )
+        if checked is None:
+            return
+        reason = ReasonDialog.ask(
+            self,
+            self.tr("Update the study file"),
+            self.tr(
+                "Replace the file of study {protocol} with {name}? The old file is kept in the "
+                "audit trail. Why is the study file changed?"
+            ).format(protocol=protocol, name=path.name),
+            self.tr("Update the study file"),
+        )
+        if reason is None:
+            return
+        new = attempt(
+            self.message,
+            lambda: studies.update_study(
+                self.session.ctx,
+                self.session.actor,
+                text,
+                path.name,
+                reason,
+                check_particulars_fit,
+            ),
+        )
+        if new is None:
+            return
+        # The window works on with the new file: the context read again from the database.
+        fresh = attempt(self.message, lambda: context_of_study(self.session, protocol))
+        if fresh is not None:
+            self.session.ctx = fresh
+        self.changed.emit()
+        self.refresh()
+        self.select(protocol)
+        self.message.show_message(
+            self.tr(
+                "The study file of {protocol} was replaced; the old text is in the audit trail."
+            ).format(protocol=protocol),
+            "ok",
         )
 
     def close_study(self) -> None:

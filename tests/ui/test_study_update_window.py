@@ -1,0 +1,135 @@
+"""An amended study file was loaded only by `dispensary study update`, a command a Windows
+pharmacy has no path to: the Studies screen's "Update study file…" now calls the same service
+(services/studies.update_study), an administrator's step with its reason, and says its refusals
+with nothing written. Driven on the real button with the file dialog answered, in English and
+Chinese."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from back_office_fixtures import Pharmacy, answer_reason, build_pharmacy
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select
+
+from dispensary.db.engine import read_transaction
+from dispensary.db.models import AuditEntry
+from dispensary.domain.audit_actions import AuditAction
+from dispensary.i18n import ENGLISH, Language
+from dispensary.ui.studies_view import StudiesScreen, StudyFileDialog
+from dispensary.ui.translations import install_language
+
+SHOTS = os.environ.get("DISPENSARY_TEST_SHOTS", "")  # a folder: save a picture of each window
+AMENDED = "Herombopag T-DM1 prevention, amendment 2"
+REPLACED = {
+    ENGLISH: "The study file of NCT07198672 was replaced",
+    Language.ZH_CN: "NCT07198672",
+}
+SAME = {ENGLISH: "nothing to change", Language.ZH_CN: "无需更改"}
+
+
+@pytest.fixture
+def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
+    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
+    yield place
+    place.ctx.engine.dispose()
+
+
+@pytest.fixture(params=[ENGLISH, Language.ZH_CN], ids=lambda language: language.value)
+def language(request: pytest.FixtureRequest, qapp: Any) -> Iterator[Language]:
+    from dispensary.ui.translations import load_cjk_font
+
+    chosen: Language = request.param
+    if chosen is not ENGLISH:
+        load_cjk_font()
+    assert install_language(chosen)
+    try:
+        yield chosen
+    finally:
+        install_language(ENGLISH)
+
+
+def _screen(qtbot: QtBot, pharmacy: Pharmacy, username: str) -> StudiesScreen:
+    screen = StudiesScreen(pharmacy.session(username))
+    qtbot.addWidget(screen)
+    screen.resize(1366, 768)
+    screen.show()
+    qtbot.waitExposed(screen)
+    screen.refresh()
+    return screen
+
+
+def _choose(monkeypatch: pytest.MonkeyPatch, path: Path) -> None:
+    monkeypatch.setattr(StudyFileDialog, "ask", classmethod(lambda cls, *a, p=path: p))
+
+
+def _updates(pharmacy: Pharmacy) -> list[str | None]:
+    with read_transaction(pharmacy.ctx.engine) as session:
+        return list(
+            session.scalars(
+                select(AuditEntry.reason).where(AuditEntry.action == AuditAction.STUDY_UPDATED)
+            )
+        )
+
+
+def test_the_administrator_updates_the_study_file_from_the_studies_screen(
+    qtbot: QtBot,
+    pharmacy: Pharmacy,
+    language: Language,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    screen = _screen(qtbot, pharmacy, "admin")
+    assert screen.update_button.isVisible() and screen.update_button.isEnabled()
+    amended = tmp_path / "NCT07198672-v2.toml"
+    old = pharmacy.study.source_text
+    amended.write_text(
+        old.replace('short_title = "Herombopag T-DM1 prevention"', f'short_title = "{AMENDED}"'),
+        encoding="utf-8",
+    )
+    assert amended.read_text(encoding="utf-8") != old
+
+    # Cancelled at the reason: nothing written.
+    prompts = answer_reason(monkeypatch, None)
+    _choose(monkeypatch, amended)
+    qtbot.mouseClick(screen.update_button, Qt.MouseButton.LeftButton)
+    assert len(prompts) == 1 and "NCT07198672" in prompts[0], prompts
+    assert _updates(pharmacy) == []
+
+    prompts = answer_reason(monkeypatch, "protocol amendment 2 approved")
+    qtbot.mouseClick(screen.update_button, Qt.MouseButton.LeftButton)
+    assert screen.message.kind == "ok", screen.message.text()
+    assert REPLACED[language] in screen.message.text(), screen.message.text()
+    assert _updates(pharmacy) == ["protocol amendment 2 approved"]
+    assert [r.version for r in screen.model.rows] == [2]
+    # The window works on with the file loaded.
+    assert screen.session.ctx.study.short_title == AMENDED
+    if SHOTS:
+        screen.grab().save(os.path.join(SHOTS, f"study-updated-{language.value}.png"))
+
+    # The service's refusals are said, nothing written: the same file again...
+    prompts = answer_reason(monkeypatch, "again")
+    qtbot.mouseClick(screen.update_button, Qt.MouseButton.LeftButton)
+    assert screen.message.kind == "error", screen.message.text()
+    assert SAME[language] in screen.message.text(), screen.message.text()
+    # ...and a file of another study.
+    other = tmp_path / "other.toml"
+    other.write_text(old.replace('"NCT07198672"', '"NCT00000001"', 1), encoding="utf-8")
+    _choose(monkeypatch, other)
+    qtbot.mouseClick(screen.update_button, Qt.MouseButton.LeftButton)
+    assert screen.message.kind == "error", screen.message.text()
+    assert "NCT00000001" in screen.message.text(), screen.message.text()
+    assert _updates(pharmacy) == ["protocol amendment 2 approved"]
+    assert [r.version for r in screen.model.rows] == [2]
+
+
+def test_only_an_administrator_is_offered_the_update(
+    qtbot: QtBot, pharmacy: Pharmacy, language: Language
+) -> None:
+    screen = _screen(qtbot, pharmacy, "pharm")
+    assert not screen.update_button.isVisible()
