@@ -84,7 +84,7 @@ def test_working_files_of_another_account_are_named_and_no_backup_is_left(
         made = command(path, "backup", "--out", str(out / "b.sqlite3"), user="admin", home_dir=home)
         enrolled = command(path, *ENROL_ARGS, home_dir=home)
     for result in (made, enrolled):
-        assert result.code == 3, result.err
+        assert result.code == 5, result.err
         assert SIDE_WORDS in result.err and "folder are not the cause" in result.err, result.err
         assert "do not delete them" in result.err
         assert OLD_WORDS not in result.err
