@@ -245,18 +245,21 @@ class StudiesScreen(Screen):
             return
         self.study_request.emit(other, "")
 
+    def _study_file(self, title: str) -> tuple[Path, str] | None:
+        """A study file chosen and read (one reader for every way in: a Notepad file's BOM
+        too); None when cancelled or unreadable (said on the screen)."""
+        path = StudyFileDialog.ask(self, title, self.tr("Study files (*.toml);;All files (*)"))
+        if path is None:
+            return None
+        text = attempt(self.message, lambda: first_run.read_study_text(path))
+        return None if text is None else (path, text)
+
     def add_study(self) -> None:
         """A new study from its file, with the reason for the audit trail."""
-        path = StudyFileDialog.ask(
-            self,
-            self.tr("Add a study from its file"),
-            self.tr("Study files (*.toml);;All files (*)"),
-        )
-        if path is None:
+        chosen = self._study_file(self.tr("Add a study from its file"))
+        if chosen is None:
             return
-        text = attempt(self.message, lambda: first_run.read_study_text(path))
-        if text is None:
-            return
+        path, text = chosen
         # The file is checked first: one refused is said before a reason is typed for it.
         checked = attempt(
             self.message,
@@ -301,16 +304,12 @@ class StudiesScreen(Screen):
         """An amended file of the study worked in, with the reason for the audit trail: the
         same service as `dispensary study update`, with its refusals."""
         protocol = self.session.study
-        path = StudyFileDialog.ask(
-            self,
-            self.tr("Update the study file of {protocol}").format(protocol=protocol),
-            self.tr("Study files (*.toml);;All files (*)"),
+        chosen = self._study_file(
+            self.tr("Update the study file of {protocol}").format(protocol=protocol)
         )
-        if path is None:
+        if chosen is None:
             return
-        text = attempt(self.message, lambda: first_run.read_study_text(path))
-        if text is None:
-            return
+        path, text = chosen
         # A file whose label cannot fit is said before a reason is typed for it (as the command).
         checked = attempt(
             self.message, lambda: check_study_label_fits(parse_study(text, path.name))
