@@ -212,6 +212,21 @@ def test_user_activate_refuses_initials_another_active_account_took_meanwhile(
     ]
 
 
+def test_a_deactivated_accounts_right_password_is_told_what_every_failure_is(cli: Cli) -> None:
+    """Told "deactivated", the right password of a deactivated account would be confirmed to
+    whoever guessed it: the command says what it says to a wrong one; the trail keeps why."""
+    wrong = cli("inventory", env={"DISPENSARY_PASSWORD": "a-wrong-guess-1"})
+    assert wrong.code == 4
+    off = cli("user", "deactivate", "pharmacist", "--reason", "on leave", user="admin")
+    assert off.code == 0, off.err
+    right = cli("inventory")
+    assert right.code == 4
+    assert right.err == wrong.err
+    assert "is deactivated" not in right.err
+    refused = cli("audit", "list", "--action", "sign_in_refused", "--json", user="admin").json()
+    assert [(e["entity_id"], e["reason"]) for e in refused] == [("pharmacist", "deactivated")]
+
+
 def _restored(found: dict[str, Any]) -> dict[str, Any]:
     """The backup's records, once the restore's own audit entry (the last one) is checked."""
     *kept, (_, action, _, new) = found["audit"]

@@ -56,7 +56,12 @@ def test_weak_passwords_are_refused_whoever_sets_them(
 
 
 def test_every_failed_sign_in_gets_one_message(
-    ctx: Context, admin: Actor, pw: Callable[[Actor], str], figures: Figures
+    ctx: Context,
+    admin: Actor,
+    technician: Actor,
+    pharmacist2: Actor,
+    pw: Callable[[Actor], str],
+    figures: Figures,
 ) -> None:
     """Unknown name, wrong password, locked, deactivated: a guesser cannot tell them apart."""
     users.set_active(ctx, admin, "tech", False, "left the site")
@@ -71,6 +76,11 @@ def test_every_failed_sign_in_gets_one_message(
             users.sign_in(ctx, name, guess)
         messages.add(info.value.message)
         figures.add("accounts.failed sign-ins with one message")
+    # The right password of the deactivated account and of the locked one: the same words.
+    for name, account in (("tech", technician), ("pharm2", pharmacist2)):
+        with pytest.raises(NotSignedIn) as info:
+            users.sign_in(ctx, name, pw(account))
+        messages.add(info.value.message)
     assert messages == {users.SIGN_IN_FAILED}
     # "ADMIN " locked the administrator too: its open session reads no more (the account as
     # the database holds it now), so the trail is checked once it is recovered.

@@ -172,8 +172,16 @@ def test_deactivated_user_cannot_sign_in_or_sign(
     with pytest.raises(NotSignedIn) as info:
         users.sign_in(ctx, "pharm", "a-wrong-guess-1")
     assert info.value.message == users.SIGN_IN_FAILED, "deactivated: said only to the password"
-    with pytest.raises(NotSignedIn, match="The account 'pharm' is deactivated"):
+    # The right password of a deactivated account is refused in the same words: were the
+    # deactivation said to it, a guesser would learn that the guess was the password.
+    with pytest.raises(NotSignedIn) as info:
         users.sign_in(ctx, "pharm", pw(pharmacist))
+    assert info.value.message == users.SIGN_IN_FAILED
+    assert "pharm" not in info.value.message
+    # The trail keeps the real cause, and the administrator's list shows the deactivation.
+    refusals = audit.list_entries(ctx, admin, action="sign_in_refused", username="pharm")
+    assert [e.reason for e in refusals] == ["deactivated"]
+    assert [u.active for u in users.list_users(ctx, admin) if u.username == "pharm"] == [False]
     # A screen still open with the old session cannot sign a dispense.
     with refused(ctx, NotSignedIn, "pharm can no longer sign: the account is not active"):
         dispense(ctx, pharmacist, pw(pharmacist))

@@ -1,10 +1,10 @@
 """Users, sign-in and electronic signatures (argon2 password hashes, lockout after 5 failures).
 
 Every failed sign-in gets the same message, whether the name is unknown, the password wrong, or
-the account locked or deactivated; a locked account's too when the password is right (said
-otherwise, a guesser who locked it would learn which of the next guesses was the password, and
-that the name exists). Only a deactivated account's right password learns its state. The audit
-trail records the real cause, and the administrator's Users screen shows the lock. The slow argon2 check runs before the write lock is taken, so a sign-in never holds
+the account locked or deactivated, even when the password is right (said otherwise, a guesser
+would learn which guess was the password, and that the name exists). The audit trail records the
+real cause, and the administrator's Users screen shows the lock or the deactivation. The slow
+argon2 check runs before the write lock is taken, so a sign-in never holds
 up another workstation's dispense.
 """
 
@@ -301,19 +301,12 @@ def _record_sign_in(
                 username=name,
             )
             failure = NotSignedIn(_(SIGN_IN_FAILED))
-        elif not user.active:
-            rec.audit(
-                AuditAction.SIGN_IN_REFUSED, "user", name, username=name, reason="deactivated"
-            )
-            failure = NotSignedIn(
-                _("The account '{name}' is deactivated. An administrator can tell you why.").format(
-                    name=name
-                )
-            )
-        elif user.locked:
+        elif not user.active or user.locked:
             # The trail keeps the cause; the person signing in is told what every failure is
-            # told, so that the right password of a locked account is not confirmed.
-            rec.audit(AuditAction.SIGN_IN_REFUSED, "user", name, username=name, reason="locked")
+            # told, so that the right password of a locked or deactivated account is not
+            # confirmed.
+            reason = "deactivated" if not user.active else "locked"
+            rec.audit(AuditAction.SIGN_IN_REFUSED, "user", name, username=name, reason=reason)
             failure = NotSignedIn(_(SIGN_IN_FAILED))
         else:
             if user.failed_attempts:
