@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+from cli_support import Cli
 
 from dispensary import cli as command
 from dispensary.cli.program import build_parser
@@ -112,3 +113,12 @@ def test_the_certificate_without_a_destruction_is_documented_with_its_exit_code(
     does: tests/cli/test_cli_labels_reports.py runs it."""
     [row] = [line for line in DOC.splitlines() if line.startswith("| `certificate` |")]
     assert "(exit 3" in row and "exit 2" not in row
+
+
+def test_the_quoted_sign_in_refusal_is_the_commands_own(cli: Cli) -> None:
+    """The Output section quotes a failed sign-in's line on stderr: the command's own words."""
+    refused = cli("study", "list", env={"DISPENSARY_PASSWORD": "a-wrong-guess-1"})
+    assert refused.code == 4
+    [line] = refused.err.splitlines()
+    assert line.startswith("Not signed in: ")
+    assert f"\n{line}\n" in DOC
