@@ -146,8 +146,15 @@ def test_a_study_is_added_listed_and_switched_to(
 def test_the_same_protocol_cannot_be_added_twice(
     ctx: Context, study: Study, second: Context, admin: Actor, refused: Refused
 ) -> None:
-    with refused(ctx, RuleViolation, "already in this pharmacy"):
+    with refused(ctx, RuleViolation, "already in this pharmacy") as info:
         studies.add_study(ctx, admin, other_text(study), "again.toml", "twice")
+    # Both routes to amend it: the Studies screen (a Windows pharmacy has no command on its
+    # path) and the command.
+    assert (
+        f"on the Studies screen, select {OTHER}, choose Work in this study, then Update study "
+        "file…; or run "
+        f"`dispensary --study {OTHER} study update FILE.toml --reason ...`"
+    ) in info.value.message
 
 
 @pytest.mark.parametrize("spelt", [OTHER.lower(), f"{OTHER} ", f" {OTHER.lower()}"])
@@ -929,7 +936,7 @@ def test_a_study_file_is_assessed_for_adding_with_nothing_written(
     """The Studies screen checks the file before it asks the reason; the add checks again."""
     assert studies.check_new_study(ctx, admin, other_text(study), "other.toml").protocol == OTHER
     assert [r.protocol for r in studies.list_studies(ctx, admin)] == [study.protocol]
-    with refused(ctx, RuleViolation, "an administrator updates the study with the command"):
+    with refused(ctx, RuleViolation, "then Update study file…; or run"):
         studies.check_new_study(ctx, admin, study.source_text, "again.toml")
 
 

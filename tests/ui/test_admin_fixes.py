@@ -100,11 +100,13 @@ def test_an_in_date_kit_refusal_names_the_reasons_the_form_offers(
 
 # -- 2: a study file is checked before its reason is asked ------------------------------------
 
-HELD = {
-    ENGLISH: "an administrator updates the study with the command "
+HELD = {  # both routes: the Studies screen's Update study file… and the command
+    ENGLISH: "an administrator updates the study: on the Studies screen, select NCT07198672, "
+    "choose Work in this study, then Update study file…; or run "
     "`dispensary --study NCT07198672 study update FILE.toml --reason ...`",
-    Language.ZH_CN: "请由管理员用命令 "
-    "`dispensary --study NCT07198672 study update FILE.toml --reason ...` 更新该研究",
+    Language.ZH_CN: "请由管理员更新该研究：在“研究”界面选择 NCT07198672，点击“在此研究中工作”，"
+    "再点击“更新研究文件…”；或运行 "
+    "`dispensary --study NCT07198672 study update FILE.toml --reason ...`",
 }
 
 

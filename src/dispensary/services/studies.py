@@ -273,7 +273,8 @@ def _refuse_held(session: Session, protocol: str) -> None:
         raise RuleViolation(
             _(
                 "Study {study} is already in this pharmacy. To change its file, an "
-                "administrator updates the study with the command "
+                "administrator updates the study: on the Studies screen, select {study}, choose "
+                "Work in this study, then Update study file…; or run "
                 "`dispensary --study {study} study update FILE.toml --reason ...`."
             ).format(study=held)
         )
