@@ -188,6 +188,8 @@ def test_a_kit_given_is_said_accepted_and_no_other_kit_is_proposed(terminal: Ter
     args = ["check", "dispense", "01-001", "--day1", "2026-01-26", "--override-reason", "x"]
     code, out, err = terminal(*args, today="2026-01-26")
     assert "  Proposed    K0012  lot L2  exp 2026-12-31  21 tablets" in out, out
+    # K0001 is not the first to expire, and cycle 1's return is not recorded: both named
+    args += ["--override", "previous_return_missing", "--override", "not_first_expiry"]
     code, out, err = terminal(*args, "--kit", "K0001", today="2026-01-26")
     assert code == 0, err
     assert "  Kit K0001   accepted: this kit would be dispensed" in out, out

@@ -366,7 +366,7 @@ def test_rotation_removes_only_the_files_it_wrote_not_others_named_like_them(
     assert not made[7].exists(), "its own still rotate"
     # The 8th's restored: its trail has no record of the backup by hand made after it.
     clock.set_date(date(2026, 1, 9), hour=13)
-    backup.restore(db, made[8], clock=clock)
+    backup.restore(db, made[8], clock=clock, reason="restored in a test")
     for day in (10, 11, 12):
         clock.set_date(date(2026, 1, day), hour=8)
         opened = setup.open_database(str(db), clock)

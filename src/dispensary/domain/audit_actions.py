@@ -224,6 +224,7 @@ FIELD_NAMES: dict[str, str] = {
     "grounds": N_("audit field|Grounds"),
     "held_days": N_("audit field|Days held"),
     "held_from": N_("audit field|Held from"),
+    "held_for": N_("audit field|Held for"),  # a release: why each kit was quarantined
     "held_ordered_by": N_("audit field|Hold ordered by"),
     "held_until": N_("audit field|Held until"),
     "highest": N_("audit field|Highest"),
