@@ -155,20 +155,20 @@ def test_a_study_file_the_set_up_cannot_read_says_what_to_do_before_the_detail(
     (unread, os_words), (not_utf8, codec_words) = refusals
     if lang is Language.ZH_CN:
         assert unread == (
-            f"无法读取研究文件 {folder}。请确认该文件仍在原处且此账户有权打开它，或选择其他文件。"
+            f"无法读取研究文件 {folder}。请确认该文件仍在原处且此账户有权打开它，然后重新选择该文件。"
         )
         assert not_utf8 == (
             f"研究文件 {gbk} 不是 UTF-8 文本。请确认它是该研究的 .toml 文件并以 UTF-8 保存，"
-            "或选择其他文件。"
+            "然后重新选择该文件。"
         )
     else:
         assert unread == (
             f"The study file {folder} cannot be read. Check that it is still there and that "
-            "this account may open it, or choose another file."
+            "this account may open it, then choose it again."
         )
         assert not_utf8 == (
             f"The study file {gbk} is not text in UTF-8. Check that it is the study's .toml "
-            "file, saved as UTF-8, or choose another file."
+            "file, saved as UTF-8, then choose it again."
         )
     assert os_words == "Is a directory"
     assert "codec can't decode byte" in codec_words
