@@ -318,7 +318,7 @@ def test_a_database_fault_and_a_refusal_have_their_own_exit_and_a_json_error_obj
     assert (error["kind"], error["exit"]) == ("refused", 3)
     assert error["code"] in {"not_found", "rule_violation", "invalid_input"}, error
     assert "09-999" in error["message"]
-    denied = cli("restore", str(tmp_path / "b.sqlite3"), "--reason", "x", "--json")  # admins
+    denied = cli("user", "deactivate", "technician", "--reason", "x", "--json")  # admins
     assert denied.code == 4 and json.loads(denied.err)["error"]["kind"] == "not_permitted"
     text = cli("dispense", "09-999", "--cycle", "1", "--day1", "2026-03-02")
     assert text.code == 3 and text.err.startswith("Refused: ")  # text without --json
