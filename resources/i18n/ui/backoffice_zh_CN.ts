@@ -1159,6 +1159,10 @@
         <translation>{withdrawn}已切换到研究 {protocol}：{title}。</translation>
     </message>
     <message>
+        <source>The study file of {protocol} was updated (version {version}): every screen now works with it.</source>
+        <translation>{protocol} 的研究文件已更新（第 {version} 版）：所有界面现按新文件工作。</translation>
+    </message>
+    <message>
         <source>Switched to study {protocol}: {code} is of that study.</source>
         <translation>已切换到研究 {protocol}：{code} 属于该研究。</translation>
     </message>

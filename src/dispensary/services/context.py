@@ -98,6 +98,9 @@ class Context:
     database: str = ""
     study_id: int = 1  # the first study of a database is 1 (`init` stores it first)
     closed: bool = False  # the study is closed: its records are read, not added to
+    version: int = 1
+    """The version of the study file `study` was read from (StudyRow.version): a window whose
+    context is older than the stored file reads it again (ui.main_window.reload_studies)."""
     stand_in: bool = False
     """`study` is a stand-in: the database's stored studies could not be read (a study row
     deleted or its text altered outside the program), and it was opened only for the trail's

@@ -530,7 +530,13 @@ def _open(
                 _("{path} has no users. Create it with `dispensary init`.").format(path=shown(db))
             )
     context = Context(
-        engine, study, clock, db, study_id=record.id, closed=record.closed_at is not None
+        engine,
+        study,
+        clock,
+        db,
+        study_id=record.id,
+        closed=record.closed_at is not None,
+        version=record.version or 1,
     )
     return OpenedDatabase(context, migrated_from, backup, studies=held)
 

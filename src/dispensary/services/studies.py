@@ -224,7 +224,13 @@ def switch_study(ctx: Context, actor: Actor, protocol: str) -> Context:
     with read_transaction(ctx.engine) as session:
         record = _find(session, protocol, actor)
         study = parse_study(record.source_text, f"{ctx.database} (stored study)")
-        other = replace(ctx, study=study, study_id=record.id, closed=record.closed_at is not None)
+        other = replace(
+            ctx,
+            study=study,
+            study_id=record.id,
+            closed=record.closed_at is not None,
+            version=record.version or 1,
+        )
     require(actor, Permission.VIEW, other)
     return other
 

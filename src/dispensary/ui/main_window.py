@@ -409,7 +409,9 @@ class MainWindow(QMainWindow):
         self.study_switcher.setCurrentIndex(self.study_switcher.findData(session.study))
         self.study_switcher.blockSignals(False)
         mine = next((r for r in self.studies if r.protocol == session.study), None)
-        if mine is not None and (mine.status == "closed") != session.ctx.closed:
+        if mine is not None and mine.version != session.ctx.version:
+            self._reread_study_file()
+        elif mine is not None and (mine.status == "closed") != session.ctx.closed:
             self._reread_study()
         elif mine is None:
             self._say_study_gone()
@@ -479,6 +481,21 @@ class MainWindow(QMainWindow):
             return
         self._show_study()
 
+    def _reread_study_file(self) -> None:
+        """The file of the study worked in was updated since its context was read (on the
+        Studies screen, or at another workstation): the study is opened again with it, as a
+        switch of study is, so no screen keeps what it built from the old file (dose levels,
+        columns, wording; the labels' text)."""
+        try:
+            fresh = context_of_study(self.session, self.session.study)
+        except DispensaryError:
+            return  # said by the screens' own refusals
+        if not self.screens:  # the window opening: nothing was built from the old file yet
+            self.session.ctx = fresh
+            self._show_study()
+            return
+        self.use_context(fresh)
+
     def choose_study(self) -> None:
         """Go > Switch study: the chooser opens, ready for the arrow keys."""
         if len(self.studies) > 1 and not self.locked:
@@ -509,6 +526,7 @@ class MainWindow(QMainWindow):
         taken there as if scanned again."""
         shown = self.current_screen()
         again = type(shown) if shown is not None else None
+        same_study = ctx.study.protocol == self.session.study
         self.session.ctx = ctx
         self._clear_screens()
         self._show_study()
@@ -518,7 +536,12 @@ class MainWindow(QMainWindow):
         elif self.classes:
             self.show_screen(self.classes[0])
         protocol = ctx.study.protocol
-        if code:
+        if same_study:  # the study's file was updated: the study opened again with it
+            notice = self.tr(
+                "The study file of {protocol} was updated (version {version}): every screen "
+                "now works with it."
+            ).format(protocol=protocol, version=ctx.version)
+        elif code:
             notice = self.tr("Switched to study {protocol}: {code} is of that study.").format(
                 protocol=protocol, code=code.strip().upper()[:40]
             )

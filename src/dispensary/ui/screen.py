@@ -128,7 +128,8 @@ class Screen(QWidget):
 
     study_request = Signal(object, str)
     """(Context, code): ask the main window to work in another study (a `Context` the services
-    gave), then to take `code` there as if scanned ("": nothing to carry on with)."""
+    gave), then to take `code` there as if scanned ("": nothing to carry on with). A context of
+    the same study, its file just updated, opens it again with the new file."""
 
     changes_studies: bool = False
     """True for a screen whose writes change the studies or who may reach them (studies,

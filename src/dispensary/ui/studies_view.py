@@ -340,10 +340,13 @@ class StudiesScreen(Screen):
         )
         if new is None:
             return
-        # The window works on with the new file: the context read again from the database.
+        # The window works on with the new file: the context read again from the database,
+        # and every screen opened again with it, as on a switch of study (none keeps what it
+        # built from the old file).
         fresh = attempt(self.message, lambda: context_of_study(self.session, protocol))
         if fresh is not None:
             self.session.ctx = fresh
+            self.study_request.emit(fresh, "")
         self.changed.emit()
         self.refresh()
         self.select(protocol)
