@@ -16,7 +16,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QWidget
 
 from dispensary.config import Settings
 from dispensary.db.engine import make_engine
@@ -32,7 +33,7 @@ from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.study import Study, default_study_path, load_study
 from dispensary.ui.feedback import SignatureDialog
 from dispensary.ui.forms import ReasonDialog
-from dispensary.ui.inventory_view import ReleaseDialog
+from dispensary.ui.inventory_view import KitHistoryDialog, ReleaseDialog
 from dispensary.ui.session import AppSession
 
 PASSWORDS = {
@@ -197,3 +198,26 @@ def answer_release(monkeypatch: Any, reason: str, reference: str = "TE-2026-014"
 
     monkeypatch.setattr(ReleaseDialog, "ask", classmethod(ask))
     return asked
+
+
+def when_history_shown(seen: list[KitHistoryDialog], shot: str = "") -> None:
+    """Notes the kit history dialog once it is up (it blocks in exec), then closes it; saved
+    as `shot` in the folder DISPENSARY_SHOTS names, when it names one."""
+    shots = os.environ.get("DISPENSARY_SHOTS")
+    tries = [0]
+
+    def poll() -> None:
+        dialog = QApplication.activeModalWidget()
+        tries[0] += 1
+        if tries[0] > 100:  # never left polling into the next test
+            return
+        if isinstance(dialog, KitHistoryDialog):
+            seen.append(dialog)
+            if shots and shot:
+                dialog.grab().save(str(Path(shots) / shot))
+            assert dialog.width() <= 1366 and dialog.height() <= 768
+            dialog.reject()
+        else:
+            QTimer.singleShot(20, poll)
+
+    QTimer.singleShot(20, poll)

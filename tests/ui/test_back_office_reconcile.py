@@ -9,17 +9,25 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from back_office_fixtures import PASSWORDS, RETURN_DAY, Pharmacy, build_pharmacy, sign_with
+from back_office_fixtures import (
+    PASSWORDS,
+    RETURN_DAY,
+    Pharmacy,
+    build_pharmacy,
+    sign_with,
+    when_history_shown,
+)
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import QStyle, QTableView, QWidget
 
 from dispensary.domain.errors import NotPermitted
 from dispensary.i18n import utc_offset
-from dispensary.services import counts, dispensing, queries, reconciliation, returns
+from dispensary.services import counts, dispensing, quarantine, queries, reconciliation, returns
 from dispensary.ui.app import apply_style
 from dispensary.ui.feedback import SignatureDialog
 from dispensary.ui.forms import banner_style
+from dispensary.ui.inventory_view import KitHistoryDialog
 from dispensary.ui.reconcile_view import RED, ReconcileScreen
 from tamper import edit_file
 
@@ -664,3 +672,48 @@ def test_the_tables_have_ten_rows_and_the_note_only_under_a_written_off_column(
         assert all(isinstance(f, QLineEdit) for f in (screen.flag_reason, screen.note))
     finally:
         qapp.setStyleSheet("")
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_a_quarantine_finding_opens_the_history_of_its_kit(
+    qtbot: Any, pharmacy: Pharmacy, language: str, request: pytest.FixtureRequest
+) -> None:
+    """A double-click or Enter on a quarantine finding opened nothing (its "K0005 … K0006"
+    is no kit number): it opens the kit history the Inventory shows, of the finding's kit or
+    of the first of its kits, which says why they are held."""
+    if language != "en":
+        request.getfixturevalue("chinese")
+    pharm = pharmacy.actor("pharm")
+    quarantine.quarantine(pharmacy.ctx, pharm, ["K0004"], "Cap seal broken.")
+    quarantine.quarantine(pharmacy.ctx, pharm, ["K0005", "K0006"], "Carton crushed in transit.")
+    screen = make_screen(qtbot, pharmacy)
+    screen.resize(1366, 768)
+    open_tab(qtbot, screen, screen.discrepancy_view)
+    view = screen.discrepancy_view
+    concerns = [str(view.model().index(r, 1).data()) for r in range(view.model().rowCount())]
+    assert "K0004" in concerns and "K0005 … K0006" in concerns, concerns
+    opened: list[list[object]] = []
+    screen.open_request.connect(lambda *args: opened.append(list(args)))
+    title = {"en": "Kit {kit}: history", "zh_CN": "药盒 {kit}：历史记录"}[language]
+
+    seen: list[KitHistoryDialog] = []
+    when_history_shown(seen, f"reconcile-quarantine-history-{language}.png")
+    finding = view.model().index(concerns.index("K0004"), 1)
+    view.scrollTo(finding)
+    where = view.visualRect(finding).center()
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=where)
+    qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=where)
+    assert seen, screen.message.text()
+    [dialog] = seen
+    assert dialog.windowTitle() == title.format(kit="K0004")
+    assert any("Cap seal broken." in str(dialog.model.index(r, 2).data()) for r in range(
+        dialog.model.rowCount()))  # fmt: skip
+
+    seen.clear()
+    when_history_shown(seen)
+    view.setCurrentIndex(view.model().index(concerns.index("K0005 … K0006"), 0))
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+    assert seen, screen.message.text()
+    assert seen[0].windowTitle() == title.format(kit="K0005")
+    assert opened == []  # the history, not the Inventory

@@ -4,20 +4,16 @@ leaves out the kits held for a count difference, and says so."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from back_office_fixtures import Pharmacy, build_pharmacy
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication
+from back_office_fixtures import Pharmacy, build_pharmacy, when_history_shown
+from PySide6.QtCore import Qt
 
 from dispensary.services import quarantine
 from dispensary.ui.inventory_view import InventoryScreen, KitHistoryDialog
-
-SHOTS = os.environ.get("DISPENSARY_SHOTS")  # a folder to save the pictures in, to look at
 
 
 @pytest.fixture
@@ -25,28 +21,6 @@ def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
     yield place
     place.ctx.engine.dispose()
-
-
-def when_history_shown(seen: list[KitHistoryDialog], shot: str = "") -> None:
-    """Notes the kit history dialog once it is up (it blocks in exec), then closes it."""
-
-    tries = [0]
-
-    def poll() -> None:
-        dialog = QApplication.activeModalWidget()
-        tries[0] += 1
-        if tries[0] > 100:  # never left polling into the next test
-            return
-        if isinstance(dialog, KitHistoryDialog):
-            seen.append(dialog)
-            if SHOTS and shot:
-                dialog.grab().save(str(Path(SHOTS) / shot))
-            assert dialog.width() <= 1366 and dialog.height() <= 768
-            dialog.reject()
-        else:
-            QTimer.singleShot(20, poll)
-
-    QTimer.singleShot(20, poll)
 
 
 def screen_with(qtbot: Any, pharmacy: Pharmacy, kit: str) -> InventoryScreen:

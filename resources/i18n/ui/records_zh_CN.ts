@@ -863,10 +863,6 @@ Old values:
         <translation>差异</translation>
     </message>
     <message>
-        <source>Double-click a line to open the kit or participant</source>
-        <translation>双击一行可打开该药盒或受试者</translation>
-    </message>
-    <message>
         <source>Sign-offs</source>
         <translation>签名确认</translation>
     </message>
@@ -989,6 +985,10 @@ Old values:
     <message>
         <source>SHELF AGREES WITH THE LAST COUNTS: {physical}; each last count found what the book said.</source>
         <translation>货架与最近盘点一致：{physical}；每次最近盘点均与账面相符。</translation>
+    </message>
+    <message>
+        <source>Double-click a line, or press Enter, to open its kit or participant (for a quarantine, the kit&apos;s history)</source>
+        <translation>双击一行或按 Enter 可打开该药盒或受试者（隔离一行则打开药盒的历史记录）</translation>
     </message>
     <message>
         <source>SHELF NOT CONFIRMED: {physical}. Only a physical count checks the shelf: see the Physical count tab.</source>

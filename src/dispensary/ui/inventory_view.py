@@ -293,6 +293,17 @@ class KitHistoryDialog(QDialog):
         self.table.resizeRowsToContents()  # the details wrapped at the width shown
 
 
+def show_kit_history(
+    parent: QWidget, session: AppSession, message: MessageBar, number: str
+) -> None:
+    """A kit's history in its dialog, read from the services (the Inventory's Enter or
+    double-click on a kit, the reconciliation's quarantine finding); their refusal said in
+    `message`."""
+    history = attempt(message, lambda: kit_history.kit_history(session.ctx, session.actor, number))
+    if history is not None:
+        KitHistoryDialog(parent, history, session.ctx.study).exec()
+
+
 HISTORY_MOST_WIDTH = 1280
 HISTORY_MOST_HEIGHT = 640
 """The kit history's largest size: within 1366x768 with a frame and a task bar."""
@@ -1107,15 +1118,7 @@ class InventoryScreen(Screen):
         row = self.proxy.mapToSource(index).row()
         if row < 0 or row >= self.model.rowCount():
             return
-        number = self.model.row_at(row).number
-        history = attempt(
-            self.message,
-            lambda: kit_history.kit_history(self.session.ctx, self.session.actor, number),
-        )
-        if history is None:
-            return
-        self.history_dialog = KitHistoryDialog(self, history, self.session.ctx.study)
-        self.history_dialog.exec()
+        show_kit_history(self, self.session, self.message, self.model.row_at(row).number)
 
     def _release(self) -> None:
         kits = self._numbers()

@@ -10,8 +10,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import date
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QAbstractTableModel, QCoreApplication, QModelIndex, Qt
-from PySide6.QtGui import QKeySequence, QResizeEvent
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QAbstractTableModel,
+    QCoreApplication,
+    QEvent,
+    QModelIndex,
+    QObject,
+    Qt,
+)
+from PySide6.QtGui import QKeyEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QGroupBox,
@@ -24,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dispensary.domain.codes import SignatureMeaning
+from dispensary.domain.codes import DiscrepancyKind, SignatureMeaning
 from dispensary.domain.errors import DispensaryError
 from dispensary.i18n import utc_offset
 from dispensary.services import queries, reconciliation, returns
@@ -48,6 +56,7 @@ from dispensary.ui.forms import (
     table_view,
     text_field,
 )
+from dispensary.ui.inventory_view import show_kit_history
 from dispensary.ui.models.table import Column, RowFilterProxy, RowTableModel
 from dispensary.ui.screen import ALL_ROLES, OpenKind, Screen
 from dispensary.ui.session import AppSession
@@ -363,8 +372,12 @@ class ReconcileScreen(Screen):
         self.discrepancy_view.setObjectName("discrepancyTable")
         self.discrepancy_view.setWordWrap(True)  # what to do is read whole, on as many lines
         self.discrepancy_view.doubleClicked.connect(self._open_subject)
+        self.discrepancy_view.installEventFilter(self)  # Enter opens it too, as in Inventory
         self.discrepancy_view.setToolTip(
-            self.tr("Double-click a line to open the kit or participant")
+            self.tr(
+                "Double-click a line, or press Enter, to open its kit or participant (for a "
+                "quarantine, the kit's history)"
+            )
         )
         self.signoffs: RowTableModel[SignOffRow] = RowTableModel(SIGNOFF_COLUMNS, self)
         self.signoff_view = self._add_tab(self.signoffs, self.tr("Sign-offs"), stretch=4)
@@ -454,6 +467,19 @@ class ReconcileScreen(Screen):
         self.flag_choice.setMinimumWidth(min(self.flag_choice.sizeHint().width(), 280))
         if isinstance(view, QTableView) and view in self.stretch:
             self._fit(view)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Enter (either key) on a finding opens it, as a double-click does."""
+        if (
+            watched is self.discrepancy_view
+            and isinstance(event, QKeyEvent)
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and self.discrepancy_view.currentIndex().isValid()
+        ):
+            self._open_subject(self.discrepancy_view.currentIndex())
+            return True
+        return super().eventFilter(watched, event)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -667,12 +693,21 @@ class ReconcileScreen(Screen):
         self.changed.emit()
 
     def _open_subject(self, index: QModelIndex) -> None:
+        """The line's participant (in Participants) or kit (in Inventory); a quarantine finding,
+        the history of its kit, or of the first of its kits ("K0101 … K0105"): why they are
+        held, from which excursion, as the Inventory's kit history shows it."""
+        if not index.isValid():
+            return
         proxy = self.discrepancy_view.model()
         assert isinstance(proxy, RowFilterProxy)
         row = self.discrepancies.row_at(proxy.mapToSource(index).row())
-        if row.kind in ("adherence", "return_overdue"):
+        kits = row.subject.split()
+        if row.kind == DiscrepancyKind.QUARANTINE_OPEN:
+            if kits:
+                show_kit_history(self, self.session, self.message, kits[0])
+        elif row.kind in (DiscrepancyKind.ADHERENCE, DiscrepancyKind.RETURN_OVERDUE):
             self.open_request.emit(OpenKind.PARTICIPANT.value, row.subject)
-        elif row.kind != "audit_chain":
+        elif row.kind != DiscrepancyKind.AUDIT_CHAIN:
             self.open_request.emit(OpenKind.KIT.value, row.subject)
 
     def _open_counted_kit(self, index: QModelIndex) -> None:
