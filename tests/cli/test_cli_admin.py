@@ -212,6 +212,28 @@ def test_user_activate_refuses_initials_another_active_account_took_meanwhile(
     ]
 
 
+def test_user_list_says_which_accounts_are_locked_in_its_text_too(cli: Cli) -> None:
+    """The text of `user list`, not only its JSON, says an account is locked (until an
+    administrator unlocks it: a lock has no end date), locked and deactivated together too,
+    in English and Chinese."""
+    for _ in range(5):
+        assert cli("inventory", env={"DISPENSARY_PASSWORD": "a-wrong-guess-1"}).code == 4
+    lines = {line.split()[0]: line for line in cli("user", "list", user="admin").out.splitlines()}
+    assert lines["pharmacist"].endswith("active, locked"), lines
+    assert lines["technician"].endswith("active"), lines
+    off = cli("user", "deactivate", "pharmacist", "--reason", "on leave", user="admin")
+    assert off.code == 0, off.err
+    lines = {line.split()[0]: line for line in cli("user", "list", user="admin").out.splitlines()}
+    assert lines["pharmacist"].endswith("deactivated, locked"), lines
+    chinese = cli("--lang", "zh_CN", "user", "list", user="admin").out.splitlines()
+    assert any(
+        line.startswith("pharmacist") and line.endswith("已停用，已锁定") for line in chinese
+    )
+    [listed] = [u for u in cli("--json", "user", "list", user="admin").json()
+                if u["username"] == "pharmacist"]  # fmt: skip
+    assert (listed["active"], listed["locked"]) == (False, True)
+
+
 def test_a_deactivated_accounts_right_password_is_told_what_every_failure_is(cli: Cli) -> None:
     """Told "deactivated", the right password of a deactivated account would be confirmed to
     whoever guessed it: the command says what it says to a wrong one; the trail keeps why."""
