@@ -96,6 +96,47 @@ def test_continuous_scanning_refuses_duplicates_on_the_spot(
     ]
 
 
+def test_a_kit_scanned_and_seen_damaged_is_marked_from_the_scan_field_and_quarantined(
+    qtbot: QtBot, screen: ReceiveScreen, counter: Counter
+) -> None:
+    """Scan (type + Enter), then Alt+M marks the kit just scanned as damaged; the cursor stays
+    in the scan field for the next kit; pressed again on a line, the mark comes off."""
+    fill_paperwork(qtbot, screen, "SH-012", "L2412")
+    screen.scan_field.setFocus()
+    scan(qtbot, screen.scan_field, "K1201")
+    scan(qtbot, screen.scan_field, "K1202")
+    qtbot.keyClick(screen.scan_field, Qt.Key.Key_M, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: "K1202 marked" in screen.message.text())  # the button's click
+    assert QApplication.focusWidget() is screen.scan_field
+    assert screen.message.text() == (
+        "Kit K1202 marked damaged: it will be received into quarantine until the sponsor decides."
+    )
+    scan(qtbot, screen.scan_field, "K1203")
+    qtbot.keyClick(screen.scan_field, Qt.Key.Key_M, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: "K1203 marked" in screen.message.text())
+    assert [(k.number, k.status) for k in screen.kits_model.rows] == [
+        ("K1201", KitStatus.AVAILABLE),
+        ("K1202", KitStatus.QUARANTINED),
+        ("K1203", KitStatus.QUARANTINED),
+    ]
+    assert screen.kits_model.index(1, VERDICT).data() == (
+        "Into quarantine, damaged on arrival (seen at receipt)"
+    )
+    assert "2 damaged, into quarantine" in screen.count_label.text()
+    screen.kits_view.setCurrentIndex(screen.kits_model.index(2, 0))  # K1203 was fine after all
+    screen.damaged_button.click()
+    assert screen.message.text() == "Kit K1203 no longer marked damaged."
+    assert screen.kits_model.rows[2].status is KitStatus.AVAILABLE
+    qtbot.keyClick(screen.scan_field, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert shipment_kits(counter, "SH-012") == [
+        ("K1201", "L2412", KitStatus.AVAILABLE),
+        ("K1202", "L2412", KitStatus.QUARANTINED),
+        ("K1203", "L2412", KitStatus.AVAILABLE),
+    ]
+    assert screen.message.kind == "warning"
+    assert "K1202 (damaged on arrival (seen at receipt))" in screen.message.text()
+
+
 def test_a_range_of_another_product_with_a_failed_temperature_record_goes_to_quarantine(
     qtbot: QtBot, screen: ReceiveScreen, counter: Counter
 ) -> None:
@@ -592,10 +633,12 @@ def test_kit_labels_printed_in_fewer_languages_than_the_study_s_say_why(
     assert "label.text.zh_CN" in said  # what to confirm, and where
 
 
-def test_a_manifest_s_columns_not_read_are_named_and_a_damaged_kit_refused(
-    qtbot: QtBot, screen: ReceiveScreen, tmp_path: Path
+def test_a_manifest_s_columns_not_read_are_named_and_a_damaged_kit_received_into_quarantine(
+    qtbot: QtBot, screen: ReceiveScreen, counter: Counter, tmp_path: Path
 ) -> None:
-    """'Comment' and 'Condition=damaged' were dropped silently: the kit went in as available."""
+    """'Comment' and 'Condition=damaged' were dropped silently: the kit went in as available.
+    Then a damaged kit refused the whole manifest, so a kit that arrived was in no record: now
+    it is listed, going into quarantine as damaged, and received so."""
     damaged = tmp_path / "damaged.csv"
     damaged.write_text(
         "kit,lot,expiry,tablets,Condition\nM0301,L2403,2027-12-31,21,ok\n"
@@ -603,17 +646,37 @@ def test_a_manifest_s_columns_not_read_are_named_and_a_damaged_kit_refused(
         encoding="utf-8",
     )
     screen.load_manifest(damaged)
-    assert screen.kits_model.rows == []
-    assert screen.message.kind == "error"
-    assert "Manifest line 3: the manifest gives kit M0302 the condition 'damaged'" in (
-        screen.message.text()
+    assert [(k.number, k.status) for k in screen.kits_model.rows] == [
+        ("M0301", KitStatus.AVAILABLE),
+        ("M0302", KitStatus.QUARANTINED),
+    ]
+    verdict = screen.kits_model.index(1, VERDICT).data()
+    assert verdict == "Into quarantine, damaged on arrival (manifest condition: damaged)"
+    assert screen.message.kind == "warning"
+    assert screen.message.text() == (
+        "2 kits imported from damaged.csv. The manifest gives kits M0302 as damaged: they are "
+        "received into quarantine (see the list)."
     )
+    assert "1 damaged, into quarantine" in screen.count_label.text()
+    # The manifest's word stands: the mark is not taken off at the counter.
+    screen.kits_view.setCurrentIndex(screen.kits_model.index(1, 0))
+    screen.damaged_button.click()
+    assert screen.message.text().startswith("The manifest gives kit M0302 as damaged (condition:")
+    assert screen.kits_model.rows[1].status is KitStatus.QUARANTINED
+    qtbot.keyClicks(screen.shipment, "SH-M03")
+    screen.receive()
+    assert shipment_kits(counter, "SH-M03") == [
+        ("M0301", "L2403", KitStatus.AVAILABLE),
+        ("M0302", "L2403", KitStatus.QUARANTINED),
+    ]
+    assert "M0302 (damaged on arrival (manifest condition: damaged))" in screen.message.text()
+    assert screen.message.kind == "warning"
     commented = tmp_path / "commented.csv"
     commented.write_text(
-        "kit,lot,expiry,tablets,Comment\nM0301,L2403,2027-12-31,21,box dented\n", encoding="utf-8"
+        "kit,lot,expiry,tablets,Comment\nM0311,L2403,2027-12-31,21,box dented\n", encoding="utf-8"
     )
     screen.load_manifest(commented)
-    assert [k.number for k in screen.kits_model.rows] == ["M0301"]
+    assert [k.number for k in screen.kits_model.rows] == ["M0311"]
     assert screen.message.kind == "warning"
     assert screen.message.text() == (
         "1 kits imported from commented.csv. The manifest's columns 'Comment' are not read by the "

@@ -166,6 +166,41 @@ def test_the_condition_is_stored_in_one_word_and_shown_in_the_readers(
     assert json.loads(entry.new)["condition"] == "intact"
 
 
+def test_a_kit_marked_damaged_at_the_counter_shows_its_cause_and_fits_1366(
+    qtbot: QtBot, language: Language, pharmacy: Pharmacy
+) -> None:
+    """Scanned (typed + Enter), marked damaged with Alt+M: its verdict says into quarantine and
+    why, in the reader's language, the list and the buttons whole at 1366x768; received so."""
+    window = main_window(qtbot, pharmacy, "tech")
+    screen = receive_screen(qtbot, window)
+    window.activateWindow()  # a shortcut (Alt+M) is the active window's
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    screen.scan_field.setFocus()
+    qtbot.keyClicks(screen.scan_field, "K0313")
+    qtbot.keyClick(screen.scan_field, Qt.Key.Key_Return)
+    assert screen.kits_model.rows[-1].number == "K0313"
+    qtbot.keyClick(screen.scan_field, Qt.Key.Key_M, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: screen.kits_model.rows[-1].status is KitStatus.QUARANTINED)
+    verdict = screen.kits_model.index(len(screen.kits_model.rows) - 1, 5).data()
+    assert verdict == (
+        "Into quarantine, damaged on arrival (seen at receipt)"
+        if language is ENGLISH
+        else "进入隔离，到货时破损（收货时发现）"
+    )
+    assert screen.damaged_button.text() == (
+        "Mark da&maged" if language is ENGLISH else "标为破损(&M)"
+    )
+    assert window.minimumSizeHint().width() <= SCREEN[0], window.minimumSizeHint()
+    assert screen.minimumSizeHint().width() <= window.stack.width(), screen.minimumSizeHint()
+    assert screen.damaged_button.width() >= screen.damaged_button.sizeHint().width()
+    shoot(window, f"receive-damaged-{language.value}")
+    screen.receive()
+    assert screen.last_result is not None
+    assert screen.last_result.damaged == (("K0313", "seen at receipt"),)
+    stock = {k.number: k.status for k in queries.inventory(pharmacy.ctx, pharmacy.actor("tech"))}
+    assert (stock["K0312"], stock["K0313"]) == (KitStatus.AVAILABLE, KitStatus.QUARANTINED)
+
+
 def cell_fits(view: Any, row: int, column: int) -> bool:
     """The cell's text whole in its column: no piece that cannot go onto another line wider
     than the column, the row as tall as its lines."""

@@ -703,6 +703,14 @@
         <translation>移除此行</translation>
     </message>
     <message>
+        <source>Mark da&amp;maged</source>
+        <translation>标为破损(&amp;M)</translation>
+    </message>
+    <message>
+        <source>The selected kit arrived damaged: it is received into quarantine until the sponsor decides. Press again to take the mark off.</source>
+        <translation>所选药盒到货时破损：接收后即隔离，等待申办方决定。再按一次可取消标记。</translation>
+    </message>
+    <message>
         <source>New shipment</source>
         <translation>新货件</translation>
     </message>
@@ -737,6 +745,14 @@
     <message>
         <source>number of tablets in each kit</source>
         <translation>每盒片数</translation>
+    </message>
+    <message>
+        <source>Into quarantine, {cause}, new lot</source>
+        <translation>进入隔离，{cause}，新批号</translation>
+    </message>
+    <message>
+        <source>Into quarantine, {cause}</source>
+        <translation>进入隔离，{cause}</translation>
     </message>
     <message>
         <source>number of {units} in each kit</source>
@@ -795,6 +811,26 @@
         <translation>{imported}{columns}</translation>
     </message>
     <message>
+        <source>The manifest gives kits {kits} as damaged: they are received into quarantine (see the list).</source>
+        <translation>装箱单写明药盒 {kits} 破损：接收后即隔离（见列表）。</translation>
+    </message>
+    <message>
+        <source>Select the kit that arrived damaged in the list (a kit scanned is selected as it is added), then press Mark damaged.</source>
+        <translation>请在列表中选中到货时破损的药盒（扫描的药盒加入时即被选中），再按“标为破损”。</translation>
+    </message>
+    <message>
+        <source>The manifest gives kit {kit} as damaged ({condition}): it is received into quarantine, as the manifest says.</source>
+        <translation>装箱单写明药盒 {kit} 破损（{condition}）：按装箱单所写，接收后即隔离。</translation>
+    </message>
+    <message>
+        <source>Kit {kit} marked damaged: it will be received into quarantine until the sponsor decides.</source>
+        <translation>药盒 {kit} 已标为破损：接收后即隔离，等待申办方决定。</translation>
+    </message>
+    <message>
+        <source>Kit {kit} no longer marked damaged.</source>
+        <translation>药盒 {kit} 已取消破损标记。</translation>
+    </message>
+    <message>
         <source>Kit {number} taken off the list.</source>
         <translation>药盒 {number} 已从列表中移除。</translation>
     </message>
@@ -813,6 +849,10 @@
     <message>
         <source>; {refused} refused</source>
         <translation>；{refused} 个被拒收</translation>
+    </message>
+    <message>
+        <source>; {damaged} damaged, into quarantine</source>
+        <translation>；{damaged} 个破损，进入隔离</translation>
     </message>
     <message>
         <source> — into quarantine (temperature record not acceptable)</source>
@@ -861,6 +901,18 @@
     <message>
         <source>{received} {warning}</source>
         <translation>{received}{warning}</translation>
+    </message>
+    <message>
+        <source>Kits in quarantine as damaged on arrival, until the sponsor decides: {kits}.</source>
+        <translation>到货时破损而隔离的药盒，等待申办方决定：{kits}。</translation>
+    </message>
+    <message>
+        <source>; </source>
+        <translation>；</translation>
+    </message>
+    <message>
+        <source>{kit} ({cause})</source>
+        <translation>{kit}（{cause}）</translation>
     </message>
     <message>
         <source>Kit labels not recorded: {why}</source>

@@ -4,6 +4,7 @@ from the sponsor's manifest, then one Receive that writes it all, and the kit la
 from __future__ import annotations
 
 import calendar
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -38,6 +39,7 @@ from dispensary.services.assessment import (
     ReceiveLine,
     ReceiveRequest,
 )
+from dispensary.services.assessment.receiving import SEEN_AT_RECEIPT
 from dispensary.services.labels import PrintPlan
 from dispensary.services.results import ReceiptExcursion, ReceiveResult
 from dispensary.study import Study
@@ -196,6 +198,13 @@ def line_columns(study: Study) -> tuple[Column[ReceiveLine], ...]:
     def verdict(line: ReceiveLine) -> str:
         if not line.accepted:
             return line.message  # the service's refusal, as it wrote it
+        if line.damaged:  # into quarantine for its own cause, as the service words it
+            cause = receiving.damage_words(line.damaged)
+            return (
+                QCoreApplication.translate("ReceiveScreen", "Into quarantine, {cause}, new lot")
+                if line.new_lot
+                else QCoreApplication.translate("ReceiveScreen", "Into quarantine, {cause}")
+            ).format(cause=cause)
         quarantined = line.status is KitStatus.QUARANTINED
         if line.new_lot:
             return (
@@ -331,12 +340,24 @@ class ReceiveScreen(Screen):
         self.kits_view = verdict_table(self.kits_model)
         right.addWidget(self.kits_view, 1)
         self.remove_button = QPushButton(self.tr("Remove line"))
+        # A kit seen damaged at the counter: the selected line (the kit just scanned) marked,
+        # received into quarantine; pressed again, the mark is taken off. Alt+M from the scan
+        # field, so that scanning stays Enter-driven.
+        self.damaged_button = QPushButton(self.tr("Mark da&maged"))
+        self.damaged_button.setObjectName("markDamaged")
+        self.damaged_button.setToolTip(
+            self.tr(
+                "The selected kit arrived damaged: it is received into quarantine until the "
+                "sponsor decides. Press again to take the mark off."
+            )
+        )
         self.clear_button = QPushButton(self.tr("New shipment"))
         self.labels_button = QPushButton(self.tr("Print kit &labels"))
         self.receive_button = primary_button(self.tr("Receive"), self.tr("Ctrl+Enter"))
         right.addLayout(
             button_row(
-                [self.remove_button, self.clear_button], [self.labels_button, self.receive_button]
+                [self.remove_button, self.damaged_button, self.clear_button],
+                [self.labels_button, self.receive_button],
             )
         )
         grid.addLayout(right, 0, 1)
@@ -346,6 +367,7 @@ class ReceiveScreen(Screen):
         self.range_button.clicked.connect(self.add_range)
         self.manifest_button.clicked.connect(self.import_manifest)
         self.remove_button.clicked.connect(self._remove_line)
+        self.damaged_button.clicked.connect(self.mark_damaged)
         self.clear_button.clicked.connect(self.start_over)
         self.receive_button.clicked.connect(self.receive)
         self.labels_button.clicked.connect(self.print_labels)
@@ -597,19 +619,68 @@ class ReceiveScreen(Screen):
             said = self.tr("{count} kits imported from {name}.").format(
                 count=len(kits), name=path.name
             )
+        damaged = [kit.number for kit in kits if kit.damaged]
+        if damaged:  # received, but into quarantine: said before Receive
+            said = self.tr("{imported} {columns}").format(
+                imported=said,
+                columns=self.tr(
+                    "The manifest gives kits {kits} as damaged: they are received into "
+                    "quarantine (see the list)."
+                ).format(kits=separated(damaged)),
+            )
         if manifest.note:  # a column dropped silently may have held what mattered
             said = self.tr("{imported} {columns}").format(imported=said, columns=manifest.note)
         if receiving.encoding_note(encoding):  # said, so that a misread file would be noticed
             said = self.tr("{imported} {columns}").format(
                 imported=said, columns=receiving.encoding_note(encoding)
             )
-        warn = refused or manifest.note or encoding != receiving.UTF8
+        warn = refused or damaged or manifest.note or encoding != receiving.UTF8
         self.message.show_message(said, "warning" if warn else "ok")
 
     def _add(self, kits: list[KitIn], found: ReceiveAssessment) -> None:
         self.kits.extend(kits)
         self._show(found)
+        # The last kit added selected: Mark damaged marks the kit just scanned.
+        self.kits_view.setCurrentIndex(self.kits_model.index(len(self.kits) - 1, 0))
         self.kits_view.scrollToBottom()
+
+    def mark_damaged(self) -> None:
+        """The selected kit marked as arrived damaged (received into quarantine), or the mark
+        taken off; a kit the manifest gives as damaged stays so (the sponsor's word)."""
+        index = self.kits_view.currentIndex()
+        self.scan_field.setFocus()  # the next kit is scanned
+        if not index.isValid() or index.row() >= len(self.kits):
+            self.message.show_message(
+                self.tr(
+                    "Select the kit that arrived damaged in the list (a kit scanned is selected "
+                    "as it is added), then press Mark damaged."
+                ),
+                "error",
+            )
+            return
+        row = index.row()
+        kit = self.kits[row]
+        if kit.damaged and kit.damaged != SEEN_AT_RECEIPT:
+            self.message.show_message(
+                self.tr(
+                    "The manifest gives kit {kit} as damaged ({condition}): it is received into "
+                    "quarantine, as the manifest says."
+                ).format(kit=kit.number, condition=kit.damaged),
+                "warning",
+            )
+            return
+        self.kits[row] = replace(kit, damaged="" if kit.damaged else SEEN_AT_RECEIPT)
+        self._show_kits()
+        self.kits_view.setCurrentIndex(self.kits_model.index(row, 0))
+        self.message.show_message(
+            self.tr(
+                "Kit {kit} marked damaged: it will be received into quarantine until the "
+                "sponsor decides."
+            ).format(kit=kit.number)
+            if not kit.damaged
+            else self.tr("Kit {kit} no longer marked damaged.").format(kit=kit.number),
+            "warning" if not kit.damaged else "info",
+        )
 
     def _remove_line(self) -> None:
         index = self.kits_view.currentIndex()
@@ -657,6 +728,10 @@ class ReceiveScreen(Screen):
             refused = len(found.refused_lines)
             if refused:
                 text += self.tr("; {refused} refused").format(refused=refused)
+            if found.damaged and not found.into_quarantine:
+                text += self.tr("; {damaged} damaged, into quarantine").format(
+                    damaged=len(found.damaged)
+                )
             if found.quarantined:
                 text += self.tr(" — into quarantine (temperature record not acceptable)")
             elif found.excursions:
@@ -666,6 +741,7 @@ class ReceiveScreen(Screen):
         self.excursion_label.setText(notice)
         self.excursion_label.setVisible(bool(notice))
         self.remove_button.setEnabled(bool(self.kits))
+        self.damaged_button.setEnabled(bool(self.kits))
         self.receive_button.setEnabled(bool(self.kits))
 
     def _excursion_notice(self, excursions: tuple[ReceiptExcursion, ...]) -> str:
@@ -765,11 +841,24 @@ class ReceiveScreen(Screen):
             said = self.tr("{received} {warning}").format(
                 received=said, warning=self._excursion_notice(result.excursions)
             )
+        if result.damaged:  # each in quarantine for its own cause, named
+            said = self.tr("{received} {warning}").format(
+                received=said,
+                warning=self.tr(
+                    "Kits in quarantine as damaged on arrival, until the sponsor decides: {kits}."
+                ).format(
+                    kits=self.tr("; ").join(
+                        self.tr("{kit} ({cause})").format(
+                            kit=kit, cause=receiving.damage_words(condition)
+                        )
+                        for kit, condition in result.damaged
+                    )
+                ),
+            )
         for warning in result.warnings:  # received, but no dispense will take it
             said = self.tr("{received} {warning}").format(received=said, warning=warning)
-        self.message.show_message(
-            said, "warning" if result.into_quarantine or result.warnings else "ok"
-        )
+        warn = result.into_quarantine or result.warnings or result.damaged
+        self.message.show_message(said, "warning" if warn else "ok")
         self.labels_button.setFocus()
 
     def print_labels(self) -> None:
