@@ -204,3 +204,23 @@ def test_a_kit_marked_damaged_must_be_on_the_list(
     with pytest.raises(InvalidInput) as too_long:
         receiving.read_manifest(long)
     assert too_long.value.message.startswith("Manifest line 4: The kit condition is")
+
+
+def test_the_manifest_s_kits_that_did_not_arrive_are_recorded_missing_not_received(
+    ctx: Context, pharmacist: Actor, refused: Refused
+) -> None:
+    """The check-off against the manifest: kits not scanned were only free text (or nothing);
+    now the receipt's audit entry lists them, structured, as missing and not received."""
+    kits = receiving.parse_manifest(MANIFEST)
+    with refused(ctx, InvalidInput, "Kit K7101 is recorded both as received and as missing"):
+        receiving.receive_shipment(ctx, pharmacist, "SH-71", kits, missing=["k7101"])
+    arrived = [k for k in kits if k.number != "K7102"]
+    result = receiving.receive_shipment(
+        ctx, pharmacist, "SH-71", arrived, missing=["k7102", "K7102"]
+    )
+    assert (result.kits, result.missing) == (("K7101", "K7103"), ("K7102",))
+    assert "K7102" not in {k.number for k in queries.inventory(ctx, pharmacist)}
+    [entry] = audit.list_entries(ctx, pharmacist, action="receive")
+    new = json.loads(entry.new)
+    assert (new["kits"], new["missing"]) == (["K7101", "K7103"], ["K7102"])
+    assert audit.verify(ctx, pharmacist).ok

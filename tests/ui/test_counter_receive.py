@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -16,9 +17,15 @@ from pytestqt.qtbot import QtBot
 from dispensary.domain.codes import KitStatus
 from dispensary.domain.errors import NotFound
 from dispensary.i18n import Language
+from dispensary.services import audit, queries
 from dispensary.services import labels as label_prints
-from dispensary.services import queries
-from dispensary.ui.receive_view import VERDICT, ReceiveScreen, keep_strength
+from dispensary.ui.receive_view import (
+    SCANNED,
+    VERDICT,
+    MissingKitsQuestion,
+    ReceiveScreen,
+    keep_strength,
+)
 
 
 def scan(qtbot: QtBot, field: QWidget, code: str) -> None:
@@ -789,3 +796,67 @@ def test_the_columns_a_manifest_holds_beyond_the_kits_are_quoted_in_the_readers_
     assert columns in screen.message.text()
     if lang is Language.ZH_CN:
         assert "'" not in screen.message.text() and '"' not in screen.message.text()
+
+
+def test_scanning_checks_the_manifest_off_and_kits_not_scanned_are_recorded_missing(
+    qtbot: QtBot,
+    screen: ReceiveScreen,
+    counter: Counter,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A scan of a kit of the imported manifest ticks its line ("scanned N of M"); at Receive
+    the kits not scanned are named: Go back keeps everything, Record as missing receives the
+    others and records these, structured, in the receipt's audit entry."""
+    manifest = tmp_path / "SH-020.csv"
+    manifest.write_text(
+        "kit,lot,expiry,tablets\n"
+        + "".join(f"K88{n:02d},L2420,2027-12-31,21\n" for n in range(1, 4)),
+        encoding="utf-8",
+    )
+    qtbot.keyClicks(screen.shipment, "SH-020")
+    screen.load_manifest(manifest)
+    assert screen.kits_view.isColumnHidden(SCANNED)  # until the check-off begins
+    assert "scanned" not in screen.count_label.text()
+    screen.scan_field.setFocus()
+    scan(qtbot, screen.scan_field, "k8801")
+    scan(qtbot, screen.scan_field, "K8803")
+    assert screen.message.text() == ("Kit K8803 checked off against the manifest: scanned 2 of 3.")
+    assert [screen.kits_model.index(row, SCANNED).data() for row in range(3)] == [
+        "\u2713",
+        "",
+        "\u2713",
+    ]
+    assert "scanned 2 of 3 of the manifest" in screen.count_label.text()
+    assert not screen.kits_view.isColumnHidden(SCANNED)
+    scan(qtbot, screen.scan_field, "K8801")  # twice: said, nothing changes
+    assert screen.scan_field.cue == "error"
+    assert "K8801 is checked off already" in screen.message.text()
+    asked: list[tuple[tuple[str, ...], int]] = []
+    answer = [False]
+
+    def ask(_parent: object, kits: tuple[str, ...], listed: int) -> bool:
+        asked.append((kits, listed))
+        return answer[0]
+
+    monkeypatch.setattr(MissingKitsQuestion, "ask", staticmethod(ask))
+    screen.receive()  # Go back: nothing received, the list kept
+    assert asked == [(("K8802",), 3)], screen.message.text()
+    with pytest.raises(NotFound):  # not received
+        shipment_kits(counter, "SH-020")
+    assert "scan the kits of the manifest not yet checked off: K8802" in screen.message.text()
+    assert len(screen.kits) == 3
+    answer[0] = True
+    screen.receive()  # Record as missing
+    assert shipment_kits(counter, "SH-020") == [
+        ("K8801", "L2420", KitStatus.AVAILABLE),
+        ("K8803", "L2420", KitStatus.AVAILABLE),
+    ]
+    assert "Recorded missing from the shipment (not received): K8802." in screen.message.text()
+    [entry] = [
+        e
+        for e in audit.list_entries(counter.ctx, counter.actor("tech"), action="receive")
+        if e.entity_id == "SH-020"
+    ]
+    assert json.loads(entry.new)["missing"] == ["K8802"]
+    assert screen.kits_view.isColumnHidden(SCANNED)  # the next shipment starts afresh

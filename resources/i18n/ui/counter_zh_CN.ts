@@ -623,6 +623,30 @@
         <translation>核对结果</translation>
     </message>
     <message>
+        <source>Scanned</source>
+        <translation>已扫描</translation>
+    </message>
+    <message>
+        <source>Kits of the manifest not scanned</source>
+        <translation>装箱单中未扫描的药盒</translation>
+    </message>
+    <message>
+        <source>{count} of the {listed} kits of the manifest were not scanned: {kits}.</source>
+        <translation>装箱单的 {listed} 个药盒中有 {count} 个未扫描：{kits}。</translation>
+    </message>
+    <message>
+        <source>Go back and scan them if they are here. If they did not arrive, record them missing from the shipment: they are not received, and the receipt&apos;s audit entry names them.</source>
+        <translation>如药盒在此，请返回扫描。如未到货，请记录为货件缺少：这些药盒不予接收，接收的稽查记录会列出它们。</translation>
+    </message>
+    <message>
+        <source>Record as missing</source>
+        <translation>记录为缺少</translation>
+    </message>
+    <message>
+        <source>Go back</source>
+        <translation>返回</translation>
+    </message>
+    <message>
         <source>Receive a shipment</source>
         <translation>接收货件</translation>
     </message>
@@ -767,6 +791,14 @@
         <translation>“{code}”似乎是受试者编号（{number}），不是药盒。请扫描药盒本身的条码。</translation>
     </message>
     <message>
+        <source>Kit {kit} is checked off already: scanned {scanned} of {listed}.</source>
+        <translation>药盒 {kit} 已核对过：已扫描 {scanned} / {listed}。</translation>
+    </message>
+    <message>
+        <source>Kit {kit} checked off against the manifest: scanned {scanned} of {listed}.</source>
+        <translation>药盒 {kit} 已与装箱单核对：已扫描 {scanned} / {listed}。</translation>
+    </message>
+    <message>
         <source>&apos;{code}&apos; is a range: use the range field for ranges.</source>
         <translation>“{code}”是一个范围：请在范围栏中输入范围。</translation>
     </message>
@@ -851,6 +883,10 @@
         <translation>；{refused} 个被拒收</translation>
     </message>
     <message>
+        <source>; scanned {scanned} of {listed} of the manifest</source>
+        <translation>；装箱单已扫描 {scanned} / {listed}</translation>
+    </message>
+    <message>
         <source>; {damaged} damaged, into quarantine</source>
         <translation>；{damaged} 个破损，进入隔离</translation>
     </message>
@@ -913,6 +949,14 @@
     <message>
         <source>{kit} ({cause})</source>
         <translation>{kit}（{cause}）</translation>
+    </message>
+    <message>
+        <source>Recorded missing from the shipment (not received): {kits}. Tell the sponsor.</source>
+        <translation>已记录为货件缺少（未接收）：{kits}。请告知申办方。</translation>
+    </message>
+    <message>
+        <source>Not received yet: scan the kits of the manifest not yet checked off: {kits}.</source>
+        <translation>尚未接收：请扫描装箱单中尚未核对的药盒：{kits}。</translation>
     </message>
     <message>
         <source>Kit labels not recorded: {why}</source>

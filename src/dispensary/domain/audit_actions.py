@@ -245,6 +245,7 @@ FIELD_NAMES: dict[str, str] = {
     "meaning": N_("audit field|Meaning"),
     "method": N_("audit field|Method"),
     "min_celsius": N_("audit field|Lowest allowed (°C)"),
+    "missing": N_("audit field|Missing from the shipment"),  # a receipt: not received
     "must_change_password": N_("audit field|Must change password"),
     "name": N_("audit field|Name"),
     "names": N_("audit field|Names"),

@@ -464,10 +464,13 @@ def receive_shipment(
     condition: str = "intact",
     temperature_ok: bool = True,
     location: str | None = None,
+    missing: Sequence[str] = (),
 ) -> ReceiveResult:
     """Adds the kits to stock; a shipment whose temperature record fails goes to quarantine,
     and so does each kit that arrived damaged (`KitIn.damaged`: the manifest's condition, or
-    marked at receipt), with that cause: every kit that arrived is accounted for."""
+    marked at receipt), with that cause: every kit that arrived is accounted for. `missing`:
+    kits of the sponsor's manifest that did not arrive (not scanned at the check-off), recorded
+    in the receipt's audit entry as missing, not received."""
     require(actor, Permission.RECEIVE, ctx, recorded=True)
     today = ctx.clock.today()
     request = ReceiveRequest(shipment, kits, received_on, condition, temperature_ok, location)
@@ -492,6 +495,7 @@ def receive_shipment(
             raise first.error(first.message)
         kits = [line.kit for line in found.lines]
         numbers = [k.number for k in kits]
+        absent = _missing(missing, numbers)
         damaged = {k.number: k.damaged for k in kits if k.damaged}  # as written
         exposed = found.excursions[0] if found.excursions else None
         if exposed is not None:  # as an import quarantines the kits there: linked to it
@@ -559,6 +563,8 @@ def receive_shipment(
                 # the kits that arrived damaged, each with its condition as written: received,
                 # into quarantine
                 **({"damaged": damaged} if damaged else {}),
+                # the manifest's kits that did not arrive: recorded, not received
+                **({"missing": list(absent)} if absent else {}),
                 # the excursions on record the kits were exposed to: into quarantine for them
                 **(
                     {"excursions": [e.excursion_id for e in found.excursions]}
@@ -578,7 +584,25 @@ def receive_shipment(
             found.excursions,
             place,
             tuple(damaged.items()),
+            absent,
         )
+
+
+def _missing(missing: Sequence[str], received: Collection[str]) -> tuple[str, ...]:
+    """The manifest's kits recorded missing from the shipment, each once as its number reads;
+    one that is received too is refused (it cannot have both arrived and not)."""
+    if isinstance(missing, str):
+        raise InvalidInput(_("List the manifest's kits missing from the shipment."))
+    absent = tuple(dict.fromkeys(normalise_kit_number(n) for n in missing))
+    both = [n for n in absent if n in set(received)]
+    if both:
+        raise InvalidInput(
+            _(
+                "Kit {kits} is recorded both as received and as missing from the shipment: a "
+                "kit that arrived is received, one that did not is missing. Check the list."
+            ).format(kits=pgettext("names", ", ").join(both))
+        )
+    return absent
 
 
 def assess_receive(ctx: Context, actor: Actor, request: ReceiveRequest) -> ReceiveAssessment:

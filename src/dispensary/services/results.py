@@ -133,6 +133,8 @@ class ReceiveResult:
     damaged: tuple[tuple[str, str], ...] = ()
     """The kits that arrived damaged, each with its condition as written (the manifest's, or
     receiving.SEEN_AT_RECEIPT): received into quarantine, whatever the others."""
+    missing: tuple[str, ...] = ()
+    """The sponsor's manifest's kits that did not arrive: recorded missing, not received."""
 
     @property
     def into_quarantine(self) -> bool:
