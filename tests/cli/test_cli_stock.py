@@ -429,3 +429,54 @@ def test_a_kit_counted_open_is_not_destroyed_until_it_is_counted_again(cli: Cli)
     destroyed = cli("destroy", kit, *paperwork, "--json", env=witness)
     assert destroyed.code == 0, destroyed.err
     assert destroyed.json()["kits"] == [kit]
+
+
+def test_kits_that_arrived_damaged_are_received_into_quarantine(cli: Cli, tmp_path: Path) -> None:
+    """A manifest's kit not said sound refused the whole shipment, so a kit that arrived was in
+    no record; now each damaged kit (the manifest's, or --damaged) is received into quarantine
+    with its cause, and the others as usual."""
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text(
+        "kit,lot,expiry,tablets,product,condition\n"
+        f"K9201,HT2609D,2028-06-30,21,{P75},ok\n"
+        f"K9202,HT2609D,2028-06-30,21,{P75},ok\n"
+        f"K9203,HT2609D,2028-06-30,21,{P75},box crushed\n",
+        encoding="utf-8",
+    )
+    options = ("--shipment", "SH-0201", "--manifest", str(manifest), "--damaged", "k9201")
+    checked = cli("check", "receive", *options)
+    assert checked.code == 0, checked.err
+    said = checked.out.splitlines()
+    assert any(
+        "K9201" in line
+        and line.endswith("quarantined, damaged on arrival (seen at receipt), new lot")
+        for line in said
+    ), said
+    assert any(
+        "K9203" in line
+        and line.endswith("quarantined, damaged on arrival (manifest condition: box crushed)")
+        for line in said
+    ), said
+    unknown = cli("receive", *options[:-1], "K9201,K9999")
+    assert unknown.code == 3
+    assert "Kit K9999 is marked damaged but is not on this shipment's list" in unknown.err
+    received = cli("receive", *options)
+    assert received.code == 0, received.err
+    lines = received.out.splitlines()
+    assert "  Damaged  K9201: into quarantine, damaged on arrival (seen at receipt)" in lines
+    assert (
+        "  Damaged  K9203: into quarantine, damaged on arrival (manifest condition: box crushed)"
+        in lines
+    )
+    stock = cli("inventory", "--lot", "HT2609D", "--json").json()
+    assert {k["kit"]: k["status"] for k in stock} == {
+        "K9201": "quarantined",
+        "K9202": "available",
+        "K9203": "quarantined",
+    }
+    chinese = cli(
+        "--lang", "zh_CN", "check", "receive", "--shipment", "SH-0202", "--kits", "K9301",
+        "--product", P75, "--lot", "HT2609E", "--expiry", "2028-06-30", "--damaged", "K9301",
+    )  # fmt: skip
+    assert chinese.code == 0, chinese.err
+    assert "到货时破损（收货时发现）" in chinese.out, chinese.out

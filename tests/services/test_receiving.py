@@ -359,29 +359,6 @@ def test_the_manifest_s_columns_not_read_are_named() -> None:
     assert (plain.ignored, plain.note) == ((), "")
 
 
-@pytest.mark.parametrize(
-    ("column", "value"), [("Condition", "damaged"), ("Damaged", "yes"), ("condition", "Leaking")]
-)
-def test_a_kit_the_manifest_does_not_say_is_sound_is_refused(column: str, value: str) -> None:
-    """A per-kit condition column is read, never guessed: 'damaged' was dropped as unknown and
-    the kit received as available."""
-    sound = "ok" if column.lower() == "condition" else "no"
-    text = (
-        f"kit,lot,expiry,tablets,product,{column}\n"
-        f"K7101,HT2611B,2027-10-31,21,{P75},{sound}\n"
-        f"K7102,HT2611B,2027-10-31,21,{P75},\n"
-        f"K7103,HT2611B,2027-10-31,21,{P75},{value}\n"
-    )
-    with pytest.raises(InvalidInput) as refused:
-        receiving.read_manifest(text)
-    assert refused.value.message.startswith(
-        f"Manifest line 4: the manifest gives kit K7103 the {column.lower()} '{value}'. A kit "
-        "the sponsor's manifest does not say is sound is not received"
-    )
-    good = receiving.read_manifest(text.rsplit("K7103", 1)[0])
-    assert ([k.number for k in good.kits], good.ignored) == (["K7101", "K7102"], ())
-
-
 def test_lot_and_shipment_numbers_are_upper_cased_and_found_in_any_case(
     ctx: Context, pharmacist: Actor, pw: Callable[[Actor], str], refused: Refused
 ) -> None:

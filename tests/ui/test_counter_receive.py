@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -16,9 +17,15 @@ from pytestqt.qtbot import QtBot
 from dispensary.domain.codes import KitStatus
 from dispensary.domain.errors import NotFound
 from dispensary.i18n import Language
+from dispensary.services import audit, queries
 from dispensary.services import labels as label_prints
-from dispensary.services import queries
-from dispensary.ui.receive_view import VERDICT, ReceiveScreen, keep_strength
+from dispensary.ui.receive_view import (
+    SCANNED,
+    VERDICT,
+    MissingKitsQuestion,
+    ReceiveScreen,
+    keep_strength,
+)
 
 
 def scan(qtbot: QtBot, field: QWidget, code: str) -> None:
@@ -94,6 +101,47 @@ def test_continuous_scanning_refuses_duplicates_on_the_spot(
         "K0201",
         "K0203",
     ]
+
+
+def test_a_kit_scanned_and_seen_damaged_is_marked_from_the_scan_field_and_quarantined(
+    qtbot: QtBot, screen: ReceiveScreen, counter: Counter
+) -> None:
+    """Scan (type + Enter), then Alt+M marks the kit just scanned as damaged; the cursor stays
+    in the scan field for the next kit; pressed again on a line, the mark comes off."""
+    fill_paperwork(qtbot, screen, "SH-012", "L2412")
+    screen.scan_field.setFocus()
+    scan(qtbot, screen.scan_field, "K1201")
+    scan(qtbot, screen.scan_field, "K1202")
+    qtbot.keyClick(screen.scan_field, Qt.Key.Key_M, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: "K1202 marked" in screen.message.text())  # the button's click
+    assert QApplication.focusWidget() is screen.scan_field
+    assert screen.message.text() == (
+        "Kit K1202 marked damaged: it will be received into quarantine until the sponsor decides."
+    )
+    scan(qtbot, screen.scan_field, "K1203")
+    qtbot.keyClick(screen.scan_field, Qt.Key.Key_M, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: "K1203 marked" in screen.message.text())
+    assert [(k.number, k.status) for k in screen.kits_model.rows] == [
+        ("K1201", KitStatus.AVAILABLE),
+        ("K1202", KitStatus.QUARANTINED),
+        ("K1203", KitStatus.QUARANTINED),
+    ]
+    assert screen.kits_model.index(1, VERDICT).data() == (
+        "Into quarantine, damaged on arrival (seen at receipt)"
+    )
+    assert "2 damaged, into quarantine" in screen.count_label.text()
+    screen.kits_view.setCurrentIndex(screen.kits_model.index(2, 0))  # K1203 was fine after all
+    screen.damaged_button.click()
+    assert screen.message.text() == "Kit K1203 no longer marked damaged."
+    assert screen.kits_model.rows[2].status is KitStatus.AVAILABLE
+    qtbot.keyClick(screen.scan_field, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert shipment_kits(counter, "SH-012") == [
+        ("K1201", "L2412", KitStatus.AVAILABLE),
+        ("K1202", "L2412", KitStatus.QUARANTINED),
+        ("K1203", "L2412", KitStatus.AVAILABLE),
+    ]
+    assert screen.message.kind == "warning"
+    assert "K1202 (damaged on arrival (seen at receipt))" in screen.message.text()
 
 
 def test_a_range_of_another_product_with_a_failed_temperature_record_goes_to_quarantine(
@@ -592,10 +640,12 @@ def test_kit_labels_printed_in_fewer_languages_than_the_study_s_say_why(
     assert "label.text.zh_CN" in said  # what to confirm, and where
 
 
-def test_a_manifest_s_columns_not_read_are_named_and_a_damaged_kit_refused(
-    qtbot: QtBot, screen: ReceiveScreen, tmp_path: Path
+def test_a_manifest_s_columns_not_read_are_named_and_a_damaged_kit_received_into_quarantine(
+    qtbot: QtBot, screen: ReceiveScreen, counter: Counter, tmp_path: Path
 ) -> None:
-    """'Comment' and 'Condition=damaged' were dropped silently: the kit went in as available."""
+    """'Comment' and 'Condition=damaged' were dropped silently: the kit went in as available.
+    Then a damaged kit refused the whole manifest, so a kit that arrived was in no record: now
+    it is listed, going into quarantine as damaged, and received so."""
     damaged = tmp_path / "damaged.csv"
     damaged.write_text(
         "kit,lot,expiry,tablets,Condition\nM0301,L2403,2027-12-31,21,ok\n"
@@ -603,17 +653,37 @@ def test_a_manifest_s_columns_not_read_are_named_and_a_damaged_kit_refused(
         encoding="utf-8",
     )
     screen.load_manifest(damaged)
-    assert screen.kits_model.rows == []
-    assert screen.message.kind == "error"
-    assert "Manifest line 3: the manifest gives kit M0302 the condition 'damaged'" in (
-        screen.message.text()
+    assert [(k.number, k.status) for k in screen.kits_model.rows] == [
+        ("M0301", KitStatus.AVAILABLE),
+        ("M0302", KitStatus.QUARANTINED),
+    ]
+    verdict = screen.kits_model.index(1, VERDICT).data()
+    assert verdict == "Into quarantine, damaged on arrival (manifest condition: damaged)"
+    assert screen.message.kind == "warning"
+    assert screen.message.text() == (
+        "2 kits imported from damaged.csv. The manifest gives kits M0302 as damaged: they are "
+        "received into quarantine (see the list)."
     )
+    assert "1 damaged, into quarantine" in screen.count_label.text()
+    # The manifest's word stands: the mark is not taken off at the counter.
+    screen.kits_view.setCurrentIndex(screen.kits_model.index(1, 0))
+    screen.damaged_button.click()
+    assert screen.message.text().startswith("The manifest gives kit M0302 as damaged (condition:")
+    assert screen.kits_model.rows[1].status is KitStatus.QUARANTINED
+    qtbot.keyClicks(screen.shipment, "SH-M03")
+    screen.receive()
+    assert shipment_kits(counter, "SH-M03") == [
+        ("M0301", "L2403", KitStatus.AVAILABLE),
+        ("M0302", "L2403", KitStatus.QUARANTINED),
+    ]
+    assert "M0302 (damaged on arrival (manifest condition: damaged))" in screen.message.text()
+    assert screen.message.kind == "warning"
     commented = tmp_path / "commented.csv"
     commented.write_text(
-        "kit,lot,expiry,tablets,Comment\nM0301,L2403,2027-12-31,21,box dented\n", encoding="utf-8"
+        "kit,lot,expiry,tablets,Comment\nM0311,L2403,2027-12-31,21,box dented\n", encoding="utf-8"
     )
     screen.load_manifest(commented)
-    assert [k.number for k in screen.kits_model.rows] == ["M0301"]
+    assert [k.number for k in screen.kits_model.rows] == ["M0311"]
     assert screen.message.kind == "warning"
     assert screen.message.text() == (
         "1 kits imported from commented.csv. The manifest's columns 'Comment' are not read by the "
@@ -726,3 +796,67 @@ def test_the_columns_a_manifest_holds_beyond_the_kits_are_quoted_in_the_readers_
     assert columns in screen.message.text()
     if lang is Language.ZH_CN:
         assert "'" not in screen.message.text() and '"' not in screen.message.text()
+
+
+def test_scanning_checks_the_manifest_off_and_kits_not_scanned_are_recorded_missing(
+    qtbot: QtBot,
+    screen: ReceiveScreen,
+    counter: Counter,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A scan of a kit of the imported manifest ticks its line ("scanned N of M"); at Receive
+    the kits not scanned are named: Go back keeps everything, Record as missing receives the
+    others and records these, structured, in the receipt's audit entry."""
+    manifest = tmp_path / "SH-020.csv"
+    manifest.write_text(
+        "kit,lot,expiry,tablets\n"
+        + "".join(f"K88{n:02d},L2420,2027-12-31,21\n" for n in range(1, 4)),
+        encoding="utf-8",
+    )
+    qtbot.keyClicks(screen.shipment, "SH-020")
+    screen.load_manifest(manifest)
+    assert screen.kits_view.isColumnHidden(SCANNED)  # until the check-off begins
+    assert "scanned" not in screen.count_label.text()
+    screen.scan_field.setFocus()
+    scan(qtbot, screen.scan_field, "k8801")
+    scan(qtbot, screen.scan_field, "K8803")
+    assert screen.message.text() == ("Kit K8803 checked off against the manifest: scanned 2 of 3.")
+    assert [screen.kits_model.index(row, SCANNED).data() for row in range(3)] == [
+        "\u2713",
+        "",
+        "\u2713",
+    ]
+    assert "scanned 2 of 3 of the manifest" in screen.count_label.text()
+    assert not screen.kits_view.isColumnHidden(SCANNED)
+    scan(qtbot, screen.scan_field, "K8801")  # twice: said, nothing changes
+    assert screen.scan_field.cue == "error"
+    assert "K8801 is checked off already" in screen.message.text()
+    asked: list[tuple[tuple[str, ...], int]] = []
+    answer = [False]
+
+    def ask(_parent: object, kits: tuple[str, ...], listed: int) -> bool:
+        asked.append((kits, listed))
+        return answer[0]
+
+    monkeypatch.setattr(MissingKitsQuestion, "ask", staticmethod(ask))
+    screen.receive()  # Go back: nothing received, the list kept
+    assert asked == [(("K8802",), 3)], screen.message.text()
+    with pytest.raises(NotFound):  # not received
+        shipment_kits(counter, "SH-020")
+    assert "scan the kits of the manifest not yet checked off: K8802" in screen.message.text()
+    assert len(screen.kits) == 3
+    answer[0] = True
+    screen.receive()  # Record as missing
+    assert shipment_kits(counter, "SH-020") == [
+        ("K8801", "L2420", KitStatus.AVAILABLE),
+        ("K8803", "L2420", KitStatus.AVAILABLE),
+    ]
+    assert "Recorded missing from the shipment (not received): K8802." in screen.message.text()
+    [entry] = [
+        e
+        for e in audit.list_entries(counter.ctx, counter.actor("tech"), action="receive")
+        if e.entity_id == "SH-020"
+    ]
+    assert json.loads(entry.new)["missing"] == ["K8802"]
+    assert screen.kits_view.isColumnHidden(SCANNED)  # the next shipment starts afresh

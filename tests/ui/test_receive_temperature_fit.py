@@ -166,6 +166,97 @@ def test_the_condition_is_stored_in_one_word_and_shown_in_the_readers(
     assert json.loads(entry.new)["condition"] == "intact"
 
 
+def test_a_kit_marked_damaged_at_the_counter_shows_its_cause_and_fits_1366(
+    qtbot: QtBot, language: Language, pharmacy: Pharmacy
+) -> None:
+    """Scanned (typed + Enter), marked damaged with Alt+M: its verdict says into quarantine and
+    why, in the reader's language, the list and the buttons whole at 1366x768; received so."""
+    window = main_window(qtbot, pharmacy, "tech")
+    screen = receive_screen(qtbot, window)
+    window.activateWindow()  # a shortcut (Alt+M) is the active window's
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    screen.scan_field.setFocus()
+    qtbot.keyClicks(screen.scan_field, "K0313")
+    qtbot.keyClick(screen.scan_field, Qt.Key.Key_Return)
+    assert screen.kits_model.rows[-1].number == "K0313"
+    qtbot.keyClick(screen.scan_field, Qt.Key.Key_M, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: screen.kits_model.rows[-1].status is KitStatus.QUARANTINED)
+    verdict = screen.kits_model.index(len(screen.kits_model.rows) - 1, 5).data()
+    assert verdict == (
+        "Into quarantine, damaged on arrival (seen at receipt)"
+        if language is ENGLISH
+        else "进入隔离，到货时破损（收货时发现）"
+    )
+    assert screen.damaged_button.text() == (
+        "Mark da&maged" if language is ENGLISH else "标为破损(&M)"
+    )
+    assert window.minimumSizeHint().width() <= SCREEN[0], window.minimumSizeHint()
+    assert screen.minimumSizeHint().width() <= window.stack.width(), screen.minimumSizeHint()
+    assert screen.damaged_button.width() >= screen.damaged_button.sizeHint().width()
+    shoot(window, f"receive-damaged-{language.value}")
+    screen.receive()
+    assert screen.last_result is not None
+    assert screen.last_result.damaged == (("K0313", "seen at receipt"),)
+    stock = {k.number: k.status for k in queries.inventory(pharmacy.ctx, pharmacy.actor("tech"))}
+    assert (stock["K0312"], stock["K0313"]) == (KitStatus.AVAILABLE, KitStatus.QUARANTINED)
+
+
+def test_the_manifest_s_check_off_fits_1366_and_asks_about_the_kits_not_scanned(
+    qtbot: QtBot,
+    language: Language,
+    pharmacy: Pharmacy,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A manifest imported, two of its three kits scanned (typed + Enter): their lines ticked,
+    the count says so; at Receive the question names the kit not scanned, in the reader's
+    language; Record as missing receives the two."""
+    from PySide6.QtWidgets import QMessageBox
+
+    manifest = tmp_path / "SH-78.csv"
+    manifest.write_text(
+        "kit,lot,expiry,tablets\n"
+        + "".join(f"K04{n:02d},L2604,2027-09-30,21\n" for n in range(1, 4)),
+        encoding="utf-8",
+    )
+    window = main_window(qtbot, pharmacy, "tech")
+    window.go_actions[ReceiveScreen].trigger()
+    screen = window.current_screen()
+    assert isinstance(screen, ReceiveScreen)
+    qtbot.keyClicks(screen.shipment, "SH-78")
+    screen.load_manifest(manifest)
+    for code in ("K0401", "K0403"):
+        qtbot.keyClicks(screen.scan_field, code)
+        qtbot.keyClick(screen.scan_field, Qt.Key.Key_Return)
+    assert ("2 of 3" if language is ENGLISH else "2 / 3") in screen.count_label.text()
+    assert window.minimumSizeHint().width() <= SCREEN[0], window.minimumSizeHint()
+    assert screen.minimumSizeHint().width() <= window.stack.width(), screen.minimumSizeHint()
+    shoot(window, f"receive-checkoff-{language.value}")
+    asked: list[str] = []
+
+    def answered(box: QMessageBox) -> int:
+        box.show()
+        qtbot.waitExposed(box)
+        asked.append(box.text())
+        shoot(box, f"receive-missing-{language.value}")
+        [record] = [b for b in box.buttons() if box.buttonRole(b) == box.ButtonRole.AcceptRole]
+        record.click()
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", answered)
+    screen.receive()
+    assert asked == [
+        "1 of the 3 kits of the manifest were not scanned: K0402."
+        if language is ENGLISH
+        else "装箱单的 3 个药盒中有 1 个未扫描：K0402。"
+    ]
+    assert screen.last_result is not None
+    assert (screen.last_result.kits, screen.last_result.missing) == (
+        ("K0401", "K0403"),
+        ("K0402",),
+    )
+
+
 def cell_fits(view: Any, row: int, column: int) -> bool:
     """The cell's text whole in its column: no piece that cannot go onto another line wider
     than the column, the row as tall as its lines."""

@@ -623,6 +623,30 @@
         <translation>核对结果</translation>
     </message>
     <message>
+        <source>Scanned</source>
+        <translation>已扫描</translation>
+    </message>
+    <message>
+        <source>Kits of the manifest not scanned</source>
+        <translation>装箱单中未扫描的药盒</translation>
+    </message>
+    <message>
+        <source>{count} of the {listed} kits of the manifest were not scanned: {kits}.</source>
+        <translation>装箱单的 {listed} 个药盒中有 {count} 个未扫描：{kits}。</translation>
+    </message>
+    <message>
+        <source>Go back and scan them if they are here. If they did not arrive, record them missing from the shipment: they are not received, and the receipt&apos;s audit entry names them.</source>
+        <translation>如药盒在此，请返回扫描。如未到货，请记录为货件缺少：这些药盒不予接收，接收的稽查记录会列出它们。</translation>
+    </message>
+    <message>
+        <source>Record as missing</source>
+        <translation>记录为缺少</translation>
+    </message>
+    <message>
+        <source>Go back</source>
+        <translation>返回</translation>
+    </message>
+    <message>
         <source>Receive a shipment</source>
         <translation>接收货件</translation>
     </message>
@@ -703,6 +727,14 @@
         <translation>移除此行</translation>
     </message>
     <message>
+        <source>Mark da&amp;maged</source>
+        <translation>标为破损(&amp;M)</translation>
+    </message>
+    <message>
+        <source>The selected kit arrived damaged: it is received into quarantine until the sponsor decides. Press again to take the mark off.</source>
+        <translation>所选药盒到货时破损：接收后即隔离，等待申办方决定。再按一次可取消标记。</translation>
+    </message>
+    <message>
         <source>New shipment</source>
         <translation>新货件</translation>
     </message>
@@ -739,6 +771,14 @@
         <translation>每盒片数</translation>
     </message>
     <message>
+        <source>Into quarantine, {cause}, new lot</source>
+        <translation>进入隔离，{cause}，新批号</translation>
+    </message>
+    <message>
+        <source>Into quarantine, {cause}</source>
+        <translation>进入隔离，{cause}</translation>
+    </message>
+    <message>
         <source>number of {units} in each kit</source>
         <translation>每盒{units}数</translation>
     </message>
@@ -749,6 +789,14 @@
     <message>
         <source>&apos;{code}&apos; looks like a participant number ({number}), not a kit. Scan the kit&apos;s own barcode.</source>
         <translation>“{code}”似乎是受试者编号（{number}），不是药盒。请扫描药盒本身的条码。</translation>
+    </message>
+    <message>
+        <source>Kit {kit} is checked off already: scanned {scanned} of {listed}.</source>
+        <translation>药盒 {kit} 已核对过：已扫描 {scanned} / {listed}。</translation>
+    </message>
+    <message>
+        <source>Kit {kit} checked off against the manifest: scanned {scanned} of {listed}.</source>
+        <translation>药盒 {kit} 已与装箱单核对：已扫描 {scanned} / {listed}。</translation>
     </message>
     <message>
         <source>&apos;{code}&apos; is a range: use the range field for ranges.</source>
@@ -795,6 +843,26 @@
         <translation>{imported}{columns}</translation>
     </message>
     <message>
+        <source>The manifest gives kits {kits} as damaged: they are received into quarantine (see the list).</source>
+        <translation>装箱单写明药盒 {kits} 破损：接收后即隔离（见列表）。</translation>
+    </message>
+    <message>
+        <source>Select the kit that arrived damaged in the list (a kit scanned is selected as it is added), then press Mark damaged.</source>
+        <translation>请在列表中选中到货时破损的药盒（扫描的药盒加入时即被选中），再按“标为破损”。</translation>
+    </message>
+    <message>
+        <source>The manifest gives kit {kit} as damaged ({condition}): it is received into quarantine, as the manifest says.</source>
+        <translation>装箱单写明药盒 {kit} 破损（{condition}）：按装箱单所写，接收后即隔离。</translation>
+    </message>
+    <message>
+        <source>Kit {kit} marked damaged: it will be received into quarantine until the sponsor decides.</source>
+        <translation>药盒 {kit} 已标为破损：接收后即隔离，等待申办方决定。</translation>
+    </message>
+    <message>
+        <source>Kit {kit} no longer marked damaged.</source>
+        <translation>药盒 {kit} 已取消破损标记。</translation>
+    </message>
+    <message>
         <source>Kit {number} taken off the list.</source>
         <translation>药盒 {number} 已从列表中移除。</translation>
     </message>
@@ -813,6 +881,14 @@
     <message>
         <source>; {refused} refused</source>
         <translation>；{refused} 个被拒收</translation>
+    </message>
+    <message>
+        <source>; scanned {scanned} of {listed} of the manifest</source>
+        <translation>；装箱单已扫描 {scanned} / {listed}</translation>
+    </message>
+    <message>
+        <source>; {damaged} damaged, into quarantine</source>
+        <translation>；{damaged} 个破损，进入隔离</translation>
     </message>
     <message>
         <source> — into quarantine (temperature record not acceptable)</source>
@@ -861,6 +937,26 @@
     <message>
         <source>{received} {warning}</source>
         <translation>{received}{warning}</translation>
+    </message>
+    <message>
+        <source>Kits in quarantine as damaged on arrival, until the sponsor decides: {kits}.</source>
+        <translation>到货时破损而隔离的药盒，等待申办方决定：{kits}。</translation>
+    </message>
+    <message>
+        <source>; </source>
+        <translation>；</translation>
+    </message>
+    <message>
+        <source>{kit} ({cause})</source>
+        <translation>{kit}（{cause}）</translation>
+    </message>
+    <message>
+        <source>Recorded missing from the shipment (not received): {kits}. Tell the sponsor.</source>
+        <translation>已记录为货件缺少（未接收）：{kits}。请告知申办方。</translation>
+    </message>
+    <message>
+        <source>Not received yet: scan the kits of the manifest not yet checked off: {kits}.</source>
+        <translation>尚未接收：请扫描装箱单中尚未核对的药盒：{kits}。</translation>
     </message>
     <message>
         <source>Kit labels not recorded: {why}</source>

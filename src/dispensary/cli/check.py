@@ -640,6 +640,7 @@ def _receive_data(found: ReceiveAssessment) -> dict[str, Any]:
                 "code": line.code,
                 "message": line.message,
                 "status": line.status,
+                "damaged": line.damaged,
                 "new_lot": line.new_lot,
             }
             for line in found.lines
@@ -693,7 +694,16 @@ def _receive_lines(found: ReceiveAssessment, study: Study) -> list[str]:
             units=study.units(line.product, line.tablets),
         )
         if line.accepted:
-            lines.append(kit + status_word(line.status) + (_(", new lot") if line.new_lot else ""))
+            lines.append(
+                kit
+                + status_word(line.status)
+                + (
+                    _(", {cause}").format(cause=receiving.damage_words(line.damaged))
+                    if line.damaged
+                    else ""
+                )
+                + (_(", new lot") if line.new_lot else "")
+            )
         else:
             lines.append(_("{kit}refused: {message}").format(kit=kit, message=line.message))
     lines += [_("  Refused     {message}").format(message=r.message) for r in found.refusals]

@@ -574,12 +574,29 @@ def receive_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--date", type=calendar_date, help=N_("date received (default today)"))
     p.add_argument("--condition", default="intact", metavar="TEXT")
     p.add_argument("--temperature-failed", action="store_true", help=N_("quarantine every kit"))
+    p.add_argument(
+        "--damaged",
+        action="append",
+        default=[],
+        metavar="KIT[,KIT]",
+        help=N_("kits of the list that arrived damaged: received into quarantine"),
+    )
 
 
 def shipment_kits(run: Run) -> Manifest:
     """The kits the receive options list: --kits ranges (with --product, --lot and --expiry),
     or the --manifest file (those options fill its missing columns), with the manifest's
-    columns not read."""
+    columns not read; the --damaged kits marked damaged (received into quarantine)."""
+    from dispensary.services import receiving
+
+    listed = _listed_kits(run)
+    damaged = comma_pieces(run.args.damaged)
+    if not damaged:
+        return listed
+    return replace(listed, kits=receiving.mark_damaged(listed.kits, damaged))
+
+
+def _listed_kits(run: Run) -> Manifest:
     from dispensary.services import receiving
 
     a = run.args

@@ -90,6 +90,20 @@ def cmd_receive(run: Run) -> int:
     if result.excursions:  # received during an excursion on record: quarantined with it
         notice = receiving.excursion_notice(result.excursions, study.area_name(result.location))
         lines.append(f"  {notice}")
+    # Each kit that arrived damaged, with its condition as written: received, into quarantine.
+    lines += [
+        _("  Damaged  {kit}: into quarantine, {cause}").format(
+            kit=kit, cause=receiving.damage_words(condition)
+        )
+        for kit, condition in result.damaged
+    ]
+    if result.damaged and not result.into_quarantine:
+        lines.append(
+            _(
+                "  The damaged kits are QUARANTINED until the sponsor decides (then `dispensary "
+                "release KIT... --reason ... --reference ...`, or destroy them)."
+            )
+        )
     lines += [_("  Warning  {message}").format(message=w) for w in result.warnings]
     if manifest.ignored:
         lines.append(f"  {manifest.note}")

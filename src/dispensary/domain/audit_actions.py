@@ -200,6 +200,7 @@ FIELD_NAMES: dict[str, str] = {
     "cover_until": N_("audit field|Covers until"),
     "criteria": N_("audit field|Criteria checked"),
     "cycle": N_("audit field|Cycle"),
+    "damaged": N_("audit field|Damaged on arrival"),  # a receipt: kit -> condition as written
     "database": N_("audit field|Database"),
     "day1": N_("audit field|Day 1"),
     "days": N_("audit field|Days' supply"),
@@ -244,6 +245,7 @@ FIELD_NAMES: dict[str, str] = {
     "meaning": N_("audit field|Meaning"),
     "method": N_("audit field|Method"),
     "min_celsius": N_("audit field|Lowest allowed (°C)"),
+    "missing": N_("audit field|Missing from the shipment"),  # a receipt: not received
     "must_change_password": N_("audit field|Must change password"),
     "name": N_("audit field|Name"),
     "names": N_("audit field|Names"),

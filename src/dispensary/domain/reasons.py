@@ -30,6 +30,11 @@ DESTROYED = N_("destroyed: {method}")
 TO_SPONSOR = N_("returned to sponsor: {method}")
 SHIPMENT_TEMPERATURE = N_("shipment {shipment} received with its temperature record not acceptable")
 EXCURSION = N_("temperature excursion {lowest}-{highest} °C")
+DAMAGED_SEEN = N_("damaged on arrival (seen at receipt)")
+DAMAGED_LISTED = N_("damaged on arrival (manifest {condition})")
+DAMAGED_FORMS = (DAMAGED_SEEN, DAMAGED_LISTED)
+"""The forms of a kit received into quarantine as damaged: marked so by the user at receipt, or
+by the sponsor's manifest (its condition column as written, "condition: Leaking")."""
 
 LEDGER_FORMS: dict[str, tuple[str, ...]] = {
     MovementKind.RECEIVE.value: (SHIPMENT,),
@@ -39,11 +44,18 @@ LEDGER_FORMS: dict[str, tuple[str, ...]] = {
 }
 """The forms the program writes on a ledger row of each kind (MovementKind's value), the longer
 of two that share a start first; a count's adjustment and a correction carry a typed reason."""
-EXCURSION_FORMS = (EXCURSION,)
-"""The form of a kit quarantined by an imported excursion."""
-RECEIPT_FORMS = (SHIPMENT_TEMPERATURE,)
-"""The form of a kit quarantined as it was received with a temperature record not acceptable."""
-FORMS = (*(f for forms in LEDGER_FORMS.values() for f in forms), EXCURSION, SHIPMENT_TEMPERATURE)
+EXCURSION_FORMS = (EXCURSION, *DAMAGED_FORMS)
+"""The form of a kit quarantined by an imported excursion (or, received damaged during one and
+linked to it, as damaged)."""
+RECEIPT_FORMS = (SHIPMENT_TEMPERATURE, *DAMAGED_FORMS)
+"""The forms of a kit quarantined as it was received: with a temperature record not acceptable,
+or damaged."""
+FORMS = (
+    *(f for forms in LEDGER_FORMS.values() for f in forms),
+    EXCURSION,
+    SHIPMENT_TEMPERATURE,
+    *DAMAGED_FORMS,
+)
 
 
 NUMBERS = {"cycle": r"\d+", "ret": r"\d+"}

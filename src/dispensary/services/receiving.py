@@ -7,7 +7,7 @@ import io
 import re
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, TypeVar
 
@@ -45,7 +45,7 @@ from dispensary.services.assessment import (
     ReceiveRequest,
     Refusal,
 )
-from dispensary.services.assessment.receiving import units_by_product
+from dispensary.services.assessment.receiving import SEEN_AT_RECEIPT, units_by_product
 from dispensary.services.audit import Recorder
 from dispensary.services.common import (
     CodeKind,
@@ -108,7 +108,8 @@ CONDITION_COLUMNS = {
     "damage": ("no", "n", "false", "0", "none"),
 }
 """A per-kit condition the sponsor's manifest may give, and the values that say the kit is
-sound (an empty cell too): any other value refuses the line (a kit is not guessed sound)."""
+sound (an empty cell too): a kit given any other value is damaged (a kit is not guessed sound),
+received into quarantine with the condition as written."""
 
 
 @dataclass(frozen=True)
@@ -187,8 +188,9 @@ def read_manifest(
     expiry: date | None = None,
     tablets: int | None = None,
 ) -> Manifest:
-    """As parse_manifest, with the header's columns the program does not read named; a
-    condition column (condition, damaged) that does not say a kit is sound refuses its line."""
+    """As parse_manifest, with the header's columns the program does not read named; a kit a
+    condition column (condition, damaged) does not say is sound is read as damaged (`_condition`:
+    received into quarantine)."""
     defaults = {
         "product": default_product or "",
         "lot": lot or "",
@@ -310,8 +312,8 @@ def _parse_manifest(reader: CsvReader, defaults: dict[str, str]) -> Manifest:
             for name, at in columns.items()
         } | {name: v for name, v in defaults.items() if name not in columns}
         try:
-            kits.append(_kit_line(values))
-            _sound(kits[-1].number, {name: values[name] for name in conditions})
+            kit = _kit_line(values)
+            kits.append(replace(kit, damaged=_condition({n: values[n] for n in conditions})))
         except InvalidInput as exc:
             raise InvalidInput(
                 _("Manifest line {line}: {refusal}").format(line=line_no, refusal=exc.message)
@@ -325,18 +327,61 @@ def _parse_manifest(reader: CsvReader, defaults: dict[str, str]) -> Manifest:
     return Manifest(kits, ignored)
 
 
-def _sound(kit: str, conditions: dict[str, str]) -> None:
-    """A kit the manifest marks damaged (or in any condition but sound) is refused: whether it
-    may be dispensed is the sponsor's decision, and a kit received is available."""
+def _condition(conditions: dict[str, str]) -> str:
+    """The kit's condition as the manifest writes it when it does not say the kit is sound
+    ("condition: Leaking"), "" when sound. Such a kit is received, as every kit that arrived is
+    accounted for, but into quarantine: whether it may be dispensed is the sponsor's decision."""
     for name, value in conditions.items():
         if value and value.lower() not in CONDITION_COLUMNS[name]:
-            raise InvalidInput(
-                _(
-                    "the manifest gives kit {kit} the {column} '{value}'. A kit the sponsor's "
-                    "manifest does not say is sound is not received: take the line out of the "
-                    "manifest, set the kit aside and contact the sponsor; nothing was received."
-                ).format(kit=kit, column=name, value=value[:40])
-            )
+            written = f"{name}: {value}"
+            return check_text(written, N_("kit condition"), limit=CONDITION_LIMIT)
+    return ""
+
+
+CONDITION_LIMIT = 100
+"""A kit's condition as the manifest writes it, column and value, at most (a longer one is
+refused with its line: the record keeps it whole)."""
+
+
+def damaged_reason(condition: str) -> str:
+    """The quarantine's reason of a kit received damaged, as stored (English): seen at receipt,
+    or the manifest's condition as written."""
+    if condition == SEEN_AT_RECEIPT:
+        return reasons.DAMAGED_SEEN
+    return reasons.written(reasons.DAMAGED_LISTED, condition=condition)
+
+
+def damage_words(condition: str) -> str:
+    """A damaged kit's cause in the reader's words ("damaged on arrival (manifest condition:
+    Leaking)", "到货时破损（收货时发现）"), as its quarantine records it."""
+    return reasons.in_reader_words(damaged_reason(condition), reasons.DAMAGED_FORMS)
+
+
+def mark_damaged(kits: Sequence[KitIn], numbers: Iterable[str]) -> list[KitIn]:
+    """The kits with those numbers marked damaged, as seen at receipt (the command's
+    --damaged): a number not on the shipment's list is refused, naming it (a kit marked but not
+    listed would be received as nothing). A kit the manifest gives as damaged keeps the
+    manifest's condition."""
+    wanted: dict[str, str] = {}
+    for raw in numbers:
+        text = raw.strip()
+        if text:
+            wanted.setdefault(normalise_kit_number(text), text)
+    listed = {kit.number.upper() for kit in kits}
+    missing = [shown for number, shown in wanted.items() if number not in listed]
+    if missing:
+        raise InvalidInput(
+            _(
+                "Kit {kits} is marked damaged but is not on this shipment's list: give the "
+                "number of a kit of the shipment (as on its label)."
+            ).format(kits=pgettext("names", ", ").join(missing))
+        )
+    return [
+        replace(kit, damaged=kit.damaged or SEEN_AT_RECEIPT)
+        if kit.number.upper() in wanted
+        else kit
+        for kit in kits
+    ]
 
 
 INTACT = N_("intact")
@@ -419,8 +464,13 @@ def receive_shipment(
     condition: str = "intact",
     temperature_ok: bool = True,
     location: str | None = None,
+    missing: Sequence[str] = (),
 ) -> ReceiveResult:
-    """Adds the kits to stock; a shipment whose temperature record fails goes to quarantine."""
+    """Adds the kits to stock; a shipment whose temperature record fails goes to quarantine,
+    and so does each kit that arrived damaged (`KitIn.damaged`: the manifest's condition, or
+    marked at receipt), with that cause: every kit that arrived is accounted for. `missing`:
+    kits of the sponsor's manifest that did not arrive (not scanned at the check-off), recorded
+    in the receipt's audit entry as missing, not received."""
     require(actor, Permission.RECEIVE, ctx, recorded=True)
     today = ctx.clock.today()
     request = ReceiveRequest(shipment, kits, received_on, condition, temperature_ok, location)
@@ -445,6 +495,8 @@ def receive_shipment(
             raise first.error(first.message)
         kits = [line.kit for line in found.lines]
         numbers = [k.number for k in kits]
+        absent = _missing(missing, numbers)
+        damaged = {k.number: k.damaged for k in kits if k.damaged}  # as written
         exposed = found.excursions[0] if found.excursions else None
         if exposed is not None:  # as an import quarantines the kits there: linked to it
             event = KitEvent.RECEIVE_QUARANTINED
@@ -493,6 +545,7 @@ def receive_shipment(
             today=today,
             reason=why,
             excursion_id=exposed.excursion_id if exposed is not None else None,
+            held={number: damaged_reason(said) for number, said in damaged.items()},
         )
         total = sum(k.tablets for k in kits)
         rec.audit(
@@ -507,6 +560,11 @@ def receive_shipment(
                 "temperature_ok": temperature_ok,
                 "location": place,
                 "lots": sorted({f"{k.product}/{k.lot}/{k.expiry.isoformat()}" for k in kits}),
+                # the kits that arrived damaged, each with its condition as written: received,
+                # into quarantine
+                **({"damaged": damaged} if damaged else {}),
+                # the manifest's kits that did not arrive: recorded, not received
+                **({"missing": list(absent)} if absent else {}),
                 # the excursions on record the kits were exposed to: into quarantine for them
                 **(
                     {"excursions": [e.excursion_id for e in found.excursions]}
@@ -525,7 +583,26 @@ def receive_shipment(
             found.warnings,
             found.excursions,
             place,
+            tuple(damaged.items()),
+            absent,
         )
+
+
+def _missing(missing: Sequence[str], received: Collection[str]) -> tuple[str, ...]:
+    """The manifest's kits recorded missing from the shipment, each once as its number reads;
+    one that is received too is refused (it cannot have both arrived and not)."""
+    if isinstance(missing, str):
+        raise InvalidInput(_("List the manifest's kits missing from the shipment."))
+    absent = tuple(dict.fromkeys(normalise_kit_number(n) for n in missing))
+    both = [n for n in absent if n in set(received)]
+    if both:
+        raise InvalidInput(
+            _(
+                "Kit {kits} is recorded both as received and as missing from the shipment: a "
+                "kit that arrived is received, one that did not is missing. Check the list."
+            ).format(kits=pgettext("names", ", ").join(both))
+        )
+    return absent
 
 
 def assess_receive(ctx: Context, actor: Actor, request: ReceiveRequest) -> ReceiveAssessment:
@@ -689,6 +766,7 @@ def _plan_receipt(
     if excursions:  # received into an area during an excursion on record: exposed to it
         event = KitEvent.RECEIVE_QUARANTINED
     status = transition(NOT_IN_STOCK, event, kit="")
+    held = transition(NOT_IN_STOCK, KitEvent.RECEIVE_QUARANTINED, kit="")
     lines = []
     for at, (kit, refused) in enumerate(verdicts):
         why = (
@@ -701,7 +779,7 @@ def _plan_receipt(
                 accepted=why is None,
                 code=why.code if why is not None else None,
                 message=why.message if why is not None else "",
-                status=status,
+                status=held if kit.damaged else status,  # a damaged kit: into quarantine
                 new_lot=at in new_lots,
             )
         )
@@ -931,11 +1009,15 @@ def _checked_line(
         expiry = check_date(kit.expiry, _("expiry of kit {kit}").format(kit=number))
     except InvalidInput as exc:
         return kit, Refusal(ReceiveCheck.KIT_FIELD, exc.message, InvalidInput)
+    try:
+        damaged = check_text(kit.damaged, N_("kit condition"), False, CONDITION_LIMIT)
+    except InvalidInput as exc:
+        return kit, Refusal(ReceiveCheck.KIT_FIELD, exc.message, InvalidInput)
     try:  # a code of its own: the receiving screen puts the cursor in its tablets field
         tablets = check_count(kit.tablets, _("tablet count of kit {kit}").format(kit=number))
     except InvalidInput as exc:
         return kit, Refusal(ReceiveCheck.TABLET_COUNT, exc.message, InvalidInput)
-    read = KitIn(number, product, lot, expiry, tablets)
+    read = KitIn(number, product, lot, expiry, tablets, damaged)
     if tablets == 0:
         message = _("Kit {kit} has no tablets; check the count.").format(kit=number)
         return read, Refusal(ReceiveCheck.NO_TABLETS, message, InvalidInput)

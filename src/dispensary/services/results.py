@@ -130,6 +130,11 @@ class ReceiveResult:
     """The excursions on record the kits were exposed to (received on or before their end):
     every kit went into quarantine, linked to the first."""
     location: str = ""  # the storage area the kits went into
+    damaged: tuple[tuple[str, str], ...] = ()
+    """The kits that arrived damaged, each with its condition as written (the manifest's, or
+    receiving.SEEN_AT_RECEIPT): received into quarantine, whatever the others."""
+    missing: tuple[str, ...] = ()
+    """The sponsor's manifest's kits that did not arrive: recorded missing, not received."""
 
     @property
     def into_quarantine(self) -> bool:

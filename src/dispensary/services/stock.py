@@ -4,7 +4,7 @@ caller's write transaction. The caller writes the step's audit entry, as before.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 from sqlalchemy import func, select
@@ -80,15 +80,26 @@ def receive_kits(
     today: date,
     reason: str = "",
     excursion_id: int | None = None,
+    held: Mapping[str, str] | None = None,
 ) -> None:
     """Receives a shipment's new kits as `move_kit` receives one, but with one flush for all
     the kits (one batched INSERT), so a 500-kit manifest is not 500 round trips. `excursion_id`:
-    the excursion a receipt into quarantine is for (kits received into an area during it)."""
+    the excursion a receipt into quarantine is for (kits received into an area during it).
+    `held`: kits received into quarantine for a cause of their own (damaged on arrival), kit
+    number -> the quarantine's reason, whatever `event` the others take."""
     status = NOT_IN_STOCK
+    own = held or {}
+    moves: dict[str, tuple[KitEvent, str]] = {}
     for kit, ledger in kits:
         if kit.id is not None:
             raise ValueError(f"kit {kit.number} is already in the database")
-        kit.status = _transition(kit, status, event, today, ledger, reason, None).value
+        move = (
+            (KitEvent.RECEIVE_QUARANTINED, own[kit.number])
+            if kit.number in own
+            else (event, reason)
+        )
+        moves[kit.number] = move
+        kit.status = _transition(kit, status, move[0], today, ledger, move[1], None).value
     if on_sqlite(session):
         # SQLite cannot return the ids of a batched INSERT in order, so SQLAlchemy would send
         # one INSERT per kit: the ids are given here, as SQLite would give them (the write
@@ -99,7 +110,8 @@ def receive_kits(
     session.add_all([kit for kit, _ledger in kits])
     session.flush()
     for kit, ledger in kits:
-        _write(session, rec, kit, event, ledger, reason, excursion_id)
+        moved, why = moves[kit.number]
+        _write(session, rec, kit, moved, ledger, why, excursion_id)
 
 
 def _transition(

@@ -4,6 +4,8 @@ from the sponsor's manifest, then one Receive that writes it all, and the kit la
 from __future__ import annotations
 
 import calendar
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -17,6 +19,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QStyle,
     QStyleOptionComboBox,
@@ -28,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from dispensary.domain.codes import KitStatus
 from dispensary.domain.errors import DispensaryError, InvalidInput
-from dispensary.domain.rules import parse_whole
+from dispensary.domain.rules import normalise_kit_number, parse_whole
 from dispensary.files import os_detail, with_detail
 from dispensary.services import queries, receiving
 from dispensary.services.assessment import (
@@ -38,6 +41,7 @@ from dispensary.services.assessment import (
     ReceiveLine,
     ReceiveRequest,
 )
+from dispensary.services.assessment.receiving import SEEN_AT_RECEIPT
 from dispensary.services.labels import PrintPlan
 from dispensary.services.results import ReceiptExcursion, ReceiveResult
 from dispensary.study import Study
@@ -85,9 +89,11 @@ def parse_expiry(text: str) -> date | None:
     return None
 
 
-PRODUCT, VERDICT = 1, 5
+PRODUCT, VERDICT, SCANNED = 1, 5, 6
 """The columns of the kit list that give way: the product cut (whole in its tooltip), the
-verdict wrapped onto as many lines as it needs in the spare width."""
+verdict wrapped onto as many lines as it needs in the spare width; and the manifest's check-off
+(a kit of the manifest scanned), shown once a kit of it is scanned."""
+TICK = "\u2713"
 TABLETS_REFUSED = {ReceiveCheck.TABLET_COUNT, ReceiveCheck.NO_TABLETS, ReceiveCheck.KIT_COUNT}
 """The service's refusals of a kit for its tablets: those of the form's tablets per kit."""
 
@@ -184,8 +190,11 @@ def fit_product(view: QTableView) -> None:
     header.resizeSection(PRODUCT, max(min(wanted, PRODUCT_WIDEST), header.sectionSizeHint(PRODUCT)))
 
 
-def line_columns(study: Study) -> tuple[Column[ReceiveLine], ...]:
-    """The kits of the delivery as read off the boxes, with the service's verdict on each."""
+def line_columns(
+    study: Study, scanned: Callable[[str], bool] = lambda _kit: False
+) -> tuple[Column[ReceiveLine], ...]:
+    """The kits of the delivery as read off the boxes, with the service's verdict on each, and
+    whether a kit of the manifest was scanned (`scanned`, by its number)."""
 
     def product(code: str) -> str:
         try:
@@ -196,6 +205,13 @@ def line_columns(study: Study) -> tuple[Column[ReceiveLine], ...]:
     def verdict(line: ReceiveLine) -> str:
         if not line.accepted:
             return line.message  # the service's refusal, as it wrote it
+        if line.damaged:  # into quarantine for its own cause, as the service words it
+            cause = receiving.damage_words(line.damaged)
+            return (
+                QCoreApplication.translate("ReceiveScreen", "Into quarantine, {cause}, new lot")
+                if line.new_lot
+                else QCoreApplication.translate("ReceiveScreen", "Into quarantine, {cause}")
+            ).format(cause=cause)
         quarantined = line.status is KitStatus.QUARANTINED
         if line.new_lot:
             return (
@@ -230,7 +246,49 @@ def line_columns(study: Study) -> tuple[Column[ReceiveLine], ...]:
             verdict,
             colour=lambda r: "#c62828" if not r.accepted else r.status.colour,
         ),
+        Column(
+            QCoreApplication.translate("ReceiveScreen", "Scanned"),
+            lambda r: TICK if scanned(r.number) else "",
+        ),
     )
+
+
+class MissingKitsQuestion:
+    """Asked at Receive when kits of the manifest were not scanned at its check-off: record them
+    missing from the shipment, or go back and scan them (the default)."""
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, kits: tuple[str, ...], listed: int) -> bool:
+        """True when the user records the kits missing. Tests replace this method."""
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            QCoreApplication.translate("ReceiveScreen", "Kits of the manifest not scanned"),
+            QCoreApplication.translate(
+                "ReceiveScreen",
+                "{count} of the {listed} kits of the manifest were not scanned: {kits}.",
+            ).format(count=len(kits), listed=listed, kits=separated(kits)),
+            parent=parent,
+        )
+        box.setObjectName("missingKitsQuestion")
+        box.setInformativeText(
+            QCoreApplication.translate(
+                "ReceiveScreen",
+                "Go back and scan them if they are here. If they did not arrive, record them "
+                "missing from the shipment: they are not received, and the receipt's audit entry "
+                "names them.",
+            )
+        )
+        record = box.addButton(
+            QCoreApplication.translate("ReceiveScreen", "Record as missing"),
+            QMessageBox.ButtonRole.AcceptRole,
+        )
+        back = box.addButton(
+            QCoreApplication.translate("ReceiveScreen", "Go back"),
+            QMessageBox.ButtonRole.RejectRole,
+        )
+        box.setDefaultButton(back)
+        box.exec()
+        return box.clickedButton() is record
 
 
 class ReceiveScreen(Screen):
@@ -242,6 +300,10 @@ class ReceiveScreen(Screen):
         super().__init__(session, parent)
         self.setObjectName("receiveScreen")
         self.kits: list[KitIn] = []
+        self.manifest_kits: set[str] = set()
+        """The kits on the list from the sponsor's manifest: a scan of one checks it off."""
+        self.scanned: set[str] = set()
+        """The manifest's kits scanned (checked off against what arrived)."""
         self.assessment: ReceiveAssessment | None = None
         self.last_result: ReceiveResult | None = None
         self.unrecorded: PrintPlan | None = None
@@ -326,17 +388,29 @@ class ReceiveScreen(Screen):
         right.addWidget(self.excursion_label)
         # Every cell's text is its tooltip: a product cut, a verdict read whole on hovering.
         self.kits_model: RowTableModel[ReceiveLine] = RowTableModel(
-            line_columns(study), self, tooltip_from=0
+            line_columns(study, lambda kit: kit in self.scanned), self, tooltip_from=0
         )
         self.kits_view = verdict_table(self.kits_model)
         right.addWidget(self.kits_view, 1)
         self.remove_button = QPushButton(self.tr("Remove line"))
+        # A kit seen damaged at the counter: the selected line (the kit just scanned) marked,
+        # received into quarantine; pressed again, the mark is taken off. Alt+M from the scan
+        # field, so that scanning stays Enter-driven.
+        self.damaged_button = QPushButton(self.tr("Mark da&maged"))
+        self.damaged_button.setObjectName("markDamaged")
+        self.damaged_button.setToolTip(
+            self.tr(
+                "The selected kit arrived damaged: it is received into quarantine until the "
+                "sponsor decides. Press again to take the mark off."
+            )
+        )
         self.clear_button = QPushButton(self.tr("New shipment"))
         self.labels_button = QPushButton(self.tr("Print kit &labels"))
         self.receive_button = primary_button(self.tr("Receive"), self.tr("Ctrl+Enter"))
         right.addLayout(
             button_row(
-                [self.remove_button, self.clear_button], [self.labels_button, self.receive_button]
+                [self.remove_button, self.damaged_button, self.clear_button],
+                [self.labels_button, self.receive_button],
             )
         )
         grid.addLayout(right, 0, 1)
@@ -346,6 +420,7 @@ class ReceiveScreen(Screen):
         self.range_button.clicked.connect(self.add_range)
         self.manifest_button.clicked.connect(self.import_manifest)
         self.remove_button.clicked.connect(self._remove_line)
+        self.damaged_button.clicked.connect(self.mark_damaged)
         self.clear_button.clicked.connect(self.start_over)
         self.receive_button.clicked.connect(self.receive)
         self.labels_button.clicked.connect(self.print_labels)
@@ -475,8 +550,43 @@ class ReceiveScreen(Screen):
             refused.setFocus()
             refused.selectAll()
 
+    def _check_off(self, code: str) -> bool:
+        """A kit of the imported manifest scanned: its line ticked ("scanned N of M"), True; a
+        kit not on the manifest: False (added to the list as any scanned kit)."""
+        try:
+            number = normalise_kit_number(code)
+        except InvalidInput:
+            return False
+        if number not in self.manifest_kits:
+            return False
+        listed = len(self.manifest_kits)
+        if number in self.scanned:
+            self.scan_field.refused()
+            self.message.show_message(
+                self.tr("Kit {kit} is checked off already: scanned {scanned} of {listed}.").format(
+                    kit=number, scanned=len(self.scanned), listed=listed
+                ),
+                "error",
+            )
+            return True
+        self.scanned.add(number)
+        self._show(self.assessment)
+        row = next(i for i, kit in enumerate(self.kits) if kit.number == number)
+        self.kits_view.setCurrentIndex(self.kits_model.index(row, 0))  # Mark damaged takes it
+        self.kits_view.scrollTo(self.kits_model.index(row, 0))
+        self.scan_field.accepted()
+        self.message.show_message(
+            self.tr(
+                "Kit {kit} checked off against the manifest: scanned {scanned} of {listed}."
+            ).format(kit=number, scanned=len(self.scanned), listed=listed),
+            "ok",
+        )
+        return True
+
     def add_scanned(self, code: str) -> None:
         if not code:
+            return
+        if self._check_off(code):
             return
         found: ReceiveAssessment | None = None
         field: QLineEdit | None = None
@@ -588,6 +698,7 @@ class ReceiveScreen(Screen):
             )
             return
         self._add(kits, found)
+        self.manifest_kits.update(kit.number for kit in kits)
         refused = [line for line in found.lines[-len(kits) :] if not line.accepted]
         if refused:
             said = self.tr(
@@ -597,25 +708,77 @@ class ReceiveScreen(Screen):
             said = self.tr("{count} kits imported from {name}.").format(
                 count=len(kits), name=path.name
             )
+        damaged = [kit.number for kit in kits if kit.damaged]
+        if damaged:  # received, but into quarantine: said before Receive
+            said = self.tr("{imported} {columns}").format(
+                imported=said,
+                columns=self.tr(
+                    "The manifest gives kits {kits} as damaged: they are received into "
+                    "quarantine (see the list)."
+                ).format(kits=separated(damaged)),
+            )
         if manifest.note:  # a column dropped silently may have held what mattered
             said = self.tr("{imported} {columns}").format(imported=said, columns=manifest.note)
         if receiving.encoding_note(encoding):  # said, so that a misread file would be noticed
             said = self.tr("{imported} {columns}").format(
                 imported=said, columns=receiving.encoding_note(encoding)
             )
-        warn = refused or manifest.note or encoding != receiving.UTF8
+        warn = refused or damaged or manifest.note or encoding != receiving.UTF8
         self.message.show_message(said, "warning" if warn else "ok")
 
     def _add(self, kits: list[KitIn], found: ReceiveAssessment) -> None:
         self.kits.extend(kits)
         self._show(found)
+        # The last kit added selected: Mark damaged marks the kit just scanned.
+        self.kits_view.setCurrentIndex(self.kits_model.index(len(self.kits) - 1, 0))
         self.kits_view.scrollToBottom()
+
+    def mark_damaged(self) -> None:
+        """The selected kit marked as arrived damaged (received into quarantine), or the mark
+        taken off; a kit the manifest gives as damaged stays so (the sponsor's word)."""
+        index = self.kits_view.currentIndex()
+        self.scan_field.setFocus()  # the next kit is scanned
+        if not index.isValid() or index.row() >= len(self.kits):
+            self.message.show_message(
+                self.tr(
+                    "Select the kit that arrived damaged in the list (a kit scanned is selected "
+                    "as it is added), then press Mark damaged."
+                ),
+                "error",
+            )
+            return
+        row = index.row()
+        kit = self.kits[row]
+        if kit.damaged and kit.damaged != SEEN_AT_RECEIPT:
+            self.message.show_message(
+                self.tr(
+                    "The manifest gives kit {kit} as damaged ({condition}): it is received into "
+                    "quarantine, as the manifest says."
+                ).format(kit=kit.number, condition=kit.damaged),
+                "warning",
+            )
+            return
+        self.kits[row] = replace(kit, damaged="" if kit.damaged else SEEN_AT_RECEIPT)
+        self._show_kits()
+        self.kits_view.setCurrentIndex(self.kits_model.index(row, 0))
+        self.message.show_message(
+            self.tr(
+                "Kit {kit} marked damaged: it will be received into quarantine until the "
+                "sponsor decides."
+            ).format(kit=kit.number)
+            if not kit.damaged
+            else self.tr("Kit {kit} no longer marked damaged.").format(kit=kit.number),
+            "warning" if not kit.damaged else "info",
+        )
 
     def _remove_line(self) -> None:
         index = self.kits_view.currentIndex()
         if not index.isValid():
             return
         removed = self.kits.pop(index.row())
+        if all(kit.number != removed.number for kit in self.kits):
+            self.manifest_kits.discard(removed.number)
+            self.scanned.discard(removed.number)
         self._show_kits()
         self.message.show_message(
             self.tr("Kit {number} taken off the list.").format(number=removed.number), "info"
@@ -657,6 +820,14 @@ class ReceiveScreen(Screen):
             refused = len(found.refused_lines)
             if refused:
                 text += self.tr("; {refused} refused").format(refused=refused)
+            if self.scanned:  # the check-off begun
+                text += self.tr("; scanned {scanned} of {listed} of the manifest").format(
+                    scanned=len(self.scanned), listed=len(self.manifest_kits)
+                )
+            if found.damaged and not found.into_quarantine:
+                text += self.tr("; {damaged} damaged, into quarantine").format(
+                    damaged=len(found.damaged)
+                )
             if found.quarantined:
                 text += self.tr(" — into quarantine (temperature record not acceptable)")
             elif found.excursions:
@@ -665,7 +836,9 @@ class ReceiveScreen(Screen):
         notice = self._excursion_notice(found.excursions if found is not None else ())
         self.excursion_label.setText(notice)
         self.excursion_label.setVisible(bool(notice))
+        self.kits_view.setColumnHidden(SCANNED, not self.scanned)  # the check-off begun
         self.remove_button.setEnabled(bool(self.kits))
+        self.damaged_button.setEnabled(bool(self.kits))
         self.receive_button.setEnabled(bool(self.kits))
 
     def _excursion_notice(self, excursions: tuple[ReceiptExcursion, ...]) -> str:
@@ -709,20 +882,26 @@ class ReceiveScreen(Screen):
                 "error",
             )
             return
+        missing = self._missing()
+        if missing is None:
+            return
         try:
             result = receiving.receive_shipment(
                 self.session.ctx,
                 self.session.actor,
                 self.shipment.text(),
-                self.kits,
+                [kit for kit in self.kits if kit.number not in missing],
                 received_on=to_date(self.received_on.date()),
                 condition=receiving.condition_recorded(self.condition.text()),
                 temperature_ok=self.temperature_ok.isChecked(),
+                missing=missing,
             )
         except DispensaryError as exc:
             self.message.show_message(exc.message, "error")
             return
         self.last_result = result
+        self.manifest_kits.clear()
+        self.scanned.clear()
         self.changed.emit()
         self.kits = []
         self._show_kits()
@@ -765,12 +944,56 @@ class ReceiveScreen(Screen):
             said = self.tr("{received} {warning}").format(
                 received=said, warning=self._excursion_notice(result.excursions)
             )
+        if result.damaged:  # each in quarantine for its own cause, named
+            said = self.tr("{received} {warning}").format(
+                received=said,
+                warning=self.tr(
+                    "Kits in quarantine as damaged on arrival, until the sponsor decides: {kits}."
+                ).format(
+                    kits=self.tr("; ").join(
+                        self.tr("{kit} ({cause})").format(
+                            kit=kit, cause=receiving.damage_words(condition)
+                        )
+                        for kit, condition in result.damaged
+                    )
+                ),
+            )
+        if result.missing:  # the manifest's kits that did not arrive: recorded, not received
+            said = self.tr("{received} {warning}").format(
+                received=said,
+                warning=self.tr(
+                    "Recorded missing from the shipment (not received): {kits}. Tell the sponsor."
+                ).format(kits=separated(result.missing)),
+            )
         for warning in result.warnings:  # received, but no dispense will take it
             said = self.tr("{received} {warning}").format(received=said, warning=warning)
-        self.message.show_message(
-            said, "warning" if result.into_quarantine or result.warnings else "ok"
-        )
+        warn = result.into_quarantine or result.warnings or result.damaged or result.missing
+        self.message.show_message(said, "warning" if warn else "ok")
         self.labels_button.setFocus()
+
+    def _missing(self) -> tuple[str, ...] | None:
+        """The manifest's kits not scanned, once its check-off has begun (a kit scanned): the
+        user records them missing from the shipment (not received), or goes back to scan them
+        (None). Without a scan, or every kit scanned: none."""
+        if not self.scanned:
+            return ()
+        unscanned = tuple(
+            kit.number
+            for kit in self.kits
+            if kit.number in self.manifest_kits and kit.number not in self.scanned
+        )
+        if not unscanned:
+            return ()
+        if MissingKitsQuestion.ask(self, unscanned, len(self.manifest_kits)):
+            return unscanned
+        self.message.show_message(
+            self.tr(
+                "Not received yet: scan the kits of the manifest not yet checked off: {kits}."
+            ).format(kits=separated(unscanned)),
+            "warning",
+        )
+        self.scan_field.setFocus()
+        return None
 
     def print_labels(self) -> None:
         result = self.last_result
@@ -796,6 +1019,8 @@ class ReceiveScreen(Screen):
 
     def start_over(self) -> None:
         self.kits = []
+        self.manifest_kits.clear()
+        self.scanned.clear()
         self.last_result = None
         self.unrecorded = None
         self.labels_button.setText(self.tr("Print kit &labels"))

@@ -22,6 +22,15 @@ class KitIn:
     lot: str
     expiry: date
     tablets: int
+    damaged: str = ""
+    """The kit's condition as written when it arrived damaged, "" when sound: the sponsor's
+    manifest's ("condition: Leaking"), or SEEN_AT_RECEIPT for a kit the user marked damaged. A
+    damaged kit is received into quarantine, never as available."""
+
+
+SEEN_AT_RECEIPT = "seen at receipt"
+"""The condition of a kit the user marks damaged at receipt (the window, `--damaged`), recorded
+as this English phrase (reasons.DAMAGED_SEEN gives it in the reader's words)."""
 
 
 class ReceiveCheck(StrEnum):
@@ -73,6 +82,11 @@ class ReceiveLine:
         return self.kit.number
 
     @property
+    def damaged(self) -> str:
+        """The kit's condition as written when damaged ("" when sound): into quarantine."""
+        return self.kit.damaged
+
+    @property
     def product(self) -> str:
         return self.kit.product
 
@@ -117,6 +131,11 @@ class ReceiveAssessment:
     @property
     def refused(self) -> bool:
         return bool(self.refusals)
+
+    @property
+    def damaged(self) -> tuple[ReceiveLine, ...]:
+        """The accepted lines of kits that arrived damaged: received into quarantine."""
+        return tuple(line for line in self.lines if line.accepted and line.damaged)
 
     @property
     def accepted(self) -> bool:
