@@ -3,6 +3,7 @@ pharmacy holds three studies, and a study's command asks which one it is for."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -112,6 +113,27 @@ def test_the_inventory_of_every_study(cli: Cli) -> None:
     assert {r["study"] for r in monitor} == {"NCT07198672"}
     text = cli("inventory", "--every-study", "--status", "available", env=NO_STUDY).out
     assert "DEMO-2DRUG" in text.splitlines()[2] or "DEMO-2DRUG" in text
+
+
+def test_the_inventory_of_every_study_adds_no_tablets_of_two_studies_together(cli: Cli) -> None:
+    """Of two studies of tablets only, the footer added herombopag 7.5 mg and demoxatinib
+    tablets into one figure ("available to dispense: 17 kits, 411 tablets"): each study's
+    products are totalled on their own, named with their study."""
+    taken = cli(
+        "study", "access", "pharmacist", "DEMO-2DRUG", "--remove", "--reason", "left it",
+        user="admin",
+    )  # fmt: skip
+    assert taken.code == 0, taken.err
+    rows = cli("--json", "inventory", "--every-study", env=NO_STUDY).json()
+    assert {r["study"] for r in rows} == {"DEMO-28D-BID", "NCT07198672"}
+    summary = cli("inventory", "--every-study", env=NO_STUDY).out.splitlines()[-1]
+    totals = re.findall(r"([A-Z0-9-]+) ([^:,]+): (\d+) tablets", summary)
+    assert {study for study, _product, _n in totals} == {"DEMO-28D-BID", "NCT07198672"}, summary
+    assert len(totals) == len({(study, product) for study, product, _n in totals}) >= 3
+    assert re.search(r"kits, \d+ tablets\.$", summary) is None, summary
+    # One study's inventory keeps its one figure.
+    one = cli("--study", "NCT07198672", "inventory").out.splitlines()[-1]
+    assert one.endswith(" tablets.") and "holding" not in one, one
 
 
 def test_a_monitor_is_told_nothing_of_the_studies_they_do_not_monitor(cli: Cli) -> None:

@@ -4,6 +4,7 @@ physical counts, findings, flag explanations and signed sign-off."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -159,6 +160,39 @@ def test_explaining_the_flag_clears_the_finding(qtbot: Any, pharmacy: Pharmacy) 
     assert not screen.flag_button.isEnabled()
     _person, history = queries.participant_history(pharmacy.ctx, pharmacy.actor("pharm"), "01-001")
     assert history[0].flag_reason == "investigator held the drug for 9 days"
+
+
+def test_a_closed_study_offers_no_reason_form_the_service_refuses(
+    qtbot: Any, pharmacy: Pharmacy
+) -> None:
+    """A study closed (by a release before the close waited for the findings) with a flag
+    still open: the screen offered the reason's form, and the service refused the reason
+    ("closed ... not added to"). The form is offered where the service takes the step; the
+    monitor's sign-off, which a closed study still takes, stays."""
+    # Closed as a release before this one closed it (an edit of the file standing in for it:
+    # the close itself now waits for the flag's reason).
+    edit_file(
+        pharmacy.path,
+        "UPDATE study SET closed_at = '2026-01-26 10:00:00.000000', closed_reason = 'ended'",
+    )
+    session = pharmacy.session("pharm")
+    session.ctx = replace(session.ctx, closed=True)  # as the window opens a closed study
+    with pytest.raises(NotPermitted, match="closed"):
+        returns.explain_flag(session.ctx, session.actor, "DSP000001", "held 9 days")
+    screen = ReconcileScreen(session)
+    qtbot.addWidget(screen)
+    screen.show()
+    qtbot.waitExposed(screen)
+    screen.refresh()
+    assert screen.flag_box.isHidden()
+    assert not screen.sign_box.isHidden()  # the close-out's sign-off is taken in it
+    monitor = pharmacy.session("monitor")
+    monitor.ctx = replace(monitor.ctx, closed=True)
+    signer = ReconcileScreen(monitor)
+    qtbot.addWidget(signer)
+    assert not signer.sign_box.isHidden()
+    # Open, the same pharmacist is offered the form.
+    assert not make_screen(qtbot, pharmacy).flag_box.isHidden()
 
 
 def test_monitor_signs_off_with_a_signature(

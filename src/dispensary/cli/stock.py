@@ -489,14 +489,16 @@ def _excursion_lines(
         lines.extend(_gone_lines(theirs, area))
     hidden = sum(e.other_kits for e in found if not e.study)
     if hidden:
+        # Not the importer's to settle: they can neither read nor release those kits.
         lines.append(
             _(
                 "{area}: {kits} of a study you have no access to quarantined, outside that "
-                "study's own temperature range; its pharmacist sees them on the Temperature "
-                "screen and in the inventory."
+                "study's own temperature range; a user of that study sees them on the "
+                "Temperature screen and in the inventory, asks the sponsor, and releases or "
+                "destroys them."
             ).format(area=area, kits=plural(hidden, "kit"))
         )
-    if own or others or hidden:
+    if own or others:  # kits the importer may release or destroy (not `hidden`'s)
         lines.append(
             _("Ask the sponsor; then `dispensary release` or `dispensary destroy` the kits.")
         )
@@ -709,11 +711,12 @@ def _count(study: Study, row: KitRow, tablets_only: bool) -> str:
 def _inventory_summary(rows: Sequence[KitRow], held: dict[str, Study], tablets_only: bool) -> str:
     """The kits and what is available to dispense: in tablets, or each product by its name
     with its count in its own word ("democapib (fictional) 100 mg capsule: 140 capsules"),
-    never capsules and tablets summed as tablets."""
+    never capsules and tablets summed as tablets, nor the tablets of several studies."""
     # The service's dispensable: available, and lasting a cycle dispensed today (an available
     # kit that expires sooner is refused by every dispense, so it is not counted here).
     available = [r for r in rows if r.dispensable]
-    if tablets_only:
+    several = len({r.study for r in rows}) > 1
+    if tablets_only and not several:
         return _("{kits}; available to dispense: {kits2}, {sum} tablets.").format(
             kits=plural(len(rows), "kit"),
             kits2=plural(len(available), "kit"),
@@ -722,11 +725,19 @@ def _inventory_summary(rows: Sequence[KitRow], held: dict[str, Study], tablets_o
     each: dict[tuple[str, str], int] = {}
     for r in available:
         each[(r.study, r.product)] = each.get((r.study, r.product), 0) + r.tablets
+    # Of several studies (--every-study), each study's products on their own, named with
+    # their study: two studies' drugs (or one drug's two studies) are never added together.
     units = [
-        _("{product}: {units}").format(
+        _("{study} {product}: {units}").format(
+            study=study,
+            product=held[study].product_name(product),
+            units=held[study].units(product, count),
+        )
+        if several
+        else _("{product}: {units}").format(
             product=held[study].product_name(product), units=held[study].units(product, count)
         )
-        for (study, product), count in each.items()
+        for (study, product), count in (sorted(each.items()) if several else each.items())
     ]
     if not units:  # nothing to hold: "available to dispense: 0 kits, holding ." said nothing
         return _("{kits}; none available to dispense.").format(kits=plural(len(rows), "kit"))

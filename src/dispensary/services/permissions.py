@@ -346,3 +346,10 @@ def _require_role(actor: Actor, action: Permission) -> None:
 
 def may(actor: Actor, action: Permission) -> bool:
     return actor.role in ALLOWED[action]
+
+
+def may_in(actor: Actor, action: Permission, ctx: Context) -> bool:
+    """Whether the actor's role may take the step in this study as it was opened: in a closed
+    study only what READ_ONLY allows (the step itself is refused there, `judge`). For the
+    screens, which offer no form the service would refuse."""
+    return may(actor, action) and (not ctx.closed or action in READ_ONLY)

@@ -909,12 +909,18 @@ def _whole_tablets(counts: list[int]) -> int:
 
 def _in_other_study(session: Session, kit: str, owner: int, reader: Collection[int]) -> str:
     """A kit number received before in another study: that study named to a user who may open
-    it; to anyone else, another sponsor's study is not named (common.other_study)."""
+    it; to anyone else, another sponsor's study is not named (common.other_study). No step
+    moves a kit from one study to another, nor takes a receipt back: what can be done is to
+    check the number, and, if it is right, take it to the sponsor, who numbers the kits, and to
+    the pharmacy's administrator, who may open every study and see where it was received
+    ("ask an administrator", as it said, promised a step no one has)."""
     if owner not in reader:
         return _(
             "Kit {kit} is already recorded, in another study of this pharmacy, one you have no "
-            "access to: a kit number is received once in the pharmacy. Check the number against "
-            "the shipment's list; if the kit belongs to this study, ask an administrator."
+            "access to: a kit number is received once in the pharmacy, and this kit cannot be "
+            "received under it. Check the number against the shipment's list and the kit's "
+            "label; if it is right, tell the sponsor, and the pharmacy's administrator, who can "
+            "see the study it is recorded in."
         ).format(kit=kit)
     protocol = session.scalar(select(StudyRecord.protocol).where(StudyRecord.id == owner))
     return _(
@@ -1090,14 +1096,17 @@ def _check_lot_expiry(session: Session, lot: Lot, kit_in: KitIn, reader: Collect
 
 def _hidden_lot_refusal(lot: str, kit: str, says: date) -> str:
     """A lot recorded only in studies the user may not open, with another expiry: a lot has
-    one expiry in the pharmacy (one row), so the kit is refused, without that study or the
-    expiry it recorded."""
+    one expiry in the pharmacy (one row), so the kit is refused. Said without that study and
+    without a word of expiries (`says` is not said): "with another expiry than the 2028-03-31
+    kit says" pointed the user at the expiry another sponsor's study recorded, to be tried
+    date by date. What they may be told: the lot number is in use in a study they cannot
+    open; the sponsor confirms the number, and the pharmacy's administrator (who may open
+    every study) sees where it is recorded."""
     return _(
-        "Lot {lot} is recorded in another study of this pharmacy, one you have no access to, "
-        "with another expiry than the {says} kit {kit} says: a lot has one expiry in the "
-        "pharmacy. Check the paperwork with the sponsor; if the expiry is right, ask an "
-        "administrator."
-    ).format(lot=lot, kit=kit, says=says.isoformat())
+        "Kit {kit} cannot be received under lot {lot}: that lot number is in use in another "
+        "study of this pharmacy, one you cannot open. Check the lot number with the sponsor; "
+        "if it is right, contact the pharmacy's administrator."
+    ).format(lot=lot, kit=kit)
 
 
 def _lot_expiry_refusal(lot: str, recorded: date, kit: str, says: date) -> str:

@@ -33,6 +33,7 @@ from sqlalchemy.types import NullType
 from dispensary import __version__
 from dispensary.db.engine import read_transaction, room_to_group
 from dispensary.db.models import (
+    FIRST_STUDY,
     Destruction,
     Dispense,
     DispenseKit,
@@ -48,7 +49,7 @@ from dispensary.db.models import (
 from dispensary.domain import reasons
 from dispensary.domain.accountability import Movement, stock_delta
 from dispensary.domain.codes import KitStatus, MovementKind, ReasonCode, Role
-from dispensary.domain.errors import InvalidInput, NotFound, RuleViolation
+from dispensary.domain.errors import InOtherStudy, InvalidInput, NotFound, RuleViolation
 from dispensary.domain.rules import (
     check_date_window,
     check_text,
@@ -60,10 +61,12 @@ from dispensary.services import audit as audit_service
 from dispensary.services import queries, receiving, temperature
 from dispensary.services.common import (
     get_dispense,
+    get_kit,
     get_lot_records,
     get_participant,
     is_voided,
     not_voided,
+    other_study,
     status_now,
     voided_ids,
 )
@@ -1803,6 +1806,30 @@ def _dose_name(ctx: Context, level: int) -> str:
 # Labels
 
 
+def _refuse_other_study_shipment(session: Session, actor: Actor, number: str) -> None:
+    """A shipment whose kits are of another study than the one open, when the user may open
+    that study: refused as every other step refuses another study's record (other_study),
+    naming the study to switch to. Of a study they may not open it stays "no shipment" (a
+    different answer would confirm another sponsor's delivery number)."""
+    owners = session.execute(
+        select(Kit.study_id, Shipment.number)
+        .join(Shipment, Shipment.id == Kit.shipment_id)
+        .where(func.upper(Shipment.number) == number.upper())
+        .distinct()
+    ).all()
+    reader = Readable(session, actor)
+    seen = sorted(
+        (study or FIRST_STUDY, recorded)
+        for study, recorded in owners
+        if (study or FIRST_STUDY) in reader
+    )
+    if seen:
+        study, recorded = seen[0]
+        raise other_study(
+            session, study, _("Shipment {shipment}").format(shipment=recorded), recorded, reader
+        )
+
+
 IN_BATCH = 500
 """Most values one `IN (...)` list carries (SQLite allows 32,766 bound variables, or 999 in
 builds before 3.32)."""
@@ -1838,6 +1865,7 @@ def kit_label_rows(
                 )
             )
             if not found_ids:
+                _refuse_other_study_shipment(session, actor, number)
                 raise NotFound(
                     _("There is no shipment '{shipment}'. Check the number.").format(
                         shipment=number[:60]
@@ -1854,6 +1882,15 @@ def kit_label_rows(
         else:
             found = {k.number: k for k in session.scalars(query).unique()}
         missing = [n for n in wanted if n not in found]
+        if missing and not shipment:
+            # A kit of another study is refused as every other step refuses it (get_kit):
+            # that study named to a user who may open it, to switch to.
+            try:
+                get_kit(session, missing[0], ctx.study_id, reader=Readable(session, actor))
+            except InOtherStudy:
+                raise
+            except NotFound:
+                pass  # no such kit: "not in stock", below
         if missing:
             refusal = (
                 _("Kit {kit} is not in stock in shipment {shipment}. Check the kit number.")

@@ -43,6 +43,7 @@ from dispensary.services.common import not_voided, of_study
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import Permission, may, require, studies_now
 from dispensary.services.pharmacy import LabelRoom, refuse_study_without_room
+from dispensary.services.reconciliation import reconcile_session
 from dispensary.services.results import RuleState, StudyRow, study_full_titles, study_titles
 from dispensary.services.users import find_user, studies_of
 from dispensary.study import Study, chosen_protocol, parse_study
@@ -341,6 +342,7 @@ def close_study(ctx: Context, actor: Actor, protocol: str, reason: str) -> Study
                 ).format(study=record.protocol, count=out)
             )
         _refuse_still_treating(session, record)
+        _refuse_to_review(session, ctx, record)
         rec = Recorder(session, actor, ctx.clock.now())
         record.closed_at = rec.now
         record.closed_reason = why
@@ -427,6 +429,33 @@ def _refuse_still_treating(session: Session, record: StudyRecord) -> None:
                 study=record.protocol, problems=" ".join(problems)
             )
         )
+
+
+def _refuse_to_review(session: Session, ctx: Context, record: StudyRecord) -> None:
+    """A study is closed only when its reconciliation has nothing left to review, as the
+    reconciliation itself assesses it (ReconcileResult.to_review: an adherence flag without its
+    reason, a count difference not adjusted, kits in quarantine, an audit trail that does not
+    verify...). Closed with one open, the step that settles it was refused ("closed ... not
+    added to") while the reconciliation and its screen went on asking for it."""
+    study = parse_study(record.source_text, f"{ctx.database} (stored study)")
+    there = replace(ctx, study=study, study_id=record.id, closed=False)
+    found = reconcile_session(session, there).to_review
+    if not found:
+        return
+    said = [
+        _("{kind}: {finding}").format(kind=_(d.kind.label), finding=d.message)
+        for d in found[:SHOWN_AT_MOST]
+    ]
+    more = len(found) - SHOWN_AT_MOST
+    if more > 0:
+        said.append(_("(and {count} more)").format(count=more))
+    raise RuleViolation(
+        _(
+            "Study {study} cannot be closed yet: its reconciliation has {count} findings to "
+            "review. {findings} Act on each as it says, in study {study} (the Reconciliation "
+            "screen, or `dispensary --study {study} reconcile`); then close the study."
+        ).format(study=record.protocol, count=len(found), findings=" ".join(said))
+    )
 
 
 _STILL_HELD = (

@@ -36,7 +36,7 @@ from dispensary.domain.codes import DiscrepancyKind, SignatureMeaning
 from dispensary.domain.errors import DispensaryError
 from dispensary.i18n import utc_offset
 from dispensary.services import queries, reconciliation, returns
-from dispensary.services.permissions import Permission, may
+from dispensary.services.permissions import Permission, may_in
 from dispensary.services.results import (
     BalanceRow,
     Discrepancy,
@@ -408,7 +408,8 @@ class ReconcileScreen(Screen):
         flag_row.addWidget(buddy(self.tr("Reason"), self.flag_reason))
         flag_row.addWidget(self.flag_reason, 1)
         flag_row.addWidget(self.flag_button)
-        hidden_unless(self.flag_box, may(session.actor, Permission.EXPLAIN_FLAG))
+        # In a closed study the reason is refused (its records are read, not added to): no form.
+        hidden_unless(self.flag_box, may_in(session.actor, Permission.EXPLAIN_FLAG, session.ctx))
         actions.addWidget(self.flag_box, 1)
 
         self.sign_box = QGroupBox(self.tr("Sign off this reconciliation"))
@@ -422,7 +423,7 @@ class ReconcileScreen(Screen):
         sign_row.addWidget(buddy(self.tr("Note"), self.note))
         sign_row.addWidget(self.note, 1)
         sign_row.addWidget(self.sign_button)
-        hidden_unless(self.sign_box, may(session.actor, Permission.SIGN_OFF))
+        hidden_unless(self.sign_box, may_in(session.actor, Permission.SIGN_OFF, session.ctx))
         actions.addWidget(self.sign_box)
         layout.addLayout(actions)
         self._fit_shown()
