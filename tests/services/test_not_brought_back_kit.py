@@ -14,13 +14,22 @@ import pytest
 from dispensary.domain.codes import Flag, KitStatus
 from dispensary.domain.errors import RuleViolation
 from dispensary.domain.lifecycle import KitEvent
-from dispensary.services import audit, destruction, kit_history, queries, reconciliation, returns
+from dispensary.services import (
+    audit,
+    destruction,
+    kit_history,
+    queries,
+    reconciliation,
+    returns,
+    studies,
+)
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.results import DispenseResult, KitRow
 
 from .helpers import WITNESSED
 
 Password = Callable[[Actor], str]
+OUT = (KitStatus.DISPENSED, KitStatus.RETURNED, KitStatus.DESTROYED)
 
 
 def _not_back(ctx: Context, actor: Actor, pw: Password, cycle1: DispenseResult) -> int:
@@ -171,6 +180,11 @@ def test_a_database_an_older_version_wrote_still_verifies_and_refuses_the_destru
         destruction.destroy(
             ctx, pharmacist, [kit], "tech", "incineration", pw(pharmacist), **WITNESSED
         )
+    # Nothing to destroy before the study closes: the kit is not counted as in the pharmacy.
+    with pytest.raises(RuleViolation) as closing:
+        studies.close_study(ctx, admin, ctx.study.protocol, "enrolment complete")
+    shelf = [r for r in queries.inventory(ctx, pharmacist) if r.status not in OUT]
+    assert f"still has {len(shelf)} kits in the pharmacy" in closing.value.message
     returns.correct_return(ctx, pharmacist, ret, 2, "bottle brought back", pw(pharmacist))
     assert (_kit(ctx, pharmacist, kit).status, _kit(ctx, pharmacist, kit).tablets) == (
         KitStatus.RETURNED,

@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import NamedTuple, Protocol
 
-from sqlalchemy import Select, Text, bindparam, cast, exists, func, select, true
+from sqlalchemy import ColumnElement, Select, Text, bindparam, cast, exists, func, select, true
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Session, aliased, joinedload
 
@@ -416,9 +416,8 @@ def _whereabouts(
     gone = [k for k in kits if k.status in _GONE]
     last_out: dict[int, tuple[str, str, date, int]] = {}
     ended: dict[int, tuple[date, bool]] = {}
-    not_back: dict[
-        int, tuple[int, date]
-    ] = {}  # kits out whose return records them not brought back
+    # Kits whose return records them not brought back: (return, its date).
+    not_back: dict[int, tuple[int, date]] = {}
     for start in range(0, len(gone), 500):
         ids = [k.id for k in gone[start : start + 500]]
         for kit_id, number, person, on, tablets in session.execute(
@@ -546,6 +545,17 @@ def kits_not_brought_back(session: Session, kit_ids: list[int]) -> dict[int, tup
             )
         ).tuples()
     }
+
+
+def not_brought_back_in_force() -> ColumnElement[bool]:
+    """Whether the kit (Kit.id, correlated) has a return in force that records it as not
+    brought back: the kit is out with the participant, or lost, never in the pharmacy."""
+    replaced = aliased(Return)
+    return exists().where(
+        Return.kit_id == Kit.id,
+        Return.outcome == NOT_BROUGHT_BACK,
+        ~exists().where(replaced.corrects_id == Return.id),
+    )
 
 
 LOOKED_UP = 1000
