@@ -384,11 +384,13 @@ def test_a_study_is_not_closed_while_a_kit_is_out_or_a_participant_is_on_treatme
     said = str(caught.value)
     assert "1 kits went out to participants and have no return recorded" in said
     assert "participants are still on treatment: 02-001" in said
-    # Not brought back is a recorded return (of 0): the kit is then accounted for.
+    # Not brought back is a recorded return (of 0): the kit is then accounted for. It is not
+    # in the pharmacy, so there is nothing to destroy (and its destruction is refused).
     returns.record_return(
         other, both, "B0001", 0, pw(both), given.number, outcome="not_brought_back"
     )
-    destruction.destroy(other, both, ["B0001"], "tech", "incineration", pw(both), **WITNESSED)
+    with refused(other, RuleViolation, "Kit B0001 was not brought back"):
+        destruction.destroy(other, both, ["B0001"], "tech", "incineration", pw(both), **WITNESSED)
     with refused(ctx, RuleViolation, "still on treatment: 02-001") as caught:
         studies.close_study(ctx, admin, OTHER, "enrolment complete")
     assert "no return recorded" not in str(caught.value)

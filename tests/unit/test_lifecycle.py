@@ -78,6 +78,9 @@ def test_the_table_is_what_the_services_do() -> None:
         (KitStatus.AVAILABLE, KitEvent.DISPENSE): KitStatus.DISPENSED,
         (KitStatus.DISPENSED, KitEvent.VOID_DISPENSE): KitStatus.AVAILABLE,
         (KitStatus.DISPENSED, KitEvent.RETURN): KitStatus.RETURNED,
+        # Not brought back: the kit stays out (with the participant, or lost), never on the
+        # shelf or held returned, so it cannot be destroyed until a correction counts it back.
+        (KitStatus.DISPENSED, KitEvent.NOT_BROUGHT_BACK): KitStatus.DISPENSED,
         (KitStatus.AVAILABLE, KitEvent.QUARANTINE): KitStatus.QUARANTINED,
         (KitStatus.QUARANTINED, KitEvent.RELEASE): KitStatus.AVAILABLE,
         (KitStatus.AVAILABLE, KitEvent.DESTROY): KitStatus.DESTROYED,
@@ -118,7 +121,7 @@ def test_an_expired_kit_stays_out_of_stock_but_can_be_set_aside_and_destroyed() 
             transition(status, KitEvent.DESTROY, kit="K1", expired_on=EXPIRY) is KitStatus.DESTROYED
         )
     # A dispensed kit is with the participant: its lot's expiry does not stop a void or return.
-    for event in (KitEvent.VOID_DISPENSE, KitEvent.RETURN):
+    for event in (KitEvent.VOID_DISPENSE, KitEvent.RETURN, KitEvent.NOT_BROUGHT_BACK):
         assert transition(KitStatus.DISPENSED, event, kit="K1", expired_on=EXPIRY) in STORED
 
 

@@ -978,6 +978,10 @@
         <translation>待清点</translation>
     </message>
     <message>
+        <source>not brought back</source>
+        <translation>未带回</translation>
+    </message>
+    <message>
         <source>Kit</source>
         <translation>药盒</translation>
     </message>
@@ -1139,6 +1143,14 @@
         <translation>请输入清点退回的{units}数。</translation>
     </message>
     <message>
+        <source>Return of kit {kit} from {participant} cycle {cycle} ({number}): not brought back, {held} day held.</source>
+        <translation>退药：{participant} 第 {cycle} 周期（{number}）的药盒 {kit}：未带回，暂停用药 {held} 天。</translation>
+    </message>
+    <message>
+        <source>Return of kit {kit} from {participant} cycle {cycle} ({number}): not brought back, {held} days held.</source>
+        <translation>退药：{participant} 第 {cycle} 周期（{number}）的药盒 {kit}：未带回，暂停用药 {held} 天。</translation>
+    </message>
+    <message>
         <source>Return of kit {kit} from {participant} cycle {cycle} ({number}): {counted} counted, {held} day held.</source>
         <translation>退药：{participant} 第 {cycle} 周期（{number}）的药盒 {kit}：清点 {counted}，暂停用药 {held} 天。</translation>
     </message>
@@ -1273,6 +1285,10 @@
     <message>
         <source>{dose} · {dispensed} dispensed on {date} by {initials}</source>
         <translation>{dose} · {date} 由 {initials} 发放 {dispensed}</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;{kit}&lt;/b&gt;: not brought back. {number}: {dispensed} dispensed, {returned} returned so far.</source>
+        <translation>&lt;b&gt;{kit}&lt;/b&gt;：未带回。{number}：发放 {dispensed}，至今已退回 {returned}。</translation>
     </message>
     <message>
         <source>&lt;b&gt;{kit}&lt;/b&gt;: {back} tablets back. {number}: {dispensed} dispensed, {returned} returned so far.</source>

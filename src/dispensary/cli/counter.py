@@ -804,6 +804,25 @@ def cmd_return(run: Run) -> int:
         **outcome,
     )
     study = run.context().study
+    if outcome.get("outcome"):  # a kit not brought back: said so, never "0 tablets back"
+        head = _(
+            "Return {return_id} recorded: kit {kit} of {dispense_number} "
+            "({participant}, cycle {cycle}): not brought back (still with the participant or "
+            "lost)."
+        ).format(
+            return_id=result.return_id,
+            kit=result.kit,
+            dispense_number=result.dispense_number,
+            participant=result.participant,
+            cycle=result.cycle,
+        )
+        lines = (
+            _adherence_lines(study, result, a.note or "")
+            if study.tablets_only
+            else _product_lines(study, result, _products_of(run, result), a.note or "")
+        )
+        run.emit(_return_data(result), [head, *lines])
+        return EXIT_OK
     if study.tablets_only:
         head = _(
             "Return {return_id} recorded: kit {kit} of {dispense_number} "

@@ -27,6 +27,7 @@ class KitEvent(StrEnum):
     DISPENSE = "dispense"
     VOID_DISPENSE = "void_dispense"  # a dispense made in error: the kit never left
     RETURN = "return"
+    NOT_BROUGHT_BACK = "not_brought_back"  # its return recorded, the kit still out (or lost)
     QUARANTINE = "quarantine"  # by hand, or a temperature excursion in its storage area
     RELEASE = "release"
     DESTROY = "destroy"  # destroyed, or returned to the sponsor
@@ -42,6 +43,7 @@ _EVENT_LABELS = {
     KitEvent.DISPENSE: "Dispensed",
     KitEvent.VOID_DISPENSE: "Dispense voided",
     KitEvent.RETURN: "Returned by participant",
+    KitEvent.NOT_BROUGHT_BACK: "Not brought back by participant",
     KitEvent.QUARANTINE: "Quarantined",
     KitEvent.RELEASE: "Released from quarantine",
     KitEvent.DESTROY: "Destroyed / returned to sponsor",
@@ -57,6 +59,9 @@ TRANSITIONS: Mapping[tuple[KitStatus | None, KitEvent], KitStatus] = MappingProx
         (KitStatus.AVAILABLE, KitEvent.DISPENSE): KitStatus.DISPENSED,
         (KitStatus.DISPENSED, KitEvent.VOID_DISPENSE): KitStatus.AVAILABLE,
         (KitStatus.DISPENSED, KitEvent.RETURN): KitStatus.RETURNED,
+        # The return records the kit as not brought back: it is not in the pharmacy, so it
+        # stays out with the participant (or lost) until a correction counts it back.
+        (KitStatus.DISPENSED, KitEvent.NOT_BROUGHT_BACK): KitStatus.DISPENSED,
         (KitStatus.AVAILABLE, KitEvent.QUARANTINE): KitStatus.QUARANTINED,
         (KitStatus.QUARANTINED, KitEvent.RELEASE): KitStatus.AVAILABLE,
         (KitStatus.AVAILABLE, KitEvent.DESTROY): KitStatus.DESTROYED,
@@ -84,6 +89,7 @@ MOVEMENTS: Mapping[KitEvent, MovementKind | None] = MappingProxyType(
         KitEvent.DISPENSE: MovementKind.DISPENSE,
         KitEvent.VOID_DISPENSE: MovementKind.DISPENSE,  # a row reversing the dispense's row
         KitEvent.RETURN: MovementKind.RETURN,  # none when nothing came back
+        KitEvent.NOT_BROUGHT_BACK: None,  # nothing came back
         KitEvent.QUARANTINE: None,
         KitEvent.RELEASE: None,
         KitEvent.DESTROY: MovementKind.DESTROY,  # none when the kit held nothing
@@ -178,7 +184,7 @@ def refusal(
                 "Kit {kit} is no longer dispensed; cannot void. It is {status}: look at the "
                 "kit's history before correcting the dispense."
             ).format(kit=kit, status=shown)
-        case KitEvent.RETURN:
+        case KitEvent.RETURN | KitEvent.NOT_BROUGHT_BACK:
             if status is KitStatus.RETURNED:
                 return _(
                     "The return of kit {kit} is already recorded. To change the count, record "

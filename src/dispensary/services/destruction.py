@@ -39,6 +39,7 @@ from dispensary.services.common import (
 from dispensary.services.context import Actor, Context
 from dispensary.services.counts import open_differences
 from dispensary.services.permissions import Permission, Readable, require
+from dispensary.services.queries import kits_not_brought_back
 from dispensary.services.reconciliation import last_monitor_signoff
 from dispensary.services.results import DestroyResult
 from dispensary.services.stock import move_kit
@@ -303,6 +304,11 @@ def _plan_destruction(
     balances = balances_by_id(session, [k.id for k in kits])
     events = last_events(session, kits)
     held = open_differences(session, [k.id for k in kits if KitStatus(k.status) in ON_SHELF])
+    # Kits whose return records them as not brought back: still out (an older version made
+    # them 'returned', with nothing back): never destroyed until a correction counts them back.
+    not_back = kits_not_brought_back(
+        session, [k.id for k in kits if k.status in (KitStatus.DISPENSED, KitStatus.RETURNED)]
+    )
     seen.clear()
     for raw, found in zip(checked.kits, named, strict=True):
         if not isinstance(found, Kit):
@@ -317,11 +323,22 @@ def _plan_destruction(
         status = KitStatus(kit.status)
         expired_on = kit.lot.expiry if kit.lot.expiry < today else None
         message = ""
-        try:
-            transition(status, KitEvent.DESTROY, kit=kit.number, expired_on=expired_on)
-        except RuleViolation as exc:
-            message = exc.message
-            refused.append(Refusal(DestroyCheck.KIT, message, type(exc)))
+        if kit.id in not_back:  # its return is recorded: the kit never came back
+            ret, on = not_back[kit.id]
+            message = _(
+                "Kit {kit} was not brought back (return {ret} of {date}): it is not in the "
+                "pharmacy, so it cannot be destroyed. When the participant brings it back, "
+                "record its return: correct return {ret} with the count (Participants, "
+                "Correct return count..., or `dispensary correct-return {ret}`); then "
+                "destroy it."
+            ).format(kit=kit.number, ret=ret, date=on.isoformat())
+            refused.append(Refusal(DestroyCheck.KIT, message, RuleViolation))
+        else:
+            try:
+                transition(status, KitEvent.DESTROY, kit=kit.number, expired_on=expired_on)
+            except RuleViolation as exc:
+                message = exc.message
+                refused.append(Refusal(DestroyCheck.KIT, message, type(exc)))
         if not message and kit.id in held:
             # From the shelf the destruction writes the book's quantity, which the kit's last
             # count contradicts: the difference is settled first (recount or adjustment).

@@ -31,6 +31,7 @@ from dispensary.domain import reasons
 from dispensary.domain.codes import KitStatus
 from dispensary.domain.lifecycle import status_word
 from dispensary.i18n import _
+from dispensary.services.assessment.returns import NOT_BROUGHT_BACK
 from dispensary.services.common import get_kit
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import Permission, Readable, require
@@ -207,15 +208,23 @@ def _returns(
 ) -> list[KitHistoryEvent]:
     found: list[KitHistoryEvent] = []
     for ret in session.scalars(select(Return).where(Return.kit_id == kit.id).order_by(Return.id)):
-        what = _("Return corrected") if ret.corrects_id else _("Returned")
+        if ret.outcome == NOT_BROUGHT_BACK:  # nothing came back: never "0 counted back"
+            what = _("Not brought back")
+            detail = _(
+                "The participant did not bring the kit back: it is still with them or lost, "
+                "its contents unaccounted for until its return is recorded."
+            )
+        else:
+            what = _("Return corrected") if ret.corrects_id else _("Returned")
+            detail = _("{quantity} counted back.").format(
+                quantity=ctx.study.units(kit.product, ret.tablets)
+            )
         found.append(
             KitHistoryEvent(
                 ret.created_at,
                 ret.returned_on,
                 what,
-                _("{quantity} counted back.").format(
-                    quantity=ctx.study.units(kit.product, ret.tablets)
-                ),
+                detail,
                 names.get(ret.counted_by_id, ""),
             )
         )

@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import NamedTuple, Protocol
 
-from sqlalchemy import Select, Text, bindparam, cast, exists, func, select, true
+from sqlalchemy import ColumnElement, Select, Text, bindparam, cast, exists, func, select, true
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Session, aliased, joinedload
 
@@ -393,6 +393,8 @@ def _kit_rows(
 
 
 _GONE = (KitStatus.DISPENSED.value, KitStatus.RETURNED.value, KitStatus.DESTROYED.value)
+_OUT_OR_BACK = (KitStatus.DISPENSED.value, KitStatus.RETURNED.value)
+"""The statuses of a kit whose return may record it as not brought back."""
 
 
 def counted_in(study: Study) -> Callable[[str, int], str] | None:
@@ -414,6 +416,8 @@ def _whereabouts(
     gone = [k for k in kits if k.status in _GONE]
     last_out: dict[int, tuple[str, str, date, int]] = {}
     ended: dict[int, tuple[date, bool]] = {}
+    # Kits whose return records them not brought back: (return, its date).
+    not_back: dict[int, tuple[int, date]] = {}
     for start in range(0, len(gone), 500):
         ids = [k.id for k in gone[start : start + 500]]
         for kit_id, number, person, on, tablets in session.execute(
@@ -437,6 +441,9 @@ def _whereabouts(
             .order_by(Destruction.destroyed_on, Destruction.id)
         ).tuples():
             ended[kit_id] = (on, to_sponsor)
+        out_ids = [k.id for k in gone[start : start + 500] if k.status in _OUT_OR_BACK]
+        if out_ids:
+            not_back.update(kits_not_brought_back(session, out_ids))
     # A kit destroyed empty has no ledger row: its destruction names it.
     empty = {
         k.number: k.id for k in gone if k.status == KitStatus.DESTROYED.value and k.id not in ended
@@ -480,6 +487,26 @@ def _whereabouts(
                 _("returned to the sponsor on {date}") if to_sponsor else _("destroyed on {date}")
             )
             found[kit.id] = ended_text.format(date=on.isoformat())
+        elif kit.status in _OUT_OR_BACK and out is not None and kit.id in not_back:
+            # Out (an older version made such a kit 'returned', with nothing back).
+            number, person, on, tablets = out
+            found[kit.id] = (
+                _(
+                    "not brought back by participant {participant} ({dispense}, return of "
+                    "{date}): still with them or lost, {tablets} tablets unaccounted for"
+                )
+                if units is None
+                else _(
+                    "not brought back by participant {participant} ({dispense}, return of "
+                    "{date}): still with them or lost, {units} unaccounted for"
+                )
+            ).format(
+                participant=person,
+                tablets=tablets,
+                units=units(kit.product, tablets) if units is not None else "",
+                dispense=number,
+                date=not_back[kit.id][1].isoformat(),
+            )
         elif kit.status == KitStatus.RETURNED.value:
             found[kit.id] = (
                 _("returned by {participant}, held for the monitor in {location}").format(
@@ -502,6 +529,33 @@ def _whereabouts(
                 date=on.isoformat(),
             )
     return found
+
+
+def kits_not_brought_back(session: Session, kit_ids: list[int]) -> dict[int, tuple[int, date]]:
+    """The kits (of these) whose return in force records them as not brought back, with the
+    return's number and date: out with the participant, or lost."""
+    replaced = aliased(Return)
+    return {
+        kit_id: (ret, day)
+        for kit_id, ret, day in session.execute(
+            select(Return.kit_id, Return.id, Return.returned_on).where(
+                Return.kit_id.in_(kit_ids),
+                Return.outcome == NOT_BROUGHT_BACK,
+                ~exists().where(replaced.corrects_id == Return.id),
+            )
+        ).tuples()
+    }
+
+
+def not_brought_back_in_force() -> ColumnElement[bool]:
+    """Whether the kit (Kit.id, correlated) has a return in force that records it as not
+    brought back: the kit is out with the participant, or lost, never in the pharmacy."""
+    replaced = aliased(Return)
+    return exists().where(
+        Return.kit_id == Kit.id,
+        Return.outcome == NOT_BROUGHT_BACK,
+        ~exists().where(replaced.corrects_id == Return.id),
+    )
 
 
 LOOKED_UP = 1000

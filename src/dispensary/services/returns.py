@@ -175,7 +175,12 @@ def record_return(
         assert kit_row is not None
         back = reasons.written(reasons.CYCLE_RETURN, cycle=record.cycle)
         movement = _return_movement(kit_row, record, ret, count, day, back) if count else None
-        move_kit(session, rec, kit_row, KitEvent.RETURN, today=today, ledger=movement)
+        # A kit not brought back is not in the pharmacy: it stays out with the participant (or
+        # lost), never held returned, until a correction of this return counts it back.
+        event = (
+            KitEvent.NOT_BROUGHT_BACK if checked.outcome == NOT_BROUGHT_BACK else KitEvent.RETURN
+        )
+        move_kit(session, rec, kit_row, event, today=today, ledger=movement)
         result = _result(session, ctx, record, ret, number)
         check_signature(
             session, actor, password, SignatureMeaning.RETURN_COUNTED, "return", ret.id, rec
@@ -413,6 +418,7 @@ def _plan_return(
             line.tablets,
             status_now(line.kit, today),
             back[line.kit_id].tablets if line.kit_id in back else None,
+            line.kit_id in back and back[line.kit_id].outcome == NOT_BROUGHT_BACK,
         )
         for line in lines
     )
@@ -918,9 +924,15 @@ def correct_return(
         today = ctx.clock.today()
         if old_entry is not None:
             rec.ledger(reversing_movement(old_entry, today, why))
+        movement = None
         if count:
             recount = reasons.written(reasons.RETURN_CORRECTED, ret=old.id, reason=why)
-            rec.ledger(_return_movement(kit, record, new, count, today, recount))
+            movement = _return_movement(kit, record, new, count, today, recount)
+        if kit.status == KitStatus.DISPENSED.value:
+            # A kit recorded as not brought back, now here and counted: it comes back.
+            move_kit(session, rec, kit, KitEvent.RETURN, today=today, ledger=movement)
+        elif movement is not None:
+            rec.ledger(movement)
         check_signature(session, actor, password, SignatureMeaning.CORRECTED, "return", new.id, rec)
         result = _result(session, ctx, record, new, kit.number)
         rec.audit(

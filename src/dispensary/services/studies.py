@@ -43,6 +43,7 @@ from dispensary.services.common import not_voided, of_study
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import Permission, may, require, studies_now
 from dispensary.services.pharmacy import LabelRoom, refuse_study_without_room
+from dispensary.services.queries import not_brought_back_in_force
 from dispensary.services.reconciliation import reconcile_session
 from dispensary.services.results import RuleState, StudyRow, study_full_titles, study_titles
 from dispensary.services.users import find_user, studies_of
@@ -331,7 +332,13 @@ def close_study(ctx: Context, actor: Actor, protocol: str, reason: str) -> Study
         out = session.scalar(
             select(func.count())
             .select_from(Kit)
-            .where(Kit.study_id == record.id, Kit.status.in_(_STILL_HELD))
+            .where(
+                Kit.study_id == record.id,
+                Kit.status.in_(_STILL_HELD),
+                # A kit not brought back is not in the pharmacy (an older version made it
+                # 'returned'): nothing to destroy, its return recorded.
+                ~not_brought_back_in_force(),
+            )
         )
         if out:
             raise RuleViolation(

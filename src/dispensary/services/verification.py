@@ -61,6 +61,7 @@ from dispensary.domain.errors import RuleViolation
 from dispensary.domain.lifecycle import KitEvent, transition
 from dispensary.i18n import N_, _
 from dispensary.services import verification_jobs
+from dispensary.services.assessment.returns import NOT_BROUGHT_BACK
 from dispensary.services.results import VerifiedPoint, VerifyResult
 
 WINDOW = 2000
@@ -91,7 +92,7 @@ KEEP: Mapping[str, tuple[str, ...]] = {
         "entry_hash",
     ),
     "ledger_entries": ("kind", "kit_id", "reverses_id", "audit_entry_id", "prev_hash", "row_hash"),
-    "returns": ("kit_id", "corrects_id"),
+    "returns": ("kit_id", "corrects_id", "outcome"),
     "quarantine_events": ("kit_id", "action"),
     "destructions": ("kits",),
     "kits": ("number", "status"),
@@ -376,6 +377,12 @@ class _Walk:
     entries: int = 0
     replay: bool = True  # rebuild the kits' status (the full verification only)
     moves: dict[tuple[KitStatus | None, KitEvent], KitStatus] = field(default_factory=dict)
+    # Returns recording a kit not brought back, not corrected yet (return id -> kit id): a
+    # correction of one that counts the kit brings it back.
+    not_back: dict[int, int] = field(default_factory=dict)
+    # Kits out on such a return that an older version made 'returned' (it moved every
+    # return so): either status agrees with their records until the kit moves again.
+    out_or_back: set[int] = field(default_factory=set)
 
     def add(self, priority: int, entry: int | None, words: str) -> None:
         if len(self.problems) < MAX_FINDINGS:
@@ -450,9 +457,25 @@ class _Walk:
         if event is not None:
             self.kit_event(int(kit_id), event, entry)
 
+    def return_event(self, row: Any, entry: int) -> None:
+        """A return: the kit comes back, or stays out when not brought back (until a correction
+        of that return counts it back); a recount of a kit counted back moves nothing."""
+        kit_id = int(row.kit_id)
+        out = row.outcome == NOT_BROUGHT_BACK
+        if row.corrects_id is not None and self.not_back.pop(int(row.corrects_id), None) is None:
+            return  # a recount of a kit already back
+        if out:
+            if row.corrects_id is None:
+                self.kit_event(kit_id, KitEvent.NOT_BROUGHT_BACK, entry)
+                self.out_or_back.add(kit_id)
+            self.not_back[int(row.id)] = kit_id
+            return
+        self.out_or_back.discard(kit_id)
+        self.kit_event(kit_id, KitEvent.RETURN, entry)
+
     def fact_event(self, table: str, row: Any, entry: int) -> None:
-        if table == "returns" and row.corrects_id is None:
-            self.kit_event(int(row.kit_id), KitEvent.RETURN, entry)
+        if table == "returns":
+            self.return_event(row, entry)
         elif table == "quarantine_events":
             event = KitEvent.RELEASE if row.action == "release" else KitEvent.QUARANTINE
             self.kit_event(int(row.kit_id), event, entry)
@@ -472,6 +495,12 @@ class _Walk:
                         ),
                     )
                 else:
+                    if kit_id in self.out_or_back:
+                        # Destroyed as 'returned' by an older version: the program now refuses
+                        # it (not brought back), but the records are as that version wrote them.
+                        self.out_or_back.discard(kit_id)
+                        if self.kit_status.get(kit_id) is KitStatus.DISPENSED:
+                            self.kit_status[kit_id] = KitStatus.RETURNED
                     self.kit_event(kit_id, KitEvent.DESTROY, entry)
 
 
@@ -1559,6 +1588,12 @@ def _check_kit(walk: _Walk, kit_id: int, number: Any, status: Any) -> None:
     if kit_id in walk.kit_broken or kit_id not in walk.kit_status:
         return
     expected = walk.kit_status[kit_id]
+    if (
+        kit_id in walk.out_or_back
+        and expected is KitStatus.DISPENSED
+        and status == KitStatus.RETURNED.value
+    ):
+        return  # not brought back, made 'returned' by an older version (_Walk.out_or_back)
     if expected is None or status != expected.value:
         shown = expected.value if expected is not None else _("not in stock")
         walk.add(

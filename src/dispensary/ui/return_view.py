@@ -82,6 +82,8 @@ def line_columns(study: Study) -> tuple[Column[ReturnKitLine], ...]:
     def state(line: ReturnKitLine) -> str:
         if line.to_count:
             return QCoreApplication.translate("ReturnScreen", "to count")
+        if line.not_brought_back:  # still out with the participant, or lost: never "returned"
+            return QCoreApplication.translate("ReturnScreen", "not brought back")
         return term(line.status.label)
 
     return (
@@ -101,7 +103,7 @@ def line_columns(study: Study) -> tuple[Column[ReturnKitLine], ...]:
         Column(
             QCoreApplication.translate("ReturnScreen", "Return"),
             state,
-            colour=lambda r: "#7a4b00" if r.to_count else "#1b5e20",
+            colour=lambda r: "#7a4b00" if r.to_count or r.not_brought_back else "#1b5e20",
         ),
     )
 
@@ -777,18 +779,35 @@ class ReturnScreen(Screen):
             return
         dispense = found.dispense
         study = self.session.ctx.study
-        # What the pharmacist signs: "1 tablet counted, 1 day held", never "1 tablets".
-        summary = by_count(
-            found.held_days,
-            self.tr(
-                "Return of kit {kit} from {participant} cycle {cycle} ({number}): {counted}"
-                " counted, {held} day held."
-            ),
-            self.tr(
-                "Return of kit {kit} from {participant} cycle {cycle} ({number}): {counted}"
-                " counted, {held} days held."
-            ),
-        ).format(
+        asked = self._request(dispense.number)  # what is signed is what is recorded
+        # What the pharmacist signs: "1 tablet counted, 1 day held", never "1 tablets"; a kit
+        # not brought back is said so, never "0 tablets counted".
+        summary = (
+            by_count(
+                found.held_days,
+                self.tr(
+                    "Return of kit {kit} from {participant} cycle {cycle} ({number}): not brought"
+                    " back, {held} day held."
+                ),
+                self.tr(
+                    "Return of kit {kit} from {participant} cycle {cycle} ({number}): not brought"
+                    " back, {held} days held."
+                ),
+            )
+            if asked.outcome == NOT_BROUGHT_BACK
+            else by_count(
+                found.held_days,
+                self.tr(
+                    "Return of kit {kit} from {participant} cycle {cycle} ({number}): {counted}"
+                    " counted, {held} day held."
+                ),
+                self.tr(
+                    "Return of kit {kit} from {participant} cycle {cycle} ({number}): {counted}"
+                    " counted, {held} days held."
+                ),
+            )
+        )
+        summary = summary.format(
             kit=found.kit,
             participant=dispense.participant,
             cycle=dispense.cycle,
@@ -802,7 +821,6 @@ class ReturnScreen(Screen):
         if password is None:
             self.message.show_message(self.tr("Not signed: nothing was saved."), "info")
             return
-        asked = self._request(dispense.number)
         result = signed(
             self.message,
             self.session,
@@ -1013,6 +1031,18 @@ class ReturnScreen(Screen):
         """What came back of the kit and of the dispense so far: bare tablets in a study of
         tablets only, else in each product's word (from the dispense's kits as read again)."""
         study = self.session.ctx.study
+        lines = self.assessment.kits if self.assessment is not None else ()
+        if any(k.kit == result.kit and k.not_brought_back for k in lines):
+            # Nothing came back: said so, never "0 tablets back".
+            return self.tr(
+                "<b>{kit}</b>: not brought back. {number}: {dispensed} dispensed, {returned}"
+                " returned so far."
+            ).format(
+                kit=escape(result.kit),
+                number=escape(result.dispense_number),
+                dispensed=escape(self._each_product([(k.product, k.dispensed) for k in lines])),
+                returned=escape(self._each_product([(k.product, k.returned or 0) for k in lines])),
+            )
         if study.tablets_only:
             return by_count(
                 result.tablets_returned,
@@ -1031,7 +1061,6 @@ class ReturnScreen(Screen):
                 dispensed=result.dispensed,
                 returned=result.returned,
             )
-        lines = self.assessment.kits if self.assessment is not None else ()
         return self.tr(
             "<b>{kit}</b>: {back} back. {number}: {dispensed} dispensed, {returned} returned so"
             " far."

@@ -12,6 +12,7 @@ from dispensary.services.assessment.base import Refusal
 from dispensary.services.results import DispenseResult, ProductFigures
 
 TO_COUNT = "to count"
+NOT_BROUGHT_BACK_STATE = "not brought back"
 
 
 class ReturnCheck(StrEnum):
@@ -70,6 +71,7 @@ class ReturnKitLine:
     dispensed: int  # tablets of this kit in the dispense
     status: KitStatus  # the kit's status today
     returned: int | None  # tablets counted back (the return in force); None: still to count
+    not_brought_back: bool = False  # the return in force records the kit as not brought back
 
     @property
     def to_count(self) -> bool:
@@ -77,8 +79,11 @@ class ReturnKitLine:
 
     @property
     def state(self) -> str:
-        """'to count', or the kit's status once back (returned, destroyed)."""
-        return TO_COUNT if self.to_count else self.status.label
+        """'to count', 'not brought back' (the kit is still out: not returned), or the kit's
+        status once back (returned, destroyed)."""
+        if self.to_count:
+            return TO_COUNT
+        return NOT_BROUGHT_BACK_STATE if self.not_brought_back else self.status.label
 
 
 @dataclass(frozen=True)
