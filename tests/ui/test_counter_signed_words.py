@@ -103,6 +103,18 @@ def test_the_signature_names_each_warning_overridden_and_the_reason(
     assert cycles(counter) == [1, 2]
 
 
+def test_a_wrong_password_names_the_person_the_dialog_names(
+    qtbot: QtBot, screen: DispenseScreen, counter: Counter, signatures: Signatures, chinese: None
+) -> None:
+    signatures.wrong = True
+    scan(qtbot, screen.participant_field, "01-001")
+    qtbot.keyClick(screen.kit_field, Qt.Key.Key_Return)
+    [(signer, _meaning, _summary)] = signatures.asked
+    assert signer == "Paula Pharm"
+    assert screen.message.text().startswith("Paula Pharm：pharm 的签名密码错误；未保存任何内容。")
+    assert cycles(counter) == []
+
+
 @pytest.mark.parametrize("field", ["override", "ordered_by", "platelets"])
 def test_enter_in_a_field_of_the_form_goes_on(
     qtbot: QtBot,
