@@ -18,11 +18,12 @@ def test_the_warning_names_the_studys_own_day_1(cli: Cli) -> None:
     assert english.code == 3, english.err
     assert (
         "is only 6 days after the previous cycle's day 1 (2026-02-24); check the date of the "
-        "first day of the T-DM1 treatment cycle and give the reason to dispense."
+        "first day of the T-DM1 treatment cycle."
     ) in english.out, english.out
     assert "infusion" not in english.out + english.err
     chinese = cli("--lang", "zh_CN", "check", "dispense", "01-010")
-    assert "仅 6 天；请核对T-DM1治疗周期第1天的日期，并填写发放的原因。" in chinese.out, chinese.out
+    assert "仅 6 天；请核对T-DM1治疗周期第1天的日期。" in chinese.out, chinese.out
+    assert "请填写仍然发放的理由" in chinese.out, chinese.out  # the field's one name
     assert "输注" not in chinese.out + chinese.err
 
 

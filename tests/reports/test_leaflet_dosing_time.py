@@ -91,7 +91,7 @@ def test_nct07198672_keeps_the_evening_in_english_and_chinese() -> None:
     assert f"首次服药：{_zh(DAY1)}周一晚间。末次服药：{_zh(last)}周日晚间（共21天）。" in chinese
     assert "天日期（晚间）服用量已服用备注" in chinese
     assert (
-        "受试者001（AB），发放单号DSP000001。每晚服用1片后，请在方框内打勾；如漏服或服药后呕吐，"
+        "受试者001（AB），发放编号DSP000001。每晚服用1片后，请在方框内打勾；如漏服或服药后呕吐，"
         "请在备注栏注明。下次访视时请带回本页。"
     ) in chinese
 

@@ -173,7 +173,7 @@ def test_an_unconfirmed_interval_warns_and_a_confirmed_one_refuses(
     assert len(interval) == 1 and interval[0].message.startswith("Rule to confirm")
     assert "only 17 days after the previous cycle's day 1 (2026-01-05)" in interval[0].message
     # It asks for a reason: it must not say that the step goes on as it is.
-    assert "does not refuse the step: give the reason to go on" in interval[0].message
+    assert "does not refuse the dispense: give the reason to dispense anyway" in interval[0].message
     assert "the step goes on" not in interval[0].message
     with pytest.raises(RuleViolation, match="only 17 days"):
         dispense(ctx, pharmacist, pw(pharmacist), cycle=2)

@@ -529,8 +529,8 @@ def test_a_wrong_signature_password_is_shown_and_counted(
     screen = make_screen(qtbot, pharmacy)
     screen.select("01-002")
     qtbot.mouseClick(screen.correct_button, Qt.MouseButton.LeftButton)
-    assert seen["refusal"].startswith(
-        "The signature password for pharm is wrong; nothing was saved."
+    assert seen["refusal"].startswith(  # the person, as the dialog names them, then the login
+        "Paula Pharm: The signature password for pharm is wrong; nothing was saved."
     )
     monitor = pharmacy.actor("monitor")
     [failed] = audit.list_entries(pharmacy.ctx, monitor, action="signature_failed")

@@ -154,9 +154,9 @@ def test_a_dispense_in_chinese_scan_scan_sign(
 
     [(signer, meaning, summary)] = signatures.asked
     assert (signer, meaning) == ("Paula Pharm", "已发放")
-    assert (
-        summary
-        == "为 01-001（AB）发放第 1 周期药物：K0101 — 共 21 片，第1天 2026-01-05。未提供血小板计数。"
+    assert summary == (
+        "为 01-001（AB）发放第 1 周期药物：K0101 — 共 21 片，第1天 2026-01-05。未提供血小板计数。"
+        "<br>剂量水平 0：7.5 mg，每日一次。"  # the dose signed for too
     )
     _row, rows = queries.participant_history(counter.ctx, counter.actor("pharm"), "01-001")
     assert [(r.cycle, r.kits, r.tablets) for r in rows] == [(1, ("K0101",), 21)]

@@ -794,7 +794,7 @@
     </message>
     <message>
         <source>{product} — {on_hand} on hand, of which {usable} can serve a cycle started today; {needed} needed for the next cycles</source>
-        <translation>{product} — 现有 {on_hand}，其中 {usable} 个可供今天开始的周期使用；后续周期需要 {needed}</translation>
+        <translation>{product} — 现有 {on_hand}，其中 {usable} 盒可供今天开始的周期使用；后续周期需要 {needed}</translation>
     </message>
     <message>
         <source>{dispense} — {number} ({initials}) cycle {cycle}, supply to {date}</source>

@@ -85,10 +85,6 @@
         <translation>下达调整医嘱的研究者</translation>
     </message>
     <message>
-        <source>Dose change &amp;ordered by</source>
-        <translation>剂量调整医嘱人(&amp;O)</translation>
-    </message>
-    <message>
         <source>Today&apos;s count, if given</source>
         <translation>今日计数（如有）</translation>
     </message>
@@ -145,10 +141,6 @@
         <translation>签名并发放</translation>
     </message>
     <message>
-        <source>Ctrl+Enter, or Enter in the empty kit field</source>
-        <translation>Ctrl+Enter，或在空的药盒栏中按 Enter</translation>
-    </message>
-    <message>
         <source>Print a&amp;gain</source>
         <translation>再次打印(&amp;G)</translation>
     </message>
@@ -157,12 +149,12 @@
         <translation>预览标签（Ctrl+P）</translation>
     </message>
     <message>
-        <source>&amp;Record the print</source>
-        <translation>记录此次打印(&amp;R)</translation>
-    </message>
-    <message>
         <source>Scan or type the participant&apos;s study number.</source>
         <translation>请扫描或输入受试者编号。</translation>
+    </message>
+    <message>
+        <source>{kit} is a kit: scan the participant&apos;s study number first, then the kits.</source>
+        <translation>{kit} 是药盒：请先扫描受试者编号，再扫描药盒。</translation>
     </message>
     <message>
         <source>&lt;span class=&apos;big&apos;&gt;&lt;b&gt;{number}&lt;/b&gt; &amp;nbsp; {initials}&lt;/span&gt; &amp;nbsp; born {born} · {sex} · {status} · enrolled {enrolled}</source>
@@ -178,7 +170,7 @@
     </message>
     <message>
         <source>{window}; a day 1 before {unwarned} needs the reason (rule to confirm)</source>
-        <translation>{window}；第1天早于 {unwarned} 时须填写原因（待确认的规则）</translation>
+        <translation>{window}；第1天早于 {unwarned} 时须填写仍然发放的理由（待确认的规则）</translation>
     </message>
     <message>
         <source>Cycle due: &lt;b&gt;{cycle}&lt;/b&gt; (first dispense) — {window}</source>
@@ -260,10 +252,6 @@
         <translation>{first}{second}</translation>
     </message>
     <message>
-        <source>Give the reason to dispense anyway.</source>
-        <translation>请填写仍然发放的理由。</translation>
-    </message>
-    <message>
         <source>The cycle is covered: press Enter to sign.</source>
         <translation>本周期药量已足：按 Enter 签名。</translation>
     </message>
@@ -312,10 +300,6 @@
         <translation>药盒 {number} 已加入。</translation>
     </message>
     <message>
-        <source>Kit {number} taken. Fill in the field the cursor is now in, then press Enter in the kit field to sign.</source>
-        <translation>已取药盒 {number}。请先填写光标所在的字段，然后在药盒字段中按回车签名。</translation>
-    </message>
-    <message>
         <source>Kit {number} removed: put it back.</source>
         <translation>药盒 {number} 已移除：请放回原处。</translation>
     </message>
@@ -354,6 +338,30 @@
     <message>
         <source>Not signed: nothing was saved.</source>
         <translation>未签名：未保存任何内容。</translation>
+    </message>
+    <message>
+        <source>Dose level {level}: {name}.</source>
+        <translation>剂量水平 {level}：{name}。</translation>
+    </message>
+    <message>
+        <source>Dose level {level}: {name} — changed from level {previous}, ordered by {who}.</source>
+        <translation>剂量水平 {level}：{name} — 由剂量水平 {previous} 调整，医嘱人：{who}。</translation>
+    </message>
+    <message>
+        <source>Dose level {level}: {name} — changed from level {previous}.</source>
+        <translation>剂量水平 {level}：{name} — 由剂量水平 {previous} 调整。</translation>
+    </message>
+    <message>
+        <source>Overridden: {warning} Ordered by: {who}.</source>
+        <translation>已越过警告：{warning}医嘱人：{who}。</translation>
+    </message>
+    <message>
+        <source>Overridden: {warning}</source>
+        <translation>已越过警告：{warning}</translation>
+    </message>
+    <message>
+        <source>Reason to dispense anyway: {reason}</source>
+        <translation>仍然发放的理由：{reason}</translation>
     </message>
     <message>
         <source>The warnings changed since they were shown: nothing was saved.</source>
@@ -405,6 +413,18 @@
         <translation>{kit}（{tablets}）</translation>
     </message>
     <message>
+        <source>Dose change ordered &amp;by</source>
+        <translation>剂量调整医嘱人(&amp;B)</translation>
+    </message>
+    <message>
+        <source>Enter in the empty kit field or in a field of the form, or Ctrl+Enter</source>
+        <translation>在空的药盒栏或表单字段中按 Enter，或按 Ctrl+Enter</translation>
+    </message>
+    <message>
+        <source>Re&amp;cord the print</source>
+        <translation>记录此次打印(&amp;C)</translation>
+    </message>
+    <message>
         <source>&lt;span style=&apos;color:#7a4b00&apos;&gt;Return of cycle {cycle} ({number}) not complete: kit {kits} still to count ({back} back so far).&lt;/span&gt;</source>
         <translation>&lt;span style=&apos;color:#7a4b00&apos;&gt;第 {cycle} 周期（{number}）退药未完成：药盒 {kits} 待清点（目前已退回 {back}）。&lt;/span&gt;</translation>
     </message>
@@ -419,6 +439,18 @@
     <message>
         <source>Day 1 of the cycle</source>
         <translation>周期第1天</translation>
+    </message>
+    <message>
+        <source>Give the reason to dispense anyway, then press Enter.</source>
+        <translation>请填写仍然发放的理由，然后按 Enter。</translation>
+    </message>
+    <message>
+        <source>Type who ordered it, then press Enter.</source>
+        <translation>请填写医嘱人，然后按 Enter。</translation>
+    </message>
+    <message>
+        <source>Kit {number} taken. Fill in the field the cursor is now in, then press Enter to sign.</source>
+        <translation>已取药盒 {number}。请填写光标所在的字段，然后按 Enter 签名。</translation>
     </message>
     <message>
         <source>Dispensed {number}: {participant} cycle {cycle}, {tablets} tablets in {kits}, {days} days to {last_day}.</source>

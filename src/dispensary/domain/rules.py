@@ -1157,13 +1157,30 @@ def source_words(source: str) -> str:
 
 TO_CONFIRM_OVERRIDE = N_(
     "Rule to confirm: {finding} The rule ({title}; {source}) is not confirmed yet, so "
-    "it does not refuse the step: give the reason to go on, which is recorded. An "
-    "administrator confirms it in Study rules."
+    "it does not refuse the dispense: give the reason to dispense anyway, which is "
+    "recorded. An administrator confirms it in Study rules."
 )
 TO_CONFIRM_UNTITLED = N_(
-    "Rule to confirm: {finding} The rule ({source}) is not confirmed yet, so it does not "
-    "hold and the step goes on. An administrator confirms it in Study rules."
+    "Rule to confirm: {finding} It is defined by the study file ({source}) and not "
+    "confirmed yet: the dispense applies it as written. An administrator confirms it in "
+    "Study rules."
 )
+"""A study-file definition the dispense uses (a dose level, a product) not confirmed yet: it
+is applied as the file writes it. ("So it does not hold", said of a level being dispensed,
+contradicted itself.)"""
+RECORDED_BEFORE_FORMS = (
+    N_(
+        "Rule to confirm: {finding} The rule ({title}; {source}) is not confirmed yet, so "
+        "it does not refuse the step: give the reason to go on, which is recorded. An "
+        "administrator confirms it in Study rules."
+    ),
+    N_(
+        "Rule to confirm: {finding} The rule ({source}) is not confirmed yet, so it does "
+        "not hold and the step goes on. An administrator confirms it in Study rules."
+    ),
+)
+"""The forms of TO_CONFIRM_OVERRIDE and TO_CONFIRM_UNTITLED as dispenses recorded them before
+their words changed: their audit entries are still read back in the reader's language."""
 TO_CONFIRM = N_(
     "Rule to confirm: {finding} The rule ({title}; {source}) is not confirmed yet, so it "
     "does not hold and the step goes on. An administrator confirms it in Study rules."
@@ -1211,12 +1228,24 @@ DOSE_CHANGE_BY_BAND = N_(
 # codes in "overrides"), and the findings of the rules to confirm a reason overrides.
 DAY1_ONLY_DAY = N_(
     "Day 1 {day1} is only {gap} day after the previous cycle's day 1 ({previous}); "
-    "check the date of {event} and give the reason to dispense."
+    "check the date of {event}."
 )
 DAY1_ONLY_DAYS = N_(
     "Day 1 {day1} is only {gap} days after the previous cycle's day 1 ({previous}); "
-    "check the date of {event} and give the reason to dispense."
+    "check the date of {event}."
 )
+DAY1_ONLY_BEFORE = (
+    N_(
+        "Day 1 {day1} is only {gap} day after the previous cycle's day 1 ({previous}); "
+        "check the date of {event} and give the reason to dispense."
+    ),
+    N_(
+        "Day 1 {day1} is only {gap} days after the previous cycle's day 1 ({previous}); "
+        "check the date of {event} and give the reason to dispense."
+    ),
+)
+"""DAY1_ONLY_DAY and DAY1_ONLY_DAYS as recorded before (the rule to confirm's own words ask
+for the reason once, by the field's name): read back in the reader's language."""
 APPROVAL_EXPIRED = N_(
     "The ethics committee's approval of study {study} expired on {date}: nothing is "
     "dispensed until it is renewed. Ask the administrator to enter the renewed "
@@ -1258,6 +1287,7 @@ NOTICE_FORMS = (
     PLATELETS_HOLD,
     PREVIOUS_RETURN_MISSING,
     NOT_FIRST_EXPIRY,
+    *RECORDED_BEFORE_FORMS,
 )
 """The forms of a dispense's notices and of the warnings it overrides (a rule to confirm's
 among them), as the dispensing service writes them."""
@@ -1268,6 +1298,7 @@ NOTICE_PARTS = {
         OFF_WEIGHT_BAND,
         DAY1_ONLY_DAY,
         DAY1_ONLY_DAYS,
+        *DAY1_ONLY_BEFORE,
         APPROVAL_EXPIRED,
         IRT_NOT_ASSIGNED,
     ),

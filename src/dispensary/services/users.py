@@ -393,23 +393,25 @@ def check_signature(
                 meaning.value,
                 second=True,
             )
+        # The person first, as the signature dialog names them ("By signing, Chen Jing
+        # confirms"), then the account whose password it is.
         if left == 1:
             wrong = _(
-                "The signature password for {user} is wrong; nothing was saved. Type your own "
-                "password to sign. {left} attempt left before the account locks."
+                "{name}: The signature password for {user} is wrong; nothing was saved. Type "
+                "your own password to sign. {left} attempt left before the account locks."
             )
         elif left > 1:
             wrong = _(
-                "The signature password for {user} is wrong; nothing was saved. Type your own "
-                "password to sign. {left} attempts left before the account locks."
+                "{name}: The signature password for {user} is wrong; nothing was saved. Type "
+                "your own password to sign. {left} attempts left before the account locks."
             )
         else:
             wrong = _(
-                "The signature password for {user} is wrong; nothing was saved. Type your own "
-                "password to sign. The account is now locked; ask an administrator to unlock it."
+                "{name}: The signature password for {user} is wrong; nothing was saved. Type "
+                "your own password to sign. The account is now locked; ask an administrator to unlock it."
             )
         raise SignatureFailed(
-            wrong.format(user=actor.username, left=left),
+            wrong.format(name=actor.full_name, user=actor.username, left=left),
             actor.username,
             meaning.value,
         )

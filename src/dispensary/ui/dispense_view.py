@@ -135,7 +135,7 @@ class DispenseScreen(Screen):
         form.addRow(self.tr("D&ose level"), self.dose)
         self.ordered_by = QLineEdit()
         self.ordered_by.setPlaceholderText(self.tr("The investigator who ordered the change"))
-        self.ordered_by_label = QLabel(self.tr("Dose change &ordered by"))
+        self.ordered_by_label = QLabel(self.tr("Dose change ordered &by"))
         self.ordered_by_label.setBuddy(self.ordered_by)
         form.addRow(self.ordered_by_label, self.ordered_by)
         # The unit is the study file's (Study.platelet_observation); the range too, which the
@@ -227,7 +227,8 @@ class DispenseScreen(Screen):
         self.remove_button = QPushButton(self.tr("Remove kit"))
         self.new_button = QPushButton(self.tr("New participant (Esc)"))
         self.sign_button = primary_button(
-            self.tr("Sign and dispense"), self.tr("Ctrl+Enter, or Enter in the empty kit field")
+            self.tr("Sign and dispense"),
+            self.tr("Enter in the empty kit field or in a field of the form, or Ctrl+Enter"),
         )
         self.sign_button.setAutoDefault(True)
         right.addLayout(button_row([self.remove_button, self.new_button], [self.sign_button]))
@@ -245,7 +246,7 @@ class DispenseScreen(Screen):
         self.unrecorded_label = QLabel()
         self.unrecorded_label.setObjectName("labelsUnrecorded")
         self.unrecorded_label.setWordWrap(True)
-        self.record_button = QPushButton(self.tr("&Record the print"))
+        self.record_button = QPushButton(self.tr("Re&cord the print"))
         self.record_button.setObjectName("recordPrint")
         right.addLayout(button_row([self.unrecorded_label], [self.record_button]))
         grid.addLayout(right, 0, 1)
@@ -266,6 +267,17 @@ class DispenseScreen(Screen):
         self.record_button.clicked.connect(self.record_prints)
         self.preview_button.clicked.connect(self.preview_label)
         counter_keys(self, self.sign, self.start_over)
+        # Enter in a field of the form goes on, as Enter in the empty kit field does: the
+        # signature, or the field still missing with what to type in it.
+        for field in (
+            self.override,
+            self.ordered_by,
+            self.platelets,
+            self.irt_confirmation,
+            self.irt_kit,
+            *self.observation_fields.values(),
+        ):
+            field.returnPressed.connect(self.sign)
         QShortcut(
             QKeySequence.StandardKey.Print,
             self,
@@ -290,7 +302,11 @@ class DispenseScreen(Screen):
         text = code.strip().upper()
         if not text or is_dispense_number(text):
             return False
-        if self.participant is not None and self._is_kit(text):
+        if self._is_kit(text):
+            if self.participant is None:  # a kit before the participant: this screen says so
+                self.participant_field.setText(text)
+                self._kit_first(text)
+                return True
             self.kit_field.setText(text)
             self.kit_field.set_cue("")  # a new code, not Enter on a refused one
             self._kit_entered(text)
@@ -339,6 +355,9 @@ class DispenseScreen(Screen):
             except InOtherStudy as other:
                 self._elsewhere(other, code)
                 return
+            if routed is not None and routed[0] is OpenKind.KIT:
+                self._kit_first(routed[1])
+                return
             if routed is not None and routed[0] is not OpenKind.DISPENSE:
                 self.participant_field.clear()
                 self.open_request.emit(routed[0].value, routed[1])
@@ -359,6 +378,16 @@ class DispenseScreen(Screen):
             self._select_level(found.dose_level)
         self._show(found, note)
         self.kit_field.setFocus()
+
+    def _kit_first(self, kit: str) -> None:
+        """A kit scanned before the participant: the cycle is the participant's, so the
+        screen stays here and asks for them first (it opened the kit in the inventory, whose
+        search then took the next scan)."""
+        self._refuse_participant(
+            self.tr(
+                "{kit} is a kit: scan the participant's study number first, then the kits."
+            ).format(kit=kit)
+        )
 
     def _elsewhere(self, found: InOtherStudy, code: str) -> None:
         """A participant (or kit) of another study: the window switches to it and opens the
@@ -709,7 +738,9 @@ class DispenseScreen(Screen):
         if missing:
             said = [w.message for w in missing]
             if any(w.needs is OverrideNeeds.REASON for w in missing):
-                said.append(self.tr("Give the reason to dispense anyway."))
+                said.append(self.tr("Give the reason to dispense anyway, then press Enter."))
+            else:
+                said.append(self.tr("Type who ordered it, then press Enter."))
             return sentences(said), "warning"
         if found.kits:
             return self.tr("The cycle is covered: press Enter to sign."), "ok"
@@ -838,8 +869,8 @@ class DispenseScreen(Screen):
             still.setFocus()
             self.message.show_message(
                 self.tr(
-                    "Kit {number} taken. Fill in the field the cursor is now in, then press Enter in"
-                    " the kit field to sign."
+                    "Kit {number} taken. Fill in the field the cursor is now in, then press Enter"
+                    " to sign."
                 ).format(number=row.number),
                 "info",
             )
@@ -962,6 +993,7 @@ class DispenseScreen(Screen):
             )
             # Two sentences, joined as the language joins them (no space in Chinese).
             summary = self.tr("{sentence} {next}").format(sentence=summary, next=said)
+        summary = "<br>".join([summary, *self._signed_too(found)])
         actor = self.session.actor
         password = SignatureDialog.ask(self, actor.full_name, self.tr("dispensed"), summary)
         if password is None:
@@ -1012,6 +1044,51 @@ class DispenseScreen(Screen):
             printed.kind,
         )
         self._show_waiting()
+
+    def _signed_too(self, found: DispenseAssessment) -> list[str]:
+        """What the signature covers beyond the kits and day 1, each a line of the summary: the
+        dose level (and its change from the previous cycle, with who ordered it), and every
+        warning overridden with what overrides it (the reason typed, who ordered it), in the
+        assessment's own words. Rich text: what was typed is escaped."""
+        study = self.session.ctx.study
+        level = found.dose_level
+        name = escape(dose_shown(study, level, found.dose_name))
+        ordered = self.ordered_by.text().strip()
+        orders = found.needs(OverrideNeeds.ORDERED_BY)
+        change = [w for w in orders if w.code is DispenseCheck.DOSE_CHANGE]
+        previous = found.previous_dose_level
+        if previous is None or previous == level:
+            lines = [self.tr("Dose level {level}: {name}.").format(level=level, name=name)]
+        elif change:
+            lines = [
+                self.tr(
+                    "Dose level {level}: {name} — changed from level {previous}, ordered by {who}."
+                ).format(level=level, name=name, previous=previous, who=escape(ordered))
+            ]
+        else:  # changed with no order needed (the weight band's level): its notice says why
+            lines = [
+                self.tr("Dose level {level}: {name} — changed from level {previous}.").format(
+                    level=level, name=name, previous=previous
+                )
+            ]
+        for warning in orders:
+            if warning.code is DispenseCheck.DOSE_CHANGE:
+                continue  # said with the dose
+            lines.append(
+                self.tr("Overridden: {warning} Ordered by: {who}.").format(
+                    warning=escape(warning.message), who=escape(ordered)
+                )
+            )
+        reasons = found.needs(OverrideNeeds.REASON)
+        for warning in reasons:
+            lines.append(self.tr("Overridden: {warning}").format(warning=escape(warning.message)))
+        if reasons:
+            lines.append(
+                self.tr("Reason to dispense anyway: {reason}").format(
+                    reason=escape(self.override.text().strip())
+                )
+            )
+        return lines
 
     def _warnings_changed(self, acknowledged: tuple[str, ...]) -> None:
         """The warnings are not those shown when the pharmacist signed (`acknowledged`): nothing

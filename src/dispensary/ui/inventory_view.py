@@ -78,6 +78,7 @@ from dispensary.ui.forms import (
 )
 from dispensary.ui.models.paged import PAGE_SIZE, PagedTableModel
 from dispensary.ui.models.table import Column, RowTableModel
+from dispensary.ui.scan_field import KeyBurst
 from dispensary.ui.screen import ALL_ROLES, Screen, is_dispense_number
 from dispensary.ui.session import AppSession
 from dispensary.ui.vocabulary import term
@@ -143,6 +144,11 @@ FAR = 5000
 """A kit to be shown further down the list than this is shown by searching for its number,
 not by reading every kit before it."""
 COUNT_AFTER_TYPING_MS = 250
+SEARCH_AFTER_FAST_KEYS_MS = 80
+"""A search typed faster than a person types (a barcode scanner's keys, each within
+SCAN_BURST_SECONDS of the one before) is read once its keys stop, this long after the last:
+a query at each of a scanner's keys made it slow and split the scan. A key typed by hand still
+shows its kits at once."""
 ASSESS_AFTER_TYPING_MS = 300
 """The destruction is assessed again (the service reads every kit selected: up to
 SELECT_ALL_READS) once typing in its form pauses this long, not at each keystroke or change;
@@ -556,7 +562,12 @@ class InventoryScreen(Screen):
         row = QHBoxLayout()
         self.search = text_field("inventorySearch", self.tr("Search kit, lot, shipment..."))
         self.search.setClearButtonEnabled(True)
-        self.search.textChanged.connect(self._filters_changed)
+        self._search_keys = KeyBurst()
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_AFTER_FAST_KEYS_MS)
+        self._search_timer.timeout.connect(self._filters_changed)
+        self.search.textChanged.connect(self._search_changed)
         self.status = QComboBox()
         self.status.setObjectName("statusFilter")
         self.status.addItem(self.tr("All statuses"), None)
@@ -737,8 +748,17 @@ class InventoryScreen(Screen):
             self._fit_timer.start()
         return super().eventFilter(watched, event)
 
+    def _search_changed(self) -> None:
+        """The search typed: read at once when typed by hand; a key that follows the one
+        before faster than a person types (a scanner) waits for the keys to stop."""
+        if self._search_keys.key("") and not self._search_timer.isActive():
+            self._filters_changed()
+        else:
+            self._search_timer.start()  # again from the start at each fast key
+
     def _filters_changed(self) -> None:
         """A filter changed: the first page of what it finds."""
+        self._search_timer.stop()
         self._reload()
 
     def _query(self) -> KitQuery:
@@ -857,8 +877,9 @@ class InventoryScreen(Screen):
 
     @property
     def counting(self) -> bool:
-        """True while the count of a search waits for typing to pause."""
-        return self._count_timer.isActive()
+        """True while the count of a search (or a scanned search itself) waits for typing to
+        pause."""
+        return self._count_timer.isActive() or self._search_timer.isActive()
 
     def _update_summary(self) -> None:
         """The kits the filters find and the tablets available in them, counted by the service
@@ -1047,6 +1068,7 @@ class InventoryScreen(Screen):
                 self.message.show_message(exc.message)
             return False
         self.message.clear_message()
+        self._search_timer.stop()  # a search scanned before: the kit's list replaces it
         if self.status.currentIndex() or self.product.currentIndex() or self.search.text():
             for widget in (self.search, self.status, self.product):
                 widget.blockSignals(True)
