@@ -16,7 +16,12 @@ from dispensary.domain.errors import DispensaryError
 from dispensary.services import counts, destruction, dispensing, participants, receiving, returns
 from dispensary.services.assessment import DispenseRequest
 from dispensary.services.context import Actor, Context, FixedClock
-from dispensary.services.results import DispenseResult, ParticipantRow, ReceiveResult
+from dispensary.services.results import (
+    CountResult,
+    DispenseResult,
+    ParticipantRow,
+    ReceiveResult,
+)
 from tamper import edit_file, triggers_off
 
 P75 = "herombopag-7.5mg"
@@ -175,6 +180,22 @@ def busy_pharmacy(ctx: Context, clock: FixedClock, pharmacist: Actor, password: 
         ctx, pharmacist, ["K0011", "K0020"], "tech", "incineration", password, **WITNESSED
     )
     dispense(ctx, pharmacist, password, "01-001", cycle=2)  # K0012
+
+
+def write_off(
+    ctx: Context,
+    actor: Actor,
+    kit: str,
+    counted: int,
+    password: str,
+    reason_code: str = "breakage",
+    reason: str = "one crushed",
+) -> CountResult:
+    """A count short of the kit's book, its difference adjusted at once: the reason given and
+    verified by the technician (tech)."""
+    return counts.record_count(
+        ctx, actor, kit, counted, password, reason_code, reason, "tech", TECH_PASSWORD
+    )
 
 
 def return_all(ctx: Context, actor: Actor, password: str, result: DispenseResult) -> None:
