@@ -7,17 +7,14 @@ stored in one language-independent word."""
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
-from back_office_fixtures import Pharmacy, build_pharmacy
+from back_office_fixtures import Pharmacy
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
+from window_helpers import SCREEN, main_window, shoot
 
 from dispensary.domain.codes import KitStatus
 from dispensary.i18n import ENGLISH, Language
@@ -25,12 +22,8 @@ from dispensary.services import audit, queries, temperature
 from dispensary.ui.forms import unbroken_width
 from dispensary.ui.main_window import MainWindow
 from dispensary.ui.receive_view import ReceiveScreen
-from dispensary.ui.screens import OPENS, screen_classes
 from dispensary.ui.temperature_view import TemperatureScreen
-from dispensary.ui.translations import install_language
 
-SHOTS = os.environ.get("DISPENSARY_TEST_SHOTS", "")  # a folder: save a picture of each window
-SCREEN = (1366, 768)
 WARM = (
     "timestamp,celsius\n"
     "2026-01-20T08:00:00+00:00,20.0\n2026-01-20T23:20:00+00:00,31.5\n"
@@ -39,45 +32,11 @@ WARM = (
 """IP store 1 warm from 23:20 on 2026-01-20 (UTC): the From and To cells' longest times."""
 
 
-def shoot(widget: QWidget, name: str) -> None:
-    if SHOTS:
-        QApplication.processEvents()
-        widget.grab().save(os.path.join(SHOTS, f"{name}.png"))
-
-
 @pytest.fixture
-def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
-    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
-    yield place
-    place.ctx.engine.dispose()
-
-
-@pytest.fixture(params=[ENGLISH, Language.ZH_CN], ids=lambda language: language.value)
-def language(request: pytest.FixtureRequest, qapp: Any) -> Iterator[Language]:
-    from dispensary.ui.app import apply_style
-    from dispensary.ui.translations import load_cjk_font
-
-    chosen: Language = request.param
-    if chosen is not ENGLISH:
-        load_cjk_font()
-    assert install_language(chosen)
-    apply_style(qapp)  # the program's fonts and paddings size the rows and columns
-    try:
-        yield chosen
-    finally:
-        install_language(ENGLISH)
-        qapp.setStyleSheet("")
-
-
-def main_window(qtbot: QtBot, pharmacy: Pharmacy, username: str) -> MainWindow:
-    window = MainWindow(
-        pharmacy.session(username), screen_classes(), {k.value: c for k, c in OPENS.items()}
-    )
-    qtbot.addWidget(window)
-    window.resize(*SCREEN)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
+def language(language: Language, styled: None) -> Language:
+    """Each language's windows with the program's style sheet (its fonts and paddings size the
+    rows and columns)."""
+    return language
 
 
 def receive_screen(qtbot: QtBot, window: MainWindow) -> ReceiveScreen:
@@ -95,7 +54,7 @@ def receive_screen(qtbot: QtBot, window: MainWindow) -> ReceiveScreen:
 def test_the_receive_screen_into_quarantine_fits_1366(
     qtbot: QtBot, language: Language, pharmacy: Pharmacy
 ) -> None:
-    window = main_window(qtbot, pharmacy, "tech")
+    window = main_window(qtbot, pharmacy.session("tech"))
     screen = receive_screen(qtbot, window)
     screen.temperature_ok.setChecked(False)  # the count says why the kits go into quarantine
     qtbot.wait(50)
@@ -121,7 +80,7 @@ def test_a_receipt_dated_before_an_excursion_on_record_is_shown_into_quarantine(
         )
         if e.own
     ]
-    window = main_window(qtbot, pharmacy, "tech")
+    window = main_window(qtbot, pharmacy.session("tech"))
     screen = receive_screen(qtbot, window)
     screen.received_on.setDate(QDate(2026, 1, 19))
     screen._show_kits()
@@ -152,7 +111,7 @@ def test_a_receipt_dated_before_an_excursion_on_record_is_shown_into_quarantine(
 def test_the_condition_is_stored_in_one_word_and_shown_in_the_readers(
     qtbot: QtBot, language: Language, pharmacy: Pharmacy
 ) -> None:
-    window = main_window(qtbot, pharmacy, "tech")
+    window = main_window(qtbot, pharmacy.session("tech"))
     screen = receive_screen(qtbot, window)
     shown = screen.condition.text()
     assert shown == ("intact" if language is ENGLISH else "完好")
@@ -273,7 +232,7 @@ def test_the_temperature_screen_shows_times_headers_and_buttons_whole_at_1366(
 ) -> None:
     pharmacy.clock.set_date(date(2026, 1, 26))
     temperature.import_logger(pharmacy.ctx, pharmacy.actor("pharm"), "IP store 1", WARM)
-    window = main_window(qtbot, pharmacy, "pharm")
+    window = main_window(qtbot, pharmacy.session("pharm"))
     window.go_actions[TemperatureScreen].trigger()
     screen = window.current_screen()
     assert isinstance(screen, TemperatureScreen)
