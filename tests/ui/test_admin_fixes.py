@@ -13,7 +13,7 @@ from back_office_fixtures import Pharmacy
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
-from window_helpers import SCREEN, main_window, shoot, shown
+from window_helpers import SCREEN, go_to, main_window, shoot, shown
 
 from dispensary.i18n import ENGLISH, Language
 from dispensary.ui.inventory_view import InventoryScreen
@@ -279,9 +279,7 @@ def test_the_why_closed_column_reads_whole_with_the_reason_on_hover(
     studies.add_study(pharmacy.ctx, admin, other, "irt.toml", "opens")
     studies.close_study(pharmacy.ctx, admin, "DEMO-IRT-B2", CLOSED_REASON)
     window = main_window(qtbot, pharmacy.session("admin"))
-    window.go_actions[StudiesScreen].trigger()
-    screen = window.current_screen()
-    assert isinstance(screen, StudiesScreen)
+    screen = go_to(window, StudiesScreen)
     assert screen.select("DEMO-IRT-B2")
     qtbot.wait(50)
     table, header = screen.table, screen.table.horizontalHeader()
@@ -332,9 +330,7 @@ def test_a_long_study_title_reads_whole_on_the_studies_screen(
     studies.add_study(pharmacy.ctx, admin, closed, "irt.toml", "opens")
     studies.close_study(pharmacy.ctx, admin, "DEMO-IRT-B2", CLOSED_REASON)
     window = main_window(qtbot, pharmacy.session("admin"), size)
-    window.go_actions[StudiesScreen].trigger()
-    screen = window.current_screen()
-    assert isinstance(screen, StudiesScreen)
+    screen = go_to(window, StudiesScreen)
     qtbot.wait(50)
     table, model = screen.table, screen.model
     width = table.columnWidth(TITLE_COLUMN)

@@ -14,7 +14,7 @@ import pytest
 from back_office_fixtures import Pharmacy
 from PySide6.QtCore import QDate, Qt
 from pytestqt.qtbot import QtBot
-from window_helpers import SCREEN, main_window, shoot
+from window_helpers import SCREEN, go_to, main_window, shoot
 
 from dispensary.domain.codes import KitStatus
 from dispensary.i18n import ENGLISH, Language
@@ -40,9 +40,7 @@ def language(language: Language, styled: None) -> Language:
 
 
 def receive_screen(qtbot: QtBot, window: MainWindow) -> ReceiveScreen:
-    window.go_actions[ReceiveScreen].trigger()
-    screen = window.current_screen()
-    assert isinstance(screen, ReceiveScreen)
+    screen = go_to(window, ReceiveScreen)
     qtbot.keyClicks(screen.shipment, "SH-77")
     qtbot.keyClicks(screen.lot, "L2601")
     qtbot.keyClicks(screen.expiry, "2027-09-30")
@@ -233,9 +231,7 @@ def test_the_temperature_screen_shows_times_headers_and_buttons_whole_at_1366(
     pharmacy.clock.set_date(date(2026, 1, 26))
     temperature.import_logger(pharmacy.ctx, pharmacy.actor("pharm"), "IP store 1", WARM)
     window = main_window(qtbot, pharmacy.session("pharm"))
-    window.go_actions[TemperatureScreen].trigger()
-    screen = window.current_screen()
-    assert isinstance(screen, TemperatureScreen)
+    screen = go_to(window, TemperatureScreen)
     screen.refresh()
     qtbot.wait(50)
     assert window.width() <= SCREEN[0]

@@ -5,18 +5,21 @@ what a test saw). The back office's pharmacy and the languages are fixtures (con
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtWidgets import QApplication, QWidget
 
 from dispensary.ui.dashboard import DashboardScreen
 from dispensary.ui.main_window import MainWindow
+from dispensary.ui.screen import Screen
 from dispensary.ui.screens import OPENS, screen_classes
 
 if TYPE_CHECKING:
     from pytestqt.qtbot import QtBot
 
     from dispensary.ui.session import AppSession
+
+S = TypeVar("S", bound=Screen)
 
 SHOTS = os.environ.get("DISPENSARY_TEST_SHOTS", "")  # a folder: save a picture of each window
 SCREEN = (1366, 768)
@@ -49,3 +52,11 @@ def today_screen(window: MainWindow) -> DashboardScreen:
     dashboard = window.screens[DashboardScreen]
     assert isinstance(dashboard, DashboardScreen)
     return dashboard
+
+
+def go_to(window: MainWindow, screen: type[S]) -> S:
+    """The screen chosen in the window's toolbar (its action triggered), now the one shown."""
+    window.go_actions[screen].trigger()
+    current = window.current_screen()
+    assert isinstance(current, screen)
+    return current
