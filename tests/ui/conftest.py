@@ -117,6 +117,18 @@ def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     place.ctx.engine.dispose()
 
 
+@pytest.fixture
+def place(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Pharmacy]:
+    """The back office's pharmacy, as `pharmacy`, with the program's data folder the test's own
+    (DISPENSARY_HOME) whatever the environment says: the tests that start the program on it."""
+    monkeypatch.setenv("DISPENSARY_HOME", str(tmp_path / "home"))
+    built = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
+    yield built
+    built.ctx.engine.dispose()
+
+
 @pytest.fixture(params=[ENGLISH, Language.ZH_CN], ids=lambda language: language.value)
 def language(request: pytest.FixtureRequest, qapp: object) -> Iterator[Language]:
     """The windows made inside the test in English, then in Simplified Chinese (each test run
