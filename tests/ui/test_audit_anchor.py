@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from back_office_fixtures import Pharmacy, build_pharmacy
 from PySide6.QtCore import Qt
+from window_helpers import refreshed
 
 from chain_rewrite import rewrite_history
 from dispensary.services import audit
@@ -24,12 +25,7 @@ def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 
 
 def make_screen(qtbot: Any, pharmacy: Pharmacy, user: str = "monitor") -> AuditScreen:
-    screen = AuditScreen(pharmacy.session(user))
-    qtbot.addWidget(screen)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.refresh()
-    return screen
+    return refreshed(qtbot, AuditScreen(pharmacy.session(user)), None)
 
 
 def type_code(qtbot: Any, screen: AuditScreen, code: str) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from back_office_fixtures import Pharmacy, build_pharmacy
+from window_helpers import refreshed
 
 from dispensary.ui.audit_view import AuditScreen
 from dispensary.ui.forms import select_where
@@ -26,11 +27,7 @@ def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 def test_the_entry_names_its_signers_with_role_meaning_and_time(
     qtbot: Any, pharmacy: Pharmacy
 ) -> None:
-    screen = AuditScreen(pharmacy.session("monitor"))
-    qtbot.addWidget(screen)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.refresh()
+    screen = refreshed(qtbot, AuditScreen(pharmacy.session("monitor")), None)
     select_where(screen.table, screen.proxy, screen.model, lambda r: r.action == "return")
     detail = screen.detail.toPlainText()
     assert "User: pharm (Paula Pharm, Pharmacist)" in detail
@@ -49,11 +46,7 @@ def test_a_signer_whose_role_changed_since_reads_with_the_role_held_when_signing
     role held when the return was counted; her sign-in since says the role then, Administrator."""
     edit_file(pharmacy.path, "UPDATE users SET role = 'administrator' WHERE username = 'pharm'")
     pharmacy.actor("pharm")  # the sign-in records the role the account has now
-    screen = AuditScreen(pharmacy.session("monitor"))
-    qtbot.addWidget(screen)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.refresh()
+    screen = refreshed(qtbot, AuditScreen(pharmacy.session("monitor")), None)
     select_where(screen.table, screen.proxy, screen.model, lambda r: r.action == "return")
     detail = screen.detail.toPlainText()
     assert "User: pharm (Paula Pharm, Pharmacist)" in detail  # the role then, not now

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from back_office_fixtures import PASSWORDS, Pharmacy, build_pharmacy
 from PySide6.QtCore import Qt
+from window_helpers import refreshed
 
 from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.errors import NotSignedIn
@@ -35,12 +36,7 @@ def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 
 
 def make_screen(qtbot: Any, pharmacy: Pharmacy, user: str = "monitor") -> AuditScreen:
-    screen = AuditScreen(pharmacy.session(user))
-    qtbot.addWidget(screen)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.refresh()
-    return screen
+    return refreshed(qtbot, AuditScreen(pharmacy.session(user)), None)
 
 
 def actions(screen: AuditScreen) -> list[str]:
@@ -302,12 +298,7 @@ def test_a_narrow_window_cuts_the_reasons_and_values_before_the_record(
     often empty) and the values are read whole in the detail below."""
     why = "left the site at the end of her contract; access removed by the site manager " * 2
     users.set_active(pharmacy.ctx, pharmacy.actor("admin"), "tech", False, why)
-    screen = AuditScreen(pharmacy.session("monitor"))
-    qtbot.addWidget(screen)
-    screen.resize(1000, 600)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.refresh()
+    screen = refreshed(qtbot, AuditScreen(pharmacy.session("monitor")), (1000, 600))
     table = screen.table
     assert table.columnWidth(RECORD) >= table.sizeHintForColumn(RECORD) - 2, (
         table.columnWidth(RECORD),

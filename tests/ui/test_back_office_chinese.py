@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 from pytestqt.qtbot import QtBot
+from window_helpers import refreshed
 
 from dispensary.app import Desk, Workstation
 from dispensary.config import Settings
@@ -498,11 +499,7 @@ def test_the_studys_store_is_named_in_chinese_in_the_inventory_and_temperature_s
     study = pharmacy.ctx.study
     zh_name = study.wording("zh_CN").storage_area
     assert zh_name and zh_name != study.storage_area
-    screen = InventoryScreen(pharmacy.session("pharm"))
-    qtbot.addWidget(screen)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.refresh()
+    screen = refreshed(qtbot, InventoryScreen(pharmacy.session("pharm")), None)
     model = screen.table.model()
     where = next(
         c

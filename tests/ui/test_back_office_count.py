@@ -10,6 +10,7 @@ import pytest
 from back_office_fixtures import PASSWORDS, Pharmacy, build_pharmacy, sign_with
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
+from window_helpers import refreshed
 
 from dispensary.services import audit, counts, queries, reconciliation
 from dispensary.ui.count_view import CountScreen
@@ -23,12 +24,7 @@ def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 
 
 def make_screen(qtbot: Any, pharmacy: Pharmacy, user: str = "tech") -> CountScreen:
-    screen = CountScreen(pharmacy.session(user))
-    qtbot.addWidget(screen)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.refresh()
-    return screen
+    return refreshed(qtbot, CountScreen(pharmacy.session(user)), None)
 
 
 def scan(qtbot: Any, field: Any, code: str) -> None:
@@ -365,12 +361,7 @@ def test_the_empty_list_of_counts_says_what_it_will_list(
     sign_with(monkeypatch, PASSWORDS["tech"])
     apply_style(qapp)
     try:
-        screen = CountScreen(pharmacy.session("tech"))
-        qtbot.addWidget(screen)
-        screen.resize(1166, 674)
-        screen.show()
-        qtbot.waitExposed(screen)
-        screen.refresh()
+        screen = refreshed(qtbot, CountScreen(pharmacy.session("tech")), (1166, 674))
         qtbot.wait(20)
         empty = screen.log_empty
         assert empty.isVisible()

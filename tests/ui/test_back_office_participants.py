@@ -12,6 +12,7 @@ import pytest
 from back_office_fixtures import PASSWORDS, Pharmacy, build_pharmacy, sign_with
 from PySide6.QtCore import QDate, QPoint, Qt
 from PySide6.QtWidgets import QCheckBox
+from window_helpers import refreshed
 
 from dispensary.domain.codes import ParticipantStatus
 from dispensary.domain.errors import NotFound
@@ -34,12 +35,7 @@ def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 
 
 def make_screen(qtbot: Any, pharmacy: Pharmacy, user: str = "pharm") -> ParticipantsScreen:
-    screen = ParticipantsScreen(pharmacy.session(user))
-    qtbot.addWidget(screen)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.refresh()
-    return screen
+    return refreshed(qtbot, ParticipantsScreen(pharmacy.session(user)), None)
 
 
 def test_history_shows_adherence_and_the_open_flag(

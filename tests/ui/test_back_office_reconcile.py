@@ -21,6 +21,7 @@ from back_office_fixtures import (
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import QStyle, QTableView, QWidget
+from window_helpers import refreshed
 
 from dispensary.domain.errors import NotPermitted
 from dispensary.i18n import utc_offset
@@ -41,12 +42,7 @@ def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 
 
 def make_screen(qtbot: Any, pharmacy: Pharmacy, user: str = "pharm") -> ReconcileScreen:
-    screen = ReconcileScreen(pharmacy.session(user))
-    qtbot.addWidget(screen)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.refresh()
-    return screen
+    return refreshed(qtbot, ReconcileScreen(pharmacy.session(user)), None)
 
 
 def open_tab(qtbot: Any, screen: ReconcileScreen, page: QWidget) -> None:
@@ -485,12 +481,7 @@ def test_the_physical_count_fits_the_smallest_screen(qtbot: Any, pharmacy: Pharm
     """1366x768 leaves the screen 1166x700 (tests/ui/test_layout.py): every header and figure
     of a countersigned count is whole."""
     count(pharmacy, "K0003", 19)
-    screen = ReconcileScreen(pharmacy.session("pharm"))
-    qtbot.addWidget(screen)
-    screen.resize(1166, 700)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.refresh()
+    screen = refreshed(qtbot, ReconcileScreen(pharmacy.session("pharm")), (1166, 700))
     open_tab(qtbot, screen, screen.count_view)
     view = screen.count_view
     header = view.horizontalHeader()
@@ -607,12 +598,7 @@ def test_every_product_lot_and_figure_is_read_whole_at_1366x768(
     )
     apply_style(qapp)
     try:
-        screen = ReconcileScreen(pharmacy.session("pharm"))
-        qtbot.addWidget(screen)
-        screen.resize(1166, 674)
-        screen.show()
-        qtbot.waitExposed(screen)
-        screen.refresh()
+        screen = refreshed(qtbot, ReconcileScreen(pharmacy.session("pharm")), (1166, 674))
         views = [screen.views[s] for s in ("products", "lots", "kits", "participants")]
         for view in [*views, screen.count_view]:
             open_tab(qtbot, screen, view)

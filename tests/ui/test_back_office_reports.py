@@ -15,6 +15,7 @@ from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QFileDialog
+from window_helpers import refreshed
 
 from dispensary.i18n import Language
 from dispensary.labels import catalogue as label_catalogue
@@ -30,12 +31,7 @@ def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 
 
 def make_screen(qtbot: Any, pharmacy: Pharmacy, user: str = "pharm") -> ReportsScreen:
-    screen = ReportsScreen(pharmacy.session(user))
-    qtbot.addWidget(screen)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.refresh()
-    return screen
+    return refreshed(qtbot, ReportsScreen(pharmacy.session(user)), None)
 
 
 def make(qtbot: Any, screen: ReportsScreen, key: str) -> None:

@@ -12,6 +12,7 @@ from back_office_fixtures import Pharmacy, build_pharmacy
 from detail_words import split_detail
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QLabel, QPushButton, QScrollArea, QTableView
+from window_helpers import refreshed
 
 from dispensary.domain.codes import KitStatus, Role
 from dispensary.domain.errors import NotPermitted
@@ -46,12 +47,7 @@ def click_import(qtbot: Any, screen: TemperatureScreen) -> None:
 
 
 def make_screen(qtbot: Any, pharmacy: Pharmacy) -> TemperatureScreen:
-    screen = TemperatureScreen(pharmacy.session("tech"))
-    qtbot.addWidget(screen)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.refresh()
-    return screen
+    return refreshed(qtbot, TemperatureScreen(pharmacy.session("tech")), None)
 
 
 def import_text(qtbot: Any, screen: TemperatureScreen, path: Path, text: str) -> None:
@@ -349,12 +345,7 @@ def test_each_table_shows_several_rows_and_its_headers_whole_at_1366(
     the page scrolls instead, down to the kits when an excursion is chosen."""
     if lang is Language.ZH_CN:
         request.getfixturevalue("chinese")
-    screen = TemperatureScreen(pharmacy.session("tech"))
-    qtbot.addWidget(screen)
-    screen.resize(*SCREEN_AREA)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.refresh()
+    screen = refreshed(qtbot, TemperatureScreen(pharmacy.session("tech")), SCREEN_AREA)
     for name, text in (("quiet.csv", QUIET_DAY), ("warm.csv", WARM_NIGHT)):
         logger = tmp_path / name
         logger.write_text(text, encoding="utf-8")

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from back_office_fixtures import Pharmacy, build_pharmacy
 from PySide6.QtCore import Qt
+from window_helpers import refreshed
 
 from dispensary.domain.codes import Role
 from dispensary.domain.errors import NotPermitted, NotSignedIn
@@ -24,12 +25,7 @@ def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 
 
 def make_screen(qtbot: Any, pharmacy: Pharmacy) -> UsersScreen:
-    screen = UsersScreen(pharmacy.session("admin"))
-    qtbot.addWidget(screen)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.refresh()
-    return screen
+    return refreshed(qtbot, UsersScreen(pharmacy.session("admin")), None)
 
 
 def click(qtbot: Any, button: Any) -> None:
@@ -355,12 +351,7 @@ def test_a_locked_users_two_line_summary_pushes_the_form_down(
             users.sign_in(pharmacy.ctx, "tech", "not-the-password")
     apply_style(qapp)
     try:
-        screen = UsersScreen(pharmacy.session("admin"))
-        qtbot.addWidget(screen)
-        screen.resize(*SCREEN_AREA)
-        screen.show()
-        qtbot.waitExposed(screen)
-        screen.refresh()
+        screen = refreshed(qtbot, UsersScreen(pharmacy.session("admin")), SCREEN_AREA)
         for username in ("tech", "admin", "tech"):
             screen.select(username)
             qtbot.wait(20)

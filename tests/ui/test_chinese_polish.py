@@ -18,6 +18,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from pytestqt.exceptions import TimeoutError as NotInTime
 from pytestqt.qtbot import QtBot
+from window_helpers import refreshed
 
 from dispensary.config import Settings
 from dispensary.i18n import ENGLISH, Language
@@ -170,12 +171,7 @@ def test_the_study_rules_are_named_in_words_with_their_key_on_hover(
 
     assert install_language(language)
     try:
-        screen = StudyRulesScreen(pharmacy.session("admin"))
-        qtbot.addWidget(screen)
-        screen.resize(*SCREEN_AREA)
-        screen.show()
-        qtbot.waitExposed(screen)
-        screen.refresh()
+        screen = refreshed(qtbot, StudyRulesScreen(pharmacy.session("admin")), SCREEN_AREA)
         cells = rule_cells(screen, rule)
         keys = {re.split("[ ：]", tip)[-1]: text for text, tip in cells}
         for key, name in names.items():

@@ -14,6 +14,7 @@ import pytest
 from back_office_fixtures import PASSWORDS, Pharmacy, build_pharmacy
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
+from window_helpers import refreshed
 
 from dispensary.services import audit, queries
 from dispensary.ui.count_view import CountScreen
@@ -53,11 +54,7 @@ def signs(qtbot: Any, user: str) -> list[str]:
 
 
 def counted_open(qtbot: Any, pharmacy: Pharmacy, user: str = "tech") -> CountScreen:
-    screen = CountScreen(pharmacy.session(user))
-    qtbot.addWidget(screen)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.refresh()
+    screen = refreshed(qtbot, CountScreen(pharmacy.session(user)), None)
     scan(qtbot, screen.kit, "K0003")
     asked = signs(qtbot, user)
     scan(qtbot, screen.counted, "19")
@@ -128,12 +125,7 @@ def test_the_second_password_wording_in_chinese(
 
 
 def inventory(qtbot: Any, pharmacy: Pharmacy) -> InventoryScreen:
-    screen = InventoryScreen(pharmacy.session("pharm"))
-    qtbot.addWidget(screen)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.refresh()
-    return screen
+    return refreshed(qtbot, InventoryScreen(pharmacy.session("pharm")), None)
 
 
 def count_from_inventory(

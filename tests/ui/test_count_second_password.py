@@ -14,6 +14,7 @@ import pytest
 from back_office_fixtures import PASSWORDS, Pharmacy, build_pharmacy
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
+from window_helpers import refreshed
 
 from dispensary.services import audit, queries
 from dispensary.ui.count_view import CountScreen
@@ -28,12 +29,7 @@ def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 
 
 def make_screen(qtbot: Any, pharmacy: Pharmacy) -> CountScreen:
-    screen = CountScreen(pharmacy.session("tech"))
-    qtbot.addWidget(screen)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.refresh()
-    return screen
+    return refreshed(qtbot, CountScreen(pharmacy.session("tech")), None)
 
 
 def scan(qtbot: Any, field: Any, code: str) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from back_office_fixtures import PASSWORDS, Pharmacy, build_pharmacy, sign_with
 from PySide6.QtCore import Qt
+from window_helpers import refreshed
 
 from dispensary.domain.codes import KitStatus
 from dispensary.services import counts, queries
@@ -35,12 +36,7 @@ def test_a_kit_counted_open_is_refused_in_the_destroy_panel(
     asked = sign_with(monkeypatch, PASSWORDS["pharm"])
     pharm = pharmacy.actor("pharm")
     assert counts.record_count(pharmacy.ctx, pharm, "K0002", 20, PASSWORDS["pharm"]).open
-    screen = InventoryScreen(pharmacy.session("pharm"))
-    qtbot.addWidget(screen)
-    screen.resize(1366, 768)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.refresh()
+    screen = refreshed(qtbot, InventoryScreen(pharmacy.session("pharm")))
     screen.open_kit("K0002")
     screen.reason_code.setCurrentIndex(screen.reason_code.findData("study_closed"))
     for field, text in ((screen.witness, "tech"), (screen.reference, "CERT-77")):

@@ -14,6 +14,7 @@ from back_office_fixtures import PASSWORDS, Pharmacy, answer_reason, build_pharm
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QWidget
+from window_helpers import refreshed
 
 from dispensary.domain.codes import ParticipantStatus
 from dispensary.domain.errors import NotFound
@@ -32,12 +33,7 @@ def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 
 
 def make_screen(qtbot: Any, pharmacy: Pharmacy) -> ParticipantsScreen:
-    screen = ParticipantsScreen(pharmacy.session("pharm"))
-    qtbot.addWidget(screen)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.refresh()
-    return screen
+    return refreshed(qtbot, ParticipantsScreen(pharmacy.session("pharm")), None)
 
 
 def type_in(qtbot: Any, field: QWidget, text: str) -> None:

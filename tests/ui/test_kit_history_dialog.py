@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from back_office_fixtures import Pharmacy, build_pharmacy, when_history_shown
 from PySide6.QtCore import Qt
+from window_helpers import refreshed
 
 from dispensary.services import quarantine
 from dispensary.ui.inventory_view import InventoryScreen, KitHistoryDialog
@@ -27,12 +28,7 @@ def screen_with(qtbot: Any, pharmacy: Pharmacy, kit: str) -> InventoryScreen:
     pharm = pharmacy.actor("pharm")
     quarantine.quarantine(pharmacy.ctx, pharm, [kit], "Cap seal broken.")
     quarantine.release(pharmacy.ctx, pharm, [kit], "photos reviewed", "TE-2026-040")
-    screen = InventoryScreen(pharmacy.session("pharm"))
-    qtbot.addWidget(screen)
-    screen.resize(1366, 768)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.refresh()
+    screen = refreshed(qtbot, InventoryScreen(pharmacy.session("pharm")))
     assert screen.open_kit(kit)
     return screen
 

@@ -13,6 +13,7 @@ import pytest
 from back_office_fixtures import PASSWORDS, Pharmacy, build_pharmacy, sign_with
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
+from window_helpers import refreshed
 
 from dispensary.domain.codes import KitStatus
 from dispensary.domain.errors import NotPermitted
@@ -31,13 +32,7 @@ def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 
 
 def make_screen(qtbot: Any, pharmacy: Pharmacy, user: str = "pharm") -> ParticipantsScreen:
-    screen = ParticipantsScreen(pharmacy.session(user))
-    qtbot.addWidget(screen)
-    screen.resize(1366, 700)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.refresh()
-    return screen
+    return refreshed(qtbot, ParticipantsScreen(pharmacy.session(user)), (1366, 700))
 
 
 def click_line(qtbot: Any, screen: ParticipantsScreen, dispense: str) -> None:

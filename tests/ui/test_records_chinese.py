@@ -13,6 +13,7 @@ import pytest
 from back_office_fixtures import PASSWORDS, Pharmacy, build_pharmacy, sign_with
 from PySide6.QtCore import QCoreApplication, QPoint, QRect, Qt
 from PySide6.QtWidgets import QAbstractButton, QLabel, QTableView, QTabWidget, QWidget
+from window_helpers import refreshed
 
 from dispensary.domain.codes import KitStatus
 from dispensary.i18n import Language
@@ -59,12 +60,7 @@ def chinese_text(text: str) -> bool:
 
 
 def make_screen(qtbot: Any, cls: type[Screen], pharmacy: Pharmacy, user: str) -> Any:
-    screen = cls(pharmacy.session(user))
-    qtbot.addWidget(screen)
-    screen.resize(*SCREEN_AREA)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.refresh()
+    screen = refreshed(qtbot, cls(pharmacy.session(user)), SCREEN_AREA)
     qtbot.wait(10)  # the layouts take the texts the refresh wrote
     return screen
 

@@ -14,6 +14,7 @@ import pytest
 from back_office_fixtures import Pharmacy, build_pharmacy
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
+from window_helpers import refreshed
 
 from dispensary.domain.codes import KitStatus
 from dispensary.services import audit, quarantine, queries
@@ -35,12 +36,7 @@ def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 
 
 def make_screen(qtbot: Any, pharmacy: Pharmacy) -> InventoryScreen:
-    screen = InventoryScreen(pharmacy.session("pharm"))
-    qtbot.addWidget(screen)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.refresh()
-    return screen
+    return refreshed(qtbot, InventoryScreen(pharmacy.session("pharm")), None)
 
 
 def when_release_asked(answer: Callable[[ReleaseDialog], None]) -> None:

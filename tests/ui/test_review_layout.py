@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QStyleOptionFrame,
     QWidget,
 )
+from window_helpers import refreshed
 
 from dispensary.domain.codes import KitStatus
 from dispensary.services import dispensing, inventory_pages, temperature
@@ -132,11 +133,7 @@ def test_count_is_offered_only_for_a_kit_the_service_would_count(
         dispense_one(pharmacy)
     refused = kit_with(pharmacy, status)
     on_shelf = kit_with(pharmacy, KitStatus.AVAILABLE)
-    screen = InventoryScreen(pharmacy.session("pharm"))
-    qtbot.addWidget(screen)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.refresh()
+    screen = refreshed(qtbot, InventoryScreen(pharmacy.session("pharm")), None)
     assert screen.open_kit(refused)
     assert not screen.count_button.isEnabled()
     assert "counts are for kits on the shelf" in screen.count_button.toolTip()
@@ -156,11 +153,7 @@ def asked_reason(qtbot: Any, pharmacy: Pharmacy, monkeypatch: Any, kits: list[st
         return None
 
     monkeypatch.setattr(ReasonDialog, "ask", classmethod(ask))
-    screen = InventoryScreen(pharmacy.session("pharm"))
-    qtbot.addWidget(screen)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.refresh()
+    screen = refreshed(qtbot, InventoryScreen(pharmacy.session("pharm")), None)
     assert screen.open_kit(kits[0])
     if len(kits) > 1:
         screen.search.setText("K010")

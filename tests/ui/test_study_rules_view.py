@@ -11,6 +11,7 @@ import pytest
 from back_office_fixtures import Pharmacy, build_pharmacy
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from window_helpers import refreshed
 
 from dispensary.domain.codes import Role
 from dispensary.domain.errors import NotPermitted
@@ -53,13 +54,7 @@ def site_decisions(pharmacy: Pharmacy) -> list[str]:
 
 
 def make_screen(qtbot: Any, pharmacy: Pharmacy, username: str = "admin") -> StudyRulesScreen:
-    screen = StudyRulesScreen(pharmacy.session(username))
-    qtbot.addWidget(screen)
-    screen.resize(*SCREEN_AREA)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.refresh()
-    return screen
+    return refreshed(qtbot, StudyRulesScreen(pharmacy.session(username)), SCREEN_AREA)
 
 
 def answer_question(monkeypatch: pytest.MonkeyPatch, answer: bool) -> list[str]:
@@ -379,12 +374,7 @@ def test_what_a_rule_says_is_read_whole_at_1366x768(qtbot: Any, pharmacy: Pharma
     """The rule's text wraps in its column and the row grows to hold it (it was cut: "Product
     herombopag (hetrombopag olamine) 2.5 mg table…", while the empty By, On and Reason columns
     of the rules to confirm kept their width); the whole text is the cell's tooltip too."""
-    screen = StudyRulesScreen(pharmacy.session("admin"))
-    qtbot.addWidget(screen)
-    screen.resize(1166, 674)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.refresh()
+    screen = refreshed(qtbot, StudyRulesScreen(pharmacy.session("admin")), (1166, 674))
     qtbot.wait(20)
     table = screen.table
     model = table.model()

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from back_office_fixtures import PASSWORDS, Pharmacy, build_pharmacy
 from PySide6.QtCore import Qt, QTimer
+from window_helpers import refreshed
 
 from dispensary.services import dispensing
 from dispensary.ui.temperature_view import TemperatureScreen
@@ -39,13 +40,7 @@ def click_import(qtbot: Any, screen: TemperatureScreen) -> None:
 
 
 def make_screen(qtbot: Any, pharmacy: Pharmacy) -> TemperatureScreen:
-    screen = TemperatureScreen(pharmacy.session("tech"))
-    qtbot.addWidget(screen)
-    screen.resize(1366, 768)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.refresh()
-    return screen
+    return refreshed(qtbot, TemperatureScreen(pharmacy.session("tech")))
 
 
 def import_file(qtbot: Any, screen: TemperatureScreen, path: Path) -> None:

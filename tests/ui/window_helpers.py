@@ -32,12 +32,21 @@ def shoot(widget: QWidget, name: str) -> None:
         widget.grab().save(os.path.join(SHOTS, f"{name}.png"))
 
 
-def shown(qtbot: QtBot, widget: QWidget, size: tuple[int, int] = SCREEN) -> None:
-    """The widget shown at `size` (closed by qtbot at the test's end), exposed."""
+def shown(qtbot: QtBot, widget: QWidget, size: tuple[int, int] | None = SCREEN) -> None:
+    """The widget shown at `size` (None: the size it takes), closed by qtbot at the test's
+    end, exposed."""
     qtbot.addWidget(widget)
-    widget.resize(*size)
+    if size is not None:
+        widget.resize(*size)
     widget.show()
     qtbot.waitExposed(widget)
+
+
+def refreshed(qtbot: QtBot, screen: S, size: tuple[int, int] | None = SCREEN) -> S:
+    """The screen shown (as `shown`), then read from the database."""
+    shown(qtbot, screen, size)
+    screen.refresh()
+    return screen
 
 
 def main_window(qtbot: QtBot, session: AppSession, size: tuple[int, int] = SCREEN) -> MainWindow:
