@@ -280,12 +280,7 @@ class StudiesScreen(Screen):
             self.tr("Why is the study {name} added to this pharmacy?").format(name=path.name),
             self.tr("Add the study"),
             lambda reason: studies.add_study(
-                self.session.ctx,
-                self.session.actor,
-                text,
-                path.name,
-                reason,
-                check_particulars_fit,
+                self.session.ctx, self.session.actor, text, path.name, reason, check_particulars_fit
             ),
         )
         if row is None:
@@ -322,12 +317,7 @@ class StudiesScreen(Screen):
             ).format(protocol=protocol, name=path.name),
             self.tr("Update the study file"),
             lambda reason: studies.update_study(
-                self.session.ctx,
-                self.session.actor,
-                text,
-                path.name,
-                reason,
-                check_particulars_fit,
+                self.session.ctx, self.session.actor, text, path.name, reason, check_particulars_fit
             ),
         )
         if new is None:
