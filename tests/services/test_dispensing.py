@@ -41,6 +41,7 @@ from dispensary.services.results import DispenseResult
 
 from .conftest import Stock
 from .helpers import (
+    IN_HAND,
     LATE,
     N25,
     N75,
@@ -463,9 +464,6 @@ def test_the_next_cycle_on_the_same_day_is_too_early_whatever_day_1_says(
         "most 7 days before its day 1. Dispense it from 2026-01-16.",
     ):
         dispense(ctx, pharmacist, pw(pharmacist), cycle=2, override_reason="forgot")
-
-
-IN_HAND: dict[str, Any] = {"override_reason": "in hand", "overrides": ["not_first_expiry"]}
 
 
 def make_kit(ctx: Context, actor: Actor, password: str, status: str) -> str:
