@@ -62,14 +62,6 @@ Password = Callable[[Actor], str]
 DAY1 = date(2026, 1, 5)
 
 
-@pytest.fixture
-def cycle1_ended(clock: FixedClock, cycle1: DispenseResult) -> DispenseResult:
-    """Cycle 1 (DSP000001, days 2026-01-05 to 2026-01-25) over: the clock at 2026-01-26, when
-    cycle 2 is due, and cycle 1's return not recorded yet."""
-    clock.set_date(date(2026, 1, 26))
-    return cycle1
-
-
 def kit_status(ctx: Context, actor: Actor, number: str) -> KitStatus:
     return queries.kit_detail(ctx, actor, number).status
 
