@@ -4,24 +4,14 @@ and time (21 CFR 11.50)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
-from back_office_fixtures import Pharmacy, build_pharmacy
+from back_office_fixtures import Pharmacy
 from window_helpers import refreshed
 
 from dispensary.ui.audit_view import AuditScreen
 from dispensary.ui.forms import select_where
 from tamper import edit_file
-
-
-@pytest.fixture
-def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
-    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
-    yield place
-    place.ctx.engine.dispose()
 
 
 def test_the_entry_names_its_signers_with_role_meaning_and_time(

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from back_office_fixtures import PASSWORDS as STAFF
-from back_office_fixtures import Pharmacy, build_pharmacy, sign_with
+from back_office_fixtures import Pharmacy, sign_with
 from counter_fixtures import PASSWORDS, Counter
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -45,13 +44,6 @@ from dispensary.ui.users_view import UsersScreen
 
 SCREEN_AREA = (1166, 700)
 """What a screen gets of a 1366x768 window, beside the navigation and under the scan bar."""
-
-
-@pytest.fixture
-def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
-    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
-    yield place
-    place.ctx.engine.dispose()
 
 
 def has_latin_words(text: str) -> bool:

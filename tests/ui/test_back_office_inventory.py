@@ -16,7 +16,6 @@ from back_office_fixtures import (
     Pharmacy,
     answer_reason,
     answer_release,
-    build_pharmacy,
     sign_with,
 )
 from pypdf import PdfReader
@@ -33,13 +32,6 @@ from dispensary.ui.feedback import SignatureDialog
 from dispensary.ui.inventory_view import CountDialog, InventoryScreen, UnseenReturnsQuestion
 from dispensary.ui.reports_view import ReportsScreen
 from dispensary.ui.widgets import qdate, to_date
-
-
-@pytest.fixture
-def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
-    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
-    yield place
-    place.ctx.engine.dispose()
 
 
 def make_screen(qtbot: Any, pharmacy: Pharmacy, user: str = "pharm") -> InventoryScreen:

@@ -3,21 +3,13 @@ physical counts, findings, flag explanations and signed sign-off."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-from back_office_fixtures import (
-    PASSWORDS,
-    RETURN_DAY,
-    Pharmacy,
-    build_pharmacy,
-    sign_with,
-    when_history_shown,
-)
+from back_office_fixtures import PASSWORDS, RETURN_DAY, Pharmacy, sign_with, when_history_shown
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import QStyle, QTableView, QWidget
@@ -32,13 +24,6 @@ from dispensary.ui.forms import banner_style
 from dispensary.ui.inventory_view import KitHistoryDialog
 from dispensary.ui.reconcile_view import RED, ReconcileScreen
 from tamper import edit_file
-
-
-@pytest.fixture
-def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
-    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
-    yield place
-    place.ctx.engine.dispose()
 
 
 def make_screen(qtbot: Any, pharmacy: Pharmacy, user: str = "pharm") -> ReconcileScreen:

@@ -4,12 +4,11 @@ recorded (a second print as a reprint)."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from back_office_fixtures import PASSWORDS, Pharmacy, answer_reason, build_pharmacy
+from back_office_fixtures import PASSWORDS, Pharmacy, answer_reason
 from detail_words import split_detail
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
@@ -21,13 +20,6 @@ from dispensary.i18n import Language
 from dispensary.labels import catalogue as label_catalogue
 from dispensary.services import audit, dispensing, labels, quarantine, users
 from dispensary.ui.reports_view import ReportsScreen
-
-
-@pytest.fixture
-def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
-    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
-    yield place
-    place.ctx.engine.dispose()
 
 
 def make_screen(qtbot: Any, pharmacy: Pharmacy, user: str = "pharm") -> ReportsScreen:

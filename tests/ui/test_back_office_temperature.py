@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from back_office_fixtures import Pharmacy, build_pharmacy
+from back_office_fixtures import Pharmacy
 from detail_words import split_detail
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QLabel, QPushButton, QScrollArea, QTableView
@@ -31,13 +31,6 @@ QUIET_DAY = """timestamp,celsius
 2026-01-21T10:00:00+00:00,21.0
 2026-01-21T11:00:00+00:00,21.5
 """
-
-
-@pytest.fixture
-def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
-    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
-    yield place
-    place.ctx.engine.dispose()
 
 
 def click_import(qtbot: Any, screen: TemperatureScreen) -> None:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from back_office_fixtures import Pharmacy, build_pharmacy
+from back_office_fixtures import Pharmacy
 from PySide6.QtCore import Qt
 from window_helpers import refreshed
 
@@ -15,13 +14,6 @@ from dispensary.domain.codes import Role
 from dispensary.domain.errors import NotPermitted, NotSignedIn
 from dispensary.services import audit, users
 from dispensary.ui.users_view import UsersScreen
-
-
-@pytest.fixture
-def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
-    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
-    yield place
-    place.ctx.engine.dispose()
 
 
 def make_screen(qtbot: Any, pharmacy: Pharmacy) -> UsersScreen:

@@ -6,12 +6,10 @@ were well. Driven as the counter would, with the real signature dialog."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from back_office_fixtures import PASSWORDS, Pharmacy, build_pharmacy
+from back_office_fixtures import PASSWORDS, Pharmacy
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
 from window_helpers import refreshed
@@ -20,13 +18,6 @@ from dispensary.services import audit, queries
 from dispensary.ui.count_view import CountScreen
 from dispensary.ui.feedback import SignatureDialog
 from dispensary.ui.inventory_view import CountDialog, InventoryScreen
-
-
-@pytest.fixture
-def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
-    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
-    yield place
-    place.ctx.engine.dispose()
 
 
 def scan(qtbot: Any, field: Any, code: str) -> None:

@@ -4,12 +4,10 @@ Destroy writes nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from back_office_fixtures import PASSWORDS, Pharmacy, build_pharmacy, sign_with
+from back_office_fixtures import PASSWORDS, Pharmacy, sign_with
 from PySide6.QtCore import Qt
 from window_helpers import refreshed
 
@@ -21,13 +19,6 @@ HELD = (
     "Kit K0002 has a count difference not adjusted: 20 counted, 21 in the book. Recount the kit "
     "or record the adjustment first: Physical count (Ctrl+7), or count K0002 on the command line."
 )
-
-
-@pytest.fixture
-def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
-    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
-    yield place
-    place.ctx.engine.dispose()
 
 
 def test_a_kit_counted_open_is_refused_in_the_destroy_panel(

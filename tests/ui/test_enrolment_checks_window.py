@@ -5,12 +5,10 @@ entered in error voided from the register."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from back_office_fixtures import PASSWORDS, Pharmacy, answer_reason, build_pharmacy, sign_with
+from back_office_fixtures import PASSWORDS, Pharmacy, answer_reason, sign_with
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QWidget
@@ -23,13 +21,6 @@ from dispensary.ui.participants_view import EnrolDialog, EnrolQuestion, Particip
 from dispensary.ui.screen import OpenKind, route_scan
 
 OTHER = "NCT09999999"
-
-
-@pytest.fixture
-def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
-    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
-    yield place
-    place.ctx.engine.dispose()
 
 
 def make_screen(qtbot: Any, pharmacy: Pharmacy) -> ParticipantsScreen:

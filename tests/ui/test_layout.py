@@ -3,12 +3,11 @@ table headers, the reconciliation's figures, the dashboard's long lines."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from back_office_fixtures import Pharmacy, build_pharmacy
+from back_office_fixtures import Pharmacy
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTableView
 from window_helpers import refreshed
@@ -20,13 +19,6 @@ from dispensary.ui.reconcile_view import ReconcileScreen
 
 SCREEN_AREA = (1166, 700)
 """What a screen gets of a 1366x768 window, beside the navigation and under the scan bar."""
-
-
-@pytest.fixture
-def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
-    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
-    yield place
-    place.ctx.engine.dispose()
 
 
 def test_columns_that_fit_keep_their_width_and_the_stretch_column_takes_the_rest() -> None:

@@ -5,12 +5,10 @@ findings 1 and 2)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from back_office_fixtures import PASSWORDS, Pharmacy, build_pharmacy, sign_with
+from back_office_fixtures import PASSWORDS, Pharmacy, sign_with
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 from window_helpers import refreshed
@@ -22,13 +20,6 @@ from dispensary.ui.forms import ReasonDialog
 from dispensary.ui.participants_view import CorrectReturnDialog, ParticipantsScreen
 
 NOTHING_CHANGED = "Nothing changed in the record since enrolment."
-
-
-@pytest.fixture
-def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
-    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
-    yield place
-    place.ctx.engine.dispose()
 
 
 def make_screen(qtbot: Any, pharmacy: Pharmacy, user: str = "pharm") -> ParticipantsScreen:

@@ -5,12 +5,11 @@ made: a screen takes its words when it is built."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from back_office_fixtures import PASSWORDS, Pharmacy, build_pharmacy, sign_with
+from back_office_fixtures import PASSWORDS, Pharmacy, sign_with
 from PySide6.QtCore import QCoreApplication, QPoint, QRect, Qt
 from PySide6.QtWidgets import QAbstractButton, QLabel, QTableView, QTabWidget, QWidget
 from window_helpers import refreshed
@@ -45,13 +44,6 @@ SCREENS: list[tuple[type[Screen], str]] = [
     (ReportsScreen, "pharm"),
     (SettingsScreen, "admin"),
 ]
-
-
-@pytest.fixture
-def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
-    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
-    yield place
-    place.ctx.engine.dispose()
 
 
 def chinese_text(text: str) -> bool:

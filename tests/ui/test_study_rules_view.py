@@ -4,11 +4,10 @@ as "to confirm", first, and confirms one with a reason (audited); others read th
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from back_office_fixtures import Pharmacy, build_pharmacy
+from back_office_fixtures import Pharmacy
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from window_helpers import refreshed
@@ -36,13 +35,6 @@ SHIPPED_SITE_DECISIONS = [
 ]
 """Rules of resources/studies/NCT07198672.toml whose source is a site decision, in the file's
 order (the file may hold more)."""
-
-
-@pytest.fixture
-def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
-    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
-    yield place
-    place.ctx.engine.dispose()
 
 
 def site_decisions(pharmacy: Pharmacy) -> list[str]:

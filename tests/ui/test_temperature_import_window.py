@@ -3,13 +3,11 @@ file, files of other encodings and headers, a large file imported while the wind
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
-from back_office_fixtures import PASSWORDS, Pharmacy, build_pharmacy
+from back_office_fixtures import PASSWORDS, Pharmacy
 from PySide6.QtCore import Qt, QTimer
 from window_helpers import refreshed
 
@@ -24,13 +22,6 @@ WARM_NIGHT = """timestamp,celsius
 """
 # The same night exported again with the next day: a new excursion on the 21st.
 CUMULATIVE = WARM_NIGHT + "2026-01-21T10:00:00+00:00,29.0\n2026-01-21T11:00:00+00:00,22.0\n"
-
-
-@pytest.fixture
-def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
-    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
-    yield place
-    place.ctx.engine.dispose()
 
 
 def click_import(qtbot: Any, screen: TemperatureScreen) -> None:
