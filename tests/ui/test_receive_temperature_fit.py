@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
 from back_office_fixtures import Pharmacy
 from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from window_helpers import SCREEN, go_to, main_window, shoot
 
@@ -128,7 +130,7 @@ def test_a_kit_marked_damaged_at_the_counter_shows_its_cause_and_fits_1366(
 ) -> None:
     """Scanned (typed + Enter), marked damaged with Alt+M: its verdict says into quarantine and
     why, in the reader's language, the list and the buttons whole at 1366x768; received so."""
-    window = main_window(qtbot, pharmacy, "tech")
+    window = main_window(qtbot, pharmacy.session("tech"))
     screen = receive_screen(qtbot, window)
     window.activateWindow()  # a shortcut (Alt+M) is the active window's
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
@@ -176,10 +178,8 @@ def test_the_manifest_s_check_off_fits_1366_and_asks_about_the_kits_not_scanned(
         + "".join(f"K04{n:02d},L2604,2027-09-30,21\n" for n in range(1, 4)),
         encoding="utf-8",
     )
-    window = main_window(qtbot, pharmacy, "tech")
-    window.go_actions[ReceiveScreen].trigger()
-    screen = window.current_screen()
-    assert isinstance(screen, ReceiveScreen)
+    window = main_window(qtbot, pharmacy.session("tech"))
+    screen = go_to(window, ReceiveScreen)
     qtbot.keyClicks(screen.shipment, "SH-78")
     screen.load_manifest(manifest)
     for code in ("K0401", "K0403"):
