@@ -44,6 +44,20 @@ def _dispenses(db: Path) -> int:
         opened.context.engine.dispose()
 
 
+def _dailies(
+    site: Site, clock: FixedClock, folder: Path, days: tuple[int, ...], keep: int
+) -> dict[int, Path]:
+    """A daily backup at 08:00 on each of the days of January 2026 (the pharmacist's first
+    sign-in): each day's file."""
+    made: dict[int, Path] = {}
+    for day in days:
+        clock.set_date(date(2026, 1, day), hour=8)
+        result = backup.automatic_backup(site.ctx, site.pharmacist, folder, keep=keep)
+        assert result is not None
+        made[day] = Path(result.path)
+    return made
+
+
 def test_database_and_backups_are_readable_by_their_owner_only(tmp_path: Path) -> None:
     db = tmp_path / "pharmacy.sqlite3"
     site = build_site(str(db), kits=5, enrolled=1)
@@ -121,13 +135,8 @@ def test_rotation_keeps_only_this_database_s_backups_and_never_the_one_just_made
     later = [folder / f"{stem}-2099-01-0{d}T090000.sqlite3" for d in (1, 2)]
     for path in (*theirs, *later):
         path.write_bytes(b"a backup")
-    ours = []
     try:
-        for day in (6, 7, 8):
-            clock.set_date(date(2026, 1, day), hour=8)
-            made = backup.automatic_backup(site.ctx, site.pharmacist, folder, keep=2)
-            assert made is not None
-            ours.append(Path(made.path))
+        ours = list(_dailies(site, clock, folder, (6, 7, 8), keep=2).values())
         listed = [m.path for m in backup.daily_backups(site.ctx, folder, stem)]
     finally:
         site.ctx.engine.dispose()
@@ -286,13 +295,8 @@ def test_daily_backups_rotate_after_a_restore_to_the_number_kept(tmp_path: Path)
     site = build_site(str(db), kits=5, enrolled=1, clock=clock)
     folder = tmp_path / "backups"
     keep = 3
-    made: dict[int, Path] = {}
     try:
-        for day in (6, 7, 8, 9):
-            clock.set_date(date(2026, 1, day), hour=8)
-            result = backup.automatic_backup(site.ctx, site.pharmacist, folder, keep=keep)
-            assert result is not None
-            made[day] = Path(result.path)
+        made = _dailies(site, clock, folder, (6, 7, 8, 9), keep)
     finally:
         site.ctx.engine.dispose()
     restored_from = made[8]
@@ -340,13 +344,8 @@ def test_rotation_removes_only_the_files_it_wrote_not_others_named_like_them(
     clock = FixedClock(START)
     site = build_site(str(db), kits=5, enrolled=1, clock=clock)
     folder = tmp_path / "backups"
-    made: dict[int, Path] = {}
     try:
-        for day in (6, 7, 8):
-            clock.set_date(date(2026, 1, day), hour=8)
-            result = backup.automatic_backup(site.ctx, site.pharmacist, folder, keep=2)
-            assert result is not None
-            made[day] = Path(result.path)
+        made = _dailies(site, clock, folder, (6, 7, 8), keep=2)
         assert not made[6].exists(), "rotated away"
         # The pharmacist copies the database in by hand under the 6th's name, say from the
         # habit of that folder's names, and makes a backup by hand there too.
@@ -356,10 +355,7 @@ def test_rotation_removes_only_the_files_it_wrote_not_others_named_like_them(
         clock.set_date(date(2026, 1, 8), hour=12)
         by_hand = folder / "pharmacy-2026-01-08T120000.sqlite3"
         backup.backup(site.ctx, site.pharmacist, by_hand)
-        clock.set_date(date(2026, 1, 9), hour=8)
-        result = backup.automatic_backup(site.ctx, site.pharmacist, folder, keep=2)
-        assert result is not None
-        made[9] = Path(result.path)
+        made |= _dailies(site, clock, folder, (9,), keep=2)
     finally:
         site.ctx.engine.dispose()
     assert in_its_place.read_bytes() == mine, "a file it did not write is never removed"
@@ -392,20 +388,13 @@ def test_a_backup_written_before_the_list_goes_only_while_it_holds_the_chain_rec
     clock = FixedClock(START)
     site = build_site(str(db), kits=5, enrolled=1, clock=clock)
     folder = tmp_path / "backups"
-    made: dict[int, Path] = {}
     try:
-        for day in (6, 7):
-            clock.set_date(date(2026, 1, day), hour=8)
-            result = backup.automatic_backup(site.ctx, site.pharmacist, folder, keep=3)
-            assert result is not None
-            made[day] = Path(result.path)
+        made = _dailies(site, clock, folder, (6, 7), keep=3)
         (folder / backup.WRITTEN_LIST).unlink()
         made[6].unlink()
         shutil.copyfile(db, made[6])  # by hand, under the name
         mine = made[6].read_bytes()
-        for day in (8, 9, 10):
-            clock.set_date(date(2026, 1, day), hour=8)
-            assert backup.automatic_backup(site.ctx, site.pharmacist, folder, keep=2) is not None
+        _dailies(site, clock, folder, (8, 9, 10), keep=2)
     finally:
         site.ctx.engine.dispose()
     assert made[6].read_bytes() == mine

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 
@@ -60,3 +61,11 @@ def cycle1(
 ) -> DispenseResult:
     """Cycle 1 of 01-001, day 1 = dispense date = 2026-01-05, one kit of lot L2 (K0011)."""
     return dispense(ctx, pharmacist, pw(pharmacist))
+
+
+@pytest.fixture
+def cycle1_ended(clock: FixedClock, cycle1: DispenseResult) -> DispenseResult:
+    """Cycle 1 (DSP000001, days 2026-01-05 to 2026-01-25) over: the clock at 2026-01-26, when
+    cycle 2 is due, and cycle 1's return not recorded yet."""
+    clock.set_date(date(2026, 1, 26))
+    return cycle1

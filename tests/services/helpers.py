@@ -16,7 +16,12 @@ from dispensary.domain.errors import DispensaryError
 from dispensary.services import counts, destruction, dispensing, participants, receiving, returns
 from dispensary.services.assessment import DispenseRequest
 from dispensary.services.context import Actor, Context, FixedClock
-from dispensary.services.results import DispenseResult, ParticipantRow, ReceiveResult
+from dispensary.services.results import (
+    CountResult,
+    DispenseResult,
+    ParticipantRow,
+    ReceiveResult,
+)
 from tamper import edit_file, triggers_off
 
 P75 = "herombopag-7.5mg"
@@ -27,6 +32,8 @@ N25 = "herombopag (hetrombopag olamine) 2.5 mg tablet"
 LATE = date(2027, 6, 30)
 EARLY = date(2026, 12, 31)
 TECH_PASSWORD = "tech-pass-1"
+IN_HAND: dict[str, Any] = {"override_reason": "in hand", "overrides": ["not_first_expiry"]}
+"""A kit scanned that is not the first to expire, dispensed anyway: the reason and the code."""
 WITNESSED: dict[str, Any] = {
     "witness_password": TECH_PASSWORD,
     "reference": "AUTH-1",
@@ -147,34 +154,48 @@ def scalar(ctx: Context, statement: str, **params: Any) -> Any:
         return conn.execute(text(statement), params).scalar()
 
 
-def busy_pharmacy(ctx: Context, clock: FixedClock, pharmacist: Actor, password: str) -> None:
-    """Two participants over two cycles: every kind of movement, a void and a correction.
+def busy_pharmacy(
+    ctx: Context, clock: FixedClock, pharmacist: Actor, password: str, recount: bool = True
+) -> None:
+    """Two participants over two cycles: every kind of movement, a void and a correction (the
+    return of K0011 recorded as 2 and corrected to 3; with `recount` False, recorded as 3).
 
     Starts from the `stock` and `enrolled` fixtures on 2026-01-05; ends on 2026-01-26."""
     enroll(ctx, pharmacist, "01-002", "CD")
     dispense(ctx, pharmacist, password, "01-001")  # K0011
-    dispense(
-        ctx,
-        pharmacist,
-        password,
-        "01-002",
-        kits=["K0001"],
-        override_reason="in hand",
-        overrides=["not_first_expiry"],
-    )
+    dispense(ctx, pharmacist, password, "01-002", kits=["K0001"], **IN_HAND)
     dispensing.void_dispense(ctx, pharmacist, "DSP000002", "wrong kit scanned", password)
     dispense(ctx, pharmacist, password, "01-002", dose_level=-1, dose_ordered_by="Dr Liu")  # S0001
     counts.record_count(
         ctx, pharmacist, "K0005", 20, password, "breakage", "crushed", "tech", "tech-pass-1"
     )
     clock.set_date(date(2026, 1, 26))
-    first = returns.record_return(ctx, pharmacist, "K0011", 2, password, dispense="DSP000001")
-    returns.correct_return(ctx, pharmacist, first.return_id, 3, "recount", password)
+    if recount:
+        first = returns.record_return(ctx, pharmacist, "K0011", 2, password, dispense="DSP000001")
+        returns.correct_return(ctx, pharmacist, first.return_id, 3, "recount", password)
+    else:
+        returns.record_return(ctx, pharmacist, "K0011", 3, password, dispense="DSP000001")
     returns.record_return(ctx, pharmacist, "S0001", 0, password, dispense="DSP000003")
     destruction.destroy(
         ctx, pharmacist, ["K0011", "K0020"], "tech", "incineration", password, **WITNESSED
     )
     dispense(ctx, pharmacist, password, "01-001", cycle=2)  # K0012
+
+
+def write_off(
+    ctx: Context,
+    actor: Actor,
+    kit: str,
+    counted: int,
+    password: str,
+    reason_code: str = "breakage",
+    reason: str = "one crushed",
+) -> CountResult:
+    """A count short of the kit's book, its difference adjusted at once: the reason given and
+    verified by the technician (tech)."""
+    return counts.record_count(
+        ctx, actor, kit, counted, password, reason_code, reason, "tech", TECH_PASSWORD
+    )
 
 
 def return_all(ctx: Context, actor: Actor, password: str, result: DispenseResult) -> None:

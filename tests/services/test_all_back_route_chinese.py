@@ -8,7 +8,6 @@ for the program to fall back on."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 
 import pytest
 
@@ -16,38 +15,26 @@ from dispensary.domain.errors import NotFound
 from dispensary.i18n import Language, catalogue_files, speaking
 from dispensary.services import returns
 from dispensary.services.assessment import ReturnCheck, ReturnRequest
-from dispensary.services.context import Actor, Context, FixedClock
+from dispensary.services.context import Actor, Context
 from dispensary.services.results import DispenseResult
 
 ROUTE = ("`dispensary correct-return`", "`dispensary history 01-001`")
 CHINESE = "如需修改清点数"
 
 
-def _all_back(
-    ctx: Context,
-    clock: FixedClock,
-    cycle1: DispenseResult,
-    technician: Actor,
-    pw: Callable[[Actor], str],
-) -> None:
-    clock.set_date(date(2026, 1, 26))
-    returns.record_return(ctx, technician, "K0011", 0, pw(technician), dispense=cycle1.number)
-
-
 @pytest.mark.parametrize("language", [Language.EN, Language.ZH_CN], ids=lambda x: x.value)
 def test_every_return_recorded_names_the_route_to_correct_a_count(
     ctx: Context,
-    clock: FixedClock,
-    cycle1: DispenseResult,
+    cycle1_ended: DispenseResult,
     technician: Actor,
     pw: Callable[[Actor], str],
     language: Language,
 ) -> None:
-    _all_back(ctx, clock, cycle1, technician, pw)
+    returns.record_return(ctx, technician, "K0011", 0, pw(technician), dispense=cycle1_ended.number)
     with speaking(language):
         with pytest.raises(NotFound) as info:
             returns.assess_return(ctx, technician, ReturnRequest(scanned="01-001"))
-        found = returns.assess_return(ctx, technician, ReturnRequest(scanned=cycle1.number))
+        found = returns.assess_return(ctx, technician, ReturnRequest(scanned=cycle1_ended.number))
     (refusal,) = found.refusals
     assert refusal.code is ReturnCheck.ALL_BACK
     for message in (info.value.message, refusal.message):

@@ -103,15 +103,10 @@ def test_a_two_product_dispense_and_its_return_record_each_products_figures(
 
 
 def test_a_one_product_return_records_what_it_always_has(
-    ctx: Context,
-    clock: FixedClock,
-    cycle1: DispenseResult,
-    technician: Actor,
-    pw: Callable[[Actor], str],
+    ctx: Context, cycle1_ended: DispenseResult, technician: Actor, pw: Callable[[Actor], str]
 ) -> None:
     dispensed = recorded(ctx, AuditAction.DISPENSE)
     assert dispensed["tablets"] == 21 and "by_product" not in dispensed
-    clock.set_date(date(2026, 1, 26))
     returns.record_return(ctx, technician, "K0011", 3, pw(technician), dispense="DSP000001")
     values = recorded(ctx, AuditAction.RETURN)
     assert set(values) == {

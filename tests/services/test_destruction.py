@@ -315,15 +315,10 @@ def test_returned_tablets_no_monitor_has_seen_need_an_acknowledgement(
 
 
 def test_returned_tablets_no_monitor_has_seen_are_named_by_their_return_day(
-    ctx: Context,
-    clock: FixedClock,
-    cycle1: DispenseResult,
-    pharmacist: Actor,
-    pw: Password,
+    ctx: Context, cycle1_ended: DispenseResult, pharmacist: Actor, pw: Password
 ) -> None:
     """The finding: a return brought back on 2026-01-21 and entered on 2026-01-26 was said
     "(returned 2026-01-26)", the day it was entered: the kit is named by its return's date."""
-    clock.set_date(date(2026, 1, 26))
     returns.record_return(
         ctx,
         pharmacist,

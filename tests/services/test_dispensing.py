@@ -20,7 +20,6 @@ from dispensary.domain.errors import (
 )
 from dispensary.services import (
     audit,
-    counts,
     destruction,
     dispensing,
     participants,
@@ -42,6 +41,7 @@ from dispensary.services.results import DispenseResult
 
 from .conftest import Stock
 from .helpers import (
+    IN_HAND,
     LATE,
     N25,
     N75,
@@ -54,6 +54,7 @@ from .helpers import (
     return_all,
     scalar,
     sql,
+    write_off,
 )
 
 Refused = Callable[..., Any]
@@ -132,17 +133,7 @@ def test_a_partial_kit_is_not_topped_up_with_a_full_kit(
     ctx: Context, stock: Stock, enrolled: str, pharmacist: Actor, pw: Password
 ) -> None:
     """Issue 12: a partial kit of 20 and a full kit of 21 gave 41 tablets for a 21-day cycle."""
-    counts.record_count(
-        ctx,
-        pharmacist,
-        "K0011",
-        20,
-        pw(pharmacist),
-        "breakage",
-        "one crushed",
-        "tech",
-        "tech-pass-1",
-    )
+    write_off(ctx, pharmacist, "K0011", 20, pw(pharmacist))
     result = dispense(ctx, pharmacist, pw(pharmacist))
     assert [(k.kit, k.tablets, k.partial) for k in result.kits] == [("K0012", 21, False)]
     assert result.tablets == 21
@@ -151,20 +142,8 @@ def test_a_partial_kit_is_not_topped_up_with_a_full_kit(
 def test_two_kits_when_one_is_not_enough(
     ctx: Context, stock: Stock, enrolled: str, pharmacist: Actor, pw: Password
 ) -> None:
-    counts.record_count(
-        ctx,
-        pharmacist,
-        "K0011",
-        20,
-        pw(pharmacist),
-        "breakage",
-        "one crushed",
-        "tech",
-        "tech-pass-1",
-    )
-    counts.record_count(
-        ctx, pharmacist, "K0012", 1, pw(pharmacist), "breakage", "spilt", "tech", "tech-pass-1"
-    )
+    write_off(ctx, pharmacist, "K0011", 20, pw(pharmacist))
+    write_off(ctx, pharmacist, "K0012", 1, pw(pharmacist), reason="spilt")
     result = dispense(ctx, pharmacist, pw(pharmacist))
     assert [(k.kit, k.tablets, k.partial) for k in result.kits] == [
         ("K0011", 20, True),
@@ -278,10 +257,9 @@ def test_a_dispense_is_not_dated_before_the_enrolment(
         ({"override_reason": "a\x00b"}, InvalidInput, "control characters"),
     ],
 )
+@pytest.mark.usefixtures("stock", "enrolled")
 def test_malformed_dispense_is_refused(
     ctx: Context,
-    stock: Stock,
-    enrolled: str,
     pharmacist: Actor,
     pw: Password,
     refused: Refused,
@@ -294,14 +272,8 @@ def test_malformed_dispense_is_refused(
 
 
 def test_previous_return_missing_is_a_warning_to_override(
-    ctx: Context,
-    clock: FixedClock,
-    cycle1: DispenseResult,
-    pharmacist: Actor,
-    pw: Password,
-    refused: Refused,
+    ctx: Context, cycle1_ended: DispenseResult, pharmacist: Actor, pw: Password, refused: Refused
 ) -> None:
-    clock.set_date(date(2026, 1, 26))
     with refused(
         ctx, OverrideMissing, "The return of cycle 1 (DSP000001) is not recorded yet. To dispense"
     ):
@@ -324,32 +296,20 @@ def test_previous_return_missing_is_a_warning_to_override(
 
 
 def test_previous_return_missing_refused_when_the_study_says_so(
-    ctx: Context,
-    clock: FixedClock,
-    cycle1: DispenseResult,
-    pharmacist: Actor,
-    pw: Password,
-    refused: Refused,
+    ctx: Context, cycle1_ended: DispenseResult, pharmacist: Actor, pw: Password, refused: Refused
 ) -> None:
     strict = replace(ctx.study, cycle=replace(ctx.study.cycle, previous_return_missing="refuse"))
     strict_ctx = replace(ctx, study=strict)
-    clock.set_date(date(2026, 1, 26))
     with refused(ctx, RuleViolation, "Record the return before dispensing the next cycle"):
         dispense(strict_ctx, pharmacist, pw(pharmacist), cycle=2, override_reason="forgot it")
-    return_all(strict_ctx, pharmacist, pw(pharmacist), cycle1)
+    return_all(strict_ctx, pharmacist, pw(pharmacist), cycle1_ended)
     assert dispense(strict_ctx, pharmacist, pw(pharmacist), cycle=2).warnings == ()
 
 
 def test_dose_change_needs_who_ordered_it(
-    ctx: Context,
-    clock: FixedClock,
-    cycle1: DispenseResult,
-    pharmacist: Actor,
-    pw: Password,
-    refused: Refused,
+    ctx: Context, cycle1_ended: DispenseResult, pharmacist: Actor, pw: Password, refused: Refused
 ) -> None:
-    clock.set_date(date(2026, 1, 26))
-    return_all(ctx, pharmacist, pw(pharmacist), cycle1)
+    return_all(ctx, pharmacist, pw(pharmacist), cycle1_ended)
     with refused(
         ctx, OverrideMissing, "The dose changes from level 0 to -1 (5 mg once daily (reduced))"
     ) as missing:
@@ -362,14 +322,9 @@ def test_dose_change_needs_who_ordered_it(
     assert scalar(ctx, "SELECT dose_ordered_by FROM dispenses WHERE cycle = 2") == "Dr Liu"
 
 
+@pytest.mark.usefixtures("stock", "enrolled")
 def test_platelets_at_the_hold_threshold_need_an_override(
-    ctx: Context,
-    admin: Actor,
-    stock: Stock,
-    enrolled: str,
-    pharmacist: Actor,
-    pw: Password,
-    refused: Refused,
+    ctx: Context, admin: Actor, pharmacist: Actor, pw: Password, refused: Refused
 ) -> None:
     studies.confirm_rule(ctx, admin, "platelets", "the investigator's written rule")
     with refused(ctx, OverrideMissing, "Platelets 100 ×10⁹/L are at or above 100 ×10⁹/L"):
@@ -389,8 +344,7 @@ def test_platelets_at_the_hold_threshold_need_an_override(
 def test_an_override_reason_covers_only_the_warnings_it_names(
     ctx: Context,
     admin: Actor,
-    clock: FixedClock,
-    cycle1: DispenseResult,
+    cycle1_ended: DispenseResult,
     pharmacist: Actor,
     pw: Password,
     refused: Refused,
@@ -399,7 +353,6 @@ def test_an_override_reason_covers_only_the_warnings_it_names(
     platelet hold, a warning the pharmacist was not shown; nothing is written until each
     warning assessed at the save is named."""
     studies.confirm_rule(ctx, admin, "platelets", "the investigator's written rule")
-    clock.set_date(date(2026, 1, 26))
     why = "Bottle forgotten at home; PI informed"
     bottle = {"cycle": 2, "override_reason": why, "platelet_count": 185}
     with refused(
@@ -428,18 +381,12 @@ def test_an_override_reason_covers_only_the_warnings_it_names(
 
 
 def test_an_override_naming_a_warning_that_does_not_apply_is_refused(
-    ctx: Context,
-    clock: FixedClock,
-    cycle1: DispenseResult,
-    pharmacist: Actor,
-    pw: Password,
-    refused: Refused,
+    ctx: Context, cycle1_ended: DispenseResult, pharmacist: Actor, pw: Password, refused: Refused
 ) -> None:
     """A reason written for a warning gone since (the return recorded meanwhile) is never
     recorded against another; a code that is no warning's is refused, naming the codes."""
-    clock.set_date(date(2026, 1, 26))
     stale = {"override_reason": "bottle at home", "overrides": ["previous_return_missing"]}
-    return_all(ctx, pharmacist, pw(pharmacist), cycle1)
+    return_all(ctx, pharmacist, pw(pharmacist), cycle1_ended)
     with refused(
         ctx,
         OverrideUnmatched,
@@ -511,9 +458,6 @@ def test_the_next_cycle_on_the_same_day_is_too_early_whatever_day_1_says(
         dispense(ctx, pharmacist, pw(pharmacist), cycle=2, override_reason="forgot")
 
 
-IN_HAND: dict[str, Any] = {"override_reason": "in hand", "overrides": ["not_first_expiry"]}
-
-
 def make_kit(ctx: Context, actor: Actor, password: str, status: str) -> str:
     """A kit of the stock fixture brought into the given state by the services themselves."""
     if status == "quarantined":
@@ -539,29 +483,18 @@ def make_kit(ctx: Context, actor: Actor, password: str, status: str) -> str:
         ("destroyed", "Kit K0001 is destroyed. Check the kit you scanned"),
     ],
 )
+@pytest.mark.usefixtures("stock", "enrolled")
 def test_scanned_kit_must_be_available(
-    ctx: Context,
-    stock: Stock,
-    enrolled: str,
-    pharmacist: Actor,
-    pw: Password,
-    refused: Refused,
-    status: str,
-    words: str,
+    ctx: Context, pharmacist: Actor, pw: Password, refused: Refused, status: str, words: str
 ) -> None:
     kit = make_kit(ctx, pharmacist, pw(pharmacist), status)
     with refused(ctx, RuleViolation, words):
         dispense(ctx, pharmacist, pw(pharmacist), kits=[kit])
 
 
+@pytest.mark.usefixtures("stock", "enrolled")
 def test_scanned_kit_that_has_expired(
-    ctx: Context,
-    clock: FixedClock,
-    stock: Stock,
-    enrolled: str,
-    pharmacist: Actor,
-    pw: Password,
-    refused: Refused,
+    ctx: Context, clock: FixedClock, pharmacist: Actor, pw: Password, refused: Refused
 ) -> None:
     receive(ctx, pharmacist, "K0900", "SHORT", date(2026, 1, 10))
     clock.set_date(date(2026, 1, 11))
@@ -605,9 +538,7 @@ def test_too_many_scanned_kits(
 def test_scanned_kits_that_do_not_cover_the_cycle(
     ctx: Context, stock: Stock, enrolled: str, pharmacist: Actor, pw: Password, refused: Refused
 ) -> None:
-    counts.record_count(
-        ctx, pharmacist, "K0001", 20, pw(pharmacist), "lost", "one missing", "tech", "tech-pass-1"
-    )
+    write_off(ctx, pharmacist, "K0001", 20, pw(pharmacist), "lost", "one missing")
     with refused(ctx, RuleViolation, f"The kits scanned hold 20 tablets of {N75}; 21 are needed"):
         dispense(ctx, pharmacist, pw(pharmacist), kits=["K0001"])
 
@@ -673,10 +604,9 @@ def test_second_check_by_another_pharmacist(
         ("nobody", "x", NotFound, "There is no user 'nobody'"),
     ],
 )
+@pytest.mark.usefixtures("stock", "enrolled")
 def test_second_check_refusals(
     ctx: Context,
-    stock: Stock,
-    enrolled: str,
     pharmacist: Actor,
     pw: Password,
     refused: Refused,
@@ -717,7 +647,6 @@ def test_void_reverses_and_the_cycle_can_be_dispensed_again(
 
 def test_void_refusals(
     ctx: Context,
-    clock: FixedClock,
     cycle1: DispenseResult,
     pharmacist: Actor,
     technician: Actor,
@@ -739,15 +668,9 @@ def test_void_refusals(
 
 
 def test_void_refused_after_a_return(
-    ctx: Context,
-    clock: FixedClock,
-    cycle1: DispenseResult,
-    pharmacist: Actor,
-    pw: Password,
-    refused: Refused,
+    ctx: Context, cycle1_ended: DispenseResult, pharmacist: Actor, pw: Password, refused: Refused
 ) -> None:
-    clock.set_date(date(2026, 1, 26))
-    return_all(ctx, pharmacist, pw(pharmacist), cycle1)
+    return_all(ctx, pharmacist, pw(pharmacist), cycle1_ended)
     with refused(ctx, RuleViolation, "Dispense DSP000001 has returns recorded"):
         dispensing.void_dispense(ctx, pharmacist, "DSP000001", "typo", pw(pharmacist))
 
@@ -770,14 +693,9 @@ def test_dispense_on_an_earlier_day(
     assert timedelta(0) == result.dispensed_on - DAY1
 
 
+@pytest.mark.usefixtures("stock", "enrolled")
 def test_a_dispense_on_an_earlier_day_takes_no_kit_received_after_it(
-    ctx: Context,
-    clock: FixedClock,
-    stock: Stock,
-    enrolled: str,
-    pharmacist: Actor,
-    pw: Password,
-    refused: Refused,
+    ctx: Context, clock: FixedClock, pharmacist: Actor, pw: Password, refused: Refused
 ) -> None:
     """Recorded late, a dispense of 5 January cannot hand out a kit received on the 7th: the
     accountability log would show the kit leaving before it arrived."""
@@ -810,15 +728,9 @@ def test_void_of_a_kit_no_longer_dispensed(
 @pytest.mark.parametrize(
     ("checker", "password"), [("monitor", "monitor-pass-1"), ("admin", "admin-pass-1")]
 )
+@pytest.mark.usefixtures("stock", "enrolled")
 def test_second_check_needs_a_pharmacist_or_technician(
-    ctx: Context,
-    stock: Stock,
-    enrolled: str,
-    pharmacist: Actor,
-    pw: Password,
-    refused: Refused,
-    checker: str,
-    password: str,
+    ctx: Context, pharmacist: Actor, pw: Password, refused: Refused, checker: str, password: str
 ) -> None:
     with refused(ctx, NotPermitted, "the second check needs a user with the role pharmacist or"):
         dispense(ctx, pharmacist, pw(pharmacist), checked_by=checker, checker_password=password)

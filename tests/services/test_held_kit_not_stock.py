@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dispensary.services import counts, dashboard, forecast
 from dispensary.services.context import Actor, Context
 
-from .helpers import P75, TECH_PASSWORD, receive
+from .helpers import P75, receive, write_off
 
 Password = Callable[[Actor], str]
 
@@ -60,17 +60,7 @@ def test_an_adjusted_difference_is_stock_again_at_what_was_counted(
     need = p75(dashboard.dashboard(ctx, pharmacist))
     assert (need.kits_on_hand, need.tablets_on_hand, need.kits_held) == (1, 21, 1)
     assert forecast.forecast(ctx, pharmacist).forecast.held_of(need.product) == ("K0011",)
-    counts.record_count(
-        ctx,
-        pharmacist,
-        "K0011",
-        20,
-        pw(pharmacist),
-        reason_code="breakage",
-        reason="one crushed",
-        verified_by="tech",
-        verifier_password=TECH_PASSWORD,
-    )
+    write_off(ctx, pharmacist, "K0011", 20, pw(pharmacist))
     need = p75(dashboard.dashboard(ctx, pharmacist))
     assert (need.kits_on_hand, need.tablets_on_hand, need.kits_held) == (2, 41, 0)
     assert forecast.forecast(ctx, pharmacist).forecast.held == ()

@@ -14,22 +14,14 @@ from dispensary.domain.errors import NotFound
 from dispensary.services import kit_history, quarantine, temperature
 from dispensary.services.context import Actor, Context, FixedClock
 
-from .helpers import busy_pharmacy, receive
+from .helpers import receive
 from .test_quarantine import LOG
 
 Password = Callable[[Actor], str]
 
 
-def test_a_dispensed_returned_and_destroyed_kit(
-    ctx: Context,
-    clock: FixedClock,
-    stock: object,
-    enrolled: str,
-    pharmacist: Actor,
-    monitor: Actor,
-    pw: Password,
-) -> None:
-    busy_pharmacy(ctx, clock, pharmacist, pw(pharmacist))
+@pytest.mark.usefixtures("busy")  # helpers.busy_pharmacy\'s month of work
+def test_a_dispensed_returned_and_destroyed_kit(ctx: Context, monitor: Actor) -> None:
     history = kit_history.kit_history(ctx, monitor, "k0011")
     assert history.kit == "K0011" and history.status is KitStatus.DESTROYED
     assert [e.what for e in history.events] == [

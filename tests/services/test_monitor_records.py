@@ -16,39 +16,9 @@ from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.results import DispenseResult
 
 from .conftest import Stock
-from .helpers import N25, N75, P25, P75, WITNESSED, dispense, enroll, receive
+from .helpers import N25, N75, P25, P75, busy_pharmacy, dispense, enroll, receive
 
 Password = Callable[[Actor], str]
-
-
-def busy_month(ctx: Context, clock: FixedClock, pharmacist: Actor, password: str) -> None:
-    """Two participants, a void, a dose change, a count difference, a return and a destruction;
-    from the `stock` and `enrolled` fixtures on 2026-01-05 to 2026-01-26."""
-    from dispensary.services import destruction, dispensing, returns
-
-    enroll(ctx, pharmacist, "01-002", "CD")
-    dispense(ctx, pharmacist, password, "01-001")  # K0011
-    dispense(
-        ctx,
-        pharmacist,
-        password,
-        "01-002",
-        kits=["K0001"],
-        override_reason="in hand",
-        overrides=["not_first_expiry"],
-    )
-    dispensing.void_dispense(ctx, pharmacist, "DSP000002", "wrong kit scanned", password)
-    dispense(ctx, pharmacist, password, "01-002", dose_level=-1, dose_ordered_by="Dr Liu")
-    counts.record_count(
-        ctx, pharmacist, "K0005", 20, password, "breakage", "crushed", "tech", "tech-pass-1"
-    )
-    clock.set_date(date(2026, 1, 26))
-    returns.record_return(ctx, pharmacist, "K0011", 3, password, dispense="DSP000001")
-    returns.record_return(ctx, pharmacist, "S0001", 0, password, dispense="DSP000003")
-    destruction.destroy(
-        ctx, pharmacist, ["K0011", "K0020"], "tech", "incineration", password, **WITNESSED
-    )
-    dispense(ctx, pharmacist, password, "01-001", cycle=2)  # K0012
 
 
 def kinds(items: tuple[report_data.OpenItem, ...] | list[report_data.OpenItem]) -> list[str]:
@@ -114,7 +84,7 @@ def test_flags_overrides_dose_changes_counts_and_warm_shipments_are_open(
     pw: Password,
 ) -> None:
     receive(ctx, pharmacist, "W0001-W0002", "LW", shipment="SH-WARM", temperature_ok=False)
-    busy_month(ctx, clock, pharmacist, pw(pharmacist))
+    busy_pharmacy(ctx, clock, pharmacist, pw(pharmacist), recount=False)
     clock.set_date(date(2026, 3, 1))
     pack = report_data.monitor_pack(ctx, monitor, date(2026, 2, 1), date(2026, 3, 1))
     found = {(i.kind, i.subject): i for i in pack.open_items}
@@ -144,7 +114,7 @@ def test_inventory_and_lot_trace_say_where_each_kit_really_is(
     monitor: Actor,
     pw: Password,
 ) -> None:
-    busy_month(ctx, clock, pharmacist, pw(pharmacist))
+    busy_pharmacy(ctx, clock, pharmacist, pw(pharmacist), recount=False)
     where = {k.number: k.where for k in queries.inventory(ctx, monitor)}
     area = ctx.study.storage_area
     assert where["K0012"].startswith("with participant 01-001 (21 tablets, DSP")
@@ -316,7 +286,7 @@ def test_an_adjusted_count_difference_is_a_record_with_its_verifier_not_an_open_
     """Review of COUNTS, item 2: an adjusted, countersigned difference stayed an open item in
     every pack, the header said "1 last count differing from the book", and neither the open
     item nor the DARF line named who verified it."""
-    busy_month(ctx, clock, pharmacist, pw(pharmacist))
+    busy_pharmacy(ctx, clock, pharmacist, pw(pharmacist), recount=False)
     clock.set_date(date(2026, 3, 1))
     pack = report_data.monitor_pack(ctx, monitor, date(2026, 1, 1), date(2026, 3, 1))
     assert "Count difference" not in kinds(pack.open_items)

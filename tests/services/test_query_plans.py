@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -539,6 +539,45 @@ LATE_INDEXES = {
 """The indexes of migration 0014, each with the words of the statement it serves."""
 
 
+def _typed_late(site: Site, brought: str, day: date) -> tuple[str, ...]:
+    """A dispense to `brought`, its return, a count and a destruction done on paper on `day`
+    and typed in now: what a sign-off made since is told of each, in its order."""
+    ctx, actor, password = site.ctx, site.actor, site.password
+    late = site.dispense(brought, day1=day, dispensed_on=day)
+    back = returns.record_return(
+        ctx, actor, late.kits[0].kit, 1, password, late.number, returned_on=day
+    )
+    counts.record_count(
+        ctx, actor, "Q0088", 20, password, "breakage", "crushed", "tech", TECH_PASSWORD, day
+    )
+    destroyed = destruction.destroy(
+        ctx, actor, ["Q0089"], "tech", "incineration", password, destroyed_on=day, **WITNESSED
+    )
+    return (
+        f"dispense {late.number} dated before it",
+        f"return {back.return_id} dated before it",
+        "count of kit Q0088 dated before it",
+        f"destruction No. {destroyed.destruction_id} dated before it",
+    )
+
+
+def _looked_up(ctx: Context, said: tuple[str, ...]) -> Captured:
+    """The statements of the look-up of what changed since the one sign-off, which finds `said`."""
+    with capturing(ctx) as captured, read_transaction(ctx.engine) as session:
+        [signed] = reconciliation.signoff_rows(session, ctx.study_id, ctx.study, ctx.clock)
+    assert signed.changed_since == said
+    return captured
+
+
+def _plans(ctx: Context, captured: Captured) -> list[tuple[str, str]]:
+    """Each statement captured (white space folded) with its plan; on SQLite, none reads a
+    table whole but the small ones."""
+    if is_sqlite(ctx.engine):
+        assert full_scans(ctx, captured, SMALL) == []
+        return [(" ".join(s.split()), _plan(ctx, s, p)) for s, p in captured.queries]
+    return [(" ".join(s.split()), _pg_plan(ctx, s, p)) for s, p in captured.queries]
+
+
 def test_the_records_changing_a_sign_off_are_found_by_index_however_long_the_history(
     site: Site, monitor: Actor, pw: Callable[[Actor], str]
 ) -> None:
@@ -565,46 +604,24 @@ def test_the_records_changing_a_sign_off_are_found_by_index_however_long_the_his
         )
     fixed = returns.correct_return(ctx, actor, first.return_id, 2, "recount", password)
     dispensing.void_dispense(ctx, actor, wrong.number, "wrong participant", password)
-    late = site.dispense(brought, day1=before, dispensed_on=before)
-    back = returns.record_return(
-        ctx, actor, late.kits[0].kit, 1, password, late.number, returned_on=before
-    )
-    counts.record_count(
-        ctx, actor, "Q0088", 20, password, "breakage", "crushed", "tech", TECH_PASSWORD, before
-    )
-    destroyed = destruction.destroy(
-        ctx, actor, ["Q0089"], "tech", "incineration", password, destroyed_on=before, **WITNESSED
-    )
     said = (
         f"return {fixed.return_id} corrects return {first.return_id}",
         f"dispense {wrong.number} voided",
-        f"dispense {late.number} dated before it",
-        f"return {back.return_id} dated before it",
-        "count of kit Q0088 dated before it",
-        f"destruction No. {destroyed.destruction_id} dated before it",
+        *_typed_late(site, brought, before),
     )
 
-    def looked_up() -> Captured:
-        with capturing(ctx) as captured, read_transaction(ctx.engine) as session:
-            [signed] = reconciliation.signoff_rows(session, ctx.study_id, ctx.study, ctx.clock)
-        assert signed.changed_since == said
-        return captured
-
-    first_read = looked_up()
+    first_read = _looked_up(ctx, said)
     rows_first = rows_read(ctx, first_read)
     site.grow(4)
-    later = looked_up()
+    later = _looked_up(ctx, said)
     assert [s for s, _p in later.queries] == [s for s, _p in first_read.queries]
     assert rows_read(ctx, later) == rows_first
+    plans = _plans(ctx, later)
     if is_sqlite(ctx.engine):
-        assert full_scans(ctx, later, SMALL) == []
-        plans = [(" ".join(s.split()), _plan(ctx, s, p)) for s, p in later.queries]
         # No walk of the study's participants or kits (a SEARCH by the study alone).
         assert not [plan for _s, plan in plans if "(study_id=?)" in plan], "\n\n".join(
             f"{a}\n{b}" for a, b in plans
         )
-    else:
-        plans = [(" ".join(s.split()), _pg_plan(ctx, s, p)) for s, p in later.queries]
     for index, words in LATE_INDEXES.items():
         served = [plan for statement, plan in plans if words in statement]
         assert served and all(index in plan for plan in served), (index, "\n".join(served))
@@ -651,32 +668,11 @@ def test_records_typed_in_the_small_hours_east_of_utc_are_read_by_their_time_by_
     assert clock.current.astimezone(UTC).date() == before  # the UTC day before the local one
     reconciliation.sign_off(ctx, monitor, pw(monitor), "visit")
     clock.current += timedelta(minutes=30)
-    late = site.dispense(brought, day1=before, dispensed_on=before)
-    back = returns.record_return(
-        ctx, actor, late.kits[0].kit, 1, password, late.number, returned_on=before
-    )
-    counts.record_count(
-        ctx, actor, "Q0088", 20, password, "breakage", "crushed", "tech", TECH_PASSWORD, before
-    )
-    destroyed = destruction.destroy(
-        ctx, actor, ["Q0089"], "tech", "incineration", password, destroyed_on=before, **WITNESSED
-    )
-    said = (
-        f"dispense {late.number} dated before it",
-        f"return {back.return_id} dated before it",
-        "count of kit Q0088 dated before it",
-        f"destruction No. {destroyed.destruction_id} dated before it",
-    )
+    said = _typed_late(site, brought, before)
     clock.current += timedelta(hours=2)  # 09:30, the next UTC day: the day's work after it
 
-    def looked_up() -> Captured:
-        with capturing(ctx) as captured, read_transaction(ctx.engine) as session:
-            [signed] = reconciliation.signoff_rows(session, ctx.study_id, ctx.study, ctx.clock)
-        assert signed.changed_since == said
-        return captured
-
     site.grow(1)
-    first_read = looked_up()
+    first_read = _looked_up(ctx, said)
     rows_first = rows_read(ctx, first_read)
     site.grow(4)
     # The day's counts (PostgreSQL reads a table of one count by any index as cheaply).
@@ -684,14 +680,10 @@ def test_records_typed_in_the_small_hours_east_of_utc_are_read_by_their_time_by_
         counts.record_count(
             ctx, actor, f"Q{n:04d}", 20, password, "breakage", "crushed", "tech", TECH_PASSWORD
         )
-    later = looked_up()
+    later = _looked_up(ctx, said)
     assert [s for s, _p in later.queries] == [s for s, _p in first_read.queries]
     assert rows_read(ctx, later) == rows_first
-    if is_sqlite(ctx.engine):
-        assert full_scans(ctx, later, SMALL) == []
-        plans = [(" ".join(s.split()), _plan(ctx, s, p)) for s, p in later.queries]
-    else:
-        plans = [(" ".join(s.split()), _pg_plan(ctx, s, p)) for s, p in later.queries]
+    plans = _plans(ctx, later)
     for index, words in WRITTEN_INDEXES.items():
         served = [plan for statement, plan in plans if words in statement]
         assert served and all(index in plan for plan in served), (index, "\n".join(served))

@@ -15,7 +15,7 @@ from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.results import BalanceRow, DispenseResult, ReconcileResult
 
 from .conftest import Stock
-from .helpers import EARLY, P25, P75, WITNESSED, busy_pharmacy, receive, sql
+from .helpers import EARLY, P25, P75, WITNESSED, receive, sql
 
 Refused = Callable[..., Any]
 Password = Callable[[Actor], str]
@@ -36,16 +36,8 @@ def kinds(result: ReconcileResult) -> list[tuple[str, str]]:
     return [(d.kind, d.subject) for d in result.discrepancies]
 
 
-def test_everything_balances_after_a_busy_month(
-    ctx: Context,
-    clock: FixedClock,
-    stock: Stock,
-    enrolled: str,
-    pharmacist: Actor,
-    monitor: Actor,
-    pw: Password,
-) -> None:
-    busy_pharmacy(ctx, clock, pharmacist, pw(pharmacist))
+@pytest.mark.usefixtures("busy")  # helpers.busy_pharmacy\'s month of work
+def test_everything_balances_after_a_busy_month(ctx: Context, monitor: Actor) -> None:
     result = reconciliation.reconcile(ctx, monitor)
     assert result.balanced
     rows = result.products + result.lots + result.kits + result.participants

@@ -30,7 +30,7 @@ from dispensary.services.results import ReconcileResult
 from dispensary.study import Study
 
 from .conftest import Stock
-from .helpers import TECH_PASSWORD, WITNESSED, dispense, enroll, receive, sql
+from .helpers import IN_HAND, TECH_PASSWORD, WITNESSED, dispense, enroll, receive, sql
 from .test_several_studies import OTHER, other_text, signed_in
 
 Password = Callable[[Actor], str]
@@ -80,15 +80,7 @@ def test_every_kind_of_write_carried_forward(
     steps: list[Callable[[], object]] = [
         lambda: enroll(ctx, pharmacist, "01-002", "CD"),
         lambda: dispense(ctx, pharmacist, password, "01-001"),  # K0011
-        lambda: dispense(
-            ctx,
-            pharmacist,
-            password,
-            "01-002",
-            kits=["K0001"],
-            override_reason="in hand",
-            overrides=["not_first_expiry"],
-        ),
+        lambda: dispense(ctx, pharmacist, password, "01-002", kits=["K0001"], **IN_HAND),
         lambda: dispensing.void_dispense(ctx, pharmacist, "DSP000002", "wrong kit", password),
         lambda: dispense(
             ctx, pharmacist, password, "01-002", dose_level=-1, dose_ordered_by="Dr Liu"

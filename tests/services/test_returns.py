@@ -22,7 +22,7 @@ from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.results import DispenseResult
 
 from .conftest import Stock
-from .helpers import WITNESSED, dispense, scalar
+from .helpers import WITNESSED, dispense, scalar, write_off
 
 Refused = Callable[..., Any]
 Password = Callable[[Actor], str]
@@ -203,17 +203,7 @@ def test_adherence_waits_for_every_kit_of_the_dispense(
     pharmacist: Actor,
     pw: Password,
 ) -> None:
-    counts.record_count(
-        ctx,
-        pharmacist,
-        "K0011",
-        20,
-        pw(pharmacist),
-        "breakage",
-        "one crushed",
-        "tech",
-        "tech-pass-1",
-    )
+    write_off(ctx, pharmacist, "K0011", 20, pw(pharmacist))
     counts.record_count(
         ctx, pharmacist, "K0012", 1, pw(pharmacist), "breakage", "spilt", "tech", "tech-pass-1"
     )

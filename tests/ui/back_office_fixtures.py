@@ -16,9 +16,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
+from dispensary.app import Desk, Workstation
 from dispensary.config import Settings
 from dispensary.db.engine import make_engine
 from dispensary.services import (
@@ -35,6 +36,7 @@ from dispensary.ui.feedback import SignatureDialog
 from dispensary.ui.forms import ReasonDialog
 from dispensary.ui.inventory_view import KitHistoryDialog, ReleaseDialog
 from dispensary.ui.session import AppSession
+from dispensary.ui.sign_in import SignInWindow
 
 PASSWORDS = {
     "admin": "adminpass1",
@@ -149,6 +151,29 @@ def build_pharmacy(tmp_path: Path, template_dir: Path) -> Pharmacy:
     study = load_study(default_study_path())
     ctx = Context(make_engine(str(path)), study, clock, str(path))
     return Pharmacy(ctx, clock, path)
+
+
+def signed_in(
+    qtbot: Any, place: Pharmacy, user: str, password: str = "", settings: Settings | None = None
+) -> Desk:
+    """The program started on the pharmacy (with the workstation's `settings`) and `user`
+    signed in at its sign-in window (with PASSWORDS[user] unless `password` is given): the
+    desk, its main window open, the sign-in's backup finished."""
+    window = SignInWindow(place.ctx.database)
+    qtbot.addWidget(window)
+    desk = Desk(Workstation(place.ctx, settings if settings is not None else Settings()), window)
+    window.show()
+    form = window.form
+    form.username.clear()
+    qtbot.keyClicks(form.username, user)
+    qtbot.keyClick(form.username, Qt.Key.Key_Return)
+    qtbot.keyClicks(form.password, password or PASSWORDS[user])
+    qtbot.keyClick(form.password, Qt.Key.Key_Return)
+    assert desk.window is not None
+    qtbot.addWidget(desk.window)
+    if desk.backup is not None:
+        desk.backup.wait()
+    return desk
 
 
 def sign_with(

@@ -10,9 +10,10 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
+from back_office_fixtures import Pharmacy, build_pharmacy
 from counter_fixtures import (
     OPENING_DAY,
     Counter,
@@ -22,6 +23,7 @@ from counter_fixtures import (
     build_counter,
 )
 
+from dispensary.i18n import ENGLISH, Language
 from dispensary.services import setup
 from dispensary.services.context import FixedClock
 from dispensary.ui.feedback import SignatureDialog
@@ -104,6 +106,53 @@ def chinese(qapp: object) -> Iterator[None]:
         yield
     finally:
         install_language(Language.EN)
+
+
+@pytest.fixture
+def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
+    """The back office's pharmacy (back_office_fixtures.build_pharmacy), a copy of its own for
+    the test (a test file may have its own)."""
+    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
+    yield place
+    place.ctx.engine.dispose()
+
+
+@pytest.fixture
+def place(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Pharmacy]:
+    """The back office's pharmacy, as `pharmacy`, with the program's data folder the test's own
+    (DISPENSARY_HOME) whatever the environment says: the tests that start the program on it."""
+    monkeypatch.setenv("DISPENSARY_HOME", str(tmp_path / "home"))
+    built = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
+    yield built
+    built.ctx.engine.dispose()
+
+
+@pytest.fixture(params=[ENGLISH, Language.ZH_CN], ids=lambda language: language.value)
+def language(request: pytest.FixtureRequest, qapp: object) -> Iterator[Language]:
+    """The windows made inside the test in English, then in Simplified Chinese (each test run
+    once in each); English again afterwards."""
+    from dispensary.ui.translations import install_language, load_cjk_font
+
+    chosen: Language = request.param
+    if chosen is not ENGLISH:
+        load_cjk_font()
+    assert install_language(chosen)
+    try:
+        yield chosen
+    finally:
+        install_language(ENGLISH)
+
+
+@pytest.fixture
+def styled(qapp: Any) -> Iterator[None]:
+    """The program's style sheet (its fonts and paddings size the rows and columns)."""
+    from dispensary.ui.app import apply_style
+
+    apply_style(qapp)
+    yield
+    qapp.setStyleSheet("")
 
 
 @pytest.fixture

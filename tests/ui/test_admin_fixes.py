@@ -6,69 +6,17 @@ study the account has no access to. Each driven on the real widgets, in English 
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from back_office_fixtures import Pharmacy, build_pharmacy
+from back_office_fixtures import Pharmacy
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
+from window_helpers import SCREEN, go_to, main_window, shoot, shown
 
 from dispensary.i18n import ENGLISH, Language
 from dispensary.ui.inventory_view import InventoryScreen
-from dispensary.ui.translations import install_language
-
-SHOTS = os.environ.get("DISPENSARY_TEST_SHOTS", "")  # a folder: save a picture of each window
-SCREEN = (1366, 768)
-LANGUAGES = [ENGLISH, Language.ZH_CN]
-
-
-def shoot(widget: QWidget, name: str) -> None:
-    if SHOTS:
-        QApplication.processEvents()
-        widget.grab().save(os.path.join(SHOTS, f"{name}.png"))
-
-
-@pytest.fixture
-def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
-    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
-    yield place
-    place.ctx.engine.dispose()
-
-
-@pytest.fixture(params=LANGUAGES, ids=lambda language: language.value)
-def language(request: pytest.FixtureRequest, qapp: Any) -> Iterator[Language]:
-    from dispensary.ui.translations import load_cjk_font
-
-    chosen: Language = request.param
-    if chosen is not ENGLISH:
-        load_cjk_font()
-    assert install_language(chosen)
-    try:
-        yield chosen
-    finally:
-        install_language(ENGLISH)
-
-
-@pytest.fixture
-def styled(qapp: Any) -> Iterator[None]:
-    """The program's style sheet (its fonts and paddings size the rows and columns)."""
-    from dispensary.ui.app import apply_style
-
-    apply_style(qapp)
-    yield
-    qapp.setStyleSheet("")
-
-
-def shown(qtbot: QtBot, screen: QWidget) -> None:
-    qtbot.addWidget(screen)
-    screen.resize(*SCREEN)
-    screen.show()
-    qtbot.waitExposed(screen)
-
 
 # -- 1: an in-date kit's destruction names the reasons as the form does -------------------------
 
@@ -322,8 +270,6 @@ def test_the_why_closed_column_reads_whole_with_the_reason_on_hover(
 ) -> None:
     """At 1366x768 the header read "Vhy closec" and the reason "Sponsor ..."."""
     from dispensary.services import studies
-    from dispensary.ui.main_window import MainWindow
-    from dispensary.ui.screens import OPENS, screen_classes
     from dispensary.ui.studies_view import StudiesScreen
 
     admin = pharmacy.actor("admin")
@@ -332,13 +278,8 @@ def test_the_why_closed_column_reads_whole_with_the_reason_on_hover(
     )
     studies.add_study(pharmacy.ctx, admin, other, "irt.toml", "opens")
     studies.close_study(pharmacy.ctx, admin, "DEMO-IRT-B2", CLOSED_REASON)
-    window = MainWindow(
-        pharmacy.session("admin"), screen_classes(), {k.value: c for k, c in OPENS.items()}
-    )
-    shown(qtbot, window)
-    window.go_actions[StudiesScreen].trigger()
-    screen = window.current_screen()
-    assert isinstance(screen, StudiesScreen)
+    window = main_window(qtbot, pharmacy.session("admin"))
+    screen = go_to(window, StudiesScreen)
     assert screen.select("DEMO-IRT-B2")
     qtbot.wait(50)
     table, header = screen.table, screen.table.horizontalHeader()
@@ -373,8 +314,6 @@ def test_a_long_study_title_reads_whole_on_the_studies_screen(
     from PySide6.QtWidgets import QStyle
 
     from dispensary.services import studies
-    from dispensary.ui.main_window import MainWindow
-    from dispensary.ui.screens import OPENS, screen_classes
     from dispensary.ui.studies_view import TITLE_COLUMN, StudiesScreen
 
     admin = pharmacy.actor("admin")
@@ -390,16 +329,8 @@ def test_a_long_study_title_reads_whole_on_the_studies_screen(
     closed = source.replace('protocol = "NCT07198672"', 'protocol = "DEMO-IRT-B2"')
     studies.add_study(pharmacy.ctx, admin, closed, "irt.toml", "opens")
     studies.close_study(pharmacy.ctx, admin, "DEMO-IRT-B2", CLOSED_REASON)
-    window = MainWindow(
-        pharmacy.session("admin"), screen_classes(), {k.value: c for k, c in OPENS.items()}
-    )
-    qtbot.addWidget(window)
-    window.resize(*size)
-    window.show()
-    qtbot.waitExposed(window)
-    window.go_actions[StudiesScreen].trigger()
-    screen = window.current_screen()
-    assert isinstance(screen, StudiesScreen)
+    window = main_window(qtbot, pharmacy.session("admin"), size)
+    screen = go_to(window, StudiesScreen)
     qtbot.wait(50)
     table, model = screen.table, screen.model
     width = table.columnWidth(TITLE_COLUMN)

@@ -3,33 +3,19 @@ against the chain as it is, as a monitor would with a code from an earlier repor
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
-from back_office_fixtures import Pharmacy, build_pharmacy
+from back_office_fixtures import Pharmacy
 from PySide6.QtCore import Qt
+from window_helpers import refreshed
 
 from chain_rewrite import rewrite_history
 from dispensary.services import audit
 from dispensary.ui.audit_view import AuditScreen
 
 
-@pytest.fixture
-def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
-    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
-    yield place
-    place.ctx.engine.dispose()
-
-
 def make_screen(qtbot: Any, pharmacy: Pharmacy, user: str = "monitor") -> AuditScreen:
-    screen = AuditScreen(pharmacy.session(user))
-    qtbot.addWidget(screen)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.refresh()
-    return screen
+    return refreshed(qtbot, AuditScreen(pharmacy.session(user)), None)
 
 
 def type_code(qtbot: Any, screen: AuditScreen, code: str) -> None:

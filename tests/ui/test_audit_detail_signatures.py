@@ -4,33 +4,20 @@ and time (21 CFR 11.50)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
-from back_office_fixtures import Pharmacy, build_pharmacy
+from back_office_fixtures import Pharmacy
+from window_helpers import refreshed
 
 from dispensary.ui.audit_view import AuditScreen
 from dispensary.ui.forms import select_where
 from tamper import edit_file
 
 
-@pytest.fixture
-def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
-    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
-    yield place
-    place.ctx.engine.dispose()
-
-
 def test_the_entry_names_its_signers_with_role_meaning_and_time(
     qtbot: Any, pharmacy: Pharmacy
 ) -> None:
-    screen = AuditScreen(pharmacy.session("monitor"))
-    qtbot.addWidget(screen)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.refresh()
+    screen = refreshed(qtbot, AuditScreen(pharmacy.session("monitor")), None)
     select_where(screen.table, screen.proxy, screen.model, lambda r: r.action == "return")
     detail = screen.detail.toPlainText()
     assert "User: pharm (Paula Pharm, Pharmacist)" in detail
@@ -49,11 +36,7 @@ def test_a_signer_whose_role_changed_since_reads_with_the_role_held_when_signing
     role held when the return was counted; her sign-in since says the role then, Administrator."""
     edit_file(pharmacy.path, "UPDATE users SET role = 'administrator' WHERE username = 'pharm'")
     pharmacy.actor("pharm")  # the sign-in records the role the account has now
-    screen = AuditScreen(pharmacy.session("monitor"))
-    qtbot.addWidget(screen)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.refresh()
+    screen = refreshed(qtbot, AuditScreen(pharmacy.session("monitor")), None)
     select_where(screen.table, screen.proxy, screen.model, lambda r: r.action == "return")
     detail = screen.detail.toPlainText()
     assert "User: pharm (Paula Pharm, Pharmacist)" in detail  # the role then, not now

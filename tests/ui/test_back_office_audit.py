@@ -6,14 +6,13 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
-from back_office_fixtures import PASSWORDS, Pharmacy, build_pharmacy
+from back_office_fixtures import PASSWORDS, Pharmacy
 from PySide6.QtCore import Qt
+from window_helpers import refreshed
 
 from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.errors import NotSignedIn
@@ -27,20 +26,8 @@ ACTION, RECORD, REASON, NEW = 3, 4, 5, 6
 """The columns read here."""
 
 
-@pytest.fixture
-def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
-    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
-    yield place
-    place.ctx.engine.dispose()
-
-
 def make_screen(qtbot: Any, pharmacy: Pharmacy, user: str = "monitor") -> AuditScreen:
-    screen = AuditScreen(pharmacy.session(user))
-    qtbot.addWidget(screen)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.refresh()
-    return screen
+    return refreshed(qtbot, AuditScreen(pharmacy.session(user)), None)
 
 
 def actions(screen: AuditScreen) -> list[str]:
@@ -302,12 +289,7 @@ def test_a_narrow_window_cuts_the_reasons_and_values_before_the_record(
     often empty) and the values are read whole in the detail below."""
     why = "left the site at the end of her contract; access removed by the site manager " * 2
     users.set_active(pharmacy.ctx, pharmacy.actor("admin"), "tech", False, why)
-    screen = AuditScreen(pharmacy.session("monitor"))
-    qtbot.addWidget(screen)
-    screen.resize(1000, 600)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.refresh()
+    screen = refreshed(qtbot, AuditScreen(pharmacy.session("monitor")), (1000, 600))
     table = screen.table
     assert table.columnWidth(RECORD) >= table.sizeHintForColumn(RECORD) - 2, (
         table.columnWidth(RECORD),

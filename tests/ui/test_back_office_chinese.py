@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from back_office_fixtures import PASSWORDS as STAFF
-from back_office_fixtures import Pharmacy, build_pharmacy, sign_with
+from back_office_fixtures import Pharmacy, sign_with
 from counter_fixtures import PASSWORDS, Counter
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 from pytestqt.qtbot import QtBot
+from window_helpers import refreshed
 
 from dispensary.app import Desk, Workstation
 from dispensary.config import Settings
@@ -44,13 +44,6 @@ from dispensary.ui.users_view import UsersScreen
 
 SCREEN_AREA = (1166, 700)
 """What a screen gets of a 1366x768 window, beside the navigation and under the scan bar."""
-
-
-@pytest.fixture
-def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
-    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
-    yield place
-    place.ctx.engine.dispose()
 
 
 def has_latin_words(text: str) -> bool:
@@ -498,11 +491,7 @@ def test_the_studys_store_is_named_in_chinese_in_the_inventory_and_temperature_s
     study = pharmacy.ctx.study
     zh_name = study.wording("zh_CN").storage_area
     assert zh_name and zh_name != study.storage_area
-    screen = InventoryScreen(pharmacy.session("pharm"))
-    qtbot.addWidget(screen)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.refresh()
+    screen = refreshed(qtbot, InventoryScreen(pharmacy.session("pharm")), None)
     model = screen.table.model()
     where = next(
         c

@@ -2,33 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from back_office_fixtures import PASSWORDS, Pharmacy, build_pharmacy, sign_with
+from back_office_fixtures import PASSWORDS, Pharmacy, sign_with
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
+from window_helpers import refreshed
 
 from dispensary.services import audit, counts, queries, reconciliation
 from dispensary.ui.count_view import CountScreen
 
 
-@pytest.fixture
-def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
-    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
-    yield place
-    place.ctx.engine.dispose()
-
-
 def make_screen(qtbot: Any, pharmacy: Pharmacy, user: str = "tech") -> CountScreen:
-    screen = CountScreen(pharmacy.session(user))
-    qtbot.addWidget(screen)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.refresh()
-    return screen
+    return refreshed(qtbot, CountScreen(pharmacy.session(user)), None)
 
 
 def scan(qtbot: Any, field: Any, code: str) -> None:
@@ -365,12 +352,7 @@ def test_the_empty_list_of_counts_says_what_it_will_list(
     sign_with(monkeypatch, PASSWORDS["tech"])
     apply_style(qapp)
     try:
-        screen = CountScreen(pharmacy.session("tech"))
-        qtbot.addWidget(screen)
-        screen.resize(1166, 674)
-        screen.show()
-        qtbot.waitExposed(screen)
-        screen.refresh()
+        screen = refreshed(qtbot, CountScreen(pharmacy.session("tech")), (1166, 674))
         qtbot.wait(20)
         empty = screen.log_empty
         assert empty.isVisible()

@@ -16,13 +16,13 @@ from back_office_fixtures import (
     Pharmacy,
     answer_reason,
     answer_release,
-    build_pharmacy,
     sign_with,
 )
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLineEdit, QSplitter
+from window_helpers import refreshed
 
 from dispensary.domain.codes import KitStatus
 from dispensary.domain.errors import NotPermitted
@@ -34,20 +34,8 @@ from dispensary.ui.reports_view import ReportsScreen
 from dispensary.ui.widgets import qdate, to_date
 
 
-@pytest.fixture
-def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
-    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
-    yield place
-    place.ctx.engine.dispose()
-
-
 def make_screen(qtbot: Any, pharmacy: Pharmacy, user: str = "pharm") -> InventoryScreen:
-    screen = InventoryScreen(pharmacy.session(user))
-    qtbot.addWidget(screen)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.refresh()
-    return screen
+    return refreshed(qtbot, InventoryScreen(pharmacy.session(user)), None)
 
 
 def assessed(qtbot: Any, screen: InventoryScreen) -> None:
@@ -706,11 +694,7 @@ def test_the_destruction_date_is_chosen_in_the_panel(
     assert to_date(field.date()) == date(2026, 1, 30)  # today again for the next one
 
     # The Reports screen offers that destruction's certificate, dated as chosen.
-    reports = ReportsScreen(pharmacy.session("monitor"))
-    qtbot.addWidget(reports)
-    reports.show()
-    qtbot.waitExposed(reports)
-    reports.refresh()
+    reports = refreshed(qtbot, ReportsScreen(pharmacy.session("monitor")), None)
     reports.choose("certificate")
     assert reports.destruction.isVisibleTo(reports)
     assert reports.destruction.currentText() == (
@@ -825,12 +809,7 @@ def test_select_all_selects_every_kit_found_or_says_how_many_of_how_many(
         pharmacy.ctx, "K3001-K3040", "herombopag-7.5mg", "L2801", date(2028, 6, 30), None
     )
     receiving.receive_shipment(pharmacy.ctx, pharmacy.actor("pharm"), "SH-30", kits)
-    screen = InventoryScreen(pharmacy.session("pharm"), page_size=20)
-    qtbot.addWidget(screen)
-    screen.resize(1166, 700)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.refresh()
+    screen = refreshed(qtbot, InventoryScreen(pharmacy.session("pharm"), page_size=20), (1166, 700))
     assert screen.model.canFetchMore() and "49 kits shown" in screen.summary.text()
     QTest.keyClick(screen.table, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     assert len(screen.selected()) == 49

@@ -3,15 +3,14 @@ correction of an enrolment, history."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
-from back_office_fixtures import PASSWORDS, Pharmacy, build_pharmacy, sign_with
+from back_office_fixtures import PASSWORDS, Pharmacy, sign_with
 from PySide6.QtCore import QDate, QPoint, Qt
 from PySide6.QtWidgets import QCheckBox
+from window_helpers import refreshed
 
 from dispensary.domain.codes import ParticipantStatus
 from dispensary.domain.errors import NotFound
@@ -26,20 +25,8 @@ from dispensary.ui.participants_view import (
 )
 
 
-@pytest.fixture
-def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
-    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
-    yield place
-    place.ctx.engine.dispose()
-
-
 def make_screen(qtbot: Any, pharmacy: Pharmacy, user: str = "pharm") -> ParticipantsScreen:
-    screen = ParticipantsScreen(pharmacy.session(user))
-    qtbot.addWidget(screen)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.refresh()
-    return screen
+    return refreshed(qtbot, ParticipantsScreen(pharmacy.session(user)), None)
 
 
 def test_history_shows_adherence_and_the_open_flag(

@@ -3,24 +3,17 @@ physical counts, findings, flag explanations and signed sign-off."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-from back_office_fixtures import (
-    PASSWORDS,
-    RETURN_DAY,
-    Pharmacy,
-    build_pharmacy,
-    sign_with,
-    when_history_shown,
-)
+from back_office_fixtures import PASSWORDS, RETURN_DAY, Pharmacy, sign_with, when_history_shown
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import QStyle, QTableView, QWidget
+from window_helpers import refreshed
 
 from dispensary.domain.errors import NotPermitted
 from dispensary.i18n import utc_offset
@@ -33,20 +26,8 @@ from dispensary.ui.reconcile_view import RED, ReconcileScreen
 from tamper import edit_file
 
 
-@pytest.fixture
-def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
-    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
-    yield place
-    place.ctx.engine.dispose()
-
-
 def make_screen(qtbot: Any, pharmacy: Pharmacy, user: str = "pharm") -> ReconcileScreen:
-    screen = ReconcileScreen(pharmacy.session(user))
-    qtbot.addWidget(screen)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.refresh()
-    return screen
+    return refreshed(qtbot, ReconcileScreen(pharmacy.session(user)), None)
 
 
 def open_tab(qtbot: Any, screen: ReconcileScreen, page: QWidget) -> None:
@@ -485,12 +466,7 @@ def test_the_physical_count_fits_the_smallest_screen(qtbot: Any, pharmacy: Pharm
     """1366x768 leaves the screen 1166x700 (tests/ui/test_layout.py): every header and figure
     of a countersigned count is whole."""
     count(pharmacy, "K0003", 19)
-    screen = ReconcileScreen(pharmacy.session("pharm"))
-    qtbot.addWidget(screen)
-    screen.resize(1166, 700)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.refresh()
+    screen = refreshed(qtbot, ReconcileScreen(pharmacy.session("pharm")), (1166, 700))
     open_tab(qtbot, screen, screen.count_view)
     view = screen.count_view
     header = view.horizontalHeader()
@@ -607,12 +583,7 @@ def test_every_product_lot_and_figure_is_read_whole_at_1366x768(
     )
     apply_style(qapp)
     try:
-        screen = ReconcileScreen(pharmacy.session("pharm"))
-        qtbot.addWidget(screen)
-        screen.resize(1166, 674)
-        screen.show()
-        qtbot.waitExposed(screen)
-        screen.refresh()
+        screen = refreshed(qtbot, ReconcileScreen(pharmacy.session("pharm")), (1166, 674))
         views = [screen.views[s] for s in ("products", "lots", "kits", "participants")]
         for view in [*views, screen.count_view]:
             open_tab(qtbot, screen, view)

@@ -4,17 +4,17 @@ recorded (a second print as a reprint)."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from back_office_fixtures import PASSWORDS, Pharmacy, answer_reason, build_pharmacy
+from back_office_fixtures import PASSWORDS, Pharmacy, answer_reason
 from detail_words import split_detail
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QFileDialog
+from window_helpers import refreshed
 
 from dispensary.i18n import Language
 from dispensary.labels import catalogue as label_catalogue
@@ -22,20 +22,8 @@ from dispensary.services import audit, dispensing, labels, quarantine, users
 from dispensary.ui.reports_view import ReportsScreen
 
 
-@pytest.fixture
-def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
-    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
-    yield place
-    place.ctx.engine.dispose()
-
-
 def make_screen(qtbot: Any, pharmacy: Pharmacy, user: str = "pharm") -> ReportsScreen:
-    screen = ReportsScreen(pharmacy.session(user))
-    qtbot.addWidget(screen)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.refresh()
-    return screen
+    return refreshed(qtbot, ReportsScreen(pharmacy.session(user)), None)
 
 
 def make(qtbot: Any, screen: ReportsScreen, key: str) -> None:

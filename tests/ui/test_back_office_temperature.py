@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from back_office_fixtures import Pharmacy, build_pharmacy
+from back_office_fixtures import Pharmacy
 from detail_words import split_detail
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QLabel, QPushButton, QScrollArea, QTableView
+from window_helpers import refreshed
 
 from dispensary.domain.codes import KitStatus, Role
 from dispensary.domain.errors import NotPermitted
@@ -32,13 +33,6 @@ QUIET_DAY = """timestamp,celsius
 """
 
 
-@pytest.fixture
-def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
-    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
-    yield place
-    place.ctx.engine.dispose()
-
-
 def click_import(qtbot: Any, screen: TemperatureScreen) -> None:
     """Import and check clicked; the import runs on a worker: waited for, as a user waits."""
     with qtbot.waitSignal(screen.import_done, timeout=20_000):
@@ -46,12 +40,7 @@ def click_import(qtbot: Any, screen: TemperatureScreen) -> None:
 
 
 def make_screen(qtbot: Any, pharmacy: Pharmacy) -> TemperatureScreen:
-    screen = TemperatureScreen(pharmacy.session("tech"))
-    qtbot.addWidget(screen)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.refresh()
-    return screen
+    return refreshed(qtbot, TemperatureScreen(pharmacy.session("tech")), None)
 
 
 def import_text(qtbot: Any, screen: TemperatureScreen, path: Path, text: str) -> None:
@@ -349,12 +338,7 @@ def test_each_table_shows_several_rows_and_its_headers_whole_at_1366(
     the page scrolls instead, down to the kits when an excursion is chosen."""
     if lang is Language.ZH_CN:
         request.getfixturevalue("chinese")
-    screen = TemperatureScreen(pharmacy.session("tech"))
-    qtbot.addWidget(screen)
-    screen.resize(*SCREEN_AREA)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.refresh()
+    screen = refreshed(qtbot, TemperatureScreen(pharmacy.session("tech")), SCREEN_AREA)
     for name, text in (("quiet.csv", QUIET_DAY), ("warm.csv", WARM_NIGHT)):
         logger = tmp_path / name
         logger.write_text(text, encoding="utf-8")

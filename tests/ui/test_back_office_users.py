@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from back_office_fixtures import Pharmacy, build_pharmacy
+from back_office_fixtures import Pharmacy
 from PySide6.QtCore import Qt
+from window_helpers import refreshed
 
 from dispensary.domain.codes import Role
 from dispensary.domain.errors import NotPermitted, NotSignedIn
@@ -16,20 +16,8 @@ from dispensary.services import audit, users
 from dispensary.ui.users_view import UsersScreen
 
 
-@pytest.fixture
-def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
-    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
-    yield place
-    place.ctx.engine.dispose()
-
-
 def make_screen(qtbot: Any, pharmacy: Pharmacy) -> UsersScreen:
-    screen = UsersScreen(pharmacy.session("admin"))
-    qtbot.addWidget(screen)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.refresh()
-    return screen
+    return refreshed(qtbot, UsersScreen(pharmacy.session("admin")), None)
 
 
 def click(qtbot: Any, button: Any) -> None:
@@ -355,12 +343,7 @@ def test_a_locked_users_two_line_summary_pushes_the_form_down(
             users.sign_in(pharmacy.ctx, "tech", "not-the-password")
     apply_style(qapp)
     try:
-        screen = UsersScreen(pharmacy.session("admin"))
-        qtbot.addWidget(screen)
-        screen.resize(*SCREEN_AREA)
-        screen.show()
-        qtbot.waitExposed(screen)
-        screen.refresh()
+        screen = refreshed(qtbot, UsersScreen(pharmacy.session("admin")), SCREEN_AREA)
         for username in ("tech", "admin", "tech"):
             screen.select(username)
             qtbot.wait(20)

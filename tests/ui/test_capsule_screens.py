@@ -21,6 +21,7 @@ from counter_fixtures import (
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 from pytestqt.qtbot import QtBot
+from window_helpers import refreshed
 
 from dispensary.domain.codes import KitStatus
 from dispensary.i18n import Language, speaking
@@ -67,12 +68,7 @@ def pharmacy(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Counter
 
 
 def _screen(qtbot: QtBot, pharmacy: Counter) -> DispenseScreen:
-    widget = DispenseScreen(pharmacy.session("pharm"))
-    qtbot.addWidget(widget)
-    widget.resize(1166, 700)
-    widget.show()
-    qtbot.waitExposed(widget)
-    widget.refresh()
+    widget = refreshed(qtbot, DispenseScreen(pharmacy.session("pharm")), (1166, 700))
     return widget
 
 

@@ -8,12 +8,11 @@ import argparse
 import io
 import os
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from back_office_fixtures import PASSWORDS, Pharmacy, build_pharmacy
+from back_office_fixtures import PASSWORDS, Pharmacy
 from PySide6.QtCore import Qt
 from sqlalchemy import text
 
@@ -48,13 +47,6 @@ CLI_OPTION = {
 """Where each parameter lands on the command line (the dest of its option)."""
 NOT_A_DOCUMENT = {"calibrate"}
 """`label calibrate` saves a workstation setting: it makes no document, so it is no entry."""
-
-
-@pytest.fixture
-def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
-    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
-    yield place
-    place.ctx.engine.dispose()
 
 
 def sub_commands(group: str) -> dict[str, argparse.ArgumentParser]:

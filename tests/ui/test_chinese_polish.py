@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from back_office_fixtures import Pharmacy, build_pharmacy
+from back_office_fixtures import Pharmacy
 from counter_fixtures import Counter, Printer, Signatures
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from pytestqt.exceptions import TimeoutError as NotInTime
 from pytestqt.qtbot import QtBot
+from window_helpers import refreshed
 
 from dispensary.config import Settings
 from dispensary.i18n import ENGLISH, Language
@@ -47,13 +46,6 @@ def shoot(widget: QWidget, name: str) -> None:
 def scan(qtbot: QtBot, field: QWidget, code: str) -> None:
     qtbot.keyClicks(field, code)
     qtbot.keyClick(field, Qt.Key.Key_Return)
-
-
-@pytest.fixture
-def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
-    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
-    yield place
-    place.ctx.engine.dispose()
 
 
 def dispense_screen(qtbot: QtBot, counter: Counter) -> DispenseScreen:
@@ -170,12 +162,7 @@ def test_the_study_rules_are_named_in_words_with_their_key_on_hover(
 
     assert install_language(language)
     try:
-        screen = StudyRulesScreen(pharmacy.session("admin"))
-        qtbot.addWidget(screen)
-        screen.resize(*SCREEN_AREA)
-        screen.show()
-        qtbot.waitExposed(screen)
-        screen.refresh()
+        screen = refreshed(qtbot, StudyRulesScreen(pharmacy.session("admin")), SCREEN_AREA)
         cells = rule_cells(screen, rule)
         keys = {re.split("[ ：]", tip)[-1]: text for text, tip in cells}
         for key, name in names.items():

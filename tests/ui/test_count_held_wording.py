@@ -6,26 +6,18 @@ were well. Driven as the counter would, with the real signature dialog."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from back_office_fixtures import PASSWORDS, Pharmacy, build_pharmacy
+from back_office_fixtures import PASSWORDS, Pharmacy
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
+from window_helpers import refreshed
 
 from dispensary.services import audit, queries
 from dispensary.ui.count_view import CountScreen
 from dispensary.ui.feedback import SignatureDialog
 from dispensary.ui.inventory_view import CountDialog, InventoryScreen
-
-
-@pytest.fixture
-def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
-    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
-    yield place
-    place.ctx.engine.dispose()
 
 
 def scan(qtbot: Any, field: Any, code: str) -> None:
@@ -53,11 +45,7 @@ def signs(qtbot: Any, user: str) -> list[str]:
 
 
 def counted_open(qtbot: Any, pharmacy: Pharmacy, user: str = "tech") -> CountScreen:
-    screen = CountScreen(pharmacy.session(user))
-    qtbot.addWidget(screen)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.refresh()
+    screen = refreshed(qtbot, CountScreen(pharmacy.session(user)), None)
     scan(qtbot, screen.kit, "K0003")
     asked = signs(qtbot, user)
     scan(qtbot, screen.counted, "19")
@@ -128,12 +116,7 @@ def test_the_second_password_wording_in_chinese(
 
 
 def inventory(qtbot: Any, pharmacy: Pharmacy) -> InventoryScreen:
-    screen = InventoryScreen(pharmacy.session("pharm"))
-    qtbot.addWidget(screen)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.refresh()
-    return screen
+    return refreshed(qtbot, InventoryScreen(pharmacy.session("pharm")), None)
 
 
 def count_from_inventory(

@@ -6,34 +6,21 @@ the counter would, with the real signature dialog."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
-import pytest
-from back_office_fixtures import PASSWORDS, Pharmacy, build_pharmacy
+from back_office_fixtures import PASSWORDS, Pharmacy
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
+from window_helpers import refreshed
 
 from dispensary.services import audit, queries
 from dispensary.ui.count_view import CountScreen
 from dispensary.ui.feedback import SignatureDialog
 
 
-@pytest.fixture
-def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
-    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
-    yield place
-    place.ctx.engine.dispose()
-
-
 def make_screen(qtbot: Any, pharmacy: Pharmacy) -> CountScreen:
-    screen = CountScreen(pharmacy.session("tech"))
-    qtbot.addWidget(screen)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.refresh()
-    return screen
+    return refreshed(qtbot, CountScreen(pharmacy.session("tech")), None)
 
 
 def scan(qtbot: Any, field: Any, code: str) -> None:

@@ -13,6 +13,7 @@ from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinter
 from pytestqt.qtbot import QtBot
+from window_helpers import go_to
 
 from dispensary.domain.codes import KitStatus, Role
 from dispensary.services import dispensing, queries, reconciliation
@@ -80,9 +81,7 @@ def test_a_whole_day_at_the_counter(
         qtbot.keyClick(field, Qt.Key.Key_Return)
 
     # 08:30 the depot's shipment arrives: two kits scanned in.
-    window.go_actions[ReceiveScreen].trigger()
-    receive = window.current_screen()
-    assert isinstance(receive, ReceiveScreen)
+    receive = go_to(window, ReceiveScreen)
     qtbot.keyClicks(receive.shipment, "SH-010")
     qtbot.keyClicks(receive.lot, "L2410")
     qtbot.keyClicks(receive.expiry, "2027-01")
@@ -97,9 +96,7 @@ def test_a_whole_day_at_the_counter(
 
     # 09:00 a new participant is enrolled from the register.
     monkeypatch.setattr(EnrolDialog, "exec", enrol_as_the_pharmacist(qtbot))
-    window.go_actions[ParticipantsScreen].trigger()
-    register = window.current_screen()
-    assert isinstance(register, ParticipantsScreen)
+    register = go_to(window, ParticipantsScreen)
     qtbot.mouseClick(register.enrol_button, Qt.MouseButton.LeftButton)
     assert queries.participant(counter.ctx, pharm, "01-003").initials == "EF"
 
@@ -139,9 +136,7 @@ def test_a_whole_day_at_the_counter(
     ]
 
     # 16:30 the books are reconciled and signed off.
-    window.go_actions[ReconcileScreen].trigger()
-    books = window.current_screen()
-    assert isinstance(books, ReconcileScreen)
+    books = go_to(window, ReconcileScreen)
     assert books.result is not None and books.result.balanced
     assert books.banner.text().startswith("BALANCED")
     qtbot.keyClicks(books.note, "End of day")
@@ -150,9 +145,7 @@ def test_a_whole_day_at_the_counter(
     assert [(s.username, s.note) for s in signed] == [("pharm", "End of day")]
 
     # 17:00 the day's accountability record (DARF) is printed for the binder.
-    window.go_actions[ReportsScreen].trigger()
-    reports = window.current_screen()
-    assert isinstance(reports, ReportsScreen)
+    reports = go_to(window, ReportsScreen)
     reports.choose("darf")
     reports.product.setCurrentIndex(reports.product.findData(P75))
     with qtbot.waitSignal(reports.report_ready, timeout=30_000):
@@ -166,9 +159,7 @@ def test_a_whole_day_at_the_counter(
     assert len(PdfReader(printed).pages) == reports.document.pageCount()
 
     # The dashboard agrees: nobody due, nothing outstanding.
-    window.go_actions[DashboardScreen].trigger()
-    today = window.current_screen()
-    assert isinstance(today, DashboardScreen)
+    today = go_to(window, DashboardScreen)
     qtbot.waitUntil(lambda: not today.checking, timeout=30_000)  # read off the UI thread
     assert today.snapshot is not None
     assert today.snapshot.returns_pending == ()

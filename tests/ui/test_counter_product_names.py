@@ -9,6 +9,7 @@ import pytest
 from counter_fixtures import Counter
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
+from window_helpers import refreshed
 
 from dispensary.ui.dispense_view import DispenseScreen
 
@@ -25,11 +26,7 @@ def language(request: pytest.FixtureRequest) -> Iterator[str]:
 def test_a_kit_of_the_wrong_product_is_refused_by_the_products_names(
     qtbot: QtBot, counter: Counter, language: str
 ) -> None:
-    screen = DispenseScreen(counter.session("pharm"))
-    qtbot.addWidget(screen)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.refresh()
+    screen = refreshed(qtbot, DispenseScreen(counter.session("pharm")), None)
     for field, code in ((screen.participant_field, "01-001"), (screen.kit_field, "K2001")):
         field.setFocus()
         qtbot.keyClicks(field, code)

@@ -13,6 +13,7 @@ from detail_words import split_detail
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtWidgets import QApplication, QFileDialog, QStyle, QWidget
 from pytestqt.qtbot import QtBot
+from window_helpers import refreshed
 
 from dispensary.domain.codes import KitStatus
 from dispensary.domain.errors import NotFound
@@ -349,11 +350,7 @@ def test_a_manifest_that_cannot_be_read_says_what_to_do_before_the_technical_det
     were in the middle of the sentence, untranslated)."""
     if lang is Language.ZH_CN:
         request.getfixturevalue("chinese")
-    screen = ReceiveScreen(counter.session("tech"))
-    qtbot.addWidget(screen)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.refresh()
+    screen = refreshed(qtbot, ReceiveScreen(counter.session("tech")), None)
     folder = tmp_path / "folder.csv"
     folder.mkdir()
     binary = tmp_path / "export.xls"
@@ -419,12 +416,7 @@ def counter_at_1366(
     of six lines, three of them refused, chosen through Import manifest."""
     if lang is Language.ZH_CN:
         request.getfixturevalue("chinese")
-    screen = ReceiveScreen(counter.session("tech"))
-    qtbot.addWidget(screen)
-    screen.resize(1166, 680)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.refresh()
+    screen = refreshed(qtbot, ReceiveScreen(counter.session("tech")), (1166, 680))
     manifest = tmp_path / "manifest-SH-2026-07.csv"
     manifest.write_text(REFUSING_MANIFEST, encoding="utf-8")
     monkeypatch.setattr(
@@ -625,11 +617,7 @@ def test_kit_labels_printed_in_fewer_languages_than_the_study_s_say_why(
     out in English and the window said only that they were printed (the CLI said why)."""
     if lang is Language.ZH_CN:
         request.getfixturevalue("chinese")
-    screen = ReceiveScreen(counter.session("tech"))
-    qtbot.addWidget(screen)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.refresh()
+    screen = refreshed(qtbot, ReceiveScreen(counter.session("tech")), None)
     fill_paperwork(qtbot, screen, "SH-012", "L2412")
     scan(qtbot, screen.range_field, "K0501-K0503")
     qtbot.mouseClick(screen.receive_button, Qt.MouseButton.LeftButton)
@@ -777,12 +765,7 @@ def test_the_columns_a_manifest_holds_beyond_the_kits_are_quoted_in_the_readers_
     as every other Chinese message quotes a name."""
     if lang is Language.ZH_CN:
         request.getfixturevalue("chinese")
-    screen = ReceiveScreen(counter.session("tech"))
-    qtbot.addWidget(screen)
-    screen.resize(1166, 700)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.refresh()
+    screen = refreshed(qtbot, ReceiveScreen(counter.session("tech")), (1166, 700))
     manifest = tmp_path / "manifest.csv"
     manifest.write_text(
         "kit,lot,expiry,tablets,Shipped Qty,备注\nM0001,L2403,2027-12-31,21,1,\n", encoding="utf-8"

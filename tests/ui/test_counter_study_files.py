@@ -20,6 +20,7 @@ from counter_fixtures import (
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtWidgets import QApplication, QTableView, QWidget
 from pytestqt.qtbot import QtBot
+from window_helpers import refreshed
 
 from dispensary.services import participants, queries, returns, setup, users
 from dispensary.services.context import FixedClock
@@ -47,12 +48,7 @@ def pharmacy(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Counter
 
 
 def _screen(qtbot: QtBot, pharmacy: Counter) -> DispenseScreen:
-    widget = DispenseScreen(pharmacy.session("pharm"))
-    qtbot.addWidget(widget)
-    widget.resize(1166, 700)
-    widget.show()
-    qtbot.waitExposed(widget)
-    widget.refresh()
+    widget = refreshed(qtbot, DispenseScreen(pharmacy.session("pharm")), (1166, 700))
     return widget
 
 

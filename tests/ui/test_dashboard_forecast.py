@@ -10,10 +10,11 @@ from pathlib import Path
 from counter_fixtures import Counter
 from PySide6.QtCharts import QBarCategoryAxis
 from pytestqt.qtbot import QtBot
+from window_helpers import main_window, today_screen
 
 from dispensary.services import dispensing, participants
 from dispensary.services import forecast as forecast_service
-from dispensary.ui.dashboard import DashboardScreen, ForecastSection
+from dispensary.ui.dashboard import ForecastSection
 from dispensary.ui.main_window import MainWindow
 from dispensary.ui.screens import OPENS, screen_classes
 
@@ -27,15 +28,8 @@ def test_the_today_screen_charts_the_forecast(qtbot: QtBot, counter: Counter) ->
     dispensing.dispense_cycle(counter.ctx, pharm, "01-001", 1, date(2026, 1, 5), "pharmpass1")
     participants.enroll(counter.ctx, pharm, "01-003", "EF", 1972, "F", "Dr Liu")
     participants.enroll(counter.ctx, pharm, "01-004", "GH", 1980, "F", "Dr Liu")
-    window = MainWindow(
-        counter.session("pharm"), screen_classes(), {k.value: c for k, c in OPENS.items()}
-    )
-    qtbot.addWidget(window)
-    window.resize(1366, 900)
-    window.show()
-    qtbot.waitExposed(window)
-    dashboard = window.screens[DashboardScreen]
-    assert isinstance(dashboard, DashboardScreen)
+    window = main_window(qtbot, counter.session("pharm"), (1366, 900))
+    dashboard = today_screen(window)
     section = dashboard.forecast
     qtbot.waitUntil(lambda: not dashboard.checking and section.result is not None)
 
@@ -143,15 +137,8 @@ def test_an_empty_study_is_said_empty_not_covered(qtbot: QtBot, tmp_path: Path) 
         temporary_password=False,
     )
     empty = Counter(ctx, clock, path)
-    window = MainWindow(
-        empty.session("pharm"), screen_classes(), {k.value: c for k, c in OPENS.items()}
-    )
-    qtbot.addWidget(window)
-    window.resize(1366, 768)
-    window.show()
-    qtbot.waitExposed(window)
-    dashboard = window.screens[DashboardScreen]
-    assert isinstance(dashboard, DashboardScreen)
+    window = main_window(qtbot, empty.session("pharm"))
+    dashboard = today_screen(window)
     section = dashboard.forecast
     qtbot.waitUntil(lambda: not dashboard.checking and section.result is not None)
     assert dashboard.stock.summary.text() == (
@@ -190,8 +177,7 @@ def test_a_forecast_read_before_a_switch_of_study_is_not_shown(
     )
     qtbot.addWidget(window)
     window.show()
-    dashboard = window.screens[DashboardScreen]
-    assert isinstance(dashboard, DashboardScreen)
+    dashboard = today_screen(window)
     qtbot.waitUntil(lambda: not dashboard.checking and dashboard.forecast.result is not None)
     shown = dashboard.forecast.result
     read = forecast_service.forecast(counter.ctx, pharm)

@@ -4,13 +4,12 @@ Destroy writes nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from back_office_fixtures import PASSWORDS, Pharmacy, build_pharmacy, sign_with
+from back_office_fixtures import PASSWORDS, Pharmacy, sign_with
 from PySide6.QtCore import Qt
+from window_helpers import refreshed
 
 from dispensary.domain.codes import KitStatus
 from dispensary.services import counts, queries
@@ -22,25 +21,13 @@ HELD = (
 )
 
 
-@pytest.fixture
-def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
-    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
-    yield place
-    place.ctx.engine.dispose()
-
-
 def test_a_kit_counted_open_is_refused_in_the_destroy_panel(
     qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     asked = sign_with(monkeypatch, PASSWORDS["pharm"])
     pharm = pharmacy.actor("pharm")
     assert counts.record_count(pharmacy.ctx, pharm, "K0002", 20, PASSWORDS["pharm"]).open
-    screen = InventoryScreen(pharmacy.session("pharm"))
-    qtbot.addWidget(screen)
-    screen.resize(1366, 768)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.refresh()
+    screen = refreshed(qtbot, InventoryScreen(pharmacy.session("pharm")))
     screen.open_kit("K0002")
     screen.reason_code.setCurrentIndex(screen.reason_code.findData("study_closed"))
     for field, text in ((screen.witness, "tech"), (screen.reference, "CERT-77")):

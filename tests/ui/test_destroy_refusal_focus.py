@@ -4,25 +4,16 @@ Destroy button with the reason out of sight, below the panel's fold."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from back_office_fixtures import PASSWORDS, Pharmacy, build_pharmacy, sign_with
+from back_office_fixtures import PASSWORDS, Pharmacy, sign_with
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from dispensary.domain.codes import KitStatus
 from dispensary.services import queries
 from dispensary.ui.inventory_view import InventoryScreen
-
-
-@pytest.fixture
-def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
-    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
-    yield place
-    place.ctx.engine.dispose()
 
 
 def test_an_in_date_kit_without_a_reason_takes_the_cursor_to_the_reason(

@@ -5,15 +5,14 @@ entered in error voided from the register."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from back_office_fixtures import PASSWORDS, Pharmacy, answer_reason, build_pharmacy, sign_with
+from back_office_fixtures import PASSWORDS, Pharmacy, answer_reason, sign_with
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QWidget
+from window_helpers import refreshed
 
 from dispensary.domain.codes import ParticipantStatus
 from dispensary.domain.errors import NotFound
@@ -24,20 +23,8 @@ from dispensary.ui.screen import OpenKind, route_scan
 OTHER = "NCT09999999"
 
 
-@pytest.fixture
-def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
-    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
-    yield place
-    place.ctx.engine.dispose()
-
-
 def make_screen(qtbot: Any, pharmacy: Pharmacy) -> ParticipantsScreen:
-    screen = ParticipantsScreen(pharmacy.session("pharm"))
-    qtbot.addWidget(screen)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.refresh()
-    return screen
+    return refreshed(qtbot, ParticipantsScreen(pharmacy.session("pharm")), None)
 
 
 def type_in(qtbot: Any, field: QWidget, text: str) -> None:

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
-from back_office_fixtures import Pharmacy, build_pharmacy
+from back_office_fixtures import Pharmacy
 from detail_words import split_detail
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QTextDocument
@@ -168,13 +167,6 @@ def test_the_administrators_guide_grants_what_the_models_say(language: Language)
 
 
 # -- the Help menu and the About box ----------------------------------------------------------
-
-
-@pytest.fixture
-def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
-    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
-    yield place
-    place.ctx.engine.dispose()
 
 
 def main_window(qtbot: QtBot, pharmacy: Pharmacy, username: str = "pharm") -> MainWindow:

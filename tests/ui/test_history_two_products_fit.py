@@ -17,13 +17,11 @@ from counter_fixtures import OPENING_DAY, PASSWORDS, Counter, study_pharmacy
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import QStyle, QTableView
 from pytestqt.qtbot import QtBot
+from window_helpers import SCREEN, main_window
 
 from dispensary.i18n import ENGLISH, Language
 from dispensary.services import dispensing, returns
 from dispensary.study import bundled_studies, load_study
-from dispensary.ui.translations import install_language
-
-SCREEN = (1366, 768)
 
 
 @pytest.fixture
@@ -42,22 +40,10 @@ def pharmacy(tmp_path: Path) -> Iterator[Counter]:
     place.ctx.engine.dispose()
 
 
-@pytest.fixture(params=[ENGLISH, Language.ZH_CN], ids=lambda language: language.value)
-def language(request: pytest.FixtureRequest, qapp: Any) -> Iterator[Language]:
-    """The window in the language, with the program's style sheet (its fonts take room)."""
-    from dispensary.ui.app import apply_style
-    from dispensary.ui.translations import load_cjk_font
-
-    chosen: Language = request.param
-    if chosen is not ENGLISH:
-        load_cjk_font()
-    assert install_language(chosen)
-    apply_style(qapp)
-    try:
-        yield chosen
-    finally:
-        install_language(ENGLISH)
-        qapp.setStyleSheet("")
+@pytest.fixture
+def language(language: Language, styled: None) -> Language:
+    """Each language's windows with the program's style sheet (its fonts take room)."""
+    return language
 
 
 def cut_cells(view: QTableView) -> list[str]:
@@ -99,17 +85,9 @@ def titles_cut(view: QTableView) -> list[str]:
 def participant_open(qtbot: QtBot, pharmacy: Counter) -> tuple[Any, Any]:
     """The main window at 1366x768 on Participants (Ctrl+6), its one participant clicked and
     the four lines of the two-product history shown: (window, screen)."""
-    from dispensary.ui.main_window import MainWindow
     from dispensary.ui.participants_view import ParticipantsScreen
-    from dispensary.ui.screens import OPENS, screen_classes
 
-    window = MainWindow(
-        pharmacy.session("pharm"), screen_classes(), {k.value: c for k, c in OPENS.items()}
-    )
-    qtbot.addWidget(window)
-    window.resize(*SCREEN)
-    window.show()
-    qtbot.waitExposed(window)
+    window = main_window(qtbot, pharmacy.session("pharm"))
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
     qtbot.keyClick(window, Qt.Key.Key_6, Qt.KeyboardModifier.ControlModifier)  # Participants

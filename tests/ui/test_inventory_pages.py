@@ -13,6 +13,7 @@ import pytest
 from back_office_fixtures import Pharmacy, answer_reason, answer_release, build_pharmacy
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
+from window_helpers import refreshed
 
 from dispensary.domain.codes import KitStatus
 from dispensary.services import inventory_pages, queries, receiving
@@ -37,13 +38,7 @@ def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 
 
 def make_screen(qtbot: Any, pharmacy: Pharmacy, user: str = "pharm") -> InventoryScreen:
-    screen = InventoryScreen(pharmacy.session(user), page_size=PAGE)
-    qtbot.addWidget(screen)
-    screen.resize(1200, 500)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.refresh()
-    return screen
+    return refreshed(qtbot, InventoryScreen(pharmacy.session(user), page_size=PAGE), (1200, 500))
 
 
 def numbers(screen: InventoryScreen) -> list[str]:

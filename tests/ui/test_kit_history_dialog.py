@@ -4,35 +4,22 @@ leaves out the kits held for a count difference, and says so."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from back_office_fixtures import Pharmacy, build_pharmacy, when_history_shown
+from back_office_fixtures import Pharmacy, when_history_shown
 from PySide6.QtCore import Qt
+from window_helpers import refreshed
 
 from dispensary.services import quarantine
 from dispensary.ui.inventory_view import InventoryScreen, KitHistoryDialog
-
-
-@pytest.fixture
-def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
-    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
-    yield place
-    place.ctx.engine.dispose()
 
 
 def screen_with(qtbot: Any, pharmacy: Pharmacy, kit: str) -> InventoryScreen:
     pharm = pharmacy.actor("pharm")
     quarantine.quarantine(pharmacy.ctx, pharm, [kit], "Cap seal broken.")
     quarantine.release(pharmacy.ctx, pharm, [kit], "photos reviewed", "TE-2026-040")
-    screen = InventoryScreen(pharmacy.session("pharm"))
-    qtbot.addWidget(screen)
-    screen.resize(1366, 768)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.refresh()
+    screen = refreshed(qtbot, InventoryScreen(pharmacy.session("pharm")))
     assert screen.open_kit(kit)
     return screen
 

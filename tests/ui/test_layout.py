@@ -3,14 +3,14 @@ table headers, the reconciliation's figures, the dashboard's long lines."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from back_office_fixtures import Pharmacy, build_pharmacy
+from back_office_fixtures import Pharmacy
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTableView
+from window_helpers import refreshed
 
 from dispensary.domain.errors import DispensaryError
 from dispensary.ui.dashboard import Section
@@ -19,13 +19,6 @@ from dispensary.ui.reconcile_view import ReconcileScreen
 
 SCREEN_AREA = (1166, 700)
 """What a screen gets of a 1366x768 window, beside the navigation and under the scan bar."""
-
-
-@pytest.fixture
-def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
-    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
-    yield place
-    place.ctx.engine.dispose()
 
 
 def test_columns_that_fit_keep_their_width_and_the_stretch_column_takes_the_rest() -> None:
@@ -61,12 +54,7 @@ def header_widths(view: QTableView) -> list[int]:
 def test_reconciliation_figures_and_headers_are_whole_on_every_tab(
     qtbot: Any, pharmacy: Pharmacy
 ) -> None:
-    screen = ReconcileScreen(pharmacy.session("pharm"))
-    qtbot.addWidget(screen)
-    screen.resize(*SCREEN_AREA)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.refresh()
+    screen = refreshed(qtbot, ReconcileScreen(pharmacy.session("pharm")), SCREEN_AREA)
     for index in range(screen.tabs.count()):
         screen.tabs.setCurrentIndex(index)
         view = screen.tabs.currentWidget()
@@ -185,12 +173,7 @@ def test_every_column_of_the_users_table_is_read_whole(
             users.sign_in(pharmacy.ctx, "tech", "not-the-password")
     apply_style(qapp)
     try:
-        screen = UsersScreen(pharmacy.session("admin"))
-        qtbot.addWidget(screen)
-        screen.resize(*SCREEN_AREA)
-        screen.show()
-        qtbot.waitExposed(screen)
-        screen.refresh()
+        screen = refreshed(qtbot, UsersScreen(pharmacy.session("admin")), SCREEN_AREA)
         qtbot.wait(20)
         assert screen.size().toTuple() == SCREEN_AREA
         view = screen.table
@@ -281,12 +264,7 @@ def test_every_action_of_the_users_panel_is_whole_at_1366x768(
         request.getfixturevalue("chinese")
     apply_style(qapp)
     try:
-        screen = UsersScreen(pharmacy.session("admin"))
-        qtbot.addWidget(screen)
-        screen.resize(1166, 674)
-        screen.show()
-        qtbot.waitExposed(screen)
-        screen.refresh()
+        screen = refreshed(qtbot, UsersScreen(pharmacy.session("admin")), (1166, 674))
         screen.select("tech")
         qtbot.wait(20)
         viewport = screen.panel.viewport()
@@ -329,12 +307,7 @@ def test_the_history_headers_are_whole_before_a_participant_is_selected(
         request.getfixturevalue("chinese")
     apply_style(qapp)
     try:
-        screen = ParticipantsScreen(pharmacy.session("pharm"))
-        qtbot.addWidget(screen)
-        screen.resize(*SCREEN_AREA)
-        screen.show()
-        qtbot.waitExposed(screen)
-        screen.refresh()
+        screen = refreshed(qtbot, ParticipantsScreen(pharmacy.session("pharm")), SCREEN_AREA)
         qtbot.wait(20)
         assert screen.current() is None
         view = screen.history_table
@@ -366,12 +339,7 @@ def test_every_report_is_listed_whole_at_1366x768(
         request.getfixturevalue("chinese")
     apply_style(qapp)
     try:
-        screen = ReportsScreen(pharmacy.session("pharm"))
-        qtbot.addWidget(screen)
-        screen.resize(1166, 674)
-        screen.show()
-        qtbot.waitExposed(screen)
-        screen.refresh()
+        screen = refreshed(qtbot, ReportsScreen(pharmacy.session("pharm")), (1166, 674))
         qtbot.wait(20)
         choices = screen.choices
         viewport = choices.viewport().rect()
@@ -421,12 +389,7 @@ def test_the_inventory_panel_shows_the_kit_selected_whole(
         request.getfixturevalue("chinese")
     apply_style(qapp)
     try:
-        screen = InventoryScreen(pharmacy.session(user))
-        qtbot.addWidget(screen)
-        screen.resize(1166, 674)
-        screen.show()
-        qtbot.waitExposed(screen)
-        screen.refresh()
+        screen = refreshed(qtbot, InventoryScreen(pharmacy.session(user)), (1166, 674))
         assert screen.open_kit("K0003")
         qtbot.wait(20)
         panel = screen.findChild(SidePanel)
@@ -485,12 +448,7 @@ def test_every_line_of_the_settings_screen_is_whole(
         request.getfixturevalue("chinese")
     apply_style(qapp)
     try:
-        screen = SettingsScreen(pharmacy.session("admin"))
-        qtbot.addWidget(screen)
-        screen.resize(*size)
-        screen.show()
-        qtbot.waitExposed(screen)
-        screen.refresh()
+        screen = refreshed(qtbot, SettingsScreen(pharmacy.session("admin")), size)
         qtbot.wait(20)
         assert screen.from_study.isVisible() and screen.override.isVisible() == overridden
         cut = [

@@ -13,6 +13,7 @@ import pytest
 from counter_fixtures import OPENING_DAY, Counter, study_pharmacy
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
+from window_helpers import refreshed
 
 from dispensary.study import bundled_studies, load_study
 from dispensary.ui.dispense_view import DispenseScreen
@@ -29,12 +30,7 @@ def language(request: pytest.FixtureRequest) -> Iterator[str]:
 def overdue_card(qtbot: QtBot, pharmacy: Counter) -> str:
     """01-001, enrolled on the opening day and given nothing, scanned a day later: overdue."""
     pharmacy.clock.set_date(OPENING_DAY + timedelta(days=1))
-    screen = DispenseScreen(pharmacy.session("pharm"))
-    qtbot.addWidget(screen)
-    screen.resize(1166, 700)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.refresh()
+    screen = refreshed(qtbot, DispenseScreen(pharmacy.session("pharm")), (1166, 700))
     qtbot.keyClicks(screen.participant_field, "01-001")
     qtbot.keyClick(screen.participant_field, Qt.Key.Key_Return)
     return screen.card.text()

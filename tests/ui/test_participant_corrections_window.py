@@ -5,14 +5,13 @@ findings 1 and 2)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from back_office_fixtures import PASSWORDS, Pharmacy, build_pharmacy, sign_with
+from back_office_fixtures import PASSWORDS, Pharmacy, sign_with
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
+from window_helpers import refreshed
 
 from dispensary.domain.codes import KitStatus
 from dispensary.domain.errors import NotPermitted
@@ -23,21 +22,8 @@ from dispensary.ui.participants_view import CorrectReturnDialog, ParticipantsScr
 NOTHING_CHANGED = "Nothing changed in the record since enrolment."
 
 
-@pytest.fixture
-def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
-    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
-    yield place
-    place.ctx.engine.dispose()
-
-
 def make_screen(qtbot: Any, pharmacy: Pharmacy, user: str = "pharm") -> ParticipantsScreen:
-    screen = ParticipantsScreen(pharmacy.session(user))
-    qtbot.addWidget(screen)
-    screen.resize(1366, 700)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.refresh()
-    return screen
+    return refreshed(qtbot, ParticipantsScreen(pharmacy.session(user)), (1366, 700))
 
 
 def click_line(qtbot: Any, screen: ParticipantsScreen, dispense: str) -> None:

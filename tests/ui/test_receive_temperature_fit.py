@@ -7,17 +7,16 @@ stored in one language-independent word."""
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-from back_office_fixtures import Pharmacy, build_pharmacy
+from back_office_fixtures import Pharmacy
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
+from window_helpers import SCREEN, go_to, main_window, shoot
 
 from dispensary.domain.codes import KitStatus
 from dispensary.i18n import ENGLISH, Language
@@ -25,12 +24,8 @@ from dispensary.services import audit, queries, temperature
 from dispensary.ui.forms import unbroken_width
 from dispensary.ui.main_window import MainWindow
 from dispensary.ui.receive_view import ReceiveScreen
-from dispensary.ui.screens import OPENS, screen_classes
 from dispensary.ui.temperature_view import TemperatureScreen
-from dispensary.ui.translations import install_language
 
-SHOTS = os.environ.get("DISPENSARY_TEST_SHOTS", "")  # a folder: save a picture of each window
-SCREEN = (1366, 768)
 WARM = (
     "timestamp,celsius\n"
     "2026-01-20T08:00:00+00:00,20.0\n2026-01-20T23:20:00+00:00,31.5\n"
@@ -39,51 +34,15 @@ WARM = (
 """IP store 1 warm from 23:20 on 2026-01-20 (UTC): the From and To cells' longest times."""
 
 
-def shoot(widget: QWidget, name: str) -> None:
-    if SHOTS:
-        QApplication.processEvents()
-        widget.grab().save(os.path.join(SHOTS, f"{name}.png"))
-
-
 @pytest.fixture
-def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
-    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
-    yield place
-    place.ctx.engine.dispose()
-
-
-@pytest.fixture(params=[ENGLISH, Language.ZH_CN], ids=lambda language: language.value)
-def language(request: pytest.FixtureRequest, qapp: Any) -> Iterator[Language]:
-    from dispensary.ui.app import apply_style
-    from dispensary.ui.translations import load_cjk_font
-
-    chosen: Language = request.param
-    if chosen is not ENGLISH:
-        load_cjk_font()
-    assert install_language(chosen)
-    apply_style(qapp)  # the program's fonts and paddings size the rows and columns
-    try:
-        yield chosen
-    finally:
-        install_language(ENGLISH)
-        qapp.setStyleSheet("")
-
-
-def main_window(qtbot: QtBot, pharmacy: Pharmacy, username: str) -> MainWindow:
-    window = MainWindow(
-        pharmacy.session(username), screen_classes(), {k.value: c for k, c in OPENS.items()}
-    )
-    qtbot.addWidget(window)
-    window.resize(*SCREEN)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
+def language(language: Language, styled: None) -> Language:
+    """Each language's windows with the program's style sheet (its fonts and paddings size the
+    rows and columns)."""
+    return language
 
 
 def receive_screen(qtbot: QtBot, window: MainWindow) -> ReceiveScreen:
-    window.go_actions[ReceiveScreen].trigger()
-    screen = window.current_screen()
-    assert isinstance(screen, ReceiveScreen)
+    screen = go_to(window, ReceiveScreen)
     qtbot.keyClicks(screen.shipment, "SH-77")
     qtbot.keyClicks(screen.lot, "L2601")
     qtbot.keyClicks(screen.expiry, "2027-09-30")
@@ -95,7 +54,7 @@ def receive_screen(qtbot: QtBot, window: MainWindow) -> ReceiveScreen:
 def test_the_receive_screen_into_quarantine_fits_1366(
     qtbot: QtBot, language: Language, pharmacy: Pharmacy
 ) -> None:
-    window = main_window(qtbot, pharmacy, "tech")
+    window = main_window(qtbot, pharmacy.session("tech"))
     screen = receive_screen(qtbot, window)
     screen.temperature_ok.setChecked(False)  # the count says why the kits go into quarantine
     qtbot.wait(50)
@@ -121,7 +80,7 @@ def test_a_receipt_dated_before_an_excursion_on_record_is_shown_into_quarantine(
         )
         if e.own
     ]
-    window = main_window(qtbot, pharmacy, "tech")
+    window = main_window(qtbot, pharmacy.session("tech"))
     screen = receive_screen(qtbot, window)
     screen.received_on.setDate(QDate(2026, 1, 19))
     screen._show_kits()
@@ -152,7 +111,7 @@ def test_a_receipt_dated_before_an_excursion_on_record_is_shown_into_quarantine(
 def test_the_condition_is_stored_in_one_word_and_shown_in_the_readers(
     qtbot: QtBot, language: Language, pharmacy: Pharmacy
 ) -> None:
-    window = main_window(qtbot, pharmacy, "tech")
+    window = main_window(qtbot, pharmacy.session("tech"))
     screen = receive_screen(qtbot, window)
     shown = screen.condition.text()
     assert shown == ("intact" if language is ENGLISH else "完好")
@@ -171,7 +130,7 @@ def test_a_kit_marked_damaged_at_the_counter_shows_its_cause_and_fits_1366(
 ) -> None:
     """Scanned (typed + Enter), marked damaged with Alt+M: its verdict says into quarantine and
     why, in the reader's language, the list and the buttons whole at 1366x768; received so."""
-    window = main_window(qtbot, pharmacy, "tech")
+    window = main_window(qtbot, pharmacy.session("tech"))
     screen = receive_screen(qtbot, window)
     window.activateWindow()  # a shortcut (Alt+M) is the active window's
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
@@ -219,10 +178,8 @@ def test_the_manifest_s_check_off_fits_1366_and_asks_about_the_kits_not_scanned(
         + "".join(f"K04{n:02d},L2604,2027-09-30,21\n" for n in range(1, 4)),
         encoding="utf-8",
     )
-    window = main_window(qtbot, pharmacy, "tech")
-    window.go_actions[ReceiveScreen].trigger()
-    screen = window.current_screen()
-    assert isinstance(screen, ReceiveScreen)
+    window = main_window(qtbot, pharmacy.session("tech"))
+    screen = go_to(window, ReceiveScreen)
     qtbot.keyClicks(screen.shipment, "SH-78")
     screen.load_manifest(manifest)
     for code in ("K0401", "K0403"):
@@ -273,10 +230,8 @@ def test_the_temperature_screen_shows_times_headers_and_buttons_whole_at_1366(
 ) -> None:
     pharmacy.clock.set_date(date(2026, 1, 26))
     temperature.import_logger(pharmacy.ctx, pharmacy.actor("pharm"), "IP store 1", WARM)
-    window = main_window(qtbot, pharmacy, "pharm")
-    window.go_actions[TemperatureScreen].trigger()
-    screen = window.current_screen()
-    assert isinstance(screen, TemperatureScreen)
+    window = main_window(qtbot, pharmacy.session("pharm"))
+    screen = go_to(window, TemperatureScreen)
     screen.refresh()
     qtbot.wait(50)
     assert window.width() <= SCREEN[0]

@@ -3,22 +3,12 @@ difference, adjusted with a signed reason, stays listed for the record but is no
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
-from back_office_fixtures import PASSWORDS, Pharmacy, build_pharmacy
+from back_office_fixtures import PASSWORDS, Pharmacy
 
 from dispensary.services import counts, dashboard
 from dispensary.ui.reconcile_view import ReconcileScreen
-
-
-@pytest.fixture
-def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
-    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
-    yield place
-    place.ctx.engine.dispose()
 
 
 def test_a_count_difference_is_on_record_not_to_review(qtbot: Any, pharmacy: Pharmacy) -> None:

@@ -5,14 +5,14 @@ made: a screen takes its words when it is built."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from back_office_fixtures import PASSWORDS, Pharmacy, build_pharmacy, sign_with
+from back_office_fixtures import PASSWORDS, Pharmacy, sign_with
 from PySide6.QtCore import QCoreApplication, QPoint, QRect, Qt
 from PySide6.QtWidgets import QAbstractButton, QLabel, QTableView, QTabWidget, QWidget
+from window_helpers import refreshed
 
 from dispensary.domain.codes import KitStatus
 from dispensary.i18n import Language
@@ -46,25 +46,13 @@ SCREENS: list[tuple[type[Screen], str]] = [
 ]
 
 
-@pytest.fixture
-def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
-    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
-    yield place
-    place.ctx.engine.dispose()
-
-
 def chinese_text(text: str) -> bool:
     """Holds at least one CJK ideograph."""
     return any("\u4e00" <= c <= "\u9fff" for c in text)
 
 
 def make_screen(qtbot: Any, cls: type[Screen], pharmacy: Pharmacy, user: str) -> Any:
-    screen = cls(pharmacy.session(user))
-    qtbot.addWidget(screen)
-    screen.resize(*SCREEN_AREA)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.refresh()
+    screen = refreshed(qtbot, cls(pharmacy.session(user)), SCREEN_AREA)
     qtbot.wait(10)  # the layouts take the texts the refresh wrote
     return screen
 

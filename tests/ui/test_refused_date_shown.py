@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from back_office_fixtures import Pharmacy, build_pharmacy
+from back_office_fixtures import Pharmacy
 from counter_fixtures import Counter, Printer, Signatures
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
@@ -194,13 +194,6 @@ def test_a_date_received_refused_is_not_used_to_assess_a_kit_scanned(
         "Date received: '2026-02-30' is not a day of the calendar: check the month and the day."
     )
     assert screen.kits_model.rows == [] and screen.received_on.text() == "2026-02-30"
-
-
-@pytest.fixture
-def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
-    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
-    yield place
-    place.ctx.engine.dispose()
 
 
 def test_a_report_period_refused_stays_as_typed(

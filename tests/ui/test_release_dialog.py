@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
-from back_office_fixtures import Pharmacy, build_pharmacy
+from back_office_fixtures import Pharmacy
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
+from window_helpers import refreshed
 
 from dispensary.domain.codes import KitStatus
 from dispensary.services import audit, quarantine, queries
@@ -27,20 +27,8 @@ REFUSAL = (
 SHOTS = os.environ.get("DISPENSARY_SHOTS")  # a folder to save the dialog's pictures in, to look at
 
 
-@pytest.fixture
-def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
-    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
-    yield place
-    place.ctx.engine.dispose()
-
-
 def make_screen(qtbot: Any, pharmacy: Pharmacy) -> InventoryScreen:
-    screen = InventoryScreen(pharmacy.session("pharm"))
-    qtbot.addWidget(screen)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.refresh()
-    return screen
+    return refreshed(qtbot, InventoryScreen(pharmacy.session("pharm")), None)
 
 
 def when_release_asked(answer: Callable[[ReleaseDialog], None]) -> None:

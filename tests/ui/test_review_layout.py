@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
-from back_office_fixtures import PASSWORDS, RETURN_DAY, Pharmacy, build_pharmacy
+from back_office_fixtures import PASSWORDS, RETURN_DAY, Pharmacy
 from PySide6.QtCore import QCoreApplication, QPoint, QRect, Qt
 from PySide6.QtWidgets import (
     QComboBox,
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
     QStyleOptionFrame,
     QWidget,
 )
+from window_helpers import refreshed
 
 from dispensary.domain.codes import KitStatus
 from dispensary.services import dispensing, inventory_pages, temperature
@@ -40,13 +40,6 @@ SMALL, LARGE = (1366, 768), (1920, 1080)
 NEW_VALUES = 6
 """The audit trail's column of new values."""
 WRAPPED = Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap
-
-
-@pytest.fixture
-def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
-    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
-    yield place
-    place.ctx.engine.dispose()
 
 
 @pytest.fixture
@@ -132,11 +125,7 @@ def test_count_is_offered_only_for_a_kit_the_service_would_count(
         dispense_one(pharmacy)
     refused = kit_with(pharmacy, status)
     on_shelf = kit_with(pharmacy, KitStatus.AVAILABLE)
-    screen = InventoryScreen(pharmacy.session("pharm"))
-    qtbot.addWidget(screen)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.refresh()
+    screen = refreshed(qtbot, InventoryScreen(pharmacy.session("pharm")), None)
     assert screen.open_kit(refused)
     assert not screen.count_button.isEnabled()
     assert "counts are for kits on the shelf" in screen.count_button.toolTip()
@@ -156,11 +145,7 @@ def asked_reason(qtbot: Any, pharmacy: Pharmacy, monkeypatch: Any, kits: list[st
         return None
 
     monkeypatch.setattr(ReasonDialog, "ask", classmethod(ask))
-    screen = InventoryScreen(pharmacy.session("pharm"))
-    qtbot.addWidget(screen)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.refresh()
+    screen = refreshed(qtbot, InventoryScreen(pharmacy.session("pharm")), None)
     assert screen.open_kit(kits[0])
     if len(kits) > 1:
         screen.search.setText("K010")

@@ -3,12 +3,9 @@ text field opens that kit or dispense, and the field is left as it was; typing s
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
-from back_office_fixtures import Pharmacy, build_pharmacy
+from back_office_fixtures import Pharmacy
 from counter_fixtures import Stopwatch
 from PySide6.QtCore import Qt
 
@@ -20,13 +17,6 @@ from dispensary.ui.screens import OPENS, screen_classes
 
 SCANNER = 0.004  # seconds between the keys a barcode scanner types
 PERSON = 0.15
-
-
-@pytest.fixture
-def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
-    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
-    yield place
-    place.ctx.engine.dispose()
 
 
 def open_window(qtbot: Any, pharmacy: Pharmacy, keys_every: float) -> MainWindow:

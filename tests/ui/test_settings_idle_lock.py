@@ -6,48 +6,17 @@ locks itself after the pharmacy's time."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from back_office_fixtures import PASSWORDS, Pharmacy, answer_reason, build_pharmacy
+from back_office_fixtures import Pharmacy, answer_reason, signed_in
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
 from dispensary import config
-from dispensary.app import Desk, Workstation
 from dispensary.services import audit, pharmacy
 from dispensary.ui.settings_view import SettingsScreen
-from dispensary.ui.sign_in import SignInWindow
-
-
-@pytest.fixture
-def place(
-    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Pharmacy]:
-    monkeypatch.setenv("DISPENSARY_HOME", str(tmp_path / "home"))
-    built = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
-    yield built
-    built.ctx.engine.dispose()
-
-
-def sign_in(qtbot: Any, place: Pharmacy, settings: config.Settings, user: str) -> Desk:
-    window = SignInWindow(place.ctx.database)
-    qtbot.addWidget(window)
-    desk = Desk(Workstation(place.ctx, settings), window)
-    window.show()
-    form = window.form
-    form.username.clear()
-    qtbot.keyClicks(form.username, user)
-    qtbot.keyClick(form.username, Qt.Key.Key_Return)
-    qtbot.keyClicks(form.password, PASSWORDS[user])
-    qtbot.keyClick(form.password, Qt.Key.Key_Return)
-    assert desk.window is not None
-    qtbot.addWidget(desk.window)
-    if desk.backup is not None:
-        desk.backup.wait()
-    return desk
 
 
 def test_a_settings_file_saying_0_no_longer_switches_the_idle_lock_off(
@@ -55,7 +24,7 @@ def test_a_settings_file_saying_0_no_longer_switches_the_idle_lock_off(
 ) -> None:
     old = tmp_path / "settings.json"
     old.write_text(json.dumps({"idle_lock_minutes": 0, "backups_kept": 3}), encoding="utf-8")
-    desk = sign_in(qtbot, place, config.Settings.load(old), "pharm")
+    desk = signed_in(qtbot, place, "pharm", settings=config.Settings.load(old))
     watcher = desk.watcher
     assert watcher is not None
     assert watcher.timer.isActive()  # the lock is counting down
@@ -91,7 +60,7 @@ def test_an_administrator_sets_the_idle_lock_time_with_a_reason_and_the_next_sig
     )
     assert entry.reason == "The counter faces the waiting room"
     assert audit.verify(place.ctx, admin).ok
-    desk = sign_in(qtbot, place, config.Settings(backups_kept=3), "pharm")
+    desk = signed_in(qtbot, place, "pharm", settings=config.Settings(backups_kept=3))
     assert desk.watcher is not None and desk.watcher.timer.interval() == 3 * 60_000
     desk.sign_out()
     again = SettingsScreen(place.session("admin"))

@@ -4,49 +4,18 @@ saved by Windows Notepad (UTF-8 with a byte-order mark) read as the command read
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from back_office_fixtures import PASSWORDS, Pharmacy, answer_reason, build_pharmacy
-from PySide6.QtCore import QPoint, Qt
+from back_office_fixtures import Pharmacy, answer_reason, signed_in
+from PySide6.QtCore import QPoint
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication
 
-from dispensary import config
-from dispensary.app import Desk, Workstation
 from dispensary.services import first_run, pharmacy, studies
 from dispensary.ui.settings_view import SettingsScreen
-from dispensary.ui.sign_in import LOCK_BACKGROUND, SignInWindow
-
-
-@pytest.fixture
-def place(
-    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Pharmacy]:
-    monkeypatch.setenv("DISPENSARY_HOME", str(tmp_path / "home"))
-    built = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
-    yield built
-    built.ctx.engine.dispose()
-
-
-def sign_in(qtbot: Any, place: Pharmacy, user: str, password: str = "") -> Desk:
-    window = SignInWindow(place.ctx.database)
-    qtbot.addWidget(window)
-    desk = Desk(Workstation(place.ctx, config.Settings()), window)
-    window.show()
-    form = window.form
-    form.username.clear()
-    qtbot.keyClicks(form.username, user)
-    qtbot.keyClick(form.username, Qt.Key.Key_Return)
-    qtbot.keyClicks(form.password, password or PASSWORDS[user])
-    qtbot.keyClick(form.password, Qt.Key.Key_Return)
-    assert desk.window is not None
-    qtbot.addWidget(desk.window)
-    if desk.backup is not None:
-        desk.backup.wait()
-    return desk
+from dispensary.ui.sign_in import LOCK_BACKGROUND
 
 
 def test_the_lock_screen_hides_the_records_without_the_style_sheet(
@@ -59,7 +28,7 @@ def test_the_lock_screen_hides_the_records_without_the_style_sheet(
     kept = app.styleSheet()
     app.setStyleSheet("")
     try:
-        desk = sign_in(qtbot, place, "pharm")
+        desk = signed_in(qtbot, place, "pharm")
         window = desk.window
         assert window is not None
         window.resize(1100, 700)
@@ -86,7 +55,7 @@ def test_the_lock_screen_hides_the_records_without_the_style_sheet(
 def test_the_status_bar_keeps_the_backup_file_name_in_view_and_the_whole_path_in_its_tooltip(
     qtbot: Any, place: Pharmacy
 ) -> None:
-    desk = sign_in(qtbot, place, "pharm")
+    desk = signed_in(qtbot, place, "pharm")
     window = desk.window
     assert window is not None
     folder = "/srv/pharmacy/records/dispensary/backups/" + "long-folder-name/" * 6
@@ -143,7 +112,7 @@ def test_the_studies_screen_and_the_wizard_read_a_study_file_saved_by_notepad(
     notepad = _notepad(tmp_path, "DEMO-28D-BID.toml")
     monkeypatch.setattr(studies_view.StudyFileDialog, "ask", classmethod(lambda cls, *a: notepad))
     answer_reason(monkeypatch, "a new study")
-    desk = sign_in(qtbot, place, "admin")
+    desk = signed_in(qtbot, place, "admin")
     assert desk.window is not None
     screen = desk.window.show_screen(studies_view.StudiesScreen)
     assert isinstance(screen, studies_view.StudiesScreen)
@@ -171,13 +140,13 @@ def test_the_next_sign_in_after_a_change_made_with_a_temporary_password_is_told(
     users.reset_password(place.ctx, place.actor("admin"), "pharm", "set-by-admin-1", "forgot")
     temporary = users.sign_in(place.ctx, "pharm", "set-by-admin-1")  # the admin, say
     users.change_password(place.ctx, temporary, "set-by-admin-1", "chosen-by-admin-7")
-    desk = sign_in(qtbot, place, "pharm", "chosen-by-admin-7")
+    desk = signed_in(qtbot, place, "pharm", "chosen-by-admin-7")
     note = desk.password_note
     assert note is not None and note.isVisible()
     assert "temporary password that admin set on" in note.text(), note.text()
     note.close()
     desk.sign_out()
-    again = sign_in(qtbot, place, "pharm", "chosen-by-admin-7")
+    again = signed_in(qtbot, place, "pharm", "chosen-by-admin-7")
     assert again.password_note is None  # told once
 
 

@@ -6,13 +6,11 @@ was no longer the active one and nothing had the keyboard, so a code scanned nex
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
-from back_office_fixtures import Pharmacy, build_pharmacy
+from back_office_fixtures import Pharmacy
 from counter_fixtures import Stopwatch
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QApplication, QWidget
@@ -45,13 +43,6 @@ class WindowsShown(QObject):
         ):
             self.names.append(f"{type(watched).__name__}#{watched.objectName()}")
         return False
-
-
-@pytest.fixture
-def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
-    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
-    yield place
-    place.ctx.engine.dispose()
 
 
 def open_window(qtbot: QtBot, pharmacy: Pharmacy, username: str) -> MainWindow:

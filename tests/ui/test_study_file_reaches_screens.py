@@ -10,8 +10,6 @@ once after "Update study file…" on its own Studies screen."""
 from __future__ import annotations
 
 import io
-import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,19 +17,17 @@ from back_office_fixtures import answer_reason
 from counter_fixtures import Counter, Printer, Signatures
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
+from window_helpers import main_window, shoot
 
 from dispensary.i18n import ENGLISH, Language
 from dispensary.services import studies
 from dispensary.ui.dispense_view import DispenseScreen
 from dispensary.ui.inventory_view import InventoryScreen
 from dispensary.ui.main_window import MainWindow
-from dispensary.ui.screens import OPENS, screen_classes
 from dispensary.ui.session import AppSession
 from dispensary.ui.studies_view import StudiesScreen, StudyFileDialog
 
-SHOTS = os.environ.get("DISPENSARY_TEST_SHOTS", "")  # a folder: save a picture of each window
 OLD_DOSE = {ENGLISH: "5 mg once daily (reduced)", Language.ZH_CN: "5 mg，每日一次（减量）"}
 NEW_DOSE = {
     ENGLISH: "5 mg once daily (first reduction)",
@@ -68,34 +64,10 @@ def amended(source: str) -> str:
     return text
 
 
-@pytest.fixture(params=[ENGLISH, Language.ZH_CN], ids=lambda language: language.value)
-def language(request: pytest.FixtureRequest, qapp: object) -> Iterator[Language]:
-    from dispensary.ui.translations import install_language, load_cjk_font
-
-    chosen: Language = request.param
-    if chosen is not ENGLISH:
-        load_cjk_font()
-    assert install_language(chosen)
-    try:
-        yield chosen
-    finally:
-        install_language(ENGLISH)
-
-
 def opened(qtbot: QtBot, session: AppSession) -> MainWindow:
-    window = MainWindow(session, screen_classes(), {k.value: c for k, c in OPENS.items()})
-    qtbot.addWidget(window)
-    window.resize(1366, 768)
-    window.show()
-    qtbot.waitExposed(window)
+    window = main_window(qtbot, session)
     window.activateWindow()
     return window
-
-
-def shoot(window: MainWindow, name: str) -> None:
-    if SHOTS:
-        QApplication.processEvents()
-        window.grab().save(os.path.join(SHOTS, f"{name}.png"))
 
 
 def reduced(screen: DispenseScreen) -> str:

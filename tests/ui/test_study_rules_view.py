@@ -4,13 +4,13 @@ as "to confirm", first, and confirms one with a reason (audited); others read th
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from back_office_fixtures import Pharmacy, build_pharmacy
+from back_office_fixtures import Pharmacy
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from window_helpers import refreshed
 
 from dispensary.domain.codes import Role
 from dispensary.domain.errors import NotPermitted
@@ -37,13 +37,6 @@ SHIPPED_SITE_DECISIONS = [
 order (the file may hold more)."""
 
 
-@pytest.fixture
-def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
-    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
-    yield place
-    place.ctx.engine.dispose()
-
-
 def site_decisions(pharmacy: Pharmacy) -> list[str]:
     """The keys of the study file's rules that are neither from the registry nor the protocol,
     in the file's order."""
@@ -53,13 +46,7 @@ def site_decisions(pharmacy: Pharmacy) -> list[str]:
 
 
 def make_screen(qtbot: Any, pharmacy: Pharmacy, username: str = "admin") -> StudyRulesScreen:
-    screen = StudyRulesScreen(pharmacy.session(username))
-    qtbot.addWidget(screen)
-    screen.resize(*SCREEN_AREA)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.refresh()
-    return screen
+    return refreshed(qtbot, StudyRulesScreen(pharmacy.session(username)), SCREEN_AREA)
 
 
 def answer_question(monkeypatch: pytest.MonkeyPatch, answer: bool) -> list[str]:
@@ -379,12 +366,7 @@ def test_what_a_rule_says_is_read_whole_at_1366x768(qtbot: Any, pharmacy: Pharma
     """The rule's text wraps in its column and the row grows to hold it (it was cut: "Product
     herombopag (hetrombopag olamine) 2.5 mg table…", while the empty By, On and Reason columns
     of the rules to confirm kept their width); the whole text is the cell's tooltip too."""
-    screen = StudyRulesScreen(pharmacy.session("admin"))
-    qtbot.addWidget(screen)
-    screen.resize(1166, 674)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.refresh()
+    screen = refreshed(qtbot, StudyRulesScreen(pharmacy.session("admin")), (1166, 674))
     qtbot.wait(20)
     table = screen.table
     model = table.model()

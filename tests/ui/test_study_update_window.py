@@ -6,25 +6,21 @@ Chinese."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from back_office_fixtures import Pharmacy, answer_reason, build_pharmacy
+from back_office_fixtures import Pharmacy, answer_reason
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
+from window_helpers import shoot, shown
 
 from dispensary.db.engine import read_transaction
 from dispensary.db.models import AuditEntry
 from dispensary.domain.audit_actions import AuditAction
 from dispensary.i18n import ENGLISH, Language
 from dispensary.ui.studies_view import StudiesScreen, StudyFileDialog
-from dispensary.ui.translations import install_language
 
-SHOTS = os.environ.get("DISPENSARY_TEST_SHOTS", "")  # a folder: save a picture of each window
 AMENDED = "Herombopag T-DM1 prevention, amendment 2"
 REPLACED = {
     ENGLISH: "The study file of NCT07198672 was replaced",
@@ -33,33 +29,9 @@ REPLACED = {
 SAME = {ENGLISH: "nothing to change", Language.ZH_CN: "无需更改"}
 
 
-@pytest.fixture
-def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
-    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
-    yield place
-    place.ctx.engine.dispose()
-
-
-@pytest.fixture(params=[ENGLISH, Language.ZH_CN], ids=lambda language: language.value)
-def language(request: pytest.FixtureRequest, qapp: Any) -> Iterator[Language]:
-    from dispensary.ui.translations import load_cjk_font
-
-    chosen: Language = request.param
-    if chosen is not ENGLISH:
-        load_cjk_font()
-    assert install_language(chosen)
-    try:
-        yield chosen
-    finally:
-        install_language(ENGLISH)
-
-
 def _screen(qtbot: QtBot, pharmacy: Pharmacy, username: str) -> StudiesScreen:
     screen = StudiesScreen(pharmacy.session(username))
-    qtbot.addWidget(screen)
-    screen.resize(1366, 768)
-    screen.show()
-    qtbot.waitExposed(screen)
+    shown(qtbot, screen)
     screen.refresh()
     return screen
 
@@ -109,8 +81,7 @@ def test_the_administrator_updates_the_study_file_from_the_studies_screen(
     assert [r.version for r in screen.model.rows] == [2]
     # The window works on with the file loaded.
     assert screen.session.ctx.study.short_title == AMENDED
-    if SHOTS:
-        screen.grab().save(os.path.join(SHOTS, f"study-updated-{language.value}.png"))
+    shoot(screen, f"study-updated-{language.value}")
 
     # The service's refusals are said, nothing written: the same file again...
     prompts = answer_reason(monkeypatch, "again")

@@ -3,14 +3,13 @@ file, files of other encodings and headers, a large file imported while the wind
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
-from back_office_fixtures import PASSWORDS, Pharmacy, build_pharmacy
+from back_office_fixtures import PASSWORDS, Pharmacy
 from PySide6.QtCore import Qt, QTimer
+from window_helpers import refreshed
 
 from dispensary.services import dispensing
 from dispensary.ui.temperature_view import TemperatureScreen
@@ -25,13 +24,6 @@ WARM_NIGHT = """timestamp,celsius
 CUMULATIVE = WARM_NIGHT + "2026-01-21T10:00:00+00:00,29.0\n2026-01-21T11:00:00+00:00,22.0\n"
 
 
-@pytest.fixture
-def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
-    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
-    yield place
-    place.ctx.engine.dispose()
-
-
 def click_import(qtbot: Any, screen: TemperatureScreen) -> None:
     """Import and check clicked; the import runs on a worker: waited for, as a user waits."""
     with qtbot.waitSignal(screen.import_done, timeout=20_000):
@@ -39,13 +31,7 @@ def click_import(qtbot: Any, screen: TemperatureScreen) -> None:
 
 
 def make_screen(qtbot: Any, pharmacy: Pharmacy) -> TemperatureScreen:
-    screen = TemperatureScreen(pharmacy.session("tech"))
-    qtbot.addWidget(screen)
-    screen.resize(1366, 768)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.refresh()
-    return screen
+    return refreshed(qtbot, TemperatureScreen(pharmacy.session("tech")))
 
 
 def import_file(qtbot: Any, screen: TemperatureScreen, path: Path) -> None:

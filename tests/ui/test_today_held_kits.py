@@ -9,25 +9,17 @@ from pathlib import Path
 
 from counter_fixtures import Counter
 from pytestqt.qtbot import QtBot
+from window_helpers import main_window, today_screen
 
 from dispensary.services import counts
 from dispensary.ui.dashboard import DashboardScreen, LinkButton
-from dispensary.ui.main_window import MainWindow
-from dispensary.ui.screens import OPENS, screen_classes
 
 
 def today_with_a_kit_held(qtbot: QtBot, counter: Counter) -> DashboardScreen:
     """K0001 (7.5 mg, 21 tablets) counted 20 and left open."""
     assert counts.record_count(counter.ctx, counter.actor("pharm"), "K0001", 20, "pharmpass1").open
-    window = MainWindow(
-        counter.session("pharm"), screen_classes(), {k.value: c for k, c in OPENS.items()}
-    )
-    qtbot.addWidget(window)
-    window.resize(1366, 900)
-    window.show()
-    qtbot.waitExposed(window)
-    dashboard = window.screens[DashboardScreen]
-    assert isinstance(dashboard, DashboardScreen)
+    window = main_window(qtbot, counter.session("pharm"), (1366, 900))
+    dashboard = today_screen(window)
     qtbot.waitUntil(
         lambda: (
             not dashboard.checking

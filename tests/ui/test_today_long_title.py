@@ -15,11 +15,11 @@ from back_office_fixtures import Pharmacy, build_pharmacy
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtWidgets import QStyle
 from pytestqt.qtbot import QtBot
+from window_helpers import main_window
 
 from dispensary.i18n import ENGLISH, Language
 from dispensary.ui.translations import install_language
 
-SCREEN = (1366, 768)
 LONG_TITLES = {
     ENGLISH: "Herombopag primary prevention of T-DM1 thrombocytopenia, HER2+ breast cancer",
     Language.ZH_CN: "海曲泊帕一级预防HER2阳性乳腺癌T-DM1治疗相关血小板减少症（第二项研究）",
@@ -46,37 +46,18 @@ def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     place.ctx.engine.dispose()
 
 
-@pytest.fixture(params=[ENGLISH, Language.ZH_CN], ids=lambda language: language.value)
-def language(request: pytest.FixtureRequest, qapp: Any) -> Iterator[Language]:
-    from dispensary.ui.app import apply_style
-    from dispensary.ui.translations import load_cjk_font
-
-    chosen: Language = request.param
-    if chosen is not ENGLISH:
-        load_cjk_font()
-    assert install_language(chosen)
-    apply_style(qapp)
-    try:
-        yield chosen
-    finally:
-        install_language(ENGLISH)
-        qapp.setStyleSheet("")
+@pytest.fixture
+def language(language: Language, styled: None) -> Language:
+    """Each language's windows with the program's style sheet (its fonts take room)."""
+    return language
 
 
 def test_a_long_title_reads_whole_in_the_today_tables_title_column(
     qtbot: QtBot, pharmacy: Pharmacy, language: Language
 ) -> None:
     from dispensary.ui.dashboard import STUDY_TITLE, DashboardScreen
-    from dispensary.ui.main_window import MainWindow
-    from dispensary.ui.screens import OPENS, screen_classes
 
-    window = MainWindow(
-        pharmacy.session("pharm"), screen_classes(), {k.value: c for k, c in OPENS.items()}
-    )
-    qtbot.addWidget(window)
-    window.resize(*SCREEN)
-    window.show()
-    qtbot.waitExposed(window)
+    window = main_window(qtbot, pharmacy.session("pharm"))
     dashboard = window.screens[DashboardScreen]
     assert isinstance(dashboard, DashboardScreen)
     section = dashboard.all_studies
@@ -145,16 +126,8 @@ def test_the_short_stock_column_is_whole_in_the_today_table(
     widths fitted, beside a Title column given all the width to spare. The title column takes
     the spare width; every column ends inside the table."""
     from dispensary.ui.dashboard import STUDY_COLUMNS, DashboardScreen
-    from dispensary.ui.main_window import MainWindow
-    from dispensary.ui.screens import OPENS, screen_classes
 
-    window = MainWindow(
-        two_short_titles.session("pharm"), screen_classes(), {k.value: c for k, c in OPENS.items()}
-    )
-    qtbot.addWidget(window)
-    window.resize(*SCREEN)
-    window.show()
-    qtbot.waitExposed(window)
+    window = main_window(qtbot, two_short_titles.session("pharm"))
     dashboard = window.screens[DashboardScreen]
     assert isinstance(dashboard, DashboardScreen)
     section = dashboard.all_studies

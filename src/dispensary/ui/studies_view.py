@@ -6,7 +6,9 @@ spare them a refusal."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import shiboken6
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, QObject, Qt
@@ -41,6 +43,8 @@ from dispensary.ui.models.table import Column
 from dispensary.ui.screen import ALL_ROLES, Screen, context_of_study
 from dispensary.ui.session import AppSession
 from dispensary.ui.widgets import titled_page, wrapped_label
+
+_T = TypeVar("_T")
 
 
 def study_status(row: StudyRow) -> str:
@@ -271,23 +275,12 @@ class StudiesScreen(Screen):
         )
         if checked is None:
             return
-        reason = ReasonDialog.ask(
-            self,
+        row = self._with_reason(
             self.tr("Add a study"),
             self.tr("Why is the study {name} added to this pharmacy?").format(name=path.name),
             self.tr("Add the study"),
-        )
-        if reason is None:
-            return
-        row = attempt(
-            self.message,
-            lambda: studies.add_study(
-                self.session.ctx,
-                self.session.actor,
-                text,
-                path.name,
-                reason,
-                check_particulars_fit,
+            lambda reason: studies.add_study(
+                self.session.ctx, self.session.actor, text, path.name, reason, check_particulars_fit
             ),
         )
         if row is None:
@@ -316,26 +309,15 @@ class StudiesScreen(Screen):
         )
         if checked is None:
             return
-        reason = ReasonDialog.ask(
-            self,
+        new = self._with_reason(
             self.tr("Update the study file"),
             self.tr(
                 "Replace the file of study {protocol} with {name}? The old file is kept in the "
                 "audit trail. Why is the study file changed?"
             ).format(protocol=protocol, name=path.name),
             self.tr("Update the study file"),
-        )
-        if reason is None:
-            return
-        new = attempt(
-            self.message,
-            lambda: studies.update_study(
-                self.session.ctx,
-                self.session.actor,
-                text,
-                path.name,
-                reason,
-                check_particulars_fit,
+            lambda reason: studies.update_study(
+                self.session.ctx, self.session.actor, text, path.name, reason, check_particulars_fit
             ),
         )
         if new is None:
@@ -362,25 +344,29 @@ class StudiesScreen(Screen):
         chosen = self.current()
         if chosen is None:
             return
-        reason = ReasonDialog.ask(
-            self,
+        row = self._with_reason(
             self.tr("Close a study"),
             self.tr(
                 "Close study {protocol}? Its records stay to be read and reported; nothing more "
                 "can be received, dispensed or returned in it. Why is it closed?"
             ).format(protocol=chosen.protocol),
             self.tr("Close the study"),
-        )
-        if reason is None:
-            return
-        row = attempt(
-            self.message,
-            lambda: studies.close_study(
+            lambda reason: studies.close_study(
                 self.session.ctx, self.session.actor, chosen.protocol, reason
             ),
         )
         if row is not None:
             self._done(row, self.tr("Study {protocol} closed.").format(protocol=row.protocol))
+
+    def _with_reason(
+        self, title: str, question: str, button: str, step: Callable[[str], _T]
+    ) -> _T | None:
+        """The reason for the audit trail asked, then the step run with it: None when the
+        reason is cancelled (nothing done) or the step refused (said on the screen)."""
+        reason = ReasonDialog.ask(self, title, question, button)
+        if reason is None:
+            return None
+        return attempt(self.message, lambda: step(reason))
 
     def _done(self, row: StudyRow, text: str) -> None:
         self.changed.emit()  # first: the window reads the user's studies again

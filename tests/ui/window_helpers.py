@@ -1,0 +1,71 @@
+"""Windows shown as a test drives them: at the size of a small laptop's screen, exposed before
+the test types into them, and pictured when DISPENSARY_TEST_SHOTS names a folder (to look at
+what a test saw). The back office's pharmacy and the languages are fixtures (conftest.py)."""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, TypeVar
+
+from PySide6.QtWidgets import QApplication, QWidget
+
+from dispensary.ui.dashboard import DashboardScreen
+from dispensary.ui.main_window import MainWindow
+from dispensary.ui.screen import Screen
+from dispensary.ui.screens import OPENS, screen_classes
+
+if TYPE_CHECKING:
+    from pytestqt.qtbot import QtBot
+
+    from dispensary.ui.session import AppSession
+
+S = TypeVar("S", bound=Screen)
+
+SHOTS = os.environ.get("DISPENSARY_TEST_SHOTS", "")  # a folder: save a picture of each window
+SCREEN = (1366, 768)
+
+
+def shoot(widget: QWidget, name: str) -> None:
+    """The widget's picture saved as NAME.png in the DISPENSARY_TEST_SHOTS folder, if named."""
+    if SHOTS:
+        QApplication.processEvents()
+        widget.grab().save(os.path.join(SHOTS, f"{name}.png"))
+
+
+def shown(qtbot: QtBot, widget: QWidget, size: tuple[int, int] | None = SCREEN) -> None:
+    """The widget shown at `size` (None: the size it takes), closed by qtbot at the test's
+    end, exposed."""
+    qtbot.addWidget(widget)
+    if size is not None:
+        widget.resize(*size)
+    widget.show()
+    qtbot.waitExposed(widget)
+
+
+def refreshed(qtbot: QtBot, screen: S, size: tuple[int, int] | None = SCREEN) -> S:
+    """The screen shown (as `shown`), then read from the database."""
+    shown(qtbot, screen, size)
+    screen.refresh()
+    return screen
+
+
+def main_window(qtbot: QtBot, session: AppSession, size: tuple[int, int] = SCREEN) -> MainWindow:
+    """The program's main window of the signed-in session, with every screen, shown."""
+    window = MainWindow(session, screen_classes(), {k.value: c for k, c in OPENS.items()})
+    shown(qtbot, window, size)
+    return window
+
+
+def today_screen(window: MainWindow) -> DashboardScreen:
+    """The main window's Today screen (its first)."""
+    dashboard = window.screens[DashboardScreen]
+    assert isinstance(dashboard, DashboardScreen)
+    return dashboard
+
+
+def go_to(window: MainWindow, screen: type[S]) -> S:
+    """The screen chosen in the window's toolbar (its action triggered), now the one shown."""
+    window.go_actions[screen].trigger()
+    current = window.current_screen()
+    assert isinstance(current, screen)
+    return current
