@@ -21,13 +21,13 @@ import pytest
 from dispensary.db import migrate
 from dispensary.db.engine import is_sqlite
 from dispensary.domain.audit_actions import AuditAction
+from dispensary.domain.errors import DatabaseProblem, StudyFileError
 from dispensary.labels import catalogue as label_catalogue
 from dispensary.labels.stock import NO_CALIBRATION, get_stock
-from dispensary.services import audit, labels, queries, setup, studies, users
+from dispensary.services import audit, labels, queries, setup, studies, study_versions, users
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.documents import Values
 from dispensary.services.results import DispenseResult
-from dispensary.services.study_versions import file_sha256
 from dispensary.study import Study
 from reports.pdfread import pdf_text
 
@@ -145,7 +145,10 @@ def test_a_reprint_after_a_study_update_says_what_the_participant_was_told(
     assert new_plan.study_version == 2
 
     # The trail names the version of the study file each dispense and print was worded from.
-    v1_sha, v2_sha = file_sha256(study.source_text), file_sha256(v2.study.source_text)
+    v1_sha, v2_sha = (
+        study_versions.file_sha256(study.source_text),
+        study_versions.file_sha256(v2.study.source_text),
+    )
     made = {
         e.entity_id: json.loads(e.new)
         for e in audit.list_entries(ctx, admin, action=AuditAction.DISPENSE)
@@ -239,3 +242,26 @@ def _still_out(ctx: Context, actor: Actor, number: str) -> bool:
     except labels.NoLabelForKit:
         return False
     return True
+
+
+def test_an_older_file_that_no_longer_reads_refuses_the_label_naming_the_version(
+    ctx: Context,
+    study: Study,
+    admin: Actor,
+    pharmacist: Actor,
+    cycle1: DispenseResult,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Were the file a dispense was made with refused by a later parser, its label is refused
+    naming the version, rather than worded from another file."""
+    v2 = _updated(ctx, admin, study)
+    study_versions._parsed.cache_clear()
+
+    def stricter(text: str, origin: str) -> Study:
+        raise StudyFileError(f"{origin}: [label] directions: no longer allowed")
+
+    monkeypatch.setattr(study_versions, "parse_study", stricter)
+    with pytest.raises(DatabaseProblem, match="Version 1 of the study file, which dispense"):
+        _print(v2, pharmacist, "dispense", cycle1.number)
+    assert labels.already_printed(v2, pharmacist, "dispense", [cycle1.number]) == []
+    study_versions._parsed.cache_clear()
