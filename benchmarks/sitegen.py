@@ -100,12 +100,13 @@ from dispensary.domain.codes import Flag
 from dispensary.domain.regimen import DoseLevel, days_on_treatment, tablets_needed
 from dispensary.domain.rules import supply_cover_until
 from dispensary.services.context import Actor, Context, FixedClock
+from dispensary.services.study_versions import file_sha256
 from dispensary.study import Study, bundled_studies, load_study
 
 if TYPE_CHECKING:
     from dispensary.services.results import ReturnResult
 
-GENERATOR_VERSION = 5  # bump when the generated database changes: the cached files are rebuilt
+GENERATOR_VERSION = 6  # bump when the generated database changes: the cached files are rebuilt
 SIZES = {"full": 1_000_000, "quick": 20_000, "small": 600}
 BATCH = 10_000
 SHIPMENT = 500  # kits at most in one shipment
@@ -780,6 +781,7 @@ class BulkWriter:
                 "platelet_count": platelets,
                 "warning_override": "",
                 "created_at": self.gen.now,
+                "study_sha256": file_sha256(site.study.source_text),
             },
         )
         observations = observed(site, person)
@@ -842,6 +844,7 @@ class BulkWriter:
                 "overrides": [],
                 "notices": [],
                 "signature": "dispensed",
+                "study_sha256": file_sha256(site.study.source_text),
             },
         )
 
@@ -851,7 +854,13 @@ class BulkWriter:
             "label_reprinted" if reprint else "label_printed",
             "dispense label",
             number,
-            {"items": [number], "stock": "", "reprint": reprint},
+            {
+                "items": [number],
+                "stock": "",
+                "reprint": reprint,
+                "study_version": 1,  # the study file as loaded: the site never updates it
+                "study_sha256": file_sha256(site.study.source_text),
+            },
             reason=reason,
         )
 

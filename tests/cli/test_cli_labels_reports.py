@@ -149,7 +149,15 @@ def test_a_second_print_is_refused_until_it_is_a_reprint_with_a_reason(
     assert [(e["user"], e["entity"], e["entity_id"], e["reason"]) for e in trail] == [
         ("pharmacist", "dispense label", LIVE_DISPENSE, "Bottle label soaked at the sink")
     ]
-    assert trail[0]["new"] == {"items": [LIVE_DISPENSE], "reprint": True, "stock": "thermal-4x2"}
+    recorded = trail[0]["new"]
+    sha = recorded.pop("study_sha256")  # the study file the dispense was made with
+    assert re.fullmatch("[0-9a-f]{64}", sha)
+    assert recorded == {
+        "items": [LIVE_DISPENSE],
+        "reprint": True,
+        "stock": "thermal-4x2",
+        "study_version": 1,
+    }
 
     voided = tmp_path / "voided.pdf"
     refused = cli("label", "dispense", VOIDED_DISPENSE, "--out", str(voided))

@@ -45,7 +45,7 @@ QUARANTINE_TRIGGERS = {"quarantine_events_no_update", "quarantine_events_no_dele
 
 
 def test_the_migrated_schema_is_the_models(ctx: Context) -> None:
-    assert migrate.current_revision(ctx.engine) == migrate.head_revision() == "0016"
+    assert migrate.current_revision(ctx.engine) == migrate.head_revision() == "0017"
     with ctx.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
         with warnings.catch_warnings():
@@ -258,6 +258,28 @@ def test_0016_comes_and_goes_without_touching_the_triggers(
     assert installed_triggers(ctx) == sorted(expected_triggers(sqlite))
     with writing(ctx.engine).begin() as conn, pytest.raises(DBAPIError, match="append-only"):
         conn.execute(text("UPDATE dispenses SET created_at = created_at"))
+    clock.set_date(date(2026, 1, 26))
+    returns.record_return(ctx, pharmacist, "K0011", 1, pw(pharmacist), dispense="DSP000001")
+    assert audit.verify(ctx, pharmacist).ok
+
+
+def test_0017_comes_and_goes_without_touching_the_triggers(
+    ctx: Context, clock: FixedClock, cycle1: DispenseResult, pharmacist: Actor, pw: Password
+) -> None:
+    """On either database: 0017 adds the study file version of a dispense in place (no table
+    rebuilt), and its downgrade keeps the column, whose value the facts of the dispenses
+    written since hash: they verify both ways, every append-only trigger is there both times,
+    and the column is as append-only as the rest of the dispense."""
+    sqlite = is_sqlite(ctx.engine)
+    assert "study_sha256" in _columns(ctx.engine, "dispenses")
+    _migrate(ctx, "0016")
+    assert "study_sha256" in _columns(ctx.engine, "dispenses")
+    assert installed_triggers(ctx) == sorted(expected_triggers(sqlite))
+    assert audit.verify(ctx, pharmacist).ok
+    _migrate(ctx, "head")
+    assert installed_triggers(ctx) == sorted(expected_triggers(sqlite))
+    with writing(ctx.engine).begin() as conn, pytest.raises(DBAPIError, match="append-only"):
+        conn.execute(text("UPDATE dispenses SET study_sha256 = 'x'"))
     clock.set_date(date(2026, 1, 26))
     returns.record_return(ctx, pharmacist, "K0011", 1, pw(pharmacist), dispense="DSP000001")
     assert audit.verify(ctx, pharmacist).ok

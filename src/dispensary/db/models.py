@@ -318,6 +318,10 @@ class Dispense(Base):
     platelet_count: Mapped[float | None] = mapped_column(Float)
     warning_override: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # 0017 (last; NULL on a dispense made before): the SHA-256 of the study file text the
+    # dispense was made with (services/study_versions.py): its label and leaflet, first print
+    # and reprint, are worded from that version, whatever the study file says since.
+    study_sha256: Mapped[str | None] = mapped_column(String(64))
     participant: Mapped[Participant] = relationship()
     kits: Mapped[list[DispenseKit]] = relationship(back_populates="dispense")
 

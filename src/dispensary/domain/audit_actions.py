@@ -296,6 +296,8 @@ FIELD_NAMES: dict[str, str] = {
     "storage_area": N_("audit field|Storage area"),
     "study": N_("audit field|Study"),
     "study_access": N_("audit field|Studies"),
+    "study_sha256": N_("audit field|Study file's SHA-256"),
+    "study_version": N_("audit field|Study file version"),
     "tablets": N_("audit field|Tablets"),
     "taken": N_("audit field|Tablets taken"),
     "temperature_ok": N_("audit field|Temperature within range"),

@@ -195,7 +195,13 @@ def plan_label(
         ctx, actor, label.kind, subject.items, medium(label, values, stock), reprint, languages
     )
     title = _("{title} (REPRINT)").format(title=subject.title) if plan.reprint else subject.title
-    study, position, again, spoken = ctx.study, values.position, plan.reprint, plan.languages
+    # A dispense's label and leaflet are worded from the study file it was made with.
+    study, position, again, spoken = (
+        plan.study or ctx.study,
+        values.position,
+        plan.reprint,
+        plan.languages,
+    )
 
     def render() -> bytes:
         if label.kind is LabelKind.LEAFLET:

@@ -116,6 +116,7 @@ from dispensary.services.queries import (
 from dispensary.services.results import DispenseResult
 from dispensary.services.stock import move_kit
 from dispensary.services.studies import confirmed_rules
+from dispensary.services.study_versions import file_sha256
 from dispensary.services.users import (
     actor_of,
     check_signature,
@@ -219,6 +220,10 @@ def dispense_cycle(
         checker_actor: Actor | None = None
         if checked_by:
             checker, checker_actor = _checker(session, actor, checked_by, ctx.study_id)
+        # The study file its directions are made from (the text the study open was read
+        # from, one of its versions): its label and leaflet keep that wording. No query: the
+        # version's number is found from it when a label is printed (services.study_versions).
+        made_with = file_sha256(ctx.study.source_text)
         record = Dispense(
             id=next_id,
             number=dispense_number(next_id),
@@ -236,6 +241,7 @@ def dispense_cycle(
             platelet_count=checked.platelets,
             warning_override=override if warnings else "",
             created_at=rec.now,
+            study_sha256=made_with,
         )
         # Written first: its observations, kits and ledger rows name it by a foreign key.
         rec.write(record)
@@ -306,6 +312,7 @@ def dispense_cycle(
                 "overrides": [str(w.code) for w in overridden],  # each warning's code, in order
                 "notices": [n.recorded for n in found.notices],
                 "signature": SignatureMeaning.DISPENSED.value,
+                "study_sha256": made_with,
             },
             reason=override,
         )

@@ -43,6 +43,7 @@ from dispensary.services.permissions import Permission, Readable, require
 from dispensary.services.pharmacy import NONE_SET, Particulars
 from dispensary.services.report_data import KitLabelRow
 from dispensary.services.studies import confirmed_rules
+from dispensary.services.study_versions import dispense_version, study_of_dispense
 from dispensary.study import Study
 
 _ENTITIES = (N_("kit label"), N_("dispense label"), N_("leaflet label"))
@@ -100,6 +101,12 @@ class PrintPlan:
     """Why a language the study asks for is not printed ("" when every one is)."""
     pharmacy: Particulars = NONE_SET
     """The pharmacy's own name, address and telephone (services.pharmacy), for its labels."""
+    study: Study | None = None
+    """A dispense's label and leaflet: the study as the file the dispense was made with says
+    it (services.study_versions), which they are worded from, first print and reprint alike;
+    None: the study open (kit labels)."""
+    study_version: int | None = None
+    """The version of the study file of `study` (its number, 1 as loaded), as recorded."""
 
     @property
     def entity(self) -> str:
@@ -325,6 +332,8 @@ def plan_print(
     _check_kind(entity, names, done, reprint)
     quarantined: tuple[str, ...] = ()
     previous: int | None = None
+    worded: Study | None = None
+    version: int | None = None
     with read_transaction(ctx.engine) as session:
         if printed_as is LabelKind.KIT:
             quarantined = _kits_to_label(session, names, ctx.study_id, Readable(session, actor))
@@ -332,12 +341,58 @@ def plan_print(
             _dispenses_to_label(session, names, ctx.study_id, Readable(session, actor))
             if len(names) == 1:
                 previous = _previous_dose(session, names[0])
-        confirmed = confirmed_rules(session, ctx.study, ctx.study_id)
-        spoken, note = print_languages(ctx.study, confirmed, languages)
+                made = _made_with(session, ctx, names[0])
+                if made is not None:
+                    worded, version = made
+        study = worded or ctx.study
+        confirmed = confirmed_rules(session, study, ctx.study_id)
+        spoken, note = print_languages(study, confirmed, languages)
         particulars = pharmacy.read(session)
     return PrintPlan(
-        printed_as, names, reprint, stock, quarantined, previous, spoken, note, particulars
+        printed_as,
+        names,
+        reprint,
+        stock,
+        quarantined,
+        previous,
+        spoken,
+        note,
+        particulars,
+        worded,
+        version,
     )
+
+
+def _made_with(session: Session, ctx: Context, number: str) -> tuple[Study, int] | None:
+    """The study as the file a dispense was made with says it, and that version's number
+    (services.study_versions); None for a dispense not on record (its label names it)."""
+    this = session.scalar(select(Dispense).where(Dispense.number == number))
+    if this is None:
+        return None
+    study, version = study_of_dispense(session, ctx, this)
+    return study, version.number
+
+
+def _versions_printed(session: Session, kind: LabelKind, names: Sequence[str]) -> dict[str, object]:
+    """What a dispense's label print records of the study file its wording came from: the
+    version and its SHA-256 (each dispense's, by number, when a print of several differs)."""
+    if kind is LabelKind.KIT:
+        return {}
+    found: dict[str, tuple[int, str]] = {}
+    for number in names:
+        this = session.scalar(select(Dispense).where(Dispense.number == number))
+        if this is not None:
+            version = dispense_version(session, this)
+            found[number] = (version.number, version.sha256)
+    if not found:
+        return {}
+    if len(set(found.values())) == 1:
+        version_number, sha = next(iter(found.values()))
+        return {"study_version": version_number, "study_sha256": sha}
+    return {
+        "study_version": {n: v for n, (v, _sha) in found.items()},
+        "study_sha256": {n: sha for n, (_v, sha) in found.items()},
+    }
 
 
 NO_LABEL = {
@@ -531,7 +586,8 @@ def record_label_print(
 ) -> LabelPrintRow:
     """Puts a label print in the audit trail. A second print must be marked as a reprint and
     carry its reason; checked again inside the write, so two workstations cannot both record a
-    first print."""
+    first print. A dispense's label or leaflet names the version of the study file it is worded
+    from, the dispense's (services.study_versions): which wording the bottle carries."""
     require(actor, Permission.PRINT_LABEL, ctx, recorded=True)
     printed_as = label_kind(kind)
     entity = printed_as.entity
@@ -545,7 +601,12 @@ def record_label_print(
             LABEL_ACTIONS[1] if reprint else LABEL_ACTIONS[0],
             entity,
             ref[:60],
-            {"items": list(names), "stock": stock, "reprint": reprint},
+            {
+                "items": list(names),
+                "stock": stock,
+                "reprint": reprint,
+                **_versions_printed(session, printed_as, names),
+            },
             reason=why,
         )
         return LabelPrintRow(printed_as, names, reprint, stock, rec.now)

@@ -97,6 +97,7 @@ from dispensary.services.results import (
     SignedBy,
     VoidMark,
 )
+from dispensary.services.study_versions import study_of_dispense
 from dispensary.study import IRT_CONFIRMATION, PLATELETS, Study, parse_study, written_unit
 
 _LIVE_DISPENSES = (
@@ -168,9 +169,15 @@ def participant_row(session: Session, ctx: Context, participant: Participant) ->
 
 
 def dispense_result(
-    session: Session, ctx: Context, record: Dispense, warnings: tuple[str, ...]
+    session: Session,
+    ctx: Context,
+    record: Dispense,
+    warnings: tuple[str, ...],
+    study: Study | None = None,
 ) -> DispenseResult:
-    """A stored dispense as its label and screens show it, read from the database."""
+    """A stored dispense as its label and screens show it, read from the database; its
+    directions as `study` words them (the version of the file it was made with, for its
+    label: services.study_versions), else as the study open does."""
     users = _user_map(session)
     lines = [
         (line.kit, line.tablets)
@@ -192,6 +199,7 @@ def dispense_result(
         checker,
         observations_of(session, ctx, record),
         irt_confirmation_of(session, record),
+        study,
     )
 
 
@@ -237,8 +245,9 @@ def _result(
     checker: User | None,
     observations: tuple[ObservationValue, ...],
     irt_confirmation: str,
+    study: Study | None = None,
 ) -> DispenseResult:
-    study = ctx.study
+    study = study or ctx.study
     dose = study.dose_level(record.dose_level)
     kits: list[DispensedKit] = []
     for kit, tablets in lines:
@@ -329,10 +338,13 @@ def irt_confirmation_of(session: Session, record: Dispense) -> str:
 
 
 def get_dispense_detail(ctx: Context, actor: Actor, dispense_ref: str) -> DispenseResult:
+    """A dispense as it was made: its directions as the study file it was made with words
+    them (services.study_versions), as its label does."""
     require(actor, Permission.VIEW, ctx)
     with read_transaction(ctx.engine) as session:
         record = get_dispense(session, dispense_ref, ctx.study_id, reader=Readable(session, actor))
-        return dispense_result(session, ctx, record, ())
+        made_with, _version = study_of_dispense(session, ctx, record)
+        return dispense_result(session, ctx, record, (), made_with)
 
 
 def _kit_rows(

@@ -92,6 +92,7 @@ from dispensary.services.results import (
     RecordChange,
     VerifyResult,
 )
+from dispensary.services.study_versions import study_of_dispense
 
 # ---------------------------------------------------------------------------------------------
 # Rows
@@ -1916,7 +1917,8 @@ def kit_label_rows(
 
 def dispense_for_label(ctx: Context, actor: Actor, dispense_ref: str) -> DispenseResult:
     """A dispense whose label or leaflet may be printed: a voided one went nowhere, so no
-    bottle may carry its label."""
+    bottle may carry its label. Its directions as the study file it was made with words them
+    (services.study_versions), whatever the file says since."""
     require(actor, Permission.PRINT_LABEL, ctx)
     with read_transaction(ctx.engine) as session:
         record = get_dispense(session, dispense_ref, ctx.study_id, reader=Readable(session, actor))
@@ -1927,4 +1929,5 @@ def dispense_for_label(ctx: Context, actor: Actor, dispense_ref: str) -> Dispens
                     "dispensed again, print the label of that dispense."
                 ).format(dispense=record.number)
             )
-        return queries.dispense_result(session, ctx, record, ())
+        made_with, _version = study_of_dispense(session, ctx, record)
+        return queries.dispense_result(session, ctx, record, (), made_with)
