@@ -11,7 +11,8 @@ import pytest
 from sample_study import SampleStudy
 
 from dispensary import reports
-from dispensary.i18n import Language, speaking
+from dispensary.i18n import Language, _, speaking
+from dispensary.reports.audit import utc
 from dispensary.services import report_data
 
 from .pdfread import pdf_pages_text
@@ -59,3 +60,65 @@ def test_a_temperature_logs_times_read_as_the_screen_shows_them(sample: SampleSt
     body = " ".join(pdf_pages_text(pdf)[1:])
     assert "T06:00:00" not in body, body
     assert local(datetime.fromisoformat("2026-11-27T06:00:00+00:00")) in body, body
+
+
+@pytest.mark.parametrize("language", [Language.EN, Language.ZH_CN])
+def test_an_entry_that_fits_on_a_page_moves_to_the_next_whole(
+    sample: SampleStudy, language: Language
+) -> None:
+    """An entry cut at the foot of a page began there under a second copy of the header row
+    and went on at the top of the next page with its number, times and user empty: an entry
+    that fits on a page now moves over whole, one header a page, every row numbered."""
+    from dispensary.reports.base import RuledRows
+
+    whole = report_data.audit_report(sample.ctx, sample.monitor)
+    meta = report_data.report_meta(sample.ctx, sample.monitor)
+    parts: list[RuledRows] = []
+    drawn = RuledRows.draw
+
+    def draw(self: RuledRows) -> None:
+        parts.append(self)
+        drawn(self)
+
+    with speaking(language):
+        header = _("When (UTC)")
+        try:
+            RuledRows.draw = draw  # type: ignore[method-assign]
+            pdf = reports.audit_pdf(meta, sample.ctx.study, whole)
+        finally:
+            RuledRows.draw = drawn  # type: ignore[method-assign]
+    pages = pdf_pages_text(pdf)[1:]
+    assert len(pages) >= 3
+    for number, text in enumerate(pages, start=2):
+        assert text.count(header) == 1, f"page {number}: one header row"
+    entries = [p for p in parts if len(p.grid.header) == 10]
+    assert len(entries) == len(pages)
+    for part in entries:
+        assert part.grid.rows is entries[0].grid.rows, "no entry was cut"
+    assert sum(p.end - p.start for p in entries) == len(whole.entries)
+
+
+@pytest.mark.parametrize("language", [Language.EN, Language.ZH_CN])
+def test_an_entry_taller_than_a_page_goes_on_under_its_number_marked_continued(
+    sample: SampleStudy, language: Language
+) -> None:
+    whole = report_data.audit_report(sample.ctx, sample.monitor)
+    entries = [e for e in whole.entries if e.action == "destroy"][:1]
+    words = [f"W{i:04d}" for i in range(1, 1601)]
+    values = json.loads(entries[0].new) | {"note": " ".join(words)}
+    long = dataclasses.replace(entries[0], new=json.dumps(values))
+    short = [e for e in whole.entries if e.action != "destroy"][:3]
+    meta = report_data.report_meta(sample.ctx, sample.monitor)
+    with speaking(language):
+        pdf = reports.audit_pdf(
+            meta, sample.ctx.study, dataclasses.replace(whole, entries=(*short, long))
+        )
+        continued = _("(continued)")
+    pages = pdf_pages_text(pdf)[1:]
+    assert len(pages) >= 2
+    assert continued not in pages[0], "begun in the room left on the first page"
+    assert all(w in pages[0] for w in words[:20]), "begun on the first page, under the others"
+    for text in pages[1:]:
+        assert text.count(continued) == 1, text[:300]
+        assert str(long.id) in text and long.username in text
+        assert utc(long.at) in text

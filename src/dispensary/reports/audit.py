@@ -193,7 +193,8 @@ def audit_table(
         scaled((6, 17, 22, 11, 12, 15, 21, 44, 30, 22), width),  # local time with its offset
         numeric=(0,),
         size=6.5,
-        split_rows=True,  # a long entry goes on over the next page, never cut short
+        split_rows=True,  # an entry taller than a page goes on over the next, never cut short
+        repeated=(0, 1, 2, 3),  # its number, times and user again where it goes on
     )
 
 
