@@ -536,9 +536,24 @@ class _Tally:
     number: int = 0
     balance: int = 0
     opening: int = 0
-    key: _Key | None = None
-    at: object = None
+    at: object = None  # the transaction streaming past (its moment)
+    lines: dict[_Key, int] = field(default_factory=dict)  # its lines' numbers, by key
+    groups: list[_Group] = field(default_factory=list)  # its lines, in the period
     shown: list[_Group] = field(default_factory=list)
+
+    def line(self, key: _Key, at: object) -> int | None:
+        """The number of the line of this transaction with this key, None for a new line (a
+        new transaction starts afresh)."""
+        if at != self.at:
+            self.at = at
+            self.lines.clear()
+            self.groups.clear()
+        return self.lines.get(key)
+
+    def new_line(self, key: _Key) -> int:
+        self.number += 1
+        self.lines[key] = self.number
+        return self.number
 
 
 @dataclass
@@ -563,9 +578,11 @@ def _line_key(
     stock_in: bool,
     corrects_line: int | None,
 ) -> tuple[object, ...]:
-    """What one DARF line shares: consecutive movements (at the same moment) with the same key
-    are one line; the gathering of the period and the count of the history before it both
-    number lines by it."""
+    """What one DARF line shares: the movements of one transaction (at the same moment) with
+    the same key are one line, in the order its first movement came (a shipment's kits of two
+    lots numbered alternately are two lines, not one line for each run of a lot); the
+    gathering of the period and the count of the history before it both number lines by
+    it."""
     return (
         kind,
         entry_date,
@@ -678,15 +695,19 @@ def _tallies(
             delta > 0,
             target,
         )
-        if key != tally.key or at != tally.at:
-            tally.number += 1
-            tally.key, tally.at = key, at
-            tally.shown.append(_Group(tally.number, target, tally.balance, 0, []))
-        group = tally.shown[-1]
+        number = tally.line(key, at)
+        if number is None:
+            number = tally.new_line(key)
+            tally.groups.append(_Group(number, target, tally.balance, 0, []))
+            tally.shown.append(tally.groups[-1])
+        place = number - tally.groups[0].number
+        group = tally.groups[place]
         group.quantity += delta
         group.ids.append(entry_id)
+        for later in tally.groups[place + 1 :]:  # the lines after it come after it
+            later.balance_forward += delta
         tally.balance += delta
-        line_of_ledger[entry_id] = tally.number
+        line_of_ledger[entry_id] = number
     return tallies
 
 
@@ -717,11 +738,10 @@ def _history_by_lines(
     tallies: dict[tuple[str, str], _Tally],
 ) -> bool:
     """The history before the period counted by SQL, one group per line, without reading its
-    rows: a line is the movements, one after the other, of one transaction that share its
-    key (_tallies), so the groups of movements sharing the transaction and the key are the
-    lines, as long as each group is a run: its ledger ids follow one another, no other
-    movement between them (checked, group by group). A correction's key also holds the line
-    it corrects: the corrections' groups are split where that line changes (_corrected).
+    rows: a line is the movements of one transaction that share its key (_tallies), so the
+    groups of movements sharing the transaction and the key are the lines. A correction's key
+    also holds the line it corrects: the corrections' groups are one line per line they
+    correct (_corrected).
     Where that does not settle it (a group not a run, a correction of a correction or of a
     later row, a correction in the period of a line before it, which must be numbered),
     False: _count_history counts row by row."""
@@ -755,8 +775,6 @@ def _history_by_lines(
         select(
             LedgerEntry.product.label("code"),
             Kit.location.label("location"),
-            func.count().label("rows"),
-            (func.max(LedgerEntry.id) - func.min(LedgerEntry.id) + 1).label("span"),
             func.sum(change).label("change"),
             func.max(case((correction, 1), else_=0)).label("corrections"),
         )
@@ -774,12 +792,9 @@ def _history_by_lines(
             groups.c.location,
             func.count(),
             func.sum(groups.c.change),
-            func.sum(case((groups.c.rows != groups.c.span, 1), else_=0)),
             func.sum(groups.c.corrections),
         ).group_by(groups.c.code, groups.c.location)
     ).all()
-    if any(not_runs for _code, _place, _count, _balance, not_runs, _fixes in counted):
-        return False
     split: dict[tuple[str, str], int] = {}
     if any(fixes for *_rest, fixes in counted):
         found = _corrected(session, history, signs)
@@ -799,7 +814,7 @@ def _history_by_lines(
     )
     if session.execute(named).first() is not None:
         return False
-    for code, location, count, balance, _not_runs, _fixes in counted:
+    for code, location, count, balance, _fixes in counted:
         tally = tallies[(code, location)]
         tally.number = int(count) + split.get((code, location), 0)
         tally.balance = tally.opening = int(balance or 0)
@@ -809,10 +824,10 @@ def _history_by_lines(
 def _corrected(
     session: Session, history: tuple[ColumnElement[bool], ...], signs: dict[tuple[str, bool], int]
 ) -> dict[tuple[str, str], int] | None:
-    """The lines the history's corrections add to their groups: a run of corrections sharing
-    a transaction and a key is one line per line they correct, split where that changes
-    (the line corrected: the group of the row reversed, which is a line when that row is no
-    correction itself and came before). None when that does not hold."""
+    """The lines the history's corrections add to their groups: the corrections sharing a
+    transaction and a key are one line per line they correct (the line corrected: the group
+    of the row reversed, which is a line when that row is no correction itself and came
+    before). None when that does not hold."""
     fix, undone = LedgerEntry, aliased(LedgerEntry)
     author, undoer = aliased(User), aliased(User)
     rows = session.execute(
@@ -847,16 +862,16 @@ def _corrected(
         .where(*history, fix.reverses_id.is_not(None))
         .order_by(fix.entry_date, fix.id)
     ).all()
-    split: dict[tuple[str, str], int] = defaultdict(int)
-    last: tuple[Any, ...] | None = None
+    corrected: dict[tuple[Any, ...], set[tuple[Any, ...]]] = defaultdict(set)
     for row in rows:
         entry_id, own, target = row[0], tuple(row[1:12]), tuple(row[12:19])
         undone_corrects, undone_id = row[19], row[20]
         if undone_corrects is not None or (target[1], undone_id) >= (own[4], entry_id):
             return None
-        if last is not None and last[0] == entry_id - 1 and last[1] == own and last[2] != target:
-            split[(own[0], own[1])] += 1
-        last = (entry_id, own, target)
+        corrected[own].add(target)
+    split: dict[tuple[str, str], int] = defaultdict(int)
+    for own, targets in corrected.items():
+        split[(own[0], own[1])] += len(targets) - 1
     return split
 
 
@@ -938,11 +953,11 @@ def _count_history(
             change > 0,
             target,
         )
-        if key != tally.key or at != tally.at:
-            tally.number += 1
-            tally.key, tally.at = key, at
+        number = tally.line(key, at)
+        if number is None:
+            number = tally.new_line(key)
         tally.balance += change
-        line_of_ledger[entry_id] = tally.number
+        line_of_ledger[entry_id] = number
     for tally in tallies.values():
         tally.opening = tally.balance
     return line_of_ledger
