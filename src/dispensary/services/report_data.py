@@ -47,7 +47,7 @@ from dispensary.db.models import (
 )
 from dispensary.domain import reasons
 from dispensary.domain.accountability import Movement, stock_delta
-from dispensary.domain.codes import KitStatus, MovementKind, ReasonCode, Role
+from dispensary.domain.codes import DiscrepancyKind, KitStatus, MovementKind, ReasonCode, Role
 from dispensary.domain.errors import InvalidInput, NotFound, RuleViolation
 from dispensary.domain.rules import (
     check_date_window,
@@ -74,11 +74,13 @@ from dispensary.services.reconciliation import (
     flags_said,
     reason_code_words,
     reconcile,
+    reconcile_session,
     taken_said,
 )
 from dispensary.services.results import (
     AuditRow,
     DestructionRow,
+    Discrepancy,
     DispenseHistoryRow,
     DispenseResult,
     EntrySigners,
@@ -301,8 +303,26 @@ OPEN_KINDS = (
     "Dose change",
     "Count difference",
     "Shipment received with a temperature alarm",
+    "Return overdue",
+    "Expired in stock",
+    "Does not balance",
+    "Status differs from ledger",
+    "Audit trail damaged",
 )
-"""What the monitor pack lists as open items, in this order."""
+"""What the monitor pack lists as open items, in this order. The last five are the
+reconciliation's findings of those kinds, named as it names them (DiscrepancyKind.label); its
+other findings are here under their own kinds, read where they are kept (a quarantine awaiting
+its decision, an adherence flag without a reason, a count difference not adjusted), or are no
+open item (a count difference adjusted and countersigned is a record)."""
+
+_OPEN_FINDINGS = {
+    DiscrepancyKind.RETURN_OVERDUE: OPEN_KINDS[7],
+    DiscrepancyKind.EXPIRED_IN_STOCK: OPEN_KINDS[8],
+    DiscrepancyKind.UNBALANCED: OPEN_KINDS[9],
+    DiscrepancyKind.STATUS_MISMATCH: OPEN_KINDS[10],
+    DiscrepancyKind.AUDIT_CHAIN: OPEN_KINDS[11],
+}
+"""The reconciliation's findings the pack lists as they are (the others: OPEN_KINDS)."""
 
 
 @dataclass(frozen=True)
@@ -1593,11 +1613,12 @@ def monitor_pack(ctx: Context, actor: Actor, since: date, until: date) -> Monito
         destructions = queries.destruction_log(ctx, actor, since, until)
         entries = audit_service.list_entries(ctx, actor, since=start, until=end)
         logs = temperature.coverage_in(session, ctx)
-        items = _open_items(session, ctx, logs, since, until)
+        reconciled = reconcile(ctx, actor)
+        items = _open_items(session, ctx, logs, since, until, reconciled.discrepancies)
         return MonitorPack(
             since=since,
             until=until,
-            reconciliation=reconcile(ctx, actor),
+            reconciliation=reconciled,
             darfs=tuple(darf_records(ctx, actor, since=since, until=until)),
             returns=tuple(returns_log(ctx, actor, since, until)),
             destructions=tuple(destructions),
@@ -1650,7 +1671,9 @@ def open_items(ctx: Context, actor: Actor, since: date, until: date) -> list[Ope
     require(actor, Permission.VIEW, ctx)
     check_period(since, until)
     with read_transaction(ctx.engine) as session:
-        return _open_items(session, ctx, temperature.coverage_in(session, ctx), since, until)
+        logs = temperature.coverage_in(session, ctx)
+        findings = reconcile_session(session, ctx).discrepancies
+        return _open_items(session, ctx, logs, since, until, findings)
 
 
 def _open_items(
@@ -1659,7 +1682,11 @@ def _open_items(
     logs: Sequence[temperature.Coverage],
     since: date,
     until: date,
+    findings: Sequence[Discrepancy],
 ) -> list[OpenItem]:
+    """Everything open on `until`: read here, or (`findings`) the reconciliation's findings of
+    the kinds the pack lists as they are (_OPEN_FINDINGS: a return overdue was on the
+    reconciliation and not in the pack's open items)."""
     users = _initials(session)
     names = dict(session.execute(select(User.id, User.full_name)).tuples().all())
     found: list[OpenItem] = []
@@ -1802,6 +1829,9 @@ def _open_items(
                 condition=receiving.condition_words(shipment.condition), now=now
             ),
         )
+    for finding in findings:
+        if finding.kind in _OPEN_FINDINGS:
+            add(_OPEN_FINDINGS[finding.kind], finding.on, finding.subject, finding.message)
     order = {kind: i for i, kind in enumerate(OPEN_KINDS)}
     return sorted(found, key=lambda i: (order[i.kind], i.since or date.min, i.subject))
 
