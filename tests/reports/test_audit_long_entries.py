@@ -122,3 +122,34 @@ def test_an_entry_taller_than_a_page_goes_on_under_its_number_marked_continued(
         assert text.count(continued) == 1, text[:300]
         assert str(long.id) in text and long.username in text
         assert utc(long.at) in text
+
+
+@pytest.mark.parametrize("language", [Language.EN, Language.ZH_CN])
+def test_the_trail_and_the_returns_log_say_their_numbers_are_the_pharmacys(
+    sample: SampleStudy, language: Language
+) -> None:
+    """Entry numbers jumped (224 to 227) where another study's entries came between: an
+    inspector read deletions. The audit trail and the pack's returns log say, under their
+    header, that the numbers are shared by all the pharmacy's studies."""
+    from datetime import date
+
+    from dispensary.reports.logs import returns_title
+
+    whole = report_data.audit_report(sample.ctx, sample.monitor)
+    meta = report_data.report_meta(sample.ctx, sample.monitor)
+    pack = report_data.monitor_pack(
+        sample.ctx, sample.monitor, date(2025, 12, 1), date(2025, 12, 31)
+    )
+    assert pack.returns
+    with speaking(language):
+        note = _(
+            "Numbers are the pharmacy's, shared by all its studies: a gap in them is another "
+            "study's entries, not a deletion."
+        )
+        trail = pdf_pages_text(reports.audit_pdf(meta, sample.ctx.study, whole))
+        packed = pdf_pages_text(reports.monitor_pack_pdf(meta, sample.ctx.study, pack))
+        title = returns_title(sample.ctx.study).replace(" ", "")
+    returns = next(p for p in packed if title in p.replace(" ", ""))
+    said = note.replace(" ", "")
+    assert said in trail[1].replace(" ", "")
+    assert said in returns.replace(" ", "")

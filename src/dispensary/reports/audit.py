@@ -36,6 +36,7 @@ from dispensary.reports.base import (
     font,
     frame_width,
     heading,
+    numbering_note,
     para,
     period_text,
     scaled,
@@ -221,7 +222,12 @@ def audit_pdf(meta: ReportMeta, study: Study, report: AuditReport, paper: str = 
         ),
     ]
     cover += [*heading(_("Users named in this trail")), people_table(report.signers, width)]
-    story = [*cover, PageBreak(), audit_table(report.entries, width, study, report.signers)]
+    story = [
+        *cover,
+        PageBreak(),
+        *([numbering_note()] if report.entries else []),
+        audit_table(report.entries, width, study, report.signers),
+    ]
     section = Section(_(TITLE), story, fields=fields, landscape=True)
     return build_report(meta, _(TITLE), [section], paper)
 

@@ -913,6 +913,18 @@ def empty_note(text: str) -> Paragraph:
     return para(text, EMPTY)
 
 
+def numbering_note() -> Paragraph:
+    """Under a log whose numbers are the pharmacy's (audit entries, returns): they run over all
+    its studies, so a study's own jump (224 to 227) is no deletion to an inspector."""
+    return para(
+        _(
+            "Numbers are the pharmacy's, shared by all its studies: a gap in them is another "
+            "study's entries, not a deletion."
+        ),
+        SMALL,
+    )
+
+
 def signature_block(roles: Sequence[str], width: float) -> Table:
     """Lines for handwritten signatures: name, signature and date per role."""
     rows: list[list[Any]] = [["", _("Name"), _("Signature"), _("Date")]]

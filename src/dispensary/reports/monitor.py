@@ -25,6 +25,7 @@ from dispensary.reports.base import (
     heading,
     long_day,
     long_when,
+    numbering_note,
     para,
     period_text,
     scaled,
@@ -214,7 +215,11 @@ def monitor_pack_pdf(meta: ReportMeta, study: Study, pack: MonitorPack, paper: s
         part(
             _("returns log"),
             _("Returns log"),
-            [*heading(returns_title(study)), returns_table(study, pack.returns, wide)],
+            [
+                *heading(returns_title(study)),
+                *([numbering_note()] if pack.returns else []),
+                returns_table(study, pack.returns, wide),
+            ],
             landscape=True,
         ),
         part(
