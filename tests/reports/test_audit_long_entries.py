@@ -153,3 +153,38 @@ def test_the_trail_and_the_returns_log_say_their_numbers_are_the_pharmacys(
     said = note.replace(" ", "")
     assert said in trail[1].replace(" ", "")
     assert said in returns.replace(" ", "")
+
+
+def test_the_chain_verified_band_stays_within_the_margins(sample: SampleStudy) -> None:
+    """The green CHAIN VERIFIED band stuck out past the page's margins on both sides: its
+    padding was drawn outside the frame. Looked at as pixels, one a point."""
+    import pypdfium2 as pdfium
+
+    from dispensary.reports.base import GREEN, MARGIN
+
+    whole = report_data.audit_report(sample.ctx, sample.monitor)
+    meta = report_data.report_meta(sample.ctx, sample.monitor)
+    assert whole.verification.ok
+    with speaking(Language.EN):
+        pdf = reports.audit_pdf(meta, sample.ctx.study, whole)
+    document = pdfium.PdfDocument(pdf)
+    try:
+        image = document[0].render(scale=1).to_pil().convert("RGB")
+    finally:
+        document.close()
+    green = tuple(round(c * 255) for c in GREEN.rgb())
+    width, height = image.size
+    pixels = image.load()
+    columns = [
+        x
+        for x in range(width)
+        for y in range(0, height, 2)
+        if all(abs(a - b) <= 8 for a, b in zip(pixels[x, y], green, strict=True))
+    ]
+    assert columns, "the band is drawn"
+    assert min(columns) >= MARGIN - 1 and max(columns) <= width - MARGIN + 1, (
+        min(columns),
+        max(columns),
+        MARGIN,
+        width,
+    )

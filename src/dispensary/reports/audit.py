@@ -120,6 +120,10 @@ def verification_box(result: VerifyResult) -> Paragraph:
         textColor=colors.white,
         backColor=GREEN if result.ok else RED,
         borderPadding=6,
+        # The band is drawn 6 pt around the text: the text set in by as much keeps it within
+        # the page's margins (it stuck out past both).
+        leftIndent=6,
+        rightIndent=6,
         spaceBefore=6,
         spaceAfter=10,
     )
