@@ -14,10 +14,12 @@ from datetime import timedelta
 import pytest
 
 from dispensary.domain.codes import MovementKind
+from dispensary.i18n import Language, _, speaking
 from dispensary.services import receiving, report_data
 from dispensary.services.assessment.receiving import KitIn
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.report_data import DarfRecord
+from reports.pdfread import pdf_pages_text
 
 from .helpers import LATE, P75, dispense, enroll
 
@@ -76,3 +78,27 @@ def test_one_receipt_line_per_lot_per_shipment(
         (period,) = report_data.darf_records(ctx, pharmacist, since=later)
         assert list(period.lines) == [line for line in record.lines if line.entry_date >= later]
         assert period.opening_balance == period.lines[0].balance_forward
+
+
+@pytest.mark.parametrize("language", [Language.EN, Language.ZH_CN])
+def test_a_lot_of_hundreds_of_kits_goes_on_over_the_next_page(
+    ctx: Context, pharmacist: Actor, language: Language
+) -> None:
+    """One line for a lot whose 200 kits were numbered between another lot's lists its kits
+    in 134 ranges, taller than a page: it goes on over the next page under its line number and
+    date marked continued (a line taller than a page could not be placed: no DARF at all)."""
+    from dispensary import reports
+
+    receiving.receive_shipment(ctx, pharmacist, "SH-A2", _alternating("K", 300))
+    meta = report_data.report_meta(ctx, pharmacist)
+    with speaking(language):
+        records = report_data.darf_records(ctx, pharmacist)
+        pdf = reports.darf_pdf(meta, records, study=ctx.study)
+        continued = _("(continued)")
+    (record,) = records
+    assert [line.quantity for line in record.lines] == [200 * 21, 100 * 21]
+    pages = pdf_pages_text(pdf)
+    assert len(pages) >= 2
+    assert continued not in pages[0]
+    assert all(page.count(continued) == 1 for page in pages[1:-1]), pages
+    assert "K0000-K0001" in pages[0] and "K0299" in " ".join(pages[1:])
