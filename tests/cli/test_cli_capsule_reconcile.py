@@ -54,8 +54,8 @@ def test_a_tablet_studys_reconciliation_reads_as_before(cli: Cli) -> None:
     assert lines[6:8] == [
         "Held: tablets participants brought back, kept for the monitor until destroyed.",
         "Written off (adjusted): tablets physical counts took off the book (broken, lost), less "
-        "tablets found; a count 1 tablet short of the book writes off 1, a count 1 over writes "
-        "off -1.",
+        "the tablets they found; a count 1 tablet short of the book writes off 1, a count 1 over "
+        "writes off -1.",
     ], english.out
 
 

@@ -134,6 +134,10 @@ def test_a_print_refusal_ends_its_sentences_in_chinese(cli: Cli, tmp_path: Path)
     again = cli(*label, "K5012", "K5013", "--out", out)
     assert again.code == 3
     assert again.err.endswith("并记录为补打。请另行指明尚未打印的药盒。\n"), again.err
+    both = cli(*label, "K5010", "K5011", "--out", out, "--reprint", "--reason", "x")
+    assert both.code == 3
+    # The Chinese list separator, as the other messages list names: not "K5010, K5011 的".
+    assert both.err.startswith("已拒绝：K5010、K5011 的药盒标签尚未打印"), both.err
     english = cli("label", "kit", "K5012", "K5013", "--out", out)
     assert english.err.endswith(
         "recorded as a reprint. Name the kits not printed yet separately.\n"

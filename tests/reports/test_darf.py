@@ -354,3 +354,33 @@ def test_every_report_names_the_site_in_the_readers_language(sample: SampleStudy
     with speaking(Language.EN):
         assert words.institution(study) == f"{study.site_name} ({study.site})"
         assert words.investigator(study) == study.investigator
+
+
+def test_a_void_never_opens_a_page_apart_from_the_line_it_undoes(
+    records: list[DarfRecord],
+) -> None:
+    """The Chinese DARF's page 2 opened with line 29, a void, and line 28, which it undoes,
+    stood at the foot of page 1: the line it undoes goes over with it."""
+    lines = records[0].lines
+    void = next(line for line in lines if line.corrects_line is not None)
+    undone = lines[void.corrects_line - 1]  # type: ignore[operator]
+    record = replace(records[0], lines=(*lines[:5], undone, void, *lines[5:10]))
+    section = darf_pdf_table(record)
+    assert section.grid.kept == frozenset({6})
+    grid = section.grid
+    # Room for the rows up to the undone line, not the void: both go over to the next page.
+    room = grid.header_height + sum(grid.heights[:6]) + 1
+    first, rest = section.split(section.width, room)
+    assert (first.start, first.end, rest.start) == (0, 5, 5)
+    # With room for the void too, nothing is held back.
+    first, rest = section.split(section.width, room + grid.heights[6])
+    assert (first.end, rest.start) == (7, 7)
+
+
+def darf_pdf_table(record: DarfRecord) -> base.RuledRows:
+    from dispensary.reports.darf import darf_section
+
+    with speaking(Language.EN):
+        section = darf_section(record)
+    (table,) = [f for f in section.story if isinstance(f, base.RuledRows)]
+    return table

@@ -117,3 +117,30 @@ def test_the_reconciliations_signature_lines_are_never_split_over_two_pages(
     assert isinstance(last, KeepTogether)
     [table] = [f for f in last._content if isinstance(f, Table)]
     assert [str(row[0]) for row in table._cellvalues[1:]] == ["Pharmacist", "Monitor"]
+
+
+def test_the_packs_excursions_are_those_in_storage_and_it_names_the_alarms_in_transit(
+    sample: SampleStudy,
+) -> None:
+    """The pack said "No temperature excursion was recorded" over a shipment received with a
+    31 °C logger alarm whose kits were quarantined for it: its section is now titled for what
+    it lists (the excursions in storage) and names the shipments received with an alarm."""
+    from dispensary.i18n import Language, _, speaking
+
+    meta = report_data.report_meta(sample.ctx, sample.monitor)
+    study = sample.ctx.study
+    pack = report_data.monitor_pack(sample.ctx, sample.monitor, SINCE, UNTIL)
+    alarms = [i for i in pack.open_items if i.kind == report_data.OPEN_KINDS[6]]
+    assert [i.subject for i in alarms] == ["SH-0004"]
+    for language in (Language.EN, Language.ZH_CN):
+        with speaking(language):
+            pages = pdf_pages_text(reports.monitor_pack_pdf(meta, study, pack))
+            title = _("Temperature excursions in storage")
+            lead = _(
+                "Temperature alarms in transit are not in this table: shipments received with a "
+                "temperature alarm, their kits quarantined at receipt (see the quarantine log "
+                "below and the open items):"
+            )
+        section = next(p for p in pages if title in p)
+        assert " ".join(lead.split())[:20] in section, section
+        assert "SH-0004" in section.split(title)[1]

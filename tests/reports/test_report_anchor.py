@@ -55,3 +55,14 @@ def test_a_csv_carries_the_code_in_its_notes(sample: SampleStudy, key: str) -> N
     assert notes[1] == "# Study NCT07198672"  # participant numbers repeat between studies
     assert notes[3] == f"# Verification code {code}"
     assert read_rows(text)  # the rows read as before
+
+
+def test_the_command_guide_names_the_csv_line_that_carries_the_code() -> None:
+    """docs/CLI.md said the code is on a CSV's third `#` line; it is on the fourth (the test
+    above: title, study, generated, verification code)."""
+    from pathlib import Path
+
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "CLI.md").read_text(encoding="utf-8")
+    said = " ".join(guide.split())
+    assert "a report CSV carries it in its fourth `#` line" in said
+    assert "third `#` line" not in said

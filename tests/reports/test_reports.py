@@ -147,12 +147,25 @@ def test_reconciliation_with_discrepancies_and_signature_block(
     pdf = reports.reconciliation_pdf(meta, sample.ctx.study, result)
     text = _says_where_it_came_from(pdf, meta)
     assert "The ledger balances for every product, lot and kit" in text
-    assert f"Discrepancies ({len(result.discrepancies)})" in text
+    # One count everywhere: what the command calls "To review", then the count differences
+    # adjusted and countersigned, a record (the PDF counted both as "Discrepancies (5)").
+    adjusted = [d for d in result.discrepancies if not d.kind.to_review]
+    assert adjusted and result.to_review
+    assert "Discrepancies" not in text
+    assert f"To review ({len(result.to_review)})" in text
+    assert f"Count differences on record ({len(adjusted)})" in text
+    review_part = text.split("To review (")[1].split("Count differences on record (")[0]
+    assert all(d.message[:40] not in review_part for d in adjusted)
     assert "Kit K9001 (lot L2398) expired on" in text
     assert "20 counted, 21 in the book (-1)" in text
     for block in ("Signatures", "Pharmacist", "Monitor", "Name", "Signature", "Date"):
         assert block in text
-    rows = read_rows(reports.reconciliation_csv(meta, result))
+    csv = reports.reconciliation_csv(meta, result)
+    assert (
+        f"to review: {len(result.to_review)}; count differences on record: {len(adjusted)};"
+        in csv.splitlines()[0]
+    )
+    rows = read_rows(csv)
     scopes = {row["scope"] for row in rows}
     assert scopes == {"product", "lot", "participant", "kit"}
 
@@ -180,7 +193,7 @@ def test_reconciliation_headers_whole_words_and_lots_in_own_column(
 ) -> None:
     result = reconciliation.reconcile(sample.ctx, sample.monitor)
     text = " ".join(pdf_pages_text(reports.reconciliation_pdf(meta, sample.ctx.study, result)))
-    by_lot = text[text.index("By lot") : text.index("Discrepancies")]
+    by_lot = text[text.index("By lot") : text.index("To review (")]
     start = text.index("By participant")
     end = text.find("By kit", start)
     by_participant = text[start : end if end > 0 else None]

@@ -20,9 +20,12 @@ from dispensary.services.report_data import ReportMeta
 from .pdfread import pdf_text
 
 NOTE = (
-    "Written off (adjusted): tablets physical counts took off the book (broken, lost), less "
-    "tablets found; a count 1 tablet short of the book writes off 1, a count 1 over writes off -1."
+    "Written off (adjusted): tablets physical counts took off the book (broken, lost), less the "
+    "tablets they found; a count 1 tablet short of the book writes off 1, a count 1 over writes "
+    "off -1."
 )
+"""The tablets found are taken away ("less the tablets they found"): it read "less tablets
+found", as if fewer were found."""
 
 
 @pytest.fixture(scope="module")

@@ -99,8 +99,11 @@ def test_flags_overrides_dose_changes_counts_and_warm_shipments_are_open(
     # K0005's count difference was adjusted with a reason and countersigned: a record (the
     # pack's reconciliation lists it), not an open item.
     assert ("Count difference", "K0005") not in found
-    # Every item began before February: all shown, the order fixed by kind.
-    assert all(i.before_period for i in pack.open_items)
+    # Every item but the returns that fell due in February began before it: all shown, the
+    # order fixed by kind.
+    overdue = [i for i in pack.open_items if i.kind == "Return overdue"]
+    assert overdue and all(not i.before_period for i in overdue)
+    assert all(i.before_period for i in pack.open_items if i not in overdue)
     order = [report_data.OPEN_KINDS.index(k) for k in kinds(pack.open_items)]
     assert order == sorted(order)
 
@@ -347,3 +350,46 @@ def test_a_count_difference_left_open_is_an_open_item_until_the_kit_is_counted_a
     assert [d for d in pack.reconciliation.to_review if d.subject == "K0005"] == []
     today = dashboard.dashboard(ctx, monitor)
     assert [d for d in today.discrepancies if d.subject == "K0005"] == []
+
+
+def test_a_return_overdue_and_a_kit_expired_in_stock_are_open_in_the_pack(
+    ctx: Context,
+    clock: FixedClock,
+    stock: Stock,
+    enrolled: str,
+    pharmacist: Actor,
+    monitor: Actor,
+    pw: Password,
+) -> None:
+    """The reconciliation listed "Return overdue 01-001" and the pack's open items did not.
+    Each kind of the reconciliation's findings is open in the pack as it is, under another
+    open item's kind that reads it where it is kept, or deliberately no open item."""
+    from dispensary.domain.codes import DiscrepancyKind
+
+    dispense(ctx, pharmacist, pw(pharmacist), enrolled)
+    clock.set_date(date(2027, 1, 10))  # the cycle's return long overdue; lot L2 expired
+    result = reconciliation.reconcile(ctx, monitor)
+    expected = [
+        (d.kind.label, d.subject, d.message)
+        for d in result.discrepancies
+        if d.kind in (DiscrepancyKind.RETURN_OVERDUE, DiscrepancyKind.EXPIRED_IN_STOCK)
+    ]
+    assert {kind for kind, _subject, _message in expected} == {
+        "Return overdue",
+        "Expired in stock",
+    }
+    pack = report_data.monitor_pack(ctx, monitor, date(2027, 1, 1), date(2027, 1, 10))
+    listed = [(i.kind, i.subject, i.detail) for i in pack.open_items]
+    assert sorted(item for item in listed if item in expected) == sorted(expected), listed
+    assert ("Return overdue", enrolled) in [(i.kind, i.subject) for i in pack.open_items]
+    # Every kind: open as it is, open under its own kind, or a record.
+    as_is = {k for k in DiscrepancyKind if k.label in report_data.OPEN_KINDS}
+    elsewhere = {
+        DiscrepancyKind.QUARANTINE_OPEN: "Quarantine awaiting decision",
+        DiscrepancyKind.ADHERENCE: "Unexplained adherence flag",
+        DiscrepancyKind.COUNT_OPEN: "Count difference",
+    }
+    assert set(elsewhere.values()) <= set(report_data.OPEN_KINDS)
+    not_open = {k for k in DiscrepancyKind if not k.to_review}
+    assert as_is | elsewhere.keys() | not_open == set(DiscrepancyKind)
+    assert not_open == {DiscrepancyKind.COUNT_DIFFERENCE}

@@ -183,10 +183,12 @@ FIELD_NAMES: dict[str, str] = {
     "access": N_("audit field|Access"),
     "active": N_("audit field|Active"),
     "address": N_("audit field|Address"),
+    "age_confirmed": N_("audit field|Age confirmed"),
     "adjusted": N_("audit field|Book adjusted"),
     "already_recorded": N_("audit field|Excursions already on record"),
     "anchor": N_("audit field|Verification code"),
     "birth_year": N_("audit field|Year of birth"),
+    "bytes": N_("audit field|Size (bytes)"),
     "blind": N_("audit field|Blind count"),
     "book": N_("audit field|On the book"),
     "by_product": N_("audit field|Each product"),
@@ -215,6 +217,7 @@ FIELD_NAMES: dict[str, str] = {
     "enrolled_on": N_("audit field|Enrolled on"),
     "expected": N_("audit field|Tablets expected"),
     "expiry": N_("audit field|Expiry"),
+    "excursions": N_("audit field|Excursions"),
     "failed_attempts": N_("audit field|Failed attempts"),
     "file": N_("audit field|File"),
     "fingerprint": N_("audit field|Fingerprint"),
@@ -229,10 +232,12 @@ FIELD_NAMES: dict[str, str] = {
     "held_ordered_by": N_("audit field|Hold ordered by"),
     "held_until": N_("audit field|Held until"),
     "highest": N_("audit field|Highest"),
+    "idle_lock_minutes": N_("audit field|Idle lock time (minutes)"),
     "initials": N_("audit field|Initials"),
     "items": N_("audit field|Items"),
     "kit": N_("audit field|Kit"),
     "kits": N_("audit field|Kits"),
+    "kits_already_quarantined": N_("audit field|Kits already quarantined"),
     "kits_gone": N_("audit field|Kits there during it, dispensed or gone since"),
     "language": N_("audit field|Language"),
     "ledger": N_("audit field|Ledger rows"),
@@ -290,6 +295,7 @@ FIELD_NAMES: dict[str, str] = {
     "signature": N_("audit field|Signature"),
     "size": N_("audit field|Size"),
     "source": N_("audit field|Source"),
+    "source_text": N_("audit field|Study file text"),
     "sponsor_reference": N_("audit field|Sponsor's decision"),
     "status": N_("audit field|Status"),
     "stock": N_("audit field|Label stock"),
@@ -301,6 +307,10 @@ FIELD_NAMES: dict[str, str] = {
     "tablets": N_("audit field|Tablets"),
     "taken": N_("audit field|Tablets taken"),
     "temperature_ok": N_("audit field|Temperature within range"),
+    # A password changed with one someone else set (services.users.change_password).
+    "temporary_set_as": N_("audit field|Temporary password from"),
+    "temporary_set_at": N_("audit field|Temporary password set at"),
+    "temporary_set_by": N_("audit field|Temporary password set by"),
     "title": N_("audit field|Title"),
     "to": N_("audit field|To"),
     "to_sponsor": N_("audit field|Returned to the sponsor"),
@@ -314,6 +324,7 @@ FIELD_NAMES: dict[str, str] = {
     "warnings": N_("audit field|Warnings"),
     "weight": N_("audit field|Weight"),
     "with_people": N_("audit field|With participants"),
+    "with_temporary_password": N_("audit field|Made with a temporary password"),
     "witness": N_("audit field|Witness"),
 }
 """The values the entries record (the keys of their `new` and `old`), as the services write
@@ -542,6 +553,8 @@ def value_shown(
         return [reasons.in_reader_words(v, NOTICE_FORMS, parts) for v in value]
     if key == "flags" and isinstance(value, list) and all(isinstance(v, str) for v in value):
         return [_first_lower(_coded("flags", v) or v) for v in value]
+    if key in ACTION_KEYS and isinstance(value, str):
+        return name_of(value)  # the step's name, as the entry's action is named: "User added"
     if not isinstance(value, str):
         return value
     word = _coded(key, value)
@@ -565,9 +578,22 @@ NOTICE_KEYS = frozenset({"notices", "warnings"})
 """A dispense's notices and the warnings it overrode, as the program wrote them (in English)."""
 
 
-YES_NO_KEYS = frozenset({"today_may_be_fixed", "must_change_password", "password_set", "access"})
+YES_NO_KEYS = frozenset(
+    {
+        "today_may_be_fixed",
+        "must_change_password",
+        "password_set",
+        "access",
+        "with_temporary_password",
+    }
+)
 """The values the services record as the words "yes" or "no" (services.setup's training
 database, services.users, services.studies' access), said in the reader's language."""
+
+
+ACTION_KEYS = frozenset({"temporary_set_as"})
+"""The values that are an audit action's code (the step that set a temporary password): said by
+the action's name, as the trail names its entries."""
 
 
 def _coded(key: str, value: str) -> str | None:

@@ -36,6 +36,7 @@ from dispensary.reports.base import (
     font,
     frame_width,
     heading,
+    numbering_note,
     para,
     period_text,
     scaled,
@@ -119,6 +120,10 @@ def verification_box(result: VerifyResult) -> Paragraph:
         textColor=colors.white,
         backColor=GREEN if result.ok else RED,
         borderPadding=6,
+        # The band is drawn 6 pt around the text: the text set in by as much keeps it within
+        # the page's margins (it stuck out past both).
+        leftIndent=6,
+        rightIndent=6,
         spaceBefore=6,
         spaceAfter=10,
     )
@@ -193,7 +198,8 @@ def audit_table(
         scaled((6, 17, 22, 11, 12, 15, 21, 44, 30, 22), width),  # local time with its offset
         numeric=(0,),
         size=6.5,
-        split_rows=True,  # a long entry goes on over the next page, never cut short
+        split_rows=True,  # an entry taller than a page goes on over the next, never cut short
+        repeated=(0, 1, 2, 3),  # its number, times and user again where it goes on
     )
 
 
@@ -220,7 +226,12 @@ def audit_pdf(meta: ReportMeta, study: Study, report: AuditReport, paper: str = 
         ),
     ]
     cover += [*heading(_("Users named in this trail")), people_table(report.signers, width)]
-    story = [*cover, PageBreak(), audit_table(report.entries, width, study, report.signers)]
+    story = [
+        *cover,
+        PageBreak(),
+        *([numbering_note()] if report.entries else []),
+        audit_table(report.entries, width, study, report.signers),
+    ]
     section = Section(_(TITLE), story, fields=fields, landscape=True)
     return build_report(meta, _(TITLE), [section], paper)
 

@@ -531,12 +531,17 @@ def data_table(
     bold_rows: Sequence[int] = (),
     unbroken: Sequence[int] = (),
     split_rows: bool = False,
+    repeated: Sequence[int] = (),
+    kept_with_previous: Sequence[int] = (),
 ) -> Flowable:
     """A ruled table whose header repeats on every page; long texts wrap, never cut.
 
-    `split_rows`: a row too tall for the room left is cut between its lines and goes on on
-    the next page (the audit trail's long entries), instead of moving whole (a row taller than
-    a page could not be placed at all).
+    A row that does not fit in the room left on a page moves whole to the next one. With
+    `split_rows` a row taller than a whole page (the audit trail's longest entries) is cut
+    between its lines and goes on over the next page, where the `repeated` columns (the
+    entry's number, time and user) are printed again, the last of them marked "(continued)"
+    (a row taller than a page could not be placed at all). The rows of `kept_with_previous`
+    (a void) never start a page: the row before them goes over with them.
 
     Header words are never broken: a column too narrow for its longest header word is
     widened, the room taken from columns with space to spare. So are numbers (`numeric`) and
@@ -563,6 +568,8 @@ def data_table(
     ]
     grid = _Grid(header_cells, body, widths, frozenset(numeric), dict(highlight), bold, size)
     grid.split_rows = split_rows
+    grid.texts, grid.repeated = rows, tuple(repeated)
+    grid.kept = frozenset(kept_with_previous)
     return RuledRows(grid)
 
 
@@ -594,6 +601,25 @@ class _Grid:
         self.header_height = self._height(self.header)
         self.heights = [self._height(row) for row in rows]
         self.split_rows = False
+        self.texts: Sequence[Sequence[str]] = ()  # each row's text, for its continuation
+        self.repeated: tuple[int, ...] = ()  # columns printed again on a row's continuation
+        self.kept: frozenset[int] = frozenset()  # rows never first on a page
+
+    def continued(self, index: int) -> list[Cell]:
+        """The cells of the `repeated` columns of row `index` where its rest goes on over the
+        next page: the same texts, the last marked "(continued)"."""
+        texts = self.texts[index]
+        shown: list[Cell] = []
+        for column in self.repeated:
+            text = texts[column]
+            if column == self.repeated[-1]:
+                text += "\n" + _("(continued)")
+            shown.append(
+                cell(
+                    text, self.widths[column], self.size, index in self.bold, column in self.numeric
+                )
+            )
+        return shown
 
     def split_row(self, index: int, room: float) -> _Grid | None:
         """A copy of the grid with row `index` cut in two between lines, the first part at
@@ -605,7 +631,12 @@ class _Grid:
             return None
         first: list[Cell] = []
         rest: list[Cell] = []
-        for value, width in zip(self.rows[index], self.widths, strict=True):
+        again = dict(zip(self.repeated, self.continued(index), strict=True)) if self.texts else {}
+        for column, (value, width) in enumerate(zip(self.rows[index], self.widths, strict=True)):
+            if column in again:
+                first.append(value)
+                rest.append(again[column])
+                continue
             if isinstance(value, str):
                 lines = value.split("\n")
                 first.append("\n".join(lines[:lines_kept]))
@@ -639,6 +670,9 @@ class _Grid:
         cut.bold = frozenset(i if i <= index else i + 1 for i in self.bold) | (
             {index + 1} if index in self.bold else frozenset()
         )
+        if self.texts:
+            cut.texts = [*self.texts[: index + 1], *self.texts[index:]]
+        cut.kept = frozenset(i if i <= index else i + 1 for i in self.kept)
         return cut
 
     def alignment(self, index: int, column: int) -> str:
@@ -680,24 +714,36 @@ class RuledRows(Flowable):  # type: ignore[misc]  # reportlab has no type hints
         return self.width, self.height
 
     def split(self, available_width: float, available_height: float) -> list[Flowable]:
-        room = available_height - self.grid.header_height
+        """The rows that fit in the room left, whole, and the rest for the next page. A row
+        that would fit on a page of its own is never cut: it goes over whole (cut at the foot
+        of a page, its first lines stood under a second header and its rest went on with its
+        number, time and user empty). Only a row taller than a page is cut, and then begun in
+        the room left, under the rows before it, with the same header."""
+        grid = self.grid
+        room = available_height - grid.header_height
         end = self.start
-        while end < self.end and self.grid.heights[end] <= room + 1e-6:
-            room -= self.grid.heights[end]
+        while end < self.end and grid.heights[end] <= room + 1e-6:
+            room -= grid.heights[end]
             end += 1
-        if end == self.start and self.grid.split_rows:
-            cut = self.grid.split_row(self.start, room)
-            if cut is None:
-                return []
-            return [
-                RuledRows(cut, self.start, self.start + 1),
-                RuledRows(cut, self.start + 1, self.end + 1),
-            ]
+        while self.start < end < self.end and end in grid.kept:
+            end -= 1  # a void goes over with the line it undoes
+            room += grid.heights[end]
+        if end < self.end and grid.split_rows and grid.heights[end] > self._page_room():
+            cut = grid.split_row(end, room)
+            if cut is not None:
+                return [RuledRows(cut, self.start, end + 1), RuledRows(cut, end + 1, self.end + 1)]
         if end == self.start:
             return []
         if end == self.end:
             return [self]
-        return [RuledRows(self.grid, self.start, end), RuledRows(self.grid, end, self.end)]
+        return [RuledRows(grid, self.start, end), RuledRows(grid, end, self.end)]
+
+    def _page_room(self) -> float:
+        """The room for rows on a page of their own: the frame's height under the header (the
+        frame being split in, which reportlab names while it asks for the split)."""
+        frame = getattr(self, "_frame", None)
+        height = float(frame._aH) if frame is not None else 0.0
+        return height - self.grid.header_height
 
     def draw(self) -> None:
         grid, canvas = self.grid, self.canv
@@ -865,6 +911,18 @@ EMPTY = ParagraphStyle("empty", parent=BODY, fontName=ITALIC)
 
 def empty_note(text: str) -> Paragraph:
     return para(text, EMPTY)
+
+
+def numbering_note() -> Paragraph:
+    """Under a log whose numbers are the pharmacy's (audit entries, returns): they run over all
+    its studies, so a study's own jump (224 to 227) is no deletion to an inspector."""
+    return para(
+        _(
+            "Numbers are the pharmacy's, shared by all its studies: a gap in them is another "
+            "study's entries, not a deletion."
+        ),
+        SMALL,
+    )
 
 
 def signature_block(roles: Sequence[str], width: float) -> Table:

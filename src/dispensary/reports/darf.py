@@ -224,6 +224,16 @@ def darf_section(record: DarfRecord, paper: str = "a4", study: Study | None = No
                 widths,
                 numeric=(0, 5, 6, 7),
                 highlight=highlight,
+                # A line taller than a page (a shipment's lot of hundreds of kits, numbered
+                # between another lot's) goes on over the next, under its number and date.
+                split_rows=True,
+                repeated=(0, 1),
+                # A void never opens a page apart from the line just before it that it undoes.
+                kept_with_previous=[
+                    i
+                    for i, line in enumerate(record.lines)
+                    if i and line.corrects_line == record.lines[i - 1].number
+                ],
             )
         )
     else:

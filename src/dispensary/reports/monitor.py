@@ -25,6 +25,7 @@ from dispensary.reports.base import (
     heading,
     long_day,
     long_when,
+    numbering_note,
     para,
     period_text,
     scaled,
@@ -50,6 +51,31 @@ TITLE = N_("Monitor pack")
 
 
 OPEN_ITEMS = N_("Open items (whatever their start)")
+
+
+def transit_alarms(pack: MonitorPack) -> list[Flowable]:
+    """The shipments received with a temperature alarm (in transit, not in storage), as the
+    open items list them: each with its kits' fate (quarantined at receipt)."""
+    alarms = [item for item in pack.open_items if item.kind == OPEN_KINDS[6]]
+    if not alarms:
+        return [para(_("No shipment was received with a temperature alarm."))]
+    return [
+        para(
+            _(
+                "Temperature alarms in transit are not in this table: shipments received with a "
+                "temperature alarm, their kits quarantined at receipt (see the quarantine log "
+                "below and the open items):"
+            )
+        ),
+        *[
+            para(
+                _("{shipment}, received {date}: {detail}").format(
+                    shipment=item.subject, date=day(item.since), detail=item.detail
+                )
+            )
+            for item in alarms
+        ],
+    ]
 
 
 def open_items_story(pack: MonitorPack, width: float, study: Study | None = None) -> list[Flowable]:
@@ -189,7 +215,11 @@ def monitor_pack_pdf(meta: ReportMeta, study: Study, pack: MonitorPack, paper: s
         part(
             _("returns log"),
             _("Returns log"),
-            [*heading(returns_title(study)), returns_table(study, pack.returns, wide)],
+            [
+                *heading(returns_title(study)),
+                *([numbering_note()] if pack.returns else []),
+                returns_table(study, pack.returns, wide),
+            ],
             landscape=True,
         ),
         part(
@@ -205,7 +235,11 @@ def monitor_pack_pdf(meta: ReportMeta, study: Study, pack: MonitorPack, paper: s
             _("quarantines and excursions"),
             _(QUARANTINE_TITLE),
             [
-                *heading(_("Temperature excursions")),
+                # The loggers' excursions in the pharmacy's storage areas; a shipment's alarm in
+                # transit is no storage excursion, and is named under them (it said "No
+                # temperature excursion was recorded" over a shipment quarantined for its
+                # 26.1 °C alarm).
+                *heading(_("Temperature excursions in storage")),
                 excursion_table(
                     [
                         replace(e, storage_area=study.area_name(e.storage_area))
@@ -213,6 +247,7 @@ def monitor_pack_pdf(meta: ReportMeta, study: Study, pack: MonitorPack, paper: s
                     ],
                     wide,
                 ),
+                *transit_alarms(pack),
                 *heading(_("Quarantine, release and rejection of kits")),
                 quarantine_table(study, pack.quarantines, wide),
                 para(

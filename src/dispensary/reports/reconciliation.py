@@ -28,7 +28,7 @@ from dispensary.reports.csvfile import to_csv
 from dispensary.reports.words import institution, listing, product_name, term
 from dispensary.services.reconciliation import written_off_note
 from dispensary.services.report_data import ReportMeta
-from dispensary.services.results import BalanceRow, ReconcileResult
+from dispensary.services.results import BalanceRow, Discrepancy, ReconcileResult
 from dispensary.study import Study
 
 TITLE = N_("Reconciliation")
@@ -176,6 +176,17 @@ def physical_text(result: ReconcileResult) -> str:
     return text
 
 
+def findings_table(findings: Sequence[Discrepancy], width: float) -> Flowable:
+    return data_table(
+        [_("Kind"), _("Concerns"), _("Date"), _("Finding")],
+        [
+            [term(d.kind.label), d.subject, d.on.isoformat() if d.on else "", d.message]
+            for d in findings
+        ],
+        scaled((16, 14, 12, 90), width),
+    )
+
+
 def reconciliation_story(
     result: ReconcileResult, width: float, kits: bool = True, study: Study | None = None
 ) -> list[Flowable]:
@@ -205,26 +216,19 @@ def reconciliation_story(
         product_table(result.products, width, study),
         *heading(_("By lot")),
         lot_table(result.lots, width),
-        *heading(_("Discrepancies ({count})").format(count=len(result.discrepancies))),
+        # As the command and the monitor pack count them (DiscrepancyKind.to_review): what
+        # someone must act on, then the count differences adjusted and countersigned, a record.
+        *heading(_("To review ({count})").format(count=len(result.to_review))),
+        findings_table(result.to_review, width)
+        if result.to_review
+        else empty_note(_("Nothing to review.")),
     ]
-    if result.discrepancies:
-        story.append(
-            data_table(
-                [_("Kind"), _("Concerns"), _("Date"), _("Finding")],
-                [
-                    [
-                        term(d.kind.label),
-                        d.subject,
-                        d.on.isoformat() if d.on else "",
-                        d.message,
-                    ]
-                    for d in result.discrepancies
-                ],
-                scaled((16, 14, 12, 90), width),
-            )
-        )
-    else:
-        story.append(empty_note(_("No discrepancies.")))
+    adjusted = [d for d in result.discrepancies if not d.kind.to_review]
+    if adjusted:
+        story += [
+            *heading(_("Count differences on record ({count})").format(count=len(adjusted))),
+            findings_table(adjusted, width),
+        ]
     story += [
         *heading(_("Book against the last physical count (kits on the shelf)")),
         count_table(result, width),
@@ -334,10 +338,14 @@ def reconciliation_csv(
     ]
     return to_csv(
         meta,
-        _("{title} as of {when}; discrepancies: {count}; against the shelf: {physical}").format(
+        _(
+            "{title} as of {when}; to review: {count}; count differences on record: "
+            "{adjusted}; against the shelf: {physical}"
+        ).format(
             title=_(TITLE),
             when=when(result.generated_at),
-            count=len(result.discrepancies),
+            count=len(result.to_review),
+            adjusted=len(result.discrepancies) - len(result.to_review),
             physical=result.physical,
         ),
         (

@@ -87,6 +87,11 @@ VOCABULARY = (
     N_("Dose change"),
     N_("Count difference"),
     N_("Shipment received with a temperature alarm"),
+    N_("Return overdue"),
+    N_("Expired in stock"),
+    N_("Does not balance"),
+    N_("Status differs from ledger"),
+    N_("Audit trail damaged"),
     # Signature meanings shown on the destruction records (SignatureMeaning values)
     N_("destroyed"),
     N_("returned to sponsor"),

@@ -1522,7 +1522,7 @@ def ledger_rows(
     row to its kit, lot, participant, dispense and recorder, so a kit received by another
     workstation meanwhile can never be missing from a lookup table read a moment earlier."""
     require(actor, Permission.VIEW, ctx)
-    verifier = aliased(User)
+    verifier, witness = aliased(User), aliased(User)
     query = (
         select(
             LedgerEntry,
@@ -1536,7 +1536,10 @@ def ledger_rows(
             User.initials,
             verifier.initials,
             Destruction.reference,
-            Destruction.witness,
+            # The witness by initials, as the DARF names the recorder and the countersigner
+            # (it said "verified by WF" and "witnessed by 王芳芳"); a witness recorded before
+            # witnesses signed (no witness_id) by the name typed.
+            func.coalesce(witness.initials, Destruction.witness),
         )
         .join(Kit, Kit.id == LedgerEntry.kit_id)
         .join(Lot, Lot.id == Kit.lot_id)
@@ -1549,6 +1552,7 @@ def ledger_rows(
         .outerjoin(verifier, verifier.id == PhysicalCount.verified_by_id)
         # A destruction's authorisation and witness: the DARF line ties to its certificate.
         .outerjoin(Destruction, Destruction.id == LedgerEntry.destruction_id)
+        .outerjoin(witness, witness.id == Destruction.witness_id)
         .order_by(LedgerEntry.entry_date, LedgerEntry.id)
     )
     # A period is read by its dates (ix_ledger_entries_entry_date), not by walking every kit of

@@ -2019,8 +2019,8 @@ def written_off_note(study: Study | None = None) -> str:
     if study is None or study.tablets_only:
         return _(
             "Written off (adjusted): tablets physical counts took off the book (broken, lost), "
-            "less tablets found; a count 1 tablet short of the book writes off 1, a count 1 over "
-            "writes off -1."
+            "less the tablets they found; a count 1 tablet short of the book writes off 1, a "
+            "count 1 over writes off -1."
         )
     return _(
         "Written off (adjusted): what physical counts took off the book (broken, lost), less "

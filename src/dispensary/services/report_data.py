@@ -48,7 +48,7 @@ from dispensary.db.models import (
 )
 from dispensary.domain import reasons
 from dispensary.domain.accountability import Movement, stock_delta
-from dispensary.domain.codes import KitStatus, MovementKind, ReasonCode, Role
+from dispensary.domain.codes import DiscrepancyKind, KitStatus, MovementKind, ReasonCode, Role
 from dispensary.domain.errors import InOtherStudy, InvalidInput, NotFound, RuleViolation
 from dispensary.domain.rules import (
     check_date_window,
@@ -77,11 +77,13 @@ from dispensary.services.reconciliation import (
     flags_said,
     reason_code_words,
     reconcile,
+    reconcile_session,
     taken_said,
 )
 from dispensary.services.results import (
     AuditRow,
     DestructionRow,
+    Discrepancy,
     DispenseHistoryRow,
     DispenseResult,
     EntrySigners,
@@ -305,8 +307,26 @@ OPEN_KINDS = (
     "Dose change",
     "Count difference",
     "Shipment received with a temperature alarm",
+    "Return overdue",
+    "Expired in stock",
+    "Does not balance",
+    "Status differs from ledger",
+    "Audit trail damaged",
 )
-"""What the monitor pack lists as open items, in this order."""
+"""What the monitor pack lists as open items, in this order. The last five are the
+reconciliation's findings of those kinds, named as it names them (DiscrepancyKind.label); its
+other findings are here under their own kinds, read where they are kept (a quarantine awaiting
+its decision, an adherence flag without a reason, a count difference not adjusted), or are no
+open item (a count difference adjusted and countersigned is a record)."""
+
+_OPEN_FINDINGS = {
+    DiscrepancyKind.RETURN_OVERDUE: OPEN_KINDS[7],
+    DiscrepancyKind.EXPIRED_IN_STOCK: OPEN_KINDS[8],
+    DiscrepancyKind.UNBALANCED: OPEN_KINDS[9],
+    DiscrepancyKind.STATUS_MISMATCH: OPEN_KINDS[10],
+    DiscrepancyKind.AUDIT_CHAIN: OPEN_KINDS[11],
+}
+"""The reconciliation's findings the pack lists as they are (the others: OPEN_KINDS)."""
 
 
 @dataclass(frozen=True)
@@ -540,9 +560,24 @@ class _Tally:
     number: int = 0
     balance: int = 0
     opening: int = 0
-    key: _Key | None = None
-    at: object = None
+    at: object = None  # the transaction streaming past (its moment)
+    lines: dict[_Key, int] = field(default_factory=dict)  # its lines' numbers, by key
+    groups: list[_Group] = field(default_factory=list)  # its lines, in the period
     shown: list[_Group] = field(default_factory=list)
+
+    def line(self, key: _Key, at: object) -> int | None:
+        """The number of the line of this transaction with this key, None for a new line (a
+        new transaction starts afresh)."""
+        if at != self.at:
+            self.at = at
+            self.lines.clear()
+            self.groups.clear()
+        return self.lines.get(key)
+
+    def new_line(self, key: _Key) -> int:
+        self.number += 1
+        self.lines[key] = self.number
+        return self.number
 
 
 @dataclass
@@ -567,9 +602,11 @@ def _line_key(
     stock_in: bool,
     corrects_line: int | None,
 ) -> tuple[object, ...]:
-    """What one DARF line shares: consecutive movements (at the same moment) with the same key
-    are one line; the gathering of the period and the count of the history before it both
-    number lines by it."""
+    """What one DARF line shares: the movements of one transaction (at the same moment) with
+    the same key are one line, in the order its first movement came (a shipment's kits of two
+    lots numbered alternately are two lines, not one line for each run of a lot); the
+    gathering of the period and the count of the history before it both number lines by
+    it."""
     return (
         kind,
         entry_date,
@@ -682,15 +719,19 @@ def _tallies(
             delta > 0,
             target,
         )
-        if key != tally.key or at != tally.at:
-            tally.number += 1
-            tally.key, tally.at = key, at
-            tally.shown.append(_Group(tally.number, target, tally.balance, 0, []))
-        group = tally.shown[-1]
+        number = tally.line(key, at)
+        if number is None:
+            number = tally.new_line(key)
+            tally.groups.append(_Group(number, target, tally.balance, 0, []))
+            tally.shown.append(tally.groups[-1])
+        place = number - tally.groups[0].number
+        group = tally.groups[place]
         group.quantity += delta
         group.ids.append(entry_id)
+        for later in tally.groups[place + 1 :]:  # the lines after it come after it
+            later.balance_forward += delta
         tally.balance += delta
-        line_of_ledger[entry_id] = tally.number
+        line_of_ledger[entry_id] = number
     return tallies
 
 
@@ -721,11 +762,10 @@ def _history_by_lines(
     tallies: dict[tuple[str, str], _Tally],
 ) -> bool:
     """The history before the period counted by SQL, one group per line, without reading its
-    rows: a line is the movements, one after the other, of one transaction that share its
-    key (_tallies), so the groups of movements sharing the transaction and the key are the
-    lines, as long as each group is a run: its ledger ids follow one another, no other
-    movement between them (checked, group by group). A correction's key also holds the line
-    it corrects: the corrections' groups are split where that line changes (_corrected).
+    rows: a line is the movements of one transaction that share its key (_tallies), so the
+    groups of movements sharing the transaction and the key are the lines. A correction's key
+    also holds the line it corrects: the corrections' groups are one line per line they
+    correct (_corrected).
     Where that does not settle it (a group not a run, a correction of a correction or of a
     later row, a correction in the period of a line before it, which must be numbered),
     False: _count_history counts row by row."""
@@ -759,8 +799,6 @@ def _history_by_lines(
         select(
             LedgerEntry.product.label("code"),
             Kit.location.label("location"),
-            func.count().label("rows"),
-            (func.max(LedgerEntry.id) - func.min(LedgerEntry.id) + 1).label("span"),
             func.sum(change).label("change"),
             func.max(case((correction, 1), else_=0)).label("corrections"),
         )
@@ -778,12 +816,9 @@ def _history_by_lines(
             groups.c.location,
             func.count(),
             func.sum(groups.c.change),
-            func.sum(case((groups.c.rows != groups.c.span, 1), else_=0)),
             func.sum(groups.c.corrections),
         ).group_by(groups.c.code, groups.c.location)
     ).all()
-    if any(not_runs for _code, _place, _count, _balance, not_runs, _fixes in counted):
-        return False
     split: dict[tuple[str, str], int] = {}
     if any(fixes for *_rest, fixes in counted):
         found = _corrected(session, history, signs)
@@ -803,7 +838,7 @@ def _history_by_lines(
     )
     if session.execute(named).first() is not None:
         return False
-    for code, location, count, balance, _not_runs, _fixes in counted:
+    for code, location, count, balance, _fixes in counted:
         tally = tallies[(code, location)]
         tally.number = int(count) + split.get((code, location), 0)
         tally.balance = tally.opening = int(balance or 0)
@@ -813,10 +848,10 @@ def _history_by_lines(
 def _corrected(
     session: Session, history: tuple[ColumnElement[bool], ...], signs: dict[tuple[str, bool], int]
 ) -> dict[tuple[str, str], int] | None:
-    """The lines the history's corrections add to their groups: a run of corrections sharing
-    a transaction and a key is one line per line they correct, split where that changes
-    (the line corrected: the group of the row reversed, which is a line when that row is no
-    correction itself and came before). None when that does not hold."""
+    """The lines the history's corrections add to their groups: the corrections sharing a
+    transaction and a key are one line per line they correct (the line corrected: the group
+    of the row reversed, which is a line when that row is no correction itself and came
+    before). None when that does not hold."""
     fix, undone = LedgerEntry, aliased(LedgerEntry)
     author, undoer = aliased(User), aliased(User)
     rows = session.execute(
@@ -851,16 +886,16 @@ def _corrected(
         .where(*history, fix.reverses_id.is_not(None))
         .order_by(fix.entry_date, fix.id)
     ).all()
-    split: dict[tuple[str, str], int] = defaultdict(int)
-    last: tuple[Any, ...] | None = None
+    corrected: dict[tuple[Any, ...], set[tuple[Any, ...]]] = defaultdict(set)
     for row in rows:
         entry_id, own, target = row[0], tuple(row[1:12]), tuple(row[12:19])
         undone_corrects, undone_id = row[19], row[20]
         if undone_corrects is not None or (target[1], undone_id) >= (own[4], entry_id):
             return None
-        if last is not None and last[0] == entry_id - 1 and last[1] == own and last[2] != target:
-            split[(own[0], own[1])] += 1
-        last = (entry_id, own, target)
+        corrected[own].add(target)
+    split: dict[tuple[str, str], int] = defaultdict(int)
+    for own, targets in corrected.items():
+        split[(own[0], own[1])] += len(targets) - 1
     return split
 
 
@@ -942,11 +977,11 @@ def _count_history(
             change > 0,
             target,
         )
-        if key != tally.key or at != tally.at:
-            tally.number += 1
-            tally.key, tally.at = key, at
+        number = tally.line(key, at)
+        if number is None:
+            number = tally.new_line(key)
         tally.balance += change
-        line_of_ledger[entry_id] = tally.number
+        line_of_ledger[entry_id] = number
     for tally in tallies.values():
         tally.opening = tally.balance
     return line_of_ledger
@@ -1582,11 +1617,12 @@ def monitor_pack(ctx: Context, actor: Actor, since: date, until: date) -> Monito
         destructions = queries.destruction_log(ctx, actor, since, until)
         entries = audit_service.list_entries(ctx, actor, since=start, until=end)
         logs = temperature.coverage_in(session, ctx)
-        items = _open_items(session, ctx, logs, since, until)
+        reconciled = reconcile(ctx, actor)
+        items = _open_items(session, ctx, logs, since, until, reconciled.discrepancies)
         return MonitorPack(
             since=since,
             until=until,
-            reconciliation=reconcile(ctx, actor),
+            reconciliation=reconciled,
             darfs=tuple(darf_records(ctx, actor, since=since, until=until)),
             returns=tuple(returns_log(ctx, actor, since, until)),
             destructions=tuple(destructions),
@@ -1639,7 +1675,9 @@ def open_items(ctx: Context, actor: Actor, since: date, until: date) -> list[Ope
     require(actor, Permission.VIEW, ctx)
     check_period(since, until)
     with read_transaction(ctx.engine) as session:
-        return _open_items(session, ctx, temperature.coverage_in(session, ctx), since, until)
+        logs = temperature.coverage_in(session, ctx)
+        findings = reconcile_session(session, ctx).discrepancies
+        return _open_items(session, ctx, logs, since, until, findings)
 
 
 def _open_items(
@@ -1648,7 +1686,11 @@ def _open_items(
     logs: Sequence[temperature.Coverage],
     since: date,
     until: date,
+    findings: Sequence[Discrepancy],
 ) -> list[OpenItem]:
+    """Everything open on `until`: read here, or (`findings`) the reconciliation's findings of
+    the kinds the pack lists as they are (_OPEN_FINDINGS: a return overdue was on the
+    reconciliation and not in the pack's open items)."""
     users = _initials(session)
     names = dict(session.execute(select(User.id, User.full_name)).tuples().all())
     found: list[OpenItem] = []
@@ -1791,6 +1833,9 @@ def _open_items(
                 condition=receiving.condition_words(shipment.condition), now=now
             ),
         )
+    for finding in findings:
+        if finding.kind in _OPEN_FINDINGS:
+            add(_OPEN_FINDINGS[finding.kind], finding.on, finding.subject, finding.message)
     order = {kind: i for i, kind in enumerate(OPEN_KINDS)}
     return sorted(found, key=lambda i: (order[i.kind], i.since or date.min, i.subject))
 

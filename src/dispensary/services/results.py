@@ -681,7 +681,8 @@ class LedgerRow:
     reason: str
     reverses: int | None
     verified_by: str = ""  # a count adjustment's countersigner's initials ("" for the rest)
-    # A destruction's sponsor authorisation and witness (its certificate's), "" for the rest.
+    # A destruction's sponsor authorisation and witness (its certificate's: the witness's
+    # initials, or the name typed before witnesses signed), "" for the rest.
     authorisation: str = ""
     witness: str = ""
 
