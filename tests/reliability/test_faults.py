@@ -54,7 +54,7 @@ from dispensary.domain.errors import (
     NotADispensaryDatabase,
     ReadOnlyDatabase,
 )
-from dispensary.services import participants, queries, receiving, setup
+from dispensary.services import participants, queries, receiving, setup, users
 from dispensary.services.context import Actor, Context
 from dispensary.study import Study
 
@@ -233,6 +233,35 @@ conn.execute("ROLLBACK")
 
 
 @contextmanager
+def write_lock_held_until(
+    path: Path, release: threading.Event, freed: threading.Event
+) -> Iterator[None]:
+    """Another workstation holds the write lock until `release` is set (or the block ends),
+    then sets `freed`."""
+    held = threading.Event()
+
+    def hold() -> None:
+        conn = sqlite3.connect(path, isolation_level=None)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            held.set()
+            release.wait(timeout=30)
+            conn.execute("ROLLBACK")
+        finally:
+            conn.close()
+            freed.set()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert held.wait(timeout=30)
+        yield
+    finally:
+        release.set()
+        holder.join(timeout=60)
+
+
+@contextmanager
 def write_lock_held(path: Path) -> Iterator[None]:
     """Another process (another workstation) holds the database's write lock meanwhile."""
     holder = subprocess.Popen(
@@ -289,11 +318,130 @@ def test_the_command_says_busy_with_exit_5_and_writes_nothing(
 ) -> None:
     before = _records_of(str(db_file))
     with write_lock_held(db_file):
-        result = command(db_file, "inventory")
+        result = command(db_file, *ENROL_ARGS)
     assert result.code == 5, result.err
     _assert_named(result.err, "another workstation is writing; try again in a moment")
     _assert_no_restore_advice(result.err)
     assert _records_of(str(db_file)) == before
+
+
+@pytest.fixture
+def short_sign_in_wait(monkeypatch: pytest.MonkeyPatch) -> None:
+    """How long a command's sign-in waits for the write lock before it goes on unrecorded."""
+    monkeypatch.setattr(users, "SIGN_IN_WAIT_MS", 50, raising=False)
+
+
+def _sign_ins(db: Path) -> list[tuple[str, str, str]]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(
+            "SELECT action, entity_id, new FROM audit_entries WHERE action LIKE 'sign_in%' "
+            "ORDER BY id"
+        ).fetchall()
+
+
+def test_a_reading_command_works_while_another_workstation_writes(
+    db_file: Path, short_busy: int, short_sign_in_wait: None, command: Command
+) -> None:
+    """Reading needs no write lock, the sign-in's record neither: the inventory and the
+    trail's verification are read while another workstation holds the lock for longer than
+    the busy timeout; the sign-in that could not be recorded is said, never recorded silently
+    as nothing."""
+    before = _records_of(str(db_file)), _sign_ins(db_file)
+    with write_lock_held(db_file):
+        runs = {args: command(db_file, *args) for args in (("inventory",), ("audit", "verify"))}
+    for args, result in runs.items():
+        assert result.code == 0, (args, result.err)
+        assert "Nothing was saved" not in result.err and "nothing was read" not in result.err
+        _assert_named(result.err, "your sign-in could not be recorded in the audit trail")
+    assert "trail and ledger verify" in runs[("audit", "verify")].out, runs[("audit", "verify")]
+    assert (_records_of(str(db_file)), _sign_ins(db_file)) == before
+
+
+def test_a_backup_copies_but_keeps_no_copy_it_could_not_record(
+    db_file: Path, short_busy: int, short_sign_in_wait: None, command: Command, tmp_path: Path
+) -> None:
+    """A backup reads pages without the lock, but its audit entry (what was copied, its
+    anchor) is a write: it waits for the lock as every write does, and, still busy, the copy
+    nobody could account for is removed and the command says busy, nothing saved."""
+    target = tmp_path / "copy.sqlite3"
+    before = _sign_ins(db_file)
+    with write_lock_held(db_file):
+        result = command(db_file, "backup", "--out", str(target), user="admin")
+    assert result.code == 5, result.err
+    _assert_named(result.err, "another workstation is writing; try again in a moment")
+    _assert_named(result.err, "your sign-in could not be recorded in the audit trail")
+    assert not target.exists() and _sign_ins(db_file) == before
+
+
+def test_a_sign_in_made_while_busy_is_recorded_when_the_command_ends(
+    db_file: Path, short_busy: int, short_sign_in_wait: None, command: Command
+) -> None:
+    """The lock freed before the command ends (held for the sign-in only): the sign-in is
+    recorded then, naming when it happened."""
+    before = _sign_ins(db_file)
+    release, freed = threading.Event(), threading.Event()
+    real = users._owe_sign_in
+
+    def owe_then_free(ctx: Context, actor: Actor) -> None:
+        real(ctx, actor)  # signed in unrecorded; the other workstation's write then ends
+        release.set()
+        assert freed.wait(timeout=30)
+
+    with write_lock_held_until(db_file, release, freed), pytest.MonkeyPatch.context() as patch:
+        patch.setattr(users, "_owe_sign_in", owe_then_free)
+        result = command(db_file, "inventory")
+    assert result.code == 0, result.err
+    assert "could not be recorded" not in result.err, result.err
+    new = _sign_ins(db_file)[len(before) :]
+    assert [(action, who) for action, who, _ in new] == [("sign_in", "pharm")], new
+    assert '"signed_in_at"' in new[0][2], new
+
+
+def test_a_wrong_password_while_busy_says_the_sign_in_was_not_recorded(
+    db_file: Path,
+    short_busy: int,
+    short_sign_in_wait: None,
+    command: Command,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A failure must be counted (five lock the account): it waits for the lock as a write
+    does, and when it cannot be recorded the command says so in words that fit a read."""
+    before = _sign_ins(db_file)
+    monkeypatch.setenv("DISPENSARY_PASSWORD", "not-the-password")
+    with write_lock_held(db_file):
+        result = command(db_file, "--user", "pharm", "inventory", user=None)
+    assert result.code == 5, result.err
+    _assert_named(result.err, "another workstation is writing; try again in a moment")
+    _assert_named(result.err, "Your sign-in could not be recorded, so nothing was read or saved")
+    assert "Nothing was saved" not in result.err
+    assert _sign_ins(db_file) == before
+
+
+def test_a_sign_in_owed_is_written_by_the_next_write_before_its_rows(
+    db_file: Path, short_busy: int, short_sign_in_wait: None, passwords: dict[str, str]
+) -> None:
+    """Signed in while the lock was held; the command's first write (waiting for the lock as
+    every write does) records the sign-in first, in its own transaction."""
+    opened = setup.open_database(str(db_file))
+    ctx = opened.context
+    try:
+        with write_lock_held(db_file):
+            started = time.monotonic()
+            actor = users.sign_in(ctx, "pharm", passwords["pharm"], read_only_ok=True)
+            assert time.monotonic() - started < SHORT_BUSY_MS / 1000 + 0.25
+            with pytest.raises(DatabaseBusy):
+                users.sign_in(ctx, "pharm", passwords["pharm"])  # a window's: it must record
+        assert queries.inventory(ctx, actor) == []
+        _enroll(ctx, actor)
+        assert users.record_owed_sign_in(ctx) is False  # written by the enrolment
+    finally:
+        ctx.engine.dispose()
+    with sqlite3.connect(db_file) as conn:
+        last = conn.execute(
+            "SELECT action, entity_id, new FROM audit_entries ORDER BY id DESC LIMIT 2"
+        ).fetchall()
+    assert [row[:2] for row in reversed(last)] == [("sign_in", "pharm"), ("enroll", "01-001")]
+    assert '"signed_in_at"' in last[1][2]
 
 
 # -- a full disk ----------------------------------------------------------------------------------
@@ -858,6 +1006,37 @@ def test_postgres_a_held_chain_head_lock_is_busy_and_reads_go_on(
     finally:
         holder.dispose()
     assert snapshot(pg_ctx) == before
+
+
+def test_postgres_a_reading_sign_in_goes_on_while_the_chain_head_is_locked(
+    pg_ctx: Context, short_busy: int, monkeypatch: pytest.MonkeyPatch, passwords: dict[str, str]
+) -> None:
+    """As on SQLite: the command's sign-in waits SIGN_IN_WAIT_MS for the chain head, then
+    reads on with its record owed; a window's sign-in (which must record) is busy; the owed
+    record is written once the lock is free."""
+    monkeypatch.setattr(users, "SIGN_IN_WAIT_MS", 50, raising=False)
+    holder = create_engine(pg_ctx.database, poolclass=NullPool)
+    opened = setup.open_database(pg_ctx.database)
+    ctx = opened.context
+    try:
+        with holder.connect() as conn, conn.begin():
+            conn.execute(text("SELECT * FROM chain_head WHERE id = 1 FOR UPDATE"))
+            started = time.monotonic()
+            actor = users.sign_in(ctx, "pharm", passwords["pharm"], read_only_ok=True)
+            assert time.monotonic() - started < SHORT_BUSY_MS / 1000 + 0.25
+            assert queries.inventory(ctx, actor) == []
+            with pytest.raises(DatabaseBusy) as busy:
+                users.sign_in(ctx, "pharm", passwords["pharm"])
+            assert "Your sign-in could not be recorded" in busy.value.message
+        assert users.record_owed_sign_in(ctx) is True
+        with ctx.engine.connect() as conn:
+            last = conn.execute(
+                text("SELECT action, entity_id, new FROM audit_entries ORDER BY id DESC LIMIT 1")
+            ).one()
+        assert tuple(last[:2]) == ("sign_in", "pharm") and '"signed_in_at"' in last[2]
+    finally:
+        ctx.engine.dispose()
+        holder.dispose()
 
 
 def test_postgres_a_read_only_server_is_read_only(

@@ -482,6 +482,8 @@ def _main(argv: list[str] | None) -> int:
         )
         return EXIT_USAGE
     except DispensaryError as exc:
+        if run is not None and isinstance(exc, DatabaseProblem):
+            run.database_failed = True  # its owed sign-in is not waited for twice (close)
         if isinstance(exc, SignatureFailed) and exc.second:
             _second_password_hint(exc)
         if isinstance(exc, SignatureFailed) and exc.uncounted:  # a busy or full database

@@ -25,6 +25,8 @@ from dispensary.cli.core import (
     secret,
 )
 from dispensary.domain.errors import (
+    DatabaseBusy,
+    DatabaseProblem,
     InvalidInput,
     NotFound,
     NotPermitted,
@@ -83,6 +85,9 @@ class Run:
         self.studies_held: tuple[str, ...] = ()  # the protocols of the database opened
         self._actor: Actor | None = None
         self._password: str | None = None
+        self.database_failed = False
+        """The command ended in a fault of the database (a busy one after its wait): an owed
+        sign-in is then tried once more without the full wait again (close)."""
 
     def context(self) -> Context:
         """The study asked for (--study, DISPENSARY_STUDY); without one, the database's only
@@ -240,6 +245,30 @@ class Run:
                 self.note(told)
         return self._actor
 
+    def _record_owed_sign_in(self) -> None:
+        """A sign-in made while another workstation held the write lock, and not recorded since
+        by a step of the command, is recorded as the command ends (users.sign_in); still busy,
+        the user is told so (a step that committed would have recorded it: none did)."""
+        assert self._ctx is not None
+        wait = users.SIGN_IN_WAIT_MS if self.database_failed else None
+        try:
+            users.record_owed_sign_in(self._ctx, wait)
+        except DatabaseBusy:
+            self.note(
+                _(
+                    "Warning: the database stayed busy (another workstation is writing), so "
+                    "your sign-in could not be recorded in the audit trail; this command "
+                    "changed nothing in the database."
+                )
+            )
+        except DatabaseProblem as exc:
+            self.note(
+                _(
+                    "Warning: your sign-in could not be recorded in the audit trail: {problem} "
+                    "This command changed nothing in the database."
+                ).format(problem=exc)
+            )
+
     def signer(self) -> tuple[Context, Actor] | None:
         """Who was signed in, for counting a failed signature (signing.run_counted)."""
         if self._ctx is not None and self._actor is not None:
@@ -248,6 +277,7 @@ class Run:
 
     def close(self) -> None:
         if self._ctx is not None:
+            self._record_owed_sign_in()
             self._ctx.engine.dispose()
             self._ctx = None
 

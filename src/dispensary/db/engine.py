@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -238,8 +238,14 @@ def _sqlite_setup(engine: Engine, timeout_ms: int, writable: bool = True) -> Non
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        # Reading takes no lock; `writing(engine)` asks for the write lock at BEGIN.
-        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        # Reading takes no lock; `writing(engine)` asks for the write lock at BEGIN, waiting
+        # for it as long as the step asks (`wait_ms` of write_transaction), else timeout_ms.
+        options = conn.get_execution_options()
+        wait = int(options.get("sqlite_wait_ms", timeout_ms))
+        if conn.info.get("busy_timeout_ms", timeout_ms) != wait:
+            conn.exec_driver_sql(f"PRAGMA busy_timeout={wait}")
+            conn.info["busy_timeout_ms"] = wait
+        mode = options.get("sqlite_begin", "DEFERRED")
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
@@ -304,22 +310,52 @@ def fault(
     return problem
 
 
+FirstWrite = Callable[[Session], None]
+_before_next_write: WeakKeyDictionary[Engine, list[FirstWrite]] = WeakKeyDictionary()
+"""Steps owed to the trail that could not be written when they happened (a sign-in while
+another workstation held the write lock: users.sign_in): each is written at the start of the
+next write transaction of the engine, under its lock and before the step's own rows, and
+forgotten once that transaction commits (a step refused or rolled back keeps it owed)."""
+
+
+def before_next_write(engine: Engine, step: FirstWrite) -> None:
+    """Writes `step` at the start of the next write transaction of `engine` (see above)."""
+    _before_next_write.setdefault(engine, []).append(step)
+
+
+def writes_owed(engine: Engine) -> bool:
+    """Whether steps wait for the next write transaction of `engine` (before_next_write)."""
+    return bool(_before_next_write.get(engine))
+
+
 @contextmanager
-def write_transaction(engine: Engine) -> Iterator[Session]:
+def write_transaction(engine: Engine, wait_ms: int | None = None) -> Iterator[Session]:
     """One workflow step: commits on success, rolls back on any exception; a database fault is
     raised as the DatabaseProblem that names it, nothing of the step written. A database open
-    read-only refuses the step before it begins."""
+    read-only refuses the step before it begins. `wait_ms`: how long to wait for another
+    workstation's write to end (the busy timeout by default)."""
     refuse_if_read_only(engine)
+    owed = list(_before_next_write.get(engine, ()))
+    bound = writing(engine)
+    if wait_ms is not None and is_sqlite(engine):
+        bound = bound.execution_options(sqlite_wait_ms=wait_ms)
     try:
-        with Session(writing(engine), expire_on_commit=False) as session, session.begin():
+        with Session(bound, expire_on_commit=False) as session, session.begin():
             if not is_sqlite(engine):
+                if wait_ms is not None:
+                    session.execute(text(f"SET LOCAL lock_timeout = {int(wait_ms)}"))
                 _lock_chain_head(session)
+            for step in owed:
+                step(session)
             yield session
     except (DBAPIError, sqlite3.Error) as exc:
         problem = fault(engine, exc, NOTHING_SAVED)
         if problem is None:
             raise
         raise problem from exc
+    if owed:
+        left = _before_next_write.get(engine, [])
+        left[:] = [step for step in left if step not in owed]
 
 
 def _lock_chain_head(session: Session) -> None:

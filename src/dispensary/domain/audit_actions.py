@@ -293,6 +293,7 @@ FIELD_NAMES: dict[str, str] = {
     "rule": N_("audit field|Rule"),
     "sex": N_("audit field|Sex"),
     "signature": N_("audit field|Signature"),
+    "signed_in_at": N_("audit field|Signed in at"),  # a sign-in recorded late
     "size": N_("audit field|Size"),
     "source": N_("audit field|Source"),
     "source_text": N_("audit field|Study file text"),

@@ -28,7 +28,15 @@ from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.orm import Session, object_session
 from sqlalchemy.pool import Pool
 
-from dispensary.db.engine import read_only, read_transaction, sqlite_path, write_transaction
+from dispensary.db import engine as engines
+from dispensary.db.engine import (
+    before_next_write,
+    read_only,
+    read_transaction,
+    sqlite_path,
+    write_transaction,
+)
+from dispensary.db.faults import busy_message
 from dispensary.db.models import (
     AuditEntry,
     PasswordHistory,
@@ -41,6 +49,7 @@ from dispensary.domain.audit_actions import AuditAction, name_of
 from dispensary.domain.codes import Role, SignatureMeaning
 from dispensary.domain.errors import (
     ChainOutOfStep,
+    DatabaseBusy,
     InvalidInput,
     NotFound,
     NotPermitted,
@@ -71,6 +80,11 @@ SIGN_IN_FAILED = N_(
     "deactivated. After 5 failures in a row an account locks; an administrator unlocks it."
 )
 """The one refusal of every failed sign-in (in English: `_` translates it where raised)."""
+SIGN_IN_NOT_RECORDED = N_("Your sign-in could not be recorded, so nothing was read or saved.")
+"""Said after the busy database when a sign-in that must be recorded could not be."""
+SIGN_IN_WAIT_MS = 1_000
+"""How long a sign-in that may go on unrecorded (the command's, `read_only_ok`) waits for
+another workstation's write before it does: see sign_in."""
 COMMON_PASSWORDS = Path("security") / "common-passwords.txt"
 _hasher = PasswordHasher()
 
@@ -253,6 +267,13 @@ def sign_in(ctx: Context, username: str, password: str, read_only_ok: bool = Fal
     checked, the sign-in is not recorded (nor a failure counted: nothing can be), and every
     write is refused; only for a caller that reads (`read_only_ok`: the `dispensary` command,
     or a database it opened read-only on purpose: setup.open_database's `read_only_ok`).
+
+    Another workstation holding the write lock does not stop such a caller either: the right
+    password of an active account waits SIGN_IN_WAIT_MS for it, then signs in with the record
+    owed (_owe_sign_in), written by the caller's first write (which waits for the lock anyway)
+    or by record_owed_sign_in when it ends; reading needs no lock. A failure is recorded before
+    it is refused, waiting as long as any write: a sign-in that cannot be recorded then is
+    refused as the busy database, with nothing read or saved.
     The windows sign in to work: there a database that may not be written refuses the sign-in
     with its reason (a role not granted the writes, a server in recovery), as at start."""
     try:
@@ -266,8 +287,21 @@ def sign_in(ctx: Context, username: str, password: str, read_only_ok: bool = Fal
         if known is not None:  # the step's signatures are then checked without reading it
             _saw_hash(_seen_hashes(ctx.engine.pool), name, checked_hash)
     matches = _verify(checked_hash, password)
+    may_owe = read_only_ok and known is not None and matches and known.active and not known.locked
     try:
-        return _record_sign_in(ctx, name, password, checked_hash, matches)
+        try:
+            wait = SIGN_IN_WAIT_MS if may_owe else None
+            return _record_sign_in(ctx, name, password, checked_hash, matches, wait)
+        except DatabaseBusy:
+            if not may_owe:
+                raise
+        assert known is not None
+        with read_transaction(ctx.engine) as session:
+            actor = actor_of(session, known)
+        _owe_sign_in(ctx, actor)
+        return actor
+    except DatabaseBusy as exc:
+        raise DatabaseBusy(busy_message(engines.BUSY_TIMEOUT_MS, SIGN_IN_NOT_RECORDED)) from exc
     except (ChainOutOfStep, ReadOnlyDatabase) as exc:
         if isinstance(exc, ReadOnlyDatabase) and not read_only_ok and read_only(ctx.engine) is None:
             raise
@@ -277,11 +311,44 @@ def sign_in(ctx: Context, username: str, password: str, read_only_ok: bool = Fal
             return actor_of(session, known)
 
 
+def _owe_sign_in(ctx: Context, actor: Actor) -> None:
+    """The right password of an active account, signed in while another workstation held the
+    write lock: the sign-in is recorded at the start of the next write of this database (the
+    command's own step, under its lock and before its rows, or record_owed_sign_in when the
+    command ends), its entry naming the time it happened (`signed_in_at`)."""
+    at = ctx.clock.now()
+
+    def record(session: Session) -> None:
+        new = {"role": actor.role.value, "signed_in_at": at.isoformat(timespec="seconds")}
+        if actor.must_change_password:
+            new["must_change_password"] = "yes"
+        rec = Recorder(session, None, ctx.clock.now())
+        rec.audit(AuditAction.SIGN_IN, "user", actor.username, new, username=actor.username)
+
+    before_next_write(ctx.engine, record)
+
+
+def record_owed_sign_in(ctx: Context, wait_ms: int | None = None) -> bool:
+    """Records a sign-in owed to the trail (see sign_in), waiting for another workstation's
+    write as any step does (or `wait_ms`); False when none was owed. A database still busy is
+    raised as the DatabaseBusy that says so, the sign-in still owed."""
+    if not engines.writes_owed(ctx.engine):
+        return False
+    with write_transaction(ctx.engine, wait_ms):
+        pass  # the owed entries are written at the start of every write transaction
+    return True
+
+
 def _record_sign_in(
-    ctx: Context, name: str, password: str, checked_hash: str, matches: bool
+    ctx: Context,
+    name: str,
+    password: str,
+    checked_hash: str,
+    matches: bool,
+    wait_ms: int | None = None,
 ) -> Actor:
     failure: NotSignedIn | None = None
-    with write_transaction(ctx.engine) as session:
+    with write_transaction(ctx.engine, wait_ms) as session:
         user = session.scalar(select(User).where(User.username == name))
         rec = Recorder(session, None, ctx.clock.now())
         if user is not None and user.password_hash != checked_hash:
