@@ -328,7 +328,7 @@ def set_status(
             session, study_number, ctx.study_id, reader=Readable(session, actor)
         )
         old = participant.status
-        _check_status_change(participant, new, day)
+        _check_status_change(session, participant, new, day)
         rec = Recorder(
             session, actor, ctx.clock.now(), study=ctx, action=Permission.PARTICIPANT_STATUS
         )
@@ -369,7 +369,7 @@ def check_status_change(
         participant = get_participant(
             session, study_number, ctx.study_id, reader=Readable(session, actor)
         )
-        _check_status_change(participant, new, day)
+        _check_status_change(session, participant, new, day)
     return new
 
 
@@ -398,9 +398,13 @@ def _status_given(
     return new, why, day
 
 
-def _check_status_change(participant: Participant, new: ParticipantStatus, day: date) -> None:
+def _check_status_change(
+    session: Session, participant: Participant, new: ParticipantStatus, day: date
+) -> None:
     """A change to the status the participant has is refused, and an effective date before
-    the enrolment (no status can change before it); a voided enrolment stays as voided."""
+    the enrolment (no status can change before it) or before the participant's last dispense
+    not voided (the dispenses recorded say the participant was on treatment then); a voided
+    enrolment stays as voided."""
     _refuse_voided(participant)
     if participant.status == new.value:
         raise RuleViolation(
@@ -417,6 +421,21 @@ def _check_status_change(participant: Participant, new: ParticipantStatus, day: 
                 day=day.isoformat(),
                 participant=participant.study_number,
                 enrolled=participant.enrolled_on.isoformat(),
+            )
+        )
+    last = session.scalar(
+        select(func.max(Dispense.dispensed_on)).where(
+            Dispense.participant_id == participant.id, not_voided()
+        )
+    )
+    if last is not None and day < last:
+        raise RuleViolation(
+            _(
+                "The effective date {day} is before the last dispense to participant "
+                "{participant} ({last}). Give a date on or after {last}; if a dispense after "
+                "{day} was made in error, void it first."
+            ).format(
+                day=day.isoformat(), participant=participant.study_number, last=last.isoformat()
             )
         )
 
