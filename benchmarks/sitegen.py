@@ -1117,6 +1117,7 @@ class ServiceWriter:
             row["sex"],
             row["eligibility_confirmed_by"],
             row["enrolled_on"],
+            criteria_confirmed=participants.eligibility_checklist(self.ctx(site).study),
         )
 
     def dispense(

@@ -114,14 +114,48 @@ def test_enrolment_refusals(
 
 def test_birth_year_must_be_a_number(ctx: Context, pharmacist: Actor, refused: Refused) -> None:
     with refused(ctx, InvalidInput, "year of birth must be a number"):
-        participants.enroll(ctx, pharmacist, "01-001", "AB", "1970", "F", "Dr Liu")  # type: ignore[arg-type]
+        participants.enroll(
+            ctx,
+            pharmacist,
+            "01-001",
+            "AB",
+            "1970",
+            "F",
+            "Dr Liu",
+            criteria_confirmed=participants.eligibility_checklist(ctx.study),
+        )  # type: ignore[arg-type]
+
+
+def test_the_eligibility_checklist_is_required_of_every_front_end(
+    ctx: Context, pharmacist: Actor, refused: Refused
+) -> None:
+    """The review: the CLI enrolled with no checklist (`criteria: 0`); the service now refuses
+    an enrolment given none, as it refuses one with a criterion missing."""
+    with refused(
+        ctx,
+        participants.ChecklistNotConfirmed,  # a RuleViolation the CLI adds its option to
+        f"The eligibility checklist of {ctx.study.protocol} is not confirmed (16 criteria)",
+    ):
+        enroll(ctx, pharmacist, criteria_confirmed=None)
+    with refused(ctx, RuleViolation, "Eligibility is not confirmed for: Not: "):
+        enroll(ctx, pharmacist, criteria_confirmed=every_criterion(ctx)[:-1])
+    assert every_criterion(ctx) == participants.eligibility_checklist(ctx.study)
 
 
 def test_who_confirmed_eligibility_is_required(
     ctx: Context, pharmacist: Actor, refused: Refused
 ) -> None:
     with refused(ctx, InvalidInput, "Give the name of the investigator who confirmed"):
-        participants.enroll(ctx, pharmacist, "01-001", "AB", 1970, "F", " ")
+        participants.enroll(
+            ctx,
+            pharmacist,
+            "01-001",
+            "AB",
+            1970,
+            "F",
+            " ",
+            criteria_confirmed=participants.eligibility_checklist(ctx.study),
+        )
 
 
 def test_adult_of_18_this_year_is_enrolled_once_the_age_is_confirmed(
