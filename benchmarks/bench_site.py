@@ -591,7 +591,16 @@ def floor_insert(ctx: Any) -> Callable[[], None]:
 def _enrol(ctx: Any, actor: Any, number: str) -> None:
     from dispensary.services import participants
 
-    participants.enroll(ctx, actor, number, "ZZ", 1970, "F", "Zhenzhen Liu, M.D.")
+    participants.enroll(
+        ctx,
+        actor,
+        number,
+        "ZZ",
+        1970,
+        "F",
+        "Zhenzhen Liu, M.D.",
+        criteria_confirmed=participants.eligibility_checklist(ctx.study),
+    )
 
 
 def _stored_hash(ctx: Any) -> str:

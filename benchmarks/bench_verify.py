@@ -362,7 +362,17 @@ def append_steps(path: Path, last_day: date, steps: int) -> int:
     while _entries(ctx) - before + 3 <= steps:
         number += 1
         study_number = f"99-{number:05d}"
-        participants.enroll(ctx, pharmacist, study_number, "ZZ", 1970, "F", INVESTIGATOR, day)
+        participants.enroll(
+            ctx,
+            pharmacist,
+            study_number,
+            "ZZ",
+            1970,
+            "F",
+            INVESTIGATOR,
+            day,
+            criteria_confirmed=participants.eligibility_checklist(ctx.study),
+        )
         result = dispensing.dispense_cycle(ctx, pharmacist, study_number, 1, day, PASSWORD)
         labels.record_label_print(
             ctx, pharmacist, labels.LabelKind.DISPENSE, [result.number], False

@@ -316,6 +316,7 @@ class _Schedule:
                 "F",
                 "Zhenzhen Liu, M.D.",
                 enrolled_on=day,
+                criteria_confirmed=participants.eligibility_checklist(self.s.ctx.study),
             )
 
         return act

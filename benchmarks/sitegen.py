@@ -1126,6 +1126,7 @@ class ServiceWriter:
             row["sex"],
             row["eligibility_confirmed_by"],
             row["enrolled_on"],
+            criteria_confirmed=participants.eligibility_checklist(self.ctx(site).study),
         )
 
     def dispense(

@@ -240,7 +240,7 @@ check_cli() {
     # A dispense at the counter, then its label in Chinese (the site's Chinese label text
     # confirmed first): the CJK font inside the folder is embedded in the PDF.
     check "cli enroll" "$cli" --db "$db" --user pharmacist enroll 01-900 --initials ZZ \
-        --birth-year 1970 --sex F --eligibility-confirmed-by "Zhenzhen Liu, M.D." --date "$today"
+        --birth-year 1970 --sex F --criteria-confirmed --eligibility-confirmed-by "Zhenzhen Liu, M.D." --date "$today"
     check "cli dispense" "$cli" --db "$db" --user pharmacist --json dispense 01-900 --cycle 1 \
         --day1 "$today" --date "$today" && output_has "cli dispense" '"tablets": 21'
     local number

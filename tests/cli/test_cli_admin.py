@@ -265,7 +265,7 @@ def test_backup_and_restore(
     assert made.out.startswith(f"Backup written: {copy}")
     enrolled = cli(
         "enroll", "01-102", "--initials", "RT", "--birth-year", "1960", "--sex", "F",
-        "--eligibility-confirmed-by", "Zhenzhen Liu, M.D.",
+        "--criteria-confirmed", "--eligibility-confirmed-by", "Zhenzhen Liu, M.D.",
     )  # fmt: skip
     assert enrolled.code == 0, enrolled.err
 

@@ -129,7 +129,7 @@ def test_a_restore_logs_its_code_and_verify_judges_by_the_lines_since(
     backups = Path(cli.db).parent / "backups"
     assert cli("backup", "--out", str(backups / "b1.sqlite3"), user="admin").code == 0
     cli("enroll", "01-900", "--initials", "ZZ", "--birth-year", "1970", "--sex", "F",
-        "--eligibility-confirmed-by", "Dr Li", user="pharmacist")  # fmt: skip
+        "--criteria-confirmed", "--eligibility-confirmed-by", "Dr Li", user="pharmacist")  # fmt: skip
     assert cli("backup", "--out", str(backups / "b2.sqlite3"), user="admin").code == 0
     restored = cli(
         "restore",

@@ -85,7 +85,7 @@ def test_a_bad_sex_and_a_bad_platelet_count_say_what_to_enter(
     cli: Cli, state: Callable[[str], dict[str, Any]]
 ) -> None:
     enrol = ["enroll", "01-101", "--initials", "QX", "--birth-year", "1968"]
-    enrol += ["--eligibility-confirmed-by", INVESTIGATOR]
+    enrol += ["--criteria-confirmed", "--eligibility-confirmed-by", INVESTIGATOR]
     before = state(cli.db)
     # NCT07198672's study file admits women only: F is the one sex to enter
     only_f = cli(*enrol, "--sex", "X")

@@ -88,7 +88,16 @@ def terminal(
     ):
         listed = receiving.kits_from_range(ctx, kits, P75, lot, expiry, None)
         receiving.receive_shipment(ctx, pharmacist, f"SH-{lot}", listed)
-    participants.enroll(ctx, pharmacist, "01-001", "AB", 1970, "F", "Dr Liu")
+    participants.enroll(
+        ctx,
+        pharmacist,
+        "01-001",
+        "AB",
+        1970,
+        "F",
+        "Dr Liu",
+        criteria_confirmed=participants.eligibility_checklist(ctx.study),
+    )
     dispensing.dispense_cycle(ctx, pharmacist, "01-001", 1, date(2026, 1, 5), pw(pharmacist))
     if Path(ctx.database).is_file():
         Path(ctx.database).chmod(0o600)  # owner-only, as the program makes it (else a warning)
@@ -665,7 +674,9 @@ def test_a_notice_is_shown_by_the_check_and_never_called_overridden(terminal: Te
     """A rule to confirm is told, and nothing overrides it: `check dispense` shows it (it once
     showed no notice at all), and the dispense no longer prints it as 'Overridden'."""
     enrol = ["enroll", "01-002", "--initials", "CD", "--birth-year", "1971", "--sex", "F"]
-    code, _out, err = terminal(*enrol, "--eligibility-confirmed-by", "Dr Liu")
+    code, _out, err = terminal(
+        *enrol, "--criteria-confirmed", "--eligibility-confirmed-by", "Dr Liu"
+    )
     assert code == 0, err
     args = ["01-002", "--cycle", "1", "--day1", "2026-01-05", "--platelets", "150"]
     code, out, err = terminal("check", "dispense", *args)

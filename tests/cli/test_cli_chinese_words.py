@@ -176,7 +176,7 @@ def test_an_enrolment_says_the_sex_in_chinese(cli: Cli) -> None:
     """`--lang zh_CN enroll` printed "F" for the sex."""
     enrolled = cli(
         "--lang", "zh_CN", "enroll", "01-131", "--initials", "QX", "--birth-year", "1968",
-        "--sex", "F", "--eligibility-confirmed-by", "Dr Liu",
+        "--sex", "F", "--criteria-confirmed", "--eligibility-confirmed-by", "Dr Liu",
     )  # fmt: skip
     assert enrolled.code == 0, enrolled.err
     line = enrolled.out.splitlines()[0]

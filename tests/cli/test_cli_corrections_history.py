@@ -95,7 +95,7 @@ def test_a_record_with_no_change_says_so(cli: Cli, tmp_path: Path) -> None:
     """A participant just enrolled: `history` and the report say nothing changed."""
     enrolled = cli(
         "enroll", "01-101", "--initials", "QX", "--birth-year", "1968", "--sex", "F",
-        "--eligibility-confirmed-by", "Zhenzhen Liu, M.D.",
+        "--criteria-confirmed", "--eligibility-confirmed-by", "Zhenzhen Liu, M.D.",
     )  # fmt: skip
     assert enrolled.code == 0, enrolled.err
     text = cli("history", "01-101")

@@ -19,7 +19,7 @@ def test_a_new_participant_through_two_cycles(
     cli.subprocess = True  # a smoke test of the installed command; the others run in-process
     enrolled = cli(
         "enroll", "01-101", "--initials", "QX", "--birth-year", "1968", "--sex", "F",
-        "--eligibility-confirmed-by", INVESTIGATOR, "--json",
+        "--criteria-confirmed", "--eligibility-confirmed-by", INVESTIGATOR, "--json",
     )  # fmt: skip
     assert enrolled.code == 0, enrolled.err
     assert enrolled.json()["study_number"] == "01-101"
@@ -134,7 +134,7 @@ def test_a_lot_or_a_dispensing_label_given_as_the_kit_is_named_as_what_it_is(
     receive the kit's shipment first."""
     enrolled = cli(
         "enroll", "01-102", "--initials", "QY", "--birth-year", "1969", "--sex", "F",
-        "--eligibility-confirmed-by", INVESTIGATOR,
+        "--criteria-confirmed", "--eligibility-confirmed-by", INVESTIGATOR,
     )  # fmt: skip
     assert enrolled.code == 0, enrolled.err
     lot = cli("inventory", "--status", "available", "--json").json()[0]["lot"]
@@ -182,7 +182,7 @@ def test_dispense_keeps_the_participants_current_dose_unless_one_is_ordered(cli:
     assert "Dose        5 mg once daily (reduced)" in kept.out
     new = cli(
         "enroll", "01-102", "--initials", "QY", "--birth-year", "1961", "--sex", "F",
-        "--eligibility-confirmed-by", INVESTIGATOR,
+        "--criteria-confirmed", "--eligibility-confirmed-by", INVESTIGATOR,
     )  # fmt: skip
     assert new.code == 0, new.err
     first = cli("dispense", "01-102", "--cycle", "1", "--day1", DEMO_TODAY.isoformat())
@@ -197,7 +197,7 @@ def test_an_enrolment_typed_in_late_is_corrected_then_its_first_cycle_dispensed(
     dispense: refused (`before_enrolment`) until `participant-correct` puts the date right."""
     enrolled = cli(
         "enroll", "01-103", "--initials", "QZ", "--birth-year", "1966", "--sex", "F",
-        "--eligibility-confirmed-by", INVESTIGATOR,
+        "--criteria-confirmed", "--eligibility-confirmed-by", INVESTIGATOR,
     )  # fmt: skip
     assert enrolled.code == 0, enrolled.err
     real = (DEMO_TODAY - timedelta(days=3)).isoformat()
@@ -256,7 +256,7 @@ def test_a_dispense_in_chinese_gives_the_chinese_directions(cli: Cli) -> None:
     the label gives the study file's Chinese directions."""
     enrolled = cli(
         "enroll", "01-102", "--initials", "QY", "--birth-year", "1970", "--sex", "F",
-        "--eligibility-confirmed-by", INVESTIGATOR,
+        "--criteria-confirmed", "--eligibility-confirmed-by", INVESTIGATOR,
     )  # fmt: skip
     assert enrolled.code == 0, enrolled.err
     day1 = DEMO_TODAY.isoformat()

@@ -19,7 +19,7 @@ def test_a_dispense_dated_before_the_enrolment_is_refused(
     enrolled_on = DEMO_TODAY - timedelta(days=3)
     enrolled = cli(
         "enroll", "01-125", "--initials", "ab", "--birth-year", "1970", "--sex", "F",
-        "--eligibility-confirmed-by", INVESTIGATOR, "--date", enrolled_on.isoformat(),
+        "--criteria-confirmed", "--eligibility-confirmed-by", INVESTIGATOR, "--date", enrolled_on.isoformat(),
     )  # fmt: skip
     assert enrolled.code == 0, enrolled.err
     day1 = ["01-125", "--cycle", "1", "--day1", enrolled_on.isoformat()]

@@ -11,7 +11,7 @@ from typing import Any
 
 from cli_support import Cli
 
-ENROL = ["--sex", "F", "--eligibility-confirmed-by", "Dr Liu"]
+ENROL = ["--sex", "F", "--criteria-confirmed", "--eligibility-confirmed-by", "Dr Liu"]
 
 
 def enrol(cli: Cli, number: str, initials: str = "XY", year: str = "1970", *more: str) -> Any:
@@ -62,7 +62,7 @@ def test_the_age_of_the_year_that_may_be_under_it_is_confirmed(cli: Cli) -> None
 def test_full_width_and_either_languages_sex(cli: Cli) -> None:
     done = cli(
         "enroll", "０１－０５０", "--initials", "ＡＢ", "--birth-year", "1970", "--sex", "女",
-        "--eligibility-confirmed-by", "Dr Liu", "--json",
+        "--criteria-confirmed", "--eligibility-confirmed-by", "Dr Liu", "--json",
     )  # fmt: skip
     assert done.code == 0, done.err
     assert (done.json()["study_number"], done.json()["initials"]) == ("01-050", "AB")
@@ -93,3 +93,34 @@ def test_an_enrolment_entered_in_error_is_voided(cli: Cli) -> None:
         ("01-0001", "typed 01-0001 for 01-001")
     ]
     assert cli("audit", "verify").code == 0
+
+
+def test_the_eligibility_checklist_is_confirmed(
+    cli: Cli, state: Callable[[str], dict[str, Any]]
+) -> None:
+    """The review: `enroll` without the checklist enrolled with `criteria: 0` in the audit while
+    the window requires every criterion ticked. Refused without --criteria-confirmed (nothing
+    written); with it, the study file's criteria are listed and recorded (16 of them)."""
+    before = state(cli.db)
+    plain = ["--sex", "F", "--eligibility-confirmed-by", "Dr X"]
+    refused = cli("enroll", "01-025", "--initials", "AB", "--birth-year", "1970", *plain)
+    assert refused.code == 3, refused.err
+    assert "The eligibility checklist of NCT07198672 is not confirmed (16 criteria)" in refused.err
+    assert "Once Dr X has checked every criterion (" in refused.err
+    assert "enrol again with --criteria-confirmed." in refused.err
+    assert state(cli.db) == before, "a refusal wrote to the database"
+    done = cli(
+        "enroll", "01-025", "--initials", "AB", "--birth-year", "1970", *plain,
+        "--criteria-confirmed", "--json",
+    )  # fmt: skip
+    assert done.code == 0, done.err
+    assert len(done.json()["criteria_confirmed"]) == 16
+    assert done.json()["criteria_confirmed"][-1].startswith("Not: ")
+    shown = cli(
+        "enroll", "01-026", "--initials", "AB", "--birth-year", "1970", *plain,
+        "--criteria-confirmed",
+    )  # fmt: skip
+    assert "  Criteria confirmed (16):\n    - " in shown.out, shown.out
+    trail = cli("audit", "list", "--action", "enroll", "--json").json()
+    ours = [e for e in trail if e["entity_id"] in ("01-025", "01-026")]
+    assert len(ours) == 2 and all(e["new"]["criteria"] == 16 for e in ours), ours

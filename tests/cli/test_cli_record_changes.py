@@ -35,15 +35,24 @@ def test_a_status_change_is_signed_dated_and_shown(cli: Cli) -> None:
     """The review's case: off treatment and back, unsigned, undated, with a reason "x", and no
     trace in `history`. Now signed, with an effective date (not before the enrolment), the kits
     still out named, and each change listed."""
-    enrolled = cli("--json", "history", "01-002").json()["participant"]["enrolled_on"]
+    record = cli("--json", "history", "01-002").json()
+    enrolled = record["participant"]["enrolled_on"]
+    # Not before the last dispense either (01-002 was dispensed to after the enrolment).
+    last = max(d["dispensed_on"] for d in record["dispenses"])
     early = cli(
         "participant-status", "01-002", "discontinued", "--reason", "adverse event",
         "--date", "2020-01-01",
     )  # fmt: skip
     assert early.code == 3 and f"was enrolled ({enrolled})" in early.err, early.err
-    stopped = cli(
+    before = cli(
         "participant-status", "01-002", "discontinued", "--reason", "adverse event",
         "--date", enrolled,
+    )  # fmt: skip
+    assert before.code == 3, before.err
+    assert f"is before the last dispense to participant 01-002 ({last})" in before.err
+    stopped = cli(
+        "participant-status", "01-002", "discontinued", "--reason", "adverse event",
+        "--date", last,
     )  # fmt: skip
     assert stopped.code == 0, stopped.err
     back = cli("participant-status", "01-002", "on_treatment", "--reason", "discontinued in error")
@@ -51,7 +60,7 @@ def test_a_status_change_is_signed_dated_and_shown(cli: Cli) -> None:
     signatures = cli("audit", "list", "--action", "participant_status", "--json").json()
     assert signatures[-1]["new"]["status"] == "on_treatment"
     shown = cli("history", "01-002").out
-    assert f"status changed from On treatment to Discontinued, effective {enrolled}, by" in shown
+    assert f"status changed from On treatment to Discontinued, effective {last}, by" in shown
     assert "status changed from Discontinued to On treatment, effective" in shown
     assert shown.count("(signed). Reason: ") >= 2, shown
 

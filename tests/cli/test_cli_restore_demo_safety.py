@@ -38,7 +38,10 @@ ctx = setup.open_database(sys.argv[1], clock_on(today)).context
 actor = users.sign_in(ctx, "pharmacist", sys.argv[2])
 print("ready", flush=True)
 sys.stdin.readline()
-participants.enroll(ctx, actor, "01-901", "RT", 1960, "F", "Zhenzhen Liu, M.D.")
+checklist = participants.eligibility_checklist(ctx.study)
+participants.enroll(
+    ctx, actor, "01-901", "RT", 1960, "F", "Zhenzhen Liu, M.D.", criteria_confirmed=checklist
+)
 print("saved", flush=True)
 """
 
@@ -177,7 +180,7 @@ def test_demo_replace_replaces_an_earlier_demo_and_a_kill_leaves_it_whole(
     db = Path(cli.db)
     enrolled = cli(
         "enroll", "01-102", "--initials", "RT", "--birth-year", "1960", "--sex", "F",
-        "--eligibility-confirmed-by", "Zhenzhen Liu, M.D.",
+        "--criteria-confirmed", "--eligibility-confirmed-by", "Zhenzhen Liu, M.D.",
     )  # fmt: skip
     assert enrolled.code == 0, enrolled.err
     before = state(cli.db)

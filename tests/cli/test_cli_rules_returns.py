@@ -58,7 +58,7 @@ def test_rules_list_their_source_and_an_administrator_confirms_one(
 def _dispensed(cli: Cli) -> tuple[str, str]:
     enrolled = cli(
         "enroll", "01-101", "--initials", "QX", "--birth-year", "1968", "--sex", "F",
-        "--eligibility-confirmed-by", INVESTIGATOR,
+        "--criteria-confirmed", "--eligibility-confirmed-by", INVESTIGATOR,
     )  # fmt: skip
     assert enrolled.code == 0, enrolled.err
     first = cli("dispense", "01-101", "--cycle", "1", "--day1", DEMO_TODAY.isoformat(), "--json")

@@ -482,3 +482,22 @@ def test_kits_that_arrived_damaged_are_received_into_quarantine(cli: Cli, tmp_pa
     )  # fmt: skip
     assert chinese.code == 0, chinese.err
     assert "到货时破损（收货时发现）" in chinese.out, chinese.out
+
+
+def test_an_adjusted_count_names_its_reason_code_in_the_readers_language(cli: Cli) -> None:
+    """The review: the Chinese said "已调整（breakage：x）", the code in English; the English
+    keeps the code as typed."""
+    stock = cli("inventory", "--json").json()
+    shelf = [k for k in stock if k["status"] == "available" and k["tablets"] == 21][:2]
+    for kit, language in zip(shelf, ["en", "zh_CN"], strict=True):
+        counted = cli(
+            "--lang", language, "count", kit["kit"], "--tablets", "20", "--reason-code",
+            "breakage", "--reason", "x", "--verified-by", "pharmacist",
+            user="technician", env={"DISPENSARY_VERIFIER_PASSWORD": "demo-pass-1"},
+        )  # fmt: skip
+        assert counted.code == 0, counted.err
+        if language == "en":
+            assert "adjusted (breakage: x)." in counted.out, counted.out
+        else:
+            assert "已调整（破损：x）。" in counted.out, counted.out
+            assert "breakage" not in counted.out

@@ -96,7 +96,7 @@ def test_a_study_is_closed_by_the_administrator(cli: Cli, tmp_path: Path) -> Non
     cli("study", "access", "pharmacist", OTHER, "--reason", "read its records", user="admin")
     enrol = cli(
         "enroll", "09-001", "--initials", "AB", "--birth-year", "1970", "--sex", "F",
-        "--eligibility-confirmed-by", "Dr Liu", "--study", OTHER,
+        "--criteria-confirmed", "--eligibility-confirmed-by", "Dr Liu", "--study", OTHER,
     )  # fmt: skip
     assert enrol.code == 4 and f"Study {OTHER} is closed" in enrol.err
     busy = cli("study", "close", "DEMO-2DRUG", "--reason", "done", user="admin")

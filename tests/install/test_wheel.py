@@ -263,6 +263,7 @@ def test_the_installed_program_runs_from_the_wheel_alone(venv: Path, tmp_path: P
             "1970",
             "--sex",
             "F",
+            "--criteria-confirmed",
             "--eligibility-confirmed-by",
             "Zhenzhen Liu, M.D.",
             "--date",

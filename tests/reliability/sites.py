@@ -84,7 +84,16 @@ def build_site(url: str, kits: int, enrolled: int, clock: FixedClock | None = No
         )
         receiving.receive_shipment(ctx, pharm, f"SH-{first}", listed)
     for n in range(1, enrolled + 1):
-        participants.enroll(ctx, pharm, study_number(n), "AB", 1970, "F", "Dr Liu")
+        participants.enroll(
+            ctx,
+            pharm,
+            study_number(n),
+            "AB",
+            1970,
+            "F",
+            "Dr Liu",
+            criteria_confirmed=participants.eligibility_checklist(ctx.study),
+        )
     return Site(ctx, actors, url)
 
 

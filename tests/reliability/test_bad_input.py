@@ -204,7 +204,16 @@ def counter(
     kits = receiving.kits_from_range(ctx, "K0001-K0010", P75, "L1", LATE, None)
     receiving.receive_shipment(ctx, pharmacist, "SH-1", kits)
     for number in ("01-001", "01-002"):
-        participants.enroll(ctx, pharmacist, number, "AB", 1970, "F", "Dr Liu")
+        participants.enroll(
+            ctx,
+            pharmacist,
+            number,
+            "AB",
+            1970,
+            "F",
+            "Dr Liu",
+            criteria_confirmed=participants.eligibility_checklist(ctx.study),
+        )
     dispensing.dispense_cycle(ctx, pharmacist, "01-001", 1, TODAY, secret)
     return Counter(ctx, pharmacist, secret, snapshot, figures)
 

@@ -134,7 +134,16 @@ def test_the_command_line_refuses_bad_arguments_cleanly(
 ) -> None:
     listed = receiving.kits_from_range(ctx, "K0001-K0005", P75, "L1", LATE, None)
     receiving.receive_shipment(ctx, pharmacist, "SH-1", listed)
-    participants.enroll(ctx, pharmacist, "01-001", "AB", 1970, "F", "Dr Liu")
+    participants.enroll(
+        ctx,
+        pharmacist,
+        "01-001",
+        "AB",
+        1970,
+        "F",
+        "Dr Liu",
+        criteria_confirmed=participants.eligibility_checklist(ctx.study),
+    )
     work = tmp_path / "cwd"
     work.mkdir()
     monkeypatch.chdir(work)  # labels, reports and backups given a junk --out land here

@@ -339,7 +339,16 @@ def bench(
     pharmacist signed in through the environment, on a training clock fixed at 2026-01-05."""
     kits = receiving.kits_from_range(ctx, "K0001-K0005", P75, "L1", LATE, None)
     receiving.receive_shipment(ctx, pharmacist, "SH-1", kits)
-    participants.enroll(ctx, pharmacist, "01-001", "AB", 1970, "F", "Dr Liu")
+    participants.enroll(
+        ctx,
+        pharmacist,
+        "01-001",
+        "AB",
+        1970,
+        "F",
+        "Dr Liu",
+        criteria_confirmed=participants.eligibility_checklist(ctx.study),
+    )
     dispensing.dispense_cycle(ctx, pharmacist, "01-001", 1, ctx.clock.today(), pw(pharmacist))
     work = tmp_path / "cwd"
     work.mkdir()

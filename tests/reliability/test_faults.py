@@ -203,7 +203,16 @@ def _receive(ctx: Context, actor: Actor, kits: str) -> None:
 
 
 def _enroll(ctx: Context, actor: Actor, number: str = "01-001") -> None:
-    participants.enroll(ctx, actor, number, "AB", 1970, "F", "Dr Liu")
+    participants.enroll(
+        ctx,
+        actor,
+        number,
+        "AB",
+        1970,
+        "F",
+        "Dr Liu",
+        criteria_confirmed=participants.eligibility_checklist(ctx.study),
+    )
 
 
 ENROL_ARGS = (
@@ -215,6 +224,7 @@ ENROL_ARGS = (
     "1970",
     "--sex",
     "F",
+    "--criteria-confirmed",
     "--eligibility-confirmed-by",
     "Dr Liu",
 )

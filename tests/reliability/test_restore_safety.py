@@ -112,9 +112,27 @@ def _build(db: Path, protocol: str | None = None) -> Path:
             ctx, "K00001-K00010", "herombopag-7.5mg", "L2401", date(2027, 6, 30), None
         )
         receiving.receive_shipment(ctx, pharm, "SH-1", listed)
-        participants.enroll(ctx, pharm, "01-0001", "AB", 1970, "F", "Dr Liu")
+        participants.enroll(
+            ctx,
+            pharm,
+            "01-0001",
+            "AB",
+            1970,
+            "F",
+            "Dr Liu",
+            criteria_confirmed=participants.eligibility_checklist(ctx.study),
+        )
         made = backup.backup(ctx, admin, db.with_name(f"{db.stem}-backup.sqlite3"))
-        participants.enroll(ctx, pharm, OLD_ONLY, "AB", 1971, "F", "Dr Liu")
+        participants.enroll(
+            ctx,
+            pharm,
+            OLD_ONLY,
+            "AB",
+            1971,
+            "F",
+            "Dr Liu",
+            criteria_confirmed=participants.eligibility_checklist(ctx.study),
+        )
     finally:
         ctx.engine.dispose()
     return Path(made.path)

@@ -213,7 +213,16 @@ class Desk:
 
     def enrolled(self) -> str:
         number = f"05-{self.next():03d}"
-        participants.enroll(self.ctx, self.pharmacist, number, "AB", 1970, "F", "Dr Liu")
+        participants.enroll(
+            self.ctx,
+            self.pharmacist,
+            number,
+            "AB",
+            1970,
+            "F",
+            "Dr Liu",
+            criteria_confirmed=participants.eligibility_checklist(self.ctx.study),
+        )
         return number
 
     def dispensed(self) -> tuple[str, str]:
@@ -315,7 +324,14 @@ WORK: dict[str, Work] = {
         "TE-2026-014",
     ),
     "enroll": lambda d, a, pw: participants.enroll(
-        d.ctx, a, f"06-{d.next():03d}", "CD", 1960, "F", "Dr Liu"
+        d.ctx,
+        a,
+        f"06-{d.next():03d}",
+        "CD",
+        1960,
+        "F",
+        "Dr Liu",
+        criteria_confirmed=participants.eligibility_checklist(d.ctx.study),
     ),
     "correct_enrolment": lambda d, a, pw: participants.correct_enrolment(
         d.ctx, a, d.enrolled(), initials="XY", reason="initials typed wrongly", password=pw

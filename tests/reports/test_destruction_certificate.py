@@ -70,7 +70,16 @@ def destroyed(
     _receive(ctx, pharmacist, "K0001-K0004", "L1", date(2027, 6, 30), P75)
     _receive(ctx, pharmacist, "K0011-K0012", "L2", date(2026, 12, 31), P75)
     _receive(ctx, pharmacist, "S0001-S0002", "S1", date(2027, 6, 30), P25)
-    participants.enroll(ctx, pharmacist, "01-001", "AB", 1970, "F", "Dr Liu")
+    participants.enroll(
+        ctx,
+        pharmacist,
+        "01-001",
+        "AB",
+        1970,
+        "F",
+        "Dr Liu",
+        criteria_confirmed=participants.eligibility_checklist(ctx.study),
+    )
     first = dispensing.dispense_cycle(ctx, pharmacist, "01-001", 1, clock.today(), password)
     assert [k.kit for k in first.kits] == ["K0011"]
     clock.set_date(date(2026, 1, 26))

@@ -83,6 +83,9 @@ def enroll(
     sex: str = "F",
     **options: Any,
 ) -> ParticipantRow:
+    """Enrols with the study's whole eligibility checklist confirmed (as the service requires)
+    unless a test gives `criteria_confirmed` itself."""
+    options.setdefault("criteria_confirmed", participants.eligibility_checklist(ctx.study))
     return participants.enroll(ctx, actor, number, initials, birth_year, sex, "Dr Liu", **options)
 
 

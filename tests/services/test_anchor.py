@@ -40,7 +40,16 @@ def stored_hash(ctx: Context, entry: int) -> str:
 
 
 def enroll_another(ctx: Context, actor: Actor, number: str = "01-009") -> None:
-    participants.enroll(ctx, actor, number, "ZZ", 1971, "F", "Dr Liu")
+    participants.enroll(
+        ctx,
+        actor,
+        number,
+        "ZZ",
+        1971,
+        "F",
+        "Dr Liu",
+        criteria_confirmed=participants.eligibility_checklist(ctx.study),
+    )
 
 
 def test_the_code_names_the_last_entry(busy: Context, monitor: Actor) -> None:

@@ -237,7 +237,16 @@ class CountCounter(RuleBasedStateMachine):
         listed = [KitIn(f"K{n:04d}", P75, "L1", today + timedelta(days=400), 21) for n in range(6)]
         listed.append(KitIn("E0001", P75, "L0", today + timedelta(days=3), 21))
         receiving.receive_shipment(self.ctx, self.pharmacist, "SH-1", listed)
-        participants.enroll(self.ctx, self.pharmacist, "01-001", "AB", 1970, "F", "Dr Liu")
+        participants.enroll(
+            self.ctx,
+            self.pharmacist,
+            "01-001",
+            "AB",
+            1970,
+            "F",
+            "Dr Liu",
+            criteria_confirmed=participants.eligibility_checklist(self.ctx.study),
+        )
         dispensing.dispense_cycle(
             self.ctx, self.pharmacist, "01-001", 1, today, PASSWORD, kits=["K0001"]
         )

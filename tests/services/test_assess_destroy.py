@@ -161,7 +161,16 @@ class DestroyCounter(RuleBasedStateMachine):
         today = self.clock.today()
         listed = [KitIn(k, P75, "L1", today + timedelta(days=30), 21) for k in KITS[:5]]
         receiving.receive_shipment(self.ctx, self.pharmacist, "SH-1", listed)
-        participants.enroll(self.ctx, self.pharmacist, "01-001", "AB", 1970, "F", "Dr Liu")
+        participants.enroll(
+            self.ctx,
+            self.pharmacist,
+            "01-001",
+            "AB",
+            1970,
+            "F",
+            "Dr Liu",
+            criteria_confirmed=participants.eligibility_checklist(self.ctx.study),
+        )
 
     @rule(kit=st.sampled_from(KITS[:5]), back=st.booleans())
     def dispensed_and_maybe_back(self, kit: str, back: bool) -> None:

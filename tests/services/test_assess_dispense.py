@@ -168,7 +168,16 @@ class Counter(RuleBasedStateMachine):
     @initialize(stopped=st.booleans())
     def open_the_pharmacy(self, stopped: bool) -> None:
         for number in PEOPLE:
-            participants.enroll(self.ctx, self.pharmacist, number, "AB", 1970, "F", "Dr Liu")
+            participants.enroll(
+                self.ctx,
+                self.pharmacist,
+                number,
+                "AB",
+                1970,
+                "F",
+                "Dr Liu",
+                criteria_confirmed=participants.eligibility_checklist(self.ctx.study),
+            )
         if stopped:
             participants.set_status(
                 self.ctx,

@@ -280,7 +280,16 @@ class ReturnCounter(RuleBasedStateMachine):
     @initialize()
     def open_the_pharmacy(self) -> None:
         for number in PEOPLE:
-            participants.enroll(self.ctx, self.pharmacist, number, "AB", 1970, "F", "Dr Liu")
+            participants.enroll(
+                self.ctx,
+                self.pharmacist,
+                number,
+                "AB",
+                1970,
+                "F",
+                "Dr Liu",
+                criteria_confirmed=participants.eligibility_checklist(self.ctx.study),
+            )
         expiry = self.clock.today() + timedelta(days=400)
         small = [KitIn(f"H{n:04d}", P75, "LH", expiry, 12) for n in range(1, 13)]  # 2 a cycle
         receive_small_kits(self.ctx, self.pharmacist, "SH-0", small)

@@ -73,7 +73,16 @@ def test_the_enrolment_date_corrected_is_marked_beside_the_eligibility(
 ) -> None:
     """The review's case: enrolled 2026-01-05, corrected to 2026-01-02: the report said
     "Enrolled 2026-01-02" beside an eligibility confirmed on 2026-01-05, unmarked."""
-    participants.enroll(ctx, pharmacist, "01-001", "AB", 1970, "F", "Dr Liu")
+    participants.enroll(
+        ctx,
+        pharmacist,
+        "01-001",
+        "AB",
+        1970,
+        "F",
+        "Dr Liu",
+        criteria_confirmed=participants.eligibility_checklist(ctx.study),
+    )
     participants.correct_enrolment(
         ctx,
         pharmacist,

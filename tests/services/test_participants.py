@@ -19,7 +19,7 @@ from dispensary.domain.errors import (
     ToConfirm,
 )
 from dispensary.i18n import Language, speaking
-from dispensary.services import audit, participants, queries, returns
+from dispensary.services import audit, dispensing, participants, queries, returns
 from dispensary.services.context import Actor, Context, FixedClock
 
 from .helpers import dispense, enroll, scalar
@@ -114,14 +114,48 @@ def test_enrolment_refusals(
 
 def test_birth_year_must_be_a_number(ctx: Context, pharmacist: Actor, refused: Refused) -> None:
     with refused(ctx, InvalidInput, "year of birth must be a number"):
-        participants.enroll(ctx, pharmacist, "01-001", "AB", "1970", "F", "Dr Liu")  # type: ignore[arg-type]
+        participants.enroll(
+            ctx,
+            pharmacist,
+            "01-001",
+            "AB",
+            "1970",
+            "F",
+            "Dr Liu",
+            criteria_confirmed=participants.eligibility_checklist(ctx.study),
+        )  # type: ignore[arg-type]
+
+
+def test_the_eligibility_checklist_is_required_of_every_front_end(
+    ctx: Context, pharmacist: Actor, refused: Refused
+) -> None:
+    """The review: the CLI enrolled with no checklist (`criteria: 0`); the service now refuses
+    an enrolment given none, as it refuses one with a criterion missing."""
+    with refused(
+        ctx,
+        participants.ChecklistNotConfirmed,  # a RuleViolation the CLI adds its option to
+        f"The eligibility checklist of {ctx.study.protocol} is not confirmed (16 criteria)",
+    ):
+        enroll(ctx, pharmacist, criteria_confirmed=None)
+    with refused(ctx, RuleViolation, "Eligibility is not confirmed for: Not: "):
+        enroll(ctx, pharmacist, criteria_confirmed=every_criterion(ctx)[:-1])
+    assert every_criterion(ctx) == participants.eligibility_checklist(ctx.study)
 
 
 def test_who_confirmed_eligibility_is_required(
     ctx: Context, pharmacist: Actor, refused: Refused
 ) -> None:
     with refused(ctx, InvalidInput, "Give the name of the investigator who confirmed"):
-        participants.enroll(ctx, pharmacist, "01-001", "AB", 1970, "F", " ")
+        participants.enroll(
+            ctx,
+            pharmacist,
+            "01-001",
+            "AB",
+            1970,
+            "F",
+            " ",
+            criteria_confirmed=participants.eligibility_checklist(ctx.study),
+        )
 
 
 def test_adult_of_18_this_year_is_enrolled_once_the_age_is_confirmed(
@@ -247,6 +281,58 @@ def test_the_kits_still_out_are_listed_for_a_status_change(
         ctx, pharmacist, given.kits[0].kit, 0, pw(pharmacist), dispense=given.number
     )
     assert participants.kits_out(ctx, pharmacist, "01-001") == ()
+
+
+def test_a_status_change_is_not_dated_before_the_last_dispense(
+    ctx: Context,
+    stock: object,
+    clock: FixedClock,
+    pharmacist: Actor,
+    refused: Refused,
+    pw: Password,
+) -> None:
+    """The review: discontinued on 1 Oct though cycles were dispensed on 19 Oct and 16 Nov.
+    Refused, naming the last dispense; once the dispense after the date is voided, accepted."""
+    enroll(ctx, pharmacist)  # 2026-01-05
+    secret = pw(pharmacist)
+    clock.set_date(date(2026, 1, 19))
+    given = dispense(ctx, pharmacist, secret)
+    clock.set_date(date(2026, 1, 25))
+    with refused(
+        ctx,
+        RuleViolation,
+        "The effective date 2026-01-10 is before the last dispense to participant 01-001 "
+        "(2026-01-19). Give a date on or after 2026-01-19; if a dispense after 2026-01-10 was "
+        "made in error, void it first.",
+    ):
+        participants.set_status(
+            ctx,
+            pharmacist,
+            "01-001",
+            "discontinued",
+            "withdrew consent",
+            password=secret,
+            effective_on=date(2026, 1, 10),
+        )
+    with refused(ctx, RuleViolation, "before the last dispense"):  # the screen's check too
+        participants.check_status_change(
+            ctx, pharmacist, "01-001", "discontinued", "withdrew consent", date(2026, 1, 10)
+        )
+    # On the day of the last dispense, or after it: accepted.
+    participants.check_status_change(
+        ctx, pharmacist, "01-001", "discontinued", "withdrew consent", date(2026, 1, 19)
+    )
+    dispensing.void_dispense(ctx, pharmacist, given.number, "wrong participant", secret)
+    row = participants.set_status(
+        ctx,
+        pharmacist,
+        "01-001",
+        "discontinued",
+        "withdrew consent",
+        password=secret,
+        effective_on=date(2026, 1, 10),
+    )
+    assert row.status is ParticipantStatus.DISCONTINUED
 
 
 def test_status_of_someone_not_enrolled(ctx: Context, pharmacist: Actor, refused: Refused) -> None:

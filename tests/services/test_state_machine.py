@@ -141,7 +141,16 @@ class Counter(RuleBasedStateMachine):
     @initialize()
     def open_the_pharmacy(self) -> None:
         for number in PEOPLE:
-            participants.enroll(self.ctx, self.pharmacist, number, "AB", 1970, "F", "Dr Liu")
+            participants.enroll(
+                self.ctx,
+                self.pharmacist,
+                number,
+                "AB",
+                1970,
+                "F",
+                "Dr Liu",
+                criteria_confirmed=participants.eligibility_checklist(self.ctx.study),
+            )
         self.receive(kits=3, small=False, lasts=400, cold_chain_ok=True)
         self.receive(kits=2, small=True, lasts=400, cold_chain_ok=True)
 

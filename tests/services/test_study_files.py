@@ -90,7 +90,16 @@ class Counter:
         return receiving.receive_shipment(self.ctx, self.pharm, f"SH-{kits}", listed).kits
 
     def enroll(self, number: str = "01-001") -> None:
-        participants.enroll(self.ctx, self.pharm, number, "AB", 1970, "F", "Dr Example")
+        participants.enroll(
+            self.ctx,
+            self.pharm,
+            number,
+            "AB",
+            1970,
+            "F",
+            "Dr Example",
+            criteria_confirmed=participants.eligibility_checklist(self.ctx.study),
+        )
 
     def assess(self, **request: object) -> DispenseAssessment:
         return dispensing.assess_dispense(

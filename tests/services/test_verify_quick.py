@@ -157,7 +157,16 @@ def test_rows_the_sql_writes_otherwise_are_encoded_in_python_and_still_pass(
     with the worker too; an edit of the odd row is still named. PostgreSQL writes the fraction
     as Python does: only the chains' text outside ASCII is encoded in Python there."""
     password = pw(pharmacist)
-    participants.enroll(ctx, pharmacist, "01-002", "CD", 1980, "F", 'Dr Lüu "药" \\')
+    participants.enroll(
+        ctx,
+        pharmacist,
+        "01-002",
+        "CD",
+        1980,
+        "F",
+        'Dr Lüu "药" \\',
+        criteria_confirmed=participants.eligibility_checklist(ctx.study),
+    )
     result = dispense(ctx, pharmacist, password, "01-001", platelet_count=152.25)
     first = returns.record_return(
         ctx, pharmacist, result.kits[0].kit, 2, password, dispense=result.number, note="药 é"

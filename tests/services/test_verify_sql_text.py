@@ -282,7 +282,16 @@ def test_rows_the_sql_writes_otherwise_verify_through_python(
     if not is_sqlite(ctx.engine):
         pytest.skip("the SQL's text is SQLite's")
     password = pw(pharmacist)
-    participants.enroll(ctx, pharmacist, "01-002", "CD", 1980, "F", 'Dr Lüu "药" \\')
+    participants.enroll(
+        ctx,
+        pharmacist,
+        "01-002",
+        "CD",
+        1980,
+        "F",
+        'Dr Lüu "药" \\',
+        criteria_confirmed=participants.eligibility_checklist(ctx.study),
+    )
     result = dispense(ctx, pharmacist, password, "01-001", platelet_count=152.25)
     note = 'É ñ 药 "q" \\'
     kit = result.kits[0].kit

@@ -126,8 +126,26 @@ def _build(path: Path) -> None:
         ctx, "K0101-K0103", "herombopag-2.5mg", "L2501", date(2026, 12, 31), None
     )
     receiving.receive_shipment(ctx, pharm, "SH-2", kits)
-    participants.enroll(ctx, pharm, "01-001", "AB", 1970, "F", "Dr Liu")
-    participants.enroll(ctx, pharm, "01-002", "CD", 1965, "F", "Dr Liu")
+    participants.enroll(
+        ctx,
+        pharm,
+        "01-001",
+        "AB",
+        1970,
+        "F",
+        "Dr Liu",
+        criteria_confirmed=participants.eligibility_checklist(ctx.study),
+    )
+    participants.enroll(
+        ctx,
+        pharm,
+        "01-002",
+        "CD",
+        1965,
+        "F",
+        "Dr Liu",
+        criteria_confirmed=participants.eligibility_checklist(ctx.study),
+    )
     first = dispensing.dispense_cycle(ctx, pharm, "01-001", 1, START, PASSWORDS["pharm"])
     clock.set_date(RETURN_DAY)
     returns.record_return(ctx, pharm, first.kits[0].kit, 10, PASSWORDS["pharm"], first.number)

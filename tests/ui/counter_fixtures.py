@@ -100,8 +100,26 @@ def build_counter(path: Path) -> None:
         *receiving.kits_from_range(ctx, "K2001-K2004", P25, "L2501", date(2027, 6, 30), None),
     ]
     receiving.receive_shipment(ctx, pharm, "SH-001", kits)
-    participants.enroll(ctx, pharm, "01-001", "AB", 1970, "F", "Dr Liu")
-    participants.enroll(ctx, pharm, "01-002", "CD", 1965, "F", "Dr Liu")
+    participants.enroll(
+        ctx,
+        pharm,
+        "01-001",
+        "AB",
+        1970,
+        "F",
+        "Dr Liu",
+        criteria_confirmed=participants.eligibility_checklist(ctx.study),
+    )
+    participants.enroll(
+        ctx,
+        pharm,
+        "01-002",
+        "CD",
+        1965,
+        "F",
+        "Dr Liu",
+        criteria_confirmed=participants.eligibility_checklist(ctx.study),
+    )
     ctx.engine.dispose()
 
 
@@ -122,7 +140,16 @@ def study_pharmacy(study: Study, kits: list[tuple[str, str]], path: Path) -> Cou
     for numbers, product in kits:
         listed = receiving.kits_from_range(ctx, numbers, product, "L1", date(2028, 6, 30), None)
         receiving.receive_shipment(ctx, pharm, f"SH-{numbers}", listed)
-    participants.enroll(ctx, pharm, "01-001", "AB", 1970, "F", "Dr Example")
+    participants.enroll(
+        ctx,
+        pharm,
+        "01-001",
+        "AB",
+        1970,
+        "F",
+        "Dr Example",
+        criteria_confirmed=participants.eligibility_checklist(ctx.study),
+    )
     return Counter(ctx, clock, path)
 
 

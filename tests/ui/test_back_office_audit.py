@@ -409,7 +409,16 @@ def test_a_void_reads_without_its_row_id(qtbot: Any, pharmacy: Pharmacy) -> None
     """The void's row id read "Void: 1", which no pharmacist understands: the entry's action,
     record, user, time and reason say what was voided; the id is a technical detail."""
     ctx, pharm = pharmacy.ctx, pharmacy.actor("pharm")
-    participants.enroll(ctx, pharm, "01-003", "EF", 1980, "F", "Dr Liu")
+    participants.enroll(
+        ctx,
+        pharm,
+        "01-003",
+        "EF",
+        1980,
+        "F",
+        "Dr Liu",
+        criteria_confirmed=participants.eligibility_checklist(ctx.study),
+    )
     participants.void_enrolment(ctx, pharm, "01-003", "typed 01-003 for 01-030", PASSWORDS["pharm"])
     screen = make_screen(qtbot, pharmacy)
     choose_action(qtbot, screen, "enrolment_voided")

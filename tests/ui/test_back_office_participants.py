@@ -246,7 +246,14 @@ def test_the_register_has_room_at_1366x768_and_no_next_cycle_after_the_last(
     assert screen.table.viewport().height() < screen.table.verticalHeader().length() + row
     for number in range(3, 15):
         participants.enroll(
-            pharmacy.ctx, pharmacy.actor("pharm"), f"01-{number:03d}", "XY", 1980, "F", "Dr Liu"
+            pharmacy.ctx,
+            pharmacy.actor("pharm"),
+            f"01-{number:03d}",
+            "XY",
+            1980,
+            "F",
+            "Dr Liu",
+            criteria_confirmed=participants.eligibility_checklist(pharmacy.ctx.study),
         )
     screen.refresh()
     rows_shown = screen.table.viewport().height() // row
@@ -549,7 +556,16 @@ def test_the_record_says_what_a_void_voided_when_by_whom_and_why(
     )
     assert "Void:" not in text
 
-    participants.enroll(ctx, pharm, "01-003", "EF", 1980, "F", "Dr Liu")
+    participants.enroll(
+        ctx,
+        pharm,
+        "01-003",
+        "EF",
+        1980,
+        "F",
+        "Dr Liu",
+        criteria_confirmed=participants.eligibility_checklist(ctx.study),
+    )
     participants.void_enrolment(ctx, pharm, "01-003", "typed 01-003 for 01-030", PASSWORDS["pharm"])
     changes = queries.participant_changes(ctx, pharm, "01-003")
     assert [(c.field, c.correction) for c in changes] == [("void", False)]  # no correction

@@ -169,3 +169,14 @@ def test_leaving_the_count_open_clears_it(qtbot: Any, pharmacy: Pharmacy) -> Non
     assert screen.verifier_password.text() == ""
     scan(qtbot, screen.kit, "K0003")  # reopened: the recount starts with nothing typed
     assert screen.verifier_password.text() == ""
+
+
+def test_enter_in_the_second_persons_password_signs(qtbot: Any, pharmacy: Pharmacy) -> None:
+    """The review: Enter in the second person's password field did nothing; it signs, as the
+    Sign button does (the counter's signature asked, then the book adjusted)."""
+    screen = shown_open(qtbot, pharmacy)
+    asked = when_signature_asked(qtbot, sign)
+    qtbot.keyClick(screen.verifier_password, Qt.Key.Key_Return)
+    assert asked, "Enter asked the counter's signature"
+    assert on_shelf(pharmacy) == 19  # adjusted
+    assert screen.verifier_password.text() == ""

@@ -153,7 +153,16 @@ def test_the_platelet_field_takes_the_study_files_unit_and_range(
             ctx, admin, "pharm", "pharmacist", NAMES["pharm"], "PP", PASSWORDS["pharm"], False
         )
         pharm = users.sign_in(ctx, "pharm", PASSWORDS["pharm"])
-        participants.enroll(ctx, pharm, "01-001", "AB", 1970, "F", "Dr Example")
+        participants.enroll(
+            ctx,
+            pharm,
+            "01-001",
+            "AB",
+            1970,
+            "F",
+            "Dr Example",
+            criteria_confirmed=participants.eligibility_checklist(ctx.study),
+        )
         screen = _screen(qtbot, Counter(ctx, clock, tmp_path / "pharmacy.sqlite3"))
         _scan(qtbot, screen.participant_field, "01-001")
         assert screen.platelets.isEnabled()

@@ -26,8 +26,26 @@ def test_the_today_screen_charts_the_forecast(qtbot: QtBot, counter: Counter) ->
     # lot L2399 lasting only cycles from up to 4 March): the shelf falls short within 12 weeks.
     pharm = counter.actor("pharm")
     dispensing.dispense_cycle(counter.ctx, pharm, "01-001", 1, date(2026, 1, 5), "pharmpass1")
-    participants.enroll(counter.ctx, pharm, "01-003", "EF", 1972, "F", "Dr Liu")
-    participants.enroll(counter.ctx, pharm, "01-004", "GH", 1980, "F", "Dr Liu")
+    participants.enroll(
+        counter.ctx,
+        pharm,
+        "01-003",
+        "EF",
+        1972,
+        "F",
+        "Dr Liu",
+        criteria_confirmed=participants.eligibility_checklist(counter.ctx.study),
+    )
+    participants.enroll(
+        counter.ctx,
+        pharm,
+        "01-004",
+        "GH",
+        1980,
+        "F",
+        "Dr Liu",
+        criteria_confirmed=participants.eligibility_checklist(counter.ctx.study),
+    )
     window = main_window(qtbot, counter.session("pharm"), (1366, 900))
     dashboard = today_screen(window)
     section = dashboard.forecast
@@ -82,8 +100,26 @@ def test_the_forecast_reads_in_chinese(qtbot: QtBot, counter: Counter, chinese: 
     week's date under its number on the chart (it was cut to '第1周 07…')."""
     pharm = counter.actor("pharm")
     dispensing.dispense_cycle(counter.ctx, pharm, "01-001", 1, date(2026, 1, 5), "pharmpass1")
-    participants.enroll(counter.ctx, pharm, "01-003", "EF", 1972, "F", "Dr Liu")
-    participants.enroll(counter.ctx, pharm, "01-004", "GH", 1980, "F", "Dr Liu")
+    participants.enroll(
+        counter.ctx,
+        pharm,
+        "01-003",
+        "EF",
+        1972,
+        "F",
+        "Dr Liu",
+        criteria_confirmed=participants.eligibility_checklist(counter.ctx.study),
+    )
+    participants.enroll(
+        counter.ctx,
+        pharm,
+        "01-004",
+        "GH",
+        1980,
+        "F",
+        "Dr Liu",
+        criteria_confirmed=participants.eligibility_checklist(counter.ctx.study),
+    )
     result = forecast_service.forecast(counter.ctx, pharm)
     section = ForecastSection("供药预测")
     qtbot.addWidget(section)
@@ -171,7 +207,16 @@ def test_a_forecast_read_before_a_switch_of_study_is_not_shown(
     from dataclasses import replace
 
     pharm = counter.actor("pharm")
-    participants.enroll(counter.ctx, pharm, "01-003", "EF", 1972, "F", "Dr Liu")
+    participants.enroll(
+        counter.ctx,
+        pharm,
+        "01-003",
+        "EF",
+        1972,
+        "F",
+        "Dr Liu",
+        criteria_confirmed=participants.eligibility_checklist(counter.ctx.study),
+    )
     window = MainWindow(
         counter.session("pharm"), screen_classes(), {k.value: c for k, c in OPENS.items()}
     )

@@ -89,7 +89,16 @@ def test_the_same_person_in_another_study_is_asked_about(
     studies.add_study(pharmacy.ctx, admin, text, "other.toml", "second protocol opens")
     studies.set_access(pharmacy.ctx, admin, "pharm", OTHER, True, "covers both")
     other = studies.switch_study(pharmacy.ctx, pharmacy.actor("pharm"), OTHER)
-    participants.enroll(other, pharmacy.actor("pharm"), "21-001", "GR", 1977, "F", "Dr Liu")
+    participants.enroll(
+        other,
+        pharmacy.actor("pharm"),
+        "21-001",
+        "GR",
+        1977,
+        "F",
+        "Dr Liu",
+        criteria_confirmed=participants.eligibility_checklist(other.study),
+    )
     asked: list[str] = []
     answers = iter([False, True])
 
@@ -118,7 +127,16 @@ def test_a_number_of_another_study_is_refused_in_the_dialog(
     studies.add_study(pharmacy.ctx, admin, text, "other.toml", "second protocol opens")
     studies.set_access(pharmacy.ctx, admin, "pharm", OTHER, True, "covers both")
     other = studies.switch_study(pharmacy.ctx, pharmacy.actor("pharm"), OTHER)
-    participants.enroll(other, pharmacy.actor("pharm"), "21-001", "GR", 1977, "F", "Dr Liu")
+    participants.enroll(
+        other,
+        pharmacy.actor("pharm"),
+        "21-001",
+        "GR",
+        1977,
+        "F",
+        "Dr Liu",
+        criteria_confirmed=participants.eligibility_checklist(other.study),
+    )
     seen = enrol_typing(qtbot, monkeypatch, "21-001", "xy", "1980")
     screen = make_screen(qtbot, pharmacy)
     qtbot.mouseClick(screen.enrol_button, Qt.MouseButton.LeftButton)
@@ -193,7 +211,16 @@ def test_a_kit_scanned_after_the_clashing_enrolment_is_voided_opens_the_kit(
     pharm = pharmacy.actor("pharm")
     with monkeypatch.context() as before_the_rule:
         before_the_rule.setattr(participants, "_check_number_free", lambda *_a: None)
-        participants.enroll(pharmacy.ctx, pharm, "K0002", "KL", 1970, "F", "Dr Liu")
+        participants.enroll(
+            pharmacy.ctx,
+            pharm,
+            "K0002",
+            "KL",
+            1970,
+            "F",
+            "Dr Liu",
+            criteria_confirmed=participants.eligibility_checklist(pharmacy.ctx.study),
+        )
     session = pharmacy.session("pharm")
     assert route_scan(session, "K0002") == (OpenKind.DISPENSE, "K0002")
     participants.void_enrolment(pharmacy.ctx, pharm, "K0002", "a kit's number", PASSWORDS["pharm"])

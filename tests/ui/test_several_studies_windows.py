@@ -60,7 +60,16 @@ def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         other, "B0001-B0004", "herombopag-7.5mg", "LB1", date(2027, 6, 30), None
     )
     receiving.receive_shipment(other, pharm, "SH-B", kits)
-    participants.enroll(other, pharm, "02-001", "XY", 1980, "F", "Dr Liu")
+    participants.enroll(
+        other,
+        pharm,
+        "02-001",
+        "XY",
+        1980,
+        "F",
+        "Dr Liu",
+        criteria_confirmed=participants.eligibility_checklist(other.study),
+    )
     yield place
     place.ctx.engine.dispose()
 

@@ -113,7 +113,16 @@ def test_the_today_card_of_all_studies_opens_inside_the_window(
         other, "B0001-B0002", "herombopag-7.5mg", "LB1", date(2027, 6, 30), None
     )
     receiving.receive_shipment(other, pharm, "SH-B", kits)
-    participants.enroll(other, pharm, "02-001", "XY", 1980, "F", "Dr Liu")
+    participants.enroll(
+        other,
+        pharm,
+        "02-001",
+        "XY",
+        1980,
+        "F",
+        "Dr Liu",
+        criteria_confirmed=participants.eligibility_checklist(other.study),
+    )
 
     window = open_window(qtbot, pharmacy, "pharm")
     dashboard = window.screens[DashboardScreen]

@@ -643,8 +643,16 @@ Old values:
         <translation>{n} 个药盒</translation>
     </message>
     <message>
+        <source>1 kit shown; {units} available</source>
+        <translation>显示 1 个药盒；可用 {units}</translation>
+    </message>
+    <message>
         <source>{n} kits shown; {units} available</source>
         <translation>显示 {n} 个药盒；可用 {units}</translation>
+    </message>
+    <message>
+        <source>1 kit shown; available:</source>
+        <translation>显示 1 个药盒；可用：</translation>
     </message>
     <message>
         <source>{n} kits shown; available:</source>
@@ -654,6 +662,10 @@ Old values:
         <source>{units} ({product})</source>
         <comment>units available of a product</comment>
         <translation>{product} {units}</translation>
+    </message>
+    <message>
+        <source>1 kit shown; {tablets} tablets available</source>
+        <translation>显示 1 个药盒；可用 {tablets} 片</translation>
     </message>
     <message>
         <source>{n} kits shown; {tablets} tablets available</source>

@@ -39,7 +39,7 @@ from dispensary.cli.core import (
 )
 from dispensary.cli.overriding import dispense_override_hints, override_options
 from dispensary.domain.codes import ParticipantStatus
-from dispensary.domain.errors import ToConfirm
+from dispensary.domain.errors import RuleViolation, ToConfirm
 from dispensary.domain.rules import next_day1_words, sex_word
 from dispensary.i18n import N_, _, current_language
 
@@ -67,6 +67,7 @@ def cmd_enroll(run: Run) -> int:
     from dispensary.services import participants
 
     a = run.args
+    checklist = participants.eligibility_checklist(run.context().study)
     try:
         row = participants.enroll(
             run.context(),
@@ -77,8 +78,21 @@ def cmd_enroll(run: Run) -> int:
             a.sex,
             a.eligibility_confirmed_by,
             enrolled_on=a.date,
+            # --criteria-confirmed: every criterion of the study file checked by the person named
+            criteria_confirmed=checklist if a.criteria_confirmed else None,
             age_confirmed=a.age_confirmed,
         )
+    except participants.ChecklistNotConfirmed as refused:
+        raise RuleViolation(
+            _(
+                "{refusal} Once {name} has checked every criterion ({criteria}), enrol again "
+                "with --criteria-confirmed."
+            ).format(
+                refusal=refused.message,
+                name=a.eligibility_confirmed_by.strip(),
+                criteria="; ".join(checklist),
+            )
+        ) from refused
     except ToConfirm as asked:
         raise ToConfirm(
             _("{question} Once confirmed, enrol again with --age-confirmed.").format(
@@ -90,7 +104,7 @@ def cmd_enroll(run: Run) -> int:
         run.context(), run.actor(), row.initials, row.birth_year
     )
     run.emit(
-        {**_participant_dict(row), "warnings": list(warnings)},
+        {**_participant_dict(row), "criteria_confirmed": checklist, "warnings": list(warnings)},
         [
             _(
                 "Enrolled {study_number} ({initials}), born {birth_year}, {sex}, on {enrolled_on}."
@@ -104,6 +118,8 @@ def cmd_enroll(run: Run) -> int:
             _("  Eligibility confirmed by {eligibility_confirmed_by}").format(
                 eligibility_confirmed_by=a.eligibility_confirmed_by.strip()
             ),
+            _("  Criteria confirmed ({count}):").format(count=len(checklist)),
+            *(f"    - {criterion}" for criterion in checklist),
             _("Next: dispense cycle 1."),
         ],
     )
@@ -119,6 +135,15 @@ def enroll_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--birth-year", required=True, type=whole, metavar="YYYY")
     p.add_argument("--sex", required=True, metavar="F|M")
     p.add_argument("--eligibility-confirmed-by", required=True, metavar="NAME")
+    p.add_argument(
+        "--criteria-confirmed",
+        action="store_true",
+        help=N_(
+            "every inclusion criterion and the absence of every exclusion criterion of the "
+            "study file were checked by the person named in --eligibility-confirmed-by "
+            "(required; the criteria are listed in the output and recorded with the enrolment)"
+        ),
+    )
     p.add_argument("--date", type=calendar_date, help=N_("enrolment date (default today)"))
     p.add_argument(
         "--age-confirmed",

@@ -276,7 +276,13 @@ def cmd_count(run: Run) -> int:
                 counted=result.counted,
                 book=result.book,
                 difference=result.difference,
-                reason_code=a.reason_code,
+                # The code as typed in English; its name in the reader's language otherwise
+                # (the Chinese said "已调整（breakage：x）").
+                reason_code=(
+                    a.reason_code
+                    if current_language() is ENGLISH
+                    else _(ReasonCode(a.reason_code).label)
+                ),
                 reason=a.reason,
             ),
             _("  Countersigned by {verified_by}.").format(verified_by=a.verified_by),

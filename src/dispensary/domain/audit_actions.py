@@ -439,6 +439,45 @@ BALANCE_FIELDS = ("product", "received", "on_hand", "held_returned", "balanced")
 (services.reconciliation.sign_off: `[key, received, on_hand, held_returned, balanced]`)."""
 
 
+def held_for_shown(value: object) -> str | None:
+    """A release's `held_for` (kit -> the causes it was held for, as
+    services.quarantine.HoldCause.fact stores them) in the reader's words, as the release's
+    dialog says them ("K1061: quarantined 2026-10-01 for temperature excursion 3: ..."): the
+    stored JSON is no reading for an inspector. None for a value of another shape."""
+    if not isinstance(value, dict) or not value:
+        return None
+    kits = []
+    for kit, causes in value.items():
+        if not isinstance(causes, list):
+            return None
+        words = []
+        for cause in causes:
+            if not isinstance(cause, dict) or not isinstance(cause.get("on"), str):
+                return None
+            day = cause["on"]
+            if "exposed_to_excursion" in cause:
+                words.append(
+                    _("exposed to temperature excursion {excursion} on {day} while held").format(
+                        excursion=cause["exposed_to_excursion"], day=day
+                    )
+                )
+                continue
+            recorded = str(cause.get("reason", ""))
+            excursion = cause.get("excursion")
+            forms = reasons.EXCURSION_FORMS if excursion is not None else reasons.RECEIPT_FORMS
+            reason = reasons.in_reader_words(recorded, forms)
+            reason = reason.strip().rstrip(".。") or reason
+            words.append(
+                _("quarantined {day}: {reason}").format(day=day, reason=reason)
+                if excursion is None
+                else _("quarantined {day} for temperature excursion {excursion}: {reason}").format(
+                    day=day, excursion=excursion, reason=reason
+                )
+            )
+        kits.append(_("{kit}: {causes}").format(kit=kit, causes=_(", ").join(words)))
+    return _("; ").join(kits)
+
+
 def balances_shown(value: object, product_name: Callable[[str], str] = str) -> str | None:
     """A reconciliation sign-off's products with what each number is, in the reader's
     language ("海曲泊帕乙醇胺片 2.5 mg：已接收 588，库存 420，退回留存 8，平衡"): stored
@@ -538,6 +577,10 @@ def value_shown(
             return figures
     if key == "product" and isinstance(value, str) and value:
         return product_name(value)
+    if key == "held_for":
+        held = held_for_shown(value)
+        if held is not None:
+            return held
     if key in NOTICE_KEYS and isinstance(value, list) and all(isinstance(v, str) for v in value):
         # Recorded in English as the program wrote them: in the reader's words where the form
         # is the program's (a rule to confirm, an expiring approval); any other as recorded.

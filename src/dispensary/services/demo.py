@@ -761,7 +761,14 @@ class _Builder:
         birth = 1950 + self.rng.randrange(0, 40)
         initials = "".join(self.rng.choice("ABCDEFGHJKLMNPRSTWXYZ") for _letter in range(2))
         participants.enroll(
-            self._in(protocol), self.pharmacist, number, initials, birth, "F", self.investigator
+            self._in(protocol),
+            self.pharmacist,
+            number,
+            initials,
+            birth,
+            "F",
+            self.investigator,
+            criteria_confirmed=participants.eligibility_checklist(self._in(protocol).study),
         )
 
     def _other_visit(self, protocol: str, number: str, cycle: int) -> None:

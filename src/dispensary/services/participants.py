@@ -50,6 +50,18 @@ from dispensary.services.permissions import Permission, Readable, require
 from dispensary.services.queries import live_dispenses, participant_row
 from dispensary.services.results import ParticipantRow
 from dispensary.services.users import check_signature, presign
+from dispensary.study import Study
+
+
+class ChecklistNotConfirmed(RuleViolation):
+    """An enrolment given no eligibility checklist (a front end's own hint may follow)."""
+
+
+def eligibility_checklist(study: Study) -> list[str]:
+    """The criteria an enrolment confirms, as recorded: each inclusion criterion, then the
+    absence of each exclusion criterion ("Not: <criterion>")."""
+    elig = study.eligibility
+    return [*elig.inclusion, *(f"Not: {c}" for c in elig.exclusion)]
 
 
 def enroll(
@@ -64,8 +76,9 @@ def enroll(
     criteria_confirmed: Sequence[str] | None = None,
     age_confirmed: bool = False,
 ) -> ParticipantRow:
-    """Enrols after the investigator's eligibility confirmation; every criterion must be ticked
-    when a checklist is given (the GUI always gives it). `age_confirmed`: the investigator
+    """Enrols after the investigator's eligibility confirmation; every criterion of the study's
+    checklist (`eligibility_checklist`) must be confirmed, whatever the front end (the GUI's
+    boxes, the CLI's --criteria-confirmed): None (no checklist given) is refused. `age_confirmed`: the investigator
     confirmed the age of a participant born in the year that makes them under age or not by
     the birthday (check_eligibility asks it, ToConfirm); recorded in the audit trail."""
     require(actor, Permission.ENROLL, ctx, recorded=True)
@@ -85,18 +98,23 @@ def enroll(
         birth_year, sex_code, day, elig.min_age, elig.sex, age_confirmed=age_confirmed
     )
     _check_not_a_label(number)
-    checklist: list[str] = []
-    if criteria_confirmed is not None:
-        wanted = list(elig.inclusion) + [f"Not: {c}" for c in elig.exclusion]
-        missing = [c for c in wanted if c not in set(criteria_confirmed)]
-        if missing:
-            raise RuleViolation(
-                _(
-                    "Eligibility is not confirmed for: {criterion}. Confirm every inclusion "
-                    "criterion and the absence of every exclusion criterion before enrolling."
-                ).format(criterion=missing[0])
-            )
-        checklist = wanted
+    checklist = eligibility_checklist(ctx.study)
+    if criteria_confirmed is None and checklist:
+        raise ChecklistNotConfirmed(
+            _(
+                "The eligibility checklist of {protocol} is not confirmed ({count} criteria): "
+                "confirm every inclusion criterion and the absence of every exclusion criterion "
+                "before enrolling."
+            ).format(protocol=ctx.study.protocol, count=len(checklist))
+        )
+    missing = [c for c in checklist if c not in set(criteria_confirmed or ())]
+    if missing:
+        raise RuleViolation(
+            _(
+                "Eligibility is not confirmed for: {criterion}. Confirm every inclusion "
+                "criterion and the absence of every exclusion criterion before enrolling."
+            ).format(criterion=missing[0])
+        )
     with write_transaction(ctx.engine) as session:
         if session.scalar(
             select(Participant).where(
@@ -328,7 +346,7 @@ def set_status(
             session, study_number, ctx.study_id, reader=Readable(session, actor)
         )
         old = participant.status
-        _check_status_change(participant, new, day)
+        _check_status_change(session, participant, new, day)
         rec = Recorder(
             session, actor, ctx.clock.now(), study=ctx, action=Permission.PARTICIPANT_STATUS
         )
@@ -369,7 +387,7 @@ def check_status_change(
         participant = get_participant(
             session, study_number, ctx.study_id, reader=Readable(session, actor)
         )
-        _check_status_change(participant, new, day)
+        _check_status_change(session, participant, new, day)
     return new
 
 
@@ -398,9 +416,13 @@ def _status_given(
     return new, why, day
 
 
-def _check_status_change(participant: Participant, new: ParticipantStatus, day: date) -> None:
+def _check_status_change(
+    session: Session, participant: Participant, new: ParticipantStatus, day: date
+) -> None:
     """A change to the status the participant has is refused, and an effective date before
-    the enrolment (no status can change before it); a voided enrolment stays as voided."""
+    the enrolment (no status can change before it) or before the participant's last dispense
+    not voided (the dispenses recorded say the participant was on treatment then); a voided
+    enrolment stays as voided."""
     _refuse_voided(participant)
     if participant.status == new.value:
         raise RuleViolation(
@@ -417,6 +439,21 @@ def _check_status_change(participant: Participant, new: ParticipantStatus, day: 
                 day=day.isoformat(),
                 participant=participant.study_number,
                 enrolled=participant.enrolled_on.isoformat(),
+            )
+        )
+    last = session.scalar(
+        select(func.max(Dispense.dispensed_on)).where(
+            Dispense.participant_id == participant.id, not_voided()
+        )
+    )
+    if last is not None and day < last:
+        raise RuleViolation(
+            _(
+                "The effective date {day} is before the last dispense to participant "
+                "{participant} ({last}). Give a date on or after {last}; if a dispense after "
+                "{day} was made in error, void it first."
+            ).format(
+                day=day.isoformat(), participant=participant.study_number, last=last.isoformat()
             )
         )
 

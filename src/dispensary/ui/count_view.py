@@ -157,6 +157,8 @@ class CountScreen(Screen):
         # Sign follows the second person's password: typed or not, not a service's question
         # (the assessment stays as it was read; nothing is read at each key).
         self.verifier_password.textChanged.connect(self._password_typed)
+        # Enter in the second person's password signs, as the Sign button does (it did nothing).
+        self.verifier_password.returnPressed.connect(self._record)
         buttons = QHBoxLayout()
         self.sign_button = action_button(
             self.tr("Sign and adjust the book..."), "signCount", self._record

@@ -924,13 +924,21 @@ class InventoryScreen(Screen):
         if len(present) == 1:  # of a study of several products, one has units available
             code, units = present[0]
             self.summary.setText(
-                self.tr("{n} kits shown; {units} available").format(
-                    n=found.kits, units=units_of(study, code, units)
-                )
+                by_count(
+                    found.kits,
+                    self.tr("1 kit shown; {units} available"),
+                    self.tr("{n} kits shown; {units} available"),
+                ).format(n=found.kits, units=units_of(study, code, units))
             )
             return
         if present:  # several products: each in its own unit, a line each
-            lines = [self.tr("{n} kits shown; available:").format(n=found.kits)]
+            lines = [
+                by_count(
+                    found.kits,
+                    self.tr("1 kit shown; available:"),
+                    self.tr("{n} kits shown; available:"),
+                ).format(n=found.kits)
+            ]
             lines += [
                 self.tr("{units} ({product})", "units available of a product").format(
                     units=units_of(study, code, count), product=product_label(study, code)
@@ -942,13 +950,19 @@ class InventoryScreen(Screen):
         if not study.tablets_only:  # nothing available: "0 capsules", not "0 tablets"
             nothing = study.units_each((p.code, 0) for p in study.products)
             self.summary.setText(
-                self.tr("{n} kits shown; {units} available").format(n=found.kits, units=nothing)
+                by_count(
+                    found.kits,
+                    self.tr("1 kit shown; {units} available"),
+                    self.tr("{n} kits shown; {units} available"),
+                ).format(n=found.kits, units=nothing)
             )
             return
         self.summary.setText(
-            self.tr("{n} kits shown; {tablets} tablets available").format(
-                n=found.kits, tablets=found.tablets_available
-            )
+            by_count(
+                found.kits,
+                self.tr("1 kit shown; {tablets} tablets available"),
+                self.tr("{n} kits shown; {tablets} tablets available"),
+            ).format(n=found.kits, tablets=found.tablets_available)
         )
 
     def selected(self) -> list[KitRow]:

@@ -55,7 +55,16 @@ def main(argv: list[str]) -> int:
             if ctx is None:
                 ctx = setup.open_database(db, CLOCK).context
             try:
-                participants.enroll(ctx, actor, str(entry["number"]), "CD", 1965, "F", "Dr Liu")
+                participants.enroll(
+                    ctx,
+                    actor,
+                    str(entry["number"]),
+                    "CD",
+                    1965,
+                    "F",
+                    "Dr Liu",
+                    criteria_confirmed=participants.eligibility_checklist(ctx.study),
+                )
             finally:
                 if kept is None:
                     ctx.engine.dispose()

@@ -69,7 +69,16 @@ class Workstation:
 
     def enroll(self) -> None:
         number = f"02-{self.rng.randint(1, NEW_PARTICIPANTS):04d}"
-        participants.enroll(self.ctx, self.actor, number, "CD", 1965, "F", "Dr Liu")
+        participants.enroll(
+            self.ctx,
+            self.actor,
+            number,
+            "CD",
+            1965,
+            "F",
+            "Dr Liu",
+            criteria_confirmed=participants.eligibility_checklist(self.ctx.study),
+        )
 
     def record_return(self) -> None:
         number = self.participant()
