@@ -106,7 +106,7 @@ from dispensary.study import Study, bundled_studies, load_study
 if TYPE_CHECKING:
     from dispensary.services.results import ReturnResult
 
-GENERATOR_VERSION = 6  # bump when the generated database changes: the cached files are rebuilt
+GENERATOR_VERSION = 7  # bump when the generated database changes: the cached files are rebuilt
 SIZES = {"full": 1_000_000, "quick": 20_000, "small": 600}
 BATCH = 10_000
 SHIPMENT = 500  # kits at most in one shipment
@@ -734,6 +734,8 @@ class BulkWriter:
         )
 
     def enrol(self, site: Site, user: Staff, person: Person) -> None:
+        from dispensary.services.participants import eligibility_checklist
+
         row = person.row
         self.person_fact(person)
         self.audit(
@@ -747,7 +749,7 @@ class BulkWriter:
                 "sex": row["sex"],
                 "enrolled_on": row["enrolled_on"],
                 "eligibility_confirmed_by": row["eligibility_confirmed_by"],
-                "criteria": 0,
+                "criteria": len(eligibility_checklist(site.study)),
                 "status": row["status"],
             },
         )
@@ -1496,6 +1498,8 @@ class Generator:
     # -- participants ------------------------------------------------------------------------------
 
     def enrol(self, site: Site, day: date) -> None:
+        from dispensary.services.participants import eligibility_checklist
+
         site.credit += site.rate
         while site.credit >= 1:
             site.credit -= 1
@@ -1519,7 +1523,7 @@ class Generator:
                 "enrolled_on": day,
                 "eligibility_confirmed_by": site.study.investigator,
                 "eligibility_confirmed_at": self.now,
-                "eligibility_checklist": "[]",
+                "eligibility_checklist": json.dumps(eligibility_checklist(site.study)),
                 "status": "on_treatment",
                 "created_by_id": pharmacist.id,
                 "study_id": site.id,
