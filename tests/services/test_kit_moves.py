@@ -96,6 +96,9 @@ def test_every_status_change_is_a_move_of_the_table(
     password = pw(pharmacist)
     receive(ctx, pharmacist, "K0100", temperature_ok=False)
     busy_pharmacy(ctx, clock, pharmacist, password)  # dispense, void, return, destroy
+    returns.record_return(  # cycle 2's kit (K0012): its return recorded, the kit still out
+        ctx, pharmacist, "K0012", 0, password, dispense="DSP000004", outcome="not_brought_back"
+    )
     quarantine.quarantine(ctx, technician, ["K0002"], "box crushed")
     quarantine.release(ctx, pharmacist, ["K0002"], "sponsor: use", "TE-2026-014")
     destruction.destroy(ctx, pharmacist, ["K0100"], "tech", "incineration", password, **WITNESSED)

@@ -1721,6 +1721,10 @@ Old values:
         <translation>发放已作废</translation>
     </message>
     <message>
+        <source>Not brought back by participant</source>
+        <translation>受试者未带回</translation>
+    </message>
+    <message>
         <source>Released from quarantine</source>
         <translation>已解除隔离</translation>
     </message>

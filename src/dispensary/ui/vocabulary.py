@@ -74,6 +74,7 @@ TERMS = (
     QT_TRANSLATE_NOOP("Vocabulary", "Dispensed"),
     QT_TRANSLATE_NOOP("Vocabulary", "Dispense voided"),
     QT_TRANSLATE_NOOP("Vocabulary", "Returned by participant"),
+    QT_TRANSLATE_NOOP("Vocabulary", "Not brought back by participant"),
     QT_TRANSLATE_NOOP("Vocabulary", "Quarantined"),
     QT_TRANSLATE_NOOP("Vocabulary", "Released from quarantine"),
     QT_TRANSLATE_NOOP("Vocabulary", "Destroyed / returned to sponsor"),
