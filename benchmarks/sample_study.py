@@ -436,6 +436,7 @@ class _Schedule:
                 ["K8001", "K8002", "K8003"],
                 "Sponsor's stability data cover 29.1 °C for 3 hours: release",
                 "TE-2026-031",
+                password=PASSWORDS[s.pharmacist.username],
             )
 
         def destroy() -> None:

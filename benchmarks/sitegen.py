@@ -688,11 +688,12 @@ class BulkWriter:
 
     def quarantine_event(
         self, kit: KitState, action: str, why: str, user: Staff, reference: str | None = None
-    ) -> None:
+    ) -> int:
+        event_id = self.next_id("quarantine_events")
         self.fact(
             "quarantine_events",
             {
-                "id": self.next_id("quarantine_events"),
+                "id": event_id,
                 "kit_id": kit.id,
                 "action": action,
                 "reason": why,
@@ -702,13 +703,17 @@ class BulkWriter:
                 "sponsor_reference": reference,
             },
         )
+        return event_id
 
     def release(
         self, site: Site, user: Staff, kits: list[KitState], why: str, reference: str
     ) -> None:
+        events = []
         for kit in kits:
             self.kit_fact(kit, "available")
-            self.quarantine_event(kit, "release", why, user, reference)
+            events.append(self.quarantine_event(kit, "release", why, user, reference))
+        # Signed ("released") on the first kit's release event, as quarantine.release signs it.
+        self.signature(user, "released", "quarantine_event", events[0])
         numbers = [k.number for k in kits]
         # why each kit was held, as services/quarantine.hold_causes stores it (no excursions here)
         held_for = {
@@ -1113,7 +1118,9 @@ class ServiceWriter:
         from dispensary.services import quarantine
 
         numbers = [k.number for k in kits]
-        quarantine.release(self.ctx(site), self.actor(user), numbers, why, reference)
+        quarantine.release(
+            self.ctx(site), self.actor(user), numbers, why, reference, password=PASSWORD
+        )
 
     def enrol(self, site: Site, user: Staff, person: Person) -> None:
         from dispensary.services import participants

@@ -35,11 +35,11 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
 from dispensary.db.engine import is_sqlite, make_engine
-from dispensary.domain.codes import Role
 from dispensary.domain.errors import DispensaryError
 from dispensary.services import setup, users
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.study import Study, default_study_path, load_study
+from signed import PEOPLE
 
 # The tests read English unless a test asks for another language: a machine whose locale is
 # Chinese runs the same suite (dispensary.i18n.system_language reads this first).
@@ -53,13 +53,6 @@ TEMPLATE_MADE = datetime(2025, 6, 2, 9, 0, tzinfo=UTC)
 PRODUCTION_HASHER = users._hasher
 
 # The users of the template database: username -> (role, full name, initials, password).
-PEOPLE: dict[str, tuple[Role, str, str, str]] = {
-    "admin": (Role.ADMINISTRATOR, "Ada Admin", "AA", "admin-pass-1"),
-    "pharm": (Role.PHARMACIST, "Paula Pharm", "PP", "pharm-pass-1"),
-    "pharm2": (Role.PHARMACIST, "Peter Second", "PS", "pharm2-pass-1"),
-    "tech": (Role.TECHNICIAN, "Tom Tech", "TT", "tech-pass-1"),
-    "monitor": (Role.MONITOR, "Mona Monitor", "MM", "monitor-pass-1"),
-}
 
 E = TypeVar("E", bound=DispensaryError)
 Snapshot = dict[str, tuple[int, str]]

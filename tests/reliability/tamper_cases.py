@@ -22,6 +22,7 @@ from sqlalchemy import Column, Table, create_engine, select, text
 from sqlalchemy.dialects.postgresql.base import PGDialect
 from sqlalchemy.pool import NullPool
 
+import signed
 from chain_rewrite import rewrite_chains
 from dispensary.db.engine import checked_url
 from dispensary.db.facts import audit_content, digest, facts_text, ledger_content, parse_facts
@@ -90,7 +91,7 @@ def build_scene(ctx: Context, clock: FixedClock, actors: Mapping[str, Actor]) ->
     dispensing.void_dispense(ctx, pharm, "DSP000005", "wrong participant", secret)
     destruction.destroy(ctx, pharm, ["K0013"], "tech", "incineration", secret, **WITNESSED)
     quarantine.quarantine(ctx, tech, ["K0002"], "box crushed")
-    quarantine.release(ctx, pharm, ["K0002"], "box checked, tablets intact", "TE-2026-014")
+    signed.release(ctx, pharm, ["K0002"], "box checked, tablets intact", "TE-2026-014")
     temperature.import_logger(ctx, tech, "IP store 1", WARM, "warm.csv")
     temperature.import_logger(ctx, tech, "IP store 1", COLD, "cold.csv")
     # S0001 recounted: 10 of 42 tablets back, under-use, a flag to explain (return 3 is its count)

@@ -530,6 +530,7 @@ def test_quarantine_and_release_refuse_bad_input(counter: Counter, examples: int
         args: dict[str, Any] = {"kits": ["K0004"], "reason": "dented box"}
         if action is quarantine.release:
             args["sponsor_reference"] = "TE-2026-014"
+            args["password"] = counter.secret
         elif set(fields) == {"sponsor_reference"}:
             return  # a quarantine takes no sponsor's reference: nothing bad to give it
         args.update(fields)

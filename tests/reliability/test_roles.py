@@ -322,6 +322,7 @@ WORK: dict[str, Work] = {
         quarantine.quarantine(d.ctx, d.pharmacist, [d.kit()], "dented box").kits,
         "sponsor says release",
         "TE-2026-014",
+        password=pw,
     ),
     "enroll": lambda d, a, pw: participants.enroll(
         d.ctx,

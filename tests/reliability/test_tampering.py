@@ -34,11 +34,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
+import signed
 from dispensary.db.engine import make_engine
 from dispensary.db.facts import UNTRACKED
 from dispensary.db.models import Base
 from dispensary.domain.anchor import AnchorVerdict
-from dispensary.services import audit, participants, quarantine, reconciliation
+from dispensary.services import audit, participants, reconciliation
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.study import Study
 from tamper import psql_path
@@ -419,7 +420,7 @@ def test_an_edit_a_later_step_overwrote_is_not_rechecked(
     edit = Edit((f"UPDATE kits SET location = 'IP store 2' WHERE id = {kit}",))
     assert apply(scene, NATIVE, edit) is None
     assert not audit.verify(ctx, monitor).ok, "named until a step lists the kit again"
-    quarantine.release(ctx, pharmacist, ["K0002"], "excursion assessed: usable", "TE-2026-014")
+    signed.release(ctx, pharmacist, ["K0002"], "excursion assessed: usable", "TE-2026-014")
     assert audit.verify(ctx, monitor).ok, "the later step listed the kit as it found it"
     assert scene.row("kits", kit)["location"] == "IP store 2"
 
@@ -432,7 +433,7 @@ def test_a_rewrite_of_what_came_after_a_code_needs_a_later_code(
     shows it; codes are taken often (every report, every backup) for that reason."""
     ctx = scene.ctx
     earlier = audit.current_anchor(ctx, monitor)
-    quarantine.release(ctx, pharmacist, ["K0014"], "excursion assessed: usable", "TE-2026-014")
+    signed.release(ctx, pharmacist, ["K0014"], "excursion assessed: usable", "TE-2026-014")
     later = audit.current_anchor(ctx, monitor)
     edit = Edit(
         (

@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, rule, run_state_machine_as_test
 
+import signed
 from dispensary.domain.errors import DispensaryError, NotFound, RuleViolation
 from dispensary.services import dispensing, participants, quarantine, queries, receiving, returns
 from dispensary.services.assessment import (
@@ -218,7 +219,7 @@ class Counter(RuleBasedStateMachine):
         kit = kits[index % len(kits)].number
         with suppress(RuleViolation):  # not available, or not quarantined
             if release:
-                quarantine.release(
+                signed.release(
                     self.ctx, self.pharmacist, [kit], "sponsor's decision", "TE-2026-014"
                 )
             else:

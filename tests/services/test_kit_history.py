@@ -9,6 +9,7 @@ from datetime import date
 
 import pytest
 
+import signed
 from dispensary.domain.codes import KitStatus
 from dispensary.domain.errors import NotFound
 from dispensary.services import kit_history, quarantine, temperature
@@ -52,7 +53,7 @@ def test_quarantines_excursions_and_releases(
     clock.set_date(date(2026, 1, 6))
     [first, second] = temperature.import_logger(ctx, technician, "IP store 1", LOG, "a.csv")
     clock.set_date(date(2026, 1, 7))
-    quarantine.release(ctx, pharmacist, ["K0001"], "sponsor: use", "TE-2026-030")
+    signed.release(ctx, pharmacist, ["K0001"], "sponsor: use", "TE-2026-030")
     events = kit_history.kit_history(ctx, monitor, "K0001").events
     assert [(e.what, e.detail) for e in events[1:]] == [
         ("Quarantined", "Cap seal broken."),

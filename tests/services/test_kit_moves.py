@@ -16,6 +16,7 @@ from sqlalchemy import event, insert, select, text
 from sqlalchemy.orm import Session
 
 import dispensary
+import signed
 from dispensary.db import facts
 from dispensary.db.models import DispenseVoid, Kit
 from dispensary.domain.codes import KitStatus
@@ -100,7 +101,7 @@ def test_every_status_change_is_a_move_of_the_table(
         ctx, pharmacist, "K0012", 0, password, dispense="DSP000004", outcome="not_brought_back"
     )
     quarantine.quarantine(ctx, technician, ["K0002"], "box crushed")
-    quarantine.release(ctx, pharmacist, ["K0002"], "sponsor: use", "TE-2026-014")
+    signed.release(ctx, pharmacist, ["K0002"], "sponsor: use", "TE-2026-014")
     destruction.destroy(ctx, pharmacist, ["K0100"], "tech", "incineration", password, **WITNESSED)
     log = "timestamp,celsius\n2026-01-25T08:00:00+00:00,21.0\n2026-01-25T09:00:00+00:00,31.0\n"
     [excursion] = temperature.import_logger(ctx, technician, "IP store 1", log)
@@ -157,7 +158,7 @@ def test_quarantine_at_receipt_writes_its_quarantine_event(
     # The receipt, its kits' events and its ledger rows are one step with one audit entry.
     [entry] = audit.list_entries(ctx, technician, action="receive", text="SH-7")
     assert {r.at for r in rows} == {entry.at}
-    released = quarantine.release(
+    released = signed.release(
         ctx, pharmacist, ["K0001"], "sponsor: temperature data fine", "TE-2026-014"
     )
     assert released.status is KitStatus.AVAILABLE

@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 import pytest
 
+import signed
 from dispensary.services import dispensing, labels, quarantine, returns
 from dispensary.services.context import Actor, Context
 from dispensary.services.labels import (
@@ -172,7 +173,7 @@ def test_kit_labels_whose_quarantine_mark_is_no_longer_right_are_refused_before_
     stale = labels.plan_print(ctx, technician, "kit", ["K0001"], "thermal-4x2")
     assert stale.reprint and stale.quarantined == ("K0001",)
     unmarked = labels.plan_print(ctx, technician, "kit", ["K0002"], "thermal-4x2")
-    released = quarantine.release(ctx, pharmacist, ["K0001"], "sponsor: use", "TE-2026-014")
+    released = signed.release(ctx, pharmacist, ["K0001"], "sponsor: use", "TE-2026-014")
     quarantine.quarantine(ctx, technician, ["K0002"], "box crushed")
     assert released.relabel == ("K0001",)
     before = snapshot(ctx)

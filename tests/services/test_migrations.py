@@ -19,6 +19,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import DBAPIError
 
+import signed
 from dispensary.db import migrate
 from dispensary.db.engine import is_sqlite, make_engine, writing
 from dispensary.db.models import Base
@@ -196,7 +197,9 @@ def test_0015_gives_the_releases_on_record_no_reference_and_keeps_their_triggers
             k.number for k in queries.inventory(ctx, pharmacist) if k.status is KitStatus.AVAILABLE
         )
         quarantine.quarantine(ctx, pharmacist, [kit], "box crushed")
-        done = quarantine.release(ctx, pharmacist, [kit], "sponsor: use", "TE-2026-014")
+        done = quarantine.release(
+            ctx, pharmacist, [kit], "sponsor: use", "TE-2026-014", password="demo-pass-1"
+        )
         assert done.sponsor_reference == "TE-2026-014"
         assert audit.verify(ctx, admin).ok
     finally:
@@ -216,7 +219,7 @@ def test_0015_comes_and_goes_without_touching_the_triggers(
     _migrate(ctx, "head")
     assert "sponsor_reference" in _columns(ctx.engine, "quarantine_events")
     assert installed_triggers(ctx) == sorted(expected_triggers(sqlite))
-    quarantine.release(ctx, pharmacist, ["K0001"], "sponsor: use", "TE-2026-014")
+    signed.release(ctx, pharmacist, ["K0001"], "sponsor: use", "TE-2026-014")
     assert audit.verify(ctx, pharmacist).ok
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+import signed
 from dispensary.domain.codes import KitStatus, Role
 from dispensary.domain.errors import (
     InvalidInput,
@@ -16,6 +17,7 @@ from dispensary.domain.errors import (
     NotPermitted,
     NotSignedIn,
     RuleViolation,
+    SignatureFailed,
 )
 from dispensary.services import audit, labels, quarantine, queries, studies, temperature
 from dispensary.services.context import Actor, Context, FixedClock
@@ -41,7 +43,7 @@ def test_quarantine_and_release(
         "box crushed",
     )
     assert status(ctx, technician, "K0001") is KitStatus.QUARANTINED
-    released = quarantine.release(ctx, pharmacist, ["K0001"], "sponsor: use", "TE-2026-014")
+    released = signed.release(ctx, pharmacist, ["K0001"], "sponsor: use", "TE-2026-014")
     assert released.status is KitStatus.AVAILABLE
     assert status(ctx, pharmacist, "K0001") is KitStatus.AVAILABLE
     assert status(ctx, pharmacist, "K0002") is KitStatus.QUARANTINED
@@ -50,6 +52,30 @@ def test_quarantine_and_release(
     assert (entry.old, entry.reason) == ('{"status":"quarantined"}', "sponsor: use")
     # Quarantine moves no tablets: the ledger holds the receipts only.
     assert {r.kind for r in queries.ledger_rows(ctx, pharmacist)} == {"receive"}
+
+
+def test_a_release_is_signed_by_the_releasing_user(
+    ctx: Context, stock: Stock, pharmacist: Actor, monitor: Actor, pw: Password, refused: Refused
+) -> None:
+    """A release puts a kit back into dispensable stock: it was written unsigned (its audit
+    entry's signatures []). The releasing user signs it ("released"); no password, or a wrong
+    one, is refused with nothing written."""
+    quarantine.quarantine(ctx, pharmacist, ["K0001"], "box crushed")
+    with refused(ctx, InvalidInput, "No signature password was typed for pharm"):
+        quarantine.release(ctx, pharmacist, ["K0001"], "sponsor: use", "TE-2026-014", password="")
+    with refused(ctx, SignatureFailed, "signature password for pharm is wrong"):
+        quarantine.release(
+            ctx, pharmacist, ["K0001"], "sponsor: use", "TE-2026-014", password="not-it"
+        )
+    assert status(ctx, pharmacist, "K0001") is KitStatus.QUARANTINED
+    quarantine.release(
+        ctx, pharmacist, ["K0001"], "sponsor: use", "TE-2026-014", password=pw(pharmacist)
+    )
+    assert status(ctx, pharmacist, "K0001") is KitStatus.AVAILABLE
+    [entry] = audit.list_entries(ctx, pharmacist, action="release")
+    [signature] = audit.signers_of(ctx, pharmacist, [entry.id]).signatures[entry.id]
+    assert (signature.username, signature.meaning) == ("pharm", "released")
+    assert audit.verify(ctx, monitor).ok
 
 
 @pytest.mark.parametrize(
@@ -81,7 +107,7 @@ def test_release_of_an_expired_kit_is_refused(
     quarantine.quarantine(ctx, pharmacist, ["K0900"], "excursion")
     clock.set_date(date(2026, 1, 11))
     with refused(ctx, RuleViolation, "Kit K0900 expired on 2026-01-10; it stays out of stock"):
-        quarantine.release(ctx, pharmacist, ["K0900"], "sponsor: use", "TE-2026-014")
+        signed.release(ctx, pharmacist, ["K0900"], "sponsor: use", "TE-2026-014")
 
 
 def test_only_available_kits_are_quarantined(
@@ -91,7 +117,7 @@ def test_only_available_kits_are_quarantined(
     with refused(ctx, RuleViolation, "Kit K0011 is dispensed; only available kits can be quaran"):
         quarantine.quarantine(ctx, pharmacist, ["K0001", "K0011"], "recall")
     with refused(ctx, RuleViolation, "Kit K0001 is available; only quarantined kits can be rel"):
-        quarantine.release(ctx, pharmacist, ["K0001"], "fine", "TE-2026-014")
+        signed.release(ctx, pharmacist, ["K0001"], "fine", "TE-2026-014")
 
 
 def verdicts(found: tuple[quarantine.ChangeVerdict, ...]) -> dict[str, str]:
@@ -132,8 +158,8 @@ def test_the_assessment_says_what_quarantine_and_release_would_refuse(
     for kit, message in to_release.items():  # the step refuses what the assessment refuses
         if message:
             with refused(ctx, RuleViolation if kit != "NOPE1" else NotFound, message):
-                quarantine.release(ctx, pharmacist, [kit], "sponsor: use", "TE-2026-014")
-    assert quarantine.release(ctx, pharmacist, ["K0002"], "sponsor: use", "TE-2026-014").kits == (
+                signed.release(ctx, pharmacist, [kit], "sponsor: use", "TE-2026-014")
+    assert signed.release(ctx, pharmacist, ["K0002"], "sponsor: use", "TE-2026-014").kits == (
         "K0002",
     )
     assert verdicts(quarantine.assess_release(ctx, pharmacist, ["K0002"]))["K0002"] != ""
@@ -168,7 +194,7 @@ def test_roles(
 ) -> None:
     quarantine.quarantine(ctx, technician, ["K0001"], "dropped")
     with refused(ctx, NotPermitted, "tech (technician) may not release kits from quarantine"):
-        quarantine.release(ctx, technician, ["K0001"], "fine", "TE-2026-014")
+        signed.release(ctx, technician, ["K0001"], "fine", "TE-2026-014")
     with refused(ctx, NotPermitted, "monitor (monitor) may not quarantine kits"):
         quarantine.quarantine(ctx, monitor, ["K0002"], "dropped")
 
@@ -269,9 +295,7 @@ def test_excursion_then_release_then_dispense(
     clock.set_date(date(2026, 1, 5))
     enroll(ctx, pharmacist)
     temperature.import_logger(ctx, pharmacist, "IP store 1", LOG)
-    quarantine.release(
-        ctx, pharmacist, ["K0001"], "sponsor assessed the excursion: use", "TE-2026-014"
-    )
+    signed.release(ctx, pharmacist, ["K0001"], "sponsor assessed the excursion: use", "TE-2026-014")
     assert [k.kit for k in dispense(ctx, pharmacist, pw(pharmacist)).kits] == ["K0001"]
 
 
@@ -415,7 +439,7 @@ def test_a_release_says_to_relabel_the_kits_whose_labels_were_printed(
     QUARANTINED: DO NOT DISPENSE, and nothing said to relabel the kits."""
     receive(ctx, pharmacist, "K0101-K0103", temperature_ok=False)
     labels.record_label_print(ctx, pharmacist, "kit", ["K0101", "K0102"], False, "a4")
-    done = quarantine.release(
+    done = signed.release(
         ctx, pharmacist, ["K0101", "K0102", "K0103"], "sponsor: usable", "TE-2026-014"
     )
     assert done.relabel == ("K0101", "K0102")
@@ -443,7 +467,7 @@ def test_a_release_without_the_sponsors_reference_is_refused_and_nothing_written
     entries = scalar(ctx, "SELECT COUNT(*) FROM audit_entries")
     events = scalar(ctx, "SELECT COUNT(*) FROM quarantine_events")
     with pytest.raises(quarantine.NoSponsorReference) as refused:
-        quarantine.release(ctx, pharmacist, ["K0001", "K0002"], "sponsor: use", reference)
+        signed.release(ctx, pharmacist, ["K0001", "K0002"], "sponsor: use", reference)
     assert isinstance(refused.value, InvalidInput)
     assert refused.value.message == (
         "Type the sponsor's reference of its decision to release the kits (the decision or "
@@ -461,9 +485,9 @@ def test_a_reference_too_long_or_on_two_lines_is_refused(
 ) -> None:
     quarantine.quarantine(ctx, technician, ["K0001"], "temperature excursion")
     with pytest.raises(InvalidInput, match="sponsor's reference of the decision to release is"):
-        quarantine.release(ctx, pharmacist, ["K0001"], "sponsor: use", "TE-" + "1" * 200)
+        signed.release(ctx, pharmacist, ["K0001"], "sponsor: use", "TE-" + "1" * 200)
     with pytest.raises(InvalidInput, match="control characters"):
-        quarantine.release(ctx, pharmacist, ["K0001"], "sponsor: use", "TE-1\nTE-2")
+        signed.release(ctx, pharmacist, ["K0001"], "sponsor: use", "TE-1\nTE-2")
     assert status(ctx, pharmacist, "K0001") is KitStatus.QUARANTINED
 
 
@@ -476,7 +500,7 @@ def test_the_sponsors_reference_is_kept_with_each_kit_released_and_shown(
     from dispensary.services import report_data
 
     quarantine.quarantine(ctx, technician, ["K0001", "K0002"], "temperature excursion")
-    done = quarantine.release(ctx, pharmacist, ["K0001", "K0002"], "sponsor: use", " TE-2026-014 ")
+    done = signed.release(ctx, pharmacist, ["K0001", "K0002"], "sponsor: use", " TE-2026-014 ")
     assert done.sponsor_reference == "TE-2026-014"
     with ctx.engine.connect() as conn:
         rows = [
@@ -524,7 +548,7 @@ def test_a_quarantine_ended_by_destroying_the_kit_has_its_closing_row(
     from dispensary.services import destruction, report_data
 
     quarantine.quarantine(ctx, technician, ["K0001", "K0002"], "box crushed")
-    quarantine.release(ctx, pharmacist, ["K0001"], "sponsor: use", "TE-2026-014")
+    signed.release(ctx, pharmacist, ["K0001"], "sponsor: use", "TE-2026-014")
     clock.set_date(date(2026, 1, 20))
     destruction.destroy(
         ctx,
@@ -577,7 +601,7 @@ def test_a_release_names_every_cause_the_kit_is_held_for(
     ]
     assert [c.excursion for c in other.held_for] == [first, second]  # quarantined, then exposed
     assert not other.held_for[0].exposed and other.held_for[1].exposed
-    done = quarantine.release(ctx, pharmacist, ["K0001"], "sponsor: use", "TE-2026-020")
+    done = signed.release(ctx, pharmacist, ["K0001"], "sponsor: use", "TE-2026-020")
     assert done.held_for == (("K0001", tuple(c.text for c in verdict.held_for)),)
     [entry] = audit.list_entries(ctx, pharmacist, action="release")
     assert json.loads(entry.new)["held_for"] == {

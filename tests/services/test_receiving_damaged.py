@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+import signed
 from dispensary.domain.codes import DiscrepancyKind, KitStatus, MovementKind
 from dispensary.domain.errors import InvalidInput
 from dispensary.i18n import Language, speaking
@@ -150,7 +151,7 @@ def test_a_kit_received_damaged_is_released_on_the_sponsor_s_decision_or_destroy
         f"quarantined {ctx.clock.today().isoformat()}: damaged on arrival (manifest condition: "
         "Leaking)"
     ]
-    released = quarantine.release(ctx, pharmacist, ["K7103"], "sponsor: usable", "DEC-9")
+    released = signed.release(ctx, pharmacist, ["K7103"], "sponsor: usable", "DEC-9")
     assert released.status is KitStatus.AVAILABLE
     [entry] = audit.list_entries(ctx, pharmacist, action="release")
     assert json.loads(entry.new)["held_for"]["K7103"][0]["reason"] == (

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+import signed
 from dispensary.domain.errors import InvalidInput, NotPermitted, RuleViolation, SignatureFailed
 from dispensary.services import destruction, reconciliation, returns
 from dispensary.services.context import Actor, Context, FixedClock
@@ -436,7 +437,7 @@ def test_open_quarantines_are_to_review_a_finding_per_cause(
         "2026-01-06, awaiting the sponsor's decision (K0102, K0103)."
     ), storm.message
     assert (storm.subject, storm.on) == ("K0102 … K0103", date(2026, 1, 6))
-    quarantine.release(ctx, pharmacist, ["K0101"], "sponsor: use", "TE-2026-021")
+    signed.release(ctx, pharmacist, ["K0101"], "sponsor: use", "TE-2026-021")
     after = reconciliation.reconcile(ctx, monitor).discrepancies
     assert [d.subject for d in after if d.kind == "quarantine_open"] == ["K0102 … K0103"]
     fresh = reconciliation.reconcile_session  # the carried-forward result equals a full read

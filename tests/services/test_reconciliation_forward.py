@@ -10,6 +10,7 @@ from datetime import date
 
 import pytest
 
+import signed
 from dispensary.db.engine import read_transaction
 from dispensary.domain.codes import ParticipantStatus
 from dispensary.domain.errors import RuleViolation
@@ -90,7 +91,7 @@ def test_every_kind_of_write_carried_forward(
         ),
         lambda: counts.record_count(ctx, pharmacist, "K0006", 21, password),
         lambda: quarantine.quarantine(ctx, pharmacist, ["K0007", "K0008"], "fridge alarm"),
-        lambda: quarantine.release(ctx, pharmacist, ["K0008"], "alarm explained", "TE-2026-014"),
+        lambda: signed.release(ctx, pharmacist, ["K0008"], "alarm explained", "TE-2026-014"),
         lambda: clock.set_date(date(2026, 1, 26)),
         lambda: returns.record_return(ctx, pharmacist, "K0011", 2, password, dispense="DSP000001"),
         lambda: returns.correct_return(ctx, pharmacist, 1, 12, "recount", password),

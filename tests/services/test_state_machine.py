@@ -23,6 +23,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+import signed
 from dispensary.domain.codes import KitStatus
 from dispensary.domain.errors import InvalidInput, RuleViolation
 from dispensary.domain.lifecycle import TRANSITIONS, KitEvent
@@ -324,7 +325,7 @@ class Counter(RuleBasedStateMachine):
         self.attempt(
             "release" if release else "quarantine",
             lambda: (
-                quarantine.release(
+                signed.release(
                     self.ctx, self.pharmacist, [kit.number], "sponsor's decision", "TE-2026-014"
                 )
                 if release

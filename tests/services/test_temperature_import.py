@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
+import signed
 from dispensary.domain.errors import InvalidInput, RuleViolation
-from dispensary.services import audit, quarantine, report_data, temperature
+from dispensary.services import audit, report_data, temperature
 from dispensary.services.context import Actor, Context, FixedClock
 
 from .conftest import Stock
@@ -90,9 +91,7 @@ def test_a_cumulative_export_records_its_new_excursion_and_names_the_one_on_reco
     [first] = temperature.import_logger(
         ctx, pharmacist, "IP store 1", logger_file("A_iso_zone.csv")
     )
-    quarantine.release(
-        ctx, pharmacist, list(first.kits_quarantined), "sponsor's letter", "TE-2026-014"
-    )
+    signed.release(ctx, pharmacist, list(first.kits_quarantined), "sponsor's letter", "TE-2026-014")
     done = temperature.import_logger_file(
         ctx, pharmacist, "IP store 1", logger_file("A2_cumulative.csv"), "A2_cumulative.csv"
     )

@@ -25,6 +25,7 @@ from dispensary.db.engine import make_engine
 from dispensary.services import (
     dispensing,
     participants,
+    quarantine,
     receiving,
     returns,
     setup,
@@ -226,6 +227,15 @@ def answer_reason(monkeypatch: Any, reason: str | None) -> list[str]:
 
     monkeypatch.setattr(ReasonDialog, "ask", classmethod(ask))
     return prompts
+
+
+def release_signed(
+    ctx: Context, actor: Actor, kits: list[str], reason: str, sponsor_reference: str
+) -> Any:
+    """`quarantine.release`, signed by `actor` with their password here."""
+    return quarantine.release(
+        ctx, actor, kits, reason, sponsor_reference, password=PASSWORDS[actor.username]
+    )
 
 
 def answer_release(monkeypatch: Any, reason: str, reference: str = "TE-2026-014") -> list[str]:

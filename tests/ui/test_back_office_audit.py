@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from back_office_fixtures import PASSWORDS, Pharmacy
+from back_office_fixtures import PASSWORDS, Pharmacy, release_signed
 from PySide6.QtCore import Qt
 from window_helpers import refreshed
 
@@ -529,7 +529,7 @@ def test_a_kits_history_shows_the_sponsors_decision_it_was_released_on(
 
     pharm = pharmacy.actor("pharm")
     quarantine.quarantine(pharmacy.ctx, pharm, ["K0004"], "temperature excursion")
-    quarantine.release(pharmacy.ctx, pharm, ["K0004"], "stability data fine", "TE-2026-014")
+    release_signed(pharmacy.ctx, pharm, ["K0004"], "stability data fine", "TE-2026-014")
     screen = make_screen(qtbot, pharmacy)
     qtbot.keyClicks(screen.text, "K0004")
     qtbot.keyClick(screen.text, Qt.Key.Key_Return)

@@ -16,6 +16,7 @@ from back_office_fixtures import (
     Pharmacy,
     answer_reason,
     answer_release,
+    release_signed,
     sign_with,
 )
 from pypdf import PdfReader
@@ -101,9 +102,46 @@ def test_quarantine_and_release_with_reasons(
     assert [k.number for k in screen.selected()] == ["K0004"]
 
     answer_release(monkeypatch, "sponsor confirmed the kit may be used")
+    asked = sign_with(monkeypatch, PASSWORDS["pharm"])
     with qtbot.waitSignal(screen.changed):
         qtbot.mouseClick(screen.release_button, Qt.MouseButton.LeftButton)
     assert status_of(pharmacy, "K0004") is KitStatus.AVAILABLE
+    assert asked == [
+        (
+            "Paula Pharm",
+            "released",
+            "Release of K0004 from quarantine on the sponsor's decision TE-2026-014",
+        )
+    ]
+
+
+def test_a_release_is_signed_or_not_made(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The release took no signature: the kit went back to dispensable stock unsigned.
+    Cancelled at the signature, nothing is released; a wrong password is said, nothing
+    released; signed, the release's audit entry holds the signature "released"."""
+    pharm = pharmacy.actor("pharm")
+    quarantine.quarantine(pharmacy.ctx, pharm, ["K0004"], "bottle seal broken")
+    answer_release(monkeypatch, "sponsor confirmed the kit may be used")
+    sign_with(monkeypatch, PASSWORDS["pharm"])
+    screen = make_screen(qtbot, pharmacy)
+    assert screen.open_kit("K0004")
+    sign_with(monkeypatch, None)
+    qtbot.mouseClick(screen.release_button, Qt.MouseButton.LeftButton)
+    assert status_of(pharmacy, "K0004") is KitStatus.QUARANTINED
+    sign_with(monkeypatch, "not-the-password")
+    qtbot.mouseClick(screen.release_button, Qt.MouseButton.LeftButton)
+    assert status_of(pharmacy, "K0004") is KitStatus.QUARANTINED
+    assert screen.message.kind == "error"
+    assert "signature password for pharm is wrong" in screen.message.text()
+    sign_with(monkeypatch, PASSWORDS["pharm"])
+    with qtbot.waitSignal(screen.changed):
+        qtbot.mouseClick(screen.release_button, Qt.MouseButton.LeftButton)
+    assert status_of(pharmacy, "K0004") is KitStatus.AVAILABLE
+    [entry] = audit.list_entries(pharmacy.ctx, pharm, action="release")
+    [signature] = audit.signers_of(pharmacy.ctx, pharm, [entry.id]).signatures[entry.id]
+    assert (signature.username, signature.meaning) == ("pharm", "released")
 
 
 def test_a_kit_quarantined_out_of_the_filtered_list_leaves_the_panel(
@@ -169,10 +207,11 @@ def test_quarantine_and_release_are_offered_for_the_kits_the_service_would_move(
     assert offered() == (False, False)
 
     screen.open_kit("K0004")
-    quarantine.release(
+    release_signed(
         pharmacy.ctx, pharm, ["K0004"], "released at the other workstation", "TE-2026-014"
     )
     answer_release(monkeypatch, "checking")
+    sign_with(monkeypatch, PASSWORDS["pharm"])
     qtbot.mouseClick(screen.release_button, Qt.MouseButton.LeftButton)
     assert screen.message.kind == "error"
     assert "only quarantined kits can be released" in screen.message.text()
@@ -878,6 +917,7 @@ def test_a_release_of_a_labelled_kit_says_to_relabel_it(
     quarantine.quarantine(pharmacy.ctx, pharm, ["K0004"], "temperature excursion")
     labels.record_label_print(pharmacy.ctx, pharm, "kit", ["K0004"], False, "a4")
     answer_release(monkeypatch, "sponsor confirmed the kit may be used")
+    sign_with(monkeypatch, PASSWORDS["pharm"])
     screen = make_screen(qtbot, pharmacy)
     assert screen.open_kit("K0004")
     with qtbot.waitSignal(screen.changed):

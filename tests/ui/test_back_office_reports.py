@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from back_office_fixtures import PASSWORDS, Pharmacy, answer_reason
+from back_office_fixtures import PASSWORDS, Pharmacy, answer_reason, release_signed
 from detail_words import split_detail
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
@@ -544,7 +544,7 @@ def test_a_released_kit_is_relabelled_from_a_pdf_made_after_its_release_with_its
 
     make(qtbot, screen, "kit")  # the reprint, made while the kit is still quarantined
     assert screen.made.reprint and "QUARANTINED: DO NOT DISPENSE" in text_of(screen.made.pdf)
-    released = quarantine.release(pharmacy.ctx, pharm, ["K0005"], "sponsor: use it", "TE-2026-014")
+    released = release_signed(pharmacy.ctx, pharm, ["K0005"], "sponsor: use it", "TE-2026-014")
     assert released.relabel == ("K0005",) and "'released from quarantine'" in released.relabel_note
     out.unlink()
     prompts = answer_reason(monkeypatch, "released from quarantine")

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from back_office_fixtures import Pharmacy
+from back_office_fixtures import Pharmacy, release_signed
 from detail_words import split_detail
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QLabel, QPushButton, QScrollArea, QTableView
@@ -17,7 +17,7 @@ from window_helpers import refreshed
 from dispensary.domain.codes import KitStatus, Role
 from dispensary.domain.errors import NotPermitted
 from dispensary.i18n import Language, utc_offset
-from dispensary.services import quarantine, queries, receiving, studies, temperature
+from dispensary.services import queries, receiving, studies, temperature
 from dispensary.ui.temperature_view import TemperatureScreen
 
 WARM_NIGHT = """timestamp,celsius
@@ -458,9 +458,7 @@ def test_a_refusal_is_not_shown_again_when_the_screen_is_come_back_to(
     with qtbot.waitSignal(screen.open_request) as request_kit:
         qtbot.mouseClick(screen.open_button, Qt.MouseButton.LeftButton)
     kit = request_kit.args[1]
-    quarantine.release(
-        pharmacy.ctx, pharmacy.actor("pharm"), [kit], "sponsor's letter", "TE-2026-014"
-    )
+    release_signed(pharmacy.ctx, pharmacy.actor("pharm"), [kit], "sponsor's letter", "TE-2026-014")
     screen.refresh()  # the main window shows the screen again
     assert screen.message.text() == "" and not screen.message.isVisibleTo(screen)
     assert kit not in {

@@ -10,7 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from back_office_fixtures import Pharmacy, answer_reason, answer_release, build_pharmacy
+from back_office_fixtures import (
+    PASSWORDS,
+    Pharmacy,
+    answer_reason,
+    answer_release,
+    build_pharmacy,
+    sign_with,
+)
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from window_helpers import refreshed
@@ -187,6 +194,7 @@ def test_a_kit_far_down_is_opened_kept_selected_and_acted_on(
     assert numbers(screen) == ["K0005"]
     assert "1 kit shown; 0 tablets available" in screen.summary.text()
     answer_release(monkeypatch, "sponsor agreed")
+    sign_with(monkeypatch, PASSWORDS["pharm"])
     with qtbot.waitSignal(screen.changed):
         qtbot.mouseClick(screen.release_button, Qt.MouseButton.LeftButton)
     assert numbers(screen) == []  # no kit quarantined any more

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from back_office_fixtures import Pharmacy, when_history_shown
+from back_office_fixtures import Pharmacy, release_signed, when_history_shown
 from PySide6.QtCore import Qt
 from window_helpers import refreshed
 
@@ -18,7 +18,7 @@ from dispensary.ui.inventory_view import InventoryScreen, KitHistoryDialog
 def screen_with(qtbot: Any, pharmacy: Pharmacy, kit: str) -> InventoryScreen:
     pharm = pharmacy.actor("pharm")
     quarantine.quarantine(pharmacy.ctx, pharm, [kit], "Cap seal broken.")
-    quarantine.release(pharmacy.ctx, pharm, [kit], "photos reviewed", "TE-2026-040")
+    release_signed(pharmacy.ctx, pharm, [kit], "photos reviewed", "TE-2026-040")
     screen = refreshed(qtbot, InventoryScreen(pharmacy.session("pharm")))
     assert screen.open_kit(kit)
     return screen

@@ -10,7 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from back_office_fixtures import Pharmacy
+import pytest
+from back_office_fixtures import PASSWORDS, Pharmacy, sign_with
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 from window_helpers import refreshed
@@ -48,7 +49,10 @@ def status_of(pharmacy: Pharmacy, kit: str) -> KitStatus:
     return queries.kit_detail(pharmacy.ctx, pharmacy.actor("pharm"), kit).status
 
 
-def test_the_release_dialog_takes_the_sponsors_reference(qtbot: Any, pharmacy: Pharmacy) -> None:
+def test_the_release_dialog_takes_the_sponsors_reference(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sign_with(monkeypatch, PASSWORDS["pharm"])  # the release is signed ("released")
     quarantine.quarantine(pharmacy.ctx, pharmacy.actor("pharm"), ["K0004"], "excursion")
     screen = make_screen(qtbot, pharmacy)
     assert screen.open_kit("K0004")

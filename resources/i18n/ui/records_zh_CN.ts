@@ -712,6 +712,10 @@ Old values:
         <translation>已隔离 {kits}：{reason}。</translation>
     </message>
     <message>
+        <source>Release of {kits} from quarantine on the sponsor&apos;s decision {reference}</source>
+        <translation>凭申办方决定 {reference} 解除隔离 {kits}</translation>
+    </message>
+    <message>
         <source>{released} {relabel}</source>
         <translation>{released}{relabel}</translation>
     </message>

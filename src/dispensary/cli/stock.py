@@ -125,7 +125,10 @@ def cmd_quarantine(run: Run, release: bool) -> int:
     ctx, actor = run.context(), run.actor()
     if release:
         try:
-            result = quarantine.release(ctx, actor, a.kits, a.reason, a.reference)
+            quarantine.check_sponsor_reference(a.reference)  # said before a password is typed
+            result = quarantine.release(
+                ctx, actor, a.kits, a.reason, a.reference, password=run.password()
+            )
         except quarantine.NoSponsorReference as exc:
             # The service says what to type; the command says where.
             raise quarantine.NoSponsorReference(

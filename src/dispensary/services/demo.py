@@ -411,6 +411,7 @@ class _Builder:
                 [f"K{n}" for n in range(5009, 5015)],
                 "Sponsor reviewed the transit logger data: excursion acceptable (letter TE-0042).",
                 "TE-0042",
+                password=DEMO_PASSWORD,
             ),
         )
         self._receive(self.today - timedelta(days=20), "SH-0004", [

@@ -13,7 +13,7 @@ from dispensary.db.engine import read_transaction, write_transaction
 from dispensary.db.models import Excursion, Kit, QuarantineEvent
 from dispensary.domain import reasons
 from dispensary.domain.audit_actions import AuditAction
-from dispensary.domain.codes import KitStatus
+from dispensary.domain.codes import KitStatus, SignatureMeaning
 from dispensary.domain.errors import DispensaryError, InvalidInput
 from dispensary.domain.lifecycle import KitEvent
 from dispensary.domain.rules import check_text, normalise_kit_number
@@ -26,6 +26,7 @@ from dispensary.services.permissions import Permission, Readable, require
 from dispensary.services.results import StatusChange
 from dispensary.services.stock import move_kit, refusal_of
 from dispensary.services.temperature import excursion_kits_held
+from dispensary.services.users import check_signature, presign
 
 CHUNK = 500
 """Kit numbers read per statement (SQLite's bound variables are limited)."""
@@ -212,12 +213,21 @@ def quarantine(ctx: Context, actor: Actor, kits: Sequence[str], reason: str) -> 
 
 
 def release(
-    ctx: Context, actor: Actor, kits: Sequence[str], reason: str, sponsor_reference: str
+    ctx: Context,
+    actor: Actor,
+    kits: Sequence[str],
+    reason: str,
+    sponsor_reference: str,
+    *,
+    password: str,
 ) -> StatusChange:
     """Quarantined kits back to usable stock, on the sponsor's written decision: its reference
     (the decision or excursion assessment number) is recorded with each kit's release, as a
-    destruction records the sponsor's authorisation. Refused without it, nothing written."""
-    return _change(ctx, actor, kits, reason, Permission.RELEASE, sponsor_reference)
+    destruction records the sponsor's authorisation. Refused without it, nothing written.
+    The releasing user signs it with `password` (meaning "released"): the kits become
+    dispensable again, so the release is signed as a destruction or a count is; the signature
+    is written with the release, in its audit entry, or nothing is."""
+    return _change(ctx, actor, kits, reason, Permission.RELEASE, sponsor_reference, password)
 
 
 SPONSOR_REFERENCE = N_("sponsor's reference of the decision to release")
@@ -253,6 +263,7 @@ def _change(
     reason: str,
     action: Permission,
     sponsor_reference: str = "",
+    password: str = "",
 ) -> StatusChange:
     require(actor, action, ctx, recorded=True)
     quarantining = action is Permission.QUARANTINE
@@ -272,6 +283,8 @@ def _change(
         if action is Permission.QUARANTINE
         else (KitStatus.QUARANTINED, KitStatus.AVAILABLE)
     )
+    if not quarantining:  # argon2 before the write lock; the transaction still decides
+        presign(ctx, (actor.username, password))
     with write_transaction(ctx.engine) as session:
         records = get_kits(session, kits, ctx.study_id, reader=Readable(session, actor))
         rec = Recorder(session, actor, ctx.clock.now(), study=ctx, action=action)
@@ -287,6 +300,20 @@ def _change(
                 today=ctx.clock.today(),
                 reason=why,
                 sponsor_reference=reference,
+            )
+        if not quarantining:
+            session.flush()
+            first = session.scalar(
+                select(QuarantineEvent.id)
+                .where(QuarantineEvent.kit_id == records[0].id)
+                .order_by(QuarantineEvent.id.desc())
+                .limit(1)
+            )
+            assert first is not None  # written by move_kit above
+            # One signature for the release, on its first kit's release event (the events of
+            # one release share its audit entry, which lists the signature).
+            check_signature(
+                session, actor, password, SignatureMeaning.RELEASED, "quarantine_event", first, rec
             )
         new: dict[str, object] = {"kits": [k.number for k in records], "status": target.value}
         if reference is not None:

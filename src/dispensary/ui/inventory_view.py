@@ -74,6 +74,7 @@ from dispensary.ui.forms import (
     fit_columns,
     role_buttons,
     side_panel,
+    signed,
     text_field,
 )
 from dispensary.ui.models.paged import PAGE_SIZE, PagedTableModel
@@ -1167,10 +1168,23 @@ class InventoryScreen(Screen):
         if answer is None:
             return
         reason, reference = answer
-        done = attempt(
+        actor = self.session.actor
+        # The release puts the kits back in dispensable stock: the pharmacist signs it.
+        password = SignatureDialog.ask(
+            self,
+            actor.full_name,
+            SignatureMeaning.RELEASED.value,
+            self.tr(
+                "Release of {kits} from quarantine on the sponsor's decision {reference}"
+            ).format(kits=", ".join(kits), reference=reference),
+        )
+        if password is None:
+            return
+        done = signed(
             self.message,
+            self.session,
             lambda: quarantine.release(
-                self.session.ctx, self.session.actor, kits, reason, reference
+                self.session.ctx, actor, kits, reason, reference, password=password
             ),
         )
         if done is not None:

@@ -99,7 +99,12 @@ class Workstation:
 
     def release(self) -> None:
         quarantine.release(
-            self.ctx, self.actor, [self.kit()], "sponsor says release", "TE-2026-014"
+            self.ctx,
+            self.actor,
+            [self.kit()],
+            "sponsor says release",
+            "TE-2026-014",
+            password=self.secret,
         )
 
 
