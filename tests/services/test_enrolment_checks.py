@@ -283,14 +283,14 @@ def test_on_31_december_the_age_is_certain(ctx: Context, clock: Any, pharmacist:
 def test_the_participant_report_says_whether_a_checklist_was_recorded(
     ctx: Context, pharmacist: Actor
 ) -> None:
-    """The command line enrols with the investigator's name and no checklist; the window ticks
-    every criterion. The report says which (its eligibility time is the recording's)."""
+    """Every enrolment records the study's whole checklist now (the command line confirms it
+    with --criteria-confirmed, the window ticks every criterion): the report says how many were
+    ticked. (A record of an earlier version without one says "no checklist recorded".)"""
     enroll(ctx, pharmacist, "01-001")
     elig = ctx.study.eligibility
     ticked = [*elig.inclusion, *(f"Not: {c}" for c in elig.exclusion)]
     enroll(ctx, pharmacist, "01-002", criteria_confirmed=ticked)
-    assert report_data.participant_report(ctx, pharmacist, "01-001").eligibility_criteria == 0
+    assert report_data.participant_report(ctx, pharmacist, "01-001").eligibility_criteria == 16
     assert report_data.participant_report(ctx, pharmacist, "01-002").eligibility_criteria == 16
-    section = participant_section(ctx, pharmacist, "01-001")
-    assert "no checklist recorded (enrolled from the command line)" in section
+    assert "16 criteria ticked on the checklist" in participant_section(ctx, pharmacist, "01-001")
     assert "16 criteria ticked on the checklist" in participant_section(ctx, pharmacist, "01-002")
