@@ -25,6 +25,7 @@ from dispensary.domain.errors import DatabaseProblem, StudyFileError
 from dispensary.labels import catalogue as label_catalogue
 from dispensary.labels.stock import NO_CALIBRATION, get_stock
 from dispensary.services import audit, labels, queries, setup, studies, study_versions, users
+from dispensary.services.assessment import StudyFileChanged
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.documents import Values
 from dispensary.services.results import DispenseResult
@@ -169,7 +170,7 @@ def test_a_reprint_after_a_study_update_says_what_the_participant_was_told(
     assert audit.verify(ctx, admin).ok
 
 
-def test_a_workstation_still_on_the_old_file_labels_its_dispense_with_the_old_wording(
+def test_a_workstation_still_on_the_old_file_is_refused_its_dispense(
     ctx: Context,
     study: Study,
     admin: Actor,
@@ -178,15 +179,19 @@ def test_a_workstation_still_on_the_old_file_labels_its_dispense_with_the_old_wo
     enrolled: str,
     pw: Password,
 ) -> None:
-    """A workstation that opened the study before another updated its file dispenses with
-    the directions it shows (the old file's): the dispense records that version, and its
-    label, printed anywhere, says the same."""
+    """A workstation that opened the study before another updated its file no longer
+    dispenses with the old file's rules and directions: the service checks the dispense
+    against the file in force and refuses it, nothing written, until the study is read again
+    (F5); the dispense then records, and its label says, version 2."""
     v2 = _updated(ctx, admin, study)
-    made = dispense(ctx, pharmacist, pw(pharmacist))  # `ctx` still holds version 1
-    assert OLD_DIRECTIONS in made.directions
+    with pytest.raises(StudyFileChanged, match="version 2"):
+        dispense(ctx, pharmacist, pw(pharmacist))  # `ctx` still holds version 1
+    assert queries.participant_history(v2, pharmacist, enrolled)[1] == []
+    made = dispense(v2, pharmacist, pw(pharmacist))
+    assert NEW_DIRECTIONS in made.directions
     label, plan = _print(v2, pharmacist, "dispense", made.number)
-    assert OLD_DIRECTIONS in label and NEW_DIRECTIONS not in label
-    assert plan.study_version == 1
+    assert NEW_DIRECTIONS in label and OLD_DIRECTIONS not in label
+    assert plan.study_version == 2
     assert audit.verify(ctx, admin).ok
 
 

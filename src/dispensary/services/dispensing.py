@@ -88,6 +88,7 @@ from dispensary.services.assessment import (
     OverrideUnmatched,
     ProductNeed,
     Refusal,
+    StudyFileChanged,
 )
 from dispensary.services.audit import Recorder
 from dispensary.services.common import DISPENSE_PREFIX as DISPENSE_PREFIX  # its old home
@@ -116,7 +117,7 @@ from dispensary.services.queries import (
 from dispensary.services.results import DispenseResult
 from dispensary.services.stock import move_kit
 from dispensary.services.studies import confirmed_rules
-from dispensary.services.study_versions import file_sha256
+from dispensary.services.study_versions import file_sha256, study_file_changed
 from dispensary.services.users import (
     actor_of,
     check_signature,
@@ -150,6 +151,7 @@ def dispense_cycle(
     observations: Mapping[str, float] | None = None,
     irt_confirmation: str = "",
     irt_kit: str = "",
+    study_sha256: str = "",
 ) -> DispenseResult:
     """Hands out one cycle's supply: FEFO kits, or the kits scanned, once the assessment that
     `assess_dispense` shows (run again here, inside the write) has no refusal and every warning
@@ -178,6 +180,7 @@ def dispense_cycle(
         observations=dict(observations or {}),
         irt_confirmation=irt_confirmation,
         irt_kit=irt_kit,
+        study_sha256=study_sha256,
     )
     today = ctx.clock.today()
     checked = _checked(ctx, request, today)
@@ -663,6 +666,12 @@ def _plan(
     may open, the only other studies a refusal names (common.other_study)."""
     study = ctx.study
     found = _Found(checked.override, checked.ordered_by, checked.overrides)
+    # The rules below are those of the study file the process read (ctx.study): refused first
+    # when that file, or the one the screen assessed with, is no longer the one in force.
+    made_with = file_sha256(study.source_text)
+    stale = study_file_changed(session, ctx, request.study_sha256 or made_with)
+    if stale is not None:
+        found.refusals.append(Refusal(DispenseCheck.STUDY_FILE_CHANGED, stale, StudyFileChanged))
     participant, previous, numbered = _participant_and_last(
         session, request.study_number, ctx.study_id, checked.cycle, reader
     )
@@ -872,6 +881,7 @@ def _plan(
         irt=irt,
         overrides=checked.overrides,
         reason_given=bool(checked.override),
+        study_sha256=made_with,
     )
     return _Plan(assessment, participant, chosen, *numbered)
 

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from dispensary.db.models import FIRST_STUDY, AuditEntry, Dispense, StudyRecord
 from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.errors import DatabaseProblem, StudyFileError
-from dispensary.i18n import _
+from dispensary.i18n import _, format_datetime
 from dispensary.services.context import Context
 from dispensary.study import Study, parse_study
 
@@ -45,6 +45,39 @@ class StudyVersion:
 def file_sha256(text: str) -> str:
     """The SHA-256 of a study file's text (UTF-8), as a dispense records it."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def study_file_changed(session: Session, ctx: Context, made_with: str) -> str | None:
+    """Why a step assessed with the study file of SHA-256 `made_with` is refused now, or None:
+    the study's file in force in the database (not the copy the process read when the window
+    opened or the command started) must be that file, and so must the context's, whose rules
+    the step applies. A window keeps the file it read until F5; an update made since, at this
+    or another workstation, is named with who made it and when."""
+    record = session.get(StudyRecord, ctx.study_id)
+    if record is None:
+        return None  # refused elsewhere (the study is not recorded)
+    if file_sha256(record.source_text) == made_with == file_sha256(ctx.study.source_text):
+        return None
+    update = session.execute(
+        select(AuditEntry.at, AuditEntry.username)
+        .where(
+            AuditEntry.entity == "study",
+            AuditEntry.entity_id == record.protocol,
+            AuditEntry.action == AuditAction.STUDY_UPDATED,
+        )
+        .order_by(AuditEntry.id.desc())
+        .limit(1)
+    ).first()
+    at, user = (update.at, update.username) if update is not None else (record.loaded_at, "-")
+    return _(
+        "The study file of {study} was updated at {time} by {user} (version {version}) after "
+        "this screen was opened: press F5 to reload and check the dispense again."
+    ).format(
+        study=record.protocol,
+        time=format_datetime(at.astimezone()) if at is not None else "-",
+        user=user,
+        version=record.version or 1,
+    )
 
 
 def _source_text(recorded: str) -> str | None:

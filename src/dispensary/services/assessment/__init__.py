@@ -35,6 +35,7 @@ from dispensary.services.assessment.dispense import (
     OverrideNeeds,
     OverrideUnmatched,
     ProductNeed,
+    StudyFileChanged,
 )
 from dispensary.services.assessment.enrolment import (
     EnrolmentCheck,
@@ -91,4 +92,5 @@ __all__ = [
     "ReturnCheck",
     "ReturnKitLine",
     "ReturnRequest",
+    "StudyFileChanged",
 ]

@@ -39,6 +39,7 @@ class DispenseCheck(StrEnum):
     APPROVAL_EXPIRING = "approval_expiring"  # it expires soon (notice)
     IRT = "irt"  # the IRT confirmation or its assigned kit is missing, or another kit scanned
     OVERRIDE_UNMATCHED = "override_unmatched"  # a warning acknowledged that is not assessed
+    STUDY_FILE_CHANGED = "study_file_changed"  # assessed with a study file updated since
 
 
 REASON_OVERRIDES: tuple[DispenseCheck, ...] = tuple(DispenseCheck(c) for c in DISPENSE_OVERRIDES)
@@ -78,6 +79,12 @@ class OverrideMissing(RuleViolation):
 class OverrideUnmatched(RuleViolation):
     """A dispense refused because it names a warning to override that is not assessed now (a
     reason written for a warning gone since): a screen shows the warnings as they are."""
+
+
+class StudyFileChanged(RuleViolation):
+    """A dispense refused because the study file it was assessed with is no longer the one in
+    force for the study (updated, at this or another workstation, after the screen read it):
+    a screen reads the study again and shows the dispense as the new file assesses it."""
 
 
 @dataclass(frozen=True)
@@ -146,6 +153,10 @@ class DispenseRequest:
     """The study file's observations by key (a weight); the platelet count may come here too."""
     irt_confirmation: str = ""  # the IRT's confirmation number (kit_assignment = "irt")
     irt_kit: str = ""  # the kit the IRT assigned
+    study_sha256: str = ""
+    """The SHA-256 of the study file the screen's assessment was made with (its
+    `DispenseAssessment.study_sha256`); "": the file of the context's study. A file no longer
+    in force for the study is refused (STUDY_FILE_CHANGED), before anything is written."""
 
 
 @dataclass(frozen=True)
@@ -186,6 +197,9 @@ class DispenseAssessment:
     irt: bool = False  # kits are assigned by the sponsor's IRT
     overrides: tuple[str, ...] | None = None  # the codes the request acknowledged (None: unnamed)
     reason_given: bool = False  # the request carries an override reason
+    study_sha256: str = ""
+    """The SHA-256 of the study file this assessment applied: what the dispense signed on it
+    names (`DispenseRequest.study_sha256`), so that a file updated since is refused."""
     day1_unwarned: date | None = None
     """The first day 1 of the window the unconfirmed minimum interval does not warn about
     (None: no such warning in the window): earlier ones need the investigator's reason."""
