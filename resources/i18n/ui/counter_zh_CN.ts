@@ -149,6 +149,10 @@
         <translation>预览标签（Ctrl+P）</translation>
     </message>
     <message>
+        <source>Nothing was saved: the study file of {protocol} was updated after this screen was opened. The screen read it again (version {version}) and checked the dispense again with what was typed and scanned: check it before signing.</source>
+        <translation>未保存任何内容：{protocol} 的研究文件在本界面打开后已更新。本界面已重新载入该文件（第 {version} 版），并按已输入和已扫描的内容重新检查了本次发放：请核对后再签名。</translation>
+    </message>
+    <message>
         <source>Scan or type the participant&apos;s study number.</source>
         <translation>请扫描或输入受试者编号。</translation>
     </message>

@@ -10,10 +10,11 @@ failed waits, shown under the form, until printed again.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from html import escape
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QDate, QMetaMethod, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -39,6 +40,7 @@ from dispensary.services.assessment import (
     OverrideMissing,
     OverrideNeeds,
     OverrideUnmatched,
+    StudyFileChanged,
 )
 from dispensary.services.dispensing import ObservationRefused
 from dispensary.services.results import DispenseHistoryRow, DispenseResult, KitRow, ParticipantRow
@@ -53,7 +55,13 @@ from dispensary.ui.label_preview import (
 )
 from dispensary.ui.models.table import RowTableModel
 from dispensary.ui.scan_field import ScanField
-from dispensary.ui.screen import OpenKind, Screen, is_dispense_number, route_scan
+from dispensary.ui.screen import (
+    OpenKind,
+    Screen,
+    context_of_study,
+    is_dispense_number,
+    route_scan,
+)
 from dispensary.ui.session import AppSession
 from dispensary.ui.vocabulary import flag_term, term
 from dispensary.ui.widgets import (
@@ -82,6 +90,19 @@ from dispensary.ui.widgets import (
 )
 
 
+@dataclass(frozen=True)
+class _Typed:
+    """What the pharmacist typed and scanned for a dispense, kept while the study is opened
+    again with its updated file (DispenseScreen.kept_state), and the note to show with it."""
+
+    participant: str
+    day1: QDate
+    dose_level: int | None  # the level chosen by hand (None: as due, or the weight band's)
+    texts: dict[str, str]  # the field's name (DispenseScreen._typed_fields) -> its text
+    kits: tuple[str, ...]
+    note: str = ""
+
+
 class DispenseScreen(Screen):
     title = str(QT_TRANSLATE_NOOP("Screen", "Dispense"))
     shortcut = QKeySequence("Ctrl+2").toString()
@@ -96,6 +117,8 @@ class DispenseScreen(Screen):
         self.assessment: DispenseAssessment | None = None
         self._refusal: DispensaryError | None = None  # the last assessment's refusal, if any
         self.last_result: DispenseResult | None = None
+        self._reload_asked = False  # the study asked to be opened again (its file updated)
+        self._reload_note = ""  # what the screen built again says first (why it was)
         self._build()
         self._clear_participant()
 
@@ -297,6 +320,100 @@ class DispenseScreen(Screen):
             self.participant_field.setFocus()
         else:
             self._reassess()
+
+    def _typed_fields(self) -> dict[str, QLineEdit]:
+        """The form's text fields by a name that stays the same when the screen is built again
+        (an observation's field only while the study file still asks it)."""
+        return {
+            "platelets": self.platelets,
+            "irtConfirmation": self.irt_confirmation,
+            "irtKit": self.irt_kit,
+            "overrideReason": self.override,
+            "orderedBy": self.ordered_by,
+            **{f"observation_{key}": f for key, f in self.observation_fields.items()},
+        }
+
+    def kept_state(self) -> _Typed | None:
+        if self.participant is None:
+            return None
+        return _Typed(
+            participant=self.participant.study_number,
+            day1=self.day1.date(),
+            dose_level=self.dose_level() if self._dose_chosen else None,
+            texts={name: f.text() for name, f in self._typed_fields().items() if f.text()},
+            kits=tuple(k.number for k in self.scanned),
+            note=self._reload_note,
+        )
+
+    def restore_state(self, kept: object) -> None:
+        """The dispense as it was typed and scanned, assessed again by the study file now in
+        force: the participant, day 1, a level chosen by hand, the fields typed and the kits
+        scanned (a kit or a level the new file refuses is said by the assessment)."""
+        if not isinstance(kept, _Typed):
+            return
+        self._reload_asked = True  # one reading of the study per refusal: no loop
+        try:
+            self.load_participant(kept.participant)
+            if self.participant is None:
+                return  # refused now: the message says why
+            fields = self._typed_fields()
+            for name, text in kept.texts.items():
+                if name in fields:
+                    fields[name].blockSignals(True)
+                    fields[name].setText(text)
+                    fields[name].blockSignals(False)
+            if kept.dose_level is not None and self.dose.findData(kept.dose_level) >= 0:
+                self._dose_chosen = True
+                self._select_level(kept.dose_level)
+            self.day1.blockSignals(True)
+            self.day1.setDate(kept.day1)
+            self.day1.blockSignals(False)
+            found = self._assess(kits=list(kept.kits))
+            self._show(found)
+            if kept.note:
+                text, kind = self._status(found) if found is not None else ("", "error")
+                shown = self._then(kept.note, text) if found is not None else kept.note
+                self.message.show_message(shown, "warning" if kind in ("ok", "info") else kind)
+        finally:
+            self._reload_asked = False
+
+    def _stale_file(self, found: DispenseAssessment | None) -> str:
+        """The refusal of an assessment made with a study file updated since, else ""."""
+        if found is None:
+            return ""
+        return next(
+            (r.message for r in found.refusals if r.code is DispenseCheck.STUDY_FILE_CHANGED),
+            "",
+        )
+
+    def _reload_study(self, refusal: str) -> None:
+        """The study file was updated after this screen read it, and the service refused the
+        dispense (or its assessment) for it: the study is opened again with the file in force,
+        as F5 does (the window builds its screens again from it), and the dispense assessed
+        again with what was typed and scanned. Nothing was saved."""
+        if self._reload_asked:
+            return
+        try:
+            fresh = context_of_study(self.session, self.session.study)
+        except DispensaryError as exc:
+            self.message.show_message(self._then(refusal, exc.message), "error")
+            return
+        note = self.tr(
+            "Nothing was saved: the study file of {protocol} was updated after this screen was "
+            "opened. The screen read it again (version {version}) and checked the dispense "
+            "again with what was typed and scanned: check it before signing."
+        ).format(protocol=fresh.study.protocol, version=fresh.version)
+        self._reload_asked, self._reload_note = True, note
+        if self.isSignalConnected(QMetaMethod.fromSignal(self.study_request)):
+            # The window opens the study again, every screen built again from the new file,
+            # and gives this one's `kept_state` to the new Dispense screen.
+            self.study_request.emit(fresh, "")
+            return
+        kept = self.kept_state()
+        self.session.ctx = fresh  # a screen on its own: its study read again here
+        self._reload_asked, self._reload_note = False, ""
+        if kept is not None:
+            self.restore_state(kept)
 
     def handle_scan(self, code: str) -> bool:
         text = code.strip().upper()
@@ -705,6 +822,9 @@ class DispenseScreen(Screen):
         if found is not None:
             text, kind = self._status(found)
             self.message.show_message(self._then(note, text), kind)
+        stale = self._stale_file(found)
+        if stale:
+            self._reload_study(stale)
 
     def _then(self, first: str, second: str) -> str:
         """Two sentences of a message one after the other, as the language writes them (with a
@@ -938,6 +1058,10 @@ class DispenseScreen(Screen):
                 field.setFocus()
                 field.selectAll()
             return
+        stale = self._stale_file(found)
+        if stale:  # the study file was updated since the screen read it
+            self._reload_study(stale)
+            return
         if any(r.code is DispenseCheck.OVERRIDE_UNMATCHED for r in found.refusals):
             self._warnings_changed(acknowledged)  # a warning shown no longer applies
             return
@@ -1003,6 +1127,7 @@ class DispenseScreen(Screen):
         orders = found.needs(OverrideNeeds.ORDERED_BY)
         named = acknowledged if reasons else ()  # the codes of the warnings shown
         changed: list[DispensaryError] = []
+        updated: list[StudyFileChanged] = []
 
         def save() -> DispenseResult:
             try:
@@ -1022,9 +1147,13 @@ class DispenseScreen(Screen):
                     observations=self.observations(),
                     irt_confirmation=self.irt_confirmation.text().strip(),
                     irt_kit=self.irt_kit.text().strip(),
+                    study_sha256=found.study_sha256,
                 )
             except (OverrideMissing, OverrideUnmatched) as exc:  # the warnings changed
                 changed.append(exc)
+                raise
+            except StudyFileChanged as exc:  # the study file was updated while signing
+                updated.append(exc)
                 raise
 
         result = signed(self.message, self.session, save)
@@ -1033,6 +1162,8 @@ class DispenseScreen(Screen):
             # screen shows them as they are now, to read before signing again.
             if changed:
                 self._warnings_changed(named)
+            elif updated:
+                self._reload_study(updated[0].message)
             return
         self.last_result = result
         self.changed.emit()

@@ -527,12 +527,17 @@ class MainWindow(QMainWindow):
         shown = self.current_screen()
         again = type(shown) if shown is not None else None
         same_study = ctx.study.protocol == self.session.study
+        # The same study with its file updated: what was typed and scanned on the screen shown
+        # is kept, and assessed again with the new file (a dispense half done is not lost).
+        kept = shown.kept_state() if same_study and shown is not None else None
         self.session.ctx = ctx
         self._clear_screens()
         self._show_study()
         self.reload_studies()
         if again is not None:
-            self.show_screen(again)
+            target = self.show_screen(again)
+            if target is not None and kept is not None:
+                target.restore_state(kept)
         elif self.classes:
             self.show_screen(self.classes[0])
         protocol = ctx.study.protocol

@@ -142,6 +142,15 @@ class Screen(QWidget):
     def refresh(self) -> None:
         """Reload what the screen shows; called each time the screen is shown."""
 
+    def kept_state(self) -> object | None:
+        """What was typed and scanned on the screen, for the screen built again when its study
+        is opened again with an updated file (F5, or a step refused for the update): given
+        back to `restore_state` of the new screen. None: nothing to keep."""
+        return None
+
+    def restore_state(self, kept: object) -> None:
+        """Takes back what `kept_state` kept, as the study's new file reads it."""
+
     def follow_to_study(self, found: InOtherStudy, code: str) -> str | None:
         """A code scanned here is of another study: the main window is asked to switch to it
         and take the code there (None comes back), when the services give this user that
