@@ -367,20 +367,69 @@ def test_a_reading_command_works_while_another_workstation_writes(
     assert (_records_of(str(db_file)), _sign_ins(db_file)) == before
 
 
-def test_a_backup_copies_but_keeps_no_copy_it_could_not_record(
+def _backups_recorded(db: Path) -> list[str]:
+    with sqlite3.connect(db) as conn:
+        return [
+            name
+            for (name,) in conn.execute(
+                "SELECT entity_id FROM audit_entries WHERE action = 'backup' ORDER BY id"
+            )
+        ]
+
+
+def test_a_backup_keeps_the_copy_it_could_not_record_and_says_so(
     db_file: Path, short_busy: int, short_sign_in_wait: None, command: Command, tmp_path: Path
 ) -> None:
     """A backup reads pages without the lock, but its audit entry (what was copied, its
-    anchor) is a write: it waits for the lock as every write does, and, still busy, the copy
-    nobody could account for is removed and the command says busy, nothing saved."""
+    anchor) is a write: it waits for the lock as every write does. Still busy, the copy was
+    removed and the command said busy, nothing saved: a backup wanted before a risky step was
+    lost. The copy is kept now, whole, its code in the anchor log; the command says where it
+    is, that the audit trail does not record it, what to do, and ends non-zero."""
     target = tmp_path / "copy.sqlite3"
-    before = _sign_ins(db_file)
+    before = _sign_ins(db_file), _backups_recorded(db_file)
     with write_lock_held(db_file):
         result = command(db_file, "backup", "--out", str(target), user="admin")
     assert result.code == 5, result.err
-    _assert_named(result.err, "another workstation is writing; try again in a moment")
-    _assert_named(result.err, "your sign-in could not be recorded in the audit trail")
-    assert not target.exists() and _sign_ins(db_file) == before
+    _assert_named(result.err, f"The backup was copied to {target} and kept")
+    _assert_named(result.err, "the audit trail could not record it")
+    _assert_named(result.err, "another workstation is writing")
+    _assert_named(result.err, "run the backup again in a moment, to a new file name")
+    assert "Nothing was saved" not in result.err, result.err
+    _assert_no_restore_advice(result.err)
+    assert target.is_file()
+    with sqlite3.connect(target) as copy:
+        assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        entries = copy.execute("SELECT count(*) FROM audit_entries").fetchone()[0]
+    with sqlite3.connect(db_file) as live:
+        assert live.execute("SELECT count(*) FROM audit_entries").fetchone()[0] == entries
+    assert (_sign_ins(db_file), _backups_recorded(db_file)) == before
+    logged = (tmp_path / "anchors.log").read_text(encoding="utf-8")
+    assert "\tcopy.sqlite3" in logged, logged
+    assert (tmp_path / "anchors.log").name in result.err, result.err
+
+
+def test_a_backup_waits_for_a_lock_freed_in_a_second_and_is_recorded(
+    db_file: Path, short_sign_in_wait: None, command: Command, tmp_path: Path
+) -> None:
+    """Another workstation writes for a second while the backup runs: the copy is taken
+    meanwhile and its audit entry (and the sign-in owed) waits for the lock, with the usual
+    busy timeout, and is written once the lock is freed."""
+    target = tmp_path / "copy.sqlite3"
+    before = _backups_recorded(db_file)
+    release, freed = threading.Event(), threading.Event()
+    with write_lock_held_until(db_file, release, freed):
+        timer = threading.Timer(1.0, release.set)
+        timer.start()
+        try:
+            result = command(db_file, "backup", "--out", str(target), user="admin")
+        finally:
+            timer.cancel()
+        assert freed.is_set()  # the lock was held when the command started, freed by its end
+    assert result.code == 0, result.err
+    assert "could not be recorded" not in result.err, result.err
+    assert target.is_file()
+    assert _backups_recorded(db_file) == [*before, "copy.sqlite3"]
+    assert _sign_ins(db_file)[-1][:2] == ("sign_in", "admin")
 
 
 def test_a_sign_in_made_while_busy_is_recorded_when_the_command_ends(

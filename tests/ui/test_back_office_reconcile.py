@@ -100,18 +100,17 @@ def test_balances_and_findings_are_shown(
         *screen.balances.values(),
         screen.counts,
         screen.discrepancies,
+        screen.on_record,
         screen.signoffs,
     ):
         qtmodeltester.check(model)
     assert screen.banner.text().startswith("BALANCED")
-    assert "1 finding to look at" in screen.banner.text()
+    assert "to review: 1" in screen.banner.text()
     products = {r.key: r for r in screen.balances["products"].rows}
     assert products["herombopag-7.5mg"].received == 126
     assert products["herombopag-7.5mg"].held_returned == 10
     assert len(screen.balances["kits"].rows) == 9
-    assert screen.tabs.tabText(screen.tabs.indexOf(screen.discrepancy_view)) == (
-        "Discrepancies (1)"
-    )
+    assert screen.tabs.tabText(screen.tabs.indexOf(screen.discrepancy_view)) == ("To review (1)")
     assert screen.flag_choice.currentData() == "DSP000001"
     # A product as the inventory names it, its strength and form: never its code.
     products_view = screen.views["products"]
@@ -135,9 +134,7 @@ def test_explaining_the_flag_clears_the_finding(qtbot: Any, pharmacy: Pharmacy) 
     qtbot.keyClicks(screen.flag_reason, "investigator held the drug for 9 days")
     with qtbot.waitSignal(screen.changed):
         qtbot.mouseClick(screen.flag_button, Qt.MouseButton.LeftButton)
-    assert screen.tabs.tabText(screen.tabs.indexOf(screen.discrepancy_view)) == (
-        "Discrepancies (0)"
-    )
+    assert screen.tabs.tabText(screen.tabs.indexOf(screen.discrepancy_view)) == ("To review (0)")
     assert not screen.flag_button.isEnabled()
     _person, history = queries.participant_history(pharmacy.ctx, pharmacy.actor("pharm"), "01-001")
     assert history[0].flag_reason == "investigator held the drug for 9 days"
@@ -239,15 +236,15 @@ def test_a_sign_off_shows_its_figures_and_is_marked_once_a_record_it_covered_is_
 def test_the_signature_says_the_findings_the_banner_counts_too(
     qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A count difference is listed but not to look at: the banner said "1 finding to look
+    """A count difference is listed but not to review: the banner said "1 finding to look
     at" while the signature said "2 findings"; what is signed now says both."""
     count(pharmacy, "K0003", 19)
     screen = make_screen(qtbot, pharmacy, "monitor")
-    assert "1 finding to look at" in screen.banner.text()
+    assert "to review: 1" in screen.banner.text()
     asked = sign_with(monkeypatch, PASSWORDS["monitor"])
     with qtbot.waitSignal(screen.changed):
         qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
-    assert "balanced, 2 findings (1 to look at); against the shelf" in asked[0][2]
+    assert "balanced, 2 findings (1 to review); against the shelf" in asked[0][2]
 
 
 def test_technician_cannot_sign_off(qtbot: Any, pharmacy: Pharmacy) -> None:
@@ -510,12 +507,12 @@ def test_a_breakage_reads_as_tablets_written_off_with_its_sign_said(
     assert screen.written_off.isVisible()
     assert screen.written_off.text() == (
         "Written off (adjusted): tablets physical counts took off the book (broken, lost), less "
-        "tablets found."
+        "the tablets they found."
     )
     assert screen.written_off.toolTip() == (
         "Written off (adjusted): tablets physical counts took off the book (broken, lost), less "
-        "tablets found; a count 1 tablet short of the book writes off 1, a count 1 over writes "
-        "off -1."
+        "the tablets they found; a count 1 tablet short of the book writes off 1, a count 1 over "
+        "writes off -1."
     )
 
 

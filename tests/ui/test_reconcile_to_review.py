@@ -30,9 +30,10 @@ def test_a_count_difference_is_on_record_not_to_review(qtbot: Any, pharmacy: Pha
     screen.refresh()
     listed = screen.discrepancy_view.model().rowCount()
     review = len(today.discrepancies)
-    assert listed == review + 1  # the count difference, listed
-    said = "1 finding to look at" if review == 1 else f"{review} findings to look at"
-    assert said in screen.banner.text(), screen.banner.text()
-    assert "(s)" not in screen.banner.text()
+    assert listed == review  # the count difference is on record, on a tab of its own
+    assert screen.on_record_view.model().rowCount() == 1
+    assert f"to review: {review}" in screen.banner.text(), screen.banner.text()
     tab = screen.tabs.tabText(screen.tabs.indexOf(screen.discrepancy_view))
-    assert tab == f"Discrepancies ({listed}, {review} to review)"
+    assert tab == f"To review ({review})"
+    on_record = screen.tabs.tabText(screen.tabs.indexOf(screen.on_record_view))
+    assert on_record == "Count differences on record (1)"

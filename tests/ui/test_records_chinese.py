@@ -155,7 +155,8 @@ def test_reconciliation_tabs_banner_and_findings_in_chinese(
         "药盒",
         "盘点（8 项待核查）",
         "受试者",
-        "差异（1）",
+        "待审核（1）",
+        "盘点差异记录（0）",
         "签名确认（0）",
     ]
     assert titles(screen.views["products"])[-1] == "账目平衡"

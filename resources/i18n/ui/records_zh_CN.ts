@@ -268,7 +268,7 @@ Old values:
     </message>
     <message>
         <source>Finding</source>
-        <translation>发现</translation>
+        <translation>结果</translation>
     </message>
     <message>
         <source>Concerns</source>
@@ -277,10 +277,6 @@ Old values:
     <message>
         <source>Date</source>
         <translation>日期</translation>
-    </message>
-    <message>
-        <source>What to do</source>
-        <translation>处理建议</translation>
     </message>
     <message>
         <source>Moved</source>
@@ -309,6 +305,10 @@ Old values:
     <message>
         <source>Lot</source>
         <translation>批号</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
     </message>
     <message>
         <source>Book now</source>
@@ -859,24 +859,8 @@ Old values:
         <translation>重新对账</translation>
     </message>
     <message>
-        <source>Written off (adjusted): tablets physical counts took off the book (broken, lost), less tablets found.</source>
-        <translation>核销（盘点调整）：实物盘点从账面核销的药片（破损、丢失），减去盘盈的药片。</translation>
-    </message>
-    <message>
-        <source>Written off (adjusted): tablets physical counts took off the book (broken, lost), less tablets found; a count 1 tablet short of the book writes off 1, a count 1 over writes off -1.</source>
-        <translation>核销（盘点调整）：实物盘点从账面核销的药片（破损、丢失），减去盘盈的药片；盘点比账面少 1 片核销 1，多 1 片核销 -1。</translation>
-    </message>
-    <message>
         <source>Written off (adjusted): what physical counts took off the book (broken, lost), less what they found, each product in its own units.</source>
         <translation>核销（盘点调整）：实物盘点从账面核销的数量（破损、丢失），减去盘盈的数量，各产品按其自身单位计。</translation>
-    </message>
-    <message>
-        <source>Written off (adjusted): what physical counts took off the book (broken, lost), less what they found, each product in its own units; a count 1 short of the book writes off 1, a count 1 over writes off -1.</source>
-        <translation>核销（盘点调整）：实物盘点从账面核销的数量（破损、丢失），减去盘盈的数量，各产品按其自身单位计；盘点比账面少 1 个单位核销 1，多 1 个单位核销 -1。</translation>
-    </message>
-    <message>
-        <source>Discrepancies</source>
-        <translation>差异</translation>
     </message>
     <message>
         <source>Sign-offs</source>
@@ -939,14 +923,6 @@ Old values:
         <translation>盘点（{n} 项待核查）</translation>
     </message>
     <message>
-        <source>Discrepancies ({n})</source>
-        <translation>差异（{n}）</translation>
-    </message>
-    <message>
-        <source>Discrepancies ({n}, {review} to review)</source>
-        <translation>差异（{n}，待审核 {review}）</translation>
-    </message>
-    <message>
         <source>Sign-offs ({n})</source>
         <translation>签名确认（{n}）</translation>
     </message>
@@ -955,32 +931,12 @@ Old values:
         <translation>计算于 {time} {zone}</translation>
     </message>
     <message>
-        <source>1 finding to look at</source>
-        <translation>1 项发现待查看</translation>
-    </message>
-    <message>
-        <source>{n} findings to look at</source>
-        <translation>{n} 项发现待查看</translation>
-    </message>
-    <message>
-        <source>no findings</source>
-        <translation>无发现</translation>
-    </message>
-    <message>
         <source>AUDIT TRAIL DOES NOT VERIFY: the figures cannot be trusted, balanced or not. {problem}</source>
         <translation>稽查轨迹未通过验证：无论是否平衡，各项数据均不可信。{problem}</translation>
     </message>
     <message>
         <source>BALANCED: the ledger balances for every product, lot and kit; {findings}.</source>
         <translation>账目平衡：每个药品、批号和药盒的账目均平衡；{findings}。</translation>
-    </message>
-    <message>
-        <source>NOT BALANCED: {n} line of the ledger does not balance; {findings}. See the discrepancies.</source>
-        <translation>账目不平衡：账目中有 {n} 行不平衡；{findings}。请查看差异。</translation>
-    </message>
-    <message>
-        <source>NOT BALANCED: {n} lines of the ledger do not balance; {findings}. See the discrepancies.</source>
-        <translation>账目不平衡：账目中有 {n} 行不平衡；{findings}。请查看差异。</translation>
     </message>
     <message>
         <source>audit trail does NOT VERIFY</source>
@@ -995,6 +951,10 @@ Old values:
         <translation>{protocol} 对账：{state}，{n} 项发现</translation>
     </message>
     <message>
+        <source>{summary} ({review} to review)</source>
+        <translation>{summary}（待审核 {review}）</translation>
+    </message>
+    <message>
         <source>Signed off by {name} ({role}), attesting: {attested}.</source>
         <translation>已由 {name}（{role}）签名确认，所确认的数据：{attested}。</translation>
     </message>
@@ -1003,8 +963,44 @@ Old values:
         <translation>货架与最近盘点一致：{physical}；每次最近盘点均与账面相符。</translation>
     </message>
     <message>
+        <source>Written off (adjusted): tablets physical counts took off the book (broken, lost), less the tablets they found.</source>
+        <translation>核销（盘点调整）：实物盘点从账面核销的药片（破损、丢失），减去盘盈的药片。</translation>
+    </message>
+    <message>
+        <source>To review</source>
+        <translation>待审核</translation>
+    </message>
+    <message>
+        <source>Count differences on record</source>
+        <translation>盘点差异记录</translation>
+    </message>
+    <message>
         <source>Double-click a line, or press Enter, to open its kit or participant (for a quarantine, the kit&apos;s history)</source>
         <translation>双击一行或按 Enter 可打开该药盒或受试者（隔离一行则打开药盒的历史记录）</translation>
+    </message>
+    <message>
+        <source>To review ({count})</source>
+        <translation>待审核（{count}）</translation>
+    </message>
+    <message>
+        <source>Count differences on record ({count})</source>
+        <translation>盘点差异记录（{count}）</translation>
+    </message>
+    <message>
+        <source>to review: {count}</source>
+        <translation>待审核：{count}</translation>
+    </message>
+    <message>
+        <source>nothing to review</source>
+        <translation>无待审核事项</translation>
+    </message>
+    <message>
+        <source>NOT BALANCED: {n} line of the ledger does not balance; {findings}. See the To review tab.</source>
+        <translation>账目不平衡：账目中有 {n} 行不平衡；{findings}。请查看“待审核”标签页。</translation>
+    </message>
+    <message>
+        <source>NOT BALANCED: {n} lines of the ledger do not balance; {findings}. See the To review tab.</source>
+        <translation>账目不平衡：账目中有 {n} 行不平衡；{findings}。请查看“待审核”标签页。</translation>
     </message>
     <message>
         <source>SHELF NOT CONFIRMED: {physical}. Only a physical count checks the shelf: see the Physical count tab.</source>
@@ -1025,10 +1021,6 @@ Old values:
     <message>
         <source>NOT balanced</source>
         <translation>账目不平衡</translation>
-    </message>
-    <message>
-        <source>{summary} ({review} to look at)</source>
-        <translation>{summary}（{review} 项待查看）</translation>
     </message>
     <message>
         <source>{summary}; against the shelf: {physical}</source>

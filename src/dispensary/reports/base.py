@@ -579,6 +579,23 @@ Cell: TypeAlias = "str | Paragraph"
 PAD_TOP, PAD_BOTTOM, PAD_SIDE = 1.5, 2.0, 2.0
 
 
+def split_text(text: str, shown: Paragraph, width: float, lines: int) -> tuple[str, str]:
+    """`text` cut after the first `lines` lines of its paragraph `shown` wrapped at `width`:
+    the characters those lines hold (spaces aside) counted off the text, the rest going on
+    from the next one, its own spaces kept; the spaces (or line break) at the cut dropped."""
+    shown.wrap(width, 1e6)
+    held = 0
+    for line in shown.blPara.lines[:lines]:
+        words = line.words if hasattr(line, "words") else line[1]
+        said = "".join(w if isinstance(w, str) else getattr(w, "text", "") for w in words)
+        held += sum(not c.isspace() for c in said)
+    cut = 0
+    while held and cut < len(text):
+        held -= not text[cut].isspace()
+        cut += 1
+    return text[:cut].rstrip(), text[cut:].lstrip()
+
+
 class _Grid:
     """The cells of a ruled table, measured once: every page's part draws from it."""
 
@@ -623,29 +640,44 @@ class _Grid:
 
     def split_row(self, index: int, room: float) -> _Grid | None:
         """A copy of the grid with row `index` cut in two between lines, the first part at
-        most `room` high (text lines kept whole, a paragraph split by reportlab); None when
-        not even a line of it fits."""
+        most `room` high (text lines kept whole; a paragraph's text cut after the lines that
+        fit, `split_text`); None when not even a line of it fits."""
         inner = room - PAD_TOP - PAD_BOTTOM
         lines_kept = int((inner + 1e-6) // self.leading)
         if lines_kept < 1:
             return None
         first: list[Cell] = []
         rest: list[Cell] = []
+        texts = self.texts[index] if self.texts else None
+        rest_texts: list[str] = []  # the rest's own, should it be cut again on the next page
         again = dict(zip(self.repeated, self.continued(index), strict=True)) if self.texts else {}
         for column, (value, width) in enumerate(zip(self.rows[index], self.widths, strict=True)):
             if column in again:
                 first.append(value)
                 rest.append(again[column])
+                rest_texts.append(texts[column] if texts else "")
                 continue
             if isinstance(value, str):
                 lines = value.split("\n")
                 first.append("\n".join(lines[:lines_kept]))
                 rest.append("\n".join(lines[lines_kept:]))
+                rest_texts.append(rest[-1])
                 continue
             inside = width - 2 * PAD_SIDE
             if value.wrap(inside, 1e6)[1] <= inner:
                 first.append(value)
                 rest.append("")
+                rest_texts.append("")
+                continue
+            if texts is not None:
+                # Cut in the text, each part a paragraph of its own: reportlab's own rest of
+                # a paragraph wrapped between characters (Chinese) lost the spaces before the
+                # characters its lines were broken at ("2026-01-05到期").
+                head, tail = split_text(texts[column], value, inside, lines_kept)
+                bold, right = index in self.bold, column in self.numeric
+                first.append(cell(head, width, self.size, bold, right) if head else "")
+                rest.append(cell(tail, width, self.size, bold, right) if tail else "")
+                rest_texts.append(tail)
                 continue
             parts = value.split(inside, inner)
             if len(parts) == 2:
@@ -654,6 +686,7 @@ class _Grid:
             else:
                 first.append("")
                 rest.append(value)
+            rest_texts.append("")
         if self._height(first) > room + 1e-6 or self._height(rest) >= self.heights[index]:
             return None
         cut = copy.copy(self)
@@ -671,7 +704,9 @@ class _Grid:
             {index + 1} if index in self.bold else frozenset()
         )
         if self.texts:
-            cut.texts = [*self.texts[: index + 1], *self.texts[index:]]
+            # The rest's own texts, for its cells cut again on the next page; the columns
+            # printed again keep the row's.
+            cut.texts = [*self.texts[: index + 1], rest_texts, *self.texts[index + 1 :]]
         cut.kept = frozenset(i if i <= index else i + 1 for i in self.kept)
         return cut
 

@@ -222,6 +222,11 @@ def backup(ctx: Context, actor: Actor, out: str | Path) -> BackupResult:
         ) from exc
     with _removed_unless_recorded(written):
         code, entry_hash = _anchor_of_backup(written)
+    # The copy is made (read under a snapshot, without the write lock); its audit entry is a
+    # write, which waits for the lock the usual busy timeout. Still busy, the copy is kept (a
+    # backup wanted before a risky step is not thrown away), logged in the anchor log, and the
+    # user told it is not in the audit trail; any other fault removes it, nothing saved.
+    try:
         with write_transaction(ctx.engine) as session:
             Recorder(session, actor, ctx.clock.now()).audit(
                 AuditAction.BACKUP,
@@ -229,7 +234,32 @@ def backup(ctx: Context, actor: Actor, out: str | Path) -> BackupResult:
                 written.name,
                 {"path": str(written), "bytes": written.stat().st_size, "anchor": code},
             )
+    except DatabaseBusy as busy:
+        raise _kept_unrecorded(ctx, written, code, entry_hash) from busy
+    except BaseException:
+        with contextlib.suppress(OSError):
+            remove_with_side_files(written)
+        raise
     return _logged(ctx, written, code, entry_hash)
+
+
+def _kept_unrecorded(ctx: Context, written: Path, code: str, entry_hash: str) -> DatabaseBusy:
+    """A backup by hand copied whole whose audit entry the lock held by another workstation
+    kept out: the copy stays, its line is added to the anchor log beside it (outside the
+    database, it needs no lock), and the fault says where the copy is, that the audit trail
+    does not record it, and what to do."""
+    logged = _logged(ctx, written, code, entry_hash)
+    said = logged.warning or _(
+        "Its verification code {code} was added to the anchor log {log}."
+    ).format(code=code, log=shown(Path(logged.anchor_log)))
+    return DatabaseBusy(
+        _(
+            "The backup was copied to {path} and kept, but the audit trail could not record it: "
+            "the database stayed busy (another workstation is writing). {logged} The audit "
+            "trail will not record this copy later: run the backup again in a moment, to a new "
+            "file name, to make a backup the audit trail records; this copy may then be deleted."
+        ).format(path=shown(written), logged=said)
+    )
 
 
 @contextlib.contextmanager
@@ -237,7 +267,8 @@ def _removed_unless_recorded(written: Path) -> Iterator[None]:
     """A backup whose audit entry could not be written (the database found read-only, busy or
     full only then) is removed: the fault says nothing was saved, and a backup neither in the
     audit trail nor in the anchor log would be one nobody can account for. It is a new file
-    (never one written over), so nothing else is lost."""
+    (never one written over), so nothing else is lost. (A backup by hand the lock kept out of
+    the audit trail is kept and logged in the anchor log: `backup`.)"""
     try:
         yield
     except BaseException:

@@ -173,17 +173,26 @@ def identifying_columns(scope: str, study: Study) -> list[Column[BalanceRow]]:
     ]
 
 
-DISCREPANCY_COLUMNS: list[Column[Discrepancy]] = [
-    Column(
-        str(QT_TRANSLATE_NOOP("Column", "Finding")),
-        lambda r: term(r.kind.label),
-        colour=lambda r: RED,
-    ),
-    Column(str(QT_TRANSLATE_NOOP("Column", "Concerns")), lambda r: r.subject),
-    Column(str(QT_TRANSLATE_NOOP("Column", "Date")), lambda r: r.on),
-    # The service's words: what to do is said as the service wrote it.
-    Column(str(QT_TRANSLATE_NOOP("Column", "What to do")), lambda r: r.message),
-]
+def finding_columns(colour: str | None) -> list[Column[Discrepancy]]:
+    """The columns of the findings to review (their kind in `colour`) and of the count
+    differences on record: the report's (reports.reconciliation.findings_table), named as it
+    names them. The finding is said as the service wrote it."""
+    return [
+        Column(
+            str(QT_TRANSLATE_NOOP("Column", "Kind")),
+            lambda r: term(r.kind.label),
+            colour=lambda r: colour,
+        ),
+        Column(str(QT_TRANSLATE_NOOP("Column", "Concerns")), lambda r: r.subject),
+        Column(str(QT_TRANSLATE_NOOP("Column", "Date")), lambda r: r.on),
+        Column(str(QT_TRANSLATE_NOOP("Column", "Finding")), lambda r: r.message),
+    ]
+
+
+DISCREPANCY_COLUMNS = finding_columns(RED)
+"""The findings to review: someone must act on each (DiscrepancyKind.to_review)."""
+ON_RECORD_COLUMNS = finding_columns(None)
+"""The count differences adjusted and countersigned: a record, nothing to do."""
 
 
 def signed_number(value: int | None) -> str:
@@ -292,6 +301,7 @@ class ReconcileScreen(Screen):
         super().__init__(session, parent)
         self.result: ReconcileResult | None = None
         self._flags: list[tuple[str, int, str]] = []
+        self._finding_views: list[QTableView] = []  # a line of each opens on Enter
         layout = QVBoxLayout(self)
         layout.setSpacing(4)  # every line spared goes to the tables
         top = QHBoxLayout()
@@ -315,23 +325,17 @@ class ReconcileScreen(Screen):
 
         self.tabs = QTabWidget()
         # Below a balance tab's table (not the others', which have no Written off column):
-        # what the written-off figure counts, on one line; its sign in the tooltip, which
-        # reads the report's whole note (services.reconciliation.written_off_note). Two
-        # lines under every tab left the tables about six rows at 1366x768.
+        # what the written-off figure counts, on one line, in the report's words (its first
+        # part); its sign in the tooltip, which is the report's whole note
+        # (services.reconciliation.written_off_note). Two lines under every tab left the
+        # tables about six rows at 1366x768.
         self.written_off = QLabel()
         self.written_off.setObjectName("writtenOffNote")
         if session.ctx.study.tablets_only:
             self.written_off.setText(
                 self.tr(
                     "Written off (adjusted): tablets physical counts took off the book (broken, "
-                    "lost), less tablets found."
-                )
-            )
-            self.written_off.setToolTip(
-                self.tr(
-                    "Written off (adjusted): tablets physical counts took off the book (broken, "
-                    "lost), less tablets found; a count 1 tablet short of the book writes off "
-                    "1, a count 1 over writes off -1."
+                    "lost), less the tablets they found."
                 )
             )
         else:  # a capsule is not a tablet: each product's own units (written_off_note's words)
@@ -341,13 +345,7 @@ class ReconcileScreen(Screen):
                     "lost), less what they found, each product in its own units."
                 )
             )
-            self.written_off.setToolTip(
-                self.tr(
-                    "Written off (adjusted): what physical counts took off the book (broken, "
-                    "lost), less what they found, each product in its own units; a count 1 "
-                    "short of the book writes off 1, a count 1 over writes off -1."
-                )
-            )
+        self.written_off.setToolTip(reconciliation.written_off_note(session.ctx.study))
         self.stretch: dict[QTableView, int] = {}
         self.balances: dict[str, RowTableModel[BalanceRow]] = {}
         self.views: dict[str, QTableView] = {}
@@ -365,19 +363,17 @@ class ReconcileScreen(Screen):
             self.views[scope] = view
             if scope == "kits":
                 self._add_count_tab()
+        # The findings as the report and the `reconcile` command list them, under their
+        # headings: those to review (DiscrepancyKind.to_review), then the count differences
+        # adjusted and countersigned, a record (one tab "Discrepancies (5, 4 to review)" named
+        # them otherwise).
         self.discrepancies: RowTableModel[Discrepancy] = RowTableModel(DISCREPANCY_COLUMNS, self)
-        self.discrepancy_view = self._add_tab(
-            self.discrepancies, self.tr("Discrepancies"), stretch=3
+        self.discrepancy_view = self._add_findings_tab(
+            self.discrepancies, self.tr("To review"), "toReviewTable"
         )
-        self.discrepancy_view.setObjectName("discrepancyTable")
-        self.discrepancy_view.setWordWrap(True)  # what to do is read whole, on as many lines
-        self.discrepancy_view.doubleClicked.connect(self._open_subject)
-        self.discrepancy_view.installEventFilter(self)  # Enter opens it too, as in Inventory
-        self.discrepancy_view.setToolTip(
-            self.tr(
-                "Double-click a line, or press Enter, to open its kit or participant (for a "
-                "quarantine, the kit's history)"
-            )
+        self.on_record: RowTableModel[Discrepancy] = RowTableModel(ON_RECORD_COLUMNS, self)
+        self.on_record_view = self._add_findings_tab(
+            self.on_record, self.tr("Count differences on record"), "onRecordTable"
         )
         self.signoffs: RowTableModel[SignOffRow] = RowTableModel(SIGNOFF_COLUMNS, self)
         self.signoff_view = self._add_tab(self.signoffs, self.tr("Sign-offs"), stretch=4)
@@ -441,6 +437,23 @@ class ReconcileScreen(Screen):
         self.count_view.doubleClicked.connect(self._open_counted_kit)
         self.count_view.setToolTip(self.tr("Double-click a line to open the kit"))
 
+    def _add_findings_tab(
+        self, model: RowTableModel[Discrepancy], title: str, name: str
+    ) -> QTableView:
+        view = self._add_tab(model, title, stretch=3)
+        view.setObjectName(name)
+        view.setWordWrap(True)  # the finding is read whole, on as many lines
+        self._finding_views.append(view)
+        view.doubleClicked.connect(self._open_subject)
+        view.installEventFilter(self)  # Enter opens it too, as in Inventory
+        view.setToolTip(
+            self.tr(
+                "Double-click a line, or press Enter, to open its kit or participant (for a "
+                "quarantine, the kit's history)"
+            )
+        )
+        return view
+
     def _add_tab(self, model: QAbstractTableModel, title: str, stretch: int) -> QTableView:
         proxy = RowFilterProxy(self)
         proxy.setSourceModel(model)
@@ -459,7 +472,7 @@ class ReconcileScreen(Screen):
     def _fit_shown(self) -> None:
         """A tab's columns are shared out when it is on screen, at the width it has then. The
         written-off note under a tab with a Written off column only (it was under every tab,
-        the physical count's, the discrepancies' and the sign-offs' too)."""
+        the physical count's, the findings' and the sign-offs' too)."""
         view = self.tabs.currentWidget()
         self.written_off.setVisible(view in self.views.values())
         # The flag and each placeholder whole, measured in the style the screen is shown in.
@@ -472,13 +485,14 @@ class ReconcileScreen(Screen):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Enter (either key) on a finding opens it, as a double-click does."""
         if (
-            watched is self.discrepancy_view
+            isinstance(watched, QTableView)
+            and watched in self._finding_views
             and isinstance(event, QKeyEvent)
             and event.type() == QEvent.Type.KeyPress
             and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-            and self.discrepancy_view.currentIndex().isValid()
+            and watched.currentIndex().isValid()
         ):
-            self._open_subject(self.discrepancy_view.currentIndex())
+            self._open_subject(watched.currentIndex())
             return True
         return super().eventFilter(watched, event)
 
@@ -498,7 +512,9 @@ class ReconcileScreen(Screen):
         for scope, model in self.balances.items():
             model.set_rows(getattr(result, scope))
         self.counts.set_rows(result.counts)
-        self.discrepancies.set_rows(result.discrepancies)
+        self.discrepancies.set_rows(result.to_review)
+        on_record = [d for d in result.discrepancies if not d.kind.to_review]
+        self.on_record.set_rows(on_record)
         self.signoffs.set_rows(result.signoffs)
         for view in self.stretch:
             self._fit(view)
@@ -509,13 +525,14 @@ class ReconcileScreen(Screen):
             if to_check
             else self.tr("Physical count"),
         )
+        # The report's headings (reports.reconciliation.reconciliation_story).
         self.tabs.setTabText(
             self.tabs.indexOf(self.discrepancy_view),
-            self.tr("Discrepancies ({n})").format(n=len(result.discrepancies))
-            if len(result.to_review) == len(result.discrepancies)
-            else self.tr("Discrepancies ({n}, {review} to review)").format(
-                n=len(result.discrepancies), review=len(result.to_review)
-            ),
+            self.tr("To review ({count})").format(count=len(result.to_review)),
+        )
+        self.tabs.setTabText(
+            self.tabs.indexOf(self.on_record_view),
+            self.tr("Count differences on record ({count})").format(count=len(on_record)),
         )
         self.tabs.setTabText(
             self.tabs.indexOf(self.signoff_view),
@@ -527,15 +544,12 @@ class ReconcileScreen(Screen):
                 time=local.strftime("%Y-%m-%d %H:%M"), zone=utc_offset(local)
             )
         )
+        # Counted as the tab and the report count them ("to review: 4", the CSV's words).
         found = len(result.to_review)
         findings = (
-            (
-                self.tr("1 finding to look at")
-                if found == 1
-                else self.tr("{n} findings to look at").format(n=found)
-            )
+            self.tr("to review: {count}").format(count=found)
             if found
-            else self.tr("no findings")
+            else self.tr("nothing to review")
         )
         if not result.audit_verified:  # the service's verdict: never "balanced" over it
             self.banner.setText(
@@ -557,11 +571,11 @@ class ReconcileScreen(Screen):
                     unbalanced,
                     self.tr(
                         "NOT BALANCED: {n} line of the ledger does not balance; {findings}. "
-                        "See the discrepancies."
+                        "See the To review tab."
                     ),
                     self.tr(
                         "NOT BALANCED: {n} lines of the ledger do not balance; {findings}. "
-                        "See the discrepancies."
+                        "See the To review tab."
                     ),
                 ).format(n=unbalanced, findings=findings)
             )
@@ -659,8 +673,8 @@ class ReconcileScreen(Screen):
             self.tr("Reconciliation of {protocol}: {state}, {n} finding"),
             self.tr("Reconciliation of {protocol}: {state}, {n} findings"),
         ).format(protocol=self.session.ctx.study.protocol, state=state, n=found)
-        if review != found:  # the banner counts those to look at: say both, as the tab does
-            summary = self.tr("{summary} ({review} to look at)").format(
+        if review != found:  # the banner counts those to review: say both, as the tabs do
+            summary = self.tr("{summary} ({review} to review)").format(
                 summary=summary, review=review
             )
         if self.result is not None:
@@ -699,9 +713,11 @@ class ReconcileScreen(Screen):
         held, from which excursion, as the Inventory's kit history shows it."""
         if not index.isValid():
             return
-        proxy = self.discrepancy_view.model()
+        proxy = index.model()
         assert isinstance(proxy, RowFilterProxy)
-        row = self.discrepancies.row_at(proxy.mapToSource(index).row())
+        source = proxy.sourceModel()
+        assert isinstance(source, RowTableModel)
+        row: Discrepancy = source.row_at(proxy.mapToSource(index).row())
         kits = row.subject.split()
         if row.kind == DiscrepancyKind.QUARANTINE_OPEN:
             if kits:

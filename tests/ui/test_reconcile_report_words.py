@@ -1,0 +1,106 @@
+"""The reconciliation window names the findings as the reconciliation report (and the
+`reconcile` command) names them, for the same data, in English and in Chinese: "To review (N)"
+and "Count differences on record (N)" under the report's column headings; the window said
+"Discrepancies (5, 4 to review)", "findings to look at" and "less tablets found"."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+from back_office_fixtures import PASSWORDS, Pharmacy
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QTableView
+
+from dispensary.reports import reconciliation as report
+from dispensary.services import counts
+from dispensary.services.reconciliation import written_off_note
+from dispensary.ui.reconcile_view import ReconcileScreen
+
+
+def report_words(
+    screen: ReconcileScreen, monkeypatch: pytest.MonkeyPatch
+) -> tuple[list[str], list[list[str]]]:
+    """The headings of the report made from the window's result, and the column headings of
+    each of its tables, as the report's story is built (in the language now in use)."""
+    headings: list[str] = []
+    tables: list[list[str]] = []
+    heading, data_table = report.heading, report.data_table
+
+    def record_heading(text: str) -> Any:
+        headings.append(text)
+        return heading(text)
+
+    def record_table(header: Sequence[str], *args: Any, **kwargs: Any) -> Any:
+        tables.append(list(header))
+        return data_table(header, *args, **kwargs)
+
+    monkeypatch.setattr(report, "heading", record_heading)
+    monkeypatch.setattr(report, "data_table", record_table)
+    assert screen.result is not None
+    report.reconciliation_story(screen.result, 500.0, study=screen.session.ctx.study)
+    return headings, tables
+
+
+def titles(view: QTableView) -> list[str]:
+    model = view.model()
+    return [str(model.headerData(c, Qt.Orientation.Horizontal)) for c in range(model.columnCount())]
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_the_window_names_the_findings_as_the_report_does(
+    language: str,
+    request: pytest.FixtureRequest,
+    qtbot: Any,
+    pharmacy: Pharmacy,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    # A count difference adjusted and countersigned: on record, not to review.
+    counts.record_count(
+        pharmacy.ctx,
+        pharmacy.actor("tech"),
+        "K0003",
+        19,
+        PASSWORDS["tech"],
+        reason_code="breakage",
+        reason="two crushed in the bottle",
+        verified_by="pharm",
+        verifier_password=PASSWORDS["pharm"],
+    )
+    if language == "zh_CN":
+        request.getfixturevalue("chinese")
+    screen = ReconcileScreen(pharmacy.session("pharm"))
+    qtbot.addWidget(screen)
+    screen.show()
+    screen.refresh()
+    assert screen.result is not None
+    review, on_record = screen.discrepancy_view, screen.on_record_view
+    assert review.model().rowCount() == len(screen.result.to_review) == 1
+    assert on_record.model().rowCount() == 1
+    headings, tables = report_words(screen, monkeypatch)
+    tab = [screen.tabs.tabText(screen.tabs.indexOf(v)) for v in (review, on_record)]
+    # The report's headings, in the report's order, one after the other.
+    start = headings.index(tab[0])
+    assert headings[start : start + 2] == tab, (tab, headings)
+    if language == "en":
+        assert tab == ["To review (1)", "Count differences on record (1)"]
+    else:
+        assert tab == ["待审核（1）", "盘点差异记录（1）"]
+    # The columns of both, as the report's findings tables head them.
+    assert titles(review) == titles(on_record)
+    assert titles(review) in tables, (titles(review), tables)
+    # The banner and what is signed count them in the same words.
+    assert ("to review: 1" if language == "en" else "待审核：1") in screen.banner.text()
+    # The written-off note: the report's, its first part under the tables, whole in the tooltip.
+    note = written_off_note(screen.session.ctx.study)
+    assert screen.written_off.toolTip() == note
+    shown = screen.written_off.text()
+    assert note.startswith(shown[:-1]) and len(shown) < len(note), (shown, note)
+    assert "less tablets" not in shown
+    for view in (review, on_record):
+        screen.tabs.setCurrentWidget(view)
+        screen.resize(1366, 768)
+        screen.grab().save(str(tmp_path / f"{view.objectName()}.png"))  # looked at
