@@ -7,6 +7,14 @@
         <source>Quantity</source>
         <translation>数量</translation>
     </message>
+    <message>
+        <source>Shelf</source>
+        <translation>储存区域</translation>
+    </message>
+    <message>
+        <source>Scan</source>
+        <translation>扫描</translation>
+    </message>
 </context>
 <context>
     <name>DateEdit</name>
@@ -119,10 +127,6 @@
     <message>
         <source>&amp;Reason to dispense anyway</source>
         <translation>仍然发放的理由(&amp;R)</translation>
-    </message>
-    <message>
-        <source>Scan each kit, or Enter for the proposed kits</source>
-        <translation>逐个扫描药盒，或按 Enter 采用建议的药盒</translation>
     </message>
     <message>
         <source>&amp;Kit in hand</source>
@@ -256,20 +260,12 @@
         <translation>本周期药量已足：按 Enter 签名。</translation>
     </message>
     <message>
-        <source>Press Enter to sign for the proposed kits, or scan the kits in hand.</source>
-        <translation>按 Enter 为建议的药盒签名，或扫描手中的药盒。</translation>
-    </message>
-    <message>
         <source>The dose or day 1 changed: scan the kits again.</source>
         <translation>剂量或第1天已更改：请重新扫描药盒。</translation>
     </message>
     <message>
         <source>Kits scanned</source>
         <translation>已扫描的药盒</translation>
-    </message>
-    <message>
-        <source>Proposed kits (first expiry first out)</source>
-        <translation>建议药盒（近效期先出）</translation>
     </message>
     <message>
         <source>Tablets: {have} in {kits} kit; {need} needed</source>
@@ -417,6 +413,10 @@
         <translation>剂量调整医嘱人(&amp;B)</translation>
     </message>
     <message>
+        <source>Scan each kit handed over (or type its number, Enter)</source>
+        <translation>扫描交付的每个药盒（或输入编号后按 Enter）</translation>
+    </message>
+    <message>
         <source>Enter in the empty kit field or in a field of the form, or Ctrl+Enter</source>
         <translation>在空的药盒栏或表单字段中按 Enter，或按 Ctrl+Enter</translation>
     </message>
@@ -447,6 +447,26 @@
     <message>
         <source>Type who ordered it, then press Enter.</source>
         <translation>请填写医嘱人，然后按 Enter。</translation>
+    </message>
+    <message>
+        <source>Scan the kits handed over.</source>
+        <translation>请扫描交付的药盒。</translation>
+    </message>
+    <message>
+        <source>Kit still to scan: {kits}. Pick it and scan it; the signature follows.</source>
+        <translation>尚待扫描的药盒：{kits}。请取出并扫描，随后签名。</translation>
+    </message>
+    <message>
+        <source>Kits still to scan: {kits}. Pick each and scan it; the signature follows the last.</source>
+        <translation>尚待扫描的药盒：{kits}。请逐个取出并扫描，扫描最后一个后签名。</translation>
+    </message>
+    <message>
+        <source>Kits to pick (first expiry first out): {scanned} of {total} scanned</source>
+        <translation>待取药盒（近效期先出）：已扫描 {scanned}/{total}</translation>
+    </message>
+    <message>
+        <source>Kits to pick (first expiry first out): scan each</source>
+        <translation>待取药盒（近效期先出）：逐个扫描</translation>
     </message>
     <message>
         <source>Kit {number} taken. Fill in the field the cursor is now in, then press Enter to sign.</source>
@@ -603,6 +623,17 @@
     <message>
         <source>, </source>
         <translation>、</translation>
+    </message>
+</context>
+<context>
+    <name>PickLine</name>
+    <message>
+        <source>Scanned</source>
+        <translation>已扫描</translation>
+    </message>
+    <message>
+        <source>To pick</source>
+        <translation>待取</translation>
     </message>
 </context>
 <context>
