@@ -537,6 +537,36 @@ def sign_a_dispense(qtbot: QtBot, screen: DispenseScreen, participant: str = "01
     return screen.last_result.number
 
 
+def test_the_leaflet_of_the_dispense_just_signed_prints_from_the_counter(
+    qtbot: QtBot, counter: Counter, signatures: Signatures, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Leaflet, beside the label's buttons: the participant leaflet Reports and labels makes
+    for that dispense, previewed to print on paper, its first print recorded; a second is a
+    reprint, asked for in Reports and labels with its reason."""
+    shown: list[tuple[str, bytes]] = []
+
+    def show(cls: Any, _parent: Any, title: str, pdf: bytes, *_rest: Any) -> str:
+        shown.append((title, pdf))
+        return "printed"
+
+    monkeypatch.setattr(LabelPreviewDialog, "show_pdf", classmethod(show))
+    screen = counter_screen(qtbot, counter.session("pharm"))
+    assert not screen.leaflet_button.isEnabled()  # nothing dispensed here yet
+    number = sign_a_dispense(qtbot, screen)  # its label previewed (no printer bound)
+    assert screen.leaflet_button.isEnabled()
+    qtbot.mouseClick(screen.leaflet_button, Qt.MouseButton.LeftButton)
+    title, pdf = shown[-1]
+    assert title.startswith(f"Participant leaflet {number}"), title
+    assert pdf.startswith(b"%PDF")
+    assert screen.message.text().startswith(f"{number}: Leaflet printed."), screen.message.text()
+    pharm = counter.actor("pharm")
+    assert label_prints.already_printed(counter.ctx, pharm, "leaflet", [number]) == [number]
+
+    qtbot.mouseClick(screen.leaflet_button, Qt.MouseButton.LeftButton)
+    assert shown[-1][0] == title and len(shown) == 2  # the label, the leaflet: no second
+    assert "The leaflet was printed before" in screen.message.text()
+
+
 def test_a_printer_the_print_system_says_is_offline_keeps_the_label_waiting(
     qtbot: QtBot,
     counter: Counter,

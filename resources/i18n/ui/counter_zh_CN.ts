@@ -153,6 +153,14 @@
         <translation>预览标签（Ctrl+P）</translation>
     </message>
     <message>
+        <source>Leaflet</source>
+        <translation>说明单</translation>
+    </message>
+    <message>
+        <source>The participant leaflet of the dispense just signed, to print on paper</source>
+        <translation>刚签名的发放的受试者说明单，用纸张打印</translation>
+    </message>
+    <message>
         <source>Scan or type the participant&apos;s study number.</source>
         <translation>请扫描或输入受试者编号。</translation>
     </message>
@@ -388,6 +396,14 @@
         <translation>{number}：{text}</translation>
     </message>
     <message>
+        <source>No leaflet to print: dispense first.</source>
+        <translation>没有可打印的说明单：请先发放。</translation>
+    </message>
+    <message>
+        <source>{number} leaflet</source>
+        <translation>{number} 说明单</translation>
+    </message>
+    <message>
         <source>No label to preview: dispense first.</source>
         <translation>没有可预览的标签：请先发放。</translation>
     </message>
@@ -572,6 +588,34 @@
     <message>
         <source>Label not printed: {why} It waits: press Print again once the printer is back.</source>
         <translation>标签未打印：{why}标签在等待：打印机恢复后请按“再次打印”。</translation>
+    </message>
+    <message>
+        <source>Leaflet printed.</source>
+        <translation>说明单已打印。</translation>
+    </message>
+    <message>
+        <source>Leaflet saved.</source>
+        <translation>说明单已保存。</translation>
+    </message>
+    <message>
+        <source>The leaflet was printed before: to print it again, reprint it from Reports and labels (Participant leaflet), with the reason.</source>
+        <translation>该说明单已打印过：如需再次打印，请在“报告与标签”（受试者说明单）中补打，并填写理由。</translation>
+    </message>
+    <message>
+        <source>The leaflet cannot be made: {why}</source>
+        <translation>无法生成说明单：{why}</translation>
+    </message>
+    <message>
+        <source>Leaflet not printed: print it from Reports and labels (Participant leaflet).</source>
+        <translation>说明单未打印：请在“报告与标签”（受试者说明单）中打印。</translation>
+    </message>
+    <message>
+        <source>Leaflet sent to {printer}.</source>
+        <translation>说明单已发送到 {printer}。</translation>
+    </message>
+    <message>
+        <source>Leaflet not printed: {why} Print it from Reports and labels (Participant leaflet) once the printer is back.</source>
+        <translation>说明单未打印：{why}打印机恢复后，请在“报告与标签”（受试者说明单）中打印。</translation>
     </message>
     <message>
         <source>{count} kit labels printed.</source>

@@ -7,7 +7,8 @@ the assessment accepts (another lot of the same product) takes the place of one 
 signature is asked for as soon as the kits scanned cover the cycle; Enter before that names the
 kits still to scan and signs nothing. Sign with the password: the label prints on the stock's
 printer with no dialog (the preview is Ctrl+P away). A label whose printer failed waits, shown
-under the form, until printed again.
+under the form, until printed again. Leaflet prints the participant leaflet of the dispense
+just signed, on paper, from its preview.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ from dispensary.ui.forms import signed
 from dispensary.ui.label_preview import (
     PrintOutcome,
     print_dispense_label,
+    print_dispense_leaflet,
     print_dispensing_label,
     record_print,
 )
@@ -300,8 +302,16 @@ class DispenseScreen(Screen):
         self.print_again_button.setObjectName("printAgain")
         self.preview_button = QPushButton(self.tr("Preview label (Ctrl+P)"))
         self.preview_button.setObjectName("previewLabel")
+        self.leaflet_button = QPushButton(self.tr("Leaflet"))
+        self.leaflet_button.setObjectName("printLeaflet")
+        self.leaflet_button.setToolTip(
+            self.tr("The participant leaflet of the dispense just signed, to print on paper")
+        )
         right.addLayout(
-            button_row([self.waiting_label], [self.print_again_button, self.preview_button])
+            button_row(
+                [self.waiting_label],
+                [self.print_again_button, self.leaflet_button, self.preview_button],
+            )
         )
         # A label out whose record the database refused: its record is retried, never its print.
         self.unrecorded_label = QLabel()
@@ -327,6 +337,7 @@ class DispenseScreen(Screen):
         self.print_again_button.clicked.connect(self.print_again)
         self.record_button.clicked.connect(self.record_prints)
         self.preview_button.clicked.connect(self.preview_label)
+        self.leaflet_button.clicked.connect(self.print_leaflet)
         counter_keys(self, self.sign, self.start_over)
         # Enter in a field of the form goes on, as Enter in the empty kit field does: the
         # signature, or the field still missing with what to type in it.
@@ -1242,6 +1253,7 @@ class DispenseScreen(Screen):
         self.unrecorded_label.setToolTip(separated(out))
         self.unrecorded_label.setVisible(bool(out))
         self.record_button.setVisible(bool(out))
+        self.leaflet_button.setEnabled(self.last_result is not None)
 
     def _keep_unrecorded(self, number: str, printed: PrintOutcome) -> None:
         """A label out but not recorded is kept for the session: Record the print retries its
@@ -1281,6 +1293,24 @@ class DispenseScreen(Screen):
         self._show_waiting()
         if said:
             self.message.show_message(sentences(said), kind)
+
+    def print_leaflet(self) -> None:
+        """The participant leaflet of the dispense just signed here, as Reports and labels
+        prints it (the study's languages, A4), previewed to print on paper; its first print is
+        recorded. Another dispense's leaflet, or a reprint, is printed from Reports and labels."""
+        result = self.last_result
+        if result is None:
+            self.message.show_message(self.tr("No leaflet to print: dispense first."), "info")
+            return
+        number = result.number
+        printed = print_dispense_leaflet(self, self.session, number)
+        if printed.unrecorded is not None:  # out, its record refused: Record the print retries
+            key = self.tr("{number} leaflet").format(number=number)
+            self.session.unrecorded_labels[key] = printed.unrecorded
+        self._show_waiting()
+        self.message.show_message(
+            self.tr("{number}: {text}").format(number=number, text=printed.text), printed.kind
+        )
 
     def preview_label(self) -> None:
         """The label on screen before it prints: the dispense just signed here, while its label
