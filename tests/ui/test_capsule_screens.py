@@ -21,7 +21,7 @@ from counter_fixtures import (
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 from pytestqt.qtbot import QtBot
-from window_helpers import refreshed
+from window_helpers import dispense_kits_to_pick, refreshed
 
 from dispensary.domain.codes import KitStatus
 from dispensary.i18n import Language, speaking
@@ -82,7 +82,7 @@ def _dispense(qtbot: QtBot, pharmacy: Counter) -> tuple[DispenseScreen, str]:
     screen = _screen(qtbot, pharmacy)
     _scan(qtbot, screen.participant_field, "01-001")
     screen.observation_fields["weight"].setText("55")
-    screen.sign()
+    dispense_kits_to_pick(qtbot, screen)
     assert screen.last_result is not None
     return screen, screen.last_result.number
 
@@ -389,7 +389,7 @@ def test_the_return_screen_says_each_product_of_a_two_product_dispense(
     """DEMO-2DRUG's dispense of 28 capsules and 30 tablets was "58 tablets dispensed"."""
     dispense = _screen(qtbot, pharmacy)
     _scan(qtbot, dispense.participant_field, "01-001")
-    dispense.sign()
+    dispense_kits_to_pick(qtbot, dispense)
     assert dispense.last_result is not None
     number = dispense.last_result.number
     screen = ReturnScreen(pharmacy.session("pharm"))

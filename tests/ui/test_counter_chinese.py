@@ -138,8 +138,16 @@ def test_a_dispense_in_chinese_scan_scan_sign(
     scan(qtbot, focused(), "01-001")  # the participant
     assert "应配周期：<b>1</b>（首次发放）" in screen.card.text()
     assert "1970年生 · 女" in screen.card.text()
-    assert screen.kits_title.text() == "建议药盒（近效期先出）"
-    assert headers(screen.kits_view) == ["药盒", "药品", "批号", "有效期", "片数"]
+    assert screen.kits_title.text() == "待取药盒（近效期先出）：已扫描 0/1"
+    assert headers(screen.kits_view) == [
+        "药盒",
+        "药品",
+        "批号",
+        "有效期",
+        "片数",
+        "储存区域",
+        "扫描",
+    ]
     # the study's data in Chinese too: the product and the dose levels ([label.text.zh_CN])
     product = screen.kits_view.model().index(0, 1).data()
     assert product == "海曲泊帕乙醇胺片 7.5 mg", product
@@ -147,7 +155,7 @@ def test_a_dispense_in_chinese_scan_scan_sign(
     assert doses[0] == "剂量水平 0：7.5 mg，每日一次", doses
     assert not re.search(r"[A-Za-z]{3,}", " ".join(doses) + product.replace("mg", ""))
     assert screen.cover_label.text() == "片数：1 盒共 21 片；需要 21 片"
-    assert screen.message.text() == "按 Enter 为建议的药盒签名，或扫描手中的药盒。"
+    assert screen.message.text() == "尚待扫描的药盒：K0101。请取出并扫描，随后签名。"
 
     assert focused() is screen.kit_field
     scan(qtbot, focused(), "K0101")  # the kit in hand covers the cycle: signed at once

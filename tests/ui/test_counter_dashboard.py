@@ -13,6 +13,7 @@ from detail_words import split_detail
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QPushButton
 from pytestqt.qtbot import QtBot
+from window_helpers import dispense_kits_to_pick
 
 from dispensary.i18n import Language
 from dispensary.services import dashboard as dashboard_service
@@ -197,7 +198,7 @@ def test_a_dispense_refreshes_the_dashboard(
     screen = window.show_screen(DispenseScreen)
     assert isinstance(screen, DispenseScreen)
     screen.load_participant("01-002")
-    screen.sign()
+    dispense_kits_to_pick(qtbot, screen)
     qtbot.waitUntil(lambda: not dashboard.checking)
     assert dashboard.snapshot is not None
     assert [d.study_number for d in dashboard.snapshot.due] == ["01-001"]
@@ -233,7 +234,9 @@ def test_a_dispense_does_not_wait_for_the_dashboard_figures(
     assert isinstance(screen, DispenseScreen)
     screen.load_participant("01-002")
     try:
-        screen.sign()  # returns although the dashboard's worker cannot finish yet
+        dispense_kits_to_pick(
+            qtbot, screen
+        )  # returns although the dashboard's worker cannot finish yet
         assert reading.wait(10), "no worker started reading after the dispense"
         assert dashboard.checking
         assert dashboard.snapshot is before  # the last figures stay until the new ones arrive
@@ -276,7 +279,7 @@ def test_after_the_first_read_only_new_records_are_verified(
     screen = window.show_screen(DispenseScreen)
     assert isinstance(screen, DispenseScreen)
     screen.load_participant("01-002")
-    screen.sign()
+    dispense_kits_to_pick(qtbot, screen)
     qtbot.waitUntil(lambda: not dashboard.checking)
     assert asked == [first.point]
     later = dashboard.snapshot.verification

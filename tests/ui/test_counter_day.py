@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinter
 from pytestqt.qtbot import QtBot
-from window_helpers import go_to
+from window_helpers import dispense_kits_to_pick, go_to
 
 from dispensary.domain.codes import KitStatus, Role
 from dispensary.services import dispensing, queries, reconciliation
@@ -125,7 +125,7 @@ def test_a_whole_day_at_the_counter(
     window.focus_scan()
     scan(window.scan_field, "01-001")
     assert window.current_screen() is dispense
-    qtbot.keyClick(dispense.kit_field, Qt.Key.Key_Return)
+    dispense_kits_to_pick(qtbot, dispense)  # the kit to pick scanned: signed
     assert dispense.last_result is not None and dispense.last_result.cycle == 2
 
     assert [title.split()[0] for title, _ in printer.shown] == ["Kit", "Dispensing", "Dispensing"]

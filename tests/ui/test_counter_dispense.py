@@ -12,6 +12,7 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
 from pytestqt.qtbot import QtBot
+from window_helpers import dispense_kits_to_pick, scan_kits_to_pick
 
 from dispensary.domain.errors import NotSignedIn
 from dispensary.services import audit, dashboard, dispensing, queries, setup, studies, users
@@ -48,6 +49,11 @@ def screen(qtbot: QtBot, counter: Counter) -> DispenseScreen:
     return widget
 
 
+def _cells(screen: DispenseScreen, row: int) -> list[str]:
+    model = screen.kits_model
+    return [str(model.index(row, c).data()) for c in range(model.columnCount())]
+
+
 def history(
     counter: Counter, number: str, reader: str = "pharm"
 ) -> list[tuple[int, tuple[str, ...], int]]:
@@ -67,10 +73,12 @@ def test_dispense_first_expiry_first_out_with_the_keyboard_only(
     scan(qtbot, focused(), "01-001")  # 1: the participant
     assert "Cycle due: <b>1</b>" in screen.card.text()
     assert [k.number for k in screen.kits_model.rows] == ["K0101"]  # lot L2399 expires first
-    assert screen.kits_title.text().startswith("Proposed kits")
+    assert screen.kits_title.text().startswith("Kits to pick")
     qtmodeltester.check(screen.kits_model)  # type: ignore[attr-defined]
+    assert _cells(screen, 0)[-2:] == ["IP store 1", "To pick"]  # its shelf, not scanned yet
+    assert "K0101" in screen.message.text()  # the kit to pick, named
     assert focused() is screen.kit_field
-    qtbot.keyClick(focused(), Qt.Key.Key_Return)  # 2: take the proposed kits and sign
+    scan(qtbot, focused(), "K0101")  # 2: the kit handed over, scanned: the signature follows
 
     assert signatures.asked[0][:2] == ("Paula Pharm", "dispensed")
     assert history(counter, "01-001") == [(1, ("K0101",), 21)]
@@ -174,7 +182,7 @@ def test_a_missing_return_needs_a_reason_to_dispense_anyway(
     assert screen.override.isVisibleTo(screen)
     assert "not recorded yet" in screen.message.text()
 
-    qtbot.keyClick(screen.kit_field, Qt.Key.Key_Return)  # sign without a reason
+    dispense_kits_to_pick(qtbot, screen)  # scanned, then Enter: sign without a reason
     assert signatures.asked == []
     assert screen.message.kind == "error"
     assert len(history(counter, "01-001")) == 1
@@ -213,6 +221,7 @@ def test_platelets_at_the_hold_threshold_warn_and_a_dose_change_asks_who_ordered
     screen.dose.setCurrentIndex(screen.dose.findData(-1))  # 5 mg, from 2.5 mg tablets
     assert screen.ordered_by.isVisibleTo(screen)
     assert {k.product for k in screen.kits_model.rows} == {"herombopag-2.5mg"}
+    scan_kits_to_pick(qtbot, screen)  # the signature waits for the reason and who ordered it
 
     qtbot.keyClicks(screen.override, "Investigator says continue")
     screen.sign_button.click()
@@ -234,7 +243,7 @@ def test_a_cancelled_or_wrong_signature_saves_nothing(
 ) -> None:
     scan(qtbot, screen.participant_field, "01-001")
     signatures.refuse = True
-    qtbot.keyClick(screen.kit_field, Qt.Key.Key_Return)
+    dispense_kits_to_pick(qtbot, screen)
     assert "nothing was saved" in screen.message.text()
     signatures.refuse, signatures.wrong = False, True
     qtbot.keyClick(screen.kit_field, Qt.Key.Key_Return)
@@ -302,7 +311,9 @@ def test_five_wrong_signature_passwords_lock_the_account_as_five_wrong_sign_ins_
 ) -> None:
     pharm = counter.actor("pharm")  # signed in before the failures
     scan(qtbot, screen.participant_field, "01-001")
-    signatures.wrong = True
+    signatures.refuse = True  # the kit scanned asks for the signature: cancelled, no failure
+    scan_kits_to_pick(qtbot, screen)
+    signatures.refuse, signatures.wrong = False, True
     for _attempt in range(users.MAX_FAILURES - 1):
         qtbot.keyClick(screen.kit_field, Qt.Key.Key_Return)
         assert re.search(r"\b1 attempt left|[2-9] attempts left", screen.message.text())
@@ -424,7 +435,7 @@ def test_a_participant_number_scanned_as_a_kit_is_named_and_opens_that_participa
     assert signatures.asked == []
 
 
-def test_enter_after_a_refused_kit_signs_for_the_kits_on_screen(
+def test_enter_after_a_refused_kit_names_the_kit_still_to_scan(
     qtbot: QtBot,
     screen: DispenseScreen,
     counter: Counter,
@@ -435,6 +446,10 @@ def test_enter_after_a_refused_kit_signs_for_the_kits_on_screen(
     scan(qtbot, screen.kit_field, "K2001")  # wrong product: refused, left selected
     assert screen.kit_field.cue == "error"
     qtbot.keyClick(screen.kit_field, Qt.Key.Key_Return)
+    assert signatures.asked == []  # the proposed K0101 was never scanned
+    assert "K0101" in screen.message.text()
+    assert history(counter, "01-002") == []
+    scan(qtbot, screen.kit_field, "K0101")
     assert len(signatures.asked) == 1
     assert history(counter, "01-002") == [(1, ("K0101",), 21)]
 
@@ -567,6 +582,7 @@ def test_a_warning_met_while_signing_is_shown_and_never_overridden_by_the_reason
     counter.clock.set_date(date(2026, 1, 26))
     screen.refresh()
     scan(qtbot, screen.participant_field, "01-001")
+    scan_kits_to_pick(qtbot, screen)  # the signature waits for the reason
     qtbot.keyClicks(screen.platelets, "185")  # a rule to confirm yet: a notice, no hold
     assert not screen.platelet_warning.isVisibleTo(screen)
     qtbot.keyClicks(screen.override, "Bottle forgotten at home; PI informed")

@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
+from window_helpers import dispense_kits_to_pick
 
 from dispensary.services import dispensing, queries, returns
 from dispensary.ui.dispense_view import DispenseScreen
@@ -75,7 +76,7 @@ def test_a_rule_to_confirm_and_an_unexplained_safety_signal_show_and_do_not_bloc
         qtbot.wait(50)  # the layout makes room for the notice typed in
         screen.grab().save(os.path.join(SHOTS, "dispense-notices.png"))
 
-    qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
+    dispense_kits_to_pick(qtbot, screen)
     assert screen.message.kind == "ok", screen.message.text()
     last = queries.participant_history(counter.ctx, pharm, "01-001")[1][-1]
     assert last.cycle == 2

@@ -8,6 +8,7 @@ from counter_fixtures import Counter, Printer, Signatures
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
+from window_helpers import dispense_kits_to_pick
 
 from dispensary.services import counts, queries
 from dispensary.ui.dispense_view import DispenseScreen
@@ -43,7 +44,7 @@ def test_a_kit_counted_open_is_passed_over_refused_then_released_by_a_recount(
     scan(qtbot, screen.participant_field, "01-001")
     # K0101 (lot L2399) expires first: passed over, K0102 of the same lot proposed.
     assert [k.number for k in screen.kits_model.rows] == ["K0102"]
-    assert screen.kits_title.text().startswith("Proposed kits")
+    assert screen.kits_title.text().startswith("Kits to pick")
 
     scan(qtbot, screen.kit_field, "K0101")
     assert screen.message.kind == "error" and HELD in screen.message.text()
@@ -56,5 +57,5 @@ def test_a_kit_counted_open_is_passed_over_refused_then_released_by_a_recount(
     screen = screen_of(qtbot, counter)
     scan(qtbot, screen.participant_field, "01-001")
     assert [k.number for k in screen.kits_model.rows] == ["K0101"]
-    qtbot.keyClick(screen.kit_field, Qt.Key.Key_Return)  # take the proposal, sign
+    dispense_kits_to_pick(qtbot, screen)  # the proposal scanned: signed
     assert queries.kit_detail(counter.ctx, pharm, "K0101").status.value == "dispensed"

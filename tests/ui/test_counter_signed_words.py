@@ -13,6 +13,7 @@ from counter_fixtures import Counter, Printer, Signatures, Stopwatch
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
+from window_helpers import dispense_kits_to_pick, scan_kits_to_pick
 
 from dispensary.services import dispensing, queries, returns
 from dispensary.services.assessment import OverrideNeeds
@@ -71,6 +72,7 @@ def test_the_signature_names_the_dose_its_change_and_who_ordered_it(
     scan(qtbot, screen.participant_field, "01-001")
     screen.dose.setCurrentIndex(screen.dose.findData(-1))  # reduced: 5 mg, from 2.5 mg tablets
     assert screen.ordered_by.isVisibleTo(screen)
+    scan_kits_to_pick(qtbot, screen)  # the signature waits for who ordered it
     qtbot.keyClicks(screen.ordered_by, "Dr Liu")
     qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
 
@@ -91,6 +93,7 @@ def test_the_signature_names_each_warning_overridden_and_the_reason(
     assert screen.assessment is not None
     [warning] = screen.assessment.needs(OverrideNeeds.REASON)
     assert "only 1 day after" in warning.message
+    scan_kits_to_pick(qtbot, screen)  # the signature waits for the reason
     why = "Investigator: day 1 moved for the scan <CT>"
     qtbot.keyClicks(screen.override, why)
     qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
@@ -108,7 +111,7 @@ def test_a_wrong_password_names_the_person_the_dialog_names(
 ) -> None:
     signatures.wrong = True
     scan(qtbot, screen.participant_field, "01-001")
-    qtbot.keyClick(screen.kit_field, Qt.Key.Key_Return)
+    dispense_kits_to_pick(qtbot, screen)
     [(signer, _meaning, _summary)] = signatures.asked
     assert signer == "Paula Pharm"
     assert screen.message.text().startswith("Paula Pharm：pharm 的签名密码错误；未保存任何内容。")
@@ -128,6 +131,7 @@ def test_enter_in_a_field_of_the_form_goes_on(
     screen.refresh()
     scan(qtbot, screen.participant_field, "01-001")
     screen.dose.setCurrentIndex(screen.dose.findData(-1))  # a change: who ordered it
+    scan_kits_to_pick(qtbot, screen)  # the signature waits for the reason and who ordered it
     assert "then press Enter" in screen.message.text()
     qtbot.keyClicks(screen.override, "Investigator's instruction")
     qtbot.keyClicks(screen.ordered_by, "Dr Liu")
@@ -144,6 +148,7 @@ def test_enter_in_the_reason_left_empty_says_what_is_missing(
     cycle_one_returned(counter, date(2026, 1, 6))
     screen.refresh()
     scan(qtbot, screen.participant_field, "01-001")
+    scan_kits_to_pick(qtbot, screen)
     qtbot.keyClick(screen.override, Qt.Key.Key_Return)
     assert signatures.asked == []
     assert screen.message.kind == "error"

@@ -20,7 +20,7 @@ from counter_fixtures import (
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtWidgets import QApplication, QTableView, QWidget
 from pytestqt.qtbot import QtBot
-from window_helpers import refreshed
+from window_helpers import dispense_kits_to_pick, refreshed
 
 from dispensary.services import participants, queries, returns, setup, users
 from dispensary.services.context import FixedClock
@@ -80,7 +80,7 @@ def test_the_weight_chooses_the_dose_band(
     assert [k.number for k in screen.kits_model.rows] == ["B0001", "B0002"]
     screen.observation_fields["weight"].setText("55")
     assert screen.dose_level() == 0 and screen.sign_button.isEnabled()
-    screen.sign()
+    dispense_kits_to_pick(qtbot, screen)
     assert _dispensed(pharmacy) == [(1, ("B0001",), 60)]
     result = screen.last_result
     assert result is not None and [(o.key, o.value) for o in result.observations] == [
@@ -96,7 +96,7 @@ def test_two_drugs_go_out_together(
     assert screen.observation_fields == {}
     _scan(qtbot, screen.participant_field, "01-001")
     assert [k.number for k in screen.kits_model.rows] == ["C0001", "T0001"]
-    screen.sign()
+    dispense_kits_to_pick(qtbot, screen)
     assert _dispensed(pharmacy) == [(1, ("C0001", "T0001"), 58)]
     [(_title, _pdf)] = printer.shown
     # What is signed and what the screen says: each drug with its count, not 58 "tablets".
@@ -220,7 +220,7 @@ def test_two_drugs_fit_1366x768(
         request.getfixturevalue("chinese")
     screen = _screen(qtbot, pharmacy)
     _scan(qtbot, screen.participant_field, "01-001")
-    screen.sign()  # a last dispense on the card, then the next cycle's kits
+    dispense_kits_to_pick(qtbot, screen)  # a last dispense on the card, then the next cycle's kits
     screen.start_over()
     _scan(qtbot, screen.participant_field, "01-001")
     qtbot.wait(50)
@@ -298,7 +298,7 @@ def test_a_part_return_names_the_kit_still_to_count(
     screen = _screen(qtbot, pharmacy)
     _scan(qtbot, screen.participant_field, "01-001")
     screen.observation_fields["weight"].setText("72")  # level 1: two kits
-    screen.sign()
+    dispense_kits_to_pick(qtbot, screen)
     assert _dispensed(pharmacy) == [(1, ("B0001", "B0002"), 120)]
     dispense = screen.last_result
     assert dispense is not None
@@ -324,7 +324,7 @@ def test_a_return_of_two_products_is_said_in_each_product_s_units(
     (and "... so far" for a part return), one sum called tablets."""
     screen = _screen(qtbot, pharmacy)
     _scan(qtbot, screen.participant_field, "01-001")
-    screen.sign()
+    dispense_kits_to_pick(qtbot, screen)
     dispense = screen.last_result
     assert dispense is not None
     pharm = pharmacy.actor("pharm")
@@ -360,7 +360,7 @@ def test_the_history_screen_gives_each_product_its_figures(
 
     screen = _screen(qtbot, pharmacy)
     _scan(qtbot, screen.participant_field, "01-001")
-    screen.sign()
+    dispense_kits_to_pick(qtbot, screen)
     dispense = screen.last_result
     assert dispense is not None
     pharm = pharmacy.actor("pharm")

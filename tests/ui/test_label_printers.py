@@ -22,6 +22,7 @@ from PySide6.QtGui import QPageLayout
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
+from window_helpers import dispense_kits_to_pick
 
 from dispensary.config import Settings
 from dispensary.domain.errors import DatabaseProblem
@@ -182,7 +183,7 @@ def test_an_offline_printer_is_said_at_once_and_the_label_waits_until_printed_ag
 
     qtbot.keyClicks(screen.participant_field, "01-001")
     qtbot.keyClick(screen.participant_field, Qt.Key.Key_Return)
-    qtbot.keyClick(screen.kit_field, Qt.Key.Key_Return)  # the proposed kit, signed
+    dispense_kits_to_pick(qtbot, screen)  # the proposed kit scanned, signed
 
     result = screen.last_result
     assert result is not None
@@ -223,7 +224,7 @@ def test_a_printer_this_computer_does_not_know_is_said_and_nothing_recorded(
     screen = counter_screen(qtbot, session)
     qtbot.keyClicks(screen.participant_field, "01-001")
     qtbot.keyClick(screen.participant_field, Qt.Key.Key_Return)
-    qtbot.keyClick(screen.kit_field, Qt.Key.Key_Return)
+    dispense_kits_to_pick(qtbot, screen)
     result = screen.last_result
     assert result is not None
     assert "Zebra ZD421 at the counter is not connected" in screen.message.text()
@@ -245,7 +246,7 @@ def test_with_no_printer_bound_the_label_is_previewed_as_before_and_ctrl_p_previ
     screen = counter_screen(qtbot, counter.session("pharm"))
     qtbot.keyClicks(screen.participant_field, "01-001")
     qtbot.keyClick(screen.participant_field, Qt.Key.Key_Return)
-    qtbot.keyClick(screen.kit_field, Qt.Key.Key_Return)
+    dispense_kits_to_pick(qtbot, screen)
     result = screen.last_result
     assert result is not None and len(shown) == 1
     assert "Label not printed" in screen.message.text()
@@ -531,9 +532,39 @@ def test_printers_that_cannot_be_saved_on_the_workstation_are_not_recorded_eithe
 def sign_a_dispense(qtbot: QtBot, screen: DispenseScreen, participant: str = "01-001") -> str:
     qtbot.keyClicks(screen.participant_field, participant)
     qtbot.keyClick(screen.participant_field, Qt.Key.Key_Return)
-    qtbot.keyClick(screen.kit_field, Qt.Key.Key_Return)  # the proposed kit, signed
+    dispense_kits_to_pick(qtbot, screen)  # the proposed kit scanned, signed
     assert screen.last_result is not None
     return screen.last_result.number
+
+
+def test_the_leaflet_of_the_dispense_just_signed_prints_from_the_counter(
+    qtbot: QtBot, counter: Counter, signatures: Signatures, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Leaflet, beside the label's buttons: the participant leaflet Reports and labels makes
+    for that dispense, previewed to print on paper, its first print recorded; a second is a
+    reprint, asked for in Reports and labels with its reason."""
+    shown: list[tuple[str, bytes]] = []
+
+    def show(cls: Any, _parent: Any, title: str, pdf: bytes, *_rest: Any) -> str:
+        shown.append((title, pdf))
+        return "printed"
+
+    monkeypatch.setattr(LabelPreviewDialog, "show_pdf", classmethod(show))
+    screen = counter_screen(qtbot, counter.session("pharm"))
+    assert not screen.leaflet_button.isEnabled()  # nothing dispensed here yet
+    number = sign_a_dispense(qtbot, screen)  # its label previewed (no printer bound)
+    assert screen.leaflet_button.isEnabled()
+    qtbot.mouseClick(screen.leaflet_button, Qt.MouseButton.LeftButton)
+    title, pdf = shown[-1]
+    assert title.startswith(f"Participant leaflet {number}"), title
+    assert pdf.startswith(b"%PDF")
+    assert screen.message.text().startswith(f"{number}: Leaflet printed."), screen.message.text()
+    pharm = counter.actor("pharm")
+    assert label_prints.already_printed(counter.ctx, pharm, "leaflet", [number]) == [number]
+
+    qtbot.mouseClick(screen.leaflet_button, Qt.MouseButton.LeftButton)
+    assert shown[-1][0] == title and len(shown) == 2  # the label, the leaflet: no second
+    assert "The leaflet was printed before" in screen.message.text()
 
 
 def test_a_printer_the_print_system_says_is_offline_keeps_the_label_waiting(

@@ -20,6 +20,7 @@ from counter_fixtures import Counter, Printer, Signatures
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
+from window_helpers import scan_kits_to_pick
 
 from dispensary.i18n import ENGLISH, Language
 from dispensary.services import dispensing, queries
@@ -140,7 +141,7 @@ def test_a_day_1_refused_stays_as_typed_and_nothing_is_assessed_on_another_day(
     qtbot.keyClicks(screen.day1, "2026-01-08")  # over the selected entry
     assert screen.day1.property("cue") == "" and screen.message.kind != "error"
     assert [k.number for k in screen.kits_model.rows] == ["K0101"]
-    qtbot.keyClick(screen.day1, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    scan_kits_to_pick(qtbot, screen)  # the kit scanned on the day typed: signed
     assert len(signatures.asked) == 1, screen.message.text()
     _person, rows = queries.participant_history(counter.ctx, counter.actor("pharm"), "01-001")
     assert [r.day1 for r in rows] == [date(2026, 1, 8)]

@@ -15,6 +15,7 @@ from counter_fixtures import Counter, Printer, Signatures
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication, QDateEdit, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
+from window_helpers import scan_kits_to_pick
 
 from dispensary.domain.errors import NotFound
 from dispensary.services import dispensing, queries
@@ -110,7 +111,7 @@ def test_a_day_1_typed_wrong_is_refused_never_dispensed_on_another_day(
     assert signatures.asked == []
 
     retype(qtbot, screen.day1, "2026-01-08")
-    sign_with_keys(qtbot, screen.day1)
+    scan_kits_to_pick(qtbot, screen)  # the kit scanned on the day typed: signed
     assert len(signatures.asked) == 1, screen.message.text()
     _person, rows = queries.participant_history(counter.ctx, counter.actor("pharm"), "01-001")
     assert [r.day1 for r in rows] == [date(2026, 1, 8)]

@@ -7,9 +7,11 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, TypeVar
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
 
 from dispensary.ui.dashboard import DashboardScreen
+from dispensary.ui.dispense_view import DispenseScreen
 from dispensary.ui.main_window import MainWindow
 from dispensary.ui.screen import Screen
 from dispensary.ui.screens import OPENS, screen_classes
@@ -69,3 +71,33 @@ def go_to(window: MainWindow, screen: type[S]) -> S:
     current = window.current_screen()
     assert isinstance(current, screen)
     return current
+
+
+def scan_kits_to_pick(qtbot: QtBot, screen: DispenseScreen) -> list[str]:
+    """Scans each kit the dispense screen lists to pick, as a scanner does (its number typed
+    into the kit field, then Enter): the last asks for the signature when nothing else is
+    missing. The kits scanned."""
+    kits = [k.number for k in screen.kits_to_scan()]
+    for number in kits:
+        screen.kit_field.clear()
+        qtbot.keyClicks(screen.kit_field, number)
+        qtbot.keyClick(screen.kit_field, Qt.Key.Key_Return)
+    return kits
+
+
+def dispense_kits_to_pick(
+    qtbot: QtBot, screen: DispenseScreen, enter_in: QWidget | None = None
+) -> list[str]:
+    """What Enter alone did before each kit handed over had to be scanned: scans each kit to
+    pick (`scan_kits_to_pick`); when the last scan did not ask for the signature (a reason or
+    a field still to give, a refusal, no kit to pick), Enter in `enter_in` (the kit field
+    unless named), which signs or says what is missing. The kits scanned."""
+    kits = scan_kits_to_pick(qtbot, screen)
+    found = screen.assessment
+    asked = bool(kits) and (
+        screen.participant is None  # signed, the form cleared for the next participant
+        or (found is not None and found.accepted and screen.still_to_type() is None)
+    )
+    if not asked:
+        qtbot.keyClick(enter_in or screen.kit_field, Qt.Key.Key_Return)
+    return kits

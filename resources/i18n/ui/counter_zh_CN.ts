@@ -7,6 +7,14 @@
         <source>Quantity</source>
         <translation>数量</translation>
     </message>
+    <message>
+        <source>Shelf</source>
+        <translation>储存区域</translation>
+    </message>
+    <message>
+        <source>Scan</source>
+        <translation>扫描</translation>
+    </message>
 </context>
 <context>
     <name>DateEdit</name>
@@ -121,10 +129,6 @@
         <translation>仍然发放的理由(&amp;R)</translation>
     </message>
     <message>
-        <source>Scan each kit, or Enter for the proposed kits</source>
-        <translation>逐个扫描药盒，或按 Enter 采用建议的药盒</translation>
-    </message>
-    <message>
         <source>&amp;Kit in hand</source>
         <translation>手中药盒(&amp;K)</translation>
     </message>
@@ -151,6 +155,14 @@
     <message>
         <source>Nothing was saved: the study file of {protocol} was updated after this screen was opened. The screen read it again (version {version}) and checked the dispense again with what was typed and scanned: check it before signing.</source>
         <translation>未保存任何内容：{protocol} 的研究文件在本界面打开后已更新。本界面已重新载入该文件（第 {version} 版），并按已输入和已扫描的内容重新检查了本次发放：请核对后再签名。</translation>
+    </message>
+    <message>
+        <source>Leaflet</source>
+        <translation>说明单</translation>
+    </message>
+    <message>
+        <source>The participant leaflet of the dispense just signed, to print on paper</source>
+        <translation>刚签名的发放的受试者说明单，用纸张打印</translation>
     </message>
     <message>
         <source>Scan or type the participant&apos;s study number.</source>
@@ -260,20 +272,12 @@
         <translation>本周期药量已足：按 Enter 签名。</translation>
     </message>
     <message>
-        <source>Press Enter to sign for the proposed kits, or scan the kits in hand.</source>
-        <translation>按 Enter 为建议的药盒签名，或扫描手中的药盒。</translation>
-    </message>
-    <message>
         <source>The dose or day 1 changed: scan the kits again.</source>
         <translation>剂量或第1天已更改：请重新扫描药盒。</translation>
     </message>
     <message>
         <source>Kits scanned</source>
         <translation>已扫描的药盒</translation>
-    </message>
-    <message>
-        <source>Proposed kits (first expiry first out)</source>
-        <translation>建议药盒（近效期先出）</translation>
     </message>
     <message>
         <source>Tablets: {have} in {kits} kit; {need} needed</source>
@@ -396,6 +400,14 @@
         <translation>{number}：{text}</translation>
     </message>
     <message>
+        <source>No leaflet to print: dispense first.</source>
+        <translation>没有可打印的说明单：请先发放。</translation>
+    </message>
+    <message>
+        <source>{number} leaflet</source>
+        <translation>{number} 说明单</translation>
+    </message>
+    <message>
         <source>No label to preview: dispense first.</source>
         <translation>没有可预览的标签：请先发放。</translation>
     </message>
@@ -419,6 +431,10 @@
     <message>
         <source>Dose change ordered &amp;by</source>
         <translation>剂量调整医嘱人(&amp;B)</translation>
+    </message>
+    <message>
+        <source>Scan each kit handed over (or type its number, Enter)</source>
+        <translation>扫描交付的每个药盒（或输入编号后按 Enter）</translation>
     </message>
     <message>
         <source>Enter in the empty kit field or in a field of the form, or Ctrl+Enter</source>
@@ -451,6 +467,26 @@
     <message>
         <source>Type who ordered it, then press Enter.</source>
         <translation>请填写医嘱人，然后按 Enter。</translation>
+    </message>
+    <message>
+        <source>Scan the kits handed over.</source>
+        <translation>请扫描交付的药盒。</translation>
+    </message>
+    <message>
+        <source>Kit still to scan: {kits}. Pick it and scan it; the signature follows.</source>
+        <translation>尚待扫描的药盒：{kits}。请取出并扫描，随后签名。</translation>
+    </message>
+    <message>
+        <source>Kits still to scan: {kits}. Pick each and scan it; the signature follows the last.</source>
+        <translation>尚待扫描的药盒：{kits}。请逐个取出并扫描，扫描最后一个后签名。</translation>
+    </message>
+    <message>
+        <source>Kits to pick (first expiry first out): {scanned} of {total} scanned</source>
+        <translation>待取药盒（近效期先出）：已扫描 {scanned}/{total}</translation>
+    </message>
+    <message>
+        <source>Kits to pick (first expiry first out): scan each</source>
+        <translation>待取药盒（近效期先出）：逐个扫描</translation>
     </message>
     <message>
         <source>Kit {number} taken. Fill in the field the cursor is now in, then press Enter to sign.</source>
@@ -558,6 +594,34 @@
         <translation>标签未打印：{why}标签在等待：打印机恢复后请按“再次打印”。</translation>
     </message>
     <message>
+        <source>Leaflet printed.</source>
+        <translation>说明单已打印。</translation>
+    </message>
+    <message>
+        <source>Leaflet saved.</source>
+        <translation>说明单已保存。</translation>
+    </message>
+    <message>
+        <source>The leaflet was printed before: to print it again, reprint it from Reports and labels (Participant leaflet), with the reason.</source>
+        <translation>该说明单已打印过：如需再次打印，请在“报告与标签”（受试者说明单）中补打，并填写理由。</translation>
+    </message>
+    <message>
+        <source>The leaflet cannot be made: {why}</source>
+        <translation>无法生成说明单：{why}</translation>
+    </message>
+    <message>
+        <source>Leaflet not printed: print it from Reports and labels (Participant leaflet).</source>
+        <translation>说明单未打印：请在“报告与标签”（受试者说明单）中打印。</translation>
+    </message>
+    <message>
+        <source>Leaflet sent to {printer}.</source>
+        <translation>说明单已发送到 {printer}。</translation>
+    </message>
+    <message>
+        <source>Leaflet not printed: {why} Print it from Reports and labels (Participant leaflet) once the printer is back.</source>
+        <translation>说明单未打印：{why}打印机恢复后，请在“报告与标签”（受试者说明单）中打印。</translation>
+    </message>
+    <message>
         <source>{count} kit labels printed.</source>
         <translation>已打印 {count} 张药盒标签。</translation>
     </message>
@@ -607,6 +671,17 @@
     <message>
         <source>, </source>
         <translation>、</translation>
+    </message>
+</context>
+<context>
+    <name>PickLine</name>
+    <message>
+        <source>Scanned</source>
+        <translation>已扫描</translation>
+    </message>
+    <message>
+        <source>To pick</source>
+        <translation>待取</translation>
     </message>
 </context>
 <context>

@@ -1,10 +1,14 @@
 """The counter: one participant's next cycle, from the scan of their number to the signed
 dispense and its label, without touching the mouse.
 
-Scan the participant (Enter), scan the kits in hand (the signature is asked for as soon as they
-cover the cycle) or press Enter to take the proposed ones, and sign with the password: the label
-prints on the stock's printer with no dialog (the preview is Ctrl+P away). A label whose printer
-failed waits, shown under the form, until printed again.
+Scan the participant (Enter): the kits to pick are listed (first expiry first out, with lot,
+expiry and shelf). Scan each kit as it is handed over (or type its number and Enter): another kit
+the assessment accepts (another lot of the same product) takes the place of one proposed. The
+signature is asked for as soon as the kits scanned cover the cycle; Enter before that names the
+kits still to scan and signs nothing. Sign with the password: the label prints on the stock's
+printer with no dialog (the preview is Ctrl+P away). A label whose printer failed waits, shown
+under the form, until printed again. Leaflet prints the participant leaflet of the dispense
+just signed, on paper, from its preview.
 """
 
 from __future__ import annotations
@@ -13,8 +17,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from html import escape
+from typing import cast
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QDate, QMetaMethod, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDate, QMetaMethod, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -44,16 +49,17 @@ from dispensary.services.assessment import (
 )
 from dispensary.services.dispensing import ObservationRefused
 from dispensary.services.results import DispenseHistoryRow, DispenseResult, KitRow, ParticipantRow
-from dispensary.study import PLATELETS
+from dispensary.study import PLATELETS, Study
 from dispensary.ui.feedback import SignatureDialog
 from dispensary.ui.forms import signed
 from dispensary.ui.label_preview import (
     PrintOutcome,
     print_dispense_label,
+    print_dispense_leaflet,
     print_dispensing_label,
     record_print,
 )
-from dispensary.ui.models.table import RowTableModel
+from dispensary.ui.models.table import Column, RowTableModel
 from dispensary.ui.scan_field import ScanField
 from dispensary.ui.screen import (
     OpenKind,
@@ -66,7 +72,6 @@ from dispensary.ui.session import AppSession
 from dispensary.ui.vocabulary import flag_term, term
 from dispensary.ui.widgets import (
     ElidedCombo,
-    KitLine,
     button_row,
     by_count,
     counter_keys,
@@ -101,6 +106,63 @@ class _Typed:
     texts: dict[str, str]  # the field's name (DispenseScreen._typed_fields) -> its text
     kits: tuple[str, ...]
     note: str = ""
+
+
+@dataclass(frozen=True)
+class PickLine:
+    """A kit of the dispense as the counter lists it: scanned already, or still to pick from
+    its shelf and scan."""
+
+    kit: KitRow
+    scanned: bool
+
+    @property
+    def number(self) -> str:
+        return self.kit.number
+
+    @property
+    def product(self) -> str:
+        return self.kit.product
+
+    @property
+    def lot(self) -> str:
+        return self.kit.lot
+
+    @property
+    def expiry(self) -> date:
+        return self.kit.expiry
+
+    @property
+    def tablets(self) -> int:
+        return self.kit.tablets
+
+    @property
+    def shelf(self) -> str:
+        """Where the kit is kept, if known (its storage area)."""
+        return self.kit.where or self.kit.location
+
+
+SCANNED = str(QT_TRANSLATE_NOOP("PickLine", "Scanned"))
+TO_PICK = str(QT_TRANSLATE_NOOP("PickLine", "To pick"))
+
+
+def pick_columns(study: Study) -> tuple[Column[PickLine], ...]:
+    """The kits of the dispense: each as read off its box, where it is kept, and whether its
+    scan confirmed it yet."""
+    # A PickLine is a KitLine: the kit table's columns read it as they read a kit.
+    kits = cast("tuple[Column[PickLine], ...]", kit_columns(study))
+    return (
+        *kits,
+        Column(str(QT_TRANSLATE_NOOP("Column", "Shelf")), lambda k: k.shelf),
+        Column(
+            str(QT_TRANSLATE_NOOP("Column", "Scan")),
+            lambda k: k.scanned,
+            text=lambda scanned: QCoreApplication.translate(
+                "PickLine", SCANNED if scanned else TO_PICK
+            ),
+            colour=lambda k: "#2e7d32" if k.scanned else "#7a4b00",
+        ),
+    )
 
 
 class DispenseScreen(Screen):
@@ -219,13 +281,13 @@ class DispenseScreen(Screen):
         grid.addLayout(left, 0, 0)
 
         right = QVBoxLayout()
-        self.kit_field = ScanField(self.tr("Scan each kit, or Enter for the proposed kits"))
+        self.kit_field = ScanField(self.tr("Scan each kit handed over (or type its number, Enter)"))
         self.kit_field.setObjectName("kitField")
         right.addLayout(scan_row(self.tr("&Kit in hand"), self.kit_field))
         self.kits_title = QLabel(self._kits_heading())
         self.kits_title.setObjectName("sectionTitle")
         right.addWidget(self.kits_title)
-        self.kits_model: RowTableModel[KitLine] = RowTableModel(kit_columns(study), self)
+        self.kits_model: RowTableModel[PickLine] = RowTableModel(pick_columns(study), self)
         self.kits_view: QTableView = kit_table(self.kits_model)
         # A product named in full in another language ("德莫卡匹布胶囊（虚构）100 mg") wraps in
         # its cell, the row as tall as it needs, rather than being cut with an ellipsis.
@@ -262,8 +324,16 @@ class DispenseScreen(Screen):
         self.print_again_button.setObjectName("printAgain")
         self.preview_button = QPushButton(self.tr("Preview label (Ctrl+P)"))
         self.preview_button.setObjectName("previewLabel")
+        self.leaflet_button = QPushButton(self.tr("Leaflet"))
+        self.leaflet_button.setObjectName("printLeaflet")
+        self.leaflet_button.setToolTip(
+            self.tr("The participant leaflet of the dispense just signed, to print on paper")
+        )
         right.addLayout(
-            button_row([self.waiting_label], [self.print_again_button, self.preview_button])
+            button_row(
+                [self.waiting_label],
+                [self.print_again_button, self.leaflet_button, self.preview_button],
+            )
         )
         # A label out whose record the database refused: its record is retried, never its print.
         self.unrecorded_label = QLabel()
@@ -289,6 +359,7 @@ class DispenseScreen(Screen):
         self.print_again_button.clicked.connect(self.print_again)
         self.record_button.clicked.connect(self.record_prints)
         self.preview_button.clicked.connect(self.preview_label)
+        self.leaflet_button.clicked.connect(self.print_leaflet)
         counter_keys(self, self.sign, self.start_over)
         # Enter in a field of the form goes on, as Enter in the empty kit field does: the
         # signature, or the field still missing with what to type in it.
@@ -850,9 +921,10 @@ class DispenseScreen(Screen):
 
     def _status(self, found: DispenseAssessment) -> tuple[str, str]:
         """The message bar for an assessment: what blocks, what to give, or Enter to sign."""
+        to_scan = [self._to_scan_text(found)] if found.to_scan else []
         if found.refusals:
-            text = sentences(r.message for r in found.refusals)
             only_short = all(r.code is DispenseCheck.KITS_SHORT for r in found.refusals)
+            text = sentences([*(r.message for r in found.refusals), *to_scan])
             return text, "info" if only_short else "error"
         missing = found.overrides_missing
         if missing:
@@ -861,13 +933,24 @@ class DispenseScreen(Screen):
                 said.append(self.tr("Give the reason to dispense anyway, then press Enter."))
             else:
                 said.append(self.tr("Type who ordered it, then press Enter."))
-            return sentences(said), "warning"
+            return sentences([*said, *to_scan]), "warning"
+        if to_scan:
+            return to_scan[0], "info"
         if found.kits:
             return self.tr("The cycle is covered: press Enter to sign."), "ok"
-        return (
-            self.tr("Press Enter to sign for the proposed kits, or scan the kits in hand."),
-            "info",
-        )
+        return self.tr("Scan the kits handed over."), "info"
+
+    def _to_scan_text(self, found: DispenseAssessment) -> str:
+        """The kits still to scan, named, and what to do: each kit handed over is confirmed by
+        its scan before the signature is asked."""
+        kits = found.to_scan
+        return by_count(
+            len(kits),
+            self.tr("Kit still to scan: {kits}. Pick it and scan it; the signature follows."),
+            self.tr(
+                "Kits still to scan: {kits}. Pick each and scan it; the signature follows the last."
+            ),
+        ).format(kits=separated(k.number for k in kits))
 
     def _supply_changed(self) -> None:
         if self.participant is None:
@@ -889,20 +972,39 @@ class DispenseScreen(Screen):
     # -- kits -----------------------------------------------------------------------------
 
     def kits_to_dispense(self) -> list[KitRow]:
+        """The kits that would go out: those scanned, and those still to pick and scan."""
+        return [line.kit for line in self.pick_lines()]
+
+    def kits_to_scan(self) -> list[KitRow]:
+        """The proposed kits not scanned yet (a kit scanned in place of one stands for it)."""
         found = self.assessment
-        return list(found.kits_to_dispense) if found is not None else []
+        return list(found.to_scan) if found is not None else []
+
+    def pick_lines(self) -> list[PickLine]:
+        found = self.assessment
+        if found is None:
+            return []
+        return [
+            *(PickLine(k, True) for k in found.scanned),
+            *(PickLine(k, False) for k in found.to_scan),
+        ]
 
     def _kits_heading(self) -> str:
+        found = self.assessment
+        if found is not None and found.to_scan:
+            return self.tr(
+                "Kits to pick (first expiry first out): {scanned} of {total} scanned"
+            ).format(scanned=len(found.scanned), total=len(found.scanned) + len(found.to_scan))
         if self.scanned:
             return self.tr("Kits scanned")
-        return self.tr("Proposed kits (first expiry first out)")
+        return self.tr("Kits to pick (first expiry first out): scan each")
 
     def _show_kits(self) -> None:
-        kits = self.kits_to_dispense()
         self.kits_title.setText(self._kits_heading())
-        self.kits_model.set_rows(kits)
-        self.remove_button.setEnabled(bool(self.scanned))
+        self.kits_model.set_rows(self.pick_lines())
         found = self.assessment
+        kits = list(found.kits_to_dispense) if found is not None else []  # the tablets counted
+        self.remove_button.setEnabled(bool(self.scanned))
         if self.participant is None or found is None:
             self.cover_label.setText("")
             return
@@ -984,7 +1086,7 @@ class DispenseScreen(Screen):
         self._show(found, self.tr("Kit {number} taken.").format(number=row.number))
         if found.refused or found.overrides_missing:
             return
-        still = self._still_to_type()
+        still = self.still_to_type()
         if still is not None:  # a required entry first, then Enter in the kit field signs
             still.setFocus()
             self.message.show_message(
@@ -997,7 +1099,7 @@ class DispenseScreen(Screen):
             return
         self.sign()  # the kits in hand cover the cycle: the signature is the next step
 
-    def _still_to_type(self) -> QLineEdit | None:
+    def still_to_type(self) -> QLineEdit | None:
         """The first field the study file makes required that is still empty (a required
         observation, the IRT's confirmation and kit): the signature waits for it rather than
         opening over it. The service refuses the dispense without it; this only orders the
@@ -1015,8 +1117,8 @@ class DispenseScreen(Screen):
 
     def _remove_kit(self) -> None:
         index = self.kits_view.currentIndex()
-        if not self.scanned or not index.isValid():
-            return
+        if not self.scanned or not index.isValid() or index.row() >= len(self.scanned):
+            return  # a kit still to pick was never scanned: nothing to remove
         removed = self.scanned.pop(index.row())
         self._reassess(self.tr("Kit {number} removed: put it back.").format(number=removed.number))
 
@@ -1064,6 +1166,13 @@ class DispenseScreen(Screen):
             return
         if any(r.code is DispenseCheck.OVERRIDE_UNMATCHED for r in found.refusals):
             self._warnings_changed(acknowledged)  # a warning shown no longer applies
+            return
+        short_only = all(r.code is DispenseCheck.KITS_SHORT for r in found.refusals)
+        if found.to_scan and short_only:
+            # Every kit handed over is confirmed by its scan: never signed for unseen.
+            self._show(found)
+            self.message.show_message(self._to_scan_text(found), "warning")
+            self.kit_field.setFocus()
             return
         if found.refused:
             self._show(found)
@@ -1274,6 +1383,7 @@ class DispenseScreen(Screen):
         self.unrecorded_label.setToolTip(separated(out))
         self.unrecorded_label.setVisible(bool(out))
         self.record_button.setVisible(bool(out))
+        self.leaflet_button.setEnabled(self.last_result is not None)
 
     def _keep_unrecorded(self, number: str, printed: PrintOutcome) -> None:
         """A label out but not recorded is kept for the session: Record the print retries its
@@ -1313,6 +1423,24 @@ class DispenseScreen(Screen):
         self._show_waiting()
         if said:
             self.message.show_message(sentences(said), kind)
+
+    def print_leaflet(self) -> None:
+        """The participant leaflet of the dispense just signed here, as Reports and labels
+        prints it (the study's languages, A4), previewed to print on paper; its first print is
+        recorded. Another dispense's leaflet, or a reprint, is printed from Reports and labels."""
+        result = self.last_result
+        if result is None:
+            self.message.show_message(self.tr("No leaflet to print: dispense first."), "info")
+            return
+        number = result.number
+        printed = print_dispense_leaflet(self, self.session, number)
+        if printed.unrecorded is not None:  # out, its record refused: Record the print retries
+            key = self.tr("{number} leaflet").format(number=number)
+            self.session.unrecorded_labels[key] = printed.unrecorded
+        self._show_waiting()
+        self.message.show_message(
+            self.tr("{number}: {text}").format(number=number, text=printed.text), printed.kind
+        )
 
     def preview_label(self) -> None:
         """The label on screen before it prints: the dispense just signed here, while its label

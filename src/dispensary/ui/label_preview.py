@@ -261,6 +261,53 @@ def print_dispense_label(
     )
 
 
+def print_dispense_leaflet(
+    parent: QWidget | None, session: AppSession, number: str
+) -> PrintOutcome:
+    """A dispense's participant leaflet, the one Reports and labels prints (on A4 paper, in the
+    study's languages): previewed, then printed or saved from the preview, as a document on
+    paper goes to the office printer, not the label printer. Its first print is recorded in
+    the audit trail as the label's is; a leaflet printed before is reprinted from Reports and
+    labels, with the reason."""
+    return _print_and_record(
+        parent,
+        session,
+        lambda: label_catalogue.plan_label(
+            label_catalogue.label("leaflet"),
+            session.ctx,
+            session.actor,
+            Values(dispense=number),
+            None,
+            None,
+            reprint=False,
+        ),
+        PrintTexts(
+            printed=QCoreApplication.translate("LabelPrinting", "Leaflet printed."),
+            saved=QCoreApplication.translate("LabelPrinting", "Leaflet saved."),
+            printed_before=QCoreApplication.translate(
+                "LabelPrinting",
+                "The leaflet was printed before: to print it again, reprint it from Reports and"
+                " labels (Participant leaflet), with the reason.",
+            ),
+            cannot_make=QCoreApplication.translate(
+                "LabelPrinting", "The leaflet cannot be made: {why}"
+            ),
+            not_printed=QCoreApplication.translate(
+                "LabelPrinting",
+                "Leaflet not printed: print it from Reports and labels (Participant leaflet).",
+            ),
+            sent=QCoreApplication.translate("LabelPrinting", "Leaflet sent to {printer}."),
+            went=QCoreApplication.translate("LabelPrinting", "Leaflet sent to {printer}."),
+            failed=QCoreApplication.translate(
+                "LabelPrinting",
+                "Leaflet not printed: {why} Print it from Reports and labels (Participant"
+                " leaflet) once the printer is back.",
+            ),
+        ),
+        preview=True,
+    )
+
+
 def print_kit_labels(
     parent: QWidget | None, session: AppSession, result: ReceiveResult
 ) -> PrintOutcome:

@@ -225,6 +225,27 @@ class DispenseAssessment:
     def kits_to_dispense(self) -> tuple[KitRow, ...]:
         return self.scanned if self.kits else self.proposed
 
+    @property
+    def to_scan(self) -> tuple[KitRow, ...]:
+        """The proposed kits still to scan before the dispense is signed: each kit handed over
+        is confirmed by its scan, never signed for unseen. A kit scanned that was not proposed
+        (accepted: another lot, a kit at hand) stands in for the first proposed kit of its
+        product not scanned; none is left once the kits scanned cover the cycle. Empty where
+        nothing is proposed (kits the IRT assigns)."""
+        scanned = self.scanned
+        if scanned and not any(r.code is DispenseCheck.KITS_SHORT for r in self.refusals):
+            return ()
+        numbers = {k.number for k in scanned}
+        left = [k for k in self.proposed if k.number not in numbers]
+        proposed = {k.number for k in self.proposed}
+        for kit in scanned:
+            if kit.number in proposed:
+                continue
+            same = next((k for k in left if k.product == kit.product), None)
+            if same is not None:
+                left.remove(same)
+        return tuple(left)
+
     def needs(self, what: OverrideNeeds) -> tuple[Caution, ...]:
         return tuple(w for w in self.warnings if w.needs is what)
 

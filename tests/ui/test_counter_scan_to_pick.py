@@ -1,0 +1,122 @@
+"""Each kit handed over is confirmed by its scan: the proposed kits are listed to pick, Enter
+before they are all scanned names those still to scan and signs nothing, and a kit the
+assessment accepts in place of a proposed one (same product) stands for it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from counter_fixtures import Counter, Printer, Signatures, study_pharmacy
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
+from pytestqt.qtbot import QtBot
+from window_helpers import refreshed
+
+from dispensary.services import queries
+from dispensary.study import bundled_studies, load_study
+from dispensary.ui.dispense_view import DispenseScreen
+
+DEMO_2DRUG = [("C0001-C0003", "democapib-100mg"), ("T0001-T0003", "demotinib-25mg")]
+
+
+@pytest.fixture
+def two_drugs(tmp_path: Path) -> Iterator[Counter]:
+    """DEMO-2DRUG: a cycle takes a capsule kit and a tablet kit, C0001 and T0001 proposed."""
+    study = load_study(bundled_studies() / "DEMO-2DRUG.toml")
+    counter = study_pharmacy(study, DEMO_2DRUG, tmp_path / "pharmacy.sqlite3")
+    yield counter
+    counter.ctx.engine.dispose()
+
+
+def scan(qtbot: QtBot, field: QWidget, code: str) -> None:
+    qtbot.keyClicks(field, code)
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+
+
+def picking(screen: DispenseScreen) -> list[tuple[str, str]]:
+    """Each kit listed with its scan column ("Scanned", "To pick")."""
+    model = screen.kits_model
+    last = model.columnCount() - 1
+    return [(row.number, model.index(i, last).data()) for i, row in enumerate(model.rows)]
+
+
+def dispensed(counter: Counter) -> list[tuple[str, ...]]:
+    _row, rows = queries.participant_history(counter.ctx, counter.actor("pharm"), "01-001")
+    return [r.kits for r in rows]
+
+
+@pytest.fixture
+def screen(qtbot: QtBot, two_drugs: Counter) -> DispenseScreen:
+    widget = refreshed(qtbot, DispenseScreen(two_drugs.session("pharm")), (1166, 700))
+    scan(qtbot, widget.participant_field, "01-001")
+    return widget
+
+
+def test_enter_before_the_kits_are_scanned_names_them_and_signs_nothing(
+    qtbot: QtBot,
+    screen: DispenseScreen,
+    two_drugs: Counter,
+    signatures: Signatures,
+    printer: Printer,
+) -> None:
+    assert picking(screen) == [("C0001", "To pick"), ("T0001", "To pick")]
+    assert screen.kits_title.text().endswith("0 of 2 scanned")
+    assert "Kits still to scan: C0001, T0001." in screen.message.text()
+
+    qtbot.keyClick(screen.kit_field, Qt.Key.Key_Return)  # Enter alone: no longer signs
+    assert signatures.asked == []
+    assert dispensed(two_drugs) == []
+    assert screen.message.kind == "warning"
+    assert screen.message.text().startswith("Kits still to scan: C0001, T0001.")
+
+    # Ctrl+Enter and the button: the same.
+    qtbot.keyClick(screen.kit_field, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    screen.sign_button.click()
+    assert signatures.asked == [] and dispensed(two_drugs) == []
+
+
+def test_each_kit_scanned_then_the_signature(
+    qtbot: QtBot,
+    screen: DispenseScreen,
+    two_drugs: Counter,
+    signatures: Signatures,
+    printer: Printer,
+) -> None:
+    scan(qtbot, screen.kit_field, "C0001")
+    assert signatures.asked == []  # the tablets not scanned yet: the cycle is not covered
+    assert picking(screen) == [("C0001", "Scanned"), ("T0001", "To pick")]
+    assert screen.kits_title.text().endswith("1 of 2 scanned")
+    qtbot.keyClick(screen.kit_field, Qt.Key.Key_Return)
+    assert signatures.asked == []
+    assert "Kit still to scan: T0001." in screen.message.text()
+    assert "C0001" not in screen.message.text()
+
+    scan(qtbot, screen.kit_field, "T0001")  # the last kit: the signature follows
+    [(_signer, _meaning, summary)] = signatures.asked
+    assert "C0001, T0001" in summary
+    assert dispensed(two_drugs) == [("C0001", "T0001")]
+
+
+def test_a_kit_scanned_in_place_of_a_proposed_one_stands_for_it(
+    qtbot: QtBot,
+    screen: DispenseScreen,
+    two_drugs: Counter,
+    signatures: Signatures,
+    printer: Printer,
+) -> None:
+    """C0002 was picked instead of C0001 (same product, same lot): the assessment accepts it,
+    so it takes C0001's place and only T0001 is left to scan; the record names C0002."""
+    scan(qtbot, screen.kit_field, "C0002")
+    assert screen.kit_field.cue == "ok"
+    assert picking(screen) == [("C0002", "Scanned"), ("T0001", "To pick")]
+    qtbot.keyClick(screen.kit_field, Qt.Key.Key_Return)
+    assert signatures.asked == []
+    assert "Kit still to scan: T0001." in screen.message.text()
+
+    scan(qtbot, screen.kit_field, "T0002")  # the tablets' kit substituted too
+    assert len(signatures.asked) == 1
+    assert dispensed(two_drugs) == [("C0002", "T0002")]
+    for kit, status in (("C0001", "available"), ("C0002", "dispensed"), ("T0002", "dispensed")):
+        assert queries.kit_detail(two_drugs.ctx, two_drugs.actor("pharm"), kit).status == status
