@@ -12,7 +12,7 @@ import pytest
 
 from dispensary.domain.errors import Conflict
 from dispensary.i18n import Language, speaking
-from dispensary.services import counts, queries
+from dispensary.services import counts, queries, reconciliation
 from dispensary.services.assessment import CountCheck, CountRequest
 from dispensary.services.context import Actor, Context
 
@@ -156,3 +156,38 @@ def test_the_book_still_the_one_shown_is_adjusted_as_signed(
     )
     assert done.adjusted and (done.book, done.difference) == (21, -1)
     assert queries.kit_detail(ctx, technician, "K0001").tablets == 20
+
+
+def test_an_open_count_adjusted_by_the_record_that_follows_it_reads_adjusted(
+    ctx: Context, stock: Stock, technician: Actor, pharmacist: Actor, pw: Password
+) -> None:
+    """The figure of an open count given again with its reason code and second person is that
+    difference's adjustment: the reconciliation said of the open count "not adjusted: counted
+    again". A different figure is a count again, as before."""
+    shown(ctx, technician, pw)
+    counts.record_count(ctx, technician, "K0001", 20, pw(technician), expected_book=21, **ADJUST)
+    counts.record_count(ctx, technician, "K0002", 19, pw(technician))  # open, then counted 20
+    counts.record_count(ctx, technician, "K0002", 20, pw(technician), expected_book=21, **ADJUST)
+    said = {
+        kit: [d.message for d in reconciliation.reconcile(ctx, pharmacist).discrepancies
+              if d.subject == kit]
+        for kit in ("K0001", "K0002")
+    }  # fmt: skip
+    assert said["K0001"][0] == (
+        "Count of kit K0001 on 2026-01-05: 20 counted, 21 in the book (-1); adjusted on "
+        "2026-01-05 by the record that followed it (the same figure, with its reason code and "
+        "second person)."
+    )
+    assert said["K0001"][1].endswith("adjusted with reason 'miscount: one tablet short', "
+                                     "verified by Paula Pharm.")  # fmt: skip
+    assert said["K0002"][0].endswith("not adjusted: counted again on 2026-01-05.")
+    with speaking(Language.ZH_CN):
+        [chinese, _] = [
+            d.message
+            for d in reconciliation.reconcile(ctx, pharmacist).discrepancies
+            if d.subject == "K0001"
+        ]
+    assert chinese == (
+        "药盒 K0001 于 2026-01-05 的盘点：清点 20 片，账面 21 片（-1）；已于 2026-01-05 由其后的"
+        "记录调整（同一清点数，附原因代码和第二人签名）。"
+    )
