@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 
+from dispensary.domain.audit_actions import field_name, name_of
 from dispensary.domain.errors import Conflict
 from dispensary.i18n import Language, speaking
-from dispensary.services import counts, queries, reconciliation
+from dispensary.services import audit, counts, queries, reconciliation
 from dispensary.services.assessment import CountCheck, CountRequest
 from dispensary.services.context import Actor, Context
 
@@ -164,10 +165,30 @@ def test_an_open_count_adjusted_by_the_record_that_follows_it_reads_adjusted(
     """The figure of an open count given again with its reason code and second person is that
     difference's adjustment: the reconciliation said of the open count "not adjusted: counted
     again". A different figure is a count again, as before."""
-    shown(ctx, technician, pw)
-    counts.record_count(ctx, technician, "K0001", 20, pw(technician), expected_book=21, **ADJUST)
+    first = counts.record_count(ctx, technician, "K0001", 20, pw(technician))  # book 21 shown
+    assert first.open
+    done = counts.record_count(
+        ctx, technician, "K0001", 20, pw(technician), expected_book=21, **ADJUST
+    )
+    assert done.adjusted and done.recount_of == first.count_id
     counts.record_count(ctx, technician, "K0002", 19, pw(technician))  # open, then counted 20
     counts.record_count(ctx, technician, "K0002", 20, pw(technician), expected_book=21, **ADJUST)
+    # The trail names the adjustment as such, of the open count; a different figure stays a
+    # recount (a count of its own).
+    [adjusting] = audit.list_entries(ctx, pharmacist, action="count_adjusted")
+    assert adjusting.entity_id == "K0001"
+    assert (
+        f'"adjustment_of":{first.count_id}' in adjusting.new and "recount_of" not in adjusting.new
+    )
+    [recount] = [
+        e
+        for e in audit.list_entries(ctx, pharmacist, action="count")
+        if '"recount_of":' in e.new and '"recount_of":null' not in e.new
+    ]
+    assert recount.entity_id == "K0002" and '"adjusted":true' in recount.new
+    with speaking(Language.ZH_CN):
+        assert name_of("count_adjusted") == "盘点差异已调整"
+        assert field_name("adjustment_of") == "所调整的盘点"
     said = {
         kit: [d.message for d in reconciliation.reconcile(ctx, pharmacist).discrepancies
               if d.subject == kit]

@@ -145,8 +145,21 @@ def record_count(
                 )
             )
         recount_of = found.recount_of
+        opened = plan.opened
+        # The open count's figure given again against its book, with what the difference needs:
+        # the adjustment of that count (named so in the trail), not a count again.
+        adjustment_of = (
+            opened.count_id
+            if adjusting and opened is not None and (opened.counted, opened.book) == (tablets, book)
+            else None
+        )
+        followed = (
+            {"adjustment_of": adjustment_of}
+            if adjustment_of is not None
+            else {"recount_of": recount_of}
+        )
         rec.audit(
-            AuditAction.COUNT,
+            AuditAction.COUNT if adjustment_of is None else AuditAction.COUNT_ADJUSTED,
             "kit",
             record.number,
             {
@@ -158,7 +171,7 @@ def record_count(
                 "adjusted": adjusting,
                 # The first figure is a fact: a count after a record showed the book says so.
                 "blind": recount_of is None,
-                "recount_of": recount_of,
+                **followed,
             },
             reason=why if adjusting else "",
         )
@@ -229,6 +242,7 @@ class _Plan:
     kit: Kit
     code: ReasonCode | None
     verifier_id: int | None
+    opened: OpenDifference | None = None  # the kit's open count (`recount_of`), its figures
 
 
 def _plan(
@@ -365,7 +379,7 @@ def _plan(
         record.product,
         recount_of,
     )
-    return _Plan(assessment, record, code, verifier_id)
+    return _Plan(assessment, record, code, verifier_id, opened)
 
 
 def _book_changed(
