@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from dispensary.cli.core import (
     EXIT_OK,
     EXIT_REFUSED,
+    EXPECTED_BOOK_HELP,
     Commands,
     Fill,
     UsageError,
@@ -877,6 +878,7 @@ def cmd_check_count(run: Run) -> int:
         reason=a.reason or "",
         verified_by=a.verified_by or "",
         counted_on=a.date,
+        expected_book=a.expected_book,
     )
     found = counts.assess_count(run.context(), run.actor(), request)
     needs = None
@@ -1008,6 +1010,7 @@ def count_check(checks: Commands) -> None:
         "--verified-by", metavar="NAME", help=N_("second person (named only: no password is asked)")
     )
     p.add_argument("--date", type=calendar_date, help=N_("count date (default today)"))
+    p.add_argument("--expected-book", type=whole, metavar="N", help=EXPECTED_BOOK_HELP)
 
 
 # -- the group -----------------------------------------------------------------------------------

@@ -135,6 +135,12 @@ def secret(env: str, who: str) -> str:
     return _typed_secret(_("Password for {who}: ").format(who=who))
 
 
+EXPECTED_BOOK_HELP = N_(
+    "the book printed when the kit's open count was recorded, which the adjustment is signed "
+    "against: refused when the book changed since (needed to adjust an open count)"
+)
+
+
 def second_person_secret(env: str, name: str | None, why: str) -> str:
     """The password of the second person named (count verifier, dispense checker, destruction
     witness); none named, no password asked. One missing is the command's mistake, not the

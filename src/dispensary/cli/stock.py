@@ -18,6 +18,7 @@ from dispensary.cli.core import (
     ENV_VERIFIER_PASSWORD,
     ENV_WITNESS_PASSWORD,
     EXIT_OK,
+    EXPECTED_BOOK_HELP,
     Fill,
     UsageError,
     audit_limit,
@@ -250,9 +251,26 @@ def cmd_count(run: Run) -> int:
     # book of a blind count. What a difference needs is not asked first: a count that differs
     # is recorded as counted, and the book shown with it (the count is blind).
     request = CountRequest(
-        a.kit, a.tablets, a.reason_code, a.reason or "", a.verified_by or "", a.date
+        a.kit,
+        a.tablets,
+        a.reason_code,
+        a.reason or "",
+        a.verified_by or "",
+        a.date,
+        a.expected_book,
     )
     found = counts.assess_count(ctx, actor, request)
+    adjusting = bool(a.reason_code or a.verified_by)
+    if adjusting and a.expected_book is None and found.recount_of is not None:
+        # The adjustment is signed against the book its record printed: another workstation
+        # may have recorded the kit since (the service refuses it then: book_changed).
+        raise UsageError(
+            _(
+                "Kit {kit} has a count open, its book printed when it was recorded: give that "
+                "book with --expected-book N to adjust it (check count {kit} --tablets N shows "
+                "the book too)."
+            ).format(kit=found.kit)
+        )
     if found.refusals:
         first = found.refusals[0]
         raise first.error(first.message)
@@ -268,6 +286,7 @@ def cmd_count(run: Run) -> int:
         verified_by=a.verified_by or "",
         verifier_password=verifier_password,
         counted_on=a.date,
+        expected_book=a.expected_book,
     )
     if result.adjusted:
         lines = [
@@ -305,8 +324,9 @@ def cmd_count(run: Run) -> int:
             _(
                 "  Count the kit again (count {kit} --tablets N), or adjust the book to this "
                 "count: count {kit} --tablets {counted} --reason-code CODE --reason TEXT "
-                "--verified-by NAME. Until then the reconciliation lists it to review."
-            ).format(kit=result.kit, counted=result.counted),
+                "--verified-by NAME --expected-book {book}. Until then the reconciliation lists "
+                "it to review."
+            ).format(kit=result.kit, counted=result.counted, book=result.book),
         ]
     else:
         lines = [
@@ -348,6 +368,7 @@ def count_parser(p: argparse.ArgumentParser) -> None:
         help=help_text(N_("second person ({env})"), env=ENV_VERIFIER_PASSWORD),
     )
     p.add_argument("--date", type=calendar_date, help=N_("count date (default today)"))
+    p.add_argument("--expected-book", type=whole, metavar="N", help=EXPECTED_BOOK_HELP)
 
 
 def cmd_temperature(run: Run) -> int:

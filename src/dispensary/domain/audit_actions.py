@@ -73,6 +73,7 @@ class AuditAction(StrEnum):
     RETURN_CORRECTED = "return_corrected"
     ADHERENCE_EXPLAINED = "adherence_explained"
     COUNT = "count"
+    COUNT_ADJUSTED = "count_adjusted"  # an open count's difference adjusted (the same figure)
     DESTROY = "destroy"
     TEMPERATURE_EXCURSION = "temperature_excursion"
     TEMPERATURE_CHECKED = "temperature_checked"
@@ -135,6 +136,7 @@ _ACTION_NAMES: dict[AuditAction, str] = {
     AuditAction.RETURN_CORRECTED: N_("audit action|Return corrected"),
     AuditAction.ADHERENCE_EXPLAINED: N_("audit action|Adherence flag explained"),
     AuditAction.COUNT: N_("audit action|Physical count"),
+    AuditAction.COUNT_ADJUSTED: N_("audit action|Count difference adjusted"),
     AuditAction.DESTROY: N_("audit action|Destruction"),
     AuditAction.TEMPERATURE_EXCURSION: N_("audit action|Temperature excursion"),
     AuditAction.TEMPERATURE_CHECKED: N_("audit action|Temperature log checked"),
@@ -281,6 +283,7 @@ FIELD_NAMES: dict[str, str] = {
     "recovered_by": N_("audit field|Recovered by"),
     "reason_code": N_("audit field|Reason code"),
     "recount_of": N_("audit field|Recount of"),
+    "adjustment_of": N_("audit field|Adjustment of the count"),
     "received_by_day": N_("audit field|Received on that day, time not recorded"),
     "received_on": N_("audit field|Received on"),
     "reference": N_("audit field|Authorisation"),

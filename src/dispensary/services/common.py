@@ -655,6 +655,18 @@ def last_events(session: Session, kits: Sequence[Kit]) -> dict[int, tuple[date, 
     return events
 
 
+def last_written(session: Session, kit_id: int) -> tuple[str, date] | None:
+    """The kit's ledger movement written last (whatever its date), as what happened to the
+    kit, in English (translated where shown), and its day; None before any."""
+    row = session.execute(
+        select(LedgerEntry.kind, LedgerEntry.entry_date)
+        .where(LedgerEntry.kit_id == kit_id)
+        .order_by(LedgerEntry.id.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else (_DONE[MovementKind(row[0])], row[1])
+
+
 _DONE = {  # what happened to the kit, in English (translated where shown)
     MovementKind.RECEIVE: N_("received"),
     MovementKind.DISPENSE: N_("dispensed"),

@@ -23,7 +23,7 @@ from dispensary.db.models import Kit, LedgerEntry, PhysicalCount
 from dispensary.domain.accountability import balance_of
 from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.codes import MovementKind, ReasonCode, SignatureMeaning
-from dispensary.domain.errors import InvalidInput, NotPermitted, RuleViolation
+from dispensary.domain.errors import Conflict, InvalidInput, NotPermitted, RuleViolation
 from dispensary.domain.lifecycle import ON_SHELF, status_word
 from dispensary.domain.rules import (
     check_count,
@@ -46,6 +46,7 @@ from dispensary.services.common import (
     get_kit,
     kit_movements,
     last_events,
+    last_written,
     status_now,
     stock_movement,
 )
@@ -72,15 +73,19 @@ def record_count(
     verified_by: str = "",
     verifier_password: str = "",
     counted_on: date | None = None,
+    expected_book: int | None = None,
 ) -> CountResult:
     """Records a count once the assessment that `assess_count` shows (run again here, inside
     the write) has no refusal of the count itself. A difference is adjusted in the same step
     when its reason code, reason and second person are given and accepted; else the count is
     recorded as counted, open (`CountResult.still_needed` says why): the figure is never lost
-    to a refusal that would show the book first."""
+    to a refusal that would show the book first. `expected_book`: the book the counter was
+    shown and signs against; refused, nothing written, when it is no longer the book."""
     require(actor, Permission.COUNT, ctx, recorded=True)
     today = ctx.clock.today()
-    request = CountRequest(kit, counted, reason_code, reason, verified_by, counted_on)
+    request = CountRequest(
+        kit, counted, reason_code, reason, verified_by, counted_on, expected_book
+    )
     checked = _checked(request, today, writing=True, tablets_only=ctx.study.tablets_only)
     day, why = checked.day, checked.reason
     presign(ctx, (actor.username, password), (verified_by, verifier_password))
@@ -140,8 +145,21 @@ def record_count(
                 )
             )
         recount_of = found.recount_of
+        opened = plan.opened
+        # The open count's figure given again against its book, with what the difference needs:
+        # the adjustment of that count (named so in the trail), not a count again.
+        adjustment_of = (
+            opened.count_id
+            if adjusting and opened is not None and (opened.counted, opened.book) == (tablets, book)
+            else None
+        )
+        followed = (
+            {"adjustment_of": adjustment_of}
+            if adjustment_of is not None
+            else {"recount_of": recount_of}
+        )
         rec.audit(
-            AuditAction.COUNT,
+            AuditAction.COUNT if adjustment_of is None else AuditAction.COUNT_ADJUSTED,
             "kit",
             record.number,
             {
@@ -153,7 +171,7 @@ def record_count(
                 "adjusted": adjusting,
                 # The first figure is a fact: a count after a record showed the book says so.
                 "blind": recount_of is None,
-                "recount_of": recount_of,
+                **followed,
             },
             reason=why if adjusting else "",
         )
@@ -224,6 +242,7 @@ class _Plan:
     kit: Kit
     code: ReasonCode | None
     verifier_id: int | None
+    opened: OpenDifference | None = None  # the kit's open count (`recount_of`), its figures
 
 
 def _plan(
@@ -238,7 +257,8 @@ def _plan(
     """The one counting policy: every rule, in the order record_count meets them. `reveal`:
     the book is read for the count being recorded; else it is given only for a recount."""
     record = get_kit(session, request.kit, study, reader=Readable(session, actor))
-    recount_of = open_count(session, record.id)
+    opened = open_differences(session, [record.id]).get(record.id)
+    recount_of = None if opened is None else opened.count_id
     refusals: list[Refusal[CountCheck]] = []
     if record.status not in {s.value for s in ON_SHELF}:
         refusals.append(
@@ -266,6 +286,10 @@ def _plan(
             )
         except RuleViolation as exc:
             refusals.append(Refusal(CountCheck.TOO_MANY, exc.message))
+    if not refusals and balance is not None and request.expected_book is not None:
+        changed = _book_changed(session, record, request.expected_book, balance.on_hand, opened)
+        if changed is not None:
+            refusals.append(Refusal(CountCheck.BOOK_CHANGED, changed, Conflict))
     blind = not reveal and recount_of is None  # no book before a count is recorded
     verifier_id: int | None = None
     if not refusals and counted is not None:
@@ -355,7 +379,30 @@ def _plan(
         record.product,
         recount_of,
     )
-    return _Plan(assessment, record, code, verifier_id)
+    return _Plan(assessment, record, code, verifier_id, opened)
+
+
+def _book_changed(
+    session: Session, record: Kit, shown: int, book: int, opened: OpenDifference | None
+) -> str | None:
+    """Why a count signed against the book `shown` is refused (CountCheck.BOOK_CHANGED), or
+    None when the book is still that one: another workstation recorded the kit since it was
+    shown, and the difference signed for would not be the difference written. When the kit's
+    count is no longer open (settled there), the book is not told: the next count is blind."""
+    if opened is None:
+        return _(
+            "Kit {kit} has no count open against the book {shown} given: another workstation "
+            "may have counted the kit since it was shown. Nothing was written: count the kit "
+            "again (blind), or review its history."
+        ).format(kit=record.number, shown=shown)
+    if book == shown:
+        return None
+    what, since = last_written(session, record.id) or (N_("received"), record.shipment.received_on)
+    return _(
+        "The book of kit {kit} changed from {shown} to {book} since it was shown: another "
+        "workstation recorded the kit since ({what}, {day}). Nothing was written: count the "
+        "kit again, or review its history."
+    ).format(kit=record.number, shown=shown, book=book, what=_(what), day=since.isoformat())
 
 
 def open_count(session: Session, kit_id: int) -> int | None:

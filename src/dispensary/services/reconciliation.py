@@ -1008,12 +1008,23 @@ def _settled(counts: Sequence[_CountLine], findings: dict[int, Discrepancy]) -> 
             continue
         after = following.get(count.id)
         if finding.kind is DiscrepancyKind.COUNT_OPEN and after is not None:
+            # The same figure against the same book, adjusted: the count that followed is this
+            # difference's adjustment (its reason code and second person), not a count again.
+            adjusted = after.adjusted and (after.counted, after.book) == (count.counted, count.book)
             finding = Discrepancy(
                 DiscrepancyKind.COUNT_DIFFERENCE,
                 finding.subject,
-                _(
-                    "Count of kit {kit} on {day}: {counted} counted, {book} in the book "
-                    "({difference}); not adjusted: counted again on {again}."
+                (
+                    _(
+                        "Count of kit {kit} on {day}: {counted} counted, {book} in the book "
+                        "({difference}); adjusted on {again} by the record that followed it "
+                        "(the same figure, with its reason code and second person)."
+                    )
+                    if adjusted
+                    else _(
+                        "Count of kit {kit} on {day}: {counted} counted, {book} in the book "
+                        "({difference}); not adjusted: counted again on {again}."
+                    )
                 ).format(
                     kit=finding.subject,
                     day=count.counted_on.isoformat(),

@@ -365,6 +365,9 @@ class CountScreen(Screen):
             reason_code=code or None,
             reason=self.reason.text(),
             verified_by=self.verifier.text().strip(),
+            # The book shown, once a record showed it: assessed against it (book_changed when
+            # another workstation recorded the kit since).
+            expected_book=self._book,
         )
         try:
             return counts.assess_count(self.session.ctx, self.session.actor, request)
@@ -628,6 +631,7 @@ class CountScreen(Screen):
         if found is None:
             return
         if found.refusals:
+            self.assessment = found  # the needs say it too (a book changed since it was shown)
             self.message.show_message(found.refusals[0].message)
             return
         if found.needs_missing:
@@ -654,6 +658,7 @@ class CountScreen(Screen):
             return
         counted, book, difference = found.counted, found.book, found.difference
         assert counted is not None and book is not None
+        shown = self._book  # the book the counter signs against: the one the window shows
         actor = self.session.actor
         meaning = counts.counter_meaning(counted - book)
         password = SignatureDialog.ask(
@@ -678,6 +683,7 @@ class CountScreen(Screen):
                 reason=self.reason.text() if difference else "",
                 verified_by=self.verifier.text().strip() if needs_second else "",
                 verifier_password=self.verifier_password.text() if needs_second else "",
+                expected_book=shown,
             ),
         )
         if done is None:

@@ -24,6 +24,7 @@ class CountCheck(StrEnum):
     VERIFIER_SELF = "verifier_self"  # the second person is the counter
     VERIFIER_ROLE = "verifier_role"  # that user's role may not countersign a count
     VERIFIER_ACCESS = "verifier_access"  # that user has no access to the study
+    BOOK_CHANGED = "book_changed"  # the book is not the one shown: recorded elsewhere since
 
     @property
     def needs_the_book(self) -> bool:
@@ -72,6 +73,11 @@ class CountRequest:
     reason: str = ""
     verified_by: str = ""
     counted_on: date | None = None
+    expected_book: int | None = None
+    """The book the counter was shown (by the record of the kit's open count, or the assessment
+    shown with it), when the count is signed against it: the count is refused when the book is
+    no longer that one (another workstation recorded the kit since), so the difference signed
+    for is the difference written. None: no book was shown (a blind count)."""
 
 
 @dataclass(frozen=True)
