@@ -21,6 +21,17 @@ def data_dir() -> Path:
     return Path(override) if override else Path(user_data_dir(APP, appauthor=False))
 
 
+def in_data_folder(database: str) -> str:
+    """A database file typed without its folder (`pharmacy.sqlite3`, `records/pharmacy.sqlite3`)
+    as a file in the data folder: the windows' working folder is wherever a desktop shortcut
+    started the program, nowhere anyone chose. A full path, `~/...` and a URL are kept."""
+    if not database or "://" in database or database.startswith("file:"):
+        return database
+    if Path(database).expanduser().is_absolute():
+        return database
+    return str(data_dir() / database)
+
+
 def config_dir() -> Path:
     override = os.environ.get("DISPENSARY_HOME")
     return Path(override) if override else Path(user_config_dir(APP, appauthor=False))

@@ -448,3 +448,42 @@ def test_an_administrator_changes_their_own_password_not_resets_it(
     no_reason = cli("user", "reset-password", "pharmacist", user="admin", env=new)
     assert no_reason.code == 2 and "--reason" in no_reason.err
     assert state(cli.db) == before
+
+
+def test_who_may_not_manage_users_is_refused_before_typing_a_new_password(
+    cli: Cli, state: Callable[[str], dict[str, Any]]
+) -> None:
+    """`user add` and `reset-password` asked a pharmacist for the new password (twice, in a
+    terminal) and only then said they may not manage users: refused first, as the service
+    says (users.check_manages_users), the password not asked for."""
+    before = state(cli.db)
+    new_user = ["user", "add", "zhao", "--role", "technician", "--full-name", "Zhao Li"]
+    added = cli(*new_user, "--initials", "ZL", env={"DISPENSARY_NEW_PASSWORD": None})
+    assert added.code == 4 and "may not manage users" in added.err, added.err
+    assert "DISPENSARY_NEW_PASSWORD" not in added.err
+    reset = cli("user", "reset-password", "tech", "--reason", "forgot", user="monitor",
+                env={"DISPENSARY_NEW_PASSWORD": None})  # fmt: skip
+    assert reset.code == 4 and "may not manage users" in reset.err, reset.err
+    assert state(cli.db) == before
+
+
+def test_the_new_password_is_asked_for_in_chinese(cli: Cli) -> None:
+    """ "请在 DISPENSARY_NEW_PASSWORD 中给出 the new user zhao 的新密码": the whose was English."""
+    new_user = ["user", "add", "zhao", "--role", "technician", "--full-name", "Zhao Li"]
+    asked = cli("--lang", "zh_CN", *new_user, "--initials", "ZL", user="admin",
+                env={"DISPENSARY_NEW_PASSWORD": None})  # fmt: skip
+    assert asked.code == 2, asked.err
+    assert "新用户 zhao" in asked.err and "the new user" not in asked.err, asked.err
+
+
+def test_activating_an_active_account_is_refused_and_not_recorded(
+    cli: Cli, state: Callable[[str], dict[str, Any]]
+) -> None:
+    """Twice `user activate --reason back technician` printed "Reactivated" twice and wrote two
+    audit entries; `user unlock` of an account not locked too."""
+    before = state(cli.db)
+    again = cli("user", "activate", "technician", "--reason", "back", user="admin")
+    assert again.code == 3 and "technician is already active: nothing recorded" in again.err
+    unlock = cli("user", "unlock", "technician", "--reason", "just in case", user="admin")
+    assert unlock.code == 3 and "technician is not locked" in unlock.err, unlock.err
+    assert state(cli.db) == before

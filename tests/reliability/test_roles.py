@@ -373,6 +373,9 @@ WORK: dict[str, Work] = {
     "pharmacy": lambda d, a, pw: pharmacy.set_particulars(
         d.ctx, a, f"Trial Pharmacy {d.next()}", "1 Road", "+86 1", "renamed"
     ),
+    "idle_lock": lambda d, a, pw: pharmacy.set_idle_lock(
+        d.ctx, a, 1 + d.next() % 29, "another idle lock time"
+    ),
     "workstation": lambda d, a, pw: workstation.bind_printers(
         d.ctx,
         a,

@@ -153,7 +153,8 @@ def test_the_idle_lock_time_is_set_by_an_administrator_within_its_bounds_and_aud
     with refused(ctx, InvalidInput, "reason"):
         pharmacy.set_idle_lock(ctx, admin, 5, "")
     for actor in (pharmacist, monitor):
-        with refused(ctx, NotPermitted, "may not change the pharmacy's name"):
+        # Its own words: it was refused as "may not change the pharmacy's name, address...".
+        with refused(ctx, NotPermitted, "may not change how long a window may stay unused"):
             pharmacy.set_idle_lock(ctx, actor, 30, "longer for me")
     assert pharmacy.set_idle_lock(ctx, admin, 5, "a busy public counter") == 5
     assert pharmacy.set_idle_lock(ctx, admin, 5, "no change") == 5

@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import importlib
 import inspect
+import json
 import pkgutil
 import shutil
 import sqlite3
@@ -25,6 +26,7 @@ from dispensary.domain.anchor import AnchorVerdict
 from dispensary.domain.errors import (
     DatabaseProblem,
     InOtherStudy,
+    InvalidInput,
     NotFound,
     NotPermitted,
     RuleViolation,
@@ -329,6 +331,33 @@ def test_access_is_given_and_taken_away(
         studies.set_access(ctx, admin, "monitor", "NCT000", True, "typo")
     taken = audit.list_entries(ctx, signed_in(ctx, admin, pw), action="study_access_taken")
     assert [e.entity_id for e in taken] == ["monitor"]
+
+
+def test_a_new_account_is_given_the_studies_chosen_in_one_step(
+    ctx: Context, second: Context, admin: Actor, pw: Password, refused: Refused
+) -> None:
+    """The Users window gave a new account only the study the administrator worked in, unasked
+    (services' new_account_needs_a_study: a front end asks); the studies chosen are given in
+    the step that adds the account, and its entry names them."""
+    boss = signed_in(ctx, admin, pw)
+    new = ("nora", "technician", "Nora Night", "NN", "night-shift-1")
+    with refused(ctx, InvalidInput, "Choose at least one study"):
+        users.add_user(ctx, boss, *new, studies=[])
+    with refused(ctx, NotFound, "no study NCT000 in this database"):
+        users.add_user(ctx, boss, *new, studies=["NCT07198672", "NCT000"])
+    row = users.add_user(ctx, boss, *new, studies=[OTHER, "NCT07198672"])
+    assert row.studies == ("NCT07198672", OTHER)
+    [entry] = audit.list_entries(ctx, boss, action="user_added", text="Nora")
+    assert json.loads(entry.new)["study_access"] == f"{OTHER}, NCT07198672"
+    # Not named: the study the administrator works in (here the second); none for an
+    # administrator's account, who reaches every study.
+    assert users.add_user(
+        second, boss, "olga", "monitor", "Olga O", "OO", "olga-pass-12"
+    ).studies == (OTHER,)
+    chief = users.add_user(
+        ctx, boss, "zed", "administrator", "Zed Z", "ZZ", "zed-pass-123", studies=[]
+    )
+    assert chief.studies == ("NCT07198672", OTHER)
 
 
 def test_a_closed_study_is_read_not_written(

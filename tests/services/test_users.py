@@ -362,7 +362,9 @@ def test_a_reactivated_account_may_not_bring_back_initials_taken_meanwhile(
         "or give pharm a new account with other initials.",
     ):
         users.set_active(ctx, admin, "pharm", True, "back from leave")
-    users.set_active(ctx, admin, "ppark", True, "an active account is active again")  # no clash
+    # An active account "activated" again changes nothing: said so, not as a clash of initials.
+    with refused(ctx, RuleViolation, "ppark is already active: nothing recorded"):
+        users.set_active(ctx, admin, "ppark", True, "an active account is active again")
     users.set_active(ctx, admin, "ppark", False, "covered the leave")
     assert users.set_active(ctx, admin, "pharm", True, "back from leave").active
     active = [r.username for r in users.list_users(ctx, admin) if r.active and r.initials == "PP"]
@@ -384,3 +386,37 @@ def test_an_empty_signature_password_is_asked_for_not_counted_as_wrong(
     assert failed_attempts(ctx, "pharm") == 0
     assert len(audit.list_entries(ctx, admin)) == before
     dispense(ctx, pharmacist, pw(pharmacist), enrolled)  # typed, it signs
+
+
+def test_a_change_of_an_account_that_changes_nothing_is_refused_and_not_recorded(
+    ctx: Context, admin: Actor, refused: Refused
+) -> None:
+    """`user activate` of an active account said "Reactivated" and wrote an audit entry each
+    time; so did `user unlock` of an account not locked."""
+    with refused(ctx, RuleViolation, "tech is already active: nothing recorded"):
+        users.set_active(ctx, admin, "tech", True, "back technician")
+    users.set_active(ctx, admin, "tech", False, "on leave")
+    with refused(ctx, RuleViolation, "tech is already deactivated: nothing recorded"):
+        users.set_active(ctx, admin, "tech", False, "on leave again")
+    users.set_active(ctx, admin, "tech", True, "back")
+    assert len(audit.list_entries(ctx, admin, action="user_deactivated", text="tech")) == 1
+    assert len(audit.list_entries(ctx, admin, action="user_activated", text="tech")) == 1
+    with refused(ctx, RuleViolation, "tech is not locked and has no failed sign-ins"):
+        users.unlock(ctx, admin, "tech", "just in case")
+    with pytest.raises(NotSignedIn):  # one failure: unlocking resets the count, a change
+        users.sign_in(ctx, "tech", "guess-guess-1")
+    users.unlock(ctx, admin, "tech", "reset the count")
+    assert failed_attempts(ctx, "tech") == 0
+    assert len(audit.list_entries(ctx, admin, action="user_unlocked", text="tech")) == 1
+
+
+@pytest.mark.parametrize("who", ["pharmacist", "technician", "monitor"])
+def test_whether_an_actor_manages_users_is_asked_of_the_service(
+    who: str, admin: Actor, request: pytest.FixtureRequest
+) -> None:
+    """A front end asks before it asks for a new password (the command asked for it twice,
+    then said "Not permitted")."""
+    actor: Actor = request.getfixturevalue(who)
+    with pytest.raises(NotPermitted, match="may not manage users"):
+        users.check_manages_users(actor)
+    users.check_manages_users(admin)

@@ -354,3 +354,78 @@ def test_a_locked_users_two_line_summary_pushes_the_form_down(
         assert_study_chooser_whole(screen)
     finally:
         qapp.setStyleSheet("")
+
+
+def _add_studies(pharmacy: Pharmacy, *protocols: str) -> None:
+    from dispensary.services import studies
+
+    for protocol in protocols:
+        study = pharmacy.study.source_text.replace(
+            f'protocol = "{pharmacy.study.protocol}"', f'protocol = "{protocol}"'
+        )
+        studies.add_study(
+            pharmacy.ctx, pharmacy.actor("admin"), study, f"{protocol}.toml", "one more study"
+        )
+
+
+def _fill_new_user(qtbot: Any, screen: UsersScreen, role: str, password: str) -> None:
+    qtbot.keyClicks(screen.new_username, "jsmith")
+    qtbot.keyClicks(screen.new_full_name, "Jane Smith")
+    qtbot.keyClicks(screen.new_initials, "js")
+    screen.new_role.setCurrentIndex(screen.new_role.findData(role))
+    qtbot.keyClicks(screen.new_password, password)
+    qtbot.keyClicks(screen.new_password_again, password)
+
+
+def test_a_new_account_works_in_the_studies_ticked_in_a_database_of_several(
+    qtbot: Any, pharmacy: Pharmacy
+) -> None:
+    """The window gave a new account only the study the administrator worked in, unasked
+    (the command refuses without --study): it asks, the current study ticked, and the
+    confirmation names the studies."""
+    _add_studies(pharmacy, "DEMO-28D-BID", "DEMO-2DRUG")
+    screen = make_screen(qtbot, pharmacy)
+    screen.panel_tabs.setCurrentWidget(screen.add_page)
+    current = pharmacy.study.protocol
+    screen.new_role.setCurrentIndex(screen.new_role.findData("technician"))
+    assert screen.new_studies.isVisible() and screen.new_studies.count() == 3
+    assert screen.chosen_studies() == [current]
+    screen.new_role.setCurrentIndex(screen.new_role.findData("administrator"))
+    assert not screen.new_studies.isVisible(), "an administrator's account reaches every study"
+    for index in range(screen.new_studies.count()):  # none ticked: refused, nothing added
+        screen.new_studies.item(index).setCheckState(Qt.CheckState.Unchecked)
+    _fill_new_user(qtbot, screen, "technician", "firstpass1")
+    assert screen.new_studies.isVisible()
+    click(qtbot, screen.add_button)
+    assert screen.message.kind == "error" and "at least one study" in screen.message.text()
+    assert "jsmith" not in [r.username for r in screen.model.rows]
+    for index in range(screen.new_studies.count()):
+        item = screen.new_studies.item(index)
+        if item.data(Qt.ItemDataRole.UserRole) in ("DEMO-2DRUG", current):
+            item.setCheckState(Qt.CheckState.Checked)
+    with qtbot.waitSignal(screen.changed):
+        click(qtbot, screen.add_button)
+    assert account(pharmacy, "jsmith").studies == tuple(sorted(("DEMO-2DRUG", current)))
+    assert screen.message.kind == "ok"
+    assert f"working in DEMO-2DRUG, {current}" in screen.message.text(), screen.message.text()
+
+
+def test_enter_in_repeat_password_adds_the_user_and_resets_the_password(
+    qtbot: Any, pharmacy: Pharmacy
+) -> None:
+    """Enter in the "Repeat password" box did nothing (the sign-in window's does)."""
+    screen = make_screen(qtbot, pharmacy)
+    screen.panel_tabs.setCurrentWidget(screen.add_page)
+    assert not screen.new_studies.isVisible(), "one study: not asked"
+    _fill_new_user(qtbot, screen, "technician", "firstpass1")
+    with qtbot.waitSignal(screen.changed):
+        qtbot.keyClick(screen.new_password_again, Qt.Key.Key_Return)
+    assert users.sign_in(pharmacy.ctx, "jsmith", "firstpass1").username == "jsmith"
+    assert f"working in {pharmacy.study.protocol}" in screen.message.text()
+    screen.select("jsmith")
+    qtbot.keyClicks(screen.reason, "forgot it, identity checked")
+    qtbot.keyClicks(screen.reset_password, "brandnew123")
+    qtbot.keyClicks(screen.reset_password_again, "brandnew123")
+    with qtbot.waitSignal(screen.changed):
+        qtbot.keyClick(screen.reset_password_again, Qt.Key.Key_Enter)
+    assert users.sign_in(pharmacy.ctx, "jsmith", "brandnew123").username == "jsmith"

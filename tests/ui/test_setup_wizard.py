@@ -1043,3 +1043,59 @@ def test_a_study_whose_label_does_not_fit_its_default_stock_is_refused_on_the_st
     said = " ".join(wizard.studies.message.text().split())
     assert "Study NCT-LONG, its default stock checked with a sample dispense in en:" in said, said
     assert "Name a larger stock in the study file's [label] default_stock" in said, said
+
+
+def test_the_location_s_answer_follows_a_change_of_language_made_after_it(
+    qtbot: Any, first: gui.FirstRun
+) -> None:
+    """Forward to the studies, back to the language, 中文 chosen: the location page still said
+    "... can be used: the new database will be created there." in English."""
+    from dispensary.ui.translations import load_cjk_font
+
+    load_cjk_font()
+    wizard = first.wizard
+    to_studies(qtbot, wizard)
+    assert "can be used" in wizard.location.message.text()
+    back = QWizard.WizardButton.BackButton
+    for _page in range(3):
+        press(qtbot, wizard, back)
+    assert wizard.currentId() == Page.LANGUAGE
+    chooser = wizard.language.language
+    chooser.setCurrentIndex(chooser.findData(Language.ZH_CN.value))
+    chooser.activated.emit(chooser.currentIndex())
+    qtbot.waitUntil(lambda: wizard.language.title() == "欢迎使用 Dispensary")
+    press(qtbot, wizard, QWizard.WizardButton.NextButton)
+    assert wizard.currentId() == Page.LOCATION
+    said = wizard.location.message.text()
+    assert "can be used" not in said and "可以使用" in said, said
+    wizard.grab().save(str(config.config_dir().parent / "wizard-location-zh_CN.png"))
+    # A refusal, worded when it was made, is cleared (Test says it again in the new language).
+    type_into(qtbot, wizard.location.file, str(config.config_dir().parent))
+    qtbot.mouseClick(wizard.location.test, Qt.MouseButton.LeftButton)
+    assert wizard.location.message.kind == "error"
+    chooser.setCurrentIndex(chooser.findData(ENGLISH.value))
+    chooser.activated.emit(chooser.currentIndex())
+    qtbot.waitUntil(lambda: wizard.location.test.text() == "&Test")
+    assert wizard.location.message.text() == ""
+
+
+def test_a_database_file_named_without_its_folder_is_made_in_the_data_folder(
+    qtbot: Any, first: gui.FirstRun, home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`relative.sqlite3` typed on the location page was taken in the working folder, which for
+    a program started from a desktop shortcut could be anywhere: it is the data folder's, and
+    the page says so with the whole path."""
+    elsewhere = tmp_path / "shortcut-folder"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    wizard = first.wizard
+    press(qtbot, wizard, QWizard.WizardButton.NextButton)
+    type_into(qtbot, wizard.location.file, "relative.sqlite3")
+    qtbot.mouseClick(wizard.location.test, Qt.MouseButton.LeftButton)
+    whole = str(config.data_dir() / "relative.sqlite3")
+    said = wizard.location.message.text()
+    assert wizard.location.message.kind == "ok" and whole in said, said
+    assert "kept in this computer's data folder" in said
+    assert wizard.location.database() == whole
+    assert wizard.location.location is not None
+    assert wizard.location.location.database == whole

@@ -1918,6 +1918,14 @@
         <translation>添加用户</translation>
     </message>
     <message>
+        <source>The studies the new account works in</source>
+        <translation>新账户工作的研究</translation>
+    </message>
+    <message>
+        <source>Studies</source>
+        <translation>研究</translation>
+    </message>
+    <message>
         <source>User name</source>
         <translation>用户名</translation>
     </message>
@@ -1994,6 +2002,18 @@
         <translation>收回访问权限</translation>
     </message>
     <message>
+        <source>User {user} ({role}) added.</source>
+        <translation>用户 {user}（{role}）已添加。</translation>
+    </message>
+    <message>
+        <source>User {user} ({role}) added, working in {studies}.</source>
+        <translation>用户 {user}（{role}）已添加，工作于 {studies}。</translation>
+    </message>
+    <message>
+        <source>Give them the password in person: they choose their own at their first sign-in.</source>
+        <translation>请当面将密码交给对方：对方首次登录时须设置自己的密码。</translation>
+    </message>
+    <message>
         <source>{protocol} — {title}</source>
         <translation>{protocol} — {title}</translation>
     </message>
@@ -2034,8 +2054,9 @@
         <translation>两次输入的密码不一致；请重新输入。</translation>
     </message>
     <message>
-        <source>User {user} ({role}) added. Give them the password in person: they choose their own at their first sign-in.</source>
-        <translation>用户 {user}（{role}）已添加。请当面将密码交给对方：对方首次登录时须设置自己的密码。</translation>
+        <source>{first} {second}</source>
+        <comment>two sentences in a row</comment>
+        <translation>{first}{second}</translation>
     </message>
     <message>
         <source>Account {user} reactivated.</source>

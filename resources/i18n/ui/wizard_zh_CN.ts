@@ -126,6 +126,15 @@
         <source>{database} can be used: the new database will be created there.</source>
         <translation>{database} 可以使用：新数据库将建立在那里。</translation>
     </message>
+    <message>
+        <source>{first} {second}</source>
+        <comment>two sentences in a row</comment>
+        <translation>{first}{second}</translation>
+    </message>
+    <message>
+        <source>A file named without its folder is kept in this computer&apos;s data folder.</source>
+        <translation>未写文件夹的文件名保存在本计算机的数据文件夹中。</translation>
+    </message>
 </context>
 <context>
     <name>LocationPanel</name>

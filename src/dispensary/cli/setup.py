@@ -56,7 +56,7 @@ def cmd_init(run: Run) -> int:
         raise RuleViolation(
             _(TRAINING_ONLY).format(env=ENV_TODAY, what=_("a database created without --training"))
         )
-    password = new_secret(ENV_PASSWORD, f"administrator {a.admin}")
+    password = new_secret(ENV_PASSWORD, _("administrator {name}").format(name=a.admin))
     ctx = setup.init_database(
         run.db, study, a.admin, full_name, initials, password, run.clock, training=a.training
     )
@@ -125,6 +125,9 @@ def cmd_user_add(run: Run) -> int:
     a = run.args
     run.context()
     actor = run.actor()  # first: the studies are listed to the signed-in user, their own
+    # May they add users at all: asked before anything else, above all before the password
+    # is typed (twice) only to be refused.
+    users.check_manages_users(actor)
     # Whether they may add users at all comes before which study; an administrator's account
     # is given none. With one study, it is that one, unasked.
     if (
@@ -139,7 +142,7 @@ def cmd_user_add(run: Run) -> int:
                 "`study access`."
             ).format(studies=", ".join(studies.own_protocols(run.context(), actor)), env=ENV_STUDY)
         )
-    password = new_secret(ENV_NEW_PASSWORD, f"the new user {a.name}")
+    password = new_secret(ENV_NEW_PASSWORD, _("the new user {name}").format(name=a.name))
     row = users.add_user(run.context(), actor, a.name, a.role, a.full_name, a.initials, password)
     run.emit(
         asdict(row),
@@ -234,6 +237,7 @@ def cmd_user_reset(run: Run) -> int:
     from dispensary.services import users
 
     actor = run.actor()
+    users.check_manages_users(actor)  # before the new password is typed, not after
     new = new_secret(ENV_NEW_PASSWORD, run.args.name)
     users.reset_password(run.context(), actor, run.args.name, new, run.args.reason)
     name = run.args.name.strip().lower()

@@ -47,6 +47,7 @@ class Permission(StrEnum):
     USERS = "users"
     STUDY = "study"
     PHARMACY = "pharmacy"
+    IDLE_LOCK = "idle_lock"
     WORKSTATION = "workstation"
     BACKUP = "backup"
     RESTORE = "restore"
@@ -82,6 +83,7 @@ ALLOWED: dict[Permission, frozenset[Role]] = {
     Permission.USERS: frozenset({A}),
     Permission.STUDY: frozenset({A}),
     Permission.PHARMACY: frozenset({A}),
+    Permission.IDLE_LOCK: frozenset({A}),
     Permission.WORKSTATION: frozenset({A}),
     Permission.BACKUP: frozenset({A, P}),
     Permission.RESTORE: frozenset({A}),
@@ -118,6 +120,7 @@ WHAT: dict[Permission, str] = {
     Permission.USERS: N_("manage users"),
     Permission.STUDY: N_("change the study set-up"),
     Permission.PHARMACY: N_("change the pharmacy's name, address, telephone or language"),
+    Permission.IDLE_LOCK: N_("change how long a window may stay unused before it locks itself"),
     Permission.WORKSTATION: N_(
         "change a workstation's label printers, its database or its site key"
     ),

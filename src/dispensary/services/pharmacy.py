@@ -261,7 +261,7 @@ def idle_lock_minutes(ctx: Context) -> int:
 def set_idle_lock(ctx: Context, actor: Actor, minutes: int, reason: str) -> int:
     """An administrator sets how long a window may stay unused before it locks itself, for
     every workstation from its user's next sign-in (audited, with the old time)."""
-    require(actor, Permission.PHARMACY)
+    require(actor, Permission.IDLE_LOCK)
     chosen = checked_idle_lock(minutes)
     why = check_text(reason, N_("reason for the change"))
     with write_transaction(ctx.engine) as session:

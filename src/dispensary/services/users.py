@@ -18,6 +18,7 @@ import json
 import os
 import re
 import socket
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from weakref import WeakKeyDictionary
@@ -579,26 +580,28 @@ def _store_user(
     user: User,
     details: dict[str, str],
     username: str | None = None,
-    study: Context | None = None,
+    studies: Sequence[StudyRecord] = (),
 ) -> None:
-    """Saves a new account with its 'user_added' audit entry; with access to `study` (the
-    study the administrator works in) unless the account is an administrator's. The entry
-    names that study by its protocol, as every other entry does, never by its row id."""
+    """Saves a new account with its 'user_added' audit entry; with access to `studies` (those
+    the administrator chose, or the one they work in) unless the account is an
+    administrator's. The entry names those studies by their protocols, as every other entry
+    does, never by their row ids."""
     session.add(user)
     session.flush()
     session.add(PasswordHistory(user_id=user.id, password_hash=user.password_hash, set_at=rec.now))
-    if study is not None and _given_a_study(user.role):
-        session.add(
-            StudyAccess(
-                user_id=user.id,
-                study_id=study.study_id,
-                granted=True,
-                reason="new account, in the study it was made in",
-                by_id=rec.actor.user_id if rec.actor else None,
-                at=rec.now,
+    if studies and _given_a_study(user.role):
+        for study in studies:
+            session.add(
+                StudyAccess(
+                    user_id=user.id,
+                    study_id=study.id,
+                    granted=True,
+                    reason="new account, in the study it was made in",
+                    by_id=rec.actor.user_id if rec.actor else None,
+                    at=rec.now,
+                )
             )
-        )
-        details = {**details, "study_access": study.study.protocol}
+        details = {**details, "study_access": ", ".join(s.protocol for s in studies)}
     rec.audit(AuditAction.USER_ADDED, "user", user.username, details, username=username)
 
 
@@ -680,6 +683,12 @@ def _given_a_study(role: Role | str) -> bool:
     return Role(role) is not Role.ADMINISTRATOR
 
 
+def check_manages_users(actor: Actor) -> None:
+    """Refuses (NotPermitted) an actor who may not manage users: a front end asks before it
+    asks for a new password, so that nobody types one only to be told they may not set it."""
+    require(actor, Permission.USERS)
+
+
 def new_account_needs_a_study(actor: Actor, role: Role | str) -> bool:
     """Whether a new account of `role` is given a study (so a front end with several studies
     asks which). The actor's permission to add users is judged first: someone who may not
@@ -697,12 +706,20 @@ def add_user(
     initials: str,
     password: str,
     temporary_password: bool = True,
+    studies: Sequence[str] | None = None,
 ) -> UserRow:
     """A new account. The administrator chose its password, so by default the user must replace
     it at the first sign-in; `temporary_password=False` is for accounts made by a script whose
-    users are told their password as their own (the demo, tests)."""
+    users are told their password as their own (the demo, tests). It works in `studies`
+    (protocols, chosen when the database holds several: see new_account_needs_a_study), else
+    in the study the administrator works in; an administrator's account in every study."""
     require(actor, Permission.USERS)
     role = _role(role)
+    wanted = None if studies is None else list(dict.fromkeys(p.strip() for p in studies))
+    if wanted is not None and not wanted and _given_a_study(role):
+        raise InvalidInput(
+            _("Choose at least one study for the new account to work in: nothing was saved.")
+        )
     with write_transaction(ctx.engine) as session:
         rec = Recorder(session, actor, ctx.clock.now())
         user = _new_user(
@@ -721,8 +738,30 @@ def add_user(
             "initials": user.initials,
             "must_change_password": "yes" if temporary_password else "no",
         }
-        _store_user(session, rec, user, details, study=ctx)
+        _store_user(session, rec, user, details, studies=_studies_named(session, ctx, wanted))
         return _row(user)
+
+
+def _studies_named(
+    session: Session, ctx: Context, protocols: list[str] | None
+) -> list[StudyRecord]:
+    """The studies of `protocols` (None: the one the administrator works in), each refused
+    when the database holds no study of that protocol."""
+    if protocols is None:
+        record = session.get(StudyRecord, ctx.study_id)
+        return [record] if record is not None else []
+    found = {
+        r.protocol: r
+        for r in session.scalars(select(StudyRecord).where(StudyRecord.protocol.in_(protocols)))
+    }
+    for protocol in protocols:
+        if protocol not in found:
+            raise NotFound(
+                _("There is no study {protocol} in this database: nothing was saved.").format(
+                    protocol=protocol
+                )
+            )
+    return [found[p] for p in protocols]
 
 
 def _refuse_reactivation(session: Session, user: User) -> None:
@@ -754,7 +793,15 @@ def set_active(ctx: Context, actor: Actor, username: str, active: bool, reason: 
             raise RuleViolation(
                 _("You cannot deactivate your own account; ask another administrator.")
             )
-        if active and not user.active:
+        if user.active == active:
+            raise RuleViolation(
+                (
+                    _("{name} is already active: nothing recorded.")
+                    if active
+                    else _("{name} is already deactivated: nothing recorded.")
+                ).format(name=user.username)
+            )
+        if active:
             _refuse_reactivation(session, user)
         old = {"active": user.active}
         user.active = active
@@ -775,6 +822,12 @@ def unlock(ctx: Context, actor: Actor, username: str, reason: str) -> UserRow:
     why = check_text(reason, N_("reason"))
     with write_transaction(ctx.engine) as session:
         user = find_user(session, username)
+        if not user.locked and not user.failed_attempts:
+            raise RuleViolation(
+                _("{name} is not locked and has no failed sign-ins: nothing recorded.").format(
+                    name=user.username
+                )
+            )
         old = {"locked": user.locked, "failed_attempts": user.failed_attempts}
         user.locked = False
         user.failed_attempts = 0

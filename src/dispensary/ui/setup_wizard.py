@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from dispensary.config import Settings, without_password
+from dispensary.config import Settings, in_data_folder, without_password
 from dispensary.domain.errors import DispensaryError
 from dispensary.domain.rules import initials_from_name
 from dispensary.files import os_detail, with_detail
@@ -278,8 +278,13 @@ class LocationPanel(QWidget):
     def database(self) -> str:
         """The file, or the URL with the password typed apart (never shown in the URL)."""
         if self.as_file.isChecked():
-            return self.file.text().strip()
+            return in_data_folder(self.file.text().strip())
         return with_password(self.url.text().strip(), self.password.text())
+
+    def in_data_folder(self) -> bool:
+        """Whether the file was typed without its folder, and is taken in the data folder."""
+        typed = self.file.text().strip()
+        return self.as_file.isChecked() and bool(typed) and in_data_folder(typed) != typed
 
     def _password_out_of_url(self) -> None:
         """A password typed into the URL moves to the password field, out of sight."""
@@ -365,6 +370,12 @@ class LocationPage(SetUpPage):
                 "going on; nothing is created until Finish."
             )
         )
+        # The test's answer in the new language; a refusal (worded by the services in the
+        # language of its time) is cleared: Test says it again.
+        if self.location is not None:
+            self._show_tested(self.location)
+        else:
+            self.message.clear_message()
 
     def database(self) -> str:
         return self.panel.database()
@@ -381,17 +392,28 @@ class LocationPage(SetUpPage):
         if self.location is None:
             self.completeChanged.emit()
             return False
-        if self.location.existing:
+        self._show_tested(self.location)
+        self.setFinalPage(self.location.existing)  # Finish instead of Next
+        self.completeChanged.emit()
+        return True
+
+    def _show_tested(self, location: Location) -> None:
+        if location.existing:
             text = self.tr(
                 "{database} already holds a Dispensary database: Finish opens it as it is, "
                 "for its users to sign in (nothing is set up again)."
             )
         else:
             text = self.tr("{database} can be used: the new database will be created there.")
-        self.message.show_message(text.format(database=self.location.shown), "ok")
-        self.setFinalPage(self.location.existing)  # Finish instead of Next
-        self.completeChanged.emit()
-        return True
+        text = text.format(database=location.shown)
+        if self.panel.in_data_folder():
+            text = self.tr("{first} {second}", "two sentences in a row").format(
+                first=self.tr(
+                    "A file named without its folder is kept in this computer's data folder."
+                ),
+                second=text,
+            )
+        self.message.show_message(text, "ok")
 
     def isComplete(self) -> bool:
         return self.location is not None

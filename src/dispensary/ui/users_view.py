@@ -15,7 +15,10 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPushButton,
     QSplitter,
     QStyle,
@@ -30,7 +33,7 @@ from dispensary.domain.codes import Role
 from dispensary.domain.errors import DispensaryError
 from dispensary.i18n import current_language
 from dispensary.services import studies, users
-from dispensary.services.results import UserRow
+from dispensary.services.results import StudyRow, UserRow
 from dispensary.services.users import MAX_FAILURES
 from dispensary.ui.feedback import MessageBar
 from dispensary.ui.forms import (
@@ -204,14 +207,75 @@ class UsersScreen(Screen):
             "newPasswordAgain", self.tr("the same again"), password=True
         )
         self.add_button = action_button(self.tr("Add user"), "addUser", self._add)
+        self.new_password_again.returnPressed.connect(self.add_button.click)
+        # Which studies the new account works in, asked when the database holds several (an
+        # administrator's account reaches every study: then not asked).
+        self.new_studies = QListWidget()
+        self.new_studies.setObjectName("newStudies")
+        self.new_studies.setToolTip(self.tr("The studies the new account works in"))
+        self.new_studies.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.new_studies_label = QLabel(self.tr("Studies"))
+        self.new_studies_label.setBuddy(self.new_studies)
+        self.new_role.currentIndexChanged.connect(self._show_new_studies)
         form.addRow(self.tr("User name"), self.new_username)
         form.addRow(self.tr("Full name"), self.new_full_name)
         form.addRow(self.tr("Initials"), self.new_initials)
         form.addRow(self.tr("Role"), self.new_role)
+        form.addRow(self.new_studies_label, self.new_studies)
         form.addRow(self.tr("Initial password"), self.new_password)
         form.addRow(self.tr("Repeat password"), self.new_password_again)
         form.addRow(self.add_button)
         return box
+
+    def _fill_new_studies(self, known: list[StudyRow]) -> None:
+        """The studies the administrator has, each to tick; the one they work in ticked (and
+        those ticked before a reload kept so)."""
+        ticked = set(self.chosen_studies())
+        self.new_studies.clear()
+        current = self.session.ctx.study.protocol
+        for study in known:
+            item = QListWidgetItem(study.protocol)  # whole; its title in the tooltip
+            item.setToolTip(
+                self.tr("{protocol} — {title}").format(
+                    protocol=study.protocol, title=study.title_in(current_language().value)
+                )
+            )
+            item.setData(Qt.ItemDataRole.UserRole, study.protocol)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            on = study.protocol in ticked if ticked else study.protocol == current
+            item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
+            self.new_studies.addItem(item)
+        rows = max(1, min(len(known), 4))
+        self.new_studies.setFixedHeight(
+            self.new_studies.sizeHintForRow(0) * rows + 2 * self.new_studies.frameWidth() + 2
+        )
+        self._show_new_studies()
+
+    def chosen_studies(self) -> list[str]:
+        """The protocols ticked for the new account."""
+        chosen = []
+        for index in range(self.new_studies.count()):
+            item = self.new_studies.item(index)
+            if item.checkState() == Qt.CheckState.Checked:
+                chosen.append(str(item.data(Qt.ItemDataRole.UserRole)))
+        return chosen
+
+    def _asks_studies(self) -> bool:
+        """Whether the new account's studies are asked: several studies, and a role that is
+        given studies (the service says which)."""
+        if self.new_studies.count() < 2:
+            return False
+        try:
+            return users.new_account_needs_a_study(
+                self.session.actor, str(self.new_role.currentData())
+            )
+        except DispensaryError:
+            return False
+
+    def _show_new_studies(self, _index: int = 0) -> None:
+        asked = self._asks_studies()
+        self.new_studies.setVisible(asked)
+        self.new_studies_label.setVisible(asked)
 
     def _account_box(self) -> QGroupBox:
         box = QGroupBox(self.tr("Selected account"))
@@ -246,6 +310,7 @@ class UsersScreen(Screen):
         self.reset_button = action_button(
             self.tr("Reset password"), "resetPasswordButton", self._reset
         )
+        self.reset_password_again.returnPressed.connect(self.reset_button.click)
         form.addRow(self.tr("New password"), self.reset_password)
         form.addRow(self.tr("Repeat password"), self.reset_password_again)
         form.addRow(self.reset_button)
@@ -292,6 +357,7 @@ class UsersScreen(Screen):
                 ),
             )
         self.access_study.setCurrentIndex(max(self.access_study.findData(wanted), 0))
+        self._fill_new_studies(known or [])
         self.access_study.setToolTip(self.access_study.currentText())
         self.model.set_rows(rows)
         self._fit_table()
@@ -419,6 +485,8 @@ class UsersScreen(Screen):
     def _add(self) -> None:
         if not self._passwords_match(self.new_password, self.new_password_again):
             return
+        # The studies ticked, when asked; else the one the administrator works in.
+        chosen = self.chosen_studies() if self._asks_studies() else None
         row = attempt(
             self.message,
             lambda: users.add_user(
@@ -429,6 +497,7 @@ class UsersScreen(Screen):
                 self.new_full_name.text(),
                 self.new_initials.text(),
                 self.new_password.text(),
+                studies=chosen,
             ),
         )
         if row is None:
@@ -441,12 +510,20 @@ class UsersScreen(Screen):
             self.new_password_again,
         ):
             field.clear()
+        role = term(row.role.label).lower()
+        if row.role is Role.ADMINISTRATOR or not row.studies:
+            added = self.tr("User {user} ({role}) added.").format(user=row.username, role=role)
+        else:
+            added = self.tr("User {user} ({role}) added, working in {studies}.").format(
+                user=row.username, role=role, studies=", ".join(row.studies)
+            )
+        give = self.tr(
+            "Give them the password in person: they choose their own at their first sign-in."
+        )
+        # Two sentences, joined as the language joins them (no space in Chinese).
         self._done(
             row,
-            self.tr(
-                "User {user} ({role}) added. Give them the password in person: they choose "
-                "their own at their first sign-in."
-            ).format(user=row.username, role=term(row.role.label).lower()),
+            self.tr("{first} {second}", "two sentences in a row").format(first=added, second=give),
         )
 
     def _deactivate(self) -> None:
