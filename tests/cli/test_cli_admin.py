@@ -448,3 +448,24 @@ def test_an_administrator_changes_their_own_password_not_resets_it(
     no_reason = cli("user", "reset-password", "pharmacist", user="admin", env=new)
     assert no_reason.code == 2 and "--reason" in no_reason.err
     assert state(cli.db) == before
+
+
+def test_a_restore_says_which_account_changes_it_made_again_and_keeps_them(
+    cli: Cli, tmp_path: Path, sqlite_only: None
+) -> None:
+    """`user deactivate --reason "dismissed, took kits" technician`, then a restore of the backup
+    taken just before: `user list` showed technician active again, and the restore said only
+    that "the 4 recorded since are only in the file kept"."""
+    copy = tmp_path / "bk4" / "r3.bak"
+    assert cli("backup", "--out", str(copy), user="admin").code == 0
+    gone = cli("user", "deactivate", "--reason", "dismissed, took kits", "technician", user="admin")
+    assert gone.code == 0, gone.err
+    restored = cli("restore", "--reason", "disk problem", str(copy), user="admin")
+    assert restored.code == 0, restored.err
+    assert "Account changes the backup did not hold, made again:" in restored.out
+    assert "technician: deactivated on " in restored.out
+    assert "by admin ('dismissed, took kits')" in restored.out
+    listed = cli("user", "list", "--json", user="admin")
+    assert listed.code == 0, listed.err
+    (technician,) = [u for u in listed.json() if u["username"] == "technician"]
+    assert not technician["active"], technician
