@@ -1043,3 +1043,29 @@ def test_a_study_whose_label_does_not_fit_its_default_stock_is_refused_on_the_st
     said = " ".join(wizard.studies.message.text().split())
     assert "Study NCT-LONG, its default stock checked with a sample dispense in en:" in said, said
     assert "Name a larger stock in the study file's [label] default_stock" in said, said
+
+
+def test_a_backup_is_refused_as_the_location_saying_to_restore_it(
+    qtbot: Any, tmp_path: Path, first: gui.FirstRun
+) -> None:
+    """Test on bk/r1.bak said "already holds a Dispensary database: Finish opens it": the
+    workstation would then have worked in the backup, its records missing from the live one."""
+    from dispensary.services import backup
+
+    pharmacy_place = build_pharmacy(tmp_path, tmp_path / "template")
+    try:
+        admin = pharmacy_place.actor("admin")
+        made = backup.backup(pharmacy_place.ctx, admin, tmp_path / "bk" / "r1.bak").path
+    finally:
+        pharmacy_place.ctx.engine.dispose()
+    wizard = first.wizard
+    press(qtbot, wizard, QWizard.WizardButton.NextButton)
+    type_into(qtbot, wizard.location.file, made)
+    qtbot.mouseClick(wizard.location.test, Qt.MouseButton.LeftButton)
+    said = wizard.location.message.text()
+    assert f"{made} is a backup (taken " in said and "already holds" not in said
+    assert f"choose the live database {pharmacy_place.path.resolve()}" in said
+    assert not button(wizard, QWizard.WizardButton.NextButton).isEnabled()
+    assert not button(wizard, QWizard.WizardButton.FinishButton).isVisible()
+    if os.environ.get("DISPENSARY_SHOTS"):
+        wizard.grab().save(os.path.join(os.environ["DISPENSARY_SHOTS"], "wizard-backup.png"))
