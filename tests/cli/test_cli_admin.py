@@ -487,3 +487,24 @@ def test_activating_an_active_account_is_refused_and_not_recorded(
     unlock = cli("user", "unlock", "technician", "--reason", "just in case", user="admin")
     assert unlock.code == 3 and "technician is not locked" in unlock.err, unlock.err
     assert state(cli.db) == before
+
+
+def test_a_restore_says_which_account_changes_it_made_again_and_keeps_them(
+    cli: Cli, tmp_path: Path, sqlite_only: None
+) -> None:
+    """`user deactivate --reason "dismissed, took kits" technician`, then a restore of the backup
+    taken just before: `user list` showed technician active again, and the restore said only
+    that "the 4 recorded since are only in the file kept"."""
+    copy = tmp_path / "bk4" / "r3.bak"
+    assert cli("backup", "--out", str(copy), user="admin").code == 0
+    gone = cli("user", "deactivate", "--reason", "dismissed, took kits", "technician", user="admin")
+    assert gone.code == 0, gone.err
+    restored = cli("restore", "--reason", "disk problem", str(copy), user="admin")
+    assert restored.code == 0, restored.err
+    assert "Account changes the backup did not hold, made again:" in restored.out
+    assert "technician: deactivated on " in restored.out
+    assert "by admin ('dismissed, took kits')" in restored.out
+    listed = cli("user", "list", "--json", user="admin")
+    assert listed.code == 0, listed.err
+    (technician,) = [u for u in listed.json() if u["username"] == "technician"]
+    assert not technician["active"], technician

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from dispensary.config import Settings
 from dispensary.db.engine import read_transaction, write_transaction
 from dispensary.db.models import AuditEntry, Dispense
+from dispensary.db.sqlite_backup import backup_taken
 from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.errors import DatabaseDamaged, DatabaseProblem, NotPermitted
 from dispensary.services import backup, setup, users
@@ -114,8 +115,9 @@ def test_first_sign_in_of_each_day_makes_one_backup_and_old_ones_rotate(
     assert len(made) == 6, made
     assert kept == made[-keep:], "the newest `backups_kept` remain"
     assert logged == 6
-    for name in kept:
-        setup.open_database(str(folder / name)).context.engine.dispose()
+    for name in kept:  # each a whole database, marked as a backup (opened to verify only)
+        assert backup_taken(folder / name) is not None, name
+        setup.open_database(str(folder / name), studies_unread=True).context.engine.dispose()
     figures.add("backups.automatic backups made", len(made))
 
 

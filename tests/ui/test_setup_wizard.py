@@ -1099,3 +1099,29 @@ def test_a_database_file_named_without_its_folder_is_made_in_the_data_folder(
     assert wizard.location.database() == whole
     assert wizard.location.location is not None
     assert wizard.location.location.database == whole
+
+
+def test_a_backup_is_refused_as_the_location_saying_to_restore_it(
+    qtbot: Any, tmp_path: Path, first: gui.FirstRun
+) -> None:
+    """Test on bk/r1.bak said "already holds a Dispensary database: Finish opens it": the
+    workstation would then have worked in the backup, its records missing from the live one."""
+    from dispensary.services import backup
+
+    pharmacy_place = build_pharmacy(tmp_path, tmp_path / "template")
+    try:
+        admin = pharmacy_place.actor("admin")
+        made = backup.backup(pharmacy_place.ctx, admin, tmp_path / "bk" / "r1.bak").path
+    finally:
+        pharmacy_place.ctx.engine.dispose()
+    wizard = first.wizard
+    press(qtbot, wizard, QWizard.WizardButton.NextButton)
+    type_into(qtbot, wizard.location.file, made)
+    qtbot.mouseClick(wizard.location.test, Qt.MouseButton.LeftButton)
+    said = wizard.location.message.text()
+    assert f"{made} is a backup (taken " in said and "already holds" not in said
+    assert f"choose the live database {pharmacy_place.path.resolve()}" in said
+    assert not button(wizard, QWizard.WizardButton.NextButton).isEnabled()
+    assert not button(wizard, QWizard.WizardButton.FinishButton).isVisible()
+    if os.environ.get("DISPENSARY_SHOTS"):
+        wizard.grab().save(os.path.join(os.environ["DISPENSARY_SHOTS"], "wizard-backup.png"))

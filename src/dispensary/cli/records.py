@@ -732,6 +732,12 @@ def cmd_restore(run: Run) -> int:
                 dropped=result.entries_replaced - result.entries_restored,
             )
         )
+    if result.accounts_made_again:
+        lines.append(_("Account changes the backup did not hold, made again:"))
+        lines += [f"  {change}" for change in result.accounts_made_again]
+    if result.accounts_undone:
+        lines.append(_("Account changes undone by this restore:"))
+        lines += [f"  {change}" for change in result.accounts_undone]
     if result.not_checked:  # restore --force: what could not be compared, said with the result
         lines.append(result.not_checked)
     if result.anchor and not result.warning:

@@ -29,6 +29,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -61,6 +62,11 @@ SIDE_FILES = ("-wal", "-shm", "-journal")
 PENDING_BYTE = 0x40000000
 LOCK_BYTES = 512
 _CHUNK = 1 << 20
+BACKUP_MARK = 0x44535042  # "DSPB": the application id a backup copy carries in its header
+"""A copy made by backup_file carries BACKUP_MARK as its SQLite application id (header offset
+68) and the minute it was taken (since 1970, UTC) as its user version (offset 60): a backup is
+then known as one wherever it is copied or renamed, and is refused as the live database
+(services.setup); a restore takes the mark off the copy it puts in place (unmark)."""
 FINDINGS_NAMED = 3
 """How many of `PRAGMA integrity_check`'s findings a message names (the first few say where)."""
 
@@ -158,6 +164,7 @@ def backup_file(
             try:
                 src.backup(dst, pages=256)
                 dst.execute("PRAGMA journal_mode=DELETE")
+                _mark(dst)
                 damage = integrity_findings(dst)
             finally:
                 dst.close()
@@ -184,6 +191,38 @@ def backup_file(
         remove_with_side_files(partial)
         raise
     return target
+
+
+def _mark(conn: sqlite3.Connection) -> None:
+    minute = int(datetime.now(UTC).timestamp()) // 60
+    conn.execute(f"PRAGMA application_id = {BACKUP_MARK}")
+    conn.execute(f"PRAGMA user_version = {minute}")
+    conn.commit()
+
+
+def backup_taken(path: Path) -> datetime | None:
+    """When the file at `path` was taken as a backup (UTC, to the minute), read from its header
+    without opening it with SQLite; None when it is not a backup (or cannot be read)."""
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(72)
+    except OSError:
+        return None
+    if len(header) < 72 or int.from_bytes(header[68:72], "big") != BACKUP_MARK:
+        return None
+    minute = int.from_bytes(header[60:64], "big", signed=True)
+    return datetime.fromtimestamp(max(minute, 0) * 60, UTC)
+
+
+def unmark(path: Path) -> None:
+    """Takes the backup's mark off a private copy about to become the live database."""
+    conn = sqlite3.connect(str(path), isolation_level=None)
+    try:
+        if conn.execute("PRAGMA application_id").fetchone()[0] == BACKUP_MARK:
+            conn.execute("PRAGMA application_id = 0")
+            conn.execute("PRAGMA user_version = 0")
+    finally:
+        conn.close()
 
 
 def _link_new(partial: Path, target: Path) -> None:

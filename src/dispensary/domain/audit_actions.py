@@ -46,6 +46,7 @@ class AuditAction(StrEnum):
     USER_ACTIVATED = "user_activated"
     USER_DEACTIVATED = "user_deactivated"
     USER_UNLOCKED = "user_unlocked"
+    ACCOUNT_LOCKED = "account_locked"  # a lock-out made again after a restore had undone it
     PASSWORD_CHANGED = "password_changed"
     PASSWORD_RESET = "password_reset"
     ADMINISTRATOR_RECOVERED = "administrator_recovered"
@@ -111,6 +112,7 @@ _ACTION_NAMES: dict[AuditAction, str] = {
     AuditAction.USER_ACTIVATED: N_("audit action|User activated"),
     AuditAction.USER_DEACTIVATED: N_("audit action|User deactivated"),
     AuditAction.USER_UNLOCKED: N_("audit action|Account unlocked"),
+    AuditAction.ACCOUNT_LOCKED: N_("audit action|Account locked"),
     AuditAction.PASSWORD_CHANGED: N_("audit action|Password changed"),
     AuditAction.PASSWORD_RESET: N_("audit action|Password reset"),
     AuditAction.ADMINISTRATOR_RECOVERED: N_("audit action|Administrator access recovered"),

@@ -59,7 +59,7 @@ from dispensary.db.engine import (
 )
 from dispensary.db.facts import GENESIS
 from dispensary.db.faults import read_only_cause, read_only_kind
-from dispensary.db.models import AuditEntry
+from dispensary.db.models import AuditEntry, PasswordHistory, StudyAccess, StudyRecord, User
 from dispensary.db.sqlite_backup import (
     LockedFile,
     backup_file,
@@ -72,20 +72,25 @@ from dispensary.db.sqlite_backup import (
     scratch_beside,
     single_file,
     source_path,
+    unmark,
 )
 from dispensary.domain.anchor import Anchor, anchor_code
 from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.errors import (
     DatabaseBusy,
+    DatabaseDamaged,
     DatabaseProblem,
     InvalidInput,
+    NotADispensaryDatabase,
     NotFound,
     ReadOnlyDatabase,
     RuleViolation,
 )
 from dispensary.domain.rules import check_text
 from dispensary.files import (
+    NOTHING_CHANGED,
     PRIVATE_MODE,
+    TECHNICAL_DETAIL,
     fsync_dir,
     os_detail,
     shown,
@@ -183,6 +188,11 @@ class RestoreResult:
     # replaced database held (None: no database replaced, or it could not be read).
     entries_restored: int = 0
     entries_replaced: int | None = None
+    # The account changes the replaced database held and the backup did not (AccountChange's
+    # message): those that took a power away made again in the restored database, the others
+    # undone by the restore.
+    accounts_made_again: tuple[str, ...] = ()
+    accounts_undone: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -196,6 +206,7 @@ class _Held:
     # each with whether the backup holds it (compared only where the live trail cannot be read).
     logged: tuple[tuple[Path, LoggedAnchor, bool], ...] = ()
     entries: int = 0  # its audit entries, before the restore's own
+    changes: tuple[AccountChange, ...] = ()  # the account changes the restore brings back
 
 
 def backup(ctx: Context, actor: Actor, out: str | Path) -> BackupResult:
@@ -805,8 +816,13 @@ def restore(
             ) from exc
         step("copied")
         _refuse_damaged_copy(restoring, source)
+        # The live database from now on, no longer a backup; a file SQLite cannot read is left
+        # to the opening below, which says what it is.
+        with contextlib.suppress(sqlite3.Error):
+            unmark(restoring)
         kept = _kept_name(target) if target.exists() else None
         replaced_entries = _entries_in(target) if kept is not None else None
+        replaced_accounts = _accounts_in(target) if kept is not None else None
         held = _check_and_record(
             restoring,
             source,
@@ -819,6 +835,7 @@ def restore(
             _logged_for(target, source) if kept is not None else [],
             reason,
             replaced_entries,
+            replaced_accounts,
         )
         step("recorded")
         try:
@@ -843,6 +860,7 @@ def restore(
             if live_protocol is not None and live_protocol != held.protocol:
                 raise DatabaseProblem(_other_study(source, held.protocol, live_protocol))
             not_checked = _same_database(live, held, source, target)
+            _refuse_accounts_changed(live, replaced_accounts, source, target)
             try:
                 live.keep(kept)
                 step("kept")
@@ -863,6 +881,8 @@ def restore(
                 raise file_fault(exc, _("the folder of {path}").format(path=target)) from exc
             step("replaced")
         step("released")
+    made_again = tuple(c.message for c in held.changes if c.reapplied)
+    undone = tuple(c.message for c in held.changes if not c.reapplied)
     warning = _log_restore(target, source, held.protocol, code, entry_hash, clock)
     return RestoreResult(
         str(target),
@@ -873,7 +893,33 @@ def restore(
         warning,
         held.entries,
         replaced_entries,
+        made_again,
+        undone,
     )
+
+
+def _refuse_accounts_changed(
+    live: LockedFile,
+    replaced: tuple[Accounts, _Origins] | None,
+    source: Path,
+    target: Path,
+) -> None:
+    """The accounts compared with the backup's were read before the lock: an account changed
+    since (on a workstation that closed meanwhile) would be lost unnamed, so the restore is
+    refused and can be made again."""
+    if live.conn is None or replaced is None:
+        return
+    try:
+        now = _accounts(_sqlite_rows(live.conn))
+    except sqlite3.Error:
+        return
+    if now != replaced[0]:
+        raise DatabaseBusy(
+            _(
+                "An account of {database} was changed while the backup {path} was being "
+                "checked: it was not restored, and nothing was changed. Restore it again."
+            ).format(database=target, path=source)
+        )
 
 
 def _refuse_read_only_target(target: Path) -> None:
@@ -1112,17 +1158,50 @@ def _not_restored(fault: DatabaseProblem) -> DatabaseProblem:
     as it was, which the fault alone does not say."""
     return type(fault)(
         _("The backup was not restored, and nothing was changed: {reason}").format(
-            reason=fault.message
+            reason=_said_once(fault.message)
         )
     )
 
 
 def _refusal(exc: DatabaseProblem, copy: Path, source: Path) -> DatabaseProblem:
-    """The check's own message, about the backup the user named rather than the private copy."""
-    reason = exc.message.replace(str(copy), str(source))
+    """The opening's refusal of the backup's copy, about the backup the user named rather than
+    the private copy, and with what to do about a backup: the opening's own advice is about the
+    database to work in (check --db, restore the last backup), wrong for a backup."""
+    reason = exc.message.replace(str(copy), str(source)).replace(shown(copy), str(source))
+    detail = _technical_detail(reason)
+    if isinstance(exc, DatabaseDamaged):
+        said = _(
+            "The backup {path} is damaged: part of the file cannot be read as a database. It was "
+            "not restored, and nothing was changed. Restore an older backup (its name says when "
+            "it was taken), or ask the administrator."
+        )
+        return DatabaseDamaged(with_detail(said.format(path=source), detail))
+    if isinstance(exc, NotADispensaryDatabase):
+        said = _(
+            "{path} is not a backup of a Dispensary database (not a database this program "
+            "wrote), so it was not restored and nothing was changed. Check the file's name: "
+            "the backups are in the backups folder, named after the database and the time "
+            "each was taken."
+        )
+        return NotADispensaryDatabase(with_detail(said.format(path=source), detail))
     return type(exc)(
-        _("The backup was not restored, and nothing was changed: {reason}").format(reason=reason)
+        _("The backup was not restored, and nothing was changed: {reason}").format(
+            reason=_said_once(reason)
+        )
     )
+
+
+def _technical_detail(message: str) -> str:
+    """The technical detail at the end of a fault's message (files.with_detail), "" if none."""
+    marker = _(TECHNICAL_DETAIL).partition("{detail}")[0].strip()
+    return message.partition(marker)[2].strip() if marker and marker in message else ""
+
+
+def _said_once(reason: str) -> str:
+    """A fault's message without its own "Nothing was changed.", which the refusal says first."""
+    for said in (_(NOTHING_CHANGED), NOTHING_CHANGED):
+        reason = reason.replace(f" {said}", "").replace(said, "")
+    return reason.strip()
 
 
 def _other_study(source: Path, protocol: str, expected: str) -> str:
@@ -1144,6 +1223,7 @@ def _check_and_record(
     logged: list[tuple[Path, LoggedAnchor]],
     reason: str,
     replaced_entries: int | None,
+    replaced_accounts: tuple[Accounts, _Origins] | None = None,
 ) -> _Held:
     """Opens the private copy (never the backup itself), refuses it unless it is a Dispensary
     database of the expected study whose chains verify, then records the restore in it; returns
@@ -1181,13 +1261,20 @@ def _check_and_record(
             with read_transaction(ctx.engine) as session:
                 held = _held(session, opened.studies[0], logged)
                 restored_entries = count_entries(session)
+                changes: list[AccountChange] = []
+                if replaced_accounts is not None:
+                    changes = account_changes(*replaced_accounts, _accounts(_session_rows(session)))
             # The entries each side holds: an older backup drops what was recorded since it
             # was made, and the trail says how many (None: no database replaced, or unreadable).
             counted: dict[str, Any] = {"audit_entries_restored": restored_entries}
             if kept is not None:
                 counted["audit_entries_replaced"] = replaced_entries
+            if changes:
+                counted["accounts_made_again"] = [c.code for c in changes if c.reapplied]
+                counted["accounts_undone"] = [c.code for c in changes if not c.reapplied]
             with write_transaction(ctx.engine) as session:
-                Recorder(session, None, clock.now()).audit(
+                rec = Recorder(session, None, clock.now())
+                rec.audit(
                     AuditAction.DATABASE_RESTORED,
                     "database",
                     target.name,
@@ -1200,7 +1287,16 @@ def _check_and_record(
                     reason=reason,
                     username=restored_by,
                 )
-            return replace(held, entries=restored_entries)
+                # Each made again as its own entry, after the restore's, in the same step.
+                _reapply(
+                    session,
+                    rec,
+                    changes,
+                    replaced_accounts[0] if replaced_accounts else {},
+                    restored_by,
+                    source,
+                )
+            return replace(held, entries=restored_entries, changes=tuple(changes))
         finally:
             ctx.engine.dispose()
 
@@ -1217,6 +1313,12 @@ def _entries_in(database: Path) -> int | None:
     except (OSError, sqlite3.Error):
         return None
     return int(found[0]) if found else None
+
+
+def _session_rows(session: Session) -> Rows:
+    return lambda sql, values: [
+        tuple(r) for r in session.connection().exec_driver_sql(sql, values).all()
+    ]
 
 
 def _held(session: Session, protocol: str, logged: list[tuple[Path, LoggedAnchor]]) -> _Held:
@@ -1238,3 +1340,280 @@ def _held(session: Session, protocol: str, logged: list[tuple[Path, LoggedAnchor
         pharmacy.read(session).name,
         tuple(reached),
     )
+
+
+# -- the accounts a restore would bring back ------------------------------------------------------
+
+_ACCOUNTS_SQL = (
+    "SELECT username, active, locked, failed_attempts, password_hash, must_change_password, "
+    "password_changed_at, role FROM users ORDER BY id"
+)
+_ACCESS_SQL = (
+    "SELECT u.username, s.protocol, a.granted FROM study_access a "
+    "JOIN users u ON u.id = a.user_id JOIN study s ON s.id = a.study_id ORDER BY a.id"
+)
+_LAST_CHANGE_SQL = (
+    "SELECT at, username, reason FROM audit_entries WHERE entity = 'user' AND entity_id = ? "
+    "AND action IN ({actions}) ORDER BY id DESC LIMIT 1"
+)
+
+
+@dataclass(frozen=True)
+class _Account:
+    """What a user's account holds that an administrator changes for security's sake."""
+
+    active: bool
+    locked: bool
+    failed_attempts: int
+    password_hash: str
+    must_change_password: bool
+    password_changed_at: str
+    role: str
+    access: tuple[tuple[str, bool], ...]  # (protocol, given), the latest row of each study
+
+
+Accounts = dict[str, _Account]
+Rows = Callable[[str, tuple[Any, ...]], list[tuple[Any, ...]]]
+
+
+def _accounts(rows: Rows) -> Accounts:
+    """The accounts of a database, read through `rows` (a sqlite3 connection's, or the copy's
+    session's)."""
+    access: dict[str, dict[str, bool]] = {}
+    for username, protocol, given in rows(_ACCESS_SQL, ()):
+        access.setdefault(str(username), {})[str(protocol)] = bool(given)
+    return {
+        str(name): _Account(
+            bool(active),
+            bool(locked),
+            int(failed or 0),
+            str(hashed),
+            bool(must),
+            str(changed),
+            str(role),
+            tuple(sorted(access.get(str(name), {}).items())),
+        )
+        for name, active, locked, failed, hashed, must, changed, role in rows(_ACCOUNTS_SQL, ())
+    }
+
+
+def _sqlite_rows(conn: sqlite3.Connection) -> Rows:
+    return lambda sql, values: [tuple(r) for r in conn.execute(sql, values).fetchall()]
+
+
+def _accounts_in(database: Path) -> tuple[Accounts, _Origins] | None:
+    """The accounts of the database about to be replaced, and where its trail says each change
+    came from, read without writing to it (as _entries_in); None when it cannot be read."""
+    try:
+        with contextlib.closing(sqlite3.connect(database, timeout=LOCK_WAIT_SECONDS)) as conn:
+            conn.execute("PRAGMA query_only = 1")
+            rows = _sqlite_rows(conn)
+            return _accounts(rows), _Origins(rows)
+    except (OSError, sqlite3.Error):
+        return None
+
+
+class _Origins:
+    """The replaced database's last audit entry of each kind for a user: when, by whom, why."""
+
+    def __init__(self, rows: Rows) -> None:
+        self._found: dict[tuple[str, tuple[str, ...]], tuple[str, str, str] | None] = {}
+        self._rows = rows
+        try:  # read now: the connection is closed once the accounts are read
+            for name, _active, *_rest in rows(_ACCOUNTS_SQL, ()):
+                for actions in _ORIGIN_ACTIONS.values():
+                    self._read(str(name), actions)
+        finally:
+            self._rows = lambda _sql, _values: []
+
+    def _read(self, user: str, actions: tuple[str, ...]) -> None:
+        sql = _LAST_CHANGE_SQL.format(actions=", ".join("?" * len(actions)))
+        found = self._rows(sql, (user, *actions))
+        self._found[(user, actions)] = (
+            (str(found[0][0])[:16], str(found[0][1]), str(found[0][2])) if found else None
+        )
+
+    def of(self, user: str, kind: str) -> tuple[str, str, str] | None:
+        return self._found.get((user, _ORIGIN_ACTIONS[kind]))
+
+
+_ORIGIN_ACTIONS: dict[str, tuple[str, ...]] = {
+    "deactivated": (AuditAction.USER_DEACTIVATED.value,),
+    "activated": (AuditAction.USER_ACTIVATED.value,),
+    "locked": (AuditAction.SIGN_IN_FAILED.value, AuditAction.SIGNATURE_FAILED.value),
+    "unlocked": (AuditAction.USER_UNLOCKED.value, AuditAction.ADMINISTRATOR_RECOVERED.value),
+    "password": (
+        AuditAction.PASSWORD_RESET.value,
+        AuditAction.PASSWORD_CHANGED.value,
+        AuditAction.ADMINISTRATOR_RECOVERED.value,
+    ),
+    "access_taken": (AuditAction.STUDY_ACCESS_TAKEN.value,),
+    "access_given": (AuditAction.STUDY_ACCESS_GIVEN.value,),
+    "added": (AuditAction.USER_ADDED.value,),
+}
+
+
+@dataclass(frozen=True)
+class AccountChange:
+    """An account change the replaced database held and the backup did not: `reapplied` when
+    the restore made it again in the restored database (one that takes a power away: a
+    deactivation, a lock-out, a password set, an access taken away), else undone by the
+    restore, for an administrator to make again if it still holds."""
+
+    user: str
+    kind: str  # a key of _ORIGIN_ACTIONS
+    study: str = ""
+    reapplied: bool = False
+    at: str = ""
+    by: str = ""
+    reason: str = ""
+
+    @property
+    def code(self) -> str:
+        """As the restore's audit entry lists it."""
+        return f"{self.user}: {self.kind}" + (f" ({self.study})" if self.study else "")
+
+    @property
+    def message(self) -> str:
+        what = {
+            "deactivated": _("deactivated"),
+            "activated": _("activated"),
+            "locked": _("locked out after failed sign-ins"),
+            "unlocked": _("unlocked"),
+            "password": _("password set"),
+            "access_taken": _("access to study {study} taken away"),
+            "access_given": _("access to study {study} given"),
+            "added": _("account added"),
+        }[self.kind].format(study=self.study)
+        if self.at and self.reason:
+            done = _("{user}: {what} on {at} UTC by {by} ('{reason}')").format(
+                user=self.user, what=what, at=self.at, by=self.by, reason=self.reason
+            )
+        elif self.at:
+            done = _("{user}: {what} on {at} UTC by {by}").format(
+                user=self.user, what=what, at=self.at, by=self.by
+            )
+        else:
+            done = _("{user}: {what}").format(user=self.user, what=what)
+        if self.reapplied:
+            return _("{change}: the backup did not hold it, so the restore made it again.").format(
+                change=done
+            )
+        return _(
+            "{change}: undone by this restore (the backup does not hold it); make it again if it "
+            "still holds."
+        ).format(change=done)
+
+
+def account_changes(
+    replaced: Accounts, origins: _Origins, restored: Accounts
+) -> list[AccountChange]:
+    """The account changes the replaced database holds and the backup does not."""
+    found: list[AccountChange] = []
+
+    def change(user: str, kind: str, reapplied: bool, study: str = "") -> None:
+        origin = origins.of(user, kind) or ("", "", "")
+        found.append(AccountChange(user, kind, study, reapplied, *origin))
+
+    for user, now in replaced.items():
+        before = restored.get(user)
+        if before is None:
+            change(user, "added", False)
+            continue
+        if before.active != now.active:
+            change(user, "activated" if now.active else "deactivated", not now.active)
+        if before.locked != now.locked:
+            change(user, "locked" if now.locked else "unlocked", now.locked)
+        if before.password_hash != now.password_hash:
+            change(user, "password", True)
+        given_before = dict(before.access)
+        for protocol, given in now.access:
+            if given_before.get(protocol, False) != given:
+                change(user, "access_given" if given else "access_taken", not given, protocol)
+    return found
+
+
+def _reapply(
+    session: Session,
+    rec: Recorder,
+    changes: list[AccountChange],
+    replaced: Accounts,
+    restored_by: str,
+    source: Path,
+) -> None:
+    """Makes again, in the restored database, each change that took a power away: new rows and
+    audit entries after the restore's own, never an edit of the history the backup holds."""
+    by = session.scalar(select(User).where(User.username == restored_by))
+    for made in changes:
+        if not made.reapplied:
+            continue
+        user = session.scalars(select(User).where(User.username == made.user)).one()
+        now = replaced[made.user]
+        why = _("Made again after the restore from {path}, which had undone it").format(
+            path=source.resolve()
+        ) + (f": {made.reason}" if made.reason else ".")
+        if made.kind == "deactivated":
+            user.active = False
+            rec.audit(
+                AuditAction.USER_DEACTIVATED,
+                "user",
+                user.username,
+                {"active": False},
+                {"active": True},
+                why,
+                username=restored_by,
+            )
+        elif made.kind == "locked":
+            old = {"locked": user.locked, "failed_attempts": user.failed_attempts}
+            user.locked = True
+            user.failed_attempts = max(user.failed_attempts, now.failed_attempts)
+            rec.audit(
+                AuditAction.ACCOUNT_LOCKED,
+                "user",
+                user.username,
+                {"locked": True},
+                old,
+                why,
+                username=restored_by,
+            )
+        elif made.kind == "password":
+            user.password_hash = now.password_hash
+            changed = datetime.fromisoformat(now.password_changed_at)
+            user.password_changed_at = changed if changed.tzinfo else changed.replace(tzinfo=UTC)
+            user.must_change_password = now.must_change_password
+            session.add(
+                PasswordHistory(user_id=user.id, password_hash=now.password_hash, set_at=rec.now)
+            )
+            stored = "yes" if now.must_change_password else "no"
+            rec.audit(
+                AuditAction.PASSWORD_RESET,
+                "user",
+                user.username,
+                {"must_change_password": stored},
+                reason=why,
+                username=restored_by,
+            )
+        elif made.kind == "access_taken":
+            study = session.scalars(
+                select(StudyRecord).where(StudyRecord.protocol == made.study)
+            ).one()
+            session.add(
+                StudyAccess(
+                    user_id=user.id,
+                    study_id=study.id,
+                    granted=False,
+                    reason=why,
+                    by_id=by.id if by is not None else None,
+                    at=rec.now,
+                )
+            )
+            session.flush()
+            rec.audit(
+                AuditAction.STUDY_ACCESS_TAKEN,
+                "user",
+                user.username,
+                {"study": made.study, "access": "no"},
+                {"study": made.study, "access": "yes"},
+                why,
+                username=restored_by,
+            )

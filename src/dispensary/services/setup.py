@@ -17,6 +17,7 @@ import contextlib
 import os
 import sqlite3
 from dataclasses import dataclass, replace
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 from urllib.parse import quote
@@ -52,11 +53,12 @@ from dispensary.db.faults import (
     sqlite_fault,
 )
 from dispensary.db.models import AuditEntry, StudyRecord, User
-from dispensary.db.sqlite_backup import backup_file
+from dispensary.db.sqlite_backup import backup_file, backup_taken
 from dispensary.domain.audit_actions import TRAINING_REASON, AuditAction
 from dispensary.domain.errors import (
     DatabaseDamaged,
     DatabaseProblem,
+    InvalidInput,
     NoDatabase,
     NotADispensaryDatabase,
     ReadOnlyDatabase,
@@ -65,7 +67,7 @@ from dispensary.domain.errors import (
     UnknownStudy,
 )
 from dispensary.files import NOTHING_CHANGED, before_detail, create_private, shown, with_detail
-from dispensary.i18n import N_, _
+from dispensary.i18n import N_, _, sentences
 from dispensary.services.audit import Recorder
 from dispensary.services.context import Clock, Context, SystemClock
 from dispensary.services.users import check_new_user, create_first_admin
@@ -108,7 +110,11 @@ READ_WITH_THE_COMMAND = N_(
 
 
 def _check_sqlite_file(
-    path: Path, must_exist: bool, read_only_ok: bool = False, in_window: bool = False
+    path: Path,
+    must_exist: bool,
+    read_only_ok: bool = False,
+    in_window: bool = False,
+    backup_ok: bool = False,
 ) -> CheckedFile:
     """Checks the file read-only, before SQLAlchemy opens it (which would switch a foreign file
     to WAL and create -wal/-shm files beside it); returns the names of its tables (none for a
@@ -116,9 +122,15 @@ def _check_sqlite_file(
     A file this account may not write is refused, unless `read_only_ok`: then it is checked,
     and said to be read-only, through the URI it will be read by (read_only_uri). `in_window`:
     a file picked in a window (the set-up wizard, Settings), whose refusal says to pick another,
-    not the command line's --db or DISPENSARY_DB."""
+    not the command line's --db or DISPENSARY_DB. A backup (sqlite_backup.backup_taken) is
+    refused as the database to work in, unless `backup_ok` (`audit verify`, which only reads)."""
     try:
-        return _checked_tables(path, must_exist, read_only_ok, in_window)
+        checked = _checked_tables(path, must_exist, read_only_ok, in_window)
+        if not backup_ok and checked.tables:
+            taken = backup_taken(path)
+            if taken is not None:
+                raise InvalidInput(_a_backup(path, taken))
+        return checked
     except OSError as exc:  # a path over the system's limit, a folder of another account...
         raise file_fault(exc, path) from exc
 
@@ -206,7 +218,7 @@ def _checked_tables(
     except sqlite3.DatabaseError as exc:
         _remove_left_behind(absent)
         if sqlite_code(exc) in (SQLITE_CORRUPT, SQLITE_NOTADB):  # an SQLite file, damaged
-            raise damaged(str(path), str(exc)) from exc
+            raise _damaged(path, str(exc), in_window) from exc
         problem = sqlite_fault(exc, str(path), path, NOTHING_CHANGED) or DatabaseProblem(
             with_detail(
                 _("{path} cannot be read. {nothing} Check the path.").format(
@@ -218,8 +230,61 @@ def _checked_tables(
         raise problem from exc
     if not result or result[0] != "ok":
         _remove_left_behind(absent)
-        raise damaged(str(path), f"PRAGMA quick_check: {result[0] if result else '-'}")
+        raise _damaged(path, f"PRAGMA quick_check: {result[0] if result else '-'}", in_window)
     return CheckedFile(tables, kind)
+
+
+def _damaged(path: Path, detail: str, in_window: bool) -> DatabaseDamaged:
+    """A damaged file: picked in a window (the set-up wizard, Settings), the way on is another
+    file; the command line's --db is the pharmacy's database, whose last backup is restored."""
+    if not in_window:
+        return damaged(str(path), detail)
+    return DatabaseDamaged(
+        with_detail(
+            _(
+                "{path} is damaged: part of the file cannot be read as a database. {nothing} "
+                "Choose another file. If this is the pharmacy's database, an administrator "
+                'restores its last backup (see "Backups and a restore drill" in the '
+                "administrator's guide)."
+            ).format(path=shown(path), nothing=_(NOTHING_CHANGED)),
+            detail,
+        )
+    )
+
+
+def _a_backup(path: Path, taken: datetime) -> str:
+    """The refusal of a backup chosen as the database to work in, naming the live database
+    where the anchor log beside the backup names the one it was taken of."""
+    database = _backed_up_database(path)
+    told = _(
+        "{path} is a backup (taken {taken} UTC), not the pharmacy's live database: records "
+        "made in it would be missing from the live one. {nothing}"
+    ).format(path=shown(path), taken=f"{taken:%Y-%m-%d %H:%M}", nothing=_(NOTHING_CHANGED))
+    if database:
+        way = _(
+            "To go back to it, restore it (an administrator: `dispensary restore`); to keep "
+            "working, choose the live database {database}."
+        ).format(database=database)
+    else:
+        way = _(
+            "To go back to it, restore it (an administrator: `dispensary restore`); to keep "
+            "working, choose the live database, not a backup."
+        )
+    return sentences([told, way])
+
+
+def _backed_up_database(path: Path) -> str:
+    """The database the anchor log beside the backup names for it ("" when none does)."""
+    try:
+        lines = (path.parent / "anchors.log").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+    found = ""
+    for line in lines.splitlines():
+        fields = line.split("\t")
+        if not line.startswith("#") and len(fields) >= 6 and fields[5] == path.name:
+            found = fields[2]
+    return found
 
 
 def _not_upgraded(db: str, findings: str) -> DatabaseDamaged:
@@ -380,7 +445,7 @@ def open_database(
     kind: ReadOnlyKind | None = None
     if path is not None:
         try:
-            checked = _check_sqlite_file(path, True, read_only_ok)
+            checked = _check_sqlite_file(path, True, read_only_ok, backup_ok=studies_unread)
         except ReadOnlyDatabase as exc:
             if not read_only_ok and read_only_kind(path) not in (None, ReadOnlyKind.UNREADABLE):
                 exc.message = before_detail(exc.message, _(READ_WITH_THE_COMMAND))

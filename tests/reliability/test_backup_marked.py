@@ -1,0 +1,92 @@
+"""A backup is marked as one in its own header (taken where and when it is copied or renamed), and
+is refused as the database to work in: the set-up wizard's location, Settings' change of the
+database's location, and --db. The restore takes the mark off the file it puts in place."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from dispensary.db.sqlite_backup import backup_taken
+from dispensary.domain.errors import DatabaseDamaged, InvalidInput, NotADispensaryDatabase
+from dispensary.services import backup, setup, workstation
+from dispensary.services.context import FixedClock
+
+from .sites import START, build_site
+
+
+def test_a_backup_is_refused_as_the_live_database_and_a_restore_unmarks_it(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "pharmacy.sqlite3"
+    clock = FixedClock(START)
+    site = build_site(str(db), kits=2, enrolled=0, clock=clock)
+    try:
+        made = Path(backup.backup(site.ctx, site.actors["admin"], tmp_path / "bk" / "r1.bak").path)
+    finally:
+        site.ctx.engine.dispose()
+    assert backup_taken(made) is not None and backup_taken(db) is None
+    renamed = tmp_path / "elsewhere" / "pharmacy.sqlite3"  # copied away, renamed: still a backup
+    renamed.parent.mkdir()
+    shutil.copyfile(made, renamed)
+    before = made.read_bytes()
+
+    with pytest.raises(InvalidInput) as wizard:
+        setup.check_location(str(made))
+    message = wizard.value.message
+    assert f"{made} is a backup (taken " in message and "restore" in message
+    assert f"choose the live database {db.resolve()}" in message, "named by the anchor log"
+    with pytest.raises(InvalidInput) as moved:
+        workstation.check_new_database(str(db), str(renamed))
+    assert "is a backup (taken" in moved.value.message
+    assert "choose the live database, not a backup" in moved.value.message
+    with pytest.raises(InvalidInput):
+        setup.open_database(str(made), clock)
+    assert made.read_bytes() == before and not Path(f"{made}-wal").exists()
+
+    backup.restore(db, made, clock=clock, reason="restored in a test")
+    assert backup_taken(db) is None, "the restored database is the live one, not a backup"
+    assert backup_taken(made) is not None, "the backup itself is only read"
+    setup.open_database(str(db), clock).context.engine.dispose()
+    assert setup.check_location(str(db)).existing
+
+
+def test_a_refused_restore_gives_advice_about_the_backup_not_the_database(tmp_path: Path) -> None:
+    """`restore bk/junk.bak` said "...Nothing was changed. Check the path (--db, or
+    DISPENSARY_DB)" (nothing changed said twice, and --db is not the file refused); a damaged
+    backup said "Restore the last backup (dispensary restore ...)"; a damaged file chosen in the
+    set-up wizard likewise."""
+    db = tmp_path / "pharmacy.sqlite3"
+    site = build_site(str(db), kits=2, enrolled=0)
+    try:
+        made = Path(backup.backup(site.ctx, site.actors["admin"], tmp_path / "bk" / "r1.bak").path)
+    finally:
+        site.ctx.engine.dispose()
+    before = db.read_bytes()
+    junk = tmp_path / "bk" / "junk.bak"
+    junk.write_bytes(b"not a database at all, " * 40)
+    with pytest.raises(NotADispensaryDatabase) as refused:
+        backup.restore(db, junk, reason="t")
+    message = refused.value.message
+    assert message.startswith(f"{junk} is not a backup of a Dispensary database")
+    assert "nothing was changed" in message and "Nothing was changed" not in message
+    assert "--db" not in message and "DISPENSARY_DB" not in message
+    assert "restoring" not in message, "the private copy is not named"
+
+    damaged = tmp_path / "bk" / "damaged.bak"
+    data = bytearray(made.read_bytes())
+    data[100:4096] = b"\xff" * (4096 - 100)  # the first page's b-tree: not readable
+    damaged.write_bytes(bytes(data))
+    with pytest.raises(DatabaseDamaged) as broken:
+        backup.restore(db, damaged, reason="t")
+    said = broken.value.message
+    assert said.startswith(f"The backup {damaged} is damaged") and "older backup" in said
+    assert "dispensary restore" not in said and "Nothing was changed" not in said
+    assert db.read_bytes() == before
+
+    with pytest.raises(DatabaseDamaged) as picked:
+        setup.check_location(str(damaged))
+    assert "Choose another file" in picked.value.message
+    assert "dispensary restore" not in picked.value.message
