@@ -309,3 +309,33 @@ def test_check_receive_tells_nothing_of_a_lot_of_a_study_the_user_cannot_open(
     told = cli(*check)
     assert [r["code"] for r in told.json()["refusals"]] == ["lot_expiry"]
     assert "2028-06-30" in told.json()["refusals"][0]["message"]
+
+
+def test_a_shipment_number_is_the_study_s_own_and_one_of_several_studies_is_asked_for(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """Two studies each receive their own SH-X (the second was refused: shipment numbers were
+    unique in the pharmacy); each study's `label shipment SH-X` is its own kits; asked in a
+    third study, the refusal names the two and asks for --study."""
+    for protocol, kits, product in (
+        ("NCT07198672", "Y0001-Y0002", "herombopag-7.5mg"),
+        ("DEMO-2DRUG", "Y0101-Y0102", "democapib-100mg"),
+    ):
+        done = cli(
+            "receive", "--study", protocol, "--shipment", "SH-X", "--kits", kits,
+            "--product", product, "--lot", f"LY-{protocol}", "--expiry", "2028-06-30",
+        )  # fmt: skip
+        assert done.code == 0, done.err
+    again = cli(
+        "receive", "--study", "DEMO-2DRUG", "--shipment", "sh-x", "--kits", "Y0103",
+        "--product", "democapib-100mg", "--lot", "LY-DEMO-2DRUG", "--expiry", "2028-06-30",
+    )  # fmt: skip
+    assert again.code == 3 and "Shipment SH-X has already been received" in again.err
+    out = str(tmp_path / "labels.pdf")
+    own = cli("--json", "label", "shipment", "SH-X", "--out", out, "--study", "DEMO-2DRUG")
+    assert own.code == 0, own.err
+    assert own.json()["items"] == ["Y0101", "Y0102"]
+    asked = cli("label", "shipment", "SH-X", "--out", out, "--study", "DEMO-28D-BID")
+    assert asked.code == 3, asked.err
+    assert "studies DEMO-2DRUG, NCT07198672 each have a shipment of that number" in asked.err
+    assert "--study PROTOCOL" in asked.err
