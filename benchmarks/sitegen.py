@@ -106,7 +106,7 @@ from dispensary.study import Study, bundled_studies, load_study
 if TYPE_CHECKING:
     from dispensary.services.results import ReturnResult
 
-GENERATOR_VERSION = 7  # bump when the generated database changes: the cached files are rebuilt
+GENERATOR_VERSION = 8  # bump when the generated database changes: the cached files are rebuilt
 SIZES = {"full": 1_000_000, "quick": 20_000, "small": 600}
 BATCH = 10_000
 SHIPMENT = 500  # kits at most in one shipment
@@ -654,6 +654,7 @@ class BulkWriter:
                 "temperature_ok": ok,
                 "received_by_id": user.id,
                 "created_at": now,
+                "study_id": site.id,
             },
         )
         for lot in new_lots:

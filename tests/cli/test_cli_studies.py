@@ -277,3 +277,65 @@ def test_the_inventory_of_every_study_counts_each_kit_by_its_own_studys_cycle(cl
         summary = said.out.splitlines()[-1]
         assert summary.split(";")[1:] == before.split(";")[1:], (study, summary)
         assert summary.startswith(f"{int(before.split()[0]) + 2} kits;"), summary
+
+
+def test_check_receive_tells_nothing_of_a_lot_of_a_study_the_user_cannot_open(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """A lot (one expiry in the pharmacy) that only another sponsor's study holds, given with
+    another expiry: `check receive --json` gave the line and the refusal the code `lot_expiry`
+    (the other study's lot has another expiry than this one: a script could try the dates one
+    by one). Now `lot_elsewhere`, and neither the code nor the message says a word of expiries;
+    to the pharmacist who works in that study, `lot_expiry` with the expiry recorded."""
+    _add_other(cli, tmp_path)
+    given = cli("study", "access", "technician", OTHER, "--reason", "works it", user="admin")
+    assert given.code == 0, given.err
+    product = ["--product", "herombopag-7.5mg", "--lot", "LZ"]
+    received = cli(
+        "receive", "--study", OTHER, "--shipment", "SH-Z", "--kits", "Z0001-Z0002",
+        *product, "--expiry", "2028-06-30", user="technician",
+    )  # fmt: skip
+    assert received.code == 0, received.err
+    check = ["--json", "check", "receive", "--shipment", "SH-Y", "--kits", "Y0001", *product]
+    check += ["--expiry", "2028-09-30", "--study", "NCT07198672"]
+    hidden = cli(*check)
+    assert hidden.code == 3, hidden.err
+    data = hidden.json()
+    assert [r["code"] for r in data["refusals"]] == ["lot_elsewhere"]
+    assert [line["code"] for line in data["lines"]] == ["lot_elsewhere"]
+    assert "2028-06-30" not in hidden.out and "expir" not in data["refusals"][0]["message"]
+    assert OTHER not in hidden.out
+    cli("study", "access", "pharmacist", OTHER, "--reason", "works it again", user="admin")
+    told = cli(*check)
+    assert [r["code"] for r in told.json()["refusals"]] == ["lot_expiry"]
+    assert "2028-06-30" in told.json()["refusals"][0]["message"]
+
+
+def test_a_shipment_number_is_the_study_s_own_and_one_of_several_studies_is_asked_for(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """Two studies each receive their own SH-X (the second was refused: shipment numbers were
+    unique in the pharmacy); each study's `label shipment SH-X` is its own kits; asked in a
+    third study, the refusal names the two and asks for --study."""
+    for protocol, kits, product in (
+        ("NCT07198672", "Y0001-Y0002", "herombopag-7.5mg"),
+        ("DEMO-2DRUG", "Y0101-Y0102", "democapib-100mg"),
+    ):
+        done = cli(
+            "receive", "--study", protocol, "--shipment", "SH-X", "--kits", kits,
+            "--product", product, "--lot", f"LY-{protocol}", "--expiry", "2028-06-30",
+        )  # fmt: skip
+        assert done.code == 0, done.err
+    again = cli(
+        "receive", "--study", "DEMO-2DRUG", "--shipment", "sh-x", "--kits", "Y0103",
+        "--product", "democapib-100mg", "--lot", "LY-DEMO-2DRUG", "--expiry", "2028-06-30",
+    )  # fmt: skip
+    assert again.code == 3 and "Shipment SH-X has already been received" in again.err
+    out = str(tmp_path / "labels.pdf")
+    own = cli("--json", "label", "shipment", "SH-X", "--out", out, "--study", "DEMO-2DRUG")
+    assert own.code == 0, own.err
+    assert own.json()["items"] == ["Y0101", "Y0102"]
+    asked = cli("label", "shipment", "SH-X", "--out", out, "--study", "DEMO-28D-BID")
+    assert asked.code == 3, asked.err
+    assert "studies DEMO-2DRUG, NCT07198672 each have a shipment of that number" in asked.err
+    assert "--study PROTOCOL" in asked.err

@@ -46,7 +46,7 @@ QUARANTINE_TRIGGERS = {"quarantine_events_no_update", "quarantine_events_no_dele
 
 
 def test_the_migrated_schema_is_the_models(ctx: Context) -> None:
-    assert migrate.current_revision(ctx.engine) == migrate.head_revision() == "0017"
+    assert migrate.current_revision(ctx.engine) == migrate.head_revision() == "0018"
     with ctx.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
         with warnings.catch_warnings():
@@ -286,3 +286,143 @@ def test_0017_comes_and_goes_without_touching_the_triggers(
     clock.set_date(date(2026, 1, 26))
     returns.record_return(ctx, pharmacist, "K0011", 1, pw(pharmacist), dispense="DSP000001")
     assert audit.verify(ctx, pharmacist).ok
+
+
+def _uniques(engine: Any, table: str) -> dict[str | None, list[str]]:
+    with engine.connect() as conn:
+        return {
+            u["name"]: list(u["column_names"]) for u in inspect(conn).get_unique_constraints(table)
+        }
+
+
+PER_STUDY = {"uq_shipments_study_number": ["study_id", "number"]}
+"""0018's constraint on shipments: a shipment number is unique within its study."""
+
+
+def _second_study(
+    ctx: Context, admin: Actor, pharmacist: Actor, password: str
+) -> tuple[Context, Actor]:
+    """A second sponsor's study, NCT99999999, the pharmacist working in both: its context,
+    and the pharmacist signed in again."""
+    from dispensary.services import studies
+
+    text_of_file = ctx.study.source_text.replace(
+        f'protocol = "{ctx.study.protocol}"', 'protocol = "NCT99999999"'
+    )
+    studies.add_study(ctx, admin, text_of_file, "other.toml", "second protocol opens")
+    studies.set_access(ctx, admin, pharmacist.username, "NCT99999999", True, "works in both")
+    both = users.sign_in(ctx, pharmacist.username, password)
+    return studies.switch_study(ctx, both, "NCT99999999"), both
+
+
+def _shipments_as_0017(ctx: Context) -> None:
+    """The shipments table as 0017 left it (its number unique in the pharmacy, no study), on
+    a database with no shipment yet, and alembic_version 0017: what 0018 upgrades."""
+    from alembic.operations import Operations
+
+    sqlite = is_sqlite(ctx.engine)
+    with writing(ctx.engine).connect() as conn:
+        if sqlite:
+            conn.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        with conn.begin():
+            assert conn.execute(text("SELECT count(*) FROM shipments")).scalar() == 0
+            ops = Operations(MigrationContext.configure(conn))
+            with ops.batch_alter_table("shipments") as batch:
+                batch.drop_constraint("uq_shipments_study_number", type_="unique")
+                batch.drop_constraint("fk_shipments_study_id_study", type_="foreignkey")
+                batch.drop_column("study_id")
+                batch.create_unique_constraint("uq_shipments_number", ["number"])
+            if sqlite:  # the rebuild dropped them
+                for verb in ("UPDATE", "DELETE"):
+                    conn.execute(
+                        text(
+                            f"CREATE TRIGGER IF NOT EXISTS shipments_no_{verb.lower()} BEFORE "
+                            f"{verb} ON shipments BEGIN SELECT RAISE(ABORT, 'shipments are "
+                            "append-only: record a correction instead'); END"
+                        )
+                    )
+            conn.execute(text("UPDATE alembic_version SET version_num = '0017'"))
+        if sqlite:
+            conn.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
+
+
+def test_0018_makes_a_shipment_number_unique_within_its_study(
+    ctx: Context, admin: Actor, pharmacist: Actor, pw: Password
+) -> None:
+    """On either database: 0018 gives shipments their study and makes the number unique within
+    it (SQLite rebuilds the table, its append-only triggers put back); two sponsors' studies
+    then both receive an SH-1, a study's second SH-1 is refused, the trail verifies, and the
+    downgrade keeps it all (the facts of those shipments hash their study)."""
+    from dispensary.domain.errors import RuleViolation
+
+    from .helpers import receive
+
+    sqlite = is_sqlite(ctx.engine)
+    _shipments_as_0017(ctx)
+    assert "study_id" not in _columns(ctx.engine, "shipments")
+    assert _uniques(ctx.engine, "shipments") == {"uq_shipments_number": ["number"]}
+    migrate.upgrade(ctx.engine)
+    assert migrate.current_revision(ctx.engine) == "0018"
+    assert _uniques(ctx.engine, "shipments") == PER_STUDY
+    assert installed_triggers(ctx) == sorted(expected_triggers(sqlite))
+    other, both = _second_study(ctx, admin, pharmacist, pw(pharmacist))
+    receive(ctx, both, "K0001-K0002", shipment="SH-1")
+    receive(other, both, "B0001-B0002", shipment="SH-1")
+    with pytest.raises(RuleViolation, match="Shipment SH-1 has already been received"):
+        receive(other, both, "B0003-B0004", shipment="sh-1")
+    with writing(ctx.engine).begin() as conn:
+        assert [tuple(r) for r in conn.execute(text("SELECT number, study_id FROM shipments"))] == [
+            ("SH-1", ctx.study_id),
+            ("SH-1", other.study_id),
+        ]
+        with pytest.raises(DBAPIError, match="append-only"):
+            conn.execute(text("UPDATE shipments SET study_id = NULL"))
+    assert audit.verify(ctx, admin).ok
+    _migrate(ctx, "0017")
+    assert _uniques(ctx.engine, "shipments") == PER_STUDY
+    assert audit.verify(ctx, admin).ok
+    _migrate(ctx, "head")
+    assert _uniques(ctx.engine, "shipments") == PER_STUDY
+    assert installed_triggers(ctx) == sorted(expected_triggers(sqlite))
+    assert audit.verify(ctx, admin).ok
+
+
+def test_0018_leaves_the_shipments_received_before_with_their_kits_study(
+    tmp_path: Path, ctx: Context
+) -> None:
+    """A database of release 0007 (its shipments received before a shipment had a study): the
+    upgrade gives them no study (their facts hash as they did: the trail verifies), they are
+    the study of their kits (listed, refused as received again in it), and another study
+    receives a shipment of the same number."""
+    from dispensary.domain.errors import RuleViolation
+
+    from .helpers import receive
+
+    if not is_sqlite(ctx.engine):
+        pytest.skip("the database of release 0007 is a SQLite file")
+    path = tmp_path / "pharmacy.sqlite3"
+    with gzip.open(OLD_RELEASE) as packed, path.open("wb") as out:
+        shutil.copyfileobj(packed, out)
+    clock = FixedClock()
+    clock.set_date(date(2026, 12, 3), hour=18)
+    opened = setup.open_database(str(path), clock)
+    old = opened.context
+    try:
+        assert migrate.current_revision(old.engine) == migrate.head_revision() == "0018"
+        assert _uniques(old.engine, "shipments") == PER_STUDY
+        with old.engine.connect() as conn:
+            rows = conn.execute(text("SELECT number, study_id FROM shipments")).all()
+        assert rows and all(study is None for _number, study in rows)
+        number = str(rows[0][0])
+        admin = users.sign_in(old, "admin", "demo-pass-1")
+        assert audit.verify(old, admin).ok, "the shipments on record verify as they did"
+        pharmacist = users.sign_in(old, "pharmacist", "demo-pass-1")
+        assert number in [n for n, _day, _kits in queries.shipments(old, pharmacist)]
+        with pytest.raises(RuleViolation, match=f"Shipment {number} has already been received"):
+            receive(old, pharmacist, "Z0001-Z0002", shipment=number)
+        other, both = _second_study(old, admin, pharmacist, "demo-pass-1")
+        assert receive(other, both, "Z0001-Z0002", shipment=number).kits == ("Z0001", "Z0002")
+        assert [n for n, _day, _kits in queries.shipments(other, both)] == [number]
+        assert audit.verify(old, admin).ok
+    finally:
+        old.engine.dispose()

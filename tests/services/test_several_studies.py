@@ -960,34 +960,56 @@ def test_a_record_of_a_study_the_user_cannot_open_is_refused_without_naming_that
     assert unknown.value.message.endswith("pharm's studies: NCT07198672.")
 
 
-def test_a_shipment_number_of_a_study_the_user_cannot_open_is_not_confirmed_as_received(
+def test_a_shipment_number_is_unique_within_its_study_not_the_pharmacy(
     ctx: Context,
     second: Context,
+    study: Study,
     admin: Actor,
     pharmacist: Actor,
     pharmacist2: Actor,
     pw: Password,
     refused: Refused,
 ) -> None:
-    """Shipment numbers are the pharmacy's, one each: a number another sponsor's study used is
-    still refused, without "has already been received" nor that study (a guessed number
-    confirmed another sponsor's delivery); a kit-label sheet of it is "no shipment", as for a
-    number never used. Said as before to a user who works in that study."""
+    """Two sponsors may both number a delivery SH-THEIRS: each study receives its own (it was
+    refused as a number "recorded once in this pharmacy"), with nothing said of the other; a
+    number is refused as received only in the study that received it. Each study's labels,
+    shipment list and kits are its own shipment's. Given a number the open study does not
+    hold but two others the user may open do, the refusal says so and asks which study."""
     _worked_by_pharm2_only(ctx, admin, pharmacist2, pw)
     mine = signed_in(ctx, pharmacist, pw)
-    with refused(ctx, RuleViolation, "Shipment number SH-THEIRS cannot be used") as taken:
-        receive(ctx, mine, "K0001-K0002", shipment="SH-THEIRS")
-    assert "received" not in taken.value.message and OTHER not in taken.value.message
     listed = receiving.kits_from_range(ctx, "K0001-K0002", P75, "L1", date(2027, 6, 30), None)
     assessed = receiving.assess_receive(ctx, mine, ReceiveRequest("SH-THEIRS", listed))
-    assert [r.message for r in assessed.refusals] == [taken.value.message]
-    for number in ("SH-THEIRS", "SH-NEVER"):
-        with pytest.raises(NotFound, match=f"There is no shipment '{number}'"):
-            report_data.kit_label_rows(ctx, mine, shipment=number)
-    studies.set_access(ctx, admin, "pharm", OTHER, True, "covers both protocols")
-    both = signed_in(ctx, pharmacist, pw)
+    assert assessed.refusals == () and assessed.accepted
+    assert receive(ctx, mine, "K0001-K0002", shipment="SH-THEIRS").kits == ("K0001", "K0002")
     with refused(ctx, RuleViolation, "Shipment SH-THEIRS has already been received"):
-        receive(ctx, both, "K0001-K0002", shipment="SH-THEIRS")
+        receive(ctx, mine, "K0003-K0004", shipment="sh-theirs")
+    assert [row.number for row in report_data.kit_label_rows(ctx, mine, shipment="SH-THEIRS")] == [
+        "K0001",
+        "K0002",
+    ]
+    assert [number for number, _day, _kits in queries.shipments(ctx, mine)] == ["SH-THEIRS"]
+    assert [k.number for k in queries.shipment_kits(ctx, mine, "SH-THEIRS")] == ["K0001", "K0002"]
+    assert scalar(ctx, "SELECT count(*) FROM shipments WHERE number = 'SH-THEIRS'") == 2
+    # A third study holding neither: a user of all three is asked which one they mean.
+    third = study.source_text.replace('protocol = "NCT07198672"', 'protocol = "NCT33333333"')
+    studies.add_study(ctx, admin, third, "third.toml", "third protocol opens")
+    studies.set_access(ctx, admin, "pharm", "NCT33333333", True, "covers the third protocol")
+    two = signed_in(ctx, pharmacist, pw)
+    with pytest.raises(InOtherStudy, match="Shipment SH-THEIRS is of study NCT07198672, not"):
+        report_data.kit_label_rows(
+            studies.switch_study(ctx, two, "NCT33333333"), two, shipment="SH-THEIRS"
+        )
+    studies.set_access(ctx, admin, "pharm", OTHER, True, "covers every protocol")
+    every = signed_in(ctx, pharmacist, pw)
+    elsewhere = studies.switch_study(ctx, every, "NCT33333333")
+    with pytest.raises(NotFound) as asked:
+        report_data.kit_label_rows(elsewhere, every, shipment="SH-THEIRS")
+    assert asked.value.message == (
+        "There is no shipment 'SH-THEIRS' in the study open; studies NCT07198672, NCT99999999 "
+        "each have a shipment of that number. Switch to the study you mean (on the command "
+        "line, name it with --study PROTOCOL)."
+    )
+    assert audit.verify(ctx, signed_in(ctx, admin, pw)).ok
 
 
 def test_a_lot_of_a_study_the_user_cannot_open_is_refused_without_its_expiry(
@@ -1022,8 +1044,14 @@ def test_a_lot_of_a_study_the_user_cannot_open_is_refused_without_its_expiry(
         for k, line in zip(("K0001", "K0002"), assessed.lines, strict=True)
     ] == [True, True]
     assert "2027-06-30" not in " ".join(r.message for r in assessed.refusals)
+    # Nor its code: `lot_expiry` told a script (check receive --json) that the other study's
+    # lot has another expiry than the one given, to be tried date by date.
+    assert [line.code for line in assessed.lines] == [ReceiveCheck.LOT_ELSEWHERE] * 2
+    assert {r.code for r in assessed.refusals} == {ReceiveCheck.LOT_ELSEWHERE}
     studies.set_access(ctx, admin, "pharm", OTHER, True, "covers both protocols")
     both = signed_in(ctx, pharmacist, pw)
+    told = receiving.assess_receive(ctx, both, ReceiveRequest("SH-MINE", listed))
+    assert [line.code for line in told.lines] == [ReceiveCheck.LOT_EXPIRY] * 2
     with refused(ctx, RuleViolation, "Lot LB is recorded with expiry 2027-06-30, but kit K0001"):
         receive(ctx, both, "K0001-K0002", lot="LB", expiry=date(2027, 9, 30))
     assert receive(ctx, mine, "K0001-K0002", lot="LB").kits == ("K0001", "K0002")

@@ -195,14 +195,22 @@ class PasswordHistory(Base):
 
 
 class Shipment(Base):
+    """A delivery received. Its number is the sponsor's: unique within a study, not the
+    pharmacy (two sponsors may both send an SH1; migration 0018)."""
+
     __tablename__ = "shipments"
+    __table_args__ = (UniqueConstraint("study_id", "number", name="uq_shipments_study_number"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    number: Mapped[str] = mapped_column(String(60), unique=True)
+    number: Mapped[str] = mapped_column(String(60))
     received_on: Mapped[date] = mapped_column(Date)
     condition: Mapped[str] = mapped_column(String(200))
     temperature_ok: Mapped[bool] = mapped_column(Boolean)
     received_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The study it was received for (migration 0018), set on every shipment received since.
+    # A shipment received before holds NULL: it is the study of its kits (services.common.
+    # shipments_of). Last, so that the facts of those rows hash as they did (db/facts.py).
+    study_id: Mapped[int | None] = mapped_column(ForeignKey("study.id"))
     kits: Mapped[list[Kit]] = relationship(back_populates="shipment")
 
 

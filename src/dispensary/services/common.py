@@ -7,7 +7,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, ScalarSelect, bindparam, exists, func, or_, select
+from sqlalchemy import ColumnElement, ScalarSelect, and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from dispensary.db.models import (
@@ -19,6 +19,7 @@ from dispensary.db.models import (
     Lot,
     Participant,
     Return,
+    Shipment,
     StudyRecord,
 )
 from dispensary.domain.accountability import Balance, Movement, balance_of
@@ -48,6 +49,38 @@ def of_study(column: Any, study: int, bound: str = "") -> ColumnElement[bool]:
     if study == FIRST_STUDY:
         return or_(column == value, column.is_(None))
     return column == value  # type: ignore[no-any-return]
+
+
+def shipments_of(study: int) -> ColumnElement[bool]:
+    """The shipments of `study`: those received for it (migration 0018), and those received
+    before, which hold no study and are the study of their kits. A shipment number is unique
+    within a study, not the pharmacy: a shipment is looked up by its study and number."""
+    return or_(
+        Shipment.study_id == study,
+        and_(
+            Shipment.study_id.is_(None),
+            Shipment.id.in_(select(Kit.shipment_id).where(Kit.study_id == study)),
+        ),
+    )
+
+
+def shipment_studies(session: Session, number: str) -> dict[int, str]:
+    """Every study holding a shipment numbered `number` (any case, as an older release may
+    have recorded one), with the number as recorded there."""
+    wanted = func.upper(Shipment.number) == number.strip().upper()
+    found: dict[int, str] = {}
+    for study, recorded in session.execute(
+        select(Shipment.study_id, Shipment.number).where(wanted, Shipment.study_id.is_not(None))
+    ):
+        found.setdefault(int(study), recorded)
+    for study, recorded in session.execute(
+        select(Kit.study_id, Shipment.number)
+        .join(Shipment, Shipment.id == Kit.shipment_id)
+        .where(wanted, Shipment.study_id.is_(None))
+        .distinct()
+    ):
+        found.setdefault(int(study or FIRST_STUDY), recorded)
+    return dict(sorted(found.items()))
 
 
 def other_study(

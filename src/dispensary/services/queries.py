@@ -75,6 +75,7 @@ from dispensary.services.common import (
     get_participant,
     not_voided,
     other_label,
+    shipments_of,
     status_now,
 )
 from dispensary.services.context import Actor, Context
@@ -1788,9 +1789,7 @@ def shipments(ctx: Context, actor: Actor) -> list[tuple[str, date, int]]:
         return [
             (s.number, s.received_on, len(s.kits))
             for s in session.scalars(
-                select(Shipment)
-                .where(Shipment.id.in_(select(Kit.shipment_id).where(Kit.study_id == ctx.study_id)))
-                .order_by(Shipment.received_on)
+                select(Shipment).where(shipments_of(ctx.study_id)).order_by(Shipment.received_on)
             )
         ]
 
@@ -1804,7 +1803,7 @@ def shipment_kits(ctx: Context, actor: Actor, shipment: str) -> list[KitRow]:
             session.scalars(
                 select(Shipment).where(
                     func.upper(Shipment.number) == shipment.strip().upper(),
-                    Shipment.id.in_(select(Kit.shipment_id).where(Kit.study_id == ctx.study_id)),
+                    shipments_of(ctx.study_id),
                 )
             )
         )

@@ -52,6 +52,7 @@ from dispensary.services.common import (
     form_kinds,
     lot_numbers,
     participant_numbered,
+    shipments_of,
     stock_movement,
 )
 from dispensary.services.context import Actor, Context
@@ -505,6 +506,7 @@ def receive_shipment(
             )
         rec = Recorder(session, actor, now, study=ctx, action=Permission.RECEIVE)
         record = Shipment(
+            study_id=ctx.study_id,
             number=number,
             received_on=day,
             condition=condition_text,
@@ -701,15 +703,19 @@ def _plan_receipt(
     for n, enrolled in _participant_like(session, ctx, set(numbers) - set(not_kits)).items():
         not_kits[n] = _participant_number(n, enrolled)
     refusals += [not_kits[n] for n in sorted(not_kits)]
+    # A shipment number is the sponsor's: unique within the study, not the pharmacy (another
+    # sponsor's study may have received an SH1 of its own, and is not told of here).
     taken = (
-        session.scalar(select(Shipment.id).where(func.upper(Shipment.number) == number).limit(1))
+        session.scalar(
+            select(Shipment.id)
+            .where(func.upper(Shipment.number) == number, shipments_of(ctx.study_id))
+            .limit(1)
+        )
         if number
         else None
     )
     if taken is not None:
-        refusals.append(
-            Refusal(ReceiveCheck.SHIPMENT_RECEIVED, _shipment_taken(session, number, taken, reader))
-        )
+        refusals.append(Refusal(ReceiveCheck.SHIPMENT_RECEIVED, _shipment_taken(number)))
     in_stock: dict[str, Refusal[ReceiveCheck]] = {}
     for batch in range(0, len(numbers), 500):
         for kit_in_stock in session.scalars(
@@ -747,11 +753,19 @@ def _plan_receipt(
                 expiries[key] = recorded.expiry
         if expiries[key] != kit.expiry:
             lot_id = recorded_lots.get(key)
-            refusal = Refusal(
-                ReceiveCheck.LOT_EXPIRY,
-                _lot_expiry_refusal(kit.lot, expiries[key], kit.number, kit.expiry)
+            # A lot only studies the user may not open hold: nor its expiry, nor even that it
+            # has another (the code `lot_expiry` said so, to a script reading --json): only
+            # that its number is in use elsewhere in the pharmacy.
+            refusal = (
+                Refusal(
+                    ReceiveCheck.LOT_EXPIRY,
+                    _lot_expiry_refusal(kit.lot, expiries[key], kit.number, kit.expiry),
+                )
                 if lot_id is None or _seen_by(session, Kit.lot_id == lot_id, reader)
-                else _hidden_lot_refusal(kit.lot, kit.number, kit.expiry),
+                else Refusal(
+                    ReceiveCheck.LOT_ELSEWHERE,
+                    _hidden_lot_refusal(kit.lot, kit.number, kit.expiry),
+                )
             )
             refusals.append(refusal)
             line_refusals.setdefault(at, refusal)
@@ -930,9 +944,9 @@ def _in_other_study(session: Session, kit: str, owner: int, reader: Collection[i
 
 
 def _seen_by(session: Session, kits: ColumnElement[bool], reader: Collection[int]) -> bool:
-    """Whether the kits of a shipment or lot (`kits`, a condition on Kit) are of a study the
-    user may open, or of none: a pharmacy's shipment numbers and lots are shared by its studies
-    (one row each), and what another sponsor's study received is not told to this one's user."""
+    """Whether the kits of a lot (`kits`, a condition on Kit) are of a study the user may
+    open, or of none: a pharmacy's lots are shared by its studies (one row each), and what
+    another sponsor's study received is not told to this one's user."""
     owners = {
         study or FIRST_STUDY
         for study in session.scalars(select(Kit.study_id).where(kits).distinct())
@@ -940,21 +954,11 @@ def _seen_by(session: Session, kits: ColumnElement[bool], reader: Collection[int
     return not owners or not owners.isdisjoint(reader)
 
 
-def _shipment_taken(
-    session: Session, number: str, shipment_id: int, reader: Collection[int]
-) -> str:
-    """A shipment number recorded before. Shipment numbers are the pharmacy's, one each: one
-    recorded in a study the user may not open is refused without saying it was received, nor
-    where (a guessed number would confirm another sponsor's delivery)."""
-    if _seen_by(session, Kit.shipment_id == shipment_id, reader):
-        return _(
-            "Shipment {shipment} has already been received. Check the shipment number."
-        ).format(shipment=number)
-    return _(
-        "Shipment number {shipment} cannot be used: a shipment number is recorded once in this "
-        "pharmacy, and this one is taken. Check the number against the paperwork; if it is "
-        "right, ask an administrator."
-    ).format(shipment=number)
+def _shipment_taken(number: str) -> str:
+    """A shipment number this study recorded before (another study's is no concern of it)."""
+    return _("Shipment {shipment} has already been received. Check the shipment number.").format(
+        shipment=number
+    )
 
 
 def _lot_number(number: str) -> Refusal[ReceiveCheck]:

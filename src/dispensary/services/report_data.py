@@ -33,7 +33,6 @@ from sqlalchemy.types import NullType
 from dispensary import __version__
 from dispensary.db.engine import read_transaction, room_to_group
 from dispensary.db.models import (
-    FIRST_STUDY,
     Destruction,
     Dispense,
     DispenseKit,
@@ -44,6 +43,7 @@ from dispensary.db.models import (
     QuarantineEvent,
     Return,
     Shipment,
+    StudyRecord,
     User,
 )
 from dispensary.domain import reasons
@@ -67,6 +67,8 @@ from dispensary.services.common import (
     is_voided,
     not_voided,
     other_study,
+    shipment_studies,
+    shipments_of,
     status_now,
     voided_ids,
 )
@@ -1814,7 +1816,7 @@ def _open_items(
         select(Shipment)
         .where(
             Shipment.temperature_ok.is_(False),
-            Shipment.id.in_(select(Kit.shipment_id).where(Kit.study_id == ctx.study_id)),
+            shipments_of(ctx.study_id),
         )
         .order_by(Shipment.received_on, Shipment.id)
     ):
@@ -1852,27 +1854,36 @@ def _dose_name(ctx: Context, level: int) -> str:
 # Labels
 
 
-def _refuse_other_study_shipment(session: Session, actor: Actor, number: str) -> None:
-    """A shipment whose kits are of another study than the one open, when the user may open
-    that study: refused as every other step refuses another study's record (other_study),
-    naming the study to switch to. Of a study they may not open it stays "no shipment" (a
-    different answer would confirm another sponsor's delivery number)."""
-    owners = session.execute(
-        select(Kit.study_id, Shipment.number)
-        .join(Shipment, Shipment.id == Kit.shipment_id)
-        .where(func.upper(Shipment.number) == number.upper())
-        .distinct()
-    ).all()
+def _refuse_other_study_shipment(session: Session, ctx: Context, actor: Actor, number: str) -> None:
+    """A shipment number the open study does not hold, held by another study the user may
+    open: refused as every other step refuses another study's record (other_study), naming
+    the study to switch to; held by several such studies (a number is unique within a study,
+    not the pharmacy: two sponsors may both send an SH1), said so, with each, to choose one.
+    Of a study they may not open it stays "no shipment" (a different answer would confirm
+    another sponsor's delivery number)."""
     reader = Readable(session, actor)
-    seen = sorted(
-        (study or FIRST_STUDY, recorded)
-        for study, recorded in owners
-        if (study or FIRST_STUDY) in reader
-    )
-    if seen:
-        study, recorded = seen[0]
+    seen = {
+        study: recorded
+        for study, recorded in shipment_studies(session, number).items()
+        if study in reader and study != ctx.study_id
+    }
+    if len(seen) == 1:
+        [(study, recorded)] = seen.items()
         raise other_study(
             session, study, _("Shipment {shipment}").format(shipment=recorded), recorded, reader
+        )
+    if seen:
+        protocols = session.scalars(
+            select(StudyRecord.protocol)
+            .where(StudyRecord.id.in_(list(seen)))
+            .order_by(StudyRecord.protocol)
+        )
+        raise NotFound(
+            _(
+                "There is no shipment '{shipment}' in the study open; studies {studies} each "
+                "have a shipment of that number. Switch to the study you mean (on the command "
+                "line, name it with --study PROTOCOL)."
+            ).format(shipment=number[:60], studies=", ".join(protocols))
         )
 
 
@@ -1902,16 +1913,15 @@ def kit_label_rows(
             # and a different answer would confirm another sponsor's delivery number. Upper
             # case, as received; one recorded in another case by an older release is found too
             # (the study's few shipments, compared whole: no index serves upper()).
-            ours = select(Kit.shipment_id).where(Kit.study_id == ctx.study_id)
             found_ids = list(
                 session.scalars(
                     select(Shipment.id).where(
-                        func.upper(Shipment.number) == number.upper(), Shipment.id.in_(ours)
+                        func.upper(Shipment.number) == number.upper(), shipments_of(ctx.study_id)
                     )
                 )
             )
             if not found_ids:
-                _refuse_other_study_shipment(session, actor, number)
+                _refuse_other_study_shipment(session, ctx, actor, number)
                 raise NotFound(
                     _("There is no shipment '{shipment}'. Check the number.").format(
                         shipment=number[:60]
