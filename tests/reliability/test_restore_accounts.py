@@ -73,6 +73,7 @@ def test_a_restore_makes_again_the_deactivations_and_access_taken_since_the_back
             AuditAction.PASSWORD_RESET.value,
             AuditAction.ACCOUNT_LOCKED.value,
         }
+        assert {e.username for e in newer} == {"admin"}, "made again by the one who restored"
         assert session_user(ctx, "pharm3").locked
         assert all("dismissed" in e.reason for e in newer if e.entity_id == "tech")
         with read_transaction(ctx.engine) as session:

@@ -59,7 +59,7 @@ from dispensary.db.engine import (
 )
 from dispensary.db.facts import GENESIS
 from dispensary.db.faults import read_only_cause, read_only_kind
-from dispensary.db.models import AuditEntry, PasswordHistory, StudyAccess, StudyRecord, User
+from dispensary.db.models import AuditEntry, PasswordHistory, StudyRecord, User
 from dispensary.db.sqlite_backup import (
     LockedFile,
     backup_file,
@@ -104,6 +104,7 @@ from dispensary.services.context import Actor, Clock, Context, SystemClock
 from dispensary.services.permissions import Permission, require
 from dispensary.services.results import BackupResult
 from dispensary.services.setup import open_database
+from dispensary.services.users import audit_password_reset, record_access
 from dispensary.services.verification import verify_session
 
 DEFAULT_KEEP = 14
@@ -1584,36 +1585,10 @@ def _reapply(
             session.add(
                 PasswordHistory(user_id=user.id, password_hash=now.password_hash, set_at=rec.now)
             )
-            stored = "yes" if now.must_change_password else "no"
-            rec.audit(
-                AuditAction.PASSWORD_RESET,
-                "user",
-                user.username,
-                {"must_change_password": stored},
-                reason=why,
-                username=restored_by,
-            )
+            audit_password_reset(rec, user, why, username=restored_by)
         elif made.kind == "access_taken":
             study = session.scalars(
                 select(StudyRecord).where(StudyRecord.protocol == made.study)
             ).one()
-            session.add(
-                StudyAccess(
-                    user_id=user.id,
-                    study_id=study.id,
-                    granted=False,
-                    reason=why,
-                    by_id=by.id if by is not None else None,
-                    at=rec.now,
-                )
-            )
-            session.flush()
-            rec.audit(
-                AuditAction.STUDY_ACCESS_TAKEN,
-                "user",
-                user.username,
-                {"study": made.study, "access": "no"},
-                {"study": made.study, "access": "yes"},
-                why,
-                username=restored_by,
-            )
+            by_id = by.id if by is not None else None
+            record_access(session, rec, user, study, False, why, by_id, username=restored_by)

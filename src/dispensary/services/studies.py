@@ -23,7 +23,6 @@ from dispensary.db.models import (
     Participant,
     Return,
     RuleConfirmation,
-    StudyAccess,
     StudyRecord,
     User,
 )
@@ -46,7 +45,7 @@ from dispensary.services.pharmacy import LabelRoom, refuse_study_without_room
 from dispensary.services.queries import not_brought_back_in_force
 from dispensary.services.reconciliation import reconcile_session
 from dispensary.services.results import RuleState, StudyRow, study_full_titles, study_titles
-from dispensary.services.users import find_user, studies_of
+from dispensary.services.users import find_user, record_access, studies_of
 from dispensary.study import Study, chosen_protocol, parse_study
 
 
@@ -499,25 +498,7 @@ def set_access(
                 ).format(user=user.username, study=record.protocol)
             )
         rec = Recorder(session, actor, ctx.clock.now())
-        session.add(
-            StudyAccess(
-                user_id=user.id,
-                study_id=record.id,
-                granted=granted,
-                reason=why,
-                by_id=actor.user_id,
-                at=rec.now,
-            )
-        )
-        session.flush()
-        rec.audit(
-            AuditAction.STUDY_ACCESS_GIVEN if granted else AuditAction.STUDY_ACCESS_TAKEN,
-            "user",
-            user.username,
-            {"study": record.protocol, "access": "yes" if granted else "no"},
-            {"study": record.protocol, "access": "no" if granted else "yes"},
-            why,
-        )
+        record_access(session, rec, user, record, granted, why, actor.user_id)
         after = studies_of(session, user)
         names = dict(session.execute(select(StudyRecord.id, StudyRecord.protocol)).tuples().all())
         return sorted(names[s] for s in after)

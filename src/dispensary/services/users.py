@@ -218,6 +218,41 @@ def studies_of(session: Session, user: User) -> frozenset[int]:
     return frozenset(s for s, given in latest.items() if given)
 
 
+def record_access(
+    session: Session,
+    rec: Recorder,
+    user: User,
+    study: StudyRecord,
+    granted: bool,
+    why: str,
+    by_id: int | None,
+    username: str | None = None,
+) -> None:
+    """A new access row giving `user` the study or taking it away, with its audit entry: an
+    administrator's change (studies.set_access) or one a restore made again (services/backup,
+    which names the restorer as `username`)."""
+    session.add(
+        StudyAccess(
+            user_id=user.id,
+            study_id=study.id,
+            granted=granted,
+            reason=why,
+            by_id=by_id,
+            at=rec.now,
+        )
+    )
+    session.flush()
+    rec.audit(
+        AuditAction.STUDY_ACCESS_GIVEN if granted else AuditAction.STUDY_ACCESS_TAKEN,
+        "user",
+        user.username,
+        {"study": study.protocol, "access": "yes" if granted else "no"},
+        {"study": study.protocol, "access": "no" if granted else "yes"},
+        why,
+        username=username,
+    )
+
+
 def actor_of(session: Session, user: User) -> Actor:
     return Actor(
         user.id,
@@ -1009,15 +1044,22 @@ def reset_password(
         check_password_rules(new_password, name, user.full_name)  # not mostly their name
         rec = Recorder(session, actor, ctx.clock.now())
         _set_password(session, user, new_hash, rec.now, must_change=True)
-        # What was stored, not what a reset usually stores.
-        stored = "yes" if user.must_change_password else "no"
-        rec.audit(
-            AuditAction.PASSWORD_RESET,
-            "user",
-            user.username,
-            {"must_change_password": stored},
-            reason=why,
-        )
+        audit_password_reset(rec, user, why)
+
+
+def audit_password_reset(rec: Recorder, user: User, why: str, username: str | None = None) -> None:
+    """The audit entry of a password reset (reset_password) or of one a restore made again
+    (services/backup, which names the restorer as `username`): it holds what was stored, not
+    what a reset usually stores."""
+    stored = "yes" if user.must_change_password else "no"
+    rec.audit(
+        AuditAction.PASSWORD_RESET,
+        "user",
+        user.username,
+        {"must_change_password": stored},
+        reason=why,
+        username=username,
+    )
 
 
 OWN_PASSWORD = N_(
