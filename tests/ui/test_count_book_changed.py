@@ -5,16 +5,13 @@ counts the kit again. Driven as the counter would, with the real signature dialo
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from back_office_fixtures import PASSWORDS, Pharmacy
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QDialogButtonBox
-from window_helpers import refreshed
+from count_window_helpers import on_shelf, shown_open, sign, when_signature_asked
+from PySide6.QtCore import Qt
 
 from dispensary.services import audit, counts, queries
-from dispensary.ui.count_view import CountScreen
 from dispensary.ui.feedback import SignatureDialog
 
 SETTLED = (
@@ -22,34 +19,6 @@ SETTLED = (
     "counted the kit since it was shown. Nothing was written: count the kit again (blind), or "
     "review its history."
 )
-
-
-def scan(qtbot: Any, field: Any, code: str) -> None:
-    qtbot.keyClicks(field, code)
-    qtbot.keyClick(field, Qt.Key.Key_Return)
-
-
-def when_signature_asked(qtbot: Any, answer: Callable[[SignatureDialog], None]) -> list[str]:
-    """Answers the real signature dialog once it is up; returns what it said it was for."""
-    seen: list[str] = []
-
-    def poll() -> None:
-        dialog = QApplication.activeModalWidget()
-        if isinstance(dialog, SignatureDialog):
-            seen.append(dialog.windowTitle())
-            answer(dialog)
-        else:
-            QTimer.singleShot(20, poll)
-
-    QTimer.singleShot(20, poll)
-    return seen
-
-
-def sign(dialog: SignatureDialog) -> None:
-    dialog.password.setText(PASSWORDS["tech"])
-    box = dialog.findChild(QDialogButtonBox)
-    assert box is not None
-    box.button(QDialogButtonBox.StandardButton.Ok).click()
 
 
 def elsewhere(pharmacy: Pharmacy) -> None:
@@ -68,27 +37,9 @@ def elsewhere(pharmacy: Pharmacy) -> None:
     assert other.adjusted
 
 
-def on_shelf(pharmacy: Pharmacy) -> int:
-    return queries.kit_detail(pharmacy.ctx, pharmacy.actor("tech"), "K0003").tablets
-
-
 def adjustments(pharmacy: Pharmacy) -> int:
     rows = queries.ledger_rows(pharmacy.ctx, pharmacy.actor("tech"))
     return sum(1 for r in rows if r.kind == "adjust")
-
-
-def shown_open(qtbot: Any, pharmacy: Pharmacy) -> CountScreen:
-    """K0003 counted 19 (book 21): recorded open, the book shown, the adjustment filled in."""
-    screen = refreshed(qtbot, CountScreen(pharmacy.session("tech")), None)
-    scan(qtbot, screen.kit, "K0003")
-    asked = when_signature_asked(qtbot, sign)
-    scan(qtbot, screen.counted, "19")
-    assert asked and "book 21: difference -2" in screen.comparison.text()
-    screen.reason_code.setCurrentIndex(screen.reason_code.findData("breakage"))
-    qtbot.keyClicks(screen.reason, "two tablets crushed in the bottle")
-    qtbot.keyClicks(screen.verifier, "pharm")
-    qtbot.keyClicks(screen.verifier_password, PASSWORDS["pharm"])
-    return screen
 
 
 def test_a_count_recorded_elsewhere_while_signing_is_refused_nothing_written(

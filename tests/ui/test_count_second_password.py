@@ -6,43 +6,15 @@ the counter would, with the real signature dialog."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from back_office_fixtures import PASSWORDS, Pharmacy
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QDialogButtonBox
-from window_helpers import refreshed
+from count_window_helpers import on_shelf, scan, shown_open, sign, when_signature_asked
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox
 
-from dispensary.services import audit, queries
-from dispensary.ui.count_view import CountScreen
+from dispensary.services import audit
 from dispensary.ui.feedback import SignatureDialog
-
-
-def make_screen(qtbot: Any, pharmacy: Pharmacy) -> CountScreen:
-    return refreshed(qtbot, CountScreen(pharmacy.session("tech")), None)
-
-
-def scan(qtbot: Any, field: Any, code: str) -> None:
-    qtbot.keyClicks(field, code)
-    qtbot.keyClick(field, Qt.Key.Key_Return)
-
-
-def when_signature_asked(qtbot: Any, answer: Callable[[SignatureDialog], None]) -> list[str]:
-    """Answers the real signature dialog once it is up (it blocks in exec until answered);
-    returns what it said it was for."""
-    seen: list[str] = []
-
-    def poll() -> None:
-        dialog = QApplication.activeModalWidget()
-        if isinstance(dialog, SignatureDialog):
-            seen.append(dialog.windowTitle())
-            answer(dialog)
-        else:
-            QTimer.singleShot(20, poll)
-
-    QTimer.singleShot(20, poll)
-    return seen
 
 
 def cancel(dialog: SignatureDialog) -> None:
@@ -51,32 +23,6 @@ def cancel(dialog: SignatureDialog) -> None:
     box = dialog.findChild(QDialogButtonBox)
     assert box is not None
     box.button(QDialogButtonBox.StandardButton.Cancel).click()
-
-
-def sign(dialog: SignatureDialog) -> None:
-    dialog.password.setText(PASSWORDS["tech"])
-    box = dialog.findChild(QDialogButtonBox)
-    assert box is not None
-    box.button(QDialogButtonBox.StandardButton.Ok).click()
-
-
-def shown_open(qtbot: Any, pharmacy: Pharmacy) -> CountScreen:
-    """K0003 counted 19 (book 21): recorded open, the book shown, the adjustment's fields
-    filled in by the counter and the second person (pharm), who types their password."""
-    screen = make_screen(qtbot, pharmacy)
-    scan(qtbot, screen.kit, "K0003")
-    asked = when_signature_asked(qtbot, sign)
-    scan(qtbot, screen.counted, "19")
-    assert asked and "difference -2" in screen.comparison.text()
-    screen.reason_code.setCurrentIndex(screen.reason_code.findData("breakage"))
-    qtbot.keyClicks(screen.reason, "two tablets crushed in the bottle")
-    qtbot.keyClicks(screen.verifier, "pharm")
-    qtbot.keyClicks(screen.verifier_password, PASSWORDS["pharm"])
-    return screen
-
-
-def on_shelf(pharmacy: Pharmacy, kit: str = "K0003") -> int:
-    return queries.kit_detail(pharmacy.ctx, pharmacy.actor("tech"), kit).tablets
 
 
 def test_the_counters_signature_cancelled_leaves_no_second_password(
