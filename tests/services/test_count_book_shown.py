@@ -70,6 +70,22 @@ def elsewhere(ctx: Context, pharmacist2: Actor, pw: Password) -> None:
     assert other.adjusted and other.book == 21
 
 
+def adjust(ctx: Context, technician: Actor, pw: Password, book: int) -> None:
+    """The counter signs the adjustment of the count shown (20, against the book shown)."""
+    counts.record_count(ctx, technician, "K0001", 20, pw(technician), expected_book=book, **ADJUST)
+
+
+def adjusting(book: int) -> CountRequest:
+    """The assessment the window asks for of that adjustment, against the book shown."""
+    return CountRequest("K0001", 20, "miscount", "x", "pharm", expected_book=book)
+
+
+def in_chinese(ctx: Context, technician: Actor, book: int) -> str:
+    """The assessment's first refusal, read in Chinese."""
+    with speaking(Language.ZH_CN):
+        return counts.assess_count(ctx, technician, adjusting(book)).refusals[0].message
+
+
 def test_a_count_adjusted_elsewhere_between_the_assessment_and_the_save_is_refused(
     ctx: Context,
     stock: Stock,
@@ -83,19 +99,14 @@ def test_a_count_adjusted_elsewhere_between_the_assessment_and_the_save_is_refus
     book = shown(ctx, technician, pw)
     elsewhere(ctx, pharmacist2, pw)
     with refused(ctx, Conflict, SETTLED) as refusal:
-        counts.record_count(
-            ctx, technician, "K0001", 20, pw(technician), expected_book=book, **ADJUST
-        )
+        adjust(ctx, technician, pw, book)
     assert refusal.value.message == SETTLED and "19" not in SETTLED
     assert queries.kit_detail(ctx, technician, "K0001").tablets == 19  # as the other wrote it
     # The assessment says it too, with its code: what a screen or a script acts on.
-    request = CountRequest("K0001", 20, "miscount", "x", "pharm", expected_book=book)
-    found = counts.assess_count(ctx, technician, request)
+    found = counts.assess_count(ctx, technician, adjusting(book))
     assert [(r.code, r.message) for r in found.refusals] == [(CountCheck.BOOK_CHANGED, SETTLED)]
     assert not found.accepted and found.book is None
-    with speaking(Language.ZH_CN):
-        chinese = counts.assess_count(ctx, technician, request).refusals[0].message
-    assert chinese == (
+    assert in_chinese(ctx, technician, book) == (
         "药盒 K0001 现在没有对照所给账面数 21 的未结盘点：在显示账面数之后，另一台工作站可能"
         "已盘点过该药盒。未写入任何内容：请重新清点该药盒（盲态盘点），或先查看其历史记录。"
     )
@@ -115,9 +126,7 @@ def test_a_count_settled_elsewhere_as_the_book_is_refused(
     book = shown(ctx, technician, pw)
     assert not counts.record_count(ctx, pharmacist2, "K0001", 21, pw(pharmacist2)).open
     with refused(ctx, Conflict, SETTLED):
-        counts.record_count(
-            ctx, technician, "K0001", 20, pw(technician), expected_book=book, **ADJUST
-        )
+        adjust(ctx, technician, pw, book)
 
 
 def test_a_book_changed_under_a_count_still_open_names_both_books(
@@ -134,13 +143,8 @@ def test_a_book_changed_under_a_count_still_open_names_both_books(
     elsewhere(ctx, pharmacist2, pw)
     assert counts.record_count(ctx, pharmacist2, "K0001", 18, pw(pharmacist2)).open
     with refused(ctx, Conflict, CHANGED):
-        counts.record_count(
-            ctx, technician, "K0001", 20, pw(technician), expected_book=book, **ADJUST
-        )
-    with speaking(Language.ZH_CN):
-        request = CountRequest("K0001", 20, "miscount", "x", "pharm", expected_book=book)
-        chinese = counts.assess_count(ctx, technician, request).refusals[0].message
-    assert chinese == (
+        adjust(ctx, technician, pw, book)
+    assert in_chinese(ctx, technician, book) == (
         "药盒 K0001 的账面数在显示之后已从 21 变为 19：另一台工作站此后登记了该药盒（已盘点，"
         "2026-01-05）。未写入任何内容：请重新清点该药盒，或先查看其历史记录。"
     )
