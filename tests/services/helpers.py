@@ -3,17 +3,28 @@ cycles dispensed. Each is a real service call, so the ledger and audit trail sta
 
 from __future__ import annotations
 
+import gzip
+import shutil
 from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import text
 
 from dispensary.db.engine import is_sqlite
 from dispensary.domain.errors import DispensaryError
-from dispensary.services import counts, destruction, dispensing, participants, receiving, returns
+from dispensary.services import (
+    counts,
+    destruction,
+    dispensing,
+    participants,
+    receiving,
+    returns,
+    setup,
+)
 from dispensary.services.assessment import DispenseRequest
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.results import (
@@ -22,6 +33,7 @@ from dispensary.services.results import (
     ParticipantRow,
     ReceiveResult,
 )
+from dispensary.services.setup import OpenedDatabase
 from tamper import edit_file, triggers_off
 
 P75 = "herombopag-7.5mg"
@@ -205,3 +217,23 @@ def return_all(ctx: Context, actor: Actor, password: str, result: DispenseResult
     """Every kit of a dispense back empty: the cycle's return is recorded."""
     for kit in result.kits:
         returns.record_return(ctx, actor, kit.kit, 0, password, dispense=result.number)
+
+
+OLD_RELEASE = Path(__file__).parents[1] / "fixtures" / "release-0007-demo.sqlite3.gz"
+"""The demo pharmacy as release 0007 made it: one study, 174 kits (six quarantined at receipt,
+then released), 24 participants, 118 dispenses."""
+
+
+def old_release_copy(tmp_path: Path) -> Path:
+    """A copy of the release 0007 demo database, unpacked into tmp_path (not opened)."""
+    path = tmp_path / "pharmacy.sqlite3"
+    with gzip.open(OLD_RELEASE) as packed, path.open("wb") as out:
+        shutil.copyfileobj(packed, out)
+    return path
+
+
+def open_old_release(tmp_path: Path) -> OpenedDatabase:
+    """That copy opened (upgraded in place, a copy kept) on 2026-12-03 at 18:00."""
+    clock = FixedClock()
+    clock.set_date(date(2026, 12, 3), hour=18)
+    return setup.open_database(str(old_release_copy(tmp_path)), clock)

@@ -4,8 +4,6 @@ records of what happened, and takes them off again on a downgrade."""
 
 from __future__ import annotations
 
-import gzip
-import shutil
 import warnings
 from collections.abc import Callable
 from datetime import date
@@ -37,11 +35,10 @@ from dispensary.services import (
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.results import DispenseResult
 
+from .helpers import old_release_copy, open_old_release
 from .test_append_only import expected_triggers, installed_triggers
 
 Password = Callable[[Actor], str]
-OLD_RELEASE = Path(__file__).parents[1] / "fixtures" / "release-0007-demo.sqlite3.gz"
-"""A demo pharmacy made by release 0007: six kits quarantined at receipt, then released."""
 QUARANTINE_TRIGGERS = {"quarantine_events_no_update", "quarantine_events_no_delete"}
 
 
@@ -150,9 +147,7 @@ def test_0015_gives_the_releases_on_record_no_reference_and_keeps_their_triggers
     have dropped them), and the next release records its reference."""
     if not is_sqlite(ctx.engine):
         pytest.skip("the database of release 0007 is a SQLite file")
-    path = tmp_path / "pharmacy.sqlite3"
-    with gzip.open(OLD_RELEASE) as packed, path.open("wb") as out:
-        shutil.copyfileobj(packed, out)
+    path = old_release_copy(tmp_path)
     engine = make_engine(str(path))
     try:
         with writing(engine).connect() as conn:
@@ -400,12 +395,7 @@ def test_0018_leaves_the_shipments_received_before_with_their_kits_study(
 
     if not is_sqlite(ctx.engine):
         pytest.skip("the database of release 0007 is a SQLite file")
-    path = tmp_path / "pharmacy.sqlite3"
-    with gzip.open(OLD_RELEASE) as packed, path.open("wb") as out:
-        shutil.copyfileobj(packed, out)
-    clock = FixedClock()
-    clock.set_date(date(2026, 12, 3), hour=18)
-    opened = setup.open_database(str(path), clock)
+    opened = open_old_release(tmp_path)
     old = opened.context
     try:
         assert migrate.current_revision(old.engine) == migrate.head_revision() == "0018"

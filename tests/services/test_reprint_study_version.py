@@ -8,12 +8,9 @@ version in force when its audit entry was written."""
 
 from __future__ import annotations
 
-import gzip
 import json
-import shutil
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -24,7 +21,7 @@ from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.errors import DatabaseProblem, StudyFileError
 from dispensary.labels import catalogue as label_catalogue
 from dispensary.labels.stock import NO_CALIBRATION, get_stock
-from dispensary.services import audit, labels, queries, setup, studies, study_versions, users
+from dispensary.services import audit, labels, queries, studies, study_versions, users
 from dispensary.services.assessment import StudyFileChanged
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.documents import Values
@@ -33,7 +30,7 @@ from dispensary.study import Study
 from reports.pdfread import pdf_text
 
 from .conftest import Stock
-from .helpers import dispense, enroll
+from .helpers import dispense, enroll, open_old_release
 
 Password = Callable[[Actor], str]
 STOCK = "thermal-4x2"
@@ -41,7 +38,6 @@ OLD_DIRECTIONS = "on an empty stomach"
 NEW_DIRECTIONS = "with a glass of water"
 OLD_MISSED = "skip it and take the next dose at the usual time"
 NEW_MISSED = "take it within six hours, else skip it"
-OLD_RELEASE = Path(__file__).parents[1] / "fixtures" / "release-0007-demo.sqlite3.gz"
 
 
 def _flat(pdf: bytes) -> str:
@@ -204,12 +200,7 @@ def test_a_dispense_of_an_older_release_is_worded_from_the_file_then_in_force(
     and the trail verifies throughout."""
     if not is_sqlite(ctx.engine):
         pytest.skip("the database of release 0007 is a SQLite file")
-    path = tmp_path / "pharmacy.sqlite3"
-    with gzip.open(OLD_RELEASE) as packed, path.open("wb") as out:
-        shutil.copyfileobj(packed, out)
-    clock = FixedClock()
-    clock.set_date(date(2026, 12, 3), hour=18)
-    opened = setup.open_database(str(path), clock)
+    opened = open_old_release(tmp_path)
     old = opened.context
     try:
         assert opened.migrated_from is not None

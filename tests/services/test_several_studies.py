@@ -4,12 +4,10 @@ and closed; a database made by the release before migrates in place."""
 
 from __future__ import annotations
 
-import gzip
 import importlib
 import inspect
 import json
 import pkgutil
-import shutil
 import sqlite3
 from collections.abc import Callable
 from datetime import date
@@ -56,12 +54,11 @@ from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.study import Study
 from tamper import triggers_off
 
-from .helpers import P75, WITNESSED, dispense, enroll, receive, scalar
+from .helpers import P75, WITNESSED, dispense, enroll, open_old_release, receive, scalar
 
 Refused = Callable[..., Any]
 Password = Callable[[Actor], str]
 OTHER = "NCT99999999"
-FIXTURE = Path(__file__).parents[1] / "fixtures" / "release-0007-demo.sqlite3.gz"
 RELEASE_ANCHOR = "A-266-NKW0-9VAM-S"
 """`dispensary audit anchor` of the fixture, printed by the release that made it (0007)."""
 
@@ -546,12 +543,7 @@ def test_the_release_before_migrates_in_place(tmp_path: Path, pw: Password) -> N
     participants, 118 dispenses): opened, it is upgraded in place with a copy kept; every kit,
     participant and user is the one study's; the audit trail verifies, and against the anchor
     code the old release printed; the counter goes on, and a second study can be added."""
-    path = tmp_path / "pharmacy.sqlite3"
-    with gzip.open(FIXTURE) as packed, path.open("wb") as out:
-        shutil.copyfileobj(packed, out)
-    clock = FixedClock()
-    clock.set_date(date(2026, 12, 3), hour=18)
-    opened = setup.open_database(str(path), clock)
+    opened = open_old_release(tmp_path)
     ctx = opened.context
     try:
         assert opened.migrated_from == "0007" and opened.backup
