@@ -23,6 +23,7 @@ from dispensary.app import Desk, Workstation
 from dispensary.config import Settings
 from dispensary.db.engine import make_engine
 from dispensary.services import (
+    counts,
     dispensing,
     participants,
     quarantine,
@@ -193,6 +194,22 @@ def signed_in(
     if desk.backup is not None:
         desk.backup.wait()
     return desk
+
+
+def count_adjusted(pharmacy: Pharmacy) -> None:
+    """K0003 counted 19 (book 21) and adjusted at once with a signed reason, countersigned by
+    pharm: a count difference on record, not one to review."""
+    counts.record_count(
+        pharmacy.ctx,
+        pharmacy.actor("tech"),
+        "K0003",
+        19,
+        PASSWORDS["tech"],
+        reason_code="breakage",
+        reason="two crushed in the bottle",
+        verified_by="pharm",
+        verifier_password=PASSWORDS["pharm"],
+    )
 
 
 def sign_with(

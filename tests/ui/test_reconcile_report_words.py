@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from back_office_fixtures import PASSWORDS, Pharmacy
+from back_office_fixtures import Pharmacy, count_adjusted
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTableView
+from window_helpers import refreshed
 
 from dispensary.reports import reconciliation as report
-from dispensary.services import counts
 from dispensary.services.reconciliation import written_off_note
 from dispensary.ui.reconcile_view import ReconcileScreen
 
@@ -59,23 +59,10 @@ def test_the_window_names_the_findings_as_the_report_does(
     tmp_path: Path,
 ) -> None:
     # A count difference adjusted and countersigned: on record, not to review.
-    counts.record_count(
-        pharmacy.ctx,
-        pharmacy.actor("tech"),
-        "K0003",
-        19,
-        PASSWORDS["tech"],
-        reason_code="breakage",
-        reason="two crushed in the bottle",
-        verified_by="pharm",
-        verifier_password=PASSWORDS["pharm"],
-    )
+    count_adjusted(pharmacy)
     if language == "zh_CN":
         request.getfixturevalue("chinese")
-    screen = ReconcileScreen(pharmacy.session("pharm"))
-    qtbot.addWidget(screen)
-    screen.show()
-    screen.refresh()
+    screen = refreshed(qtbot, ReconcileScreen(pharmacy.session("pharm")), None)
     assert screen.result is not None
     review, on_record = screen.discrepancy_view, screen.on_record_view
     assert review.model().rowCount() == len(screen.result.to_review) == 1

@@ -5,29 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from back_office_fixtures import PASSWORDS, Pharmacy
+from back_office_fixtures import Pharmacy, count_adjusted
+from window_helpers import refreshed
 
-from dispensary.services import counts, dashboard
+from dispensary.services import dashboard
 from dispensary.ui.reconcile_view import ReconcileScreen
 
 
 def test_a_count_difference_is_on_record_not_to_review(qtbot: Any, pharmacy: Pharmacy) -> None:
-    counts.record_count(
-        pharmacy.ctx,
-        pharmacy.actor("tech"),
-        "K0003",
-        19,
-        PASSWORDS["tech"],
-        reason_code="breakage",
-        reason="two crushed in the bottle",
-        verified_by="pharm",
-        verifier_password=PASSWORDS["pharm"],
-    )
+    count_adjusted(pharmacy)
     today = dashboard.dashboard(pharmacy.ctx, pharmacy.actor("pharm"))
-    screen = ReconcileScreen(pharmacy.session("pharm"))
-    qtbot.addWidget(screen)
-    screen.show()
-    screen.refresh()
+    screen = refreshed(qtbot, ReconcileScreen(pharmacy.session("pharm")), None)
     listed = screen.discrepancy_view.model().rowCount()
     review = len(today.discrepancies)
     assert listed == review  # the count difference is on record, on a tab of its own
