@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from counter_fixtures import Counter, Printer, Signatures, study_pharmacy
+from counter_fixtures import Counter, Signatures, study_pharmacy
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
@@ -18,6 +18,7 @@ from dispensary.services import queries
 from dispensary.study import bundled_studies, load_study
 from dispensary.ui.dispense_view import DispenseScreen
 
+pytestmark = pytest.mark.usefixtures("printer")  # a label shown is not a window left open
 DEMO_2DRUG = [("C0001-C0003", "democapib-100mg"), ("T0001-T0003", "demotinib-25mg")]
 
 
@@ -47,6 +48,14 @@ def dispensed(counter: Counter) -> list[tuple[str, ...]]:
     return [r.kits for r in rows]
 
 
+def enter_signs_nothing(qtbot: QtBot, screen: DispenseScreen, signatures: Signatures) -> str:
+    """Enter in the kit field before every kit is scanned: no signature is asked. Returns what
+    the window says."""
+    qtbot.keyClick(screen.kit_field, Qt.Key.Key_Return)
+    assert signatures.asked == []
+    return screen.message.text()
+
+
 @pytest.fixture
 def screen(qtbot: QtBot, two_drugs: Counter) -> DispenseScreen:
     widget = refreshed(qtbot, DispenseScreen(two_drugs.session("pharm")), (1166, 700))
@@ -59,17 +68,15 @@ def test_enter_before_the_kits_are_scanned_names_them_and_signs_nothing(
     screen: DispenseScreen,
     two_drugs: Counter,
     signatures: Signatures,
-    printer: Printer,
 ) -> None:
     assert picking(screen) == [("C0001", "To pick"), ("T0001", "To pick")]
     assert screen.kits_title.text().endswith("0 of 2 scanned")
     assert "Kits still to scan: C0001, T0001." in screen.message.text()
 
-    qtbot.keyClick(screen.kit_field, Qt.Key.Key_Return)  # Enter alone: no longer signs
-    assert signatures.asked == []
+    said = enter_signs_nothing(qtbot, screen, signatures)  # Enter alone: no longer signs
     assert dispensed(two_drugs) == []
     assert screen.message.kind == "warning"
-    assert screen.message.text().startswith("Kits still to scan: C0001, T0001.")
+    assert said.startswith("Kits still to scan: C0001, T0001.")
 
     # Ctrl+Enter and the button: the same.
     qtbot.keyClick(screen.kit_field, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
@@ -82,16 +89,13 @@ def test_each_kit_scanned_then_the_signature(
     screen: DispenseScreen,
     two_drugs: Counter,
     signatures: Signatures,
-    printer: Printer,
 ) -> None:
     scan(qtbot, screen.kit_field, "C0001")
     assert signatures.asked == []  # the tablets not scanned yet: the cycle is not covered
     assert picking(screen) == [("C0001", "Scanned"), ("T0001", "To pick")]
     assert screen.kits_title.text().endswith("1 of 2 scanned")
-    qtbot.keyClick(screen.kit_field, Qt.Key.Key_Return)
-    assert signatures.asked == []
-    assert "Kit still to scan: T0001." in screen.message.text()
-    assert "C0001" not in screen.message.text()
+    said = enter_signs_nothing(qtbot, screen, signatures)
+    assert "Kit still to scan: T0001." in said and "C0001" not in said
 
     scan(qtbot, screen.kit_field, "T0001")  # the last kit: the signature follows
     [(_signer, _meaning, summary)] = signatures.asked
@@ -104,16 +108,13 @@ def test_a_kit_scanned_in_place_of_a_proposed_one_stands_for_it(
     screen: DispenseScreen,
     two_drugs: Counter,
     signatures: Signatures,
-    printer: Printer,
 ) -> None:
     """C0002 was picked instead of C0001 (same product, same lot): the assessment accepts it,
     so it takes C0001's place and only T0001 is left to scan; the record names C0002."""
     scan(qtbot, screen.kit_field, "C0002")
     assert screen.kit_field.cue == "ok"
     assert picking(screen) == [("C0002", "Scanned"), ("T0001", "To pick")]
-    qtbot.keyClick(screen.kit_field, Qt.Key.Key_Return)
-    assert signatures.asked == []
-    assert "Kit still to scan: T0001." in screen.message.text()
+    assert "Kit still to scan: T0001." in enter_signs_nothing(qtbot, screen, signatures)
 
     scan(qtbot, screen.kit_field, "T0002")  # the tablets' kit substituted too
     assert len(signatures.asked) == 1
