@@ -8,7 +8,7 @@ when, with nothing written."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import pytest
 from sqlalchemy import func, select
@@ -17,6 +17,7 @@ from dispensary.db.models import AuditEntry, Dispense, Kit
 from dispensary.services import dispensing, setup, studies
 from dispensary.services.assessment import DispenseCheck, DispenseRequest, StudyFileChanged
 from dispensary.services.context import Actor, Context, FixedClock
+from dispensary.services.results import DispenseResult
 from dispensary.services.study_versions import file_sha256
 from dispensary.study import Study
 
@@ -44,6 +45,31 @@ def _amend(ctx: Context, admin: Actor, study: Study, clock: FixedClock) -> None:
         other.engine.dispose()
 
 
+def _sign(
+    ctx: Context,
+    pharmacist: Actor,
+    pw: Password,
+    enrolled: str,
+    clock: FixedClock,
+    kits: Sequence[str] = (),
+    study_sha256: str = "",
+) -> DispenseResult:
+    """The pharmacist signs the participant's cycle 1 today at dose level 0: the kits scanned
+    (none: the first to expire) and the study file the assessment was made with (none named:
+    the context's)."""
+    return dispensing.dispense_cycle(
+        ctx,
+        pharmacist,
+        enrolled,
+        1,
+        clock.today(),
+        pw(pharmacist),
+        dose_level=0,
+        kits=kits,
+        study_sha256=study_sha256,
+    )
+
+
 def test_a_dispense_assessed_before_a_study_file_update_is_refused_with_nothing_written(
     ctx: Context,
     study: Study,
@@ -64,17 +90,7 @@ def test_a_dispense_assessed_before_a_study_file_update_is_refused_with_nothing_
     before = _written(ctx)
 
     with pytest.raises(StudyFileChanged) as refused:
-        dispensing.dispense_cycle(
-            ctx,
-            pharmacist,
-            enrolled,
-            1,
-            clock.today(),
-            pw(pharmacist),
-            dose_level=0,
-            kits=kits,
-            study_sha256=shown.study_sha256,
-        )
+        _sign(ctx, pharmacist, pw, enrolled, clock, kits, shown.study_sha256)
     message = refused.value.message
     assert message.startswith(
         "The study file of NCT07198672 was updated at 5 Jan 2026 09:00 by admin (version 2) "
@@ -86,9 +102,7 @@ def test_a_dispense_assessed_before_a_study_file_update_is_refused_with_nothing_
     # Named or not, the context's own copy of the old file is refused too (a script's context
     # opened before the update), and the screen's assessment says so first, by its code.
     with pytest.raises(StudyFileChanged):
-        dispensing.dispense_cycle(
-            ctx, pharmacist, enrolled, 1, clock.today(), pw(pharmacist), dose_level=0
-        )
+        _sign(ctx, pharmacist, pw, enrolled, clock)
     again = dispensing.assess_dispense(ctx, pharmacist, request)
     assert again.refusals[0].code is DispenseCheck.STUDY_FILE_CHANGED
     assert _written(ctx) == before
@@ -100,26 +114,8 @@ def test_a_dispense_assessed_before_a_study_file_update_is_refused_with_nothing_
     assert not now.refused and now.study_sha256 != shown.study_sha256
     # The old assessment's file is still refused on the fresh context.
     with pytest.raises(StudyFileChanged):
-        dispensing.dispense_cycle(
-            fresh,
-            pharmacist,
-            enrolled,
-            1,
-            clock.today(),
-            pw(pharmacist),
-            dose_level=0,
-            study_sha256=shown.study_sha256,
-        )
-    result = dispensing.dispense_cycle(
-        fresh,
-        pharmacist,
-        enrolled,
-        1,
-        clock.today(),
-        pw(pharmacist),
-        dose_level=0,
-        study_sha256=now.study_sha256,
-    )
+        _sign(fresh, pharmacist, pw, enrolled, clock, study_sha256=shown.study_sha256)
+    result = _sign(fresh, pharmacist, pw, enrolled, clock, study_sha256=now.study_sha256)
     assert result.number == "DSP000001"
     with ctx.engine.connect() as conn:
         made_with = conn.scalar(select(Dispense.study_sha256))
