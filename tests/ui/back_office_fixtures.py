@@ -33,6 +33,7 @@ from dispensary.services import (
     users,
 )
 from dispensary.services.context import Actor, Context, FixedClock
+from dispensary.services.results import CountResult
 from dispensary.study import Study, default_study_path, load_study
 from dispensary.ui.feedback import SignatureDialog
 from dispensary.ui.forms import ReasonDialog
@@ -196,17 +197,24 @@ def signed_in(
     return desk
 
 
-def count_adjusted(pharmacy: Pharmacy) -> None:
-    """K0003 counted 19 (book 21) and adjusted at once with a signed reason, countersigned by
-    pharm: a count difference on record, not one to review."""
-    counts.record_count(
+def count_adjusted(
+    pharmacy: Pharmacy,
+    counted: int = 19,
+    reason_code: str = "breakage",
+    reason: str = "two crushed in the bottle",
+    kit: str = "K0003",
+    counter: str = "tech",
+) -> CountResult:
+    """The kit counted (K0003, book 21: 19) and the book adjusted at once with a signed reason,
+    countersigned by pharm: a count difference on record, not one to review."""
+    return counts.record_count(
         pharmacy.ctx,
-        pharmacy.actor("tech"),
-        "K0003",
-        19,
-        PASSWORDS["tech"],
-        reason_code="breakage",
-        reason="two crushed in the bottle",
+        pharmacy.actor(counter),
+        kit,
+        counted,
+        PASSWORDS[counter],
+        reason_code=reason_code,
+        reason=reason,
         verified_by="pharm",
         verifier_password=PASSWORDS["pharm"],
     )

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from back_office_fixtures import PASSWORDS, Pharmacy
+from back_office_fixtures import Pharmacy, count_adjusted
 from count_window_helpers import on_shelf, shown_open, sign, when_signature_asked
 from PySide6.QtCore import Qt
 
-from dispensary.services import audit, counts, queries
+from dispensary.services import audit, queries
 from dispensary.ui.feedback import SignatureDialog
 
 SETTLED = (
@@ -23,17 +23,7 @@ SETTLED = (
 
 def elsewhere(pharmacy: Pharmacy) -> None:
     """Another workstation: pharm2 counts K0003 at 18 and adjusts the book to it."""
-    other = counts.record_count(
-        pharmacy.ctx,
-        pharmacy.actor("pharm2"),
-        "K0003",
-        18,
-        PASSWORDS["pharm2"],
-        reason_code="lost",
-        reason="three tablets missing",
-        verified_by="pharm",
-        verifier_password=PASSWORDS["pharm"],
-    )
+    other = count_adjusted(pharmacy, 18, "lost", "three tablets missing", counter="pharm2")
     assert other.adjusted
 
 
