@@ -312,8 +312,22 @@ def test_blinded_study_dispenses_only_the_kit_the_irt_assigned(counter: Counter)
         counter.dispense(1)
     wrong = counter.assess(irt_confirmation="IRT-000123", irt_kit="R0003", kits=("R0002",))
     assert [r.code for r in wrong.refusals] == [DispenseCheck.IRT]
-    assert "Kit R0002 is not the kit the IRT assigned (R0003)" in wrong.refusals[0].message
-    with pytest.raises(RuleViolation, match="dispense only kit R0003"):
+    said = wrong.refusals[0].message
+    assert "The IRT assigned kit R0003, and the kit scanned is R0002: pick kit R0003" in said
+    assert [(v.code, v.accepted) for v in wrong.kits] == [("R0002", False)]
+    assert [k.number for k in wrong.to_scan] == ["R0003"]
+    typed = counter.assess(irt_confirmation="IRT-000123", irt_kit="R0003")
+    assert typed.kits == () and [k.number for k in typed.to_scan] == ["R0003"]
+    assert [k.number for k in typed.kits_to_dispense] == ["R0003"]
+    assert typed.accepted and typed.tablets_in_kits == 21
+    # `check dispense --irt-kit R0003` says the kit the dispense would give, as before.
+    from dispensary.cli.check import _assessment_lines
+
+    said = "\n".join(_assessment_lines(typed, counter.ctx.study))
+    assert "  Kit R0003   accepted: this kit would be dispensed" in said, said
+    both = counter.assess(irt_confirmation="IRT-000123", irt_kit="R0003", kits=("R0003",))
+    assert both.to_scan == () and [k.number for k in both.scanned] == ["R0003"]
+    with pytest.raises(RuleViolation, match="pick kit R0003"):
         counter.dispense(1, irt_confirmation="IRT-000123", irt_kit="R0003", kits=["R0002"])
 
     first = counter.dispense(1, irt_confirmation="IRT-000123", irt_kit="r0003")

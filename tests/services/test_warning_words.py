@@ -31,7 +31,7 @@ ZH = Language.ZH_CN
 ENGLISH_WORDS = (
     "Rule to confirm",
     "expired on",
-    "is not the kit the IRT assigned",
+    "and the kit scanned is",
     "are at or above",
     "is not recorded yet",
     "which first expiry first out",
@@ -41,7 +41,7 @@ CHINESE = {  # each warning in the window and the report (spaces aside, as the P
     "approval_expired": "研究NCT07198672的伦理委员会批件已于2026-01-01到期",
     "platelets_hold": "L达到或超过100×10",  # ⁹ is read as 9 from the PDF
     "not_first_expiry": "药盒K0003（批号L1）",
-    "irt": "药盒K0004不是IRT分配的药盒（K0005）",
+    "irt": "IRT分配的是药盒K0005，而扫描的是药盒K0004",
     "previous_return_missing": "第1周期（DSP000001）的退药尚未登记。",
     "day1_interval": "仅17天",
 }

@@ -121,3 +121,88 @@ def test_a_kit_scanned_in_place_of_a_proposed_one_stands_for_it(
     assert dispensed(two_drugs) == [("C0002", "T0002")]
     for kit, status in (("C0001", "available"), ("C0002", "dispensed"), ("T0002", "dispensed")):
         assert queries.kit_detail(two_drugs.ctx, two_drugs.actor("pharm"), kit).status == status
+
+
+# -- a study whose IRT assigns the kit: the kit typed from its confirmation is scanned too -------
+
+IRT_KITS = [("R0001-R0004", "demoprazole-blinded")]
+
+
+@pytest.fixture
+def irt_study(tmp_path: Path) -> Iterator[Counter]:
+    """DEMO-IRT-BLIND: nothing proposed, the pharmacist types the kit the IRT assigned."""
+    study = load_study(bundled_studies() / "DEMO-IRT-BLIND.toml")
+    counter = study_pharmacy(study, IRT_KITS, tmp_path / "pharmacy.sqlite3")
+    yield counter
+    counter.ctx.engine.dispose()
+
+
+@pytest.fixture
+def irt_screen(qtbot: QtBot, irt_study: Counter) -> DispenseScreen:
+    """01-001 open, the IRT's confirmation and its kit R0003 typed in."""
+    widget = refreshed(qtbot, DispenseScreen(irt_study.session("pharm")), (1166, 700))
+    scan(qtbot, widget.participant_field, "01-001")
+    widget.irt_confirmation.setText("IRT-77")
+    widget.irt_kit.setText("R0003")
+    widget.irt_kit.editingFinished.emit()
+    return widget
+
+
+def test_the_kit_the_irt_assigned_is_to_pick_and_enter_signs_nothing(
+    qtbot: QtBot,
+    irt_screen: DispenseScreen,
+    irt_study: Counter,
+    signatures: Signatures,
+    printer: Printer,
+) -> None:
+    screen = irt_screen
+    assert picking(screen) == [("R0003", "To pick")]  # typed, not scanned
+    assert screen.kits_title.text() == "Kit the IRT assigned: 0 of 1 scanned"
+    assert screen.message.text().startswith("Kit the IRT assigned, still to scan: R0003.")
+
+    qtbot.keyClick(screen.kit_field, Qt.Key.Key_Return)  # Enter: the bottle is not scanned
+    screen.sign_button.click()
+    assert signatures.asked == [] and dispensed(irt_study) == []
+    assert screen.message.kind == "warning"
+    assert (
+        "Kit the IRT assigned, still to scan: R0003. Pick it and scan the bottle"
+        in screen.message.text()
+    )
+
+
+def test_the_bottle_scanned_then_the_signature(
+    qtbot: QtBot,
+    irt_screen: DispenseScreen,
+    irt_study: Counter,
+    signatures: Signatures,
+    printer: Printer,
+) -> None:
+    scan(qtbot, irt_screen.kit_field, "r0003")  # the same kit: scanned, the signature follows
+    [(_signer, _meaning, summary)] = signatures.asked
+    assert "R0003" in summary
+    assert dispensed(irt_study) == [("R0003",)]
+    assert irt_screen.last_result is not None
+    assert irt_screen.last_result.irt_confirmation == "IRT-77"
+
+
+def test_another_bottle_than_the_irt_assigned_is_refused(
+    qtbot: QtBot,
+    irt_screen: DispenseScreen,
+    irt_study: Counter,
+    signatures: Signatures,
+    printer: Printer,
+) -> None:
+    screen = irt_screen
+    scan(qtbot, screen.kit_field, "R0002")
+    assert screen.kit_field.cue == "error"
+    said = screen.message.text()
+    assert said.startswith("The IRT assigned kit R0003, and the kit scanned is R0002"), said
+    assert "pick kit R0003" in said and "if the IRT reassigned the kit" in said
+    assert picking(screen) == [("R0003", "To pick")]  # R0002 not taken
+    qtbot.keyClick(screen.kit_field, Qt.Key.Key_Return)  # Enter on the refused scan
+    assert signatures.asked == [] and dispensed(irt_study) == []
+    assert "still to scan: R0003" in screen.message.text()
+
+    scan(qtbot, screen.kit_field, "R0003")  # the right bottle
+    assert len(signatures.asked) == 1
+    assert dispensed(irt_study) == [("R0003",)]

@@ -121,7 +121,9 @@ def test_only_the_kit_the_irt_assigned(
     screen.irt_kit.setText("R0003")
     screen.irt_kit.editingFinished.emit()
     assert [k.number for k in screen.kits_model.rows] == ["R0003"]
-    screen.sign()
+    screen.sign()  # typed, not scanned: the bottle is scanned first
+    assert _dispensed(pharmacy) == [] and signatures.asked == []
+    _scan(qtbot, screen.kit_field, "R0003")
     assert _dispensed(pharmacy) == [(1, ("R0003",), 21)]
     assert screen.last_result is not None
     assert screen.last_result.irt_confirmation == "IRT-77"

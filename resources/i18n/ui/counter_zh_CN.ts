@@ -161,6 +161,14 @@
         <translation>说明单</translation>
     </message>
     <message>
+        <source>As the IRT&apos;s confirmation gives it; then scan the bottle</source>
+        <translation>按 IRT 确认中的编号输入；然后扫描药瓶</translation>
+    </message>
+    <message>
+        <source>Scan the bottle of the kit the IRT assigned, then Enter</source>
+        <translation>扫描 IRT 分配的药盒的药瓶，然后按 Enter</translation>
+    </message>
+    <message>
         <source>The participant leaflet of the dispense just signed, to print on paper</source>
         <translation>刚签名的发放的受试者说明单，用纸张打印</translation>
     </message>
@@ -272,12 +280,28 @@
         <translation>本周期药量已足：按 Enter 签名。</translation>
     </message>
     <message>
+        <source>Kit the IRT assigned, still to scan: {kits}. Pick it and scan the bottle; the signature follows.</source>
+        <translation>IRT 分配的药盒尚待扫描：{kits}。请取出并扫描药瓶，随后签名。</translation>
+    </message>
+    <message>
+        <source>Kits the IRT assigned, still to scan: {kits}. Pick each and scan its bottle; the signature follows the last.</source>
+        <translation>IRT 分配的药盒尚待扫描：{kits}。请逐个取出并扫描药瓶，扫描最后一个后签名。</translation>
+    </message>
+    <message>
         <source>The dose or day 1 changed: scan the kits again.</source>
         <translation>剂量或第1天已更改：请重新扫描药盒。</translation>
     </message>
     <message>
+        <source>Kit the IRT assigned: {scanned} of {total} scanned</source>
+        <translation>IRT 分配的药盒：已扫描 {scanned}/{total}</translation>
+    </message>
+    <message>
         <source>Kits scanned</source>
         <translation>已扫描的药盒</translation>
+    </message>
+    <message>
+        <source>Kit the IRT assigned: type its number, then scan the bottle</source>
+        <translation>IRT 分配的药盒：输入其编号，然后扫描药瓶</translation>
     </message>
     <message>
         <source>Tablets: {have} in {kits} kit; {need} needed</source>

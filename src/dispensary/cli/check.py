@@ -154,6 +154,7 @@ def _assessment_data(found: DispenseAssessment) -> dict[str, Any]:
             for k in found.proposed
         ],
         "kits": [{"kit": v.code, "accepted": v.accepted, "message": v.message} for v in found.kits],
+        "assigned": [k.number for k in found.assigned],  # the kit the IRT assigned (irt)
         "products": [
             {"product": p.product, "needed": p.tablets_needed, "in_kits": p.tablets_in_kits}
             for p in found.products
@@ -232,6 +233,10 @@ def _assessment_lines(found: DispenseAssessment, study: Study) -> list[str]:
                 units=study.units(kit.product, kit.tablets),
             )
         )
+    # The kit the IRT assigned, given alone (--irt-kit): the kit the dispense would give.
+    for kit in () if found.kits else found.assigned:
+        said = _("accepted: this kit would be dispensed")
+        lines.append(_("  Kit {code:<8}{said}").format(code=f"{kit.number} ", said=said))
     for verdict_of in found.kits:
         said = (
             _("accepted: this kit would be dispensed")

@@ -1253,9 +1253,15 @@ APPROVAL_EXPIRED = N_(
     "the study (dispensary study update)."
 )
 IRT_NOT_ASSIGNED = N_(
+    "The IRT assigned kit {assigned}, and the kit scanned is {kit}: pick kit {assigned} and "
+    "scan it, or, if the IRT reassigned the kit, enter the new kit number it gave."
+)
+IRT_NOT_ASSIGNED_BEFORE = N_(
     "Kit {kit} is not the kit the IRT assigned ({assigned}): dispense only kit {assigned}, "
     "or ask the IRT."
 )
+"""IRT_NOT_ASSIGNED as dispenses recorded it before its words changed: read back in the
+reader's language."""
 STARTING_DOSE = N_(
     "Cycle 1 starts at the starting dose (level {start}, {start_name}); level "
     "{level} ({name}) needs the investigator who ordered it."
@@ -1301,6 +1307,7 @@ NOTICE_PARTS = {
         *DAY1_ONLY_BEFORE,
         APPROVAL_EXPIRED,
         IRT_NOT_ASSIGNED,
+        IRT_NOT_ASSIGNED_BEFORE,
     ),
     "source": SOURCE_FORMS,
 }

@@ -114,7 +114,7 @@ from dispensary.services.queries import (
     history_row,
     written_result,
 )
-from dispensary.services.results import DispenseResult
+from dispensary.services.results import DispenseResult, KitRow
 from dispensary.services.stock import move_kit
 from dispensary.services.studies import confirmed_rules
 from dispensary.services.study_versions import file_sha256, study_file_changed
@@ -811,6 +811,7 @@ def _plan(
         proposed += [(shelf.kits[k.number], k.tablets) for k in picked]
     irt = study.kit_assignment == "irt"
     codes = request.kits
+    assigned_only = False
     if irt:
         proposed = []  # the IRT assigns the kit: no first expiry first out
         if not checked.irt_confirmation or not checked.irt_kit:
@@ -821,7 +822,11 @@ def _plan(
                     "the kit number the IRT assigned."
                 ).format(study=study.protocol),
             )
+        # The kit the IRT assigned, typed from its confirmation: assessed as the kit going
+        # out, but still to pick and scan (`assigned`), never taken as scanned.
+        assigned_only = not codes and bool(checked.irt_kit)
         codes = codes or ((checked.irt_kit,) if checked.irt_kit else ())
+    assigned: list[KitRow] = []
     if codes:
         verdicts, chosen = _scanned(
             session,
@@ -842,7 +847,12 @@ def _plan(
             reader=reader,
         )
         if irt and checked.irt_kit:
-            _irt_kits(study, found, verdicts, checked.irt_kit, confirmed)
+            verdicts, chosen = _irt_kits(study, found, verdicts, chosen, checked.irt_kit, confirmed)
+        if assigned_only:
+            assigned = [v.row for v in verdicts if v.accepted and v.row is not None]
+            verdicts = []  # nothing scanned yet
+        elif irt and checked.irt_kit and shown:
+            assigned = _assigned_rows(session, checked.irt_kit, ctx.study_id, today, reader)
     elif irt:  # no kit assigned yet: refused above, nothing proposed
         verdicts, chosen = [], []
     else:
@@ -868,6 +878,7 @@ def _plan(
         warnings=tuple(found.warnings),
         proposed=tuple(kit_rows(session, [k for k, _tablets in proposed], today) if shown else ()),
         kits=tuple(verdicts),
+        assigned=tuple(assigned),
         tablets_needed=sum(needs.values()),
         tablets_in_kits=sum(t for _kit, t in chosen),
         notices=tuple(found.notices),
@@ -983,14 +994,34 @@ def _irt_kits(
     study: Study,
     found: _Found,
     verdicts: Sequence[KitVerdict],
+    chosen: Sequence[tuple[Kit, int]],
     assigned: str,
     confirmed: frozenset[str],
-) -> None:
-    """Only the kit the IRT assigned goes out."""
-    for verdict in verdicts:
+) -> tuple[list[KitVerdict], list[tuple[Kit, int]]]:
+    """Only the kit the IRT assigned goes out: another kit scanned is refused, its scan with
+    it (not taken), once the rule holds; until then it is a warning to override."""
+    kept = list(verdicts)
+    refused: set[str] = set()
+    for index, verdict in enumerate(verdicts):
         if verdict.accepted and verdict.code != assigned:
             text = partial(_not_assigned, verdict.code, assigned)
             _by_rule(study, found, confirmed, "kit_assignment", DispenseCheck.IRT, text)
+            if "kit_assignment" in confirmed:
+                kept[index] = KitVerdict(verdict.code, False, text())
+                refused.add(verdict.code)
+    return kept, [(kit, tablets) for kit, tablets in chosen if kit.number not in refused]
+
+
+def _assigned_rows(
+    session: Session, number: str, study: int, today: date, reader: Collection[int]
+) -> list[KitRow]:
+    """The row of the kit the IRT assigned, to list it to pick beside the kits scanned; none
+    for a number that is no kit of the study (a kit scanned is compared with it anyway)."""
+    try:
+        kit = get_kit(session, number, study, reader=reader)
+    except RuleViolation:
+        return []
+    return list(kit_rows(session, [kit], today))
 
 
 def _not_assigned(kit: str, assigned: str) -> str:

@@ -150,7 +150,7 @@ def pick_columns(study: Study) -> tuple[Column[PickLine], ...]:
     """The kits of the dispense: each as read off its box, where it is kept, and whether its
     scan confirmed it yet."""
     # A PickLine is a KitLine: the kit table's columns read it as they read a kit.
-    kits = cast("tuple[Column[PickLine], ...]", kit_columns(study))
+    kits = cast(tuple[Column[PickLine], ...], kit_columns(study))
     return (
         *kits,
         Column(str(QT_TRANSLATE_NOOP("Column", "Shelf")), lambda k: k.shelf),
@@ -265,6 +265,9 @@ class DispenseScreen(Screen):
         if study.kit_assignment == "irt":
             form.addRow(self.tr("&IRT confirmation no."), self.irt_confirmation)
             form.addRow(self.tr("Kit the IRT &assigned"), self.irt_kit)
+            self.irt_kit.setPlaceholderText(
+                self.tr("As the IRT's confirmation gives it; then scan the bottle")
+            )
             self.irt_confirmation.editingFinished.connect(self._platelets_changed)
             self.irt_kit.editingFinished.connect(self._platelets_changed)
         else:
@@ -281,7 +284,11 @@ class DispenseScreen(Screen):
         grid.addLayout(left, 0, 0)
 
         right = QVBoxLayout()
-        self.kit_field = ScanField(self.tr("Scan each kit handed over (or type its number, Enter)"))
+        self.kit_field = ScanField(
+            self.tr("Scan the bottle of the kit the IRT assigned, then Enter")
+            if study.kit_assignment == "irt"
+            else self.tr("Scan each kit handed over (or type its number, Enter)")
+        )
         self.kit_field.setObjectName("kitField")
         right.addLayout(scan_row(self.tr("&Kit in hand"), self.kit_field))
         self.kits_title = QLabel(self._kits_heading())
@@ -944,6 +951,18 @@ class DispenseScreen(Screen):
         """The kits still to scan, named, and what to do: each kit handed over is confirmed by
         its scan before the signature is asked."""
         kits = found.to_scan
+        if found.irt:  # the kit typed from the IRT's confirmation: its bottle scanned
+            return by_count(
+                len(kits),
+                self.tr(
+                    "Kit the IRT assigned, still to scan: {kits}. Pick it and scan the bottle; "
+                    "the signature follows."
+                ),
+                self.tr(
+                    "Kits the IRT assigned, still to scan: {kits}. Pick each and scan its "
+                    "bottle; the signature follows the last."
+                ),
+            ).format(kits=separated(k.number for k in kits))
         return by_count(
             len(kits),
             self.tr("Kit still to scan: {kits}. Pick it and scan it; the signature follows."),
@@ -991,6 +1010,14 @@ class DispenseScreen(Screen):
 
     def _kits_heading(self) -> str:
         found = self.assessment
+        if self.session.ctx.study.kit_assignment == "irt":
+            if found is not None and found.to_scan:
+                return self.tr("Kit the IRT assigned: {scanned} of {total} scanned").format(
+                    scanned=len(found.scanned), total=len(found.scanned) + len(found.to_scan)
+                )
+            if self.scanned:
+                return self.tr("Kits scanned")
+            return self.tr("Kit the IRT assigned: type its number, then scan the bottle")
         if found is not None and found.to_scan:
             return self.tr(
                 "Kits to pick (first expiry first out): {scanned} of {total} scanned"

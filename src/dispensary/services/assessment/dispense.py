@@ -187,6 +187,7 @@ class DispenseAssessment:
     warnings: tuple[Caution, ...]
     proposed: tuple[KitRow, ...]  # first expiry first out, whatever was scanned
     kits: tuple[KitVerdict, ...]  # each scanned code, in scan order
+    assigned: tuple[KitRow, ...]  # the kit the IRT assigned (irt), as typed: scanned or not
     tablets_needed: int
     tablets_in_kits: int  # in the kits that would go out (scanned, else proposed)
     notices: tuple[Notice, ...] = ()  # warnings that need no override
@@ -222,22 +223,30 @@ class DispenseAssessment:
         return tuple(v.row for v in self.kits if v.accepted and v.row is not None)
 
     @property
+    def to_pick(self) -> tuple[KitRow, ...]:
+        """The kits the pharmacist is told to pick: those the IRT assigned where it assigns
+        them, else those proposed (first expiry first out)."""
+        return self.assigned if self.irt else self.proposed
+
+    @property
     def kits_to_dispense(self) -> tuple[KitRow, ...]:
-        return self.scanned if self.kits else self.proposed
+        return self.scanned if self.kits else self.to_pick
 
     @property
     def to_scan(self) -> tuple[KitRow, ...]:
-        """The proposed kits still to scan before the dispense is signed: each kit handed over
-        is confirmed by its scan, never signed for unseen. A kit scanned that was not proposed
-        (accepted: another lot, a kit at hand) stands in for the first proposed kit of its
-        product not scanned; none is left once the kits scanned cover the cycle. Empty where
-        nothing is proposed (kits the IRT assigns)."""
+        """The kits to pick still to scan before the dispense is signed: each kit handed over
+        is confirmed by its scan, never signed for unseen. Where the IRT assigns the kit, the
+        kit typed from its confirmation is confirmed by the scan of the bottle in hand (a
+        scan of another kit is refused while the rule holds). A kit scanned that was not to
+        pick (accepted: another lot, a kit at hand, an IRT kit overridden) stands in for the
+        first kit to pick of its product not scanned; none is left once the kits scanned
+        cover the cycle."""
         scanned = self.scanned
         if scanned and not any(r.code is DispenseCheck.KITS_SHORT for r in self.refusals):
             return ()
         numbers = {k.number for k in scanned}
-        left = [k for k in self.proposed if k.number not in numbers]
-        proposed = {k.number for k in self.proposed}
+        left = [k for k in self.to_pick if k.number not in numbers]
+        proposed = {k.number for k in self.to_pick}
         for kit in scanned:
             if kit.number in proposed:
                 continue
