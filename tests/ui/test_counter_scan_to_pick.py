@@ -153,7 +153,6 @@ def test_the_kit_the_irt_assigned_is_to_pick_and_enter_signs_nothing(
     irt_screen: DispenseScreen,
     irt_study: Counter,
     signatures: Signatures,
-    printer: Printer,
 ) -> None:
     screen = irt_screen
     assert picking(screen) == [("R0003", "To pick")]  # typed, not scanned
@@ -175,7 +174,6 @@ def test_the_bottle_scanned_then_the_signature(
     irt_screen: DispenseScreen,
     irt_study: Counter,
     signatures: Signatures,
-    printer: Printer,
 ) -> None:
     scan(qtbot, irt_screen.kit_field, "r0003")  # the same kit: scanned, the signature follows
     [(_signer, _meaning, summary)] = signatures.asked
@@ -190,7 +188,6 @@ def test_another_bottle_than_the_irt_assigned_is_refused(
     irt_screen: DispenseScreen,
     irt_study: Counter,
     signatures: Signatures,
-    printer: Printer,
 ) -> None:
     screen = irt_screen
     scan(qtbot, screen.kit_field, "R0002")
