@@ -197,6 +197,18 @@ class RestoreResult:
     # undone by the restore.
     accounts_made_again: tuple[str, ...] = ()
     accounts_undone: tuple[str, ...] = ()
+    # restore --force over a database that could not be read: its accounts were not compared
+    # with the backup's (ACCOUNTS_NOT_CHECKED, translated), "" when they were.
+    accounts_not_checked: str = ""
+
+
+ACCOUNTS_NOT_CHECKED = N_(
+    "The replaced database could not be read: account changes made since the backup "
+    "(deactivations, lock-outs, passwords) could not be checked: review the users, and make "
+    "again those that still hold."
+)
+"""Said by a restore (--force) over a database whose accounts could not be read, in its output
+and, in English, in its audit entry (`accounts_not_checked`)."""
 
 
 @dataclass(frozen=True)
@@ -991,6 +1003,7 @@ def restore(
         replaced_entries,
         made_again,
         undone,
+        _(ACCOUNTS_NOT_CHECKED) if replaced_accounts is None else "",
     )
 
 
@@ -1368,6 +1381,8 @@ def _check_and_record(
             if changes:
                 counted["accounts_made_again"] = [c.code for c in changes if c.reapplied]
                 counted["accounts_undone"] = [c.code for c in changes if not c.reapplied]
+            if kept is not None and replaced_accounts is None:
+                counted["accounts_not_checked"] = ACCOUNTS_NOT_CHECKED
             with write_transaction(ctx.engine) as session:
                 rec = Recorder(session, None, clock.now())
                 rec.audit(
