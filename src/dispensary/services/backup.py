@@ -61,6 +61,8 @@ from dispensary.db.facts import GENESIS
 from dispensary.db.faults import read_only_cause, read_only_kind
 from dispensary.db.models import AuditEntry, PasswordHistory, StudyAccess, StudyRecord, User
 from dispensary.db.sqlite_backup import (
+    ANCHOR_LOG,
+    WRITTEN_LIST,
     LockedFile,
     backup_file,
     copy_database_private,
@@ -135,7 +137,6 @@ SERVER_RESTORE = N_(
 )
 
 StepHook = Callable[[str], None]
-ANCHOR_LOG = "anchors.log"
 RESTORED_FROM = "restored from "  # the last field of a restore's line, before the backup's path
 _LOG_HEADER = (
     "# Dispensary anchor log: one line per backup, appended, never rewritten. Fields, tab-"
@@ -587,9 +588,9 @@ def _rotate(ctx: Context, folder: Path, stem: str, written: Path, keep: int) -> 
             old.path.unlink()
 
 
-WRITTEN_LIST = "automatic-backups.log"
-"""Beside the automatic backups: one line per backup the program wrote at a first sign-in, its
-file name, size and SHA-256, appended; the rotation removes a file only while it matches."""
+# WRITTEN_LIST, beside the automatic backups: one line per backup the program wrote at a first
+# sign-in, its file name, size and SHA-256, appended; the rotation removes a file only while it
+# matches.
 _WRITTEN_HEADER = (
     "# Dispensary's automatic backups: one line per backup it wrote, appended, never rewritten; "
     "old ones are removed only while they still match their line. Fields, tab-separated: "
