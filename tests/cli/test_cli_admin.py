@@ -301,6 +301,21 @@ def test_backup_and_restore(
     )
     assert forced.code == 0, forced.err
     assert _restored(state(cli.db)) == state(str(copy))
+    # Over a file that cannot be read, no account was compared: the output and the entry say so.
+    unchecked = (
+        "The replaced database could not be read: account changes made since the backup "
+        "(deactivations, lock-outs, passwords) could not be checked: review the users"
+    )
+    assert unchecked in forced.out, forced.out
+    with sqlite3.connect(cli.db) as con:  # read as is: the restore was dated by the real clock
+        entries = [
+            json.loads(row[0])
+            for row in con.execute(
+                "SELECT new FROM audit_entries WHERE action = 'database_restored' ORDER BY id"
+            )
+        ]
+    assert unchecked in entries[-1]["accounts_not_checked"], entries[-1]
+    assert "could not be checked" not in restored.out, "the first restore compared them"
     kept = sorted(p.name for p in Path(cli.db).parent.glob("demo.replaced-*.sqlite3"))
     assert len(kept) == 2, "each restore keeps the file it replaced"
 

@@ -4,12 +4,13 @@ database's location, and --db. The restore takes the mark off the file it puts i
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from pathlib import Path
 
 import pytest
 
-from dispensary.db.sqlite_backup import backup_taken
+from dispensary.db.sqlite_backup import backup_taken, unmark
 from dispensary.domain.errors import DatabaseDamaged, InvalidInput, NotADispensaryDatabase
 from dispensary.services import backup, setup, workstation
 from dispensary.services.context import FixedClock
@@ -90,3 +91,59 @@ def test_a_refused_restore_gives_advice_about_the_backup_not_the_database(tmp_pa
         setup.check_location(str(damaged))
     assert "Choose another file" in picked.value.message
     assert "dispensary restore" not in picked.value.message
+
+
+def _as_made_before_the_mark(path: Path) -> None:
+    """The file as a release before the header mark wrote it: no mark in its header."""
+    unmark(path)
+    assert backup_taken(path) is None
+
+
+def test_a_backup_made_before_the_mark_is_known_by_the_logs_beside_it(tmp_path: Path) -> None:
+    """A backup made before copies were marked carries no mark: it was accepted as the live
+    database. The anchor log beside it (its name, and the hash of the last audit entry it holds)
+    or the automatic backups' list (its name, size and SHA-256) says it is one."""
+    db = tmp_path / "pharmacy.sqlite3"
+    folder = tmp_path / "backups"
+    clock = FixedClock(START)
+    site = build_site(str(db), kits=2, enrolled=0, clock=clock)
+    try:
+        by_hand = Path(backup.backup(site.ctx, site.actors["admin"], folder / "r1.bak").path)
+        daily = backup.automatic_backup(site.ctx, site.actors["pharm"], folder)
+        assert daily is not None
+        automatic = Path(daily.path)
+    finally:
+        site.ctx.engine.dispose()
+    for made in (by_hand, automatic):
+        _as_made_before_the_mark(made)
+
+    # Listed in the anchor log: its name, and the last audit entry it holds.
+    before = by_hand.read_bytes()
+    with pytest.raises(InvalidInput) as wizard:
+        setup.check_location(str(by_hand))
+    message = wizard.value.message
+    assert f"{by_hand} is a backup (taken " in message, message
+    assert f"choose the live database {db.resolve()}" in message
+    with pytest.raises(InvalidInput):
+        setup.open_database(str(by_hand), clock)
+    assert by_hand.read_bytes() == before
+
+    # Listed only in the automatic backups' list (its anchor log line lost): name, size, SHA-256,
+    # as the release that wrote it listed the unmarked file.
+    (folder / "anchors.log").unlink()
+    listed = (folder / backup.WRITTEN_LIST).read_text(encoding="utf-8").splitlines()
+    kept = [line for line in listed if not line.startswith(automatic.name)]
+    digest = hashlib.sha256(automatic.read_bytes()).hexdigest()
+    kept.append(f"{automatic.name}\t{automatic.stat().st_size}\t{digest}")
+    (folder / backup.WRITTEN_LIST).write_text("\n".join(kept) + "\n", encoding="utf-8")
+    with pytest.raises(InvalidInput) as chosen:
+        workstation.check_new_database(str(db), str(automatic))
+    assert f"{automatic} is a backup (taken " in chosen.value.message
+
+    # A name alone is not enough: another file put under a listed name is not a backup.
+    shutil.copyfile(db, by_hand)
+    (folder / "anchors.log").write_text(
+        f"2026-01-05T09:00:00+00:00\tP\t{db}\tA-1-X\t{'0' * 64}\t{by_hand.name}\n",
+        encoding="utf-8",
+    )
+    assert setup.check_location(str(by_hand)).existing

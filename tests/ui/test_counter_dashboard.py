@@ -3,6 +3,7 @@ the dashboard reads its figures off the UI thread."""
 
 from __future__ import annotations
 
+import re
 import threading
 from datetime import date
 from typing import Any
@@ -477,3 +478,24 @@ def test_the_today_row_clicked_or_f5_while_today_is_shown_reads_it_again(
     )
     assert "2026-01-30" in dashboard.heading.text()
     assert window.current_screen() is dashboard
+
+
+def test_the_today_screen_heads_the_findings_as_the_reconciliation_window_does(
+    language: Language, qtbot: QtBot, window: MainWindow
+) -> None:
+    """The Today screen headed the reconciliation's findings "Unresolved discrepancies" (its
+    studies' column "Discrepancies", 差异), where the reconciliation window's tab and report
+    say "To review" (待审核): one word for the same findings, in both languages."""
+    dashboard = settled(qtbot, window)
+    heading = dashboard.discrepancies.title.text()
+    reconcile = window.show_screen(ReconcileScreen)
+    assert isinstance(reconcile, ReconcileScreen)
+    tab = reconcile.tabs.tabText(reconcile.tabs.indexOf(reconcile.discrepancy_view))
+    word = re.sub(r"\s*[(（]\d+[)）]$", "", tab)  # "To review (1)" once a result is shown
+    assert heading == word == {Language.ZH_CN: "待审核"}.get(language, "To review"), (heading, tab)
+    model = dashboard.all_studies.model
+    headers = [
+        model.headerData(i, Qt.Orientation.Horizontal, Qt.ItemDataRole.DisplayRole)
+        for i in range(model.columnCount())
+    ]
+    assert word in headers and "Discrepancies" not in headers and "差异" not in headers, headers

@@ -16,6 +16,7 @@ from pytestqt.qtbot import QtBot
 
 from dispensary.db.faults import sqlite_fault
 from dispensary.db.sqlite_backup import file_fault
+from dispensary.domain.errors import DatabaseBusy
 from dispensary.i18n import Language, _
 from dispensary.services import backup
 from dispensary.ui.label_preview import _not_recorded
@@ -69,6 +70,22 @@ def test_a_failed_automatic_backup_says_what_to_do_before_the_technical_detail(
             "administrator. Technical detail: Input/output error"
         )
     assert "command line" not in fault + raw, "a pharmacist has no command line"
+
+
+def test_an_automatic_backup_kept_unrecorded_is_said_as_kept_not_as_failed(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The copy is kept (services.backup.BackupNotRecorded): "The automatic backup failed"
+    before "...was copied to PATH and kept" would say both."""
+    kept = backup.BackupNotRecorded(
+        "Today's automatic backup was copied to X and kept, but the audit trail could not "
+        "record it.",
+        "X",
+        DatabaseBusy("busy"),
+    )
+    said, failed = _said(monkeypatch, tmp_path, kept)
+    assert failed, "shown as a problem to act on"
+    assert said == kept.message
 
 
 @pytest.mark.parametrize("lang", [Language.ZH_CN, Language.EN])

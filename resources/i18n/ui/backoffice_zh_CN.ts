@@ -117,16 +117,16 @@
         <translation>将过期</translation>
     </message>
     <message>
+        <source>To review</source>
+        <translation>待审核</translation>
+    </message>
+    <message>
         <source>Short stock</source>
         <translation>库存短缺</translation>
     </message>
     <message>
         <source>Overdue</source>
         <translation>逾期</translation>
-    </message>
-    <message>
-        <source>Discrepancies</source>
-        <translation>差异</translation>
     </message>
     <message>
         <source>Last cycle</source>
@@ -645,10 +645,6 @@
         <translation>{n} 盒</translation>
     </message>
     <message>
-        <source>records: TAMPERING OR DAMAGE FOUND (see the discrepancies)</source>
-        <translation>记录：发现篡改或损坏（见差异）</translation>
-    </message>
-    <message>
         <source>records verified ({n} audit entries)</source>
         <translation>记录已验证（{n} 条稽查记录）</translation>
     </message>
@@ -687,10 +683,6 @@
     <message>
         <source>Kits expiring within 90 days</source>
         <translation>90 天内过期的药盒</translation>
-    </message>
-    <message>
-        <source>Unresolved discrepancies</source>
-        <translation>未解决的差异</translation>
     </message>
     <message>
         <source>Supply forecast</source>
@@ -789,8 +781,20 @@
         <translation>对账有 {n} 项发现。</translation>
     </message>
     <message>
+        <source>Nothing to review: the books balance.</source>
+        <translation>无待审核项：账目平衡。</translation>
+    </message>
+    <message>
         <source>Nobody is due for a cycle this week.</source>
         <translation>本周无受试者应发放下一周期。</translation>
+    </message>
+    <message>
+        <source>records: TAMPERING OR DAMAGE FOUND (see To review)</source>
+        <translation>记录：发现篡改或损坏（见“待审核”）</translation>
+    </message>
+    <message>
+        <source>To review</source>
+        <translation>待审核</translation>
     </message>
     <message>
         <source>{product} — {on_hand} on hand, of which {usable} can serve a cycle started today; {needed} needed for the next cycles</source>
@@ -819,10 +823,6 @@
     <message>
         <source>No kit on the shelf expires within 90 days.</source>
         <translation>架上没有 90 天内过期的药盒。</translation>
-    </message>
-    <message>
-        <source>No open discrepancy: the books balance.</source>
-        <translation>无未结差异：账目平衡。</translation>
     </message>
 </context>
 <context>
@@ -1752,8 +1752,8 @@
         <translation>点击一个研究即可在其中工作</translation>
     </message>
     <message>
-        <source>{n} studies; {waiting} with overdue participants, discrepancies or short stock. You work in {current}: click another study to switch to it.</source>
-        <translation>共 {n} 个研究；其中 {waiting} 个有逾期受试者、差异或库存短缺。您当前在 {current} 中工作：点击其他研究即可切换。</translation>
+        <source>{n} studies; {waiting} with overdue participants, findings to review or short stock. You work in {current}: click another study to switch to it.</source>
+        <translation>共 {n} 个研究；其中 {waiting} 个有逾期受试者、待审核项或库存短缺。您当前在 {current} 中工作：点击其他研究即可切换。</translation>
     </message>
 </context>
 <context>

@@ -740,6 +740,8 @@ def cmd_restore(run: Run) -> int:
         lines += [f"  {change}" for change in result.accounts_undone]
     if result.not_checked:  # restore --force: what could not be compared, said with the result
         lines.append(result.not_checked)
+    if result.accounts_not_checked:  # ... its accounts, which the restore may have brought back
+        lines.append(result.accounts_not_checked)
     if result.anchor and not result.warning:
         lines.append(
             _("Verification code {anchor}, added to the anchor log.").format(anchor=result.anchor)

@@ -23,11 +23,12 @@ waiting then simply reads the restored database.
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import sqlite3
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -212,6 +213,70 @@ def backup_taken(path: Path) -> datetime | None:
         return None
     minute = int.from_bytes(header[60:64], "big", signed=True)
     return datetime.fromtimestamp(max(minute, 0) * 60, UTC)
+
+
+ANCHOR_LOG = "anchors.log"
+"""The anchor log beside the backups (services.backup): a line per backup, its name in the sixth
+field and the whole hash of the last audit entry it holds in the fifth."""
+WRITTEN_LIST = "automatic-backups.log"
+"""The list beside the automatic backups (services.backup): name, bytes and SHA-256 of each."""
+
+
+def listed_backup(path: Path) -> datetime | None:
+    """When the file at `path` was taken as a backup, for a copy made before backups were marked
+    (backup_taken): the anchor log beside it has a line of its name holding the whole hash of
+    its last audit entry (the time logged), or the automatic backups' list beside it a line of
+    its name, size and SHA-256 (the file's time). None when no log beside it lists this very
+    file: a name alone is not enough (a backup named like the live database elsewhere)."""
+    folder, name = path.parent, path.name
+    logged = [f for f in _log_lines(folder / ANCHOR_LOG) if len(f) in (6, 7) and f[5] == name]
+    written = {
+        (int(f[1]), f[2])
+        for f in _log_lines(folder / WRITTEN_LIST)
+        if len(f) == 3 and f[0] == name and f[1].isdigit()
+    }
+    if not logged and not written:
+        return None
+    last = _last_entry_hash(path) if logged else None
+    for fields in reversed(logged):
+        if last is not None and fields[4] == last:
+            with suppress(ValueError):
+                at = datetime.fromisoformat(fields[0])
+                return at.astimezone(UTC) if at.tzinfo else at.replace(tzinfo=UTC)
+    try:
+        size = path.stat().st_size
+        if written and any(size == n for n, _digest in written):
+            with path.open("rb") as handle:
+                digest = hashlib.file_digest(handle, "sha256").hexdigest()
+            if (size, digest) in written:
+                return datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    except OSError:
+        return None
+    return None
+
+
+def _log_lines(log: Path) -> list[list[str]]:
+    """The tab-separated fields of each line of a log beside the backups (none: no log)."""
+    try:
+        text = log.read_text(encoding="utf-8", errors="replace")
+    except (OSError, ValueError):
+        return []
+    return [line.split("\t") for line in text.splitlines() if not line.startswith("#")]
+
+
+def _last_entry_hash(path: Path) -> str | None:
+    """The whole hash of the last audit entry the file holds, read without changing it."""
+    try:
+        conn = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro&immutable=1", uri=True)
+        try:
+            row = conn.execute(
+                "SELECT entry_hash FROM audit_entries ORDER BY id DESC LIMIT 1"
+            ).fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None
+    return str(row[0]) if row else None
 
 
 def unmark(path: Path) -> None:

@@ -61,6 +61,8 @@ from dispensary.db.facts import GENESIS
 from dispensary.db.faults import read_only_cause, read_only_kind
 from dispensary.db.models import AuditEntry, PasswordHistory, StudyRecord, User
 from dispensary.db.sqlite_backup import (
+    ANCHOR_LOG,
+    WRITTEN_LIST,
     LockedFile,
     backup_file,
     copy_database_private,
@@ -77,9 +79,11 @@ from dispensary.db.sqlite_backup import (
 from dispensary.domain.anchor import Anchor, anchor_code
 from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.errors import (
+    ChainOutOfStep,
     DatabaseBusy,
     DatabaseDamaged,
     DatabaseProblem,
+    DiskFull,
     InvalidInput,
     NotADispensaryDatabase,
     NotFound,
@@ -89,8 +93,10 @@ from dispensary.domain.errors import (
 from dispensary.domain.rules import check_text
 from dispensary.files import (
     NOTHING_CHANGED,
+    NOTHING_SAVED,
     PRIVATE_MODE,
     TECHNICAL_DETAIL,
+    before_detail,
     fsync_dir,
     os_detail,
     shown,
@@ -132,7 +138,6 @@ SERVER_RESTORE = N_(
 )
 
 StepHook = Callable[[str], None]
-ANCHOR_LOG = "anchors.log"
 RESTORED_FROM = "restored from "  # the last field of a restore's line, before the backup's path
 _LOG_HEADER = (
     "# Dispensary anchor log: one line per backup, appended, never rewritten. Fields, tab-"
@@ -194,6 +199,18 @@ class RestoreResult:
     # undone by the restore.
     accounts_made_again: tuple[str, ...] = ()
     accounts_undone: tuple[str, ...] = ()
+    # restore --force over a database that could not be read: its accounts were not compared
+    # with the backup's (ACCOUNTS_NOT_CHECKED, translated), "" when they were.
+    accounts_not_checked: str = ""
+
+
+ACCOUNTS_NOT_CHECKED = N_(
+    "The replaced database could not be read: account changes made since the backup "
+    "(deactivations, lock-outs, passwords) could not be checked: review the users, and make "
+    "again those that still hold."
+)
+"""Said by a restore (--force) over a database whose accounts could not be read, in its output
+and, in English, in its audit entry (`accounts_not_checked`)."""
 
 
 @dataclass(frozen=True)
@@ -235,52 +252,138 @@ def backup(ctx: Context, actor: Actor, out: str | Path) -> BackupResult:
     with _removed_unless_recorded(written):
         code, entry_hash = _anchor_of_backup(written)
     # The copy is made (read under a snapshot, without the write lock); its audit entry is a
-    # write, which waits for the lock the usual busy timeout. Still busy, the copy is kept (a
+    # write, which waits for the lock the usual busy timeout. Still busy, or the entry refused
+    # another way (a full disk, a database found read-only only then), the copy is kept (a
     # backup wanted before a risky step is not thrown away), logged in the anchor log, and the
-    # user told it is not in the audit trail; any other fault removes it, nothing saved.
+    # user told where it is and that the audit trail does not record it (_kept_unrecorded).
+    _record_or_keep(
+        ctx,
+        written,
+        code,
+        entry_hash,
+        lambda session: Recorder(session, actor, ctx.clock.now()).audit(
+            AuditAction.BACKUP,
+            "database",
+            written.name,
+            {"path": str(written), "bytes": written.stat().st_size, "anchor": code},
+        ),
+        automatic=False,
+    )
+    return _logged(ctx, written, code, entry_hash)
+
+
+def _record_or_keep(
+    ctx: Context,
+    written: Path,
+    code: str,
+    entry_hash: str,
+    record: Callable[[Session], object],
+    *,
+    automatic: bool,
+) -> None:
+    """Writes the backup's audit entry (`record`, one step). A database fault refusing it (the
+    lock held past the busy timeout, a full disk, a database read-only or out of step) keeps
+    the whole copy and raises the fault that says so (_kept_unrecorded); anything else (a
+    program error, an interrupt) removes the copy, as nothing accounts for it."""
     try:
         with write_transaction(ctx.engine) as session:
-            Recorder(session, actor, ctx.clock.now()).audit(
-                AuditAction.BACKUP,
-                "database",
-                written.name,
-                {"path": str(written), "bytes": written.stat().st_size, "anchor": code},
-            )
-    except DatabaseBusy as busy:
-        raise _kept_unrecorded(ctx, written, code, entry_hash) from busy
+            record(session)
+    except DatabaseProblem as fault:
+        raise _kept_unrecorded(ctx, written, code, entry_hash, fault, automatic) from fault
     except BaseException:
         with contextlib.suppress(OSError):
             remove_with_side_files(written)
         raise
-    return _logged(ctx, written, code, entry_hash)
 
 
-def _kept_unrecorded(ctx: Context, written: Path, code: str, entry_hash: str) -> DatabaseBusy:
-    """A backup by hand copied whole whose audit entry the lock held by another workstation
-    kept out: the copy stays, its line is added to the anchor log beside it (outside the
-    database, it needs no lock), and the fault says where the copy is, that the audit trail
-    does not record it, and what to do."""
+class BackupNotRecorded(DatabaseProblem):
+    """The day's automatic backup was copied whole and kept, but its audit entry could not be
+    written: the message says where the copy is, that the audit trail does not record it, and
+    what to do (the window shows it as is, not as a failed backup). `cause`: the fault that
+    kept the entry out."""
+
+    def __init__(self, message: str, path: str, cause: DatabaseProblem) -> None:
+        super().__init__(message)
+        self.path = path
+        self.cause = cause
+
+
+_SAME_KIND = (DatabaseBusy, DiskFull, ReadOnlyDatabase, DatabaseDamaged, ChainOutOfStep)
+
+
+def _kept_unrecorded(
+    ctx: Context,
+    written: Path,
+    code: str,
+    entry_hash: str,
+    fault: DatabaseProblem,
+    automatic: bool,
+) -> DatabaseProblem:
+    """A backup copied whole whose audit entry `fault` kept out: the copy stays, its line is
+    added to the anchor log beside it (outside the database, it needs no lock; an automatic
+    backup is listed as written too), and the fault says where the copy is, that the audit
+    trail does not record it, and what to do. A backup by hand keeps the fault's kind (busy:
+    the command's exit code 5); an automatic one is BackupNotRecorded."""
     logged = _logged(ctx, written, code, entry_hash)
+    if automatic:
+        _list_as_written(written)
     said = logged.warning or _(
         "Its verification code {code} was added to the anchor log {log}."
     ).format(code=code, log=shown(Path(logged.anchor_log)))
-    return DatabaseBusy(
-        _(
-            "The backup was copied to {path} and kept, but the audit trail could not record it: "
-            "the database stayed busy (another workstation is writing). {logged} The audit "
-            "trail will not record this copy later: run the backup again in a moment, to a new "
-            "file name, to make a backup the audit trail records; this copy may then be deleted."
-        ).format(path=shown(written), logged=said)
-    )
+    busy = isinstance(fault, DatabaseBusy)
+    if busy:
+        why = _("The database stayed busy (another workstation is writing).")
+    else:
+        why = _without(fault.message, NOTHING_SAVED)
+    if automatic:
+        head = _(
+            "Today's automatic backup was copied to {path} and kept, but the audit trail could "
+            "not record it. {why}"
+        )
+        tail = _(
+            "The audit trail will not record this copy later: the next sign-in makes the day's "
+            "backup again, recorded once the database can be written; this copy may then be "
+            "deleted. Tell the administrator."
+        )
+    else:
+        head = _(
+            "The backup was copied to {path} and kept, but the audit trail could not record it. "
+            "{why}"
+        )
+        tail = (
+            _(
+                "The audit trail will not record this copy later: run the backup again in a "
+                "moment, to a new file name, to make a backup the audit trail records; this copy "
+                "may then be deleted."
+            )
+            if busy
+            else _(
+                "The audit trail will not record this copy later: once that is put right, run "
+                "the backup again, to a new file name, to make a backup the audit trail records; "
+                "this copy may then be deleted."
+            )
+        )
+    message = before_detail(head.format(path=shown(written), why=why), said, tail)
+    if automatic:
+        return BackupNotRecorded(message, str(written), fault)
+    kind = type(fault) if type(fault) in _SAME_KIND else DatabaseProblem
+    return kind(message)
+
+
+def _without(message: str, said: str) -> str:
+    """A fault's message without one of its sentences (as written and as translated)."""
+    for words in (_(said), said):
+        message = message.replace(f" {words}", "").replace(words, "")
+    return message.strip()
 
 
 @contextlib.contextmanager
 def _removed_unless_recorded(written: Path) -> Iterator[None]:
-    """A backup whose audit entry could not be written (the database found read-only, busy or
-    full only then) is removed: the fault says nothing was saved, and a backup neither in the
-    audit trail nor in the anchor log would be one nobody can account for. It is a new file
-    (never one written over), so nothing else is lost. (A backup by hand the lock kept out of
-    the audit trail is kept and logged in the anchor log: `backup`.)"""
+    """A backup whose chain's code cannot be read back from the copy is removed: it cannot be
+    logged in the anchor log, and a backup neither in the audit trail nor in the anchor log
+    would be one nobody can account for. It is a new file (never one written over), so nothing
+    else is lost. (A copy whose audit entry alone could not be written is kept and logged in
+    the anchor log: _record_or_keep.)"""
     try:
         yield
     except BaseException:
@@ -310,13 +413,19 @@ def automatic_backup(
     written = _new_backup(ctx, folder, stem, today.isoformat())
     with _removed_unless_recorded(written):
         code, entry_hash = _anchor_of_backup(written)
-        with write_transaction(ctx.engine) as session:
-            Recorder(session, actor, ctx.clock.now()).audit(
-                AuditAction.BACKUP_AUTOMATIC,
-                "database",
-                written.name,
-                {"path": str(written), "anchor": code},
-            )
+    _record_or_keep(
+        ctx,
+        written,
+        code,
+        entry_hash,
+        lambda session: Recorder(session, actor, ctx.clock.now()).audit(
+            AuditAction.BACKUP_AUTOMATIC,
+            "database",
+            written.name,
+            {"path": str(written), "anchor": code},
+        ),
+        automatic=True,
+    )
     result = _logged(ctx, written, code, entry_hash)
     _list_as_written(written)
     _rotate(ctx, folder, stem, written, keep)
@@ -480,9 +589,9 @@ def _rotate(ctx: Context, folder: Path, stem: str, written: Path, keep: int) -> 
             old.path.unlink()
 
 
-WRITTEN_LIST = "automatic-backups.log"
-"""Beside the automatic backups: one line per backup the program wrote at a first sign-in, its
-file name, size and SHA-256, appended; the rotation removes a file only while it matches."""
+# WRITTEN_LIST, beside the automatic backups: one line per backup the program wrote at a first
+# sign-in, its file name, size and SHA-256, appended; the rotation removes a file only while it
+# matches.
 _WRITTEN_HEADER = (
     "# Dispensary's automatic backups: one line per backup it wrote, appended, never rewritten; "
     "old ones are removed only while they still match their line. Fields, tab-separated: "
@@ -896,6 +1005,7 @@ def restore(
         replaced_entries,
         made_again,
         undone,
+        _(ACCOUNTS_NOT_CHECKED) if replaced_accounts is None else "",
     )
 
 
@@ -1273,6 +1383,8 @@ def _check_and_record(
             if changes:
                 counted["accounts_made_again"] = [c.code for c in changes if c.reapplied]
                 counted["accounts_undone"] = [c.code for c in changes if not c.reapplied]
+            if kept is not None and replaced_accounts is None:
+                counted["accounts_not_checked"] = ACCOUNTS_NOT_CHECKED
             with write_transaction(ctx.engine) as session:
                 rec = Recorder(session, None, clock.now())
                 rec.audit(

@@ -1,5 +1,5 @@
 """What the pharmacist looks at first each morning: stock against need, expiries, who is due,
-returns outstanding and open discrepancies, gathered in one read-only snapshot.
+returns outstanding and the findings to review, gathered in one read-only snapshot.
 
 It runs a reconciliation (seconds on a few years' history), so the Today screen calls it off
 the UI thread and shows the last result with its time; a read finding no audit entry written

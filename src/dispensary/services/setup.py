@@ -53,7 +53,7 @@ from dispensary.db.faults import (
     sqlite_fault,
 )
 from dispensary.db.models import AuditEntry, StudyRecord, User
-from dispensary.db.sqlite_backup import backup_file, backup_taken
+from dispensary.db.sqlite_backup import ANCHOR_LOG, backup_file, backup_taken, listed_backup
 from dispensary.domain.audit_actions import TRAINING_REASON, AuditAction
 from dispensary.domain.errors import (
     DatabaseDamaged,
@@ -122,12 +122,13 @@ def _check_sqlite_file(
     A file this account may not write is refused, unless `read_only_ok`: then it is checked,
     and said to be read-only, through the URI it will be read by (read_only_uri). `in_window`:
     a file picked in a window (the set-up wizard, Settings), whose refusal says to pick another,
-    not the command line's --db or DISPENSARY_DB. A backup (sqlite_backup.backup_taken) is
-    refused as the database to work in, unless `backup_ok` (`audit verify`, which only reads)."""
+    not the command line's --db or DISPENSARY_DB. A backup (sqlite_backup.backup_taken, or for
+    one made before backups were marked, listed_backup) is refused as the database to work in,
+    unless `backup_ok` (`audit verify`, which only reads)."""
     try:
         checked = _checked_tables(path, must_exist, read_only_ok, in_window)
         if not backup_ok and checked.tables:
-            taken = backup_taken(path)
+            taken = backup_taken(path) or listed_backup(path)  # listed: made before the mark
             if taken is not None:
                 raise InvalidInput(_a_backup(path, taken))
         return checked
@@ -276,7 +277,7 @@ def _a_backup(path: Path, taken: datetime) -> str:
 def _backed_up_database(path: Path) -> str:
     """The database the anchor log beside the backup names for it ("" when none does)."""
     try:
-        lines = (path.parent / "anchors.log").read_text(encoding="utf-8", errors="replace")
+        lines = (path.parent / ANCHOR_LOG).read_text(encoding="utf-8", errors="replace")
     except OSError:
         return ""
     found = ""

@@ -201,10 +201,10 @@ WRAPPED = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter | Qt.TextFl
 
 
 def _records_state(check: VerifyResult) -> str:
-    """The audit trail's check in a few words (its finding is among the discrepancies)."""
+    """The audit trail's check in a few words (its finding is among those to review)."""
     if not check.ok:
         return QCoreApplication.translate(
-            "DashboardScreen", "records: TAMPERING OR DAMAGE FOUND (see the discrepancies)"
+            "DashboardScreen", "records: TAMPERING OR DAMAGE FOUND (see To review)"
         )
     if check.new_entries is None:
         return QCoreApplication.translate(
@@ -430,7 +430,8 @@ STUDY_COLUMNS: list[Column[StudySummary]] = [
     ),
     Column(str(QT_TRANSLATE_NOOP("Column", "Expiring")), lambda r: r.expiring, align_right=True),
     Column(
-        str(QT_TRANSLATE_NOOP("Column", "Discrepancies")),
+        # The reconciliation window's tab word for the same findings (DiscrepancyKind.to_review)
+        str(QT_TRANSLATE_NOOP("Column", "To review")),
         lambda r: r.discrepancies,
         colour=lambda r: _alert(r.discrepancies),
         align_right=True,
@@ -511,7 +512,7 @@ class StudiesSection(Section):
         waiting = sum(1 for r in rows if r.overdue or r.discrepancies or r.short_products)
         self.summary.setText(
             self.tr(
-                "{n} studies; {waiting} with overdue participants, discrepancies or short "
+                "{n} studies; {waiting} with overdue participants, findings to review or short "
                 "stock. You work in {current}: click another study to switch to it."
             ).format(n=len(rows), waiting=waiting, current=current)
         )
@@ -667,7 +668,8 @@ class DashboardScreen(Screen):
         self.due = Section(self.tr("Due for their next cycle this week"))
         self.returns = Section(self.tr("Returns not yet recorded"))
         self.expiring = Section(self.tr("Kits expiring within 90 days"))
-        self.discrepancies = Section(self.tr("Unresolved discrepancies"))
+        # Headed as the reconciliation window's tab of the same findings (reconcile_view).
+        self.discrepancies = Section(self.tr("To review"))
         self.forecast = ForecastSection(self.tr("Supply forecast"))
         self.all_studies = StudiesSection(self.tr("All your studies"))
         self.all_studies.setObjectName("allStudies")
@@ -1058,7 +1060,7 @@ class DashboardScreen(Screen):
                 else self.tr("{n} findings for the reconciliation.").format(n=len(found))
             )
             if found
-            else self.tr("No open discrepancy: the books balance."),
+            else self.tr("Nothing to review: the books balance."),
             lines,
             OpenKind.RECONCILE,
             total=len(found),

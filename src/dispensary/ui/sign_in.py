@@ -702,10 +702,13 @@ class BackupThread(QThread):
 
     def run(self) -> None:
         from dispensary.domain.errors import DatabaseDamaged, DispensaryError
-        from dispensary.services.backup import automatic_backup
+        from dispensary.services.backup import BackupNotRecorded, automatic_backup
 
         try:
             result = automatic_backup(self.ctx, self.actor, self.folder, self.keep)
+        except BackupNotRecorded as exc:  # kept, not failed: it says where and what to do
+            self.done.emit(exc.message, True)
+            return
         except DatabaseDamaged as exc:  # another backup would not help: it says what to do
             self.done.emit(str(exc), True)
             return
