@@ -26,11 +26,13 @@ from .helpers import dispense, enroll, return_all
 
 Password = Callable[[Actor], str]
 
-FIRST_CYCLE = 14
+FIRST_CYCLE = 15
 """Statements of a first cycle's FEFO dispense by a pharmacist signed in on this workstation
 (whose stored hash the sign-in read: users.presign reads it again only for a signer it has
 not seen): the participant with their last dispense and the last dispense number and
-attempt, the confirmed rules, the first kits on the shelf and their contents; the signer's
+attempt, the confirmed rules, the study file in force (its row: a dispense assessed with a
+file updated since is refused, study_file_changed), the first kits on the shelf and their
+contents; the signer's
 account with the chain head and the chains' last rows; then one INSERT or UPDATE per table written (dispense, ledger row, signature,
 kit, dispense kit, audit entry, the entry's study index, chain head). Transaction control
 (BEGIN) is not counted."""
