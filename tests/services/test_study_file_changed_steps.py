@@ -1,7 +1,8 @@
 """Every write step that applies a rule of the study file refuses, nothing written, when the
 file in force in the database is no longer the one the process read: an enrolment (its
 eligibility), the correction of an enrolment (the eligibility at the corrected values), a
-receipt (the products and tablets per kit). Before, only the dispense was checked
+receipt (the products and tablets per kit), a logger file's import (the study's temperature
+range). Before, only the dispense was checked
 (test_dispense_study_file_changed): a window or a command opened before an administrator's
 update at another workstation enrolled and received under the old file's rules."""
 
@@ -13,8 +14,8 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from dispensary.db.models import AuditEntry, Kit, Participant
-from dispensary.services import participants, receiving, setup, studies
+from dispensary.db.models import AuditEntry, Excursion, Kit, Participant
+from dispensary.services import participants, receiving, setup, studies, temperature
 from dispensary.services.assessment import StudyFileChanged
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.study import Study
@@ -41,12 +42,15 @@ def _written(ctx: Context) -> tuple[int, int, int, list[tuple[str, date, int]]]:
     return people, kits, entries, values
 
 
-def _amend(ctx: Context, admin: Actor, study: Study, clock: FixedClock) -> Context:
-    """The administrator, at another workstation, raises the minimum age to 21 (version 2);
-    the context given back is the study opened again (F5)."""
+def _amend(
+    ctx: Context, admin: Actor, study: Study, clock: FixedClock, edit: tuple[str, str] = ("", "")
+) -> Context:
+    """The administrator, at another workstation, raises the minimum age to 21 (or makes
+    `edit`) (version 2); the context given back is the study opened again (F5)."""
     other = setup.open_database(ctx.database, clock).context
     try:
-        text = study.source_text.replace("min_age = 18", "min_age = 21")
+        text = study.source_text.replace(*edit) if edit[0] else study.source_text
+        text = text.replace("min_age = 18", "min_age = 21")
         assert text != study.source_text
         studies.update_study(other, admin, text, "v2.toml", "protocol amendment 2: adults of 21")
     finally:
@@ -119,3 +123,35 @@ def test_a_receipt_under_an_updated_study_file_is_refused_with_nothing_written(
         "K0003",
         "K0004",
     )
+
+
+LOG = """timestamp,celsius
+2026-01-05T06:00:00+00:00,21.0
+2026-01-05T07:00:00+00:00,27.0
+2026-01-05T08:00:00+00:00,21.0
+"""
+
+
+def test_a_logger_file_under_an_updated_study_file_is_refused_with_nothing_written(
+    ctx: Context,
+    study: Study,
+    clock: FixedClock,
+    admin: Actor,
+    pharmacist: Actor,
+    technician: Actor,
+) -> None:
+    """27 °C is an excursion under version 1 (up to 25 °C), not under version 2 (up to 30 °C):
+    the import judged by the old range would quarantine the shelf."""
+    receive(ctx, pharmacist, "K0001-K0002")
+    fresh = _amend(ctx, admin, study, clock, ("max_celsius = 25.0", "max_celsius = 30.0"))
+    assert fresh.study.temperature.max_celsius == 30.0
+    before = _written(ctx)
+    with pytest.raises(StudyFileChanged) as refused:
+        temperature.import_logger(ctx, technician, "IP store 1", LOG)
+    message = refused.value.message
+    assert message.startswith(STALE.split(": press")[0]), message
+    assert message.endswith(": press F5 to reload and import the logger file again."), message
+    assert _written(ctx) == before
+    with ctx.engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(Excursion)) == 0
+    assert temperature.import_logger(fresh, technician, "IP store 1", LOG) == []
