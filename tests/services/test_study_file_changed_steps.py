@@ -1,7 +1,7 @@
 """Every write step that applies a rule of the study file refuses, nothing written, when the
 file in force in the database is no longer the one the process read: an enrolment (its
 eligibility), the correction of an enrolment (the eligibility at the corrected values), a
-receipt (the products and tablets per kit), a logger file's import (the study's temperature
+receipt (the products and tablets per kit), a return (its adherence flags), a logger file's import (the study's temperature
 range). Before, only the dispense was checked
 (test_dispense_study_file_changed): a window or a command opened before an administrator's
 update at another workstation enrolled and received under the old file's rules."""
@@ -15,9 +15,10 @@ import pytest
 from sqlalchemy import func, select
 
 from dispensary.db.models import AuditEntry, Excursion, Kit, Participant
-from dispensary.services import participants, receiving, setup, studies, temperature
+from dispensary.services import participants, receiving, returns, setup, studies, temperature
 from dispensary.services.assessment import StudyFileChanged
 from dispensary.services.context import Actor, Context, FixedClock
+from dispensary.services.results import DispenseResult
 from dispensary.study import Study
 
 from .helpers import P75, enroll, receive
@@ -155,3 +156,28 @@ def test_a_logger_file_under_an_updated_study_file_is_refused_with_nothing_writt
     with ctx.engine.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(Excursion)) == 0
     assert temperature.import_logger(fresh, technician, "IP store 1", LOG) == []
+
+
+def test_a_return_under_an_updated_study_file_is_refused_with_nothing_written(
+    ctx: Context,
+    study: Study,
+    clock: FixedClock,
+    admin: Actor,
+    pharmacist: Actor,
+    pw: Password,
+    cycle1: DispenseResult,
+) -> None:
+    fresh = _amend(ctx, admin, study, clock)
+    request = returns.ReturnRequest(dispense=cycle1.number, kit="K0011", tablets=2)
+    found = returns.assess_return(ctx, pharmacist, request)
+    assert found.refusals[0].code == "study_file_changed"
+    before = _written(ctx)
+    with pytest.raises(StudyFileChanged) as refused:
+        returns.record_return(ctx, pharmacist, "K0011", 2, pw(pharmacist), dispense=cycle1.number)
+    assert refused.value.message == STALE.format(step="return")
+    assert _written(ctx) == before
+    assert not returns.assess_return(fresh, pharmacist, request).refusals
+    done = returns.record_return(
+        fresh, pharmacist, "K0011", 2, pw(pharmacist), dispense=cycle1.number
+    )
+    assert (done.dispense_number, done.kit, done.tablets_returned) == (cycle1.number, "K0011", 2)

@@ -65,6 +65,10 @@ STEP_CHECKED_AGAIN = {
         "The study file of {study} was updated at {time} by {user} (version {version}) after "
         "this screen was opened: press F5 to reload and check the receipt again."
     ),
+    "return": N_(
+        "The study file of {study} was updated at {time} by {user} (version {version}) after "
+        "this screen was opened: press F5 to reload and check the return again."
+    ),
     "logger": N_(
         "The study file of {study} was updated at {time} by {user} (version {version}) after "
         "this screen was opened: press F5 to reload and import the logger file again."
@@ -82,8 +86,9 @@ def study_file_changed(
     context's, whose rules the step applies. A window keeps the file it read until F5; an
     update made since, at this or another workstation, is named with who made it and when.
     The one rule of every step that applies the study file at write time (STEP_CHECKED_AGAIN:
-    the dispense, an enrolment and its correction, a receipt, a logger file's import judged by
-    the study's temperature range), each refused with the code `study_file_changed`."""
+    the dispense, an enrolment and its correction, a receipt, a return (its adherence flags), a
+    logger file's import judged by the study's temperature range), each refused with the code
+    `study_file_changed`."""
     record = session.get(StudyRecord, ctx.study_id)
     if record is None:
         return None  # refused elsewhere (the study is not recorded)
