@@ -168,6 +168,7 @@ def test_an_amendment_does_not_move_the_day_the_study_was_loaded(
     studies.update_study(
         ctx, admin, ctx.study.source_text.replace("Site 01", "Site 01b"), "v2.toml", "renamed"
     )
+    ctx = studies.switch_study(ctx, pharmacist, ctx.study.protocol)  # read again (F5)
     assert enroll(ctx, pharmacist, enrolled_on=date(2025, 12, 1)).enrolled_on == date(2025, 12, 1)
 
 

@@ -899,6 +899,10 @@
         <translation>入组</translation>
     </message>
     <message>
+        <source>Nothing was saved: the study file of {protocol} was updated after this window was opened. It was read again (version {version}): check the enrolment and the eligibility checklist again before enrolling.</source>
+        <translation>未保存任何内容：{protocol} 的研究文件在本窗口打开后已更新。已重新读取（第 {version} 版）：入组前请重新检查本次入组和入选资格核对表。</translation>
+    </message>
+    <message>
         <source>Not: {criterion}</source>
         <translation>无：{criterion}</translation>
     </message>

@@ -782,6 +782,10 @@
         <translation>返回</translation>
     </message>
     <message>
+        <source>Nothing was saved: the study file of {protocol} was updated after this screen was opened. The screen read it again (version {version}) and checked the shipment again as it was listed: check it before receiving.</source>
+        <translation>未保存任何内容：{protocol} 的研究文件在本界面打开后已更新。本界面已重新载入该文件（第 {version} 版），并按已列出的内容重新检查了本次货件：请核对后再接收。</translation>
+    </message>
+    <message>
         <source>Receive a shipment</source>
         <translation>接收货件</translation>
     </message>

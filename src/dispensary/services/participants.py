@@ -38,6 +38,7 @@ from dispensary.domain.rules import (
 )
 from dispensary.i18n import N_, _
 from dispensary.services.assessment.base import Refusal
+from dispensary.services.assessment.dispense import StudyFileChanged
 from dispensary.services.assessment.enrolment import (
     CORRECTED_FIELDS,
     EnrolmentCheck,
@@ -49,6 +50,7 @@ from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import Permission, Readable, require
 from dispensary.services.queries import live_dispenses, participant_row
 from dispensary.services.results import ParticipantRow
+from dispensary.services.study_versions import refuse_study_file_changed, study_file_changed
 from dispensary.services.users import check_signature, presign
 from dispensary.study import Study
 
@@ -82,40 +84,43 @@ def enroll(
     confirmed the age of a participant born in the year that makes them under age or not by
     the birthday (check_eligibility asks it, ToConfirm); recorded in the audit trail."""
     require(actor, Permission.ENROLL, ctx, recorded=True)
-    today = ctx.clock.today()
-    day = check_not_future(enrolled_on, today, N_("enrolment date"))
-    number = normalise_study_number(study_number)
-    letters = normalise_initials(initials)
-    elig = ctx.study.eligibility
-    sex_code = check_sex(check_text(sex, N_("sex"), required=False, limit=10), elig.sex)
-    _check_birth_year(birth_year)
-    confirmed_by = check_text(
-        eligibility_confirmed_by,
-        N_("name of the investigator who confirmed eligibility"),
-        limit=120,
-    )
-    check_eligibility(
-        birth_year, sex_code, day, elig.min_age, elig.sex, age_confirmed=age_confirmed
-    )
-    _check_not_a_label(number)
-    checklist = eligibility_checklist(ctx.study)
-    if criteria_confirmed is None and checklist:
-        raise ChecklistNotConfirmed(
-            _(
-                "The eligibility checklist of {protocol} is not confirmed ({count} criteria): "
-                "confirm every inclusion criterion and the absence of every exclusion criterion "
-                "before enrolling."
-            ).format(protocol=ctx.study.protocol, count=len(checklist))
-        )
-    missing = [c for c in checklist if c not in set(criteria_confirmed or ())]
-    if missing:
-        raise RuleViolation(
-            _(
-                "Eligibility is not confirmed for: {criterion}. Confirm every inclusion "
-                "criterion and the absence of every exclusion criterion before enrolling."
-            ).format(criterion=missing[0])
-        )
     with write_transaction(ctx.engine) as session:
+        # The rules below are the study file's the process read: refused first when it is no
+        # longer the file in force (updated at this or another workstation since).
+        refuse_study_file_changed(session, ctx, "enrolment")
+        today = ctx.clock.today()
+        day = check_not_future(enrolled_on, today, N_("enrolment date"))
+        number = normalise_study_number(study_number)
+        letters = normalise_initials(initials)
+        elig = ctx.study.eligibility
+        sex_code = check_sex(check_text(sex, N_("sex"), required=False, limit=10), elig.sex)
+        _check_birth_year(birth_year)
+        confirmed_by = check_text(
+            eligibility_confirmed_by,
+            N_("name of the investigator who confirmed eligibility"),
+            limit=120,
+        )
+        check_eligibility(
+            birth_year, sex_code, day, elig.min_age, elig.sex, age_confirmed=age_confirmed
+        )
+        _check_not_a_label(number)
+        checklist = eligibility_checklist(ctx.study)
+        if criteria_confirmed is None and checklist:
+            raise ChecklistNotConfirmed(
+                _(
+                    "The eligibility checklist of {protocol} is not confirmed ({count} criteria): "
+                    "confirm every inclusion criterion and the absence of every exclusion criterion "
+                    "before enrolling."
+                ).format(protocol=ctx.study.protocol, count=len(checklist))
+            )
+        missing = [c for c in checklist if c not in set(criteria_confirmed or ())]
+        if missing:
+            raise RuleViolation(
+                _(
+                    "Eligibility is not confirmed for: {criterion}. Confirm every inclusion "
+                    "criterion and the absence of every exclusion criterion before enrolling."
+                ).format(criterion=missing[0])
+            )
         if session.scalar(
             select(Participant).where(
                 Participant.study_id == ctx.study_id, Participant.study_number == number
@@ -610,6 +615,9 @@ def _correction(
     old = {k: recorded[k] for k in CORRECTED_FIELDS if k in changed}
     new = {k: changed[k] for k in CORRECTED_FIELDS if k in changed}
     refusals: list[Refusal[EnrolmentCheck]] = []
+    stale = study_file_changed(session, ctx, step="correction")
+    if stale is not None:  # the eligibility below is the study file's the process read
+        refusals.append(Refusal(EnrolmentCheck.STUDY_FILE_CHANGED, stale, StudyFileChanged))
     if reason is not None:
         try:
             check_text(reason, N_("reason for the correction"))

@@ -44,6 +44,7 @@ from dispensary.services.assessment import (
     ReceiveLine,
     ReceiveRequest,
     Refusal,
+    StudyFileChanged,
 )
 from dispensary.services.assessment.receiving import SEEN_AT_RECEIPT, units_by_product
 from dispensary.services.audit import Recorder
@@ -60,6 +61,7 @@ from dispensary.services.participants import study_loaded_on
 from dispensary.services.permissions import Permission, Readable, require
 from dispensary.services.results import ReceiptExcursion, ReceiveResult
 from dispensary.services.stock import receive_kits
+from dispensary.services.study_versions import study_file_changed
 from dispensary.services.temperature import excursions_exposing
 
 if TYPE_CHECKING:
@@ -675,6 +677,11 @@ def _plan_receipt(
     before = _before_study(session, ctx, checked.day)
     if before is not None:
         refusals.insert(0, before)
+    # The products and tablets per kit above are the study file's the process read: refused
+    # first when it is no longer the file in force (updated since, here or elsewhere).
+    stale = study_file_changed(session, ctx, step="receipt")
+    if stale is not None:
+        refusals.insert(0, Refusal(ReceiveCheck.STUDY_FILE_CHANGED, stale, StudyFileChanged))
     refusals += [refusal for _kit, refusal in verdicts if refusal is not None]
     read = [at for at, (_kit, refusal) in enumerate(verdicts) if refusal is None]
     numbers = [verdicts[at][0].number for at in read]

@@ -44,6 +44,7 @@ from dispensary.services.assessment import (
     ReturnCheck,
     ReturnKitLine,
     ReturnRequest,
+    StudyFileChanged,
 )
 from dispensary.services.assessment.returns import NOT_BROUGHT_BACK, RETURN_OUTCOMES
 from dispensary.services.audit import Recorder
@@ -78,6 +79,7 @@ from dispensary.services.queries import (
 )
 from dispensary.services.results import ProductFigures, ReturnResult
 from dispensary.services.stock import move_kit
+from dispensary.services.study_versions import study_file_changed
 from dispensary.services.users import check_signature, presign
 from dispensary.study import Study
 
@@ -340,6 +342,11 @@ def _plan_return(
         session, request, ctx.study_id, Readable(session, actor), today
     )
     refusals: list[Refusal[ReturnCheck]] = []
+    # The adherence flags and the count's wording are the study file's the process read:
+    # refused first when it is no longer the file in force (updated since, here or elsewhere).
+    stale = study_file_changed(session, ctx, step="return")
+    if stale is not None:
+        refusals.append(Refusal(ReturnCheck.STUDY_FILE_CHANGED, stale, StudyFileChanged))
     if is_voided(session, record):
         refusals.append(
             Refusal(

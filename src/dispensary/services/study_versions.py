@@ -26,7 +26,8 @@ from sqlalchemy.orm import Session
 from dispensary.db.models import FIRST_STUDY, AuditEntry, Dispense, StudyRecord
 from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.errors import DatabaseProblem, StudyFileError
-from dispensary.i18n import _, format_datetime
+from dispensary.i18n import N_, _, format_datetime
+from dispensary.services.assessment.dispense import StudyFileChanged
 from dispensary.services.context import Context
 from dispensary.study import Study, parse_study
 
@@ -47,16 +48,52 @@ def file_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def study_file_changed(session: Session, ctx: Context, made_with: str) -> str | None:
-    """Why a step assessed with the study file of SHA-256 `made_with` is refused now, or None:
-    the study's file in force in the database (not the copy the process read when the window
-    opened or the command started) must be that file, and so must the context's, whose rules
-    the step applies. A window keeps the file it read until F5; an update made since, at this
-    or another workstation, is named with who made it and when."""
+STEP_CHECKED_AGAIN = {
+    "dispense": N_(
+        "The study file of {study} was updated at {time} by {user} (version {version}) after "
+        "this screen was opened: press F5 to reload and check the dispense again."
+    ),
+    "enrolment": N_(
+        "The study file of {study} was updated at {time} by {user} (version {version}) after "
+        "this screen was opened: press F5 to reload and check the enrolment again."
+    ),
+    "correction": N_(
+        "The study file of {study} was updated at {time} by {user} (version {version}) after "
+        "this screen was opened: press F5 to reload and check the correction again."
+    ),
+    "receipt": N_(
+        "The study file of {study} was updated at {time} by {user} (version {version}) after "
+        "this screen was opened: press F5 to reload and check the receipt again."
+    ),
+    "return": N_(
+        "The study file of {study} was updated at {time} by {user} (version {version}) after "
+        "this screen was opened: press F5 to reload and check the return again."
+    ),
+    "logger": N_(
+        "The study file of {study} was updated at {time} by {user} (version {version}) after "
+        "this screen was opened: press F5 to reload and import the logger file again."
+    ),
+}
+"""The refusal of each step that applies the study file's rules at write time, by the step."""
+
+
+def study_file_changed(
+    session: Session, ctx: Context, made_with: str = "", step: str = "dispense"
+) -> str | None:
+    """Why a step assessed with the study file of SHA-256 `made_with` ("": the context's) is
+    refused now, or None: the study's file in force in the database (not the copy the process
+    read when the window opened or the command started) must be that file, and so must the
+    context's, whose rules the step applies. A window keeps the file it read until F5; an
+    update made since, at this or another workstation, is named with who made it and when.
+    The one rule of every step that applies the study file at write time (STEP_CHECKED_AGAIN:
+    the dispense, an enrolment and its correction, a receipt, a return (its adherence flags), a
+    logger file's import judged by the study's temperature range), each refused with the code
+    `study_file_changed`."""
     record = session.get(StudyRecord, ctx.study_id)
     if record is None:
         return None  # refused elsewhere (the study is not recorded)
-    if file_sha256(record.source_text) == made_with == file_sha256(ctx.study.source_text):
+    loaded = file_sha256(ctx.study.source_text)
+    if file_sha256(record.source_text) == (made_with or loaded) == loaded:
         return None
     update = session.execute(
         select(AuditEntry.at, AuditEntry.username)
@@ -69,15 +106,21 @@ def study_file_changed(session: Session, ctx: Context, made_with: str) -> str | 
         .limit(1)
     ).first()
     at, user = (update.at, update.username) if update is not None else (record.loaded_at, "-")
-    return _(
-        "The study file of {study} was updated at {time} by {user} (version {version}) after "
-        "this screen was opened: press F5 to reload and check the dispense again."
-    ).format(
+    return _(STEP_CHECKED_AGAIN[step]).format(
         study=record.protocol,
         time=format_datetime(at.astimezone()) if at is not None else "-",
         user=user,
         version=record.version or 1,
     )
+
+
+def refuse_study_file_changed(
+    session: Session, ctx: Context, step: str, made_with: str = ""
+) -> None:
+    """Raises StudyFileChanged (nothing written) when `study_file_changed` refuses the step."""
+    stale = study_file_changed(session, ctx, made_with, step)
+    if stale is not None:
+        raise StudyFileChanged(stale)
 
 
 def _source_text(recorded: str) -> str | None:

@@ -45,6 +45,7 @@ from dispensary.services.common import of_study
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import Permission, Readable, require
 from dispensary.services.stock import move_kit
+from dispensary.services.study_versions import refuse_study_file_changed
 from dispensary.study import parse_study
 
 OLDEST_READING = timedelta(days=3653)
@@ -742,6 +743,10 @@ def import_logger_file(
     gaps = _marked_gaps(readings, file_gaps(readings), ctx)
     said_gaps = [[g.start.isoformat(), g.end.isoformat()] for g in gaps]
     with write_transaction(ctx.engine) as session:
+        # The study open's range (and its gaps' marks) are its study file's the process read:
+        # refused first when that file is no longer the one in force (the other studies' ranges
+        # are read from the database below).
+        refuse_study_file_changed(session, ctx, "logger")
         _refuse_same_readings(session, ctx, area, readings, digest, source)
         rec = Recorder(session, actor, ctx.clock.now(), study=ctx, action=Permission.TEMPERATURE)
         recorded = _recorded_in(session, area, readings[0].at, readings[-1].at)

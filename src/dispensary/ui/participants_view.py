@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 
 from PySide6.QtCharts import (
@@ -16,7 +16,16 @@ from PySide6.QtCharts import (
     QStackedBarSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, QObject, Qt
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QCoreApplication,
+    QDate,
+    QEvent,
+    QMetaMethod,
+    QObject,
+    Qt,
+    QTimer,
+)
 from PySide6.QtGui import QColor, QKeySequence, QPainter, QPen
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -40,9 +49,11 @@ from PySide6.QtWidgets import (
 )
 
 from dispensary.domain.codes import Flag, ParticipantStatus, SignatureMeaning
-from dispensary.domain.errors import InvalidInput, ToConfirm
+from dispensary.domain.errors import DispensaryError, InvalidInput, ToConfirm
 from dispensary.domain.rules import half_width, next_day1_words, parse_whole
 from dispensary.services import dispensing, participants, queries, returns
+from dispensary.services.assessment import StudyFileChanged
+from dispensary.services.context import Context
 from dispensary.services.permissions import Permission
 from dispensary.services.results import (
     DispenseHistoryRow,
@@ -66,7 +77,13 @@ from dispensary.ui.forms import (
     text_field,
 )
 from dispensary.ui.models.table import Column, percent
-from dispensary.ui.screen import ALL_ROLES, OpenKind, Screen, is_dispense_number
+from dispensary.ui.screen import (
+    ALL_ROLES,
+    OpenKind,
+    Screen,
+    context_of_study,
+    is_dispense_number,
+)
 from dispensary.ui.session import AppSession
 from dispensary.ui.vocabulary import flag_term, term
 from dispensary.ui.widgets import (
@@ -328,13 +345,33 @@ class EnrolQuestion:
         return box.clickedButton() is yes
 
 
+@dataclass(frozen=True)
+class TypedEnrolment:
+    """What was typed and ticked in the enrolment window, kept while the study is opened again
+    with its updated file (the service refused the enrolment, study_file_changed): the window
+    opens again with it, the checklist as the new file gives it, and the note to show."""
+
+    texts: dict[str, str]  # the field's object name -> its text
+    sex: str
+    enrolled_on: QDate
+    ticked: frozenset[str]  # the criteria ticked, as the study file words them
+    note: str = ""
+
+
 class EnrolDialog(QDialog):
     """Enrolment: the investigator's eligibility confirmation, one ticked box per criterion."""
 
-    def __init__(self, session: AppSession, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        session: AppSession,
+        parent: QWidget | None = None,
+        typed: TypedEnrolment | None = None,
+    ) -> None:
         super().__init__(parent)
         self.session = session
         self.enrolled: ParticipantRow | None = None
+        self.reloaded: tuple[Context, TypedEnrolment] | None = None
+        """Refused for a study file updated since: the study as read again, what was typed."""
         study = session.ctx.study
         self.setWindowTitle(
             self.tr("Enrol a participant in {protocol}").format(protocol=study.protocol)
@@ -417,6 +454,53 @@ class EnrolDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self._count_ticks()
+        if typed is not None:
+            self._take_back(typed)
+
+    def _typed_fields(self) -> list[QLineEdit]:
+        return [self.study_number, self.initials, self.birth_year, self.confirmed_by]
+
+    def typed(self, note: str = "") -> TypedEnrolment:
+        """What was typed and ticked, to open the window again with (TypedEnrolment)."""
+        return TypedEnrolment(
+            texts={f.objectName(): f.text() for f in self._typed_fields()},
+            sex=str(self.sex.currentData()),
+            enrolled_on=self.enrolled_on.date(),
+            ticked=frozenset(self.confirmed()),
+            note=note,
+        )
+
+    def _take_back(self, typed: TypedEnrolment) -> None:
+        """The enrolment as typed, on the checklist of the study file now in force: a criterion
+        it words as before keeps its tick, a new or reworded one is to tick again."""
+        for field in self._typed_fields():
+            if field.objectName() in typed.texts:
+                field.setText(typed.texts[field.objectName()])
+        at = self.sex.findData(typed.sex)
+        if at >= 0:
+            self.sex.setCurrentIndex(at)
+        self.enrolled_on.setDate(typed.enrolled_on)
+        for box in self.criteria:
+            box.setChecked(str(box.property("criterion")) in typed.ticked)
+        if typed.note:
+            self.message.show_message(typed.note, "warning")
+
+    def _study_updated(self) -> None:
+        """The service refused the enrolment: the study file was updated after this window
+        read it. The study is read again and the window closed, to open again on the new file
+        with what was typed (ParticipantsScreen); nothing was saved."""
+        try:
+            fresh = context_of_study(self.session, self.session.study)
+        except DispensaryError as exc:
+            self.message.show_message(exc.message, "error")
+            return
+        note = self.tr(
+            "Nothing was saved: the study file of {protocol} was updated after this window was "
+            "opened. It was read again (version {version}): check the enrolment and the "
+            "eligibility checklist again before enrolling."
+        ).format(protocol=fresh.study.protocol, version=fresh.version)
+        self.reloaded = (fresh, self.typed(note))
+        self.reject()
 
     def _criterion(
         self, layout: QVBoxLayout, text: str, criterion: str, exclusion: bool = False
@@ -495,6 +579,7 @@ class EnrolDialog(QDialog):
             )
 
         asked: ToConfirm | None = None
+        updated: list[StudyFileChanged] = []
 
         def first_try() -> ParticipantRow | None:
             nonlocal asked
@@ -503,6 +588,16 @@ class EnrolDialog(QDialog):
             except ToConfirm as question:  # the age of the year that may be under it
                 asked = question
                 return None
+            except StudyFileChanged as exc:
+                updated.append(exc)
+                raise
+
+        def confirmed_try() -> ParticipantRow:
+            try:
+                return enrol(True)
+            except StudyFileChanged as exc:
+                updated.append(exc)
+                raise
 
         row = attempt(self.message, first_try)
         if asked is not None:
@@ -512,7 +607,10 @@ class EnrolDialog(QDialog):
                 self.message.show_message(asked.message, "warning")
                 self.birth_year.setFocus()
                 return
-            row = attempt(self.message, lambda: enrol(True))
+            row = attempt(self.message, confirmed_try)
+        if updated:
+            self._study_updated()
+            return
         if row is None:
             return
         self.enrolled = row
@@ -992,6 +1090,7 @@ class ParticipantsScreen(Screen):
 
     def __init__(self, session: AppSession, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
+        self._kept_enrolment: TypedEnrolment | None = None
         actor = session.actor
         study = session.ctx.study
         self.model, self.proxy, self.table = row_table(
@@ -1368,8 +1467,34 @@ class ParticipantsScreen(Screen):
             expected="" if p.expected is None else study.quantity(p.product, p.expected),
         )
 
+    def kept_state(self) -> TypedEnrolment | None:
+        return self._kept_enrolment
+
+    def restore_state(self, kept: object) -> None:
+        """The enrolment refused for the study file updated since opens again, as typed, on
+        the file now in force (once the window has built its screens again)."""
+        if isinstance(kept, TypedEnrolment):
+            QTimer.singleShot(0, lambda: self._enrol_as(kept))
+
     def _enrol(self) -> None:
-        row = EnrolDialog.ask(self, self.session)
+        self._enrol_as(None)
+
+    def _enrol_as(self, typed: TypedEnrolment | None) -> None:
+        """The enrolment window, empty or as typed before the study was read again."""
+        dialog = EnrolDialog(self.session, self, typed)
+        dialog.exec()
+        if dialog.reloaded is not None:
+            # The study file was updated since: the study opened again with it, as F5 does
+            # (the window builds its screens again), and the enrolment window again as typed.
+            fresh, kept = dialog.reloaded
+            if self.isSignalConnected(QMetaMethod.fromSignal(self.study_request)):
+                self._kept_enrolment = kept
+                self.study_request.emit(fresh, "")
+                return
+            self.session.ctx = fresh  # a screen on its own: its study read again here
+            self._enrol_as(kept)
+            return
+        row = dialog.enrolled
         if row is None:
             return
         self.refresh()

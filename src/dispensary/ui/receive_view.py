@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDate, QMetaMethod, Qt
 from PySide6.QtGui import QFontMetrics, QKeySequence, QPaintEvent, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -40,6 +40,7 @@ from dispensary.services.assessment import (
     ReceiveCheck,
     ReceiveLine,
     ReceiveRequest,
+    StudyFileChanged,
 )
 from dispensary.services.assessment.receiving import SEEN_AT_RECEIPT
 from dispensary.services.labels import PrintPlan
@@ -49,7 +50,7 @@ from dispensary.ui.forms import OneLine
 from dispensary.ui.label_preview import print_kit_labels, record_print
 from dispensary.ui.models.table import Column, RowTableModel
 from dispensary.ui.scan_field import ScanField
-from dispensary.ui.screen import STAFF_ROLES, Screen, is_dispense_number
+from dispensary.ui.screen import STAFF_ROLES, Screen, context_of_study, is_dispense_number
 from dispensary.ui.session import AppSession
 from dispensary.ui.widgets import (
     ElidedCombo,
@@ -291,6 +292,21 @@ class MissingKitsQuestion:
         return box.clickedButton() is record
 
 
+@dataclass(frozen=True)
+class _TypedReceipt:
+    """The shipment as typed and listed, kept while the study is opened again with its updated
+    file (ReceiveScreen.kept_state), and the note to show with it."""
+
+    shipment: str
+    received_on: QDate
+    condition: str
+    temperature_ok: bool
+    kits: tuple[KitIn, ...]
+    manifest_kits: frozenset[str]
+    scanned: frozenset[str]
+    note: str = ""
+
+
 class ReceiveScreen(Screen):
     title = str(QT_TRANSLATE_NOOP("Screen", "Receive"))
     shortcut = QKeySequence("Ctrl+4").toString()
@@ -308,8 +324,64 @@ class ReceiveScreen(Screen):
         self.last_result: ReceiveResult | None = None
         self.unrecorded: PrintPlan | None = None
         """The kit labels out whose record the database refused: Record the print retries it."""
+        self._reload_note = ""
         self._build()
         self.start_over()
+
+    def kept_state(self) -> _TypedReceipt | None:
+        if not self.kits:
+            return None
+        return _TypedReceipt(
+            shipment=self.shipment.text(),
+            received_on=self.received_on.date(),
+            condition=self.condition.text(),
+            temperature_ok=self.temperature_ok.isChecked(),
+            kits=tuple(self.kits),
+            manifest_kits=frozenset(self.manifest_kits),
+            scanned=frozenset(self.scanned),
+            note=self._reload_note,
+        )
+
+    def restore_state(self, kept: object) -> None:
+        """The shipment as it was typed and listed, assessed again by the study file now in
+        force (a line the new file refuses, a product or a count per kit, says so)."""
+        if not isinstance(kept, _TypedReceipt):
+            return
+        self.shipment.setText(kept.shipment)
+        self.received_on.setDate(kept.received_on)
+        self.condition.setText(kept.condition)
+        self.temperature_ok.setChecked(kept.temperature_ok)
+        self.kits = list(kept.kits)
+        self.manifest_kits = set(kept.manifest_kits)
+        self.scanned = set(kept.scanned)
+        self._show_kits()
+        if kept.note:
+            self.message.show_message(kept.note, "warning")
+
+    def _reload_study(self, refusal: str) -> None:
+        """The study file was updated after this screen read it, and the service refused the
+        receipt for it: the study is opened again with the file in force, as F5 does, and the
+        shipment assessed again as it was listed. Nothing was saved."""
+        try:
+            fresh = context_of_study(self.session, self.session.study)
+        except DispensaryError as exc:
+            self.message.show_message(f"{refusal} {exc.message}", "error")
+            return
+        self._reload_note = self.tr(
+            "Nothing was saved: the study file of {protocol} was updated after this screen was "
+            "opened. The screen read it again (version {version}) and checked the shipment "
+            "again as it was listed: check it before receiving."
+        ).format(protocol=fresh.study.protocol, version=fresh.version)
+        if self.isSignalConnected(QMetaMethod.fromSignal(self.study_request)):
+            # The window opens the study again and gives this screen's `kept_state` to the
+            # new Receive screen.
+            self.study_request.emit(fresh, "")
+            return
+        kept = self.kept_state()
+        self.session.ctx = fresh  # a screen on its own: its study read again here
+        self._reload_note = ""
+        if kept is not None:
+            self.restore_state(kept)
 
     def _build(self) -> None:
         study = self.session.ctx.study
@@ -865,6 +937,9 @@ class ReceiveScreen(Screen):
             self.message.show_message(exc.message, "error")
             return
         self._show(found)
+        if found.refusals and found.refusals[0].code is ReceiveCheck.STUDY_FILE_CHANGED:
+            self._reload_study(found.refusals[0].message)
+            return
         if found.refused:
             lines = len(found.refused_lines)
             more = (
@@ -896,6 +971,9 @@ class ReceiveScreen(Screen):
                 temperature_ok=self.temperature_ok.isChecked(),
                 missing=missing,
             )
+        except StudyFileChanged as exc:  # the study file was updated since the assessment
+            self._reload_study(exc.message)
+            return
         except DispensaryError as exc:
             self.message.show_message(exc.message, "error")
             return

@@ -19,6 +19,7 @@ class EnrolmentCheck(StrEnum):
     ENROLMENT_DATE = "enrolment_date"  # the corrected enrolment date is in the future
     ELIGIBILITY = "eligibility"  # not eligible at the corrected date or year of birth
     AFTER_DAY1 = "after_day1"  # the corrected date is after a recorded dispense's day 1
+    STUDY_FILE_CHANGED = "study_file_changed"  # assessed with a study file updated since
 
 
 CORRECTED_FIELDS = ("enrolled_on", "initials", "birth_year")

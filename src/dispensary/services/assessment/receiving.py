@@ -51,6 +51,7 @@ class ReceiveCheck(StrEnum):
     LOT_NUMBER = "lot_number"  # the kit number is a lot's (recorded, or on this list)
     PARTICIPANT_NUMBER = "participant_number"  # a participant's study number, or of its form
     BEFORE_STUDY = "before_study"  # the date received is before the study was in the pharmacy
+    STUDY_FILE_CHANGED = "study_file_changed"  # assessed with a study file updated since
 
 
 @dataclass(frozen=True)

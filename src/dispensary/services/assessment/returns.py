@@ -28,6 +28,7 @@ class ReturnCheck(StrEnum):
     TOO_MANY = "too_many"  # more tablets than were dispensed in the kit
     HELD_PERIOD = "held_period"  # the held period's dates or who ordered it do not fit
     NOT_BROUGHT_BACK = "not_brought_back"  # tablets counted for a kit not brought back
+    STUDY_FILE_CHANGED = "study_file_changed"  # assessed with a study file updated since
 
 
 NOT_BROUGHT_BACK = "not_brought_back"
