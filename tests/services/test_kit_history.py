@@ -12,7 +12,8 @@ import pytest
 import signed
 from dispensary.domain.codes import KitStatus
 from dispensary.domain.errors import NotFound
-from dispensary.services import kit_history, quarantine, temperature
+from dispensary.i18n import Language, speaking
+from dispensary.services import counts, kit_history, quarantine, temperature
 from dispensary.services.context import Actor, Context, FixedClock
 
 from .helpers import receive
@@ -70,6 +71,59 @@ def test_quarantines_excursions_and_releases(
         ("Released", "Sponsor's decision TE-2026-030: sponsor: use"),
     ]
     assert events[1].on == date(2026, 1, 3) and events[2].on == date(2026, 1, 4)
+
+
+ADJUST = {
+    "reason_code": "breakage",
+    "reason": "two crushed",
+    "verified_by": "pharm",
+    "verifier_password": "pharm-pass-1",
+}
+
+
+@pytest.mark.usefixtures("stock")
+def test_an_open_count_adjusted_by_the_record_that_followed_it(
+    ctx: Context, clock: FixedClock, technician: Actor, monitor: Actor, pw: Password
+) -> None:
+    """The open count's figure given again against its book with a reason code and a second
+    person is written as that count's adjustment (count_adjusted, adjustment_of): the history
+    says so, not "Physical count" twice, the first "not adjusted". A count that differs again
+    (K0002) stays a count of its own."""
+    first = counts.record_count(ctx, technician, "K0001", 19, pw(technician))
+    assert first.open
+    clock.set_date(date(2026, 1, 7))
+    counts.record_count(ctx, technician, "K0001", 19, pw(technician), expected_book=21, **ADJUST)
+    events = kit_history.kit_history(ctx, monitor, "K0001").events
+    assert [(e.what, e.detail, e.by) for e in events[1:]] == [
+        (
+            "Physical count",
+            "19 counted, 21 in the book: adjusted on 2026-01-07 by the record that followed it.",
+            "Tom Tech",
+        ),
+        (
+            "Count difference adjusted",
+            "-2 tablets, reason breakage: two crushed; verified by Paula Pharm; adjusting the "
+            "count of 2026-01-05.",
+            "Tom Tech",
+        ),
+    ]
+    assert events[2].on == date(2026, 1, 7)
+    with speaking(Language.ZH_CN):
+        chinese = kit_history.kit_history(ctx, monitor, "K0001").events
+    assert [(e.what, e.detail) for e in chinese[1:]] == [
+        ("实物盘点", "清点 19，账面 21：已于 2026-01-07 由其后的记录调整。"),
+        (
+            "盘点差异已调整",
+            "-2片，原因“破损：two crushed”，由 Paula Pharm 核对；调整的是 2026-01-05 的盘点。",
+        ),
+    ]
+    counts.record_count(ctx, technician, "K0002", 19, pw(technician))
+    counts.record_count(ctx, technician, "K0002", 20, pw(technician), expected_book=21, **ADJUST)
+    recounted = kit_history.kit_history(ctx, monitor, "K0002").events
+    assert [(e.what, e.detail) for e in recounted[1:]] == [
+        ("Physical count", "19 counted, 21 in the book: not adjusted."),
+        ("Physical count", "20 counted, 21 in the book: adjusted (two crushed)."),
+    ]
 
 
 def test_no_such_kit(ctx: Context, monitor: Actor) -> None:

@@ -99,3 +99,62 @@ def test_the_summary_leaves_out_a_kit_held_for_a_count_difference(
     *found, held = screen.summary.text().split("\n")
     assert held == "1 kit held for a count difference, not counted as available"
     assert "\n".join(found) != before  # its 21 tablets no longer available
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_an_open_count_adjusted_reads_as_its_adjustment(
+    qtbot: Any, pharmacy: Pharmacy, request: pytest.FixtureRequest, language: str
+) -> None:
+    """The open count's figure given again with a reason code and a second person is written
+    as that count's adjustment (count_adjusted): the history names it so, from the service,
+    not "Physical count" twice (review: the second read as an independent recount)."""
+    from back_office_fixtures import PASSWORDS
+
+    from dispensary.services import counts
+
+    if language == "zh":
+        request.getfixturevalue("chinese")
+    tech = pharmacy.actor("tech")
+    counts.record_count(pharmacy.ctx, tech, "K0004", 19, PASSWORDS["tech"])
+    counts.record_count(
+        pharmacy.ctx,
+        tech,
+        "K0004",
+        19,
+        PASSWORDS["tech"],
+        reason_code="breakage",
+        reason="two crushed",
+        verified_by="pharm2",
+        verifier_password=PASSWORDS["pharm2"],
+        expected_book=21,
+    )
+    screen = refreshed(qtbot, InventoryScreen(pharmacy.session("pharm")))
+    assert screen.open_kit("K0004")
+    seen: list[KitHistoryDialog] = []
+    when_history_shown(seen, f"kit-history-adjusted-{language}.png")
+    screen.table.setFocus()
+    qtbot.keyClick(screen.table, Qt.Key.Key_Return)
+    assert seen, screen.message.text()
+    [dialog] = seen
+    day = pharmacy.ctx.clock.today().isoformat()
+    assert steps(dialog)[1:] == (
+        [
+            (
+                "Physical count",
+                f"19 counted, 21 in the book: adjusted on {day} by the record that followed it.",
+            ),
+            (
+                "Count difference adjusted",
+                "-2 tablets, reason breakage: two crushed; verified by Peter Second; adjusting "
+                f"the count of {day}.",
+            ),
+        ]
+        if language == "en"
+        else [
+            ("实物盘点", f"清点 19，账面 21：已于 {day} 由其后的记录调整。"),
+            (
+                "盘点差异已调整",
+                f"-2片，原因“破损：two crushed”，由 Peter Second 核对；调整的是 {day} 的盘点。",
+            ),
+        ]
+    )

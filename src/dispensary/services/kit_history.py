@@ -5,6 +5,7 @@ history opens it (the audit trail of the kit keeps who changed what, entry by en
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -12,7 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dispensary.db.engine import read_transaction
+from dispensary.db.facts import parse_facts
 from dispensary.db.models import (
+    AuditEntry,
     Destruction,
     Dispense,
     DispenseKit,
@@ -28,6 +31,7 @@ from dispensary.db.models import (
     User,
 )
 from dispensary.domain import reasons
+from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.codes import KitStatus
 from dispensary.domain.lifecycle import status_word
 from dispensary.i18n import _
@@ -35,6 +39,7 @@ from dispensary.services.assessment.returns import NOT_BROUGHT_BACK
 from dispensary.services.common import get_kit
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import Permission, Readable, require
+from dispensary.services.reconciliation import reason_code_words
 from dispensary.services.temperature import excursion_kits_held
 
 
@@ -70,7 +75,7 @@ def kit_history(ctx: Context, actor: Actor, number: str) -> KitHistory:
             *_quarantines(session, ctx, kit, names),
             *_dispenses(session, ctx, kit, names),
             *_returns(session, ctx, kit, names),
-            *_counts(session, kit, names),
+            *_counts(session, ctx, kit, names),
             *_destructions(session, kit, names),
         ]
         events.sort(key=lambda e: e.at)
@@ -231,7 +236,9 @@ def _returns(
     return found
 
 
-def _counts(session: Session, kit: Kit, names: dict[int, str]) -> list[KitHistoryEvent]:
+def _counts(
+    session: Session, ctx: Context, kit: Kit, names: dict[int, str]
+) -> list[KitHistoryEvent]:
     found: list[KitHistoryEvent] = []
     adjusted = set(
         session.scalars(
@@ -240,15 +247,49 @@ def _counts(session: Session, kit: Kit, names: dict[int, str]) -> list[KitHistor
             )
         )
     )
-    for count in session.scalars(
-        select(PhysicalCount).where(PhysicalCount.kit_id == kit.id).order_by(PhysicalCount.id)
-    ):
-        if count.counted == count.book:
+    records = list(
+        session.scalars(
+            select(PhysicalCount).where(PhysicalCount.kit_id == kit.id).order_by(PhysicalCount.id)
+        )
+    )
+    by_id = {count.id: count for count in records}
+    # As recorded: the count written as the adjustment of an open count (its audit entry's
+    # action and adjustment_of), and the open count it adjusted, not two counts alike.
+    adjusting = {
+        count: by_id[of]
+        for count, of in _adjustments(session, kit).items()
+        if count in by_id and of in by_id
+    }
+    adjusted_by = {opened.id: by_id[count] for count, opened in adjusting.items()}
+    for count in records:
+        what = _("Physical count")
+        later = adjusted_by.get(count.id)
+        opened = adjusting.get(count.id)
+        if opened is not None:
+            difference = count.counted - count.book
+            what = _("Count difference adjusted")
+            detail = _(
+                "{difference}, reason {code}: {reason}; verified by {verifier}; adjusting the "
+                "count of {day}."
+            ).format(
+                difference=("+" if difference > 0 else "-")
+                + ctx.study.units(kit.product, abs(difference)),
+                code=reason_code_words(count.reason_code),
+                reason=count.reason,
+                verifier=names.get(count.verified_by_id, "") if count.verified_by_id else "?",
+                day=opened.counted_on.isoformat(),
+            )
+        elif count.counted == count.book:
             detail = _("{counted} counted, as the book.").format(counted=count.counted)
         elif count.id in adjusted:
             detail = _("{counted} counted, {book} in the book: adjusted ({reason}).").format(
                 counted=count.counted, book=count.book, reason=count.reason
             )
+        elif later is not None:
+            detail = _(
+                "{counted} counted, {book} in the book: adjusted on {day} by the record that "
+                "followed it."
+            ).format(counted=count.counted, book=count.book, day=later.counted_on.isoformat())
         else:
             detail = _("{counted} counted, {book} in the book: not adjusted.").format(
                 counted=count.counted, book=count.book
@@ -257,11 +298,37 @@ def _counts(session: Session, kit: Kit, names: dict[int, str]) -> list[KitHistor
             KitHistoryEvent(
                 count.created_at,
                 count.counted_on,
-                _("Physical count"),
+                what,
                 detail,
                 names.get(count.counted_by_id, ""),
             )
         )
+    return found
+
+
+def _adjustments(session: Session, kit: Kit) -> dict[int, int]:
+    """The kit's counts written as the adjustment of an open count, by the audit entry of
+    their step (count_adjusted): the count's id (the physical count its step wrote) to the id
+    of the open count it adjusted (the entry's adjustment_of)."""
+    found: dict[int, int] = {}
+    entries = session.execute(
+        select(AuditEntry.new, AuditEntry.facts).where(
+            AuditEntry.entity == "kit",
+            AuditEntry.entity_id == kit.number,
+            AuditEntry.action == AuditAction.COUNT_ADJUSTED.value,
+        )
+    ).tuples()
+    for new, written in entries:
+        try:
+            values = json.loads(new) if new else {}
+        except ValueError:
+            continue
+        of = values.get("adjustment_of") if isinstance(values, dict) else None
+        if not isinstance(of, int):
+            continue
+        for table, row, _hash in parse_facts(written):
+            if table == PhysicalCount.__tablename__:
+                found[row] = of
     return found
 
 
