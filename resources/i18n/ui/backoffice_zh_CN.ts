@@ -332,6 +332,10 @@
         <translation>更正并签名...</translation>
     </message>
     <message>
+        <source>Nothing was saved: the study file of {protocol} was updated after this window was opened. It was read again (version {version}) with the correction as typed: check it again before signing.</source>
+        <translation>未保存任何内容：{protocol} 的研究文件在本窗口打开后已更新。已按输入的更正内容重新读取（第 {version} 版）：签名前请重新检查本次更正。</translation>
+    </message>
+    <message>
         <source>; </source>
         <translation>；</translation>
     </message>

@@ -1250,6 +1250,10 @@
         <translation>保存原因</translation>
     </message>
     <message>
+        <source>Nothing was saved: the study file of {protocol} was updated after this screen was opened. The screen read it again (version {version}) and checked the return again as it was typed: check it before signing.</source>
+        <translation>未保存任何内容：{protocol} 的研究文件在本界面打开后已更新。本界面已重新载入该文件（第 {version} 版），并按已输入的内容重新检查了本次退药：请核对后再签名。</translation>
+    </message>
+    <message>
         <source>To open that return, press Esc, then scan the kit again.</source>
         <translation>要打开那次退药，请按 Esc，然后再次扫描该药盒。</translation>
     </message>

@@ -1446,6 +1446,10 @@ Old values:
         <translation>无法读取记录仪文件 {name}。请确认此账户有权打开它，且它未在其他程序中打开，然后重新导入。</translation>
     </message>
     <message>
+        <source>Nothing was saved: the study file of {protocol} was updated after this screen was opened. The screen read it again (version {version}), with the logger file and storage area as chosen: check the temperature range, then import the file again.</source>
+        <translation>未保存任何内容：{protocol} 的研究文件在本界面打开后已更新。本界面已重新载入该文件（第 {version} 版），所选的记录仪文件和储存区域保持不变：请核对温度范围，然后重新导入该文件。</translation>
+    </message>
+    <message>
         <source>Read as {encoding} text (Chinese Windows), not UTF-8.</source>
         <translation>按 {encoding} 编码（中文 Windows）读取，而非 UTF-8。</translation>
     </message>

@@ -14,12 +14,12 @@ just signed, on paper, from its preview.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from html import escape
 from typing import cast
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDate, QMetaMethod, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDate, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -64,7 +64,6 @@ from dispensary.ui.scan_field import ScanField
 from dispensary.ui.screen import (
     OpenKind,
     Screen,
-    context_of_study,
     is_dispense_number,
     route_scan,
 )
@@ -180,7 +179,6 @@ class DispenseScreen(Screen):
         self._refusal: DispensaryError | None = None  # the last assessment's refusal, if any
         self.last_result: DispenseResult | None = None
         self._reload_asked = False  # the study asked to be opened again (its file updated)
-        self._reload_note = ""  # what the screen built again says first (why it was)
         self._build()
         self._clear_participant()
 
@@ -420,7 +418,6 @@ class DispenseScreen(Screen):
             dose_level=self.dose_level() if self._dose_chosen else None,
             texts={name: f.text() for name, f in self._typed_fields().items() if f.text()},
             kits=tuple(k.number for k in self.scanned),
-            note=self._reload_note,
         )
 
     def restore_state(self, kept: object) -> None:
@@ -467,12 +464,12 @@ class DispenseScreen(Screen):
     def _reload_study(self, refusal: str) -> None:
         """The study file was updated after this screen read it, and the service refused the
         dispense (or its assessment) for it: the study is opened again with the file in force,
-        as F5 does (the window builds its screens again from it), and the dispense assessed
-        again with what was typed and scanned. Nothing was saved."""
+        as F5 does (Screen.reopen_study: the window builds its screens again from it), and the
+        dispense assessed again with what was typed and scanned. Nothing was saved."""
         if self._reload_asked:
             return
         try:
-            fresh = context_of_study(self.session, self.session.study)
+            fresh = self.study_read_again()
         except DispensaryError as exc:
             self.message.show_message(self._then(refusal, exc.message), "error")
             return
@@ -481,17 +478,12 @@ class DispenseScreen(Screen):
             "opened. The screen read it again (version {version}) and checked the dispense "
             "again with what was typed and scanned: check it before signing."
         ).format(protocol=fresh.study.protocol, version=fresh.version)
-        self._reload_asked, self._reload_note = True, note
-        if self.isSignalConnected(QMetaMethod.fromSignal(self.study_request)):
-            # The window opens the study again, every screen built again from the new file,
-            # and gives this one's `kept_state` to the new Dispense screen.
-            self.study_request.emit(fresh, "")
-            return
         kept = self.kept_state()
-        self.session.ctx = fresh  # a screen on its own: its study read again here
-        self._reload_asked, self._reload_note = False, ""
-        if kept is not None:
-            self.restore_state(kept)
+        # One reading of the study per refusal, no loop: in the window this screen is being
+        # replaced (asked once); on its own it assessed the dispense again (restore_state).
+        self._reload_asked = self.reopen_study(
+            fresh, replace(kept, note=note) if kept is not None else None
+        )
 
     def handle_scan(self, code: str) -> bool:
         text = code.strip().upper()

@@ -529,7 +529,7 @@ class MainWindow(QMainWindow):
         same_study = ctx.study.protocol == self.session.study
         # The same study with its file updated: what was typed and scanned on the screen shown
         # is kept, and assessed again with the new file (a dispense half done is not lost).
-        kept = shown.kept_state() if same_study and shown is not None else None
+        kept = shown.state_for_reload() if same_study and shown is not None else None
         self.session.ctx = ctx
         self._clear_screens()
         self._show_study()

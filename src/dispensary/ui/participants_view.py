@@ -21,7 +21,6 @@ from PySide6.QtCore import (
     QCoreApplication,
     QDate,
     QEvent,
-    QMetaMethod,
     QObject,
     Qt,
     QTimer,
@@ -52,7 +51,7 @@ from dispensary.domain.codes import Flag, ParticipantStatus, SignatureMeaning
 from dispensary.domain.errors import DispensaryError, InvalidInput, ToConfirm
 from dispensary.domain.rules import half_width, next_day1_words, parse_whole
 from dispensary.services import dispensing, participants, queries, returns
-from dispensary.services.assessment import StudyFileChanged
+from dispensary.services.assessment import EnrolmentCheck, StudyFileChanged
 from dispensary.services.context import Context
 from dispensary.services.permissions import Permission
 from dispensary.services.results import (
@@ -355,6 +354,20 @@ class TypedEnrolment:
     sex: str
     enrolled_on: QDate
     ticked: frozenset[str]  # the criteria ticked, as the study file words them
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class TypedCorrection:
+    """What was typed in the Correct-enrolment window, kept while the study is opened again
+    with its updated file (the service refused the correction, study_file_changed): the window
+    opens again on the participant with it, and the note to show."""
+
+    participant: str  # the study number
+    enrolled_on: QDate
+    initials: str
+    birth_year: str
+    reason: str
     note: str = ""
 
 
@@ -759,12 +772,18 @@ class CorrectEnrolmentDialog(QDialog):
     is shown here, before the signature is asked for, and the values stay to be put right."""
 
     def __init__(
-        self, session: AppSession, participant: ParticipantRow, parent: QWidget | None = None
+        self,
+        session: AppSession,
+        participant: ParticipantRow,
+        parent: QWidget | None = None,
+        typed: TypedCorrection | None = None,
     ) -> None:
         super().__init__(parent)
         self.session = session
         self.participant = participant
         self.corrected: ParticipantRow | None = None
+        self.reloaded: tuple[Context, TypedCorrection] | None = None
+        """Refused for a study file updated since: the study as read again, what was typed."""
         self.setWindowTitle(
             self.tr("Correct the enrolment of {number}").format(number=participant.study_number)
         )
@@ -814,6 +833,45 @@ class CorrectEnrolmentDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.reason.setFocus()
+        if typed is not None:
+            self._take_back(typed)
+
+    def typed(self, note: str = "") -> TypedCorrection:
+        """What was typed, to open the window again with (TypedCorrection)."""
+        return TypedCorrection(
+            participant=self.participant.study_number,
+            enrolled_on=self.enrolled_on.date(),
+            initials=self.initials.text(),
+            birth_year=self.birth_year.text(),
+            reason=self.reason.text(),
+            note=note,
+        )
+
+    def _take_back(self, typed: TypedCorrection) -> None:
+        """The correction as typed before the study was read again, and the note why."""
+        self.enrolled_on.setDate(typed.enrolled_on)
+        self.initials.setText(typed.initials)
+        self.birth_year.setText(typed.birth_year)
+        self.reason.setText(typed.reason)
+        if typed.note:
+            self.message.show_message(typed.note, "warning")
+
+    def _study_updated(self) -> None:
+        """The service refused the correction: the study file was updated after this window
+        read it. The study is read again and the window closed, to open again on the new file
+        with what was typed (ParticipantsScreen); nothing was saved."""
+        try:
+            fresh = context_of_study(self.session, self.session.study)
+        except DispensaryError as exc:
+            self.message.show_message(exc.message, "error")
+            return
+        note = self.tr(
+            "Nothing was saved: the study file of {protocol} was updated after this window was "
+            "opened. It was read again (version {version}) with the correction as typed: check "
+            "it again before signing."
+        ).format(protocol=fresh.study.protocol, version=fresh.version)
+        self.reloaded = (fresh, self.typed(note))
+        self.reject()
 
     def _changes(self, old: dict[str, object], new: dict[str, object]) -> str:
         names = {
@@ -849,6 +907,9 @@ class CorrectEnrolmentDialog(QDialog):
         )
         if found is None:
             return
+        if any(r.code is EnrolmentCheck.STUDY_FILE_CHANGED for r in found.refusals):
+            self._study_updated()
+            return
         if found.refusals:
             self.message.show_message(found.refusals[0].message)
             return
@@ -862,20 +923,28 @@ class CorrectEnrolmentDialog(QDialog):
         )
         if password is None:
             return
-        row = signed(
-            self.message,
-            self.session,
-            lambda: participants.correct_enrolment(
-                ctx,
-                actor,
-                number,
-                enrolled_on=day,
-                initials=initials,
-                birth_year=year,
-                reason=self.reason.text(),
-                password=password,
-            ),
-        )
+        updated: list[StudyFileChanged] = []
+
+        def correct() -> ParticipantRow:
+            try:
+                return participants.correct_enrolment(
+                    ctx,
+                    actor,
+                    number,
+                    enrolled_on=day,
+                    initials=initials,
+                    birth_year=year,
+                    reason=self.reason.text(),
+                    password=password,
+                )
+            except StudyFileChanged as exc:  # updated while the signature was asked
+                updated.append(exc)
+                raise
+
+        row = signed(self.message, self.session, correct)
+        if updated:
+            self._study_updated()
+            return
         if row is None:
             return
         self.corrected = row
@@ -885,7 +954,8 @@ class CorrectEnrolmentDialog(QDialog):
     def ask(
         cls, parent: QWidget | None, session: AppSession, participant: ParticipantRow
     ) -> ParticipantRow | None:
-        """The participant as corrected, or None when cancelled."""
+        """The participant as corrected, or None when cancelled (or refused for a study file
+        updated since: `reloaded`)."""
         dialog = cls(session, participant, parent)
         dialog.exec()
         return dialog.corrected
@@ -1090,7 +1160,6 @@ class ParticipantsScreen(Screen):
 
     def __init__(self, session: AppSession, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
-        self._kept_enrolment: TypedEnrolment | None = None
         actor = session.actor
         study = session.ctx.study
         self.model, self.proxy, self.table = row_table(
@@ -1467,14 +1536,14 @@ class ParticipantsScreen(Screen):
             expected="" if p.expected is None else study.quantity(p.product, p.expected),
         )
 
-    def kept_state(self) -> TypedEnrolment | None:
-        return self._kept_enrolment
-
     def restore_state(self, kept: object) -> None:
-        """The enrolment refused for the study file updated since opens again, as typed, on
-        the file now in force (once the window has built its screens again)."""
+        """The enrolment or the correction refused for the study file updated since opens
+        again, as typed, on the file now in force (once the window has built its screens
+        again: Screen.reopen_study)."""
         if isinstance(kept, TypedEnrolment):
             QTimer.singleShot(0, lambda: self._enrol_as(kept))
+        elif isinstance(kept, TypedCorrection):
+            QTimer.singleShot(0, lambda: self._correct_as(kept))
 
     def _enrol(self) -> None:
         self._enrol_as(None)
@@ -1486,13 +1555,7 @@ class ParticipantsScreen(Screen):
         if dialog.reloaded is not None:
             # The study file was updated since: the study opened again with it, as F5 does
             # (the window builds its screens again), and the enrolment window again as typed.
-            fresh, kept = dialog.reloaded
-            if self.isSignalConnected(QMetaMethod.fromSignal(self.study_request)):
-                self._kept_enrolment = kept
-                self.study_request.emit(fresh, "")
-                return
-            self.session.ctx = fresh  # a screen on its own: its study read again here
-            self._enrol_as(kept)
+            self.reopen_study(*dialog.reloaded)
             return
         row = dialog.enrolled
         if row is None:
@@ -1527,7 +1590,27 @@ class ParticipantsScreen(Screen):
         current = self.current()
         if current is None:
             return
-        row = CorrectEnrolmentDialog.ask(self, self.session, current)
+        self._correct(current, None)
+
+    def _correct_as(self, typed: TypedCorrection) -> None:
+        """The correction window again, as typed before the study was read again, on its
+        participant as now recorded."""
+        if not self.model.rows:
+            self.refresh()
+        if not self.select(typed.participant) or self.current() is None:
+            self.message.show_message(typed.note, "warning")
+            return
+        current = self.current()
+        assert current is not None
+        self._correct(current, typed)
+
+    def _correct(self, current: ParticipantRow, typed: TypedCorrection | None) -> None:
+        dialog = CorrectEnrolmentDialog(self.session, current, self, typed)
+        dialog.exec()
+        if dialog.reloaded is not None:  # the study file was updated since: as for enrolment
+            self.reopen_study(*dialog.reloaded)
+            return
+        row = dialog.corrected
         if row is None:
             return
         self.refresh()

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDate, QMetaMethod, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDate, Qt
 from PySide6.QtGui import QFontMetrics, QKeySequence, QPaintEvent, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -50,7 +50,7 @@ from dispensary.ui.forms import OneLine
 from dispensary.ui.label_preview import print_kit_labels, record_print
 from dispensary.ui.models.table import Column, RowTableModel
 from dispensary.ui.scan_field import ScanField
-from dispensary.ui.screen import STAFF_ROLES, Screen, context_of_study, is_dispense_number
+from dispensary.ui.screen import STAFF_ROLES, Screen, is_dispense_number
 from dispensary.ui.session import AppSession
 from dispensary.ui.widgets import (
     ElidedCombo,
@@ -324,7 +324,6 @@ class ReceiveScreen(Screen):
         self.last_result: ReceiveResult | None = None
         self.unrecorded: PrintPlan | None = None
         """The kit labels out whose record the database refused: Record the print retries it."""
-        self._reload_note = ""
         self._build()
         self.start_over()
 
@@ -339,7 +338,6 @@ class ReceiveScreen(Screen):
             kits=tuple(self.kits),
             manifest_kits=frozenset(self.manifest_kits),
             scanned=frozenset(self.scanned),
-            note=self._reload_note,
         )
 
     def restore_state(self, kept: object) -> None:
@@ -361,27 +359,19 @@ class ReceiveScreen(Screen):
     def _reload_study(self, refusal: str) -> None:
         """The study file was updated after this screen read it, and the service refused the
         receipt for it: the study is opened again with the file in force, as F5 does, and the
-        shipment assessed again as it was listed. Nothing was saved."""
+        shipment assessed again as it was listed (Screen.reopen_study). Nothing was saved."""
         try:
-            fresh = context_of_study(self.session, self.session.study)
+            fresh = self.study_read_again()
         except DispensaryError as exc:
             self.message.show_message(f"{refusal} {exc.message}", "error")
             return
-        self._reload_note = self.tr(
+        note = self.tr(
             "Nothing was saved: the study file of {protocol} was updated after this screen was "
             "opened. The screen read it again (version {version}) and checked the shipment "
             "again as it was listed: check it before receiving."
         ).format(protocol=fresh.study.protocol, version=fresh.version)
-        if self.isSignalConnected(QMetaMethod.fromSignal(self.study_request)):
-            # The window opens the study again and gives this screen's `kept_state` to the
-            # new Receive screen.
-            self.study_request.emit(fresh, "")
-            return
         kept = self.kept_state()
-        self.session.ctx = fresh  # a screen on its own: its study read again here
-        self._reload_note = ""
-        if kept is not None:
-            self.restore_state(kept)
+        self.reopen_study(fresh, replace(kept, note=note) if kept is not None else None)
 
     def _build(self) -> None:
         study = self.session.ctx.study

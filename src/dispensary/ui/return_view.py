@@ -3,10 +3,10 @@ adherence flag gets the pharmacist's reason while the participant is still there
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from html import escape
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDate, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -30,6 +30,7 @@ from dispensary.services.assessment import (
     ReturnCheck,
     ReturnKitLine,
     ReturnRequest,
+    StudyFileChanged,
 )
 from dispensary.services.assessment.returns import NOT_BROUGHT_BACK
 from dispensary.services.results import DispenseResult, ProductFigures, ReturnResult
@@ -106,6 +107,26 @@ def line_columns(study: Study) -> tuple[Column[ReturnKitLine], ...]:
             colour=lambda r: "#7a4b00" if r.to_count or r.not_brought_back else "#1b5e20",
         ),
     )
+
+
+@dataclass(frozen=True)
+class TypedReturn:
+    """The return as typed and chosen, kept while the study is opened again with its updated
+    file (ReturnScreen.kept_state), and the note to show with it."""
+
+    dispense: str
+    kit: str
+    counted: str
+    not_back: bool
+    held: str
+    held_period: bool
+    held_from: QDate
+    held_until: QDate
+    held_by: str
+    returned_on: QDate
+    condition: str
+    remark: str  # the return's own note (what the participant said)
+    note: str = ""
 
 
 class ReturnScreen(Screen):
@@ -260,6 +281,89 @@ class ReturnScreen(Screen):
             self.scan_field.setFocus()
         else:
             self._load(dispense.number)
+
+    def kept_state(self) -> TypedReturn | None:
+        dispense = self.dispense
+        if dispense is None:
+            return None
+        return TypedReturn(
+            dispense=dispense.number,
+            kit=str(self.kit.currentData() or ""),
+            counted=self.counted.text(),
+            not_back=self.not_back.isChecked(),
+            held=self.held.text(),
+            held_period=self.held_period.isChecked(),
+            held_from=self.held_from.date(),
+            held_until=self.held_until.date(),
+            held_by=self.held_by.text(),
+            returned_on=self.returned_on.date(),
+            condition=self.condition.text(),
+            remark=self.note.text(),
+        )
+
+    def restore_state(self, kept: object) -> None:
+        """The return as it was typed and chosen, assessed again by the study file now in
+        force (a count or a hold the new file refuses says so)."""
+        if not isinstance(kept, TypedReturn):
+            return
+        self.returned_on.blockSignals(True)
+        self.returned_on.setDate(kept.returned_on)
+        self.returned_on.blockSignals(False)
+        self._load(kept.dispense)
+        if self.dispense is None:
+            return  # refused now: the message says why
+        fields = (
+            self.kit,
+            self.counted,
+            self.not_back,
+            self.held,
+            self.held_period,
+            self.held_from,
+            self.held_until,
+            self.held_by,
+            self.condition,
+            self.note,
+        )
+        for widget in fields:
+            widget.blockSignals(True)
+        self._select_kit(kept.kit)
+        self.not_back.setChecked(kept.not_back)
+        self.counted.setText(kept.counted)
+        self.held.setText(kept.held)
+        self.held_period.setChecked(kept.held_period)
+        self.held_from.setDate(kept.held_from)
+        self.held_until.setDate(kept.held_until)
+        self.held_by.setText(kept.held_by)
+        self.condition.setText(kept.condition)
+        self.note.setText(kept.remark)
+        for widget in fields:
+            widget.blockSignals(False)
+        self.counted.setEnabled(not kept.not_back and self.kit.isEnabled())
+        self._show_held_period(kept.held_period)
+        found = self._reassess()
+        if kept.note:
+            refused = found is None or bool(found.refusals)
+            shown = sentences([kept.note, self.message.text()]) if refused else kept.note
+            self.message.show_message(shown, "error" if refused else "warning")
+            self._refusal_shown = refused
+        self.counted.setFocus()
+
+    def _reload_study(self, refusal: str) -> None:
+        """The study file was updated after this screen read it, and the service refused the
+        return for it: the study is opened again with the file in force, as F5 does, and the
+        return assessed again as it was typed (Screen.reopen_study). Nothing was saved."""
+        try:
+            fresh = self.study_read_again()
+        except DispensaryError as exc:
+            self.message.show_message(sentences([refusal, exc.message]), "error")
+            return
+        note = self.tr(
+            "Nothing was saved: the study file of {protocol} was updated after this screen was "
+            "opened. The screen read it again (version {version}) and checked the return again "
+            "as it was typed: check it before signing."
+        ).format(protocol=fresh.study.protocol, version=fresh.version)
+        kept = self.kept_state()
+        self.reopen_study(fresh, replace(kept, note=note) if kept is not None else None)
 
     def handle_scan(self, code: str) -> bool:
         """A code scanned elsewhere in the window (the toolbar): taken here when it names a
@@ -756,6 +860,10 @@ class ReturnScreen(Screen):
             elif self._count_refused():  # "-2": selected, so the count typed again replaces it
                 self._count_again()
             return
+        stale = [r for r in found.refusals if r.code is ReturnCheck.STUDY_FILE_CHANGED]
+        if stale:  # the study file was updated since the screen read it
+            self._reload_study(stale[0].message)
+            return
         if found.refused:
             if any(r.code is ReturnCheck.HELD_DAYS for r in found.refusals):
                 self._held_again()  # more days held than the supply: typed again
@@ -821,26 +929,34 @@ class ReturnScreen(Screen):
         if password is None:
             self.message.show_message(self.tr("Not signed: nothing was saved."), "info")
             return
-        result = signed(
-            self.message,
-            self.session,
-            lambda: returns.record_return(
-                self.session.ctx,
-                self.session.actor,
-                found.kit,
-                tablets,
-                password,
-                dispense=dispense.number,
-                returned_on=found.returned_on,
-                held_days=asked.held_days,
-                condition=self.condition.text(),
-                note=self.note.text(),
-                outcome=asked.outcome,
-                held_from=asked.held_from,
-                held_until=asked.held_until,
-                held_ordered_by=asked.held_ordered_by,
-            ),
-        )
+        updated: list[StudyFileChanged] = []
+
+        def record() -> ReturnResult:
+            try:
+                return returns.record_return(
+                    self.session.ctx,
+                    self.session.actor,
+                    found.kit,
+                    tablets,
+                    password,
+                    dispense=dispense.number,
+                    returned_on=found.returned_on,
+                    held_days=asked.held_days,
+                    condition=self.condition.text(),
+                    note=self.note.text(),
+                    outcome=asked.outcome,
+                    held_from=asked.held_from,
+                    held_until=asked.held_until,
+                    held_ordered_by=asked.held_ordered_by,
+                )
+            except StudyFileChanged as exc:  # updated while the signature was asked
+                updated.append(exc)
+                raise
+
+        result = signed(self.message, self.session, record)
+        if updated:
+            self._reload_study(updated[0].message)
+            return
         if result is None:
             return
         self.last_result = result

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QMetaMethod, Signal
 from PySide6.QtWidgets import QWidget
 
 from dispensary.domain.codes import ParticipantStatus, Role
@@ -138,6 +138,7 @@ class Screen(QWidget):
     def __init__(self, session: AppSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
+        self._kept_on_reload: object | None = None
 
     def refresh(self) -> None:
         """Reload what the screen shows; called each time the screen is shown."""
@@ -150,6 +151,33 @@ class Screen(QWidget):
 
     def restore_state(self, kept: object) -> None:
         """Takes back what `kept_state` kept, as the study's new file reads it."""
+
+    def study_read_again(self) -> Context:
+        """The study worked in, its file as in force now (a step was refused for an update
+        since: study_file_changed); raises the services' refusal (DispensaryError)."""
+        return context_of_study(self.session, self.session.study)
+
+    def reopen_study(self, fresh: Context, kept: object | None) -> bool:
+        """A step refused for the study file updated since this screen (or its window) read it:
+        `fresh`, the study read again, is opened as F5 opens it, and `kept` (what was typed,
+        with its note that nothing was saved) given to `restore_state`. In the main window,
+        every screen is built again from the new file and the new screen of this kind takes
+        `kept` (True comes back: this screen is being replaced); a screen on its own takes the
+        new context and `kept` back itself (False)."""
+        if self.isSignalConnected(QMetaMethod.fromSignal(self.study_request)):
+            self._kept_on_reload = kept
+            self.study_request.emit(fresh, "")
+            return True
+        self.session.ctx = fresh
+        if kept is not None:
+            self.restore_state(kept)
+        return False
+
+    def state_for_reload(self) -> object | None:
+        """What the screen built again with the study's updated file takes back: what
+        `reopen_study` was given after a refusal, else `kept_state` (F5)."""
+        kept = self._kept_on_reload
+        return kept if kept is not None else self.kept_state()
 
     def follow_to_study(self, found: InOtherStudy, code: str) -> str | None:
         """A code scanned here is of another study: the main window is asked to switch to it

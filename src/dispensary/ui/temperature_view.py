@@ -4,6 +4,7 @@ stored there go to quarantine; releasing them is done, with a reason, in the inv
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import datetime
 from html import escape
 from pathlib import Path
@@ -37,6 +38,7 @@ from dispensary.domain.errors import DispensaryError, InvalidInput
 from dispensary.files import os_detail, with_detail
 from dispensary.i18n import current_language, sentences, speaking, utc_offset
 from dispensary.services import queries, report_data, temperature
+from dispensary.services.assessment import StudyFileChanged
 from dispensary.services.report_data import ExcursionRow
 from dispensary.services.temperature import LoggerCheck
 from dispensary.study import Study
@@ -254,6 +256,19 @@ def degree_range(low: str, high: str) -> str:
 class ImportSignals(QObject):
     done = Signal(object)
     failed = Signal(str)
+    stale = Signal(str)
+    """Refused for the study file updated since the window read it (study_file_changed)."""
+
+
+@dataclass(frozen=True)
+class TypedImport:
+    """The logger file and storage area chosen, kept while the study is opened again with its
+    updated file (TemperatureScreen.kept_state), and the note to show with it."""
+
+    area: str  # as the chooser shows it, or as typed
+    recorded: str  # a listed area's recorded name ("": typed)
+    file: str
+    note: str = ""
 
 
 class ImportJob(QRunnable):
@@ -268,6 +283,8 @@ class ImportJob(QRunnable):
     def run(self) -> None:
         try:
             found = self.work()
+        except StudyFileChanged as exc:
+            self.signals.stale.emit(exc.message)
         except DispensaryError as exc:
             self.signals.failed.emit(exc.message)
         except Exception as exc:  # a worker must report, not die: shown in plain words
@@ -558,6 +575,7 @@ class TemperatureScreen(Screen):
         job = ImportJob(work)
         job.signals.done.connect(lambda found: self._imported(found, path.name))
         job.signals.failed.connect(self._refused)
+        job.signals.stale.connect(self._stale)
         self._job = job
         self.import_button.setEnabled(False)
         self.message.show_message(self.tr("Importing {name}…").format(name=path.name), "info")
@@ -599,6 +617,46 @@ class TemperatureScreen(Screen):
         self._ended()
         self.message.show_message(text, "error")
         self.import_done.emit()
+
+    def _stale(self, refusal: str) -> None:
+        """The service refused the import: the study file (its temperature range) was updated
+        after this screen read it. The study is opened again with the file in force, as F5
+        does (Screen.reopen_study), the file and area kept to import again. Nothing was
+        saved."""
+        self._ended()
+        try:
+            fresh = self.study_read_again()
+        except DispensaryError as exc:
+            self.message.show_message(sentences([refusal, exc.message]), "error")
+            self.import_done.emit()
+            return
+        note = self.tr(
+            "Nothing was saved: the study file of {protocol} was updated after this screen was "
+            "opened. The screen read it again (version {version}), with the logger file and "
+            "storage area as chosen: check the temperature range, then import the file again."
+        ).format(protocol=fresh.study.protocol, version=fresh.version)
+        self.reopen_study(fresh, replace(self.kept_state(), note=note))
+        self.import_done.emit()
+
+    def kept_state(self) -> TypedImport:
+        area = self.area.currentText()
+        listed = area == self.area.itemText(self.area.currentIndex())
+        recorded = str(self.area.currentData() or area) if listed else ""
+        return TypedImport(area=area, recorded=recorded, file=self.file.text())
+
+    def restore_state(self, kept: object) -> None:
+        """The logger file and storage area as chosen before the study was read again."""
+        if not isinstance(kept, TypedImport):
+            return
+        at = self.area.findData(kept.recorded) if kept.recorded else -1
+        if at >= 0:
+            self.area.setCurrentIndex(at)
+        else:
+            self.area.setEditText(kept.area)
+        self.file.setText(kept.file)
+        if kept.note:
+            self.message.show_message(kept.note, "warning")
+        self.import_button.setFocus()
 
     def _imported(self, found: tuple[temperature.LoggerImport, str], name: str) -> None:
         self._ended()
