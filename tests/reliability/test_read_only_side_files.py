@@ -88,7 +88,11 @@ def test_working_files_of_another_account_are_named_and_no_backup_is_left(
         assert SIDE_WORDS in result.err and "folder are not the cause" in result.err, result.err
         assert "do not delete them" in result.err
         assert OLD_WORDS not in result.err
-    assert list(out.iterdir()) == [], "no backup that the trail and the anchor log do not name"
+    # The copy made before the entry could not be written is kept, named by the anchor log
+    # and by the message (services/backup.py keeps a copy whose audit entry failed).
+    assert sorted(p.name for p in out.iterdir()) == ["anchors.log", "b.sqlite3"]
+    assert "b.sqlite3" in (out / "anchors.log").read_text(encoding="utf-8")
+    assert "b.sqlite3" in made.err, made.err
 
 
 def test_a_database_sqlite_calls_read_only_with_nothing_found_is_not_blamed_on_permissions(
