@@ -564,7 +564,12 @@ class DispenseScreen(Screen):
         if found is not None:
             self._select_level(found.dose_level)
         self._show(found, note)
-        self.kit_field.setFocus()
+        self._focus_next()
+
+    def _focus_next(self) -> None:
+        """The cursor to the first required field still empty (the IRT's confirmation, a
+        required observation) that the message asks for, else to the kit field."""
+        (self.still_to_type() or self.kit_field).setFocus()
 
     def _kit_first(self, kit: str) -> None:
         """A kit scanned before the participant: the cycle is the participant's, so the
@@ -1195,7 +1200,7 @@ class DispenseScreen(Screen):
             return
         if found.refused:
             self._show(found)
-            self.kit_field.setFocus()
+            self._focus_next()
             return
         if found.overrides_missing:
             self._show(found)
