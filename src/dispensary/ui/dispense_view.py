@@ -901,7 +901,7 @@ class DispenseScreen(Screen):
         self._show_notices(found)
         self._show_kits()
         if found is not None:
-            text, kind = self._status(found, said=self._put_back)
+            text, kind = self._status(found, told=self._put_back)
             if self._put_back:
                 note = self._then(self._put_back, note)
                 kind = "warning" if kind in ("info", "ok") else kind
@@ -946,13 +946,13 @@ class DispenseScreen(Screen):
         )
         self.notices.setVisible(bool(notices))
 
-    def _status(self, found: DispenseAssessment, said: str = "") -> tuple[str, str]:
+    def _status(self, found: DispenseAssessment, told: str = "") -> tuple[str, str]:
         """The message bar for an assessment: what blocks, what to give, or Enter to sign
-        (a refusal `said` already not repeated)."""
+        (a refusal already `told` not repeated)."""
         to_scan = [self._to_scan_text(found)] if found.to_scan else []
         if found.refusals:
             only_short = all(r.code is DispenseCheck.KITS_SHORT for r in found.refusals)
-            refusals = [r.message for r in found.refusals if not said or r.message not in said]
+            refusals = [r.message for r in found.refusals if not told or r.message not in told]
             text = sentences([*refusals, *to_scan])
             return text, "info" if only_short else "error"
         missing = found.overrides_missing
