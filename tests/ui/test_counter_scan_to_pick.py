@@ -203,3 +203,62 @@ def test_another_bottle_than_the_irt_assigned_is_refused(
     scan(qtbot, screen.kit_field, "R0003")  # the right bottle
     assert len(signatures.asked) == 1
     assert dispensed(irt_study) == [("R0003",)]
+
+
+def test_the_cursor_goes_to_the_irt_fields_the_message_asks_for(
+    qtbot: QtBot,
+    irt_study: Counter,
+    signatures: Signatures,
+) -> None:
+    """The participant scanned, the message asks for the IRT's confirmation: the cursor is in
+    its field, not in "Kit in hand" (where IRT-77 would be looked up as a kit, and the kit
+    number typed taken as scanned); Enter with a field still empty leaves it there."""
+    screen = refreshed(qtbot, DispenseScreen(irt_study.session("pharm")), (1166, 700))
+    scan(qtbot, screen.participant_field, "01-001")
+    assert "enter the IRT confirmation number" in screen.message.text()
+    assert screen.focusWidget() is screen.irt_confirmation
+
+    qtbot.keyClick(screen.irt_confirmation, Qt.Key.Key_Return)  # Enter, nothing typed
+    assert screen.focusWidget() is screen.irt_confirmation
+    scan(qtbot, screen.irt_confirmation, "IRT-77")
+    assert screen.focusWidget() is screen.irt_kit  # the kit the IRT assigned, still empty
+    scan(qtbot, screen.irt_kit, "R0003")
+    assert screen.focusWidget() is screen.kit_field  # now the bottle
+    assert picking(screen) == [("R0003", "To pick")]
+    assert signatures.asked == [] and dispensed(irt_study) == []
+
+    scan(qtbot, screen.kit_field, "R0003")  # the bottle: taken, the signature follows
+    assert len(signatures.asked) == 1
+    assert dispensed(irt_study) == [("R0003",)]
+
+
+def test_a_bottle_scanned_before_another_irt_kit_is_typed_is_said_taken_off(
+    qtbot: QtBot,
+    irt_study: Counter,
+    signatures: Signatures,
+) -> None:
+    """R0003 scanned before the IRT's kit is typed, then the IRT's kit typed is R0002: R0003
+    leaves the list with the refusal and "put it back", said until the next scan, never
+    dropped silently."""
+    screen = refreshed(qtbot, DispenseScreen(irt_study.session("pharm")), (1166, 700))
+    scan(qtbot, screen.participant_field, "01-001")
+    scan(qtbot, screen.kit_field, "R0003")
+    assert picking(screen) == [("R0003", "Scanned")]
+    scan(qtbot, screen.irt_confirmation, "IRT-77")
+    scan(qtbot, screen.irt_kit, "R0002")
+
+    assert picking(screen) == [("R0002", "To pick")]
+    said = screen.message.text()
+    assert said.startswith("The IRT assigned kit R0002, and the kit scanned is R0003"), said
+    assert "Kit R0003 is taken off the list: put it back." in said
+    assert said.count("the kit scanned is R0003") == 1, said
+    assert "still to scan: R0002" in said
+    assert screen.message.kind == "warning"
+
+    qtbot.keyClick(screen.kit_field, Qt.Key.Key_Return)  # Enter: still said, nothing signed
+    assert "Kit R0003 is taken off the list: put it back." in screen.message.text()
+    assert signatures.asked == [] and dispensed(irt_study) == []
+
+    scan(qtbot, screen.kit_field, "R0002")  # the kit the IRT assigned
+    assert len(signatures.asked) == 1
+    assert dispensed(irt_study) == [("R0002",)]

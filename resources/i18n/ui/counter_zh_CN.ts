@@ -271,6 +271,10 @@
         <translation>血小板计数</translation>
     </message>
     <message>
+        <source>Kit {number} is taken off the list: put it back.</source>
+        <translation>药盒 {number} 已从列表中移除：请放回原处。</translation>
+    </message>
+    <message>
         <source>{first} {second}</source>
         <comment>two sentences in a row</comment>
         <translation>{first}{second}</translation>

@@ -175,6 +175,9 @@ class DispenseScreen(Screen):
         self.participant: ParticipantRow | None = None
         self.history: list[DispenseHistoryRow] = []
         self.scanned: list[KitRow] = []
+        # Kits scanned that an assessment since refuses (the IRT kit typed after them is
+        # another), taken off the list: said until the next scan.
+        self._put_back = ""
         self.assessment: DispenseAssessment | None = None
         self._refusal: DispensaryError | None = None  # the last assessment's refusal, if any
         self.last_result: DispenseResult | None = None
@@ -564,7 +567,12 @@ class DispenseScreen(Screen):
         if found is not None:
             self._select_level(found.dose_level)
         self._show(found, note)
-        self.kit_field.setFocus()
+        self._focus_next()
+
+    def _focus_next(self) -> None:
+        """The cursor to the first required field still empty (the IRT's confirmation, a
+        required observation) that the message asks for, else to the kit field."""
+        (self.still_to_type() or self.kit_field).setFocus()
 
     def _kit_first(self, kit: str) -> None:
         """A kit scanned before the participant: the cycle is the participant's, so the
@@ -869,6 +877,9 @@ class DispenseScreen(Screen):
         """Shows an assessment as it is: refusals, warnings with their overrides, kits."""
         self.assessment = found
         if found is not None:
+            taken_off = self._taken_off(found)
+            if taken_off:
+                self._put_back = taken_off
             self.scanned = list(found.scanned)
             if found.weight_band_level is not None and not self._dose_chosen:
                 self.dose.blockSignals(True)
@@ -890,11 +901,28 @@ class DispenseScreen(Screen):
         self._show_notices(found)
         self._show_kits()
         if found is not None:
-            text, kind = self._status(found)
+            text, kind = self._status(found, told=self._put_back)
+            if self._put_back:
+                note = self._then(self._put_back, note)
+                kind = "warning" if kind in ("info", "ok") else kind
             self.message.show_message(self._then(note, text), kind)
         stale = self._stale_file(found)
         if stale:
             self._reload_study(stale)
+
+    def _taken_off(self, found: DispenseAssessment) -> str:
+        """The kits on the list that the assessment now refuses (scanned before the kit the
+        IRT assigned was typed, and not that kit), each with the refusal and what to do: the
+        list drops them, the pharmacist is told, never silently."""
+        listed = {k.number for k in self.scanned}
+        return sentences(
+            self._then(
+                v.message,
+                self.tr("Kit {number} is taken off the list: put it back.").format(number=v.code),
+            )
+            for v in found.kits
+            if not v.accepted and v.code in listed
+        )
 
     def _then(self, first: str, second: str) -> str:
         """Two sentences of a message one after the other, as the language writes them (with a
@@ -918,12 +946,14 @@ class DispenseScreen(Screen):
         )
         self.notices.setVisible(bool(notices))
 
-    def _status(self, found: DispenseAssessment) -> tuple[str, str]:
-        """The message bar for an assessment: what blocks, what to give, or Enter to sign."""
+    def _status(self, found: DispenseAssessment, told: str = "") -> tuple[str, str]:
+        """The message bar for an assessment: what blocks, what to give, or Enter to sign
+        (a refusal already `told` not repeated)."""
         to_scan = [self._to_scan_text(found)] if found.to_scan else []
         if found.refusals:
             only_short = all(r.code is DispenseCheck.KITS_SHORT for r in found.refusals)
-            text = sentences([*(r.message for r in found.refusals), *to_scan])
+            refusals = [r.message for r in found.refusals if not told or r.message not in told]
+            text = sentences([*refusals, *to_scan])
             return text, "info" if only_short else "error"
         missing = found.overrides_missing
         if missing:
@@ -1070,6 +1100,7 @@ class DispenseScreen(Screen):
             self.kit_field.clear()
             self.sign()
             return
+        self._put_back = ""  # a new scan: the kits taken off the list were said
         if self.participant is None:
             self.kit_field.refused()
             self.message.show_message(
@@ -1139,6 +1170,7 @@ class DispenseScreen(Screen):
         if not self.scanned or not index.isValid() or index.row() >= len(self.scanned):
             return  # a kit still to pick was never scanned: nothing to remove
         removed = self.scanned.pop(index.row())
+        self._put_back = ""
         self._reassess(self.tr("Kit {number} removed: put it back.").format(number=removed.number))
 
     # -- sign -----------------------------------------------------------------------------
@@ -1190,12 +1222,14 @@ class DispenseScreen(Screen):
         if found.to_scan and short_only:
             # Every kit handed over is confirmed by its scan: never signed for unseen.
             self._show(found)
-            self.message.show_message(self._to_scan_text(found), "warning")
+            self.message.show_message(
+                self._then(self._put_back, self._to_scan_text(found)), "warning"
+            )
             self.kit_field.setFocus()
             return
         if found.refused:
             self._show(found)
-            self.kit_field.setFocus()
+            self._focus_next()
             return
         if found.overrides_missing:
             self._show(found)
@@ -1551,6 +1585,7 @@ class DispenseScreen(Screen):
         self.participant = None
         self.history = []
         self.scanned = []
+        self._put_back = ""
         self.assessment = None
         self.card.setText(self.tr("Scan the participant's study number to begin."))
         self.cycle_label.setText("-")
