@@ -10,12 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from dispensary.db.sqlite_backup import backup_taken, unmark
+from dispensary import cli
+from dispensary.db.sqlite_backup import backup_taken, replaced_on, unmark
 from dispensary.domain.errors import DatabaseDamaged, InvalidInput, NotADispensaryDatabase
 from dispensary.services import backup, setup, workstation
 from dispensary.services.context import FixedClock
 
-from .sites import START, build_site
+from .sites import START, build_site, password
 
 
 def test_a_backup_is_refused_as_the_live_database_and_a_restore_unmarks_it(
@@ -52,6 +53,56 @@ def test_a_backup_is_refused_as_the_live_database_and_a_restore_unmarks_it(
     assert backup_taken(made) is not None, "the backup itself is only read"
     setup.open_database(str(db), clock).context.engine.dispose()
     assert setup.check_location(str(db)).existing
+
+
+def test_the_database_a_restore_replaced_is_refused_as_the_live_one_and_read_by_audit_verify(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database a restore replaced, kept as NAME.replaced-<time>.sqlite3, carried no mark:
+    `--db` on it took new records (a count was written into it) while a backup was refused.
+    It is marked as kept for the record, refused with its own words, read by `audit verify`,
+    and a restore from it puts it back as the live database."""
+    db = tmp_path / "pharmacy.sqlite3"
+    clock = FixedClock(START)
+    site = build_site(str(db), kits=2, enrolled=0, clock=clock)
+    try:
+        made = Path(backup.backup(site.ctx, site.actors["admin"], tmp_path / "bk" / "r1.bak").path)
+    finally:
+        site.ctx.engine.dispose()
+    restored = backup.restore(db, made, clock=clock, reason="restored in a test")
+    assert restored.replaced_file_kept_at is not None
+    kept = Path(restored.replaced_file_kept_at)
+    assert replaced_on(kept) is not None and backup_taken(kept) is None
+    assert replaced_on(db) is None and replaced_on(made) is None
+    before = kept.read_bytes()
+
+    with pytest.raises(InvalidInput) as opened:
+        setup.open_database(str(kept), clock)
+    message = opened.value.message
+    assert message.startswith(f"{kept} is the database a restore replaced on "), message
+    assert "kept for the record: it is not the live database" in message
+    assert f"choose {db.absolute()}, or restore from it with `dispensary restore`" in message
+    assert message.endswith("Nothing was changed.")
+    renamed = tmp_path / "elsewhere" / "old.sqlite3"  # copied away: still the replaced one
+    renamed.parent.mkdir()
+    shutil.copyfile(kept, renamed)
+    with pytest.raises(InvalidInput) as moved:
+        workstation.check_new_database(str(db), str(renamed))
+    assert "choose the live database, or restore from it" in moved.value.message
+    assert kept.read_bytes() == before, "refused before anything was written"
+
+    monkeypatch.setenv("DISPENSARY_PASSWORD", password("admin"))
+    capsys.readouterr()
+    code = cli.main(["--db", str(kept), "--user", "admin", "inventory"])
+    assert code != 0 and "is the database a restore replaced on" in capsys.readouterr().err
+    code = cli.main(["--db", str(kept), "--user", "admin", "audit", "verify"])
+    out = capsys.readouterr()
+    assert code == 0, out
+    assert replaced_on(kept) is not None, "still marked once read"
+
+    backup.restore(db, kept, reason="back to the replaced one")  # after verify's real time
+    assert replaced_on(db) is None, "the live database again, its mark taken off"
+    setup.open_database(str(db)).context.engine.dispose()
 
 
 def test_a_refused_restore_gives_advice_about_the_backup_not_the_database(tmp_path: Path) -> None:

@@ -34,7 +34,7 @@ from sqlalchemy import select
 
 from dispensary.db.engine import read_transaction
 from dispensary.db.models import AuditEntry, Participant
-from dispensary.db.sqlite_backup import LockedFile
+from dispensary.db.sqlite_backup import LockedFile, replaced_on
 from dispensary.domain.codes import Role
 from dispensary.domain.errors import (
     DatabaseBusy,
@@ -158,7 +158,8 @@ def _place(template: Template, tmp: Path) -> tuple[Path, Path]:
 
 def _found(db: Path) -> Found:
     problems = integrity(db)
-    opened = setup.open_database(str(db))
+    # The database a restore replaced is refused as the live one: read as `audit verify` reads it.
+    opened = setup.open_database(str(db), studies_unread=replaced_on(db) is not None)
     try:
         with read_transaction(opened.context.engine) as s:
             verified = verify_session(s)

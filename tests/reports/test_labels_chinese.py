@@ -202,9 +202,10 @@ def test_a_label_is_never_in_a_language_the_study_file_does_not_list(
     english = dataclasses.replace(sample.ctx.study, label_languages=("en",))
     languages, note = label_prints.print_languages(english, {RULE}, ("zh_CN",))
     assert languages == ("en",)
-    assert "Printed in en, not zh_CN: the study file does not list zh_CN in [label] languages" in (
-        note
-    )
+    assert (
+        "Printed in English, not in Simplified Chinese: the study file does not list zh_CN in "
+        "[label] languages"
+    ) in note
 
 
 # -- the labels in Chinese -------------------------------------------------------------------

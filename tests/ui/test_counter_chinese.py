@@ -173,7 +173,10 @@ def test_a_dispense_in_chinese_scan_scan_sign(
     assert screen.message.kind == "ok"
     assert screen.message.text().startswith(f"已发放 {result.number}：01-001 第 1 周期")
     # the label text in Chinese is still to confirm: the label is English, and why is said
-    assert "，用至 2026-01-25。标签已打印。以 en 打印，未以 zh_CN 打印：" in screen.message.text()
+    assert (
+        "，用至 2026-01-25。标签已打印。以英文打印，未以简体中文打印：简体中文标签文字"
+        in screen.message.text()
+    )
     assert len(printer.shown) == 1
     assert focused() is screen.participant_field
 

@@ -596,11 +596,15 @@ def test_a_manifest_kit_of_another_count_than_the_study_s_is_refused_not_receive
 @pytest.mark.parametrize(
     ("lang", "printed", "note"),
     [
-        (Language.EN, "3 kit labels printed.", "Printed in en, not zh_CN: the zh_CN label text"),
+        (
+            Language.EN,
+            "3 kit labels printed.",
+            "Printed in English, not in Simplified Chinese: the Simplified Chinese label text",
+        ),
         (
             Language.ZH_CN,
             "已打印 3 张药盒标签。",
-            "已打印 3 张药盒标签。以 en 打印，未以 zh_CN 打印：",
+            "已打印 3 张药盒标签。以英文打印，未以简体中文打印：",
         ),
     ],
 )

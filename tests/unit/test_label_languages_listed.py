@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from dispensary.i18n import Language, speaking
 from dispensary.labels.dispensing import LabelDoesNotFit, check_study_label_fits
 from dispensary.services.labels import print_languages
 from dispensary.study import Study, default_study_path, parse_study
@@ -34,7 +35,26 @@ def test_english_is_the_last_resort_while_the_chinese_text_waits() -> None:
     study = study_file()
     languages, note = print_languages(study, set())
     assert languages == ("en",)
-    assert "the zh_CN label text (label.text.zh_CN, site decision 2026-12) is to confirm" in note
+    assert (
+        "the Simplified Chinese label text (label.text.zh_CN, site decision 2026-12) is to confirm"
+        in note
+    )
+
+
+def test_the_languages_left_out_are_named_in_words_in_the_reader_s_language() -> None:
+    """The Chinese note said "以 en 打印，未以 zh_CN 打印" (the study file's codes): each language
+    is named in words, in the reader's language; the study file's keys stay as they are."""
+    study = study_file()
+    with speaking(Language.ZH_CN):
+        _languages, note = print_languages(study, set(), ("zh_CN",))
+    assert note.startswith("以英文打印，未以简体中文打印：简体中文标签文字（label.text.zh_CN，"), (
+        note
+    )
+    assert "en" not in note.replace("label.text.zh_CN", "").replace("dispensary study confirm", "")
+    _languages, note = print_languages(study, set(), ("zh_CN",))
+    assert note.startswith(
+        "Printed in English, not in Simplified Chinese: the Simplified Chinese label text"
+    ), note
 
 
 def test_english_asked_for_is_not_printed_when_the_study_does_not_list_it() -> None:
@@ -42,9 +62,10 @@ def test_english_asked_for_is_not_printed_when_the_study_does_not_list_it() -> N
     study = study_file()
     languages, note = print_languages(study, {RULE}, ("en",))
     assert languages == ("zh_CN",)
-    assert "Printed in zh_CN, not en: the study file does not list en in [label] languages" in (
-        note
-    )
+    assert (
+        "Printed in Simplified Chinese, not in English: the study file does not list en in "
+        "[label] languages"
+    ) in note
     # A study listing English prints in it when asked, with nothing left out.
     listing = parse_study(BUNDLED, "nct.toml")
     assert print_languages(listing, {RULE}, ("en",)) == (("en",), "")

@@ -68,6 +68,11 @@ BACKUP_MARK = 0x44535042  # "DSPB": the application id a backup copy carries in 
 68) and the minute it was taken (since 1970, UTC) as its user version (offset 60): a backup is
 then known as one wherever it is copied or renamed, and is refused as the live database
 (services.setup); a restore takes the mark off the copy it puts in place (unmark)."""
+REPLACED_MARK = 0x44535052  # "DSPR": the application id of the database a restore replaced
+"""The database a restore replaces is kept (ExclusiveLock.keep) carrying REPLACED_MARK, and the
+minute of the restore as its user version, as a backup carries its own: kept for the record,
+it is refused as the live database like a backup (services.setup), read by `audit verify`, and
+a restore from it takes the mark off (unmark)."""
 FINDINGS_NAMED = 3
 """How many of `PRAGMA integrity_check`'s findings a message names (the first few say where)."""
 
@@ -194,9 +199,9 @@ def backup_file(
     return target
 
 
-def _mark(conn: sqlite3.Connection) -> None:
+def _mark(conn: sqlite3.Connection, mark: int = BACKUP_MARK) -> None:
     minute = int(datetime.now(UTC).timestamp()) // 60
-    conn.execute(f"PRAGMA application_id = {BACKUP_MARK}")
+    conn.execute(f"PRAGMA application_id = {mark}")
     conn.execute(f"PRAGMA user_version = {minute}")
     conn.commit()
 
@@ -204,12 +209,24 @@ def _mark(conn: sqlite3.Connection) -> None:
 def backup_taken(path: Path) -> datetime | None:
     """When the file at `path` was taken as a backup (UTC, to the minute), read from its header
     without opening it with SQLite; None when it is not a backup (or cannot be read)."""
+    return _marked_at(path, BACKUP_MARK)
+
+
+def replaced_on(path: Path) -> datetime | None:
+    """When a restore replaced the database kept in the file at `path` (UTC, to the minute),
+    read from its header; None when it is not a database a restore replaced (REPLACED_MARK)."""
+    return _marked_at(path, REPLACED_MARK)
+
+
+def _marked_at(path: Path, mark: int) -> datetime | None:
+    """The minute the header of the file at `path` carries with `mark` (None: another mark, no
+    mark, or a file that cannot be read), read without opening it with SQLite."""
     try:
         with path.open("rb") as handle:
             header = handle.read(72)
     except OSError:
         return None
-    if len(header) < 72 or int.from_bytes(header[68:72], "big") != BACKUP_MARK:
+    if len(header) < 72 or int.from_bytes(header[68:72], "big") != mark:
         return None
     minute = int.from_bytes(header[60:64], "big", signed=True)
     return datetime.fromtimestamp(max(minute, 0) * 60, UTC)
@@ -280,10 +297,11 @@ def _last_entry_hash(path: Path) -> str | None:
 
 
 def unmark(path: Path) -> None:
-    """Takes the backup's mark off a private copy about to become the live database."""
+    """Takes the backup's mark (or that of a database a restore replaced) off a private copy
+    about to become the live database."""
     conn = sqlite3.connect(str(path), isolation_level=None)
     try:
-        if conn.execute("PRAGMA application_id").fetchone()[0] == BACKUP_MARK:
+        if conn.execute("PRAGMA application_id").fetchone()[0] in (BACKUP_MARK, REPLACED_MARK):
             conn.execute("PRAGMA application_id = 0")
             conn.execute("PRAGMA user_version = 0")
     finally:
@@ -513,7 +531,9 @@ class LockedFile:
     def keep(self, kept: Path) -> None:
         """Keeps the locked file whole at `kept` (a new name, owner-only), copied under the lock
         into `kept`.partial, fsynced, then renamed. A copy and not a hard link: two names of one
-        file would give SQLite two -wal files for it, and a kill before the swap would leave them."""
+        file would give SQLite two -wal files for it, and a kill before the swap would leave them.
+        A copy SQLite can read carries REPLACED_MARK (refused as the live database); a file it
+        cannot read is kept byte for byte."""
         partial = kept.with_name(kept.name + ".partial")
         remove_with_side_files(partial)
         create_private(partial)
@@ -523,6 +543,7 @@ class LockedFile:
                 try:
                     self.conn.backup(dst)
                     dst.execute("PRAGMA journal_mode=DELETE")
+                    _mark(dst, REPLACED_MARK)  # kept for the record, not the live database
                 finally:
                     dst.close()
             else:

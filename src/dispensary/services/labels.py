@@ -44,7 +44,7 @@ from dispensary.services.pharmacy import NONE_SET, Particulars
 from dispensary.services.report_data import KitLabelRow
 from dispensary.services.studies import confirmed_rules
 from dispensary.services.study_versions import dispense_version, study_of_dispense
-from dispensary.study import Study
+from dispensary.study import LANGUAGE_NAMES, Study
 
 _ENTITIES = (N_("kit label"), N_("dispense label"), N_("leaflet label"))
 """Each kind's audit entity (LabelKind.entity, English in the records) as a refusal names it:
@@ -232,6 +232,14 @@ def reprint_reason(reprint: bool, reason: str | None) -> str:
     return check_text(why, N_("reason for the reprint"), required=False)
 
 
+def language_name(code: str) -> str:
+    """A label language of the study file named in words in the reader's language ("Simplified
+    Chinese", "简体中文"), not by its code ("zh_CN"); a language the program has no name for, by
+    its code."""
+    named = LANGUAGE_NAMES.get(code)
+    return _(named) if named else code
+
+
 def print_languages(
     study: Study, confirmed: Collection[str], requested: Sequence[str] = ()
 ) -> tuple[tuple[str, ...], str]:
@@ -258,8 +266,8 @@ def print_languages(
         if code not in study.texts:
             if say:
                 reasons.append(
-                    _("the study file gives no {code} label text ([{key}])").format(
-                        code=code, key=key
+                    _("the study file gives no {language} label text ([{key}])").format(
+                        language=language_name(code), key=key
                     )
                 )
             return False
@@ -278,10 +286,10 @@ def print_languages(
                 source = next((r.source for r in study.rules if r.key == key), "site decision")
                 reasons.append(
                     _(
-                        "the {code} label text ({key}, {source}) is to confirm; an administrator "
-                        "confirms it with `dispensary study confirm {key}` or on the Study rules "
-                        "screen"
-                    ).format(code=code, key=key, source=source)
+                        "the {language} label text ({key}, {source}) is to confirm; an "
+                        "administrator confirms it with `dispensary study confirm {key}` or on the "
+                        "Study rules screen"
+                    ).format(language=language_name(code), key=key, source=source)
                 )
             return False
         return True
@@ -291,9 +299,13 @@ def print_languages(
         chosen = [next((c for c in study.label_languages if usable(c, False)), "en")]
     note = ""
     if reasons:
-        left_out = ", ".join(c for c in wanted if c not in chosen)
-        note = _("Printed in {chosen}, not {left_out}: {reasons}.").format(
-            chosen=", ".join(chosen), left_out=left_out, reasons=_("; ").join(reasons)
+        # Languages named in words in the reader's language ("English", "英文"), not the study
+        # file's codes ("en", "zh_CN"): the codes are in the reasons, where the file is to change.
+        left_out = _(", ").join(language_name(c) for c in wanted if c not in chosen)
+        note = _("Printed in {chosen}, not in {left_out}: {reasons}.").format(
+            chosen=_(", ").join(language_name(c) for c in chosen),
+            left_out=left_out,
+            reasons=_("; ").join(reasons),
         )
     return tuple(chosen), note
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import sqlite3
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -53,7 +54,13 @@ from dispensary.db.faults import (
     sqlite_fault,
 )
 from dispensary.db.models import AuditEntry, StudyRecord, User
-from dispensary.db.sqlite_backup import ANCHOR_LOG, backup_file, backup_taken, listed_backup
+from dispensary.db.sqlite_backup import (
+    ANCHOR_LOG,
+    backup_file,
+    backup_taken,
+    listed_backup,
+    replaced_on,
+)
 from dispensary.domain.audit_actions import TRAINING_REASON, AuditAction
 from dispensary.domain.errors import (
     DatabaseDamaged,
@@ -124,10 +131,14 @@ def _check_sqlite_file(
     a file picked in a window (the set-up wizard, Settings), whose refusal says to pick another,
     not the command line's --db or DISPENSARY_DB. A backup (sqlite_backup.backup_taken, or for
     one made before backups were marked, listed_backup) is refused as the database to work in,
-    unless `backup_ok` (`audit verify`, which only reads)."""
+    and so is the database a restore replaced (sqlite_backup.replaced_on), kept beside the live
+    one, unless `backup_ok` (`audit verify`, which only reads)."""
     try:
         checked = _checked_tables(path, must_exist, read_only_ok, in_window)
         if not backup_ok and checked.tables:
+            replaced = replaced_on(path)
+            if replaced is not None:
+                raise InvalidInput(_a_replaced_database(path, replaced))
             taken = backup_taken(path) or listed_backup(path)  # listed: made before the mark
             if taken is not None:
                 raise InvalidInput(_a_backup(path, taken))
@@ -272,6 +283,40 @@ def _a_backup(path: Path, taken: datetime) -> str:
             "working, choose the live database, not a backup."
         )
     return sentences([told, way])
+
+
+def _a_replaced_database(path: Path, replaced: datetime) -> str:
+    """The refusal of the database a restore replaced (NAME.replaced-<time>.sqlite3) chosen as
+    the database to work in, naming the live database NAME.sqlite3 where it is beside it."""
+    live = _live_of_replaced(path)
+    told = (
+        _(
+            "{path} is the database a restore replaced on {replaced} UTC, kept for the record: "
+            "it is not the live database; choose {database}, or restore from it with "
+            "`dispensary restore` (an administrator)."
+        )
+        if live is not None
+        else _(
+            "{path} is the database a restore replaced on {replaced} UTC, kept for the record: "
+            "it is not the live database; choose the live database, or restore from it with "
+            "`dispensary restore` (an administrator)."
+        )
+    ).format(
+        path=shown(path),
+        replaced=f"{replaced:%Y-%m-%d %H:%M}",
+        database=shown(live) if live is not None else "",
+    )
+    return sentences([told, _(NOTHING_CHANGED)])
+
+
+def _live_of_replaced(path: Path) -> Path | None:
+    """NAME.sqlite3 beside NAME.replaced-<time>[-n].sqlite3, where there is one (None: renamed,
+    or no live database beside it)."""
+    found = re.fullmatch(r"(.+)\.replaced-\d{8}T\d{6}(?:-\d+)?", path.stem)
+    if found is None:
+        return None
+    live = path.with_name(found.group(1) + path.suffix)
+    return live.absolute() if live.is_file() else None
 
 
 def _backed_up_database(path: Path) -> str:
