@@ -564,6 +564,7 @@ def test_a_blind_count_is_checked_without_the_book(terminal: Terminal) -> None:
             "status": "available",
             "counted": int(tried),
             "book": None,
+            "open_count": None,
             "difference": None,
             "accepted": True,
             "refusals": [],

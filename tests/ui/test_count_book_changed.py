@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from back_office_fixtures import Pharmacy, count_adjusted
+from back_office_fixtures import PASSWORDS, Pharmacy, count_adjusted
 from count_window_helpers import on_shelf, shown_open, sign, when_signature_asked
 from PySide6.QtCore import Qt
 
-from dispensary.services import audit, queries
+from dispensary.services import audit, counts, queries
 from dispensary.ui.feedback import SignatureDialog
 
 SETTLED = (
@@ -74,3 +74,29 @@ def test_a_book_changed_before_sign_is_said_before_anyone_signs(
     assert screen.message.text() == SETTLED
     assert screen.needs_label.text() == SETTLED  # not "still needed: pharm's password"
     assert on_shelf(pharmacy) == 18
+
+
+def test_an_adjustment_of_the_count_shown_after_a_recount_elsewhere_is_refused(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: Any
+) -> None:
+    """The window showed K0003's open count (19, book 21); another workstation counted the kit
+    again at 20 (the book still 21, its count open now). The window's adjustment is of the
+    count it showed (passed from the count recorded): refused before anyone signs, nothing
+    written, although the book is still the one shown."""
+    screen = shown_open(qtbot, pharmacy)
+    shown = screen.log.rows[-1].count_id
+    again = counts.record_count(
+        pharmacy.ctx, pharmacy.actor("pharm2"), "K0003", 20, PASSWORDS["pharm2"]
+    )
+    assert again.open and again.book == 21
+    asked: list[object] = []
+    monkeypatch.setattr(SignatureDialog, "ask", lambda *args: asked.append(args))
+    before = adjustments(pharmacy)
+    qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
+    assert not asked, "no signature is asked for a count no longer the one open"
+    said = (
+        f"The open count of kit K0003 is no longer count {shown}, the one shown: another "
+        f"workstation counted the kit again since (count {again.count_id}: 20 counted on "
+    )
+    assert screen.message.text().startswith(said), screen.message.text()
+    assert (on_shelf(pharmacy), adjustments(pharmacy)) == (21, before)

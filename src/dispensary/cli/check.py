@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from dispensary.cli.core import (
+    ADJUSTING_COUNT_HELP,
     EXIT_OK,
     EXIT_REFUSED,
     EXPECTED_BOOK_HELP,
@@ -884,6 +885,7 @@ def cmd_check_count(run: Run) -> int:
         verified_by=a.verified_by or "",
         counted_on=a.date,
         expected_book=a.expected_book,
+        adjusting_count=a.adjusting_count,
     )
     found = counts.assess_count(run.context(), run.actor(), request)
     needs = None
@@ -912,6 +914,7 @@ def _count_data(found: CountAssessment) -> dict[str, Any]:
         "counted": found.counted,
         "book": found.book,
         "difference": found.difference,
+        "open_count": found.recount_of,
         "accepted": found.accepted,
         "refusals": _refusals(found.refusals),
         "needs": [{"needs": n.needs, "message": n.message, "given": n.given} for n in found.needs],
@@ -973,6 +976,13 @@ def _count_lines(found: CountAssessment, study: Study) -> list[str]:
                 said=said,
             )
         )
+    if found.recount_of is not None and found.book is not None:
+        lines.append(
+            _(
+                "  Open count  {count}: adjust it with --expected-book {book} "
+                "--adjusting-count {count}"
+            ).format(count=found.recount_of, book=found.book)
+        )
     for n in found.needs:
         given = _("given") if n.given else _("missing")
         lines.append(
@@ -1016,6 +1026,7 @@ def count_check(checks: Commands) -> None:
     )
     p.add_argument("--date", type=calendar_date, help=N_("count date (default today)"))
     p.add_argument("--expected-book", type=whole, metavar="N", help=EXPECTED_BOOK_HELP)
+    p.add_argument("--adjusting-count", type=whole, metavar="N", help=ADJUSTING_COUNT_HELP)
 
 
 # -- the group -----------------------------------------------------------------------------------

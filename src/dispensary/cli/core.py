@@ -139,6 +139,10 @@ EXPECTED_BOOK_HELP = N_(
     "the book printed when the kit's open count was recorded, which the adjustment is signed "
     "against: refused when the book changed since (needed to adjust an open count)"
 )
+ADJUSTING_COUNT_HELP = N_(
+    "the number of the open count adjusted, printed when it was recorded: refused when the "
+    "kit was counted again since (needed to adjust an open count)"
+)
 
 
 def second_person_secret(env: str, name: str | None, why: str) -> str:

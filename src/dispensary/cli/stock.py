@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dispensary.cli.core import (
+    ADJUSTING_COUNT_HELP,
     ENV_VERIFIER_PASSWORD,
     ENV_WITNESS_PASSWORD,
     EXIT_OK,
@@ -258,17 +259,19 @@ def cmd_count(run: Run) -> int:
         a.verified_by or "",
         a.date,
         a.expected_book,
+        a.adjusting_count,
     )
     found = counts.assess_count(ctx, actor, request)
     adjusting = bool(a.reason_code or a.verified_by)
-    if adjusting and a.expected_book is None and found.recount_of is not None:
-        # The adjustment is signed against the book its record printed: another workstation
-        # may have recorded the kit since (the service refuses it then: book_changed).
+    if adjusting and found.recount_of is not None and None in (a.expected_book, a.adjusting_count):
+        # The adjustment is signed against the open count its record printed, and its book:
+        # another workstation may have recorded the kit since (the service refuses it then:
+        # book_changed).
         raise UsageError(
             _(
-                "Kit {kit} has a count open, its book printed when it was recorded: give that "
-                "book with --expected-book N to adjust it (check count {kit} --tablets N shows "
-                "the book too)."
+                "Kit {kit} has a count open, its number and book printed when it was recorded: "
+                "give that book with --expected-book N and that count with --adjusting-count N "
+                "to adjust it (check count {kit} --tablets N shows both too)."
             ).format(kit=found.kit)
         )
     if found.refusals:
@@ -287,6 +290,7 @@ def cmd_count(run: Run) -> int:
         verifier_password=verifier_password,
         counted_on=a.date,
         expected_book=a.expected_book,
+        adjusting_count=a.adjusting_count,
     )
     if result.adjusted:
         lines = [
@@ -322,11 +326,13 @@ def cmd_count(run: Run) -> int:
             ),
             *(_("  Not adjusted: {reason}").format(reason=why) for why in result.still_needed),
             _(
-                "  Count the kit again (count {kit} --tablets N), or adjust the book to this "
-                "count: count {kit} --tablets {counted} --reason-code CODE --reason TEXT "
-                "--verified-by NAME --expected-book {book}. Until then the reconciliation lists "
-                "it to review."
-            ).format(kit=result.kit, counted=result.counted, book=result.book),
+                "  Open count {count}. Count the kit again (count {kit} --tablets N), or adjust "
+                "the book to this count: count {kit} --tablets {counted} --reason-code CODE "
+                "--reason TEXT --verified-by NAME --expected-book {book} --adjusting-count "
+                "{count}. Until then the reconciliation lists it to review."
+            ).format(
+                kit=result.kit, counted=result.counted, book=result.book, count=result.count_id
+            ),
         ]
     else:
         lines = [
@@ -369,6 +375,7 @@ def count_parser(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--date", type=calendar_date, help=N_("count date (default today)"))
     p.add_argument("--expected-book", type=whole, metavar="N", help=EXPECTED_BOOK_HELP)
+    p.add_argument("--adjusting-count", type=whole, metavar="N", help=ADJUSTING_COUNT_HELP)
 
 
 def cmd_temperature(run: Run) -> int:

@@ -74,17 +74,20 @@ def record_count(
     verifier_password: str = "",
     counted_on: date | None = None,
     expected_book: int | None = None,
+    adjusting_count: int | None = None,
 ) -> CountResult:
     """Records a count once the assessment that `assess_count` shows (run again here, inside
     the write) has no refusal of the count itself. A difference is adjusted in the same step
     when its reason code, reason and second person are given and accepted; else the count is
     recorded as counted, open (`CountResult.still_needed` says why): the figure is never lost
     to a refusal that would show the book first. `expected_book`: the book the counter was
-    shown and signs against; refused, nothing written, when it is no longer the book."""
+    shown and signs against; refused, nothing written, when it is no longer the book.
+    `adjusting_count`: the open count shown with it (its number); refused when the kit's open
+    count is no longer that one."""
     require(actor, Permission.COUNT, ctx, recorded=True)
     today = ctx.clock.today()
     request = CountRequest(
-        kit, counted, reason_code, reason, verified_by, counted_on, expected_book
+        kit, counted, reason_code, reason, verified_by, counted_on, expected_book, adjusting_count
     )
     checked = _checked(request, today, writing=True, tablets_only=ctx.study.tablets_only)
     day, why = checked.day, checked.reason
@@ -286,10 +289,11 @@ def _plan(
             )
         except RuleViolation as exc:
             refusals.append(Refusal(CountCheck.TOO_MANY, exc.message))
-    if not refusals and balance is not None and request.expected_book is not None:
-        changed = _book_changed(session, record, request.expected_book, balance.on_hand, opened)
+    shown = request.expected_book, request.adjusting_count
+    if not refusals and balance is not None and shown != (None, None):
+        changed = _book_changed(session, record, *shown, balance.on_hand, opened)
         if changed is not None:
-            refusals.append(Refusal(CountCheck.BOOK_CHANGED, changed, Conflict))
+            refusals.append(changed)
     blind = not reveal and recount_of is None  # no book before a count is recorded
     verifier_id: int | None = None
     if not refusals and counted is not None:
@@ -383,26 +387,124 @@ def _plan(
 
 
 def _book_changed(
-    session: Session, record: Kit, shown: int, book: int, opened: OpenDifference | None
-) -> str | None:
-    """Why a count signed against the book `shown` is refused (CountCheck.BOOK_CHANGED), or
-    None when the book is still that one: another workstation recorded the kit since it was
-    shown, and the difference signed for would not be the difference written. When the kit's
-    count is no longer open (settled there), the book is not told: the next count is blind."""
+    session: Session,
+    record: Kit,
+    shown: int | None,
+    shown_count: int | None,
+    book: int,
+    opened: OpenDifference | None,
+) -> Refusal[CountCheck] | None:
+    """Why a count signed against the book `shown` with the open count `shown_count` is
+    refused, or None when both are still the kit's: the book given is compared with the book
+    recorded with the open count (the one shown with it). Another workstation is blamed only
+    when it recorded the kit since (book_changed); a book given that no count of the kit showed
+    is said to be the wrong one; a book given with no count open, and none settled since the
+    one shown, is no adjustment at all (no_open_count). When the kit's count is no longer open
+    (settled elsewhere), the book is not told: the next count is blind."""
     if opened is None:
-        return _(
-            "Kit {kit} has no count open against the book {shown} given: another workstation "
-            "may have counted the kit since it was shown. Nothing was written: count the kit "
-            "again (blind), or review its history."
-        ).format(kit=record.number, shown=shown)
-    if book == shown:
+        if _settled_since(session, record.id, shown, shown_count):
+            return Refusal(
+                CountCheck.BOOK_CHANGED,
+                _(
+                    "Kit {kit} has no count open against the book {shown} given: another "
+                    "workstation may have counted the kit since it was shown. Nothing was "
+                    "written: count the kit again (blind), or review its history."
+                ).format(kit=record.number, shown=shown if shown is not None else "?"),
+                Conflict,
+            )
+        return Refusal(
+            CountCheck.NO_OPEN_COUNT,
+            _(
+                "Kit {kit} has no count open to adjust: the book (--expected-book) and the open "
+                "count (--adjusting-count) are given only to adjust a count recorded open, whose "
+                "record showed the book. Nothing was written: count the kit without them (the "
+                "count is blind)."
+            ).format(kit=record.number),
+            InvalidInput,
+        )
+    if shown_count is not None and shown_count != opened.count_id:
+        return Refusal(
+            CountCheck.BOOK_CHANGED,
+            _(
+                "The open count of kit {kit} is no longer count {shown_count}, the one shown: "
+                "another workstation counted the kit again since (count {count}: {counted} "
+                "counted on {day}, {book} in the book). Nothing was written: review the kit's "
+                "history, then adjust its open count or count the kit again."
+            ).format(
+                kit=record.number,
+                shown_count=shown_count,
+                count=opened.count_id,
+                counted=opened.counted,
+                day=opened.counted_on.isoformat() if opened.counted_on else "",
+                book=opened.book,
+            ),
+            Conflict,
+        )
+    if shown is None or book == shown:
         return None
+    if book == opened.book and not (shown_count is None and _shown_before(session, opened, shown)):
+        # Nothing changed since the open count: the figure given is not the one it showed.
+        return Refusal(
+            CountCheck.BOOK_CHANGED,
+            _(
+                "The book of kit {kit} shown with the count of {day} was {book}, not {shown}. "
+                "Nothing was written: give the book the count showed ({book}), or count the kit "
+                "again."
+            ).format(
+                kit=record.number,
+                day=opened.counted_on.isoformat() if opened.counted_on else "",
+                book=book,
+                shown=shown,
+            ),
+            InvalidInput,
+        )
     what, since = last_written(session, record.id) or (N_("received"), record.shipment.received_on)
-    return _(
-        "The book of kit {kit} changed from {shown} to {book} since it was shown: another "
-        "workstation recorded the kit since ({what}, {day}). Nothing was written: count the "
-        "kit again, or review its history."
-    ).format(kit=record.number, shown=shown, book=book, what=_(what), day=since.isoformat())
+    return Refusal(
+        CountCheck.BOOK_CHANGED,
+        _(
+            "The book of kit {kit} changed from {shown} to {book} since it was shown: another "
+            "workstation recorded the kit since ({what}, {day}). Nothing was written: count the "
+            "kit again, or review its history."
+        ).format(kit=record.number, shown=shown, book=book, what=_(what), day=since.isoformat()),
+        Conflict,
+    )
+
+
+def _settled_since(
+    session: Session, kit_id: int, shown: int | None, shown_count: int | None
+) -> bool:
+    """Whether the count shown (`shown_count`, else the kit's last count that was open against
+    the book `shown`) is a count of the kit, settled since (adjusted, or counted again)."""
+    if shown_count is not None:
+        return (
+            session.scalar(
+                select(PhysicalCount.id).where(
+                    PhysicalCount.id == shown_count, PhysicalCount.kit_id == kit_id
+                )
+            )
+            is not None
+        )
+    last_open = session.execute(
+        select(PhysicalCount.book)
+        .where(PhysicalCount.kit_id == kit_id, PhysicalCount.counted != PhysicalCount.book)
+        .order_by(PhysicalCount.id.desc())
+        .limit(1)
+    ).first()
+    return last_open is not None and last_open[0] == shown
+
+
+def _shown_before(session: Session, opened: OpenDifference, shown: int) -> bool:
+    """Whether an earlier count of the kit was recorded against the book `shown`: the book given
+    may be the one an earlier count showed (changed since), not a figure typed wrong."""
+    earlier = select(PhysicalCount.id).where(
+        PhysicalCount.kit_id
+        == select(PhysicalCount.kit_id)
+        .where(PhysicalCount.id == opened.count_id)
+        .scalar_subquery(),
+        PhysicalCount.id < opened.count_id,
+        PhysicalCount.book == shown,
+    )
+    return session.scalar(earlier.limit(1)) is not None
 
 
 def open_count(session: Session, kit_id: int) -> int | None:
@@ -421,6 +523,7 @@ class OpenDifference:
     kit: str
     counted: int
     book: int
+    counted_on: date | None = None  # the open count's date (said when it is not the one shown)
 
     @property
     def message(self) -> str:
@@ -447,10 +550,12 @@ def open_differences(session: Session, kit_ids: Sequence[int]) -> dict[int, Open
         chunk = ids[start : start + _CHUNK]
         columns = (PhysicalCount.id, PhysicalCount.kit_id, Kit.number, PhysicalCount.counted)
         rows = session.execute(
-            _open_counts(PhysicalCount.kit_id.in_(chunk), *columns).add_columns(PhysicalCount.book)
+            _open_counts(PhysicalCount.kit_id.in_(chunk), *columns).add_columns(
+                PhysicalCount.book, PhysicalCount.counted_on
+            )
         ).tuples()
-        for count_id, kit_id, number, counted, book in rows:
-            found[kit_id] = OpenDifference(int(count_id), number, int(counted), int(book))
+        for count_id, kit_id, number, counted, book, day in rows:
+            found[kit_id] = OpenDifference(int(count_id), number, int(counted), int(book), day)
     return found
 
 

@@ -79,6 +79,7 @@ class CountScreen(Screen):
         super().__init__(session, parent)
         self._kit = ""
         self._book: int | None = None
+        self._shown_count: int | None = None  # the open count shown with the book (its number)
         self.assessment: CountAssessment | None = None
         layout, self.message = titled_page(self, self.tr("Physical count (blind)"))
         hint = wrapped_label(
@@ -296,6 +297,7 @@ class CountScreen(Screen):
         if self._book is None:
             return
         self._book = None
+        self._shown_count = None
         self.assessment = None
         self.result_box.setVisible(False)
         # What the difference shown was given (its reason, its second person) is not the next
@@ -342,6 +344,7 @@ class CountScreen(Screen):
         self._kit = ""
         self._name_count()
         self._book = None
+        self._shown_count = None
         self.assessment = None
         for field in (self.kit, self.counted):
             field.clear()
@@ -368,6 +371,7 @@ class CountScreen(Screen):
             # The book shown, once a record showed it: assessed against it (book_changed when
             # another workstation recorded the kit since).
             expected_book=self._book,
+            adjusting_count=self._shown_count,
         )
         try:
             return counts.assess_count(self.session.ctx, self.session.actor, request)
@@ -474,6 +478,7 @@ class CountScreen(Screen):
         """The count recorded differs from the book: the book shown now, with what adjusting it
         needs; or count again, or leave it open."""
         self._book = done.book
+        self._shown_count = done.count_id
         self.assessment = self._assess(done.counted)
         self.kit.setReadOnly(True)
         self.counted.setReadOnly(True)
@@ -684,6 +689,7 @@ class CountScreen(Screen):
                 verified_by=self.verifier.text().strip() if needs_second else "",
                 verifier_password=self.verifier_password.text() if needs_second else "",
                 expected_book=shown,
+                adjusting_count=self._shown_count,
             ),
         )
         if done is None:

@@ -24,7 +24,8 @@ class CountCheck(StrEnum):
     VERIFIER_SELF = "verifier_self"  # the second person is the counter
     VERIFIER_ROLE = "verifier_role"  # that user's role may not countersign a count
     VERIFIER_ACCESS = "verifier_access"  # that user has no access to the study
-    BOOK_CHANGED = "book_changed"  # the book is not the one shown: recorded elsewhere since
+    BOOK_CHANGED = "book_changed"  # the book or open count is not the one shown: recorded since
+    NO_OPEN_COUNT = "no_open_count"  # a book given, but no count is open to adjust (none settled)
 
     @property
     def needs_the_book(self) -> bool:
@@ -78,6 +79,10 @@ class CountRequest:
     shown with it), when the count is signed against it: the count is refused when the book is
     no longer that one (another workstation recorded the kit since), so the difference signed
     for is the difference written. None: no book was shown (a blind count)."""
+    adjusting_count: int | None = None
+    """The open count the request adjusts (its number: the count shown with the book): refused
+    (book_changed) when the kit's open count is another one (counted again elsewhere since) or
+    none (settled since). None: not said (the book given is then checked alone)."""
 
 
 @dataclass(frozen=True)
