@@ -617,7 +617,7 @@ def _stored_hash(ctx: Any) -> str:
 DISPENSE_DB_NOTE = (
     "dispense_cycle with the password already checked; over the floor: its commit appends and "
     "syncs about 40 pages of 8 tables and their indexes (the floor: one row, no index, 1-2 "
-    "pages), and each of its 14 statements costs 40-100 µs of SQLAlchemy (Core, or the ORM "
+    "pages), and each of its 15 statements costs 40-100 µs of SQLAlchemy (Core, or the ORM "
     "where objects are loaded): about 3 ms of processor time in all"
 )
 """Why the database part of a dispense stays over 5x the floor (measured in the issue 15 work)."""
