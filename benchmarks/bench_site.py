@@ -23,7 +23,11 @@ target is a ratio, the target, and whether it is met (with why not). The measure
   drawn to PDF and its print recorded. Its database part: the same `dispense_cycle` with the
   password already checked (the argon2 answer memoised), against the floor of a bare INSERT and
   COMMIT of one row on the same connection (same pragmas: WAL, synchronous=FULL). The signature
-  check alone: argon2 verify of the user's stored hash.
+  check alone: argon2 verify of the user's stored hash. On SQLite, what SQLite itself needs for
+  the database part: every statement the program sent is recorded with its parameters, and
+  replayed in order through sqlite3 on a copy of the site taken before the first, the database
+  parts' statements timed against the same floor on that copy (the copy must end with the
+  site's rows: `table_sizes`).
 - return: one kit of such a dispense counted back 21 days later, signed.
 - receive: a 500-kit shipment (manifest lines) received.
 - reconcile: the whole-site reconciliation (services.reconciliation.reconcile).
@@ -52,7 +56,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -140,6 +144,7 @@ TARGETS: dict[str, Target] = {
 LABELS: dict[str, str] = {
     "dispense": "dispense, whole (scan to committed to label PDF)",
     "dispense_db": "dispense, database part",
+    "dispense_sql": "dispense, its statements in sqlite3 alone",
     "signature": "signature check (argon2 verify)",
     "return": "return of one kit (signed)",
     "receive": f"receive a {MANIFEST_KITS}-kit manifest",
@@ -616,15 +621,161 @@ def _stored_hash(ctx: Any) -> str:
 
 DISPENSE_DB_NOTE = (
     "dispense_cycle with the password already checked; over the floor: its commit appends and "
-    "syncs about 40 pages of 8 tables and their indexes (the floor: one row, no index, 1-2 "
-    "pages), and each of its 15 statements costs 40-100 µs of SQLAlchemy (Core, or the ORM "
-    "where objects are loaded): about 3 ms of processor time in all"
+    "syncs the pages of 8 tables and their indexes (the floor: one row, no index, 1-2 pages), "
+    "and each statement costs 40-100 µs of SQLAlchemy (Core, or the ORM where objects are "
+    "loaded) besides the rules, the hashes and the audit entry in Python"
 )
 """Why the database part of a dispense stays over 5x the floor (measured in the issue 15 work)."""
 
 
+class Statements:
+    """Every statement the program's engines send, in order, with their parameters and the
+    ends of their transactions: the dispenses' own SQL, replayed through sqlite3 alone on a
+    copy of the site taken before the first (`replay`), says what SQLite itself needs for
+    them, the least any program writing the same rows could take."""
+
+    def __init__(self) -> None:
+        self.log: list[tuple[str, str, Any]] = []
+
+    def _statement(self, *args: Any) -> None:
+        _conn, _cursor, statement, parameters, _context, many = args
+        self.log.append(("many" if many else "one", statement, parameters))
+
+    def _commit(self, _conn: Any) -> None:
+        self.log.append(("commit", "", None))
+
+    def _rollback(self, _conn: Any) -> None:
+        self.log.append(("rollback", "", None))
+
+    @contextmanager
+    def recording(self) -> Iterator[Statements]:
+        from sqlalchemy import event
+        from sqlalchemy.engine import Engine
+
+        hooks = (
+            ("before_cursor_execute", self._statement),
+            ("commit", self._commit),
+            ("rollback", self._rollback),
+        )
+        for name, hook in hooks:
+            event.listen(Engine, name, hook)
+        try:
+            yield self
+        finally:
+            for name, hook in hooks:
+                event.remove(Engine, name, hook)
+
+
+def replay(
+    path: str, log: Sequence[tuple[str, str, Any]], timed: Sequence[tuple[int, int]]
+) -> tuple[list[float], list[float]]:
+    """`log` replayed in order on the copy at `path` (the program's pragmas): the time of each
+    `timed` slice of it, and after each the floor (one INSERT+COMMIT) on the same connection;
+    the whole log, so that the copy ends as the program left the site (`table_sizes`)."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    cursor = conn.cursor()
+    for pragma in ("foreign_keys=ON", "journal_mode=WAL", "synchronous=FULL", "busy_timeout=5000"):
+        cursor.execute(f"PRAGMA {pragma}")
+
+    def run(items: Sequence[tuple[str, str, Any]]) -> None:
+        for kind, statement, parameters in items:
+            if kind == "one":
+                cursor.execute(statement, parameters)
+                cursor.fetchall()
+            elif kind == "many":
+                cursor.executemany(statement, parameters)
+            elif conn.in_transaction:
+                cursor.execute("COMMIT" if kind == "commit" else "ROLLBACK")
+
+    times: list[float] = []
+    floor: list[float] = []
+    at = 0
+    try:
+        for start, end in timed:
+            run(log[at:start])
+            times.append(_timed(lambda a=start, b=end: run(log[a:b])))  # type: ignore[misc]
+            at = end
+            started = time.perf_counter()
+            cursor.execute("BEGIN IMMEDIATE")
+            cursor.execute("INSERT INTO bench_floor (note) VALUES (?)", ("one row",))
+            cursor.execute("COMMIT")
+            floor.append(time.perf_counter() - started)
+        run(log[at:])  # the rest: the copy ends as the program left the site
+    finally:
+        conn.close()
+    return times, floor
+
+
 def child_dispense(db: str, runs: int, day: date) -> dict[str, Any]:
-    """Whole dispenses, their database part, the insert floor and the argon2 check, in turn."""
+    """Whole dispenses, their database part, the insert floor and the argon2 check, in turn;
+    on SQLite, the database parts' own statements replayed through sqlite3 alone."""
+    sqlite = "://" not in db
+    statements = Statements()
+    copy = f"{db}.replay"  # the site before the first statement, for `replay`
+    if sqlite:
+        shutil.copyfile(db, copy)
+    with statements.recording() if sqlite else nullcontext(statements):
+        found = _dispenses(db, runs, day, statements.log)
+    if sqlite:
+        slices = found.pop("slices")
+        try:
+            times, floor = replay(copy, statements.log, slices)
+            if table_sizes(copy) != table_sizes(db):
+                raise RuntimeError("the replay did not write the rows the program wrote")
+        finally:
+            for suffix in ("", "-wal", "-shm"):
+                Path(copy + suffix).unlink(missing_ok=True)
+        part = found["rows"]["dispense_db"]
+        statements_each = statements_of(statements.log, slices)
+        replayed = statistics.median(times)
+        left = TARGETS["dispense_db"].ratio * statistics.median(floor) - replayed  # type: ignore[operator]
+        found["rows"]["dispense_sql"] = {
+            "times": times,
+            "floor": floor,
+            "floor_text": "the same floor, on the copy",
+            "note": (
+                f"the {statements_each} statements of each timed database part above, in "
+                "order, with their parameters, replayed through sqlite3 on a copy of the site "
+                "taken before the first: what SQLite itself needs to read and write them"
+            ),
+        }
+        said = (
+            f"SQLite's own work for its statements is {replayed / statistics.median(floor):.1f}× "
+            f"the floor (next row), which leaves {max(left, 0) * 1e6:.0f} µs for all the "
+            "program does in Python within 5×"
+        )
+        part["note"] = f"{said}; {part['note']}"
+    found.pop("slices", None)
+    return found
+
+
+def table_sizes(path: str) -> dict[str, tuple[int, int]]:
+    """Each table's rows and highest rowid (the floor's table left out): a replay that wrote
+    what the program wrote leaves its copy with the same."""
+    with sqlite3.connect(path) as conn:
+        names = [
+            name
+            for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            if name != "bench_floor" and not name.startswith("sqlite_")
+        ]
+        return {
+            name: conn.execute(f'SELECT COUNT(*), COALESCE(MAX(rowid), 0) FROM "{name}"').fetchone()
+            for name in names
+        }
+
+
+def statements_of(log: Sequence[tuple[str, str, Any]], sizes: Sequence[tuple[int, int]]) -> str:
+    """How many statements (BEGIN and COMMIT included) each timed database part sent: a
+    number, or a range."""
+    counts = sorted(
+        sum(1 for kind, *_rest in log[a:b] if kind in ("one", "many")) + 1 for a, b in sizes
+    )
+    return str(counts[0]) if counts[0] == counts[-1] else f"{counts[0]}-{counts[-1]}"
+
+
+def _dispenses(db: str, runs: int, day: date, log: Sequence[Any]) -> dict[str, Any]:
+    """child_dispense's runs; with `log` (the statements recorded so far) the slices of it that
+    each timed database part sent."""
     from dispensary.labels import NO_CALIBRATION, get_stock
     from dispensary.labels import catalogue as label_catalogue
     from dispensary.services import dispensing, users
@@ -650,6 +801,7 @@ def child_dispense(db: str, runs: int, day: date) -> dict[str, Any]:
         return bool(pdf)
 
     found: dict[str, list[float]] = {"dispense": [], "dispense_db": [], "floor": [], "sig": []}
+    slices: list[tuple[int, int]] = []
     started = time.perf_counter()
     for run in range(runs + 1):  # the first is the warm-up
         if _over_budget(started, run - 1):
@@ -669,7 +821,10 @@ def child_dispense(db: str, runs: int, day: date) -> dict[str, Any]:
             def dispense_part(number: str = part) -> None:
                 dispensing.dispense_cycle(ctx, actor, number, 1, day, SIGNING_PASSWORD)
 
+            start = len(log)
             took["dispense_db"] = _timed(dispense_part)
+            if run:
+                slices.append((start, len(log)))
         took["floor"] = _timed(insert)
         took["sig"] = _timed(lambda: check(stored, SIGNING_PASSWORD))
         if run:
@@ -687,6 +842,7 @@ def child_dispense(db: str, runs: int, day: date) -> dict[str, Any]:
     params = stored.split("$")[3] if stored.count("$") >= 4 else "?"
     floor_text = "INSERT+COMMIT of one row, same connection and pragmas"
     return {
+        "slices": slices,
         "rows": {
             "dispense": {
                 "times": found["dispense"],
@@ -706,7 +862,7 @@ def child_dispense(db: str, runs: int, day: date) -> dict[str, Any]:
                 "note": ", ".join(x for x in (DISPENSE_DB_NOTE, slow_part) if x),
             },
             "signature": {"times": found["sig"], "note": f"argon2id {params}"},
-        }
+        },
     }
 
 
@@ -1063,7 +1219,12 @@ def measure_verify(site: Site, plan: Plan) -> list[Row]:
     if not plan.floor:
         bench_verify.warm(site.path)
         base = bench_verify.floor(site.path)
-        plan.floor = {"hashing": base.hashing, "contents": base.contents, "mb": base.size / 1e6}
+        plan.floor = {
+            "hashing": base.hashing,
+            "contents": base.contents,
+            "mb": base.size / 1e6,
+            "raw_reading": base.raw_reading,
+        }
     runs = min(plan.runs, HEAVY_RUNS)
     floor_text = (
         f"hashlib.sha256 loop over the same {plan.floor['contents']:,} contents "
@@ -1082,7 +1243,8 @@ def measure_verify(site: Site, plan: Plan) -> list[Row]:
         [plan.floor["hashing"]],
         floor_text,
         max(float(r["peak_rss_mb"]) for r in reports),
-        f"{reports[0]['entries']:,} audit entries and {reports[0]['ledger_entries']:,} ledger rows",
+        f"{reports[0]['entries']:,} audit entries and {reports[0]['ledger_entries']:,} ledger "
+        "rows" + read_alone(plan.floor, site.engine),
     )
     point = reports[0].get("point")
     later = Row("verify_today", site.engine)
@@ -1098,6 +1260,19 @@ def measure_verify(site: Site, plan: Plan) -> list[Row]:
     later.peak_rss_mb = max(float(r["peak_rss_mb"]) for r in incremental)
     later.note = f"{steps} entries written through the services after a verified point"
     return [whole, later]
+
+
+def read_alone(floor: dict[str, Any], engine: str) -> str:
+    """What reading the same rows costs before any checking (SQLite: measured with the floor),
+    against the floor: why the ratio of verify stays where it is."""
+    raw = floor.get("raw_reading")
+    if engine != "SQLite" or not raw or not floor.get("hashing"):
+        return ""
+    return (
+        f"; reading the same rows with sqlite3 alone (SELECT *, nothing done with them) takes "
+        f"{raw:.2f} s, {raw / floor['hashing']:.1f}× the floor, on one core: verify reads "
+        "them in two processes and decodes each entry's JSON besides"
+    )
 
 
 def startup_run(db: str) -> tuple[float, float, float]:

@@ -214,3 +214,52 @@ def test_the_today_screen_is_timed_after_the_counters_steps(tiny_site: tuple[Pat
     assert "figures shown after a step at the counter" in row.note
     assert "the supply forecast and the table of all studies on screen after" in row.note
     assert "with nothing written since" in row.note
+
+
+def test_the_dispenses_statements_are_replayed_in_sqlite3_alone(
+    tiny_site: tuple[Path, date],
+) -> None:
+    """The dispense's own statements, replayed through sqlite3 on a copy taken before the first,
+    write what the program wrote (the copy's tables end the same) and are timed against the
+    floor on that copy: the database part's note says how much of the 5x that leaves."""
+    path, day = tiny_site
+    rows = {r.key: r for r in bench_site.measure_group("dispense", Site(path), Plan(2, day))}
+    assert set(rows) == {"dispense", "dispense_db", "dispense_sql", "signature"}, rows
+    replayed = rows["dispense_sql"]
+    assert replayed.skipped == "" and len(replayed.times) == 2 and len(replayed.floor) == 2
+    assert all(t > 0 for t in replayed.times + replayed.floor)
+    assert "replayed through sqlite3 on a copy of the site" in replayed.note
+    assert "SQLite's own work for its statements is" in rows["dispense_db"].note
+    assert replayed.judged() == (None, "")  # context, no target of its own
+    assert not list(path.parent.glob("*.replay*"))  # the replay's copy is gone
+
+
+def test_a_replay_that_does_not_write_what_the_program_wrote_is_seen(tmp_path: Path) -> None:
+    import sqlite3
+
+    made = tmp_path / "made.sqlite3"
+    with sqlite3.connect(made) as conn:
+        conn.execute("CREATE TABLE kits (id INTEGER PRIMARY KEY, status TEXT)")
+        conn.execute("CREATE TABLE bench_floor (id INTEGER PRIMARY KEY, note TEXT)")
+    copy = tmp_path / "copy.sqlite3"
+    copy.write_bytes(made.read_bytes())
+    log = [
+        ("one", "BEGIN IMMEDIATE", ()),
+        ("one", "INSERT INTO kits (status) VALUES (?)", ("on_hand",)),
+        ("commit", "", None),
+        ("one", "BEGIN IMMEDIATE", ()),
+        ("many", "INSERT INTO kits (status) VALUES (?)", [("on_hand",), ("on_hand",)]),
+        ("commit", "", None),
+    ]
+    times, floor = bench_site.replay(str(copy), log, [(3, 6)])
+    assert len(times) == len(floor) == 1
+    assert bench_site.table_sizes(str(copy))["kits"] == (3, 3)
+    assert bench_site.table_sizes(str(copy)) != bench_site.table_sizes(str(made))
+    assert bench_site.statements_of(log, [(3, 6)]) == "3"  # BEGIN, INSERT, COMMIT
+
+
+def test_the_verify_row_says_what_reading_alone_costs() -> None:
+    said = bench_site.read_alone({"hashing": 2.0, "raw_reading": 7.5}, "SQLite")
+    assert "7.50 s, 3.8× the floor, on one core" in said
+    assert bench_site.read_alone({"hashing": 2.0, "raw_reading": 7.5}, "PostgreSQL") == ""
+    assert bench_site.read_alone({"hashing": 2.0}, "SQLite") == ""

@@ -43,8 +43,10 @@ class StudyVersion:
     since_entry: int
 
 
+@lru_cache(maxsize=16)
 def file_sha256(text: str) -> str:
-    """The SHA-256 of a study file's text (UTF-8), as a dispense records it."""
+    """The SHA-256 of a study file's text (UTF-8), as a dispense records it. Kept for the few
+    texts a process meets: every signed step compares the file it was assessed with."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -89,10 +91,18 @@ def study_file_changed(
     the dispense, an enrolment and its correction, a receipt, a return (its adherence flags), a
     logger file's import judged by the study's temperature range), each refused with the code
     `study_file_changed`."""
+    loaded = file_sha256(ctx.study.source_text)
+    if (made_with or loaded) == loaded:
+        # The usual answer in one small statement: the database compares the text, so the
+        # stored file (tens of KB) is neither loaded nor hashed at every step.
+        same = select(StudyRecord.id).where(
+            StudyRecord.id == ctx.study_id, StudyRecord.source_text == ctx.study.source_text
+        )
+        if session.execute(same).first() is not None:
+            return None
     record = session.get(StudyRecord, ctx.study_id)
     if record is None:
         return None  # refused elsewhere (the study is not recorded)
-    loaded = file_sha256(ctx.study.source_text)
     if file_sha256(record.source_text) == (made_with or loaded) == loaded:
         return None
     update = session.execute(
