@@ -78,6 +78,7 @@ from dispensary.ui.forms import (
 from dispensary.ui.models.table import Column, percent
 from dispensary.ui.screen import (
     ALL_ROLES,
+    Kept,
     OpenKind,
     ReloadingDialog,
     Screen,
@@ -345,30 +346,28 @@ class EnrolQuestion:
 
 
 @dataclass(frozen=True)
-class TypedEnrolment:
+class TypedEnrolment(Kept):
     """What was typed and ticked in the enrolment window, kept while the study is opened again
     with its updated file (the service refused the enrolment, study_file_changed): the window
-    opens again with it, the checklist as the new file gives it, and the note to show."""
+    opens again with it, the checklist as the new file gives it."""
 
     texts: dict[str, str]  # the field's object name -> its text
     sex: str
     enrolled_on: QDate
     ticked: frozenset[str]  # the criteria ticked, as the study file words them
-    note: str = ""
 
 
 @dataclass(frozen=True)
-class TypedCorrection:
+class TypedCorrection(Kept):
     """What was typed in the Correct-enrolment window, kept while the study is opened again
     with its updated file (the service refused the correction, study_file_changed): the window
-    opens again on the participant with it, and the note to show."""
+    opens again on the participant with it."""
 
     participant: str  # the study number
     enrolled_on: QDate
     initials: str
     birth_year: str
     reason: str
-    note: str = ""
 
 
 class EnrolDialog(ReloadingDialog[TypedEnrolment]):
@@ -1514,7 +1513,7 @@ class ParticipantsScreen(Screen):
             expected="" if p.expected is None else study.quantity(p.product, p.expected),
         )
 
-    def restore_state(self, kept: object) -> None:
+    def restore_state(self, kept: Kept) -> None:
         """The enrolment or the correction refused for the study file updated since opens
         again, as typed, on the file now in force (once the window has built its screens
         again: Screen.reopen_study)."""

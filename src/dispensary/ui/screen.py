@@ -21,6 +21,7 @@ and takes the code there.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Generic, TypeVar
 
@@ -40,6 +41,16 @@ ALL_ROLES: frozenset[Role] = frozenset(Role)
 
 STAFF_ROLES: frozenset[Role] = frozenset({Role.PHARMACIST, Role.TECHNICIAN})
 """Those who handle stock at the counter."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Kept:
+    """What was typed, scanned or chosen on a screen (Screen.kept_state) or in one of its
+    windows (ReloadingDialog.typed), kept while the study is opened again with its updated file,
+    and the note to show when it is taken back (Screen.restore_state): that nothing was saved,
+    and what to check again ("": F5, nothing refused). Each screen's kind adds its fields."""
+
+    note: str = ""
 
 
 class OpenKind(StrEnum):
@@ -146,18 +157,18 @@ class Screen(QWidget):
     def __init__(self, session: AppSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
-        self._kept_on_reload: object | None = None
+        self._kept_on_reload: Kept | None = None
 
     def refresh(self) -> None:
         """Reload what the screen shows; called each time the screen is shown."""
 
-    def kept_state(self) -> object | None:
+    def kept_state(self) -> Kept | None:
         """What was typed and scanned on the screen, for the screen built again when its study
         is opened again with an updated file (F5, or a step refused for the update): given
         back to `restore_state` of the new screen. None: nothing to keep."""
         return None
 
-    def restore_state(self, kept: object) -> None:
+    def restore_state(self, kept: Kept) -> None:
         """Takes back what `kept_state` kept, as the study's new file reads it."""
 
     def study_read_again(self) -> Context:
@@ -165,7 +176,7 @@ class Screen(QWidget):
         since: study_file_changed); raises the services' refusal (DispensaryError)."""
         return read_study_again(self.session)
 
-    def reopen_study(self, fresh: Context, kept: object | None) -> bool:
+    def reopen_study(self, fresh: Context, kept: Kept | None) -> bool:
         """A step refused for the study file updated since this screen (or its window) read it:
         `fresh`, the study read again, is opened as F5 opens it, and `kept` (what was typed,
         with its note that nothing was saved) given to `restore_state`. In the main window,
@@ -181,7 +192,13 @@ class Screen(QWidget):
             self.restore_state(kept)
         return False
 
-    def state_for_reload(self) -> object | None:
+    def reopen_noting(self, fresh: Context, note: str) -> bool:
+        """`reopen_study` with what is typed on this screen now (`kept_state`) and `note`, the
+        screen's own words for what to check again, to show with it (as `reopen_study`)."""
+        kept = self.kept_state()
+        return self.reopen_study(fresh, replace(kept, note=note) if kept is not None else None)
+
+    def state_for_reload(self) -> Kept | None:
         """What the screen built again with the study's updated file takes back: what
         `reopen_study` was given after a refusal, else `kept_state` (F5)."""
         kept = self._kept_on_reload
@@ -212,7 +229,7 @@ class Screen(QWidget):
         return role in cls.roles
 
 
-_Typed = TypeVar("_Typed")
+_Typed = TypeVar("_Typed", bound=Kept)
 
 
 class ReloadingDialog(QDialog, Generic[_Typed]):
