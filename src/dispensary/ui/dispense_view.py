@@ -14,7 +14,7 @@ just signed, on paper, from its preview.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from html import escape
 from typing import cast
@@ -62,6 +62,7 @@ from dispensary.ui.label_preview import (
 from dispensary.ui.models.table import Column, RowTableModel
 from dispensary.ui.scan_field import ScanField
 from dispensary.ui.screen import (
+    Kept,
     OpenKind,
     Screen,
     is_dispense_number,
@@ -95,16 +96,15 @@ from dispensary.ui.widgets import (
 
 
 @dataclass(frozen=True)
-class _Typed:
+class _Typed(Kept):
     """What the pharmacist typed and scanned for a dispense, kept while the study is opened
-    again with its updated file (DispenseScreen.kept_state), and the note to show with it."""
+    again with its updated file (DispenseScreen.kept_state)."""
 
     participant: str
     day1: QDate
     dose_level: int | None  # the level chosen by hand (None: as due, or the weight band's)
     texts: dict[str, str]  # the field's name (DispenseScreen._typed_fields) -> its text
     kits: tuple[str, ...]
-    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -423,7 +423,7 @@ class DispenseScreen(Screen):
             kits=tuple(k.number for k in self.scanned),
         )
 
-    def restore_state(self, kept: object) -> None:
+    def restore_state(self, kept: Kept) -> None:
         """The dispense as it was typed and scanned, assessed again by the study file now in
         force: the participant, day 1, a level chosen by hand, the fields typed and the kits
         scanned (a kit or a level the new file refuses is said by the assessment)."""
@@ -481,12 +481,9 @@ class DispenseScreen(Screen):
             "opened. The screen read it again (version {version}) and checked the dispense "
             "again with what was typed and scanned: check it before signing."
         ).format(protocol=fresh.study.protocol, version=fresh.version)
-        kept = self.kept_state()
         # One reading of the study per refusal, no loop: in the window this screen is being
         # replaced (asked once); on its own it assessed the dispense again (restore_state).
-        self._reload_asked = self.reopen_study(
-            fresh, replace(kept, note=note) if kept is not None else None
-        )
+        self._reload_asked = self.reopen_noting(fresh, note)
 
     def handle_scan(self, code: str) -> bool:
         text = code.strip().upper()

@@ -48,7 +48,7 @@ from PySide6.QtWidgets import (
 )
 
 from dispensary.domain.codes import Flag, ParticipantStatus, SignatureMeaning
-from dispensary.domain.errors import DispensaryError, InvalidInput, ToConfirm
+from dispensary.domain.errors import InvalidInput, ToConfirm
 from dispensary.domain.rules import half_width, next_day1_words, parse_whole
 from dispensary.services import dispensing, participants, queries, returns
 from dispensary.services.assessment import EnrolmentCheck, StudyFileChanged
@@ -78,9 +78,10 @@ from dispensary.ui.forms import (
 from dispensary.ui.models.table import Column, percent
 from dispensary.ui.screen import (
     ALL_ROLES,
+    Kept,
     OpenKind,
+    ReloadingDialog,
     Screen,
-    context_of_study,
     is_dispense_number,
 )
 from dispensary.ui.session import AppSession
@@ -345,33 +346,31 @@ class EnrolQuestion:
 
 
 @dataclass(frozen=True)
-class TypedEnrolment:
+class TypedEnrolment(Kept):
     """What was typed and ticked in the enrolment window, kept while the study is opened again
     with its updated file (the service refused the enrolment, study_file_changed): the window
-    opens again with it, the checklist as the new file gives it, and the note to show."""
+    opens again with it, the checklist as the new file gives it."""
 
     texts: dict[str, str]  # the field's object name -> its text
     sex: str
     enrolled_on: QDate
     ticked: frozenset[str]  # the criteria ticked, as the study file words them
-    note: str = ""
 
 
 @dataclass(frozen=True)
-class TypedCorrection:
+class TypedCorrection(Kept):
     """What was typed in the Correct-enrolment window, kept while the study is opened again
     with its updated file (the service refused the correction, study_file_changed): the window
-    opens again on the participant with it, and the note to show."""
+    opens again on the participant with it."""
 
     participant: str  # the study number
     enrolled_on: QDate
     initials: str
     birth_year: str
     reason: str
-    note: str = ""
 
 
-class EnrolDialog(QDialog):
+class EnrolDialog(ReloadingDialog[TypedEnrolment]):
     """Enrolment: the investigator's eligibility confirmation, one ticked box per criterion."""
 
     def __init__(
@@ -380,11 +379,8 @@ class EnrolDialog(QDialog):
         parent: QWidget | None = None,
         typed: TypedEnrolment | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.session = session
+        super().__init__(session, parent)
         self.enrolled: ParticipantRow | None = None
-        self.reloaded: tuple[Context, TypedEnrolment] | None = None
-        """Refused for a study file updated since: the study as read again, what was typed."""
         study = session.ctx.study
         self.setWindowTitle(
             self.tr("Enrol a participant in {protocol}").format(protocol=study.protocol)
@@ -498,22 +494,14 @@ class EnrolDialog(QDialog):
         if typed.note:
             self.message.show_message(typed.note, "warning")
 
-    def _study_updated(self) -> None:
-        """The service refused the enrolment: the study file was updated after this window
-        read it. The study is read again and the window closed, to open again on the new file
-        with what was typed (ParticipantsScreen); nothing was saved."""
-        try:
-            fresh = context_of_study(self.session, self.session.study)
-        except DispensaryError as exc:
-            self.message.show_message(exc.message, "error")
-            return
-        note = self.tr(
+    def reload_note(self, fresh: Context) -> str:
+        """The enrolment refused for the study file updated since opens again as typed
+        (ParticipantsScreen), on the checklist of `fresh`."""
+        return self.tr(
             "Nothing was saved: the study file of {protocol} was updated after this window was "
             "opened. It was read again (version {version}): check the enrolment and the "
             "eligibility checklist again before enrolling."
         ).format(protocol=fresh.study.protocol, version=fresh.version)
-        self.reloaded = (fresh, self.typed(note))
-        self.reject()
 
     def _criterion(
         self, layout: QVBoxLayout, text: str, criterion: str, exclusion: bool = False
@@ -622,7 +610,7 @@ class EnrolDialog(QDialog):
                 return
             row = attempt(self.message, confirmed_try)
         if updated:
-            self._study_updated()
+            self.study_updated()
             return
         if row is None:
             return
@@ -765,7 +753,7 @@ class StatusDialog(QDialog):
         return dialog.changed
 
 
-class CorrectEnrolmentDialog(QDialog):
+class CorrectEnrolmentDialog(ReloadingDialog[TypedCorrection]):
     """The correction of what the enrolment recorded wrongly (its date, the initials, the year
     of birth): the values as recorded, changed where they are wrong, with the reason; the
     pharmacist signs it ("corrected"). The service decides what may be corrected: its refusal
@@ -778,12 +766,9 @@ class CorrectEnrolmentDialog(QDialog):
         parent: QWidget | None = None,
         typed: TypedCorrection | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.session = session
+        super().__init__(session, parent)
         self.participant = participant
         self.corrected: ParticipantRow | None = None
-        self.reloaded: tuple[Context, TypedCorrection] | None = None
-        """Refused for a study file updated since: the study as read again, what was typed."""
         self.setWindowTitle(
             self.tr("Correct the enrolment of {number}").format(number=participant.study_number)
         )
@@ -856,22 +841,14 @@ class CorrectEnrolmentDialog(QDialog):
         if typed.note:
             self.message.show_message(typed.note, "warning")
 
-    def _study_updated(self) -> None:
-        """The service refused the correction: the study file was updated after this window
-        read it. The study is read again and the window closed, to open again on the new file
-        with what was typed (ParticipantsScreen); nothing was saved."""
-        try:
-            fresh = context_of_study(self.session, self.session.study)
-        except DispensaryError as exc:
-            self.message.show_message(exc.message, "error")
-            return
-        note = self.tr(
+    def reload_note(self, fresh: Context) -> str:
+        """The correction refused for the study file updated since opens again as typed
+        (ParticipantsScreen), on the participant as recorded."""
+        return self.tr(
             "Nothing was saved: the study file of {protocol} was updated after this window was "
             "opened. It was read again (version {version}) with the correction as typed: check "
             "it again before signing."
         ).format(protocol=fresh.study.protocol, version=fresh.version)
-        self.reloaded = (fresh, self.typed(note))
-        self.reject()
 
     def _changes(self, old: dict[str, object], new: dict[str, object]) -> str:
         names = {
@@ -908,7 +885,7 @@ class CorrectEnrolmentDialog(QDialog):
         if found is None:
             return
         if any(r.code is EnrolmentCheck.STUDY_FILE_CHANGED for r in found.refusals):
-            self._study_updated()
+            self.study_updated()
             return
         if found.refusals:
             self.message.show_message(found.refusals[0].message)
@@ -943,7 +920,7 @@ class CorrectEnrolmentDialog(QDialog):
 
         row = signed(self.message, self.session, correct)
         if updated:
-            self._study_updated()
+            self.study_updated()
             return
         if row is None:
             return
@@ -1536,7 +1513,7 @@ class ParticipantsScreen(Screen):
             expected="" if p.expected is None else study.quantity(p.product, p.expected),
         )
 
-    def restore_state(self, kept: object) -> None:
+    def restore_state(self, kept: Kept) -> None:
         """The enrolment or the correction refused for the study file updated since opens
         again, as typed, on the file now in force (once the window has built its screens
         again: Screen.reopen_study)."""

@@ -50,7 +50,7 @@ from dispensary.ui.forms import OneLine
 from dispensary.ui.label_preview import print_kit_labels, record_print
 from dispensary.ui.models.table import Column, RowTableModel
 from dispensary.ui.scan_field import ScanField
-from dispensary.ui.screen import STAFF_ROLES, Screen, is_dispense_number
+from dispensary.ui.screen import STAFF_ROLES, Kept, Screen, is_dispense_number
 from dispensary.ui.session import AppSession
 from dispensary.ui.widgets import (
     ElidedCombo,
@@ -293,9 +293,9 @@ class MissingKitsQuestion:
 
 
 @dataclass(frozen=True)
-class _TypedReceipt:
+class _TypedReceipt(Kept):
     """The shipment as typed and listed, kept while the study is opened again with its updated
-    file (ReceiveScreen.kept_state), and the note to show with it."""
+    file (ReceiveScreen.kept_state)."""
 
     shipment: str
     received_on: QDate
@@ -304,7 +304,6 @@ class _TypedReceipt:
     kits: tuple[KitIn, ...]
     manifest_kits: frozenset[str]
     scanned: frozenset[str]
-    note: str = ""
 
 
 class ReceiveScreen(Screen):
@@ -340,7 +339,7 @@ class ReceiveScreen(Screen):
             scanned=frozenset(self.scanned),
         )
 
-    def restore_state(self, kept: object) -> None:
+    def restore_state(self, kept: Kept) -> None:
         """The shipment as it was typed and listed, assessed again by the study file now in
         force (a line the new file refuses, a product or a count per kit, says so)."""
         if not isinstance(kept, _TypedReceipt):
@@ -370,8 +369,7 @@ class ReceiveScreen(Screen):
             "opened. The screen read it again (version {version}) and checked the shipment "
             "again as it was listed: check it before receiving."
         ).format(protocol=fresh.study.protocol, version=fresh.version)
-        kept = self.kept_state()
-        self.reopen_study(fresh, replace(kept, note=note) if kept is not None else None)
+        self.reopen_noting(fresh, note)
 
     def _build(self) -> None:
         study = self.session.ctx.study

@@ -39,7 +39,7 @@ from dispensary.ui.feedback import SignatureDialog
 from dispensary.ui.forms import signed
 from dispensary.ui.models.table import Column, RowTableModel
 from dispensary.ui.scan_field import ScanField
-from dispensary.ui.screen import STAFF_ROLES, OpenKind, Screen
+from dispensary.ui.screen import STAFF_ROLES, Kept, OpenKind, Screen
 from dispensary.ui.session import AppSession
 from dispensary.ui.vocabulary import flag_term, term
 from dispensary.ui.widgets import (
@@ -110,9 +110,9 @@ def line_columns(study: Study) -> tuple[Column[ReturnKitLine], ...]:
 
 
 @dataclass(frozen=True)
-class TypedReturn:
+class TypedReturn(Kept):
     """The return as typed and chosen, kept while the study is opened again with its updated
-    file (ReturnScreen.kept_state), and the note to show with it."""
+    file (ReturnScreen.kept_state)."""
 
     dispense: str
     kit: str
@@ -126,7 +126,6 @@ class TypedReturn:
     returned_on: QDate
     condition: str
     remark: str  # the return's own note (what the participant said)
-    note: str = ""
 
 
 class ReturnScreen(Screen):
@@ -301,7 +300,7 @@ class ReturnScreen(Screen):
             remark=self.note.text(),
         )
 
-    def restore_state(self, kept: object) -> None:
+    def restore_state(self, kept: Kept) -> None:
         """The return as it was typed and chosen, assessed again by the study file now in
         force (a count or a hold the new file refuses says so)."""
         if not isinstance(kept, TypedReturn):
@@ -362,8 +361,7 @@ class ReturnScreen(Screen):
             "opened. The screen read it again (version {version}) and checked the return again "
             "as it was typed: check it before signing."
         ).format(protocol=fresh.study.protocol, version=fresh.version)
-        kept = self.kept_state()
-        self.reopen_study(fresh, replace(kept, note=note) if kept is not None else None)
+        self.reopen_noting(fresh, note)
 
     def handle_scan(self, code: str) -> bool:
         """A code scanned elsewhere in the window (the toolbar): taken here when it names a

@@ -21,16 +21,19 @@ and takes the code there.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import Generic, TypeVar
 
 from PySide6.QtCore import QMetaMethod, Signal
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QDialog, QWidget
 
 from dispensary.domain.codes import ParticipantStatus, Role
-from dispensary.domain.errors import InOtherStudy, NotFound
+from dispensary.domain.errors import DispensaryError, InOtherStudy, NotFound
 from dispensary.domain.rules import half_width
 from dispensary.services.context import Context
 from dispensary.services.results import ParticipantRow
+from dispensary.ui.feedback import MessageBar
 from dispensary.ui.session import AppSession
 
 ALL_ROLES: frozenset[Role] = frozenset(Role)
@@ -38,6 +41,16 @@ ALL_ROLES: frozenset[Role] = frozenset(Role)
 
 STAFF_ROLES: frozenset[Role] = frozenset({Role.PHARMACIST, Role.TECHNICIAN})
 """Those who handle stock at the counter."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Kept:
+    """What was typed, scanned or chosen on a screen (Screen.kept_state) or in one of its
+    windows (ReloadingDialog.typed), kept while the study is opened again with its updated file,
+    and the note to show when it is taken back (Screen.restore_state): that nothing was saved,
+    and what to check again ("": F5, nothing refused). Each screen's kind adds its fields."""
+
+    note: str = ""
 
 
 class OpenKind(StrEnum):
@@ -65,6 +78,12 @@ def context_of_study(session: AppSession, protocol: str) -> Context:
     from dispensary.services import studies
 
     return studies.switch_study(session.ctx, session.actor, protocol)
+
+
+def read_study_again(session: AppSession) -> Context:
+    """The study worked in, its file as in force now (a step was refused for an update since:
+    study_file_changed); raises the services' refusal (DispensaryError)."""
+    return context_of_study(session, session.study)
 
 
 def route_scan(session: AppSession, code: str) -> tuple[OpenKind, str] | None:
@@ -138,26 +157,26 @@ class Screen(QWidget):
     def __init__(self, session: AppSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
-        self._kept_on_reload: object | None = None
+        self._kept_on_reload: Kept | None = None
 
     def refresh(self) -> None:
         """Reload what the screen shows; called each time the screen is shown."""
 
-    def kept_state(self) -> object | None:
+    def kept_state(self) -> Kept | None:
         """What was typed and scanned on the screen, for the screen built again when its study
         is opened again with an updated file (F5, or a step refused for the update): given
         back to `restore_state` of the new screen. None: nothing to keep."""
         return None
 
-    def restore_state(self, kept: object) -> None:
+    def restore_state(self, kept: Kept) -> None:
         """Takes back what `kept_state` kept, as the study's new file reads it."""
 
     def study_read_again(self) -> Context:
         """The study worked in, its file as in force now (a step was refused for an update
         since: study_file_changed); raises the services' refusal (DispensaryError)."""
-        return context_of_study(self.session, self.session.study)
+        return read_study_again(self.session)
 
-    def reopen_study(self, fresh: Context, kept: object | None) -> bool:
+    def reopen_study(self, fresh: Context, kept: Kept | None) -> bool:
         """A step refused for the study file updated since this screen (or its window) read it:
         `fresh`, the study read again, is opened as F5 opens it, and `kept` (what was typed,
         with its note that nothing was saved) given to `restore_state`. In the main window,
@@ -173,7 +192,13 @@ class Screen(QWidget):
             self.restore_state(kept)
         return False
 
-    def state_for_reload(self) -> object | None:
+    def reopen_noting(self, fresh: Context, note: str) -> bool:
+        """`reopen_study` with what is typed on this screen now (`kept_state`) and `note`, the
+        screen's own words for what to check again, to show with it (as `reopen_study`)."""
+        kept = self.kept_state()
+        return self.reopen_study(fresh, replace(kept, note=note) if kept is not None else None)
+
+    def state_for_reload(self) -> Kept | None:
         """What the screen built again with the study's updated file takes back: what
         `reopen_study` was given after a refusal, else `kept_state` (F5)."""
         kept = self._kept_on_reload
@@ -202,3 +227,44 @@ class Screen(QWidget):
     @classmethod
     def visible_to(cls, role: Role) -> bool:
         return role in cls.roles
+
+
+_Typed = TypeVar("_Typed", bound=Kept)
+
+
+class ReloadingDialog(QDialog, Generic[_Typed]):
+    """A window a screen opens for one step (an enrolment, a correction) that the services may
+    refuse for the study file updated after the window read it (study_file_changed). Then
+    `study_updated` reads the study again and closes the window with `reloaded`: the study as
+    read again and what was typed (`typed`, with the note `reload_note` words, that nothing was
+    saved), for the screen to open the study again with, as F5 does (Screen.reopen_study), and
+    the window again as typed (Screen.restore_state). Subclasses set `message` and give `typed`
+    and `reload_note` (in their own words: each window says what to check again)."""
+
+    message: MessageBar
+
+    def __init__(self, session: AppSession, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.reloaded: tuple[Context, _Typed] | None = None
+        """Refused for a study file updated since: the study as read again, what was typed."""
+
+    def typed(self, note: str = "") -> _Typed:
+        """What was typed, to open the window again with, and the note to show then."""
+        raise NotImplementedError
+
+    def reload_note(self, fresh: Context) -> str:
+        """Why the window opened again as typed on `fresh`: nothing was saved, what to check."""
+        raise NotImplementedError
+
+    def study_updated(self) -> None:
+        """The service refused the step: the study file was updated after this window read it.
+        The study is read again and the window closed, to open again on the new file with what
+        was typed; nothing was saved. A refusal to read the study again is shown here."""
+        try:
+            fresh = read_study_again(self.session)
+        except DispensaryError as exc:
+            self.message.show_message(exc.message, "error")
+            return
+        self.reloaded = (fresh, self.typed(self.reload_note(fresh)))
+        self.reject()

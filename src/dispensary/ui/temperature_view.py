@@ -4,7 +4,7 @@ stored there go to quarantine; releasing them is done, with a reason, in the inv
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from html import escape
 from pathlib import Path
@@ -54,7 +54,7 @@ from dispensary.ui.forms import (
 )
 from dispensary.ui.inventory_view import kit_columns
 from dispensary.ui.models.table import Column
-from dispensary.ui.screen import STAFF_ROLES, OpenKind, Screen
+from dispensary.ui.screen import STAFF_ROLES, Kept, OpenKind, Screen
 from dispensary.ui.session import AppSession
 from dispensary.ui.widgets import by_count, separated, titled_page, wrapped_label
 
@@ -261,14 +261,13 @@ class ImportSignals(QObject):
 
 
 @dataclass(frozen=True)
-class TypedImport:
+class TypedImport(Kept):
     """The logger file and storage area chosen, kept while the study is opened again with its
-    updated file (TemperatureScreen.kept_state), and the note to show with it."""
+    updated file (TemperatureScreen.kept_state)."""
 
     area: str  # as the chooser shows it, or as typed
     recorded: str  # a listed area's recorded name ("": typed)
     file: str
-    note: str = ""
 
 
 class ImportJob(QRunnable):
@@ -635,7 +634,7 @@ class TemperatureScreen(Screen):
             "opened. The screen read it again (version {version}), with the logger file and "
             "storage area as chosen: check the temperature range, then import the file again."
         ).format(protocol=fresh.study.protocol, version=fresh.version)
-        self.reopen_study(fresh, replace(self.kept_state(), note=note))
+        self.reopen_noting(fresh, note)
         self.import_done.emit()
 
     def kept_state(self) -> TypedImport:
@@ -644,7 +643,7 @@ class TemperatureScreen(Screen):
         recorded = str(self.area.currentData() or area) if listed else ""
         return TypedImport(area=area, recorded=recorded, file=self.file.text())
 
-    def restore_state(self, kept: object) -> None:
+    def restore_state(self, kept: Kept) -> None:
         """The logger file and storage area as chosen before the study was read again."""
         if not isinstance(kept, TypedImport):
             return
