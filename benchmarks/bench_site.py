@@ -23,11 +23,11 @@ target is a ratio, the target, and whether it is met (with why not). The measure
   drawn to PDF and its print recorded. Its database part: the same `dispense_cycle` with the
   password already checked (the argon2 answer memoised), against the floor of a bare INSERT and
   COMMIT of one row on the same connection (same pragmas: WAL, synchronous=FULL). The signature
-  check alone: argon2 verify of the user's stored hash. On SQLite, what SQLite itself needs for
-  the database part: every statement the program sent is recorded with its parameters, and
-  replayed in order through sqlite3 on a copy of the site taken before the first, the database
-  parts' statements timed against the same floor on that copy (the copy must end with the
-  site's rows: `table_sizes`).
+  check alone: argon2 verify of the user's stored hash. What the database itself needs for the
+  database part: every statement the program sent is recorded with its parameters, and
+  replayed in order through the driver alone (sqlite3, psycopg) on a copy of the site taken
+  before the first, the database parts' statements timed against the same floor on that copy
+  (the copy must end with the site's rows: `table_sizes`).
 - return: one kit of such a dispense counted back 21 days later, signed.
 - receive: a 500-kit shipment (manifest lines) received.
 - reconcile: the whole-site reconciliation (services.reconciliation.reconcile).
@@ -56,7 +56,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -144,7 +144,7 @@ TARGETS: dict[str, Target] = {
 LABELS: dict[str, str] = {
     "dispense": "dispense, whole (scan to committed to label PDF)",
     "dispense_db": "dispense, database part",
-    "dispense_sql": "dispense, its statements in sqlite3 alone",
+    "dispense_sql": "dispense, its statements in the driver alone",
     "signature": "signature check (argon2 verify)",
     "return": "return of one kit (signed)",
     "receive": f"receive a {MANIFEST_KITS}-kit manifest",
@@ -666,26 +666,69 @@ class Statements:
                 event.remove(Engine, name, hook)
 
 
+class _Target:
+    """A connection to the replay's copy: sqlite3 with the program's pragmas (it issues BEGIN
+    itself, as the program does), or the server's driver through a bare engine (no event of the
+    program's engine), in the driver's own transactions."""
+
+    def __init__(self, target: str) -> None:
+        self.sqlite = "://" not in target
+        self.engine: Any = None
+        if self.sqlite:
+            self.conn: Any = sqlite3.connect(target, isolation_level=None)
+            for pragma in ("foreign_keys=ON", "journal_mode=WAL", "synchronous=FULL"):
+                self.conn.execute(f"PRAGMA {pragma}")
+        else:
+            from sqlalchemy import create_engine
+
+            self.engine = create_engine(target)
+            self.conn = self.engine.raw_connection()
+        self.cursor = self.conn.cursor()
+
+    def end(self, kind: str) -> None:
+        if not self.sqlite:
+            self.conn.commit() if kind == "commit" else self.conn.rollback()
+        elif self.conn.in_transaction:
+            self.cursor.execute("COMMIT" if kind == "commit" else "ROLLBACK")
+
+    def floor(self) -> float:
+        """One row inserted and committed, as `floor_insert` does."""
+        started = time.perf_counter()
+        if self.sqlite:
+            self.cursor.execute("BEGIN IMMEDIATE")
+            self.cursor.execute("INSERT INTO bench_floor (note) VALUES (?)", ("one row",))
+            self.cursor.execute("COMMIT")
+        else:
+            self.cursor.execute("INSERT INTO bench_floor (note) VALUES (%s)", ("one row",))
+            self.conn.commit()
+        return time.perf_counter() - started
+
+    def close(self) -> None:
+        self.conn.close()
+        if self.engine is not None:
+            self.engine.dispose()
+
+
 def replay(
-    path: str, log: Sequence[tuple[str, str, Any]], timed: Sequence[tuple[int, int]]
+    target: str, log: Sequence[tuple[str, str, Any]], timed: Sequence[tuple[int, int]]
 ) -> tuple[list[float], list[float]]:
-    """`log` replayed in order on the copy at `path` (the program's pragmas): the time of each
-    `timed` slice of it, and after each the floor (one INSERT+COMMIT) on the same connection;
-    the whole log, so that the copy ends as the program left the site (`table_sizes`)."""
-    conn = sqlite3.connect(path, isolation_level=None)
-    cursor = conn.cursor()
-    for pragma in ("foreign_keys=ON", "journal_mode=WAL", "synchronous=FULL", "busy_timeout=5000"):
-        cursor.execute(f"PRAGMA {pragma}")
+    """`log` replayed in order on the copy `target` (a file, or a server's URL): the time of
+    each `timed` slice of it, and after each the floor (one INSERT+COMMIT) on the same
+    connection; the whole log, so that the copy ends as the program left the site
+    (`table_sizes`)."""
+    to = _Target(target)
+    cursor = to.cursor
 
     def run(items: Sequence[tuple[str, str, Any]]) -> None:
         for kind, statement, parameters in items:
             if kind == "one":
                 cursor.execute(statement, parameters)
-                cursor.fetchall()
+                if cursor.description is not None:
+                    cursor.fetchall()
             elif kind == "many":
                 cursor.executemany(statement, parameters)
-            elif conn.in_transaction:
-                cursor.execute("COMMIT" if kind == "commit" else "ROLLBACK")
+            else:
+                to.end(kind)
 
     times: list[float] = []
     floor: list[float] = []
@@ -695,64 +738,97 @@ def replay(
             run(log[at:start])
             times.append(_timed(lambda a=start, b=end: run(log[a:b])))  # type: ignore[misc]
             at = end
-            started = time.perf_counter()
-            cursor.execute("BEGIN IMMEDIATE")
-            cursor.execute("INSERT INTO bench_floor (note) VALUES (?)", ("one row",))
-            cursor.execute("COMMIT")
-            floor.append(time.perf_counter() - started)
+            floor.append(to.floor())
         run(log[at:])  # the rest: the copy ends as the program left the site
+        to.end("commit")
     finally:
-        conn.close()
+        to.close()
     return times, floor
 
 
 def child_dispense(db: str, runs: int, day: date) -> dict[str, Any]:
     """Whole dispenses, their database part, the insert floor and the argon2 check, in turn;
-    on SQLite, the database parts' own statements replayed through sqlite3 alone."""
+    then the database parts' own statements replayed through the driver alone on a copy of
+    the site taken before the first (`replay`)."""
     sqlite = "://" not in db
     statements = Statements()
-    copy = f"{db}.replay"  # the site before the first statement, for `replay`
+    copy = f"{db}.replay" if sqlite else _server_copy(db)
     if sqlite:
         shutil.copyfile(db, copy)
-    with statements.recording() if sqlite else nullcontext(statements):
-        found = _dispenses(db, runs, day, statements.log)
-    if sqlite:
+    try:
+        with statements.recording():
+            found = _dispenses(db, runs, day, statements.log)
         slices = found.pop("slices")
-        try:
-            times, floor = replay(copy, statements.log, slices)
-            if table_sizes(copy) != table_sizes(db):
-                raise RuntimeError("the replay did not write the rows the program wrote")
-        finally:
-            for suffix in ("", "-wal", "-shm"):
-                Path(copy + suffix).unlink(missing_ok=True)
-        part = found["rows"]["dispense_db"]
-        statements_each = statements_of(statements.log, slices)
-        replayed = statistics.median(times)
-        left = TARGETS["dispense_db"].ratio * statistics.median(floor) - replayed  # type: ignore[operator]
-        found["rows"]["dispense_sql"] = {
-            "times": times,
-            "floor": floor,
-            "floor_text": "the same floor, on the copy",
-            "note": (
-                f"the {statements_each} statements of each timed database part above, in "
-                "order, with their parameters, replayed through sqlite3 on a copy of the site "
-                "taken before the first: what SQLite itself needs to read and write them"
-            ),
-        }
-        said = (
-            f"SQLite's own work for its statements is {replayed / statistics.median(floor):.1f}× "
-            f"the floor (next row), which leaves {max(left, 0) * 1e6:.0f} µs for all the "
-            "program does in Python within 5×"
+        times, floor = replay(copy, statements.log, slices)
+        if table_sizes(copy) != table_sizes(db):
+            raise RuntimeError("the replay did not write the rows the program wrote")
+    finally:
+        _drop_copy(db, copy)
+    part = found["rows"]["dispense_db"]
+    statements_each = statements_of(statements.log, slices)
+    replayed = statistics.median(times)
+    left = TARGETS["dispense_db"].ratio * statistics.median(floor) - replayed  # type: ignore[operator]
+    driver = "sqlite3" if sqlite else "the driver (psycopg)"
+    found["rows"]["dispense_sql"] = {
+        "times": times,
+        "floor": floor,
+        "floor_text": "the same floor, on the copy",
+        "note": (
+            f"the {statements_each} statements of each timed database part above, in "
+            f"order, with their parameters, replayed through {driver} alone on a copy of the "
+            "site taken before the first: what the database itself needs to read and write them"
+        ),
+    }
+    said = (
+        f"the database's own work for its statements is "
+        f"{replayed / statistics.median(floor):.1f}× the floor (next row), which "
+        + (
+            f"leaves {left * 1e6:.0f} µs for all the program does in Python within 5×"
+            if left > 0
+            else "is over 5× before the program does anything in Python"
         )
-        part["note"] = f"{said}; {part['note']}"
-    found.pop("slices", None)
+    )
+    part["note"] = f"{said}; {part['note']}"
     return found
 
 
-def table_sizes(path: str) -> dict[str, tuple[int, int]]:
-    """Each table's rows and highest rowid (the floor's table left out): a replay that wrote
-    what the program wrote leaves its copy with the same."""
-    with sqlite3.connect(path) as conn:
+def _server_copy(url: str) -> str:
+    import pg_copy
+    from sqlalchemy.engine import make_url
+
+    name = make_url(url).database
+    return str(pg_copy.clone(url, str(name), f"{name}_replay"))
+
+
+def _drop_copy(db: str, copy: str) -> None:
+    if "://" not in db:
+        for suffix in ("", "-wal", "-shm"):
+            Path(copy + suffix).unlink(missing_ok=True)
+        return
+    import pg_copy
+    from sqlalchemy.engine import make_url
+
+    pg_copy.drop(db, str(make_url(copy).database))
+
+
+def table_sizes(target: str) -> dict[str, tuple[int, ...]]:
+    """Each table's rows (on SQLite, and its highest rowid; the floor's table left out): a
+    replay that wrote what the program wrote leaves its copy with the same."""
+    if "://" in target:
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(target)
+        try:
+            with engine.connect() as conn:
+                query = "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+                names = [n for (n,) in conn.execute(text(query)) if n != "bench_floor"]
+                return {
+                    n: (int(conn.execute(text(f'SELECT COUNT(*) FROM "{n}"')).scalar_one()),)
+                    for n in names
+                }
+        finally:
+            engine.dispose()
+    with sqlite3.connect(target) as conn:
         names = [
             name
             for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")

@@ -228,8 +228,8 @@ def test_the_dispenses_statements_are_replayed_in_sqlite3_alone(
     replayed = rows["dispense_sql"]
     assert replayed.skipped == "" and len(replayed.times) == 2 and len(replayed.floor) == 2
     assert all(t > 0 for t in replayed.times + replayed.floor)
-    assert "replayed through sqlite3 on a copy of the site" in replayed.note
-    assert "SQLite's own work for its statements is" in rows["dispense_db"].note
+    assert "replayed through sqlite3 alone on a copy of the site" in replayed.note
+    assert "the database's own work for its statements is" in rows["dispense_db"].note
     assert replayed.judged() == (None, "")  # context, no target of its own
     assert not list(path.parent.glob("*.replay*"))  # the replay's copy is gone
 
