@@ -47,3 +47,32 @@ def test_the_json_and_the_csv_carry_the_same_signatures_and_return_facts(
             assert at == datetime.fromisoformat(signed["at"])
         unsigned = len(entry["signatures"]) + 1
         assert row.get(f"signature_{unsigned}_username", "") == ""
+
+
+def test_the_count_a_count_adjusts_is_named_by_its_kit_and_day(cli: Cli, tmp_path: Path) -> None:
+    """A count's entry stores the earlier count it adjusted by the row's number alone
+    (`adjustment_of`): the JSON and the CSV carry that count's kit and day beside it."""
+    stock = cli("inventory", "--json").json()
+    kit = next(k["kit"] for k in stock if k["status"] == "available" and k["tablets"] == 21)
+    first = cli("count", kit, "--tablets", "20", "--json", user="technician")
+    assert first.code == 0, first.err
+    opened = first.json()["count_id"]
+    adjust = ["count", kit, "--tablets", "20", "--reason-code", "breakage", "--reason", "one"]
+    adjust += ["--verified-by", "pharmacist", "--expected-book", "21"]
+    adjust += ["--adjusting-count", str(opened)]
+    done = cli(*adjust, user="technician", env={"DISPENSARY_VERIFIER_PASSWORD": "demo-pass-1"})
+    assert done.code == 0, done.err
+    listed = cli("audit", "list", "--kit", kit, "--json", user="monitor").json()
+    [adjusted] = [e for e in listed if e["action"] == "count_adjusted"]
+    assert adjusted["new"]["adjustment_of"] == opened
+    day = adjusted["at"][:10]
+    assert (adjusted["count_kit"], adjusted["count_on"]) == (kit, day)
+    assert all(e["count_kit"] is None for e in listed if e["action"] != "count_adjusted")
+    out = tmp_path / "trail.csv"
+    made = cli("report", "audit", "--kit", kit, "--out", str(out), user="monitor")
+    assert made.code == 0, made.err
+    rows = {r["id"]: r for r in read_rows(out.read_text(encoding="utf-8-sig"))}
+    assert (rows[str(adjusted["id"])]["count_kit"], rows[str(adjusted["id"])]["count_on"]) == (
+        kit,
+        day,
+    )

@@ -92,11 +92,11 @@ def test_a_dispense_assessed_before_a_study_file_update_is_refused_with_nothing_
     with pytest.raises(StudyFileChanged) as refused:
         _sign(ctx, pharmacist, pw, enrolled, clock, kits, shown.study_sha256)
     message = refused.value.message
-    assert message.startswith(
-        "The study file of NCT07198672 was updated at 5 Jan 2026 09:00 by admin (version 2) "
-        "after this screen was opened"
+    assert message == (
+        "The study file of NCT07198672 was updated at 2026-01-05 09:00 UTC by admin (version 2) "
+        "after this window or command read it. Nothing was written: reload the window (F5) or "
+        "run the command again, then check the dispense again."
     ), message
-    assert message.endswith("press F5 to reload and check the dispense again."), message
     assert _written(ctx) == before
 
     # Named or not, the context's own copy of the old file is refused too (a script's context

@@ -490,6 +490,9 @@ def cmd_audit_list(run: Run) -> int:
             "return_kit": e.kit or None,
             "return_dispense": e.dispense or None,
             "return_participant": e.participant or None,
+            # The earlier count a count's entry names by its row (recount_of, adjustment_of).
+            "count_kit": e.count_kit or None,
+            "count_on": e.count_on or None,
             "signatures": [
                 {
                     "username": s.username,

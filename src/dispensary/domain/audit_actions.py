@@ -555,6 +555,22 @@ def by_product_shown(value: object, product_name: Callable[[str], str] = str) ->
     return _("; ").join(lines)
 
 
+COUNT_KEYS = ("adjustment_of", "recount_of")
+"""The values a count's entry names an earlier count by, its row's number (services.counts:
+the open count it adjusted; the open count it followed)."""
+
+
+def count_shown(value: object, count_of: tuple[str, ...]) -> str | None:
+    """An earlier count a count's entry names (`recount_of`, `adjustment_of`: the count row's
+    number) as a pharmacist knows it, "count of kit K1008 on 2026-12-01 (no. 4812)": its kit
+    and day counted (`count_of`, read from the count row: AuditRow.count_of) with the number
+    the count is adjusted by (`--adjusting-count`). None when the count was not found."""
+    if not isinstance(value, int) or isinstance(value, bool) or len(count_of) != 2:
+        return None
+    kit, day = count_of
+    return _("count of kit {kit} on {day} (no. {number})").format(kit=kit, day=day, number=value)
+
+
 def value_shown(
     key: str,
     value: object,
@@ -562,6 +578,7 @@ def value_shown(
     rule_named: Callable[[str], str] = str,
     dose_named: Callable[[str], str] = str,
     event_named: Callable[[str], str] = str,
+    count_of: tuple[str, ...] = (),
 ) -> object:
     """A coded value in the reader's words where its key says which code it is, in every
     language: an inspector reads "Status: on treatment" and "Sex: female", not the stored
@@ -574,7 +591,12 @@ def value_shown(
     warnings the program wrote are read back in the reader's language (`rule_named` names a
     rule by the title recorded: Study.rule_named). A dose level's name and what
     day 1 is in them too (`dose_named`: Study.dose_named; `event_named`:
-    Study.day1_event_recorded)."""
+    Study.day1_event_recorded). An earlier count a count's entry names by its row, by its kit
+    and day (`count_of`: count_shown)."""
+    if key in COUNT_KEYS:
+        count = count_shown(value, count_of)
+        if count is not None:
+            return count
     if key == "products":
         balances = balances_shown(value, product_name)
         if balances is not None:

@@ -69,9 +69,10 @@ def utc(at: datetime) -> str:
     return at.strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
-def _values(text: str, study: Study | None = None) -> str:
+def _values(text: str, study: Study | None = None, count_of: tuple[str, ...] = ()) -> str:
     """JSON values as 'key: value' pairs, easier to read than braces; a product named as the
-    study file names it in the reader's language (a sign-off's balances)."""
+    study file names it in the reader's language (a sign-off's balances); an earlier count by
+    its kit and day (AuditRow.count_of)."""
     if not text:
         return ""
     try:
@@ -87,7 +88,8 @@ def _values(text: str, study: Study | None = None) -> str:
     pair = _("{name}: {value}")  # Chinese: ：and ；, as the audit trail screen writes them
     shown = _("; ").join(
         pair.format(
-            name=field_name(k), value=_short(value_shown(k, v, names, rules, doses, events))
+            name=field_name(k),
+            value=_short(value_shown(k, v, names, rules, doses, events, count_of)),
         )
         for k, v in data.items()
         if k not in TECHNICAL_FIELDS
@@ -188,8 +190,8 @@ def audit_table(
                     study.area_name if study is not None else str,
                     e.return_of,
                 ),
-                _values(e.old, study),
-                _values(e.new, study),
+                _values(e.old, study, e.count_of),
+                _values(e.new, study, e.count_of),
                 "\n".join(signature_text(s) for s in signed.get(e.id, ())),
                 reason_shown(e.action, e.reason),
             ]
@@ -243,7 +245,8 @@ as the most signed entry has, at least one, so a spreadsheet reads one fact a co
 
 def audit_csv(meta: ReportMeta, report: AuditReport) -> str:
     """The trail as the PDF lists it, one entry a row: the entry as stored, the kit, dispense
-    and participant of the return it names, and its signatures (printed name, role at signing,
+    and participant of the return it names, the kit and day of the earlier count it names (a
+    count's `recount_of`, `adjustment_of`), and its signatures (printed name, role at signing,
     meaning, time), read by services.audit.exported."""
     verdict = _("verified") if report.verification.ok else _("BROKEN")
     rows = exported(report.entries, report.signers)
@@ -275,6 +278,8 @@ def audit_csv(meta: ReportMeta, report: AuditReport) -> str:
             "return_kit",
             "return_dispense",
             "return_participant",
+            "count_kit",
+            "count_on",
             *(f"signature_{n}_{f}" for n in range(1, groups + 1) for f in SIGNATURE_FIELDS),
         ),
         [
@@ -291,6 +296,8 @@ def audit_csv(meta: ReportMeta, report: AuditReport) -> str:
                 r.kit,
                 r.dispense,
                 r.participant,
+                r.count_kit,
+                r.count_on,
                 *_signature_cells(r.signatures, groups),
             ]
             for r in rows

@@ -50,13 +50,14 @@ from dispensary.db.models import (
     Kit,
     LedgerEntry,
     Participant,
+    PhysicalCount,
     Return,
     Signature,
     StudyRecord,
     User,
 )
 from dispensary.domain.anchor import Anchor, AnchorVerdict, anchor_code, parse_anchor
-from dispensary.domain.audit_actions import AuditAction, action_typed, name_of
+from dispensary.domain.audit_actions import COUNT_KEYS, AuditAction, action_typed, name_of
 from dispensary.domain.errors import ChainOutOfStep, InvalidInput, NotPermitted, RuleViolation
 from dispensary.i18n import N_, _, sentences
 from dispensary.services.audit_check import forget_point
@@ -666,6 +667,8 @@ def list_entries(
         query = query.where(_of_study(ctx.study_id, studies_now(session, actor)))
         entries = list(session.scalars(query))
         returns = _returns_named(session, [e for e in entries if e.entity == "return"])
+        referred = {e.id: _count_referred(e) for e in entries}
+        counts = _counts_named(session, {c for c in referred.values() if c is not None})
         found = [
             AuditRow(
                 e.id,
@@ -678,6 +681,7 @@ def list_entries(
                 e.new,
                 e.reason,
                 returns.get(e.entity_id, ()) if e.entity == "return" else (),
+                _count_of(counts, referred[e.id]),
             )
             for e in entries
         ]
@@ -804,8 +808,17 @@ def exported(entries: Iterable[AuditRow], signers: EntrySigners) -> list[Exporte
     found = []
     for row in entries:
         kit, dispense, person = row.return_of if len(row.return_of) == 3 else ("", "", "")
+        count_kit, count_on = row.count_of if len(row.count_of) == 2 else ("", "")
         found.append(
-            ExportedEntry(row, kit, dispense, person, tuple(signers.signatures.get(row.id, ())))
+            ExportedEntry(
+                row,
+                kit,
+                dispense,
+                person,
+                tuple(signers.signatures.get(row.id, ())),
+                count_kit,
+                count_on,
+            )
         )
     return found
 
@@ -948,6 +961,48 @@ def _returns_named(session: Session, entries: list[AuditEntry]) -> dict[str, tup
         )
         for row_id, kit, dispense, person in session.execute(query):
             found[str(row_id)] = (str(kit), str(dispense), str(person))
+    return found
+
+
+COUNTS_REFERRING = frozenset({AuditAction.COUNT.value, AuditAction.COUNT_ADJUSTED.value})
+"""The entries that name an earlier count by its row (services.counts: `recount_of`, the open
+count a count followed; `adjustment_of`, the open count it adjusted)."""
+
+
+def _count_referred(entry: AuditEntry) -> int | None:
+    """The row of the earlier count a count's entry names, None for any other entry."""
+    if entry.entity != "kit" or entry.action not in COUNTS_REFERRING:
+        return None
+    try:
+        values = json.loads(entry.new) if entry.new else {}
+    except ValueError:
+        return None
+    if not isinstance(values, dict):
+        return None
+    for key in COUNT_KEYS:
+        of = values.get(key)
+        if isinstance(of, int) and not isinstance(of, bool):
+            return of
+    return None
+
+
+def _count_of(named: dict[int, tuple[str, ...]], count: int | None) -> tuple[str, ...]:
+    return () if count is None else named.get(count, ())
+
+
+def _counts_named(session: Session, ids: set[int]) -> dict[int, tuple[str, ...]]:
+    """The kit and the day counted of each count an entry names, read from the count rows
+    now: what a pharmacist knows a count by, where the entry stores only the row's number."""
+    wanted = sorted(ids)
+    found: dict[int, tuple[str, ...]] = {}
+    for start in range(0, len(wanted), entry_studies.BATCH):
+        query = (
+            select(PhysicalCount.id, Kit.number, PhysicalCount.counted_on)
+            .join(Kit, Kit.id == PhysicalCount.kit_id)
+            .where(PhysicalCount.id.in_(wanted[start : start + entry_studies.BATCH]))
+        )
+        for row_id, kit, day in session.execute(query):
+            found[row_id] = (str(kit), day.isoformat())
     return found
 
 

@@ -555,6 +555,11 @@ class AuditRow:
     """For an entry naming a return (a return, its correction): the kit, dispense and
     participant of that return, read from the return row when the trail is listed (the entry
     itself stores only the kit and dispense, a correction only the counts)."""
+    count_of: tuple[str, ...] = ()
+    """For a count's entry that names an earlier count by its row (`recount_of`, the open count
+    it followed; `adjustment_of`, the open count it adjusted): that count's kit and the day it
+    was counted, read from the count row when the trail is listed (the entry stores only the
+    row's number, which no reader knows a count by)."""
 
 
 @dataclass(frozen=True)
@@ -583,6 +588,8 @@ class ExportedEntry:
     dispense: str
     participant: str
     signatures: tuple[EntrySignature, ...]
+    count_kit: str = ""  # the kit and day of the earlier count it names (AuditRow.count_of)
+    count_on: str = ""
 
 
 @dataclass(frozen=True)

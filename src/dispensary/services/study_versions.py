@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import lru_cache
 
 from sqlalchemy import func, select
@@ -26,7 +27,7 @@ from sqlalchemy.orm import Session
 from dispensary.db.models import FIRST_STUDY, AuditEntry, Dispense, StudyRecord
 from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.errors import DatabaseProblem, StudyFileError
-from dispensary.i18n import N_, _, format_datetime
+from dispensary.i18n import N_, _
 from dispensary.services.assessment.dispense import StudyFileChanged
 from dispensary.services.context import Context
 from dispensary.study import Study, parse_study
@@ -53,27 +54,33 @@ def file_sha256(text: str) -> str:
 STEP_CHECKED_AGAIN = {
     "dispense": N_(
         "The study file of {study} was updated at {time} by {user} (version {version}) after "
-        "this screen was opened: press F5 to reload and check the dispense again."
+        "this window or command read it. Nothing was written: reload the window (F5) or run "
+        "the command again, then check the dispense again."
     ),
     "enrolment": N_(
         "The study file of {study} was updated at {time} by {user} (version {version}) after "
-        "this screen was opened: press F5 to reload and check the enrolment again."
+        "this window or command read it. Nothing was written: reload the window (F5) or run "
+        "the command again, then check the enrolment again."
     ),
     "correction": N_(
         "The study file of {study} was updated at {time} by {user} (version {version}) after "
-        "this screen was opened: press F5 to reload and check the correction again."
+        "this window or command read it. Nothing was written: reload the window (F5) or run "
+        "the command again, then check the correction again."
     ),
     "receipt": N_(
         "The study file of {study} was updated at {time} by {user} (version {version}) after "
-        "this screen was opened: press F5 to reload and check the receipt again."
+        "this window or command read it. Nothing was written: reload the window (F5) or run "
+        "the command again, then check the receipt again."
     ),
     "return": N_(
         "The study file of {study} was updated at {time} by {user} (version {version}) after "
-        "this screen was opened: press F5 to reload and check the return again."
+        "this window or command read it. Nothing was written: reload the window (F5) or run "
+        "the command again, then check the return again."
     ),
     "logger": N_(
         "The study file of {study} was updated at {time} by {user} (version {version}) after "
-        "this screen was opened: press F5 to reload and import the logger file again."
+        "this window or command read it. Nothing was imported: reload the window (F5) and "
+        "import the logger file again, or run the command again."
     ),
 }
 """The refusal of each step that applies the study file's rules at write time, by the step."""
@@ -118,10 +125,16 @@ def study_file_changed(
     at, user = (update.at, update.username) if update is not None else (record.loaded_at, "-")
     return _(STEP_CHECKED_AGAIN[step]).format(
         study=record.protocol,
-        time=format_datetime(at.astimezone()) if at is not None else "-",
+        time=_utc(at) if at is not None else "-",
         user=user,
         version=record.version or 1,
     )
+
+
+def _utc(at: datetime) -> str:
+    """A time in a refusal as the other refusals give one: "2026-01-05 09:00 UTC", the same at
+    every workstation and in every language (the local time named no zone)."""
+    return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def refuse_study_file_changed(

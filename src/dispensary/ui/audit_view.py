@@ -71,10 +71,12 @@ VALUES_LEAST = 24
 """Characters ("x") of width the values keep before the record gives way."""
 
 
-def _values(text: str, study: Study | None = None) -> list[tuple[str, str]] | None:
+def _values(
+    text: str, study: Study | None = None, count_of: tuple[str, ...] = ()
+) -> list[tuple[str, str]] | None:
     """Stored JSON as (key, readable value) pairs, as the audit report writes them
-    (audit_actions.value_shown; a product by the study's name for it); None when it is not a
-    JSON object."""
+    (audit_actions.value_shown; a product by the study's name for it; an earlier count by its
+    kit and day, AuditRow.count_of); None when it is not a JSON object."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError:
@@ -86,7 +88,10 @@ def _values(text: str, study: Study | None = None) -> list[tuple[str, str]] | No
     doses = study.dose_named if study is not None else str
     events = study.day1_event_recorded if study is not None else str
     return [
-        (str(k), _readable(_moment(value_shown(str(k), v, names, rules, doses, events))))
+        (
+            str(k),
+            _readable(_moment(value_shown(str(k), v, names, rules, doses, events, count_of))),
+        )
         for k, v in data.items()
     ]
 
@@ -108,12 +113,12 @@ def _readable(value: object) -> str:
     )
 
 
-def _compact(text: str, study: Study | None = None) -> str:
+def _compact(text: str, study: Study | None = None, count_of: tuple[str, ...] = ()) -> str:
     """Stored JSON as 'key: value' pairs, readable in one table cell (the ledger rows' hashes
     left to the full entry)."""
     if not text:
         return ""
-    pairs = _values(text, study)
+    pairs = _values(text, study, count_of)
     if pairs is None:
         return _plain(text)
     pair = QCoreApplication.translate("AuditScreen", "{name}: {value}")
@@ -122,12 +127,12 @@ def _compact(text: str, study: Study | None = None) -> str:
     )
 
 
-def _pretty(text: str, study: Study | None = None) -> str:
+def _pretty(text: str, study: Study | None = None, count_of: tuple[str, ...] = ()) -> str:
     """Stored values in full for the entry below the table: one 'name: value' a line, in
     words (the ledger rows' ids and hashes and the stored keys left to the technical details)."""
     if not text:
         return "  " + QCoreApplication.translate("AuditScreen", "(none)")
-    pairs = _values(text, study)
+    pairs = _values(text, study, count_of)
     if pairs is None:
         return "  " + _plain(text)
     pair = QCoreApplication.translate("AuditScreen", "{name}: {value}")
@@ -182,8 +187,14 @@ def audit_columns(study: Study | None = None) -> list[Column[AuditRow]]:
         Column(
             str(QT_TRANSLATE_NOOP("Column", "Reason")), lambda r: reason_shown(r.action, r.reason)
         ),
-        Column(str(QT_TRANSLATE_NOOP("Column", "New values")), lambda r: _compact(r.new, study)),
-        Column(str(QT_TRANSLATE_NOOP("Column", "Old values")), lambda r: _compact(r.old, study)),
+        Column(
+            str(QT_TRANSLATE_NOOP("Column", "New values")),
+            lambda r: _compact(r.new, study, r.count_of),
+        ),
+        Column(
+            str(QT_TRANSLATE_NOOP("Column", "Old values")),
+            lambda r: _compact(r.old, study, r.count_of),
+        ),
     ]
 
 
@@ -478,8 +489,8 @@ class AuditScreen(Screen):
             action=name_of(r.action),
             record=_record(r, self.session.ctx.study),
             reason=reason or self.tr("(none)"),
-            new=_pretty(r.new, self.session.ctx.study),
-            old=_pretty(r.old, self.session.ctx.study),
+            new=_pretty(r.new, self.session.ctx.study, r.count_of),
+            old=_pretty(r.old, self.session.ctx.study, r.count_of),
         )
         if self.technical.isChecked():
             # The entry as stored, for whoever compares it with the database or the CSV.

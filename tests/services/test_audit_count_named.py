@@ -1,0 +1,92 @@
+"""A count's entry names the earlier count it followed (`recount_of`) or adjusted
+(`adjustment_of`) by the count row's number alone: the audit trail read "Adjustment of the
+count: 4812", which no inspector can place. The trail (its report's PDF, the window) names that
+count by its kit and the day it was counted, with its number, in the reader's language; the
+CSV and `audit list --json` carry the kit and day beside the stored number, as they carry a
+return's kit, dispense and participant."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable
+
+from pypdf import PdfReader
+
+from dispensary import reports
+from dispensary.i18n import Language, speaking
+from dispensary.reports.csvfile import read_rows
+from dispensary.services import audit, counts, report_data
+from dispensary.services.context import Actor, Context
+
+from .conftest import Stock
+
+Password = Callable[[Actor], str]
+ADJUST = {
+    "reason_code": "breakage",
+    "reason": "one crushed",
+    "verified_by": "pharm",
+    "verifier_password": "pharm-pass-1",
+}
+
+
+def _pdf_text(pdf: bytes) -> str:
+    reader = PdfReader(io.BytesIO(pdf))
+    return " ".join(" ".join(p.extract_text().replace("\u00a0", " ").split()) for p in reader.pages)
+
+
+def test_the_count_an_entry_follows_or_adjusts_is_named_by_its_kit_and_day(
+    ctx: Context, stock: Stock, technician: Actor, monitor: Actor, pw: Password
+) -> None:
+    first = counts.record_count(ctx, technician, "K0001", 20, pw(technician))
+    adjusted = counts.record_count(
+        ctx,
+        technician,
+        "K0001",
+        20,
+        pw(technician),
+        expected_book=21,
+        adjusting_count=first.count_id,
+        **ADJUST,
+    )
+    opened = counts.record_count(ctx, technician, "K0002", 20, pw(technician))
+    again = counts.record_count(ctx, technician, "K0002", 19, pw(technician))
+    assert again.recount_of == opened.count_id
+
+    found = {e.entry.id: e for e in audit.export_entries(ctx, monitor)}
+    by_new = {
+        key: e
+        for e in found.values()
+        for key in ("adjustment_of", "recount_of")
+        if json.loads(e.entry.new or "{}").get(key) is not None
+    }
+    adjustment, recount = by_new["adjustment_of"], by_new["recount_of"]
+    assert json.loads(adjustment.entry.new)["adjustment_of"] == first.count_id
+    assert adjustment.entry.count_of == ("K0001", "2026-01-05")
+    assert (adjustment.count_kit, adjustment.count_on) == ("K0001", "2026-01-05")
+    assert recount.entry.count_of == ("K0002", "2026-01-05")
+    assert adjusted.count_id != first.count_id
+    blind = [
+        e
+        for e in found.values()
+        if e.entry.action == "count" and json.loads(e.entry.new)["recount_of"] is None
+    ]
+    assert blind and all(e.entry.count_of == () and e.count_kit == "" for e in blind)
+
+    whole = report_data.audit_report(ctx, monitor)
+    meta = report_data.report_meta(ctx, monitor)
+    with speaking(Language.EN):
+        text = _pdf_text(reports.audit_pdf(meta, ctx.study, whole))
+        rows = {r["id"]: r for r in read_rows(reports.audit_csv(meta, whole))}
+    assert (
+        f"Adjustment of the count: count of kit K0001 on 2026-01-05 (no. {first.count_id})" in text
+    )
+    assert f"Recount of: count of kit K0002 on 2026-01-05 (no. {opened.count_id})" in text
+    assert f"Adjustment of the count: {first.count_id};" not in text
+    row = rows[str(adjustment.entry.id)]
+    assert (row["count_kit"], row["count_on"]) == ("K0001", "2026-01-05")
+    assert json.loads(row["new"])["adjustment_of"] == first.count_id  # as stored
+    with speaking(Language.ZH_CN):
+        chinese = _pdf_text(reports.audit_pdf(meta, ctx.study, whole))
+    assert f"药盒 K0001 于 2026-01-05 的盘点（编号 {first.count_id}）" in chinese
+    assert f"药盒 K0002 于 2026-01-05 的盘点（编号 {opened.count_id}）" in chinese
