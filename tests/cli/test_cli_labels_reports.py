@@ -605,6 +605,37 @@ def test_a_report_of_days_not_yet_begun_is_refused(cli: Cli, tmp_path: Path) -> 
     assert today.code == 0, today.err
 
 
+def test_a_report_of_a_period_that_ends_after_today_is_refused(cli: Cli, tmp_path: Path) -> None:
+    """The finding: `report darf --from 2026-01-01 --to 2027-01-01` on 2026-03-02 was written,
+    its every page headed "Period 2026-01-01 to 2027-01-01": a record signed today claiming
+    ten months not yet lived. The service refuses it (the GUI's dates reach the same rule); no
+    --to is up to today, and a period back to front is still refused as such."""
+    out = tmp_path / "darf.pdf"
+    ahead = cli("report", "darf", "--out", str(out), "--from", "2026-01-01", "--to", "2027-01-01")
+    assert (ahead.code, ahead.out, out.exists()) == (3, "", False), ahead
+    assert (
+        "The period ends on 2027-01-01, after today (2026-03-02): a report would claim days "
+        "that have not happened yet. Give an end on or before today."
+    ) in ahead.err
+    monitor = cli(
+        "report", "monitor", "--out", str(out), "--from", "2026-01-01", "--to", "2026-03-03"
+    )
+    assert (monitor.code, out.exists()) == (3, False), monitor
+    assert "The period ends on 2026-03-03, after today (2026-03-02)" in monitor.err
+    chinese = cli("--lang", "zh_CN", "report", "audit", "--out", str(out), "--to", "2026-03-03")
+    assert chinese.code == 3 and "晚于今天" in chinese.err and "结束" in chinese.err, chinese
+    assert not out.exists()
+    backwards = cli(
+        "report", "darf", "--out", str(out), "--from", "2026-03-01", "--to", "2026-02-01"
+    )
+    assert backwards.code == 3 and "The period ends (2026-02-01) before it starts" in backwards.err
+    to_today = cli(
+        "report", "darf", "--out", str(out), "--from", "2026-01-01", "--to", "2026-03-02"
+    )
+    assert to_today.code == 0, to_today.err
+    assert "2026-01-01 to 2026-03-02" in read_pdf(out).pages[0].extract_text()
+
+
 def test_a_shipments_sheet_prints_the_kits_still_in_the_store_and_names_those_left_out(
     cli: Cli, tmp_path: Path
 ) -> None:
