@@ -123,7 +123,7 @@ def test_a_print_refusal_ends_its_sentences_in_chinese(cli: Cli, tmp_path: Path)
     """ "……请不加 --reprint 打印。", not "打印.": the full stop was added in English after the
     translation; and no gap after a Chinese full stop before the next sentence."""
     out = str(tmp_path / "label.pdf")
-    label = ["--lang", "zh_CN", "label", "kit"]
+    label = ["--lang", "zh_CN", "label", "kit", "--force"]  # the one file, written over
     assert cli("label", "kit", "K5012", "--out", out).code == 0
     fresh = cli(*label, "K5010", "--out", out, "--reprint", "--reason", "x")
     assert fresh.code == 3
@@ -138,7 +138,7 @@ def test_a_print_refusal_ends_its_sentences_in_chinese(cli: Cli, tmp_path: Path)
     assert both.code == 3
     # The Chinese list separator, as the other messages list names: not "K5010, K5011 的".
     assert both.err.startswith("已拒绝：K5010、K5011 的药盒标签尚未打印"), both.err
-    english = cli("label", "kit", "K5012", "K5013", "--out", out)
+    english = cli("label", "kit", "K5012", "K5013", "--out", out, "--force")
     assert english.err.endswith(
         "recorded as a reprint. Name the kits not printed yet separately.\n"
     ), english.err

@@ -30,8 +30,7 @@ def test_the_written_sentence_names_the_paper_without_a_space_inside_the_chinese
     )
     assert made.code == 0, made.err
     assert "的 1 张药盒标签，用纸：a4-sheet；文件：" in made.out, made.out
-    english = cli(
-        "label", "leaflet", LIVE_DISPENSE, "--out", str(out), "--reprint", "--reason", "torn"
-    )
+    reprint = ("--reprint", "--reason", "torn", "--force")  # over the first print's file
+    english = cli("label", "leaflet", LIVE_DISPENSE, "--out", str(out), *reprint)
     assert english.code == 0, english.err
     assert " on A4 paper, marked REPRINT: " in english.out, english.out

@@ -199,6 +199,51 @@ def test_a_label_that_cannot_be_drawn_or_written_is_not_recorded(
     assert cli("label", "dispense", LIVE_DISPENSE, "--out", str(out)).code == 0  # a first print
 
 
+def test_a_label_is_not_written_over_an_existing_file_unless_forced(
+    cli: Cli, tmp_path: Path, state: Callable[[str], dict[str, Any]]
+) -> None:
+    """The finding: `label ... --out FILE.pdf` wrote over an existing file without a word (an
+    earlier print kept on file, a report given the same name), where `report` and `backup`
+    refuse: refused before anything is drawn or recorded, as `report` refuses; --force
+    replaces it."""
+    kept = tmp_path / "kept.pdf"
+    kept.write_bytes(b"an earlier copy kept on file")
+    before = state(cli.db)
+    refused = cli("label", "dispense", LIVE_DISPENSE, "--out", str(kept))
+    assert (refused.code, refused.out) == (3, ""), refused
+    assert f"{kept} already exists, and a file is not written over unless you say so" in refused.err
+    assert "add --force to replace it. Nothing was written." in refused.err
+    assert kept.read_bytes() == b"an earlier copy kept on file"
+    assert state(cli.db) == before  # type: ignore[operator]  # no print recorded
+
+    chinese = cli("--lang", "zh_CN", "label", "dispense", LIVE_DISPENSE, "--out", str(kept))
+    assert chinese.code == 3 and "已存在" in chinese.err and "--force" in chinese.err, chinese
+    assert kept.read_bytes() == b"an earlier copy kept on file"
+
+    forced = cli("label", "dispense", LIVE_DISPENSE, "--out", str(kept), "--force")
+    assert forced.code == 0, forced.err
+    first = read_pdf(kept).pages[0].extract_text()
+    assert "REPRINT" not in first
+    # A reprint to the first print's file keeps that file unless told (the copy with and the
+    # copy without REPRINT both stay until the user says which goes).
+    reprint = ("--reprint", "--reason", "Bottle label soaked at the sink")
+    again = cli("label", "dispense", LIVE_DISPENSE, "--out", str(kept), *reprint)
+    assert again.code == 3 and "already exists" in again.err, again
+    assert read_pdf(kept).pages[0].extract_text() == first
+    replaced = cli("label", "dispense", LIVE_DISPENSE, "--out", str(kept), *reprint, "--force")
+    assert replaced.code == 0, replaced.err
+    assert "REPRINT" in read_pdf(kept).pages[0].extract_text()
+
+    page = tmp_path / "calibration.pdf"
+    page.write_bytes(b"last week's calibration page")
+    calibration = ("label", "calibration", "--stock", "a4-sheet", "--out", str(page))
+    kept_page = cli(*calibration, user=None)
+    assert kept_page.code == 3 and "already exists" in kept_page.err, kept_page
+    assert page.read_bytes() == b"last week's calibration page"
+    assert cli(*calibration, "--force", user=None).code == 0
+    assert page.read_bytes().startswith(b"%PDF")
+
+
 def test_labels_need_a_role_that_prints_them(cli: Cli, tmp_path: Path) -> None:
     out = tmp_path / "label.pdf"
     refused = cli("label", "dispense", LIVE_DISPENSE, "--out", str(out), user="monitor")
@@ -466,20 +511,18 @@ def test_in_chinese_a_label_refused_and_a_darf_written_are_named_in_chinese(
     by code where the DARF names them)."""
     first = tmp_path / "first.pdf"
     for kind, noun in (("dispense", "发放标签"), ("leaflet", "受试者说明单")):
-        made = cli("--lang", "zh_CN", "label", kind, LIVE_DISPENSE, "--out", str(first))
+        # --force: the one file written over each time, the print rule's refusal in view.
+        out = ("--out", str(first), "--force")
+        made = cli("--lang", "zh_CN", "label", kind, LIVE_DISPENSE, *out)
         assert made.code == 0, made.err
-        again = cli("--lang", "zh_CN", "label", kind, LIVE_DISPENSE, "--out", str(first))
+        again = cli("--lang", "zh_CN", "label", kind, LIVE_DISPENSE, *out)
         assert again.code == 3
         assert f"{LIVE_DISPENSE} 的{noun}以前已打印过" in again.err, again.err
         assert not re.search("[A-Za-z]+ (label|leaflet)", again.err), again.err
 
-    made = cli(
-        "--lang", "zh_CN", "label", "kit", "K5009", "--out", str(first), "--stock", "a4-sheet"
-    )
+    made = cli("--lang", "zh_CN", "label", "kit", "K5009", *out, "--stock", "a4-sheet")
     assert made.code == 0, made.err
-    again = cli(
-        "--lang", "zh_CN", "label", "kit", "K5009", "--out", str(first), "--stock", "a4-sheet"
-    )
+    again = cli("--lang", "zh_CN", "label", "kit", "K5009", *out, "--stock", "a4-sheet")
     assert again.code == 3 and "K5009 的药盒标签以前已打印过" in again.err, again.err
 
     darf = tmp_path / "darf.pdf"
@@ -543,7 +586,7 @@ def test_a_report_is_not_written_over_an_existing_file_unless_forced(
     out.write_bytes(b"an earlier report")
     refused = cli("report", "darf", "--out", str(out))
     assert (refused.code, refused.out) == (3, ""), refused
-    assert f"{out} already exists, and a report is not written over a file" in refused.err
+    assert f"{out} already exists, and a file is not written over unless you say so" in refused.err
     assert "add --force to replace it" in refused.err
     assert out.read_bytes() == b"an earlier report"
     forced = cli("report", "darf", "--out", str(out), "--force")
@@ -560,6 +603,37 @@ def test_a_report_of_days_not_yet_begun_is_refused(cli: Cli, tmp_path: Path) -> 
     assert "The period starts on 2026-03-03, after today (2026-03-02)" in ahead.err
     today = cli("report", "darf", "--out", str(out), "--from", "2026-03-02", "--to", "2026-03-02")
     assert today.code == 0, today.err
+
+
+def test_a_report_of_a_period_that_ends_after_today_is_refused(cli: Cli, tmp_path: Path) -> None:
+    """The finding: `report darf --from 2026-01-01 --to 2027-01-01` on 2026-03-02 was written,
+    its every page headed "Period 2026-01-01 to 2027-01-01": a record signed today claiming
+    ten months not yet lived. The service refuses it (the GUI's dates reach the same rule); no
+    --to is up to today, and a period back to front is still refused as such."""
+    out = tmp_path / "darf.pdf"
+    ahead = cli("report", "darf", "--out", str(out), "--from", "2026-01-01", "--to", "2027-01-01")
+    assert (ahead.code, ahead.out, out.exists()) == (3, "", False), ahead
+    assert (
+        "The period ends on 2027-01-01, after today (2026-03-02): a report would claim days "
+        "that have not happened yet. Give an end on or before today."
+    ) in ahead.err
+    monitor = cli(
+        "report", "monitor", "--out", str(out), "--from", "2026-01-01", "--to", "2026-03-03"
+    )
+    assert (monitor.code, out.exists()) == (3, False), monitor
+    assert "The period ends on 2026-03-03, after today (2026-03-02)" in monitor.err
+    chinese = cli("--lang", "zh_CN", "report", "audit", "--out", str(out), "--to", "2026-03-03")
+    assert chinese.code == 3 and "晚于今天" in chinese.err and "结束" in chinese.err, chinese
+    assert not out.exists()
+    backwards = cli(
+        "report", "darf", "--out", str(out), "--from", "2026-03-01", "--to", "2026-02-01"
+    )
+    assert backwards.code == 3 and "The period ends (2026-02-01) before it starts" in backwards.err
+    to_today = cli(
+        "report", "darf", "--out", str(out), "--from", "2026-01-01", "--to", "2026-03-02"
+    )
+    assert to_today.code == 0, to_today.err
+    assert "2026-01-01 to 2026-03-02" in read_pdf(out).pages[0].extract_text()
 
 
 def test_a_shipments_sheet_prints_the_kits_still_in_the_store_and_names_those_left_out(

@@ -335,7 +335,7 @@ def test_a_shipment_number_is_the_study_s_own_and_one_of_several_studies_is_aske
     own = cli("--json", "label", "shipment", "SH-X", "--out", out, "--study", "DEMO-2DRUG")
     assert own.code == 0, own.err
     assert own.json()["items"] == ["Y0101", "Y0102"]
-    asked = cli("label", "shipment", "SH-X", "--out", out, "--study", "DEMO-28D-BID")
+    asked = cli("label", "shipment", "SH-X", "--out", out, "--force", "--study", "DEMO-28D-BID")
     assert asked.code == 3, asked.err
     assert "studies DEMO-2DRUG, NCT07198672 each have a shipment of that number" in asked.err
     assert "--study PROTOCOL" in asked.err

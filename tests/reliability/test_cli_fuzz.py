@@ -619,7 +619,7 @@ FINDINGS: list[tuple[list[str], int]] = [
     (["correct-return", "99999999999999999999", "--tablets", "1", "--reason", "recount"], 2),
     (["correct-return", "2147483648", "--tablets", "1", "--reason", "recount"], 2),
     (["report", "audit", "--to", "9999-12-31", "--out", "a.csv"], 2),
-    (["report", "audit", "--to", "2199-12-31", "--out", "a.csv"], 0),
+    (["report", "audit", "--to", "2199-12-31", "--out", "a.csv"], 3),  # after today
     (["report", "expiry", "--days", "3000000", "--out", "e.csv"], 2),
     (["report", "expiry", "--days", "36500", "--out", "e.csv"], 0),
     (["count", "K0002", "--tablets", "1_0"], 2),

@@ -89,8 +89,37 @@ def test_a_period_typed_wrong_is_refused_at_make_pdf_never_another_day(
     qtbot.keyClicks(screen.dates.since, "2026-01-01")  # over the selected date
     retype(qtbot, screen.dates.until, "20260108")  # made up to the date it held before
     assert refused_at_once(qtbot, screen, screen.dates.until) == words["run"]
-    qtbot.keyClicks(screen.dates.until, "2026-01-31")
-    assert screen.dates.value() == (date(2026, 1, 1), date(2026, 1, 31))
+    qtbot.keyClicks(screen.dates.until, "2026-01-26")  # today
+    assert screen.dates.value() == (date(2026, 1, 1), date(2026, 1, 26))
+    with qtbot.waitSignal(screen.report_ready, timeout=30000):
+        qtbot.mouseClick(screen.generate_button, Qt.MouseButton.LeftButton)
+    assert screen.made is not None and screen.message.kind == ""
+
+
+AHEAD = {
+    "en": "The period ends on 2026-01-31, after today (2026-01-26): a report would claim days "
+    "that have not happened yet. Give an end on or before today.",
+    "zh_CN": "期间结束于 2026-01-31，晚于今天（2026-01-26）：报告将涵盖尚未到来的日子。"
+    "请给出今天或更早的结束日期。",
+}
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"], indirect=True)
+def test_a_period_that_ends_after_today_is_refused_at_once_as_the_command_refuses_it(
+    qtbot: QtBot, pharmacy: Pharmacy, language: str, tmp_path: Path
+) -> None:
+    """The finding: the dates have no maximum, and a DARF "2026-01-01 to 2026-01-31" made on
+    2026-01-26 was drawn, its header claiming days not yet lived. The service's refusal, said
+    at once in the window's language; nothing is made."""
+    screen = shown(qtbot, pharmacy)
+    screen.choose("darf")
+    screen.dates.set_range(date(2026, 1, 1), date(2026, 1, 31))
+    qtbot.mouseClick(screen.generate_button, Qt.MouseButton.LeftButton)
+    assert screen.generate_button.isEnabled() and not screen.busy.isVisible()
+    assert screen.made is None and screen._jobs == {}
+    assert screen.message.text() == AHEAD[language]
+    screen.grab().save(str(tmp_path / f"ahead-{language}.png"))
+    screen.dates.set_range(date(2026, 1, 1), date(2026, 1, 26))
     with qtbot.waitSignal(screen.report_ready, timeout=30000):
         qtbot.mouseClick(screen.generate_button, Qt.MouseButton.LeftButton)
     assert screen.made is not None and screen.message.kind == ""

@@ -16,7 +16,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from dispensary.cli.core import UsageError, calendar_date, comma_pieces, days, plural, whole
+from dispensary.cli.core import (
+    UsageError,
+    calendar_date,
+    comma_pieces,
+    days,
+    path_option,
+    plural,
+    whole,
+)
 from dispensary.cli.forecast import weeks_option
 from dispensary.domain import documents
 from dispensary.domain.errors import InvalidInput
@@ -27,12 +35,19 @@ from dispensary.i18n import N_, _
 _PDF_PAGE = re.compile(rb"/Type\s*/Page(?![A-Za-z])")
 
 
-def out_path(
-    path: str, formats: Sequence[str], what: str, keep_existing: bool = False
-) -> tuple[Path, str]:
+def out_options(p: argparse.ArgumentParser, metavar: str) -> None:
+    """--out and --force, the same for every document written to a file (labels, reports)."""
+    p.add_argument("--out", required=True, type=path_option, metavar=metavar)
+    p.add_argument(
+        "--force", action="store_true", help=N_("replace the file --out names if it exists")
+    )
+
+
+def out_path(path: str, formats: Sequence[str], what: str, force: bool) -> tuple[Path, str]:
     """The file to write and its format (from the suffix), checked before any work is done.
-    `keep_existing`: an existing file is refused (a report, as a backup, is not written over
-    an earlier one by a mistyped name; --force replaces it)."""
+    An existing file is refused unless `force` (--force): a label sheet or report, as a backup,
+    is not written over an earlier copy kept on file (a signed DARF, a leaflet handed out) by a
+    name typed again or mistyped."""
     try:
         target = Path(path).expanduser().absolute()
     except RuntimeError:  # ~user of no such user
@@ -56,12 +71,12 @@ def out_path(
                     parent=target.parent
                 )
             )
-        if keep_existing and target.exists():
+        if not force and target.exists():
             raise InvalidInput(
                 _(
-                    "{target} already exists, and a report is not written over a file unless "
-                    "you say so: give another file name, or add --force to replace it. Nothing "
-                    "was written."
+                    "{target} already exists, and a file is not written over unless you say so "
+                    "(it may be an earlier copy kept on file): give another file name, or add "
+                    "--force to replace it. Nothing was written."
                 ).format(target=target)
             )
         target.with_name(f".{target.name}.partial").exists()  # a name over the system's limit

@@ -21,11 +21,11 @@ from dispensary.cli.core import (
     UsageError,
     kits_text,
     number,
-    path_option,
 )
 from dispensary.cli.documents import (
     POSITIONAL,
     document_values,
+    out_options,
     out_path,
     param_options,
     size_text,
@@ -118,8 +118,8 @@ def cmd_label(run: Run, key: str) -> int:
     if entry.kind is None:
         return _calibration_page(run, entry)
     a = run.args
-    what = _("a leaflet") if entry.kind == "leaflet" else _("a label")
-    target, _kind = out_path(a.out, ("pdf",), _("a label sheet") if entry.kind == "kit" else what)
+    what = {"kit": _("a label sheet"), "leaflet": _("a leaflet")}.get(entry.kind) or _("a label")
+    target, _kind = out_path(a.out, ("pdf",), what, force=a.force)
     reprint, reason = _reason(run)
     ctx, actor = run.context(), run.actor()
     stock, cal = _stock_and_calibration(run, ctx.study) if entry.on_stock else (None, None)
@@ -194,7 +194,7 @@ def cmd_label(run: Run, key: str) -> int:
 def _calibration_page(run: Run, entry: label_catalogue.Label) -> int:
     """No sign-in: the page shows this workstation's printer settings, no trial records."""
     a = run.args
-    target, _kind = out_path(a.out, ("pdf",), _("a calibration page"))
+    target, _kind = out_path(a.out, ("pdf",), _("a calibration page"), force=a.force)
     stock, cal = _stock_and_calibration(run, None)
     sheet = label_catalogue.calibration_sheet(entry, stock, cal)
     pdf = sheet.draw()
@@ -247,7 +247,7 @@ def label_parser(group: argparse.ArgumentParser) -> None:
         p = label.add(entry.key, partial(cmd_label, key=entry.key), entry.summary)
         positional = [f for f in entry.fields if f.param in POSITIONAL]
         param_options(p, positional, entry.sheet)
-        p.add_argument("--out", required=True, type=path_option, metavar="FILE.pdf")
+        out_options(p, "FILE.pdf")
         param_options(p, [f for f in entry.fields if f.param not in POSITIONAL], entry.sheet)
         if entry.kind is not None:
             p.add_argument("--reprint", action="store_true", help=N_("print again, marked REPRINT"))

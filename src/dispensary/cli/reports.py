@@ -12,9 +12,10 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dispensary.cli.core import EXIT_OK, Commands, Fill, UsageError, path_option
+from dispensary.cli.core import EXIT_OK, Commands, Fill, UsageError
 from dispensary.cli.documents import (
     document_values,
+    out_options,
     out_path,
     paper_option,
     param_options,
@@ -22,7 +23,7 @@ from dispensary.cli.documents import (
     write_whole,
     written,
 )
-from dispensary.i18n import N_, _
+from dispensary.i18n import _
 from dispensary.reports import catalogue as report_catalogue
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ def cmd_report(run: Run, key: str) -> int:
         # Marked N_ in the catalogue: translated here, where it is said.
         raise UsageError(_(entry.pdf_only))
     what = _("the {key} report").format(key=key)
-    target, fmt = out_path(a.out, entry.formats, what, keep_existing=not a.force)
+    target, fmt = out_path(a.out, entry.formats, what, force=a.force)
     values = document_values(a)
     documents.check(entry.fields, values)  # refused before the database is opened
     document = report_catalogue.make_report(entry, run.context(), run.actor(), values, fmt)
@@ -61,10 +62,7 @@ def report_parser(group: argparse.ArgumentParser) -> None:
     for entry in report_catalogue.REPORTS:
         p = report.add(entry.key, partial(cmd_report, key=entry.key), entry.summary)
         formats = "|".join(f"FILE.{f}" for f in entry.formats)
-        p.add_argument("--out", required=True, type=path_option, metavar=formats)
-        p.add_argument(
-            "--force", action="store_true", help=N_("replace the file --out names if it exists")
-        )
+        out_options(p, formats)
         paper_option(p)
         param_options(p, entry.fields, sheet=False)
 

@@ -34,7 +34,7 @@ _GIVEN: dict[Param, Callable[[Values], object]] = {
 
 def check(fields: Sequence[Field], values: Values, today: date | None = None) -> None:
     """Refuses, before any work, a missing required parameter or a period back to front; with
-    `today` (the pharmacy's, from the context), a period that starts after it."""
+    `today` (the pharmacy's, from the context), a period that starts or ends after it."""
     for field in fields:
         if field.required and not _GIVEN[field.param](values):
             raise InvalidInput(
@@ -42,17 +42,25 @@ def check(fields: Sequence[Field], values: Values, today: date | None = None) ->
             )
     check_period(values.since, values.until)
     if today is not None:
-        check_not_ahead(values.since, today)
+        check_not_ahead(values.since, values.until, today)
 
 
-def check_not_ahead(since: date | None, today: date) -> None:
-    """A report of days not yet begun is refused (the README: a date in the future is refused):
-    a period from 2027 printed in 2026 would be an empty record that looks like a real one. An
-    end after today is taken as "up to now" (`--to 2199-12-31`, issue 9: accepted)."""
+def check_not_ahead(since: date | None, until: date | None, today: date) -> None:
+    """A report of days not yet lived is refused (the README: a date in the future is refused):
+    a period from 2027 printed in 2026 would be an empty record that looks like a real one, and
+    a DARF "2026-01-01 to 2027-01-01" signed in March 2026 would certify months not yet lived
+    (its header prints the period as given). No end given means up to today."""
     if since is not None and since > today:
         raise InvalidInput(
             _(
                 "The period starts on {day}, after today ({today}): a report covers only days "
                 "already begun. Give a start on or before today."
             ).format(day=since.isoformat(), today=today.isoformat())
+        )
+    if until is not None and until > today:
+        raise InvalidInput(
+            _(
+                "The period ends on {day}, after today ({today}): a report would claim days "
+                "that have not happened yet. Give an end on or before today."
+            ).format(day=until.isoformat(), today=today.isoformat())
         )

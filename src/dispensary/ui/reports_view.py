@@ -605,7 +605,9 @@ class ReportsScreen(Screen):
         reads and the drawing), on the worker."""
         ctx, actor, language = self.session.ctx, self.session.actor, self.language
         values = self._values(entry)
-        documents.check(entry.fields, values)
+        # Today too: a period after it (the dates have no maximum) is refused at once, in the
+        # service's words, before anything is made.
+        documents.check(entry.fields, values, ctx.clock.today())
         if isinstance(entry, Report):
 
             def make_report() -> Made:
