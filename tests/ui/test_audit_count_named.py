@@ -1,7 +1,7 @@
 """The audit screen names the count an adjustment adjusted by its kit and the day it was
 counted, with its number, not the count row's bare number: "Adjustment of the count: 4812"
 told an inspector nothing (services.audit.list_entries reads the count row; the words are
-audit_actions.count_shown's)."""
+audit_actions.referred_shown's)."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ def _shown(qtbot: Any, pharmacy: Pharmacy) -> tuple[str, str]:
 def test_the_adjusted_count_is_named_by_its_kit_and_day(qtbot: Any, pharmacy: Pharmacy) -> None:
     number = _adjusted_open_count(pharmacy)
     detail, cell = _shown(qtbot, pharmacy)
-    words = f"Adjustment of the count: count of kit K0003 on 2026-01-26 (no. {number})"
+    words = f"Adjustment of the count: count of kit K0003 on 2026-01-26 (count number {number})"
     assert f"  {words}\n" in detail
     assert words in cell
     assert f"Adjustment of the count: {number}\n" not in detail
@@ -60,5 +60,5 @@ def test_the_adjusted_count_is_named_in_chinese(
 ) -> None:
     number = _adjusted_open_count(pharmacy)
     detail, cell = _shown(qtbot, pharmacy)
-    words = f"所调整的盘点：药盒 K0003 于 2026-01-26 的盘点（编号 {number}）"
+    words = f"所调整的盘点：药盒 K0003 于 2026-01-26 的盘点（盘点编号 {number}）"
     assert words in detail and words in cell

@@ -555,20 +555,39 @@ def by_product_shown(value: object, product_name: Callable[[str], str] = str) ->
     return _("; ").join(lines)
 
 
-COUNT_KEYS = ("adjustment_of", "recount_of")
-"""The values a count's entry names an earlier count by, its row's number (services.counts:
-the open count it adjusted; the open count it followed)."""
+REFERRING_KEYS: dict[str, str] = {
+    "adjustment_of": "count",
+    "recount_of": "count",
+    "corrects": "return",
+}
+"""The values an entry names another record by, that record's row number, and the kind of
+record each names (services.counts: `adjustment_of`, the open count a count adjusted;
+`recount_of`, the open count it followed; services.returns: `corrects`, the return a
+correction replaces). The trail names that record as a pharmacist knows it, read from its row
+when the trail is listed (AuditRow.referred: the kind, then its facts)."""
 
 
-def count_shown(value: object, count_of: tuple[str, ...]) -> str | None:
-    """An earlier count a count's entry names (`recount_of`, `adjustment_of`: the count row's
-    number) as a pharmacist knows it, "count of kit K1008 on 2026-12-01 (no. 4812)": its kit
-    and day counted (`count_of`, read from the count row: AuditRow.count_of) with the number
-    the count is adjusted by (`--adjusting-count`). None when the count was not found."""
-    if not isinstance(value, int) or isinstance(value, bool) or len(count_of) != 2:
+def referred_shown(key: str, value: object, referred: tuple[str, ...]) -> str | None:
+    """Another record an entry's value names by its row (`REFERRING_KEYS`) in words, from
+    `referred` (the kind, then the facts read from the row: AuditRow.referred): an earlier
+    count as "count of kit K1008 on 2026-12-01 (count number 4812)", its kit, the day counted
+    and its own number (the one `count --adjusting-count` takes, not the trail's "No."); a
+    return as the Record column names one, "Return 114 (K1008, DSP000107, 01-004)". None when
+    the key names no record, or the record was not found (the value is shown as stored)."""
+    kind = REFERRING_KEYS.get(key)
+    if kind is None or not isinstance(value, int) or isinstance(value, bool):
         return None
-    kit, day = count_of
-    return _("count of kit {kit} on {day} (no. {number})").format(kit=kit, day=day, number=value)
+    if not referred or referred[0] != kind:
+        return None
+    facts = referred[1:]
+    if kind == "count" and len(facts) == 2:
+        kit, day = facts
+        return _("count of kit {kit} on {day} (count number {number})").format(
+            kit=kit, day=day, number=value
+        )
+    if kind == "return" and len(facts) == 3:
+        return record_named(kind, str(value), "", return_of=facts)
+    return None
 
 
 def value_shown(
@@ -578,7 +597,7 @@ def value_shown(
     rule_named: Callable[[str], str] = str,
     dose_named: Callable[[str], str] = str,
     event_named: Callable[[str], str] = str,
-    count_of: tuple[str, ...] = (),
+    referred: tuple[str, ...] = (),
 ) -> object:
     """A coded value in the reader's words where its key says which code it is, in every
     language: an inspector reads "Status: on treatment" and "Sex: female", not the stored
@@ -591,12 +610,12 @@ def value_shown(
     warnings the program wrote are read back in the reader's language (`rule_named` names a
     rule by the title recorded: Study.rule_named). A dose level's name and what
     day 1 is in them too (`dose_named`: Study.dose_named; `event_named`:
-    Study.day1_event_recorded). An earlier count a count's entry names by its row, by its kit
-    and day (`count_of`: count_shown)."""
-    if key in COUNT_KEYS:
-        count = count_shown(value, count_of)
-        if count is not None:
-            return count
+    Study.day1_event_recorded). Another record an entry names by its row (an earlier count,
+    the return a correction replaces) as a pharmacist knows it (`referred`: referred_shown)."""
+    if key in REFERRING_KEYS:
+        named = referred_shown(key, value, referred)
+        if named is not None:
+            return named
     if key == "products":
         balances = balances_shown(value, product_name)
         if balances is not None:

@@ -69,10 +69,11 @@ def utc(at: datetime) -> str:
     return at.strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
-def _values(text: str, study: Study | None = None, count_of: tuple[str, ...] = ()) -> str:
+def _values(text: str, study: Study | None = None, referred: tuple[str, ...] = ()) -> str:
     """JSON values as 'key: value' pairs, easier to read than braces; a product named as the
-    study file names it in the reader's language (a sign-off's balances); an earlier count by
-    its kit and day (AuditRow.count_of)."""
+    study file names it in the reader's language (a sign-off's balances); another record an
+    entry names by its row (an earlier count, the return a correction replaces) in words
+    (AuditRow.referred)."""
     if not text:
         return ""
     try:
@@ -89,7 +90,7 @@ def _values(text: str, study: Study | None = None, count_of: tuple[str, ...] = (
     shown = _("; ").join(
         pair.format(
             name=field_name(k),
-            value=_short(value_shown(k, v, names, rules, doses, events, count_of)),
+            value=_short(value_shown(k, v, names, rules, doses, events, referred)),
         )
         for k, v in data.items()
         if k not in TECHNICAL_FIELDS
@@ -190,8 +191,8 @@ def audit_table(
                     study.area_name if study is not None else str,
                     e.return_of,
                 ),
-                _values(e.old, study, e.count_of),
-                _values(e.new, study, e.count_of),
+                _values(e.old, study, e.referred),
+                _values(e.new, study, e.referred),
                 "\n".join(signature_text(s) for s in signed.get(e.id, ())),
                 reason_shown(e.action, e.reason),
             ]

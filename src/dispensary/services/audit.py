@@ -57,7 +57,7 @@ from dispensary.db.models import (
     User,
 )
 from dispensary.domain.anchor import Anchor, AnchorVerdict, anchor_code, parse_anchor
-from dispensary.domain.audit_actions import COUNT_KEYS, AuditAction, action_typed, name_of
+from dispensary.domain.audit_actions import REFERRING_KEYS, AuditAction, action_typed, name_of
 from dispensary.domain.errors import ChainOutOfStep, InvalidInput, NotPermitted, RuleViolation
 from dispensary.i18n import N_, _, sentences
 from dispensary.services.audit_check import forget_point
@@ -666,9 +666,17 @@ def list_entries(
         # The other studies the reader may read as they are now, not as at the sign-in.
         query = query.where(_of_study(ctx.study_id, studies_now(session, actor)))
         entries = list(session.scalars(query))
-        returns = _returns_named(session, [e for e in entries if e.entity == "return"])
-        referred = {e.id: _count_referred(e) for e in entries}
-        counts = _counts_named(session, {c for c in referred.values() if c is not None})
+        referred = {e.id: _referred_row(e) for e in entries}
+        wanted = {r for r in referred.values() if r is not None}
+        returns = _returns_named(
+            session,
+            {int(e.entity_id) for e in entries if e.entity == "return" and e.entity_id.isdigit()}
+            | {row for kind, row in wanted if kind == "return"},
+        )
+        facts = {
+            "return": returns,
+            "count": _counts_named(session, {row for kind, row in wanted if kind == "count"}),
+        }
         found = [
             AuditRow(
                 e.id,
@@ -680,8 +688,8 @@ def list_entries(
                 e.old,
                 e.new,
                 e.reason,
-                returns.get(e.entity_id, ()) if e.entity == "return" else (),
-                _count_of(counts, referred[e.id]),
+                _return_of(returns, e),
+                _referred(facts, referred[e.id]),
             )
             for e in entries
         ]
@@ -808,7 +816,7 @@ def exported(entries: Iterable[AuditRow], signers: EntrySigners) -> list[Exporte
     found = []
     for row in entries:
         kit, dispense, person = row.return_of if len(row.return_of) == 3 else ("", "", "")
-        count_kit, count_on = row.count_of if len(row.count_of) == 2 else ("", "")
+        count_kit, count_on = row.referred[1:] if row.referred[:1] == ("count",) else ("", "")
         found.append(
             ExportedEntry(
                 row,
@@ -946,32 +954,44 @@ def _about_participant(number: str) -> Any:
     )
 
 
-def _returns_named(session: Session, entries: list[AuditEntry]) -> dict[str, tuple[str, ...]]:
-    """The kit, dispense and participant of each return an entry names (a return, or its
-    correction, which stores only the counts), read from the return rows now."""
-    ids = sorted({int(e.entity_id) for e in entries if e.entity_id.isdigit()})
-    found: dict[str, tuple[str, ...]] = {}
-    for start in range(0, len(ids), entry_studies.BATCH):
+def _returns_named(session: Session, ids: set[int]) -> dict[int, tuple[str, ...]]:
+    """The kit, dispense and participant of each return an entry names (a return, its
+    correction, which stores only the counts, and the return a correction replaces), read from
+    the return rows now."""
+    wanted = sorted(ids)
+    found: dict[int, tuple[str, ...]] = {}
+    for start in range(0, len(wanted), entry_studies.BATCH):
         query = (
             select(Return.id, Kit.number, Dispense.number, Participant.study_number)
             .join(Kit, Kit.id == Return.kit_id)
             .join(Dispense, Dispense.id == Return.dispense_id)
             .join(Participant, Participant.id == Dispense.participant_id)
-            .where(Return.id.in_(ids[start : start + entry_studies.BATCH]))
+            .where(Return.id.in_(wanted[start : start + entry_studies.BATCH]))
         )
         for row_id, kit, dispense, person in session.execute(query):
-            found[str(row_id)] = (str(kit), str(dispense), str(person))
+            found[row_id] = (str(kit), str(dispense), str(person))
     return found
 
 
-COUNTS_REFERRING = frozenset({AuditAction.COUNT.value, AuditAction.COUNT_ADJUSTED.value})
-"""The entries that name an earlier count by its row (services.counts: `recount_of`, the open
-count a count followed; `adjustment_of`, the open count it adjusted)."""
+def _return_of(returns: dict[int, tuple[str, ...]], entry: AuditEntry) -> tuple[str, ...]:
+    """The kit, dispense and participant of the return an entry is about (AuditRow.return_of)."""
+    if entry.entity != "return" or not entry.entity_id.isdigit():
+        return ()
+    return returns.get(int(entry.entity_id), ())
 
 
-def _count_referred(entry: AuditEntry) -> int | None:
-    """The row of the earlier count a count's entry names, None for any other entry."""
-    if entry.entity != "kit" or entry.action not in COUNTS_REFERRING:
+REFERRING = frozenset(
+    {AuditAction.COUNT.value, AuditAction.COUNT_ADJUSTED.value, AuditAction.RETURN_CORRECTED.value}
+)
+"""The entries that name another record by its row (audit_actions.REFERRING_KEYS:
+services.counts' `recount_of`, the open count a count followed, and `adjustment_of`, the open
+count it adjusted; services.returns' `corrects`, the return a correction replaces)."""
+
+
+def _referred_row(entry: AuditEntry) -> tuple[str, int] | None:
+    """The kind and row of the record an entry names by its row number, None for an entry
+    that names none."""
+    if entry.action not in REFERRING:
         return None
     try:
         values = json.loads(entry.new) if entry.new else {}
@@ -979,15 +999,22 @@ def _count_referred(entry: AuditEntry) -> int | None:
         return None
     if not isinstance(values, dict):
         return None
-    for key in COUNT_KEYS:
+    for key, kind in REFERRING_KEYS.items():
         of = values.get(key)
         if isinstance(of, int) and not isinstance(of, bool):
-            return of
+            return kind, of
     return None
 
 
-def _count_of(named: dict[int, tuple[str, ...]], count: int | None) -> tuple[str, ...]:
-    return () if count is None else named.get(count, ())
+def _referred(
+    named: dict[str, dict[int, tuple[str, ...]]], row: tuple[str, int] | None
+) -> tuple[str, ...]:
+    """AuditRow.referred: the kind of record and its facts; empty when none or not found."""
+    if row is None:
+        return ()
+    kind, number = row
+    facts = named.get(kind, {}).get(number)
+    return () if facts is None else (kind, *facts)
 
 
 def _counts_named(session: Session, ids: set[int]) -> dict[int, tuple[str, ...]]:

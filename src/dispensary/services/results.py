@@ -555,11 +555,13 @@ class AuditRow:
     """For an entry naming a return (a return, its correction): the kit, dispense and
     participant of that return, read from the return row when the trail is listed (the entry
     itself stores only the kit and dispense, a correction only the counts)."""
-    count_of: tuple[str, ...] = ()
-    """For a count's entry that names an earlier count by its row (`recount_of`, the open count
-    it followed; `adjustment_of`, the open count it adjusted): that count's kit and the day it
-    was counted, read from the count row when the trail is listed (the entry stores only the
-    row's number, which no reader knows a count by)."""
+    referred: tuple[str, ...] = ()
+    """For an entry that names another record by its row (audit_actions.REFERRING_KEYS: a
+    count's `recount_of`, the open count it followed, or `adjustment_of`, the open count it
+    adjusted; a return correction's `corrects`, the return it replaces): the kind of that record
+    and the facts a reader knows it by, read from its row when the trail is listed (the entry
+    stores only the row's number): ("count", kit, day counted), ("return", kit, dispense,
+    participant). Empty for any other entry, or when the row was not found."""
 
 
 @dataclass(frozen=True)
@@ -588,7 +590,7 @@ class ExportedEntry:
     dispense: str
     participant: str
     signatures: tuple[EntrySignature, ...]
-    count_kit: str = ""  # the kit and day of the earlier count it names (AuditRow.count_of)
+    count_kit: str = ""  # the kit and day of the earlier count it names (AuditRow.referred)
     count_on: str = ""
 
 

@@ -72,11 +72,12 @@ VALUES_LEAST = 24
 
 
 def _values(
-    text: str, study: Study | None = None, count_of: tuple[str, ...] = ()
+    text: str, study: Study | None = None, referred: tuple[str, ...] = ()
 ) -> list[tuple[str, str]] | None:
     """Stored JSON as (key, readable value) pairs, as the audit report writes them
-    (audit_actions.value_shown; a product by the study's name for it; an earlier count by its
-    kit and day, AuditRow.count_of); None when it is not a JSON object."""
+    (audit_actions.value_shown; a product by the study's name for it; another record named by
+    its row, an earlier count or the return a correction replaces, in words: AuditRow.referred);
+    None when it is not a JSON object."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError:
@@ -90,7 +91,7 @@ def _values(
     return [
         (
             str(k),
-            _readable(_moment(value_shown(str(k), v, names, rules, doses, events, count_of))),
+            _readable(_moment(value_shown(str(k), v, names, rules, doses, events, referred))),
         )
         for k, v in data.items()
     ]
@@ -113,12 +114,12 @@ def _readable(value: object) -> str:
     )
 
 
-def _compact(text: str, study: Study | None = None, count_of: tuple[str, ...] = ()) -> str:
+def _compact(text: str, study: Study | None = None, referred: tuple[str, ...] = ()) -> str:
     """Stored JSON as 'key: value' pairs, readable in one table cell (the ledger rows' hashes
     left to the full entry)."""
     if not text:
         return ""
-    pairs = _values(text, study, count_of)
+    pairs = _values(text, study, referred)
     if pairs is None:
         return _plain(text)
     pair = QCoreApplication.translate("AuditScreen", "{name}: {value}")
@@ -127,12 +128,12 @@ def _compact(text: str, study: Study | None = None, count_of: tuple[str, ...] = 
     )
 
 
-def _pretty(text: str, study: Study | None = None, count_of: tuple[str, ...] = ()) -> str:
+def _pretty(text: str, study: Study | None = None, referred: tuple[str, ...] = ()) -> str:
     """Stored values in full for the entry below the table: one 'name: value' a line, in
     words (the ledger rows' ids and hashes and the stored keys left to the technical details)."""
     if not text:
         return "  " + QCoreApplication.translate("AuditScreen", "(none)")
-    pairs = _values(text, study, count_of)
+    pairs = _values(text, study, referred)
     if pairs is None:
         return "  " + _plain(text)
     pair = QCoreApplication.translate("AuditScreen", "{name}: {value}")
@@ -189,11 +190,11 @@ def audit_columns(study: Study | None = None) -> list[Column[AuditRow]]:
         ),
         Column(
             str(QT_TRANSLATE_NOOP("Column", "New values")),
-            lambda r: _compact(r.new, study, r.count_of),
+            lambda r: _compact(r.new, study, r.referred),
         ),
         Column(
             str(QT_TRANSLATE_NOOP("Column", "Old values")),
-            lambda r: _compact(r.old, study, r.count_of),
+            lambda r: _compact(r.old, study, r.referred),
         ),
     ]
 
@@ -489,8 +490,8 @@ class AuditScreen(Screen):
             action=name_of(r.action),
             record=_record(r, self.session.ctx.study),
             reason=reason or self.tr("(none)"),
-            new=_pretty(r.new, self.session.ctx.study, r.count_of),
-            old=_pretty(r.old, self.session.ctx.study, r.count_of),
+            new=_pretty(r.new, self.session.ctx.study, r.referred),
+            old=_pretty(r.old, self.session.ctx.study, r.referred),
         )
         if self.technical.isChecked():
             # The entry as stored, for whoever compares it with the database or the CSV.

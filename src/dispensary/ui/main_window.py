@@ -43,7 +43,13 @@ from dispensary.ui.feedback import MessageBar
 from dispensary.ui.forms import ACCESS, BANNER_COLOURS
 from dispensary.ui.guide_view import AboutDialog, Guide, GuideWindow
 from dispensary.ui.scan_field import ScanCatcher, ScanField
-from dispensary.ui.screen import OpenKind, Screen, context_of_study, route_scan
+from dispensary.ui.screen import (
+    OpenKind,
+    Screen,
+    context_of_study,
+    read_study_again,
+    route_scan,
+)
 from dispensary.ui.session import AppSession
 from dispensary.ui.vocabulary import term
 from dispensary.ui.widgets import ElidedLabel, shown_date
@@ -476,7 +482,7 @@ class MainWindow(QMainWindow):
         """The study worked in was closed (or reopened) since it was opened: its context is
         read again, so the services apply its state (screens read `session.ctx` at each call)."""
         try:
-            self.session.ctx = context_of_study(self.session, self.session.study)
+            self.session.ctx = read_study_again(self.session)
         except DispensaryError:
             return
         self._show_study()
@@ -487,7 +493,7 @@ class MainWindow(QMainWindow):
         switch of study is, so no screen keeps what it built from the old file (dose levels,
         columns, wording; the labels' text)."""
         try:
-            fresh = context_of_study(self.session, self.session.study)
+            fresh = read_study_again(self.session)
         except DispensaryError:
             return  # said by the screens' own refusals
         if not self.screens:  # the window opening: nothing was built from the old file yet
