@@ -76,3 +76,9 @@ def test_the_count_a_count_adjusts_is_named_by_its_kit_and_day(cli: Cli, tmp_pat
         kit,
         day,
     )
+    header = next(
+        line for line in out.read_text(encoding="utf-8-sig").splitlines() if line[:1] != "#"
+    ).split(",")
+    # Columns added later go after the signatures: a sheet reading by place still finds them.
+    assert header[header.index("return_participant") + 1] == "signature_1_username", header
+    assert header[-2:] == ["count_kit", "count_on"], header

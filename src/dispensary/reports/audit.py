@@ -279,9 +279,11 @@ def audit_csv(meta: ReportMeta, report: AuditReport) -> str:
             "return_kit",
             "return_dispense",
             "return_participant",
+            *(f"signature_{n}_{f}" for n in range(1, groups + 1) for f in SIGNATURE_FIELDS),
+            # Added after the signatures: a sheet or script that reads the columns by their
+            # place still finds the signatures where they were.
             "count_kit",
             "count_on",
-            *(f"signature_{n}_{f}" for n in range(1, groups + 1) for f in SIGNATURE_FIELDS),
         ),
         [
             [
@@ -297,9 +299,9 @@ def audit_csv(meta: ReportMeta, report: AuditReport) -> str:
                 r.kit,
                 r.dispense,
                 r.participant,
+                *_signature_cells(r.signatures, groups),
                 r.count_kit,
                 r.count_on,
-                *_signature_cells(r.signatures, groups),
             ]
             for r in rows
         ],
