@@ -11,6 +11,7 @@ import re
 import tomllib
 from enum import StrEnum
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 from babel.messages.pofile import read_po
@@ -71,21 +72,38 @@ def test_every_refusal_and_warning_code_of_each_step_is_in_the_pharmacists_guide
             assert text.count(f"`{code}`") >= 2, f"{step}: `{code}` is only in the table"
 
 
+def window_words(language: Language) -> list[str]:
+    """Every message of the windows (Qt tr, in the .ts files) in `language`: a window's own
+    words, such as the note of a study read again after a step refused for its updated file."""
+    shown = []
+    for path in sorted((resource("i18n") / "ui").glob("*_zh_CN.ts")):
+        for message in ElementTree.parse(path).getroot().iter("message"):
+            source, translation = message.find("source"), message.find("translation")
+            if language is ENGLISH:
+                shown.append(source.text if source is not None else None)
+            elif translation is not None and translation.get("type") is None:
+                shown.append(translation.text)
+    return [text for text in shown if text]
+
+
 def catalogue(language: Language) -> list[re.Pattern[str]]:
-    """Every message the program can show in `language`, with its placeholders as wildcards."""
-    patterns = []
+    """Every message the program can show in `language`, with its placeholders as wildcards:
+    the services' (gettext) and the windows' own (Qt)."""
+    said = []
     for path in sorted(resource("i18n").glob("zh_CN*.po")):
         with path.open("rb") as handle:
             for message in read_po(handle):
                 if not isinstance(message.id, str) or not message.id:
                     continue
                 shown = message.id if language is ENGLISH else message.string
-                if not isinstance(shown, str) or not shown:
-                    continue
-                parts = re.split(r"\{[a-z_0-9]*\}", shown)
-                if sum(len(p.strip()) for p in parts) < 12:
-                    continue  # "{first} {second}": it would match any text at all
-                patterns.append(re.compile(".+?".join(re.escape(p) for p in parts)))
+                if isinstance(shown, str) and shown:
+                    said.append(shown)
+    patterns = []
+    for shown in [*said, *window_words(language)]:
+        parts = re.split(r"\{[a-z_0-9]*\}", shown)
+        if sum(len(p.strip()) for p in parts) < 12:
+            continue  # "{first} {second}": it would match any text at all
+        patterns.append(re.compile(".+?".join(re.escape(p) for p in parts)))
     return patterns
 
 
@@ -103,6 +121,34 @@ def test_every_message_quoted_is_one_the_program_shows_in_that_language(
     known = catalogue(language)
     unknown = [q for q in quoted if not any(p.fullmatch(q) for p in known)]
     assert unknown == []
+
+
+RELOADED = {ENGLISH: "Nothing was saved: the study file of ", Language.ZH_CN: "未保存任何内容："}
+"""How the note of a window that read the study again by itself begins (study_file_changed)."""
+OUTDATED = {
+    ENGLISH: ("Press F5 and check", "press F5 and import"),
+    Language.ZH_CN: ("请按 F5 后重新检查", "请按 F5 后重新导入"),
+}
+"""What the guides said to do although the window reads the study again by itself."""
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_step_refused_for_the_updated_study_file_is_told_as_the_window_shows_it(
+    language: Language,
+) -> None:
+    text = text_of(Guide.PHARMACIST, language)
+    quoted = [line.strip()[2:] for line in text.splitlines() if line.strip().startswith("> ")]
+    notes = [
+        words
+        for words in window_words(language)
+        if words.startswith(RELOADED[language]) and "{version}" in words
+    ]
+    assert len(notes) == 6  # receipt, dispense, correction, enrolment, return, logger import
+    for note in notes:
+        pattern = re.compile(".+?".join(re.escape(p) for p in re.split(r"\{[a-z_]*\}", note)))
+        assert any(pattern.fullmatch(q) for q in quoted), f"not quoted: {note}"
+    for outdated in OUTDATED[language]:
+        assert outdated not in text
 
 
 def test_a_message_the_program_does_not_show_is_caught() -> None:

@@ -80,6 +80,15 @@ def test_a_study_not_read_again_is_said_in_the_window_which_stays_as_typed(
     assert dialog.isVisible() and dialog.result() == 0
     assert dialog.message.kind == "error"
     assert "pharm" in dialog.message.text() and protocol in dialog.message.text()
-    assert not dialog.message.text().startswith("Nothing was saved")
+    said = " ".join(dialog.message.text().split())
+    assert said.startswith(  # not the note of a study read again, nor the service's F5 advice
+        f"Nothing was saved: the study file of {protocol} was updated after this window read "
+        "it, and the window could not read the study again. pharm has no study"
+    ), said
+    assert said.endswith(
+        f"Nothing more can be done in {protocol} from this window: once an administrator gives "
+        "you access to it again, press F5 and do this again."
+    ), said
+    assert "reload the window (F5)" not in said
     assert dialog.typed() == typed
     assert _audit_entries(pharmacy) == before + 1  # the access taken away; nothing else

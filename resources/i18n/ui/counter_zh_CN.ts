@@ -1512,4 +1512,23 @@
         <translation>签名</translation>
     </message>
 </context>
+<context>
+    <name>StudyReadAgain</name>
+    <message>
+        <source>Nothing was saved: the study file of {protocol} was updated after this window read it, and the window could not read the study again.</source>
+        <translation>未保存任何内容：{protocol} 的研究文件在本窗口读取后已更新，而本窗口无法重新读取该研究。</translation>
+    </message>
+    <message>
+        <source>Nothing more can be done in {protocol} from this window: once an administrator gives you access to it again, press F5 and do this again.</source>
+        <translation>本窗口无法再在 {protocol} 中进行任何操作：管理员重新为您开通该研究的访问权限后，请按 F5 再操作一次。</translation>
+    </message>
+    <message>
+        <source>Close the window and tell the administrator: the study file now in force for {protocol} cannot be read at this workstation.</source>
+        <translation>请关闭窗口并告知管理员：本工作站无法读取 {protocol} 现行的研究文件。</translation>
+    </message>
+    <message>
+        <source>Close the window and sign in again; if {protocol} still cannot be opened, tell the administrator.</source>
+        <translation>请关闭窗口并重新登录；如仍无法打开 {protocol}，请告知管理员。</translation>
+    </message>
+</context>
 </TS>

@@ -66,6 +66,7 @@ from dispensary.ui.screen import (
     OpenKind,
     Screen,
     is_dispense_number,
+    not_read_again,
     route_scan,
 )
 from dispensary.ui.session import AppSession
@@ -474,7 +475,7 @@ class DispenseScreen(Screen):
         try:
             fresh = self.study_read_again()
         except DispensaryError as exc:
-            self.message.show_message(self._then(refusal, exc.message), "error")
+            self.message.show_message(not_read_again(self.session.study, exc), "error")
             return
         note = self.tr(
             "Nothing was saved: the study file of {protocol} was updated after this screen was "

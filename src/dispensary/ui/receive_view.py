@@ -50,7 +50,7 @@ from dispensary.ui.forms import OneLine
 from dispensary.ui.label_preview import print_kit_labels, record_print
 from dispensary.ui.models.table import Column, RowTableModel
 from dispensary.ui.scan_field import ScanField
-from dispensary.ui.screen import STAFF_ROLES, Kept, Screen, is_dispense_number
+from dispensary.ui.screen import STAFF_ROLES, Kept, Screen, is_dispense_number, not_read_again
 from dispensary.ui.session import AppSession
 from dispensary.ui.widgets import (
     ElidedCombo,
@@ -362,7 +362,7 @@ class ReceiveScreen(Screen):
         try:
             fresh = self.study_read_again()
         except DispensaryError as exc:
-            self.message.show_message(f"{refusal} {exc.message}", "error")
+            self.message.show_message(not_read_again(self.session.study, exc), "error")
             return
         note = self.tr(
             "Nothing was saved: the study file of {protocol} was updated after this screen was "

@@ -39,7 +39,7 @@ from dispensary.ui.feedback import SignatureDialog
 from dispensary.ui.forms import signed
 from dispensary.ui.models.table import Column, RowTableModel
 from dispensary.ui.scan_field import ScanField
-from dispensary.ui.screen import STAFF_ROLES, Kept, OpenKind, Screen
+from dispensary.ui.screen import STAFF_ROLES, Kept, OpenKind, Screen, not_read_again
 from dispensary.ui.session import AppSession
 from dispensary.ui.vocabulary import flag_term, term
 from dispensary.ui.widgets import (
@@ -354,7 +354,7 @@ class ReturnScreen(Screen):
         try:
             fresh = self.study_read_again()
         except DispensaryError as exc:
-            self.message.show_message(sentences([refusal, exc.message]), "error")
+            self.message.show_message(not_read_again(self.session.study, exc), "error")
             return
         note = self.tr(
             "Nothing was saved: the study file of {protocol} was updated after this screen was "

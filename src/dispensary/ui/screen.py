@@ -25,12 +25,21 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Generic, TypeVar
 
-from PySide6.QtCore import QMetaMethod, Signal
+from PySide6.QtCore import QCoreApplication, QMetaMethod, Signal
 from PySide6.QtWidgets import QDialog, QWidget
 
 from dispensary.domain.codes import ParticipantStatus, Role
-from dispensary.domain.errors import DispensaryError, InOtherStudy, NotFound
+from dispensary.domain.errors import (
+    DatabaseProblem,
+    DispensaryError,
+    InOtherStudy,
+    NotFound,
+    NotPermitted,
+    NotSignedIn,
+    StudyFileError,
+)
 from dispensary.domain.rules import half_width
+from dispensary.i18n import sentences
 from dispensary.services.context import Context
 from dispensary.services.results import ParticipantRow
 from dispensary.ui.feedback import MessageBar
@@ -84,6 +93,44 @@ def read_study_again(session: AppSession) -> Context:
     """The study worked in, its file as in force now (a step was refused for an update since:
     study_file_changed); raises the services' refusal (DispensaryError)."""
     return context_of_study(session, session.study)
+
+
+def not_read_again(protocol: str, refusal: DispensaryError) -> str:
+    """What a window says when a step was refused for the study file updated since it read it
+    (study_file_changed) and the study could not be read again (`refusal`, read_study_again's):
+    nothing was saved, why the study could not be read, and what to do then, for reloading
+    (F5) cannot help. An account locked or deactivated, a window locked, a database fault: the
+    refusal says what to do. Access taken away: it is asked for again, then F5. The file in
+    force unreadable here, or anything else: the administrator is told."""
+
+    lead = QCoreApplication.translate(
+        "StudyReadAgain",
+        "Nothing was saved: the study file of {protocol} was updated after this window read "
+        "it, and the window could not read the study again.",
+    )
+    if isinstance(refusal, NotSignedIn | DatabaseProblem):
+        then = ""  # the refusal says what to do: sign in, unlock, reach the database
+    elif isinstance(refusal, NotPermitted):
+        then = QCoreApplication.translate(
+            "StudyReadAgain",
+            "Nothing more can be done in {protocol} from this window: once an administrator "
+            "gives you access to it again, press F5 and do this again.",
+        )
+    elif isinstance(refusal, StudyFileError):
+        then = QCoreApplication.translate(
+            "StudyReadAgain",
+            "Close the window and tell the administrator: the study file now in force for "
+            "{protocol} cannot be read at this workstation.",
+        )
+    else:
+        then = QCoreApplication.translate(
+            "StudyReadAgain",
+            "Close the window and sign in again; if {protocol} still cannot be opened, tell "
+            "the administrator.",
+        )
+    return sentences(
+        [lead.format(protocol=protocol), refusal.message, then.format(protocol=protocol)]
+    )
 
 
 def route_scan(session: AppSession, code: str) -> tuple[OpenKind, str] | None:
@@ -264,7 +311,7 @@ class ReloadingDialog(QDialog, Generic[_Typed]):
         try:
             fresh = read_study_again(self.session)
         except DispensaryError as exc:
-            self.message.show_message(exc.message, "error")
+            self.message.show_message(not_read_again(self.session.study, exc), "error")
             return
         self.reloaded = (fresh, self.typed(self.reload_note(fresh)))
         self.reject()

@@ -54,7 +54,7 @@ from dispensary.ui.forms import (
 )
 from dispensary.ui.inventory_view import kit_columns
 from dispensary.ui.models.table import Column
-from dispensary.ui.screen import STAFF_ROLES, Kept, OpenKind, Screen
+from dispensary.ui.screen import STAFF_ROLES, Kept, OpenKind, Screen, not_read_again
 from dispensary.ui.session import AppSession
 from dispensary.ui.widgets import by_count, separated, titled_page, wrapped_label
 
@@ -626,7 +626,7 @@ class TemperatureScreen(Screen):
         try:
             fresh = self.study_read_again()
         except DispensaryError as exc:
-            self.message.show_message(sentences([refusal, exc.message]), "error")
+            self.message.show_message(not_read_again(self.session.study, exc), "error")
             self.import_done.emit()
             return
         note = self.tr(
