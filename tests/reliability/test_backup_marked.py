@@ -198,3 +198,47 @@ def test_a_backup_made_before_the_mark_is_known_by_the_logs_beside_it(tmp_path: 
         encoding="utf-8",
     )
     assert setup.check_location(str(by_hand)).existing
+
+
+def _fingerprint(path: Path) -> tuple[str, list[str]]:
+    """The file's SHA-256 and what lies beside it (a -wal or -shm left by SQLite)."""
+    beside = sorted(p.name for p in path.parent.iterdir() if p.name.startswith(path.name + "-"))
+    return hashlib.sha256(path.read_bytes()).hexdigest(), beside
+
+
+def test_audit_verify_leaves_a_backup_byte_for_byte_as_it_was_taken(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`audit verify --db BACKUP` opened the backup for writing: its header was switched to WAL
+    and the sign-in recorded in it, so its SHA-256 no longer matched the one an inspector
+    compares with the backup's log. A backup, one made before the mark (known by its log) and
+    the database a restore replaced are read as they are, said so, and verify."""
+    db = tmp_path / "pharmacy.sqlite3"
+    clock = FixedClock(START)
+    site = build_site(str(db), kits=2, enrolled=0, clock=clock)
+    try:
+        made = Path(backup.backup(site.ctx, site.actors["admin"], tmp_path / "bk" / "r1.bak").path)
+        old = Path(backup.backup(site.ctx, site.actors["admin"], tmp_path / "bk" / "r0.bak").path)
+    finally:
+        site.ctx.engine.dispose()
+    _as_made_before_the_mark(old)
+    restored = backup.restore(db, made, clock=clock, reason="restored in a test")
+    assert restored.replaced_file_kept_at is not None
+    kept = Path(restored.replaced_file_kept_at)
+
+    monkeypatch.setenv("DISPENSARY_PASSWORD", password("admin"))
+    for copy in (made, old, kept):
+        before = _fingerprint(copy)
+        capsys.readouterr()
+        code = cli.main(["--db", str(copy), "--user", "admin", "audit", "verify"])
+        out = capsys.readouterr()
+        assert code == 0, out
+        assert _fingerprint(copy) == before, f"{copy.name} changed by its verification"
+        assert "The audit trail and ledger verify." in out.out
+        assert f"{copy} is open read-only (it is a backup" in out.err, out.err
+        assert "nothing is recorded in it, not even this sign-in" in out.err
+        code = cli.main(["--db", str(copy), "--user", "admin", "--json", "audit", "verify"])
+        assert code == 0, capsys.readouterr()
+        assert _fingerprint(copy) == before
+    assert backup_taken(made) is not None and replaced_on(kept) is not None
+
