@@ -12,6 +12,9 @@ from typing import Any
 import pytest
 from cli_support import DEMO_TODAY, Cli, DemoMaster
 
+from dispensary.domain.audit_actions import value_shown
+from dispensary.i18n import Language, speaking
+
 
 def test_the_demo_holds_what_it_promises_and_never_overwrites(
     cli: Cli, demo_master: DemoMaster, sqlite_only: None
@@ -314,7 +317,14 @@ def test_backup_and_restore(
                 "SELECT new FROM audit_entries WHERE action = 'database_restored' ORDER BY id"
             )
         ]
-    assert unchecked in entries[-1]["accounts_not_checked"], entries[-1]
+    # Stored as a code, said in the reader's language where the trail is read (it was stored
+    # as the English sentence whatever the language).
+    stored = entries[-1]["accounts_not_checked"]
+    assert stored == "replaced_database_unreadable", entries[-1]
+    with speaking(Language.EN):
+        assert unchecked.lower() in str(value_shown("accounts_not_checked", stored))
+    with speaking(Language.ZH_CN):
+        assert str(value_shown("accounts_not_checked", stored)).startswith("无法读取被替换的数据库")
     assert "could not be checked" not in restored.out, "the first restore compared them"
     kept = sorted(p.name for p in Path(cli.db).parent.glob("demo.replaced-*.sqlite3"))
     assert len(kept) == 2, "each restore keeps the file it replaced"

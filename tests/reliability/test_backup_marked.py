@@ -5,6 +5,7 @@ database's location, and --db. The restore takes the mark off the file it puts i
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 from dispensary import cli
 from dispensary.db.sqlite_backup import backup_taken, replaced_on, unmark
 from dispensary.domain.errors import DatabaseDamaged, InvalidInput, NotADispensaryDatabase
+from dispensary.i18n import Language, speaking
 from dispensary.services import backup, setup, workstation
 from dispensary.services.context import FixedClock
 
@@ -198,3 +200,94 @@ def test_a_backup_made_before_the_mark_is_known_by_the_logs_beside_it(tmp_path: 
         encoding="utf-8",
     )
     assert setup.check_location(str(by_hand)).existing
+
+
+def _fingerprint(path: Path) -> tuple[str, list[str]]:
+    """The file's SHA-256 and what lies beside it (a -wal or -shm left by SQLite)."""
+    beside = sorted(p.name for p in path.parent.iterdir() if p.name.startswith(path.name + "-"))
+    return hashlib.sha256(path.read_bytes()).hexdigest(), beside
+
+
+def test_audit_verify_leaves_a_backup_byte_for_byte_as_it_was_taken(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`audit verify --db BACKUP` opened the backup for writing: its header was switched to WAL
+    and the sign-in recorded in it, so its SHA-256 no longer matched the one an inspector
+    compares with the backup's log. A backup, one made before the mark (known by its log) and
+    the database a restore replaced are read as they are, said so, and verify."""
+    db = tmp_path / "pharmacy.sqlite3"
+    clock = FixedClock(START)
+    site = build_site(str(db), kits=2, enrolled=0, clock=clock)
+    try:
+        made = Path(backup.backup(site.ctx, site.actors["admin"], tmp_path / "bk" / "r1.bak").path)
+        old = Path(backup.backup(site.ctx, site.actors["admin"], tmp_path / "bk" / "r0.bak").path)
+    finally:
+        site.ctx.engine.dispose()
+    _as_made_before_the_mark(old)
+    restored = backup.restore(db, made, clock=clock, reason="restored in a test")
+    assert restored.replaced_file_kept_at is not None
+    kept = Path(restored.replaced_file_kept_at)
+
+    monkeypatch.setenv("DISPENSARY_PASSWORD", password("admin"))
+    for copy in (made, old, kept):
+        before = _fingerprint(copy)
+        capsys.readouterr()
+        code = cli.main(["--db", str(copy), "--user", "admin", "audit", "verify"])
+        out = capsys.readouterr()
+        assert code == 0, out
+        assert _fingerprint(copy) == before, f"{copy.name} changed by its verification"
+        assert "The audit trail and ledger verify." in out.out
+        assert f"{copy} is open read-only (it is a backup" in out.err, out.err
+        assert "nothing is recorded in it, not even this sign-in" in out.err
+        code = cli.main(["--db", str(copy), "--user", "admin", "--json", "audit", "verify"])
+        assert code == 0, capsys.readouterr()
+        assert _fingerprint(copy) == before
+    assert backup_taken(made) is not None and replaced_on(kept) is not None
+
+
+def test_a_damaged_file_replaced_by_restore_force_is_kept_as_it_was_and_said_unmarked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The file `restore --force` replaces when SQLite cannot read it is kept byte for byte (for
+    investigation): it cannot carry the mark a replaced database carries in its header without
+    being changed, so the restore's result says it is not marked, in the output and its JSON;
+    it is still refused as the live database. A readable file replaced is marked, said nowhere."""
+    db = tmp_path / "pharmacy.sqlite3"
+    clock = FixedClock(START)
+    site = build_site(str(db), kits=2, enrolled=0, clock=clock)
+    try:
+        made = Path(backup.backup(site.ctx, site.actors["admin"], tmp_path / "bk" / "r1.bak").path)
+    finally:
+        site.ctx.engine.dispose()
+    readable = backup.restore(db, made, clock=clock, reason="restored in a test")
+    assert readable.replaced_file_not_marked == ""
+    assert replaced_on(Path(str(readable.replaced_file_kept_at))) is not None
+
+    for damage in (b"\x00" * 4096, db.read_bytes()[:100] + b"\xff" * 8092):
+        db.write_bytes(damage)
+        capsys.readouterr()
+        code = cli.main(
+            ["--db", str(db), "--json", "restore", str(made), "--force", "--reason", "damaged"]
+        )
+        out = capsys.readouterr()
+        assert code == 0, out
+        result = json.loads(out.out)
+        kept = Path(result["replaced_file_kept_at"])
+        assert kept.read_bytes() == damage, "kept byte for byte"
+        assert replaced_on(kept) is None and backup_taken(kept) is None
+        said = result["replaced_file_not_marked"]
+        assert said.startswith("The file it replaced cannot be read as a database, so it is kept")
+        assert "without the mark a replaced database carries" in said
+        with pytest.raises((DatabaseDamaged, NotADispensaryDatabase)):
+            setup.open_database(str(kept), clock)
+        assert kept.read_bytes() == damage
+
+        db.write_bytes(damage)
+        code = cli.main(["--db", str(db), "restore", str(made), "--force", "--reason", "again"])
+        out = capsys.readouterr()
+        assert code == 0, out
+        assert "without the mark a replaced database carries in its header" in out.out, out.out
+        db.write_bytes(damage)
+        with speaking(Language.ZH_CN):
+            chinese = backup.restore(db, made, clock=clock, reason="again, in Chinese")
+        assert chinese.replaced_file_not_marked.startswith("被替换的文件无法作为数据库读取")

@@ -260,3 +260,36 @@ def test_a_password_changed_with_a_temporary_one_reads_in_words() -> None:
         shown = _values(stored)
         assert "使用临时密码修改：是" in shown and "临时密码来自：添加用户" in shown, shown
         assert "临时密码设置人：boss" in shown and "temporary" not in shown
+
+
+def test_a_restore_whose_accounts_were_not_checked_is_read_in_the_readers_language() -> None:
+    """`restore --force` over a file that could not be read stored the English sentence in its
+    entry's `accounts_not_checked`, whatever the language; it stores a code, said in the
+    reader's words, and an entry written before (the English sentence) reads the same."""
+    from dispensary.domain.audit_actions import (
+        ACCOUNTS_NOT_CHECKED,
+        REPLACED_UNREADABLE,
+        field_name,
+        value_shown,
+    )
+
+    for stored in (REPLACED_UNREADABLE, ACCOUNTS_NOT_CHECKED):
+        with speaking(Language.EN):
+            assert field_name("accounts_not_checked") == "Account changes not checked"
+            said = value_shown("accounts_not_checked", stored)
+            assert said == (
+                "the replaced database could not be read: account changes made since the "
+                "backup (deactivations, lock-outs, passwords) could not be checked: review the "
+                "users, and make again those that still hold."
+            ), said
+        with speaking(Language.ZH_CN):
+            assert field_name("accounts_not_checked") == "未核对的账户变更", field_name(
+                "accounts_not_checked"
+            )
+            said = value_shown("accounts_not_checked", stored)
+            assert said == (
+                "无法读取被替换的数据库：备份之后所做的账户变更（停用、锁定、密码）未能核对："
+                "请审核各用户，并重新进行仍然有效的变更。"
+            ), said
+    with speaking(Language.ZH_CN):  # another key's value, or another value: as stored
+        assert value_shown("accounts_not_checked", "something else") == "something else"

@@ -724,6 +724,8 @@ def cmd_restore(run: Run) -> int:
                 replaced_file_kept_at=result.replaced_file_kept_at
             )
         )
+    if result.replaced_file_not_marked:  # restore --force over a file SQLite cannot read
+        lines.append(result.replaced_file_not_marked)
     if result.entries_replaced is not None and result.entries_replaced > result.entries_restored:
         lines.append(
             _(

@@ -484,6 +484,8 @@ class ReadOnlyKind(StrEnum):
     UNREADABLE = "unreadable"  # not even readable: nothing can be done with it
     FILE = "file"  # the file is read-only for this account (chmod 444, another owner's)
     FOLDER = "folder"  # its folder is: SQLite could not create its -wal and -shm files there
+    KEPT = "kept"  # a backup, or a database a restore replaced: read by `audit verify` only,
+    # never written, so that its bytes still match the checksum logged for it
 
 
 def read_only_kind(path: Path) -> ReadOnlyKind | None:
@@ -559,6 +561,11 @@ def read_only_cause(kind: ReadOnlyKind) -> str:
         return _("its disk is mounted read-only")
     if kind is ReadOnlyKind.FOLDER:
         return _("its folder is read-only for this account")
+    if kind is ReadOnlyKind.KEPT:
+        return _(
+            "it is a backup, or a database a restore replaced, kept as it is for the record: "
+            "reading it changes not a byte of it"
+        )
     return _("the file is read-only for this account")
 
 

@@ -533,7 +533,9 @@ class LockedFile:
         into `kept`.partial, fsynced, then renamed. A copy and not a hard link: two names of one
         file would give SQLite two -wal files for it, and a kill before the swap would leave them.
         A copy SQLite can read carries REPLACED_MARK (refused as the live database); a file it
-        cannot read is kept byte for byte."""
+        cannot read is kept byte for byte, unmarked: the mark written outside SQLite would change
+        the bytes kept for investigation (and a file that is no SQLite file has no header to
+        carry it); the restore's result says so (services.backup.REPLACED_NOT_MARKED)."""
         partial = kept.with_name(kept.name + ".partial")
         remove_with_side_files(partial)
         create_private(partial)

@@ -671,6 +671,22 @@ NOTICE_KEYS = frozenset({"notices", "warnings"})
 """A dispense's notices and the warnings it overrode, as the program wrote them (in English)."""
 
 
+ACCOUNTS_NOT_CHECKED = N_(
+    "The replaced database could not be read: account changes made since the backup "
+    "(deactivations, lock-outs, passwords) could not be checked: review the users, and make "
+    "again those that still hold."
+)
+"""Said by a restore (--force) over a database whose accounts could not be read."""
+REPLACED_UNREADABLE = "replaced_database_unreadable"
+"""The code a restore's entry records as `accounts_not_checked` (services.backup), said in the
+reader's words (ACCOUNTS_NOT_CHECKED) when the trail is read."""
+NOT_CHECKED_CODES: dict[str, str] = {
+    REPLACED_UNREADABLE: ACCOUNTS_NOT_CHECKED,
+    # Entries written before the code: the English sentence itself, read in the reader's words.
+    ACCOUNTS_NOT_CHECKED: ACCOUNTS_NOT_CHECKED,
+}
+
+
 YES_NO_KEYS = frozenset(
     {
         "today_may_be_fixed",
@@ -692,6 +708,8 @@ the action's name, as the trail names its entries."""
 def _coded(key: str, value: str) -> str | None:
     """The word for the code `value` of `key` in the reader's language; None when `key` holds
     no code or `value` is not one of its codes."""
+    if key == "accounts_not_checked" and value in NOT_CHECKED_CODES:
+        return _(NOT_CHECKED_CODES[value])
     if key in YES_NO_KEYS and value in ("yes", "no"):
         return _("yes") if value == "yes" else _("no")
     if key == "outcome" and value in RETURN_OUTCOMES:

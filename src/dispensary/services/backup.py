@@ -77,7 +77,7 @@ from dispensary.db.sqlite_backup import (
     unmark,
 )
 from dispensary.domain.anchor import Anchor, anchor_code
-from dispensary.domain.audit_actions import AuditAction
+from dispensary.domain.audit_actions import ACCOUNTS_NOT_CHECKED, REPLACED_UNREADABLE, AuditAction
 from dispensary.domain.errors import (
     ChainOutOfStep,
     DatabaseBusy,
@@ -202,15 +202,17 @@ class RestoreResult:
     # restore --force over a database that could not be read: its accounts were not compared
     # with the backup's (ACCOUNTS_NOT_CHECKED, translated), "" when they were.
     accounts_not_checked: str = ""
+    # restore --force over a file SQLite cannot read: kept byte for byte, without the mark a
+    # replaced database carries (REPLACED_NOT_MARKED, translated), "" when it was marked.
+    replaced_file_not_marked: str = ""
 
 
-ACCOUNTS_NOT_CHECKED = N_(
-    "The replaced database could not be read: account changes made since the backup "
-    "(deactivations, lock-outs, passwords) could not be checked: review the users, and make "
-    "again those that still hold."
+REPLACED_NOT_MARKED = N_(
+    "The file it replaced cannot be read as a database, so it is kept byte for byte, for "
+    "investigation, without the mark a replaced database carries in its header (marking it "
+    "would change the file). It is still refused as the database, as one that cannot be read: "
+    "do not put it back in place of the database."
 )
-"""Said by a restore (--force) over a database whose accounts could not be read, in its output
-and, in English, in its audit entry (`accounts_not_checked`)."""
 
 
 @dataclass(frozen=True)
@@ -966,6 +968,7 @@ def restore(
             )
         with exclusive_lock(target, LOCK_WAIT_SECONDS) as live:
             step("locked")
+            marked = live.conn is not None  # LockedFile.keep: a file SQLite reads is marked
             live_protocol = live.protocol()
             if live_protocol is not None and live_protocol != held.protocol:
                 raise DatabaseProblem(_other_study(source, held.protocol, live_protocol))
@@ -1006,6 +1009,7 @@ def restore(
         made_again,
         undone,
         _(ACCOUNTS_NOT_CHECKED) if replaced_accounts is None else "",
+        "" if marked else _(REPLACED_NOT_MARKED),
     )
 
 
@@ -1384,7 +1388,8 @@ def _check_and_record(
                 counted["accounts_made_again"] = [c.code for c in changes if c.reapplied]
                 counted["accounts_undone"] = [c.code for c in changes if not c.reapplied]
             if kept is not None and replaced_accounts is None:
-                counted["accounts_not_checked"] = ACCOUNTS_NOT_CHECKED
+                # A code, said in the reader's language where the trail is read.
+                counted["accounts_not_checked"] = REPLACED_UNREADABLE
             with write_transaction(ctx.engine) as session:
                 rec = Recorder(session, None, clock.now())
                 rec.audit(

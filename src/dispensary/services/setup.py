@@ -132,16 +132,22 @@ def _check_sqlite_file(
     not the command line's --db or DISPENSARY_DB. A backup (sqlite_backup.backup_taken, or for
     one made before backups were marked, listed_backup) is refused as the database to work in,
     and so is the database a restore replaced (sqlite_backup.replaced_on), kept beside the live
-    one, unless `backup_ok` (`audit verify`, which only reads)."""
+    one, unless `backup_ok` (`audit verify`, which only reads): such a file is then opened
+    read-only (ReadOnlyKind.KEPT, unless this account may not write it anyway), so that reading
+    it leaves it byte for byte as it was taken (SQLAlchemy's engine would switch it to WAL: an
+    inspector comparing its SHA-256 with the backup's log would find it changed)."""
     try:
         checked = _checked_tables(path, must_exist, read_only_ok, in_window)
-        if not backup_ok and checked.tables:
+        if checked.tables:
             replaced = replaced_on(path)
-            if replaced is not None:
+            if replaced is not None and not backup_ok:
                 raise InvalidInput(_a_replaced_database(path, replaced))
-            taken = backup_taken(path) or listed_backup(path)  # listed: made before the mark
-            if taken is not None:
+            # listed: a backup made before the mark
+            taken = None if replaced else backup_taken(path) or listed_backup(path)
+            if taken is not None and not backup_ok:
                 raise InvalidInput(_a_backup(path, taken))
+            if (replaced or taken) and checked.read_only is None:
+                checked = replace(checked, read_only=ReadOnlyKind.KEPT)
         return checked
     except OSError as exc:  # a path over the system's limit, a folder of another account...
         raise file_fault(exc, path) from exc
@@ -558,6 +564,20 @@ def _open(
         )
     migrated_from: str | None = None
     backup: str | None = None
+    if current != migrate.head_revision() and read_only is ReadOnlyKind.KEPT:
+        raise ReadOnlyDatabase(  # a copy of it is a backup too: never upgraded in place
+            _(
+                "{path} was written by an older version of Dispensary (schema {schema}) and is "
+                "kept as it is for the record ({cause}), so this version does not upgrade it. "
+                "{nothing} Verify it with the version that wrote it, or restore it "
+                "(`dispensary restore`) and verify the restored database."
+            ).format(
+                path=shown(db),
+                schema=current,
+                cause=read_only_cause(read_only),
+                nothing=_(NOTHING_CHANGED),
+            )
+        )
     if current != migrate.head_revision() and read_only is not None:
         raise ReadOnlyDatabase(
             _(
