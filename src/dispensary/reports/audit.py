@@ -248,7 +248,8 @@ def audit_csv(meta: ReportMeta, report: AuditReport) -> str:
     """The trail as the PDF lists it, one entry a row: the entry as stored, the kit, dispense
     and participant of the return it names, the kit and day of the earlier count it names (a
     count's `recount_of`, `adjustment_of`), and its signatures (printed name, role at signing,
-    meaning, time), read by services.audit.exported."""
+    meaning, time), then the id of the entry that recorded the count or return it names
+    (`referred_entry`), read by services.audit.exported."""
     verdict = _("verified") if report.verification.ok else _("BROKEN")
     rows = exported(report.entries, report.signers)
     groups = max((len(r.signatures) for r in rows), default=0) or 1
@@ -282,6 +283,8 @@ def audit_csv(meta: ReportMeta, report: AuditReport) -> str:
             "count_kit",
             "count_on",
             *(f"signature_{n}_{f}" for n in range(1, groups + 1) for f in SIGNATURE_FIELDS),
+            # Added after the signatures: a column is never put before one a reader has.
+            "referred_entry",
         ),
         [
             [
@@ -300,6 +303,7 @@ def audit_csv(meta: ReportMeta, report: AuditReport) -> str:
                 r.count_kit,
                 r.count_on,
                 *_signature_cells(r.signatures, groups),
+                r.referred_entry,
             ]
             for r in rows
         ],
