@@ -81,4 +81,31 @@ def test_the_count_a_count_adjusts_is_named_by_its_kit_and_day(cli: Cli, tmp_pat
     ).split(",")
     # Columns added later go after the signatures: a sheet reading by place still finds them.
     assert header[header.index("return_participant") + 1] == "signature_1_username", header
-    assert header[-2:] == ["count_kit", "count_on"], header
+    assert header[-3:] == ["count_kit", "count_on", "referred_entry"], header
+
+
+def test_the_entry_that_recorded_the_count_adjusted_is_carried(cli: Cli, tmp_path: Path) -> None:
+    """The count an adjustment names (`adjustment_of`, its row) was recorded by an entry of the
+    trail: the JSON and the CSV (its last column, after the signatures) carry that entry's
+    "id", as the PDF and the window write "entry No. N"."""
+    stock = cli("inventory", "--json").json()
+    kit = next(k["kit"] for k in stock if k["status"] == "available" and k["tablets"] == 21)
+    first = cli("count", kit, "--tablets", "20", "--json", user="technician")
+    assert first.code == 0, first.err
+    adjust = ["count", kit, "--tablets", "20", "--reason-code", "breakage", "--reason", "one"]
+    adjust += ["--verified-by", "pharmacist", "--expected-book", "21"]
+    adjust += ["--adjusting-count", str(first.json()["count_id"])]
+    done = cli(*adjust, user="technician", env={"DISPENSARY_VERIFIER_PASSWORD": "demo-pass-1"})
+    assert done.code == 0, done.err
+    listed = cli("audit", "list", "--kit", kit, "--json", user="monitor").json()
+    [counted] = [e for e in listed if e["action"] == "count"]
+    [adjusted] = [e for e in listed if e["action"] == "count_adjusted"]
+    assert adjusted["referred_entry"] == counted["id"]
+    assert counted["referred_entry"] is None  # a blind count names no earlier count
+    out = tmp_path / "trail.csv"
+    made = cli("report", "audit", "--kit", kit, "--out", str(out), user="monitor")
+    assert made.code == 0, made.err
+    rows = {r["id"]: r for r in read_rows(out.read_text(encoding="utf-8-sig"))}
+    assert list(rows[str(adjusted["id"])])[-1] == "referred_entry"
+    assert rows[str(adjusted["id"])]["referred_entry"] == str(counted["id"])
+    assert rows[str(counted["id"])]["referred_entry"] == ""

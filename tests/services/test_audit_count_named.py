@@ -62,9 +62,10 @@ def test_the_count_an_entry_follows_or_adjusts_is_named_by_its_kit_and_day(
     }
     adjustment, recount = by_new["adjustment_of"], by_new["recount_of"]
     assert json.loads(adjustment.entry.new)["adjustment_of"] == first.count_id
-    assert adjustment.entry.referred == ("count", "K0001", "2026-01-05")
+    # The kind, the kit and day, then the entry that recorded the count (test_audit_referred_entry)
+    assert adjustment.entry.referred[:3] == ("count", "K0001", "2026-01-05")
     assert (adjustment.count_kit, adjustment.count_on) == ("K0001", "2026-01-05")
-    assert recount.entry.referred == ("count", "K0002", "2026-01-05")
+    assert recount.entry.referred[:3] == ("count", "K0002", "2026-01-05")
     assert adjusted.count_id != first.count_id
     blind = [
         e
@@ -79,15 +80,18 @@ def test_the_count_an_entry_follows_or_adjusts_is_named_by_its_kit_and_day(
         text = _pdf_text(reports.audit_pdf(meta, ctx.study, whole))
         rows = {r["id"]: r for r in read_rows(reports.audit_csv(meta, whole))}
     assert (
-        f"Adjustment of the count: count of kit K0001 on 2026-01-05 (count number {first.count_id})"
-        in text
+        "Adjustment of the count: count of kit K0001 on 2026-01-05 "
+        f"(count number {first.count_id}, entry No. {adjustment.entry.referred[3]})"
+    ) in text
+    assert (
+        "Recount of: count of kit K0002 on 2026-01-05 "
+        f"(count number {opened.count_id}, entry No. {recount.entry.referred[3]})" in text
     )
-    assert f"Recount of: count of kit K0002 on 2026-01-05 (count number {opened.count_id})" in text
     assert f"Adjustment of the count: {first.count_id};" not in text
     row = rows[str(adjustment.entry.id)]
     assert (row["count_kit"], row["count_on"]) == ("K0001", "2026-01-05")
     assert json.loads(row["new"])["adjustment_of"] == first.count_id  # as stored
     with speaking(Language.ZH_CN):
         chinese = _pdf_text(reports.audit_pdf(meta, ctx.study, whole))
-    assert f"药盒 K0001 于 2026-01-05 的盘点（盘点编号 {first.count_id}）" in chinese
-    assert f"药盒 K0002 于 2026-01-05 的盘点（盘点编号 {opened.count_id}）" in chinese
+    assert f"药盒 K0001 于 2026-01-05 的盘点（盘点编号 {first.count_id}，条目编号" in chinese
+    assert f"药盒 K0002 于 2026-01-05 的盘点（盘点编号 {opened.count_id}，条目编号" in chinese

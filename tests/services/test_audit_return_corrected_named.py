@@ -46,7 +46,7 @@ def test_the_return_a_correction_replaces_is_named_by_its_kit_dispense_and_parti
     [corrected] = [e for e in found.values() if e.entry.action == "return_corrected"]
     assert json.loads(corrected.entry.new)["corrects"] == first.return_id
     assert corrected.entry.entity_id == str(fixed.return_id)
-    assert corrected.entry.referred == ("return", kit, cycle1.number, "01-001")
+    assert corrected.entry.referred[:4] == ("return", kit, cycle1.number, "01-001")
     assert (corrected.kit, corrected.dispense, corrected.participant) == (
         kit,
         cycle1.number,
@@ -60,7 +60,7 @@ def test_the_return_a_correction_replaces_is_named_by_its_kit_dispense_and_parti
     with speaking(Language.EN):
         text = _pdf_text(reports.audit_pdf(meta, ctx.study, whole))
         rows = {r["id"]: r for r in read_rows(reports.audit_csv(meta, whole))}
-    assert f"Corrects: Return {first.return_id} ({kit}, {cycle1.number}, 01-001)" in text
+    assert f"Corrects: Return {first.return_id} ({kit}, {cycle1.number}, 01-001, entry No." in text
     assert f"Corrects: {first.return_id};" not in text
     row = rows[str(corrected.entry.id)]
     assert json.loads(row["new"])["corrects"] == first.return_id  # as stored
@@ -71,4 +71,4 @@ def test_the_return_a_correction_replaces_is_named_by_its_kit_dispense_and_parti
     )
     with speaking(Language.ZH_CN):
         chinese = _pdf_text(reports.audit_pdf(meta, ctx.study, whole))
-    assert f"更正对象：退回 {first.return_id}（{kit}，{cycle1.number}，01-001）" in chinese
+    assert f"更正对象：退回 {first.return_id}（{kit}，{cycle1.number}，01-001，条目" in chinese

@@ -6,14 +6,18 @@ audit_actions.referred_shown's)."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from back_office_fixtures import PASSWORDS, Pharmacy
+from PySide6.QtCore import Qt
 from window_helpers import refreshed
 
 from dispensary.services import counts
 from dispensary.ui.audit_view import NEW_VALUES, AuditScreen
 from dispensary.ui.forms import select_where
+
+SHOTS = Path("/tmp/fix-words6-shots")
 
 
 def _adjusted_open_count(pharmacy: Pharmacy) -> int:
@@ -37,19 +41,36 @@ def _adjusted_open_count(pharmacy: Pharmacy) -> int:
     return first.count_id
 
 
-def _shown(qtbot: Any, pharmacy: Pharmacy) -> tuple[str, str]:
+def _shown(qtbot: Any, pharmacy: Pharmacy, shot: str) -> tuple[str, str, int, str]:
+    """The adjustment's entry (detail, New values cell), the "No." of the entry in the same
+    window that recorded the open count it adjusted (K0003's last count before it), and the
+    header of the column that number is in."""
     screen = refreshed(qtbot, AuditScreen(pharmacy.session("monitor")), None)
     [row] = [r for r in screen.model.rows if r.action == "count_adjusted"]
     assert "adjustment_of" in json.loads(row.new)
+    recorded = max(
+        r.id
+        for r in screen.model.rows
+        if r.action == "count" and r.entity_id == "K0003" and r.id < row.id
+    )
     select_where(screen.table, screen.proxy, screen.model, lambda r: r.id == row.id)
     at = screen.model.index(screen.model.rows.index(row), NEW_VALUES)
-    return screen.detail.toPlainText(), str(screen.model.data(at))
+    if SHOTS.is_dir():
+        screen.resize(1500, 800)
+        screen.grab().save(str(SHOTS / f"{shot}.png"))
+    header = str(screen.model.headerData(0, Qt.Orientation.Horizontal))
+    return screen.detail.toPlainText(), str(screen.model.data(at)), recorded, header
 
 
 def test_the_adjusted_count_is_named_by_its_kit_and_day(qtbot: Any, pharmacy: Pharmacy) -> None:
     number = _adjusted_open_count(pharmacy)
-    detail, cell = _shown(qtbot, pharmacy)
-    words = f"Adjustment of the count: count of kit K0003 on 2026-01-26 (count number {number})"
+    detail, cell, recorded, header = _shown(qtbot, pharmacy, "count-adjusted-en")
+    assert header == "No."
+    # The count named with the entry that recorded it, by the window's "No." column.
+    words = (
+        "Adjustment of the count: count of kit K0003 on 2026-01-26 "
+        f"(count number {number}, entry No. {recorded})"
+    )
     assert f"  {words}\n" in detail
     assert words in cell
     assert f"Adjustment of the count: {number}\n" not in detail
@@ -59,6 +80,9 @@ def test_the_adjusted_count_is_named_in_chinese(
     qtbot: Any, pharmacy: Pharmacy, chinese: None
 ) -> None:
     number = _adjusted_open_count(pharmacy)
-    detail, cell = _shown(qtbot, pharmacy)
-    words = f"所调整的盘点：药盒 K0003 于 2026-01-26 的盘点（盘点编号 {number}）"
+    detail, cell, recorded, header = _shown(qtbot, pharmacy, "count-adjusted-zh")
+    assert header == "编号"  # the word the entry is named by, as the audit report PDF heads it
+    words = (
+        f"所调整的盘点：药盒 K0003 于 2026-01-26 的盘点（盘点编号 {number}，条目编号 {recorded}）"
+    )
     assert words in detail and words in cell

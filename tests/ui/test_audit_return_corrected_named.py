@@ -18,17 +18,18 @@ from dispensary.services import audit, returns
 from dispensary.ui.audit_view import NEW_VALUES, RECORD, AuditScreen
 from dispensary.ui.forms import select_where
 
-SHOTS = Path("/tmp/fix-words5-shots")
+SHOTS = Path("/tmp/fix-words6-shots")
 
 
-def _corrected(pharmacy: Pharmacy) -> tuple[int, str]:
-    """The return of 01-001 recounted (10 tablets, then 9): the return corrected, its kit."""
+def _corrected(pharmacy: Pharmacy) -> tuple[int, str, int]:
+    """The return of 01-001 recounted (10 tablets, then 9): the return corrected, its kit, and
+    the number ("No.") of the audit entry that recorded it."""
     pharm = pharmacy.actor("pharm")
     [entry] = audit.list_entries(pharmacy.ctx, pharm, action="return")
     returns.correct_return(
         pharmacy.ctx, pharm, int(entry.entity_id), 9, "recounted", PASSWORDS["pharm"]
     )
-    return int(entry.entity_id), str(json.loads(entry.new)["kit"])
+    return int(entry.entity_id), str(json.loads(entry.new)["kit"]), entry.id
 
 
 def _shown(qtbot: Any, pharmacy: Pharmacy, shot: str) -> tuple[str, str, str]:
@@ -46,10 +47,10 @@ def _shown(qtbot: Any, pharmacy: Pharmacy, shot: str) -> tuple[str, str, str]:
 def test_the_return_a_correction_replaces_is_named_as_a_return(
     qtbot: Any, pharmacy: Pharmacy
 ) -> None:
-    number, kit = _corrected(pharmacy)
+    number, kit, recorded = _corrected(pharmacy)
     detail, cell, record = _shown(qtbot, pharmacy, "return-corrected-en")
     assert re.fullmatch(rf"Return \d+ \({kit}, DSP000001, 01-001\)", record), record
-    words = f"Corrects: Return {number} ({kit}, DSP000001, 01-001)"
+    words = f"Corrects: Return {number} ({kit}, DSP000001, 01-001, entry No. {recorded})"
     assert f"  {words}\n" in detail, detail
     assert words in cell, cell
     assert f"Corrects: {number}\n" not in detail
@@ -58,7 +59,7 @@ def test_the_return_a_correction_replaces_is_named_as_a_return(
 def test_the_return_a_correction_replaces_is_named_in_chinese(
     qtbot: Any, pharmacy: Pharmacy, chinese: None
 ) -> None:
-    number, kit = _corrected(pharmacy)
+    number, kit, recorded = _corrected(pharmacy)
     detail, cell, _record = _shown(qtbot, pharmacy, "return-corrected-zh")
-    words = f"更正对象：退回 {number}（{kit}，DSP000001，01-001）"
+    words = f"更正对象：退回 {number}（{kit}，DSP000001，01-001，条目编号 {recorded}）"
     assert words in detail and words in cell, (detail, cell)

@@ -372,7 +372,7 @@ Old values:
     </message>
     <message>
         <source>No.</source>
-        <translation>序号</translation>
+        <translation>编号</translation>
     </message>
     <message>
         <source>Action</source>

@@ -493,6 +493,8 @@ def cmd_audit_list(run: Run) -> int:
             # The earlier count a count's entry names by its row (recount_of, adjustment_of).
             "count_kit": e.count_kit or None,
             "count_on": e.count_on or None,
+            # The entry ("id") that recorded the count or return the entry names by its row.
+            "referred_entry": int(e.referred_entry) if e.referred_entry else None,
             "signatures": [
                 {
                     "username": s.username,

@@ -564,29 +564,47 @@ REFERRING_KEYS: dict[str, str] = {
 record each names (services.counts: `adjustment_of`, the open count a count adjusted;
 `recount_of`, the open count it followed; services.returns: `corrects`, the return a
 correction replaces). The trail names that record as a pharmacist knows it, read from its row
-when the trail is listed (AuditRow.referred: the kind, then its facts)."""
+when the trail is listed (AuditRow.referred: the kind, then its facts, then the audit entry that
+recorded it)."""
 
 
 def referred_shown(key: str, value: object, referred: tuple[str, ...]) -> str | None:
     """Another record an entry's value names by its row (`REFERRING_KEYS`) in words, from
-    `referred` (the kind, then the facts read from the row: AuditRow.referred): an earlier
-    count as "count of kit K1008 on 2026-12-01 (count number 4812)", its kit, the day counted
-    and its own number (the one `count --adjusting-count` takes, not the trail's "No."); a
-    return as the Record column names one, "Return 114 (K1008, DSP000107, 01-004)". None when
-    the key names no record, or the record was not found (the value is shown as stored)."""
+    `referred` (the kind, then the facts read from the row, then the number of the audit entry
+    that recorded it: AuditRow.referred): an earlier count as "count of kit K1008 on 2026-12-01
+    (count number 4812, entry No. 336)", its kit, the day counted, its own number (the one
+    `count --adjusting-count` takes) and the trail's "No." of the entry that recorded it (a
+    count of the 1st may be recorded on the 2nd: the entry is what an inspector finds in the
+    trail); a return as the Record column names one, "Return 114 (K1008, DSP000107, 01-004,
+    entry No. 335)". Without the entry when none lists the record. None when the key names no
+    record, or the record was not found (the value is shown as stored)."""
     kind = REFERRING_KEYS.get(key)
     if kind is None or not isinstance(value, int) or isinstance(value, bool):
         return None
     if not referred or referred[0] != kind:
         return None
-    facts = referred[1:]
+    *facts, entry = referred[1:] or ("",)
     if kind == "count" and len(facts) == 2:
         kit, day = facts
+        if entry:
+            return _(
+                "count of kit {kit} on {day} (count number {number}, entry No. {entry})"
+            ).format(kit=kit, day=day, number=value, entry=entry)
         return _("count of kit {kit} on {day} (count number {number})").format(
             kit=kit, day=day, number=value
         )
     if kind == "return" and len(facts) == 3:
-        return record_named(kind, str(value), "", return_of=facts)
+        if entry:
+            kit, dispense, participant = facts
+            return _("{kind} {id} ({kit}, {dispense}, {participant}, entry No. {entry})").format(
+                kind=record_kind(kind),
+                id=value,
+                kit=kit,
+                dispense=dispense,
+                participant=participant,
+                entry=entry,
+            )
+        return record_named(kind, str(value), "", return_of=tuple(facts))
     return None
 
 

@@ -248,7 +248,8 @@ def audit_csv(meta: ReportMeta, report: AuditReport) -> str:
     """The trail as the PDF lists it, one entry a row: the entry as stored, the kit, dispense
     and participant of the return it names, the kit and day of the earlier count it names (a
     count's `recount_of`, `adjustment_of`), and its signatures (printed name, role at signing,
-    meaning, time), read by services.audit.exported."""
+    meaning, time), then the id of the entry that recorded the count or return it names
+    (`referred_entry`), read by services.audit.exported."""
     verdict = _("verified") if report.verification.ok else _("BROKEN")
     rows = exported(report.entries, report.signers)
     groups = max((len(r.signatures) for r in rows), default=0) or 1
@@ -284,6 +285,7 @@ def audit_csv(meta: ReportMeta, report: AuditReport) -> str:
             # place still finds the signatures where they were.
             "count_kit",
             "count_on",
+            "referred_entry",
         ),
         [
             [
@@ -302,6 +304,7 @@ def audit_csv(meta: ReportMeta, report: AuditReport) -> str:
                 *_signature_cells(r.signatures, groups),
                 r.count_kit,
                 r.count_on,
+                r.referred_entry,
             ]
             for r in rows
         ],

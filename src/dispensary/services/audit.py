@@ -677,6 +677,7 @@ def list_entries(
             "return": returns,
             "count": _counts_named(session, {row for kind, row in wanted if kind == "count"}),
         }
+        recorded = _entries_recording(session, wanted, facts)
         found = [
             AuditRow(
                 e.id,
@@ -689,7 +690,7 @@ def list_entries(
                 e.new,
                 e.reason,
                 _return_of(returns, e),
-                _referred(facts, referred[e.id]),
+                _referred(facts, recorded, referred[e.id]),
             )
             for e in entries
         ]
@@ -816,7 +817,7 @@ def exported(entries: Iterable[AuditRow], signers: EntrySigners) -> list[Exporte
     found = []
     for row in entries:
         kit, dispense, person = row.return_of if len(row.return_of) == 3 else ("", "", "")
-        count_kit, count_on = row.referred[1:] if row.referred[:1] == ("count",) else ("", "")
+        count_kit, count_on = row.referred[1:3] if row.referred[:1] == ("count",) else ("", "")
         found.append(
             ExportedEntry(
                 row,
@@ -826,6 +827,7 @@ def exported(entries: Iterable[AuditRow], signers: EntrySigners) -> list[Exporte
                 tuple(signers.signatures.get(row.id, ())),
                 count_kit,
                 count_on,
+                row.referred[-1] if row.referred else "",
             )
         )
     return found
@@ -1007,14 +1009,71 @@ def _referred_row(entry: AuditEntry) -> tuple[str, int] | None:
 
 
 def _referred(
-    named: dict[str, dict[int, tuple[str, ...]]], row: tuple[str, int] | None
+    named: dict[str, dict[int, tuple[str, ...]]],
+    recorded: dict[tuple[str, int], int],
+    row: tuple[str, int] | None,
 ) -> tuple[str, ...]:
-    """AuditRow.referred: the kind of record and its facts; empty when none or not found."""
+    """AuditRow.referred: the kind of record, its facts, and the number of the audit entry that
+    recorded it ("" when no entry lists it); empty when none or not found."""
     if row is None:
         return ()
     kind, number = row
     facts = named.get(kind, {}).get(number)
-    return () if facts is None else (kind, *facts)
+    if facts is None:
+        return ()
+    entry = recorded.get(row)
+    return (kind, *facts, "" if entry is None else str(entry))
+
+
+RECORDED_BY: dict[str, tuple[str, str, frozenset[str]]] = {
+    "count": (
+        "physical_counts",
+        "kit",
+        frozenset({AuditAction.COUNT.value, AuditAction.COUNT_ADJUSTED.value}),
+    ),
+    "return": (
+        "returns",
+        "return",
+        frozenset({AuditAction.RETURN.value, AuditAction.RETURN_CORRECTED.value}),
+    ),
+}
+"""Where the entry that recorded a record another entry names is: the table its facts list
+the row in, and the entity and actions of the entries that write such a row (services.counts:
+a count's entry is the kit's, by its number; services.returns: a return's and a correction's
+entry is the new return's, by its row)."""
+
+
+def _entries_recording(
+    session: Session,
+    wanted: set[tuple[str, int]],
+    named: dict[str, dict[int, tuple[str, ...]]],
+) -> dict[tuple[str, int], int]:
+    """The audit entry that recorded each record an entry names by its row (a count, a
+    return): the first entry whose facts list that row (db/facts.py: every row a step writes
+    is listed by its entry), looked for only among the entries of the record's kit or return
+    with the actions that write one, so a reader can find it by the trail's own "No.". A
+    record no entry lists (written before entries listed their facts) is left out."""
+    found: dict[tuple[str, int], int] = {}
+    for kind, (table, entity, actions) in RECORDED_BY.items():
+        rows = {row for of, row in wanted if of == kind and row in named.get(kind, {})}
+        # A count is found among its kit's entries (its kit, from the count row); a return by
+        # its own row's number.
+        ids = sorted({named[kind][row][0] if kind == "count" else str(row) for row in rows})
+        for start in range(0, len(ids), entry_studies.BATCH):
+            query = (
+                select(AuditEntry.id, AuditEntry.facts)
+                .where(
+                    AuditEntry.entity == entity,
+                    AuditEntry.entity_id.in_(ids[start : start + entry_studies.BATCH]),
+                    AuditEntry.action.in_(sorted(actions)),
+                )
+                .order_by(AuditEntry.id)
+            )
+            for entry_id, listed in session.execute(query):
+                for fact_table, row, _hash in facts.parse_facts(listed or ""):
+                    if fact_table == table and row in rows:
+                        found.setdefault((kind, row), entry_id)
+    return found
 
 
 def _counts_named(session: Session, ids: set[int]) -> dict[int, tuple[str, ...]]:

@@ -560,8 +560,11 @@ class AuditRow:
     count's `recount_of`, the open count it followed, or `adjustment_of`, the open count it
     adjusted; a return correction's `corrects`, the return it replaces): the kind of that record
     and the facts a reader knows it by, read from its row when the trail is listed (the entry
-    stores only the row's number): ("count", kit, day counted), ("return", kit, dispense,
-    participant). Empty for any other entry, or when the row was not found."""
+    stores only the row's number): ("count", kit, day counted, entry), ("return", kit,
+    dispense, participant, entry), where `entry` is the number ("No.") of the audit entry that
+    recorded that count or return, the one whose facts list its row ("" when none does: a
+    reader follows the reference in the trail by it). Empty for any other entry, or when the
+    row was not found."""
 
 
 @dataclass(frozen=True)
@@ -592,6 +595,10 @@ class ExportedEntry:
     signatures: tuple[EntrySignature, ...]
     count_kit: str = ""  # the kit and day of the earlier count it names (AuditRow.referred)
     count_on: str = ""
+    referred_entry: str = ""
+    """The "No." of the audit entry that recorded the count or return this entry names by its
+    row (AuditRow.referred's last fact): the stored `adjustment_of`, `recount_of` or
+    `corrects` is that record's row, which no column of the trail holds."""
 
 
 @dataclass(frozen=True)
