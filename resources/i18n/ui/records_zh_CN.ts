@@ -737,19 +737,19 @@ Old values:
     </message>
     <message>
         <source>{n} kit, &lt;b&gt;{tablets}&lt;/b&gt; tablets would leave: {from_stock} from the shelf, {returned} returned (held for the monitor).</source>
-        <translation>{n} 个药盒，共 &lt;b&gt;{tablets}&lt;/b&gt; 片将出库：货架上 {from_stock} 片，退回 {returned} 片（留存待监查员核对）。</translation>
+        <translation>{n} 个药盒，共 &lt;b&gt;{tablets}&lt;/b&gt; 片将出库：货架上 {from_stock} 片，退回留存 {returned} 片。</translation>
     </message>
     <message>
         <source>{n} kits, &lt;b&gt;{tablets}&lt;/b&gt; tablets would leave: {from_stock} from the shelf, {returned} returned (held for the monitor).</source>
-        <translation>{n} 个药盒，共 &lt;b&gt;{tablets}&lt;/b&gt; 片将出库：货架上 {from_stock} 片，退回 {returned} 片（留存待监查员核对）。</translation>
+        <translation>{n} 个药盒，共 &lt;b&gt;{tablets}&lt;/b&gt; 片将出库：货架上 {from_stock} 片，退回留存 {returned} 片。</translation>
     </message>
     <message>
         <source>{n} kit, &lt;b&gt;{units}&lt;/b&gt; would leave: {from_stock} from the shelf, {returned} returned (held for the monitor).</source>
-        <translation>{n} 个药盒，共 &lt;b&gt;{units}&lt;/b&gt; 将出库：货架上 {from_stock}，退回 {returned}（留存待监查员核对）。</translation>
+        <translation>{n} 个药盒，共 &lt;b&gt;{units}&lt;/b&gt; 将出库：货架上 {from_stock}，退回留存 {returned}。</translation>
     </message>
     <message>
         <source>{n} kits, &lt;b&gt;{units}&lt;/b&gt; would leave: {from_stock} from the shelf, {returned} returned (held for the monitor).</source>
-        <translation>{n} 个药盒，共 &lt;b&gt;{units}&lt;/b&gt; 将出库：货架上 {from_stock}，退回 {returned}（留存待监查员核对）。</translation>
+        <translation>{n} 个药盒，共 &lt;b&gt;{units}&lt;/b&gt; 将出库：货架上 {from_stock}，退回留存 {returned}。</translation>
     </message>
     <message>
         <source>Return to the sponsor of {n} kit: {kits} ({tablets}) on {day}, witnessed by {witness}, authorised by {reference}</source>
