@@ -19,6 +19,7 @@ from dispensary.services import (
     destruction,
     dispensing,
     participants,
+    quarantine,
     receiving,
     report_data,
 )
@@ -290,3 +291,69 @@ def test_returns_destroyed_unseen_are_said_where_the_destruction_is(
     header = next(r for r in rows if r.startswith("destruction,"))
     assert header.endswith(",unseen_returns,unseen_returns_acknowledged_by")
     assert any(r.endswith(",K0011,Paula Pharm") for r in rows), rows
+
+
+def test_an_offered_method_is_printed_in_the_readers_language_a_typed_one_as_typed(
+    ctx: Context, monitor: Actor, pharmacist: Actor, pw: Callable[[Actor], str]
+) -> None:
+    """A method chosen from those offered (domain.reasons.DESTRUCTION_METHODS) is recorded in
+    English and printed in the reader's language: a Chinese certificate said "方式 Incineration
+    on site" and its DARF note "已销毁：Incineration on site". A method typed in prints as typed."""
+    password = pw(pharmacist)
+    _receive(ctx, pharmacist, "K0001-K0002", "L1", date(2027, 6, 30), P75)
+    quarantine.quarantine(ctx, pharmacist, ["K0001"], "box crushed")  # the log's closing row
+    offered = destruction.destroy(
+        ctx,
+        pharmacist,
+        ["K0001"],
+        "tech",
+        "Incineration on site",
+        password,
+        reference="SP-1",
+        witness_password="tech-pass-1",
+        reason_code=DestructionReason.DAMAGED,
+    )
+    typed = destruction.destroy(
+        ctx,
+        pharmacist,
+        ["K0002"],
+        "tech",
+        "Incineration on site by the hospital",
+        password,
+        reference="SP-2",
+        witness_password="tech-pass-1",
+        reason_code=DestructionReason.DAMAGED,
+    )
+
+    def text(key: str, values: Values, language: Language) -> str:
+        document = catalogue.make_report(
+            catalogue.report(key), ctx, monitor, values, language=language
+        )
+        return "".join("".join(pdf_pages_text(document.data)).split())
+
+    for language, shown in ((Language.EN, "Incinerationonsite"), (Language.ZH_CN, "现场焚烧")):
+        one = text("certificate", Values(destruction=str(offered.destruction_id)), language)
+        assert shown in one, language
+        other = text("certificate", Values(destruction=str(typed.destruction_id)), language)
+        assert "Incinerationonsitebythehospital" in other, language
+        log = text("destruction", Values(), language)
+        assert shown in log and "Incinerationonsitebythehospital" in log, language
+    zh = text("certificate", Values(destruction=str(offered.destruction_id)), Language.ZH_CN)
+    assert "Incineration" not in zh
+    # The monitor pack (its quarantine log's row closing K0001's quarantine, its destruction
+    # log): the offered method nowhere in English, the typed one as typed.
+    pack = text("monitor", Values(since=date(2026, 1, 1)), Language.ZH_CN)
+    assert pack.count("Incineration") == pack.count("Incinerationonsitebythehospital") > 0
+    for language, destroyed in ((Language.EN, "Destroyed: "), (Language.ZH_CN, "已销毁：")):
+        with speaking(language):
+            notes = [
+                line.note
+                for record in report_data.darf_records(ctx, monitor)
+                for line in record.lines
+                if line.kind is MovementKind.DESTROY
+            ]
+        method = "Incineration on site" if language is Language.EN else "现场焚烧"
+        assert [n.split(";")[0].split("；")[0] for n in notes] == [
+            f"{destroyed}{method}",
+            f"{destroyed}Incineration on site by the hospital",
+        ], notes

@@ -616,3 +616,36 @@ def test_a_release_names_every_cause_the_kit_is_held_for(
     quarantine.quarantine(ctx, technician, ["K0001"], "dropped")
     [again] = quarantine.assess_release(ctx, pharmacist, ["K0001"])
     assert [c.text for c in again.held_for] == ["quarantined 2026-01-07: dropped"]
+
+
+def test_the_release_of_a_kit_held_for_an_excursion(
+    ctx: Context, clock: FixedClock, pharmacist: Actor, technician: Actor
+) -> None:
+    """Review: the quarantine log's release row of a kit held for an excursion named no
+    excursion (only a quarantine's event records it): it names the excursion of the quarantine
+    it ends. The release said "for temperature excursion 1: temperature excursion 26.5-27.25
+    °C": the temperatures are said once, in either language."""
+    from dispensary.i18n import Language, speaking
+    from dispensary.services import report_data
+
+    clock.set_date(date(2026, 1, 3))
+    receive(ctx, pharmacist, "K0001-K0002")
+    quarantine.quarantine(ctx, technician, ["K0002"], "box crushed")
+    clock.set_date(date(2026, 1, 6))
+    first, _second = temperature.import_logger(ctx, technician, "IP store 1", LOG, "store1.csv")
+    said = f"quarantined 2026-01-06 for temperature excursion {first.excursion_id} (26.5-27.25 °C)"
+    [verdict] = quarantine.assess_release(ctx, pharmacist, ["K0001"])
+    assert verdict.held_for[0].text == said
+    with speaking(Language.ZH_CN):
+        [chinese] = quarantine.assess_release(ctx, pharmacist, ["K0001"])
+        shown = chinese.held_for[0].text
+    assert shown == (f"2026-01-06 因温度超标 {first.excursion_id} 隔离（26.5-27.25 °C）")
+    done = signed.release(ctx, pharmacist, ["K0001", "K0002"], "sponsor: use", "TE-2026-021")
+    assert done.held_for[0][1][0] == said
+    rows = report_data.quarantine_log(ctx, pharmacist)
+    assert [(r.kit, r.action, r.excursion_id) for r in rows] == [
+        ("K0002", "quarantine", None),
+        ("K0001", "quarantine", first.excursion_id),
+        ("K0001", "release", first.excursion_id),  # the excursion of the quarantine it ends
+        ("K0002", "release", None),  # a quarantine by hand: none
+    ]

@@ -11,6 +11,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -269,9 +270,9 @@ def answer_release(monkeypatch: Any, reason: str, reference: str = "TE-2026-014"
     asked: list[str] = []
 
     def ask(
-        cls: type[ReleaseDialog], parent: QWidget | None, kits: str, held_for: Any = ()
+        cls: type[ReleaseDialog], parent: QWidget | None, kits: Sequence[str], held_for: Any = ()
     ) -> tuple[str, str]:
-        asked.append(kits)
+        asked.append(", ".join(kits))
         return reason, reference
 
     monkeypatch.setattr(ReleaseDialog, "ask", classmethod(ask))

@@ -195,7 +195,9 @@ def test_the_chinese_guides_use_the_glossary_terms(guide: Guide) -> None:
     for name, term in glossary.items():
         if guide is Guide.PHARMACIST:
             assert term["term"] in text, name
-        wrong = [word for word in term.get("not", []) if word in text]
+        wrong = [word for word in term.get("not", []) if word in text] + [
+            found.group() for like in term.get("not_like", []) for found in re.finditer(like, text)
+        ]
         assert wrong == [], f"{name}: {term['term']}, not {wrong}"
 
 

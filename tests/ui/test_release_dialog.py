@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from back_office_fixtures import PASSWORDS, Pharmacy, sign_with
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 from window_helpers import refreshed
 
 from dispensary.domain.codes import KitStatus
@@ -126,3 +126,22 @@ def test_the_release_dialog_names_why_each_kit_is_held(qtbot: Any, pharmacy: Pha
         f"Held for (the sponsor's decision is to cover every one):\n• K0004: {cause.text}"
     ]
     assert cause.text.endswith(": Cap seal broken on arrival")
+
+
+def test_the_release_dialog_says_kit_for_one_kit(qtbot: Any) -> None:
+    """Review: the dialog said "Kits K5006:" for one kit."""
+    one = ReleaseDialog(None, ["K5006"])
+    two = ReleaseDialog(None, ["K5006", "K5007"])
+    for dialog in (one, two):
+        qtbot.addWidget(dialog)
+    prompt = one.findChild(QLabel, "releasePrompt")
+    assert prompt is not None and prompt.text().startswith("Kit K5006: a quarantined kit goes")
+    prompt = two.findChild(QLabel, "releasePrompt")
+    assert prompt is not None and prompt.text().startswith("Kits K5006, K5007: a quarantined")
+
+
+def test_the_release_dialog_in_chinese(chinese: None, qtbot: Any) -> None:
+    dialog = ReleaseDialog(None, ["K5006"])
+    qtbot.addWidget(dialog)
+    prompt = dialog.findChild(QLabel, "releasePrompt")
+    assert prompt is not None and prompt.text().startswith("药盒 K5006：隔离的药盒仅凭申办方")

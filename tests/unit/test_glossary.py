@@ -91,13 +91,14 @@ def test_the_catalogues_and_the_glossary_are_read() -> None:
 
 @pytest.mark.parametrize("name", sorted(FORMS))
 def test_no_other_word_for_the_term(name: str) -> None:
-    """A word the glossary rules out appears in no translation."""
+    """A word the glossary rules out appears in no translation, nor one like it with words put
+    inside (`not_like`: 留存待监查员核对 is 留存待核对)."""
     others = GLOSSARY[name]["not"]
+    like = [re.compile(p) for p in GLOSSARY[name].get("not_like", [])]
     found = [
         f"{e.where}: {e.english!r} -> {e.chinese!r}"
         for e in ENTRIES
-        for w in others
-        if w in e.chinese
+        if any(w in e.chinese for w in others) or any(p.search(e.chinese) for p in like)
     ]
     assert not found, f"{name} is {GLOSSARY[name]['term']}, not {others}:\n" + "\n".join(found)
 
@@ -118,3 +119,11 @@ def test_the_term_translates_the_word(name: str) -> None:
         and not any(w in e.chinese for w in words)
     ]
     assert not missing, f"'{name}' not translated {words[0]}:\n" + "\n".join(missing)
+
+
+def test_a_word_ruled_out_with_words_put_inside_is_ruled_out_too() -> None:
+    """The destruction panel said 退回 0 片（留存待监查员核对）: 留存待核对 with the monitor put
+    inside it, which the glossary's `not` (plain text) let through."""
+    like = [re.compile(p) for p in GLOSSARY["held_returned"]["not_like"]]
+    assert any(p.search("退回 0 片（留存待监查员核对）") for p in like)
+    assert not any(p.search("货架上 5 片，退回留存 0 片。") for p in like)

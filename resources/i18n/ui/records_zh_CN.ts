@@ -501,18 +501,6 @@ Old values:
 <context>
     <name>InventoryScreen</name>
     <message>
-        <source>Incineration on site</source>
-        <translation>现场焚烧</translation>
-    </message>
-    <message>
-        <source>Incineration by contractor</source>
-        <translation>委托第三方焚烧</translation>
-    </message>
-    <message>
-        <source>Return to sponsor</source>
-        <translation>退回申办方</translation>
-    </message>
-    <message>
         <source>Destroy anyway</source>
         <translation>仍然销毁</translation>
     </message>
@@ -737,19 +725,19 @@ Old values:
     </message>
     <message>
         <source>{n} kit, &lt;b&gt;{tablets}&lt;/b&gt; tablets would leave: {from_stock} from the shelf, {returned} returned (held for the monitor).</source>
-        <translation>{n} 个药盒，共 &lt;b&gt;{tablets}&lt;/b&gt; 片将出库：货架上 {from_stock} 片，退回 {returned} 片（留存待监查员核对）。</translation>
+        <translation>{n} 个药盒，共 &lt;b&gt;{tablets}&lt;/b&gt; 片将出库：货架上 {from_stock} 片，退回留存 {returned} 片。</translation>
     </message>
     <message>
         <source>{n} kits, &lt;b&gt;{tablets}&lt;/b&gt; tablets would leave: {from_stock} from the shelf, {returned} returned (held for the monitor).</source>
-        <translation>{n} 个药盒，共 &lt;b&gt;{tablets}&lt;/b&gt; 片将出库：货架上 {from_stock} 片，退回 {returned} 片（留存待监查员核对）。</translation>
+        <translation>{n} 个药盒，共 &lt;b&gt;{tablets}&lt;/b&gt; 片将出库：货架上 {from_stock} 片，退回留存 {returned} 片。</translation>
     </message>
     <message>
         <source>{n} kit, &lt;b&gt;{units}&lt;/b&gt; would leave: {from_stock} from the shelf, {returned} returned (held for the monitor).</source>
-        <translation>{n} 个药盒，共 &lt;b&gt;{units}&lt;/b&gt; 将出库：货架上 {from_stock}，退回 {returned}（留存待监查员核对）。</translation>
+        <translation>{n} 个药盒，共 &lt;b&gt;{units}&lt;/b&gt; 将出库：货架上 {from_stock}，退回留存 {returned}。</translation>
     </message>
     <message>
         <source>{n} kits, &lt;b&gt;{units}&lt;/b&gt; would leave: {from_stock} from the shelf, {returned} returned (held for the monitor).</source>
-        <translation>{n} 个药盒，共 &lt;b&gt;{units}&lt;/b&gt; 将出库：货架上 {from_stock}，退回 {returned}（留存待监查员核对）。</translation>
+        <translation>{n} 个药盒，共 &lt;b&gt;{units}&lt;/b&gt; 将出库：货架上 {from_stock}，退回留存 {returned}。</translation>
     </message>
     <message>
         <source>Return to the sponsor of {n} kit: {kits} ({tablets}) on {day}, witnessed by {witness}, authorised by {reference}</source>
@@ -1032,6 +1020,10 @@ Old values:
     <message>
         <source>Release from quarantine</source>
         <translation>解除隔离</translation>
+    </message>
+    <message>
+        <source>Kit {kits}: a quarantined kit goes back to usable stock only on the sponsor&apos;s written decision. Type the reference of that decision (or of its excursion assessment) and why.</source>
+        <translation>药盒 {kits}：隔离的药盒仅凭申办方的书面决定才能回到可用库存。请输入该决定（或其温度超标评估）的编号和原因。</translation>
     </message>
     <message>
         <source>Kits {kits}: a quarantined kit goes back to usable stock only on the sponsor&apos;s written decision. Type the reference of that decision (or of its excursion assessment) and why.</source>

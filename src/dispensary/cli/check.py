@@ -40,6 +40,7 @@ from dispensary.cli.core import (
     whole,
 )
 from dispensary.cli.overriding import dispense_override_hints, override_options
+from dispensary.domain import reasons
 from dispensary.domain.codes import ReasonCode
 from dispensary.domain.lifecycle import status_word
 from dispensary.domain.rules import next_day1, next_day1_words
@@ -801,7 +802,7 @@ def _destroy_lines(found: DestroyAssessment, study: Study) -> list[str]:
             verdict=_verdict(found.refused, None),
         ),
         _("  Witness     {value}").format(value=found.witness_shown or found.witness or "-"),
-        _("  Method      {value}").format(value=found.method or "-"),
+        _("  Method      {value}").format(value=reasons.destruction_method(found.method) or "-"),
         _("  Authorised  {value}").format(value=found.reference or "-"),
         _("  Reason      {value}").format(
             value=_(found.reason_code.label) if found.reason_code else "-"

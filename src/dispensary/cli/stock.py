@@ -40,6 +40,7 @@ from dispensary.cli.core import (
     units_counted,
     whole,
 )
+from dispensary.domain import reasons
 from dispensary.domain.codes import KitStatus, ReasonCode
 from dispensary.i18n import ENGLISH, N_, _, current_language
 
@@ -225,7 +226,7 @@ def cmd_destroy(run: Run) -> int:
             units=units_counted(ctx.study, result.by_product),
             destroyed_on=result.destroyed_on.isoformat(),
         ),
-        _("  Method         {method}").format(method=result.method),
+        _("  Method         {method}").format(method=reasons.destruction_method(result.method)),
         _("  Witness        {witness} (signed)").format(witness=result.witness),
         _("  Authorisation  {reference}").format(reference=result.reference),
     ]

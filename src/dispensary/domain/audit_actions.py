@@ -474,14 +474,7 @@ def held_for_shown(value: object) -> str | None:
             excursion = cause.get("excursion")
             forms = reasons.EXCURSION_FORMS if excursion is not None else reasons.RECEIPT_FORMS
             reason = reasons.in_reader_words(recorded, forms)
-            reason = reason.strip().rstrip(".。") or reason
-            words.append(
-                _("quarantined {day}: {reason}").format(day=day, reason=reason)
-                if excursion is None
-                else _("quarantined {day} for temperature excursion {excursion}: {reason}").format(
-                    day=day, excursion=excursion, reason=reason
-                )
-            )
+            words.append(reasons.quarantined_for(day, reason, excursion))
         kits.append(_("{kit}: {causes}").format(kit=kit, causes=_(", ").join(words)))
     return _("; ").join(kits)
 

@@ -50,6 +50,30 @@ linked to it, as damaged)."""
 RECEIPT_FORMS = (SHIPMENT_TEMPERATURE, *DAMAGED_FORMS)
 """The forms of a kit quarantined as it was received: with a temperature record not acceptable,
 or damaged."""
+Parts = Mapping[str, tuple[str, ...] | Callable[[str], str]]
+"""A text's values the program writes too (in_reader_words): by the forms it writes them in,
+or named by a function (a rule's title, from the study file: Study.rule_named)."""
+
+
+DESTRUCTION_METHODS = (
+    N_("Incineration on site"),
+    N_("Incineration by contractor"),
+    N_("Return to sponsor"),
+)
+"""The destruction methods the program offers, recorded in English (the words of the records)
+whatever the language they were chosen in; a method typed in is recorded as typed."""
+
+
+def destruction_method(stored: str) -> str:
+    """A destruction's method in the reader's language when it is one the program offers
+    (DESTRUCTION_METHODS); a method typed in as typed."""
+    return _(stored) if stored in DESTRUCTION_METHODS else stored
+
+
+LEDGER_PARTS: Parts = {"method": destruction_method}
+"""The values of a ledger row's reason the program writes too: a destruction's method
+("destroyed: Incineration on site" is 已销毁：现场焚烧)."""
+
 FORMS = (
     *(f for forms in LEDGER_FORMS.values() for f in forms),
     EXCURSION,
@@ -83,11 +107,6 @@ def _pattern(form: str) -> re.Pattern[str]:
     return re.compile(regex, re.DOTALL)
 
 
-Parts = Mapping[str, tuple[str, ...] | Callable[[str], str]]
-"""A text's values the program writes too (in_reader_words): by the forms it writes them in,
-or named by a function (a rule's title, from the study file: Study.rule_named)."""
-
-
 def in_reader_words(stored: str, forms: tuple[str, ...], parts: Parts | None = None) -> str:
     """A stored text in the reader's language when it is one of `forms`, those the program
     writes there; else as recorded. `parts`: the forms a value of the text is written in
@@ -118,3 +137,23 @@ def _in_words(stored: str, forms: tuple[str, ...], parts: Parts) -> str | None:
         else:
             return _(form).format(**values)
     return None
+
+
+def quarantined_for(day: str, reason: str, excursion: object = None) -> str:
+    """A quarantine as a cause a kit is held for, in one phrase in the reader's language (a
+    release's dialog and result, its audit entry's `held_for`). `reason`: the quarantine's
+    reason in the reader's words (`in_reader_words`), its closing full stop dropped (the phrase
+    goes on); an excursion's own reason, its temperatures, is not said twice ("for temperature
+    excursion 1: temperature excursion 27.5-27.8 °C" is "for temperature excursion 1
+    (27.5-27.8 °C)")."""
+    reason = reason.strip().rstrip(".。") or reason
+    if excursion is None:
+        return _("quarantined {day}: {reason}").format(day=day, reason=reason)
+    found = _pattern(_(EXCURSION)).fullmatch(reason)
+    if found:
+        return _(
+            "quarantined {day} for temperature excursion {excursion} ({lowest}-{highest} °C)"
+        ).format(day=day, excursion=excursion, **found.groupdict())
+    return _("quarantined {day} for temperature excursion {excursion}: {reason}").format(
+        day=day, excursion=excursion, reason=reason
+    )

@@ -14,6 +14,7 @@ from dataclasses import replace
 
 from reportlab.platypus import Flowable, KeepTogether
 
+from dispensary.domain import reasons
 from dispensary.domain.audit_actions import person_named
 from dispensary.domain.codes import SignatureMeaning
 from dispensary.domain.errors import InvalidInput
@@ -94,8 +95,10 @@ def unseen_returns(row: DestructionRow) -> str:
 
 def _method(row: DestructionRow) -> str:
     if row.to_sponsor:
-        return _("Returned to the sponsor: {method}").format(method=row.method)
-    return row.method
+        return _("Returned to the sponsor: {method}").format(
+            method=reasons.destruction_method(row.method)
+        )
+    return reasons.destruction_method(row.method)
 
 
 QUANTITY_HEADER = (

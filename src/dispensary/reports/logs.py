@@ -9,6 +9,7 @@ from datetime import date
 
 from reportlab.platypus import Flowable
 
+from dispensary.domain import reasons
 from dispensary.i18n import N_, _
 from dispensary.reports.base import (
     AMBER,
@@ -27,6 +28,7 @@ from dispensary.reports.certificate import SIGNER_MEANINGS, unseen_returns
 from dispensary.reports.csvfile import to_csv
 from dispensary.reports.words import institution, named_destructions, pgettext, plural, term
 from dispensary.services.report_data import (
+    ENDED_BY_DESTRUCTION,
     ExcursionRow,
     QuarantineRow,
     ReportMeta,
@@ -103,11 +105,8 @@ def _units_left(study: Study, line: DestructionLine) -> str:
 
 
 def _method(row: DestructionRow) -> str:
-    said = (
-        _("returned to sponsor: {method}").format(method=row.method)
-        if row.to_sponsor
-        else row.method
-    )
+    method = reasons.destruction_method(row.method)
+    said = _("returned to sponsor: {method}").format(method=method) if row.to_sponsor else method
     if row.reason_code:
         return _("{method} ({reason})").format(method=said, reason=term(row.reason_code.label))
     return said
@@ -272,7 +271,9 @@ def quarantine_table(study: Study, rows: Sequence[QuarantineRow], width: float) 
                 study.product_name(r.product),
                 r.lot,
                 term(r.action),
-                quarantine_reason(r.reason, r.excursion_id),
+                reasons.destruction_method(r.reason)
+                if r.action in ENDED_BY_DESTRUCTION
+                else quarantine_reason(r.reason, r.excursion_id),
                 r.sponsor_reference,
                 r.by,
                 str(r.excursion_id) if r.excursion_id is not None else "",

@@ -352,7 +352,7 @@ def _destructions(session: Session, kit: Kit, names: dict[int, str]) -> list[Kit
             else _("Returned to the sponsor")
         )
         detail = _("{method}; witness {witness}").format(
-            method=record.method, witness=record.witness
+            method=reasons.destruction_method(record.method), witness=record.witness
         )
         if record.reference:
             detail += _("; sponsor's authorisation {reference}").format(reference=record.reference)

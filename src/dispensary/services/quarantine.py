@@ -50,16 +50,7 @@ class HoldCause:
             return _("exposed to temperature excursion {excursion} on {day} while held").format(
                 excursion=self.excursion, day=self.on.isoformat()
             )
-        if self.excursion is not None:
-            return _("quarantined {day} for temperature excursion {excursion}: {reason}").format(
-                day=self.on.isoformat(), excursion=self.excursion, reason=self._reason
-            )
-        return _("quarantined {day}: {reason}").format(day=self.on.isoformat(), reason=self._reason)
-
-    @property
-    def _reason(self) -> str:
-        """The reason without its closing full stop: the phrase goes on after it (";")."""
-        return self.reason.strip().rstrip(".。") or self.reason
+        return reasons.quarantined_for(self.on.isoformat(), self.reason, self.excursion)
 
     @property
     def fact(self) -> dict[str, object]:

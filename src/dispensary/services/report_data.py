@@ -209,6 +209,11 @@ class ReturnLogRow:
         return self.outcome == "not_brought_back"
 
 
+ENDED_BY_DESTRUCTION = ("destroyed", "returned to sponsor")
+"""The actions of a quarantine log's row that closes a quarantine by destroying the kit (or
+returning it to the sponsor): its reason is the destruction's method."""
+
+
 @dataclass(frozen=True)
 class QuarantineRow:
     at: datetime
@@ -1069,7 +1074,9 @@ def _darf_note(row: LedgerRow, target: int | None, rows: Sequence[LedgerRow] = (
             "Dispense {dispense} voided, ledger entry {entry} undone (its kits never left the "
             "pharmacy): {reason}"
         ).format(dispense=row.dispense, entry=row.reverses, reason=row.reason)
-    reason = reasons.in_reader_words(row.reason, reasons.LEDGER_FORMS.get(row.kind, ()))
+    reason = reasons.in_reader_words(
+        row.reason, reasons.LEDGER_FORMS.get(row.kind, ()), reasons.LEDGER_PARTS
+    )
     kind = MovementKind(row.kind)
     if kind is MovementKind.DISPENSE:
         if not reason:
@@ -1273,7 +1280,9 @@ def quarantine_log(
                 event.action,
                 event.reason,
                 users.get(event.user_id, "?"),
-                event.excursion_id,
+                event.excursion_id
+                if event.action == "quarantine" or event.excursion_id is not None
+                else _ended(session, event),
                 event.sponsor_reference or "",
             )
             for event, kit in session.execute(query).tuples()
@@ -1281,6 +1290,22 @@ def quarantine_log(
         rows += _quarantines_ended_by_destruction(session, ctx.study_id, since, until)
         rows.sort(key=lambda r: r.at)
         return rows
+
+
+def _ended(session: Session, event: QuarantineEvent) -> int | None:
+    """The excursion of the quarantine a release (or a rejection) ends: the kit's last
+    quarantine before it (only a quarantine's event names its excursion; the log's release row
+    of a kit held for an excursion said none)."""
+    return session.scalar(
+        select(QuarantineEvent.excursion_id)
+        .where(
+            QuarantineEvent.kit_id == event.kit_id,
+            QuarantineEvent.action == "quarantine",
+            QuarantineEvent.id < event.id,
+        )
+        .order_by(QuarantineEvent.id.desc())
+        .limit(1)
+    )
 
 
 def _quarantines_ended_by_destruction(
@@ -1319,7 +1344,7 @@ def _quarantines_ended_by_destruction(
                 kit.number,
                 kit.product,
                 kit.lot.number,
-                "returned to sponsor" if destruction.to_sponsor else "destroyed",
+                ENDED_BY_DESTRUCTION[1] if destruction.to_sponsor else ENDED_BY_DESTRUCTION[0],
                 destruction.method,
                 users.get(destruction.user_id, "?"),
                 last.excursion_id,

@@ -500,7 +500,9 @@ def strip_style(colours: tuple[str, str, str]) -> str:
 
 
 class ReasonDialog(QDialog):
-    """Asks why, before a step whose reason goes into the audit trail."""
+    """Asks why, before a step whose reason goes into the audit trail. Every step asked for
+    refuses a blank reason: OK stays disabled (and Enter does nothing) until one is typed, not
+    closing the dialog on nothing for the screen to say "Give the reason" and ask again."""
 
     def __init__(self, parent: QWidget | None, title: str, prompt: str, action: str) -> None:
         super().__init__(parent)
@@ -517,10 +519,18 @@ class ReasonDialog(QDialog):
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(action)
+        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText(action)
+        self.ok.setEnabled(False)
+        self.reason.textChanged.connect(lambda text: self.ok.setEnabled(bool(text.strip())))
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+
+    def accept(self) -> None:
+        """Closes on a reason only (Enter with the reason blank does nothing)."""
+        if self.reason.text().strip():
+            super().accept()
 
     @classmethod
     def ask(cls, parent: QWidget | None, title: str, prompt: str, action: str) -> str | None:

@@ -46,6 +46,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dispensary.domain import reasons
 from dispensary.domain.codes import DestructionReason, KitStatus, SignatureMeaning
 from dispensary.domain.errors import DispensaryError, InvalidInput, SignatureFailed
 from dispensary.domain.rules import normalise_kit_number
@@ -158,12 +159,6 @@ Destroy waits, disabled, for the assessment of what is typed now."""
 this long, so that each keystroke shows its rows at once and only the text typed last is
 counted. Without a search the count is read from the indexes, at once."""
 
-DESTRUCTION_METHODS = [
-    str(QT_TRANSLATE_NOOP("InventoryScreen", "Incineration on site")),
-    str(QT_TRANSLATE_NOOP("InventoryScreen", "Incineration by contractor")),
-    str(QT_TRANSLATE_NOOP("InventoryScreen", "Return to sponsor")),
-]
-"""The methods offered, in English: shown translated, recorded in English."""
 NARROW_COMBO = 14
 PANEL_SHARE = 3
 """The side panel opens at most this fraction of the width beside the table (1/3)."""
@@ -387,7 +382,7 @@ class ReleaseDialog(QDialog):
     def __init__(
         self,
         parent: QWidget | None,
-        kits: str,
+        kits: Sequence[str],
         held_for: Sequence[tuple[str, Sequence[str]]] = (),
     ) -> None:
         super().__init__(parent)
@@ -395,12 +390,21 @@ class ReleaseDialog(QDialog):
         self.setMinimumWidth(480)
         layout = QVBoxLayout(self)
         prompt = QLabel(
-            self.tr(
-                "Kits {kits}: a quarantined kit goes back to usable stock only on the "
-                "sponsor's written decision. Type the reference of that decision (or of its "
-                "excursion assessment) and why."
-            ).format(kits=kits)
+            by_count(
+                len(kits),
+                self.tr(
+                    "Kit {kits}: a quarantined kit goes back to usable stock only on the "
+                    "sponsor's written decision. Type the reference of that decision (or of "
+                    "its excursion assessment) and why."
+                ),
+                self.tr(
+                    "Kits {kits}: a quarantined kit goes back to usable stock only on the "
+                    "sponsor's written decision. Type the reference of that decision (or of its "
+                    "excursion assessment) and why."
+                ),
+            ).format(kits=", ".join(kits))
         )
+        prompt.setObjectName("releasePrompt")
         prompt.setWordWrap(True)
         layout.addWidget(prompt)
         # Why each kit is held (services.quarantine.assess_release): every open quarantine and
@@ -464,7 +468,7 @@ class ReleaseDialog(QDialog):
     def ask(
         cls,
         parent: QWidget | None,
-        kits: str,
+        kits: Sequence[str],
         held_for: Sequence[tuple[str, Sequence[str]]] = (),
     ) -> tuple[str, str] | None:
         """(reason, sponsor's reference) as typed, or None when cancelled."""
@@ -634,8 +638,9 @@ class InventoryScreen(Screen):
         self.method = QComboBox()
         self.method.setObjectName("method")
         self.method.setEditable(True)
-        for method in DESTRUCTION_METHODS:
-            self.method.addItem(QCoreApplication.translate("InventoryScreen", method), method)
+        # The methods offered (domain.reasons): shown translated, recorded in English.
+        for method in reasons.DESTRUCTION_METHODS:
+            self.method.addItem(reasons.destruction_method(method), method)
         narrow(self.method)
         self.reference = text_field("reference", self.tr("The sponsor's destruction authorisation"))
         for field in (self.witness, self.reference):
@@ -1164,7 +1169,7 @@ class InventoryScreen(Screen):
             lambda: quarantine.assess_release(self.session.ctx, self.session.actor, kits),
         )
         held = [(v.kit, [c.text for c in v.held_for]) for v in verdicts or ()]
-        answer = ReleaseDialog.ask(self, ", ".join(kits), held)
+        answer = ReleaseDialog.ask(self, kits, held)
         if answer is None:
             return
         reason, reference = answer
