@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 from dispensary.i18n import N_, _, sentences
@@ -102,6 +103,62 @@ def write_private(target: Path, data: bytes) -> None:
     except OSError:
         partial.unlink(missing_ok=True)
         raise
+
+
+def staged_name(target: Path) -> Path:
+    """The longest name a `Staged` file beside `target` may take (its random part as long as
+    `tempfile` makes it): checked before any work, as a name over the system's limit."""
+    return target.with_name(f".{target.name}.XXXXXXXX.partial")
+
+
+class Staged:
+    """A file written whole beside its target under a temporary name, owner-only from the first
+    byte, and put in its place (`keep`) only once the step it belongs to has been recorded: a
+    label sheet whose print the audit trail must hold. Until then the file of that name (an
+    earlier copy, replaced with --force) is as it was; `discard` removes the temporary file
+    alone, so that a step refused after the writing leaves the earlier file untouched."""
+
+    def __init__(self, target: Path) -> None:
+        self.target = target
+        self.partial: Path | None = None
+
+    def write(self, data: bytes) -> None:
+        """Writes `data` to a new temporary file in the target's folder (so that `keep` is a
+        rename, at once); an OSError (disk full...) leaves no temporary file."""
+        self.discard()
+        fd, name = tempfile.mkstemp(
+            prefix=f".{self.target.name}.", suffix=".partial", dir=self.target.parent
+        )
+        self.partial = Path(name)  # mkstemp opens it with mode 0600
+        try:
+            try:
+                view = memoryview(data)
+                while view:
+                    written = os.write(fd, view)
+                    view = view[written:]
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        except OSError:
+            self.discard()
+            raise
+
+    def keep(self) -> None:
+        """The file written put in the target's place (an earlier file of that name replaced);
+        an OSError leaves the earlier file as it was and removes the temporary one."""
+        assert self.partial is not None, "nothing written to keep"
+        try:
+            os.replace(self.partial, self.target)
+        except OSError:
+            self.discard()
+            raise
+        self.partial = None
+
+    def discard(self) -> None:
+        """The temporary file removed, if one is left; the target is not touched."""
+        if self.partial is not None:
+            self.partial.unlink(missing_ok=True)
+            self.partial = None
 
 
 def mode_wider_than_private(path: Path) -> bool:

@@ -23,6 +23,8 @@ from reportlab.lib.pagesizes import LETTER
 
 from dispensary import cli as command
 from dispensary.cli import documents as cli_documents
+from dispensary.domain.errors import DatabaseProblem, RuleViolation
+from dispensary.files import Staged
 from dispensary.reports.csvfile import read_rows
 from dispensary.services.demo import DEMO_PASSWORD
 
@@ -190,8 +192,11 @@ def test_a_label_that_cannot_be_drawn_or_written_is_not_recorded(
     def full_disk(path: Path, data: bytes) -> None:
         raise OSError(28, "No space left on device", str(path))
 
+    def full_disk_beside(staged: Staged, data: bytes) -> None:
+        raise OSError(28, "No space left on device", str(staged.target))
+
     with monkeypatch.context() as patch:
-        patch.setattr(cli_documents, "write_private", full_disk)
+        patch.setattr(Staged, "write", full_disk_beside)
         written = cli("label", "dispense", LIVE_DISPENSE, "--out", str(out))
     assert written.code == 3 and "disk" in written.err.lower(), written.err
     assert not out.exists()
@@ -242,6 +247,102 @@ def test_a_label_is_not_written_over_an_existing_file_unless_forced(
     assert page.read_bytes() == b"last week's calibration page"
     assert cli(*calibration, "--force", user=None).code == 0
     assert page.read_bytes().startswith(b"%PDF")
+
+
+def test_a_label_whose_print_cannot_be_recorded_leaves_the_file_it_would_replace(
+    cli: Cli,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    state: Callable[[str], dict[str, Any]],
+) -> None:
+    """The finding: `label ... --out kept.pdf --force` whose print could not be recorded (a
+    locked database, another workstation's print first) wrote over kept.pdf, then took the new
+    file back: neither copy was left. The new file is written beside it and put in its place
+    only once the print is recorded; refused, the earlier file is as it was, and said so."""
+    from dispensary.services import labels as label_prints
+
+    folder = tmp_path / "labels"
+    folder.mkdir()
+    kept = folder / "kept.pdf"
+    kept.write_bytes(b"an earlier copy kept on file")
+    fresh = folder / "fresh.pdf"
+    before = state(cli.db)
+
+    def locked(*args: object, **kwargs: object) -> None:
+        raise DatabaseProblem(
+            "The database is busy: try again. Technical detail: database is locked"
+        )
+
+    def printed_first(*args: object, **kwargs: object) -> None:
+        raise RuleViolation("The participant leaflet of DSP000134 was printed meanwhile.")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(label_prints, "record_label_print", locked)
+        forced = cli("label", "dispense", LIVE_DISPENSE, "--out", str(kept), "--force")
+        first = cli("label", "dispense", LIVE_DISPENSE, "--out", str(fresh))
+        chinese = cli(
+            "--lang", "zh_CN", "label", "dispense", LIVE_DISPENSE, "--out", str(kept), "--force"
+        )
+        patch.setattr(label_prints, "record_label_print", printed_first)
+        leaflet = cli("label", "leaflet", LIVE_DISPENSE, "--out", str(kept), "--force")
+    assert chinese.code == 5 and f"{kept} 未被替换：原有文件保持原样。" in chinese.err, chinese
+    assert (forced.code, forced.out) == (5, ""), forced  # a database problem
+    assert kept.read_bytes() == b"an earlier copy kept on file"  # written over, then removed
+    assert forced.err.rstrip().endswith(
+        f"The database is busy: try again. {kept} was not replaced: the file there before is "
+        "kept as it was. Technical detail: database is locked"
+    ), forced.err
+    assert (first.code, fresh.exists()) == (5, False), first
+    assert f"No file was written to {fresh}." in first.err
+    assert leaflet.code == 3 and f"{kept} was not replaced" in leaflet.err, leaflet
+    assert kept.read_bytes() == b"an earlier copy kept on file"
+    assert list(folder.iterdir()) == [kept]  # no temporary file left beside it
+    assert state(cli.db) == before  # type: ignore[operator]
+
+    def folder_locked(staged: Staged) -> None:
+        raise PermissionError(13, "Permission denied", str(staged.target))
+
+    with monkeypatch.context() as patch:  # recorded, then the file cannot be put in place
+        patch.setattr(Staged, "keep", folder_locked)
+        unkept = cli("label", "dispense", LIVE_DISPENSE, "--out", str(kept), "--force")
+    assert unkept.code == 3, unkept
+    assert "print it again with --reprint --reason TEXT" in unkept.err
+    assert kept.read_bytes() == b"an earlier copy kept on file"
+    reprint = ("--reprint", "--reason", "the file could not be saved")
+    replaced = cli("label", "dispense", LIVE_DISPENSE, "--out", str(kept), "--force", *reprint)
+    assert replaced.code == 0, replaced.err  # recorded: then put in its place
+    assert read_pdf(kept).pages and list(folder.iterdir()) == [kept]
+
+
+def test_a_forced_report_that_cannot_be_made_or_written_leaves_the_earlier_file(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`report --out --force` records nothing: the report is made whole, then written beside
+    the file and renamed over it; a fault before or during the writing leaves the earlier
+    report as it was (the label's finding, checked for reports)."""
+    from dispensary.reports import catalogue
+
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    out = folder / "darf.pdf"
+    out.write_bytes(b"last month's signed DARF")
+
+    def locked(*args: object, **kwargs: object) -> None:
+        raise DatabaseProblem("The database is busy: try again.")
+
+    def full_disk(path: Path, data: bytes) -> None:
+        raise OSError(28, "No space left on device", str(path))
+
+    with monkeypatch.context() as patch:
+        patch.setattr(catalogue, "_gathered", locked)
+        unmade = cli("report", "darf", "--out", str(out), "--force")
+    with monkeypatch.context() as patch:
+        patch.setattr(cli_documents, "write_private", full_disk)
+        unwritten = cli("report", "darf", "--out", str(out), "--force")
+    assert unmade.code == 5 and "busy" in unmade.err, unmade
+    assert unwritten.code == 3 and "disk" in unwritten.err.lower(), unwritten
+    assert out.read_bytes() == b"last month's signed DARF"
+    assert list(folder.iterdir()) == [out]
 
 
 def test_labels_need_a_role_that_prints_them(cli: Cli, tmp_path: Path) -> None:
@@ -634,6 +735,47 @@ def test_a_report_of_a_period_that_ends_after_today_is_refused(cli: Cli, tmp_pat
     )
     assert to_today.code == 0, to_today.err
     assert "2026-01-01 to 2026-03-02" in read_pdf(out).pages[0].extract_text()
+
+
+def test_a_period_after_today_is_refused_before_the_password_is_asked_for(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The finding: `report darf --to 2027-01-01` asked for the password (signed in) before
+    saying the period was refused, where every other mistake of the command line is said
+    before it. Refused first, no password asked for, nothing written."""
+    from dispensary.cli import run as cli_run
+
+    asked: list[str] = []
+
+    def ask(env: str, who: str) -> str:
+        asked.append(who)
+        return DEMO_PASSWORD
+
+    monkeypatch.setattr(cli_run, "secret", ask)
+    out = tmp_path / "darf.pdf"
+    no_password = {"DISPENSARY_PASSWORD": None}
+    ahead = cli("report", "darf", "--out", str(out), "--to", "2026-03-03", env=no_password)
+    assert (ahead.code, ahead.out, out.exists()) == (3, "", False), ahead
+    assert "The period ends on 2026-03-03, after today (2026-03-02)" in ahead.err
+    begun = cli("report", "audit", "--out", str(out), "--from", "2026-03-03", env=no_password)
+    assert begun.code == 3 and "The period starts on 2026-03-03" in begun.err, begun
+    assert asked == []
+    today = cli("report", "darf", "--out", str(out), "--to", "2026-03-02", env=no_password)
+    assert today.code == 0, today.err
+    assert asked == ["pharmacist"]  # the password asked for once the command line is right
+
+
+def test_out_and_force_say_what_they_do_in_the_help(capsys: pytest.CaptureFixture[str]) -> None:
+    """--out had no words in `label ... --help` and `report ... --help`."""
+    for args, said in (
+        (["label", "dispense", "--help"], "the PDF file written; one that exists is refused"),
+        (["report", "darf", "--help"], "the file written, PDF or CSV by its suffix"),
+        (["report", "monitor", "--help"], "the PDF file written"),
+    ):
+        assert command.main(args) == 0
+        shown = " ".join(capsys.readouterr().out.split())
+        assert said in shown, (args, shown)
+        assert "--force replace the file --out names if it exists" in shown
 
 
 def test_a_shipments_sheet_prints_the_kits_still_in_the_store_and_names_those_left_out(

@@ -16,6 +16,8 @@ from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QFileDialog
 from window_helpers import refreshed
 
+from dispensary.domain.errors import DatabaseProblem
+from dispensary.files import Staged
 from dispensary.i18n import Language
 from dispensary.labels import catalogue as label_catalogue
 from dispensary.services import audit, dispensing, labels, quarantine, users
@@ -295,18 +297,16 @@ def test_a_saved_label_whose_print_cannot_be_recorded_is_not_kept(
     screen = make_screen(qtbot, pharmacy, "tech")
     screen.shipment.setCurrentIndex(screen.shipment.findData("SH-2"))
     make(qtbot, screen, "shipment")
-    from dispensary.ui import reports_view
+    written = Staged.write
 
-    written = reports_view.write_private
-
-    def deactivated_meanwhile(target: Path, pdf: bytes) -> None:
+    def deactivated_meanwhile(staged: Staged, pdf: bytes) -> None:
         """The account ends while the file is written: after the step's checks, before its
         print is recorded (an account ended before is refused before any file is written)."""
         users.set_active(pharmacy.ctx, pharmacy.actor("admin"), "tech", False, "left")
-        written(target, pdf)
-        assert target.exists()
+        written(staged, pdf)
+        assert staged.partial is not None and staged.partial.exists()
 
-    monkeypatch.setattr(reports_view, "write_private", deactivated_meanwhile)
+    monkeypatch.setattr(Staged, "write", deactivated_meanwhile)
     folder = tmp_path / "out"
     folder.mkdir()
     save_to(monkeypatch, folder / "labels.pdf")
@@ -315,6 +315,52 @@ def test_a_saved_label_whose_print_cannot_be_recorded_is_not_kept(
     assert "The file was not kept." in screen.message.text()
     assert list(folder.iterdir()) == []
     assert label_prints(pharmacy) == []
+
+
+KEPT_WORDS = {
+    "en": "The database is busy: try again. The file was not saved: {path} is kept as it was "
+    "before.",
+    "zh_CN": "The database is busy: try again.文件未保存：{path} 保持原样。",
+}
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_a_label_saved_over_a_file_whose_print_cannot_be_recorded_leaves_that_file(
+    qtbot: Any,
+    pharmacy: Pharmacy,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    language: str,
+    request: pytest.FixtureRequest,
+) -> None:
+    """The finding: a label saved over a file (the save dialog told to replace it) whose print
+    could not be recorded (a locked database) wrote over the file, then removed the new one:
+    neither copy was left. The earlier file is left as it was, and said so."""
+    if language == "zh_CN":
+        request.getfixturevalue("chinese")
+    screen = make_screen(qtbot, pharmacy, "tech")
+    screen.shipment.setCurrentIndex(screen.shipment.findData("SH-2"))
+    make(qtbot, screen, "shipment")
+
+    def locked(*args: object, **kwargs: object) -> None:
+        raise DatabaseProblem("The database is busy: try again.")
+
+    monkeypatch.setattr(labels, "record_label_print", locked)
+    folder = tmp_path / "out"
+    folder.mkdir()
+    target = folder / "labels.pdf"
+    target.write_bytes(b"an earlier label sheet kept on file")
+    save_to(monkeypatch, target)
+    qtbot.mouseClick(screen.save_button, Qt.MouseButton.LeftButton)
+    assert target.read_bytes() == b"an earlier label sheet kept on file"
+    assert list(folder.iterdir()) == [target]  # no temporary file left
+    assert screen.message.text() == KEPT_WORDS[language].format(path=target)
+    monkeypatch.undo()
+    save_to(monkeypatch, target)
+    qtbot.mouseClick(screen.save_button, Qt.MouseButton.LeftButton)
+    assert screen.message.kind == "ok"
+    assert target.read_bytes().startswith(b"%PDF") and list(folder.iterdir()) == [target]
+    assert len(label_prints(pharmacy)) == 1
 
 
 def test_a_label_that_cannot_be_written_is_not_recorded(
@@ -327,10 +373,10 @@ def test_a_label_that_cannot_be_written_is_not_recorded(
     screen.shipment.setCurrentIndex(screen.shipment.findData("SH-2"))
     make(qtbot, screen, "shipment")
 
-    def full_disk(path: Path, data: bytes) -> None:
-        raise OSError(28, "No space left on device", str(path))
+    def full_disk(staged: Staged, data: bytes) -> None:
+        raise OSError(28, "No space left on device", str(staged.target))
 
-    monkeypatch.setattr(reports_view, "write_private", full_disk)
+    monkeypatch.setattr(reports_view.Staged, "write", full_disk)
     save_to(monkeypatch, tmp_path / "labels.pdf")
     qtbot.mouseClick(screen.save_button, Qt.MouseButton.LeftButton)
     assert "disk" in screen.message.text().lower()

@@ -1245,6 +1245,14 @@ Old values:
         <translation>PDF 文件 (*.pdf)</translation>
     </message>
     <message>
+        <source>{refused} The print is recorded in the audit trail: to have the file, make it again (it is then a reprint).</source>
+        <translation>{refused}此次打印已记入稽查轨迹：如需该文件，请重新生成（即为补打）。</translation>
+    </message>
+    <message>
+        <source>{refused} The file was not saved: {path} is kept as it was before.</source>
+        <translation>{refused}文件未保存：{path} 保持原样。</translation>
+    </message>
+    <message>
         <source>{refused} The file was not kept.</source>
         <translation>{refused}文件未保留。</translation>
     </message>

@@ -29,15 +29,25 @@ from dispensary.cli.forecast import weeks_option
 from dispensary.domain import documents
 from dispensary.domain.errors import InvalidInput
 from dispensary.domain.forecast import DEFAULT_WEEKS
-from dispensary.files import write_error_text, write_private
+from dispensary.files import staged_name, write_error_text, write_private
 from dispensary.i18n import N_, _
 
 _PDF_PAGE = re.compile(rb"/Type\s*/Page(?![A-Za-z])")
 
 
-def out_options(p: argparse.ArgumentParser, metavar: str) -> None:
+def out_options(p: argparse.ArgumentParser, formats: Sequence[str]) -> None:
     """--out and --force, the same for every document written to a file (labels, reports)."""
-    p.add_argument("--out", required=True, type=path_option, metavar=metavar)
+    p.add_argument(
+        "--out",
+        required=True,
+        type=path_option,
+        metavar="|".join(f"FILE.{f}" for f in formats),
+        help=N_(
+            "the file written, PDF or CSV by its suffix; one that exists is refused unless --force"
+        )
+        if len(formats) > 1
+        else N_("the PDF file written; one that exists is refused unless --force"),
+    )
     p.add_argument(
         "--force", action="store_true", help=N_("replace the file --out names if it exists")
     )
@@ -79,7 +89,7 @@ def out_path(path: str, formats: Sequence[str], what: str, force: bool) -> tuple
                     "--force to replace it. Nothing was written."
                 ).format(target=target)
             )
-        target.with_name(f".{target.name}.partial").exists()  # a name over the system's limit
+        staged_name(target).exists()  # a name over the system's limit, its temporary file's
     except OSError as exc:
         raise InvalidInput(write_error_text(exc, target)) from exc
     if not os.access(target.parent, os.W_OK | os.X_OK):

@@ -11,6 +11,7 @@ import argparse
 from collections.abc import Sequence
 from dataclasses import asdict
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dispensary import config
@@ -32,7 +33,8 @@ from dispensary.cli.documents import (
     write_whole,
     written,
 )
-from dispensary.domain.errors import RuleViolation
+from dispensary.domain.errors import DispensaryError, InvalidInput, RuleViolation
+from dispensary.files import Staged, before_detail, write_error_text
 from dispensary.i18n import N_, _, sentences
 from dispensary.labels import catalogue as label_catalogue
 
@@ -88,6 +90,19 @@ def _print_refused(refused: PrintRefused, what: str, reprint: bool) -> RuleViola
     return RuleViolation(_("{the} not been printed yet: print without --reprint.").format(the=the))
 
 
+def _say_file_left(exc: DispensaryError, target: Path, existed: bool) -> None:
+    """The refusal of a print written but not recorded, told what became of the file: the
+    earlier file of that name kept as it was (--force replaces it only once the print is
+    recorded), or no file written. The same refusal (its kind, its exit code), the system's
+    technical detail still last."""
+    if existed:
+        left = _("{target} was not replaced: the file there before is kept as it was.")
+    else:
+        left = _("No file was written to {target}.")
+    exc.message = before_detail(exc.message, left.format(target=target))
+    exc.args = (exc.message,)
+
+
 def _settings() -> config.Settings:
     return config.Settings.load()
 
@@ -109,8 +124,9 @@ def _stock_and_calibration(run: Run, study: Study | None) -> tuple[LabelStock, C
 
 def cmd_label(run: Run, key: str) -> int:
     """One label of the catalogue: planned (a second print must be asked for as a reprint,
-    with its reason), drawn, written, then recorded; nothing is recorded if drawing or
-    writing fails, and the file goes again if the record is refused."""
+    with its reason), drawn, written beside the file named, recorded, then put in that file's
+    place; nothing is recorded if drawing or writing fails, and if the record is refused the
+    new file goes again, a file of that name (--force) left as it was."""
     from dispensary.services import labels as label_prints
     from dispensary.services.labels import PrintRefused
 
@@ -141,21 +157,41 @@ def cmd_label(run: Run, key: str) -> int:
         raise _print_refused(refused, _(noun[entry.kind]), reprint) from refused
     assert sheet.plan is not None  # a label with a kind is planned
     plan, drawn = sheet.plan, []
+    # Written beside the file named, put in its place only once the print is recorded: a
+    # record refused (a locked database, another print first) takes back the new file alone,
+    # and a file --force would have replaced (a copy kept on file) is left as it was.
+    staged, existed = Staged(target), [False]
 
     def write(pdf: bytes) -> bool:
-        write_whole(target, pdf)
+        existed[0] = target.exists()
+        try:
+            staged.write(pdf)
+        except OSError as exc:  # a full disk, a read-only folder...: no file is left
+            raise InvalidInput(write_error_text(exc, target)) from exc
         drawn.append(pdf)
         return True
 
-    label_prints.print_labels(
-        ctx,
-        actor,
-        plan,
-        lambda _: sheet.draw(),
-        write,
-        reason,
-        withdraw=lambda: target.unlink(missing_ok=True),
-    )
+    try:
+        label_prints.print_labels(
+            ctx, actor, plan, lambda _: sheet.draw(), write, reason, withdraw=staged.discard
+        )
+    except DispensaryError as exc:
+        if drawn:  # written, then not recorded (the new file taken back): said so
+            _say_file_left(exc, target, existed[0])
+        raise
+    try:
+        staged.keep()
+    except OSError as exc:  # recorded: the file cannot be had without a reprint
+        staged.discard()
+        raise InvalidInput(
+            before_detail(
+                write_error_text(exc, target),
+                _(
+                    "The print is recorded in the audit trail: to have the file, print it "
+                    "again with --reprint --reason TEXT."
+                ),
+            )
+        ) from exc
     info = written(target, drawn[0], pdf=True)
     info |= {"kind": plan.kind, "items": list(plan.items), "stock": plan.stock}
     info["reprint"] = plan.reprint
@@ -247,7 +283,7 @@ def label_parser(group: argparse.ArgumentParser) -> None:
         p = label.add(entry.key, partial(cmd_label, key=entry.key), entry.summary)
         positional = [f for f in entry.fields if f.param in POSITIONAL]
         param_options(p, positional, entry.sheet)
-        out_options(p, "FILE.pdf")
+        out_options(p, ("pdf",))
         param_options(p, [f for f in entry.fields if f.param not in POSITIONAL], entry.sheet)
         if entry.kind is not None:
             p.add_argument("--reprint", action="store_true", help=N_("print again, marked REPRINT"))

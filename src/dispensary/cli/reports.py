@@ -42,7 +42,10 @@ def cmd_report(run: Run, key: str) -> int:
     what = _("the {key} report").format(key=key)
     target, fmt = out_path(a.out, entry.formats, what, force=a.force)
     values = document_values(a)
-    documents.check(entry.fields, values)  # refused before the database is opened
+    # Refused before the database is opened and before any password is asked for, as every
+    # other mistake of the command line: a period back to front, or (by this run's today, the
+    # one the service checks again) one that starts or ends after today.
+    documents.check(entry.fields, values, run.clock.today())
     document = report_catalogue.make_report(entry, run.context(), run.actor(), values, fmt)
     write_whole(target, document.data)
     info = written(target, document.data, document.pdf)
@@ -61,8 +64,7 @@ def report_parser(group: argparse.ArgumentParser) -> None:
     report = Commands.actions(group, "report")
     for entry in report_catalogue.REPORTS:
         p = report.add(entry.key, partial(cmd_report, key=entry.key), entry.summary)
-        formats = "|".join(f"FILE.{f}" for f in entry.formats)
-        out_options(p, formats)
+        out_options(p, entry.formats)
         paper_option(p)
         param_options(p, entry.fields, sheet=False)
 

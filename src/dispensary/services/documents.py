@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date
+from typing import Literal
 
 from dispensary.domain.documents import PAPERS, Field, Param, Values
 from dispensary.domain.errors import InvalidInput
 from dispensary.i18n import _
 from dispensary.services.report_data import check_period
 
-__all__ = ["PAPERS", "Field", "Param", "Values", "check"]
+__all__ = ["PAPERS", "Field", "Param", "PeriodAhead", "Values", "check"]
 
 _GIVEN: dict[Param, Callable[[Values], object]] = {
     Param.PRODUCT: lambda v: v.product,
@@ -45,22 +46,33 @@ def check(fields: Sequence[Field], values: Values, today: date | None = None) ->
         check_not_ahead(values.since, values.until, today)
 
 
+class PeriodAhead(InvalidInput):
+    """A period that starts or ends after today, naming which of its dates is refused
+    (`end`: "since" or "until"), so that a window puts the cursor back in that date."""
+
+    def __init__(self, message: str, end: Literal["since", "until"]) -> None:
+        super().__init__(message)
+        self.end = end
+
+
 def check_not_ahead(since: date | None, until: date | None, today: date) -> None:
     """A report of days not yet lived is refused (the README: a date in the future is refused):
     a period from 2027 printed in 2026 would be an empty record that looks like a real one, and
     a DARF "2026-01-01 to 2027-01-01" signed in March 2026 would certify months not yet lived
     (its header prints the period as given). No end given means up to today."""
     if since is not None and since > today:
-        raise InvalidInput(
+        raise PeriodAhead(
             _(
                 "The period starts on {day}, after today ({today}): a report covers only days "
                 "already begun. Give a start on or before today."
-            ).format(day=since.isoformat(), today=today.isoformat())
+            ).format(day=since.isoformat(), today=today.isoformat()),
+            "since",
         )
     if until is not None and until > today:
-        raise InvalidInput(
+        raise PeriodAhead(
             _(
                 "The period ends on {day}, after today ({today}): a report would claim days "
                 "that have not happened yet. Give an end on or before today."
-            ).format(day=until.isoformat(), today=today.isoformat())
+            ).format(day=until.isoformat(), today=today.isoformat()),
+            "until",
         )

@@ -6,7 +6,9 @@ counter's label preview alike:
   reason; a first print carries no reason;
 - a print is recorded only once it is out (written or sent to a printer): when rendering or
   writing fails, nothing is recorded; when the record is refused after a file was written, the
-  file is withdrawn (a printer's page cannot be).
+  file is withdrawn (a printer's page cannot be). A file is written beside the one named and put
+  in its place only once recorded (files.Staged): withdrawn, an earlier file of that name is
+  left as it was.
 """
 
 from __future__ import annotations
@@ -636,7 +638,9 @@ def print_labels(
     """The one way a label goes out: checked, drawn, put out, then recorded. When drawing or
     output fails (or the user cancels: `output` returns False) nothing is recorded; when the
     record is refused after the output, `withdraw` takes a written file back and the refusal
-    is raised. None when nothing went out."""
+    is raised. None when nothing went out. A file is written under a temporary name and put
+    in place by the caller once this returns (files.Staged), so that `withdraw` removes the new
+    file alone, never an earlier one of the name it replaces."""
     require(actor, Permission.PRINT_LABEL, ctx)
     why = confirm(ctx, actor, plan, reason)
     pdf = render(plan)

@@ -572,6 +572,10 @@ class DateRange(QWidget):
         """Each date with the name a refusal gives it."""
         return [(self.since, self.tr("From date")), (self.until, self.tr("To date"))]
 
+    def end(self, which: str) -> DateEdit:
+        """The date a refusal names by its end of the period ("since" or "until")."""
+        return self.since if which == "since" else self.until
+
     def mistyped(self) -> tuple[DateEdit, str] | None:
         """The date typed wrong, with the refusal naming it, while the dates count; None when
         both read (a screen says it and puts the cursor back in the date, selected)."""

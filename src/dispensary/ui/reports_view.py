@@ -49,7 +49,7 @@ from PySide6.QtWidgets import (
 
 from dispensary.domain.errors import DispensaryError, InvalidInput
 from dispensary.domain.rules import parse_whole
-from dispensary.files import with_detail, write_error_text, write_private
+from dispensary.files import Staged, with_detail, write_error_text
 from dispensary.i18n import Language, _, speaking
 from dispensary.labels import catalogue as label_catalogue
 from dispensary.labels.catalogue import Label
@@ -556,6 +556,8 @@ class ReportsScreen(Screen):
         except DispensaryError as exc:
             self._clear_preview(self.tr("Nothing to preview."))
             self.message.show_message(exc.message)
+            if isinstance(exc, documents.PeriodAhead):  # as a date typed wrong: the date
+                self.dates.end(exc.end).refuse()  # marked, selected to be typed again
             return
         self._job += 1
         job = ReportJob(self._job, make)
@@ -770,22 +772,47 @@ class ReportsScreen(Screen):
         if not path.lower().endswith(".pdf"):
             path += ".pdf"
         target = Path(path)
+        # Whole or not at all (a half-written label must not be printed), owner-only, written
+        # beside the file chosen and put in its place once out (a label: once recorded). As the
+        # command line does: a label print that cannot be recorded is not kept, and a file the
+        # save dialog was told to replace is left as it was.
+        staged, existed = Staged(target), target.exists()
 
         def write(pdf: bytes) -> bool:
-            try:  # whole or not at all (a half-written label must not be printed), owner-only
-                write_private(target, pdf)
+            try:
+                staged.write(pdf)
             except OSError as exc:
                 raise InvalidInput(write_error_text(exc, target)) from exc
             return True
 
-        # As the command line does: a label print that cannot be recorded is not kept.
-        went, refused = self._put_out(reason, write, lambda: target.unlink(missing_ok=True))
+        went, refused = self._put_out(reason, write, staged.discard)
+        if not refused and went:
+            try:
+                staged.keep()
+            except OSError as exc:
+                staged.discard()
+                refused = write_error_text(exc, target)
+                if made.plan is not None:  # recorded: printed again, it is a reprint
+                    refused = self.tr(
+                        "{refused} The print is recorded in the audit trail: to have the file, "
+                        "make it again (it is then a reprint)."
+                    ).format(refused=refused)
+                self.message.show_message(refused)
+                self._after_labels()
+                return
         if refused:
-            self.message.show_message(
-                self.tr("{refused} The file was not kept.").format(refused=refused)
-                if went
-                else refused
-            )
+            if not went:
+                self.message.show_message(refused)
+            elif existed:
+                self.message.show_message(
+                    self.tr(
+                        "{refused} The file was not saved: {path} is kept as it was before."
+                    ).format(refused=refused, path=path)
+                )
+            else:
+                self.message.show_message(
+                    self.tr("{refused} The file was not kept.").format(refused=refused)
+                )
             return
         self._after_labels()
         self.message.show_message(self.tr("Saved to {path}.").format(path=path), "ok")
