@@ -40,6 +40,19 @@ def test_a_gb18030_export_is_read_and_said(cli: Cli, tmp_path: Path) -> None:
     assert "Read as GB18030 text (Chinese Windows), not UTF-8." in done.out
 
 
+def test_a_gb18030_export_saved_by_excel_with_slash_dates_is_read(cli: Cli, tmp_path: Path) -> None:
+    """Chinese Excel saves times as 2026/3/1 10:00: the file was refused line by line."""
+    log = tmp_path / "excel.csv"
+    text = WARM.replace("timestamp,celsius", "时间,温度(℃)").replace("2026-03-01T", "2026/3/1 ")
+    log.write_bytes(text.replace(" 10:00:00", " 9:00").encode("gb18030"))
+    done = cli("temperature", "--area", "IP store 1", str(log), "--json", user="technician")
+    assert done.code == 0, done.err
+    [own] = [e for e in done.json()["excursions"] if e["study"] == "NCT07198672"]
+    iso = cli("temperature", "--list", "--json").json()
+    [mine] = [c for c in iso if c["source"] == "excel.csv"]
+    assert mine["readings"] == 4 and own["highest"] == 27.5
+
+
 def test_the_rest_of_an_excursion_and_the_one_on_record_are_said(cli: Cli, tmp_path: Path) -> None:
     ended_mid = tmp_path / "monday.csv"
     ended_mid.write_text(

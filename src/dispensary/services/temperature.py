@@ -254,7 +254,8 @@ def logger_text(data: bytes, name: str) -> tuple[str, str]:
 
 
 def parse_logger_csv(text: str, now: datetime | None = None) -> list[Reading]:
-    """A logger export: a header with 'timestamp' (ISO 8601) and 'celsius' (or 'temperature').
+    """A logger export: a header with 'timestamp' (ISO 8601, or as Excel saves it:
+    `_reading_time`) and 'celsius' (or 'temperature').
     Given `now`, every reading must lie within OLDEST_READING before it and not after it."""
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     try:
@@ -271,16 +272,37 @@ def parse_logger_csv(text: str, now: datetime | None = None) -> list[Reading]:
         ) from exc
 
 
+_EXCEL_TIME = re.compile(
+    r"([0-9]{4})([/-])([0-9]{1,2})\2([0-9]{1,2})[ T]([0-9]{1,2}):([0-9]{2})"
+    r"(:[0-9]{2}(?:\.[0-9]+)?)?(.*)"
+)
+"""A time as Chinese Excel saves it in a CSV: 2026/12/5 8:00 (its default), or 2026-12-5 8:00,
+the month, day and hour in one digit where they have one, seconds optional."""
+
+
+def _iso_form(raw: str) -> str:
+    """`raw` in the ISO 8601 form: a time Excel wrote (`_EXCEL_TIME`) with its date and hour
+    in two digits and a dash between year, month and day, whatever follows it (a zone) kept;
+    any other text as it is."""
+    found = _EXCEL_TIME.fullmatch(raw)
+    if found is None:
+        return raw
+    year, _dash, month, day, hour, minute, seconds, rest = found.groups()
+    return f"{year}-{int(month):02d}-{int(day):02d}T{int(hour):02d}:{minute}{seconds or ''}{rest}"
+
+
 def _reading_time(raw: str) -> datetime:
     """An ISO 8601 time in UTC, within the plausible window of dates: a year such as 0001 or
     9999 is a logger fault, and would leave the calendar when converted to UTC. A time without
     a zone is the site's local time, the zone of this computer (`local_zone`): loggers write
     the wall clock of the room (taken as UTC, a Henan export of this morning was "after now"
-    and yesterday's excursion was recorded 8 hours late)."""
+    and yesterday's excursion was recorded 8 hours late). The form Chinese Excel saves a CSV's
+    times in, 2026/12/5 8:00 (`_EXCEL_TIME`), is read as that ISO time, by the same rule (a
+    file saved from Excel was refused)."""
     try:
         if not raw.isascii():
             raise ValueError(raw)
-        written = datetime.fromisoformat(raw)
+        written = datetime.fromisoformat(_iso_form(raw))
     except ValueError as exc:
         raise InvalidInput(_not_a_time(raw)) from exc
     if written.tzinfo is None:  # before year 1 leaves the calendar in the local zone
@@ -297,8 +319,9 @@ def _not_a_time(raw: str) -> str:
     """A reading's time that cannot be read, with the form that can (2026/12/05 10:00 was
     refused with no example of what to write)."""
     return _(
-        "'{time}' is not a time (ISO 8601): the logger's export must write it as year-month-day "
-        "and a 24-hour time, e.g. 2026-12-05 10:00 or 2026-12-05T10:00:00+08:00 (with its zone)."
+        "'{time}' is not a time: the logger's export must write it as year-month-day and a "
+        "24-hour time, e.g. 2026-12-05 10:00, 2026/12/5 10:00 (as Excel saves it) or "
+        "2026-12-05T10:00:00+08:00 (with its zone)."
     ).format(time=raw[:30])
 
 
