@@ -104,6 +104,14 @@ class ExcursionResult:
     # kits in the area during it that were quarantined already (by an earlier excursion, or
     # for another reason): exposed to it all the same, named, not quarantined again
     kits_already_quarantined: tuple[str, ...] = ()
+    # the file's readings next to it, within the range (`in_range_around`): how long it may
+    # have lasted at the longest; None where the file has none (it starts or ends outside)
+    in_range_before: datetime | None = None
+    in_range_after: datetime | None = None
+
+    def notices(self, area: str) -> list[str]:
+        """What to tell whom of the kits there during it (`gone_notices`), said under it."""
+        return gone_notices(self, area)
 
     @property
     def participants(self) -> tuple[str, ...]:
@@ -673,6 +681,78 @@ def _new_parts(
     return parts, mine
 
 
+def in_range_around(
+    readings: list[Reading], run: list[Reading], low: float, high: float
+) -> tuple[datetime | None, datetime | None]:
+    """The times of the readings just before and just after `run` in the file, each when it is
+    within low..high: the excursion began after the one and ended before the other, so lasted
+    at most from the one to the other (its first and last readings outside alone say 0 minutes
+    for a single reading). None where the file has no reading there, or the next one is
+    outside too (an excursion on record it continues)."""
+    at = {r.at: i for i, r in enumerate(readings)}
+    first, last = at[run[0].at], at[run[-1].at]
+    before = readings[first - 1] if first > 0 else None
+    after = readings[last + 1] if last + 1 < len(readings) else None
+    return (
+        before.at if before is not None and low <= before.celsius <= high else None,
+        after.at if after is not None and low <= after.celsius <= high else None,
+    )
+
+
+def longest_text(before: datetime | None, after: datetime | None) -> str:
+    """How long an excursion may have lasted, by the readings within the range next to it in
+    its file (`in_range_around`), in UTC: its readings outside alone gave 0 minutes for a
+    single one ("04:30 to 04:30 UTC"), where the sponsor judges by how long it could have
+    lasted. "" when neither is known."""
+
+    def at(moment: datetime) -> str:
+        return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+
+    if before is not None and after is not None:
+        return _("between {before} and {after} UTC at the longest").format(
+            before=at(before), after=at(after)
+        )
+    if before is not None:
+        return _("from {before} UTC at the earliest; no reading within the range after it").format(
+            before=at(before)
+        )
+    if after is not None:
+        return _("until {after} UTC at the latest; no reading within the range before it").format(
+            after=at(after)
+        )
+    return ""
+
+
+def excursion_bounds(session: Session) -> dict[int, tuple[datetime | None, datetime | None]]:
+    """The in-range readings before and after each excursion (`in_range_around`) as its
+    import's audit entry keeps them; none for an excursion recorded before they were kept.
+    Read by the index of the action."""
+    found: dict[int, tuple[datetime | None, datetime | None]] = {}
+    for entity_id, new in session.execute(
+        select(AuditEntry.entity_id, AuditEntry.new).where(
+            AuditEntry.action == AuditAction.TEMPERATURE_EXCURSION.value,
+            AuditEntry.new.like('%"in_range_%'),
+        )
+    ).tuples():
+        try:
+            values = json.loads(new)
+            found[int(entity_id)] = (
+                _utc(values.get("in_range_before")),
+                _utc(values.get("in_range_after")),
+            )
+        except (ValueError, AttributeError, TypeError):
+            continue
+    return found
+
+
+def _utc(value: object) -> datetime | None:
+    """An ISO time an audit entry keeps, in UTC; None when it keeps none."""
+    if not isinstance(value, str):
+        return None
+    at = datetime.fromisoformat(value)
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
 def readings_digest(readings: list[Reading]) -> str:
     """What a file read, whatever its layout: the SHA-256 of its readings, in UTC and in order
     ("2026-12-04T06:00:00+00:00,26.5" a line), to know the same file imported again."""
@@ -829,6 +909,7 @@ def import_logger_file(
                 kits = [kit.number for kit, _by_day in there.available]
                 by_day = [kit.number for kit, by_day in there.available if by_day]
                 held = [kit.number for kit in there.held]
+                before, after = in_range_around(readings, run, study.low, study.high)
                 rec.audit(
                     AuditAction.TEMPERATURE_EXCURSION,
                     "excursion",
@@ -854,6 +935,9 @@ def import_logger_file(
                         **({"received_by_day": by_day} if by_day else {}),
                         # kits there during it, quarantined already: exposed, not moved again
                         **({"kits_already_quarantined": held} if held else {}),
+                        # the readings within the range next to it: how long at the longest
+                        **({"in_range_before": before} if before else {}),
+                        **({"in_range_after": after} if after else {}),
                         **file_values,
                     },
                 )
@@ -874,6 +958,8 @@ def import_logger_file(
                         tuple(there.gone) if study.readable else (),
                         tuple(by_day) if study.readable else (),
                         tuple(held) if study.readable else (),
+                        before,
+                        after,
                     )
                 )
     return LoggerImport(area, source[:200], tuple(results), tuple(on_record.values()), gaps)
