@@ -682,14 +682,19 @@ def _new_parts(
 
 
 def in_range_around(
-    readings: list[Reading], run: list[Reading], low: float, high: float
+    readings: list[Reading],
+    run: list[Reading],
+    low: float,
+    high: float,
+    index: dict[datetime, int] | None = None,
 ) -> tuple[datetime | None, datetime | None]:
     """The times of the readings just before and just after `run` in the file, each when it is
     within low..high: the excursion began after the one and ended before the other, so lasted
     at most from the one to the other (its first and last readings outside alone say 0 minutes
     for a single reading). None where the file has no reading there, or the next one is
-    outside too (an excursion on record it continues)."""
-    at = {r.at: i for i, r in enumerate(readings)}
+    outside too (an excursion on record it continues). `index`: each reading's place by its
+    time, made once for a file of many excursions."""
+    at = index if index is not None else {r.at: i for i, r in enumerate(readings)}
     first, last = at[run[0].at], at[run[-1].at]
     before = readings[first - 1] if first > 0 else None
     after = readings[last + 1] if last + 1 < len(readings) else None
@@ -845,6 +850,7 @@ def import_logger_file(
     digest = readings_digest(readings)
     gaps = _marked_gaps(readings, file_gaps(readings), ctx)
     said_gaps = [[g.start.isoformat(), g.end.isoformat()] for g in gaps]
+    places = {r.at: i for i, r in enumerate(readings)}  # readings are one a time (`_distinct`)
     with write_transaction(ctx.engine) as session:
         # The study open's range (and its gaps' marks) are its study file's the process read:
         # refused first when that file is no longer the one in force (the other studies' ranges
@@ -909,7 +915,7 @@ def import_logger_file(
                 kits = [kit.number for kit, _by_day in there.available]
                 by_day = [kit.number for kit, by_day in there.available if by_day]
                 held = [kit.number for kit in there.held]
-                before, after = in_range_around(readings, run, study.low, study.high)
+                before, after = in_range_around(readings, run, study.low, study.high, places)
                 rec.audit(
                     AuditAction.TEMPERATURE_EXCURSION,
                     "excursion",
