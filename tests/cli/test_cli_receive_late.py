@@ -54,8 +54,11 @@ def test_a_receipt_dated_before_an_excursion_on_record_goes_into_quarantine(
 
 def test_a_logger_time_in_another_form_is_refused_with_an_example(cli: Cli, tmp_path: Path) -> None:
     logger = tmp_path / "slashes.csv"
-    logger.write_text("timestamp,celsius\n2026/12/05 10:00,20\n", encoding="utf-8")
+    # day first: which is the month is not known (2026/12/05, as Excel saves it, is read)
+    logger.write_text("timestamp,celsius\n05/12/2026 10:00,20\n", encoding="utf-8")
     done = cli("temperature", "--area", "IP store 1", str(logger))
     assert done.code != 0
-    assert "'2026/12/05 10:00' is not a time (ISO 8601)" in done.err
-    assert "e.g. 2026-12-05 10:00 or 2026-12-05T10:00:00+08:00" in done.err
+    assert "'05/12/2026 10:00' is not a time: " in done.err
+    assert (
+        "e.g. 2026-12-05 10:00, 2026/12/5 10:00 (as Excel saves it) or 2026-12-05T10:00:00+08:00"
+    ) in " ".join(done.err.split())

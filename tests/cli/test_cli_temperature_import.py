@@ -40,6 +40,19 @@ def test_a_gb18030_export_is_read_and_said(cli: Cli, tmp_path: Path) -> None:
     assert "Read as GB18030 text (Chinese Windows), not UTF-8." in done.out
 
 
+def test_a_gb18030_export_saved_by_excel_with_slash_dates_is_read(cli: Cli, tmp_path: Path) -> None:
+    """Chinese Excel saves times as 2026/3/1 10:00: the file was refused line by line."""
+    log = tmp_path / "excel.csv"
+    text = WARM.replace("timestamp,celsius", "时间,温度(℃)").replace("2026-03-01T", "2026/3/1 ")
+    log.write_bytes(text.replace(" 10:00:00", " 9:00").encode("gb18030"))
+    done = cli("temperature", "--area", "IP store 1", str(log), "--json", user="technician")
+    assert done.code == 0, done.err
+    [own] = [e for e in done.json()["excursions"] if e["study"] == "NCT07198672"]
+    iso = cli("temperature", "--list", "--json").json()
+    [mine] = [c for c in iso if c["source"] == "excel.csv"]
+    assert mine["readings"] == 4 and own["highest"] == 27.5
+
+
 def test_the_rest_of_an_excursion_and_the_one_on_record_are_said(cli: Cli, tmp_path: Path) -> None:
     ended_mid = tmp_path / "monday.csv"
     ended_mid.write_text(
@@ -146,3 +159,83 @@ def test_a_new_excursion_names_the_kits_in_quarantine_already(cli: Cli, tmp_path
         f"{', '.join(held)}. Not quarantined again; tell the sponsor they were exposed to this "
         "excursion too."
     ) in words, again.out
+
+
+TWO = (
+    "timestamp,celsius\n2026-03-01T10:00:00+00:00,21.0\n2026-03-01T10:15:00+00:00,21.5\n"
+    "2026-03-01T10:30:00+00:00,30.0\n2026-03-01T10:45:00+00:00,22.0\n"
+    "2026-03-01T11:00:00+00:00,22.0\n2026-03-01T11:15:00+00:00,31.0\n"
+    "2026-03-01T11:30:00+00:00,32.0\n2026-03-01T11:45:00+00:00,22.0\n"
+)
+
+
+def _blocks(out: str, start: str) -> list[list[str]]:
+    """The lines of the output from each line starting with `start` to the next one."""
+    blocks: list[list[str]] = []
+    for line in out.splitlines():
+        if line.startswith(start):
+            blocks.append([line])
+        elif blocks and line.startswith("    "):
+            blocks[-1].append(line)
+        elif blocks:
+            break
+    return blocks
+
+
+def test_each_excursions_notes_are_said_under_it(cli: Cli, tmp_path: Path) -> None:
+    """Two excursions printed both lines, then both excursions' notes ("kits quarantined
+    already") one after the other, tied to neither; and a single reading outside said "10:30
+    to 10:30 UTC", 0 minutes, where the readings within the range next to it say how long."""
+    log = tmp_path / "two.csv"
+    log.write_text(TWO, encoding="utf-8")
+    done = cli("temperature", "--area", "IP store 1", str(log), user="technician")
+    assert done.code == 0, done.err
+    first, second = _blocks(done.out, "  2026-03-01 ")
+    assert first[0].startswith(
+        "  2026-03-01 10:30 to 2026-03-01 10:30 UTC (between 2026-03-01 10:15 and 2026-03-01 "
+        "10:45 UTC at the longest), 30 to 30 °C: "
+    ), done.out
+    assert second[0].startswith(
+        "  2026-03-01 11:15 to 2026-03-01 11:30 UTC (between 2026-03-01 11:00 and 2026-03-01 "
+        "11:45 UTC at the longest), 31 to 32 °C: "
+    ), done.out
+    for block in (first, second):
+        said = " ".join(" ".join(block[1:]).split())
+        assert said.startswith("Kits in IP store 1 during this excursion that were quarantined "), (
+            done.out
+        )
+    # every note is under an excursion's line, none after them all
+    notes = [line for line in done.out.splitlines() if "during this excursion" in line]
+    assert notes and all(line.startswith("    Kits in ") for line in notes), done.out
+
+
+def test_each_excursions_notes_are_said_under_it_in_chinese(cli: Cli, tmp_path: Path) -> None:
+    log = tmp_path / "two.csv"
+    log.write_text(TWO, encoding="utf-8")
+    done = cli(
+        "--lang", "zh_CN", "temperature", "--area", "IP store 1", str(log), user="technician"
+    )
+    assert done.code == 0, done.err
+    first, second = _blocks(done.out, "  2026-03-01 ")
+    assert "（最长为 2026-03-01 10:15 至 2026-03-01 10:45 UTC 之间）" in first[0], done.out
+    assert "（最长为 2026-03-01 11:00 至 2026-03-01 11:45 UTC 之间）" in second[0], done.out
+    for block in (first, second):
+        assert len(block) > 1 and "此前已隔离" in "".join(block[1:]), done.out
+    notes = [line for line in done.out.splitlines() if "此次温度超标期间" in line]
+    assert notes and all(line.startswith("    此次温度超标期间") for line in notes), done.out
+
+
+def test_an_excursion_at_the_files_edge_says_the_side_known(cli: Cli, tmp_path: Path) -> None:
+    """A file that starts or ends outside the range bounds the excursion on one side only."""
+    log = tmp_path / "edges.csv"
+    log.write_text(
+        "timestamp,celsius\n2026-03-01T10:00:00+00:00,30.0\n2026-03-01T10:15:00+00:00,22.0\n"
+        "2026-03-01T10:30:00+00:00,22.0\n2026-03-01T10:45:00+00:00,31.0\n",
+        encoding="utf-8",
+    )
+    done = cli("temperature", "--area", "IP store 1", str(log), "--json", user="technician")
+    own = [e for e in done.json()["excursions"] if e["study"] == "NCT07198672"]
+    assert [(e["in_range_before"], e["in_range_after"]) for e in own] == [
+        (None, "2026-03-01T10:15:00+00:00"),
+        ("2026-03-01T10:30:00+00:00", None),
+    ]

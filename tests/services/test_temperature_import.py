@@ -69,6 +69,39 @@ def test_a_time_without_a_zone_is_the_sites_local_time() -> None:
     assert temperature.local_zone() == "UTC+08:00"
 
 
+@pytest.mark.usefixtures("henan")
+@pytest.mark.parametrize(
+    ("written", "utc"),
+    [
+        # Chinese Excel's default for a CSV: a slash, one digit where there is one
+        ("2026/12/5 8:00", datetime(2026, 12, 5, 0, 0, tzinfo=UTC)),
+        ("2026/12/05 08:00", datetime(2026, 12, 5, 0, 0, tzinfo=UTC)),
+        ("2026/12/5 8:00:30", datetime(2026, 12, 5, 0, 0, 30, tzinfo=UTC)),
+        ("2026-12-5 8:05", datetime(2026, 12, 5, 0, 5, tzinfo=UTC)),
+        ("2026/1/5 18:00", datetime(2026, 1, 5, 10, 0, tzinfo=UTC)),
+        # with its zone, as an ISO time with one
+        ("2026/12/5 8:00+00:00", datetime(2026, 12, 5, 8, 0, tzinfo=UTC)),
+    ],
+)
+def test_a_time_as_excel_saves_it_is_read_as_the_iso_one(written: str, utc: datetime) -> None:
+    """A GB18030 file saved by Chinese Excel (2026/12/5 8:00) was refused as "not a time
+    (ISO 8601)"; without a zone it is the site's local time, as an ISO time without one."""
+    now = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
+    [reading] = temperature.parse_logger_csv(f"时间,温度(℃)\n{written},22.0\n", now)
+    assert reading.at == utc
+
+
+@pytest.mark.parametrize(
+    "written", ["05/12/2026 08:00", "2026/13/5 8:00", "2026/12/5", "2026/12-5 8:00", "2026/12/5 8"]
+)
+def test_other_slash_forms_are_refused(written: str) -> None:
+    """Day first (which number is the month?), a month 13, no time, mixed separators."""
+    with pytest.raises(InvalidInput) as refused:
+        temperature.parse_logger_csv(f"timestamp,celsius\n{written},22.0\n")
+    assert f"'{written}' is not a time: " in refused.value.message
+    assert "2026/12/5 10:00 (as Excel saves it)" in refused.value.message
+
+
 LOGGERS = Path(__file__).parent.parent / "fixtures" / "logger"
 
 

@@ -230,3 +230,59 @@ def test_a_new_excursion_names_the_kits_in_quarantine_already(
     assert "in quarantine already, not quarantined again" in screen.kits_label.text()
     qtbot.wait(100)  # the message laid out, to look at
     screen.grab().save(str(tmp_path / "held.png"))
+
+
+TWO_EXCURSIONS = (
+    "timestamp,celsius\n2026-01-21T04:00:00+00:00,22.0\n2026-01-21T04:15:00+00:00,22.0\n"
+    "2026-01-21T04:30:00+00:00,30.0\n2026-01-21T04:45:00+00:00,22.0\n"
+    "2026-01-21T05:00:00+00:00,22.0\n2026-01-21T05:15:00+00:00,31.0\n"
+    "2026-01-21T05:30:00+00:00,22.0\n"
+)
+
+
+def test_each_excursions_notes_are_said_with_it_and_how_long_it_may_have_lasted(
+    qtbot: Any, pharmacy: Pharmacy, tmp_path: Path, language: Any
+) -> None:
+    """Two excursions in one file: both one's and the other's notes ("quarantined already")
+    followed the count, tied to neither; each single reading outside read "04:30 to 04:30",
+    0 minutes, with nothing of the readings within the range next to it."""
+    screen = make_screen(qtbot, pharmacy)
+    import_text(qtbot, screen, tmp_path / "monday.csv", WARM_NIGHT)
+    import_text(qtbot, screen, tmp_path / "two.csv", TWO_EXCURSIONS)
+    said = screen.message.text()
+    first, second = (
+        "The excursion of 2026-01-21 04:30 (UTC+00:00) to 2026-01-21 04:30 (UTC+00:00):",
+        "The excursion of 2026-01-21 05:15 (UTC+00:00) to 2026-01-21 05:15 (UTC+00:00):",
+    )
+    held = "Kits in IP store 1 during this excursion that were quarantined already: "
+    if language.value == "zh_CN":
+        first = "2026-01-21 04:30 (UTC+00:00) 至 2026-01-21 04:30 (UTC+00:00) 的温度超标："
+        second = "2026-01-21 05:15 (UTC+00:00) 至 2026-01-21 05:15 (UTC+00:00) 的温度超标："
+        held = "此次温度超标期间存放于试验药物库房1、此前已隔离的药盒："
+    assert said.index(first) < said.index(held, said.index(first)) < said.index(second), said
+    assert said.index(held, said.index(second)) > said.index(second), said
+    # The row of the excursion at 04:30: how long it may have lasted, in its hint and below.
+    proxy, table = screen.excursion_proxy, screen.excursion_table
+    row = next(
+        i
+        for i in range(proxy.rowCount())
+        if screen.excursions.rows[proxy.mapToSource(proxy.index(i, 0)).row()].started_at
+        == datetime(2026, 1, 21, 4, 30, tzinfo=UTC)
+    )
+    longest = (
+        "It began after 2026-01-21 04:15 (UTC+00:00) and ended before 2026-01-21 04:45 "
+        "(UTC+00:00): between them at the longest."
+        if language.value != "zh_CN"
+        else "始于 2026-01-21 04:15 (UTC+00:00) 之后、止于 2026-01-21 04:45 (UTC+00:00) 之前："
+        "最长为这两个时间之间。"
+    )
+    assert proxy.index(row, 1).data(Qt.ItemDataRole.ToolTipRole) == longest
+    table.clearSelection()
+    qtbot.mouseClick(
+        table.viewport(),
+        Qt.MouseButton.LeftButton,
+        pos=table.visualRect(proxy.index(row, 0)).center(),
+    )
+    assert longest in screen.kits_label.text()
+    qtbot.wait(100)  # the message laid out, to look at
+    screen.grab().save(str(tmp_path / f"two-{language.value}.png"))

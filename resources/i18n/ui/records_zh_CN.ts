@@ -1378,6 +1378,18 @@ Old values:
         <translation>……</translation>
     </message>
     <message>
+        <source>It began after {before} and ended before {after}: between them at the longest.</source>
+        <translation>始于 {before} 之后、止于 {after} 之前：最长为这两个时间之间。</translation>
+    </message>
+    <message>
+        <source>It began after {before}; no reading within the range after it.</source>
+        <translation>始于 {before} 之后；其后没有范围内的读数。</translation>
+    </message>
+    <message>
+        <source>It ended before {after}; no reading within the range before it.</source>
+        <translation>止于 {after} 之前；其前没有范围内的读数。</translation>
+    </message>
+    <message>
         <source>{low}–{high} °C</source>
         <translation>{low}–{high} °C</translation>
     </message>
@@ -1496,6 +1508,10 @@ Old values:
     <message>
         <source>A reading next to it is outside the range: how long that excursion lasted is not known.</source>
         <translation>间断旁的读数超出范围：该次温度超标持续多久无从知道。</translation>
+    </message>
+    <message>
+        <source>The excursion of {start} to {end}:</source>
+        <translation>{start} 至 {end} 的温度超标：</translation>
     </message>
     <message>
         <source>The excursion of {start} to {end} is on record already (no. {number}, imported on {day} from {source}): not recorded again.</source>

@@ -507,9 +507,8 @@ def _excursion_lines(
             _("{area}: {excursions} outside {allowed}.").format(
                 area=area, excursions=plural(len(own), "excursion"), allowed=allowed
             ),
-            *_run_lines(own),
+            *_run_lines(own, area),
         ]
-    lines.extend(_gone_lines(own, area))
     lines.extend(known)
     lines.extend(gaps)
     others = [e for e in found if e.study and e.study != study.protocol]
@@ -523,8 +522,7 @@ def _excursion_lines(
                 allowed=f"{theirs[0].min_celsius:g}-{theirs[0].max_celsius:g} °C",
             )
         )
-        lines.extend(_run_lines(theirs))
-        lines.extend(_gone_lines(theirs, area))
+        lines.extend(_run_lines(theirs, area))
     hidden = sum(e.other_kits for e in found if not e.study)
     if hidden:
         # Not the importer's to settle: they can neither read nor release those kits.
@@ -543,21 +541,19 @@ def _excursion_lines(
     return lines
 
 
-def _gone_lines(found: Sequence[ExcursionResult], area: str) -> list[str]:
-    """The kits in the area during each excursion and dispensed or gone since, and what to do
-    (`temperature.gone_notices`): the sponsor and the investigator are told."""
-    from dispensary.services.temperature import gone_notices
-
-    return [f"  {notice}" for e in found for notice in gone_notices(e, area)]
-
-
-def _run_lines(found: Sequence[ExcursionResult]) -> list[str]:
-    """One line per excursion: when, how warm or cold, the kits it quarantined."""
+def _run_lines(found: Sequence[ExcursionResult], area: str) -> list[str]:
+    """One line per excursion: when (and how long it may have lasted), how warm or cold, the
+    kits it quarantined; under it, the excursion it continues and the kits in the area during
+    it and dispensed or gone since, and what to do (`ExcursionResult.notices`): each said under
+    its own excursion (two excursions' notes followed both lines, tied to neither)."""
     lines = []
     for e in found:
         when = _("{started_at} to {ended_at} UTC").format(
             started_at=cell(e.started_at), ended_at=cell(e.ended_at)
         )
+        longest = _longest(e)
+        if longest:
+            when = _("{when} ({longest})").format(when=when, longest=longest)
         # The kits' colon is the sentence's, translated with it (： in Chinese).
         said = (
             _("  {when}, {lowest:g} to {highest:g} °C: {kits} quarantined: {numbers}")
@@ -581,7 +577,15 @@ def _run_lines(found: Sequence[ExcursionResult]) -> list[str]:
                     "judge the longer excursion"
                 ).format(numbers=", ".join(map(str, e.continues)), number=e.excursion_id)
             )
+        lines.extend(f"    {notice}" for notice in e.notices(area))
     return lines
+
+
+def _longest(e: ExcursionResult) -> str:
+    """How long an excursion may have lasted (`temperature.longest_text`)."""
+    from dispensary.services.temperature import longest_text
+
+    return longest_text(e.in_range_before, e.in_range_after)
 
 
 def _list_logger_files(run: Run) -> int:

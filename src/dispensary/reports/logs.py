@@ -36,7 +36,7 @@ from dispensary.services.report_data import (
     quarantine_reason,
 )
 from dispensary.services.results import DestructionLine, DestructionRow
-from dispensary.services.temperature import KitGone
+from dispensary.services.temperature import KitGone, longest_text
 from dispensary.study import Study
 
 DESTRUCTION_TITLE = N_("Destruction and return-to-sponsor log")
@@ -305,7 +305,7 @@ def excursion_table(rows: Sequence[ExcursionRow], width: float) -> Flowable:
                 str(r.excursion_id),
                 r.storage_area,
                 when(r.started_at),
-                when(r.ended_at),
+                _ended_at(r),
                 f"{r.lowest:g}",
                 f"{r.highest:g}",
                 _quarantined_by(r),
@@ -318,6 +318,16 @@ def excursion_table(rows: Sequence[ExcursionRow], width: float) -> Flowable:
         scaled((6, 12, 16, 16, 9, 9, 22, 34, 18, 20), width),
         numeric=(0, 4, 5),
     )
+
+
+def _ended_at(row: ExcursionRow) -> str:
+    """When an excursion ended, then how long it may have lasted by the readings within the
+    range next to it (`temperature.longest_text`): a single reading outside reads "04:30" to
+    "04:30", 0 minutes."""
+    longest = longest_text(row.in_range_before, row.in_range_after)
+    if not longest:
+        return when(row.ended_at)
+    return _("{when} ({longest})").format(when=when(row.ended_at), longest=longest)
 
 
 def _quarantined_by(row: ExcursionRow) -> str:

@@ -243,6 +243,10 @@ class ExcursionRow:
     kits_gone: tuple[temperature.KitGone, ...] = ()
     # kits in the area during it, quarantined already at its import: exposed, not moved again
     kits_held: tuple[str, ...] = ()
+    # the file's readings within the range just before and after it (its audit entry): how
+    # long it may have lasted at the longest; None where not known or not kept
+    in_range_before: datetime | None = None
+    in_range_after: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -1374,6 +1378,7 @@ def excursions(
         whose = temperature.excursion_studies(session)
         gone = temperature.excursion_kits_gone(session)
         held = temperature.excursion_kits_held(session)
+        bounds = temperature.excursion_bounds(session)
         kits_of: dict[int, list[str]] = defaultdict(list)
         for excursion_id, number in session.execute(
             select(QuarantineEvent.excursion_id, Kit.number)
@@ -1397,6 +1402,7 @@ def excursions(
                 e.at,
                 gone.get(e.id, ()),
                 held.get(e.id, ()),
+                *bounds.get(e.id, (None, None)),
             )
             for e in session.scalars(query)
             if whose.get(e.id, ctx.study.protocol) == ctx.study.protocol

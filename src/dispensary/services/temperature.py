@@ -104,6 +104,14 @@ class ExcursionResult:
     # kits in the area during it that were quarantined already (by an earlier excursion, or
     # for another reason): exposed to it all the same, named, not quarantined again
     kits_already_quarantined: tuple[str, ...] = ()
+    # the file's readings next to it, within the range (`in_range_around`): how long it may
+    # have lasted at the longest; None where the file has none (it starts or ends outside)
+    in_range_before: datetime | None = None
+    in_range_after: datetime | None = None
+
+    def notices(self, area: str) -> list[str]:
+        """What to tell whom of the kits there during it (`gone_notices`), said under it."""
+        return gone_notices(self, area)
 
     @property
     def participants(self) -> tuple[str, ...]:
@@ -254,7 +262,8 @@ def logger_text(data: bytes, name: str) -> tuple[str, str]:
 
 
 def parse_logger_csv(text: str, now: datetime | None = None) -> list[Reading]:
-    """A logger export: a header with 'timestamp' (ISO 8601) and 'celsius' (or 'temperature').
+    """A logger export: a header with 'timestamp' (ISO 8601, or as Excel saves it:
+    `_reading_time`) and 'celsius' (or 'temperature').
     Given `now`, every reading must lie within OLDEST_READING before it and not after it."""
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     try:
@@ -271,16 +280,37 @@ def parse_logger_csv(text: str, now: datetime | None = None) -> list[Reading]:
         ) from exc
 
 
+_EXCEL_TIME = re.compile(
+    r"([0-9]{4})([/-])([0-9]{1,2})\2([0-9]{1,2})[ T]([0-9]{1,2}):([0-9]{2})"
+    r"(:[0-9]{2}(?:\.[0-9]+)?)?(.*)"
+)
+"""A time as Chinese Excel saves it in a CSV: 2026/12/5 8:00 (its default), or 2026-12-5 8:00,
+the month, day and hour in one digit where they have one, seconds optional."""
+
+
+def _iso_form(raw: str) -> str:
+    """`raw` in the ISO 8601 form: a time Excel wrote (`_EXCEL_TIME`) with its date and hour
+    in two digits and a dash between year, month and day, whatever follows it (a zone) kept;
+    any other text as it is."""
+    found = _EXCEL_TIME.fullmatch(raw)
+    if found is None:
+        return raw
+    year, _dash, month, day, hour, minute, seconds, rest = found.groups()
+    return f"{year}-{int(month):02d}-{int(day):02d}T{int(hour):02d}:{minute}{seconds or ''}{rest}"
+
+
 def _reading_time(raw: str) -> datetime:
     """An ISO 8601 time in UTC, within the plausible window of dates: a year such as 0001 or
     9999 is a logger fault, and would leave the calendar when converted to UTC. A time without
     a zone is the site's local time, the zone of this computer (`local_zone`): loggers write
     the wall clock of the room (taken as UTC, a Henan export of this morning was "after now"
-    and yesterday's excursion was recorded 8 hours late)."""
+    and yesterday's excursion was recorded 8 hours late). The form Chinese Excel saves a CSV's
+    times in, 2026/12/5 8:00 (`_EXCEL_TIME`), is read as that ISO time, by the same rule (a
+    file saved from Excel was refused)."""
     try:
         if not raw.isascii():
             raise ValueError(raw)
-        written = datetime.fromisoformat(raw)
+        written = datetime.fromisoformat(_iso_form(raw))
     except ValueError as exc:
         raise InvalidInput(_not_a_time(raw)) from exc
     if written.tzinfo is None:  # before year 1 leaves the calendar in the local zone
@@ -297,8 +327,9 @@ def _not_a_time(raw: str) -> str:
     """A reading's time that cannot be read, with the form that can (2026/12/05 10:00 was
     refused with no example of what to write)."""
     return _(
-        "'{time}' is not a time (ISO 8601): the logger's export must write it as year-month-day "
-        "and a 24-hour time, e.g. 2026-12-05 10:00 or 2026-12-05T10:00:00+08:00 (with its zone)."
+        "'{time}' is not a time: the logger's export must write it as year-month-day and a "
+        "24-hour time, e.g. 2026-12-05 10:00, 2026/12/5 10:00 (as Excel saves it) or "
+        "2026-12-05T10:00:00+08:00 (with its zone)."
     ).format(time=raw[:30])
 
 
@@ -650,6 +681,83 @@ def _new_parts(
     return parts, mine
 
 
+def in_range_around(
+    readings: list[Reading],
+    run: list[Reading],
+    low: float,
+    high: float,
+    index: dict[datetime, int] | None = None,
+) -> tuple[datetime | None, datetime | None]:
+    """The times of the readings just before and just after `run` in the file, each when it is
+    within low..high: the excursion began after the one and ended before the other, so lasted
+    at most from the one to the other (its first and last readings outside alone say 0 minutes
+    for a single reading). None where the file has no reading there, or the next one is
+    outside too (an excursion on record it continues). `index`: each reading's place by its
+    time, made once for a file of many excursions."""
+    at = index if index is not None else {r.at: i for i, r in enumerate(readings)}
+    first, last = at[run[0].at], at[run[-1].at]
+    before = readings[first - 1] if first > 0 else None
+    after = readings[last + 1] if last + 1 < len(readings) else None
+    return (
+        before.at if before is not None and low <= before.celsius <= high else None,
+        after.at if after is not None and low <= after.celsius <= high else None,
+    )
+
+
+def longest_text(before: datetime | None, after: datetime | None) -> str:
+    """How long an excursion may have lasted, by the readings within the range next to it in
+    its file (`in_range_around`), in UTC: its readings outside alone gave 0 minutes for a
+    single one ("04:30 to 04:30 UTC"), where the sponsor judges by how long it could have
+    lasted. "" when neither is known."""
+
+    def at(moment: datetime) -> str:
+        return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+
+    if before is not None and after is not None:
+        return _("between {before} and {after} UTC at the longest").format(
+            before=at(before), after=at(after)
+        )
+    if before is not None:
+        return _("from {before} UTC at the earliest; no reading within the range after it").format(
+            before=at(before)
+        )
+    if after is not None:
+        return _("until {after} UTC at the latest; no reading within the range before it").format(
+            after=at(after)
+        )
+    return ""
+
+
+def excursion_bounds(session: Session) -> dict[int, tuple[datetime | None, datetime | None]]:
+    """The in-range readings before and after each excursion (`in_range_around`) as its
+    import's audit entry keeps them; none for an excursion recorded before they were kept.
+    Read by the index of the action."""
+    found: dict[int, tuple[datetime | None, datetime | None]] = {}
+    for entity_id, new in session.execute(
+        select(AuditEntry.entity_id, AuditEntry.new).where(
+            AuditEntry.action == AuditAction.TEMPERATURE_EXCURSION.value,
+            AuditEntry.new.like('%"in_range_%'),
+        )
+    ).tuples():
+        try:
+            values = json.loads(new)
+            found[int(entity_id)] = (
+                _utc(values.get("in_range_before")),
+                _utc(values.get("in_range_after")),
+            )
+        except (ValueError, AttributeError, TypeError):
+            continue
+    return found
+
+
+def _utc(value: object) -> datetime | None:
+    """An ISO time an audit entry keeps, in UTC; None when it keeps none."""
+    if not isinstance(value, str):
+        return None
+    at = datetime.fromisoformat(value)
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
 def readings_digest(readings: list[Reading]) -> str:
     """What a file read, whatever its layout: the SHA-256 of its readings, in UTC and in order
     ("2026-12-04T06:00:00+00:00,26.5" a line), to know the same file imported again."""
@@ -742,6 +850,7 @@ def import_logger_file(
     digest = readings_digest(readings)
     gaps = _marked_gaps(readings, file_gaps(readings), ctx)
     said_gaps = [[g.start.isoformat(), g.end.isoformat()] for g in gaps]
+    places = {r.at: i for i, r in enumerate(readings)}  # readings are one a time (`_distinct`)
     with write_transaction(ctx.engine) as session:
         # The study open's range (and its gaps' marks) are its study file's the process read:
         # refused first when that file is no longer the one in force (the other studies' ranges
@@ -806,6 +915,7 @@ def import_logger_file(
                 kits = [kit.number for kit, _by_day in there.available]
                 by_day = [kit.number for kit, by_day in there.available if by_day]
                 held = [kit.number for kit in there.held]
+                before, after = in_range_around(readings, run, study.low, study.high, places)
                 rec.audit(
                     AuditAction.TEMPERATURE_EXCURSION,
                     "excursion",
@@ -831,6 +941,9 @@ def import_logger_file(
                         **({"received_by_day": by_day} if by_day else {}),
                         # kits there during it, quarantined already: exposed, not moved again
                         **({"kits_already_quarantined": held} if held else {}),
+                        # the readings within the range next to it: how long at the longest
+                        **({"in_range_before": before} if before else {}),
+                        **({"in_range_after": after} if after else {}),
                         **file_values,
                     },
                 )
@@ -851,6 +964,8 @@ def import_logger_file(
                         tuple(there.gone) if study.readable else (),
                         tuple(by_day) if study.readable else (),
                         tuple(held) if study.readable else (),
+                        before,
+                        after,
                     )
                 )
     return LoggerImport(area, source[:200], tuple(results), tuple(on_record.values()), gaps)

@@ -83,6 +83,28 @@ def zoned_day(at: datetime) -> str:
     return f"{here:%Y-%m-%d} ({utc_offset(here)})"
 
 
+def longest(before: datetime | None, after: datetime | None) -> str:
+    """How long an excursion may have lasted, by the readings within the range next to it in
+    its file (a single reading outside reads "12:30 to 12:30", 0 minutes), in this computer's
+    time; "" when neither is known (`temperature.longest_text` says it in UTC)."""
+    if before is not None and after is not None:
+        return QCoreApplication.translate(
+            "TemperatureScreen",
+            "It began after {before} and ended before {after}: between them at the longest.",
+        ).format(before=zoned(before), after=zoned(after))
+    if before is not None:
+        return QCoreApplication.translate(
+            "TemperatureScreen",
+            "It began after {before}; no reading within the range after it.",
+        ).format(before=zoned(before))
+    if after is not None:
+        return QCoreApplication.translate(
+            "TemperatureScreen",
+            "It ended before {after}; no reading within the range before it.",
+        ).format(after=zoned(after))
+    return ""
+
+
 def _count(value: int | None) -> str:
     return "" if value is None else str(value)
 
@@ -155,7 +177,13 @@ def logger_columns(study: Study) -> list[Column[LoggerCheck]]:
 
 EXCURSION_COLUMNS: list[Column[ExcursionRow]] = [
     Column(str(QT_TRANSLATE_NOOP("Column", "From")), lambda r: r.started_at, text=zoned_cell),
-    Column(str(QT_TRANSLATE_NOOP("Column", "To")), lambda r: r.ended_at, text=zoned_cell),
+    Column(
+        str(QT_TRANSLATE_NOOP("Column", "To")),
+        lambda r: r.ended_at,
+        text=zoned_cell,
+        # how long it may have lasted: a single reading outside reads 0 minutes
+        hint=lambda r: longest(r.in_range_before, r.in_range_after),
+    ),
     *_range_columns(),
     Column(str(QT_TRANSLATE_NOOP("Column", "Storage area")), lambda r: r.storage_area),
     Column(
@@ -678,12 +706,14 @@ class TemperatureScreen(Screen):
         area = self.session.ctx.study.area_name(done.storage_area)
         # Kits there during an excursion and dispensed or gone since: the service says what
         # to tell whom (a logger file read late), first, as it matters most.
-        said = [n for e in found for n in temperature.gone_notices(e, area)]
+        # Each excursion's notes said with it: two excursions' notes, one after the other,
+        # were tied to neither.
+        said = [n for e in found for n in self._notices(e, area, len(found) > 1)]
         said += [self._continued(e) for e in found if e.continues]
         said += [self._on_record(e) for e in done.on_record]
         said += [self._gap(g) for g in done.gaps]
         for e in others:
-            said += [self._other_study(e), *temperature.gone_notices(e, area)]
+            said += [self._other_study(e), *self._notices(e, area, len(others) > 1)]
         if hidden:
             said.append(self._hidden_kits(hidden))
         if encoding != temperature.UTF8:
@@ -783,6 +813,19 @@ class TemperatureScreen(Screen):
                 ]
             )
         return text
+
+    def _notices(self, found: temperature.ExcursionResult, area: str, named: bool) -> list[str]:
+        """What to tell whom of the kits there during an excursion (`ExcursionResult.notices`),
+        after the excursion's times when the import found more than one (`named`)."""
+        notices = found.notices(area)
+        if not notices or not named:
+            return notices
+        return [
+            self.tr("The excursion of {start} to {end}:").format(
+                start=zoned(found.started_at), end=zoned(found.ended_at)
+            ),
+            *notices,
+        ]
 
     def _on_record(self, known: temperature.OnRecord) -> str:
         """An excursion of the file an earlier import recorded: not recorded again."""
@@ -892,6 +935,10 @@ class TemperatureScreen(Screen):
                     ),
                 ).format(n=len(held), kits=_listed(list(held)))
             )
+        # how long it may have lasted, by the readings within the range next to it
+        lasted = longest(chosen[0].in_range_before, chosen[0].in_range_after)
+        if lasted:
+            said += "<br>" + escape(lasted)
         self.kits_label.setText(said)
         self._update_open()
 
