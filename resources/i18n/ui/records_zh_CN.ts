@@ -1402,6 +1402,10 @@ Old values:
         <translation>……</translation>
     </message>
     <message>
+        <source>In this computer&apos;s time, {zone}</source>
+        <translation>按本计算机的时区显示：{zone}</translation>
+    </message>
+    <message>
         <source>{low}–{high} °C</source>
         <translation>{low}–{high} °C</translation>
     </message>
