@@ -147,8 +147,15 @@ def test_the_logger_files_checked_are_listed_and_said_in_words(
     assert screen.log_status.text() == (
         f"No excursions in 1 logger file of IP store 1; last: {day} to {day} ({zone}), 21.0–21.5 °C"
     )
-    # Each time with its zone: the monitor pack and the command print UTC.
-    assert f"{here:%Y-%m-%d %H:%M} ({zone})" in cells
+    # Each time with its zone on hover and in its title's tooltip: the monitor pack and the
+    # command print UTC (in each cell the zone cut the times at 1366x768 in Chinese).
+    assert f"{here:%Y-%m-%d}\u00a0{here:%H:%M}" in cells
+    started = screen.logger_proxy.index(0, cells.index(f"{here:%Y-%m-%d}\u00a0{here:%H:%M}"))
+    assert started.data(Qt.ItemDataRole.ToolTipRole) == f"{here:%Y-%m-%d %H:%M} ({zone})"
+    title_tip = screen.logger_proxy.headerData(
+        started.column(), Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole
+    )
+    assert title_tip == f"In this computer's time, {zone}"
 
     with qtbot.waitSignal(screen.changed):
         import_text(qtbot, screen, tmp_path / "warm.csv", WARM_NIGHT)

@@ -7,7 +7,7 @@ stored in one language-independent word."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +19,9 @@ from pytestqt.qtbot import QtBot
 from window_helpers import SCREEN, go_to, main_window, shoot
 
 from dispensary.domain.codes import KitStatus
-from dispensary.i18n import ENGLISH, Language
+from dispensary.i18n import ENGLISH, Language, utc_offset
 from dispensary.services import audit, queries, temperature
-from dispensary.ui.forms import unbroken_width
+from dispensary.ui.forms import cell_width, unbroken_width
 from dispensary.ui.main_window import MainWindow
 from dispensary.ui.receive_view import ReceiveScreen
 from dispensary.ui.temperature_view import TemperatureScreen
@@ -260,3 +260,71 @@ def test_the_temperature_screen_shows_times_headers_and_buttons_whole_at_1366(
     button = screen.open_button
     assert button.width() >= button.sizeHint().width(), (button.width(), button.sizeHint())
     assert screen.kits_label.width() >= screen.kits_label.minimumSizeHint().width()
+
+
+def test_the_logger_files_times_and_names_read_whole_at_1366(
+    qtbot: QtBot, language: Language, pharmacy: Pharmacy
+) -> None:
+    """The logger files' From, To and Imported cells whole at 1366x768 (in Chinese they read
+    "2026-12-05 08:00 …", the zone cut off): the zone said in the times' titles' tooltips and
+    in each cell's tooltip with its time; every column within the table's width; the file's
+    name whole in its tooltip when its column gives way (it read "logger-IP-…"). The
+    excursions' times alike."""
+    pharmacy.clock.set_date(date(2026, 1, 26))
+    source = "logger-IP-store-1-2026-01-export-from-the-pharmacy-fridge.csv"
+    temperature.import_logger(pharmacy.ctx, pharmacy.actor("pharm"), "IP store 1", WARM, source)
+    window = main_window(qtbot, pharmacy.session("pharm"))
+    screen = go_to(window, TemperatureScreen)
+    screen.refresh()
+    qtbot.wait(50)
+    shoot(window, f"temperature-loggers-{language.value}")
+    zone = utc_offset(datetime.now().astimezone())
+    english = language is ENGLISH
+    when = ["From", "To"] if english else ["开始", "结束"]
+    imported = "Imported" if english else "导入日期"
+    for view, times in ((screen.logger_table, [*when, imported]), (screen.excursion_table, when)):
+        model = view.model()
+        titles = [
+            str(model.headerData(c, Qt.Orientation.Horizontal)) for c in range(model.columnCount())
+        ]
+        for title in times:
+            cell = model.index(0, titles.index(title))
+            text = str(cell.data())
+            assert "\u2026" not in text and f"({zone})" not in text
+            assert cell_width(view, text) <= view.horizontalHeader().sectionSize(cell.column()), (
+                title,
+                text,
+            )
+            assert f"({zone})" in str(cell.data(TIP))
+            tip = model.headerData(cell.column(), Qt.Orientation.Horizontal, TIP)
+            assert title == imported or zone in str(tip)
+        assert header_whole(view)
+        header = view.horizontalHeader()
+        last = header.count() - 1
+        assert header.sectionViewportPosition(last) + header.sectionSize(last) <= (
+            view.viewport().width()
+        )
+        name = model.index(0, titles.index("Logger file" if english else "记录仪文件"))
+        assert name.data() == source
+        assert name.data(TIP) == source  # cut or not
+    day = screen.logger_table.model().index(0, titles_of(screen.logger_table).index(imported))
+    assert day.data() == "2026-01-26"
+
+
+TIP = Qt.ItemDataRole.ToolTipRole
+
+
+def titles_of(view: Any) -> list[str]:
+    model = view.model()
+    return [str(model.headerData(c, Qt.Orientation.Horizontal)) for c in range(model.columnCount())]
+
+
+def header_whole(view: Any) -> bool:
+    """Every title whole (the sort arrow's room on the sorted column only)."""
+    header = view.horizontalHeader()
+    sorted_by = header.sortIndicatorSection()
+    header.setSortIndicatorShown(False)
+    needed = [header.sectionSizeHint(c) for c in range(header.count())]
+    header.setSortIndicatorShown(True)
+    needed[sorted_by] = header.sectionSizeHint(sorted_by)
+    return all(header.sectionSize(c) >= needed[c] for c in range(header.count()))

@@ -541,20 +541,16 @@ Old values:
         <translation>药品</translation>
     </message>
     <message>
-        <source>Quarantine...</source>
-        <translation>隔离…</translation>
-    </message>
-    <message>
-        <source>Release from quarantine...</source>
-        <translation>解除隔离…</translation>
-    </message>
-    <message>
-        <source>Count...</source>
-        <translation>盘点…</translation>
-    </message>
-    <message>
         <source>A blind physical count of the selected kit</source>
         <translation>对所选药盒进行盲态盘点</translation>
+    </message>
+    <message>
+        <source>C&amp;lear selection</source>
+        <translation>清除选择(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Esc: no kit selected; the next kit scanned starts a new list</source>
+        <translation>Esc：取消选择所有药盒；下一个扫描的药盒开始新的清单</translation>
     </message>
     <message>
         <source>Destroy, or return to sponsor</source>
@@ -587,10 +583,6 @@ Old values:
     <message>
         <source>Ticked: the kits go back to the sponsor, not destroyed here</source>
         <translation>勾选：药盒寄回申办方，不在本院销毁</translation>
-    </message>
-    <message>
-        <source>Destroy selected kits...</source>
-        <translation>销毁所选药盒…</translation>
     </message>
     <message>
         <source>Witness</source>
@@ -680,8 +672,24 @@ Old values:
         <translation>&lt;b&gt;已选 {n} 个药盒&lt;/b&gt;：{kits}</translation>
     </message>
     <message>
+        <source>Kit {kit} is already selected: it is listed once.</source>
+        <translation>药盒 {kit} 已被选中：清单中只列一次。</translation>
+    </message>
+    <message>
+        <source>Kit {kit} is already selected, listed once: {n} kits selected.</source>
+        <translation>药盒 {kit} 已被选中，清单中只列一次：已选 {n} 个药盒。</translation>
+    </message>
+    <message>
         <source>Kit {kit} is not in this pharmacy&apos;s stock. Check the number, or receive the kit&apos;s shipment first.</source>
         <translation>药盒 {kit} 不在本药房库存中。请核对编号，或先接收该药盒所属的货件。</translation>
+    </message>
+    <message>
+        <source>Kit {kit} selected. Kits selected before are not in the list shown (it was narrowed to {kit}, far down the list): {lost}. Select them by a search or a filter, or act on them apart.</source>
+        <translation>已选中药盒 {kit}。之前选中的药盒不在当前显示的列表中（{kit} 位于列表很靠后的位置，列表已缩小为该药盒）：{lost}。请通过搜索或筛选选中它们，或另行处理。</translation>
+    </message>
+    <message>
+        <source>Kit {kit} added: {n} kits selected. Esc clears the list.</source>
+        <translation>已加入药盒 {kit}：已选 {n} 个药盒。按 Esc 清空清单。</translation>
     </message>
     <message>
         <source>Quarantine</source>
@@ -783,6 +791,22 @@ Old values:
     <message>
         <source>&lt;span style=&apos;color:#7a4b00&apos;&gt;{message}&lt;/span&gt;</source>
         <translation>&lt;span style=&apos;color:#7a4b00&apos;&gt;{message}&lt;/span&gt;</translation>
+    </message>
+    <message>
+        <source>&amp;Quarantine...</source>
+        <translation>隔离(&amp;Q)…</translation>
+    </message>
+    <message>
+        <source>&amp;Release from quarantine...</source>
+        <translation>解除隔离(&amp;R)…</translation>
+    </message>
+    <message>
+        <source>&amp;Count...</source>
+        <translation>盘点(&amp;C)…</translation>
+    </message>
+    <message>
+        <source>&amp;Destroy selected kits...</source>
+        <translation>销毁所选药盒(&amp;D)…</translation>
     </message>
     <message>
         <source>Released {kits} on the sponsor&apos;s decision {reference}: {reason}.</source>
@@ -1388,6 +1412,10 @@ Old values:
     <message>
         <source>It ended before {after}; no reading within the range before it.</source>
         <translation>止于 {after} 之前；其前没有范围内的读数。</translation>
+    </message>
+    <message>
+        <source>In this computer&apos;s time, {zone}</source>
+        <translation>按本计算机的时区显示：{zone}</translation>
     </message>
     <message>
         <source>{low}–{high} °C</source>

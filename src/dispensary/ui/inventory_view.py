@@ -24,7 +24,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShowEvent
+from PySide6.QtGui import QHideEvent, QKeyEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -544,6 +544,16 @@ class InventoryScreen(Screen):
         self._fit_timer.setInterval(0)  # once the view has its new width
         self._fit_timer.timeout.connect(self._fit_columns)
         self.table.installEventFilter(self)
+        # A kit scanned here is added to the kits selected (a list to quarantine, release or
+        # destroy, built at the scanner); the list starts again with the next scan once a step
+        # is written or the screen is left, or at once with Esc (Clear selection).
+        self._new_list = True
+        QShortcut(
+            QKeySequence(Qt.Key.Key_Escape),
+            self,
+            self.clear_selection,
+            context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
+        )
         self._selection_changed()
 
     # building -----------------------------------------------------------------------------
@@ -608,18 +618,27 @@ class InventoryScreen(Screen):
         self.selection_label = wrapped_label("selectionLabel")
         column.addWidget(self.selection_label)
 
+        # Alt+Q, Alt+R, Alt+C, Alt+D, Alt+L: letters no menu (File, Go, Help) nor the
+        # toolbar's Study (Alt+T) takes; in Chinese the same letters, "隔离(&Q)…".
         self.quarantine_button = action_button(
-            self.tr("Quarantine..."), "quarantineButton", self._quarantine
+            self.tr("&Quarantine..."), "quarantineButton", self._quarantine
         )
         self.release_button = action_button(
-            self.tr("Release from quarantine..."), "releaseButton", self._release
+            self.tr("&Release from quarantine..."), "releaseButton", self._release
         )
         self.count_button = action_button(
-            self.tr("Count..."),
+            self.tr("&Count..."),
             "countButton",
             self._count,
             self.tr("A blind physical count of the selected kit"),
         )
+        self.clear_button = action_button(
+            self.tr("C&lear selection"),
+            "clearSelectionButton",
+            self.clear_selection,
+            self.tr("Esc: no kit selected; the next kit scanned starts a new list"),
+        )
+        column.addWidget(self.clear_button)
         role_buttons(
             column,
             actor,
@@ -668,7 +687,7 @@ class InventoryScreen(Screen):
         )
         self.to_sponsor.setObjectName("toSponsor")
         self.destroy_button = action_button(
-            self.tr("Destroy selected kits..."), "destroyButton", self._destroy
+            self.tr("&Destroy selected kits..."), "destroyButton", self._destroy
         )
         self.destroy_verdict = wrapped_label("destroyAssessment")
         # Who the user name typed is (the service's finding): the one destroying sees the
@@ -706,6 +725,12 @@ class InventoryScreen(Screen):
         column.addWidget(self.destroy_box)
         column.addStretch(1)
         return panel
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        """The screen left: the next kit scanned here starts a new list (scanned on another
+        screen, a kit opens this one with that kit alone selected)."""
+        super().hideEvent(event)
+        self._new_list = True
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -1022,6 +1047,7 @@ class InventoryScreen(Screen):
                 text = self.tr("<b>{n} kits selected</b>: {kits}").format(n=len(kits), kits=listed)
             self.selection_label.setText(text)
         numbers = [k.number for k in kits]
+        self.clear_button.setEnabled(bool(kits))
         self._offer(self.quarantine_button, Permission.QUARANTINE, numbers)
         self._offer(self.release_button, Permission.RELEASE, numbers)
         self._offer_count(numbers)
@@ -1071,16 +1097,26 @@ class InventoryScreen(Screen):
             button.setToolTip(sentences(r.message for r in found.refusals))
 
     def open_kit(self, number: str) -> bool:
-        """Selects and shows a kit (e.g. scanned elsewhere); clears filters that hide it."""
+        """Selects and shows a kit, alone; clears filters that hide it."""
         return self._show_kit(number, quiet=False)
 
     def handle_scan(self, code: str) -> bool:
-        """A kit of this pharmacy is shown here; anything else goes back to the main window."""
+        """A kit of this pharmacy is shown here, added to the kits selected (a list built at
+        the scanner: `_new_list` says when it starts again); anything else goes back to the
+        main window."""
         if is_dispense_number(code):
             return False
-        return self._show_kit(code, quiet=True)
+        return self._show_kit(code, quiet=True, add=not self._new_list)
 
-    def _show_kit(self, number: str, quiet: bool) -> bool:
+    def clear_selection(self) -> None:
+        """Esc, Clear selection: no kit selected; the next kit scanned starts a new list."""
+        self.table.clearSelection()
+        self._new_list = True
+        self.message.clear_message()
+
+    def _show_kit(self, number: str, quiet: bool, add: bool = False) -> bool:
+        """Selects and shows a kit: alone, or (`add`) with the kits selected, which stay
+        selected when it is already among them (said in the message bar)."""
         try:
             wanted = normalise_kit_number(number)
         except InvalidInput as exc:
@@ -1088,6 +1124,21 @@ class InventoryScreen(Screen):
                 self.message.show_message(exc.message)
             return False
         self.message.clear_message()
+        before = [k.number for k in self.selected()] if add else []
+        if wanted in before:  # scanned twice: listed once
+            shown = [k.number for k in self.model.rows].index(wanted)
+            self.table.scrollTo(
+                self.proxy.index(shown, 0), QAbstractItemView.ScrollHint.PositionAtCenter
+            )
+            self.message.show_message(
+                by_count(
+                    len(before),
+                    self.tr("Kit {kit} is already selected: it is listed once."),
+                    self.tr("Kit {kit} is already selected, listed once: {n} kits selected."),
+                ).format(kit=wanted, n=len(before)),
+                "warning",
+            )
+            return True
         self._search_timer.stop()  # a search scanned before: the kit's list replaces it
         if self.status.currentIndex() or self.product.currentIndex() or self.search.text():
             for widget in (self.search, self.status, self.product):
@@ -1098,8 +1149,9 @@ class InventoryScreen(Screen):
             for widget in (self.search, self.status, self.product):
                 widget.blockSignals(False)
         self._follow_today()
-        self.table.clearSelection()
-        self._reload(keep=self.model.rowCount())
+        if not add:
+            self.table.clearSelection()
+        self._reload(keep=self.model.rowCount())  # the kits selected stay selected
         line = self._position(self._query(), wanted)
         if line is not None and line >= FAR:
             # Far down a long list: the list is narrowed to the kit's number instead.
@@ -1111,10 +1163,9 @@ class InventoryScreen(Screen):
         if line is not None:
             self.model.load_to(line + 1)
         if line is not None and line < self.model.rowCount():
-            self.table.selectRow(line)
-            self.table.scrollTo(
-                self.proxy.index(line, 0), QAbstractItemView.ScrollHint.PositionAtCenter
-            )
+            self._select_line(line, add)
+            self._say_added(wanted, before)
+            self._new_list = False
             return True
         if not quiet:
             self.message.show_message(
@@ -1124,6 +1175,43 @@ class InventoryScreen(Screen):
                 ).format(kit=wanted)
             )
         return False
+
+    def _select_line(self, line: int, add: bool) -> None:
+        """The kit of this line selected (`add`: with those selected) and shown."""
+        index = self.proxy.index(line, 0)
+        flags = QItemSelectionModel.SelectionFlag.Rows | (
+            QItemSelectionModel.SelectionFlag.Select
+            if add
+            else QItemSelectionModel.SelectionFlag.ClearAndSelect
+        )
+        selection = self.table.selectionModel()
+        selection.select(index, flags)
+        selection.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.NoUpdate)
+        self.table.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+
+    def _say_added(self, kit: str, before: list[str]) -> None:
+        """The message bar says the kit scanned was added to a list; a kit selected before that
+        the list shown lost (narrowed to a kit far down it) is named."""
+        if not before:
+            return
+        now = {k.number for k in self.selected()}
+        lost = [number for number in before if number not in now]
+        if lost:
+            self.message.show_message(
+                self.tr(
+                    "Kit {kit} selected. Kits selected before are not in the list shown (it "
+                    "was narrowed to {kit}, far down the list): {lost}. Select them by a search "
+                    "or a filter, or act on them apart."
+                ).format(kit=kit, lost=", ".join(lost[:12]) + (" ..." if len(lost) > 12 else "")),
+                "warning",
+            )
+            return
+        self.message.show_message(
+            self.tr("Kit {kit} added: {n} kits selected. Esc clears the list.").format(
+                kit=kit, n=len(now)
+            ),
+            "ok",
+        )
 
     # writing ------------------------------------------------------------------------------
 
@@ -1544,6 +1632,7 @@ class InventoryScreen(Screen):
         return str(data) if data else text
 
     def _written(self, text: str, kind: str = "ok") -> None:
+        self._new_list = True  # the kits acted on are done: a scan starts a new list
         self.refresh()
         self.message.show_message(text, kind)
         self.changed.emit()

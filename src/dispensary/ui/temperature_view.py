@@ -3,9 +3,9 @@ stored there go to quarantine; releasing them is done, with a reason, in the inv
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -70,11 +70,31 @@ def zoned(at: datetime) -> str:
     return f"{here:%Y-%m-%d %H:%M} ({utc_offset(here)})"
 
 
-def zoned_cell(at: datetime) -> str:
-    """`zoned` for a table's cell: the day and the time kept together (a no-break space), the
-    zone on a second line when the column is narrow, never "2026-12-05 23:2…"."""
+def local_cell(at: datetime) -> str:
+    """A moment in a table's cell, "2026-12-05 08:00", in this computer's time, as the screen's
+    introduction says: the zone in the cell's tooltip with the time (`zoned`) and in the
+    column title's (`zone_tip`). With the zone in each cell the logger files' times were cut at
+    1366x768 in Chinese ("2026-12-05 08:00 …"); in the titles ("From (UTC+08:00)", as the
+    audit trail's) they took more than the width of the window. The day and the time kept
+    together (a no-break space): never split onto two lines in a narrow column."""
     here = at.astimezone()
-    return f"{here:%Y-%m-%d}\u00a0{here:%H:%M} ({utc_offset(here)})"
+    return f"{here:%Y-%m-%d}\u00a0{here:%H:%M}"
+
+
+def local_day(at: datetime) -> str:
+    """The day of a moment in this computer's time (its time and zone in the cell's tooltip)."""
+    return f"{at.astimezone():%Y-%m-%d}"
+
+
+def zone_tip(moments: Sequence[datetime]) -> str:
+    """A times column title's tooltip: the zone its times are shown in; both where a change to
+    or from summer time falls among them; this computer's zone now when no row is shown."""
+    here = [m.astimezone() for m in moments] or [datetime.now().astimezone()]
+    zones = {m.utcoffset(): utc_offset(m) for m in here}
+    shown = "/".join(zones[offset] for offset in sorted(zones, key=lambda o: o or timedelta(0)))
+    return QCoreApplication.translate(
+        "TemperatureScreen", "In this computer's time, {zone}"
+    ).format(zone=shown)
 
 
 def zoned_day(at: datetime) -> str:
@@ -129,8 +149,18 @@ def _range_columns() -> list[Column[Any]]:
 
 LOGGER_COLUMNS: list[Column[LoggerCheck]] = [
     Column(str(QT_TRANSLATE_NOOP("Column", "Storage area")), lambda r: r.storage_area),
-    Column(str(QT_TRANSLATE_NOOP("Column", "From")), lambda r: r.readings_from, text=zoned),
-    Column(str(QT_TRANSLATE_NOOP("Column", "To")), lambda r: r.readings_to, text=zoned),
+    Column(
+        str(QT_TRANSLATE_NOOP("Column", "From")),
+        lambda r: r.readings_from,
+        text=local_cell,
+        hint=lambda r: zoned(r.readings_from),
+    ),
+    Column(
+        str(QT_TRANSLATE_NOOP("Column", "To")),
+        lambda r: r.readings_to,
+        text=local_cell,
+        hint=lambda r: zoned(r.readings_to),
+    ),
     Column(
         str(QT_TRANSLATE_NOOP("Column", "Readings")),
         lambda r: r.readings,
@@ -159,12 +189,19 @@ LOGGER_COLUMNS: list[Column[LoggerCheck]] = [
     Column(
         str(QT_TRANSLATE_NOOP("Column", "Imported")),
         lambda r: r.recorded_at,
-        text=zoned_day,
+        text=local_day,
+        hint=lambda r: zoned(r.recorded_at),  # the time too
     ),
 ]
 
 
 LOGGER_FILE = next(i for i, c in enumerate(LOGGER_COLUMNS) if c.title == "Logger file")
+LOGGER_TIMES: dict[int, Callable[[LoggerCheck], datetime]] = {
+    next(i for i, c in enumerate(LOGGER_COLUMNS) if c.title == "From"): lambda r: r.readings_from,
+    next(i for i, c in enumerate(LOGGER_COLUMNS) if c.title == "To"): lambda r: r.readings_to,
+}
+"""The logger files' columns of times (their zone in their title's tooltip), and each one's
+moment. The day imported is the day here, its time and zone in the cell's tooltip."""
 
 
 def logger_columns(study: Study) -> list[Column[LoggerCheck]]:
@@ -176,13 +213,21 @@ def logger_columns(study: Study) -> list[Column[LoggerCheck]]:
 
 
 EXCURSION_COLUMNS: list[Column[ExcursionRow]] = [
-    Column(str(QT_TRANSLATE_NOOP("Column", "From")), lambda r: r.started_at, text=zoned_cell),
+    Column(
+        str(QT_TRANSLATE_NOOP("Column", "From")),
+        lambda r: r.started_at,
+        text=local_cell,
+        hint=lambda r: zoned(r.started_at),
+    ),
     Column(
         str(QT_TRANSLATE_NOOP("Column", "To")),
         lambda r: r.ended_at,
-        text=zoned_cell,
-        # how long it may have lasted: a single reading outside reads 0 minutes
-        hint=lambda r: longest(r.in_range_before, r.in_range_after),
+        text=local_cell,
+        # the time with its zone, then how long it may have lasted (a single reading outside
+        # reads 0 minutes)
+        hint=lambda r: "\n".join(
+            x for x in (zoned(r.ended_at), longest(r.in_range_before, r.in_range_after)) if x
+        ),
     ),
     *_range_columns(),
     Column(str(QT_TRANSLATE_NOOP("Column", "Storage area")), lambda r: r.storage_area),
@@ -202,8 +247,8 @@ EXCURSION_COLUMNS: list[Column[ExcursionRow]] = [
 
 
 FROM, TO = 0, 1
-"""The excursions' times: in a narrow window their zone goes onto a second line ("2026-12-05
-23:2…" was cut at 1366x768 in English)."""
+"""The excursions' times, their zone in their title's tooltip and each cell's: in a narrow window
+they go onto more lines rather than be cut ("2026-12-05 23:2…" was, at 1366x768 in English)."""
 # The window's column of the logger file: excursion_columns puts "Dispensed since" before it.
 EXCURSION_LOGGER_FILE = 1 + next(
     i for i, c in enumerate(EXCURSION_COLUMNS) if c.title == "Logger file"
@@ -352,6 +397,8 @@ class TemperatureScreen(Screen):
         self.kits, self.kit_proxy, self.kit_table = row_table(
             self, kit_columns(session.ctx.study), "excursionKits"
         )
+        for model in (self.loggers, self.excursions):
+            model.tooltip_from = 0  # a logger file's name, cut first in a narrow window, on hover
 
         t = study.temperature
         layout, self.message = titled_page(self, self.tr("Temperature records"))
@@ -483,6 +530,12 @@ class TemperatureScreen(Screen):
         if rows is None:
             return
         self.excursions.set_rows(rows)
+        self.excursions.set_title(
+            FROM, EXCURSION_COLUMNS[FROM].title, zone_tip([r.started_at for r in rows])
+        )
+        self.excursions.set_title(
+            TO, EXCURSION_COLUMNS[TO].title, zone_tip([r.ended_at for r in rows])
+        )
         self._fit_excursions()
         self._add_areas()
         if chosen:
@@ -502,6 +555,10 @@ class TemperatureScreen(Screen):
         if checks is None:
             return
         self.loggers.set_rows(checks)
+        for column, moment in LOGGER_TIMES.items():
+            self.loggers.set_title(
+                column, LOGGER_COLUMNS[column].title, zone_tip([moment(r) for r in checks])
+            )
         self._fit_loggers()
         self.log_status.setText(self.log_status_text(checks))
 

@@ -122,10 +122,11 @@ class RowTableModel(QAbstractTableModel, Generic[_Row]):
         self._rows: list[_Row] = []
         self.tooltip_from = tooltip_from
 
-    def set_title(self, section: int, title: str) -> None:
+    def set_title(self, section: int, title: str, tooltip: str | None = None) -> None:
         """A column's title made anew (already in the user's language: the zone the times of
-        the rows shown are in), its header redrawn."""
-        self._columns[section] = replace(self._columns[section], title=title)
+        the rows shown are in), and its header's tooltip when given; its header redrawn."""
+        column = replace(self._columns[section], title=title)
+        self._columns[section] = column if tooltip is None else replace(column, tooltip=tooltip)
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, section, section)
 
     def set_rows(self, rows: Sequence[_Row]) -> None:
