@@ -234,6 +234,13 @@ _FULL_WIDTH_STOPS = "。！？；：，、）」』”"
 _FULL_WIDTH_OPENINGS = "（「『“"
 
 
+def listed(items: Iterable[str]) -> str:
+    """A list's items one after the other with the language's separator: "K0101, K0102" in
+    English, "K0101、K0102" in Chinese (the enumeration comma, no space), as every message,
+    window and report lists kits, lots or names."""
+    return (", " if current_language() is ENGLISH else "、").join(items)
+
+
 def sentences(parts: Iterable[str]) -> str:
     """Messages said one after another: a space between English sentences, none after a
     Chinese full stop (。) or other full-width mark, where Chinese text never puts one

@@ -86,3 +86,17 @@ def test_the_adjusted_count_is_named_in_chinese(
         f"所调整的盘点：药盒 K0003 于 2026-01-26 的盘点（盘点编号 {number}，条目编号 {recorded}）"
     )
     assert words in detail and words in cell
+
+
+def test_the_entry_is_headed_in_chinese_by_the_word_of_its_column(
+    qtbot: Any, pharmacy: Pharmacy, chinese: None
+) -> None:
+    """The detail's heading said 记录 17 while the table's column of the same number is headed
+    编号 (and an entry referred to is 条目编号 17): one word for the entry's number."""
+    _adjusted_open_count(pharmacy)
+    screen = refreshed(qtbot, AuditScreen(pharmacy.session("monitor")), None)
+    row = screen.model.rows[0]
+    select_where(screen.table, screen.proxy, screen.model, lambda r: r.id == row.id)
+    assert str(screen.model.headerData(0, Qt.Orientation.Horizontal)) == "编号"
+    heading = screen.detail.toPlainText().splitlines()[0]
+    assert heading.startswith(f"条目编号 {row.id}，"), heading

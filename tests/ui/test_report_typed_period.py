@@ -161,3 +161,31 @@ def test_the_audit_trail_period_typed_wrong_is_refused_never_another_day(
     assert screen.message.text() == WORDS[language]["30"]
     assert QApplication.focusWidget() in (screen.dates.since, screen.dates.since.lineEdit())
     assert screen.model.rowCount() == listed
+
+
+BACKWARDS = {
+    "en": "The period ends (2026-01-05) before it starts (2026-01-20); give the dates the other "
+    "way round.",
+    "zh_CN": "期间的结束日期（2026-01-05）早于开始日期（2026-01-20）：请将两个日期对调。",
+}
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"], indirect=True)
+def test_a_period_that_ends_before_it_starts_marks_its_end_as_a_date_typed_wrong(
+    qtbot: QtBot, pharmacy: Pharmacy, language: str, tmp_path: Path
+) -> None:
+    """It was refused with neither date marked nor the cursor put back: the end, the date to
+    correct, is presented as a date typed wrong is (marked, focused, selected)."""
+    screen = shown(qtbot, pharmacy)
+    screen.choose("darf")
+    screen.dates.set_range(date(2026, 1, 20), date(2026, 1, 5))
+    said = refused_at_once(qtbot, screen, screen.dates.until)
+    assert said == BACKWARDS[language]
+    assert screen.dates.until.property("cue") == "error"
+    assert not screen.dates.since.property("cue")
+    screen.grab().save(str(tmp_path / f"backwards-{language}.png"))
+    qtbot.keyClicks(screen.dates.until, "2026-01-26")  # over the selected date
+    assert screen.dates.value() == (date(2026, 1, 20), date(2026, 1, 26))
+    with qtbot.waitSignal(screen.report_ready, timeout=30000):
+        qtbot.mouseClick(screen.generate_button, Qt.MouseButton.LeftButton)
+    assert screen.made is not None and screen.message.kind == ""

@@ -127,3 +127,15 @@ def test_a_word_ruled_out_with_words_put_inside_is_ruled_out_too() -> None:
     like = [re.compile(p) for p in GLOSSARY["held_returned"]["not_like"]]
     assert any(p.search("退回 0 片（留存待监查员核对）") for p in like)
     assert not any(p.search("货架上 5 片，退回留存 0 片。") for p in like)
+
+
+def test_the_monitors_hold_is_the_held_returned_term() -> None:
+    """`check destroy` said 监查员留存 ("the monitor's hold") for the tablets the glossary calls
+    退回留存, and the study's closing refusal 为监查员保存: both ruled out, with words put inside
+    too."""
+    ruled_out = GLOSSARY["held_returned"]["not"]
+    like = [re.compile(p) for p in GLOSSARY["held_returned"]["not_like"]]
+    assert {"监查员留存", "为监查员保存"} <= set(ruled_out)
+    assert any(p.search("将移出 6 片（货架 0 片，监查员的留存 6 片）") for p in like)
+    said = {e.english: e.chinese for e in ENTRIES if "monitor's hold" in e.english}
+    assert said and all("退回留存" in chinese for chinese in said.values()), said

@@ -144,7 +144,7 @@ New values:
 
 Old values:
 {old}</source>
-        <translation>记录 {id}，{when}
+        <translation>条目编号 {id}，{when}
 用户：{user}    操作：{action}    记录对象：{record}
 原因：{reason}
 

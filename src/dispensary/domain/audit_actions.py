@@ -29,6 +29,7 @@ from dispensary.domain.codes import (
 )
 from dispensary.domain.rules import NOTICE_FORMS, NOTICE_PARTS, SEXES, day1_named
 from dispensary.i18n import ENGLISH, N_, Language, _, current_language, pgettext, speaking
+from dispensary.i18n import listed as joined
 
 
 class AuditAction(StrEnum):
@@ -845,14 +846,12 @@ def listed(items: list[str]) -> str:
     """A stored list's items one after the other with the reader's list separator: "a, b";
     in Chinese "a、b", and sentences (a dispense's notices) "甲；乙。" as Chinese writes
     clauses one after the other, never "甲。, 乙。" (reports.words.listing)."""
-    if current_language() is ENGLISH:
-        return ", ".join(items)
-    if any(item.endswith(_SENTENCE_ENDS) for item in items):
+    if current_language() is not ENGLISH and any(item.endswith(_SENTENCE_ENDS) for item in items):
         last = len(items) - 1
         return "；".join(
             item.removesuffix("。") if i < last else item for i, item in enumerate(items)
         )
-    return "、".join(items)
+    return joined(items)
 
 
 def compact_json(value: object) -> str:

@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
-from dispensary.i18n import ENGLISH, N_, Language, _, current_language
+from dispensary.i18n import ENGLISH, N_, Language, _, current_language, listed
 from dispensary.i18n import pgettext as pgettext  # the reports take it from here
 from dispensary.services.queries import named_with_role
 from dispensary.services.report_data import ReportMeta
@@ -250,4 +250,4 @@ def period_text(since: date | None, until: date | None) -> str:
 
 def listing(items: Sequence[str]) -> str:
     """Items one after the other with the language's separator ("a, b" / "a、b")."""
-    return (", " if english() else "、").join(items)
+    return listed(items)

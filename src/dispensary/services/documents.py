@@ -7,14 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Literal
 
 from dispensary.domain.documents import PAPERS, Field, Param, Values
 from dispensary.domain.errors import InvalidInput
 from dispensary.i18n import _
-from dispensary.services.report_data import check_period
+from dispensary.services.report_data import PeriodRefused, check_period
 
-__all__ = ["PAPERS", "Field", "Param", "PeriodAhead", "Values", "check"]
+__all__ = ["PAPERS", "Field", "Param", "PeriodAhead", "PeriodRefused", "Values", "check"]
 
 _GIVEN: dict[Param, Callable[[Values], object]] = {
     Param.PRODUCT: lambda v: v.product,
@@ -46,13 +45,9 @@ def check(fields: Sequence[Field], values: Values, today: date | None = None) ->
         check_not_ahead(values.since, values.until, today)
 
 
-class PeriodAhead(InvalidInput):
+class PeriodAhead(PeriodRefused):
     """A period that starts or ends after today, naming which of its dates is refused
     (`end`: "since" or "until"), so that a window puts the cursor back in that date."""
-
-    def __init__(self, message: str, end: Literal["since", "until"]) -> None:
-        super().__init__(message)
-        self.end = end
 
 
 def check_not_ahead(since: date | None, until: date | None, today: date) -> None:

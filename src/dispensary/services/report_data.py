@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
@@ -1048,6 +1048,15 @@ def _line(
     )
 
 
+class PeriodRefused(InvalidInput):
+    """A period refused for one of its dates, naming which (`end`: "since" or "until"), so
+    that a window marks that date and puts the cursor back in it, as a date typed wrong."""
+
+    def __init__(self, message: str, end: Literal["since", "until"]) -> None:
+        super().__init__(message)
+        self.end = end
+
+
 def check_period(since: date | None, until: date | None) -> None:
     """A report period that ends before it starts is a slip: refused, not shown empty; a date
     outside the plausible window (year 9999) is refused rather than overflowing a day later."""
@@ -1056,11 +1065,12 @@ def check_period(since: date | None, until: date | None) -> None:
     if until is not None:
         check_date_window(until, N_("end of the period"))
     if since is not None and until is not None and until < since:
-        raise InvalidInput(
+        raise PeriodRefused(  # the end is the date to correct (the start is read first)
             _(
                 "The period ends ({until}) before it starts ({since}); give the dates the other "
                 "way round."
-            ).format(until=until.isoformat(), since=since.isoformat())
+            ).format(until=until.isoformat(), since=since.isoformat()),
+            "until",
         )
 
 

@@ -39,7 +39,7 @@ from dispensary.domain.errors import InvalidInput, RuleViolation
 from dispensary.domain.lifecycle import KitEvent
 from dispensary.domain.rules import check_date_window, check_text, parse_decimal
 from dispensary.files import with_detail
-from dispensary.i18n import N_, _, utc_offset
+from dispensary.i18n import N_, _, listed, utc_offset
 from dispensary.services.audit import Recorder
 from dispensary.services.common import of_study
 from dispensary.services.context import Actor, Context
@@ -563,7 +563,7 @@ def _known_area(ctx: Context, area: str) -> str:
     raise InvalidInput(
         _(
             "'{area}' is not a storage area in use. Known areas: {known}. Nothing was imported."
-        ).format(area=area, known=", ".join(ctx.study.area_name(name) for name in known))
+        ).format(area=area, known=listed(ctx.study.area_name(name) for name in known))
     )
 
 
@@ -1051,7 +1051,7 @@ def kits_gone_notices(
             _(
                 "Kits in {area} during this excursion that were quarantined already: {kits}. "
                 "Not quarantined again; tell the sponsor they were exposed to this excursion too."
-            ).format(kits=", ".join(held), area=area)
+            ).format(kits=listed(held), area=area)
         )
     given = [k for k in kits_gone if k.participant]
     if given:
@@ -1062,7 +1062,7 @@ def kits_gone_notices(
             _("{participant} {initials} ({kits}, dispensed {day})").format(
                 participant=number,
                 initials=initials,
-                kits=", ".join(kits),
+                kits=listed(kits),
                 day=on.isoformat() if on else "-",
             )
             for (number, initials, on), kits in groups.items()
@@ -1071,7 +1071,7 @@ def kits_gone_notices(
             _(
                 "Kits in {area} during this excursion and dispensed since: {kits}. Tell the "
                 "sponsor and the investigator; the participants: {participants}."
-            ).format(kits=", ".join(k.kit for k in given), area=area, participants=participants)
+            ).format(kits=listed(k.kit for k in given), area=area, participants=participants)
         )
     destroyed = [k.kit for k in kits_gone if not k.participant and k.on is not None]
     if destroyed:
@@ -1079,7 +1079,7 @@ def kits_gone_notices(
             _(
                 "Kits in {area} during this excursion and destroyed since: {kits}. Tell the "
                 "sponsor."
-            ).format(kits=", ".join(destroyed), area=area)
+            ).format(kits=listed(destroyed), area=area)
         )
     unknown = [k.kit for k in kits_gone if k.on is None]
     if unknown:
@@ -1088,7 +1088,7 @@ def kits_gone_notices(
                 "Kits in {area} during this excursion and no longer in stock, though no "
                 "dispense or destruction names them: {kits}. Find where they went and tell the "
                 "sponsor."
-            ).format(kits=", ".join(unknown), area=area)
+            ).format(kits=listed(unknown), area=area)
         )
     by_day = [k.kit for k in kits_gone if k.by_day and k.on is not None]
     if by_day:
@@ -1096,7 +1096,7 @@ def kits_gone_notices(
             _(
                 "Received or dispensed on a day whose time was not recorded (the step was "
                 "entered on a later day), so counted as in {area} all that day: {kits}."
-            ).format(kits=", ".join(by_day), area=area)
+            ).format(kits=listed(by_day), area=area)
         )
     if quarantined_by_day:
         notices.append(
@@ -1104,7 +1104,7 @@ def kits_gone_notices(
                 "Received on the day the excursion ended, the time not recorded (the receipt "
                 "was entered on a later day), so quarantined as though received before it: "
                 "{kits}."
-            ).format(kits=", ".join(quarantined_by_day))
+            ).format(kits=listed(quarantined_by_day))
         )
     return notices
 

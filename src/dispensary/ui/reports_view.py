@@ -556,7 +556,8 @@ class ReportsScreen(Screen):
         except DispensaryError as exc:
             self._clear_preview(self.tr("Nothing to preview."))
             self.message.show_message(exc.message)
-            if isinstance(exc, documents.PeriodAhead):  # as a date typed wrong: the date
+            # As a date typed wrong: the date to correct (after today; an end before the start)
+            if isinstance(exc, documents.PeriodRefused):
                 self.dates.end(exc.end).refuse()  # marked, selected to be typed again
             return
         self._job += 1
