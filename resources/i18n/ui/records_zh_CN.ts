@@ -1430,6 +1430,38 @@ Old values:
         <translation>选择文件…</translation>
     </message>
     <message>
+        <source>Enter a thermometer reading by hand</source>
+        <translation>手工录入温度计读数</translation>
+    </message>
+    <message>
+        <source>YYYY-MM-DD HH:MM</source>
+        <translation>YYYY-MM-DD HH:MM</translation>
+    </message>
+    <message>
+        <source>°C</source>
+        <translation>°C</translation>
+    </message>
+    <message>
+        <source>Record reading</source>
+        <translation>记录读数</translation>
+    </message>
+    <message>
+        <source>Read at</source>
+        <translation>读取时间</translation>
+    </message>
+    <message>
+        <source>Minimum</source>
+        <translation>最低</translation>
+    </message>
+    <message>
+        <source>Maximum</source>
+        <translation>最高</translation>
+    </message>
+    <message>
+        <source>the reading entered by hand</source>
+        <translation>手工记录的读数</translation>
+    </message>
+    <message>
         <source>{period}, {range}</source>
         <translation>{period}，{range}</translation>
     </message>

@@ -120,7 +120,11 @@ COMMANDS = (
     Command("release", "stock", N_("release quarantined kits")),
     Command("destroy", "stock", N_("destroy kits or return them to the sponsor (witnessed)")),
     Command("count", "stock", N_("record a blind physical count of a kit")),
-    Command("temperature", "stock", N_("import a data logger's CSV (timestamp,celsius)")),
+    Command(
+        "temperature",
+        "stock",
+        N_("import a data logger's CSV (timestamp,celsius) or enter a thermometer's reading"),
+    ),
     Command("inventory", "stock", N_("kits on record, with status and tablets or capsules")),
     Command(
         "forecast", "forecast", N_("supply forecast: weeks the stock falls short, what to order")

@@ -47,7 +47,12 @@ from dispensary.i18n import ENGLISH, N_, _, current_language
 if TYPE_CHECKING:
     from dispensary.cli.run import Run
     from dispensary.services.results import KitRow
-    from dispensary.services.temperature import ExcursionResult, LoggerGap, OnRecord
+    from dispensary.services.temperature import (
+        ExcursionResult,
+        LoggerGap,
+        LoggerImport,
+        OnRecord,
+    )
     from dispensary.study import Study
 
 
@@ -386,9 +391,28 @@ def cmd_temperature(run: Run) -> int:
     if a.list:
         if a.file is not None:
             raise UsageError(_("--list imports nothing: leave out the logger file."))
+        if a.reading is not None or a.min is not None or a.max is not None:
+            raise UsageError(_("--list records nothing: leave out --reading, --min and --max."))
         return _list_logger_files(run)
     if a.limit is not None:
         raise UsageError(_("--limit goes with --list."))
+    manual = a.reading is not None or a.min is not None or a.max is not None
+    if manual and a.file is not None:
+        raise UsageError(
+            _("Give the logger file or the thermometer's reading (--reading), not both.")
+        )
+    if manual:
+        if a.area is None:
+            raise UsageError(
+                _(
+                    "Give the storage area and the thermometer's reading: --area NAME "
+                    '--reading "YYYY-MM-DD HH:MM" --min C --max C.'
+                )
+            )
+        done = temperature.record_manual_reading(
+            run.context(), run.actor(), a.area, a.reading, a.min, a.max
+        )
+        return _said_import(run, done)
     if a.file is None or a.area is None:
         raise UsageError(
             _("Give the storage area and the logger file: --area NAME FILE.csv (or --list).")
@@ -399,13 +423,23 @@ def cmd_temperature(run: Run) -> int:
     done = temperature.import_logger_file(
         run.context(), run.actor(), a.area, text, source=Path(a.file).name
     )
+    return _said_import(run, done, "" if encoding == temperature.UTF8 else encoding)
+
+
+def _said_import(run: Run, done: LoggerImport, encoding: str = "") -> int:
+    """What an import of a logger file, or a thermometer's reading entered by hand, recorded.
+    `encoding`: the file's, when not UTF-8."""
+    from dispensary.services.temperature import MANUAL
+
     found = done.excursions
     known = _on_record_lines(run.context().study, done.on_record)
     study = run.context().study
     # The area as the reader's language names it, however it was given.
     area = study.area_name(done.storage_area)
     lines = _excursion_lines(study, area, found, known, _gap_lines(done.gaps))
-    if encoding != temperature.UTF8:  # said, so that a misread file would be noticed
+    if done.source == MANUAL:
+        lines.insert(0, _("Reading entered by hand."))
+    if encoding:  # said, so that a misread file would be noticed
         lines.append(
             _("Read as {encoding} text (Chinese Windows), not UTF-8.").format(encoding=encoding)
         )
@@ -457,6 +491,8 @@ def _gap_lines(gaps: Sequence[LoggerGap]) -> list[str]:
 def _on_record_lines(study: Study, known: Sequence[OnRecord]) -> list[str]:
     """The file's excursions an earlier import recorded: named, not recorded again (a
     cumulative export holds them again)."""
+    from dispensary.services.temperature import source_text
+
     return [
         _(
             "  On record already, not recorded again: excursion no. {number} in {area}, "
@@ -467,7 +503,7 @@ def _on_record_lines(study: Study, known: Sequence[OnRecord]) -> list[str]:
             started_at=cell(e.started_at),
             ended_at=cell(e.ended_at),
             day=cell(e.imported_at.date()),
-            source=e.source,
+            source=source_text(e.source),
         )
         for e in known
     ]
@@ -639,7 +675,10 @@ def _list_logger_files(run: Run) -> int:
         ]
         run.emit(data, lines)
         return EXIT_OK
-    shown = [(ctx.study.area_name(v[0]), *v[1:-1]) for v in values]
+    shown = [
+        (ctx.study.area_name(v[0]), *v[1:7], temperature.source_text(c.source), *v[8:-1])
+        for v, c in zip(values, checks, strict=True)
+    ]
     lines = table(
         [
             _("Storage area"),
@@ -671,7 +710,7 @@ def temperature_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--area",
         metavar="NAME",
-        help=N_("storage area of the logger (with --list: only this area)"),
+        help=N_("storage area of the logger or thermometer (with --list: only this area)"),
     )
     p.add_argument(
         "file",
@@ -691,6 +730,16 @@ def temperature_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--limit", type=audit_limit, metavar="N", help=N_("with --list: the newest N files only")
     )
+    p.add_argument(
+        "--reading",
+        metavar="TIME",
+        help=N_(
+            "enter the area's thermometer by hand instead of a logger file: when it was read, "
+            '"YYYY-MM-DD HH:MM" (this computer\'s zone), with --min and/or --max'
+        ),
+    )
+    p.add_argument("--min", metavar="C", help=N_("with --reading: the lowest °C it shows"))
+    p.add_argument("--max", metavar="C", help=N_("with --reading: the highest °C it shows"))
 
 
 def cmd_inventory(run: Run) -> int:

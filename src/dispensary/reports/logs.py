@@ -36,7 +36,7 @@ from dispensary.services.report_data import (
     quarantine_reason,
 )
 from dispensary.services.results import DestructionLine, DestructionRow
-from dispensary.services.temperature import KitGone, longest_text
+from dispensary.services.temperature import KitGone, longest_text, source_text
 from dispensary.study import Study
 
 DESTRUCTION_TITLE = N_("Destruction and return-to-sponsor log")
@@ -310,7 +310,7 @@ def excursion_table(rows: Sequence[ExcursionRow], width: float) -> Flowable:
                 f"{r.highest:g}",
                 _quarantined_by(r),
                 _gone_since(r.kits_gone),
-                r.source,
+                source_text(r.source),
                 _("{name}, {at}").format(name=r.recorded_by, at=when(r.recorded_at)),
             ]
             for r in rows

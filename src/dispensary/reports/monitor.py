@@ -141,7 +141,11 @@ def open_items_story(pack: MonitorPack, width: float, study: Study | None = None
                         day(c.since),
                         when(c.first_reading) if c.first_reading else _("none"),
                         when(c.last_reading) if c.last_reading else _("none"),
-                        str(c.imports),
+                        _("{imports} ({by_hand} entered by hand)").format(
+                            imports=c.imports, by_hand=c.by_hand
+                        )
+                        if c.by_hand
+                        else str(c.imports),
                         str(c.gaps),
                     ]
                     for c in pack.coverage

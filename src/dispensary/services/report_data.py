@@ -362,6 +362,7 @@ class LogCoverage:
     last_reading: datetime | None
     imports: int
     gaps: int
+    by_hand: int = 0  # of the imports, the thermometer's readings entered by hand
 
 
 @dataclass(frozen=True)
@@ -1682,6 +1683,7 @@ def monitor_pack(ctx: Context, actor: Actor, since: date, until: date) -> Monito
                     c.last_reading,
                     c.imports,
                     len(c.gaps),
+                    c.by_hand,
                 )
                 for c in logs
             ),

@@ -807,6 +807,17 @@ def _refuse_same_readings(
                 max(r.celsius for r in readings),
             )
         )
+        if same and source == MANUAL:
+            raise RuleViolation(
+                _(
+                    "This reading of {area} at {at} was entered on {day} already; nothing was "
+                    "recorded."
+                ).format(
+                    area=ctx.study.area_name(area),
+                    at=_when(readings[0].at),
+                    day=at.astimezone(UTC).date().isoformat(),
+                )
+            )
         if same:
             raise RuleViolation(
                 _(
@@ -816,7 +827,7 @@ def _refuse_same_readings(
                     area=ctx.study.area_name(area),
                     name=source[:200],
                     day=at.astimezone(UTC).date().isoformat(),
-                    source=check.source,
+                    source=source_text(check.source),
                 )
             )
 
@@ -841,8 +852,119 @@ def import_logger_file(
     require(actor, Permission.TEMPERATURE, ctx, recorded=True)
     area = _known_area(ctx, check_text(storage_area, N_("storage area"), limit=80))
     source = check_text(source[:200] if isinstance(source, str) else source, N_("logger file name"))
-    now = ctx.clock.now()
-    readings = parse_logger_csv(text, now)
+    readings = parse_logger_csv(text, ctx.clock.now())
+    return _record_readings(ctx, actor, area, readings, source)
+
+
+MANUAL = "manual"
+"""The source of a reading entered by hand (`record_manual_reading`), in the excursion and the
+audit entries in place of a logger file's name; shown as `source_text` says."""
+
+
+def source_text(source: str) -> str:
+    """Where readings came from, as screens and reports show it: a logger file's name, or
+    "entered by hand" for a reading of the area's thermometer typed in (`MANUAL`)."""
+    return _("entered by hand") if source == MANUAL else source
+
+
+def record_manual_reading(
+    ctx: Context,
+    actor: Actor,
+    storage_area: str,
+    at: str | datetime | None,
+    lowest: str | float | None,
+    highest: str | float | None,
+) -> LoggerImport:
+    """A storage area's minimum and maximum thermometer read by hand at `at` (a time without a
+    zone is this computer's, as in a logger file): recorded as a logger file of one or two
+    readings (the minimum and the maximum at that time), by the import's own rules: each
+    study's range from its study file, an excursion recorded and the kits quarantined for a
+    reading outside it, the kits gone or held already named, one audit entry, its source
+    `MANUAL`. At least one of `lowest` and `highest` is given."""
+    require(actor, Permission.TEMPERATURE, ctx, recorded=True)
+    area = _known_area(ctx, check_text(storage_area, N_("storage area"), limit=80))
+    when = _manual_time(at, ctx.clock.now())
+    values = [
+        _manual_celsius(value, name)
+        for value, name in (
+            (lowest, N_("minimum temperature")),
+            (highest, N_("maximum temperature")),
+        )
+        if value is not None and (not isinstance(value, str) or value.strip())
+    ]
+    if not values:
+        raise InvalidInput(
+            _(
+                "Give the minimum or the maximum temperature the thermometer shows (or both); "
+                "nothing was recorded."
+            )
+        )
+    if len(values) == 2 and values[0] > values[1]:
+        raise InvalidInput(
+            _(
+                "The minimum, {lowest:g} °C, is above the maximum, {highest:g} °C: check which "
+                "is which and enter them again; nothing was recorded."
+            ).format(lowest=values[0], highest=values[1])
+        )
+    readings = [Reading(when, celsius, line) for line, celsius in enumerate(sorted(set(values)))]
+    return _record_readings(ctx, actor, area, readings, MANUAL)
+
+
+def _manual_time(at: str | datetime | None, now: datetime) -> datetime:
+    """The time a thermometer was read, in UTC: given, not after now, not more than
+    OLDEST_READING before it."""
+    if at is None or (isinstance(at, str) and not at.strip()):
+        raise InvalidInput(
+            _(
+                "Give the time the thermometer was read, e.g. 2026-12-06 08:00; nothing was "
+                "recorded."
+            )
+        )
+    if isinstance(at, datetime):
+        when = at.astimezone(UTC)  # a naive time: this computer's
+    else:
+        try:
+            when = _reading_time(at.strip())
+        except InvalidInput as exc:
+            raise InvalidInput(
+                _(
+                    "'{time}' is not a time: write the year-month-day and a 24-hour time, e.g. "
+                    "2026-12-06 08:00; nothing was recorded."
+                ).format(time=at.strip()[:30])
+            ) from exc
+    if when > now:
+        raise InvalidInput(
+            _(
+                "The reading's time, {at}, is after now ({now}): enter the time the thermometer "
+                "was read; nothing was recorded."
+            ).format(at=_when(when), now=_when(now))
+        )
+    if when < now - OLDEST_READING:
+        raise InvalidInput(
+            _(
+                "The reading's time, {at}, is more than 10 years ago: enter the time the "
+                "thermometer was read; nothing was recorded."
+            ).format(at=_when(when))
+        )
+    return when
+
+
+def _manual_celsius(value: str | float, name: str) -> float:
+    """A temperature typed in: a number (digits and a decimal point), -80 to 80 °C."""
+    celsius = parse_decimal(value, name) if isinstance(value, str) else float(value)
+    if not -80 <= celsius <= 80:
+        raise InvalidInput(
+            _("{celsius:g} °C is not plausible; nothing was recorded.").format(celsius=celsius)
+        )
+    return celsius
+
+
+def _record_readings(
+    ctx: Context, actor: Actor, area: str, readings: list[Reading], source: str
+) -> LoggerImport:
+    """Records the readings of a logger file, or of a thermometer read by hand (`MANUAL`),
+    by the rules `import_logger_file` says."""
+    manual = source == MANUAL
     file_lowest = min(r.celsius for r in readings)
     file_highest = max(r.celsius for r in readings)
     results: list[ExcursionResult] = []
@@ -883,6 +1005,7 @@ def import_logger_file(
             "readings_highest": file_highest,
             # what the file read, to know it again (`_refuse_same_readings`)
             "readings_sha256": digest,
+            **({"manual": True} if manual else {}),  # entered by hand (`record_manual_reading`)
         }
         if gaps:  # the file's stretches without a reading: not covered (`coverage`)
             file_values["gaps"] = said_gaps
@@ -902,6 +1025,7 @@ def import_logger_file(
                     "source": source[:200],
                     "study": ctx.study.protocol,
                     "readings_sha256": digest,
+                    **({"manual": True} if manual else {}),
                     **({"gaps": said_gaps} if gaps else {}),
                     **({"already_recorded": file_values["already_recorded"]} if on_record else {}),
                 },
@@ -915,7 +1039,11 @@ def import_logger_file(
                 kits = [kit.number for kit, _by_day in there.available]
                 by_day = [kit.number for kit, by_day in there.available if by_day]
                 held = [kit.number for kit in there.held]
-                before, after = in_range_around(readings, run, study.low, study.high, places)
+                before, after = (
+                    (None, None)  # min and max at one time: when it was out is not known
+                    if manual
+                    else in_range_around(readings, run, study.low, study.high, places)
+                )
                 rec.audit(
                     AuditAction.TEMPERATURE_EXCURSION,
                     "excursion",
@@ -1275,6 +1403,7 @@ class Coverage:
     last_reading: datetime | None
     imports: int
     gaps: tuple[CoverageGap, ...]
+    by_hand: int = 0  # of the imports, the thermometer's readings entered by hand (`MANUAL`)
 
 
 def coverage(ctx: Context, actor: Actor) -> list[Coverage]:
@@ -1292,6 +1421,7 @@ def coverage_in(session: Session, ctx: Context) -> list[Coverage]:
     spans: dict[str, list[tuple[datetime, datetime]]] = {}
     holes: dict[str, list[tuple[datetime, datetime]]] = {}  # gaps inside the files
     imports: dict[str, int] = {}
+    by_hand: dict[str, int] = {}
     for check in logger_imports(session, ctx):  # each file once, as the screens count them
         area = check.storage_area
         holes.setdefault(area, []).extend(check.gaps)
@@ -1301,6 +1431,7 @@ def coverage_in(session: Session, ctx: Context) -> list[Coverage]:
             edge = end
         spans.setdefault(area, []).append((edge, check.readings_to))
         imports[area] = imports.get(area, 0) + 1
+        by_hand[area] = by_hand.get(area, 0) + (check.source == MANUAL)
     found = []
     for area in sorted(arrived):
         merged = _merge(spans.get(area, []))
@@ -1327,6 +1458,7 @@ def coverage_in(session: Session, ctx: Context) -> list[Coverage]:
                 merged[-1][1] if merged else None,
                 imports.get(area, 0),
                 tuple(gaps),
+                by_hand.get(area, 0),
             )
         )
     return found

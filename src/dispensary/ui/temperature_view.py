@@ -180,7 +180,9 @@ LOGGER_COLUMNS: list[Column[LoggerCheck]] = [
         tooltip=str(QT_TRANSLATE_NOOP("Column", "Gaps in the readings")),
         hint=lambda r: "\n".join(f"{zoned(a)} – {zoned(b)}" for a, b in r.gaps),
     ),
-    Column(str(QT_TRANSLATE_NOOP("Column", "Logger file")), lambda r: r.source),
+    Column(
+        str(QT_TRANSLATE_NOOP("Column", "Logger file")), lambda r: temperature.source_text(r.source)
+    ),
     Column(
         str(QT_TRANSLATE_NOOP("Column", "By")),
         lambda r: r.recorded_by,
@@ -236,7 +238,9 @@ EXCURSION_COLUMNS: list[Column[ExcursionRow]] = [
         lambda r: len(r.kits),
         align_right=True,
     ),
-    Column(str(QT_TRANSLATE_NOOP("Column", "Logger file")), lambda r: r.source),
+    Column(
+        str(QT_TRANSLATE_NOOP("Column", "Logger file")), lambda r: temperature.source_text(r.source)
+    ),
     # "By", as the logger files' (their header whole at 1366x768: it read "Recorded b").
     Column(
         str(QT_TRANSLATE_NOOP("Column", "By")),
@@ -441,12 +445,14 @@ class TemperatureScreen(Screen):
             row.addWidget(field, stretch)
         row.addWidget(browse)
         row.addWidget(self.import_button)
+        manual = self._manual_box(study)
         # Under the message, the rest scrolls: each table keeps a few rows however short the
         # window (in a splitter at 1366x768 each showed one row, the kits' half of one).
         body = QWidget()
         page = QVBoxLayout(body)
         page.setContentsMargins(0, 0, 0, 0)
         page.addWidget(box)
+        page.addWidget(manual)
         self.log_status = wrapped_label("loggerStatus")
         page.addWidget(self.log_status)
         page.addWidget(QLabel(self.tr("<b>Logger files checked</b>")))
@@ -483,6 +489,64 @@ class TemperatureScreen(Screen):
             view.horizontalHeader().setStretchLastSection(False)  # the logger file stretches
         self._keep_rows()
         self._update_open()
+
+    def _manual_box(self, study: Study) -> QGroupBox:
+        """One row to enter the storage area's min/max thermometer read by hand: the time it
+        was read, the minimum and the maximum; Enter moves on to the next field, and records
+        from the last (`record_reading`)."""
+        box = QGroupBox(self.tr("Enter a thermometer reading by hand"))
+        row = QHBoxLayout(box)
+        self.manual_area = QComboBox()
+        self.manual_area.setObjectName("manualArea")
+        self.manual_area.setEditable(True)
+        self.manual_area.addItem(study.wording().storage_area, study.storage_area)
+        self.reading_at = text_field("readingAt", self.tr("YYYY-MM-DD HH:MM"))
+        self.reading_min = text_field("readingMin", self.tr("°C"))
+        self.reading_max = text_field("readingMax", self.tr("°C"))
+        self.record_button = action_button(
+            self.tr("Record reading"), "recordReading", self.record_reading
+        )
+        self.reading_at.returnPressed.connect(self.reading_min.setFocus)
+        self.reading_min.returnPressed.connect(self.reading_max.setFocus)
+        self.reading_max.returnPressed.connect(self.record_reading)
+        for caption, field, stretch in (
+            (self.tr("Storage area"), self.manual_area, 2),
+            (self.tr("Read at"), self.reading_at, 2),
+            (self.tr("Minimum"), self.reading_min, 1),
+            (self.tr("Maximum"), self.reading_max, 1),
+        ):
+            label = QLabel(caption)
+            label.setBuddy(field)
+            row.addWidget(label)
+            row.addWidget(field, stretch)
+        row.addWidget(self.record_button)
+        return box
+
+    def record_reading(self) -> None:
+        """The thermometer's reading recorded by the import's rules (the service's
+        `record_manual_reading`), what it found said as an import's; refused, the fields kept
+        to be put right. A time without a zone is this computer's, as the hint says."""
+        area = self.manual_area.currentText()
+        if area == self.manual_area.itemText(self.manual_area.currentIndex()):
+            area = self.manual_area.currentData() or area  # a listed area: its recorded name
+        done = attempt(
+            self.message,
+            lambda: temperature.record_manual_reading(
+                self.session.ctx,
+                self.session.actor,
+                area,
+                self.reading_at.text(),
+                self.reading_min.text(),
+                self.reading_max.text(),
+            ),
+        )
+        if done is None:
+            return
+        for field in (self.reading_at, self.reading_min, self.reading_max):
+            field.clear()
+        self._reload()
+        self._say_import(done, self.tr("the reading entered by hand"), temperature.UTF8)
+        self.reading_at.setFocus()  # the next reading, at the keyboard
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Resize and watched is self.page.widget():
@@ -622,6 +686,7 @@ class TemperatureScreen(Screen):
         )
         for place in sorted({k.location for k in stock or []} - known):
             self.area.addItem(place, place)
+            self.manual_area.addItem(place, place)
 
     def _choose(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
