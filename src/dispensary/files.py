@@ -84,6 +84,22 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def write_all(fd: int, data: bytes) -> None:
+    """Writes the whole of `data` to the open file `fd` (one os.write may write only part)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _write_and_close(fd: int, data: bytes) -> None:
+    """`data` written whole to `fd` and fsynced; `fd` closed whatever happens."""
+    try:
+        write_all(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def write_private(target: Path, data: bytes) -> None:
     """Writes `data` to `target` whole or not at all (a partial file renamed into place), owner-
     only from the start. An OSError (disk full, read-only folder...) leaves no partial file."""
@@ -91,14 +107,7 @@ def write_private(target: Path, data: bytes) -> None:
     try:
         partial.unlink(missing_ok=True)
         fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_MODE)
-        try:
-            view = memoryview(data)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        _write_and_close(fd, data)
         os.replace(partial, target)
     except OSError:
         partial.unlink(missing_ok=True)
@@ -131,14 +140,7 @@ class Staged:
         )
         self.partial = Path(name)  # mkstemp opens it with mode 0600
         try:
-            try:
-                view = memoryview(data)
-                while view:
-                    written = os.write(fd, view)
-                    view = view[written:]
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+            _write_and_close(fd, data)
         except OSError:
             self.discard()
             raise

@@ -21,16 +21,23 @@ from dispensary.services.context import FixedClock
 from .sites import START, build_site, password
 
 
+def _backed_up(tmp_path: Path, clock: FixedClock | None, *names: str) -> tuple[Path, list[Path]]:
+    """A site's database (tmp_path/pharmacy.sqlite3, two kits, no participant) and a backup of
+    it taken by the administrator as tmp_path/bk/NAME for each of `names`, in that order."""
+    db = tmp_path / "pharmacy.sqlite3"
+    site = build_site(str(db), kits=2, enrolled=0, clock=clock)
+    try:
+        admin = site.actors["admin"]
+        return db, [Path(backup.backup(site.ctx, admin, tmp_path / "bk" / n).path) for n in names]
+    finally:
+        site.ctx.engine.dispose()
+
+
 def test_a_backup_is_refused_as_the_live_database_and_a_restore_unmarks_it(
     tmp_path: Path,
 ) -> None:
-    db = tmp_path / "pharmacy.sqlite3"
     clock = FixedClock(START)
-    site = build_site(str(db), kits=2, enrolled=0, clock=clock)
-    try:
-        made = Path(backup.backup(site.ctx, site.actors["admin"], tmp_path / "bk" / "r1.bak").path)
-    finally:
-        site.ctx.engine.dispose()
+    db, [made] = _backed_up(tmp_path, clock, "r1.bak")
     assert backup_taken(made) is not None and backup_taken(db) is None
     renamed = tmp_path / "elsewhere" / "pharmacy.sqlite3"  # copied away, renamed: still a backup
     renamed.parent.mkdir()
@@ -64,13 +71,8 @@ def test_the_database_a_restore_replaced_is_refused_as_the_live_one_and_read_by_
     `--db` on it took new records (a count was written into it) while a backup was refused.
     It is marked as kept for the record, refused with its own words, read by `audit verify`,
     and a restore from it puts it back as the live database."""
-    db = tmp_path / "pharmacy.sqlite3"
     clock = FixedClock(START)
-    site = build_site(str(db), kits=2, enrolled=0, clock=clock)
-    try:
-        made = Path(backup.backup(site.ctx, site.actors["admin"], tmp_path / "bk" / "r1.bak").path)
-    finally:
-        site.ctx.engine.dispose()
+    db, [made] = _backed_up(tmp_path, clock, "r1.bak")
     restored = backup.restore(db, made, clock=clock, reason="restored in a test")
     assert restored.replaced_file_kept_at is not None
     kept = Path(restored.replaced_file_kept_at)
@@ -112,12 +114,7 @@ def test_a_refused_restore_gives_advice_about_the_backup_not_the_database(tmp_pa
     DISPENSARY_DB)" (nothing changed said twice, and --db is not the file refused); a damaged
     backup said "Restore the last backup (dispensary restore ...)"; a damaged file chosen in the
     set-up wizard likewise."""
-    db = tmp_path / "pharmacy.sqlite3"
-    site = build_site(str(db), kits=2, enrolled=0)
-    try:
-        made = Path(backup.backup(site.ctx, site.actors["admin"], tmp_path / "bk" / "r1.bak").path)
-    finally:
-        site.ctx.engine.dispose()
+    db, [made] = _backed_up(tmp_path, None, "r1.bak")
     before = db.read_bytes()
     junk = tmp_path / "bk" / "junk.bak"
     junk.write_bytes(b"not a database at all, " * 40)
@@ -215,14 +212,8 @@ def test_audit_verify_leaves_a_backup_byte_for_byte_as_it_was_taken(
     and the sign-in recorded in it, so its SHA-256 no longer matched the one an inspector
     compares with the backup's log. A backup, one made before the mark (known by its log) and
     the database a restore replaced are read as they are, said so, and verify."""
-    db = tmp_path / "pharmacy.sqlite3"
     clock = FixedClock(START)
-    site = build_site(str(db), kits=2, enrolled=0, clock=clock)
-    try:
-        made = Path(backup.backup(site.ctx, site.actors["admin"], tmp_path / "bk" / "r1.bak").path)
-        old = Path(backup.backup(site.ctx, site.actors["admin"], tmp_path / "bk" / "r0.bak").path)
-    finally:
-        site.ctx.engine.dispose()
+    db, [made, old] = _backed_up(tmp_path, clock, "r1.bak", "r0.bak")
     _as_made_before_the_mark(old)
     restored = backup.restore(db, made, clock=clock, reason="restored in a test")
     assert restored.replaced_file_kept_at is not None
@@ -252,13 +243,8 @@ def test_a_damaged_file_replaced_by_restore_force_is_kept_as_it_was_and_said_unm
     investigation): it cannot carry the mark a replaced database carries in its header without
     being changed, so the restore's result says it is not marked, in the output and its JSON;
     it is still refused as the live database. A readable file replaced is marked, said nowhere."""
-    db = tmp_path / "pharmacy.sqlite3"
     clock = FixedClock(START)
-    site = build_site(str(db), kits=2, enrolled=0, clock=clock)
-    try:
-        made = Path(backup.backup(site.ctx, site.actors["admin"], tmp_path / "bk" / "r1.bak").path)
-    finally:
-        site.ctx.engine.dispose()
+    db, [made] = _backed_up(tmp_path, clock, "r1.bak")
     readable = backup.restore(db, made, clock=clock, reason="restored in a test")
     assert readable.replaced_file_not_marked == ""
     assert replaced_on(Path(str(readable.replaced_file_kept_at))) is not None

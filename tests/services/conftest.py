@@ -8,8 +8,9 @@ from datetime import date
 
 import pytest
 
+from dispensary.services import returns
 from dispensary.services.context import Actor, Context, FixedClock
-from dispensary.services.results import DispenseResult
+from dispensary.services.results import DispenseResult, ReturnResult
 
 from .helpers import EARLY, LATE, P25, busy_pharmacy, dispense, enroll, receive
 
@@ -69,3 +70,24 @@ def cycle1_ended(clock: FixedClock, cycle1: DispenseResult) -> DispenseResult:
     cycle 2 is due, and cycle 1's return not recorded yet."""
     clock.set_date(date(2026, 1, 26))
     return cycle1
+
+
+@dataclass(frozen=True)
+class CorrectedReturn:
+    """Cycle 1's kit brought back on 2026-01-26 with 3 tablets (`first`), that return then
+    corrected to 4, "recounted" (`fixed`, the return that replaces it)."""
+
+    kit: str
+    dispense: str
+    first: ReturnResult
+    fixed: ReturnResult
+
+
+@pytest.fixture
+def corrected_return(
+    ctx: Context, cycle1_ended: DispenseResult, pharmacist: Actor, pw: Callable[[Actor], str]
+) -> CorrectedReturn:
+    kit, number = cycle1_ended.kits[0].kit, cycle1_ended.number
+    first = returns.record_return(ctx, pharmacist, kit, 3, pw(pharmacist), number)
+    fixed = returns.correct_return(ctx, pharmacist, first.return_id, 4, "recounted", pw(pharmacist))
+    return CorrectedReturn(kit, number, first, fixed)

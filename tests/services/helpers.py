@@ -7,21 +7,25 @@ import gzip
 import shutil
 from collections.abc import Sequence
 from contextlib import suppress
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import text
 
+from dispensary import reports
 from dispensary.db.engine import is_sqlite
 from dispensary.domain.errors import DispensaryError
+from dispensary.i18n import Language, speaking
+from dispensary.reports.csvfile import read_rows
 from dispensary.services import (
     counts,
     destruction,
     dispensing,
     participants,
     receiving,
+    report_data,
     returns,
     setup,
 )
@@ -34,6 +38,7 @@ from dispensary.services.results import (
     ReceiveResult,
 )
 from dispensary.services.setup import OpenedDatabase
+from reports.pdfread import pdf_text
 from tamper import edit_file, triggers_off
 
 P75 = "herombopag-7.5mg"
@@ -55,6 +60,14 @@ WITNESSED: dict[str, Any] = {
 """What a destruction witnessed by `tech` needs besides the kits: the witness's signature, the
 sponsor's authorisation, the reason code of in-date kits, the acknowledgement of returned
 tablets no monitor has seen (these fixtures sign off no reconciliation)."""
+ADJUSTED: dict[str, Any] = {
+    "reason_code": "breakage",
+    "reason": "one crushed",
+    "verified_by": "pharm",
+    "verifier_password": "pharm-pass-1",
+}
+"""What a count that adjusts a kit's book needs besides the count: the reason (one tablet
+crushed) and its verification by the pharmacist `pharm`."""
 
 
 def receive(
@@ -213,6 +226,23 @@ def write_off(
     )
 
 
+def adjust_count(
+    ctx: Context, actor: Actor, password: str, kit: str, counted: int, book: int, of: CountResult
+) -> CountResult:
+    """`kit` counted `counted` against the book `book`, adjusting the count `of` (open for that
+    difference), with the reason and verification of ADJUSTED."""
+    return counts.record_count(
+        ctx,
+        actor,
+        kit,
+        counted,
+        password,
+        expected_book=book,
+        adjusting_count=of.count_id,
+        **ADJUSTED,
+    )
+
+
 def return_all(ctx: Context, actor: Actor, password: str, result: DispenseResult) -> None:
     """Every kit of a dispense back empty: the cycle's return is recorded."""
     for kit in result.kits:
@@ -237,3 +267,26 @@ def open_old_release(tmp_path: Path) -> OpenedDatabase:
     clock = FixedClock()
     clock.set_date(date(2026, 12, 3), hour=18)
     return setup.open_database(str(old_release_copy(tmp_path)), clock)
+
+
+@dataclass(frozen=True)
+class AuditTrailRead:
+    """The audit trail's report as a monitor takes it: the PDF's text in English and in Chinese
+    (pdfread.pdf_text), the Chinese PDF itself, and the English CSV's rows by entry id."""
+
+    english: str
+    chinese: str
+    chinese_pdf: bytes
+    rows: dict[str, dict[str, str]]
+
+
+def read_audit_trail(ctx: Context, monitor: Actor) -> AuditTrailRead:
+    """The whole audit trail's report (PDF and CSV) made for `monitor` and read back."""
+    whole = report_data.audit_report(ctx, monitor)
+    meta = report_data.report_meta(ctx, monitor)
+    with speaking(Language.EN):
+        english = pdf_text(reports.audit_pdf(meta, ctx.study, whole))
+        rows = {row["id"]: row for row in read_rows(reports.audit_csv(meta, whole))}
+    with speaking(Language.ZH_CN):
+        chinese_pdf = reports.audit_pdf(meta, ctx.study, whole)
+    return AuditTrailRead(english, pdf_text(chinese_pdf), chinese_pdf, rows)

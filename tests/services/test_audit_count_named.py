@@ -7,48 +7,23 @@ return's kit, dispense and participant."""
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Callable
 
-from pypdf import PdfReader
-
-from dispensary import reports
-from dispensary.i18n import Language, speaking
-from dispensary.reports.csvfile import read_rows
-from dispensary.services import audit, counts, report_data
+from dispensary.services import audit, counts
 from dispensary.services.context import Actor, Context
 
 from .conftest import Stock
+from .helpers import adjust_count, read_audit_trail
 
 Password = Callable[[Actor], str]
-ADJUST = {
-    "reason_code": "breakage",
-    "reason": "one crushed",
-    "verified_by": "pharm",
-    "verifier_password": "pharm-pass-1",
-}
-
-
-def _pdf_text(pdf: bytes) -> str:
-    reader = PdfReader(io.BytesIO(pdf))
-    return " ".join(" ".join(p.extract_text().replace("\u00a0", " ").split()) for p in reader.pages)
 
 
 def test_the_count_an_entry_follows_or_adjusts_is_named_by_its_kit_and_day(
     ctx: Context, stock: Stock, technician: Actor, monitor: Actor, pw: Password
 ) -> None:
     first = counts.record_count(ctx, technician, "K0001", 20, pw(technician))
-    adjusted = counts.record_count(
-        ctx,
-        technician,
-        "K0001",
-        20,
-        pw(technician),
-        expected_book=21,
-        adjusting_count=first.count_id,
-        **ADJUST,
-    )
+    adjusted = adjust_count(ctx, technician, pw(technician), "K0001", 20, 21, first)
     opened = counts.record_count(ctx, technician, "K0002", 20, pw(technician))
     again = counts.record_count(ctx, technician, "K0002", 19, pw(technician))
     assert again.recount_of == opened.count_id
@@ -74,11 +49,8 @@ def test_the_count_an_entry_follows_or_adjusts_is_named_by_its_kit_and_day(
     ]
     assert blind and all(e.entry.referred == () and e.count_kit == "" for e in blind)
 
-    whole = report_data.audit_report(ctx, monitor)
-    meta = report_data.report_meta(ctx, monitor)
-    with speaking(Language.EN):
-        text = _pdf_text(reports.audit_pdf(meta, ctx.study, whole))
-        rows = {r["id"]: r for r in read_rows(reports.audit_csv(meta, whole))}
+    trail = read_audit_trail(ctx, monitor)
+    text = trail.english
     assert (
         "Adjustment of the count: count of kit K0001 on 2026-01-05 "
         f"(count number {first.count_id}, entry No. {adjustment.entry.referred[3]})"
@@ -88,10 +60,9 @@ def test_the_count_an_entry_follows_or_adjusts_is_named_by_its_kit_and_day(
         f"(count number {opened.count_id}, entry No. {recount.entry.referred[3]})" in text
     )
     assert f"Adjustment of the count: {first.count_id};" not in text
-    row = rows[str(adjustment.entry.id)]
+    row = trail.rows[str(adjustment.entry.id)]
     assert (row["count_kit"], row["count_on"]) == ("K0001", "2026-01-05")
     assert json.loads(row["new"])["adjustment_of"] == first.count_id  # as stored
-    with speaking(Language.ZH_CN):
-        chinese = _pdf_text(reports.audit_pdf(meta, ctx.study, whole))
+    chinese = trail.chinese
     assert f"药盒 K0001 于 2026-01-05 的盘点（盘点编号 {first.count_id}，条目编号" in chinese
     assert f"药盒 K0002 于 2026-01-05 的盘点（盘点编号 {opened.count_id}，条目编号" in chinese

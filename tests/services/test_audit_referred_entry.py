@@ -9,30 +9,19 @@ the PDF)."""
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from pypdf import PdfReader
-
-from dispensary import reports
-from dispensary.i18n import Language, speaking
-from dispensary.reports.csvfile import read_rows
-from dispensary.services import audit, counts, report_data, returns
+from dispensary.services import audit, counts, returns
 from dispensary.services.context import Actor, Context, FixedClock
-from dispensary.services.results import DispenseResult
 
-from .conftest import Stock
+from .conftest import CorrectedReturn, Stock
+from .helpers import adjust_count, read_audit_trail
 
 Password = Callable[[Actor], str]
 SHOTS = Path("/tmp/fix-words6-shots")  # the PDFs written there to look at, when it exists
-
-
-def _pdf_text(pdf: bytes) -> str:
-    reader = PdfReader(io.BytesIO(pdf))
-    return " ".join(" ".join(p.extract_text().replace("\u00a0", " ").split()) for p in reader.pages)
 
 
 def _squeezed(text: str) -> str:
@@ -55,19 +44,7 @@ def test_the_count_an_entry_names_is_named_with_the_entry_that_recorded_it(
     [recorded] = audit.list_entries(ctx, monitor, action="count", kit="K0001")
     counts.record_count(ctx, technician, "K0002", 20, pw(technician))  # another kit's count
     clock.set_date(date(2026, 1, 8))
-    counts.record_count(
-        ctx,
-        technician,
-        "K0001",
-        20,
-        pw(technician),
-        reason_code="breakage",
-        reason="one crushed",
-        verified_by="pharm",
-        verifier_password="pharm-pass-1",
-        expected_book=21,
-        adjusting_count=first.count_id,
-    )
+    adjust_count(ctx, technician, pw(technician), "K0001", 20, 21, first)
     assert recorded.at.date() == date(2026, 1, 7)
 
     found = {e.entry.id: e for e in audit.export_entries(ctx, monitor)}
@@ -76,22 +53,16 @@ def test_the_count_an_entry_names_is_named_with_the_entry_that_recorded_it(
     assert adjustment.entry.referred == ("count", "K0001", "2026-01-06", str(recorded.id))
     assert (adjustment.count_kit, adjustment.count_on) == ("K0001", "2026-01-06")
 
-    whole = report_data.audit_report(ctx, monitor)
-    meta = report_data.report_meta(ctx, monitor)
-    with speaking(Language.EN):
-        text = _pdf_text(reports.audit_pdf(meta, ctx.study, whole))
-        rows = {r["id"]: r for r in read_rows(reports.audit_csv(meta, whole))}
+    trail = read_audit_trail(ctx, monitor)
     assert (
         "Adjustment of the count: count of kit K0001 on 2026-01-06 "
         f"(count number {first.count_id}, entry No. {recorded.id})"
-    ) in text
-    row = rows[str(adjustment.entry.id)]  # the CSV as it was
+    ) in trail.english
+    row = trail.rows[str(adjustment.entry.id)]  # the CSV as it was
     assert (row["count_kit"], row["count_on"]) == ("K0001", "2026-01-06")
-    with speaking(Language.ZH_CN):
-        pdf = reports.audit_pdf(meta, ctx.study, whole)
-        chinese = _squeezed(_pdf_text(pdf))
+    chinese = _squeezed(trail.chinese)
     if SHOTS.is_dir():
-        (SHOTS / "count-zh.pdf").write_bytes(pdf)
+        (SHOTS / "count-zh.pdf").write_bytes(trail.chinese_pdf)
     assert (
         f"药盒K0001于2026-01-06的盘点（盘点编号{first.count_id}，条目编号{recorded.id}）" in chinese
     )
@@ -99,18 +70,11 @@ def test_the_count_an_entry_names_is_named_with_the_entry_that_recorded_it(
 
 
 def test_the_return_a_correction_replaces_is_named_with_the_entry_that_recorded_it(
-    ctx: Context,
-    clock: FixedClock,
-    cycle1: DispenseResult,
-    pharmacist: Actor,
-    monitor: Actor,
-    pw: Password,
+    ctx: Context, corrected_return: CorrectedReturn, pharmacist: Actor, monitor: Actor, pw: Password
 ) -> None:
-    clock.set_date(date(2026, 1, 26))
-    kit = cycle1.kits[0].kit
-    first = returns.record_return(ctx, pharmacist, kit, 3, pw(pharmacist), cycle1.number)
+    kit, number = corrected_return.kit, corrected_return.dispense
+    first, fixed = corrected_return.first, corrected_return.fixed
     [recorded] = audit.list_entries(ctx, monitor, action="return")
-    fixed = returns.correct_return(ctx, pharmacist, first.return_id, 4, "recounted", pw(pharmacist))
     [corrected_entry] = audit.list_entries(ctx, monitor, action="return_corrected")
     returns.correct_return(ctx, pharmacist, fixed.return_id, 5, "recounted again", pw(pharmacist))
 
@@ -120,7 +84,7 @@ def test_the_return_a_correction_replaces_is_named_with_the_entry_that_recorded_
         for e in found.values()
         if e.entry.action == "return_corrected"
     }
-    person = (kit, cycle1.number, "01-001")
+    person = (kit, number, "01-001")
     assert by_corrected[first.return_id].entry.referred == ("return", *person, str(recorded.id))
     # A correction of a correction: the return it replaces was recorded by the first correction.
     assert by_corrected[fixed.return_id].entry.referred == (
@@ -129,20 +93,15 @@ def test_the_return_a_correction_replaces_is_named_with_the_entry_that_recorded_
         str(corrected_entry.id),
     )
 
-    whole = report_data.audit_report(ctx, monitor)
-    meta = report_data.report_meta(ctx, monitor)
-    with speaking(Language.EN):
-        text = _pdf_text(reports.audit_pdf(meta, ctx.study, whole))
+    trail = read_audit_trail(ctx, monitor)
     assert (
-        f"Corrects: Return {first.return_id} ({kit}, {cycle1.number}, 01-001, "
-        f"entry No. {recorded.id})"
-    ) in text
+        f"Corrects: Return {first.return_id} ({kit}, {number}, 01-001, entry No. {recorded.id})"
+    ) in trail.english
     assert (
-        f"Corrects: Return {fixed.return_id} ({kit}, {cycle1.number}, 01-001, "
+        f"Corrects: Return {fixed.return_id} ({kit}, {number}, 01-001, "
         f"entry No. {corrected_entry.id})"
-    ) in text
-    with speaking(Language.ZH_CN):
-        chinese = _squeezed(_pdf_text(reports.audit_pdf(meta, ctx.study, whole)))
+    ) in trail.english
+    chinese = _squeezed(trail.chinese)
     assert (
-        f"更正对象：退回{first.return_id}（{kit}，{cycle1.number}，01-001，条目编号{recorded.id}）"
+        f"更正对象：退回{first.return_id}（{kit}，{number}，01-001，条目编号{recorded.id}）"
     ) in chinese

@@ -17,15 +17,10 @@ from dispensary.services.assessment import CountRequest
 from dispensary.services.context import Actor, Context
 
 from .conftest import Stock
+from .helpers import ADJUSTED
 
 Refused = Callable[..., Any]
 Password = Callable[[Actor], str]
-ADJUST = {
-    "reason_code": "breakage",
-    "reason": "one crushed",
-    "verified_by": "pharm",
-    "verifier_password": "pharm-pass-1",
-}
 
 
 def codes(ctx: Context, actor: Actor, request: CountRequest) -> list[tuple[str, str]]:
@@ -46,7 +41,7 @@ def test_a_book_typed_wrong_is_said_so_not_blamed_on_another_workstation(
     )
     with refused(ctx, InvalidInput, said):
         counts.record_count(
-            ctx, technician, "K0001", 20, pw(technician), expected_book=22, **ADJUST
+            ctx, technician, "K0001", 20, pw(technician), expected_book=22, **ADJUSTED
         )
     for count in (None, first.count_id):
         request = CountRequest("K0001", 20, "breakage", "x", "pharm", None, 22, count)
@@ -116,7 +111,7 @@ def test_an_adjustment_of_a_count_recounted_elsewhere_since_is_refused(
             pw(pharmacist2),
             expected_book=21,
             adjusting_count=first.count_id,
-            **ADJUST,
+            **ADJUSTED,
         )
     request = CountRequest("K0001", 20, "breakage", "x", "pharm", None, 21, first.count_id)
     assert codes(ctx, pharmacist2, request) == [("book_changed", said)]
@@ -138,7 +133,7 @@ def test_an_adjustment_of_a_count_recounted_elsewhere_since_is_refused(
         pw(pharmacist2),
         expected_book=21,
         adjusting_count=again.count_id,
-        **ADJUST,
+        **ADJUSTED,
     )
     assert done.adjusted and done.book == 21
     assert queries.kit_detail(ctx, pharmacist2, "K0001").tablets == 19

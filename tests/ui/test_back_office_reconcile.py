@@ -13,7 +13,7 @@ from back_office_fixtures import PASSWORDS, RETURN_DAY, Pharmacy, sign_with, whe
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import QStyle, QTableView, QWidget
-from window_helpers import refreshed
+from window_helpers import header_widths, refreshed
 
 from dispensary.domain.errors import NotPermitted
 from dispensary.i18n import utc_offset
@@ -547,11 +547,7 @@ def cut_cells(view: QTableView) -> list[str]:
 
 def cut_headers(view: QTableView) -> list[str]:
     """The headers narrower than their title (the sort arrow counted on the sorted one only)."""
-    header = view.horizontalHeader()
-    header.setSortIndicatorShown(False)
-    needed = [header.sectionSizeHint(c) for c in range(header.count())]
-    header.setSortIndicatorShown(True)
-    needed[header.sortIndicatorSection()] = header.sectionSizeHint(header.sortIndicatorSection())
+    header, needed = view.horizontalHeader(), header_widths(view)
     return [title for c, title in enumerate(titles(view)) if header.sectionSize(c) < needed[c]]
 
 

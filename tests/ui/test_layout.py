@@ -10,7 +10,7 @@ import pytest
 from back_office_fixtures import Pharmacy
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTableView
-from window_helpers import refreshed
+from window_helpers import header_widths, refreshed
 
 from dispensary.domain.errors import DispensaryError
 from dispensary.ui.dashboard import Section
@@ -39,16 +39,6 @@ def test_too_wide_gives_up_spare_space_then_the_named_columns_then_the_widest() 
     assert share_width(sizes, whole, titles, 450, stretch=1, first=[1]) == [100, 110, 100, 140]
     # Headers wider than the room: they stay whole, and the view scrolls.
     assert share_width(sizes, whole, titles, 300) == titles
-
-
-def header_widths(view: QTableView) -> list[int]:
-    """The width each header's text needs (with the sort arrow on the sorted column only)."""
-    header = view.horizontalHeader()
-    header.setSortIndicatorShown(False)
-    widths = [header.sectionSizeHint(c) for c in range(header.count())]
-    header.setSortIndicatorShown(True)
-    widths[header.sortIndicatorSection()] = header.sectionSizeHint(header.sortIndicatorSection())
-    return widths
 
 
 def test_reconciliation_figures_and_headers_are_whole_on_every_tab(

@@ -6,18 +6,12 @@ from __future__ import annotations
 
 from counter_fixtures import Counter
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
-from window_helpers import go_to, main_window
+from window_helpers import main_window, receipt_typed, scan
 
 from dispensary.domain.errors import NotFound
 from dispensary.services import queries, studies
 from dispensary.ui.receive_view import ReceiveScreen
-
-
-def scan(qtbot: QtBot, field: QWidget, code: str) -> None:
-    qtbot.keyClicks(field, code)
-    qtbot.keyClick(field, Qt.Key.Key_Return)
 
 
 def received(counter: Counter) -> list[str]:
@@ -32,11 +26,7 @@ def test_a_receipt_after_a_study_file_update_is_refused_and_listed_again(
     qtbot: QtBot, counter: Counter
 ) -> None:
     window = main_window(qtbot, counter.session("tech"))
-    screen = go_to(window, ReceiveScreen)
-    qtbot.keyClicks(screen.shipment, "SH-077")
-    qtbot.keyClicks(screen.lot, "L7701")
-    qtbot.keyClicks(screen.expiry, "2027-09-30")
-    screen.scan_field.setFocus()
+    screen = receipt_typed(qtbot, window)
     for code in ("K0701", "K0702"):
         scan(qtbot, screen.scan_field, code)
     assert [k.number for k in screen.kits] == ["K0701", "K0702"]

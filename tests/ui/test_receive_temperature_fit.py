@@ -16,7 +16,7 @@ from back_office_fixtures import Pharmacy
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
-from window_helpers import SCREEN, go_to, main_window, shoot
+from window_helpers import SCREEN, go_to, header_widths, main_window, shoot
 
 from dispensary.domain.codes import KitStatus
 from dispensary.i18n import ENGLISH, Language, utc_offset
@@ -322,9 +322,5 @@ def titles_of(view: Any) -> list[str]:
 def header_whole(view: Any) -> bool:
     """Every title whole (the sort arrow's room on the sorted column only)."""
     header = view.horizontalHeader()
-    sorted_by = header.sortIndicatorSection()
-    header.setSortIndicatorShown(False)
-    needed = [header.sectionSizeHint(c) for c in range(header.count())]
-    header.setSortIndicatorShown(True)
-    needed[sorted_by] = header.sectionSizeHint(sorted_by)
+    needed = header_widths(view)
     return all(header.sectionSize(c) >= needed[c] for c in range(header.count()))

@@ -16,9 +16,8 @@ from collections.abc import Callable
 import pytest
 from counter_fixtures import Counter
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
-from window_helpers import go_to, main_window
+from window_helpers import main_window, receipt_typed, scan
 
 from dispensary.domain.errors import (
     DatabaseProblem,
@@ -33,22 +32,12 @@ from dispensary.ui.receive_view import ReceiveScreen
 from dispensary.ui.screen import not_read_again
 
 
-def scan(qtbot: QtBot, field: QWidget, code: str) -> None:
-    qtbot.keyClicks(field, code)
-    qtbot.keyClick(field, Qt.Key.Key_Return)
-
-
 def refused_receipt(
     qtbot: QtBot, counter: Counter, monkeypatch: pytest.MonkeyPatch
 ) -> tuple[ReceiveScreen, str]:
     """The Receive screen refused for the study file updated since, the technician's access to
     the study taken away at another workstation before the window reads the study again."""
-    window = main_window(qtbot, counter.session("tech"))
-    screen = go_to(window, ReceiveScreen)
-    qtbot.keyClicks(screen.shipment, "SH-077")
-    qtbot.keyClicks(screen.lot, "L7701")
-    qtbot.keyClicks(screen.expiry, "2027-09-30")
-    screen.scan_field.setFocus()
+    screen = receipt_typed(qtbot, main_window(qtbot, counter.session("tech")))
     scan(qtbot, screen.scan_field, "K0701")
     admin = counter.actor("admin")
     text = counter.ctx.study.source_text

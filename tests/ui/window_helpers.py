@@ -8,11 +8,12 @@ import os
 from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QTableView, QWidget
 
 from dispensary.ui.dashboard import DashboardScreen
 from dispensary.ui.dispense_view import DispenseScreen
 from dispensary.ui.main_window import MainWindow
+from dispensary.ui.receive_view import ReceiveScreen
 from dispensary.ui.screen import Screen
 from dispensary.ui.screens import OPENS, screen_classes
 
@@ -71,6 +72,33 @@ def go_to(window: MainWindow, screen: type[S]) -> S:
     current = window.current_screen()
     assert isinstance(current, screen)
     return current
+
+
+def scan(qtbot: QtBot, field: QWidget, code: str) -> None:
+    """`code` scanned into `field` as a scanner does: typed, then Enter."""
+    qtbot.keyClicks(field, code)
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+
+
+def receipt_typed(qtbot: QtBot, window: MainWindow) -> ReceiveScreen:
+    """The window's Receive screen, shipment SH-077 of lot L7701 (expiring 2027-09-30) typed
+    in, the focus in the kit field for the kits to be scanned."""
+    screen = go_to(window, ReceiveScreen)
+    qtbot.keyClicks(screen.shipment, "SH-077")
+    qtbot.keyClicks(screen.lot, "L7701")
+    qtbot.keyClicks(screen.expiry, "2027-09-30")
+    screen.scan_field.setFocus()
+    return screen
+
+
+def header_widths(view: QTableView) -> list[int]:
+    """The width each header's text needs (with the sort arrow on the sorted column only)."""
+    header = view.horizontalHeader()
+    header.setSortIndicatorShown(False)
+    widths = [header.sectionSizeHint(c) for c in range(header.count())]
+    header.setSortIndicatorShown(True)
+    widths[header.sortIndicatorSection()] = header.sectionSizeHint(header.sortIndicatorSection())
+    return widths
 
 
 def scan_kits_to_pick(qtbot: QtBot, screen: DispenseScreen) -> list[str]:

@@ -51,6 +51,7 @@ from dispensary.files import (
     fsync_file,
     os_detail,
     with_detail,
+    write_all,
 )
 from dispensary.i18n import _
 
@@ -363,7 +364,7 @@ def copy_private(source: Path, target: Path) -> None:
     try:
         with source.open("rb") as src:
             while chunk := src.read(_CHUNK):
-                _write_all(fd, chunk)
+                write_all(fd, chunk)
         os.fsync(fd)
     finally:
         os.close(fd)
@@ -377,12 +378,6 @@ def copy_database_private(source: Path, target: Path) -> None:
         copied.unlink(missing_ok=True)
         if side.is_file():
             copy_private(side, copied)
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
 
 
 def single_file(path: Path) -> None:
@@ -583,7 +578,7 @@ class LockedFile:
         try:
             offset = 0
             while chunk := os.pread(self.fd, _CHUNK, offset):
-                _write_all(out, chunk)
+                write_all(out, chunk)
                 offset += len(chunk)
         finally:
             os.close(out)

@@ -564,21 +564,22 @@ def _open(
         )
     migrated_from: str | None = None
     backup: str | None = None
-    if current != migrate.head_revision() and read_only is ReadOnlyKind.KEPT:
-        raise ReadOnlyDatabase(  # a copy of it is a backup too: never upgraded in place
-            _(
-                "{path} was written by an older version of Dispensary (schema {schema}) and is "
-                "kept as it is for the record ({cause}), so this version does not upgrade it. "
-                "{nothing} Verify it with the version that wrote it, or restore it "
-                "(`dispensary restore`) and verify the restored database."
-            ).format(
-                path=shown(db),
-                schema=current,
-                cause=read_only_cause(read_only),
-                nothing=_(NOTHING_CHANGED),
-            )
-        )
     if current != migrate.head_revision() and read_only is not None:
+        facts = {
+            "path": shown(db),
+            "schema": current,
+            "cause": read_only_cause(read_only),
+            "nothing": _(NOTHING_CHANGED),
+        }
+        if read_only is ReadOnlyKind.KEPT:  # a copy of it is a backup too: never upgraded in place
+            raise ReadOnlyDatabase(
+                _(
+                    "{path} was written by an older version of Dispensary (schema {schema}) and "
+                    "is kept as it is for the record ({cause}), so this version does not upgrade "
+                    "it. {nothing} Verify it with the version that wrote it, or restore it "
+                    "(`dispensary restore`) and verify the restored database."
+                ).format(**facts)
+            )
         raise ReadOnlyDatabase(
             _(
                 "{path} was written by an older version of Dispensary (schema {schema}) and must "
@@ -586,12 +587,7 @@ def _open(
                 "open read-only ({cause}). {nothing} Copy it to a folder you can write and open "
                 "the copy (it is upgraded there, after a backup), or read it with the version "
                 "that wrote it."
-            ).format(
-                path=shown(db),
-                schema=current,
-                cause=read_only_cause(read_only),
-                nothing=_(NOTHING_CHANGED),
-            )
+            ).format(**facts)
         )
     if current != migrate.head_revision():
         if path is not None:
