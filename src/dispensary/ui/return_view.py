@@ -143,6 +143,7 @@ class ReturnScreen(Screen):
         self.assessment: ReturnAssessment | None = None
         self.last_result: ReturnResult | None = None
         self._refusal_shown = False
+        self._reload_asked = False  # the study asked to be opened again (its file updated)
         self._build()
         self._clear()
 
@@ -305,6 +306,13 @@ class ReturnScreen(Screen):
         force (a count or a hold the new file refuses says so)."""
         if not isinstance(kept, TypedReturn):
             return
+        self._reload_asked = True  # one reading of the study per refusal: no loop
+        try:
+            self._restore(kept)
+        finally:
+            self._reload_asked = False
+
+    def _restore(self, kept: TypedReturn) -> None:
         self.returned_on.blockSignals(True)
         self.returned_on.setDate(kept.returned_on)
         self.returned_on.blockSignals(False)
@@ -351,6 +359,8 @@ class ReturnScreen(Screen):
         """The study file was updated after this screen read it, and the service refused the
         return for it: the study is opened again with the file in force, as F5 does, and the
         return assessed again as it was typed (Screen.reopen_study). Nothing was saved."""
+        if self._reload_asked:
+            return
         try:
             fresh = self.study_read_again()
         except DispensaryError as exc:
@@ -361,7 +371,9 @@ class ReturnScreen(Screen):
             "opened. The screen read it again (version {version}) and checked the return again "
             "as it was typed: check it before signing."
         ).format(protocol=fresh.study.protocol, version=fresh.version)
-        self.reopen_noting(fresh, note)
+        # One reading of the study per refusal, no loop: in the window this screen is being
+        # replaced (asked once); on its own it assessed the return again (restore_state).
+        self._reload_asked = self.reopen_noting(fresh, note)
 
     def handle_scan(self, code: str) -> bool:
         """A code scanned elsewhere in the window (the toolbar): taken here when it names a
@@ -667,6 +679,10 @@ class ReturnScreen(Screen):
         self._set_form_enabled(open_kits)
         self.sign_button.setEnabled(open_kits and not found.refused)
         self.tally.setText(self._tally_text(found))
+        stale = [r for r in found.refusals if r.code is ReturnCheck.STUDY_FILE_CHANGED]
+        if stale:  # the study file was updated since the screen read it: never its F5 words
+            self._reload_study(stale[0].message)
+            return
         if found.refusals:
             only_back = all(r.code is ReturnCheck.ALL_BACK for r in found.refusals)
             text = sentences(self._refusal_text(r, found) for r in found.refusals)
@@ -858,10 +874,8 @@ class ReturnScreen(Screen):
             elif self._count_refused():  # "-2": selected, so the count typed again replaces it
                 self._count_again()
             return
-        stale = [r for r in found.refusals if r.code is ReturnCheck.STUDY_FILE_CHANGED]
-        if stale:  # the study file was updated since the screen read it
-            self._reload_study(stale[0].message)
-            return
+        if any(r.code is ReturnCheck.STUDY_FILE_CHANGED for r in found.refusals):
+            return  # the study file was updated since: read again by _show, nothing signed
         if found.refused:
             if any(r.code is ReturnCheck.HELD_DAYS for r in found.refusals):
                 self._held_again()  # more days held than the supply: typed again
