@@ -244,6 +244,11 @@ FIELD_NAMES: dict[str, str] = {
     "kits": N_("audit field|Kits"),
     "kits_already_quarantined": N_("audit field|Kits already quarantined"),
     "kits_gone": N_("audit field|Kits there during it, dispensed or gone since"),
+    # A logger file's excursion: the readings within the range next to it (how long it may have
+    # lasted); a reading entered by hand instead of a logger file.
+    "in_range_before": N_("audit field|Last reading within the range before it"),
+    "in_range_after": N_("audit field|First reading within the range after it"),
+    "manual": N_("audit field|Entered by hand"),
     "language": N_("audit field|Language"),
     "ledger": N_("audit field|Ledger rows"),
     "location": N_("audit field|Storage area"),
