@@ -14,12 +14,28 @@ from pytestqt.qtbot import QtBot
 from window_helpers import go_to, main_window
 
 from dispensary.services import dispensing, queries, studies
+from dispensary.services.results import DispenseResult
+from dispensary.ui.main_window import MainWindow
 from dispensary.ui.return_view import ReturnScreen
 
 
 def scan(qtbot: QtBot, field: QWidget, code: str) -> None:
     qtbot.keyClicks(field, code)
     qtbot.keyClick(field, Qt.Key.Key_Return)
+
+
+def returns_screen(
+    qtbot: QtBot, counter: Counter
+) -> tuple[MainWindow, ReturnScreen, DispenseResult]:
+    """Participant 01-001's first cycle dispensed, three weeks on: the technician's Returns
+    screen open in the main window."""
+    first = dispensing.dispense_cycle(
+        counter.ctx, counter.actor("pharm"), "01-001", 1, date(2026, 1, 5), "pharmpass1"
+    )
+    counter.actor("tech")
+    counter.clock.set_date(date(2026, 1, 26))
+    window = main_window(qtbot, counter.session("tech"))
+    return window, go_to(window, ReturnScreen), first
 
 
 def returned(counter: Counter) -> int | None:
@@ -30,13 +46,7 @@ def returned(counter: Counter) -> int | None:
 def test_a_return_after_a_study_file_update_is_refused_and_kept_as_typed(
     qtbot: QtBot, counter: Counter, signatures: Signatures
 ) -> None:
-    first = dispensing.dispense_cycle(
-        counter.ctx, counter.actor("pharm"), "01-001", 1, date(2026, 1, 5), "pharmpass1"
-    )
-    counter.actor("tech")
-    counter.clock.set_date(date(2026, 1, 26))
-    window = main_window(qtbot, counter.session("tech"))
-    screen = go_to(window, ReturnScreen)
+    window, screen, first = returns_screen(qtbot, counter)
     scan(qtbot, screen.scan_field, first.number)
     qtbot.keyClicks(screen.counted, "19")
     qtbot.keyClicks(screen.condition, "bottle intact")
@@ -105,13 +115,7 @@ def test_a_label_scanned_after_a_study_file_update_reads_the_study_again(
     showed the service's refusal word for word ("reload the window (F5) or run the command
     again"), meant for no one at this screen. It reads the study again itself, as every other
     window does, keeps the dispense scanned, and says so in its own words."""
-    first = dispensing.dispense_cycle(
-        counter.ctx, counter.actor("pharm"), "01-001", 1, date(2026, 1, 5), "pharmpass1"
-    )
-    counter.actor("tech")
-    counter.clock.set_date(date(2026, 1, 26))
-    window = main_window(qtbot, counter.session("tech"))
-    screen = go_to(window, ReturnScreen)
+    window, screen, first = returns_screen(qtbot, counter)
     update_the_study(counter)
 
     scan(qtbot, screen.scan_field, first.number)
@@ -139,13 +143,7 @@ def test_a_label_scanned_again_after_a_study_file_update_keeps_the_count_typed(
 ) -> None:
     """A return open with its count typed, the study file updated elsewhere, the label scanned
     again: the study is read again, the return and its count kept, nothing written."""
-    first = dispensing.dispense_cycle(
-        counter.ctx, counter.actor("pharm"), "01-001", 1, date(2026, 1, 5), "pharmpass1"
-    )
-    counter.actor("tech")
-    counter.clock.set_date(date(2026, 1, 26))
-    window = main_window(qtbot, counter.session("tech"))
-    screen = go_to(window, ReturnScreen)
+    window, screen, first = returns_screen(qtbot, counter)
     scan(qtbot, screen.scan_field, first.number)
     qtbot.keyClicks(screen.counted, "19")
     qtbot.keyClicks(screen.note, "missed 2 doses")

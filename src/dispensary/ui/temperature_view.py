@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
@@ -147,20 +147,26 @@ def _range_columns() -> list[Column[Any]]:
     ]
 
 
+_Row = TypeVar("_Row")
+
+
+def moment_column(
+    title: str, moment: Callable[[_Row], datetime], *more: Callable[[_Row], str]
+) -> Column[_Row]:
+    """A column of moments: the time here in the cell (`local_cell`), the time with its zone in
+    the cell's tooltip (`zoned`), then the lines `more` gives, if any."""
+    return Column(
+        title,
+        moment,
+        text=local_cell,
+        hint=lambda r: "\n".join(x for x in (zoned(moment(r)), *(m(r) for m in more)) if x),
+    )
+
+
 LOGGER_COLUMNS: list[Column[LoggerCheck]] = [
     Column(str(QT_TRANSLATE_NOOP("Column", "Storage area")), lambda r: r.storage_area),
-    Column(
-        str(QT_TRANSLATE_NOOP("Column", "From")),
-        lambda r: r.readings_from,
-        text=local_cell,
-        hint=lambda r: zoned(r.readings_from),
-    ),
-    Column(
-        str(QT_TRANSLATE_NOOP("Column", "To")),
-        lambda r: r.readings_to,
-        text=local_cell,
-        hint=lambda r: zoned(r.readings_to),
-    ),
+    moment_column(str(QT_TRANSLATE_NOOP("Column", "From")), lambda r: r.readings_from),
+    moment_column(str(QT_TRANSLATE_NOOP("Column", "To")), lambda r: r.readings_to),
     Column(
         str(QT_TRANSLATE_NOOP("Column", "Readings")),
         lambda r: r.readings,
@@ -215,21 +221,12 @@ def logger_columns(study: Study) -> list[Column[LoggerCheck]]:
 
 
 EXCURSION_COLUMNS: list[Column[ExcursionRow]] = [
-    Column(
-        str(QT_TRANSLATE_NOOP("Column", "From")),
-        lambda r: r.started_at,
-        text=local_cell,
-        hint=lambda r: zoned(r.started_at),
-    ),
-    Column(
+    moment_column(str(QT_TRANSLATE_NOOP("Column", "From")), lambda r: r.started_at),
+    # how long it may have lasted under the end (a single reading outside reads 0 minutes)
+    moment_column(
         str(QT_TRANSLATE_NOOP("Column", "To")),
         lambda r: r.ended_at,
-        text=local_cell,
-        # the time with its zone, then how long it may have lasted (a single reading outside
-        # reads 0 minutes)
-        hint=lambda r: "\n".join(
-            x for x in (zoned(r.ended_at), longest(r.in_range_before, r.in_range_after)) if x
-        ),
+        lambda r: longest(r.in_range_before, r.in_range_after),
     ),
     *_range_columns(),
     Column(str(QT_TRANSLATE_NOOP("Column", "Storage area")), lambda r: r.storage_area),
