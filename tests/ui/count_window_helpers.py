@@ -8,18 +8,13 @@ from collections.abc import Callable
 from typing import Any
 
 from back_office_fixtures import PASSWORDS, Pharmacy
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
-from window_helpers import refreshed
+from window_helpers import refreshed, scan
 
 from dispensary.services import queries
 from dispensary.ui.count_view import CountScreen
 from dispensary.ui.feedback import SignatureDialog
-
-
-def scan(qtbot: Any, field: Any, code: str) -> None:
-    qtbot.keyClicks(field, code)
-    qtbot.keyClick(field, Qt.Key.Key_Return)
 
 
 def when_signature_asked(qtbot: Any, answer: Callable[[SignatureDialog], None]) -> list[str]:

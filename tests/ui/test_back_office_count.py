@@ -8,7 +8,7 @@ import pytest
 from back_office_fixtures import PASSWORDS, Pharmacy, count_adjusted, sign_with
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
-from window_helpers import refreshed
+from window_helpers import refreshed, scan
 
 from dispensary.services import audit, queries, reconciliation
 from dispensary.ui.count_view import CountScreen
@@ -16,11 +16,6 @@ from dispensary.ui.count_view import CountScreen
 
 def make_screen(qtbot: Any, pharmacy: Pharmacy, user: str = "tech") -> CountScreen:
     return refreshed(qtbot, CountScreen(pharmacy.session(user)), None)
-
-
-def scan(qtbot: Any, field: Any, code: str) -> None:
-    qtbot.keyClicks(field, code)
-    qtbot.keyClick(field, Qt.Key.Key_Return)
 
 
 def lose_two(pharmacy: Pharmacy, kit: str = "K0003") -> None:

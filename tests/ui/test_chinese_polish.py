@@ -16,7 +16,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from pytestqt.exceptions import TimeoutError as NotInTime
 from pytestqt.qtbot import QtBot
-from window_helpers import refreshed
+from window_helpers import refreshed, scan
 
 from dispensary.config import Settings
 from dispensary.i18n import ENGLISH, Language
@@ -41,11 +41,6 @@ def shoot(widget: QWidget, name: str) -> None:
     if SHOTS:
         QApplication.processEvents()
         widget.grab().save(os.path.join(SHOTS, f"{name}.png"))
-
-
-def scan(qtbot: QtBot, field: QWidget, code: str) -> None:
-    qtbot.keyClicks(field, code)
-    qtbot.keyClick(field, Qt.Key.Key_Return)
 
 
 def dispense_screen(qtbot: QtBot, counter: Counter) -> DispenseScreen:

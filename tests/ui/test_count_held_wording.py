@@ -12,17 +12,12 @@ import pytest
 from back_office_fixtures import PASSWORDS, Pharmacy
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
-from window_helpers import refreshed
+from window_helpers import refreshed, scan
 
 from dispensary.services import audit, queries
 from dispensary.ui.count_view import CountScreen
 from dispensary.ui.feedback import SignatureDialog
 from dispensary.ui.inventory_view import CountDialog, InventoryScreen
-
-
-def scan(qtbot: Any, field: Any, code: str) -> None:
-    qtbot.keyClicks(field, code)
-    qtbot.keyClick(field, Qt.Key.Key_Return)
 
 
 def signs(qtbot: Any, user: str) -> list[str]:

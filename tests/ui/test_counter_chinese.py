@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 from pytestqt.qtbot import QtBot
+from window_helpers import scan
 
 from dispensary.domain.codes import Flag
 from dispensary.i18n import resource
@@ -39,12 +40,6 @@ SCREEN_AREA = (1166, 700)
 """What a screen gets of a 1366x768 window, beside the navigation and under the scan bar."""
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-def scan(qtbot: QtBot, field: QWidget, code: str) -> None:
-    """What a scanner does: types the code into the field with focus, then Enter."""
-    qtbot.keyClicks(field, code)
-    qtbot.keyClick(field, Qt.Key.Key_Return)
 
 
 def type_with_input_method(qtbot: QtBot, field: QWidget, text: str) -> None:

@@ -12,7 +12,7 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
 from pytestqt.qtbot import QtBot
-from window_helpers import dispense_kits_to_pick, scan_kits_to_pick
+from window_helpers import dispense_kits_to_pick, scan, scan_kits_to_pick
 
 from dispensary.domain.errors import NotSignedIn
 from dispensary.services import audit, dashboard, dispensing, queries, setup, studies, users
@@ -23,12 +23,6 @@ from dispensary.ui.label_preview import (
     dispensing_label_pdf,
     print_dispensing_label,
 )
-
-
-def scan(qtbot: QtBot, field: QWidget, code: str) -> None:
-    """What a scanner does: types the code into the field with focus, then Enter."""
-    qtbot.keyClicks(field, code)
-    qtbot.keyClick(field, Qt.Key.Key_Return)
 
 
 def focused() -> QWidget:

@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
-from window_helpers import dispense_kits_to_pick
+from window_helpers import dispense_kits_to_pick, scan
 
 from dispensary.services import dispensing, queries, returns
 from dispensary.ui.dispense_view import DispenseScreen
@@ -31,11 +31,6 @@ def screen(qtbot: QtBot, counter: Counter) -> DispenseScreen:
     widget.activateWindow()
     widget.refresh()
     return widget
-
-
-def scan(qtbot: QtBot, field: object, code: str) -> None:
-    qtbot.keyClicks(field, code)
-    qtbot.keyClick(field, Qt.Key.Key_Return)
 
 
 def test_a_rule_to_confirm_and_an_unexplained_safety_signal_show_and_do_not_block(

@@ -5,10 +5,8 @@ it), a scan of it is refused with the counted and book quantities; counted again
 from __future__ import annotations
 
 from counter_fixtures import Counter, Printer, Signatures
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
-from window_helpers import dispense_kits_to_pick
+from window_helpers import dispense_kits_to_pick, scan
 
 from dispensary.services import counts, queries
 from dispensary.ui.dispense_view import DispenseScreen
@@ -17,11 +15,6 @@ HELD = (
     "Kit K0101 has a count difference not adjusted: 20 counted, 21 in the book. Recount the kit "
     "or record the adjustment first: Physical count (Ctrl+7), or count K0101 on the command line."
 )
-
-
-def scan(qtbot: QtBot, field: QWidget, code: str) -> None:
-    qtbot.keyClicks(field, code)
-    qtbot.keyClick(field, Qt.Key.Key_Return)
 
 
 def screen_of(qtbot: QtBot, counter: Counter) -> DispenseScreen:

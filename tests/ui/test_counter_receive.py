@@ -11,9 +11,9 @@ import pytest
 from counter_fixtures import P25, Counter, Printer
 from detail_words import split_detail
 from PySide6.QtCore import QRect, Qt
-from PySide6.QtWidgets import QApplication, QFileDialog, QStyle, QWidget
+from PySide6.QtWidgets import QApplication, QFileDialog, QStyle
 from pytestqt.qtbot import QtBot
-from window_helpers import refreshed
+from window_helpers import refreshed, scan
 
 from dispensary.domain.codes import KitStatus
 from dispensary.domain.errors import NotFound
@@ -27,11 +27,6 @@ from dispensary.ui.receive_view import (
     ReceiveScreen,
     keep_strength,
 )
-
-
-def scan(qtbot: QtBot, field: QWidget, code: str) -> None:
-    qtbot.keyClicks(field, code)
-    qtbot.keyClick(field, Qt.Key.Key_Return)
 
 
 @pytest.fixture

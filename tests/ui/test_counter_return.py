@@ -7,18 +7,14 @@ from datetime import date
 import pytest
 from counter_fixtures import Counter, Signatures
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
+from window_helpers import scan
 
 from dispensary.domain.codes import Flag
 from dispensary.services import dispensing, queries, reconciliation
 from dispensary.services.results import DispenseResult
 from dispensary.ui.return_view import ReturnScreen
-
-
-def scan(qtbot: QtBot, field: QWidget, code: str) -> None:
-    qtbot.keyClicks(field, code)
-    qtbot.keyClick(field, Qt.Key.Key_Return)
 
 
 @pytest.fixture

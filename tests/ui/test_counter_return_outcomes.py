@@ -9,8 +9,9 @@ from datetime import date
 import pytest
 from counter_fixtures import Counter, Signatures
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QDateEdit, QWidget
+from PySide6.QtWidgets import QDateEdit
 from pytestqt.qtbot import QtBot
+from window_helpers import scan
 
 from dispensary.domain.codes import Flag
 from dispensary.services import dispensing, queries
@@ -18,11 +19,6 @@ from dispensary.services.results import DispenseResult
 from dispensary.ui.return_view import ReturnScreen
 
 SHOTS = os.environ.get("DISPENSARY_TEST_SHOTS", "")  # a folder: save a picture of each screen
-
-
-def scan(qtbot: QtBot, field: QWidget, code: str) -> None:
-    qtbot.keyClicks(field, code)
-    qtbot.keyClick(field, Qt.Key.Key_Return)
 
 
 def type_date(qtbot: QtBot, edit: QDateEdit, day: str) -> None:

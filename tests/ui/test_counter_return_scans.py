@@ -12,20 +12,15 @@ from datetime import date
 import pytest
 from counter_fixtures import Counter, Signatures
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
+from window_helpers import scan
 
 from dispensary.services import dispensing, quarantine, queries
 from dispensary.ui.dispense_view import DispenseScreen
 from dispensary.ui.main_window import MainWindow
 from dispensary.ui.return_view import ReturnScreen
 from dispensary.ui.screens import OPENS, screen_classes
-
-
-def scan(qtbot: QtBot, field: QWidget, code: str) -> None:
-    """What a scanner does: types the code into the field with focus, then Enter."""
-    qtbot.keyClicks(field, code)
-    qtbot.keyClick(field, Qt.Key.Key_Return)
 
 
 @pytest.fixture

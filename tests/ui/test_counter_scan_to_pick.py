@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 from counter_fixtures import Counter, Signatures, study_pharmacy
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
-from window_helpers import refreshed
+from window_helpers import refreshed, scan
 
 from dispensary.services import queries
 from dispensary.study import bundled_studies, load_study
@@ -29,11 +28,6 @@ def two_drugs(tmp_path: Path) -> Iterator[Counter]:
     counter = study_pharmacy(study, DEMO_2DRUG, tmp_path / "pharmacy.sqlite3")
     yield counter
     counter.ctx.engine.dispose()
-
-
-def scan(qtbot: QtBot, field: QWidget, code: str) -> None:
-    qtbot.keyClicks(field, code)
-    qtbot.keyClick(field, Qt.Key.Key_Return)
 
 
 def picking(screen: DispenseScreen) -> list[tuple[str, str]]:

@@ -13,7 +13,7 @@ from counter_fixtures import Counter, Printer, Signatures, Stopwatch
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
-from window_helpers import dispense_kits_to_pick, scan_kits_to_pick
+from window_helpers import dispense_kits_to_pick, scan, scan_kits_to_pick
 
 from dispensary.services import dispensing, queries, returns
 from dispensary.services.assessment import OverrideNeeds
@@ -22,12 +22,6 @@ from dispensary.ui.dispense_view import DispenseScreen
 from dispensary.ui.main_window import MainWindow
 from dispensary.ui.scan_field import KeyBurst
 from dispensary.ui.screens import OPENS, screen_classes
-
-
-def scan(qtbot: QtBot, field: QWidget, code: str) -> None:
-    """What a scanner does: types the code into the field with focus, then Enter."""
-    qtbot.keyClicks(field, code)
-    qtbot.keyClick(field, Qt.Key.Key_Return)
 
 
 def focused() -> QWidget:

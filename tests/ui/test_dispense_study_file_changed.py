@@ -11,10 +11,9 @@ from typing import Any
 import pytest
 from counter_fixtures import PASSWORDS, Counter, Printer, Signatures
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
-from window_helpers import main_window
+from window_helpers import main_window, scan
 
 from dispensary.db.models import Dispense
 from dispensary.services import queries, studies
@@ -24,11 +23,6 @@ from dispensary.ui.feedback import SignatureDialog
 
 OLD_DOSE = "5 mg once daily (reduced)"
 NEW_DOSE = "5 mg once daily (first reduction)"
-
-
-def scan(qtbot: QtBot, field: QWidget, code: str) -> None:
-    qtbot.keyClicks(field, code)
-    qtbot.keyClick(field, Qt.Key.Key_Return)
 
 
 def dispensed(counter: Counter) -> list[tuple[int, tuple[str, ...]]]:

@@ -9,19 +9,13 @@ from datetime import date
 import pytest
 from counter_fixtures import Counter, Signatures
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
-from window_helpers import go_to, main_window
+from window_helpers import go_to, main_window, scan
 
 from dispensary.services import dispensing, queries, studies
 from dispensary.services.results import DispenseResult
 from dispensary.ui.main_window import MainWindow
 from dispensary.ui.return_view import ReturnScreen
-
-
-def scan(qtbot: QtBot, field: QWidget, code: str) -> None:
-    qtbot.keyClicks(field, code)
-    qtbot.keyClick(field, Qt.Key.Key_Return)
 
 
 def returns_screen(
