@@ -20,8 +20,9 @@ def test_a_reading_outside_the_range_quarantines_and_is_listed_as_entered_by_han
     assert "1 excursion outside 2-25 °C" in done.out, done.out
     assert "27.5 to 27.5 °C" in done.out
     listed = cli("temperature", "--list", "--json").json()
-    [mine] = [c for c in listed if c["source"] == "manual"]
+    [mine] = [c for c in listed if c["manual"]]
     assert (mine["lowest"], mine["highest"], mine["readings"]) == (4.5, 27.5, 2)
+    assert mine["source"] == "manual"
     shown = cli("temperature", "--list")
     assert "entered by hand" in shown.out, shown.out
 
@@ -60,3 +61,20 @@ def test_refusals_say_what_to_do_and_record_nothing(cli: Cli, tmp_path: Path) ->
         "--reading", "2026-03-01 10:00", "--max", "hot", user="technician",
     )  # fmt: skip
     assert zh.code != 0 and "hot" in zh.err and "不是" in zh.err, zh.err
+
+
+def test_a_logger_file_named_manual_is_listed_as_a_logger_file(cli: Cli, tmp_path: Path) -> None:
+    """Known by its mark, not by its name: a logger file named `manual` was listed (and said,
+    when imported again) as a reading entered by hand."""
+    logger = tmp_path / "manual"
+    logger.write_text(
+        "timestamp,celsius\n2026-03-01T08:00:00+00:00,5.0\n2026-03-01T09:00:00+00:00,6.0\n"
+    )
+    done = cli("temperature", "--area", "IP store 1", str(logger), user="technician")
+    assert done.code == 0, done.err
+    assert "Reading entered by hand." not in done.out
+    listed = cli("temperature", "--list", "--json").json()
+    [mine] = [c for c in listed if c["source"] == "manual"]
+    assert mine["manual"] is False and not any(c["manual"] for c in listed)
+    shown = cli("temperature", "--list")
+    assert "entered by hand" not in shown.out, shown.out

@@ -262,7 +262,7 @@ def test_a_temperature_excursion_is_recorded_in_chinese(
     with qtbot.waitSignal(screen.changed):
         qtbot.mouseClick(screen.import_button, Qt.MouseButton.LeftButton)
     assert screen.message.kind == "warning"
-    assert screen.message.text().startswith("试验药物库房1：在 记录仪.csv 中发现 1 次温度超标；")
+    assert screen.message.text().startswith("试验药物库房1：在记录仪.csv中发现 1 次温度超标；")
     assert "已隔离 8 个药盒：" in screen.message.text()
     quarantined = queries.inventory(
         pharmacy.ctx, pharmacy.actor("tech"), status=KitStatus.QUARANTINED

@@ -12,6 +12,7 @@ from back_office_fixtures import Pharmacy
 from PySide6.QtCore import Qt
 from window_helpers import refreshed
 
+from dispensary.services import temperature
 from dispensary.ui.temperature_view import LOGGER_FILE, TemperatureScreen
 
 SHOTS = os.environ.get("DISPENSARY_SHOTS")  # a folder: the windows saved there to look at
@@ -71,3 +72,40 @@ def test_a_reading_within_the_range_is_said_as_checked(qtbot: Any, pharmacy: Pha
     assert screen.message.kind == "ok", screen.message.text()
     assert "No excursion in the reading entered by hand" in screen.message.text()
     assert screen.excursions.rows == [] and len(screen.loggers.rows) == 1
+
+
+QUIET = "timestamp,celsius\n2026-01-21T10:00:00+00:00,21.0\n2026-01-21T11:00:00+00:00,21.5\n"
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_a_hand_reading_counted_as_such_said_in_chinese_and_the_excursions_at_full_width(
+    qtbot: Any, pharmacy: Pharmacy, tmp_path: Path, language: str, request: pytest.FixtureRequest
+) -> None:
+    """At 1366x768, a logger file and a reading entered by hand: the status line counted both
+    as logger files; the Chinese result read "在 手工记录的读数 中发现"; the excursions' table
+    stopped short of the window's width, an empty strip at its right."""
+    if language != "en":
+        request.getfixturevalue("chinese")
+    temperature.import_logger_file(
+        pharmacy.ctx, pharmacy.actor("tech"), "IP store 1", QUIET, source="quiet.csv"
+    )
+    screen = refreshed(qtbot, TemperatureScreen(pharmacy.session("tech")))
+    screen.resize(1366, 768)
+    screen.show()
+    qtbot.waitExposed(screen)
+    type_reading(qtbot, screen, "2026-01-25 08:00", "4", "27.5")
+    said, status = screen.message.text(), screen.log_status.text()
+    assert screen.message.kind == "warning", said
+    if language == "en":
+        assert "1 excursion in 1 logger file and 1 reading entered by hand of IP store 1" in status
+    else:
+        assert "1 个记录仪文件和 1 条手工记录的读数中有 1 次温度超标" in status, status
+        assert "在手工记录的读数中发现 1 次温度超标" in said, said
+        assert " 手工" not in said and "读数 " not in said, said
+    qtbot.wait(50)
+    view = screen.excursion_table
+    assert view.horizontalHeader().length() >= view.viewport().width() - 1, (
+        view.horizontalHeader().length(),
+        view.viewport().width(),
+    )
+    screen.grab().save(str(Path(SHOTS or tmp_path) / f"manual-status-{language}.png"))

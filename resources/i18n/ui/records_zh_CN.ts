@@ -1490,6 +1490,18 @@ Old values:
         <translation>{area} 的 {files}中无温度超标；最近一份：{period}</translation>
     </message>
     <message>
+        <source>1 reading entered by hand</source>
+        <translation>1 条手工记录的读数</translation>
+    </message>
+    <message>
+        <source>{n} readings entered by hand</source>
+        <translation>{n} 条手工记录的读数</translation>
+    </message>
+    <message>
+        <source>{files} and {readings}</source>
+        <translation>{files}和 {readings}</translation>
+    </message>
+    <message>
         <source>Logger export</source>
         <translation>记录仪导出文件</translation>
     </message>
@@ -1527,15 +1539,15 @@ Old values:
     </message>
     <message>
         <source>No new excursion in {name}. The check is recorded in the audit trail.</source>
-        <translation>{name} 中没有新的温度超标。此次核查已记入稽查轨迹。</translation>
+        <translation>{name}中没有新的温度超标。此次核查已记入稽查轨迹。</translation>
     </message>
     <message>
         <source>No excursion in {name}: every reading was within limits. The check is recorded in the audit trail.</source>
-        <translation>{name} 中无温度超标：所有读数均在限值内。本次检查已记入稽查轨迹。</translation>
+        <translation>{name}中无温度超标：所有读数均在限值内。本次检查已记入稽查轨迹。</translation>
     </message>
     <message>
         <source>No excursion in {name} for this study: every reading was within its limits.</source>
-        <translation>{name} 中本研究无温度超标：所有读数均在本研究的限值内。</translation>
+        <translation>{name}中本研究无温度超标：所有读数均在本研究的限值内。</translation>
     </message>
     <message>
         <source>{n} kit quarantined: {kits}</source>
@@ -1547,11 +1559,11 @@ Old values:
     </message>
     <message>
         <source>{n} excursion found in {name} for {area}; {quarantined}. Ask the sponsor whether to release or reject them.</source>
-        <translation>{area}：在 {name} 中发现 {n} 次温度超标；{quarantined}。请询问申办方是解除隔离还是拒收。</translation>
+        <translation>{area}：在{name}中发现 {n} 次温度超标；{quarantined}。请询问申办方是解除隔离还是拒收。</translation>
     </message>
     <message>
         <source>{n} excursions found in {name} for {area}; {quarantined}. Ask the sponsor whether to release or reject them.</source>
-        <translation>{area}：在 {name} 中发现 {n} 次温度超标；{quarantined}。请询问申办方是解除隔离还是拒收。</translation>
+        <translation>{area}：在{name}中发现 {n} 次温度超标；{quarantined}。请询问申办方是解除隔离还是拒收。</translation>
     </message>
     <message>
         <source>{n} min</source>
@@ -1575,7 +1587,7 @@ Old values:
     </message>
     <message>
         <source>The excursion of {start} to {end} is on record already (no. {number}, imported on {day} from {source}): not recorded again.</source>
-        <translation>{start} 至 {end} 的温度超标已有记录（第 {number} 号，于 {day} 从 {source} 导入）：不再重复记录。</translation>
+        <translation>{start} 至 {end} 的温度超标已有记录（第 {number} 号，于 {day} 从{source}导入）：不再重复记录。</translation>
     </message>
     <message>
         <source>The excursion of {start} (no. {number}) is the rest of excursion no. {earlier} on record: a kit released since is quarantined again, for the sponsor to judge the longer excursion.</source>

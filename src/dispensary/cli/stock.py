@@ -429,15 +429,13 @@ def cmd_temperature(run: Run) -> int:
 def _said_import(run: Run, done: LoggerImport, encoding: str = "") -> int:
     """What an import of a logger file, or a thermometer's reading entered by hand, recorded.
     `encoding`: the file's, when not UTF-8."""
-    from dispensary.services.temperature import MANUAL
-
     found = done.excursions
     known = _on_record_lines(run.context().study, done.on_record)
     study = run.context().study
     # The area as the reader's language names it, however it was given.
     area = study.area_name(done.storage_area)
     lines = _excursion_lines(study, area, found, known, _gap_lines(done.gaps))
-    if done.source == MANUAL:
+    if done.manual:
         lines.insert(0, _("Reading entered by hand."))
     if encoding:  # said, so that a misread file would be noticed
         lines.append(
@@ -503,7 +501,7 @@ def _on_record_lines(study: Study, known: Sequence[OnRecord]) -> list[str]:
             started_at=cell(e.started_at),
             ended_at=cell(e.ended_at),
             day=cell(e.imported_at.date()),
-            source=source_text(e.source),
+            source=source_text(e.source, e.manual),
         )
         for e in known
     ]
@@ -641,6 +639,7 @@ def _list_logger_files(run: Run) -> int:
             c.highest,
             c.excursions,
             c.source,
+            c.manual,  # a thermometer's reading entered by hand, whatever its source's name
             c.recorded_by,
             c.recorded_at,
             # the stretches of the file without a reading, as the window and the pack show them
@@ -658,6 +657,7 @@ def _list_logger_files(run: Run) -> int:
             "highest",
             "excursions",
             "source",
+            "manual",
             "recorded_by",
             "recorded_at",
             "gaps",
@@ -676,7 +676,7 @@ def _list_logger_files(run: Run) -> int:
         run.emit(data, lines)
         return EXIT_OK
     shown = [
-        (ctx.study.area_name(v[0]), *v[1:7], temperature.source_text(c.source), *v[8:-1])
+        (ctx.study.area_name(v[0]), *v[1:7], temperature.source_text(c.source, c.manual), *v[9:-1])
         for v, c in zip(values, checks, strict=True)
     ]
     lines = table(

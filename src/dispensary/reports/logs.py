@@ -310,7 +310,7 @@ def excursion_table(rows: Sequence[ExcursionRow], width: float) -> Flowable:
                 f"{r.highest:g}",
                 _quarantined_by(r),
                 _gone_since(r.kits_gone),
-                source_text(r.source),
+                source_text(r.source, r.manual),
                 _("{name}, {at}").format(name=r.recorded_by, at=when(r.recorded_at)),
             ]
             for r in rows

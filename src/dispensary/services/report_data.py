@@ -247,6 +247,7 @@ class ExcursionRow:
     # long it may have lasted at the longest; None where not known or not kept
     in_range_before: datetime | None = None
     in_range_after: datetime | None = None
+    manual: bool = False  # a thermometer's reading entered by hand (its audit entry's mark)
 
 
 @dataclass(frozen=True)
@@ -1390,6 +1391,7 @@ def excursions(
         gone = temperature.excursion_kits_gone(session)
         held = temperature.excursion_kits_held(session)
         bounds = temperature.excursion_bounds(session)
+        by_hand = temperature.excursions_by_hand(session)
         kits_of: dict[int, list[str]] = defaultdict(list)
         for excursion_id, number in session.execute(
             select(QuarantineEvent.excursion_id, Kit.number)
@@ -1414,6 +1416,7 @@ def excursions(
                 gone.get(e.id, ()),
                 held.get(e.id, ()),
                 *bounds.get(e.id, (None, None)),
+                e.id in by_hand,
             )
             for e in session.scalars(query)
             if whose.get(e.id, ctx.study.protocol) == ctx.study.protocol

@@ -590,6 +590,7 @@ class OnRecord:
     imported_at: datetime
     source: str
     study: str  # whose range was left ("": recorded before each study was judged by its own)
+    manual: bool = False  # a thermometer's reading entered by hand (`record_manual_reading`)
 
 
 @dataclass(frozen=True)
@@ -603,6 +604,7 @@ class LoggerImport:
     excursions: tuple[ExcursionResult, ...]
     on_record: tuple[OnRecord, ...] = ()
     gaps: tuple[LoggerGap, ...] = ()  # stretches of the file without a reading
+    manual: bool = False  # a thermometer's reading entered by hand (`record_manual_reading`)
 
 
 def _recorded_in(
@@ -772,6 +774,7 @@ def _refuse_same_readings(
     readings: list[Reading],
     digest: str,
     source: str,
+    manual: bool,
 ) -> None:
     """The same readings of an area imported again would be a second check of one file (the
     screen counted two logger files) and record nothing new: refused, naming when and from
@@ -807,7 +810,7 @@ def _refuse_same_readings(
                 max(r.celsius for r in readings),
             )
         )
-        if same and source == MANUAL:
+        if same and manual:
             raise RuleViolation(
                 _(
                     "This reading of {area} at {at} was entered on {day} already; nothing was "
@@ -827,7 +830,7 @@ def _refuse_same_readings(
                     area=ctx.study.area_name(area),
                     name=source[:200],
                     day=at.astimezone(UTC).date().isoformat(),
-                    source=source_text(check.source),
+                    source=source_text(check.source, check.manual),
                 )
             )
 
@@ -858,13 +861,41 @@ def import_logger_file(
 
 MANUAL = "manual"
 """The source of a reading entered by hand (`record_manual_reading`), in the excursion and the
-audit entries in place of a logger file's name; shown as `source_text` says."""
+audit entries in place of a logger file's name. What says a reading was entered by hand is the
+audit entries' own mark, "manual": true, never this name: a logger file a site names `manual`
+is a logger file (`source_text`)."""
 
 
-def source_text(source: str) -> str:
+def source_text(source: str, manual: bool) -> str:
     """Where readings came from, as screens and reports show it: a logger file's name, or
-    "entered by hand" for a reading of the area's thermometer typed in (`MANUAL`)."""
-    return _("entered by hand") if source == MANUAL else source
+    "entered by hand" for a reading of the area's thermometer typed in (`manual`: its audit
+    entry's mark, whatever the name)."""
+    return _("entered by hand") if manual else source
+
+
+def _marked_manual(new: str | None) -> bool:
+    """An import's audit entry marked as a thermometer's reading entered by hand."""
+    try:
+        values = json.loads(new) if new else {}
+        return isinstance(values, dict) and values.get("manual") is True
+    except ValueError:
+        return False
+
+
+def excursions_by_hand(session: Session, ids: Sequence[int] | None = None) -> set[int]:
+    """The excursions (of `ids`, or all) recorded from a thermometer's reading entered by hand,
+    as their audit entries mark them. Read by the index of the action."""
+    query = select(AuditEntry.entity_id, AuditEntry.new).where(
+        AuditEntry.action == AuditAction.TEMPERATURE_EXCURSION.value,
+        AuditEntry.new.like('%"manual"%'),
+    )
+    if ids is not None:
+        query = query.where(AuditEntry.entity_id.in_([str(i) for i in ids]))
+    return {
+        int(entity_id)
+        for entity_id, new in session.execute(query).tuples()
+        if entity_id.isdigit() and _marked_manual(new)
+    }
 
 
 def record_manual_reading(
@@ -880,7 +911,9 @@ def record_manual_reading(
     readings (the minimum and the maximum at that time), by the import's own rules: each
     study's range from its study file, an excursion recorded and the kits quarantined for a
     reading outside it, the kits gone or held already named, one audit entry, its source
-    `MANUAL`. At least one of `lowest` and `highest` is given."""
+    `MANUAL` and marked "manual": true. The minimum and maximum are those since the area's
+    previous reading: the kits there from that reading on (dispensed since named) are judged
+    by the import's rule (`_kits_there`). At least one of `lowest` and `highest` is given."""
     require(actor, Permission.TEMPERATURE, ctx, recorded=True)
     area = _known_area(ctx, check_text(storage_area, N_("storage area"), limit=80))
     when = _manual_time(at, ctx.clock.now())
@@ -907,7 +940,7 @@ def record_manual_reading(
             ).format(lowest=values[0], highest=values[1])
         )
     readings = [Reading(when, celsius, line) for line, celsius in enumerate(sorted(set(values)))]
-    return _record_readings(ctx, actor, area, readings, MANUAL)
+    return _record_readings(ctx, actor, area, readings, MANUAL, manual=True)
 
 
 def _manual_time(at: str | datetime | None, now: datetime) -> datetime:
@@ -960,11 +993,16 @@ def _manual_celsius(value: str | float, name: str) -> float:
 
 
 def _record_readings(
-    ctx: Context, actor: Actor, area: str, readings: list[Reading], source: str
+    ctx: Context,
+    actor: Actor,
+    area: str,
+    readings: list[Reading],
+    source: str,
+    *,
+    manual: bool = False,
 ) -> LoggerImport:
-    """Records the readings of a logger file, or of a thermometer read by hand (`MANUAL`),
+    """Records the readings of a logger file, or of a thermometer read by hand (`manual`),
     by the rules `import_logger_file` says."""
-    manual = source == MANUAL
     file_lowest = min(r.celsius for r in readings)
     file_highest = max(r.celsius for r in readings)
     results: list[ExcursionResult] = []
@@ -978,9 +1016,12 @@ def _record_readings(
         # refused first when that file is no longer the one in force (the other studies' ranges
         # are read from the database below).
         refuse_study_file_changed(session, ctx, "logger")
-        _refuse_same_readings(session, ctx, area, readings, digest, source)
+        _refuse_same_readings(session, ctx, area, readings, digest, source, manual)
         rec = Recorder(session, actor, ctx.clock.now(), study=ctx, action=Permission.TEMPERATURE)
         recorded = _recorded_in(session, area, readings[0].at, readings[-1].at)
+        by_hand = (
+            excursions_by_hand(session, [e.id for e, _whose in recorded]) if recorded else set()
+        )
         judged = []
         for study in _studies_in_area(session, ctx, actor, area):
             new_runs: list[tuple[list[Reading], tuple[int, ...]]] = []
@@ -990,7 +1031,16 @@ def _record_readings(
                     if study.readable and (whose == "" or whose == study.protocol):
                         on_record.setdefault(
                             e.id,
-                            OnRecord(e.id, area, e.started_at, e.ended_at, e.at, e.source, whose),
+                            OnRecord(
+                                e.id,
+                                area,
+                                e.started_at,
+                                e.ended_at,
+                                e.at,
+                                e.source,
+                                whose,
+                                e.id in by_hand,
+                            ),
                         )
                 new_runs.extend((part, tuple(e.id for e, _w in overlapped)) for part in parts)
             judged.append((study, new_runs))
@@ -1030,9 +1080,17 @@ def _record_readings(
                     **({"already_recorded": file_values["already_recorded"]} if on_record else {}),
                 },
             )
+        # A thermometer read by hand gives its minimum and maximum since the area's previous
+        # reading: it may have been out at any time since then, not only when read.
+        previous = _previous_reading(session, area, readings[0].at) if manual else None
         for study, runs in judged:
             for run, continues in runs:
-                there = _kits_there(session, study.study_id, area, run[0].at, run[-1].at)
+                # From the previous reading, the kits there since it (dispensed since named)
+                # by the logger path's own rule (`_kits_there`).
+                began = _reading_before(session, study.protocol, area, previous)
+                there = _kits_there(
+                    session, study.study_id, area, previous or run[0].at, run[-1].at
+                )
                 if not study.stocked and not there.gone and not there.held:
                     continue  # none of its kits was there: nothing to protect or to tell
                 excursion = _record_excursion(session, rec, ctx, area, run, source, there)
@@ -1040,7 +1098,9 @@ def _record_readings(
                 by_day = [kit.number for kit, by_day in there.available if by_day]
                 held = [kit.number for kit in there.held]
                 before, after = (
-                    (None, None)  # min and max at one time: when it was out is not known
+                    # min and max at one time: it began after the previous reading, when that
+                    # was within the range (no excursion of the study's on record at it)
+                    (began, None)
                     if manual
                     else in_range_around(readings, run, study.low, study.high, places)
                 )
@@ -1096,7 +1156,39 @@ def _record_readings(
                         after,
                     )
                 )
-    return LoggerImport(area, source[:200], tuple(results), tuple(on_record.values()), gaps)
+    return LoggerImport(area, source[:200], tuple(results), tuple(on_record.values()), gaps, manual)
+
+
+def _previous_reading(session: Session, area: str, before: datetime) -> datetime | None:
+    """The last reading of `area` on record before `before`: the latest time a logger file
+    or a reading entered by hand imported for it gives (the first and last reading of each,
+    and those its gaps begin and end at), whichever study imported it; None when none is."""
+    found: datetime | None = None
+    for entity_id, new in session.execute(
+        select(AuditEntry.entity_id, AuditEntry.new).where(AuditEntry.action.in_(_LOGGER_ACTIONS))
+    ).tuples():
+        span = _span(entity_id, new)
+        if span is None or span[0] != area:
+            continue
+        times = [span[1], span[2], *(t for gap in _file_gaps_said(new) for t in gap)]
+        for at in times:
+            at = at if at.tzinfo else at.replace(tzinfo=UTC)
+            if at < before and (found is None or at > found):
+                found = at
+    return found
+
+
+def _reading_before(
+    session: Session, protocol: str, area: str, previous: datetime | None
+) -> datetime | None:
+    """`previous` (the area's reading before one entered by hand), when it was within study
+    `protocol`'s range: no excursion of the study's (or of every study's) on record at it."""
+    if previous is None:
+        return None
+    out = any(
+        whose in ("", protocol) for _e, whose in _recorded_in(session, area, previous, previous)
+    )
+    return None if out else previous
 
 
 def _marked_gaps(
@@ -1403,7 +1495,7 @@ class Coverage:
     last_reading: datetime | None
     imports: int
     gaps: tuple[CoverageGap, ...]
-    by_hand: int = 0  # of the imports, the thermometer's readings entered by hand (`MANUAL`)
+    by_hand: int = 0  # of the imports, the thermometer's readings entered by hand
 
 
 def coverage(ctx: Context, actor: Actor) -> list[Coverage]:
@@ -1431,7 +1523,7 @@ def coverage_in(session: Session, ctx: Context) -> list[Coverage]:
             edge = end
         spans.setdefault(area, []).append((edge, check.readings_to))
         imports[area] = imports.get(area, 0) + 1
-        by_hand[area] = by_hand.get(area, 0) + (check.source == MANUAL)
+        by_hand[area] = by_hand.get(area, 0) + check.manual
     found = []
     for area in sorted(arrived):
         merged = _merge(spans.get(area, []))
@@ -1590,6 +1682,7 @@ class LoggerCheck:
     recorded_by: str  # initials (the user name if the account is gone)
     recorded_at: datetime
     gaps: tuple[tuple[datetime, datetime], ...] = ()  # stretches of the file without a reading
+    manual: bool = False  # a thermometer's reading entered by hand: its audit entry's mark
 
 
 def logger_checks(
@@ -1647,7 +1740,7 @@ def logger_imports(session: Session, ctx: Context) -> list[LoggerCheck]:
         # One import's entries are consecutive (one step), the checked one first: read
         # newest first, an entry of the same time, user, area, file and span is of the import
         # read last unless that import's first entry was read already.
-        key = (at, username, check.storage_area, check.source, check.readings_from)
+        key = (at, username, check.storage_area, check.source, check.manual, check.readings_from)
         if key == group and not checked:
             rows[-1] = replace(rows[-1], excursions=rows[-1].excursions + check.excursions)
         else:
@@ -1687,6 +1780,7 @@ def _logger_check(
         recorded_by=by,
         recorded_at=at,
         gaps=tuple(_file_gaps_said(new)),
+        manual=values.get("manual") is True,
     )
 
 

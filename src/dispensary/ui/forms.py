@@ -245,7 +245,8 @@ def fit_columns(
     as the values read are. `keep`: the width a `stretch` or `yielding` column keeps when it
     gives way first (the widest columns' text may cut it further, in one common width).
     `wrap`: columns of long text (a dose naming two drugs) that, in a narrow window, go onto
-    more lines rather than be cut, the rows as tall as their text (see `wrapped_widths`)."""
+    more lines rather than be cut, the rows as tall as their text (see `wrapped_widths`); the
+    `stretch` column takes what width they leave."""
     view.resizeColumnsToContents()
     header = view.horizontalHeader()
     wanted = least or {}
@@ -265,6 +266,10 @@ def fit_columns(
     room = room_for_columns(view)
     wrapped = wrapped_widths(view, sizes, whole, titles, room, wrap) if wrap else None
     if wrapped is not None:
+        if stretch is not None and not header.isSectionHidden(stretch):
+            # the stretch column takes the width to spare here too (the excursions' table
+            # stopped short of the window, an empty strip at its right)
+            wrapped[stretch] += max(0, room - sum(wrapped))
         for column, size in enumerate(wrapped):
             header.resizeSection(column, size)
         view.resizeRowsToContents()  # each line as tall as its wrapped text, none cut

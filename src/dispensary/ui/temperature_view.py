@@ -187,7 +187,8 @@ LOGGER_COLUMNS: list[Column[LoggerCheck]] = [
         hint=lambda r: "\n".join(f"{zoned(a)} – {zoned(b)}" for a, b in r.gaps),
     ),
     Column(
-        str(QT_TRANSLATE_NOOP("Column", "Logger file")), lambda r: temperature.source_text(r.source)
+        str(QT_TRANSLATE_NOOP("Column", "Logger file")),
+        lambda r: temperature.source_text(r.source, r.manual),
     ),
     Column(
         str(QT_TRANSLATE_NOOP("Column", "By")),
@@ -236,7 +237,8 @@ EXCURSION_COLUMNS: list[Column[ExcursionRow]] = [
         align_right=True,
     ),
     Column(
-        str(QT_TRANSLATE_NOOP("Column", "Logger file")), lambda r: temperature.source_text(r.source)
+        str(QT_TRANSLATE_NOOP("Column", "Logger file")),
+        lambda r: temperature.source_text(r.source, r.manual),
     ),
     # "By", as the logger files' (their header whole at 1366x768: it read "Recorded b").
     Column(
@@ -654,11 +656,7 @@ class TemperatureScreen(Screen):
                     period=period, range=degree_range(f"{last.lowest:.1f}", f"{last.highest:.1f}")
                 )
             excursions = sum(c.excursions for c in files)
-            counted = (
-                self.tr("1 logger file")
-                if len(files) == 1
-                else self.tr("{n} logger files").format(n=len(files))
-            )
+            counted = self._counted(files)
             name = study.area_name(area)
             if excursions:
                 found = (
@@ -675,6 +673,29 @@ class TemperatureScreen(Screen):
                 )
             lines.append(line)
         return "\n".join(lines)
+
+    def _counted(self, checks: list[LoggerCheck]) -> str:
+        """The logger files and the readings entered by hand of an area, each by its own
+        name: "3 logger files and 2 readings entered by hand" (a reading entered by hand was
+        counted as a logger file)."""
+        by_hand = sum(c.manual for c in checks)
+        files = len(checks) - by_hand
+        said = []
+        if files or not by_hand:
+            said.append(
+                self.tr("1 logger file")
+                if files == 1
+                else self.tr("{n} logger files").format(n=files)
+            )
+        if by_hand:
+            said.append(
+                self.tr("1 reading entered by hand")
+                if by_hand == 1
+                else self.tr("{n} readings entered by hand").format(n=by_hand)
+            )
+        if len(said) == 1:
+            return said[0]
+        return self.tr("{files} and {readings}").format(files=said[0], readings=said[1])
 
     def _add_areas(self) -> None:
         known = {self.area.itemData(i) or self.area.itemText(i) for i in range(self.area.count())}
@@ -956,7 +977,7 @@ class TemperatureScreen(Screen):
             end=zoned(known.ended_at),
             number=known.excursion_id,
             day=zoned_day(known.imported_at),
-            source=known.source,
+            source=temperature.source_text(known.source, known.manual),
         )
 
     def _continued(self, found: temperature.ExcursionResult) -> str:
