@@ -100,3 +100,34 @@ def test_the_entry_is_headed_in_chinese_by_the_word_of_its_column(
     assert str(screen.model.headerData(0, Qt.Orientation.Horizontal)) == "编号"
     heading = screen.detail.toPlainText().splitlines()[0]
     assert heading.startswith(f"条目编号 {row.id}，"), heading
+
+
+def _count_entry_shown(qtbot: Any, pharmacy: Pharmacy, shot: str) -> tuple[str, str, int]:
+    """The open count's own entry (detail, New values cell) and its count number."""
+    number = _adjusted_open_count(pharmacy)
+    screen = refreshed(qtbot, AuditScreen(pharmacy.session("monitor")), None)
+    [row] = [
+        r
+        for r in screen.model.rows
+        if r.action == "count" and json.loads(r.new).get("count_number") == number
+    ]
+    select_where(screen.table, screen.proxy, screen.model, lambda r: r.id == row.id)
+    at = screen.model.index(screen.model.rows.index(row), NEW_VALUES)
+    if SHOTS.is_dir():
+        screen.resize(1500, 800)
+        screen.grab().save(str(SHOTS / f"{shot}.png"))
+    return screen.detail.toPlainText(), str(screen.model.data(at)), number
+
+
+def test_a_counts_own_entry_shows_its_count_number(qtbot: Any, pharmacy: Pharmacy) -> None:
+    """The adjustment names "count number N"; the count's own entry said no number."""
+    detail, cell, number = _count_entry_shown(qtbot, pharmacy, "count-own-number-en")
+    assert f"  Count number: {number}\n" in detail
+    assert f"Count number: {number}" in cell
+
+
+def test_a_counts_own_entry_shows_its_count_number_in_chinese(
+    qtbot: Any, pharmacy: Pharmacy, chinese: None
+) -> None:
+    detail, cell, number = _count_entry_shown(qtbot, pharmacy, "count-own-number-zh")
+    assert f"盘点编号：{number}" in detail and f"盘点编号：{number}" in cell

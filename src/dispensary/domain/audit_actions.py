@@ -203,6 +203,7 @@ FIELD_NAMES: dict[str, str] = {
     "confirmed": N_("audit field|Confirmed"),
     "continues": N_("audit field|Continues excursion"),
     "corrects": N_("audit field|Corrects"),
+    "count_number": N_("audit field|Count number"),  # a count's own (what later entries name)
     "counted": N_("audit field|Counted"),
     "cover_until": N_("audit field|Covers until"),
     "criteria": N_("audit field|Criteria checked"),

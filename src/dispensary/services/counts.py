@@ -166,6 +166,10 @@ def record_count(
             "kit",
             record.number,
             {
+                # The count's own number, by which a recount or an adjustment names it
+                # (audit_actions.referred_shown: "count number 4812"), so a reader of the
+                # trail finds the count those entries refer to.
+                "count_number": count.id,
                 "counted": tablets,
                 "book": book,
                 "difference": difference,

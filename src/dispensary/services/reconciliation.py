@@ -993,7 +993,12 @@ def count_findings(session: Session, study: int) -> list[Discrepancy]:
 def _settled(counts: Sequence[_CountLine], findings: dict[int, Discrepancy]) -> list[Discrepancy]:
     """The count findings in count order, a difference left open that a later count of its kit
     followed given as the record it is (counted again), not to review: only the kit's last
-    count can be open. `counts` in id order."""
+    count can be open. A difference left open then adjusted by the count that followed it
+    (the same figure against the same book, with its reason code and second person: the
+    physical count services.counts writes as the adjustment of the open count, a new row, the
+    open one kept) is one finding, of the open count, saying the adjustment: listed as two,
+    the reconciliation showed the one difference twice and counted it twice ("count
+    differences on record: 2", "2 findings"). `counts` in id order."""
     later: dict[int, _CountLine] = {}
     following: dict[int, _CountLine] = {}  # count id: the next count of its kit
     for count in reversed(counts):
@@ -1002,38 +1007,43 @@ def _settled(counts: Sequence[_CountLine], findings: dict[int, Discrepancy]) -> 
             following[count.id] = after
         later[count.kit_id] = count
     found: list[Discrepancy] = []
+    adjustments: set[int] = set()  # the counts said with the open count they adjusted
     for count in counts:
         finding = findings.get(count.id)
-        if finding is None:
+        if finding is None or count.id in adjustments:
             continue
         after = following.get(count.id)
         if finding.kind is DiscrepancyKind.COUNT_OPEN and after is not None:
             # The same figure against the same book, adjusted: the count that followed is this
             # difference's adjustment (its reason code and second person), not a count again.
             adjusted = after.adjusted and (after.counted, after.book) == (count.counted, count.book)
-            finding = Discrepancy(
-                DiscrepancyKind.COUNT_DIFFERENCE,
-                finding.subject,
-                (
-                    _(
-                        "Count of kit {kit} on {day}: {counted} counted, {book} in the book "
-                        "({difference}); adjusted on {again} by the record that followed it "
-                        "(the same figure, with its reason code and second person)."
-                    )
-                    if adjusted
-                    else _(
-                        "Count of kit {kit} on {day}: {counted} counted, {book} in the book "
-                        "({difference}); not adjusted: counted again on {again}."
-                    )
+            figures = {
+                "kit": finding.subject,
+                "day": count.counted_on.isoformat(),
+                "counted": count.counted,
+                "book": count.book,
+                "difference": f"{count.counted - count.book:+d}",
+                "again": after.counted_on.isoformat(),
+            }
+            if adjusted:
+                adjustments.add(after.id)
+                message = _(
+                    "Count of kit {kit} on {day}: {counted} counted, {book} in the book "
+                    "({difference}); adjusted on {again} by the record that followed it (the "
+                    "same figure), with reason '{code}: {reason}', verified by {verifier}."
                 ).format(
-                    kit=finding.subject,
-                    day=count.counted_on.isoformat(),
-                    counted=count.counted,
-                    book=count.book,
-                    difference=f"{count.counted - count.book:+d}",
-                    again=after.counted_on.isoformat(),
-                ),
-                finding.on,
+                    **figures,
+                    code=reason_code_words(after.reason_code),
+                    reason=after.reason,
+                    verifier=after.verifier or "?",
+                )
+            else:
+                message = _(
+                    "Count of kit {kit} on {day}: {counted} counted, {book} in the book "
+                    "({difference}); not adjusted: counted again on {again}."
+                ).format(**figures)
+            finding = Discrepancy(
+                DiscrepancyKind.COUNT_DIFFERENCE, finding.subject, message, finding.on
             )
         found.append(finding)
     return found
