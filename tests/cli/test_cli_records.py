@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from cli_support import Cli
@@ -118,7 +119,7 @@ def test_a_sign_off_shows_its_figures_and_a_later_correction_everywhere(
     assert after["held_returned"] == before["held_returned"]  # what it attested
     assert after["changed_since"] == [f"return {new} corrects return 87"]
     text = cli("reconcile", user="monitor").out
-    last = next(line for line in text.splitlines() if line.startswith("Last signed off by"))
+    last = next(line for line in text.splitlines() if line.startswith("Signed off by Maria"))
     assert ", attesting: balanced, " in last and "; held: herombopag" in last
     assert (
         f"  Records corrected or added since this sign-off: return {new} corrects return 87."
@@ -133,6 +134,57 @@ def test_a_sign_off_shows_its_figures_and_a_later_correction_everywhere(
         pages = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(out).pages)
         assert f"return {new} corrects return 87" in pages, argv
         assert "balanced, " in pages and "Visit 4" in pages
+
+
+def test_a_late_receipt_marks_the_monitors_sign_off_shown_beside_the_pharmacists(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """A shipment received a week before the monitor's sign-off and recorded after it raised the received and on-hand figures it attested and did not mark it; and
+    once the pharmacist signed off after it the command showed only the pharmacist's sign-off
+    ("Last signed off by Chen Jing"), hiding the monitor's marked one (`--json` listed both).
+    Each signer's latest sign-off is shown now, each with what changed since it."""
+    [monitors] = cli("reconcile", "--json", user="monitor").json()["signoffs"]
+    signed_at = datetime.fromisoformat(monitors["at"])
+    received = cli(
+        "receive", "--shipment", "SH-OLD", "--product", "herombopag-7.5mg", "--lot", "L-OLD",
+        "--expiry", "2028-01-31", "--kits", "K9201-K9204",
+        "--date", (signed_at.date() - timedelta(days=7)).isoformat(),
+    )  # fmt: skip
+    assert received.code == 0, received.err
+    since = "receipt of shipment SH-OLD dated before it"
+    assert cli("sign-off", "--note", "checked", user="pharmacist").code == 0
+    report = cli("reconcile", "--json", user="monitor").json()["signoffs"]
+    assert [(s["username"], s["changed_since"]) for s in report] == [
+        ("monitor", [since]),
+        ("pharmacist", []),
+    ]
+    text = cli("reconcile", user="monitor").out.splitlines()
+    assert f"  Records corrected or added since this sign-off: {since}." in text
+    start = next(i for i, line in enumerate(text) if line.startswith("Signed off by"))
+    assert text[start].startswith(
+        f"Signed off by Maria Rossi (monitor) on {signed_at:%Y-%m-%d %H:%M} UTC, attesting: "
+    )
+    assert text[start + 1] == f"  Records corrected or added since this sign-off: {since}."
+    assert text[start + 2].startswith("Signed off by Chen Jing (pharmacist) on ")
+    assert text[start + 3].startswith("Audit trail")  # nothing since the pharmacist's
+    assert not any(line.startswith("Sign-offs:") for line in text)  # none left out
+    chinese = cli("--lang", "zh_CN", "reconcile", user="monitor").out
+    assert "此签名确认之后更正或补录的记录：货件 SH-OLD 的接收（日期早于该签名确认）。" in chinese
+    assert "由 Maria Rossi（监查员）于 " in chinese and "由 Chen Jing（药师）于 " in chinese
+    for lang, words in (("en", since), ("zh_CN", "货件 SH-OLD 的接收（日期早于该签名确认）")):
+        out = tmp_path / f"reconciliation-{lang}.pdf"
+        made = cli("--lang", lang, "report", "reconciliation", "--out", str(out), user="monitor")
+        assert made.code == 0, made.err
+        pages = "".join("".join(p.extract_text().split()) for p in PdfReader(out).pages)
+        assert "".join(words.split()) in pages, lang
+    # The monitor signs again: the earlier one is left to the JSON and the window, said so.
+    assert cli("sign-off", "--note", "visit", user="monitor").code == 0
+    text = cli("reconcile", user="monitor").out.splitlines()
+    start = text.index("Sign-offs: 3 recorded, each signer's latest below (--json lists all):")
+    assert [line.split(" on ")[0] for line in text[start + 1 : start + 3]] == [
+        "Signed off by Chen Jing (pharmacist)",
+        "Signed off by Maria Rossi (monitor)",
+    ]
 
 
 def test_a_tampered_trail_is_never_signed_off_nor_called_balanced(

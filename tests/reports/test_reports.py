@@ -170,6 +170,31 @@ def test_reconciliation_with_discrepancies_and_signature_block(
     assert scopes == {"product", "lot", "participant", "kit"}
 
 
+def test_every_reconciliation_csv_row_names_its_product(
+    sample: SampleStudy, meta: ReportMeta
+) -> None:
+    """A monitor filtering the CSV by `product` kept the product and participant rows and
+    dropped every kit and lot: their product was only in `label` (a kit's) or the key (a
+    lot's). Every row names its product's code now, the columns as they were."""
+    result = reconciliation.reconcile(sample.ctx, sample.monitor)
+    rows = read_rows(reports.reconciliation_csv(meta, result))
+    assert list(rows[0]) == [
+        "scope", "key", "label", "received", "dispensed", "returned", "destroyed", "adjusted",
+        "on_hand", "held_returned", "balanced", "product",
+    ]  # fmt: skip
+    codes = {p.code for p in sample.ctx.study.products}
+    assert {row["product"] for row in rows} <= codes
+    kits = {k.number: k.product for k in queries.inventory(sample.ctx, sample.monitor)}
+    for row in rows:
+        wanted = {
+            "product": row["key"],
+            "lot": row["key"].partition("/")[0],
+            "kit": kits.get(row["key"]),
+        }.get(row["scope"], row["product"])
+        assert row["product"] == wanted, row
+    assert {row["scope"] for row in rows} == {"product", "lot", "participant", "kit"}
+
+
 def test_the_signature_block_is_never_split_across_pages(
     sample: SampleStudy, meta: ReportMeta
 ) -> None:

@@ -540,9 +540,10 @@ LATE_INDEXES = {
 
 
 def _typed_late(site: Site, brought: str, day: date) -> tuple[str, ...]:
-    """A dispense to `brought`, its return, a count and a destruction done on paper on `day`
-    and typed in now: what a sign-off made since is told of each, in its order."""
+    """A receipt, a dispense to `brought`, its return, a count and a destruction done on paper
+    on `day` and typed in now: what a sign-off made since is told of each, in its order."""
     ctx, actor, password = site.ctx, site.actor, site.password
+    receive(ctx, actor, "Q0201-Q0202", "LQ5", LATE, shipment="SH-PAPER", received_on=day)
     late = site.dispense(brought, day1=day, dispensed_on=day)
     back = returns.record_return(
         ctx, actor, late.kits[0].kit, 1, password, late.number, returned_on=day
@@ -554,6 +555,7 @@ def _typed_late(site: Site, brought: str, day: date) -> tuple[str, ...]:
         ctx, actor, ["Q0089"], "tech", "incineration", password, destroyed_on=day, **WITNESSED
     )
     return (
+        "receipt of shipment SH-PAPER dated before it",
         f"dispense {late.number} dated before it",
         f"return {back.return_id} dated before it",
         "count of kit Q0088 dated before it",

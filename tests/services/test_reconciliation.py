@@ -405,6 +405,34 @@ def test_a_destruction_dated_before_a_sign_off_but_written_after_it_marks_it(
     assert signed.changed_since == (f"destruction No. {late.destruction_id} dated before it",)
 
 
+def test_a_receipt_dated_before_a_sign_off_but_written_after_it_marks_it(
+    ctx: Context,
+    clock: FixedClock,
+    cycle1: DispenseResult,
+    monitor: Actor,
+    pharmacist: Actor,
+    pw: Password,
+) -> None:
+    """A shipment received on the 26th but recorded on the 28th, after a sign-off of the 27th,
+    raised the tablets received and on hand it attested, and did not mark it (a return entered
+    late the same way did). It marks it now; a shipment received and recorded on the 28th does
+    not, nor does the late receipt mark a sign-off made after it was recorded."""
+    clock.set_date(date(2026, 1, 27))
+    reconciliation.sign_off(ctx, monitor, pw(monitor), "visit 4")
+    clock.set_date(date(2026, 1, 28))
+    receive(ctx, pharmacist, "K9201-K9204", shipment="SH-OLD", received_on=date(2026, 1, 26))
+    receive(ctx, pharmacist, "K9301-K9302", shipment="SH-NEW")  # the day's work, dated the 28th
+    [signed] = reconciliation.reconcile(ctx, monitor).signoffs
+    assert signed.changed_since == ("receipt of shipment SH-OLD dated before it",)
+    assert signed.changed == (
+        "Records corrected or added since this sign-off: "
+        "receipt of shipment SH-OLD dated before it."
+    )
+    clock.set_date(date(2026, 1, 29))
+    [first, second] = reconciliation.sign_off(ctx, monitor, pw(monitor)).signoffs
+    assert (first.changed_since, second.changed_since) == (signed.changed_since, ())
+
+
 def test_open_quarantines_are_to_review_a_finding_per_cause(
     ctx: Context, clock: FixedClock, pharmacist: Actor, monitor: Actor
 ) -> None:

@@ -19,7 +19,7 @@ from sqlalchemy import event, text
 
 import dispensary.services as services_package
 from dispensary.db import entry_studies
-from dispensary.db.engine import is_sqlite
+from dispensary.db.engine import is_sqlite, read_transaction
 from dispensary.domain.anchor import AnchorVerdict
 from dispensary.domain.errors import (
     DatabaseProblem,
@@ -1114,3 +1114,35 @@ def test_a_destruction_of_another_study_dated_before_a_sign_off_does_not_mark_it
     )  # fmt: skip
     [signed] = reconciliation.reconcile(ctx, monitor).signoffs
     assert signed.changed_since == (f"destruction No. {mine.destruction_id} dated before it",)
+
+
+def test_a_late_receipt_marks_the_sign_offs_of_its_own_study_only(
+    ctx: Context,
+    second: Context,
+    clock: FixedClock,
+    admin: Actor,
+    monitor: Actor,
+    pharmacist: Actor,
+    pw: Password,
+) -> None:
+    """A shipment received before a sign-off's day and recorded after it marks the sign-offs
+    of the study it was received for, not another study's; a shipment received before
+    migration 0018 (no study of its own) is the study of its kits."""
+    studies.set_access(ctx, admin, "pharm", OTHER, True, "covers both protocols")
+    both = signed_in(ctx, pharmacist, pw)
+    other = studies.switch_study(ctx, both, OTHER)
+    clock.set_date(date(2026, 1, 27))
+    reconciliation.sign_off(ctx, monitor, pw(monitor), "visit")
+    clock.set_date(date(2026, 1, 28))
+    receive(other, both, "B0001-B0002", lot="LB", shipment="SH-B", received_on=date(2026, 1, 26))
+    [signed] = reconciliation.reconcile(ctx, monitor).signoffs
+    assert signed.changed_since == ()  # the other study's receipt
+    receive(ctx, both, "K0001-K0002", shipment="SH-A", received_on=date(2026, 1, 26))
+    [signed] = reconciliation.reconcile(ctx, monitor).signoffs
+    assert signed.changed_since == ("receipt of shipment SH-A dated before it",)
+    # As a release before 0018 recorded them: no study on the shipment, its kits' study.
+    with ctx.engine.begin() as conn, triggers_off(conn):
+        conn.execute(text("UPDATE shipments SET study_id = NULL"))
+    with read_transaction(ctx.engine) as session:
+        [signed] = reconciliation.signoff_rows(session, ctx.study_id, ctx.study, clock)
+    assert signed.changed_since == ("receipt of shipment SH-A dated before it",)

@@ -123,20 +123,24 @@ def _reconcile_lines(result: ReconcileResult, today: date, study: Study) -> list
     if adjusted:
         lines.append(_("Count differences on record ({count}):").format(count=len(adjusted)))
         lines += [f"  {d.message}" for d in adjusted]
-    if result.signoffs:
-        last = result.signoffs[-1]
+    shown = result.latest_signoffs
+    if len(shown) < len(result.signoffs):  # the earlier ones of a signer: in --json, the window
         lines.append(
-            _(
-                "Last signed off by {full_name} ({value}) on {at} UTC, attesting: {attested}."
-            ).format(
-                full_name=last.full_name,
-                value=last.role.word,
-                at=cell(last.at),
-                attested=last.attested,
+            _("Sign-offs: {count} recorded, each signer's latest below (--json lists all):").format(
+                count=len(result.signoffs)
             )
         )
-        if last.changed:  # the figures it attested are no longer today's
-            lines.append(f"  {last.changed}")
+    for signed in shown:
+        lines.append(
+            _("Signed off by {full_name} ({value}) on {at} UTC, attesting: {attested}.").format(
+                full_name=signed.full_name,
+                value=signed.role.word,
+                at=cell(signed.at),
+                attested=signed.attested,
+            )
+        )
+        if signed.changed:  # the figures it attested are no longer today's
+            lines.append(f"  {signed.changed}")
     if result.audit_check:
         lines.append(result.audit_check)
     if not result.audit_verified:  # never "balanced" over a trail that does not verify

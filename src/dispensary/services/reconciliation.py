@@ -56,6 +56,7 @@ from dispensary.db.models import (
     PhysicalCount,
     ReconciliationSignOff,
     Return,
+    Shipment,
     User,
     dated_before_written,
 )
@@ -461,7 +462,10 @@ class _Read(_Findings):
             pending=_returns_pending(session, study),
             overdue={},
             kit_rows=_Sorted(
-                (kits[kid].number, _row("kit", kits[kid].number, kits[kid].product, b))
+                (
+                    kits[kid].number,
+                    _row("kit", kits[kid].number, kits[kid].product, b, kits[kid].product),
+                )
                 for kid, b in balances.items()
             ),
             people_rows=_Sorted(()),
@@ -553,7 +557,9 @@ class _Read(_Findings):
             self.balances[kid] = balance
             _add_to_lot(self.lot_sums, kit, balance, 1)
             self._refind(kid)
-            self.kit_rows.put(kit.number, _row("kit", kit.number, kit.product, balance))
+            self.kit_rows.put(
+                kit.number, _row("kit", kit.number, kit.product, balance, kit.product)
+            )
             if balance.on_hand > 0:
                 check = _count_check(kit, balance, self.last_count, self.adjusted, self.names)
                 self.checks.put(kit.number, check)
@@ -628,11 +634,11 @@ class _Read(_Findings):
         return ReconcileResult(
             generated_at=ctx.clock.now(),
             products=tuple(
-                _row("product", code, ctx.study.product(code).display, b)
+                _row("product", code, ctx.study.product(code).display, b, code)
                 for code, b in sorted(products.items())
             ),
             lots=tuple(
-                _row("lot", f"{code}/{lot}", lot_words.format(product=code, lot=lot), b)
+                _row("lot", f"{code}/{lot}", lot_words.format(product=code, lot=lot), b, code)
                 for (code, lot), b in sorted(lots.items())
             ),
             kits=tuple(self.kit_rows.rows),
@@ -1790,6 +1796,8 @@ def _changes_after(
     in them; `windows` are the times (from a sign-off made then to the UTC midnight after it)
     whose records are read by their time instead, by the indexes of the records by the time
     written (migration 0016: a few hours' rows, and only where a sign-off was made in them).
+    A receipt late the same way is its shipment's row, of the shipments read whole (a row per
+    delivery: no index; `_late_records`).
     The study is asked of each row found (EXISTS), and the rows are put in
     order here: SQLite would otherwise walk the study's participants or the table in id order
     instead."""
@@ -1892,11 +1900,29 @@ def _written_in(windows: Sequence[tuple[datetime, datetime]]) -> Written:
 def _late_records(
     session: Session, study_id: int, before: date, written: Sequence[Written]
 ) -> list[tuple[datetime, datetime | date, str]]:
-    """The study's dispenses, returns (not the corrections: _changes_after has them) and counts
-    dated before `before` and written as one of `written` says (a statement each, so that the
-    first is served by its index; a record both finds is said once): (when written, the
-    record's own date, the record in the reader's words)."""
+    """The study's receipts, dispenses, returns (not the corrections: _changes_after has them)
+    and counts dated before `before` and written as one of `written` says (a statement each, so
+    that the first is served by its index; a record both finds is said once): (when written,
+    the record's own date, the record in the reader's words)."""
     found: list[tuple[datetime, datetime | date, str]] = []
+    # A receipt is its shipment (one row per receipt, received_on its date): the shipments are
+    # a row per delivery, read whole (no index: tests/services/test_query_plans.SMALL), the
+    # study asked only of the rows the dates keep.
+    receipts = _rows(
+        session,
+        written,
+        lambda when: select(
+            Shipment.id, Shipment.created_at, Shipment.received_on, Shipment.number
+        ).where(
+            *when(Shipment.received_on, Shipment.created_at),
+            Shipment.received_on < before,
+            _received_for(Shipment.id, Shipment.study_id, study_id),
+        ),
+    )
+    for _id, at, day, number in receipts:
+        found.append(
+            (at, day, _("receipt of shipment {number} dated before it").format(number=number))
+        )
     dispenses = _rows(
         session,
         written,
@@ -1976,6 +2002,17 @@ def _participant_in(participant_id: Any, study_id: int) -> ColumnElement[bool]:
             Participant.id == participant_id, Participant.study_id == study_id
         )
     )
+
+
+def _received_for(shipment_id: Any, shipment_study: Any, study_id: int) -> ColumnElement[bool]:
+    """The shipment was received for the study (migration 0018), or, received before and
+    holding no study, is the study of its kits (services.common.shipments_of), asked of each
+    row found: a kit of the shipment, by the index of the kits by shipment. (As an OR, SQLite
+    walked every kit of the study for the shipments holding no study.)"""
+    kits_study = (
+        select(Kit.study_id).where(Kit.shipment_id == shipment_id).limit(1).scalar_subquery()
+    )
+    return func.coalesce(shipment_study, kits_study) == study_id
 
 
 def _dispensed_in(dispense_id: Any, study_id: int) -> ColumnElement[bool]:

@@ -383,7 +383,9 @@ class BalanceRow:
     on_hand: int
     held_returned: int
     balanced: bool
-    product: str = ""  # a participant's line is per product (strengths are never added)
+    # The product's code on every line (a participant's line is per product: strengths are
+    # never added), so that a reader filtering the CSV by product keeps the kits and lots.
+    product: str = ""
 
 
 @dataclass(frozen=True, slots=True)  # one per kit on the shelf, kept between reconciliations
@@ -487,6 +489,16 @@ class ReconcileResult:
     def balanced(self) -> bool:
         """The ledger balances with itself (see `physical` for the shelf)."""
         return all(row.balanced for row in self.products + self.lots + self.kits)
+
+    @property
+    def latest_signoffs(self) -> tuple[SignOffRow, ...]:
+        """Each signer's latest sign-off in each role, in the order signed, each with what was
+        recorded since that changes it (`SignOffRow.changed`): what a short account of the
+        sign-offs shows (the command's text), so that a monitor's sign-off marked as changed is
+        never hidden behind a pharmacist's made since. The window's Sign-offs tab, the report
+        and the JSON list them all."""
+        latest = {(s.username, s.role): s for s in self.signoffs}
+        return tuple(s for s in self.signoffs if latest[(s.username, s.role)] is s)
 
     @property
     def never_counted(self) -> tuple[KitCountCheck, ...]:
