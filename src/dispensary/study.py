@@ -7,6 +7,8 @@ editing it can find the mistake without reading Python.
 from __future__ import annotations
 
 import difflib
+import hashlib
+import json
 import re
 import string
 import tomllib
@@ -386,6 +388,9 @@ class StudyRule:
     key: str  # "cycle", "cycle.min_interval", "platelets", "products.<code>", "dose_levels.<n>"
     title: str
     source: str
+    digest: str = ""
+    """The SHA-256 of what the rule says in the file (rule_digest): a confirmation covers this
+    text only; a rule whose text changes, its source kept, is to confirm again."""
 
     @property
     def authoritative(self) -> bool:
@@ -1275,7 +1280,12 @@ def parse_study(text: str, origin: str = "<study>") -> Study:
     study = replace(study, texts=texts, label_languages=languages, label_bilingual=bilingual)
     # The English titles, as the audit trail records them (Study.rule_title, one wording).
     titled = tuple(
-        replace(rule, title=study.rule_title(rule.key, ENGLISH.value)) for rule in rules_found
+        replace(
+            rule,
+            title=study.rule_title(rule.key, ENGLISH.value),
+            digest=rule_digest(data, rule.key),
+        )
+        for rule in rules_found
     )
     study = replace(study, rules=titled)
     _check_parts_days(r, study)
@@ -1283,6 +1293,47 @@ def parse_study(text: str, origin: str = "<study>") -> Study:
     _check_dose_names(r, study)
     _refuse_unknown_keys(r, data)
     return study
+
+
+_MIN_INTERVAL_KEYS = ("min_days_since_previous_day1", "min_days_source")
+"""The [cycle] keys of the rule cycle.min_interval (the rest of [cycle] is the rule cycle)."""
+
+
+def _rule_content(data: dict[str, Any], key: str) -> Any:
+    """What the rule `key` says, as the file's own values: the table (or the keys of a table)
+    it is read from. A rule not named here is the whole file: any change asks for it again."""
+    cycle = data.get("cycle", {})
+    if key == "cycle":
+        return {k: v for k, v in cycle.items() if k not in _MIN_INTERVAL_KEYS}
+    if key == "cycle.min_interval":
+        return {k: v for k, v in cycle.items() if k in _MIN_INTERVAL_KEYS}
+    if key in ("adherence", "platelets", "returns", "supply", "dose_by_weight", "approval"):
+        return data.get(key)
+    if key == "kit_assignment":
+        s = data.get("study", {})
+        return {k: s.get(k) for k in ("kit_assignment", "kit_assignment_source")}
+    group, _dot, name = key.partition(".")
+    if group == "products":
+        return next((p for p in data.get("products", ()) if str(p.get("code")) == name), None)
+    if group == "dose_levels":
+        return next((d for d in data.get("dose_levels", ()) if str(d.get("level")) == name), None)
+    if group == "label" and name.startswith("text."):
+        return data.get("label", {}).get("text", {}).get(name.removeprefix("text."))
+    return data
+
+
+def rule_digest(data: dict[str, Any], key: str) -> str:
+    """The SHA-256 of what the rule `key` says in the study file read as `data` (its values,
+    not their layout: a comment or a blank line changes nothing): the text a confirmation of
+    the rule covers (services.studies.confirm_rule)."""
+    content = json.dumps(
+        _rule_content(data, key),
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+        default=str,
+    )
+    return hashlib.sha256(content.encode("utf-8")).hexdigest()
 
 
 def _check_cycle_windows(r: _Reader, rules: CycleRules, levels: tuple[DoseLevel, ...]) -> None:

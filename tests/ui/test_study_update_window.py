@@ -20,6 +20,7 @@ from dispensary.db.models import AuditEntry
 from dispensary.domain.audit_actions import AuditAction
 from dispensary.i18n import ENGLISH, Language
 from dispensary.ui.studies_view import StudiesScreen, StudyFileDialog
+from dispensary.ui.study_rules_view import rule_state
 
 AMENDED = "Herombopag T-DM1 prevention, amendment 2"
 REPLACED = {
@@ -104,3 +105,42 @@ def test_only_an_administrator_is_offered_the_update(
 ) -> None:
     screen = _screen(qtbot, pharmacy, "pharm")
     assert not screen.update_button.isVisible()
+
+
+UNDONE = {ENGLISH: "to confirm again", Language.ZH_CN: "须重新确认"}
+CHANGED = {
+    ENGLISH: "to confirm (changed since confirmed)",
+    Language.ZH_CN: "待确认（确认后已改动）",
+}
+
+
+def test_an_update_that_changes_a_confirmed_text_says_the_confirmation_it_undid(
+    qtbot: QtBot,
+    pharmacy: Pharmacy,
+    language: Language,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """The Chinese label's directions reworded, their confirmation kept before: the screen
+    says the update undid it (a warning, with the rule), as `dispensary study update` does."""
+    from dispensary.services import studies
+
+    screen = _screen(qtbot, pharmacy, "admin")
+    rule = "label.text.zh_CN"
+    if rule in [r.key for r in studies.rules_to_confirm(screen.session.ctx, screen.session.actor)]:
+        studies.confirm_rule(screen.session.ctx, screen.session.actor, rule, "approved label")
+    amended = tmp_path / "NCT07198672-v2.toml"
+    old = pharmacy.study.source_text
+    amended.write_text(old.replace("每晚空腹口服", "每晚睡前空腹口服"), encoding="utf-8")
+    assert amended.read_text(encoding="utf-8") != old
+    answer_reason(monkeypatch, "Chinese directions reworded")
+    _choose(monkeypatch, amended)
+    qtbot.mouseClick(screen.update_button, Qt.MouseButton.LeftButton)
+    said = screen.message.text()
+    assert screen.message.kind == "warning", said
+    assert REPLACED[language] in said and rule in said and UNDONE[language] in said, said
+    shoot(screen, f"study-updated-undone-{language.value}")
+    rules = {r.key: r for r in studies.study_rules(screen.session.ctx, screen.session.actor)}
+    assert not rules[rule].confirmed and rules[rule].changed
+    # The Study rules screen says why the rule is to confirm again.
+    assert rule_state(rules[rule]) == CHANGED[language]

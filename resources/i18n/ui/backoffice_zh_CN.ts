@@ -1775,6 +1775,10 @@
         <translation>已确认</translation>
     </message>
     <message>
+        <source>to confirm (changed since confirmed)</source>
+        <translation>待确认（确认后已改动）</translation>
+    </message>
+    <message>
         <source>to confirm</source>
         <translation>待确认</translation>
     </message>

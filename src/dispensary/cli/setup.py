@@ -405,17 +405,17 @@ def cmd_study_update(run: Run) -> int:
     a = run.args
     text = _study_text(a.file)
     _label_fits(text, a.file)
-    new = studies.update_study(
-        run.context(), run.actor(), text, a.file, a.reason, _particulars_room()
-    )
-    run.emit(
-        {"protocol": new.protocol, "updated": True},
-        [
-            _(
-                "The study file of {protocol} was replaced; the old text is in the audit trail."
-            ).format(protocol=new.protocol)
-        ],
-    )
+    ctx, actor = run.context(), run.actor()
+    new = studies.update_study(ctx, actor, text, a.file, a.reason, _particulars_room())
+    undone = studies.confirmations_undone(ctx, actor, ctx.study, new)
+    lines = [
+        _("The study file of {protocol} was replaced; the old text is in the audit trail.").format(
+            protocol=new.protocol
+        )
+    ]
+    if undone:
+        lines.append(studies.undone_said(undone))
+    run.emit({"protocol": new.protocol, "updated": True, "confirmations_undone": undone}, lines)
     return EXIT_OK
 
 
@@ -437,7 +437,9 @@ def _rule_state(rule: RuleState) -> str:
     JSON keeps the service's English `state`."""
     if rule.by_source:
         return _("holds ({source})").format(source=source_words(rule.source))
-    return _("confirmed") if rule.confirmed else _("to confirm")
+    if rule.confirmed:
+        return _("confirmed")
+    return _("to confirm (changed since confirmed)") if rule.changed else _("to confirm")
 
 
 def cmd_study_rules(run: Run) -> int:

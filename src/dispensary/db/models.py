@@ -427,11 +427,14 @@ class AdherenceNote(Base):
 
 class RuleConfirmation(Base):
     """An administrator's confirmation of a study-file rule whose source is not the registry or
-    the protocol (a site decision), for the source it had then: a new source needs a new one."""
+    the protocol (a site decision), for the source and the text it had then (its `digest`):
+    a new source, or the rule's text changed, needs a new one (migration 0020)."""
 
     __tablename__ = "rule_confirmations"
     __table_args__ = (
-        UniqueConstraint("study_id", "rule", "source", name="uq_rule_confirmations_rule"),
+        UniqueConstraint(
+            "study_id", "rule", "source", "digest", name="uq_rule_confirmations_digest"
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     rule: Mapped[str] = mapped_column(String(80))
@@ -442,6 +445,10 @@ class RuleConfirmation(Base):
     # Issue 14 (last): the study whose rule it is; NULL on a confirmation made before the
     # database held several studies, which is its first study's (FIRST_STUDY).
     study_id: Mapped[int | None] = mapped_column(ForeignKey("study.id"))
+    # The SHA-256 of what the rule said when confirmed (study.rule_digest): the confirmation
+    # covers that text only. NULL on a confirmation made before migration 0020: it covers the
+    # text of the study file in force when it was made (services.studies.confirmed_rules).
+    digest: Mapped[str | None] = mapped_column(String(64))
 
 
 DESTRUCTION_KITS_INDEX = "ix_destructions_kits"

@@ -201,6 +201,8 @@ FIELD_NAMES: dict[str, str] = {
     "computer_account": N_("audit field|Computer account"),
     "condition": N_("audit field|Condition on arrival"),
     "confirmed": N_("audit field|Confirmed"),
+    # The rules whose confirmation an update of the study file undid (their text changed).
+    "confirmations_undone": N_("audit field|Confirmations undone"),
     "continues": N_("audit field|Continues excursion"),
     "corrects": N_("audit field|Corrects"),
     "count_number": N_("audit field|Count number"),  # a count's own (what later entries name)
@@ -306,6 +308,7 @@ FIELD_NAMES: dict[str, str] = {
     "returned_on": N_("audit field|Returned on"),
     "role": N_("audit field|Role"),
     "rule": N_("audit field|Rule"),
+    "rule_digest": N_("audit field|Rule text's SHA-256"),  # what a confirmation covers
     "sex": N_("audit field|Sex"),
     "signature": N_("audit field|Signature"),
     "signed_in_at": N_("audit field|Signed in at"),  # a sign-in recorded late

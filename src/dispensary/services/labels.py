@@ -44,7 +44,7 @@ from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import Permission, Readable, require
 from dispensary.services.pharmacy import NONE_SET, Particulars
 from dispensary.services.report_data import KitLabelRow
-from dispensary.services.studies import confirmed_rules
+from dispensary.services.studies import rule_confirmations
 from dispensary.services.study_versions import dispense_version, study_of_dispense
 from dispensary.study import LANGUAGE_NAMES, Study
 
@@ -243,7 +243,10 @@ def language_name(code: str) -> str:
 
 
 def print_languages(
-    study: Study, confirmed: Collection[str], requested: Sequence[str] = ()
+    study: Study,
+    confirmed: Collection[str],
+    requested: Sequence[str] = (),
+    changed: Collection[str] = (),
 ) -> tuple[tuple[str, ...], str]:
     """The languages a label prints in, and why any asked for is left out.
 
@@ -256,7 +259,9 @@ def print_languages(
     print is skipped.
     When none is left, the label prints in the next language of label_languages that can,
     English as the last resort (Study.may_print_in): the file's own words, so that a study
-    whose translation waits to be confirmed still prints (README, "Study text")."""
+    whose translation waits to be confirmed still prints (README, "Study text"). A text
+    confirmed once and changed since by an update of the study file (`changed`, services.
+    studies.rule_confirmations) is to confirm again, and said so."""
     wanted = tuple(dict.fromkeys(code.strip() for code in requested if code.strip()))
     wanted = wanted or study.print_languages
     reasons: list[str] = []
@@ -284,7 +289,16 @@ def print_languages(
                 )
             return False
         if key not in confirmed:
-            if say:
+            if say and key in changed:
+                reasons.append(
+                    _(
+                        "the {language} label text ({key}) changed since it was confirmed (an "
+                        "update of the study file): its new words are to confirm; an "
+                        "administrator confirms them with `dispensary study confirm {key}` or "
+                        "on the Study rules screen"
+                    ).format(language=language_name(code), key=key)
+                )
+            elif say:
                 source = next((r.source for r in study.rules if r.key == key), "site decision")
                 reasons.append(
                     _(
@@ -330,37 +344,39 @@ def plan_print(
     printed_as = label_kind(kind)
     entity = printed_as.entity
     names = _names(items)
-    with read_transaction(ctx.engine) as session:
-        done = _printed(session, entity, names)
-    if reprint is None:
-        if done and len(done) < len(names):
-            raise PrintRefused(
-                _(
-                    "{printed} of these {count} {entity}s were printed before: print the others "
-                    "first, then reprint those by their own numbers."
-                ).format(printed=len(done), count=len(names), entity=_(entity)),
-                done,
-                [n for n in names if n not in done],
-            )
-        reprint = bool(done)
-    _check_kind(entity, names, done, reprint)
     quarantined: tuple[str, ...] = ()
     previous: int | None = None
     worded: Study | None = None
     version: int | None = None
     with read_transaction(ctx.engine) as session:
+        # What is named is checked first: a kit or dispense that gets no label is refused as
+        # such, not as a reprint or a first print (a returned kit was told to print without
+        # --reprint, then refused as returned when printed so).
         if printed_as is LabelKind.KIT:
             quarantined = _kits_to_label(session, names, ctx.study_id, Readable(session, actor))
         else:
             _dispenses_to_label(session, names, ctx.study_id, Readable(session, actor))
-            if len(names) == 1:
-                previous = _previous_dose(session, names[0])
-                made = _made_with(session, ctx, names[0])
-                if made is not None:
-                    worded, version = made
+        done = _printed(session, entity, names)
+        if reprint is None:
+            if done and len(done) < len(names):
+                raise PrintRefused(
+                    _(
+                        "{printed} of these {count} {entity}s were printed before: print the "
+                        "others first, then reprint those by their own numbers."
+                    ).format(printed=len(done), count=len(names), entity=_(entity)),
+                    done,
+                    [n for n in names if n not in done],
+                )
+            reprint = bool(done)
+        _check_kind(entity, names, done, reprint)
+        if printed_as is not LabelKind.KIT and len(names) == 1:
+            previous = _previous_dose(session, names[0])
+            made = _made_with(session, ctx, names[0])
+            if made is not None:
+                worded, version = made
         study = worded or ctx.study
-        confirmed = confirmed_rules(session, study, ctx.study_id)
-        spoken, note = print_languages(study, confirmed, languages)
+        confirmed = rule_confirmations(session, study, ctx.study_id)
+        spoken, note = print_languages(study, confirmed.held, languages, confirmed.changed)
         particulars = pharmacy.read(session)
     return PrintPlan(
         printed_as,

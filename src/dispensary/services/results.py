@@ -288,12 +288,17 @@ class RuleState:
     name: str = ""
     """The rule by name in the reader's language (Study.rule_name: "周期间隔"); `key`
     ("cycle.min_interval") is what the study file and the command write."""
+    changed: bool = False
+    """Confirmed for an earlier text of the rule (its source the same): the study file was
+    updated since with the rule's text changed, and the rule is to confirm again."""
 
     @property
     def state(self) -> str:
         if self.by_source:
             return "holds (" + self.source + ")"
-        return "confirmed" if self.confirmed else "to confirm"
+        if self.confirmed:
+            return "confirmed"
+        return "to confirm (changed since confirmed)" if self.changed else "to confirm"
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,9 @@ is lost. A closed study's records stay, to be read and reported, and take no new
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from datetime import datetime
+from functools import lru_cache
 
 from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session
@@ -17,6 +19,7 @@ from sqlalchemy.orm import Session
 from dispensary.db.engine import read_transaction, write_transaction
 from dispensary.db.models import (
     FIRST_STUDY,
+    AuditEntry,
     Dispense,
     DispenseKit,
     Kit,
@@ -34,6 +37,7 @@ from dispensary.domain.errors import (
     NotFound,
     NotPermitted,
     RuleViolation,
+    StudyFileError,
 )
 from dispensary.domain.rules import check_text, source_words
 from dispensary.i18n import N_, _
@@ -129,6 +133,12 @@ def update_study(
                 ).format(level=missing_level)
             )
         refuse_study_without_room(session, new, room)
+        stored = (
+            ctx.study
+            if ctx.study.source_text == record.source_text
+            else parse_study(record.source_text, f"{ctx.database} (stored study)")
+        )
+        undone = _undone(session, stored, new, ctx.study_id)
         old_text = record.source_text
         old_version = record.version or 1
         record.source_text = text
@@ -139,7 +149,8 @@ def update_study(
             AuditAction.STUDY_UPDATED,
             "study",
             new.protocol,
-            {"source_text": text, "origin": origin, "version": record.version},
+            {"source_text": text, "origin": origin, "version": record.version}
+            | ({"confirmations_undone": undone} if undone else {}),
             {"source_text": old_text, "version": old_version},
             why,
         )
@@ -504,55 +515,170 @@ def set_access(
         return sorted(names[s] for s in after)
 
 
-_CONFIRMED: dict[bool, Select[tuple[str, str]]] = {}
+_CONFIRMED: dict[bool, Select[tuple[int, str, str, str | None, datetime]]] = {}
 
 
-def confirmed_rules(session: Session, study: Study, study_id: int) -> frozenset[str]:
-    """The keys of the study's rules that hold: from the registry or the protocol, or confirmed
-    by an administrator for the source the study file gives now."""
+@dataclass(frozen=True)
+class Confirmations:
+    """Which rules of a study hold, and which were confirmed for a text of the rule the study
+    file no longer gives (its source kept): to confirm again."""
+
+    held: frozenset[str]
+    changed: frozenset[str]
+    by: dict[str, int]  # the confirmation (rule_confirmations.id) a confirmed rule holds by
+
+
+def _in_force_digests(
+    session: Session, study_id: int, key: str, at: datetime
+) -> dict[str, str] | None:
+    """The digest of each rule of the study file in force when rule `key` was confirmed at
+    `at`, by the study's versions in the audit trail (services.study_versions): the last
+    version put in force by an update written before the confirmation's audit entry (or, that
+    entry not found, at an earlier time). None when they cannot establish it."""
+    from dispensary.services.study_versions import study_versions
+
+    versions = study_versions(session, study_id)
+    entry = session.scalar(
+        select(func.min(AuditEntry.id)).where(
+            AuditEntry.action == AuditAction.RULE_CONFIRMED,
+            AuditEntry.entity == "rule",
+            AuditEntry.entity_id == key,
+            AuditEntry.at == at,
+        )
+    )
+    if entry is not None:
+        before = [v for v in versions if v.since_entry < entry]
+    else:
+        updates = dict(
+            session.execute(
+                select(AuditEntry.id, AuditEntry.at).where(
+                    AuditEntry.id.in_([v.since_entry for v in versions if v.since_entry])
+                )
+            )
+            .tuples()
+            .all()
+        )
+        if any(when == at for when in updates.values()):
+            return None  # updated in the same instant: which text was confirmed is not known
+        before = [v for v in versions if not v.since_entry or updates[v.since_entry] < at]
+    return _digests_of(before[-1].text) if before else None
+
+
+@lru_cache(maxsize=16)
+def _digests_of(text: str) -> dict[str, str] | None:
+    try:
+        return {r.key: r.digest for r in parse_study(text, "stored study").rules}
+    except StudyFileError:
+        return None
+
+
+def rule_confirmations(session: Session, study: Study, study_id: int) -> Confirmations:
+    """The study's rules that hold: from the registry or the protocol, or confirmed by an
+    administrator for the source and the text (StudyRule.digest) the study file gives them. A
+    confirmation made before confirmations recorded their text (migration 0020) covers the
+    text of the file in force when it was made, if the trail establishes it."""
     first = study_id == FIRST_STUDY
     query = _CONFIRMED.get(first)
     if query is None:  # built once per form: every dispense and its assessment read it
-        query = _CONFIRMED[first] = select(RuleConfirmation.rule, RuleConfirmation.source).where(
-            of_study(RuleConfirmation.study_id, study_id, bound="study")
-        )
-    confirmed = set(session.connection().execute(query, {"study": study_id}).tuples())
-    return frozenset(
-        r.key for r in study.rules if r.authoritative or (r.key, r.source) in confirmed
-    )
+        query = _CONFIRMED[first] = select(
+            RuleConfirmation.id,
+            RuleConfirmation.rule,
+            RuleConfirmation.source,
+            RuleConfirmation.digest,
+            RuleConfirmation.confirmed_at,
+        ).where(of_study(RuleConfirmation.study_id, study_id, bound="study"))
+    rows = session.connection().execute(query, {"study": study_id}).tuples().all()
+    rules = {r.key: r for r in study.rules if not r.authoritative}
+    held = {r.key for r in study.rules if r.authoritative}
+    changed: set[str] = set()
+    by: dict[str, int] = {}
+    for row_id, key, source, digest, at in rows:
+        rule = rules.get(key)
+        if rule is None or rule.source != source:
+            continue
+        if digest is None:
+            then = _in_force_digests(session, study_id, key, at)
+            if then is None or key not in then:
+                continue  # the text it covered is not established: to confirm
+            digest = then[key]
+        if digest == rule.digest:
+            held.add(key)
+            by[key] = row_id
+        else:
+            changed.add(key)
+    return Confirmations(frozenset(held), frozenset(changed - held), by)
+
+
+def confirmed_rules(session: Session, study: Study, study_id: int) -> frozenset[str]:
+    """The keys of the study's rules that hold (rule_confirmations)."""
+    return rule_confirmations(session, study, study_id).held
 
 
 def study_rules(ctx: Context, actor: Actor) -> list[RuleState]:
-    """Every rule of the study file with its source and whether it holds (confirmed)."""
+    """Every rule of the study file with its source and whether it holds (confirmed); one
+    confirmed for an earlier text of the rule is to confirm again (`changed`)."""
     require(actor, Permission.VIEW, ctx)
     with read_transaction(ctx.engine) as session:
-        found = {
-            (c.rule, c.source): c
+        found = rule_confirmations(session, ctx.study, ctx.study_id)
+        rows = {
+            c.id: c
             for c in session.scalars(
-                select(RuleConfirmation)
-                .where(of_study(RuleConfirmation.study_id, ctx.study_id))
-                .order_by(RuleConfirmation.id)
+                select(RuleConfirmation).where(RuleConfirmation.id.in_(found.by.values()))
             )
         }
         names = {u.id: u.username for u in session.scalars(select(User))}
         states = []
         for rule in ctx.study.rules:
-            row = found.get((rule.key, rule.source))
+            row = rows.get(found.by.get(rule.key, 0))
             states.append(
                 RuleState(
                     key=rule.key,
                     title=rule.title,
                     source=rule.source,
-                    confirmed=rule.authoritative or row is not None,
+                    confirmed=rule.key in found.held,
                     by_source=rule.authoritative,
                     confirmed_by=names.get(row.confirmed_by_id, "") if row else "",
                     confirmed_at=row.confirmed_at if row else None,
                     reason=row.reason if row else "",
                     said=ctx.study.rule_title(rule.key),
                     name=ctx.study.rule_name(rule.key),
+                    changed=rule.key in found.changed,
                 )
             )
         return states
+
+
+def _undone(session: Session, old: Study, new: Study, study_id: int) -> list[str]:
+    """The rules confirmed for the old file whose confirmation does not cover the new one:
+    their text changed, their source kept (a rule whose source changed was always to confirm
+    again)."""
+    before = rule_confirmations(session, old, study_id).held
+    after = rule_confirmations(session, new, study_id)
+    return [r.key for r in new.rules if r.key in before and r.key in after.changed]
+
+
+def confirmations_undone(ctx: Context, actor: Actor, old: Study, new: Study) -> list[str]:
+    """After an update of the study file from `old` to `new`, the rules whose confirmation
+    the update undid: confirmed for `old`'s text of them, to confirm again (as the update's
+    audit entry records them, `confirmations_undone`)."""
+    require(actor, Permission.VIEW, ctx)
+    with read_transaction(ctx.engine) as session:
+        return _undone(session, old, new, ctx.study_id)
+
+
+UNDONE = N_(
+    "The update changed the text of {rules}, confirmed for the text before: each is to confirm "
+    "again (`dispensary study rules`, then `dispensary study confirm RULE`, or the Study rules "
+    "screen). Until then it never blocks the counter, and a label text to confirm is not "
+    "printed: the label prints in the study's next confirmed language, English at the last."
+)
+"""What an update of the study file says of the confirmations it undid (study.update)."""
+
+
+def undone_said(undone: list[str]) -> str:
+    """What the front ends say after an update of the study file of the confirmations it
+    undid (confirmations_undone); "" when it undid none."""
+    return _(UNDONE).format(rules=", ".join(undone)) if undone else ""
 
 
 def rules_to_confirm(ctx: Context, actor: Actor) -> list[RuleState]:
@@ -580,13 +706,7 @@ def confirm_rule(ctx: Context, actor: Actor, rule: str, reason: str) -> RuleStat
             ).format(rule=found.key, source=source_words(found.source))
         )
     with write_transaction(ctx.engine) as session:
-        if session.scalar(
-            select(RuleConfirmation.id).where(
-                of_study(RuleConfirmation.study_id, ctx.study_id),
-                RuleConfirmation.rule == found.key,
-                RuleConfirmation.source == found.source,
-            )
-        ):
+        if found.key in rule_confirmations(session, ctx.study, ctx.study_id).held:
             raise RuleViolation(
                 _("Rule {rule} ({source}) is already confirmed.").format(
                     rule=found.key, source=source_words(found.source)
@@ -600,6 +720,7 @@ def confirm_rule(ctx: Context, actor: Actor, rule: str, reason: str) -> RuleStat
             confirmed_by_id=actor.user_id,
             confirmed_at=rec.now,
             study_id=ctx.study_id,
+            digest=found.digest,
         )
         session.add(row)
         session.flush()
@@ -607,7 +728,13 @@ def confirm_rule(ctx: Context, actor: Actor, rule: str, reason: str) -> RuleStat
             AuditAction.RULE_CONFIRMED,
             "rule",
             found.key,
-            {"rule": found.key, "title": found.title, "source": found.source, "confirmed": True},
+            {
+                "rule": found.key,
+                "title": found.title,
+                "source": found.source,
+                "confirmed": True,
+                "rule_digest": found.digest,
+            },
             {"confirmed": False},
             why,
         )

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from dispensary.domain.errors import DispensaryError
-from dispensary.i18n import current_language
+from dispensary.i18n import current_language, sentences
 from dispensary.labels.dispensing import check_particulars_fit, check_study_label_fits
 from dispensary.services import first_run, studies
 from dispensary.services.permissions import Permission, may
@@ -303,6 +303,7 @@ class StudiesScreen(Screen):
         if chosen is None:
             return
         path, text = chosen
+        before = self.session.ctx
         # A file whose label cannot fit is said before a reason is typed for it (as the command).
         checked = attempt(
             self.message, lambda: check_study_label_fits(parse_study(text, path.name))
@@ -322,6 +323,11 @@ class StudiesScreen(Screen):
         )
         if new is None:
             return
+        # The confirmations the update undid (a confirmed rule's text changed), said with it.
+        undone = attempt(
+            self.message,
+            lambda: studies.confirmations_undone(before, self.session.actor, before.study, new),
+        )
         # The window works on with the new file: the context read again from the database,
         # and every screen opened again with it, as on a switch of study (none keeps what it
         # built from the old file).
@@ -332,11 +338,12 @@ class StudiesScreen(Screen):
         self.changed.emit()
         self.refresh()
         self.select(protocol)
+        replaced = self.tr(
+            "The study file of {protocol} was replaced; the old text is in the audit trail."
+        ).format(protocol=protocol)
         self.message.show_message(
-            self.tr(
-                "The study file of {protocol} was replaced; the old text is in the audit trail."
-            ).format(protocol=protocol),
-            "ok",
+            sentences([replaced, studies.undone_said(undone or [])]),
+            "warning" if undone else "ok",
         )
 
     def close_study(self) -> None:

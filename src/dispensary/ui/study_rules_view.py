@@ -58,6 +58,10 @@ def rule_state(rule: RuleState) -> str:
         )
     if rule.confirmed:
         return QCoreApplication.translate("StudyRulesScreen", "confirmed")
+    if rule.changed:  # confirmed for a text of the rule an update of the study file changed
+        return QCoreApplication.translate(
+            "StudyRulesScreen", "to confirm (changed since confirmed)"
+        )
     return QCoreApplication.translate("StudyRulesScreen", "to confirm")
 
 
