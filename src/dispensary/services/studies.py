@@ -49,6 +49,7 @@ from dispensary.services.pharmacy import LabelRoom, refuse_study_without_room
 from dispensary.services.queries import not_brought_back_in_force
 from dispensary.services.reconciliation import reconcile_session
 from dispensary.services.results import RuleState, StudyRow, study_full_titles, study_titles
+from dispensary.services.study_versions import StudyVersion, study_versions
 from dispensary.services.users import find_user, record_access, studies_of
 from dispensary.study import Study, chosen_protocol, parse_study
 
@@ -529,15 +530,12 @@ class Confirmations:
 
 
 def _in_force_digests(
-    session: Session, study_id: int, key: str, at: datetime
+    session: Session, versions: list[StudyVersion], key: str, at: datetime
 ) -> dict[str, str] | None:
     """The digest of each rule of the study file in force when rule `key` was confirmed at
     `at`, by the study's versions in the audit trail (services.study_versions): the last
     version put in force by an update written before the confirmation's audit entry (or, that
     entry not found, at an earlier time). None when they cannot establish it."""
-    from dispensary.services.study_versions import study_versions
-
-    versions = study_versions(session, study_id)
     entry = session.scalar(
         select(func.min(AuditEntry.id)).where(
             AuditEntry.action == AuditAction.RULE_CONFIRMED,
@@ -592,12 +590,14 @@ def rule_confirmations(session: Session, study: Study, study_id: int) -> Confirm
     held = {r.key for r in study.rules if r.authoritative}
     changed: set[str] = set()
     by: dict[str, int] = {}
+    versions: list[StudyVersion] = []  # read once, for the confirmations made before 0020
     for row_id, key, source, digest, at in rows:
         rule = rules.get(key)
         if rule is None or rule.source != source:
             continue
         if digest is None:
-            then = _in_force_digests(session, study_id, key, at)
+            versions = versions or study_versions(session, study_id)
+            then = _in_force_digests(session, versions, key, at)
             if then is None or key not in then:
                 continue  # the text it covered is not established: to confirm
             digest = then[key]
