@@ -4,7 +4,7 @@ confirm" again. The reviewer's case: the Chinese label's directions reworded kep
 `label.text.zh_CN` confirmed, and the next dispense's label printed the new, unchecked words.
 Now the label prints in English and says why, the update names the confirmations it undid, and
 a confirmation of the new text is a new entry. A confirmation made before confirmations kept
-their text (migration 0020) covers the text of the file in force when it was made."""
+their text (migration 0019) covers the text of the file in force when it was made."""
 
 from __future__ import annotations
 

@@ -428,7 +428,7 @@ class AdherenceNote(Base):
 class RuleConfirmation(Base):
     """An administrator's confirmation of a study-file rule whose source is not the registry or
     the protocol (a site decision), for the source and the text it had then (its `digest`):
-    a new source, or the rule's text changed, needs a new one (migration 0020)."""
+    a new source, or the rule's text changed, needs a new one (migration 0019)."""
 
     __tablename__ = "rule_confirmations"
     __table_args__ = (
@@ -446,7 +446,7 @@ class RuleConfirmation(Base):
     # database held several studies, which is its first study's (FIRST_STUDY).
     study_id: Mapped[int | None] = mapped_column(ForeignKey("study.id"))
     # The SHA-256 of what the rule said when confirmed (study.rule_digest): the confirmation
-    # covers that text only. NULL on a confirmation made before migration 0020: it covers the
+    # covers that text only. NULL on a confirmation made before migration 0019: it covers the
     # text of the study file in force when it was made (services.studies.confirmed_rules).
     digest: Mapped[str | None] = mapped_column(String(64))
 

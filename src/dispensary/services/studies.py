@@ -573,7 +573,7 @@ def _digests_of(text: str) -> dict[str, str] | None:
 def rule_confirmations(session: Session, study: Study, study_id: int) -> Confirmations:
     """The study's rules that hold: from the registry or the protocol, or confirmed by an
     administrator for the source and the text (StudyRule.digest) the study file gives them. A
-    confirmation made before confirmations recorded their text (migration 0020) covers the
+    confirmation made before confirmations recorded their text (migration 0019) covers the
     text of the file in force when it was made, if the trail establishes it."""
     first = study_id == FIRST_STUDY
     query = _CONFIRMED.get(first)
@@ -590,7 +590,7 @@ def rule_confirmations(session: Session, study: Study, study_id: int) -> Confirm
     held = {r.key for r in study.rules if r.authoritative}
     changed: set[str] = set()
     by: dict[str, int] = {}
-    versions: list[StudyVersion] = []  # read once, for the confirmations made before 0020
+    versions: list[StudyVersion] = []  # read once, for the confirmations made before 0019
     for row_id, key, source, digest, at in rows:
         rule = rules.get(key)
         if rule is None or rule.source != source:

@@ -1,6 +1,6 @@
 """a rule's confirmation covers the text it confirmed, not only its source
 
-Revision ID: 0020
+Revision ID: 0019
 Revises: 0018
 Create Date: 2027-03-09 09:00:00
 
@@ -34,7 +34,7 @@ from importlib import import_module
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0020"
+revision = "0019"
 down_revision = "0018"
 branch_labels = None
 depends_on = None
