@@ -1610,6 +1610,9 @@ class Generator:
         kit.left = back
         self.out.count_back(person.site, tech, person, record, kit, return_id, day)
         self.wrote(1 if back else 0)
+        if all(k.id in record.returned for k in record.kits):  # every bottle back: no label
+            gone = (person.site, record.number)
+            self.reprints = [r for r in self.reprints if r != gone]
         person.site.to_destroy.append(kit.id)
 
     def destroy(self, site: Site, day: date) -> None:
