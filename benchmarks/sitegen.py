@@ -106,7 +106,7 @@ from dispensary.study import Study, bundled_studies, load_study
 if TYPE_CHECKING:
     from dispensary.services.results import ReturnResult
 
-GENERATOR_VERSION = 8  # bump when the generated database changes: the cached files are rebuilt
+GENERATOR_VERSION = 9  # bump when the generated database changes: the cached files are rebuilt
 SIZES = {"full": 1_000_000, "quick": 20_000, "small": 600}
 BATCH = 10_000
 SHIPMENT = 500  # kits at most in one shipment
@@ -1610,6 +1610,9 @@ class Generator:
         kit.left = back
         self.out.count_back(person.site, tech, person, record, kit, return_id, day)
         self.wrote(1 if back else 0)
+        if all(k.id in record.returned for k in record.kits):  # every bottle back: no label
+            gone = (person.site, record.number)
+            self.reprints = [r for r in self.reprints if r != gone]
         person.site.to_destroy.append(kit.id)
 
     def destroy(self, site: Site, day: date) -> None:

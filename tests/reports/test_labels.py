@@ -438,34 +438,38 @@ def test_a_reprint_is_marked_and_recorded(sample: SampleStudy) -> None:
     ctx, technician = sample.ctx, sample.technician
     number = "DSP000010"
     dispense = queries.get_dispense_detail(ctx, technician, number)
-    assert label_prints.already_printed(ctx, technician, "dispense", [number]) == []
     first = dispensing_label(ctx.study, dispense, get_stock("thermal-4x2"))
     assert "REPRINT" not in pdf_text(first)
-    label_prints.record_label_print(ctx, technician, "dispense", [number], False, "thermal-4x2")
-    assert label_prints.already_printed(ctx, technician, "dispense", [number]) == [number]
-
-    with pytest.raises(RuleViolation, match="print it as a reprint"):
-        label_prints.record_label_print(ctx, technician, "dispense", [number], False)
-
     again = dispensing_label(ctx.study, dispense, get_stock("thermal-4x2"), reprint=True)
     assert "REPRINT" in pdf_text(again)
     assert decode_barcodes(again)[0][0][0] == number
+    # Recorded of a kit in the store: every bottle of the sample's dispenses came back, and a
+    # label is no longer recorded for a bottle back in the pharmacy (nor a voided dispense).
+    kit = "P0005"
+    assert label_prints.already_printed(ctx, technician, "kit", [kit]) == []
+    label_prints.record_label_print(ctx, technician, "kit", [kit], False, "thermal-4x2")
+    assert label_prints.already_printed(ctx, technician, "kit", [kit]) == [kit]
+
+    with pytest.raises(RuleViolation, match="print it as a reprint"):
+        label_prints.record_label_print(ctx, technician, "kit", [kit], False)
     printed = label_prints.record_label_print(
-        ctx, technician, "dispense", [number], True, "thermal-4x2", reason="label smudged"
+        ctx, technician, "kit", [kit], True, "thermal-4x2", reason="label smudged"
     )
     assert printed.reprint
     entries = audit.list_entries(ctx, technician, action="label_reprinted")
     assert any(
-        e.entity == "dispense label" and e.entity_id == number and e.reason == "label smudged"
+        e.entity == "kit label" and e.entity_id == kit and e.reason == "label smudged"
         for e in entries
     )
+    with pytest.raises(label_prints.NoLabelForKit, match="came back"):
+        label_prints.record_label_print(ctx, technician, "dispense", [number], True, reason="x")
     assert audit.verify(ctx, technician).ok
 
 
 def test_a_reprint_of_a_label_never_printed_is_refused(sample: SampleStudy) -> None:
     with pytest.raises(RuleViolation, match="has not been printed yet"):
         label_prints.record_label_print(
-            sample.ctx, sample.technician, "kit", ["K0150"], True, reason="torn"
+            sample.ctx, sample.technician, "kit", ["P0009"], True, reason="torn"
         )
 
 

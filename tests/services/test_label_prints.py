@@ -10,6 +10,7 @@ from collections.abc import Callable
 import pytest
 
 import signed
+from dispensary.domain.errors import NotFound
 from dispensary.services import dispensing, labels, quarantine, returns
 from dispensary.services.context import Actor, Context
 from dispensary.services.labels import (
@@ -197,3 +198,71 @@ def test_kit_labels_whose_quarantine_mark_is_no_longer_right_are_refused_before_
     assert labels.still_current(ctx, technician, fresh) is fresh
     row = labels.print_labels(ctx, technician, fresh, draw, lambda pdf: True, reason)
     assert row is not None and row.reprint and drawn == [fresh]
+
+
+def test_a_dispensing_label_planned_before_its_dispense_was_voided_is_neither_printed_nor_recorded(
+    ctx: Context,
+    cycle1: DispenseResult,
+    pharmacist: Actor,
+    pw: Callable[[Actor], str],
+    snapshot: Callable[[Context], object],
+) -> None:
+    """Its preview open (Reports and labels, the counter's), another workstation voided the
+    dispense: Print still printed the label and recorded "Labels printed" after "Dispense
+    voided". The rule the plan was checked by is asked again just before the print goes out,
+    and inside the write that records it."""
+    number = cycle1.number
+    plans = {
+        kind: labels.plan_print(ctx, pharmacist, kind, [number]) for kind in ("dispense", "leaflet")
+    }
+    dispensing.void_dispense(ctx, pharmacist, number, "wrong participant", pw(pharmacist))
+    before = snapshot(ctx)
+    drawn: list[labels.PrintPlan] = []
+
+    def draw(p: labels.PrintPlan) -> bytes:
+        drawn.append(p)
+        return PDF
+
+    for kind, plan in plans.items():
+        with pytest.raises(labels.NoLabelForKit, match=f"Dispense {number} was voided"):
+            labels.still_current(ctx, pharmacist, plan)
+        with pytest.raises(labels.NoLabelForKit, match="was voided"):
+            labels.print_labels(ctx, pharmacist, plan, draw, lambda pdf: True)
+        with pytest.raises(labels.NoLabelForKit, match="was voided"):  # the record alone, too
+            labels.record_label_print(ctx, pharmacist, kind, [number], False)
+    assert drawn == [] and snapshot(ctx) == before
+    assert labels.already_printed(ctx, pharmacist, "dispense", [number]) == []
+
+
+def test_a_dispensing_label_whose_bottles_came_back_after_its_plan_is_refused_as_it_goes_out(
+    ctx: Context,
+    cycle1: DispenseResult,
+    pharmacist: Actor,
+    pw: Callable[[Actor], str],
+    snapshot: Callable[[Context], object],
+) -> None:
+    number = cycle1.number
+    plan = labels.plan_print(ctx, pharmacist, "dispense", [number])
+    for given in cycle1.kits:
+        returns.record_return(ctx, pharmacist, given.kit, 3, pw(pharmacist), dispense=number)
+    before = snapshot(ctx)
+    went: list[bytes] = []
+
+    def out(pdf: bytes) -> bool:
+        went.append(pdf)
+        return True
+
+    with pytest.raises(labels.NoLabelForKit, match="came back"):
+        labels.print_labels(ctx, pharmacist, plan, lambda p: PDF, out)
+    with pytest.raises(labels.NoLabelForKit, match="came back"):
+        labels.record_label_print(ctx, pharmacist, "dispense", [number], False)
+    assert went == [] and snapshot(ctx) == before
+
+
+def test_a_label_print_recorded_for_a_dispense_not_on_record_is_refused(
+    ctx: Context, cycle1: DispenseResult, pharmacist: Actor
+) -> None:
+    with pytest.raises(NotFound, match="There is no dispense 'DSP999999'"):
+        labels.record_label_print(ctx, pharmacist, "dispense", ["DSP999999"], False)
+    with pytest.raises(NotFound):
+        labels.record_label_print(ctx, pharmacist, "kit", ["K9999"], False)

@@ -664,6 +664,35 @@ def test_a_study_s_audit_trail_holds_its_label_prints_and_counts_its_limit_in_it
     assert [e.entity_id for e in everyone] == ["B0001", "B0001", "monitor"]  # its sign-in
 
 
+def test_a_label_print_of_another_study_s_kit_or_dispense_is_not_recorded_under_this_one(
+    ctx: Context,
+    second: Context,
+    admin: Actor,
+    pharmacist: Actor,
+    pharmacist2: Actor,
+    pw: Password,
+) -> None:
+    """A pharmacist given the first study only recorded the print of a kit of the other: it
+    was accepted, filed under the first study, and the other study's own pharmacist was then
+    refused its first print as "printed before". Each item is found in the study open."""
+    studies.set_access(ctx, admin, "pharm2", OTHER, True, "the second study's pharmacist")
+    theirs = signed_in(ctx, pharmacist2, pw)
+    other = studies.switch_study(ctx, theirs, OTHER)
+    receive(other, theirs, "B0001-B0002", lot="LB", shipment="SH-B")
+    enroll(other, theirs, "02-001")
+    given = dispense(other, theirs, pw(theirs), number="02-001")
+    mine = signed_in(ctx, pharmacist, pw)
+    before = scalar(ctx, "SELECT count(*) FROM audit_entries")
+    for kind, item in (("kit", "B0001"), ("dispense", given.number), ("leaflet", given.number)):
+        with pytest.raises(InOtherStudy, match="one you have no access to") as hidden:
+            labels.record_label_print(ctx, mine, kind, [item], False, "x")
+        assert OTHER not in hidden.value.message and hidden.value.protocol == ""
+    assert scalar(ctx, "SELECT count(*) FROM audit_entries") == before
+    # The other study's own pharmacist prints them, as first prints.
+    labels.record_label_print(other, theirs, "kit", ["B0001"], False, "x")
+    labels.record_label_print(other, theirs, "dispense", [given.number], False)
+
+
 def test_a_return_of_another_study_is_not_corrected_under_this_one(
     ctx: Context, second: Context, admin: Actor, pharmacist: Actor, pw: Password
 ) -> None:

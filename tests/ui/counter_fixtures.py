@@ -177,7 +177,9 @@ class Printer:
 
     shown: list[tuple[str, bytes]] = field(default_factory=list)
 
-    def show(self, _parent: Any, title: str, pdf: bytes, _file_name: str = "") -> str:
+    def show(
+        self, _parent: Any, title: str, pdf: bytes, _file_name: str = "", _check: Any = None
+    ) -> str:
         self.shown.append((title, pdf))
         return "printed"
 

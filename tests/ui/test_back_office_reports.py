@@ -12,8 +12,8 @@ from back_office_fixtures import PASSWORDS, Pharmacy, answer_reason, release_sig
 from detail_words import split_detail
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
-from PySide6.QtPrintSupport import QPrinter
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrinter
+from PySide6.QtWidgets import QFileDialog, QSpinBox
 from window_helpers import refreshed
 
 from dispensary.domain.errors import DatabaseProblem
@@ -21,6 +21,7 @@ from dispensary.files import Staged
 from dispensary.i18n import Language
 from dispensary.labels import catalogue as label_catalogue
 from dispensary.services import audit, dispensing, labels, quarantine, users
+from dispensary.ui.label_printers import label_print_dialog, one_copy
 from dispensary.ui.reports_view import ReportsScreen
 
 
@@ -289,6 +290,83 @@ def test_labels_printed_elsewhere_since_the_preview_must_be_made_again(
     assert "make it again, so that it is marked as a reprint" in screen.message.text()
     assert not out.exists()
     assert len(label_prints(pharmacy)) == 1
+
+
+@pytest.mark.parametrize("key", ["dispense", "leaflet"])
+def test_a_label_or_leaflet_previewed_before_its_dispense_was_voided_is_not_printed(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, key: str
+) -> None:
+    """The preview left open while another workstation voided the dispense: Print printed the
+    label and recorded "Labels printed" after "Dispense voided"."""
+    number = bottle_out(pharmacy)
+    out = tmp_path / "label.pdf"
+    screen = make_screen(qtbot, pharmacy)
+    monkeypatch.setattr(screen, "ask_printer", lambda: printer_to(out))
+    screen.choose(key)
+    screen.handle_scan(number)
+    make(qtbot, screen, key)
+    assert screen.made is not None and screen.print_button.isEnabled()
+    dispensing.void_dispense(
+        pharmacy.ctx, pharmacy.actor("pharm"), number, "wrong participant", PASSWORDS["pharm"]
+    )
+    qtbot.mouseClick(screen.print_button, Qt.MouseButton.LeftButton)
+    assert screen.message.kind == "error", screen.message.text()
+    assert f"Dispense {number} was voided: it gets no label" in screen.message.text()
+    target = tmp_path / "saved.pdf"
+    save_to(monkeypatch, target)
+    qtbot.mouseClick(screen.save_button, Qt.MouseButton.LeftButton)
+    assert "was voided" in screen.message.text()
+    assert not out.exists() and not target.exists()
+    assert label_prints(pharmacy) == []
+
+
+def test_a_label_prints_one_copy_whatever_the_print_dialog_asked_and_a_report_keeps_its_copies(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """ "Copies: 3" put out three unmarked labels under one "Labels printed" entry."""
+    copies: list[int] = []
+    drawn = ReportsScreen.print_to
+
+    def print_to(self: ReportsScreen, printer: QPrinter) -> bool:
+        copies.append(printer.copyCount())
+        return drawn(self, printer)
+
+    def three_copies(path: Path) -> QPrinter:
+        printer = printer_to(path)
+        printer.setCopyCount(3)  # as a native print dialog may leave it
+        return printer
+
+    monkeypatch.setattr(ReportsScreen, "print_to", print_to)
+    screen = make_screen(qtbot, pharmacy, "tech")
+    monkeypatch.setattr(screen, "ask_printer", lambda: three_copies(tmp_path / "labels.pdf"))
+    screen.shipment.setCurrentIndex(screen.shipment.findData("SH-2"))
+    make(qtbot, screen, "shipment")
+    qtbot.mouseClick(screen.print_button, Qt.MouseButton.LeftButton)
+    assert copies == [1]
+    assert screen.message.kind == "warning", screen.message.text()
+    assert "one copy, not 3" in screen.message.text()
+    assert [p[:3] for p in label_prints(pharmacy)] == [
+        ("label_printed", "kit label", "K0101..K0103 (3)")
+    ]
+
+    monkeypatch.setattr(screen, "ask_printer", lambda: three_copies(tmp_path / "report.pdf"))
+    screen.participant.setCurrentIndex(screen.participant.findData("01-001"))
+    make(qtbot, screen, "participant")
+    qtbot.mouseClick(screen.print_button, Qt.MouseButton.LeftButton)
+    assert copies == [1, 3] and screen.message.kind == "ok"  # a report: the user's copies
+
+
+def test_the_label_print_dialog_offers_one_copy(qtbot: Any) -> None:
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setCopyCount(4)
+    dialog = label_print_dialog(printer, None)
+    qtbot.addWidget(dialog)
+    assert printer.copyCount() == 1
+    assert not dialog.testOption(QAbstractPrintDialog.PrintDialogOption.PrintPageRange)
+    for spin in dialog.findChildren(QSpinBox, "copies"):  # Qt's own dialog (not a native one)
+        assert spin.maximum() == 1 and not spin.isEnabled()
+    printer.setCopyCount(2)
+    assert one_copy(printer) == 2 and printer.copyCount() == 1
 
 
 def test_a_saved_label_whose_print_cannot_be_recorded_is_not_kept(

@@ -5,18 +5,20 @@ from __future__ import annotations
 import re
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from counter_fixtures import OPENING_DAY, Counter, Printer, Signatures
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtPrintSupport import QPrinter
-from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QWidget
 from pytestqt.qtbot import QtBot
 from window_helpers import dispense_kits_to_pick, scan, scan_kits_to_pick
 
 from dispensary.domain.errors import NotSignedIn
 from dispensary.services import audit, dashboard, dispensing, queries, setup, studies, users
 from dispensary.services import labels as label_prints
+from dispensary.ui import label_printers
 from dispensary.ui.dispense_view import DispenseScreen
 from dispensary.ui.label_preview import (
     LabelPreviewDialog,
@@ -113,6 +115,80 @@ def test_the_label_preview_shows_and_prints_the_pdf(
     printer.setOutputFileName(str(tmp_path / "printed.pdf"))
     dialog.print_to(printer)
     assert (tmp_path / "printed.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_a_label_preview_left_open_while_its_dispense_is_voided_prints_nothing(
+    qtbot: QtBot, counter: Counter, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The counter's preview open, another workstation voids the dispense: Print printed the
+    label and "Labels printed" followed "Dispense voided" in the audit trail."""
+    pharm = counter.actor("pharm")
+    result = dispensing.dispense_cycle(
+        counter.ctx, pharm, "01-001", 1, date(2026, 1, 5), "pharmpass1"
+    )
+    seen: list[str] = []
+
+    def voided_while_open(
+        _parent: object, _title: str, _pdf: bytes, _name: str = "", check: Any = None
+    ) -> str:
+        dispensing.void_dispense(counter.ctx, pharm, result.number, "wrong kit", "pharmpass1")
+        dialog = LabelPreviewDialog(None, "Dispensing label", _pdf, "label.pdf", check)
+        qtbot.addWidget(dialog)
+        opened: list[bool] = []
+        monkeypatch.setattr(label_printers, "QPrintDialog", lambda *a: opened.append(True))
+        dialog.print_pdf()  # Print pressed: refused before the print dialog
+        target = tmp_path / "label.pdf"
+        monkeypatch.setattr(
+            QFileDialog, "getSaveFileName", staticmethod(lambda *a: (str(target), "PDF"))
+        )
+        dialog.save_pdf()  # nor saved
+        assert not opened and not target.exists()
+        assert not dialog.print_button.isEnabled() and not dialog.save_button.isEnabled()
+        seen.append(dialog.message.text())
+        return dialog.outcome
+
+    monkeypatch.setattr(
+        LabelPreviewDialog, "show_pdf", classmethod(lambda cls, *a: voided_while_open(*a))
+    )
+    printed = print_dispensing_label(None, counter.session("pharm"), result)
+    assert seen and f"Dispense {result.number} was voided" in seen[0]
+    assert not printed.printed and printed.unrecorded is None
+    assert f"Dispense {result.number} was voided" in printed.text
+    assert label_prints.already_printed(counter.ctx, pharm, "dispense", [result.number]) == []
+
+
+def test_the_label_preview_prints_one_copy_whatever_the_print_dialog_asked(
+    qtbot: QtBot, counter: Counter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ "Copies: 3" in the print dialog put out three unmarked labels under one record."""
+    result = dispensing.dispense_cycle(
+        counter.ctx, counter.actor("pharm"), "01-001", 1, date(2026, 1, 5), "pharmpass1"
+    )
+    pdf, _stock = dispensing_label_pdf(counter.session("pharm"), result)
+    dialog = LabelPreviewDialog(None, "Dispensing label", pdf, "label.pdf")
+    qtbot.addWidget(dialog)
+
+    class ThreeCopies:
+        def __init__(self, printer: QPrinter, _parent: object) -> None:
+            self.printer = printer
+
+        def setOption(self, *_a: object) -> None:
+            pass
+
+        def findChildren(self, *_a: object) -> list[object]:
+            return []
+
+        def exec(self) -> QDialog.DialogCode:
+            self.printer.setCopyCount(3)  # a native dialog's copies field
+            return QDialog.DialogCode.Accepted
+
+    copies: list[int] = []
+    monkeypatch.setattr(label_printers, "QPrintDialog", ThreeCopies)
+    monkeypatch.setattr(
+        dialog, "print_to", lambda printer: copies.append(printer.copyCount()) or True
+    )
+    dialog.print_pdf()
+    assert copies == [1] and dialog.outcome == "printed"
 
 
 def test_scanned_kits_are_checked_at_once_and_a_wrong_kit_is_refused(

@@ -5,6 +5,7 @@ seam); the label printed is read back as a scanner would."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 from collections.abc import Callable
@@ -33,7 +34,7 @@ from dispensary.services.results import AuditRow
 from dispensary.ui import label_printers
 from dispensary.ui.dispense_view import DispenseScreen
 from dispensary.ui.feedback import SignatureDialog
-from dispensary.ui.label_preview import LabelPreviewDialog
+from dispensary.ui.label_preview import LabelPreviewDialog, record_print
 from dispensary.ui.label_printers import (
     FILE_PRINTER,
     LabelPrintersPanel,
@@ -666,6 +667,30 @@ def test_a_label_out_whose_record_is_refused_is_recorded_again_never_printed_aga
     assert json.loads(entry.new)["reprint"] is False
     assert not out.exists()  # recorded, not printed a second time
     assert not screen.record_button.isVisible() and screen.waiting == []
+
+
+def test_a_print_not_recorded_stays_with_its_study_when_another_is_opened(
+    counter: Counter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The prints out but not recorded were kept for the session whatever study was open:
+    "Record the print" after a switch filed one study's print under the other."""
+    pharm = counter.actor("pharm")
+    result = dispensing.dispense_cycle(
+        counter.ctx, pharm, "01-001", 1, date(2026, 1, 5), "pharmpass1"
+    )
+    session = counter.session("pharm")
+    plan = label_prints.plan_print(session.ctx, pharm, "dispense", [result.number])
+    session.unrecorded_labels[result.number] = plan
+    first = session.ctx
+    session.ctx = dataclasses.replace(first, study_id=first.study_id + 1)  # another study open
+    assert session.unrecorded_labels == {}
+    asked: list[object] = []
+    monkeypatch.setattr(label_prints, "record_label_print", lambda *a, **k: asked.append(a))
+    for kept in list(session.unrecorded_labels.values()):  # as Record the print does
+        record_print(session, kept)
+    assert asked == []
+    session.ctx = first  # opened again: its print is still to record
+    assert session.unrecorded_labels == {result.number: plan}
 
 
 def test_kit_labels_out_whose_record_is_refused_are_recorded_not_printed_again(

@@ -567,6 +567,10 @@
         <translation>关闭</translation>
     </message>
     <message>
+        <source>Not printed: {why}</source>
+        <translation>未打印：{why}</translation>
+    </message>
+    <message>
         <source>The printer did not take the label: check it, then print again.</source>
         <translation>打印机未接收标签：请检查打印机，然后再次打印。</translation>
     </message>

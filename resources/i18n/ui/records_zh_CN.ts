@@ -1297,6 +1297,10 @@ Old values:
         <translation>已发送到 {printer}，但未记入稽查轨迹：{refused}</translation>
     </message>
     <message>
+        <source>Sent to {printer}: one copy, not {copies}. A label prints once; for another copy, make it again and reprint it, with the reason.</source>
+        <translation>已发送到 {printer}：只打印一份，而非 {copies} 份。标签每次只打印一份；如需再要一份，请重新生成并补打，同时填写原因。</translation>
+    </message>
+    <message>
         <source>Sent to {printer}.</source>
         <translation>已发送到 {printer}。</translation>
     </message>

@@ -496,15 +496,25 @@ def _kits_to_label(
 
 
 def _dispenses_to_label(
-    session: Session, names: Sequence[str], study: int, reader: Collection[int]
+    session: Session,
+    names: Sequence[str],
+    study: int,
+    reader: Collection[int],
+    known: bool = False,
 ) -> None:
     """Refuses the label of a voided dispense, or of one whose every bottle came back: a new
-    label on a returned bottle could send it out again. A kit not brought back is still out."""
+    label on a returned bottle could send it out again. A kit not brought back is still out.
+    The one rule of a dispense's label, asked when it is planned, again just before it goes
+    out (`still_current`) and inside the write that records it (`record_label_print`), so a
+    dispense voided or brought back meanwhile gets none. A dispense of another study is
+    refused, named to a `reader` who may open it; `known`: an unknown one too (a print to
+    record names dispenses on record; the renderer names an unknown one when planned)."""
     for name in names:
         this = session.scalar(select(Dispense).where(Dispense.number == name))
-        if this is None:
+        if this is None and not known:
             continue  # the renderer names an unknown dispense
-        get_dispense(session, name, study, reader=reader)  # refused when of another study
+        # Refused when of another study (or, `known`, when there is none of this number).
+        this = get_dispense(session, name, study, reader=reader)
         if voided_ids(session, [this.id]):
             raise NoLabelForKit(
                 _(
@@ -568,10 +578,11 @@ def confirm(ctx: Context, actor: Actor, plan: PrintPlan, reason: str | None = ""
 
 def still_current(ctx: Context, actor: Actor, plan: PrintPlan) -> PrintPlan:
     """The plan, refused when its PDF no longer says what is so: nobody printed these labels
-    since it was made (else a first print would go out unmarked), and each kit's QUARANTINED
-    mark is still right (a kit released since would be relabelled QUARANTINED: DO NOT
-    DISPENSE again, that print recorded as its relabel; a kit quarantined since would go out
-    unmarked). A screen asks it before it asks a reprint's reason; `confirm` asks it again."""
+    since it was made (else a first print would go out unmarked), a dispense's label is still
+    to be had (not voided, not every bottle back since: `_dispenses_to_label`), a kit is not
+    gone for good, and each kit's QUARANTINED mark is still right (a kit released since would
+    be relabelled QUARANTINED: DO NOT DISPENSE again, that print recorded as its relabel; a
+    kit quarantined since would go out unmarked). A screen asks it before it asks a reprint's reason; `confirm` asks it again."""
     require(actor, Permission.PRINT_LABEL, ctx)
     done = already_printed(ctx, actor, plan.kind, plan.items)
     if done and not plan.reprint:
@@ -582,6 +593,8 @@ def still_current(ctx: Context, actor: Actor, plan: PrintPlan) -> PrintPlan:
             )
         )
     if plan.kind is not LabelKind.KIT:
+        with read_transaction(ctx.engine) as session:  # voided or back since: refused as planned
+            _dispenses_to_label(session, plan.items, ctx.study_id, Readable(session, actor))
         return plan
     with read_transaction(ctx.engine) as session:  # a kit gone for good is refused as planned
         now = set(_kits_to_label(session, plan.items, ctx.study_id, Readable(session, actor)))
@@ -617,13 +630,24 @@ def record_label_print(
     """Puts a label print in the audit trail. A second print must be marked as a reprint and
     carry its reason; checked again inside the write, so two workstations cannot both record a
     first print. A dispense's label or leaflet names the version of the study file it is worded
-    from, the dispense's (services.study_versions): which wording the bottle carries."""
+    from, the dispense's (services.study_versions): which wording the bottle carries.
+    Each item is found in the study open, among the kits or dispenses on record, and is still
+    to be labelled, checked inside the write as the plan was: a kit or dispense of another
+    study is refused (named only to a user who may open it), so that its print is neither
+    filed under this study nor taken for a first print of the other; a voided dispense, one
+    whose every bottle came back, or a kit gone for good is refused, never recorded as
+    labelled."""
     require(actor, Permission.PRINT_LABEL, ctx, recorded=True)
     printed_as = label_kind(kind)
     entity = printed_as.entity
     names = _names(items)
     why = reprint_reason(reprint, reason)
     with write_transaction(ctx.engine) as session:
+        reader = Readable(session, actor)
+        if printed_as is LabelKind.KIT:
+            _kits_to_label(session, names, ctx.study_id, reader)
+        else:
+            _dispenses_to_label(session, names, ctx.study_id, reader, known=True)
         _check_kind(entity, names, _printed(session, entity, names), reprint)
         rec = Recorder(session, actor, ctx.clock.now(), study=ctx, action=Permission.PRINT_LABEL)
         ref = names[0] if len(names) == 1 else f"{names[0]}..{names[-1]} ({len(names)})"

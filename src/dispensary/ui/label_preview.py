@@ -13,7 +13,7 @@ from PySide6.QtCore import QBuffer, QByteArray, QCoreApplication, QIODevice, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -39,6 +39,8 @@ from dispensary.ui.label_printers import (
     bound_printer,
     draw_pages,
     fit_printer_to,
+    label_print_dialog,
+    one_copy,
     send_pdf,
 )
 from dispensary.ui.session import AppSession
@@ -46,12 +48,24 @@ from dispensary.ui.session import AppSession
 Outcome = Literal["printed", "saved", ""]
 """What became of a previewed label: sent to a printer, saved as a PDF, or neither."""
 
+Check = Callable[[], str]
+"""Asked just before a previewed label goes out: "" while it may, else why not (the service's
+refusal: the dispense was voided or came back, or the label was printed elsewhere, since the
+preview was made)."""
+
 
 class LabelPreviewDialog(QDialog):
-    """Shows the PDF as it will print; Print is the default button so Enter prints."""
+    """Shows the PDF as it will print; Print is the default button so Enter prints. `check`
+    is asked before the label is printed or saved (the preview may stay open while another
+    workstation voids the dispense): refused, nothing goes out and the refusal is shown."""
 
     def __init__(
-        self, parent: QWidget | None, title: str, pdf: bytes, file_name: str = "label.pdf"
+        self,
+        parent: QWidget | None,
+        title: str,
+        pdf: bytes,
+        file_name: str = "label.pdf",
+        check: Check | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
@@ -59,6 +73,9 @@ class LabelPreviewDialog(QDialog):
         self.resize(720, 560)
         self.pdf = pdf
         self.file_name = file_name
+        self.check = check
+        self.refused = ""
+        """Why the label may no longer go out ("" while it may), once `check` said so."""
         self.printed = False
         self.saved = False
         self._bytes = QByteArray(pdf)
@@ -99,10 +116,27 @@ class LabelPreviewDialog(QDialog):
     def pages(self) -> int:
         return self.document.pageCount()
 
+    def may_go_out(self) -> bool:
+        """Asks `check` just before the label goes out. Refused: said here, and Print and
+        Save are disabled (a PDF that may not go out stays on screen only to be closed)."""
+        why = self.check() if self.check is not None else ""
+        if not why:
+            return True
+        self.refused = why
+        self.print_button.setEnabled(False)
+        self.save_button.setEnabled(False)
+        self.message.show_message(self.tr("Not printed: {why}").format(why=why), "error")
+        return False
+
     def print_pdf(self) -> None:
+        if not self.may_go_out():
+            return
         printer = self.make_printer()
-        dialog = QPrintDialog(printer, self)
+        dialog = label_print_dialog(printer, self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        one_copy(printer)  # a native dialog's copies: one label, recorded as one print
+        if not self.may_go_out():  # the print dialog, too, may have stayed open a while
             return
         if not self.print_to(printer):
             self.message.show_message(
@@ -129,7 +163,7 @@ class LabelPreviewDialog(QDialog):
         path, _ = QFileDialog.getSaveFileName(
             self, self.tr("Save label"), self.file_name, self.tr("PDF (*.pdf)")
         )
-        if not path:
+        if not path or not self.may_go_out():
             return
         try:  # whole or not at all, readable by its owner only: a label holds study data
             write_private(Path(path), self.pdf)
@@ -145,11 +179,17 @@ class LabelPreviewDialog(QDialog):
 
     @classmethod
     def show_pdf(
-        cls, parent: QWidget | None, title: str, pdf: bytes, file_name: str = "label.pdf"
+        cls,
+        parent: QWidget | None,
+        title: str,
+        pdf: bytes,
+        file_name: str = "label.pdf",
+        check: Check | None = None,
     ) -> Outcome:
-        """Shows the preview until closed; says whether it was printed or saved. Tests
-        replace this method."""
-        dialog = cls(parent, title, pdf, file_name)
+        """Shows the preview until closed; says whether it was printed or saved (neither
+        once `check` refused: the caller's `check` keeps its words). Tests replace this
+        method."""
+        dialog = cls(parent, title, pdf, file_name, check)
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.exec()
         return dialog.outcome
@@ -427,23 +467,39 @@ def _preview_and_record(
     """Shows the labels; once printed or saved (not merely looked at) services.labels records
     the print. Nothing is recorded if the labels cannot be made or are not put out."""
     assert sheet.plan is not None  # a label, not a calibration page
+    plan = sheet.plan
     outcomes: list[Outcome] = []
+    refused: list[str] = []
+
+    def still_current() -> str:
+        """Asked by the preview as Print or Save is pressed: the rules the print was checked
+        by before the preview opened (services.labels.still_current), asked again."""
+        try:
+            label_prints.still_current(session.ctx, session.actor, plan)
+        except DispensaryError as exc:
+            refused.append(exc.message)
+            return exc.message
+        return ""
 
     def show(pdf: bytes) -> bool:
-        outcomes.append(LabelPreviewDialog.show_pdf(parent, sheet.title, pdf, sheet.file_name))
+        outcomes.append(
+            LabelPreviewDialog.show_pdf(parent, sheet.title, pdf, sheet.file_name, still_current)
+        )
         return bool(outcomes[-1])
 
     try:
         row = label_prints.print_labels(
-            session.ctx, session.actor, sheet.plan, lambda _: sheet.draw(), show
+            session.ctx, session.actor, plan, lambda _: sheet.draw(), show
         )
     except DispensaryError as exc:
         if outcomes and outcomes[-1]:  # out, but the record was refused
             return PrintOutcome(
-                True, _not_recorded(_done(texts, outcomes[-1]), exc), unrecorded=sheet.plan
+                True, _not_recorded(_done(texts, outcomes[-1]), exc), unrecorded=plan
             )
         return PrintOutcome(False, texts.cannot_make.format(why=exc.message))
     if row is None:
+        if refused:  # refused as it was to go out: nothing printed, nothing recorded
+            return PrintOutcome(False, texts.cannot_make.format(why=refused[-1]))
         return PrintOutcome(False, texts.not_printed)
     return PrintOutcome(True, _done(texts, outcomes[-1]))
 

@@ -26,7 +26,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QGuiApplication, QImage, QPageLayout, QPageSize, QPainter
 from PySide6.QtPdf import QPdfDocument
-from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
+from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter, QPrinterInfo
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QLabel,
     QPushButton,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -66,12 +67,36 @@ def printer_for(name: str) -> QPrinter:
     """A printer by its name, at label resolution; a "file:<path>" name writes that PDF file."""
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setResolution(PRINT_DPI)
+    printer.setCopyCount(1)  # one label per print: it is recorded as one
     if name.startswith(FILE_PRINTER):
         printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
         printer.setOutputFileName(name.removeprefix(FILE_PRINTER))
     else:
         printer.setPrinterName(name)
     return printer
+
+
+def label_print_dialog(printer: QPrinter, parent: QWidget | None) -> QPrintDialog:
+    """The system's print dialog for labels: one copy and every page. A label print is
+    recorded as one print of each label: copies asked for here would go out unmarked under
+    that one record (another copy is a reprint, marked and recorded with its reason). Qt's own
+    dialog offers no more than one copy; a native one may, and `one_copy` undoes it."""
+    printer.setCopyCount(1)
+    dialog = QPrintDialog(printer, parent)
+    dialog.setOption(QAbstractPrintDialog.PrintDialogOption.PrintCollateCopies, False)
+    dialog.setOption(QAbstractPrintDialog.PrintDialogOption.PrintPageRange, False)
+    for copies in dialog.findChildren(QSpinBox, "copies"):
+        copies.setMaximum(1)
+        copies.setEnabled(False)
+    return dialog
+
+
+def one_copy(printer: QPrinter) -> int:
+    """The printer set to print one copy, after its dialog (whatever dialog asked): returns
+    the copies that were asked for, so that a screen can say only one went out."""
+    asked = printer.copyCount()
+    printer.setCopyCount(1)
+    return asked
 
 
 def is_connected(name: str) -> bool:

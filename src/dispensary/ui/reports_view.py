@@ -68,6 +68,8 @@ from dispensary.ui.label_printers import (
     LabelPrintersDialog,
     draw_pages,
     fit_printer_to,
+    label_print_dialog,
+    one_copy,
 )
 from dispensary.ui.screen import ALL_ROLES, Screen
 from dispensary.ui.session import AppSession
@@ -819,12 +821,15 @@ class ReportsScreen(Screen):
         self.message.show_message(self.tr("Saved to {path}.").format(path=path), "ok")
 
     def ask_printer(self) -> QPrinter | None:
-        """The printer chosen in the system's print dialog, or None. Tests replace this."""
+        """The printer chosen in the system's print dialog, or None. A label's dialog offers
+        one copy (label_print_dialog); a report's any number (a report is not an accountable
+        item: its copies are the user's). Tests replace this."""
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         printer.setResolution(PRINT_DPI)
         printer.setDocName(self.made.file_name if self.made else QCoreApplication.applicationName())
         fit_printer_to(printer, self.document)  # the label stock's (or report's) page
-        dialog = QPrintDialog(printer, self)
+        is_label = self.made is not None and self.made.plan is not None
+        dialog = label_print_dialog(printer, self) if is_label else QPrintDialog(printer, self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
         return printer
@@ -836,6 +841,10 @@ class ReportsScreen(Screen):
         printer = self.ask_printer()
         if printer is None:
             return
+        # A label print is recorded as one print of each label: one copy, whatever a native
+        # print dialog was told (another copy is a reprint, marked, with its reason).
+        made = self.made
+        copies = one_copy(printer) if made is not None and made.plan is not None else 1
         where = printer.printerName() or self.tr("the printer")
         failed = self.tr(
             "{printer} did not take the document: check it is switched on, with paper loaded,"
@@ -854,6 +863,15 @@ class ReportsScreen(Screen):
                 self.message.show_message(refused)
             return
         self._after_labels()
+        if copies > 1:
+            self.message.show_message(
+                self.tr(
+                    "Sent to {printer}: one copy, not {copies}. A label prints once; for another "
+                    "copy, make it again and reprint it, with the reason."
+                ).format(printer=where, copies=copies),
+                "warning",
+            )
+            return
         self.message.show_message(self.tr("Sent to {printer}.").format(printer=where), "ok")
 
     def print_to(self, printer: QPrinter) -> bool:

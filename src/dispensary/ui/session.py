@@ -16,10 +16,9 @@ class AppSession:
     """Who signed in, for the window's own bookkeeping (the lock, sign-out); what screens and
     dialogs act as is `actor`."""
     settings: Settings
-    unrecorded_labels: dict[str, PrintPlan] = field(default_factory=dict)
-    """Dispense number -> the label print that went out but whose record the database refused,
-    for as long as the user is signed in: its record is retried, the label never printed again
-    as a first print."""
+    unrecorded: dict[int, dict[str, PrintPlan]] = field(default_factory=dict)
+    """Study id -> that study's `unrecorded_labels`: kept by study, so that a print that went
+    out in one study is never recorded under another the user switched to."""
     locked: bool = False
     """Set while the lock screen is up (MainWindow.set_locked)."""
 
@@ -34,6 +33,13 @@ class AppSession:
     @actor.setter
     def actor(self, actor: Actor) -> None:
         self.user = replace(actor, locked=False)
+
+    @property
+    def unrecorded_labels(self) -> dict[str, PrintPlan]:
+        """Dispense number -> the label print that went out in the study open but whose record
+        the database refused, for as long as the user is signed in: its record is retried (in
+        this study, once it is open again), the label never printed again as a first print."""
+        return self.unrecorded.setdefault(self.ctx.study_id, {})
 
     @property
     def study(self) -> str:
