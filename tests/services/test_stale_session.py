@@ -395,10 +395,11 @@ def test_a_withdrawn_sign_off_is_refused_before_the_full_check(
     before the step began or while it waited for the write (here: during the password's
     check), nothing written."""
     checked: list[Any] = []
+    seen = seen_now(ctx)  # what the monitor was shown, before the check is taken away
     monkeypatch.setattr(reconciliation, "check_trail", lambda *a, **k: checked.append(a))
     studies.set_access(ctx, admin, "monitor", "NCT07198672", False, "CRA reassigned")
     with refused(ctx, NotPermitted, WITHDRAWN):
-        reconciliation.sign_off(ctx, monitor, pw(monitor), "visit 7", seen=seen_now(ctx))
+        reconciliation.sign_off(ctx, monitor, pw(monitor), "visit 7", seen=seen)
     studies.set_access(ctx, admin, "monitor", "NCT07198672", True, "back")
     presign = reconciliation.presign
 
@@ -408,5 +409,5 @@ def test_a_withdrawn_sign_off_is_refused_before_the_full_check(
 
     monkeypatch.setattr(reconciliation, "presign", withdrawn_meanwhile)
     with pytest.raises(NotPermitted, match=WITHDRAWN):
-        reconciliation.sign_off(ctx, monitor, pw(monitor), "visit 7", seen=seen_now(ctx))
+        reconciliation.sign_off(ctx, monitor, pw(monitor), "visit 7", seen=seen)
     assert checked == []
