@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from dispensary.db.engine import read_transaction
 from dispensary.domain.codes import Role
-from dispensary.services import quarantine
+from dispensary.services import quarantine, reconciliation
 from dispensary.services.context import Actor, Context
 from dispensary.services.results import StatusChange
 
@@ -27,3 +28,10 @@ def release(
     return quarantine.release(
         ctx, actor, kits, reason, sponsor_reference, password=PEOPLE[actor.username][3]
     )
+
+
+def seen_now(ctx: Context) -> str:
+    """What the Reconciliation screen would show now (`ReconcileResult.seen`), read without a
+    role's check: what a sign-off gives back as the figures its signer saw."""
+    with read_transaction(ctx.engine) as session:
+        return reconciliation.reconcile_session(session, ctx).seen()

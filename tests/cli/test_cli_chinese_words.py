@@ -41,7 +41,7 @@ def test_a_role_is_named_in_chinese(cli: Cli) -> None:
 
     signed = cli("--lang", "zh_CN", "sign-off", "--note", "第 3 次监查", user="monitor")
     assert signed.code == 0, signed.err
-    assert signed.out.startswith("由 Maria Rossi（监查员）签名确认")
+    assert signed.out.splitlines()[1].startswith("已由 Maria Rossi（监查员）签名确认")
     listed = cli("--lang", "zh_CN", "reconcile", user="monitor")
     assert "Maria Rossi（监查员）" in listed.out and "(monitor)" not in listed.out
 

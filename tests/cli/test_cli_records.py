@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import pytest
 from cli_support import Cli
 from pypdf import PdfReader
 
+from dispensary.services.demo import DEMO_PASSWORD
 from tamper import edit_file
 
 MOVEMENTS = ("received", "dispensed", "returned", "destroyed", "adjusted", "on_hand")
@@ -374,3 +377,47 @@ def test_a_database_fault_and_a_refusal_have_their_own_exit_and_a_json_error_obj
     assert denied.code == 4 and json.loads(denied.err)["error"]["kind"] == "not_permitted"
     text = cli("dispense", "09-999", "--cycle", "1", "--day1", "2026-03-02")
     assert text.code == 3 and text.err.startswith("Refused: ")  # text without --json
+
+
+def test_the_sign_off_shows_what_it_signs_before_the_password_and_says_it_after(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The review's steps: the command said "balanced, 4 items to review" and the record, and
+    every display after it, "5 findings": only the total was stored. The figures are shown
+    first, in the words of the window's signature dialog, the signature's password is typed
+    after them (not only the sign-in's, typed before anything was shown), and the record and
+    every display say the same. Signed again at once: refused, the first still stands."""
+    from dispensary.cli import core
+    from dispensary.cli import run as cli_run
+
+    typed: list[tuple[str, str]] = []
+
+    def typed_secret(prompt: str) -> str:
+        typed.append((prompt, sys.stdout.getvalue()))  # what the terminal showed by then
+        return DEMO_PASSWORD
+
+    monkeypatch.setattr(cli_run, "secret", lambda _env, _who: DEMO_PASSWORD)  # the sign-in's
+    monkeypatch.setattr(core, "_typed_secret", typed_secret)
+    signed = cli("sign-off", "--note", "Visit 5", user="monitor", env={"DISPENSARY_PASSWORD": None})
+    assert signed.code == 0, signed.err
+    words = "balanced, 5 findings (4 to review)"
+    shown, said = signed.out.splitlines()
+    assert shown == f"To sign: reconciliation of NCT07198672: {words}."
+    [(prompt, before)] = typed
+    assert prompt == "Sign the figures above: password for monitor: " and before == shown + "\n"
+    assert said.startswith(f"Signed off by Maria Rossi (monitor), attesting: {words}; held: ")
+    text = cli("reconcile", user="monitor").out
+    last = next(line for line in text.splitlines() if line.startswith("Last signed off by"))
+    assert f", attesting: {words}; held: " in last
+    data = cli("reconcile", "--json", user="monitor").json()["signoffs"][-1]
+    assert (data["discrepancies"], data["to_review"]) == (5, 4)
+    out = tmp_path / "reconciliation.pdf"
+    assert cli("report", "reconciliation", "--out", str(out), user="monitor").code == 0
+    pages = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(out).pages)
+    assert words in pages
+    again = cli("sign-off", "--note", "Visit 5", user="monitor")
+    assert again.code == 3 and "still stands: nothing has been recorded since" in again.err
+    assert again.out.startswith("To sign: ")
+    zh = cli("--lang", "zh_CN", "sign-off", user="monitor")
+    assert "待签名确认：NCT07198672 对账：平衡，5 项发现（待审核 4）。" in zh.out
+    assert zh.code == 3 and "签名确认仍然有效" in zh.err

@@ -52,6 +52,7 @@ from services.helpers import (
     enroll,
     receive,
 )
+from signed import seen_now
 from tamper import psql_edit, sqlite3_edit, triggers_off
 
 SQLITE3 = "sqlite3"
@@ -98,8 +99,8 @@ def build_scene(ctx: Context, clock: FixedClock, actors: Mapping[str, Actor]) ->
     returns.correct_return(ctx, pharm, 3, 10, "recount", secret)
     returns.explain_flag(ctx, pharm, "DSP000003", "doses held for nausea")
     returns.explain_flag(ctx, pharm, "DSP000003", "and one visit missed")
-    reconciliation.sign_off(ctx, monitor, PASSWORDS["monitor"], "visit 1")
-    reconciliation.sign_off(ctx, pharm, secret, "visit 1, pharmacy")
+    reconciliation.sign_off(ctx, monitor, PASSWORDS["monitor"], "visit 1", seen=seen_now(ctx))
+    reconciliation.sign_off(ctx, pharm, secret, "visit 1, pharmacy", seen=seen_now(ctx))
     studies.confirm_rule(ctx, admin, "platelets", "the investigators' written rule")
     studies.confirm_rule(ctx, admin, "adherence", "site decision minuted")
     # Observations a study file may ask at dispense (weight, height): their own table.

@@ -50,6 +50,7 @@ from dispensary.services import (
 from dispensary.services import labels as label_prints
 from dispensary.services.assessment.returns import NOT_BROUGHT_BACK
 from dispensary.services.context import Actor, Context, FixedClock
+from signed import seen_now
 
 from .conftest import Figures
 
@@ -364,7 +365,9 @@ WORK: dict[str, Work] = {
     ),
     "view": lambda d, a, pw: queries.inventory(d.ctx, a),
     "reconcile": lambda d, a, pw: reconciliation.reconcile(d.ctx, a),
-    "sign_off": lambda d, a, pw: reconciliation.sign_off(d.ctx, a, pw, "all balanced"),
+    "sign_off": lambda d, a, pw: reconciliation.sign_off(
+        d.ctx, a, pw, "all balanced", seen=seen_now(d.ctx)
+    ),
     "audit": lambda d, a, pw: audit.verify(d.ctx, a),
     "users": lambda d, a, pw: users.add_user(
         d.ctx, a, f"new{d.next()}", "technician", "New Person", "NP", "new-pass-123"

@@ -40,6 +40,7 @@ from dispensary.services import (
 )
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.study import Observation
+from signed import seen_now
 
 from .conftest import Stock
 from .helpers import busy_pharmacy, dispense, enroll
@@ -174,7 +175,7 @@ def every_fact(
     # S0001 recounted: 10 of 42 tablets back, under-use, a flag to explain (return 3 is its count)
     returns.correct_return(ctx, pharmacist, 3, 10, "recount", pw(pharmacist))
     returns.explain_flag(ctx, pharmacist, "DSP000003", "doses held for nausea")
-    reconciliation.sign_off(ctx, monitor, pw(monitor), "visit 1")
+    reconciliation.sign_off(ctx, monitor, pw(monitor), "visit 1", seen=seen_now(ctx))
     studies.confirm_rule(ctx, admin, "platelets", "the investigators' written rule")
     enroll(ctx, pharmacist, "01-0009")  # a typo, voided: an enrolment entered in error
     participants.void_enrolment(ctx, pharmacist, "01-0009", "typed wrongly", pw(pharmacist))

@@ -15,6 +15,7 @@ from dispensary.domain.errors import RuleViolation
 from dispensary.services import audit_check, reconciliation
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.results import ReconcileResult
+from signed import seen_now
 
 from .conftest import Stock
 from .helpers import busy_pharmacy, dispense, enroll, scalar, sql
@@ -169,7 +170,7 @@ def test_the_sign_off_verifies_in_full_and_sees_an_old_edit_the_quick_check_cann
     # The sign-off's full check sees it, and refuses: nothing is attested over an edited
     # trail. The failed full check lets go of the point: the next reconciliation is in full.
     with pytest.raises(RuleViolation, match=f"ledger row {old} was changed") as refused:
-        reconciliation.sign_off(ctx, monitor, pw(monitor), "visit 3")
+        reconciliation.sign_off(ctx, monitor, pw(monitor), "visit 3", seen=seen_now(ctx))
     assert refused.value.message.startswith(
         "The reconciliation cannot be signed off: the audit trail does not verify."
     )

@@ -33,6 +33,7 @@ from dispensary.services import (
 from dispensary.services.assessment import DestroyCheck, DestroyRequest
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.results import DispenseResult
+from signed import seen_now
 
 from .conftest import Stock
 from .helpers import P75, TECH_PASSWORD, receive, scalar
@@ -292,7 +293,7 @@ def test_returned_tablets_no_monitor_has_seen_need_an_acknowledgement(
     acknowledgement, written into its audit entry. Once a monitor signed off after the return,
     nothing is asked."""
     clock.set_date(date(2026, 1, 20))
-    reconciliation.sign_off(ctx, monitor, pw(monitor))
+    reconciliation.sign_off(ctx, monitor, pw(monitor), seen=seen_now(ctx))
     clock.set_date(date(2026, 1, 26))
     returns.record_return(ctx, pharmacist, "K0011", 3, pw(pharmacist), dispense="DSP000001")
     request = DestroyRequest(["K0011"], "tech", "incineration", reference="AUTH-1")
@@ -348,10 +349,12 @@ def test_returned_tablets_the_monitor_has_signed_off_are_destroyed_without_a_wor
     returns.record_return(ctx, pharmacist, "K0011", 3, pw(pharmacist), dispense="DSP000001")
     request = DestroyRequest(["K0011"], "tech", "incineration", reference="AUTH-1")
     assert destruction.assess_destroy(ctx, pharmacist, request).unseen_returns == ("K0011",)
-    reconciliation.sign_off(ctx, pharmacist, pw(pharmacist))  # a pharmacist's: not the monitor's
+    reconciliation.sign_off(
+        ctx, pharmacist, pw(pharmacist), seen=seen_now(ctx)
+    )  # a pharmacist's: not the monitor's
     assert destruction.assess_destroy(ctx, pharmacist, request).unseen_returns == ("K0011",)
     clock.set_date(date(2026, 1, 27))
-    reconciliation.sign_off(ctx, monitor, pw(monitor))
+    reconciliation.sign_off(ctx, monitor, pw(monitor), seen=seen_now(ctx))
     found = destruction.assess_destroy(ctx, pharmacist, request)
     assert found.accepted and found.warnings == () and found.unseen_returns == ()
     destroy(ctx, pharmacist, pw(pharmacist), ["K0011"])

@@ -17,6 +17,7 @@ from dispensary.reports.participant import participant_pdf
 from dispensary.services import participants, queries, reconciliation, report_data, returns
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.results import RETURN_CORRECTED, DispenseResult
+from signed import seen_now
 
 from .helpers import dispense
 
@@ -146,7 +147,9 @@ def test_a_sign_off_made_before_a_correction_names_it(
     pw: Password,
 ) -> None:
     clock.set_date(date(2026, 1, 10))
-    [signed] = reconciliation.sign_off(ctx, monitor, pw(monitor), "visit 2").signoffs
+    [signed] = reconciliation.sign_off(
+        ctx, monitor, pw(monitor), "visit 2", seen=seen_now(ctx)
+    ).signoffs
     assert signed.changed == ""
     corrected(ctx, clock, pharmacist, pw)
     [after] = reconciliation.reconcile(ctx, monitor).signoffs
@@ -155,7 +158,7 @@ def test_a_sign_off_made_before_a_correction_names_it(
         "(initials from AB to AX)."
     )
     # A sign-off after the correction saw the initials as they are: not marked.
-    signoffs = reconciliation.sign_off(ctx, monitor, pw(monitor)).signoffs
+    signoffs = reconciliation.sign_off(ctx, monitor, pw(monitor), seen=seen_now(ctx)).signoffs
     assert [bool(s.changed_since) for s in signoffs] == [True, False]
 
 

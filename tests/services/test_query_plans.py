@@ -35,6 +35,7 @@ from dispensary.services import (
 from dispensary.services.assessment import DestroyRequest, DispenseRequest
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.results import DispenseResult
+from signed import seen_now
 
 from .helpers import LATE, TECH_PASSWORD, WITNESSED, dispense, enroll, receive
 
@@ -597,7 +598,7 @@ def test_the_records_changing_a_sign_off_are_found_by_index_however_long_the_his
     brought = site.next_number()  # enrolled before the sign-off, dispensed to after it
     before = clock.today()
     clock.set_date(before + timedelta(days=1))
-    reconciliation.sign_off(ctx, monitor, pw(monitor), "visit")
+    reconciliation.sign_off(ctx, monitor, pw(monitor), "visit", seen=seen_now(ctx))
     clock.set_date(before + timedelta(days=2))
     site.grow(1)  # the day's work after the sign-off changes nothing it attested
     for kit in ("Q0085", "Q0086", "Q0087"):
@@ -668,7 +669,7 @@ def test_records_typed_in_the_small_hours_east_of_utc_are_read_by_their_time_by_
     before = clock.today()
     clock.current = datetime.combine(before + timedelta(days=1), time(7, 0), henan)
     assert clock.current.astimezone(UTC).date() == before  # the UTC day before the local one
-    reconciliation.sign_off(ctx, monitor, pw(monitor), "visit")
+    reconciliation.sign_off(ctx, monitor, pw(monitor), "visit", seen=seen_now(ctx))
     clock.current += timedelta(minutes=30)
     said = _typed_late(site, brought, before)
     clock.current += timedelta(hours=2)  # 09:30, the next UTC day: the day's work after it

@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 
 import signed
-from dispensary.domain.errors import InvalidInput, NotPermitted, RuleViolation, SignatureFailed
+from dispensary.domain.errors import InvalidInput, NotPermitted, SignatureFailed
 from dispensary.services import destruction, reconciliation, returns
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.results import BalanceRow, DispenseResult, ReconcileResult
+from signed import seen_now
 
 from .conftest import Stock
 from .helpers import EARLY, P25, P75, WITNESSED, receive, sql
@@ -143,12 +144,14 @@ def test_sign_off(
     refused: Refused,
 ) -> None:
     with refused(ctx, NotPermitted, "tech (technician) may not sign off a reconciliation"):
-        reconciliation.sign_off(ctx, technician, pw(technician))
+        reconciliation.sign_off(ctx, technician, pw(technician), seen=seen_now(ctx))
     with refused(ctx, SignatureFailed, "signature password for monitor is wrong"):
-        reconciliation.sign_off(ctx, monitor, "pharm-pass-1")
+        reconciliation.sign_off(ctx, monitor, "pharm-pass-1", seen=seen_now(ctx))
     with refused(ctx, InvalidInput, "The note contains control characters"):
-        reconciliation.sign_off(ctx, monitor, pw(monitor), "a\x00")
-    result = reconciliation.sign_off(ctx, monitor, pw(monitor), "visit 3, all in order")
+        reconciliation.sign_off(ctx, monitor, pw(monitor), "a\x00", seen=seen_now(ctx))
+    result = reconciliation.sign_off(
+        ctx, monitor, pw(monitor), "visit 3, all in order", seen=seen_now(ctx)
+    )
     [signed] = result.signoffs
     assert (signed.username, signed.role.value, signed.note) == (
         "monitor",
@@ -188,7 +191,9 @@ def test_a_sign_off_shows_what_it_attested_and_the_corrections_made_since(
     clock.set_date(date(2026, 1, 26))
     first = returns.record_return(ctx, pharmacist, "K0011", 2, pw(pharmacist), dispense="DSP000001")
     clock.set_date(date(2026, 1, 27))
-    [signed] = reconciliation.sign_off(ctx, monitor, pw(monitor), "visit 4").signoffs
+    [signed] = reconciliation.sign_off(
+        ctx, monitor, pw(monitor), "visit 4", seen=seen_now(ctx)
+    ).signoffs
     assert (signed.balanced, dict(signed.held), signed.changed_since, signed.changed) == (
         True,
         {P75: 2, P25: 0},
@@ -211,7 +216,7 @@ def test_a_sign_off_shows_what_it_attested_and_the_corrections_made_since(
     )
     # A later sign-off covers the correction: it is current, the first still marked.
     clock.set_date(date(2026, 1, 29))
-    signoffs = reconciliation.sign_off(ctx, monitor, pw(monitor)).signoffs
+    signoffs = reconciliation.sign_off(ctx, monitor, pw(monitor), seen=seen_now(ctx)).signoffs
     assert [bool(s.changed_since) for s in signoffs] == [True, False]
     assert dict(signoffs[1].held)[P75] == 3
 
@@ -235,12 +240,13 @@ def test_no_sign_off_over_an_audit_trail_that_does_not_verify(
     sql(ctx, "UPDATE returns SET tablets = 5 WHERE id = 1")
     with refused(
         ctx,
-        RuleViolation,
+        reconciliation.SignOffRefused,
         "The reconciliation cannot be signed off: the audit trail does not verify. Tampering or "
         "damage found: Return 1 (K0011, DSP000001) was changed after audit entry",
     ) as caught:
-        reconciliation.sign_off(ctx, monitor, pw(monitor), "test")
+        reconciliation.sign_off(ctx, monitor, pw(monitor), "test", seen=seen_now(ctx))
     assert "Run `dispensary audit verify`" in caught.value.message
+    assert caught.value.code is reconciliation.SignOffCheck.TRAIL_NOT_VERIFIED
     result = reconciliation.reconcile(ctx, monitor)
     assert (result.audit_verified, result.audit_checked_in_full) == (False, True)
     assert result.audit_problem.startswith("Tampering or damage found: Return 1 (K0011, DSP000001)")
@@ -259,7 +265,7 @@ def test_a_record_dated_before_a_sign_off_but_written_after_it_marks_it(
     27th: the sign-off did not see it, and says so; the day's ordinary work after a sign-off
     (a return dated the day it is written) does not mark it."""
     clock.set_date(date(2026, 1, 27))
-    reconciliation.sign_off(ctx, monitor, pw(monitor), "visit 4")
+    reconciliation.sign_off(ctx, monitor, pw(monitor), "visit 4", seen=seen_now(ctx))
     clock.set_date(date(2026, 1, 28))
     late = returns.record_return(
         ctx,
@@ -273,7 +279,9 @@ def test_a_record_dated_before_a_sign_off_but_written_after_it_marks_it(
     [signed] = reconciliation.reconcile(ctx, monitor).signoffs
     assert signed.changed_since == (f"return {late.return_id} dated before it",)
     clock.set_date(date(2026, 1, 29))
-    [_first, second] = reconciliation.sign_off(ctx, monitor, pw(monitor)).signoffs
+    [_first, second] = reconciliation.sign_off(
+        ctx, monitor, pw(monitor), seen=seen_now(ctx)
+    ).signoffs
     clock.set_date(date(2026, 1, 30))
     returns.correct_return(ctx, pharmacist, late.return_id, 2, "same count", pw(pharmacist))
     assert len(reconciliation.reconcile(ctx, monitor).signoffs[1].changed_since) == 1
@@ -317,7 +325,7 @@ def test_a_sign_off_s_day_is_the_pharmacy_s_local_day_around_midnight(
     after it was marked (west of UTC)."""
     zone = timezone(timedelta(hours=offset))
     clock.current = signed_at.replace(tzinfo=zone)
-    reconciliation.sign_off(ctx, monitor, pw(monitor), "visit 4")
+    reconciliation.sign_off(ctx, monitor, pw(monitor), "visit 4", seen=seen_now(ctx))
     clock.current = written_at.replace(tzinfo=zone)
     back = returns.record_return(
         ctx, pharmacist, "K0011", 2, pw(pharmacist), dispense="DSP000001", returned_on=dated
@@ -340,7 +348,7 @@ def test_records_typed_in_the_small_hours_east_of_utc_mark_the_sign_off_once(
     later that morning, after them, is not marked."""
     zone = timezone(timedelta(hours=8))
     clock.current = datetime(2026, 1, 27, 7, 0, tzinfo=zone)
-    reconciliation.sign_off(ctx, monitor, pw(monitor), "visit 4")
+    reconciliation.sign_off(ctx, monitor, pw(monitor), "visit 4", seen=seen_now(ctx))
     clock.current = datetime(2026, 1, 27, 7, 30, tzinfo=zone)
     back = returns.record_return(
         ctx,
@@ -365,7 +373,9 @@ def test_records_typed_in_the_small_hours_east_of_utc_mark_the_sign_off_once(
         for kit, day in (("K0001", date(2026, 1, 26)), ("K0002", date(2026, 1, 25)))
     ]
     clock.current = datetime(2026, 1, 27, 7, 45, tzinfo=zone)
-    [signed, later] = reconciliation.sign_off(ctx, monitor, pw(monitor), "visit 4").signoffs
+    [signed, later] = reconciliation.sign_off(
+        ctx, monitor, pw(monitor), "visit 4", seen=seen_now(ctx)
+    ).signoffs
     assert signed.changed_since == (
         f"return {back.return_id} dated before it",
         f"destruction No. {destroyed[0]} dated before it",
@@ -386,7 +396,7 @@ def test_a_destruction_dated_before_a_sign_off_but_written_after_it_marks_it(
     27th, changed the figures it attested (stock destroyed) and did not mark it: a destruction
     names kits, not a study. It marks it now; one dated the day it is written does not."""
     clock.set_date(date(2026, 1, 27))
-    reconciliation.sign_off(ctx, monitor, pw(monitor), "visit 4")
+    reconciliation.sign_off(ctx, monitor, pw(monitor), "visit 4", seen=seen_now(ctx))
     clock.set_date(date(2026, 1, 28))
     late = destruction.destroy(
         ctx,

@@ -29,6 +29,7 @@ from dispensary.services.audit_check import check_trail
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.results import ReconcileResult
 from dispensary.study import Study
+from signed import seen_now
 
 from .conftest import Stock
 from .helpers import IN_HAND, TECH_PASSWORD, WITNESSED, dispense, enroll, receive, sql
@@ -205,7 +206,7 @@ def test_the_sign_off_reads_everything(
     reconciliation.reconcile(ctx, monitor)
     sql(ctx, "UPDATE kits SET status = 'dispensed' WHERE number = 'K0001'")
     with pytest.raises(RuleViolation, match="the audit trail does not verify"):
-        reconciliation.sign_off(ctx, monitor, pw(monitor), "visit")
+        reconciliation.sign_off(ctx, monitor, pw(monitor), "visit", seen=seen_now(ctx))
     after = reconciliation.reconcile(ctx, monitor)
     assert ("status_mismatch", "K0001") in {(d.kind.value, d.subject) for d in after.discrepancies}
     assert after.audit_checked_in_full and not after.audit_verified

@@ -52,6 +52,7 @@ from dispensary.services.assessment.receiving import ReceiveCheck, ReceiveReques
 from dispensary.services.assessment.returns import ReturnRequest
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.study import Study
+from signed import seen_now
 from tamper import triggers_off
 
 from .helpers import P75, WITNESSED, dispense, enroll, open_old_release, receive, scalar
@@ -1129,7 +1130,7 @@ def test_a_destruction_of_another_study_dated_before_a_sign_off_does_not_mark_it
     receive(ctx, both, "K0001-K0002")
     receive(other, both, "B0001-B0002", lot="LB")
     clock.set_date(date(2026, 1, 27))
-    reconciliation.sign_off(ctx, monitor, pw(monitor), "visit 4")
+    reconciliation.sign_off(ctx, monitor, pw(monitor), "visit 4", seen=seen_now(ctx))
     clock.set_date(date(2026, 1, 28))
     destruction.destroy(
         other, both, ["B0001"], "tech", "incineration", pw(both),

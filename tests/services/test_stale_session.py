@@ -27,6 +27,7 @@ from dispensary.domain.errors import (
 from dispensary.services import queries, receiving, reconciliation, studies, users
 from dispensary.services.context import Actor, Context
 from dispensary.study import Study
+from signed import seen_now
 
 from .helpers import LATE, P75, dispense, enroll, receive
 from .test_several_studies import STUDY_FUNCTIONS
@@ -73,7 +74,7 @@ def test_a_withdrawn_access_stops_the_open_session(
     with refused(ctx, NotPermitted, WITHDRAWN):
         queries.participants(ctx, pharmacist)
     with refused(ctx, NotPermitted, WITHDRAWN):
-        reconciliation.sign_off(ctx, monitor, pw(monitor), "visit 7")
+        reconciliation.sign_off(ctx, monitor, pw(monitor), "visit 7", seen=seen_now(ctx))
     with refused(ctx, NotPermitted, WITHDRAWN):
         reconciliation.reconcile(ctx, monitor)
     studies.set_access(ctx, admin, "pharm", "NCT07198672", True, "back on the team")
@@ -108,7 +109,9 @@ def test_a_study_closed_elsewhere_takes_nothing_more(
     with refused(fresh, NotPermitted, CLOSED):
         enroll(fresh, me, "91-001")
     assert queries.inventory(window, me) == []
-    assert reconciliation.sign_off(window, mon, pw(mon), "close-out visit").signoffs
+    assert reconciliation.sign_off(
+        window, mon, pw(mon), "close-out visit", seen=seen_now(window)
+    ).signoffs
 
 
 @pytest.mark.parametrize("name", sorted(STUDY_FUNCTIONS))
@@ -392,10 +395,11 @@ def test_a_withdrawn_sign_off_is_refused_before_the_full_check(
     before the step began or while it waited for the write (here: during the password's
     check), nothing written."""
     checked: list[Any] = []
+    seen = seen_now(ctx)  # what the monitor was shown, before the check is taken away
     monkeypatch.setattr(reconciliation, "check_trail", lambda *a, **k: checked.append(a))
     studies.set_access(ctx, admin, "monitor", "NCT07198672", False, "CRA reassigned")
     with refused(ctx, NotPermitted, WITHDRAWN):
-        reconciliation.sign_off(ctx, monitor, pw(monitor), "visit 7")
+        reconciliation.sign_off(ctx, monitor, pw(monitor), "visit 7", seen=seen)
     studies.set_access(ctx, admin, "monitor", "NCT07198672", True, "back")
     presign = reconciliation.presign
 
@@ -405,5 +409,5 @@ def test_a_withdrawn_sign_off_is_refused_before_the_full_check(
 
     monkeypatch.setattr(reconciliation, "presign", withdrawn_meanwhile)
     with pytest.raises(NotPermitted, match=WITHDRAWN):
-        reconciliation.sign_off(ctx, monitor, pw(monitor), "visit 7")
+        reconciliation.sign_off(ctx, monitor, pw(monitor), "visit 7", seen=seen)
     assert checked == []

@@ -23,6 +23,7 @@ from dispensary.ui.feedback import SignatureDialog
 from dispensary.ui.forms import banner_style
 from dispensary.ui.inventory_view import KitHistoryDialog
 from dispensary.ui.reconcile_view import RED, ReconcileScreen
+from signed import seen_now
 from tamper import edit_file
 
 
@@ -245,13 +246,67 @@ def test_the_signature_says_the_findings_the_banner_counts_too(
     with qtbot.waitSignal(screen.changed):
         qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
     assert "balanced, 2 findings (1 to review); against the shelf" in asked[0][2]
+    # What was stored says the same: the message after, the Sign-offs tab (it said "2 findings",
+    # and the command "1 item to review").
+    assert screen.message.text().startswith(
+        "Signed off by Mona Monitor (monitor), attesting: balanced, 2 findings (1 to review); "
+    ), screen.message.text()
+    [row] = shown(screen.signoff_view)
+    assert row["Attested"].startswith("balanced, 2 findings (1 to review); held: "), row
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_figures_recorded_while_the_monitor_looks_are_not_signed_unseen(
+    qtbot: Any,
+    pharmacy: Pharmacy,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    language: str,
+    request: pytest.FixtureRequest,
+) -> None:
+    """The review's steps: the monitor opens the reconciliation, another workstation
+    quarantines a kit, the monitor signs off: the dialog said 1 finding, the stored sign-off
+    2. Refused now, nothing written: the window reads the records again and says so; the
+    monitor signs what it then shows. Signing again at once is refused: theirs still stands."""
+    if language != "en":
+        request.getfixturevalue("chinese")
+    screen = make_screen(qtbot, pharmacy, "monitor")
+    screen.resize(1366, 768)
+    quarantine.quarantine(pharmacy.ctx, pharmacy.actor("pharm"), ["K0004"], "seal broken")
+    asked = sign_with(monkeypatch, PASSWORDS["monitor"])
+    qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
+    one, two = {"en": ("1 finding", "2 findings"), "zh_CN": ("1 项发现", "2 项发现")}[language]
+    assert len(asked) == 1 and one in asked[0][2]
+    assert reconciliation.reconcile(pharmacy.ctx, pharmacy.actor("monitor")).signoffs == ()
+    said = {
+        "en": "Nothing was signed: the records changed since the reconciliation was opened. It "
+        "has been read again and shows them now: look at it and sign off what you see.",
+        "zh_CN": "未作任何签名：自打开对账以来记录已有变动。",
+    }[language]
+    assert screen.message.text().startswith(said), screen.message.text()
+    assert [d.subject for d in screen.discrepancies.rows if d.kind == "quarantine_open"] == [
+        "K0004"
+    ]  # read again: the quarantine is shown
+    screen.grab().save(str(tmp_path / f"changed-{language}.png"))
+    with qtbot.waitSignal(screen.changed):
+        qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
+    assert two in asked[1][2]
+    [signed] = reconciliation.reconcile(pharmacy.ctx, pharmacy.actor("monitor")).signoffs
+    assert signed.findings == 2
+    qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
+    stands = {"en": "Your sign-off of ", "zh_CN": "您于 "}[language]
+    assert screen.message.text().startswith(stands), screen.message.text()
+    screen.grab().save(str(tmp_path / f"stands-{language}.png"))
+    assert len(reconciliation.reconcile(pharmacy.ctx, pharmacy.actor("monitor")).signoffs) == 1
 
 
 def test_technician_cannot_sign_off(qtbot: Any, pharmacy: Pharmacy) -> None:
     screen = make_screen(qtbot, pharmacy, "tech")
     assert screen.sign_box.isHidden()
     with pytest.raises(NotPermitted):
-        reconciliation.sign_off(pharmacy.ctx, pharmacy.actor("tech"), PASSWORDS["tech"])
+        reconciliation.sign_off(
+            pharmacy.ctx, pharmacy.actor("tech"), PASSWORDS["tech"], seen=seen_now(pharmacy.ctx)
+        )
 
 
 def test_a_damaged_ledger_is_shown_as_not_balanced(qtbot: Any, pharmacy: Pharmacy) -> None:

@@ -28,6 +28,7 @@ from dispensary.services.documents import Param
 from dispensary.ui.feedback import MessageBar
 from dispensary.ui.forms import signed
 from dispensary.ui.reports_view import ReportsScreen
+from signed import seen_now
 
 CLI_OPTION = {
     Param.PRODUCT: "product",
@@ -106,7 +107,9 @@ def failed_signatures(pharmacy: Pharmacy, username: str) -> int:
 
 
 def wrong_sign_off(pharmacy: Pharmacy, actor: Actor) -> Any:
-    return reconciliation.sign_off(pharmacy.ctx, actor, "not-the-password", "all balanced")
+    return reconciliation.sign_off(
+        pharmacy.ctx, actor, "not-the-password", "all balanced", seen=seen_now(pharmacy.ctx)
+    )
 
 
 def test_a_failed_signature_counts_once_whatever_the_front_end(

@@ -1,7 +1,7 @@
 """Issue 16: the pharmacist's and the administrator's guides, in English and Chinese, opened from
 the Help menu in the language of the windows, and the About box. The guides are checked against
 the program so that they cannot drift from it unseen: every refusal and warning code of the
-counter steps (and of the correction of an enrolment) is in each pharmacist's guide (and none that no step has), every message quoted
+counter steps (and of the correction of an enrolment and the reconciliation's sign-off) is in each pharmacist's guide (and none that no step has), every message quoted
 is one the program shows (in that language), every link to a section finds it, and the
 administrator's GRANTs are those the models call for."""
 
@@ -31,6 +31,7 @@ from dispensary.services.assessment.dispense import DispenseCheck
 from dispensary.services.assessment.enrolment import EnrolmentCheck
 from dispensary.services.assessment.receiving import ReceiveCheck
 from dispensary.services.assessment.returns import ReturnCheck
+from dispensary.services.reconciliation import SignOffCheck
 from dispensary.ui.dashboard import DashboardScreen
 from dispensary.ui.guide_view import Guide, GuideWindow, guide_file, headings, slug
 from dispensary.ui.main_window import MainWindow
@@ -44,6 +45,7 @@ STEPS: dict[str, type[StrEnum]] = {
     "return": ReturnCheck,
     "count": CountCheck,
     "destroy": DestroyCheck,
+    "sign off": SignOffCheck,
 }
 """Each counter step's codes, in the order of the guide's table at a glance."""
 

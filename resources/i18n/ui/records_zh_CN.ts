@@ -967,6 +967,10 @@ Old values:
         <translation>{summary}（待审核 {review}）</translation>
     </message>
     <message>
+        <source>Nothing was signed: the records changed since the reconciliation was opened. It has been read again and shows them now: look at it and sign off what you see.</source>
+        <translation>未作任何签名：自打开对账以来记录已有变动。对账已重新读取，现显示最新记录：请查看后对您看到的内容签名确认。</translation>
+    </message>
+    <message>
         <source>Signed off by {name} ({role}), attesting: {attested}.</source>
         <translation>已由 {name}（{role}）签名确认，所确认的数据：{attested}。</translation>
     </message>

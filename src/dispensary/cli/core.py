@@ -135,6 +135,15 @@ def secret(env: str, who: str) -> str:
     return _typed_secret(_("Password for {who}: ").format(who=who))
 
 
+def signing_secret(env: str, who: str, signed_in_with: str) -> str:
+    """The password of a signature made under figures the command has just shown: from the
+    environment (a script, which read nothing), else typed again in the terminal now, after the
+    figures, not the one typed to sign in before they were shown (`signed_in_with`)."""
+    if _env_secret(env):
+        return signed_in_with
+    return _typed_secret(_("Sign the figures above: password for {who}: ").format(who=who))
+
+
 EXPECTED_BOOK_HELP = N_(
     "the book printed when the kit's open count was recorded, which the adjustment is signed "
     "against: refused when the book changed since (needed to adjust an open count)"

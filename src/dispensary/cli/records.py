@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from dispensary import config
 from dispensary.cli.core import (
     AUDIT_LIST_MOST,
+    ENV_PASSWORD,
     EXIT_NOT_VERIFIED,
     EXIT_OK,
     EXIT_REFUSED,
@@ -31,7 +32,7 @@ from dispensary.cli.core import (
     help_text,
     keyed,
     path_option,
-    plural,
+    signing_secret,
     table,
 )
 from dispensary.domain.audit_actions import AuditAction
@@ -185,6 +186,7 @@ def _signoff_data(row: SignOffRow) -> dict[str, Any]:
         "note": row.note,
         "balanced": row.balanced,
         "discrepancies": row.findings,
+        "to_review": row.to_review,
         "held_returned": dict(row.held),
         "changed_since": list(row.changed_since),
     }
@@ -195,13 +197,33 @@ def reconcile_parser(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_sign_off(run: Run) -> int:
+    """The figures are read and shown first (on stderr with --json, which prints the record
+    only), then the signer's password is asked for (typed again in a terminal: the sign-in's was
+    typed before the figures were shown), and the sign-off is refused, nothing written, when
+    the records changed in between (reconciliation.sign_off's `seen`)."""
     from dispensary.services import reconciliation
+    from dispensary.services.reconciliation import findings_words
 
     actor = run.actor()
-    result = reconciliation.sign_off(run.context(), actor, run.password(), run.args.note or "")
+    ctx = run.context()
+    # As the window: refused before anything is shown or signed while the trail does not verify.
+    reconciliation.sign_off_precheck(ctx, actor)
+    shown = reconciliation.reconcile(ctx, actor)
+    figures = _("To sign: reconciliation of {protocol}: {state}, {findings}.").format(
+        protocol=ctx.study.protocol,
+        state=_("balanced") if shown.balanced else _("NOT balanced"),
+        findings=findings_words(len(shown.discrepancies), len(shown.to_review)),
+    )
+    if run.json:
+        run.note(figures)
+    else:
+        print(figures, file=run.out, flush=True)
+    password = signing_secret(ENV_PASSWORD, actor.username, run.password())
+    result = reconciliation.sign_off(ctx, actor, password, run.args.note or "", seen=shown.seen())
+    last = result.signoffs[-1] if result.signoffs else None
     data = {
         "signed_off_by": actor.username,
-        "at": result.signoffs[-1].at if result.signoffs else None,
+        "at": last.at if last is not None else None,
         "balanced": result.balanced,
         "discrepancies": len(result.discrepancies),
         "to_review": len(result.to_review),
@@ -209,11 +231,11 @@ def cmd_sign_off(run: Run) -> int:
     run.emit(
         data,
         [
-            _("Signed off by {full_name} ({value}): ").format(
-                full_name=actor.full_name, value=actor.role.word
+            _("Signed off by {full_name} ({value}), attesting: {attested}.").format(
+                full_name=actor.full_name,
+                value=actor.role.word,
+                attested=last.attested if last is not None else "",
             )
-            + (_("balanced") if result.balanced else _("NOT balanced"))
-            + _(", {items} to review.").format(items=plural(len(result.to_review), "item"))
         ],
     )
     return EXIT_OK

@@ -332,6 +332,7 @@ FIELD_NAMES: dict[str, str] = {
     "temporary_set_by": N_("audit field|Temporary password set by"),
     "title": N_("audit field|Title"),
     "to": N_("audit field|To"),
+    "to_review": N_("audit field|Findings to review"),
     "to_sponsor": N_("audit field|Returned to the sponsor"),
     "today_may_be_fixed": N_("audit field|Date may be set"),
     "unseen_returns_acknowledged": N_("audit field|Destroyed before a monitor saw the return"),

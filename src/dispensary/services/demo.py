@@ -649,11 +649,13 @@ class _Builder:
         self.timeline.at(self.today - timedelta(days=1), OFFICE, self._temperature_log)
 
     def _monitoring_visit(self) -> None:
+        shown = reconciliation.reconcile(self.ctx, self.monitor)  # what the monitor looks at
         reconciliation.sign_off(
             self.ctx,
             self.monitor,
             DEMO_PASSWORD,
             "Monitoring visit: returns verified against the bottles; destruction approved.",
+            seen=shown.seen(),
         )
 
     def _destroy_returned(self) -> None:

@@ -32,6 +32,7 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
 from typing import Any, Generic, NamedTuple, TypeVar
 
 from sqlalchemy import ColumnElement, Engine, Select, and_, case, cast, exists, func, or_, select
@@ -43,6 +44,7 @@ from dispensary.db.facts import GENESIS, parse_facts
 from dispensary.db.models import (
     AdherenceNote,
     AuditEntry,
+    AuditEntryStudy,
     ChainHead,
     Destruction,
     Dispense,
@@ -1555,7 +1557,25 @@ def _row(scope: str, key: str, label: str, b: Balance, product: str = "") -> Bal
     )
 
 
-def sign_off(ctx: Context, actor: Actor, password: str, note: str = "") -> ReconcileResult:
+class SignOffCheck(StrEnum):
+    """Every refusal a sign-off can meet: a code a script or a screen can act on."""
+
+    TRAIL_NOT_VERIFIED = "trail_not_verified"  # the audit trail does not verify
+    RECORDS_CHANGED = "records_changed"  # the figures are no longer those the signer saw
+    STILL_STANDS = "still_stands"  # the signer's last sign-off attests the same, nothing since
+
+
+class SignOffRefused(RuleViolation):
+    """A sign-off refused, nothing written: `code` says why (SignOffCheck)."""
+
+    def __init__(self, code: SignOffCheck, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def sign_off(
+    ctx: Context, actor: Actor, password: str, note: str = "", *, seen: str
+) -> ReconcileResult:
     """The monitor's (or pharmacist's) signature under today's reconciliation. The audit trail
     is verified in full first, not from the last verified point, and the reconciliation is read
     anew from every row, never carried forward from a kept one (`fresh`): a signature attests
@@ -1564,6 +1584,13 @@ def sign_off(ctx: Context, actor: Actor, password: str, note: str = "") -> Recon
     trusts what it read before, as the incremental check trusts what it verified). At a
     million rows it takes most of a minute; a visit signs once. Nothing is kept from it: it
     reads inside the signing write, which may yet roll back.
+
+    `seen` is what the signer was shown (`ReconcileResult.seen()` of the reconciliation the
+    screen or command showed them): refused, nothing written, when the reconciliation read
+    here is not that one (another workstation recorded something since: records_changed), so
+    that no one signs figures they never saw. Refused too when the signer's own last sign-off
+    of the study, the same day, attested the same figures and nothing of the study was
+    recorded since but sign-offs (still_stands): a second signature would attest nothing new.
 
     So the signer's account, access and the study's closing are judged before that work, as
     the database holds them: before the write (no wait for the write lock nor the password's
@@ -1579,6 +1606,14 @@ def sign_off(ctx: Context, actor: Actor, password: str, note: str = "") -> Recon
         # it, or where only this full check reads (an old row edited since the kept point).
         refuse_unverified(trail)
         result = reconcile_session(session, ctx, trail, fresh=True)
+        if result.seen() != seen:
+            raise SignOffRefused(
+                SignOffCheck.RECORDS_CHANGED,
+                _(
+                    "The records changed since you opened the reconciliation: look at it again "
+                    "(F5) and sign off what you see. Nothing was signed."
+                ),
+            )
         summary = json.dumps(
             {
                 "products": [
@@ -1586,8 +1621,10 @@ def sign_off(ctx: Context, actor: Actor, password: str, note: str = "") -> Recon
                     for r in result.products
                 ],
                 "discrepancies": len(result.discrepancies),
+                "to_review": len(result.to_review),
             }
         )
+        _refuse_standing(session, ctx, actor, summary)
         rec = Recorder(session, actor, ctx.clock.now(), study=ctx, action=Permission.SIGN_OFF)
         signoff = ReconciliationSignOff(
             user_id=actor.user_id,
@@ -1618,6 +1655,72 @@ def sign_off(ctx: Context, actor: Actor, password: str, note: str = "") -> Recon
         return reconcile_session(session, ctx, trail, fresh=True)
 
 
+NOT_A_CHANGE = frozenset(
+    {
+        AuditAction.RECONCILIATION_SIGNED_OFF.value,
+        AuditAction.SIGNATURE_FAILED.value,
+        AuditAction.SIGN_IN.value,
+        AuditAction.SIGN_IN_FAILED.value,
+        AuditAction.SIGN_IN_REFUSED.value,
+        AuditAction.SIGN_OUT.value,
+        AuditAction.LOCKED.value,
+        AuditAction.UNLOCKED.value,
+    }
+)
+"""Audit entries that record no change of the study's records: a sign-off made after the
+signer's own with only these since attests nothing new (_refuse_standing)."""
+
+
+def _refuse_standing(session: Session, ctx: Context, actor: Actor, summary: str) -> None:
+    """Refused (still_stands) when the signer's last sign-off of the study (same account and
+    role) was made the same day, stored the same figures (`summary`) and nothing of the study
+    was recorded since but sign-offs and sessions: it still stands. Another person's or role's
+    sign-off, a new day's, or one after any record of the study is accepted."""
+    last = session.execute(
+        select(ReconciliationSignOff)
+        .where(
+            of_study(ReconciliationSignOff.study_id, ctx.study_id),
+            ReconciliationSignOff.user_id == actor.user_id,
+            ReconciliationSignOff.role == actor.role.value,
+        )
+        .order_by(ReconciliationSignOff.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    if last is None or last.summary != summary:
+        return
+    if ctx.clock.day_of(last.at) != ctx.clock.today():
+        return
+    entry = session.scalar(
+        select(func.max(AuditEntry.id)).where(
+            AuditEntry.action == AuditAction.RECONCILIATION_SIGNED_OFF.value,
+            AuditEntry.entity == "reconciliation",
+            AuditEntry.entity_id == str(last.id),
+        )
+    )
+    if entry is None:
+        return
+    since = session.scalar(
+        select(AuditEntryStudy.audit_entry_id)
+        .join(AuditEntry, AuditEntry.id == AuditEntryStudy.audit_entry_id)
+        .where(
+            AuditEntryStudy.study_id == ctx.study_id,
+            AuditEntryStudy.audit_entry_id > entry,
+            AuditEntry.action.not_in(NOT_A_CHANGE),
+        )
+        .limit(1)
+    )
+    if since is not None:
+        return
+    raise SignOffRefused(
+        SignOffCheck.STILL_STANDS,
+        _(
+            "Your sign-off of {at} UTC still stands: nothing has been recorded since, and it "
+            "attests these same figures. Nothing was signed; sign off again once the records "
+            "change."
+        ).format(at=last.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M")),
+    )
+
+
 def sign_off_precheck(ctx: Context, actor: Actor) -> bool:
     """Whether a sign-off may be asked for now, read-only, before the signer is asked for their
     password: refused (the same refusal as the sign-off's) while the audit trail does not
@@ -1635,7 +1738,9 @@ def refuse_unverified(trail: TrailCheck) -> None:
     trail damaged or edited, and no figure read from it can be attested (it was a finding
     among the others, and the sign-off went through)."""
     if not trail.verification.ok:
-        raise RuleViolation(trail_refusal(trail.verification.message))
+        raise SignOffRefused(
+            SignOffCheck.TRAIL_NOT_VERIFIED, trail_refusal(trail.verification.message)
+        )
 
 
 def last_monitor_signoff(session: Session, study_id: int) -> datetime | None:
@@ -1684,7 +1789,7 @@ def signoff_rows(
     )
     rows: list[SignOffRow] = []
     for signoff, user in found:
-        balanced, findings, held = _attested(signoff.summary)
+        balanced, findings, review, held = _attested(signoff.summary)
         since = tuple(
             words
             for at, covered, words in changes
@@ -1697,17 +1802,18 @@ def signoff_rows(
         )
         rows.append(
             SignOffRow(
-                user.username,
-                user.full_name,
-                Role(signoff.role),
-                signoff.at,
-                signoff.note,
-                balanced,
-                findings,
-                held,
-                since,
-                _attested_words(study, balanced, findings, held),
-                _("Records corrected or added since this sign-off: {records}.").format(
+                username=user.username,
+                full_name=user.full_name,
+                role=Role(signoff.role),
+                at=signoff.at,
+                note=signoff.note,
+                balanced=balanced,
+                findings=findings,
+                to_review=review,
+                held=held,
+                changed_since=since,
+                attested=_attested_words(study, balanced, findings, held, review),
+                changed=_("Records corrected or added since this sign-off: {records}.").format(
                     records=_("; ").join(since)
                 )
                 if since
@@ -1730,27 +1836,45 @@ def _utc_rest_of_day(at: datetime) -> tuple[datetime, datetime]:
     return start, datetime.combine(start.date() + timedelta(days=1), time(0), UTC)
 
 
-def _attested(summary: str) -> tuple[bool | None, int | None, tuple[tuple[str, int], ...]]:
-    """What a sign-off's stored summary says: balanced, findings, held per product (None and
-    nothing for a summary that cannot be read)."""
+def _attested(
+    summary: str,
+) -> tuple[bool | None, int | None, int | None, tuple[tuple[str, int], ...]]:
+    """What a sign-off's stored summary says: balanced, findings, of them to review (None: a
+    sign-off stored before that was), held per product (None and nothing for a summary that
+    cannot be read)."""
     try:
         data = json.loads(summary)
         products = [(str(p[0]), int(p[3]), bool(p[4])) for p in data["products"]]
         findings = int(data["discrepancies"])
-    except (ValueError, KeyError, TypeError, IndexError):
-        return None, None, ()
+        review = int(data["to_review"]) if data.get("to_review") is not None else None
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError):
+        return None, None, None, ()
     balanced = all(ok for _code, _held, ok in products)
-    return balanced, findings, tuple((code, held) for code, held, _ok in products)
+    return balanced, findings, review, tuple((code, held) for code, held, _ok in products)
+
+
+def findings_words(findings: int, to_review: int | None) -> str:
+    """The findings and, when not all of them, those to review ("5 findings (3 to review)"), as
+    the sign-off's dialog shows them; the total alone when the number to review is not known
+    (a sign-off stored before it was) or is every finding."""
+    found = _("1 finding") if findings == 1 else _("{count} findings").format(count=findings)
+    if to_review is None or to_review == findings:
+        return found
+    return _("{findings} ({count} to review)").format(findings=found, count=to_review)
 
 
 def _attested_words(
-    study: Study, balanced: bool | None, findings: int | None, held: tuple[tuple[str, int], ...]
+    study: Study,
+    balanced: bool | None,
+    findings: int | None,
+    held: tuple[tuple[str, int], ...],
+    to_review: int | None = None,
 ) -> str:
     """The figures a sign-off attested, in the reader's words."""
     if balanced is None or findings is None:
         return _("figures not recorded")
     state = _("balanced") if balanced else _("NOT balanced")
-    found = _("1 finding") if findings == 1 else _("{count} findings").format(count=findings)
+    found = findings_words(findings, to_review)
     if not held:
         return _("{state}, {findings}").format(state=state, findings=found)
     return _("{state}, {findings}; held: {held}").format(

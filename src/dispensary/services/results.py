@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -484,6 +485,23 @@ class ReconcileResult:
     trusted: every front end says so instead of "balanced", and no sign-off is made."""
     audit_problem: str = ""  # what the check found, with what to do (when not verified)
 
+    def seen(self) -> str:
+        """A digest of everything the reconciliation shows (balances of every scope, the
+        findings, the shelf's counts, whether the trail verified; not when it was made, which
+        check of the trail was made nor the sign-offs): what a screen read, given back with a
+        sign-off so that no one signs figures they never saw (reconciliation.sign_off). Made
+        only when asked (at a sign-off): a whole study's rows."""
+        figures = (
+            self.products,
+            self.lots,
+            self.kits,
+            self.participants,
+            self.discrepancies,
+            self.counts,
+            self.audit_verified,
+        )
+        return hashlib.sha256(repr(figures).encode("utf-8")).hexdigest()
+
     @property
     def to_review(self) -> tuple[Discrepancy, ...]:
         """The findings someone must act on (DiscrepancyKind.to_review); the others are
@@ -551,6 +569,7 @@ class SignOffRow:
     note: str
     balanced: bool | None = None  # None: a summary that cannot be read (not the program's)
     findings: int | None = None  # the discrepancies found then
+    to_review: int | None = None  # of them, those to review (None: not stored, before 2026-12)
     held: tuple[tuple[str, int], ...] = ()  # (product code, held returned) then
     changed_since: tuple[str, ...] = ()  # the records since that change what it attested
     attested: str = ""  # the figures it attested, in the reader's words

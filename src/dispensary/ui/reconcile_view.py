@@ -689,12 +689,33 @@ class ReconcileScreen(Screen):
         )
         if password is None:
             return
-        result = signed(
-            self.message,
-            self.session,
-            lambda: reconciliation.sign_off(self.session.ctx, actor, password, self.note.text()),
-        )
+        # What this screen shows, given back: the service refuses when the records changed
+        # since (another workstation recorded something), and the screen reads them again.
+        seen = self.result.seen() if self.result is not None else ""
+        changed: list[reconciliation.SignOffRefused] = []
+
+        def sign() -> ReconcileResult:
+            try:
+                return reconciliation.sign_off(
+                    self.session.ctx, actor, password, self.note.text(), seen=seen
+                )
+            except reconciliation.SignOffRefused as refusal:
+                if refusal.code is reconciliation.SignOffCheck.RECORDS_CHANGED:
+                    changed.append(refusal)
+                raise
+
+        result = signed(self.message, self.session, sign)
         if result is None:
+            if changed:
+                self.refresh()
+                self.message.show_message(
+                    self.tr(
+                        "Nothing was signed: the records changed since the reconciliation was "
+                        "opened. It has been read again and shows them now: look at it and sign "
+                        "off what you see."
+                    ),
+                    "error",
+                )
             return
         self.note.clear()
         self.show_result(result)

@@ -1,0 +1,155 @@
+"""The reconciliation's sign-off attests what its signer saw: refused when the records changed
+since they were shown (another workstation recorded something), refused when the signer's own
+sign-off still stands (nothing recorded since), and it keeps the findings to review with the
+total, which every display then says as the signature's dialog does."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Any
+
+from dispensary.db.engine import read_transaction
+from dispensary.db.models import AuditEntry
+from dispensary.i18n import Language, speaking
+from dispensary.services import quarantine, reconciliation
+from dispensary.services.context import Actor, Context, FixedClock
+from dispensary.services.reconciliation import SignOffCheck, SignOffRefused, findings_words
+from signed import release, seen_now
+
+from .conftest import Stock
+from .helpers import sql
+
+Refused = Callable[..., Any]
+Password = Callable[[Actor], str]
+
+
+def test_figures_the_signer_never_saw_are_not_signed(
+    ctx: Context,
+    stock: Stock,
+    monitor: Actor,
+    pharmacist: Actor,
+    pw: Password,
+    refused: Refused,
+) -> None:
+    """The review's steps: the monitor opens the reconciliation, another workstation
+    quarantines a kit, the monitor signs: the signature was stored over 1 finding more than
+    the dialog said. Refused now, nothing written; signed once what is signed was seen."""
+    shown = reconciliation.reconcile(ctx, monitor)
+    quarantine.quarantine(ctx, pharmacist, ["K0001"], "seal broken")
+    with refused(
+        ctx,
+        SignOffRefused,
+        "The records changed since you opened the reconciliation: look at it again (F5) and "
+        "sign off what you see. Nothing was signed.",
+    ) as caught:
+        reconciliation.sign_off(ctx, monitor, pw(monitor), "visit 3", seen=shown.seen())
+    assert caught.value.code is SignOffCheck.RECORDS_CHANGED
+    again = reconciliation.reconcile(ctx, monitor)
+    assert len(again.discrepancies) == len(shown.discrepancies) + 1
+    result = reconciliation.sign_off(ctx, monitor, pw(monitor), "visit 3", seen=again.seen())
+    assert result.signoffs[-1].findings == len(again.discrepancies)
+    with speaking(Language.ZH_CN):
+        assert caught.value.code.value == "records_changed"
+        with refused(ctx, SignOffRefused, "自您打开对账以来，记录已有变动"):
+            reconciliation.sign_off(ctx, monitor, pw(monitor), seen=shown.seen())
+
+
+def test_what_a_screen_saw_is_the_same_whichever_way_it_was_read(
+    ctx: Context, stock: Stock, monitor: Actor, pharmacist: Actor
+) -> None:
+    """A screen's reconciliation is carried forward, the sign-off's read anew: what they saw
+    is the same when nothing changed, and not once anything did."""
+    kept = reconciliation.reconcile(ctx, monitor)
+    assert kept.seen() == seen_now(ctx) == reconciliation.reconcile(ctx, monitor).seen()
+    quarantine.quarantine(ctx, pharmacist, ["K0002"], "seal broken")
+    assert reconciliation.reconcile(ctx, monitor).seen() != kept.seen()
+
+
+def test_a_second_sign_off_with_nothing_recorded_since_is_refused(
+    ctx: Context,
+    clock: FixedClock,
+    stock: Stock,
+    monitor: Actor,
+    pharmacist: Actor,
+    pw: Password,
+    refused: Refused,
+) -> None:
+    """The review's steps: the same signer signed twice seconds apart, nothing changed in
+    between: both were kept and listed. The second is refused now and says the first stands;
+    another person's is accepted, and so is the signer's once something was recorded (even
+    what puts the figures back as they were), or on another day."""
+    figures = seen_now(ctx)
+    first = reconciliation.sign_off(ctx, monitor, pw(monitor), "visit 3", seen=figures)
+    [signed] = first.signoffs
+    at = signed.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+    with refused(
+        ctx,
+        SignOffRefused,
+        f"Your sign-off of {at} UTC still stands: nothing has been recorded since, and it "
+        "attests these same figures. Nothing was signed; sign off again once the records change.",
+    ) as caught:
+        reconciliation.sign_off(ctx, monitor, pw(monitor), "visit 3", seen=seen_now(ctx))
+    assert caught.value.code is SignOffCheck.STILL_STANDS
+    # Another person (and role) signs the same figures: theirs is their own attestation.
+    both = reconciliation.sign_off(ctx, pharmacist, pw(pharmacist), seen=seen_now(ctx))
+    assert [s.username for s in both.signoffs] == ["monitor", "pharm"]
+    # Another's sign-off since is no change: the monitor's still stands.
+    with refused(ctx, SignOffRefused, "still stands"):
+        reconciliation.sign_off(ctx, monitor, pw(monitor), seen=seen_now(ctx))
+    # A kit quarantined and released: the same figures, but records were written since.
+    quarantine.quarantine(ctx, pharmacist, ["K0001"], "seal broken")
+    release(ctx, pharmacist, ["K0001"], "seal intact after all", "SP-1")
+    assert seen_now(ctx) == figures  # the figures are back as they were
+    third = reconciliation.sign_off(ctx, monitor, pw(monitor), seen=seen_now(ctx))
+    assert [s.username for s in third.signoffs] == ["monitor", "pharm", "monitor"]
+    with refused(ctx, SignOffRefused, "still stands"):
+        reconciliation.sign_off(ctx, monitor, pw(monitor), seen=seen_now(ctx))
+    # The next day's visit signs the same figures again.
+    clock.set_date(date(2026, 1, 6))
+    fourth = reconciliation.sign_off(ctx, monitor, pw(monitor), "visit 4", seen=seen_now(ctx))
+    assert len(fourth.signoffs) == 4
+
+
+def test_a_sign_off_keeps_and_says_the_findings_to_review(
+    ctx: Context,
+    stock: Stock,
+    monitor: Actor,
+    pharmacist: Actor,
+    pw: Password,
+) -> None:
+    """Only the total was stored: the command said "4 items to review", the record and every
+    display after "5 findings". The number to review is stored with it (and in the audit
+    entry, by its name) and said as the signature's dialog says it; a sign-off stored before
+    says the total alone."""
+    quarantine.quarantine(ctx, pharmacist, ["K0001"], "seal broken")
+    shown = reconciliation.reconcile(ctx, monitor)
+    found, review = len(shown.discrepancies), len(shown.to_review)
+    result = reconciliation.sign_off(ctx, monitor, pw(monitor), seen=shown.seen())
+    [signed] = result.signoffs
+    assert (signed.findings, signed.to_review) == (found, review)
+    assert findings_words(found, review) in signed.attested
+    with read_transaction(ctx.engine) as session:
+        entry = session.query(AuditEntry).filter_by(action="reconciliation_signed_off").one()
+    assert json.loads(entry.new)["to_review"] == review
+    # The words, as the dialog's: both numbers only when they differ.
+    assert findings_words(5, 3) == "5 findings (3 to review)"
+    assert findings_words(5, 5) == "5 findings"
+    assert findings_words(1, 0) == "1 finding (0 to review)"
+    assert findings_words(5, None) == "5 findings"
+    with speaking(Language.ZH_CN):
+        assert findings_words(5, 3) == "5 项发现（待审核 3）"
+    # A sign-off stored before the number to review was: the total alone.
+    old = json.dumps({"products": [["P25", 210, 168, 0, True]], "discrepancies": 5})
+    sql(
+        ctx,
+        "INSERT INTO reconciliation_signoffs (user_id, role, summary, note, at, study_id) "
+        f"VALUES ({monitor.user_id}, 'monitor', '{old}', 'old', "
+        f"'{datetime(2026, 1, 5, 10, tzinfo=UTC).isoformat()}', {ctx.study_id})",
+    )
+    with read_transaction(ctx.engine) as session:
+        rows = reconciliation.signoff_rows(session, ctx.study_id, ctx.study, ctx.clock)
+    assert (rows[-1].note, rows[-1].findings, rows[-1].to_review) == ("old", 5, None)
+    assert rows[-1].attested.startswith("balanced, 5 findings; held: ")
+    assert "to review" not in rows[-1].attested
