@@ -407,7 +407,7 @@ def test_the_sign_off_shows_what_it_signs_before_the_password_and_says_it_after(
     assert prompt == "Sign the figures above: password for monitor: " and before == shown + "\n"
     assert said.startswith(f"Signed off by Maria Rossi (monitor), attesting: {words}; held: ")
     text = cli("reconcile", user="monitor").out
-    last = next(line for line in text.splitlines() if line.startswith("Last signed off by"))
+    last = next(line for line in text.splitlines() if line.startswith("Signed off by"))
     assert f", attesting: {words}; held: " in last
     data = cli("reconcile", "--json", user="monitor").json()["signoffs"][-1]
     assert (data["discrepancies"], data["to_review"]) == (5, 4)
