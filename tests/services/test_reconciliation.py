@@ -428,7 +428,7 @@ def test_a_receipt_dated_before_a_sign_off_but_written_after_it_marks_it(
     late the same way did). It marks it now; a shipment received and recorded on the 28th does
     not, nor does the late receipt mark a sign-off made after it was recorded."""
     clock.set_date(date(2026, 1, 27))
-    reconciliation.sign_off(ctx, monitor, pw(monitor), "visit 4")
+    reconciliation.sign_off(ctx, monitor, pw(monitor), "visit 4", seen=seen_now(ctx))
     clock.set_date(date(2026, 1, 28))
     receive(ctx, pharmacist, "K9201-K9204", shipment="SH-OLD", received_on=date(2026, 1, 26))
     receive(ctx, pharmacist, "K9301-K9302", shipment="SH-NEW")  # the day's work, dated the 28th
@@ -439,7 +439,9 @@ def test_a_receipt_dated_before_a_sign_off_but_written_after_it_marks_it(
         "receipt of shipment SH-OLD dated before it."
     )
     clock.set_date(date(2026, 1, 29))
-    [first, second] = reconciliation.sign_off(ctx, monitor, pw(monitor)).signoffs
+    [first, second] = reconciliation.sign_off(
+        ctx, monitor, pw(monitor), seen=seen_now(ctx)
+    ).signoffs
     assert (first.changed_since, second.changed_since) == (signed.changed_since, ())
 
 

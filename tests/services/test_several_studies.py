@@ -1162,7 +1162,7 @@ def test_a_late_receipt_marks_the_sign_offs_of_its_own_study_only(
     both = signed_in(ctx, pharmacist, pw)
     other = studies.switch_study(ctx, both, OTHER)
     clock.set_date(date(2026, 1, 27))
-    reconciliation.sign_off(ctx, monitor, pw(monitor), "visit")
+    reconciliation.sign_off(ctx, monitor, pw(monitor), "visit", seen=seen_now(ctx))
     clock.set_date(date(2026, 1, 28))
     receive(other, both, "B0001-B0002", lot="LB", shipment="SH-B", received_on=date(2026, 1, 26))
     [signed] = reconciliation.reconcile(ctx, monitor).signoffs
