@@ -13,6 +13,7 @@ from dispensary.labels.dispensing import check_particulars_fit
 from dispensary.services import first_run, pharmacy, setup, users
 from dispensary.services.context import clock_on
 from dispensary.services.demo import DEMO_PASSWORD
+from tight_labels import two_drug_text
 
 pytestmark = pytest.mark.usefixtures("sqlite_only")
 
@@ -60,8 +61,9 @@ def test_study_add_reads_a_notepad_file_and_refuses_one_whose_label_cannot_hold_
         )  # fmt: skip
     finally:
         opened.context.engine.dispose()
-    notepad = str(_notepad(cli.home, "DEMO-2DRUG.toml"))
-    add = ["study", "add", notepad, "--reason", "new study", "--db", new]
+    notepad = cli.home / "DEMO-2DRUG.toml"  # as Notepad saves it: with a byte-order mark
+    notepad.write_bytes(b"\xef\xbb\xbf" + two_drug_text().encode("utf-8"))
+    add = ["study", "add", str(notepad), "--reason", "new study", "--db", new]
     refused = cli(*add, user="ada")
     assert refused.code != 0
     said = " ".join(refused.err.split())

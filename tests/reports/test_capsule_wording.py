@@ -87,25 +87,49 @@ def test_the_label_writes_the_start_date_as_the_leaflet_does() -> None:
     assert "once daily, starting Mon 2 Mar 2026, for 21 days." in english
     assert "2026-03-02" not in english  # one form of date on the label
     assert "Dispensed 2 Mar 2026 by" in english, english
-    assert [t for t, _x, _y in decode_barcodes(pdf)[0]] == ["DSP000001"]
+    assert [t for t, _x, _y in decode_barcodes(pdf)[0]] == ["DSP000001", "DSP000001"]
     leaflet = _text(participant_leaflet(study, dispense))
     assert "only, starting Mon 2 Mar 2026, for 14 days." in leaflet, leaflet
     chinese = dispensing_label(study, dispense, stock, languages=("zh_CN",))
     assert "自2026年3月2日周一开始" in _flat(chinese), _flat(chinese)
-    assert [t for t, _x, _y in decode_barcodes(chinese)[0]] == ["DSP000001"]
+    assert [t for t, _x, _y in decode_barcodes(chinese)[0]] == ["DSP000001", "DSP000001"]
     assert "2026年3月2日周一" in _flat(participant_leaflet(study, dispense, languages=("zh_CN",)))
 
 
-def test_a_label_with_no_room_for_the_weekday_leaves_it_out() -> None:
-    """The two drugs' Chinese label with a pharmacy's own address fills the a4-sheet label:
-    the date without its weekday, rather than a refusal to print."""
+def test_each_drug_s_label_keeps_its_weekday_with_the_pharmacy_s_address() -> None:
+    """The two drugs' Chinese labels with a pharmacy's own address: each drug on its own label
+    (its own directions alone) has room for the weekday, which the one label of both drugs
+    filled the a4-sheet label too full to keep."""
     study = _study()
     dispense = sample_dispense(study)  # cycle 12: numbers of the usual length
     assert dispense.start_date == date(2030, 12, 10)
     stock = get_stock(study.label.default_stock)
-    roomy = _flat(dispensing_label(study, dispense, stock, languages=("zh_CN",)))
-    assert "自2030年12月10日周二开始" in roomy, roomy
     pdf = dispensing_label(study, dispense, stock, languages=("zh_CN",), pharmacy=ZHENGZHOU)
     flat = _flat(pdf)
-    assert "自2030年12月10日开始" in flat and "周二" not in flat, flat
+    assert flat.count("自2030年12月10日周二开始") == 2, flat
+    assert [t for t, _x, _y in decode_barcodes(pdf)[0]] == ["DSP000123", "DSP000123"]
+
+
+def test_a_label_with_no_room_for_the_weekday_leaves_it_out() -> None:
+    """A Chinese label filled by long directions and contact, with a pharmacy's own address:
+    the date without its weekday, rather than a refusal to print."""
+    study = load_study(bundled_studies() / "NCT07198672.toml")
+    zh = study.texts["zh_CN"]
+    texts = dict(study.texts)
+    texts["zh_CN"] = dataclasses.replace(
+        zh,
+        contact_address=zh.contact_address
+        + "金水区东明路北段一百二十七号院三号楼二单元四层四零二室河南省",
+        directions=zh.directions.rstrip("。")
+        + "，用一杯温水整片吞服，切勿咀嚼、掰开或压碎，每天固定时间。",
+    )
+    full = dataclasses.replace(study, texts=texts)
+    dispense = sample_dispense(full)
+    assert dispense.start_date == date(2030, 12, 10)
+    stock = get_stock(full.label.default_stock)
+    roomy = _flat(dispensing_label(study, dispense, stock, languages=("zh_CN",)))
+    assert "自2030年12月10日周二晚间开始" in roomy, roomy
+    pdf = dispensing_label(full, dispense, stock, languages=("zh_CN",), pharmacy=ZHENGZHOU)
+    flat = _flat(pdf)
+    assert "自2030年12月10日晚间开始" in flat and "周二" not in flat, flat
     assert [t for t, _x, _y in decode_barcodes(pdf)[0]] == ["DSP000123"]

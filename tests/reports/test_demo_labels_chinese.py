@@ -183,16 +183,20 @@ def test_the_two_drug_diary_counts_a_capsule_and_a_tablet_each_in_its_word(
 def test_the_two_drug_dispense_of_the_demo_names_each_drug_with_its_count(
     printed: dict[str, Printed],
 ) -> None:
-    """A dispense the demo's services made of a capsule kit and a tablet kit: the label and
-    the leaflet name each drug with its own count (28粒, 30片), not the first drug with the
-    total counted in capsules."""
+    """A dispense the demo's services made of a capsule kit and a tablet kit: the leaflet
+    names each drug with its own count (28粒, 30片), not the first drug with the total counted
+    in capsules; each kit carries its own label, its drug with its own count."""
     made = printed["DEMO-2DRUG"]
     assert len(made.contents) == 2, made.contents
-    for name, pdf in (("dispensing label", made.dispensing), ("leaflet", made.leaflet)):
-        flat = "".join(pdf_text(pdf).split())
-        for content in made.contents:
-            assert "".join(content.split()) in flat, (name, content, flat)
-        assert "数量：" not in flat, (name, flat)  # the one-product wording of a total
+    leaflet = "".join(pdf_text(made.leaflet).split())
+    for content in made.contents:
+        assert "".join(content.split()) in leaflet, (content, leaflet)
+    assert "数量：" not in leaflet, leaflet  # the one-product wording of a total
+    labels = "".join(pdf_text(made.dispensing).split())
+    for number, content in enumerate(made.contents, start=1):
+        drug, units = "".join(content.split()).rsplit("：", 1)
+        assert f"{drug}数量：{units}，口服" in labels, (content, labels)
+        assert f"第{number}个药盒，共2个" in labels, labels
 
 
 @pytest.mark.parametrize("protocol", PROTOCOLS)

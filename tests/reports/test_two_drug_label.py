@@ -1,7 +1,8 @@
 """A dispense of two products (DEMO-2DRUG: 28 democapib capsules and 30 demotinib tablets in one
-bag): the dispensing label, the leaflet and the label's particulars name each product with its
+bag): the dispensing labels, the leaflet and the label's particulars name each product with its
 own count in its own form's word. They named the first product only and gave the dispense's
-total in its form ("capsules: 58", "58粒"), which misstates what is in the bag."""
+total in its form ("capsules: 58", "58粒"), which misstates what is in the bag. Each kit carries
+its own label (tests/reports/test_label_per_kit.py), its drug with its own count."""
 
 from __future__ import annotations
 
@@ -80,18 +81,27 @@ THE_TOTAL = re.compile(r"(?<!\d)58(?!\d)")
 
 
 def _inside_the_label(pdf: bytes, study: Study) -> list[tuple[str, tuple[int, ...]]]:
-    """The characters drawn outside the first label of the stock."""
+    """The characters drawn outside the first two labels of the stock (a label each kit)."""
     stock = get_stock(study.label.default_stock)
-    x, y = stock.origin(0)
     scale = DPI / 72
-    left, right = x * scale, (x + stock.label_width) * scale
-    top = (stock.page_height - y - stock.label_height) * scale
-    bottom = (stock.page_height - y) * scale
+    slots = []
+    for slot in (0, 1):
+        x, y = stock.origin(slot)
+        top = (stock.page_height - y - stock.label_height) * scale
+        slots.append(
+            (x * scale, top, (x + stock.label_width) * scale, top + stock.label_height * scale)
+        )
     return [
         (char, box)
         for char, box in char_boxes(pdf, DPI)
         if not char.isspace()
-        and (box[0] < left - 1 or box[1] < top - 1 or box[2] > right + 1 or box[3] > bottom + 1)
+        and not any(
+            box[0] >= left - 1
+            and box[1] >= top - 1
+            and box[2] <= right + 1
+            and box[3] <= bottom + 1
+            for left, top, right, bottom in slots
+        )
     ]
 
 
@@ -100,12 +110,12 @@ def test_the_english_dispensing_label_states_each_drug_with_its_count() -> None:
     dispense = _dispense(study)
     pdf = dispensing_label(study, dispense, get_stock(study.label.default_stock))
     text = " ".join(pdf_text(pdf).replace("\u00a0", " ").split())
-    assert f"{ENGLISH_NAMES[0]} + {ENGLISH_NAMES[1]}" in text  # the heading: both drugs
-    # Each with its own count in its own form's word, the route they share said once.
-    assert f"{ENGLISH_NAMES[0]}: 28 capsules; {ENGLISH_NAMES[1]}: 30 tablets, oral." in text
+    # Each on its own kit's label with its own count in its own form's word.
+    assert f"{ENGLISH_NAMES[0]} Capsules: 28, oral. Kit C0001;" in text, text
+    assert f"{ENGLISH_NAMES[1]} Tablets: 30, oral. Kit T0001;" in text, text
     assert "capsules: 58" not in text and not THE_TOTAL.search(text), text
-    assert _inside_the_label(pdf, study) == []  # still fits a4-sheet, its default stock
-    assert [t for t, _x, _y in decode_barcodes(pdf)[0]] == ["DSP000001"]
+    assert _inside_the_label(pdf, study) == []  # each fits an a4-sheet label, its default stock
+    assert [t for t, _x, _y in decode_barcodes(pdf)[0]] == ["DSP000001", "DSP000001"]
 
 
 def test_the_chinese_dispensing_label_states_each_drug_with_its_count() -> None:
@@ -116,11 +126,11 @@ def test_the_chinese_dispensing_label_states_each_drug_with_its_count() -> None:
     )
     flat = _flat(pdf)
     names = ["".join(name.split()) for name in CHINESE_NAMES]
-    assert f"{names[0]}+{names[1]}" in flat  # the heading
-    assert f"{names[0]}：28粒；{names[1]}：30片，口服。" in flat
+    assert f"{names[0]}数量：28粒，口服。药盒C0001" in flat, flat
+    assert f"{names[1]}数量：30片，口服。药盒T0001" in flat, flat
     assert "58粒" not in flat and not THE_TOTAL.search(flat), flat
     assert _inside_the_label(pdf, study) == []
-    assert [t for t, _x, _y in decode_barcodes(pdf)[0]] == ["DSP000001"]
+    assert [t for t, _x, _y in decode_barcodes(pdf)[0]] == ["DSP000001", "DSP000001"]
 
 
 def test_the_leaflet_states_each_drug_with_its_count_in_english_and_chinese() -> None:
@@ -167,10 +177,8 @@ def test_drugs_of_different_routes_each_say_their_own() -> None:
     mixed = dataclasses.replace(study, products=(study.products[0], other))
     pdf = dispensing_label(mixed, _dispense(mixed), get_stock(study.label.default_stock))
     text = " ".join(pdf_text(pdf).replace("\u00a0", " ").split())
-    assert (
-        f"{ENGLISH_NAMES[0]}: 28 capsules, oral; {ENGLISH_NAMES[1]}: 30 tablets, sublingual."
-        in text
-    )
+    assert f"{ENGLISH_NAMES[0]} Capsules: 28, oral." in text, text
+    assert f"{ENGLISH_NAMES[1]} Tablets: 30, sublingual." in text, text
 
 
 def test_one_unit_is_counted_in_the_singular() -> None:

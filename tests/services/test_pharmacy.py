@@ -28,6 +28,7 @@ from dispensary.services.documents import Values
 from dispensary.services.results import DispenseResult
 from dispensary.services.setup import check_location, open_database
 from reports.pdfread import pdf_text
+from tight_labels import LONG_ADDRESS, two_drug_text
 
 Refused = Callable[..., Any]
 NAME = "Zhengzhou Trial Pharmacy"
@@ -306,12 +307,8 @@ def test_a_raw_error_after_the_database_is_made_is_a_set_up_unfinished(
     assert len(made) == 1 and disposed == [True]
 
 
-LONG_ADDRESS = ("No. 127 Dongming Road, Jinshui District " * 2)[:80]
-"""Fits a dispensing label of NCT07198672 on the 4 x 2 inch roll, not one of DEMO-2DRUG."""
-
-
 def _two_drug_text() -> str:
-    return (first_run.bundled_study_files()[0].parent / "DEMO-2DRUG.toml").read_text("utf-8")
+    return two_drug_text()
 
 
 def test_particulars_another_open_study_cannot_hold_are_refused_naming_it(

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication
 from dispensary.services import first_run, pharmacy, studies
 from dispensary.ui.settings_view import SettingsScreen
 from dispensary.ui.sign_in import LOCK_BACKGROUND
+from tight_labels import two_drug_text
 
 
 def test_the_lock_screen_hides_the_records_without_the_style_sheet(
@@ -90,8 +91,7 @@ def test_settings_refuse_particulars_another_open_studys_label_cannot_hold(
     """The study open holds the address; DEMO-2DRUG, also open, does not: the screen shows
     the service's refusal naming it, before a reason is asked, and nothing is saved."""
     admin = place.actor("admin")
-    text = (first_run.bundled_study_files()[0].parent / "DEMO-2DRUG.toml").read_text("utf-8")
-    studies.add_study(place.ctx, admin, text, "DEMO-2DRUG.toml", "second study")
+    studies.add_study(place.ctx, admin, two_drug_text(), "DEMO-2DRUG.toml", "second study")
     screen = SettingsScreen(place.session("admin"))
     qtbot.addWidget(screen)
     prompts = answer_reason(monkeypatch, "moved office")

@@ -125,24 +125,36 @@ def _dispense_subject(ctx: Context, actor: Actor, values: Values, label: Label) 
     dispense: DispenseResult = report_data.dispense_for_label(ctx, actor, values.dispense or "")
     leaflet = label.kind is LabelKind.LEAFLET
     what = "Participant leaflet" if leaflet else "Dispensing label"  # the file's name
-    says = (
-        _("the participant leaflet of {dispense} ({participant}, cycle {cycle})")
-        if leaflet
-        else _("the dispensing label of {dispense} ({participant}, cycle {cycle})")
-    ).format(dispense=dispense.number, participant=dispense.participant, cycle=dispense.cycle)
-    title = (
-        _("Participant leaflet {dispense} ({participant}, cycle {cycle})")
-        if label.kind is LabelKind.LEAFLET
-        else _("Dispensing label {dispense} ({participant}, cycle {cycle})")
-    )
+    # A dispense of several kits prints a label for each (labels.dispensing.containers): said,
+    # so that the pharmacist looks for every one of them. Still one print, one record.
+    several = not leaflet and len(dispense.kits) > 1
+    if leaflet:
+        says = _("the participant leaflet of {dispense} ({participant}, cycle {cycle})")
+        title = _("Participant leaflet {dispense} ({participant}, cycle {cycle})")
+    elif several:
+        says = _(
+            "the {count} dispensing labels of {dispense} ({participant}, cycle {cycle}), one "
+            "for each kit"
+        )
+        title = _(
+            "Dispensing labels {dispense} ({participant}, cycle {cycle}): {count} kits, a label "
+            "for each"
+        )
+    else:
+        says = _("the dispensing label of {dispense} ({participant}, cycle {cycle})")
+        title = _("Dispensing label {dispense} ({participant}, cycle {cycle})")
+    facts = {
+        "dispense": dispense.number,
+        "participant": dispense.participant,
+        "cycle": dispense.cycle,
+        "count": len(dispense.kits),
+    }
     return Subject(
         (dispense.number,),
         dispense,
-        title.format(
-            dispense=dispense.number, participant=dispense.participant, cycle=dispense.cycle
-        ),
+        title.format(**facts),
         f"{what} {dispense.number}.pdf",
-        says,
+        says.format(**facts),
     )
 
 

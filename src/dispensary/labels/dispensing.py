@@ -2,6 +2,11 @@
 (with start date and days of supply), kit numbers, dispense date, pharmacist's initials, the
 pharmacy's name, and the dispense number as a Code 128 barcode scanned at the return.
 
+Each kit handed to the participant (its bottle or box: the immediate packaging) carries its own
+label: a dispense of two kits prints two, each with its own product, strength, kit number,
+units and directions, and "Kit 1 of 2" beside the participant, so that the pharmacist sees that
+every one printed. A dispense of one kit prints its one label as it always did.
+
 It prints in the languages the print plan gives (services.labels: the study's, less those
 still to confirm; English when none is given), every particular in each of them on a bilingual
 label.
@@ -10,6 +15,7 @@ label.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from dispensary.i18n import N_, _, current_language
@@ -170,10 +176,53 @@ def pharmacy_text(study: Study, speech: Speech, pharmacy: Particulars) -> str:
     return ", ".join(part for part in (name, pharmacy.address, phone) if part)
 
 
+@dataclass(frozen=True)
+class Container:
+    """One kit of a dispense as its own label shows it: `dispense` holds that kit alone (its
+    product, its units, its product's directions); `number` of `count` kits of the dispense;
+    `products` whose directions it carries (None: every product of the dose, a dispense of one
+    kit)."""
+
+    dispense: DispenseResult
+    number: int = 1
+    count: int = 1
+    products: tuple[str, ...] | None = None
+
+
+def containers(study: Study, dispense: DispenseResult) -> list[Container]:
+    """The labels a dispense prints, one per kit; a dispense of one kit (or none: refused by
+    its particulars' check) is its own one label, as it always printed."""
+    if len(dispense.kits) <= 1:
+        return [Container(dispense)]
+    start = dispense.start_date or dispense.day1
+    days = max(1, (dispense.last_day - start).days + 1)
+    dose = study.dose_level(dispense.dose_level)
+    made = []
+    for number, kit in enumerate(dispense.kits, start=1):
+        own = replace(
+            dose, components=tuple(c for c in dose.components if c.product == kit.product)
+        )
+        one = replace(
+            dispense,
+            kits=(kit,),
+            tablets=kit.tablets,
+            directions=study.directions_for(own, start, days),
+            product_directions=study.product_directions(own, start, days),
+        )
+        made.append(Container(one, number, len(dispense.kits), (kit.product,)))
+    return made
+
+
 def _side(
-    study: Study, dispense: DispenseResult, speech: Speech, pharmacy: Particulars
+    study: Study,
+    dispense: DispenseResult,
+    speech: Speech,
+    pharmacy: Particulars,
+    container: Container | None = None,
 ) -> list[Piece]:
-    who = (dispense.participant, dispense.initials, wording.cycle(dispense.cycle))
+    who: tuple[str, ...] = (dispense.participant, dispense.initials, wording.cycle(dispense.cycle))
+    if container is not None and container.count > 1:
+        who = (*who, wording.container(container.number, container.count))
     where = (
         pharmacy_text(study, speech, pharmacy),
         wording.dispensed(dispense.dispensed_on, dispense.pharmacist_initials),
@@ -191,7 +240,11 @@ def _side(
 
 
 def _body(
-    study: Study, dispense: DispenseResult, speech: Speech, weekday: bool = True
+    study: Study,
+    dispense: DispenseResult,
+    speech: Speech,
+    weekday: bool = True,
+    products: Sequence[str] | None = None,
 ) -> list[Piece]:
     text = speech.text
     units = units_text(study, dispense, text)
@@ -205,7 +258,7 @@ def _body(
         Piece(
             sentence(
                 wording.dose(dose_name(dispense, speech)),
-                directions(study, dispense, speech, weekday),
+                directions(study, dispense, speech, weekday, products),
             ),
             N_("dose and directions"),
             bold=True,
@@ -237,31 +290,36 @@ def dispensing_layout(
     previous_dose: int | None = None,
     languages: Sequence[str] = ENGLISH_ONLY,
     pharmacy: Particulars = NONE_SET,
+    container: Container | None = None,
 ) -> LabelLayout:
     """`previous_dose`: the dose level of the participant's previous dispense (None: none, or
     not known); a different one is marked DOSE CHANGED with the dose it was. `languages`: the
     languages it prints in, the main one first. `pharmacy`: the pharmacy's own particulars
-    (services.pharmacy), printed instead of the study file's pharmacy name once set."""
+    (services.pharmacy), printed instead of the study file's pharmacy name once set.
+    `container`: the one kit of the dispense this label is for (`containers`); None: the
+    dispense's one kit."""
     check_complete(
         dispensing_fields(study, dispense, pharmacy),
         _("dispensing label of {dispense}").format(dispense=dispense.number),
     )
     check_dispensing_stock(stock)
     spoken = speeches(study, languages)
+    on_it = container.dispense if container is not None else dispense
+    products = container.products if container is not None else None
 
     def laid(chosen: LabelStock, weekday: bool) -> LabelLayout:
         return layout_label(
             chosen,
             dispense.number,
-            in_every(spoken, lambda s: _product(study, dispense, s)),
-            in_every(spoken, lambda s: _side(study, dispense, s, pharmacy)),
-            in_every(spoken, lambda s: _body(study, dispense, s, weekday)),
+            in_every(spoken, lambda s: _product(study, on_it, s)),
+            in_every(spoken, lambda s: _side(study, on_it, s, pharmacy, container)),
+            in_every(spoken, lambda s: _body(study, on_it, s, weekday, products)),
             in_every(spoken, lambda s: [reprint_mark()]) if reprint else (),
             _("dispensing label of {dispense}").format(dispense=dispense.number),
             barcode_share=0.32,
             body_largest=9.0,
             advice=ADVICE,
-            marks=in_every(spoken, lambda s: _marks(study, dispense, s, previous_dose)),
+            marks=in_every(spoken, lambda s: _marks(study, on_it, s, previous_dose)),
         )
 
     def on(chosen: LabelStock) -> LabelLayout:
@@ -277,6 +335,25 @@ def dispensing_layout(
     except LabelDoesNotFit as error:
         larger = larger_stocks(stock, on, dispensing=True)
         raise refusal_naming(error, larger, LARGER, SHORTEN, NONE_LARGER) from error
+
+
+def dispensing_layouts(
+    study: Study,
+    dispense: DispenseResult,
+    stock: LabelStock,
+    reprint: bool,
+    previous_dose: int | None = None,
+    languages: Sequence[str] = ENGLISH_ONLY,
+    pharmacy: Particulars = NONE_SET,
+) -> list[LabelLayout]:
+    """The labels of a dispense, one per kit (`containers`), each measured; refused whole when
+    one of them does not fit or lacks a particular."""
+    return [
+        dispensing_layout(
+            study, dispense, stock, reprint, previous_dose, languages, pharmacy, container
+        )
+        for container in containers(study, dispense)
+    ]
 
 
 def contact_text(study: Study, text: LabelLanguage | None = None) -> str:
@@ -299,10 +376,17 @@ def dispensing_label(
     languages: Sequence[str] = ENGLISH_ONLY,
     pharmacy: Particulars = NONE_SET,
 ) -> bytes:
-    """The label for the bottle(s) of one dispense, in `languages` (the print plan's)."""
-    layout = dispensing_layout(study, dispense, stock, reprint, previous_dose, languages, pharmacy)
+    """The labels of one dispense, one for each of its kits (`containers`), in `languages`
+    (the print plan's)."""
+    layouts = dispensing_layouts(
+        study, dispense, stock, reprint, previous_dose, languages, pharmacy
+    )
     return render_labels(
-        stock, calibration, [layout.draw], f"Dispensing label {dispense.number}", first_position
+        stock,
+        calibration,
+        [layout.draw for layout in layouts],
+        f"Dispensing label {dispense.number}",
+        first_position,
     )
 
 
@@ -354,6 +438,25 @@ def sample_dispense(study: Study) -> DispenseResult:
     )
 
 
+def sample_labels(
+    study: Study,
+    sample: DispenseResult,
+    stock: LabelStock,
+    languages: Sequence[str] = ENGLISH_ONLY,
+    pharmacy: Particulars = NONE_SET,
+) -> list[LabelLayout]:
+    """The labels of a sample dispense (`sample_dispense`), each of its kits' own; a sample of
+    one kit is also laid out as the second of two kits, as a dispense of two kits of the
+    product prints it ("Kit 2 of 2" beside the participant)."""
+    layouts = dispensing_layouts(study, sample, stock, False, None, languages, pharmacy)
+    if len(sample.kits) == 1:
+        second = Container(sample, 2, 2)
+        layouts.append(
+            dispensing_layout(study, sample, stock, False, None, languages, pharmacy, second)
+        )
+    return layouts
+
+
 STUDY_LARGER = N_("Name a larger stock in the study file's [label] default_stock")
 
 
@@ -368,8 +471,8 @@ def check_study_label_fits(study: Study) -> Study:
     ways = dict.fromkeys([study.print_languages, *((code,) for code in study.may_print_in)])
     for languages in ways:
 
-        def on(chosen: LabelStock, languages: Sequence[str] = languages) -> LabelLayout:
-            return dispensing_layout(study, sample, chosen, False, None, languages)
+        def on(chosen: LabelStock, languages: Sequence[str] = languages) -> list[LabelLayout]:
+            return sample_labels(study, sample, chosen, languages)
 
         try:
             on(stock)
@@ -410,7 +513,7 @@ def check_particulars_fit(study: Study, pharmacy: Particulars, *, saved: bool = 
             languages: Sequence[str] = study.print_languages,
         ) -> bool:
             try:
-                dispensing_layout(study, sample, on, False, None, languages, particulars)
+                sample_labels(study, sample, on, languages, particulars)
             except LabelDoesNotFit:
                 return False
             return True

@@ -97,15 +97,24 @@ def speeches(study: Study, languages: Sequence[str] = ENGLISH_ONLY) -> list[Spee
     ]
 
 
-def directions(study: Study, dispense: DispenseResult, speech: Speech, weekday: bool = True) -> str:
+def directions(
+    study: Study,
+    dispense: DispenseResult,
+    speech: Speech,
+    weekday: bool = True,
+    products: Sequence[str] | None = None,
+) -> str:
     """The directions with the start date and days of supply, made in every language from the
     facts the service's own are made from (dose level, start date, days to the last day of
     supply) with the study file's text in that language and the date written as the leaflet
     writes it ('Wed 1 Jul 2026', not the ISO date of the service's; without the weekday where
-    a label has no room for it)."""
+    a label has no room for it). `products`: only these products' directions (the label of
+    one kit of a dispense of several: its own product's); None: every product of the dose."""
     start = dispense.start_date or dispense.day1
     days = max(1, (dispense.last_day - start).days + 1)
     dose = study.dose_level(dispense.dose_level)
+    if products is not None:
+        dose = replace(dose, components=tuple(c for c in dose.components if c.product in products))
     # The date never breaks across lines ('2026年3月' / '2日' would misread).
     return study.directions_for(
         dose, start, days, speech.code, lambda day: keep_together(speech.write_date(day, weekday))

@@ -125,6 +125,13 @@ def contact(name: str, address: str, phone: str) -> str:
     return _("Contact: {name}, {address}, {phone}").format(name=name, address=address, phone=phone)
 
 
+def container(number: int, count: int) -> str:
+    """Which of the dispense's kits this label is on, when it has several: 'Kit 1 of 2' /
+    '第1个药盒，共2个', beside the participant, so that the pharmacist sees every one printed
+    and the participant that another goes with it."""
+    return _("Kit {number} of {count}").format(number=number, count=count)
+
+
 def dispensed(on: date, initials: str) -> str:
     return _("Dispensed {date} by {initials}").format(date=label_date(on), initials=initials)
 
