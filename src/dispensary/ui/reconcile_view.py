@@ -691,7 +691,6 @@ class ReconcileScreen(Screen):
             return
         result = signed(
             self.message,
-            self.session,
             lambda: reconciliation.sign_off(self.session.ctx, actor, password, self.note.text()),
         )
         if result is None:
