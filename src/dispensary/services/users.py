@@ -481,9 +481,10 @@ def check_signature(
                 "before signing anything. Nothing was saved."
             ).format(user=actor.username)
         )
-    if password == "":
+    if not isinstance(password, str) or password == "":
         # Nothing typed is no guess at the password: counted as a wrong one, an empty field
-        # (a second person not yet at the counter) moved their account towards the lock.
+        # (a second person not yet at the counter) moved their account towards the lock. Nor
+        # is a value that is no text (None from a script): refused, not counted.
         raise InvalidInput(
             _(
                 "No signature password was typed for {user}: type it to sign. Nothing was saved."
