@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from dispensary.domain.codes import DISPENSE_OVERRIDES, ReasonCode
-from dispensary.domain.errors import DispensaryError
+from dispensary.domain.errors import DispensaryError, SignatureFailed
 from dispensary.domain.rules import INITIALS, KIT_NUMBER, STUDY_NUMBER, half_width
 from dispensary.services import (
     counts,
@@ -33,6 +33,7 @@ from dispensary.services import (
     receiving,
     returns,
     temperature,
+    users,
 )
 from dispensary.services.context import Actor, Context
 from dispensary.services.receiving import KitIn
@@ -179,17 +180,32 @@ class Counter:
     secret: str
     snapshot: Callable[[Context], Snapshot]
     figures: Figures
+    admin: Actor
 
     def refuses(self, call: Callable[[], object]) -> None:
         before = self.snapshot(self.ctx)
+        wrong: SignatureFailed | None = None
         try:
             call()
         except DispensaryError as refused:
             assert refused.message.strip(), "a refusal says what to do"
+            wrong = refused if isinstance(refused, SignatureFailed) else None
         else:
             pytest.fail("bad input was accepted")
-        assert self.snapshot(self.ctx) == before, "a refusal wrote to the database"
+        after = self.snapshot(self.ctx)
+        if wrong is not None:  # a wrong password: counted against its signer, nothing else
+            assert wrong.counted, wrong.uncounted
+            before = {t: v for t, v in before.items() if t not in SIGNATURE_COUNT}
+            after = {t: v for t, v in after.items() if t not in SIGNATURE_COUNT}
+        assert after == before, "a refusal wrote to the database"
+        if wrong is not None:  # the next example signs with an account not locked
+            users.unlock(self.ctx, self.admin, wrong.signer, "the next bad input")
         self.figures.add("bad input.service calls refused cleanly")
+
+
+SIGNATURE_COUNT = {"users", "audit_entries", "audit_entry_studies", "chain_head"}
+"""Where a wrong signature password is counted (the signer's failures, its trail entry): the
+one write a refused signed step makes (users.check_signature)."""
 
 
 @pytest.fixture
@@ -199,6 +215,7 @@ def counter(
     pw: Callable[[Actor], str],
     snapshot: Callable[[Context], Snapshot],
     figures: Figures,
+    admin: Actor,
 ) -> Counter:
     secret = pw(pharmacist)
     kits = receiving.kits_from_range(ctx, "K0001-K0010", P75, "L1", LATE, None)
@@ -215,7 +232,7 @@ def counter(
             criteria_confirmed=participants.eligibility_checklist(ctx.study),
         )
     dispensing.dispense_cycle(ctx, pharmacist, "01-001", 1, TODAY, secret)
-    return Counter(ctx, pharmacist, secret, snapshot, figures)
+    return Counter(ctx, pharmacist, secret, snapshot, figures, admin)
 
 
 def _settings(examples: int) -> settings:

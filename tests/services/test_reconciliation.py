@@ -10,14 +10,19 @@ from typing import Any
 import pytest
 
 import signed
-from dispensary.domain.errors import InvalidInput, NotPermitted, SignatureFailed
+from dispensary.domain.errors import (
+    InvalidInput,
+    NotPermitted,
+    NotSignedIn,
+    SignatureFailed,
+)
 from dispensary.services import destruction, reconciliation, returns
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.results import BalanceRow, DispenseResult, ReconcileResult
 from signed import seen_now
 
 from .conftest import Stock
-from .helpers import EARLY, P25, P75, WITNESSED, receive, sql
+from .helpers import EARLY, P25, P75, WITNESSED, receive, scalar, sql
 
 Refused = Callable[..., Any]
 Password = Callable[[Actor], str]
@@ -159,6 +164,33 @@ def test_sign_off(
         "visit 3, all in order",
     )
     assert reconciliation.reconcile(ctx, technician).signoffs == result.signoffs
+
+
+def test_the_sign_off_itself_counts_wrong_passwords_to_the_lock(
+    ctx: Context, stock: Stock, monitor: Actor, technician: Actor, pw: Password
+) -> None:
+    """Called straight, as a script or another front end would: each wrong signature password
+    counts against the signer, the fifth locks the account, and the right password is then
+    refused (the count is not left to the windows or the command line)."""
+    said = []
+    for _attempt in range(5):
+        with pytest.raises(SignatureFailed) as failed:
+            reconciliation.sign_off(ctx, monitor, "not-the-password", "visit 3")
+        assert failed.value.counted and not failed.value.uncounted
+        said.append(failed.value.message.split(". ")[-1])
+    assert said == [
+        "4 attempts left before the account locks.",
+        "3 attempts left before the account locks.",
+        "2 attempts left before the account locks.",
+        "1 attempt left before the account locks.",
+        "The account is now locked; ask an administrator to unlock it.",
+    ]
+    assert scalar(ctx, "SELECT failed_attempts FROM users WHERE username = 'monitor'") == 5
+    assert scalar(ctx, "SELECT locked FROM users WHERE username = 'monitor'")
+    for password in ("not-the-password", pw(monitor)):
+        with pytest.raises(NotSignedIn, match="The account 'monitor' has been locked"):
+            reconciliation.sign_off(ctx, monitor, password, "visit 3")
+    assert reconciliation.reconcile(ctx, technician).signoffs == ()
 
 
 def test_empty_pharmacy_balances(ctx: Context, monitor: Actor) -> None:

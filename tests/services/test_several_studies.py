@@ -72,7 +72,6 @@ SITE_WIDE = {
     "users.list_users",
     "users.change_password",
     "users.record_session_event",
-    "users.record_failed_signature",
     "users.account_state",
     "users.set_language",
     "users.recover_administrator",
@@ -88,8 +87,6 @@ SITE_WIDE = {
     "studies.switch_study",
     "studies.check_study_named",
     "studies.own_protocols",
-    "signing.count_failure",
-    "signing.run_signed",
     # The pharmacy's own particulars, printed on every study's labels, its idle lock time,
     # and the About box.
     "pharmacy.set_particulars",

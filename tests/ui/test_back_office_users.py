@@ -218,8 +218,12 @@ def panel_rectangles(screen: UsersScreen) -> dict[str, Any]:
 
 
 def assert_whole_and_apart(screen: UsersScreen, qtbot: Any, where: str) -> None:
-    """Both tabs: every widget inside the panel's visible area, none overlapping another, and
-    each wrapped line as tall as its text."""
+    """Both tabs: every widget inside the panel's visible area, each box whole (its bottom
+    edge too) with no scroll bar to reach it, none overlapping another, and each wrapped line
+    as tall as its text."""
+    from PySide6.QtCore import QPoint, QRect
+    from PySide6.QtWidgets import QGroupBox
+
     for label in (screen.chosen, screen.access_state):
         assert label.height() >= label.heightForWidth(label.width()), where
     for index in range(screen.panel_tabs.count()):
@@ -229,6 +233,15 @@ def assert_whole_and_apart(screen: UsersScreen, qtbot: Any, where: str) -> None:
         assert len(shown) > 8
         tab = f"{where}, {screen.panel_tabs.tabText(index)}"
         visible = screen.panel.viewport().rect()
+        assert not screen.panel.verticalScrollBar().isVisible(), tab
+        viewport = screen.panel.viewport()
+        boxes = {
+            box.title(): QRect(box.mapTo(viewport, QPoint(0, 0)), box.size())
+            for box in screen.panel_tabs.currentWidget().findChildren(QGroupBox)
+            if box.isVisible()
+        }
+        cut = {title: r.getCoords() for title, r in boxes.items() if not visible.contains(r)}
+        assert cut == {}, (tab, visible.getCoords())
         outside = {name: rect.getCoords() for name, rect in shown.items()}
         outside = {n: c for n, c in outside.items() if not visible.contains(shown[n])}
         assert outside == {}, (tab, visible.getCoords())
@@ -312,6 +325,7 @@ def test_both_tabs_are_whole_and_nothing_overlaps_at_1366x768(
             screen.select(username)
             for _ in range(8):
                 qapp.processEvents()
+            screen.grab().save(str(tmp_path / f"users-{language}-{username}-{width}.png"))
             assert_whole_and_apart(screen, qtbot, f"{username} at {screen.splitter.sizes()}")
         assert_study_chooser_whole(screen)
         screen.close()
@@ -320,37 +334,82 @@ def test_both_tabs_are_whole_and_nothing_overlaps_at_1366x768(
         ctx.engine.dispose()
 
 
+LOCKED = {"en": ", locked after failed sign-ins", "zh_CN": "，因登录失败已锁定"}
+LOCKED_END = {"en": "failed sign-ins", "zh_CN": "因登录失败已锁定"}
+"""What of the lock stays in view when the summary loses its middle."""
+
+
 @pytest.mark.parametrize("language", ["en", "zh_CN"])
-def test_a_locked_users_two_line_summary_pushes_the_form_down(
-    qtbot: Any, qapp: Any, pharmacy: Pharmacy, language: str, request: pytest.FixtureRequest
+def test_a_locked_users_summary_stays_one_line_and_both_boxes_stay_whole(
+    qtbot: Any,
+    qapp: Any,
+    pharmacy: Pharmacy,
+    language: str,
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
 ) -> None:
-    """A locked user of three studies: the summary and the studies' line wrap, and the rows
-    under them move down, whole, overlapping nothing."""
+    """A locked user of three studies, with a long name, the panel where the table leaves it
+    and at its narrowest: the summary wrapped to two and three lines, and in Chinese at
+    1366x768 the panel scrolled and the study-access box lost its bottom. The summary stays
+    one line, its middle left out: the user name and the lock in view, the whole in its
+    tooltip; both boxes whole, nothing overlapping."""
     from dispensary.services import studies
     from dispensary.ui.app import apply_style
 
     if language != "en":
         request.getfixturevalue("chinese")
     admin = pharmacy.actor("admin")
+    name = "Maria Alessandra Rossi-Bianchi"
+    users.add_user(
+        pharmacy.ctx, admin, "mrossi", "technician", name, "MAR", "amber-kettle-7", False
+    )
     for protocol in ("DEMO-28D-BID", "DEMO-2DRUG"):
         study = pharmacy.study.source_text.replace(
             f'protocol = "{pharmacy.study.protocol}"', f'protocol = "{protocol}"'
         )
         studies.add_study(pharmacy.ctx, admin, study, f"{protocol}.toml", "one more study")
-        studies.set_access(pharmacy.ctx, admin, "tech", protocol, True, "works in it")
-    for _ in range(5):
-        with pytest.raises(NotSignedIn):
-            users.sign_in(pharmacy.ctx, "tech", "not-the-password")
+        for user in ("tech", "mrossi"):
+            studies.set_access(pharmacy.ctx, admin, user, protocol, True, "works in it")
+    for user in ("tech", "mrossi"):
+        for _ in range(5):
+            with pytest.raises(NotSignedIn):
+                users.sign_in(pharmacy.ctx, user, "not-the-password")
     apply_style(qapp)
     try:
         screen = refreshed(qtbot, UsersScreen(pharmacy.session("admin")), SCREEN_AREA)
-        for username in ("tech", "admin", "tech"):
+        total = sum(screen.splitter.sizes())
+        for username, narrowest in (
+            ("mrossi", False),
+            ("tech", False),
+            ("admin", False),
+            ("mrossi", True),
+            ("tech", True),
+        ):
+            if narrowest:  # the splitter dragged as far as the panel lets it
+                screen.splitter.setSizes([total, 0])
             screen.select(username)
-            qtbot.wait(20)
-            if username == "tech":
-                metrics = screen.chosen.fontMetrics()
-                assert screen.chosen.height() >= 2 * metrics.lineSpacing()
-            assert_whole_and_apart(screen, qtbot, username)
+            for _ in range(8):
+                qapp.processEvents()
+            where = f"{username} at {screen.splitter.sizes()}"
+            screen.grab().save(str(tmp_path / f"users-{language}-{username}-{narrowest}.png"))
+            assert_whole_and_apart(screen, qtbot, where)
+            summary = screen.chosen
+            assert summary.height() < 2 * summary.fontMetrics().lineSpacing(), where
+            assert summary.toolTip() == summary.text(), where
+            assert summary.text().startswith(username), where
+            if username != "admin":
+                assert summary.text().endswith(LOCKED[language]), where
+                assert summary.shown_text().startswith(username), (where, summary.shown_text())
+                assert summary.shown_text().endswith(LOCKED_END[language]), where
+            if username == "mrossi":
+                assert name in summary.text(), where
+            if username == "mrossi" and narrowest:  # the middle left out, not the ends
+                assert name not in summary.shown_text(), (where, summary.shown_text())
+            studies_line = screen.access_state  # one line too; the table lists them whole
+            assert studies_line.height() < 2 * studies_line.fontMetrics().lineSpacing(), where
+            assert studies_line.toolTip() == studies_line.text(), where
+            if username != "admin":
+                assert "NCT07198672" in studies_line.text(), where
         assert_study_chooser_whole(screen)
     finally:
         qapp.setStyleSheet("")

@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from back_office_fixtures import PASSWORDS, Pharmacy
+from back_office_fixtures import PASSWORDS, Pharmacy, sign_with
 from PySide6.QtCore import Qt
 from sqlalchemy import text
+from window_helpers import refreshed
 
 from dispensary import cli
 from dispensary.domain.errors import SignatureFailed
@@ -22,11 +23,12 @@ from dispensary.labels import catalogue as label_catalogue
 from dispensary.labels.catalogue import Label
 from dispensary.reports import catalogue as report_catalogue
 from dispensary.reports.catalogue import Report
-from dispensary.services import queries, reconciliation, signing
+from dispensary.services import queries, reconciliation
 from dispensary.services.context import Actor
 from dispensary.services.documents import Param
 from dispensary.ui.feedback import MessageBar
 from dispensary.ui.forms import signed
+from dispensary.ui.reconcile_view import ReconcileScreen
 from dispensary.ui.reports_view import ReportsScreen
 from signed import seen_now
 
@@ -113,20 +115,14 @@ def wrong_sign_off(pharmacy: Pharmacy, actor: Actor) -> Any:
 
 
 def test_a_failed_signature_counts_once_whatever_the_front_end(
-    qtbot: Any, pharmacy: Pharmacy, tmp_path: Path
+    qtbot: Any, pharmacy: Pharmacy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pharm = pharmacy.actor("pharm")
     assert failed_signatures(pharmacy, "pharm") == 0
 
-    # The service-side helper, and the same failure relayed by a second helper: counted once.
+    # The service called straight, as a script would: it counts the failure itself.
     with pytest.raises(SignatureFailed) as caught:
-        signing.run_signed(
-            pharmacy.ctx,
-            pharm,
-            lambda: signing.run_signed(
-                pharmacy.ctx, pharm, lambda: wrong_sign_off(pharmacy, pharm)
-            ),
-        )
+        wrong_sign_off(pharmacy, pharm)
     assert caught.value.counted and not caught.value.uncounted
     assert failed_signatures(pharmacy, "pharm") == 1
 
@@ -134,9 +130,22 @@ def test_a_failed_signature_counts_once_whatever_the_front_end(
     session = pharmacy.session("pharm")
     bar = MessageBar()
     qtbot.addWidget(bar)
-    assert signed(bar, session, lambda: wrong_sign_off(pharmacy, session.actor)) is None
+    assert signed(bar, lambda: wrong_sign_off(pharmacy, session.actor)) is None
     assert "wrong" in bar.text()
     assert failed_signatures(pharmacy, "pharm") == 2
+
+    # Three wrong passwords typed at the reconciliation screen: three counted, not six.
+    sign_with(monkeypatch, "not my password")
+    screen = refreshed(qtbot, ReconcileScreen(pharmacy.session("monitor")), None)
+    for left in ("4 attempts left", "3 attempts left", "2 attempts left"):
+        qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
+        assert left in screen.message.text(), screen.message.text()
+    assert failed_signatures(pharmacy, "monitor") == 3
+    with pharmacy.ctx.engine.connect() as connection:
+        attempts = connection.execute(
+            text("SELECT failed_attempts FROM users WHERE username = 'monitor'")
+        ).scalar_one()
+    assert attempts == 3
 
     # The command line (main): a wrong countersignature counts against the second person.
     kit = next(k for k in queries.inventory(pharmacy.ctx, pharm) if k.status.value == "available")

@@ -2014,6 +2014,10 @@
         <translation>收回访问权限</translation>
     </message>
     <message>
+        <source>{user}: {name} ({initials}), {role}, {state}{locked}</source>
+        <translation>{user}：{name}（{initials}），{role}，{state}{locked}</translation>
+    </message>
+    <message>
         <source>User {user} ({role}) added.</source>
         <translation>用户 {user}（{role}）已添加。</translation>
     </message>
@@ -2036,10 +2040,6 @@
     <message>
         <source>, locked after failed sign-ins</source>
         <translation>，因登录失败已锁定</translation>
-    </message>
-    <message>
-        <source>&lt;b&gt;{user}&lt;/b&gt;: {name} ({initials}), {role}, {state}{locked}</source>
-        <translation>&lt;b&gt;{user}&lt;/b&gt;：{name}（{initials}），{role}，{state}{locked}</translation>
     </message>
     <message>
         <source>An administrator reaches every study.</source>

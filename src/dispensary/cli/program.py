@@ -467,7 +467,6 @@ def _main(argv: list[str] | None) -> int:
     language = set_language(getattr(args, "lang", None) or system_language())
     # The command runs: now the services load (and SQLAlchemy with them).
     from dispensary.cli.run import Run, clock_from_env
-    from dispensary.services import signing
     from dispensary.services.faults import escaped_fault
 
     run: Run | None = None
@@ -476,8 +475,7 @@ def _main(argv: list[str] | None) -> int:
     try:
         run = Run(args, clock_from_env(), out, err)
         handler: Handler = args.handler
-        signing_run = run  # a wrong signature password counts against its signer
-        return signing.run_counted(signing_run.signer, lambda: handler(signing_run))
+        return handler(run)  # a wrong signature password is counted by the service itself
     except UsageError as exc:
         if as_json:
             return json_error(err, "usage", "usage_error", str(exc), EXIT_USAGE)

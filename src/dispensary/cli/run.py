@@ -269,12 +269,6 @@ class Run:
                 ).format(problem=exc)
             )
 
-    def signer(self) -> tuple[Context, Actor] | None:
-        """Who was signed in, for counting a failed signature (signing.run_counted)."""
-        if self._ctx is not None and self._actor is not None:
-            return self._ctx, self._actor
-        return None
-
     def close(self) -> None:
         if self._ctx is not None:
             self._record_owed_sign_in()

@@ -328,19 +328,40 @@ def writes_owed(engine: Engine) -> bool:
     return bool(_before_next_write.get(engine))
 
 
+AfterStep = Callable[[Engine], None]
+_AFTER = "dispensary.after_transaction"
+"""The key of a write transaction's session.info under which `after_transaction` keeps its
+steps (present only in a session of write_transaction)."""
+
+
+def after_transaction(session: Session, step: AfterStep) -> None:
+    """Runs `step` with the engine once the write transaction of `session` has ended, however it
+    ended (committed, or rolled back by the refusal that follows): for what must be written
+    even though the step is refused (a wrong signature password counted against its signer,
+    users.check_signature), in a transaction of its own after the step's lock is released.
+    `step` raises nothing: what could not be done it keeps for the refusal to say."""
+    steps = session.info.get(_AFTER)
+    if steps is None:
+        raise RuntimeError("after_transaction: not the session of a write transaction")
+    steps.append(step)
+
+
 @contextmanager
 def write_transaction(engine: Engine, wait_ms: int | None = None) -> Iterator[Session]:
     """One workflow step: commits on success, rolls back on any exception; a database fault is
     raised as the DatabaseProblem that names it, nothing of the step written. A database open
     read-only refuses the step before it begins. `wait_ms`: how long to wait for another
-    workstation's write to end (the busy timeout by default)."""
+    workstation's write to end (the busy timeout by default). Steps left by after_transaction
+    run once the transaction has ended, before the refusal (if any) goes on."""
     refuse_if_read_only(engine)
     owed = list(_before_next_write.get(engine, ()))
     bound = writing(engine)
     if wait_ms is not None and is_sqlite(engine):
         bound = bound.execution_options(sqlite_wait_ms=wait_ms)
+    after: list[AfterStep] = []
     try:
         with Session(bound, expire_on_commit=False) as session, session.begin():
+            session.info[_AFTER] = after
             if not is_sqlite(engine):
                 if wait_ms is not None:
                     session.execute(text(f"SET LOCAL lock_timeout = {int(wait_ms)}"))
@@ -353,6 +374,9 @@ def write_transaction(engine: Engine, wait_ms: int | None = None) -> Iterator[Se
         if problem is None:
             raise
         raise problem from exc
+    finally:
+        for then in after:
+            then(engine)
     if owed:
         left = _before_next_write.get(engine, [])
         left[:] = [step for step in left if step not in owed]

@@ -75,9 +75,10 @@ class SessionLocked(NotSignedIn):
 
 
 class SignatureFailed(NotPermitted):
-    """A wrong password at an electronic signature. Nothing of the act was saved;
-    services.signing.run_signed counts the failure against the signer, as a sign-in would, so
-    that a signature prompt does not allow endless guesses."""
+    """A wrong password at an electronic signature. Nothing of the act was saved; the service
+    that checked it (services.users.check_signature) counts the failure against the signer in a
+    transaction of its own, as a sign-in would, so that a signature prompt does not allow
+    endless guesses, whoever called it."""
 
     def __init__(self, message: str, signer: str, meaning: str, second: bool = False) -> None:
         super().__init__(message)

@@ -25,12 +25,13 @@ from weakref import WeakKeyDictionary
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import bindparam, func, select, text
+from sqlalchemy import Engine, bindparam, func, select, text
 from sqlalchemy.orm import Session, object_session
 from sqlalchemy.pool import Pool
 
 from dispensary.db import engine as engines
 from dispensary.db.engine import (
+    after_transaction,
     before_next_write,
     read_only,
     read_transaction,
@@ -51,6 +52,7 @@ from dispensary.domain.codes import Role, SignatureMeaning
 from dispensary.domain.errors import (
     ChainOutOfStep,
     DatabaseBusy,
+    DispensaryError,
     InvalidInput,
     NotFound,
     NotPermitted,
@@ -479,22 +481,27 @@ def check_signature(
                 "before signing anything. Nothing was saved."
             ).format(user=actor.username)
         )
-    if password == "":
+    if not isinstance(password, str) or password == "":
         # Nothing typed is no guess at the password: counted as a wrong one, an empty field
-        # (a second person not yet at the counter) moved their account towards the lock.
+        # (a second person not yet at the counter) moved their account towards the lock. Nor
+        # is a value that is no text (None from a script): refused, not counted.
         raise InvalidInput(
             _(
                 "No signature password was typed for {user}: type it to sign. Nothing was saved."
             ).format(user=actor.username)
         )
     if not _password_matches(user, password):
-        left = MAX_FAILURES - user.failed_attempts - 1  # counted by record_failed_signature
+        left = MAX_FAILURES - user.failed_attempts - 1  # counted once the step is refused
         if second and meaning in SECOND_SIGNER_WRONG:
-            raise SignatureFailed(
-                _wrong_second_password(meaning, actor.username, left),
-                actor.username,
-                meaning.value,
-                second=True,
+            raise _counted(
+                SignatureFailed(
+                    _wrong_second_password(meaning, actor.username, left),
+                    actor.username,
+                    meaning.value,
+                    second=True,
+                ),
+                session,
+                rec,
             )
         # The person first, as the signature dialog names them ("By signing, Chen Jing
         # confirms"), then the account whose password it is.
@@ -513,10 +520,14 @@ def check_signature(
                 "{name}: The signature password for {user} is wrong; nothing was saved. Type "
                 "your own password to sign. The account is now locked; ask an administrator to unlock it."
             )
-        raise SignatureFailed(
-            wrong.format(name=actor.full_name, user=actor.username, left=left),
-            actor.username,
-            meaning.value,
+        raise _counted(
+            SignatureFailed(
+                wrong.format(name=actor.full_name, user=actor.username, left=left),
+                actor.username,
+                meaning.value,
+            ),
+            session,
+            rec,
         )
     if user.failed_attempts:  # as at sign-in: only failures in a row lock the account
         user.failed_attempts = 0
@@ -561,27 +572,49 @@ def _wrong_second_password(meaning: SignatureMeaning, user: str, left: int) -> s
     return sentences([wrong, then.format(left=left, user=user)])
 
 
-def record_failed_signature(
-    ctx: Context, actor: Actor, meaning: str, signer: str | None = None
+def _counted(failed: SignatureFailed, session: Session, rec: Recorder) -> SignatureFailed:
+    """`failed`, to be raised: its step's transaction is rolled back, and the wrong password is
+    then counted against the signer in a transaction of its own (the write lock released), so
+    that whatever front end or script called the step, a signature prompt allows no endless
+    guesses."""
+    auditor, now = rec.actor, rec.now
+    after_transaction(session, lambda engine: _count_failed_signature(engine, failed, auditor, now))
+    return failed
+
+
+def _count_failed_signature(
+    engine: Engine, failed: SignatureFailed, auditor: Actor | None, now: datetime
 ) -> None:
-    """Counts a wrong signature password against the signer (the signed-in user unless a second
-    person signed), locking the account at MAX_FAILURES as sign-in does, in a transaction of its
-    own: the refused act itself was rolled back. Call it with a SignatureFailed's meaning and
-    signer."""
-    name = signer or actor.username
-    with write_transaction(ctx.engine) as session:
-        user = session.scalar(select(User).where(User.username == name))
-        if user is None:
-            return
-        if not user.locked:
-            user.failed_attempts += 1
-            user.locked = user.failed_attempts >= MAX_FAILURES
-        Recorder(session, actor, ctx.clock.now(), check_account=False).audit(
-            AuditAction.SIGNATURE_FAILED,
-            "user",
-            name,
-            {"meaning": meaning, "failed_attempts": user.failed_attempts, "locked": user.locked},
-        )
+    """Counts a wrong signature password against its signer (the signed-in user, or the second
+    person who signed), locking the account at MAX_FAILURES as sign-in does; `auditor`: the
+    signed-in user, in whose name the trail records it. Once per failure. A failure that
+    cannot be counted (a busy or full database) keeps the reason in `failed.uncounted`, for the
+    front end to say with the refusal."""
+    if failed.counted:
+        return
+    try:
+        with write_transaction(engine) as session:
+            user = session.scalar(select(User).where(User.username == failed.signer))
+            if user is None:
+                return
+            if not user.locked:
+                user.failed_attempts += 1
+                user.locked = user.failed_attempts >= MAX_FAILURES
+            Recorder(session, auditor, now, check_account=False).audit(
+                AuditAction.SIGNATURE_FAILED,
+                "user",
+                failed.signer,
+                {
+                    "meaning": failed.meaning,
+                    "failed_attempts": user.failed_attempts,
+                    "locked": user.locked,
+                },
+            )
+    except DispensaryError as exc:
+        failed.uncounted = exc.message
+        return
+    failed.counted = True
+    failed.uncounted = ""
 
 
 def find_user(session: Session, username: str) -> User:

@@ -461,7 +461,6 @@ class CountScreen(Screen):
             return
         done = signed(
             self.message,
-            self.session,
             lambda: counts.record_count(
                 self.session.ctx, self.session.actor, found.kit, counted, password
             ),
@@ -677,7 +676,6 @@ class CountScreen(Screen):
         code = self.reason_code.currentData() if difference else None
         done = signed(
             self.message,
-            self.session,
             lambda: counts.record_count(
                 self.session.ctx,
                 actor,

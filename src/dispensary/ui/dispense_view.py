@@ -1316,7 +1316,7 @@ class DispenseScreen(Screen):
                 updated.append(exc)
                 raise
 
-        result = signed(self.message, self.session, save)
+        result = signed(self.message, save)
         if result is None:
             # Refused at the save for warnings changed while the signature was asked: the
             # screen shows them as they are now, to read before signing again.

@@ -42,10 +42,8 @@ from PySide6.QtWidgets import (
 from dispensary.domain.errors import DispensaryError, NotPermitted, SignatureFailed
 from dispensary.services.context import Actor
 from dispensary.services.permissions import Permission, may
-from dispensary.services.signing import run_signed
 from dispensary.ui.feedback import MessageBar
 from dispensary.ui.models.table import Column, RowFilterProxy, RowTableModel
-from dispensary.ui.session import AppSession
 from dispensary.ui.widgets import (
     DateEdit,
     date_edit,
@@ -89,13 +87,14 @@ def attempt(bar: MessageBar, call: Callable[[], _T]) -> _T | None:
     return result
 
 
-def signed(bar: MessageBar, session: AppSession, call: Callable[[], _T]) -> _T | None:
-    """Runs a service call that carries an electronic signature through services.signing, which
-    counts a wrong signature password against the signer as a wrong sign-in is (five lock the
-    account); any refusal is shown in plain words and None comes back."""
+def signed(bar: MessageBar, call: Callable[[], _T]) -> _T | None:
+    """Runs a service call that carries an electronic signature; the service itself counts a
+    wrong signature password against the signer as a wrong sign-in is (five lock the account,
+    users.check_signature). Any refusal is shown in plain words and None comes back; a failure
+    that could not be counted (a busy database) says so."""
     try:
-        return run_signed(session.ctx, session.actor, call)
-    except SignatureFailed as failed:  # counted by run_signed; if not, the screen says why
+        return call()
+    except SignatureFailed as failed:  # counted by the service; if not, the screen says why
         uncounted = f" ({failed.uncounted})" if failed.uncounted else ""
         bar.show_message(f"{failed.message}{uncounted}", "error")
         return None

@@ -8,7 +8,6 @@ the records), whatever the language it was chosen in; one typed in is recorded a
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from functools import partial
 from html import escape
 
 from PySide6.QtCore import (
@@ -62,7 +61,6 @@ from dispensary.services.inventory_pages import KitOrder, KitQuery
 from dispensary.services.kit_history import KitHistory, KitHistoryEvent
 from dispensary.services.permissions import Permission, may
 from dispensary.services.results import CountResult, DestroyResult, InventorySummary, KitRow
-from dispensary.services.signing import run_signed
 from dispensary.study import Study
 from dispensary.ui.count_view import CountScreen
 from dispensary.ui.feedback import MessageBar, SignatureDialog
@@ -1275,7 +1273,6 @@ class InventoryScreen(Screen):
             return
         done = signed(
             self.message,
-            self.session,
             lambda: quarantine.release(
                 self.session.ctx, actor, kits, reason, reference, password=password
             ),
@@ -1587,26 +1584,21 @@ class InventoryScreen(Screen):
         actor = self.session.actor
         while True:
             try:
-                return run_signed(
+                return destruction.destroy(
                     self.session.ctx,
                     actor,
-                    partial(
-                        destruction.destroy,
-                        self.session.ctx,
-                        actor,
-                        kits,
-                        found.witness,
-                        found.method,
-                        password,
-                        destroyed_on=found.destroyed_on,
-                        reference=found.reference,
-                        to_sponsor=found.to_sponsor,
-                        witness_password=witness_password,
-                        reason_code=found.reason_code,
-                        unseen_returns_ok=found.unseen_returns_ok,
-                    ),
+                    kits,
+                    found.witness,
+                    found.method,
+                    password,
+                    destroyed_on=found.destroyed_on,
+                    reference=found.reference,
+                    to_sponsor=found.to_sponsor,
+                    witness_password=witness_password,
+                    reason_code=found.reason_code,
+                    unseen_returns_ok=found.unseen_returns_ok,
                 )
-            except SignatureFailed as failed:  # counted by run_signed; if not, the bar says why
+            except SignatureFailed as failed:  # counted by the service; if not, the bar says why
                 uncounted = f" ({failed.uncounted})" if failed.uncounted else ""
                 self.message.show_message(f"{failed.message}{uncounted}", "error")
                 if not failed.second:

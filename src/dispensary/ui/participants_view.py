@@ -728,7 +728,6 @@ class StatusDialog(QDialog):
             return
         row = signed(
             self.message,
-            self.session,
             lambda: participants.set_status(
                 ctx,
                 actor,
@@ -918,7 +917,7 @@ class CorrectEnrolmentDialog(ReloadingDialog[TypedCorrection]):
                 updated.append(exc)
                 raise
 
-        row = signed(self.message, self.session, correct)
+        row = signed(self.message, correct)
         if updated:
             self.study_updated()
             return
@@ -1039,7 +1038,6 @@ class CorrectReturnDialog(QDialog):
             return
         result = signed(
             self.message,
-            self.session,
             lambda: returns.correct_return(ctx, actor, return_id, count, reason, password),
         )
         if result is None:
@@ -1640,7 +1638,6 @@ class ParticipantsScreen(Screen):
             return
         row = signed(
             self.message,
-            self.session,
             lambda: participants.void_enrolment(ctx, actor, number, reason, password),
         )
         if row is None:
@@ -1697,7 +1694,6 @@ class ParticipantsScreen(Screen):
             return
         result = signed(
             self.message,
-            self.session,
             lambda: dispensing.void_dispense(ctx, actor, number, reason, password),
         )
         if result is None:

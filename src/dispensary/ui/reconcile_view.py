@@ -704,7 +704,7 @@ class ReconcileScreen(Screen):
                     changed.append(refusal)
                 raise
 
-        result = signed(self.message, self.session, sign)
+        result = signed(self.message, sign)
         if result is None:
             if changed:
                 self.refresh()

@@ -965,7 +965,7 @@ class ReturnScreen(Screen):
                 updated.append(exc)
                 raise
 
-        result = signed(self.message, self.session, record)
+        result = signed(self.message, record)
         if updated:
             self._reload_study(updated[0].message)
             return

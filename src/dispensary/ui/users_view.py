@@ -51,7 +51,7 @@ from dispensary.ui.models.table import Column
 from dispensary.ui.screen import Screen
 from dispensary.ui.session import AppSession
 from dispensary.ui.vocabulary import term
-from dispensary.ui.widgets import titled_page, wrapped_label
+from dispensary.ui.widgets import ElidedLabel, titled_page
 
 
 def account_state(row: UserRow) -> str:
@@ -165,7 +165,9 @@ class UsersScreen(Screen):
         splitter.addWidget(self.table)
         panel, column = side_panel()
         # Two tabs, each whole at 1366x768: the three boxes one under the other needed more
-        # than the window's height ("Reset password" was cut at its bottom edge).
+        # than the window's height ("Reset password" was cut at its bottom edge). The selected
+        # account's summary stays one line (its middle elided, whole in its tooltip): wrapped
+        # to two in Chinese, it pushed the study-access box's bottom out of the panel.
         self.panel_tabs = QTabWidget()
         self.panel_tabs.setObjectName("userPanelTabs")
         self.account_page = QWidget()
@@ -279,11 +281,14 @@ class UsersScreen(Screen):
 
     def _account_box(self) -> QGroupBox:
         box = QGroupBox(self.tr("Selected account"))
-        # The wrapping summary above the form, not a row of it: a form's spanning row of
-        # wrapped text got a height for another width, and the rows under it were squeezed
-        # onto one another (Deactivate, Unlock and the new password overlapped).
+        # The summary above the form, not a row of it: a form's spanning row of wrapped text
+        # got a height for another width, and the rows under it were squeezed onto one
+        # another (Deactivate, Unlock and the new password overlapped). One line, its middle
+        # left out when the panel is narrow: the user name and the account's state (locked)
+        # stay in view, the whole in the tooltip.
         column = QVBoxLayout(box)
-        self.chosen = wrapped_label("chosenUser")
+        self.chosen = ElidedLabel()
+        self.chosen.setObjectName("chosenUser")
         column.addWidget(self.chosen)
         form = QFormLayout()
         column.addLayout(form)
@@ -320,8 +325,11 @@ class UsersScreen(Screen):
         """Which studies the selected user may work in: an administrator gives or takes one,
         with a reason for the audit trail (services/studies.set_access decides)."""
         box = QGroupBox(self.tr("Access to studies"))
-        column = QVBoxLayout(box)  # the wrapping line above the form, as in the account's box
-        self.access_state = wrapped_label("accessState")
+        # One line above the form, as in the account's box: wrapped, a user of several
+        # studies in a narrow panel took three lines and more (the table lists them whole).
+        column = QVBoxLayout(box)
+        self.access_state = ElidedLabel()
+        self.access_state.setObjectName("accessState")
         column.addWidget(self.access_state)
         form = QFormLayout()
         column.addLayout(form)
@@ -391,11 +399,11 @@ class UsersScreen(Screen):
         if row is not None:  # a user chosen in the list: what can be done to the account
             self.panel_tabs.setCurrentWidget(self.account_page)
         if row is None:
-            self.chosen.setText(self.tr("Select a user in the list."))
+            self.chosen.set_line(self.tr("Select a user in the list."))
         else:
             locked = self.tr(", locked after failed sign-ins") if row.locked else ""
-            self.chosen.setText(
-                self.tr("<b>{user}</b>: {name} ({initials}), {role}, {state}{locked}").format(
+            self.chosen.set_line(
+                self.tr("{user}: {name} ({initials}), {role}, {state}{locked}").format(
                     user=row.username,
                     name=row.full_name,
                     initials=row.initials,
@@ -413,17 +421,17 @@ class UsersScreen(Screen):
     def _show_access(self, row: UserRow | None) -> None:
         self.access_state.setVisible(row is not None)  # empty, it left a blank band in the box
         if row is None:
-            self.access_state.setText("")
+            self.access_state.set_line("")
         elif row.role is Role.ADMINISTRATOR:
-            self.access_state.setText(self.tr("An administrator reaches every study."))
+            self.access_state.set_line(self.tr("An administrator reaches every study."))
         elif row.studies:
-            self.access_state.setText(
+            self.access_state.set_line(
                 self.tr("{user} works in: {studies}.").format(
                     user=row.username, studies=", ".join(row.studies)
                 )
             )
         else:
-            self.access_state.setText(
+            self.access_state.set_line(
                 self.tr("{user} has access to no study yet.").format(user=row.username)
             )
         # The service refuses an administrator's access change too; the buttons only spare a
