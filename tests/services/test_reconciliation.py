@@ -175,7 +175,7 @@ def test_the_sign_off_itself_counts_wrong_passwords_to_the_lock(
     said = []
     for _attempt in range(5):
         with pytest.raises(SignatureFailed) as failed:
-            reconciliation.sign_off(ctx, monitor, "not-the-password", "visit 3")
+            reconciliation.sign_off(ctx, monitor, "not-the-password", "visit 3", seen=seen_now(ctx))
         assert failed.value.counted and not failed.value.uncounted
         said.append(failed.value.message.split(". ")[-1])
     assert said == [
@@ -189,7 +189,7 @@ def test_the_sign_off_itself_counts_wrong_passwords_to_the_lock(
     assert scalar(ctx, "SELECT locked FROM users WHERE username = 'monitor'")
     for password in ("not-the-password", pw(monitor)):
         with pytest.raises(NotSignedIn, match="The account 'monitor' has been locked"):
-            reconciliation.sign_off(ctx, monitor, password, "visit 3")
+            reconciliation.sign_off(ctx, monitor, password, "visit 3", seen=seen_now(ctx))
     assert reconciliation.reconcile(ctx, technician).signoffs == ()
 
 
