@@ -186,3 +186,28 @@ def test_a_dispense_of_one_kit_prints_one_label_unmarked() -> None:
         assert page_count(pdf) == 1 and _barcodes(pdf) == ["DSP000123"]
         flat = _flat("".join(pdf_pages_text(pdf)))
         assert "of1" not in flat and "of2" not in flat and "个药盒，共" not in flat, flat
+
+
+@pytest.mark.parametrize("languages", [("en",), ("zh_CN",)])
+def test_each_drugs_label_names_only_its_own_drug_and_dose(languages: tuple[str, ...]) -> None:
+    """DEMO-2DRUG's dose level is named for both drugs ("democapib ... with demotinib ...");
+    the capsule kit's label names the capsule alone (its heading, its directions: its dose)
+    and the tablet kit's the tablet alone, never the other drug. Two bottles of one drug keep
+    their dose level's name, which names that drug only."""
+    study, dispense = _two_drugs()
+    stock = study.label.default_stock
+    pdf = dispensing_label(study, dispense, get_stock(stock), languages=languages)
+    first, second = (_flat(text) for text in _labels(pdf, stock, 2))
+    if languages == ("en",):
+        assert "democapib" in first and "demotinib" not in first, first
+        assert "demotinib" in second and "democapib" not in second, second
+        assert "Take1capsuleofdemocapib(fictional)100mgbymouthtwicedaily" in first, first
+        assert "Take1tabletofdemotinib(fictional)25mgbymouthoncedaily" in second, second
+    else:
+        assert "德莫卡匹布" in first and "德莫替尼" not in first, first
+        assert "德莫替尼" in second and "德莫卡匹布" not in second, second
+        assert "每日两次，每次1粒" in first and "每日一次，每次1片" in second, (first, second)
+    study, bottles = _two_bottles()
+    pdf = dispensing_label(study, bottles, get_stock(study.label.default_stock))
+    for text in pdf_pages_text(pdf):
+        assert _flat(f"Dose: {bottles.dose_name}") in _flat(text), text

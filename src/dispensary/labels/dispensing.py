@@ -239,6 +239,18 @@ def _side(
     ]
 
 
+def _dose_of(
+    study: Study, dispense: DispenseResult, speech: Speech, products: Sequence[str] | None
+) -> str:
+    """'Dose: <the dose level's name>'; "" on the label of one kit of a dispense of several
+    drugs, where the level's name names the other drug too: its heading names its own product
+    and strength and its own product's directions its dose, in the study file's words."""
+    dose = study.dose_level(dispense.dose_level)
+    if products is not None and not set(dose.products) <= set(products):
+        return ""
+    return wording.dose(dose_name(dispense, speech))
+
+
 def _body(
     study: Study,
     dispense: DispenseResult,
@@ -257,7 +269,7 @@ def _body(
         Piece(wording.then(units, kits_text(study, dispense, text)), N_("units, kits and lots")),
         Piece(
             sentence(
-                wording.dose(dose_name(dispense, speech)),
+                _dose_of(study, dispense, speech, products),
                 directions(study, dispense, speech, weekday, products),
             ),
             N_("dose and directions"),
