@@ -171,11 +171,11 @@ def test_every_study_of_the_chinese_demo_prints_its_labels_in_chinese(
 def test_the_two_drug_diary_counts_a_capsule_and_a_tablet_each_in_its_word(
     printed: dict[str, Printed],
 ) -> None:
-    """Days 1-14: 2粒（分2次，每次1粒）+ 1片 (a capsule twice daily and a tablet), never 片 for
-    the capsules, nor one capsule for the day (half of it)."""
+    """Days 1-14: 2粒（分2次，每次1粒）+ 1片 (a capsule twice daily and a tablet), each named,
+    never 片 for the capsules, nor one capsule for the day (half of it)."""
     made = printed["DEMO-2DRUG"]
     diary = "".join(pdf_text(made.leaflet).split())
-    assert "2粒（分2次，每次1粒）+1片" in diary
+    assert "德莫卡匹布胶囊（虚构）100mg：2粒（分2次，每次1粒）+德莫替尼片（虚构）25mg：1片" in diary
     assert "1粒+1片" not in diary and "片（分2次" not in diary
     assert made.units.endswith("粒")  # the first kit on the shelf: a capsule kit
 

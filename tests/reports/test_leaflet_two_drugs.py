@@ -21,6 +21,10 @@ from .pdfread import pdf_pages_text
 
 STUDIES = Path(__file__).resolve().parents[2] / "resources" / "studies"
 DAY1 = date(2026, 3, 2)
+# Each drug named as its bottle's label names it, with its own part of the day.
+CAPSULES = "democapib (fictional) 100 mg: 2 capsules (2 doses of 1)"
+TABLET = "demotinib (fictional) 25 mg: 1 tablet"
+BOTH = f"{CAPSULES} + {TABLET}"
 
 
 def _dispense(study: Study, start: date | None = None, dose_level: int = 0) -> DispenseResult:
@@ -69,6 +73,7 @@ def _rows(diary: str) -> dict[date, str]:
         end = ordered[index + 1][1] if index + 1 < len(ordered) else len(diary)
         text = diary[at + len(friendly_date(day)) : end]
         text = re.sub(r"\S+ · \S+ · DSP\d+ · page \d+ of \d+", "", text)  # the page's footer
+        text = text.replace("Day Date Take Taken Note", "")  # the header a new page repeats
         rows[day] = re.sub(r"\s\d+$", "", text.strip()).strip()  # the next row's day number
     return rows
 
@@ -80,9 +85,9 @@ def test_the_diary_takes_each_drug_only_on_its_days() -> None:
     rows = _rows(diary)
     assert len(rows) == 21
     for n, day in enumerate(sorted(rows)):
-        expected = "2 capsules (2 doses of 1) + 1 tablet" if n < 14 else "1 tablet"
+        expected = BOTH if n < 14 else TABLET
         assert rows[day].startswith(expected), (n + 1, rows[day])
-    assert rows[DAY1 + timedelta(days=14)] == "1 tablet"  # day 15: no capsule
+    assert rows[DAY1 + timedelta(days=14)] == TABLET  # day 15: no capsule
     assert "each day when you have taken all of that day's doses, as the directions say" in diary
     # A study file that names no dosing time: the program's sentence points at the Take column.
     plain = dataclasses.replace(
@@ -100,8 +105,8 @@ def test_a_late_start_counts_the_days_of_the_cycle_not_of_the_diary() -> None:
     start = DAY1 + timedelta(days=3)
     rows = _rows(" ".join(pdf_pages_text(participant_leaflet(study, _dispense(study, start)))[1:]))
     assert min(rows) == start and len(rows) == 18
-    assert rows[DAY1 + timedelta(days=13)].startswith("2 capsules (2 doses of 1) + 1 tablet")
-    assert rows[DAY1 + timedelta(days=14)] == "1 tablet"
+    assert rows[DAY1 + timedelta(days=13)].startswith(BOTH)
+    assert rows[DAY1 + timedelta(days=14)] == TABLET
 
 
 def test_a_day_with_no_drug_says_none_today() -> None:
@@ -125,20 +130,25 @@ def test_a_twice_daily_capsule_reads_as_the_days_two_in_english_and_chinese() ->
     dose = study.dose_level(0)
     rows = _rows(" ".join(pdf_pages_text(participant_leaflet(study, _dispense(study)))[1:]))
     for n, day in enumerate(sorted(rows)):
-        assert rows[day] == ("2 capsules (2 doses of 1) + 1 tablet" if n < 14 else "1 tablet")
+        assert rows[day] == (BOTH if n < 14 else TABLET)
     capsules = sum(int(m) for row in rows.values() for m in re.findall(r"(\d+) capsules? ", row))
     tablets = sum(int(m) for row in rows.values() for m in re.findall(r"(\d+) tablets?$", row))
     assert (capsules, tablets) == (28, 21)
     assert capsules == tablets_needed(dose, "democapib-100mg", 21)
     chinese = participant_leaflet(study, _dispense(study), languages=("zh_CN",))
     diary = "".join(" ".join(pdf_pages_text(chinese)[1:]).split())
-    assert diary.count("2粒（分2次，每次1粒）+1片") == 14
+    assert (
+        diary.count(
+            "德莫卡匹布胶囊（虚构）100mg：2粒（分2次，每次1粒）+德莫替尼片（虚构）25mg：1片"
+        )
+        == 14
+    )
     assert "1粒+1片" not in diary
     # The reduced level takes the capsule once daily: one capsule is then the whole day.
     reduced = _rows(
         " ".join(pdf_pages_text(participant_leaflet(study, _dispense(study, dose_level=-1)))[1:])
     )
-    assert reduced[DAY1] == "1 capsule + 1 tablet"
+    assert reduced[DAY1] == "democapib (fictional) 100 mg: 1 capsule + " + TABLET
 
 
 def test_a_drug_taken_more_than_once_a_day_counts_each_way_it_is_taken() -> None:
@@ -153,3 +163,19 @@ def test_a_drug_taken_more_than_once_a_day_counts_each_way_it_is_taken() -> None
     assert _dose_text(study, dose, english, 1) == "3 tablets (2 doses of 1; 1 dose of 1)"
     with speaking(chinese.language):
         assert _dose_text(study, dose, chinese, 1) == "3片（分2次，每次1片；1次，每次1片）"
+
+
+def test_each_drug_of_the_diary_is_named_with_its_part_in_english_and_chinese() -> None:
+    """The Take column of two drugs read "2 capsules (2 doses of 1) + 1 tablet" (2粒（分2次，
+    每次1粒）+ 1片): counts without their drugs. Each is named now as its bottle's label names
+    it, a drug a line, its part never broken; a day of one drug names it too. A study of one
+    drug keeps its unnamed counts (test_a_day_with_no_drug_says_none_today)."""
+    study = load_study(STUDIES / "DEMO-2DRUG.toml")
+    english = " ".join(pdf_pages_text(participant_leaflet(study, _dispense(study)))[1:])
+    assert english.count(BOTH) == 14 and english.count(TABLET) == 21
+    assert "(2 doses of 1) + 1 tablet" not in english
+    chinese = participant_leaflet(study, _dispense(study), languages=("zh_CN",))
+    diary = "".join(" ".join(pdf_pages_text(chinese)[1:]).split())
+    assert diary.count("德莫卡匹布胶囊（虚构）100mg：2粒（分2次，每次1粒）+") == 14
+    assert diary.count("德莫替尼片（虚构）25mg：1片") == 21
+    assert "）+1片" not in diary

@@ -280,7 +280,7 @@ def test_two_drugs_dispensed_together(counter: Counter) -> None:
     # The capsule only on days 1-14, twice daily: the diary's Take says the day's two (the
     # leaflet's own test: tests/reports/test_leaflet_two_drugs.py).
     assert "when you have taken all of that day's doses, as the directions say" in leaflet
-    assert "2 capsules (2 doses of 1) + 1 tablet" in leaflet
+    assert "100 mg: 2 capsules (2 doses of 1) + demotinib (fictional) 25 mg: 1 tablet" in leaflet
     assert "1 capsule + 1 tablet" not in leaflet
     assert "demotinib (fictional) 25 mg by mouth once daily" in label
     assert "democapib (fictional)" in darf and "demotinib (fictional)" in darf

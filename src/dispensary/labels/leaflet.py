@@ -50,7 +50,15 @@ from dispensary.labels.particulars import (
     dispensing_fields,
     pharmacy_name,
 )
-from dispensary.labels.text import BOLD, FONT, check_printable, keep_together, visible, wrap
+from dispensary.labels.text import (
+    BOLD,
+    FONT,
+    NBSP,
+    check_printable,
+    keep_together,
+    visible,
+    wrap,
+)
 from dispensary.pdffonts import cjk_font, draw_string, font_for, latin_only, string_width
 from dispensary.services.pharmacy import NONE_SET, Particulars
 from dispensary.services.results import DispenseResult
@@ -376,21 +384,42 @@ def _products(study: Study, dispense: DispenseResult, speech: Speech) -> str:
     return wording.products_units(each)
 
 
-def _dose_text(study: Study, dose: DoseLevel, speech: Speech, cycle_day: int | None = None) -> str:
-    """One dose in units of each product ("1 tablet"; "1 capsule + 1 tablet" for two drugs):
-    never the units of two products added together. On a `cycle_day` (1: day 1) the whole day
-    of each product taken that day (`_day_of`): "2 capsules (2 doses of 1) + 1 tablet", "1
-    tablet" on day 15 of a capsule twice daily on days 1-14; "" when none is. A diary row is
-    ticked for all of the day's doses: one dose there is half a twice-daily drug's day."""
+DIARY_JOINER = " +\n"  # a drug a line in the diary's Take column
+NOTE = 30 * mm  # the diary's Note column at its narrowest
+
+
+def _dose_text(
+    study: Study,
+    dose: DoseLevel,
+    speech: Speech,
+    cycle_day: int | None = None,
+    diary: bool = False,
+) -> str:
+    """One dose in units of each product ("1 tablet"; "democapib (fictional) 100 mg: 1 capsule
+    + demotinib (fictional) 25 mg: 1 tablet" for two drugs, each named as its label's heading
+    names it): never the units of two products added together, nor a count without its drug.
+    On a `cycle_day` (1: day 1) the whole day of each product taken that day (`_day_of`):
+    "democapib (fictional) 100 mg: 2 capsules (2 doses of 1) + demotinib (fictional) 25 mg: 1
+    tablet", only "demotinib (fictional) 25 mg: 1 tablet" on day 15 of a capsule twice daily
+    on days 1-14; "" when none is. A diary row is ticked for all of the day's doses: one dose
+    there is half a twice-daily drug's day. `diary`: for the diary's Take cell, a drug a line,
+    its part of the day never broken (a line may break after its name only)."""
     parts: list[str] = []
     for code in dose.products:
         if cycle_day is not None:
             if dose.doses_on(code, cycle_day):
                 parts.append(_day_of(study, dose, code, cycle_day, speech))
-            continue
-        units = sum(c.tablets_per_dose for c in dose.of_product(code))
-        parts.append(counted(units, study.product(code).form, speech))
-    return " + ".join(parts)
+            else:
+                continue
+        else:
+            units = sum(c.tablets_per_dose for c in dose.of_product(code))
+            parts.append(counted(units, study.product(code).form, speech))
+        if len(dose.products) > 1:
+            part = keep_together(parts[-1]) if diary else parts[-1]
+            parts[-1] = _("{product}: {units}").format(
+                product=speech.text.products[code], units=part
+            )
+    return (DIARY_JOINER if diary else " + ").join(parts)
 
 
 def _day_of(study: Study, dose: DoseLevel, code: str, cycle_day: int, speech: Speech) -> str:
@@ -417,15 +446,19 @@ def _cycle_day(dispense: DispenseResult, day: date) -> int:
     return (day - dispense.day1).days + 1
 
 
-def _takes(study: Study, dispense: DispenseResult, speech: Speech) -> list[str]:
+def _takes(
+    study: Study, dispense: DispenseResult, speech: Speech, diary: bool = False
+) -> list[str]:
     """What to take each day of the diary, in the diary's order: only the drugs taken that
-    day of the cycle, "none today" on a day no drug is."""
+    day of the cycle, "none today" on a day no drug is. `diary`: for its cells
+    (`_dose_text`)."""
     dose = study.dose_level(dispense.dose_level)
     first = first_day(dispense)
     takes = []
     for n in range(days_of_doses(dispense)):
         day = first + timedelta(days=n)
-        takes.append(_dose_text(study, dose, speech, _cycle_day(dispense, day)) or _("none today"))
+        took = _dose_text(study, dose, speech, _cycle_day(dispense, day), diary)
+        takes.append(took or _("none today"))
     return takes
 
 
@@ -435,7 +468,7 @@ def _diary_pages(
     """The diary, once, in the main language; its instructions in every language."""
     main = spoken[0]
     dose = study.dose_level(dispense.dose_level)
-    takes = _takes(study, dispense, main)
+    takes = _takes(study, dispense, main, diary=True)
     story: list[Flowable] = [
         _p(
             (
@@ -531,12 +564,23 @@ def _diary(dispense: DispenseResult, takes: Sequence[str], width: float, speech:
         check_printable(cell, "tablet diary")
     chinese = not all(latin_only(cell) for cell in cells)
     regular, bold = (cjk_font(), cjk_font()) if chinese else (FONT, BOLD)
-    widest = max(string_width(cell, regular, 10) for cell in [header[2], *takes])
-    take = max(24 * mm, widest + 14)  # "1 capsule + 1 tablet" on one line
+    widest = max(
+        string_width(line, regular, 10) for cell in [header[2], *takes] for line in cell.split("\n")
+    )
+    # "1 tablet" on one line; two drugs each on its own line, wrapped where it is wider than
+    # the page leaves beside a Note column of NOTE.
+    take = min(max(24 * mm, widest + 14), width - 72 * mm - NOTE)
+    for day_row in rows[1:]:
+        wrapped = wrap(day_row[2], regular, 10, take - 12)
+        if wrapped is not None:
+            day_row[2] = "\n".join(line.replace(NBSP, " ") for line in wrapped)
+        else:  # a part wider than the column: drawn unbroken, as the wrap has no room
+            day_row[2] = visible(day_row[2]).replace(NBSP, " ")
+    heights = [max(8 * mm, 12 * (day_row[2].count("\n") + 1) + 6) for day_row in rows[1:]]
     table = Table(
         rows,
         colWidths=[14 * mm, 40 * mm, take, 18 * mm, width - 72 * mm - take],
-        rowHeights=[7 * mm] + [8 * mm] * days,
+        rowHeights=[7 * mm, *heights],
         repeatRows=1,
         hAlign="LEFT",
     )
