@@ -25,6 +25,36 @@ TECHNICAL_DETAIL = N_("Technical detail: {detail}")
 which no catalogue translates: said last, after the sentence in the reader's words."""
 
 
+NOT_IN_FILE_NAMES = frozenset('<>:"/\\|?*')
+"""Characters Windows refuses in a file name (and "/" everywhere)."""
+DEVICE_NAMES = frozenset(
+    {
+        "CON",
+        "PRN",
+        "AUX",
+        "NUL",
+        *(f"COM{n}" for n in range(1, 10)),
+        *(f"LPT{n}" for n in range(1, 10)),
+    }
+)
+"""Names Windows keeps for devices, whatever follows the dot ("NUL.pdf" is no file)."""
+FILE_NAME_LENGTH = 150
+"""Characters of a suggested name before its suffix: room left for the folder's path."""
+
+
+def offered_file_name(stem: str, suffix: str = ".pdf") -> str:
+    """A name to suggest when a document is saved, in the reader's words ("发放标签 DSP000135.pdf")
+    and safe on Windows: no character it refuses, no control character, no device name, no
+    trailing dot or space, not too long. `stem` is the translated name without `suffix`."""
+    kept = "".join(" " if c in NOT_IN_FILE_NAMES or not c.isprintable() else c for c in stem)
+    name = " ".join(kept.split())[:FILE_NAME_LENGTH].rstrip(" .")
+    if not name:
+        name = "document"
+    if name.split(".")[0].strip().upper() in DEVICE_NAMES:
+        name = f"_{name}"
+    return name + suffix
+
+
 def with_detail(message: str, detail: object) -> str:
     """`message`, a sentence in the reader's words that says what happened and what to do, then
     the system's own (English) words as the technical detail, for whoever investigates: in the

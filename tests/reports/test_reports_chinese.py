@@ -427,7 +427,11 @@ def test_the_language_is_the_reports_own_and_english_is_unchanged(sample: Sample
     english = reports.make_report(entry, sample.ctx, sample.monitor, PERIOD)
     assert chinese.title == "药物清点记录表（DARF）"
     assert english.title == "Drug accountability record (DARF)"
-    assert chinese.file_name == english.file_name  # a file name is ASCII in either language
+    # The name offered on saving is in the reader's language, as the title is.
+    assert english.file_name == f"DARF all products {sample.ctx.clock.today().isoformat()}.pdf"
+    assert (
+        chinese.file_name == f"药物清点记录表 全部产品 {sample.ctx.clock.today().isoformat()}.pdf"
+    )
     text = pdf_pages_text(english.data)[0]
     for words in (
         "Investigational Agent Accountability Record (DARF)",

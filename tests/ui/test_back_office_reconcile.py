@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from back_office_fixtures import PASSWORDS, RETURN_DAY, Pharmacy, sign_with, when_history_shown
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import QStyle, QTableView, QWidget
 from window_helpers import header_widths, refreshed
@@ -770,3 +770,72 @@ def test_a_quarantine_finding_opens_the_history_of_its_kit(
     assert seen, screen.message.text()
     assert seen[0].windowTitle() == title.format(kit="K0005")
     assert opened == []  # the history, not the Inventory
+
+
+def unreadable_cells(view: QTableView) -> list[str]:
+    """The cells whose text does not show whole (wrapped in the column's width, within the
+    row's height) and whose tooltip is not that whole text either."""
+    margin = 2 * (view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1)
+    metrics = view.fontMetrics()
+    model = view.model()
+    flags = int(Qt.TextFlag.TextWordWrap) if view.wordWrap() else 0
+    hidden = []
+    for column in range(model.columnCount()):
+        room = view.columnWidth(column) - margin
+        for row in range(model.rowCount()):
+            text = str(model.index(row, column).data() or "")
+            needs = metrics.boundingRect(QRect(0, 0, room, 100000), flags, text)
+            whole = needs.width() <= room and needs.height() <= view.rowHeight(row)
+            tip = model.index(row, column).data(Qt.ItemDataRole.ToolTipRole)
+            if not whole and tip != text:
+                hidden.append(f"{model.headerData(column, Qt.Orientation.Horizontal)}: {text}")
+    return hidden
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_what_changed_since_a_sign_off_reads_whole_at_1366x768(
+    qtbot: Any,
+    qapp: Any,
+    pharmacy: Pharmacy,
+    language: str,
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """The Changed since cell of the Sign-offs tab was cut to "Records corrected or added s…"
+    at 1366x768 (and its Chinese too): it wraps, whole, and every cell's whole text is its
+    tooltip."""
+    if language != "en":
+        request.getfixturevalue("chinese")
+    apply_style(qapp)
+    try:
+        screen = refreshed(qtbot, ReconcileScreen(pharmacy.session("monitor")), (1166, 674))
+        sign_with(monkeypatch, PASSWORDS["monitor"])
+        with qtbot.waitSignal(screen.changed):
+            qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
+        pharmacy.clock.set_date(date(2026, 1, 27))
+        returns.correct_return(
+            pharmacy.ctx, pharmacy.actor("pharm"), 1, 11, "recount", PASSWORDS["pharm"]
+        )
+        screen.refresh()
+        view = screen.signoff_view
+        open_tab(qtbot, screen, view)
+        qtbot.wait(20)
+        screen.grab().save(str(tmp_path / f"signoffs-{language}.png"))
+        model = view.model()
+        changed = titles(view).index(titles(view)[-1])  # Changed since, the last column
+        text = str(model.index(0, changed).data())
+        assert text and not unreadable_cells(view), unreadable_cells(view)
+        # Read on the screen itself, not only on hover: its whole text wrapped in the cell.
+        margin = 2 * (
+            view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
+        )
+        needs = view.fontMetrics().boundingRect(
+            QRect(0, 0, view.columnWidth(changed) - margin, 100000),
+            int(Qt.TextFlag.TextWordWrap),
+            text,
+        )
+        assert view.wordWrap() and needs.height() <= view.rowHeight(0), (needs, view.rowHeight(0))
+        assert model.index(0, changed).data(Qt.ItemDataRole.ToolTipRole) == text
+    finally:
+        qapp.setStyleSheet("")

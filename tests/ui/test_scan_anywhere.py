@@ -3,14 +3,16 @@ text field opens that kit or dispense, and the field is left as it was; typing s
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import pytest
 from back_office_fixtures import Pharmacy
 from counter_fixtures import Stopwatch
 from PySide6.QtCore import Qt
 
 from dispensary.ui.inventory_view import InventoryScreen
-from dispensary.ui.main_window import MainWindow
+from dispensary.ui.main_window import MainWindow, screen_title
 from dispensary.ui.reconcile_view import ReconcileScreen
 from dispensary.ui.return_view import ReturnScreen
 from dispensary.ui.screens import OPENS, screen_classes
@@ -96,3 +98,32 @@ def test_a_participant_scanned_on_the_screen_clears_the_toolbars_echo_of_another
     assert window.scan_feedback.text() == f"01-001 — {DispenseScreen.title}"
     type_into(qtbot, screen.participant_field, "01-002")
     assert "01-001" not in window.scan_feedback.text()
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_a_kit_the_return_screen_refuses_is_shown_refused_in_the_toolbar(
+    qtbot: Any, pharmacy: Pharmacy, language: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """The toolbar's field turned green ("K0102 — 退药") while the Return screen refused the
+    kit for the return open: the field follows what the screen's assessment said."""
+    if language != "en":
+        request.getfixturevalue("chinese")
+    window = open_window(qtbot, pharmacy, SCANNER)
+    window.resize(1366, 768)
+    window.handle_scan("DSP000001")
+    returns = window.current_screen()
+    assert isinstance(returns, ReturnScreen) and returns.dispense is not None
+    assert window.scan_field.cue == "ok"
+    window.scan_field.setText("K0102")
+    window.handle_scan("K0102")
+    assert returns.scan_field.cue == "error" and returns.message.kind == "error"
+    assert window.current_screen() is returns
+    assert window.scan_field.cue == "error"
+    assert window.scan_field.text() == "K0102"
+    assert window.scan_feedback.property("kind") == "error"
+    assert window.scan_feedback.text() == returns.message.text()
+    window.grab().save(str(tmp_path / f"refused-{language}.png"))  # looked at: red, the refusal
+    # A code the screen then takes is green again.
+    window.handle_scan("DSP000001")
+    assert window.scan_field.cue == "ok"
+    assert window.scan_feedback.text() == f"DSP000001 — {screen_title(ReturnScreen)}"

@@ -1199,6 +1199,10 @@
         <translation>{ref} 是{what}；您的角色无权打开。</translation>
     </message>
     <message>
+        <source>{code} — refused on the {screen} screen</source>
+        <translation>{code} — 在“{screen}”界面被拒绝</translation>
+    </message>
+    <message>
         <source>Scan field</source>
         <translation>扫码框</translation>
     </message>

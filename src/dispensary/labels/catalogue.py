@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from dispensary.domain.codes import LabelKind
 from dispensary.domain.documents import PAPERS, Field, Param, Values
 from dispensary.domain.errors import InvalidInput
+from dispensary.files import offered_file_name
 from dispensary.i18n import N_, _
 
 if TYPE_CHECKING:
@@ -102,12 +103,14 @@ def _kit_subject(ctx: Context, actor: Actor, values: Values, label: Label) -> Su
                 ).format(shipment=shipment.strip(), left_out=left_out_text(left_out))
             )
         of = _("shipment {shipment}").format(shipment=shipment)
-        file_name = f"Kit labels {shipment}.pdf"
+        file_name = offered_file_name(_("Kit labels {shipment}").format(shipment=shipment))
         title = _("Kit labels of shipment {shipment}").format(shipment=shipment)
     else:
         rows = report_data.kit_label_rows(ctx, actor, kits=values.kits)
         of = _kits_shown([r.number for r in rows])
-        file_name = f"Kit labels {rows[0].number}.pdf" if rows else "Kit labels.pdf"
+        file_name = offered_file_name(
+            _("Kit labels {kit}").format(kit=rows[0].number) if rows else _("Kit labels")
+        )
         title = _("Kit labels of {kits}").format(kits=_kits_shown([r.number for r in rows]))
     items = tuple(r.number for r in rows)
     says = (
@@ -124,7 +127,6 @@ def _dispense_subject(ctx: Context, actor: Actor, values: Values, label: Label) 
     # A voided dispense is refused: no bottle may carry its label.
     dispense: DispenseResult = report_data.dispense_for_label(ctx, actor, values.dispense or "")
     leaflet = label.kind is LabelKind.LEAFLET
-    what = "Participant leaflet" if leaflet else "Dispensing label"  # the file's name
     # A dispense of several kits prints a label for each (labels.dispensing.containers): said,
     # so that the pharmacist looks for every one of them. Still one print, one record.
     several = not leaflet and len(dispense.kits) > 1
@@ -153,7 +155,11 @@ def _dispense_subject(ctx: Context, actor: Actor, values: Values, label: Label) 
         (dispense.number,),
         dispense,
         title.format(**facts),
-        f"{what} {dispense.number}.pdf",
+        offered_file_name(  # in the reader's words, as the title is
+            (
+                _("Participant leaflet {dispense}") if leaflet else _("Dispensing label {dispense}")
+            ).format(dispense=dispense.number)
+        ),
         says.format(**facts),
     )
 

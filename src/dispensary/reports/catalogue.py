@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from dispensary.domain.documents import Field, Param, Values
 from dispensary.domain.errors import DispensaryError, InvalidInput
+from dispensary.files import offered_file_name
 from dispensary.i18n import N_, Language, _, speaking
 
 if TYPE_CHECKING:
@@ -304,14 +305,7 @@ def _monitor_says(pack: Any, values: Values, study: Study) -> str:
 def _monitor_file(values: Values, stamp: str) -> str:
     last = values.until.isoformat() if values.until else stamp
     first = values.since.isoformat() if values.since else stamp
-    return f"Monitor pack {first} to {last}.pdf"
-
-
-def _destruction_named(values: Values) -> str:
-    """'No. 3' for a record number ('3' or '#3'), else the authorisation reference as given."""
-    text = (values.destruction or "").strip()
-    number = text.removeprefix("#").strip()
-    return f"No. {number}" if number.isdecimal() else text
+    return offered_file_name(_("Monitor pack {since} to {until}").format(since=first, until=last))
 
 
 def _destruction_subject(values: Values) -> str:
@@ -349,8 +343,12 @@ def _certificate_says(certificate: Any, values: Values, study: Study) -> str:
 
 
 def _certificate_file(values: Values, stamp: str) -> str:
-    named = "".join(c if c.isalnum() or c in "-._" else " " for c in _destruction_named(values))
-    return f"Destruction certificate {' '.join(named.split())} {stamp}.pdf"
+    named = "".join(c if c.isalnum() or c in "-._" else " " for c in _destruction_subject(values))
+    return offered_file_name(
+        _("Destruction certificate {destruction} {date}").format(
+            destruction=" ".join(named.split()), date=stamp
+        )
+    )
 
 
 _PERIOD = Field(Param.PERIOD)
@@ -365,7 +363,9 @@ REPORTS: tuple[Report, ...] = (
         _darf_pdf,
         _darf_csv,
         _darf_says,
-        lambda v, stamp: f"DARF {v.product or 'all products'} {stamp}.pdf",
+        lambda v, stamp: offered_file_name(
+            _("DARF {product} {date}").format(product=v.product or _("all products"), date=stamp)
+        ),
     ),
     Report(
         "inventory",
@@ -378,7 +378,7 @@ REPORTS: tuple[Report, ...] = (
         lambda kits, v, study: _("inventory ({kits})").format(
             kits=_count(len(kits), N_("{count} kit"), N_("{count} kits"))
         ),
-        lambda v, stamp: f"Inventory {stamp}.pdf",
+        lambda v, stamp: offered_file_name(_("Inventory {date}").format(date=stamp)),
     ),
     Report(
         "expiry",
@@ -389,7 +389,7 @@ REPORTS: tuple[Report, ...] = (
         _renderer("expiry", "expiry_pdf"),
         _renderer("expiry", "expiry_csv"),
         _expiry_says,
-        lambda v, stamp: f"Expiry {stamp}.pdf",
+        lambda v, stamp: offered_file_name(_("Expiry {date}").format(date=stamp)),
     ),
     Report(
         "participant",
@@ -402,7 +402,9 @@ REPORTS: tuple[Report, ...] = (
         lambda person, v, study: _("participant report of {participant}").format(
             participant=person.participant.study_number
         ),
-        lambda v, stamp: f"Participant {v.participant} {stamp}.pdf",
+        lambda v, stamp: offered_file_name(
+            _("Participant {participant} {date}").format(participant=v.participant, date=stamp)
+        ),
         subject=lambda v: v.participant or "",
     ),
     Report(
@@ -414,7 +416,7 @@ REPORTS: tuple[Report, ...] = (
         _renderer("reconciliation", "reconciliation_pdf"),
         _renderer("reconciliation", "reconciliation_csv"),
         _reconciliation_says,
-        lambda v, stamp: f"Reconciliation {stamp}.pdf",
+        lambda v, stamp: offered_file_name(_("Reconciliation {date}").format(date=stamp)),
         csv_names=True,
     ),
     Report(
@@ -428,7 +430,7 @@ REPORTS: tuple[Report, ...] = (
         lambda rows, v, study: _("destruction log ({destructions})").format(
             destructions=_count(len(rows), N_("{count} destruction"), N_("{count} destructions"))
         ),
-        lambda v, stamp: f"Destruction log {stamp}.pdf",
+        lambda v, stamp: offered_file_name(_("Destruction log {date}").format(date=stamp)),
     ),
     Report(
         "certificate",
@@ -461,7 +463,7 @@ REPORTS: tuple[Report, ...] = (
         _renderer("audit", "audit_pdf"),
         _renderer("audit", "audit_csv"),
         _audit_says,
-        lambda v, stamp: f"Audit trail {stamp}.pdf",
+        lambda v, stamp: offered_file_name(_("Audit trail {date}").format(date=stamp)),
     ),
     Report(
         "lot",
@@ -474,7 +476,9 @@ REPORTS: tuple[Report, ...] = (
         lambda trace, v, study: _("lot trace of {lot} ({kits} dispensed)").format(
             lot=trace.lot, kits=_count(len(trace.dispenses), N_("{count} kit"), N_("{count} kits"))
         ),
-        lambda v, stamp: f"Lot trace {v.lot} {stamp}.pdf",
+        lambda v, stamp: offered_file_name(
+            _("Lot trace {lot} {date}").format(lot=v.lot, date=stamp)
+        ),
         subject=lambda v: _("lot {lot}").format(lot=v.lot) if v.lot else "",
     ),
     Report(
@@ -489,7 +493,7 @@ REPORTS: tuple[Report, ...] = (
         _renderer("forecast", "forecast_pdf"),
         _renderer("forecast", "forecast_csv"),
         _forecast_says,
-        lambda v, stamp: f"Supply forecast {stamp}.pdf",
+        lambda v, stamp: offered_file_name(_("Supply forecast {date}").format(date=stamp)),
     ),
     Report(
         "monitor",

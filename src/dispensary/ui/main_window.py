@@ -707,9 +707,15 @@ class MainWindow(QMainWindow):
         if not text:
             return
         current = self.current_screen()
-        if current is not None and current.handle_scan(text):
-            self._scan_taken(f"{text.upper()} — {screen_title(type(current))}")
-            return
+        if current is not None:
+            fields = current.findChildren(ScanField)
+            before = sum(f.refusals for f in fields)
+            if current.handle_scan(text):
+                if sum(f.refusals for f in fields) > before:
+                    self._scan_refused_on(current, text)
+                else:
+                    self._scan_taken(f"{text.upper()} — {screen_title(type(current))}")
+                return
         try:
             routed = route_scan(self.session, text)
         except InOtherStudy as exc:
@@ -761,6 +767,21 @@ class MainWindow(QMainWindow):
         self.scan_feedback.setText(refusal)
         self.scan_feedback.setProperty("kind", "error")
         self.notice.show_message(refusal, "error")
+
+    def _scan_refused_on(self, screen: Screen, code: str) -> None:
+        """The screen shown took the code and its service assessment refused it (a kit not of
+        the return open): red here too, with the screen's refusal, never green."""
+        self.scan_field.setText(code)
+        self.scan_field.refused()
+        bars = [m for m in screen.findChildren(MessageBar) if m.kind == "error" and m.text()]
+        self.scan_feedback.setText(
+            bars[0].text()
+            if bars
+            else self.tr("{code} — refused on the {screen} screen").format(
+                code=code.upper(), screen=screen_title(type(screen))
+            )
+        )
+        self.scan_feedback.setProperty("kind", "error")
 
     def _screen_scanned(self, _code: str) -> None:
         self.scan_feedback.clear()

@@ -267,6 +267,12 @@ SIGNOFF_COLUMNS: list[Column[SignOffRow]] = [
     ),
 ]
 
+SIGNOFF_WRAPPED = tuple(
+    i for i, c in enumerate(SIGNOFF_COLUMNS) if c.title in ("Attested", "Changed since")
+)
+"""The sign-off columns of sentences the service says, wrapped onto more lines rather than cut
+(at 1366x768 "Changed since" read "Records corrected or added since this sign…")."""
+
 TABS = (
     ("products", QT_TRANSLATE_NOOP("ReconcileScreen", "Products")),
     ("lots", QT_TRANSLATE_NOOP("ReconcileScreen", "Lots")),
@@ -347,6 +353,7 @@ class ReconcileScreen(Screen):
             )
         self.written_off.setToolTip(reconciliation.written_off_note(session.ctx.study))
         self.stretch: dict[QTableView, int] = {}
+        self.wrapped: dict[QTableView, tuple[int, ...]] = {}
         self.balances: dict[str, RowTableModel[BalanceRow]] = {}
         self.views: dict[str, QTableView] = {}
         study = session.ctx.study
@@ -375,8 +382,14 @@ class ReconcileScreen(Screen):
         self.on_record_view = self._add_findings_tab(
             self.on_record, self.tr("Count differences on record"), "onRecordTable"
         )
-        self.signoffs: RowTableModel[SignOffRow] = RowTableModel(SIGNOFF_COLUMNS, self)
-        self.signoff_view = self._add_tab(self.signoffs, self.tr("Sign-offs"), stretch=4)
+        # Every cell's whole text its tooltip too (tooltip_from=0): a cell of a long note may
+        # still be cut in a narrow window.
+        self.signoffs: RowTableModel[SignOffRow] = RowTableModel(
+            SIGNOFF_COLUMNS, self, tooltip_from=0
+        )
+        self.signoff_view = self._add_tab(
+            self.signoffs, self.tr("Sign-offs"), stretch=4, wrap=SIGNOFF_WRAPPED
+        )
         self.tabs.currentChanged.connect(self._fit_shown)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.written_off)
@@ -454,18 +467,22 @@ class ReconcileScreen(Screen):
         )
         return view
 
-    def _add_tab(self, model: QAbstractTableModel, title: str, stretch: int) -> QTableView:
+    def _add_tab(
+        self, model: QAbstractTableModel, title: str, stretch: int, wrap: tuple[int, ...] = ()
+    ) -> QTableView:
+        """`wrap`: columns that go onto more lines rather than be cut (`fit_columns`)."""
         proxy = RowFilterProxy(self)
         proxy.setSourceModel(model)
         view = table_view(proxy)
         view.horizontalHeader().setStretchLastSection(False)
-        view.setWordWrap(False)
+        view.setWordWrap(bool(wrap))
         self.stretch[view] = stretch
+        self.wrapped[view] = wrap
         self.tabs.addTab(view, title)
         return view
 
     def _fit(self, view: QTableView) -> None:
-        fit_columns(view, stretch=self.stretch[view])
+        fit_columns(view, stretch=self.stretch[view], wrap=self.wrapped.get(view, ()))
         if view.wordWrap():
             view.resizeRowsToContents()
 

@@ -173,6 +173,9 @@ class ScanField(QLineEdit):
         self.setPlaceholderText(placeholder)
         self.setClearButtonEnabled(True)
         self.setProperty("scan", True)
+        self.refusals = 0
+        """How many codes this field has shown refused: the window tells a code a screen
+        took from one it refused by whether this went up (`MainWindow.handle_scan`)."""
         self.returnPressed.connect(self._on_enter)
         self.textEdited.connect(self._edited)
 
@@ -213,6 +216,7 @@ class ScanField(QLineEdit):
 
     def refused(self) -> None:
         """The code was refused: keep it visible and selected, red."""
+        self.refusals += 1
         self.set_cue(REFUSED)
         self.selectAll()
         self.setFocus()
