@@ -193,11 +193,13 @@ def test_a_refused_step_leaves_the_chain_as_it_was(
             busy, pharmacist, ["K0002"], "tech", "incineration", "wrong-pw-1", **WITNESSED
         )
     after = audit.verify(busy, monitor)
+    # Nothing of the step; the wrong signature password is counted in an entry of its own.
     assert (after.ok, after.entries, after.ledger_entries) == (
         True,
-        before.entries,
+        before.entries + 1,
         before.ledger_entries,
     )
+    assert [e.action for e in audit.list_entries(busy, monitor)[-1:]] == ["signature_failed"]
 
 
 def test_timestamps_round_trip_through_the_chain(
