@@ -12,6 +12,7 @@ from typing import Any
 
 from dispensary.db.engine import read_transaction
 from dispensary.db.models import AuditEntry
+from dispensary.domain.errors import SignatureFailed
 from dispensary.i18n import Language, speaking
 from dispensary.services import quarantine, reconciliation
 from dispensary.services.context import Actor, Context, FixedClock
@@ -153,3 +154,36 @@ def test_a_sign_off_keeps_and_says_the_findings_to_review(
     assert (rows[-1].note, rows[-1].findings, rows[-1].to_review) == ("old", 5, None)
     assert rows[-1].attested.startswith("balanced, 5 findings; held: ")
     assert "to review" not in rows[-1].attested
+
+
+def test_a_wrong_password_is_said_and_counted_whatever_else_is_refused(
+    ctx: Context,
+    stock: Stock,
+    monitor: Actor,
+    pharmacist: Actor,
+    pw: Password,
+    refused: Refused,
+) -> None:
+    """The records changed since the figures were shown and the password is wrong: the signer
+    was told only that the records changed, and the wrong password went uncounted (the figures
+    were checked first), as it did when their own sign-off still stood. The wrong password is
+    said and counted now, in an entry of its own, whichever else the sign-off is refused for;
+    with the right one the other refusal is said, as before."""
+    shown = reconciliation.reconcile(ctx, monitor)
+    quarantine.quarantine(ctx, pharmacist, ["K0001"], "seal broken")
+    wrong = "Mona Monitor: The signature password for monitor is wrong; nothing was saved."
+    with refused(ctx, SignatureFailed, wrong) as caught:  # records_changed
+        reconciliation.sign_off(ctx, monitor, "not-the-password", seen=shown.seen())
+    assert "4 attempts left" in caught.value.message
+    with refused(ctx, SignOffRefused, "The records changed since you opened"):
+        reconciliation.sign_off(ctx, monitor, pw(monitor), seen=shown.seen())
+    reconciliation.sign_off(ctx, monitor, pw(monitor), seen=seen_now(ctx))
+    with refused(ctx, SignatureFailed, wrong) as caught:  # still_stands
+        reconciliation.sign_off(ctx, monitor, "not-the-password", seen=seen_now(ctx))
+    # The right password since reset the count: one wrong one in a row.
+    assert "4 attempts left" in caught.value.message
+    with refused(ctx, SignOffRefused, "still stands"):
+        reconciliation.sign_off(ctx, monitor, pw(monitor), seen=seen_now(ctx))
+    with read_transaction(ctx.engine) as session:
+        failed = session.query(AuditEntry).filter_by(action="signature_failed").all()
+    assert [json.loads(e.new)["meaning"] for e in failed] == ["reconciliation signed off"] * 2

@@ -93,7 +93,7 @@ from dispensary.services.results import (
     VerifyResult,
     flagged_products,
 )
-from dispensary.services.users import check_signature, presign
+from dispensary.services.users import check_signer, presign, record_signature
 from dispensary.study import Study
 
 
@@ -1595,12 +1595,25 @@ def sign_off(
     So the signer's account, access and the study's closing are judged before that work, as
     the database holds them: before the write (no wait for the write lock nor the password's
     check), then first thing inside it, after the write lock; the Recorder judges them again
-    with the account it reads for the signature."""
+    with the account it reads for the signature. The signature's password is checked next,
+    before the trail and the figures: a wrong one is refused and counted whatever else would
+    have been refused, its message the one said."""
     require(actor, Permission.SIGN_OFF, ctx)
     text = check_text(note, N_("note"), required=False)
     presign(ctx, (actor.username, password))
     with write_transaction(ctx.engine) as session:
         judge_now(session, actor, Permission.SIGN_OFF, ctx)
+        # The signature's password first: a wrong one is said and counted (in an entry of its
+        # own, once this is rolled back) whatever else the sign-off would be refused for (the
+        # trail, records_changed, still_stands), and at once, not after the trail's full check.
+        signer = check_signer(
+            session,
+            actor,
+            password,
+            SignatureMeaning.RECONCILIATION_SIGNED_OFF,
+            auditor=actor,
+            now=ctx.clock.now(),
+        )
         trail = check_trail(session, ctx, full=True)
         # Refused again here, whatever the precheck said: the trail may have been edited since
         # it, or where only this full check reads (an old row edited since the kept point).
@@ -1636,10 +1649,9 @@ def sign_off(
         )
         session.add(signoff)
         session.flush()
-        check_signature(
+        record_signature(
             session,
-            actor,
-            password,
+            signer,
             SignatureMeaning.RECONCILIATION_SIGNED_OFF,
             "reconciliation",
             signoff.id,

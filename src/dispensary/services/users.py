@@ -468,6 +468,29 @@ def check_signature(
     """An electronic signature: the signer re-enters the password for this one act. `second`:
     the signer is the second person of the act (the destruction's witness, the dispense's
     checker, the count's verifier), whose own password a wrong one is said to be."""
+    user = check_signer(
+        session, actor, password, meaning, auditor=rec.actor, now=rec.now, second=second
+    )
+    return record_signature(session, user, meaning, record_type, record_id, rec)
+
+
+def check_signer(
+    session: Session,
+    actor: Actor,
+    password: str,
+    meaning: SignatureMeaning,
+    *,
+    auditor: Actor | None,
+    now: datetime,
+    second: bool = False,
+) -> User:
+    """The signature's checks, before the record it signs is written (`record_signature`
+    then writes the signature): refused when the signer may not sign or typed no password; a
+    wrong password refused and counted against the signer once the step's transaction is
+    rolled back, in an entry of its own in the name of `auditor` (the signed-in user) at
+    `now`. For a step that refuses for other reasons after the signature (the reconciliation's
+    sign-off: the records changed since they were shown) and checks it first, so that a wrong
+    password is said and counted whatever else would have been refused."""
     user = session.get(User, actor.user_id)
     if user is None or not user.active or user.locked:
         raise NotPermitted(
@@ -501,7 +524,8 @@ def check_signature(
                     second=True,
                 ),
                 session,
-                rec,
+                auditor,
+                now,
             )
         # The person first, as the signature dialog names them ("By signing, Chen Jing
         # confirms"), then the account whose password it is.
@@ -527,10 +551,24 @@ def check_signature(
                 meaning.value,
             ),
             session,
-            rec,
+            auditor,
+            now,
         )
     if user.failed_attempts:  # as at sign-in: only failures in a row lock the account
         user.failed_attempts = 0
+    return user
+
+
+def record_signature(
+    session: Session,
+    user: User,
+    meaning: SignatureMeaning,
+    record_type: str,
+    record_id: int,
+    rec: Recorder,
+) -> Signature:
+    """The signature of `user` (checked by `check_signer` in this transaction) under the
+    record it signs."""
     signature = Signature(
         user_id=user.id,
         meaning=meaning.value,
@@ -572,12 +610,13 @@ def _wrong_second_password(meaning: SignatureMeaning, user: str, left: int) -> s
     return sentences([wrong, then.format(left=left, user=user)])
 
 
-def _counted(failed: SignatureFailed, session: Session, rec: Recorder) -> SignatureFailed:
+def _counted(
+    failed: SignatureFailed, session: Session, auditor: Actor | None, now: datetime
+) -> SignatureFailed:
     """`failed`, to be raised: its step's transaction is rolled back, and the wrong password is
     then counted against the signer in a transaction of its own (the write lock released), so
     that whatever front end or script called the step, a signature prompt allows no endless
     guesses."""
-    auditor, now = rec.actor, rec.now
     after_transaction(session, lambda engine: _count_failed_signature(engine, failed, auditor, now))
     return failed
 
