@@ -7,10 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from back_office_fixtures import Pharmacy
+from back_office_fixtures import PASSWORDS, Pharmacy, sign_with
 from counter_fixtures import Stopwatch
 from PySide6.QtCore import Qt
 
+from dispensary.ui.count_view import CountScreen
 from dispensary.ui.inventory_view import InventoryScreen
 from dispensary.ui.main_window import MainWindow, screen_title
 from dispensary.ui.reconcile_view import ReconcileScreen
@@ -127,3 +128,53 @@ def test_a_kit_the_return_screen_refuses_is_shown_refused_in_the_toolbar(
     window.handle_scan("DSP000001")
     assert window.scan_field.cue == "ok"
     assert window.scan_feedback.text() == f"DSP000001 — {screen_title(ReturnScreen)}"
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_a_kit_the_count_screen_refuses_is_shown_refused_in_the_toolbar(
+    qtbot: Any,
+    pharmacy: Pharmacy,
+    monkeypatch: pytest.MonkeyPatch,
+    language: str,
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+) -> None:
+    """The Physical count screen refused a kit off the shelf, and any kit scanned while a
+    count is shown against the book, in its own message alone: the toolbar's field turned
+    green ("K0001 — Physical count"). Red now, with the screen's refusal."""
+    if language != "en":
+        request.getfixturevalue("chinese")
+    window = open_window(qtbot, pharmacy, SCANNER)
+    window.resize(1366, 768)
+    counting = window.show_screen(CountScreen)
+    assert isinstance(counting, CountScreen)
+
+    def refused_in_the_toolbar(code: str) -> None:
+        assert window.current_screen() is counting and counting.message.kind == "error"
+        assert window.scan_field.cue == "error"
+        assert window.scan_field.text() == code
+        assert window.scan_feedback.property("kind") == "error"
+        assert window.scan_feedback.text() == counting.message.text()
+
+    window.scan_field.setText("K0001")
+    window.handle_scan("K0001")  # dispensed to 01-001: counts are for kits on the shelf
+    refused_in_the_toolbar("K0001")
+    if language == "en":
+        assert "counts are for kits on the shelf" in window.scan_feedback.text()
+    window.grab().save(str(tmp_path / f"count-refused-{language}.png"))  # looked at: red
+    # A kit on the shelf is taken: green.
+    sign_with(monkeypatch, PASSWORDS["pharm"])
+    window.handle_scan("K0003")
+    assert window.scan_field.cue == "ok" and counting.kit.text() == "K0003"
+    qtbot.keyClicks(counting.counted, "19")
+    qtbot.keyClick(counting.counted, Qt.Key.Key_Return)
+    assert counting.result_box.isVisibleTo(counting)  # counted open, the book shown
+    # Another kit scanned while the book is shown waits: refused, the count of K0003 kept.
+    window.scan_field.setText("K0002")
+    window.handle_scan("K0002")
+    refused_in_the_toolbar("K0002")
+    assert counting.kit.text() == "K0003" and counting.result_box.isVisibleTo(counting)
+    if language == "en":
+        assert window.scan_feedback.text() == (
+            "Finish or cancel the count of K0003 first, then scan K0002 again."
+        )

@@ -254,6 +254,7 @@ class CountScreen(Screen):
         return True
 
     def _finish_first(self, scanned: str) -> None:
+        self.refuse_scan()  # the kit field keeps the kit counted: the toolbar shows it red
         self.message.show_message(
             self.tr("Finish or cancel the count of {kit} first, then scan {scanned} again.").format(
                 kit=self._kit, scanned=scanned
@@ -388,6 +389,7 @@ class CountScreen(Screen):
         if found is None or found.refused:
             if found is not None:
                 self.message.show_message(found.refusals[0].message)
+            self.refuse_scan()
             self.kit.setFocus()
             self.kit.selectAll()
             return

@@ -709,9 +709,9 @@ class MainWindow(QMainWindow):
         current = self.current_screen()
         if current is not None:
             fields = current.findChildren(ScanField)
-            before = sum(f.refusals for f in fields)
+            before = sum(f.refusals for f in fields) + current.scans_refused
             if current.handle_scan(text):
-                if sum(f.refusals for f in fields) > before:
+                if sum(f.refusals for f in fields) + current.scans_refused > before:
                     self._scan_refused_on(current, text)
                 else:
                     self._scan_taken(f"{text.upper()} — {screen_title(type(current))}")
@@ -770,7 +770,8 @@ class MainWindow(QMainWindow):
 
     def _scan_refused_on(self, screen: Screen, code: str) -> None:
         """The screen shown took the code and its service assessment refused it (a kit not of
-        the return open): red here too, with the screen's refusal, never green."""
+        the return open, a kit off the shelf scanned for a count): red here too, with the
+        screen's refusal, never green."""
         self.scan_field.setText(code)
         self.scan_field.refused()
         bars = [m for m in screen.findChildren(MessageBar) if m.kind == "error" and m.text()]

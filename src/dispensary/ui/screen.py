@@ -205,6 +205,10 @@ class Screen(QWidget):
         super().__init__(parent)
         self.session = session
         self._kept_on_reload: Kept | None = None
+        self.scans_refused = 0
+        """How many scanned codes the screen refused in its message alone, with no scan field
+        of its own to show them red (`refuse_scan`): the main window shows such a code red in
+        the toolbar, as it does one a screen's scan field refused (`MainWindow.handle_scan`)."""
 
     def refresh(self) -> None:
         """Reload what the screen shows; called each time the screen is shown."""
@@ -270,6 +274,11 @@ class Screen(QWidget):
     def handle_scan(self, code: str) -> bool:
         """Take a scanned code if it belongs here; False lets the main window route it."""
         return False
+
+    def refuse_scan(self) -> None:
+        """A scanned code was refused, said in the screen's message alone (no scan field of the
+        screen shows it): the toolbar's scan field shows it refused, never taken."""
+        self.scans_refused += 1
 
     @classmethod
     def visible_to(cls, role: Role) -> bool:
