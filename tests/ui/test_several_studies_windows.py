@@ -15,12 +15,13 @@ import pytest
 from back_office_fixtures import PASSWORDS, Pharmacy, answer_reason, build_pharmacy
 from detail_words import split_detail
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QToolBar, QToolButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from dispensary.i18n import Language
 from dispensary.services import audit, participants, receiving, studies, users
 from dispensary.services.context import Actor
+from dispensary.ui.count_view import CountScreen
 from dispensary.ui.dashboard import DashboardScreen
 from dispensary.ui.dispense_view import DispenseScreen
 from dispensary.ui.inventory_view import InventoryScreen
@@ -488,3 +489,59 @@ def test_a_study_file_that_cannot_be_read_says_what_to_do_before_the_technical_d
         assert detail == words if path is broken else words in detail
         assert words not in said
     assert [r.protocol for r in screen.model.rows] == [FIRST, OTHER]
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_a_long_answer_of_the_scan_bar_is_read_in_the_bar_at_1366x768(
+    qtbot: QtBot,
+    pharmacy: Pharmacy,
+    language: str,
+    request: pytest.FixtureRequest,
+    styled: None,
+    tmp_path: Path,
+) -> None:
+    """At 1366x768, in English, a long refusal of a scan went into the toolbar's overflow (››),
+    the study chooser with it, and could not be read. It stays in the bar, beside the scan
+    field, on two lines at most, its end left out (…) when longer; whole in its tooltip, and
+    whole above the screen when no message there says it already."""
+    if language != "en":
+        request.getfixturevalue("chinese")
+    window = open_window(qtbot, pharmacy, "pharm")  # two studies: the chooser is shown
+    window.resize(1366, 768)
+    bar = window.findChild(QToolBar, "scanBar")
+    overflow = bar.findChild(QToolButton, "qt_toolbar_ext_button") if bar else None
+    assert bar is not None and overflow is not None
+    answer = window.scan_feedback
+
+    def in_the_bar() -> None:
+        qtbot.wait(50)  # the toolbar laid out again for the answer
+        assert answer.isVisible() and not overflow.isVisible()
+        assert window.study_switcher.isVisible()
+        assert answer.geometry().right() < window.study_caption.geometry().left()
+        assert answer.toolTip() == answer.text() and len(answer.shown_lines()) <= 2
+
+    # Refused on the count screen, whose own message says it whole.
+    window.go_actions[CountScreen].trigger()
+    counting = shown(window, CountScreen)
+    window.scan_field.setText("K0001")
+    window.handle_scan("K0001")  # returned: counts are for kits on the shelf
+    assert answer.text() == counting.message.text()
+    in_the_bar()
+    if language == "en":
+        assert answer.cut and answer.shown_lines()[-1].endswith("…")
+    assert not window.notice.isVisible()  # said whole on the screen already
+    window.grab().save(str(tmp_path / f"scan-bar-{language}.png"))  # looked at
+    # Said in the bar alone: whole above the screen too when it is cut; gone with the next.
+    code = "LOT-L2401-XYZ-ABCDEFGHIJKLMNOPQRSTUVWXY"
+    window.scan_field.setText(code)
+    window.handle_scan(code)
+    assert code in answer.text()
+    in_the_bar()
+    if language == "en":
+        assert answer.cut
+    if answer.cut:
+        assert window.notice.isVisible() and window.notice.text() == answer.text()
+    window.grab().save(str(tmp_path / f"scan-bar-alone-{language}.png"))  # looked at
+    window.handle_scan("K0003")  # on the shelf: its count begins
+    assert answer.text().startswith("K0003 — ") and not answer.cut
+    assert not window.notice.isVisible()

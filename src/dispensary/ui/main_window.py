@@ -39,7 +39,7 @@ from dispensary.domain.errors import DispensaryError, InOtherStudy, NotFound, No
 from dispensary.i18n import current_language
 from dispensary.services.context import Context
 from dispensary.services.results import StudyRow
-from dispensary.ui.feedback import MessageBar
+from dispensary.ui.feedback import COLOURS, MessageBar
 from dispensary.ui.forms import ACCESS, BANNER_COLOURS
 from dispensary.ui.guide_view import AboutDialog, Guide, GuideWindow
 from dispensary.ui.scan_field import ScanCatcher, ScanField
@@ -52,7 +52,7 @@ from dispensary.ui.screen import (
 )
 from dispensary.ui.session import AppSession
 from dispensary.ui.vocabulary import term
-from dispensary.ui.widgets import ElidedLabel, shown_date
+from dispensary.ui.widgets import ElidedLabel, WrappedLine, shown_date
 
 SCREEN_ROLE = Qt.ItemDataRole.UserRole
 FOREGROUND = Qt.ItemDataRole.ForegroundRole
@@ -207,14 +207,19 @@ class MainWindow(QMainWindow):
             self.tr("Scan any kit, dispensing label or participant (Ctrl+L)")
         )
         self.scan_field.setObjectName("globalScan")
+        # As wide as its placeholder: the room after it is the answer's (scan_feedback).
+        self.scan_field.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self._fit_scan_field()
         bar.addWidget(self.scan_field)
-        self.scan_feedback = QLabel()
+        # The room between the scan field and the study chooser is the answer's: on two lines
+        # at most, the rest left out, never in the toolbar's overflow (at 1366x768 a long
+        # refusal went there, and the study chooser with it). Cut, it is said whole above the
+        # screen too (`_scan_answer_cut`).
+        self.scan_feedback = WrappedLine()
         self.scan_feedback.setObjectName("scanFeedback")
+        self.scan_feedback.cut_changed.connect(self._scan_answer_cut)
         bar.addWidget(self.scan_feedback)
-        room = QWidget()
-        room.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        bar.addWidget(room)
+        self._notice_of_scan = ""  # the scan's answer said whole in `notice`, for it was cut
         self.study_caption = QLabel(self.tr("S&tudy"))
         self.study_caption.setObjectName("studyCaption")
         self.study_switcher = QComboBox()
@@ -723,27 +728,28 @@ class MainWindow(QMainWindow):
             return
         except NotFound as exc:  # another label (a lot number): what it is, what to scan
             self.scan_field.refused()
-            self.scan_feedback.setText(exc.message)
-            self.scan_feedback.setProperty("kind", "error")
+            self._say_scan(exc.message, "error")
             return
         if routed is None:
             self.scan_field.refused()
-            self.scan_feedback.setText(
+            self._say_scan(
                 self.tr(
                     "'{code}' is not a kit, dispensing label or participant of this study."
-                ).format(code=text[:40])
+                ).format(code=text[:40]),
+                "error",
             )
-            self.scan_feedback.setProperty("kind", "error")
             return
         kind, ref = routed
         cls = self.opens.get(kind.value)
         if cls is None:
             self.scan_field.refused()
             what = QCoreApplication.translate("MainWindow", SCANNED_KINDS.get(kind, kind.value))
-            self.scan_feedback.setText(
-                self.tr("{ref} is a {what}; your role does not open it.").format(ref=ref, what=what)
+            self._say_scan(
+                self.tr("{ref} is a {what}; your role does not open it.").format(
+                    ref=ref, what=what
+                ),
+                "error",
             )
-            self.scan_feedback.setProperty("kind", "error")
             return
         target = self.show_screen(cls)
         if target is not None:
@@ -764,9 +770,8 @@ class MainWindow(QMainWindow):
         else:
             refusal = found.message
         self.scan_field.refused()
-        self.scan_feedback.setText(refusal)
-        self.scan_feedback.setProperty("kind", "error")
-        self.notice.show_message(refusal, "error")
+        self.notice.show_message(refusal, "error")  # first: the bar's answer, cut, is said here
+        self._say_scan(refusal, "error")
 
     def _scan_refused_on(self, screen: Screen, code: str) -> None:
         """The screen shown took the code and its service assessment refused it (a kit not of
@@ -775,23 +780,51 @@ class MainWindow(QMainWindow):
         self.scan_field.setText(code)
         self.scan_field.refused()
         bars = [m for m in screen.findChildren(MessageBar) if m.kind == "error" and m.text()]
-        self.scan_feedback.setText(
+        self._say_scan(
             bars[0].text()
             if bars
             else self.tr("{code} — refused on the {screen} screen").format(
                 code=code.upper(), screen=screen_title(type(screen))
-            )
+            ),
+            "error",
         )
-        self.scan_feedback.setProperty("kind", "error")
 
     def _screen_scanned(self, _code: str) -> None:
-        self.scan_feedback.clear()
-        self.scan_feedback.setProperty("kind", "")
+        self._say_scan("", "")
 
     def _scan_taken(self, text: str) -> None:
         self.scan_field.accepted()
-        self.scan_feedback.setText(text)
-        self.scan_feedback.setProperty("kind", "ok")
+        self._say_scan(text, "ok")
+
+    def _say_scan(self, text: str, kind: str) -> None:
+        """The scan bar's answer to the last scan: taken ("ok"), refused ("error"), or none
+        (""). The last answer's words said above the screen for it was cut go with it."""
+        self._drop_notice_of_scan()
+        self.scan_feedback.setProperty("kind", kind)
+        self.scan_feedback.set_line(text)
+        self._scan_answer_cut(self.scan_feedback.cut)
+
+    def _scan_answer_cut(self, cut: bool) -> None:
+        """The answer does not fit the scan bar at the window's width (its end left out):
+        said whole above the screen too, unless a message there or on the screen shown says
+        it already (a screen's refusal the bar repeats). Whole again, that goes."""
+        text = self.scan_feedback.text()
+        if not cut or not text:
+            self._drop_notice_of_scan()
+            return
+        if text == self._notice_of_scan:
+            return
+        bars = self.findChildren(MessageBar)
+        if any(m.text() == text and m.isVisibleTo(self) for m in bars):
+            return
+        kind = str(self.scan_feedback.property("kind") or "")
+        self.notice.show_message(text, kind if kind in COLOURS else "info")
+        self._notice_of_scan = text
+
+    def _drop_notice_of_scan(self) -> None:
+        if self._notice_of_scan and self.notice.text() == self._notice_of_scan:
+            self.notice.clear_message()
+        self._notice_of_scan = ""
 
     # -- menus ----------------------------------------------------------------------------
 

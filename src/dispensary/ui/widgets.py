@@ -20,8 +20,11 @@ from PySide6.QtGui import (
     QMouseEvent,
     QPaintEvent,
     QPalette,
+    QResizeEvent,
     QShortcut,
     QShowEvent,
+    QTextLayout,
+    QTextOption,
     QValidator,
     QWheelEvent,
 )
@@ -504,6 +507,96 @@ class ElidedLabel(QLabel):
             self.palette(),
             self.isEnabled(),
             self.shown_text(),
+            QPalette.ColorRole.WindowText,
+        )
+
+
+class WrappedLine(QLabel):
+    """The scan bar's answer to the last scan, in the room the toolbar leaves it (between the
+    scan field and the study chooser): wrapped on `LINES` lines at most, the rest left out at
+    the end (…). As a plain label it asked for its whole text's width and went, long, into
+    the toolbar's overflow (››), where it could not be read at 1366x768. Whole in text() and
+    its tooltip; `cut` says whether it is shown whole (`cut_changed` when that changes, for the
+    window to say it whole elsewhere)."""
+
+    LINES = 2
+    cut_changed = Signal(bool)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.cut = False
+
+    def set_line(self, text: str) -> None:
+        self.setText(text)
+        self.setToolTip(text)
+        self._check_cut()
+
+    def _wrapped(self) -> list[str]:
+        """The text wrapped at the label's present width (at a word, or anywhere in Chinese)."""
+        text = " ".join(self.text().split())
+        if not text:
+            return []
+        room = max(1, self.contentsRect().width())
+        layout = QTextLayout(text, self.font())
+        option = QTextOption()
+        option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        layout.setTextOption(option)
+        layout.beginLayout()
+        lines: list[str] = []
+        while True:
+            line = layout.createLine()
+            if not line.isValid():
+                break
+            line.setLineWidth(room)
+            lines.append(text[line.textStart() : line.textStart() + line.textLength()].strip())
+        layout.endLayout()
+        return lines
+
+    def shown_lines(self) -> list[str]:
+        """The lines drawn at the label's present width: `LINES` at most, the last ending in
+        … when more would follow."""
+        lines = self._wrapped()
+        if len(lines) <= self.LINES:
+            return lines
+        rest = " ".join(lines[self.LINES - 1 :])
+        # The rest with "…" after it, never in its place: ElideRight of a rest that fits
+        # would show it whole, as if nothing were left out.
+        room = max(1, self.contentsRect().width())
+        last = self.fontMetrics().elidedText(rest + "…", Qt.TextElideMode.ElideRight, room)
+        return [*lines[: self.LINES - 1], last]
+
+    def _check_cut(self) -> None:
+        cut = len(self._wrapped()) > self.LINES
+        if cut != self.cut:
+            self.cut = cut
+            self.cut_changed.emit(cut)
+
+    def sizeHint(self) -> QSize:
+        """The whole text's width on one line (its room, when the toolbar has it), a little
+        when the toolbar has less: never so wide that the toolbar puts it in its overflow."""
+        hint = super().sizeHint()
+        return QSize(min(hint.width(), 30 * self.fontMetrics().averageCharWidth()), hint.height())
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        lines = self.LINES * self.fontMetrics().lineSpacing()
+        return QSize(min(hint.width(), 10 * self.fontMetrics().averageCharWidth()), lines)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._check_cut()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QStylePainter(self)
+        self.style().drawItemText(
+            painter,
+            self.contentsRect(),
+            int(self.alignment()),
+            self.palette(),
+            self.isEnabled(),
+            "\n".join(self.shown_lines()),
             QPalette.ColorRole.WindowText,
         )
 
