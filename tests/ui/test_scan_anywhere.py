@@ -178,3 +178,19 @@ def test_a_kit_the_count_screen_refuses_is_shown_refused_in_the_toolbar(
         assert window.scan_feedback.text() == (
             "Finish or cancel the count of K0003 first, then scan K0002 again."
         )
+
+
+def test_a_lot_number_scanned_on_the_count_screen_is_refused_in_the_toolbar(
+    qtbot: Any, pharmacy: Pharmacy
+) -> None:
+    """A lot number scanned in the toolbar on the Physical count screen raised out of the scan
+    (the screen asked what the code is and did not take the answer that it is another label):
+    the window says what it is, red, and the count screen is left as it was."""
+    window = open_window(qtbot, pharmacy, SCANNER)
+    counting = window.show_screen(CountScreen)
+    assert isinstance(counting, CountScreen)
+    window.scan_field.setText("L2401")
+    window.handle_scan("L2401")
+    assert window.current_screen() is counting and counting.kit.text() == ""
+    assert window.scan_field.cue == "error"
+    assert window.scan_feedback.text().startswith("L2401 is a lot number, not a kit.")

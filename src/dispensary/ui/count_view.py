@@ -245,6 +245,8 @@ class CountScreen(Screen):
                 self._finish_first(code.strip().upper())
                 return True
             return False  # the main window switches to the kit's study
+        except DispensaryError:  # another label (a lot number): the window says what it is
+            return False
         if target is None or target[0] is not OpenKind.KIT:
             return False
         if self._book is not None:
