@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from dispensary.db.engine import read_transaction
 from dispensary.db.models import Kit, LedgerEntry, Lot
-from dispensary.domain.codes import KitStatus
+from dispensary.domain.codes import ExpiryStanding, KitStatus
 from dispensary.domain.errors import NotPermitted
 from dispensary.i18n import Language, speaking
 from dispensary.services import inventory_pages, queries, studies, users
@@ -22,7 +22,7 @@ from dispensary.services.results import KitRow
 from dispensary.study import Study
 
 from .conftest import Stock
-from .helpers import busy_pharmacy, receive
+from .helpers import P25, P75, busy_pharmacy, receive
 
 Password = Callable[[Actor], str]
 KEYS: dict[KitOrder, Callable[[KitRow], tuple[object, ...]]] = {
@@ -243,3 +243,52 @@ def test_a_kit_held_for_an_open_count_difference_is_not_available(
     searched = inventory_pages.inventory_summary(ctx, monitor, KitQuery(text="K000"))
     assert searched.held == 1  # a search counts the same way
     assert searched.tablets_available == searched_before.tablets_available - tablets
+
+
+def test_a_kit_too_short_for_a_cycle_is_not_available(
+    ctx: Context, clock: FixedClock, stock: Stock, pharmacist: Actor, monitor: Actor
+) -> None:
+    """A kit available that expires before a cycle dispensed today would end (every dispense
+    refuses it: its receipt warned so) is no stock: the summary leaves its units out and
+    counts it apart, as `queries.inventory` (the command's "available to dispense") does, and
+    its row is not dispensable (review: the Inventory screen counted it, green, in its total)."""
+    today = clock.today()
+    receive(ctx, pharmacist, "T0001-T0001", "SHORT1", today + timedelta(days=1))
+    whole = queries.inventory(ctx, monitor)
+    dispensable = [r for r in whole if r.dispensable]
+    assert "T0001" not in {r.number for r in dispensable}
+    for query in (KitQuery(), KitQuery(text="0"), KitQuery(status=KitStatus.AVAILABLE)):
+        found = inventory_pages.inventory_summary(ctx, monitor, query)
+        assert found.tablets_available == sum(r.tablets for r in dispensable), query
+        assert found.short == 1, query
+    by_product = dict(inventory_pages.inventory_summary(ctx, monitor, KitQuery()).by_product)
+    assert by_product == {
+        p: sum(r.tablets for r in dispensable if r.product == p) for p in (P75, P25)
+    }
+    (row,) = inventory_pages.inventory_page(ctx, monitor, KitQuery(text="T0001"), 0, 10)
+    assert (row.status, row.dispensable) == (KitStatus.AVAILABLE, False)
+    assert row.expiry_standing is ExpiryStanding.SHORT
+
+
+def test_each_kit_on_the_shelf_says_how_its_expiry_stands(
+    ctx: Context, clock: FixedClock, stock: Stock, pharmacist: Actor, monitor: Actor
+) -> None:
+    """Expired, too short for a cycle, within the Today screen's warning window (90 days), or
+    nothing to say; a kit that left the shelf says nothing of its expiry."""
+    today = clock.today()
+    receive(ctx, pharmacist, "N0001-N0001", "NEAR1", today + timedelta(days=60))
+    receive(ctx, pharmacist, "X0001-X0001", "PAST1", today + timedelta(days=2))
+    receive(ctx, pharmacist, "T0001-T0001", "SHORT1", today + timedelta(days=20))
+    clock.set_date(today + timedelta(days=5))  # X0001 now past its expiry
+    rows = {r.number: r for r in every_page(ctx, monitor, KitQuery(), 50)}
+    assert rows["X0001"].status is KitStatus.EXPIRED
+    standings = {n: rows[n].expiry_standing for n in ("X0001", "T0001", "N0001", "K0001")}
+    assert standings == {
+        "X0001": ExpiryStanding.EXPIRED,
+        "T0001": ExpiryStanding.SHORT,
+        "N0001": ExpiryStanding.NEAR,
+        "K0001": None,  # expiring in 2027
+    }
+    assert {r.number: r.expiry_standing for r in queries.inventory(ctx, monitor)} == {
+        n: r.expiry_standing for n, r in rows.items()
+    }

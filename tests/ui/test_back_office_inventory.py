@@ -930,3 +930,98 @@ def test_a_release_of_a_labelled_kit_says_to_relabel_it(
         "used. The kit"
     )
     assert "Relabel the kits" in said and "'released from quarantine'" in said
+
+
+def test_a_kit_no_dispense_takes_is_not_shown_available_and_its_expiry_is_coloured(
+    qtbot: Any, pharmacy: Pharmacy
+) -> None:
+    """Review: a kit received expiring the next day (too short for any cycle: its receipt
+    warned every dispense refuses it) read as a green "Available", its tablets in the summary,
+    while `dispensary inventory` leaves it out of "available to dispense". The screen shows the
+    service's assessment: its status and expiry red, the summary the command's figures; a kit
+    within the Today screen's 90-day window has its expiry amber; the others no colour."""
+    from datetime import timedelta
+
+    from dispensary.domain.codes import ExpiryStanding
+    from dispensary.services import receiving
+
+    ctx, today = pharmacy.ctx, pharmacy.clock.today()
+    pharm = pharmacy.actor("pharm")
+    for kits, lot, days, shipment in (
+        ("K3001", "L9901", 1, "SH-TECH"),
+        ("K3101-K3102", "L9902", 60, "SH-NEAR"),
+    ):
+        listed = receiving.kits_from_range(
+            ctx, kits, "herombopag-7.5mg", lot, today + timedelta(days=days), None
+        )
+        receiving.receive_shipment(ctx, pharm, shipment, listed)
+    screen = make_screen(qtbot, pharmacy)
+    every_kit(screen)
+    line = {r.number: i for i, r in enumerate(screen.model.rows)}
+    expiry, status = 3, 4
+
+    def cell(kit: str, column: int, role: Qt.ItemDataRole) -> Any:
+        return screen.proxy.index(line[kit], column).data(role)
+
+    def colour(kit: str, column: int) -> str | None:
+        brush = cell(kit, column, Qt.ItemDataRole.ForegroundRole)
+        return None if brush is None else brush.color().name()
+
+    red, amber = ExpiryStanding.SHORT.colour, ExpiryStanding.NEAR.colour
+    assert cell("K3001", status, Qt.ItemDataRole.DisplayRole) == "Too short-dated"
+    assert colour("K3001", status) == red != KitStatus.AVAILABLE.colour
+    assert cell("K3101", status, Qt.ItemDataRole.DisplayRole) == "Available"
+    assert colour("K3101", status) == KitStatus.AVAILABLE.colour
+    assert [colour(k, expiry) for k in ("K3001", "K3101", "K0002")] == [red, amber, None]
+    said = cell("K3001", expiry, Qt.ItemDataRole.ToolTipRole)
+    assert "Too short-dated" in said and "2026-01-27" in said
+    # The summary: the command's "available to dispense" (queries.inventory's dispensable).
+    rows = queries.inventory(ctx, pharm)
+    each = {
+        code: sum(r.tablets for r in rows if r.dispensable and r.product == code)
+        for code in ("herombopag-7.5mg", "herombopag-2.5mg")
+    }
+    text = screen.summary.text()
+    assert f"{each['herombopag-7.5mg']} tablets (7.5 mg tablet)" in text, text
+    assert f"{each['herombopag-2.5mg']} tablets (2.5 mg tablet)" in text, text
+    assert "1 kit too short-dated, not counted" in text
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_a_shipment_further_down_than_the_rows_read_is_not_cut(
+    qtbot: Any, pharmacy: Pharmacy, styled: None, language: str, request: pytest.FixtureRequest
+) -> None:
+    """Review (in Chinese, 1366x768): the Shipment column, fitted to the rows read, cut a
+    shipment read later ("SH-…" for SH-TECH) while the whereabouts had room to spare. The
+    column is as wide as the study's longest shipment numbers read, the whereabouts giving way
+    first."""
+    from dispensary.services import receiving
+
+    if language != "en":
+        request.getfixturevalue("chinese")
+    pharm = pharmacy.actor("pharm")
+    kits = receiving.kits_from_range(
+        pharmacy.ctx, "K3001-K3040", "herombopag-7.5mg", "L2801", date(2028, 6, 30), None
+    )
+    receiving.receive_shipment(pharmacy.ctx, pharm, "SH-0000", kits)
+    kits = receiving.kits_from_range(
+        pharmacy.ctx, "K4001-K4002", "herombopag-7.5mg", "L2901", date(2029, 6, 30), None
+    )
+    receiving.receive_shipment(pharmacy.ctx, pharm, "SH-TECHWWWW", kits)  # the last by expiry
+    screen = InventoryScreen(pharmacy.session("pharm"), page_size=5)
+    qtbot.addWidget(screen)
+    screen.resize(1166, 700)  # the screen's area of a 1366x768 window
+    screen.show()
+    qtbot.waitExposed(screen)
+    screen.refresh()
+    qtbot.wait(20)
+    assert all(r.shipment != "SH-TECHWWWW" for r in screen.model.rows)
+    every_kit(screen)  # read on, as a scroll would
+    line = next(i for i, r in enumerate(screen.model.rows) if r.number == "K4001")
+    screen.table.scrollTo(screen.proxy.index(line, 0))
+    qtbot.wait(20)
+    shipment = screen.model.columnCount() - 1
+    header = screen.table.horizontalHeader()
+    needed = screen.table.sizeHintForIndex(screen.proxy.index(line, shipment)).width()
+    assert header.sectionSize(shipment) >= needed
+    assert header.sectionSize(WHERE_COLUMN) > 0

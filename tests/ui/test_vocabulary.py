@@ -9,6 +9,7 @@ import pytest
 from dispensary.domain.codes import (
     DestructionReason,
     DiscrepancyKind,
+    ExpiryStanding,
     Flag,
     KitStatus,
     MovementKind,
@@ -25,6 +26,7 @@ LABELLED: tuple[type[StrEnum], ...] = (
     KitStatus,
     MovementKind,
     DiscrepancyKind,
+    ExpiryStanding,
     Role,
     ReasonCode,
     ParticipantStatus,

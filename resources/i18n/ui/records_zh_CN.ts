@@ -623,6 +623,12 @@ Old values:
         <translation>{n} 个药盒</translation>
     </message>
     <message>
+        <source>{found}
+{n} too short-dated, not counted</source>
+        <translation>{found}
+{n}效期不足一个周期，未计入可用</translation>
+    </message>
+    <message>
         <source>1 kit shown; {units} available</source>
         <translation>显示 1 个药盒；可用 {units}</translation>
     </message>
@@ -791,6 +797,10 @@ Old values:
     <message>
         <source>&lt;span style=&apos;color:#7a4b00&apos;&gt;{message}&lt;/span&gt;</source>
         <translation>&lt;span style=&apos;color:#7a4b00&apos;&gt;{message}&lt;/span&gt;</translation>
+    </message>
+    <message>
+        <source>{expiry}: {standing}</source>
+        <translation>{expiry}：{standing}</translation>
     </message>
     <message>
         <source>&amp;Quarantine...</source>
@@ -1667,6 +1677,14 @@ Old values:
     <message>
         <source>Expired</source>
         <translation>已过期</translation>
+    </message>
+    <message>
+        <source>Too short-dated</source>
+        <translation>效期不足</translation>
+    </message>
+    <message>
+        <source>Expires soon</source>
+        <translation>即将过期</translation>
     </message>
     <message>
         <source>Received</source>

@@ -34,6 +34,41 @@ _KIT_COLOURS = {
 }
 
 
+class ExpiryStanding(StrEnum):
+    """How a kit on the shelf stands against its expiry today (rules.expiry_standing): what
+    the inventory says of it, in its Expiry column and, for a kit available but too short, in
+    its Status. None (no standing): it lasts a cycle and expires beyond the warning window."""
+
+    EXPIRED = "expired"
+    """Past its expiry."""
+    SHORT = "short"
+    """In date, but expiring before the supply of a cycle dispensed today must last
+    (rules.covers_supply): every dispense refuses it."""
+    NEAR = "near"
+    """Lasting a cycle, but expiring within the warning window (rules.EXPIRY_WARNING_DAYS,
+    the Today screen's "Kits expiring within 90 days")."""
+
+    @property
+    def label(self) -> str:
+        return _EXPIRY_LABELS[self]
+
+    @property
+    def colour(self) -> str:
+        return _EXPIRY_COLOURS[self]
+
+
+_EXPIRY_LABELS = {
+    ExpiryStanding.EXPIRED: "Expired",
+    ExpiryStanding.SHORT: "Too short-dated",
+    ExpiryStanding.NEAR: "Expires soon",
+}
+_EXPIRY_COLOURS = {
+    ExpiryStanding.EXPIRED: "#c62828",  # red, as an expired kit's status
+    ExpiryStanding.SHORT: "#c62828",  # red: no dispense takes it
+    ExpiryStanding.NEAR: "#b26a00",  # amber
+}
+
+
 class MovementKind(StrEnum):
     """What one ledger row did to the stock; the sign convention lives in accountability.py."""
 

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from dispensary.domain.codes import KitStatus
+from dispensary.domain.codes import ExpiryStanding, KitStatus
 from dispensary.domain.errors import InvalidInput, RuleViolation, ToConfirm
 from dispensary.domain.lifecycle import KitEvent, transition
 from dispensary.domain.regimen import kits_needed, last_day_of_supply
@@ -908,6 +908,26 @@ def covers_supply(expiry: date, cover_until: date) -> bool:
     supply_cover_until): the one test of the dispense, the receipt's warning and the
     inventory's "available to dispense"."""
     return expiry >= cover_until
+
+
+EXPIRY_WARNING_DAYS = 90
+"""A kit on the shelf expiring within this many days is one to act on: the Today screen lists
+it ("Kits expiring within 90 days"), the inventory marks its expiry amber."""
+
+
+def expiry_standing(
+    expiry: date, today: date, cover_until: date, warning_days: int = EXPIRY_WARNING_DAYS
+) -> ExpiryStanding | None:
+    """How a kit of this expiry on the shelf stands today: expired, too short to last the
+    supply of a cycle dispensed today (`covers_supply`, the dispense's own test), expiring
+    within the warning window, or none of these (None)."""
+    if expiry < today:
+        return ExpiryStanding.EXPIRED
+    if not covers_supply(expiry, cover_until):
+        return ExpiryStanding.SHORT
+    if expiry <= today + timedelta(days=warning_days):
+        return ExpiryStanding.NEAR
+    return None
 
 
 def check_kit_dispensable(

@@ -45,6 +45,7 @@ from dispensary.domain.codes import KitStatus, ParticipantStatus
 from dispensary.domain.forecast import WEEK_DAYS, week_end
 from dispensary.domain.regimen import kits_needed, last_day_of_supply, tablets_needed
 from dispensary.domain.rules import (
+    EXPIRY_WARNING_DAYS,
     cycle_overdue,
     effective_status,
     least_usable_tablets,
@@ -68,7 +69,7 @@ from dispensary.services.results import (
 from dispensary.services.studies import list_studies, switch_study
 from dispensary.study import Study, parse_study
 
-EXPIRY_WINDOW_DAYS = 90
+EXPIRY_WINDOW_DAYS = EXPIRY_WARNING_DAYS
 DUE_WINDOW_DAYS = WEEK_DAYS
 """Who is due "this week": the supply forecast's week 1, today and the six days after
 (domain.forecast.week_end)."""

@@ -60,7 +60,8 @@ from dispensary.db.models import (
 )
 from dispensary.domain.accountability import Movement, balance_of
 from dispensary.domain.codes import KitStatus, MovementKind
-from dispensary.services.common import not_voided
+from dispensary.domain.rules import supply_cover_until
+from dispensary.services.common import not_voided, shipments_of
 from dispensary.services.context import Actor, Context
 from dispensary.services.counts import held_kits
 from dispensary.services.permissions import Permission, require
@@ -413,7 +414,21 @@ def inventory_page(
             scope.today,
             area=ctx.study.area_name,
             units=counted_in(ctx.study),
+            cover_until=_cover_until(ctx, scope.today),
         )
+
+
+def _cover_until(ctx: Context, today: date) -> date:
+    """The day a cycle dispensed today must last until (rules.supply_cover_until): a kit
+    available that expires sooner is no stock to dispense (`queries.inventory`'s rule)."""
+    cycle = ctx.study.cycle
+    return supply_cover_until(today, cycle.days_of_supply, cycle.expiry_margin_days)
+
+
+def _too_short(cover_until: date) -> ColumnElement[bool]:
+    """Kits whose lot expires before `cover_until` (rules.covers_supply, in SQL: the few lots
+    read once per statement)."""
+    return Kit.lot_id.in_(select(Lot.id).where(Lot.expiry < cover_until))
 
 
 def _scope(ctx: Context, query: KitQuery, session: Session) -> _Scope:
@@ -428,21 +443,27 @@ def _scope(ctx: Context, query: KitQuery, session: Session) -> _Scope:
 
 
 def inventory_summary(ctx: Context, actor: Actor, query: KitQuery) -> InventorySummary:
-    """How many kits the query finds, and the tablets in those of them available today (the
-    inventory screen's summary line), counted by the database. A search reads every kit: once,
-    for both figures; without one, each is read from the indexes (the count from the study's,
-    the tablets of the kits available from the status')."""
+    """How many kits the query finds, and the tablets in those of them available to dispense
+    today (the inventory screen's summary line: the kits `queries.inventory` gives as
+    dispensable, less those held for a count difference), counted by the database. A search
+    reads every kit: once, for both figures; without one, each is read from the indexes (the
+    count from the study's, the tablets of the kits available from the status')."""
     require(actor, Permission.VIEW, ctx)
     contents = select(contents_sum()).where(LedgerEntry.kit_id == Kit.id).scalar_subquery()
     with read_transaction(ctx.engine) as session:
         scope = _scope(ctx, query, session)
         # In stock (rules.in_stock): available today, and not held for an open count
         # difference (counts.held_kits), which the dispense never hands out; those counted apart.
+        # Nor expiring before a cycle dispensed today would end (rules.covers_supply), which
+        # every dispense refuses: counted apart too, as `queries.inventory` leaves them out.
         on_shelf = status_is(KitStatus.AVAILABLE, scope.today)
         held_ids = held_kits(ctx.study_id)
-        available = and_(on_shelf, Kit.id.not_in(held_ids))
+        short = _too_short(_cover_until(ctx, scope.today))
+        available = and_(on_shelf, Kit.id.not_in(held_ids), ~short)
         held_here = and_(on_shelf, Kit.id.in_(held_ids))
+        short_here = and_(on_shelf, Kit.id.not_in(held_ids), short)
         held_found: int | None
+        short_found: int | None
         codes = [p.code for p in ctx.study.products]
         several = len(codes) > 1  # each product's units, in the same reads
         found: dict[str, int] = {}
@@ -452,20 +473,25 @@ def inventory_summary(ctx: Context, actor: Actor, query: KitQuery) -> InventoryS
             held = func.sum(case((available, contents), else_=0))
             # in the same statement: a search reads every kit, once
             apart = func.sum(case((held_here, 1), else_=0))
+            too_short = func.sum(case((short_here, 1), else_=0))
             if several:
-                searched = select(Kit.product, func.count(), held, apart).where(*_where(scope))
+                searched = select(Kit.product, func.count(), held, apart, too_short).where(
+                    *_where(scope)
+                )
                 rows = session.execute(searched.group_by(Kit.product)).tuples().all()
-                kits = sum(int(n or 0) for _code, n, _units, _apart in rows)
-                found = {code: int(units or 0) for code, _n, units, _apart in rows}
+                kits = sum(int(n or 0) for _code, n, _units, _apart, _short in rows)
+                found = {code: int(units or 0) for code, _n, units, _apart, _short in rows}
                 tablets = sum(found.values())
-                held_found = sum(int(n or 0) for _code, _n, _units, n in rows)
+                held_found = sum(int(n or 0) for _code, _n, _units, n, _short in rows)
+                short_found = sum(int(n or 0) for _code, _n, _units, _apart, n in rows)
             else:
-                kits, tablets, held_found = session.execute(
-                    select(func.count(), held, apart).where(*_where(scope))
+                kits, tablets, held_found, short_found = session.execute(
+                    select(func.count(), held, apart, too_short).where(*_where(scope))
                 ).one()
         else:
             kits = session.scalar(select(func.count()).where(*_where(scope)))
             held_found = session.scalar(select(func.count()).where(*_where(scope), held_here))
+            short_found = session.scalar(select(func.count()).where(*_where(scope), short_here))
             if several:
                 each = select(Kit.product, func.sum(contents)).where(*_where(scope), available)
                 held_rows = session.execute(each.group_by(Kit.product)).tuples().all()
@@ -476,7 +502,33 @@ def inventory_summary(ctx: Context, actor: Actor, query: KitQuery) -> InventoryS
                     select(func.sum(contents)).where(*_where(scope), available)
                 )
         by_product = tuple((code, found.get(code, 0)) for code in codes) if several else ()
-    return InventorySummary(int(kits or 0), int(tablets or 0), by_product, int(held_found or 0))
+    return InventorySummary(
+        int(kits or 0),
+        int(tablets or 0),
+        by_product,
+        int(held_found or 0),
+        int(short_found or 0),
+    )
+
+
+LONGEST_SHIPMENTS = 20
+"""How many of the study's longest shipment numbers `longest_shipments` gives."""
+
+
+def longest_shipments(ctx: Context, actor: Actor) -> tuple[str, ...]:
+    """The study's longest shipment numbers (at most LONGEST_SHIPMENTS, the longest first):
+    the inventory's Shipment column is made as wide as they read, whichever page of kits is
+    read (fitted to the rows read, it cut a shipment further down, "SH-…")."""
+    require(actor, Permission.VIEW, ctx)
+    with read_transaction(ctx.engine) as session:
+        return tuple(
+            session.scalars(
+                select(Shipment.number)
+                .where(shipments_of(ctx.study_id))
+                .order_by(func.length(Shipment.number).desc(), Shipment.number)
+                .limit(LONGEST_SHIPMENTS)
+            )
+        )
 
 
 def inventory_position(ctx: Context, actor: Actor, query: KitQuery, number: str) -> int | None:

@@ -59,6 +59,7 @@ from dispensary.domain.rules import (
     NextDay1,
     covers_supply,
     cycle_overdue,
+    expiry_standing,
     next_cycle,
     next_day1,
     normalise_kit_number,
@@ -400,9 +401,19 @@ def _kit_rows(
                 where.get(kit.id) or area(kit.location),
                 dispensable=status is KitStatus.AVAILABLE
                 and (cover_until is None or covers_supply(kit.lot.expiry, cover_until)),
+                expiry_standing=(
+                    expiry_standing(kit.lot.expiry, today, cover_until)
+                    if cover_until is not None and status in _SHELF_NOW
+                    else None
+                ),
             )
         )
     return rows
+
+
+_SHELF_NOW = (KitStatus.AVAILABLE, KitStatus.QUARANTINED, KitStatus.EXPIRED)
+"""A kit's statuses today (rules.effective_status) while it is on the shelf: its expiry is a
+concern (KitRow.expiry_standing)."""
 
 
 _GONE = (KitStatus.DISPENSED.value, KitStatus.RETURNED.value, KitStatus.DESTROYED.value)

@@ -12,6 +12,7 @@ from dispensary.domain.anchor import AnchorVerdict
 from dispensary.domain.codes import (
     DestructionReason,
     DiscrepancyKind,
+    ExpiryStanding,
     Flag,
     KitStatus,
     ParticipantStatus,
@@ -101,6 +102,10 @@ class KitRow:
     dispensable: bool = False
     """Available, and lasting the supply of a cycle dispensed today (rules.covers_supply): what
     a dispense would take. An available kit that expires sooner is refused by every dispense."""
+    expiry_standing: ExpiryStanding | None = None
+    """For a kit on the shelf (available, quarantined or expired there), how its expiry stands
+    today (rules.expiry_standing: expired, too short for a cycle, expiring soon); None for a
+    kit that left the shelf, or one whose expiry is no concern. Given with `dispensable`."""
 
 
 @dataclass(frozen=True)
@@ -937,3 +942,7 @@ class InventorySummary:
     held: int = 0
     """Of the kits found, those available but held for an open count difference: no stock
     (rules.in_stock), their units left out of the figures above."""
+    short: int = 0
+    """Of the kits found, those available (not held) but expiring before the supply of a cycle
+    dispensed today must last (rules.covers_supply): every dispense refuses them, so their
+    units are left out of the figures above."""

@@ -46,7 +46,12 @@ from PySide6.QtWidgets import (
 )
 
 from dispensary.domain import reasons
-from dispensary.domain.codes import DestructionReason, KitStatus, SignatureMeaning
+from dispensary.domain.codes import (
+    DestructionReason,
+    ExpiryStanding,
+    KitStatus,
+    SignatureMeaning,
+)
 from dispensary.domain.errors import DispensaryError, InvalidInput, SignatureFailed
 from dispensary.domain.rules import normalise_kit_number
 from dispensary.i18n import sentences
@@ -77,7 +82,7 @@ from dispensary.ui.forms import (
     text_field,
 )
 from dispensary.ui.models.paged import PAGE_SIZE, PagedTableModel
-from dispensary.ui.models.table import Column, RowTableModel
+from dispensary.ui.models.table import Column, RowTableModel, display
 from dispensary.ui.scan_field import KeyBurst
 from dispensary.ui.screen import ALL_ROLES, Screen, is_dispense_number
 from dispensary.ui.session import AppSession
@@ -111,15 +116,58 @@ def kit_columns(study: Study) -> list[Column[KitRow]]:
     ]
 
 
+def refused_by_dispense(row: KitRow) -> bool:
+    """An available kit the service assessed as no stock to dispense (KitRow.dispensable: it
+    expires before a cycle dispensed today would end): shown by its expiry, not as Available."""
+    return row.status is KitStatus.AVAILABLE and not row.dispensable
+
+
+def status_text(row: KitRow) -> str:
+    """A kit's status as the table says it: an available kit no dispense takes by the
+    service's standing of its expiry ("Too short-dated"), not "Available"."""
+    if refused_by_dispense(row) and row.expiry_standing is not None:
+        return term(row.expiry_standing.label)
+    return term(row.status.label)
+
+
+def status_colour(row: KitRow) -> str:
+    """The status's colour; an available kit no dispense takes in its expiry's (red), never
+    the green of stock to dispense."""
+    if refused_by_dispense(row):
+        return (row.expiry_standing or ExpiryStanding.SHORT).colour
+    return row.status.colour
+
+
+def expiry_colour(row: KitRow) -> str | None:
+    """The expiry as the service assessed it (KitRow.expiry_standing): red expired or too
+    short for a cycle, amber within the warning window; a kit off the shelf uncoloured."""
+    return row.expiry_standing.colour if row.expiry_standing is not None else None
+
+
+def expiry_hint(row: KitRow) -> str:
+    """The expiry on hovering, its colour said in words (a colour alone is not read by all)."""
+    if row.expiry_standing is None:
+        return display(row.expiry)
+    return QCoreApplication.translate("InventoryScreen", "{expiry}: {standing}").format(
+        expiry=display(row.expiry), standing=term(row.expiry_standing.label)
+    )
+
+
 KIT_COLUMNS: list[Column[KitRow]] = [
     Column(str(QT_TRANSLATE_NOOP("Column", "Kit")), lambda r: r.number),
     Column(str(QT_TRANSLATE_NOOP("Column", "Product")), lambda r: r.product),
     Column(str(QT_TRANSLATE_NOOP("Column", "Lot")), lambda r: r.lot),
-    Column(str(QT_TRANSLATE_NOOP("Column", "Expiry")), lambda r: r.expiry),
+    Column(
+        str(QT_TRANSLATE_NOOP("Column", "Expiry")),
+        lambda r: r.expiry,
+        colour=expiry_colour,
+        hint=expiry_hint,
+    ),
     Column(
         str(QT_TRANSLATE_NOOP("Column", "Status")),
         lambda r: r.status,
-        colour=lambda r: r.status.colour,
+        colour=status_colour,
+        shown=status_text,
     ),
     Column(str(QT_TRANSLATE_NOOP("Column", "Tablets")), lambda r: r.tablets, align_right=True),
     Column(str(QT_TRANSLATE_NOOP("Column", "Where")), lambda r: r.where),
@@ -140,6 +188,7 @@ KIT_ORDERS: list[KitOrder | None] = [
 EXPIRY_COLUMN = 3
 STATUS_COLUMN = 4
 WHERE_COLUMN = 6
+SHIPMENT_COLUMN = 7
 FAR = 5000
 """A kit to be shown further down the list than this is shown by searching for its number,
 not by reading every kit before it."""
@@ -497,6 +546,7 @@ class InventoryScreen(Screen):
         self.model.sort_refused.connect(self._sort_refused)
         self.model.modelAboutToBeReset.connect(self._remember_selection)
         self._kept: set[str] = set()
+        self._shipments: tuple[str, ...] = ()  # the study's longest numbers (`refresh`)
         self._count_timer = QTimer(self)
         self._count_timer.setSingleShot(True)
         self._count_timer.setInterval(COUNT_AFTER_TYPING_MS)
@@ -758,17 +808,25 @@ class InventoryScreen(Screen):
 
     def refresh(self) -> None:
         """Reads the kits again, as many as were shown (the selection is kept on each reload:
-        `_selection_reset`)."""
+        `_selection_reset`), and the study's longest shipment numbers, for the column's width."""
         self._follow_today()
         self._reload(keep=self.model.rowCount())
+        found = attempt(
+            self.message,
+            lambda: inventory_pages.longest_shipments(self.session.ctx, self.session.actor),
+        )
+        self._shipments = found or ()
         self._fit_columns()
 
     def _fit_columns(self) -> None:
         """Each column as wide as what it shows: the status as wide as any status can read (not
         only those of the rows read so far: a page of available kits once cut "Quarantined"),
         the whereabouts taking the width to spare, and the first cut in a narrow window."""
-        statuses = {STATUS_COLUMN: max(cell_width(self.table, term(s.label)) for s in KitStatus)}
-        fit_columns(self.table, stretch=WHERE_COLUMN, least=statuses)
+        labels = [s.label for s in KitStatus] + [ExpiryStanding.SHORT.label]
+        least = {STATUS_COLUMN: max(cell_width(self.table, term(label)) for label in labels)}
+        shipments = [cell_width(self.table, number) for number in self._shipments]
+        least[SHIPMENT_COLUMN] = max(shipments, default=0)
+        fit_columns(self.table, stretch=WHERE_COLUMN, least=least)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """The table resized (the window, or the splitter moved): its columns fitted again."""
@@ -941,6 +999,15 @@ class InventoryScreen(Screen):
                     n=self.tr("1 kit")
                     if found.held == 1
                     else self.tr("{n} kits").format(n=found.held),
+                )
+            )
+        if found.short:  # left out too: every dispense refuses them (the service's rule)
+            self.summary.setText(
+                self.tr("{found}\n{n} too short-dated, not counted").format(
+                    found=self.summary.text(),
+                    n=self.tr("1 kit")
+                    if found.short == 1
+                    else self.tr("{n} kits").format(n=found.short),
                 )
             )
 

@@ -972,6 +972,7 @@ class ReceiveScreen(Screen):
         self.kits = []
         self._show_kits()
         self.shipment.clear()
+        self._clear_batch()  # the next shipment's kits never take this one's lot and expiry
         self.unrecorded = None  # the new shipment's labels are the ones to print
         self.labels_button.setText(self.tr("Print kit &labels"))
         self.labels_button.setEnabled(True)
@@ -1083,6 +1084,15 @@ class ReceiveScreen(Screen):
             self.labels_button.setText(self.tr("&Record the print"))
         self.message.show_message(printed.text, printed.kind)
 
+    def _clear_batch(self) -> None:
+        """What describes one shipment's kits back to a new shipment's: its condition intact,
+        its temperature record acceptable, no lot and no expiry. Kept after Receive, the next
+        shipment's scanned kits silently took the last one's lot and expiry."""
+        self.condition.setText(receiving.condition_words(receiving.INTACT))
+        self.temperature_ok.setChecked(True)
+        self.lot.clear()
+        self.expiry.clear()
+
     def start_over(self) -> None:
         self.kits = []
         self.manifest_kits.clear()
@@ -1091,11 +1101,8 @@ class ReceiveScreen(Screen):
         self.unrecorded = None
         self.labels_button.setText(self.tr("Print kit &labels"))
         self.shipment.clear()
-        self.condition.setText(receiving.condition_words(receiving.INTACT))
-        self.temperature_ok.setChecked(True)
-        self.lot.clear()
+        self._clear_batch()
         self.received_on.setDate(qdate(self.session.ctx.clock.today()))
-        self.expiry.clear()
         self._product_changed()
         self.labels_button.setEnabled(False)
         self.scan_field.clear()

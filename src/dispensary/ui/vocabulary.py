@@ -25,6 +25,9 @@ TERMS = (
     QT_TRANSLATE_NOOP("Vocabulary", "Returned"),
     QT_TRANSLATE_NOOP("Vocabulary", "Destroyed"),
     QT_TRANSLATE_NOOP("Vocabulary", "Expired"),
+    # ExpiryStanding ("Expired" as KitStatus's)
+    QT_TRANSLATE_NOOP("Vocabulary", "Too short-dated"),
+    QT_TRANSLATE_NOOP("Vocabulary", "Expires soon"),
     # MovementKind
     QT_TRANSLATE_NOOP("Vocabulary", "Received"),
     QT_TRANSLATE_NOOP("Vocabulary", "Dispensed"),
