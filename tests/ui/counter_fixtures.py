@@ -176,11 +176,19 @@ class Printer:
     """Stands in for the label preview: keeps each PDF shown and says it was printed."""
 
     shown: list[tuple[str, bytes]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # the language note shown with each
 
     def show(
-        self, _parent: Any, title: str, pdf: bytes, _file_name: str = "", _check: Any = None
+        self,
+        _parent: Any,
+        title: str,
+        pdf: bytes,
+        _file_name: str = "",
+        _check: Any = None,
+        note: str = "",
     ) -> str:
         self.shown.append((title, pdf))
+        self.notes.append(note)
         return "printed"
 
 

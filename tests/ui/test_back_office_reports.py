@@ -625,7 +625,8 @@ def test_each_document_has_one_name_in_the_list_its_title_and_the_messages(
         assert listed[key] == name
     # The counter's messages name the entry to print from as the list does.
     messages = [
-        "Label not printed: print it from Reports and labels (Dispensing label).",
+        "Leaflet not printed: press Leaflet again to print it, or print it later from Reports"
+        " and labels (Participant leaflet).",
         "Label sent to {printer}. If it does not come out, reprint it from Reports and labels"
         " (Dispensing label), with the reason.",
         "{count} kit labels sent to {printer}. If they do not come out, reprint them"

@@ -129,7 +129,12 @@ def test_a_label_preview_left_open_while_its_dispense_is_voided_prints_nothing(
     seen: list[str] = []
 
     def voided_while_open(
-        _parent: object, _title: str, _pdf: bytes, _name: str = "", check: Any = None
+        _parent: object,
+        _title: str,
+        _pdf: bytes,
+        _name: str = "",
+        check: Any = None,
+        _note: str = "",
     ) -> str:
         dispensing.void_dispense(counter.ctx, pharm, result.number, "wrong kit", "pharmpass1")
         dialog = LabelPreviewDialog(None, "Dispensing label", _pdf, "label.pdf", check)
@@ -444,7 +449,7 @@ def test_the_next_cycle_on_the_same_day_is_refused_at_once_with_sign_disabled(
     assert "Too early for cycle 2: its earliest day 1 is 2026-01-23" in screen.message.text()
     assert "Dispense it from 2026-01-16" in screen.message.text()
     assert not screen.sign_button.isEnabled()
-    assert "earliest day 1 2026-01-23" in screen.card.text()
+    assert "no day 1 can be entered today: earliest day 1 2026-01-23" in screen.card.text()
     assert "needs the reason" not in screen.card.text()  # confirmed: a rule, not a warning
     assert not screen.override.isVisibleTo(screen)  # the refusal first: nothing to override yet
     qtbot.keyClick(screen.kit_field, Qt.Key.Key_Return)
@@ -587,8 +592,8 @@ def test_an_unconfirmed_interval_asks_for_a_reason_on_the_same_screen(
     assert "is not after the previous cycle's day 1 (2026-01-05)" in screen.message.text()
     # Every date of the window is allowed, and each is before the 18 days: the card says so.
     assert (
-        "day 1 may be entered from 2026-01-06 to 2026-01-12; a day 1 before 2026-01-23 needs the"
-        " reason (rule to confirm)" in screen.card.text()
+        "the day 1 entered today must be from 2026-01-06 to 2026-01-12; a day 1 before"
+        " 2026-01-23 needs the reason (rule to confirm)" in screen.card.text()
     )
 
     screen.day1.setDate(QDate(2026, 1, 6))

@@ -133,10 +133,6 @@
         <translation>手中药盒(&amp;K)</translation>
     </message>
     <message>
-        <source>Remove kit</source>
-        <translation>移除药盒</translation>
-    </message>
-    <message>
         <source>New participant (Esc)</source>
         <translation>下一位受试者（Esc）</translation>
     </message>
@@ -155,10 +151,6 @@
     <message>
         <source>Nothing was saved: the study file of {protocol} was updated after this screen was opened. The screen read it again (version {version}) and checked the dispense again with what was typed and scanned: check it before signing.</source>
         <translation>未保存任何内容：{protocol} 的研究文件在本界面打开后已更新。本界面已重新载入该文件（第 {version} 版），并按已输入和已扫描的内容重新检查了本次发放：请核对后再签名。</translation>
-    </message>
-    <message>
-        <source>Leaflet</source>
-        <translation>说明单</translation>
     </message>
     <message>
         <source>As the IRT&apos;s confirmation gives it; then scan the bottle</source>
@@ -185,28 +177,8 @@
         <translation>&lt;span class=&apos;big&apos;&gt;&lt;b&gt;{number}&lt;/b&gt; &amp;nbsp; {initials}&lt;/span&gt; &amp;nbsp; {born}年生 · {sex} · {status} · {enrolled} 入组</translation>
     </message>
     <message>
-        <source>day 1 may be entered from {earliest} to {latest}</source>
-        <translation>第1天可在 {earliest} 至 {latest}</translation>
-    </message>
-    <message>
-        <source>earliest day 1 {earliest}</source>
-        <translation>第1天最早 {earliest}</translation>
-    </message>
-    <message>
         <source>{window}; a day 1 before {unwarned} needs the reason (rule to confirm)</source>
         <translation>{window}；第1天早于 {unwarned} 时须填写仍然发放的理由（待确认的规则）</translation>
-    </message>
-    <message>
-        <source>Cycle due: &lt;b&gt;{cycle}&lt;/b&gt; (first dispense) — {window}</source>
-        <translation>应配周期：&lt;b&gt;{cycle}&lt;/b&gt;（首次发放）— {window}</translation>
-    </message>
-    <message>
-        <source>Cycle due: &lt;b&gt;{cycle}&lt;/b&gt; — {window}</source>
-        <translation>应配周期：&lt;b&gt;{cycle}&lt;/b&gt; — {window}</translation>
-    </message>
-    <message>
-        <source>Last dispense: cycle {cycle}, {dose}</source>
-        <translation>上次发放：第 {cycle} 周期，{dose}</translation>
     </message>
     <message>
         <source>&lt;span style=&apos;color:#a40000&apos;&gt;&lt;b&gt;Overdue:&lt;/b&gt; cycle {cycle} was due from {due}.&lt;/span&gt; Its day 1 is the day it really starts, within the dates above.</source>
@@ -280,6 +252,10 @@
         <translation>{first}{second}</translation>
     </message>
     <message>
+        <source>If the investigator put the participant back on treatment, change the status in Participants (Change status...), then scan them again here.</source>
+        <translation>如研究者已让该受试者恢复治疗，请先在“受试者”中更改其状态（更改状态...），再回到此处重新扫描。</translation>
+    </message>
+    <message>
         <source>The cycle is covered: press Enter to sign.</source>
         <translation>本周期药量已足：按 Enter 签名。</translation>
     </message>
@@ -294,6 +270,10 @@
     <message>
         <source>The dose or day 1 changed: scan the kits again.</source>
         <translation>剂量或第1天已更改：请重新扫描药盒。</translation>
+    </message>
+    <message>
+        <source>No kit to pick: the dispense is refused (see the message above)</source>
+        <translation>无需取药盒：本次发放被拒绝（见上方信息）</translation>
     </message>
     <message>
         <source>Kit the IRT assigned: {scanned} of {total} scanned</source>
@@ -334,6 +314,14 @@
     <message>
         <source>Kit {number} taken.</source>
         <translation>药盒 {number} 已加入。</translation>
+    </message>
+    <message>
+        <source>No kit scanned to remove.</source>
+        <translation>没有可移除的已扫描药盒。</translation>
+    </message>
+    <message>
+        <source>That kit is still to pick, not scanned: nothing to remove.</source>
+        <translation>该药盒尚待取出，未扫描：无可移除。</translation>
     </message>
     <message>
         <source>Kit {number} removed: put it back.</source>
@@ -465,12 +453,52 @@
         <translation>扫描交付的每个药盒（或输入编号后按 Enter）</translation>
     </message>
     <message>
+        <source>Re&amp;move kit</source>
+        <translation>移除药盒(&amp;M)</translation>
+    </message>
+    <message>
+        <source>The kit selected in the list, else the last kit scanned (Delete, in the empty kit field or in the list)</source>
+        <translation>移除列表中选中的药盒，未选中时移除最后扫描的药盒（在空的药盒栏或列表中按 Delete）</translation>
+    </message>
+    <message>
         <source>Enter in the empty kit field or in a field of the form, or Ctrl+Enter</source>
         <translation>在空的药盒栏或表单字段中按 Enter，或按 Ctrl+Enter</translation>
     </message>
     <message>
+        <source>&amp;Leaflet</source>
+        <translation>说明单(&amp;L)</translation>
+    </message>
+    <message>
         <source>Re&amp;cord the print</source>
         <translation>记录此次打印(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Last dispense: cycle {cycle} ({number}, {date}), {dose}</source>
+        <translation>上次发放：第 {cycle} 周期（{number}，{date}），{dose}</translation>
+    </message>
+    <message>
+        <source>No cycle due: only participants on treatment are dispensed to.</source>
+        <translation>无应配周期：只向治疗中的受试者发放。</translation>
+    </message>
+    <message>
+        <source>the day 1 entered today must be from {earliest} to {latest}</source>
+        <translation>今天录入的第1天须在 {earliest} 至 {latest} 之间</translation>
+    </message>
+    <message>
+        <source>no day 1 can be entered today: earliest day 1 {earliest}</source>
+        <translation>今天不能录入第1天：第1天最早 {earliest}</translation>
+    </message>
+    <message>
+        <source>Cycle due: &lt;b&gt;{cycle}&lt;/b&gt; (first dispense)</source>
+        <translation>应配周期：&lt;b&gt;{cycle}&lt;/b&gt;（首次发放）</translation>
+    </message>
+    <message>
+        <source>Cycle due: &lt;b&gt;{cycle}&lt;/b&gt;, due {due}, day 1 from {earliest} at the earliest</source>
+        <translation>应配周期：&lt;b&gt;{cycle}&lt;/b&gt;，应于 {due}，第1天最早为 {earliest}</translation>
+    </message>
+    <message>
+        <source>{due} — {window}</source>
+        <translation>{due} — {window}</translation>
     </message>
     <message>
         <source>&lt;span style=&apos;color:#7a4b00&apos;&gt;Return of cycle {cycle} ({number}) not complete: kit {kits} still to count ({back} back so far).&lt;/span&gt;</source>
@@ -610,10 +638,6 @@
         <translation>无法生成标签：{why}</translation>
     </message>
     <message>
-        <source>Label not printed: print it from Reports and labels (Dispensing label).</source>
-        <translation>标签未打印：请在“报告与标签”（发放标签）中打印。</translation>
-    </message>
-    <message>
         <source>Label sent to {printer}. If it does not come out, reprint it from Reports and labels (Dispensing label), with the reason.</source>
         <translation>标签已发送到 {printer}。如未打出，请在“报告与标签”（发放标签）中补打，并填写原因。</translation>
     </message>
@@ -642,8 +666,12 @@
         <translation>无法生成说明单：{why}</translation>
     </message>
     <message>
-        <source>Leaflet not printed: print it from Reports and labels (Participant leaflet).</source>
-        <translation>说明单未打印：请在“报告与标签”（受试者说明单）中打印。</translation>
+        <source>Label not printed: it waits under the form. Press Print again to print it, or Ctrl+P to preview it again.</source>
+        <translation>标签未打印：它在表单下方等待打印。请按“再次打印”打印，或按 Ctrl+P 再次预览。</translation>
+    </message>
+    <message>
+        <source>Leaflet not printed: press Leaflet again to print it, or print it later from Reports and labels (Participant leaflet).</source>
+        <translation>说明单未打印：请再次按“说明单”打印，或稍后在“报告与标签”（受试者说明单）中打印。</translation>
     </message>
     <message>
         <source>Leaflet sent to {printer}.</source>

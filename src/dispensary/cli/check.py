@@ -43,7 +43,7 @@ from dispensary.cli.overriding import dispense_override_hints, override_options
 from dispensary.domain import reasons
 from dispensary.domain.codes import ReasonCode
 from dispensary.domain.lifecycle import status_word
-from dispensary.domain.rules import next_day1, next_day1_words
+from dispensary.domain.rules import next_day1_words
 from dispensary.i18n import ENGLISH, N_, _, current_language
 
 if TYPE_CHECKING:
@@ -138,6 +138,10 @@ def _assessment_data(found: DispenseAssessment) -> dict[str, Any]:
         "earliest_day1": found.earliest_day1,
         "latest_day1": found.latest_day1,
         "day1_unwarned": found.day1_unwarned,
+        "due_day1": found.due_day1,
+        "earliest_due_day1": found.earliest_due_day1,
+        "previous_dispense": found.previous_number or None,
+        "previous_dispensed_on": found.previous_dispensed_on,
         "dispensed_on": found.dispensed_on,
         "dose_level": found.dose_level,
         "dose_name": found.dose_name,
@@ -178,6 +182,12 @@ def _assessment_lines(found: DispenseAssessment, study: Study) -> list[str]:
             participant=found.participant,
             day1=found.day1.isoformat(),
             verdict=verdict,
+        ),
+        # A cycle refused for its timing: the previous dispense first (dispensed today?).
+        *(
+            [_("  Previous    {said}").format(said=found.previous_said)]
+            if found.previous_said and found.timing_refused
+            else []
         ),
         (
             _(
@@ -262,13 +272,11 @@ def _assessment_lines(found: DispenseAssessment, study: Study) -> list[str]:
 def _next_cycle_lines(found: DispenseAssessment, study: Study) -> list[str]:
     """The cycle due's due date and earliest day 1 after the previous day 1, as `study show` and
     the participant's record say them (rules.next_day1)."""
-    if found.previous_day1 is None:
+    if found.due_day1 is None or found.earliest_due_day1 is None:
         return []
-    rules = study.cycle
-    coming = next_day1(found.previous_day1, rules.length_days, rules.min_days_since_previous_day1)
     return [
         _("  Next cycle  {when}").format(
-            when=next_day1_words(coming.due.isoformat(), coming.earliest.isoformat())
+            when=next_day1_words(found.due_day1.isoformat(), found.earliest_due_day1.isoformat())
         )
     ]
 

@@ -32,7 +32,7 @@ from dispensary.domain.codes import (
     ParticipantStatus,
     SignatureMeaning,
 )
-from dispensary.domain.errors import InvalidInput, NotPermitted, RuleViolation
+from dispensary.domain.errors import InOtherStudy, InvalidInput, NotPermitted, RuleViolation
 from dispensary.domain.lifecycle import KitEvent
 from dispensary.domain.regimen import DoseLevel, tablets_needed
 from dispensary.domain.rules import (
@@ -69,6 +69,7 @@ from dispensary.domain.rules import (
     day1_named,
     day1_window,
     first_expiry_skipped,
+    next_day1,
     normalise_study_number,
     rule_to_confirm,
     supply_cover_until,
@@ -694,6 +695,11 @@ def _plan(
     interval_confirmed = "cycle.min_interval" in confirmed
     floor = min_days if interval_confirmed else min(min_days, 1)
     earliest, latest = day1_window(checked.day, previous_day1, floor, participant.enrolled_on)
+    coming = (
+        next_day1(previous_day1, study.cycle.length_days, min_days)
+        if previous_day1 is not None
+        else None
+    )
     # The first day 1 the unconfirmed interval does not warn about: the window's dates before
     # it are allowed, but each asks for the reason (the screen says so beside the window).
     unwarned = (
@@ -869,6 +875,11 @@ def _plan(
         earliest_day1=earliest,
         latest_day1=latest,
         day1_unwarned=unwarned if unwarned is not None and unwarned > earliest else None,
+        due_day1=coming.due if coming is not None else None,
+        earliest_due_day1=coming.earliest if coming is not None else None,
+        previous_number=previous.number if previous else "",
+        previous_dispensed_on=previous.dispensed_on if previous else None,
+        previous_said=_previous_said(previous, checked.day) if previous else "",
         day1=day1,
         dispensed_on=checked.day,
         dose_level=dose.level,
@@ -895,6 +906,17 @@ def _plan(
         study_sha256=made_with,
     )
     return _Plan(assessment, participant, chosen, *numbered)
+
+
+def _previous_said(previous: Dispense, day: date) -> str:
+    """The previous dispense in a sentence, its number, cycle and date ("Cycle 9 was dispensed
+    today, 2026-12-06 (DSP000135)."): a cycle dispensed already, at this or another
+    workstation, seen at once beside a refusal of the cycle's timing. Facts only, no rule."""
+    return (
+        _("Cycle {cycle} was dispensed today, {date} ({dispense}).")
+        if previous.dispensed_on == day
+        else _("Cycle {cycle} was last dispensed on {date} ({dispense}).")
+    ).format(cycle=previous.cycle, date=previous.dispensed_on.isoformat(), dispense=previous.number)
 
 
 def _ledger_reason(cycle: int, irt_confirmation: str) -> str:
@@ -1293,6 +1315,16 @@ def _not_first_expiry(picked: KitCandidate, skipped: KitCandidate) -> str:
 def _not_a_kit(session: Session, raw: str, exc: RuleViolation) -> KitVerdict:
     """A code that is no kit of this pharmacy; a participant's study number is named as such."""
     code = raw.strip().upper() if isinstance(raw, str) else repr(raw)[:40]
+    if isinstance(exc, InOtherStudy) and exc.protocol:
+        # Scanned during a dispense: a kit picked in error, never a reason to leave the cycle.
+        return KitVerdict(
+            code,
+            False,
+            _(
+                "Kit {kit} belongs to study {study}, not to this dispense: put it back with "
+                "that study's kits."
+            ).format(kit=code, study=exc.protocol),
+        )
     try:  # only what can be a study number is looked up (the driver fails on a lone surrogate)
         maybe = normalise_study_number(raw)
     except InvalidInput:

@@ -19,8 +19,8 @@ from datetime import date
 from html import escape
 from typing import cast
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDate, Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDate, QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFormLayout,
     QHeaderView,
@@ -141,6 +141,9 @@ class PickLine:
         """Where the kit is kept, if known (its storage area)."""
         return self.kit.where or self.kit.location
 
+
+DAY1_REFUSALS = frozenset({DispenseCheck.DAY1_FAR, DispenseCheck.DAY1_INTERVAL})
+"""Refusals of the day 1 typed: another day 1 may lift them (the cursor goes to it)."""
 
 SCANNED = str(QT_TRANSLATE_NOOP("PickLine", "Scanned"))
 TO_PICK = str(QT_TRANSLATE_NOOP("PickLine", "To pick"))
@@ -318,7 +321,14 @@ class DispenseScreen(Screen):
         self.cover_label.setWordWrap(True)  # a line per product of a dose of several
         right.addWidget(self.cover_label)
 
-        self.remove_button = QPushButton(self.tr("Remove kit"))
+        self.remove_button = QPushButton(self.tr("Re&move kit"))
+        self.remove_button.setObjectName("removeKit")
+        self.remove_button.setToolTip(
+            self.tr(
+                "The kit selected in the list, else the last kit scanned (Delete, in the empty "
+                "kit field or in the list)"
+            )
+        )
         self.new_button = QPushButton(self.tr("New participant (Esc)"))
         self.sign_button = primary_button(
             self.tr("Sign and dispense"),
@@ -333,7 +343,7 @@ class DispenseScreen(Screen):
         self.print_again_button.setObjectName("printAgain")
         self.preview_button = QPushButton(self.tr("Preview label (Ctrl+P)"))
         self.preview_button.setObjectName("previewLabel")
-        self.leaflet_button = QPushButton(self.tr("Leaflet"))
+        self.leaflet_button = QPushButton(self.tr("&Leaflet"))
         self.leaflet_button.setObjectName("printLeaflet")
         self.leaflet_button.setToolTip(
             self.tr("The participant leaflet of the dispense just signed, to print on paper")
@@ -381,6 +391,15 @@ class DispenseScreen(Screen):
             *self.observation_fields.values(),
         ):
             field.returnPressed.connect(self.sign)
+        # Delete removes a kit: in the list (its row, else the last scanned), and in the kit
+        # field while it is empty (a field with text deletes its characters, as any field).
+        QShortcut(
+            QKeySequence(Qt.Key.Key_Delete),
+            self.kits_view,
+            self._remove_kit,
+            context=Qt.ShortcutContext.WidgetShortcut,
+        )
+        self.kit_field.installEventFilter(self)
         QShortcut(
             QKeySequence.StandardKey.Print,
             self,
@@ -569,7 +588,19 @@ class DispenseScreen(Screen):
 
     def _focus_next(self) -> None:
         """The cursor to the first required field still empty (the IRT's confirmation, a
-        required observation) that the message asks for, else to the kit field."""
+        required observation) that the message asks for, else to the kit field. A refusal no
+        kit or entry lifts (not on treatment, too early, a cycle dispensed today already): the
+        participant field, selected, for the next participant's scan; a day 1 refused: day 1,
+        to type it again."""
+        found = self.assessment
+        if found is not None and found.cycle_refused:
+            again = found.previous_dispensed_on == found.dispensed_on  # dispensed today already
+            if not again and any(r.code in DAY1_REFUSALS for r in found.refusals):
+                self.day1.setFocus()
+                return
+            self.participant_field.setFocus()
+            self.participant_field.selectAll()
+            return
         (self.still_to_type() or self.kit_field).setFocus()
 
     def _kit_first(self, kit: str) -> None:
@@ -620,31 +651,16 @@ class DispenseScreen(Screen):
             )
         ]
         if found is not None:
-            earliest, latest = shown_date(found.earliest_day1), shown_date(found.latest_day1)
-            window = (
-                self.tr("day 1 may be entered from {earliest} to {latest}").format(
-                    earliest=earliest, latest=latest
-                )
-                if found.earliest_day1 <= found.latest_day1
-                else self.tr("earliest day 1 {earliest}").format(earliest=earliest)
-            )
-            if found.day1_unwarned is not None:
-                window = self.tr(
-                    "{window}; a day 1 before {unwarned} needs the reason (rule to confirm)"
-                ).format(window=window, unwarned=shown_date(found.day1_unwarned))
-            due = (
-                self.tr("Cycle due: <b>{cycle}</b> (first dispense) — {window}")
-                if found.previous_day1 is None
-                else self.tr("Cycle due: <b>{cycle}</b> — {window}")
-            )
-            lines.append(due.format(cycle=found.cycle_due, window=window))
+            lines.append(self._due_text(found))
         if row.overdue:  # as the Today screen lists the participant
             lines.append(self._overdue_text(row))
         if self.history:
             last = self.history[-1]
             lines.append(
-                self.tr("Last dispense: cycle {cycle}, {dose}").format(
+                self.tr("Last dispense: cycle {cycle} ({number}, {date}), {dose}").format(
                     cycle=last.cycle,
+                    number=escape(last.dispense_number),
+                    date=shown_date(last.dispensed_on),
                     dose=escape(
                         dose_shown(self.session.ctx.study, last.dose_level, last.dose_name)
                     ),
@@ -652,7 +668,44 @@ class DispenseScreen(Screen):
             )
             lines.append(self._last_return_text(last))
         self.card.setText("<br>".join(lines))
-        self.cycle_label.setText(str(found.cycle) if found is not None else "-")
+        no_cycle = found is None or any(
+            r.code is DispenseCheck.NOT_ON_TREATMENT for r in found.refusals
+        )
+        self.cycle_label.setText(str(found.cycle) if found is not None and not no_cycle else "-")
+
+    def _due_text(self, found: DispenseAssessment) -> str:
+        """The card's cycle line, as the service assessed it: the cycle due, its due date and
+        earliest day 1 (as `check dispense` says them), then the dates day 1 may be entered as
+        today (near the dispense date); no cycle for a participant off treatment."""
+        if any(r.code is DispenseCheck.NOT_ON_TREATMENT for r in found.refusals):
+            return self.tr("No cycle due: only participants on treatment are dispensed to.")
+        earliest, latest = shown_date(found.earliest_day1), shown_date(found.latest_day1)
+        window = (
+            self.tr("the day 1 entered today must be from {earliest} to {latest}").format(
+                earliest=earliest, latest=latest
+            )
+            if found.earliest_day1 <= found.latest_day1
+            else self.tr("no day 1 can be entered today: earliest day 1 {earliest}").format(
+                earliest=earliest
+            )
+        )
+        if found.day1_unwarned is not None:
+            window = self.tr(
+                "{window}; a day 1 before {unwarned} needs the reason (rule to confirm)"
+            ).format(window=window, unwarned=shown_date(found.day1_unwarned))
+        if found.due_day1 is None or found.earliest_due_day1 is None:
+            due = self.tr("Cycle due: <b>{cycle}</b> (first dispense)").format(
+                cycle=found.cycle_due
+            )
+        else:
+            due = self.tr(
+                "Cycle due: <b>{cycle}</b>, due {due}, day 1 from {earliest} at the earliest"
+            ).format(
+                cycle=found.cycle_due,
+                due=shown_date(found.due_day1),
+                earliest=shown_date(found.earliest_due_day1),
+            )
+        return self.tr("{due} — {window}").format(due=due, window=window)
 
     def _overdue_text(self, row: ParticipantRow) -> str:
         """An overdue cycle's hint: its day 1 is the day it really starts, named as the study
@@ -951,6 +1004,15 @@ class DispenseScreen(Screen):
         if found.refusals:
             only_short = all(r.code is DispenseCheck.KITS_SHORT for r in found.refusals)
             refusals = [r.message for r in found.refusals if not told or r.message not in told]
+            if found.timing_refused and found.previous_said:  # dispensed today already?
+                refusals.insert(0, found.previous_said)
+            if any(r.code is DispenseCheck.NOT_ON_TREATMENT for r in found.refusals):
+                refusals.append(
+                    self.tr(
+                        "If the investigator put the participant back on treatment, change the "
+                        "status in Participants (Change status...), then scan them again here."
+                    )
+                )
             text = sentences([*refusals, *to_scan])
             return text, "info" if only_short else "error"
         missing = found.overrides_missing
@@ -1030,6 +1092,8 @@ class DispenseScreen(Screen):
 
     def _kits_heading(self) -> str:
         found = self.assessment
+        if found is not None and found.cycle_refused and not self.scanned:
+            return self.tr("No kit to pick: the dispense is refused (see the message above)")
         if self.session.ctx.study.kit_assignment == "irt":
             if found is not None and found.to_scan:
                 return self.tr("Kit the IRT assigned: {scanned} of {total} scanned").format(
@@ -1052,8 +1116,8 @@ class DispenseScreen(Screen):
         found = self.assessment
         kits = list(found.kits_to_dispense) if found is not None else []  # the tablets counted
         self.remove_button.setEnabled(bool(self.scanned))
-        if self.participant is None or found is None:
-            self.cover_label.setText("")
+        if self.participant is None or found is None or found.cycle_refused:
+            self.cover_label.setText("")  # nothing to cover while no kit may go out
             return
         have, need = found.tablets_in_kits, found.tablets_needed
         if len(found.products) > 1:  # each product in its own unit (capsules, tablets)
@@ -1132,7 +1196,11 @@ class DispenseScreen(Screen):
         row = verdict.row
         assert row is not None
         self._show(found, self.tr("Kit {number} taken.").format(number=row.number))
-        if found.refused or found.overrides_missing:
+        if found.refused:
+            return
+        if found.overrides_missing:
+            if not found.to_scan:  # the kits cover the cycle: the reason (or who) is next
+                self._override_field(found).setFocus()
             return
         still = self.still_to_type()
         if still is not None:  # a required entry first, then Enter in the kit field signs
@@ -1146,6 +1214,12 @@ class DispenseScreen(Screen):
             )
             return
         self.sign()  # the kits in hand cover the cycle: the signature is the next step
+
+    def _override_field(self, found: DispenseAssessment) -> QLineEdit:
+        """The field of the override still missing: who ordered it (a dose change), else the
+        reason to dispense anyway."""
+        ordered = any(w.needs is OverrideNeeds.ORDERED_BY for w in found.overrides_missing)
+        return self.ordered_by if ordered else self.override
 
     def still_to_type(self) -> QLineEdit | None:
         """The first field the study file makes required that is still empty (a required
@@ -1163,11 +1237,35 @@ class DispenseScreen(Screen):
                     return field
         return None
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Delete in the empty kit field removes a kit, as Remove kit does."""
+        if (
+            watched is self.kit_field
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Delete
+            and event.modifiers() == Qt.KeyboardModifier.NoModifier
+            and not self.kit_field.text()
+        ):
+            self._remove_kit()
+            return True
+        return super().eventFilter(watched, event)
+
     def _remove_kit(self) -> None:
+        """Removes the kit selected in the list, else the last kit scanned (the one a first
+        expiry first out warning asks to exchange), and says to put it back."""
+        if not self.scanned:
+            self.message.show_message(self.tr("No kit scanned to remove."), "info")
+            return
         index = self.kits_view.currentIndex()
-        if not self.scanned or not index.isValid() or index.row() >= len(self.scanned):
-            return  # a kit still to pick was never scanned: nothing to remove
-        removed = self.scanned.pop(index.row())
+        row = index.row() if index.isValid() else len(self.scanned) - 1
+        if row >= len(self.scanned):
+            # A kit still to pick was never scanned: nothing of it to remove.
+            self.message.show_message(
+                self.tr("That kit is still to pick, not scanned: nothing to remove."), "info"
+            )
+            return
+        removed = self.scanned.pop(row)
         self._put_back = ""
         self._reassess(self.tr("Kit {number} removed: put it back.").format(number=removed.number))
 
@@ -1237,8 +1335,7 @@ class DispenseScreen(Screen):
             ):
                 text = self._then(self.tr("A warning was not shown before:"), text)
             self.message.show_message(text, "error")
-            ordered = any(w.needs is OverrideNeeds.ORDERED_BY for w in found.overrides_missing)
-            (self.ordered_by if ordered else self.override).setFocus()
+            self._override_field(found).setFocus()
             return
         kits = list(found.kits_to_dispense)
         products = self._products_counted((k.product, k.tablets) for k in kits)

@@ -66,6 +66,7 @@ class LabelPreviewDialog(QDialog):
         pdf: bytes,
         file_name: str = "label.pdf",
         check: Check | None = None,
+        note: str = "",
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
@@ -87,6 +88,14 @@ class LabelPreviewDialog(QDialog):
         layout = QVBoxLayout(self)
         heading = QLabel(f"<b>{title}</b>")
         layout.addWidget(heading)
+        # Why the label is in fewer languages than the study asks (a label text still to
+        # confirm): said before it is printed, not only after.
+        self.note = QLabel(note)
+        self.note.setObjectName("languageNote")
+        self.note.setWordWrap(True)
+        self.note.setProperty("kind", "warning")
+        self.note.setVisible(bool(note))
+        layout.addWidget(self.note)
         self.view = QPdfView(self)
         self.view.setDocument(self.document)
         self.view.setPageMode(QPdfView.PageMode.MultiPage)
@@ -185,11 +194,13 @@ class LabelPreviewDialog(QDialog):
         pdf: bytes,
         file_name: str = "label.pdf",
         check: Check | None = None,
+        note: str = "",
     ) -> Outcome:
         """Shows the preview until closed; says whether it was printed or saved (neither
-        once `check` refused: the caller's `check` keeps its words). Tests replace this
+        once `check` refused: the caller's `check` keeps its words). `note`: why the label
+        is in fewer languages than the study asks, shown above it. Tests replace this
         method."""
-        dialog = cls(parent, title, pdf, file_name, check)
+        dialog = cls(parent, title, pdf, file_name, check, note)
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.exec()
         return dialog.outcome
@@ -282,9 +293,11 @@ def print_dispense_label(
             cannot_make=QCoreApplication.translate(
                 "LabelPrinting", "The label cannot be made: {why}"
             ),
+            # The counter's own label (its screen lists it as waiting, with Print again).
             not_printed=QCoreApplication.translate(
                 "LabelPrinting",
-                "Label not printed: print it from Reports and labels (Dispensing label).",
+                "Label not printed: it waits under the form. Press Print again to print it, or "
+                "Ctrl+P to preview it again.",
             ),
             sent=QCoreApplication.translate(
                 "LabelPrinting",
@@ -334,7 +347,8 @@ def print_dispense_leaflet(
             ),
             not_printed=QCoreApplication.translate(
                 "LabelPrinting",
-                "Leaflet not printed: print it from Reports and labels (Participant leaflet).",
+                "Leaflet not printed: press Leaflet again to print it, or print it later from "
+                "Reports and labels (Participant leaflet).",
             ),
             sent=QCoreApplication.translate("LabelPrinting", "Leaflet sent to {printer}."),
             went=QCoreApplication.translate("LabelPrinting", "Leaflet sent to {printer}."),
@@ -482,8 +496,13 @@ def _preview_and_record(
         return ""
 
     def show(pdf: bytes) -> bool:
+        # The language note only when there is one: a preview replaced in a test keeps the
+        # arguments it always had.
+        note = (plan.language_note,) if plan.language_note else ()
         outcomes.append(
-            LabelPreviewDialog.show_pdf(parent, sheet.title, pdf, sheet.file_name, still_current)
+            LabelPreviewDialog.show_pdf(
+                parent, sheet.title, pdf, sheet.file_name, still_current, *note
+            )
         )
         return bool(outcomes[-1])
 

@@ -42,6 +42,29 @@ class DispenseCheck(StrEnum):
     STUDY_FILE_CHANGED = "study_file_changed"  # assessed with a study file updated since
 
 
+CYCLE_REFUSALS = frozenset(
+    {
+        DispenseCheck.NOT_ON_TREATMENT,
+        DispenseCheck.CYCLE,
+        DispenseCheck.BEFORE_ENROLMENT,
+        DispenseCheck.TOO_EARLY,
+        DispenseCheck.DAY1_FAR,
+        DispenseCheck.DAY1_INTERVAL,
+        DispenseCheck.PREVIOUS_RETURN_MISSING,
+        DispenseCheck.APPROVAL_EXPIRED,
+        DispenseCheck.STOCK_SHORT,
+    }
+)
+"""The refusals no kit lifts (the participant, the cycle, its day 1, the approval, the stock):
+while one applies there is no kit to pick or scan. A kit refused, kits short, an observation or
+the IRT's entries still to give are settled at the counter, the kits still to pick named."""
+
+TIMING_REFUSALS = frozenset(
+    {DispenseCheck.CYCLE, DispenseCheck.TOO_EARLY, DispenseCheck.DAY1_INTERVAL}
+)
+"""The refusals of a cycle's timing: the previous dispense is said with them, so that a cycle
+dispensed already (today, at another workstation) is seen at once."""
+
 REASON_OVERRIDES: tuple[DispenseCheck, ...] = tuple(DispenseCheck(c) for c in DISPENSE_OVERRIDES)
 """The warnings a dispense overrides with a reason: each is acknowledged by its code (a reason
 covers only the warnings it names), the codes a command line's `--override` takes."""
@@ -204,6 +227,23 @@ class DispenseAssessment:
     day1_unwarned: date | None = None
     """The first day 1 of the window the unconfirmed minimum interval does not warn about
     (None: no such warning in the window): earlier ones need the investigator's reason."""
+    due_day1: date | None = None
+    """The cycle due's due date: a cycle's length after the previous day 1 (None: a first
+    cycle), as `check dispense` and the participant's record say it (rules.next_day1)."""
+    earliest_due_day1: date | None = None
+    """The cycle due's earliest day 1 by the study file's minimum interval (rules.next_day1),
+    confirmed or not; `earliest_day1` is the first day 1 accepted on the dispense day."""
+    previous_number: str = ""  # the last dispense not voided ("" for a first cycle)
+    previous_dispensed_on: date | None = None
+    previous_said: str = ""
+    """The last dispense in a sentence in the reader's language, its cycle, date and number
+    ("Cycle 9 was dispensed today, 2026-12-06 (DSP000135)."); "" for a first cycle."""
+
+    @property
+    def timing_refused(self) -> bool:
+        """The cycle's timing is refused (TIMING_REFUSALS): the previous dispense is what the
+        pharmacist needs to see first (`previous_said`)."""
+        return any(r.code in TIMING_REFUSALS for r in self.refusals)
 
     @property
     def refused(self) -> bool:
@@ -217,6 +257,11 @@ class DispenseAssessment:
     def accepted(self) -> bool:
         """The dispense would be accepted as it stands (a signature aside)."""
         return not self.refusals and not self.overrides_missing
+
+    @property
+    def cycle_refused(self) -> bool:
+        """A refusal no kit lifts applies (CYCLE_REFUSALS): nothing to pick or scan."""
+        return any(r.code in CYCLE_REFUSALS for r in self.refusals)
 
     @property
     def scanned(self) -> tuple[KitRow, ...]:
@@ -242,6 +287,8 @@ class DispenseAssessment:
         first kit to pick of its product not scanned; none is left once the kits scanned
         cover the cycle."""
         scanned = self.scanned
+        if self.cycle_refused:
+            return ()
         if scanned and not any(r.code is DispenseCheck.KITS_SHORT for r in self.refusals):
             return ()
         numbers = {k.number for k in scanned}
