@@ -560,7 +560,11 @@ def cmd_audit_list(run: Run) -> int:
 
 def audit_parser(group: argparse.ArgumentParser) -> None:
     trail = Commands.actions(group, "audit_command")
-    p = trail.add("verify", cmd_audit_verify, N_("recompute the hash chain (exit 3 if it breaks)"))
+    p = trail.add(
+        "verify",
+        cmd_audit_verify,
+        N_("recompute the hash chains and check every record (exit 6 if they do not verify)"),
+    )
     # It reads the trail, not a study: a database whose stored studies were altered opens for
     # it, so that an inspector sees what was changed (services.setup.open_database).
     p.set_defaults(studies_unread=True)
