@@ -678,7 +678,15 @@ def cmd_backup(run: Run) -> int:
             path=result.path, value=result.bytes // 1024 or 1
         )
     ]
-    if not result.warning:
+    if not result.warning and result.own_anchor_log:
+        lines.append(
+            _("Verification code {anchor}, added to {anchor_log} and to {own_anchor_log}.").format(
+                anchor=result.anchor,
+                anchor_log=result.anchor_log,
+                own_anchor_log=result.own_anchor_log,
+            )
+        )
+    elif not result.warning:
         lines.append(
             _("Verification code {anchor}, added to {anchor_log}.").format(
                 anchor=result.anchor, anchor_log=result.anchor_log

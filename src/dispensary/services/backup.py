@@ -712,8 +712,39 @@ def _logged(ctx: Context, written: Path, code: str, entry_hash: str) -> BackupRe
             ).format(code=code, log=shown(log)),
             os_detail(exc),
         )
+    own, also = _log_in_own_folder(ctx, written, fields)
+    warning = " ".join(w for w in (warning, also) if w)
     size = written.stat().st_size
-    return BackupResult(str(written), size, ctx.clock.now(), code, str(log), warning)
+    return BackupResult(str(written), size, ctx.clock.now(), code, str(log), warning, own)
+
+
+def _log_in_own_folder(ctx: Context, written: Path, fields: tuple[str, ...]) -> tuple[str, str]:
+    """A backup written outside the database's own backup folder (`--out` on a USB stick) has
+    its line appended there too, naming the file by its whole path: `audit verify --anchor-log`
+    reads that folder's log by default, and the administrator's guide says the codes are kept
+    there. Returns the log written ("" when the backup is in that folder) and a warning when it
+    could not be."""
+    folder = backup_dir(database_identity(ctx))
+    try:
+        if written.parent.resolve() == folder.resolve():
+            return "", ""
+    except OSError:
+        pass
+    log = folder / ANCHOR_LOG
+    line, _unsigned = _signed_line((*fields[:-1], str(written.expanduser().resolve())))
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # study data: owner-only
+        _append(log, line)
+    except OSError as exc:
+        return "", with_detail(
+            _(
+                "The backup was made, but its verification code {code} could not be added to the "
+                "anchor log of the database's backup folder {log}: write the code down, with the "
+                "date and the backup's name."
+            ).format(code=fields[3], log=shown(log)),
+            os_detail(exc),
+        )
+    return str(log), ""
 
 
 def _signed_line(fields: tuple[str, ...]) -> tuple[str, str]:
