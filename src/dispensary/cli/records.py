@@ -711,6 +711,7 @@ def cmd_restore(run: Run) -> int:
     if backup.is_server_database(run.db):
         raise RuleViolation(backup.SERVER_RESTORE)
     restored_by: Actor | None = None
+    administrator: tuple[str, str] | None = None  # --force: checked in the backup itself
     protocol: str | None = None
     clock: Clock = SystemClock()  # a fixed today only once this is known to be a training database
     try:
@@ -724,6 +725,7 @@ def cmd_restore(run: Run) -> int:
                 ).format(path=exc.path),
                 exc.path,
             ) from exc
+        administrator = (run.username(), run.password())
         run.note(
             _(
                 "There is no database at {path}: the backup is restored there as a new "
@@ -741,6 +743,7 @@ def cmd_restore(run: Run) -> int:
                     ),
                 )
             ) from exc
+        administrator = (run.username(), run.password())
         run.note(
             _("The current database cannot be opened; replacing it (--force): {message}").format(
                 message=exc.message
@@ -751,7 +754,13 @@ def cmd_restore(run: Run) -> int:
         protocol, clock = ctx.study.protocol, run.clock
         run.close()  # the file is about to be replaced: this command keeps no connection to it
     result = backup.restore(
-        run.db, a.file, restored_by, clock=clock, expect_protocol=protocol, reason=a.reason
+        run.db,
+        a.file,
+        restored_by,
+        clock=clock,
+        expect_protocol=protocol,
+        reason=a.reason,
+        administrator=administrator,
     )
     lines = [
         _("Restored {database} from {restored_from}.").format(
@@ -806,7 +815,14 @@ def restore_parser(p: argparse.ArgumentParser) -> None:
         metavar="TEXT",
         help=N_("why the database is restored, kept in the audit trail (required)"),
     )
-    p.add_argument("--force", action="store_true", help=N_("when the current database cannot open"))
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help=N_(
+            "when the current database cannot open: --user must then be an administrator of "
+            "the backup, whose password is checked there"
+        ),
+    )
 
 
 def cmd_demo(run: Run) -> int:
