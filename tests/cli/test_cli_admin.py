@@ -299,9 +299,24 @@ def test_backup_and_restore(
     Path(cli.db).write_bytes(b"\x00" * 4096)
     unforced = cli("restore", "--reason", "back to the last good day", str(copy), user="admin")
     assert unforced.code == 5 and "add --force" in unforced.err
-    forced = cli(
-        "restore", "--reason", "back to the last good day", str(copy), "--force", user=None
-    )
+    # --force checks the administrator in the backup (no one can sign in to the damaged file):
+    # a wrong password, or an account that is not an administrator there, restores nothing.
+    damaged = Path(cli.db).read_bytes()
+    force = ("restore", "--reason", "back to the last good day", str(copy), "--force")
+    nobody = cli(*force, user=None)
+    assert nobody.code == 4 and "--user" in nobody.err, nobody.err
+    wrong = cli(*force, user="technician", env={"DISPENSARY_PASSWORD": "wrong"})
+    assert wrong.code == 4, wrong.err
+    assert "technician could not sign in to it" in wrong.err, wrong.err
+    assert "give the user name (--user) and password of an administrator account" in wrong.err
+    wrong = cli(*force, user="admin", env={"DISPENSARY_PASSWORD": "wrong"})
+    assert wrong.code == 4 and "admin could not sign in to it" in wrong.err, wrong.err
+    technician = cli(*force, user="technician")
+    assert technician.code == 4, technician.err
+    assert "in the backup, technician is not an administrator (Technician)" in technician.err
+    assert Path(cli.db).read_bytes() == damaged, "nothing replaced"
+    assert len(list(Path(cli.db).parent.glob("demo.replaced-*.sqlite3"))) == 1
+    forced = cli(*force, user="admin")
     assert forced.code == 0, forced.err
     assert _restored(state(cli.db)) == state(str(copy))
     # Over a file that cannot be read, no account was compared: the output and the entry say so.
@@ -319,6 +334,12 @@ def test_backup_and_restore(
         ]
     # Stored as a code, said in the reader's language where the trail is read (it was stored
     # as the English sentence whatever the language).
+    with sqlite3.connect(cli.db) as con:  # who restored it: the administrator checked
+        (by,) = con.execute(
+            "SELECT username FROM audit_entries WHERE action = 'database_restored' "
+            "ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+    assert by == "admin"
     stored = entries[-1]["accounts_not_checked"]
     assert stored == "replaced_database_unreadable", entries[-1]
     with speaking(Language.EN):
@@ -391,7 +412,7 @@ def test_restore_where_there_is_no_database_says_so_and_records_the_whole_path(
         "back to the last good day",
         "backups/b.sqlite3",
         "--force",
-        user=None,
+        user="admin",
         env=env,
     )
     assert forced.code == 0, forced.err
@@ -399,12 +420,12 @@ def test_restore_where_there_is_no_database_says_so_and_records_the_whole_path(
     assert "dispensary init" not in forced.err
     conn = sqlite3.connect(new)
     try:
-        (recorded,) = conn.execute(
-            "SELECT new FROM audit_entries WHERE action = 'database_restored'"
+        (recorded, by) = conn.execute(
+            "SELECT new, username FROM audit_entries WHERE action = 'database_restored'"
         ).fetchone()
     finally:
         conn.close()
-    assert json.loads(recorded)["from"] == str(copy)
+    assert json.loads(recorded)["from"] == str(copy) and by == "admin"
 
 
 def test_a_locked_out_administrator_is_recovered_without_signing_in(cli: Cli) -> None:

@@ -91,6 +91,31 @@ def test_a_backup_logs_its_code_and_verify_checks_the_log(cli: Cli, sqlite_only:
     assert failed.code == 6 and "does NOT match" in failed.out
 
 
+def test_a_backup_written_elsewhere_is_logged_in_the_databases_own_folder_too(
+    cli: Cli, tmp_path: Path, sqlite_only: None
+) -> None:
+    """A backup by hand to a USB stick logged its code only beside it: `audit verify
+    --anchor-log` then said "There is no anchor log at .../backups", where the administrator's
+    guide says the codes are kept."""
+    backups = Path(cli.db).parent / "backups"
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    made = cli("backup", "--out", str(usb / "b.sqlite3"), "--json", user="admin")
+    assert made.code == 0, made.err
+    result = made.json()
+    assert result["anchor_log"] == str(usb / "anchors.log") and result["warning"] == ""
+    assert result["own_anchor_log"] == str(backups / "anchors.log")
+    beside = (usb / "anchors.log").read_text().splitlines()[-1].split("\t")
+    own = (backups / "anchors.log").read_text().splitlines()[-1].split("\t")
+    assert own[3] == beside[3] == result["anchor"]
+    assert own[5] == str((usb / "b.sqlite3").resolve()) and beside[5] == "b.sqlite3"
+    checked = cli("audit", "verify", "--anchor-log", user="monitor")  # the default folder
+    assert checked.code == 0, checked.err
+    assert "matches" in checked.out and "b.sqlite3" in checked.out
+    text = cli("backup", "--out", str(usb / "c.sqlite3"), user="admin")
+    assert str(usb / "anchors.log") in text.out and str(backups / "anchors.log") in text.out
+
+
 def test_a_broken_chain_after_a_matching_code_is_told_once(cli: Cli, sqlite_only: None) -> None:
     """The code matches but an entry after it was edited: the matching code's message names the
     finding, and the finding was printed again on the next line (the result twice)."""

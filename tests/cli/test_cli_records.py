@@ -421,3 +421,29 @@ def test_the_sign_off_shows_what_it_signs_before_the_password_and_says_it_after(
     zh = cli("--lang", "zh_CN", "sign-off", user="monitor")
     assert "待签名确认：NCT07198672 对账：平衡，5 项发现（待审核 4）。" in zh.out
     assert zh.code == 3 and "签名确认仍然有效" in zh.err
+
+
+def test_the_help_of_audit_verify_names_the_exit_it_gives() -> None:
+    """`audit verify --help` said "exit 3 if it breaks", and a trail that does not verify exits
+    6 (3 is a refusal): the help names the exit the command gives, as README's table does."""
+    import argparse
+
+    from dispensary.cli.core import EXIT_NOT_VERIFIED
+    from dispensary.cli.program import build_parser
+
+    def sub(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:
+        action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        return action.choices[name]
+
+    audit = sub(build_parser(), "audit")
+    listed = " ".join(
+        str(c.help)
+        for a in audit._actions
+        if isinstance(a, argparse._SubParsersAction)
+        for c in a._choices_actions
+        if c.dest == "verify"
+    )
+    shown = " ".join((sub(audit, "verify").format_help() + " " + listed).split())
+    assert f"exit {EXIT_NOT_VERIFIED} if" in shown and "exit 3" not in shown, shown
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert f"`{EXIT_NOT_VERIFIED}` `audit verify` found the\n  records do not verify" in readme

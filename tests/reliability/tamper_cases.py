@@ -710,7 +710,7 @@ def dispense_kit_tablets_made_zero(s: Scene, _tool: str) -> tuple[Edit, Expect]:
 def participant_status_changed(s: Scene, _tool: str) -> tuple[Edit, Expect]:
     row = s.id("participant 01-002")
     statement = f"UPDATE participants SET status = 'on_treatment' WHERE id = {row}"
-    projection = "participant 01-002 reads 'on_treatment', but its records make it 'discontinued'"
+    projection = "participant 01-002 reads 'on treatment', but its records make it 'discontinued'"
     return Edit((statement,)), changed(s, "participants", row, projection)
 
 
@@ -1128,7 +1128,7 @@ def entry_study_index_row_added_for_the_site(s: Scene, _tool: str) -> tuple[Edit
         f"INSERT INTO audit_entry_studies (id, audit_entry_id, study_id) "
         f"VALUES ({s.last('audit_entry_studies') + 1}, {entry}, 0)"
     )
-    words = f"audit entry {entry} is indexed both as the site's own and as a study's"
+    words = f"audit entry {entry} is filed both under the whole site and under a study"
     return Edit((statement,)), Named(frozenset({entry}), (words,))
 
 

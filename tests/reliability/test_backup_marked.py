@@ -237,7 +237,7 @@ def test_audit_verify_leaves_a_backup_byte_for_byte_as_it_was_taken(
 
 
 def test_a_damaged_file_replaced_by_restore_force_is_kept_as_it_was_and_said_unmarked(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The file `restore --force` replaces when SQLite cannot read it is kept byte for byte (for
     investigation): it cannot carry the mark a replaced database carries in its header without
@@ -249,11 +249,15 @@ def test_a_damaged_file_replaced_by_restore_force_is_kept_as_it_was_and_said_unm
     assert readable.replaced_file_not_marked == ""
     assert replaced_on(Path(str(readable.replaced_file_kept_at))) is not None
 
+    monkeypatch.setenv("DISPENSARY_PASSWORD", password("admin"))  # the backup's administrator
     for damage in (b"\x00" * 4096, db.read_bytes()[:100] + b"\xff" * 8092):
         db.write_bytes(damage)
         capsys.readouterr()
         code = cli.main(
-            ["--db", str(db), "--json", "restore", str(made), "--force", "--reason", "damaged"]
+            [
+                *("--db", str(db), "--user", "admin", "--json", "restore", str(made)),
+                *("--force", "--reason", "damaged"),
+            ]
         )
         out = capsys.readouterr()
         assert code == 0, out
@@ -269,7 +273,12 @@ def test_a_damaged_file_replaced_by_restore_force_is_kept_as_it_was_and_said_unm
         assert kept.read_bytes() == damage
 
         db.write_bytes(damage)
-        code = cli.main(["--db", str(db), "restore", str(made), "--force", "--reason", "again"])
+        code = cli.main(
+            [
+                *("--db", str(db), "--user", "admin", "restore", str(made)),
+                *("--force", "--reason", "again"),
+            ]
+        )
         out = capsys.readouterr()
         assert code == 0, out
         assert "without the mark a replaced database carries in its header" in out.out, out.out

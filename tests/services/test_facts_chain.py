@@ -163,7 +163,7 @@ def test_kit_and_participant_status_are_rebuilt_from_the_facts(
     words = "\n".join(result.findings)
     assert f"(technical detail: kits row {kit_id})" in words
     assert f"kit {kit} reads 'available', but its records make it 'dispensed'" in words
-    assert "participant 01-001 reads 'discontinued', but its records make it 'on_treatment'" in (
+    assert "participant 01-001 reads 'discontinued', but its records make it 'on treatment'" in (
         words
     )
 
@@ -315,3 +315,148 @@ def test_a_finding_names_the_record_as_a_pharmacist_reads_it(busy: Context, moni
     )
     assert "returns" not in outside and "signatures" not in outside, chinese
     assert f"片数记录为 {tablets}，现为 {tablets + 7}" in chinese, chinese
+
+
+def test_a_signature_moved_to_another_account_names_who_signed(
+    busy: Context, monitor: Actor
+) -> None:
+    """A signature moved to another account (UPDATE signatures SET user_id) read "the signature
+    'dispensed' of <the account it was moved to>...": the forger named as the signer. The
+    signer the audit entry recorded is named, and the one the row now shows."""
+    from dispensary.i18n import Language, speaking
+
+    signature = scalar(busy, "SELECT MIN(id) FROM signatures WHERE meaning = 'dispensed'")
+    signer = scalar(
+        busy,
+        "SELECT u.full_name FROM signatures s JOIN users u ON u.id = s.user_id WHERE s.id = :i",
+        i=signature,
+    )
+    other = scalar(busy, "SELECT full_name FROM users WHERE username = 'tech'")
+    sql(
+        busy,
+        "UPDATE signatures SET user_id = (SELECT id FROM users WHERE username = 'tech') "
+        "WHERE id = :i",
+        i=signature,
+    )
+    words = "\n".join(audit.verify(busy, monitor).findings)
+    assert f"the signature 'dispensed' of {signer} on Dispense DSP" in words, words
+    assert f"it now shows {other} as the signer" in words, words
+    assert f"of {other}" not in words, words
+    with speaking(Language.ZH_CN):
+        chinese = "\n".join(audit.verify(busy, monitor).findings)
+    assert f"{signer}在发放 DSP" in chinese and f"现显示签名人为 {other}" in chinese, chinese
+
+
+def test_an_account_changed_reads_in_the_readers_words(busy: Context, monitor: Actor) -> None:
+    """A role changed alone also reported "Must change password recorded as no, now 0" (the word
+    the entry records against the number the row holds), and Chinese read "角色记录为 technician，
+    现为 pharmacist", "记录为 no": codes, not words."""
+    from dispensary.i18n import Language, speaking
+
+    sql(busy, "UPDATE users SET role = 'pharmacist' WHERE username = 'tech'")
+    words = "\n".join(audit.verify(busy, monitor).findings)
+    assert "Role recorded as technician, now pharmacist" in words, words
+    assert "Must change password" not in words, words
+    with speaking(Language.ZH_CN):
+        chinese = "\n".join(audit.verify(busy, monitor).findings)
+    assert "角色记录为 药房技术员，现为 药师" in chinese, chinese
+    assert "须更改密码" not in chinese, chinese
+
+    sql(busy, "UPDATE users SET must_change_password = 1 WHERE username = 'tech'")
+    words = "\n".join(audit.verify(busy, monitor).findings)
+    assert "Must change password recorded as no, now yes" in words, words
+    with speaking(Language.ZH_CN):
+        chinese = "\n".join(audit.verify(busy, monitor).findings)
+    assert "须更改密码记录为 否，现为 是" in chinese, chinese
+    assert "technician" not in chinese and "pharmacist" not in chinese, chinese
+
+
+def test_a_changed_ledger_row_and_dispensed_kit_name_the_kit_and_tablets(
+    busy: Context, monitor: Actor
+) -> None:
+    """ "ledger row 10 was changed" named no kit or quantity, and a changed kit of a dispense
+    read "a record of Dispense DSP000001": the kit, the tablets recorded and now, as a return's
+    finding says them."""
+    from dispensary.i18n import Language, speaking
+
+    row, kit, quantity, dispense = (
+        busy.engine.connect()
+        .execute(
+            text(
+                "SELECT l.id, k.number, l.quantity, d.number FROM ledger_entries l "
+                "JOIN kits k ON k.id = l.kit_id JOIN dispenses d ON d.id = l.dispense_id "
+                "WHERE l.kind = 'dispense' AND l.reverses_id IS NULL ORDER BY l.id LIMIT 1"
+            )
+        )
+        .one()
+    )
+    sql(busy, "UPDATE ledger_entries SET quantity = quantity + 1 WHERE id = :i", i=row)
+    kits = (
+        busy.engine.connect()
+        .execute(
+            text(
+                "SELECT dk.id, k.number, dk.tablets, d.number FROM dispense_kits dk "
+                "JOIN kits k ON k.id = dk.kit_id JOIN dispenses d ON d.id = dk.dispense_id "
+                "ORDER BY dk.id DESC LIMIT 1"
+            )
+        )
+        .one()
+    )
+    sql(busy, "UPDATE dispense_kits SET tablets = tablets + 3 WHERE id = :i", i=kits[0])
+    words = "\n".join(audit.verify(busy, monitor).findings)
+    assert (
+        f"ledger row {row} was changed: the dispense of kit {kit} that audit entry " in words
+        and f"(Dispense {dispense}): Tablets recorded as {quantity}, now {quantity + 1}" in words
+    ), words
+    assert (
+        f"kit {kits[1]} on Dispense {kits[3]} was changed after audit entry" in words
+        and f"(technical detail: dispense_kits row {kits[0]}): Tablets recorded as {kits[2]}, "
+        f"now {kits[2] + 3}"
+        in words
+    ), words
+    assert "a record of Dispense" not in words, words
+    with speaking(Language.ZH_CN):
+        chinese = "\n".join(audit.verify(busy, monitor).findings)
+    assert f"记录的药盒 {kit} 的发放（发放 {dispense}）：片数记录为 {quantity}" in chinese, chinese
+    assert f"发放 {kits[3]}中的药盒 {kits[1]}在稽查轨迹条目" in chinese, chinese
+
+
+def test_a_kit_event_and_status_are_said_in_words(busy: Context, monitor: Actor) -> None:
+    """Chinese read "记录了“destroy”" and a kit's status as its code: the event and the status
+    are said in the reader's words."""
+    from dispensary.i18n import Language, speaking
+
+    sql(busy, "UPDATE kits SET status = 'destroyed' WHERE number = 'K0002'")
+    with speaking(Language.ZH_CN):
+        chinese = "\n".join(audit.verify(busy, monitor).findings)
+    assert "药盒 K0002 的状态为“已销毁”，但按其记录应为“可用”" in chinese, chinese
+    sql(busy, "UPDATE kits SET status = 'available' WHERE number = 'K0002'")
+    kit = scalar(busy, "SELECT MIN(kit_id) FROM ledger_entries WHERE kind = 'dispense'")
+    sql(busy, "DELETE FROM ledger_entries WHERE kind = 'receive' AND kit_id = :k", k=kit)
+    number = scalar(busy, "SELECT number FROM kits WHERE id = :k", k=kit)
+    words = "\n".join(audit.verify(busy, monitor).findings)
+    assert f"kit {number}: audit entry" in words and "records 'dispensed'" in words, words
+    with speaking(Language.ZH_CN):
+        chinese = "\n".join(audit.verify(busy, monitor).findings)
+    assert f"药盒 {number}：稽查轨迹条目" in chinese and "记录了“已发放”" in chinese, chinese
+
+
+def test_an_entry_filed_under_the_site_and_a_study_says_what_it_means(
+    busy: Context, monitor: Actor
+) -> None:
+    """ "audit entry 315 is indexed both as the site's own and as a study's" was jargon: the
+    monitor reads that it would show in every study's trail."""
+    entry = scalar(busy, "SELECT MAX(audit_entry_id) FROM audit_entry_studies WHERE study_id = 1")
+    last = scalar(busy, "SELECT MAX(id) FROM audit_entry_studies")
+    sql(
+        busy,
+        "INSERT INTO audit_entry_studies (id, audit_entry_id, study_id) VALUES (:i, :e, 0)",
+        i=last + 1,
+        e=entry,
+    )
+    words = "\n".join(audit.verify(busy, monitor).findings)
+    assert (
+        f"audit entry {entry} is filed both under the whole site and under a study: it would "
+        "show in every study's audit trail, not only its own" in words
+    ), words
+    assert "indexed both" not in words

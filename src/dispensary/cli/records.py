@@ -560,7 +560,11 @@ def cmd_audit_list(run: Run) -> int:
 
 def audit_parser(group: argparse.ArgumentParser) -> None:
     trail = Commands.actions(group, "audit_command")
-    p = trail.add("verify", cmd_audit_verify, N_("recompute the hash chain (exit 3 if it breaks)"))
+    p = trail.add(
+        "verify",
+        cmd_audit_verify,
+        N_("recompute the hash chains and check every record (exit 6 if they do not verify)"),
+    )
     # It reads the trail, not a study: a database whose stored studies were altered opens for
     # it, so that an inspector sees what was changed (services.setup.open_database).
     p.set_defaults(studies_unread=True)
@@ -674,7 +678,15 @@ def cmd_backup(run: Run) -> int:
             path=result.path, value=result.bytes // 1024 or 1
         )
     ]
-    if not result.warning:
+    if not result.warning and result.own_anchor_log:
+        lines.append(
+            _("Verification code {anchor}, added to {anchor_log} and to {own_anchor_log}.").format(
+                anchor=result.anchor,
+                anchor_log=result.anchor_log,
+                own_anchor_log=result.own_anchor_log,
+            )
+        )
+    elif not result.warning:
         lines.append(
             _("Verification code {anchor}, added to {anchor_log}.").format(
                 anchor=result.anchor, anchor_log=result.anchor_log
@@ -699,6 +711,7 @@ def cmd_restore(run: Run) -> int:
     if backup.is_server_database(run.db):
         raise RuleViolation(backup.SERVER_RESTORE)
     restored_by: Actor | None = None
+    administrator: tuple[str, str] | None = None  # --force: checked in the backup itself
     protocol: str | None = None
     clock: Clock = SystemClock()  # a fixed today only once this is known to be a training database
     try:
@@ -712,6 +725,7 @@ def cmd_restore(run: Run) -> int:
                 ).format(path=exc.path),
                 exc.path,
             ) from exc
+        administrator = (run.username(), run.password())
         run.note(
             _(
                 "There is no database at {path}: the backup is restored there as a new "
@@ -729,6 +743,7 @@ def cmd_restore(run: Run) -> int:
                     ),
                 )
             ) from exc
+        administrator = (run.username(), run.password())
         run.note(
             _("The current database cannot be opened; replacing it (--force): {message}").format(
                 message=exc.message
@@ -739,7 +754,13 @@ def cmd_restore(run: Run) -> int:
         protocol, clock = ctx.study.protocol, run.clock
         run.close()  # the file is about to be replaced: this command keeps no connection to it
     result = backup.restore(
-        run.db, a.file, restored_by, clock=clock, expect_protocol=protocol, reason=a.reason
+        run.db,
+        a.file,
+        restored_by,
+        clock=clock,
+        expect_protocol=protocol,
+        reason=a.reason,
+        administrator=administrator,
     )
     lines = [
         _("Restored {database} from {restored_from}.").format(
@@ -794,7 +815,14 @@ def restore_parser(p: argparse.ArgumentParser) -> None:
         metavar="TEXT",
         help=N_("why the database is restored, kept in the audit trail (required)"),
     )
-    p.add_argument("--force", action="store_true", help=N_("when the current database cannot open"))
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help=N_(
+            "when the current database cannot open: --user must then be an administrator of "
+            "the backup, whose password is checked there"
+        ),
+    )
 
 
 def cmd_demo(run: Run) -> int:

@@ -77,7 +77,12 @@ from dispensary.db.sqlite_backup import (
     unmark,
 )
 from dispensary.domain.anchor import Anchor, anchor_code
-from dispensary.domain.audit_actions import ACCOUNTS_NOT_CHECKED, REPLACED_UNREADABLE, AuditAction
+from dispensary.domain.audit_actions import (
+    ACCOUNTS_NOT_CHECKED,
+    REPLACED_UNREADABLE,
+    AuditAction,
+    role_named,
+)
 from dispensary.domain.errors import (
     ChainOutOfStep,
     DatabaseBusy,
@@ -87,6 +92,8 @@ from dispensary.domain.errors import (
     InvalidInput,
     NotADispensaryDatabase,
     NotFound,
+    NotPermitted,
+    NotSignedIn,
     ReadOnlyDatabase,
     RuleViolation,
 )
@@ -110,7 +117,7 @@ from dispensary.services.context import Actor, Clock, Context, SystemClock
 from dispensary.services.permissions import Permission, require
 from dispensary.services.results import BackupResult
 from dispensary.services.setup import open_database
-from dispensary.services.users import audit_password_reset, record_access
+from dispensary.services.users import account_of, audit_password_reset, record_access
 from dispensary.services.verification import verify_session
 
 DEFAULT_KEEP = 14
@@ -712,8 +719,39 @@ def _logged(ctx: Context, written: Path, code: str, entry_hash: str) -> BackupRe
             ).format(code=code, log=shown(log)),
             os_detail(exc),
         )
+    own, also = _log_in_own_folder(ctx, written, fields)
+    warning = " ".join(w for w in (warning, also) if w)
     size = written.stat().st_size
-    return BackupResult(str(written), size, ctx.clock.now(), code, str(log), warning)
+    return BackupResult(str(written), size, ctx.clock.now(), code, str(log), warning, own)
+
+
+def _log_in_own_folder(ctx: Context, written: Path, fields: tuple[str, ...]) -> tuple[str, str]:
+    """A backup written outside the database's own backup folder (`--out` on a USB stick) has
+    its line appended there too, naming the file by its whole path: `audit verify --anchor-log`
+    reads that folder's log by default, and the administrator's guide says the codes are kept
+    there. Returns the log written ("" when the backup is in that folder) and a warning when it
+    could not be."""
+    folder = backup_dir(database_identity(ctx))
+    try:
+        if written.parent.resolve() == folder.resolve():
+            return "", ""
+    except OSError:
+        pass
+    log = folder / ANCHOR_LOG
+    line, _unsigned = _signed_line((*fields[:-1], str(written.expanduser().resolve())))
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # study data: owner-only
+        _append(log, line)
+    except OSError as exc:
+        return "", with_detail(
+            _(
+                "The backup was made, but its verification code {code} could not be added to the "
+                "anchor log of the database's backup folder {log}: write the code down, with the "
+                "date and the backup's name."
+            ).format(code=fields[3], log=shown(log)),
+            os_detail(exc),
+        )
+    return str(log), ""
 
 
 def _signed_line(fields: tuple[str, ...]) -> tuple[str, str]:
@@ -882,14 +920,18 @@ def restore(
     expect_protocol: str | None = None,
     on_step: StepHook | None = None,
     reason: str = "",
+    administrator: tuple[str, str] | None = None,
 ) -> RestoreResult:
     """Replaces the database file with a checked backup while no one else has it open; the
     replaced file is kept whole beside it, and the restored database's audit trail says who
     restored it, from where, and where the replaced file is. `on_step` is called at each of
     RESTORE_STEPS (for the kill tests). `restored_by`: the administrator signed in to the
     current database, whose role is checked here; None only where the current database cannot
-    be opened, so no one can sign in to it (`dispensary restore --force`): whoever may replace
-    the file may then restore, and the audit trail records "-". `reason` (required) is
+    be opened, so no one can sign in to it (`dispensary restore --force`): then `administrator`,
+    the user name and password given, must be those of an active administrator account of the
+    backup (its role there), checked in the copy before anything is replaced and recorded as
+    who restored it; with neither (a program restoring, never the command) the audit trail
+    records "-". `reason` (required) is
     written on the restore's audit entry, with the audit entries the replaced database held
     and those the backup brings back: what an older backup dropped is counted."""
     if restored_by is not None:
@@ -948,6 +990,7 @@ def restore(
             reason,
             replaced_entries,
             replaced_accounts,
+            administrator if restored_by is None else None,
         )
         step("recorded")
         try:
@@ -1339,6 +1382,7 @@ def _check_and_record(
     reason: str,
     replaced_entries: int | None,
     replaced_accounts: tuple[Accounts, _Origins] | None = None,
+    administrator: tuple[str, str] | None = None,
 ) -> _Held:
     """Opens the private copy (never the backup itself), refuses it unless it is a Dispensary
     database of the expected study whose chains verify, then records the restore in it; returns
@@ -1356,6 +1400,10 @@ def _check_and_record(
             if expect_protocol is not None and expect_protocol not in opened.studies:
                 studies = ", ".join(opened.studies)
                 raise DatabaseProblem(_other_study(source, studies, expect_protocol))
+            signed: Actor | None = None
+            if administrator is not None:
+                signed = _backup_administrator(ctx, administrator, source)
+                restored_by = signed.username
             with read_transaction(ctx.engine) as session:
                 verified = verify_session(session)
             if not verified.ok:
@@ -1391,7 +1439,7 @@ def _check_and_record(
                 # A code, said in the reader's language where the trail is read.
                 counted["accounts_not_checked"] = REPLACED_UNREADABLE
             with write_transaction(ctx.engine) as session:
-                rec = Recorder(session, None, clock.now())
+                rec = Recorder(session, signed, clock.now())
                 rec.audit(
                     AuditAction.DATABASE_RESTORED,
                     "database",
@@ -1417,6 +1465,44 @@ def _check_and_record(
             return replace(held, entries=restored_entries, changes=tuple(changes))
         finally:
             ctx.engine.dispose()
+
+
+def _backup_administrator(ctx: Context, given: tuple[str, str], source: Path) -> Actor:
+    """The administrator of the backup whose user name and password were given (restore
+    --force: the database replaced cannot be opened, so no one could sign in to it): an active
+    account of the backup, its password and its role there checked; refused, with what to do,
+    before anything is replaced."""
+    username, password = given
+    with read_transaction(ctx.engine) as session:
+        actor = account_of(session, username, password)
+    what_to_do = _(
+        "As the current database cannot be opened, a restore over it is made by an "
+        "administrator of the backup: give the user name (--user) and password of an "
+        "administrator account the backup holds."
+    )
+    if actor is None:
+        raise NotSignedIn(
+            _(
+                "The backup {path} was not restored, and nothing was changed: {username} could "
+                "not sign in to it (the user name or password is wrong, or the account is "
+                "locked or deactivated in the backup). {what_to_do}"
+            ).format(path=shown(source), username=username, what_to_do=what_to_do)
+        )
+    try:
+        require(actor, Permission.RESTORE)
+    except NotPermitted as exc:
+        raise NotPermitted(
+            _(
+                "The backup {path} was not restored, and nothing was changed: in the backup, "
+                "{username} is not an administrator ({role}). {what_to_do}"
+            ).format(
+                path=shown(source),
+                username=actor.username,
+                role=role_named(actor.role.value),
+                what_to_do=what_to_do,
+            )
+        ) from exc
+    return actor
 
 
 def _entries_in(database: Path) -> int | None:

@@ -927,6 +927,9 @@ class BackupResult:
     anchor: str = ""  # the verification code of the chain the backup holds
     anchor_log: str = ""  # the anchor log the code was appended to
     warning: str = ""  # the backup is made, but something beside it was not (the anchor log)
+    # The anchor log of the database's own backup folder, where a backup written elsewhere is
+    # logged too (`audit verify --anchor-log` reads it by default); "" for one written there.
+    own_anchor_log: str = ""
 
 
 @dataclass(frozen=True)

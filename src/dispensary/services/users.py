@@ -255,6 +255,22 @@ def record_access(
     )
 
 
+def account_of(session: Session, username: str, password: str) -> Actor | None:
+    """The active, unlocked account of `username` whose password is `password`, in the database
+    `session` reads, checked without recording anything; None otherwise (taking as long for a
+    name it does not hold). What a restore over a database that cannot be opened checks in the
+    backup (services.backup: no one can sign in to the database it replaces)."""
+    try:
+        name: str | None = normalise_username(username)
+    except InvalidInput:
+        name = None
+    known = session.scalar(select(User).where(User.username == name)) if name else None
+    matches = _verify(known.password_hash if known is not None else _stand_in_hash(), password)
+    if known is None or not matches or not known.active or known.locked:
+        return None
+    return actor_of(session, known)
+
+
 def actor_of(session: Session, user: User) -> Actor:
     return Actor(
         user.id,

@@ -55,11 +55,17 @@ from dispensary.db.models import (
     Participant,
     StudyRecord,
 )
-from dispensary.domain.audit_actions import field_name, meaning_named, record_named
-from dispensary.domain.codes import KitStatus, MovementKind
+from dispensary.domain.audit_actions import (
+    YES_NO_KEYS,
+    field_name,
+    meaning_named,
+    record_named,
+    value_shown,
+)
+from dispensary.domain.codes import KitStatus, MovementKind, ParticipantStatus
 from dispensary.domain.errors import RuleViolation
 from dispensary.domain.lifecycle import KitEvent, transition
-from dispensary.i18n import N_, _
+from dispensary.i18n import ENGLISH, N_, _, current_language, pgettext
 from dispensary.services import verification_jobs
 from dispensary.services.assessment.returns import NOT_BROUGHT_BACK
 from dispensary.services.results import VerifiedPoint, VerifyResult
@@ -415,7 +421,8 @@ class _Walk:
             expected = row_id + 1
             if row.prev_hash != prev or row.row_hash != found:
                 self.ledger_bad.setdefault(
-                    row_id, _("ledger row {row} was changed").format(row=row_id)
+                    row_id,
+                    _ledger_finding(_("ledger row {row} was changed").format(row=row_id), row_id),
                 )
             prev = own
         self.ledger_prev, self.ledger_expected = prev, expected
@@ -448,7 +455,7 @@ class _Walk:
                 _(
                     "kit {kit}: audit entry {entry} records '{event}', which its earlier records "
                     "do not allow (a record before it is missing or changed)"
-                ).format(kit=self.kit_number(kit_id), entry=entry, event=event.value),
+                ).format(kit=self.kit_number(kit_id), entry=entry, event=_event_words(event)),
             )
 
     def ledger_event(self, kind: str, kit_id: Any, reverses_id: Any, entry: int) -> None:
@@ -1256,8 +1263,11 @@ def _entry_ledger(walk: _Walk, ledger: _Cursor, entry: Any) -> None:
         if ledger_id in walk.ledger_bad or stored != row_hash:
             words = walk.ledger_bad.pop(
                 ledger_id,
-                _("ledger row {row} of audit entry {entry} differs").format(
-                    row=ledger_id, entry=entry_id
+                _ledger_finding(
+                    _("ledger row {row} of audit entry {entry} differs").format(
+                        row=ledger_id, entry=entry_id
+                    ),
+                    ledger_id,
                 ),
             )
             walk.add(CHAIN, entry_id, words)
@@ -1510,50 +1520,49 @@ def _one(source: _Source, sql: str, args: Sequence[Any]) -> dict[str, Any] | Non
 
 def _described(source: _Source, found: _RowFinding) -> str:
     """A changed or missing row named as a pharmacist reads it: the record its audit entry
-    names (a return by its kit and dispense, a signature by its meaning and signer, a kit by
-    its number), what the entry recorded against what the row holds now, and the table and
-    row as a technical detail. The table's own words when the entry cannot be read."""
+    names (a return by its kit and dispense, a signature by its meaning and the signer the entry
+    recorded, a dispensed kit by its number), what the entry recorded against what the row holds
+    now, and the table and row as a technical detail. The table's own words when the entry
+    cannot be read."""
     try:
         entry = _one(
             source,
-            'SELECT "entity", "entity_id", "new" FROM "audit_entries" WHERE "id" = {}',
+            'SELECT "entity", "entity_id", "new", "facts" FROM "audit_entries" WHERE "id" = {}',
             [found.entry],
         )
         row = _one(source, f'SELECT * FROM "{found.table}" WHERE "id" = {{}}', [found.row])
+        if entry is None:
+            return str(found)
+        new = str(entry["new"] or "")
+        record = record_named(str(entry["entity"]), str(entry["entity_id"]), new)
+        own = TABLE_RECORDS.get(found.table) == entry["entity"]
+        said: list[str] = []
+        if own:
+            named = record
+            if found.changed and row is not None:
+                said = [
+                    _("{field} recorded as {recorded}, now {now}").format(
+                        field=field_name(key), recorded=recorded, now=now
+                    )
+                    for key, recorded, now in _value_changes(new, row)
+                ]
+        elif found.table == "signatures" and row is not None:
+            named, said = _signature_named(source, found, entry, row, record)
+        elif found.table == "signatures":
+            named = _("a signature on {record}").format(record=record)
+        elif found.table == "dispense_kits" and row is not None:
+            named, said = _dispensed_kit_named(source, found, entry, row, record)
+        elif found.table == "kits" and row is not None:
+            named = _("kit {kit} (of {record})").format(kit=row["number"], record=record)
+        else:
+            named = _("a record of {record}").format(record=record)
     except Exception:  # a damaged file (or a refused statement): the plain words say it
         return str(found)
-    if entry is None:
-        return str(found)
-    new = str(entry["new"] or "")
-    record = record_named(str(entry["entity"]), str(entry["entity_id"]), new)
-    own = TABLE_RECORDS.get(found.table) == entry["entity"]
-    if own:
-        named = record
-    elif found.table == "signatures" and row is not None:
-        signer = _one(source, 'SELECT "full_name" FROM "users" WHERE "id" = {}', [row["user_id"]])
-        named = _("the signature '{meaning}' of {name} on {record}").format(
-            meaning=meaning_named(str(row["meaning"])),
-            name=signer["full_name"] if signer else row["user_id"],
-            record=record,
-        )
-    elif found.table == "signatures":
-        named = _("a signature on {record}").format(record=record)
-    elif found.table == "kits" and row is not None:
-        named = _("kit {kit} (of {record})").format(kit=row["number"], record=record)
-    else:
-        named = _("a record of {record}").format(record=record)
     detail = _("technical detail: {table} row {row}").format(table=found.table, row=found.row)
     if not found.changed:
         return _("{record}, recorded by audit entry {entry}, is missing ({detail})").format(
             record=named, entry=found.entry, detail=detail
         )
-    changes = _value_changes(new, row) if own and row is not None else []
-    said = [
-        _("{field} recorded as {recorded}, now {now}").format(
-            field=field_name(key), recorded=recorded, now=now
-        )
-        for key, recorded, now in changes
-    ]
     if said:
         return _(
             "{record} was changed after audit entry {entry} recorded it ({detail}): {changes}"
@@ -1563,9 +1572,157 @@ def _described(source: _Source, found: _RowFinding) -> str:
     )
 
 
+def _listed_hash(entry: Mapping[str, Any], table: str, row_id: int) -> str | None:
+    """The hash the audit entry lists for the row (its facts), None when it lists none."""
+    for listed_table, listed_id, listed in facts.parse_facts(str(entry.get("facts") or "")):
+        if listed_table == table and listed_id == row_id:
+            return listed
+    return None
+
+
+TRIALS = 2001
+"""At most this many values of one column tried for a row as recorded (_recorded): a few
+milliseconds."""
+
+
+def _recorded(
+    source: _Source,
+    table: str,
+    row_id: int,
+    listed: str | None,
+    candidates: Sequence[Mapping[str, Any]],
+    prev: str = "",
+) -> Mapping[str, Any] | None:
+    """Which of `candidates` (values of some columns, in their stored form) the row held when its
+    audit entry recorded it: the one that, put back in the row as it is now, gives the hash
+    the entry lists (after `prev` for a ledger row). None when none does (another column was
+    changed too): the finding then says what the row holds now only."""
+    if listed is None:
+        return None
+    reader = source.table(LEDGER if table == LEDGER.name else _tables()[table]).full
+    found = reader.by_ids(source.dbapi, [row_id])
+    if not found:
+        return None
+    names = list(reader.names)
+    values = list(found[0])
+    for candidate in candidates[:TRIALS]:
+        if any(name not in names for name in candidate):
+            continue
+        tried = list(values)
+        for name, value in candidate.items():
+            tried[names.index(name)] = value
+        if _hash(prev + facts.python_text(table, names, tried)) == listed:
+            return candidate
+    return None
+
+
+def _user_names(source: _Source) -> dict[int, str]:
+    rows = source.fetch(source.sql('SELECT "id", "full_name" FROM "users" ORDER BY "id"'))
+    return {int(user_id): str(name) for user_id, name in rows}
+
+
+def _signature_named(
+    source: _Source,
+    found: _RowFinding,
+    entry: Mapping[str, Any],
+    row: Mapping[str, Any],
+    record: str,
+) -> tuple[str, list[str]]:
+    """A changed signature by the signer its audit entry recorded (the account whose id, put
+    back, gives the hash the entry lists), and the one it now shows: a signature moved to
+    another account names the one who signed, not the one it was moved to."""
+    names = _user_names(source)
+    now = row["user_id"]
+    now_name = names.get(int(now), str(now)) if now is not None else "—"
+    meaning = meaning_named(str(row["meaning"]))
+    recorded = _recorded(
+        source,
+        "signatures",
+        found.row,
+        _listed_hash(entry, "signatures", found.row),
+        [{"user_id": user_id} for user_id in names],
+    )
+    shows = _("it now shows {name} as the signer").format(name=now_name)
+    if recorded is None:
+        named = _("the signature '{meaning}' on {record}").format(meaning=meaning, record=record)
+        return named, [shows]
+    signer = int(recorded["user_id"])
+    named = _("the signature '{meaning}' of {name} on {record}").format(
+        meaning=meaning, name=names.get(signer, str(signer)), record=record
+    )
+    return named, [] if now is not None and int(now) == signer else [shows]
+
+
+def _kit_number(source: _Source, kit_id: Any) -> str:
+    if kit_id is None:
+        return "—"
+    kit = _one(source, 'SELECT "number" FROM "kits" WHERE "id" = {}', [kit_id])
+    return str(kit["number"]) if kit is not None else _("id {id}").format(id=kit_id)
+
+
+def _dispensed_kit_named(
+    source: _Source,
+    found: _RowFinding,
+    entry: Mapping[str, Any],
+    row: Mapping[str, Any],
+    record: str,
+) -> tuple[str, list[str]]:
+    """A changed kit of a dispense by the kit and tablets its audit entry recorded: the entry's
+    ledger rows (chained) give each kit's tablets, and the one that, put back, gives the hash
+    the entry lists is the row as recorded."""
+    refs = [ledger_id for ledger_id, _hash_ in _ledger_refs(str(entry.get("new") or ""))]
+    moved = [
+        (kit_id, quantity)
+        for ledger_id in refs
+        for kit_id, quantity in source.fetch(
+            source.sql('SELECT "kit_id", "quantity" FROM "ledger_entries" WHERE "id" = {}'),
+            [ledger_id],
+        )
+    ]
+    dispenses = [
+        row_id
+        for table, row_id, _listed in facts.parse_facts(str(entry.get("facts") or ""))
+        if table == "dispenses"
+    ] or [row["dispense_id"]]
+    candidates = [
+        {"dispense_id": dispense, "kit_id": kit_id, "tablets": abs(int(quantity))}
+        for dispense in dispenses
+        for kit_id, quantity in moved
+        if quantity is not None
+    ]
+    recorded = _recorded(
+        source,
+        "dispense_kits",
+        found.row,
+        _listed_hash(entry, "dispense_kits", found.row),
+        candidates,
+    )
+    tablets = field_name("tablets")
+    if recorded is None:
+        named = _("kit {kit} on {record}").format(
+            kit=_kit_number(source, row["kit_id"]), record=record
+        )
+        return named, [_("{field} now {now}").format(field=tablets, now=row["tablets"])]
+    named = _("kit {kit} on {record}").format(
+        kit=_kit_number(source, recorded["kit_id"]), record=record
+    )
+    said = []
+    if row["kit_id"] != recorded["kit_id"]:
+        said.append(_("it now names kit {kit}").format(kit=_kit_number(source, row["kit_id"])))
+    if row["tablets"] != recorded["tablets"]:
+        said.append(
+            _("{field} recorded as {recorded}, now {now}").format(
+                field=tablets, recorded=recorded["tablets"], now=row["tablets"]
+            )
+        )
+    return named, said
+
+
 def _value_changes(new: str, row: Mapping[str, Any]) -> list[tuple[str, str, str]]:
     """The values the entry recorded that the row, under the same column, no longer holds
-    (a return's tablets: recorded 3, now 0); numbers and words only."""
+    (a return's tablets: recorded 3, now 0), in the reader's words (a role, a status); a
+    "yes" or "no" the entry records as a word and the row holds as 1 or 0 compared as yes or
+    no. Numbers and words only."""
     try:
         recorded = json.loads(new) if new else {}
     except json.JSONDecodeError:
@@ -1577,11 +1734,152 @@ def _value_changes(new: str, row: Mapping[str, Any]) -> list[tuple[str, str, str
         if key not in row or isinstance(value, (list, dict)) or value is None:
             continue
         now = row[key]
-        if now is None or value == "" or isinstance(value, bool) or isinstance(now, bool):
-            continue  # a column the record leaves empty, or a yes/no stored as a number
+        if now is None or value == "":
+            continue  # a column the record leaves empty
+        if key in YES_NO_KEYS and value in ("yes", "no"):
+            now = YES_NO_STORED.get(now if isinstance(now, (bool, int)) else str(now), now)
+        elif isinstance(value, bool) or isinstance(now, bool):
+            continue  # a yes/no stored as a number
         if str(value) != str(now):
-            changes.append((str(key), str(value), str(now)))
+            changes.append((str(key), _value_words(key, value), _value_words(key, now)))
     return changes
+
+
+YES_NO_STORED: Mapping[Any, str] = MappingProxyType(
+    {1: "yes", 0: "no", "1": "yes", "0": "no", "yes": "yes", "no": "no"}  # True is 1
+)
+"""A yes/no column as stored (1 or 0; a word on a file edited by hand) in the words the audit
+entry records it by."""
+
+
+def _value_words(key: str, value: Any) -> str:
+    """A recorded or stored value in the reader's words (a role, a status, yes or no)."""
+    return str(value_shown(key, value))
+
+
+MOVEMENT_WORDS: Mapping[str, str] = MappingProxyType(
+    {
+        MovementKind.RECEIVE.value: N_("ledger movement|receipt"),
+        MovementKind.DISPENSE.value: N_("ledger movement|dispense"),
+        MovementKind.RETURN.value: N_("ledger movement|return"),
+        MovementKind.DESTROY.value: N_("ledger movement|destruction"),
+        MovementKind.ADJUST.value: N_("ledger movement|count adjustment"),
+    }
+)
+"""What a ledger row did to a kit, as a finding names it; a row reversing another is its
+reversal."""
+REVERSAL = N_("ledger movement|reversal")
+
+
+class _LedgerFinding(str):
+    """A changed ledger row: its words name the row (what the chain's walk knows), and
+    `_ledger_described` adds the kit, the movement and its tablets once the walk is over."""
+
+    row: int
+
+
+def _ledger_finding(words: str, row_id: int) -> str:
+    found = _LedgerFinding(words)
+    found.row = row_id
+    return found
+
+
+def _ledger_described(source: _Source, found: _LedgerFinding, entry: int | None) -> str:
+    """A changed ledger row with what a pharmacist knows it by: the movement, the kit and the
+    record of the audit entry that wrote it, and its tablets as recorded and now (the quantity
+    that, put back, gives the hash the entry lists; else what it reads now)."""
+    try:
+        row = _one(source, 'SELECT * FROM "ledger_entries" WHERE "id" = {}', [found.row])
+        if row is None:
+            return str(found)
+        entry_id = entry if entry is not None else row.get("audit_entry_id")
+        written = (
+            _one(
+                source,
+                'SELECT "entity", "entity_id", "new" FROM "audit_entries" WHERE "id" = {}',
+                [entry_id],
+            )
+            if entry_id is not None
+            else None
+        )
+        if written is None:
+            return str(found)
+        new = str(written["new"] or "")
+        listed = dict(_ledger_refs(new)).get(found.row) or str(row["row_hash"])
+        now, kit_now = row["quantity"], row["kit_id"]
+        recorded = _recorded(
+            source,
+            "ledger_entries",
+            found.row,
+            listed,
+            [{}]  # as it is: its content as recorded, only its link in the chain broken
+            + [{"quantity": q} for q in _nearest(now)]
+            + [{"kit_id": k} for k in _nearest(kit_now)],
+            str(row["prev_hash"] or ""),
+        )
+        kit = recorded["kit_id"] if recorded and "kit_id" in recorded else kit_now
+        kind = str(row["kind"])
+        movement = pgettext(
+            *(
+                REVERSAL if row["reverses_id"] is not None else MOVEMENT_WORDS.get(kind, "|" + kind)
+            ).split("|", 1)
+        )
+        named = _(
+            "{finding}: the {movement} of kit {kit} that audit entry {entry} recorded ({record})"
+        ).format(
+            finding=str(found),
+            movement=movement,
+            kit=_kit_number(source, kit),
+            entry=entry_id,
+            record=record_named(str(written["entity"]), str(written["entity_id"]), new),
+        )
+    except Exception:  # a damaged file (or a refused statement): the plain words say it
+        return str(found)
+    tablets = field_name("tablets")
+    if recorded == {}:
+        return named  # the row as recorded (a row before it missing or changed)
+    if recorded is not None and "quantity" in recorded:
+        change = _("{field} recorded as {recorded}, now {now}").format(
+            field=tablets, recorded=recorded["quantity"], now=now
+        )
+    elif recorded is not None:
+        change = _("it now names kit {kit}").format(kit=_kit_number(source, kit_now))
+    else:
+        change = _("{field} now {now}").format(field=tablets, now=now)
+    return _("{finding}: {changes}").format(finding=named, changes=change)
+
+
+def _nearest(value: Any) -> list[int]:
+    """The whole numbers around `value` (itself left out), nearest first: what a row's number
+    may have been before it was changed (_recorded)."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        return []
+    half = TRIALS // 2
+    return sorted(
+        (n for n in range(value - half, value + half + 1) if n != value),
+        key=lambda n: abs(n - value),
+    )
+
+
+def _lower(word: str) -> str:
+    """A label ("Destroyed / returned to sponsor") inside an English sentence; Chinese, which
+    has no case, as it is."""
+    return word[:1].lower() + word[1:] if current_language() is ENGLISH else word
+
+
+def _event_words(event: KitEvent) -> str:
+    """What an entry did to a kit in the reader's words ("destroyed / returned to sponsor",
+    销毁/退回申办方), never its code ("destroy")."""
+    return _lower(_(event.label))
+
+
+def _status_words(status: Any, codes: type[KitStatus] | type[ParticipantStatus] = KitStatus) -> str:
+    """A kit's (or participant's) status in the reader's words; a value the program does not
+    write (put there by hand) as it is stored."""
+    try:
+        return _lower(_(codes(str(status)).label))
+    except ValueError:
+        return str(status)
 
 
 def _check_kit(walk: _Walk, kit_id: int, number: Any, status: Any) -> None:
@@ -1595,12 +1893,12 @@ def _check_kit(walk: _Walk, kit_id: int, number: Any, status: Any) -> None:
     ):
         return  # not brought back, made 'returned' by an older version (_Walk.out_or_back)
     if expected is None or status != expected.value:
-        shown = expected.value if expected is not None else _("not in stock")
+        shown = _status_words(expected.value) if expected is not None else _("not in stock")
         walk.add(
             STATUS,
             None,
             _("kit {kit} reads '{status}', but its records make it '{expected}'").format(
-                kit=number, status=status, expected=shown
+                kit=number, status=_status_words(status), expected=shown
             ),
         )
 
@@ -1613,7 +1911,11 @@ def _check_person(walk: _Walk, person: int, study_number: Any, status: Any) -> N
             None,
             _(
                 "participant {participant} reads '{status}', but its records make it '{expected}'"
-            ).format(participant=study_number, status=status, expected=expected),
+            ).format(
+                participant=study_number,
+                status=_status_words(status, ParticipantStatus),
+                expected=_status_words(expected, ParticipantStatus),
+            ),
         )
 
 
@@ -1738,9 +2040,11 @@ def _study_index_problems(
         )
     )
     for entry in session.scalars(both.order_by(index.c.audit_entry_id).limit(3)):
-        words = _("audit entry {entry} is indexed both as the site's own and as a study's").format(
-            entry=entry
-        )
+        words = _(
+            "audit entry {entry} is filed both under the whole site and under a study: it would "
+            "show in every study's audit trail, not only its own (technical detail: "
+            "audit_entry_studies rows)"
+        ).format(entry=entry)
         problems.append((STATUS, int(entry), words))
     return problems
 
@@ -1864,6 +2168,8 @@ def _result(
     problems = [
         (order, (priority, entry, _described(walk.source, words)))
         if isinstance(words, _RowFinding)
+        else (order, (priority, entry, _ledger_described(walk.source, words, entry)))
+        if isinstance(words, _LedgerFinding)
         else (order, (priority, entry, words))
         for order, (priority, entry, words) in problems
     ]
