@@ -211,3 +211,29 @@ def lose_index_rows(db: Path | str) -> None:
         assert conn.execute("PRAGMA integrity_check").fetchone() != ("ok",)
     finally:
         conn.close()
+
+
+def schema_name_not_text(db: Path | str, table: str = "audit_entries") -> None:
+    """Damage whose SQLite message is not text: the high bit of each byte of a table's name,
+    where the schema (sqlite_master) stores it, flipped, as a disk's bad block leaves bytes.
+    SQLite then says "malformed database schema (<those bytes>)", which the sqlite3 module
+    cannot decode (UnicodeDecodeError, not a DatabaseError). The same bytes every time, unlike
+    random blocks, whose message is text or not by chance. The file must hold no -wal."""
+    path = Path(db)
+    assert not Path(f"{path}-wal").exists() or Path(f"{path}-wal").stat().st_size == 0
+    data = bytearray(path.read_bytes())
+    record = b"table" + table.encode() * 2  # sqlite_master's type, name and tbl_name
+    at = data.find(record)
+    assert at > 0, f"no schema record of {table}"
+    for i in range(at + len(b"table"), at + len(record)):
+        data[i] ^= 0x80
+    path.write_bytes(bytes(data))
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        conn.execute("PRAGMA quick_check")
+    except UnicodeDecodeError:
+        pass
+    else:
+        raise AssertionError("the schema's damage reads as text")
+    finally:
+        conn.close()

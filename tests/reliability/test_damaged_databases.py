@@ -3,6 +3,7 @@ were (same bytes, no files added next to them); an older schema is migrated afte
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import os
 import random
@@ -23,10 +24,11 @@ from dispensary.domain.errors import (
     NoDatabase,
     NotADispensaryDatabase,
     UnknownStudy,
+    Unprotected,
 )
 from dispensary.services import audit, setup, users
 from dispensary.services.context import FixedClock
-from tamper import lose_index_rows
+from tamper import lose_index_rows, schema_name_not_text
 
 from .conftest import Figures
 from .sites import START, build_site, password
@@ -138,6 +140,25 @@ def newer_schema(good: Path, folder: Path) -> Path:
     return path
 
 
+def newer_schema_rollback_journal(good: Path, folder: Path) -> Path:
+    """A newer schema in a file left in rollback-journal mode (a database tool's edit, a copy
+    made with VACUUM INTO): the engine switched it to WAL before the version was read, changing
+    its header (bytes 18-19, 28, 96) while the refusal said nothing was changed."""
+    path = newer_schema(good, folder)
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA journal_mode=DELETE").fetchone() == ("delete",)
+    conn.close()
+    return path
+
+
+def schema_not_text(good: Path, folder: Path) -> Path:
+    """Damage in the schema whose SQLite message is not text: an 'Unexpected error
+    (UnicodeDecodeError)' from the command, the windows and `restore`."""
+    path = _copy(good, folder)
+    schema_name_not_text(path)
+    return path
+
+
 def another_study(good: Path, folder: Path) -> Path:
     """A good database, opened as another study's."""
     return _copy(good, folder)
@@ -153,12 +174,14 @@ CASES: list[tuple[Damage, str, str | None]] = [
     (truncated, "damaged", None),
     (header_only, "is truncated", None),
     (random_bytes_in_the_middle, "damaged", None),
+    (schema_not_text, "damaged", None),
     (text_file, "not a Dispensary database", None),
     (empty_file, "not a Dispensary database", None),
     (folder_instead, "is a folder", None),
     (named_pipe, "is not a file (a pipe or a device)", None),
     (other_programs_database, "not a Dispensary database", None),
     (newer_schema, "newer version of Dispensary", None),
+    (newer_schema_rollback_journal, "newer version of Dispensary", None),
     (another_study, "belongs to study NCT07198672", "NCT00000001"),
     (missing_file, "There is no database", None),
 ]
@@ -166,12 +189,14 @@ IDS = [
     "truncated",
     "header_only",
     "random_bytes_in_the_middle",
+    "schema_not_text",
     "text_file",
     "empty_file",
     "folder",
     "named_pipe",
     "another_programs_database",
     "newer_schema",
+    "newer_schema_rollback_journal",
     "another_study",
     "missing_file",
 ]
@@ -180,6 +205,7 @@ KINDS: dict[str, type[DatabaseProblem]] = {
     "truncated": DatabaseDamaged,
     "header_only": DatabaseDamaged,
     "random_bytes_in_the_middle": DatabaseDamaged,
+    "schema_not_text": DatabaseDamaged,
     "text_file": NotADispensaryDatabase,
     "empty_file": NotADispensaryDatabase,
     "folder_instead": NotADispensaryDatabase,
@@ -325,8 +351,8 @@ def damaged_header(good: Path, folder: Path) -> Path:
 
 @pytest.mark.parametrize(
     "damage",
-    [truncated, random_bytes_in_the_middle, damaged_header],
-    ids=["truncated", "random_bytes_in_the_middle", "damaged_header"],
+    [truncated, random_bytes_in_the_middle, damaged_header, schema_not_text],
+    ids=["truncated", "random_bytes_in_the_middle", "damaged_header", "schema_not_text"],
 )
 def test_a_damaged_database_is_said_in_the_readers_words_sqlites_only_as_the_detail(
     damage: Damage,
@@ -349,3 +375,35 @@ def test_a_damaged_database_is_said_in_the_readers_words_sqlites_only_as_the_det
     assert "已损坏" in said and "请恢复最近一次备份" in said and "备份与恢复演练" in said, said
     latin = re.findall(r"[A-Za-z]{3,}", said.replace(str(path), ""))
     assert latin == ["dispensary", "restore"], f"English left in the sentence: {said}"
+
+
+OLD_RELEASE = Path(__file__).parents[1] / "fixtures" / "release-0007-demo.sqlite3.gz"
+
+
+def test_an_older_schema_missing_a_trigger_is_upgraded_then_refused_saying_so(
+    tmp_path: Path,
+) -> None:
+    """The triggers are checked against the schema the program requires, so after the upgrade
+    (an older schema lacks those of later migrations): the refusal then says the file was
+    upgraded and where the copy before it is, not that nothing was changed."""
+    path = tmp_path / "pharmacy.sqlite3"
+    with gzip.open(OLD_RELEASE) as packed, path.open("wb") as out:
+        shutil.copyfileobj(packed, out)
+    with sqlite3.connect(path) as conn:
+        conn.execute("DROP TRIGGER returns_no_update")
+    conn.close()
+    backups = tmp_path / "backups"
+    with pytest.raises(Unprotected) as refused:
+        setup.open_database(str(path), FixedClock(START), backup_dir=backups)
+    message = refused.value.message
+    [copy] = backups.glob("pharmacy.before-*.sqlite3")
+    assert "returns_no_update" in message and "append-only protection" in message, message
+    assert (
+        f"It was upgraded to this version first; the file as it was before is kept at {copy}"
+        in (message)
+    )
+    assert "Nothing was changed" not in message, message
+    with sqlite3.connect(copy) as conn:
+        kept = {n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type='trigger'")}
+    conn.close()
+    assert "returns_no_update" not in kept and "returns_no_delete" in kept

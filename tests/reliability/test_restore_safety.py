@@ -30,24 +30,27 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
-from dispensary.db.engine import read_transaction
+from dispensary.db.engine import read_transaction, write_transaction
 from dispensary.db.models import AuditEntry, Participant
 from dispensary.db.sqlite_backup import LockedFile, replaced_on
 from dispensary.domain.codes import Role
 from dispensary.domain.errors import (
+    AppendOnly,
     DatabaseBusy,
+    DatabaseDamaged,
     DatabaseProblem,
     DiskFull,
     NotPermitted,
     ReadOnlyDatabase,
+    Unprotected,
 )
 from dispensary.services import backup, participants, receiving, setup, users
 from dispensary.services.audit import verify_session
 from dispensary.services.context import Actor, FixedClock
 from dispensary.study import default_study_path, load_study, parse_study
-from tamper import edit_file
+from tamper import edit_file, schema_name_not_text
 
 from .checks import integrity
 from .conftest import Figures
@@ -471,6 +474,83 @@ def test_a_tampered_backup_is_refused_naming_the_first_bad_entry(
     assert "first bad audit entry is" in message and "nothing was changed" in message
     assert db.read_bytes() == before and copy.read_bytes() == tampered
     assert sorted(p.name for p in tmp_path.iterdir()) == beside, "nothing beside the backup"
+    assert sorted(p.name for p in db.parent.iterdir()) == ["pharmacy.sqlite3"]
+
+
+def _triggers(db: Path) -> list[str]:
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        found = conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall()
+    finally:
+        conn.close()
+    return sorted(name for (name,) in found)
+
+
+def test_a_backup_without_its_append_only_triggers_is_refused(
+    template: Template, tmp_path: Path
+) -> None:
+    """A backup whose triggers were dropped (with a database tool) was restored: the live
+    database then let `UPDATE returns ...` through and nothing said so. It is refused, naming
+    the triggers it lacks and what to do, before the live database is touched."""
+    db, copy = _place(template, tmp_path)
+    required = _triggers(db)
+    assert len(required) > 30
+    conn = sqlite3.connect(copy)
+    for name in required:
+        conn.execute(f'DROP TRIGGER "{name}"')
+    conn.commit()
+    conn.close()
+    dropped, before = copy.read_bytes(), db.read_bytes()
+    with pytest.raises(Unprotected) as refused:
+        backup.restore(db, copy, ADMIN, reason="restored in a test")
+    message = refused.value.message
+    assert f"The backup {copy} was changed outside the program" in message, message
+    assert "append-only protection" in message and required[0] in message
+    assert f"(and {len(required) - 6} more)" in message
+    assert "not restored, and nothing was changed" in message
+    assert "restore an older backup" in message and "audit verify" in message
+    assert db.read_bytes() == before and copy.read_bytes() == dropped
+    assert sorted(p.name for p in db.parent.iterdir()) == ["pharmacy.sqlite3"]
+    assert _triggers(db) == required
+    opened = setup.open_database(str(db))
+    try:
+        with (  # the live database still refuses (its receipts are ledger rows)
+            pytest.raises(AppendOnly),
+            write_transaction(opened.context.engine) as session,
+        ):
+            session.execute(text("UPDATE ledger_entries SET quantity = quantity + 5"))
+    finally:
+        opened.context.engine.dispose()
+
+
+def test_a_backup_missing_one_trigger_is_refused_naming_it(
+    template: Template, tmp_path: Path
+) -> None:
+    db, copy = _place(template, tmp_path)
+    conn = sqlite3.connect(copy)
+    conn.execute("DROP TRIGGER returns_no_update")
+    conn.commit()
+    conn.close()
+    with pytest.raises(
+        Unprotected, match=r"triggers missing, disabled or altered: returns_no_update\)"
+    ):
+        backup.restore(db, copy, ADMIN, reason="restored in a test")
+
+
+def test_a_backup_whose_schema_is_not_text_is_refused_as_damaged(
+    template: Template, tmp_path: Path
+) -> None:
+    """Damage SQLite quotes as bytes that are not text was an 'Unexpected error
+    (UnicodeDecodeError)' of the restore: it is the backup's damage, said as such."""
+    db, copy = _place(template, tmp_path)
+    schema_name_not_text(copy)
+    damaged, before = copy.read_bytes(), db.read_bytes()
+    with pytest.raises(DatabaseDamaged) as refused:
+        backup.restore(db, copy, ADMIN, reason="restored in a test")
+    message = refused.value.message
+    assert f"The backup {copy} is damaged" in message, message
+    assert "not restored, and nothing was changed" in message and "older backup" in message
+    assert db.read_bytes() == before and copy.read_bytes() == damaged
     assert sorted(p.name for p in db.parent.iterdir()) == ["pharmacy.sqlite3"]
 
 

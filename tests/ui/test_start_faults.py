@@ -21,7 +21,9 @@ from PySide6.QtWidgets import QApplication
 
 from dispensary import app as gui
 from dispensary.app import Workstation, open_workstation
+from dispensary.i18n import Language
 from dispensary.services.context import Context
+from dispensary.ui.translations import install_language
 
 
 @pytest.fixture
@@ -216,3 +218,59 @@ def test_the_window_says_once_that_it_upgraded_the_database_and_where_the_copy_i
     assert bar.kind == "info" and "upgraded to this version of Dispensary" in bar.text()
     assert f"kept at {copy}" in bar.text()
     assert "upgraded" not in again.sign_in.form.message.text()
+
+
+def _flipped(path: Path) -> str:
+    from tamper import schema_name_not_text
+
+    schema_name_not_text(path)
+    return "damaged"
+
+
+def _unprotected(path: Path) -> str:
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
+        conn.execute(f'DROP TRIGGER "{name}"')
+    conn.commit()
+    conn.close()
+    return "append-only"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+@pytest.mark.parametrize("edit", [_flipped, _unprotected], ids=["flipped", "unprotected"])
+def test_a_damaged_or_unprotected_database_is_named_at_start_in_either_language(
+    edit: Any,
+    lang: str,
+    ctx: Context,
+    tmp_path: Path,
+    qtbot: Any,
+    answered: None,
+    messages: list[tuple[str, str]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Bytes of the schema flipped were an 'Unexpected error (UnicodeDecodeError)' at start;
+    a database whose append-only triggers were dropped opened as if whole."""
+    ctx.engine.dispose()
+    path = tmp_path / "copy.sqlite3"
+    shutil.copyfile(ctx.database, path)
+    path.chmod(0o600)
+    kind = edit(path)
+    before = path.read_bytes()
+    monkeypatch.setenv("DISPENSARY_LANG", lang)
+    try:
+        assert gui.main(["--db", str(path)]) == 3
+    finally:  # the windows of the next tests in English again
+        monkeypatch.setenv("DISPENSARY_LANG", "en")
+        install_language(Language.EN)
+    [(_title, text)] = messages
+    assert "Unexpected" not in text and "UnicodeDecodeError" not in text, text
+    said = {
+        ("damaged", "en"): "is damaged",
+        ("damaged", "zh_CN"): "已损坏",
+        ("append-only", "en"): "append-only protection of its records was removed",
+        ("append-only", "zh_CN"): "只允许追加保护已被移除",
+    }[(kind, lang)]
+    assert said in text, text
+    assert path.read_bytes() == before

@@ -147,6 +147,17 @@ class DatabaseDamaged(DatabaseProblem):
     """The file is a Dispensary database whose pages are damaged: restore the last backup."""
 
 
+class Unprotected(DatabaseDamaged):
+    """A Dispensary database whose append-only protection (the triggers that refuse a change to
+    a record of what happened) was removed, disabled or altered outside the program: its records
+    could have been changed since. Refused, never repaired silently (putting the triggers back
+    would hide what was done meanwhile); `audit verify` names it. Carries the triggers, as said."""
+
+    def __init__(self, message: str, triggers: str):
+        super().__init__(message)
+        self.triggers = triggers
+
+
 class ChainOutOfStep(DatabaseProblem):
     """The chain head does not match the last audit entry or ledger row: the database was changed
     outside the program. Nothing more is written until it is investigated (audit verify) or a

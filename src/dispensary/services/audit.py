@@ -16,7 +16,7 @@ import bisect
 import functools
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -56,6 +56,7 @@ from dispensary.db.models import (
     StudyRecord,
     User,
 )
+from dispensary.db.protection import named_triggers, unprotected
 from dispensary.domain.anchor import Anchor, AnchorVerdict, anchor_code, parse_anchor
 from dispensary.domain.audit_actions import REFERRING_KEYS, AuditAction, action_typed, name_of
 from dispensary.domain.errors import ChainOutOfStep, InvalidInput, NotPermitted, RuleViolation
@@ -82,7 +83,7 @@ from dispensary.services.results import (
     VerifiedPoint,
     VerifyResult,
 )
-from dispensary.services.verification import verify_session, verify_since
+from dispensary.services.verification import MAX_FINDINGS, verify_session, verify_since
 
 CLOCK_SKEW = timedelta(minutes=2)
 TRAINING_AHEAD = timedelta(days=1)
@@ -473,12 +474,41 @@ def verify(ctx: Context, actor: Actor, since: VerifiedPoint | None = None) -> Ve
     with read_transaction(ctx.engine) as session:
         if since is not None:
             return verify_since(session, since)
-        result = verify_session(session)
+        result = _with_protection(verify_session(session), unprotected(session.connection()))
     if not result.ok and read_only(ctx.engine) is None:
         # The next reconciliation checks in full, and says so, instead of checking only what
         # was written since the last point that verified.
         forget_point(ctx)
     return result
+
+
+UNPROTECTED_FINDING = N_(
+    "The database's append-only protection was removed outside the program (triggers missing, "
+    "disabled or altered: {triggers}): while it is gone, records can be changed without the "
+    "database refusing it, and the program does not put it back itself"
+)
+
+
+def _with_protection(result: VerifyResult, lacking: list[str]) -> VerifyResult:
+    """The verification, failed with a finding of its own when the database lacks triggers of
+    its append-only protection (db.protection): the chain may still verify (nothing edited
+    yet, or an edit whose hashes were recomputed), but the schema is no longer the one the
+    program requires. The finding is always listed, however many come before it."""
+    if not lacking:
+        return result
+    finding = _(UNPROTECTED_FINDING).format(triggers=named_triggers(lacking))
+    if not result.ok:
+        return replace(result, findings=(*result.findings[: MAX_FINDINGS - 1], finding))
+    return replace(
+        result,
+        ok=False,
+        message=_(
+            "Tampering or damage found: {finding}. Keep the file for investigation and restore "
+            "the last good backup."
+        ).format(finding=finding),
+        findings=(finding,),
+        point=None,
+    )
 
 
 # -- verification codes (anchors) ---------------------------------------------------------------

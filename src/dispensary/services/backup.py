@@ -96,6 +96,7 @@ from dispensary.domain.errors import (
     NotSignedIn,
     ReadOnlyDatabase,
     RuleViolation,
+    Unprotected,
 )
 from dispensary.domain.rules import check_text
 from dispensary.files import (
@@ -972,7 +973,7 @@ def restore(
         _refuse_damaged_copy(restoring, source)
         # The live database from now on, no longer a backup; a file SQLite cannot read is left
         # to the opening below, which says what it is.
-        with contextlib.suppress(sqlite3.Error):
+        with contextlib.suppress(sqlite3.Error, UnicodeDecodeError):
             unmark(restoring)
         kept = _kept_name(target) if target.exists() else None
         replaced_entries = _entries_in(target) if kept is not None else None
@@ -1274,7 +1275,7 @@ def _refuse_damaged_copy(copy: Path, source: Path) -> None:
             findings = integrity_findings(conn)
         finally:
             conn.close()
-    except sqlite3.Error:
+    except (sqlite3.Error, UnicodeDecodeError):  # a damaged schema's bytes quoted: not text
         return
     if findings:
         raise DatabaseProblem(
@@ -1327,6 +1328,15 @@ def _refusal(exc: DatabaseProblem, copy: Path, source: Path) -> DatabaseProblem:
     database to work in (check --db, restore the last backup), wrong for a backup."""
     reason = exc.message.replace(str(copy), str(source)).replace(shown(copy), str(source))
     detail = _technical_detail(reason)
+    if isinstance(exc, Unprotected):  # whole, but changed outside the program: not "damaged"
+        said = _(
+            "The backup {path} was changed outside the program: the append-only protection of "
+            "its records was removed, so they could have been changed (database triggers "
+            "missing, disabled or altered: {triggers}). It was not restored, and nothing was "
+            "changed. Keep it for investigation (`dispensary audit verify --db {path}` shows "
+            "what was changed) and restore an older backup."
+        )
+        return Unprotected(said.format(path=source, triggers=exc.triggers), exc.triggers)
     if isinstance(exc, DatabaseDamaged):
         said = _(
             "The backup {path} is damaged: part of the file cannot be read as a database. It was "
@@ -1514,7 +1524,7 @@ def _entries_in(database: Path) -> int | None:
         with contextlib.closing(sqlite3.connect(database, timeout=LOCK_WAIT_SECONDS)) as conn:
             conn.execute("PRAGMA query_only = 1")
             found = conn.execute("SELECT count(*) FROM audit_entries").fetchone()
-    except (OSError, sqlite3.Error):
+    except (OSError, sqlite3.Error, UnicodeDecodeError):
         return None
     return int(found[0]) if found else None
 
@@ -1613,7 +1623,7 @@ def _accounts_in(database: Path) -> tuple[Accounts, _Origins] | None:
             conn.execute("PRAGMA query_only = 1")
             rows = _sqlite_rows(conn)
             return _accounts(rows), _Origins(rows)
-    except (OSError, sqlite3.Error):
+    except (OSError, sqlite3.Error, UnicodeDecodeError):
         return None
 
 

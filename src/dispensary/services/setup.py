@@ -54,6 +54,7 @@ from dispensary.db.faults import (
     sqlite_fault,
 )
 from dispensary.db.models import AuditEntry, StudyRecord, User
+from dispensary.db.protection import named_triggers, unprotected
 from dispensary.db.sqlite_backup import (
     ANCHOR_LOG,
     backup_file,
@@ -72,6 +73,7 @@ from dispensary.domain.errors import (
     RuleViolation,
     StudyFileError,
     UnknownStudy,
+    Unprotected,
 )
 from dispensary.files import NOTHING_CHANGED, before_detail, create_private, shown, with_detail
 from dispensary.i18n import N_, _, sentences
@@ -107,6 +109,10 @@ class CheckedFile:
 
     tables: set[str]
     read_only: ReadOnlyKind | None = None  # this account may not write it, and why
+    revision: str | None = None  # its schema version (alembic_version), None if it has none
+    made: tuple[Path, ...] = ()
+    """The -wal and -shm files absent before the check (its connection may leave them): a file
+    refused after the check is left as it was found (_remove_left_behind)."""
 
 
 READ_WITH_THE_COMMAND = N_(
@@ -231,8 +237,19 @@ def _checked_tables(
         try:
             result = conn.execute("PRAGMA quick_check").fetchone()
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+            # Read here, before SQLAlchemy's engine switches the file to WAL: a file of a newer
+            # schema is refused byte for byte as it was (open_database).
+            version = (
+                conn.execute("SELECT version_num FROM alembic_version").fetchone()
+                if "alembic_version" in tables
+                else None
+            )
         finally:
             conn.close()
+    except UnicodeDecodeError as exc:
+        # A damaged page of the schema: SQLite's message quotes its bytes, which are not text.
+        _remove_left_behind(absent)
+        raise _damaged(path, f"malformed database schema ({exc})", in_window) from exc
     except sqlite3.DatabaseError as exc:
         _remove_left_behind(absent)
         if sqlite_code(exc) in (SQLITE_CORRUPT, SQLITE_NOTADB):  # an SQLite file, damaged
@@ -249,7 +266,7 @@ def _checked_tables(
     if not result or result[0] != "ok":
         _remove_left_behind(absent)
         raise _damaged(path, f"PRAGMA quick_check: {result[0] if result else '-'}", in_window)
-    return CheckedFile(tables, kind)
+    return CheckedFile(tables, kind, str(version[0]) if version else None, tuple(absent))
 
 
 def _damaged(path: Path, detail: str, in_window: bool) -> DatabaseDamaged:
@@ -509,6 +526,10 @@ def open_database(
                     "Check the path, or create one with `dispensary init`."
                 ).format(path=shown(db), nothing=_(NOTHING_CHANGED))
             )
+        if checked.revision is not None and checked.revision not in migrate.known_revisions():
+            # Before the engine, which would switch the file to WAL: refused byte for byte.
+            _remove_left_behind(list(checked.made))
+            raise _newer(db, checked.revision)
         kind = checked.read_only
         # On a read-only disk (a CD) the mode cannot be changed, nor the file written to.
         warning = mode_warning(path) if kind is not ReadOnlyKind.DISK else None
@@ -556,12 +577,7 @@ def _open(
         )
     current = migrate.current_revision(engine)
     if current not in migrate.known_revisions():
-        raise DatabaseProblem(
-            _(
-                "{path} was written by a newer version of Dispensary (schema {schema}). "
-                "{nothing} Install the newer version to open it."
-            ).format(path=shown(db), schema=current, nothing=_(NOTHING_CHANGED))
-        )
+        raise _newer(db, current)
     migrated_from: str | None = None
     backup: str | None = None
     if current != migrate.head_revision() and read_only is not None:
@@ -597,6 +613,10 @@ def _open(
             backup = str(backup_file(engine, target, partial(_not_upgraded, db)))
         migrate.upgrade(engine)
         migrated_from = current
+    with read_transaction(engine) as session:
+        lacking = unprotected(session.connection())
+    if lacking and not studies_unread:  # `audit verify` opens it, and names it (audit.verify)
+        raise unprotected_refusal(db, lacking, backup if migrated_from else None)
     with read_transaction(engine) as session:
         records = list(session.scalars(select(StudyRecord).order_by(StudyRecord.id)))
         if not records and studies_unread:
@@ -666,6 +686,38 @@ def _open(
         version=record.version or 1,
     )
     return OpenedDatabase(context, migrated_from, backup, studies=held)
+
+
+def _newer(db: str, schema: str | None) -> DatabaseProblem:
+    return DatabaseProblem(
+        _(
+            "{path} was written by a newer version of Dispensary (schema {schema}). "
+            "{nothing} Install the newer version to open it."
+        ).format(path=shown(db), schema=schema, nothing=_(NOTHING_CHANGED))
+    )
+
+
+UNPROTECTED = N_(
+    "the append-only protection of its records was removed, so they could have been changed "
+    "(database triggers missing, disabled or altered: {triggers}; the program does not put them "
+    "back itself, which would hide what was done meanwhile)"
+)
+
+
+UPGRADED_FIRST = N_(
+    "It was upgraded to this version first; the file as it was before is kept at {path}."
+)
+
+
+def unprotected_refusal(db: str, lacking: list[str], upgraded: str | None = None) -> Unprotected:
+    """The refusal of a database whose append-only triggers are missing (db.protection). Found
+    after an upgrade (an older schema lacks the triggers of later migrations), it says so, and
+    where the copy before it is (`upgraded`), not that nothing was changed."""
+    triggers = named_triggers(lacking)
+    message = _altered(db, _(UNPROTECTED).format(triggers=triggers)).message
+    if upgraded is not None:
+        message = message.replace(_(NOTHING_CHANGED), _(UPGRADED_FIRST).format(path=upgraded))
+    return Unprotected(message, triggers)
 
 
 def held_of(records: list[StudyRecord]) -> tuple[str, ...]:

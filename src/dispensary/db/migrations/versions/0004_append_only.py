@@ -58,19 +58,31 @@ $body$
 """
 
 
+SQLITE_VERBS = ("UPDATE", "DELETE")
+
+
+def trigger_names(table: str, sqlite: bool) -> tuple[str, ...]:
+    """The names of the triggers sqlite_triggers / pg_triggers create on `table`: what the
+    schema must hold for each append-only table (db.protection checks them at each opening)."""
+    if sqlite:
+        return tuple(f"{table}_no_{verb.lower()}" for verb in SQLITE_VERBS)
+    return (f"{table}_no_update_or_delete", f"{table}_no_truncate")
+
+
 def sqlite_triggers(table: str) -> list[str]:
     return [
-        f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
+        f"CREATE TRIGGER {name} BEFORE {verb} ON {table} "
         f"BEGIN SELECT RAISE(ABORT, '{table} {WORDS}'); END"
-        for verb in ("UPDATE", "DELETE")
+        for name, verb in zip(trigger_names(table, True), SQLITE_VERBS, strict=True)
     ]
 
 
 def pg_triggers(table: str) -> list[str]:
+    row, statement = trigger_names(table, False)
     return [
-        f"CREATE TRIGGER {table}_no_update_or_delete BEFORE UPDATE OR DELETE ON {table} "
+        f"CREATE TRIGGER {row} BEFORE UPDATE OR DELETE ON {table} "
         f"FOR EACH ROW EXECUTE FUNCTION {FUNCTION}()",
-        f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+        f"CREATE TRIGGER {statement} BEFORE TRUNCATE ON {table} "
         f"FOR EACH STATEMENT EXECUTE FUNCTION {FUNCTION}()",
     ]
 
