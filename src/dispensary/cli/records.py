@@ -674,7 +674,7 @@ def cmd_backup(run: Run) -> int:
             path=result.path, value=result.bytes // 1024 or 1
         )
     ]
-    if not result.warning:
+    if not result.warning and not result.chain_broken:
         lines.append(
             _("Verification code {anchor}, added to {anchor_log}.").format(
                 anchor=result.anchor, anchor_log=result.anchor_log
@@ -683,6 +683,9 @@ def cmd_backup(run: Run) -> int:
     run.emit(asdict(result), lines)
     if result.warning:
         run.note(result.warning)
+    if result.chain_broken:  # made as evidence, with no code: exits as `audit verify` fails
+        run.note(result.chain_broken)
+        return EXIT_NOT_VERIFIED
     return EXIT_OK
 
 

@@ -922,6 +922,9 @@ class BackupResult:
     anchor: str = ""  # the verification code of the chain the backup holds
     anchor_log: str = ""  # the anchor log the code was appended to
     warning: str = ""  # the backup is made, but something beside it was not (the anchor log)
+    # The audit trail does not verify: the backup was made as evidence, named CHAIN-BROKEN, with
+    # no code (anchor ""); what to say of it, loud. "" for a backup of a chain that verifies.
+    chain_broken: str = ""
 
 
 @dataclass(frozen=True)
