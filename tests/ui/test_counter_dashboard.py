@@ -268,7 +268,7 @@ def test_after_the_first_read_only_new_records_are_verified(
     assert isinstance(dashboard, DashboardScreen) and dashboard.snapshot is not None
     first = dashboard.snapshot.verification
     assert first.ok and first.new_entries is None and first.point is not None
-    assert f"records verified ({first.entries} audit entries)" in dashboard.state.text()
+    assert f"records verified in full ({first.entries} audit entries)" in dashboard.state.text()
     asked: list[object] = []
     real = dashboard_service.dashboard
 
@@ -285,7 +285,8 @@ def test_after_the_first_read_only_new_records_are_verified(
     assert asked == [first.point]
     later = dashboard.snapshot.verification
     assert later.ok and later.new_entries is not None and 0 < later.new_entries < first.entries
-    assert f"({later.new_entries} new audit entries checked)" in dashboard.state.text()
+    said = f"{later.new_entries} new audit entries verified since the full check of "
+    assert said in dashboard.state.text()
 
     # A step written since (here by the service, as another workstation would), then its
     # return row edited behind the program's back before the screen reads again.
@@ -300,6 +301,7 @@ def test_after_the_first_read_only_new_records_are_verified(
     dashboard.refresh()
     qtbot.waitUntil(lambda: not dashboard.checking)
     assert "TAMPERING OR DAMAGE FOUND" in dashboard.state.text()
+    assert not dashboard.broken.isHidden() and "returns row" in dashboard.broken.text()
     found = dashboard.snapshot.discrepancies
     assert found[0].kind == "audit_chain" and "returns row" in found[0].message
     assert back is not None

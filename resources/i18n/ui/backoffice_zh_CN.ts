@@ -649,12 +649,20 @@
         <translation>{n} 盒</translation>
     </message>
     <message>
-        <source>records verified ({n} audit entries)</source>
-        <translation>记录已验证（{n} 条稽查记录）</translation>
+        <source>records: TAMPERING OR DAMAGE FOUND (see the red banner and To review)</source>
+        <translation>记录：发现篡改或损坏（见红色横幅及“待审核”）</translation>
     </message>
     <message>
-        <source>records verified ({n} new audit entries checked)</source>
-        <translation>记录已验证（已核查 {n} 条新稽查记录）</translation>
+        <source>records verified in full ({n} audit entries)</source>
+        <translation>记录已完整核验（{n} 条稽查记录）</translation>
+    </message>
+    <message>
+        <source>{n} new audit entries verified since the last check (earlier ones not checked again)</source>
+        <translation>自上次核验以来 {n} 条新稽查记录已核验（之前的记录未再次核验）</translation>
+    </message>
+    <message>
+        <source>{n} new audit entries verified since the full check of {date}</source>
+        <translation>自 {date} 完整核验以来，{n} 条新稽查记录已核验</translation>
     </message>
     <message>
         <source>closed</source>
@@ -715,6 +723,10 @@
     <message>
         <source>Today, {weekday} {date} — {protocol}, {title}</source>
         <translation>今日，{weekday} {date} — {protocol}，{title}</translation>
+    </message>
+    <message>
+        <source>CHAIN BROKEN: the audit trail does not verify, so the figures below may not be those recorded. {finding} Verify chain on the Audit trail screen lists every finding.</source>
+        <translation>链已损坏：稽查轨迹核验未通过，下列数字可能并非所记录的数字。{finding}“稽查轨迹”界面的“校验哈希链”会列出全部发现。</translation>
     </message>
     <message>
         <source>… and {n} more</source>
@@ -791,10 +803,6 @@
     <message>
         <source>Nobody is due for a cycle this week.</source>
         <translation>本周无受试者应发放下一周期。</translation>
-    </message>
-    <message>
-        <source>records: TAMPERING OR DAMAGE FOUND (see To review)</source>
-        <translation>记录：发现篡改或损坏（见“待审核”）</translation>
     </message>
     <message>
         <source>To review</source>

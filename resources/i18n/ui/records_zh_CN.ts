@@ -196,6 +196,10 @@ Old values:
         <translation>哈希链已断裂。{message}{first} {counts}{more}</translation>
     </message>
     <message>
+        <source>none: the audit trail does not verify</source>
+        <translation>无：稽查轨迹核验未通过</translation>
+    </message>
+    <message>
         <source>Site key of this workstation: {fingerprint}</source>
         <translation>本工作站的站点密钥：{fingerprint}</translation>
     </message>

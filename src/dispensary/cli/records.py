@@ -678,7 +678,7 @@ def cmd_backup(run: Run) -> int:
             path=result.path, value=result.bytes // 1024 or 1
         )
     ]
-    if not result.warning and result.own_anchor_log:
+    if not result.warning and not result.chain_broken and result.own_anchor_log:
         lines.append(
             _("Verification code {anchor}, added to {anchor_log} and to {own_anchor_log}.").format(
                 anchor=result.anchor,
@@ -686,7 +686,7 @@ def cmd_backup(run: Run) -> int:
                 own_anchor_log=result.own_anchor_log,
             )
         )
-    elif not result.warning:
+    elif not result.warning and not result.chain_broken:
         lines.append(
             _("Verification code {anchor}, added to {anchor_log}.").format(
                 anchor=result.anchor, anchor_log=result.anchor_log
@@ -695,6 +695,9 @@ def cmd_backup(run: Run) -> int:
     run.emit(asdict(result), lines)
     if result.warning:
         run.note(result.warning)
+    if result.chain_broken:  # made as evidence, with no code: exits as `audit verify` fails
+        run.note(result.chain_broken)
+        return EXIT_NOT_VERIFIED
     return EXIT_OK
 
 

@@ -12,7 +12,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dispensary.cli.core import EXIT_OK, Commands, Fill, UsageError
+from dispensary.cli.core import EXIT_NOT_VERIFIED, EXIT_OK, Commands, Fill, UsageError
 from dispensary.cli.documents import (
     document_values,
     out_options,
@@ -57,6 +57,9 @@ def cmd_report(run: Run, key: str) -> int:
             )
         ],
     )
+    if document.warning:  # written, marked on every page: exits as `audit verify` fails
+        run.note(document.warning)
+        return EXIT_NOT_VERIFIED
     return EXIT_OK
 
 

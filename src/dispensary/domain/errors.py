@@ -164,6 +164,14 @@ class ChainOutOfStep(DatabaseProblem):
     good backup is restored; reading, verifying and restoring still work."""
 
 
+class ChainBroken(DispensaryError):
+    """The audit trail does not verify, so no verification code is given for it: a code says
+    later that the trail still holds the point it was taken at. Exits as a failed `audit verify`
+    does (6)."""
+
+    exit_code = 6
+
+
 class AppendOnly(DatabaseProblem):
     """A change or removal of a saved record of what happened (a ledger row, an audit entry, a
     signature, a dispense, a return...): those records are append-only. Refused by the program

@@ -28,6 +28,7 @@ from dispensary.reports.base import (
     BODY,
     GREEN,
     RED,
+    SMALL,
     Section,
     build_report,
     data_table,
@@ -133,6 +134,34 @@ def verification_box(result: VerifyResult) -> Paragraph:
     return Paragraph(escape(text), styled(style, text))
 
 
+FINDINGS_SHOWN = 25
+"""The findings a report lists under a broken chain's verdict; the rest are counted, and
+`dispensary audit verify` lists them all."""
+
+
+def findings_story(result: VerifyResult, limit: int = FINDINGS_SHOWN) -> list[Flowable]:
+    """Every finding of a trail that does not verify after the verdict's first, up to `limit`,
+    then how many more: the verdict alone named only the first of many records changed."""
+    rest = result.findings[1:] if not result.ok else ()
+    if not rest:
+        return []
+    story: list[Flowable] = [
+        para(
+            _("Every finding ({count}):").format(count=len(result.findings)),
+        )
+    ]
+    story += [para(f"\u2022 {finding}", SMALL) for finding in result.findings[:limit]]
+    if len(result.findings) > limit:
+        story.append(
+            para(
+                _("... and {count} more: `dispensary audit verify` lists every finding.").format(
+                    count=len(result.findings) - limit
+                )
+            )
+        )
+    return story
+
+
 def signature_text(signature: EntrySignature) -> str:
     """One signature as 21 CFR 11.50 asks it shown: printed name, role, meaning, time."""
     return _("{name} ({role}): {meaning}, {when}").format(
@@ -219,6 +248,7 @@ def audit_pdf(meta: ReportMeta, study: Study, report: AuditReport, paper: str = 
     cover: list[Flowable] = [
         *heading(_("Verification of the whole chain")),
         verification_box(report.verification),
+        *findings_story(report.verification),
         para(
             _(
                 "Each entry stores the hash of the one before it and of its own content; the "

@@ -52,7 +52,7 @@ from reportlab.platypus.tableofcontents import TableOfContents
 
 from dispensary import __version__, pdffonts
 from dispensary.domain.errors import InvalidInput
-from dispensary.i18n import _
+from dispensary.i18n import N_, _
 from dispensary.reports.words import (
     chinese,
     day,
@@ -398,7 +398,8 @@ def build_report(
         bottomMargin=MARGIN + FOOTER,
     )
     templates = []
-    story: list[Flowable] = []
+    # A trail that does not verify: said first, on the first page, before any figure.
+    story: list[Flowable] = [chain_broken_banner(meta)] if meta.chain_broken else []
     for index, section in enumerate(all_sections):
         size = landscape(page) if section.landscape else page
         templates.append(_template(index, section, size, meta, len(all_sections) > 1))
@@ -414,6 +415,33 @@ def build_report(
     else:
         doc.build(story, canvasmaker=canvas)
     return buffer.getvalue()
+
+
+CHAIN_BROKEN_BANNER = N_(
+    "CHAIN BROKEN: the audit trail does not verify, so records may have been changed outside "
+    "the program, and the figures in this document may not be those recorded. It carries no "
+    "verification code. First finding: {finding}"
+)
+
+
+def chain_broken_banner(meta: ReportMeta) -> Paragraph:
+    """The red band a report opens with when its audit trail does not verify."""
+    text = _(CHAIN_BROKEN_BANNER).format(finding=meta.chain_broken)
+    style = ParagraphStyle(
+        "chain-broken",
+        parent=BODY,
+        fontName=BOLD,
+        fontSize=10,
+        leading=13,
+        textColor=colors.white,
+        backColor=RED,
+        borderPadding=6,
+        leftIndent=6,  # the band drawn 6 pt around the text stays within the margins
+        rightIndent=6,
+        spaceBefore=6,
+        spaceAfter=10,
+    )
+    return Paragraph(escape(text), styled(style, text))
 
 
 class _Marker(Flowable):  # type: ignore[misc]  # reportlab has no type hints
@@ -452,8 +480,8 @@ def _template(
         id=f"f{index}",
     )
 
-    # The footer's right-hand column: the verification code.
-    code = verification_text(meta.anchor)
+    # The footer's right-hand column: the verification code (or, in red, that there is none).
+    code = verification_text(meta.anchor, meta.chain_broken)
     reserved = max(30 * mm, stringWidth(code, font(bold=True, text=code), 7) + 6 * mm)
     footer = text_lines(footer_line(meta), 7, inner - reserved)[:3]
 
@@ -473,6 +501,8 @@ def _template(
         for line_no, line in enumerate(footer):
             draw_text(canvas, MARGIN, MARGIN + FOOTER - 9 - line_no * 8.5, line, 7)
         if code:
+            if meta.chain_broken:
+                canvas.setFillColor(RED)
             draw_text(canvas, width - MARGIN, MARGIN + FOOTER - 9, code, 7, True, "right")
         canvas.restoreState()
 

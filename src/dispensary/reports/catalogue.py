@@ -84,6 +84,9 @@ class Document:
     data: bytes
     says: str
     pdf: bool
+    # The audit trail does not verify: the document is written all the same, marked CHAIN BROKEN
+    # on every page with no verification code, and this says so where it was asked for.
+    warning: str = ""
 
 
 def _count(n: int, one: str, many: str) -> str:
@@ -133,7 +136,15 @@ def _make_report(report: Report, ctx: Context, actor: Actor, values: Values, fmt
         data,
         report.says(payload, values, ctx.study),
         pdf,
+        _(CHAIN_BROKEN_WARNING).format(finding=meta.chain_broken) if meta.chain_broken else "",
     )
+
+
+CHAIN_BROKEN_WARNING = N_(
+    "CHAIN BROKEN: the audit trail does not verify. {finding} The report was written all the "
+    "same, marked CHAIN BROKEN on every page and with no verification code: its figures may "
+    "not be those recorded. `dispensary audit verify` lists every finding."
+)
 
 
 def _gathered(

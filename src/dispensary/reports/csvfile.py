@@ -50,8 +50,8 @@ def to_csv(
     if meta.protocol:  # participant numbers repeat between studies: the file says whose they are
         buffer.write("# " + _("Study {protocol}").format(protocol=meta.protocol) + "\r\n")
     buffer.write(f"# {footer_line(meta)}\r\n")
-    if meta.anchor:
-        buffer.write(f"# {verification_text(meta.anchor)}\r\n")
+    if meta.anchor or meta.chain_broken:
+        buffer.write(f"# {verification_text(meta.anchor, meta.chain_broken)}\r\n")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
     for row in rows:

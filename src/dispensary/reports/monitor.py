@@ -13,7 +13,7 @@ from dataclasses import replace
 from reportlab.platypus import Flowable
 
 from dispensary.i18n import N_, _
-from dispensary.reports.audit import verification_box
+from dispensary.reports.audit import findings_story, verification_box
 from dispensary.reports.base import (
     AMBER,
     Section,
@@ -186,6 +186,7 @@ def monitor_pack_pdf(meta: ReportMeta, study: Study, pack: MonitorPack, paper: s
     wide = frame_width(True, paper)
     verification: list[Flowable] = [
         verification_box(pack.verification),
+        *findings_story(pack.verification),
         para(
             _(
                 "{count} audit entries were written between {since} and {until}; the audit trail "

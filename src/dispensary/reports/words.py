@@ -158,7 +158,15 @@ def footer_line(meta: ReportMeta) -> str:
     )
 
 
-def verification_text(anchor: str) -> str:
+CHAIN_BROKEN_MARK = N_("CHAIN BROKEN: no verification code, the audit trail does not verify")
+"""Printed where a report's verification code would be, when the trail does not verify."""
+
+
+def verification_text(anchor: str, chain_broken: str = "") -> str:
+    """A report's verification code, or the mark that it has none as the trail does not verify
+    (`chain_broken`, its finding): never a code for a trail that fails."""
+    if chain_broken:
+        return _(CHAIN_BROKEN_MARK)
     return _("Verification code {code}").format(code=anchor) if anchor else ""
 
 

@@ -59,9 +59,15 @@ from dispensary.db.models import (
 from dispensary.db.protection import named_triggers, unprotected
 from dispensary.domain.anchor import Anchor, AnchorVerdict, anchor_code, parse_anchor
 from dispensary.domain.audit_actions import REFERRING_KEYS, AuditAction, action_typed, name_of
-from dispensary.domain.errors import ChainOutOfStep, InvalidInput, NotPermitted, RuleViolation
+from dispensary.domain.errors import (
+    ChainBroken,
+    ChainOutOfStep,
+    InvalidInput,
+    NotPermitted,
+    RuleViolation,
+)
 from dispensary.i18n import N_, _, sentences
-from dispensary.services.audit_check import forget_point
+from dispensary.services.audit_check import chain_check, forget_point
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import (
     Permission,
@@ -540,11 +546,22 @@ def anchor_in(session: Session) -> str:
     return anchor_code(int(last[0]), str(last[1]))
 
 
+NO_CODE = N_(
+    "No verification code is given: the audit trail does not verify. {finding} A code says "
+    "later that the trail still holds the point it was taken at, and a trail that does not "
+    "verify holds none. {stop}"
+)
+
+
 def current_anchor(ctx: Context, actor: Actor) -> str:
-    """Where the audit chain stands now, as a code to write down or print. It only notes the
-    point: `verify` says whether the chain up to it holds."""
+    """Where the audit chain stands now, as a code to write down or print, once the chain is
+    checked (audit_check.chain_check: from the point the last check that passed kept, else in
+    full). A trail that does not verify is given no code: ChainBroken says why."""
     require(actor, Permission.AUDIT, ctx)
     with read_transaction(ctx.engine) as session:
+        verification = chain_check(session, ctx).verification
+        if not verification.ok:
+            raise ChainBroken(_(NO_CODE).format(finding=verification.message, stop=_(STOP)))
         return anchor_in(session)
 
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +42,11 @@ from dispensary.services.results import VerifiedPoint, VerifyResult
 from dispensary.services.verification import verify_session, verify_since
 
 FORMAT = 1
+FULL_CHECK_DAYS = 7
+"""A backup's check (chain_check) is a full one when the last full check is older than this:
+under half the 14 daily backups kept, so a row edited after a full check is found while the
+backups from before the edit are still kept (a backup of a trail that does not verify is never
+counted by the rotation: services.backup)."""
 
 
 @dataclass(frozen=True)
@@ -140,13 +145,29 @@ def keep_point(ctx: Context, kept: KeptPoint) -> None:
 
 
 def forget_point(ctx: Context) -> None:
-    """Removes the point after a full check that failed: the next reconciliation checks in
-    full and so says the trail does not verify (from the point it would check only what was
-    written since, and an old row edited since would read as "balanced")."""
+    """Marks the point file failed after a full check that failed: the next check is a full
+    one and so says the trail does not verify (from the point it would check only what was
+    written since, and an old row edited since would read as "balanced"), even one that would
+    start from a point of its own held in memory (the Today screen's: check_trail). A file that
+    cannot be written is removed, where it can be."""
+    target = point_file(ctx)
     try:
-        point_file(ctx).unlink(missing_ok=True)
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        write_private(target, json.dumps({"format": FORMAT, "failed": True}).encode("utf-8"))
     except OSError:
-        return
+        try:
+            target.unlink(missing_ok=True)
+        except OSError:
+            return
+
+
+def _failed_last(ctx: Context) -> bool:
+    """The last full check failed (forget_point's mark)."""
+    try:
+        data = json.loads(point_file(ctx).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and data.get("failed") is True
 
 
 def holds(session: Session, point: VerifiedPoint) -> bool:
@@ -172,7 +193,7 @@ def check_trail(
     point held in memory, else the file's), or in full (`full`, or no point the chain holds).
     A check that passes moves the file's point to where it stopped. A database open read-only
     is checked in full, and no point kept (see the module's notes)."""
-    full = full or read_only(ctx.engine) is not None
+    full = full or read_only(ctx.engine) is not None or _failed_last(ctx)
     kept = None if full else kept_point(ctx)
     start = since or (kept.point if kept is not None else None)
     if not full and start is not None and holds(session, start):
@@ -183,8 +204,22 @@ def check_trail(
             keep_point(ctx, KeptPoint(verification.point, kept.full_position, kept.full_at))
         return TrailCheck(verification, start.position, full_position, full_at)
     verification = verify_session(session)
-    if verification.ok and verification.point is not None and read_only(ctx.engine) is None:
+    if read_only(ctx.engine) is not None:
+        return TrailCheck(verification)
+    if verification.ok and verification.point is not None:
         keep_point(ctx, KeptPoint(verification.point, verification.point.position, ctx.clock.now()))
-    elif not verification.ok and read_only(ctx.engine) is None:
+    elif not verification.ok:
         forget_point(ctx)
     return TrailCheck(verification)
+
+
+def chain_check(session: Session, ctx: Context, full_every: int | None = None) -> TrailCheck:
+    """Whether the chain holds, before a verification code is issued for it or a backup counted
+    as good: from the point kept (check_trail: only what was written since the last check that
+    passed, in full where no point is kept, or the last check failed and forgot it), or in full
+    where `full_every` days have passed since the last full check."""
+    full = False
+    if full_every is not None:
+        kept = None if read_only(ctx.engine) is not None else kept_point(ctx)
+        full = kept is None or ctx.clock.now() - kept.full_at > timedelta(days=full_every)
+    return check_trail(session, ctx, full=full)

@@ -113,10 +113,11 @@ from dispensary.files import (
 )
 from dispensary.i18n import N_, _
 from dispensary.services import pharmacy, site_key
-from dispensary.services.audit import Recorder, count_entries
+from dispensary.services.audit import STOP, Recorder, count_entries
+from dispensary.services.audit_check import FULL_CHECK_DAYS, chain_check
 from dispensary.services.context import Actor, Clock, Context, SystemClock
 from dispensary.services.permissions import Permission, require
-from dispensary.services.results import BackupResult
+from dispensary.services.results import BackupResult, VerifyResult
 from dispensary.services.setup import open_database
 from dispensary.services.users import account_of, audit_password_reset, record_access
 from dispensary.services.verification import verify_session
@@ -241,7 +242,11 @@ def backup(ctx: Context, actor: Actor, out: str | Path) -> BackupResult:
     """A backup by hand, recorded in the audit trail and the anchor log: refused before any file
     is written on a database open read-only, where it could not be recorded. An existing file
     is never written over: it may be an earlier backup (whose code the anchor log names, and
-    which a restore may need) or a file named by mistake."""
+    which a restore may need) or a file named by mistake.
+
+    A database whose audit trail does not verify (_chain_fails) is still copied, as evidence,
+    but to `NAME-CHAIN-BROKEN.sqlite3` beside the name given, with no verification code given
+    or logged for it (a code says the trail holds that point), and `chain_broken` saying so."""
     require(actor, Permission.BACKUP)
     refuse_if_read_only(ctx.engine)
     target = Path(out).expanduser()
@@ -249,6 +254,9 @@ def backup(ctx: Context, actor: Actor, out: str | Path) -> BackupResult:
         raise InvalidInput(
             _("{path} is a folder: give a file name for the backup.").format(path=target)
         )
+    failed = _chain_fails(ctx)
+    if failed is not None:
+        target = target.with_name(f"{target.stem}{BROKEN_MARK}{target.suffix or '.sqlite3'}")
     try:
         written = backup_file(ctx.engine, target, replace=False)
     except FileExistsError as exc:
@@ -259,8 +267,13 @@ def backup(ctx: Context, actor: Actor, out: str | Path) -> BackupResult:
                 "was written."
             ).format(path=target)
         ) from exc
-    with _removed_unless_recorded(written):
-        code, entry_hash = _anchor_of_backup(written)
+    if failed is None:
+        with _removed_unless_recorded(written):
+            code, entry_hash = _anchor_of_backup(written)
+        details: dict[str, object] = {"anchor": code}
+    else:
+        code, entry_hash = "", ""
+        details = {"chain": "broken"}
     # The copy is made (read under a snapshot, without the write lock); its audit entry is a
     # write, which waits for the lock the usual busy timeout. Still busy, or the entry refused
     # another way (a full disk, a database found read-only only then), the copy is kept (a
@@ -275,11 +288,44 @@ def backup(ctx: Context, actor: Actor, out: str | Path) -> BackupResult:
             AuditAction.BACKUP,
             "database",
             written.name,
-            {"path": str(written), "bytes": written.stat().st_size, "anchor": code},
+            {"path": str(written), "bytes": written.stat().st_size, **details},
         ),
         automatic=False,
     )
+    if failed is not None:
+        return _broken_result(ctx, written, _(BROKEN_BY_HAND), failed)
     return _logged(ctx, written, code, entry_hash)
+
+
+BROKEN_MARK = "-CHAIN-BROKEN"
+"""In the name of a backup of an audit trail that does not verify: never taken for a good one,
+and never one of the daily backups the rotation counts (own_backups)."""
+BROKEN_BY_HAND = N_(
+    "CHAIN BROKEN: the audit trail does not verify. {finding} The backup was made all the "
+    "same, as evidence, and named {name} so that it is never taken for a good one; no "
+    "verification code was given for it or logged, as a code would say the trail holds that "
+    "point. Keep the earlier backups. {stop}"
+)
+BROKEN_AUTOMATIC = N_(
+    "CHAIN BROKEN: the audit trail does not verify. {finding} Today's backup was saved as "
+    "{name}, marked as a copy of a broken trail: no verification code was given for it, and it "
+    "is not counted among the daily backups kept, so no earlier backup is removed for it. {stop}"
+)
+
+
+def _chain_fails(ctx: Context) -> VerifyResult | None:
+    """The audit trail's check before a backup (audit_check.chain_check: from the point the last
+    check that passed kept, in full where there is none or the last full check is over
+    FULL_CHECK_DAYS old): the failed verification, or None when the chain holds."""
+    with read_transaction(ctx.engine) as session:
+        verification = chain_check(session, ctx, FULL_CHECK_DAYS).verification
+    return None if verification.ok else verification
+
+
+def _broken_result(ctx: Context, written: Path, words: str, failed: VerifyResult) -> BackupResult:
+    said = words.format(finding=failed.message, name=written.name, stop=_(STOP))
+    size = written.stat().st_size
+    return BackupResult(str(written), size, ctx.clock.now(), chain_broken=said)
 
 
 def _record_or_keep(
@@ -334,12 +380,14 @@ def _kept_unrecorded(
     backup is listed as written too), and the fault says where the copy is, that the audit
     trail does not record it, and what to do. A backup by hand keeps the fault's kind (busy:
     the command's exit code 5); an automatic one is BackupNotRecorded."""
-    logged = _logged(ctx, written, code, entry_hash)
-    if automatic:
-        _list_as_written(written)
-    said = logged.warning or _(
-        "Its verification code {code} was added to the anchor log {log}."
-    ).format(code=code, log=shown(Path(logged.anchor_log)))
+    said = ""
+    if code:  # "": a copy of a trail that does not verify, given no code and never rotated
+        logged = _logged(ctx, written, code, entry_hash)
+        if automatic:
+            _list_as_written(written)
+        said = logged.warning or _(
+            "Its verification code {code} was added to the anchor log {log}."
+        ).format(code=code, log=shown(Path(logged.anchor_log)))
     busy = isinstance(fault, DatabaseBusy)
     if busy:
         why = _("The database stayed busy (another workstation is writing).")
@@ -420,6 +468,9 @@ def automatic_backup(
     # restored database (with its restore recorded) even where the replaced one was backed up.
     if any(m.recorded and ctx.clock.day_of(m.at) == today for m in made):
         return None
+    failed = _chain_fails(ctx)
+    if failed is not None:
+        return _broken_automatic(ctx, actor, folder, stem, today.isoformat(), failed)
     written = _new_backup(ctx, folder, stem, today.isoformat())
     with _removed_unless_recorded(written):
         code, entry_hash = _anchor_of_backup(written)
@@ -442,13 +493,41 @@ def automatic_backup(
     return result
 
 
-def _new_backup(ctx: Context, folder: Path, stem: str, today: str) -> Path:
+def _broken_automatic(
+    ctx: Context, actor: Actor, folder: Path, stem: str, today: str, failed: VerifyResult
+) -> BackupResult:
+    """The day's backup of a trail that does not verify: one copy a day, as evidence, named
+    `STEM-<today>T<time>-CHAIN-BROKEN.sqlite3`, recorded in the audit trail without a code;
+    neither logged in the anchor log nor listed as written, and not one of own_backups: the
+    rotation neither counts nor removes it, so the good backups before it all stay."""
+    pattern = re.compile(re.escape(f"{stem}-{today}T") + r"\d{6}" + re.escape(BROKEN_MARK))
+    earlier = sorted(p for p in folder.glob("*.sqlite3") if pattern.fullmatch(p.stem))
+    if earlier:  # today's copy is made: said again at each sign-in, not made again
+        return _broken_result(ctx, earlier[-1], _(BROKEN_AUTOMATIC), failed)
+    written = _new_backup(ctx, folder, stem, today, BROKEN_MARK)
+    _record_or_keep(
+        ctx,
+        written,
+        "",
+        "",
+        lambda session: Recorder(session, actor, ctx.clock.now()).audit(
+            AuditAction.BACKUP_AUTOMATIC,
+            "database",
+            written.name,
+            {"path": str(written), "chain": "broken"},
+        ),
+        automatic=True,
+    )
+    return _broken_result(ctx, written, _(BROKEN_AUTOMATIC), failed)
+
+
+def _new_backup(ctx: Context, folder: Path, stem: str, today: str, mark: str = "") -> Path:
     """The backup written at `STEM-<today>T<local time>.sqlite3`, or a second later where that
     name was taken meanwhile (another workstation's first sign-in at the same moment)."""
     local = ctx.clock.now().astimezone()
     for later in range(60):
         stamp = (local + timedelta(seconds=later)).strftime("%H%M%S")
-        target = folder / f"{stem}-{today}T{stamp}.sqlite3"
+        target = folder / f"{stem}-{today}T{stamp}{mark}.sqlite3"
         if target.exists():
             continue
         try:

@@ -151,6 +151,9 @@ class Dashboard:
     checked_at: datetime  # when it was read: the screen says how old the figures are
     verification: VerifyResult  # its point is the next read's `since` when it passed
     kits_received: int = 0  # kits ever received in the study, whatever became of them
+    # When the audit trail was last checked in full: this read's time where it checked in full,
+    # the kept point's full check where it checked only what is new since (None: not known).
+    full_check_at: datetime | None = None
 
     @property
     def stock_cover(self) -> StockCover:
@@ -189,6 +192,7 @@ def dashboard(
         checked_at=checked_at,
         verification=trail.verification,
         kits_received=figures.kits_received,
+        full_check_at=checked_at if trail.full else trail.full_at,
     )
 
 

@@ -59,6 +59,7 @@ from dispensary.domain.rules import (
 from dispensary.i18n import N_, _
 from dispensary.services import audit as audit_service
 from dispensary.services import queries, receiving, temperature
+from dispensary.services.audit_check import chain_check
 from dispensary.services.common import (
     get_dispense,
     get_kit,
@@ -115,6 +116,9 @@ class ReportMeta:
     protocol: str
     software: str
     anchor: str = ""
+    # The audit trail does not verify: its first finding (the report prints CHAIN BROKEN in
+    # place of a verification code, on every page), "" when it verifies.
+    chain_broken: str = ""
 
     @property
     def line(self) -> str:
@@ -460,10 +464,15 @@ class KitLabelRow:
 # Who, when, where
 
 
-def report_meta(ctx: Context, actor: Actor) -> ReportMeta:
+def report_meta(ctx: Context, actor: Actor, verification: VerifyResult | None = None) -> ReportMeta:
+    """Who, when, where, and where the chain stands: its verification code once the chain is
+    checked (`verification`, the whole trail's that the report made itself, else
+    audit_check.chain_check's); a trail that does not verify is given no code (chain_broken)."""
     require(actor, Permission.VIEW, ctx)
     with read_transaction(ctx.engine) as session:
-        anchor = audit_service.anchor_in(session)
+        if verification is None:
+            verification = chain_check(session, ctx).verification
+        anchor = audit_service.anchor_in(session) if verification.ok else ""
     return ReportMeta(
         generated_at=ctx.clock.now(),
         generated_by=actor.full_name,
@@ -473,6 +482,7 @@ def report_meta(ctx: Context, actor: Actor) -> ReportMeta:
         protocol=ctx.study.protocol,
         software=f"Dispensary {__version__}",
         anchor=anchor,
+        chain_broken="" if verification.ok else verification.message,
     )
 
 
@@ -483,10 +493,15 @@ def gathered(
     ctx: Context, actor: Actor, gather: Callable[[], Gathered]
 ) -> tuple[ReportMeta, Gathered]:
     """A report's meta and its facts read in one snapshot: the verification code it prints is
-    where the chain stood when its facts were read."""
+    where the chain stood when its facts were read. A report that verified the whole trail
+    itself (the audit report, the monitor pack) is not checked twice."""
     require(actor, Permission.VIEW, ctx)
     with read_transaction(ctx.engine):
-        return report_meta(ctx, actor), gather()
+        payload = gather()
+        verified = getattr(payload, "verification", None)
+        return report_meta(
+            ctx, actor, verified if isinstance(verified, VerifyResult) else None
+        ), payload
 
 
 def _engine_label(ctx: Context) -> str:

@@ -930,6 +930,9 @@ class BackupResult:
     # The anchor log of the database's own backup folder, where a backup written elsewhere is
     # logged too (`audit verify --anchor-log` reads it by default); "" for one written there.
     own_anchor_log: str = ""
+    # The audit trail does not verify: the backup was made as evidence, named CHAIN-BROKEN, with
+    # no code (anchor ""); what to say of it, loud. "" for a backup of a chain that verifies.
+    chain_broken: str = ""
 
 
 @dataclass(frozen=True)

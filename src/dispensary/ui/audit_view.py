@@ -42,18 +42,20 @@ from dispensary.domain.audit_actions import (
     value_shown,
     value_words,
 )
-from dispensary.domain.errors import DispensaryError
+from dispensary.domain.errors import ChainBroken, DispensaryError
 from dispensary.i18n import sentences, utc_offset
 from dispensary.services import audit, site_key, users
 from dispensary.services.results import AnchorCheck, AuditRow, EntrySigners
 from dispensary.study import Study
 from dispensary.ui.feedback import MessageBar
 from dispensary.ui.forms import (
+    BANNER_COLOURS,
     DateRange,
     action_button,
     attempt,
     banner_style,
     fit_columns,
+    refused,
     row_table,
     select_where,
     selected_rows,
@@ -305,12 +307,11 @@ class AuditScreen(Screen):
         self.anchor_code = QLabel()
         self.anchor_code.setObjectName("anchorCode")
         self.anchor_code.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.anchor_code.setToolTip(
-            self.tr(
-                "Where the audit trail stands now. Write it down (reports print it in their "
-                "footer): checked later, it shows whether the trail was rewritten since."
-            )
+        self._anchor_tip = self.tr(
+            "Where the audit trail stands now. Write it down (reports print it in their "
+            "footer): checked later, it shows whether the trail was rewritten since."
         )
+        self.anchor_code.setToolTip(self._anchor_tip)
         row.addWidget(self.anchor_code)
         row.addSpacing(24)
         self.anchor_field = text_field("anchorField", self.tr("A code written down earlier: A-..."))
@@ -575,15 +576,28 @@ class AuditScreen(Screen):
         self.verdict.setStyleSheet(banner_style(result.ok))
         self.verdict.setVisible(True)
         self.anchor_verdict.setVisible(False)
+        # The code shown was read before this check: a trail found broken is given none.
+        self._show_anchor()
         if not result.ok and result.first_bad is not None:
             bad = result.first_bad
             select_where(self.table, self.proxy, self.model, lambda r: r.id == bad)
 
     def _show_anchor(self) -> None:
-        code = attempt(
-            self.message, lambda: audit.current_anchor(self.session.ctx, self.session.actor)
-        )
+        """The code where the trail stands; none while it does not verify (the service gives
+        none then: ChainBroken), said in red in its place, with why in its tooltip."""
+        try:
+            code = audit.current_anchor(self.session.ctx, self.session.actor)
+        except ChainBroken as exc:
+            self.anchor_code.setStyleSheet(f"color: {BANNER_COLOURS[False][1]}; font-weight: bold;")
+            self.anchor_code.setText(self.tr("none: the audit trail does not verify"))
+            self.anchor_code.setToolTip(exc.message)
+            return
+        except DispensaryError as exc:
+            refused(self.message, exc)
+            code = None
+        self.anchor_code.setStyleSheet("")
         self.anchor_code.setText(code or "")
+        self.anchor_code.setToolTip(self._anchor_tip)
 
     def _show_site_key(self) -> None:
         """The fingerprint of the key that signs this workstation's anchor log, as the service

@@ -66,7 +66,7 @@ from dispensary.services.results import VerifiedPoint, VerifyResult
 from dispensary.ui import collection
 from dispensary.ui.charts import bar_chart
 from dispensary.ui.feedback import MessageBar
-from dispensary.ui.forms import OneLine, fit_columns, row_table
+from dispensary.ui.forms import OneLine, banner_style, fit_columns, row_table
 from dispensary.ui.models.table import Column
 from dispensary.ui.screen import ALL_ROLES, OpenKind, Screen, context_of_study
 from dispensary.ui.session import AppSession
@@ -200,19 +200,28 @@ WRAPPED = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter | Qt.TextFl
 """A card's line: from the left, wrapped at word boundaries."""
 
 
-def _records_state(check: VerifyResult) -> str:
-    """The audit trail's check in a few words (its finding is among those to review)."""
+def _records_state(shown: Dashboard) -> str:
+    """The audit trail's check in a few words, saying which check it was: in full, or only the
+    entries written since the last full check (an entry edited before it is found by the next
+    full check, not by this one). A failed check is the red banner's (DashboardScreen.broken)."""
+    check = shown.verification
     if not check.ok:
         return QCoreApplication.translate(
-            "DashboardScreen", "records: TAMPERING OR DAMAGE FOUND (see To review)"
+            "DashboardScreen",
+            "records: TAMPERING OR DAMAGE FOUND (see the red banner and To review)",
         )
     if check.new_entries is None:
         return QCoreApplication.translate(
-            "DashboardScreen", "records verified ({n} audit entries)"
+            "DashboardScreen", "records verified in full ({n} audit entries)"
         ).format(n=check.entries)
+    if shown.full_check_at is None:
+        return QCoreApplication.translate(
+            "DashboardScreen",
+            "{n} new audit entries verified since the last check (earlier ones not checked again)",
+        ).format(n=check.new_entries)
     return QCoreApplication.translate(
-        "DashboardScreen", "records verified ({n} new audit entries checked)"
-    ).format(n=check.new_entries)
+        "DashboardScreen", "{n} new audit entries verified since the full check of {date}"
+    ).format(n=check.new_entries, date=shown_date(shown.full_check_at.astimezone().date()))
 
 
 class ForecastChart(QChartView):
@@ -657,6 +666,15 @@ class DashboardScreen(Screen):
         outer.addWidget(self.state)
         self.message = MessageBar(self)
         outer.addWidget(self.message)
+        # A check of the audit trail that failed: not a line among the figures' but a red strip
+        # over them, as the Audit trail screen's CHAIN BROKEN.
+        self.broken = QLabel()
+        self.broken.setObjectName("dashboardBroken")
+        self.broken.setWordWrap(True)
+        self.broken.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.broken.setStyleSheet(banner_style(False))
+        self.broken.setVisible(False)
+        outer.addWidget(self.broken)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -773,7 +791,7 @@ class DashboardScreen(Screen):
             else self.tr("No figures yet")
         )
         if shown is not None:
-            when += f" · {_records_state(shown.verification)}"
+            when += f" · {_records_state(shown)}"
         self.state.setText(
             self.tr("{figures} — checking…").format(figures=when) if self.checking else when
         )
@@ -813,7 +831,22 @@ class DashboardScreen(Screen):
         self._fill_returns(snapshot)
         self._fill_expiring(snapshot)
         self._fill_discrepancies(snapshot)
+        self._show_broken(snapshot.verification)
         self._show_state()
+
+    def _show_broken(self, check: VerifyResult) -> None:
+        """The red banner over the figures while the audit trail does not verify."""
+        self.broken.setVisible(not check.ok)
+        if check.ok:
+            self.broken.clear()
+            return
+        self.broken.setText(
+            self.tr(
+                "CHAIN BROKEN: the audit trail does not verify, so the figures below may not be "
+                "those recorded. {finding} Verify chain on the Audit trail screen lists every "
+                "finding."
+            ).format(finding=check.message)
+        )
 
     def _show_studies(self, lines: tuple[StudySummary, ...]) -> None:
         if self._stale():

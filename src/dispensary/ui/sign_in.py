@@ -736,4 +736,7 @@ class BackupThread(QThread):
         if result is None:
             self.done.emit("", False)
             return
+        if result.chain_broken:  # saved as evidence, marked, no code: said in red
+            self.done.emit(result.chain_broken, True)
+            return
         self.done.emit(self.tr("Today's backup saved: {path}").format(path=result.path), False)
