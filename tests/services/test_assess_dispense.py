@@ -194,12 +194,11 @@ class Counter(RuleBasedStateMachine):
 
     def receive(self, product: str, expiry: date, kits: int) -> None:
         per_kit = self.ctx.study.product(product).tablets_per_kit
+        lot = f"L{expiry:%y%m%d}{'S' if product == P25 else 'B'}"  # one product's lot number
         listed = []
         for _ in range(kits):
             self.serial += 1
-            listed.append(
-                KitIn(f"K{self.serial:04d}", product, f"L{expiry:%y%m%d}", expiry, per_kit)
-            )
+            listed.append(KitIn(f"K{self.serial:04d}", product, lot, expiry, per_kit))
         receiving.receive_shipment(self.ctx, self.pharmacist, f"SH-{self.serial}", listed)
 
     def time_passes(self, days: int) -> None:

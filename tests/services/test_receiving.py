@@ -78,7 +78,7 @@ def test_manifest_without_product_column_takes_the_default() -> None:
         ("kit,lot,tablets\nK1,L1,21\n", "missing: expiry"),
         (
             "kit,lot,expiry,tablets\nK1,L1,2027-01-31,21\nK2,L1,31/01/2027,21\n",
-            "Manifest line 3: '31/01/2027' is not a date",
+            "Manifest line 3: '31/01/2027' is not an expiry date",
         ),
         (
             "kit,lot,expiry,tablets\nK1,L1,2027-01-31,twenty\n",
@@ -192,13 +192,15 @@ def test_lot_with_two_expiries_in_one_manifest_is_refused(
         receiving.receive_shipment(ctx, pharmacist, "SH-1", kits)
 
 
-def test_same_lot_number_of_another_product_is_another_lot(ctx: Context, pharmacist: Actor) -> None:
+def test_same_lot_number_of_another_product_is_refused(
+    ctx: Context, pharmacist: Actor, refused: Refused
+) -> None:
+    """It was recorded as a second lot of one number: the lot's accountability and its trace
+    mixed two products (test_receiving_review_a names the product the lot belongs to)."""
     receive(ctx, pharmacist, "K0001", "L1", LATE)
-    receive(ctx, pharmacist, "S0001", "L1", date(2027, 1, 31), product=P25)
-    assert {(k.product, k.expiry) for k in queries.inventory(ctx, pharmacist)} == {
-        (P75, LATE),
-        (P25, date(2027, 1, 31)),
-    }
+    with refused(ctx, RuleViolation, f"Lot L1 is a lot of {N75}, but kit S0001 is listed as"):
+        receive(ctx, pharmacist, "S0001", "L1", date(2027, 1, 31), product=P25)
+    assert {(k.product, k.expiry) for k in queries.inventory(ctx, pharmacist)} == {(P75, LATE)}
 
 
 def test_failed_temperature_record_quarantines_the_shipment(
@@ -451,7 +453,7 @@ def test_a_header_without_the_columns_says_which_line_was_read_and_why(
     assert "missing: expiry, kit, lot, tablets. " + words in refused.value.message
     with speaking(Language.ZH_CN), pytest.raises(InvalidInput) as refused:
         receiving.read_manifest(text, P75)
-    assert "缺少：expiry, kit, lot, tablets。表头取自第 1 行：" in refused.value.message  # no space
+    assert "缺少：expiry、kit、lot、tablets。表头取自第 1 行：" in refused.value.message  # no space
 
 
 def test_a_kit_received_before_and_gone_from_the_shelf_is_named_so(

@@ -177,16 +177,42 @@ def test_a_kit_received_damaged_is_released_on_the_sponsor_s_decision_or_destroy
     )
 
 
-def test_a_damaged_kit_of_a_shipment_whose_temperature_failed_keeps_its_own_cause(
+def test_a_damaged_kit_of_a_shipment_whose_temperature_failed_is_held_for_both_causes(
     ctx: Context, pharmacist: Actor
 ) -> None:
-    kits = receiving.parse_manifest(MANIFEST)
+    """The damage replaced the shipment's cause: the release dialog and the quarantine events
+    never said the kit was temperature-exposed, so a release for the damage alone covered it."""
+    kits = receiving.mark_damaged(receiving.parse_manifest(MANIFEST), ["K7102"])
     result = receiving.receive_shipment(ctx, pharmacist, "SH-71", kits, temperature_ok=False)
     assert result.quarantined
-    assert (held_for(ctx, "K7101"), held_for(ctx, "K7103")) == (
+    assert (held_for(ctx, "K7101"), held_for(ctx, "K7102"), held_for(ctx, "K7103")) == (
         "shipment SH-71 received with its temperature record not acceptable",
-        "damaged on arrival (manifest condition: Leaking)",
+        "shipment SH-71 received with its temperature record not acceptable; kit damaged on "
+        "arrival (seen at receipt)",
+        "shipment SH-71 received with its temperature record not acceptable; kit damaged on "
+        "arrival (manifest condition: Leaking)",
     )
+    today = ctx.clock.today().isoformat()
+    verdicts = quarantine.assess_release(ctx, pharmacist, ["K7102", "K7103"])
+    assert [[c.text for c in v.held_for] for v in verdicts] == [
+        [
+            f"quarantined {today}: shipment SH-71 received with its temperature record not "
+            "acceptable; kit damaged on arrival (seen at receipt)"
+        ],
+        [
+            f"quarantined {today}: shipment SH-71 received with its temperature record not "
+            "acceptable; kit damaged on arrival (manifest condition: Leaking)"
+        ],
+    ]
+    with speaking(Language.ZH_CN):
+        [zh] = quarantine.assess_release(ctx, pharmacist, ["K7102"])
+        assert [c.text for c in zh.held_for] == [
+            f"{today} 隔离：货件 SH-71 接收时温度记录不合格；药盒到货时破损（收货时发现）"
+        ]
+        history = kit_history.kit_history(ctx, pharmacist, "K7103")
+        assert history.events[1].detail == (
+            "货件 SH-71 接收时温度记录不合格；药盒到货时破损（装箱单 condition: Leaking）"
+        )
 
 
 def test_a_kit_marked_damaged_must_be_on_the_list(

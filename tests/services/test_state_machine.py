@@ -169,9 +169,9 @@ class Counter(RuleBasedStateMachine):
         product = P25 if small else P75
         expiry = self.today() + timedelta(days=lasts)
         per_kit = self.ctx.study.product(product).tablets_per_kit
+        lot = f"L{expiry:%y%m%d}{'S' if small else 'B'}"  # a lot number is one product's
         listed = [
-            KitIn(f"K{self.next_kit + n:04d}", product, f"L{expiry:%y%m%d}", expiry, per_kit)
-            for n in range(kits)
+            KitIn(f"K{self.next_kit + n:04d}", product, lot, expiry, per_kit) for n in range(kits)
         ]
         done = self.attempt(
             "receive",

@@ -125,8 +125,8 @@ def build_counter(path: Path) -> None:
 
 def study_pharmacy(study: Study, kits: list[tuple[str, str]], path: Path) -> Counter:
     """A pharmacy of one study file: its administrator and pharmacist, each (kit range,
-    product) received as a shipment of lot L1 lasting to mid-2028, 01-001 enrolled; the clock
-    on OPENING_DAY. The caller disposes of the engine."""
+    product) received as a shipment lasting to mid-2028 (lot L1, each other product's L2 ...),
+    01-001 enrolled; the clock on OPENING_DAY. The caller disposes of the engine."""
     clock = FixedClock()
     clock.set_date(OPENING_DAY)
     ctx = setup.init_database(
@@ -137,8 +137,10 @@ def study_pharmacy(study: Study, kits: list[tuple[str, str]], path: Path) -> Cou
         ctx, admin, "pharm", "pharmacist", NAMES["pharm"], "PP", PASSWORDS["pharm"], False
     )
     pharm = users.sign_in(ctx, "pharm", PASSWORDS["pharm"])
+    lots: dict[str, str] = {}  # a lot number is one product's: L1, L2 ... in order
     for numbers, product in kits:
-        listed = receiving.kits_from_range(ctx, numbers, product, "L1", date(2028, 6, 30), None)
+        lot = lots.setdefault(product, f"L{len(lots) + 1}")
+        listed = receiving.kits_from_range(ctx, numbers, product, lot, date(2028, 6, 30), None)
         receiving.receive_shipment(ctx, pharm, f"SH-{numbers}", listed)
     participants.enroll(
         ctx,

@@ -137,7 +137,7 @@ def test_a_kit_scanned_and_seen_damaged_is_marked_from_the_scan_field_and_quaran
         ("K1203", "L2412", KitStatus.AVAILABLE),
     ]
     assert screen.message.kind == "warning"
-    assert "K1202 (damaged on arrival (seen at receipt))" in screen.message.text()
+    assert "decides: kit K1202, damaged on arrival (seen at receipt)." in screen.message.text()
 
 
 def test_a_range_of_another_product_with_a_failed_temperature_record_goes_to_quarantine(
@@ -648,7 +648,7 @@ def test_a_manifest_s_columns_not_read_are_named_and_a_damaged_kit_received_into
     assert verdict == "Into quarantine, damaged on arrival (manifest condition: damaged)"
     assert screen.message.kind == "warning"
     assert screen.message.text() == (
-        "2 kits imported from damaged.csv. The manifest gives kits M0302 as damaged: they are "
+        "2 kits imported from damaged.csv. The manifest gives kit M0302 as damaged: it is "
         "received into quarantine (see the list)."
     )
     assert "1 damaged, into quarantine" in screen.count_label.text()
@@ -663,7 +663,11 @@ def test_a_manifest_s_columns_not_read_are_named_and_a_damaged_kit_received_into
         ("M0301", "L2403", KitStatus.AVAILABLE),
         ("M0302", "L2403", KitStatus.QUARANTINED),
     ]
-    assert "M0302 (damaged on arrival (manifest condition: damaged))" in screen.message.text()
+    assert (
+        "In quarantine until the sponsor decides: kit M0302, damaged on arrival (manifest "
+        "condition: damaged)." in screen.message.text()
+    )
+    assert "))" not in screen.message.text()  # no brackets closing brackets
     assert screen.message.kind == "warning"
     commented = tmp_path / "commented.csv"
     commented.write_text(
@@ -673,9 +677,9 @@ def test_a_manifest_s_columns_not_read_are_named_and_a_damaged_kit_received_into
     assert [k.number for k in screen.kits_model.rows] == ["M0311"]
     assert screen.message.kind == "warning"
     assert screen.message.text() == (
-        "1 kits imported from commented.csv. The manifest's columns 'Comment' are not read by the "
-        "program (it reads kit, lot, expiry, tablets, product, condition): check what they "
-        "say against the kits by hand."
+        "1 kit imported from commented.csv. The manifest's column 'Comment' is not read by the "
+        "program (it reads kit, lot, expiry, tablets, product, condition): check what it "
+        "says against the kits by hand."
     )
 
 
@@ -712,7 +716,7 @@ def test_a_lot_that_cannot_cover_a_cycle_is_received_with_a_warning(
     scan(qtbot, screen.scan_field, "K0601")
     qtbot.mouseClick(screen.receive_button, Qt.MouseButton.LeftButton)
     assert screen.message.kind == "warning"
-    assert "Shipment SH-013 received: 1 kits" in screen.message.text()
+    assert "Shipment SH-013 received: 1 kit, 21 tablets." in screen.message.text()
     assert "Lot L2413 expires 2026-01-15, before the supply of a cycle dispensed today" in (
         screen.message.text()
     )
@@ -728,8 +732,8 @@ def test_a_gbk_manifest_is_read_and_a_semicolon_header_is_explained(
     screen.load_manifest(gbk)
     assert [k.number for k in screen.kits_model.rows] == ["K8301"]
     assert screen.message.kind == "warning"
-    assert screen.message.text().startswith("1 kits imported from gbk.csv. ")
-    assert "columns '备注' are not read" in screen.message.text()
+    assert screen.message.text().startswith("1 kit imported from gbk.csv. ")
+    assert "column '备注' is not read" in screen.message.text()
     assert screen.message.text().endswith("Read as GB18030 text (Chinese Windows), not UTF-8.")
     screen.start_over()
     semicolons = tmp_path / "semi.csv"

@@ -942,6 +942,42 @@
         <translation>请填写每盒{units}数。</translation>
     </message>
     <message>
+        <source>Shipment {shipment} received: {kits}, {tablets} tablets in quarantine (temperature record not acceptable). Print the kit labels if the kits need them.</source>
+        <translation>货件 {shipment} 已接收：{kits}，共 {tablets} 片，已进入隔离（温度记录不合格）。如药盒需要标签，请打印药盒标签。</translation>
+    </message>
+    <message>
+        <source>Shipment {shipment} received: {kits}, {tablets} tablets. Print the kit labels if the kits need them.</source>
+        <translation>货件 {shipment} 已接收：{kits}，共 {tablets} 片。如药盒需要标签，请打印药盒标签。</translation>
+    </message>
+    <message>
+        <source>Shipment {shipment} received: {kits}, {units} in quarantine (temperature record not acceptable). Print the kit labels if the kits need them.</source>
+        <translation>货件 {shipment} 已接收：{kits}，共 {units}，已进入隔离（温度记录不合格）。如药盒需要标签，请打印药盒标签。</translation>
+    </message>
+    <message>
+        <source>Shipment {shipment} received: {kits}, {units}. Print the kit labels if the kits need them.</source>
+        <translation>货件 {shipment} 已接收：{kits}，共 {units}。如药盒需要标签，请打印药盒标签。</translation>
+    </message>
+    <message>
+        <source>1 kit</source>
+        <translation>1 个药盒</translation>
+    </message>
+    <message>
+        <source>{count} kits</source>
+        <translation>{count} 个药盒</translation>
+    </message>
+    <message>
+        <source>{kit}, {cause}</source>
+        <translation>{kit}，{cause}</translation>
+    </message>
+    <message>
+        <source>In quarantine until the sponsor decides: {kits}.</source>
+        <translation>已隔离，等待申办方决定：{kits}。</translation>
+    </message>
+    <message>
+        <source>In quarantine until the sponsor decides: kit {kits}.</source>
+        <translation>已隔离，等待申办方决定：药盒 {kits}。</translation>
+    </message>
+    <message>
         <source>number of tablets in each kit</source>
         <translation>每盒片数</translation>
     </message>
@@ -1006,8 +1042,16 @@
         <translation>{name}：{message}</translation>
     </message>
     <message>
+        <source>1 kit imported from {name}; refused (see the list): {reason}</source>
+        <translation>已从 {name} 导入 1 个药盒；被拒收（见列表）：{reason}</translation>
+    </message>
+    <message>
         <source>{count} kits imported from {name}; {refused} refused (see the list): {reason}</source>
         <translation>已从 {name} 导入 {count} 个药盒；{refused} 个被拒收（见列表）：{reason}</translation>
+    </message>
+    <message>
+        <source>1 kit imported from {name}.</source>
+        <translation>已从 {name} 导入 1 个药盒。</translation>
     </message>
     <message>
         <source>{count} kits imported from {name}.</source>
@@ -1016,6 +1060,10 @@
     <message>
         <source>{imported} {columns}</source>
         <translation>{imported}{columns}</translation>
+    </message>
+    <message>
+        <source>The manifest gives kit {kits} as damaged: it is received into quarantine (see the list).</source>
+        <translation>装箱单写明药盒 {kits} 破损：接收后即隔离（见列表）。</translation>
     </message>
     <message>
         <source>The manifest gives kits {kits} as damaged: they are received into quarantine (see the list).</source>
@@ -1094,36 +1142,12 @@
         <translation>未接收：{reason}</translation>
     </message>
     <message>
-        <source>Shipment {shipment} received: {kits} kits, {tablets} tablets in quarantine (temperature record not acceptable). Print the kit labels if the kits need them.</source>
-        <translation>货件 {shipment} 已接收：{kits} 个药盒，共 {tablets} 片，已进入隔离（温度记录不合格）。如药盒需要标签，请打印药盒标签。</translation>
-    </message>
-    <message>
-        <source>Shipment {shipment} received: {kits} kits, {tablets} tablets. Print the kit labels if the kits need them.</source>
-        <translation>货件 {shipment} 已接收：{kits} 个药盒，共 {tablets} 片。如药盒需要标签，请打印药盒标签。</translation>
-    </message>
-    <message>
-        <source>Shipment {shipment} received: {kits} kits, {units} in quarantine (temperature record not acceptable). Print the kit labels if the kits need them.</source>
-        <translation>货件 {shipment} 已接收：{kits} 个药盒，共 {units}，已进入隔离（温度记录不合格）。如药盒需要标签，请打印药盒标签。</translation>
-    </message>
-    <message>
-        <source>Shipment {shipment} received: {kits} kits, {units}. Print the kit labels if the kits need them.</source>
-        <translation>货件 {shipment} 已接收：{kits} 个药盒，共 {units}。如药盒需要标签，请打印药盒标签。</translation>
-    </message>
-    <message>
         <source>{received} {warning}</source>
         <translation>{received}{warning}</translation>
     </message>
     <message>
-        <source>Kits in quarantine as damaged on arrival, until the sponsor decides: {kits}.</source>
-        <translation>到货时破损而隔离的药盒，等待申办方决定：{kits}。</translation>
-    </message>
-    <message>
         <source>; </source>
         <translation>；</translation>
-    </message>
-    <message>
-        <source>{kit} ({cause})</source>
-        <translation>{kit}（{cause}）</translation>
     </message>
     <message>
         <source>Recorded missing from the shipment (not received): {kits}. Tell the sponsor.</source>

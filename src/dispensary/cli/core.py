@@ -28,6 +28,7 @@ from dispensary.domain.rules import (
     parse_cycle,
     parse_date,
     parse_decimal,
+    parse_expiry,
     parse_whole,
     undecodable,
 )
@@ -346,6 +347,12 @@ def calendar_date(text: str) -> date:
     return _argument(partial(parse_date, what="date"), text)
 
 
+def expiry_date(text: str) -> date:
+    """An expiry as the kit label gives it: YYYY-MM-DD, or YYYY-MM for the month's last day
+    (rules.parse_expiry, as the receiving screen and a manifest read it)."""
+    return _argument(parse_expiry, text)
+
+
 def whole(text: str) -> int:
     """Digits 0-9 only, within what the database's INTEGER holds (on PostgreSQL too)."""
     return _argument(partial(parse_whole, what="number"), text)
@@ -582,7 +589,12 @@ def receive_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--shipment", required=True, metavar="NO")
     p.add_argument("--product", metavar="CODE", help=N_("product code from the study file"))
     p.add_argument("--lot", metavar="LOT")
-    p.add_argument("--expiry", type=calendar_date, metavar="DATE")
+    p.add_argument(
+        "--expiry",
+        type=expiry_date,
+        metavar="DATE",
+        help=N_("expiry: YYYY-MM-DD, or YYYY-MM for the month's last day"),
+    )
     kits = p.add_mutually_exclusive_group(required=True)
     kits.add_argument("--kits", action="append", metavar="RANGE", help=N_("K0001-K0050 or K1,K2"))
     kits.add_argument(

@@ -401,6 +401,28 @@ def record_kind(entity: str) -> str:
     return _in_context(marked) if marked else entity
 
 
+LABEL_ITEMS = {
+    "kit label": N_("{kind} of {count} kits: {items}"),
+    "dispense label": N_("{kind} of {count} dispenses: {items}"),
+    "leaflet label": N_("{kind} of {count} dispenses: {items}"),
+}
+"""A label print of several items, as a reader is told it: the count and the items themselves.
+Its identifier ("K8001..K8005 (4)", the batch index's key: db.models.BATCH_ENTRY) read as a
+range of five kits, K8004 among them, when four were printed."""
+LABEL_ITEMS_SHOWN = 8
+"""The items a label print's name lists at most (then "…": the count says how many in all)."""
+
+
+def _label_items(new: str) -> list[str]:
+    """The items a label print's entry records (its `new` values), [] when it records none."""
+    try:
+        values = json.loads(new or "{}")
+    except json.JSONDecodeError:
+        return []
+    items = values.get("items") if isinstance(values, dict) else None
+    return [str(i) for i in items] if isinstance(items, list) else []
+
+
 def record_named(
     entity: str,
     entity_id: str,
@@ -429,6 +451,12 @@ def record_named(
             return _("{kind} {id} ({kit}, {dispense})").format(
                 kind=record_kind(entity), id=named, kit=values["kit"], dispense=values["dispense"]
             )
+    items = _label_items(new) if entity in LABEL_ITEMS else []
+    if len(items) > 1:  # "Kit labels of 4 kits: K8001, K8002, K8003, K8005", never a range
+        shown = items[:LABEL_ITEMS_SHOWN] + (["…"] if len(items) > LABEL_ITEMS_SHOWN else [])
+        return _(LABEL_ITEMS[entity]).format(
+            kind=record_kind(entity), count=len(items), items=joined(shown)
+        )
     return f"{record_kind(entity)} {named}"
 
 

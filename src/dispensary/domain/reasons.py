@@ -35,6 +35,17 @@ DAMAGED_LISTED = N_("damaged on arrival (manifest {condition})")
 DAMAGED_FORMS = (DAMAGED_SEEN, DAMAGED_LISTED)
 """The forms of a kit received into quarantine as damaged: marked so by the user at receipt, or
 by the sponsor's manifest (its condition column as written, "condition: Leaking")."""
+TEMPERATURE_DAMAGED_SEEN = N_(
+    "shipment {shipment} received with its temperature record not acceptable; kit damaged on "
+    "arrival (seen at receipt)"
+)
+TEMPERATURE_DAMAGED_LISTED = N_(
+    "shipment {shipment} received with its temperature record not acceptable; kit damaged on "
+    "arrival (manifest {condition})"
+)
+TEMPERATURE_DAMAGED_FORMS = (TEMPERATURE_DAMAGED_SEEN, TEMPERATURE_DAMAGED_LISTED)
+"""The forms of a kit received damaged from a shipment whose temperature record is not
+acceptable: both causes in its one quarantine, so that the sponsor's release covers both."""
 
 LEDGER_FORMS: dict[str, tuple[str, ...]] = {
     MovementKind.RECEIVE.value: (SHIPMENT,),
@@ -47,9 +58,9 @@ of two that share a start first; a count's adjustment and a correction carry a t
 EXCURSION_FORMS = (EXCURSION, *DAMAGED_FORMS)
 """The form of a kit quarantined by an imported excursion (or, received damaged during one and
 linked to it, as damaged)."""
-RECEIPT_FORMS = (SHIPMENT_TEMPERATURE, *DAMAGED_FORMS)
+RECEIPT_FORMS = (*TEMPERATURE_DAMAGED_FORMS, SHIPMENT_TEMPERATURE, *DAMAGED_FORMS)
 """The forms of a kit quarantined as it was received: with a temperature record not acceptable,
-or damaged."""
+damaged, or both."""
 Parts = Mapping[str, tuple[str, ...] | Callable[[str], str]]
 """A text's values the program writes too (in_reader_words): by the forms it writes them in,
 or named by a function (a rule's title, from the study file: Study.rule_named)."""
@@ -79,6 +90,7 @@ FORMS = (
     EXCURSION,
     SHIPMENT_TEMPERATURE,
     *DAMAGED_FORMS,
+    *TEMPERATURE_DAMAGED_FORMS,
 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
@@ -346,6 +347,7 @@ def check_text(value: str, what: str, required: bool = True, limit: int = TEXT_L
 _WHOLE = re.compile(r"[+-]?[0-9]{1,18}")  # 18 digits: int() is quick, and no overflow
 _DECIMAL = re.compile(r"[+-]?(?:[0-9]{1,15}(?:\.[0-9]{0,15})?|\.[0-9]{1,15})")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_ISO_MONTH = re.compile(r"[0-9]{4}-[0-9]{2}")
 
 
 def parse_whole(
@@ -469,6 +471,31 @@ def parse_date(raw: str, what: str) -> date:
             )
         ) from exc
     return check_date_window(day, what)
+
+
+def parse_expiry(raw: str, what: str = N_("expiry")) -> date:
+    """An expiry as a kit label, a manifest or a person writes it: YYYY-MM-DD, or YYYY-MM for
+    the last day of that month (labels print "EXP SEP 2028": 2028-09 is 2028-09-30). The one
+    reading of an expiry, for the receiving screen, the command's --expiry and the manifest."""
+    text = _must_be_text(raw, what).strip()
+    if text and _ISO_MONTH.fullmatch(text) is None and _ISO_DATE.fullmatch(text) is None:
+        raise InvalidInput(
+            _(
+                "'{raw}' is not an expiry date: write it as YYYY-MM-DD, or as YYYY-MM for the "
+                "last day of that month (e.g. 2028-09, as a label's EXP SEP 2028)."
+            ).format(raw=_show(text))
+        )
+    if _ISO_MONTH.fullmatch(text) is None:
+        return parse_date(text, what)
+    year, month = int(text[:4]), int(text[5:])
+    if not 1 <= month <= 12:
+        raise InvalidInput(
+            _(
+                "'{raw}' is not an expiry date: there is no month {month}; check it (01 to 12)."
+            ).format(raw=_show(text), month=text[5:])
+        )
+    last = calendar.monthrange(year, month)[1] if year >= 1 else 31
+    return check_date_window(date(max(year, 1), month, last), what)
 
 
 def days_after(day: date, days: int, what: str) -> date:

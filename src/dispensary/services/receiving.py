@@ -31,12 +31,12 @@ from dispensary.domain.rules import (
     new_kit_number,
     normalise_code,
     normalise_kit_number,
-    parse_date,
+    parse_expiry,
     parse_whole,
     supply_cover_until,
 )
 from dispensary.files import with_detail
-from dispensary.i18n import N_, _, pgettext, sentences
+from dispensary.i18n import N_, Language, _, pgettext, sentences, translated
 from dispensary.services.assessment import KitIn as KitIn  # where callers have found it
 from dispensary.services.assessment import (
     ReceiveAssessment,
@@ -104,15 +104,34 @@ def expand_range(text: str) -> list[str]:
 
 COLUMNS = ("kit", "lot", "expiry", "tablets", "product")
 """The manifest's columns the program reads (in any case)."""
+INTACT = N_("intact")
+"""A shipment's condition when the user says nothing else: recorded as this one English word
+(the command's default), whatever the screen's language, and shown in the reader's words."""
+SOUND_WORDS = (
+    *("ok", "intact", "good"),
+    translated(INTACT, Language.ZH_CN),  # 完好, the program's own word for intact
+    *("良好", "正常"),
+)
+NOT_DAMAGED = (
+    *("no", "n", "false", "0", "none"),
+    *(
+        translated(w, Language.ZH_CN)
+        for w in (
+            N_("no"),  # 否
+            N_("none"),  # 无
+        )
+    ),
+)
 CONDITION_COLUMNS = {
-    "condition": ("ok", "intact", "good"),
-    "kit condition": ("ok", "intact", "good"),
-    "damaged": ("no", "n", "false", "0", "none"),
-    "damage": ("no", "n", "false", "0", "none"),
+    "condition": SOUND_WORDS,
+    "kit condition": SOUND_WORDS,
+    "damaged": NOT_DAMAGED,
+    "damage": NOT_DAMAGED,
 }
 """A per-kit condition the sponsor's manifest may give, and the values that say the kit is
-sound (an empty cell too): a kit given any other value is damaged (a kit is not guessed sound),
-received into quarantine with the condition as written."""
+sound (an empty cell too), in English or in Chinese (a manifest saved by Chinese Excel): a kit
+given any other value is damaged (a kit is not guessed sound), received into quarantine with
+the condition as written."""
 
 
 @dataclass(frozen=True)
@@ -129,9 +148,16 @@ class Manifest:
         """The columns not read, as said after the kits ("" when every column was read)."""
         if not self.ignored:
             return ""
-        return _(
-            "The manifest's columns {columns} are not read by the program (it reads {known}): "
-            "check what they say against the kits by hand."
+        return (
+            _(
+                "The manifest's column {columns} is not read by the program (it reads {known}): "
+                "check what it says against the kits by hand."
+            )
+            if len(self.ignored) == 1
+            else _(
+                "The manifest's columns {columns} are not read by the program (it reads "
+                "{known}): check what they say against the kits by hand."
+            )
         ).format(
             # Each name quoted and listed as the reader's language does: 'Comment', 'Qty' in
             # English, “备注”、“Qty” in Chinese (the quotes were written here, ASCII in both).
@@ -200,6 +226,14 @@ def read_manifest(
         "expiry": expiry.isoformat() if expiry else "",
         "tablets": str(tablets) if tablets is not None else "",
     }
+    if not text.lstrip("\ufeff").strip():  # 0 bytes, or blank lines: no header to name
+        raise InvalidInput(
+            _(
+                "The manifest file is empty: nothing was received. Choose the manifest sent with "
+                "the shipment (a CSV file whose first line names the columns kit, lot, expiry, "
+                "tablets), or ask the sponsor or depot to send it again."
+            )
+        )
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     try:
         return _parse_manifest(reader, defaults)
@@ -253,15 +287,15 @@ def _header_read(header: Sequence[str], line: int) -> list[str]:
             _(
                 "Its columns are named in another language: name them {columns} in the first "
                 "line (in English), then load it again."
-            ).format(columns=", ".join(COLUMNS))
+            ).format(columns=_listed(COLUMNS))
         )
     return said
 
 
 def _kit_line(values: dict[str, str]) -> KitIn:
     """One kit of the manifest; numbers and dates as the domain reads them everywhere (digits
-    0-9, YYYY-MM-DD in the plausible window)."""
-    expiry = parse_date(values["expiry"], N_("expiry"))
+    0-9, YYYY-MM-DD in the plausible window; an expiry YYYY-MM too, the month's last day)."""
+    expiry = parse_expiry(values["expiry"], N_("expiry"))
     tablets = parse_whole(values["tablets"], N_("tablet count"))
     product = values.get("product")
     if not product:
@@ -289,7 +323,7 @@ def _parse_manifest(reader: CsvReader, defaults: dict[str, str]) -> Manifest:
                     _(
                         "The manifest must be a CSV file with a header line naming the columns "
                         "kit, lot, expiry, tablets (and product); missing: {missing}."
-                    ).format(missing=", ".join(missing)),
+                    ).format(missing=_listed(missing)),
                     *_header_read(header, reader.line_num),
                 ]
             )
@@ -346,9 +380,16 @@ CONDITION_LIMIT = 100
 refused with its line: the record keeps it whole)."""
 
 
-def damaged_reason(condition: str) -> str:
+def damaged_reason(condition: str, temperature_of: str = "") -> str:
     """The quarantine's reason of a kit received damaged, as stored (English): seen at receipt,
-    or the manifest's condition as written."""
+    or the manifest's condition as written. `temperature_of`: the shipment, when its temperature
+    record is not acceptable: the kit is held for both causes, named in its one quarantine."""
+    if temperature_of:
+        if condition == SEEN_AT_RECEIPT:
+            return reasons.written(reasons.TEMPERATURE_DAMAGED_SEEN, shipment=temperature_of)
+        return reasons.written(
+            reasons.TEMPERATURE_DAMAGED_LISTED, shipment=temperature_of, condition=condition
+        )
     if condition == SEEN_AT_RECEIPT:
         return reasons.DAMAGED_SEEN
     return reasons.written(reasons.DAMAGED_LISTED, condition=condition)
@@ -385,11 +426,6 @@ def mark_damaged(kits: Sequence[KitIn], numbers: Iterable[str]) -> list[KitIn]:
         else kit
         for kit in kits
     ]
-
-
-INTACT = N_("intact")
-"""A shipment's condition when the user says nothing else: recorded as this one English word
-(the command's default), whatever the screen's language, and shown in the reader's words."""
 
 
 def condition_words(recorded: str) -> str:
@@ -501,6 +537,9 @@ def receive_shipment(
         absent = _missing(missing, numbers)
         damaged = {k.number: k.damaged for k in kits if k.damaged}  # as written
         exposed = found.excursions[0] if found.excursions else None
+        # A damaged kit of a shipment whose temperature record is not acceptable is held for
+        # both causes (one linked to an excursion is released naming the excursion).
+        warm = number if event is KitEvent.RECEIVE_QUARANTINED and exposed is None else ""
         if exposed is not None:  # as an import quarantines the kits there: linked to it
             event = KitEvent.RECEIVE_QUARANTINED
             why = reasons.written(
@@ -549,7 +588,7 @@ def receive_shipment(
             today=today,
             reason=why,
             excursion_id=exposed.excursion_id if exposed is not None else None,
-            held={number: damaged_reason(said) for number, said in damaged.items()},
+            held={number: damaged_reason(said, warm) for number, said in damaged.items()},
         )
         total = sum(k.tablets for k in kits)
         rec.audit(
@@ -747,9 +786,21 @@ def _plan_receipt(
     expiries: dict[tuple[str, str], date] = {}
     recorded_lots: dict[tuple[str, str], int] = {}  # the lot's row, for a lot recorded before
     new_lots: set[int] = set()
+    # A lot number belongs to one product in the study: the product its kits were recorded
+    # with, or the first line's that lists it (per-lot accountability and a trace by lot
+    # number would mix two products' kits).
+    lot_products = _lot_products(session, ctx, {verdicts[at][0].lot for at in read})
     for at in read:
         kit = verdicts[at][0]
         key = (kit.product, kit.lot)
+        of_products = lot_products.setdefault(kit.lot, [kit.product])
+        if kit.product not in of_products:
+            refusal = Refusal(
+                ReceiveCheck.LOT_PRODUCT, _lot_product_refusal(ctx, kit, of_products[0])
+            )
+            refusals.append(refusal)
+            line_refusals.setdefault(at, refusal)
+            continue
         if key not in expiries:
             recorded = _recorded_lot(session, kit.product, kit.lot)
             if recorded is None:
@@ -1082,6 +1133,41 @@ def _recorded_lot(session: Session, product: str, number: str) -> Lot | None:
         .where(Lot.product == product, func.upper(Lot.number) == number)
         .order_by((Lot.number == number).desc(), Lot.id)
         .limit(1)
+    )
+
+
+def _lot_products(session: Session, ctx: Context, numbers: Collection[str]) -> dict[str, list[str]]:
+    """The product each of these lot numbers (upper case) is recorded for among the study's
+    kits (two, first recorded first, where an older release let one number be recorded for two:
+    a kit of either still joins its lot)."""
+    found: dict[str, list[str]] = {}
+    wanted = sorted(numbers)
+    for start in range(0, len(wanted), 500):
+        for number, product in session.execute(
+            select(func.upper(Lot.number), Lot.product)
+            .where(
+                func.upper(Lot.number).in_(wanted[start : start + 500]),
+                Lot.id.in_(select(Kit.lot_id).where(Kit.study_id == ctx.study_id)),
+            )
+            .order_by(Lot.id)
+        ):
+            if product not in found.setdefault(number, []):
+                found[number].append(product)
+    return found
+
+
+def _lot_product_refusal(ctx: Context, kit: KitIn, owner: str) -> str:
+    """A kit listed under a lot number that is another product's (recorded in the study, or on
+    an earlier line of the list): the product the lot belongs to named, and what to check."""
+    return _(
+        "Lot {lot} is a lot of {owner}, but kit {kit} is listed as {product}: a lot number "
+        "belongs to one product. Check the kit's lot number and product on the manifest (or as "
+        "typed) against the kit's label; if they are right, contact the sponsor."
+    ).format(
+        lot=kit.lot,
+        owner=ctx.study.product_name(owner),
+        kit=kit.number,
+        product=ctx.study.product_name(kit.product),
     )
 
 

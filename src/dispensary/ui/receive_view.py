@@ -3,7 +3,6 @@ from the sponsor's manifest, then one Receive that writes it all, and the kit la
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
@@ -31,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from dispensary.domain.codes import KitStatus
 from dispensary.domain.errors import DispensaryError, InvalidInput
-from dispensary.domain.rules import normalise_kit_number, parse_whole
+from dispensary.domain.rules import normalise_kit_number, parse_expiry, parse_whole
 from dispensary.files import os_detail, with_detail
 from dispensary.services import queries, receiving
 from dispensary.services.assessment import (
@@ -73,22 +72,6 @@ from dispensary.ui.widgets import (
     units_word,
     wrapped_label,
 )
-
-
-def parse_expiry(text: str) -> date | None:
-    """The expiry as typed: YYYY-MM-DD, or YYYY-MM meaning the month's last day (how kit
-    labels print it). None when empty or not a date, so nothing is received on a guess."""
-    raw = text.strip()
-    try:
-        if len(raw) == 7:
-            year, month = (int(part) for part in raw.split("-"))
-            return date(year, month, calendar.monthrange(year, month)[1])
-        if len(raw) == 10:
-            return date.fromisoformat(raw)
-    except ValueError:
-        return None
-    return None
-
 
 PRODUCT, VERDICT, SCANNED = 1, 5, 6
 """The columns of the kit list that give way: the product cut (whole in its tooltip), the
@@ -550,16 +533,19 @@ class ReceiveScreen(Screen):
             )
         except InvalidInput as exc:  # "2l", "21.5": said, never read as another number
             raise FieldRefused(exc.message, self.tablets) from None
-        expiry = parse_expiry(self.expiry.text())
-        if expiry is None:
+        try:  # the one reading of an expiry: YYYY-MM is the month's last day, as labels say
+            expiry = parse_expiry(self.expiry.text())
+        except InvalidInput as exc:
             self.expiry.setFocus()
             self.expiry.selectAll()
             raise InvalidInput(
-                self.tr(
+                exc.message
+                if self.expiry.text().strip()
+                else self.tr(
                     "Give the expiry date from the kit label (YYYY-MM or YYYY-MM-DD) before"
                     " adding kits."
                 )
-            )
+            ) from None
         return str(self.product.currentData()), lot, expiry, tablets
 
     def _not_a_participant(self, code: str) -> None:
@@ -701,7 +687,9 @@ class ReceiveScreen(Screen):
         self._add(new, found)
         self.range_field.clear()
         self.message.show_message(
-            self.tr("{count} kits added ({first} to {last}).").format(
+            self.tr("Kit {number} added.").format(number=numbers[0])
+            if len(numbers) == 1  # "1 kits added (K0001 to K0001)" read wrong
+            else self.tr("{count} kits added ({first} to {last}).").format(
                 count=len(numbers), first=numbers[0], last=numbers[-1]
             ),
             "ok",
@@ -760,21 +748,35 @@ class ReceiveScreen(Screen):
         self._add(kits, found)
         self.manifest_kits.update(kit.number for kit in kits)
         refused = [line for line in found.lines[-len(kits) :] if not line.accepted]
+        one = len(kits) == 1  # "1 kits imported" read wrong
         if refused:
-            said = self.tr(
-                "{count} kits imported from {name}; {refused} refused (see the list): {reason}"
+            said = (
+                self.tr("1 kit imported from {name}; refused (see the list): {reason}")
+                if one
+                else self.tr(
+                    "{count} kits imported from {name}; {refused} refused (see the list): {reason}"
+                )
             ).format(count=len(kits), name=path.name, refused=len(refused), reason=refusal)
         else:
-            said = self.tr("{count} kits imported from {name}.").format(
-                count=len(kits), name=path.name
-            )
+            said = (
+                self.tr("1 kit imported from {name}.")
+                if one
+                else self.tr("{count} kits imported from {name}.")
+            ).format(count=len(kits), name=path.name)
         damaged = [kit.number for kit in kits if kit.damaged]
         if damaged:  # received, but into quarantine: said before Receive
             said = self.tr("{imported} {columns}").format(
                 imported=said,
-                columns=self.tr(
-                    "The manifest gives kits {kits} as damaged: they are received into "
-                    "quarantine (see the list)."
+                columns=(
+                    self.tr(
+                        "The manifest gives kit {kits} as damaged: it is received into "
+                        "quarantine (see the list)."
+                    )
+                    if len(damaged) == 1
+                    else self.tr(
+                        "The manifest gives kits {kits} as damaged: they are received into "
+                        "quarantine (see the list)."
+                    )
                 ).format(kits=separated(damaged)),
             )
         if manifest.note:  # a column dropped silently may have held what mattered
@@ -980,50 +982,53 @@ class ReceiveScreen(Screen):
         if study.tablets_only:
             done = (
                 self.tr(
-                    "Shipment {shipment} received: {kits} kits, {tablets} tablets in quarantine"
+                    "Shipment {shipment} received: {kits}, {tablets} tablets in quarantine"
                     " (temperature record not acceptable). Print the kit labels if the kits need"
                     " them."
                 )
                 if result.quarantined
                 else self.tr(
-                    "Shipment {shipment} received: {kits} kits, {tablets} tablets. Print the kit"
+                    "Shipment {shipment} received: {kits}, {tablets} tablets. Print the kit"
                     " labels if the kits need them."
                 )
             )
         else:  # each product in its word ("28 capsules, 30 tablets"), never summed as tablets
             done = (
                 self.tr(
-                    "Shipment {shipment} received: {kits} kits, {units} in quarantine"
+                    "Shipment {shipment} received: {kits}, {units} in quarantine"
                     " (temperature record not acceptable). Print the kit labels if the kits need"
                     " them."
                 )
                 if result.quarantined
                 else self.tr(
-                    "Shipment {shipment} received: {kits} kits, {units}. Print the kit labels if"
+                    "Shipment {shipment} received: {kits}, {units}. Print the kit labels if"
                     " the kits need them."
                 )
             )
         units = separated(units_of(study, p, n) for p, n in result.by_product)
-        said = done.format(
-            shipment=result.shipment, kits=len(result.kits), tablets=result.tablets, units=units
+        kits = (
+            self.tr("1 kit")
+            if len(result.kits) == 1
+            else self.tr("{count} kits").format(count=len(result.kits))
         )
+        said = done.format(shipment=result.shipment, kits=kits, tablets=result.tablets, units=units)
         if result.excursions:  # into quarantine for the excursions on record, as assessed
             said = self.tr("{received} {warning}").format(
                 received=said, warning=self._excursion_notice(result.excursions)
             )
         if result.damaged:  # each in quarantine for its own cause, named
+            # "K7101, damaged on arrival (seen at receipt)": no brackets closing brackets
+            causes = [
+                self.tr("{kit}, {cause}").format(kit=kit, cause=receiving.damage_words(condition))
+                for kit, condition in result.damaged
+            ]
             said = self.tr("{received} {warning}").format(
                 received=said,
-                warning=self.tr(
-                    "Kits in quarantine as damaged on arrival, until the sponsor decides: {kits}."
-                ).format(
-                    kits=self.tr("; ").join(
-                        self.tr("{kit} ({cause})").format(
-                            kit=kit, cause=receiving.damage_words(condition)
-                        )
-                        for kit, condition in result.damaged
-                    )
-                ),
+                warning=(
+                    self.tr("In quarantine until the sponsor decides: {kits}.")
+                    if len(causes) > 1
+                    else self.tr("In quarantine until the sponsor decides: kit {kits}.")
+                ).format(kits=self.tr("; ").join(causes)),
             )
         if result.missing:  # the manifest's kits that did not arrive: recorded, not received
             said = self.tr("{received} {warning}").format(

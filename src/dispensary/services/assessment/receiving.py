@@ -48,6 +48,7 @@ class ReceiveCheck(StrEnum):
     IN_STOCK = "in_stock"  # the kit number is in stock already
     LOT_EXPIRY = "lot_expiry"  # the lot has another expiry (recorded, or on another line)
     LOT_ELSEWHERE = "lot_elsewhere"  # the lot number is in use in a study the user cannot open
+    LOT_PRODUCT = "lot_product"  # the lot number is another product's (recorded, or listed)
     LOT_NUMBER = "lot_number"  # the kit number is a lot's (recorded, or on this list)
     PARTICIPANT_NUMBER = "participant_number"  # a participant's study number, or of its form
     BEFORE_STUDY = "before_study"  # the date received is before the study was in the pharmacy
