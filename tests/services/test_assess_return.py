@@ -327,8 +327,13 @@ class ReturnCounter(RuleBasedStateMachine):
         rows = self.history(who)
         if rows:
             with suppress(RuleViolation):  # returns recorded
-                dispensing.void_dispense(
-                    self.ctx, self.pharmacist, rows[-1].dispense_number, "wrong kit", PASSWORD
+                dispensing.void_dispense(  # its kits scanned back, on a later day too
+                    self.ctx,
+                    self.pharmacist,
+                    rows[-1].dispense_number,
+                    "wrong kit",
+                    PASSWORD,
+                    rows[-1].kits,
                 )
                 self.voided.append((rows[-1].dispense_number, rows[-1].kits[0]))
 

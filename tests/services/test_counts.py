@@ -307,7 +307,8 @@ def test_a_reason_code_that_goes_the_other_way_is_not_written_but_the_count_is(
                 "verifier_password": "monitor-pass-1",
             },
             NotPermitted,
-            "monitor may not countersign",
+            "monitor (monitor) may not countersign a count. Ask a user with the role: "
+            "pharmacist, technician.",
         ),
         (
             {

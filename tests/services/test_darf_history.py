@@ -100,7 +100,8 @@ def test_a_correction_of_a_line_before_the_period_is_numbered_row_by_row(
     password = pw(pharmacist)
     busy_pharmacy(ctx, clock, pharmacist, password)  # DSP000002 voided 01-05; cycle 2 on 01-26
     clock.set_date(date(2026, 1, 27))
-    dispensing.void_dispense(ctx, pharmacist, "DSP000004", "wrong day", password)
+    back = dispensing.check_void(ctx, pharmacist, "DSP000004").kits  # scanned back the next day
+    dispensing.void_dispense(ctx, pharmacist, "DSP000004", "wrong day", password, back)
     by_sql = report_data._history_by_lines
     ways: list[bool] = []
 

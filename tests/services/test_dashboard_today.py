@@ -425,7 +425,9 @@ def test_figures_kept_while_nothing_is_written_read_again_after_another_workstat
     need = {s.product: s.participants for s in after.stock}
     assert need[P75] == 2
 
-    dispensing.void_dispense(other, pharmacist, given.number, "wrong participant", password)
+    dispensing.void_dispense(  # a cycle later: its kits scanned back
+        other, pharmacist, given.number, "wrong participant", password, [k.kit for k in given.kits]
+    )
     voided = dashboard.dashboard(ctx, pharmacist, since=after.verification.point)
     assert [(d.study_number, d.next_cycle) for d in voided.due] == [
         ("01-001", 1),

@@ -357,6 +357,31 @@ def test_returned_tablets_the_monitor_has_signed_off_are_destroyed_without_a_wor
     assert "unseen_returns_acknowledged" not in json.loads(entry.new)
 
 
+def test_returned_tablets_a_monitor_witnesses_are_seen(
+    ctx: Context,
+    clock: FixedClock,
+    cycle1: DispenseResult,
+    pharmacist: Actor,
+    monitor: Actor,
+    pw: Password,
+) -> None:
+    """The monitor who witnesses the destruction sees the returned tablets: no "no monitor has
+    seen" warning, no acknowledgement, none on the certificate."""
+    clock.set_date(date(2026, 1, 26))
+    returns.record_return(ctx, pharmacist, "K0011", 3, pw(pharmacist), dispense="DSP000001")
+    request = DestroyRequest(["K0011"], "monitor", "incineration", reference="AUTH-1")
+    found = destruction.assess_destroy(ctx, pharmacist, request)
+    assert (found.warnings, found.unseen_returns) == ((), ())
+    destroy(
+        ctx, pharmacist, pw(pharmacist), ["K0011"], witness="monitor",
+        witness_password=pw(monitor), unseen_returns_ok=False,
+    )  # fmt: skip
+    [entry] = audit.list_entries(ctx, pharmacist, action="destroy")
+    assert "unseen_returns_acknowledged" not in json.loads(entry.new)
+    [row] = queries.destruction_log(ctx, pharmacist)
+    assert row.unseen_returns == ()
+
+
 def test_stock_is_not_destroyed_before_its_receipt(
     ctx: Context, stock: Stock, pharmacist: Actor, pw: Password, refused: Refused
 ) -> None:

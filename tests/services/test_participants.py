@@ -322,7 +322,9 @@ def test_a_status_change_is_not_dated_before_the_last_dispense(
     participants.check_status_change(
         ctx, pharmacist, "01-001", "discontinued", "withdrew consent", date(2026, 1, 19)
     )
-    dispensing.void_dispense(ctx, pharmacist, given.number, "wrong participant", secret)
+    dispensing.void_dispense(  # its kits scanned back: not the dispense's day
+        ctx, pharmacist, given.number, "wrong participant", secret, [k.kit for k in given.kits]
+    )
     row = participants.set_status(
         ctx,
         pharmacist,

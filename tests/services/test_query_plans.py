@@ -606,7 +606,9 @@ def test_the_records_changing_a_sign_off_are_found_by_index_however_long_the_his
             ctx, actor, kit, 15, password, "breakage", "crushed", "tech", TECH_PASSWORD
         )
     fixed = returns.correct_return(ctx, actor, first.return_id, 2, "recount", password)
-    dispensing.void_dispense(ctx, actor, wrong.number, "wrong participant", password)
+    dispensing.void_dispense(  # two days after the dispense: its kits scanned back
+        ctx, actor, wrong.number, "wrong participant", password, [k.kit for k in wrong.kits]
+    )
     said = (
         f"return {fixed.return_id} corrects return {first.return_id}",
         f"dispense {wrong.number} voided",

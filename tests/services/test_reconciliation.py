@@ -315,7 +315,7 @@ def test_a_record_dated_before_a_sign_off_but_written_after_it_marks_it(
         ctx, monitor, pw(monitor), seen=seen_now(ctx)
     ).signoffs
     clock.set_date(date(2026, 1, 30))
-    returns.correct_return(ctx, pharmacist, late.return_id, 2, "same count", pw(pharmacist))
+    returns.correct_return(ctx, pharmacist, late.return_id, 3, "recounted", pw(pharmacist))
     assert len(reconciliation.reconcile(ctx, monitor).signoffs[1].changed_since) == 1
     assert second.changed_since == ()
 

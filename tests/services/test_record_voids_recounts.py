@@ -86,7 +86,9 @@ def test_a_void_is_dated_by_the_pharmacy_s_day_not_the_utc_date(
 
     henan = timezone(timedelta(hours=8))
     clock.current = datetime(2026, 1, 6, 3, 0, tzinfo=henan)
-    dispensing.void_dispense(ctx, pharmacist, cycle1.number, "wrong participant", pw(pharmacist))
+    dispensing.void_dispense(
+        ctx, pharmacist, cycle1.number, "wrong participant", pw(pharmacist), ["K0011"]
+    )  # the day after the dispense: its kit scanned back
     [row] = queries.participant_record(ctx, pharmacist, "01-001").history
     assert row.voided is not None
     assert row.voided.at.astimezone(UTC).date() == date(2026, 1, 5)

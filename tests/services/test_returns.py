@@ -295,8 +295,11 @@ def test_correction_after_destruction_is_refused(
     )
     with refused(
         ctx, RuleViolation, "The returned tablets of kit K0011 have already been destroyed"
-    ):
+    ) as found:
         returns.correct_return(ctx, pharmacist, first.return_id, 2, "recount", pw(pharmacist))
+    # The step there is: the sign-off's note (no "difference in the reconciliation" to record).
+    assert "`dispensary sign-off --note TEXT`" in found.value.message
+    assert "Record the difference" not in found.value.message
 
 
 def open_adherence_findings(ctx: Context, actor: Actor) -> list[str]:

@@ -249,9 +249,15 @@ def test_a_difference_shows_what_it_needs_as_the_service_assesses_it(
     message = screen.message.text()
     assert "a reason code" in message and "a second person who may verify counts" in message
     qtbot.keyClicks(screen.verifier, "monitor")  # may not countersign
-    assert screen.needs_label.text() == "monitor may not countersign a count."
+    assert screen.needs_label.text() == (
+        "monitor (monitor) may not countersign a count. Ask a user with the role: pharmacist, "
+        "technician."
+    )
     qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
-    assert screen.message.text() == "monitor may not countersign a count."
+    assert screen.message.text() == (
+        "monitor (monitor) may not countersign a count. Ask a user with the role: pharmacist, "
+        "technician."
+    )
     assert len(asked) == 1  # refused before anyone signs the adjustment
 
     screen.verifier.clear()

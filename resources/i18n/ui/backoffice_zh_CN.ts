@@ -379,12 +379,36 @@
         <translation>例如：与监查员一起重新清点</translation>
     </message>
     <message>
+        <source>Replace the held period recorded</source>
+        <translation>替换原登记的暂停期</translation>
+    </message>
+    <message>
+        <source>the investigator who ordered it</source>
+        <translation>下达暂停医嘱的研究者</translation>
+    </message>
+    <message>
         <source>Return</source>
         <translation>退药</translation>
     </message>
     <message>
         <source>Correct count</source>
         <translation>正确的清点数</translation>
+    </message>
+    <message>
+        <source>Return date</source>
+        <translation>退药日期</translation>
+    </message>
+    <message>
+        <source>Held from</source>
+        <translation>暂停起始日期</translation>
+    </message>
+    <message>
+        <source>Held until</source>
+        <translation>暂停截止日期</translation>
+    </message>
+    <message>
+        <source>Hold ordered by</source>
+        <translation>暂停医嘱人</translation>
     </message>
     <message>
         <source>Reason</source>
@@ -1034,6 +1058,13 @@
     </message>
 </context>
 <context>
+    <name>KitsBackDialog</name>
+    <message>
+        <source>Scan each kit (K1234)</source>
+        <translation>逐一扫描药盒（K1234）</translation>
+    </message>
+</context>
+<context>
     <name>LockScreen</name>
     <message>
         <source>Locked</source>
@@ -1476,6 +1507,22 @@
     <message>
         <source>Void dispense {dispense}</source>
         <translation>作废发放 {dispense}</translation>
+    </message>
+    <message>
+        <source>Dispense {dispense} was made on {day}, {ago}: its kits ({kits}) may have left the pharmacy with {participant}. Void it only if every kit is back in the pharmacy: scan each kit&apos;s barcode. If the participant has the kits, do not void: record their return instead.</source>
+        <translation>发放记录 {dispense} 发放于 {day}（{ago}）：其药盒（{kits}）可能已随 {participant} 离开药房。只有每个药盒都已回到药房时才能作废：请逐一扫描药盒的条码。如果药盒在受试者手中，请不要作废：改为登记其退药。</translation>
+    </message>
+    <message>
+        <source>yesterday</source>
+        <translation>昨天</translation>
+    </message>
+    <message>
+        <source>{days} days ago</source>
+        <translation>{days} 天前</translation>
+    </message>
+    <message>
+        <source>Kits are back</source>
+        <translation>药盒已回到药房</translation>
     </message>
     <message>
         <source>Void dispense {dispense} (cycle {cycle} of {participant}) as made in error? Only while its kits never left the pharmacy: they go back to stock, and the cycle can be dispensed again. The history keeps the dispense, marked voided. Why was it made in error?</source>

@@ -685,7 +685,12 @@ def cmd_void(run: Run) -> int:
     from dispensary.services import dispensing
 
     result = dispensing.void_dispense(
-        run.context(), run.actor(), run.args.dispense, run.args.reason, run.password()
+        run.context(),
+        run.actor(),
+        run.args.dispense,
+        run.args.reason,
+        run.password(),
+        run.args.kit_back or (),
     )
     kits = [k.kit for k in result.kits]
     run.emit(
@@ -712,6 +717,15 @@ def void_parser(p: argparse.ArgumentParser) -> None:
     p.set_defaults(handler=cmd_void)
     p.add_argument("dispense")
     p.add_argument("--reason", required=True)
+    p.add_argument(
+        "--kit-back",
+        action="append",
+        metavar="KIT",
+        help=N_(
+            "a kit of the dispense, back in the pharmacy (once for each kit; needed after the "
+            "day of the dispense)"
+        ),
+    )
 
 
 def _trace_table(
@@ -1021,8 +1035,25 @@ def cmd_correct_return(run: Run) -> int:
     from dispensary.services import returns
 
     a = run.args
+    dates = {"--held-from": a.held_from, "--held-until": a.held_until}
+    given = [option for option, day in dates.items() if day is not None]
+    if len(given) == 1:  # the options' own mistake, before signing in
+        [missing] = set(dates) - set(given)
+        raise UsageError(
+            _(
+                "{given} needs {missing} too: a held period is given by both its dates, with "
+                "--held-ordered-by NAME (the investigator who ordered the hold)."
+            ).format(given=given[0], missing=missing)
+        )
+    change = returns.ReturnChange(
+        returned_on=a.date,
+        held_from=a.held_from,
+        held_until=a.held_until,
+        held_ordered_by=a.held_ordered_by,
+        held_days=a.held_days,
+    )
     result = returns.correct_return(
-        run.context(), run.actor(), a.return_id, a.tablets, a.reason, run.password()
+        run.context(), run.actor(), a.return_id, a.tablets, a.reason, run.password(), change
     )
     data = _return_data(result) | {"corrects": result.corrects}
     study = run.context().study
@@ -1059,6 +1090,24 @@ def correct_return_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("return_id", type=record_id, metavar="RETURN_ID")
     p.add_argument("--tablets", required=True, type=whole, metavar="N")
     p.add_argument("--reason", required=True)
+    p.add_argument(
+        "--date", type=calendar_date, help=N_("the right return date (default: as recorded)")
+    )
+    p.add_argument(
+        "--held-from", type=calendar_date, metavar="DATE", help=N_("drug held from (corrected)")
+    )
+    p.add_argument(
+        "--held-until", type=calendar_date, metavar="DATE", help=N_("drug held until (corrected)")
+    )
+    p.add_argument(
+        "--held-ordered-by", metavar="NAME", help=N_("investigator who ordered the hold")
+    )
+    p.add_argument(
+        "--held-days",
+        type=whole,
+        metavar="N",
+        help=N_("days drug held, in place of the held period recorded"),
+    )
 
 
 def cmd_explain(run: Run) -> int:

@@ -51,7 +51,7 @@ from dispensary.services.common import (
     stock_movement,
 )
 from dispensary.services.context import Actor, Context
-from dispensary.services.permissions import Permission, Readable, may, require
+from dispensary.services.permissions import Permission, Readable, may, require, role_refusal
 from dispensary.services.results import CountResult
 from dispensary.services.users import (
     actor_of,
@@ -644,11 +644,12 @@ def _verifier(
             Refusal(CountCheck.VERIFIER_SELF, _("The second signature must be another person's."))
         )
         return None
-    if not may(actor_of(session, verifier), Permission.VERIFY_COUNT):
+    second = actor_of(session, verifier)
+    if not may(second, Permission.VERIFY_COUNT):
         refusals.append(
             Refusal(
                 CountCheck.VERIFIER_ROLE,
-                _("{user} may not countersign a count.").format(user=verifier.username),
+                role_refusal(second, Permission.VERIFY_COUNT),
                 NotPermitted,
             )
         )

@@ -16,7 +16,13 @@ from dispensary.db.models import Destruction, Kit, Return, User
 from dispensary.domain import reasons
 from dispensary.domain.accountability import Balance
 from dispensary.domain.audit_actions import AuditAction
-from dispensary.domain.codes import DestructionReason, KitStatus, MovementKind, SignatureMeaning
+from dispensary.domain.codes import (
+    DestructionReason,
+    KitStatus,
+    MovementKind,
+    Role,
+    SignatureMeaning,
+)
 from dispensary.domain.errors import InvalidInput, NotPermitted, RuleViolation
 from dispensary.domain.lifecycle import ON_SHELF, KitEvent, transition
 from dispensary.domain.rules import check_not_future, check_text
@@ -388,7 +394,11 @@ def _plan_destruction(
                 InvalidInput,
             )
         )
-    warnings, unseen_refusals, unseen = _unseen_returns(session, checked, study, kits, verdicts)
+    warnings, unseen_refusals, unseen = (
+        ((), (), ())  # a monitor witnessing the destruction sees the returned tablets
+        if witness is not None and witness.role == Role.MONITOR.value
+        else _unseen_returns(session, checked, study, kits, verdicts)
+    )
     assessment = DestroyAssessment(
         kits=tuple(verdicts),
         refusals=(

@@ -70,6 +70,7 @@ from dispensary.domain.rules import (
     day1_window,
     first_expiry_skipped,
     next_day1,
+    normalise_kit_number,
     normalise_study_number,
     rule_to_confirm,
     supply_cover_until,
@@ -113,6 +114,7 @@ from dispensary.services.queries import _kit_rows as kit_rows
 from dispensary.services.queries import (
     dispense_result,
     history_row,
+    live_dispenses,
     written_result,
 )
 from dispensary.services.results import DispenseResult, KitRow
@@ -1500,9 +1502,29 @@ def _check_not_too_many(
             )
 
 
-def _refuse_void(session: Session, record: Dispense) -> None:
-    """The void's refusals, asked before the reason and signature (check_void) and again when
-    the void is written: a dispense voided already, or one with a return recorded."""
+@dataclass(frozen=True)
+class VoidCheck:
+    """What check_void found for a dispense that may be voided: when it was made, how many days
+    ago, and its kits. Made before today (`days` > 0), the void needs each kit scanned as back
+    in the pharmacy (void_dispense's `kits_back`)."""
+
+    dispense: str
+    dispensed_on: date
+    days: int
+    kits: tuple[str, ...]
+
+    @property
+    def kits_to_scan(self) -> bool:
+        return self.days > 0
+
+
+def _refuse_void(
+    session: Session, record: Dispense, today: date, kits_back: Collection[str] | None
+) -> VoidCheck:
+    """The void's refusals, asked before the reason and signature (check_void, `kits_back`
+    None: not asked yet) and again when the void is written: a dispense voided already, one
+    with a return recorded, one a later cycle followed, and one made before today whose kits
+    are not all scanned as back in the pharmacy."""
     if is_voided(session, record):
         raise RuleViolation(
             _("Dispense {dispense} has already been voided.").format(dispense=record.number)
@@ -1516,31 +1538,100 @@ def _refuse_void(session: Session, record: Dispense) -> None:
                 "It cannot be voided; correct the return instead."
             ).format(dispense=record.number)
         )
+    participant = record.participant.study_number
+    later = [d for d in live_dispenses(session, record.participant_id) if d.cycle > record.cycle]
+    if later:
+        raise RuleViolation(
+            _(
+                "Dispense {dispense} (cycle {cycle}) cannot be voided: {participant} has been "
+                "dispensed cycle {later_cycle} since ({later}), so the kits of cycle {cycle} "
+                "went out. Record their return instead; void {later} first only if it too was "
+                "made in error."
+            ).format(
+                dispense=record.number,
+                cycle=record.cycle,
+                participant=participant,
+                later_cycle=later[0].cycle,
+                later=later[0].number,
+            )
+        )
+    kits = tuple(
+        session.scalars(
+            select(Kit.number)
+            .join(DispenseKit, DispenseKit.kit_id == Kit.id)
+            .where(DispenseKit.dispense_id == record.id)
+            .order_by(DispenseKit.id)
+        )
+    )
+    days = (today - record.dispensed_on).days
+    found = VoidCheck(record.number, record.dispensed_on, max(days, 0), kits)
+    if kits_back is None or not found.kits_to_scan:
+        return found  # a void the day of the dispense: the kits are still at the counter
+    scanned = {normalise_kit_number(k) for k in kits_back if k and k.strip()}
+    if not scanned:
+        raise RuleViolation(
+            _(
+                "Dispense {dispense} was made on {day}, {ago}: its kits may have left "
+                "the pharmacy with {participant}. Void it only when every kit is back in the "
+                "pharmacy: scan each ({kits}) to confirm it (`dispensary void {dispense} "
+                "--kit-back KIT`). If the participant has the kits, record a return instead."
+            ).format(
+                dispense=record.number,
+                day=record.dispensed_on.isoformat(),
+                ago=_("yesterday")
+                if found.days == 1
+                else _("{days} days ago").format(days=found.days),
+                participant=participant,
+                kits=_(", ").join(kits),
+            )
+        )
+    if scanned != set(kits):
+        raise RuleViolation(
+            _(
+                "The kits scanned ({scanned}) are not the kits of {dispense} ({kits}): scan "
+                "each kit of the dispense, back in the pharmacy. If a kit is not here, do not "
+                "void: record a return instead."
+            ).format(
+                scanned=_(", ").join(sorted(scanned)),
+                dispense=record.number,
+                kits=_(", ").join(kits),
+            )
+        )
+    return found
 
 
-def check_void(ctx: Context, actor: Actor, dispense_ref: str) -> bool:
+def check_void(
+    ctx: Context, actor: Actor, dispense_ref: str, kits_back: Collection[str] | None = None
+) -> VoidCheck:
     """Whether the dispense may be voided, asked before the window asks for the reason and
-    the signature: True, or the refusal void_dispense would give (its role, a dispense voided
-    already or with a return recorded) raised; nothing written."""
+    the signature: what the void needs (VoidCheck: made before today, its kits to scan back),
+    or the refusal void_dispense would give (its role, a dispense voided already, with a
+    return recorded, or followed by a later cycle; with `kits_back`, the kits scanned as back
+    checked too) raised; nothing written."""
     require(actor, Permission.VOID_DISPENSE, ctx)
     with read_transaction(ctx.engine) as session:
         record = get_dispense(session, dispense_ref, ctx.study_id, reader=Readable(session, actor))
-        _refuse_void(session, record)
-    return True
+        return _refuse_void(session, record, ctx.clock.today(), kits_back)
 
 
 def void_dispense(
-    ctx: Context, actor: Actor, dispense_ref: str, reason: str, password: str
+    ctx: Context,
+    actor: Actor,
+    dispense_ref: str,
+    reason: str,
+    password: str,
+    kits_back: Collection[str] = (),
 ) -> DispenseResult:
     """Corrects a dispense made in error (kits never left the pharmacy): the void, a row of its
     own, and reversing entries that name the original, never an edit. The cycle can then be
-    dispensed again."""
+    dispensed again. Refused once a later cycle was dispensed; made before today, only with
+    every kit of it scanned as back in the pharmacy (`kits_back`)."""
     require(actor, Permission.VOID_DISPENSE, ctx, recorded=True)
     why = check_text(reason, N_("reason for the void"))
     presign(ctx, (actor.username, password))
     with write_transaction(ctx.engine) as session:
         record = get_dispense(session, dispense_ref, ctx.study_id, reader=Readable(session, actor))
-        _refuse_void(session, record)
+        _refuse_void(session, record, ctx.clock.today(), kits_back)
         entries = session.scalars(
             select(LedgerEntry)
             .where(

@@ -337,14 +337,19 @@ def judge(
 
 
 def _require_role(actor: Actor, action: Permission) -> None:
+    if actor.role not in ALLOWED[action]:
+        raise NotPermitted(role_refusal(actor, action))
+
+
+def role_refusal(actor: Actor, action: Permission) -> str:
+    """The words of a permission refused for the user's role: who, the role, what it may not
+    do, and the roles to ask (a user named for a step, a count's second signer, as the user
+    signed in)."""
     roles = ALLOWED[action]
-    if actor.role not in roles:
-        allowed = _(", ").join(r.word for r in sorted(roles, key=lambda r: r.value))
-        raise NotPermitted(
-            _("{user} ({role}) may not {what}. Ask a user with the role: {allowed}.").format(
-                user=actor.username, role=actor.role.word, what=_(WHAT[action]), allowed=allowed
-            )
-        )
+    allowed = _(", ").join(r.word for r in sorted(roles, key=lambda r: r.value))
+    return _("{user} ({role}) may not {what}. Ask a user with the role: {allowed}.").format(
+        user=actor.username, role=actor.role.word, what=_(WHAT[action]), allowed=allowed
+    )
 
 
 def may(actor: Actor, action: Permission) -> bool:

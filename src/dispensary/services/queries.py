@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime
-from typing import NamedTuple, Protocol
+from typing import NamedTuple, Protocol, TypeVar
 
 from sqlalchemy import ColumnElement, Select, Text, bindparam, cast, exists, func, select, true
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
@@ -831,7 +831,11 @@ def history_row(
         .order_by(DispenseKit.id)  # as dispensed, on every engine (PostgreSQL has no row order)
     ).all()
     kits = tuple(number for _id, number, _product, _tablets in numbered)
-    returns = current_returns(session, record.id)
+    # Every return, those corrected too: the current ones, and what an explanation answered.
+    every = list(
+        session.scalars(select(Return).where(Return.dispense_id == record.id).order_by(Return.id))
+    )
+    returns = _current(every)
     back = {r.kit_id for r in returns}
     out = (
         tuple(number for kit_id, number, _product, _tablets in numbered if kit_id not in back)
@@ -883,31 +887,118 @@ def history_row(
         # Every kit is back: adherence, its flags and their explanations.
         last = max(r.returned_on for r in returns)
         held = max(r.held_days for r in returns)
+        until = expected_use_until(session, record)
         result = dispense_adherence(
             ctx,
             record,
             returned,
             last,
             held,
-            expected_use_until(session, record),
+            until,
             unaccounted_of(session, returns),
             product_tallies(session, record, returns),
         )
-        notes = session.scalars(
-            select(AdherenceNote.reason).where(AdherenceNote.dispense_id == record.id)
-        )
+        notes = session.execute(
+            select(AdherenceNote.at, AdherenceNote.reason)
+            .where(AdherenceNote.dispense_id == record.id)
+            .order_by(AdherenceNote.id)
+        ).tuples()
+
+        def flags_then(rows: list[Return]) -> Collection[Flag]:
+            return dispense_adherence(
+                ctx,
+                record,
+                sum(r.tablets for r in rows),
+                max(r.returned_on for r in rows),
+                max(r.held_days for r in rows),
+                until,
+                unaccounted_of(session, rows),
+                product_tallies(session, record, rows),
+            ).flags
+
+        answering = answering_explanations(every, list(notes), result.flags, len(kits), flags_then)
         row = replace(
             row,
             taken=result.taken,
             expected=result.expected,
             adherence=result.adherence,
             flags=result.flags,
-            flag_reason=sentences([*(r.flag_reason for r in returns if r.flag_reason), *notes]),
+            flag_reason=sentences(answering),
             returned_on=last,
             unaccounted=unaccounted_of(session, returns),
         )
         row = replace(row, products=_with_adherence(row, result))
     return row
+
+
+class _Correcting(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def corrects_id(self) -> int | None: ...
+
+
+_C = TypeVar("_C", bound=_Correcting)
+
+
+class _Explainable(Protocol):
+    """A return as answering_explanations reads it (a mapped Return, or its plain figures)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def kit_id(self) -> int: ...
+    @property
+    def corrects_id(self) -> int | None: ...
+    @property
+    def flag_reason(self) -> str: ...
+    @property
+    def created_at(self) -> datetime: ...
+
+
+_R = TypeVar("_R", bound=_Explainable)
+
+
+def answering_explanations(
+    returns: Sequence[_R],
+    notes: Sequence[tuple[datetime, str]],
+    flags: Collection[Flag],
+    kits: int,
+    flags_of: Callable[[list[_R]], Collection[Flag]],
+) -> list[str]:
+    """The explanations of a dispense's adherence flags that answer the flags it has now.
+    `returns`: every return of the dispense in id order, those a correction replaced too;
+    `notes`: the pharmacist's explanations (AdherenceNote: when, what); `kits`: the dispense's
+    kits; `flags_of`: the flags of a set of returns (one per kit), as the caller judges them.
+
+    An explanation answers the flags of the returns current when it was written: the note of a
+    return as first recorded (`flag_reason` of a return that corrects none) those of the
+    returns up to it, a later explanation those current at its time. A correction since that
+    left the flags as they were keeps it; one that changed them (over-use recounted as
+    under-use) leaves it answering another flag: the new flag is open until explained."""
+    current = {r.id for r in _current(list(returns))}
+    judged: dict[frozenset[int], set[Flag]] = {}
+
+    def answers(then: list[_R]) -> bool:
+        rows = _current(then)
+        ids = frozenset(r.id for r in rows)
+        if ids == current:
+            return True
+        if len({r.kit_id for r in rows}) != kits:  # not every kit back then: nothing flagged
+            return not flags
+        if ids not in judged:
+            judged[ids] = set(flags_of(rows))
+        return set(flags) <= judged[ids]
+
+    found = [
+        r.flag_reason
+        for r in returns
+        if r.flag_reason
+        and r.corrects_id is None  # an older correction's copy is its first return's note
+        and answers([x for x in returns if x.id <= r.id])
+    ]
+    found += [reason for at, reason in notes if answers([x for x in returns if x.created_at <= at])]
+    return found
 
 
 def _product_figures(
@@ -1502,7 +1593,24 @@ def return_recounts(
     if until is not None:
         query = query.where(Return.created_at < until)
     found: dict[str, list[RecordChange]] = {}
-    for new, before, kit, dispense, user, participant in session.execute(query).tuples():
+    rows = session.execute(query).tuples().all()
+    # The correction's reason is its audit entry's (and its ledger rows'): the return keeps the
+    # note of the return it corrects (a correction before that kept its reason as the note).
+    why: dict[str, str] = {}
+    ids = [str(row[0].id) for row in rows]
+    for start in range(0, len(ids), _BATCH):
+        why.update(
+            session.execute(
+                select(AuditEntry.entity_id, AuditEntry.reason).where(
+                    AuditEntry.action == AuditAction.RETURN_CORRECTED.value,
+                    AuditEntry.entity == "return",
+                    AuditEntry.entity_id.in_(ids[start : start + _BATCH]),
+                )
+            )
+            .tuples()
+            .all()
+        )
+    for new, before, kit, dispense, user, participant in rows:
         found.setdefault(participant.study_number, []).append(
             RecordChange(
                 at=new.created_at,
@@ -1512,7 +1620,7 @@ def return_recounts(
                 username=user.username,
                 full_name=user.full_name,
                 role=user.role,
-                reason=new.note,
+                reason=why.get(str(new.id), new.note),
                 signed=_signed(session, "return", new.id),
                 dispense=dispense,
                 kit=kit,
@@ -1888,6 +1996,7 @@ class _ReturnFigures(NamedTuple):
     flag_reason: str
     corrects_id: int | None
     outcome: str | None
+    created_at: datetime
 
 
 def flagged_participants(
@@ -1930,6 +2039,7 @@ def flagged_participants(
             Return.flag_reason,
             Return.corrects_id,
             Return.outcome,
+            Return.created_at,
         )
         .join(Kit, Kit.id == Return.kit_id)
         .where(kit_of_study)
@@ -1941,7 +2051,9 @@ def flagged_participants(
         .where(kit_of_study)
         .order_by(DispenseKit.id)
     )
-    reasons = select(AdherenceNote.dispense_id, AdherenceNote.reason).order_by(AdherenceNote.id)
+    reasons = select(AdherenceNote.dispense_id, AdherenceNote.at, AdherenceNote.reason).order_by(
+        AdherenceNote.id
+    )
     batches: list[Sequence[int] | None] = [None]
     if only is not None:
         ids = sorted(set(only))
@@ -1949,7 +2061,7 @@ def flagged_participants(
     records: list[_DispenseFigures] = []
     all_returns: dict[int, list[_ReturnFigures]] = defaultdict(list)
     lines: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
-    notes: dict[int, list[str]] = defaultdict(list)
+    notes: dict[int, list[tuple[datetime, str]]] = defaultdict(list)
     left: dict[int, date] = {}
     for batch in batches:
         own = batch is not None
@@ -1970,10 +2082,10 @@ def flagged_participants(
         ).tuples():
             if dispense_id in all_returns:  # a dispense with nothing back has no adherence yet
                 lines[dispense_id].append((kit_id, tablets, product))
-        for dispense_id, reason in session.execute(
+        for dispense_id, at, reason in session.execute(
             reasons.where(AdherenceNote.dispense_id.in_(own_ids)) if own else reasons
         ).tuples():
-            notes[dispense_id].append(reason)
+            notes[dispense_id].append((at, reason))
         left.update(_left_treatment(session, study, batch))
     if not records:
         return set()
@@ -1987,27 +2099,35 @@ def flagged_participants(
         returns = _current(all_returns[record.id])
         if not returns or len({r.kit_id for r in returns}) != len(kits):
             continue
-        reason = " ".join(
-            [*(r.flag_reason for r in returns if r.flag_reason), *notes.get(record.id, [])]
-        )
-        if reason:
-            continue  # explained: whatever its flags, not an open one
         tablets_of = {(record.id, kit_id): tablets for kit_id, tablets, _p in kits}
-        unaccounted = _unaccounted(returns, tablets_of)
         level = record.dose_level
         if level not in several:
             several[level] = len(ctx.study.dose_level(level).products) > 1
-        result = dispense_adherence(
-            ctx,
-            record,
-            sum(r.tablets for r in returns),
-            max(r.returned_on for r in returns),
-            max(r.held_days for r in returns),
-            _use_until(next_day1.get(record.id), left.get(record.participant_id)),
-            unaccounted,
-            _tallies(kits, returns) if several[level] else None,  # read only for several
-        )
-        if result.flags:
+        until = _use_until(next_day1.get(record.id), left.get(record.participant_id))
+
+        def flags_of(
+            rows: list[_ReturnFigures],
+            record: _DispenseFigures = record,
+            kits: list[tuple[int, int, str]] = kits,
+            tablets_of: dict[tuple[int, int], int] = tablets_of,
+            until: date | None = until,
+            several: bool = several[level],
+        ) -> tuple[Flag, ...]:
+            return dispense_adherence(
+                ctx,
+                record,
+                sum(r.tablets for r in rows),
+                max(r.returned_on for r in rows),
+                max(r.held_days for r in rows),
+                until,
+                _unaccounted(rows, tablets_of),
+                _tallies(kits, rows) if several else None,  # read only for several
+            ).flags
+
+        flags = flags_of(returns)
+        if flags and not answering_explanations(
+            all_returns[record.id], notes.get(record.id, []), flags, len(kits), flags_of
+        ):  # flagged, and no explanation answers the flags it has now: an open one
             flagged.add(record.participant_id)
     return flagged
 
@@ -2036,7 +2156,7 @@ def _next_day1s(records: list[_DispenseFigures]) -> dict[int, date]:
     return found
 
 
-def _current(returns: list[_ReturnFigures]) -> list[_ReturnFigures]:
+def _current(returns: list[_C]) -> list[_C]:
     """current_returns of already read returns (in id order)."""
     replaced = {r.corrects_id for r in returns if r.corrects_id is not None}
     return [r for r in returns if r.id not in replaced]

@@ -807,12 +807,92 @@ def _unknown_code(session: Session, text: str, study: int, reader: Collection[in
     ).format(code=text)
 
 
+@dataclass(frozen=True)
+class ReturnChange:
+    """What a correction changes besides the count: None keeps the return's own. A held period
+    (its dates, or a number of days) given replaces the one recorded, checked as a return's."""
+
+    returned_on: date | None = None
+    held_from: date | None = None
+    held_until: date | None = None
+    held_ordered_by: str | None = None
+    held_days: int | None = None
+
+
+KEPT = ReturnChange()
+
+
+def _corrected(
+    old: Return, record: Dispense, count: int, change: ReturnChange, today: date, counted: str
+) -> _ReturnChecked:
+    """The return as the correction records it: the old one's date, hold and note unless
+    `change` gives new ones, checked as record_return checks them (nothing read or written)."""
+    new_hold = (
+        change.held_from is not None
+        or change.held_until is not None
+        or change.held_days is not None
+    )
+    if new_hold:
+        held_from, held_until = change.held_from, change.held_until
+        days = change.held_days or 0
+        ordered_by = change.held_ordered_by
+        if ordered_by is None and held_from is not None:
+            ordered_by = old.held_ordered_by or ""
+    else:
+        held_from, held_until = old.held_from, old.held_until
+        days = 0 if old.held_from is not None else old.held_days
+        ordered_by = change.held_ordered_by
+        if ordered_by is None:
+            ordered_by = old.held_ordered_by or ""
+    request = ReturnRequest(
+        dispense=record.number,
+        tablets=count,
+        returned_on=change.returned_on or old.returned_on,
+        held_days=days,
+        condition=old.condition,
+        note=old.note,
+        held_from=held_from,
+        held_until=held_until,
+        held_ordered_by=ordered_by or "",
+    )
+    checked = _checked_return(request, today, writing=False, counted=counted)
+    day = checked.day
+    if day < record.dispensed_on:
+        raise InvalidInput(
+            _("The return date {day} is before the dispense ({dispensed}); check the date.").format(
+                day=day.isoformat(), dispensed=record.dispensed_on.isoformat()
+            )
+        )
+    if checked.held_from is not None and (
+        checked.held_from > day or checked.held_until is None or checked.held_until > day
+    ):
+        raise InvalidInput(
+            _(
+                "The held period must end on or before the return date ({day}); check the dates."
+            ).format(day=day.isoformat())
+        )
+    held = held_days_of(record, checked.held, checked.held_from, checked.held_until)
+    if held > record.days_supply:
+        raise InvalidInput(
+            _("{held} days held is more than the {days} days of supply.").format(
+                held=held, days=record.days_supply
+            )
+        )
+    return replace(checked, held=held)
+
+
 def _correctable(
-    session: Session, ctx: Context, actor: Actor, return_id: int, count: int
-) -> tuple[Return, Dispense, Kit]:
-    """The return to correct, its dispense and kit; refused (nothing written) for a return not
-    of this study, one corrected already (naming the latest), a count more than the kit held,
-    or a kit whose returned tablets have been destroyed."""
+    session: Session,
+    ctx: Context,
+    actor: Actor,
+    return_id: int,
+    count: int,
+    change: ReturnChange = KEPT,
+) -> tuple[Return, Dispense, Kit, _ReturnChecked]:
+    """The return to correct, its dispense and kit, and the return as corrected; refused
+    (nothing written) for a return not of this study, one corrected already (naming the latest),
+    a count more than the kit held, a date or held period a return could not have, a
+    correction that changes nothing, or a kit whose returned tablets have been destroyed."""
     old = session.get(Return, return_id)
     if old is None:
         raise NotFound(_("There is no return {number}.").format(number=return_id))
@@ -850,22 +930,43 @@ def _correctable(
     )
     assert line is not None
     check_return_quantity(count, line.tablets, 0, kit.number)
+    checked = _corrected(old, record, count, change, ctx.clock.today(), _returned(ctx.study))
+    if (
+        count == old.tablets
+        and old.outcome != NOT_BROUGHT_BACK  # counted now: the kit comes back
+        and checked.day == old.returned_on
+        and checked.held == old.held_days
+        and checked.held_from == old.held_from
+        and checked.held_until == old.held_until
+        and (checked.held_ordered_by or None) == (old.held_ordered_by or None)
+    ):
+        raise RuleViolation(
+            _(
+                "Return {number} already records this: the count is already {count}, returned "
+                "on {day}; nothing to correct. Give the count, return date or held period the "
+                "return should have."
+            ).format(number=old.id, count=count, day=old.returned_on.isoformat())
+        )
     held_now = balance_of(kit_movements(session, kit.id)).held_returned
     if kit.status == KitStatus.DESTROYED.value or held_now < old.tablets:
         raise RuleViolation(
             (
                 _(
                     "The returned tablets of kit {kit} have already been destroyed; the count "
-                    "can no longer be corrected. Record the difference in the reconciliation."
+                    "can no longer be corrected. Write the right count and why in the note of "
+                    "the next reconciliation sign-off (Reconciliation, Sign off...; or "
+                    "`dispensary sign-off --note TEXT`), and tell the sponsor's monitor."
                 )
                 if ctx.study.tablets_only
                 else _(  # a capsule kit's units are not tablets
                     "What was returned of kit {kit} has already been destroyed; the count "
-                    "can no longer be corrected. Record the difference in the reconciliation."
+                    "can no longer be corrected. Write the right count and why in the note of "
+                    "the next reconciliation sign-off (Reconciliation, Sign off...; or "
+                    "`dispensary sign-off --note TEXT`), and tell the sponsor's monitor."
                 )
             ).format(kit=kit.number)
         )
-    return old, record, kit
+    return old, record, kit, checked
 
 
 def _return_number(return_id: int) -> int:
@@ -882,44 +983,64 @@ def _return_number(return_id: int) -> int:
 
 
 def check_return_correction(
-    ctx: Context, actor: Actor, return_id: int, tablets: int, reason: str
+    ctx: Context,
+    actor: Actor,
+    return_id: int,
+    tablets: int,
+    reason: str,
+    change: ReturnChange = KEPT,
 ) -> bool:
-    """Whether the recount may be recorded, asked before the window asks for the signature:
-    True, or the refusal correct_return would give (its role, the count, the reason, the
-    return) raised; nothing written."""
+    """Whether the correction may be recorded, asked before the window asks for the signature:
+    True, or the refusal correct_return would give (its role, the count, the date and held
+    period, the reason, the return) raised; nothing written."""
     require(actor, Permission.CORRECT_RETURN, ctx)
     _return_number(return_id)
     count = check_count(tablets, _returned(ctx.study), counted=True)
     check_text(reason, N_("reason for the correction"))
     with read_transaction(ctx.engine) as session:
-        _correctable(session, ctx, actor, return_id, count)
+        _correctable(session, ctx, actor, return_id, count, change)
     return True
 
 
 def correct_return(
-    ctx: Context, actor: Actor, return_id: int, tablets: int, reason: str, password: str
+    ctx: Context,
+    actor: Actor,
+    return_id: int,
+    tablets: int,
+    reason: str,
+    password: str,
+    change: ReturnChange = KEPT,
 ) -> ReturnResult:
-    """A recount: a new return that names the one it replaces, and reversing ledger rows."""
+    """A correction: a new return that names the one it replaces, with the count (and the
+    return date or held period `change` gives; the rest as the return recorded them: its note,
+    condition, held period and who ordered it), and reversing ledger rows. The reason is the
+    correction's own: in its audit entry and ledger rows, not in the return's note. The note
+    that explained a flag stays with the return first recorded: it answers the flag it was
+    written for (queries.answering_explanations), not one the correction raises."""
     require(actor, Permission.CORRECT_RETURN, ctx, recorded=True)
     _return_number(return_id)
     count = check_count(tablets, _returned(ctx.study), counted=True)
     why = check_text(reason, N_("reason for the correction"))
     presign(ctx, (actor.username, password))
     with write_transaction(ctx.engine) as session:
-        old, record, kit = _correctable(session, ctx, actor, return_id, count)
+        old, record, kit, checked = _correctable(session, ctx, actor, return_id, count, change)
         rec = Recorder(session, actor, ctx.clock.now(), study=ctx, action=Permission.CORRECT_RETURN)
         new = Return(
             dispense_id=record.id,
             kit_id=kit.id,
             tablets=count,
-            returned_on=old.returned_on,
-            held_days=old.held_days,
+            returned_on=checked.day,
+            held_days=checked.held,
             condition=old.condition,
-            note=why,
-            flag_reason=old.flag_reason,
+            note=old.note,
+            flag_reason="",  # the explanation is the first return's (answering_explanations)
             counted_by_id=actor.user_id,
             corrects_id=old.id,
             created_at=rec.now,
+            outcome=None,  # counted: a kit not brought back, corrected, is here
+            held_from=checked.held_from,
+            held_until=checked.held_until,
+            held_ordered_by=checked.held_ordered_by or None,
         )
         session.add(new)
         session.flush()
@@ -942,14 +1063,18 @@ def correct_return(
             rec.ledger(movement)
         check_signature(session, actor, password, SignatureMeaning.CORRECTED, "return", new.id, rec)
         result = _result(session, ctx, record, new, kit.number)
-        rec.audit(
-            AuditAction.RETURN_CORRECTED,
-            "return",
-            new.id,
-            {"tablets": count, "corrects": old.id},
-            {"tablets": old.tablets},
-            why,
-        )
+        values: dict[str, object] = {"tablets": count, "corrects": old.id}
+        before: dict[str, object] = {"tablets": old.tablets}
+        for field, was, now in (
+            ("returned_on", old.returned_on, new.returned_on),
+            ("held_days", old.held_days, new.held_days),
+            ("held_from", old.held_from, new.held_from),
+            ("held_until", old.held_until, new.held_until),
+            ("held_ordered_by", old.held_ordered_by, new.held_ordered_by),
+        ):
+            if was != now:  # the count's correction records what it always has
+                values[field], before[field] = now, was
+        rec.audit(AuditAction.RETURN_CORRECTED, "return", new.id, values, before, why)
         return result
 
 

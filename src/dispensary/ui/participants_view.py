@@ -941,6 +941,16 @@ def _shown(value: object) -> str:
     return shown_date(value) if isinstance(value, date) else str(value)
 
 
+class KitsBackDialog(ReasonDialog):
+    """Asks for the kits of a dispense made before today, scanned as back in the pharmacy,
+    before it is voided: OK only once something is scanned."""
+
+    def __init__(self, parent: QWidget | None, title: str, prompt: str, action: str) -> None:
+        super().__init__(parent, title, prompt, action)
+        self.reason.setObjectName("kitsBack")
+        self.reason.setPlaceholderText(self.tr("Scan each kit (K1234)"))
+
+
 class CorrectReturnDialog(QDialog):
     """A recount of a return recorded wrongly: the return (kit) of the dispense, the count
     found, the reason; the pharmacist signs it ("corrected"). The service decides what may be
@@ -988,10 +998,33 @@ class CorrectReturnDialog(QDialog):
         self.reason = text_field(
             "returnCorrectionReason", self.tr("e.g. recounted with the monitor")
         )
+        # The return's date and the investigator's hold, corrected with the count when wrong:
+        # the date shown is the return's; the hold recorded is kept unless replaced here.
+        self.returned_on = date_edit()
+        self.returned_on.setObjectName("correctedReturnDate")
+        self.held_period = QCheckBox(self.tr("Replace the held period recorded"))
+        self.held_period.setObjectName("correctHeldPeriod")
+        self.held_from = date_edit()
+        self.held_from.setObjectName("correctHeldFrom")
+        self.held_until = date_edit()
+        self.held_until.setObjectName("correctHeldUntil")
+        self.held_by = text_field(
+            "correctHeldOrderedBy", self.tr("the investigator who ordered it")
+        )
         form.addRow(self.tr("Return"), self.which)
         form.addRow(self.tr("Correct count"), self.count)
+        form.addRow(self.tr("Return date"), self.returned_on)
+        form.addRow("", self.held_period)
+        form.addRow(self.tr("Held from"), self.held_from)
+        form.addRow(self.tr("Held until"), self.held_until)
+        form.addRow(self.tr("Hold ordered by"), self.held_by)
         form.addRow(self.tr("Reason"), self.reason)
         layout.addLayout(form)
+        self._form = form
+        self.which.currentIndexChanged.connect(self._show_return)
+        self.held_period.toggled.connect(self._show_held_period)
+        self._show_return()
+        self._show_held_period(False)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.correct_button = QPushButton(self.tr("Correct and sign..."))
         self.correct_button.setObjectName("correctReturn")
@@ -1001,6 +1034,46 @@ class CorrectReturnDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.count.setFocus()
+
+    def _show_return(self) -> None:
+        """The date of the return chosen, to correct when it was recorded wrongly."""
+        return_id = self.which.currentData()
+        old = next((r for r in self.line.returns if r.return_id == return_id), None)
+        if old is not None:  # the held period's dates start from it too, not from 2000
+            for field in (self.returned_on, self.held_from, self.held_until):
+                field.setDate(old.returned_on)
+
+    def _show_held_period(self, shown: bool) -> None:
+        for widget in (self.held_from, self.held_until, self.held_by):
+            widget.setVisible(shown)
+            label = self._form.labelForField(widget)
+            if label is not None:
+                label.setVisible(shown)
+
+    def _change(self, old: ReturnLine) -> returns.ReturnChange | None:
+        """The date and held period the correction gives (None for each kept as recorded);
+        None, said and the field marked, when a date typed cannot be read."""
+        fields = [(self.returned_on, self.tr("Return date"))]
+        if self.held_period.isChecked():
+            fields += [
+                (self.held_from, self.tr("Held from")),
+                (self.held_until, self.tr("Held until")),
+            ]
+        wrong = mistyped_date(fields)
+        if wrong is not None:
+            field, words = wrong
+            self.message.show_message(words, "error")
+            field.refuse()
+            return None
+        day = self.returned_on.typed_date(self.tr("Return date"))
+        if not self.held_period.isChecked():
+            return returns.ReturnChange(returned_on=day if day != old.returned_on else None)
+        return returns.ReturnChange(
+            returned_on=day if day != old.returned_on else None,
+            held_from=self.held_from.typed_date(self.tr("Held from")),
+            held_until=self.held_until.typed_date(self.tr("Held until")),
+            held_ordered_by=self.held_by.text(),
+        )
 
     def apply(self) -> None:
         try:
@@ -1012,11 +1085,14 @@ class CorrectReturnDialog(QDialog):
             return
         return_id = int(self.which.currentData())
         old = next(r for r in self.line.returns if r.return_id == return_id)
+        change = self._change(old)
+        if change is None:
+            return
         ctx, actor = self.session.ctx, self.session.actor
         reason = self.reason.text()
         if not attempt(
             self.message,
-            lambda: returns.check_return_correction(ctx, actor, return_id, count, reason),
+            lambda: returns.check_return_correction(ctx, actor, return_id, count, reason, change),
         ):
             return
         password = SignatureDialog.ask(
@@ -1038,12 +1114,16 @@ class CorrectReturnDialog(QDialog):
             return
         result = signed(
             self.message,
-            lambda: returns.correct_return(ctx, actor, return_id, count, reason, password),
+            lambda: returns.correct_return(ctx, actor, return_id, count, reason, password, change),
         )
         if result is None:
             return
         self.corrected = ReturnLine(
-            result.return_id, old.kit, count, old.returned_on, corrects=return_id
+            result.return_id,
+            old.kit,
+            count,
+            change.returned_on or old.returned_on,
+            corrects=return_id,
         )
         self.accept()
 
@@ -1667,8 +1747,37 @@ class ParticipantsScreen(Screen):
             return
         ctx, actor = self.session.ctx, self.session.actor
         number = line.dispense_number
-        if not attempt(self.message, lambda: dispensing.check_void(ctx, actor, number)):
+        check = attempt(self.message, lambda: dispensing.check_void(ctx, actor, number))
+        if not check:
             return
+        kits_back: list[str] = []
+        if check.kits_to_scan:  # made before today: the kits may have left the pharmacy
+            scanned = KitsBackDialog.ask(
+                self,
+                self.tr("Void dispense {dispense}").format(dispense=number),
+                self.tr(
+                    "Dispense {dispense} was made on {day}, {ago}: its kits ({kits}) "
+                    "may have left the pharmacy with {participant}. Void it only if every kit "
+                    "is back in the pharmacy: scan each kit's barcode. If the participant has "
+                    "the kits, do not void: record their return instead."
+                ).format(
+                    dispense=number,
+                    day=shown_date(check.dispensed_on),
+                    ago=self.tr("yesterday")
+                    if check.days == 1
+                    else self.tr("{days} days ago").format(days=check.days),
+                    kits=", ".join(check.kits),
+                    participant=person.study_number,
+                ),
+                self.tr("Kits are back"),
+            )
+            if scanned is None:
+                return
+            kits_back = scanned.replace(",", " ").split()
+            if not attempt(
+                self.message, lambda: dispensing.check_void(ctx, actor, number, kits_back)
+            ):
+                return
         reason = ReasonDialog.ask(
             self,
             self.tr("Void dispense {dispense}").format(dispense=number),
@@ -1694,7 +1803,7 @@ class ParticipantsScreen(Screen):
             return
         result = signed(
             self.message,
-            lambda: dispensing.void_dispense(ctx, actor, number, reason, password),
+            lambda: dispensing.void_dispense(ctx, actor, number, reason, password, kits_back),
         )
         if result is None:
             return
