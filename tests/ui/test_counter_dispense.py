@@ -495,6 +495,27 @@ def test_a_lot_barcode_scanned_as_a_kit_is_named_as_a_lot(
     assert signatures.asked == []
 
 
+def test_a_lot_barcode_scanned_as_the_participant_is_refused_saying_what_to_scan(
+    qtbot: QtBot, screen: DispenseScreen, counter: Counter, signatures: Signatures
+) -> None:
+    """A lot number in the participant field raised out of the screen (NotFound from the
+    routing of an unknown code): refused now, red, naming the code a lot number and asking
+    for the participant's study number; nothing opened, the next scan replaces it."""
+    opened: list[tuple[str, str]] = []
+    screen.open_request.connect(lambda kind, ref: opened.append((kind, ref)))
+    scan(qtbot, screen.participant_field, "L2401")  # the lot's barcode on the sponsor's carton
+    assert screen.participant_field.cue == "error"
+    assert screen.participant_field.text() == "L2401"
+    assert screen.message.kind == "error"
+    assert screen.message.text() == (
+        "L2401 is a lot number, not a participant. Scan or type the participant's study "
+        "number, then the kits."
+    )
+    assert screen.participant is None and opened == [] and signatures.asked == []
+    scan(qtbot, screen.participant_field, "01-001")  # the right code next: taken
+    assert screen.participant is not None and screen.participant_field.cue == "ok"
+
+
 def test_a_participant_number_scanned_as_a_kit_is_named_and_opens_that_participant(
     qtbot: QtBot, screen: DispenseScreen, counter: Counter, signatures: Signatures
 ) -> None:

@@ -5,6 +5,7 @@ read is found again by its number."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -229,3 +230,19 @@ def test_a_monitor_reads_and_another_studys_kits_are_not_listed(
         pharmacy.ctx, pharmacy.actor("monitor"), KitQuery(text="K2")
     )
     assert found.kits == EXTRA
+
+
+def test_a_kit_held_for_a_count_difference_stays_available_in_the_table() -> None:
+    """KitRow.dispensable leaves out a kit held for an open count difference (the dispense's
+    stock, counted apart in the summary): the table still says it Available, in green, not
+    by an expiry it does not have; one held and too short-dated is said by its expiry."""
+    from dispensary.domain.codes import ExpiryStanding
+    from dispensary.services.results import KitRow
+
+    held = KitRow("K0002", "p", "L1", date(2027, 6, 30), KitStatus.AVAILABLE, 20, "", "")
+    held = replace(held, held=True, dispensable=False)
+    assert not inventory_view.refused_by_dispense(held)
+    assert inventory_view.status_colour(held) == KitStatus.AVAILABLE.colour
+    short = replace(held, expiry_standing=ExpiryStanding.SHORT)
+    assert inventory_view.refused_by_dispense(short)
+    assert inventory_view.status_colour(short) == ExpiryStanding.SHORT.colour

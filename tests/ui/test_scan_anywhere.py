@@ -194,3 +194,27 @@ def test_a_lot_number_scanned_on_the_count_screen_is_refused_in_the_toolbar(
     assert window.current_screen() is counting and counting.kit.text() == ""
     assert window.scan_field.cue == "error"
     assert window.scan_feedback.text().startswith("L2401 is a lot number, not a kit.")
+
+
+def test_a_code_the_window_refuses_replaces_the_count_screens_earlier_refusal(
+    qtbot: Any, pharmacy: Pharmacy
+) -> None:
+    """The Physical count screen kept the refusal of an earlier kit in its message while the
+    toolbar refused a later code (a lot number, a code of nothing): the two disagreed. The
+    screen now says the window's refusal of the later code, as the toolbar does."""
+    window = open_window(qtbot, pharmacy, SCANNER)
+    counting = window.show_screen(CountScreen)
+    assert isinstance(counting, CountScreen)
+    window.scan_field.setText("K0001")
+    window.handle_scan("K0001")  # dispensed to 01-001: refused by the screen
+    assert counting.message.kind == "error" and "K0001" in counting.message.text()
+    for code, said in (
+        ("L2401", "L2401 is a lot number, not a kit."),
+        ("ZZ-NOTHING", "'ZZ-NOTHING' is not a kit, dispensing label or participant"),
+    ):
+        window.scan_field.setText(code)
+        window.handle_scan(code)
+        assert window.scan_field.cue == "error" and window.current_screen() is counting
+        assert window.scan_feedback.text().startswith(said)
+        assert counting.message.kind == "error" and counting.message.text().startswith(said)
+        assert "K0001" not in counting.message.text()

@@ -130,10 +130,19 @@ def lot_numbers(session: Session, numbers: Collection[str]) -> set[str]:
     return found
 
 
-def other_label(session: Session, number: str) -> str | None:
+def other_label(session: Session, number: str, participant: bool = False) -> str | None:
     """For a code (normalised) scanned or typed where a kit is expected and that names no kit:
     the other labels at the counter (a dispensing label, a lot's barcode on the sponsor's
-    carton) named as what they are, with the kit's own label to scan; None for any other."""
+    carton) named as what they are, with the kit's own label to scan; None for any other.
+    `participant`: the code was given where the participant's study number is expected (a
+    dispensing label there opens its return, so only a lot's is named), with that to scan."""
+    if participant:
+        if lot_numbers(session, [number]):
+            return _(
+                "{code} is a lot number, not a participant. Scan or type the participant's "
+                "study number, then the kits."
+            ).format(code=number)
+        return None
     if is_dispense_number(number):
         return _(
             "{code} is a dispensing label's number, not a kit. Scan the barcode on the kit's "

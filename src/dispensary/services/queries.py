@@ -80,6 +80,7 @@ from dispensary.services.common import (
     status_now,
 )
 from dispensary.services.context import Actor, Context
+from dispensary.services.counts import open_differences
 from dispensary.services.permissions import Permission, Readable, require, studies_now
 from dispensary.services.results import (
     RETURN_CORRECTED,
@@ -364,9 +365,16 @@ def _kit_rows(
     (the ids of these kits, as a query) reads their ledger in one query; without it the kits'
     ids go in bounded batches. Either way no statement carries one bound variable per kit
     (SQLite refuses more than 32,766). `cover_until`: the day a cycle dispensed today must
-    last until (supply_cover_until), for each row's `dispensable`; None: available is enough."""
+    last until (supply_cover_until), for each row's `dispensable` (available, not held for an
+    open count difference, lasting the cycle: what a dispense takes) and `held`; None:
+    available is enough."""
     if not kits:
         return []
+    held: Collection[int] = ()
+    if cover_until is not None:  # the dispense's stock: less the kits held for a count
+        held = open_differences(
+            session, [k.id for k in kits if status_now(k, today) is KitStatus.AVAILABLE]
+        )
     if scope is None:
         contents = contents_of_kits(session, kits)
     else:
@@ -400,7 +408,9 @@ def _kit_rows(
                 kit.shipment.number,
                 where.get(kit.id) or area(kit.location),
                 dispensable=status is KitStatus.AVAILABLE
+                and kit.id not in held
                 and (cover_until is None or covers_supply(kit.lot.expiry, cover_until)),
+                held=kit.id in held,
                 expiry_standing=(
                     expiry_standing(kit.lot.expiry, today, cover_until)
                     if cover_until is not None and status in _SHELF_NOW
@@ -749,18 +759,21 @@ def kit_detail(ctx: Context, actor: Actor, kit_number: str) -> KitRow:
         )[0]
 
 
-def other_label_scanned(ctx: Context, actor: Actor, code: str) -> str | None:
+def other_label_scanned(
+    ctx: Context, actor: Actor, code: str, participant: bool = False
+) -> str | None:
     """What a code scanned or typed that names no kit is instead, as the counter's kit fields
     say it (a lot number: the barcode on the sponsor's carton), with what to scan; None for a
     code that is no label of the pharmacy's (common.other_label, which receiving's refusal of
-    a lot number as a kit number shares)."""
+    a lot number as a kit number shares). `participant`: said for the participant's field,
+    asking for the study number instead."""
     require(actor, Permission.VIEW, ctx)
     try:
         number = normalise_kit_number(code)
     except InvalidInput:
         return None
     with read_transaction(ctx.engine) as session:
-        return other_label(session, number)
+        return other_label(session, number, participant=participant)
 
 
 def participants(ctx: Context, actor: Actor) -> list[ParticipantRow]:

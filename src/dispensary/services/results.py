@@ -100,8 +100,13 @@ class KitRow:
     the monitor in ...", "destroyed on ..." or "returned to the sponsor on ..."."""
     study: str = ""  # the kit's study (protocol), on the pharmacy's inventory of every study
     dispensable: bool = False
-    """Available, and lasting the supply of a cycle dispensed today (rules.covers_supply): what
-    a dispense would take. An available kit that expires sooner is refused by every dispense."""
+    """Available, not held for a count difference (`held`), and lasting the supply of a cycle
+    dispensed today (rules.covers_supply): what a dispense would take. An available kit that
+    expires sooner is refused by every dispense."""
+    held: bool = False
+    """Available, but held for an open count difference (counts.open_differences): no dispense
+    hands it out until the difference is settled (recounted, or adjusted). Given with
+    `dispensable`."""
     expiry_standing: ExpiryStanding | None = None
     """For a kit on the shelf (available, quarantined or expired there), how its expiry stands
     today (rules.expiry_standing: expired, too short for a cycle, expiring soon); None for a

@@ -255,6 +255,13 @@ class CountScreen(Screen):
         self.start(target[1])
         return True
 
+    def scan_refused_by_window(self, refusal: str) -> None:
+        """The refusal of an earlier code said here is replaced by the window's of the later
+        one, as the toolbar says it: the screen and the toolbar never disagree. Any other
+        message (a count's needs, its book) stays."""
+        if self.message.kind == "error":
+            self.message.show_message(refusal, "error")
+
     def _finish_first(self, scanned: str) -> None:
         self.refuse_scan()  # the kit field keeps the kit counted: the toolbar shows it red
         self.message.show_message(

@@ -562,6 +562,12 @@ class DispenseScreen(Screen):
             except InOtherStudy as other:
                 self._elsewhere(other, code)
                 return
+            except NotFound as label:  # another label (a lot number): what it is, what to scan
+                instead = queries.other_label_scanned(
+                    self.session.ctx, self.session.actor, code, participant=True
+                )
+                self._refuse_participant(instead or label.message)
+                return
             if routed is not None and routed[0] is OpenKind.KIT:
                 self._kit_first(routed[1])
                 return

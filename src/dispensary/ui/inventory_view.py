@@ -117,9 +117,13 @@ def kit_columns(study: Study) -> list[Column[KitRow]]:
 
 
 def refused_by_dispense(row: KitRow) -> bool:
-    """An available kit the service assessed as no stock to dispense (KitRow.dispensable: it
-    expires before a cycle dispensed today would end): shown by its expiry, not as Available."""
-    return row.status is KitStatus.AVAILABLE and not row.dispensable
+    """An available kit the service assessed as no stock to dispense for its expiry
+    (KitRow.dispensable: it expires before a cycle dispensed today would end): shown by its
+    expiry, not as Available. One held for a count difference alone (KitRow.held) is still
+    Available here; the summary counts it apart."""
+    if row.status is not KitStatus.AVAILABLE or row.dispensable:
+        return False
+    return not row.held or row.expiry_standing in (ExpiryStanding.EXPIRED, ExpiryStanding.SHORT)
 
 
 def status_text(row: KitRow) -> str:

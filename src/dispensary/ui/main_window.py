@@ -727,34 +727,40 @@ class MainWindow(QMainWindow):
             self._scanned_of_other_study(exc, text, follow)
             return
         except NotFound as exc:  # another label (a lot number): what it is, what to scan
-            self.scan_field.refused()
-            self._say_scan(exc.message, "error")
+            self._window_refused(current, exc.message)
             return
         if routed is None:
-            self.scan_field.refused()
-            self._say_scan(
+            self._window_refused(
+                current,
                 self.tr(
                     "'{code}' is not a kit, dispensing label or participant of this study."
                 ).format(code=text[:40]),
-                "error",
             )
             return
         kind, ref = routed
         cls = self.opens.get(kind.value)
         if cls is None:
-            self.scan_field.refused()
             what = QCoreApplication.translate("MainWindow", SCANNED_KINDS.get(kind, kind.value))
-            self._say_scan(
+            self._window_refused(
+                current,
                 self.tr("{ref} is a {what}; your role does not open it.").format(
                     ref=ref, what=what
                 ),
-                "error",
             )
             return
         target = self.show_screen(cls)
         if target is not None:
             target.handle_scan(ref)
         self._scan_taken(f"{ref} — {screen_title(cls)}")
+
+    def _window_refused(self, shown: Screen | None, refusal: str) -> None:
+        """The window refused the scanned code itself: red in the toolbar with `refusal`, and
+        the screen shown told (`Screen.scan_refused_by_window`), so that an earlier refusal
+        in its own message does not stand beside this one."""
+        self.scan_field.refused()
+        self._say_scan(refusal, "error")
+        if shown is not None:
+            shown.scan_refused_by_window(refusal)
 
     def _scanned_of_other_study(self, found: InOtherStudy, code: str, follow: bool) -> None:
         """Switches to the code's study when the services named it (the user may open it);

@@ -280,6 +280,12 @@ class Screen(QWidget):
         screen shows it): the toolbar's scan field shows it refused, never taken."""
         self.scans_refused += 1
 
+    def scan_refused_by_window(self, refusal: str) -> None:
+        """A code scanned while this screen is shown was refused by the window itself (a lot
+        number, a code of nothing, a record the role does not open): the toolbar says
+        `refusal`. A screen whose message still shows a refusal of an earlier code replaces
+        it (it would contradict the toolbar); by default nothing is shown here."""
+
     @classmethod
     def visible_to(cls, role: Role) -> bool:
         return role in cls.roles
