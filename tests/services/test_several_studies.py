@@ -202,7 +202,7 @@ def test_participant_numbers_and_kits_belong_to_their_study(
     with pytest.raises(InOtherStudy, match=f"study {OTHER}") as found:
         queries.kit_detail(ctx, both, "B0001")
     assert found.value.protocol == OTHER and found.value.study_id == other.study_id
-    with refused(ctx, InOtherStudy, f"Kit B0001 is of study {OTHER}"):
+    with refused(ctx, InOtherStudy, f"Kit B0001 belongs to study {OTHER}"):
         dispense(ctx, both, pw(both), kits=["B0001"])
     # Each study dispenses its own kits; its reconciliation holds its own only.
     dispense(ctx, both, pw(both))

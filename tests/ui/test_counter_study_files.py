@@ -223,10 +223,18 @@ def test_two_drugs_fit_1366x768(
     screen = _screen(qtbot, pharmacy)
     _scan(qtbot, screen.participant_field, "01-001")
     dispense_kits_to_pick(qtbot, screen)  # a last dispense on the card, then the next cycle's kits
+    # The next cycle is due a cycle later, its return recorded (the day the pick list is given: a
+    # cycle refused as too early, or before the return, has no kits to pick).
+    dispense = screen.last_result
+    assert dispense is not None
+    pharmacy.clock.set_date(date.fromordinal(OPENING_DAY.toordinal() + 21))
+    pharm = pharmacy.actor("pharm")
+    returns.record_return(pharmacy.ctx, pharm, "C0001", 0, PASSWORDS["pharm"], dispense.number)
+    returns.record_return(pharmacy.ctx, pharm, "T0001", 0, PASSWORDS["pharm"], dispense.number)
     screen.start_over()
     _scan(qtbot, screen.participant_field, "01-001")
     qtbot.wait(50)
-    assert [k.number for k in screen.kits_model.rows] == ["C0002", "T0002"]
+    assert [k.number for k in screen.kits_model.rows] == ["C0002", "T0002"], screen.message.text()
     assert screen.minimumSizeHint().width() <= 1166, screen.minimumSizeHint()
     assert screen.width() == 1166
     assert screen.dose.toolTip() == screen.dose.currentText()
