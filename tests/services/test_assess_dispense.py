@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, rule, run_state_machine_as_test
 
 import signed
+from dispensary.domain.codes import KitStatus
 from dispensary.domain.errors import DispensaryError, NotFound, RuleViolation
 from dispensary.services import dispensing, participants, quarantine, queries, receiving, returns
 from dispensary.services.assessment import (
@@ -98,6 +99,38 @@ def test_a_lot_or_a_dispensing_label_scanned_as_a_kit_is_named_as_what_it_is(
         f"DSP000001 is a dispensing label's number, not a kit. {scan_the_kit}",
     ]
     assert [r.message for r in found.refusals][:3] == [v.message for v in found.kits]
+
+
+def test_the_first_expiry_kit_named_replaces_the_later_kit_it_was_named_against(
+    ctx: Context, stock: Stock, enrolled: str, pharmacist: Actor, pw: Password
+) -> None:
+    """Scanned after a later kit, the kit the warning said to take instead is not refused as
+    not needed: it replaces the later kit, which is to be put back."""
+    later = dispensing.assess_dispense(ctx, pharmacist, DispenseRequest("01-001", kits=("K0003",)))
+    [warning] = later.warnings
+    assert warning.code is DispenseCheck.NOT_FIRST_EXPIRY
+    assert warning.message.endswith("take kit K0011 instead.")
+    request = DispenseRequest("01-001", kits=("K0003", "K0011"))
+    found = dispensing.assess_dispense(ctx, pharmacist, request)
+    put_back = "Kit K0011 replaces kit K0003: put K0003 back."
+    assert [(v.code, v.accepted, v.message, v.replaces) for v in found.kits] == [
+        ("K0003", False, put_back, ""),
+        ("K0011", True, "", "K0003"),
+    ]
+    assert [k.number for k in found.scanned] == ["K0011"]
+    assert [(r.code, r.message) for r in found.refusals] == [(DispenseCheck.KIT, put_back)]
+    assert found.warnings == ()  # K0011 is the first expiry
+    # Signed with both kits, the dispense is refused the same way: nothing written.
+    with pytest.raises(RuleViolation, match="put K0003 back"):
+        dispensing.dispense_cycle(
+            ctx, pharmacist, "01-001", 1, date(2026, 1, 5), pw(pharmacist), kits=["K0003", "K0011"]
+        )
+    assert queries.kit_detail(ctx, pharmacist, "K0003").status is KitStatus.AVAILABLE
+    # Another kit than the one named stays refused as not needed (K0012 expires with K0011).
+    other = DispenseRequest("01-001", kits=("K0003", "K0012"))
+    verdicts = dispensing.assess_dispense(ctx, pharmacist, other).kits
+    assert [(v.code, v.accepted) for v in verdicts] == [("K0003", True), ("K0012", False)]
+    assert verdicts[1].message.startswith("Kit K0012 is not needed")
 
 
 def test_a_lot_or_a_dispensing_label_where_another_step_expects_a_kit(

@@ -4,6 +4,7 @@ went at each step."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from datetime import date
@@ -218,6 +219,32 @@ def test_a_later_kit_is_removed_by_the_keyboard_to_take_the_first_expiring(
     scan(qtbot, screen.kit_field, "K1115")
     assert [k.number for k in screen.scanned] == ["K1115"]
     assert "take kit K1115 instead" not in text_of(screen)
+
+
+def test_the_first_expiring_kit_scanned_after_the_warning_replaces_the_later_kit(
+    qtbot: QtBot, screen: DispenseScreen, signatures: Signed, printer: Printer
+) -> None:
+    """The warning says to take K1115 instead of K1125: scanning K1115 is all it takes."""
+    scan(qtbot, screen.participant_field, "01-007")
+    scan(qtbot, screen.kit_field, "K1125")
+    assert "take kit K1115 instead" in text_of(screen)
+    scan(qtbot, screen.kit_field, "K1115")
+    said = text_of(screen)
+    assert said.startswith("Kit K1115 replaces kit K1125: put K1125 back."), said
+    assert "not needed" not in said and "take kit K1115 instead" not in said
+    assert [k.number for k in screen.scanned] == ["K1115"]
+    assert [line.kit.number for line in screen.pick_lines()] == ["K1115"]
+    assert screen.kit_field.cue != "error"
+    assert screen.assessment is not None and not screen.assessment.refused
+    assert focused() is screen.override  # the return not recorded: the reason is next
+    shots = os.environ.get("DISPENSARY_SHOTS")
+    if shots:
+        screen.grab().save(str(Path(shots) / "dispense-swap-en.png"))
+    scan(qtbot, screen.override, "Investigator's instruction")
+    assert len(signatures.asked) == 1
+    assert "Dispensed DSP" in text_of(screen)
+    assert screen.last_result is not None
+    assert [k.kit for k in screen.last_result.kits] == ["K1115"]
 
 
 def test_remove_kit_removes_the_last_scanned_with_no_row_selected(

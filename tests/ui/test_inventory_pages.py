@@ -4,6 +4,7 @@ read is found again by its number."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
@@ -24,7 +25,7 @@ from PySide6.QtTest import QTest
 from window_helpers import refreshed
 
 from dispensary.domain.codes import KitStatus
-from dispensary.services import inventory_pages, queries, receiving
+from dispensary.services import counts, inventory_pages, queries, receiving
 from dispensary.services.inventory_pages import KitQuery
 from dispensary.ui import inventory_view
 from dispensary.ui.inventory_view import InventoryScreen
@@ -232,17 +233,57 @@ def test_a_monitor_reads_and_another_studys_kits_are_not_listed(
     assert found.kits == EXTRA
 
 
-def test_a_kit_held_for_a_count_difference_stays_available_in_the_table() -> None:
-    """KitRow.dispensable leaves out a kit held for an open count difference (the dispense's
-    stock, counted apart in the summary): the table still says it Available, in green, not
-    by an expiry it does not have; one held and too short-dated is said by its expiry."""
+def held_kit_screen(qtbot: Any, pharmacy: Pharmacy) -> InventoryScreen:
+    """K0003 counted 19 against its book of 21 and left open: held for the difference."""
+    counts.record_count(pharmacy.ctx, pharmacy.actor("tech"), "K0003", 19, PASSWORDS["tech"])
+    screen = make_screen(qtbot, pharmacy)
+    screen.search.setText("K000")
+    screen._filters_changed()
+    return screen
+
+
+def shot(screen: InventoryScreen, name: str) -> None:
+    """The screen saved as `name` in the folder DISPENSARY_SHOTS names, when it names one."""
+    shots = os.environ.get("DISPENSARY_SHOTS")
+    if shots:
+        screen.grab().save(str(Path(shots) / name))
+
+
+def status_cell(screen: InventoryScreen, kit: str) -> tuple[str, str]:
+    row = numbers(screen).index(kit)
+    index = screen.model.index(row, inventory_view.STATUS_COLUMN)
+    brush = screen.model.data(index, Qt.ItemDataRole.ForegroundRole)
+    return screen.model.data(index, Qt.ItemDataRole.DisplayRole), brush.color().name()
+
+
+def test_a_kit_held_for_a_count_difference_is_said_held_in_the_table(
+    qtbot: Any, pharmacy: Pharmacy
+) -> None:
+    """The summary counts a kit held for an open count difference apart and no dispense hands
+    it out (KitRow.held): the table says it held, not Available in green; one held and too
+    short-dated is said by its expiry."""
     from dispensary.domain.codes import ExpiryStanding
     from dispensary.services.results import KitRow
 
-    held = KitRow("K0002", "p", "L1", date(2027, 6, 30), KitStatus.AVAILABLE, 20, "", "")
-    held = replace(held, held=True, dispensable=False)
-    assert not inventory_view.refused_by_dispense(held)
-    assert inventory_view.status_colour(held) == KitStatus.AVAILABLE.colour
-    short = replace(held, expiry_standing=ExpiryStanding.SHORT)
+    screen = held_kit_screen(qtbot, pharmacy)
+    qtbot.waitUntil(lambda: "held for a count difference" in screen.summary.text())
+    held = status_cell(screen, "K0003")
+    assert held == ("Held for a count difference", inventory_view.HELD_COLOUR), held
+    assert held[1] != KitStatus.AVAILABLE.colour
+    assert status_cell(screen, "K0004") == ("Available", KitStatus.AVAILABLE.colour)
+    shot(screen, "inventory-held-en.png")
+    row = KitRow("K0002", "p", "L1", date(2027, 6, 30), KitStatus.AVAILABLE, 20, "", "")
+    short = replace(row, held=True, dispensable=False, expiry_standing=ExpiryStanding.SHORT)
     assert inventory_view.refused_by_dispense(short)
+    assert inventory_view.status_text(short) == "Too short-dated"
     assert inventory_view.status_colour(short) == ExpiryStanding.SHORT.colour
+
+
+def test_a_kit_held_for_a_count_difference_in_chinese(
+    qtbot: Any, pharmacy: Pharmacy, chinese: None
+) -> None:
+    screen = held_kit_screen(qtbot, pharmacy)
+    qtbot.waitUntil(lambda: "因盘点差异" in screen.summary.text())
+    text, colour = status_cell(screen, "K0003")
+    assert text == "因盘点差异暂扣" and colour == inventory_view.HELD_COLOUR
+    shot(screen, "inventory-held-zh.png")

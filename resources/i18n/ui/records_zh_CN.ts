@@ -803,6 +803,10 @@ Old values:
         <translation>&lt;span style=&apos;color:#7a4b00&apos;&gt;{message}&lt;/span&gt;</translation>
     </message>
     <message>
+        <source>Held for a count difference</source>
+        <translation>因盘点差异暂扣</translation>
+    </message>
+    <message>
         <source>{expiry}: {standing}</source>
         <translation>{expiry}：{standing}</translation>
     </message>

@@ -1253,11 +1253,46 @@ def _scanned(
             product_name,
             counted,
         )
+        replaced = None
+        if isinstance(refusal, str) and fefo:
+            replaced, refusal = _first_expiry_for(
+                kit,
+                refusal,
+                taken,
+                stock,
+                partial(
+                    _kit_refusal,
+                    session,
+                    kit,
+                    dose_name=dose_name,
+                    needs=needs,
+                    cover_until=cover_until,
+                    today=today,
+                    on=today if on is None else on,
+                    product_name=product_name,
+                    counted=counted,
+                ),
+            )
         if isinstance(refusal, str):
             verdicts.append(KitVerdict(kit.number, False, refusal))
             continue
+        if replaced is not None:
+            # The kit the warning named, scanned after the later one: it replaces it.
+            taken = [(k, c) for k, c in taken if k.id != replaced.id]
+            index = max(
+                i for i, v in enumerate(verdicts) if v.accepted and v.code == replaced.number
+            )
+            verdicts[index] = KitVerdict(
+                replaced.number,
+                False,
+                _("Kit {kit} replaces kit {replaced}: put {replaced} back.").format(
+                    kit=kit.number, replaced=replaced.number
+                ),
+            )
         taken.append((kit, refusal))
-        verdicts.append(KitVerdict(kit.number, True, ""))
+        verdicts.append(
+            KitVerdict(kit.number, True, "", replaces=replaced.number if replaced else "")
+        )
     for product, tablets in needs.items():
         of_product = [c for _kit, c in taken if c.product == product]
         if not of_product:
@@ -1301,6 +1336,34 @@ def _scanned(
                 OverrideNeeds.REASON,
             )
     return verdicts, [(k, c.tablets) for k, c in taken]
+
+
+def _first_expiry_for(
+    kit: Kit,
+    refusal: str,
+    taken: Sequence[tuple[Kit, KitCandidate]],
+    stock: dict[str, _Shelf],
+    refused: Callable[[Sequence[tuple[Kit, KitCandidate]]], KitCandidate | str],
+) -> tuple[Kit | None, KitCandidate | str]:
+    """A kit refused (`refusal`) that is the first expiry a kit scanned before it was warned
+    against (NOT_FIRST_EXPIRY: "take kit K1115 instead"): the later kit it replaces and the kit
+    as taken in its place, when the kits scanned without the later one need it (`refused`: the
+    kit's refusal given the kits taken). Otherwise no kit replaced and the refusal as it was:
+    a kit the cycle needs on top of the later one is taken beside it, as any kit."""
+    if kit.product not in stock:
+        return None, refusal
+    numbers = [c.number for _kit, c in taken]
+    usable = stock[kit.product].first(len(numbers) + 1)
+    for later, picked in taken:
+        if picked.product != kit.product:
+            continue
+        skipped = first_expiry_skipped(picked, usable, numbers)
+        if skipped is None or skipped.number != kit.number:
+            continue
+        instead = refused([(k, c) for k, c in taken if k.id != later.id])
+        if not isinstance(instead, str):
+            return later, instead
+    return None, refusal
 
 
 def _not_first_expiry(picked: KitCandidate, skipped: KitCandidate) -> str:

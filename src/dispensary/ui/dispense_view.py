@@ -1201,7 +1201,18 @@ class DispenseScreen(Screen):
         self.kit_field.accepted()
         row = verdict.row
         assert row is not None
-        self._show(found, self.tr("Kit {number} taken.").format(number=row.number))
+        taken = self.tr("Kit {number} taken.").format(number=row.number)
+        if verdict.replaces:
+            # The first-expiring kit a warning named: the service replaces the later kit
+            # with it. The list drops the later kit and the pharmacist is told to put it back
+            # (said again with each message until the next scan, as a kit taken off the list).
+            replaced = next(v for v in found.kits if v.code == verdict.replaces)
+            self._put_back, taken = replaced.message, ""
+            kept = [k.number for k in self.scanned if k.number != verdict.replaces]
+            found = self._assess([*kept, code])
+            if found is None:
+                return
+        self._show(found, taken)
         if found.refused:
             return
         if found.overrides_missing:

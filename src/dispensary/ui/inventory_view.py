@@ -119,26 +119,45 @@ def kit_columns(study: Study) -> list[Column[KitRow]]:
 def refused_by_dispense(row: KitRow) -> bool:
     """An available kit the service assessed as no stock to dispense for its expiry
     (KitRow.dispensable: it expires before a cycle dispensed today would end): shown by its
-    expiry, not as Available. One held for a count difference alone (KitRow.held) is still
-    Available here; the summary counts it apart."""
+    expiry, not as Available. One held for a count difference alone is `held_for_count`."""
     if row.status is not KitStatus.AVAILABLE or row.dispensable:
         return False
     return not row.held or row.expiry_standing in (ExpiryStanding.EXPIRED, ExpiryStanding.SHORT)
 
 
+HELD_COLOUR = "#b26a00"  # amber: stock again once the count is settled, never the green
+
+
+def held_for_count(row: KitRow) -> bool:
+    """An available kit the service holds for an open count difference (KitRow.held), not
+    refused for its expiry: no dispense hands it out, and the summary counts it apart, so the
+    table says it held rather than Available."""
+    return row.status is KitStatus.AVAILABLE and row.held and not refused_by_dispense(row)
+
+
 def status_text(row: KitRow) -> str:
     """A kit's status as the table says it: an available kit no dispense takes by the
-    service's standing of its expiry ("Too short-dated"), not "Available"."""
+    service's standing of its expiry ("Too short-dated"), or as held for a count difference,
+    not "Available"."""
     if refused_by_dispense(row) and row.expiry_standing is not None:
         return term(row.expiry_standing.label)
+    if held_for_count(row):
+        return held_text()
     return term(row.status.label)
 
 
+def held_text() -> str:
+    """The status of an available kit held for an open count difference, as the table says it."""
+    return QCoreApplication.translate("InventoryScreen", "Held for a count difference")
+
+
 def status_colour(row: KitRow) -> str:
-    """The status's colour; an available kit no dispense takes in its expiry's (red), never
-    the green of stock to dispense."""
+    """The status's colour; an available kit no dispense takes in its expiry's (red), or in
+    amber while held for a count difference, never the green of stock to dispense."""
     if refused_by_dispense(row):
         return (row.expiry_standing or ExpiryStanding.SHORT).colour
+    if held_for_count(row):
+        return HELD_COLOUR
     return row.status.colour
 
 
@@ -827,7 +846,8 @@ class InventoryScreen(Screen):
         only those of the rows read so far: a page of available kits once cut "Quarantined"),
         the whereabouts taking the width to spare, and the first cut in a narrow window."""
         labels = [s.label for s in KitStatus] + [ExpiryStanding.SHORT.label]
-        least = {STATUS_COLUMN: max(cell_width(self.table, term(label)) for label in labels)}
+        shown = [term(label) for label in labels] + [held_text()]
+        least = {STATUS_COLUMN: max(cell_width(self.table, text) for text in shown)}
         shipments = [cell_width(self.table, number) for number in self._shipments]
         least[SHIPMENT_COLUMN] = max(shipments, default=0)
         fit_columns(self.table, stretch=WHERE_COLUMN, least=least)

@@ -152,6 +152,10 @@ class KitVerdict:
     message: str
     row: KitRow | None = None
     participant: str = ""  # the code is this participant's study number, not a kit
+    replaces: str = ""
+    """The kit scanned before it that this one replaces: this kit is the first expiry that kit
+    was warned against (NOT_FIRST_EXPIRY), and the cycle needs only one of them. The replaced
+    kit's verdict is refused, saying to put it back; a screen drops it from its list."""
 
 
 @dataclass(frozen=True)
