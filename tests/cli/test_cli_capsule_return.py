@@ -141,7 +141,7 @@ def test_a_correction_after_a_capsule_kit_was_destroyed_is_refused_without_table
     assert destroyed.code == 0, destroyed.err + destroyed.out
     for lang, said in (
         ((), "What was returned of kit C3007 has already been destroyed"),
-        (ZH, "药盒 C3007 退回之物已销毁"),
+        (ZH, "药盒 C3007 退回的药品已销毁"),
     ):
         refused = cli(*lang, *TWO, "correct-return", "116", "--tablets", "7", "--reason", "x")
         assert refused.code == 3, refused.err + refused.out
