@@ -1191,6 +1191,7 @@ def _result(
         flags,
         ret.corrects_id,
         rows[0].products if rows else (),
+        rows[0].flag_reason if rows and flags else "",
     )
 
 
