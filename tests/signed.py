@@ -4,10 +4,13 @@ test about something else need not spell it (the service still checks it)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
 from dispensary.db.engine import read_transaction
 from dispensary.domain.codes import Role
-from dispensary.services import quarantine, reconciliation
+from dispensary.services import backup, quarantine, reconciliation
+from dispensary.services.backup import RestoreResult
 from dispensary.services.context import Actor, Context
 from dispensary.services.results import StatusChange
 
@@ -35,3 +38,10 @@ def seen_now(ctx: Context) -> str:
     role's check: what a sign-off gives back as the figures its signer saw."""
     with read_transaction(ctx.engine) as session:
         return reconciliation.reconcile_session(session, ctx).seen()
+
+
+def restore_forced(db: str | Path, backup_path: str | Path, **options: Any) -> RestoreResult:
+    """`backup.restore` with no one signed in to the database replaced, as `dispensary restore
+    --force` makes it: the backup's administrator `admin` names themself with their password
+    (the service checks both in the backup, and records them as who restored it)."""
+    return backup.restore(db, backup_path, administrator=("admin", PEOPLE["admin"][3]), **options)

@@ -47,6 +47,28 @@ def test_a_correction_that_changes_the_flag_reopens_it(cli: Cli) -> None:
     assert (last["tablets"], last["corrects"]) == (12, ret["return_id"])
 
 
+def test_a_correction_that_keeps_the_flag_says_it_stays_explained(cli: Cli) -> None:
+    """Over-use explained by the return's note, then recounted one tablet fewer: still over-use,
+    the note still answers it (history shows it explained). The command said "Record the
+    reason" as if the flag were open; it says the flag stays explained, with its reason."""
+    done = cli(
+        "return", "01-021", "--cycle", "2", "--kit", "K1097", "--tablets", "4",
+        "--held-from", "2026-02-16", "--held-until", "2026-02-20",
+        "--held-ordered-by", "Dr Liu", "--note", HOLD_NOTE, "--json",
+    )  # fmt: skip
+    assert done.code == 0, done.err
+    first = done.json()
+    assert first["flags"] == ["over_use"], first
+    kept = cli("correct-return", str(first["return_id"]), "--tablets", "3", "--reason", "R")
+    assert kept.code == 0, kept.err
+    assert "FLAG" in kept.out, kept.out
+    assert "Record the reason" not in kept.out, kept.out
+    assert f"  The flag stays explained: {HOLD_NOTE}" in kept.out, kept.out
+    data = cli("history", "01-021", "--json").json()
+    [cycle2] = [d for d in data["dispenses"] if d["cycle"] == 2]
+    assert (cycle2["flags"], cycle2["flag_reason"]) == (["over_use"], HOLD_NOTE)
+
+
 def test_a_correction_gives_the_return_date_and_the_hold(cli: Cli) -> None:
     done = cli("return", "01-021", "--cycle", "2", "--kit", "K1097", "--tablets", "6", "--json")
     assert done.code == 0, done.err

@@ -17,6 +17,7 @@ from dispensary.domain.errors import DatabaseDamaged, InvalidInput, NotADispensa
 from dispensary.i18n import Language, speaking
 from dispensary.services import backup, setup, workstation
 from dispensary.services.context import FixedClock
+from signed import restore_forced
 
 from .sites import START, build_site, password
 
@@ -57,7 +58,7 @@ def test_a_backup_is_refused_as_the_live_database_and_a_restore_unmarks_it(
         setup.open_database(str(made), clock)
     assert made.read_bytes() == before and not Path(f"{made}-wal").exists()
 
-    backup.restore(db, made, clock=clock, reason="restored in a test")
+    restore_forced(db, made, clock=clock, reason="restored in a test")
     assert backup_taken(db) is None, "the restored database is the live one, not a backup"
     assert backup_taken(made) is not None, "the backup itself is only read"
     setup.open_database(str(db), clock).context.engine.dispose()
@@ -73,7 +74,7 @@ def test_the_database_a_restore_replaced_is_refused_as_the_live_one_and_read_by_
     and a restore from it puts it back as the live database."""
     clock = FixedClock(START)
     db, [made] = _backed_up(tmp_path, clock, "r1.bak")
-    restored = backup.restore(db, made, clock=clock, reason="restored in a test")
+    restored = restore_forced(db, made, clock=clock, reason="restored in a test")
     assert restored.replaced_file_kept_at is not None
     kept = Path(restored.replaced_file_kept_at)
     assert replaced_on(kept) is not None and backup_taken(kept) is None
@@ -104,7 +105,7 @@ def test_the_database_a_restore_replaced_is_refused_as_the_live_one_and_read_by_
     assert code == 0, out
     assert replaced_on(kept) is not None, "still marked once read"
 
-    backup.restore(db, kept, reason="back to the replaced one")  # after verify's real time
+    restore_forced(db, kept, reason="back to the replaced one")  # after verify's real time
     assert replaced_on(db) is None, "the live database again, its mark taken off"
     setup.open_database(str(db)).context.engine.dispose()
 
@@ -119,7 +120,7 @@ def test_a_refused_restore_gives_advice_about_the_backup_not_the_database(tmp_pa
     junk = tmp_path / "bk" / "junk.bak"
     junk.write_bytes(b"not a database at all, " * 40)
     with pytest.raises(NotADispensaryDatabase) as refused:
-        backup.restore(db, junk, reason="t")
+        restore_forced(db, junk, reason="t")
     message = refused.value.message
     assert message.startswith(f"{junk} is not a backup of a Dispensary database")
     assert "nothing was changed" in message and "Nothing was changed" not in message
@@ -131,7 +132,7 @@ def test_a_refused_restore_gives_advice_about_the_backup_not_the_database(tmp_pa
     data[100:4096] = b"\xff" * (4096 - 100)  # the first page's b-tree: not readable
     damaged.write_bytes(bytes(data))
     with pytest.raises(DatabaseDamaged) as broken:
-        backup.restore(db, damaged, reason="t")
+        restore_forced(db, damaged, reason="t")
     said = broken.value.message
     assert said.startswith(f"The backup {damaged} is damaged") and "older backup" in said
     assert "dispensary restore" not in said and "Nothing was changed" not in said
@@ -215,7 +216,7 @@ def test_audit_verify_leaves_a_backup_byte_for_byte_as_it_was_taken(
     clock = FixedClock(START)
     db, [made, old] = _backed_up(tmp_path, clock, "r1.bak", "r0.bak")
     _as_made_before_the_mark(old)
-    restored = backup.restore(db, made, clock=clock, reason="restored in a test")
+    restored = restore_forced(db, made, clock=clock, reason="restored in a test")
     assert restored.replaced_file_kept_at is not None
     kept = Path(restored.replaced_file_kept_at)
 
@@ -245,7 +246,7 @@ def test_a_damaged_file_replaced_by_restore_force_is_kept_as_it_was_and_said_unm
     it is still refused as the live database. A readable file replaced is marked, said nowhere."""
     clock = FixedClock(START)
     db, [made] = _backed_up(tmp_path, clock, "r1.bak")
-    readable = backup.restore(db, made, clock=clock, reason="restored in a test")
+    readable = restore_forced(db, made, clock=clock, reason="restored in a test")
     assert readable.replaced_file_not_marked == ""
     assert replaced_on(Path(str(readable.replaced_file_kept_at))) is not None
 
@@ -284,5 +285,5 @@ def test_a_damaged_file_replaced_by_restore_force_is_kept_as_it_was_and_said_unm
         assert "without the mark a replaced database carries in its header" in out.out, out.out
         db.write_bytes(damage)
         with speaking(Language.ZH_CN):
-            chinese = backup.restore(db, made, clock=clock, reason="again, in Chinese")
+            chinese = restore_forced(db, made, clock=clock, reason="again, in Chinese")
         assert chinese.replaced_file_not_marked.startswith("被替换的文件无法作为数据库读取")

@@ -25,6 +25,7 @@ from dispensary.domain.errors import DatabaseDamaged, DatabaseProblem, NotPermit
 from dispensary.services import backup, setup, users
 from dispensary.services.audit import Recorder
 from dispensary.services.context import FixedClock
+from signed import restore_forced
 from tamper import lose_index_rows
 
 from .checks import everything
@@ -78,7 +79,7 @@ def test_database_and_backups_are_readable_by_their_owner_only(tmp_path: Path) -
     db.chmod(0o600)
     umask = os.umask(0o022)  # new files readable by all unless the program restricts them
     try:
-        backup.restore(db, made.path, reason="restored in a test")
+        restore_forced(db, made.path, reason="restored in a test")
     finally:
         os.umask(umask)
     (kept,) = tmp_path.glob("pharmacy.replaced-*.sqlite3")
@@ -303,7 +304,7 @@ def test_daily_backups_rotate_after_a_restore_to_the_number_kept(tmp_path: Path)
         site.ctx.engine.dispose()
     restored_from = made[8]
     clock.set_date(date(2026, 1, 9), hour=12)  # the 9th's backup made: the 8th's restored
-    backup.restore(db, restored_from, clock=clock, reason="restored in a test")
+    restore_forced(db, restored_from, clock=clock, reason="restored in a test")
     by_hand = folder / "pharmacy-2026-01-10T070000.sqlite3"  # named like a daily one
     after: list[Path] = []
     folders: list[list[str]] = []
@@ -364,7 +365,7 @@ def test_rotation_removes_only_the_files_it_wrote_not_others_named_like_them(
     assert not made[7].exists(), "its own still rotate"
     # The 8th's restored: its trail has no record of the backup by hand made after it.
     clock.set_date(date(2026, 1, 9), hour=13)
-    backup.restore(db, made[8], clock=clock, reason="restored in a test")
+    restore_forced(db, made[8], clock=clock, reason="restored in a test")
     for day in (10, 11, 12):
         clock.set_date(date(2026, 1, day), hour=8)
         opened = setup.open_database(str(db), clock)
@@ -437,7 +438,7 @@ def test_backup_taken_while_another_process_dispenses_restores_whole(
     for n, copy in enumerate(copies):
         target = tmp_path / f"restored-{n}" / "pharmacy.sqlite3"
         target.parent.mkdir()
-        backup.restore(target, copy, reason="restored in a test")
+        restore_forced(target, copy, reason="restored in a test")
         opened = setup.open_database(str(target))
         try:
             monitor = users.sign_in(opened.context, "monitor", password("monitor"))
@@ -460,7 +461,7 @@ def test_restore_refuses_a_damaged_backup_and_keeps_the_database(tmp_path: Path)
     with broken.open("r+b") as handle:
         handle.truncate(broken.stat().st_size // 2)
     with pytest.raises(DatabaseProblem):
-        backup.restore(db, broken, reason="restored in a test")
+        restore_forced(db, broken, reason="restored in a test")
     assert db.read_bytes() == before
 
 
@@ -505,7 +506,7 @@ def test_a_database_whose_index_lost_rows_is_not_backed_up_over_the_good_backups
     assert sorted(folder.glob("*.sqlite3*")) == [Path(good.path)], "the good one kept, alone"
     assert not (tmp_path / "by-hand.sqlite3").exists()
     assert not list(tmp_path.glob("*.partial*"))
-    backup.restore(db, good.path, reason="restored in a test")  # the way back the message names
+    restore_forced(db, good.path, reason="restored in a test")  # the way back the message names
     conn = sqlite3.connect(db)
     try:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
@@ -522,7 +523,7 @@ def test_restore_refuses_a_backup_whose_index_lost_rows(tmp_path: Path) -> None:
     damaged_backup = broken.read_bytes()
     before = db.read_bytes()
     with pytest.raises(DatabaseProblem) as refused:
-        backup.restore(db, broken, reason="restored in a test")
+        restore_forced(db, broken, reason="restored in a test")
     assert "is damaged" in str(refused.value) and "ix_kits_study_number" in str(refused.value)
     assert "Restore an older backup" in str(refused.value)
     assert db.read_bytes() == before, "nothing was changed"

@@ -22,7 +22,7 @@ import pytest
 
 from dispensary.db.faults import read_only_fault
 from dispensary.domain.errors import ReadOnlyDatabase
-from dispensary.services import backup
+from signed import restore_forced
 
 from .test_faults import (
     ENROL_ARGS,
@@ -117,7 +117,7 @@ def test_a_restore_over_a_database_this_account_may_not_write_is_refused_first(
     copy.chmod(0o644)
     files = _fingerprint(path.parent)
     with account(), pytest.raises(ReadOnlyDatabase) as refused:
-        backup.restore(path, copy, reason="restored in a test")
+        restore_forced(path, copy, reason="restored in a test")
     message = refused.value.message
     assert message.startswith("The backup was not restored, and nothing was changed: "), message
     cause = "the file is read-only" if what == "file" else "its folder is read-only"

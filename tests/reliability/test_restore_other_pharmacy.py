@@ -17,6 +17,7 @@ import pytest
 from dispensary.domain.errors import DatabaseProblem
 from dispensary.services import backup, pharmacy, setup, users
 from dispensary.services.context import Actor, FixedClock
+from signed import restore_forced
 
 from .sites import START, build_site, password
 
@@ -76,7 +77,10 @@ def test_a_backup_of_another_pharmacy_of_the_same_study_is_refused(
     before, listed = _content(a), _listing(a.parent)
     for actor in (None, admin):  # --force too (None): the live trail can be read
         with pytest.raises(DatabaseProblem) as refused:
-            backup.restore(a, other, actor, reason="restored in a test")
+            if actor is None:
+                restore_forced(a, other, reason="restored in a test")
+            else:
+                backup.restore(a, other, actor, reason="restored in a test")
         message = refused.value.message
         assert f"is the database of {ZHENGZHOU}" in message and f"not a backup of {a}" in message
         assert "nothing was changed" in message and f"move {a} to another folder first" in message
@@ -84,7 +88,7 @@ def test_a_backup_of_another_pharmacy_of_the_same_study_is_refused(
     assert backup.restore(a, own, admin, reason="restored in a test").not_checked == "", (
         "its own backup is restored"
     )
-    into_new = backup.restore(
+    into_new = restore_forced(
         tmp_path / "new" / "dispensary.sqlite3", other, reason="restored in a test"
     )
     assert into_new.replaced_file_kept_at is None, "an empty place takes any pharmacy's backup"
@@ -110,10 +114,10 @@ def test_force_over_a_database_whose_trail_cannot_be_read_compares_the_pharmacy_
         conn.close()
     before = _content(a)
     with pytest.raises(DatabaseProblem, match=f"is that of {HENAN}: it was not restored"):
-        backup.restore(a, other, reason="restored in a test")
+        restore_forced(a, other, reason="restored in a test")
     assert _content(a) == before
     (a.parent / "backups" / backup.ANCHOR_LOG).unlink()
-    made = backup.restore(a, own, reason="restored in a test")
+    made = restore_forced(a, own, reason="restored in a test")
     assert "was not checked that the backup begins with the same first" in made.not_checked
     assert f"Checked instead: both name the pharmacy {HENAN}." in made.not_checked
 
@@ -127,13 +131,13 @@ def test_force_over_an_unreadable_file_compares_the_anchor_log(
     beside = a.parent / "backups" / "from-b.sqlite3"
     shutil.copyfile(other, beside)  # among this database's backups, where its log is
     with pytest.raises(DatabaseProblem, match="holds none of the verification codes"):
-        backup.restore(a, beside, reason="restored in a test")
+        restore_forced(a, beside, reason="restored in a test")
     assert a.read_bytes() == damaged
-    made = backup.restore(a, own, reason="restored in a test")
+    made = restore_forced(a, own, reason="restored in a test")
     assert "Checked instead: the backup holds the verification code" in made.not_checked
     a.write_bytes(damaged)
     (a.parent / "backups" / backup.ANCHOR_LOG).unlink()
-    made = backup.restore(
+    made = restore_forced(
         a, other, reason="restored in a test"
     )  # nothing to compare with: allowed, and said
     assert "Nothing else could be compared" in made.not_checked

@@ -43,6 +43,7 @@ from dispensary.domain.errors import (
     DatabaseProblem,
     DiskFull,
     NotPermitted,
+    NotSignedIn,
     ReadOnlyDatabase,
     Unprotected,
 )
@@ -50,6 +51,7 @@ from dispensary.services import backup, participants, receiving, setup, users
 from dispensary.services.audit import verify_session
 from dispensary.services.context import Actor, FixedClock
 from dispensary.study import default_study_path, load_study, parse_study
+from signed import restore_forced
 from tamper import edit_file, schema_name_not_text
 
 from .checks import integrity
@@ -628,7 +630,11 @@ def test_a_damaged_database_is_replaced_whole_and_kept_byte_for_byte(
     db.write_bytes(damaged)
     Path(f"{db}-wal").write_bytes(b"stale wal")
     Path(f"{db}-wal").chmod(0o644)
-    made = backup.restore(db, copy, reason="restored in a test")
+    # Called with no one: refused (it restored, its audit entry naming "-" as who restored it).
+    with pytest.raises(NotSignedIn, match="A restore is made by an administrator"):
+        backup.restore(db, copy, reason="restored in a test")
+    assert db.read_bytes() == damaged
+    made = restore_forced(db, copy, reason="restored in a test")
     assert made.replaced_file_kept_at is not None
     kept = Path(made.replaced_file_kept_at)
     assert kept.read_bytes() == damaged
@@ -638,6 +644,11 @@ def test_a_damaged_database_is_replaced_whole_and_kept_byte_for_byte(
     assert not Path(f"{db}-wal").exists() and not _not_private(db.parent)
     found = _found(db)
     assert found.is_new and not found.problems
+    with sqlite3.connect(db) as conn:
+        [(who,)] = conn.execute(
+            "SELECT username FROM audit_entries WHERE action = 'database_restored'"
+        ).fetchall()
+    assert who == "admin"  # the backup's administrator, checked there
 
 
 def test_a_damaged_database_still_open_elsewhere_is_not_replaced(

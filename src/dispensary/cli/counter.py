@@ -1008,6 +1008,11 @@ def _flag_lines(study: Study, result: ReturnResult, note: str) -> list[str]:
     ]
     if result.flags and note:
         lines.append(_("  Reason recorded: {note}").format(note=note.strip()))
+    elif result.flags and result.corrects is not None and result.flag_reason:
+        # A correction that left the flags as they were: the explanation still answers them.
+        lines.append(
+            _("  The flag stays explained: {reason}").format(reason=result.flag_reason.strip())
+        )
     elif result.flags:
         lines.append(
             _('  Record the reason: dispensary explain {dispense_number} --reason "..."').format(

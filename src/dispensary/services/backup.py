@@ -1010,12 +1010,20 @@ def restore(
     be opened, so no one can sign in to it (`dispensary restore --force`): then `administrator`,
     the user name and password given, must be those of an active administrator account of the
     backup (its role there), checked in the copy before anything is replaced and recorded as
-    who restored it; with neither (a program restoring, never the command) the audit trail
-    records "-". `reason` (required) is
+    who restored it. With neither, refused before anything is read: every restore names the
+    administrator who made it on its audit entry, whoever calls it. `reason` (required) is
     written on the restore's audit entry, with the audit entries the replaced database held
     and those the backup brings back: what an older backup dropped is counted."""
     if restored_by is not None:
         require(restored_by, Permission.RESTORE)
+    elif administrator is None:
+        raise NotSignedIn(
+            _(
+                "A restore is made by an administrator: sign in to the current database as "
+                "one, or, when it cannot be opened, give the user name and password of an "
+                "administrator account the backup holds. Nothing was restored."
+            )
+        )
     reason = check_text(reason, N_("reason for the restore"))
     if is_server_database(db_path):
         raise RuleViolation(_(SERVER_RESTORE))

@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, Select, exists, func, select
 from sqlalchemy.orm import Session
 
 from dispensary.db.engine import read_transaction, write_transaction
-from dispensary.db.models import Kit, LedgerEntry, PhysicalCount
+from dispensary.db.models import Kit, LedgerEntry, PhysicalCount, User
 from dispensary.domain.accountability import balance_of
 from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.codes import MovementKind, ReasonCode, SignatureMeaning
@@ -55,10 +55,11 @@ from dispensary.services.permissions import Permission, Readable, may, require, 
 from dispensary.services.results import CountResult
 from dispensary.services.users import (
     actor_of,
-    check_signature,
+    check_signer,
     find_user,
     outside_study,
     presign,
+    record_signature,
 )
 
 
@@ -93,6 +94,31 @@ def record_count(
     day, why = checked.day, checked.reason
     presign(ctx, (actor.username, password), (verified_by, verifier_password))
     with write_transaction(ctx.engine) as session:
+        rec = Recorder(session, actor, ctx.clock.now(), study=ctx, action=Permission.COUNT)
+        # The counter's password first: a wrong one is said and counted (once this is rolled
+        # back) whatever else the count would be refused for (users.check_signer). Its meaning
+        # is not known yet (whether the count adjusts the book): the failure is noted as a
+        # count's, which tells the counter nothing of the book.
+        signer = check_signer(
+            session, actor, password, SignatureMeaning.COUNTED, auditor=actor, now=rec.now
+        )
+        # The second person's too, when one who may countersign is named: whether or not the
+        # count differs (which a refusal must not tell before the count is recorded), and
+        # before the count's other refusals.
+        verifier: User | None = None
+        named_id = _verifier(session, actor, verified_by, [], ctx.study_id) if verified_by else None
+        if named_id is not None:
+            named = session.get(User, named_id)
+            assert named is not None
+            verifier = check_signer(
+                session,
+                actor_of(session, named),
+                verifier_password,
+                SignatureMeaning.COUNT_VERIFIED,
+                auditor=actor,
+                now=rec.now,
+                second=True,
+            )
         plan = _plan(session, actor, request, checked, today, ctx.study_id, reveal=True)
         found = plan.assessment
         of_count = [r for r in found.refusals if not r.code.needs_the_book]
@@ -107,7 +133,6 @@ def record_count(
             n.message for n in found.needs_missing
         )
         adjusting = bool(difference) and not still_needed
-        rec = Recorder(session, actor, ctx.clock.now(), study=ctx, action=Permission.COUNT)
         count = PhysicalCount(
             kit_id=record.id,
             counted=tablets,
@@ -121,25 +146,13 @@ def record_count(
         )
         session.add(count)
         session.flush()
-        check_signature(
-            session,
-            actor,
-            password,
-            counter_meaning(difference if adjusting else 0),
-            "count",
-            count.id,
-            rec,
+        record_signature(
+            session, signer, counter_meaning(difference if adjusting else 0), "count", count.id, rec
         )
         if adjusting:
-            check_signature(
-                session,
-                actor_of(session, find_user(session, verified_by)),
-                verifier_password,
-                SignatureMeaning.COUNT_VERIFIED,
-                "count",
-                count.id,
-                rec,
-                second=True,
+            assert verifier is not None and verifier.id == verifier_id  # checked above
+            record_signature(
+                session, verifier, SignatureMeaning.COUNT_VERIFIED, "count", count.id, rec
             )
             coded = f"{code.value if code else ''}: {why}"
             rec.ledger(

@@ -51,10 +51,11 @@ from dispensary.services.results import DestroyResult
 from dispensary.services.stock import move_kit
 from dispensary.services.users import (
     actor_of,
-    check_signature,
+    check_signer,
     find_user,
     outside_study,
     presign,
+    record_signature,
 )
 
 
@@ -89,20 +90,36 @@ def destroy(
         kits, witness, method, destroyed_on, reference, to_sponsor, reason_code, unseen_returns_ok
     )
     checked = _checked_destruction(actor, request, today)
-    if checked.refusals:  # the paperwork is refused before anyone signs
-        first = checked.refusals[0]
-        raise first.error(first.message)
     day, how, ref = checked.day, checked.method, checked.reference
     presign(ctx, (actor.username, password), (checked.witness, witness_password))
     with write_transaction(ctx.engine) as session:
+        rec = Recorder(session, actor, ctx.clock.now(), study=ctx, action=Permission.DESTROY)
+        # The signatures' passwords first: a wrong one is said and counted (once this is rolled
+        # back) whatever else the destruction would be refused for (users.check_signer).
+        signer = check_signer(
+            session, actor, password, signer_meaning(to_sponsor), auditor=actor, now=rec.now
+        )
+        if checked.refusals:  # the paperwork
+            first = checked.refusals[0]
+            raise first.error(first.message)
         plan = _plan_destruction(session, actor, checked, today, ctx.study_id)
+        witness_signer: User | None = None
+        if plan.witness is not None:  # a witness who may sign: their password before the kits
+            witness_signer = check_signer(
+                session,
+                actor_of(session, plan.witness),
+                witness_password,
+                SignatureMeaning.WITNESSED,
+                auditor=actor,
+                now=rec.now,
+                second=True,
+            )
         if plan.assessment.refusals:
             first = plan.assessment.refusals[0]
             raise first.error(first.message)
         records, witness_user = plan.kits, plan.witness
         unseen = plan.assessment.unseen_returns  # acknowledged, else refused above
         assert witness_user is not None  # else refused above
-        rec = Recorder(session, actor, ctx.clock.now(), study=ctx, action=Permission.DESTROY)
         code = checked.reason_code
         destruction = Destruction(
             destroyed_on=day,
@@ -144,18 +161,12 @@ def destroy(
             )
             total += quantity
             by_product[kit.product] = by_product.get(kit.product, 0) + quantity
-        check_signature(
-            session, actor, password, signer_meaning(to_sponsor), "destruction", destruction.id, rec
+        record_signature(
+            session, signer, signer_meaning(to_sponsor), "destruction", destruction.id, rec
         )
-        check_signature(
-            session,
-            actor_of(session, witness_user),
-            witness_password,
-            SignatureMeaning.WITNESSED,
-            "destruction",
-            destruction.id,
-            rec,
-            second=True,
+        assert witness_signer is not None  # the witness of the plan, checked above
+        record_signature(
+            session, witness_signer, SignatureMeaning.WITNESSED, "destruction", destruction.id, rec
         )
         rec.audit(
             AuditAction.DESTROY,

@@ -123,10 +123,11 @@ from dispensary.services.studies import confirmed_rules
 from dispensary.services.study_versions import file_sha256, study_file_changed
 from dispensary.services.users import (
     actor_of,
-    check_signature,
+    check_signer,
     find_user,
     outside_study,
     presign,
+    record_signature,
 )
 from dispensary.study import IRT_CONFIRMATION, PLATELETS, Study, is_tablet
 
@@ -190,6 +191,30 @@ def dispense_cycle(
     presign(ctx, (actor.username, password), (checked_by, checker_password))
 
     with write_transaction(ctx.engine) as session, session.no_autoflush:
+        # Each row written at once (Recorder.direct): the dispense's rows name only rows
+        # already in the database, and nothing here is left for a flush.
+        rec = Recorder(
+            session, actor, ctx.clock.now(), direct=True, study=ctx, action=Permission.DISPENSE
+        )
+        # The signatures' passwords first: a wrong one is said and counted (once this is rolled
+        # back) whatever else the dispense would be refused for (users.check_signer).
+        signer = check_signer(
+            session, actor, password, SignatureMeaning.DISPENSED, auditor=actor, now=rec.now
+        )
+        checker: User | None = None
+        checker_actor: Actor | None = None
+        checker_signer: User | None = None
+        if checked_by:
+            checker, checker_actor = _checker(session, actor, checked_by, ctx.study_id)
+            checker_signer = check_signer(
+                session,
+                checker_actor,
+                checker_password,
+                SignatureMeaning.CHECKED,
+                auditor=actor,
+                now=rec.now,
+                second=True,
+            )
         # Nothing is read back that this step writes (the result is built from what is written),
         # so no query needs the session flushed first: the writes go out together at the audit.
         plan = _plan(
@@ -213,19 +238,10 @@ def dispense_cycle(
         day, days = found.dispensed_on, ctx.study.cycle.days_of_supply
         tablets = sum(t for _kit, t in chosen)
 
-        # Each row written at once (Recorder.direct): the dispense's rows name only rows
-        # already in the database, and nothing here is left for a flush.
-        rec = Recorder(
-            session, actor, ctx.clock.now(), direct=True, study=ctx, action=Permission.DISPENSE
-        )
         # Read with the participant, inside this write (after its lock), for the cycle asked.
         if found.cycle != checked.cycle:
             raise ValueError("the dispense's number was read for another cycle")
         next_id, attempt = (plan.last_id or 0) + 1, (plan.last_attempt or 0) + 1
-        checker: User | None = None
-        checker_actor: Actor | None = None
-        if checked_by:
-            checker, checker_actor = _checker(session, actor, checked_by, ctx.study_id)
         # The study file its directions are made from (the text the study open was read
         # from, one of its versions): its label and leaflet keep that wording. No query: the
         # version's number is found from it when a label is printed (services.study_versions).
@@ -278,19 +294,10 @@ def dispense_cycle(
                 dispense_id=record.id,
             )
             move_kit(session, rec, kit, KitEvent.DISPENSE, today=today, ledger=movement)
-        check_signature(
-            session, actor, password, SignatureMeaning.DISPENSED, "dispense", record.id, rec
-        )
-        if checker_actor is not None:
-            check_signature(
-                session,
-                checker_actor,
-                checker_password,
-                SignatureMeaning.CHECKED,
-                "dispense",
-                record.id,
-                rec,
-                second=True,
+        record_signature(session, signer, SignatureMeaning.DISPENSED, "dispense", record.id, rec)
+        if checker_signer is not None:
+            record_signature(
+                session, checker_signer, SignatureMeaning.CHECKED, "dispense", record.id, rec
             )
         extra: dict[str, object] = {}
         others = {k: v for k, v in checked.observations.items() if k != PLATELETS}
@@ -1693,6 +1700,11 @@ def void_dispense(
     why = check_text(reason, N_("reason for the void"))
     presign(ctx, (actor.username, password))
     with write_transaction(ctx.engine) as session:
+        rec = Recorder(session, actor, ctx.clock.now(), study=ctx, action=Permission.VOID_DISPENSE)
+        # The password first: a wrong one is said and counted whatever else is refused.
+        signer = check_signer(
+            session, actor, password, SignatureMeaning.CORRECTED, auditor=actor, now=rec.now
+        )
         record = get_dispense(session, dispense_ref, ctx.study_id, reader=Readable(session, actor))
         _refuse_void(session, record, ctx.clock.today(), kits_back)
         entries = session.scalars(
@@ -1704,7 +1716,6 @@ def void_dispense(
             )
             .order_by(LedgerEntry.id)
         ).all()
-        rec = Recorder(session, actor, ctx.clock.now(), study=ctx, action=Permission.VOID_DISPENSE)
         void = DispenseVoid(dispense_id=record.id, reason=why, user_id=actor.user_id, at=rec.now)
         session.add(void)
         session.flush()
@@ -1716,9 +1727,7 @@ def void_dispense(
             move_kit(
                 session, rec, kit, KitEvent.VOID_DISPENSE, today=today, ledger=reversal, fact=void
             )
-        check_signature(
-            session, actor, password, SignatureMeaning.CORRECTED, "dispense", record.id, rec
-        )
+        record_signature(session, signer, SignatureMeaning.CORRECTED, "dispense", record.id, rec)
         rec.audit(
             AuditAction.DISPENSE_VOIDED,
             "dispense",

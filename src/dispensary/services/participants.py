@@ -51,7 +51,7 @@ from dispensary.services.permissions import Permission, Readable, require
 from dispensary.services.queries import live_dispenses, participant_row
 from dispensary.services.results import ParticipantRow
 from dispensary.services.study_versions import refuse_study_file_changed, study_file_changed
-from dispensary.services.users import check_signature, presign
+from dispensary.services.users import check_signer, presign, record_signature
 from dispensary.study import Study
 
 
@@ -347,22 +347,25 @@ def set_status(
     new, why, day = _status_given(ctx, status, reason, effective_on)
     presign(ctx, (actor.username, password))
     with write_transaction(ctx.engine) as session:
+        rec = Recorder(
+            session, actor, ctx.clock.now(), study=ctx, action=Permission.PARTICIPANT_STATUS
+        )
+        # The password first: a wrong one is said and counted whatever else is refused.
+        signer = check_signer(
+            session,
+            actor,
+            password,
+            SignatureMeaning.STATUS_CHANGED,
+            auditor=actor,
+            now=rec.now,
+        )
         participant = get_participant(
             session, study_number, ctx.study_id, reader=Readable(session, actor)
         )
         old = participant.status
         _check_status_change(session, participant, new, day)
-        rec = Recorder(
-            session, actor, ctx.clock.now(), study=ctx, action=Permission.PARTICIPANT_STATUS
-        )
-        check_signature(
-            session,
-            actor,
-            password,
-            SignatureMeaning.STATUS_CHANGED,
-            "participant",
-            participant.id,
-            rec,
+        record_signature(
+            session, signer, SignatureMeaning.STATUS_CHANGED, "participant", participant.id, rec
         )
         participant.status = new.value
         rec.audit(
@@ -536,13 +539,17 @@ def void_enrolment(
     why = check_text(reason, N_("reason for voiding the enrolment"))
     presign(ctx, (actor.username, password))
     with write_transaction(ctx.engine) as session:
+        rec = Recorder(
+            session, actor, ctx.clock.now(), study=ctx, action=Permission.CORRECT_ENROLMENT
+        )
+        # The password first: a wrong one is said and counted whatever else is refused.
+        signer = check_signer(
+            session, actor, password, SignatureMeaning.CORRECTED, auditor=actor, now=rec.now
+        )
         participant = get_participant(
             session, study_number, ctx.study_id, reader=Readable(session, actor)
         )
         _refuse_void(session, participant)
-        rec = Recorder(
-            session, actor, ctx.clock.now(), study=ctx, action=Permission.CORRECT_ENROLMENT
-        )
         void = EnrolmentVoid(
             participant_id=participant.id, reason=why, user_id=actor.user_id, at=rec.now
         )
@@ -550,8 +557,8 @@ def void_enrolment(
         old = participant.status
         participant.status = ParticipantStatus.VOIDED.value
         session.flush()
-        check_signature(
-            session, actor, password, SignatureMeaning.CORRECTED, "participant", participant.id, rec
+        record_signature(
+            session, signer, SignatureMeaning.CORRECTED, "participant", participant.id, rec
         )
         rec.audit(
             AuditAction.ENROLMENT_VOIDED,
@@ -757,6 +764,13 @@ def correct_enrolment(
     given = _given(enrolled_on, initials, birth_year)
     presign(ctx, (actor.username, password))
     with write_transaction(ctx.engine) as session:
+        rec = Recorder(
+            session, actor, ctx.clock.now(), study=ctx, action=Permission.CORRECT_ENROLMENT
+        )
+        # The password first: a wrong one is said and counted whatever else is refused.
+        signer = check_signer(
+            session, actor, password, SignatureMeaning.CORRECTED, auditor=actor, now=rec.now
+        )
         participant = get_participant(
             session, study_number, ctx.study_id, reader=Readable(session, actor)
         )
@@ -765,11 +779,8 @@ def correct_enrolment(
         if correction.refusals:
             first = correction.refusals[0]
             raise first.error(first.message)
-        rec = Recorder(
-            session, actor, ctx.clock.now(), study=ctx, action=Permission.CORRECT_ENROLMENT
-        )
-        check_signature(
-            session, actor, password, SignatureMeaning.CORRECTED, "participant", participant.id, rec
+        record_signature(
+            session, signer, SignatureMeaning.CORRECTED, "participant", participant.id, rec
         )
         for key, value in correction.new.items():
             setattr(participant, key, value)

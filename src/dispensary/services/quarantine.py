@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from dispensary.db.engine import read_transaction, write_transaction
-from dispensary.db.models import Excursion, Kit, QuarantineEvent
+from dispensary.db.models import Excursion, Kit, QuarantineEvent, User
 from dispensary.domain import reasons
 from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.codes import KitStatus, SignatureMeaning
@@ -26,7 +26,7 @@ from dispensary.services.permissions import Permission, Readable, require
 from dispensary.services.results import StatusChange
 from dispensary.services.stock import move_kit, refusal_of
 from dispensary.services.temperature import excursion_kits_held
-from dispensary.services.users import check_signature, presign
+from dispensary.services.users import check_signer, presign, record_signature
 
 CHUNK = 500
 """Kit numbers read per statement (SQLite's bound variables are limited)."""
@@ -277,8 +277,20 @@ def _change(
     if not quarantining:  # argon2 before the write lock; the transaction still decides
         presign(ctx, (actor.username, password))
     with write_transaction(ctx.engine) as session:
-        records = get_kits(session, kits, ctx.study_id, reader=Readable(session, actor))
         rec = Recorder(session, actor, ctx.clock.now(), study=ctx, action=action)
+        signer: User | None = None
+        if not quarantining:
+            # The release's password first: a wrong one is said and counted (once this is
+            # rolled back) whatever else the release would be refused for (users.check_signer).
+            signer = check_signer(
+                session,
+                actor,
+                password,
+                SignatureMeaning.RELEASED,
+                auditor=actor,
+                now=rec.now,
+            )
+        records = get_kits(session, kits, ctx.study_id, reader=Readable(session, actor))
         # What the sponsor's decision covers: read before the kits move (a release closes them).
         stored = {} if quarantining else hold_causes(session, ctx, records, stored=True)
         shown = {} if quarantining else hold_causes(session, ctx, records)
@@ -303,8 +315,9 @@ def _change(
             assert first is not None  # written by move_kit above
             # One signature for the release, on its first kit's release event (the events of
             # one release share its audit entry, which lists the signature).
-            check_signature(
-                session, actor, password, SignatureMeaning.RELEASED, "quarantine_event", first, rec
+            assert signer is not None  # checked first above
+            record_signature(
+                session, signer, SignatureMeaning.RELEASED, "quarantine_event", first, rec
             )
         new: dict[str, object] = {"kits": [k.number for k in records], "status": target.value}
         if reference is not None:

@@ -330,6 +330,10 @@ class ReturnResult:
     products: tuple[ProductFigures, ...] = ()
     """Each product of the dispense with its own figures (DispenseHistoryRow.products): a
     dispense of several products is said product by product, its sums counting no one unit."""
+    flag_reason: str = ""
+    """The explanations that answer the dispense's flags now (DispenseHistoryRow.flag_reason,
+    queries.answering_explanations): a correction that left the flags as they were keeps
+    them; "" while a flag is open (or there is none)."""
 
 
 @dataclass(frozen=True)

@@ -80,7 +80,7 @@ from dispensary.services.queries import (
 from dispensary.services.results import ProductFigures, ReturnResult
 from dispensary.services.stock import move_kit
 from dispensary.services.study_versions import study_file_changed
-from dispensary.services.users import check_signature, presign
+from dispensary.services.users import check_signer, presign, record_signature
 from dispensary.study import Study
 
 
@@ -146,6 +146,17 @@ def record_return(
     note_text, condition_text = checked.note, checked.condition
     presign(ctx, (actor.username, password))
     with write_transaction(ctx.engine) as session:
+        rec = Recorder(session, actor, ctx.clock.now(), study=ctx, action=Permission.RETURN)
+        # The password first: a wrong one is said and counted (once this is rolled back)
+        # whatever else the return would be refused for (users.check_signer).
+        signer = check_signer(
+            session,
+            actor,
+            password,
+            SignatureMeaning.RETURN_COUNTED,
+            auditor=actor,
+            now=rec.now,
+        )
         plan = _plan_return(session, ctx, actor, request, checked, today)
         if plan.assessment.refusals:
             first = plan.assessment.refusals[0]
@@ -153,7 +164,6 @@ def record_return(
         record, line = plan.record, plan.line
         held = plan.assessment.held_days
         assert line is not None  # a kit of the dispense still to count: not refused
-        rec = Recorder(session, actor, ctx.clock.now(), study=ctx, action=Permission.RETURN)
         flags = plan.assessment.preview.flags if plan.assessment.preview else ()  # as recorded
         ret = Return(
             dispense_id=record.id,
@@ -184,9 +194,7 @@ def record_return(
         )
         move_kit(session, rec, kit_row, event, today=today, ledger=movement)
         result = _result(session, ctx, record, ret, number)
-        check_signature(
-            session, actor, password, SignatureMeaning.RETURN_COUNTED, "return", ret.id, rec
-        )
+        record_signature(session, signer, SignatureMeaning.RETURN_COUNTED, "return", ret.id, rec)
         rec.audit(
             AuditAction.RETURN,
             "return",
@@ -1023,8 +1031,12 @@ def correct_return(
     why = check_text(reason, N_("reason for the correction"))
     presign(ctx, (actor.username, password))
     with write_transaction(ctx.engine) as session:
-        old, record, kit, checked = _correctable(session, ctx, actor, return_id, count, change)
         rec = Recorder(session, actor, ctx.clock.now(), study=ctx, action=Permission.CORRECT_RETURN)
+        # The password first: a wrong one is said and counted whatever else is refused.
+        signer = check_signer(
+            session, actor, password, SignatureMeaning.CORRECTED, auditor=actor, now=rec.now
+        )
+        old, record, kit, checked = _correctable(session, ctx, actor, return_id, count, change)
         new = Return(
             dispense_id=record.id,
             kit_id=kit.id,
@@ -1061,7 +1073,7 @@ def correct_return(
             move_kit(session, rec, kit, KitEvent.RETURN, today=today, ledger=movement)
         elif movement is not None:
             rec.ledger(movement)
-        check_signature(session, actor, password, SignatureMeaning.CORRECTED, "return", new.id, rec)
+        record_signature(session, signer, SignatureMeaning.CORRECTED, "return", new.id, rec)
         result = _result(session, ctx, record, new, kit.number)
         values: dict[str, object] = {"tablets": count, "corrects": old.id}
         before: dict[str, object] = {"tablets": old.tablets}
@@ -1179,6 +1191,7 @@ def _result(
         flags,
         ret.corrects_id,
         rows[0].products if rows else (),
+        rows[0].flag_reason if rows and flags else "",
     )
 
 

@@ -504,9 +504,10 @@ def check_signer(
     then writes the signature): refused when the signer may not sign or typed no password; a
     wrong password refused and counted against the signer once the step's transaction is
     rolled back, in an entry of its own in the name of `auditor` (the signed-in user) at
-    `now`. For a step that refuses for other reasons after the signature (the reconciliation's
-    sign-off: the records changed since they were shown) and checks it first, so that a wrong
-    password is said and counted whatever else would have been refused."""
+    `now`. Every signed step checks it first, before its other refusals (a kit not on the
+    shelf, a cycle already dispensed, the records changed since the sign-off's figures were
+    shown), so that a wrong password is said and counted whatever else would have been
+    refused (21 CFR Part 11: every failed attempt counts)."""
     user = session.get(User, actor.user_id)
     if user is None or not user.active or user.locked:
         raise NotPermitted(
