@@ -221,10 +221,11 @@ def test_a_tampered_trail_is_never_signed_off_nor_called_balanced(
     ), signed.err
     chinese = cli("--lang", "zh_CN", "reconcile", user="monitor")
     assert chinese.code == 6 and "对账：稽查轨迹未通过验证" in chinese.out
-    # The report says so in its header and its opening sentence, never "balanced".
+    # The report says so in its header and its opening sentence, never "balanced"; it is
+    # written, and the command exits 6 as every report of a trail that does not verify.
     out = tmp_path / "reconciliation.pdf"
     made = cli("report", "reconciliation", "--out", str(out), user="monitor")
-    assert made.code == 0 and "audit trail does NOT VERIFY" in made.out, made.out
+    assert made.code == 6 and "audit trail does NOT VERIFY" in made.out, made.out
     first = " ".join(PdfReader(out).pages[0].extract_text().split())
     assert "Ledger audit trail does NOT VERIFY: figures not to be trusted" in first
     assert "The audit trail does NOT VERIFY: Tampering or damage found: Return 1 (" in first

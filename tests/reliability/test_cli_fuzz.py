@@ -77,7 +77,8 @@ NUMBER_TYPES: set[Callable[[str], object]] = {
     cli_forecast.weeks,
     cli_forecast.count,
 }
-DATE_TYPES: set[Callable[[str], object]] = {cli._date}
+# An expiry takes YYYY-MM too (the month's last day); the same junk is refused.
+DATE_TYPES: set[Callable[[str], object]] = {cli._date, cli_core.expiry_date}
 # Every option naming a file or folder (--db, --study, --out, --manifest, --anchor-log, FILE):
 # a name no file system takes is refused by the type, before anything is opened.
 PATH_TYPES: set[Callable[[str], object]] = {cli._path, cli._database, cli_core.study_file_option}
@@ -123,6 +124,8 @@ BAD_DATES = [
     "2026-W01-1",
     "٢٠٢٦-٠١-٠٥",
     "2026-02-30",
+    "2026-13",
+    "2026-00",
     "",
 ]
 
@@ -139,6 +142,7 @@ WELL_FORMED: dict[object, set[str]] = {
     cli_forecast.count: {" +5"},
     cli._number: _DECIMALS,
     cli._date: {"1900-01-01", "2199-12-31"},
+    cli_core.expiry_date: {"1900-01-01", "2199-12-31"},
     cli_core.observation: {f"weight={n}" for n in _DECIMALS},
 }
 

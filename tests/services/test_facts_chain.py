@@ -362,7 +362,7 @@ def test_an_account_changed_reads_in_the_readers_words(busy: Context, monitor: A
     assert "角色记录为 药房技术员，现为 药师" in chinese, chinese
     assert "须更改密码" not in chinese, chinese
 
-    sql(busy, "UPDATE users SET must_change_password = 1 WHERE username = 'tech'")
+    sql(busy, "UPDATE users SET must_change_password = TRUE WHERE username = 'tech'")
     words = "\n".join(audit.verify(busy, monitor).findings)
     assert "Must change password recorded as no, now yes" in words, words
     with speaking(Language.ZH_CN):

@@ -194,6 +194,7 @@ FIELD_NAMES: dict[str, str] = {
     "anchor": N_("audit field|Verification code"),
     "birth_year": N_("audit field|Year of birth"),
     "bytes": N_("audit field|Size (bytes)"),
+    "chain": N_("audit field|Audit trail"),
     "blind": N_("audit field|Blind count"),
     "book": N_("audit field|On the book"),
     "by_product": N_("audit field|Each product"),
@@ -764,6 +765,8 @@ def _coded(key: str, value: str) -> str | None:
         return _("yes") if value == "yes" else _("no")
     if key == "outcome" and value in RETURN_OUTCOMES:
         return _in_context(RETURN_OUTCOMES[value])
+    if key == "chain" and value == "broken":  # a backup made as evidence (services.backup)
+        return _("does not verify")
     if key == "status" and value in STUDY_STATUSES:
         return _in_context(STUDY_STATUSES[value])
     if key == "sex" and value in SEXES:
