@@ -803,8 +803,8 @@ Old values:
         <translation>&lt;span style=&apos;color:#7a4b00&apos;&gt;{message}&lt;/span&gt;</translation>
     </message>
     <message>
-        <source>Held for a count difference</source>
-        <translation>因盘点差异暂扣</translation>
+        <source>Held: count</source>
+        <translation>盘点暂扣</translation>
     </message>
     <message>
         <source>{expiry}: {standing}</source>

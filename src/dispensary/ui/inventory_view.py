@@ -147,8 +147,9 @@ def status_text(row: KitRow) -> str:
 
 
 def held_text() -> str:
-    """The status of an available kit held for an open count difference, as the table says it."""
-    return QCoreApplication.translate("InventoryScreen", "Held for a count difference")
+    """The status of an available kit held for an open count difference, as the table says it
+    (short: the Where column keeps the width to spare at 1366x768; the summary says why)."""
+    return QCoreApplication.translate("InventoryScreen", "Held: count")
 
 
 def status_colour(row: KitRow) -> str:
