@@ -41,7 +41,12 @@ PHARM_WRONG = "Paula Pharm: The signature password for pharm is wrong; nothing w
 
 def _meanings(ctx: Context) -> list[str]:
     with read_transaction(ctx.engine) as session:
-        failed = session.query(AuditEntry).filter_by(action="signature_failed").all()
+        failed = (
+            session.query(AuditEntry)
+            .filter_by(action="signature_failed")
+            .order_by(AuditEntry.id)
+            .all()
+        )
         return [json.loads(e.new)["meaning"] for e in failed]
 
 
