@@ -1173,3 +1173,39 @@ def test_a_late_receipt_marks_the_sign_offs_of_its_own_study_only(
     with read_transaction(ctx.engine) as session:
         [signed] = reconciliation.signoff_rows(session, ctx.study_id, ctx.study, clock)
     assert signed.changed_since == ("receipt of shipment SH-A dated before it",)
+
+
+def test_a_kit_of_another_study_counted_back_under_this_study_s_dispense_names_no_one_of_it(
+    ctx: Context,
+    second: Context,
+    admin: Actor,
+    pharmacist: Actor,
+    pharmacist2: Actor,
+    pw: Password,
+    refused: Refused,
+) -> None:
+    """A bottle of another sponsor's study brought to this study's return counter: refused as
+    that study's record, never "it was dispensed to 02-007 (DSP...)", which would tell a user
+    of one study who takes part in another; a user who may open that study is told to switch."""
+    other = _worked_by_pharm2_only(ctx, admin, pharmacist2, pw)
+    mover = signed_in(ctx, pharmacist2, pw)
+    dispense(other, mover, pw(mover), number="02-007", kits=["B0004"])
+    mine = signed_in(ctx, pharmacist, pw)
+    receive(ctx, mine, "K0001-K0004")
+    enroll(ctx, mine, "01-001")
+    own = dispense(ctx, mine, pw(mine))
+    elsewhere = "Kit B0004 is recorded in another study of this pharmacy, one you have no access"
+    with refused(ctx, RuleViolation, elsewhere) as found:
+        returns.record_return(ctx, mine, "B0004", 3, pw(mine), own.number)
+    assert "02-007" not in found.value.message
+    assessed = returns.assess_return(ctx, mine, ReturnRequest(dispense=own.number, kit="B0004"))
+    assert [r.message for r in assessed.refusals if "B0004" in r.message] == [
+        elsewhere + " to. Check the number; if it belongs to this study, ask an administrator."
+    ]
+    studies.set_access(ctx, admin, pharmacist.username, OTHER, True, "covers the second too")
+    both = signed_in(ctx, pharmacist, pw)
+    switch = returns.assess_return(ctx, both, ReturnRequest(dispense=own.number, kit="B0004"))
+    assert [r.message for r in switch.refusals if "B0004" in r.message] == [
+        f"Kit B0004 is of study {OTHER}, not of the study open. Switch to study {OTHER} to work "
+        "with it."
+    ]

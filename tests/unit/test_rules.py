@@ -450,6 +450,13 @@ def test_fefo_takes_the_earliest_expiry_that_lasts() -> None:
         choose_fefo(kits, "p7.5", 64, COVER, TODAY)
 
 
+def test_a_short_shelf_of_capsules_is_said_in_capsules() -> None:
+    """A capsule is never said to be a tablet: the shortage is given in the product's word."""
+    kits = [kit("C1", date(2027, 6, 1), product="cap", tablets=28)]
+    with says(RuleViolation, "Not enough Capsulinib in stock: 56 capsules needed, 28 capsules av"):
+        choose_fefo(kits, "cap", 56, COVER, TODAY, "Capsulinib", lambda n: f"{n} capsules")
+
+
 def test_fefo_breaks_expiry_ties_by_lot_then_kit() -> None:
     same_day = date(2026, 6, 1)
     kits = [

@@ -1088,9 +1088,11 @@ def choose_fefo(
     cover_until: date,
     today: date,
     name: str = "",
+    counted: Callable[[int], str | None] | None = None,
 ) -> list[KitCandidate]:
     """First expiry, first out, among available kits of the product that last long enough.
-    `name`: the product as the refusal names it to its reader (else its code)."""
+    `name`: the product as the refusal names it to its reader (else its code); `counted`: a
+    count of a product not of tablets in its own word (as check_scanned_cover)."""
     usable = usable_kits(kits, product, cover_until, today)
     chosen: list[KitCandidate] = []
     total = 0
@@ -1105,6 +1107,19 @@ def choose_fefo(
         if total - kit.tablets >= tablets:
             chosen.remove(kit)
             total -= kit.tablets
+    needed = counted(tablets) if counted is not None else None
+    if total < tablets and needed is not None:
+        raise RuleViolation(
+            _(
+                "Not enough {product} in stock: {needed} needed, {held} available in kits that "
+                "last until {cover_until}. Receive stock or release quarantined kits."
+            ).format(
+                product=name or product,
+                needed=needed,
+                held=counted(total) if counted is not None else total,
+                cover_until=cover_until.isoformat(),
+            )
+        )
     if total < tablets:
         raise RuleViolation(
             _(

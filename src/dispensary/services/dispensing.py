@@ -817,6 +817,7 @@ def _plan(
                 cover_until,
                 today,
                 name=study.product_name(product),
+                counted=partial(_counted, study, product),
             )
         except RuleViolation as exc:
             short.append(exc.message)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from dispensary.db.engine import read_transaction, write_transaction
 from dispensary.db.models import (
+    FIRST_STUDY,
     AdherenceNote,
     Dispense,
     DispenseKit,
@@ -444,7 +445,11 @@ def _plan_return(
     if number is None:
         number = scanned_kit if scanned_kit in to_count else (to_count[0] if to_count else "")
     line = next((k for k in lines if k.kit.number == number), None)
-    elsewhere = _kit_elsewhere(session, number, record) if line is None and number else None
+    elsewhere = (
+        _kit_elsewhere(session, number, record, ctx.study_id, Readable(session, actor))
+        if line is None and number
+        else None
+    )
     if elsewhere is not None:
         refusals.append(Refusal(ReturnCheck.KIT_ELSEWHERE, elsewhere))
     elif line is None and number:
@@ -677,10 +682,18 @@ def _went_out_in(session: Session, kit_id: int) -> Dispense | None:
     return None
 
 
-def _kit_elsewhere(session: Session, number: str, record: Dispense) -> str | None:
-    """Why a kit of the study that is not one of `record`'s cannot be counted for it: the
-    dispense (and participant) it went out in; None for a kit never dispensed."""
-    kit_id = session.scalar(select(Kit.id).where(Kit.number == number))
+def _kit_elsewhere(
+    session: Session, number: str, record: Dispense, study: int, reader: Collection[int]
+) -> str | None:
+    """Why a kit that is not one of `record`'s cannot be counted for it: the dispense (and
+    participant) it went out in; None for a kit never dispensed. A kit of another study is
+    refused as everywhere else (common.other_study): whom it went to is that study's record,
+    not to be named to a user of this one."""
+    found = session.execute(select(Kit.id, Kit.study_id).where(Kit.number == number)).first()
+    kit_id = found[0] if found is not None else None
+    if found is not None and int(found[1] or FIRST_STUDY) != study:
+        what = _("Kit {kit}").format(kit=number)
+        return str(other_study(session, int(found[1] or FIRST_STUDY), what, number, reader))
     went_out = _went_out_in(session, kit_id) if kit_id is not None else None
     if went_out is None or went_out.id == record.id:
         return None
