@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
+from dispensary.domain.regimen import DoseLevel
 from dispensary.i18n import N_, _, current_language
 from dispensary.labels import wording
 from dispensary.labels.languages import (
@@ -155,14 +156,73 @@ def units_text(study: Study, dispense: DispenseResult, text: LabelLanguage) -> s
 
 
 def _marks(
-    study: Study, dispense: DispenseResult, speech: Speech, previous_dose: int | None
+    study: Study,
+    dispense: DispenseResult,
+    speech: Speech,
+    previous_dose: int | None,
+    products: Sequence[str] | None = None,
 ) -> list[Piece]:
-    if previous_dose is None or previous_dose == dispense.dose_level:
+    """DOSE CHANGED with the dose it was, when the previous dispense's dose level differs.
+    The label of one kit of a dispense of several drugs (`products`: its own) is marked only
+    when its own product's dose changed, with that product's dose as it was ('1 capsule twice
+    daily, days 1-14'; a product not taken then: said so) whenever either level gives another
+    drug, whose name the level's names and whose dose may be as it was. Otherwise (one drug:
+    the level names it alone) the previous level's name."""
+    if previous_dose is None:
         return []
-    was = study.dose_level(previous_dose).name
+    now, was = study.dose_level(dispense.dose_level), study.dose_level(previous_dose)
+    if products is not None and not {*now.products, *was.products} <= set(products):
+        changed = [
+            code for code in products if _regimen(study, now, code) != _regimen(study, was, code)
+        ]
+        return [
+            mark(
+                wording.dose_changed(_product_dose(study, was, code, speech))
+                if was.of_product(code)
+                else wording.dose_not_taken(),
+                N_("dose changed mark"),
+            )
+            for code in changed
+        ]
+    if previous_dose == dispense.dose_level:
+        return []
+    was_name = was.name
     if not speech.english:
-        was = speech.text.dose_levels.get(previous_dose, was)
-    return [mark(wording.dose_changed(was), N_("dose changed mark"))]
+        was_name = speech.text.dose_levels.get(previous_dose, was_name)
+    return [mark(wording.dose_changed(was_name), N_("dose changed mark"))]
+
+
+def _regimen(study: Study, dose: DoseLevel, product: str) -> tuple[tuple[int, ...], ...]:
+    """How a product is taken at a dose level, part by part: (units a dose, doses a day,
+    first and last day of the cycle); () when it is not taken."""
+    return tuple(
+        (
+            part.tablets_per_dose,
+            part.frequency(dose.doses_per_day),
+            part.first_day or 1,
+            part.last_day or study.cycle.days_of_supply,
+        )
+        for part in dose.of_product(product)
+    )
+
+
+def _product_dose(study: Study, dose: DoseLevel, product: str, speech: Speech) -> str:
+    """One product's dose at a level, without dates, in the language spoken: '1 capsule twice
+    daily, days 1-14' / '每日两次，每次1粒，第1–14天'; each part of a product the level gives
+    in several, in the file's order."""
+    form = study.product(product).form
+    parts = []
+    for part in dose.of_product(product):
+        taken = wording.units_taken(
+            speech.text.counted(part.tablets_per_dose, form),
+            speech.text.frequency(part.frequency(dose.doses_per_day)),
+        )
+        if part.first_day is not None or part.last_day is not None:
+            taken = wording.on_cycle_days(
+                taken, part.first_day or 1, part.last_day or study.cycle.days_of_supply
+            )
+        parts.append(taken)
+    return wording.punctuation("; ").join(parts)
 
 
 def pharmacy_text(study: Study, speech: Speech, pharmacy: Particulars) -> str:
@@ -331,7 +391,7 @@ def dispensing_layout(
             barcode_share=0.32,
             body_largest=9.0,
             advice=ADVICE,
-            marks=in_every(spoken, lambda s: _marks(study, on_it, s, previous_dose)),
+            marks=in_every(spoken, lambda s: _marks(study, on_it, s, previous_dose, products)),
         )
 
     def on(chosen: LabelStock) -> LabelLayout:

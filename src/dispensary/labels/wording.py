@@ -116,6 +116,25 @@ def dose_changed(previous: str) -> str:
     return _("DOSE CHANGED (was {previous})").format(previous=previous)
 
 
+def dose_not_taken() -> str:
+    """The DOSE CHANGED mark of a kit's product not taken in the previous cycle (a drug
+    started, or started again, at this dose level)."""
+    return _("DOSE CHANGED (not taken in the previous cycle)")
+
+
+def units_taken(units: str, frequency: str) -> str:
+    """One product's dose, as its DOSE CHANGED mark says the one it was: '1 capsule twice
+    daily' / '每日两次，每次1粒' (the order of the directions' words). `units`: the count with
+    its word in the language; `frequency`: the study file's 'twice daily' in it."""
+    return _("{units} {frequency}").format(units=units, frequency=frequency)
+
+
+def on_cycle_days(taken: str, first: int, last: int) -> str:
+    """A dose taken on some days of the cycle only: '1 capsule twice daily, days 1-14' /
+    '每日两次，每次1粒，第1–14天'."""
+    return _("{dose}, days {first}-{last}").format(dose=taken, first=first, last=last)
+
+
 def telephone(number: str) -> str:
     return _("tel. {number}").format(number=number)
 
