@@ -87,11 +87,15 @@ def test_enrolled_on_an_earlier_day(ctx: Context, pharmacist: Actor) -> None:
     ("change", "error", "words"),
     [
         ({"birth_year": 2009}, RuleViolation, "born in 2009 is under 18 on 2026-01-05"),
-        ({"sex": "M"}, RuleViolation, "admit sex 'F' only; this participant is recorded as 'M'"),
+        (
+            {"sex": "M"},
+            RuleViolation,
+            "admit sex 'female' only; this participant is recorded as 'male'",
+        ),
         ({"sex": "X"}, InvalidInput, "Sex 'X' is not one this study records: enter F (female)."),
         ({"sex": "Fish"}, InvalidInput, "Sex 'Fish' is not one this study records: enter F"),
         ({"sex": "fm"}, InvalidInput, "Sex 'fm' is not one this study records: enter F"),
-        ({"sex": ""}, InvalidInput, "is not one this study records: enter F (female)."),
+        ({"sex": ""}, InvalidInput, "Give the sex: it is required for the record."),
         ({"birth_year": 2030}, InvalidInput, "Year of birth 2030 is not possible"),
         ({"initials": "Anne Berry"}, InvalidInput, "'Anne Berry' are not initials"),
         ({"initials": "A"}, InvalidInput, "are not initials"),
@@ -175,8 +179,36 @@ def test_a_study_open_to_all_enrols_men(ctx: Context, pharmacist: Actor) -> None
 
 def test_duplicate_is_refused(ctx: Context, pharmacist: Actor, refused: Refused) -> None:
     enroll(ctx, pharmacist)
-    with refused(ctx, RuleViolation, "Participant 01-001 is already enrolled"):
+    with refused(
+        ctx,
+        RuleViolation,
+        "Participant 01-001 is already enrolled. Check the number on the enrolment log; to work "
+        "with this participant, open 01-001 under Participants (`dispensary history 01-001`).",
+    ):
         enroll(ctx, pharmacist, initials="CD")
+
+
+def test_the_number_of_a_voided_enrolment_is_said_to_be_voided_not_enrolled(
+    ctx: Context, pharmacist: Actor, pw: Password, refused: Refused
+) -> None:
+    enroll(ctx, pharmacist, "01-009")
+    participants.void_enrolment(ctx, pharmacist, "01-009", "wrong number", pw(pharmacist))
+    with refused(
+        ctx,
+        RuleViolation,
+        "The enrolment of 01-009 was voided as entered in error; the number stays with that "
+        "voided record and is not enrolled again. Check the number on the enrolment log",
+    ):
+        enroll(ctx, pharmacist, "01-009", initials="CD")
+
+
+def test_a_sex_the_study_does_not_admit_is_said_in_words_in_chinese(
+    ctx: Context, pharmacist: Actor, refused: Refused
+) -> None:
+    with speaking(Language.ZH_CN), refused(ctx, RuleViolation, "只接受性别“女”") as found:
+        enroll(ctx, pharmacist, sex="男")
+    assert "登记的性别为“男”" in found.value.message
+    assert "F" not in found.value.message and "M" not in found.value.message
 
 
 def test_incomplete_eligibility_checklist_is_refused(

@@ -362,8 +362,11 @@ def test_the_participants_screen_fits_1366x768_in_chinese(
     assert ticks[0] == "女性，年龄≥18岁", ticks[0]
     assert "妊娠期或哺乳期" in ticks[len(inclusion) + 4], ticks[len(inclusion) + 4]
     assert not any("Female" in t or "Pregnant" in t for t in ticks), ticks
-    # The investigator as the study file names them in Chinese (it read "Zhenzhen Liu, M.D.").
-    assert dialog.confirmed_by.text() == "刘真真 医生"
+    # Typed by the user, never filled in: the investigator as the study file names them in
+    # Chinese is the hint only (it read "Zhenzhen Liu, M.D."), and no sex is chosen.
+    assert dialog.confirmed_by.text() == ""
+    assert "刘真真 医生" in dialog.confirmed_by.placeholderText()
+    assert dialog.sex.currentData() == ""
 
 
 def test_the_users_screen_fits_1366x768_in_chinese(

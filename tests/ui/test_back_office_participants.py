@@ -10,7 +10,7 @@ import pytest
 from back_office_fixtures import PASSWORDS, Pharmacy, sign_with
 from PySide6.QtCore import QDate, QPoint, Qt
 from PySide6.QtWidgets import QCheckBox
-from window_helpers import refreshed
+from window_helpers import answer_eligibility, refreshed
 
 from dispensary.domain.codes import ParticipantStatus
 from dispensary.domain.errors import NotFound
@@ -74,6 +74,7 @@ def tick(qtbot: Any, box: QCheckBox) -> None:
 def fill_enrolment(qtbot: Any, dialog: EnrolDialog, number: str) -> None:
     qtbot.keyClicks(dialog.study_number, number)
     qtbot.keyClicks(dialog.initials, "ef")
+    answer_eligibility(qtbot, dialog)
     qtbot.keyClicks(dialog.birth_year, "1972")
 
 
@@ -119,6 +120,43 @@ def test_enrolment_needs_every_criterion_ticked(
     person = queries.participant(pharmacy.ctx, pharmacy.actor("pharm"), "01-003")
     assert (person.initials, person.birth_year, person.sex) == ("EF", 1972, "F")
     assert screen.current() is not None and screen.current().study_number == "01-003"
+
+
+def test_the_sex_and_who_confirmed_eligibility_are_the_user_s_own_answers(
+    qtbot: Any, pharmacy: Pharmacy
+) -> None:
+    """Neither is filled in for the user: a default sex or investigator would record an
+    eligibility confirmation no one gave. Each left out is refused by the service, nothing
+    written; a man in a study of women is refused in words, not codes."""
+    dialog = EnrolDialog(pharmacy.session("pharm"))
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.sex.currentData() == "" and dialog.confirmed_by.text() == ""
+    qtbot.keyClicks(dialog.study_number, "01-003")
+    qtbot.keyClicks(dialog.initials, "ef")
+    qtbot.keyClicks(dialog.birth_year, "1972")
+    for box in dialog.criteria:
+        tick(qtbot, box)
+    qtbot.mouseClick(dialog.enrol_button, Qt.MouseButton.LeftButton)
+    assert dialog.message.text() == "Give the sex: it is required for the record."
+    dialog.sex.setCurrentIndex(dialog.sex.findData("m"))
+    qtbot.mouseClick(dialog.enrol_button, Qt.MouseButton.LeftButton)
+    assert dialog.message.text().startswith(
+        "Give the name of the investigator who confirmed eligibility"
+    )
+    qtbot.keyClicks(dialog.confirmed_by, "Dr Liu")
+    qtbot.mouseClick(dialog.enrol_button, Qt.MouseButton.LeftButton)
+    assert dialog.message.text() == (
+        "The study's inclusion criteria admit sex 'female' only; this participant is recorded "
+        "as 'male'. Check with the investigator."
+    )
+    assert dialog.enrolled is None
+    with pytest.raises(NotFound):
+        queries.participant(pharmacy.ctx, pharmacy.actor("pharm"), "01-003")
+    dialog.sex.setCurrentIndex(dialog.sex.findData("f"))
+    qtbot.mouseClick(dialog.enrol_button, Qt.MouseButton.LeftButton)
+    assert dialog.enrolled is not None, dialog.message.text()
+    assert dialog.enrolled.sex == "F"
 
 
 def test_cancelled_enrolment_writes_nothing(

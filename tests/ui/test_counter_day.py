@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinter
 from pytestqt.qtbot import QtBot
-from window_helpers import dispense_kits_to_pick, go_to
+from window_helpers import answer_eligibility, dispense_kits_to_pick, go_to
 
 from dispensary.domain.codes import KitStatus, Role
 from dispensary.services import dispensing, queries, reconciliation
@@ -45,6 +45,7 @@ def enrol_as_the_pharmacist(qtbot: QtBot) -> Any:
     def fill(dialog: EnrolDialog) -> int:
         qtbot.keyClicks(dialog.study_number, "01-003")
         qtbot.keyClicks(dialog.initials, "EF")
+        answer_eligibility(qtbot, dialog)
         qtbot.keyClicks(dialog.birth_year, "1972")
         for box in dialog.criteria:
             box.setChecked(True)

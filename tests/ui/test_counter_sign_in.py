@@ -11,6 +11,7 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QAction, QKeyEvent
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
+from window_helpers import answer_eligibility
 
 from dispensary.app import Desk, Workstation
 from dispensary.config import Settings
@@ -442,6 +443,7 @@ def test_the_lock_closes_an_open_dialog_and_nothing_is_saved_from_it(
         )
         qtbot.keyClicks(dialog.study_number, "01-099")
         qtbot.keyClicks(dialog.initials, "QX")
+        answer_eligibility(qtbot, dialog)
         qtbot.keyClicks(dialog.birth_year, "1970")
         qtbot.keyClicks(dialog.confirmed_by, "Dr Test")
         for box in dialog.criteria:

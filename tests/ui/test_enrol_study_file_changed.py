@@ -12,7 +12,7 @@ import pytest
 from back_office_fixtures import Pharmacy
 from PySide6.QtCore import Qt
 from sqlalchemy import func, select
-from window_helpers import main_window
+from window_helpers import answer_eligibility, main_window
 
 from dispensary.db.models import Participant
 from dispensary.services import studies
@@ -49,6 +49,7 @@ def test_an_enrolment_after_a_study_file_update_is_refused_and_opened_again_as_t
         if not seen:  # the pharmacist types; the administrator amends the study meanwhile
             qtbot.keyClicks(dialog.study_number, "01-007")
             qtbot.keyClicks(dialog.initials, "CD")
+            answer_eligibility(qtbot, dialog)
             qtbot.keyClicks(dialog.birth_year, "1990")
             for box in dialog.criteria:
                 box.setChecked(True)

@@ -12,7 +12,7 @@ from back_office_fixtures import PASSWORDS, Pharmacy, answer_reason, sign_with
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QWidget
-from window_helpers import refreshed
+from window_helpers import answer_eligibility, refreshed
 
 from dispensary.domain.codes import ParticipantStatus
 from dispensary.domain.errors import NotFound
@@ -51,6 +51,7 @@ def enrol_typing(
         qtbot.waitExposed(dialog)
         type_in(qtbot, dialog.study_number, number)
         type_in(qtbot, dialog.initials, initials)
+        answer_eligibility(qtbot, dialog)
         type_in(qtbot, dialog.birth_year, year)
         seen["typed"] = dialog.study_number.text()
         for box in dialog.criteria:

@@ -155,3 +155,14 @@ def test_the_history_of_two_products_has_the_room_the_register_does_not_need(
     window.refresh_action.trigger()
     qtbot.wait(50)
     assert screen.splitter.sizes()[0] == dragged
+
+
+def test_the_newest_cycle_is_first_in_the_history(
+    qtbot: QtBot, pharmacy: Counter, language: Language
+) -> None:
+    """At 1366x768 the history shows three or four rows under the summary: the latest cycle,
+    the one the record is opened for, comes first, in sight."""
+    _window, screen = participant_open(qtbot, pharmacy)
+    model = screen.history_table.model()
+    cycles = [int(model.index(row, 0).data()) for row in range(model.rowCount())]
+    assert cycles == sorted(cycles, reverse=True) and cycles[0] > cycles[-1], cycles

@@ -12,6 +12,7 @@ import pytest
 from back_office_fixtures import PASSWORDS, Pharmacy, sign_with
 from PySide6.QtCore import QDate, Qt
 from sqlalchemy import func, select
+from window_helpers import answer_eligibility
 
 from dispensary.db.models import AuditEntry
 from dispensary.services import queries, studies
@@ -31,6 +32,7 @@ def _enrolment(qtbot: Any, pharmacy: Pharmacy) -> tuple[EnrolDialog | CorrectEnr
     qtbot.addWidget(dialog)
     qtbot.keyClicks(dialog.study_number, "01-007")
     qtbot.keyClicks(dialog.initials, "CD")
+    answer_eligibility(qtbot, dialog)
     qtbot.keyClicks(dialog.birth_year, "1990")
     for box in dialog.criteria:
         box.setChecked(True)

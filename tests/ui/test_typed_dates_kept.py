@@ -15,7 +15,7 @@ from counter_fixtures import Counter, Printer, Signatures
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication, QDateEdit, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
-from window_helpers import scan_kits_to_pick
+from window_helpers import answer_eligibility, scan_kits_to_pick
 
 from dispensary.domain.errors import NotFound
 from dispensary.services import dispensing, queries
@@ -202,6 +202,7 @@ def test_an_enrolment_date_typed_wrong_is_refused_never_recorded_as_another_day(
     show(qtbot, dialog)
     qtbot.keyClicks(dialog.study_number, "01-003")
     qtbot.keyClicks(dialog.initials, "ef")
+    answer_eligibility(qtbot, dialog)
     for box in dialog.criteria:
         box.ensurePolished()
         qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(8, box.height() // 2))

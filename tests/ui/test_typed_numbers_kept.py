@@ -12,6 +12,7 @@ from counter_fixtures import Counter, Signatures
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication, QCheckBox, QWidget
 from pytestqt.qtbot import QtBot
+from window_helpers import answer_eligibility
 
 from dispensary.domain.errors import NotFound
 from dispensary.services import queries
@@ -160,6 +161,7 @@ def test_a_letter_or_a_key_too_many_in_the_year_of_birth_is_kept_and_refused(
     show(qtbot, dialog)
     qtbot.keyClicks(dialog.study_number, "01-003")
     qtbot.keyClicks(dialog.initials, "ef")
+    answer_eligibility(qtbot, dialog)
     for box in dialog.criteria:
         tick(qtbot, box)
     qtbot.keyClicks(dialog.birth_year, "19S5")  # a letter S for a 5
@@ -239,6 +241,7 @@ def test_a_participant_is_enrolled_from_the_chinese_checklist(
     assert not any(box.text() in wanted for box in dialog.criteria)  # shown in Chinese
     qtbot.keyClicks(dialog.study_number, "01-003")
     qtbot.keyClicks(dialog.initials, "ef")
+    answer_eligibility(qtbot, dialog)
     qtbot.keyClicks(dialog.birth_year, "1972")
     for box in dialog.criteria:
         tick(qtbot, box)

@@ -129,3 +129,11 @@ def dispense_kits_to_pick(
     if not asked:
         qtbot.keyClick(enter_in or screen.kit_field, Qt.Key.Key_Return)
     return kits
+
+
+def answer_eligibility(qtbot: QtBot, dialog: QWidget, sex: str = "f", by: str = "Dr Liu") -> None:
+    """The enrolment's sex and the investigator who confirmed eligibility, chosen and typed by
+    the user: the dialog fills in neither (a default would record what no one confirmed)."""
+    combo = dialog.sex  # type: ignore[attr-defined]
+    combo.setCurrentIndex(combo.findData(sex))
+    qtbot.keyClicks(dialog.confirmed_by, by)  # type: ignore[attr-defined]

@@ -343,7 +343,7 @@ def test_eligibility() -> None:
         check_eligibility(2009, "F", TODAY, 18, "F")
     with pytest.raises(RuleViolation, match="born in 2009 is under 18 on 2026-12-05"):
         check_eligibility(2009, "F", date(2026, 12, 5), 18, "F", age_confirmed=True)
-    with pytest.raises(RuleViolation, match="admit sex 'F' only"):
+    with pytest.raises(RuleViolation, match="admit sex 'female' only"):
         check_eligibility(1970, "M", TODAY, 18, "F")
     check_eligibility(1970, "M", TODAY, 18, "ALL")
     with pytest.raises(InvalidInput, match="Year of birth 2027 is not possible"):

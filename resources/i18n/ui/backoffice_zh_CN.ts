@@ -887,12 +887,24 @@
         <translation>如 1968</translation>
     </message>
     <message>
+        <source>Choose...</source>
+        <translation>请选择...</translation>
+    </message>
+    <message>
         <source>Female</source>
         <translation>女</translation>
     </message>
     <message>
         <source>Male</source>
         <translation>男</translation>
+    </message>
+    <message>
+        <source>The investigator who confirmed it, e.g. {name}</source>
+        <translation>确认合格的研究者，例如 {name}</translation>
+    </message>
+    <message>
+        <source>The investigator who confirmed it</source>
+        <translation>确认合格的研究者</translation>
     </message>
     <message>
         <source>Study number</source>

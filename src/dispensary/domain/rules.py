@@ -692,7 +692,9 @@ def check_eligibility(
             _(
                 "The study's inclusion criteria admit sex '{required}' only; "
                 "this participant is recorded as '{sex}'. Check with the investigator."
-            ).format(required=required_sex, sex=sex)
+            ).format(  # words, not codes: 女/男 to a Chinese reader, never "F"/"M"
+                required=_(SEXES.get(required_sex, required_sex)), sex=_(SEXES.get(sex, sex))
+            )
         )
 
 

@@ -93,7 +93,7 @@ def enroll(
         number = normalise_study_number(study_number)
         letters = normalise_initials(initials)
         elig = ctx.study.eligibility
-        sex_code = check_sex(check_text(sex, N_("sex"), required=False, limit=10), elig.sex)
+        sex_code = check_sex(check_text(sex, N_("sex"), limit=10), elig.sex)
         _check_birth_year(birth_year)
         confirmed_by = check_text(
             eligibility_confirmed_by,
@@ -121,14 +121,7 @@ def enroll(
                     "criterion and the absence of every exclusion criterion before enrolling."
                 ).format(criterion=missing[0])
             )
-        if session.scalar(
-            select(Participant).where(
-                Participant.study_id == ctx.study_id, Participant.study_number == number
-            )
-        ):
-            raise RuleViolation(
-                _("Participant {participant} is already enrolled.").format(participant=number)
-            )
+        _check_not_enrolled(session, ctx, number)
         _check_number_free(session, ctx, number)
         _check_enrolled_after_loading(session, ctx, day)
         rec = Recorder(session, actor, ctx.clock.now(), study=ctx, action=Permission.ENROLL)
@@ -486,6 +479,33 @@ def kits_out(ctx: Context, actor: Actor, study_number: str) -> tuple[str, ...]:
             .order_by(Dispense.cycle, Kit.number)  # PostgreSQL: DISTINCT orders by its columns
         ).tuples()
         return tuple(dict.fromkeys(str(number) for _cycle, number in found))
+
+
+def _check_not_enrolled(session: Session, ctx: Context, number: str) -> None:
+    """A number this study holds already is refused saying what to do: an enrolment voided as
+    entered in error keeps its number (its history and audit trail stay under it)."""
+    held = session.scalar(
+        select(Participant).where(
+            Participant.study_id == ctx.study_id, Participant.study_number == number
+        )
+    )
+    if held is None:
+        return
+    if held.status == ParticipantStatus.VOIDED.value:
+        raise RuleViolation(
+            _(
+                "The enrolment of {participant} was voided as entered in error; the number stays "
+                "with that voided record and is not enrolled again. Check the number on the "
+                "enrolment log, and enrol the participant under the number it gives."
+            ).format(participant=number)
+        )
+    raise RuleViolation(
+        _(
+            "Participant {participant} is already enrolled. Check the number on the enrolment "
+            "log; to work with this participant, open {participant} under Participants "
+            "(`dispensary history {participant}`)."
+        ).format(participant=number)
+    )
 
 
 def _refuse_voided(participant: Participant) -> None:

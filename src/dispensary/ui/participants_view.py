@@ -401,14 +401,23 @@ class EnrolDialog(ReloadingDialog[TypedEnrolment]):
         self.birth_year = text_field("birthYear", self.tr("e.g. 1968"))
         self.sex = QComboBox()
         self.sex.setObjectName("sex")
-        # The service reads the code in either case ("f" is recorded as F).
+        # The service reads the code in either case ("f" is recorded as F). Nothing chosen at
+        # first: a sex taken from the study's criteria would be recorded unread, and the
+        # service's check of it would never refuse (it asks for one when none is chosen).
+        self.sex.addItem(self.tr("Choose..."), "")
         self.sex.addItem(self.tr("Female"), "f")
         self.sex.addItem(self.tr("Male"), "m")
-        if study.eligibility.sex == "M":
-            self.sex.setCurrentIndex(1)
         self.enrolled_on = date_edit(session.ctx.clock.today())
-        # The investigator as the user reads the name ("刘真真 医生" in a Chinese window).
-        self.confirmed_by = QLineEdit(study.wording().investigator or study.investigator)
+        # Typed by the user, never filled in: a name there would record a confirmation of
+        # eligibility that no one gave. The investigator's name is the hint only ("刘真真 医生"
+        # in a Chinese window).
+        investigator = study.wording().investigator or study.investigator
+        self.confirmed_by = QLineEdit()
+        self.confirmed_by.setPlaceholderText(
+            self.tr("The investigator who confirmed it, e.g. {name}").format(name=investigator)
+            if investigator
+            else self.tr("The investigator who confirmed it")
+        )
         self.confirmed_by.setObjectName("confirmedBy")
         form.addRow(self.tr("Study number"), self.study_number)
         form.addRow(self.tr("Initials"), self.initials)
@@ -1220,8 +1229,10 @@ class ParticipantsScreen(Screen):
         self.model, self.proxy, self.table = row_table(
             self, PARTICIPANT_COLUMNS, "participantTable"
         )
+        # Newest cycle first: the one a pharmacist opens the record for is in sight at
+        # 1366x768 (the table shows 3-4 rows under the summary), not below the fold.
         self.history, self.history_proxy, self.history_table = row_table(
-            self, history_columns(study), "historyTable"
+            self, history_columns(study), "historyTable", descending=True
         )
 
         layout, self.message = titled_page(
