@@ -6,6 +6,7 @@ one the layout was drawn for)."""
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 
@@ -367,6 +368,9 @@ def test_the_participants_screen_fits_1366x768_in_chinese(
     assert dialog.confirmed_by.text() == ""
     assert "刘真真 医生" in dialog.confirmed_by.placeholderText()
     assert dialog.sex.currentData() == ""
+    if os.environ.get("DISPENSARY_SHOTS"):
+        screen.grab().save(os.path.join(os.environ["DISPENSARY_SHOTS"], "zh-participants.png"))
+        dialog.grab().save(os.path.join(os.environ["DISPENSARY_SHOTS"], "zh-enrol.png"))
 
 
 def test_the_users_screen_fits_1366x768_in_chinese(
