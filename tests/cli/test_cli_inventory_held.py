@@ -47,8 +47,8 @@ def test_a_kit_held_for_a_count_difference_is_not_available_to_dispense(
         assert code == 0, err
         return out.rstrip().splitlines()
 
-    def inventory() -> list[str]:
-        return run("inventory", "--status", "available")
+    def inventory() -> list[str]:  # every status: `--status available` leaves a held kit out
+        return run("inventory")
 
     assert inventory()[-1] == "3 kits; available to dispense: 3 kits, 63 tablets."
     run("count", "K0002", "--tablets", "20")  # 21 in the book: the difference is open
@@ -66,3 +66,54 @@ def test_a_kit_held_for_a_count_difference_is_not_available_to_dispense(
     rows = {r.number: r for r in queries.inventory(ctx, pharmacist)}
     assert rows["K0002"].held and not rows["K0002"].dispensable
     assert rows["K0001"].dispensable and not rows["K0001"].held
+
+
+def test_the_status_option_lists_a_held_kit_as_the_table_says_it(
+    ctx: Context,
+    pharmacist: Actor,
+    pw: Callable[[Actor], str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    """`--status available` listed the kit held for a count difference (its stored status),
+    which its Status column says held: `--status held` lists it, `available` leaves it out,
+    as the Inventory screen's filter does (the same choice, inventory_pages.status_choice)."""
+    listed = receiving.kits_from_range(ctx, "K0001-K0003", P75, "L1", date(2027, 6, 30), None)
+    receiving.receive_shipment(ctx, pharmacist, "SH-L1", listed)
+    if Path(ctx.database).is_file():
+        Path(ctx.database).chmod(0o600)
+    monkeypatch.setenv("DISPENSARY_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("DISPENSARY_DB", ctx.database)
+    monkeypatch.setenv("DISPENSARY_USER", pharmacist.username)
+    monkeypatch.setenv("DISPENSARY_PASSWORD", pw(pharmacist))
+    monkeypatch.setenv("DISPENSARY_TODAY", TODAY)
+    monkeypatch.setattr(setup, "training_clock_allowed", lambda _ctx: True)
+
+    def run(*argv: str) -> list[str]:
+        capsys.readouterr()
+        code = cli.main(list(argv))
+        out, err = capsys.readouterr()
+        assert code == 0, err
+        return out.rstrip().splitlines()
+
+    def kits(lines: list[str]) -> dict[str, str]:
+        """Each kit's Status cell, from the table's rows."""
+        rows = [line for line in lines if line.startswith("K000")]
+        return {row.split()[0]: " ".join(row.split()[4:-1]) for row in rows}
+
+    run("count", "K0002", "--tablets", "20")  # 21 in the book: held
+    assert kits(run("inventory")) == {
+        "K0001": "available",
+        "K0002": "held: count",
+        "K0003": "available",
+    }
+    assert kits(run("inventory", "--status", "available")) == {
+        "K0001": "available",
+        "K0003": "available",
+    }
+    held = run("inventory", "--status", "held")
+    assert kits(held) == {"K0002": "held: count"}
+    assert held[-1].startswith("Not counted as available: 1 kit held")
+    assert kits(run("--lang", "zh_CN", "inventory", "--status", "held")) == {"K0002": "盘点暂扣"}
+    assert any("held" in line for line in run("inventory", "--help"))

@@ -31,7 +31,7 @@ from dispensary.services.results import DispenseResult
 from dispensary.study import Study
 
 from .conftest import Stock
-from .helpers import N25, N75, P25, P75
+from .helpers import EARLY, N25, N75, P25, P75, receive
 
 Password = Callable[[Actor], str]
 PASSWORD = "pharm-pass-1"
@@ -126,11 +126,42 @@ def test_the_first_expiry_kit_named_replaces_the_later_kit_it_was_named_against(
             ctx, pharmacist, "01-001", 1, date(2026, 1, 5), pw(pharmacist), kits=["K0003", "K0011"]
         )
     assert queries.kit_detail(ctx, pharmacist, "K0003").status is KitStatus.AVAILABLE
-    # Another kit than the one named stays refused as not needed (K0012 expires with K0011).
-    other = DispenseRequest("01-001", kits=("K0003", "K0012"))
-    verdicts = dispensing.assess_dispense(ctx, pharmacist, other).kits
-    assert [(v.code, v.accepted) for v in verdicts] == [("K0003", True), ("K0012", False)]
-    assert verdicts[1].message.startswith("Kit K0012 is not needed")
+
+
+def test_any_kit_expiring_with_the_one_named_replaces_the_later_kit_too(
+    ctx: Context, stock: Stock, enrolled: str, pharmacist: Actor, pw: Password
+) -> None:
+    """The warning names one first-expiry kit (K0011), but first expiry first out takes any kit
+    of its product expiring no later: K0012 (lot L2, as K0011) replaces K0003 as K0011 does. It
+    was refused as not needed, K0003 kept. A kit not available, or expiring after the kit named
+    (still before K0003), is refused as before, K0003 kept."""
+    request = DispenseRequest("01-001", kits=("K0003", "K0012"))
+    found = dispensing.assess_dispense(ctx, pharmacist, request)
+    put_back = "Kit K0012 replaces kit K0003: put K0003 back."
+    assert [(v.code, v.accepted, v.message, v.replaces) for v in found.kits] == [
+        ("K0003", False, put_back, ""),
+        ("K0012", True, "", "K0003"),
+    ]
+    assert [k.number for k in found.scanned] == ["K0012"]
+    assert [(r.code, r.message) for r in found.refusals] == [(DispenseCheck.KIT, put_back)]
+    assert found.warnings == ()
+    # Not available (quarantined), though it expires with K0011: refused for what it is.
+    quarantine.quarantine(ctx, pharmacist, ["K0013"], "dented")
+    # Expiring between K0011 and K0003: no first-expiry choice either, so not needed.
+    receive(ctx, pharmacist, "K0021-K0022", "L3", EARLY + timedelta(days=90))
+    for kit, words in (("K0013", "quarantined"), ("K0021", "Kit K0021 is not needed")):
+        request = DispenseRequest("01-001", kits=("K0003", kit))
+        verdicts = dispensing.assess_dispense(ctx, pharmacist, request).kits
+        assert [(v.code, v.accepted, v.replaces) for v in verdicts] == [
+            ("K0003", True, ""),
+            (kit, False, ""),
+        ]
+        assert words in verdicts[1].message, verdicts[1].message
+    # Signed so, K0012 alone goes out: the warning's reason is not asked.
+    result = dispensing.dispense_cycle(
+        ctx, pharmacist, "01-001", 1, date(2026, 1, 5), pw(pharmacist), kits=["K0012"]
+    )
+    assert [k.kit for k in result.kits] == ["K0012"]
 
 
 def test_a_lot_or_a_dispensing_label_where_another_step_expects_a_kit(

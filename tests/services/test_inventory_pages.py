@@ -292,3 +292,49 @@ def test_each_kit_on_the_shelf_says_how_its_expiry_stands(
     assert {r.number: r.expiry_standing for r in queries.inventory(ctx, monitor)} == {
         n: r.expiry_standing for n, r in rows.items()
     }
+
+
+def test_the_status_filter_finds_the_kits_held_for_a_count_apart_from_available(
+    ctx: Context,
+    clock: FixedClock,
+    stock: Stock,
+    pharmacist: Actor,
+    technician: Actor,
+    monitor: Actor,
+    pw: Password,
+) -> None:
+    """A kit held for an open count difference is shown "Held: count", not Available: the
+    Available filter leaves it out (it found it, by its stored status) and the filter's own
+    choice (HELD_FOR_COUNT) finds it, in SQL as `queries.inventory` finds it. One held but too
+    short-dated is shown by its expiry: not a held one, under Available as the other short
+    ones."""
+    from dispensary.domain.codes import HELD_FOR_COUNT
+    from dispensary.services import counts
+
+    receive(ctx, pharmacist, "T0001-T0002", "SHORT1", clock.today() + timedelta(days=1))
+    for kit in ("K0001", "T0001"):
+        tablets = queries.kit_detail(ctx, monitor, kit).tablets
+        counts.record_count(ctx, technician, kit, tablets - 1, pw(technician))  # left open
+    shelf = [r for r in queries.inventory(ctx, monitor) if r.status is KitStatus.AVAILABLE]
+    assert {r.number for r in shelf if r.held} == {"K0001", "T0001"}
+    for choice, expected in (
+        (HELD_FOR_COUNT, {"K0001"}),
+        (KitStatus.AVAILABLE.value, {r.number for r in shelf} - {"K0001"}),
+    ):
+        status, held = inventory_pages.status_choice(choice)
+        for query in (
+            KitQuery(status=status, held=held),
+            KitQuery(status=status, held=held, text="0"),  # with a search
+            KitQuery(status=status, held=held, order=KitOrder.STATUS),
+        ):
+            found = every_page(ctx, monitor, query, 3)
+            assert {r.number for r in found} == expected, (choice, query)
+            assert all(r.held_for_count is (choice == HELD_FOR_COUNT) for r in found)
+            assert inventory_pages.inventory_summary(ctx, monitor, query).kits == len(expected)
+        listed = queries.inventory(ctx, monitor, status=status, held_for_count=held)
+        assert {r.number for r in listed} == expected, choice
+    held = KitQuery(status=KitStatus.AVAILABLE, held=True)
+    assert inventory_pages.inventory_position(ctx, monitor, held, "K0001") == 0
+    assert inventory_pages.inventory_position(ctx, monitor, held, "K0002") is None
+    assert inventory_pages.status_choice(None) == (None, None)
+    assert inventory_pages.status_choice("quarantined") == (KitStatus.QUARANTINED, None)

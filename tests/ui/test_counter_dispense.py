@@ -482,6 +482,28 @@ def test_a_kit_expiring_after_the_first_expiry_choice_warns_and_asks_for_the_rea
     assert entry.reason == why and "after kit K0101" in entry.new
 
 
+def test_another_kit_of_the_first_expiry_scanned_after_the_warning_replaces_the_later_kit(
+    qtbot: QtBot,
+    screen: DispenseScreen,
+    counter: Counter,
+    signatures: Signatures,
+    printer: Printer,
+) -> None:
+    """The warning names K0101; K0102 (lot L2399, as K0101) is as much the first expiry: scanned
+    instead, it replaces K0003 as K0101 would. It was refused as "not needed", K0003 kept and
+    the reason for the later kit still asked."""
+    scan(qtbot, screen.participant_field, "01-002")
+    scan(qtbot, screen.kit_field, "K0003")  # expires 2027-06-30, after K0101 (2026-03-31)
+    assert "take kit K0101 instead" in screen.message.text()
+    scan(qtbot, screen.kit_field, "K0102")
+    # K0102 covers the cycle, no warning left: the signature is asked at once, for K0102 alone.
+    [(_signer, meaning, summary)] = signatures.asked
+    assert meaning == "dispensed" and "K0102 — 21 tablets" in summary, summary
+    assert "K0003" not in summary
+    assert screen.message.text().startswith("Dispensed DSP"), screen.message.text()
+    assert history(counter, "01-002") == [(1, ("K0102",), 21)]
+
+
 def test_a_lot_barcode_scanned_as_a_kit_is_named_as_a_lot(
     qtbot: QtBot, screen: DispenseScreen, counter: Counter, signatures: Signatures
 ) -> None:

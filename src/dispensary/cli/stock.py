@@ -41,7 +41,7 @@ from dispensary.cli.core import (
     whole,
 )
 from dispensary.domain import reasons
-from dispensary.domain.codes import KitStatus, ReasonCode
+from dispensary.domain.codes import HELD_FOR_COUNT, KitStatus, ReasonCode
 from dispensary.i18n import ENGLISH, N_, _, current_language
 
 if TYPE_CHECKING:
@@ -744,9 +744,12 @@ def temperature_parser(p: argparse.ArgumentParser) -> None:
 
 def cmd_inventory(run: Run) -> int:
     from dispensary.services import queries
+    from dispensary.services.inventory_pages import status_choice
 
     a = run.args
-    status = KitStatus(a.status) if a.status else None
+    # As the Status column says them: `available` leaves out the kits held for a count
+    # difference, which `held` lists (the Inventory screen's filter, the same choice).
+    status, held_only = status_choice(a.status)
     rows = queries.inventory(
         run.context(),
         run.actor(),
@@ -754,6 +757,7 @@ def cmd_inventory(run: Run) -> int:
         product=a.product,
         lot=a.lot,
         every_study=a.every_study,
+        held_for_count=held_only,
     )
     if a.every_study:
         from dispensary.services import studies
@@ -765,7 +769,7 @@ def cmd_inventory(run: Run) -> int:
         data = keyed(("study", "kit", "product", "lot", "expiry", "status", "tablets"), wide)
         tablets_only = all(study.tablets_only for study in held.values())
         shown = [
-            (*row[:6], _count(held.get(r.study, ctx.study), r, tablets_only))
+            (*row[:5], _status_shown(r), _count(held.get(r.study, ctx.study), r, tablets_only))
             for row, r in zip(wide, rows, strict=True)
         ]
         heading = _("Tablets") if tablets_only else _("Quantity")
@@ -784,7 +788,7 @@ def cmd_inventory(run: Run) -> int:
     lines = table(
         [_("Kit"), _("Product"), _("Lot"), _("Expiry"), _("Status"), study.count_heading()],
         [
-            (*row[:5], study.quantity(r.product, r.tablets))
+            (*row[:4], _status_shown(r), study.quantity(r.product, r.tablets))
             for row, r in zip(values, rows, strict=True)
         ],
         right=[5],
@@ -793,6 +797,13 @@ def cmd_inventory(run: Run) -> int:
     lines += _held_note(rows)
     run.emit(data, lines)
     return EXIT_OK
+
+
+def _status_shown(row: KitRow) -> KitStatus | str:
+    """A kit's status as the table says it: a kit available but held for an open count
+    difference (KitRow.held_for_count) says so, as the Inventory screen's Status column does
+    ("Held: count"), not "available": what `--status held` lists."""
+    return _("held: count") if row.held_for_count else row.status
 
 
 def _count(study: Study, row: KitRow, tablets_only: bool) -> str:
@@ -869,7 +880,14 @@ def _inventory_summary(rows: Sequence[KitRow], held: dict[str, Study], tablets_o
 
 def inventory_parser(p: argparse.ArgumentParser) -> None:
     p.set_defaults(handler=cmd_inventory)
-    p.add_argument("--status", choices=[s.value for s in KitStatus])
+    p.add_argument(
+        "--status",
+        choices=[*(s.value for s in KitStatus), HELD_FOR_COUNT],
+        help=N_(
+            "kits of this status as the Status column shows it: held, the kits available but "
+            "held for a count difference not settled (left out of available)"
+        ),
+    )
     p.add_argument("--product", metavar="CODE")
     p.add_argument("--lot", metavar="LOT")
     p.add_argument(

@@ -24,6 +24,13 @@ class KitStatus(StrEnum):
         return _KIT_COLOURS[self]
 
 
+HELD_FOR_COUNT = "held"
+"""The status filter's choice of the kits available but held for an open count difference
+(KitRow.held_for_count), beside the statuses (KitStatus): the Inventory screen's and
+`dispensary inventory --status held`. The Available choice leaves them out, as the screen's
+Status column and the command's say them held, not available."""
+
+
 _KIT_COLOURS = {
     KitStatus.AVAILABLE: "#2e7d32",
     KitStatus.QUARANTINED: "#ef6c00",

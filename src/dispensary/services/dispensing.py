@@ -1353,11 +1353,14 @@ def _first_expiry_for(
     stock: dict[str, _Shelf],
     refused: Callable[[Sequence[tuple[Kit, KitCandidate]]], KitCandidate | str],
 ) -> tuple[Kit | None, KitCandidate | str]:
-    """A kit refused (`refusal`) that is the first expiry a kit scanned before it was warned
-    against (NOT_FIRST_EXPIRY: "take kit K1115 instead"): the later kit it replaces and the kit
-    as taken in its place, when the kits scanned without the later one need it (`refused`: the
-    kit's refusal given the kits taken). Otherwise no kit replaced and the refusal as it was:
-    a kit the cycle needs on top of the later one is taken beside it, as any kit."""
+    """A kit refused (`refusal`) that is a first-expiry choice a kit scanned before it was
+    warned against (NOT_FIRST_EXPIRY: "take kit K1115 instead"): the later kit it replaces and
+    the kit as taken in its place, when the kits scanned without the later one need it
+    (`refused`: the kit's refusal given the kits taken, which refuses a kit not available, held
+    or of another study). The kit named or any other of its product expiring no later: first
+    expiry first out takes any of them (K1116 of K1115's lot as well). Otherwise no kit
+    replaced and the refusal as it was: a kit the cycle needs on top of the later one is taken
+    beside it, as any kit."""
     if kit.product not in stock:
         return None, refusal
     numbers = [c.number for _kit, c in taken]
@@ -1366,7 +1369,7 @@ def _first_expiry_for(
         if picked.product != kit.product:
             continue
         skipped = first_expiry_skipped(picked, usable, numbers)
-        if skipped is None or skipped.number != kit.number:
+        if skipped is None or kit.lot.expiry > skipped.expiry:
             continue
         instead = refused([(k, c) for k, c in taken if k.id != later.id])
         if not isinstance(instead, str):

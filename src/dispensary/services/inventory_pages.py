@@ -59,7 +59,7 @@ from dispensary.db.models import (
     Shipment,
 )
 from dispensary.domain.accountability import Movement, balance_of
-from dispensary.domain.codes import KitStatus, MovementKind
+from dispensary.domain.codes import HELD_FOR_COUNT, KitStatus, MovementKind
 from dispensary.domain.rules import supply_cover_until
 from dispensary.services.common import not_voided, shipments_of
 from dispensary.services.context import Actor, Context
@@ -89,9 +89,26 @@ class KitQuery:
     text_statuses: frozenset[KitStatus] = frozenset()
     """The statuses whose shown name holds the text (the caller's words, so the caller's)."""
     status: KitStatus | None = None
+    held: bool | None = None
+    """True: only the kits held for an open count difference (KitRow.held_for_count, "Held:
+    count" in the Status column: the filter's HELD_FOR_COUNT); False: none of them (the
+    filter's Available, with `status`); None: either."""
     product: str | None = None
     order: KitOrder = KitOrder.EXPIRY
     descending: bool = False
+
+
+def status_choice(value: str | None) -> tuple[KitStatus | None, bool | None]:
+    """A status filter's choice (a KitStatus's value, HELD_FOR_COUNT, or None: every status)
+    as the status and `held` a query takes (KitQuery; queries.inventory's `held_for_count`):
+    the kits whose status the Inventory screen's Status column and `dispensary inventory` show
+    so. Available leaves out the kits held for a count difference, which are shown held."""
+    if not value:
+        return None, None
+    if value == HELD_FOR_COUNT:
+        return KitStatus.AVAILABLE, True
+    status = KitStatus(value)
+    return status, (False if status is KitStatus.AVAILABLE else None)
 
 
 MOST_ROWS = 5000
@@ -179,6 +196,7 @@ class _Scope:
     study: int
     today: date
     sqlite: bool  # SQLite's LIKE ignores (ASCII) case: no lower() on each of 300,000 rows
+    cover_until: date | None = None  # _cover_until: read only by a query of `held`
     named: _Named = _Named()
     places: tuple[str, ...] = ()
     """Storage areas the text names by the name the reader sees, not the recorded one (the
@@ -293,9 +311,24 @@ def _where(scope: _Scope, by_lot: bool = False) -> list[ColumnElement[bool]]:
     conditions = [study, _matches(scope)]
     if query.status is not None:
         conditions.append(status_is(query.status, scope.today))
+    if query.held is not None:
+        held = _held_for_count(scope)
+        conditions.append(held if query.held else ~held)
     if query.product:
         conditions.append(Kit.product == query.product)
     return conditions
+
+
+def _held_for_count(scope: _Scope) -> ColumnElement[bool]:
+    """KitRow.held_for_count in SQL: available today, held for an open count difference
+    (counts.held_kits), and lasting a cycle dispensed today (a kit expiring sooner is shown
+    by its expiry, as refused by every dispense)."""
+    assert scope.cover_until is not None
+    return and_(
+        status_is(KitStatus.AVAILABLE, scope.today),
+        Kit.id.in_(held_kits(scope.study)),
+        ~_too_short(scope.cover_until),
+    )
 
 
 def _order(query: KitQuery, today: date) -> list[SQLColumnExpression[Any]]:
@@ -437,8 +470,10 @@ def _scope(ctx: Context, query: KitQuery, session: Session) -> _Scope:
     text = query.text.strip().casefold()
     shown = ctx.study.area_name(store).casefold()
     places = (store,) if text and shown != store.casefold() and text in shown else ()
+    today = ctx.clock.today()
+    cover_until = _cover_until(ctx, today)
     return _looked_up(
-        session, _Scope(query, ctx.study_id, ctx.clock.today(), sqlite, places=places)
+        session, _Scope(query, ctx.study_id, today, sqlite, cover_until, places=places)
     )
 
 

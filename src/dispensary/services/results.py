@@ -112,6 +112,17 @@ class KitRow:
     today (rules.expiry_standing: expired, too short for a cycle, expiring soon); None for a
     kit that left the shelf, or one whose expiry is no concern. Given with `dispensable`."""
 
+    @property
+    def held_for_count(self) -> bool:
+        """Shown as held for a count difference ("Held: count"), not as available: available,
+        held (`held`), and not refused for its expiry (expired, too short for a cycle), which
+        a kit's status says first. What the status filter's HELD_FOR_COUNT choice finds."""
+        return (
+            self.status is KitStatus.AVAILABLE
+            and self.held
+            and self.expiry_standing not in (ExpiryStanding.EXPIRED, ExpiryStanding.SHORT)
+        )
+
 
 @dataclass(frozen=True)
 class ReceiptExcursion:

@@ -47,6 +47,7 @@ from PySide6.QtWidgets import (
 
 from dispensary.domain import reasons
 from dispensary.domain.codes import (
+    HELD_FOR_COUNT,
     DestructionReason,
     ExpiryStanding,
     KitStatus,
@@ -62,7 +63,7 @@ from dispensary.services.assessment import (
     DestroyCheck,
     DestroyRequest,
 )
-from dispensary.services.inventory_pages import KitOrder, KitQuery
+from dispensary.services.inventory_pages import KitOrder, KitQuery, status_choice
 from dispensary.services.kit_history import KitHistory, KitHistoryEvent
 from dispensary.services.permissions import Permission, may
 from dispensary.services.results import CountResult, DestroyResult, InventorySummary, KitRow
@@ -132,7 +133,7 @@ def held_for_count(row: KitRow) -> bool:
     """An available kit the service holds for an open count difference (KitRow.held), not
     refused for its expiry: no dispense hands it out, and the summary counts it apart, so the
     table says it held rather than Available."""
-    return row.status is KitStatus.AVAILABLE and row.held and not refused_by_dispense(row)
+    return row.held_for_count
 
 
 def status_text(row: KitRow) -> str:
@@ -660,6 +661,8 @@ class InventoryScreen(Screen):
         self.status.addItem(self.tr("All statuses"), None)
         for status in KitStatus:
             self.status.addItem(term(status.label), status.value)
+            if status is KitStatus.AVAILABLE:  # as the Status column says them, apart
+                self.status.addItem(held_text(), HELD_FOR_COUNT)
         self.status.currentIndexChanged.connect(self._filters_changed)
         # Sized by a few characters, not by the longest product's full name (in Chinese it
         # took the room the summary beside it needs): whole in the list and the tooltip.
@@ -877,12 +880,13 @@ class InventoryScreen(Screen):
         """The filters and the order shown, as the service takes them."""
         text = self.search.text().strip().lower()
         statuses = frozenset(s for s in KitStatus if text and text in term(s.label).lower())
-        status = KitStatus(self.status.currentData()) if self.status.currentIndex() else None
+        status, held = status_choice(self.status.currentData())
         order = KIT_ORDERS[self.model.sort_column] or KitOrder.EXPIRY
         return KitQuery(
             text=text,
             text_statuses=statuses,
             status=status,
+            held=held,
             product=self.product.currentData(),
             order=order,
             descending=self.model.descending,
