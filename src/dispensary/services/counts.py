@@ -54,10 +54,12 @@ from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import Permission, Readable, may, require, role_refusal
 from dispensary.services.results import CountResult
 from dispensary.services.users import (
+    SecondSigner,
     actor_of,
     check_signer,
     find_user,
     outside_study,
+    passwords_first,
     presign,
     record_signature,
 )
@@ -90,18 +92,30 @@ def record_count(
     request = CountRequest(
         kit, counted, reason_code, reason, verified_by, counted_on, expected_book, adjusting_count
     )
-    checked = _checked(request, today, writing=True, tablets_only=ctx.study.tablets_only)
+    # The counter's password first: a wrong one is said and counted (once the step is rolled
+    # back) whatever else the count would be refused for (users.check_signer), noted with what
+    # the counter was signing.
+    signing = attempted_meaning(counted, expected_book)
+    verifier_signs = (
+        (
+            SecondSigner(
+                verified_by,
+                verifier_password,
+                SignatureMeaning.COUNT_VERIFIED,
+                Permission.VERIFY_COUNT,
+            ),
+        )
+        if verified_by
+        else ()
+    )
+    with passwords_first(ctx, actor, password, signing, *verifier_signs):
+        checked = _checked(request, today, writing=True, tablets_only=ctx.study.tablets_only)
     day, why = checked.day, checked.reason
     presign(ctx, (actor.username, password), (verified_by, verifier_password))
     with write_transaction(ctx.engine) as session:
         rec = Recorder(session, actor, ctx.clock.now(), study=ctx, action=Permission.COUNT)
-        # The counter's password first: a wrong one is said and counted (once this is rolled
-        # back) whatever else the count would be refused for (users.check_signer). Its meaning
-        # is not known yet (whether the count adjusts the book): the failure is noted as a
-        # count's, which tells the counter nothing of the book.
-        signer = check_signer(
-            session, actor, password, SignatureMeaning.COUNTED, auditor=actor, now=rec.now
-        )
+        # The counter's password first here too, before every refusal of the records.
+        signer = check_signer(session, actor, password, signing, auditor=actor, now=rec.now)
         # The second person's too, when one who may countersign is named: whether or not the
         # count differs (which a refusal must not tell before the count is recorded), and
         # before the count's other refusals.
@@ -213,6 +227,18 @@ def counter_meaning(difference: int) -> SignatureMeaning:
     book adjusts it; one that matches is counted. "Count verified" is the second person's
     countersignature alone: nobody verified a count the counter signed by themself."""
     return SignatureMeaning.ADJUSTED if difference else SignatureMeaning.COUNTED
+
+
+def attempted_meaning(counted: object, expected_book: int | None) -> SignatureMeaning:
+    """What the counter signs, as the signature window showed it, for a wrong password's
+    entry (the book is read only after the password): "adjusted" when the count differs from
+    the book the counter was shown and signs against (`expected_book`: an open count's
+    adjustment); else "counted", the meaning a blind count is signed under, the book not yet
+    read. A blind count's entry must not tell whether the figure matches the book (the
+    counter may read the audit trail and count again); the count, recorded once signed, says."""
+    if expected_book is None or type(counted) is not int or type(expected_book) is not int:
+        return SignatureMeaning.COUNTED
+    return counter_meaning(counted - expected_book)
 
 
 def assess_count(ctx: Context, actor: Actor, request: CountRequest) -> CountAssessment:

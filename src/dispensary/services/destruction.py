@@ -50,10 +50,12 @@ from dispensary.services.reconciliation import last_monitor_signoff
 from dispensary.services.results import DestroyResult
 from dispensary.services.stock import move_kit
 from dispensary.services.users import (
+    SecondSigner,
     actor_of,
     check_signer,
     find_user,
     outside_study,
+    passwords_first,
     presign,
     record_signature,
 )
@@ -89,19 +91,25 @@ def destroy(
     request = DestroyRequest(
         kits, witness, method, destroyed_on, reference, to_sponsor, reason_code, unseen_returns_ok
     )
-    checked = _checked_destruction(actor, request, today)
+    # The signatures' passwords first: a wrong one is said and counted (once the step is
+    # rolled back) whatever else the destruction would be refused for (users.check_signer),
+    # the paperwork too.
+    witness_signs = SecondSigner(
+        witness if isinstance(witness, str) else "", witness_password, SignatureMeaning.WITNESSED
+    )
+    with passwords_first(ctx, actor, password, signer_meaning(to_sponsor), witness_signs):
+        checked = _checked_destruction(actor, request, today)
+        if checked.refusals:  # the paperwork
+            first = checked.refusals[0]
+            raise first.error(first.message)
     day, how, ref = checked.day, checked.method, checked.reference
     presign(ctx, (actor.username, password), (checked.witness, witness_password))
     with write_transaction(ctx.engine) as session:
         rec = Recorder(session, actor, ctx.clock.now(), study=ctx, action=Permission.DESTROY)
-        # The signatures' passwords first: a wrong one is said and counted (once this is rolled
-        # back) whatever else the destruction would be refused for (users.check_signer).
+        # The passwords first here too, before every refusal of the records.
         signer = check_signer(
             session, actor, password, signer_meaning(to_sponsor), auditor=actor, now=rec.now
         )
-        if checked.refusals:  # the paperwork
-            first = checked.refusals[0]
-            raise first.error(first.message)
         plan = _plan_destruction(session, actor, checked, today, ctx.study_id)
         witness_signer: User | None = None
         if plan.witness is not None:  # a witness who may sign: their password before the kits

@@ -122,10 +122,12 @@ from dispensary.services.stock import move_kit
 from dispensary.services.studies import confirmed_rules
 from dispensary.services.study_versions import file_sha256, study_file_changed
 from dispensary.services.users import (
+    SecondSigner,
     actor_of,
     check_signer,
     find_user,
     outside_study,
+    passwords_first,
     presign,
     record_signature,
 )
@@ -164,30 +166,40 @@ def dispense_cycle(
     was shown; the warnings assessed here must be exactly those (a reason written for one
     warning never overrides another that appeared since), else the dispense is refused."""
     require(actor, Permission.DISPENSE, ctx, recorded=True)
-    if cycle is None or (dose_level is None and ctx.study.dose_by_weight is None):
-        raise InvalidInput(_("A dispense names its cycle and dose level (0, -1 ...)."))
-    if day1 is None:
-        raise InvalidInput(
-            _("The day 1 (the first day of the study's cycle) must be a date (YYYY-MM-DD).")
+    checker_signs = (
+        (
+            SecondSigner(
+                checked_by, checker_password, SignatureMeaning.CHECKED, Permission.CHECK_DISPENSE
+            ),
         )
-    request = DispenseRequest(
-        study_number=study_number,
-        cycle=cycle,
-        day1=day1,
-        dose_level=dose_level,
-        kits=_kit_codes(kits),
-        dispensed_on=dispensed_on,
-        override_reason=override_reason,
-        overrides=_override_codes(overrides),
-        platelet_count=platelet_count,
-        dose_ordered_by=dose_ordered_by,
-        observations=dict(observations or {}),
-        irt_confirmation=irt_confirmation,
-        irt_kit=irt_kit,
-        study_sha256=study_sha256,
+        if checked_by
+        else ()
     )
     today = ctx.clock.today()
-    checked = _checked(ctx, request, today)
+    with passwords_first(ctx, actor, password, SignatureMeaning.DISPENSED, *checker_signs):
+        if cycle is None or (dose_level is None and ctx.study.dose_by_weight is None):
+            raise InvalidInput(_("A dispense names its cycle and dose level (0, -1 ...)."))
+        if day1 is None:
+            raise InvalidInput(
+                _("The day 1 (the first day of the study's cycle) must be a date (YYYY-MM-DD).")
+            )
+        request = DispenseRequest(
+            study_number=study_number,
+            cycle=cycle,
+            day1=day1,
+            dose_level=dose_level,
+            kits=_kit_codes(kits),
+            dispensed_on=dispensed_on,
+            override_reason=override_reason,
+            overrides=_override_codes(overrides),
+            platelet_count=platelet_count,
+            dose_ordered_by=dose_ordered_by,
+            observations=dict(observations or {}),
+            irt_confirmation=irt_confirmation,
+            irt_kit=irt_kit,
+            study_sha256=study_sha256,
+        )
+        checked = _checked(ctx, request, today)
     presign(ctx, (actor.username, password), (checked_by, checker_password))
 
     with write_transaction(ctx.engine) as session, session.no_autoflush:
@@ -1701,7 +1713,8 @@ def void_dispense(
     dispensed again. Refused once a later cycle was dispensed; made before today, only with
     every kit of it scanned as back in the pharmacy (`kits_back`)."""
     require(actor, Permission.VOID_DISPENSE, ctx, recorded=True)
-    why = check_text(reason, N_("reason for the void"))
+    with passwords_first(ctx, actor, password, SignatureMeaning.CORRECTED):
+        why = check_text(reason, N_("reason for the void"))
     presign(ctx, (actor.username, password))
     with write_transaction(ctx.engine) as session:
         rec = Recorder(session, actor, ctx.clock.now(), study=ctx, action=Permission.VOID_DISPENSE)

@@ -51,7 +51,7 @@ from dispensary.services.permissions import Permission, Readable, require
 from dispensary.services.queries import live_dispenses, participant_row
 from dispensary.services.results import ParticipantRow
 from dispensary.services.study_versions import refuse_study_file_changed, study_file_changed
-from dispensary.services.users import check_signer, presign, record_signature
+from dispensary.services.users import check_signer, passwords_first, presign, record_signature
 from dispensary.study import Study
 
 
@@ -337,7 +337,8 @@ def set_status(
     return to treatment after a discontinuation may be a correction or a slip; the reason,
     the date and the status before are audited, and shown with the participant's history."""
     require(actor, Permission.PARTICIPANT_STATUS, ctx, recorded=True)
-    new, why, day = _status_given(ctx, status, reason, effective_on)
+    with passwords_first(ctx, actor, password, SignatureMeaning.STATUS_CHANGED):
+        new, why, day = _status_given(ctx, status, reason, effective_on)
     presign(ctx, (actor.username, password))
     with write_transaction(ctx.engine) as session:
         rec = Recorder(
@@ -556,7 +557,8 @@ def void_enrolment(
     history and the audit trail show it. A participant with a dispense not voided is refused:
     the drug left the pharmacy in their name."""
     require(actor, Permission.CORRECT_ENROLMENT, ctx, recorded=True)
-    why = check_text(reason, N_("reason for voiding the enrolment"))
+    with passwords_first(ctx, actor, password, SignatureMeaning.CORRECTED):
+        why = check_text(reason, N_("reason for voiding the enrolment"))
     presign(ctx, (actor.username, password))
     with write_transaction(ctx.engine) as session:
         rec = Recorder(
@@ -780,8 +782,9 @@ def correct_enrolment(
     and audited with the values before and after and the reason. Only the values given are
     changed; a refusal (EnrolmentCheck) writes nothing."""
     require(actor, Permission.CORRECT_ENROLMENT, ctx, recorded=True)
-    why = check_text(reason, N_("reason for the correction"))
-    given = _given(enrolled_on, initials, birth_year)
+    with passwords_first(ctx, actor, password, SignatureMeaning.CORRECTED):
+        why = check_text(reason, N_("reason for the correction"))
+        given = _given(enrolled_on, initials, birth_year)
     presign(ctx, (actor.username, password))
     with write_transaction(ctx.engine) as session:
         rec = Recorder(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -26,7 +27,7 @@ from dispensary.services.permissions import Permission, Readable, require
 from dispensary.services.results import StatusChange
 from dispensary.services.stock import move_kit, refusal_of
 from dispensary.services.temperature import excursion_kits_held
-from dispensary.services.users import check_signer, presign, record_signature
+from dispensary.services.users import check_signer, passwords_first, presign, record_signature
 
 CHUNK = 500
 """Kit numbers read per statement (SQLite's bound variables are limited)."""
@@ -258,16 +259,21 @@ def _change(
 ) -> StatusChange:
     require(actor, action, ctx, recorded=True)
     quarantining = action is Permission.QUARANTINE
-    if not kits:
-        raise InvalidInput(
-            _("Name at least one kit to quarantine.")
-            if quarantining
-            else _("Name at least one kit to release.")
+    with (
+        nullcontext()
+        if quarantining  # not signed
+        else passwords_first(ctx, actor, password, SignatureMeaning.RELEASED)
+    ):
+        if not kits:
+            raise InvalidInput(
+                _("Name at least one kit to quarantine.")
+                if quarantining
+                else _("Name at least one kit to release.")
+            )
+        why = check_text(
+            reason, N_("reason to quarantine") if quarantining else N_("reason to release")
         )
-    why = check_text(
-        reason, N_("reason to quarantine") if quarantining else N_("reason to release")
-    )
-    reference = None if quarantining else check_sponsor_reference(sponsor_reference)
+        reference = None if quarantining else check_sponsor_reference(sponsor_reference)
     event = KitEvent.QUARANTINE if action is Permission.QUARANTINE else KitEvent.RELEASE
     source, target = (
         (KitStatus.AVAILABLE, KitStatus.QUARANTINED)

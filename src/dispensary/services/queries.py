@@ -1581,6 +1581,29 @@ def _recounts(session: Session, participant_id: int) -> list[RecordChange]:
     return [change for changes in found.values() for change in changes]
 
 
+def correction_reasons(session: Session, corrections: Sequence[Return]) -> dict[int, str]:
+    """The reason of each return correction, by its return id: what the pharmacist typed when
+    correcting, in its audit entry (and its ledger rows). The correction's return keeps the
+    note of the return it corrects, which a log of returns shows on that return's row; a
+    correction made before that kept its reason as its note, which stands in for an entry not
+    found."""
+    why: dict[str, str] = {}
+    ids = [str(r.id) for r in corrections]
+    for start in range(0, len(ids), _BATCH):
+        why.update(
+            session.execute(
+                select(AuditEntry.entity_id, AuditEntry.reason).where(
+                    AuditEntry.action == AuditAction.RETURN_CORRECTED.value,
+                    AuditEntry.entity == "return",
+                    AuditEntry.entity_id.in_(ids[start : start + _BATCH]),
+                )
+            )
+            .tuples()
+            .all()
+        )
+    return {r.id: why.get(str(r.id), r.note) for r in corrections}
+
+
 def return_recounts(
     session: Session,
     study_id: int | None = None,
@@ -1612,22 +1635,7 @@ def return_recounts(
         query = query.where(Return.created_at < until)
     found: dict[str, list[RecordChange]] = {}
     rows = session.execute(query).tuples().all()
-    # The correction's reason is its audit entry's (and its ledger rows'): the return keeps the
-    # note of the return it corrects (a correction before that kept its reason as the note).
-    why: dict[str, str] = {}
-    ids = [str(row[0].id) for row in rows]
-    for start in range(0, len(ids), _BATCH):
-        why.update(
-            session.execute(
-                select(AuditEntry.entity_id, AuditEntry.reason).where(
-                    AuditEntry.action == AuditAction.RETURN_CORRECTED.value,
-                    AuditEntry.entity == "return",
-                    AuditEntry.entity_id.in_(ids[start : start + _BATCH]),
-                )
-            )
-            .tuples()
-            .all()
-        )
+    why = correction_reasons(session, [row[0] for row in rows])
     for new, before, kit, dispense, user, participant in rows:
         found.setdefault(participant.study_number, []).append(
             RecordChange(
@@ -1638,7 +1646,7 @@ def return_recounts(
                 username=user.username,
                 full_name=user.full_name,
                 role=user.role,
-                reason=why.get(str(new.id), new.note),
+                reason=why[new.id],
                 signed=_signed(session, "return", new.id),
                 dispense=dispense,
                 kit=kit,

@@ -93,7 +93,7 @@ from dispensary.services.results import (
     VerifyResult,
     flagged_products,
 )
-from dispensary.services.users import check_signer, presign, record_signature
+from dispensary.services.users import check_signer, passwords_first, presign, record_signature
 from dispensary.study import Study
 
 
@@ -1599,7 +1599,8 @@ def sign_off(
     before the trail and the figures: a wrong one is refused and counted whatever else would
     have been refused, its message the one said."""
     require(actor, Permission.SIGN_OFF, ctx)
-    text = check_text(note, N_("note"), required=False)
+    with passwords_first(ctx, actor, password, SignatureMeaning.RECONCILIATION_SIGNED_OFF):
+        text = check_text(note, N_("note"), required=False)
     presign(ctx, (actor.username, password))
     with write_transaction(ctx.engine) as session:
         judge_now(session, actor, Permission.SIGN_OFF, ctx)

@@ -199,6 +199,8 @@ class ReturnLogRow:
     held_days: int
     condition: str
     note: str
+    """The return's note; a correction's, the reason it was corrected for (the note it kept of
+    the return it corrects is that return's row's)."""
     counted_by: str
     corrects: int | None
     corrected_by: int | None
@@ -1225,8 +1227,14 @@ def returns_log(
                 select(DispenseKit.dispense_id, DispenseKit.kit_id, DispenseKit.tablets)
             ).tuples()
         }
+        found = session.execute(query).tuples().all()
+        # A correction's row says its own reason, not the note it kept of the return it
+        # corrects (which that return's row says).
+        reasons_of = queries.correction_reasons(
+            session, [row[0] for row in found if row[0].corrects_id is not None]
+        )
         rows = []
-        for ret, dispense, person, kit in session.execute(query).tuples():
+        for ret, dispense, person, kit in found:
             rows.append(
                 ReturnLogRow(
                     return_id=ret.id,
@@ -1242,7 +1250,7 @@ def returns_log(
                     returned=ret.tablets,
                     held_days=ret.held_days,
                     condition=ret.condition,
-                    note=ret.note,
+                    note=reasons_of.get(ret.id, ret.note),
                     counted_by=users.get(ret.counted_by_id, "?"),
                     corrects=ret.corrects_id,
                     corrected_by=corrected_by.get(ret.id),

@@ -81,7 +81,7 @@ from dispensary.services.queries import (
 from dispensary.services.results import ProductFigures, ReturnResult
 from dispensary.services.stock import move_kit
 from dispensary.services.study_versions import study_file_changed
-from dispensary.services.users import check_signer, presign, record_signature
+from dispensary.services.users import check_signer, passwords_first, presign, record_signature
 from dispensary.study import Study
 
 
@@ -141,7 +141,8 @@ def record_return(
         held_until=held_until,
         held_ordered_by=held_ordered_by,
     )
-    checked = _checked_return(request, today, writing=True, counted=_returned(ctx.study))
+    with passwords_first(ctx, actor, password, SignatureMeaning.RETURN_COUNTED):
+        checked = _checked_return(request, today, writing=True, counted=_returned(ctx.study))
     assert checked.tablets is not None and checked.kit is not None  # required when writing
     day, count, held, number = checked.day, checked.tablets, checked.held, checked.kit
     note_text, condition_text = checked.note, checked.condition
@@ -1039,9 +1040,10 @@ def correct_return(
     that explained a flag stays with the return first recorded: it answers the flag it was
     written for (queries.answering_explanations), not one the correction raises."""
     require(actor, Permission.CORRECT_RETURN, ctx, recorded=True)
-    _return_number(return_id)
-    count = check_count(tablets, _returned(ctx.study), counted=True)
-    why = check_text(reason, N_("reason for the correction"))
+    with passwords_first(ctx, actor, password, SignatureMeaning.CORRECTED):
+        _return_number(return_id)
+        count = check_count(tablets, _returned(ctx.study), counted=True)
+        why = check_text(reason, N_("reason for the correction"))
     presign(ctx, (actor.username, password))
     with write_transaction(ctx.engine) as session:
         rec = Recorder(session, actor, ctx.clock.now(), study=ctx, action=Permission.CORRECT_RETURN)

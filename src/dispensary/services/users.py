@@ -18,7 +18,9 @@ import json
 import os
 import re
 import socket
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from weakref import WeakKeyDictionary
@@ -574,6 +576,106 @@ def check_signer(
     if user.failed_attempts:  # as at sign-in: only failures in a row lock the account
         user.failed_attempts = 0
     return user
+
+
+@dataclass(frozen=True)
+class SecondSigner:
+    """The second person who signs a step with the signed-in user (a dispense's checker, a
+    count's verifier, a destruction's witness), as the step was given them: the user name
+    typed, their password, what they sign, and the permission their role needs to sign it
+    (None: any active account with access to the study)."""
+
+    name: str
+    password: str
+    meaning: SignatureMeaning
+    permission: Permission | None = None
+
+
+@contextmanager
+def passwords_first(
+    ctx: Context,
+    signer: Actor,
+    password: str,
+    meaning: SignatureMeaning,
+    *seconds: SecondSigner,
+) -> Iterator[None]:
+    """Around the checks a signed step makes of its input before its write transaction (a
+    blank reason or note, a malformed count or date, the paperwork): a refusal of them goes on
+    only once the signers' passwords were checked, as the step checks them first inside its
+    write (`check_signer`). A wrong one is refused instead and counted against its signer,
+    whatever else is wrong with the input (21 CFR Part 11: every failed attempt counts). A
+    signer's other refusal (no password typed, an account that may not sign) is no attempt at
+    a password: the input's refusal is said. Every signed step checks its input in this, the
+    one way. `signer`: the signed-in user who signs the step, whose role the step checked
+    already (this is no service of its own)."""
+    try:
+        yield
+    except SignatureFailed:
+        raise
+    except DispensaryError as refused:
+        _signers_before_refusal(ctx, signer, password, meaning, seconds, refused)
+        raise
+
+
+def _signers_before_refusal(
+    ctx: Context,
+    actor: Actor,
+    password: str,
+    meaning: SignatureMeaning,
+    seconds: Sequence[SecondSigner],
+    refused: DispensaryError,
+) -> None:
+    """Raises the SignatureFailed of the first wrong password of the signers (counted once its
+    transaction is rolled back); returns when none is wrong, nothing written (a right password
+    resets no failures: the step was refused). A database that cannot be written (read-only,
+    busy) counts nothing: the input's refusal is said, as before."""
+    try:
+        presign(ctx, (actor.username, password), *((s.name, s.password) for s in seconds))
+        with write_transaction(ctx.engine) as session:
+            now = ctx.clock.now()
+            signers: list[tuple[Actor, str, SignatureMeaning, bool]] = [
+                (actor, password, meaning, False)
+            ]
+            for second in seconds:
+                named = _second_signer(session, actor, second, ctx.study_id)
+                if named is not None:
+                    signers.append((named, second.password, second.meaning, True))
+            for signer, typed, what, is_second in signers:
+                try:
+                    check_signer(
+                        session, signer, typed, what, auditor=actor, now=now, second=is_second
+                    )
+                except SignatureFailed:
+                    raise
+                except DispensaryError:
+                    continue  # not an attempt at the password
+            raise refused  # rolled back
+    except SignatureFailed:
+        raise
+    except DispensaryError:
+        return
+
+
+def _second_signer(
+    session: Session, actor: Actor, second: SecondSigner, study: int
+) -> Actor | None:
+    """The account of a second signer whose password the step would check: a user other than
+    the signed-in one, whose role may sign it, with access to the study; None otherwise (the
+    step refuses who was named, before their password)."""
+    if not isinstance(second.name, str) or not second.name.strip():
+        return None
+    try:
+        user = find_user(session, second.name.strip())
+    except DispensaryError:
+        return None
+    if user.id == actor.user_id:
+        return None
+    signer = actor_of(session, user)
+    if second.permission is not None and not may(signer, second.permission):
+        return None
+    if outside_study(session, signer, study) is not None:
+        return None
+    return signer
 
 
 def record_signature(
