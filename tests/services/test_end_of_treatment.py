@@ -135,12 +135,14 @@ def test_the_kits_out_are_due_back_from_the_day_treatment_ended(
     given = dispense(ctx, pharmacist, pw(pharmacist), "01-001")
     stopped = DAY1 + timedelta(days=3)
     grace = ctx.study.return_grace_days
-    clock.set_date(stopped + timedelta(days=1))
+    clock.set_date(stopped + timedelta(days=grace + 1))
+    before = reconciliation.reconcile(ctx, pharmacist).discrepancies  # a read kept, then moved on
+    assert not [d for d in before if d.kind == "return_overdue"]
     _stop(ctx, pharmacist, pw(pharmacist), "discontinued", stopped)
-    for day, due, overdue in (
-        (stopped, True, False),
-        (stopped + timedelta(days=grace), True, False),
+    for day, due, overdue in (  # the day of the kept read first: the status change read in
         (stopped + timedelta(days=grace + 1), True, True),
+        (stopped + timedelta(days=grace), True, False),
+        (stopped, True, False),
     ):
         clock.set_date(max(day, stopped + timedelta(days=1)))
         [row] = queries.participants(ctx, pharmacist)
