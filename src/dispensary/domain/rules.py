@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from dispensary.domain.codes import ExpiryStanding, KitStatus
+from dispensary.domain.codes import ExpiryStanding, KitStatus, ParticipantStatus
 from dispensary.domain.errors import InvalidInput, RuleViolation, ToConfirm
 from dispensary.domain.lifecycle import KitEvent, transition
 from dispensary.domain.regimen import kits_needed, last_day_of_supply
@@ -802,16 +802,56 @@ def cycle_overdue(due: date, today: date) -> bool:
     return due < today
 
 
-def return_due(day1: date, days_of_supply: int, today: date) -> bool:
-    """A cycle's bottle is due back once its last day of supply has passed: the Today screen's
-    returns pending, the register's "due" (before it, "not yet due")."""
+ENDS_TREATMENT = frozenset({ParticipantStatus.DISCONTINUED, ParticipantStatus.COMPLETED})
+"""The statuses that take a participant off treatment: no dose is expected from their
+effective date, and the kits still out are due back from it."""
+
+
+def treatment_ended_on(status: ParticipantStatus | str, status_from: date | None) -> date | None:
+    """The day treatment ended: the effective date of a status that ends it (ENDS_TREATMENT),
+    else None (on treatment, or no effective date known)."""
+    try:
+        ends = ParticipantStatus(status) in ENDS_TREATMENT
+    except ValueError:
+        return None
+    return status_from if ends else None
+
+
+def return_due(
+    day1: date,
+    days_of_supply: int,
+    today: date,
+    status: ParticipantStatus | str = ParticipantStatus.ON_TREATMENT,
+    status_from: date | None = None,
+) -> bool:
+    """A cycle's bottle is due back once its last day of supply has passed, or once the
+    participant has left treatment (`status` discontinued or completed, effective
+    `status_from`), from that date if it comes first: the Today screen's returns pending, the
+    register's "due" (before it, "not yet due"). Leaving treatment is arithmetic from the
+    record, not a clinical rule of its own: no dose is expected from the status's effective
+    date (services.queries.expected_use_until), so nothing left in the bottle is to be taken."""
+    ended = treatment_ended_on(status, status_from)
+    if ended is not None and ended <= today:
+        return True
     return last_day_of_supply(day1, days_of_supply) < today
 
 
-def return_overdue(day1: date, cycle_days: int, grace_days: int, today: date) -> bool:
+def return_overdue(
+    day1: date,
+    cycle_days: int,
+    grace_days: int,
+    today: date,
+    status: ParticipantStatus | str = ParticipantStatus.ON_TREATMENT,
+    status_from: date | None = None,
+) -> bool:
     """A cycle's return not recorded once the cycle has ended and the study's grace period
     ([returns] grace_days) has passed: the reconciliation's finding, the register's
-    "overdue"."""
+    "overdue". Once the participant has left treatment (`status` discontinued or completed,
+    effective `status_from`) the same grace counts from that date if it comes first: the
+    arithmetic of return_due, not a new clinical rule."""
+    ended = treatment_ended_on(status, status_from)
+    if ended is not None and today > ended + timedelta(days=grace_days):
+        return True
     return today > day1 + timedelta(days=cycle_days + grace_days)
 
 

@@ -52,6 +52,7 @@ from dispensary.domain.rules import (
     next_cycle,
     return_due,
     supply_cover_until,
+    treatment_ended_on,
 )
 from dispensary.i18n import current_language
 from dispensary.services.audit_check import TrailCheck, check_trail, holds, kept_point
@@ -59,6 +60,7 @@ from dispensary.services.common import contents_by_id, contents_of_sums, last_li
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.counts import held_kits
 from dispensary.services.permissions import Permission, require
+from dispensary.services.queries import status_changed_last
 from dispensary.services.reconciliation import findings_session
 from dispensary.services.results import (
     Discrepancy,
@@ -126,7 +128,7 @@ class PendingReturn:
     dispense_number: str
     cycle: int
     day1: date
-    last_day: date  # last day of supply, past: the bottle is due back
+    last_day: date  # last day of supply (or of treatment, if it ended first), past: due back
 
 
 class StockCover(StrEnum):
@@ -356,9 +358,17 @@ def _read_figures(
     # The bottle is due back (rules.return_due, the register's "due") whatever the
     # participant's status: a discontinued participant's bottle is the one to chase. Those on
     # treatment are read below; the others only where a kit is still out with them.
-    for person in (*_on_treatment(session, ctx.study_id), *_off_treatment_out(session, ctx)):
+    # Off treatment, the kits still out are due back from the status's effective date.
+    off = _off_treatment_out(session, ctx)
+    left = status_changed_last(session, {p.participant_id: p.study_number for p in off})
+    since = {p.study_number: left.get(p.participant_id) for p in off}
+    for person in (*_on_treatment(session, ctx.study_id), *off):
         out = person.number is not None and not person.returned
-        if out and return_due(person.day1, person.days_supply, today):
+        ended = treatment_ended_on(person.status, since.get(person.study_number))
+        if out and return_due(person.day1, person.days_supply, today, person.status, ended):
+            last_day = last_day_of_supply(person.day1, person.days_supply)
+            if ended is not None:  # no dose expected from the effective date
+                last_day = min(last_day, ended - timedelta(days=1))
             pending.append(
                 PendingReturn(
                     person.study_number,
@@ -366,7 +376,7 @@ def _read_figures(
                     person.number,
                     person.cycle,
                     person.day1,
-                    last_day_of_supply(person.day1, person.days_supply),
+                    last_day,
                 )
             )
         if person.status != ParticipantStatus.ON_TREATMENT.value:
@@ -580,7 +590,8 @@ def _on_treatment(session: Session, study: int) -> Sequence[Row[Any]]:
 
 def _off_treatment_out(session: Session, ctx: Context) -> Sequence[Row[Any]]:
     """The participants no longer on treatment whose last live dispense has a kit still out
-    with them and no return recorded, in the rows `_on_treatment` gives: read from the kits
+    with them and no return recorded, in the rows `_on_treatment` gives (and the participant's
+    id, for the effective date of the status: queries.status_changed_last): read from the kits
     still dispensed (ix_kits_study_status_number), a few at a site after years, not from
     every participant who ever completed."""
     last = aliased(Dispense)
@@ -588,6 +599,7 @@ def _off_treatment_out(session: Session, ctx: Context) -> Sequence[Row[Any]]:
         select(
             *_person_and_last(last),
             literal(False).label("returned"),
+            Participant.id.label("participant_id"),
         )
         .select_from(Kit)
         .join(DispenseKit, DispenseKit.kit_id == Kit.id)

@@ -48,7 +48,7 @@ from dispensary.services.audit import Recorder
 from dispensary.services.common import CodeKind, form_kind, get_participant, not_voided
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import Permission, Readable, require
-from dispensary.services.queries import live_dispenses, participant_row
+from dispensary.services.queries import live_dispenses, participant_row, status_changed_last
 from dispensary.services.results import ParticipantRow
 from dispensary.services.study_versions import refuse_study_file_changed, study_file_changed
 from dispensary.services.users import check_signer, passwords_first, presign, record_signature
@@ -422,9 +422,12 @@ def _check_status_change(
     session: Session, participant: Participant, new: ParticipantStatus, day: date
 ) -> None:
     """A change to the status the participant has is refused, and an effective date before
-    the enrolment (no status can change before it) or before the participant's last dispense
-    not voided (the dispenses recorded say the participant was on treatment then); a voided
-    enrolment stays as voided."""
+    the enrolment (no status can change before it), before the effective date of the status
+    the participant has (each change follows the one before it: discontinued from 1 Dec, back
+    on treatment from 28 Nov was an order no record could have), or before the participant's
+    last dispense not voided (the dispenses recorded say the participant was on treatment
+    then); a voided enrolment stays as voided. A status set in error is put right by the next
+    change, on or after its date: to the status it should have been, or back on treatment."""
     _refuse_voided(participant)
     if participant.status == new.value:
         raise RuleViolation(
@@ -441,6 +444,21 @@ def _check_status_change(
                 day=day.isoformat(),
                 participant=participant.study_number,
                 enrolled=participant.enrolled_on.isoformat(),
+            )
+        )
+    since = status_changed_last(session, {participant.id: participant.study_number}).get(
+        participant.id
+    )
+    if since is not None and day < since:
+        raise RuleViolation(
+            _(
+                "The effective date {day} is before participant {participant}'s status now, "
+                "{status}, took effect ({since}). Give a date on or after {since}."
+            ).format(
+                day=day.isoformat(),
+                participant=participant.study_number,
+                status=_(ParticipantStatus(participant.status).word),
+                since=since.isoformat(),
             )
         )
     last = session.scalar(

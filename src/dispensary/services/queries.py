@@ -56,6 +56,7 @@ from dispensary.domain.codes import (
 from dispensary.domain.errors import InvalidInput, NotFound
 from dispensary.domain.regimen import days_on_treatment, last_day_of_supply, tablets_needed
 from dispensary.domain.rules import (
+    ENDS_TREATMENT,
     NextDay1,
     covers_supply,
     cycle_overdue,
@@ -143,6 +144,12 @@ def participant_row(session: Session, ctx: Context, participant: Participant) ->
         else NextDay1(participant.enrolled_on, participant.enrolled_on)
     )
     due = coming_day1.due if treated else None
+    # Off treatment, the kits still out are due back from the status's effective date.
+    since = (
+        status_changed_last(session, {participant.id: participant.study_number}).get(participant.id)
+        if pending and status in ENDS_TREATMENT
+        else None
+    )
     return ParticipantRow(
         study_number=participant.study_number,
         initials=participant.initials,
@@ -164,10 +171,12 @@ def participant_row(session: Session, ctx: Context, participant: Participant) ->
             ctx.study.cycle.length_days,
             ctx.study.return_grace_days,
             ctx.clock.today(),
+            status,
+            since,
         ),
         return_due=pending
         and last is not None
-        and return_due(last.day1, last.days_supply, ctx.clock.today()),
+        and return_due(last.day1, last.days_supply, ctx.clock.today(), status, since),
     )
 
 
@@ -2203,10 +2212,13 @@ def _left_treatment(
 
 
 def status_changed_last(session: Session, people: dict[int, str]) -> dict[int, date]:
-    """The day each of these participants (id -> study number) last had its status changed.
-    An entry names a participant by study number, which two studies of one pharmacy may
-    share: it is theirs by the participants row its step wrote (its listed facts); an entry
-    that lists none (written before facts were) by the number alone."""
+    """The effective date of each of these participants' (id -> study number) last status
+    change: the date the change gives (its "effective_on"), the day it was recorded for an
+    entry that gives none. The last change is the last recorded (services.participants keeps
+    effective dates in order: a change is never dated before the status it replaces). An entry
+    names a participant by study number, which two studies of one pharmacy may share: it is
+    theirs by the participants row its step wrote (its listed facts); an entry that lists none
+    (written before facts were) by the number alone."""
     if not people:
         return {}
     by_number: dict[str, list[int]] = defaultdict(list)
@@ -2215,15 +2227,28 @@ def status_changed_last(session: Session, people: dict[int, str]) -> dict[int, d
     found: dict[int, date] = {}
     numbers = sorted(by_number)
     for start in range(0, len(numbers), 500):
-        for number, at, listed in session.execute(
-            select(AuditEntry.entity_id, AuditEntry.at, AuditEntry.facts).where(
+        for number, at, listed, new in session.execute(
+            select(AuditEntry.entity_id, AuditEntry.at, AuditEntry.facts, AuditEntry.new)
+            .where(
                 AuditEntry.action == "participant_status",
                 AuditEntry.entity_id.in_(numbers[start : start + 500]),
             )
+            .order_by(AuditEntry.id)
         ).tuples():
             rows = [row for table, row, _h in parse_facts(listed or "") if table == "participants"]
+            day = _effective_on(new)
+            if day is None and at is not None:
+                day = at.date()
             for person in rows if len(rows) == 1 else by_number.get(number, []):
-                if person in people and at is not None:
-                    day = at.date()
-                    found[person] = max(found.get(person, day), day)
+                if person in people and day is not None:
+                    found[person] = day
     return found
+
+
+def _effective_on(new: str | None) -> date | None:
+    """The effective date a status change's audited values give, if any."""
+    try:
+        values = json.loads(new or "{}")
+        return date.fromisoformat(values["effective_on"]) if isinstance(values, dict) else None
+    except (ValueError, KeyError, TypeError):
+        return None

@@ -68,20 +68,26 @@ from dispensary.domain.codes import (
     DiscrepancyKind,
     KitStatus,
     MovementKind,
+    ParticipantStatus,
     ReasonCode,
     Role,
     SignatureMeaning,
 )
 from dispensary.domain.errors import RuleViolation
 from dispensary.domain.lifecycle import status_word
-from dispensary.domain.rules import check_text, return_overdue
+from dispensary.domain.rules import ENDS_TREATMENT, check_text, return_overdue
 from dispensary.i18n import ENGLISH, N_, Language, _, current_language, pgettext
 from dispensary.services.audit import Recorder
 from dispensary.services.audit_check import TrailCheck, check_trail
 from dispensary.services.common import not_voided, of_study, voided_ids
 from dispensary.services.context import Actor, Clock, Context
 from dispensary.services.permissions import Permission, judge_now, require
-from dispensary.services.queries import CHANGED_FIELDS, open_flags, record_changes
+from dispensary.services.queries import (
+    CHANGED_FIELDS,
+    open_flags,
+    record_changes,
+    status_changed_last,
+)
 from dispensary.services.results import (
     BalanceRow,
     Discrepancy,
@@ -206,6 +212,8 @@ class _Head(NamedTuple):
 class _Person(NamedTuple):
     number: str
     initials: str
+    status: str = ParticipantStatus.ON_TREATMENT.value
+    status_from: date | None = None  # the status's effective date, once off treatment
 
 
 class _CountLine(NamedTuple):
@@ -328,7 +336,11 @@ class _Findings:
                 continue
             last_cycle, last_day1 = last
             due = last_day1 + grace
-            if return_overdue(last_day1, cycle_days, grace_days, self.today):
+            if person.status in ENDS_TREATMENT and person.status_from is not None:
+                due = min(due, person.status_from + timedelta(days=grace_days))
+            if return_overdue(
+                last_day1, cycle_days, grace_days, self.today, person.status, person.status_from
+            ):
                 self.overdue[pid] = Discrepancy(
                     DiscrepancyKind.RETURN_OVERDUE,
                     person.number,
@@ -909,14 +921,24 @@ def _people(session: Session, study: int, ids: Sequence[int] | None = None) -> d
     found: dict[int, _Person] = {}
     for batch in _batches(ids):
         query = (
-            select(Participant.id, Participant.study_number, Participant.initials)
+            select(
+                Participant.id,
+                Participant.study_number,
+                Participant.initials,
+                Participant.status,
+            )
             .where(Participant.study_id == study)
             .order_by(Participant.id)
         )
         if batch is not None:
             query = query.where(Participant.id.in_(batch))
-        for pid, number, initials in session.execute(query).tuples():
-            found[pid] = _Person(number, initials)
+        rows = session.execute(query).tuples().all()
+        # Off treatment, a return is overdue from the status's effective date too.
+        left = status_changed_last(
+            session, {pid: number for pid, number, _i, status in rows if status in ENDS_TREATMENT}
+        )
+        for pid, number, initials, status in rows:
+            found[pid] = _Person(number, initials, status, left.get(pid))
     return found
 
 

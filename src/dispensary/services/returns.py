@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
@@ -319,14 +319,31 @@ def _checked_return(
 
 
 def held_days_of(
-    record: Dispense, held: int, held_from: date | None, held_until: date | None
+    record: Dispense,
+    held: int,
+    held_from: date | None,
+    held_until: date | None,
+    returned_on: date,
+    until: date | None = None,
 ) -> int:
-    """Days held: the held period's days inside the supply (start date to last day), else the
-    bare number an older return gives."""
+    """Days held: the held period's days among the days expected use counts, else the bare
+    number an older return gives. Expected use (queries.dispense_adherence, regimen.
+    days_on_treatment) counts the days from the start date up to the day before the return,
+    the supply's last day at most: the return day is no dosing day (a return on the next
+    cycle's day 1 covers the 21 doses before it), nor is the day expected use stops (`until`,
+    queries.expected_use_until: the next day 1, or the day the participant left treatment) or
+    any after it. The held period is trimmed to the same days, so a period that ends on the
+    return day, or runs past the day treatment stopped, takes no dose from the expected
+    count that the count never held (it said "7 of 6 expected: 117%", a false over-use)."""
     if held_from is None or held_until is None:
         return held
+    end = returned_on if until is None else min(returned_on, until)
     first = max(held_from, start_date(record))
-    last = min(held_until, last_day_of_supply(record.day1, record.days_supply))
+    last = min(
+        held_until,
+        last_day_of_supply(record.day1, record.days_supply),
+        end - timedelta(days=1),
+    )
     return max(0, (last - first).days + 1)
 
 
@@ -368,7 +385,8 @@ def _plan_return(
             )
         )
     day = checked.day
-    held = held_days_of(record, checked.held, checked.held_from, checked.held_until)
+    until = expected_use_until(session, record)
+    held = held_days_of(record, checked.held, checked.held_from, checked.held_until, day, until)
     if checked.held_from is not None and (
         checked.held_from > day or checked.held_until is None or checked.held_until > day
     ):
@@ -515,7 +533,7 @@ def _plan_return(
             list(back.values()),
             len(to_count) - 1,
             held,
-            expected_use_until(session, record),
+            until,
             unaccounted_of(session, list(back.values())),
             product_tallies(session, record, list(back.values())),
             kits,
@@ -845,10 +863,17 @@ KEPT = ReturnChange()
 
 
 def _corrected(
-    old: Return, record: Dispense, count: int, change: ReturnChange, today: date, counted: str
+    old: Return,
+    record: Dispense,
+    count: int,
+    change: ReturnChange,
+    today: date,
+    counted: str,
+    until: date | None = None,
 ) -> _ReturnChecked:
     """The return as the correction records it: the old one's date, hold and note unless
-    `change` gives new ones, checked as record_return checks them (nothing read or written)."""
+    `change` gives new ones, checked as record_return checks them (nothing read or written);
+    `until`: the day expected use stops (held_days_of)."""
     new_hold = (
         change.held_from is not None
         or change.held_until is not None
@@ -893,7 +918,7 @@ def _corrected(
                 "The held period must end on or before the return date ({day}); check the dates."
             ).format(day=day.isoformat())
         )
-    held = held_days_of(record, checked.held, checked.held_from, checked.held_until)
+    held = held_days_of(record, checked.held, checked.held_from, checked.held_until, day, until)
     if held > record.days_supply:
         raise InvalidInput(
             _("{held} days held is more than the {days} days of supply.").format(
@@ -952,7 +977,15 @@ def _correctable(
     )
     assert line is not None
     check_return_quantity(count, line.tablets, 0, kit.number)
-    checked = _corrected(old, record, count, change, ctx.clock.today(), _returned(ctx.study))
+    checked = _corrected(
+        old,
+        record,
+        count,
+        change,
+        ctx.clock.today(),
+        _returned(ctx.study),
+        expected_use_until(session, record),
+    )
     if (
         count == old.tablets
         and old.outcome != NOT_BROUGHT_BACK  # counted now: the kit comes back
