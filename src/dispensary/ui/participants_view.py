@@ -93,6 +93,7 @@ from dispensary.ui.widgets import (
     dose_shown,
     mistyped_date,
     separated,
+    show_form_rows,
     shown_date,
     titled_page,
     to_date,
@@ -1044,11 +1045,7 @@ class CorrectReturnDialog(QDialog):
                 field.setDate(old.returned_on)
 
     def _show_held_period(self, shown: bool) -> None:
-        for widget in (self.held_from, self.held_until, self.held_by):
-            widget.setVisible(shown)
-            label = self._form.labelForField(widget)
-            if label is not None:
-                label.setVisible(shown)
+        show_form_rows(self._form, (self.held_from, self.held_until, self.held_by), shown)
 
     def _change(self, old: ReturnLine) -> returns.ReturnChange | None:
         """The date and held period the correction gives (None for each kept as recorded);

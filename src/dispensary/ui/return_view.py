@@ -57,6 +57,7 @@ from dispensary.ui.widgets import (
     qdate,
     scan_row,
     separated,
+    show_form_rows,
     shown_date,
     titled_page,
     to_date,
@@ -613,11 +614,7 @@ class ReturnScreen(Screen):
         self._reassess()
 
     def _show_held_period(self, shown: bool) -> None:
-        for widget in (self.held_from, self.held_until, self.held_by):
-            widget.setVisible(shown)
-            label = self._form.labelForField(widget)
-            if label is not None:
-                label.setVisible(shown)
+        show_form_rows(self._form, (self.held_from, self.held_until, self.held_by), shown)
         self.held.setEnabled(not shown and self.kit.isEnabled())
 
     def _request(self, dispense: str) -> ReturnRequest:
