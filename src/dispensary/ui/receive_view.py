@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+from typing import cast
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDate, Qt
 from PySide6.QtGui import QFontMetrics, QKeySequence, QPaintEvent, QShortcut
@@ -55,9 +56,9 @@ from dispensary.ui.widgets import (
     ElidedCombo,
     button_row,
     by_count,
-    count_column,
     counter_keys,
     date_edit,
+    kit_columns,
     kit_table,
     mistyped_date,
     primary_button,
@@ -209,22 +210,9 @@ def line_columns(
             else QCoreApplication.translate("ReceiveScreen", "Available")
         )
 
+    kits = cast(tuple[Column[ReceiveLine], ...], kit_columns(study, product))
     return (
-        Column(QCoreApplication.translate("ReceiveScreen", "Kit"), lambda r: r.number),
-        Column(
-            QCoreApplication.translate("ReceiveScreen", "Product"), lambda r: product(r.product)
-        ),
-        Column(QCoreApplication.translate("ReceiveScreen", "Lot"), lambda r: r.lot),
-        Column(QCoreApplication.translate("ReceiveScreen", "Expiry"), lambda r: r.expiry),
-        count_column(
-            study,
-            lambda r: r.product,
-            Column(
-                QCoreApplication.translate("ReceiveScreen", "Tablets"),
-                lambda r: r.tablets,
-                align_right=True,
-            ),
-        ),
+        *kits,
         Column(
             QCoreApplication.translate("ReceiveScreen", "Verdict"),
             verdict,

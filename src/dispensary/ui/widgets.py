@@ -634,14 +634,17 @@ class KitLine(Protocol):
     def tablets(self) -> int: ...
 
 
-def kit_columns(study: Study) -> tuple[Column[KitLine], ...]:
-    """The kits of a dispense or a delivery, as the pharmacist reads them off the boxes."""
+def kit_columns(
+    study: Study, product: Callable[[str], str] | None = None
+) -> tuple[Column[KitLine], ...]:
+    """The kits of a dispense or a delivery, as the pharmacist reads them off the boxes: one
+    home for the columns the Dispense and the Receive screens both list, so that they read
+    alike. `product`: the product's name from its code (product_label of the study when not
+    given; a delivery's line may name a code that is not the study's)."""
+    named = product or (lambda code: product_label(study, code))
     return (
         Column(QCoreApplication.translate("KitTable", "Kit"), lambda k: k.number),
-        Column(
-            QCoreApplication.translate("KitTable", "Product"),
-            lambda k: product_label(study, k.product),
-        ),
+        Column(QCoreApplication.translate("KitTable", "Product"), lambda k: named(k.product)),
         Column(QCoreApplication.translate("KitTable", "Lot"), lambda k: k.lot),
         Column(QCoreApplication.translate("KitTable", "Expiry"), lambda k: k.expiry),
         count_column(
