@@ -21,6 +21,7 @@ from dispensary.db.models import (
     Participant,
     Shipment,
     StudyRecord,
+    User,
 )
 from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.codes import KitStatus, ParticipantStatus, SignatureMeaning
@@ -328,6 +329,28 @@ def _check_enrolled_after_loading(session: Session, ctx: Context, day: date) -> 
         raise InvalidInput(refusal)
 
 
+def _signed_step(
+    session: Session,
+    ctx: Context,
+    actor: Actor,
+    password: str,
+    action: Permission,
+    meaning: SignatureMeaning,
+    study_number: str,
+) -> tuple[Recorder, User, Participant]:
+    """The start of a signed step on one participant (a status change, a correction or a void
+    of the enrolment), in its write transaction: the step's Recorder, the signature's checks
+    with the password first (a wrong one is said and counted whatever else is refused), then
+    the participant as `actor` may read it. One home, so that the three steps check in the
+    same order."""
+    rec = Recorder(session, actor, ctx.clock.now(), study=ctx, action=action)
+    signer = check_signer(session, actor, password, meaning, auditor=actor, now=rec.now)
+    participant = get_participant(
+        session, study_number, ctx.study_id, reader=Readable(session, actor)
+    )
+    return rec, signer, participant
+
+
 def set_status(
     ctx: Context,
     actor: Actor,
@@ -347,20 +370,14 @@ def set_status(
     new, why, day = _status_given(ctx, status, reason, effective_on)
     presign(ctx, (actor.username, password))
     with write_transaction(ctx.engine) as session:
-        rec = Recorder(
-            session, actor, ctx.clock.now(), study=ctx, action=Permission.PARTICIPANT_STATUS
-        )
-        # The password first: a wrong one is said and counted whatever else is refused.
-        signer = check_signer(
+        rec, signer, participant = _signed_step(
             session,
+            ctx,
             actor,
             password,
+            Permission.PARTICIPANT_STATUS,
             SignatureMeaning.STATUS_CHANGED,
-            auditor=actor,
-            now=rec.now,
-        )
-        participant = get_participant(
-            session, study_number, ctx.study_id, reader=Readable(session, actor)
+            study_number,
         )
         old = participant.status
         _check_status_change(session, participant, new, day)
@@ -539,15 +556,14 @@ def void_enrolment(
     why = check_text(reason, N_("reason for voiding the enrolment"))
     presign(ctx, (actor.username, password))
     with write_transaction(ctx.engine) as session:
-        rec = Recorder(
-            session, actor, ctx.clock.now(), study=ctx, action=Permission.CORRECT_ENROLMENT
-        )
-        # The password first: a wrong one is said and counted whatever else is refused.
-        signer = check_signer(
-            session, actor, password, SignatureMeaning.CORRECTED, auditor=actor, now=rec.now
-        )
-        participant = get_participant(
-            session, study_number, ctx.study_id, reader=Readable(session, actor)
+        rec, signer, participant = _signed_step(
+            session,
+            ctx,
+            actor,
+            password,
+            Permission.CORRECT_ENROLMENT,
+            SignatureMeaning.CORRECTED,
+            study_number,
         )
         _refuse_void(session, participant)
         void = EnrolmentVoid(
@@ -764,15 +780,14 @@ def correct_enrolment(
     given = _given(enrolled_on, initials, birth_year)
     presign(ctx, (actor.username, password))
     with write_transaction(ctx.engine) as session:
-        rec = Recorder(
-            session, actor, ctx.clock.now(), study=ctx, action=Permission.CORRECT_ENROLMENT
-        )
-        # The password first: a wrong one is said and counted whatever else is refused.
-        signer = check_signer(
-            session, actor, password, SignatureMeaning.CORRECTED, auditor=actor, now=rec.now
-        )
-        participant = get_participant(
-            session, study_number, ctx.study_id, reader=Readable(session, actor)
+        rec, signer, participant = _signed_step(
+            session,
+            ctx,
+            actor,
+            password,
+            Permission.CORRECT_ENROLMENT,
+            SignatureMeaning.CORRECTED,
+            study_number,
         )
         _refuse_voided(participant)
         correction = _correction(session, ctx, participant, given, why)
