@@ -329,21 +329,28 @@ def _check_enrolled_after_loading(session: Session, ctx: Context, day: date) -> 
         raise InvalidInput(refusal)
 
 
+_SIGNED_AS = {
+    Permission.PARTICIPANT_STATUS: SignatureMeaning.STATUS_CHANGED,
+    Permission.CORRECT_ENROLMENT: SignatureMeaning.CORRECTED,  # a correction, a void
+}
+"""The meaning of the signature of each signed step on a participant (_signed_step)."""
+
+
 def _signed_step(
     session: Session,
     ctx: Context,
     actor: Actor,
     password: str,
     action: Permission,
-    meaning: SignatureMeaning,
     study_number: str,
 ) -> tuple[Recorder, User, Participant]:
     """The start of a signed step on one participant (a status change, a correction or a void
     of the enrolment), in its write transaction: the step's Recorder, the signature's checks
-    with the password first (a wrong one is said and counted whatever else is refused), then
-    the participant as `actor` may read it. One home, so that the three steps check in the
-    same order."""
+    (signed as _SIGNED_AS says) with the password first (a wrong one is said and counted
+    whatever else is refused), then the participant as `actor` may read it. One home, so
+    that the three steps check in the same order."""
     rec = Recorder(session, actor, ctx.clock.now(), study=ctx, action=action)
+    meaning = _SIGNED_AS[action]
     signer = check_signer(session, actor, password, meaning, auditor=actor, now=rec.now)
     participant = get_participant(
         session, study_number, ctx.study_id, reader=Readable(session, actor)
@@ -371,13 +378,7 @@ def set_status(
     presign(ctx, (actor.username, password))
     with write_transaction(ctx.engine) as session:
         rec, signer, participant = _signed_step(
-            session,
-            ctx,
-            actor,
-            password,
-            Permission.PARTICIPANT_STATUS,
-            SignatureMeaning.STATUS_CHANGED,
-            study_number,
+            session, ctx, actor, password, Permission.PARTICIPANT_STATUS, study_number
         )
         old = participant.status
         _check_status_change(session, participant, new, day)
@@ -557,13 +558,7 @@ def void_enrolment(
     presign(ctx, (actor.username, password))
     with write_transaction(ctx.engine) as session:
         rec, signer, participant = _signed_step(
-            session,
-            ctx,
-            actor,
-            password,
-            Permission.CORRECT_ENROLMENT,
-            SignatureMeaning.CORRECTED,
-            study_number,
+            session, ctx, actor, password, Permission.CORRECT_ENROLMENT, study_number
         )
         _refuse_void(session, participant)
         void = EnrolmentVoid(
@@ -781,13 +776,7 @@ def correct_enrolment(
     presign(ctx, (actor.username, password))
     with write_transaction(ctx.engine) as session:
         rec, signer, participant = _signed_step(
-            session,
-            ctx,
-            actor,
-            password,
-            Permission.CORRECT_ENROLMENT,
-            SignatureMeaning.CORRECTED,
-            study_number,
+            session, ctx, actor, password, Permission.CORRECT_ENROLMENT, study_number
         )
         _refuse_voided(participant)
         correction = _correction(session, ctx, participant, given, why)
