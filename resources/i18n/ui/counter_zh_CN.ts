@@ -770,26 +770,6 @@
         <translation>可用</translation>
     </message>
     <message>
-        <source>Kit</source>
-        <translation>药盒</translation>
-    </message>
-    <message>
-        <source>Product</source>
-        <translation>药品</translation>
-    </message>
-    <message>
-        <source>Lot</source>
-        <translation>批号</translation>
-    </message>
-    <message>
-        <source>Expiry</source>
-        <translation>有效期</translation>
-    </message>
-    <message>
-        <source>Tablets</source>
-        <translation>片数</translation>
-    </message>
-    <message>
         <source>Verdict</source>
         <translation>核对结果</translation>
     </message>

@@ -21,6 +21,7 @@ from dispensary.db.models import (
     Participant,
     Shipment,
     StudyRecord,
+    User,
 )
 from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.codes import KitStatus, ParticipantStatus, SignatureMeaning
@@ -321,6 +322,35 @@ def _check_enrolled_after_loading(session: Session, ctx: Context, day: date) -> 
         raise InvalidInput(refusal)
 
 
+_SIGNED_AS = {
+    Permission.PARTICIPANT_STATUS: SignatureMeaning.STATUS_CHANGED,
+    Permission.CORRECT_ENROLMENT: SignatureMeaning.CORRECTED,  # a correction, a void
+}
+"""The meaning of the signature of each signed step on a participant (_signed_step)."""
+
+
+def _signed_step(
+    session: Session,
+    ctx: Context,
+    actor: Actor,
+    password: str,
+    action: Permission,
+    study_number: str,
+) -> tuple[Recorder, User, Participant]:
+    """The start of a signed step on one participant (a status change, a correction or a void
+    of the enrolment), in its write transaction: the step's Recorder, the signature's checks
+    (signed as _SIGNED_AS says) with the password first (a wrong one is said and counted
+    whatever else is refused), then the participant as `actor` may read it. One home, so
+    that the three steps check in the same order."""
+    rec = Recorder(session, actor, ctx.clock.now(), study=ctx, action=action)
+    meaning = _SIGNED_AS[action]
+    signer = check_signer(session, actor, password, meaning, auditor=actor, now=rec.now)
+    participant = get_participant(
+        session, study_number, ctx.study_id, reader=Readable(session, actor)
+    )
+    return rec, signer, participant
+
+
 def set_status(
     ctx: Context,
     actor: Actor,
@@ -341,20 +371,8 @@ def set_status(
         new, why, day = _status_given(ctx, status, reason, effective_on)
     presign(ctx, (actor.username, password))
     with write_transaction(ctx.engine) as session:
-        rec = Recorder(
-            session, actor, ctx.clock.now(), study=ctx, action=Permission.PARTICIPANT_STATUS
-        )
-        # The password first: a wrong one is said and counted whatever else is refused.
-        signer = check_signer(
-            session,
-            actor,
-            password,
-            SignatureMeaning.STATUS_CHANGED,
-            auditor=actor,
-            now=rec.now,
-        )
-        participant = get_participant(
-            session, study_number, ctx.study_id, reader=Readable(session, actor)
+        rec, signer, participant = _signed_step(
+            session, ctx, actor, password, Permission.PARTICIPANT_STATUS, study_number
         )
         old = participant.status
         _check_status_change(session, participant, new, day)
@@ -579,15 +597,8 @@ def void_enrolment(
         why = check_text(reason, N_("reason for voiding the enrolment"))
     presign(ctx, (actor.username, password))
     with write_transaction(ctx.engine) as session:
-        rec = Recorder(
-            session, actor, ctx.clock.now(), study=ctx, action=Permission.CORRECT_ENROLMENT
-        )
-        # The password first: a wrong one is said and counted whatever else is refused.
-        signer = check_signer(
-            session, actor, password, SignatureMeaning.CORRECTED, auditor=actor, now=rec.now
-        )
-        participant = get_participant(
-            session, study_number, ctx.study_id, reader=Readable(session, actor)
+        rec, signer, participant = _signed_step(
+            session, ctx, actor, password, Permission.CORRECT_ENROLMENT, study_number
         )
         _refuse_void(session, participant)
         void = EnrolmentVoid(
@@ -805,15 +816,8 @@ def correct_enrolment(
         given = _given(enrolled_on, initials, birth_year)
     presign(ctx, (actor.username, password))
     with write_transaction(ctx.engine) as session:
-        rec = Recorder(
-            session, actor, ctx.clock.now(), study=ctx, action=Permission.CORRECT_ENROLMENT
-        )
-        # The password first: a wrong one is said and counted whatever else is refused.
-        signer = check_signer(
-            session, actor, password, SignatureMeaning.CORRECTED, auditor=actor, now=rec.now
-        )
-        participant = get_participant(
-            session, study_number, ctx.study_id, reader=Readable(session, actor)
+        rec, signer, participant = _signed_step(
+            session, ctx, actor, password, Permission.CORRECT_ENROLMENT, study_number
         )
         _refuse_voided(participant)
         correction = _correction(session, ctx, participant, given, why)

@@ -3,11 +3,19 @@ adherence): built in one place so they look alike."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
-from PySide6.QtCharts import QBarSet, QChart, QValueAxis
+from PySide6.QtCharts import (
+    QAbstractBarSeries,
+    QBarCategoryAxis,
+    QBarSet,
+    QChart,
+    QChartView,
+    QLineSeries,
+    QValueAxis,
+)
 from PySide6.QtCore import QMargins, Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QPen
 
 
 def bar_chart(
@@ -46,9 +54,77 @@ def round_value_axis(axis: QValueAxis, most: float) -> int:
     """Sets `axis` to run from 0 to a round top above `most`, ticked at a round step from 0
     (the default five ticks split any top in four: "0, 33, 67, 101, 135"). Returns the top."""
     top, step = round_scale(most)
+    value_ticks(axis, top, step)
+    return top
+
+
+def value_ticks(axis: QValueAxis, top: int, step: int) -> None:
+    """Sets `axis` to run from 0 to `top`, ticked every `step` from 0, in whole numbers. One
+    home for the value axis of both charts (the forecast steps by whole kits, the adherence
+    chart by round percents: round_value_axis), so that they tick alike."""
     axis.setRange(0, top)
     axis.setTickType(QValueAxis.TickType.TicksDynamic)
     axis.setTickAnchor(0)
     axis.setTickInterval(step)
     axis.setLabelFormat("%d")
-    return top
+
+
+def bars_on_axes(
+    chart: QChart,
+    bars: QAbstractBarSeries,
+    sets: Mapping[str, QBarSet],
+    categories: Sequence[str],
+    y_axis: QValueAxis,
+) -> QBarCategoryAxis:
+    """The bar sets (bar_chart's) put in `bars` and on `chart`, a category a group of bars
+    along the bottom ("-" alone when there is none: an empty chart keeps its axis) and
+    `y_axis`, set up by the caller, on the left. Returns the category axis, for the lines
+    drawn over the bars (dashed_line). One home for what the forecast and the adherence chart
+    both build, so that they are laid out alike."""
+    for bar_set in sets.values():
+        bars.append(bar_set)
+    chart.addSeries(bars)
+    x_axis = QBarCategoryAxis()
+    x_axis.append(list(categories) or ["-"])
+    chart.addAxis(x_axis, Qt.AlignmentFlag.AlignBottom)
+    chart.addAxis(y_axis, Qt.AlignmentFlag.AlignLeft)
+    bars.attachAxis(x_axis)
+    bars.attachAxis(y_axis)
+    return x_axis
+
+
+def dashed_line(
+    chart: QChart,
+    axes: tuple[QBarCategoryAxis, QValueAxis],
+    points: Sequence[tuple[float, float]],
+    colour: str,
+    width: float,
+    name: str = "",
+) -> QLineSeries:
+    """A dashed line through `points` drawn over the bars on `chart` against its two `axes`
+    (bars_on_axes'): the forecast's first short week, the adherence chart's two limits.
+    `name`: its words in the legend, when it has any."""
+    line = QLineSeries()
+    if name:
+        line.setName(name)
+    for x, y in points:
+        line.append(x, y)
+    line.setPen(QPen(QColor(colour), width, Qt.PenStyle.DashLine))
+    chart.addSeries(line)
+    for axis in axes:
+        line.attachAxis(axis)
+    return line
+
+
+def shown_bars(
+    view: QChartView, chart: QChart, sets: Mapping[str, QBarSet]
+) -> dict[str, list[float]]:
+    """`chart` put in `view` in place of the chart it showed (that one deleted later, not
+    while Qt may still paint it); returns the bars' values by bar set, for the view to keep
+    (what its readers and tests read of the bars). One home for how both charts change."""
+    values = {key: [bar_set.at(i) for i in range(bar_set.count())] for key, bar_set in sets.items()}
+    old = view.chart()
+    view.setChart(chart)
+    if old is not None:
+        old.deleteLater()
+    return values

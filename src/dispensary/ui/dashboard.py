@@ -18,10 +18,8 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCharts import (
-    QBarCategoryAxis,
     QBarSeries,
     QChartView,
-    QLineSeries,
     QValueAxis,
 )
 from PySide6.QtCore import (
@@ -36,7 +34,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont, QKeySequence, QPainter, QPaintEvent, QPalette, QPen
+from PySide6.QtGui import QFont, QKeySequence, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -64,7 +62,7 @@ from dispensary.services.forecast import ForecastOutlook, ForecastResult
 from dispensary.services.permissions import Permission, may
 from dispensary.services.results import VerifiedPoint, VerifyResult
 from dispensary.ui import collection
-from dispensary.ui.charts import bar_chart
+from dispensary.ui.charts import bar_chart, bars_on_axes, dashed_line, shown_bars, value_ticks
 from dispensary.ui.feedback import MessageBar
 from dispensary.ui.forms import OneLine, banner_style, fit_columns, row_table
 from dispensary.ui.models.table import Column
@@ -269,47 +267,28 @@ class ForecastChart(QChartView):
             categories.append(
                 self.tr("W{week}<br>{date}").format(week=row.week, date=row.start.strftime("%m-%d"))
             )
-        bars = QBarSeries()
-        for bar_set in sets.values():
-            bars.append(bar_set)
-        chart.addSeries(bars)
-        x_axis = QBarCategoryAxis()
-        x_axis.append(categories or ["-"])
         y_axis = QValueAxis()
         # Never under ten: with ticks of one digit the axis left its title no room, and the
         # Chinese title read "⋮" (an empty or a small study's chart).
         most = max([r.kits_needed for r in rows] + [r.kits_on_hand for r in rows] + [LEAST_TOP])
         step = -(-most // 8)  # whole kits between two ticks, about eight ticks
         top = step * (most // step + 1)
-        y_axis.setRange(0, top)
-        y_axis.setTickType(QValueAxis.TickType.TicksDynamic)
-        y_axis.setTickAnchor(0)
-        y_axis.setTickInterval(step)
-        y_axis.setLabelFormat("%d")
+        value_ticks(y_axis, top, step)
         y_axis.setTitleText(self.tr("Kits"))
-        chart.addAxis(x_axis, Qt.AlignmentFlag.AlignBottom)
-        chart.addAxis(y_axis, Qt.AlignmentFlag.AlignLeft)
-        bars.attachAxis(x_axis)
-        bars.attachAxis(y_axis)
+        x_axis = bars_on_axes(chart, QBarSeries(), sets, categories, y_axis)
         first = next((r for r in rows if r.short), None)
         self.short_week = first.week if first is not None else None
         if first is not None:
-            line = QLineSeries()
-            line.setName(self.tr("First short week: {week}").format(week=first.week))
             at = rows.index(first) - 0.5
-            line.append(at, 0)
-            line.append(at, top)
-            line.setPen(QPen(QColor("#c62828"), 2, Qt.PenStyle.DashLine))
-            chart.addSeries(line)
-            line.attachAxis(x_axis)
-            line.attachAxis(y_axis)
-        self.values = {
-            name: [bar_set.at(i) for i in range(bar_set.count())] for name, bar_set in sets.items()
-        }
-        old = self.chart()
-        self.setChart(chart)
-        if old is not None:
-            old.deleteLater()
+            dashed_line(
+                chart,
+                (x_axis, y_axis),
+                [(at, 0), (at, top)],
+                "#c62828",
+                2,
+                self.tr("First short week: {week}").format(week=first.week),
+            )
+        self.values = shown_bars(self, chart, sets)
 
 
 class ForecastSection(Section):

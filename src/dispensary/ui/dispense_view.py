@@ -66,7 +66,6 @@ from dispensary.ui.screen import (
     OpenKind,
     Screen,
     is_dispense_number,
-    not_read_again,
     route_scan,
 )
 from dispensary.ui.session import AppSession
@@ -491,19 +490,16 @@ class DispenseScreen(Screen):
         dispense assessed again with what was typed and scanned. Nothing was saved."""
         if self._reload_asked:
             return
-        try:
-            fresh = self.study_read_again()
-        except DispensaryError as exc:
-            self.message.show_message(not_read_again(self.session.study, exc), "error")
-            return
-        note = self.tr(
-            "Nothing was saved: the study file of {protocol} was updated after this screen was "
-            "opened. The screen read it again (version {version}) and checked the dispense "
-            "again with what was typed and scanned: check it before signing."
-        ).format(protocol=fresh.study.protocol, version=fresh.version)
         # One reading of the study per refusal, no loop: in the window this screen is being
         # replaced (asked once); on its own it assessed the dispense again (restore_state).
-        self._reload_asked = self.reopen_noting(fresh, note)
+        self._reload_asked = self.reopen_read_again(
+            self.message,
+            lambda fresh: self.tr(
+                "Nothing was saved: the study file of {protocol} was updated after this screen "
+                "was opened. The screen read it again (version {version}) and checked the "
+                "dispense again with what was typed and scanned: check it before signing."
+            ).format(protocol=fresh.study.protocol, version=fresh.version),
+        )
 
     def handle_scan(self, code: str) -> bool:
         text = code.strip().upper()

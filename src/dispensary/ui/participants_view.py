@@ -10,9 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from PySide6.QtCharts import (
-    QBarCategoryAxis,
     QChartView,
-    QLineSeries,
     QStackedBarSeries,
     QValueAxis,
 )
@@ -25,7 +23,7 @@ from PySide6.QtCore import (
     Qt,
     QTimer,
 )
-from PySide6.QtGui import QColor, QKeySequence, QPainter, QPen
+from PySide6.QtGui import QKeySequence, QPainter
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -61,7 +59,7 @@ from dispensary.services.results import (
     ReturnLine,
 )
 from dispensary.study import Study
-from dispensary.ui.charts import bar_chart, round_value_axis
+from dispensary.ui.charts import bar_chart, bars_on_axes, dashed_line, round_value_axis, shown_bars
 from dispensary.ui.feedback import MessageBar, SignatureDialog
 from dispensary.ui.forms import (
     ReasonDialog,
@@ -93,6 +91,7 @@ from dispensary.ui.widgets import (
     dose_shown,
     mistyped_date,
     separated,
+    show_form_rows,
     shown_date,
     titled_page,
     to_date,
@@ -1053,11 +1052,7 @@ class CorrectReturnDialog(QDialog):
                 field.setDate(old.returned_on)
 
     def _show_held_period(self, shown: bool) -> None:
-        for widget in (self.held_from, self.held_until, self.held_by):
-            widget.setVisible(shown)
-            label = self._form.labelForField(widget)
-            if label is not None:
-                label.setVisible(shown)
+        show_form_rows(self._form, (self.held_from, self.held_until, self.held_by), shown)
 
     def _change(self, old: ReturnLine) -> returns.ReturnChange | None:
         """The date and held period the correction gives (None for each kept as recorded);
@@ -1185,36 +1180,16 @@ class AdherenceChart(QChartView):
                 bar_set.append(value if name == kind else 0)
             cycle = self.tr("C{cycle}").format(cycle=row.cycle)
             categories.append(cycle if row.adherence is not None else f"{cycle}?")
-        bars = QStackedBarSeries()
-        for bar_set in sets.values():
-            bars.append(bar_set)
-        chart.addSeries(bars)
-        x_axis = QBarCategoryAxis()
-        x_axis.append(categories or ["-"])
         y_axis = QValueAxis()
         round_value_axis(y_axis, most)
-        chart.addAxis(x_axis, Qt.AlignmentFlag.AlignBottom)
-        chart.addAxis(y_axis, Qt.AlignmentFlag.AlignLeft)
-        bars.attachAxis(x_axis)
-        bars.attachAxis(y_axis)
+        x_axis = bars_on_axes(chart, QStackedBarSeries(), sets, categories, y_axis)
         span = max(len(categories), 1)
         for limit, colour in ((self.under, "#ef6c00"), (self.over, "#c62828")):
-            line = QLineSeries()
-            line.append(-0.5, limit * 100)
-            line.append(span - 0.5, limit * 100)
-            line.setPen(QPen(QColor(colour), 1.5, Qt.PenStyle.DashLine))
-            chart.addSeries(line)
-            line.attachAxis(x_axis)
-            line.attachAxis(y_axis)
+            points = [(-0.5, limit * 100), (span - 0.5, limit * 100)]
+            line = dashed_line(chart, (x_axis, y_axis), points, colour, 1.5)
             for marker in chart.legend().markers(line):
                 marker.setVisible(False)
-        self.values = {
-            name: [bar_set.at(i) for i in range(bar_set.count())] for name, bar_set in sets.items()
-        }
-        old = self.chart()
-        self.setChart(chart)
-        if old is not None:
-            old.deleteLater()
+        self.values = shown_bars(self, chart, sets)
 
 
 class ParticipantsScreen(Screen):

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+from typing import cast
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDate, Qt
 from PySide6.QtGui import QFontMetrics, QKeySequence, QPaintEvent, QShortcut
@@ -49,15 +50,15 @@ from dispensary.ui.forms import OneLine
 from dispensary.ui.label_preview import print_kit_labels, record_print
 from dispensary.ui.models.table import Column, RowTableModel
 from dispensary.ui.scan_field import ScanField
-from dispensary.ui.screen import STAFF_ROLES, Kept, Screen, is_dispense_number, not_read_again
+from dispensary.ui.screen import STAFF_ROLES, Kept, Screen, is_dispense_number
 from dispensary.ui.session import AppSession
 from dispensary.ui.widgets import (
     ElidedCombo,
     button_row,
     by_count,
-    count_column,
     counter_keys,
     date_edit,
+    kit_columns,
     kit_table,
     mistyped_date,
     primary_button,
@@ -209,22 +210,9 @@ def line_columns(
             else QCoreApplication.translate("ReceiveScreen", "Available")
         )
 
+    kits = cast(tuple[Column[ReceiveLine], ...], kit_columns(study, product))
     return (
-        Column(QCoreApplication.translate("ReceiveScreen", "Kit"), lambda r: r.number),
-        Column(
-            QCoreApplication.translate("ReceiveScreen", "Product"), lambda r: product(r.product)
-        ),
-        Column(QCoreApplication.translate("ReceiveScreen", "Lot"), lambda r: r.lot),
-        Column(QCoreApplication.translate("ReceiveScreen", "Expiry"), lambda r: r.expiry),
-        count_column(
-            study,
-            lambda r: r.product,
-            Column(
-                QCoreApplication.translate("ReceiveScreen", "Tablets"),
-                lambda r: r.tablets,
-                align_right=True,
-            ),
-        ),
+        *kits,
         Column(
             QCoreApplication.translate("ReceiveScreen", "Verdict"),
             verdict,
@@ -342,17 +330,14 @@ class ReceiveScreen(Screen):
         """The study file was updated after this screen read it, and the service refused the
         receipt for it: the study is opened again with the file in force, as F5 does, and the
         shipment assessed again as it was listed (Screen.reopen_study). Nothing was saved."""
-        try:
-            fresh = self.study_read_again()
-        except DispensaryError as exc:
-            self.message.show_message(not_read_again(self.session.study, exc), "error")
-            return
-        note = self.tr(
-            "Nothing was saved: the study file of {protocol} was updated after this screen was "
-            "opened. The screen read it again (version {version}) and checked the shipment "
-            "again as it was listed: check it before receiving."
-        ).format(protocol=fresh.study.protocol, version=fresh.version)
-        self.reopen_noting(fresh, note)
+        self.reopen_read_again(
+            self.message,
+            lambda fresh: self.tr(
+                "Nothing was saved: the study file of {protocol} was updated after this screen "
+                "was opened. The screen read it again (version {version}) and checked the "
+                "shipment again as it was listed: check it before receiving."
+            ).format(protocol=fresh.study.protocol, version=fresh.version),
+        )
 
     def _build(self) -> None:
         study = self.session.ctx.study

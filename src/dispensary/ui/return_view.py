@@ -39,7 +39,7 @@ from dispensary.ui.feedback import SignatureDialog
 from dispensary.ui.forms import signed
 from dispensary.ui.models.table import Column, RowTableModel
 from dispensary.ui.scan_field import ScanField
-from dispensary.ui.screen import STAFF_ROLES, Kept, OpenKind, Screen, not_read_again
+from dispensary.ui.screen import STAFF_ROLES, Kept, OpenKind, Screen
 from dispensary.ui.session import AppSession
 from dispensary.ui.vocabulary import flag_term, term
 from dispensary.ui.widgets import (
@@ -57,6 +57,7 @@ from dispensary.ui.widgets import (
     qdate,
     scan_row,
     separated,
+    show_form_rows,
     shown_date,
     titled_page,
     to_date,
@@ -361,19 +362,16 @@ class ReturnScreen(Screen):
         return assessed again as it was typed (Screen.reopen_study). Nothing was saved."""
         if self._reload_asked:
             return
-        try:
-            fresh = self.study_read_again()
-        except DispensaryError as exc:
-            self.message.show_message(not_read_again(self.session.study, exc), "error")
-            return
-        note = self.tr(
-            "Nothing was saved: the study file of {protocol} was updated after this screen was "
-            "opened. The screen read it again (version {version}) and checked the return again "
-            "as it was typed: check it before signing."
-        ).format(protocol=fresh.study.protocol, version=fresh.version)
         # One reading of the study per refusal, no loop: in the window this screen is being
         # replaced (asked once); on its own it assessed the return again (restore_state).
-        self._reload_asked = self.reopen_noting(fresh, note)
+        self._reload_asked = self.reopen_read_again(
+            self.message,
+            lambda fresh: self.tr(
+                "Nothing was saved: the study file of {protocol} was updated after this screen "
+                "was opened. The screen read it again (version {version}) and checked the "
+                "return again as it was typed: check it before signing."
+            ).format(protocol=fresh.study.protocol, version=fresh.version),
+        )
 
     def handle_scan(self, code: str) -> bool:
         """A code scanned elsewhere in the window (the toolbar): taken here when it names a
@@ -613,11 +611,7 @@ class ReturnScreen(Screen):
         self._reassess()
 
     def _show_held_period(self, shown: bool) -> None:
-        for widget in (self.held_from, self.held_until, self.held_by):
-            widget.setVisible(shown)
-            label = self._form.labelForField(widget)
-            if label is not None:
-                label.setVisible(shown)
+        show_form_rows(self._form, (self.held_from, self.held_until, self.held_by), shown)
         self.held.setEnabled(not shown and self.kit.isEnabled())
 
     def _request(self, dispense: str) -> ReturnRequest:

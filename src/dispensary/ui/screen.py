@@ -21,6 +21,7 @@ and takes the code there.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Generic, TypeVar
@@ -248,6 +249,21 @@ class Screen(QWidget):
         screen's own words for what to check again, to show with it (as `reopen_study`)."""
         kept = self.kept_state()
         return self.reopen_study(fresh, replace(kept, note=note) if kept is not None else None)
+
+    def reopen_read_again(self, message: MessageBar, note: Callable[[Context], str]) -> bool:
+        """A step refused for the study file updated since this screen read it: the study read
+        again and opened as `reopen_noting` opens it, with the note `note` words from the study
+        as read again (the screen's own words: what it checked again, what to check); True:
+        this screen is being replaced (as `reopen_study`). When the study cannot be read again,
+        `message` says why (not_read_again) and nothing is opened (False). One home for what
+        every screen does on this refusal (dispense, receive, return, temperature import), so
+        that they read the study again and say a refusal alike."""
+        try:
+            fresh = self.study_read_again()
+        except DispensaryError as exc:
+            message.show_message(not_read_again(self.session.study, exc), "error")
+            return False
+        return self.reopen_noting(fresh, note(fresh))
 
     def state_for_reload(self) -> Kept | None:
         """What the screen built again with the study's updated file takes back: what

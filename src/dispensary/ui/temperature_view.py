@@ -54,7 +54,7 @@ from dispensary.ui.forms import (
 )
 from dispensary.ui.inventory_view import kit_columns
 from dispensary.ui.models.table import Column
-from dispensary.ui.screen import STAFF_ROLES, Kept, OpenKind, Screen, not_read_again
+from dispensary.ui.screen import STAFF_ROLES, Kept, OpenKind, Screen
 from dispensary.ui.session import AppSession
 from dispensary.ui.widgets import by_count, separated, titled_page, wrapped_label
 
@@ -791,18 +791,15 @@ class TemperatureScreen(Screen):
         does (Screen.reopen_study), the file and area kept to import again. Nothing was
         saved."""
         self._ended()
-        try:
-            fresh = self.study_read_again()
-        except DispensaryError as exc:
-            self.message.show_message(not_read_again(self.session.study, exc), "error")
-            self.import_done.emit()
-            return
-        note = self.tr(
-            "Nothing was saved: the study file of {protocol} was updated after this screen was "
-            "opened. The screen read it again (version {version}), with the logger file and "
-            "storage area as chosen: check the temperature range, then import the file again."
-        ).format(protocol=fresh.study.protocol, version=fresh.version)
-        self.reopen_noting(fresh, note)
+        self.reopen_read_again(
+            self.message,
+            lambda fresh: self.tr(
+                "Nothing was saved: the study file of {protocol} was updated after this screen "
+                "was opened. The screen read it again (version {version}), with the logger file "
+                "and storage area as chosen: check the temperature range, then import the file "
+                "again."
+            ).format(protocol=fresh.study.protocol, version=fresh.version),
+        )
         self.import_done.emit()
 
     def kept_state(self) -> TypedImport:

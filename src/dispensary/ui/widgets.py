@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDateEdit,
+    QFormLayout,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -63,6 +64,18 @@ def hidden_unless(widget: QWidget, shown: bool) -> None:
     took the keyboard from the main window (a code scanned next went nowhere)."""
     if not shown:
         widget.hide()
+
+
+def show_form_rows(form: QFormLayout, fields: Iterable[QWidget], shown: bool) -> None:
+    """The rows of these fields of `form` shown or hidden, each field with its label. One home
+    for the held period's rows (from, until, who ordered it), shown only while their box is
+    ticked, in the counter's return and in the participants window's return correction, so
+    that the two dialogs hide and show them alike."""
+    for field in fields:
+        field.setVisible(shown)
+        label = form.labelForField(field)
+        if label is not None:
+            label.setVisible(shown)
 
 
 def heading(text: str) -> QLabel:
@@ -475,7 +488,35 @@ class ElidedCombo(QComboBox):
         painter.drawControl(QStyle.ControlElement.CE_ComboBoxLabel, option)
 
 
-class ElidedLabel(QLabel):
+class _ShortenedLabel(QLabel):
+    """A label that draws less than its text when the room is short: the whole stays in
+    text() and in its tooltip (`set_line` sets both), and `paintEvent` draws what
+    `drawn_text` gives, as a QLabel draws its text (the style's colours, enabled or not).
+    One home for what ElidedLabel and WrappedLine both do, so that they draw alike; each says
+    only how it shortens."""
+
+    def set_line(self, text: str) -> None:
+        self.setText(text)
+        self.setToolTip(text)
+
+    def drawn_text(self) -> str:
+        """What is drawn at the label's present width."""
+        raise NotImplementedError
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QStylePainter(self)
+        self.style().drawItemText(
+            painter,
+            self.contentsRect(),
+            int(self.alignment()),
+            self.palette(),
+            self.isEnabled(),
+            self.drawn_text(),
+            QPalette.ColorRole.WindowText,
+        )
+
+
+class ElidedLabel(_ShortenedLabel):
     """One line that may be longer than the room it has (the status bar's backup line, with
     the backup file's path): shown with its middle left out (…), so that the start of the
     sentence and the file's name both stay in view; whole in its tooltip and in text()."""
@@ -484,9 +525,8 @@ class ElidedLabel(QLabel):
         super().__init__(parent)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
-    def set_line(self, text: str) -> None:
-        self.setText(text)
-        self.setToolTip(text)
+    def drawn_text(self) -> str:
+        return self.shown_text()
 
     def shown_text(self) -> str:
         """The text as drawn at the label's present width."""
@@ -498,20 +538,8 @@ class ElidedLabel(QLabel):
         hint = super().minimumSizeHint()
         return QSize(min(hint.width(), 10 * self.fontMetrics().averageCharWidth()), hint.height())
 
-    def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QStylePainter(self)
-        self.style().drawItemText(
-            painter,
-            self.contentsRect(),
-            int(self.alignment()),
-            self.palette(),
-            self.isEnabled(),
-            self.shown_text(),
-            QPalette.ColorRole.WindowText,
-        )
 
-
-class WrappedLine(QLabel):
+class WrappedLine(_ShortenedLabel):
     """The scan bar's answer to the last scan, in the room the toolbar leaves it (between the
     scan field and the study chooser): wrapped on `LINES` lines at most, the rest left out at
     the end (…). As a plain label it asked for its whole text's width and went, long, into
@@ -529,8 +557,7 @@ class WrappedLine(QLabel):
         self.cut = False
 
     def set_line(self, text: str) -> None:
-        self.setText(text)
-        self.setToolTip(text)
+        super().set_line(text)
         self._check_cut()
 
     def _wrapped(self) -> list[str]:
@@ -588,17 +615,8 @@ class WrappedLine(QLabel):
         super().resizeEvent(event)
         self._check_cut()
 
-    def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QStylePainter(self)
-        self.style().drawItemText(
-            painter,
-            self.contentsRect(),
-            int(self.alignment()),
-            self.palette(),
-            self.isEnabled(),
-            "\n".join(self.shown_lines()),
-            QPalette.ColorRole.WindowText,
-        )
+    def drawn_text(self) -> str:
+        return "\n".join(self.shown_lines())
 
 
 class KitLine(Protocol):
@@ -616,14 +634,17 @@ class KitLine(Protocol):
     def tablets(self) -> int: ...
 
 
-def kit_columns(study: Study) -> tuple[Column[KitLine], ...]:
-    """The kits of a dispense or a delivery, as the pharmacist reads them off the boxes."""
+def kit_columns(
+    study: Study, product: Callable[[str], str] | None = None
+) -> tuple[Column[KitLine], ...]:
+    """The kits of a dispense or a delivery, as the pharmacist reads them off the boxes: one
+    home for the columns the Dispense and the Receive screens both list, so that they read
+    alike. `product`: the product's name from its code (product_label of the study when not
+    given; a delivery's line may name a code that is not the study's)."""
+    named = product or (lambda code: product_label(study, code))
     return (
         Column(QCoreApplication.translate("KitTable", "Kit"), lambda k: k.number),
-        Column(
-            QCoreApplication.translate("KitTable", "Product"),
-            lambda k: product_label(study, k.product),
-        ),
+        Column(QCoreApplication.translate("KitTable", "Product"), lambda k: named(k.product)),
         Column(QCoreApplication.translate("KitTable", "Lot"), lambda k: k.lot),
         Column(QCoreApplication.translate("KitTable", "Expiry"), lambda k: k.expiry),
         count_column(
