@@ -55,6 +55,7 @@ from dispensary.services.permissions import Permission, Readable, may, require, 
 from dispensary.services.results import CountResult
 from dispensary.services.users import (
     actor_of,
+    check_second_signer,
     check_signer,
     find_user,
     outside_study,
@@ -76,6 +77,7 @@ def record_count(
     counted_on: date | None = None,
     expected_book: int | None = None,
     adjusting_count: int | None = None,
+    verifier_typed: str | None = None,
 ) -> CountResult:
     """Records a count once the assessment that `assess_count` shows (run again here, inside
     the write) has no refusal of the count itself. A difference is adjusted in the same step
@@ -84,7 +86,10 @@ def record_count(
     to a refusal that would show the book first. `expected_book`: the book the counter was
     shown and signs against; refused, nothing written, when it is no longer the book.
     `adjusting_count`: the open count shown with it (its number); refused when the kit's open
-    count is no longer that one."""
+    count is no longer that one. `verifier_typed`: the user name the second person typed
+    themself when signing (the window's signature dialog), refused when it is not
+    `verified_by`'s (users.check_second_signer); None when the caller names the second person
+    and gives their password together (a command)."""
     require(actor, Permission.COUNT, ctx, recorded=True)
     today = ctx.clock.today()
     request = CountRequest(
@@ -92,7 +97,7 @@ def record_count(
     )
     checked = _checked(request, today, writing=True, tablets_only=ctx.study.tablets_only)
     day, why = checked.day, checked.reason
-    presign(ctx, (actor.username, password), (verified_by, verifier_password))
+    presign(ctx, (actor.username, password), (verifier_typed or verified_by, verifier_password))
     with write_transaction(ctx.engine) as session:
         rec = Recorder(session, actor, ctx.clock.now(), study=ctx, action=Permission.COUNT)
         # The counter's password first: a wrong one is said and counted (once this is rolled
@@ -110,14 +115,14 @@ def record_count(
         if named_id is not None:
             named = session.get(User, named_id)
             assert named is not None
-            verifier = check_signer(
+            verifier = check_second_signer(
                 session,
                 actor_of(session, named),
+                verifier_typed,
                 verifier_password,
                 SignatureMeaning.COUNT_VERIFIED,
                 auditor=actor,
                 now=rec.now,
-                second=True,
             )
         plan = _plan(session, actor, request, checked, today, ctx.study_id, reveal=True)
         found = plan.assessment

@@ -51,6 +51,7 @@ from dispensary.services.results import DestroyResult
 from dispensary.services.stock import move_kit
 from dispensary.services.users import (
     actor_of,
+    check_second_signer,
     check_signer,
     find_user,
     outside_study,
@@ -78,12 +79,16 @@ def destroy(
     witness_password: str = "",
     reason_code: DestructionReason | str | None = None,
     unseen_returns_ok: bool = False,
+    witness_typed: str | None = None,
 ) -> DestroyResult:
     """Unused stock leaves the shelf; returned tablets leave the monitor's hold. `witness` is
     the user name of the witness, who signs with `witness_password`; `reference` is the
     sponsor's authorisation; `reason_code` says why kits still in date leave;
     `unseen_returns_ok` acknowledges destroying returned tablets the monitor has not seen
-    (recorded after the monitor's last sign-off), written into the audit entry."""
+    (recorded after the monitor's last sign-off), written into the audit entry.
+    `witness_typed`: the user name the witness typed themself when signing (the window's
+    signature dialog), refused when it is not `witness`'s (users.check_second_signer); None
+    when the caller names the witness and gives their password together (a command)."""
     require(actor, Permission.DESTROY, ctx, recorded=True)
     today = ctx.clock.today()
     request = DestroyRequest(
@@ -91,7 +96,7 @@ def destroy(
     )
     checked = _checked_destruction(actor, request, today)
     day, how, ref = checked.day, checked.method, checked.reference
-    presign(ctx, (actor.username, password), (checked.witness, witness_password))
+    presign(ctx, (actor.username, password), (witness_typed or checked.witness, witness_password))
     with write_transaction(ctx.engine) as session:
         rec = Recorder(session, actor, ctx.clock.now(), study=ctx, action=Permission.DESTROY)
         # The signatures' passwords first: a wrong one is said and counted (once this is rolled
@@ -105,14 +110,14 @@ def destroy(
         plan = _plan_destruction(session, actor, checked, today, ctx.study_id)
         witness_signer: User | None = None
         if plan.witness is not None:  # a witness who may sign: their password before the kits
-            witness_signer = check_signer(
+            witness_signer = check_second_signer(
                 session,
                 actor_of(session, plan.witness),
+                witness_typed,
                 witness_password,
                 SignatureMeaning.WITNESSED,
                 auditor=actor,
                 now=rec.now,
-                second=True,
             )
         if plan.assessment.refusals:
             first = plan.assessment.refusals[0]
