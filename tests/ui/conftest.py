@@ -89,16 +89,23 @@ TEST_USERS = {
 """The test users' user names by full name (back_office_fixtures, counter_fixtures)."""
 
 
+REAL_ASK = SignatureDialog.__dict__["ask"]
+REAL_ASK_SECOND = SignatureDialog.__dict__["ask_second"]
+
+
 @pytest.fixture(autouse=True)
 def second_signer_answers_as_the_first(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The tests answer the signature dialog by replacing SignatureDialog.ask: a second
-    signer's dialog (SignatureDialog.ask_second, user name and password) is answered by the
-    same answer, the second signer typing their own user name, the one of the full name asked
-    for. The tests of the real dialog put it back (test_second_signer_dialog)."""
+    """Most tests answer the signature dialog by replacing SignatureDialog.ask: a second
+    signer's dialog (SignatureDialog.ask_second, user name and password) is then answered by
+    the same answer, the second signer typing their own user name (the one of the full name
+    asked for, or the user name the window named them by). A test that leaves `ask` real gets
+    the real second signer's dialog too, to answer as a user types."""
 
     def ask_second(
         cls: type[SignatureDialog], parent: Any, signer: str, meaning: str, summary: str
     ) -> tuple[str, str] | None:
+        if SignatureDialog.__dict__["ask"] is REAL_ASK:
+            return REAL_ASK_SECOND.__func__(cls, parent, signer, meaning, summary)  # type: ignore[no-any-return]
         password = cls.ask(parent, signer, meaning, summary)
         return None if password is None else (TEST_USERS.get(signer, signer), password)
 
