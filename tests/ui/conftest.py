@@ -79,6 +79,39 @@ def counter(counter_template: Path, tmp_path: Path) -> Iterator[Counter]:
     opened.context.engine.dispose()
 
 
+TEST_USERS = {
+    "Ada Admin": "admin",
+    "Paula Pharm": "pharm",
+    "Peter Second": "pharm2",
+    "Tom Tech": "tech",
+    "Mona Monitor": "monitor",
+}
+"""The test users' user names by full name (back_office_fixtures, counter_fixtures)."""
+
+
+REAL_ASK = SignatureDialog.__dict__["ask"]
+REAL_ASK_SECOND = SignatureDialog.__dict__["ask_second"]
+
+
+@pytest.fixture(autouse=True)
+def second_signer_answers_as_the_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Most tests answer the signature dialog by replacing SignatureDialog.ask: a second
+    signer's dialog (SignatureDialog.ask_second, user name and password) is then answered by
+    the same answer, the second signer typing their own user name (the one of the full name
+    asked for, or the user name the window named them by). A test that leaves `ask` real gets
+    the real second signer's dialog too, to answer as a user types."""
+
+    def ask_second(
+        cls: type[SignatureDialog], parent: Any, signer: str, meaning: str, summary: str
+    ) -> tuple[str, str] | None:
+        if SignatureDialog.__dict__["ask"] is REAL_ASK:
+            return REAL_ASK_SECOND.__func__(cls, parent, signer, meaning, summary)  # type: ignore[no-any-return]
+        password = cls.ask(parent, signer, meaning, summary)
+        return None if password is None else (TEST_USERS.get(signer, signer), password)
+
+    monkeypatch.setattr(SignatureDialog, "ask_second", classmethod(ask_second))
+
+
 @pytest.fixture
 def signatures(monkeypatch: pytest.MonkeyPatch) -> Signatures:
     answers = Signatures()

@@ -12,6 +12,7 @@ from window_helpers import refreshed, scan
 
 from dispensary.services import audit, queries, reconciliation
 from dispensary.ui.count_view import CountScreen
+from dispensary.ui.feedback import SignatureDialog
 
 
 def make_screen(qtbot: Any, pharmacy: Pharmacy, user: str = "tech") -> CountScreen:
@@ -63,7 +64,7 @@ def test_agreeing_count_is_signed_and_the_kit_field_is_ready_again(
 def test_difference_needs_reason_and_a_second_person(
     qtbot: Any, qtmodeltester: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    sign_with(monkeypatch, PASSWORDS["tech"])
+    asked = sign_with(monkeypatch, PASSWORDS["tech"], witness=PASSWORDS["pharm"])
     screen = make_screen(qtbot, pharmacy)
     scan(qtbot, screen.kit, "K0003")
     scan(qtbot, screen.counted, "19")
@@ -73,26 +74,28 @@ def test_difference_needs_reason_and_a_second_person(
     [first] = counts_recorded(pharmacy)
     assert '"counted":19' in first and '"adjusted":false' in first and '"blind":true' in first
 
-    # Nobody countersigned yet: Sign is not offered, the needs say what is missing.
-    assert not screen.sign_button.isEnabled()
+    # The needs say what is missing.
     assert screen.needs_label.text().startswith("Still needed: a reason code")
     assert screen.counted.text() == "19"
 
     screen.reason_code.setCurrentIndex(screen.reason_code.findData("breakage"))
     qtbot.keyClicks(screen.reason, "two tablets crushed in the bottle")
     qtbot.keyClicks(screen.verifier, "tech")
-    qtbot.keyClicks(screen.verifier_password, PASSWORDS["tech"])
     qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
     assert "another person" in screen.message.text()
     assert screen.reason.text() == "two tablets crushed in the bottle"
 
     screen.verifier.clear()
     qtbot.keyClicks(screen.verifier, "pharm")
-    screen.verifier_password.clear()
-    qtbot.keyClicks(screen.verifier_password, PASSWORDS["pharm"])
     with qtbot.waitSignal(screen.changed):
         qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
     assert screen.message.kind == "ok"
+    # The counter, then the second person in their own dialog (answered as pharm typing
+    # their user name and password: tests/ui/conftest.py).
+    assert [(signer, meaning) for signer, meaning, _said in asked[-2:]] == [
+        ("Tom Tech", "adjusted"),
+        ("pharm", "count verified"),
+    ]
     assert queries.kit_detail(pharmacy.ctx, pharmacy.actor("tech"), "K0003").tablets == 19
     # The adjustment follows the count it adjusts: a count of its own, not blind.
     assert [(r.counted, r.adjusted, r.blind) for r in screen.log.rows] == [
@@ -213,14 +216,16 @@ def test_a_wrong_second_person_password_counts_against_the_second_person(
     qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sign_with(monkeypatch, PASSWORDS["tech"])
+    typed = [("pharm", "not-pharms-password"), None]  # wrong, then the second person cancels
+    monkeypatch.setattr(SignatureDialog, "ask_second", classmethod(lambda cls, *a: typed.pop(0)))
     screen = make_screen(qtbot, pharmacy)
     scan(qtbot, screen.kit, "K0003")
     scan(qtbot, screen.counted, "19")
     screen.reason_code.setCurrentIndex(screen.reason_code.findData("breakage"))
     qtbot.keyClicks(screen.reason, "two tablets crushed in the bottle")
     qtbot.keyClicks(screen.verifier, "pharm")
-    qtbot.keyClicks(screen.verifier_password, "not-pharms-password")
     qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
+    assert typed == []
     assert screen.message.kind == "error"
     failures = audit.list_entries(pharmacy.ctx, pharmacy.actor("pharm"), action="signature_failed")
     assert [e.entity_id for e in failures] == ["pharm"]
@@ -230,7 +235,7 @@ def test_a_wrong_second_person_password_counts_against_the_second_person(
 def test_a_difference_shows_what_it_needs_as_the_service_assesses_it(
     qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    asked = sign_with(monkeypatch, PASSWORDS["tech"])
+    asked = sign_with(monkeypatch, PASSWORDS["tech"], witness=PASSWORDS["pharm"])
     lose_two(pharmacy)
     screen = make_screen(qtbot, pharmacy)
     scan(qtbot, screen.kit, "K0003")
@@ -262,10 +267,7 @@ def test_a_difference_shows_what_it_needs_as_the_service_assesses_it(
 
     screen.verifier.clear()
     qtbot.keyClicks(screen.verifier, "pharm")
-    # Given all the service asks, but pharm has not typed their password: not "sign" yet.
-    assert screen.needs_label.text().startswith("Still needed: pharm's password")
-    assert not screen.sign_button.isEnabled()
-    qtbot.keyClicks(screen.verifier_password, PASSWORDS["pharm"])
+    # Given all the service asks: you sign, then pharm in their own signature dialog.
     assert screen.needs_label.text().startswith("Everything the difference needs is given")
     # The banner follows: it went on listing what was needed once everything was given.
     assert "a reason code" not in screen.message.text()
@@ -275,7 +277,7 @@ def test_a_difference_shows_what_it_needs_as_the_service_assesses_it(
     qtbot.keyClicks(screen.reason, "one loose tablet in the tray")
     with qtbot.waitSignal(screen.changed):
         qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
-    assert asked[-1][1] == "adjusted"
+    assert [a[1] for a in asked[-2:]] == ["adjusted", "count verified"]
     assert queries.kit_detail(pharmacy.ctx, pharmacy.actor("tech"), "K0003").tablets == 20
 
 
@@ -300,7 +302,6 @@ def test_breakage_for_more_tablets_than_the_book_is_refused_as_soon_as_it_is_cho
     screen.reason_code.setCurrentIndex(screen.reason_code.findData("breakage"))
     qtbot.keyClicks(screen.reason, "one loose tablet in the tray")
     qtbot.keyClicks(screen.verifier, "pharm")
-    qtbot.keyClicks(screen.verifier_password, PASSWORDS["pharm"])
     assert "'breakage' cannot explain" in screen.needs_label.text()
     qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
     assert screen.message.kind == "error" and "'breakage' cannot explain" in screen.message.text()

@@ -8,7 +8,13 @@ from __future__ import annotations
 from typing import Any
 
 from back_office_fixtures import PASSWORDS, Pharmacy, count_adjusted
-from count_window_helpers import on_shelf, shown_open, sign, when_signature_asked
+from count_window_helpers import (
+    on_shelf,
+    second_person_signs,
+    shown_open,
+    sign,
+    when_signatures_asked,
+)
 from PySide6.QtCore import Qt
 
 from dispensary.services import audit, counts, queries
@@ -46,7 +52,7 @@ def test_a_count_recorded_elsewhere_while_signing_is_refused_nothing_written(
         elsewhere(pharmacy)
         sign(dialog)
 
-    asked = when_signature_asked(qtbot, other_then_sign)
+    asked = when_signatures_asked(qtbot, [other_then_sign, second_person_signs()])
     qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
     assert asked, "the counter's signature was asked"
     assert screen.message.text() == SETTLED and screen.message.kind == "error"

@@ -1,8 +1,8 @@
-"""What the count windows say matches what happens. The count window offers Sign only when it
-would sign: while the second person the service asks for (a difference is countersigned) has
-not typed their password, it says so, not "sign". And a count from the inventory that leaves a
-difference open says the kit is held for it, and what to do next, not "recorded" as if all
-were well. Driven as the counter would, with the real signature dialog."""
+"""What the count windows say matches what happens. The count window says "sign" once
+everything the difference needs is given, and who signs: the counter, then the second person
+with their own user name and password. And a count from the inventory that leaves a difference
+open says the kit is held for it, and what to do next, not "recorded" as if all were well.
+Driven as the counter would, with the real signature dialogs."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from back_office_fixtures import PASSWORDS, Pharmacy
+from count_window_helpers import second_person_signs, sign, when_signatures_asked
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
 from window_helpers import refreshed, scan
@@ -48,66 +49,41 @@ def counted_open(qtbot: Any, pharmacy: Pharmacy, user: str = "tech") -> CountScr
     return screen
 
 
-def test_sign_is_offered_only_once_the_second_person_typed_their_password(
-    qtbot: Any, pharmacy: Pharmacy
-) -> None:
+def test_the_needs_say_who_signs_once_everything_is_given(qtbot: Any, pharmacy: Pharmacy) -> None:
+    """Everything the service asks given: "sign" is said; the counter signs, then the second
+    person in their own dialog, typing their user name and password."""
     screen = counted_open(qtbot, pharmacy)
     screen.reason_code.setCurrentIndex(screen.reason_code.findData("breakage"))
     qtbot.keyClicks(screen.reason, "two tablets crushed in the bottle")
+    message = screen.message.text()
+    assert message == (
+        "The count differs from the book. It needs a reason code; the reason, in a few words; a "
+        "second person who may verify counts, and their password; then you sign, and the second "
+        "person signs with their own user name and password."
+    )
     qtbot.keyClicks(screen.verifier, "pharm")
-    # All the service asks is given, but nobody has countersigned: no "sign" said or offered.
     assert screen.assessment is not None and not screen.assessment.needs_missing
-    assert screen.needs_label.text() == (
-        "Still needed: pharm's password, typed by pharm; then you sign and the book is adjusted."
-    )
-    assert screen.message.text() == (
-        "The count differs from the book. pharm checks the count and types their password; "
-        "then you sign to record the adjustment."
-    )
-    assert not screen.sign_button.isEnabled()
-    qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)  # nothing happens
-    failures = audit.list_entries(pharmacy.ctx, pharmacy.actor("pharm"), action="signature_failed")
-    assert (
-        failures == []
-        and queries.kit_detail(pharmacy.ctx, pharmacy.actor("tech"), "K0003").tablets == 21
-    )
-
-    qtbot.keyClicks(screen.verifier_password, PASSWORDS["pharm"])
     assert screen.sign_button.isEnabled()
     assert screen.needs_label.text() == "Everything the difference needs is given: sign."
     assert "everything the difference needs is given: sign" in screen.message.text()
-    asked = signs(qtbot, "tech")
+    seen = when_signatures_asked(qtbot, [sign, second_person_signs()])
     with qtbot.waitSignal(screen.changed):
         qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
-    assert asked and screen.message.kind == "ok"
+    assert len(seen) == 2 and screen.message.kind == "ok"
     assert queries.kit_detail(pharmacy.ctx, pharmacy.actor("tech"), "K0003").tablets == 19
+    failures = audit.list_entries(pharmacy.ctx, pharmacy.actor("pharm"), action="signature_failed")
+    assert failures == []
 
 
-def test_the_password_cleared_takes_sign_back(qtbot: Any, pharmacy: Pharmacy) -> None:
-    """The name typed again clears the password typed for it: Sign goes with it."""
-    screen = counted_open(qtbot, pharmacy)
-    screen.reason_code.setCurrentIndex(screen.reason_code.findData("breakage"))
-    qtbot.keyClicks(screen.reason, "two tablets crushed in the bottle")
-    qtbot.keyClicks(screen.verifier, "pharm")
-    qtbot.keyClicks(screen.verifier_password, PASSWORDS["pharm"])
-    assert screen.sign_button.isEnabled()
-    screen.verifier.clear()
-    qtbot.keyClicks(screen.verifier, "pharm")
-    assert screen.verifier_password.text() == "" and not screen.sign_button.isEnabled()
-    assert screen.needs_label.text().startswith("Still needed: pharm's password")
-
-
-def test_the_second_password_wording_in_chinese(
+def test_the_second_signer_wording_in_chinese(
     qtbot: Any, pharmacy: Pharmacy, chinese: None
 ) -> None:
     screen = counted_open(qtbot, pharmacy)
     screen.reason_code.setCurrentIndex(screen.reason_code.findData("breakage"))
     screen.reason.setText("两片压碎")  # typed by an input method, not keys
+    assert "再由复核人用其本人的用户名和密码签名" in screen.message.text()
     qtbot.keyClicks(screen.verifier, "pharm")
-    assert screen.needs_label.text() == (
-        "尚需：pharm 的密码，由 pharm 本人输入；然后由您签名并调整账面。"
-    )
-    assert not screen.sign_button.isEnabled()
+    assert screen.needs_label.text() == "差异所需信息已齐全：请签名。"
 
 
 def inventory(qtbot: Any, pharmacy: Pharmacy) -> InventoryScreen:

@@ -506,14 +506,6 @@
         <translation>扫描药盒，清点其中药物的数量并输入数字。清点数先签名并记录，之后才显示账面结存。</translation>
     </message>
     <message>
-        <source>Their password, typed by them</source>
-        <translation>复核人密码，由其本人输入</translation>
-    </message>
-    <message>
-        <source>Their password</source>
-        <translation>复核人密码</translation>
-    </message>
-    <message>
         <source>Sign and adjust the book...</source>
         <translation>签名并调整账面...</translation>
     </message>
@@ -594,24 +586,8 @@
         <translation>药盒 {kit} 的盘点已按清点数记录（{counted}）；与账面相差 {difference}。请调整账面（原因代码、原因、第二人，然后签名）、重新清点该药盒，或暂不处理。</translation>
     </message>
     <message>
-        <source>The second person types their password first: the second person signs the count with their own password.</source>
-        <translation>请复核人先输入其密码：复核人以本人密码为清点签名。</translation>
-    </message>
-    <message>
         <source>; </source>
         <translation>；</translation>
-    </message>
-    <message>
-        <source>Still needed: {user}&apos;s password, typed by {user}; then you sign and the book is adjusted.</source>
-        <translation>尚需：{user} 的密码，由 {user} 本人输入；然后由您签名并调整账面。</translation>
-    </message>
-    <message>
-        <source>The count differs from the book. {user} checks the count and types their password; then you sign to record the adjustment.</source>
-        <translation>清点数与账面不符。{user} 核对清点并输入其密码；然后由您签名以记录调整。</translation>
-    </message>
-    <message>
-        <source>The count differs from the book. It needs {needed}; the second person checks the count and types their password, then you sign.</source>
-        <translation>清点数与账面不符。需要：{needed}；复核人核对清点并输入其密码，然后由您签名。</translation>
     </message>
     <message>
         <source>Count of kit {kit}: {counted} tablets</source>
@@ -620,10 +596,6 @@
     <message>
         <source>Count of kit {kit}: {counted}</source>
         <translation>药盒 {kit} 盘点：{counted}</translation>
-    </message>
-    <message>
-        <source>{user} types their password first: the second person signs the count with their own password.</source>
-        <translation>请 {user} 先输入其密码：复核人以本人密码为清点签名。</translation>
     </message>
     <message>
         <source>Count of kit {kit} recorded: {counted}{note}. Scan the next kit.</source>
@@ -638,6 +610,10 @@
         <translation>差异所需信息已齐全：请签名。</translation>
     </message>
     <message>
+        <source>The count differs from the book. It needs {needed}; then you sign, and the second person signs with their own user name and password.</source>
+        <translation>清点数与账面不符。需要：{needed}；然后由您签名，再由复核人用其本人的用户名和密码签名。</translation>
+    </message>
+    <message>
         <source>The count differs from the book and everything the difference needs is given: sign to record it.</source>
         <translation>清点数与账面不符，差异所需信息已齐全：请签名记录。</translation>
     </message>
@@ -648,6 +624,10 @@
     <message>
         <source>Count of kit {kit}: {counted} (book {book})</source>
         <translation>药盒 {kit} 盘点：{counted}（账面 {book}）</translation>
+    </message>
+    <message>
+        <source>Nothing adjusted: the second person did not sign. The count stays recorded as counted.</source>
+        <translation>未调整账面：复核人未签名。盘点仍按清点数记录。</translation>
     </message>
     <message>
         <source>; the ledger was adjusted by {difference}</source>

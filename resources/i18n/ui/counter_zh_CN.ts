@@ -1540,6 +1540,14 @@
         <translation>&lt;b&gt;{summary}&lt;/b&gt;&lt;br&gt;&lt;b&gt;{signer}&lt;/b&gt; 签名即确认：&lt;b&gt;{meaning}&lt;/b&gt;。</translation>
     </message>
     <message>
+        <source>{signer} types their own user name and password: a second signer signs with both.</source>
+        <translation>请 {signer} 本人输入自己的用户名和密码：第二签名人须同时输入两者签名。</translation>
+    </message>
+    <message>
+        <source>User name</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
         <source>Password</source>
         <translation>密码</translation>
     </message>

@@ -56,6 +56,7 @@ from dispensary.services.results import CountResult
 from dispensary.services.users import (
     SecondSigner,
     actor_of,
+    check_second_signer,
     check_signer,
     find_user,
     outside_study,
@@ -78,6 +79,7 @@ def record_count(
     counted_on: date | None = None,
     expected_book: int | None = None,
     adjusting_count: int | None = None,
+    verifier_typed: str | None = None,
 ) -> CountResult:
     """Records a count once the assessment that `assess_count` shows (run again here, inside
     the write) has no refusal of the count itself. A difference is adjusted in the same step
@@ -86,7 +88,10 @@ def record_count(
     to a refusal that would show the book first. `expected_book`: the book the counter was
     shown and signs against; refused, nothing written, when it is no longer the book.
     `adjusting_count`: the open count shown with it (its number); refused when the kit's open
-    count is no longer that one."""
+    count is no longer that one. `verifier_typed`: the user name the second person typed
+    themself when signing (the window's signature dialog), refused when it is not
+    `verified_by`'s (users.check_second_signer); None when the caller names the second person
+    and gives their password together (a command)."""
     require(actor, Permission.COUNT, ctx, recorded=True)
     today = ctx.clock.today()
     request = CountRequest(
@@ -99,7 +104,7 @@ def record_count(
     verifier_signs = (
         (
             SecondSigner(
-                verified_by,
+                verifier_typed or verified_by,
                 verifier_password,
                 SignatureMeaning.COUNT_VERIFIED,
                 Permission.VERIFY_COUNT,
@@ -111,7 +116,7 @@ def record_count(
     with passwords_first(ctx, actor, password, signing, *verifier_signs):
         checked = _checked(request, today, writing=True, tablets_only=ctx.study.tablets_only)
     day, why = checked.day, checked.reason
-    presign(ctx, (actor.username, password), (verified_by, verifier_password))
+    presign(ctx, (actor.username, password), (verifier_typed or verified_by, verifier_password))
     with write_transaction(ctx.engine) as session:
         rec = Recorder(session, actor, ctx.clock.now(), study=ctx, action=Permission.COUNT)
         # The counter's password first here too, before every refusal of the records.
@@ -124,14 +129,14 @@ def record_count(
         if named_id is not None:
             named = session.get(User, named_id)
             assert named is not None
-            verifier = check_signer(
+            verifier = check_second_signer(
                 session,
                 actor_of(session, named),
+                verifier_typed,
                 verifier_password,
                 SignatureMeaning.COUNT_VERIFIED,
                 auditor=actor,
                 now=rec.now,
-                second=True,
             )
         plan = _plan(session, actor, request, checked, today, ctx.study_id, reveal=True)
         found = plan.assessment

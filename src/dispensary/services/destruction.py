@@ -52,6 +52,7 @@ from dispensary.services.stock import move_kit
 from dispensary.services.users import (
     SecondSigner,
     actor_of,
+    check_second_signer,
     check_signer,
     find_user,
     outside_study,
@@ -80,12 +81,16 @@ def destroy(
     witness_password: str = "",
     reason_code: DestructionReason | str | None = None,
     unseen_returns_ok: bool = False,
+    witness_typed: str | None = None,
 ) -> DestroyResult:
     """Unused stock leaves the shelf; returned tablets leave the monitor's hold. `witness` is
     the user name of the witness, who signs with `witness_password`; `reference` is the
     sponsor's authorisation; `reason_code` says why kits still in date leave;
     `unseen_returns_ok` acknowledges destroying returned tablets the monitor has not seen
-    (recorded after the monitor's last sign-off), written into the audit entry."""
+    (recorded after the monitor's last sign-off), written into the audit entry.
+    `witness_typed`: the user name the witness typed themself when signing (the window's
+    signature dialog), refused when it is not `witness`'s (users.check_second_signer); None
+    when the caller names the witness and gives their password together (a command)."""
     require(actor, Permission.DESTROY, ctx, recorded=True)
     today = ctx.clock.today()
     request = DestroyRequest(
@@ -95,7 +100,9 @@ def destroy(
     # rolled back) whatever else the destruction would be refused for (users.check_signer),
     # the paperwork too.
     witness_signs = SecondSigner(
-        witness if isinstance(witness, str) else "", witness_password, SignatureMeaning.WITNESSED
+        witness_typed or (witness if isinstance(witness, str) else ""),
+        witness_password,
+        SignatureMeaning.WITNESSED,
     )
     with passwords_first(ctx, actor, password, signer_meaning(to_sponsor), witness_signs):
         checked = _checked_destruction(actor, request, today)
@@ -103,7 +110,7 @@ def destroy(
             first = checked.refusals[0]
             raise first.error(first.message)
     day, how, ref = checked.day, checked.method, checked.reference
-    presign(ctx, (actor.username, password), (checked.witness, witness_password))
+    presign(ctx, (actor.username, password), (witness_typed or checked.witness, witness_password))
     with write_transaction(ctx.engine) as session:
         rec = Recorder(session, actor, ctx.clock.now(), study=ctx, action=Permission.DESTROY)
         # The passwords first here too, before every refusal of the records.
@@ -113,14 +120,14 @@ def destroy(
         plan = _plan_destruction(session, actor, checked, today, ctx.study_id)
         witness_signer: User | None = None
         if plan.witness is not None:  # a witness who may sign: their password before the kits
-            witness_signer = check_signer(
+            witness_signer = check_second_signer(
                 session,
                 actor_of(session, plan.witness),
+                witness_typed,
                 witness_password,
                 SignatureMeaning.WITNESSED,
                 auditor=actor,
                 now=rec.now,
-                second=True,
             )
         if plan.assessment.refusals:
             first = plan.assessment.refusals[0]

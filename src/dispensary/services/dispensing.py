@@ -124,6 +124,7 @@ from dispensary.services.study_versions import file_sha256, study_file_changed
 from dispensary.services.users import (
     SecondSigner,
     actor_of,
+    check_second_signer,
     check_signer,
     find_user,
     outside_study,
@@ -158,18 +159,25 @@ def dispense_cycle(
     irt_confirmation: str = "",
     irt_kit: str = "",
     study_sha256: str = "",
+    checker_typed: str | None = None,
 ) -> DispenseResult:
     """Hands out one cycle's supply: FEFO kits, or the kits scanned, once the assessment that
     `assess_dispense` shows (run again here, inside the write) has no refusal and every warning
     carries its override. A study dosing by weight band may leave the dose level to the band.
     `overrides`: the codes of the warnings `override_reason` acknowledges, those the pharmacist
     was shown; the warnings assessed here must be exactly those (a reason written for one
-    warning never overrides another that appeared since), else the dispense is refused."""
+    warning never overrides another that appeared since), else the dispense is refused.
+    `checker_typed`: the user name the second checker typed themself when signing, refused
+    when it is not `checked_by`'s (users.check_second_signer); None when the caller names the
+    checker and gives their password together (a command)."""
     require(actor, Permission.DISPENSE, ctx, recorded=True)
     checker_signs = (
         (
             SecondSigner(
-                checked_by, checker_password, SignatureMeaning.CHECKED, Permission.CHECK_DISPENSE
+                checker_typed or checked_by,
+                checker_password,
+                SignatureMeaning.CHECKED,
+                Permission.CHECK_DISPENSE,
             ),
         )
         if checked_by
@@ -200,7 +208,7 @@ def dispense_cycle(
             study_sha256=study_sha256,
         )
         checked = _checked(ctx, request, today)
-    presign(ctx, (actor.username, password), (checked_by, checker_password))
+    presign(ctx, (actor.username, password), (checker_typed or checked_by, checker_password))
 
     with write_transaction(ctx.engine) as session, session.no_autoflush:
         # Each row written at once (Recorder.direct): the dispense's rows name only rows
@@ -218,14 +226,14 @@ def dispense_cycle(
         checker_signer: User | None = None
         if checked_by:
             checker, checker_actor = _checker(session, actor, checked_by, ctx.study_id)
-            checker_signer = check_signer(
+            checker_signer = check_second_signer(
                 session,
                 checker_actor,
+                checker_typed,
                 checker_password,
                 SignatureMeaning.CHECKED,
                 auditor=actor,
                 now=rec.now,
-                second=True,
             )
         # Nothing is read back that this step writes (the result is built from what is written),
         # so no query needs the session flushed first: the writes go out together at the audit.

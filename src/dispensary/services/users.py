@@ -676,6 +676,93 @@ def _second_signer(
     if outside_study(session, signer, study) is not None:
         return None
     return signer
+def check_second_signer(
+    session: Session,
+    named: Actor,
+    typed: str | None,
+    password: str,
+    meaning: SignatureMeaning,
+    *,
+    auditor: Actor | None,
+    now: datetime,
+) -> User:
+    """The second person of a step (the destruction's witness, the dispense's checker, the
+    count's verifier), `named` in the form for that role, signing with both components of
+    their signature (21 CFR 11.200(a)(1): they are in no session of their own): `typed`, the
+    user name they typed themself, and their password. Refused, nothing written, when the user
+    name typed is not that of the person named; that mismatch is no guess at the named
+    person's password, so it counts against nobody's lock, except that a wrong password for
+    an account that does exist under the name typed counts against that account, as a wrong
+    password always does. `typed` None: the caller gave the user name and the password
+    together (a command's `--witness` with the password from the environment), no one's
+    choice made for them; the checks of `check_signer` then, as for every signer."""
+    if typed is not None:
+        _refuse_another_signer(session, named, typed, password, meaning, auditor, now)
+    return check_signer(session, named, password, meaning, auditor=auditor, now=now, second=True)
+
+
+SECOND_SIGNER_NOT_TYPED: dict[SignatureMeaning, str] = {
+    SignatureMeaning.WITNESSED: N_(
+        "The user name typed is not {name}'s: the witness signs with their own user name and "
+        "password. Nothing was saved."
+    ),
+    SignatureMeaning.CHECKED: N_(
+        "The user name typed is not {name}'s: the second checker signs with their own user name "
+        "and password. Nothing was saved."
+    ),
+    SignatureMeaning.COUNT_VERIFIED: N_(
+        "The user name typed is not {name}'s: the verifier signs with their own user name and "
+        "password. Nothing was saved."
+    ),
+}
+"""A second person's signature under a user name that is not theirs, by what they sign."""
+
+
+def _refuse_another_signer(
+    session: Session,
+    named: Actor,
+    typed: str,
+    password: str,
+    meaning: SignatureMeaning,
+    auditor: Actor | None,
+    now: datetime,
+) -> None:
+    """Refuses the second person's signature when the user name typed is not `named`'s; the
+    password is then checked against the account typed (against a stand-in for a name no
+    account has, as long), and a wrong one counted against that account."""
+    try:
+        name: str | None = normalise_username(typed) if isinstance(typed, str) else None
+    except InvalidInput:
+        name = None
+    if name == named.username:
+        return
+    known = session.scalar(select(User).where(User.username == name)) if name else None
+    typed_password = isinstance(password, str) and password != ""
+    matches = typed_password and _verify(
+        known.password_hash if known is not None else _stand_in_hash(), password
+    )
+    said = [_(SECOND_SIGNER_NOT_TYPED[meaning]).format(name=named.full_name)]
+    counts = known is not None and known.active and not known.locked and typed_password
+    if counts and not matches:
+        assert known is not None and name is not None
+        left = MAX_FAILURES - known.failed_attempts - 1  # counted once the step is refused
+        said.append(_("The password typed is not that of {user} either.").format(user=name))
+        if left == 1:
+            then = _("{left} attempt left before the account of {user} locks.")
+        elif left > 1:
+            then = _("{left} attempts left before the account of {user} locks.")
+        else:
+            then = _("The account of {user} is now locked; ask an administrator to unlock it.")
+        said.append(then.format(left=left, user=name))
+        raise _counted(
+            SignatureFailed(sentences(said), name, meaning.value, second=True),
+            session,
+            auditor,
+            now,
+        )
+    failed = SignatureFailed(sentences(said), named.username, meaning.value, second=True)
+    failed.counted = True  # no wrong password of any account: nothing to count
+    raise failed
 
 
 def record_signature(

@@ -4,8 +4,10 @@ adjusted (a reason code and a second person's signature), counted again, or left
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QObject, QSignalBlocker, Qt, Signal
-from PySide6.QtGui import QHideEvent, QKeyEvent, QKeySequence
+from html import escape
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -16,8 +18,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dispensary.domain.codes import ReasonCode
-from dispensary.domain.errors import DispensaryError, InOtherStudy, InvalidInput
+from dispensary.domain.codes import ReasonCode, SignatureMeaning
+from dispensary.domain.errors import (
+    DispensaryError,
+    InOtherStudy,
+    InvalidInput,
+    SignatureFailed,
+)
 from dispensary.domain.rules import parse_whole
 from dispensary.i18n import sentences
 from dispensary.services import counts
@@ -27,6 +34,7 @@ from dispensary.ui.feedback import SignatureDialog
 from dispensary.ui.forms import (
     action_button,
     fit_columns,
+    refused,
     row_table,
     signed,
     text_field,
@@ -135,14 +143,10 @@ class CountScreen(Screen):
         self.verifier = text_field(
             "verifier", self.tr("User name of the person who checked the count")
         )
-        self.verifier_password = text_field(
-            "verifierPassword", self.tr("Their password, typed by them"), password=True
-        )
         self.difference_rows = [
             (self.tr("Reason code"), self.reason_code),
             (self.tr("Reason"), self.reason),
             (self.tr("Second person"), self.verifier),
-            (self.tr("Their password"), self.verifier_password),
         ]
         for label, widget in self.difference_rows:
             result.addRow(label, widget)
@@ -150,16 +154,9 @@ class CountScreen(Screen):
         result.addRow(self.needs_label)
         self.reason_code.currentIndexChanged.connect(self._show_needs)
         self.reason.textChanged.connect(self._show_needs)
-        # A password typed by one person is never sent as another's (a wrong one counts toward
-        # that person's lock): another name typed, the password is typed again. Forgotten
-        # first, so that what the name needs is said without it.
-        self.verifier.textChanged.connect(self._forget_second_password)
+        # The second person is named here; they sign in their own signature window, typing
+        # their user name and password (21 CFR 11.200(a)(1): they are not signed in).
         self.verifier.textChanged.connect(self._show_needs)
-        # Sign follows the second person's password: typed or not, not a service's question
-        # (the assessment stays as it was read; nothing is read at each key).
-        self.verifier_password.textChanged.connect(self._password_typed)
-        # Enter in the second person's password signs, as the Sign button does (it did nothing).
-        self.verifier_password.returnPressed.connect(self._record)
         buttons = QHBoxLayout()
         self.sign_button = action_button(
             self.tr("Sign and adjust the book..."), "signCount", self._record
@@ -271,21 +268,6 @@ class CountScreen(Screen):
             "error",
         )
 
-    def _forget_second_password(self) -> None:
-        """The second person's password is typed by them for one signature: it never waits in
-        the window for the next attempt or another person (see `_record`, `_count_again`,
-        `hideEvent`). Sign and the needs follow, and the banner unless it says why the attempt
-        was refused."""
-        with QSignalBlocker(self.verifier_password):
-            self.verifier_password.clear()
-        # A refusal of the attempt ("error") stays said; the needs' own banner follows.
-        self._say_needs(banner=self.message.kind == "warning")
-
-    def hideEvent(self, event: QHideEvent) -> None:
-        """Another screen shown over the count: the count stays, the second password goes."""
-        self._forget_second_password()
-        super().hideEvent(event)
-
     def cancel(self) -> None:
         """Leaves the count shown against the book open: it is recorded as counted already."""
         kit, shown = self._kit, self._book is not None
@@ -313,7 +295,7 @@ class CountScreen(Screen):
         # What the difference shown was given (its reason, its second person) is not the next
         # count's: that one is shown against the book afresh.
         self.reason_code.setCurrentIndex(0)
-        for field in (self.reason, self.verifier, self.verifier_password):
+        for field in (self.reason, self.verifier):
             field.clear()
         self.counted.setReadOnly(False)
         self.counted.clear()
@@ -360,7 +342,7 @@ class CountScreen(Screen):
             field.clear()
             field.setReadOnly(False)
         self.reason_code.setCurrentIndex(0)
-        for field in (self.reason, self.verifier, self.verifier_password):
+        for field in (self.reason, self.verifier):
             field.clear()
         self.comparison.clear()
         self.result_box.setVisible(False)
@@ -499,7 +481,6 @@ class CountScreen(Screen):
             self.reason_code: CountNeeds.REASON_CODE,
             self.reason: CountNeeds.REASON,
             self.verifier: CountNeeds.SECOND_PERSON,
-            self.verifier_password: CountNeeds.SECOND_PERSON,
         }
         for widget, need in rows.items():
             self.result_layout.setRowVisible(widget, found is not None and found.needed(need))
@@ -531,75 +512,33 @@ class CountScreen(Screen):
         self.assessment = found
         self._say_needs()
 
-    def _second_password_missing(self) -> bool:
-        """The service asks a second person's signature of this difference
-        (CountNeeds.SECOND_PERSON) and they have not typed their password: nobody signs yet
-        (`_sign_adjustment` asks for it first; sent empty it counts as a wrong password)."""
-        found = self.assessment
-        return (
-            found is not None
-            and found.needed(CountNeeds.SECOND_PERSON)
-            and not self.verifier_password.text()
-        )
-
-    def _password_typed(self, _text: str) -> None:
-        self._say_needs()
-
     def _say_needs(self, banner: bool = True) -> None:
-        """The needs, the banner and Sign, as the last assessment (`_show_needs`) and the second
-        person's password field say: Sign is offered only when it would sign; while the second
-        person's password is not typed, the window says so rather than "sign"."""
+        """The needs and the banner, as the last assessment (`_show_needs`) says. Sign stays
+        offered: pressed, it says what is still needed; once everything is given, you sign,
+        then the second person signs in their own window (`_sign_adjustment`)."""
         found = self.assessment
         if self._book is None or found is None:
-            self.sign_button.setEnabled(True)
-            self.sign_button.setToolTip("")
             return
         self.needs_label.setVisible(bool(found.needs))
         missing = [term(n.needs.label) for n in found.needs_missing]
         refusals = [r.message for r in found.refusals]
-        verifier = self.verifier.text().strip()
-        waiting = self._second_password_missing()
-        self.sign_button.setEnabled(not waiting)
-        self.sign_button.setToolTip(
-            self.tr(
-                "The second person types their password first: the second person signs the "
-                "count with their own password."
-            )
-            if waiting
-            else ""
-        )
         if refusals:
             self.needs_label.setText(sentences(refusals))
         elif missing:
             self.needs_label.setText(
                 self.tr("Still needed: {needs}.").format(needs=self.tr("; ").join(missing))
             )
-        elif waiting:
-            self.needs_label.setText(
-                self.tr(
-                    "Still needed: {user}'s password, typed by {user}; then you sign and the "
-                    "book is adjusted."
-                ).format(user=verifier)
-            )
         else:
             self.needs_label.setText(self.tr("Everything the difference needs is given: sign."))
         if found.difference and banner:
             # The banner follows the fields typed (it went on listing what was needed after
             # everything was given).
-            if waiting and not (missing or refusals):
-                self.message.show_message(
-                    self.tr(
-                        "The count differs from the book. {user} checks the count and types "
-                        "their password; then you sign to record the adjustment."
-                    ).format(user=verifier),
-                    "warning",
-                )
-            elif missing or refusals:
+            if missing or refusals:
                 needed = self.tr("; ").join(term(n.needs.label) for n in found.needs)
                 self.message.show_message(
                     self.tr(
-                        "The count differs from the book. It needs {needed}; the second person "
-                        "checks the count and types their password, then you sign."
+                        "The count differs from the book. It needs {needed}; then you sign, and "
+                        "the second person signs with their own user name and password."
                     ).format(needed=needed),
                     "warning",
                 )
@@ -631,13 +570,14 @@ class CountScreen(Screen):
         )
 
     def _record(self) -> None:
-        """Signs the adjustment; whatever comes of it (recorded, refused before or after the
-        signatures, the counter's own signature cancelled) the second person's password is
-        cleared: it was typed for this attempt, and the next is signed by typing it again."""
+        """Signs the adjustment: the counter, then the second person in their own window.
+        Whatever comes of it, the needs follow the last assessment (a book changed since it
+        was shown is said there too), and the banner unless it says why the attempt was
+        refused."""
         try:
             self._sign_adjustment()
         finally:
-            self._forget_second_password()
+            self._say_needs(banner=self.message.kind == "warning")
 
     def _sign_adjustment(self) -> None:
         if self._book is None or self.assessment is None:
@@ -660,49 +600,70 @@ class CountScreen(Screen):
             field.setFocus()
             return
         needs_second = found.needed(CountNeeds.SECOND_PERSON)
-        if needs_second and not self.verifier_password.text():
-            # Asked before anyone signs: sent empty, it would count against the second person
-            # as a wrong password (their password is cleared after each attempt).
-            self.message.show_message(
-                self.tr(
-                    "{user} types their password first: the second person signs the count with "
-                    "their own password."
-                ).format(user=self.verifier.text().strip())
-            )
-            self.verifier_password.setFocus()
-            return
         counted, book, difference = found.counted, found.book, found.difference
         assert counted is not None and book is not None
         shown = self._book  # the book the counter signs against: the one the window shows
         actor = self.session.actor
         meaning = counts.counter_meaning(counted - book)
-        password = SignatureDialog.ask(
-            self,
-            actor.full_name,
-            meaning.value,
-            self._counted_text(found.kit, found.product, counted, book),
-        )
+        said = self._counted_text(found.kit, found.product, counted, book)
+        password = SignatureDialog.ask(self, actor.full_name, meaning.value, said)
         if password is None:
             return
+        # The second person signs last, what the counter signed. Not signed in, they type both
+        # components, their own user name and their password (11.200(a)(1)); the service
+        # refuses a user name that is not that of the second person named here.
+        named = self.verifier.text().strip() if needs_second else ""
+        second: tuple[str, str] | None = None
+        if needs_second:
+            second = SignatureDialog.ask_second(
+                self, named, SignatureMeaning.COUNT_VERIFIED.value, said
+            )
+            if second is None:
+                self.message.show_message(
+                    self.tr(
+                        "Nothing adjusted: the second person did not sign. The count stays "
+                        "recorded as counted."
+                    ),
+                    "info",  # not "warning": the banner of the needs would replace it
+                )
+                return
         code = self.reason_code.currentData() if difference else None
-        done = signed(
-            self.message,
-            lambda: counts.record_count(
-                self.session.ctx,
-                actor,
-                found.kit,
-                counted,
-                password,
-                reason_code=code or None,
-                reason=self.reason.text() if difference else "",
-                verified_by=self.verifier.text().strip() if needs_second else "",
-                verifier_password=self.verifier_password.text() if needs_second else "",
-                expected_book=shown,
-                adjusting_count=self._shown_count,
-            ),
-        )
-        if done is None:
-            return
+        while True:
+            verifier_typed, verifier_password = second or (None, "")
+            try:
+                done = counts.record_count(
+                    self.session.ctx,
+                    actor,
+                    found.kit,
+                    counted,
+                    password,
+                    reason_code=code or None,
+                    reason=self.reason.text() if difference else "",
+                    verified_by=named,
+                    verifier_password=verifier_password,
+                    expected_book=shown,
+                    adjusting_count=self._shown_count,
+                    verifier_typed=verifier_typed,
+                )
+            except SignatureFailed as failed:  # counted by the service; if not, the bar says why
+                uncounted = f" ({failed.uncounted})" if failed.uncounted else ""
+                self.message.show_message(f"{failed.message}{uncounted}", "error")
+                if not (failed.second and needs_second):
+                    return
+                # The second person types both again; the counter does not sign twice.
+                second = SignatureDialog.ask_second(
+                    self,
+                    named,
+                    SignatureMeaning.COUNT_VERIFIED.value,
+                    f"{escape(failed.message, quote=False)}<br><br>{said}",  # read as rich text
+                )
+                if second is None:
+                    return
+                continue
+            except DispensaryError as exc:
+                refused(self.message, exc)
+                return
+            break
         self._logged(done)
         if done.open:  # the adjustment refused meanwhile: recorded as counted, open again
             self._show_open(done)

@@ -64,9 +64,22 @@ def _shown_meaning(meaning: str) -> str:
 
 
 class SignatureDialog(QDialog):
-    """Part 11 signature: the signer re-enters the password and sees what the signature means."""
+    """Part 11 signature: the signer re-enters the password and sees what the signature means.
 
-    def __init__(self, parent: QWidget | None, signer: str, meaning: str, summary: str) -> None:
+    The signed-in user signs with the password alone (21 CFR 11.200(a)(1)(i): the user name was
+    given at the start of their continuous session). A second person of a step (a
+    destruction's witness, a count's verifier) is in no session of their own and signs with
+    both components (11.200(a)(1)): `second`, the dialog has a user-name field, left empty for
+    them to type their own; the service refuses a name that is not the person named."""
+
+    def __init__(
+        self,
+        parent: QWidget | None,
+        signer: str,
+        meaning: str,
+        summary: str,
+        second: bool = False,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Electronic signature"))
         self.setMinimumWidth(460)  # the summary of what is signed reads on a few lines
@@ -79,6 +92,20 @@ class SignatureDialog(QDialog):
         text.setWordWrap(True)
         layout.addWidget(text)
         form = QFormLayout()
+        self.username: QLineEdit | None = None
+        if second:
+            said = QLabel(
+                self.tr(
+                    "{signer} types their own user name and password: "
+                    "a second signer signs with both."
+                ).format(signer=signer)
+            )
+            said.setWordWrap(True)
+            said.setObjectName("signatureSecondNote")
+            layout.addWidget(said)
+            self.username = QLineEdit()  # empty: typed by the second signer, never chosen
+            self.username.setObjectName("signatureUsername")
+            form.addRow(self.tr("User name"), self.username)
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setObjectName("signaturePassword")
@@ -92,7 +119,16 @@ class SignatureDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        self.password.setFocus()
+        if self.username is not None:  # Sign once both components are typed
+            typed = self.username
+
+            def both_typed() -> None:
+                ok.setEnabled(bool(typed.text().strip()) and bool(self.password.text()))
+
+            typed.textChanged.connect(both_typed)
+            self.password.textChanged.connect(both_typed)
+            both_typed()
+        (self.username or self.password).setFocus()
 
     @classmethod
     def ask(cls, parent: QWidget | None, signer: str, meaning: str, summary: str) -> str | None:
@@ -101,3 +137,19 @@ class SignatureDialog(QDialog):
         if dialog.exec() == QDialog.DialogCode.Accepted and dialog.password.text():
             return dialog.password.text()
         return None
+
+    @classmethod
+    def ask_second(
+        cls, parent: QWidget | None, signer: str, meaning: str, summary: str
+    ) -> tuple[str, str] | None:
+        """The second signer's user name and password as they typed them (the user name as
+        typed: the service compares it with the person named), or None when they cancelled
+        or left either empty. Tests replace this method."""
+        dialog = cls(parent, signer, meaning, summary, second=True)
+        assert dialog.username is not None
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        typed, password = dialog.username.text(), dialog.password.text()
+        if not typed.strip() or not password:
+            return None
+        return typed, password

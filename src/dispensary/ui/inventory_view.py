@@ -1599,16 +1599,17 @@ class InventoryScreen(Screen):
             return
         # The witness signs last, in the same dialog, what they see: these kits, these
         # quantities, this authorisation (a password typed earlier in the panel was kept
-        # after a cancel and went with other kits selected since).
-        witness_password = SignatureDialog.ask(
+        # after a cancel and went with other kits selected since). Not signed in, the witness
+        # types both components, their own user name and their password (11.200(a)(1)).
+        witness_signs = SignatureDialog.ask_second(
             self, found.witness_name, SignatureMeaning.WITNESSED.value, said
         )
-        if witness_password is None:
+        if witness_signs is None:
             self.message.show_message(
                 self.tr("Nothing recorded: the witness did not sign."), "warning"
             )
             return
-        done = self._submit_destruction(found, kits, password, witness_password, said)
+        done = self._submit_destruction(found, kits, password, witness_signs, said)
         if done is None:
             return
         self.witness.clear()
@@ -1667,17 +1668,19 @@ class InventoryScreen(Screen):
         found: DestroyAssessment,
         kits: list[str],
         password: str,
-        witness_password: str,
+        witness_signs: tuple[str, str],
         said: str,
     ) -> DestroyResult | None:
         """Submits the destruction as assessed and signed (`found`: the paperwork both signers
-        saw), signed by the one destroying and by the witness. The service offers no check of
-        the witness's password that records nothing, so both are asked before the one
-        submission; a wrong witness's password (counted against the witness, nothing of the
-        destruction saved) is typed again by the witness here, and the same submission goes
-        again with the signature already given: the one destroying does not sign twice.
+        saw), signed by the one destroying and by the witness (`witness_signs`: the user name
+        and password the witness typed). The service offers no check of the witness's
+        signature that records nothing, so both are asked before the one submission; a wrong
+        witness's password or a user name not the witness's (refused by the service, nothing
+        of the destruction saved) is typed again by the witness here, and the same submission
+        goes again with the signature already given: the one destroying does not sign twice.
         Cancelled: nothing recorded. The passwords are held only until then."""
         actor = self.session.actor
+        witness_typed, witness_password = witness_signs
         while True:
             try:
                 return destruction.destroy(
@@ -1691,6 +1694,7 @@ class InventoryScreen(Screen):
                     reference=found.reference,
                     to_sponsor=found.to_sponsor,
                     witness_password=witness_password,
+                    witness_typed=witness_typed,
                     reason_code=found.reason_code,
                     unseen_returns_ok=found.unseen_returns_ok,
                 )
@@ -1699,7 +1703,7 @@ class InventoryScreen(Screen):
                 self.message.show_message(f"{failed.message}{uncounted}", "error")
                 if not failed.second:
                     return None
-                again = SignatureDialog.ask(
+                again = SignatureDialog.ask_second(
                     self,
                     found.witness_name or failed.signer,
                     SignatureMeaning.WITNESSED.value,
@@ -1707,7 +1711,7 @@ class InventoryScreen(Screen):
                 )
                 if again is None:
                     return None
-                witness_password = again
+                witness_typed, witness_password = again
             except DispensaryError as exc:
                 self.message.show_message(exc.message, "error")
                 return None
