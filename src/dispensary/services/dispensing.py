@@ -703,7 +703,8 @@ def _plan(
     min_days = study.cycle.min_days_since_previous_day1
     interval_confirmed = "cycle.min_interval" in confirmed
     floor = min_days if interval_confirmed else min(min_days, 1)
-    earliest, latest = day1_window(checked.day, previous_day1, floor, participant.enrolled_on)
+    near = study.cycle.day1_near_days  # [cycle] day1_near_days
+    earliest, latest = day1_window(checked.day, previous_day1, floor, participant.enrolled_on, near)
     coming = (
         next_day1(previous_day1, study.cycle.length_days, min_days)
         if previous_day1 is not None
@@ -736,11 +737,11 @@ def _plan(
     enrolled = partial(
         check_dispensed_after_enrolment, participant.study_number, checked.day, enrolled_on
     )
-    too_early = partial(check_not_too_early, cycle, earliest, latest, not_before=enrolled_on)
+    too_early = partial(check_not_too_early, cycle, earliest, latest, near, not_before=enrolled_on)
     if (
         found.check(DispenseCheck.BEFORE_ENROLMENT, enrolled)
         and found.check(DispenseCheck.TOO_EARLY, too_early)
-        and found.check(DispenseCheck.DAY1_FAR, partial(check_day1_near, day1, checked.day))
+        and found.check(DispenseCheck.DAY1_FAR, partial(check_day1_near, day1, checked.day, near))
     ):
         interval = partial(
             check_interval, day1, previous_day1, floor, enrolled_on, study.day1_event_named
