@@ -11,7 +11,8 @@ from typing import Any
 
 from dispensary.domain.codes import ParticipantStatus
 from dispensary.domain.errors import InvalidInput, ToConfirm
-from dispensary.services import audit, participants, studies
+from dispensary.services import audit, dispensing, participants, studies
+from dispensary.services.assessment import DispenseCheck, DispenseRequest
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.study import Study
 
@@ -105,15 +106,22 @@ def test_a_dose_levels_days_and_the_day1_window_are_timing_rules_too(
 def test_the_day1_window_is_the_study_files(
     ctx: Context, study: Study, admin: Actor, pharmacist: Actor, pw: Password, refused: Refused
 ) -> None:
-    """[cycle] day1_near_days: a day 1 further from the dispense date is refused, the days the
-    study file gives (7 before), not a number in the program."""
+    """[cycle] day1_near_days: once the rule holds (confirmed, or from the protocol) a day 1
+    further from the dispense date than the study file's days is refused; until then the
+    program's own typing check (7 days), as the Study rules screen says of a rule to confirm."""
     near = study.source_text.replace("day1_near_days = 7\n", "day1_near_days = 3\n")
     studies.update_study(ctx, admin, near, "v2.toml", "a tighter window, no one on treatment")
     fresh = studies.switch_study(ctx, admin, study.protocol)
     receive(fresh, pharmacist)
     enroll(fresh, pharmacist)
+    five_days = fresh.clock.today() + timedelta(days=5)
+    assessed = dispensing.assess_dispense(
+        fresh, pharmacist, DispenseRequest(study_number="01-001", day1=five_days)
+    )
+    assert DispenseCheck.DAY1_FAR not in {r.code for r in assessed.refusals}
+    studies.confirm_rule(fresh, admin, "cycle.day1_near", "pharmacy SOP 12")
     with refused(fresh, InvalidInput, "more than 3 days from the dispense date"):
-        dispense(fresh, pharmacist, pw(pharmacist), day1=fresh.clock.today() + timedelta(days=5))
+        dispense(fresh, pharmacist, pw(pharmacist), day1=five_days)
 
 
 def studies_stored(ctx: Context, admin: Actor) -> Context:

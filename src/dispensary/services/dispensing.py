@@ -38,6 +38,7 @@ from dispensary.domain.regimen import DoseLevel, tablets_needed
 from dispensary.domain.rules import (
     APPROVAL_EXPIRED,
     APPROVAL_EXPIRING,
+    DAY1_NEAR_DAYS,
     DAY1_ONLY_DAY,
     DAY1_ONLY_DAYS,
     DISPENSED_TO_CONFIRM,
@@ -703,7 +704,9 @@ def _plan(
     min_days = study.cycle.min_days_since_previous_day1
     interval_confirmed = "cycle.min_interval" in confirmed
     floor = min_days if interval_confirmed else min(min_days, 1)
-    near = study.cycle.day1_near_days  # [cycle] day1_near_days
+    # The study file's day-1 window ([cycle] day1_near_days) applies once it holds (from the
+    # protocol, or confirmed); until then the program's own typing check, as ever (7 days).
+    near = study.cycle.day1_near_days if "cycle.day1_near" in confirmed else DAY1_NEAR_DAYS
     earliest, latest = day1_window(checked.day, previous_day1, floor, participant.enrolled_on, near)
     coming = (
         next_day1(previous_day1, study.cycle.length_days, min_days)
