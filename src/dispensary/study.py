@@ -21,7 +21,7 @@ from typing import Any
 from dispensary.domain.codes import Flag
 from dispensary.domain.errors import NotFound, StudyFileError
 from dispensary.domain.regimen import DoseComponent, DoseLevel
-from dispensary.domain.rules import STARTING_DOSE_LEVEL
+from dispensary.domain.rules import DAY1_NEAR_DAYS, STARTING_DOSE_LEVEL
 from dispensary.files import with_detail
 from dispensary.i18n import ENGLISH, N_, _, current_language, translated
 from dispensary.packaged import resource
@@ -89,6 +89,9 @@ class CycleRules:
     day1_event: str = ""
     """What day 1 of a cycle is, in English ([cycle] day1_event: "the T-DM1 infusion"), named
     where a date of day 1 is to be checked; "" when the study file does not say."""
+    day1_near_days: int = DAY1_NEAR_DAYS
+    """How far day 1 may lie from the dispense date ([cycle] day1_near_days, a typing check;
+    DAY1_NEAR_DAYS when the study file does not say)."""
 
 
 @dataclass(frozen=True)
@@ -369,6 +372,29 @@ LABEL_TEXT_KEYS = (
     "tablets_one",
     "tablets_many",
 )
+
+READ_KEYS = frozenset(
+    (
+        *LABEL_TEXT_KEYS,
+        *LABEL_NAME_KEYS,
+        *FREQUENCY_KEYS,
+        *LEAFLET_TIME_KEYS,
+        "source",
+        "day1_event",
+        "products",
+        "dose_levels",
+        "product_directions",
+        "inclusion",
+        "exclusion",
+        "observations",
+        "forms",
+        "routes",
+        "manufacturers",
+        "units",
+    )
+)
+"""Keys of a [label.text.<language>] table: a missing key is never said to be one of these
+misspelt (the table's other keys are read after the one found missing)."""
 
 
 RULE_SOURCE = re.compile(
@@ -735,6 +761,13 @@ class Study:
         values: dict[str, str] = {}
         if key == "cycle.min_interval":
             kind, values = key, {"days": str(self.cycle.min_days_since_previous_day1)}
+        elif key == "cycle.day1_near":
+            kind, values = key, {"days": str(self.cycle.day1_near_days)}
+        elif kind == "eligibility":
+            values = {
+                "sex": translated(ELIGIBLE_SEX[self.eligibility.sex], chosen),
+                "age": str(self.eligibility.min_age),
+            }
         elif kind == "adherence":
             # In percent, as the return screen says a participant's adherence ("86%").
             values = {
@@ -878,6 +911,8 @@ LANGUAGE_NAMES: dict[str, str] = {"en": N_("English"), "zh_CN": N_("Simplified C
 RULE_TITLES: dict[str, str] = {
     "cycle": N_("Cycle length and days of supply"),
     "cycle.min_interval": N_("At least {days} days between day 1 of two cycles"),
+    "cycle.day1_near": N_("Day 1 at most {days} days before or after the dispense date"),
+    "eligibility": N_("Enrolment: {sex}, age {age} or more"),
     "adherence": N_("Adherence flags below {under} and above {over}"),
     "platelets": N_("Hold the drug at a platelet count at or above {count} {unit}"),
     "products": N_("Product {product}, {tablets} per kit"),
@@ -898,6 +933,8 @@ RULE_TITLES: dict[str, str] = {
 RULE_NAMES: dict[str, str] = {
     "cycle": N_("Cycle length"),
     "cycle.min_interval": N_("Interval between cycles"),
+    "cycle.day1_near": N_("Day 1 near the dispense"),
+    "eligibility": N_("Eligibility"),
     "adherence": N_("Adherence"),
     "platelets": N_("Platelet hold"),
     "products": N_("Product {strength}"),
@@ -932,7 +969,9 @@ COUNT_HEADINGS = (N_("Tablets"), N_("Quantity"))
 class _Reader:
     """Reads typed values out of the parsed TOML, naming key and line on any mistake."""
 
-    def __init__(self, text: str, origin: str) -> None:
+    def __init__(self, text: str, origin: str, new_file: bool = True) -> None:
+        self.new_file = new_file
+        """Checks added since a database may have stored the file apply (parse_study)."""
         self.text = text
         self.lines = text.splitlines()
         self.origin = origin
@@ -1024,7 +1063,10 @@ class _Reader:
             if default is not ...:
                 return default
             table = key[: -len(name)]
-            unread = [k for k in data if table + k not in self.known]
+            # A key the program reads (here or in another table: 'site' beside a missing
+            # 'title') is no misspelling of another: only the file's unknown keys are hinted.
+            real = {k.rsplit(".", 1)[-1] for k in self.known} | READ_KEYS
+            unread = [k for k in data if table + k not in self.known and k not in real]
             close = difflib.get_close_matches(name, unread, n=1)
             if close:  # a misspelling: name the line where it stands too
                 line = self.line_of(table + close[0])
@@ -1114,13 +1156,15 @@ def _not_toml(origin: str, exc: tomllib.TOMLDecodeError) -> str:
     return with_detail(said, exc)
 
 
-def parse_study(text: str, origin: str = "<study>") -> Study:
-    """Parses and validates study-file text."""
+def parse_study(text: str, origin: str = "<study>", new_file: bool = False) -> Study:
+    """Parses and validates study-file text. `new_file`: a file added or amended (not one a
+    database stored): the checks added since a database may have stored it apply too (a
+    stored file once accepted must still open its database; a new one meets every check)."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise StudyFileError(_not_toml(origin, exc)) from exc
-    r = _Reader(text, origin)
+    r = _Reader(text, origin, new_file)
     s = r.table(data, "study")
     cycle = r.table(data, "cycle")
     adherence = r.table(data, "adherence")
@@ -1141,6 +1185,9 @@ def parse_study(text: str, origin: str = "<study>") -> Study:
         previous_return_missing=r.get(cycle, "cycle.previous_return_missing", str),
         max_cycles=r.positive(cycle, "cycle.max_cycles", 0) if "max_cycles" in cycle else 0,
         day1_event=r.get(cycle, "cycle.day1_event", str, ""),
+        day1_near_days=r.positive(cycle, "cycle.day1_near_days", 0)
+        if "day1_near_days" in cycle
+        else DAY1_NEAR_DAYS,
     )
     if rules.previous_return_missing not in ("refuse", "warn"):
         raise r.fail("cycle.previous_return_missing", N_('must be "refuse" or "warn"'))
@@ -1158,6 +1205,13 @@ def parse_study(text: str, origin: str = "<study>") -> Study:
     directions = r.get(label, "label.directions", str)
     _check_placeholders(r, directions)
     _check_says_count(r, directions)
+    for name in PLAIN_LABEL_KEYS if r.new_file else ():
+        if name in label:
+            _check_no_placeholder(r, r.get(label, f"label.{name}", str), f"label.{name}")
+    if "storage" in temperature and r.new_file:
+        _check_no_placeholder(
+            r, r.get(temperature, "temperature.storage", str), "temperature.storage"
+        )
     sex = r.get(eligibility, "eligibility.sex", str)
     if sex not in ("F", "M", "ALL"):
         raise r.fail("eligibility.sex", N_('must be "F", "M" or "ALL"'))
@@ -1167,6 +1221,18 @@ def parse_study(text: str, origin: str = "<study>") -> Study:
         StudyRule("cycle.min_interval", "", r.source(cycle, "cycle.min_days_source")),
         StudyRule("adherence", "", r.source(adherence, "adherence.source")),
     ]
+    r.known.add("cycle.day1_near_source")
+    if "day1_near_days" in cycle or "day1_near_source" in cycle:
+        # Optional (an older file: the 7 days the program always allowed), with its source.
+        rules_found.append(
+            StudyRule("cycle.day1_near", "", r.source(cycle, "cycle.day1_near_source"))
+        )
+    r.known.add("eligibility.source")
+    if "source" in eligibility:
+        # Optional (an older file gave none): the age and sex the enrolment refuses by.
+        rules_found.append(
+            StudyRule("eligibility", "", r.source(eligibility, "eligibility.source"))
+        )
     if platelets:
         r.get(platelets, "platelets.hold_at_or_above", float, 0.0)
         rules_found.append(StudyRule("platelets", "", r.source(platelets, "platelets.source")))
@@ -1291,12 +1357,65 @@ def parse_study(text: str, origin: str = "<study>") -> Study:
     _check_parts_days(r, study)
     _check_product_names(r, study)
     _check_dose_names(r, study)
+    if r.new_file:
+        _check_product_named(r, study)
     _refuse_unknown_keys(r, data)
     return study
 
 
+SCHEDULE_KEYS = (
+    "length_days",
+    "days_of_supply",
+    "min_days_since_previous_day1",
+    "day1_near_days",
+)
+"""The [cycle] keys that time the cycles: when a cycle falls due, the earliest day 1, how long
+a supply lasts."""
+
+
+def schedule_changes(old: Study, new: Study) -> list[str]:
+    """What `new` changes of the cycle schedule of `old`, each as "key: old → new" in the
+    study file's keys: the [cycle] timing (SCHEDULE_KEYS) and the days of the cycle each
+    product of a dose level kept is taken on. Every cycle already dispensed is counted by the
+    schedule in force (its next due date, its earliest day 1, its return)."""
+    changed = [
+        f"cycle.{name}: {getattr(old.cycle, name)} → {getattr(new.cycle, name)}"
+        for name in SCHEDULE_KEYS
+        if getattr(old.cycle, name) != getattr(new.cycle, name)
+    ]
+
+    def days(dose: DoseLevel) -> list[tuple[str, int | None, int | None]]:
+        return [(c.product, c.first_day, c.last_day) for c in dose.components]
+
+    for dose in old.dose_levels:
+        kept = next((d for d in new.dose_levels if d.level == dose.level), None)
+        if kept is None or days(kept) == days(dose):
+            continue
+        if [c.product for c in kept.components] != [c.product for c in dose.components]:
+            continue  # other products: a change of dose, not of the schedule
+        for before, after in zip(dose.components, kept.components, strict=True):
+            if (before.first_day, before.last_day) != (after.first_day, after.last_day):
+                changed.append(
+                    f"dose level {dose.level} {before.product} days: "
+                    f"{_days_said(before)} → {_days_said(after)}"
+                )
+    return changed
+
+
+def _days_said(part: DoseComponent) -> str:
+    if part.first_day is None:
+        return "every day"
+    return f"[{part.first_day}, {part.last_day}]"
+
+
 _MIN_INTERVAL_KEYS = ("min_days_since_previous_day1", "min_days_source")
 """The [cycle] keys of the rule cycle.min_interval (the rest of [cycle] is the rule cycle)."""
+
+_DAY1_NEAR_KEYS = ("day1_near_days", "day1_near_source")
+"""The [cycle] keys of the rule cycle.day1_near."""
+
+ELIGIBLE_SEX = {"F": N_("women"), "M": N_("men"), "ALL": N_("women and men")}
+"""[eligibility] sex as the rule's title says it."""
 
 
 def _rule_content(data: dict[str, Any], key: str) -> Any:
@@ -1304,10 +1423,20 @@ def _rule_content(data: dict[str, Any], key: str) -> Any:
     it is read from. A rule not named here is the whole file: any change asks for it again."""
     cycle = data.get("cycle", {})
     if key == "cycle":
-        return {k: v for k, v in cycle.items() if k not in _MIN_INTERVAL_KEYS}
+        return {k: v for k, v in cycle.items() if k not in (*_MIN_INTERVAL_KEYS, *_DAY1_NEAR_KEYS)}
     if key == "cycle.min_interval":
         return {k: v for k, v in cycle.items() if k in _MIN_INTERVAL_KEYS}
-    if key in ("adherence", "platelets", "returns", "supply", "dose_by_weight", "approval"):
+    if key == "cycle.day1_near":
+        return {k: v for k, v in cycle.items() if k in _DAY1_NEAR_KEYS}
+    if key in (
+        "eligibility",
+        "adherence",
+        "platelets",
+        "returns",
+        "supply",
+        "dose_by_weight",
+        "approval",
+    ):
         return data.get(key)
     if key == "kit_assignment":
         s = data.get("study", {})
@@ -1457,18 +1586,27 @@ def _same_mg(one: float, other: float) -> bool:
 
 
 def _check_dose_names(r: _Reader, study: Study) -> None:
-    """A dose level of one product whose name (in English or in a label language) writes one
-    amount in mg must agree with its components: the name is printed on the label beside the
-    number of units per dose ("60 mg twice daily ... 2 capsules" of 80 mg capsules). The name
-    may give the amount of one dose or of a day; the loader checks the arithmetic only, never
-    what the dose should be. A name of several amounts, or of several products, is not read."""
+    """A dose level whose name (in English or in a label language) writes one amount in mg
+    must agree with its components: the name is printed on the label beside the number of
+    units per dose ("60 mg twice daily ... 2 capsules" of 80 mg capsules). The name may give
+    the amount of one dose or of a day; a level combining strengths of one drug ("150 mg" of
+    a 100 mg and two 25 mg capsules) gives their sum. The loader checks the arithmetic only,
+    never what the dose should be. A name of several amounts, or a level of several drugs
+    (their amounts are not added up), is not read."""
     for index, dose in enumerate(study.dose_levels):
-        if len(dose.components) != 1:
-            continue
-        part = dose.components[0]
-        product = study.product(part.product)
-        per_dose = product.strength_mg * part.tablets_per_dose
-        per_day = per_dose * part.frequency(dose.doses_per_day)
+        products = [study.product(part.product) for part in dose.components]
+        if len({product.name for product in products}) != 1:
+            continue  # two drugs: one amount in the name cannot be their sum
+        if len(products) > 1 and not r.new_file:
+            continue  # checked since a database may have stored the file
+        per_dose = sum(
+            product.strength_mg * part.tablets_per_dose
+            for product, part in zip(products, dose.components, strict=True)
+        )
+        per_day = sum(
+            product.strength_mg * part.tablets_per_dose * part.frequency(dose.doses_per_day)
+            for product, part in zip(products, dose.components, strict=True)
+        )
         names = [(f"dose_levels[{index}].name", dose.name)]
         names += [
             (f"label.text.{language}.dose_levels.{dose.level}", text.dose_levels[dose.level])
@@ -1479,20 +1617,68 @@ def _check_dose_names(r: _Reader, study: Study) -> None:
             said = amount_in_mg(name)
             if said is None or _same_mg(said, per_dose) or _same_mg(said, per_day):
                 continue
+            if len(dose.components) == 1:
+                part = dose.components[0]
+                raise r.fail(
+                    key,
+                    N_(
+                        '(dose level {level}, "{name}") says {said} mg, but its components '
+                        "give {count} × {strength} per dose, {dose} mg ({daily} mg a day): "
+                        "correct the name or the components"
+                    ),
+                    level=dose.level,
+                    name=name,
+                    said=f"{said:g}",
+                    count=part.tablets_per_dose,
+                    strength=products[0].strength,
+                    dose=f"{per_dose:g}",
+                    daily=f"{per_day:g}",
+                )
             raise r.fail(
                 key,
                 N_(
                     '(dose level {level}, "{name}") says {said} mg, but its components give '
-                    "{count} × {strength} per dose, {dose} mg ({daily} mg a day): correct the "
-                    "name or the components"
+                    "{parts} per dose, {dose} mg in all ({daily} mg a day): correct the name "
+                    "or the components"
                 ),
                 level=dose.level,
                 name=name,
                 said=f"{said:g}",
-                count=part.tablets_per_dose,
-                strength=product.strength,
+                parts=" + ".join(
+                    f"{part.tablets_per_dose} × {product.strength}"
+                    for product, part in zip(products, dose.components, strict=True)
+                ),
                 dose=f"{per_dose:g}",
                 daily=f"{per_day:g}",
+            )
+
+
+def _check_product_named(r: _Reader, study: Study) -> None:
+    """Directions shared by the products of a dose level of more than one product must name
+    the product ({product}), else the label prints the same words for each of them ("Take 1
+    capsule twice daily", twice) and the participant cannot tell which is which; a product
+    with its own directions ([label.product_directions]) needs none."""
+    for dose in study.dose_levels:
+        shared = {part.product for part in dose.components} - set(study.label.product_directions)
+        if len(shared) < 2:
+            continue
+        for language, text in study.texts.items():
+            key = "label.directions" if language == ENGLISH.value else f"label.text.{language}"
+            key += "" if language == ENGLISH.value else ".directions"
+            named = {name for _t, name, _s, _c in string.Formatter().parse(text.directions)}
+            if "product" in named:
+                continue
+            raise r.fail(
+                key,
+                N_(
+                    "never names the product, but dose level {level} ({name}) gives {count} "
+                    "products with these directions: write {product} in them, or give each "
+                    "product its own directions in [label.product_directions]"
+                ),
+                level=dose.level,
+                name=dose.name,
+                count=len(shared),
+                product="{product}",
             )
 
 
@@ -1598,6 +1784,9 @@ def _label_texts(
             values["short_title"] = values["title"] or english.short_title
         _check_placeholders(r, values["directions"], f"{key}.directions")
         _check_says_count(r, values["directions"], f"{key}.directions")
+        for name in PLAIN_TEXT_KEYS if r.new_file else ():
+            if name in table:
+                _check_no_placeholder(r, values[name], f"{key}.{name}")
         for name in ("tablets_one", "tablets_many"):
             if "{count}" not in values[name]:
                 raise r.fail(f"{key}.{name}", "must hold {count}")
@@ -1860,6 +2049,37 @@ def _check_placeholders(
                 name=name,
                 known=known,
             )
+
+
+PLAIN_LABEL_KEYS = ("caution", "keep_out_of_reach", "missed_dose", "return_instruction")
+"""The [label] texts printed as written: no placeholder is filled in them."""
+
+PLAIN_TEXT_KEYS = (
+    "title",
+    "storage",
+    *PLAIN_LABEL_KEYS,
+    "contact_name",
+    "contact_address",
+    *LABEL_NAME_KEYS,
+)
+"""The [label.text.<language>] texts printed as written: no placeholder is filled in them."""
+
+_BRACED = re.compile(r"\{[^{}]*\}|[{}]")
+
+
+def _check_no_placeholder(r: _Reader, text: str, key: str) -> None:
+    """A text printed as written takes no placeholder: a "{next_visit}" in it printed as
+    "{next_visit}" on every label and leaflet."""
+    found = _BRACED.search(text)
+    if found is not None:
+        raise r.fail(
+            key,
+            N_(
+                "has '{found}', but this text takes no placeholder and is printed as written: "
+                "write it out in words"
+            ),
+            found=found.group(0),
+        )
 
 
 PER_DOSE_COUNTS = ("tablets", "tablets_per_dose")
@@ -2195,4 +2415,4 @@ def load_study(path: str | Path) -> Study:
         raise StudyFileError(
             _("Study file {file} cannot be read ({error}).").format(file=file, error=exc)
         ) from exc
-    return parse_study(text, str(file))
+    return parse_study(text, str(file), new_file=True)

@@ -32,6 +32,7 @@ def test_only_registry_rules_hold_in_the_shipped_study(ctx: Context, admin: Acto
         "returns",  # the return's grace period (a site decision, issue 14: no longer in code)
         "label.text.zh_CN",  # the site's Chinese label text
         "supply",  # the re-supply lead time of the forecast
+        "cycle.day1_near",  # the day-1 window (7 days), no longer in code: a site decision
     }
     assert all(r.source for r in studies.study_rules(ctx, admin))
 

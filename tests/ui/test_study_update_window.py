@@ -144,3 +144,53 @@ def test_an_update_that_changes_a_confirmed_text_says_the_confirmation_it_undid(
     assert not rules[rule].confirmed and rules[rule].changed
     # The Study rules screen says why the rule is to confirm again.
     assert rule_state(rules[rule]) == CHANGED[language]
+
+
+def test_a_change_of_the_cycle_schedule_is_asked_before_the_reason(
+    qtbot: QtBot,
+    pharmacy: Pharmacy,
+    language: Language,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """Participant 01-001 is on treatment: a file with another minimum interval would move
+    their next cycle's dates. The screen asks the administrator to confirm the sponsor changed
+    the schedule (Cancel: nothing written, no reason asked); confirmed, the update is made and
+    its audit entry names the participant."""
+    import json
+
+    from dispensary.ui.studies_view import ScheduleQuestion
+
+    screen = _screen(qtbot, pharmacy, "admin")
+    amended = tmp_path / "NCT07198672-v2.toml"
+    old = pharmacy.study.source_text
+    amended.write_text(
+        old.replace("min_days_since_previous_day1 = 18\n", "min_days_since_previous_day1 = 19\n"),
+        encoding="utf-8",
+    )
+    asked: list[str] = []
+    answer = [False]
+
+    def ask(cls: type, parent: object, title: str, question: str, action: str) -> bool:
+        asked.append(question)
+        return answer[0]
+
+    monkeypatch.setattr(ScheduleQuestion, "ask", classmethod(ask))
+    prompts = answer_reason(monkeypatch, "sponsor amendment 3")
+    _choose(monkeypatch, amended)
+    qtbot.mouseClick(screen.update_button, Qt.MouseButton.LeftButton)
+    assert len(asked) == 1 and "01-001" in asked[0], asked
+    assert "cycle.min_days_since_previous_day1: 18 → 19" in asked[0], asked
+    assert prompts == [] and _updates(pharmacy) == []
+
+    answer[0] = True
+    qtbot.mouseClick(screen.update_button, Qt.MouseButton.LeftButton)
+    assert screen.message.kind == "ok", screen.message.text()
+    assert _updates(pharmacy) == ["sponsor amendment 3"]
+    with read_transaction(pharmacy.ctx.engine) as session:
+        entry = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == AuditAction.STUDY_UPDATED)
+        ).one()
+        recorded = json.loads(entry.new)
+    assert recorded["participants_on_treatment"] == ["01-001"]
+    assert screen.session.ctx.study.cycle.min_days_since_previous_day1 == 19

@@ -1776,6 +1776,22 @@
         <translation>更新研究 {protocol} 的研究文件</translation>
     </message>
     <message>
+        <source>Change the cycle schedule</source>
+        <translation>更改周期安排</translation>
+    </message>
+    <message>
+        <source>{change}
+
+Confirm only if the sponsor changed the schedule mid-study: the change is recorded in the audit trail with these participants named. Otherwise cancel, and finish or end their cycles first.</source>
+        <translation>{change}
+
+仅在申办者确在研究中途更改了周期安排时才确认：此更改将记入稽查轨迹，并列出这些受试者。否则请取消，先完成或结束他们的周期。</translation>
+    </message>
+    <message>
+        <source>Confirm the change of schedule</source>
+        <translation>确认更改周期安排</translation>
+    </message>
+    <message>
         <source>Update the study file</source>
         <translation>更新研究文件</translation>
     </message>

@@ -381,7 +381,7 @@ def _label_fits(text: str, origin: str) -> None:
     from dispensary.labels.dispensing import check_study_label_fits
     from dispensary.study import parse_study
 
-    check_study_label_fits(parse_study(text, origin))
+    check_study_label_fits(parse_study(text, origin, new_file=True))
 
 
 def _study_text(file: str) -> str:
@@ -406,7 +406,9 @@ def cmd_study_update(run: Run) -> int:
     text = _study_text(a.file)
     _label_fits(text, a.file)
     ctx, actor = run.context(), run.actor()
-    new = studies.update_study(ctx, actor, text, a.file, a.reason, _particulars_room())
+    new = studies.update_study(
+        ctx, actor, text, a.file, a.reason, _particulars_room(), a.schedule_change
+    )
     undone = studies.confirmations_undone(ctx, actor, ctx.study, new)
     lines = [
         _("The study file of {protocol} was replaced; the old text is in the audit trail.").format(
@@ -587,6 +589,14 @@ def study_parser(group: argparse.ArgumentParser) -> None:
     p = study.add("update", cmd_study_update, N_("replace the study file (administrator)"))
     p.add_argument("file", type=path_option, metavar="FILE.toml")
     p.add_argument("--reason", required=True)
+    p.add_argument(
+        "--schedule-change",
+        action="store_true",
+        help=N_(
+            "confirm that the sponsor changed the cycle schedule while participants are on "
+            "treatment (recorded in the audit trail with the participants named)"
+        ),
+    )
     study.add(
         "rules", cmd_study_rules, N_("list the study's rules, their source, and which to confirm")
     )

@@ -856,7 +856,8 @@ def return_overdue(
 
 
 DAY1_NEAR_DAYS = 7
-"""How far day 1 may lie from the dispense date: further is almost always a typing error."""
+"""How far day 1 may lie from the dispense date when the study file does not say ([cycle]
+day1_near_days, study.CycleRules.day1_near_days): further is almost always a typing error."""
 
 
 @dataclass(frozen=True)

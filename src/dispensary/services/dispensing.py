@@ -38,6 +38,7 @@ from dispensary.domain.regimen import DoseLevel, tablets_needed
 from dispensary.domain.rules import (
     APPROVAL_EXPIRED,
     APPROVAL_EXPIRING,
+    DAY1_NEAR_DAYS,
     DAY1_ONLY_DAY,
     DAY1_ONLY_DAYS,
     DISPENSED_TO_CONFIRM,
@@ -723,7 +724,10 @@ def _plan(
     min_days = study.cycle.min_days_since_previous_day1
     interval_confirmed = "cycle.min_interval" in confirmed
     floor = min_days if interval_confirmed else min(min_days, 1)
-    earliest, latest = day1_window(checked.day, previous_day1, floor, participant.enrolled_on)
+    # The study file's day-1 window ([cycle] day1_near_days) applies once it holds (from the
+    # protocol, or confirmed); until then the program's own typing check, as ever (7 days).
+    near = study.cycle.day1_near_days if "cycle.day1_near" in confirmed else DAY1_NEAR_DAYS
+    earliest, latest = day1_window(checked.day, previous_day1, floor, participant.enrolled_on, near)
     coming = (
         next_day1(previous_day1, study.cycle.length_days, min_days)
         if previous_day1 is not None
@@ -756,11 +760,11 @@ def _plan(
     enrolled = partial(
         check_dispensed_after_enrolment, participant.study_number, checked.day, enrolled_on
     )
-    too_early = partial(check_not_too_early, cycle, earliest, latest, not_before=enrolled_on)
+    too_early = partial(check_not_too_early, cycle, earliest, latest, near, not_before=enrolled_on)
     if (
         found.check(DispenseCheck.BEFORE_ENROLMENT, enrolled)
         and found.check(DispenseCheck.TOO_EARLY, too_early)
-        and found.check(DispenseCheck.DAY1_FAR, partial(check_day1_near, day1, checked.day))
+        and found.check(DispenseCheck.DAY1_FAR, partial(check_day1_near, day1, checked.day, near))
     ):
         interval = partial(
             check_interval, day1, previous_day1, floor, enrolled_on, study.day1_event_named

@@ -99,7 +99,7 @@ def read_study_text(path: Path) -> str:
 def read_study_file(path: Path) -> StudyFile:
     """A study file as the set-up loads it, or the refusal naming what is wrong with it."""
     text = read_study_text(path)
-    return StudyFile(path, text, parse_study(text, str(path)))
+    return StudyFile(path, text, parse_study(text, str(path), new_file=True))
 
 
 def check_studies(files: Sequence[StudyFile]) -> tuple[StudyFile, ...]:

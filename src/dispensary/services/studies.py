@@ -38,6 +38,7 @@ from dispensary.domain.errors import (
     NotPermitted,
     RuleViolation,
     StudyFileError,
+    ToConfirm,
 )
 from dispensary.domain.rules import check_text, source_words
 from dispensary.i18n import N_, _
@@ -51,7 +52,7 @@ from dispensary.services.reconciliation import reconcile_session
 from dispensary.services.results import RuleState, StudyRow, study_full_titles, study_titles
 from dispensary.services.study_versions import StudyVersion, study_versions
 from dispensary.services.users import find_user, record_access, studies_of
-from dispensary.study import Study, chosen_protocol, parse_study
+from dispensary.study import Study, chosen_protocol, parse_study, schedule_changes
 
 
 def _record(session: Session, ctx: Context) -> StudyRecord:
@@ -76,6 +77,68 @@ def _open_record(session: Session, ctx: Context) -> StudyRecord:
     return record
 
 
+def _treating(session: Session, study_id: int) -> list[str]:
+    """The study numbers of the participants on treatment with a cycle dispensed (not voided):
+    those whose next cycle the cycle schedule times."""
+    return list(
+        session.scalars(
+            select(Participant.study_number)
+            .where(
+                Participant.study_id == study_id,
+                Participant.status == ParticipantStatus.ON_TREATMENT.value,
+                exists().where(Dispense.participant_id == Participant.id, not_voided()),
+            )
+            .order_by(Participant.study_number)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class ScheduleChange:
+    """A new study file's change of the cycle schedule while participants are on treatment:
+    what changes (study.schedule_changes) and who is on treatment."""
+
+    changes: tuple[str, ...]
+    participants: tuple[str, ...]
+
+    def said(self) -> str:
+        return _(
+            "The new study file changes the cycle schedule ({changes}) while participants "
+            "are on treatment ({count}): {participants}. Their cycles already dispensed "
+            "would be timed by the new schedule: the next cycle's due date and earliest day 1 "
+            "move, and may fall before the supply handed out runs out."
+        ).format(
+            changes="; ".join(self.changes),
+            count=len(self.participants),
+            participants=_listed(list(self.participants)),
+        )
+
+
+def _schedule_change(
+    session: Session, ctx: Context, record: StudyRecord, new: Study
+) -> ScheduleChange | None:
+    stored = (
+        ctx.study
+        if ctx.study.source_text == record.source_text
+        else parse_study(record.source_text, f"{ctx.database} (stored study)")
+    )
+    changes = schedule_changes(stored, new)
+    if not changes:
+        return None
+    treating = _treating(session, ctx.study_id)
+    return ScheduleChange(tuple(changes), tuple(treating)) if treating else None
+
+
+def schedule_change_of(ctx: Context, actor: Actor, text: str, origin: str) -> ScheduleChange | None:
+    """What a new version of the study file would change of the cycle schedule while
+    participants are on treatment (None: nothing), for a window to ask the administrator to
+    confirm before update_study(schedule_change=True)."""
+    require(actor, Permission.STUDY, ctx)
+    new = parse_study(text, origin, new_file=True)
+    with read_transaction(ctx.engine) as session:
+        return _schedule_change(session, ctx, _record(session, ctx), new)
+
+
 def update_study(
     ctx: Context,
     actor: Actor,
@@ -83,14 +146,18 @@ def update_study(
     origin: str,
     reason: str,
     room: LabelRoom | None = None,
+    schedule_change: bool = False,
 ) -> Study:
     """Amends the study open: a new version of its file, checked against what its records
     already use (no product with stock, no dose level dispensed may go) and, with `room`,
     against the pharmacy's particulars saved (its labels must hold them), then stored; the old
-    and new texts are kept in the audit trail."""
+    and new texts are kept in the audit trail. A change of the cycle schedule (cycle length,
+    minimum interval, any timing rule) while participants are on treatment is refused unless
+    the administrator confirms it (`schedule_change`: the sponsor changed the schedule
+    mid-study), recorded in the audit entry with the participants named."""
     require(actor, Permission.STUDY, ctx, recorded=True)
     why = check_text(reason, N_("reason for changing the study file"))
-    new = parse_study(text, origin)
+    new = parse_study(text, origin, new_file=True)
     if new.protocol != ctx.study.protocol:
         raise RuleViolation(
             _(
@@ -103,6 +170,19 @@ def update_study(
         if record.source_text == text:
             raise RuleViolation(
                 _("The study file is the same as the one in use; nothing to change.")
+            )
+        rescheduled = _schedule_change(session, ctx, record, new)
+        if rescheduled is not None and not schedule_change:
+            raise ToConfirm(
+                rescheduled.said()
+                + " "
+                + _(
+                    "Finish or end those cycles first (record the returns, then mark each "
+                    "participant completed or discontinued), or, if the sponsor changed the "
+                    "schedule mid-study, confirm the change of schedule: "
+                    "`dispensary study update FILE --schedule-change --reason ...`, or the "
+                    "question the Studies screen asks."
+                )
             )
         codes = {p.code for p in new.products}
         used_products = set(
@@ -151,7 +231,15 @@ def update_study(
             "study",
             new.protocol,
             {"source_text": text, "origin": origin, "version": record.version}
-            | ({"confirmations_undone": undone} if undone else {}),
+            | ({"confirmations_undone": undone} if undone else {})
+            | (
+                {
+                    "schedule_changed": list(rescheduled.changes),
+                    "participants_on_treatment": list(rescheduled.participants),
+                }
+                if rescheduled is not None
+                else {}
+            ),
             {"source_text": old_text, "version": old_version},
             why,
         )
@@ -276,7 +364,7 @@ def check_new_study(
     study file, a study the pharmacy already holds, or one whose label cannot hold the
     pharmacy's particulars saved) said before the reason is asked."""
     require(actor, Permission.STUDY)
-    new = parse_study(text, origin)
+    new = parse_study(text, origin, new_file=True)
     with read_transaction(ctx.engine) as session:
         _refuse_held(session, new.protocol)
         refuse_study_without_room(session, new, room)
@@ -313,7 +401,7 @@ def add_study(
     the pharmacy's particulars saved."""
     require(actor, Permission.STUDY)
     why = check_text(reason, N_("reason for adding the study"))
-    new = parse_study(text, origin)
+    new = parse_study(text, origin, new_file=True)
     with write_transaction(ctx.engine) as session:
         _refuse_held(session, new.protocol)
         refuse_study_without_room(session, new, room)

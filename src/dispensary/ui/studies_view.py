@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
+    QMessageBox,
     QVBoxLayout,
     QWidget,
 )
@@ -105,6 +106,23 @@ class StudyFileDialog:
         """The file chosen, or None when cancelled. Tests replace this method."""
         path, _ = QFileDialog.getOpenFileName(parent, title, "", filters)
         return Path(path) if path else None
+
+
+class ScheduleQuestion:
+    """Asks the administrator to confirm a change of the cycle schedule while participants are
+    on treatment (services.studies.schedule_change_of): Cancel is the default."""
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, title: str, question: str, action: str) -> bool:
+        """True when the administrator pressed the action's button. Tests replace this."""
+        box = QMessageBox(QMessageBox.Icon.Warning, title, question, parent=parent)
+        box.setObjectName("scheduleQuestion")
+        box.setStyleSheet("QLabel#qt_msgbox_label { min-width: 480px; }")
+        yes = box.addButton(action, QMessageBox.ButtonRole.AcceptRole)
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(cancel)
+        box.exec()
+        return box.clickedButton() is yes
 
 
 class StudiesScreen(Screen):
@@ -306,9 +324,33 @@ class StudiesScreen(Screen):
         before = self.session.ctx
         # A file whose label cannot fit is said before a reason is typed for it (as the command).
         checked = attempt(
-            self.message, lambda: check_study_label_fits(parse_study(text, path.name))
+            self.message,
+            lambda: check_study_label_fits(parse_study(text, path.name, new_file=True)),
         )
         if checked is None:
+            return
+        # A change of the cycle schedule while participants are on treatment: the
+        # administrator confirms the sponsor changed it mid-study, or nothing is done.
+        found = attempt(
+            self.message,
+            lambda: (
+                studies.schedule_change_of(self.session.ctx, self.session.actor, text, path.name),
+            ),
+        )
+        if found is None:  # refused (said on the bar); None inside: no change of schedule
+            return
+        asked = found[0]
+        rescheduled = asked is not None
+        if rescheduled and not ScheduleQuestion.ask(
+            self,
+            self.tr("Change the cycle schedule"),
+            self.tr(
+                "{change}\n\nConfirm only if the sponsor changed the schedule mid-study: the "
+                "change is recorded in the audit trail with these participants named. "
+                "Otherwise cancel, and finish or end their cycles first."
+            ).format(change=asked.said() if asked is not None else ""),
+            self.tr("Confirm the change of schedule"),
+        ):
             return
         new = self._with_reason(
             self.tr("Update the study file"),
@@ -318,7 +360,13 @@ class StudiesScreen(Screen):
             ).format(protocol=protocol, name=path.name),
             self.tr("Update the study file"),
             lambda reason: studies.update_study(
-                self.session.ctx, self.session.actor, text, path.name, reason, check_particulars_fit
+                self.session.ctx,
+                self.session.actor,
+                text,
+                path.name,
+                reason,
+                check_particulars_fit,
+                schedule_change=rescheduled,
             ),
         )
         if new is None:
