@@ -676,6 +676,8 @@ def _second_signer(
     if outside_study(session, signer, study) is not None:
         return None
     return signer
+
+
 def check_second_signer(
     session: Session,
     named: Actor,
