@@ -148,8 +148,8 @@ def test_the_kits_out_are_due_back_from_the_day_treatment_ended(
         [row] = queries.participants(ctx, pharmacist)
         assert (row.return_pending, row.return_due, row.return_overdue) == (True, due, overdue)
         today = dashboard.dashboard(ctx, pharmacist)
-        assert [(p.study_number, p.last_day) for p in today.returns_pending] == [
-            ("01-001", stopped - timedelta(days=1))  # "supply to": the last dose expected
+        assert [(p.study_number, p.last_day, p.overdue) for p in today.returns_pending] == [
+            ("01-001", stopped - timedelta(days=1), overdue)  # "supply to": the last dose
         ]
         found = reconciliation.reconcile(ctx, pharmacist).discrepancies
         late = [d for d in found if d.kind == "return_overdue"]

@@ -166,11 +166,15 @@ def _marks(
     The label of one kit of a dispense of several drugs (`products`: its own) is marked only
     when its own product's dose changed, with that product's dose as it was ('1 capsule twice
     daily, days 1-14'; a product not taken then: said so) whenever either level gives another
-    drug, whose name the level's names and whose dose may be as it was. Otherwise (one drug:
-    the level names it alone) the previous level's name."""
+    drug, whose name the level's names and whose dose may be as it was. So is a dispense's one
+    label (`products` None: its kits' products) when either level gives a drug of another
+    name than its own. Otherwise (one drug: the level names it alone, whatever its strengths)
+    the previous level's name."""
     if previous_dose is None:
         return []
     now, was = study.dose_level(dispense.dose_level), study.dose_level(previous_dose)
+    if products is None:
+        products = _other_drug_named(study, dispense, {*now.products, *was.products})
     if products is not None and not {*now.products, *was.products} <= set(products):
         changed = [
             code for code in products if _regimen(study, now, code) != _regimen(study, was, code)
@@ -190,6 +194,21 @@ def _marks(
     if not speech.english:
         was_name = speech.text.dose_levels.get(previous_dose, was_name)
     return [mark(wording.dose_changed(was_name), N_("dose changed mark"))]
+
+
+def _other_drug_named(
+    study: Study, dispense: DispenseResult, given: set[str]
+) -> tuple[str, ...] | None:
+    """A one-label dispense's products (its kits'), when a dose level it is marked between
+    gives a drug of another name (`given`: both levels' products): the previous level's name
+    would name that drug on this label. None when the levels give its own drug alone (the
+    strengths of one drug are one drug: a level's name names it only)."""
+    own = tuple(dict.fromkeys(kit.product for kit in dispense.kits))
+    names = {product.code: product.name for product in study.products}
+    drugs = {names.get(code, code) for code in own}
+    if own and any(names.get(code, code) not in drugs for code in given):
+        return own
+    return None
 
 
 def _regimen(study: Study, dose: DoseLevel, product: str) -> tuple[tuple[int, ...], ...]:

@@ -51,6 +51,7 @@ from dispensary.domain.rules import (
     least_usable_tablets,
     next_cycle,
     return_due,
+    return_overdue,
     supply_cover_until,
     treatment_ended_on,
 )
@@ -129,6 +130,7 @@ class PendingReturn:
     cycle: int
     day1: date
     last_day: date  # last day of supply (or of treatment, if it ended first), past: due back
+    overdue: bool  # rules.return_overdue: the screen's red, the register's "overdue"
 
 
 class StockCover(StrEnum):
@@ -377,6 +379,14 @@ def _read_figures(
                     person.cycle,
                     person.day1,
                     last_day,
+                    return_overdue(
+                        person.day1,
+                        study.cycle.length_days,
+                        study.return_grace_days,
+                        today,
+                        person.status,
+                        ended,
+                    ),
                 )
             )
         if person.status != ParticipantStatus.ON_TREATMENT.value:

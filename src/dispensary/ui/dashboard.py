@@ -1007,7 +1007,7 @@ class DashboardScreen(Screen):
                 ),
                 kind,
                 item.dispense_number if kind is OpenKind.RETURN else item.study_number,
-                (snapshot.today - item.last_day).days > 7,
+                item.overdue,  # the service's rules.return_overdue, not a rule here
             )
             for item in pending[:SHOWN_PER_SECTION]
         ]
