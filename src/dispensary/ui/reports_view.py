@@ -227,6 +227,10 @@ class ReportsScreen(Screen):
             item.setData(Qt.ItemDataRole.UserRole, entry.key)
             self.choices.addItem(item)
         self.choices.setSpacing(2)
+        # A long title ("Participant dispensing and adherence history", as its PDF is titled)
+        # goes on over a second line rather than past the column's edge.
+        self.choices.setWordWrap(True)
+        self.choices.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.choices.currentRowChanged.connect(self._choice_changed)
         # The list has the column's whole height, every report and label in sight: it shared
         # it with the parameters, and its last line was cut in half at 1366x768.
