@@ -132,6 +132,9 @@ class Settings:
     printers: dict[str, str] = field(default_factory=dict)
     """Label stock -> the printer loaded with it: the counter prints there without a dialog.
     A stock with none is previewed and printed through the system's print dialog."""
+    paper: str = ""
+    """The paper last chosen for a report or leaflet in Reports and labels ("a4", "letter"):
+    offered again there ("": the command's default, A4)."""
     site_key: str = ""
     """The site key's file (services/site_key): each anchor log line is signed with it."""
 

@@ -60,7 +60,7 @@ def test_the_csv_has_stable_keys(sample: SampleStudy) -> None:
 def test_the_catalogue_makes_the_forecast_over_the_weeks_given(sample: SampleStudy) -> None:
     """The report catalogue's forecast asks the horizon (Param.WEEKS): 12 weeks unless given."""
     entry = report_catalogue.report("forecast")
-    assert [f.param for f in entry.fields] == [Param.WEEKS]
+    assert [f.param for f in entry.fields] == [Param.WEEKS, Param.PAPER]
     assert Values().weeks == forecast.DEFAULT_WEEKS == 12
     made = report_catalogue.make_report(entry, sample.ctx, sample.monitor, Values(weeks=26), "csv")
     assert made.says.startswith("supply forecast (26 weeks;")

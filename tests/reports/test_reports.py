@@ -228,7 +228,7 @@ def test_reconciliation_headers_whole_words_and_lots_in_own_column(
     ) in by_lot
     assert "herombopag-7.5mg L2401 1911 1281" in by_lot
     assert "/" not in by_lot
-    assert "Dispensed to participant Returned by participant Held for monitor Destroyed" in (
+    assert "Dispensed to participant Returned by participant Held returned Destroyed" in (
         by_participant
     )
     assert "Received" not in by_participant and "On hand" not in by_participant

@@ -68,7 +68,7 @@ def test_the_cli_and_the_screen_offer_exactly_the_catalogue(qtbot: Any, pharmacy
     assert list(reports) == [r.key for r in report_catalogue.REPORTS]
     for entry in report_catalogue.REPORTS:
         given = dests(reports[entry.key]) & set(CLI_OPTION.values())
-        assert given == {CLI_OPTION[f.param] for f in entry.fields} | {"paper"}, entry.key
+        assert given == {CLI_OPTION[f.param] for f in entry.fields}, entry.key
     label_commands = sub_commands("label")
     assert [k for k in label_commands if k not in NOT_A_DOCUMENT] == [
         lb.key for lb in label_catalogue.LABELS

@@ -17,7 +17,6 @@ from dispensary.cli.documents import (
     document_values,
     out_options,
     out_path,
-    paper_option,
     param_options,
     size_text,
     write_whole,
@@ -68,7 +67,6 @@ def report_parser(group: argparse.ArgumentParser) -> None:
     for entry in report_catalogue.REPORTS:
         p = report.add(entry.key, partial(cmd_report, key=entry.key), entry.summary)
         out_options(p, entry.formats)
-        paper_option(p)
         param_options(p, entry.fields, sheet=False)
 
 

@@ -31,7 +31,7 @@ class Param(StrEnum):
     SHIPMENT = "shipment"
     DISPENSE = "dispense"  # a dispense number (the label's barcode)
     STOCK = "stock"  # the label stock loaded in the printer
-    PAPER = "paper"  # a4 or letter (a leaflet)
+    PAPER = "paper"  # a4 or letter (a report or a leaflet)
     DESTRUCTION = "destruction"  # a destruction's record number or authorisation reference
     WEEKS = "weeks"  # a forecast's horizon, in weeks ahead
     KIT = "kit"  # one kit's number (the audit trail of a kit)

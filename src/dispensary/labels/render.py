@@ -19,12 +19,17 @@ LabelDrawer = Callable[[Canvas], None]
 """Draws one label with its bottom-left corner at (0, 0) of the current canvas state."""
 
 
-def new_canvas(buffer: io.BytesIO, stock: LabelStock, title: str) -> Canvas:
+def new_canvas(
+    buffer: io.BytesIO, stock: LabelStock, title: str, first_position: int = 1
+) -> Canvas:
+    """A PDF of the stock's pages. Its subject names the stock, and the first label's position
+    on a part-used sheet: the preview opens on that label (ui.label_preview)."""
     canvas = Canvas(buffer, pagesize=(stock.page_width, stock.page_height), pageCompression=1)
     canvas.setTitle(title)
     canvas.setAuthor("Dispensary")
     canvas.setCreator(f"Dispensary {__version__}")
-    canvas.setSubject(f"Labels on {stock.name} stock")
+    from_position = f", from position {first_position}" if first_position > 1 else ""
+    canvas.setSubject(f"Labels on {stock.name} stock{from_position}")
     return canvas
 
 
@@ -61,7 +66,7 @@ def render_labels(
     skip = check_position(stock, first_position)
     slots: list[LabelDrawer | None] = [None] * skip + list(drawers)
     buffer = io.BytesIO()
-    canvas = new_canvas(buffer, stock, title)
+    canvas = new_canvas(buffer, stock, title, first_position)
     for first in range(0, len(slots), stock.per_page):
         canvas.saveState()
         apply_calibration(canvas, stock, calibration)

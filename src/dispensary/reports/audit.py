@@ -5,6 +5,7 @@ time), what, old and new values, why; the chain verification result is on the co
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from reportlab.lib import colors
@@ -64,6 +65,15 @@ def local(at: datetime) -> str:
     China's and the US's)."""
     here = at.astimezone()
     return f"{here:%Y-%m-%d %H:%M:%S} {utc_offset(here)}"
+
+
+def zones(moments: Iterable[datetime]) -> str:
+    """The zones this workstation's local times of `moments` are in, as their offsets
+    ("UTC+08:00"; "UTC+01:00, UTC+02:00" where its clocks changed within them). No site zone
+    is on record (the study file and the pharmacy's particulars have none): the column of
+    local times is the workstation's, and says which, so a machine set to UTC does not print
+    UTC+00:00 as "local"."""
+    return ", ".join(dict.fromkeys(utc_offset(at.astimezone()) for at in moments))
 
 
 def utc(at: datetime) -> str:
@@ -197,7 +207,8 @@ def audit_table(
         [
             _("No."),
             _("When (UTC)"),
-            _("When (local)"),
+            # The zone the column is in, not "local": whose local time it is is not said.
+            _("When ({zone})").format(zone=zones(e.at for e in entries)),
             _("User"),
             _("Action"),
             _("Record"),
@@ -254,8 +265,8 @@ def audit_pdf(meta: ReportMeta, study: Study, report: AuditReport, paper: str = 
                 "Each entry stores the hash of the one before it and of its own content; the "
                 "ledger rows are chained the same way. Recomputing both chains finds any changed, "
                 "removed or inserted entry. Times are shown in UTC and in this workstation's "
-                "local time."
-            )
+                "time zone ({zone})."
+            ).format(zone=zones([e.at for e in report.entries] or [meta.generated_at]))
         ),
     ]
     cover += [*heading(_("Users named in this trail")), people_table(report.signers, width)]

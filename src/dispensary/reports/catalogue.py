@@ -362,14 +362,20 @@ def _certificate_file(values: Values, stamp: str) -> str:
     )
 
 
+PARTICIPANT_TITLE = N_("Participant dispensing and adherence history")
+"""The participant report's one title: in the list of reports and on its pages (the list said
+"Participant history")."""
+
 _PERIOD = Field(Param.PERIOD)
+_PAPER = Field(Param.PAPER)
+"""Every report is a PDF: on A4 or US Letter (the command's --paper, the screen's Paper)."""
 
 REPORTS: tuple[Report, ...] = (
     Report(
         "darf",
         N_("Drug accountability record (DARF)"),
         N_("drug accountability record (DARF), one per product and strength"),
-        (Field(Param.PRODUCT), _PERIOD),
+        (Field(Param.PRODUCT), _PERIOD, _PAPER),
         _darf,
         _darf_pdf,
         _darf_csv,
@@ -382,7 +388,7 @@ REPORTS: tuple[Report, ...] = (
         "inventory",
         N_("Inventory on hand"),
         N_("kits on record, with status and tablets or capsules"),
-        (Field(Param.PRODUCT), Field(Param.LOT)),
+        (Field(Param.PRODUCT), Field(Param.LOT), _PAPER),
         _inventory,
         _renderer("inventory", "inventory_pdf"),
         _renderer("inventory", "inventory_csv"),
@@ -395,7 +401,7 @@ REPORTS: tuple[Report, ...] = (
         "expiry",
         N_("Expiry: stock expiring soon"),
         N_("stock expiring soon, and expired stock not yet destroyed"),
-        (Field(Param.DAYS),),
+        (Field(Param.DAYS), _PAPER),
         _expiry,
         _renderer("expiry", "expiry_pdf"),
         _renderer("expiry", "expiry_csv"),
@@ -404,9 +410,9 @@ REPORTS: tuple[Report, ...] = (
     ),
     Report(
         "participant",
-        N_("Participant history"),
+        PARTICIPANT_TITLE,
         N_("one participant's dispenses, returns and adherence"),
-        (Field(Param.PARTICIPANT, required=True, ask="Choose the participant."),),
+        (Field(Param.PARTICIPANT, required=True, ask="Choose the participant."), _PAPER),
         _participant,
         _renderer("participant", "participant_pdf"),
         _renderer("participant", "participant_csv"),
@@ -422,7 +428,7 @@ REPORTS: tuple[Report, ...] = (
         "reconciliation",
         N_("Reconciliation"),
         N_("balances per product and what to review"),
-        (),
+        (_PAPER,),
         _reconciliation,
         _renderer("reconciliation", "reconciliation_pdf"),
         _renderer("reconciliation", "reconciliation_csv"),
@@ -434,7 +440,7 @@ REPORTS: tuple[Report, ...] = (
         "destruction",
         N_("Destruction log"),
         N_("destruction log (witnessed destructions and returns to the sponsor)"),
-        (_PERIOD,),
+        (_PERIOD, _PAPER),
         _destruction_log,
         _renderer("logs", "destruction_pdf"),
         _renderer("logs", "destruction_csv"),
@@ -450,7 +456,7 @@ REPORTS: tuple[Report, ...] = (
             "certificate of one destruction, or of one sponsor's authorisation: quantities per lot "
             "and strength, kits, signatures (PDF only)"
         ),
-        (Field(Param.DESTRUCTION),),
+        (Field(Param.DESTRUCTION), _PAPER),
         _certificate,
         _renderer("certificate", "certificate_pdf"),
         None,
@@ -469,7 +475,7 @@ REPORTS: tuple[Report, ...] = (
             "audit trail for a period (of one kit or participant if named), with the chain "
             "verification"
         ),
-        (_PERIOD, Field(Param.KIT), Field(Param.PARTICIPANT)),
+        (_PERIOD, Field(Param.KIT), Field(Param.PARTICIPANT), _PAPER),
         _audit,
         _renderer("audit", "audit_pdf"),
         _renderer("audit", "audit_csv"),
@@ -480,7 +486,7 @@ REPORTS: tuple[Report, ...] = (
         "lot",
         N_("Lot trace (recall list)"),
         N_("lot trace: every kit and dispense of a lot (recall)"),
-        (Field(Param.LOT, required=True, ask="Choose the lot."),),
+        (Field(Param.LOT, required=True, ask="Choose the lot."), _PAPER),
         _lot,
         _renderer("lot", "lot_pdf"),
         _renderer("lot", "lot_csv"),
@@ -499,7 +505,7 @@ REPORTS: tuple[Report, ...] = (
             "supply forecast for the sponsor: stock against the cycles to come, week by week, "
             "kits expiring unused, what to order and by when"
         ),
-        (Field(Param.WEEKS),),
+        (Field(Param.WEEKS), _PAPER),
         _forecast,
         _renderer("forecast", "forecast_pdf"),
         _renderer("forecast", "forecast_csv"),
@@ -510,7 +516,10 @@ REPORTS: tuple[Report, ...] = (
         "monitor",
         N_("Monitor pack"),
         N_("monitor pack for a visit: reconciliation, DARFs, logs, audit check (PDF only)"),
-        (Field(Param.PERIOD, required=True, ask="Give the period of the monitor's visit."),),
+        (
+            Field(Param.PERIOD, required=True, ask="Give the period of the monitor's visit."),
+            _PAPER,
+        ),
         _monitor,
         _renderer("monitor", "monitor_pack_pdf"),
         None,

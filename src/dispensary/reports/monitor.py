@@ -51,6 +51,7 @@ TITLE = N_("Monitor pack")
 
 
 OPEN_ITEMS = N_("Open items (whatever their start)")
+RECORD_CHANGES = N_("Participants' records corrected or their status changed")
 
 
 def transit_alarms(pack: MonitorPack) -> list[Flowable]:
@@ -163,7 +164,7 @@ def open_items_story(pack: MonitorPack, width: float, study: Study | None = None
 def record_changes_story(pack: MonitorPack) -> list[Flowable]:
     """The period's corrections of enrolments and changes of status, each with what it was:
     a correction changes what an earlier DARF line or sign-off showed."""
-    story: list[Flowable] = [*heading(_("Participants' records corrected or their status changed"))]
+    story: list[Flowable] = [*heading(_(RECORD_CHANGES))]
     if not pack.record_changes:
         return [*story, empty_note(_("No participant's record was corrected or changed."))]
     return story + [
@@ -200,7 +201,10 @@ def monitor_pack_pdf(meta: ReportMeta, study: Study, pack: MonitorPack, paper: s
     ]
 
     def part(name: str, contents: str, story: list[Flowable], landscape: bool = False) -> Section:
-        """A part of the pack: its pages carry the visit's header fields."""
+        """A part of the pack: its pages carry the visit's header fields, and its name (`name`)
+        is the contents entry's (`contents`), which may add what it covers in brackets: the
+        contents listed "Destruction and return-to-sponsor log" for pages headed "destruction
+        log"."""
         return Section(
             _("{pack}: {part}").format(pack=_(TITLE), part=name),
             story,
@@ -214,7 +218,7 @@ def monitor_pack_pdf(meta: ReportMeta, study: Study, pack: MonitorPack, paper: s
         part(
             _("reconciliation"),
             _("Reconciliation (as of the day the pack was made)"),
-            reconciliation_story(pack.reconciliation, portrait, kits=False, study=study),
+            reconciliation_story(pack.reconciliation, portrait, study=study),
         ),
         *[darf_section(record, paper, study) for record in pack.darfs],
         part(
@@ -228,8 +232,8 @@ def monitor_pack_pdf(meta: ReportMeta, study: Study, pack: MonitorPack, paper: s
             landscape=True,
         ),
         part(
-            _("destruction log"),
-            _("Destruction and return-to-sponsor log"),
+            _("destruction and return-to-sponsor log"),
+            _(DESTRUCTION_TITLE),
             [
                 *heading(_(DESTRUCTION_TITLE)),
                 destruction_table(study, named_destructions(study, pack.destructions), wide),
@@ -237,7 +241,7 @@ def monitor_pack_pdf(meta: ReportMeta, study: Study, pack: MonitorPack, paper: s
             landscape=True,
         ),
         part(
-            _("quarantines and excursions"),
+            _("quarantines and temperature excursions"),
             _(QUARANTINE_TITLE),
             [
                 # The loggers' excursions in the pharmacy's storage areas; a shipment's alarm in
@@ -268,8 +272,8 @@ def monitor_pack_pdf(meta: ReportMeta, study: Study, pack: MonitorPack, paper: s
             landscape=True,
         ),
         part(
-            _("participant record changes"),
-            _("Participants' records corrected or their status changed"),
+            _("participants' records corrected or their status changed"),
+            _(RECORD_CHANGES),
             record_changes_story(pack),
         ),
         part(_("audit trail verification"), _("Audit trail verification"), verification),

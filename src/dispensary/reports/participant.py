@@ -14,7 +14,7 @@ from reportlab.platypus import Flowable
 
 from dispensary.domain.codes import Flag, ParticipantStatus
 from dispensary.domain.rules import sex_word
-from dispensary.i18n import N_, _, current_language, format_number
+from dispensary.i18n import _, current_language, format_number
 from dispensary.reports.base import (
     AMBER,
     GREEN,
@@ -33,6 +33,7 @@ from dispensary.reports.base import (
     para,
     scaled,
 )
+from dispensary.reports.catalogue import PARTICIPANT_TITLE
 from dispensary.reports.csvfile import to_csv
 from dispensary.reports.logs import return_count_cells, return_count_header
 from dispensary.reports.words import dose_name, listing, person, pgettext, term
@@ -48,7 +49,7 @@ from dispensary.services.results import (
 )
 from dispensary.study import Study
 
-TITLE = N_("Participant dispensing and adherence history")
+TITLE = PARTICIPANT_TITLE
 CHART_TOP = 1.5  # the chart's y axis runs from 0 to 150 %
 UNDER = colors.HexColor("#e08e0b")
 

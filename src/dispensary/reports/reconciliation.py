@@ -51,7 +51,7 @@ STOCK_COLUMNS: tuple[tuple[str, Count], ...] = (
 PARTICIPANT_COLUMNS: tuple[tuple[str, Count], ...] = (
     (N_("Dispensed to participant"), lambda r: r.dispensed),
     (N_("Returned by participant"), lambda r: r.returned),
-    (N_("Held for monitor"), lambda r: r.held_returned),
+    (N_("Held returned"), lambda r: r.held_returned),  # one name, as the other tables say
     (N_("Destroyed"), lambda r: r.destroyed),
 )
 # Shown for participants only when some line has them (a count adjustment, a voided kit).
@@ -188,8 +188,10 @@ def findings_table(findings: Sequence[Discrepancy], width: float) -> Flowable:
 
 
 def reconciliation_story(
-    result: ReconcileResult, width: float, kits: bool = True, study: Study | None = None
+    result: ReconcileResult, width: float, study: Study | None = None
 ) -> list[Flowable]:
+    """The balances per product, lot, participant and kit, what to review, the sign-offs:
+    the reconciliation report's, and the monitor pack's (which left the kits out)."""
     if not result.audit_verified:  # never "balanced" over a trail that does not verify
         verdict = _("The audit trail does NOT VERIFY: {problem}").format(
             problem=result.audit_problem
@@ -234,9 +236,9 @@ def reconciliation_story(
         count_table(result, width),
         *heading(_("By participant and product")),
         participant_table(result.participants, width),
+        *heading(_("By kit")),
+        kit_table(result.kits, width),
     ]
-    if kits:
-        story += [*heading(_("By kit")), kit_table(result.kits, width)]
     story += heading(_("Sign-offs recorded in the program"))
     if result.signoffs:
         story.append(

@@ -4,13 +4,14 @@ audit trail once printed or saved, never for a preview closed unused or a printe
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
-from PySide6.QtCore import QBuffer, QByteArray, QCoreApplication, QIODevice, Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QBuffer, QByteArray, QCoreApplication, QIODevice, QRectF, Qt, QTimer
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrinter
@@ -28,7 +29,7 @@ from dispensary.domain.errors import DispensaryError
 from dispensary.files import before_detail, write_error_text, write_private
 from dispensary.labels import catalogue as label_catalogue
 from dispensary.labels.catalogue import LabelSheet
-from dispensary.labels.stock import get_stock
+from dispensary.labels.stock import STOCKS, get_stock
 from dispensary.services import labels as label_prints
 from dispensary.services.documents import Values
 from dispensary.services.labels import PrintPlan, PrintRefused
@@ -54,6 +55,32 @@ refusal: the dispense was voided or came back, or the label was printed elsewher
 preview was made)."""
 
 
+LABELS_ON = re.compile(r"Labels on (\S+) stock(?:, from position (\d+))?")
+"""A label PDF's subject (labels.render.new_canvas): its stock, and its first label's position."""
+AROUND_LABEL = 12.0
+"""Points shown around the first label the preview opens on (a calibration's offset too)."""
+ZOOM_STEP = 1.25
+
+
+def first_label_area(subject: str) -> QRectF | None:
+    """Where the first label printed is on its sheet (points from the page's top-left corner,
+    with a little around it), read from the PDF's subject; None for a page that is the label
+    (a label printer's roll), or no labels (a leaflet, a calibration page)."""
+    found = LABELS_ON.fullmatch(subject.strip())
+    stock = STOCKS.get(found.group(1)) if found else None
+    if found is None or stock is None or not stock.is_sheet:
+        return None
+    slot = (int(found.group(2) or 1) - 1) % stock.per_page
+    x, bottom = stock.origin(slot)  # PDF coordinates: from the bottom-left corner
+    top = stock.page_height - bottom - stock.label_height
+    return QRectF(
+        x - AROUND_LABEL,
+        top - AROUND_LABEL,
+        stock.label_width + 2 * AROUND_LABEL,
+        stock.label_height + 2 * AROUND_LABEL,
+    )
+
+
 class LabelPreviewDialog(QDialog):
     """Shows the PDF as it will print; Print is the default button so Enter prints. `check`
     is asked before the label is printed or saved (the preview may stay open while another
@@ -71,7 +98,9 @@ class LabelPreviewDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setObjectName("labelPreview")
-        self.resize(720, 560)
+        # As large as the screen allows (a 1366 x 768 laptop's too), the label read as printed.
+        room = QGuiApplication.primaryScreen().availableGeometry()
+        self.resize(min(960, int(room.width() * 0.9)), min(760, int(room.height() * 0.9)))
         self.pdf = pdf
         self.file_name = file_name
         self.check = check
@@ -84,6 +113,12 @@ class LabelPreviewDialog(QDialog):
         self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
         self.document = QPdfDocument(self)
         self.document.load(self._buffer)
+        self.focus = first_label_area(
+            str(self.document.metaData(QPdfDocument.MetaDataField.Subject) or "")
+        )
+        """The first label's area on a sheet: the preview opens on it (the whole A4 sheet in
+        the window left its text a few pixels high), None to show the whole page."""
+        self._opened = False
 
         layout = QVBoxLayout(self)
         heading = QLabel(f"<b>{title}</b>")
@@ -100,11 +135,32 @@ class LabelPreviewDialog(QDialog):
         self.view.setDocument(self.document)
         self.view.setPageMode(QPdfView.PageMode.MultiPage)
         self.view.setZoomMode(QPdfView.ZoomMode.FitInView)
+        self.view.setObjectName("labelPreviewPages")
         layout.addWidget(self.view, 1)
         self.message = MessageBar(self)
         layout.addWidget(self.message)
 
         buttons = QHBoxLayout()
+        # The zoom, by buttons and keys: the first label, larger or smaller, the whole page.
+        self.zoom_out_button = QPushButton(self.tr("Zoom out"))
+        self.zoom_out_button.setToolTip(self.tr("Smaller (Ctrl+-)"))
+        self.zoom_in_button = QPushButton(self.tr("Zoom in"))
+        self.zoom_in_button.setToolTip(self.tr("Larger (Ctrl++)"))
+        self.whole_button = QPushButton(self.tr("Whole page"))
+        self.whole_button.setToolTip(self.tr("The whole page in the window (Ctrl+0)"))
+        for button in (self.zoom_out_button, self.zoom_in_button, self.whole_button):
+            button.setAutoDefault(False)  # Enter still prints
+            buttons.addWidget(button)
+        self.zoom_out_button.clicked.connect(self.zoom_out)
+        self.zoom_in_button.clicked.connect(self.zoom_in)
+        self.whole_button.clicked.connect(self.whole_page)
+        for keys, act in (
+            (QKeySequence.StandardKey.ZoomIn, self.zoom_in),
+            (QKeySequence("Ctrl+="), self.zoom_in),
+            (QKeySequence.StandardKey.ZoomOut, self.zoom_out),
+            (QKeySequence("Ctrl+0"), self.whole_page),
+        ):
+            QShortcut(keys, self, act)
         self.print_button = QPushButton(self.tr("&Print…"))
         self.print_button.setDefault(True)
         self.print_button.setAutoDefault(True)
@@ -124,6 +180,49 @@ class LabelPreviewDialog(QDialog):
     @property
     def pages(self) -> int:
         return self.document.pageCount()
+
+    def showEvent(self, event: QShowEvent) -> None:  # Qt's name
+        super().showEvent(event)
+        if not self._opened:  # once laid out: the zoom is worked out from the window's size
+            self._opened = True
+            QTimer.singleShot(0, self.show_first_label)
+
+    def _points_to_pixels(self) -> float:
+        """Pixels a point at zoom 1, as the view draws a page (the screen's logical DPI)."""
+        return self.view.logicalDpiX() / 72.0
+
+    def show_first_label(self) -> None:
+        """The first label of a sheet filling the window, the page's top-left corner at it;
+        a page that is one label (or a leaflet) whole in the window."""
+        if self.focus is None or not self.pages:
+            self.whole_page()
+            return
+        margins = self.view.documentMargins()
+        room = self.view.viewport().size()
+        unit = self._points_to_pixels()
+        zoom = min(
+            (room.width() - margins.left() - margins.right()) / (self.focus.width() * unit),
+            (room.height() - margins.top() - margins.bottom()) / (self.focus.height() * unit),
+        )
+        self.view.setZoomMode(QPdfView.ZoomMode.Custom)
+        self.view.setZoomFactor(zoom)
+        scale = zoom * unit
+        self.view.horizontalScrollBar().setValue(round(self.focus.left() * scale))
+        self.view.verticalScrollBar().setValue(round(self.focus.top() * scale))
+
+    def zoom_in(self) -> None:
+        self._zoom_by(ZOOM_STEP)
+
+    def zoom_out(self) -> None:
+        self._zoom_by(1 / ZOOM_STEP)
+
+    def _zoom_by(self, step: float) -> None:
+        zoom = self.view.zoomFactor()
+        self.view.setZoomMode(QPdfView.ZoomMode.Custom)
+        self.view.setZoomFactor(min(8.0, max(0.1, zoom * step)))
+
+    def whole_page(self) -> None:
+        self.view.setZoomMode(QPdfView.ZoomMode.FitInView)
 
     def may_go_out(self) -> bool:
         """Asks `check` just before the label goes out. Refused: said here, and Print and

@@ -10,6 +10,7 @@ what the services write (label stocks, refusals) is shown as they wrote it."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -226,6 +227,10 @@ class ReportsScreen(Screen):
             item.setData(Qt.ItemDataRole.UserRole, entry.key)
             self.choices.addItem(item)
         self.choices.setSpacing(2)
+        # A long title ("Participant dispensing and adherence history", as its PDF is titled)
+        # goes on over a second line rather than past the column's edge.
+        self.choices.setWordWrap(True)
+        self.choices.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.choices.currentRowChanged.connect(self._choice_changed)
         # The list has the column's whole height, every report and label in sight: it shared
         # it with the parameters, and its last line was cut in half at 1366x768.
@@ -280,6 +285,13 @@ class ReportsScreen(Screen):
         self.paper.setObjectName("reportPaper")
         for key, name in PAPERS.items():
             self.paper.addItem(name, key)
+        # The paper last chosen on this workstation (a US site's Letter), else the command's
+        # default; a choice is kept in the workstation's settings for the next report.
+        last = self.paper.findData(self.session.settings.paper)
+        self.paper.setCurrentIndex(
+            last if last >= 0 else self.paper.findData(documents.Values().paper)
+        )
+        self.paper.currentIndexChanged.connect(self._paper_chosen)
         self.stock = QComboBox()
         self.stock.setObjectName("reportStock")
         for stock in STOCKS.values():
@@ -333,6 +345,13 @@ class ReportsScreen(Screen):
         making.addWidget(self.busy)
         line.addLayout(making)
         return row
+
+    def _paper_chosen(self) -> None:
+        """Keeps the paper chosen as this workstation's; a settings file that cannot be written
+        loses only the remembering, not the choice on screen."""
+        self.session.settings.paper = str(self.paper.currentData() or "")
+        with contextlib.suppress(OSError):
+            self.session.settings.save()
 
     @staticmethod
     def _with_unit(field: QLineEdit, unit: str) -> QWidget:
@@ -591,7 +610,7 @@ class ReportsScreen(Screen):
             kits=tuple(k for k in self.kits.text().replace(",", " ").upper().split() if k),
             shipment=str(self.shipment.currentData() or "") or None,
             dispense=self.dispense.text().strip().upper() or None,
-            paper=str(self.paper.currentData() or "a4"),
+            paper=str(self.paper.currentData() or documents.Values().paper),
             destruction=str(self.destruction.currentData() or "") or None,
             kit=self.kit.text().strip().upper() or None,
         )
