@@ -176,6 +176,7 @@ def test_users_are_added_by_an_administrator_only(cli: Cli) -> None:
         "username": "nina", "full_name": "Nina Ng", "initials": "NN",
         "role": "technician", "active": True, "locked": False, "language": "",
         "studies": ["NCT07198672"],  # the study the administrator was working in
+        "password_last_set": cli.today.isoformat(),  # for the review of passwords
     }  # fmt: skip
     first = {"DISPENSARY_PASSWORD": "nina-pass-1"}
     # The administrator chose that password: Nina must choose her own before anything else.
@@ -218,17 +219,22 @@ def test_user_activate_refuses_initials_another_active_account_took_meanwhile(
 def test_user_list_says_which_accounts_are_locked_in_its_text_too(cli: Cli) -> None:
     """The text of `user list`, not only its JSON, says an account is locked (until an
     administrator unlocks it: a lock has no end date), locked and deactivated together too,
-    in English and Chinese."""
+    in English and Chinese. (Each line ends with the day the password was set: left off.)"""
+
+    def shown(*args: str) -> list[str]:
+        out = cli(*args, "user", "list", user="admin").out.splitlines()
+        return [line.rsplit("  ", 1)[0].rstrip() for line in out]
+
     for _ in range(5):
         assert cli("inventory", env={"DISPENSARY_PASSWORD": "a-wrong-guess-1"}).code == 4
-    lines = {line.split()[0]: line for line in cli("user", "list", user="admin").out.splitlines()}
+    lines = {line.split()[0]: line for line in shown()}
     assert lines["pharmacist"].endswith("active, locked"), lines
     assert lines["technician"].endswith("active"), lines
     off = cli("user", "deactivate", "pharmacist", "--reason", "on leave", user="admin")
     assert off.code == 0, off.err
-    lines = {line.split()[0]: line for line in cli("user", "list", user="admin").out.splitlines()}
+    lines = {line.split()[0]: line for line in shown()}
     assert lines["pharmacist"].endswith("deactivated, locked"), lines
-    chinese = cli("--lang", "zh_CN", "user", "list", user="admin").out.splitlines()
+    chinese = shown("--lang", "zh_CN")
     assert any(
         line.startswith("pharmacist") and line.endswith("已停用，已锁定") for line in chinese
     )
@@ -494,6 +500,77 @@ def test_an_administrator_changes_their_own_password_not_resets_it(
     no_reason = cli("user", "reset-password", "pharmacist", user="admin", env=new)
     assert no_reason.code == 2 and "--reason" in no_reason.err
     assert state(cli.db) == before
+
+
+def test_one_s_own_password_is_refused_before_it_is_asked_for(
+    cli: Cli, state: Callable[[str], dict[str, Any]]
+) -> None:
+    """Without DISPENSARY_NEW_PASSWORD, a reset of one's own account said "give the password"
+    (exit 2): the rule is checked first (exit 3), and so is a deactivated account's."""
+    before = state(cli.db)
+    own = cli("user", "reset-password", "admin", "--reason", "forgotten", user="admin",
+              env={"DISPENSARY_NEW_PASSWORD": None})  # fmt: skip
+    assert own.code == 3 and "`dispensary user password`" in own.err, own.err
+    assert "DISPENSARY_NEW_PASSWORD" not in own.err
+    assert state(cli.db) == before
+
+
+def test_a_reset_unlocks_a_locked_account_and_refuses_a_deactivated_one(
+    cli: Cli, state: Callable[[str], dict[str, Any]]
+) -> None:
+    """The reviewer's steps: `tech4` locked by five wrong passwords, reset: exit 0, "reset",
+    and the account stayed locked, the new password refused. The reset unlocks it (says so)
+    and the new password signs in; a deactivated account's reset is refused, nothing written.
+    JSON: `username` as every `user` command, `user` kept for one release, and the account's
+    `active` and `locked` after the reset."""
+    new = {"DISPENSARY_NEW_PASSWORD": "tech4-pass-1"}
+    added = cli("user", "add", "tech4", "--role", "technician", "--full-name", "Tech Four",
+                "--initials", "TF", "--study", "NCT07198672", user="admin", env=new)  # fmt: skip
+    assert added.code == 0, added.err
+    for number in range(5):
+        wrong = cli("user", "list", user="tech4", env={"DISPENSARY_PASSWORD": f"wrong-{number}"})
+        assert wrong.code == 4, wrong.err
+    reset_env = {"DISPENSARY_NEW_PASSWORD": "Reset-pass-55"}
+    reset = cli("--json", "user", "reset-password", "tech4", "--reason", "forgot password",
+                user="admin", env=reset_env)  # fmt: skip
+    assert reset.code == 0, reset.err
+    assert reset.json() == {
+        "username": "tech4",
+        "user": "tech4",
+        "reset": True,
+        "active": True,
+        "locked": False,
+    }
+    signed = cli("user", "list", user="tech4", env={"DISPENSARY_PASSWORD": "Reset-pass-55"})
+    assert signed.code == 4 and "choose your own first" in signed.err, signed.err
+    changed = cli("--json", "user", "password", user="tech4", env={
+        "DISPENSARY_PASSWORD": "Reset-pass-55", "DISPENSARY_NEW_PASSWORD": "Own-choice-77"})  # fmt: skip
+    assert changed.code == 0, changed.err
+    assert changed.json() == {"username": "tech4", "user": "tech4", "changed": True}
+    for number in range(5):
+        cli("user", "list", user="tech4", env={"DISPENSARY_PASSWORD": f"wrong-{number}"})
+    text = cli("user", "reset-password", "tech4", "--reason", "forgot again", user="admin",
+               env=reset_env | {"DISPENSARY_NEW_PASSWORD": "Reset-pass-56"})  # fmt: skip
+    assert text.code == 0, text.err
+    assert "the reset unlocked it (you have the person in front of you)" in text.out, text.out
+
+    gone = cli("user", "deactivate", "tech4", "--reason", "left the site", user="admin")
+    assert gone.code == 0, gone.err
+    before = state(cli.db)
+    refused = cli("user", "reset-password", "tech4", "--reason", "forgot password",
+                  user="admin", env={"DISPENSARY_NEW_PASSWORD": None})  # fmt: skip
+    assert refused.code == 3 and "activate the account first" in refused.err, refused.err
+    assert state(cli.db) == before
+
+
+def test_the_user_list_says_when_each_password_was_last_set(cli: Cli) -> None:
+    """For the periodic review of passwords (21 CFR 11.300(b)), in the text and the JSON."""
+    listed = cli("--json", "user", "list", user="admin")
+    assert listed.code == 0, listed.err
+    days = {row["username"]: row["password_last_set"] for row in listed.json()}
+    assert set(days) >= {"admin", "pharmacist"} and all(len(d) == 10 for d in days.values())
+    text = cli("user", "list", user="admin")
+    assert "Password set" in text.out and days["pharmacist"] in text.out
 
 
 def test_who_may_not_manage_users_is_refused_before_typing_a_new_password(

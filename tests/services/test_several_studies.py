@@ -69,6 +69,7 @@ SITE_WIDE = {
     "users.set_active",
     "users.unlock",
     "users.reset_password",
+    "users.check_reset",
     "users.list_users",
     "users.change_password",
     "users.record_session_event",

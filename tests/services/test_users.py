@@ -420,3 +420,74 @@ def test_whether_an_actor_manages_users_is_asked_of_the_service(
     with pytest.raises(NotPermitted, match="may not manage users"):
         users.check_manages_users(actor)
     users.check_manages_users(admin)
+
+
+def test_a_reset_of_a_locked_account_unlocks_it_in_the_same_entry(
+    ctx: Context, admin: Actor, technician: Actor, pw: Password
+) -> None:
+    """A reset of a locked account said "done" while the user still could not sign in: the
+    reset lifts the lock (the administrator has the person in front of them), and the one
+    audit entry says so, old and new."""
+    for _ in range(users.MAX_FAILURES):
+        with pytest.raises(NotSignedIn):
+            users.sign_in(ctx, "tech", "not-the-password")
+    done = users.reset_password(ctx, admin, "tech", "reset-by-admin-1", "forgotten, in person")
+    assert done.unlocked and (done.account.active, done.account.locked) == (True, False)
+    tech = users.sign_in(ctx, "tech", "reset-by-admin-1")
+    assert tech.username == "tech" and tech.must_change_password
+    [entry] = audit.list_entries(ctx, admin, action="password_reset")
+    assert entry.old == '{"failed_attempts":5,"locked":true}', entry.old
+    assert entry.new == '{"failed_attempts":0,"locked":false,"must_change_password":"yes"}'
+    assert audit.list_entries(ctx, admin, action="user_unlocked") == []
+    # An account that is not locked: the entry is the one it was, nothing said of a lock.
+    again = users.reset_password(ctx, admin, "pharm", "reset-by-admin-2", "forgotten")
+    assert not again.unlocked
+    last = audit.list_entries(ctx, admin, action="password_reset")[-1]
+    assert (last.entity_id, last.old, last.new) == ("pharm", "", '{"must_change_password":"yes"}')
+
+
+def test_a_reset_of_a_deactivated_account_is_refused(
+    ctx: Context, admin: Actor, technician: Actor, pw: Password, refused: Refused
+) -> None:
+    """A deactivated account cannot sign in with any password: a reset of it said "done".
+    Refused, before the password is asked for too (check_reset), nothing written."""
+    users.set_active(ctx, admin, "tech", False, "left the site")
+    for call in (
+        lambda: users.check_reset(ctx, admin, "TECH"),
+        lambda: users.reset_password(ctx, admin, "tech", "reset-by-admin-1", "forgotten"),
+    ):
+        with refused(ctx, RuleViolation, "tech is deactivated and cannot sign in"):
+            call()
+    with refused(ctx, RuleViolation, "activate the account first"):
+        users.reset_password(ctx, admin, "tech", "reset-by-admin-1", "forgotten")
+    users.set_active(ctx, admin, "tech", True, "back")
+    users.check_reset(ctx, admin, "tech")
+    users.reset_password(ctx, admin, "tech", "reset-by-admin-1", "forgotten")
+    assert users.sign_in(ctx, "tech", "reset-by-admin-1").must_change_password
+
+
+def test_check_reset_refuses_one_s_own_account_and_who_may_not_manage_users(
+    ctx: Context, admin: Actor, pharmacist: Actor, refused: Refused
+) -> None:
+    with refused(ctx, RuleViolation, "cannot reset their own password"):
+        users.check_reset(ctx, admin, " Admin ")
+    with refused(ctx, NotPermitted, "may not manage users"):
+        users.check_reset(ctx, pharmacist, "tech")
+    with refused(ctx, NotFound, "nobody"):
+        users.check_reset(ctx, admin, "nobody")
+
+
+def test_the_list_of_users_says_when_each_password_was_last_set(
+    ctx: Context, admin: Actor, technician: Actor, clock: Any
+) -> None:
+    """For the periodic review of passwords (21 CFR 11.300(b)): the day each password was
+    last set, by the user or for them."""
+    from datetime import date, timedelta
+
+    first = {r.username: r.password_last_set for r in users.list_users(ctx, admin)}
+    assert all(isinstance(day, date) for day in first.values()), first
+    clock.current += timedelta(days=40)
+    users.reset_password(ctx, admin, "tech", "reset-by-admin-1", "forgotten")
+    after = {r.username: r.password_last_set for r in users.list_users(ctx, admin)}
+    assert after["tech"] == clock.today() > first["tech"]
+    assert after["pharm"] == first["pharm"]

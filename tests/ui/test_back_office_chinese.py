@@ -387,7 +387,7 @@ def test_the_users_screen_fits_1366x768_in_chinese(
     assert screen.reset_button.text() == "重置密码"
     model = screen.table.model()
     headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
-    assert headers == ["用户名", "姓名", "姓名缩写", "角色", "账户", "登录", "研究"]
+    assert headers == ["用户", "姓名", "姓名缩写", "角色", "账户", "登录", "密码设置日期", "研究"]
     states = {model.index(r, 4).data() for r in range(model.rowCount())}
     assert states == {"启用"}
     assert clipped(screen) == []

@@ -157,6 +157,55 @@ def test_unlock_after_failed_sign_ins_and_reset_password(qtbot: Any, pharmacy: P
     assert entry.reason == "forgot it again, identity checked" and screen.reason.text() == ""
 
 
+def test_a_reset_unlocks_a_locked_account_and_says_so(qtbot: Any, pharmacy: Pharmacy) -> None:
+    """A reset of a locked account said "reset" while the user still could not sign in: the
+    reset lifts the lock and the screen says so; the Sign-in column reads "ok" again."""
+    for _attempt in range(users.MAX_FAILURES):
+        with pytest.raises(NotSignedIn):
+            users.sign_in(pharmacy.ctx, "pharm2", "wrong password")
+    screen = make_screen(qtbot, pharmacy)
+    screen.select("pharm2")
+    qtbot.keyClicks(screen.reason, "forgot password, here in person")
+    qtbot.keyClicks(screen.reset_password, "brandnew123")
+    qtbot.keyClicks(screen.reset_password_again, "brandnew123")
+    click(qtbot, screen.reset_button)
+    assert screen.message.kind == "ok", screen.message.text()
+    assert "the account unlocked" in screen.message.text()
+    assert "you have them in front of you" in screen.message.text()
+    assert not account(pharmacy, "pharm2").locked
+    assert sign_in_column(screen)["pharm2"] == "ok"
+    assert users.sign_in(pharmacy.ctx, "pharm2", "brandnew123").must_change_password
+
+
+def test_a_reset_of_a_deactivated_account_is_refused_here(qtbot: Any, pharmacy: Pharmacy) -> None:
+    """The screen says the service's refusal: a deactivated account cannot sign in with any
+    password, so it is activated first."""
+    users.set_active(pharmacy.ctx, pharmacy.actor("admin"), "tech", False, "left")
+    screen = make_screen(qtbot, pharmacy)
+    screen.select("tech")
+    qtbot.keyClicks(screen.reason, "forgot password")
+    qtbot.keyClicks(screen.reset_password, "brandnew123")
+    qtbot.keyClicks(screen.reset_password_again, "brandnew123")
+    click(qtbot, screen.reset_button)
+    assert screen.message.kind == "error"
+    assert "activate the account first" in screen.message.text()
+    assert audit.list_entries(pharmacy.ctx, pharmacy.actor("admin"), action="password_reset") == []
+
+
+def test_the_table_says_when_each_password_was_last_set(qtbot: Any, pharmacy: Pharmacy) -> None:
+    """For the periodic review of passwords (21 CFR 11.300(b)): a column of the day."""
+    screen = make_screen(qtbot, pharmacy)
+    model = screen.table.model()
+    titles = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+    column = titles.index("Password\nset")
+    day = account(pharmacy, "tech").password_last_set
+    shown = {
+        str(model.index(r, 0).data()): str(model.index(r, column).data())
+        for r in range(model.rowCount())
+    }
+    assert day is not None and shown["tech"] == str(day), shown
+
+
 def test_the_administrator_does_not_reset_their_own_password_here(
     qtbot: Any, pharmacy: Pharmacy
 ) -> None:
@@ -311,6 +360,10 @@ def test_both_tabs_are_whole_and_nothing_overlaps_at_1366x768(
         for _ in range(8):
             qapp.processEvents()
         total = sum(screen.splitter.sizes())
+        # Every column of the table whole beside the panel, the password's day too.
+        from dispensary.ui.forms import whole_table_width
+
+        assert whole_table_width(screen.table) <= screen.table.width(), screen.splitter.sizes()
         for username, width in (
             ("technician", 0),
             ("pharmacist", 0),
@@ -410,6 +463,14 @@ def test_a_locked_users_summary_stays_one_line_and_both_boxes_stay_whole(
             assert studies_line.toolTip() == studies_line.text(), where
             if username != "admin":
                 assert "NCT07198672" in studies_line.text(), where
+            # Cut at its end, never in its middle: "mrossi works in: DEMO-…NCT07198672." read
+            # as a whole list with the studies between left out.
+            shown_studies = studies_line.shown_text()
+            if shown_studies != studies_line.text():
+                assert shown_studies.endswith("…"), (where, shown_studies)
+                assert studies_line.text().startswith(shown_studies[:-1]), (where, shown_studies)
+            if username == "mrossi" and narrowest:
+                assert shown_studies != studies_line.text(), where
         assert_study_chooser_whole(screen)
     finally:
         qapp.setStyleSheet("")

@@ -213,8 +213,8 @@
         <translation>已调账</translation>
     </message>
     <message>
-        <source>User name</source>
-        <translation>用户名</translation>
+        <source>User</source>
+        <translation>用户</translation>
     </message>
     <message>
         <source>Full name</source>
@@ -231,6 +231,15 @@
     <message>
         <source>Sign-in</source>
         <translation>登录</translation>
+    </message>
+    <message>
+        <source>Password
+set</source>
+        <translation>密码设置日期</translation>
+    </message>
+    <message>
+        <source>The day the password was last set (for the review of passwords)</source>
+        <translation>最近一次设置密码的日期（用于定期审查密码）</translation>
     </message>
     <message>
         <source>Studies</source>
@@ -2148,6 +2157,10 @@ Confirm only if the sponsor changed the schedule mid-study: the change is record
     <message>
         <source>Account {user} unlocked; they can sign in again.</source>
         <translation>账户 {user} 已解锁；可以重新登录。</translation>
+    </message>
+    <message>
+        <source>Password of {user} reset and the account unlocked (it was locked after failed sign-ins; you have them in front of you). Give them the password in person; they must choose their own at their next sign-in and can sign nothing before.</source>
+        <translation>{user} 的密码已重置，账户同时已解锁（此前因登录失败被锁定；本人就在您面前）。请当面交给对方；对方下次登录时必须设置自己的密码，在此之前不能进行任何签名。</translation>
     </message>
     <message>
         <source>Password of {user} reset. Give it to them in person; they must choose their own at their next sign-in and can sign nothing before.</source>

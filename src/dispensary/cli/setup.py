@@ -166,7 +166,8 @@ def cmd_user_list(run: Run) -> int:
     rows = users.list_users(run.context(), actor)
     state = [_("active") if r.active else _("deactivated") for r in rows]
     lines = table(
-        [_("User"), _("Name"), _("Initials"), _("Role"), _("Account")],
+        # The day each password was last set, for their periodic review (21 CFR 11.300(b)).
+        [_("User"), _("Name"), _("Initials"), _("Role"), _("Account"), _("Password set")],
         [
             (
                 r.username,
@@ -174,6 +175,7 @@ def cmd_user_list(run: Run) -> int:
                 r.initials,
                 r.role,
                 s + (_(", locked") if r.locked else ""),
+                r.password_last_set.isoformat() if r.password_last_set else "",
             )
             for r, s in zip(rows, state, strict=True)
         ],
@@ -227,7 +229,8 @@ def cmd_user_password(run: Run) -> int:
     new = new_secret(ENV_NEW_PASSWORD, actor.username)
     users.change_password(run.context(), actor, run.password(), new)
     run.emit(
-        {"user": actor.username, "changed": True},
+        # "username" as every other `user` command says it; "user" kept for one release.
+        {"username": actor.username, "user": actor.username, "changed": True},
         [_("Password changed for {username}.").format(username=actor.username)],
     )
     return EXIT_OK
@@ -237,18 +240,35 @@ def cmd_user_reset(run: Run) -> int:
     from dispensary.services import users
 
     actor = run.actor()
-    users.check_manages_users(actor)  # before the new password is typed, not after
+    # May they, and may this account's password be reset (not their own, not a deactivated
+    # account): asked before the new password is typed, not after.
+    users.check_reset(run.context(), actor, run.args.name)
     new = new_secret(ENV_NEW_PASSWORD, run.args.name)
-    users.reset_password(run.context(), actor, run.args.name, new, run.args.reason)
-    name = run.args.name.strip().lower()
-    run.emit(
-        {"user": name, "reset": True},
-        [
+    done = users.reset_password(run.context(), actor, run.args.name, new, run.args.reason)
+    row = done.account
+    lines = [
+        _(
+            "Password reset for {name}; give it to them in person. They must choose "
+            "their own at the next sign-in and can sign nothing before."
+        ).format(name=row.username)
+    ]
+    if done.unlocked:
+        lines.append(
             _(
-                "Password reset for {name}; give it to them in person. They must choose "
-                "their own at the next sign-in and can sign nothing before."
-            ).format(name=name)
-        ],
+                "The account was locked after failed sign-ins: the reset unlocked it (you "
+                "have the person in front of you), recorded in the same audit entry."
+            )
+        )
+    run.emit(
+        # "username" as every other `user` command says it; "user" kept for one release.
+        {
+            "username": row.username,
+            "user": row.username,
+            "reset": True,
+            "active": row.active,
+            "locked": row.locked,
+        },
+        lines,
     )
     return EXIT_OK
 

@@ -36,6 +36,17 @@ class UserRow:
     # The protocols the user may work in (an administrator: all); read by anyone but an
     # administrator, only those that are the reader's own too (users.list_users).
     studies: tuple[str, ...] = ()
+    # The day the password was last set, by the user or for them (a reset, the account's
+    # first, a recovery): for the periodic review of passwords (21 CFR 11.300(b)).
+    password_last_set: date | None = None
+
+
+@dataclass(frozen=True)
+class PasswordReset:
+    """An administrator's reset of another user's password (users.reset_password)."""
+
+    account: UserRow  # as it is after the reset: active, unlocked
+    unlocked: bool  # the reset also lifted a lock of failed sign-ins (one audit entry)
 
 
 @dataclass(frozen=True)

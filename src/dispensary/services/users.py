@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from weakref import WeakKeyDictionary
 
 from argon2 import PasswordHasher
@@ -68,7 +69,7 @@ from dispensary.domain.rules import check_text, normalise_initials
 from dispensary.i18n import N_, Language, _, language_named, sentences
 from dispensary.packaged import resource
 from dispensary.services.audit import Recorder
-from dispensary.services.context import Actor, Context
+from dispensary.services.context import Actor, Clock, Context
 from dispensary.services.permissions import (
     Permission,
     may,
@@ -76,7 +77,7 @@ from dispensary.services.permissions import (
     require,
     studies_now,
 )
-from dispensary.services.results import TrailAccount, UserRow
+from dispensary.services.results import PasswordReset, TrailAccount, UserRow
 
 MAX_FAILURES = 5
 USERNAME = re.compile(r"[a-z][a-z0-9._-]{1,39}")
@@ -1054,7 +1055,7 @@ def add_user(
             "must_change_password": "yes" if temporary_password else "no",
         }
         _store_user(session, rec, user, details, studies=_studies_named(session, ctx, wanted))
-        return _row(user)
+        return _row(user, ctx.clock)
 
 
 def _studies_named(
@@ -1129,7 +1130,7 @@ def set_active(ctx: Context, actor: Actor, username: str, active: bool, reason: 
             old,
             why,
         )
-        return _row(user)
+        return _row(user, ctx.clock)
 
 
 def unlock(ctx: Context, actor: Actor, username: str, reason: str) -> UserRow:
@@ -1149,7 +1150,7 @@ def unlock(ctx: Context, actor: Actor, username: str, reason: str) -> UserRow:
         Recorder(session, actor, ctx.clock.now()).audit(
             AuditAction.USER_UNLOCKED, "user", user.username, {"locked": False}, old, why
         )
-        return _row(user)
+        return _row(user, ctx.clock)
 
 
 def change_password(ctx: Context, actor: Actor, old_password: str, new_password: str) -> Actor:
@@ -1299,17 +1300,50 @@ def _set_password(
     session.add(PasswordHistory(user_id=user.id, password_hash=new_hash, set_at=now))
 
 
+def check_reset(ctx: Context, actor: Actor, username: str) -> None:
+    """Whether `actor` may reset the password of `username`, asked before the new password is
+    typed (the command asks for it twice in a terminal, only to be refused after): they may
+    manage users, the account is another's, it exists and it is active. `reset_password` asks
+    the same again, in its own transaction."""
+    require(actor, Permission.USERS)
+    name = normalise_username(username)
+    if name == actor.username:
+        raise RuleViolation(_(OWN_PASSWORD).format(user=actor.username, count=RECENT_PASSWORDS))
+    with read_transaction(ctx.engine) as session:
+        _refuse_reset_of(session, actor, find_user(session, username))
+
+
+def _refuse_reset_of(session: Session, actor: Actor, user: User) -> None:
+    if user.id == actor.user_id:
+        raise RuleViolation(_(OWN_PASSWORD).format(user=actor.username, count=RECENT_PASSWORDS))
+    if not user.active:
+        # A deactivated account cannot sign in with any password: a reset said "done" while
+        # the user still could not sign in.
+        raise RuleViolation(
+            _(
+                "{name} is deactivated and cannot sign in with any password: activate the "
+                "account first (with a reason), then reset its password. Nothing was changed."
+            ).format(name=user.username)
+        )
+
+
 def reset_password(
     ctx: Context, actor: Actor, username: str, new_password: str, reason: str
-) -> None:
+) -> PasswordReset:
     """An administrator sets a user's password (forgotten, or a new user's first): the user must
     choose their own at the next sign-in and can do and sign nothing before. The administrator
     knows this temporary password, so they could sign in with it and choose the new one
     themselves: that change is recorded as made with the temporary password they set (who,
-    when), and the user's next sign-in is shown it (password_last_set). Never one's own: that is `change_password`, which asks for the
-    current password and refuses a recent one (a reset of one's own would skip both). The
-    reason is kept in the audit trail, as for a deactivation or an unlock: someone else now
-    knows the user's password, and the trail says why."""
+    when), and the user's next sign-in is shown it (password_last_set). Never one's own: that
+    is `change_password`, which asks for the current password and refuses a recent one (a reset
+    of one's own would skip both). The reason is kept in the audit trail, as for a deactivation
+    or an unlock: someone else now knows the user's password, and the trail says why.
+
+    A locked account is unlocked by the reset (its failed sign-ins cleared), in the same audit
+    entry: the administrator has the person in front of them to give the password, and a reset
+    that left the lock said "done" while the user still could not sign in. A deactivated
+    account is refused (it cannot sign in with any password): activate it first. Returns the
+    account as it is after the reset, and whether the reset unlocked it."""
     require(actor, Permission.USERS)
     name = normalise_username(username)
     if name == actor.username:
@@ -1319,24 +1353,40 @@ def reset_password(
     new_hash = _hasher.hash(new_password)
     with write_transaction(ctx.engine) as session:
         user = find_user(session, username)
-        if user.id == actor.user_id:
-            raise RuleViolation(_(OWN_PASSWORD).format(user=actor.username, count=RECENT_PASSWORDS))
+        _refuse_reset_of(session, actor, user)
         check_password_rules(new_password, name, user.full_name)  # not mostly their name
         rec = Recorder(session, actor, ctx.clock.now())
         _set_password(session, user, new_hash, rec.now, must_change=True)
-        audit_password_reset(rec, user, why)
+        unlocked = None
+        if user.locked or user.failed_attempts:
+            unlocked = {"locked": user.locked, "failed_attempts": user.failed_attempts}
+            user.locked = False
+            user.failed_attempts = 0
+        audit_password_reset(rec, user, why, unlocked=unlocked)
+        return PasswordReset(_row(user, ctx.clock), bool(unlocked and unlocked["locked"]))
 
 
-def audit_password_reset(rec: Recorder, user: User, why: str, username: str | None = None) -> None:
+def audit_password_reset(
+    rec: Recorder,
+    user: User,
+    why: str,
+    username: str | None = None,
+    unlocked: dict[str, Any] | None = None,
+) -> None:
     """The audit entry of a password reset (reset_password) or of one a restore made again
     (services/backup, which names the restorer as `username`): it holds what was stored, not
-    what a reset usually stores."""
+    what a reset usually stores. A reset that also lifted a lock (`unlocked`: the lock and the
+    failed sign-ins before) says so in the same entry, old and new."""
     stored = "yes" if user.must_change_password else "no"
+    new: dict[str, Any] = {"must_change_password": stored}
+    if unlocked is not None:
+        new |= {"locked": False, "failed_attempts": 0}
     rec.audit(
         AuditAction.PASSWORD_RESET,
         "user",
         user.username,
-        {"must_change_password": stored},
+        new,
+        unlocked,
         reason=why,
         username=username,
     )
@@ -1491,7 +1541,7 @@ def recover_administrator(
             why,
             username="-",
         )
-        return _row(user)
+        return _row(user, ctx.clock)
 
 
 def _os_account() -> str:
@@ -1545,7 +1595,10 @@ def list_users(ctx: Context, actor: Actor) -> list[UserRow]:
         # or locked since is refused).
         mine = studies_now(session, actor)
         within = None if reads_every_account(actor) else mine
-        rows = [_row(u, within) for u in session.scalars(select(User).order_by(User.username))]
+        rows = [
+            _row(u, ctx.clock, within)
+            for u in session.scalars(select(User).order_by(User.username))
+        ]
     return [r for r in rows if within is None or r.studies or r.username == actor.username]
 
 
@@ -1579,8 +1632,10 @@ def trail_accounts(ctx: Context, actor: Actor) -> list[TrailAccount]:
     ]
 
 
-def _row(user: User, within: frozenset[int] | None = None) -> UserRow:
-    """The account as a row; its studies those it works in, of `within` only (None: all)."""
+def _row(user: User, clock: Clock, within: frozenset[int] | None = None) -> UserRow:
+    """The account as a row; its studies those it works in, of `within` only (None: all); the
+    day its password was last set (by the user, a reset, the account's first or a recovery),
+    for the periodic review of passwords (21 CFR 11.300(b))."""
     session = object_session(user)
     studies: tuple[str, ...] = ()
     if session is not None:  # the studies the user reaches, by protocol (the Users screen)
@@ -1603,6 +1658,7 @@ def _row(user: User, within: frozenset[int] | None = None) -> UserRow:
         user.locked,
         user.language or "",
         studies,
+        clock.day_of(user.password_changed_at),
     )
 
 

@@ -69,7 +69,9 @@ def sign_in_state(row: UserRow) -> str:
 
 
 USER_COLUMNS: list[Column[UserRow]] = [
-    Column(str(QT_TRANSLATE_NOOP("Column", "User name")), lambda r: r.username),
+    # "User", not "User name", and "Password set" on two lines: with the password's column
+    # the table then still shows every column whole beside the panel at 1366x768.
+    Column(str(QT_TRANSLATE_NOOP("Column", "User")), lambda r: r.username),
     Column(str(QT_TRANSLATE_NOOP("Column", "Full name")), lambda r: r.full_name),
     Column(str(QT_TRANSLATE_NOOP("Column", "Initials")), lambda r: r.initials),
     Column(str(QT_TRANSLATE_NOOP("Column", "Role")), lambda r: r.role),
@@ -82,6 +84,17 @@ USER_COLUMNS: list[Column[UserRow]] = [
         str(QT_TRANSLATE_NOOP("Column", "Sign-in")),
         sign_in_state,
         colour=lambda r: "#c62828" if r.locked else None,
+    ),
+    # The day the password was last set (by the user, or for them by a reset, as the account's
+    # first or by a recovery): for the periodic review of passwords, 21 CFR 11.300(b).
+    Column(
+        str(QT_TRANSLATE_NOOP("Column", "Password\nset")),
+        lambda r: r.password_last_set,
+        tooltip=str(
+            QT_TRANSLATE_NOOP(
+                "Column", "The day the password was last set (for the review of passwords)"
+            )
+        ),
     ),
     # One protocol a line: the column is as wide as one protocol, however many a user has.
     Column(
@@ -327,8 +340,10 @@ class UsersScreen(Screen):
         box = QGroupBox(self.tr("Access to studies"))
         # One line above the form, as in the account's box: wrapped, a user of several
         # studies in a narrow panel took three lines and more (the table lists them whole).
+        # Cut at its end, not in its middle: "tech works in: DEMO-…NCT07198672." hid the
+        # studies between as if the list were whole; the tooltip has them all.
         column = QVBoxLayout(box)
-        self.access_state = ElidedLabel()
+        self.access_state = ElidedLabel(elide=Qt.TextElideMode.ElideRight)
         self.access_state.setObjectName("accessState")
         column.addWidget(self.access_state)
         form = QFormLayout()
@@ -584,27 +599,33 @@ class UsersScreen(Screen):
             return
         if not self._passwords_match(self.reset_password, self.reset_password_again):
             return
-        try:
-            users.reset_password(
+        done = attempt(
+            self.message,
+            lambda: users.reset_password(
                 self.session.ctx,
                 self.session.actor,
                 chosen.username,
                 self.reset_password.text(),
                 self.reason.text(),
-            )
-        except DispensaryError as exc:
-            self.message.show_message(exc.message)
+            ),
+        )
+        if done is None:
             return
         self.reset_password.clear()
         self.reset_password_again.clear()
         self.reason.clear()
-        self._done(
-            chosen,
-            self.tr(
+        if done.unlocked:
+            text = self.tr(
+                "Password of {user} reset and the account unlocked (it was locked after failed "
+                "sign-ins; you have them in front of you). Give them the password in person; "
+                "they must choose their own at their next sign-in and can sign nothing before."
+            )
+        else:
+            text = self.tr(
                 "Password of {user} reset. Give it to them in person; they must choose their "
                 "own at their next sign-in and can sign nothing before."
-            ).format(user=chosen.username),
-        )
+            )
+        self._done(done.account, text.format(user=done.account.username))
 
     def _done(self, row: UserRow, text: str) -> None:
         self.refresh()

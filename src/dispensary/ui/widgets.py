@@ -519,10 +519,17 @@ class _ShortenedLabel(QLabel):
 class ElidedLabel(_ShortenedLabel):
     """One line that may be longer than the room it has (the status bar's backup line, with
     the backup file's path): shown with its middle left out (…), so that the start of the
-    sentence and the file's name both stay in view; whole in its tooltip and in text()."""
+    sentence and the file's name both stay in view; whole in its tooltip and in text(). A
+    line whose middle matters as much as its start (a list of studies) is cut at its end
+    instead (`elide`)."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        elide: Qt.TextElideMode = Qt.TextElideMode.ElideMiddle,
+    ) -> None:
         super().__init__(parent)
+        self.elide = elide
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
     def drawn_text(self) -> str:
@@ -532,7 +539,7 @@ class ElidedLabel(_ShortenedLabel):
         """The text as drawn at the label's present width."""
         line = " ".join(self.text().split())
         room = self.contentsRect().width()
-        return self.fontMetrics().elidedText(line, Qt.TextElideMode.ElideMiddle, room)
+        return self.fontMetrics().elidedText(line, self.elide, room)
 
     def minimumSizeHint(self) -> QSize:
         hint = super().minimumSizeHint()
