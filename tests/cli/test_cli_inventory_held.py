@@ -117,3 +117,63 @@ def test_the_status_option_lists_a_held_kit_as_the_table_says_it(
     assert held[-1].startswith("Not counted as available: 1 kit held")
     assert kits(run("--lang", "zh_CN", "inventory", "--status", "held")) == {"K0002": "盘点暂扣"}
     assert any("held" in line for line in run("inventory", "--help"))
+
+
+def test_the_status_option_lists_a_short_dated_kit_as_the_table_says_it(
+    ctx: Context,
+    pharmacist: Actor,
+    pw: Callable[[Actor], str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    """`--status available` listed a kit too short-dated for a cycle dispensed today (its
+    stored status), which the Inventory screen's Status column says "Too short-dated": the
+    table says it so, `--status short` lists it and `available` leaves it out (held or not),
+    as the screen's filter does (inventory_pages.status_choice)."""
+    listed = receiving.kits_from_range(ctx, "K0001-K0002", P75, "L1", date(2027, 6, 30), None)
+    receiving.receive_shipment(ctx, pharmacist, "SH-L1", listed)
+    listed = receiving.kits_from_range(ctx, "K0101-K0102", P75, "L0", date(2026, 1, 6), None)
+    receiving.receive_shipment(ctx, pharmacist, "SH-L0", listed)
+    if Path(ctx.database).is_file():
+        Path(ctx.database).chmod(0o600)
+    monkeypatch.setenv("DISPENSARY_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("DISPENSARY_DB", ctx.database)
+    monkeypatch.setenv("DISPENSARY_USER", pharmacist.username)
+    monkeypatch.setenv("DISPENSARY_PASSWORD", pw(pharmacist))
+    monkeypatch.setenv("DISPENSARY_TODAY", TODAY)
+    monkeypatch.setattr(setup, "training_clock_allowed", lambda _ctx: True)
+
+    def run(*argv: str) -> list[str]:
+        capsys.readouterr()
+        code = cli.main(list(argv))
+        out, err = capsys.readouterr()
+        assert code == 0, err
+        return out.rstrip().splitlines()
+
+    def kits(lines: list[str]) -> dict[str, str]:
+        """Each kit's Status cell, from the table's rows."""
+        rows = [line for line in lines if line.startswith("K0")]
+        return {row.split()[0]: " ".join(row.split()[4:-1]) for row in rows}
+
+    run("count", "K0102", "--tablets", "20")  # 21 in the book: held, and too short-dated
+    assert kits(run("inventory")) == {
+        "K0101": "too short-dated",
+        "K0102": "too short-dated",
+        "K0001": "available",
+        "K0002": "available",
+    }
+    assert kits(run("inventory", "--status", "available")) == {
+        "K0001": "available",
+        "K0002": "available",
+    }
+    assert kits(run("inventory", "--status", "short")) == {
+        "K0101": "too short-dated",
+        "K0102": "too short-dated",
+    }
+    assert kits(run("inventory", "--status", "held")) == {}
+    assert kits(run("--lang", "zh_CN", "inventory", "--status", "short")) == {
+        "K0101": "效期不足",
+        "K0102": "效期不足",
+    }
+    assert any("short" in line for line in run("inventory", "--help"))

@@ -294,7 +294,7 @@ def test_each_kit_on_the_shelf_says_how_its_expiry_stands(
     }
 
 
-def test_the_status_filter_finds_the_kits_held_for_a_count_apart_from_available(
+def test_the_status_filter_finds_the_kits_held_or_short_dated_apart_from_available(
     ctx: Context,
     clock: FixedClock,
     stock: Stock,
@@ -305,10 +305,10 @@ def test_the_status_filter_finds_the_kits_held_for_a_count_apart_from_available(
 ) -> None:
     """A kit held for an open count difference is shown "Held: count", not Available: the
     Available filter leaves it out (it found it, by its stored status) and the filter's own
-    choice (HELD_FOR_COUNT) finds it, in SQL as `queries.inventory` finds it. One held but too
-    short-dated is shown by its expiry: not a held one, under Available as the other short
-    ones."""
-    from dispensary.domain.codes import HELD_FOR_COUNT
+    choice (HELD_FOR_COUNT) finds it, in SQL as `queries.inventory` finds it. A kit too
+    short-dated for a cycle is shown "Too short-dated" (held or not): Available left it in,
+    its own choice (SHORT_DATED) finds it."""
+    from dispensary.domain.codes import HELD_FOR_COUNT, SHORT_DATED
     from dispensary.services import counts
 
     receive(ctx, pharmacist, "T0001-T0002", "SHORT1", clock.today() + timedelta(days=1))
@@ -317,24 +317,33 @@ def test_the_status_filter_finds_the_kits_held_for_a_count_apart_from_available(
         counts.record_count(ctx, technician, kit, tablets - 1, pw(technician))  # left open
     shelf = [r for r in queries.inventory(ctx, monitor) if r.status is KitStatus.AVAILABLE]
     assert {r.number for r in shelf if r.held} == {"K0001", "T0001"}
+    short = {"T0001", "T0002"}
+    assert {r.number for r in shelf if r.refused_for_expiry} == short
     for choice, expected in (
         (HELD_FOR_COUNT, {"K0001"}),
-        (KitStatus.AVAILABLE.value, {r.number for r in shelf} - {"K0001"}),
+        (SHORT_DATED, short),
+        (KitStatus.AVAILABLE.value, {r.number for r in shelf} - {"K0001"} - short),
     ):
-        status, held = inventory_pages.status_choice(choice)
+        status, held, too_short = inventory_pages.status_choice(choice)
         for query in (
-            KitQuery(status=status, held=held),
-            KitQuery(status=status, held=held, text="0"),  # with a search
-            KitQuery(status=status, held=held, order=KitOrder.STATUS),
+            KitQuery(status=status, held=held, short=too_short),
+            KitQuery(status=status, held=held, short=too_short, text="0"),  # with a search
+            KitQuery(status=status, held=held, short=too_short, order=KitOrder.STATUS),
         ):
             found = every_page(ctx, monitor, query, 3)
             assert {r.number for r in found} == expected, (choice, query)
             assert all(r.held_for_count is (choice == HELD_FOR_COUNT) for r in found)
+            assert all(r.refused_for_expiry is (choice == SHORT_DATED) for r in found)
             assert inventory_pages.inventory_summary(ctx, monitor, query).kits == len(expected)
-        listed = queries.inventory(ctx, monitor, status=status, held_for_count=held)
+        listed = queries.inventory(
+            ctx, monitor, status=status, held_for_count=held, too_short=too_short
+        )
         assert {r.number for r in listed} == expected, choice
-    held = KitQuery(status=KitStatus.AVAILABLE, held=True)
-    assert inventory_pages.inventory_position(ctx, monitor, held, "K0001") == 0
-    assert inventory_pages.inventory_position(ctx, monitor, held, "K0002") is None
-    assert inventory_pages.status_choice(None) == (None, None)
-    assert inventory_pages.status_choice("quarantined") == (KitStatus.QUARANTINED, None)
+    held_query = KitQuery(status=KitStatus.AVAILABLE, held=True)
+    assert inventory_pages.inventory_position(ctx, monitor, held_query, "K0001") == 0
+    assert inventory_pages.inventory_position(ctx, monitor, held_query, "K0002") is None
+    short_query = KitQuery(status=KitStatus.AVAILABLE, short=True, order=KitOrder.NUMBER)
+    assert inventory_pages.inventory_position(ctx, monitor, short_query, "T0002") == 1
+    assert inventory_pages.inventory_position(ctx, monitor, short_query, "K0002") is None
+    assert inventory_pages.status_choice(None) == (None, None, None)
+    assert inventory_pages.status_choice("quarantined") == (KitStatus.QUARANTINED, None, None)

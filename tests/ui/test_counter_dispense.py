@@ -496,11 +496,15 @@ def test_another_kit_of_the_first_expiry_scanned_after_the_warning_replaces_the_
     scan(qtbot, screen.kit_field, "K0003")  # expires 2027-06-30, after K0101 (2026-03-31)
     assert "take kit K0101 instead" in screen.message.text()
     scan(qtbot, screen.kit_field, "K0102")
-    # K0102 covers the cycle, no warning left: the signature is asked at once, for K0102 alone.
+    # K0102 covers the cycle, no warning left: the signature is asked at once, for K0102 alone,
+    # saying to put K0003 back (the dialog covers the message that said it).
     [(_signer, meaning, summary)] = signatures.asked
-    assert meaning == "dispensed" and "K0102 — 21 tablets" in summary, summary
-    assert "K0003" not in summary
-    assert screen.message.text().startswith("Dispensed DSP"), screen.message.text()
+    dispensed, *_dose, put_back = summary.split("<br>")
+    assert meaning == "dispensed" and "K0102 — 21 tablets" in dispensed, summary
+    assert "K0003" not in dispensed
+    assert put_back == "Kit K0102 replaces kit K0003: put K0003 back.", summary
+    said = screen.message.text()
+    assert said.startswith("Kit K0102 replaces kit K0003: put K0003 back. Dispensed DSP"), said
     assert history(counter, "01-002") == [(1, ("K0102",), 21)]
 
 

@@ -322,3 +322,54 @@ def test_the_status_filter_held_in_chinese(qtbot: Any, pharmacy: Pharmacy, chine
     assert status_cell(screen, "K0003")[0] == "盘点暂扣"
     qtbot.waitUntil(lambda: "显示 1 个药盒" in screen.summary.text())
     shot(screen, "inventory-held-filter-zh.png")
+
+
+def short_kit_screen(qtbot: Any, pharmacy: Pharmacy) -> InventoryScreen:
+    """K3001 expires tomorrow: available, but too short-dated for a cycle dispensed today."""
+    from datetime import timedelta
+
+    tomorrow = pharmacy.clock.today() + timedelta(days=1)
+    kits = receiving.kits_from_range(
+        pharmacy.ctx, "K3001", "herombopag-7.5mg", "L9901", tomorrow, None
+    )
+    receiving.receive_shipment(pharmacy.ctx, pharmacy.actor("pharm"), "SH-SHORT", kits)
+    screen = make_screen(qtbot, pharmacy)
+    screen.search.setText("K3001")
+    screen._filters_changed()
+    return screen
+
+
+def test_the_status_filter_lists_a_short_dated_kit_as_the_table_says_it(
+    qtbot: Any, pharmacy: Pharmacy
+) -> None:
+    """A kit too short-dated for a cycle reads "Too short-dated" (the summary counts it apart):
+    the Status filter's Available listed it (its stored status); it has a choice of its own."""
+    screen = short_kit_screen(qtbot, pharmacy)
+    qtbot.waitUntil(lambda: numbers(screen) == ["K3001"])
+    assert status_cell(screen, "K3001")[0] == "Too short-dated"
+    choices = [screen.status.itemText(i) for i in range(screen.status.count())]
+    assert choices[:4] == ["All statuses", "Available", "Held: count", "Too short-dated"]
+    screen.status.setCurrentIndex(screen.status.findData(KitStatus.AVAILABLE.value))
+    qtbot.waitUntil(lambda: numbers(screen) == [])
+    qtbot.waitUntil(lambda: "0 kits shown" in screen.summary.text())
+    screen.status.setCurrentIndex(3)  # the choice as the pharmacist picks it
+    qtbot.waitUntil(lambda: numbers(screen) == ["K3001"])
+    shot(screen, "inventory-short-filter-en.png")
+    screen.search.setText("")
+    screen._filters_changed()  # every kit of the study: the kits shown so, and none other
+    qtbot.waitUntil(lambda: "K3001" in numbers(screen))
+    assert {status_cell(screen, kit)[0] for kit in numbers(screen)} == {"Too short-dated"}
+    screen.status.setCurrentIndex(screen.status.findData(KitStatus.AVAILABLE.value))
+    qtbot.waitUntil(lambda: bool(numbers(screen)) and "K3001" not in numbers(screen))
+    assert {status_cell(screen, kit)[0] for kit in numbers(screen)} == {"Available"}
+
+
+def test_the_status_filter_short_dated_in_chinese(
+    qtbot: Any, pharmacy: Pharmacy, chinese: None
+) -> None:
+    screen = short_kit_screen(qtbot, pharmacy)
+    screen.status.setCurrentIndex(3)
+    assert screen.status.currentText() == "效期不足"
+    qtbot.waitUntil(lambda: numbers(screen) == ["K3001"])
+    assert status_cell(screen, "K3001")[0] == "效期不足"
+    shot(screen, "inventory-short-filter-zh.png")

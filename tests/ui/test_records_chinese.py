@@ -211,7 +211,7 @@ def test_inventory_statuses_and_destruction_choices_in_chinese(
 ) -> None:
     screen = make_screen(qtbot, InventoryScreen, pharmacy, "pharm")
     statuses = [screen.status.itemText(i) for i in range(screen.status.count())]
-    assert statuses[:4] == ["全部状态", "可用", "盘点暂扣", "已隔离"]
+    assert statuses[:5] == ["全部状态", "可用", "盘点暂扣", "效期不足", "已隔离"]
     column = titles(screen.table).index("状态")
     shown_statuses = {screen.proxy.index(r, column).data() for r in range(screen.proxy.rowCount())}
     assert shown_statuses == {"可用", "已退回"}

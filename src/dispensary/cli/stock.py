@@ -41,7 +41,7 @@ from dispensary.cli.core import (
     whole,
 )
 from dispensary.domain import reasons
-from dispensary.domain.codes import HELD_FOR_COUNT, KitStatus, ReasonCode
+from dispensary.domain.codes import HELD_FOR_COUNT, SHORT_DATED, KitStatus, ReasonCode
 from dispensary.i18n import ENGLISH, N_, _, current_language
 
 if TYPE_CHECKING:
@@ -749,7 +749,8 @@ def cmd_inventory(run: Run) -> int:
     a = run.args
     # As the Status column says them: `available` leaves out the kits held for a count
     # difference, which `held` lists (the Inventory screen's filter, the same choice).
-    status, held_only = status_choice(a.status)
+    # Likewise the kits too short-dated for a cycle, which `short` lists.
+    status, held_only, short_only = status_choice(a.status)
     rows = queries.inventory(
         run.context(),
         run.actor(),
@@ -758,6 +759,7 @@ def cmd_inventory(run: Run) -> int:
         lot=a.lot,
         every_study=a.every_study,
         held_for_count=held_only,
+        too_short=short_only,
     )
     if a.every_study:
         from dispensary.services import studies
@@ -802,7 +804,11 @@ def cmd_inventory(run: Run) -> int:
 def _status_shown(row: KitRow) -> KitStatus | str:
     """A kit's status as the table says it: a kit available but held for an open count
     difference (KitRow.held_for_count) says so, as the Inventory screen's Status column does
-    ("Held: count"), not "available": what `--status held` lists."""
+    ("Held: count"), not "available": what `--status held` lists; one too short-dated for a
+    cycle dispensed today (KitRow.refused_for_expiry) says so, as the column does ("Too
+    short-dated"): what `--status short` lists."""
+    if row.refused_for_expiry:
+        return _("too short-dated")
     return _("held: count") if row.held_for_count else row.status
 
 
@@ -882,10 +888,11 @@ def inventory_parser(p: argparse.ArgumentParser) -> None:
     p.set_defaults(handler=cmd_inventory)
     p.add_argument(
         "--status",
-        choices=[*(s.value for s in KitStatus), HELD_FOR_COUNT],
+        choices=[*(s.value for s in KitStatus), HELD_FOR_COUNT, SHORT_DATED],
         help=N_(
             "kits of this status as the Status column shows it: held, the kits available but "
-            "held for a count difference not settled (left out of available)"
+            "held for a count difference not settled; short, those too short-dated for a cycle "
+            "dispensed today (both left out of available)"
         ),
     )
     p.add_argument("--product", metavar="CODE")

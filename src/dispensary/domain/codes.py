@@ -30,6 +30,12 @@ HELD_FOR_COUNT = "held"
 `dispensary inventory --status held`. The Available choice leaves them out, as the screen's
 Status column and the command's say them held, not available."""
 
+SHORT_DATED = "short"
+"""The status filter's choice of the kits available but too short-dated for a cycle dispensed
+today (KitRow.refused_for_expiry; ExpiryStanding.SHORT): the Inventory screen's Status column
+says them "Too short-dated", `dispensary inventory` "too short-dated", so the Available choice
+leaves them out and this one lists them (held for a count difference or not)."""
+
 
 _KIT_COLOURS = {
     KitStatus.AVAILABLE: "#2e7d32",

@@ -59,7 +59,7 @@ from dispensary.db.models import (
     Shipment,
 )
 from dispensary.domain.accountability import Movement, balance_of
-from dispensary.domain.codes import HELD_FOR_COUNT, KitStatus, MovementKind
+from dispensary.domain.codes import HELD_FOR_COUNT, SHORT_DATED, KitStatus, MovementKind
 from dispensary.domain.rules import supply_cover_until
 from dispensary.services.common import not_voided, shipments_of
 from dispensary.services.context import Actor, Context
@@ -93,22 +93,31 @@ class KitQuery:
     """True: only the kits held for an open count difference (KitRow.held_for_count, "Held:
     count" in the Status column: the filter's HELD_FOR_COUNT); False: none of them (the
     filter's Available, with `status`); None: either."""
+    short: bool | None = None
+    """True: only the kits available but too short-dated for a cycle dispensed today
+    (KitRow.refused_for_expiry, "Too short-dated" in the Status column: the filter's
+    SHORT_DATED); False: none of them (the filter's Available, with `status`); None: either."""
     product: str | None = None
     order: KitOrder = KitOrder.EXPIRY
     descending: bool = False
 
 
-def status_choice(value: str | None) -> tuple[KitStatus | None, bool | None]:
-    """A status filter's choice (a KitStatus's value, HELD_FOR_COUNT, or None: every status)
-    as the status and `held` a query takes (KitQuery; queries.inventory's `held_for_count`):
-    the kits whose status the Inventory screen's Status column and `dispensary inventory` show
-    so. Available leaves out the kits held for a count difference, which are shown held."""
+def status_choice(value: str | None) -> tuple[KitStatus | None, bool | None, bool | None]:
+    """A status filter's choice (a KitStatus's value, HELD_FOR_COUNT, SHORT_DATED, or None:
+    every status) as the status, `held` and `short` a query takes (KitQuery; queries.inventory's
+    `held_for_count` and `too_short`): the kits whose status the Inventory screen's Status
+    column and `dispensary inventory` show so. Available leaves out the kits held for a count
+    difference, shown held, and those too short-dated for a cycle, shown so."""
     if not value:
-        return None, None
+        return None, None, None
     if value == HELD_FOR_COUNT:
-        return KitStatus.AVAILABLE, True
+        return KitStatus.AVAILABLE, True, None  # `held` leaves out a kit too short-dated
+    if value == SHORT_DATED:
+        return KitStatus.AVAILABLE, None, True
     status = KitStatus(value)
-    return status, (False if status is KitStatus.AVAILABLE else None)
+    if status is KitStatus.AVAILABLE:
+        return status, False, False
+    return status, None, None
 
 
 MOST_ROWS = 5000
@@ -196,7 +205,7 @@ class _Scope:
     study: int
     today: date
     sqlite: bool  # SQLite's LIKE ignores (ASCII) case: no lower() on each of 300,000 rows
-    cover_until: date | None = None  # _cover_until: read only by a query of `held`
+    cover_until: date | None = None  # _cover_until: read only by a query of `held`, `short`
     named: _Named = _Named()
     places: tuple[str, ...] = ()
     """Storage areas the text names by the name the reader sees, not the recorded one (the
@@ -314,6 +323,9 @@ def _where(scope: _Scope, by_lot: bool = False) -> list[ColumnElement[bool]]:
     if query.held is not None:
         held = _held_for_count(scope)
         conditions.append(held if query.held else ~held)
+    if query.short is not None:
+        short = _short_dated(scope)
+        conditions.append(short if query.short else ~short)
     if query.product:
         conditions.append(Kit.product == query.product)
     return conditions
@@ -329,6 +341,13 @@ def _held_for_count(scope: _Scope) -> ColumnElement[bool]:
         Kit.id.in_(held_kits(scope.study)),
         ~_too_short(scope.cover_until),
     )
+
+
+def _short_dated(scope: _Scope) -> ColumnElement[bool]:
+    """KitRow.refused_for_expiry in SQL: available today and expiring before a cycle dispensed
+    today would end (held for a count difference or not): shown "Too short-dated"."""
+    assert scope.cover_until is not None
+    return and_(status_is(KitStatus.AVAILABLE, scope.today), _too_short(scope.cover_until))
 
 
 def _order(query: KitQuery, today: date) -> list[SQLColumnExpression[Any]]:

@@ -679,12 +679,14 @@ def inventory(
     lot: str | None = None,
     every_study: bool = False,
     held_for_count: bool | None = None,
+    too_short: bool | None = None,
 ) -> list[KitRow]:
     """Every kit with its status as of today (a kit past expiry on the shelf reads 'expired'):
     of the study open, or (`every_study`) of every study the user may work in, each row naming
     its study: the pharmacy's shelves as a whole. `held_for_count`: True, only the kits held for an open
     count difference (KitRow.held_for_count: the status filter's HELD_FOR_COUNT); False, none
-    of them (the filter's Available); None, either."""
+    of them (the filter's Available); None, either. `too_short`: the same of the kits too
+    short-dated for a cycle (KitRow.refused_for_expiry: the filter's SHORT_DATED)."""
     # Every study: the user's own studies, whichever study is open.
     require(actor, Permission.VIEW, None if every_study else ctx)
     today = ctx.clock.today()
@@ -741,6 +743,8 @@ def inventory(
         rows = [r for r in rows if r.status is status]
     if held_for_count is not None:
         rows = [r for r in rows if r.held_for_count is held_for_count]
+    if too_short is not None:
+        rows = [r for r in rows if r.refused_for_expiry is too_short]
     return rows
 
 

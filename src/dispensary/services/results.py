@@ -124,6 +124,18 @@ class KitRow:
     kit that left the shelf, or one whose expiry is no concern. Given with `dispensable`."""
 
     @property
+    def refused_for_expiry(self) -> bool:
+        """Shown by its expiry ("Too short-dated"), not as available: available, and refused by
+        every dispense for its expiry (not `dispensable`, and not held for a count difference
+        alone). What the status filter's SHORT_DATED choice finds."""
+        if self.status is not KitStatus.AVAILABLE or self.dispensable:
+            return False
+        return not self.held or self.expiry_standing in (
+            ExpiryStanding.EXPIRED,
+            ExpiryStanding.SHORT,
+        )
+
+    @property
     def held_for_count(self) -> bool:
         """Shown as held for a count difference ("Held: count"), not as available: available,
         held (`held`), and not refused for its expiry (expired, too short for a cycle), which

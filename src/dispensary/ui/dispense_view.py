@@ -1387,11 +1387,20 @@ class DispenseScreen(Screen):
             )
             # Two sentences, joined as the language joins them (no space in Chinese).
             summary = self.tr("{sentence} {next}").format(sentence=summary, next=said)
-        summary = "<br>".join([summary, *self._signed_too(found)])
+        # A kit the list dropped (replaced by the first expiry, or taken off): the signature
+        # is asked at once when the kits cover the cycle, so the dialog says to put it back,
+        # and so does the message after it (the dialog covered the one before).
+        put_back = self._put_back
+        summary = "<br>".join(
+            [summary, *self._signed_too(found), *([escape(put_back)] if put_back else [])]
+        )
         actor = self.session.actor
         password = SignatureDialog.ask(self, actor.full_name, self.tr("dispensed"), summary)
         if password is None:
-            self.message.show_message(self.tr("Not signed: nothing was saved."), "info")
+            self.message.show_message(
+                self._then(put_back, self.tr("Not signed: nothing was saved.")),
+                "warning" if put_back else "info",
+            )
             return
         reasons = found.needs(OverrideNeeds.REASON)
         orders = found.needs(OverrideNeeds.ORDERED_BY)
@@ -1441,8 +1450,8 @@ class DispenseScreen(Screen):
         self._keep_unrecorded(result.number, printed)
         self.start_over()
         self.message.show_message(
-            self._then(self._done_text(result), printed.text),
-            printed.kind,
+            self._then(put_back, self._then(self._done_text(result), printed.text)),
+            "warning" if put_back and printed.kind in ("info", "ok") else printed.kind,
         )
         self._show_waiting()
 

@@ -48,6 +48,7 @@ from PySide6.QtWidgets import (
 from dispensary.domain import reasons
 from dispensary.domain.codes import (
     HELD_FOR_COUNT,
+    SHORT_DATED,
     DestructionReason,
     ExpiryStanding,
     KitStatus,
@@ -121,9 +122,7 @@ def refused_by_dispense(row: KitRow) -> bool:
     """An available kit the service assessed as no stock to dispense for its expiry
     (KitRow.dispensable: it expires before a cycle dispensed today would end): shown by its
     expiry, not as Available. One held for a count difference alone is `held_for_count`."""
-    if row.status is not KitStatus.AVAILABLE or row.dispensable:
-        return False
-    return not row.held or row.expiry_standing in (ExpiryStanding.EXPIRED, ExpiryStanding.SHORT)
+    return row.refused_for_expiry
 
 
 HELD_COLOUR = "#b26a00"  # amber: stock again once the count is settled, never the green
@@ -663,6 +662,7 @@ class InventoryScreen(Screen):
             self.status.addItem(term(status.label), status.value)
             if status is KitStatus.AVAILABLE:  # as the Status column says them, apart
                 self.status.addItem(held_text(), HELD_FOR_COUNT)
+                self.status.addItem(term(ExpiryStanding.SHORT.label), SHORT_DATED)
         self.status.currentIndexChanged.connect(self._filters_changed)
         # Sized by a few characters, not by the longest product's full name (in Chinese it
         # took the room the summary beside it needs): whole in the list and the tooltip.
@@ -880,13 +880,14 @@ class InventoryScreen(Screen):
         """The filters and the order shown, as the service takes them."""
         text = self.search.text().strip().lower()
         statuses = frozenset(s for s in KitStatus if text and text in term(s.label).lower())
-        status, held = status_choice(self.status.currentData())
+        status, held, short = status_choice(self.status.currentData())
         order = KIT_ORDERS[self.model.sort_column] or KitOrder.EXPIRY
         return KitQuery(
             text=text,
             text_statuses=statuses,
             status=status,
             held=held,
+            short=short,
             product=self.product.currentData(),
             order=order,
             descending=self.model.descending,
