@@ -163,30 +163,31 @@ def _marks(
     products: Sequence[str] | None = None,
 ) -> list[Piece]:
     """DOSE CHANGED with the dose it was, when the previous dispense's dose level differs.
-    The label of one kit of a dispense of several drugs (`products`: its own) is marked only
-    when its own product's dose changed, with that product's dose as it was ('1 capsule twice
-    daily, days 1-14'; a product not taken then: said so) whenever either level gives another
-    drug, whose name the level's names and whose dose may be as it was. So is a dispense's one
-    label (`products` None: its kits' products) when either level gives a drug of another
-    name than its own. Otherwise (one drug: the level names it alone, whatever its strengths)
-    the previous level's name."""
+    Compared by drug (the study file's product name; its strengths are one drug). The label of
+    one kit of a dispense (`products`: its own) when either level gives another drug, whose
+    name the level's names and whose dose may be as it was, is marked only when its own drug's
+    dose changed, with that drug's dose as it was ('1 capsule twice daily, days 1-14'; in
+    another strength, that strength named; a drug not taken then: said so). So is a
+    dispense's one label (`products` None: its kits' products) when either level gives a drug
+    of another name than its own. Otherwise (its own drug alone, whatever its strengths: a
+    7.5 mg level then a 2.5 mg one) the previous level's name."""
     if previous_dose is None:
         return []
     now, was = study.dose_level(dispense.dose_level), study.dose_level(previous_dose)
+    given = {*now.products, *was.products}
     if products is None:
-        products = _other_drug_named(study, dispense, {*now.products, *was.products})
-    if products is not None and not {*now.products, *was.products} <= set(products):
-        changed = [
-            code for code in products if _regimen(study, now, code) != _regimen(study, was, code)
-        ]
+        products = _other_drug_named(study, dispense, given)
+    elif not _another_drug(study, products, given):
+        products = None
+    if products is not None:
         return [
             mark(
-                wording.dose_changed(_product_dose(study, was, code, speech))
-                if was.of_product(code)
+                wording.dose_changed(_drug_dose(study, was, codes_was, codes_now, speech))
+                if codes_was
                 else wording.dose_not_taken(),
                 N_("dose changed mark"),
             )
-            for code in changed
+            for codes_now, codes_was in _drugs_changed(study, products, now, was)
         ]
     if previous_dose == dispense.dose_level:
         return []
@@ -194,6 +195,49 @@ def _marks(
     if not speech.english:
         was_name = speech.text.dose_levels.get(previous_dose, was_name)
     return [mark(wording.dose_changed(was_name), N_("dose changed mark"))]
+
+
+def _drug(study: Study, code: str) -> str:
+    """The drug a product is of: its name in the study file (its strengths share it)."""
+    return next((p.name for p in study.products if p.code == code), code)
+
+
+def _another_drug(study: Study, products: Sequence[str], given: set[str]) -> bool:
+    """Whether a product of `given` is of a drug none of `products` is."""
+    drugs = {_drug(study, code) for code in products}
+    return any(_drug(study, code) not in drugs for code in given)
+
+
+def _drugs_changed(
+    study: Study, products: Sequence[str], now: DoseLevel, was: DoseLevel
+) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+    """The drugs of `products` whose dose differs between the levels, each as the products
+    of it each level gives (now, was): a strength changed is a dose changed."""
+    changed = []
+    for drug in dict.fromkeys(_drug(study, code) for code in products):
+        codes_now = tuple(c for c in now.products if _drug(study, c) == drug)
+        codes_was = tuple(c for c in was.products if _drug(study, c) == drug)
+        regimen_now = [(c, _regimen(study, now, c)) for c in codes_now]
+        regimen_was = [(c, _regimen(study, was, c)) for c in codes_was]
+        if sorted(regimen_now) != sorted(regimen_was):
+            changed.append((codes_now, codes_was))
+    return changed
+
+
+def _drug_dose(
+    study: Study,
+    dose: DoseLevel,
+    codes: tuple[str, ...],
+    codes_now: tuple[str, ...],
+    speech: Speech,
+) -> str:
+    """One drug's dose at a level (its products `codes`), each product's as `_product_dose`
+    says it; with its strength when the drug is now given in another ('1 tablet of 7.5 mg
+    once daily' / '每日一次，每次1片（7.5 mg）')."""
+    strengths = set(codes) != set(codes_now)
+    return wording.punctuation("; ").join(
+        _product_dose(study, dose, code, speech, strengths) for code in codes
+    )
 
 
 def _other_drug_named(
@@ -204,11 +248,7 @@ def _other_drug_named(
     would name that drug on this label. None when the levels give its own drug alone (the
     strengths of one drug are one drug: a level's name names it only)."""
     own = tuple(dict.fromkeys(kit.product for kit in dispense.kits))
-    names = {product.code: product.name for product in study.products}
-    drugs = {names.get(code, code) for code in own}
-    if own and any(names.get(code, code) not in drugs for code in given):
-        return own
-    return None
+    return own if own and _another_drug(study, own, given) else None
 
 
 def _regimen(study: Study, dose: DoseLevel, product: str) -> tuple[tuple[int, ...], ...]:
@@ -225,15 +265,20 @@ def _regimen(study: Study, dose: DoseLevel, product: str) -> tuple[tuple[int, ..
     )
 
 
-def _product_dose(study: Study, dose: DoseLevel, product: str, speech: Speech) -> str:
+def _product_dose(
+    study: Study, dose: DoseLevel, product: str, speech: Speech, strength: bool = False
+) -> str:
     """One product's dose at a level, without dates, in the language spoken: '1 capsule twice
     daily, days 1-14' / '每日两次，每次1粒，第1–14天'; each part of a product the level gives
     in several, in the file's order."""
     form = study.product(product).form
     parts = []
     for part in dose.of_product(product):
+        units = speech.text.counted(part.tablets_per_dose, form)
+        if strength:
+            units = wording.units_of_strength(units, study.product(product).strength)
         taken = wording.units_taken(
-            speech.text.counted(part.tablets_per_dose, form),
+            units,
             speech.text.frequency(part.frequency(dose.doses_per_day)),
         )
         if part.first_day is not None or part.last_day is not None:

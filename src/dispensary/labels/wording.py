@@ -129,6 +129,12 @@ def units_taken(units: str, frequency: str) -> str:
     return _("{units} {frequency}").format(units=units, frequency=frequency)
 
 
+def units_of_strength(units: str, strength: str) -> str:
+    """A dose's units with their strength, when the drug's dose changed strength: '1 tablet
+    of 7.5 mg' / '1片（7.5 mg）'."""
+    return _("{units} of {strength}").format(units=units, strength=strength)
+
+
 def on_cycle_days(taken: str, first: int, last: int) -> str:
     """A dose taken on some days of the cycle only: '1 capsule twice daily, days 1-14' /
     '每日两次，每次1粒，第1–14天'."""
