@@ -750,13 +750,7 @@ def _refuse_another_signer(
         assert known is not None and name is not None
         left = MAX_FAILURES - known.failed_attempts - 1  # counted once the step is refused
         said.append(_("The password typed is not that of {user} either.").format(user=name))
-        if left == 1:
-            then = _("{left} attempt left before the account of {user} locks.")
-        elif left > 1:
-            then = _("{left} attempts left before the account of {user} locks.")
-        else:
-            then = _("The account of {user} is now locked; ask an administrator to unlock it.")
-        said.append(then.format(left=left, user=name))
+        said.append(_attempts_left(left, name))
         raise _counted(
             SignatureFailed(sentences(said), name, meaning.value, second=True),
             session,
@@ -810,13 +804,19 @@ SECOND_SIGNER_WRONG: dict[SignatureMeaning, str] = {
 
 def _wrong_second_password(meaning: SignatureMeaning, user: str, left: int) -> str:
     wrong = _(SECOND_SIGNER_WRONG[meaning]).format(user=user)
+    return sentences([wrong, _attempts_left(left, user)])
+
+
+def _attempts_left(left: int, user: str) -> str:
+    """What a second person's wrong password leaves of their account, said the one way
+    whichever user name they typed: the attempts before it locks, or that it is locked now."""
     if left == 1:
         then = _("{left} attempt left before the account of {user} locks.")
     elif left > 1:
         then = _("{left} attempts left before the account of {user} locks.")
     else:
         then = _("The account of {user} is now locked; ask an administrator to unlock it.")
-    return sentences([wrong, then.format(left=left, user=user)])
+    return then.format(left=left, user=user)
 
 
 def _counted(

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QVBoxLayout,
     QWidget,
 )
@@ -52,6 +53,36 @@ class MessageBar(QLabel):
     @property
     def kind(self) -> str:
         return str(self.property("kind") or "")
+
+
+def go_on_question(
+    parent: QWidget | None,
+    name: str,
+    title: str,
+    text: str,
+    action: str,
+    details: str = "",
+    icon: QMessageBox.Icon = QMessageBox.Icon.Warning,
+    rich: bool = False,
+) -> bool:
+    """A question a step leaves to the user before it goes on (the service's warning, or what
+    the step would record): True only when the user pressed `action`. Cancel is the default
+    button, so an Enter typed from habit, or a scan's Enter, never goes on. `name`: the box's
+    object name (tests and the style sheet find it); `details`: the informative text, the
+    wider line under `text`."""
+    box = QMessageBox(icon, title, text, parent=parent)
+    box.setObjectName(name)
+    if rich:
+        box.setTextFormat(Qt.TextFormat.RichText)
+    if details:
+        box.setInformativeText(details)
+    label = "qt_msgbox_informativelabel" if details else "qt_msgbox_label"
+    box.setStyleSheet(f"QLabel#{label} {{ min-width: 480px; }}")
+    yes = box.addButton(action, QMessageBox.ButtonRole.AcceptRole)
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(cancel)
+    box.exec()
+    return box.clickedButton() is yes
 
 
 def _shown_meaning(meaning: str) -> str:

@@ -36,7 +36,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QSizePolicy,
     QSplitter,
@@ -70,7 +69,7 @@ from dispensary.services.permissions import Permission, may
 from dispensary.services.results import CountResult, DestroyResult, InventorySummary, KitRow
 from dispensary.study import Study
 from dispensary.ui.count_view import CountScreen
-from dispensary.ui.feedback import MessageBar, SignatureDialog
+from dispensary.ui.feedback import MessageBar, SignatureDialog, go_on_question
 from dispensary.ui.forms import (
     ReasonDialog,
     SidePanel,
@@ -390,26 +389,18 @@ class UnseenReturnsQuestion:
     def ask(cls, parent: QWidget | None, warning: str) -> bool:
         """True when the user pressed Destroy anyway (Cancel is the default). Tests replace
         this method."""
-        action = QCoreApplication.translate("InventoryScreen", "Destroy anyway")
-        box = QMessageBox(
-            QMessageBox.Icon.Warning,
+        return go_on_question(
+            parent,
+            "unseenReturnsQuestion",
             QCoreApplication.translate("InventoryScreen", "Returned tablets unseen by the monitor"),
             warning,
-            parent=parent,
-        )
-        box.setObjectName("unseenReturnsQuestion")
-        box.setInformativeText(
+            QCoreApplication.translate("InventoryScreen", "Destroy anyway"),
             QCoreApplication.translate(
                 "InventoryScreen",
                 "The monitor has not seen these returned tablets. Destroy them only if the "
                 "sponsor agrees; your acknowledgement is written into the audit trail.",
-            )
+            ),
         )
-        yes = box.addButton(action, QMessageBox.ButtonRole.AcceptRole)
-        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(cancel)
-        box.exec()
-        return box.clickedButton() is yes
 
 
 class CountDialog(QDialog):

@@ -36,7 +36,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -60,7 +59,7 @@ from dispensary.services.results import (
 )
 from dispensary.study import Study
 from dispensary.ui.charts import bar_chart, bars_on_axes, dashed_line, round_value_axis, shown_bars
-from dispensary.ui.feedback import MessageBar, SignatureDialog
+from dispensary.ui.feedback import MessageBar, SignatureDialog, go_on_question
 from dispensary.ui.forms import (
     ReasonDialog,
     action_button,
@@ -334,14 +333,7 @@ class EnrolQuestion:
     @classmethod
     def ask(cls, parent: QWidget | None, title: str, question: str, action: str) -> bool:
         """True when the user pressed the action's button."""
-        box = QMessageBox(QMessageBox.Icon.Warning, title, question, parent=parent)
-        box.setObjectName("enrolQuestion")
-        box.setStyleSheet("QLabel#qt_msgbox_label { min-width: 480px; }")
-        yes = box.addButton(action, QMessageBox.ButtonRole.AcceptRole)
-        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(cancel)
-        box.exec()
-        return box.clickedButton() is yes
+        return go_on_question(parent, "enrolQuestion", title, question, action)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
-    QMessageBox,
     QVBoxLayout,
     QWidget,
 )
@@ -30,6 +29,7 @@ from dispensary.services import first_run, studies
 from dispensary.services.permissions import Permission, may
 from dispensary.services.results import StudyRow
 from dispensary.study import parse_study
+from dispensary.ui.feedback import go_on_question
 from dispensary.ui.forms import (
     OneLine,
     ReasonDialog,
@@ -115,14 +115,7 @@ class ScheduleQuestion:
     @classmethod
     def ask(cls, parent: QWidget | None, title: str, question: str, action: str) -> bool:
         """True when the administrator pressed the action's button. Tests replace this."""
-        box = QMessageBox(QMessageBox.Icon.Warning, title, question, parent=parent)
-        box.setObjectName("scheduleQuestion")
-        box.setStyleSheet("QLabel#qt_msgbox_label { min-width: 480px; }")
-        yes = box.addButton(action, QMessageBox.ButtonRole.AcceptRole)
-        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(cancel)
-        box.exec()
-        return box.clickedButton() is yes
+        return go_on_question(parent, "scheduleQuestion", title, question, action)
 
 
 class StudiesScreen(Screen):

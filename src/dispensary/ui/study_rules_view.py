@@ -21,7 +21,7 @@ from dispensary.domain.rules import source_words
 from dispensary.services import studies
 from dispensary.services.permissions import Permission, may
 from dispensary.services.results import RuleState
-from dispensary.ui.feedback import MessageBar
+from dispensary.ui.feedback import MessageBar, go_on_question
 from dispensary.ui.forms import (
     action_button,
     attempt,
@@ -107,16 +107,16 @@ class ConfirmRuleQuestion:
     def ask(cls, parent: QWidget | None, question: str, details: str, action: str) -> bool:
         """True when the user pressed the action's button (Cancel is the default). The texts
         are rich text. Tests replace this method."""
-        box = QMessageBox(QMessageBox.Icon.Question, action, question, parent=parent)
-        box.setObjectName("confirmRuleQuestion")
-        box.setTextFormat(Qt.TextFormat.RichText)
-        box.setInformativeText(details)
-        box.setStyleSheet("QLabel#qt_msgbox_informativelabel { min-width: 480px; }")
-        yes = box.addButton(action, QMessageBox.ButtonRole.AcceptRole)
-        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(cancel)
-        box.exec()
-        return box.clickedButton() is yes
+        return go_on_question(
+            parent,
+            "confirmRuleQuestion",
+            action,
+            question,
+            action,
+            details,
+            icon=QMessageBox.Icon.Question,
+            rich=True,
+        )
 
 
 class StudyRulesScreen(Screen):
