@@ -71,3 +71,23 @@ def test_the_kit_to_put_back_is_said_with_the_signature_and_after(
         assert "Not signed: nothing was saved." in said, said
         assert queries.kit_detail(pharmacy.ctx, pharm, "B0012").status == "available"
     assert queries.kit_detail(pharmacy.ctx, pharm, "B0001").status == "available"
+
+
+def test_a_wrong_password_keeps_the_kit_to_put_back_said(
+    qtbot: QtBot, screen: DispenseScreen, pharmacy: Counter, signatures: Signatures
+) -> None:
+    """The refusal of a wrong signature password is said with the put-back instruction, not
+    instead of it: the later kit is off the list and still on the counter."""
+    signatures.wrong = True
+    scan(qtbot, screen.kit_field, "B0011")
+    scan(qtbot, screen.kit_field, "B0001")
+    scan(qtbot, screen.kit_field, "B0012")  # replaces B0001: the signature is asked at once
+    [(_signer, _meaning, summary)] = signatures.asked
+    assert PUT_BACK in summary, summary
+    said = text_of(screen)
+    assert PUT_BACK in said, said
+    assert "password" in said.lower(), said  # the refusal is said too
+    assert screen.message.kind == "error"
+    pharm = pharmacy.actor("pharm")
+    assert queries.kit_detail(pharmacy.ctx, pharm, "B0012").status == "available"
+    assert queries.kit_detail(pharmacy.ctx, pharm, "B0001").status == "available"

@@ -821,8 +821,10 @@ def _count(study: Study, row: KitRow, tablets_only: bool) -> str:
 def _held_note(rows: Sequence[KitRow]) -> list[str]:
     """The kits available but held for an open count difference (KitRow.held), which the
     summary leaves out of what is available to dispense as the dispense and the Inventory
-    screen do: how many, which, and what to do; no line when none is."""
-    held = [r.number for r in rows if r.held]
+    screen do: how many, which, and what to do; no line when none is. Counted as the Status
+    column says them (_status_shown): a held kit too short-dated for a cycle is said "too
+    short-dated" there and listed by `--status short`, so it is not counted held here."""
+    held = [r.number for r in rows if r.held_for_count]
     if not held:
         return []
     return [

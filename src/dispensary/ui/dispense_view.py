@@ -1443,6 +1443,12 @@ class DispenseScreen(Screen):
                 self._warnings_changed(named)
             elif updated:
                 self._reload_study(updated[0].message)
+            elif put_back:
+                # Any other refusal (a wrong password): the kit dropped from the list is still
+                # on the counter, so the instruction to put it back stays with the refusal.
+                self.message.show_message(
+                    self._then(put_back, self.message.text()), self.message.kind or "error"
+                )
             return
         self.last_result = result
         self.changed.emit()

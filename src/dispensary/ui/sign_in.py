@@ -667,10 +667,12 @@ class AccountWatch(QObject):
             app.removeEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if self.stopped or event.type() not in (
-            QEvent.Type.KeyPress,
-            QEvent.Type.MouseButtonPress,
-        ):
+        if event.type() not in (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress):
+            return False
+        # An event can reach this filter of the whole application while its Python object is
+        # being torn down (its attributes cleared, the Qt object not yet gone): such a watch
+        # counts as stopped, and lets the event through.
+        if getattr(self, "stopped", True):
             return False
         now = self.clock()
         if now - self.last < self.every:
