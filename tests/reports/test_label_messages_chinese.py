@@ -59,7 +59,7 @@ def test_a_leaflets_paper_is_said_in_the_readers_language_and_recorded_as_before
     assert recorded == {"a4": "A4 paper", "letter": "US Letter paper"}  # the audit trail's
     with speaking(ZH):
         assert label_catalogue.medium_shown("A4 paper") == "A4 纸"
-        assert label_catalogue.medium_shown("US Letter paper") == "US Letter 纸"
+        assert label_catalogue.medium_shown("US Letter paper") == "美国信纸"
         assert label_catalogue.medium_shown("thermal-4x2") == "thermal-4x2"
     with speaking(EN):
         assert label_catalogue.medium_shown("A4 paper") == "A4 paper"

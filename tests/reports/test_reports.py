@@ -226,7 +226,7 @@ def test_reconciliation_headers_whole_words_and_lots_in_own_column(
         "Received Dispensed Returned Destroyed Written off (adjusted) On hand Held returned "
         "Balanced"
     ) in by_lot
-    assert "herombopag-7.5mg L2401 1911 1281" in by_lot
+    assert "herombopag (hetrombopag olamine) 7.5 mg tablet L2401 1911 1281" in by_lot
     assert "/" not in by_lot
     assert "Dispensed to participant Returned by participant Held returned Destroyed" in (
         by_participant

@@ -425,8 +425,8 @@ def test_the_language_is_the_reports_own_and_english_is_unchanged(sample: Sample
     entry = reports.report("darf")
     chinese = reports.make_report(entry, sample.ctx, sample.monitor, PERIOD, language=ZH)
     english = reports.make_report(entry, sample.ctx, sample.monitor, PERIOD)
-    assert chinese.title == "药物清点记录表（DARF）"
-    assert english.title == "Drug accountability record (DARF)"
+    assert chinese.title == "研究药物清点记录表（DARF）"
+    assert english.title == "Investigational Agent Accountability Record (DARF)"
     # The name offered on saving is in the reader's language, as the title is.
     assert english.file_name == f"DARF all products {sample.ctx.clock.today().isoformat()}.pdf"
     assert (

@@ -44,7 +44,7 @@ def test_a_breakage_reads_as_one_tablet_written_off(sample: SampleStudy, meta: R
     assert "Destroyed Written off (adjusted) On hand" in text
     assert NOTE in text
     assert "+ held returned + destroyed + written off (adjusted)." in text
-    assert "K0085 herombopag-7.5mg 21 0 0 0 1 20 0 yes" in text
+    assert "K0085 herombopag (hetrombopag olamine) 7.5 mg tablet 21 0 0 0 1 20 0 yes" in text
     with speaking(Language.ZH_CN):
         chinese = pdf_text(reports.reconciliation_pdf(meta, sample.ctx.study, result))
     assert "核销（盘点调整）：实物盘点从账面核销的药片" in chinese

@@ -67,3 +67,15 @@ def test_a_report_made_on_letter_from_the_screen_is_letter(
         qtbot, ReportsScreen(AppSession(pharmacy.ctx, session.user, Settings.load())), None
     )
     assert again.paper.currentData() == "letter"
+
+
+def test_the_paper_is_named_in_the_windows_language(
+    qtbot: Any, chinese: None, pharmacy: Pharmacy
+) -> None:
+    """The Chinese window offered "A4" and "US Letter": the Letter paper is 美国信纸 (the
+    glossary's term), A4 stays A4; the choice is still the command's a4 or letter."""
+    session = AppSession(pharmacy.ctx, pharmacy.actor("pharm"), Settings())
+    screen = refreshed(qtbot, ReportsScreen(session), None)
+    screen.choose("reconciliation")
+    offered = {screen.paper.itemData(i): screen.paper.itemText(i) for i in range(2)}
+    assert offered == {"a4": "A4", "letter": "美国信纸"}

@@ -36,6 +36,7 @@ FORMS = {
     "discontinued": r"discontinued",
     "reprint": r"reprint(?:s|ed|ing)?",
     "override": r"overrid(?:e|es|den|ing)",
+    "us_letter": r"us letter",
 }
 """The English forms of each term as the messages write them."""
 

@@ -1167,6 +1167,14 @@ Old values:
         <translation>纸张</translation>
     </message>
     <message>
+        <source>A4</source>
+        <translation>A4</translation>
+    </message>
+    <message>
+        <source>US Letter</source>
+        <translation>美国信纸</translation>
+    </message>
+    <message>
         <source>Reports and labels</source>
         <translation>报告与标签</translation>
     </message>

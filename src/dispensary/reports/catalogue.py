@@ -362,9 +362,15 @@ def _certificate_file(values: Values, stamp: str) -> str:
     )
 
 
+# Each report's one title: in the list of reports (the screen's, the command's) and on its
+# pages, the renderer taking it from here (the list said "Participant history", "Expiry: stock
+# expiring soon", "Inventory on hand"... for PDFs titled otherwise).
+DARF_TITLE = N_("Investigational Agent Accountability Record (DARF)")
+INVENTORY_TITLE = N_("Inventory by product, lot and kit")
+EXPIRY_TITLE = N_("Expiry report")
 PARTICIPANT_TITLE = N_("Participant dispensing and adherence history")
-"""The participant report's one title: in the list of reports and on its pages (the list said
-"Participant history")."""
+DESTRUCTION_TITLE = N_("Destruction and return-to-sponsor log")
+LOT_TITLE = N_("Lot trace")
 
 _PERIOD = Field(Param.PERIOD)
 _PAPER = Field(Param.PAPER)
@@ -373,7 +379,7 @@ _PAPER = Field(Param.PAPER)
 REPORTS: tuple[Report, ...] = (
     Report(
         "darf",
-        N_("Drug accountability record (DARF)"),
+        DARF_TITLE,
         N_("drug accountability record (DARF), one per product and strength"),
         (Field(Param.PRODUCT), _PERIOD, _PAPER),
         _darf,
@@ -386,7 +392,7 @@ REPORTS: tuple[Report, ...] = (
     ),
     Report(
         "inventory",
-        N_("Inventory on hand"),
+        INVENTORY_TITLE,
         N_("kits on record, with status and tablets or capsules"),
         (Field(Param.PRODUCT), Field(Param.LOT), _PAPER),
         _inventory,
@@ -399,7 +405,7 @@ REPORTS: tuple[Report, ...] = (
     ),
     Report(
         "expiry",
-        N_("Expiry: stock expiring soon"),
+        EXPIRY_TITLE,
         N_("stock expiring soon, and expired stock not yet destroyed"),
         (Field(Param.DAYS), _PAPER),
         _expiry,
@@ -438,7 +444,7 @@ REPORTS: tuple[Report, ...] = (
     ),
     Report(
         "destruction",
-        N_("Destruction log"),
+        DESTRUCTION_TITLE,
         N_("destruction log (witnessed destructions and returns to the sponsor)"),
         (_PERIOD, _PAPER),
         _destruction_log,
@@ -484,7 +490,7 @@ REPORTS: tuple[Report, ...] = (
     ),
     Report(
         "lot",
-        N_("Lot trace (recall list)"),
+        LOT_TITLE,
         N_("lot trace: every kit and dispense of a lot (recall)"),
         (Field(Param.LOT, required=True, ask="Choose the lot."), _PAPER),
         _lot,

@@ -31,6 +31,7 @@ from dispensary.reports.base import (
     signature_block,
     spacer,
 )
+from dispensary.reports.catalogue import DARF_TITLE
 from dispensary.reports.csvfile import to_csv
 from dispensary.reports.words import institution as site_in_words
 from dispensary.reports.words import investigator as investigator_in_words
@@ -38,7 +39,7 @@ from dispensary.reports.words import study_title
 from dispensary.services.report_data import DarfLine, DarfRecord, ReportMeta
 from dispensary.study import Study
 
-TITLE = N_("Investigational Agent Accountability Record (DARF)")
+TITLE = DARF_TITLE  # the one title, listed and printed (reports.catalogue)
 HEADER = (
     N_("Line"),
     N_("Date"),

@@ -17,13 +17,14 @@ from dispensary.reports.base import (
     para,
     scaled,
 )
+from dispensary.reports.catalogue import EXPIRY_TITLE
 from dispensary.reports.csvfile import to_csv
 from dispensary.reports.words import institution, term
 from dispensary.services.report_data import ExpiryReport, ReportMeta
 from dispensary.services.results import KitRow
 from dispensary.study import Study
 
-TITLE = N_("Expiry report")
+TITLE = EXPIRY_TITLE  # the one title, listed and printed (reports.catalogue)
 HEADER = (
     N_("Kit"),
     N_("Product"),

@@ -1,4 +1,5 @@
-"""Inventory on hand: totals by product and lot (with expiry and status), then kit by kit."""
+"""Inventory by product, lot and kit: totals by product and lot (with expiry and status), then
+kit by kit."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Sequence
 from reportlab.platypus import Flowable
 
 from dispensary.domain.codes import KitStatus
-from dispensary.i18n import N_, _
+from dispensary.i18n import _
 from dispensary.reports.base import (
     Section,
     build_report,
@@ -21,13 +22,14 @@ from dispensary.reports.base import (
     scaled,
     spacer,
 )
+from dispensary.reports.catalogue import INVENTORY_TITLE
 from dispensary.reports.csvfile import to_csv
 from dispensary.reports.words import institution, term
 from dispensary.services.report_data import ReportMeta
 from dispensary.services.results import KitRow
 from dispensary.study import Study
 
-TITLE = N_("Inventory by product, lot and kit")
+TITLE = INVENTORY_TITLE  # the one title, listed and printed (reports.catalogue)
 STATUSES = (
     KitStatus.AVAILABLE,
     KitStatus.QUARANTINED,

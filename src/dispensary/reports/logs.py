@@ -24,6 +24,7 @@ from dispensary.reports.base import (
     scaled,
     when,
 )
+from dispensary.reports.catalogue import DESTRUCTION_TITLE
 from dispensary.reports.certificate import SIGNER_MEANINGS, unseen_returns
 from dispensary.reports.csvfile import to_csv
 from dispensary.reports.words import institution, named_destructions, pgettext, plural, term
@@ -39,7 +40,6 @@ from dispensary.services.results import DestructionLine, DestructionRow
 from dispensary.services.temperature import KitGone, longest_text, source_text
 from dispensary.study import Study
 
-DESTRUCTION_TITLE = N_("Destruction and return-to-sponsor log")
 RETURNS_TITLE = N_("Returns log (tablets brought back by participants)")
 RETURNS_TITLE_UNITS = N_("Returns log (brought back by participants)")
 QUARANTINE_TITLE = N_("Quarantines and temperature excursions")

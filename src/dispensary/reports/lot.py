@@ -20,12 +20,13 @@ from dispensary.reports.base import (
     para,
     scaled,
 )
+from dispensary.reports.catalogue import LOT_TITLE
 from dispensary.reports.csvfile import to_csv
 from dispensary.reports.words import listing, pgettext, plural, term
 from dispensary.services.report_data import LotTrace, ReportMeta
 from dispensary.study import Study
 
-TITLE = N_("Lot trace")
+TITLE = LOT_TITLE  # the one title, listed and printed (reports.catalogue)
 
 
 def lot_section(study: Study, trace: LotTrace, paper: str) -> Section:

@@ -31,9 +31,9 @@ from dispensary.reports.base import (
     scaled,
     when,
 )
+from dispensary.reports.catalogue import DESTRUCTION_TITLE
 from dispensary.reports.darf import darf_section
 from dispensary.reports.logs import (
-    DESTRUCTION_TITLE,
     QUARANTINE_TITLE,
     destruction_table,
     excursion_table,

@@ -94,41 +94,53 @@ def product_table(rows: Sequence[BalanceRow], width: float, study: Study | None 
     )
 
 
-def lot_table(rows: Sequence[BalanceRow], width: float) -> Flowable:
+def _named(study: Study | None, code: str) -> str:
+    """A product in a table but the one by product: by its name in the report's language
+    (the study file's, "海曲泊帕乙醇胺片 7.5 mg"), not by its code; the code where there is no
+    study."""
+    return study.product_name(code) if study is not None else code
+
+
+def lot_table(rows: Sequence[BalanceRow], width: float, study: Study | None = None) -> Flowable:
     """Product and lot in their own columns (a lot row's key is 'product/lot')."""
     return _balance_table(
-        ((_("Product"), _("Lot")), (28, 34)),
-        [r.key.partition("/")[::2] for r in rows],
+        ((_("Product"), _("Lot")), (62, 11)),
+        [
+            (_named(study, product), lot)
+            for product, lot in (r.key.partition("/")[::2] for r in rows)
+        ],
         rows,
         STOCK_COLUMNS,
         width,
     )
 
 
-def kit_table(rows: Sequence[BalanceRow], width: float) -> Flowable:
+def kit_table(rows: Sequence[BalanceRow], width: float, study: Study | None = None) -> Flowable:
     return _balance_table(
-        ((_("Kit"), _("Product")), (22, 40)),
-        [(r.key, r.label) for r in rows],
+        ((_("Kit"), _("Product")), (11, 62)),
+        [(r.key, _named(study, r.product or r.label)) for r in rows],
         rows,
         STOCK_COLUMNS,
         width,
     )
 
 
-def participant_table(rows: Sequence[BalanceRow], width: float) -> Flowable:
+def participant_table(
+    rows: Sequence[BalanceRow], width: float, study: Study | None = None
+) -> Flowable:
     columns = PARTICIPANT_COLUMNS + tuple(
         (title, count) for title, count in PARTICIPANT_RARE_COLUMNS if any(count(r) for r in rows)
     )
     return _balance_table(
-        ((_("Participant"), _("Initials"), _("Product")), (20, 14, 26)),
-        [(r.key, r.label, r.product) for r in rows],
+        ((_("Participant"), _("Initials"), _("Product")), (13, 10, 50)),
+        [(r.key, r.label, _named(study, r.product)) for r in rows],
         rows,
         columns,
         width,
     )
 
 
-def count_table(result: ReconcileResult, width: float) -> Flowable:
+def count_table(result: ReconcileResult, width: float, study: Study | None = None) -> Flowable:
     """Each kit on the shelf: the book now against its last physical count."""
     if not result.counts:
         return empty_note(_("No kit is on the shelf."))
@@ -147,7 +159,7 @@ def count_table(result: ReconcileResult, width: float) -> Flowable:
         [
             [
                 c.kit,
-                c.product,
+                _named(study, c.product),
                 c.lot,
                 str(c.book),
                 c.counted_on.isoformat() if c.counted_on else _("never"),
@@ -157,7 +169,7 @@ def count_table(result: ReconcileResult, width: float) -> Flowable:
             ]
             for c in rows
         ],
-        scaled((12, 22, 10, 9, 13, 9, 9, 50), width),
+        scaled((10, 34, 9, 9, 13, 9, 9, 40), width),
         numeric=(3, 5, 6),
         highlight=[(i, AMBER) for i, c in enumerate(rows) if c.unresolved],
     )
@@ -217,7 +229,7 @@ def reconciliation_story(
         *heading(_("By product")),
         product_table(result.products, width, study),
         *heading(_("By lot")),
-        lot_table(result.lots, width),
+        lot_table(result.lots, width, study),
         # As the command and the monitor pack count them (DiscrepancyKind.to_review): what
         # someone must act on, then the count differences adjusted and countersigned, a record.
         *heading(_("To review ({count})").format(count=len(result.to_review))),
@@ -233,11 +245,11 @@ def reconciliation_story(
         ]
     story += [
         *heading(_("Book against the last physical count (kits on the shelf)")),
-        count_table(result, width),
+        count_table(result, width, study),
         *heading(_("By participant and product")),
-        participant_table(result.participants, width),
+        participant_table(result.participants, width, study),
         *heading(_("By kit")),
-        kit_table(result.kits, width),
+        kit_table(result.kits, width, study),
     ]
     story += heading(_("Sign-offs recorded in the program"))
     if result.signoffs:

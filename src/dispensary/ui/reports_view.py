@@ -106,6 +106,13 @@ PARAM_NAMES = {
 """Every parameter's row in the form, in this order; a catalogue entry shows its own. In
 English, translated (context "ReportsScreen") where shown."""
 
+PAPER_NAMES = (
+    QT_TRANSLATE_NOOP("ReportsScreen", "A4"),
+    QT_TRANSLATE_NOOP("ReportsScreen", "US Letter"),
+)
+"""The papers' names (documents.PAPERS) as the paper choice shows them, translated (context
+"ReportsScreen"): US Letter is 美国信纸 in Chinese."""
+
 
 def entry_title(entry: Report | Label, language: Language) -> str:
     """A report's or label's title as the catalogue gives it in `language` (English when the
@@ -284,7 +291,7 @@ class ReportsScreen(Screen):
         self.paper = QComboBox()
         self.paper.setObjectName("reportPaper")
         for key, name in PAPERS.items():
-            self.paper.addItem(name, key)
+            self.paper.addItem(QCoreApplication.translate("ReportsScreen", name), key)
         # The paper last chosen on this workstation (a US site's Letter), else the command's
         # default; a choice is kept in the workstation's settings for the next report.
         last = self.paper.findData(self.session.settings.paper)
