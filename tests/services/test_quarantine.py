@@ -375,6 +375,9 @@ def test_each_logger_file_imported_is_listed_newest_first_with_what_it_found(
         source="week1.csv",
         recorded_by=week.recorded_by,
         recorded_at=clock.now(),
+        recorded_by_username=technician.username,
+        recorded_by_name=technician.full_name,
+        recorded_by_initials=technician.initials,
     )
     assert week.recorded_by == technician.initials
     # the file with two excursions is one row: its whole span, count and range

@@ -768,7 +768,8 @@ def _destroy_data(found: DestroyAssessment) -> dict[str, Any]:
     return {
         "destroyed_on": found.destroyed_on,
         "to_sponsor": found.to_sponsor,
-        "witness": found.witness,
+        "witness": found.witness,  # deprecated: witness_username (kept for one release)
+        "witness_username": found.witness or None,
         "witness_name": found.witness_name,
         "witness_role": found.witness_role,
         "method": found.method,

@@ -199,6 +199,18 @@ def json_default(value: object) -> object:
     raise TypeError(f"cannot show {type(value).__name__} as JSON")
 
 
+def person_keys(
+    role: str, username: str | None = None, name: str | None = None, initials: str | None = None
+) -> dict[str, str | None]:
+    """A person of a record as every `--json` output names one (docs/CLI.md, "People in the
+    JSON output"): `<role>_username`, `<role>_name` (the full name) and, where the record
+    holds them, `<role>_initials`; a form the data does not hold is left out, one it holds but
+    is empty (an account no longer on file) is null. `actor` is the account that made the
+    record; any other role is the record's own (`witness`, `confirmed_by`, ...)."""
+    forms = {"username": username, "name": name, "initials": initials}
+    return {f"{role}_{form}": value or None for form, value in forms.items() if value is not None}
+
+
 def product_data(figures: ProductFigures) -> dict[str, Any]:
     """One product of a return's dispense in its own units (`return --json`, `check return
     --json`); null where not known yet (taken, expected and adherence once every kit is back)."""
@@ -225,6 +237,9 @@ def history_data(row: DispenseHistoryRow) -> dict[str, Any]:
     (`products`); a dispense of several products leaves out the summed figures
     (SUMMED_HISTORY_KEYS), one of one product keeps them (its product's)."""
     data = asdict(row)
+    if row.voided is not None:  # who voided it as every --json output names a person; the
+        # void's "username" and "full_name" are kept for one release
+        data["voided"] |= person_keys("actor", row.voided.username, row.voided.full_name)
     if len(row.products) > 1:
         for key in SUMMED_HISTORY_KEYS:
             del data[key]

@@ -26,6 +26,7 @@ from dispensary.cli.core import (
     number,
     observation_options,
     percent,
+    person_keys,
     plural,
     product_data,
     record_id,
@@ -481,7 +482,8 @@ def _change_data(change: RecordChange) -> dict[str, Any]:
         "return_id": change.return_id,
         "old": change.old,
         "new": change.new,
-        "by": change.username,
+        "by": change.username,  # deprecated: actor_username (kept for one release)
+        **person_keys("actor", change.username, change.full_name),
         "reason": change.reason,
         "effective_on": change.effective_on.isoformat() if change.effective_on else None,
         "signed": change.signed,

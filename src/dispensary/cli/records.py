@@ -32,6 +32,7 @@ from dispensary.cli.core import (
     help_text,
     keyed,
     path_option,
+    person_keys,
     signing_secret,
     table,
 )
@@ -180,7 +181,8 @@ def _signoff_data(row: SignOffRow) -> dict[str, Any]:
     """A sign-off for scripts: who, when, what it attested (codes and numbers) and the records
     since that change it."""
     return {
-        "username": row.username,
+        "username": row.username,  # deprecated: signed_off_by_username (kept for one release)
+        **person_keys("signed_off_by", row.username, row.full_name),
         "role": row.role.value,
         "at": row.at,
         "note": row.note,
@@ -222,7 +224,8 @@ def cmd_sign_off(run: Run) -> int:
     result = reconciliation.sign_off(ctx, actor, password, run.args.note or "", seen=shown.seen())
     last = result.signoffs[-1] if result.signoffs else None
     data = {
-        "signed_off_by": actor.username,
+        "signed_off_by": actor.username,  # deprecated: signed_off_by_username (one release)
+        **person_keys("signed_off_by", actor.username, actor.full_name),
         "at": last.at if last is not None else None,
         "balanced": result.balanced,
         "discrepancies": len(result.discrepancies),
@@ -506,7 +509,8 @@ def cmd_audit_list(run: Run) -> int:
         {
             "id": e.entry.id,
             "at": e.entry.at,
-            "user": e.entry.username,
+            "user": e.entry.username,  # deprecated: actor_username (kept for one release)
+            **person_keys("actor", e.entry.username, e.full_name),
             "action": e.entry.action,
             "entity": e.entry.entity,
             "entity_id": e.entry.entity_id,
@@ -524,7 +528,8 @@ def cmd_audit_list(run: Run) -> int:
             "signatures": [
                 {
                     "username": s.username,
-                    "full_name": s.full_name,
+                    "full_name": s.full_name,  # deprecated: name (kept for one release)
+                    "name": s.full_name,
                     "role": s.role,
                     "meaning": s.meaning,
                     "at": s.at,

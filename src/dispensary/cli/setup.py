@@ -25,6 +25,7 @@ from dispensary.cli.core import (
     help_text,
     new_secret,
     path_option,
+    person_keys,
     plural,
     study_file_option,
     table,
@@ -448,7 +449,8 @@ def _rule_data(r: RuleState) -> dict[str, Any]:
         "source": r.source,
         "confirmed": r.confirmed,
         "state": r.state,
-        "confirmed_by": r.confirmed_by,
+        "confirmed_by": r.confirmed_by,  # deprecated: confirmed_by_username (one release)
+        **person_keys("confirmed_by", r.confirmed_by, r.confirmed_by_name),
         "confirmed_at": r.confirmed_at,
         "reason": r.reason,
     }

@@ -31,6 +31,7 @@ from dispensary.cli.core import (
     keyed,
     kits_text,
     path_option,
+    person_keys,
     plural,
     read_bytes,
     receive_options,
@@ -238,7 +239,10 @@ def cmd_destroy(run: Run) -> int:
     if result.reason_code is not None:
         lines.append(_("  Reason         {label}").format(label=_(result.reason_code.label)))
     lines += [_("  Warning        {warning}").format(warning=w) for w in found.warnings]
-    run.emit(asdict(result), lines)
+    actor = run.actor()
+    # "witness" (the full name) is kept for one release: witness_name says it now.
+    data = asdict(result) | person_keys("witness", result.witness_username, result.witness)
+    run.emit(data | person_keys("actor", actor.username, actor.full_name, actor.initials), lines)
     return EXIT_OK
 
 
@@ -664,6 +668,12 @@ def _list_logger_files(run: Run) -> int:
         ),
         values,
     )
+    # Who imported it as every --json output names a person; "recorded_by" (initials, or the
+    # user name when the account is gone) is kept for one release.
+    for row, c in zip(data, checks, strict=True):
+        row |= person_keys(
+            "recorded_by", c.recorded_by_username, c.recorded_by_name, c.recorded_by_initials
+        )
     if not checks:
         lines = [
             _("No logger file imported yet for {area}.").format(area=a.area)

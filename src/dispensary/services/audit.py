@@ -861,6 +861,7 @@ def exported(entries: Iterable[AuditRow], signers: EntrySigners) -> list[Exporte
     """The entries as every export carries them (the audit report's CSV, `audit list
     --json`): with the kit, dispense and participant looked up for a return and with the
     signatures the PDF and the window show, so a spreadsheet holds the same facts."""
+    names = {p.username: p.full_name for p in signers.people}
     found = []
     for row in entries:
         kit, dispense, person = row.return_of if len(row.return_of) == 3 else ("", "", "")
@@ -875,6 +876,7 @@ def exported(entries: Iterable[AuditRow], signers: EntrySigners) -> list[Exporte
                 count_kit,
                 count_on,
                 row.referred[-1] if row.referred else "",
+                names.get(row.username, ""),
             )
         )
     return found

@@ -211,6 +211,7 @@ def destroy(
             ref,
             code,
             tuple(by_product.items()),
+            witness_username=witness_user.username,
         )
 
 

@@ -324,7 +324,7 @@ class RuleState:
     source: str
     confirmed: bool
     by_source: bool  # from the registry or the protocol: needs no confirmation
-    confirmed_by: str = ""
+    confirmed_by: str = ""  # the user name of who confirmed it
     confirmed_at: datetime | None = None
     reason: str = ""
     said: str = ""
@@ -333,6 +333,7 @@ class RuleState:
     name: str = ""
     """The rule by name in the reader's language (Study.rule_name: "周期间隔"); `key`
     ("cycle.min_interval") is what the study file and the command write."""
+    confirmed_by_name: str = ""  # and their full name ("" when the account is not on file)
     changed: bool = False
     """Confirmed for an earlier text of the rule (its source the same): the study file was
     updated since with the rule's text changed, and the rule is to confirm again."""
@@ -400,6 +401,7 @@ class DestroyResult:
     reason_code: DestructionReason | None = None
     by_product: tuple[tuple[str, int], ...] = ()
     """The units that left, by product code (a capsule study's are capsules, not tablets)."""
+    witness_username: str = ""  # the witness's user name (`witness` is their full name)
 
 
 @dataclass(frozen=True)
@@ -680,6 +682,7 @@ class ExportedEntry:
     count_kit: str = ""  # the kit and day of the earlier count it names (AuditRow.referred)
     count_on: str = ""
     referred_entry: str = ""
+    full_name: str = ""  # the entry's user's full name ("" when the account is not on file)
     """The "No." of the audit entry that recorded the count or return this entry names by its
     row (AuditRow.referred's last fact): the stored `adjustment_of`, `recount_of` or
     `corrects` is that record's row, which no column of the trail holds."""

@@ -714,7 +714,7 @@ def study_rules(ctx: Context, actor: Actor) -> list[RuleState]:
                 select(RuleConfirmation).where(RuleConfirmation.id.in_(found.by.values()))
             )
         }
-        names = {u.id: u.username for u in session.scalars(select(User))}
+        names = {u.id: (u.username, u.full_name) for u in session.scalars(select(User))}
         states = []
         for rule in ctx.study.rules:
             row = rows.get(found.by.get(rule.key, 0))
@@ -725,7 +725,8 @@ def study_rules(ctx: Context, actor: Actor) -> list[RuleState]:
                     source=rule.source,
                     confirmed=rule.key in found.held,
                     by_source=rule.authoritative,
-                    confirmed_by=names.get(row.confirmed_by_id, "") if row else "",
+                    confirmed_by=names.get(row.confirmed_by_id, ("", ""))[0] if row else "",
+                    confirmed_by_name=names.get(row.confirmed_by_id, ("", ""))[1] if row else "",
                     confirmed_at=row.confirmed_at if row else None,
                     reason=row.reason if row else "",
                     said=ctx.study.rule_title(rule.key),
@@ -833,6 +834,7 @@ def confirm_rule(ctx: Context, actor: Actor, rule: str, reason: str) -> RuleStat
             confirmed=True,
             by_source=False,
             confirmed_by=actor.username,
+            confirmed_by_name=actor.full_name,
             confirmed_at=row.confirmed_at,
             reason=why,
             said=ctx.study.rule_title(found.key),

@@ -1683,6 +1683,9 @@ class LoggerCheck:
     recorded_at: datetime
     gaps: tuple[tuple[datetime, datetime], ...] = ()  # stretches of the file without a reading
     manual: bool = False  # a thermometer's reading entered by hand: its audit entry's mark
+    recorded_by_username: str = ""  # who imported it: the user name the trail holds
+    recorded_by_name: str = ""  # their full name ("" when the account is gone)
+    recorded_by_initials: str = ""  # their initials ("" when the account is gone)
 
 
 def logger_checks(
@@ -1724,7 +1727,13 @@ def logger_imports(session: Session, ctx: Context) -> list[LoggerCheck]:
             AuditEntry.new,
         ).where(AuditEntry.action.in_(_LOGGER_ACTIONS))
     ).all()
-    initials = dict(session.execute(select(User.id, User.initials)).tuples().all())
+    accounts = {
+        user_id: (full_name, initials)
+        for user_id, full_name, initials in session.execute(
+            select(User.id, User.full_name, User.initials)
+        ).tuples()
+    }
+    initials = {user_id: known[1] for user_id, known in accounts.items()}
     areas = study_area_names(session, ctx)
     rows: list[LoggerCheck] = []
     group: tuple[object, ...] | None = None  # the import the last row is of
@@ -1737,6 +1746,13 @@ def logger_imports(session: Session, ctx: Context) -> list[LoggerCheck]:
         )
         if check is None:
             continue
+        full_name, known_initials = accounts.get(user_id, ("", ""))
+        check = replace(
+            check,
+            recorded_by_username=username,
+            recorded_by_name=full_name,
+            recorded_by_initials=known_initials,
+        )
         # One import's entries are consecutive (one step), the checked one first: read
         # newest first, an entry of the same time, user, area, file and span is of the import
         # read last unless that import's first entry was read already.

@@ -1,0 +1,111 @@
+"""Every person in the `--json` output is named one way (docs/CLI.md, "People in the JSON
+output"): `<role>_username` and `<role>_name` (the full name), with `<role>_initials` where the
+record holds initials, `actor` being the account that made the record. A script's complaint:
+`audit list` called the acting account `user`, `history` called it `by`, and the `_by` keys held
+a user name in one command, initials or a full name in another. The old keys stay for one
+release, so scripts reading them go on working."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cli_support import Cli
+
+PEOPLE = {
+    "admin": ("Li Wei", "LW"),
+    "pharmacist": ("Chen Jing", "CJ"),
+    "technician": ("Wang Fang", "WF"),
+    "monitor": ("Maria Rossi", "MR"),
+}
+
+
+def test_audit_list_names_the_actor_and_keeps_user(cli: Cli) -> None:
+    entries = cli("--json", "audit", "list", "--action", "dispense_voided").json()
+    [void] = entries
+    assert void["user"] == "pharmacist"  # deprecated, kept for one release
+    assert (void["actor_username"], void["actor_name"]) == ("pharmacist", "Chen Jing")
+    signed = [e for e in cli("--json", "audit", "list").json() if e["signatures"]]
+    assert signed
+    for entry in signed:
+        assert entry["actor_name"] == PEOPLE[entry["actor_username"]][0]
+        for s in entry["signatures"]:
+            assert s["name"] == s["full_name"] == PEOPLE[s["username"]][0]
+
+
+def test_history_names_who_changed_and_who_voided(cli: Cli) -> None:
+    record = cli("--json", "history", "01-009").json()
+    [change] = record["changes"]
+    assert change["by"] == "pharmacist"  # deprecated, kept for one release
+    assert (change["actor_username"], change["actor_name"]) == ("pharmacist", "Chen Jing")
+    [voided] = [r["voided"] for r in record["dispenses"] if r["voided"]]
+    assert (voided["username"], voided["full_name"]) == ("pharmacist", "Chen Jing")  # kept
+    assert (voided["actor_username"], voided["actor_name"]) == ("pharmacist", "Chen Jing")
+
+
+def test_study_rules_name_who_confirmed(cli: Cli) -> None:
+    rules = cli("--json", "study", "rules").json()
+    open_rule = next(r for r in rules if not r["confirmed"])
+    assert (open_rule["confirmed_by_username"], open_rule["confirmed_by_name"]) == (None, None)
+    assert open_rule["confirmed_by"] == ""  # kept as it was
+    rule = open_rule["rule"]
+    done = cli("--json", "study", "confirm", rule, "--reason", "PI agreed", user="admin").json()
+    assert done["confirmed_by"] == "admin"
+    assert (done["confirmed_by_username"], done["confirmed_by_name"]) == ("admin", "Li Wei")
+    listed = {r["rule"]: r for r in cli("--json", "study", "rules").json()}[rule]
+    assert listed["confirmed_by"] == "admin"
+    assert (listed["confirmed_by_username"], listed["confirmed_by_name"]) == ("admin", "Li Wei")
+
+
+def test_sign_off_and_reconcile_name_the_signer(cli: Cli) -> None:
+    signed = cli("sign-off", "--note", "Visit 3", "--json", user="monitor").json()
+    assert signed["signed_off_by"] == "monitor"  # deprecated, kept for one release
+    assert (signed["signed_off_by_username"], signed["signed_off_by_name"]) == (
+        "monitor",
+        "Maria Rossi",
+    )
+    signoffs = cli("reconcile", "--json", user="monitor").json()["signoffs"]
+    mine = [s for s in signoffs if s["username"] == "monitor"]  # "username" kept
+    assert mine
+    for s in mine:
+        assert (s["signed_off_by_username"], s["signed_off_by_name"]) == ("monitor", "Maria Rossi")
+
+
+def test_temperature_list_names_who_imported_each_file(cli: Cli, tmp_path: Path) -> None:
+    log = tmp_path / "warm.csv"
+    log.write_text(
+        "timestamp,celsius\n2026-03-01T10:00:00,21.0\n2026-03-01T11:00:00,22.0\n",
+        encoding="utf-8",
+    )
+    assert cli("temperature", "--area", "IP store 1", str(log), user="technician").code == 0
+    [mine] = cli("temperature", "--list", "--limit", "1", "--json").json()
+    assert mine["recorded_by"] == "WF"  # initials, kept for one release
+    assert (
+        mine["recorded_by_username"],
+        mine["recorded_by_name"],
+        mine["recorded_by_initials"],
+    ) == ("technician", "Wang Fang", "WF")
+
+
+def test_destroy_and_its_check_name_the_witness_and_the_actor(cli: Cli) -> None:
+    stock = cli("inventory", "--json", "--status", "available").json()
+    kit = stock[0]["kit"]
+    options = ("--witness", "technician", "--method", "incineration", "--reference", "R1")
+    checked = cli("check", "destroy", kit, *options, "--reason-code", "damaged", "--json")
+    assert checked.code in (0, 1), checked.err
+    found = checked.json()
+    assert found["witness"] == "technician"  # the user name, kept for one release
+    assert (found["witness_username"], found["witness_name"]) == ("technician", "Wang Fang")
+
+    done = cli(
+        "destroy", kit, *options, "--reason-code", "damaged", "--json",
+        env={"DISPENSARY_WITNESS_PASSWORD": "demo-pass-1"},
+    )  # fmt: skip
+    assert done.code == 0, done.err
+    record = done.json()
+    assert record["witness"] == "Wang Fang"  # the full name, kept for one release
+    assert (record["witness_username"], record["witness_name"]) == ("technician", "Wang Fang")
+    assert (record["actor_username"], record["actor_name"], record["actor_initials"]) == (
+        "pharmacist",
+        "Chen Jing",
+        "CJ",
+    )
