@@ -31,6 +31,7 @@ from dispensary.services.assessment.dispense import DispenseCheck
 from dispensary.services.assessment.enrolment import EnrolmentCheck
 from dispensary.services.assessment.receiving import ReceiveCheck
 from dispensary.services.assessment.returns import ReturnCheck
+from dispensary.services.assessment.status import StatusCorrectionCheck
 from dispensary.services.reconciliation import SignOffCheck
 from dispensary.ui.dashboard import DashboardScreen
 from dispensary.ui.guide_view import Guide, GuideWindow, guide_file, headings, slug
@@ -42,6 +43,7 @@ STEPS: dict[str, type[StrEnum]] = {
     "receive": ReceiveCheck,
     "dispense": DispenseCheck,
     "correct enrolment": EnrolmentCheck,
+    "correct status change": StatusCorrectionCheck,
     "return": ReturnCheck,
     "count": CountCheck,
     "destroy": DestroyCheck,

@@ -437,6 +437,41 @@ set</source>
     </message>
 </context>
 <context>
+    <name>CorrectStatusDialog</name>
+    <message>
+        <source>Correct the status change of {number}</source>
+        <translation>更正 {number} 的状态变更</translation>
+    </message>
+    <message>
+        <source>{number} ({initials}) is recorded as &lt;b&gt;{status}&lt;/b&gt; from {date}. Give the status and the date as they should have been recorded; the status before the change withdraws it as recorded in error.</source>
+        <translation>{number}（{initials}）记录为自 {date} 起&lt;b&gt;{status}&lt;/b&gt;。请填写本应记录的状态和日期；选择变更前的状态即作为误录撤回该变更。</translation>
+    </message>
+    <message>
+        <source>e.g. 2026-12-01 typed for 2026-11-21</source>
+        <translation>例如：把 2026-11-21 录成了 2026-12-01</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Effective date</source>
+        <translation>生效日期</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Correct and sign...</source>
+        <translation>更正并签名...</translation>
+    </message>
+    <message>
+        <source>Status change of {number} corrected: {status}, effective {date}</source>
+        <translation>{number} 的状态变更已更正：{status}，生效日期 {date}</translation>
+    </message>
+</context>
+<context>
     <name>CountScreen</name>
     <message>
         <source>Physical count (blind)</source>
@@ -1374,6 +1409,10 @@ set</source>
         <translation>更正入组信息...</translation>
     </message>
     <message>
+        <source>Correct status change...</source>
+        <translation>更正状态变更...</translation>
+    </message>
+    <message>
         <source>Void enrolment...</source>
         <translation>作废入组...</translation>
     </message>
@@ -1480,6 +1519,10 @@ set</source>
     <message>
         <source>Participant {number} is now {status}.</source>
         <translation>受试者 {number} 现为{status}。</translation>
+    </message>
+    <message>
+        <source>Status change of {number} corrected: {status}.</source>
+        <translation>{number} 的状态变更已更正：{status}。</translation>
     </message>
     <message>
         <source>Enrolment of {number} corrected: {initials}, born {year}, enrolled {date}.</source>

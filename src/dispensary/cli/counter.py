@@ -1,5 +1,6 @@
-"""The counter: `enroll`, `participant-status`, `participant-correct`, `dispense`, `void`,
-`return`, `correct-return`, `explain`, `participants`, `history` and `trace`.
+"""The counter: `enroll`, `participant-status`, `correct-status`,
+`participant-correct`, `dispense`, `void`, `return`, `correct-return`, `explain`,
+`participants`, `history` and `trace`.
 
 Each command's parser sits after its handler; the services load inside the handlers, so that
 `--help` does not load them.
@@ -247,6 +248,61 @@ def participant_correct_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--initials", metavar="XX", help=N_("the right initials"))
     p.add_argument("--birth-year", type=whole, metavar="YYYY", help=N_("the right year of birth"))
     p.add_argument("--reason", required=True, help=N_("why the enrolment is corrected (required)"))
+
+
+def cmd_participant_status_correct(run: Run) -> int:
+    from dispensary.services import participants
+
+    a = run.args
+    row = participants.correct_status(
+        run.context(),
+        run.actor(),
+        a.number,
+        status=a.status,
+        effective_on=a.date,
+        reason=a.reason,
+        password=run.password(),
+    )
+    now = participants.assess_status_correction(run.context(), run.actor(), a.number)
+    effective = now.old_effective_on
+    run.emit(
+        {
+            **_participant_dict(row),
+            "effective_on": effective.isoformat() if effective else None,
+            "status_change": now.status_change,
+        },
+        [
+            _("Status change of {study_number} corrected: {status_label} from {day}.").format(
+                study_number=row.study_number,
+                status_label=status_label(row.status),
+                day=effective.isoformat() if effective else "",
+            ),
+            _("  Reason  {reason}").format(reason=a.reason.strip()),
+        ],
+    )
+    return EXIT_OK
+
+
+def participant_status_correct_parser(p: argparse.ArgumentParser) -> None:
+    p.set_defaults(handler=cmd_participant_status_correct)
+    p.add_argument("number")
+    p.add_argument(
+        "--status",
+        choices=[s.value for s in ParticipantStatus if s is not ParticipantStatus.VOIDED],
+        help=N_(
+            "the status the last change should have set; the status before it withdraws the "
+            "change as recorded in error"
+        ),
+    )
+    p.add_argument(
+        "--date",
+        type=calendar_date,
+        metavar="DATE",
+        help=N_("the right effective date of the last status change"),
+    )
+    p.add_argument(
+        "--reason", required=True, help=N_("why the status change is corrected (required)")
+    )
 
 
 def cmd_participant_void(run: Run) -> int:
@@ -1149,6 +1205,7 @@ PARSERS: dict[str, Fill] = {
     "enroll": enroll_parser,
     "participant-status": participant_status_parser,
     "participant-correct": participant_correct_parser,
+    "correct-status": participant_status_correct_parser,
     "participant-void": participant_void_parser,
     "dispense": dispense_parser,
     "void": void_parser,

@@ -98,6 +98,11 @@ COMMANDS = (
     Command("enroll", "counter", N_("enrol a participant (study number and initials only)")),
     Command("participant-status", "counter", N_("mark discontinued or completed")),
     Command(
+        "correct-status",
+        "counter",
+        N_("correct the last status change recorded wrongly: its date or status (signed)"),
+    ),
+    Command(
         "participant-correct",
         "counter",
         N_("correct an enrolment recorded wrongly: its date, initials, year of birth (signed)"),

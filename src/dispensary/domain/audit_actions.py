@@ -67,6 +67,7 @@ class AuditAction(StrEnum):
     RELEASE = "release"
     ENROLL = "enroll"
     PARTICIPANT_STATUS = "participant_status"
+    PARTICIPANT_STATUS_CORRECTED = "participant_status_corrected"
     ENROLMENT_CORRECTED = "enrolment_corrected"
     ENROLMENT_VOIDED = "enrolment_voided"
     DISPENSE = "dispense"
@@ -131,6 +132,7 @@ _ACTION_NAMES: dict[AuditAction, str] = {
     AuditAction.RELEASE: N_("audit action|Release from quarantine"),
     AuditAction.ENROLL: N_("audit action|Enrolment"),
     AuditAction.PARTICIPANT_STATUS: N_("audit action|Participant status changed"),
+    AuditAction.PARTICIPANT_STATUS_CORRECTED: N_("audit action|Status change corrected"),
     AuditAction.ENROLMENT_CORRECTED: N_("audit action|Enrolment corrected"),
     AuditAction.ENROLMENT_VOIDED: N_("audit action|Enrolment voided (entered in error)"),
     AuditAction.DISPENSE: N_("audit action|Dispense"),
@@ -318,6 +320,7 @@ FIELD_NAMES: dict[str, str] = {
     "source_text": N_("audit field|Study file text"),
     "sponsor_reference": N_("audit field|Sponsor's decision"),
     "status": N_("audit field|Status"),
+    "status_change": N_("audit field|Status change corrected (entry)"),  # its audit entry
     "stock": N_("audit field|Label stock"),
     "storage_area": N_("audit field|Storage area"),
     "study": N_("audit field|Study"),

@@ -45,11 +45,17 @@ from dispensary.services.assessment.enrolment import (
     EnrolmentCheck,
     EnrolmentCorrection,
 )
+from dispensary.services.assessment.status import StatusCorrection, StatusCorrectionCheck
 from dispensary.services.audit import Recorder
 from dispensary.services.common import CodeKind, form_kind, get_participant, not_voided
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import Permission, Readable, require
-from dispensary.services.queries import live_dispenses, participant_row, status_changed_last
+from dispensary.services.queries import (
+    live_dispenses,
+    participant_row,
+    status_changed_last,
+    status_entries,
+)
 from dispensary.services.results import ParticipantRow
 from dispensary.services.study_versions import refuse_study_file_changed, study_file_changed
 from dispensary.services.users import check_signer, passwords_first, presign, record_signature
@@ -336,14 +342,16 @@ def _signed_step(
     password: str,
     action: Permission,
     study_number: str,
+    meaning: SignatureMeaning | None = None,
 ) -> tuple[Recorder, User, Participant]:
     """The start of a signed step on one participant (a status change, a correction or a void
     of the enrolment), in its write transaction: the step's Recorder, the signature's checks
     (signed as _SIGNED_AS says) with the password first (a wrong one is said and counted
     whatever else is refused), then the participant as `actor` may read it. One home, so
-    that the three steps check in the same order."""
+    that the steps check in the same order. `meaning`: the signature's, when not the action's
+    (a status change corrected is signed "corrected")."""
     rec = Recorder(session, actor, ctx.clock.now(), study=ctx, action=action)
-    meaning = _SIGNED_AS[action]
+    meaning = meaning or _SIGNED_AS[action]
     signer = check_signer(session, actor, password, meaning, auditor=actor, now=rec.now)
     participant = get_participant(
         session, study_number, ctx.study_id, reader=Readable(session, actor)
@@ -494,6 +502,299 @@ def _check_status_change(
                 day=day.isoformat(), participant=participant.study_number, last=last.isoformat()
             )
         )
+
+
+def _status_correction_given(
+    status: ParticipantStatus | str | None, effective_on: date | None
+) -> tuple[ParticipantStatus | None, date | None]:
+    """The status and the effective date a correction of a status change gives (None: as in
+    force), each checked for its form; a voided enrolment is not a status a change sets."""
+    new = None
+    if status is not None:
+        try:
+            new = ParticipantStatus(status)
+        except ValueError as exc:
+            raise InvalidInput(
+                _("'{status}' is not a status: use {statuses}.").format(
+                    status=status,
+                    statuses=", ".join(
+                        s.value for s in ParticipantStatus if s is not ParticipantStatus.VOIDED
+                    ),
+                )
+            ) from exc
+        if new is ParticipantStatus.VOIDED:
+            raise InvalidInput(
+                _(
+                    "An enrolment entered in error is voided with its own signed step "
+                    "(participant-void), not by a status change."
+                )
+            )
+    day = None if effective_on is None else check_date(effective_on, N_("effective date"))
+    return new, day
+
+
+def _status_correction(
+    session: Session,
+    ctx: Context,
+    participant: Participant,
+    status: ParticipantStatus | None,
+    effective_on: date | None,
+    reason: str | None,
+) -> StatusCorrection:
+    """The one policy of a correction of the status change in force (the participant's last),
+    read and written alike: what it changes, and the refusals in the order they are met (the
+    reason is not checked when None: not typed yet). The status the change replaced, given as
+    the corrected status, withdraws the change as recorded in error: that status is back from
+    the date it had (the enrolment's when it was the first)."""
+    number = participant.study_number
+    refusals: list[Refusal[StatusCorrectionCheck]] = []
+    if reason is not None:
+        try:
+            check_text(reason, N_("reason for the correction"))
+        except InvalidInput as exc:
+            refusals.append(Refusal(StatusCorrectionCheck.REASON, exc.message, InvalidInput))
+    entries = status_entries(session, {participant.id: number}).get(participant.id, [])
+    changes = [e for e in entries if e.corrects is None]
+    old_status = participant.status
+    if not changes:
+        refusals.append(
+            Refusal(
+                StatusCorrectionCheck.NO_STATUS_CHANGE,
+                _(
+                    "Participant {participant}'s status was never changed: they are on "
+                    "treatment since the enrolment ({enrolled}). To record a status, change it "
+                    "(participant-status); an enrolment recorded wrongly is corrected with "
+                    "participant-correct."
+                ).format(participant=number, enrolled=participant.enrolled_on.isoformat()),
+            )
+        )
+        return StatusCorrection(
+            number, None, old_status, None, old_status, None, False, tuple(refusals)
+        )
+    change = changes[-1]
+    earlier = entries[: entries.index(change)]
+    previous = earlier[-1].effective_on if earlier else None  # the status before took effect
+    before = change.old_status or ParticipantStatus.ON_TREATMENT.value
+    old_day = entries[-1].effective_on
+    new_status = status.value if status is not None else old_status
+    withdrawn = new_status == before
+    if withdrawn:
+        new_day = previous or participant.enrolled_on
+        if effective_on is not None and effective_on != new_day:
+            raise InvalidInput(
+                _(
+                    "Withdrawn as recorded in error, the status change gives {status} back from "
+                    "the date it had ({day}): give no effective date, or give the status it "
+                    "should have been with its date."
+                ).format(status=_(ParticipantStatus(before).word), day=new_day.isoformat())
+            )
+    else:
+        new_day = effective_on or old_day or change.effective_on or participant.enrolled_on
+    if new_status == old_status and new_day == old_day:
+        refusals.append(
+            Refusal(
+                StatusCorrectionCheck.NOTHING_TO_CHANGE,
+                _(
+                    "Nothing to correct: participant {participant} is already recorded as "
+                    "{status} from {day}. Give the effective date or the status as it should "
+                    "have been recorded."
+                ).format(
+                    participant=number,
+                    status=_(ParticipantStatus(old_status).word),
+                    day=new_day.isoformat(),
+                ),
+                InvalidInput,
+            )
+        )
+    today = ctx.clock.today()
+    if not withdrawn and new_day > today:
+        refusals.append(
+            Refusal(
+                StatusCorrectionCheck.FUTURE_DATE,
+                _(
+                    "The effective date {day} is after today ({today}): give the day the status "
+                    "changed, today or before."
+                ).format(day=new_day.isoformat(), today=today.isoformat()),
+                InvalidInput,
+            )
+        )
+    if not withdrawn and new_day < participant.enrolled_on:
+        refusals.append(
+            Refusal(
+                StatusCorrectionCheck.BEFORE_ENROLMENT,
+                _(
+                    "The effective date {day} is before participant {participant} was enrolled "
+                    "({enrolled}): give the day the status changed, on or after the enrolment."
+                ).format(
+                    day=new_day.isoformat(),
+                    participant=number,
+                    enrolled=participant.enrolled_on.isoformat(),
+                ),
+                InvalidInput,
+            )
+        )
+    elif not withdrawn and previous is not None and new_day < previous:
+        refusals.append(
+            Refusal(
+                StatusCorrectionCheck.BEFORE_PREVIOUS,
+                _(
+                    "The effective date {day} is before the status change it followed took "
+                    "effect: participant {participant} was {status} from {since}. Give a date "
+                    "on or after {since}."
+                ).format(
+                    day=new_day.isoformat(),
+                    participant=number,
+                    status=_(ParticipantStatus(before).word),
+                    since=previous.isoformat(),
+                ),
+            )
+        )
+    refusals.extend(_dispensed_against(session, participant, new_status, new_day, previous))
+    return StatusCorrection(
+        number,
+        change.entry_id,
+        old_status,
+        old_day,
+        new_status,
+        new_day,
+        withdrawn,
+        tuple(refusals),
+    )
+
+
+def _dispensed_against(
+    session: Session, participant: Participant, status: str, day: date, previous: date | None
+) -> list[Refusal[StatusCorrectionCheck]]:
+    """The dispenses (not voided) that a corrected status and date contradict: off treatment
+    from `day`, a dispense after it; back on treatment from `day` after the status before it
+    (from `previous`), a dispense between the two (made while off treatment)."""
+    live = live_dispenses(session, participant.id)
+    if status == ParticipantStatus.ON_TREATMENT.value:
+        if previous is None:
+            return []
+        late = [d for d in live if previous < d.dispensed_on < day]
+        if not late:
+            return []
+        first = late[0]
+        return [
+            Refusal(
+                StatusCorrectionCheck.DISPENSED,
+                _(
+                    "Participant {participant} was dispensed cycle {cycle} ({dispense}) on "
+                    "{dispensed}, which puts them back on treatment by then: the change back on "
+                    "treatment cannot take effect on {day}. Give a date on or before "
+                    "{dispensed}; if that dispense was made in error, void it first."
+                ).format(
+                    participant=participant.study_number,
+                    cycle=first.cycle,
+                    dispense=first.number,
+                    dispensed=first.dispensed_on.isoformat(),
+                    day=day.isoformat(),
+                ),
+            )
+        ]
+    late = [d for d in live if d.dispensed_on > day]
+    if not late:
+        return []
+    last = late[-1]
+    return [
+        Refusal(
+            StatusCorrectionCheck.DISPENSED,
+            _(
+                "Participant {participant} was dispensed cycle {cycle} ({dispense}) on "
+                "{dispensed}, after {day}: they cannot have been {status} from {day}. Give a "
+                "date on or after {dispensed}; if that dispense was made in error, void it "
+                "first."
+            ).format(
+                participant=participant.study_number,
+                cycle=last.cycle,
+                dispense=last.number,
+                dispensed=last.dispensed_on.isoformat(),
+                day=day.isoformat(),
+                status=_(ParticipantStatus(status).word),
+            ),
+        )
+    ]
+
+
+def assess_status_correction(
+    ctx: Context,
+    actor: Actor,
+    study_number: str,
+    *,
+    status: ParticipantStatus | str | None = None,
+    effective_on: date | None = None,
+    reason: str | None = None,
+) -> StatusCorrection:
+    """Read-only: what `correct_status` would record for these values, and what it would
+    refuse (the same policy, in one read transaction): a screen asks for the signature only
+    once nothing is refused. Malformed values raise as they do for the correction."""
+    require(actor, Permission.PARTICIPANT_STATUS, ctx)
+    new, day = _status_correction_given(status, effective_on)
+    with read_transaction(ctx.engine) as session:
+        participant = get_participant(
+            session, study_number, ctx.study_id, reader=Readable(session, actor)
+        )
+        _refuse_voided(participant)
+        return _status_correction(session, ctx, participant, new, day, reason)
+
+
+def correct_status(
+    ctx: Context,
+    actor: Actor,
+    study_number: str,
+    *,
+    status: ParticipantStatus | str | None = None,
+    effective_on: date | None = None,
+    reason: str,
+    password: str,
+) -> ParticipantRow:
+    """Corrects the participant's last status change recorded wrongly: its effective date (a
+    typo), the status it set (completed, not discontinued), or the change itself recorded in
+    error (given the status it replaced: that status is back, from its own date). Never an
+    update of the change: a new entry names it (`status_change`, its audit entry), signed by
+    the pharmacist ("corrected") and audited with the status and date in force before and
+    after and the reason; the participant's status follows, and every figure read from the
+    effective date (expected doses, kits due back: queries.status_changed_last). A refusal
+    (StatusCorrectionCheck) writes nothing."""
+    require(actor, Permission.PARTICIPANT_STATUS, ctx, recorded=True)
+    with passwords_first(ctx, actor, password, SignatureMeaning.CORRECTED):
+        why = check_text(reason, N_("reason for the correction"))
+        new, day = _status_correction_given(status, effective_on)
+    presign(ctx, (actor.username, password))
+    with write_transaction(ctx.engine) as session:
+        rec, signer, participant = _signed_step(
+            session,
+            ctx,
+            actor,
+            password,
+            Permission.PARTICIPANT_STATUS,
+            study_number,
+            meaning=SignatureMeaning.CORRECTED,
+        )
+        _refuse_voided(participant)
+        correction = _status_correction(session, ctx, participant, new, day, why)
+        if correction.refusals:
+            first = correction.refusals[0]
+            raise first.error(first.message)
+        record_signature(
+            session, signer, SignatureMeaning.CORRECTED, "participant", participant.id, rec
+        )
+        if correction.new_status != participant.status:
+            participant.status = correction.new_status
+        rec.audit(
+            AuditAction.PARTICIPANT_STATUS_CORRECTED,
+            "participant",
+            participant.study_number,
+            {
+                "status": correction.new_status,
+                "effective_on": correction.new_effective_on,
+                "status_change": correction.status_change,
+            },
+            {"status": correction.old_status, "effective_on": correction.old_effective_on},
+            why,
+        )
+        return participant_row(session, ctx, participant)
 
 
 def kits_out(ctx: Context, actor: Actor, study_number: str) -> tuple[str, ...]:

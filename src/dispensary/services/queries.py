@@ -2215,38 +2215,111 @@ def _left_treatment(
     return status_changed_last(session, dict(session.execute(query).tuples().all()))
 
 
-def status_changed_last(session: Session, people: dict[int, str]) -> dict[int, date]:
-    """The effective date of each of these participants' (id -> study number) last status
-    change: the date the change gives (its "effective_on"), the day it was recorded for an
-    entry that gives none. The last change is the last recorded (services.participants keeps
-    effective dates in order: a change is never dated before the status it replaces). An entry
-    names a participant by study number, which two studies of one pharmacy may share: it is
-    theirs by the participants row its step wrote (its listed facts); an entry that lists none
-    (written before facts were) by the number alone."""
+STATUS_ACTIONS = (
+    AuditAction.PARTICIPANT_STATUS.value,
+    AuditAction.PARTICIPANT_STATUS_CORRECTED.value,
+)
+"""The entries that date a participant's status: a status change, and the signed correction of
+one (services.participants.correct_status: its date or its status recorded wrongly)."""
+
+
+class StatusEntry(NamedTuple):
+    """One entry dating a participant's status, as audited: its entry id, whether it corrects
+    the status change `corrects` (its entry id), the status and effective date it gives, and the
+    status it replaced."""
+
+    entry_id: int
+    corrects: int | None
+    status: str
+    effective_on: date | None
+    old_status: str | None
+
+
+def status_entries(session: Session, people: dict[int, str]) -> dict[int, list[StatusEntry]]:
+    """Every status change and correction of a status change of these participants (id ->
+    study number), in the order recorded. An entry names a participant by study number, which
+    two studies of one pharmacy may share: it is theirs by the participants row its step wrote
+    (its listed facts); a correction by the status change it names; an entry that lists none
+    (written before facts were) by the number alone. The effective date is the one the entry
+    gives, the day it was recorded for a change that gives none."""
     if not people:
         return {}
     by_number: dict[str, list[int]] = defaultdict(list)
     for person, number in people.items():
         by_number[number].append(person)
-    found: dict[int, date] = {}
+    found: dict[int, list[StatusEntry]] = defaultdict(list)
+    owners: dict[int, list[int]] = {}
     numbers = sorted(by_number)
     for start in range(0, len(numbers), 500):
-        for number, at, listed, new in session.execute(
-            select(AuditEntry.entity_id, AuditEntry.at, AuditEntry.facts, AuditEntry.new)
+        for entry_id, action, number, at, listed, new, old in session.execute(
+            select(
+                AuditEntry.id,
+                AuditEntry.action,
+                AuditEntry.entity_id,
+                AuditEntry.at,
+                AuditEntry.facts,
+                AuditEntry.new,
+                AuditEntry.old,
+            )
             .where(
-                AuditEntry.action == "participant_status",
+                AuditEntry.action.in_(STATUS_ACTIONS),
                 AuditEntry.entity_id.in_(numbers[start : start + 500]),
             )
             .order_by(AuditEntry.id)
         ).tuples():
-            rows = [row for table, row, _h in parse_facts(listed or "") if table == "participants"]
+            values, before = _values(new), _values(old)
+            named = values.get("status_change")
+            corrects = (
+                named
+                if action == AuditAction.PARTICIPANT_STATUS_CORRECTED.value
+                and isinstance(named, int)
+                else None
+            )
+            if corrects is not None and corrects in owners:
+                persons = owners[corrects]
+            else:
+                rows = [r for table, r, _h in parse_facts(listed or "") if table == "participants"]
+                persons = rows if len(rows) == 1 else by_number.get(number, [])
+            owners[entry_id] = persons
             day = _effective_on(new)
-            if day is None and at is not None:
+            if day is None and at is not None and corrects is None:
                 day = at.date()
-            for person in rows if len(rows) == 1 else by_number.get(number, []):
-                if person in people and day is not None:
-                    found[person] = day
+            status = values.get("status")
+            was = before.get("status")
+            for person in persons:
+                if person in people and isinstance(status, str):
+                    found[person].append(
+                        StatusEntry(
+                            entry_id,
+                            corrects,
+                            status,
+                            day,
+                            was if isinstance(was, str) else None,
+                        )
+                    )
     return found
+
+
+def status_changed_last(session: Session, people: dict[int, str]) -> dict[int, date]:
+    """The effective date of each of these participants' (id -> study number) last status
+    change: the date the change gives (its "effective_on"), the day it was recorded for an
+    entry that gives none; as corrected when a signed correction of it was recorded since (its
+    date, or the date before it for a change withdrawn as recorded in error). The last change
+    is the last recorded (services.participants keeps effective dates in order: a change is
+    never dated before the status it replaces)."""
+    found: dict[int, date] = {}
+    for person, entries in status_entries(session, people).items():
+        if entries[-1].effective_on is not None:
+            found[person] = entries[-1].effective_on
+    return found
+
+
+def _values(text: str | None) -> dict[str, object]:
+    try:
+        values = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return values if isinstance(values, dict) else {}
 
 
 def _effective_on(new: str | None) -> date | None:

@@ -49,6 +49,7 @@ from dispensary.domain.errors import InvalidInput, ToConfirm
 from dispensary.domain.rules import half_width, next_day1_words, parse_whole
 from dispensary.services import dispensing, participants, queries, returns
 from dispensary.services.assessment import EnrolmentCheck, StudyFileChanged
+from dispensary.services.assessment.status import StatusCorrection
 from dispensary.services.context import Context
 from dispensary.services.permissions import Permission
 from dispensary.services.results import (
@@ -752,6 +753,126 @@ class StatusDialog(QDialog):
         return dialog.changed
 
 
+class CorrectStatusDialog(QDialog):
+    """The participant's last status change corrected (services.participants.correct_status):
+    its effective date, the status it set, or the change withdrawn as recorded in error (the
+    status before it chosen); the reason and the pharmacist's signature ("corrected"). What
+    the service would refuse is said in the bar before the signature is asked for."""
+
+    def __init__(
+        self,
+        session: AppSession,
+        participant: ParticipantRow,
+        in_force: StatusCorrection,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.participant = participant
+        self.corrected: ParticipantRow | None = None
+        self.setWindowTitle(
+            self.tr("Correct the status change of {number}").format(number=participant.study_number)
+        )
+        self.setMinimumWidth(520)
+        layout = QVBoxLayout(self)
+        since = in_force.old_effective_on
+        layout.addWidget(
+            wrapped_label(
+                "statusInForce",
+                self.tr(
+                    "{number} ({initials}) is recorded as <b>{status}</b> from {date}. Give "
+                    "the status and the date as they should have been recorded; the status "
+                    "before the change withdraws it as recorded in error."
+                ).format(
+                    number=participant.study_number,
+                    initials=participant.initials,
+                    status=status_name(participant.status),
+                    date=shown_date(since) if since else "",
+                ),
+            )
+        )
+        self.message = MessageBar()
+        layout.addWidget(self.message)
+        form = QFormLayout()
+        self.status = QComboBox()
+        self.status.setObjectName("correctedStatus")
+        for status in ParticipantStatus:
+            if status is not ParticipantStatus.VOIDED:
+                self.status.addItem(term(status.label), status.value)
+        self.status.setCurrentIndex(max(0, self.status.findData(participant.status.value)))
+        self.effective_on = date_edit(since or session.ctx.clock.today())
+        self.effective_on.setObjectName("correctedEffectiveOn")
+        self.reason = text_field(
+            "statusCorrectionReason", self.tr("e.g. 2026-12-01 typed for 2026-11-21")
+        )
+        form.addRow(self.tr("Status"), self.status)
+        form.addRow(self.tr("Effective date"), self.effective_on)
+        form.addRow(self.tr("Reason"), self.reason)
+        layout.addLayout(form)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.correct_button = QPushButton(self.tr("Correct and sign..."))
+        self.correct_button.setObjectName("correctStatus")
+        self.correct_button.setDefault(True)
+        buttons.addButton(self.correct_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.correct_button.clicked.connect(self.apply)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def apply(self) -> None:
+        mistyped_day = mistyped_date([(self.effective_on, self.tr("Effective date"))])
+        if mistyped_day is not None:
+            self.message.show_message(mistyped_day[1], "error")
+            self.effective_on.setFocus()
+            return
+        ctx, actor = self.session.ctx, self.session.actor
+        number, chosen = self.participant.study_number, str(self.status.currentData())
+        reason = self.reason.text()
+
+        def assessed() -> StatusCorrection:
+            plan = participants.assess_status_correction(ctx, actor, number, status=chosen)
+            # Withdrawn, the change gives the status before it back from its own date.
+            day = None if plan.withdrawn else to_date(self.effective_on.date())
+            return participants.assess_status_correction(
+                ctx, actor, number, status=chosen, effective_on=day, reason=reason
+            )
+
+        plan = attempt(self.message, assessed)
+        if plan is None:
+            return
+        if plan.refusals:
+            self.message.show_message(plan.refusals[0].message, "error")
+            return
+        day, withdrawn = plan.new_effective_on, plan.withdrawn
+        password = SignatureDialog.ask(
+            self,
+            actor.full_name,
+            SignatureMeaning.CORRECTED.value,
+            self.tr("Status change of {number} corrected: {status}, effective {date}").format(
+                number=number,
+                status=self.status.currentText(),
+                date=shown_date(day) if day else "",
+            ),
+        )
+        if password is None:
+            return
+        row = signed(
+            self.message,
+            lambda: participants.correct_status(
+                ctx,
+                actor,
+                number,
+                status=chosen,
+                effective_on=None if withdrawn else day,
+                reason=reason,
+                password=password,
+            ),
+        )
+        if row is None:
+            return
+        self.corrected = row
+        self.accept()
+
+
 class CorrectEnrolmentDialog(ReloadingDialog[TypedCorrection]):
     """The correction of what the enrolment recorded wrongly (its date, the initials, the year
     of birth): the values as recorded, changed where they are wrong, with the reason; the
@@ -1218,6 +1339,11 @@ class ParticipantsScreen(Screen):
         self.correct_button = action_button(
             self.tr("Correct enrolment..."), "correctEnrolmentButton", self._correct_enrolment
         )
+        self.correct_status_button = action_button(
+            self.tr("Correct status change..."),
+            "correctStatusButton",
+            self._correct_status,
+        )
         self.void_button = action_button(
             self.tr("Void enrolment..."), "voidEnrolmentButton", self._void_enrolment
         )
@@ -1284,7 +1410,19 @@ class ParticipantsScreen(Screen):
         changes_page.setWidgetResizable(True)
         changes_page.setFrameShape(QFrame.Shape.NoFrame)
         changes_page.setWidget(self.changes)
-        self.history_tabs.addTab(changes_page, self.tr("Corrections and status changes"))
+        # The last status change corrected from where the changes are read (the bar above the
+        # table keeps its width at 1366x768).
+        changes_tab = QWidget()
+        changes_row = QHBoxLayout(changes_tab)
+        changes_row.setContentsMargins(0, 0, 0, 0)
+        changes_row.addWidget(changes_page, 1)
+        changes_side = QVBoxLayout()
+        role_buttons(
+            changes_side, actor, [(self.correct_status_button, Permission.PARTICIPANT_STATUS)]
+        )
+        changes_side.addStretch(1)
+        changes_row.addLayout(changes_side)
+        self.history_tabs.addTab(changes_tab, self.tr("Corrections and status changes"))
         lower_layout.addWidget(self.history_tabs, 1)
         # The selected history line's signed corrections (the services refuse what may not be),
         # beside the tabs: the history keeps its height at 1366x768.
@@ -1423,6 +1561,7 @@ class ParticipantsScreen(Screen):
         row = self.current()
         self.status_button.setEnabled(row is not None)
         self.correct_button.setEnabled(row is not None)
+        self.correct_status_button.setEnabled(row is not None)
         self.void_button.setEnabled(row is not None)
         self.dispense_button.setEnabled(
             row is not None and row.status is ParticipantStatus.ON_TREATMENT
@@ -1613,6 +1752,35 @@ class ParticipantsScreen(Screen):
         self.refresh()
         self.message.show_message(
             self.tr("Participant {number} is now {status}.").format(
+                number=row.study_number, status=status_name(row.status)
+            ),
+            "ok",
+        )
+        self.changed.emit()
+
+    def _correct_status(self) -> None:
+        """The last status change corrected: refused in the screen's bar when there is none."""
+        current = self.current()
+        if current is None:
+            return
+        ctx, actor, number = self.session.ctx, self.session.actor, current.study_number
+        in_force = attempt(
+            self.message, lambda: participants.assess_status_correction(ctx, actor, number)
+        )
+        if in_force is None:
+            return
+        if in_force.status_change is None:
+            self.message.show_message(in_force.refusals[0].message, "error")
+            return
+        dialog = CorrectStatusDialog(self.session, current, in_force, self)
+        dialog.exec()
+        row = dialog.corrected
+        if row is None:
+            return
+        self.refresh()
+        self.select(row.study_number)
+        self.message.show_message(
+            self.tr("Status change of {number} corrected: {status}.").format(
                 number=row.study_number, status=status_name(row.status)
             ),
             "ok",
