@@ -701,7 +701,8 @@ def test_a_warning_met_while_signing_is_shown_and_never_overridden_by_the_reason
 ) -> None:
     """The reason typed for the return left at home overrides the warnings shown, named by
     their codes; the platelet hold the administrator's confirmation brings while the signature
-    is asked is refused by the service, then shown, and overridden only once it was seen."""
+    is asked is refused by the service, then shown, and overridden only by a reason typed once it was
+    seen (the reason for the return alone is never recorded for the hold)."""
     pharm = counter.actor("pharm")
     dispensing.dispense_cycle(counter.ctx, pharm, "01-001", 1, date(2026, 1, 5), "pharmpass1")
     counter.clock.set_date(date(2026, 1, 26))
@@ -726,7 +727,14 @@ def test_a_warning_met_while_signing_is_shown_and_never_overridden_by_the_reason
     assert "Platelets 185" in screen.message.text()
     assert screen.platelet_warning.isVisibleTo(screen)
 
-    qtbot.keyClick(screen.kit_field, Qt.Key.Key_Return)  # signed again, having seen it
+    # Enter alone: the reason was typed for the return, never recorded for the hold too.
+    qtbot.keyClick(screen.kit_field, Qt.Key.Key_Return)
+    assert len(signatures.asked) == 1
+    said = screen.message.text()
+    assert "Platelets 185" in said and "add the reason for this one" in said, said
+    assert QApplication.focusWidget() is screen.override
+    qtbot.keyClicks(screen.override, "; hold waived by the PI")  # its own reason, having seen it
+    qtbot.keyClick(screen.override, Qt.Key.Key_Return)
     assert len(signatures.asked) == 2
     assert [c for c, _, _ in history(counter, "01-001")] == [1, 2]
     assert screen.last_result is not None

@@ -256,6 +256,10 @@
         <translation>如研究者已让该受试者恢复治疗，请先在“受试者”中更改其状态（更改状态...），再回到此处重新扫描。</translation>
     </message>
     <message>
+        <source>The reason typed covers only the warnings shown before it: add the reason for this one, then press Enter.</source>
+        <translation>已填写的理由只涵盖在此之前显示的警告：请补充针对此警告的理由，然后按 Enter。</translation>
+    </message>
+    <message>
         <source>The cycle is covered: press Enter to sign.</source>
         <translation>本周期药量已足：按 Enter 签名。</translation>
     </message>

@@ -105,6 +105,7 @@ class _Typed(Kept):
     dose_level: int | None  # the level chosen by hand (None: as due, or the weight band's)
     texts: dict[str, str]  # the field's name (DispenseScreen._typed_fields) -> its text
     kits: tuple[str, ...]
+    acknowledged: tuple[str, ...] = ()  # the warnings' codes on screen when the reason was typed
 
 
 @dataclass(frozen=True)
@@ -182,6 +183,9 @@ class DispenseScreen(Screen):
         # another), taken off the list: said until the next scan.
         self._put_back = ""
         self.assessment: DispenseAssessment | None = None
+        # The codes of the warnings on screen when the reason was typed: what the pharmacist
+        # acknowledged. A warning met since (a later kit scanned) needs its own reason.
+        self._acknowledged: tuple[str, ...] = ()
         self._refusal: DispensaryError | None = None  # the last assessment's refusal, if any
         self.last_result: DispenseResult | None = None
         self._reload_asked = False  # the study asked to be opened again (its file updated)
@@ -283,6 +287,7 @@ class DispenseScreen(Screen):
         self.override_label = QLabel(self.tr("&Reason to dispense anyway"))
         self.override_label.setBuddy(self.override)
         form.addRow(self.override_label, self.override)
+        self.override.textEdited.connect(self._reason_typed)
         left.addLayout(form)
         left.addStretch(1)
         grid.addLayout(left, 0, 0)
@@ -440,6 +445,7 @@ class DispenseScreen(Screen):
             dose_level=self.dose_level() if self._dose_chosen else None,
             texts={name: f.text() for name, f in self._typed_fields().items() if f.text()},
             kits=tuple(k.number for k in self.scanned),
+            acknowledged=self._acknowledged,
         )
 
     def restore_state(self, kept: Kept) -> None:
@@ -459,6 +465,7 @@ class DispenseScreen(Screen):
                     fields[name].blockSignals(True)
                     fields[name].setText(text)
                     fields[name].blockSignals(False)
+            self._acknowledged = kept.acknowledged
             if kept.dose_level is not None and self.dose.findData(kept.dose_level) >= 0:
                 self._dose_chosen = True
                 self._select_level(kept.dose_level)
@@ -914,13 +921,30 @@ class DispenseScreen(Screen):
         if self.session.ctx.study.dose_by_weight is not None and not self._dose_chosen:
             level = None  # the weight band's level, until a level is chosen by hand
         try:
-            return dispensing.assess_dispense(
+            found = dispensing.assess_dispense(
                 self.session.ctx, self.session.actor, self._request(codes, level, acknowledged)
             )
+            if acknowledged is None and self.override.text().strip():
+                # The reason covers the warnings it was typed for: one met since (a later kit
+                # scanned) is assessed as still missing its override, to be shown and given
+                # its own reason, never signed under the reason written for another.
+                known = [c for c in found.override_codes if c in self._acknowledged]
+                if len(known) < len(found.override_codes):
+                    found = dispensing.assess_dispense(
+                        self.session.ctx,
+                        self.session.actor,
+                        self._request(codes, level, tuple(known)),
+                    )
+            return found
         except DispensaryError as exc:
             self._refusal = exc
             self.message.show_message(exc.message, "error")
             return None
+
+    def _reason_typed(self, text: str) -> None:
+        """The reason typed covers the warnings on screen as it is typed (and no other)."""
+        shown = self.assessment
+        self._acknowledged = shown.override_codes if shown is not None and text.strip() else ()
 
     def _reassess(self, note: str = "") -> None:
         if self.participant is not None:
@@ -1021,7 +1045,14 @@ class DispenseScreen(Screen):
         if missing:
             said = [w.message for w in missing]
             if any(w.needs is OverrideNeeds.REASON for w in missing):
-                said.append(self.tr("Give the reason to dispense anyway, then press Enter."))
+                said.append(
+                    self.tr(
+                        "The reason typed covers only the warnings shown before it: add the "
+                        "reason for this one, then press Enter."
+                    )
+                    if self.override.text().strip()
+                    else self.tr("Give the reason to dispense anyway, then press Enter.")
+                )
             else:
                 said.append(self.tr("Type who ordered it, then press Enter."))
             return sentences([*said, *to_scan]), "warning"
@@ -1304,12 +1335,14 @@ class DispenseScreen(Screen):
             self.message.show_message(said, "error")
             typed_in.refuse()  # left as typed, marked, selected to be typed again
             return
-        # The warnings the reason overrides are those shown: a warning met since (another
-        # workstation's return, a kit gone) is shown before anything is signed, never
-        # overridden by a reason written for another.
+        # The warnings the reason overrides are those shown when it was typed, and shown
+        # still: a warning met since (another workstation's return, a later kit scanned) is
+        # shown before anything is signed, never overridden by a reason written for another.
         shown = self.assessment
         acknowledged = (
-            shown.override_codes if shown is not None and self.override.text().strip() else ()
+            tuple(c for c in shown.override_codes if c in self._acknowledged)
+            if shown is not None and self.override.text().strip()
+            else ()
         )
         found = self._assess(acknowledged=acknowledged)
         if found is None:
@@ -1344,7 +1377,9 @@ class DispenseScreen(Screen):
             self._show(found)
             text, _kind = self._status(found)
             if self.override.text().strip() and any(
-                w.needs is OverrideNeeds.REASON for w in found.overrides_missing
+                w.needs is OverrideNeeds.REASON
+                and (shown is None or str(w.code) not in shown.override_codes)
+                for w in found.overrides_missing
             ):
                 text = self._then(self.tr("A warning was not shown before:"), text)
             self.message.show_message(text, "error")
@@ -1710,6 +1745,7 @@ class DispenseScreen(Screen):
         self.scanned = []
         self._put_back = ""
         self.assessment = None
+        self._acknowledged = ()
         self.card.setText(self.tr("Scan the participant's study number to begin."))
         self.cycle_label.setText("-")
         self.override.clear()
