@@ -1693,6 +1693,7 @@ def _row(user: User, clock: Clock, within: frozenset[int] | None = None) -> User
         user.language or "",
         studies,
         clock.day_of(user.password_changed_at),
+        bool(user.must_change_password),
     )
 
 
