@@ -177,6 +177,7 @@ def test_users_are_added_by_an_administrator_only(cli: Cli) -> None:
         "role": "technician", "active": True, "locked": False, "language": "",
         "studies": ["NCT07198672"],  # the study the administrator was working in
         "password_last_set": cli.today.isoformat(),  # for the review of passwords
+        "password_temporary": True,  # the administrator's, to be changed at the first sign-in
     }  # fmt: skip
     first = {"DISPENSARY_PASSWORD": "nina-pass-1"}
     # The administrator chose that password: Nina must choose her own before anything else.
@@ -571,6 +572,28 @@ def test_the_user_list_says_when_each_password_was_last_set(cli: Cli) -> None:
     assert set(days) >= {"admin", "pharmacist"} and all(len(d) == 10 for d in days.values())
     text = cli("user", "list", user="admin")
     assert "Password set" in text.out and days["pharmacist"] in text.out
+
+
+def test_the_user_list_says_a_password_an_administrator_set_is_temporary(cli: Cli) -> None:
+    """After a reset, "Password set <day>" read as if the user had chosen it: the text and
+    the JSON say it is a temporary password, to be changed at the next sign-in, in English and
+    Chinese."""
+    reset = cli("user", "reset-password", "pharmacist", "--reason", "forgot", user="admin",
+                env={"DISPENSARY_NEW_PASSWORD": "temp-pass-77"})  # fmt: skip
+    assert reset.code == 0, reset.err
+    listed = cli("--json", "user", "list", user="admin")
+    temporary = {row["username"]: row["password_temporary"] for row in listed.json()}
+    assert temporary["pharmacist"] is True and temporary["admin"] is False, temporary
+    text = cli("user", "list", user="admin")
+    line = next(x for x in text.out.splitlines() if x.startswith("pharmacist"))
+    assert line.rstrip().endswith(cli.today.isoformat() + " (temporary)"), line
+    admin_line = next(x for x in text.out.splitlines() if x.startswith("admin"))
+    assert "temporary" not in admin_line, admin_line
+    assert "the user must change it at their next sign-in" in text.out, text.out
+    chinese = cli("--lang", "zh_CN", "user", "list", user="admin")
+    line = next(x for x in chinese.out.splitlines() if x.startswith("pharmacist"))
+    assert line.rstrip().endswith(cli.today.isoformat() + "（临时）"), line
+    assert "下次登录时必须更改" in chinese.out, chinese.out
 
 
 def test_who_may_not_manage_users_is_refused_before_typing_a_new_password(

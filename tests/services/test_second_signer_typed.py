@@ -8,6 +8,7 @@ typed, counted against that account as a wrong password always is."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -15,12 +16,12 @@ import pytest
 
 from dispensary.domain.codes import KitStatus
 from dispensary.domain.errors import SignatureFailed
-from dispensary.services import counts, destruction, queries
+from dispensary.services import audit, counts, destruction, queries
 from dispensary.services.context import Actor, Context
 from signed import PEOPLE
 
 from .conftest import Stock
-from .helpers import TECH_PASSWORD, dispense, scalar
+from .helpers import TECH_PASSWORD, dispense, read_audit_trail, scalar
 
 Refused = Callable[..., Any]
 Password = Callable[[Actor], str]
@@ -62,8 +63,6 @@ def test_the_witness_types_their_own_user_name(ctx: Context, pharmacist: Actor) 
 @pytest.mark.parametrize(
     ("typed", "password"),
     [
-        ("pharm", PEOPLE["pharm"][3]),  # the pharmacist's own name and password
-        ("pharm2", PEOPLE["pharm2"][3]),  # another's, who may sign: not the one named
         ("nobody", TECH_PASSWORD),  # no account: the witness's password under another name
         ("", TECH_PASSWORD),  # nothing typed
         ("Tom Tech", TECH_PASSWORD),  # the printed name is no user name
@@ -80,6 +79,38 @@ def test_another_user_name_is_refused_and_counts_against_nobody(
     assert failed.value.second and failed.value.signer == "tech"
     assert snapshot(ctx) == before  # nothing written: no destruction, no failure counted
     assert queries.kit_detail(ctx, pharmacist, "K0001").status is KitStatus.AVAILABLE
+
+
+@pytest.mark.parametrize(
+    ("typed", "password"),
+    [
+        ("pharm", PEOPLE["pharm"][3]),  # the pharmacist's own name and password
+        ("pharm2", PEOPLE["pharm2"][3]),  # another's, who may sign: not the one named
+    ],
+)
+@pytest.mark.usefixtures("stock")
+def test_another_persons_valid_credentials_are_refused_and_recorded(
+    ctx: Context, pharmacist: Actor, refused: Refused, monitor: Actor, typed: str, password: str
+) -> None:
+    """Part 11: a second signature made with another person's user name and correct password
+    is refused, nothing of the step written, and the attempt is in the trail (a wrong password
+    was, this was not): a failed signature under the account used, naming the person expected
+    to sign; counted against no one's lock."""
+    with refused(ctx, SignatureFailed, WITNESS_NOT_TYPED) as failed:
+        destroy(ctx, pharmacist, typed, password)
+    assert not failed.value.uncounted
+    assert (failures(ctx, typed), failures(ctx, "tech")) == (0, 0)
+    entry = audit.list_entries(ctx, monitor, action="signature_failed")[-1]
+    assert (entry.entity_id, entry.username) == (typed, "pharm")
+    assert json.loads(entry.new) == {
+        "meaning": "witnessed",
+        "signed_as": typed,
+        "expected_signer": "tech",
+    }
+    trail = read_audit_trail(ctx, monitor)  # the entry as the trail's report words it
+    assert "Signed with the account of" in trail.english
+    assert "Person expected to sign" in trail.english
+    assert "签名所用账户" in trail.chinese and "应签名人" in trail.chinese
 
 
 @pytest.mark.usefixtures("stock")

@@ -491,3 +491,17 @@ def test_the_list_of_users_says_when_each_password_was_last_set(
     after = {r.username: r.password_last_set for r in users.list_users(ctx, admin)}
     assert after["tech"] == clock.today() > first["tech"]
     assert after["pharm"] == first["pharm"]
+
+
+def test_a_password_an_administrator_set_is_listed_as_temporary(ctx: Context, admin: Actor) -> None:
+    """After a reset the list said "Password set <day>" as if the user had chosen it: it says
+    the password is a temporary one (to be changed at the next sign-in), until the user has."""
+    temporary = {r.username: r.password_temporary for r in users.list_users(ctx, admin)}
+    assert not any(temporary.values()), temporary
+    users.reset_password(ctx, admin, "tech", "reset-by-admin-1", "forgotten")
+    temporary = {r.username: r.password_temporary for r in users.list_users(ctx, admin)}
+    assert temporary["tech"] and not temporary["pharm"], temporary
+    tech = users.sign_in(ctx, "tech", "reset-by-admin-1")
+    users.change_password(ctx, tech, "reset-by-admin-1", "tech-own-pass-9")
+    listed = {r.username: r for r in users.list_users(ctx, admin)}
+    assert not listed["tech"].password_temporary

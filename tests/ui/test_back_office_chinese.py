@@ -382,7 +382,7 @@ def test_the_users_screen_fits_1366x768_in_chinese(
     assert screen.select("pharm")
     settled(qtbot)
     assert (screen.width(), screen.height()) == SCREEN_AREA, screen.minimumSizeHint()
-    assert screen.chosen.text().startswith("pharm：Paula Pharm（PP）")
+    assert screen.chosen.text().startswith("pharm（启用）：Paula Pharm（PP）")
     assert screen.add_button.text() == "添加用户"
     assert screen.reset_button.text() == "重置密码"
     model = screen.table.model()

@@ -2013,6 +2013,14 @@ Confirm only if the sponsor changed the schedule mid-study: the change is record
         <translation>正常</translation>
     </message>
     <message>
+        <source>temporary</source>
+        <translation>临时</translation>
+    </message>
+    <message>
+        <source>A temporary password set by an administrator: the user must change it at their next sign-in.</source>
+        <translation>由管理员设置的临时密码：该用户下次登录时必须更改。</translation>
+    </message>
+    <message>
         <source>Users</source>
         <translation>用户</translation>
     </message>
@@ -2133,10 +2141,6 @@ Confirm only if the sponsor changed the schedule mid-study: the change is record
         <translation>收回访问权限</translation>
     </message>
     <message>
-        <source>{user}: {name} ({initials}), {role}, {state}{locked}</source>
-        <translation>{user}：{name}（{initials}），{role}，{state}{locked}</translation>
-    </message>
-    <message>
         <source>User {user} ({role}) added.</source>
         <translation>用户 {user}（{role}）已添加。</translation>
     </message>
@@ -2159,6 +2163,10 @@ Confirm only if the sponsor changed the schedule mid-study: the change is record
     <message>
         <source>, locked after failed sign-ins</source>
         <translation>，因登录失败已锁定</translation>
+    </message>
+    <message>
+        <source>{user} ({state}{locked}): {name} ({initials}), {role}</source>
+        <translation>{user}（{state}{locked}）：{name}（{initials}），{role}</translation>
     </message>
     <message>
         <source>An administrator reaches every study.</source>

@@ -38,7 +38,7 @@ from dispensary.i18n import N_, _
 if TYPE_CHECKING:
     from dispensary.cli.run import Run
     from dispensary.services.pharmacy import LabelRoom
-    from dispensary.services.results import RuleState, StudyRow
+    from dispensary.services.results import RuleState, StudyRow, UserRow
 
 
 def cmd_init(run: Run) -> int:
@@ -160,6 +160,14 @@ def cmd_user_add(run: Run) -> int:
     return EXIT_OK
 
 
+def password_day(row: UserRow) -> str:
+    """The day the account's password was set, said temporary when an administrator set it."""
+    if row.password_last_set is None:
+        return ""
+    day = row.password_last_set.isoformat()
+    return _("{day} (temporary)").format(day=day) if row.password_temporary else day
+
+
 def cmd_user_list(run: Run) -> int:
     from dispensary.services import users
 
@@ -176,11 +184,18 @@ def cmd_user_list(run: Run) -> int:
                 r.initials,
                 r.role,
                 s + (_(", locked") if r.locked else ""),
-                r.password_last_set.isoformat() if r.password_last_set else "",
+                password_day(r),
             )
             for r, s in zip(rows, state, strict=True)
         ],
     )
+    if any(r.password_temporary for r in rows):  # not taken for a password the user chose
+        lines.append(
+            _(
+                "Temporary: a password an administrator set (a reset, the account's first, a "
+                "recovery); the user must change it at their next sign-in."
+            )
+        )
     if not users.reads_every_account(actor):  # said, so it is not taken for the whole staff
         lines.append(
             _(

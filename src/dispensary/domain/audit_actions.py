@@ -266,6 +266,9 @@ FIELD_NAMES: dict[str, str] = {
     "meaning": N_("audit field|Meaning"),
     "method": N_("audit field|Method"),
     "min_celsius": N_("audit field|Lowest allowed (°C)"),
+    # A second signature made with another account's user name and its correct password.
+    "signed_as": N_("audit field|Signed with the account of"),
+    "expected_signer": N_("audit field|Person expected to sign"),
     "missing": N_("audit field|Missing from the shipment"),  # a receipt: not received
     "must_change_password": N_("audit field|Must change password"),
     "name": N_("audit field|Name"),

@@ -39,6 +39,9 @@ class UserRow:
     # The day the password was last set, by the user or for them (a reset, the account's
     # first, a recovery): for the periodic review of passwords (21 CFR 11.300(b)).
     password_last_set: date | None = None
+    # That password is a temporary one someone else set (an administrator's reset, the
+    # account's first, a recovery): the user must change it at their next sign-in.
+    password_temporary: bool = False
 
 
 @dataclass(frozen=True)

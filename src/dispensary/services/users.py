@@ -732,7 +732,8 @@ def _refuse_another_signer(
 ) -> None:
     """Refuses the second person's signature when the user name typed is not `named`'s; the
     password is then checked against the account typed (against a stand-in for a name no
-    account has, as long), and a wrong one counted against that account."""
+    account has, as long), and a wrong one counted against that account; a right one (another
+    person's valid credentials) is recorded in the trail, counted against no one."""
     try:
         name: str | None = normalise_username(typed) if isinstance(typed, str) else None
     except InvalidInput:
@@ -759,7 +760,40 @@ def _refuse_another_signer(
         )
     failed = SignatureFailed(sentences(said), named.username, meaning.value, second=True)
     failed.counted = True  # no wrong password of any account: nothing to count
+    if known is not None and matches:
+        # Another person's valid credentials given as the second signer's: refused, and
+        # recorded all the same (after the step's rollback, in a transaction of its own), naming
+        # the account typed and the person expected to sign (21 CFR 11.300(d)).
+        assert name is not None
+        attempt = {
+            "meaning": meaning.value,
+            "signed_as": name,
+            "expected_signer": named.username,
+        }
+        after_transaction(
+            session, lambda engine: _record_other_signer(engine, failed, attempt, auditor, now)
+        )
     raise failed
+
+
+def _record_other_signer(
+    engine: Engine,
+    failed: SignatureFailed,
+    attempt: dict[str, Any],
+    auditor: Actor | None,
+    now: datetime,
+) -> None:
+    """The trail's entry of a second signature refused because it was made with another
+    account's user name and correct password: a failed signature under the account used, with
+    the person expected to sign. Counted against no one (no password was wrong). What cannot be
+    written (a busy or full database) is kept in `failed.uncounted` for the refusal to say."""
+    try:
+        with write_transaction(engine) as session:
+            Recorder(session, auditor, now, check_account=False).audit(
+                AuditAction.SIGNATURE_FAILED, "user", attempt["signed_as"], attempt
+            )
+    except DispensaryError as exc:
+        failed.uncounted = exc.message
 
 
 def record_signature(
@@ -1659,6 +1693,7 @@ def _row(user: User, clock: Clock, within: frozenset[int] | None = None) -> User
         user.language or "",
         studies,
         clock.day_of(user.password_changed_at),
+        bool(user.must_change_password),
     )
 
 

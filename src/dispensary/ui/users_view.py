@@ -5,8 +5,8 @@ real person; accounts are the site's, and each user reaches only the studies giv
 from __future__ import annotations
 
 import shiboken6
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
-from PySide6.QtGui import QKeySequence, QPaintEvent
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, QObject, Qt
+from PySide6.QtGui import QKeySequence, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -68,13 +68,40 @@ def sign_in_state(row: UserRow) -> str:
     return QCoreApplication.translate("UsersScreen", "ok")
 
 
+def password_day(row: UserRow) -> str:
+    """The day the password was set; "temporary" under it when an administrator set it."""
+    day = row.password_last_set.isoformat() if row.password_last_set else ""
+    if not row.password_temporary:
+        return day
+    return day + "\n" + QCoreApplication.translate("UsersScreen", "temporary")
+
+
+def password_hint(row: UserRow) -> str:
+    """What a temporary password is, in its cell's tooltip."""
+    if not row.password_temporary:
+        return ""
+    return QCoreApplication.translate(
+        "UsersScreen",
+        "A temporary password set by an administrator: the user must change it at their next "
+        "sign-in.",
+    )
+
+
 USER_COLUMNS: list[Column[UserRow]] = [
     # "User", not "User name", and "Password set" on two lines: with the password's column
     # the table then still shows every column whole beside the panel at 1366x768.
     Column(str(QT_TRANSLATE_NOOP("Column", "User")), lambda r: r.username),
-    Column(str(QT_TRANSLATE_NOOP("Column", "Full name")), lambda r: r.full_name),
+    Column(
+        str(QT_TRANSLATE_NOOP("Column", "Full name")),
+        lambda r: r.full_name,
+        hint=lambda r: r.full_name,  # whole on hover when the column is cut short of room
+    ),
     Column(str(QT_TRANSLATE_NOOP("Column", "Initials")), lambda r: r.initials),
-    Column(str(QT_TRANSLATE_NOOP("Column", "Role")), lambda r: r.role),
+    Column(
+        str(QT_TRANSLATE_NOOP("Column", "Role")),
+        lambda r: r.role,
+        hint=lambda r: term(r.role.label),  # whole on hover when cut short of room
+    ),
     Column(
         str(QT_TRANSLATE_NOOP("Column", "Account")),
         account_state,
@@ -87,9 +114,13 @@ USER_COLUMNS: list[Column[UserRow]] = [
     ),
     # The day the password was last set (by the user, or for them by a reset, as the account's
     # first or by a recovery): for the periodic review of passwords, 21 CFR 11.300(b).
+    # A temporary password (set by an administrator, to be changed at the next sign-in) says so
+    # under its day: not taken for one the user chose.
     Column(
         str(QT_TRANSLATE_NOOP("Column", "Password\nset")),
         lambda r: r.password_last_set,
+        shown=password_day,
+        hint=password_hint,
         tooltip=str(
             QT_TRANSLATE_NOOP(
                 "Column", "The day the password was last set (for the review of passwords)"
@@ -104,6 +135,8 @@ USER_COLUMNS: list[Column[UserRow]] = [
     ),
 ]
 STUDIES_COLUMN = len(USER_COLUMNS) - 1
+FULL_NAME_COLUMN = 1
+ROLE_COLUMN = 3
 
 
 class StudyChooser(QComboBox):
@@ -176,10 +209,11 @@ class UsersScreen(Screen):
         splitter.setChildrenCollapsible(False)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         splitter.addWidget(self.table)
+        self.table.viewport().installEventFilter(self)
         panel, column = side_panel()
         # Two tabs, each whole at 1366x768: the three boxes one under the other needed more
         # than the window's height ("Reset password" was cut at its bottom edge). The selected
-        # account's summary stays one line (its middle elided, whole in its tooltip): wrapped
+        # account's summary stays one line (cut at its end, whole in its tooltip): wrapped
         # to two in Chinese, it pushed the study-access box's bottom out of the panel.
         self.panel_tabs = QTabWidget()
         self.panel_tabs.setObjectName("userPanelTabs")
@@ -296,11 +330,13 @@ class UsersScreen(Screen):
         box = QGroupBox(self.tr("Selected account"))
         # The summary above the form, not a row of it: a form's spanning row of wrapped text
         # got a height for another width, and the rows under it were squeezed onto one
-        # another (Deactivate, Unlock and the new password overlapped). One line, its middle
-        # left out when the panel is narrow: the user name and the account's state (locked)
-        # stay in view, the whole in the tooltip.
+        # another (Deactivate, Unlock and the new password overlapped). One line, its end left
+        # out when the panel is narrow: the user name and the account's state (locked) come
+        # first and stay in view, the whole in the tooltip.
         column = QVBoxLayout(box)
-        self.chosen = ElidedLabel()
+        # Cut at its end, the user name and the account's state first: its middle left out,
+        # it read "technician: Wang …echnician, active".
+        self.chosen = ElidedLabel(elide=Qt.TextElideMode.ElideRight)
         self.chosen.setObjectName("chosenUser")
         column.addWidget(self.chosen)
         form = QFormLayout()
@@ -399,8 +435,37 @@ class UsersScreen(Screen):
             wanted = min(whole_table_width(self.table), room)
             if wanted > self.table.width():
                 self.splitter.setSizes([wanted, total - wanted])
-        fit_columns(self.table, stretch=STUDIES_COLUMN)
+        self._share_columns()
+
+    def _share_columns(self) -> None:
+        """The table's width shared out among its columns, again whenever the table's width
+        changes (the panel beside it grown, the splitter dragged): the Studies column, the last,
+        was otherwise shrunk by the header to the narrower table, its protocols cut."""
+        # Short of room (the "Password set" column, a larger desktop font), the full names go
+        # onto two lines rather than the Studies column be cut: it read "DEMO-2… / BID",
+        # DEMO-28D-BID not told from DEMO-2DRUG. Each protocol stays whole on its line.
+        # Shorter still, the full names and then the roles are cut (whole in their tooltip
+        # and the panel's line), the studies kept whole.
+        studies = max(self.table.sizeHintForColumn(STUDIES_COLUMN), 0)
+        fit_columns(
+            self.table,
+            stretch=STUDIES_COLUMN,
+            yielding=(FULL_NAME_COLUMN, ROLE_COLUMN),
+            keep={STUDIES_COLUMN: studies},
+            wrap=(FULL_NAME_COLUMN,),
+        )
         self.table.resizeRowsToContents()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.table.viewport()
+            and event.type() == QEvent.Type.Resize
+            and isinstance(event, QResizeEvent)
+            and event.size().width() != event.oldSize().width()
+            and self.model.rowCount()
+        ):
+            self._share_columns()
+        return super().eventFilter(watched, event)
 
     def current(self) -> UserRow | None:
         rows = selected_rows(self.table, self.proxy, self.model)
@@ -418,7 +483,7 @@ class UsersScreen(Screen):
         else:
             locked = self.tr(", locked after failed sign-ins") if row.locked else ""
             self.chosen.set_line(
-                self.tr("{user}: {name} ({initials}), {role}, {state}{locked}").format(
+                self.tr("{user} ({state}{locked}): {name} ({initials}), {role}").format(
                     user=row.username,
                     name=row.full_name,
                     initials=row.initials,
