@@ -2093,6 +2093,10 @@ Confirm only if the sponsor changed the schedule mid-study: the change is record
         <translation>所选账户</translation>
     </message>
     <message>
+        <source>Kept in the audit trail</source>
+        <translation>记入稽查轨迹</translation>
+    </message>
+    <message>
         <source>Why (kept in the audit trail)</source>
         <translation>原因（记入稽查轨迹）</translation>
     </message>

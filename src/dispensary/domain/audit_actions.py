@@ -299,6 +299,8 @@ FIELD_NAMES: dict[str, str] = {
     "reason": N_("audit field|Reason"),
     "recovered_by": N_("audit field|Recovered by"),
     "reason_code": N_("audit field|Reason code"),
+    "schedule_changed": N_("audit field|Cycle schedule changed"),
+    "participants_on_treatment": N_("audit field|Participants on treatment then"),
     "recount_of": N_("audit field|Recount of"),
     "adjustment_of": N_("audit field|Adjustment of the count"),
     "received_by_day": N_("audit field|Received on that day, time not recorded"),

@@ -341,7 +341,7 @@ class UsersScreen(Screen):
         column.addWidget(self.chosen)
         form = QFormLayout()
         column.addLayout(form)
-        self.reason = text_field("accountReason", self.tr("Why (kept in the audit trail)"))
+        self.reason = text_field("accountReason", self.tr("Kept in the audit trail"))
         form.addRow(self.tr("Reason"), self.reason)
         # Two buttons a line: three side by side made the panel wider than the users' table
         # leaves it at 1366x768 in English.
