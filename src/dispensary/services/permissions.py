@@ -185,6 +185,18 @@ def judge_now(session: Session, actor: Actor, action: Permission, ctx: Context) 
         judge(actor, action, ctx, granted(actor, access), closed_at is not None)
 
 
+def open_to_now(session: Session, actor: Actor, ctx: Context) -> bool:
+    """Whether `actor` may still add to the study of `ctx` as `session` reads it now (access
+    not withdrawn, study not closed): what a step's Recorder judges inside its write before
+    its signature is checked. Read where a step's signature is checked ahead of its write
+    (users.passwords_first), so that it counts a password only where the step would."""
+    row = session.execute(_STANDING, {"user": actor.user_id, "study": ctx.study_id}).first()
+    if row is None or row[2] is None:
+        return False
+    _active, _locked, _study, closed_at, access = row
+    return bool(granted(actor, access)) and closed_at is None
+
+
 def refuse_ended(actor: Actor, *, active: bool, locked: bool) -> None:
     """Refuses a read of a session whose account was deactivated (or removed: `active` False)
     or locked since the sign-in, as the database holds it now, in the words of the Recorder's

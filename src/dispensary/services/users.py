@@ -73,6 +73,7 @@ from dispensary.services.context import Actor, Clock, Context
 from dispensary.services.permissions import (
     Permission,
     may,
+    open_to_now,
     refuse_locked_window,
     require,
     studies_now,
@@ -633,6 +634,8 @@ def _signers_before_refusal(
     try:
         presign(ctx, (actor.username, password), *((s.name, s.password) for s in seconds))
         with write_transaction(ctx.engine) as session:
+            if not open_to_now(session, actor, ctx):
+                return  # the step refuses the access (or the closing) before any password
             now = ctx.clock.now()
             signers: list[tuple[Actor, str, SignatureMeaning, bool]] = [
                 (actor, password, meaning, False)
