@@ -297,7 +297,9 @@ def test_the_rules_fit_a_1366x768_window_with_a_message_shown(
     qtbot.keyClicks(screen.reason, "sponsor's letter on dose reductions, 2026-11-04, filed")
     click(qtbot, screen.confirm_button)
     assert screen.message.kind == "ok"
-    qtbot.wait(50)  # the message bar pushes the list down: its columns are shared out again
+    # The message bar pushes the list down: its columns and rows are laid out again (on a
+    # loaded machine later than a fixed wait).
+    qtbot.waitUntil(lambda: screen.table.rowViewportPosition(0) == 0, timeout=3000)
     fits(screen)
     # Another width: the columns are shared out again; what each rule says gives way first,
     # and reads whole again when there is room.
