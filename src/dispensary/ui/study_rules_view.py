@@ -333,11 +333,16 @@ class StudyRulesScreen(Screen):
             return
         self.reason.clear()
         self.refresh()
-        self.select(done.key)
         self.message.show_message(
             self.tr(
                 "Rule {rule} ({source}) is confirmed: the counter now applies it as written."
             ).format(rule=rule_name(done), source=source_words(done.source)),
             "ok",
         )
+        # The message pushes the list down and its rows wrap again: laid out now, before the
+        # rule is scrolled to, it stays in sight instead of slipping below the list's edge.
+        layout = self.layout()
+        if layout is not None:
+            layout.activate()
+        self.select(done.key)
         self.changed.emit()
