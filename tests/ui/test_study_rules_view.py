@@ -324,6 +324,26 @@ def test_the_rules_fit_a_1366x768_window_with_a_message_shown(
     fits(screen)
 
 
+def test_the_rule_just_confirmed_stays_in_sight_in_a_shorter_window(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a window short enough that the list scrolls, the message bar shown after a confirm
+    pushes the list down: the rule is scrolled to after that, not before, so it stays in sight."""
+    answer_question(monkeypatch, True)
+    screen = make_screen(qtbot, pharmacy)
+    screen.resize(screen.width(), screen.height() - 150)
+    view = screen.table
+    qtbot.waitUntil(lambda: view.verticalScrollBar().maximum() > 0)
+    assert screen.select("products.herombopag-2.5mg")
+    qtbot.keyClicks(screen.reason, "sponsor's letter on dose reductions, 2026-11-04, filed")
+    click(qtbot, screen.confirm_button)
+    assert screen.message.kind == "ok"
+    [selected] = view.selectionModel().selectedRows()
+    assert screen.current() is not None and screen.current().key == "products.herombopag-2.5mg"
+    top = view.rowViewportPosition(selected.row())
+    assert top >= 0 and top + view.rowHeight(selected.row()) <= view.viewport().height()
+
+
 def test_when_every_rule_holds_the_summary_says_so(qtbot: Any, pharmacy: Pharmacy) -> None:
     admin = pharmacy.actor("admin")
     for key in site_decisions(pharmacy):
