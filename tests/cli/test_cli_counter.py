@@ -31,7 +31,8 @@ def test_a_new_participant_through_two_cycles(
     assert set(dispense) == {
         "dispense", "participant", "cycle", "day1", "start_date", "last_day", "dispensed_on",
         "dose_level", "dose_name", "kits", "tablets", "days", "directions", "warnings", "overrides",
-        "notices",
+        "notices", "dispensed_by_username", "dispensed_by_name", "dispensed_by_initials",
+        "checked_by_username", "checked_by_name",
     }  # fmt: skip
     assert (dispense["tablets"], dispense["days"], dispense["warnings"]) == (21, 21, [])
     # What the text says and the screen shows: who, which cycle, until when, how to take it.
@@ -92,7 +93,7 @@ def test_refusals_and_missing_rights_leave_every_record_as_it_was(
     cli: Cli, state: Callable[[str], dict[str, Any]]
 ) -> None:
     stock = cli("inventory", "--json").json()
-    assert set(stock[0]) == {"kit", "product", "lot", "expiry", "status", "tablets"}
+    assert set(stock[0]) == {"kit", "product", "lot", "expiry", "status", "tablets", "shown_status"}
     dispensed = next(k["kit"] for k in stock if k["status"] == "dispensed")
     on_shelf = next(k["kit"] for k in stock if k["status"] == "available" and k["product"] == P75)
     quarantined = next(k["kit"] for k in stock if k["status"] == "quarantined")

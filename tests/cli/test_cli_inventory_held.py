@@ -224,3 +224,54 @@ def test_the_held_note_counts_the_kits_the_table_says_held(
     [note] = notes(run("inventory", "--status", "held"))
     assert "(K0002)" in note, note
     assert notes(run("inventory", "--status", "short")) == []
+
+
+def test_the_json_keeps_the_status_recorded_and_adds_the_status_shown(
+    ctx: Context,
+    pharmacist: Actor,
+    pw: Callable[[Actor], str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    """`inventory --json` said `available` for the kits the table and the Inventory screen say
+    held or too short-dated, and nothing else: a script could not tell them from stock to
+    dispense. `status` stays as recorded (scripts read it); `shown_status` is the service's
+    status as shown (KitRow.shown_status), the `--status` choice that lists the kit."""
+    import json
+
+    listed = receiving.kits_from_range(ctx, "K0001-K0002", P75, "L1", date(2027, 6, 30), None)
+    receiving.receive_shipment(ctx, pharmacist, "SH-L1", listed)
+    listed = receiving.kits_from_range(ctx, "K0101-K0101", P75, "L0", date(2026, 1, 6), None)
+    receiving.receive_shipment(ctx, pharmacist, "SH-L0", listed)
+    if Path(ctx.database).is_file():
+        Path(ctx.database).chmod(0o600)
+    monkeypatch.setenv("DISPENSARY_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("DISPENSARY_DB", ctx.database)
+    monkeypatch.setenv("DISPENSARY_USER", pharmacist.username)
+    monkeypatch.setenv("DISPENSARY_PASSWORD", pw(pharmacist))
+    monkeypatch.setenv("DISPENSARY_TODAY", TODAY)
+    monkeypatch.setattr(setup, "training_clock_allowed", lambda _ctx: True)
+
+    def run(*argv: str) -> str:
+        capsys.readouterr()
+        code = cli.main(list(argv))
+        out, err = capsys.readouterr()
+        assert code == 0, err
+        return out
+
+    def statuses(*argv: str) -> dict[str, tuple[str, str]]:
+        found = json.loads(run("--json", "inventory", *argv))
+        return {k["kit"]: (k["status"], k["shown_status"]) for k in found}
+
+    run("count", "K0002", "--tablets", "20")  # 21 in the book: held
+    assert statuses() == {
+        "K0001": ("available", "available"),
+        "K0002": ("available", "held"),
+        "K0101": ("available", "short"),
+    }
+    for choice in ("available", "held", "short"):  # each lists the kits shown so
+        found = statuses("--status", choice)
+        assert found and {shown for _status, shown in found.values()} == {choice}, choice
+    [row] = json.loads(run("--json", "inventory", "--every-study", "--status", "held"))
+    assert (row["kit"], row["status"], row["shown_status"]) == ("K0002", "available", "held")

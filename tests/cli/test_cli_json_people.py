@@ -109,3 +109,51 @@ def test_destroy_and_its_check_name_the_witness_and_the_actor(cli: Cli) -> None:
         "Chen Jing",
         "CJ",
     )
+
+
+def test_dispense_names_who_dispensed_and_who_checked(cli: Cli) -> None:
+    """`dispense --json` named nobody, while the text output says "Dispensed ... by Chen Jing
+    (CJ), checked by Wang Fang": the pharmacist who signed and the second person who checked
+    are named as every other output names a person; nobody checked, the checker is null."""
+    from cli_support import DEMO_TODAY
+
+    day1 = DEMO_TODAY.isoformat()
+    for number in ("01-101", "01-102"):
+        enrolled = cli(
+            "enroll", number, "--initials", "QX", "--birth-year", "1968", "--sex", "F",
+            "--criteria-confirmed", "--eligibility-confirmed-by", "Zhenzhen Liu, M.D.",
+        )  # fmt: skip
+        assert enrolled.code == 0, enrolled.err
+    base = ("--cycle", "1", "--day1", day1, "--platelets", "80", "--json")
+    checked = cli(
+        "dispense", "01-101", *base, "--checked-by", "technician",
+        env={"DISPENSARY_CHECKER_PASSWORD": "demo-pass-1"},
+    )  # fmt: skip
+    assert checked.code == 0, checked.err
+    found = checked.json()
+    assert (
+        found["dispensed_by_username"],
+        found["dispensed_by_name"],
+        found["dispensed_by_initials"],
+    ) == ("pharmacist", "Chen Jing", "CJ")
+    assert (found["checked_by_username"], found["checked_by_name"]) == ("technician", "Wang Fang")
+    alone = cli("dispense", "01-102", *base)
+    assert alone.code == 0, alone.err
+    found = alone.json()
+    assert (found["dispensed_by_username"], found["dispensed_by_name"]) == (
+        "pharmacist",
+        "Chen Jing",
+    )
+    assert (found["checked_by_username"], found["checked_by_name"]) == (None, None)
+
+
+def test_check_destroy_names_an_unknown_witness_null(cli: Cli) -> None:
+    """A witness typed who has no account: the user name as typed, the full name null (it was
+    "", unlike every other person the JSON cannot name)."""
+    stock = cli("inventory", "--json", "--status", "available").json()
+    checked = cli(
+        "check", "destroy", stock[0]["kit"], "--witness", "nobody", "--method", "incineration",
+        "--reference", "R1", "--reason-code", "damaged", "--json",
+    )  # fmt: skip
+    found = checked.json()
+    assert (found["witness_username"], found["witness_name"]) == ("nobody", None)

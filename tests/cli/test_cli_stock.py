@@ -33,7 +33,7 @@ def test_receiving_by_range_and_by_manifest_with_defaults(cli: Cli, tmp_path: Pa
     lot = cli("inventory", "--lot", "HT2602M", "--json").json()
     assert lot == [
         {"kit": k, "product": P75, "lot": "HT2602M", "expiry": "2028-06-30",
-         "status": "quarantined", "tablets": 21}
+         "status": "quarantined", "tablets": 21, "shown_status": "quarantined"}
         for k in ("K9101", "K9102")
     ]  # fmt: skip
 

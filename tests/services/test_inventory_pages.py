@@ -15,7 +15,7 @@ from dispensary.db.models import Kit, LedgerEntry, Lot
 from dispensary.domain.codes import ExpiryStanding, KitStatus
 from dispensary.domain.errors import NotPermitted
 from dispensary.i18n import Language, speaking
-from dispensary.services import inventory_pages, queries, studies, users
+from dispensary.services import counts, inventory_pages, queries, studies, users
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.inventory_pages import KitOrder, KitQuery
 from dispensary.services.results import KitRow
@@ -30,7 +30,7 @@ KEYS: dict[KitOrder, Callable[[KitRow], tuple[object, ...]]] = {
     KitOrder.PRODUCT: lambda r: (r.product, r.number),
     KitOrder.LOT: lambda r: (r.lot, r.number),
     KitOrder.EXPIRY: lambda r: (r.expiry, r.product, r.lot, r.number),
-    KitOrder.STATUS: lambda r: (r.status.value, r.number),
+    KitOrder.STATUS: lambda r: (r.shown_status, r.number),  # as shown: held, short apart
     KitOrder.SHIPMENT: lambda r: (r.shipment, r.number),
 }
 
@@ -347,3 +347,47 @@ def test_the_status_filter_finds_the_kits_held_or_short_dated_apart_from_availab
     assert inventory_pages.inventory_position(ctx, monitor, short_query, "K0002") is None
     assert inventory_pages.status_choice(None) == (None, None, None)
     assert inventory_pages.status_choice("quarantined") == (KitStatus.QUARANTINED, None, None)
+
+
+def test_the_search_and_the_sort_follow_the_status_shown(
+    ctx: Context,
+    clock: FixedClock,
+    stock: Stock,
+    pharmacist: Actor,
+    technician: Actor,
+    monitor: Actor,
+    pw: Password,
+) -> None:
+    """A kit held for an open count difference, or too short-dated for a cycle, is shown so
+    (KitRow.shown_status), not Available: the search by the shown name finds it by that, not
+    by its stored status, and a sort on the status puts each group apart (it sorted the held
+    kit among the available), page after page and where `inventory_position` says."""
+    from dispensary.domain.codes import HELD_FOR_COUNT, SHORT_DATED
+
+    receive(ctx, pharmacist, "T0001-T0002", "SHORT1", clock.today() + timedelta(days=1))
+    for kit in ("K0001", "T0001"):  # T0001 held and too short-dated: shown short
+        tablets = queries.kit_detail(ctx, monitor, kit).tablets
+        counts.record_count(ctx, technician, kit, tablets - 1, pw(technician))
+    whole = queries.inventory(ctx, monitor)
+    shown = {r.number: r.shown_status for r in whole}
+    assert [shown[n] for n in ("K0001", "T0001", "T0002")] == [
+        HELD_FOR_COUNT,
+        SHORT_DATED,
+        SHORT_DATED,
+    ]
+    assert shown["K0002"] == KitStatus.AVAILABLE.value
+    for code in (HELD_FOR_COUNT, SHORT_DATED, KitStatus.AVAILABLE.value):
+        query = KitQuery(text="xyz", text_statuses=frozenset({code}))
+        found = every_page(ctx, monitor, query, 3)
+        assert {r.number for r in found} == {n for n, s in shown.items() if s == code}, code
+        assert inventory_pages.inventory_summary(ctx, monitor, query).kits == len(found)
+    for descending in (False, True):
+        query = KitQuery(order=KitOrder.STATUS, descending=descending)
+        expected = sorted(whole, key=KEYS[KitOrder.STATUS], reverse=descending)
+        assert every_page(ctx, monitor, query, 2) == expected
+        for place, row in enumerate(expected):
+            assert inventory_pages.inventory_position(ctx, monitor, query, row.number) == place
+    ascending = [r.number for r in sorted(whole, key=KEYS[KitOrder.STATUS])]
+    assert ascending.index("K0001") > max(
+        ascending.index(n) for n, s in shown.items() if s == KitStatus.AVAILABLE.value
+    )

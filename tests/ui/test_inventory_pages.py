@@ -373,3 +373,67 @@ def test_the_status_filter_short_dated_in_chinese(
     qtbot.waitUntil(lambda: numbers(screen) == ["K3001"])
     assert status_cell(screen, "K3001")[0] == "效期不足"
     shot(screen, "inventory-short-filter-zh.png")
+
+
+def test_the_search_finds_a_kit_by_the_status_the_table_shows(
+    qtbot: Any, pharmacy: Pharmacy
+) -> None:
+    """ "held" found nothing (the search matched the stored statuses' names only) and
+    "available" found the kits the table says "Held: count" or "Too short-dated": the search
+    finds a kit by the words of its Status cell (KitRow.shown_status, the service's)."""
+    from datetime import timedelta
+
+    tomorrow = pharmacy.clock.today() + timedelta(days=1)
+    kits = receiving.kits_from_range(
+        pharmacy.ctx, "K3001", "herombopag-7.5mg", "L9901", tomorrow, None
+    )
+    receiving.receive_shipment(pharmacy.ctx, pharmacy.actor("pharm"), "SH-SHORT", kits)
+    counts.record_count(pharmacy.ctx, pharmacy.actor("tech"), "K0003", 19, PASSWORDS["tech"])
+    screen = make_screen(qtbot, pharmacy)
+    qtbot.keyClicks(screen.search, "held")
+    qtbot.waitUntil(lambda: numbers(screen) == ["K0003"])
+    assert "1 kit shown" in counted(qtbot, screen)
+    screen.search.clear()
+    qtbot.keyClicks(screen.search, "short-dated")
+    qtbot.waitUntil(lambda: numbers(screen) == ["K3001"])
+    screen.search.clear()
+    qtbot.keyClicks(screen.search, "available")
+    assert "67 kits shown" in counted(qtbot, screen)  # 70 kits: not K0001, K0003, K3001
+    scroll_to_the_end(qtbot, screen)
+    found = numbers(screen)
+    assert len(found) == 67 and not {"K0001", "K0003", "K3001"} & set(found)
+    assert {status_cell(screen, kit)[0] for kit in found} == {"Available"}
+    shot(screen, "inventory-search-available-en.png")
+
+
+def test_the_search_by_the_status_shown_in_chinese(
+    qtbot: Any, pharmacy: Pharmacy, chinese: None
+) -> None:
+    counts.record_count(pharmacy.ctx, pharmacy.actor("tech"), "K0003", 19, PASSWORDS["tech"])
+    screen = make_screen(qtbot, pharmacy)
+    screen.search.insert("暂扣")  # typed by an input method (QTest types no Chinese)
+    qtbot.waitUntil(lambda: numbers(screen) == ["K0003"])
+    assert status_cell(screen, "K0003")[0] == "盘点暂扣"
+    shot(screen, "inventory-search-held-zh.png")
+    screen.search.clear()
+    available = inventory_view.shown_status_words()[KitStatus.AVAILABLE.value]
+    screen.search.insert(available)
+    qtbot.waitUntil(lambda: bool(numbers(screen)))
+    scroll_to_the_end(qtbot, screen)
+    assert "K0003" not in numbers(screen) and len(numbers(screen)) == 67
+
+
+def test_a_sort_on_the_status_puts_a_held_kit_apart_from_the_available(
+    qtbot: Any, pharmacy: Pharmacy
+) -> None:
+    """Sorted by status, the kit the table says "Held: count" sorted among the available kits
+    (by its stored status, K0002, K0003, K0004): it sorts as shown, a group of its own."""
+    counts.record_count(pharmacy.ctx, pharmacy.actor("tech"), "K0003", 19, PASSWORDS["tech"])
+    screen = make_screen(qtbot, pharmacy)
+    click_header(screen, 4)  # Status: available first, then held, then returned
+    assert numbers(screen)[:2] == ["K0002", "K0004"]
+    scroll_to_the_end(qtbot, screen)
+    assert numbers(screen)[-2:] == ["K0003", "K0001"]
+    click_header(screen, 4)
+    assert numbers(screen)[:3] == ["K0001", "K0003", "K2060"]
+    shot(screen, "inventory-sort-held-en.png")

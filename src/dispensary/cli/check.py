@@ -30,6 +30,7 @@ from dispensary.cli.core import (
     number,
     observation_options,
     percent,
+    person_keys,
     plural,
     product_data,
     receive_options,
@@ -769,8 +770,7 @@ def _destroy_data(found: DestroyAssessment) -> dict[str, Any]:
         "destroyed_on": found.destroyed_on,
         "to_sponsor": found.to_sponsor,
         "witness": found.witness,  # deprecated: witness_username (kept for one release)
-        "witness_username": found.witness or None,
-        "witness_name": found.witness_name,
+        **person_keys("witness", found.witness, found.witness_name),
         "witness_role": found.witness_role,
         "method": found.method,
         "reference": found.reference,

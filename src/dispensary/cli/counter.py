@@ -612,6 +612,8 @@ def cmd_dispense(run: Run) -> int:
         "warnings": list(result.warnings),
         "overrides": list(result.overrides),  # the code of each warning overridden, in order
         "notices": list(result.notices),
+        # who dispensed (and signed) and who checked, as every --json output names a person
+        **dispense_people(result),
     }
     # The study file's observations; the platelet count (its own column) never was part of
     # this output, which scripts already read.
@@ -622,6 +624,15 @@ def cmd_dispense(run: Run) -> int:
         data["irt_confirmation"] = result.irt_confirmation
     run.emit(data, _dispense_lines(result, _("Dispensed"), study))
     return EXIT_OK
+
+
+def dispense_people(result: DispenseResult) -> dict[str, str | None]:
+    """The people of a dispense as every `--json` output names one (person_keys): the
+    pharmacist who dispensed and signed it (`dispensed_by_...`), and the second person who
+    checked it (`checked_by_...`, null when nobody did)."""
+    return person_keys(
+        "dispensed_by", result.pharmacist_username, result.pharmacist, result.pharmacist_initials
+    ) | person_keys("checked_by", result.checked_by_username, result.checked_by)
 
 
 def _declared(result: DispenseResult) -> list[ObservationValue]:

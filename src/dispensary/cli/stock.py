@@ -778,7 +778,9 @@ def cmd_inventory(run: Run) -> int:
         protocols = sorted({r.study for r in rows if r.study})
         held = {p: studies.switch_study(ctx, actor, p).study for p in protocols}
         wide = [(r.study, r.number, r.product, r.lot, r.expiry, r.status, r.tablets) for r in rows]
-        data = keyed(("study", "kit", "product", "lot", "expiry", "status", "tablets"), wide)
+        data = _with_shown_status(
+            keyed(("study", "kit", "product", "lot", "expiry", "status", "tablets"), wide), rows
+        )
         tablets_only = all(study.tablets_only for study in held.values())
         shown = [
             (*row[:5], _status_shown(r), _count(held.get(r.study, ctx.study), r, tablets_only))
@@ -796,7 +798,9 @@ def cmd_inventory(run: Run) -> int:
         return EXIT_OK
     study = run.context().study
     values = [(r.number, r.product, r.lot, r.expiry, r.status, r.tablets) for r in rows]
-    data = keyed(("kit", "product", "lot", "expiry", "status", "tablets"), values)
+    data = _with_shown_status(
+        keyed(("kit", "product", "lot", "expiry", "status", "tablets"), values), rows
+    )
     lines = table(
         [_("Kit"), _("Product"), _("Lot"), _("Expiry"), _("Status"), study.count_heading()],
         [
@@ -811,15 +815,24 @@ def cmd_inventory(run: Run) -> int:
     return EXIT_OK
 
 
+def _with_shown_status(
+    data: list[dict[str, object]], rows: Sequence[KitRow]
+) -> list[dict[str, object]]:
+    """Each kit's JSON with `shown_status`, the status as the table and the Inventory screen
+    show it (KitRow.shown_status: `held`, `short`, else the status), after `status`, which
+    stays the status recorded (`available` for a kit held or too short-dated)."""
+    return [item | {"shown_status": r.shown_status} for item, r in zip(data, rows, strict=True)]
+
+
 def _status_shown(row: KitRow) -> KitStatus | str:
-    """A kit's status as the table says it: a kit available but held for an open count
-    difference (KitRow.held_for_count) says so, as the Inventory screen's Status column does
-    ("Held: count"), not "available": what `--status held` lists; one too short-dated for a
-    cycle dispensed today (KitRow.refused_for_expiry) says so, as the column does ("Too
-    short-dated"): what `--status short` lists."""
-    if row.refused_for_expiry:
+    """A kit's status as the table says it (KitRow.shown_status): a kit available but held for
+    an open count difference says so, as the Inventory screen's Status column does ("Held:
+    count"), not "available": what `--status held` lists; one too short-dated for a cycle
+    dispensed today says so, as the column does ("Too short-dated"): what `--status short`
+    lists."""
+    if row.shown_status == SHORT_DATED:
         return _("too short-dated")
-    return _("held: count") if row.held_for_count else row.status
+    return _("held: count") if row.shown_status == HELD_FOR_COUNT else row.status
 
 
 def _count(study: Study, row: KitRow, tablets_only: bool) -> str:

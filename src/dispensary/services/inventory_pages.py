@@ -10,10 +10,14 @@ balance, `domain.accountability.balance_of`, whose signs are read from that func
 The text search matches, case aside, a kit's number, product, lot, expiry (YYYY-MM-DD),
 storage area (as recorded, or the study's store by the name the reader sees:
 Study.area_name) and shipment, the statuses the caller names (a status is matched by its shown
-name, which is the screen's, in the user's language), and for a kit that left the shelf the
+name, which is the screen's, in the user's language: the status as shown, KitRow.shown_status,
+so "held" finds the kits held for a count difference and "available" leaves them out, as it
+leaves out those too short-dated), and for a kit that left the shelf the
 participant it went to and the dispense it went out on. It does not match the tablet count
 nor the other words of the whereabouts ("held for the monitor", a destruction's date).
-The tablet count and the whereabouts cannot be sorted on: both are worked out per kit.
+The tablet count and the whereabouts cannot be sorted on: both are worked out per kit. The
+status is sorted on as shown (KitRow.shown_status, by its code): the kits held for a count
+difference, or too short-dated, each a group of their own, not among those available.
 
 A substring has no index, so a search reads the study's kits once per statement; what the
 text names elsewhere (lots, shipments, participants, dispenses) is looked up first, each in
@@ -86,8 +90,9 @@ class KitQuery:
     takes them."""
 
     text: str = ""
-    text_statuses: frozenset[KitStatus] = frozenset()
-    """The statuses whose shown name holds the text (the caller's words, so the caller's)."""
+    text_statuses: frozenset[str] = frozenset()
+    """The statuses as shown (KitRow.shown_status: a KitStatus's value, HELD_FOR_COUNT,
+    SHORT_DATED) whose shown name holds the text (the caller's words, so the caller's)."""
     status: KitStatus | None = None
     held: bool | None = None
     """True: only the kits held for an open count difference (KitRow.held_for_count, "Held:
@@ -303,9 +308,39 @@ def _matches(scope: _Scope) -> ColumnElement[bool]:
         *among(Kit.shipment_id, named.shipments, "shipments"),
         *among(Kit.id, named.with_people, "with_people"),
     ]
-    statuses = sorted(scope.query.text_statuses, key=lambda s: s.value)
-    found += [status_is(s, scope.today) for s in statuses]
+    found += [shown_status_is(scope, s) for s in sorted(scope.query.text_statuses)]
     return or_(*found)
+
+
+SHOWN_STATUSES = tuple(sorted({s.value for s in KitStatus} | {HELD_FOR_COUNT, SHORT_DATED}))
+"""Every status as shown (KitRow.shown_status), in the order a sort on the status gives."""
+
+
+def shown_status_is(scope: _Scope, shown: str) -> ColumnElement[bool]:
+    """KitRow.shown_status == shown, in SQL: a kit held for an open count difference is shown
+    held (HELD_FOR_COUNT), one too short-dated for a cycle so (SHORT_DATED), not available."""
+    assert scope.cover_until is not None
+    if shown == HELD_FOR_COUNT:
+        return _held_for_count(scope)
+    if shown == SHORT_DATED:
+        return _short_dated(scope)
+    status = KitStatus(shown)
+    if status is KitStatus.AVAILABLE:
+        return and_(
+            status_is(status, scope.today),
+            Kit.id.not_in(held_kits(scope.study)),
+            ~_too_short(scope.cover_until),
+        )
+    return status_is(status, scope.today)
+
+
+def shown_status(scope: _Scope) -> ColumnElement[str]:
+    """KitRow.shown_status in SQL, over kits: the key of a sort on the status."""
+    return case(
+        (_short_dated(scope), literal(SHORT_DATED)),
+        (_held_for_count(scope), literal(HELD_FOR_COUNT)),
+        else_=status_today(scope.today),
+    )
 
 
 def _where(scope: _Scope, by_lot: bool = False) -> list[ColumnElement[bool]]:
@@ -350,13 +385,14 @@ def _short_dated(scope: _Scope) -> ColumnElement[bool]:
     return and_(status_is(KitStatus.AVAILABLE, scope.today), _too_short(scope.cover_until))
 
 
-def _order(query: KitQuery, today: date) -> list[SQLColumnExpression[Any]]:
+def _order(scope: _Scope) -> list[SQLColumnExpression[Any]]:
+    query = scope.query
     keys: dict[KitOrder, list[SQLColumnExpression[Any]]] = {
         KitOrder.NUMBER: [],
         KitOrder.PRODUCT: [Kit.product],
         KitOrder.LOT: [Lot.number],
         KitOrder.EXPIRY: [Lot.expiry, Kit.product, Lot.number],
-        KitOrder.STATUS: [status_today(today)],
+        KitOrder.STATUS: [shown_status(scope)],
         KitOrder.SHIPMENT: [Shipment.number],
     }
     return [*keys[query.order], Kit.number]
@@ -403,7 +439,7 @@ def _ids(
 ) -> list[int]:
     """The ids of the kits from `offset`, in the query's order."""
     query = scope.query
-    keys = _order(query, scope.today)
+    keys = _order(scope)
     statement = (
         select(Kit.id)
         .select_from(_tables(query.order))
@@ -416,15 +452,15 @@ def _ids(
 
 
 def _ids_by_status(session: Session, scope: _Scope, offset: int, limit: int) -> list[int]:
-    """In the order of the status today: one status after the other, each by kit number (the
-    status today is worked out, so no index gives that order whole)."""
-    statuses = sorted(KitStatus, key=lambda s: s.value, reverse=scope.query.descending)
+    """In the order of the status as shown today (SHOWN_STATUSES): one after the other, each by
+    kit number (the status today is worked out, so no index gives that order whole)."""
+    statuses = sorted(SHOWN_STATUSES, reverse=scope.query.descending)
     by_number = replace(scope, query=replace(scope.query, order=KitOrder.NUMBER))
     found: list[int] = []
     for status in statuses:
         if len(found) >= limit:
             break
-        only = status_is(status, scope.today)
+        only = shown_status_is(scope, status)
         if offset:
             count = session.scalar(
                 select(func.count())
@@ -594,7 +630,7 @@ def inventory_position(ctx: Context, actor: Actor, query: KitQuery, number: str)
     )
     with read_transaction(ctx.engine) as session:
         scope = _scope(ctx, query, session)
-        order = _order(query, scope.today)
+        order = _order(scope)
         values = session.execute(
             select(*order).select_from(tables).where(*_where(scope), Kit.number == number)
         ).first()
@@ -609,7 +645,7 @@ def _before(
     order: Sequence[SQLColumnExpression[Any]], values: list[object], descending: bool
 ) -> ColumnElement[bool]:
     """Rows that come before the one with these order values (the order's keys are never
-    NULL: every one is a NOT NULL column or the status today)."""
+    NULL: every one is a NOT NULL column or the status shown today)."""
     alternatives: list[ColumnElement[bool]] = []
     for i, key in enumerate(order):
         ahead = key > values[i] if descending else key < values[i]

@@ -294,6 +294,8 @@ def _result(
         pharmacist=pharmacist.full_name,
         pharmacist_initials=pharmacist.initials,
         checked_by=checker.full_name if checker else "",
+        pharmacist_username=pharmacist.username,
+        checked_by_username=checker.username if checker else "",
         warnings=warnings,
         start_date=start_date(record),
         observations=observations,

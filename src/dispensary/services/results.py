@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 
 from dispensary.domain.anchor import AnchorVerdict
 from dispensary.domain.codes import (
+    HELD_FOR_COUNT,
+    SHORT_DATED,
     DestructionReason,
     DiscrepancyKind,
     ExpiryStanding,
@@ -148,6 +150,19 @@ class KitRow:
             and self.held
             and self.expiry_standing not in (ExpiryStanding.EXPIRED, ExpiryStanding.SHORT)
         )
+
+    @property
+    def shown_status(self) -> str:
+        """The status as the Inventory screen's Status column and `dispensary inventory` show
+        it, by the status filter's choice that lists the kit: SHORT_DATED for a kit
+        `refused_for_expiry` ("Too short-dated"), HELD_FOR_COUNT for one `held_for_count`
+        ("Held: count"), else the status's value. What the screen searches and sorts by, and
+        the `shown_status` of `inventory --json` (whose `status` stays the one recorded)."""
+        if self.refused_for_expiry:
+            return SHORT_DATED
+        if self.held_for_count:
+            return HELD_FOR_COUNT
+        return self.status.value
 
 
 @dataclass(frozen=True)
@@ -315,6 +330,8 @@ class DispenseResult:
     irt_confirmation: str = ""  # the IRT's confirmation number (a study assigning kits by IRT)
     overrides: tuple[str, ...] = ()  # the code of each warning in `warnings`, in its order
     product_directions: tuple[str, ...] = ()  # a sentence per product (per part), in English
+    pharmacist_username: str = ""  # the account of `pharmacist` (who dispensed and signed)
+    checked_by_username: str = ""  # the account of `checked_by`; empty when nobody checked
 
 
 @dataclass(frozen=True)

@@ -135,14 +135,19 @@ def held_for_count(row: KitRow) -> bool:
 
 
 def status_text(row: KitRow) -> str:
-    """A kit's status as the table says it: an available kit no dispense takes by the
-    service's standing of its expiry ("Too short-dated"), or as held for a count difference,
-    not "Available"."""
-    if refused_by_dispense(row) and row.expiry_standing is not None:
-        return term(row.expiry_standing.label)
-    if held_for_count(row):
-        return held_text()
-    return term(row.status.label)
+    """A kit's status as the table says it: the service's status as shown (KitRow.shown_status),
+    so an available kit no dispense takes by the service's standing of its expiry reads "Too
+    short-dated", one held for a count difference "Held: count", not "Available"."""
+    return shown_status_words()[row.shown_status]
+
+
+def shown_status_words() -> dict[str, str]:
+    """Each status as shown (KitRow.shown_status) in the words of the Status column, in the
+    reader's language: what the column says, and what the search finds a kit by."""
+    words = {s.value: term(s.label) for s in KitStatus}
+    words[HELD_FOR_COUNT] = held_text()
+    words[SHORT_DATED] = term(ExpiryStanding.SHORT.label)
+    return words
 
 
 def held_text() -> str:
@@ -188,7 +193,7 @@ KIT_COLUMNS: list[Column[KitRow]] = [
     ),
     Column(
         str(QT_TRANSLATE_NOOP("Column", "Status")),
-        lambda r: r.status,
+        lambda r: r.shown_status,  # sorted as shown: held, too short-dated apart from available
         colour=status_colour,
         shown=status_text,
     ),
@@ -840,8 +845,7 @@ class InventoryScreen(Screen):
         """Each column as wide as what it shows: the status as wide as any status can read (not
         only those of the rows read so far: a page of available kits once cut "Quarantined"),
         the whereabouts taking the width to spare, and the first cut in a narrow window."""
-        labels = [s.label for s in KitStatus] + [ExpiryStanding.SHORT.label]
-        shown = [term(label) for label in labels] + [held_text()]
+        shown = shown_status_words().values()
         least = {STATUS_COLUMN: max(cell_width(self.table, text) for text in shown)}
         shipments = [cell_width(self.table, number) for number in self._shipments]
         least[SHIPMENT_COLUMN] = max(shipments, default=0)
@@ -870,7 +874,9 @@ class InventoryScreen(Screen):
     def _query(self) -> KitQuery:
         """The filters and the order shown, as the service takes them."""
         text = self.search.text().strip().lower()
-        statuses = frozenset(s for s in KitStatus if text and text in term(s.label).lower())
+        # by the words the Status column shows ("held", "暂扣"), as the service gives them
+        words = shown_status_words().items()
+        statuses = frozenset(code for code, word in words if text and text in word.lower())
         status, held, short = status_choice(self.status.currentData())
         order = KIT_ORDERS[self.model.sort_column] or KitOrder.EXPIRY
         return KitQuery(
