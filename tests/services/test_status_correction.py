@@ -312,3 +312,21 @@ def test_a_correction_in_a_period_names_the_change_made_before_it(
         "completed",
         date(2026, 1, 7),
     )
+
+
+def test_the_participant_report_lists_the_correction(
+    ctx: Context, clock: FixedClock, enrolled: str, pharmacist: Actor, pw: Password
+) -> None:
+    from dispensary.reports.participant import participant_pdf
+    from dispensary.services import report_data
+
+    from .test_participant_record_changes import pdf_text
+
+    secret = pw(pharmacist)
+    clock.set_date(date(2026, 1, 20))
+    _set(ctx, pharmacist, secret, "completed", date(2026, 1, 15))
+    _correct(ctx, pharmacist, secret, effective_on=date(2026, 1, 12))
+    report = report_data.participant_report(ctx, pharmacist, "01-001")
+    text = pdf_text(participant_pdf(report_data.report_meta(ctx, pharmacist), ctx.study, report))
+    assert "(On treatment to Completed, effective 2026-01-15) corrected by Paula Pharm" in text
+    assert "Completed from 2026-01-12, recorded as Completed from 2026-01-15." in text
