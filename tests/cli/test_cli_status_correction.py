@@ -67,3 +67,51 @@ def test_a_mistyped_effective_date_is_corrected(
         "2026-02-20",
     )
     assert cli("audit", "verify").code == 0
+
+
+def test_history_lists_each_correction_naming_the_change_it_corrects(cli: Cli) -> None:
+    """`history` (text, --json, Chinese) lists a status change corrected after the change it
+    corrects: the change named (when recorded, the status before and after, from when), who
+    signed the correction, when and why, the status and date before and after; a withdrawal
+    as recorded in error says so."""
+    enrolled = cli(
+        "enroll", "01-094", "--initials", "XZ", "--birth-year", "1971", "--date", "2026-02-20",
+        *ENROL,
+    )  # fmt: skip
+    assert enrolled.code == 0, enrolled.err
+    stopped = cli(
+        "participant-status", "01-094", "discontinued", "--date", "2026-03-01", "--reason", "AE"
+    )
+    assert stopped.code == 0, stopped.err
+    for more in (["--date", "2026-02-25"], ["--status", "on_treatment"]):
+        done = cli("correct-status", "01-094", *more, "--reason", "letter misread")
+        assert done.code == 0, done.err
+    data = cli("history", "01-094", "--json").json()
+    change, dated, withdrawn = data["changes"]
+    assert (change["field"], change["corrects"], change["withdrawn"]) == ("status", None, False)
+    assert [
+        (c["field"], c["old"], c["old_effective_on"], c["new"], c["effective_on"], c["withdrawn"])
+        for c in (dated, withdrawn)
+    ] == [
+        ("status_correction", "discontinued", "2026-03-01", "discontinued", "2026-02-25", False),
+        ("status_correction", "discontinued", "2026-02-25", "on_treatment", "2026-02-20", True),
+    ]
+    assert dated["corrects"] == withdrawn["corrects"] == change
+    assert (dated["actor_username"], dated["signed"], dated["reason"]) == (
+        "pharmacist",
+        True,
+        "letter misread",
+    )
+    named = (
+        f"the status change of {change['at'][:10]} {change['at'][11:16]} UTC (On treatment to "
+        "Discontinued, effective 2026-03-01)"
+    )
+    text = cli("history", "01-094").out
+    assert f"{named} corrected by " in text
+    assert "(signed): Discontinued from 2026-02-25, recorded as Discontinued from 2026-03-01. " \
+        "Reason: letter misread" in text  # fmt: skip
+    assert f"{named} withdrawn as recorded in error by " in text
+    assert "(signed): On treatment again from 2026-02-20. Reason: letter misread" in text
+    chinese = cli("--lang", "zh_CN", "history", "01-094").out
+    assert "作为误录撤回（已签名）：自 2026-02-20 起恢复为“治疗中”。原因：letter misread" in chinese
+    assert "：更正为自 2026-02-25 起“已终止治疗”，原记录为自 2026-03-01 起“已终止治疗”。" in chinese

@@ -97,3 +97,34 @@ def test_audit_verify_tells_two_participants_of_one_number_apart(
 def walked(ctx: Context) -> verification.VerifyResult:
     with read_transaction(ctx.engine) as session:
         return verification._walk_all(session, verification._Source(session))
+
+
+def test_a_status_correction_is_listed_in_its_own_study_only(
+    ctx: Context,
+    study: Study,
+    clock: FixedClock,
+    admin: Actor,
+    pharmacist: Actor,
+    pw: Callable[[Actor], str],
+) -> None:
+    """A correction of the date alone writes no participants row (the study index has it as
+    the site's): its record is the study's of the status change it names, listed there and
+    not in the other study's 01-001."""
+    from dispensary.services import queries
+
+    both, other = two_studies(ctx, study, admin, pharmacist, pw)
+    clock.set_date(date(2026, 1, 20))
+    participants.set_status(
+        other, both, "01-001", ParticipantStatus.DISCONTINUED, "withdrew", password=pw(both),
+        effective_on=date(2026, 1, 15),
+    )  # fmt: skip
+    participants.correct_status(
+        other, both, "01-001", effective_on=date(2026, 1, 12), reason="typo", password=pw(both)
+    )
+    mine = queries.participant_changes(other, both, "01-001")
+    assert [(c.field, c.effective_on) for c in mine] == [
+        ("status", date(2026, 1, 15)),
+        ("status_correction", date(2026, 1, 12)),
+    ]
+    assert mine[1].corrects == mine[0]
+    assert queries.participant_changes(ctx, both, "01-001") == ()

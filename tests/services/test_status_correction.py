@@ -23,6 +23,7 @@ from dispensary.domain.errors import (
     RuleViolation,
     SignatureFailed,
 )
+from dispensary.i18n import Language, speaking
 from dispensary.services import audit, participants, queries, returns
 from dispensary.services.assessment import ReturnRequest
 from dispensary.services.assessment.status import StatusCorrectionCheck
@@ -226,3 +227,106 @@ def test_the_corrected_entry_stays_as_it_was(
     with ctx.engine.begin() as conn, pytest.raises(DBAPIError):
         conn.exec_driver_sql(f"UPDATE audit_entries SET new = '{{}}' WHERE id = {change}")
     assert audit.verify(ctx, pharmacist).ok
+
+
+def test_the_participant_record_lists_each_correction_naming_the_change(
+    ctx: Context, clock: FixedClock, enrolled: str, pharmacist: Actor, pw: Password
+) -> None:
+    """A correction of a status change is a change of the record (`history`, the Participants
+    screen, the participant report, the monitor pack): listed after the change it corrects,
+    naming it (when recorded, the status before and after, from when), with who signed it,
+    when and why, and the status and date before and after; a withdrawal says so. In Chinese
+    too."""
+    secret = pw(pharmacist)
+    clock.set_date(date(2026, 1, 20))
+    _set(ctx, pharmacist, secret, "discontinued", date(2026, 1, 15))
+    _correct(ctx, pharmacist, secret, effective_on=date(2026, 1, 12))
+    participants.correct_status(
+        ctx, pharmacist, "01-001", status="on_treatment", reason="wrong participant's letter",
+        password=secret,
+    )  # fmt: skip
+    changes = queries.participant_changes(ctx, pharmacist, "01-001")
+    assert [(c.field, c.old, c.new, c.effective_on, c.old_effective_on) for c in changes] == [
+        ("status", "on_treatment", "discontinued", date(2026, 1, 15), None),
+        (
+            "status_correction",
+            "discontinued",
+            "discontinued",
+            date(2026, 1, 12),
+            date(2026, 1, 15),
+        ),
+        (
+            "status_correction",
+            "discontinued",
+            "on_treatment",
+            date(2026, 1, 5),
+            date(2026, 1, 12),
+        ),
+    ]
+    change, dated, withdrawn = changes
+    assert dated.corrects == change and withdrawn.corrects == change
+    assert (dated.withdrawn, withdrawn.withdrawn) == (False, True)
+    assert dated.signed and dated.reason == "typed from the wrong letter"
+    assert not dated.correction  # not a correction of the enrolment (the sign-offs' reading)
+    at = change.at.strftime("%Y-%m-%d %H:%M UTC")
+    when = dated.at.strftime("%Y-%m-%d %H:%M UTC")
+    assert queries.change_words(dated) == (
+        f"{when}: the status change of {at} (On treatment to Discontinued, effective "
+        "2026-01-15) corrected by Paula Pharm (pharm, pharmacist) (signed): Discontinued from "
+        "2026-01-12, recorded as Discontinued from 2026-01-15. Reason: typed from the wrong "
+        "letter"
+    )
+    assert queries.change_words(withdrawn) == (
+        f"{when}: the status change of {at} (On treatment to Discontinued, effective "
+        "2026-01-15) withdrawn as recorded in error by Paula Pharm (pharm, pharmacist) "
+        "(signed): On treatment again from 2026-01-05. Reason: wrong participant's letter"
+    )
+    with speaking(Language.ZH_CN):
+        chinese = queries.change_words(dated), queries.change_words(withdrawn)
+    assert chinese == (
+        f"{when}：Paula Pharm（pharm，药师） 更正了状态变更（{at} 录入：由“治疗中”改为“已终止治疗”，"
+        "自 2026-01-15 起生效）（已签名）：更正为自 2026-01-12 起“已终止治疗”，原记录为自 "
+        "2026-01-15 起“已终止治疗”。原因：typed from the wrong letter",
+        f"{when}：Paula Pharm（pharm，药师） 将状态变更（{at} 录入：由“治疗中”改为“已终止治疗”，"
+        "自 2026-01-15 起生效）作为误录撤回（已签名）：自 2026-01-05 起恢复为“治疗中”。"
+        "原因：wrong participant's letter",
+    )
+
+
+def test_a_correction_in_a_period_names_the_change_made_before_it(
+    ctx: Context, clock: FixedClock, enrolled: str, pharmacist: Actor, pw: Password
+) -> None:
+    """The monitor pack reads the changes made in its period: a correction in it names the
+    status change it corrects, recorded before the period."""
+    secret = pw(pharmacist)
+    clock.set_date(date(2026, 1, 8))
+    _set(ctx, pharmacist, secret, "completed", date(2026, 1, 7))
+    clock.set_date(date(2026, 1, 20))
+    _correct(ctx, pharmacist, secret, effective_on=date(2026, 1, 6))
+    with read_transaction(ctx.engine) as session:
+        since = clock.now().replace(hour=0, minute=0)
+        found = queries.record_changes(session, ctx.study_id, since=since)
+    [correction] = found["01-001"]
+    assert correction.field == "status_correction" and correction.corrects is not None
+    assert (correction.corrects.new, correction.corrects.effective_on) == (
+        "completed",
+        date(2026, 1, 7),
+    )
+
+
+def test_the_participant_report_lists_the_correction(
+    ctx: Context, clock: FixedClock, enrolled: str, pharmacist: Actor, pw: Password
+) -> None:
+    from dispensary.reports.participant import participant_pdf
+    from dispensary.services import report_data
+
+    from .test_participant_record_changes import pdf_text
+
+    secret = pw(pharmacist)
+    clock.set_date(date(2026, 1, 20))
+    _set(ctx, pharmacist, secret, "completed", date(2026, 1, 15))
+    _correct(ctx, pharmacist, secret, effective_on=date(2026, 1, 12))
+    report = report_data.participant_report(ctx, pharmacist, "01-001")
+    text = pdf_text(participant_pdf(report_data.report_meta(ctx, pharmacist), ctx.study, report))
+    assert "(On treatment to Completed, effective 2026-01-15) corrected by Paula Pharm" in text
+    assert "Completed from 2026-01-12, recorded as Completed from 2026-01-15." in text

@@ -455,14 +455,6 @@ set</source>
         <translation>状态</translation>
     </message>
     <message>
-        <source>Effective date</source>
-        <translation>生效日期</translation>
-    </message>
-    <message>
-        <source>Reason</source>
-        <translation>原因</translation>
-    </message>
-    <message>
         <source>Correct and sign...</source>
         <translation>更正并签名...</translation>
     </message>
@@ -1717,24 +1709,12 @@ set</source>
         <translation>没有尚未退回的药盒。</translation>
     </message>
     <message>
-        <source>Choose the new status</source>
-        <translation>选择新状态</translation>
-    </message>
-    <message>
         <source>e.g. withdrew consent; completed 8 cycles</source>
         <translation>如：撤回知情同意；已完成 8 个周期</translation>
     </message>
     <message>
         <source>New status</source>
         <translation>新状态</translation>
-    </message>
-    <message>
-        <source>Effective date</source>
-        <translation>生效日期</translation>
-    </message>
-    <message>
-        <source>Reason</source>
-        <translation>原因</translation>
     </message>
     <message>
         <source>Change status and sign...</source>
@@ -1747,6 +1727,21 @@ set</source>
     <message>
         <source>Status of {number}: {old} to {new}, effective {date}</source>
         <translation>{number} 的状态：由“{old}”改为“{new}”，自 {date} 起生效</translation>
+    </message>
+</context>
+<context>
+    <name>StatusForm</name>
+    <message>
+        <source>Choose the new status</source>
+        <translation>选择新状态</translation>
+    </message>
+    <message>
+        <source>Effective date</source>
+        <translation>生效日期</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
     </message>
 </context>
 <context>

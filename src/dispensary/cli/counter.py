@@ -544,6 +544,13 @@ def _change_data(change: RecordChange) -> dict[str, Any]:
         "effective_on": change.effective_on.isoformat() if change.effective_on else None,
         "signed": change.signed,
         "cycle": change.cycle,  # a voided dispense's ("field": "dispense_void"), else null
+        # a status change corrected ("field": "status_correction"): the date in force before,
+        # whether withdrawn as in error, and the change it corrects; else null (false)
+        "old_effective_on": change.old_effective_on.isoformat()
+        if change.old_effective_on
+        else None,
+        "withdrawn": change.withdrawn,
+        "corrects": _change_data(change.corrects) if change.corrects else None,
     }
 
 

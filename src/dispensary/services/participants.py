@@ -461,32 +461,12 @@ def _check_status_change(
                 participant=participant.study_number, status=_(new.word)
             )
         )
-    if day < participant.enrolled_on:
-        raise InvalidInput(
-            _(
-                "The effective date {day} is before participant {participant} was enrolled "
-                "({enrolled}): give the day the status changed, on or after the enrolment."
-            ).format(
-                day=day.isoformat(),
-                participant=participant.study_number,
-                enrolled=participant.enrolled_on.isoformat(),
-            )
-        )
     since = status_changed_last(session, {participant.id: participant.study_number}).get(
         participant.id
     )
-    if since is not None and day < since:
-        raise RuleViolation(
-            _(
-                "The effective date {day} is before participant {participant}'s status now, "
-                "{status}, took effect ({since}). Give a date on or after {since}."
-            ).format(
-                day=day.isoformat(),
-                participant=participant.study_number,
-                status=_(ParticipantStatus(participant.status).word),
-                since=since.isoformat(),
-            )
-        )
+    before = None if since is None else (participant.status, since)
+    for refusal in _effective_date_refusals(participant, day, before, correcting=False)[:1]:
+        raise refusal.error(refusal.message)
     last = session.scalar(
         select(func.max(Dispense.dispensed_on)).where(
             Dispense.participant_id == participant.id, not_voided()
@@ -502,6 +482,61 @@ def _check_status_change(
                 day=day.isoformat(), participant=participant.study_number, last=last.isoformat()
             )
         )
+
+
+def _effective_date_refusals(
+    participant: Participant,
+    day: date,
+    before: tuple[str, date] | None,
+    *,
+    correcting: bool,
+) -> list[Refusal[StatusCorrectionCheck]]:
+    """The one rule of the effective date of a status, for a status change and for the
+    correction of one alike: not before the enrolment (no status can change before it), nor
+    before the status it follows took effect (`before`: that status and its date; each change
+    follows the one before it). The first met only, as the steps refuse it (a change raises
+    it, a correction lists it); `correcting`: said of the status change corrected, which
+    followed the status before it, not of the status now."""
+    if day < participant.enrolled_on:
+        return [
+            Refusal(
+                StatusCorrectionCheck.BEFORE_ENROLMENT,
+                _(
+                    "The effective date {day} is before participant {participant} was enrolled "
+                    "({enrolled}): give the day the status changed, on or after the enrolment."
+                ).format(
+                    day=day.isoformat(),
+                    participant=participant.study_number,
+                    enrolled=participant.enrolled_on.isoformat(),
+                ),
+                InvalidInput,
+            )
+        ]
+    if before is None or day >= before[1]:
+        return []
+    status, since = _(ParticipantStatus(before[0]).word), before[1].isoformat()
+    if correcting:
+        message = _(
+            "The effective date {day} is before the status change it followed took "
+            "effect: participant {participant} was {status} from {since}. Give a date "
+            "on or after {since}."
+        )
+    else:
+        message = _(
+            "The effective date {day} is before participant {participant}'s status now, "
+            "{status}, took effect ({since}). Give a date on or after {since}."
+        )
+    return [
+        Refusal(
+            StatusCorrectionCheck.BEFORE_PREVIOUS,
+            message.format(
+                day=day.isoformat(),
+                participant=participant.study_number,
+                status=status,
+                since=since,
+            ),
+        )
+    ]
 
 
 def _status_correction_given(
@@ -618,37 +653,9 @@ def _status_correction(
                 InvalidInput,
             )
         )
-    if not withdrawn and new_day < participant.enrolled_on:
-        refusals.append(
-            Refusal(
-                StatusCorrectionCheck.BEFORE_ENROLMENT,
-                _(
-                    "The effective date {day} is before participant {participant} was enrolled "
-                    "({enrolled}): give the day the status changed, on or after the enrolment."
-                ).format(
-                    day=new_day.isoformat(),
-                    participant=number,
-                    enrolled=participant.enrolled_on.isoformat(),
-                ),
-                InvalidInput,
-            )
-        )
-    elif not withdrawn and previous is not None and new_day < previous:
-        refusals.append(
-            Refusal(
-                StatusCorrectionCheck.BEFORE_PREVIOUS,
-                _(
-                    "The effective date {day} is before the status change it followed took "
-                    "effect: participant {participant} was {status} from {since}. Give a date "
-                    "on or after {since}."
-                ).format(
-                    day=new_day.isoformat(),
-                    participant=number,
-                    status=_(ParticipantStatus(before).word),
-                    since=previous.isoformat(),
-                ),
-            )
-        )
+    if not withdrawn:
+        earlier_status = None if previous is None else (before, previous)
+        refusals += _effective_date_refusals(participant, new_day, earlier_status, correcting=True)
     refusals.extend(_dispensed_against(session, participant, new_status, new_day, previous))
     return StatusCorrection(
         number,

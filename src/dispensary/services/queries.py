@@ -85,6 +85,7 @@ from dispensary.services.counts import open_differences
 from dispensary.services.permissions import Permission, Readable, require, studies_now
 from dispensary.services.results import (
     RETURN_CORRECTED,
+    STATUS_CORRECTED,
     DestructionLine,
     DestructionRow,
     DispensedKit,
@@ -1276,22 +1277,76 @@ def record_changes(
     until: datetime | None = None,
 ) -> dict[str, list[RecordChange]]:
     """Every change of a participant's record after enrolment (corrections of the enrolment,
-    status changes) in the order made, per study number: of `numbers` only when given, and
-    made in [since, until) when given. Read from the study's audit entries (the study index:
-    two studies may both have an 01-001); a correction of several values is one change each."""
+    status changes and their corrections) in the order made, per study number: of `numbers`
+    only when given, and made in [since, until) when given. Read from the study's audit
+    entries (the study index: two studies may both have an 01-001); a correction of several
+    values is one change each; a status change corrected names the change it corrects."""
     # The few entries of these actions found by their index, the study asked of each (EXISTS):
     # a join from the study index walked every entry of the study, at each reconciliation.
+    in_study = exists().where(
+        AuditEntryStudy.audit_entry_id == AuditEntry.id, AuditEntryStudy.study_id == study_id
+    )
+    actions = (*RECORD_ACTIONS, AuditAction.ENROLMENT_VOIDED.value)
+    query = _record_entries(numbers, since, until).where(AuditEntry.action.in_(actions), in_study)
+    found: dict[str, list[RecordChange]] = defaultdict(list)
+    changes: dict[int, tuple[str, RecordChange]] = {}  # the status changes read, by entry
+    for entry, full_name, role in session.execute(query).tuples():
+        read = _record_change(entry, full_name, role)
+        if read is None:
+            continue
+        if entry.action == AuditAction.PARTICIPANT_STATUS.value:
+            changes[entry.id] = (entry.entity_id, read[0][0])
+        found[entry.entity_id].extend(read[0])
+    # A status change corrected is the study's by the change it names (its audit entry, which
+    # may be before `since`): a correction of the date alone writes no participant's row, so
+    # the study index has it as the site's own (the queries.status_entries reading).
+    corrections = []
+    for entry, full_name, role in session.execute(
+        _record_entries(numbers, since, until).where(
+            AuditEntry.action == AuditAction.PARTICIPANT_STATUS_CORRECTED.value
+        )
+    ).tuples():
+        read = _record_change(entry, full_name, role)
+        if read is not None and isinstance(read[1], int):
+            corrections.append((entry.entity_id, read[0][0], read[1]))
+    missing = {named for _n, _c, named in corrections if named not in changes}
+    if missing:
+        for entry, full_name, role in session.execute(
+            _record_entries().where(
+                AuditEntry.id.in_(sorted(missing)),
+                AuditEntry.action == AuditAction.PARTICIPANT_STATUS.value,
+                in_study,
+            )
+        ).tuples():
+            read = _record_change(entry, full_name, role)
+            if read is not None:
+                changes[entry.id] = (entry.entity_id, read[0][0])
+    for number, correction, named in corrections:
+        of, corrected = changes.get(named, ("", None))
+        if corrected is None or of != number:
+            continue  # a change of another study's participant (of the same number)
+        before = corrected.old or ParticipantStatus.ON_TREATMENT.value
+        found[number].append(
+            replace(correction, corrects=corrected, withdrawn=correction.new == before)
+        )
+    for number, void in _dispense_voids(session, study_id, numbers, since, until):
+        found[number].append(void)
+    for listed in found.values():
+        listed.sort(key=lambda c: c.at)
+    return dict(found)
+
+
+def _record_entries(
+    numbers: Collection[str] | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> Select[tuple[AuditEntry, str, str]]:
+    """The audit entries of participants' records (of `numbers` when given, made in [since,
+    until) when given) in the order written, with who made each (name and role)."""
     query = (
         select(AuditEntry, User.full_name, User.role)
         .outerjoin(User, User.id == AuditEntry.user_id)
-        .where(
-            AuditEntry.action.in_((*RECORD_ACTIONS, AuditAction.ENROLMENT_VOIDED.value)),
-            AuditEntry.entity == "participant",
-            exists().where(
-                AuditEntryStudy.audit_entry_id == AuditEntry.id,
-                AuditEntryStudy.study_id == study_id,
-            ),
-        )
+        .where(AuditEntry.entity == "participant")
         .order_by(AuditEntry.id)
     )
     if numbers is not None:
@@ -1300,56 +1355,67 @@ def record_changes(
         query = query.where(AuditEntry.at >= since)
     if until is not None:
         query = query.where(AuditEntry.at < until)
-    found: dict[str, list[RecordChange]] = defaultdict(list)
-    for entry, full_name, role in session.execute(query).tuples():
-        try:
-            old, new = json.loads(entry.old or "{}"), json.loads(entry.new or "{}")
-        except ValueError:
-            continue
-        if not isinstance(old, dict) or not isinstance(new, dict):
-            continue
-        signed = any(table == "signatures" for table, _i, _h in parse_facts(entry.facts or ""))
-        if entry.action == AuditAction.ENROLMENT_VOIDED.value:
-            # One change: the enrolment voided (the void's row id is no reader's business).
-            found[entry.entity_id].append(
-                RecordChange(
-                    at=entry.at,
-                    field="void",
-                    old="" if old.get("status") is None else str(old["status"]),
-                    new=str(new.get("status", "")),
-                    username=entry.username,
-                    full_name=full_name or entry.username,
-                    role=role or "",
-                    reason=entry.reason,
-                    signed=signed,
-                )
-            )
-            continue
-        effective = new.get("effective_on")
-        for key, value in new.items():
-            if key == "effective_on":
-                continue
-            found[entry.entity_id].append(
-                RecordChange(
-                    at=entry.at,
-                    field=key,
-                    old="" if old.get(key) is None else str(old[key]),
-                    new=str(value),
-                    username=entry.username,
-                    full_name=full_name or entry.username,
-                    role=role or "",
-                    reason=entry.reason,
-                    effective_on=date.fromisoformat(effective)
-                    if isinstance(effective, str)
-                    else None,
-                    signed=signed,
-                )
-            )
-    for number, change in _dispense_voids(session, study_id, numbers, since, until):
-        found[number].append(change)
-    for changes in found.values():
-        changes.sort(key=lambda c: c.at)
-    return dict(found)
+    return query
+
+
+def _record_change(
+    entry: AuditEntry, full_name: str | None, role: str | None
+) -> tuple[list[RecordChange], object] | None:
+    """The changes one audit entry of a participant's record made (a correction of several
+    values, one each), and the status change it names (a correction of one: its audit entry
+    id); None for values that cannot be read."""
+    try:
+        old, new = json.loads(entry.old or "{}"), json.loads(entry.new or "{}")
+    except ValueError:
+        return None
+    if not isinstance(old, dict) or not isinstance(new, dict):
+        return None
+    who = RecordChange(  # who made the change, when and why: each change its values
+        at=entry.at,
+        field="",
+        old="",
+        new="",
+        username=entry.username,
+        full_name=full_name or entry.username,
+        role=role or "",
+        reason=entry.reason,
+        signed=any(table == "signatures" for table, _i, _h in parse_facts(entry.facts or "")),
+    )
+    if entry.action == AuditAction.ENROLMENT_VOIDED.value:
+        # One change: the enrolment voided (the void's row id is no reader's business).
+        was = "" if old.get("status") is None else str(old["status"])
+        return [replace(who, field="void", old=was, new=str(new.get("status", "")))], None
+    effective = _day_of(new.get("effective_on"))
+    if entry.action == AuditAction.PARTICIPANT_STATUS_CORRECTED.value:
+        # One change: the status and date in force before and after.
+        correction = replace(
+            who,
+            field=STATUS_CORRECTED,
+            old="" if old.get("status") is None else str(old["status"]),
+            new=str(new.get("status", "")),
+            effective_on=effective,
+            old_effective_on=_day_of(old.get("effective_on")),
+        )
+        return [correction], new.get("status_change")
+    return [
+        replace(
+            who,
+            field=key,
+            old="" if old.get(key) is None else str(old[key]),
+            new=str(value),
+            effective_on=effective,
+        )
+        for key, value in new.items()
+        if key != "effective_on"
+    ], None
+
+
+def _day_of(value: object) -> date | None:
+    """A date as an audit entry's values hold it (ISO text); None when not one."""
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 def _dispense_voids(
@@ -1468,6 +1534,8 @@ def change_words(change: RecordChange) -> str:
             signed=signed,
             reason=change.reason,
         )
+    if change.field == STATUS_CORRECTED:
+        return _status_correction_words(change, when, who, signed)
     if change.correction:
         return _(
             "{when}: {field} corrected from {old} to {new} by {who} ({signed}). Reason: {reason}"
@@ -1491,6 +1559,56 @@ def change_words(change: RecordChange) -> str:
         else "",
         who=who,
         signed=_("signed") if change.signed else _("not signed"),
+        reason=change.reason,
+    )
+
+
+def _status_correction_words(change: RecordChange, when: str, who: str, signed: str) -> str:
+    """A status change corrected in the reader's words: the change it corrects (when it was
+    recorded, the status before and after, from when), who corrected it, when and why, and
+    the status and date in force before and after (change_words)."""
+    named = change.corrects
+    if named is None:  # not found: the correction says what it changed all the same
+        corrected = _("a status change")
+    elif named.effective_on is not None:
+        corrected = _("the status change of {when} ({old} to {new}, effective {day})").format(
+            when=named.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            old=_(_status_label(named.old or ParticipantStatus.ON_TREATMENT.value)),
+            new=_(_status_label(named.new)),
+            day=named.effective_on.isoformat(),
+        )
+    else:
+        corrected = _("the status change of {when} ({old} to {new})").format(
+            when=named.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            old=_(_status_label(named.old or ParticipantStatus.ON_TREATMENT.value)),
+            new=_(_status_label(named.new)),
+        )
+    day = change.effective_on.isoformat() if change.effective_on else ""
+    if change.withdrawn:
+        return _(
+            "{when}: {change} withdrawn as recorded in error by {who} ({signed}): {status} "
+            "again from {day}. Reason: {reason}"
+        ).format(
+            when=when,
+            change=corrected,
+            who=who,
+            signed=signed,
+            status=_(_status_label(change.new)),
+            day=day,
+            reason=change.reason,
+        )
+    return _(
+        "{when}: {change} corrected by {who} ({signed}): {new} from {day}, recorded as {old} "
+        "from {old_day}. Reason: {reason}"
+    ).format(
+        when=when,
+        change=corrected,
+        who=who,
+        signed=signed,
+        new=_(_status_label(change.new)),
+        day=day,
+        old=_(_status_label(change.old)),
+        old_day=change.old_effective_on.isoformat() if change.old_effective_on else "",
         reason=change.reason,
     )
 

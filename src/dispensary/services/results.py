@@ -232,8 +232,9 @@ class ParticipantRow:
 class RecordChange:
     """One value of a participant's record changed after enrolment, as the audit trail holds
     it: a correction of what the enrolment recorded ("initials", "enrolled_on", "birth_year")
-    or a change of status ("status"). The participant's row holds only the value now; this is
-    what a monitor reads to see what it was, who changed it, when and why."""
+    or a change of status ("status"), or a status change corrected (STATUS_CORRECTED). The
+    participant's row holds only the value now; this is what a monitor reads to see what it
+    was, who changed it, when and why."""
 
     at: datetime
     field: str
@@ -259,11 +260,22 @@ class RecordChange:
     role: str = ""
     """The changer's role (Role's value, "pharmacist"): named in the reader's words beside the
     username; empty when the user is not on file."""
+    corrects: RecordChange | None = None
+    """A status change corrected (STATUS_CORRECTED): the status change it corrects, as the
+    record lists it (field "status": when, by whom, the status before and after, effective
+    from); None otherwise, and for a correction whose change is not found."""
+    old_effective_on: date | None = None
+    """A status change corrected: the effective date in force before the correction (`old`
+    the status then, `new` and `effective_on` the status and date it gives)."""
+    withdrawn: bool = False
+    """A status change corrected: withdrawn as recorded in error (the status before it back,
+    from the date before it)."""
 
     @property
     def correction(self) -> bool:
-        """A correction of the enrolment (not a status change, a void or a recount)."""
-        return self.field not in ("status", *VOIDS, RETURN_CORRECTED)
+        """A correction of the enrolment (not a status change or its correction, a void or a
+        recount)."""
+        return self.field not in ("status", STATUS_CORRECTED, *VOIDS, RETURN_CORRECTED)
 
 
 VOIDS = ("void", "dispense_void")
@@ -272,6 +284,10 @@ entered in error (`old` the status it had), a dispense voided as made in error (
 number). What was voided, when, by whom and why, not the void's row id."""
 RETURN_CORRECTED = "return_count"
 """RecordChange.field of a return's count corrected (queries.participant_record)."""
+STATUS_CORRECTED = "status_correction"
+"""RecordChange.field of a status change corrected (services.participants.correct_status): it
+names the change it corrects (`corrects`); `old` and `old_effective_on` the status and date in
+force before, `new` and `effective_on` after."""
 
 
 @dataclass(frozen=True)

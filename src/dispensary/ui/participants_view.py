@@ -626,7 +626,83 @@ class EnrolDialog(ReloadingDialog[TypedEnrolment]):
         return dialog.enrolled
 
 
-class StatusDialog(QDialog):
+class StatusForm(QDialog):
+    """The form of a participant's status, changed (StatusDialog) or its last change corrected
+    (CorrectStatusDialog): what is recorded now above, the message bar, the status, the
+    effective date and the reason, and the button that asks for the signature. Each field is
+    built here, once; a dialog gives its words, the statuses offered and the one chosen."""
+
+    def __init__(
+        self, session: AppSession, participant: ParticipantRow, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.participant = participant
+        self.setMinimumWidth(520)
+
+    def build_form(
+        self,
+        above: Sequence[QWidget],
+        *,
+        status_label: str,
+        statuses: Sequence[ParticipantStatus],
+        chosen: ParticipantStatus | None,
+        day: date,
+        names: tuple[str, str, str],
+        reason_hint: str,
+        action: str,
+        action_name: str,
+    ) -> QPushButton:
+        """The dialog's widgets, `above` first: the statuses offered (`chosen` shown, or none
+        chosen for the pharmacist), the effective date from `day`, the reason with its hint;
+        `names`, the status's, the date's and the reason's object names. The button that
+        signs (`action`), which calls `apply`."""
+        layout = QVBoxLayout(self)
+        for widget in above:
+            layout.addWidget(widget)
+        self.message = MessageBar()
+        layout.addWidget(self.message)
+        form = QFormLayout()
+        self.status = QComboBox()
+        self.status.setObjectName(names[0])
+        for status in statuses:
+            self.status.addItem(term(status.label), status.value)
+        if chosen is None:
+            self.status.setPlaceholderText(self.tr("Choose the new status"))
+            self.status.setCurrentIndex(-1)  # nothing chosen for the pharmacist
+        else:
+            self.status.setCurrentIndex(max(0, self.status.findData(chosen.value)))
+        self.effective_on = date_edit(day)
+        self.effective_on.setObjectName(names[1])
+        self.reason = text_field(names[2], reason_hint)
+        form.addRow(status_label, self.status)
+        form.addRow(self.tr("Effective date"), self.effective_on)
+        form.addRow(self.tr("Reason"), self.reason)
+        layout.addLayout(form)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        button = QPushButton(action)
+        button.setObjectName(action_name)
+        buttons.addButton(button, QDialogButtonBox.ButtonRole.ActionRole)
+        button.clicked.connect(self.apply)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        return button
+
+    def apply(self) -> None:
+        """Checks the form with the service, asks for the signature and records it."""
+        raise NotImplementedError
+
+    def day_mistyped(self) -> bool:
+        """Whether the effective date is mistyped: said in the bar, the date focused."""
+        mistyped = mistyped_date([(self.effective_on, self.tr("Effective date"))])
+        if mistyped is None:
+            return False
+        self.message.show_message(mistyped[1], "error")
+        self.effective_on.setFocus()
+        return True
+
+
+class StatusDialog(StatusForm):
     """Taking a participant off treatment (discontinued, completed) or back on: no status
     chosen beforehand, the day it took effect, the reason the audit trail keeps, and the
     pharmacist's signature ("status changed"); the kits still out for return are shown, as
@@ -635,20 +711,14 @@ class StatusDialog(QDialog):
     def __init__(
         self, session: AppSession, participant: ParticipantRow, parent: QWidget | None = None
     ) -> None:
-        super().__init__(parent)
-        self.session = session
-        self.participant = participant
+        super().__init__(session, participant, parent)
         self.changed: ParticipantRow | None = None
         self.setWindowTitle(self.tr("Status of {number}").format(number=participant.study_number))
-        self.setMinimumWidth(520)
-        layout = QVBoxLayout(self)
-        layout.addWidget(
-            QLabel(
-                self.tr("{number} ({initials}) is now <b>{status}</b>.").format(
-                    number=participant.study_number,
-                    initials=participant.initials,
-                    status=status_name(participant.status),
-                )
+        now = QLabel(
+            self.tr("{number} ({initials}) is now <b>{status}</b>.").format(
+                number=participant.study_number,
+                initials=participant.initials,
+                status=status_name(participant.status),
             )
         )
         out = participants.kits_out(session.ctx, session.actor, participant.study_number)
@@ -660,45 +730,29 @@ class StatusDialog(QDialog):
             if out
             else self.tr("No kit is out for return."),
         )
-        layout.addWidget(self.kits_out)
-        self.message = MessageBar()
-        layout.addWidget(self.message)
-        form = QFormLayout()
-        self.status = QComboBox()
-        self.status.setObjectName("newStatus")
-        for status in ParticipantStatus:
+        self.change_button = self.build_form(
+            [now, self.kits_out],
+            status_label=self.tr("New status"),
             # A voided enrolment has its own signed step (Void enrolment...).
-            if status not in (participant.status, ParticipantStatus.VOIDED):
-                self.status.addItem(term(status.label), status.value)
-        self.status.setPlaceholderText(self.tr("Choose the new status"))
-        self.status.setCurrentIndex(-1)  # nothing chosen for the pharmacist
-        self.effective_on = date_edit(session.ctx.clock.today())
-        self.effective_on.setObjectName("statusEffectiveOn")
-        self.reason = text_field(
-            "statusReason", self.tr("e.g. withdrew consent; completed 8 cycles")
+            statuses=[
+                s
+                for s in ParticipantStatus
+                if s not in (participant.status, ParticipantStatus.VOIDED)
+            ],
+            chosen=None,
+            day=session.ctx.clock.today(),
+            names=("newStatus", "statusEffectiveOn", "statusReason"),
+            reason_hint=self.tr("e.g. withdrew consent; completed 8 cycles"),
+            action=self.tr("Change status and sign..."),
+            action_name="changeStatus",
         )
-        form.addRow(self.tr("New status"), self.status)
-        form.addRow(self.tr("Effective date"), self.effective_on)
-        form.addRow(self.tr("Reason"), self.reason)
-        layout.addLayout(form)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.change_button = QPushButton(self.tr("Change status and sign..."))
-        self.change_button.setObjectName("changeStatus")
-        buttons.addButton(self.change_button, QDialogButtonBox.ButtonRole.ActionRole)
-        self.change_button.clicked.connect(self.apply)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
 
     def apply(self) -> None:
         if self.status.currentIndex() < 0:
             self.message.show_message(self.tr("Choose the new status."), "error")
             self.status.setFocus()
             return
-        name = self.tr("Effective date")
-        mistyped_day = mistyped_date([(self.effective_on, name)])
-        if mistyped_day is not None:
-            self.message.show_message(mistyped_day[1], "error")
-            self.effective_on.setFocus()
+        if self.day_mistyped():
             return
         ctx, actor = self.session.ctx, self.session.actor
         number, chosen = self.participant.study_number, str(self.status.currentData())
@@ -753,7 +807,7 @@ class StatusDialog(QDialog):
         return dialog.changed
 
 
-class CorrectStatusDialog(QDialog):
+class CorrectStatusDialog(StatusForm):
     """The participant's last status change corrected (services.participants.correct_status):
     its effective date, the status it set, or the change withdrawn as recorded in error (the
     status before it chosen); the reason and the pharmacist's signature ("corrected"). What
@@ -766,63 +820,40 @@ class CorrectStatusDialog(QDialog):
         in_force: StatusCorrection,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.session = session
-        self.participant = participant
+        super().__init__(session, participant, parent)
         self.corrected: ParticipantRow | None = None
         self.setWindowTitle(
             self.tr("Correct the status change of {number}").format(number=participant.study_number)
         )
-        self.setMinimumWidth(520)
-        layout = QVBoxLayout(self)
         since = in_force.old_effective_on
-        layout.addWidget(
-            wrapped_label(
-                "statusInForce",
-                self.tr(
-                    "{number} ({initials}) is recorded as <b>{status}</b> from {date}. Give "
-                    "the status and the date as they should have been recorded; the status "
-                    "before the change withdraws it as recorded in error."
-                ).format(
-                    number=participant.study_number,
-                    initials=participant.initials,
-                    status=status_name(participant.status),
-                    date=shown_date(since) if since else "",
-                ),
-            )
+        recorded = wrapped_label(
+            "statusInForce",
+            self.tr(
+                "{number} ({initials}) is recorded as <b>{status}</b> from {date}. Give "
+                "the status and the date as they should have been recorded; the status "
+                "before the change withdraws it as recorded in error."
+            ).format(
+                number=participant.study_number,
+                initials=participant.initials,
+                status=status_name(participant.status),
+                date=shown_date(since) if since else "",
+            ),
         )
-        self.message = MessageBar()
-        layout.addWidget(self.message)
-        form = QFormLayout()
-        self.status = QComboBox()
-        self.status.setObjectName("correctedStatus")
-        for status in ParticipantStatus:
-            if status is not ParticipantStatus.VOIDED:
-                self.status.addItem(term(status.label), status.value)
-        self.status.setCurrentIndex(max(0, self.status.findData(participant.status.value)))
-        self.effective_on = date_edit(since or session.ctx.clock.today())
-        self.effective_on.setObjectName("correctedEffectiveOn")
-        self.reason = text_field(
-            "statusCorrectionReason", self.tr("e.g. 2026-12-01 typed for 2026-11-21")
+        self.correct_button = self.build_form(
+            [recorded],
+            status_label=self.tr("Status"),
+            statuses=[s for s in ParticipantStatus if s is not ParticipantStatus.VOIDED],
+            chosen=participant.status,
+            day=since or session.ctx.clock.today(),
+            names=("correctedStatus", "correctedEffectiveOn", "statusCorrectionReason"),
+            reason_hint=self.tr("e.g. 2026-12-01 typed for 2026-11-21"),
+            action=self.tr("Correct and sign..."),
+            action_name="correctStatus",
         )
-        form.addRow(self.tr("Status"), self.status)
-        form.addRow(self.tr("Effective date"), self.effective_on)
-        form.addRow(self.tr("Reason"), self.reason)
-        layout.addLayout(form)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.correct_button = QPushButton(self.tr("Correct and sign..."))
-        self.correct_button.setObjectName("correctStatus")
         self.correct_button.setDefault(True)
-        buttons.addButton(self.correct_button, QDialogButtonBox.ButtonRole.ActionRole)
-        self.correct_button.clicked.connect(self.apply)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
 
     def apply(self) -> None:
-        mistyped_day = mistyped_date([(self.effective_on, self.tr("Effective date"))])
-        if mistyped_day is not None:
-            self.message.show_message(mistyped_day[1], "error")
-            self.effective_on.setFocus()
+        if self.day_mistyped():
             return
         ctx, actor = self.session.ctx, self.session.actor
         number, chosen = self.participant.study_number, str(self.status.currentData())
