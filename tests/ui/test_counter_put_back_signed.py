@@ -91,3 +91,42 @@ def test_a_wrong_password_keeps_the_kit_to_put_back_said(
     pharm = pharmacy.actor("pharm")
     assert queries.kit_detail(pharmacy.ctx, pharm, "B0012").status == "available"
     assert queries.kit_detail(pharmacy.ctx, pharm, "B0001").status == "available"
+
+
+def test_warnings_changed_while_signing_keep_the_kit_to_put_back_said(
+    qtbot: QtBot,
+    screen: DispenseScreen,
+    pharmacy: Counter,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Kits expiring sooner still are received at another workstation while the signature is
+    asked: B0011 and B0012 are no longer the first expiry, the save is refused for the warning
+    met since, and the screen shows it. B0001 is still off the list and on the counter: the
+    instruction to put it back is said with that refusal too."""
+    from dispensary.ui.feedback import SignatureDialog
+
+    pharm = pharmacy.actor("pharm")
+    asked: list[str] = []
+
+    def received_meanwhile(_cls: object, *args: object) -> str:
+        asked.append(str(args[-1]))
+        sooner = receiving.kits_from_range(
+            pharmacy.ctx, "B0021-B0022", PRODUCT, "LS", date(2027, 3, 31), None
+        )
+        receiving.receive_shipment(pharmacy.ctx, pharm, "SH-SOONER", sooner)
+        return "pharmpass1"
+
+    monkeypatch.setattr(SignatureDialog, "ask", classmethod(received_meanwhile))
+    scan(qtbot, screen.kit_field, "B0011")
+    scan(qtbot, screen.kit_field, "B0001")
+    scan(qtbot, screen.kit_field, "B0012")  # replaces B0001: the signature is asked at once
+    [summary] = asked
+    assert PUT_BACK in summary, summary
+    said = text_of(screen)
+    assert "The warnings changed since they were shown: nothing was saved." in said, said
+    assert PUT_BACK in said, said
+    assert said.count(PUT_BACK) == 1, said
+    for kit in ("B0011", "B0012"):  # each warning met since said once
+        assert said.count(f"Kit {kit} (lot L0) expires 2027-06-30, after kit B0021") == 1, said
+    assert queries.kit_detail(pharmacy.ctx, pharm, "B0012").status == "available"
+    assert queries.kit_detail(pharmacy.ctx, pharm, "B0001").status == "available"

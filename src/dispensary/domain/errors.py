@@ -4,13 +4,16 @@ from __future__ import annotations
 
 
 class DispensaryError(Exception):
-    """Base of every refusal; `message` is shown as is to the user."""
+    """Base of every refusal; `message` is shown as is to the user. `field_name`: the input
+    the refusal is about, by the name of the service's parameter that took it ("sex"), where
+    the service knows it ("" otherwise): a window puts the cursor in that field."""
 
     exit_code = 1
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, field_name: str = "") -> None:
         super().__init__(message)
         self.message = message
+        self.field_name = field_name
 
     def __str__(self) -> str:
         return self.message

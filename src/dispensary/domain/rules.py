@@ -665,10 +665,12 @@ def check_eligibility(
     criteria). Only the year of birth is recorded: born in the year `min_age` years before the
     enrolment, a participant is under age until the birthday, unknown here; unless
     `age_confirmed` (the investigator confirmed the age), that is asked (ToConfirm). On 31
-    December, and for an earlier year, the age is certain."""
+    December, and for an earlier year, the age is certain. Each refusal names its field
+    (DispensaryError.field_name): "birth_year" or "sex"."""
     if not 1900 <= birth_year <= enrolled_on.year:
         raise InvalidInput(
-            _("Year of birth {year} is not possible; check it.").format(year=birth_year)
+            _("Year of birth {year} is not possible; check it.").format(year=birth_year),
+            field_name="birth_year",
         )
     years = enrolled_on.year - birth_year
     if years < min_age:
@@ -676,7 +678,8 @@ def check_eligibility(
             _(
                 "A participant born in {year} is under {age} on {day}; the study enrols "
                 "adults of {age} or more only. Check the year of birth with the investigator."
-            ).format(year=birth_year, age=min_age, day=enrolled_on.isoformat())
+            ).format(year=birth_year, age=min_age, day=enrolled_on.isoformat()),
+            field_name="birth_year",
         )
     if years == min_age and (enrolled_on.month, enrolled_on.day) != (12, 31) and not age_confirmed:
         raise ToConfirm(
@@ -685,7 +688,8 @@ def check_eligibility(
                 "falls after or before it; the study enrols adults of {age} or more only. "
                 "Confirm with the investigator that the participant was {age} or more on the "
                 "enrolment date, then confirm the age to enrol."
-            ).format(year=birth_year, under=min_age - 1, age=min_age, day=enrolled_on.isoformat())
+            ).format(year=birth_year, under=min_age - 1, age=min_age, day=enrolled_on.isoformat()),
+            field_name="birth_year",
         )
     if required_sex != "ALL" and sex != required_sex:
         raise RuleViolation(
@@ -694,7 +698,8 @@ def check_eligibility(
                 "this participant is recorded as '{sex}'. Check with the investigator."
             ).format(  # words, not codes: 女/男 to a Chinese reader, never "F"/"M"
                 required=_(SEXES.get(required_sex, required_sex)), sex=_(SEXES.get(sex, sex))
-            )
+            ),
+            field_name="sex",
         )
 
 

@@ -4,9 +4,10 @@ correcting an enrolment recorded wrongly (signed, audited)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -25,7 +26,7 @@ from dispensary.db.models import (
 )
 from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.codes import KitStatus, ParticipantStatus, SignatureMeaning
-from dispensary.domain.errors import InvalidInput, RuleViolation
+from dispensary.domain.errors import DispensaryError, InvalidInput, RuleViolation
 from dispensary.domain.rules import (
     check_date,
     check_eligibility,
@@ -96,21 +97,28 @@ def enroll(
         # longer the file in force (updated at this or another workstation since).
         refuse_study_file_changed(session, ctx, "enrolment")
         today = ctx.clock.today()
-        day = check_not_future(enrolled_on, today, N_("enrolment date"))
-        number = normalise_study_number(study_number)
-        letters = normalise_initials(initials)
+        # Each refusal names the parameter it is about (DispensaryError.field_name): the
+        # enrolment window puts the cursor in that field; check_eligibility names its own.
+        day = _about(
+            "enrolled_on", lambda: check_not_future(enrolled_on, today, N_("enrolment date"))
+        )
+        number = _about("study_number", lambda: normalise_study_number(study_number))
+        letters = _about("initials", lambda: normalise_initials(initials))
         elig = ctx.study.eligibility
-        sex_code = check_sex(check_text(sex, N_("sex"), limit=10), elig.sex)
-        _check_birth_year(birth_year)
-        confirmed_by = check_text(
-            eligibility_confirmed_by,
-            N_("name of the investigator who confirmed eligibility"),
-            limit=120,
+        sex_code = _about("sex", lambda: check_sex(check_text(sex, N_("sex"), limit=10), elig.sex))
+        _about("birth_year", lambda: _check_birth_year(birth_year))
+        confirmed_by = _about(
+            "eligibility_confirmed_by",
+            lambda: check_text(
+                eligibility_confirmed_by,
+                N_("name of the investigator who confirmed eligibility"),
+                limit=120,
+            ),
         )
         check_eligibility(
             birth_year, sex_code, day, elig.min_age, elig.sex, age_confirmed=age_confirmed
         )
-        _check_not_a_label(number)
+        _about("study_number", lambda: _check_not_a_label(number))
         checklist = eligibility_checklist(ctx.study)
         if criteria_confirmed is None and checklist:
             raise ChecklistNotConfirmed(
@@ -128,9 +136,9 @@ def enroll(
                     "criterion and the absence of every exclusion criterion before enrolling."
                 ).format(criterion=missing[0])
             )
-        _check_not_enrolled(session, ctx, number)
-        _check_number_free(session, ctx, number)
-        _check_enrolled_after_loading(session, ctx, day)
+        _about("study_number", lambda: _check_not_enrolled(session, ctx, number))
+        _about("study_number", lambda: _check_number_free(session, ctx, number))
+        _about("enrolled_on", lambda: _check_enrolled_after_loading(session, ctx, day))
         rec = Recorder(session, actor, ctx.clock.now(), study=ctx, action=Permission.ENROLL)
         participant = Participant(
             study_number=number,
@@ -163,6 +171,20 @@ def enroll(
             },
         )
         return participant_row(session, ctx, participant)
+
+
+_T = TypeVar("_T")
+
+
+def _about(field: str, check: Callable[[], _T]) -> _T:
+    """`check` run; a refusal it raises names `field` (DispensaryError.field_name), the
+    parameter of the step it is about, unless it names one already. The refusal itself is
+    unchanged."""
+    try:
+        return check()
+    except DispensaryError as exc:
+        exc.field_name = exc.field_name or field
+        raise
 
 
 def _check_not_a_label(number: str) -> None:

@@ -1543,20 +1543,24 @@ class DispenseScreen(Screen):
 
     def _warnings_changed(self, acknowledged: tuple[str, ...]) -> None:
         """The warnings are not those shown when the pharmacist signed (`acknowledged`): nothing
-        was saved; the screen shows them as they are now, the new ones said, to read before
-        signing again."""
+        was saved; the screen shows them as they are now, the new ones said (once: the status
+        names those still to override), to read before signing again. A kit the list dropped
+        is still on the counter: the instruction to put it back is said too, as with every
+        other message until the next scan."""
         found = self._assess()
         self._show(found)
         if found is None:
             return
+        text, _kind = self._status(found, told=self._put_back)
         new = [
-            w.message for w in found.needs(OverrideNeeds.REASON) if str(w.code) not in acknowledged
+            w.message
+            for w in found.needs(OverrideNeeds.REASON)
+            if str(w.code) not in acknowledged and w.message not in text
         ]
         said = sentences(
             [self.tr("The warnings changed since they were shown: nothing was saved."), *new]
         )
-        text, _kind = self._status(found)
-        self.message.show_message(self._then(said, text), "warning")
+        self.message.show_message(self._then(said, self._then(self._put_back, text)), "warning")
         self.override.setFocus()
 
     # -- labels ---------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -25,8 +26,17 @@ COLOURS = {
 """Background, text and border colour of a message of each kind."""
 
 
+MOST_LINES = 8
+"""The lines of a message bar kept in sight however short of height its screen is: a longer
+message (none the program words is, at 1366x768) may be cut below them when the screen has
+no more room, and reads whole in its tooltip."""
+
+
 class MessageBar(QLabel):
-    """A message strip inside the form: refusals are shown next to what the user typed."""
+    """A message strip inside the form: refusals are shown next to what the user typed. A
+    long message wraps onto the lines it needs and keeps them: Qt gives a wrapped label no
+    less than one line of a screen short of height, so the bar's least height is that of its
+    lines at its width (up to MOST_LINES), and the rest of the screen gives way instead."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -44,11 +54,32 @@ class MessageBar(QLabel):
             " padding:8px; border-radius:4px; }"
         )
         self.setVisible(True)
+        self._keep_lines()
 
     def clear_message(self) -> None:
         self.setText("")
         self.setProperty("kind", "")
         self.setVisible(False)
+        self.setMinimumHeight(0)
+        self.setToolTip("")
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self._keep_lines()  # as many lines at the new width
+
+    def _keep_lines(self) -> None:
+        """The bar's least height: every line of its message at its width, up to MOST_LINES
+        (the whole message in the tooltip beyond them)."""
+        if not self.text():
+            return
+        self.setMinimumHeight(0)  # measured as the text needs: QLabel's sizes include it
+        lines = self.heightForWidth(self.width())
+        one_line = self.fontMetrics().lineSpacing()
+        padding = self.minimumSizeHint().height() - one_line  # the frame and the padding
+        most = padding + MOST_LINES * one_line
+        self.setMinimumHeight(min(lines, most))
+        self.setToolTip(self.text() if lines > most else "")
 
     @property
     def kind(self) -> str:

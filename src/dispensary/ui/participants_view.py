@@ -45,7 +45,7 @@ from PySide6.QtWidgets import (
 )
 
 from dispensary.domain.codes import Flag, ParticipantStatus, SignatureMeaning
-from dispensary.domain.errors import InvalidInput, ToConfirm
+from dispensary.domain.errors import DispensaryError, InvalidInput, ToConfirm
 from dispensary.domain.rules import half_width, next_day1_words, parse_whole
 from dispensary.services import dispensing, participants, queries, returns
 from dispensary.services.assessment import EnrolmentCheck, StudyFileChanged
@@ -582,6 +582,7 @@ class EnrolDialog(ReloadingDialog[TypedEnrolment]):
 
         asked: ToConfirm | None = None
         updated: list[StudyFileChanged] = []
+        refused: list[DispensaryError] = []
 
         def first_try() -> ParticipantRow | None:
             nonlocal asked
@@ -593,12 +594,18 @@ class EnrolDialog(ReloadingDialog[TypedEnrolment]):
             except StudyFileChanged as exc:
                 updated.append(exc)
                 raise
+            except DispensaryError as exc:
+                refused.append(exc)
+                raise
 
         def confirmed_try() -> ParticipantRow:
             try:
                 return enrol(True)
             except StudyFileChanged as exc:
                 updated.append(exc)
+                raise
+            except DispensaryError as exc:
+                refused.append(exc)
                 raise
 
         row = attempt(self.message, first_try)
@@ -614,9 +621,29 @@ class EnrolDialog(ReloadingDialog[TypedEnrolment]):
             self.study_updated()
             return
         if row is None:
+            if refused:
+                self._to_field(refused[-1].field_name)
             return
         self.enrolled = row
         self.accept()
+
+    def _to_field(self, name: str) -> None:
+        """The cursor to the field a refusal is about, as the service names it (the parameter
+        of `participants.enroll`), its text selected to be typed again; none named, it stays."""
+        fields: dict[str, QWidget] = {
+            "study_number": self.study_number,
+            "initials": self.initials,
+            "birth_year": self.birth_year,
+            "sex": self.sex,
+            "enrolled_on": self.enrolled_on,
+            "eligibility_confirmed_by": self.confirmed_by,
+        }
+        field = fields.get(name)
+        if field is None:
+            return
+        field.setFocus(Qt.FocusReason.OtherFocusReason)
+        if isinstance(field, QLineEdit):
+            field.selectAll()
 
     @classmethod
     def ask(cls, parent: QWidget | None, session: AppSession) -> ParticipantRow | None:
