@@ -178,6 +178,25 @@ def test_a_reset_unlocks_a_locked_account_and_says_so(qtbot: Any, pharmacy: Phar
     assert users.sign_in(pharmacy.ctx, "pharm2", "brandnew123").must_change_password
 
 
+def test_a_reset_says_the_failed_sign_ins_it_cleared(qtbot: Any, pharmacy: Pharmacy) -> None:
+    """A reset of an account that is not locked cleared its failed sign-ins while the screen
+    said "reset" alone: it says so (the audit entry holds them, old and new)."""
+    for _attempt in range(2):
+        with pytest.raises(NotSignedIn):
+            users.sign_in(pharmacy.ctx, "pharm2", "wrong password")
+    screen = make_screen(qtbot, pharmacy)
+    screen.select("pharm2")
+    qtbot.keyClicks(screen.reason, "forgot password, here in person")
+    qtbot.keyClicks(screen.reset_password, "brandnew123")
+    qtbot.keyClicks(screen.reset_password_again, "brandnew123")
+    click(qtbot, screen.reset_button)
+    assert screen.message.kind == "ok", screen.message.text()
+    said = screen.message.text()
+    assert "its 2 failed sign-ins cleared" in said and "unlocked" not in said, said
+    [entry] = audit.list_entries(pharmacy.ctx, pharmacy.actor("admin"), action="password_reset")
+    assert entry.old == '{"failed_attempts":2}', entry.old
+
+
 def test_a_reset_of_a_deactivated_account_is_refused_here(qtbot: Any, pharmacy: Pharmacy) -> None:
     """The screen says the service's refusal: a deactivated account cannot sign in with any
     password, so it is activated first."""

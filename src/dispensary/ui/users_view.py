@@ -51,7 +51,7 @@ from dispensary.ui.models.table import Column
 from dispensary.ui.screen import Screen
 from dispensary.ui.session import AppSession
 from dispensary.ui.vocabulary import term
-from dispensary.ui.widgets import ElidedLabel, titled_page
+from dispensary.ui.widgets import ElidedLabel, by_count, titled_page
 
 
 def account_state(row: UserRow) -> str:
@@ -685,12 +685,27 @@ class UsersScreen(Screen):
                 "sign-ins; you have them in front of you). Give them the password in person; "
                 "they must choose their own at their next sign-in and can sign nothing before."
             )
+        elif done.failures_cleared:
+            # Not locked, but a failed sign-in or more: cleared by the reset, and said.
+            text = by_count(
+                done.failures_cleared,
+                self.tr(
+                    "Password of {user} reset and its {n} failed sign-in cleared (a try at "
+                    "the password replaced). Give it to them in person; they must choose their "
+                    "own at their next sign-in and can sign nothing before."
+                ),
+                self.tr(
+                    "Password of {user} reset and its {n} failed sign-ins cleared (tries at "
+                    "the password replaced). Give it to them in person; they must choose their "
+                    "own at their next sign-in and can sign nothing before."
+                ),
+            )
         else:
             text = self.tr(
                 "Password of {user} reset. Give it to them in person; they must choose their "
                 "own at their next sign-in and can sign nothing before."
             )
-        self._done(done.account, text.format(user=done.account.username))
+        self._done(done.account, text.format(user=done.account.username, n=done.failures_cleared))
 
     def _done(self, row: UserRow, text: str) -> None:
         self.refresh()
