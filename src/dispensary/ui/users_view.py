@@ -62,10 +62,26 @@ def account_state(row: UserRow) -> str:
 
 def sign_in_state(row: UserRow) -> str:
     if row.locked:
-        return QCoreApplication.translate("UsersScreen", "locked ({n} failures)").format(
-            n=MAX_FAILURES
+        return kept_together(
+            QCoreApplication.translate("UsersScreen", "locked ({n} failures)").format(
+                n=MAX_FAILURES
+            )
         )
     return QCoreApplication.translate("UsersScreen", "ok")
+
+
+def kept_together(text: str) -> str:
+    """`text` with what it says in brackets kept on one line ("locked" over "(5 failures)",
+    never "locked (5" over "failures)") when its column wraps short of room: the spaces
+    inside the brackets (Western or Chinese) made no-break spaces."""
+    out, inside = [], False
+    for char in text:
+        if char in "(（":
+            inside = True
+        elif char in ")）":
+            inside = False
+        out.append("\u00a0" if inside and char == " " else char)
+    return "".join(out)
 
 
 def password_day(row: UserRow) -> str:
@@ -137,6 +153,7 @@ USER_COLUMNS: list[Column[UserRow]] = [
 STUDIES_COLUMN = len(USER_COLUMNS) - 1
 FULL_NAME_COLUMN = 1
 ROLE_COLUMN = 3
+SIGN_IN_COLUMN = 5
 
 
 class StudyChooser(QComboBox):
@@ -452,7 +469,7 @@ class UsersScreen(Screen):
             stretch=STUDIES_COLUMN,
             yielding=(FULL_NAME_COLUMN, ROLE_COLUMN),
             keep={STUDIES_COLUMN: studies},
-            wrap=(FULL_NAME_COLUMN,),
+            wrap=(FULL_NAME_COLUMN, SIGN_IN_COLUMN),
         )
         self.table.resizeRowsToContents()
 
