@@ -1778,8 +1778,9 @@ _UNLOCKING_PASSWORDS = frozenset(
 class AccountChange:
     """An account change the replaced database held and the backup did not: `reapplied` when
     the restore made it again in the restored database (one that takes a power away: a
-    deactivation, a lock-out, a password set, an access taken away), else undone by the
-    restore, for an administrator to make again if it still holds."""
+    deactivation, a lock-out, a password set, an access taken away; and the unlock a reset
+    made with the password it set, in the reset's one entry), else undone by the restore, for
+    an administrator to make again if it still holds."""
 
     user: str
     kind: str  # a key of _ORIGIN_ACTIONS
