@@ -523,7 +523,8 @@ def test_a_reset_unlocks_a_locked_account_and_refuses_a_deactivated_one(
     and the account stayed locked, the new password refused. The reset unlocks it (says so)
     and the new password signs in; a deactivated account's reset is refused, nothing written.
     JSON: `username` as every `user` command, `user` kept for one release, and the account's
-    `active` and `locked` after the reset."""
+    `active` and `locked` after the reset, whether it lifted a lock and the failed sign-ins it
+    cleared (said too, in words, of an account not locked)."""
     new = {"DISPENSARY_NEW_PASSWORD": "tech4-pass-1"}
     added = cli("user", "add", "tech4", "--role", "technician", "--full-name", "Tech Four",
                 "--initials", "TF", "--study", "NCT07198672", user="admin", env=new)  # fmt: skip
@@ -541,6 +542,8 @@ def test_a_reset_unlocks_a_locked_account_and_refuses_a_deactivated_one(
         "reset": True,
         "active": True,
         "locked": False,
+        "unlocked": True,
+        "failed_attempts_cleared": 5,
     }
     signed = cli("user", "list", user="tech4", env={"DISPENSARY_PASSWORD": "Reset-pass-55"})
     assert signed.code == 4 and "choose your own first" in signed.err, signed.err
@@ -554,6 +557,16 @@ def test_a_reset_unlocks_a_locked_account_and_refuses_a_deactivated_one(
                env=reset_env | {"DISPENSARY_NEW_PASSWORD": "Reset-pass-56"})  # fmt: skip
     assert text.code == 0, text.err
     assert "the reset unlocked it (you have the person in front of you)" in text.out, text.out
+    for number in range(2):  # not locked: the failed sign-ins the reset clears are said too
+        cli("user", "list", user="tech4", env={"DISPENSARY_PASSWORD": f"wrong-{number}"})
+    cleared = cli("--json", "user", "reset-password", "tech4", "--reason", "forgot it again",
+                  user="admin", env={"DISPENSARY_NEW_PASSWORD": "Reset-pass-57"})  # fmt: skip
+    assert cleared.code == 0, cleared.err
+    assert (cleared.json()["unlocked"], cleared.json()["failed_attempts_cleared"]) == (False, 2)
+    cli("user", "list", user="tech4", env={"DISPENSARY_PASSWORD": "wrong-once"})
+    text = cli("user", "reset-password", "tech4", "--reason", "forgot it once more",
+               user="admin", env={"DISPENSARY_NEW_PASSWORD": "Reset-pass-58"})  # fmt: skip
+    assert "had 1 failed sign-in, a try at the password replaced: the reset cleared it" in text.out
 
     gone = cli("user", "deactivate", "tech4", "--reason", "left the site", user="admin")
     assert gone.code == 0, gone.err

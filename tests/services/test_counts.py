@@ -429,6 +429,16 @@ def test_a_wrong_first_count_is_recorded_before_the_book_is_shown_and_the_recoun
     # The book was shown by that record: the recount is assessed against it.
     again = counts.assess_count(ctx, technician, counts.CountRequest("K0001", 21))
     assert (again.book, again.difference, again.recount_of) == (21, 0, first.count_id)
+    # The second person named by user name is found by full name and role, for the window
+    # and the signature dialog to name them as every signed step names its signer.
+    named = counts.assess_count(
+        ctx, technician, counts.CountRequest("K0001", 20, verified_by=pharmacist.username)
+    )
+    assert named.verifier_name == pharmacist.full_name and named.verifier_role == "pharmacist"
+    assert named.verifier_shown == f"{pharmacist.full_name} (Pharmacist)"
+    assert (
+        counts.assess_count(ctx, technician, counts.CountRequest("K0001", 20)).verifier_shown == ""
+    )
     second = count(ctx, technician, pw(technician), 21)
     assert not second.blind and second.recount_of == first.count_id and not second.open
     entries = audit.list_entries(ctx, technician, action="count")

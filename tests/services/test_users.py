@@ -446,6 +446,27 @@ def test_a_reset_of_a_locked_account_unlocks_it_in_the_same_entry(
     assert (last.entity_id, last.old, last.new) == ("pharm", "", '{"must_change_password":"yes"}')
 
 
+def test_a_reset_that_clears_failed_sign_ins_of_an_unlocked_account_says_so(
+    ctx: Context, admin: Actor, technician: Actor, pw: Password
+) -> None:
+    """A reset of an account that is not locked cleared its failed sign-ins without saying so:
+    it still clears them (they were guesses at the password now replaced, and left they would
+    lock the user out at the first mistyping of the new one), and says so: in the result
+    (`failures_cleared`, the words) and in the audit entry's fields, old and new, with no
+    lock named that there was not."""
+    for _ in range(2):
+        with pytest.raises(NotSignedIn):
+            users.sign_in(ctx, "tech", "not-the-password")
+    done = users.reset_password(ctx, admin, "tech", "reset-by-admin-1", "forgotten, in person")
+    assert not done.unlocked and done.failures_cleared == 2
+    assert failed_attempts(ctx, "tech") == 0
+    [entry] = audit.list_entries(ctx, admin, action="password_reset")
+    assert entry.old == '{"failed_attempts":2}', entry.old
+    assert entry.new == '{"failed_attempts":0,"must_change_password":"yes"}', entry.new
+    none = users.reset_password(ctx, admin, "pharm", "reset-by-admin-2", "forgotten")
+    assert none.failures_cleared == 0  # none to clear: nothing said of them
+
+
 def test_a_reset_of_a_deactivated_account_is_refused(
     ctx: Context, admin: Actor, technician: Actor, pw: Password, refused: Refused
 ) -> None:

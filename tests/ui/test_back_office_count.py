@@ -90,11 +90,11 @@ def test_difference_needs_reason_and_a_second_person(
     with qtbot.waitSignal(screen.changed):
         qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
     assert screen.message.kind == "ok"
-    # The counter, then the second person in their own dialog (answered as pharm typing
-    # their user name and password: tests/ui/conftest.py).
+    # The counter, then the second person in their own dialog, named by full name as the
+    # counter is (answered as pharm typing their user name and password: tests/ui/conftest.py).
     assert [(signer, meaning) for signer, meaning, _said in asked[-2:]] == [
         ("Tom Tech", "adjusted"),
-        ("pharm", "count verified"),
+        ("Paula Pharm", "count verified"),
     ]
     assert queries.kit_detail(pharmacy.ctx, pharmacy.actor("tech"), "K0003").tablets == 19
     # The adjustment follows the count it adjusts: a count of its own, not blind.

@@ -117,7 +117,8 @@ def test_own_account_cannot_be_deactivated(qtbot: Any, pharmacy: Pharmacy) -> No
 
 
 def sign_in_column(screen: UsersScreen) -> dict[str, str]:
-    """The Sign-in column as shown, by user name, for pharm2 and admin."""
+    """The Sign-in column as shown, by user name, for pharm2 and admin (its no-break spaces,
+    which keep "(5 failures)" on one line, read as spaces)."""
     model = screen.table.model()
     column = next(
         c
@@ -125,7 +126,7 @@ def sign_in_column(screen: UsersScreen) -> dict[str, str]:
         if model.headerData(c, Qt.Orientation.Horizontal) == "Sign-in"
     )
     shown = {
-        str(model.index(r, 0).data()): str(model.index(r, column).data())
+        str(model.index(r, 0).data()): str(model.index(r, column).data()).replace("\u00a0", " ")
         for r in range(model.rowCount())
     }
     return {name: shown[name] for name in ("pharm2", "admin")}
@@ -178,6 +179,25 @@ def test_a_reset_unlocks_a_locked_account_and_says_so(qtbot: Any, pharmacy: Phar
     assert users.sign_in(pharmacy.ctx, "pharm2", "brandnew123").must_change_password
 
 
+def test_a_reset_says_the_failed_sign_ins_it_cleared(qtbot: Any, pharmacy: Pharmacy) -> None:
+    """A reset of an account that is not locked cleared its failed sign-ins while the screen
+    said "reset" alone: it says so (the audit entry holds them, old and new)."""
+    for _attempt in range(2):
+        with pytest.raises(NotSignedIn):
+            users.sign_in(pharmacy.ctx, "pharm2", "wrong password")
+    screen = make_screen(qtbot, pharmacy)
+    screen.select("pharm2")
+    qtbot.keyClicks(screen.reason, "forgot password, here in person")
+    qtbot.keyClicks(screen.reset_password, "brandnew123")
+    qtbot.keyClicks(screen.reset_password_again, "brandnew123")
+    click(qtbot, screen.reset_button)
+    assert screen.message.kind == "ok", screen.message.text()
+    said = screen.message.text()
+    assert "its 2 failed sign-ins cleared" in said and "unlocked" not in said, said
+    [entry] = audit.list_entries(pharmacy.ctx, pharmacy.actor("admin"), action="password_reset")
+    assert entry.old == '{"failed_attempts":2}', entry.old
+
+
 def test_a_reset_of_a_deactivated_account_is_refused_here(qtbot: Any, pharmacy: Pharmacy) -> None:
     """The screen says the service's refusal: a deactivated account cannot sign in with any
     password, so it is activated first."""
@@ -201,7 +221,7 @@ def test_the_table_says_when_each_password_was_last_set(qtbot: Any, pharmacy: Ph
     column = titles.index("Password\nset")
     day = account(pharmacy, "tech").password_last_set
     shown = {
-        str(model.index(r, 0).data()): str(model.index(r, column).data())
+        str(model.index(r, 0).data()): str(model.index(r, column).data()).replace("\u00a0", " ")
         for r in range(model.rowCount())
     }
     assert day is not None and shown["tech"] == str(day), shown

@@ -48,9 +48,28 @@ def test_the_second_person_types_their_user_name_and_password_after_the_counter(
         qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
     assert len(seen) == 2
     assert "By signing, <b>Tom Tech</b> confirms: <b>adjusted</b>." in seen[0]
-    assert "By signing, <b>pharm</b> confirms: <b>count verified</b>." in seen[1]
-    assert "pharm types their own user name and password" in seen[1]
+    # Named as every signed step names its signer, by full name (the dialog said "pharm",
+    # the user name the counter typed); the user name is the second person's to type.
+    assert "By signing, <b>Paula Pharm</b> confirms: <b>count verified</b>." in seen[1]
+    assert "Paula Pharm types their own user name and password" in seen[1]
     assert screen.message.kind == "ok" and on_shelf(pharmacy) == 19
+
+
+def test_the_window_names_the_second_person_under_the_user_name_typed(
+    qtbot: Any, pharmacy: Pharmacy
+) -> None:
+    """The counter sees who the user name typed is (full name and role) before both sign, as
+    the destruction's witness is shown; nothing for a user name that is no one's."""
+    screen = shown_open(qtbot, pharmacy)
+    who = screen.verifier_who
+    assert who.isVisible() and who.text() == "Paula Pharm (Pharmacist)", who.text()
+    screen.verifier.clear()
+    qtbot.keyClicks(screen.verifier, "nobody")
+    assert who.text() == "" and not who.isVisible()
+    screen.verifier.clear()
+    qtbot.keyClicks(screen.verifier, "pharm2")
+    assert who.isVisible() and who.text() == "Peter Second (Pharmacist)", who.text()
+    screen.grab().save("/tmp/bt-signers-s7-count-who.png")
 
 
 def test_the_counters_signature_cancelled_asks_no_second_person(

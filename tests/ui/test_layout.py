@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from back_office_fixtures import Pharmacy
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRect, Qt
 from PySide6.QtWidgets import QTableView
 from window_helpers import header_widths, refreshed
 
@@ -144,12 +144,17 @@ def test_every_column_of_the_users_table_is_read_whole(
 ) -> None:
     """The users' table at 1366x768 shows every value whole: the Studies column was cut
     ("NCT07198…") in English, and a locked account's sign-in state, a deactivated account and
-    a user of two studies made the table wider still. A user's studies read one a line."""
+    a user of two studies made the table wider still. A user's studies read one a line. With
+    the "Password set" column the roles were cut ("Administr…", whole on hover only): the full
+    names and the sign-in state ("locked" over "(5 failures)") go onto two lines instead, each
+    word whole and every line in its row's height, and nothing is cut, a temporary password
+    (its day over "temporary") among the rows."""
     from dispensary.services import studies, users
     from dispensary.ui.app import apply_style
+    from dispensary.ui.forms import cell_width, unbroken_width
     from dispensary.ui.users_view import (
         FULL_NAME_COLUMN,
-        ROLE_COLUMN,
+        SIGN_IN_COLUMN,
         STUDIES_COLUMN,
         UsersScreen,
     )
@@ -166,6 +171,7 @@ def test_every_column_of_the_users_table_is_read_whole(
     for _ in range(5):
         with pytest.raises(DispensaryError):
             users.sign_in(pharmacy.ctx, "tech", "not-the-password")
+    users.reset_password(pharmacy.ctx, admin, "monitor", "temp-pass-77", "forgotten")
     apply_style(qapp)
     try:
         screen = refreshed(qtbot, UsersScreen(pharmacy.session("admin")), SCREEN_AREA)
@@ -185,13 +191,18 @@ def test_every_column_of_the_users_table_is_read_whole(
             for row in range(model.rowCount()):
                 index = model.index(row, column)
                 hint = view.sizeHintForIndex(index)
-                if column in (FULL_NAME_COLUMN, ROLE_COLUMN):
-                    # Wrapped first, then shortened: whole on hover (the full text as tooltip).
-                    tip = index.data(Qt.ItemDataRole.ToolTipRole)
-                    if size < hint.width() and not (tip and str(index.data()) in str(tip)):
-                        cut.append(f"{name} {index.data()!r}: {size} < {hint}, no tooltip")
+                text = str(index.data() or "")
+                if column in (FULL_NAME_COLUMN, SIGN_IN_COLUMN) and size < hint.width():
+                    # Wrapped: no word wider than the column, every line within the row.
+                    lines = view.fontMetrics().boundingRect(
+                        QRect(0, 0, size - cell_width(view, ""), 10_000),
+                        int(Qt.TextFlag.TextWordWrap),
+                        text,
+                    )
+                    if unbroken_width(view, text) > size or lines.height() > view.rowHeight(row):
+                        cut.append(f"{name} {text!r}: {size}x{view.rowHeight(row)} < {lines}")
                 elif size < hint.width() or view.rowHeight(row) < hint.height():
-                    cut.append(f"{name} {index.data()!r}: {size}x{view.rowHeight(row)} < {hint}")
+                    cut.append(f"{name} {text!r}: {size}x{view.rowHeight(row)} < {hint}")
         assert cut == []
         shown = {model.index(r, 0).data(): model.index(r, STUDIES_COLUMN).data() for r in range(5)}
         assert shown["pharm"] == "NCT07198672\nNCT99999999"

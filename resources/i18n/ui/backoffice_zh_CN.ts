@@ -2213,6 +2213,14 @@ Confirm only if the sponsor changed the schedule mid-study: the change is record
         <translation>{user} 的密码已重置，账户同时已解锁（此前因登录失败被锁定；本人就在您面前）。请当面交给对方；对方下次登录时必须设置自己的密码，在此之前不能进行任何签名。</translation>
     </message>
     <message>
+        <source>Password of {user} reset and its {n} failed sign-in cleared (a try at the password replaced). Give it to them in person; they must choose their own at their next sign-in and can sign nothing before.</source>
+        <translation>{user} 的密码已重置，{n} 次登录失败已清零（用被替换的密码尝试）。请当面交给对方；对方下次登录时必须设置自己的密码，在此之前不能进行任何签名。</translation>
+    </message>
+    <message>
+        <source>Password of {user} reset and its {n} failed sign-ins cleared (tries at the password replaced). Give it to them in person; they must choose their own at their next sign-in and can sign nothing before.</source>
+        <translation>{user} 的密码已重置，{n} 次登录失败已清零（用被替换的密码尝试）。请当面交给对方；对方下次登录时必须设置自己的密码，在此之前不能进行任何签名。</translation>
+    </message>
+    <message>
         <source>Password of {user} reset. Give it to them in person; they must choose their own at their next sign-in and can sign nothing before.</source>
         <translation>{user} 的密码已重置。请当面交给对方；对方下次登录时必须设置自己的密码，在此之前不能进行任何签名。</translation>
     </message>

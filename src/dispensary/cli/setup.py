@@ -275,6 +275,20 @@ def cmd_user_reset(run: Run) -> int:
                 "have the person in front of you), recorded in the same audit entry."
             )
         )
+    elif done.failures_cleared:
+        lines.append(
+            (
+                _(
+                    "The account had {n} failed sign-in, a try at the password replaced: the "
+                    "reset cleared it, recorded in the same audit entry."
+                )
+                if done.failures_cleared == 1
+                else _(
+                    "The account had {n} failed sign-ins, tries at the password replaced: the "
+                    "reset cleared them, recorded in the same audit entry."
+                )
+            ).format(n=done.failures_cleared)
+        )
     run.emit(
         # "username" as every other `user` command says it; "user" kept for one release.
         {
@@ -283,6 +297,8 @@ def cmd_user_reset(run: Run) -> int:
             "reset": True,
             "active": row.active,
             "locked": row.locked,
+            "unlocked": done.unlocked,
+            "failed_attempts_cleared": done.failures_cleared,
         },
         lines,
     )

@@ -119,7 +119,12 @@ from dispensary.services.context import Actor, Clock, Context, SystemClock
 from dispensary.services.permissions import Permission, require
 from dispensary.services.results import BackupResult, VerifyResult
 from dispensary.services.setup import open_database
-from dispensary.services.users import account_of, audit_password_reset, record_access
+from dispensary.services.users import (
+    account_of,
+    audit_password_reset,
+    lift_failed_sign_ins,
+    record_access,
+)
 from dispensary.services.verification import verify_session
 
 DEFAULT_KEEP = 14
@@ -1654,7 +1659,8 @@ _ACCESS_SQL = (
     "JOIN users u ON u.id = a.user_id JOIN study s ON s.id = a.study_id ORDER BY a.id"
 )
 _LAST_CHANGE_SQL = (
-    "SELECT at, username, reason FROM audit_entries WHERE entity = 'user' AND entity_id = ? "
+    "SELECT at, username, reason, action FROM audit_entries WHERE entity = 'user' "
+    "AND entity_id = ? "
     "AND action IN ({actions}) ORDER BY id DESC LIMIT 1"
 )
 
@@ -1719,6 +1725,7 @@ class _Origins:
 
     def __init__(self, rows: Rows) -> None:
         self._found: dict[tuple[str, tuple[str, ...]], tuple[str, str, str] | None] = {}
+        self._actions: dict[tuple[str, tuple[str, ...]], str] = {}
         self._rows = rows
         try:  # read now: the connection is closed once the accounts are read
             for name, _active, *_rest in rows(_ACCOUNTS_SQL, ()):
@@ -1733,9 +1740,17 @@ class _Origins:
         self._found[(user, actions)] = (
             (str(found[0][0])[:16], str(found[0][1]), str(found[0][2])) if found else None
         )
+        if found:
+            self._actions[(user, actions)] = str(found[0][3])
 
     def of(self, user: str, kind: str) -> tuple[str, str, str] | None:
         return self._found.get((user, _ORIGIN_ACTIONS[kind]))
+
+    def password_unlocked(self, user: str) -> bool:
+        """The user's last password set was an administrator's reset or a recovery, which lift
+        a lock of failed sign-ins and clear them in the same entry (users.reset_password,
+        users.recover_administrator): not the user's own change."""
+        return self._actions.get((user, _ORIGIN_ACTIONS["password"])) in _UNLOCKING_PASSWORDS
 
 
 _ORIGIN_ACTIONS: dict[str, tuple[str, ...]] = {
@@ -1754,12 +1769,18 @@ _ORIGIN_ACTIONS: dict[str, tuple[str, ...]] = {
 }
 
 
+_UNLOCKING_PASSWORDS = frozenset(
+    {AuditAction.PASSWORD_RESET.value, AuditAction.ADMINISTRATOR_RECOVERED.value}
+)
+
+
 @dataclass(frozen=True)
 class AccountChange:
     """An account change the replaced database held and the backup did not: `reapplied` when
     the restore made it again in the restored database (one that takes a power away: a
-    deactivation, a lock-out, a password set, an access taken away), else undone by the
-    restore, for an administrator to make again if it still holds."""
+    deactivation, a lock-out, a password set, an access taken away; and the unlock a reset
+    made with the password it set, in the reset's one entry), else undone by the restore, for
+    an administrator to make again if it still holds."""
 
     user: str
     kind: str  # a key of _ORIGIN_ACTIONS
@@ -1768,6 +1789,9 @@ class AccountChange:
     at: str = ""
     by: str = ""
     reason: str = ""
+    unlocks: bool = False
+    """A password set by a reset (or a recovery), which lifted any lock of failed sign-ins and
+    cleared them: made again, it does so again, in its one entry."""
 
     @property
     def code(self) -> str:
@@ -1812,9 +1836,16 @@ def account_changes(
     """The account changes the replaced database holds and the backup does not."""
     found: list[AccountChange] = []
 
-    def change(user: str, kind: str, reapplied: bool, study: str = "") -> None:
-        origin = origins.of(user, kind) or ("", "", "")
-        found.append(AccountChange(user, kind, study, reapplied, *origin))
+    def change(
+        user: str,
+        kind: str,
+        reapplied: bool,
+        study: str = "",
+        origin_of: str = "",
+        unlocks: bool = False,
+    ) -> None:
+        origin = origins.of(user, origin_of or kind) or ("", "", "")
+        found.append(AccountChange(user, kind, study, reapplied, *origin, unlocks=unlocks))
 
     for user, now in replaced.items():
         before = restored.get(user)
@@ -1823,10 +1854,18 @@ def account_changes(
             continue
         if before.active != now.active:
             change(user, "activated" if now.active else "deactivated", not now.active)
+        password_set = before.password_hash != now.password_hash
+        # A reset (or a recovery) lifted the lock in its own entry: made again with its
+        # password, the lock goes with it, or the person given the new password could not
+        # sign in with it. An unlock by itself gives a power back: undone, named.
+        reset_unlocked = password_set and origins.password_unlocked(user)
         if before.locked != now.locked:
-            change(user, "locked" if now.locked else "unlocked", now.locked)
-        if before.password_hash != now.password_hash:
-            change(user, "password", True)
+            if now.locked or not reset_unlocked:
+                change(user, "locked" if now.locked else "unlocked", now.locked)
+            else:
+                change(user, "unlocked", True, origin_of="password")
+        if password_set:
+            change(user, "password", True, unlocks=reset_unlocked)
         given_before = dict(before.access)
         for protocol, given in now.access:
             if given_before.get(protocol, False) != given:
@@ -1877,6 +1916,8 @@ def _reapply(
                 why,
                 username=restored_by,
             )
+        elif made.kind == "unlocked":
+            pass  # made again with the reset that lifted it, in its entry ("password" below)
         elif made.kind == "password":
             user.password_hash = now.password_hash
             changed = datetime.fromisoformat(now.password_changed_at)
@@ -1885,7 +1926,11 @@ def _reapply(
             session.add(
                 PasswordHistory(user_id=user.id, password_hash=now.password_hash, set_at=rec.now)
             )
-            audit_password_reset(rec, user, why, username=restored_by)
+            # As the reset did (users.reset_password): a lock of failed sign-ins lifted and
+            # the failed sign-ins cleared, in the same entry, old and new; not a lock made
+            # since the reset, which the replaced database still held.
+            unlocked = lift_failed_sign_ins(user) if made.unlocks and not now.locked else None
+            audit_password_reset(rec, user, why, username=restored_by, unlocked=unlocked)
         elif made.kind == "access_taken":
             study = session.scalars(
                 select(StudyRecord).where(StudyRecord.protocol == made.study)

@@ -348,6 +348,10 @@ def _plan(
         # What was given for an adjustment is checked whether or not the count differs (the
         # code is one, the second person may countersign): none of it tells the book.
         verifier_id = _given(session, actor, request, refusals, study)
+    # Who the user name typed as second person is, for the counter to see before both sign
+    # (the destruction's witness is named so too): their full name and their account's role.
+    named = session.get(User, verifier_id) if verifier_id is not None else None
+    verifier = (named.full_name, named.role) if named is not None else ("", "")
     if refusals or counted is None or balance is None or blind:
         assessment = CountAssessment(
             record.number,
@@ -359,6 +363,7 @@ def _plan(
             (),
             record.product,
             recount_of,
+            *verifier,
         )
         return _Plan(assessment, record, None, None)
     book = balance.on_hand
@@ -430,6 +435,7 @@ def _plan(
         tuple(needs),
         record.product,
         recount_of,
+        *verifier,
     )
     return _Plan(assessment, record, code, verifier_id, opened)
 

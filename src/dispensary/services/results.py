@@ -52,6 +52,7 @@ class PasswordReset:
 
     account: UserRow  # as it is after the reset: active, unlocked
     unlocked: bool  # the reset also lifted a lock of failed sign-ins (one audit entry)
+    failures_cleared: int = 0  # the failed sign-ins the reset cleared (locked or not)
 
 
 @dataclass(frozen=True)

@@ -1378,9 +1378,12 @@ def reset_password(
 
     A locked account is unlocked by the reset (its failed sign-ins cleared), in the same audit
     entry: the administrator has the person in front of them to give the password, and a reset
-    that left the lock said "done" while the user still could not sign in. A deactivated
-    account is refused (it cannot sign in with any password): activate it first. Returns the
-    account as it is after the reset, and whether the reset unlocked it."""
+    that left the lock said "done" while the user still could not sign in. The failed sign-ins
+    of an account not locked are cleared too, and said (the result, the entry's old and new
+    values): they were tries at the password the reset replaces, and left they would lock the
+    user out at the first mistyping of the new one. A deactivated account is refused (it
+    cannot sign in with any password): activate it first. Returns the account as it is after
+    the reset, whether the reset unlocked it and the failed sign-ins it cleared."""
     require(actor, Permission.USERS)
     name = normalise_username(username)
     if name == actor.username:
@@ -1394,13 +1397,27 @@ def reset_password(
         check_password_rules(new_password, name, user.full_name)  # not mostly their name
         rec = Recorder(session, actor, ctx.clock.now())
         _set_password(session, user, new_hash, rec.now, must_change=True)
-        unlocked = None
-        if user.locked or user.failed_attempts:
-            unlocked = {"locked": user.locked, "failed_attempts": user.failed_attempts}
-            user.locked = False
-            user.failed_attempts = 0
+        unlocked = lift_failed_sign_ins(user)
         audit_password_reset(rec, user, why, unlocked=unlocked)
-        return PasswordReset(_row(user, ctx.clock), bool(unlocked and unlocked["locked"]))
+        return PasswordReset(
+            _row(user, ctx.clock),
+            bool(unlocked and unlocked.get("locked")),
+            int(unlocked["failed_attempts"]) if unlocked else 0,
+        )
+
+
+def lift_failed_sign_ins(user: User) -> dict[str, Any] | None:
+    """Lifts the lock of failed sign-ins of `user` and clears them, as a reset does: what was
+    lifted as the audit entry's old values (the lock only when there was one), or None when
+    there was nothing to lift."""
+    if not (user.locked or user.failed_attempts):
+        return None
+    lifted: dict[str, Any] = {"failed_attempts": user.failed_attempts}
+    if user.locked:
+        lifted["locked"] = True
+    user.locked = False
+    user.failed_attempts = 0
+    return lifted
 
 
 def audit_password_reset(
@@ -1412,12 +1429,13 @@ def audit_password_reset(
 ) -> None:
     """The audit entry of a password reset (reset_password) or of one a restore made again
     (services/backup, which names the restorer as `username`): it holds what was stored, not
-    what a reset usually stores. A reset that also lifted a lock (`unlocked`: the lock and the
-    failed sign-ins before) says so in the same entry, old and new."""
+    what a reset usually stores. A reset that also lifted a lock or cleared failed sign-ins
+    (`unlocked`: the lock, when there was one, and the failed sign-ins before) says so in the
+    same entry, old and new."""
     stored = "yes" if user.must_change_password else "no"
     new: dict[str, Any] = {"must_change_password": stored}
     if unlocked is not None:
-        new |= {"locked": False, "failed_attempts": 0}
+        new |= {key: {"locked": False, "failed_attempts": 0}[key] for key in unlocked}
     rec.audit(
         AuditAction.PASSWORD_RESET,
         "user",

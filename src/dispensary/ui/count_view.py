@@ -150,6 +150,13 @@ class CountScreen(Screen):
         ]
         for label, widget in self.difference_rows:
             result.addRow(label, widget)
+        # Who the user name typed is (the service's finding): the counter sees the second
+        # person's full name and role, not a user name alone, before both sign (as the
+        # destruction's witness is shown).
+        self.verifier_who = wrapped_label("verifierWho")
+        self.verifier_who.setTextFormat(Qt.TextFormat.PlainText)
+        self.verifier_who.setStyleSheet("color: #455a64")  # a note under the field, not a label
+        result.addRow(self.verifier_who)
         self.needs_label = wrapped_label("countNeeds")
         result.addRow(self.needs_label)
         self.reason_code.currentIndexChanged.connect(self._show_needs)
@@ -484,6 +491,7 @@ class CountScreen(Screen):
         }
         for widget, need in rows.items():
             self.result_layout.setRowVisible(widget, found is not None and found.needed(need))
+        self._name_verifier()
         self.comparison.setText(
             self.tr("Counted {counted}, book {book}: difference {difference}").format(
                 counted=done.counted, book=done.book, difference=f"{done.difference:+d}"
@@ -505,6 +513,7 @@ class CountScreen(Screen):
         """What the difference still needs, as the service assesses the fields typed."""
         if self._book is None or self.assessment is None:
             self.needs_label.clear()
+            self._name_verifier()
             return
         found = self._assess(self.assessment.counted)
         if found is None:
@@ -517,6 +526,7 @@ class CountScreen(Screen):
         offered: pressed, it says what is still needed; once everything is given, you sign,
         then the second person signs in their own window (`_sign_adjustment`)."""
         found = self.assessment
+        self._name_verifier()
         if self._book is None or found is None:
             return
         self.needs_label.setVisible(bool(found.needs))
@@ -550,6 +560,15 @@ class CountScreen(Screen):
                     ),
                     "warning",
                 )
+
+    def _name_verifier(self) -> None:
+        """The second person's full name and role under the user name typed, as the last
+        assessment found them; nothing while no one who may verify the count is named."""
+        found = self.assessment
+        shown = found.verifier_shown if found is not None and self._book is not None else ""
+        needed = found is not None and found.needed(CountNeeds.SECOND_PERSON)
+        self.verifier_who.setText(shown)
+        self.result_layout.setRowVisible(self.verifier_who, bool(shown) and needed)
 
     def _counted_text(self, kit: str, product: str, counted: int, book: int | None = None) -> str:
         """What the signature is for: the count, in the kit's word ("28 capsules") in a study
@@ -613,10 +632,13 @@ class CountScreen(Screen):
         # components, their own user name and their password (11.200(a)(1)); the service
         # refuses a user name that is not that of the second person named here.
         named = self.verifier.text().strip() if needs_second else ""
+        # The second person as the other signed steps name a signer: by full name (the user
+        # name is theirs to type), not by the user name the counter typed.
+        second_signer = found.verifier_name or named
         second: tuple[str, str] | None = None
         if needs_second:
             second = SignatureDialog.ask_second(
-                self, named, SignatureMeaning.COUNT_VERIFIED.value, said
+                self, second_signer, SignatureMeaning.COUNT_VERIFIED.value, said
             )
             if second is None:
                 self.message.show_message(
@@ -653,7 +675,7 @@ class CountScreen(Screen):
                 # The second person types both again; the counter does not sign twice.
                 second = SignatureDialog.ask_second(
                     self,
-                    named,
+                    second_signer,
                     SignatureMeaning.COUNT_VERIFIED.value,
                     f"{escape(failed.message, quote=False)}<br><br>{said}",  # read as rich text
                 )

@@ -51,7 +51,7 @@ from dispensary.ui.models.table import Column
 from dispensary.ui.screen import Screen
 from dispensary.ui.session import AppSession
 from dispensary.ui.vocabulary import term
-from dispensary.ui.widgets import ElidedLabel, titled_page
+from dispensary.ui.widgets import ElidedLabel, by_count, titled_page
 
 
 def account_state(row: UserRow) -> str:
@@ -62,10 +62,26 @@ def account_state(row: UserRow) -> str:
 
 def sign_in_state(row: UserRow) -> str:
     if row.locked:
-        return QCoreApplication.translate("UsersScreen", "locked ({n} failures)").format(
-            n=MAX_FAILURES
+        return kept_together(
+            QCoreApplication.translate("UsersScreen", "locked ({n} failures)").format(
+                n=MAX_FAILURES
+            )
         )
     return QCoreApplication.translate("UsersScreen", "ok")
+
+
+def kept_together(text: str) -> str:
+    """`text` with what it says in brackets kept on one line ("locked" over "(5 failures)",
+    never "locked (5" over "failures)") when its column wraps short of room: the spaces
+    inside the brackets (Western or Chinese) made no-break spaces."""
+    out, inside = [], False
+    for char in text:
+        if char in "(（":
+            inside = True
+        elif char in ")）":
+            inside = False
+        out.append("\u00a0" if inside and char == " " else char)
+    return "".join(out)
 
 
 def password_day(row: UserRow) -> str:
@@ -137,6 +153,7 @@ USER_COLUMNS: list[Column[UserRow]] = [
 STUDIES_COLUMN = len(USER_COLUMNS) - 1
 FULL_NAME_COLUMN = 1
 ROLE_COLUMN = 3
+SIGN_IN_COLUMN = 5
 
 
 class StudyChooser(QComboBox):
@@ -452,7 +469,7 @@ class UsersScreen(Screen):
             stretch=STUDIES_COLUMN,
             yielding=(FULL_NAME_COLUMN, ROLE_COLUMN),
             keep={STUDIES_COLUMN: studies},
-            wrap=(FULL_NAME_COLUMN,),
+            wrap=(FULL_NAME_COLUMN, SIGN_IN_COLUMN),
         )
         self.table.resizeRowsToContents()
 
@@ -685,12 +702,27 @@ class UsersScreen(Screen):
                 "sign-ins; you have them in front of you). Give them the password in person; "
                 "they must choose their own at their next sign-in and can sign nothing before."
             )
+        elif done.failures_cleared:
+            # Not locked, but a failed sign-in or more: cleared by the reset, and said.
+            text = by_count(
+                done.failures_cleared,
+                self.tr(
+                    "Password of {user} reset and its {n} failed sign-in cleared (a try at "
+                    "the password replaced). Give it to them in person; they must choose their "
+                    "own at their next sign-in and can sign nothing before."
+                ),
+                self.tr(
+                    "Password of {user} reset and its {n} failed sign-ins cleared (tries at "
+                    "the password replaced). Give it to them in person; they must choose their "
+                    "own at their next sign-in and can sign nothing before."
+                ),
+            )
         else:
             text = self.tr(
                 "Password of {user} reset. Give it to them in person; they must choose their "
                 "own at their next sign-in and can sign nothing before."
             )
-        self._done(done.account, text.format(user=done.account.username))
+        self._done(done.account, text.format(user=done.account.username, n=done.failures_cleared))
 
     def _done(self, row: UserRow, text: str) -> None:
         self.refresh()

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from dispensary.domain.audit_actions import person_named
 from dispensary.domain.codes import KitStatus, ReasonCode
 from dispensary.i18n import N_
 from dispensary.services.assessment.base import Refusal
@@ -101,6 +102,16 @@ class CountAssessment:
     recount_of: int | None = None
     """The kit's last count, when it differed from the book and was not adjusted: its record
     showed the book, so this count is a recount (not blind) and the book is shown with it."""
+    verifier_name: str = ""  # the full name of the second person named, once accepted
+    verifier_role: str = ""  # and the role of their account (Role's code)
+
+    @property
+    def verifier_shown(self) -> str:
+        """Who the user name typed as second person is ("Wang Fang (Pharmacist)"), for the
+        counter to see before both sign; "" until a user who may verify the count is named."""
+        if not self.verifier_name:
+            return ""
+        return person_named(self.verifier_name, self.verifier_role)
 
     @property
     def refused(self) -> bool:
