@@ -398,7 +398,7 @@ REPORT_PDFS = [
     ),
     (["reconciliation"], "Reconciliation"),
     (["destruction", "--from", "2025-08-01"], "Destruction and return-to-sponsor log"),
-    (["certificate", "--destruction", "DEST-2026-001"], "Destruction certificate"),
+    (["certificate", "--destruction", "DEST-2026-001"], "Certificate of destruction: No. 1"),
     (["audit", "--from", "2026-02-01", "--to", "2026-03-02"], "Audit trail"),
     (["lot", "--lot", "HT2507B"], "Lot trace HT2507B"),
     (["monitor", "--from", "2026-01-01"], "Monitor pack 2026-01-01 to 2026-03-02"),

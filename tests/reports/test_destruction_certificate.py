@@ -111,8 +111,10 @@ def test_the_certificate_of_one_destruction(
         CERTIFICATE, ctx, monitor, Values(destruction=str(one.destruction_id))
     )
     assert document.says == f"certificate of destruction No. {one.destruction_id} ({REFERENCE})"
-    assert document.title == f"Destruction certificate: No. {one.destruction_id}"
-    assert document.file_name == f"Destruction certificate No. {one.destruction_id} 2026-01-28.pdf"
+    assert document.title == f"Certificate of destruction: No. {one.destruction_id}"
+    assert (
+        document.file_name == f"Certificate of destruction No. {one.destruction_id} 2026-01-28.pdf"
+    )
     pages = pdf_pages_text(document.data)
     for page in pages:  # the header and the footer on every page
         assert "Certificate of destruction" in page
@@ -160,7 +162,9 @@ def test_a_certificate_per_authorisation_holds_each_destruction_under_it(
     document = catalogue.make_report(
         CERTIFICATE, ctx, monitor, Values(destruction=REFERENCE.lower())
     )
-    assert document.says == f"destruction certificate of authorisation {REFERENCE} (2 destructions)"
+    assert document.says == (
+        f"certificate of destruction of authorisation {REFERENCE} (2 destructions)"
+    )
     text = " ".join(pdf_pages_text(document.data))
     assert f"Destruction No. {one.destruction_id}" in text
     assert f"Destruction No. {two.destruction_id}" in text

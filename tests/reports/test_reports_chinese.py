@@ -429,9 +429,9 @@ def test_the_language_is_the_reports_own_and_english_is_unchanged(sample: Sample
     assert english.title == "Investigational Agent Accountability Record (DARF)"
     # The name offered on saving is in the reader's language, as the title is.
     assert english.file_name == f"DARF all products {sample.ctx.clock.today().isoformat()}.pdf"
-    assert (
-        chinese.file_name == f"药物清点记录表 全部产品 {sample.ctx.clock.today().isoformat()}.pdf"
-    )
+    assert chinese.file_name == (
+        f"研究药物清点记录表 全部产品 {sample.ctx.clock.today().isoformat()}.pdf"
+    )  # the title's name (it said 药物清点记录表)
     text = pdf_pages_text(english.data)[0]
     for words in (
         "Investigational Agent Accountability Record (DARF)",

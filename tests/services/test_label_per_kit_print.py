@@ -74,7 +74,10 @@ def test_a_dispense_of_two_bottles_prints_a_label_each_in_one_recorded_print(
             entry, ctx, actor, values, stock, NO_CALIBRATION, reprint=False
         )
     assert chinese.says.endswith("的 2 张发放标签，每个药盒一张"), chinese.says
-    assert chinese.title.endswith("：2 个药盒，每盒一张"), chinese.title
+    # The title is the label's, in its languages whoever prints it (labels.titles): this
+    # label is English (its Chinese text still to confirm), for a Chinese reader too.
+    assert sheet.plan is not None and sheet.plan.languages == ("en",)
+    assert chinese.title == sheet.title
     # The name offered on saving is in the reader's words too ("Dispensing label" in Chinese).
     assert sheet.file_name == f"Dispensing label {number}.pdf"
     assert chinese.file_name == f"发放标签 {number}.pdf"

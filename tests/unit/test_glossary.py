@@ -37,12 +37,16 @@ FORMS = {
     "reprint": r"reprint(?:s|ed|ing)?",
     "override": r"overrid(?:e|es|den|ing)",
     "us_letter": r"us letter",
+    "darf": r"darfs?",
 }
 """The English forms of each term as the messages write them."""
 
 NOT_THE_TERM: dict[str, str] = {
     "The manifest must be a CSV file with a header line naming the columns kit, lot, expiry, "
     "tablets (and product); missing: {missing}.": "names the CSV file's ASCII column keys",
+    "The monitor pack is a PDF only (it gathers several reports): write it to a .pdf, or export "
+    "each part as CSV with its own report (darf, reconciliation, audit...).": "names the "
+    "reports' command keys (darf)",
 }
 """English messages where the word is not the term (a key, a command), with why."""
 

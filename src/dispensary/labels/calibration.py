@@ -19,11 +19,17 @@ MARK = 4 * mm
 BAR = 50 * mm
 
 
-def calibration_page(stock: LabelStock, calibration: Calibration = NO_CALIBRATION) -> bytes:
-    """One page of the stock with every label position marked, its words in the reader's
-    language (the person at the printer is the one who asked for it)."""
+def calibration_page(
+    stock: LabelStock, calibration: Calibration = NO_CALIBRATION, title: str | None = None
+) -> bytes:
+    """One page of the stock with every label position marked, its words, and its title (the
+    PDF's: `title`, the sheet's, else the stock and calibration), in the reader's language
+    (the person at the printer is the one who asked for it)."""
     drawers = [_CalibrationLabel(stock, calibration, slot + 1) for slot in range(stock.per_page)]
-    return render_labels(stock, calibration, drawers, f"Calibration page {stock.name}")
+    title = title or _("Calibration page of {stock} ({calibration})").format(
+        stock=stock.name, calibration=calibration.text
+    )
+    return render_labels(stock, calibration, drawers, title)
 
 
 class _CalibrationLabel:

@@ -5,9 +5,10 @@ The command line's `label` sub-commands, the reports screen and the counter's la
 all generated from `LABELS`; a print is planned and recorded by services.labels (the reprint
 rule, the failure policy). Adding a label is one entry here (and its renderer).
 
-Titles and summaries are marked N_ and translated where shown; a sheet's title (the preview's)
-and the sentence the command line writes (`says`) are in the reader's language, its file name
-stays English, as the reports' do.
+Titles and summaries are marked N_ and translated where shown; the sentence the command line
+writes (`says`) and the file name offered are in the reader's language; a sheet's title (the
+preview's, the PDF's own) in the label's languages (labels.titles), as a report's title is in
+the report's language.
 """
 
 from __future__ import annotations
@@ -21,6 +22,13 @@ from dispensary.domain.documents import PAPERS, Field, Param, Values
 from dispensary.domain.errors import InvalidInput
 from dispensary.files import offered_file_name
 from dispensary.i18n import N_, _
+from dispensary.labels.titles import (
+    dispense_title,
+    in_languages,
+    kit_labels_title,
+    kits_shown,
+    reprinted,
+)
 
 if TYPE_CHECKING:
     from dispensary.labels.stock import Calibration, LabelStock
@@ -38,7 +46,7 @@ class Subject:
 
     items: tuple[str, ...]
     payload: Any
-    title: str  # "Kit labels of shipment SH-2", on the screen
+    titled: Callable[[], str]  # "Kit labels of shipment SH-2", in the language spoken
     file_name: str
     says: str  # "3 kit labels of shipment SH-2", on the command line
     left_out: tuple[tuple[str, str], ...] = ()  # a shipment's kits gone: (kit, status)
@@ -70,20 +78,11 @@ class LabelSheet:
 
     label: Label
     plan: PrintPlan | None
-    title: str
+    title: str  # the preview's and the PDF's, in the label's languages (labels.titles)
     file_name: str
     says: str
     draw: Callable[[], bytes]
     left_out: tuple[tuple[str, str], ...] = ()  # a shipment's kits not labelled: (kit, status)
-
-
-def _kits_shown(kits: Sequence[str]) -> str:
-    """The kits as a title shows them, in the reader's language."""
-    if len(kits) <= 6:
-        return ", ".join(kits)
-    return _("{first} ... {last} ({count} kits)").format(
-        first=kits[0], last=kits[-1], count=len(kits)
-    )
 
 
 def _kit_subject(ctx: Context, actor: Actor, values: Values, label: Label) -> Subject:
@@ -104,21 +103,27 @@ def _kit_subject(ctx: Context, actor: Actor, values: Values, label: Label) -> Su
             )
         of = _("shipment {shipment}").format(shipment=shipment)
         file_name = offered_file_name(_("Kit labels {shipment}").format(shipment=shipment))
-        title = _("Kit labels of shipment {shipment}").format(shipment=shipment)
     else:
         rows = report_data.kit_label_rows(ctx, actor, kits=values.kits)
-        of = _kits_shown([r.number for r in rows])
+        shipment = ""
+        of = kits_shown([r.number for r in rows])
         file_name = offered_file_name(
             _("Kit labels {kit}").format(kit=rows[0].number) if rows else _("Kit labels")
         )
-        title = _("Kit labels of {kits}").format(kits=_kits_shown([r.number for r in rows]))
     items = tuple(r.number for r in rows)
     says = (
         _("1 kit label of {kits}").format(kits=of)
         if len(items) == 1
         else _("{count} kit labels of {kits}").format(count=len(items), kits=of)
     )
-    return Subject(items, rows, title, file_name, says, tuple(left_out))
+    return Subject(
+        items,
+        rows,
+        lambda: kit_labels_title(items, shipment),
+        file_name,
+        says,
+        tuple(left_out),
+    )
 
 
 def _dispense_subject(ctx: Context, actor: Actor, values: Values, label: Label) -> Subject:
@@ -132,19 +137,13 @@ def _dispense_subject(ctx: Context, actor: Actor, values: Values, label: Label) 
     several = not leaflet and len(dispense.kits) > 1
     if leaflet:
         says = _("the participant leaflet of {dispense} ({participant}, cycle {cycle})")
-        title = _("Participant leaflet {dispense} ({participant}, cycle {cycle})")
     elif several:
         says = _(
             "the {count} dispensing labels of {dispense} ({participant}, cycle {cycle}), one "
             "for each kit"
         )
-        title = _(
-            "Dispensing labels {dispense} ({participant}, cycle {cycle}): {count} kits, a label "
-            "for each"
-        )
     else:
         says = _("the dispensing label of {dispense} ({participant}, cycle {cycle})")
-        title = _("Dispensing label {dispense} ({participant}, cycle {cycle})")
     facts = {
         "dispense": dispense.number,
         "participant": dispense.participant,
@@ -154,8 +153,8 @@ def _dispense_subject(ctx: Context, actor: Actor, values: Values, label: Label) 
     return Subject(
         (dispense.number,),
         dispense,
-        title.format(**facts),
-        offered_file_name(  # in the reader's words, as the title is
+        lambda: dispense_title(dispense, leaflet),
+        offered_file_name(  # in the reader's words, as the command's sentence is
             (
                 _("Participant leaflet {dispense}") if leaflet else _("Dispensing label {dispense}")
             ).format(dispense=dispense.number)
@@ -212,7 +211,8 @@ def plan_label(
     plan = label_prints.plan_print(
         ctx, actor, label.kind, subject.items, medium(label, values, stock), reprint, languages
     )
-    title = _("{title} (REPRINT)").format(title=subject.title) if plan.reprint else subject.title
+    # Titled in the label's languages, whoever prints it: the preview's title and the PDF's.
+    title = in_languages(plan.languages, lambda: reprinted(subject.titled(), plan.reprint))
     # A dispense's label and leaflet are worded from the study file it was made with.
     study, position, again, spoken = (
         plan.study or ctx.study,
@@ -224,7 +224,7 @@ def plan_label(
     def render() -> bytes:
         if label.kind is LabelKind.LEAFLET:
             return leaflet.participant_leaflet(
-                study, subject.payload, values.paper, again, spoken, plan.pharmacy
+                study, subject.payload, values.paper, again, spoken, plan.pharmacy, title
             )
         assert stock is not None and calibration is not None  # on a stock: checked above
         if label.kind is LabelKind.KIT:
@@ -237,6 +237,7 @@ def plan_label(
                 position,
                 plan.quarantined,
                 languages=spoken,
+                title=title,
             )
         return dispensing.dispensing_label(
             study,
@@ -248,6 +249,7 @@ def plan_label(
             plan.previous_dose,
             spoken,
             plan.pharmacy,
+            title,
         )
 
     return LabelSheet(label, plan, title, subject.file_name, subject.says, render, subject.left_out)
@@ -257,17 +259,20 @@ def calibration_sheet(label: Label, stock: LabelStock, calibration: Calibration)
     """A calibration page: this workstation's printer settings, no trial record, so no
     database is needed and nothing is recorded."""
 
+    # In the reader's language, as its words are (the person at the printer asked for it).
+    title = _("Calibration page of {stock} ({calibration})").format(
+        stock=stock.name, calibration=calibration.text
+    )
+
     def render() -> bytes:
         from dispensary.labels.calibration import calibration_page
 
-        return calibration_page(stock, calibration)
+        return calibration_page(stock, calibration, title)
 
     return LabelSheet(
         label,
         None,
-        _("Calibration page of {stock} ({calibration})").format(
-            stock=stock.name, calibration=calibration.text
-        ),
+        title,
         f"Calibration {stock.name}.pdf",
         _("the calibration page of {stock} ({description})").format(
             stock=stock.name, description=stock.shown

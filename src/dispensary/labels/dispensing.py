@@ -48,6 +48,7 @@ from dispensary.labels.particulars import (
 from dispensary.labels.render import render_labels
 from dispensary.labels.stock import NO_CALIBRATION, STOCKS, Calibration, LabelStock, get_stock
 from dispensary.labels.text import LEGIBLE, LabelDoesNotFit, Piece, expiry_text, keep_together
+from dispensary.labels.titles import dispense_title, in_languages, reprinted
 from dispensary.services.pharmacy import NONE_SET, Particulars
 from dispensary.services.results import DispensedKit, DispenseResult
 from dispensary.study import LabelLanguage, Study
@@ -511,9 +512,11 @@ def dispensing_label(
     previous_dose: int | None = None,
     languages: Sequence[str] = ENGLISH_ONLY,
     pharmacy: Particulars = NONE_SET,
+    title: str | None = None,
 ) -> bytes:
     """The labels of one dispense, one for each of its kits (`containers`), in `languages`
-    (the print plan's)."""
+    (the print plan's). `title`: the PDF's (the print's, labels.catalogue); else the
+    dispense's, in the label's languages."""
     layouts = dispensing_layouts(
         study, dispense, stock, reprint, previous_dose, languages, pharmacy
     )
@@ -521,7 +524,8 @@ def dispensing_label(
         stock,
         calibration,
         [layout.draw for layout in layouts],
-        f"Dispensing label {dispense.number}",
+        title
+        or in_languages(languages, lambda: reprinted(dispense_title(dispense, False), reprint)),
         first_position,
     )
 

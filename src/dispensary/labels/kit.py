@@ -28,6 +28,7 @@ from dispensary.labels.particulars import check_complete, kit_fields
 from dispensary.labels.render import render_labels
 from dispensary.labels.stock import NO_CALIBRATION, Calibration, LabelStock
 from dispensary.labels.text import LabelDoesNotFit, Piece, expiry_text, keep_together
+from dispensary.labels.titles import in_languages, kit_labels_title, reprinted
 from dispensary.services.report_data import KitLabelRow
 from dispensary.study import Study
 
@@ -163,15 +164,20 @@ def kit_labels(
     first_position: int = 1,
     quarantined: Collection[str] = (),
     languages: Sequence[str] = ENGLISH_ONLY,
+    title: str | None = None,
 ) -> bytes:
     """One label per kit, in the order given; every label is checked before any is drawn.
-    The kits numbered in `quarantined` are marked QUARANTINED. `languages`: the print plan's."""
+    The kits numbered in `quarantined` are marked QUARANTINED. `languages`: the print plan's.
+    `title`: the PDF's (the print's, labels.catalogue); else the kits, in the labels'
+    languages."""
     if not kits:
         raise InvalidInput("There are no kits to label.")
     layouts = [
         kit_layout(study, kit, stock, reprint, kit.number in quarantined, languages) for kit in kits
     ]
-    title = f"Kit labels {kits[0].number}" + (f" to {kits[-1].number}" if len(kits) > 1 else "")
+    if title is None:
+        numbers = [kit.number for kit in kits]
+        title = in_languages(languages, lambda: reprinted(kit_labels_title(numbers), reprint))
     return render_labels(
         stock, calibration, [layout.draw for layout in layouts], title, first_position
     )

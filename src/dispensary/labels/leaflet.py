@@ -59,6 +59,7 @@ from dispensary.labels.text import (
     visible,
     wrap,
 )
+from dispensary.labels.titles import dispense_title, in_languages, reprinted
 from dispensary.pdffonts import cjk_font, draw_string, font_for, latin_only, string_width
 from dispensary.services.pharmacy import NONE_SET, Particulars
 from dispensary.services.results import DispenseResult
@@ -175,9 +176,11 @@ def participant_leaflet(
     reprint: bool = False,
     languages: Sequence[str] = ENGLISH_ONLY,
     pharmacy: Particulars = NONE_SET,
+    title: str | None = None,
 ) -> bytes:
     """A4 or US Letter pages the participant takes home with the tablets, in `languages` (the
-    print plan's; the first is the main one); `pharmacy`: its own name once set."""
+    print plan's; the first is the main one); `pharmacy`: its own name once set. `title`: the
+    PDF's (the print's, labels.catalogue); else the dispense's, in the leaflet's languages."""
     size = PAPERS.get(paper.strip().lower())
     if size is None:
         raise InvalidInput(f"'{paper}' is not a paper size: use {' or '.join(PAPERS)}.")
@@ -201,7 +204,8 @@ def participant_leaflet(
         rightMargin=18 * mm,
         topMargin=16 * mm,
         bottomMargin=16 * mm,
-        title=f"Participant leaflet {dispense.number}",
+        title=title
+        or in_languages(languages, lambda: reprinted(dispense_title(dispense, True), reprint)),
         author="Dispensary",
         creator=f"Dispensary {__version__}",
     )

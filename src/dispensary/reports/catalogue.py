@@ -20,7 +20,7 @@ output.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -53,6 +53,10 @@ class Report:
     says: Callable[[Any, Values, Study], str]
     file_name: Callable[[Values, str], str]
     subject: Callable[[Values], str] = lambda values: ""
+    named: Callable[[Any, Values, str], tuple[str, str]] | None = None
+    """The title and the file name of the document made, where they depend on its facts (a
+    certificate is named by what it certifies: a destruction, a return to the sponsor); None:
+    `heading` and `file_name`."""
     pdf_only: str = ""
     """Why there is no CSV (when `csv` is None)."""
     csv_names: bool = False
@@ -130,9 +134,14 @@ def _make_report(report: Report, ctx: Context, actor: Actor, values: Values, fmt
         )
         data = text.encode("utf-8-sig")  # Excel reads the accents and µ
     stamp = ctx.clock.today().isoformat()
+    title, file_name = (
+        report.named(payload, values, stamp)
+        if report.named is not None
+        else (report.heading(values), report.file_name(values, stamp))
+    )
     return Document(
-        report.heading(values),
-        report.file_name(values, stamp),
+        title,
+        file_name,
         data,
         report.says(payload, values, ctx.study),
         pdf,
@@ -336,6 +345,45 @@ def _reconciliation_says(result: Any, values: Values, study: Study) -> str:
     return _(form).format(shelf=result.physical)
 
 
+# A certificate's one name for each thing it certifies: in the list of reports (which names
+# both, the destruction not being chosen yet), the PDF's title, its pages and its file name
+# (the list and the file said "Destruction certificate" for pages headed "Certificate of
+# return to the sponsor").
+DESTROYED_TITLE = N_("Certificate of destruction")
+RETURNED_TITLE = N_("Certificate of return to the sponsor")
+CERTIFICATE_TITLE = N_("Certificate of destruction or return to the sponsor")
+
+
+def certificate_title(destructions: Sequence[Any]) -> str:
+    """The certificate's name (N_, to translate where shown) by what it certifies: every
+    destruction chosen destroyed, every one returned to the sponsor, or some of each."""
+    kinds = {bool(d.to_sponsor) for d in destructions}
+    if kinds == {True}:
+        return RETURNED_TITLE
+    if kinds == {False}:
+        return DESTROYED_TITLE
+    return CERTIFICATE_TITLE
+
+
+def certificate_heading(certificate: Any) -> str:
+    """The certificate's title with what it is of, in the report's language: "Certificate of
+    destruction: No. 3", "退回申办方证明：DEST-7" (several under one authorisation)."""
+    rows = certificate.destructions
+    subject = (
+        _("No. {number}").format(number=rows[0].destruction_id)
+        if len(rows) == 1
+        else rows[0].reference or certificate.asked
+    )
+    title = _(certificate_title(rows))
+    return _("{title}: {subject}").format(title=title, subject=subject) if subject else title
+
+
+def _certificate_named(certificate: Any, values: Values, stamp: str) -> tuple[str, str]:
+    heading = certificate_heading(certificate)
+    words = "".join(c if c.isalnum() or c in "-._" else " " for c in heading)
+    return heading, offered_file_name(f"{' '.join(words.split())} {stamp}")
+
+
 def _certificate_says(certificate: Any, values: Values, study: Study) -> str:
     rows = certificate.destructions
     if len(rows) == 1:
@@ -347,18 +395,24 @@ def _certificate_says(certificate: Any, values: Values, study: Study) -> str:
         return _(form).format(
             number=row.destruction_id, reference=row.reference or _("no reference")
         )
-    return _("destruction certificate of {asked} ({destructions})").format(
+    forms = {
+        DESTROYED_TITLE: N_("certificate of destruction of {asked} ({destructions})"),
+        RETURNED_TITLE: N_("certificate of return to the sponsor of {asked} ({destructions})"),
+        CERTIFICATE_TITLE: N_(
+            "certificate of destruction or return to the sponsor of {asked} ({destructions})"
+        ),
+    }
+    return _(forms[certificate_title(rows)]).format(
         asked=certificate.asked,
         destructions=_count(len(rows), N_("{count} destruction"), N_("{count} destructions")),
     )
 
 
 def _certificate_file(values: Values, stamp: str) -> str:
+    """Before the destruction is read (the certificate names it once read: `named`)."""
     named = "".join(c if c.isalnum() or c in "-._" else " " for c in _destruction_subject(values))
     return offered_file_name(
-        _("Destruction certificate {destruction} {date}").format(
-            destruction=" ".join(named.split()), date=stamp
-        )
+        f"{_(CERTIFICATE_TITLE)} {' '.join(named.split())} {stamp}".replace("  ", " ")
     )
 
 
@@ -380,7 +434,7 @@ REPORTS: tuple[Report, ...] = (
     Report(
         "darf",
         DARF_TITLE,
-        N_("drug accountability record (DARF), one per product and strength"),
+        N_("investigational agent accountability record (DARF), one per product and strength"),
         (Field(Param.PRODUCT), _PERIOD, _PAPER),
         _darf,
         _darf_pdf,
@@ -457,7 +511,7 @@ REPORTS: tuple[Report, ...] = (
     ),
     Report(
         "certificate",
-        N_("Destruction certificate"),
+        CERTIFICATE_TITLE,
         N_(
             "certificate of one destruction, or of one sponsor's authorisation: quantities per lot "
             "and strength, kits, signatures (PDF only)"
@@ -469,6 +523,7 @@ REPORTS: tuple[Report, ...] = (
         _certificate_says,
         _certificate_file,
         subject=_destruction_subject,
+        named=_certificate_named,
         pdf_only=N_(
             "The destruction certificate is a PDF only (it is signed and filed): export the "
             "destruction log as CSV."

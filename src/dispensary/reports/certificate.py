@@ -35,6 +35,11 @@ from dispensary.reports.base import (
     spacer,
     when,
 )
+from dispensary.reports.catalogue import (
+    DESTROYED_TITLE,
+    RETURNED_TITLE,
+    certificate_heading,
+)
 from dispensary.reports.words import (
     institution,
     investigator,
@@ -50,9 +55,6 @@ from dispensary.services.report_data import DestructionCertificate, ReportMeta
 from dispensary.services.results import DestructionLine, DestructionRow
 from dispensary.study import Study
 
-TITLE = N_("Destruction certificate")
-DESTROYED_TITLE = N_("Certificate of destruction")
-RETURNED_TITLE = N_("Certificate of return to the sponsor")
 NO_REASON = N_("none needed (expired stock, or tablets returned by participants)")
 NO_REASON_UNITS = N_("none needed (expired stock, or returned by participants)")
 """NO_REASON in a study not of tablets only (its capsules are not tablets)."""
@@ -332,7 +334,7 @@ def certificate_section(study: Study, row: DestructionRow, paper: str = "a4") ->
         ),
         KeepTogether([*heading(_("Received and filed by the sponsor")), _filed_by(width)]),
     ]
-    return Section(
+    return Section(  # headed by what it certifies, its one name (reports.catalogue)
         _(RETURNED_TITLE) if row.to_sponsor else _(DESTROYED_TITLE),
         story,
         fields=certificate_fields(study, row),
@@ -350,4 +352,5 @@ def certificate_pdf(
             _("Nothing was destroyed under {asked}.").format(asked=certificate.asked)
         )
     sections = [certificate_section(study, r, paper) for r in rows]
-    return build_report(meta, _(TITLE), sections, paper)
+    # The PDF's title as the document is named: what it certifies, and of which destruction.
+    return build_report(meta, certificate_heading(certificate), sections, paper)

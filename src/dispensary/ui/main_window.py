@@ -52,7 +52,7 @@ from dispensary.ui.screen import (
 )
 from dispensary.ui.session import AppSession
 from dispensary.ui.vocabulary import term
-from dispensary.ui.widgets import ElidedLabel, WrappedLine, shown_date
+from dispensary.ui.widgets import ElidedCombo, ElidedLabel, WrappedLine, shown_date
 
 SCREEN_ROLE = Qt.ItemDataRole.UserRole
 FOREGROUND = Qt.ItemDataRole.ForegroundRole
@@ -110,6 +110,34 @@ class ShortcutsDialog(QDialog):
 
 SCAN_FIELD_WIDTH = 420
 """The toolbar's scan field is never narrower (wider when its placeholder needs it)."""
+
+
+class StudySwitcher(ElidedCombo):
+    """The toolbar's study chooser: as wide as its studies where the toolbar has the room,
+    narrower where it has not (a long title at 1366x768), its study then shown up to an
+    ellipsis (ElidedCombo); whole in the tooltip, with the protocol's full title (each item's
+    tooltip, set by the window) and `hint`."""
+
+    SHORTEST = 24
+    """Characters it keeps when the toolbar is short of room."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(self.SHORTEST, parent)
+        self.hint = ""
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        # After ElidedCombo's own (the current text alone): the whole study and the hint.
+        self.currentTextChanged.connect(self.say_whole)
+
+    def say_whole(self) -> None:
+        whole = self.itemData(self.currentIndex(), Qt.ItemDataRole.ToolTipRole)
+        lines = (str(whole or self.currentText()), self.hint)
+        self.setToolTip("\n".join(line for line in lines if line))
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        least = self.SHORTEST * self.fontMetrics().averageCharWidth() + 2 * hint.height()
+        return QSize(min(hint.width(), least), hint.height())
 
 
 class MainWindow(QMainWindow):
@@ -222,10 +250,13 @@ class MainWindow(QMainWindow):
         self._notice_of_scan = ""  # the scan's answer said whole in `notice`, for it was cut
         self.study_caption = QLabel(self.tr("S&tudy"))
         self.study_caption.setObjectName("studyCaption")
-        self.study_switcher = QComboBox()
+        # As wide as its studies where the toolbar has the room; where it has not (a long
+        # title at 1366x768), the title is cut at an ellipsis, whole in the tooltip with the
+        # protocol's full title (it was clipped mid-word, its tooltip not saying the rest).
+        self.study_switcher = StudySwitcher()
         self.study_switcher.setObjectName("studySwitcher")
-        self.study_switcher.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.study_switcher.setToolTip(self.tr("The study you work in (Ctrl+Shift+S)"))
+        self.study_switcher.hint = self.tr("The study you work in (Ctrl+Shift+S)")
+        self.study_switcher.setToolTip(self.study_switcher.hint)
         self.study_caption.setBuddy(self.study_switcher)
         self.study_switcher.activated.connect(self._study_chosen)
         # Shown only to a user with more than one study (a toolbar hides a widget by its action).
@@ -412,13 +443,17 @@ class MainWindow(QMainWindow):
             self.studies = []  # the account ended or the database is busy: said elsewhere
         self.study_switcher.blockSignals(True)
         self.study_switcher.clear()
+        language = current_language().value
         for row in self.studies:
             self.study_switcher.addItem(self.study_text(row), row.protocol)
+            index = self.study_switcher.count() - 1
+            whole = f"{self.study_text(row)}\n{row.full_title_in(language)}"
+            self.study_switcher.setItemData(index, whole, Qt.ItemDataRole.ToolTipRole)
             if row.status == "closed":
-                index = self.study_switcher.count() - 1
                 self.study_switcher.setItemData(index, QColor("#616161"), FOREGROUND)
         self.study_switcher.setCurrentIndex(self.study_switcher.findData(session.study))
         self.study_switcher.blockSignals(False)
+        self.study_switcher.say_whole()
         mine = next((r for r in self.studies if r.protocol == session.study), None)
         if mine is not None and mine.version != session.ctx.version:
             self._reread_study_file()

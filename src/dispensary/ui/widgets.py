@@ -479,13 +479,19 @@ class ElidedCombo(QComboBox):
         option = QStyleOptionComboBox()
         self.initStyleOption(option)
         painter.drawComplexControl(QStyle.ComplexControl.CC_ComboBox, option)
+        option.currentText = self.shown_text()
+        painter.drawControl(QStyle.ControlElement.CE_ComboBoxLabel, option)
+
+    def shown_text(self) -> str:
+        """The current text as drawn at the present width: whole, or up to an ellipsis."""
+        option = QStyleOptionComboBox()
+        self.initStyleOption(option)
         room = self.style().subControlRect(
             QStyle.ComplexControl.CC_ComboBox, option, QStyle.SubControl.SC_ComboBoxEditField, self
         )
-        option.currentText = self.fontMetrics().elidedText(
+        return self.fontMetrics().elidedText(
             option.currentText, Qt.TextElideMode.ElideRight, room.width()
         )
-        painter.drawControl(QStyle.ControlElement.CE_ComboBoxLabel, option)
 
 
 class _ShortenedLabel(QLabel):
