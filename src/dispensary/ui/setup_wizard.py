@@ -525,6 +525,11 @@ class StudiesPage(SetUpPage):
         box.setToolTip(file.origin)
         box.setChecked(checked)
         self.list.addWidget(box)
+        # The studies first, in their order, then "Add a file…": made before them, the button
+        # had the page's first focus, and Enter there opened the file chooser, not Next.
+        if self.boxes:
+            QWidget.setTabOrder(self.boxes[-1][0], box)
+        QWidget.setTabOrder(box, self.add)
         self.boxes.append((box, file))
         return box
 
