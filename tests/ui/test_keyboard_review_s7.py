@@ -194,3 +194,47 @@ def test_alt_y_goes_to_the_days_held_alt_m_to_the_hold_s_first_day_and_no_menu_o
     press(qtbot, Qt.Key.Key_M, Qt.KeyboardModifier.AltModifier)
     assert focused() is screen.held_from
     assert QApplication.activePopupWidget() is None  # no menu opened
+
+
+def test_esc_after_the_pharmacy_s_answers_asks_before_ending_the_set_up(
+    qtbot: Any, first: gui.FirstRun, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Esc (or Cancel, or the window closed) ended the program at once, every page typed lost:
+    asked first once the pharmacy's page was answered, going on by default."""
+    codes: list[int] = []
+    monkeypatch.setattr(gui.QApplication, "exit", staticmethod(codes.append))
+    answers = [False, True]
+    asked: list[str] = []
+
+    def ask(_cls: object, _parent: QWidget | None) -> bool:
+        asked.append("stop?")
+        return answers.pop(0)
+
+    monkeypatch.setattr(setup_wizard.StopSetUpQuestion, "ask", classmethod(ask))
+    wizard = first.wizard
+    press(qtbot, Qt.Key.Key_Return)  # the language
+    press(qtbot, Qt.Key.Key_T, Qt.KeyboardModifier.AltModifier)  # Test
+    press(qtbot, Qt.Key.Key_Return)
+    qtbot.keyClicks(focused(), "Henan Cancer Hospital Pharmacy")
+    press(qtbot, Qt.Key.Key_Return)
+    assert wizard.currentId() == Page.STUDIES
+    press(qtbot, Qt.Key.Key_Escape)  # answered: go on setting up
+    assert asked == ["stop?"] and codes == []
+    assert wizard.isVisible() and wizard.currentId() == Page.STUDIES
+    press(qtbot, Qt.Key.Key_Escape)  # answered: stop
+    assert asked == ["stop?", "stop?"] and codes == [0]
+    assert not wizard.isVisible()
+
+
+def test_the_stop_question_reads_in_chinese_and_goes_on_by_default(
+    qtbot: Any, first: gui.FirstRun
+) -> None:
+    from dispensary.ui.translations import load_cjk_font
+
+    load_cjk_font()
+    assert install_language(Language.ZH_CN)
+    box = setup_wizard.StopSetUpQuestion.box(first.wizard)
+    qtbot.addWidget(box)
+    assert "设置" in box.windowTitle() and "Set" not in box.text()
+    assert box.defaultButton() is not None
+    assert box.buttonRole(box.defaultButton()) is box.ButtonRole.RejectRole
