@@ -610,6 +610,7 @@ class FirstRun(QObject):
 
     def close(self) -> None:
         self.wizard.rejected.disconnect(self._cancelled)  # closed by the program, not cancelled
+        self.wizard.closing = True  # nothing asked
         self.wizard.close()
         if self.desk is not None:
             self.desk.close_database()

@@ -922,10 +922,6 @@
         <translation>新货件</translation>
     </message>
     <message>
-        <source>Print kit &amp;labels</source>
-        <translation>打印药盒标签(&amp;L)</translation>
-    </message>
-    <message>
         <source>Receive</source>
         <translation>接收</translation>
     </message>
@@ -996,6 +992,10 @@
     <message>
         <source>Into quarantine, {cause}</source>
         <translation>进入隔离，{cause}</translation>
+    </message>
+    <message>
+        <source>Print kit la&amp;bels</source>
+        <translation>打印药盒标签(&amp;B)</translation>
     </message>
     <message>
         <source>number of {units} in each kit</source>
@@ -1134,6 +1134,10 @@
         <translation>请先扫描本货件的药盒。</translation>
     </message>
     <message>
+        <source>Re&amp;cord the print</source>
+        <translation>记录此次打印(&amp;C)</translation>
+    </message>
+    <message>
         <source>Date received</source>
         <translation>接收日期</translation>
     </message>
@@ -1172,10 +1176,6 @@
     <message>
         <source>Kit labels print recorded.</source>
         <translation>药盒标签的打印已记录。</translation>
-    </message>
-    <message>
-        <source>&amp;Record the print</source>
-        <translation>记录此次打印(&amp;R)</translation>
     </message>
 </context>
 <context>
@@ -1242,16 +1242,8 @@
         <translation>未带回（计 0 片；予以标记，不计为已服用）</translation>
     </message>
     <message>
-        <source>Days &amp;held by the investigator</source>
-        <translation>研究者暂停用药天数(&amp;H)</translation>
-    </message>
-    <message>
         <source>Held for a &amp;period the investigator ordered</source>
         <translation>研究者指示的暂停用药期间(&amp;P)</translation>
-    </message>
-    <message>
-        <source>Held &amp;from</source>
-        <translation>暂停起始(&amp;F)</translation>
     </message>
     <message>
         <source>Held &amp;until</source>
@@ -1400,6 +1392,14 @@
     <message>
         <source>0 when not held</source>
         <translation>未暂停用药填 0</translation>
+    </message>
+    <message>
+        <source>Da&amp;ys held by the investigator</source>
+        <translation>研究者暂停用药天数(&amp;Y)</translation>
+    </message>
+    <message>
+        <source>Held fro&amp;m</source>
+        <translation>暂停起始(&amp;M)</translation>
     </message>
     <message>
         <source>Return date</source>

@@ -227,6 +227,22 @@
 <context>
     <name>SetUpWizard</name>
     <message>
+        <source>Stop the set-up?</source>
+        <translation>停止设置？</translation>
+    </message>
+    <message>
+        <source>The program ends and nothing is created: the answers typed on these pages are lost, and the set-up starts again at the next start.</source>
+        <translation>程序将退出，不会创建任何内容：这些页面上填写的内容将丢失，下次启动时重新开始设置。</translation>
+    </message>
+    <message>
+        <source>&amp;Stop the set-up</source>
+        <translation>停止设置(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Go on</source>
+        <translation>继续设置(&amp;G)</translation>
+    </message>
+    <message>
         <source>Set up Dispensary</source>
         <translation>设置 Dispensary</translation>
     </message>

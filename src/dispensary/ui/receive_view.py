@@ -433,7 +433,7 @@ class ReceiveScreen(Screen):
             )
         )
         self.clear_button = QPushButton(self.tr("New shipment"))
-        self.labels_button = QPushButton(self.tr("Print kit &labels"))
+        self.labels_button = QPushButton(self.tr("Print kit la&bels"))
         self.receive_button = primary_button(self.tr("Receive"), self.tr("Ctrl+Enter"))
         right.addLayout(
             button_row(
@@ -961,7 +961,7 @@ class ReceiveScreen(Screen):
         self.shipment.clear()
         self._clear_batch()  # the next shipment's kits never take this one's lot and expiry
         self.unrecorded = None  # the new shipment's labels are the ones to print
-        self.labels_button.setText(self.tr("Print kit &labels"))
+        self.labels_button.setText(self.tr("Print kit la&bels"))
         self.labels_button.setEnabled(True)
         study = self.session.ctx.study
         if study.tablets_only:
@@ -1064,14 +1064,14 @@ class ReceiveScreen(Screen):
                 )
                 return
             self.unrecorded = None
-            self.labels_button.setText(self.tr("Print kit &labels"))
+            self.labels_button.setText(self.tr("Print kit la&bels"))
             self.labels_button.setEnabled(False)
             self.message.show_message(self.tr("Kit labels print recorded."), "ok")
             return
         printed = print_kit_labels(self, self.session, result)
         if printed.unrecorded is not None:  # a second print would go out unmarked
             self.unrecorded = printed.unrecorded
-            self.labels_button.setText(self.tr("&Record the print"))
+            self.labels_button.setText(self.tr("Re&cord the print"))
         self.message.show_message(printed.text, printed.kind)
 
     def _clear_batch(self) -> None:
@@ -1089,7 +1089,7 @@ class ReceiveScreen(Screen):
         self.scanned.clear()
         self.last_result = None
         self.unrecorded = None
-        self.labels_button.setText(self.tr("Print kit &labels"))
+        self.labels_button.setText(self.tr("Print kit la&bels"))
         self.shipment.clear()
         self._clear_batch()
         self.received_on.setDate(qdate(self.session.ctx.clock.today()))

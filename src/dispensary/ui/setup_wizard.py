@@ -15,7 +15,7 @@ from enum import IntEnum
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -77,6 +77,42 @@ class UnfinishedNotice:
     @classmethod
     def tell(cls, parent: QWidget | None, title: str, text: str) -> None:
         QMessageBox.warning(parent, title, text)
+
+
+class StopSetUpQuestion:
+    """Asked before the set-up ends unfinished (Cancel, Esc, the window closed) once the
+    pharmacy's page was answered: every answer typed is lost with it. Going on is the default."""
+
+    @classmethod
+    def box(cls, parent: QWidget | None) -> QMessageBox:
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            QCoreApplication.translate("SetUpWizard", "Stop the set-up?"),
+            QCoreApplication.translate(
+                "SetUpWizard",
+                "The program ends and nothing is created: the answers typed on these pages are "
+                "lost, and the set-up starts again at the next start.",
+            ),
+            parent=parent,
+        )
+        box.setObjectName("stopSetUpQuestion")
+        box.addButton(
+            QCoreApplication.translate("SetUpWizard", "&Stop the set-up"),
+            QMessageBox.ButtonRole.AcceptRole,
+        )
+        back = box.addButton(
+            QCoreApplication.translate("SetUpWizard", "&Go on"), QMessageBox.ButtonRole.RejectRole
+        )
+        box.setDefaultButton(back)
+        box.setEscapeButton(back)
+        return box
+
+    @classmethod
+    def ask(cls, parent: QWidget | None) -> bool:
+        """True when the user stops the set-up. Tests replace this method."""
+        box = cls.box(parent)
+        box.exec()
+        return box.buttonRole(box.clickedButton()) is QMessageBox.ButtonRole.AcceptRole
 
 
 class DatabaseFileChooser:
@@ -525,6 +561,11 @@ class StudiesPage(SetUpPage):
         box.setToolTip(file.origin)
         box.setChecked(checked)
         self.list.addWidget(box)
+        # The studies first, in their order, then "Add a file…": made before them, the button
+        # had the page's first focus, and Enter there opened the file chooser, not Next.
+        if self.boxes:
+            QWidget.setTabOrder(self.boxes[-1][0], box)
+        QWidget.setTabOrder(box, self.add)
         self.boxes.append((box, file))
         return box
 
@@ -744,6 +785,7 @@ class SetUpWizard(QWizard):
         self.setPage(Page.PRINTERS, self.printers)
         self.setPage(Page.ADMINISTRATOR, self.administrator)
         self.setStartId(Page.LANGUAGE)
+        self.closing = False  # closed by the program (FirstRun.close), not by the user
         self.resize(720, 520)
         self.retranslate()
 
@@ -763,6 +805,14 @@ class SetUpWizard(QWizard):
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)
+
+    def reject(self) -> None:
+        """Cancel, Esc or the window closed: once the pharmacy's answers are typed, asked
+        first (Esc ended the program at once, every page lost)."""
+        answered = Page.PHARMACY in self.visitedIds()
+        if answered and not self.closing and not StopSetUpQuestion.ask(self):
+            return
+        super().reject()
 
     def plan(self) -> first_run.SetUpPlan:
         """What the pages gathered, each answer checked again as the services will take it."""
