@@ -128,6 +128,8 @@ class Run:
                 self.note(opened.read_only)
             if self.clock_fixed and not setup.training_clock_allowed(self._ctx):
                 raise RuleViolation(_(TRAINING_ONLY).format(env=ENV_TODAY, what=_("this database")))
+            if self.clock_fixed:
+                setup.training_clock_on_trail(self._ctx)
             if opened.migrated_from:
                 kept = (
                     _("; the file before the upgrade is kept at {backup}").format(

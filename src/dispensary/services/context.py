@@ -52,6 +52,12 @@ class FixedClock:
     def set_date(self, day: date, hour: int = 9) -> None:
         self.current = datetime(day.year, day.month, day.day, hour, 0, tzinfo=UTC)
 
+    def not_before(self, at: datetime | None) -> None:
+        """Moves the clock on to `at` (the audit trail's last entry) when that is later on the
+        clock's own day; an earlier time, or one of another day, leaves it as it is."""
+        if at is not None and at > self.current and self.day_of(at) == self.today():
+            self.current = at
+
 
 EVENING = time(18, 0)
 """A fixed day's clock runs in its evening, after the demo's working day (which ends 17:00)."""
@@ -61,7 +67,12 @@ def clock_on(day: date, real: datetime | None = None) -> FixedClock:
     """ "Today" fixed to `day` (DISPENSARY_TODAY, for training and tests), at a time that moves
     on as the real day does: the real day's 24 hours run through `day`'s last six, so commands
     made one after another stay in order and come after anything the demo recorded that day
-    (the real time of day could be earlier than the last entry: 00:06 after a 17:00 entry)."""
+    (the real time of day could be earlier than the last entry: 00:06 after a 17:00 entry).
+
+    At real midnight it starts again at 18:00, behind the entries made late the real day
+    before: the command moves it on to the trail's last entry of `day` once the database is
+    open (FixedClock.not_before, services.setup.training_clock_on_trail), so a session across
+    midnight, or taken up again days later, records on and never goes back."""
     now = real or datetime.now(UTC)
     into_day = now - datetime.combine(now.date(), time(0), now.tzinfo)
     return FixedClock(datetime.combine(day, EVENING, UTC) + into_day / 4)

@@ -78,7 +78,7 @@ from dispensary.domain.errors import (
 from dispensary.files import NOTHING_CHANGED, before_detail, create_private, shown, with_detail
 from dispensary.i18n import N_, _, sentences
 from dispensary.services.audit import Recorder
-from dispensary.services.context import Clock, Context, SystemClock
+from dispensary.services.context import Clock, Context, FixedClock, SystemClock
 from dispensary.services.users import check_new_user, create_first_admin
 from dispensary.study import Study, chosen_protocol, default_study_path, load_study, parse_study
 
@@ -487,6 +487,19 @@ def training_clock_allowed(ctx: Context) -> bool:
             )
         )
         return first is not None and mark is not None and mark.at == first.at
+
+
+def training_clock_on_trail(ctx: Context) -> None:
+    """A fixed day's clock (DISPENSARY_TODAY, on a training database) moved on to the audit
+    trail's last entry when that is later the same day: the real time of day it follows starts
+    again at midnight, behind what was recorded before it (a session across midnight), which
+    the trail would refuse as a clock set back. A last entry of a later day leaves it behind,
+    refused as a training date set before those entries; the system clock is never moved."""
+    if not isinstance(ctx.clock, FixedClock):
+        return
+    with read_transaction(ctx.engine) as session:
+        last = session.scalar(select(AuditEntry.at).order_by(AuditEntry.id.desc()).limit(1))
+    ctx.clock.not_before(last)
 
 
 def open_database(
