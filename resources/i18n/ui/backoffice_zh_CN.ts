@@ -1061,6 +1061,14 @@ set</source>
         <translation>{product}将在第{week}周（自{date}起）短缺。</translation>
     </message>
     <message>
+        <source>Order {kits} kit of {product} by {date} (already late: order now).</source>
+        <translation>请于{date}前订购{product} {kits}盒（已逾期：请立即订购）。</translation>
+    </message>
+    <message>
+        <source>Order {kits} kits of {product} by {date} (already late: order now).</source>
+        <translation>请于{date}前订购{product} {kits}盒（已逾期：请立即订购）。</translation>
+    </message>
+    <message>
         <source>Order {kits} kit of {product} by {date}.</source>
         <translation>请于{date}前订购{product} {kits}盒。</translation>
     </message>

@@ -329,11 +329,24 @@ class ForecastSection(Section):
             )
         said = [text]
         for order in f.resupply:
+            # The latest day to order already past: said late, as `forecast` and its report do.
             said.append(
-                by_count(
-                    order.kits,
-                    self.tr("Order {kits} kit of {product} by {date}."),
-                    self.tr("Order {kits} kits of {product} by {date}."),
+                (
+                    by_count(
+                        order.kits,
+                        self.tr(
+                            "Order {kits} kit of {product} by {date} (already late: order now)."
+                        ),
+                        self.tr(
+                            "Order {kits} kits of {product} by {date} (already late: order now)."
+                        ),
+                    )
+                    if order.late
+                    else by_count(
+                        order.kits,
+                        self.tr("Order {kits} kit of {product} by {date}."),
+                        self.tr("Order {kits} kits of {product} by {date}."),
+                    )
                 ).format(
                     kits=order.kits, product=names[order.product], date=shown_date(order.order_by)
                 )
