@@ -785,8 +785,20 @@ set</source>
         <translation>{product} — 另有 {n} 盒因盘点差异被暂扣，不计入库存：请重新清点，或登记调整并说明原因（盘点，Ctrl+7）</translation>
     </message>
     <message>
+        <source>{product} — 1 more kit in quarantine, awaiting the sponsor&apos;s decision, not counted as stock: ask the sponsor, then release or destroy it (Inventory)</source>
+        <translation>{product} — 另有 1 盒处于隔离中，待申办方决定，不计入库存：请询问申办方，然后解除隔离或销毁（库存）</translation>
+    </message>
+    <message>
+        <source>{product} — {n} more kits in quarantine, awaiting the sponsor&apos;s decision, not counted as stock: ask the sponsor, then release or destroy them (Inventory)</source>
+        <translation>{product} — 另有 {n} 盒处于隔离中，待申办方决定，不计入库存：请询问申办方，然后解除隔离或销毁（库存）</translation>
+    </message>
+    <message>
         <source>Some stock is short of the next cycles&apos; need, with kits held for a count difference: settle their counts (count again or adjust), or order or receive stock.</source>
         <translation>部分库存不足以满足后续周期需求，且有药盒因盘点差异被暂扣：请处理其盘点（重新清点或调整），或订购或接收药品。</translation>
+    </message>
+    <message>
+        <source>Some stock is short of the next cycles&apos; need, with kits in quarantine: ask the sponsor&apos;s decision on them, or order or receive stock.</source>
+        <translation>部分库存不足以满足后续周期需求，且有药盒处于隔离中：请询问申办方对其的决定，或订购或接收药品。</translation>
     </message>
     <message>
         <source>Some stock is short of the next cycles&apos; need: order or receive stock.</source>
@@ -1059,6 +1071,14 @@ set</source>
     <message>
         <source>Stock falls short in week {week} (from {date}) of {product}.</source>
         <translation>{product}将在第{week}周（自{date}起）短缺。</translation>
+    </message>
+    <message>
+        <source>Order {kits} kit of {product} by {date} (already late: order now).</source>
+        <translation>请于{date}前订购{product} {kits}盒（已逾期：请立即订购）。</translation>
+    </message>
+    <message>
+        <source>Order {kits} kits of {product} by {date} (already late: order now).</source>
+        <translation>请于{date}前订购{product} {kits}盒（已逾期：请立即订购）。</translation>
     </message>
     <message>
         <source>Order {kits} kit of {product} by {date}.</source>

@@ -96,6 +96,9 @@ class StockNeed:
     kits_held: int = 0
     """Kits on the shelf, unexpired, held for a count difference not settled (counts.held_kits):
     none of the figures above counts them (rules.in_stock), and the screen says so."""
+    kits_quarantined: int = 0
+    """Kits in quarantine, unexpired, awaiting the sponsor's decision (an excursion, damage):
+    no stock either, until released; the screen says so, a shortage being theirs to settle."""
 
     @property
     def short(self) -> bool:
@@ -350,6 +353,7 @@ def _read_figures(
         today, study.cycle.days_of_supply, study.cycle.expiry_margin_days
     )
     shelf = _shelf(session, ctx.study_id, today, expiry_limit, cover_until)
+    quarantined = _quarantined(session, ctx.study_id, today)
     on_hand_kits, usable_kits, on_hand_tablets, expiring = shelf[:4]
     held_kits = shelf[4]
     at_level: dict[int, int] = defaultdict(int)  # participants with a next cycle, per dose level
@@ -446,6 +450,7 @@ def _read_figures(
             need_people[product.code],
             usable_kits[product.code] - too_small.get(product.code, 0),
             held_kits[product.code],
+            quarantined.get(product.code, 0),
         )
         for product in study.products
     )
@@ -459,6 +464,21 @@ def _read_figures(
             session.scalar(select(func.count(Kit.id)).where(Kit.study_id == ctx.study_id)) or 0
         ),
     )
+
+
+def _quarantined(session: Session, study: int, today: date) -> dict[str, int]:
+    """Per product, the kits in quarantine not past their lot's expiry (rules.effective_status:
+    an expired one is no kit to ask the sponsor to release, the reconciliation names it)."""
+    found: dict[str, int] = defaultdict(int)
+    for product, expiry, count in session.execute(
+        select(Kit.product, Lot.expiry, func.count(Kit.id))
+        .join(Lot, Lot.id == Kit.lot_id)
+        .where(Kit.study_id == study, Kit.status == KitStatus.QUARANTINED.value)
+        .group_by(Kit.product, Lot.expiry)
+    ):
+        if effective_status(KitStatus.QUARANTINED, expiry, today) is KitStatus.QUARANTINED:
+            found[str(product)] += int(count)
+    return found
 
 
 def _too_small(

@@ -329,11 +329,24 @@ class ForecastSection(Section):
             )
         said = [text]
         for order in f.resupply:
+            # The latest day to order already past: said late, as `forecast` and its report do.
             said.append(
-                by_count(
-                    order.kits,
-                    self.tr("Order {kits} kit of {product} by {date}."),
-                    self.tr("Order {kits} kits of {product} by {date}."),
+                (
+                    by_count(
+                        order.kits,
+                        self.tr(
+                            "Order {kits} kit of {product} by {date} (already late: order now)."
+                        ),
+                        self.tr(
+                            "Order {kits} kits of {product} by {date} (already late: order now)."
+                        ),
+                    )
+                    if order.late
+                    else by_count(
+                        order.kits,
+                        self.tr("Order {kits} kit of {product} by {date}."),
+                        self.tr("Order {kits} kits of {product} by {date}."),
+                    )
                 ).format(
                     kits=order.kits, product=names[order.product], date=shown_date(order.order_by)
                 )
@@ -922,12 +935,40 @@ class DashboardScreen(Screen):
                         True,
                     )
                 )
+            if need.kits_quarantined:  # no stock until the sponsor decides: said why
+                lines.append(
+                    (
+                        by_count(
+                            need.kits_quarantined,
+                            self.tr(
+                                "{product} — 1 more kit in quarantine, awaiting the sponsor's "
+                                "decision, not counted as stock: ask the sponsor, then release "
+                                "or destroy it (Inventory)"
+                            ),
+                            self.tr(
+                                "{product} — {n} more kits in quarantine, awaiting the "
+                                "sponsor's decision, not counted as stock: ask the sponsor, "
+                                "then release or destroy them (Inventory)"
+                            ),
+                        ).format(product=product, n=need.kits_quarantined),
+                        OpenKind.INVENTORY,
+                        "",
+                        True,
+                    )
+                )
         cover = snapshot.stock_cover
         if cover is StockCover.SHORT and any(n.short and n.kits_held for n in snapshot.stock):
             summary = self.tr(
                 "Some stock is short of the next cycles' need, with kits held for a count "
                 "difference: settle their counts (count again or adjust), or order or receive "
                 "stock."
+            )
+        elif cover is StockCover.SHORT and any(
+            n.short and n.kits_quarantined for n in snapshot.stock
+        ):
+            summary = self.tr(
+                "Some stock is short of the next cycles' need, with kits in quarantine: ask the "
+                "sponsor's decision on them, or order or receive stock."
             )
         elif cover is StockCover.SHORT:
             summary = self.tr(

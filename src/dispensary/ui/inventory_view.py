@@ -23,7 +23,14 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QHideEvent, QKeyEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import (
+    QHideEvent,
+    QKeyEvent,
+    QKeySequence,
+    QResizeEvent,
+    QShortcut,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -242,6 +249,9 @@ REFUSALS_SHOWN = 3
 """The service's refusals a disabled Quarantine or Release button gives in its tooltip."""
 HELD_SHOWN = 8
 """Kits whose causes the Release dialog lists (the rest counted: the dialog fits 1366x768)."""
+KITS_NAMED = 40
+"""The kits the release dialog's first line names, the rest counted (a release of a whole
+excursion's kits, a hundred or more, made the dialog taller than a 1366x768 screen)."""
 SELECT_ALL_READS = 2000
 """Select all reads every kit the filters find, up to this many (about 0.6 s at 0.3 ms a
 kit); beyond, it selects the rows read, and the panel says how many of how many."""
@@ -456,6 +466,9 @@ class ReleaseDialog(QDialog):
         self.setWindowTitle(self.tr("Release from quarantine"))
         self.setMinimumWidth(480)
         layout = QVBoxLayout(self)
+        named = ", ".join(kits[:KITS_NAMED])  # the rest counted: the dialog fits the screen
+        if len(kits) > KITS_NAMED:
+            named += ", " + self.tr("… and {n} more kits").format(n=len(kits) - KITS_NAMED)
         prompt = QLabel(
             by_count(
                 len(kits),
@@ -469,11 +482,12 @@ class ReleaseDialog(QDialog):
                     "sponsor's written decision. Type the reference of that decision (or of its "
                     "excursion assessment) and why."
                 ),
-            ).format(kits=", ".join(kits))
+            ).format(kits=named)
         )
         prompt.setObjectName("releasePrompt")
         prompt.setWordWrap(True)
         layout.addWidget(prompt)
+        self.prompt = prompt
         # Why each kit is held (services.quarantine.assess_release): every open quarantine and
         # every excursion it was exposed to while held; the decision is to cover them all.
         self.held = QLabel()
@@ -519,6 +533,23 @@ class ReleaseDialog(QDialog):
         self.buttons.accepted.connect(self._accept)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._whole_lines()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self._whole_lines()
+
+    def _whole_lines(self) -> None:
+        """The kits and why they are held, every line at the labels' width: a dialog sizes its
+        wrapped labels by a guess at their lines, short of many kits' (the "Held for" list's
+        last lines, and its "… and N more kits", were cut off)."""
+        for label in (self.prompt, self.held):
+            if label.isVisibleTo(self):
+                label.setMinimumHeight(label.heightForWidth(label.width()))
 
     def _accept(self) -> None:
         """The service's check of the reference, before the dialog closes (its words)."""
