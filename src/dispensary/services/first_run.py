@@ -120,7 +120,8 @@ def check_studies(files: Sequence[StudyFile]) -> tuple[StudyFile, ...]:
 
 
 class AdministratorField(StrEnum):
-    """The field of the first administrator a refusal is about."""
+    """The field of the first administrator a refusal is about (DispensaryError.field_name):
+    the parameter of `check_administrator` that took it."""
 
     USERNAME = "username"
     FULL_NAME = "full_name"
@@ -128,20 +129,16 @@ class AdministratorField(StrEnum):
     PASSWORD = "password"
 
 
-class AdministratorRefused(InvalidInput):
-    """A refusal of the first administrator, with the field it is about: the wizard puts the
-    cursor there, and clears the passwords only when it is about them."""
-
-    def __init__(self, message: str, field: AdministratorField) -> None:
-        super().__init__(message)
-        self.field = field
-
-
 def _field_checked(field: AdministratorField, check: Callable[[], _T]) -> _T:
+    """`check` run; a refusal it raises names `field` (DispensaryError.field_name): the wizard
+    puts the cursor there, and clears the passwords only when it is about them. The refusal
+    itself is unchanged; a name the check gave (its own parameter's) is replaced by this
+    step's."""
     try:
         return check()
     except DispensaryError as exc:
-        raise AdministratorRefused(exc.message, field) from exc
+        exc.field_name = field
+        raise
 
 
 def check_administrator(
@@ -149,7 +146,7 @@ def check_administrator(
 ) -> Administrator:
     """The first administrator as `init` would store them; the password rules of every
     account apply, and the two passwords typed must be the same. A refusal names its field
-    (AdministratorRefused.field)."""
+    (DispensaryError.field_name, an AdministratorField)."""
     name = _field_checked(AdministratorField.USERNAME, lambda: users.normalise_username(username))
     full = _field_checked(
         AdministratorField.FULL_NAME, lambda: check_text(full_name, N_("full name"), limit=120)
@@ -158,9 +155,9 @@ def check_administrator(
         AdministratorField.INITIALS, lambda: normalise_initials(initials, staff=True)
     )
     if password != again:
-        raise AdministratorRefused(
+        raise InvalidInput(
             _("The two passwords are not the same: type the password again."),
-            AdministratorField.PASSWORD,
+            field_name=AdministratorField.PASSWORD,
         )
     _field_checked(
         AdministratorField.PASSWORD, lambda: users.check_password_rules(password, name, full)

@@ -173,6 +173,25 @@ def action_button(
     return button
 
 
+def action_and_cancel(
+    dialog: QDialog, layout: QBoxLayout, text: str, name: str, clicked: Callable[[], object]
+) -> QPushButton:
+    """Cancel and the dialog's action (`text`, wired to `clicked`), added at the foot of
+    `layout`, the dialog's own; the action is the dialog's default: Enter in a field does it,
+    as a click would (a step signed asks for the signature there, the deliberate act). Made the
+    default only once its box is in the dialog: a button made the default before has no dialog
+    to be the default of, and the dialog shown made the first button of its focus chain, Cancel,
+    the default: Enter threw away what was typed."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+    button = action_button(text, name, clicked)
+    buttons.addButton(button, QDialogButtonBox.ButtonRole.ActionRole)
+    buttons.rejected.connect(dialog.reject)
+    layout.addWidget(buttons)
+    assert buttons.parent() is dialog  # `layout` is the dialog's own
+    button.setDefault(True)
+    return button
+
+
 def role_buttons(
     layout: QBoxLayout, actor: Actor, buttons: Sequence[tuple[QWidget, Permission]]
 ) -> None:

@@ -432,6 +432,12 @@ class CountDialog(QDialog):
         # (the dialog closed on it, and the counter never saw the book nor the adjustment).
         self.counter.kit_done.connect(self.accept)
         layout.addWidget(self.counter)
+        # Enter is the count screen's own, as in the main window: a field's (the kit's, the
+        # count's) and a focused button's (EnterClicks). As a dialog's buttons they were
+        # auto-default: Enter in the kit field also pressed "Enter count", refusing the count
+        # not yet typed, and Enter in the reason pressed it again.
+        for button in self.counter.findChildren(QPushButton):
+            button.setAutoDefault(False)
         self.counter.start(kit)
 
     def showEvent(self, event: QShowEvent) -> None:
@@ -788,6 +794,10 @@ class InventoryScreen(Screen):
             self.tr("Ticked: the kits go back to the sponsor, not destroyed here")
         )
         self.to_sponsor.setObjectName("toSponsor")
+        # Enter in the destruction's fields does nothing, deliberately: the destruction cannot
+        # be undone and two sign it, so the Destroy button is pressed (or Alt+D). Enter after
+        # the witness's user name typed, or after a scan landing in a field of the form, is not
+        # a decision to destroy the kits selected.
         self.destroy_button = action_button(
             self.tr("&Destroy selected kits..."), "destroyButton", self._destroy
         )

@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QFrame,
     QGroupBox,
@@ -63,6 +62,7 @@ from dispensary.ui.charts import bar_chart, bars_on_axes, dashed_line, round_val
 from dispensary.ui.feedback import MessageBar, SignatureDialog, go_on_question
 from dispensary.ui.forms import (
     ReasonDialog,
+    action_and_cancel,
     action_button,
     attempt,
     fit_columns,
@@ -455,14 +455,11 @@ class EnrolDialog(ReloadingDialog[TypedEnrolment]):
         box_layout.addWidget(self.ticked)
         layout.addWidget(box, 1)
 
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.enrol_button = QPushButton(self.tr("Enrol"))
-        self.enrol_button.setObjectName("enrolButton")
-        self.enrol_button.setDefault(True)
-        buttons.addButton(self.enrol_button, QDialogButtonBox.ButtonRole.ActionRole)
-        self.enrol_button.clicked.connect(self.enrol)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        # Enter in a field enrols, as the pharmacist types the form and presses it (an open
+        # list or calendar takes its own Enter: the item or day chosen, nothing enrolled).
+        self.enrol_button = action_and_cancel(
+            self, layout, self.tr("Enrol"), "enrolButton", self.enrol
+        )
         self._count_ticks()
         if typed is not None:
             self._take_back(typed)
@@ -706,14 +703,8 @@ class StatusForm(QDialog):
         form.addRow(self.tr("Effective date"), self.effective_on)
         form.addRow(self.tr("Reason"), self.reason)
         layout.addLayout(form)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        button = QPushButton(action)
-        button.setObjectName(action_name)
-        buttons.addButton(button, QDialogButtonBox.ButtonRole.ActionRole)
-        button.clicked.connect(self.apply)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-        return button
+        # Enter asks for the signature, as the click does: the signature is the deliberate act.
+        return action_and_cancel(self, layout, action, action_name, self.apply)
 
     def apply(self) -> None:
         """Checks the form with the service, asks for the signature and records it."""
@@ -877,7 +868,6 @@ class CorrectStatusDialog(StatusForm):
             action=self.tr("Correct and sign..."),
             action_name="correctStatus",
         )
-        self.correct_button.setDefault(True)
 
     def apply(self) -> None:
         if self.day_mistyped():
@@ -987,14 +977,10 @@ class CorrectEnrolmentDialog(ReloadingDialog[TypedCorrection]):
         form.addRow(self.tr("Reason"), self.reason)
         layout.addLayout(form)
         layout.addStretch(1)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.correct_button = QPushButton(self.tr("Correct and sign..."))
-        self.correct_button.setObjectName("correctEnrolment")
-        self.correct_button.setDefault(True)
-        buttons.addButton(self.correct_button, QDialogButtonBox.ButtonRole.ActionRole)
-        self.correct_button.clicked.connect(self.apply)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        # Enter asks for the signature, as the click does: the signature is the deliberate act.
+        self.correct_button = action_and_cancel(
+            self, layout, self.tr("Correct and sign..."), "correctEnrolment", self.apply
+        )
         self.reason.setFocus()
         if typed is not None:
             self._take_back(typed)
@@ -1204,14 +1190,10 @@ class CorrectReturnDialog(QDialog):
         self.held_period.toggled.connect(self._show_held_period)
         self._show_return()
         self._show_held_period(False)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.correct_button = QPushButton(self.tr("Correct and sign..."))
-        self.correct_button.setObjectName("correctReturn")
-        self.correct_button.setDefault(True)
-        buttons.addButton(self.correct_button, QDialogButtonBox.ButtonRole.ActionRole)
-        self.correct_button.clicked.connect(self.apply)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        # Enter asks for the signature, as the click does: the signature is the deliberate act.
+        self.correct_button = action_and_cancel(
+            self, layout, self.tr("Correct and sign..."), "correctReturn", self.apply
+        )
         self.count.setFocus()
 
     def _show_return(self) -> None:

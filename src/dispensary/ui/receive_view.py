@@ -83,14 +83,11 @@ TABLETS_REFUSED = {ReceiveCheck.TABLET_COUNT, ReceiveCheck.NO_TABLETS, ReceiveCh
 """The service's refusals of a kit for its tablets: those of the form's tablets per kit."""
 
 
-class FieldRefused(InvalidInput):
-    """The tablets per kit refused before the kits are assessed (none, no whole number): the
-    cursor goes there, the text selected to type it again, not back to the scan field (a scan
-    with the cursor in it still adds the kit)."""
-
-    def __init__(self, message: str, field: QLineEdit) -> None:
-        super().__init__(message)
-        self.field = field
+TABLETS = "tablets"
+"""The tablets per kit (KitIn.tablets) as a refusal names its field (DispensaryError.field_name):
+`_batch` refuses it before the kits are assessed (none, no whole number); the cursor goes there,
+the text selected to type it again, not back to the scan field (a scan with the cursor in it
+still adds the kit)."""
 
 
 PRODUCT_WIDEST = 190
@@ -503,11 +500,11 @@ class ReceiveScreen(Screen):
         study = self.session.ctx.study
         units = units_word(study, str(self.product.currentData()), False)
         if not text:
-            raise FieldRefused(
+            raise InvalidInput(
                 self.tr("Give the number of tablets in each kit.")
                 if study.tablets_only
                 else self.tr("Give the number of {units} in each kit.").format(units=units),
-                self.tablets,
+                field_name=TABLETS,
             )
         try:  # negative or 0 too: the service refuses the kit, saying why
             tablets = parse_whole(
@@ -517,7 +514,7 @@ class ReceiveScreen(Screen):
                 else self.tr("number of {units} in each kit").format(units=units),
             )
         except InvalidInput as exc:  # "2l", "21.5": said, never read as another number
-            raise FieldRefused(exc.message, self.tablets) from None
+            raise InvalidInput(exc.message, field_name=TABLETS) from None
         try:  # the one reading of an expiry: YYYY-MM is the month's last day, as labels say
             expiry = parse_expiry(self.expiry.text())
         except InvalidInput as exc:
@@ -570,13 +567,15 @@ class ReceiveScreen(Screen):
         refused = [line for line in found.lines[-len(new) :] if not line.accepted]
         return found, refused[0].message if refused else ""
 
-    def _to_field(self, refused: QLineEdit | None, found: ReceiveAssessment | None) -> None:
-        """The cursor in the field of the form a refusal is about, its text selected to type it
-        again: the one `_batch` refused, or the tablets per kit when the service refused the
-        new kits for the tablets typed there (-21, 0). Else it stays where the kit was typed."""
-        if refused is None and found is not None:
+    def _to_field(self, name: str, found: ReceiveAssessment | None) -> None:
+        """The cursor in the field of the form a refusal is about (its `field_name`), its text
+        selected to type it again: the one `_batch` refused, or the tablets per kit when the
+        service refused the new kits for the tablets typed there (-21, 0). Else it stays where
+        the kit was typed."""
+        if not name and found is not None:
             codes = {line.code for line in found.lines[len(self.kits) :] if not line.accepted}
-            refused = self.tablets if codes & TABLETS_REFUSED else None
+            name = TABLETS if codes & TABLETS_REFUSED else ""
+        refused = {TABLETS: self.tablets}.get(name)
         if refused is not None:
             refused.setFocus()
             refused.selectAll()
@@ -620,7 +619,7 @@ class ReceiveScreen(Screen):
         if self._check_off(code):
             return
         found: ReceiveAssessment | None = None
-        field: QLineEdit | None = None
+        field = ""  # the field of the form refused (DispensaryError.field_name)
         try:
             self._not_a_participant(code)
             numbers = receiving.expand_range(code)  # a dispensing label's number: refused
@@ -633,10 +632,8 @@ class ReceiveScreen(Screen):
             product, lot, expiry, tablets = self._batch()
             new = [KitIn(numbers[0], product, lot, expiry, tablets)]
             found, refusal = self._new_lines_refused(new)
-        except FieldRefused as exc:
-            refusal, field = exc.message, exc.field
         except DispensaryError as exc:
-            refusal = exc.message
+            refusal, field = exc.message, exc.field_name
         if refusal:
             self.scan_field.refused()
             self.message.show_message(refusal, "error")
@@ -652,17 +649,15 @@ class ReceiveScreen(Screen):
         if not text:
             return
         found: ReceiveAssessment | None = None
-        field: QLineEdit | None = None
+        field = ""  # the field of the form refused (DispensaryError.field_name)
         try:
             self._not_a_participant(text)
             numbers = receiving.expand_range(text)
             product, lot, expiry, tablets = self._batch()
             new = [KitIn(n, product, lot, expiry, tablets) for n in numbers]
             found, refusal = self._new_lines_refused(new)
-        except FieldRefused as exc:
-            refusal, field = exc.message, exc.field
         except DispensaryError as exc:
-            refusal = exc.message
+            refusal, field = exc.message, exc.field_name
         if refusal:
             self.message.show_message(refusal, "error")
             self.range_field.selectAll()

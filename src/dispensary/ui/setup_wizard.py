@@ -741,20 +741,21 @@ class AdministratorPage(SetUpPage):
     def validatePage(self) -> bool:
         try:
             self.administrator()
-        except first_run.AdministratorRefused as exc:
-            # The cursor on the field refused; the passwords typed kept unless refused.
-            if exc.field is first_run.AdministratorField.PASSWORD:
+        except DispensaryError as exc:
+            # The cursor on the field refused (DispensaryError.field_name); the passwords
+            # typed kept unless refused.
+            if exc.field_name == first_run.AdministratorField.PASSWORD:
                 self.password.clear()
                 self.again.clear()
-            fields = {
+            fields: dict[str, QLineEdit] = {
                 first_run.AdministratorField.USERNAME: self.username,
                 first_run.AdministratorField.FULL_NAME: self.full_name,
                 first_run.AdministratorField.INITIALS: self.initials,
                 first_run.AdministratorField.PASSWORD: self.password,
             }
-            fields[exc.field].setFocus()
-            return self.refused(exc)
-        except DispensaryError as exc:
+            field = fields.get(exc.field_name)
+            if field is not None:
+                field.setFocus()
             return self.refused(exc)
         self.message.clear_message()
         return True

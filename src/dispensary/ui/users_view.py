@@ -10,7 +10,6 @@ from PySide6.QtGui import QKeySequence, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -19,7 +18,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QPushButton,
     QSplitter,
     QStyle,
     QStyleOptionComboBox,
@@ -37,6 +35,7 @@ from dispensary.services.results import StudyRow, UserRow
 from dispensary.services.users import MAX_FAILURES
 from dispensary.ui.feedback import MessageBar
 from dispensary.ui.forms import (
+    action_and_cancel,
     action_button,
     attempt,
     fit_columns,
@@ -753,14 +752,9 @@ class ChangePasswordDialog(QDialog):
         layout.addLayout(form)
         self.message = MessageBar(self)
         layout.addWidget(self.message)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.change_button = QPushButton(self.tr("Change password"))
-        self.change_button.setObjectName("changePasswordButton")
-        self.change_button.setDefault(True)
-        buttons.addButton(self.change_button, QDialogButtonBox.ButtonRole.ActionRole)
-        self.change_button.clicked.connect(self.change)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        self.change_button = action_and_cancel(
+            self, layout, self.tr("Change password"), "changePasswordButton", self.change
+        )
         self.current.setFocus()
 
     def change(self) -> None:
