@@ -743,3 +743,20 @@ def test_a_technician_may_check_a_dispense(
         ctx, pharmacist, pw(pharmacist), checked_by="tech", checker_password="tech-pass-1"
     )
     assert result.checked_by == "Tom Tech"
+
+
+@pytest.mark.usefixtures("stock", "enrolled")
+def test_the_second_person_is_named_before_anyone_signs(
+    ctx: Context, pharmacist: Actor, pw: Password
+) -> None:
+    """The Dispense screen names the second person (full name and role) from the user name
+    typed, before both sign; the same refusals as the dispense, nothing written."""
+    before = scalar(ctx, "SELECT COUNT(*) FROM audit_entries")
+    person = dispensing.check_second_person(ctx, pharmacist, "tech")
+    assert (person.username, person.full_name, person.role) == ("tech", "Tom Tech", "technician")
+    assert person.shown == "Tom Tech (Technician)"
+    with pytest.raises(RuleViolation, match="The second check must be done by another"):
+        dispensing.check_second_person(ctx, pharmacist, "pharm")
+    with pytest.raises(NotPermitted, match="the second check needs a user with the role"):
+        dispensing.check_second_person(ctx, pharmacist, "monitor")
+    assert scalar(ctx, "SELECT COUNT(*) FROM audit_entries") == before

@@ -157,6 +157,18 @@
         <translation>按 IRT 确认中的编号输入；然后扫描药瓶</translation>
     </message>
     <message>
+        <source>S&amp;econd check by</source>
+        <translation>第二人核对(&amp;E)</translation>
+    </message>
+    <message>
+        <source>Another person checks this dispense and signs after you</source>
+        <translation>由另一人核对本次发放，并在您之后签名</translation>
+    </message>
+    <message>
+        <source>User name of the person who checks</source>
+        <translation>核对人的用户名</translation>
+    </message>
+    <message>
         <source>Scan the bottle of the kit the IRT assigned, then Enter</source>
         <translation>扫描 IRT 分配的药盒的药瓶，然后按 Enter</translation>
     </message>
@@ -360,12 +372,24 @@
         <translation>{sentence}{next}</translation>
     </message>
     <message>
+        <source>Second check by {person}, who signs after you.</source>
+        <translation>第二人核对：{person}，在您之后签名。</translation>
+    </message>
+    <message>
         <source>dispensed</source>
         <translation>已发放</translation>
     </message>
     <message>
         <source>Not signed: nothing was saved.</source>
         <translation>未签名：未保存任何内容。</translation>
+    </message>
+    <message>
+        <source>Nothing was saved: the second person did not sign.</source>
+        <translation>未保存任何内容：第二核对人未签名。</translation>
+    </message>
+    <message>
+        <source>Checked by {person}.</source>
+        <translation>核对人：{person}。</translation>
     </message>
     <message>
         <source>Dose level {level}: {name}.</source>
@@ -390,6 +414,10 @@
     <message>
         <source>Reason to dispense anyway: {reason}</source>
         <translation>仍然发放的理由：{reason}</translation>
+    </message>
+    <message>
+        <source>Type the user name of the person who checks the dispense, or untick Second check.</source>
+        <translation>请输入核对本次发放的人员的用户名，或取消勾选“第二人核对”。</translation>
     </message>
     <message>
         <source>The warnings changed since they were shown: nothing was saved.</source>

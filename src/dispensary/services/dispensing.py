@@ -118,7 +118,7 @@ from dispensary.services.queries import (
     live_dispenses,
     written_result,
 )
-from dispensary.services.results import DispenseResult, KitRow
+from dispensary.services.results import DispenseResult, KitRow, SecondPerson
 from dispensary.services.stock import move_kit
 from dispensary.services.studies import confirmed_rules
 from dispensary.services.study_versions import file_sha256, study_file_changed
@@ -1467,13 +1467,15 @@ def _checker(session: Session, actor: Actor, checked_by: str, study: int) -> tup
     return checker, checker_actor
 
 
-def check_second_person(ctx: Context, actor: Actor, checked_by: str) -> None:
+def check_second_person(ctx: Context, actor: Actor, checked_by: str) -> SecondPerson:
     """The second check's person as dispense_cycle will accept them, said before anyone types
     that person's password (a name with no user, the dispenser themself, a role that may not
-    check); dispense_cycle decides again inside its write."""
+    check, no access to the study); who they are, for the screen to name them before both
+    sign. dispense_cycle decides again inside its write."""
     require(actor, Permission.DISPENSE, ctx)
     with read_transaction(ctx.engine) as session:
-        _checker(session, actor, checked_by, ctx.study_id)
+        checker, checker_actor = _checker(session, actor, checked_by, ctx.study_id)
+        return SecondPerson(checker.username, checker.full_name, checker_actor.role.value)
 
 
 def _kit_refusal(

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from dispensary.domain.anchor import AnchorVerdict
+from dispensary.domain.audit_actions import person_named
 from dispensary.domain.codes import (
     HELD_FOR_COUNT,
     SHORT_DATED,
@@ -311,6 +312,21 @@ class ObservationValue:
     name: str
     value: float
     unit: str
+
+
+@dataclass(frozen=True)
+class SecondPerson:
+    """The second person named to check a dispense, as the dispense would accept them: their
+    account (typed by them again when they sign), full name and role (Role's code)."""
+
+    username: str
+    full_name: str
+    role: str
+
+    @property
+    def shown(self) -> str:
+        """Who they are, as a record names a signer ("Tom Tech (Technician)")."""
+        return person_named(self.full_name, self.role)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,9 @@ Scan the participant (Enter): the kits to pick are listed (first expiry first ou
 expiry and shelf). Scan each kit as it is handed over (or type its number and Enter): another kit
 the assessment accepts (another lot of the same product) takes the place of one proposed. The
 signature is asked for as soon as the kits scanned cover the cycle; Enter before that names the
-kits still to scan and signs nothing. Sign with the password: the label prints on the stock's
+kits still to scan and signs nothing. A second check, when asked for (Alt+E, the second
+person's user name), is signed after the pharmacist by that person, with their own user name
+and password. Sign with the password: the label prints on the stock's
 printer with no dialog (the preview is Ctrl+P away). A label whose printer failed waits, shown
 under the form, until printed again. Leaflet prints the participant leaflet of the dispense
 just signed, on paper, from its preview.
@@ -22,6 +24,7 @@ from typing import cast
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDate, QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QCheckBox,
     QFormLayout,
     QHeaderView,
     QLabel,
@@ -32,8 +35,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dispensary.domain.codes import Role
-from dispensary.domain.errors import DispensaryError, InOtherStudy, InvalidInput, NotFound
+from dispensary.domain.codes import Role, SignatureMeaning
+from dispensary.domain.errors import (
+    DispensaryError,
+    InOtherStudy,
+    InvalidInput,
+    NotFound,
+    SignatureFailed,
+)
 from dispensary.domain.rules import parse_decimal
 from dispensary.i18n import current_language, sentences
 from dispensary.services import dispensing, queries
@@ -48,7 +57,13 @@ from dispensary.services.assessment import (
     StudyFileChanged,
 )
 from dispensary.services.dispensing import ObservationRefused
-from dispensary.services.results import DispenseHistoryRow, DispenseResult, KitRow, ParticipantRow
+from dispensary.services.results import (
+    DispenseHistoryRow,
+    DispenseResult,
+    KitRow,
+    ParticipantRow,
+    SecondPerson,
+)
 from dispensary.study import PLATELETS, Study
 from dispensary.ui.feedback import SignatureDialog
 from dispensary.ui.forms import signed
@@ -106,6 +121,7 @@ class _Typed(Kept):
     texts: dict[str, str]  # the field's name (DispenseScreen._typed_fields) -> its text
     kits: tuple[str, ...]
     acknowledged: tuple[str, ...] = ()  # the warnings' codes on screen when the reason was typed
+    second_check: bool = False  # a second check asked for (its person in texts["checkedBy"])
 
 
 @dataclass(frozen=True)
@@ -288,6 +304,28 @@ class DispenseScreen(Screen):
         self.override_label.setBuddy(self.override)
         form.addRow(self.override_label, self.override)
         self.override.textEdited.connect(self._reason_typed)
+        # A second check, when the pharmacist asks for one (a site that double-checks its
+        # dispenses): the second person's user name here; after the pharmacist's signature they
+        # sign in their own window, typing their user name and password. Optional: nothing
+        # makes a check required.
+        self.second_check = QCheckBox(self.tr("S&econd check by"))
+        self.second_check.setObjectName("secondCheck")
+        self.second_check.setToolTip(
+            self.tr("Another person checks this dispense and signs after you")
+        )
+        self.checker = QLineEdit()
+        self.checker.setObjectName("checkedBy")
+        self.checker.setPlaceholderText(self.tr("User name of the person who checks"))
+        self.checker.setEnabled(False)
+        form.addRow(self.second_check, self.checker)
+        # Who the user name typed is (the service's finding), or why they may not check.
+        self.checker_who = wrapped_label("checkerWho")
+        self.checker_who.setTextFormat(Qt.TextFormat.PlainText)
+        self.checker_who.setVisible(False)
+        form.addRow("", self.checker_who)
+        self.second_check.toggled.connect(self._second_check_toggled)
+        self.checker.editingFinished.connect(self._name_checker)
+        self.checker.textEdited.connect(self._checker_typed)
         left.addLayout(form)
         left.addStretch(1)
         grid.addLayout(left, 0, 0)
@@ -392,6 +430,7 @@ class DispenseScreen(Screen):
             self.platelets,
             self.irt_confirmation,
             self.irt_kit,
+            self.checker,
             *self.observation_fields.values(),
         ):
             field.returnPressed.connect(self.sign)
@@ -433,6 +472,7 @@ class DispenseScreen(Screen):
             "irtKit": self.irt_kit,
             "overrideReason": self.override,
             "orderedBy": self.ordered_by,
+            "checkedBy": self.checker,
             **{f"observation_{key}": f for key, f in self.observation_fields.items()},
         }
 
@@ -446,6 +486,7 @@ class DispenseScreen(Screen):
             texts={name: f.text() for name, f in self._typed_fields().items() if f.text()},
             kits=tuple(k.number for k in self.scanned),
             acknowledged=self._acknowledged,
+            second_check=self.second_check.isChecked(),
         )
 
     def restore_state(self, kept: Kept) -> None:
@@ -466,6 +507,7 @@ class DispenseScreen(Screen):
                     fields[name].setText(text)
                     fields[name].blockSignals(False)
             self._acknowledged = kept.acknowledged
+            self.second_check.setChecked(kept.second_check)
             if kept.dose_level is not None and self.dose.findData(kept.dose_level) >= 0:
                 self._dose_chosen = True
                 self._select_level(kept.dose_level)
@@ -1385,6 +1427,14 @@ class DispenseScreen(Screen):
             self.message.show_message(text, "error")
             self._override_field(found).setFocus()
             return
+        # The second person asked for, as the dispense will accept them, said before anyone
+        # signs (the service's refusal: no such user, the pharmacist themself, a role that may
+        # not check, no access to the study).
+        checker: SecondPerson | None = None
+        if self.second_check.isChecked():
+            checker = self._second_person()
+            if checker is None:
+                return
         kits = list(found.kits_to_dispense)
         products = self._products_counted((k.product, k.tablets) for k in kits)
         if products:
@@ -1426,8 +1476,22 @@ class DispenseScreen(Screen):
         # is asked at once when the kits cover the cycle, so the dialog says to put it back,
         # and so does the message after it (the dialog covered the one before).
         put_back = self._put_back
+        checked = (
+            [
+                self.tr("Second check by {person}, who signs after you.").format(
+                    person=escape(checker.shown)
+                )
+            ]
+            if checker is not None
+            else []
+        )
         summary = "<br>".join(
-            [summary, *self._signed_too(found), *([escape(put_back)] if put_back else [])]
+            [
+                summary,
+                *self._signed_too(found),
+                *checked,
+                *([escape(put_back)] if put_back else []),
+            ]
         )
         actor = self.session.actor
         password = SignatureDialog.ask(self, actor.full_name, self.tr("dispensed"), summary)
@@ -1437,13 +1501,33 @@ class DispenseScreen(Screen):
                 "warning" if put_back else "info",
             )
             return
+        # The second person signs last, what the pharmacist signed. Not signed in, they type
+        # both components, their own user name and their password (11.200(a)(1)); the service
+        # refuses a user name that is not that of the person named here.
+        second: tuple[str, str] | None = None
+        if checker is not None:
+            second = SignatureDialog.ask_second(
+                self, checker.full_name, SignatureMeaning.CHECKED.value, summary
+            )
+            if second is None:
+                self.message.show_message(
+                    self._then(
+                        put_back,
+                        self.tr("Nothing was saved: the second person did not sign."),
+                    ),
+                    "warning",
+                )
+                self.checker.setFocus()
+                return
         reasons = found.needs(OverrideNeeds.REASON)
         orders = found.needs(OverrideNeeds.ORDERED_BY)
         named = acknowledged if reasons else ()  # the codes of the warnings shown
         changed: list[DispensaryError] = []
         updated: list[StudyFileChanged] = []
+        second_failed: list[SignatureFailed] = []
 
         def save() -> DispenseResult:
+            checker_typed, checker_password = second or (None, "")
             try:
                 return dispensing.dispense_cycle(
                     self.session.ctx,
@@ -1462,7 +1546,14 @@ class DispenseScreen(Screen):
                     irt_confirmation=self.irt_confirmation.text().strip(),
                     irt_kit=self.irt_kit.text().strip(),
                     study_sha256=found.study_sha256,
+                    checked_by=checker.username if checker is not None else "",
+                    checker_password=checker_password,
+                    checker_typed=checker_typed,
                 )
+            except SignatureFailed as exc:  # the second person's is typed again by them
+                if exc.second:
+                    second_failed.append(exc)
+                raise
             except (OverrideMissing, OverrideUnmatched) as exc:  # the warnings changed
                 changed.append(exc)
                 raise
@@ -1471,6 +1562,20 @@ class DispenseScreen(Screen):
                 raise
 
         result = signed(self.message, save)
+        while result is None and second_failed and checker is not None:
+            # The second person's password was wrong, or the user name typed not theirs: said
+            # by the service (nothing saved, a wrong password counted); they type both again,
+            # and the same dispense goes again: the pharmacist does not sign twice.
+            failed = second_failed.pop()
+            second = SignatureDialog.ask_second(
+                self,
+                checker.full_name,
+                SignatureMeaning.CHECKED.value,
+                f"{escape(failed.message, quote=False)}<br><br>{summary}",
+            )
+            if second is None:
+                break  # the refusal stays said (below, with a kit to put back); nothing saved
+            result = signed(self.message, save)
         if result is None:
             # Refused at the save for warnings changed while the signature was asked: the
             # screen shows them as they are now, to read before signing again.
@@ -1490,8 +1595,13 @@ class DispenseScreen(Screen):
         printed = print_dispensing_label(self, self.session, result)
         self._keep_unrecorded(result.number, printed)
         self.start_over()
+        done = self._done_text(result)
+        if result.checked_by:
+            done = self._then(
+                done, self.tr("Checked by {person}.").format(person=result.checked_by)
+            )
         self.message.show_message(
-            self._then(put_back, self._then(self._done_text(result), printed.text)),
+            self._then(put_back, self._then(done, printed.text)),
             "warning" if put_back and printed.kind in ("info", "ok") else printed.kind,
         )
         self._show_waiting()
@@ -1540,6 +1650,64 @@ class DispenseScreen(Screen):
                 )
             )
         return lines
+
+    def _second_check_toggled(self, on: bool) -> None:
+        """A second check asked for: the cursor to its person's user name; no longer asked
+        for: nothing said of anyone."""
+        self.checker.setEnabled(on and self.second_check.isEnabled())
+        if on:
+            self.checker.setFocus()
+            self._name_checker()
+        else:
+            self._say_checker("")
+
+    def _checker_typed(self) -> None:
+        """A user name being typed: who the last one was is no longer said."""
+        self._say_checker("")
+
+    def _say_checker(self, text: str, refused: bool = False) -> None:
+        self.checker_who.setText(text)
+        self.checker_who.setStyleSheet("color: #8a1c13" if refused else "color: #455a64")
+        self.checker_who.setVisible(bool(text))
+
+    def _name_checker(self) -> None:
+        """Under the user name typed: who they are (full name and role), or the service's
+        refusal of them as the dispense's second person."""
+        name = self.checker.text().strip()
+        if not self.second_check.isChecked() or not name or self.participant is None:
+            self._say_checker("")
+            return
+        try:
+            person = dispensing.check_second_person(self.session.ctx, self.session.actor, name)
+        except DispensaryError as exc:
+            self._say_checker(exc.message, refused=True)
+            return
+        self._say_checker(person.shown)
+
+    def _second_person(self) -> SecondPerson | None:
+        """The second person named, as the service accepts them; None, said in the message
+        bar with the cursor in their field, when no one is named or the service refuses them."""
+        name = self.checker.text().strip()
+        if not name:
+            self.message.show_message(
+                self.tr(
+                    "Type the user name of the person who checks the dispense, or untick "
+                    "Second check."
+                ),
+                "error",
+            )
+            self.checker.setFocus()
+            return None
+        try:
+            person = dispensing.check_second_person(self.session.ctx, self.session.actor, name)
+        except DispensaryError as exc:
+            self._say_checker("")  # said in the message bar, once
+            self.message.show_message(exc.message, "error")
+            self.checker.setFocus()
+            self.checker.selectAll()
+            return None
+        self._say_checker(person.shown)
+        return person
 
     def _warnings_changed(self, acknowledged: tuple[str, ...]) -> None:
         """The warnings are not those shown when the pharmacist signed (`acknowledged`): nothing
@@ -1754,6 +1922,9 @@ class DispenseScreen(Screen):
         self.cycle_label.setText("-")
         self.override.clear()
         self.ordered_by.clear()
+        self.second_check.setChecked(False)  # each dispense's check asked for anew
+        self.checker.clear()
+        self._say_checker("")
         self._dose_chosen = False
         for field in (
             self.platelets,
@@ -1783,10 +1954,12 @@ class DispenseScreen(Screen):
             self.irt_kit,
             *self.observation_fields.values(),
             self.override,
+            self.second_check,
             self.kit_field,
             self.sign_button,
         ):
             widget.setEnabled(enabled)
+        self.checker.setEnabled(enabled and self.second_check.isChecked())
 
 
 SHOWN_NUMBERS = 3
