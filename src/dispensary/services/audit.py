@@ -700,7 +700,7 @@ def list_entries(
         # The values and reasons as the reader reads them: a code in words under its key, a
         # product by the study's name for it, each found as the entry stores it (canonical
         # JSON: `"status":"quarantined"`, a code among a list's, a product's code anywhere).
-        wanted = text.casefold()
+        folded = text.casefold()
         stored = [
             f'"{code}"' if key in LISTED_CODES else f'"{key}":"{code}"'
             for key, code in codes_shown_as(text)
@@ -708,7 +708,7 @@ def list_entries(
         stored += [
             f'"{p.code}"'
             for p in ctx.study.products
-            if wanted in ctx.study.product_name(p.code).casefold()
+            if folded in ctx.study.product_name(p.code).casefold()
         ]
         coded = [
             column.like(f"%{_escaped(fragment)}%", escape="\\")
