@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from dispensary.domain.audit_actions import record_named
-from dispensary.domain.errors import NotPermitted
+from dispensary.domain.errors import NotFound, NotPermitted
 from dispensary.i18n import Language, speaking
 from dispensary.services import audit
 from dispensary.services.context import Actor, Context, FixedClock
@@ -142,7 +142,8 @@ def test_entries_about_a_participant_or_a_kit_are_found_through_the_records(
     assert about(kit="K0001") == ["receive", "dispense", "dispense_voided"]
     assert about(kit="K0005") == ["receive", "count"]
     assert about(participant="01-001", action="return_corrected") == ["return_corrected"]
-    assert about(participant="01-00") == []  # a number, exact: not a part of one
+    with pytest.raises(NotFound, match="01-00 is not enrolled"):  # a number, exact: not a part
+        about(participant="01-00")
     assert about(kit="K0011", participant="01-002") == []
 
 

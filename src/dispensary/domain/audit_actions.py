@@ -799,6 +799,58 @@ def _coded(key: str, value: str) -> str | None:
     return None
 
 
+def _coded_values() -> list[tuple[str, str]]:
+    """Every (key, code) `_coded` says in words but yes and no (a word too common to search
+    by): roles, statuses, signatures' meanings, reason codes, flags, outcomes, sexes."""
+    return [
+        *(("role", r.value) for r in Role),
+        *(("status", s.value) for s in ParticipantStatus),
+        *(("status", s.value) for s in KitStatus),
+        *(("status", s) for s in STUDY_STATUSES),
+        *(("signature", m.value) for m in SignatureMeaning),
+        *(("reason_code", c.value) for c in ReasonCode),
+        *(("reason_code", c.value) for c in DestructionReason),
+        *(("flags", f.value) for f in Flag),
+        *(("outcome", o) for o in RETURN_OUTCOMES),
+        *(("sex", s) for s in SEXES),
+    ]
+
+
+LISTED_CODES = frozenset({"flags"})
+"""The keys whose value is a list of codes (a return's flags), the others' a code alone."""
+
+
+def codes_shown_as(typed: str) -> list[tuple[str, str]]:
+    """The (key, stored code) pairs whose words in the reader's language hold `typed` (case
+    aside): what a search of the trail looks for beside the text typed, as the values read on
+    screen and in the report are these words (a count's reason code `breakage` reads 破损 to a
+    Chinese reader, who types 破损 to find it). By key: the same code may be said otherwise
+    under another (`counted`, a count's signature 已盘点, a return's outcome 已清点退回)."""
+    wanted = " ".join(typed.split()).casefold()
+    if not wanted:
+        return []
+    return sorted(
+        {
+            (key, code)
+            for key, code in _coded_values()
+            if wanted in " ".join((_coded(key, code) or "").split()).casefold()
+        }
+    )
+
+
+def reasons_shown_as(typed: str) -> list[tuple[str, str]]:
+    """The (action, reason code) pairs of the program's own reasons (REASON_CODES) whose words
+    in the reader's language hold `typed`, case aside (reason_shown)."""
+    wanted = " ".join(typed.split()).casefold()
+    if not wanted:
+        return []
+    return [
+        (str(action), code)
+        for (action, code), marked in REASON_CODES.items()
+        if wanted in _in_context(marked).casefold()
+    ]
+
+
 MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})")
 """A stored moment with its offset ("2026-06-23T06:00:00+00:00"), as the services write them."""
 

@@ -67,8 +67,10 @@ def _balance_table(
     rows: Sequence[BalanceRow],
     columns: Sequence[tuple[str, Count]],
     width: float,
+    unbroken: Sequence[int] = (),
 ) -> Flowable:
-    """Identifying columns (`lead`: headers and width shares), the counts, then Balanced."""
+    """Identifying columns (`lead`: headers and width shares), the counts, then Balanced; the
+    identifying columns of `unbroken` are numbers read whole (a kit, a lot: base.data_table)."""
     headers, shares = lead
     body = [
         [*cells, *(str(count(r)) for _title, count in columns), _("yes") if r.balanced else _("NO")]
@@ -80,6 +82,7 @@ def _balance_table(
         scaled((*shares, *(11,) * len(columns), 11), width),
         numeric=tuple(range(len(headers), len(headers) + len(columns))),
         highlight=[(i, AMBER) for i, r in enumerate(rows) if not r.balanced],
+        unbroken=unbroken,
     )
 
 
@@ -112,6 +115,7 @@ def lot_table(rows: Sequence[BalanceRow], width: float, study: Study | None = No
         rows,
         STOCK_COLUMNS,
         width,
+        unbroken=(1,),  # a lot reads HT2504L, never HT2504 / L
     )
 
 
@@ -122,6 +126,7 @@ def kit_table(rows: Sequence[BalanceRow], width: float, study: Study | None = No
         rows,
         STOCK_COLUMNS,
         width,
+        unbroken=(0,),
     )
 
 
@@ -137,6 +142,7 @@ def participant_table(
         rows,
         columns,
         width,
+        unbroken=(0,),
     )
 
 
@@ -171,6 +177,7 @@ def count_table(result: ReconcileResult, width: float, study: Study | None = Non
         ],
         scaled((10, 34, 9, 9, 13, 9, 9, 40), width),
         numeric=(3, 5, 6),
+        unbroken=(0, 2),  # the kit and lot numbers (a lot read HT2507 / B)
         highlight=[(i, AMBER) for i, c in enumerate(rows) if c.unresolved],
     )
 

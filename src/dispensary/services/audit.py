@@ -58,7 +58,15 @@ from dispensary.db.models import (
 )
 from dispensary.db.protection import named_triggers, unprotected
 from dispensary.domain.anchor import Anchor, AnchorVerdict, anchor_code, parse_anchor
-from dispensary.domain.audit_actions import REFERRING_KEYS, AuditAction, action_typed, name_of
+from dispensary.domain.audit_actions import (
+    LISTED_CODES,
+    REFERRING_KEYS,
+    AuditAction,
+    action_typed,
+    codes_shown_as,
+    name_of,
+    reasons_shown_as,
+)
 from dispensary.domain.errors import (
     ChainBroken,
     ChainOutOfStep,
@@ -68,9 +76,11 @@ from dispensary.domain.errors import (
 )
 from dispensary.i18n import N_, _, sentences
 from dispensary.services.audit_check import chain_check, forget_point
+from dispensary.services.common import get_kit, get_participant
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import (
     Permission,
+    Readable,
     access_of,
     deactivated,
     granted,
@@ -659,8 +669,10 @@ def list_entries(
     participant: str | None = None,
 ) -> list[AuditRow]:
     """The open study's trail (and the site's), filtered. `text` is found in an entry's record,
-    values or reason, in the name of its action in the reader's language, and in the kit,
-    dispense and participant its record hangs from; `kit` and `participant` (a number, exact)
+    values (new and old: a value corrected since is found in the correction) or reason, in the
+    name of its action in the reader's language, in the values as the reader reads them (a
+    code by its words, 破损 for `breakage`; a product by its name: codes_shown_as), and in the
+    kit, dispense and participant its record hangs from; `kit` and `participant` (a number, exact)
     keep the entries about that kit or participant: a return or its correction, a void or an
     adherence note stores neither the participant nor always the kit, so they are found through
     the records, read now (nothing is added to the trail)."""
@@ -687,22 +699,53 @@ def list_entries(
             return column.ilike(like, escape="\\")
 
         named = [a.value for a in AuditAction if text.casefold() in name_of(a.value).casefold()]
+        # The values and reasons as the reader reads them: a code in words under its key, a
+        # product by the study's name for it, each found as the entry stores it (canonical
+        # JSON: `"status":"quarantined"`, a code among a list's, a product's code anywhere).
+        folded = text.casefold()
+        stored = [
+            f'"{code}"' if key in LISTED_CODES else f'"{key}":"{code}"'
+            for key, code in codes_shown_as(text)
+        ]
+        stored += [
+            f'"{p.code}"'
+            for p in ctx.study.products
+            if folded in ctx.study.product_name(p.code).casefold()
+        ]
+        coded = [
+            column.like(f"%{_escaped(fragment)}%", escape="\\")
+            for fragment in stored
+            for column in (AuditEntry.new, AuditEntry.old)
+        ]
+        reasons = [
+            (AuditEntry.action == action) & (AuditEntry.reason == code)
+            for action, code in reasons_shown_as(text)
+        ]
         query = query.where(
-            typed(AuditEntry.entity_id)
-            | typed(AuditEntry.new)
-            | typed(AuditEntry.reason)
-            | AuditEntry.action.in_(named)
-            | AuditEntry.id.in_(union_all(*_about(typed, typed, typed)))
+            or_(
+                typed(AuditEntry.entity_id),
+                typed(AuditEntry.new),
+                typed(AuditEntry.old),
+                typed(AuditEntry.reason),
+                AuditEntry.action.in_(named),
+                AuditEntry.id.in_(union_all(*_about(typed, typed, typed))),
+                *coded,
+                *reasons,
+            )
         )
-    if kit:
-        number = kit.strip().upper()
-        query = query.where(AuditEntry.id.in_(_about_kit(number)))
-    if participant:
-        person = participant.strip()
-        query = query.where(AuditEntry.id.in_(_about_participant(person)))
     if limit:
         query = query.order_by(None).order_by(AuditEntry.id.desc()).limit(limit)
     with read_transaction(ctx.engine) as session:
+        # A kit or participant named is looked up as every step looks one up: a number on
+        # record nowhere (a typo: K1106 typed K1160) or in another study is refused, saying
+        # so, where an empty list, and a report of "0 entries", said the kit had no history.
+        reader = Readable(session, actor)
+        if kit:
+            number = get_kit(session, kit, ctx.study_id, reader=reader).number
+            query = query.where(AuditEntry.id.in_(_about_kit(number)))
+        if participant:
+            person = get_participant(session, participant, ctx.study_id, reader=reader)
+            query = query.where(AuditEntry.id.in_(_about_participant(person.study_number)))
         if code and action_typed(code) is None and not _written(session, code):
             raise InvalidInput(  # an empty list would say nothing of the typo
                 _(
