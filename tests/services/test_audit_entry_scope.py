@@ -15,9 +15,10 @@ from sqlalchemy import text
 from dispensary.db import entry_studies, migrate
 from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.codes import ParticipantStatus
-from dispensary.services import audit, labels, participants, quarantine, studies
+from dispensary.services import audit, labels, participants, quarantine, reconciliation, studies
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.study import Study
+from signed import seen_now
 
 from .helpers import enroll, scalar
 from .test_append_only import every_fact  # noqa: F401 (a fixture)
@@ -282,3 +283,24 @@ def test_0020_files_the_corrections_indexed_as_the_site_s_under_their_study(
     _migrate(ctx, "0019")
     migrate.upgrade(ctx.engine)  # again: nothing more to re-file
     assert {e: s for e, s in _index(ctx).items() if e in refiled} == refiled
+
+
+def test_a_sign_off_is_made_again_after_a_date_only_status_correction(
+    ctx: Context, clock: FixedClock, monitor: Actor, pharmacist: Actor, pw: Password
+) -> None:
+    """A sign-off stands while nothing of its study is recorded after it (found by the study
+    index): the correction of a status change's date, filed as the site's, left the monitor's
+    sign-off "still standing" over a participant's changed dates."""
+    enroll(ctx, pharmacist, "01-001")
+    clock.set_date(date(2026, 1, 20))
+    participants.set_status(
+        ctx, pharmacist, "01-001", ParticipantStatus.DISCONTINUED, "withdrew",
+        password=pw(pharmacist), effective_on=date(2026, 1, 15),
+    )  # fmt: skip
+    reconciliation.sign_off(ctx, monitor, pw(monitor), "visit 2", seen=seen_now(ctx))
+    participants.correct_status(
+        ctx, pharmacist, "01-001", effective_on=date(2026, 1, 12), reason="typo",
+        password=pw(pharmacist),
+    )  # fmt: skip
+    again = reconciliation.sign_off(ctx, monitor, pw(monitor), "visit 2", seen=seen_now(ctx))
+    assert [s.username for s in again.signoffs] == ["monitor", "monitor"]
