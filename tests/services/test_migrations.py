@@ -43,7 +43,7 @@ QUARANTINE_TRIGGERS = {"quarantine_events_no_update", "quarantine_events_no_dele
 
 
 def test_the_migrated_schema_is_the_models(ctx: Context) -> None:
-    assert migrate.current_revision(ctx.engine) == migrate.head_revision() == "0019"
+    assert migrate.current_revision(ctx.engine) == migrate.head_revision() == "0020"
     with ctx.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
         with warnings.catch_warnings():
@@ -398,7 +398,7 @@ def test_0018_leaves_the_shipments_received_before_with_their_kits_study(
     opened = open_old_release(tmp_path)
     old = opened.context
     try:
-        assert migrate.current_revision(old.engine) == migrate.head_revision() == "0019"
+        assert migrate.current_revision(old.engine) == migrate.head_revision() == "0020"
         assert _uniques(old.engine, "shipments") == PER_STUDY
         with old.engine.connect() as conn:
             rows = conn.execute(text("SELECT number, study_id FROM shipments")).all()

@@ -4,7 +4,9 @@ A pharmacy keeps several studies in one database, and a study's audit trail is i
 and the site's (accounts, sign-ins, backups): another study's entries are not shown to its
 readers. Which study an entry concerns is read from the rows its step wrote (kits, participants,
 dispenses and what hangs from them, a study's own rows), from the items a label print names, or
-from the study a step names when it wrote no record of one (a temperature file's check). The
+from the study a step names when it wrote no record of one (a temperature file's check), or,
+for a correction that wrote none (a status change's date corrected: its signature alone), from
+the entry it corrects, as services/queries.status_entries gives it its participant. The
 Recorder (services/audit) writes the answer into `audit_entry_studies` with each entry, so a
 listing finds a small study's entries by an index instead of reading the pharmacy's whole
 trail; migration 0012 wrote it for the entries before it, with these same functions.
@@ -173,6 +175,7 @@ def entry_studies(session: Reader, entries: Sequence[Entry]) -> dict[int, set[in
     _label_studies(session, [e for e in entries if not listed[e.id]], found)
     # Also an entry whose rows are no study's records (an excursion that quarantined nothing).
     _named_studies(session, [e for e in entries if not found[e.id]], found)
+    _corrected_studies(session, [e for e in entries if not found[e.id]], found)
     return found
 
 
@@ -197,6 +200,47 @@ def _named_studies(session: Reader, entries: Sequence[Entry], found: dict[int, s
     for entry_id, protocol in named.items():
         if protocol in ids:
             found[entry_id] = {int(ids[protocol])}
+
+
+CORRECTS = "status_change"
+"""The key of an entry's `new` naming the audit entry it corrects (a participant's status
+correction: services/participants.correct_status), whose study it is when it wrote no record."""
+
+
+def _corrected_studies(
+    session: Reader, entries: Sequence[Entry], found: dict[int, set[int]]
+) -> None:
+    """A correction that wrote no record of a study (a status change's effective date
+    corrected writes its signature only: the participant's row is as it was) is the study of
+    the entry it corrects, derived from that entry's own rows (itself a correction: the entry
+    it corrects, and so on back). Without it the correction was filed as the site's, and every
+    study's readers saw another study's participant and status in their trail."""
+    corrects: dict[int, int] = {}
+    for entry in entries:
+        if found.get(entry.id) or f'"{CORRECTS}"' not in (entry.new or ""):
+            continue
+        try:
+            named = json.loads(entry.new or "{}").get(CORRECTS)
+        except (ValueError, AttributeError):
+            continue
+        # An earlier entry only: an edited number cannot send the derivation round in a loop.
+        if isinstance(named, int) and not isinstance(named, bool) and 0 < named < entry.id:
+            corrects[entry.id] = named
+    if not corrects:
+        return
+    table = AuditEntry.__table__
+    wanted = sorted(set(corrects.values()))
+    corrected: list[Any] = []
+    for start in range(0, len(wanted), BATCH):
+        corrected += session.execute(
+            select(table.c.id, table.c.entity, table.c.new, table.c.facts).where(
+                table.c.id.in_(wanted[start : start + BATCH])
+            )
+        ).all()
+    studies = entry_studies(session, corrected) if corrected else {}
+    for entry_id, named in corrects.items():
+        if studies.get(named):
+            found[entry_id] = set(studies[named])
 
 
 _LABEL_ENTITIES = {"kit label": "kits", "dispense label": "dispenses", "leaflet label": "dispenses"}

@@ -1298,8 +1298,8 @@ def record_changes(
             changes[entry.id] = (entry.entity_id, read[0][0])
         found[entry.entity_id].extend(read[0])
     # A status change corrected is the study's by the change it names (its audit entry, which
-    # may be before `since`): a correction of the date alone writes no participant's row, so
-    # the study index has it as the site's own (the queries.status_entries reading).
+    # may be before `since`): a correction of the date alone writes no participant's row (the
+    # study index files it by that change too, db/entry_studies; the status_entries reading).
     corrections = []
     for entry, full_name, role in session.execute(
         _record_entries(numbers, since, until).where(
