@@ -569,6 +569,8 @@ def test_a_blind_count_is_checked_without_the_book(terminal: Terminal) -> None:
             "accepted": True,
             "refusals": [],
             "needs": [],
+            "verified_by_username": None,  # no second person named
+            "verified_by_name": None,
         }
         code, out, _err = terminal("check", "count", "K0001", "--tablets", tried)
         assert out.splitlines() == [

@@ -63,6 +63,7 @@ def test_a_new_participant_through_two_cycles(
     assert set(counted) == {
         "return_id", "dispense", "participant", "cycle", "kit", "tablets_returned", "taken",
         "expected", "adherence", "flags", "products",
+        "actor_username", "actor_name", "actor_initials",  # who recorded it and signed
     }  # fmt: skip
     assert (counted["dispense"], counted["kit"], counted["tablets_returned"]) == (
         dispense["dispense"],
@@ -229,7 +230,10 @@ def test_an_enrolment_typed_in_late_is_corrected_then_its_first_cycle_dispensed(
     )  # fmt: skip
     assert corrected.code == 0, corrected.err
     listed = {p["study_number"]: p for p in cli("participants", "--json").json()}
-    assert corrected.json() == listed["01-103"]  # the participant, as `participants` lists it
+    # the participant, as `participants` lists it, and who corrected it and signed
+    assert corrected.json() == listed["01-103"] | {
+        "actor_username": "pharmacist", "actor_name": "Chen Jing", "actor_initials": "CJ",
+    }  # fmt: skip
     assert corrected.json()["enrolled_on"] == real
     said = cli("participant-correct", "01-103", "--initials", "q.y.", "--reason", "mistyped")
     assert said.code == 0, said.err

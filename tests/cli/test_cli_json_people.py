@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cli_support import Cli
+from cli_support import DEMO_TODAY, Cli
 
 PEOPLE = {
     "admin": ("Li Wei", "LW"),
@@ -157,3 +157,102 @@ def test_check_destroy_names_an_unknown_witness_null(cli: Cli) -> None:
     )  # fmt: skip
     found = checked.json()
     assert (found["witness_username"], found["witness_name"]) == ("nobody", None)
+
+
+PHARMACIST = ("pharmacist", "Chen Jing", "CJ")
+ENROL = (
+    "enroll", "--initials", "QX", "--birth-year", "1968", "--sex", "F",
+    "--criteria-confirmed", "--eligibility-confirmed-by", "Zhenzhen Liu, M.D.",
+)  # fmt: skip
+TECHNICIAN = ("technician", "Wang Fang", "WF")
+
+
+def _actor(record: dict[str, object]) -> tuple[object, object, object]:
+    return record["actor_username"], record["actor_name"], record["actor_initials"]
+
+
+def test_count_and_its_check_name_the_second_person_and_the_counter(cli: Cli) -> None:
+    """`check count --json` with `--verified-by` did not say who the second person is (the
+    screen shows "Chen Jing (Pharmacist)"), nor did `count --json` say who counted and who
+    countersigned: each is named as every other output names a person."""
+    stock = cli("inventory", "--json", "--status", "available").json()
+    kit = next(k["kit"] for k in stock if k["tablets"] == 21)
+    difference = ("--reason-code", "breakage", "--reason", "One tablet crumbled")
+    checked = cli(
+        "check", "count", kit, "--tablets", "20", *difference, "--verified-by", "pharmacist",
+        "--json", user="technician",
+    )  # fmt: skip
+    found = checked.json()
+    assert (found["verified_by_username"], found["verified_by_name"]) == PHARMACIST[:2]
+    alone = cli("check", "count", kit, "--tablets", "20", "--json", user="technician").json()
+    assert (alone["verified_by_username"], alone["verified_by_name"]) == (None, None)
+
+    counted = cli(
+        "count", kit, "--tablets", "20", *difference, "--verified-by", "pharmacist", "--json",
+        user="technician", env={"DISPENSARY_VERIFIER_PASSWORD": "demo-pass-1"},
+    )  # fmt: skip
+    assert counted.code == 0, counted.err
+    record = counted.json()
+    assert (record["verified_by_username"], record["verified_by_name"]) == PHARMACIST[:2]
+    assert _actor(record) == TECHNICIAN
+    matched = cli("count", kit, "--tablets", "20", "--json", user="technician")
+    assert matched.code == 0, matched.err
+    record = matched.json()  # nobody countersigned a count that matches the book
+    assert (record["verified_by_username"], record["verified_by_name"]) == (None, None)
+    assert _actor(record) == TECHNICIAN
+
+
+def test_void_return_and_its_correction_name_who_signed(cli: Cli) -> None:
+    """`return`, `correct-return` and `void` named nobody: who recorded each step and signed it
+    is the actor, as `destroy` names it."""
+    back = ("return", "01-021", "--cycle", "2", "--kit", "K1097", "--tablets", "6", "--json")
+    returned = cli(*back, user="technician")
+    assert returned.code == 0, returned.err
+    assert _actor(returned.json()) == TECHNICIAN
+    corrected = cli(
+        "correct-return", str(returned.json()["return_id"]), "--tablets", "5",
+        "--reason", "recount", "--json",
+    )  # fmt: skip
+    assert corrected.code == 0, corrected.err
+    assert _actor(corrected.json()) == PHARMACIST
+    enrolled = cli(*ENROL, "01-103", "--json")
+    assert enrolled.code == 0, enrolled.err
+    day1 = DEMO_TODAY.isoformat()
+    dispensed = cli("dispense", "01-103", "--cycle", "1", "--day1", day1, "--platelets", "80")
+    assert dispensed.code == 0, dispensed.err
+    [number] = [
+        d["dispense_number"] for d in cli("--json", "history", "01-103").json()["dispenses"]
+    ]
+    voided = cli("void", number, "--reason", "wrong participant", "--json")
+    assert voided.code == 0, voided.err
+    assert _actor(voided.json()) == PHARMACIST
+
+
+def test_enrolment_and_its_changes_name_who_made_them(cli: Cli) -> None:
+    enrolled = cli(*ENROL, "01-101", "--json")
+    assert enrolled.code == 0, enrolled.err
+    record = enrolled.json()
+    assert _actor(record) == PHARMACIST
+    assert record["eligibility_confirmed_by"] == "Zhenzhen Liu, M.D."  # a name typed
+    steps = [
+        ("participant-correct", "01-101", "--initials", "QY", "--reason", "typo"),
+        ("participant-status", "01-101", "discontinued", "--reason", "withdrew consent"),
+        ("correct-status", "01-101", "--status", "completed", "--reason", "completed, not stopped"),
+        ("participant-void", "01-102", "--reason", "entered in error"),
+    ]
+    assert cli(*ENROL, "01-102").code == 0
+    for step in steps:
+        done = cli(*step, "--json")
+        assert done.code == 0, (step, done.err)
+        assert _actor(done.json()) == PHARMACIST, step
+
+
+def test_quarantine_and_release_name_who_did_them(cli: Cli) -> None:
+    stock = cli("inventory", "--json", "--status", "available").json()
+    kit = stock[0]["kit"]
+    held = cli("quarantine", kit, "--reason", "carton crushed", "--json")
+    assert held.code == 0, held.err
+    assert _actor(held.json()) == PHARMACIST
+    released = cli("release", kit, "--reason", "sponsor: usable", "--reference", "TE-1", "--json")
+    assert released.code == 0, released.err
+    assert _actor(released.json()) == PHARMACIST

@@ -581,6 +581,11 @@ def test_reports_export_csv_with_a_byte_order_mark_for_spreadsheets(
     ("argv", "code", "words"),
     [
         (["monitor", "--from", "2026-01-01", "--out", "pack.csv"], 2, "monitor pack is a PDF only"),
+        (
+            ["certificate", "--destruction", "1", "--out", "c.csv"],
+            2,
+            "The certificate of destruction or return to the sponsor is a PDF only",
+        ),
         (["inventory", "--out", "stock.xlsx"], 2, "written as .pdf or .csv"),
         (["participant", "--out", "p.pdf"], 2, "required: --participant"),
         (["darf", "--from", "2026-03-01", "--to", "2026-02-01", "--out", "d.pdf"], 3, "ends"),
@@ -641,7 +646,8 @@ def test_in_chinese_a_pdf_only_report_asked_as_csv_is_refused_in_chinese(cli: Cl
     marked N_ in the report catalogue and was raised without being translated."""
     for key, words in (
         ("monitor", "监查资料包只有 PDF 格式"),
-        ("certificate", "销毁证明"),
+        # named as its title names it, not 销毁证明 (the title of one destruction's)
+        ("certificate", "销毁或退回申办方证明只有 PDF 格式"),
     ):
         argv = ["--lang", "zh_CN", "report", key, "--out", "x.csv"]
         if key == "monitor":

@@ -258,6 +258,9 @@ def test_a_count_with_a_difference_and_a_witnessed_destruction(cli: Cli) -> None
         "count_id": 0, "kit": on_shelf["kit"], "counted": 20, "book": 21,
         "difference": -1, "adjusted": True, "blind": True, "recount_of": None,
         "still_needed": [],
+        # who counted and signed, who countersigned (docs/CLI.md, "People in the JSON output")
+        "actor_username": "technician", "actor_name": "Wang Fang", "actor_initials": "WF",
+        "verified_by_username": "pharmacist", "verified_by_name": "Chen Jing",
     }  # fmt: skip
 
     kits = [k["kit"] for k in returned]

@@ -225,13 +225,22 @@ def test_without_a_choice_the_destructions_on_record_are_listed(
     assert "authorisation SP-DEST-0099, 1 kit destroyed" in said
     with pytest.raises(NotFound, match="There is no destruction 'NOPE-1'"):
         catalogue.make_report(CERTIFICATE, ctx, monitor, Values(destruction="NOPE-1"))
-    with pytest.raises(InvalidInput, match="PDF only"):
+    # The report named as its title names it, not "destruction certificate"
+    with pytest.raises(
+        InvalidInput,
+        match=r"^The certificate of destruction or return to the sponsor is a PDF only",
+    ):
         catalogue.make_report(CERTIFICATE, ctx, monitor, Values(destruction="1"), "csv")
 
 
 def test_nothing_destroyed_yet(ctx: Context, monitor: Actor) -> None:
-    with pytest.raises(NotFound, match="No destruction or return to the sponsor is on record"):
+    with pytest.raises(
+        NotFound, match="No destruction or return to the sponsor is on record"
+    ) as no:
         report_data.destruction_certificate(ctx, monitor, "1")
+    assert no.value.message.endswith(
+        "there is no certificate of destruction or return to the sponsor to make."
+    )  # the report named as its title names it, not "destruction certificate"
 
 
 def test_the_darf_destruction_line_ties_to_its_certificate(

@@ -18,7 +18,7 @@ from sample_study import SampleStudy
 from dispensary.i18n import ENGLISH, Language, speaking
 from dispensary.labels import NO_CALIBRATION, get_stock
 from dispensary.labels import catalogue as label_catalogue
-from dispensary.labels.titles import JOINER
+from dispensary.labels.titles import FILE_JOINER, JOINER
 from dispensary.services.documents import Values
 
 from .test_labels_chinese import _dispense, _small_study, confirmed, live_number
@@ -97,6 +97,27 @@ def test_an_english_label_is_titled_in_english_for_a_chinese_reader(
     assert sheet.plan is not None and sheet.plan.languages == ("en",)
     assert not CJK.search(sheet.title) and JOINER not in sheet.title, sheet.title
     assert pdf_title(sheet.draw()) == sheet.title
+
+
+@pytest.mark.parametrize("reader", [ENGLISH, Language.ZH_CN], ids=lambda r: r.value)
+@pytest.mark.parametrize("key", KEYS)
+def test_a_labels_file_is_named_in_its_languages_as_its_title(
+    confirmed: SampleStudy, key: str, reader: Language
+) -> None:
+    """The name offered on saving was in the reader's words ("Dispensing label DSP000073.pdf"
+    for a Chinese label printed by an English reader, "发放标签 ....pdf" for an English one
+    printed by a Chinese reader): it follows the label's languages, as the title does."""
+    with speaking(reader):
+        chinese = _sheet(confirmed, key)
+        english = _sheet(confirmed, key, ("en",))
+        both = _sheet(confirmed, key, ("zh_CN", "en"))
+    assert chinese.file_name.endswith(".pdf") and CJK.search(chinese.file_name), chinese
+    assert not any(words in chinese.file_name for words in ENGLISH_WORDS), chinese.file_name
+    assert not CJK.search(english.file_name), english.file_name
+    assert any(english.file_name.startswith(w) for w in ENGLISH_WORDS), english.file_name
+    first, second = both.file_name.removesuffix(".pdf").split(FILE_JOINER)
+    assert f"{first}.pdf" == chinese.file_name and f"{second}.pdf" == english.file_name
+    assert "/" not in both.file_name
 
 
 def test_a_calibration_page_is_titled_in_the_readers_language(tmp_path: Path) -> None:

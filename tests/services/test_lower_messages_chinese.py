@@ -129,4 +129,4 @@ def test_a_destruction_certificate_of_nothing_is_refused_in_chinese(
 ) -> None:
     with speaking(ZH), pytest.raises(NotFound) as chinese:
         report_data.destruction_certificate(ctx, pharmacist, None)
-    assert chinese.value.message == "没有销毁或退回申办方的记录：无法制作销毁证明。"
+    assert chinese.value.message == "没有销毁或退回申办方的记录：无法制作销毁或退回申办方证明。"

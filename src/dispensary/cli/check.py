@@ -913,11 +913,14 @@ def cmd_check_count(run: Run) -> int:
     elif found.needs_missing:
         first = found.needs_missing[0]
         needs = _("{label}: {message}").format(label=_(first.needs.label), message=first.message)
-    run.emit(_count_data(found), _count_lines(found, study))
+    run.emit(_count_data(found, a.verified_by or ""), _count_lines(found, study))
     return _answer(run, _first(found.refusals), needs)
 
 
-def _count_data(found: CountAssessment) -> dict[str, Any]:
+def _count_data(found: CountAssessment, verified_by: str) -> dict[str, Any]:
+    """The count's assessment; the second person named (`--verified-by`) as every `--json`
+    output names a person: the user name as typed, the full name once the account is found
+    (null when nobody is named, or no account has that name)."""
     return {
         "kit": found.kit,
         "status": found.status,
@@ -928,6 +931,7 @@ def _count_data(found: CountAssessment) -> dict[str, Any]:
         "accepted": found.accepted,
         "refusals": _refusals(found.refusals),
         "needs": [{"needs": n.needs, "message": n.message, "given": n.given} for n in found.needs],
+        **person_keys("verified_by", verified_by, found.verifier_name),
     }
 
 

@@ -38,6 +38,7 @@ from dispensary.pdffonts import is_wide, split_cjk
 
 if TYPE_CHECKING:  # the run loads the services: only a command that runs needs it
     from dispensary.cli.run import Run
+    from dispensary.services.context import Actor
     from dispensary.services.receiving import Manifest
     from dispensary.services.results import DispenseHistoryRow, ProductFigures
     from dispensary.study import Study
@@ -209,6 +210,12 @@ def person_keys(
     record; any other role is the record's own (`witness`, `confirmed_by`, ...)."""
     forms = {"username": username, "name": name, "initials": initials}
     return {f"{role}_{form}": value or None for form, value in forms.items() if value is not None}
+
+
+def actor_keys(actor: Actor) -> dict[str, str | None]:
+    """The account that made a record and signed it, as every `--json` output of a step
+    names it (person_keys): `actor_username`, `actor_name`, `actor_initials`."""
+    return person_keys("actor", actor.username, actor.full_name, actor.initials)
 
 
 def product_data(figures: ProductFigures) -> dict[str, Any]:

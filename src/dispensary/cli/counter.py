@@ -18,6 +18,7 @@ from dispensary.cli.core import (
     EXIT_OK,
     Fill,
     UsageError,
+    actor_keys,
     calendar_date,
     cycle_number,
     help_text,
@@ -47,6 +48,7 @@ from dispensary.i18n import N_, _, current_language
 
 if TYPE_CHECKING:
     from dispensary.cli.run import Run
+    from dispensary.services.context import Actor
     from dispensary.services.results import (
         DispenseHistoryRow,
         DispenseResult,
@@ -106,7 +108,15 @@ def cmd_enroll(run: Run) -> int:
         run.context(), run.actor(), row.initials, row.birth_year
     )
     run.emit(
-        {**_participant_dict(row), "criteria_confirmed": checklist, "warnings": list(warnings)},
+        {
+            **_participant_dict(row),
+            "criteria_confirmed": checklist,
+            "warnings": list(warnings),
+            # who enrolled, as every --json output names a person; the investigator who
+            # confirmed eligibility is a name typed as given, not an account
+            "eligibility_confirmed_by": a.eligibility_confirmed_by.strip(),
+            **actor_keys(run.actor()),
+        },
         [
             _(
                 "Enrolled {study_number} ({initials}), born {birth_year}, {sex}, on {enrolled_on}."
@@ -172,7 +182,7 @@ def cmd_participant_status(run: Run) -> int:
     )
     out = participants.kits_out(run.context(), run.actor(), a.number)
     run.emit(
-        _participant_dict(row),
+        _participant_dict(row) | actor_keys(run.actor()),  # who changed it and signed
         [
             _("{study_number} ({initials}) is now {status_label}.").format(
                 study_number=row.study_number,
@@ -222,7 +232,7 @@ def cmd_participant_correct(run: Run) -> int:
         password=run.password(),
     )
     run.emit(
-        _participant_dict(row),
+        _participant_dict(row) | actor_keys(run.actor()),  # who corrected it and signed
         [
             _(
                 "Enrolment of {study_number} corrected: {initials}, born {birth_year}, enrolled "
@@ -270,6 +280,7 @@ def cmd_participant_status_correct(run: Run) -> int:
             **_participant_dict(row),
             "effective_on": effective.isoformat() if effective else None,
             "status_change": now.status_change,
+            **actor_keys(run.actor()),  # who corrected it and signed
         },
         [
             _("Status change of {study_number} corrected: {status_label} from {day}.").format(
@@ -313,7 +324,7 @@ def cmd_participant_void(run: Run) -> int:
         run.context(), run.actor(), a.number, a.reason, password=run.password()
     )
     run.emit(
-        _participant_dict(row),
+        _participant_dict(row) | actor_keys(run.actor()),  # who voided it and signed
         [
             _(
                 "Enrolment of {study_number} ({initials}) voided as entered in error: out of "
@@ -775,6 +786,7 @@ def cmd_void(run: Run) -> int:
             "participant": result.participant,
             "cycle": result.cycle,
             "kits": kits,
+            **actor_keys(run.actor()),  # who voided it and signed
         },
         [
             _("Voided {number} ({participant}, cycle {cycle}): {kits} back in stock.").format(
@@ -936,7 +948,7 @@ def cmd_return(run: Run) -> int:
             if study.tablets_only
             else _product_lines(study, result, _products_of(run, result), a.note or "")
         )
-        run.emit(_return_data(result), [head, *lines])
+        run.emit(_return_data(result, run.actor()), [head, *lines])
         return EXIT_OK
     if study.tablets_only:
         head = _(
@@ -950,7 +962,10 @@ def cmd_return(run: Run) -> int:
             cycle=result.cycle,
             tablets=plural(result.tablets_returned, "tablet"),
         )
-        run.emit(_return_data(result), [head, *_adherence_lines(study, result, a.note or "")])
+        run.emit(
+            _return_data(result, run.actor()),
+            [head, *_adherence_lines(study, result, a.note or "")],
+        )
         return EXIT_OK
     products = _products_of(run, result)
     head = _(
@@ -965,7 +980,7 @@ def cmd_return(run: Run) -> int:
         units=_kit_units(study, products, result),
     )
     lines = [head, *_product_lines(study, result, products, a.note or "")]
-    run.emit(_return_data(result), lines)
+    run.emit(_return_data(result, run.actor()), lines)
     return EXIT_OK
 
 
@@ -1023,12 +1038,12 @@ def _product_lines(
     return lines + _flag_lines(study, result, note)
 
 
-def _return_data(result: ReturnResult) -> dict[str, Any]:
+def _return_data(result: ReturnResult, actor: Actor) -> dict[str, Any]:
     """The return's JSON: each product of the dispense with its own figures (`products`). A
     dispense of one product keeps its taken, expected and adherence, which are that product's;
     one of several says them per product only, as its audit entry records them (a capsule's
     and a tablet's counts summed into one taken of one expected, and their ratio, are neither
-    product's), and names the kit's product."""
+    product's), and names the kit's product. `actor_...`: who recorded it and signed."""
     data: dict[str, Any] = {
         "return_id": result.return_id,
         "dispense": result.dispense_number,
@@ -1048,6 +1063,7 @@ def _return_data(result: ReturnResult) -> dict[str, Any]:
     return data | {
         "flags": [f.value for f in result.flags],
         "products": [product_data(p) for p in result.products],
+        **actor_keys(actor),
     }
 
 
@@ -1136,7 +1152,7 @@ def cmd_correct_return(run: Run) -> int:
     result = returns.correct_return(
         run.context(), run.actor(), a.return_id, a.tablets, a.reason, run.password(), change
     )
-    data = _return_data(result) | {"corrects": result.corrects}
+    data = _return_data(result, run.actor()) | {"corrects": result.corrects}
     study = run.context().study
     if study.tablets_only:
         head = _(

@@ -22,6 +22,7 @@ from dispensary.cli.core import (
     EXPECTED_BOOK_HELP,
     Fill,
     UsageError,
+    actor_keys,
     audit_limit,
     calendar_date,
     cell,
@@ -148,7 +149,7 @@ def cmd_quarantine(run: Run, release: bool) -> int:
     # Whole sentences, their colon and full stop translated with them (：。 in Chinese).
     done = _("Released {kits}: {numbers}.") if release else _("Quarantined {kits}: {numbers}.")
     run.emit(
-        asdict(result),
+        asdict(result) | actor_keys(actor),  # who quarantined or released them (and signed)
         [
             done.format(kits=plural(len(result.kits), "kit"), numbers=kits_text(result.kits)),
             _("  Reason  {reason}").format(reason=result.reason),
@@ -242,7 +243,7 @@ def cmd_destroy(run: Run) -> int:
     actor = run.actor()
     # "witness" (the full name) is kept for one release: witness_name says it now.
     data = asdict(result) | person_keys("witness", result.witness_username, result.witness)
-    run.emit(data | person_keys("actor", actor.username, actor.full_name, actor.initials), lines)
+    run.emit(data | actor_keys(actor), lines)
     return EXIT_OK
 
 
@@ -354,7 +355,10 @@ def cmd_count(run: Run) -> int:
         lines.append(
             _("  A recount: the book was shown when the count before it was recorded (not blind).")
         )
-    run.emit(asdict(result), lines)
+    # Who counted and signed, and who countersigned the adjustment (null when nobody did), as
+    # every --json output names a person.
+    people = person_keys("verified_by", result.verified_by_username, result.verified_by_name)
+    run.emit(asdict(result) | people | actor_keys(actor), lines)
     return EXIT_OK
 
 

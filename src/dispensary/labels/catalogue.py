@@ -6,9 +6,9 @@ all generated from `LABELS`; a print is planned and recorded by services.labels 
 rule, the failure policy). Adding a label is one entry here (and its renderer).
 
 Titles and summaries are marked N_ and translated where shown; the sentence the command line
-writes (`says`) and the file name offered are in the reader's language; a sheet's title (the
-preview's, the PDF's own) in the label's languages (labels.titles), as a report's title is in
-the report's language.
+writes (`says`) is in the reader's language; a sheet's title (the preview's, the PDF's own) and
+the file name offered in the label's languages (labels.titles), as a report's title is in the
+report's language.
 """
 
 from __future__ import annotations
@@ -20,11 +20,13 @@ from typing import TYPE_CHECKING, Any
 from dispensary.domain.codes import LabelKind
 from dispensary.domain.documents import PAPERS, Field, Param, Values
 from dispensary.domain.errors import InvalidInput
-from dispensary.files import offered_file_name
 from dispensary.i18n import N_, _
 from dispensary.labels.titles import (
+    dispense_file,
     dispense_title,
+    file_name,
     in_languages,
+    kit_labels_file,
     kit_labels_title,
     kits_shown,
     reprinted,
@@ -47,7 +49,7 @@ class Subject:
     items: tuple[str, ...]
     payload: Any
     titled: Callable[[], str]  # "Kit labels of shipment SH-2", in the language spoken
-    file_name: str
+    named: Callable[[], str]  # the file's stem, "Kit labels SH-2", in the language spoken
     says: str  # "3 kit labels of shipment SH-2", on the command line
     left_out: tuple[tuple[str, str], ...] = ()  # a shipment's kits gone: (kit, status)
 
@@ -79,7 +81,7 @@ class LabelSheet:
     label: Label
     plan: PrintPlan | None
     title: str  # the preview's and the PDF's, in the label's languages (labels.titles)
-    file_name: str
+    file_name: str  # offered on saving, in the label's languages too (labels.titles)
     says: str
     draw: Callable[[], bytes]
     left_out: tuple[tuple[str, str], ...] = ()  # a shipment's kits not labelled: (kit, status)
@@ -102,14 +104,10 @@ def _kit_subject(ctx: Context, actor: Actor, values: Values, label: Label) -> Su
                 ).format(shipment=shipment.strip(), left_out=left_out_text(left_out))
             )
         of = _("shipment {shipment}").format(shipment=shipment)
-        file_name = offered_file_name(_("Kit labels {shipment}").format(shipment=shipment))
     else:
         rows = report_data.kit_label_rows(ctx, actor, kits=values.kits)
         shipment = ""
         of = kits_shown([r.number for r in rows])
-        file_name = offered_file_name(
-            _("Kit labels {kit}").format(kit=rows[0].number) if rows else _("Kit labels")
-        )
     items = tuple(r.number for r in rows)
     says = (
         _("1 kit label of {kits}").format(kits=of)
@@ -120,7 +118,7 @@ def _kit_subject(ctx: Context, actor: Actor, values: Values, label: Label) -> Su
         items,
         rows,
         lambda: kit_labels_title(items, shipment),
-        file_name,
+        lambda: kit_labels_file(items, shipment),
         says,
         tuple(left_out),
     )
@@ -154,11 +152,7 @@ def _dispense_subject(ctx: Context, actor: Actor, values: Values, label: Label) 
         (dispense.number,),
         dispense,
         lambda: dispense_title(dispense, leaflet),
-        offered_file_name(  # in the reader's words, as the command's sentence is
-            (
-                _("Participant leaflet {dispense}") if leaflet else _("Dispensing label {dispense}")
-            ).format(dispense=dispense.number)
-        ),
+        lambda: dispense_file(dispense, leaflet),
         says.format(**facts),
     )
 
@@ -213,6 +207,7 @@ def plan_label(
     )
     # Titled in the label's languages, whoever prints it: the preview's title and the PDF's.
     title = in_languages(plan.languages, lambda: reprinted(subject.titled(), plan.reprint))
+    named = file_name(plan.languages, subject.named)  # the file too, as its title
     # A dispense's label and leaflet are worded from the study file it was made with.
     study, position, again, spoken = (
         plan.study or ctx.study,
@@ -252,7 +247,7 @@ def plan_label(
             title,
         )
 
-    return LabelSheet(label, plan, title, subject.file_name, subject.says, render, subject.left_out)
+    return LabelSheet(label, plan, title, named, subject.says, render, subject.left_out)
 
 
 def calibration_sheet(label: Label, stock: LabelStock, calibration: Calibration) -> LabelSheet:

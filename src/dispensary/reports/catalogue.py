@@ -524,9 +524,9 @@ REPORTS: tuple[Report, ...] = (
         _certificate_file,
         subject=_destruction_subject,
         named=_certificate_named,
-        pdf_only=N_(
-            "The destruction certificate is a PDF only (it is signed and filed): export the "
-            "destruction log as CSV."
+        pdf_only=N_(  # named as its title (CERTIFICATE_TITLE) names it
+            "The certificate of destruction or return to the sponsor is a PDF only (it is "
+            "signed and filed): export the destruction log as CSV."
         ),
     ),
     Report(

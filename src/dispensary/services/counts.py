@@ -224,6 +224,8 @@ def record_count(
             blind=recount_of is None,
             recount_of=recount_of,
             still_needed=still_needed if difference else (),
+            verified_by_username=verifier.username if adjusting and verifier else "",
+            verified_by_name=verifier.full_name if adjusting and verifier else "",
         )
 
 

@@ -435,9 +435,9 @@ class DestructionChoice:
 
 @dataclass(frozen=True)
 class DestructionCertificate:
-    """What a destruction certificate shows: the destructions chosen (one, or every one under
-    the sponsor's authorisation reference named), each with its quantities per product
-    (strength) and lot, its kits and its signatures."""
+    """What a certificate of destruction or return to the sponsor shows: the destructions
+    chosen (one, or every one under the sponsor's authorisation reference named), each with
+    its quantities per product (strength) and lot, its kits and its signatures."""
 
     asked: str  # what was chosen, in words: "destruction No. 3", "authorisation DEST-1"
     destructions: tuple[DestructionRow, ...]
@@ -1565,7 +1565,7 @@ CHOICES_LISTED = 12
 
 def destruction_choices(ctx: Context, actor: Actor) -> list[DestructionChoice]:
     """Every destruction and return to the sponsor on record, the latest first: what a
-    destruction certificate may be made for."""
+    certificate of destruction or return to the sponsor may be made for."""
     require(actor, Permission.VIEW, ctx)
     with read_transaction(ctx.engine) as session:
         return _destruction_choices(session, ctx.study_id)
@@ -1593,9 +1593,9 @@ def destruction_certificate(
         choices = destruction_choices(ctx, actor)
         if not choices:
             raise NotFound(
-                _(
+                _(  # the report named as its title names it (reports.catalogue)
                     "No destruction or return to the sponsor is on record: there is no "
-                    "destruction certificate to make."
+                    "certificate of destruction or return to the sponsor to make."
                 )
             )
         if which is None or not which.strip():

@@ -470,6 +470,10 @@ class CountResult:
     still_needed: tuple[str, ...] = ()
     """A difference recorded as counted, not adjusted: what its adjustment still needs (or why
     the adjustment given was refused). Empty when the count matched or was adjusted."""
+    verified_by_username: str = ""
+    """The second person who countersigned the adjustment: their user name ("" when the count
+    was not adjusted, so nobody countersigned it)."""
+    verified_by_name: str = ""  # and their full name
 
     @property
     def open(self) -> bool:
