@@ -854,6 +854,22 @@
         <translation>返回</translation>
     </message>
     <message>
+        <source>Start a new shipment?</source>
+        <translation>开始新货件？</translation>
+    </message>
+    <message>
+        <source>The {count} kit listed is not received yet: a new shipment starts with an empty list, and it is lost.</source>
+        <translation>列出的 {count} 个药盒尚未接收：新货件从空列表开始，这些药盒将丢失。</translation>
+    </message>
+    <message>
+        <source>The {count} kits listed are not received yet: a new shipment starts with an empty list, and they are lost.</source>
+        <translation>列出的 {count} 个药盒尚未接收：新货件从空列表开始，这些药盒将丢失。</translation>
+    </message>
+    <message>
+        <source>&amp;Empty the list</source>
+        <translation>清空列表(&amp;E)</translation>
+    </message>
+    <message>
         <source>Nothing was saved: the study file of {protocol} was updated after this screen was opened. The screen read it again (version {version}) and checked the shipment again as it was listed: check it before receiving.</source>
         <translation>未保存任何内容：{protocol} 的研究文件在本界面打开后已更新。本界面已重新载入该文件（第 {version} 版），并按已列出的内容重新检查了本次货件：请核对后再接收。</translation>
     </message>
@@ -1240,6 +1256,18 @@
     <message>
         <source>Return</source>
         <translation>退药</translation>
+    </message>
+    <message>
+        <source>Start the next return?</source>
+        <translation>开始下一笔退药？</translation>
+    </message>
+    <message>
+        <source>What is typed for this return is not signed: the next return starts with an empty form, and it is lost.</source>
+        <translation>本次退药已填写的内容尚未签名：下一笔退药从空白表单开始，这些内容将丢失。</translation>
+    </message>
+    <message>
+        <source>&amp;Empty the form</source>
+        <translation>清空表单(&amp;E)</translation>
     </message>
     <message>
         <source>Record a return</source>

@@ -16,8 +16,8 @@
         <translation>用户名(&amp;U)</translation>
     </message>
     <message>
-        <source>&amp;Full name</source>
-        <translation>姓名(&amp;F)</translation>
+        <source>Full na&amp;me</source>
+        <translation>姓名(&amp;M)</translation>
     </message>
     <message>
         <source>&amp;Initials</source>
@@ -115,8 +115,8 @@
         <translation>记录保存在哪里</translation>
     </message>
     <message>
-        <source>One computer: a database file in this computer&apos;s data folder. Several workstations: a PostgreSQL database on a server they all reach. Test it before going on; nothing is created until Finish.</source>
-        <translation>一台计算机：使用本机数据文件夹中的数据库文件。多个工作站：使用它们都能访问的服务器上的 PostgreSQL 数据库。继续之前请先测试；点击“完成”之前不会创建任何内容。</translation>
+        <source>One computer: a database file in this computer&apos;s data folder. Several workstations: a PostgreSQL database on a server they all reach. Next (or Enter) tests it before going on, Test without going on; nothing is created until Finish.</source>
+        <translation>一台计算机：使用本机数据文件夹中的数据库文件。多个工作站：使用它们都能访问的服务器上的 PostgreSQL 数据库。点击“下一步”（或按 Enter）会先测试再继续，点击“测试”只测试不继续；点击“完成”之前不会创建任何内容。</translation>
     </message>
     <message>
         <source>{database} already holds a Dispensary database: Finish opens it as it is, for its users to sign in (nothing is set up again).</source>
@@ -147,16 +147,16 @@
         <translation>密码(&amp;W)</translation>
     </message>
     <message>
-        <source>A database &amp;file on this computer</source>
-        <translation>本机上的数据库文件(&amp;F)</translation>
-    </message>
-    <message>
         <source>A &amp;PostgreSQL database (URL)</source>
         <translation>PostgreSQL 数据库（URL）(&amp;P)</translation>
     </message>
     <message>
-        <source>&amp;Browse…</source>
-        <translation>浏览(&amp;B)…</translation>
+        <source>A &amp;database file on this computer</source>
+        <translation>本机上的数据库文件(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Br&amp;owse…</source>
+        <translation>浏览(&amp;O)…</translation>
     </message>
     <message>
         <source>&amp;Test</source>
@@ -190,8 +190,8 @@
         <translation>打印在每张发放标签和受试者说明单上，不论哪项研究。管理员之后可以修改（设置）。</translation>
     </message>
     <message>
-        <source>Pharmacy&apos;s &amp;name</source>
-        <translation>药房名称(&amp;N)</translation>
+        <source>&amp;Pharmacy&apos;s name</source>
+        <translation>药房名称(&amp;P)</translation>
     </message>
     <message>
         <source>&amp;Address</source>

@@ -111,7 +111,7 @@ from dispensary.files import (
     with_detail,
     write_error_text,
 )
-from dispensary.i18n import N_, _
+from dispensary.i18n import N_, _, sentences
 from dispensary.services import pharmacy, site_key
 from dispensary.services.audit import STOP, Recorder, count_entries
 from dispensary.services.audit_check import FULL_CHECK_DAYS, chain_check
@@ -805,7 +805,7 @@ def _logged(ctx: Context, written: Path, code: str, entry_hash: str) -> BackupRe
             os_detail(exc),
         )
     own, also = _log_in_own_folder(ctx, written, fields)
-    warning = " ".join(w for w in (warning, also) if w)
+    warning = sentences((warning, also))
     size = written.stat().st_size
     return BackupResult(str(written), size, ctx.clock.now(), code, str(log), warning, own)
 
@@ -1040,6 +1040,14 @@ def restore(
     except OSError:  # a name too long for the file system, say
         found = False
     if not found:
+        if _is_folder(source):  # "There is no backup file /tmp/x." said of a folder
+            raise InvalidInput(
+                _(
+                    "{path} is a folder, not a backup file: give the backup file to restore "
+                    "(the backups are in the backups folder, named after the database and the "
+                    "time each was taken)."
+                ).format(path=source)
+            )
         raise InvalidInput(_("There is no backup file {path}.").format(path=source))
     if target.is_dir():
         raise InvalidInput(_("{path} is a folder, not a database file.").format(path=target))
@@ -1237,7 +1245,7 @@ def _log_restore(
                     os_detail(exc),
                 )
             )
-    return " ".join(warnings)
+    return sentences(warnings)
 
 
 def _logged_for(target: Path, source: Path) -> list[tuple[Path, LoggedAnchor]]:
@@ -1315,7 +1323,14 @@ def _same_database(live: LockedFile, held: _Held, source: Path, target: Path) ->
             "this database in an anchor log): make sure {path} is a backup of this pharmacy's "
             "database."
         ).format(path=source)
-    return f"{unread} {checked}"
+    return sentences((unread, checked))
+
+
+def _is_folder(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:  # a name too long for the file system, say
+        return False
 
 
 def _another_database(source: Path, target: Path, held: _Held, live_first: tuple[str, str]) -> str:
@@ -1333,7 +1348,7 @@ def _another_database(source: Path, target: Path, held: _Held, live_first: tuple
             "The backup {path} is another database (begun {began}), not a backup of {database} "
             "(begun {live_began}): their audit trails begin with different first entries."
         )
-    return " ".join(
+    return sentences(
         (
             found.format(
                 path=source,
@@ -1432,8 +1447,8 @@ def _refusal(exc: DatabaseProblem, copy: Path, source: Path) -> DatabaseProblem:
     if isinstance(exc, DatabaseDamaged):
         said = _(
             "The backup {path} is damaged: part of the file cannot be read as a database. It was "
-            "not restored, and nothing was changed. Restore an older backup (its name says when "
-            "it was taken), or ask the administrator."
+            "not restored, and nothing was changed. Restore an older backup instead (its name "
+            "says when it was taken)."
         )
         return DatabaseDamaged(with_detail(said.format(path=source), detail))
     if isinstance(exc, NotADispensaryDatabase):

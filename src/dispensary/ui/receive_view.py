@@ -46,6 +46,7 @@ from dispensary.services.assessment.receiving import SEEN_AT_RECEIPT
 from dispensary.services.labels import PrintPlan
 from dispensary.services.results import ReceiptExcursion, ReceiveResult
 from dispensary.study import Study
+from dispensary.ui.feedback import go_on_question
 from dispensary.ui.forms import OneLine
 from dispensary.ui.label_preview import print_kit_labels, record_print
 from dispensary.ui.models.table import Column, RowTableModel
@@ -260,6 +261,35 @@ class MissingKitsQuestion:
         return box.clickedButton() is record
 
 
+class NewShipmentQuestion:
+    """Asked before "New shipment" empties a list of kits not yet received (it emptied it
+    without a word, every scan lost): Cancel is the default, so an Enter typed from habit, or
+    a scan's Enter, keeps the list."""
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, kits: int) -> bool:
+        """True when the user empties the list. Tests replace this method."""
+        return go_on_question(
+            parent,
+            "newShipmentQuestion",
+            QCoreApplication.translate("ReceiveScreen", "Start a new shipment?"),
+            by_count(
+                kits,
+                QCoreApplication.translate(
+                    "ReceiveScreen",
+                    "The {count} kit listed is not received yet: a new shipment starts with an "
+                    "empty list, and it is lost.",
+                ),
+                QCoreApplication.translate(
+                    "ReceiveScreen",
+                    "The {count} kits listed are not received yet: a new shipment starts with an "
+                    "empty list, and they are lost.",
+                ),
+            ).format(count=kits),
+            QCoreApplication.translate("ReceiveScreen", "&Empty the list"),
+        )
+
+
 @dataclass(frozen=True)
 class _TypedReceipt(Kept):
     """The shipment as typed and listed, kept while the study is opened again with its updated
@@ -446,7 +476,7 @@ class ReceiveScreen(Screen):
         self.manifest_button.clicked.connect(self.import_manifest)
         self.remove_button.clicked.connect(self._remove_line)
         self.damaged_button.clicked.connect(self.mark_damaged)
-        self.clear_button.clicked.connect(self.start_over)
+        self.clear_button.clicked.connect(self.new_shipment)
         self.receive_button.clicked.connect(self.receive)
         self.labels_button.clicked.connect(self.print_labels)
         self.product.currentIndexChanged.connect(self._product_changed)
@@ -1077,6 +1107,13 @@ class ReceiveScreen(Screen):
         self.temperature_ok.setChecked(True)
         self.lot.clear()
         self.expiry.clear()
+
+    def new_shipment(self) -> None:
+        """ "New shipment": the form emptied, asked first when kits are listed but not received."""
+        if self.kits and not NewShipmentQuestion.ask(self, len(self.kits)):
+            self.scan_field.setFocus()
+            return
+        self.start_over()
 
     def start_over(self) -> None:
         self.kits = []

@@ -35,7 +35,7 @@ from dispensary.services.assessment import (
 from dispensary.services.assessment.returns import NOT_BROUGHT_BACK
 from dispensary.services.results import DispenseResult, ProductFigures, ReturnResult
 from dispensary.study import Study
-from dispensary.ui.feedback import SignatureDialog
+from dispensary.ui.feedback import SignatureDialog, go_on_question
 from dispensary.ui.forms import signed
 from dispensary.ui.models.table import Column, RowTableModel
 from dispensary.ui.scan_field import ScanField
@@ -108,6 +108,27 @@ def line_columns(study: Study) -> tuple[Column[ReturnKitLine], ...]:
             colour=lambda r: "#7a4b00" if r.to_count or r.not_brought_back else "#1b5e20",
         ),
     )
+
+
+class NextReturnQuestion:
+    """Asked before Esc or "Next return" empties a return typed but not signed (it emptied the
+    count, the hold and the note without a word): Cancel is the default, so an Enter typed from
+    habit, or a scan's Enter, keeps them."""
+
+    @classmethod
+    def ask(cls, parent: QWidget | None) -> bool:
+        """True when the user empties the form. Tests replace this method."""
+        return go_on_question(
+            parent,
+            "nextReturnQuestion",
+            QCoreApplication.translate("ReturnScreen", "Start the next return?"),
+            QCoreApplication.translate(
+                "ReturnScreen",
+                "What is typed for this return is not signed: the next return starts with an "
+                "empty form, and it is lost.",
+            ),
+            QCoreApplication.translate("ReturnScreen", "&Empty the form"),
+        )
 
 
 @dataclass(frozen=True)
@@ -268,10 +289,10 @@ class ReturnScreen(Screen):
         self.note.textChanged.connect(self._reassess)
         self.counted.returnPressed.connect(self.sign)
         self.sign_button.clicked.connect(self.sign)
-        self.new_button.clicked.connect(self.start_over)
+        self.new_button.clicked.connect(self.next_return)
         self.reason.returnPressed.connect(self.save_reason)
         self.reason_button.clicked.connect(self.save_reason)
-        counter_keys(self, self.sign, self.start_over)
+        counter_keys(self, self.sign, self.next_return)
 
     # -- screen contract ------------------------------------------------------------------
 
@@ -1073,6 +1094,30 @@ class ReturnScreen(Screen):
         self.scan_field.setFocus()
 
     # -- reset ----------------------------------------------------------------------------
+
+    def typed(self) -> bool:
+        """Whether the form holds what the user typed or chose and has not signed or saved: a
+        count (or "not brought back"), a hold, the condition, a note, a flag's reason."""
+        if not self.reason.isHidden() and self.reason.text().strip():
+            return True
+        if self.dispense is None:
+            return False
+        return (
+            bool(self.counted.text().strip())
+            or self.not_back.isChecked()
+            or self.held.text().strip() not in ("", "0")
+            or self.held_period.isChecked()
+            or bool(self.held_by.text().strip())
+            or bool(self.condition.text().strip())
+            or bool(self.note.text().strip())
+        )
+
+    def next_return(self) -> None:
+        """Esc or "Next return (Esc)": the form emptied for the next participant, asked first
+        when something typed would be lost."""
+        if self.typed() and not NextReturnQuestion.ask(self):
+            return
+        self.start_over()
 
     def start_over(self) -> None:
         self._clear()

@@ -301,9 +301,9 @@ class LocationPanel(QWidget):
             )
         )
         self.password_label.setText(self.tr("Pass&word"))
-        self.as_file.setText(self.tr("A database &file on this computer"))
+        self.as_file.setText(self.tr("A &database file on this computer"))
         self.as_server.setText(self.tr("A &PostgreSQL database (URL)"))
-        self.browse.setText(self.tr("&Browse…"))
+        self.browse.setText(self.tr("Br&owse…"))
         self.test.setText(self.tr("&Test"))
 
     def changeEvent(self, event: QEvent) -> None:
@@ -402,8 +402,8 @@ class LocationPage(SetUpPage):
         self.explained.setText(
             self.tr(
                 "One computer: a database file in this computer's data folder. Several "
-                "workstations: a PostgreSQL database on a server they all reach. Test it before "
-                "going on; nothing is created until Finish."
+                "workstations: a PostgreSQL database on a server they all reach. Next (or Enter) "
+                "tests it before going on, Test without going on; nothing is created until Finish."
             )
         )
         # The test's answer in the new language; a refusal (worded by the services in the
@@ -451,8 +451,16 @@ class LocationPage(SetUpPage):
             )
         self.message.show_message(text, "ok")
 
-    def isComplete(self) -> bool:
-        return self.location is not None
+    def validatePage(self) -> bool:
+        """Next, or Enter anywhere on the page, tests a location not yet tested and goes on when
+        it can be used: Next stayed disabled until Test was pressed, and Enter did nothing,
+        saying nothing. A refusal is said on the page; a pharmacy already there stays on it,
+        Finish offered to open it."""
+        if self.location is not None:
+            return True
+        if not self.run_test() or self.location is None:
+            return False
+        return not self.location.existing
 
     def nextId(self) -> int:
         if self.location is not None and self.location.existing:
@@ -488,9 +496,10 @@ class PharmacyPage(SetUpPage):
                 "An administrator can change them later (Settings)."
             )
         )
+        # Alt+N, Alt+F and Alt+B are the wizard's own Next, Finish and Back on every page.
         for label, text in zip(
             self.labels,
-            (self.tr("Pharmacy's &name"), self.tr("&Address"), self.tr("&Telephone")),
+            (self.tr("&Pharmacy's name"), self.tr("&Address"), self.tr("&Telephone")),
             strict=True,
         ):
             label.setText(text)
@@ -703,7 +712,7 @@ class AdministratorPage(SetUpPage):
         )
         words = (
             self.tr("&User name"),
-            self.tr("&Full name"),
+            self.tr("Full na&me"),
             self.tr("&Initials"),
             self.tr("&Password"),
             self.tr("Password a&gain"),
