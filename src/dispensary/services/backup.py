@@ -1074,8 +1074,9 @@ def _kept(
         if not path.is_file():
             return KeptBackup(str(path), at, automatic, None, BackupState.MISSING, code)
         size = path.stat().st_size
-        if listed:
-            state = BackupState.AS_WRITTEN if (size, _sha256(path)) in listed else None
+        if listed:  # hashed only at a size listed: another size is changed already
+            same = any(size == n for n, _digest in listed) and (size, _sha256(path)) in listed
+            state = BackupState.AS_WRITTEN if same else None
         elif code:
             state = BackupState.HOLDS_CODE if _anchor_of_backup(path)[0] == code else None
         else:
