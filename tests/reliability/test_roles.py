@@ -370,6 +370,7 @@ WORK: dict[str, Work] = {
         d.ctx, a, f"new{d.next()}", "technician", "New Person", "NP", "new-pass-123"
     ),
     "backup": _backup,
+    "backups": lambda d, a, pw: backup.kept_backups(d.ctx, a),
     "pharmacy": lambda d, a, pw: pharmacy.set_particulars(
         d.ctx, a, f"Trial Pharmacy {d.next()}", "1 Road", "+86 1", "renamed"
     ),

@@ -37,11 +37,14 @@ import hashlib
 import json
 import os
 import re
+import shlex
 import sqlite3
+import subprocess
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -983,6 +986,157 @@ class LogCheck:
         return edited.format(
             count=len(self.forged), line=first.number, at=first.at, backup=first.backup
         )
+
+
+# -- the backups kept, for the administrator's Backups window -----------------------------------
+
+
+class BackupState(StrEnum):
+    """Whether a backup kept is still the file the program wrote."""
+
+    AS_WRITTEN = "as_written"  # its size and SHA-256 those listed when it was written
+    HOLDS_CODE = "holds_code"  # its last audit entry is the verification code logged for it
+    CHANGED = "changed"  # neither: changed since, or it cannot be read
+    MISSING = "missing"  # not at the place logged (moved, or on removable media)
+    UNCHECKED = "unchecked"  # no list line and no code to check it by
+
+
+@dataclass(frozen=True)
+class KeptBackup:
+    """A backup of this database: when it was written (UTC), its file, its size (None when it
+    is not there), whether still as written, and the verification code logged for it."""
+
+    path: str
+    at: datetime
+    automatic: bool
+    bytes: int | None
+    state: BackupState
+    code: str = ""
+
+
+@dataclass(frozen=True)
+class KeptBackups:
+    """The database's backup folder and the backups of it the program knows, newest first."""
+
+    database: str
+    folder: str
+    backups: tuple[KeptBackup, ...]
+    server: bool = False  # a database server: backed up and restored with its own tools
+
+
+def kept_backups(ctx: Context, actor: Actor) -> KeptBackups:
+    """The backups of this database the program keeps: the automatic ones still in its backup
+    folder (daily_backups) and those made by hand that the folder's anchor log names (written
+    there, or elsewhere by their whole path). Each says whether it is still the file written:
+    its size and SHA-256 as listed when written (automatic ones), else whether its last audit
+    entry is still the verification code logged. One in the folder that is gone (rotated away,
+    removed) is left out; one elsewhere that is not found is listed as missing (a USB stick
+    not plugged in). Read only: nothing is written."""
+    require(actor, Permission.BACKUPS)
+    identity = database_identity(ctx)
+    folder = backup_dir(identity)
+    server = sqlite_path(str(ctx.engine.url)) is None
+    logged: dict[Path, LoggedAnchor] = {}
+    try:
+        lines = anchor_log(folder)
+    except (NotFound, InvalidInput):
+        lines = []
+    for line in lines:
+        if line.database == identity and not line.is_restore:
+            named = Path(line.backup)
+            logged[named if named.is_absolute() else folder / named] = line
+    listed = _written_list(folder)
+    found: list[KeptBackup] = []
+    automatic: set[Path] = set()
+    if not server and folder.is_dir():
+        for made in daily_backups(ctx, folder, source_path(ctx.engine).stem):
+            held = logged.get(made.path)
+            code = made.anchor or (held.code if held is not None else "")
+            automatic.add(made.path)
+            found.append(_kept(made.path, made.at, True, code, listed.get(made.path.name)))
+    for path, line in logged.items():
+        if path in automatic or (path.parent == folder and not path.exists()):
+            continue
+        try:
+            at = datetime.fromisoformat(line.at).astimezone(UTC)
+        except ValueError:
+            continue
+        known = listed.get(path.name) if path.parent == folder else None
+        found.append(_kept(path, at, False, line.code, known))
+    found.sort(key=lambda kept: (kept.at, kept.path), reverse=True)
+    return KeptBackups(identity, str(folder), tuple(found), server)
+
+
+def _kept(
+    path: Path, at: datetime, automatic: bool, code: str, listed: set[tuple[int, str]] | None
+) -> KeptBackup:
+    try:
+        if not path.is_file():
+            return KeptBackup(str(path), at, automatic, None, BackupState.MISSING, code)
+        size = path.stat().st_size
+        if listed:  # hashed only at a size listed: another size is changed already
+            same = any(size == n for n, _digest in listed) and (size, _sha256(path)) in listed
+            state = BackupState.AS_WRITTEN if same else None
+        elif code:
+            state = BackupState.HOLDS_CODE if _anchor_of_backup(path)[0] == code else None
+        else:
+            state = BackupState.UNCHECKED
+    except (OSError, DatabaseProblem):
+        return KeptBackup(str(path), at, automatic, None, BackupState.CHANGED, code)
+    return KeptBackup(str(path), at, automatic, size, state or BackupState.CHANGED, code)
+
+
+def backup_into(ctx: Context, actor: Actor, folder: str | Path) -> BackupResult:
+    """A backup by hand (`backup`: its permission, audit entry and anchor log line) into a
+    folder the user chose, under a new name of the database's and the local time:
+    `STEM-by-hand-YYYY-MM-DDTHHMMSS.sqlite3` (never an automatic backup's name, which the
+    rotation goes by)."""
+    require(actor, Permission.BACKUP)
+    place = Path(folder).expanduser()
+    if not place.is_dir():
+        raise InvalidInput(
+            _("{path} is not a folder: choose the folder the backup goes in.").format(
+                path=shown(place)
+            )
+        )
+    stem = source_path(ctx.engine).stem
+    local = ctx.clock.now().astimezone()
+    for later in range(60):
+        stamp = (local + timedelta(seconds=later)).strftime("%Y-%m-%dT%H%M%S")
+        target = place / f"{stem}-by-hand-{stamp}.sqlite3"
+        if (
+            not target.exists()
+            and not target.with_name(f"{target.stem}{BROKEN_MARK}{target.suffix}").exists()
+        ):
+            return backup(ctx, actor, target)
+    raise DatabaseBusy(
+        _("Another backup of this database is being made in {folder}: try again.").format(
+            folder=shown(place)
+        )
+    )
+
+
+def restore_command(ctx: Context, actor: Actor, source: str, reason: str = "") -> str:
+    """The command line that restores `source` over this database, as the administrator
+    runs it once every window on the database is closed (docs/CLI.md, `restore`): the
+    program's own check, audit entry and anchor log line are the command's. A database server
+    is restored with its tools (SERVER_RESTORE)."""
+    require(actor, Permission.BACKUPS)
+    if sqlite_path(str(ctx.engine.url)) is None:
+        raise RuleViolation(_(SERVER_RESTORE))
+    why = " ".join(reason.split()) or _("why the database is restored")
+    words = [
+        "dispensary",
+        "--db",
+        database_identity(ctx),
+        "--user",
+        actor.username,
+        "restore",
+        source,
+        "--reason",
+        why,
+    ]
+    return subprocess.list2cmdline(words) if os.name == "nt" else shlex.join(words)
 
 
 def is_server_database(db: str | Path) -> bool:

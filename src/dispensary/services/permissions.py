@@ -51,6 +51,7 @@ class Permission(StrEnum):
     WORKSTATION = "workstation"
     BACKUP = "backup"
     RESTORE = "restore"
+    BACKUPS = "backups"
 
     @property
     def what(self) -> str:
@@ -87,6 +88,7 @@ ALLOWED: dict[Permission, frozenset[Role]] = {
     Permission.WORKSTATION: frozenset({A}),
     Permission.BACKUP: frozenset({A, P}),
     Permission.RESTORE: frozenset({A}),
+    Permission.BACKUPS: frozenset({A}),
 }
 
 READ_ONLY = frozenset(
@@ -131,6 +133,7 @@ WHAT: dict[Permission, str] = {
         "of the day)"
     ),
     Permission.RESTORE: N_("restore a backup"),
+    Permission.BACKUPS: N_("see the backups kept and how to restore one"),
 }
 
 

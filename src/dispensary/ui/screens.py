@@ -7,6 +7,7 @@ report and label libraries, none of which the sign-in window needs.
 from __future__ import annotations
 
 from dispensary.ui.audit_view import AuditScreen
+from dispensary.ui.backups_view import BackupsScreen
 from dispensary.ui.count_view import CountScreen
 from dispensary.ui.dashboard import DashboardScreen
 from dispensary.ui.dispense_view import DispenseScreen
@@ -39,6 +40,7 @@ SCREENS: tuple[type[Screen], ...] = (
     StudiesScreen,
     StudyRulesScreen,
     SettingsScreen,
+    BackupsScreen,
 )
 
 OPENS: dict[OpenKind, type[Screen]] = {

@@ -74,6 +74,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "../app",  # dispensary/app.py: the first run's and the desk's own words
     ),
     "print": ("label_printers",),
+    "backups": ("backups_view",),
 }
 """The .ts file each module of ui/ is translated in: one file per group of screens, so that
 translators (and engineers) working on different screens never edit the same file."""

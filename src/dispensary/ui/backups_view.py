@@ -1,0 +1,311 @@
+"""The administrator's Backups screen: the backups of this database the program keeps (when,
+size, whether still as written, the verification code logged for each), a backup by hand into
+a folder the administrator picks, and how a backup is restored: with every window closed, by
+the command line shown for the chosen backup (a restore is refused while a window has the
+database open, so there is no restore button here). services/backup lists, backs up, words the
+command and checks every permission."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
+from PySide6.QtGui import QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dispensary.domain.codes import Role
+from dispensary.services import backup
+from dispensary.services.backup import BackupState, KeptBackup, KeptBackups
+from dispensary.services.results import BackupResult
+from dispensary.ui.forms import (
+    action_button,
+    attempt,
+    fit_columns,
+    row_table,
+    select_where,
+    selected_rows,
+    text_field,
+)
+from dispensary.ui.models.table import Column
+from dispensary.ui.screen import Screen
+from dispensary.ui.session import AppSession
+from dispensary.ui.widgets import button_row, titled_page, wrapped_label
+
+STATE_COLOURS = {
+    BackupState.AS_WRITTEN: "#2e7d32",
+    BackupState.HOLDS_CODE: "#2e7d32",
+    BackupState.CHANGED: "#b71c1c",
+    BackupState.MISSING: "#b34700",
+    BackupState.UNCHECKED: "#616161",
+}
+
+
+def state_text(kept: KeptBackup) -> str:
+    """Whether the backup is still the file written, in the user's language."""
+    return {
+        BackupState.AS_WRITTEN: QCoreApplication.translate("BackupsScreen", "As written"),
+        BackupState.HOLDS_CODE: QCoreApplication.translate("BackupsScreen", "Holds its code"),
+        BackupState.CHANGED: QCoreApplication.translate("BackupsScreen", "Changed since written"),
+        BackupState.MISSING: QCoreApplication.translate("BackupsScreen", "Not found"),
+        BackupState.UNCHECKED: QCoreApplication.translate("BackupsScreen", "Not checked"),
+    }[kept.state]
+
+
+def state_hint(kept: KeptBackup) -> str:
+    """What the state means, on hover."""
+    return {
+        BackupState.AS_WRITTEN: QCoreApplication.translate(
+            "BackupsScreen", "Its size and SHA-256 are those listed when the program wrote it."
+        ),
+        BackupState.HOLDS_CODE: QCoreApplication.translate(
+            "BackupsScreen",
+            "Its last audit entry is still the verification code logged when it was made.",
+        ),
+        BackupState.CHANGED: QCoreApplication.translate(
+            "BackupsScreen",
+            "It is not the file written (changed since, or it cannot be read): do not restore "
+            "it; keep it for investigation.",
+        ),
+        BackupState.MISSING: QCoreApplication.translate(
+            "BackupsScreen",
+            "It is not at the place logged: moved, removed, or on removable media not plugged in.",
+        ),
+        BackupState.UNCHECKED: QCoreApplication.translate(
+            "BackupsScreen", "No verification code was logged to check it by."
+        ),
+    }[kept.state]
+
+
+def kind_text(kept: KeptBackup) -> str:
+    return (
+        QCoreApplication.translate("BackupsScreen", "Automatic")
+        if kept.automatic
+        else QCoreApplication.translate("BackupsScreen", "By hand")
+    )
+
+
+def size_text(kept: KeptBackup) -> str:
+    if kept.bytes is None:
+        return ""
+    return QCoreApplication.translate("BackupsScreen", "{value} kB").format(
+        value=kept.bytes // 1024 or 1
+    )
+
+
+BACKUP_COLUMNS: list[Column[KeptBackup]] = [
+    Column(str(QT_TRANSLATE_NOOP("Column", "Written")), lambda k: k.at),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Kind")), kind_text),
+    Column(
+        str(QT_TRANSLATE_NOOP("Column", "Size")),
+        lambda k: k.bytes,
+        align_right=True,
+        shown=size_text,
+    ),
+    Column(
+        str(QT_TRANSLATE_NOOP("Column", "State")),
+        state_text,
+        colour=lambda k: STATE_COLOURS[k.state],
+        hint=state_hint,
+    ),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Verification code")), lambda k: k.code),
+    Column(str(QT_TRANSLATE_NOOP("Column", "File")), lambda k: k.path),
+]
+FILE = 5
+
+
+class BackupFolderChooser:
+    """Asks for the folder a backup by hand goes in. Tests replace this method."""
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, title: str, start: str) -> str | None:
+        chosen = QFileDialog.getExistingDirectory(parent, title, start)
+        return chosen or None
+
+
+class BackupsScreen(Screen):
+    title = str(QT_TRANSLATE_NOOP("Screen", "Backups"))
+    shortcut = QKeySequence("Ctrl+Shift+B").toString()
+    roles = frozenset({Role.ADMINISTRATOR})
+
+    def __init__(self, session: AppSession, parent: QWidget | None = None) -> None:
+        super().__init__(session, parent)
+        self.setObjectName("backupsScreen")
+        self.kept: KeptBackups | None = None
+        layout, self.message = titled_page(self, self.tr("Backups of this database"))
+        self.folder = wrapped_label("backupFolder")
+        self.folder.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.folder)
+        self.model, self.proxy, self.table = row_table(
+            self, BACKUP_COLUMNS, "backupTable", sort_column=0, descending=True
+        )
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        layout.addWidget(self.table, 1)
+        self.back_up_button = action_button(
+            self.tr("Back up &now…"),
+            "backUpNow",
+            self.back_up_now,
+            self.tr(
+                "Copies the database into a folder you choose; the backup is recorded in the "
+                "audit trail and its verification code in the anchor log"
+            ),
+        )
+        layout.addLayout(button_row([], [self.back_up_button]))
+        layout.addWidget(self._restore_box())
+        self._selection_changed()
+
+    def _restore_box(self) -> QGroupBox:
+        box = QGroupBox(self.tr("Restoring a backup"))
+        column = QVBoxLayout(box)
+        self.how = wrapped_label(
+            "restoreHow",
+            self.tr(
+                "A backup is restored with the program closed: the restore is refused while any "
+                "window, on this or another workstation, has the database open. Close "
+                "Dispensary everywhere, then run the command below in a terminal. It asks for "
+                "your password, checks the backup, keeps the current database whole beside it "
+                "(NAME.replaced-<time>.sqlite3) and records the restore in the audit trail."
+            ),
+        )
+        column.addWidget(self.how)
+        reason_row = QHBoxLayout()
+        caption = QLabel(self.tr("&Reason"))
+        self.reason = text_field(
+            "restoreReason", self.tr("Why the database is restored, e.g. damaged by a power cut")
+        )
+        caption.setBuddy(self.reason)
+        self.reason.textChanged.connect(self._show_command)
+        reason_row.addWidget(caption)
+        reason_row.addWidget(self.reason, 1)
+        column.addLayout(reason_row)
+        command_row = QHBoxLayout()
+        # Read whole, however long its paths: wrapped over three lines, selectable, copied
+        # as one line.
+        self.command = QPlainTextEdit()
+        self.command.setObjectName("restoreCommand")
+        self.command.setReadOnly(True)
+        self.command.setTabChangesFocus(True)
+        self.command.setFixedHeight(self.command.fontMetrics().lineSpacing() * 3 + 14)
+        self.command.setAccessibleName(self.tr("Command line of the restore"))
+        self.copy_button = action_button(
+            self.tr("&Copy the command"), "copyRestoreCommand", self.copy_command
+        )
+        command_row.addWidget(self.command, 1)
+        command_row.addWidget(self.copy_button, 0, Qt.AlignmentFlag.AlignTop)
+        column.addLayout(command_row)
+        return box
+
+    def refresh(self) -> None:
+        chosen = self.current()
+        kept = attempt(
+            self.message, lambda: backup.kept_backups(self.session.ctx, self.session.actor)
+        )
+        self.kept = kept
+        self.back_up_button.setEnabled(kept is not None and not kept.server)
+        if kept is None:
+            self.model.set_rows([])
+            fit_columns(self.table, widest=420, stretch=FILE)
+            self.folder.clear()
+            self._selection_changed()
+            return
+        self.folder.setText(
+            self.tr("Backup folder: {folder}").format(folder=kept.folder)
+            if kept.backups
+            else self.tr(
+                "No backup of this database yet: the first sign-in of each day makes one in "
+                "{folder}."
+            ).format(folder=kept.folder)
+        )
+        self.model.set_rows(kept.backups)
+        fit_columns(self.table, widest=420, stretch=FILE)
+        if chosen is None or not self.select(chosen.path):
+            self.table.selectRow(0)
+        self._selection_changed()
+
+    def current(self) -> KeptBackup | None:
+        rows = selected_rows(self.table, self.proxy, self.model)
+        return rows[0] if rows else None
+
+    def select(self, path: str) -> bool:
+        return select_where(self.table, self.proxy, self.model, lambda k: k.path == path)
+
+    def _selection_changed(self) -> None:
+        kept = self.current()
+        self.reason.setEnabled(kept is not None)
+        self.copy_button.setEnabled(False)
+        self.command.clear()
+        if kept is None:
+            self.command.setPlaceholderText(self.tr("Select a backup in the list."))
+            return
+        self._show_command()
+
+    def _show_command(self) -> None:
+        kept = self.current()
+        if kept is None:
+            return
+        command = attempt(
+            self.message,
+            lambda: backup.restore_command(
+                self.session.ctx, self.session.actor, kept.path, self.reason.text()
+            ),
+        )
+        self.command.setPlainText(command or "")
+        self.copy_button.setEnabled(bool(command))
+
+    def copy_command(self) -> None:
+        text = self.command.toPlainText()
+        if not text:
+            return
+        QGuiApplication.clipboard().setText(text)
+        self.message.show_message(
+            self.tr(
+                "The command is copied. Close Dispensary on every workstation, then paste it "
+                "into a terminal."
+            ),
+            "ok",
+        )
+
+    def back_up_now(self) -> None:
+        start = self.kept.folder if self.kept is not None else ""
+        folder = BackupFolderChooser.ask(self, self.tr("The folder the backup goes in"), start)
+        if folder is None:
+            return
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            done = attempt(
+                self.message,
+                lambda: backup.backup_into(self.session.ctx, self.session.actor, folder),
+            )
+        finally:
+            QApplication.restoreOverrideCursor()
+        if done is None:
+            return
+        self.refresh()
+        self.select(done.path)
+        self._say_done(done)
+
+    def _say_done(self, done: BackupResult) -> None:
+        written = self.tr("Backup written: {path} ({value} kB).").format(
+            path=done.path, value=done.bytes // 1024 or 1
+        )
+        if done.chain_broken:  # made as evidence, marked, without a code: said in red
+            self.message.show_message(f"{written} {done.chain_broken}", "error")
+            return
+        if done.warning:
+            self.message.show_message(f"{written} {done.warning}", "warning")
+            return
+        if done.own_anchor_log:  # written outside the database's own folder: logged there too
+            logged = self.tr(
+                "Verification code {code}, added to the anchor log {log} and to {own}."
+            ).format(code=done.anchor, log=done.anchor_log, own=done.own_anchor_log)
+        else:
+            logged = self.tr("Verification code {code}, added to the anchor log {log}.").format(
+                code=done.anchor, log=done.anchor_log
+            )
+        self.message.show_message(f"{written} {logged}", "ok")

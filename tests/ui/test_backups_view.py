@@ -1,0 +1,142 @@
+"""The administrator's Backups screen, driven on the real widgets in English and Chinese: it
+lists a backup made (its verification code, still as written), Back up now writes one into the
+folder picked and shows its code, the restore's command line is the chosen backup's, and a
+pharmacist is refused by the service, not only by a hidden menu item."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from back_office_fixtures import Pharmacy
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QWidget
+from pytestqt.qtbot import QtBot
+from window_helpers import main_window, shoot, shown
+
+from dispensary.domain.errors import NotPermitted
+from dispensary.i18n import ENGLISH, Language
+from dispensary.services import backup
+from dispensary.services.backup import BackupState
+from dispensary.ui.backups_view import BackupFolderChooser, BackupsScreen
+
+SAID_WRITTEN = {ENGLISH: "Backup written", Language.ZH_CN: "已写出备份"}
+REFUSED = {
+    ENGLISH: "may not see the backups kept",
+    Language.ZH_CN: "无权查看保存的备份",
+}
+
+
+def pick_folder(monkeypatch: pytest.MonkeyPatch, folder: Path | None) -> list[str]:
+    asked: list[str] = []
+
+    def ask(cls: Any, parent: QWidget | None, title: str, start: str) -> str | None:
+        asked.append(start)
+        return None if folder is None else str(folder)
+
+    monkeypatch.setattr(BackupFolderChooser, "ask", classmethod(ask))
+    return asked
+
+
+def test_the_list_shows_a_backup_made_and_its_restore_command(
+    qtbot: QtBot, pharmacy: Pharmacy, language: Language, tmp_path: Path, styled: None
+) -> None:
+    """Reached from the Go menu by its key (Ctrl+Shift+B); the command line copied is the
+    chosen backup's, with the reason typed."""
+    session = pharmacy.session("admin")
+    made = backup.backup(pharmacy.ctx, session.actor, tmp_path / "backups" / "before-visit.sqlite3")
+    window = main_window(qtbot, session)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.keyClick(
+        window.focusWidget() or window,
+        Qt.Key.Key_B,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    screen = window.current_screen()
+    assert isinstance(screen, BackupsScreen)
+    rows = screen.model.rows
+    assert [r.path for r in rows] == [made.path]
+    assert rows[0].code == made.anchor and rows[0].state is BackupState.HOLDS_CODE
+    assert not rows[0].automatic and rows[0].bytes == made.bytes
+    texts = [screen.proxy.index(0, c).data() for c in range(screen.proxy.columnCount())]
+    assert made.anchor in texts and made.path in texts, texts
+    qtbot.keyClicks(screen.reason, "damaged by a power cut")
+    command = screen.command.toPlainText()
+    assert " restore " in command and made.path in command, command
+    assert "--user admin" in command and "'damaged by a power cut'" in command, command
+    assert f"--db {pharmacy.path.resolve()}" in command, command
+    qtbot.mouseClick(screen.copy_button, Qt.MouseButton.LeftButton)
+    assert QGuiApplication.clipboard().text() == command
+    shoot(window, f"backups-list-{language.value}")
+
+
+def test_back_up_now_writes_one_into_the_folder_picked_and_shows_its_code(
+    qtbot: QtBot,
+    pharmacy: Pharmacy,
+    language: Language,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    stick = tmp_path / "usb"
+    stick.mkdir()
+    asked = pick_folder(monkeypatch, stick)
+    screen = BackupsScreen(pharmacy.session("admin"))
+    shown(qtbot, screen)
+    screen.refresh()
+    assert screen.model.rows == []
+    qtbot.keyClick(screen.back_up_button, Qt.Key.Key_Space)
+    assert asked == [str(tmp_path / "backups")]  # the database's own folder offered first
+    written = list(stick.glob("*.sqlite3"))
+    assert len(written) == 1 and written[0].name.startswith("pharmacy-by-hand-")
+    said = screen.message.text()
+    rows = screen.model.rows
+    assert [r.path for r in rows] == [str(written[0])]
+    code = rows[0].code
+    assert code and code in said and SAID_WRITTEN[language] in said, said
+    assert screen.current() == rows[0]
+    assert str(written[0]) in screen.command.toPlainText()
+    shoot(screen, f"backups-now-{language.value}")
+
+
+def test_a_pharmacist_is_refused_by_the_service(
+    qtbot: QtBot, pharmacy: Pharmacy, language: Language
+) -> None:
+    pharmacist = pharmacy.session("pharm")
+    with pytest.raises(NotPermitted):
+        backup.kept_backups(pharmacy.ctx, pharmacist.actor)
+    with pytest.raises(NotPermitted):
+        backup.restore_command(pharmacy.ctx, pharmacist.actor, "x.sqlite3")
+    window = main_window(qtbot, pharmacist)
+    assert BackupsScreen not in window.go_actions
+    screen = BackupsScreen(pharmacist)  # even built by hand, the service says no
+    shown(qtbot, screen)
+    screen.refresh()
+    assert REFUSED[language] in screen.message.text(), screen.message.text()
+    assert screen.model.rows == [] and not screen.command.toPlainText()
+    shoot(screen, f"backups-refused-{language.value}")
+
+
+def test_a_backup_changed_since_is_said(qtbot: QtBot, pharmacy: Pharmacy, tmp_path: Path) -> None:
+    """The day's automatic backup as written (its size and SHA-256 listed), one by hand
+    overwritten since, one on a stick not plugged in."""
+    session = pharmacy.session("admin")
+    daily = backup.automatic_backup(pharmacy.ctx, session.actor, tmp_path / "backups")
+    assert daily is not None
+    made = backup.backup(pharmacy.ctx, session.actor, tmp_path / "backups" / "one.sqlite3")
+    Path(made.path).write_bytes(b"not a database")
+    gone = backup.backup(pharmacy.ctx, session.actor, tmp_path / "elsewhere.sqlite3")
+    Path(gone.path).unlink()
+    screen = BackupsScreen(session)
+    shown(qtbot, screen)
+    screen.refresh()
+    states = {r.path: r.state for r in screen.model.rows}
+    assert states == {
+        daily.path: BackupState.AS_WRITTEN,
+        made.path: BackupState.CHANGED,
+        gone.path: BackupState.MISSING,
+    }
+    automatic = [r for r in screen.model.rows if r.automatic]
+    assert [r.path for r in automatic] == [daily.path] and automatic[0].code == daily.anchor
