@@ -116,6 +116,10 @@
         <translation>显示 {n} 条记录（最新的记录；缩小筛选范围可查看更早的记录）</translation>
     </message>
     <message>
+        <source>No entry matches these filters.</source>
+        <translation>没有符合这些筛选条件的记录。</translation>
+    </message>
+    <message>
         <source>1 entry shown</source>
         <translation>显示 1 条记录</translation>
     </message>

@@ -559,6 +559,8 @@ def cmd_audit_list(run: Run) -> int:
         ],
         right=[0],
     )
+    if not rows:  # a table of headers alone read as a fault
+        lines = [_("No audit entry matches these filters.")]
     run.emit(data, lines)
     return EXIT_OK
 

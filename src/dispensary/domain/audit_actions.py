@@ -476,6 +476,55 @@ record, user, time and reason say what was voided, by whom, when and why; these 
 only with the technical details (the audit screen) or counted (the ledger rows, in the PDF)."""
 
 
+DIGEST_FIELDS = frozenset({"study_sha256", "readings_sha256", "rule_digest"})
+"""Values that are a file's or a text's SHA-256: shown to be compared whole, never read for a
+few characters (any two letters or digits of 0-9a-f are in most of them)."""
+
+
+def searched_values(stored: str) -> list[str]:
+    """The text of the values a reader reads in an entry's stored values (its `new` or `old`),
+    for a search of the trail: each value as stored, a list's and a nested object's items too,
+    without the keys, yes/no and empty values (shown in words), the values kept for the chain
+    (TECHNICAL_FIELDS: the ledger rows' hashes) and the digests (DIGEST_FIELDS), which are
+    found only typed whole. Text that is not a JSON object is read as it is."""
+    try:
+        data = json.loads(stored) if stored else {}
+    except json.JSONDecodeError:
+        return [stored]
+    if not isinstance(data, dict):
+        return [stored]
+    found: list[str] = []
+
+    def scalars(value: object) -> None:
+        if isinstance(value, list):
+            for item in value:
+                scalars(item)
+        elif isinstance(value, dict):
+            for item in value.values():
+                scalars(item)
+        elif isinstance(value, str):
+            found.append(value)
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            found.append(json.dumps(value))
+
+    for key, value in data.items():
+        if key not in TECHNICAL_FIELDS and key not in DIGEST_FIELDS:
+            scalars(value)
+    return found
+
+
+def digests_of(stored: str) -> list[str]:
+    """The digests an entry's stored values hold (DIGEST_FIELDS), found by a search only when
+    typed whole."""
+    try:
+        data = json.loads(stored) if stored else {}
+    except json.JSONDecodeError:
+        return []
+    if not isinstance(data, dict):
+        return []
+    return [str(v) for k, v in data.items() if k in DIGEST_FIELDS and isinstance(v, str)]
+
+
 def field_name(key: str) -> str:
     """The name of a value an entry records ("destroyed_on": "Destroyed on", 销毁日期), in the
     reader's language; a key this version does not write, as written."""

@@ -64,13 +64,16 @@ from dispensary.domain.audit_actions import (
     AuditAction,
     action_typed,
     codes_shown_as,
+    digests_of,
     name_of,
     reasons_shown_as,
+    searched_values,
 )
 from dispensary.domain.errors import (
     ChainBroken,
     ChainOutOfStep,
     InvalidInput,
+    NotFound,
     NotPermitted,
     RuleViolation,
 )
@@ -682,8 +685,6 @@ def list_entries(
         query = query.where(AuditEntry.at >= since)
     if until is not None:
         query = query.where(AuditEntry.at < until)
-    if username:
-        query = query.where(AuditEntry.username == username)
     # The action's code, or its name as shown in either language; a code this version does
     # not write is taken as typed if the trail holds it (written by a newer version).
     code = (action_typed(action) or action.strip()) if action else None
@@ -721,25 +722,31 @@ def list_entries(
             (AuditEntry.action == action) & (AuditEntry.reason == code)
             for action, code in reasons_shown_as(text)
         ]
-        query = query.where(
-            or_(
-                typed(AuditEntry.entity_id),
-                typed(AuditEntry.new),
-                typed(AuditEntry.old),
-                typed(AuditEntry.reason),
-                AuditEntry.action.in_(named),
-                AuditEntry.id.in_(union_all(*_about(typed, typed, typed))),
-                *coded,
-                *reasons,
-            )
+        shown = or_(
+            typed(AuditEntry.entity_id),
+            typed(AuditEntry.reason),
+            AuditEntry.action.in_(named),
+            AuditEntry.id.in_(union_all(*_about(typed, typed, typed))),
+            *coded,
+            *reasons,
+        )
+        # The values as stored hold what a reader never reads too (the ledger rows' hashes,
+        # the keys, a file's SHA-256): an entry found only there is kept if the text is in a
+        # value read (`_in_values_read`), not for "e3" in a hash.
+        query = query.add_columns(shown.label("shown")).where(
+            or_(shown, typed(AuditEntry.new), typed(AuditEntry.old))
         )
     if limit:
-        query = query.order_by(None).order_by(AuditEntry.id.desc()).limit(limit)
+        query = query.order_by(None).order_by(AuditEntry.id.desc())
+        if not text:
+            query = query.limit(limit)
     with read_transaction(ctx.engine) as session:
         # A kit or participant named is looked up as every step looks one up: a number on
         # record nowhere (a typo: K1106 typed K1160) or in another study is refused, saying
         # so, where an empty list, and a report of "0 entries", said the kit had no history.
         reader = Readable(session, actor)
+        if username:
+            query = query.where(AuditEntry.username == _user_named(session, username))
         if kit:
             number = get_kit(session, kit, ctx.study_id, reader=reader).number
             query = query.where(AuditEntry.id.in_(_about_kit(number)))
@@ -755,7 +762,7 @@ def list_entries(
             )
         # The other studies the reader may read as they are now, not as at the sign-in.
         query = query.where(_of_study(ctx.study_id, studies_now(session, actor)))
-        entries = list(session.scalars(query))
+        entries = _kept(session, query, text, limit)
         referred = {e.id: _referred_row(e) for e in entries}
         wanted = {r for r in referred.values() if r is not None}
         returns = _returns_named(
@@ -785,6 +792,63 @@ def list_entries(
             for e in entries
         ]
     return sorted(found, key=lambda r: r.id)
+
+
+def _user_named(session: Session, typed: str) -> str:
+    """The user name to keep the entries of: as typed when the trail holds entries by it, else
+    the account's (user names are kept in lower case); a name of no account and of no entry is
+    refused as every step refuses it (users.find_user), where an empty list said the user had
+    done nothing."""
+    try:
+        typed.encode("utf-8")
+    except UnicodeEncodeError:  # bytes that are not text: the driver would fail on them
+        usable = False
+    else:
+        usable = True
+    if usable:
+        by_typed = select(AuditEntry.id).where(AuditEntry.username == typed).limit(1)
+        if session.scalar(by_typed) is not None:
+            return typed
+        name = typed.strip().lower()
+        if name and session.scalar(select(User.id).where(User.username == name)) is not None:
+            return name
+    shown = typed[:40].encode("utf-8", "backslashreplace").decode("utf-8")
+    raise NotFound(
+        _("There is no user '{name}'. Check the user name.").format(name=shown),
+        field_name="username",
+    )
+
+
+def _kept(
+    session: Session, query: Select[Any], text: str | None, limit: int | None
+) -> list[AuditEntry]:
+    """The entries `list_entries`' query finds; with a text, those found in what a reader
+    reads (`_in_values_read`), read a batch at a time until `limit` are kept."""
+    if not text:
+        return list(session.scalars(query))
+    kept: list[AuditEntry] = []
+    found = session.execute(query.execution_options(yield_per=1000))
+    try:
+        for entry, shown in found:
+            if shown or _in_values_read(entry, text):
+                kept.append(entry)
+                if limit and len(kept) >= limit:
+                    break
+    finally:
+        found.close()
+    return kept
+
+
+def _in_values_read(entry: AuditEntry, text: str) -> bool:
+    """Whether `text` (case aside) is in a value of the entry a reader reads, new or old
+    (audit_actions.searched_values), or is a digest it records, typed whole."""
+    wanted = text.casefold()
+    for stored in (entry.new, entry.old):
+        if any(wanted in value.casefold() for value in searched_values(stored or "")):
+            return True
+        if any(wanted == digest.casefold() for digest in digests_of(stored or "")):
+            return True
+    return False
 
 
 BATCH = 500

@@ -451,6 +451,8 @@ class AuditScreen(Screen):
             shown = self.tr(
                 "{n} entries shown (the latest; narrow the filters to see older ones)"
             ).format(n=len(rows))
+        elif not rows:  # an empty table alone reads as a fault
+            shown = self.tr("No entry matches these filters.")
         elif len(rows) == 1:
             shown = self.tr("1 entry shown")
         else:

@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QStyle,
     QStyleOptionComboBox,
+    QStyleOptionHeader,
     QStylePainter,
     QTableView,
     QVBoxLayout,
@@ -430,9 +431,44 @@ def counter_keys(
         QShortcut(QKeySequence(Qt.Key.Key_Escape), screen, start_over, context=context)
 
 
+_ARROW_TRUE = {
+    QStyleOptionHeader.SortIndicator.SortUp: QStyleOptionHeader.SortIndicator.SortDown,
+    QStyleOptionHeader.SortIndicator.SortDown: QStyleOptionHeader.SortIndicator.SortUp,
+}
+
+
+class SortedHeader(QHeaderView):
+    """A table's header whose sort arrow points as the rows run: up for the smallest (the
+    oldest, A) first, down for the largest (the newest) first, as a reader reads an arrow.
+    Qt gives an ascending order the style's "sort down" arrow, which the Fusion style draws
+    pointing down: the audit trail, newest first, showed an up arrow on its "No."."""
+
+    def initStyleOptionForIndex(self, option: QStyleOptionHeader, logicalIndex: int) -> None:
+        super().initStyleOptionForIndex(option, logicalIndex)
+        option.sortIndicator = _ARROW_TRUE.get(option.sortIndicator, option.sortIndicator)
+
+
+def sorted_header(view: QTableView) -> QHeaderView:
+    """The view's horizontal header made a SortedHeader (its sort column, order and sorting
+    kept): the header returned."""
+    header = view.horizontalHeader()
+    if isinstance(header, SortedHeader):
+        return header
+    sorting = view.isSortingEnabled()
+    section, order = header.sortIndicatorSection(), header.sortIndicatorOrder()
+    replaced = SortedHeader(Qt.Orientation.Horizontal, view)
+    replaced.setSectionsClickable(header.sectionsClickable())  # set by the view on its own
+    replaced.setHighlightSections(header.highlightSections())
+    view.setHorizontalHeader(replaced)
+    replaced.setSortIndicator(section, order)
+    view.setSortingEnabled(sorting)
+    return replaced
+
+
 def read_only_rows(view: QTableView) -> QHeaderView:
-    """Whole rows selected, nothing edited in place, alternate rows shaded; returns the header
-    for the caller to size the columns."""
+    """Whole rows selected, nothing edited in place, alternate rows shaded, the sort arrow as
+    the rows run (SortedHeader); returns the header for the caller to size the columns."""
+    sorted_header(view)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.setAlternatingRowColors(True)
