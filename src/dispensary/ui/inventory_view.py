@@ -105,6 +105,7 @@ from dispensary.ui.widgets import (
     product_label,
     qdate,
     read_only_rows,
+    separated,
     titled_page,
     units_of,
     wrapped_label,
@@ -472,7 +473,7 @@ class ReleaseDialog(QDialog):
         self.setWindowTitle(self.tr("Release from quarantine"))
         self.setMinimumWidth(480)
         layout = QVBoxLayout(self)
-        named = ", ".join(kits[:KITS_NAMED])  # the rest counted: the dialog fits the screen
+        named = separated(kits[:KITS_NAMED])  # the rest counted: the dialog fits the screen
         if len(kits) > KITS_NAMED:
             named += ", " + self.tr("… and {n} more kits").format(n=len(kits) - KITS_NAMED)
         prompt = QLabel(
@@ -1170,7 +1171,7 @@ class InventoryScreen(Screen):
                 )
             )
         else:
-            listed = ", ".join(k.number for k in kits[:12]) + (" ..." if len(kits) > 12 else "")
+            listed = separated(k.number for k in kits[:12]) + (" ..." if len(kits) > 12 else "")
             if len(kits) == self.model.rowCount() and self.model.canFetchMore():
                 # Every row read is selected, but the filters find more kits than were read.
                 text = self.tr(
@@ -1335,7 +1336,7 @@ class InventoryScreen(Screen):
                     "Kit {kit} selected. Kits selected before are not in the list shown (it "
                     "was narrowed to {kit}, far down the list): {lost}. Select them by a search "
                     "or a filter, or act on them apart."
-                ).format(kit=kit, lost=", ".join(lost[:12]) + (" ..." if len(lost) > 12 else "")),
+                ).format(kit=kit, lost=separated(lost[:12]) + (" ..." if len(lost) > 12 else "")),
                 "warning",
             )
             return
@@ -1360,7 +1361,7 @@ class InventoryScreen(Screen):
                 len(kits),
                 self.tr("Why is {kits} set aside? It cannot be dispensed until released."),
                 self.tr("Why are {kits} set aside? They cannot be dispensed until released."),
-            ).format(kits=", ".join(kits)),
+            ).format(kits=separated(kits)),
             self.tr("Quarantine"),
         )
         if reason is None:
@@ -1372,7 +1373,7 @@ class InventoryScreen(Screen):
         if done is not None:
             self._written(
                 self.tr("Quarantined {kits}: {reason}.").format(
-                    kits=", ".join(done.kits), reason=done.reason
+                    kits=separated(done.kits), reason=done.reason
                 )
             )
 
@@ -1402,7 +1403,7 @@ class InventoryScreen(Screen):
             SignatureMeaning.RELEASED.value,
             self.tr(
                 "Release of {kits} from quarantine on the sponsor's decision {reference}"
-            ).format(kits=", ".join(kits), reference=reference),
+            ).format(kits=separated(kits), reference=reference),
         )
         if password is None:
             return
@@ -1416,7 +1417,7 @@ class InventoryScreen(Screen):
             said = self.tr(
                 "Released {kits} on the sponsor's decision {reference}: {reason}."
             ).format(
-                kits=", ".join(done.kits), reference=done.sponsor_reference, reason=done.reason
+                kits=separated(done.kits), reference=done.sponsor_reference, reason=done.reason
             )
             if done.relabel_note:  # their labels may say QUARANTINED: DO NOT DISPENSE
                 said = self.tr("{released} {relabel}").format(
@@ -1625,7 +1626,7 @@ class InventoryScreen(Screen):
             )
         said = summary.format(
             n=len(kits),
-            kits=", ".join(kits),
+            kits=separated(kits),
             tablets=self._units_leaving([(v.product, v.tablets) for v in found.kits]),
             day=found.destroyed_on.isoformat(),
             witness=found.witness_shown,  # with their role, as the certificate names them

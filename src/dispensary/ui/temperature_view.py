@@ -986,7 +986,7 @@ class TemperatureScreen(Screen):
         ).format(
             start=zoned(found.started_at),
             number=found.excursion_id,
-            earlier=", ".join(map(str, found.continues)),
+            earlier=separated(map(str, found.continues)),
         )
 
     def _other_study(self, found: temperature.ExcursionResult) -> str:
