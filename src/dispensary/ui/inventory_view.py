@@ -106,6 +106,7 @@ from dispensary.ui.widgets import (
     qdate,
     read_only_rows,
     separated,
+    separated_first,
     titled_page,
     units_of,
     wrapped_label,
@@ -1171,7 +1172,7 @@ class InventoryScreen(Screen):
                 )
             )
         else:
-            listed = separated(k.number for k in kits[:12]) + (" ..." if len(kits) > 12 else "")
+            listed = separated_first([k.number for k in kits], 12)
             if len(kits) == self.model.rowCount() and self.model.canFetchMore():
                 # Every row read is selected, but the filters find more kits than were read.
                 text = self.tr(
@@ -1336,7 +1337,7 @@ class InventoryScreen(Screen):
                     "Kit {kit} selected. Kits selected before are not in the list shown (it "
                     "was narrowed to {kit}, far down the list): {lost}. Select them by a search "
                     "or a filter, or act on them apart."
-                ).format(kit=kit, lost=separated(lost[:12]) + (" ..." if len(lost) > 12 else "")),
+                ).format(kit=kit, lost=separated_first(lost, 12)),
                 "warning",
             )
             return
