@@ -68,3 +68,21 @@ def test_the_reports_written_off_note_is_in_the_studys_units() -> None:
     with speaking(Language.ZH_CN):
         assert "从账面核销的数量" in written_off_note(capsules)
         assert "从账面核销的药片" in written_off_note(tablets)
+
+
+def test_a_tablet_studys_reconciliation_names_its_products_in_chinese_as_the_pdf_does(
+    cli: Cli,
+) -> None:
+    """`--lang zh_CN reconcile` names each product as the reconciliation PDF does (the study
+    file's Chinese name), never by its code ("herombopag-2.5mg")."""
+    study = load_study(bundled_studies() / "NCT07198672.toml")
+    with speaking(Language.ZH_CN):
+        names = [study.product_name(p.code) for p in study.products]
+    assert all("海曲泊帕" in name for name in names), names
+    chinese = cli("--lang", "zh_CN", *TABLETS, "reconcile")
+    assert chinese.code == 0, chinese.err
+    table = chinese.out.split("\n\n")[1]
+    assert "herombopag-" not in table, chinese.out
+    assert any(line.startswith(names[0]) for line in table.splitlines()), chinese.out
+    data = cli("--lang", "zh_CN", *TABLETS, "reconcile", "--json").json()
+    assert all(p["product"].startswith("herombopag-") for p in data["products"])

@@ -30,6 +30,7 @@ from dispensary.domain.errors import (
     RuleViolation,
     UnknownStudy,
 )
+from dispensary.i18n import Language, speaking
 from dispensary.services import (
     audit,
     counts,
@@ -412,6 +413,11 @@ def test_a_study_is_not_closed_while_a_kit_is_out_or_a_participant_is_on_treatme
     said = str(caught.value)
     assert "1 kits went out to participants and have no return recorded" in said
     assert "participants are still on treatment: 02-001" in said
+    assert ". 1 participants are still on treatment" in said  # English sentences spaced
+    # In Chinese, the problems one after the other with no space after 。 (i18n.sentences).
+    with speaking(Language.ZH_CN), pytest.raises(RuleViolation) as chinese:
+        studies.close_study(ctx, admin, OTHER, "enrolment complete")
+    assert "。 " not in str(chinese.value) and str(chinese.value).count("。") >= 3, chinese.value
     # Not brought back is a recorded return (of 0): the kit is then accounted for. It is not
     # in the pharmacy, so there is nothing to destroy (and its destruction is refused).
     returns.record_return(

@@ -46,7 +46,11 @@ def report_words(
 
 def titles(view: QTableView) -> list[str]:
     model = view.model()
-    return [str(model.headerData(c, Qt.Orientation.Horizontal)) for c in range(model.columnCount())]
+    # A title on two lines ("Dispensed to / participant") read as one.
+    return [
+        " ".join(str(model.headerData(c, Qt.Orientation.Horizontal)).split())
+        for c in range(model.columnCount())
+    ]
 
 
 @pytest.mark.parametrize("language", ["en", "zh_CN"])
@@ -91,3 +95,49 @@ def test_the_window_names_the_findings_as_the_report_does(
         screen.tabs.setCurrentWidget(view)
         screen.resize(1366, 768)
         screen.grab().save(str(tmp_path / f"{view.objectName()}.png"))  # looked at
+
+
+def header_tips(view: QTableView) -> list[str]:
+    model = view.model()
+    return [
+        str(model.headerData(c, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole) or "")
+        for c in range(model.columnCount())
+    ]
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_the_participants_tab_heads_its_figures_as_the_report_does(
+    language: str,
+    request: pytest.FixtureRequest,
+    qtbot: Any,
+    pharmacy: Pharmacy,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """A participant never receives stock: the report heads their figures "Dispensed to
+    participant" and "Returned by participant"; the tab said "Received" and "Dispensed"."""
+    if language == "zh_CN":
+        request.getfixturevalue("chinese")
+    screen = refreshed(qtbot, ReconcileScreen(pharmacy.session("pharm")), None)
+    view = screen.views["participants"]
+    _headings, tables = report_words(screen, monkeypatch)
+    words = (
+        ("发放给受试者", "受试者退回")
+        if language == "zh_CN"
+        else (
+            "Dispensed to participant",
+            "Returned by participant",
+        )
+    )
+    report = next(t for t in tables if words[0] in t)
+    shown = titles(view)
+    assert shown[:2] == report[:2] and shown[3:5] == report[3:5] == list(words), (shown, report)
+    assert set(words) <= set(shown)
+    received, dispensed = ("已接收", "已发放") if language == "zh_CN" else ("Received", "Dispensed")
+    assert received not in shown and dispensed not in shown, shown
+    # Every figure the report heads, the tab heads too (a short title's tooltip gives it whole).
+    if language == "en":
+        assert set(report) <= set(shown) | set(header_tips(view)), (report, shown)
+    screen.tabs.setCurrentWidget(view)
+    screen.resize(1366, 768)
+    screen.grab().save(str(tmp_path / f"participants-{language}.png"))  # looked at

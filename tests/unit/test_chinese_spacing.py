@@ -66,6 +66,80 @@ def test_no_space_after_a_placeholder_holding_a_sentence() -> None:
     assert not spaced, "a space after a sentence's placeholder:\n" + "\n".join(spaced)
 
 
+FULL_WIDTH_THEN_SPACE = re.compile(r"[。！？；：，、）」』”] (?! )")
+"""Full-width punctuation followed by one space: Chinese puts none after its marks ("核验通过。
+已校验", "，名为" read as gaps). Allowed: two spaces or more, the column gap of the command's
+help text, which lines up its values under each other ("登录：     --user NAME")."""
+
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+AFTER_A_SENTENCE = re.compile(r"(?<!No)[.!?](?:\s*\{\w+\})*\s*$")
+BEFORE_A_PLACEHOLDER_OR_THE_END = re.compile(r"\s*(?:\{|$)")
+"""In English, a placeholder holding a sentence after a sentence and before another placeholder
+or the end ("CHAIN INTACT. {message} {counts}", "... database. {stop} {restored}"): joined by a
+space in English, by nothing in Chinese, where each ends with 。 ("No. {number}" is no sentence)."""
+
+
+def sentence_placeholders(english: str) -> set[str]:
+    return {
+        m.group(1)
+        for m in PLACEHOLDER.finditer(english)
+        if AFTER_A_SENTENCE.search(english[: m.start()])
+        and BEFORE_A_PLACEHOLDER_OR_THE_END.match(english[m.end() :])
+    }
+
+
+SPACED_PLACEHOLDERS = re.compile(r"\{(\w+)\} +\{")
+
+
+def test_no_space_after_full_width_punctuation() -> None:
+    spaced = [
+        f"{name}: {chinese!r}"
+        for name, _english, chinese in TRANSLATIONS
+        if FULL_WIDTH_THEN_SPACE.search(chinese)
+    ]
+    assert not spaced, "a space after full-width punctuation:\n" + "\n".join(spaced)
+
+
+def test_full_width_punctuation_then_a_space_is_caught_and_a_column_gap_passes() -> None:
+    assert FULL_WIDTH_THEN_SPACE.search("核验通过。 已校验")
+    assert FULL_WIDTH_THEN_SPACE.search("从首个记录开始， 未恢复")
+    assert FULL_WIDTH_THEN_SPACE.search("“Temperature (°C)” 或 温度")
+    assert not FULL_WIDTH_THEN_SPACE.search("登录：     --user NAME")
+    assert not FULL_WIDTH_THEN_SPACE.search("核验通过。已校验")
+
+
+def test_sentences_in_placeholders_are_not_spaced_apart() -> None:
+    spaced = []
+    for name, english, chinese in TRANSLATIONS:
+        sentences = sentence_placeholders(english)
+        for found in SPACED_PLACEHOLDERS.finditer(chinese):
+            if found.group(1) in sentences:
+                spaced.append(f"{name}: {{{found.group(1)}}} in {chinese!r}")
+    assert not spaced, "sentences in placeholders spaced apart:\n" + "\n".join(spaced)
+
+
+def test_sentence_placeholders_are_recognised() -> None:
+    assert sentence_placeholders("CHAIN INTACT. {message} {counts}") == {"message", "counts"}
+    assert sentence_placeholders("CHAIN BROKEN. {message}{first} {counts}{more}") >= {"first"}
+    assert sentence_placeholders("is from another database. {stop} {restored}") == {
+        "stop",
+        "restored",
+    }
+    assert not sentence_placeholders("No. {number} {date}")
+    assert not sentence_placeholders("{kind} {id} ({kit})")
+
+
+def test_a_sentence_appended_to_another_starts_without_a_space() -> None:
+    """A message said after another one (" First entry that does not match: {entry}."): its
+    English starts with the space between the two; its Chinese, after a 。, with none."""
+    spaced = [
+        f"{name}: {chinese!r}"
+        for name, english, chinese in TRANSLATIONS
+        if re.match(r" [A-Z]", english) and chinese.startswith(" ")
+    ]
+    assert not spaced, "a Chinese sentence appended after a space:\n" + "\n".join(spaced)
+
+
 def test_a_placeholder_holding_a_number_keeps_its_space() -> None:
     """Not every '} ' before Chinese is a mistake: a kit number or a count is spaced."""
     assert not AFTER_PLACEHOLDER.search("{refusal}未作任何更改。")

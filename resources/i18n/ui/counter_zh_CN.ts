@@ -788,6 +788,10 @@
         <source>, </source>
         <translation>、</translation>
     </message>
+    <message>
+        <source>…</source>
+        <translation>……</translation>
+    </message>
 </context>
 <context>
     <name>PickLine</name>

@@ -189,15 +189,15 @@ Old values:
     </message>
     <message>
         <source>CHAIN INTACT. {message} {counts}</source>
-        <translation>哈希链完整。{message} {counts}</translation>
+        <translation>哈希链完整。{message}{counts}</translation>
     </message>
     <message>
         <source> First entry that does not match: {entry}.</source>
-        <translation> 第一条不匹配的记录：{entry}。</translation>
+        <translation>第一条不匹配的记录：{entry}。</translation>
     </message>
     <message>
         <source>CHAIN BROKEN. {message}{first} {counts}{more}</source>
-        <translation>哈希链已断裂。{message}{first} {counts}{more}</translation>
+        <translation>哈希链已断裂。{message}{first}{counts}{more}</translation>
     </message>
     <message>
         <source>none: the audit trail does not verify</source>
@@ -305,6 +305,18 @@ Old values:
     <message>
         <source>Kit</source>
         <translation>药盒</translation>
+    </message>
+    <message>
+        <source>Dispensed to participant</source>
+        <translation>发放给受试者</translation>
+    </message>
+    <message>
+        <source>Returned by participant</source>
+        <translation>受试者退回</translation>
+    </message>
+    <message>
+        <source>Back in stock</source>
+        <translation>退回库存</translation>
     </message>
     <message>
         <source>Product</source>

@@ -45,7 +45,7 @@ from dispensary.domain import reasons
 from dispensary.domain.codes import ReasonCode
 from dispensary.domain.lifecycle import status_word
 from dispensary.domain.rules import next_day1_words
-from dispensary.i18n import ENGLISH, N_, _, current_language
+from dispensary.i18n import N_, _, listed
 
 if TYPE_CHECKING:
     from dispensary.cli.run import Run
@@ -437,9 +437,7 @@ def _count_word(study: Study, product: str) -> str:
 
 def _listed(study: Study, counts: Sequence[tuple[str, int]]) -> str:
     """Counts of several products listed, each in its own word ("56 capsules, 30 tablets")."""
-    return (", " if current_language() is ENGLISH else "、").join(
-        study.units(product, count) for product, count in counts
-    )
+    return listed(study.units(product, count) for product, count in counts)
 
 
 def _return_lines(found: ReturnAssessment, needs: str | None, study: Study) -> list[str]:

@@ -33,7 +33,7 @@ from dispensary.domain.rules import (
     undecodable,
 )
 from dispensary.files import path_refusal, write_error_text
-from dispensary.i18n import N_, Language, _, language_named, pgettext
+from dispensary.i18n import N_, Language, _, language_named, listed
 from dispensary.pdffonts import is_wide, split_cjk
 
 if TYPE_CHECKING:  # the run loads the services: only a command that runs needs it
@@ -321,7 +321,7 @@ def kits_text(kits: Sequence[str]) -> str:
     """Kit numbers in a sentence, with the reader's list separator ("K1061, K5010"; in Chinese
     "K1061、K5010", not "K1061, K5010 的药盒标签")."""
     if len(kits) <= 6:
-        return pgettext("names", ", ").join(kits)
+        return listed(kits)
     return _("{first} ... {last} ({count} kits)").format(
         first=kits[0], last=kits[-1], count=len(kits)
     )

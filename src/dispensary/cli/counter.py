@@ -44,7 +44,7 @@ from dispensary.cli.overriding import dispense_override_hints, override_options
 from dispensary.domain.codes import ParticipantStatus
 from dispensary.domain.errors import RuleViolation, ToConfirm
 from dispensary.domain.rules import next_day1_words, sex_word
-from dispensary.i18n import N_, _, current_language
+from dispensary.i18n import N_, _, current_language, listed
 
 if TYPE_CHECKING:
     from dispensary.cli.run import Run
@@ -191,11 +191,7 @@ def cmd_participant_status(run: Run) -> int:
             ),
             _("  Reason  {reason}").format(reason=a.reason.strip()),
             _("  Effective  {day}").format(day=(a.date or run.context().clock.today()).isoformat()),
-            *(
-                [_("  Kits still out for return  {kits}").format(kits=", ".join(out))]
-                if out
-                else []
-            ),
+            *([_("  Kits still out for return  {kits}").format(kits=listed(out))] if out else []),
         ],
     )
     return EXIT_OK

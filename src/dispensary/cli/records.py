@@ -39,7 +39,7 @@ from dispensary.cli.core import (
 from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.errors import DatabaseProblem, NoDatabase, RuleViolation
 from dispensary.files import before_detail
-from dispensary.i18n import N_, _, pgettext
+from dispensary.i18n import ENGLISH, N_, _, current_language, listed, pgettext
 
 if TYPE_CHECKING:
     from dispensary.cli.run import Run
@@ -86,7 +86,9 @@ def _reconcile_lines(result: ReconcileResult, today: date, study: Study) -> list
     from dispensary.services.reconciliation import trail_verdict, written_off_note
 
     rows = _balances(result)
-    if not study.tablets_only:
+    if not study.tablets_only or current_language() is not ENGLISH:
+        # As the PDF names each product in the reader's language (the study file's name,
+        # "海曲泊帕乙醇胺片 2.5 mg"), never by its code; English reads a tablet study by code.
         rows = [(study.product_name(str(row[0])), *row[1:]) for row in rows]
     lines = [_("Reconciliation of {today}").format(today=today.isoformat()), ""]
     lines += table(
@@ -892,7 +894,7 @@ def cmd_demo(run: Run) -> int:
             database=info.database, today=info.today.isoformat()
         ),
         _("  studies: {studies}; the figures below are {first}'s").format(
-            studies=", ".join(info.studies), first=info.studies[0] if info.studies else "-"
+            studies=listed(info.studies), first=info.studies[0] if info.studies else "-"
         ),
         _(
             "  {participants} participants, {dispenses} dispenses, {returns} "

@@ -35,7 +35,7 @@ from dispensary.domain.errors import (
     UnknownStudy,
 )
 from dispensary.domain.rules import parse_date
-from dispensary.i18n import _
+from dispensary.i18n import _, listed
 from dispensary.services import setup, studies, users
 from dispensary.services.context import Actor, Clock, Context, SystemClock, clock_on
 
@@ -170,7 +170,7 @@ class Run:
                 protocol=exc.protocol,
                 named_by=self.study_named_by,
                 database=exc.database,
-                studies=", ".join(exc.studies),
+                studies=listed(exc.studies),
                 env=ENV_STUDY,
             )
         )
@@ -194,7 +194,7 @@ class Run:
             _(
                 "this database holds several studies: name the one you work in with --study "
                 "PROTOCOL (or set {env}). Yours: {studies}."
-            ).format(env=ENV_STUDY, studies=", ".join(studies.own_protocols(self.context(), actor)))
+            ).format(env=ENV_STUDY, studies=listed(studies.own_protocols(self.context(), actor)))
         )
 
     def adopt(self, ctx: Context) -> None:

@@ -33,7 +33,7 @@ from dispensary.cli.core import (
 from dispensary.domain.codes import Role
 from dispensary.domain.errors import RuleViolation
 from dispensary.domain.rules import initials_from_name, next_day1_rule, source_words
-from dispensary.i18n import N_, _
+from dispensary.i18n import N_, _, listed
 
 if TYPE_CHECKING:
     from dispensary.cli.run import Run
@@ -141,7 +141,7 @@ def cmd_user_add(run: Run) -> int:
                 "this database holds several studies ({studies}): name the study the new "
                 "account works in with --study PROTOCOL (or set {env}); give it more with "
                 "`study access`."
-            ).format(studies=", ".join(studies.own_protocols(run.context(), actor)), env=ENV_STUDY)
+            ).format(studies=listed(studies.own_protocols(run.context(), actor)), env=ENV_STUDY)
         )
     password = new_secret(ENV_NEW_PASSWORD, _("the new user {name}").format(name=a.name))
     row = users.add_user(run.context(), actor, a.name, a.role, a.full_name, a.initials, password)
@@ -613,7 +613,7 @@ def cmd_study_access(run: Run) -> int:
         {"username": a.username, "studies": now},
         [
             _("{user} may now work in: {studies}.").format(
-                user=a.username, studies=", ".join(now) or _("no study")
+                user=a.username, studies=listed(now) or _("no study")
             )
         ],
     )

@@ -44,7 +44,7 @@ from dispensary.cli.core import (
 )
 from dispensary.domain import reasons
 from dispensary.domain.codes import HELD_FOR_COUNT, SHORT_DATED, KitStatus, ReasonCode
-from dispensary.i18n import ENGLISH, N_, _, current_language
+from dispensary.i18n import ENGLISH, N_, _, current_language, listed
 
 if TYPE_CHECKING:
     from dispensary.cli.run import Run
@@ -617,7 +617,7 @@ def _run_lines(found: Sequence[ExcursionResult], area: str) -> list[str]:
                     "    the rest of excursion no. {numbers} on record (recorded as no. "
                     "{number}): a kit released since is quarantined again, for the sponsor to "
                     "judge the longer excursion"
-                ).format(numbers=", ".join(map(str, e.continues)), number=e.excursion_id)
+                ).format(numbers=listed(map(str, e.continues)), number=e.excursion_id)
             )
         lines.extend(f"    {notice}" for notice in e.notices(area))
     return lines
@@ -867,7 +867,7 @@ def _held_note(rows: Sequence[KitRow]) -> list[str]:
                 "({kits}). Recount them or record the adjustments first: Physical count "
                 "(Ctrl+7), or `dispensary count` on the command line."
             )
-        ).format(n=len(held), kits=", ".join(held))
+        ).format(n=len(held), kits=listed(held))
     ]
 
 

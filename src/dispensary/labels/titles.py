@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from dispensary.files import offered_file_name
-from dispensary.i18n import _, speaking
+from dispensary.i18n import _, listed, speaking
 
 if TYPE_CHECKING:  # light to import: the label catalogue builds the command line's parser
     from dispensary.services.results import DispenseResult
@@ -45,7 +45,7 @@ def file_name(languages: Sequence[str], make: Callable[[], str]) -> str:
 def kits_shown(kits: Sequence[str]) -> str:
     """The kits as a title shows them, in the current language."""
     if len(kits) <= 6:
-        return ", ".join(kits)
+        return listed(kits)
     return _("{first} ... {last} ({count} kits)").format(
         first=kits[0], last=kits[-1], count=len(kits)
     )

@@ -18,7 +18,7 @@ from dispensary.domain import reasons
 from dispensary.domain.audit_actions import person_named
 from dispensary.domain.codes import SignatureMeaning
 from dispensary.domain.errors import InvalidInput
-from dispensary.i18n import N_, _
+from dispensary.i18n import N_, _, listed
 from dispensary.reports.base import (
     LIGHT,
     Section,
@@ -91,7 +91,7 @@ def unseen_returns(row: DestructionRow) -> str:
     """Returned kits destroyed before a monitor saw the return, knowingly: said where the
     destruction is (the log, the certificate), not left to the audit trail alone."""
     return _("{kits} destroyed before a monitor saw the return (acknowledged by {name})").format(
-        kits=", ".join(row.unseen_returns), name=row.unseen_acknowledged_by
+        kits=listed(row.unseen_returns), name=row.unseen_acknowledged_by
     )
 
 

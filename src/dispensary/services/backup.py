@@ -114,7 +114,7 @@ from dispensary.files import (
     with_detail,
     write_error_text,
 )
-from dispensary.i18n import N_, _, sentences
+from dispensary.i18n import N_, _, listed, sentences
 from dispensary.services import pharmacy, site_key
 from dispensary.services.audit import STOP, Recorder, count_entries
 from dispensary.services.audit_check import FULL_CHECK_DAYS, chain_check
@@ -1669,7 +1669,7 @@ def _check_and_record(
             # A backup of this pharmacy's database holds the study the current one works in
             # (a database may hold several studies).
             if expect_protocol is not None and expect_protocol not in opened.studies:
-                studies = ", ".join(opened.studies)
+                studies = listed(opened.studies)
                 raise DatabaseProblem(_other_study(source, studies, expect_protocol))
             signed: Actor | None = None
             if administrator is not None:

@@ -26,7 +26,7 @@ from dispensary.domain.codes import (
 from dispensary.domain.errors import InvalidInput, NotPermitted, RuleViolation
 from dispensary.domain.lifecycle import ON_SHELF, KitEvent, transition
 from dispensary.domain.rules import check_not_future, check_text
-from dispensary.i18n import N_, _
+from dispensary.i18n import N_, _, listed
 from dispensary.services.assessment import (
     DestroyAssessment,
     DestroyCheck,
@@ -417,7 +417,7 @@ def _plan_destruction(
                         "Kits {kits} are still in date and unused: give the reason for in-date "
                         "kits that the sponsor's authorisation records: {reasons}."
                     )
-                ).format(kits=", ".join(needing), reasons=reason_names()),
+                ).format(kits=listed(needing), reasons=reason_names()),
                 InvalidInput,
             )
         )
@@ -483,7 +483,7 @@ def _unseen_returns(
     )
     if not unseen:
         return (), (), ()
-    kits_said = ", ".join(
+    kits_said = listed(
         _("kit {kit} (returned {day})").format(kit=k, day=returned[k].isoformat()) for k in unseen
     )
     if signed is None:

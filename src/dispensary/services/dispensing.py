@@ -77,7 +77,7 @@ from dispensary.domain.rules import (
     supply_cover_until,
     usable_kits,
 )
-from dispensary.i18n import ENGLISH, N_, _, current_language, speaking
+from dispensary.i18n import ENGLISH, N_, _, current_language, listed, speaking
 from dispensary.services.assessment import (
     REASON_OVERRIDES,
     Caution,
@@ -434,7 +434,7 @@ def _override_codes(codes: Sequence[str]) -> tuple[str, ...]:
                     "the check of the dispense shows)."
                 ).format(
                     code=f"{code!r:.40}" if not isinstance(code, str) else code[:40],
-                    codes=", ".join(known),
+                    codes=listed(known),
                 )
             )
     return tuple(dict.fromkeys(codes))
@@ -629,7 +629,7 @@ class _Found:
                         "now: it needs no override. Check the dispense again, and dispense without "
                         "the override."
                     )
-                ).format(codes=", ".join(stale), assessed=", ".join(assessed)),
+                ).format(codes=listed(stale), assessed=listed(assessed)),
                 OverrideUnmatched,
             )
         )

@@ -31,7 +31,7 @@ from dispensary.domain.forecast import (
 from dispensary.domain.forecast import forecast as play_forecast
 from dispensary.domain.regimen import tablets_needed
 from dispensary.domain.rules import STARTING_DOSE_LEVEL, KitCandidate, check_count
-from dispensary.i18n import N_, _, current_language
+from dispensary.i18n import N_, _, current_language, listed
 from dispensary.services.common import contents_by_id, last_live_dispense
 from dispensary.services.context import Actor, Context
 from dispensary.services.counts import open_differences
@@ -111,7 +111,7 @@ class ForecastResult:
         held = self.forecast.held
         if not held:
             return ""
-        numbers = ", ".join(k.number for k in held)
+        numbers = listed(k.number for k in held)
         return (
             _(
                 "Not counted as stock: 1 kit held for a count difference not settled ({kits}). "

@@ -34,7 +34,7 @@ from dispensary.domain import reasons
 from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.codes import KitStatus
 from dispensary.domain.lifecycle import status_word
-from dispensary.i18n import _
+from dispensary.i18n import _, sentences
 from dispensary.services.assessment.returns import NOT_BROUGHT_BACK
 from dispensary.services.common import get_kit
 from dispensary.services.context import Actor, Context
@@ -102,7 +102,7 @@ def _receipt(
         area=kit.location,
     )
     if not shipment.temperature_ok:
-        detail += " " + _("Temperature record not acceptable.")
+        detail = sentences([detail, _("Temperature record not acceptable.")])
     return [
         KitHistoryEvent(
             shipment.created_at,

@@ -35,7 +35,7 @@ from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.codes import KitStatus, LabelKind
 from dispensary.domain.errors import InvalidInput, RuleViolation
 from dispensary.domain.rules import check_text
-from dispensary.i18n import N_, _
+from dispensary.i18n import N_, _, listed
 from dispensary.services import pharmacy
 from dispensary.services.assessment.returns import NOT_BROUGHT_BACK
 from dispensary.services.audit import Recorder
@@ -463,7 +463,7 @@ def left_out_text(left_out: Sequence[tuple[str, str]]) -> str:
 
 def _kits_said(kits: Sequence[str]) -> str:
     if len(kits) <= 6:
-        return ", ".join(kits)
+        return listed(kits)
     return _("{first} ... {last} ({count} kits)").format(
         first=kits[0], last=kits[-1], count=len(kits)
     )

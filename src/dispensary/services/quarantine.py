@@ -18,7 +18,7 @@ from dispensary.domain.codes import KitStatus, SignatureMeaning
 from dispensary.domain.errors import DispensaryError, InvalidInput
 from dispensary.domain.lifecycle import KitEvent
 from dispensary.domain.rules import check_text, normalise_kit_number
-from dispensary.i18n import N_, _
+from dispensary.i18n import N_, _, listed
 from dispensary.services.audit import Recorder
 from dispensary.services.common import get_kit, get_kits
 from dispensary.services.context import Actor, Context
@@ -364,7 +364,7 @@ def _relabel_note(kits: Sequence[str]) -> str:
         'number; or dispensary label kit {command} --reprint --reason "{reason}" --out '
         "FILE.pdf)."
     ).format(
-        kits=", ".join(kits),
+        kits=listed(kits),
         reason=_(RELEASED_REASON),
         command=" ".join(kits),
         marked=QUARANTINE_MARK,  # as the label prints it

@@ -36,7 +36,7 @@ from dispensary.domain.rules import (
     supply_cover_until,
 )
 from dispensary.files import with_detail
-from dispensary.i18n import N_, Language, _, pgettext, sentences, translated
+from dispensary.i18n import N_, Language, _, listed, sentences, translated
 from dispensary.services.assessment import KitIn as KitIn  # where callers have found it
 from dispensary.services.assessment import (
     ReceiveAssessment,
@@ -168,7 +168,7 @@ class Manifest:
 
 def _listed(names: Iterable[str]) -> str:
     """Names in a sentence: 'kit, lot' in English, 'kit、lot' in Chinese."""
-    return pgettext("names", ", ").join(names)
+    return listed(names)
 
 
 UTF8 = "UTF-8"
@@ -411,14 +411,14 @@ def mark_damaged(kits: Sequence[KitIn], numbers: Iterable[str]) -> list[KitIn]:
         text = raw.strip()
         if text:
             wanted.setdefault(normalise_kit_number(text), text)
-    listed = {kit.number.upper() for kit in kits}
-    missing = [shown for number, shown in wanted.items() if number not in listed]
+    in_manifest = {kit.number.upper() for kit in kits}
+    missing = [shown for number, shown in wanted.items() if number not in in_manifest]
     if missing:
         raise InvalidInput(
             _(
                 "Kit {kits} is marked damaged but is not on this shipment's list: give the "
                 "number of a kit of the shipment (as on its label)."
-            ).format(kits=pgettext("names", ", ").join(missing))
+            ).format(kits=listed(missing))
         )
     return [
         replace(kit, damaged=kit.damaged or SEEN_AT_RECEIPT)
@@ -643,7 +643,7 @@ def _missing(missing: Sequence[str], received: Collection[str]) -> tuple[str, ..
             _(
                 "Kit {kits} is recorded both as received and as missing from the shipment: a "
                 "kit that arrived is received, one that did not is missing. Check the list."
-            ).format(kits=pgettext("names", ", ").join(both))
+            ).format(kits=listed(both))
         )
     return absent
 
@@ -887,7 +887,7 @@ def excursion_notice(excursions: Sequence[ReceiptExcursion], area: str) -> str:
     commands, before and after the receipt."""
     if not excursions:
         return ""
-    listed = pgettext("names", ", ").join(
+    said = listed(
         _("excursion {number} ({start} to {end}, {lowest}-{highest} °C)").format(
             number=e.excursion_id,
             start=when_utc(e.started_at),
@@ -901,7 +901,7 @@ def excursion_notice(excursions: Sequence[ReceiptExcursion], area: str) -> str:
         "The kits were in {area} on or before the end of a temperature excursion on record "
         "there: {excursions}. They go into quarantine, linked to excursion {first}, until the "
         "sponsor decides whether they may be used."
-    ).format(area=area, excursions=listed, first=excursions[0].excursion_id)
+    ).format(area=area, excursions=said, first=excursions[0].excursion_id)
 
 
 def when_utc(at: datetime) -> str:

@@ -76,7 +76,7 @@ from dispensary.domain.codes import (
 from dispensary.domain.errors import RuleViolation
 from dispensary.domain.lifecycle import status_word
 from dispensary.domain.rules import ENDS_TREATMENT, check_text, return_overdue
-from dispensary.i18n import ENGLISH, N_, Language, _, current_language, pgettext
+from dispensary.i18n import ENGLISH, N_, Language, _, current_language, listed, pgettext
 from dispensary.services.audit import Recorder
 from dispensary.services.audit_check import TrailCheck, check_trail
 from dispensary.services.common import not_voided, of_study, voided_ids
@@ -1510,7 +1510,7 @@ def quarantine_findings(session: Session, ctx: Context) -> list[Discrepancy]:
         numbers = [k for k, _on, _exposed in kits]
         since = min(on for _k, on, _exposed in kits)
         also_exposed = sorted(set().union(*(e for _k, _on, e in kits)))
-        shown = ", ".join(numbers[:QUARANTINE_KITS_SHOWN]) + (
+        shown = listed(numbers[:QUARANTINE_KITS_SHOWN]) + (
             _(" and {n} more").format(n=len(numbers) - QUARANTINE_KITS_SHOWN)
             if len(numbers) > QUARANTINE_KITS_SHOWN
             else ""
@@ -1522,7 +1522,7 @@ def quarantine_findings(session: Session, ctx: Context) -> list[Discrepancy]:
         )
         also = (
             _(" Also exposed while held to temperature excursion {excursions}.").format(
-                excursions=", ".join(str(e) for e in also_exposed)
+                excursions=listed(str(e) for e in also_exposed)
             )
             if also_exposed
             else ""

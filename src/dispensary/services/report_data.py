@@ -56,7 +56,7 @@ from dispensary.domain.rules import (
     days_after,
     normalise_kit_number,
 )
-from dispensary.i18n import N_, _
+from dispensary.i18n import N_, _, listed
 from dispensary.services import audit as audit_service
 from dispensary.services import queries, receiving, temperature
 from dispensary.services.audit_check import chain_check
@@ -1127,8 +1127,8 @@ def _darf_note(row: LedgerRow, target: int | None, rows: Sequence[LedgerRow] = (
         # The method alone does not tie the line to its certificate: the sponsor's
         # authorisation and the witness do (of each destruction the line's kits left in).
         every = rows or (row,)
-        references = ", ".join(dict.fromkeys(r.authorisation for r in every if r.authorisation))
-        witnesses = ", ".join(dict.fromkeys(r.witness for r in every if r.witness))
+        references = listed(dict.fromkeys(r.authorisation for r in every if r.authorisation))
+        witnesses = listed(dict.fromkeys(r.witness for r in every if r.witness))
         if references:
             return _("{destroyed}; authorisation {reference}, witnessed by {witness}").format(
                 destroyed=said, reference=references, witness=witnesses
@@ -1952,7 +1952,7 @@ def _refuse_other_study_shipment(session: Session, ctx: Context, actor: Actor, n
                 "There is no shipment '{shipment}' in the study open; studies {studies} each "
                 "have a shipment of that number. Switch to the study you mean (on the command "
                 "line, name it with --study PROTOCOL)."
-            ).format(shipment=number[:60], studies=", ".join(protocols))
+            ).format(shipment=number[:60], studies=listed(protocols))
         )
 
 

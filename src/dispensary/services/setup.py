@@ -76,7 +76,7 @@ from dispensary.domain.errors import (
     Unprotected,
 )
 from dispensary.files import NOTHING_CHANGED, before_detail, create_private, shown, with_detail
-from dispensary.i18n import N_, _, sentences
+from dispensary.i18n import N_, _, listed, sentences
 from dispensary.services.audit import Recorder
 from dispensary.services.context import Clock, Context, FixedClock, SystemClock
 from dispensary.services.users import check_new_user, create_first_admin
@@ -672,7 +672,7 @@ def _open(
                         "the study you mean."
                     )
                 )
-                studies = ", ".join(held)
+                studies = listed(held)
                 raise UnknownStudy(
                     words.format(
                         path=shown(db), studies=studies, study=studies, expected=expect_protocol

@@ -41,7 +41,7 @@ from dispensary.domain.errors import (
     ToConfirm,
 )
 from dispensary.domain.rules import check_text, source_words
-from dispensary.i18n import N_, _
+from dispensary.i18n import N_, _, listed, sentences
 from dispensary.services.audit import Recorder
 from dispensary.services.common import not_voided, of_study
 from dispensary.services.context import Actor, Context
@@ -174,14 +174,17 @@ def update_study(
         rescheduled = _schedule_change(session, ctx, record, new)
         if rescheduled is not None and not schedule_change:
             raise ToConfirm(
-                rescheduled.said()
-                + " "
-                + _(
-                    "Finish or end those cycles first (record the returns, then mark each "
-                    "participant completed or discontinued), or, if the sponsor changed the "
-                    "schedule mid-study, confirm the change of schedule: "
-                    "`dispensary study update FILE --schedule-change --reason ...`, or the "
-                    "question the Studies screen asks."
+                sentences(
+                    [
+                        rescheduled.said(),
+                        _(
+                            "Finish or end those cycles first (record the returns, then mark "
+                            "each participant completed or discontinued), or, if the sponsor "
+                            "changed the schedule mid-study, confirm the change of schedule: "
+                            "`dispensary study update FILE --schedule-change --reason ...`, or "
+                            "the question the Studies screen asks."
+                        ),
+                    ]
                 )
             )
         codes = {p.code for p in new.products}
@@ -306,14 +309,14 @@ def _find(session: Session, protocol: str, actor: Actor | None = None) -> StudyR
                 _(NO_STUDY_OF_YOURS).format(
                     user=actor.username,
                     study=protocol.strip()[:40],
-                    known=", ".join(r.protocol for r in records if r.id in mine) or "-",
+                    known=listed(r.protocol for r in records if r.id in mine) or "-",
                 )
             )
         return found
     if found is None:
         raise NotFound(
             _("There is no study {study} in this pharmacy. Studies: {known}.").format(
-                study=protocol.strip()[:40], known=", ".join(r.protocol for r in records) or "-"
+                study=protocol.strip()[:40], known=listed(r.protocol for r in records) or "-"
             )
         )
     return found
@@ -469,7 +472,7 @@ SHOWN_AT_MOST = 10
 
 def _listed(items: list[str]) -> str:
     """The first SHOWN_AT_MOST items, then how many more there are."""
-    shown = ", ".join(items[:SHOWN_AT_MOST])
+    shown = listed(items[:SHOWN_AT_MOST])
     more = len(items) - SHOWN_AT_MOST
     if more > 0:
         shown += _(" (and {count} more)").format(count=more)
@@ -532,7 +535,7 @@ def _refuse_still_treating(session: Session, record: StudyRecord) -> None:
     if problems:
         raise RuleViolation(
             _("Study {study} cannot be closed yet. {problems} Then close the study.").format(
-                study=record.protocol, problems=" ".join(problems)
+                study=record.protocol, problems=sentences(problems)
             )
         )
 
@@ -560,7 +563,7 @@ def _refuse_to_review(session: Session, ctx: Context, record: StudyRecord) -> No
             "Study {study} cannot be closed yet: its reconciliation has {count} findings to "
             "review. {findings} Act on each as it says, in study {study} (the Reconciliation "
             "screen, or `dispensary --study {study} reconcile`); then close the study."
-        ).format(study=record.protocol, count=len(found), findings=" ".join(said))
+        ).format(study=record.protocol, count=len(found), findings=sentences(said))
     )
 
 
@@ -767,7 +770,7 @@ UNDONE = N_(
 def undone_said(undone: list[str]) -> str:
     """What the front ends say after an update of the study file of the confirmations it
     undid (confirmations_undone); "" when it undid none."""
-    return _(UNDONE).format(rules=", ".join(undone)) if undone else ""
+    return _(UNDONE).format(rules=listed(undone)) if undone else ""
 
 
 def rules_to_confirm(ctx: Context, actor: Actor) -> list[RuleState]:

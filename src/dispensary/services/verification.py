@@ -66,6 +66,7 @@ from dispensary.domain.codes import KitStatus, MovementKind, ParticipantStatus
 from dispensary.domain.errors import RuleViolation
 from dispensary.domain.lifecycle import KitEvent, transition
 from dispensary.i18n import ENGLISH, N_, _, current_language, pgettext
+from dispensary.i18n import listed as in_words
 from dispensary.services import verification_jobs
 from dispensary.services.assessment.returns import NOT_BROUGHT_BACK
 from dispensary.services.results import VerifiedPoint, VerifyResult
@@ -2083,7 +2084,7 @@ def _index_derived(session: Session, after: int, last: int) -> list[Problem]:
         query = select(study.c.id, study.c.protocol).where(study.c.id.in_(wanted))
         names = {int(i): str(p) for i, p in session.execute(query)}
         shown = [names.get(s, str(s)) for s in wanted]
-        return ", ".join(shown) if shown else _("the site's own")
+        return in_words(shown) if shown else _("the site's own")
 
     entries = cast(Table, AuditEntry.__table__)
     for start in range(after, last, 500):

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from dispensary.domain.codes import Role
+from dispensary.i18n import sentences
 from dispensary.services import backup
 from dispensary.services.backup import BackupState, KeptBackup, KeptBackups
 from dispensary.services.results import BackupResult
@@ -295,10 +296,10 @@ class BackupsScreen(Screen):
             path=done.path, value=done.bytes // 1024 or 1
         )
         if done.chain_broken:  # made as evidence, marked, without a code: said in red
-            self.message.show_message(f"{written} {done.chain_broken}", "error")
+            self.message.show_message(sentences([written, done.chain_broken]), "error")
             return
         if done.warning:
-            self.message.show_message(f"{written} {done.warning}", "warning")
+            self.message.show_message(sentences([written, done.warning]), "warning")
             return
         if done.own_anchor_log:  # written outside the database's own folder: logged there too
             logged = self.tr(
@@ -308,4 +309,4 @@ class BackupsScreen(Screen):
             logged = self.tr("Verification code {code}, added to the anchor log {log}.").format(
                 code=done.anchor, log=done.anchor_log
             )
-        self.message.show_message(f"{written} {logged}", "ok")
+        self.message.show_message(sentences([written, logged]), "ok")

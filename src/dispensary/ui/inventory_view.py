@@ -105,6 +105,8 @@ from dispensary.ui.widgets import (
     product_label,
     qdate,
     read_only_rows,
+    separated,
+    separated_first,
     titled_page,
     units_of,
     wrapped_label,
@@ -472,7 +474,7 @@ class ReleaseDialog(QDialog):
         self.setWindowTitle(self.tr("Release from quarantine"))
         self.setMinimumWidth(480)
         layout = QVBoxLayout(self)
-        named = ", ".join(kits[:KITS_NAMED])  # the rest counted: the dialog fits the screen
+        named = separated(kits[:KITS_NAMED])  # the rest counted: the dialog fits the screen
         if len(kits) > KITS_NAMED:
             named += ", " + self.tr("… and {n} more kits").format(n=len(kits) - KITS_NAMED)
         prompt = QLabel(
@@ -1170,7 +1172,7 @@ class InventoryScreen(Screen):
                 )
             )
         else:
-            listed = ", ".join(k.number for k in kits[:12]) + (" ..." if len(kits) > 12 else "")
+            listed = separated_first([k.number for k in kits], 12)
             if len(kits) == self.model.rowCount() and self.model.canFetchMore():
                 # Every row read is selected, but the filters find more kits than were read.
                 text = self.tr(
@@ -1335,7 +1337,7 @@ class InventoryScreen(Screen):
                     "Kit {kit} selected. Kits selected before are not in the list shown (it "
                     "was narrowed to {kit}, far down the list): {lost}. Select them by a search "
                     "or a filter, or act on them apart."
-                ).format(kit=kit, lost=", ".join(lost[:12]) + (" ..." if len(lost) > 12 else "")),
+                ).format(kit=kit, lost=separated_first(lost, 12)),
                 "warning",
             )
             return
@@ -1360,7 +1362,7 @@ class InventoryScreen(Screen):
                 len(kits),
                 self.tr("Why is {kits} set aside? It cannot be dispensed until released."),
                 self.tr("Why are {kits} set aside? They cannot be dispensed until released."),
-            ).format(kits=", ".join(kits)),
+            ).format(kits=separated(kits)),
             self.tr("Quarantine"),
         )
         if reason is None:
@@ -1372,7 +1374,7 @@ class InventoryScreen(Screen):
         if done is not None:
             self._written(
                 self.tr("Quarantined {kits}: {reason}.").format(
-                    kits=", ".join(done.kits), reason=done.reason
+                    kits=separated(done.kits), reason=done.reason
                 )
             )
 
@@ -1402,7 +1404,7 @@ class InventoryScreen(Screen):
             SignatureMeaning.RELEASED.value,
             self.tr(
                 "Release of {kits} from quarantine on the sponsor's decision {reference}"
-            ).format(kits=", ".join(kits), reference=reference),
+            ).format(kits=separated(kits), reference=reference),
         )
         if password is None:
             return
@@ -1416,7 +1418,7 @@ class InventoryScreen(Screen):
             said = self.tr(
                 "Released {kits} on the sponsor's decision {reference}: {reason}."
             ).format(
-                kits=", ".join(done.kits), reference=done.sponsor_reference, reason=done.reason
+                kits=separated(done.kits), reference=done.sponsor_reference, reason=done.reason
             )
             if done.relabel_note:  # their labels may say QUARANTINED: DO NOT DISPENSE
                 said = self.tr("{released} {relabel}").format(
@@ -1625,7 +1627,7 @@ class InventoryScreen(Screen):
             )
         said = summary.format(
             n=len(kits),
-            kits=", ".join(kits),
+            kits=separated(kits),
             tablets=self._units_leaving([(v.product, v.tablets) for v in found.kits]),
             day=found.destroyed_on.isoformat(),
             witness=found.witness_shown,  # with their role, as the certificate names them

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from dispensary.domain.errors import DispensaryError, InOtherStudy, NotFound, NotPermitted
-from dispensary.i18n import current_language
+from dispensary.i18n import current_language, sentences
 from dispensary.services.context import Context
 from dispensary.services.results import StudyRow
 from dispensary.ui.feedback import COLOURS, MessageBar
@@ -601,7 +601,7 @@ class MainWindow(QMainWindow):
                 protocol=protocol, title=ctx.study.wording().short_title
             )
         if ctx.closed:
-            notice += " " + self.tr("The study is closed: its records are read only.")
+            notice = sentences([notice, self.tr("The study is closed: its records are read only.")])
         self.notice.show_message(notice, "info")
         if code:
             self.handle_scan(code, follow=False)

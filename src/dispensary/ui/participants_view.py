@@ -46,6 +46,7 @@ from PySide6.QtWidgets import (
 from dispensary.domain.codes import Flag, ParticipantStatus, SignatureMeaning
 from dispensary.domain.errors import DispensaryError, InvalidInput, ToConfirm
 from dispensary.domain.rules import half_width, next_day1_words, parse_whole
+from dispensary.i18n import sentences
 from dispensary.services import dispensing, participants, queries, returns
 from dispensary.services.assessment import EnrolmentCheck, StudyFileChanged
 from dispensary.services.assessment.status import StatusCorrection
@@ -124,7 +125,7 @@ FLAG_NAMES = {
 
 
 def flag_names(flags: Sequence[Flag]) -> str:
-    return ", ".join(
+    return separated(
         QCoreApplication.translate("ParticipantsScreen", FLAG_NAMES.get(f, f.value)) for f in flags
     )
 
@@ -744,7 +745,7 @@ class StatusDialog(StatusForm):
             "kitsStillOut",
             self.tr(
                 "Kits still out for return: <b>{kits}</b>. Record their return as usual."
-            ).format(kits=", ".join(out))
+            ).format(kits=separated(out))
             if out
             else self.tr("No kit is out for return."),
         )
@@ -1675,10 +1676,15 @@ class ParticipantsScreen(Screen):
             following=following,
         )
         if corrected:
-            summary += " " + self.tr(
-                "<b>Record changed {count} time(s) since enrolment</b>: see "
-                "Corrections and status changes."
-            ).format(count=corrected)
+            summary = sentences(
+                [
+                    summary,
+                    self.tr(
+                        "<b>Record changed {count} time(s) since enrolment</b>: see "
+                        "Corrections and status changes."
+                    ).format(count=corrected),
+                ]
+            )
         self.summary.setText(summary)
         self.history.set_rows(history_lines(history))
         self._update_history_buttons()
@@ -1696,7 +1702,7 @@ class ParticipantsScreen(Screen):
             if not row.flags:
                 continue
             # Each in its products' unit word, as the history and the return say it.
-            labels = ", ".join(flag_term(study, f, row.products) for f in row.flags)
+            labels = separated(flag_term(study, f, row.products) for f in row.flags)
             reason = (
                 self.tr("reason: {reason}").format(reason=row.flag_reason)
                 if row.flag_reason
@@ -1952,7 +1958,7 @@ class ParticipantsScreen(Screen):
                     ago=self.tr("yesterday")
                     if check.days == 1
                     else self.tr("{days} days ago").format(days=check.days),
-                    kits=", ".join(check.kits),
+                    kits=separated(check.kits),
                     participant=person.study_number,
                 ),
                 self.tr("Kits are back"),
@@ -1996,7 +2002,7 @@ class ParticipantsScreen(Screen):
         self._shown_again(person.study_number, number)
         self.message.show_message(
             self.tr("Dispense {dispense} voided; back in stock: {kits}.").format(
-                dispense=number, kits=", ".join(k.kit for k in result.kits)
+                dispense=number, kits=separated(k.kit for k in result.kits)
             ),
             "ok",
         )

@@ -91,8 +91,13 @@ def _last_counted(value: date | None) -> str:
     return value.isoformat()
 
 
-def balance_columns(identify: Sequence[Column[BalanceRow]]) -> list[Column[BalanceRow]]:
-    """A balance tab's columns: what names the line (`identifying_columns`), then its figures."""
+def balance_columns(
+    identify: Sequence[Column[BalanceRow]], scope: str = "products"
+) -> list[Column[BalanceRow]]:
+    """A balance tab's columns: what names the line (`identifying_columns`), then its figures;
+    a participant's as the report heads them (`participant_columns`)."""
+    if scope == "participants":
+        return [*identify, *participant_columns()]
     return [
         *identify,
         Column(
@@ -123,6 +128,50 @@ def balance_columns(identify: Sequence[Column[BalanceRow]]) -> list[Column[Balan
             lambda r: r.held_returned,
             align_right=True,
             tooltip=str(QT_TRANSLATE_NOOP("Column", "Held returned")),
+        ),
+        Column(
+            str(QT_TRANSLATE_NOOP("Column", "Balanced")),
+            _balanced,
+            colour=lambda r: GREEN if r.balanced else RED,
+        ),
+    ]
+
+
+def participant_columns() -> list[Column[BalanceRow]]:
+    """A participant's figures in the report's words and order (reports.reconciliation
+    PARTICIPANT_COLUMNS): a participant never receives stock, so not "Received" and
+    "Dispensed" but what was dispensed to them and what they brought back, then what of it is
+    held, destroyed, written off or back in stock."""
+    return [
+        Column(
+            str(QT_TRANSLATE_NOOP("Column", "Dispensed to participant")),
+            lambda r: r.dispensed,
+            align_right=True,
+            two_lines=True,
+        ),
+        Column(
+            str(QT_TRANSLATE_NOOP("Column", "Returned by participant")),
+            lambda r: r.returned,
+            align_right=True,
+            two_lines=True,
+        ),
+        Column(
+            str(QT_TRANSLATE_NOOP("Column", "Held")),
+            lambda r: r.held_returned,
+            align_right=True,
+            tooltip=str(QT_TRANSLATE_NOOP("Column", "Held returned")),
+        ),
+        Column(
+            str(QT_TRANSLATE_NOOP("Column", "Destroyed")), lambda r: r.destroyed, align_right=True
+        ),
+        Column(
+            str(QT_TRANSLATE_NOOP("Column", "Written off")),
+            lambda r: r.adjusted,
+            align_right=True,
+            tooltip=str(QT_TRANSLATE_NOOP("Column", "Written off (adjusted)")),
+        ),
+        Column(
+            str(QT_TRANSLATE_NOOP("Column", "Back in stock")), lambda r: r.on_hand, align_right=True
         ),
         Column(
             str(QT_TRANSLATE_NOOP("Column", "Balanced")),
@@ -359,7 +408,7 @@ class ReconcileScreen(Screen):
         study = session.ctx.study
         for scope, tab_title in TABS:
             identify = identifying_columns(scope, study)
-            model: RowTableModel[BalanceRow] = RowTableModel(balance_columns(identify), self)
+            model: RowTableModel[BalanceRow] = RowTableModel(balance_columns(identify, scope), self)
             self.balances[scope] = model
             # The product gives way in a narrow window: the figures and their headers stay.
             shown = QCoreApplication.translate("ReconcileScreen", str(tab_title))

@@ -78,6 +78,7 @@ from dispensary.ui.translations import installed_language
 from dispensary.ui.widgets import (
     hidden_unless,
     product_label,
+    separated,
     shown_date,
     titled_page,
     wrapped_label,
@@ -539,7 +540,7 @@ class ReportsScreen(Screen):
                 shared.setdefault(c.reference.casefold(), []).append(c)
         for same in shared.values():
             if len(same) > 1:
-                numbers = ", ".join(str(c.destruction_id) for c in same)
+                numbers = separated(str(c.destruction_id) for c in same)
                 reference = same[0].reference
                 text = QCoreApplication.translate(
                     "ReportsScreen", "Authorisation {reference}: destructions No. {numbers}"

@@ -56,7 +56,7 @@ from dispensary.ui.inventory_view import kit_columns
 from dispensary.ui.models.table import Column
 from dispensary.ui.screen import STAFF_ROLES, Kept, OpenKind, Screen
 from dispensary.ui.session import AppSession
-from dispensary.ui.widgets import by_count, separated, titled_page, wrapped_label
+from dispensary.ui.widgets import by_count, separated, separated_first, titled_page, wrapped_label
 
 
 def celsius(value: float | None) -> str:
@@ -306,7 +306,7 @@ def _ellipsis() -> str:
 def _listed(kits: list[str]) -> str:
     """Up to ten kit numbers, then an ellipsis: a message, not the list (the table below has
     it). A sentence the ellipsis ends takes no full stop after it (`_ended`)."""
-    return separated(kits[:10]) + (_ellipsis() if len(kits) > 10 else "")
+    return separated_first(kits, 10)
 
 
 def _ended(text: str) -> str:
@@ -986,7 +986,7 @@ class TemperatureScreen(Screen):
         ).format(
             start=zoned(found.started_at),
             number=found.excursion_id,
-            earlier=", ".join(map(str, found.continues)),
+            earlier=separated(map(str, found.continues)),
         )
 
     def _other_study(self, found: temperature.ExcursionResult) -> str:

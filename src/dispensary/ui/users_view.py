@@ -50,7 +50,7 @@ from dispensary.ui.models.table import Column
 from dispensary.ui.screen import Screen
 from dispensary.ui.session import AppSession
 from dispensary.ui.vocabulary import term
-from dispensary.ui.widgets import ElidedLabel, by_count, titled_page
+from dispensary.ui.widgets import ElidedLabel, by_count, separated, titled_page
 
 
 def account_state(row: UserRow) -> str:
@@ -523,7 +523,7 @@ class UsersScreen(Screen):
         elif row.studies:
             self.access_state.set_line(
                 self.tr("{user} works in: {studies}.").format(
-                    user=row.username, studies=", ".join(row.studies)
+                    user=row.username, studies=separated(row.studies)
                 )
             )
         else:
@@ -619,7 +619,7 @@ class UsersScreen(Screen):
             added = self.tr("User {user} ({role}) added.").format(user=row.username, role=role)
         else:
             added = self.tr("User {user} ({role}) added, working in {studies}.").format(
-                user=row.username, role=role, studies=", ".join(row.studies)
+                user=row.username, role=role, studies=separated(row.studies)
             )
         give = self.tr(
             "Give them the password in person: they choose their own at their first sign-in."

@@ -749,6 +749,13 @@ def separated(items: Iterable[str]) -> str:
     return QCoreApplication.translate("List", ", ").join(items)
 
 
+def separated_first(items: Sequence[str], at_most: int) -> str:
+    """The first `at_most` items `separated`, then the language's ellipsis when there are more
+    ("K0101, K0102…"; in Chinese "K0101、K0102……"): a message names a few, the table has all."""
+    shown = separated(items[:at_most])
+    return shown + QCoreApplication.translate("List", "…") if len(items) > at_most else shown
+
+
 def product_label(study: Study, code: str) -> str:
     """'7.5 mg tablet': what a pharmacist reads on the shelf, for a product code. In another
     language, the product as the study file names it there ("海曲泊帕乙醇胺片 7.5 mg"): the

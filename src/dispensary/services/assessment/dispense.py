@@ -9,7 +9,7 @@ from enum import StrEnum
 
 from dispensary.domain.codes import DISPENSE_OVERRIDES
 from dispensary.domain.errors import RuleViolation
-from dispensary.i18n import N_, _, sentences
+from dispensary.i18n import N_, _, listed, sentences
 from dispensary.services.assessment.base import Refusal
 from dispensary.services.results import KitRow
 
@@ -324,7 +324,7 @@ class DispenseAssessment:
         if ordered:
             return ordered[0].message
         warnings = sentences(w.message for w in missing)
-        codes = ", ".join(dict.fromkeys(str(w.code) for w in missing))
+        codes = listed(dict.fromkeys(str(w.code) for w in missing))
         if self.overrides is None:  # a screen: the reason typed acknowledges what it shows
             return _(
                 "{warnings} To dispense anyway, give the reason for overriding (e.g. the "

@@ -54,15 +54,29 @@ class Column(Generic[_Row]):
     """A cell's text made from its row, when its value alone does not say it ("28 capsules":
     the count and its product's word); the value still sorts it."""
 
+    two_lines: bool = False
+    """A long title said whole, on two lines where it has spaces ("Dispensed to / participant"),
+    so that its column stays narrow; a title without one (Chinese) stays on one."""
+
     def shown_title(self) -> str:
         """The title in the user's language."""
-        return QCoreApplication.translate(self.context or "Column", self.title)
+        title = QCoreApplication.translate(self.context or "Column", self.title)
+        return two_lines(title) if self.two_lines else title
 
     def shown_tooltip(self) -> str | None:
         """The header's tooltip in the user's language (None: the title says it all)."""
         if not self.tooltip:
             return None
         return QCoreApplication.translate(self.context or "Column", self.tooltip)
+
+
+def two_lines(title: str) -> str:
+    """The title broken at the space nearest its middle; as it is when it has none."""
+    spaces = [i for i, c in enumerate(title) if c == " "]
+    if not spaces:
+        return title
+    at = min(spaces, key=lambda i: abs(len(title) - 2 * i))
+    return f"{title[:at]}\n{title[at + 1 :]}"
 
 
 def percent(value: float | None) -> str:
