@@ -131,6 +131,13 @@ def test_f4_or_alt_down_opens_a_date_field_s_calendar(
     assert focused() is day
 
 
+def test_the_keyboard_shortcuts_say_f4_opens_a_date_field_s_calendar(
+    qtbot: Any, counter: Counter
+) -> None:
+    window = main_window(qtbot, counter.session("pharm"))
+    assert ("F4", "In a date field: open the calendar") in window.shortcut_rows()
+
+
 def test_f4_with_the_date_half_typed_opens_the_calendar_and_types_nothing(
     qtbot: Any, counter: Counter
 ) -> None:
