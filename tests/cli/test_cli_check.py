@@ -630,10 +630,18 @@ def test_a_difference_needs_a_reason_and_a_second_person(
     assert "(--verified-by: missing)" in out
     assert err.startswith("Needs a second person who may verify counts")
 
+    assert "  Second person  -\n" in out  # needed, and nobody named yet
+
     verified = ["--verified-by", pharmacist2.username]
     code, out, err = terminal("check", "count", "K0001", "--tablets", "19", *given, *verified)
     assert (code, err) == (0, "")  # the second person is named: no password is asked
     assert "difference -2" in out
+    # Who the user name typed is, as `check destroy` names its witness (it was not said).
+    assert f"  Second person  {pharmacist2.full_name} (Pharmacist)\n" in out, out
+    code, out, err = terminal(
+        "check", "count", "K0001", "--tablets", "19", *given, "--verified-by", "nobody"
+    )
+    assert "  Second person  nobody\n" in out, out  # no such account: the name as typed
     assert terminal.written() == before
 
 

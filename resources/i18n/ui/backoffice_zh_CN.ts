@@ -1318,6 +1318,10 @@ set</source>
         <translation>重新开始当前界面的表单</translation>
     </message>
     <message>
+        <source>In a date field: open the calendar</source>
+        <translation>在日期框中：打开日历</translation>
+    </message>
+    <message>
         <source>Keyboard shortcuts</source>
         <translation>键盘快捷键</translation>
     </message>

@@ -1558,6 +1558,10 @@
         <translation>{dose} · {date} 由 {initials} 发放 {dispensed}</translation>
     </message>
     <message>
+        <source>{dispensed}, checked by {checker}</source>
+        <translation>{dispensed}，核对人：{checker}</translation>
+    </message>
+    <message>
         <source>&lt;b&gt;{kit}&lt;/b&gt;: not brought back. {number}: {dispensed} dispensed, {returned} returned so far.</source>
         <translation>&lt;b&gt;{kit}&lt;/b&gt;：未带回。{number}：发放 {dispensed}，至今已退回 {returned}。</translation>
     </message>

@@ -1416,10 +1416,6 @@ Old values:
         <translation>储存区域</translation>
     </message>
     <message>
-        <source>Logger file</source>
-        <translation>记录仪文件</translation>
-    </message>
-    <message>
         <source>&lt;b&gt;Logger files checked&lt;/b&gt;</source>
         <translation>&lt;b&gt;已检查的记录仪文件&lt;/b&gt;</translation>
     </message>
@@ -1496,18 +1492,6 @@ Old values:
         <translation>记录读数</translation>
     </message>
     <message>
-        <source>Read at</source>
-        <translation>读取时间</translation>
-    </message>
-    <message>
-        <source>Minimum</source>
-        <translation>最低</translation>
-    </message>
-    <message>
-        <source>Maximum</source>
-        <translation>最高</translation>
-    </message>
-    <message>
         <source>the reading entered by hand</source>
         <translation>手工记录的读数</translation>
     </message>
@@ -1526,6 +1510,22 @@ Old values:
     <message>
         <source>1 excursion</source>
         <translation>1 次温度超标</translation>
+    </message>
+    <message>
+        <source>&amp;Logger file</source>
+        <translation>记录仪文件(&amp;L)</translation>
+    </message>
+    <message>
+        <source>&amp;Read at</source>
+        <translation>读取时间(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Minimum</source>
+        <translation>最低(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Ma&amp;ximum</source>
+        <translation>最高(&amp;X)</translation>
     </message>
     <message>
         <source>{n} excursions</source>

@@ -911,7 +911,8 @@ def cmd_check_count(run: Run) -> int:
     elif found.needs_missing:
         first = found.needs_missing[0]
         needs = _("{label}: {message}").format(label=_(first.needs.label), message=first.message)
-    run.emit(_count_data(found, a.verified_by or ""), _count_lines(found, study))
+    verified_by = a.verified_by or ""
+    run.emit(_count_data(found, verified_by), _count_lines(found, study, verified_by))
     return _answer(run, _first(found.refusals), needs)
 
 
@@ -942,9 +943,11 @@ _COUNT_OPTIONS: dict[str, str] = {
 enum would load the services for `--help`)."""
 
 
-def _count_lines(found: CountAssessment, study: Study) -> list[str]:
+def _count_lines(found: CountAssessment, study: Study, verified_by: str = "") -> list[str]:
     """The count's verdict and figures: the count and the book in the kit's product's word
-    ("20 capsules, 21 capsules in the book") unless the study is of tablets only."""
+    ("20 capsules, 21 capsules in the book") unless the study is of tablets only; the second
+    person, when one is named (`--verified-by`) or the difference needs one, as `check destroy`
+    names its witness: full name and role once the account is found, else the name typed."""
     if found.counted is None:
         missing: str | None = _("the count")
     elif found.needs_missing:
@@ -1001,6 +1004,10 @@ def _count_lines(found: CountAssessment, study: Study) -> list[str]:
             _("  Needs       {label} ({count_options}: {given})").format(
                 label=_(n.needs.label), count_options=_COUNT_OPTIONS[n.needs], given=given
             )
+        )
+    if verified_by or any(n.needs == "second_person" for n in found.needs):
+        lines.append(
+            _("  Second person  {value}").format(value=found.verifier_shown or verified_by or "-")
         )
     lines += [_("  Refused     {message}").format(message=r.message) for r in found.refusals]
     return lines

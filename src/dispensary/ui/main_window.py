@@ -884,6 +884,7 @@ class MainWindow(QMainWindow):
             (QKeySequence(Qt.Key.Key_Enter), self.tr("In a scan field: take the code")),
             (QKeySequence("Ctrl+Enter"), self.tr("Sign / receive on the screen shown")),
             (QKeySequence(Qt.Key.Key_Escape), self.tr("Start the screen's form over")),
+            (QKeySequence(Qt.Key.Key_F4), self.tr("In a date field: open the calendar")),
         ]
         return [(key.toString(native), text) for key, text in keys]
 

@@ -1181,17 +1181,25 @@ class ReturnScreen(Screen):
 
     def _dispensed_text(self, d: DispenseResult) -> str:
         """The card's line of what was dispensed: "{dose} · 21 tablets dispensed ..." in a
-        study of tablets only, else each product's count in its word."""
+        study of tablets only, else each product's count in its word; the second person who
+        checked the dispense named after the pharmacist, when one did (only the pharmacist's
+        initials were said)."""
         study = self.session.ctx.study
         dose = escape(dose_shown(study, d.dose_level, d.dose_name))
         day, initials = shown_date(d.dispensed_on), escape(d.pharmacist_initials)
         if study.tablets_only:
-            return self.tr("{dose} · {tablets} tablets dispensed on {date} by {initials}").format(
+            line = self.tr("{dose} · {tablets} tablets dispensed on {date} by {initials}").format(
                 dose=dose, tablets=d.tablets, date=day, initials=initials
             )
-        dispensed = self._each_product([(k.product, k.tablets) for k in d.kits])
-        return self.tr("{dose} · {dispensed} dispensed on {date} by {initials}").format(
-            dose=dose, dispensed=escape(dispensed), date=day, initials=initials
+        else:
+            dispensed = self._each_product([(k.product, k.tablets) for k in d.kits])
+            line = self.tr("{dose} · {dispensed} dispensed on {date} by {initials}").format(
+                dose=dose, dispensed=escape(dispensed), date=day, initials=initials
+            )
+        if not d.checked_by:
+            return line
+        return self.tr("{dispensed}, checked by {checker}").format(
+            dispensed=line, checker=escape(d.checked_by)
         )
 
     def _back_text(self, result: ReturnResult) -> str:

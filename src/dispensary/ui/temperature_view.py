@@ -436,7 +436,7 @@ class TemperatureScreen(Screen):
         )
         for caption, field, stretch in (
             (self.tr("Storage area"), self.area, 1),
-            (self.tr("Logger file"), self.file, 3),
+            (self.tr("&Logger file"), self.file, 3),
         ):
             label = QLabel(caption)
             label.setBuddy(field)
@@ -510,9 +510,9 @@ class TemperatureScreen(Screen):
         self.reading_max.returnPressed.connect(self.record_reading)
         for caption, field, stretch in (
             (self.tr("Storage area"), self.manual_area, 2),
-            (self.tr("Read at"), self.reading_at, 2),
-            (self.tr("Minimum"), self.reading_min, 1),
-            (self.tr("Maximum"), self.reading_max, 1),
+            (self.tr("&Read at"), self.reading_at, 2),
+            (self.tr("&Minimum"), self.reading_min, 1),
+            (self.tr("Ma&ximum"), self.reading_max, 1),
         ):
             label = QLabel(caption)
             label.setBuddy(field)

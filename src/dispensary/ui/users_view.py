@@ -4,6 +4,8 @@ real person; accounts are the site's, and each user reaches only the studies giv
 
 from __future__ import annotations
 
+from functools import partial
+
 import shiboken6
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtGui import QKeySequence, QPaintEvent, QResizeEvent
@@ -272,7 +274,18 @@ class UsersScreen(Screen):
             "newPasswordAgain", self.tr("the same again"), password=True
         )
         self.add_button = action_button(self.tr("Add user"), "addUser", self._add)
-        self.new_password_again.returnPressed.connect(self.add_button.click)
+        # Enter in any field of the form goes on: to the next field still empty, else it adds
+        # the user, as Enter goes on in the sign-in's form and the counter's (only Enter in
+        # "Repeat password" did anything).
+        self.add_fields = (
+            self.new_username,
+            self.new_full_name,
+            self.new_initials,
+            self.new_password,
+            self.new_password_again,
+        )
+        for field in self.add_fields:
+            field.returnPressed.connect(partial(self._enter_in_add_form, field))
         # Which studies the new account works in, asked when the database holds several (an
         # administrator's account reaches every study: then not asked).
         self.new_studies = QListWidget()
@@ -291,6 +304,17 @@ class UsersScreen(Screen):
         form.addRow(self.tr("Repeat password"), self.new_password_again)
         form.addRow(self.add_button)
         return box
+
+    def _enter_in_add_form(self, field: QLineEdit) -> None:
+        """Enter in `field` of the add-user form: the cursor to the next field still empty
+        (after this one, then from the form's top), else the user added (Add user pressed)."""
+        at = self.add_fields.index(field)
+        following = self.add_fields[at + 1 :] + self.add_fields[: at + 1]
+        empty = next((f for f in following if not f.text().strip()), None)
+        if empty is None:
+            self.add_button.click()
+        else:
+            empty.setFocus()
 
     def _fill_new_studies(self, known: list[StudyRow]) -> None:
         """The studies the administrator has, each to tick; the one they work in ticked (and

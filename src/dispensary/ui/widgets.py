@@ -11,7 +11,19 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import Any, Protocol, TypeVar
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDate, QLocale, QSize, Qt, Signal
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QCoreApplication,
+    QDate,
+    QEvent,
+    QLocale,
+    QObject,
+    QPointF,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import (
     QFocusEvent,
     QGuiApplication,
@@ -164,6 +176,14 @@ _COMMAND_MODIFIERS = (
 )
 
 
+def _opens_calendar(event: QKeyEvent) -> bool:
+    """F4 or Alt+Down: the keys that open a combo box's list, and here a date's calendar."""
+    modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+    if event.key() == Qt.Key.Key_F4:
+        return modifiers == Qt.KeyboardModifier.NoModifier
+    return event.key() == Qt.Key.Key_Down and modifiers == Qt.KeyboardModifier.AltModifier
+
+
 class DateEdit(QDateEdit):
     """A date typed as yyyy-MM-dd or picked from a calendar, read with `typed_date` at the
     step. A QDateEdit edits a date section by section: it drops the keys it refuses without
@@ -195,11 +215,48 @@ class DateEdit(QDateEdit):
         builds the popup's calendar, its month and year buttons, for every date field."""
         if not self._watching:
             self._watching = True
-            self.calendarWidget().clicked.connect(self._forget)
+            calendar = self.calendarWidget()
+            calendar.clicked.connect(self._picked)
+            calendar.activated.connect(self._picked)  # a day picked with Enter
+            calendar.window().installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """The calendar closed with no day picked (Esc, a click outside): Qt put the date it
+        holds back in the field as the cursor came back to it ("2026-01-" half typed showed
+        2026-01-05); what was typed is put back over it once Qt is done."""
+        if event.type() == QEvent.Type.Hide and watched is self.calendarWidget().window():
+            QTimer.singleShot(0, self._keep_typed)
+        return super().eventFilter(watched, event)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         self._watch_calendar()
         super().mousePressEvent(event)
+
+    def open_calendar(self) -> None:
+        """The calendar opened from the keyboard (F4, Alt+Down), as a combo box's list is: Qt
+        opens a date field's calendar only when its arrow is clicked (F4 did nothing, and
+        Alt+Down stepped the year back). Opened by Qt's own click on the arrow, so that the
+        calendar shows the date held, placed and closed as when clicked."""
+        if self.isReadOnly() or not self.calendarPopup():
+            return
+        option = QStyleOptionComboBox()
+        option.initFrom(self)
+        option.editable = True
+        option.subControls = QStyle.SubControl.SC_All
+        arrow = self.style().subControlRect(
+            QStyle.ComplexControl.CC_ComboBox, option, QStyle.SubControl.SC_ComboBoxArrow, self
+        )
+        at = QPointF(arrow.center())
+        self.mousePressEvent(
+            QMouseEvent(
+                QEvent.Type.MouseButtonPress,
+                at,
+                self.mapToGlobal(at),
+                Qt.MouseButton.LeftButton,
+                Qt.MouseButton.LeftButton,
+                Qt.KeyboardModifier.NoModifier,
+            )
+        )
 
     def setDate(self, value: QDate | date) -> None:
         """A date set by the program or picked: what was typed before no longer stands."""
@@ -244,6 +301,12 @@ class DateEdit(QDateEdit):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self._keep_typed()
+
+    def _picked(self) -> None:
+        """A day picked from the calendar, clicked or with Enter: the date, shown as Qt shows
+        it (a date half typed before, "2026-01-", was left in the field over the day picked)."""
+        self._forget()
+        self._show_text(self.textFromDateTime(self.dateTime()))
 
     def _forget(self) -> None:
         self._typed = ""
@@ -338,6 +401,10 @@ class DateEdit(QDateEdit):
     def keyPressEvent(self, event: QKeyEvent) -> None:
         self._watch_calendar()
         key, text = event.key(), event.text()
+        if _opens_calendar(event):
+            event.accept()
+            self.open_calendar()
+            return
         held = event.modifiers() & _COMMAND_MODIFIERS  # Ctrl+A selects, types no "a"
         typing = bool(text) and text.isprintable() and not held
         editing = typing or (key in _EDITING_KEYS and not held)
