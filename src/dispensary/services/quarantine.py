@@ -145,6 +145,20 @@ def hold_causes(
     return found
 
 
+def dispense_refusal(session: Session, ctx: Context, kit: Kit) -> str | None:
+    """The counter's refusal of a quarantined kit a temperature excursion holds (its quarantine's,
+    or one it was exposed to while held): why it is held, and that only the sponsor's decision,
+    with its reference, releases it (`release` refuses a release without it). None: another
+    cause, for which the lifecycle's refusal says what to do."""
+    causes = hold_causes(session, ctx, [kit]).get(kit.number, ())
+    if not any(c.excursion is not None for c in causes):
+        return None
+    return _(
+        "Kit {kit} is quarantined: {causes}. A release needs the sponsor's decision on the "
+        "excursion and its reference (Inventory, Release); until then, take another kit."
+    ).format(kit=kit.number, causes=_("; ").join(c.text for c in causes))
+
+
 def assess_quarantine(ctx: Context, actor: Actor, kits: Sequence[str]) -> tuple[ChangeVerdict, ...]:
     """Read-only: each kit named, as `quarantine` would take it (a screen offers the step only
     when every kit is accepted; `quarantine` still refuses what it refuses)."""
