@@ -92,7 +92,7 @@ from dispensary.ui.forms import (
 from dispensary.ui.models.paged import PAGE_SIZE, PagedTableModel
 from dispensary.ui.models.table import Column, RowTableModel, display
 from dispensary.ui.scan_field import KeyBurst
-from dispensary.ui.screen import ALL_ROLES, Screen, is_dispense_number
+from dispensary.ui.screen import ALL_ROLES, OpenKind, Screen, is_dispense_number
 from dispensary.ui.session import AppSession
 from dispensary.ui.vocabulary import term
 from dispensary.ui.widgets import (
@@ -1228,6 +1228,17 @@ class InventoryScreen(Screen):
         button.setEnabled(not found.refused)
         if found.refused:
             button.setToolTip(sentences(r.message for r in found.refusals))
+
+    def open_record(self, kind: str, ref: str) -> None:
+        """The kits in quarantine (of the product `ref`, when given) listed by the filters, as
+        the Today screen's quarantine lines ask; any other record as if scanned."""
+        if kind != OpenKind.QUARANTINED.value:
+            super().open_record(kind, ref)
+            return
+        self.search.clear()
+        self.product.setCurrentIndex(max(self.product.findData(ref), 0) if ref else 0)
+        self.status.setCurrentIndex(self.status.findData(KitStatus.QUARANTINED.value))
+        self._filters_changed()
 
     def open_kit(self, number: str) -> bool:
         """Selects and shows a kit, alone; clears filters that hide it."""
