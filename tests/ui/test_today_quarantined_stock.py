@@ -65,6 +65,8 @@ def test_in_chinese(qtbot: QtBot, counter: Counter, chinese: None) -> None:
         dashboard.expiring.summary.text()
         == "4 盒隔离中的药品将在 90 天内过期：请在过期前询问申办方的决定。"
     )
+    qtbot.waitUntil(lambda: dashboard.forecast.result is not None)
+    assert "10 盒处于隔离中，待申办方决定，不计入库存。" in dashboard.forecast.summary.text()
 
 
 def card_lines(dashboard: DashboardScreen, card: Section) -> list[LinkButton]:
@@ -113,3 +115,20 @@ def test_a_quarantine_line_opens_the_inventory_on_the_kits_in_quarantine(
     rows = [inventory.model.row_at(i) for i in range(inventory.model.rowCount())]
     assert sorted(r.number for r in rows) == sorted(SEVEN_AND_A_HALF)
     shoot(inventory, "inventory-quarantined")
+
+
+def test_the_forecast_card_says_the_kits_in_quarantine_are_not_counted(
+    qtbot: QtBot, counter: Counter
+) -> None:
+    """ "Order 8 kits of 7.5 mg tablet" beside 10 kits waiting for the sponsor's decision, named
+    nowhere on the card: the forecast says they are in quarantine and not counted."""
+    dashboard = today_with_7_5_mg_in_quarantine(qtbot, counter)
+    section = dashboard.forecast
+    qtbot.waitUntil(lambda: section.result is not None)
+    assert section.result is not None and section.result.quarantined == {"herombopag-7.5mg": 10}
+    text = section.summary.text()
+    assert "Order 8 kits of 7.5 mg tablet" in text, text
+    assert text.endswith(
+        "10 kits in quarantine, awaiting the sponsor's decision, are not counted as stock."
+    ), text
+    shoot(dashboard, "today-forecast-quarantined")

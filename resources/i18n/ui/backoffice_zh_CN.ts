@@ -1109,6 +1109,14 @@ set</source>
         <translation>{n} 盒药因盘点差异被暂扣（{kits}），不计入库存：请重新清点，或登记调整（盘点，Ctrl+7）。</translation>
     </message>
     <message>
+        <source>1 kit in quarantine, awaiting the sponsor&apos;s decision, is not counted as stock.</source>
+        <translation>1 盒处于隔离中，待申办方决定，不计入库存。</translation>
+    </message>
+    <message>
+        <source>{n} kits in quarantine, awaiting the sponsor&apos;s decision, are not counted as stock.</source>
+        <translation>{n} 盒处于隔离中，待申办方决定，不计入库存。</translation>
+    </message>
+    <message>
         <source>{n} kit will expire unused.</source>
         <translation>{n}盒药将过期未用。</translation>
     </message>

@@ -61,6 +61,7 @@ from dispensary.services.common import contents_by_id, contents_of_sums, last_li
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.counts import held_kits
 from dispensary.services.permissions import Permission, require
+from dispensary.services.quarantine import quarantined_per_product
 from dispensary.services.queries import status_changed_last
 from dispensary.services.reconciliation import findings_session
 from dispensary.services.results import (
@@ -356,7 +357,7 @@ def _read_figures(
         today, study.cycle.days_of_supply, study.cycle.expiry_margin_days
     )
     shelf = _shelf(session, ctx.study_id, today, expiry_limit, cover_until)
-    quarantined = _quarantined(session, ctx.study_id, today)
+    quarantined = quarantined_per_product(session, ctx.study_id, today)
     on_hand_kits, usable_kits, on_hand_tablets, expiring = shelf[:4]
     expiring += _quarantined_expiring(session, ctx.study_id, today, expiry_limit)
     held_kits = shelf[4]
@@ -468,21 +469,6 @@ def _read_figures(
             session.scalar(select(func.count(Kit.id)).where(Kit.study_id == ctx.study_id)) or 0
         ),
     )
-
-
-def _quarantined(session: Session, study: int, today: date) -> dict[str, int]:
-    """Per product, the kits in quarantine not past their lot's expiry (rules.effective_status:
-    an expired one is no kit to ask the sponsor to release, the reconciliation names it)."""
-    found: dict[str, int] = defaultdict(int)
-    for product, expiry, count in session.execute(
-        select(Kit.product, Lot.expiry, func.count(Kit.id))
-        .join(Lot, Lot.id == Kit.lot_id)
-        .where(Kit.study_id == study, Kit.status == KitStatus.QUARANTINED.value)
-        .group_by(Kit.product, Lot.expiry)
-    ):
-        if effective_status(KitStatus.QUARANTINED, expiry, today) is KitStatus.QUARANTINED:
-            found[str(product)] += int(count)
-    return found
 
 
 def _quarantined_expiring(

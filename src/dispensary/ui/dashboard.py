@@ -370,6 +370,21 @@ class ForecastSection(Section):
                     ),
                 ).format(n=held, kits=named)
             )
+        quarantined = sum(result.quarantined.values())
+        if quarantined:  # no stock until the sponsor decides: not counted (the service's figure)
+            said.append(
+                by_count(
+                    quarantined,
+                    self.tr(
+                        "1 kit in quarantine, awaiting the sponsor's decision, is not counted as "
+                        "stock."
+                    ),
+                    self.tr(
+                        "{n} kits in quarantine, awaiting the sponsor's decision, are not counted "
+                        "as stock."
+                    ),
+                ).format(n=quarantined)
+            )
         if f.unused:
             said.append(
                 by_count(
