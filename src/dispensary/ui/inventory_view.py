@@ -457,6 +457,17 @@ class CountDialog(QDialog):
         return rows[-1] if rows else None
 
 
+def kits_named(kits: Sequence[str]) -> str:
+    """The first KITS_NAMED kits, the rest counted ("… and 80 more kits"): a release's dialog
+    and its signature name an excursion's hundred kits within a 1366x768 screen."""
+    named = ", ".join(kits[:KITS_NAMED])
+    if len(kits) > KITS_NAMED:
+        named += ", " + QCoreApplication.translate("ReleaseDialog", "… and {n} more kits").format(
+            n=len(kits) - KITS_NAMED
+        )
+    return named
+
+
 class ReleaseDialog(QDialog):
     """Asks why quarantined kits go back to stock and the sponsor's reference of the decision
     (services.quarantine.release refuses a release without it). OK with no reference keeps
@@ -472,9 +483,7 @@ class ReleaseDialog(QDialog):
         self.setWindowTitle(self.tr("Release from quarantine"))
         self.setMinimumWidth(480)
         layout = QVBoxLayout(self)
-        named = ", ".join(kits[:KITS_NAMED])  # the rest counted: the dialog fits the screen
-        if len(kits) > KITS_NAMED:
-            named += ", " + self.tr("… and {n} more kits").format(n=len(kits) - KITS_NAMED)
+        named = kits_named(kits)  # the rest counted: the dialog fits the screen
         prompt = QLabel(
             by_count(
                 len(kits),
@@ -491,6 +500,7 @@ class ReleaseDialog(QDialog):
             ).format(kits=named)
         )
         prompt.setObjectName("releasePrompt")
+        prompt.setToolTip(", ".join(kits) if len(kits) > KITS_NAMED else "")  # every kit
         prompt.setWordWrap(True)
         layout.addWidget(prompt)
         self.prompt = prompt
@@ -1413,7 +1423,8 @@ class InventoryScreen(Screen):
             SignatureMeaning.RELEASED.value,
             self.tr(
                 "Release of {kits} from quarantine on the sponsor's decision {reference}"
-            ).format(kits=", ".join(kits), reference=reference),
+            ).format(kits=kits_named(kits), reference=reference),
+            whole=", ".join(kits) if len(kits) > KITS_NAMED else "",
         )
         if password is None:
             return
