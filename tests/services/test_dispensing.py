@@ -781,3 +781,10 @@ def test_a_kit_held_for_an_excursion_is_refused_with_the_sponsors_decision_to_wa
     )
     with refused(ctx, RuleViolation, words):
         dispense(ctx, pharmacist, pw(pharmacist), kits=["K0001"])
+    from dispensary.i18n import Language, speaking
+
+    with (
+        speaking(Language.ZH_CN),
+        refused(ctx, RuleViolation, "解除隔离需要申办方对该温度超标的决定"),
+    ):
+        dispense(ctx, pharmacist, pw(pharmacist), kits=["K0001"])

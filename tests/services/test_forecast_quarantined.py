@@ -34,3 +34,8 @@ def test_the_forecast_says_the_kits_in_quarantine_it_does_not_count(
     assert any(line.startswith("Not counted as stock: 2 kits in quarantine") for line in lines)
     assert forecast_json(ahead)["quarantined_kits"] == {P75: 2}
     assert said in [p.text for p in _summary(ahead, ctx.study)]
+    from dispensary.i18n import Language, speaking
+
+    with speaking(Language.ZH_CN):
+        chinese = forecast_lines(forecast.forecast(ctx, pharmacist), ctx.study)
+    assert any(line.startswith("未计入库存：2 个药盒处于隔离中，待申办方决定") for line in chinese)
