@@ -775,7 +775,7 @@ def test_a_kit_held_for_an_excursion_is_refused_with_the_sponsors_decision_to_wa
     clock.set_date(date(2026, 1, 6))
     [excursion] = temperature.import_logger(ctx, pharmacist, "IP store 1", log, "a.csv")
     words = (
-        f"Kit K0001 is quarantined: quarantined 2026-01-06 for temperature excursion "
+        f"Kit K0001 cannot be dispensed: quarantined 2026-01-06 for temperature excursion "
         f"{excursion.excursion_id} (27.5-27.5 °C). A release needs the sponsor's decision on the "
         "excursion and its reference (Inventory, Release); until then, take another kit."
     )

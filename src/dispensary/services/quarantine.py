@@ -172,7 +172,7 @@ def dispense_refusal(session: Session, ctx: Context, kit: Kit) -> str | None:
     if not any(c.excursion is not None for c in causes):
         return None
     return _(
-        "Kit {kit} is quarantined: {causes}. A release needs the sponsor's decision on the "
+        "Kit {kit} cannot be dispensed: {causes}. A release needs the sponsor's decision on the "
         "excursion and its reference (Inventory, Release); until then, take another kit."
     ).format(kit=kit.number, causes=_("; ").join(c.text for c in causes))
 
