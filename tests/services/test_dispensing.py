@@ -760,3 +760,31 @@ def test_the_second_person_is_named_before_anyone_signs(
     with pytest.raises(NotPermitted, match="the second check needs a user with the role"):
         dispensing.check_second_person(ctx, pharmacist, "monitor")
     assert scalar(ctx, "SELECT COUNT(*) FROM audit_entries") == before
+
+
+@pytest.mark.usefixtures("stock", "enrolled")
+def test_a_kit_held_for_an_excursion_is_refused_with_the_sponsors_decision_to_wait_for(
+    ctx: Context, clock: FixedClock, pharmacist: Actor, pw: Password, refused: Refused
+) -> None:
+    """The counter said "Release it from quarantine first, or take another kit." of a kit a
+    temperature excursion set aside, as if a release were the pharmacist's to make: it names
+    the excursion and that a release needs the sponsor's decision and reference."""
+    from dispensary.services import temperature
+
+    log = "timestamp,celsius\n2026-01-05T20:00:00+00:00,27.5\n2026-01-05T21:00:00+00:00,21.0\n"
+    clock.set_date(date(2026, 1, 6))
+    [excursion] = temperature.import_logger(ctx, pharmacist, "IP store 1", log, "a.csv")
+    words = (
+        f"Kit K0001 cannot be dispensed: quarantined 2026-01-06 for temperature excursion "
+        f"{excursion.excursion_id} (27.5-27.5 °C). A release needs the sponsor's decision on the "
+        "excursion and its reference (Inventory, Release); until then, take another kit."
+    )
+    with refused(ctx, RuleViolation, words):
+        dispense(ctx, pharmacist, pw(pharmacist), kits=["K0001"])
+    from dispensary.i18n import Language, speaking
+
+    with (
+        speaking(Language.ZH_CN),
+        refused(ctx, RuleViolation, "解除隔离需要申办方对该温度超标的决定"),
+    ):
+        dispense(ctx, pharmacist, pw(pharmacist), kits=["K0001"])

@@ -504,9 +504,10 @@ def test_open_quarantines_are_to_review_a_finding_per_cause(
         f"{excursion.excursion_id}, {second.excursion_id}. Ask the sponsor; then release the "
         "kits with the sponsor's reference, or destroy them."
     )
+    # The excursion's own day (2026-01-04), then the quarantine's (the import's, 2026-01-06).
     assert storm.message.startswith(
-        f"Temperature excursion {excursion.excursion_id}: 2 kits in quarantine since "
-        "2026-01-06, awaiting the sponsor's decision (K0102, K0103)."
+        f"Temperature excursion {excursion.excursion_id} on 2026-01-04: 2 kits in quarantine "
+        "since 2026-01-06, awaiting the sponsor's decision (K0102, K0103)."
     ), storm.message
     assert (storm.subject, storm.on) == ("K0102 … K0103", date(2026, 1, 6))
     signed.release(ctx, pharmacist, ["K0101"], "sponsor: use", "TE-2026-021")
@@ -517,3 +518,27 @@ def test_open_quarantines_are_to_review_a_finding_per_cause(
 
     with read_transaction(ctx.engine) as session:
         assert fresh(session, ctx, fresh=True).discrepancies == after
+
+
+def test_a_quarantine_on_its_excursions_day_says_that_day_once(
+    ctx: Context, clock: FixedClock, pharmacist: Actor, monitor: Actor
+) -> None:
+    """The finding gave the import's day as the quarantine's ("since 2026-12-07") for an
+    excursion of the day before: it says the excursion's day, and the quarantine's only when
+    it is another."""
+    from dispensary.services import temperature
+
+    clock.set_date(date(2026, 1, 2))
+    receive(ctx, pharmacist, "K0101-K0102")
+    log = "timestamp,celsius\n2026-01-03T06:00:00+00:00,26.5\n2026-01-03T07:00:00+00:00,21.0\n"
+    clock.set_date(date(2026, 1, 3))
+    [excursion] = temperature.import_logger(ctx, pharmacist, "IP store 1", log, "b.csv")
+    [held] = [
+        d
+        for d in reconciliation.reconcile(ctx, monitor).discrepancies
+        if d.kind == "quarantine_open"
+    ]
+    assert held.message.startswith(
+        f"Temperature excursion {excursion.excursion_id} on 2026-01-03: 2 kits in quarantine, "
+        "awaiting the sponsor's decision (K0101, K0102)."
+    ), held.message

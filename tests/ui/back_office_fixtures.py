@@ -230,7 +230,12 @@ def sign_with(
     asked: list[tuple[str, str, str]] = []
 
     def ask(
-        cls: type[SignatureDialog], parent: QWidget | None, signer: str, meaning: str, summary: str
+        cls: type[SignatureDialog],
+        parent: QWidget | None,
+        signer: str,
+        meaning: str,
+        summary: str,
+        whole: str = "",
     ) -> str | None:
         asked.append((signer, meaning, summary))
         if meaning in ("witnessed", "count verified") and witness is not None:

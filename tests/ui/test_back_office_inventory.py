@@ -278,7 +278,9 @@ def answer_signatures(
     asked, in order."""
     asked: list[tuple[str, str, str]] = []
 
-    def ask(cls: type, parent: object, signer: str, meaning: str, summary: str) -> str | None:
+    def ask(
+        cls: type, parent: object, signer: str, meaning: str, summary: str, whole: str = ""
+    ) -> str | None:
         asked.append((signer, meaning, summary))
         answer = passwords[meaning]
         return answer.pop(0) if isinstance(answer, list) else answer

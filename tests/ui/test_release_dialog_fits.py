@@ -72,3 +72,67 @@ def test_a_whole_excursions_kits_fit_a_1366x768_screen(qtbot: QtBot, styled: Non
     for label in (dialog.prompt, dialog.held):
         assert label.height() >= label.heightForWidth(label.width())
     assert dialog.height() <= 768 - 40
+
+
+def test_the_release_signature_names_the_first_kits_and_holds_them_all(
+    qtbot: QtBot, counter: Counter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The signature after the Release dialog named every kit (16 lines at 120 kits, no
+    bound): it names the first as the dialog does, counts the rest, and its tooltip holds
+    every kit (KITS_NAMED made 5 here: 14 kits are more)."""
+    from window_helpers import go_to, main_window
+
+    from dispensary.ui import inventory_view
+    from dispensary.ui.feedback import SignatureDialog
+    from dispensary.ui.inventory_view import InventoryScreen
+
+    quarantine.quarantine(counter.ctx, counter.actor("pharm"), KITS, "Temperature excursion")
+    monkeypatch.setattr(inventory_view, "KITS_NAMED", 5)
+    window = main_window(qtbot, counter.session("pharm"), (1366, 768))
+    screen = go_to(window, InventoryScreen)
+    for kit in KITS:
+        assert screen.handle_scan(kit)
+    assert sorted(screen._numbers()) == sorted(KITS)
+    monkeypatch.setattr(
+        ReleaseDialog, "ask", classmethod(lambda cls, *a: ("sponsor agreed", "TE-2026-014"))
+    )
+    seen: list[SignatureDialog] = []
+
+    def ask(
+        cls: type[SignatureDialog],
+        parent: object,
+        signer: str,
+        meaning: str,
+        summary: str,
+        whole: str = "",
+    ) -> None:
+        dialog = SignatureDialog(None, signer, meaning, summary, whole=whole)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        seen.append(dialog)
+
+    monkeypatch.setattr(SignatureDialog, "ask", classmethod(ask))
+    screen.release_button.click()
+    [dialog] = seen
+    text = dialog.summary.text()
+    assert ", … and 9 more kits from quarantine on the sponsor's decision TE-2026-014" in text
+    assert sum(kit in text for kit in KITS) == 5, text
+    assert sorted(dialog.summary.toolTip().split(", ")) == sorted(KITS)
+
+
+def test_a_whole_excursions_release_signature_fits_a_1366x768_screen(
+    qtbot: QtBot, styled: None
+) -> None:
+    from dispensary.ui.feedback import SignatureDialog
+    from dispensary.ui.inventory_view import kits_named
+
+    kits = [f"K{n}" for n in range(1101, 1221)]
+    summary = f"Release of {kits_named(kits)} from quarantine on the sponsor's decision TE-1"
+    dialog = SignatureDialog(None, "Pat Pharmacist", "released", summary, whole=", ".join(kits))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert "K1140, … and 80 more kits" in dialog.summary.text()
+    assert "K1220" in dialog.summary.toolTip()
+    assert dialog.height() <= 768 - 40

@@ -6,11 +6,15 @@ stock" beside 55 kits set aside by an excursion, and named them nowhere on the c
 from __future__ import annotations
 
 from counter_fixtures import Counter
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
-from window_helpers import main_window, today_screen
+from window_helpers import main_window, shoot, today_screen
 
+from dispensary.domain.codes import KitStatus
 from dispensary.services import quarantine
-from dispensary.ui.dashboard import DashboardScreen, LinkButton
+from dispensary.ui.dashboard import DashboardScreen, LinkButton, Section
+from dispensary.ui.inventory_view import InventoryScreen
+from dispensary.ui.main_window import MainWindow
 
 SEVEN_AND_A_HALF = [f"K{n:04d}" for n in (*range(1, 7), *range(101, 105))]
 
@@ -57,3 +61,74 @@ def test_in_chinese(qtbot: QtBot, counter: Counter, chinese: None) -> None:
     [line] = [line for line in stock_lines(dashboard) if "隔离" in line]
     assert "另有 10 盒处于隔离中，待申办方决定" in line, line
     assert "隔离" in dashboard.stock.summary.text()
+    assert (
+        dashboard.expiring.summary.text()
+        == "4 盒隔离中的药品将在 90 天内过期：请在过期前询问申办方的决定。"
+    )
+    qtbot.waitUntil(lambda: dashboard.forecast.result is not None)
+    assert "10 盒处于隔离中，待申办方决定，不计入库存。" in dashboard.forecast.summary.text()
+
+
+def card_lines(dashboard: DashboardScreen, card: Section) -> list[LinkButton]:
+    return [
+        b for _k, _r, b in dashboard.links if isinstance(b, LinkButton) and card.isAncestorOf(b)
+    ]
+
+
+def test_the_expiring_card_names_the_kits_in_quarantine(qtbot: QtBot, counter: Counter) -> None:
+    """ "No kit on the shelf expires within 90 days" beside kits in quarantine whose lot
+    (L2399) expires in 85: the service lists them, marked quarantined, and the card says the
+    sponsor's decision on them is due before they expire."""
+    dashboard = today_with_7_5_mg_in_quarantine(qtbot, counter)
+    snapshot = dashboard.snapshot
+    assert snapshot is not None
+    assert [(k.number, k.quarantined, k.days_left) for k in snapshot.expiring] == [
+        (f"K010{n}", True, 85) for n in range(1, 5)
+    ]
+    assert dashboard.expiring.summary.text() == (
+        "4 kits in quarantine expire within 90 days: ask the sponsor's decision on them before "
+        "they expire."
+    )
+    first = card_lines(dashboard, dashboard.expiring)[0]
+    assert first.full_text == (
+        "K0101 — lot L2399, expires 2026-03-31 (85 days), in quarantine: the sponsor's decision "
+        "is due before then"
+    ), first.full_text
+    shoot(dashboard, "today-expiring-quarantined")
+
+
+def test_a_quarantine_line_opens_the_inventory_on_the_kits_in_quarantine(
+    qtbot: QtBot, counter: Counter
+) -> None:
+    """The stock card's quarantine line opened the inventory unfiltered (every kit, any
+    status): it opens it on the product's kits in quarantine."""
+    dashboard = today_with_7_5_mg_in_quarantine(qtbot, counter)
+    [line] = [b for b in card_lines(dashboard, dashboard.stock) if "quarantine" in b.full_text]
+    window = dashboard.window()
+    assert isinstance(window, MainWindow)
+    qtbot.mouseClick(line, Qt.MouseButton.LeftButton)
+    inventory = window.current_screen()
+    assert isinstance(inventory, InventoryScreen)
+    assert inventory.status.currentData() == KitStatus.QUARANTINED.value
+    assert inventory.product.currentData() == "herombopag-7.5mg"
+    qtbot.waitUntil(lambda: inventory.model.rowCount() == len(SEVEN_AND_A_HALF))
+    rows = [inventory.model.row_at(i) for i in range(inventory.model.rowCount())]
+    assert sorted(r.number for r in rows) == sorted(SEVEN_AND_A_HALF)
+    shoot(inventory, "inventory-quarantined")
+
+
+def test_the_forecast_card_says_the_kits_in_quarantine_are_not_counted(
+    qtbot: QtBot, counter: Counter
+) -> None:
+    """ "Order 8 kits of 7.5 mg tablet" beside 10 kits waiting for the sponsor's decision, named
+    nowhere on the card: the forecast says they are in quarantine and not counted."""
+    dashboard = today_with_7_5_mg_in_quarantine(qtbot, counter)
+    section = dashboard.forecast
+    qtbot.waitUntil(lambda: section.result is not None)
+    assert section.result is not None and section.result.quarantined == {"herombopag-7.5mg": 10}
+    text = section.summary.text()
+    assert "Order 8 kits of 7.5 mg tablet" in text, text
+    assert text.endswith(
+        "10 kits in quarantine, awaiting the sponsor's decision, are not counted as stock."
+    ), text
+    shoot(dashboard, "today-forecast-quarantined")

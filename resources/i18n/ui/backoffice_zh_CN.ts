@@ -833,12 +833,24 @@ set</source>
         <translation>一周内有 {n} 名受试者应发放下一周期。</translation>
     </message>
     <message>
+        <source>{kit} — lot {lot}, expires {date} ({days} days), in quarantine: the sponsor&apos;s decision is due before then</source>
+        <translation>{kit} — 批号 {lot}，有效期至 {date}（{days} 天），隔离中：须在过期前取得申办方的决定</translation>
+    </message>
+    <message>
         <source>{n} kit on the shelf expires within 90 days: use it first or set it aside.</source>
         <translation>架上 {n} 盒药品将在 90 天内过期：请优先使用或另行存放。</translation>
     </message>
     <message>
         <source>{n} kits on the shelf expire within 90 days: use them first or set them aside.</source>
         <translation>架上 {n} 盒药品将在 90 天内过期：请优先使用或另行存放。</translation>
+    </message>
+    <message>
+        <source>{n} kit in quarantine expires within 90 days: ask the sponsor&apos;s decision on it before it expires.</source>
+        <translation>{n} 盒隔离中的药品将在 90 天内过期：请在过期前询问申办方的决定。</translation>
+    </message>
+    <message>
+        <source>{n} kits in quarantine expire within 90 days: ask the sponsor&apos;s decision on them before they expire.</source>
+        <translation>{n} 盒隔离中的药品将在 90 天内过期：请在过期前询问申办方的决定。</translation>
     </message>
     <message>
         <source>1 finding for the reconciliation.</source>
@@ -1095,6 +1107,14 @@ set</source>
     <message>
         <source>{n} kits held for a count difference ({kits}) are not counted as stock: count them again, or record the adjustments (Physical count, Ctrl+7).</source>
         <translation>{n} 盒药因盘点差异被暂扣（{kits}），不计入库存：请重新清点，或登记调整（盘点，Ctrl+7）。</translation>
+    </message>
+    <message>
+        <source>1 kit in quarantine, awaiting the sponsor&apos;s decision, is not counted as stock.</source>
+        <translation>1 盒处于隔离中，待申办方决定，不计入库存。</translation>
+    </message>
+    <message>
+        <source>{n} kits in quarantine, awaiting the sponsor&apos;s decision, are not counted as stock.</source>
+        <translation>{n} 盒处于隔离中，待申办方决定，不计入库存。</translation>
     </message>
     <message>
         <source>{n} kit will expire unused.</source>

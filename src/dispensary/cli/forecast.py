@@ -72,6 +72,8 @@ def forecast_json(result: ForecastResult) -> dict[str, Any]:
         "first_short_week": first.week if first else None,
         "first_short_date": first.start if first else None,
         "held_kits": [k.number for k in f.held],  # held for a count difference: not stock
+        # in quarantine, awaiting the sponsor's decision, per product: not stock, not counted
+        "quarantined_kits": dict(result.quarantined),
         "rows": [
             {
                 "week": r.week,
@@ -145,6 +147,8 @@ def forecast_lines(result: ForecastResult, study: Study) -> list[str]:
         )
     if result.held_note():  # the kits left out of the stock, said
         lines.append(result.held_note())
+    if result.quarantine_note(name):  # in quarantine, awaiting the sponsor: not counted, said
+        lines.append(result.quarantine_note(name))
     rows = [
         (
             r.week,

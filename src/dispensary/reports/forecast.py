@@ -111,6 +111,11 @@ def _summary(result: ForecastResult, study: Study) -> list[Flowable]:
     )
     if result.held_note():  # the kits left out of the stock, said
         lines.append(result.held_note())
+    quarantined = result.quarantine_note(
+        lambda code: product_name(study, code, result.product_names[code])
+    )
+    if quarantined:  # in quarantine: not counted, said
+        lines.append(quarantined)
     return [para(line) for line in lines]
 
 

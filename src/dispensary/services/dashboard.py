@@ -61,6 +61,7 @@ from dispensary.services.common import contents_by_id, contents_of_sums, last_li
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.counts import held_kits
 from dispensary.services.permissions import Permission, require
+from dispensary.services.quarantine import quarantined_per_product
 from dispensary.services.queries import status_changed_last
 from dispensary.services.reconciliation import findings_session
 from dispensary.services.results import (
@@ -114,6 +115,9 @@ class ExpiringKit:
     lot: str
     expiry: date
     days_left: int
+    quarantined: bool = False
+    """In quarantine, awaiting the sponsor's decision: due before the kit expires, else it is
+    to destroy unused (a kit on the shelf is to use first)."""
 
 
 @dataclass(frozen=True)
@@ -353,8 +357,9 @@ def _read_figures(
         today, study.cycle.days_of_supply, study.cycle.expiry_margin_days
     )
     shelf = _shelf(session, ctx.study_id, today, expiry_limit, cover_until)
-    quarantined = _quarantined(session, ctx.study_id, today)
+    quarantined = quarantined_per_product(session, ctx.study_id, today)
     on_hand_kits, usable_kits, on_hand_tablets, expiring = shelf[:4]
+    expiring += _quarantined_expiring(session, ctx.study_id, today, expiry_limit)
     held_kits = shelf[4]
     at_level: dict[int, int] = defaultdict(int)  # participants with a next cycle, per dose level
     due: list[DueParticipant] = []
@@ -466,19 +471,24 @@ def _read_figures(
     )
 
 
-def _quarantined(session: Session, study: int, today: date) -> dict[str, int]:
-    """Per product, the kits in quarantine not past their lot's expiry (rules.effective_status:
-    an expired one is no kit to ask the sponsor to release, the reconciliation names it)."""
-    found: dict[str, int] = defaultdict(int)
-    for product, expiry, count in session.execute(
-        select(Kit.product, Lot.expiry, func.count(Kit.id))
-        .join(Lot, Lot.id == Kit.lot_id)
-        .where(Kit.study_id == study, Kit.status == KitStatus.QUARANTINED.value)
-        .group_by(Kit.product, Lot.expiry)
-    ):
-        if effective_status(KitStatus.QUARANTINED, expiry, today) is KitStatus.QUARANTINED:
-            found[str(product)] += int(count)
-    return found
+def _quarantined_expiring(
+    session: Session, study: int, today: date, expiry_limit: date
+) -> list[ExpiringKit]:
+    """The kits in quarantine whose lot expires by `expiry_limit`, not yet expired (an expired
+    one the reconciliation names): the sponsor's decision on them is due before they expire."""
+    return [
+        ExpiringKit(number, product, lot, expiry, (expiry - today).days, quarantined=True)
+        for number, product, lot, expiry in session.execute(
+            select(Kit.number, Kit.product, Lot.number, Lot.expiry)
+            .join(Lot, Lot.id == Kit.lot_id)
+            .where(
+                Kit.study_id == study,
+                Kit.status == KitStatus.QUARANTINED.value,
+                Lot.expiry <= expiry_limit,
+            )
+        )
+        if effective_status(KitStatus.QUARANTINED, expiry, today) is KitStatus.QUARANTINED
+    ]
 
 
 def _too_small(
@@ -659,7 +669,7 @@ class StudySummary:
     due: int  # participants due for a cycle within the week
     overdue: int
     returns_pending: int
-    expiring: int  # kits on the shelf expiring within the window
+    expiring: int  # kits on the shelf or in quarantine expiring within the window
     discrepancies: int
     short_products: int  # products whose stock on hand is short of the next cycles
     titles: tuple[tuple[str, str], ...] = ()  # StudyRow.titles

@@ -111,6 +111,7 @@ from dispensary.services.common import (
 from dispensary.services.context import Actor, Context
 from dispensary.services.counts import OpenDifference, open_differences
 from dispensary.services.permissions import ALLOWED, Permission, Readable, may, require
+from dispensary.services.quarantine import dispense_refusal as quarantine_refusal
 from dispensary.services.queries import _kit_rows as kit_rows
 from dispensary.services.queries import (
     dispense_result,
@@ -885,6 +886,7 @@ def _plan(
             product_name=study.product_name,
             counted=partial(_counted, study),
             reader=reader,
+            held_for=partial(quarantine_refusal, session, ctx),
         )
         if irt and checked.irt_kit:
             verdicts, chosen = _irt_kits(study, found, verdicts, chosen, checked.irt_kit, confirmed)
@@ -1258,6 +1260,7 @@ def _scanned(
     product_name: Callable[[str], str],
     counted: Callable[[str, int], str | None],
     reader: Collection[int],
+    held_for: Callable[[Kit], str | None] = lambda _kit: None,
 ) -> tuple[list[KitVerdict], list[tuple[Kit, int]]]:
     """The verdict on each scanned code, in scan order, and the kits taken (`fefo`: warn of a
     kit taken before one that expires first; not when an IRT assigns the kit; `shown`: each
@@ -1284,6 +1287,7 @@ def _scanned(
             today if on is None else on,
             product_name,
             counted,
+            held_for,
         )
         replaced = None
         if isinstance(refusal, str) and fefo:
@@ -1303,6 +1307,7 @@ def _scanned(
                     on=today if on is None else on,
                     product_name=product_name,
                     counted=counted,
+                    held_for=held_for,
                 ),
             )
         if isinstance(refusal, str):
@@ -1489,6 +1494,7 @@ def _kit_refusal(
     on: date,
     product_name: Callable[[str], str],
     counted: Callable[[str, int], str | None],
+    held_for: Callable[[Kit], str | None],
 ) -> KitCandidate | str:
     """The scanned kit as a candidate, or why it is refused: scanned twice, the wrong product,
     not dispensable (or received after the dispense's day `on`), a count difference not
@@ -1513,6 +1519,9 @@ def _kit_refusal(
         if on < today:  # received by today, unless the dispense is back-dated
             check_received_by(kit.number, kit.shipment.received_on, on, "dispense")
     except RuleViolation as exc:
+        if kit.status == KitStatus.QUARANTINED.value and kit_candidate.expiry >= today:
+            # Held for an excursion: the release is the sponsor's to decide (quarantine's words).
+            return held_for(kit) or exc.message
         return exc.message
     held = open_differences(session, [kit.id]).get(kit.id)
     if held is not None:  # what it holds is in doubt until the count is settled

@@ -7,8 +7,8 @@ Read-only: it writes nothing, so any role that may view records may ask for it."
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
@@ -36,6 +36,7 @@ from dispensary.services.common import contents_by_id, last_live_dispense
 from dispensary.services.context import Actor, Context
 from dispensary.services.counts import open_differences
 from dispensary.services.permissions import Permission, require
+from dispensary.services.quarantine import quarantined_per_product
 from dispensary.services.studies import confirmed_rules
 from dispensary.study import Study
 
@@ -74,6 +75,9 @@ class ForecastResult:
     lead_time_confirmed: bool
     expiry_margin_days: int
     product_names: Mapping[str, str]  # product code -> name, strength and form
+    quarantined: Mapping[str, int] = field(default_factory=dict)
+    """Per product, the kits in quarantine not expired, awaiting the sponsor's decision: no
+    stock (only an available kit is), so not counted, and said (`quarantine_note`)."""
 
     @property
     def outlook(self) -> ForecastOutlook:
@@ -124,6 +128,30 @@ class ForecastResult:
             )
         ).format(n=len(held), kits=numbers)
 
+    def quarantine_note(self, name: Callable[[str], str] | None = None) -> str:
+        """The kits in quarantine left out of the stock, how many of each product and why;
+        "" when none. The forecast does not count them: whether they come back is the
+        sponsor's to decide (`name`: a product as the reader's language names it)."""
+        held = {p: n for p, n in self.quarantined.items() if n}
+        if not held:
+            return ""
+        named = name or (lambda p: self.product_names.get(p, p))
+        listed = _(", ").join(
+            _("{product}: {n}").format(product=named(p), n=n) for p, n in held.items()
+        )
+        total = sum(held.values())
+        return (
+            _(
+                "Not counted as stock: 1 kit in quarantine, awaiting the sponsor's decision "
+                "({kits}). Ask the sponsor: released, it counts."
+            )
+            if total == 1
+            else _(
+                "Not counted as stock: {n} kits in quarantine, awaiting the sponsor's decision "
+                "({kits}). Ask the sponsor: released, they count."
+            )
+        ).format(n=total, kits=listed)
+
     @property
     def first_short_week(self) -> int | None:
         row = self.forecast.first_short
@@ -135,6 +163,7 @@ class _Inputs:
     courses: tuple[Course, ...]
     stock: tuple[KitCandidate, ...]
     lead_time_confirmed: bool
+    quarantined: Mapping[str, int]
 
 
 def forecast(
@@ -198,6 +227,7 @@ def forecast(
         lead_time_confirmed=inputs.lead_time_confirmed,
         expiry_margin_days=study.cycle.expiry_margin_days,
         product_names={p.code: p.display for p in study.products},
+        quarantined=inputs.quarantined,
     )
     if plain and state is not None:
         if len(_KEPT) > 32:
@@ -312,4 +342,5 @@ def _inputs(session: Session, ctx: Context) -> _Inputs:
             for kit_id, number, product, lot, expiry, status in kits
         ),
         lead_time_confirmed="supply" in confirmed_rules(session, study, ctx.study_id),
+        quarantined=quarantined_per_product(session, ctx.study_id, ctx.clock.today()),
     )

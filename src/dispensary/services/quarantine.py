@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from dispensary.db.engine import read_transaction, write_transaction
-from dispensary.db.models import Excursion, Kit, QuarantineEvent, User
+from dispensary.db.models import Excursion, Kit, Lot, QuarantineEvent, User
 from dispensary.domain import reasons
 from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.codes import KitStatus, SignatureMeaning
 from dispensary.domain.errors import DispensaryError, InvalidInput
 from dispensary.domain.lifecycle import KitEvent
-from dispensary.domain.rules import check_text, normalise_kit_number
+from dispensary.domain.rules import check_text, effective_status, normalise_kit_number
 from dispensary.i18n import N_, _, listed
 from dispensary.services.audit import Recorder
 from dispensary.services.common import get_kit, get_kits
@@ -143,6 +144,37 @@ def hold_causes(
             )
         found[number] = tuple(c for _at, c in sorted(causes, key=lambda c: c[0]))
     return found
+
+
+def quarantined_per_product(session: Session, study: int, today: date) -> dict[str, int]:
+    """Per product, the kits in quarantine not past their lot's expiry (rules.effective_status:
+    an expired one is no kit to ask the sponsor to release, the reconciliation names it): no
+    stock until released, which the Today screen and the forecast say apart."""
+    found: dict[str, int] = defaultdict(int)
+    for product, expiry, count in session.execute(
+        select(Kit.product, Lot.expiry, func.count(Kit.id))
+        .join(Lot, Lot.id == Kit.lot_id)
+        .where(Kit.study_id == study, Kit.status == KitStatus.QUARANTINED.value)
+        .group_by(Kit.product, Lot.expiry)
+        .order_by(Kit.product)
+    ):
+        if effective_status(KitStatus.QUARANTINED, expiry, today) is KitStatus.QUARANTINED:
+            found[str(product)] += int(count)
+    return dict(found)
+
+
+def dispense_refusal(session: Session, ctx: Context, kit: Kit) -> str | None:
+    """The counter's refusal of a quarantined kit a temperature excursion holds (its quarantine's,
+    or one it was exposed to while held): why it is held, and that only the sponsor's decision,
+    with its reference, releases it (`release` refuses a release without it). None: another
+    cause, for which the lifecycle's refusal says what to do."""
+    causes = hold_causes(session, ctx, [kit]).get(kit.number, ())
+    if not any(c.excursion is not None for c in causes):
+        return None
+    return _(
+        "Kit {kit} cannot be dispensed: {causes}. A release needs the sponsor's decision on the "
+        "excursion and its reference (Inventory, Release); until then, take another kit."
+    ).format(kit=kit.number, causes=_("; ").join(c.text for c in causes))
 
 
 def assess_quarantine(ctx: Context, actor: Actor, kits: Sequence[str]) -> tuple[ChangeVerdict, ...]:

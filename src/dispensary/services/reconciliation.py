@@ -51,6 +51,7 @@ from dispensary.db.models import (
     DispenseKit,
     DispenseObservation,
     DispenseVoid,
+    Excursion,
     Kit,
     LedgerEntry,
     Lot,
@@ -1505,6 +1506,13 @@ def quarantine_findings(session: Session, ctx: Context) -> list[Discrepancy]:
         key = (first.excursion, "") if first.excursion is not None else (0, first.reason)
         exposed = {c.excursion for c in later if c.exposed and c.excursion is not None}
         groups.setdefault(key, []).append((number, first.on, exposed))
+    # An excursion's own day (its start), which the quarantine's (the import's) may follow.
+    started = {
+        e.id: ctx.clock.day_of(e.started_at)
+        for e in session.scalars(
+            select(Excursion).where(Excursion.id.in_(sorted({x for x, _r in groups if x})))
+        )
+    }
     found: list[Discrepancy] = []
     for (excursion, reason), kits in sorted(groups.items(), key=lambda g: min(k[1] for k in g[1])):
         numbers = [k for k, _on, _exposed in kits]
@@ -1515,10 +1523,29 @@ def quarantine_findings(session: Session, ctx: Context) -> list[Discrepancy]:
             if len(numbers) > QUARANTINE_KITS_SHOWN
             else ""
         )
+        on = started.get(excursion) if excursion else None
         cause = (
-            _("Temperature excursion {excursion}").format(excursion=excursion)
+            _("Temperature excursion {excursion} on {day}").format(
+                excursion=excursion, day=on.isoformat()
+            )
+            if on is not None
+            else _("Temperature excursion {excursion}").format(excursion=excursion)
             if excursion
             else _("Quarantined for '{reason}'").format(reason=reason)
+        )
+        # The quarantine's day said when it is not the excursion's (an import the day after).
+        template = (
+            N_(
+                "{cause}: {n} in quarantine, awaiting the sponsor's decision ({kits}).{also} "
+                "Ask the sponsor; then release the kits with the sponsor's reference, or "
+                "destroy them."
+            )
+            if on == since
+            else N_(
+                "{cause}: {n} in quarantine since {day}, awaiting the sponsor's decision "
+                "({kits}).{also} Ask the sponsor; then release the kits with the sponsor's "
+                "reference, or destroy them."
+            )
         )
         also = (
             _(" Also exposed while held to temperature excursion {excursions}.").format(
@@ -1531,11 +1558,7 @@ def quarantine_findings(session: Session, ctx: Context) -> list[Discrepancy]:
             Discrepancy(
                 DiscrepancyKind.QUARANTINE_OPEN,
                 numbers[0] if len(numbers) == 1 else f"{numbers[0]} … {numbers[-1]}",
-                _(
-                    "{cause}: {n} in quarantine since {day}, awaiting the sponsor's decision "
-                    "({kits}).{also} Ask the sponsor; then release the kits with the sponsor's "
-                    "reference, or destroy them."
-                ).format(
+                _(template).format(
                     cause=cause,
                     n=(_("1 kit") if len(numbers) == 1 else _("{n} kits")).format(n=len(numbers)),
                     day=since.isoformat(),

@@ -370,6 +370,21 @@ class ForecastSection(Section):
                     ),
                 ).format(n=held, kits=named)
             )
+        quarantined = sum(result.quarantined.values())
+        if quarantined:  # no stock until the sponsor decides: not counted (the service's figure)
+            said.append(
+                by_count(
+                    quarantined,
+                    self.tr(
+                        "1 kit in quarantine, awaiting the sponsor's decision, is not counted as "
+                        "stock."
+                    ),
+                    self.tr(
+                        "{n} kits in quarantine, awaiting the sponsor's decision, are not counted "
+                        "as stock."
+                    ),
+                ).format(n=quarantined)
+            )
         if f.unused:
             said.append(
                 by_count(
@@ -951,8 +966,8 @@ class DashboardScreen(Screen):
                                 "then release or destroy them (Inventory)"
                             ),
                         ).format(product=product, n=need.kits_quarantined),
-                        OpenKind.INVENTORY,
-                        "",
+                        OpenKind.QUARANTINED,  # the inventory filtered to them
+                        need.product,
                         True,
                     )
                 )
@@ -1072,28 +1087,57 @@ class DashboardScreen(Screen):
         kits = snapshot.expiring
         lines = [
             (
-                self.tr("{kit} — lot {lot}, expires {date} ({days} days)").format(
+                (
+                    self.tr(
+                        "{kit} — lot {lot}, expires {date} ({days} days), in quarantine: the "
+                        "sponsor's decision is due before then"
+                    )
+                    if kit.quarantined
+                    else self.tr("{kit} — lot {lot}, expires {date} ({days} days)")
+                ).format(
                     kit=kit.number, lot=kit.lot, date=shown_date(kit.expiry), days=kit.days_left
                 ),
                 OpenKind.KIT,
                 kit.number,
-                kit.days_left < 30,
+                kit.quarantined or kit.days_left < 30,
             )
             for kit in kits[:SHOWN_PER_SECTION]
         ]
+        # The service's kits in quarantine (ExpiringKit.quarantined) said apart: no kit to use
+        # first, but one whose release or destruction the sponsor decides before it expires.
+        shelf = sum(1 for kit in kits if not kit.quarantined)
+        held = len(kits) - shelf
+        said = []
+        if shelf:
+            said.append(
+                by_count(
+                    shelf,
+                    self.tr(
+                        "{n} kit on the shelf expires within 90 days: use it first or set it aside."
+                    ),
+                    self.tr(
+                        "{n} kits on the shelf expire within 90 days: use them first or set them "
+                        "aside."
+                    ),
+                ).format(n=shelf)
+            )
+        if held:
+            said.append(
+                by_count(
+                    held,
+                    self.tr(
+                        "{n} kit in quarantine expires within 90 days: ask the sponsor's "
+                        "decision on it before it expires."
+                    ),
+                    self.tr(
+                        "{n} kits in quarantine expire within 90 days: ask the sponsor's "
+                        "decision on them before they expire."
+                    ),
+                ).format(n=held)
+            )
         self._fill(
             self.expiring,
-            by_count(
-                len(kits),
-                self.tr(
-                    "{n} kit on the shelf expires within 90 days: use it first or set it aside."
-                ),
-                self.tr(
-                    "{n} kits on the shelf expire within 90 days: use them first or set them aside."
-                ),
-            ).format(n=len(kits))
-            if kits
-            else self.tr("No kit on the shelf expires within 90 days."),
+            sentences(said) if said else self.tr("No kit on the shelf expires within 90 days."),
             lines,
             OpenKind.INVENTORY,
             total=len(kits),

@@ -141,6 +141,7 @@ class SignatureDialog(QDialog):
         meaning: str,
         summary: str,
         second: bool = False,
+        whole: str = "",
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Electronic signature"))
@@ -152,6 +153,11 @@ class SignatureDialog(QDialog):
             ).format(summary=summary, signer=signer, meaning=_shown_meaning(meaning))
         )
         text.setWordWrap(True)
+        text.setObjectName("signatureSummary")
+        # A summary that names the first of many records and counts the rest (a release of an
+        # excursion's kits): the whole list in its tooltip, the dialog within the screen.
+        text.setToolTip(whole)
+        self.summary = text
         layout.addWidget(text)
         form = QFormLayout()
         self.username: QLineEdit | None = None
@@ -193,9 +199,12 @@ class SignatureDialog(QDialog):
         (self.username or self.password).setFocus()
 
     @classmethod
-    def ask(cls, parent: QWidget | None, signer: str, meaning: str, summary: str) -> str | None:
-        """The password typed, or None when the user cancelled. Tests replace this method."""
-        dialog = cls(parent, signer, meaning, summary)
+    def ask(
+        cls, parent: QWidget | None, signer: str, meaning: str, summary: str, whole: str = ""
+    ) -> str | None:
+        """The password typed, or None when the user cancelled (`whole`: what `summary` counts
+        rather than names, in its tooltip). Tests replace this method."""
+        dialog = cls(parent, signer, meaning, summary, whole=whole)
         if dialog.exec() == QDialog.DialogCode.Accepted and dialog.password.text():
             return dialog.password.text()
         return None

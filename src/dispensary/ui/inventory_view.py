@@ -92,7 +92,7 @@ from dispensary.ui.forms import (
 from dispensary.ui.models.paged import PAGE_SIZE, PagedTableModel
 from dispensary.ui.models.table import Column, RowTableModel, display
 from dispensary.ui.scan_field import KeyBurst
-from dispensary.ui.screen import ALL_ROLES, Screen, is_dispense_number
+from dispensary.ui.screen import ALL_ROLES, OpenKind, Screen, is_dispense_number
 from dispensary.ui.session import AppSession
 from dispensary.ui.vocabulary import term
 from dispensary.ui.widgets import (
@@ -459,6 +459,17 @@ class CountDialog(QDialog):
         return rows[-1] if rows else None
 
 
+def kits_named(kits: Sequence[str]) -> str:
+    """The first KITS_NAMED kits, the rest counted ("… and 80 more kits"): a release's dialog
+    and its signature name an excursion's hundred kits within a 1366x768 screen."""
+    named = separated(kits[:KITS_NAMED])
+    if len(kits) > KITS_NAMED:
+        named += QCoreApplication.translate("List", ", ") + QCoreApplication.translate(
+            "ReleaseDialog", "… and {n} more kits"
+        ).format(n=len(kits) - KITS_NAMED)
+    return named
+
+
 class ReleaseDialog(QDialog):
     """Asks why quarantined kits go back to stock and the sponsor's reference of the decision
     (services.quarantine.release refuses a release without it). OK with no reference keeps
@@ -474,9 +485,7 @@ class ReleaseDialog(QDialog):
         self.setWindowTitle(self.tr("Release from quarantine"))
         self.setMinimumWidth(480)
         layout = QVBoxLayout(self)
-        named = separated(kits[:KITS_NAMED])  # the rest counted: the dialog fits the screen
-        if len(kits) > KITS_NAMED:
-            named += ", " + self.tr("… and {n} more kits").format(n=len(kits) - KITS_NAMED)
+        named = kits_named(kits)  # the rest counted: the dialog fits the screen
         prompt = QLabel(
             by_count(
                 len(kits),
@@ -493,6 +502,7 @@ class ReleaseDialog(QDialog):
             ).format(kits=named)
         )
         prompt.setObjectName("releasePrompt")
+        prompt.setToolTip(", ".join(kits) if len(kits) > KITS_NAMED else "")  # every kit
         prompt.setWordWrap(True)
         layout.addWidget(prompt)
         self.prompt = prompt
@@ -1231,6 +1241,17 @@ class InventoryScreen(Screen):
         if found.refused:
             button.setToolTip(sentences(r.message for r in found.refusals))
 
+    def open_record(self, kind: str, ref: str) -> None:
+        """The kits in quarantine (of the product `ref`, when given) listed by the filters, as
+        the Today screen's quarantine lines ask; any other record as if scanned."""
+        if kind != OpenKind.QUARANTINED.value:
+            super().open_record(kind, ref)
+            return
+        self.search.clear()
+        self.product.setCurrentIndex(max(self.product.findData(ref), 0) if ref else 0)
+        self.status.setCurrentIndex(self.status.findData(KitStatus.QUARANTINED.value))
+        self._filters_changed()
+
     def open_kit(self, number: str) -> bool:
         """Selects and shows a kit, alone; clears filters that hide it."""
         return self._show_kit(number, quiet=False)
@@ -1404,7 +1425,8 @@ class InventoryScreen(Screen):
             SignatureMeaning.RELEASED.value,
             self.tr(
                 "Release of {kits} from quarantine on the sponsor's decision {reference}"
-            ).format(kits=separated(kits), reference=reference),
+            ).format(kits=kits_named(kits), reference=reference),
+            whole=separated(kits) if len(kits) > KITS_NAMED else "",
         )
         if password is None:
             return

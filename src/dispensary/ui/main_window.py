@@ -709,8 +709,8 @@ class MainWindow(QMainWindow):
             )
             return
         target = self.show_screen(cls)
-        if target is not None and ref:
-            target.handle_scan(ref)
+        if target is not None:
+            target.open_record(kind, ref)
 
     def _something_changed(self) -> None:
         """A screen wrote something: the Today screen reads its figures again, off the UI

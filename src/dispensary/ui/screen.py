@@ -72,6 +72,7 @@ class OpenKind(StrEnum):
     PARTICIPANT = "participant"  # ref: participant study number
     RECONCILE = "reconcile"
     INVENTORY = "inventory"
+    QUARANTINED = "quarantined"  # the inventory's kits in quarantine; ref: a product code, or ""
     RECEIVE = "receive"
 
 
@@ -290,6 +291,12 @@ class Screen(QWidget):
     def handle_scan(self, code: str) -> bool:
         """Take a scanned code if it belongs here; False lets the main window route it."""
         return False
+
+    def open_record(self, kind: str, ref: str) -> None:
+        """Shows what another screen asked to open (`open_request(kind, ref)`): by default the
+        record named, as if scanned; a screen that lists records by kind shows the kind."""
+        if ref:
+            self.handle_scan(ref)
 
     def refuse_scan(self) -> None:
         """A scanned code was refused, said in the screen's message alone (no scan field of the

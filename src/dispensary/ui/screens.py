@@ -49,6 +49,7 @@ OPENS: dict[OpenKind, type[Screen]] = {
     OpenKind.RECEIVE: ReceiveScreen,
     OpenKind.KIT: InventoryScreen,
     OpenKind.INVENTORY: InventoryScreen,
+    OpenKind.QUARANTINED: InventoryScreen,
     OpenKind.PARTICIPANT: ParticipantsScreen,
     OpenKind.RECONCILE: ReconcileScreen,
 }
