@@ -502,7 +502,7 @@ class ReleaseDialog(QDialog):
             ).format(kits=named)
         )
         prompt.setObjectName("releasePrompt")
-        prompt.setToolTip(", ".join(kits) if len(kits) > KITS_NAMED else "")  # every kit
+        prompt.setToolTip(separated(kits) if len(kits) > KITS_NAMED else "")  # every kit
         prompt.setWordWrap(True)
         layout.addWidget(prompt)
         self.prompt = prompt
