@@ -867,6 +867,13 @@ Old values:
     </message>
 </context>
 <context>
+    <name>List</name>
+    <message>
+        <source>, </source>
+        <translation>、</translation>
+    </message>
+</context>
+<context>
     <name>ReconcileScreen</name>
     <message>
         <source>balanced</source>
