@@ -5,6 +5,9 @@ pharmacist is refused by the service, not only by a hidden menu item."""
 
 from __future__ import annotations
 
+import os
+import shlex
+import time
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +19,8 @@ from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 from window_helpers import main_window, shoot, shown
 
-from dispensary.domain.errors import NotPermitted
+from dispensary.cli.program import build_parser
+from dispensary.domain.errors import InvalidInput, NotPermitted
 from dispensary.i18n import ENGLISH, Language
 from dispensary.services import backup
 from dispensary.services.backup import BackupState
@@ -66,7 +70,7 @@ def test_the_list_shows_a_backup_made_and_its_restore_command(
     qtbot.keyClicks(screen.reason, "damaged by a power cut")
     command = screen.command.toPlainText()
     assert " restore " in command and made.path in command, command
-    assert "--user admin" in command and "'damaged by a power cut'" in command, command
+    assert "--user admin" in command and "'--reason=damaged by a power cut'" in command, command
     assert f"--db {pharmacy.path.resolve()}" in command, command
     qtbot.mouseClick(screen.copy_button, Qt.MouseButton.LeftButton)
     assert QGuiApplication.clipboard().text() == command
@@ -97,7 +101,11 @@ def test_back_up_now_writes_one_into_the_folder_picked_and_shows_its_code(
     code = rows[0].code
     assert code and code in said and SAID_WRITTEN[language] in said, said
     assert screen.current() == rows[0]
+    # No command until the reason for the restore is typed (it is the restore's audit entry).
+    assert not screen.command.toPlainText() and not screen.copy_button.isEnabled()
+    qtbot.keyClicks(screen.reason, "-1 day: wrong shipment received")
     assert str(written[0]) in screen.command.toPlainText()
+    assert "'--reason=-1 day: wrong shipment received'" in screen.command.toPlainText()
     shoot(screen, f"backups-now-{language.value}")
 
 
@@ -140,3 +148,51 @@ def test_a_backup_changed_since_is_said(qtbot: QtBot, pharmacy: Pharmacy, tmp_pa
     }
     automatic = [r for r in screen.model.rows if r.automatic]
     assert [r.path for r in automatic] == [daily.path] and automatic[0].code == daily.anchor
+
+
+def test_the_restore_command_needs_its_reason_and_reads_as_the_command_reads_it(
+    pharmacy: Pharmacy,
+) -> None:
+    """The reason is the restore's audit entry: no command without one (it recorded a stand-in
+    text before); given as one word with its option, a reason starting with "-" is still the
+    reason when the command parses it."""
+    admin = pharmacy.session("admin").actor
+    with pytest.raises(InvalidInput):
+        backup.restore_command(pharmacy.ctx, admin, "x.sqlite3", "  ")
+    line = backup.restore_command(pharmacy.ctx, admin, "x.sqlite3", "-1 day: wrong shipment")
+    words = shlex.split(line)
+    assert words[0] == "dispensary"
+    parsed = build_parser().parse_args(words[1:])
+    assert parsed.reason == "-1 day: wrong shipment", parsed
+
+
+def test_a_backup_is_hashed_once_not_at_every_refresh(
+    qtbot: QtBot, pharmacy: Pharmacy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Opening the screen reads each automatic backup whole (its SHA-256 against the list
+    written with it): once per file as it stands, not again at each refresh; a file changed
+    since is read again and said changed."""
+    session = pharmacy.session("admin")
+    daily = backup.automatic_backup(pharmacy.ctx, session.actor, tmp_path / "backups")
+    assert daily is not None
+    hashed: list[Path] = []
+    real = backup._sha256
+
+    def counted(path: Path) -> str:
+        hashed.append(path)
+        return real(path)
+
+    monkeypatch.setattr(backup, "_sha256", counted)
+    screen = BackupsScreen(session)
+    shown(qtbot, screen)
+    for _ in range(3):
+        screen.refresh()
+    assert hashed == [Path(daily.path)]
+    assert [r.state for r in screen.model.rows] == [BackupState.AS_WRITTEN]
+    data = bytearray(Path(daily.path).read_bytes())
+    data[-1] ^= 0xFF  # same size, another content, a later time modified
+    Path(daily.path).write_bytes(bytes(data))
+    os.utime(daily.path, ns=(time.time_ns(), time.time_ns() + 10**9))
+    screen.refresh()
+    assert hashed == [Path(daily.path)] * 2
+    assert [r.state for r in screen.model.rows] == [BackupState.CHANGED]

@@ -104,6 +104,10 @@
         <translation>请在列表中选择一个备份。</translation>
     </message>
     <message>
+        <source>Type the reason above: the command for this backup is shown here.</source>
+        <translation>请先在上方输入原因：此备份的命令随后显示在这里。</translation>
+    </message>
+    <message>
         <source>The command is copied. Close Dispensary on every workstation, then paste it into a terminal.</source>
         <translation>命令已复制。请在所有工作站关闭 Dispensary，然后将其粘贴到终端中。</translation>
     </message>

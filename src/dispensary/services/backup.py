@@ -40,6 +40,7 @@ import re
 import shlex
 import sqlite3
 import subprocess
+import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -1055,7 +1056,7 @@ def kept_backups(ctx: Context, actor: Actor) -> KeptBackups:
             automatic.add(made.path)
             found.append(_kept(made.path, made.at, True, code, listed.get(made.path.name)))
     for path, line in logged.items():
-        if path in automatic or (path.parent == folder and not path.exists()):
+        if path in automatic or (path.parent == folder and not _exists(path)):
             continue
         try:
             at = datetime.fromisoformat(line.at).astimezone(UTC)
@@ -1067,6 +1068,27 @@ def kept_backups(ctx: Context, actor: Actor) -> KeptBackups:
     return KeptBackups(identity, str(folder), tuple(found), server)
 
 
+def _exists(path: Path) -> bool:
+    """A path the log names may be unreadable or too long for this system: then it is not there."""
+    try:
+        return path.exists()
+    except OSError:
+        return False
+
+
+_HASHED: dict[tuple[str, int, int], str] = {}
+"""SHA-256 of the backups already hashed, by path, size and time modified: the Backups screen
+reads each large file once per run of the program, not at every refresh."""
+
+
+def _hashed(path: Path) -> str:
+    stat = path.stat()
+    key = (str(path), stat.st_size, stat.st_mtime_ns)
+    if key not in _HASHED:
+        _HASHED[key] = _sha256(path)
+    return _HASHED[key]
+
+
 def _kept(
     path: Path, at: datetime, automatic: bool, code: str, listed: set[tuple[int, str]] | None
 ) -> KeptBackup:
@@ -1075,7 +1097,7 @@ def _kept(
             return KeptBackup(str(path), at, automatic, None, BackupState.MISSING, code)
         size = path.stat().st_size
         if listed:  # hashed only at a size listed: another size is changed already
-            same = any(size == n for n, _digest in listed) and (size, _sha256(path)) in listed
+            same = any(size == n for n, _digest in listed) and (size, _hashed(path)) in listed
             state = BackupState.AS_WRITTEN if same else None
         elif code:
             state = BackupState.HOLDS_CODE if _anchor_of_backup(path)[0] == code else None
@@ -1124,19 +1146,31 @@ def restore_command(ctx: Context, actor: Actor, source: str, reason: str = "") -
     require(actor, Permission.BACKUPS)
     if sqlite_path(str(ctx.engine.url)) is None:
         raise RuleViolation(_(SERVER_RESTORE))
-    why = " ".join(reason.split()) or _("why the database is restored")
+    # The reason is the restore's audit entry: a command given without one would record
+    # whatever stood in for it. One word with its option, so a reason starting with "-" is
+    # not read as an option.
+    why = " ".join(check_text(reason, N_("reason")).split())
     words = [
-        "dispensary",
+        _cli_program(),
         "--db",
         database_identity(ctx),
         "--user",
         actor.username,
         "restore",
         source,
-        "--reason",
-        why,
+        f"--reason={why}",
     ]
     return subprocess.list2cmdline(words) if os.name == "nt" else shlex.join(words)
+
+
+def _cli_program() -> str:
+    """The command as this installation runs it: the installed folder's own `dispensary`
+    beside the running program (a Windows install does not put it on PATH), else the one the
+    environment has."""
+    if getattr(sys, "frozen", False):
+        name = "dispensary.exe" if os.name == "nt" else "dispensary"
+        return str(Path(sys.executable).with_name(name))
+    return "dispensary"
 
 
 def is_server_database(db: str | Path) -> bool:

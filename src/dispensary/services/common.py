@@ -37,7 +37,7 @@ from dispensary.domain.rules import (
     normalise_study_number,
 )
 from dispensary.domain.rules import is_dispense_number as is_dispense_number
-from dispensary.i18n import N_, _
+from dispensary.i18n import N_, _, listed
 
 
 def of_study(column: Any, study: int, bound: str = "") -> ColumnElement[bool]:
@@ -311,7 +311,7 @@ def get_lot_records(
     lots = get_lots(session, raw, study)
     if len({lot.product for lot in lots}) > 1:
         number = lots[0].number.upper()
-        products = _(", ").join(sorted({name(x.product) if name else x.product for x in lots}))
+        products = listed(sorted({name(x.product) if name else x.product for x in lots}))
         raise RuleViolation(
             _(
                 "Lot {lot} is recorded for several products ({products}); trace each "

@@ -1511,7 +1511,7 @@ def _kit_refusal(
             kit=kit.number,
             product=product_name(kit.product),
             dose=dose_name,
-            needed=_(", ").join(product_name(p) for p in needs),
+            needed=listed(product_name(p) for p in needs),
         )
     kit_candidate = candidate(kit, kit_contents(session, kit))
     try:
@@ -1691,7 +1691,7 @@ def _refuse_void(
                 if found.days == 1
                 else _("{days} days ago").format(days=found.days),
                 participant=participant,
-                kits=_(", ").join(kits),
+                kits=listed(kits),
             )
         )
     if scanned != set(kits):
@@ -1701,9 +1701,9 @@ def _refuse_void(
                 "each kit of the dispense, back in the pharmacy. If a kit is not here, do not "
                 "void: record a return instead."
             ).format(
-                scanned=_(", ").join(sorted(scanned)),
+                scanned=listed(sorted(scanned)),
                 dispense=record.number,
-                kits=_(", ").join(kits),
+                kits=listed(kits),
             )
         )
     return found

@@ -136,7 +136,7 @@ class ForecastResult:
         if not held:
             return ""
         named = name or (lambda p: self.product_names.get(p, p))
-        listed = _(", ").join(
+        counted = _(", ").join(
             _("{product}: {n}").format(product=named(p), n=n) for p, n in held.items()
         )
         total = sum(held.values())
@@ -150,7 +150,7 @@ class ForecastResult:
                 "Not counted as stock: {n} kits in quarantine, awaiting the sponsor's decision "
                 "({kits}). Ask the sponsor: released, they count."
             )
-        ).format(n=total, kits=listed)
+        ).format(n=total, kits=counted)
 
     @property
     def first_short_week(self) -> int | None:

@@ -317,9 +317,9 @@ def print_languages(
     if reasons:
         # Languages named in words in the reader's language ("English", "英文"), not the study
         # file's codes ("en", "zh_CN"): the codes are in the reasons, where the file is to change.
-        left_out = _(", ").join(language_name(c) for c in wanted if c not in chosen)
+        left_out = listed(language_name(c) for c in wanted if c not in chosen)
         note = _("Printed in {chosen}, not in {left_out}: {reasons}.").format(
-            chosen=_(", ").join(language_name(c) for c in chosen),
+            chosen=listed(language_name(c) for c in chosen),
             left_out=left_out,
             reasons=_("; ").join(reasons),
         )

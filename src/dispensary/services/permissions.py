@@ -13,7 +13,7 @@ from dispensary.db.engine import read_transaction
 from dispensary.db.models import StudyAccess, StudyRecord, User
 from dispensary.domain.codes import Role
 from dispensary.domain.errors import NotPermitted, NotSignedIn, SessionLocked
-from dispensary.i18n import N_, _
+from dispensary.i18n import N_, _, listed
 from dispensary.services.context import Actor, Context
 
 P, T, M, A = Role.PHARMACIST, Role.TECHNICIAN, Role.MONITOR, Role.ADMINISTRATOR
@@ -361,7 +361,7 @@ def role_refusal(actor: Actor, action: Permission) -> str:
     do, and the roles to ask (a user named for a step, a count's second signer, as the user
     signed in)."""
     roles = ALLOWED[action]
-    allowed = _(", ").join(r.word for r in sorted(roles, key=lambda r: r.value))
+    allowed = listed(r.word for r in sorted(roles, key=lambda r: r.value))
     return _("{user} ({role}) may not {what}. Ask a user with the role: {allowed}.").format(
         user=actor.username, role=actor.role.word, what=_(WHAT[action]), allowed=allowed
     )

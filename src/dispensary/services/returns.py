@@ -37,7 +37,7 @@ from dispensary.domain.rules import (
     check_text,
     normalise_kit_number,
 )
-from dispensary.i18n import N_, _
+from dispensary.i18n import N_, _, listed
 from dispensary.services.assessment import (
     AdherencePreview,
     Refusal,
@@ -484,7 +484,7 @@ def _plan_return(
                     kit=number,
                     dispense=record.number,
                     cycle=record.cycle,
-                    kits=_(", ").join(k.kit for k in kits),
+                    kits=listed(k.kit for k in kits),
                 ),
             )
         )

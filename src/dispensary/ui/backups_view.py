@@ -250,6 +250,15 @@ class BackupsScreen(Screen):
         kept = self.current()
         if kept is None:
             return
+        if not self.reason.text().strip():
+            # The service refuses a command without its reason (the restore's audit entry):
+            # none is shown until one is typed, rather than a refusal at every selection.
+            self.command.clear()
+            self.command.setPlaceholderText(
+                self.tr("Type the reason above: the command for this backup is shown here.")
+            )
+            self.copy_button.setEnabled(False)
+            return
         command = attempt(
             self.message,
             lambda: backup.restore_command(
