@@ -27,7 +27,12 @@ from tamper import schema_name_not_text
     ],
 )
 def test_a_folder_given_as_the_backup_is_said_to_be_a_folder(
-    cli: Cli, tmp_path: Path, state: Callable[[str], Any], lang: str, words: str
+    cli: Cli,
+    tmp_path: Path,
+    state: Callable[[str], Any],
+    lang: str,
+    words: str,
+    sqlite_only: None,  # a database server's restore is refused before any file is looked at
 ) -> None:
     folder = tmp_path / "x"
     folder.mkdir()
@@ -56,6 +61,23 @@ def test_a_damaged_backup_says_to_restore_an_older_one_not_to_ask_the_administra
         refused = cli("--lang", lang, "restore", str(damaged), "--reason", "drill", user="admin")
         assert refused.code == 5, refused.err
         assert words in refused.err and not_said not in refused.err, refused.err
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("en", "A database server is restored with its own tools"),
+        ("zh_CN", "数据库服务器需用其自带工具恢复"),
+    ],
+)
+def test_a_database_servers_restore_is_refused_in_the_readers_language(
+    tmp_path: Path, lang: str, words: str
+) -> None:
+    """Refused before anything is opened (no server needed): the words were English whatever
+    the language, the message not looked up in the catalogue."""
+    server = Cli("postgresql://nobody@127.0.0.1:1/none", tmp_path)
+    refused = server("--lang", lang, "restore", str(tmp_path / "b.sqlite3"), "--reason", "drill")
+    assert refused.code == 3 and words in refused.err, refused.err
 
 
 def test_the_chinese_refusal_of_another_database_has_no_space_between_its_sentences() -> None:

@@ -721,7 +721,7 @@ def cmd_restore(run: Run) -> int:
 
     a = run.args
     if backup.is_server_database(run.db):
-        raise RuleViolation(backup.SERVER_RESTORE)
+        raise RuleViolation(_(backup.SERVER_RESTORE))
     restored_by: Actor | None = None
     administrator: tuple[str, str] | None = None  # --force: checked in the backup itself
     protocol: str | None = None
