@@ -199,9 +199,9 @@ def test_the_kits_of_the_dispense_are_listed_with_the_chinese_comma(
     qtbot: QtBot, pharmacy: Counter, chinese: None
 ) -> None:
     """A kit not of the dispense scanned: the refusal lists the dispense's kits as a Chinese
-    sentence lists them ("C0001，T0001"), not with an English comma and space."""
+    list names items, with the enumeration comma ("C0001、T0001"), not an English comma and space."""
     screen = open_screen(qtbot, pharmacy)
     scan_here(qtbot, "DSP000001")
     screen.scan_field.setFocus()
     scan_here(qtbot, "C0002")
-    assert "该记录的药盒为 C0001，T0001。" in screen.message.text(), screen.message.text()
+    assert "该记录的药盒为 C0001、T0001。" in screen.message.text(), screen.message.text()
