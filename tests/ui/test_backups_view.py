@@ -7,30 +7,47 @@ from __future__ import annotations
 
 import os
 import shlex
+import threading
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 from back_office_fixtures import Pharmacy
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 from window_helpers import main_window, shoot, shown
 
 from dispensary.cli.program import build_parser
-from dispensary.domain.errors import InvalidInput, NotPermitted
+from dispensary.domain.errors import DatabaseProblem, InvalidInput, NotPermitted, RuleViolation
 from dispensary.i18n import ENGLISH, Language
-from dispensary.services import backup
+from dispensary.services import audit, backup
 from dispensary.services.backup import BackupState
 from dispensary.ui.backups_view import BackupFolderChooser, BackupsScreen
+from tamper import edit_file
 
 SAID_WRITTEN = {ENGLISH: "Backup written", Language.ZH_CN: "已写出备份"}
+CHECKING = {ENGLISH: "Checking backups…", Language.ZH_CN: "正在核对备份…"}
+EVIDENCE = {
+    ENGLISH: "audit trail did not verify — kept as evidence, not for restore",
+    Language.ZH_CN: "稽查轨迹核验未通过——作为证据保留，不用于恢复",
+}
+NOT_FOR_RESTORE = {
+    ENGLISH: "kept as evidence, not for restore",
+    Language.ZH_CN: "作为证据保留，不用于恢复",
+}
 REFUSED = {
     ENGLISH: "may not see the backups kept",
     Language.ZH_CN: "无权查看保存的备份",
 }
+
+
+def read(qtbot: QtBot, screen: BackupsScreen) -> None:
+    """The list read again (off the UI thread) and shown."""
+    screen.refresh()
+    qtbot.waitUntil(lambda: not screen.checking)
 
 
 def pick_folder(monkeypatch: pytest.MonkeyPatch, folder: Path | None) -> list[str]:
@@ -61,6 +78,7 @@ def test_the_list_shows_a_backup_made_and_its_restore_command(
     )
     screen = window.current_screen()
     assert isinstance(screen, BackupsScreen)
+    qtbot.waitUntil(lambda: not screen.checking)
     rows = screen.model.rows
     assert [r.path for r in rows] == [made.path]
     assert rows[0].code == made.anchor and rows[0].state is BackupState.HOLDS_CODE
@@ -89,9 +107,10 @@ def test_back_up_now_writes_one_into_the_folder_picked_and_shows_its_code(
     asked = pick_folder(monkeypatch, stick)
     screen = BackupsScreen(pharmacy.session("admin"))
     shown(qtbot, screen)
-    screen.refresh()
+    read(qtbot, screen)
     assert screen.model.rows == []
     qtbot.keyClick(screen.back_up_button, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: not screen.checking)
     assert asked == [str(tmp_path / "backups")]  # the database's own folder offered first
     written = list(stick.glob("*.sqlite3"))
     assert len(written) == 1 and written[0].name.startswith("pharmacy-by-hand-")
@@ -121,7 +140,7 @@ def test_a_pharmacist_is_refused_by_the_service(
     assert BackupsScreen not in window.go_actions
     screen = BackupsScreen(pharmacist)  # even built by hand, the service says no
     shown(qtbot, screen)
-    screen.refresh()
+    read(qtbot, screen)
     assert REFUSED[language] in screen.message.text(), screen.message.text()
     assert screen.model.rows == [] and not screen.command.toPlainText()
     shoot(screen, f"backups-refused-{language.value}")
@@ -139,7 +158,7 @@ def test_a_backup_changed_since_is_said(qtbot: QtBot, pharmacy: Pharmacy, tmp_pa
     Path(gone.path).unlink()
     screen = BackupsScreen(session)
     shown(qtbot, screen)
-    screen.refresh()
+    read(qtbot, screen)
     states = {r.path: r.state for r in screen.model.rows}
     assert states == {
         daily.path: BackupState.AS_WRITTEN,
@@ -186,13 +205,139 @@ def test_a_backup_is_hashed_once_not_at_every_refresh(
     screen = BackupsScreen(session)
     shown(qtbot, screen)
     for _ in range(3):
-        screen.refresh()
+        read(qtbot, screen)
     assert hashed == [Path(daily.path)]
     assert [r.state for r in screen.model.rows] == [BackupState.AS_WRITTEN]
     data = bytearray(Path(daily.path).read_bytes())
     data[-1] ^= 0xFF  # same size, another content, a later time modified
     Path(daily.path).write_bytes(bytes(data))
     os.utime(daily.path, ns=(time.time_ns(), time.time_ns() + 10**9))
-    screen.refresh()
+    read(qtbot, screen)
     assert hashed == [Path(daily.path)] * 2
     assert [r.state for r in screen.model.rows] == [BackupState.CHANGED]
+
+
+def test_the_list_is_read_off_the_ui_thread_while_it_says_it_is_checking(
+    qtbot: QtBot,
+    pharmacy: Pharmacy,
+    language: Language,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each automatic backup is hashed the first time the screen lists it (seconds for a large
+    database): read by a worker, the window keeps answering and says it is checking, with the
+    actions that need the list off, until the rows arrive."""
+    session = pharmacy.session("admin")
+    daily = backup.automatic_backup(pharmacy.ctx, session.actor, tmp_path / "backups")
+    assert daily is not None
+    released = threading.Event()
+    started = threading.Event()
+    real = backup._sha256
+
+    def slow(path: Path) -> str:
+        started.set()
+        assert released.wait(20), "the hash was never let go"
+        return real(path)
+
+    monkeypatch.setattr(backup, "_HASHED", {})  # not hashed yet in this run of the program
+    monkeypatch.setattr(backup, "_sha256", slow)
+    screen = BackupsScreen(session)
+    shown(qtbot, screen)
+    try:
+        screen.refresh()
+        assert started.wait(10)
+        ticked: list[bool] = []
+        QTimer.singleShot(0, lambda: ticked.append(True))
+        qtbot.waitUntil(lambda: bool(ticked))  # the event loop runs while the file is hashed
+        assert screen.checking and screen.checking_label.isVisible()
+        assert screen.checking_label.text() == CHECKING[language]
+        assert screen.model.rows == []
+        assert not screen.back_up_button.isEnabled() and not screen.reason.isEnabled()
+        assert not screen.copy_button.isEnabled()
+        shoot(screen, f"backups-checking-{language.value}")
+    finally:
+        released.set()
+    qtbot.waitUntil(lambda: not screen.checking)
+    assert [(r.path, r.state) for r in screen.model.rows] == [(daily.path, BackupState.AS_WRITTEN)]
+    assert not screen.checking_label.isVisible()
+    assert screen.back_up_button.isEnabled() and screen.reason.isEnabled()
+    assert screen.current() == screen.model.rows[0]
+
+
+def test_a_copy_of_a_trail_that_did_not_verify_is_listed_as_evidence_not_for_restore(
+    qtbot: QtBot, pharmacy: Pharmacy, language: Language, tmp_path: Path, styled: None
+) -> None:
+    """The backups made when the audit trail did not verify (named -CHAIN-BROKEN, given no code,
+    logged in no anchor log): the automatic one and one by hand are listed, marked as evidence,
+    and given no restore command (the restore refuses a backup that does not verify); one by
+    hand on a stick not plugged in is listed as missing; a good one made before still has its
+    command."""
+    session = pharmacy.session("admin")
+    good = backup.backup(pharmacy.ctx, session.actor, tmp_path / "backups" / "good.sqlite3")
+    database = pharmacy.ctx.engine.url.database
+    assert database
+    edit_file(database, "UPDATE kits SET tablets = tablets + 3 WHERE id = 1")
+    assert not audit.verify(pharmacy.ctx, session.actor).ok  # a full check finds the edit
+    daily = backup.automatic_backup(pharmacy.ctx, session.actor, tmp_path / "backups")
+    assert daily is not None and daily.chain_broken
+    stick = tmp_path / "usb"
+    stick.mkdir()
+    by_hand = backup.backup(pharmacy.ctx, session.actor, stick / "evidence.sqlite3")
+    gone = backup.backup(pharmacy.ctx, session.actor, tmp_path / "unplugged" / "e.sqlite3")
+    Path(gone.path).unlink()
+    assert all(m.path.endswith("-CHAIN-BROKEN.sqlite3") for m in (daily, by_hand, gone))
+
+    screen = BackupsScreen(session)
+    shown(qtbot, screen)
+    read(qtbot, screen)
+    rows = {r.path: r for r in screen.model.rows}
+    assert {p: r.state for p, r in rows.items()} == {
+        good.path: BackupState.HOLDS_CODE,
+        daily.path: BackupState.CHAIN_BROKEN,
+        by_hand.path: BackupState.CHAIN_BROKEN,
+        gone.path: BackupState.MISSING,
+    }
+    assert rows[daily.path].automatic and not rows[by_hand.path].automatic
+    assert rows[daily.path].bytes == daily.bytes and rows[daily.path].code == ""
+    assert not rows[good.path].not_for_restore
+    for path in (daily.path, by_hand.path):
+        assert screen.select(path)
+        texts = [
+            screen.proxy.index(screen.table.currentIndex().row(), c).data()
+            for c in range(screen.proxy.columnCount())
+        ]
+        assert any(EVIDENCE[language] in str(t) for t in texts), texts
+        said = rows[path].not_for_restore
+        assert Path(path).name in said and NOT_FOR_RESTORE[language] in said, said
+        # No command for it, whatever the reason: the service's words say why.
+        assert not screen.reason.isEnabled() and not screen.copy_button.isEnabled()
+        assert screen.command.toPlainText() == "" and screen.command.placeholderText() == said
+        with pytest.raises(RuleViolation) as refused:
+            backup.restore_command(pharmacy.ctx, session.actor, path, "damaged")
+        assert refused.value.message == said
+    shoot(screen, f"backups-chain-broken-{language.value}")
+    assert screen.select(good.path)
+    assert screen.reason.isEnabled()
+    qtbot.keyClicks(screen.reason, "damaged by a power cut")
+    assert good.path in screen.command.toPlainText() and screen.copy_button.isEnabled()
+
+
+def test_the_restore_refuses_a_copy_of_a_trail_that_did_not_verify(
+    pharmacy: Pharmacy, tmp_path: Path
+) -> None:
+    """What the screen says of such a copy is the restore's own answer: run anyway, it is
+    refused and nothing is changed."""
+    session = pharmacy.session("admin")
+    good = backup.backup(pharmacy.ctx, session.actor, tmp_path / "out" / "good.sqlite3")
+    database = pharmacy.ctx.engine.url.database
+    assert database
+    edit_file(database, "UPDATE kits SET tablets = tablets + 3 WHERE id = 1")
+    assert not audit.verify(pharmacy.ctx, session.actor).ok
+    made = backup.backup(pharmacy.ctx, session.actor, tmp_path / "out" / "b.sqlite3")
+    assert made.path.endswith("-CHAIN-BROKEN.sqlite3")
+    target = tmp_path / "target.sqlite3"  # the good database, as a workstation would hold it
+    target.write_bytes(Path(good.path).read_bytes())
+    before = target.read_bytes()
+    with pytest.raises(DatabaseProblem, match="does not verify"):
+        backup.restore(target, made.path, session.actor, reason="test")
+    assert target.read_bytes() == before

@@ -2,6 +2,13 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>BackupsReader</name>
+    <message>
+        <source>The backups could not be read. Open the screen again; if it keeps failing, tell the administrator.</source>
+        <translation>无法读取备份。请重新打开此界面；如仍失败，请告知管理员。</translation>
+    </message>
+</context>
+<context>
     <name>BackupsScreen</name>
     <message>
         <source>As written</source>
@@ -22,6 +29,10 @@
     <message>
         <source>Not checked</source>
         <translation>未核对</translation>
+    </message>
+    <message>
+        <source>CHAIN BROKEN: audit trail did not verify — kept as evidence, not for restore</source>
+        <translation>链已损坏：稽查轨迹核验未通过——作为证据保留，不用于恢复</translation>
     </message>
     <message>
         <source>Its size and SHA-256 are those listed when the program wrote it.</source>
@@ -58,6 +69,10 @@
     <message>
         <source>Backups of this database</source>
         <translation>本数据库的备份</translation>
+    </message>
+    <message>
+        <source>Checking backups…</source>
+        <translation>正在核对备份…</translation>
     </message>
     <message>
         <source>Back up &amp;now…</source>

@@ -1000,6 +1000,9 @@ class BackupState(StrEnum):
     CHANGED = "changed"  # neither: changed since, or it cannot be read
     MISSING = "missing"  # not at the place logged (moved, or on removable media)
     UNCHECKED = "unchecked"  # no list line and no code to check it by
+    # A copy of an audit trail that did not verify (BROKEN_MARK): kept as evidence, not for
+    # restore (a restore refuses a backup whose audit trail does not verify), given no code.
+    CHAIN_BROKEN = "chain_broken"
 
 
 @dataclass(frozen=True)
@@ -1013,6 +1016,9 @@ class KeptBackup:
     bytes: int | None
     state: BackupState
     code: str = ""
+    # Made when the audit trail did not verify (named BROKEN_MARK): why no restore command is
+    # given for it (not_for_restore's words), "" for a backup that may be restored.
+    not_for_restore: str = ""
 
 
 @dataclass(frozen=True)
@@ -1032,7 +1038,9 @@ def kept_backups(ctx: Context, actor: Actor) -> KeptBackups:
     its size and SHA-256 as listed when written (automatic ones), else whether its last audit
     entry is still the verification code logged. One in the folder that is gone (rotated away,
     removed) is left out; one elsewhere that is not found is listed as missing (a USB stick
-    not plugged in). Read only: nothing is written."""
+    not plugged in). The copies made as evidence of an audit trail that did not verify
+    (_broken_backups) are listed too, marked CHAIN_BROKEN, with why no restore is offered from
+    them (`not_for_restore`). Read only: nothing is written."""
     require(actor, Permission.BACKUPS)
     identity = database_identity(ctx)
     folder = backup_dir(identity)
@@ -1064,8 +1072,76 @@ def kept_backups(ctx: Context, actor: Actor) -> KeptBackups:
             continue
         known = listed.get(path.name) if path.parent == folder else None
         found.append(_kept(path, at, False, line.code, known))
+    if not server:
+        shown_paths = {Path(kept.path) for kept in found}
+        found += [
+            kept
+            for kept in _broken_backups(ctx, folder, source_path(ctx.engine).stem)
+            if Path(kept.path) not in shown_paths
+        ]
     found.sort(key=lambda kept: (kept.at, kept.path), reverse=True)
     return KeptBackups(identity, str(folder), tuple(found), server)
+
+
+NOT_FOR_RESTORE = N_(
+    "{name} was made when the audit trail did not verify: it is kept as evidence, not for "
+    "restore (a restore refuses a backup whose audit trail does not verify). Restore an "
+    "earlier backup."
+)
+
+
+def not_for_restore(path: str | Path) -> str:
+    """Why no restore is offered from `path`, in the reader's language: a copy of an audit trail
+    that did not verify, named BROKEN_MARK when made (backup, automatic_backup), which the
+    restore's own check refuses; "" for any other file (the restore checks it)."""
+    named = Path(path)
+    if not named.stem.endswith(BROKEN_MARK):
+        return ""
+    return _(NOT_FOR_RESTORE).format(name=named.name)
+
+
+def _broken_backups(ctx: Context, folder: Path, stem: str) -> list[KeptBackup]:
+    """The copies made, as evidence, of an audit trail that did not verify (BROKEN_MARK): given
+    no code and logged in no anchor log, they are found by the audit entries that record them
+    (`backup`, `backup_automatic`, their file named with the mark) and, for the automatic ones,
+    by their name in the backup folder (one whose entry could not be written is kept all the
+    same). Each is listed as CHAIN_BROKEN, or, one by hand not found outside the folder, as
+    missing (a USB stick not plugged in); one gone from the folder is left out."""
+    with read_transaction(ctx.engine) as session:
+        rows = session.execute(
+            select(AuditEntry.action, AuditEntry.at, AuditEntry.new).where(
+                AuditEntry.entity == "database",
+                AuditEntry.action.in_(
+                    (AuditAction.BACKUP_AUTOMATIC.value, AuditAction.BACKUP.value)
+                ),
+                AuditEntry.entity_id.contains(BROKEN_MARK),
+            )
+        ).all()
+    made: dict[Path, tuple[datetime, bool]] = {}
+    for action, at, new in rows:
+        path = Path(str(_details(new).get("path", "")))
+        if not path.is_absolute() or not path.stem.endswith(BROKEN_MARK):
+            continue
+        made[path] = (at, action == AuditAction.BACKUP_AUTOMATIC.value)
+    pattern = re.compile(re.escape(stem) + r"-\d{4}-\d{2}-\d{2}T\d{6}" + re.escape(BROKEN_MARK))
+    with contextlib.suppress(OSError):
+        for path in folder.glob("*.sqlite3"):
+            if pattern.fullmatch(path.stem) and path not in made and path.is_file():
+                modified = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+                made[path] = (modified, True)
+    found: list[KeptBackup] = []
+    for path, (at, automatic) in made.items():
+        words = not_for_restore(path)
+        try:
+            there = path.is_file()
+            size = path.stat().st_size if there else None
+        except OSError:
+            there, size = False, None
+        if not there and (automatic or path.parent == folder):
+            continue
+        state = BackupState.CHAIN_BROKEN if there else BackupState.MISSING
+        found.append(KeptBackup(str(path), at, automatic, size, state, "", words))
+    return found
 
 
 def _exists(path: Path) -> bool:
@@ -1146,6 +1222,9 @@ def restore_command(ctx: Context, actor: Actor, source: str, reason: str = "") -
     require(actor, Permission.BACKUPS)
     if sqlite_path(str(ctx.engine.url)) is None:
         raise RuleViolation(_(SERVER_RESTORE))
+    refusal = not_for_restore(source)
+    if refusal:
+        raise RuleViolation(refusal)
     # The reason is the restore's audit entry: a command given without one would record
     # whatever stood in for it. One word with its option, so a reason starting with "-" is
     # not read as an option.

@@ -3,11 +3,21 @@ size, whether still as written, the verification code logged for each), a backup
 a folder the administrator picks, and how a backup is restored: with every window closed, by
 the command line shown for the chosen backup (a restore is refused while a window has the
 database open, so there is no restore button here). services/backup lists, backs up, words the
-command and checks every permission."""
+command and checks every permission.
+
+Listing the backups reads each automatic backup whole the first time (its SHA-256 against the
+list written with it): seconds for a large database. So the list is read by a worker thread
+(`BackupsReader`, started as the Today screen's are: dashboard.start_reader), the screen saying
+"Checking backups…" meanwhile, with the actions that need the list off until it arrives.
+
+The copies made as evidence of an audit trail that did not verify (named -CHAIN-BROKEN) are
+listed, marked so, and given no restore command: the service says why (not_for_restore)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
+import logging
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Qt, QThread, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -21,14 +31,19 @@ from PySide6.QtWidgets import (
 )
 
 from dispensary.domain.codes import Role
+from dispensary.domain.errors import DispensaryError
+from dispensary.files import with_detail
 from dispensary.i18n import sentences
 from dispensary.services import backup
 from dispensary.services.backup import BackupState, KeptBackup, KeptBackups
+from dispensary.services.context import Actor, Context
 from dispensary.services.results import BackupResult
+from dispensary.ui.dashboard import start_reader
 from dispensary.ui.forms import (
     action_button,
     attempt,
     fit_columns,
+    refused,
     row_table,
     select_where,
     selected_rows,
@@ -45,7 +60,9 @@ STATE_COLOURS = {
     BackupState.CHANGED: "#b71c1c",
     BackupState.MISSING: "#b34700",
     BackupState.UNCHECKED: "#616161",
+    BackupState.CHAIN_BROKEN: "#b71c1c",
 }
+_log = logging.getLogger(__name__)
 
 
 def state_text(kept: KeptBackup) -> str:
@@ -56,6 +73,10 @@ def state_text(kept: KeptBackup) -> str:
         BackupState.CHANGED: QCoreApplication.translate("BackupsScreen", "Changed since written"),
         BackupState.MISSING: QCoreApplication.translate("BackupsScreen", "Not found"),
         BackupState.UNCHECKED: QCoreApplication.translate("BackupsScreen", "Not checked"),
+        BackupState.CHAIN_BROKEN: QCoreApplication.translate(
+            "BackupsScreen",
+            "CHAIN BROKEN: audit trail did not verify — kept as evidence, not for restore",
+        ),
     }[kept.state]
 
 
@@ -81,6 +102,7 @@ def state_hint(kept: KeptBackup) -> str:
         BackupState.UNCHECKED: QCoreApplication.translate(
             "BackupsScreen", "No verification code was logged to check it by."
         ),
+        BackupState.CHAIN_BROKEN: kept.not_for_restore,
     }[kept.state]
 
 
@@ -121,6 +143,42 @@ BACKUP_COLUMNS: list[Column[KeptBackup]] = [
 FILE = 5
 
 
+class BackupsReader(QThread):
+    """Reads the backups kept (services/backup.kept_backups: each automatic backup hashed,
+    seconds for a large one) off the UI thread, as the Today screen's DashboardWorker does;
+    `ready` carries the KeptBackups, `failed` the service's refusal or the error said."""
+
+    ready = Signal(object)  # a KeptBackups
+    failed = Signal(object)  # a DispensaryError
+
+    def __init__(self, ctx: Context, actor: Actor, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.actor = actor
+
+    def run(self) -> None:
+        try:
+            kept = backup.kept_backups(self.ctx, self.actor)
+        except DispensaryError as exc:
+            self.failed.emit(exc)
+            return
+        except Exception as exc:  # a thread's error would vanish: said on the screen, logged
+            _log.exception("The backups kept could not be read")
+            self.failed.emit(
+                DispensaryError(
+                    with_detail(
+                        self.tr(
+                            "The backups could not be read. Open the screen again; if it keeps "
+                            "failing, tell the administrator."
+                        ),
+                        f"{type(exc).__name__}: {exc}",
+                    )
+                )
+            )
+            return
+        self.ready.emit(kept)
+
+
 class BackupFolderChooser:
     """Asks for the folder a backup by hand goes in. Tests replace this method."""
 
@@ -139,7 +197,14 @@ class BackupsScreen(Screen):
         super().__init__(session, parent)
         self.setObjectName("backupsScreen")
         self.kept: KeptBackups | None = None
+        self.reader: BackupsReader | None = None
+        self.again = False  # a refresh asked for while the list is read: one more read after
+        self.chosen: str | None = None  # the backup to select once the list arrives
         layout, self.message = titled_page(self, self.tr("Backups of this database"))
+        self.checking_label = QLabel(self.tr("Checking backups…"))
+        self.checking_label.setObjectName("backupsChecking")
+        self.checking_label.setVisible(False)
+        layout.addWidget(self.checking_label)
         self.folder = wrapped_label("backupFolder")
         self.folder.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.folder)
@@ -202,13 +267,57 @@ class BackupsScreen(Screen):
         column.addLayout(command_row)
         return box
 
-    def refresh(self) -> None:
+    @property
+    def checking(self) -> bool:
+        """True while the list is read (the actions that need it are off meanwhile)."""
+        return self.reader is not None
+
+    def refresh(self, select: str | None = None) -> None:
+        """Starts reading the backups kept off the UI thread and returns at once; the table is
+        filled when they arrive (`select`: the backup then chosen, else the one chosen now). A
+        refresh asked for while one reads reads again after it."""
         chosen = self.current()
-        kept = attempt(
-            self.message, lambda: backup.kept_backups(self.session.ctx, self.session.actor)
+        if select is not None:
+            self.chosen = select
+        elif self.chosen is None and chosen is not None:
+            self.chosen = chosen.path
+        if self.reader is not None:
+            self.again = True
+            return
+        self.again = False
+        reader = BackupsReader(self.session.ctx, self.session.actor)
+        reader.ready.connect(self._show)
+        reader.failed.connect(self._failed)
+        reader.finished.connect(self._reader_finished)
+        self.reader = reader
+        self._show_checking()
+        start_reader(reader)
+
+    def _reader_finished(self) -> None:
+        if self.sender() is self.reader:  # the reaper lets go of it
+            self.reader = None
+        if self.again:
+            self.refresh()
+        else:
+            self._show_checking()
+
+    def _show_checking(self) -> None:
+        """While the list is read: said, and nothing done that needs it."""
+        checking = self.checking
+        self.checking_label.setVisible(checking)
+        self.table.setEnabled(not checking)
+        self.back_up_button.setEnabled(
+            not checking and self.kept is not None and not self.kept.server
         )
+        self._selection_changed()
+
+    def _failed(self, exc: DispensaryError) -> None:
+        refused(self.message, exc)
+        self._show(None)
+
+    def _show(self, kept: KeptBackups | None) -> None:
         self.kept = kept
-        self.back_up_button.setEnabled(kept is not None and not kept.server)
+        chosen, self.chosen = self.chosen, None
         if kept is None:
             self.model.set_rows([])
             fit_columns(self.table, widest=420, stretch=FILE)
@@ -225,7 +334,7 @@ class BackupsScreen(Screen):
         )
         self.model.set_rows(kept.backups)
         fit_columns(self.table, widest=420, stretch=FILE)
-        if chosen is None or not self.select(chosen.path):
+        if chosen is None or not self.select(chosen):
             self.table.selectRow(0)
         self._selection_changed()
 
@@ -237,18 +346,27 @@ class BackupsScreen(Screen):
         return select_where(self.table, self.proxy, self.model, lambda k: k.path == path)
 
     def _selection_changed(self) -> None:
-        kept = self.current()
-        self.reason.setEnabled(kept is not None)
+        kept = None if self.checking else self.current()
+        # A copy of a trail that did not verify is not for restore (the service's words).
+        self.reason.setEnabled(kept is not None and not kept.not_for_restore)
         self.copy_button.setEnabled(False)
         self.command.clear()
+        if self.checking:
+            self.command.setPlaceholderText(self.tr("Checking backups…"))
+            return
         if kept is None:
             self.command.setPlaceholderText(self.tr("Select a backup in the list."))
             return
         self._show_command()
 
     def _show_command(self) -> None:
-        kept = self.current()
+        kept = None if self.checking else self.current()
         if kept is None:
+            return
+        if kept.not_for_restore:
+            self.command.clear()
+            self.command.setPlaceholderText(kept.not_for_restore)
+            self.copy_button.setEnabled(False)
             return
         if not self.reason.text().strip():
             # The service refuses a command without its reason (the restore's audit entry):
@@ -296,8 +414,7 @@ class BackupsScreen(Screen):
             QApplication.restoreOverrideCursor()
         if done is None:
             return
-        self.refresh()
-        self.select(done.path)
+        self.refresh(select=done.path)
         self._say_done(done)
 
     def _say_done(self, done: BackupResult) -> None:

@@ -623,7 +623,7 @@ class DashboardWorker(QThread):
         self.studies_ready.emit(lines)
 
 
-_RUNNING: set[DashboardWorker] = set()
+_RUNNING: set[QThread] = set()
 """Workers still reading, kept alive here until they finish (not by a screen)."""
 
 
@@ -633,7 +633,7 @@ class _Reaper(QObject):
 
     def reap(self) -> None:
         worker = self.sender()
-        if isinstance(worker, DashboardWorker):
+        if isinstance(worker, QThread):
             _RUNNING.discard(worker)
             collection.release(worker)
             worker.deleteLater()
@@ -642,10 +642,21 @@ class _Reaper(QObject):
 _REAPER = _Reaper()
 
 
+def start_reader(worker: QThread) -> None:
+    """Starts a screen's reading thread as the dashboard's are: never parented to its screen,
+    kept here until it finishes (then let go by the reaper), garbage collection held off while
+    it runs (ui/collection.py), and waited for when the window closes (`wait_for_workers`).
+    The screen connects its own signals before."""
+    worker.finished.connect(_REAPER.reap)
+    _RUNNING.add(worker)
+    collection.hold(worker)
+    worker.start()
+
+
 def wait_for_workers() -> None:
-    """Waits for every dashboard worker still reading, before the window closes: no thread
-    may outlive the window and its database (Qt aborts on a running thread destroyed at
-    exit). A read only reads, so waiting for its end is safe; it lasts seconds at most."""
+    """Waits for every reading worker still reading (the dashboard's, the Backups screen's),
+    before the window closes: no thread may outlive the window and its database (Qt aborts on
+    a running thread destroyed at exit). A read only reads, so waiting for its end is safe."""
     for worker in list(_RUNNING):
         worker.wait()
         collection.release(worker)
@@ -771,12 +782,9 @@ class DashboardScreen(Screen):
         worker.studies_ready.connect(self._show_studies)
         worker.failed.connect(self._failed)
         worker.finished.connect(self._worker_finished)
-        worker.finished.connect(_REAPER.reap)
         self.worker = worker
-        _RUNNING.add(worker)
         self._show_state()
-        collection.hold(worker)
-        worker.start()
+        start_reader(worker)
 
     def _worker_finished(self) -> None:
         worker = self.sender()
