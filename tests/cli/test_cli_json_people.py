@@ -256,3 +256,27 @@ def test_quarantine_and_release_name_who_did_them(cli: Cli) -> None:
     released = cli("release", kit, "--reason", "sponsor: usable", "--reference", "TE-1", "--json")
     assert released.code == 0, released.err
     assert _actor(released.json()) == PHARMACIST
+
+
+def test_receive_names_who_received(cli: Cli) -> None:
+    """`receive --json` named nobody, while every other step's JSON names who made it: the
+    account that received the shipment (its receipt's audit entry's actor) is `actor_...`."""
+    received = cli(
+        "receive", "--shipment", "SH-PEOPLE", "--product", "herombopag-2.5mg",
+        "--lot", "HT2611P", "--expiry", "2027-12-31", "--kits", "K9501-K9502", "--json",
+        user="technician",
+    )  # fmt: skip
+    assert received.code == 0, received.err
+    record = received.json()
+    assert record["kits"] == ["K9501", "K9502"]
+    assert (record["actor_username"], record["actor_name"], record["actor_initials"]) == (
+        "technician",
+        "Wang Fang",
+        "WF",
+    )
+    [entry] = [
+        e
+        for e in cli("--json", "audit", "list", "--action", "receive").json()
+        if e["entity_id"] == "SH-PEOPLE"
+    ]
+    assert entry["actor_username"] == record["actor_username"]  # as the audit trail names it

@@ -874,6 +874,30 @@
         <translation>清空列表(&amp;E)</translation>
     </message>
     <message>
+        <source>Kit labels printed, not recorded</source>
+        <translation>药盒标签已打印，未记录</translation>
+    </message>
+    <message>
+        <source>The label of kit {kits} was printed, but the database refused its record: the audit trail does not show it printed yet.</source>
+        <translation>药盒 {kits} 的标签已打印，但数据库拒绝了打印记录：稽查轨迹中尚无此次打印。</translation>
+    </message>
+    <message>
+        <source>The labels of {count} kits ({kits}) were printed, but the database refused their record: the audit trail does not show them printed yet.</source>
+        <translation>{count} 个药盒（{kits}）的标签已打印，但数据库拒绝了打印记录：稽查轨迹中尚无此次打印。</translation>
+    </message>
+    <message>
+        <source>Record the print now (the labels are not printed again). If you discard it, the record is lost: the audit trail will never show that these labels were printed.</source>
+        <translation>请现在记录此次打印（标签不会再次打印）。若放弃，此记录即丢失：稽查轨迹中将永远没有这些标签已打印的记录。</translation>
+    </message>
+    <message>
+        <source>&amp;Record the print</source>
+        <translation>记录此次打印(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Discard the record</source>
+        <translation>放弃此记录(&amp;D)</translation>
+    </message>
+    <message>
         <source>Nothing was saved: the study file of {protocol} was updated after this screen was opened. The screen read it again (version {version}) and checked the shipment again as it was listed: check it before receiving.</source>
         <translation>未保存任何内容：{protocol} 的研究文件在本界面打开后已更新。本界面已重新载入该文件（第 {version} 版），并按已列出的内容重新检查了本次货件：请核对后再接收。</translation>
     </message>
@@ -1030,6 +1054,10 @@
         <translation>已隔离，等待申办方决定：药盒 {kits}。</translation>
     </message>
     <message>
+        <source>Kit labels printed earlier are not recorded in the audit trail: press Record the print (they are not printed again).</source>
+        <translation>先前打印的药盒标签未记入稽查轨迹：请按“记录此次打印”（标签不会再次打印）。</translation>
+    </message>
+    <message>
         <source>number of tablets in each kit</source>
         <translation>每盒片数</translation>
     </message>
@@ -1180,6 +1208,14 @@
     <message>
         <source>Scan the kits of the shipment first.</source>
         <translation>请先扫描本货件的药盒。</translation>
+    </message>
+    <message>
+        <source>The record of the kit labels printed was discarded: the audit trail does not show them printed.</source>
+        <translation>药盒标签的打印记录已放弃：稽查轨迹中没有此次打印。</translation>
+    </message>
+    <message>
+        <source>The kit labels printed are still to be recorded: press Record the print once the database is back.</source>
+        <translation>已打印的药盒标签仍待记录：数据库恢复后请按“记录此次打印”。</translation>
     </message>
     <message>
         <source>Re&amp;cord the print</source>

@@ -63,10 +63,10 @@ def cmd_receive(run: Run) -> int:
 
     a = run.args
     manifest = shipment_kits(run)
-    ctx = run.context()
+    ctx, actor = run.context(), run.actor()
     result = receiving.receive_shipment(
         ctx,
-        run.actor(),
+        actor,
         a.shipment,
         manifest.kits,
         received_on=a.date,
@@ -119,7 +119,12 @@ def cmd_receive(run: Run) -> int:
         lines.append(f"  {manifest.note}")
     if receiving.encoding_note(manifest.encoding):  # said, so that a misread would be noticed
         lines.append(f"  {receiving.encoding_note(manifest.encoding)}")
-    run.emit(asdict(result) | {"ignored_columns": list(manifest.ignored)}, lines)
+    run.emit(
+        asdict(result)
+        | {"ignored_columns": list(manifest.ignored)}
+        | actor_keys(actor),  # who received the shipment (the receipt's audit entry's actor)
+        lines,
+    )
     return EXIT_OK
 
 

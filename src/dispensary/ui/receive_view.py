@@ -33,6 +33,7 @@ from dispensary.domain.codes import KitStatus
 from dispensary.domain.errors import DispensaryError, InvalidInput
 from dispensary.domain.rules import normalise_kit_number, parse_expiry, parse_whole
 from dispensary.files import os_detail, with_detail
+from dispensary.i18n import sentences
 from dispensary.services import queries, receiving
 from dispensary.services.assessment import (
     KitIn,
@@ -67,6 +68,7 @@ from dispensary.ui.widgets import (
     qdate,
     scan_row,
     separated,
+    separated_first,
     titled_page,
     to_date,
     two_columns,
@@ -290,6 +292,69 @@ class NewShipmentQuestion:
         )
 
 
+class UnrecordedPrintQuestion:
+    """Asked before the form is emptied ("New shipment") or another shipment is received while
+    the kit labels printed here are out but their record was refused: New shipment dropped the
+    record without a word, the labels on the kits and no trace in the audit trail that they
+    were printed. Record it now (retried, nothing printed again), discard it knowingly, or
+    Cancel, the default, so that an Enter typed from habit, or a scan's Enter, loses nothing."""
+
+    RECORD = "record"
+    DISCARD = "discard"
+    KEEP = ""
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, kits: tuple[str, ...]) -> str:
+        """RECORD, DISCARD or KEEP (Cancel, Esc, the window closed). Tests replace this
+        method."""
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            QCoreApplication.translate("ReceiveScreen", "Kit labels printed, not recorded"),
+            by_count(
+                len(kits),
+                QCoreApplication.translate(
+                    "ReceiveScreen",
+                    "The label of kit {kits} was printed, but the database refused its record: "
+                    "the audit trail does not show it printed yet.",
+                ),
+                QCoreApplication.translate(
+                    "ReceiveScreen",
+                    "The labels of {count} kits ({kits}) were printed, but the database refused "
+                    "their record: the audit trail does not show them printed yet.",
+                ),
+            ).format(count=len(kits), kits=separated_first(kits, 5)),
+            parent=parent,
+        )
+        box.setObjectName("unrecordedPrintQuestion")
+        box.setInformativeText(
+            QCoreApplication.translate(
+                "ReceiveScreen",
+                "Record the print now (the labels are not printed again). If you discard it, "
+                "the record is lost: the audit trail will never show that these labels were "
+                "printed.",
+            )
+        )
+        box.setStyleSheet("QLabel#qt_msgbox_informativelabel { min-width: 480px; }")
+        record = box.addButton(
+            QCoreApplication.translate("ReceiveScreen", "&Record the print"),
+            QMessageBox.ButtonRole.AcceptRole,
+        )
+        discard = box.addButton(
+            QCoreApplication.translate("ReceiveScreen", "&Discard the record"),
+            QMessageBox.ButtonRole.DestructiveRole,
+        )
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(cancel)
+        box.setEscapeButton(cancel)
+        box.exec()
+        clicked = box.clickedButton()
+        if clicked is record:
+            return cls.RECORD
+        if clicked is discard:
+            return cls.DISCARD
+        return cls.KEEP
+
+
 @dataclass(frozen=True)
 class _TypedReceipt(Kept):
     """The shipment as typed and listed, kept while the study is opened again with its updated
@@ -319,10 +384,22 @@ class ReceiveScreen(Screen):
         """The manifest's kits scanned (checked off against what arrived)."""
         self.assessment: ReceiveAssessment | None = None
         self.last_result: ReceiveResult | None = None
-        self.unrecorded: PrintPlan | None = None
-        """The kit labels out whose record the database refused: Record the print retries it."""
         self._build()
         self.start_over()
+
+    @property
+    def unrecorded(self) -> PrintPlan | None:
+        """The kit labels out whose record the database refused: Record the print retries it.
+        Kept in the session for the study open (AppSession.unrecorded_kits), so that the
+        screen built again still has it."""
+        return self.session.unrecorded_kits.get(self.session.ctx.study_id)
+
+    @unrecorded.setter
+    def unrecorded(self, plan: PrintPlan | None) -> None:
+        if plan is None:
+            self.session.unrecorded_kits.pop(self.session.ctx.study_id, None)
+        else:
+            self.session.unrecorded_kits[self.session.ctx.study_id] = plan
 
     def kept_state(self) -> _TypedReceipt | None:
         if not self.kits:
@@ -960,6 +1037,10 @@ class ReceiveScreen(Screen):
         missing = self._missing()
         if missing is None:
             return
+        settled = self._settle_print()  # the last shipment's labels' record, not lost unasked
+        if settled is None:
+            return
+        settled_said, settled_kind = settled
         try:
             result = receiving.receive_shipment(
                 self.session.ctx,
@@ -975,7 +1056,7 @@ class ReceiveScreen(Screen):
             self._reload_study(exc.message)
             return
         except DispensaryError as exc:
-            self.message.show_message(exc.message, "error")
+            self.message.show_message(sentences([settled_said, exc.message]), "error")
             return
         self.last_result = result
         self.manifest_kits.clear()
@@ -985,7 +1066,7 @@ class ReceiveScreen(Screen):
         self._show_kits()
         self.shipment.clear()
         self._clear_batch()  # the next shipment's kits never take this one's lot and expiry
-        self.unrecorded = None  # the new shipment's labels are the ones to print
+        # The last shipment's print settled above: the new shipment's labels are the ones to print.
         self.labels_button.setText(self.tr("Print kit la&bels"))
         self.labels_button.setEnabled(True)
         study = self.session.ctx.study
@@ -1049,8 +1130,9 @@ class ReceiveScreen(Screen):
             )
         for warning in result.warnings:  # received, but no dispense will take it
             said = self.tr("{received} {warning}").format(received=said, warning=warning)
-        warn = result.into_quarantine or result.warnings or result.damaged or result.missing
-        self.message.show_message(said, "warning" if warn else "ok")
+        warn = bool(result.into_quarantine or result.warnings or result.damaged or result.missing)
+        warn = warn or settled_kind != "ok"  # the last shipment's print record discarded
+        self.message.show_message(sentences([settled_said, said]), "warning" if warn else "ok")
         self.labels_button.setFocus()
 
     def _missing(self) -> tuple[str, ...] | None:
@@ -1077,21 +1159,63 @@ class ReceiveScreen(Screen):
         self.scan_field.setFocus()
         return None
 
-    def print_labels(self) -> None:
-        result = self.last_result
-        if result is None:
-            return
-        if self.unrecorded is not None:  # out already: only its record is retried
-            why = record_print(self.session, self.unrecorded)
-            if why:
-                self.message.show_message(
-                    self.tr("Kit labels not recorded: {why}").format(why=why), "error"
-                )
-                return
+    def _record_unrecorded(self) -> bool:
+        """The kit labels out but not recorded: their record retried (nothing printed again).
+        True once recorded; refused again, the refusal is said and the print kept to record."""
+        plan = self.unrecorded
+        if plan is None:
+            return True
+        why = record_print(self.session, plan)
+        if why:
+            self.message.show_message(
+                self.tr("Kit labels not recorded: {why}").format(why=why), "error"
+            )
+            return False
+        self.unrecorded = None
+        self.labels_button.setText(self.tr("Print kit la&bels"))
+        self.labels_button.setEnabled(False)
+        return True
+
+    def _settle_print(self) -> tuple[str, str] | None:
+        """Before the form is emptied or another shipment received: the kit labels out but not
+        recorded are recorded now or discarded, as the user chooses (UnrecordedPrintQuestion).
+        What to say of it and how ("" when no print waited for its record); None when the
+        print is kept to record (Cancel, or its record refused again: said), the step not to
+        go on."""
+        plan = self.unrecorded
+        if plan is None:
+            return "", "ok"
+        answer = UnrecordedPrintQuestion.ask(self, plan.items)
+        if answer == UnrecordedPrintQuestion.RECORD:
+            if not self._record_unrecorded():
+                self.labels_button.setFocus()
+                return None
+            return self.tr("Kit labels print recorded."), "ok"
+        if answer == UnrecordedPrintQuestion.DISCARD:
             self.unrecorded = None
             self.labels_button.setText(self.tr("Print kit la&bels"))
             self.labels_button.setEnabled(False)
-            self.message.show_message(self.tr("Kit labels print recorded."), "ok")
+            return self.tr(
+                "The record of the kit labels printed was discarded: the audit trail does not "
+                "show them printed."
+            ), "warning"
+        self.message.show_message(
+            self.tr(
+                "The kit labels printed are still to be recorded: press Record the print once "
+                "the database is back."
+            ),
+            "warning",
+        )
+        self.labels_button.setFocus()
+        return None
+
+    def print_labels(self) -> None:
+        if self.unrecorded is not None:  # out already: only its record is retried
+            if self._record_unrecorded():
+                self.message.show_message(self.tr("Kit labels print recorded."), "ok")
+            return
+        result = self.last_result
+        if result is None:
             return
         printed = print_kit_labels(self, self.session, result)
         if printed.unrecorded is not None:  # a second print would go out unmarked
@@ -1109,26 +1233,48 @@ class ReceiveScreen(Screen):
         self.expiry.clear()
 
     def new_shipment(self) -> None:
-        """ "New shipment": the form emptied, asked first when kits are listed but not received."""
+        """ "New shipment": the form emptied, asked first when kits are listed but not received,
+        and when the kit labels printed are not recorded (recorded now, or discarded)."""
+        settled = self._settle_print()
+        if settled is None:
+            return
+        said, kind = settled
         if self.kits and not NewShipmentQuestion.ask(self, len(self.kits)):
             self.scan_field.setFocus()
+            if said:
+                self.message.show_message(said, kind)
             return
         self.start_over()
+        if said:
+            self.message.show_message(said, kind)
 
     def start_over(self) -> None:
+        """The form emptied for a new shipment. A kit-label print out but not recorded stays
+        to record (`new_shipment` asks about it first): the screen built again (F5, a study
+        opened again) still offers Record the print, and says so."""
         self.kits = []
         self.manifest_kits.clear()
         self.scanned.clear()
         self.last_result = None
-        self.unrecorded = None
-        self.labels_button.setText(self.tr("Print kit la&bels"))
+        waiting = self.unrecorded is not None
+        self.labels_button.setText(
+            self.tr("Re&cord the print") if waiting else self.tr("Print kit la&bels")
+        )
         self.shipment.clear()
         self._clear_batch()
         self.received_on.setDate(qdate(self.session.ctx.clock.today()))
         self._product_changed()
-        self.labels_button.setEnabled(False)
+        self.labels_button.setEnabled(waiting)
         self.scan_field.clear()
         self.scan_field.set_cue("")
         self.message.clear_message()
         self._show_kits()
         self.shipment.setFocus()
+        if waiting:
+            self.message.show_message(
+                self.tr(
+                    "Kit labels printed earlier are not recorded in the audit trail: press Record "
+                    "the print (they are not printed again)."
+                ),
+                "warning",
+            )

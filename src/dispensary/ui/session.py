@@ -19,6 +19,11 @@ class AppSession:
     unrecorded: dict[int, dict[str, PrintPlan]] = field(default_factory=dict)
     """Study id -> that study's `unrecorded_labels`: kept by study, so that a print that went
     out in one study is never recorded under another the user switched to."""
+    unrecorded_kits: dict[int, PrintPlan] = field(default_factory=dict)
+    """Study id -> the kit labels of a receipt that went out in that study but whose record the
+    database refused (the Receive screen's Record the print): kept in the session, not on the
+    screen, so that the screen built again (F5, another study opened and this one again) still
+    has it to record; it is let go only when the user discards it knowingly."""
     locked: bool = False
     """Set while the lock screen is up (MainWindow.set_locked)."""
 
