@@ -109,3 +109,26 @@ def test_the_entry_that_recorded_the_count_adjusted_is_carried(cli: Cli, tmp_pat
     assert list(rows[str(adjusted["id"])])[-1] == "referred_entry"
     assert rows[str(adjusted["id"])]["referred_entry"] == str(counted["id"])
     assert rows[str(counted["id"])]["referred_entry"] == ""
+
+
+def test_the_report_takes_the_filters_of_the_audit_trail_window(cli: Cli, tmp_path: Path) -> None:
+    """`report audit --by USER --action A --text TEXT`: the entries the Audit trail window (and
+    `audit list`) keeps for them, said in the file's title; --user still signs in."""
+    out = tmp_path / "dispenses.csv"
+    asked = ["report", "audit", "--by", "pharmacist", "--action", "dispense"]
+    made = cli(*asked, "--out", str(out), user="monitor")
+    assert made.code == 0, made.err
+    text = out.read_text(encoding="utf-8-sig")
+    rows = read_rows(text)
+    listed = cli(
+        "audit", "list", "--user", "pharmacist", "--action", "dispense", "--json", user="monitor"
+    ).json()
+    assert len(listed) > 1
+    assert [int(r["id"]) for r in rows] == sorted(e["id"] for e in listed)
+    assert "; user pharmacist; action Dispense" in text.splitlines()[0], text.splitlines()[0]
+    one = listed[0]["entity_id"]
+    made = cli(*asked, "--text", one, "--out", str(out), "--force", user="monitor")
+    assert made.code == 0, made.err
+    text = out.read_text(encoding="utf-8-sig")
+    assert [r["entity_id"] for r in read_rows(text)] == [one]
+    assert f"; text \u201c{one}\u201d" in text.splitlines()[0], text.splitlines()[0]

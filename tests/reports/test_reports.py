@@ -17,6 +17,7 @@ from dispensary.i18n import Language, speaking
 from dispensary.reports import base, catalogue
 from dispensary.reports.csvfile import cell, read_rows
 from dispensary.services import audit, queries, reconciliation, report_data
+from dispensary.services.audit import AuditFilter
 from dispensary.services.documents import Values
 from dispensary.services.report_data import AuditReport, ReportMeta
 from dispensary.services.results import VerifyResult
@@ -290,7 +291,7 @@ def test_the_destruction_log_lists_kits_as_the_certificate_does(
 
 def test_audit_trail_with_verification_on_the_cover(sample: SampleStudy, meta: ReportMeta) -> None:
     data = report_data.audit_report(
-        sample.ctx, sample.monitor, date(2025, 10, 1), date(2025, 10, 10)
+        sample.ctx, sample.monitor, AuditFilter(date(2025, 10, 1), date(2025, 10, 10))
     )
     assert data.entries
     assert all(
@@ -305,8 +306,7 @@ def test_audit_trail_with_verification_on_the_cover(sample: SampleStudy, meta: R
     assert "Wrong participant's bag" in body
     assert "2025-10-01 09:00:00 UTC" in body
     broken = AuditReport(
-        data.since,
-        data.until,
+        data.filters,
         data.entries,
         VerifyResult(False, 10, 5, 7, "Tampering or damage found: audit entry 7 was changed."),
     )

@@ -18,6 +18,7 @@ from dispensary import reports
 from dispensary.i18n import Language, speaking
 from dispensary.reports.csvfile import read_rows
 from dispensary.services import audit, report_data, returns, users
+from dispensary.services.audit import AuditFilter
 from dispensary.services.context import Actor, Context
 from dispensary.services.results import DispenseResult
 
@@ -81,7 +82,7 @@ def test_the_csv_of_one_kits_entries_says_whose_they_are(
     """The PDF's cover names the kit or participant the entries were kept for: the CSV's
     notes say it too, else the file reads as the whole trail."""
     [kit] = [k.kit for k in cycle1.kits]
-    kept = report_data.audit_report(ctx, monitor, kit=kit, participant="01-001")
+    kept = report_data.audit_report(ctx, monitor, AuditFilter(kit=kit, participant="01-001"))
     meta = report_data.report_meta(ctx, monitor)
     with speaking(Language.EN):
         text = reports.audit_csv(meta, kept)

@@ -10,6 +10,7 @@ import pytest
 
 from dispensary.domain.errors import DispensaryError, NotFound
 from dispensary.services import audit, report_data
+from dispensary.services.audit import AuditFilter
 from dispensary.services.context import Actor, Context
 
 
@@ -21,7 +22,7 @@ def test_a_kit_on_record_nowhere_is_refused(busy: Context, monitor: Actor) -> No
     with pytest.raises(NotFound, match="Kit K9999 is not in this pharmacy's stock"):
         audit.list_entries(busy, monitor, kit="K9999")
     with pytest.raises(NotFound, match="Kit K9999"):
-        report_data.audit_report(busy, monitor, kit="K9999")
+        report_data.audit_report(busy, monitor, AuditFilter(kit="K9999"))
     with pytest.raises(NotFound, match="Kit K9999"):
         audit.export_entries(busy, monitor, kit="K9999")
 
@@ -32,4 +33,4 @@ def test_a_participant_not_enrolled_is_refused(busy: Context, monitor: Actor) ->
         with pytest.raises(NotFound, match=f"Participant {typed} is not enrolled"):
             audit.list_entries(busy, monitor, participant=typed)
     with pytest.raises(DispensaryError, match="Participant 01-099"):
-        report_data.audit_report(busy, monitor, participant="01-099")
+        report_data.audit_report(busy, monitor, AuditFilter(participant="01-099"))

@@ -7,11 +7,13 @@ import json
 import re
 import time
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
 from back_office_fixtures import PASSWORDS, Pharmacy, release_signed
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog
 from window_helpers import refreshed
 
 from dispensary.domain.audit_actions import AuditAction
@@ -20,6 +22,7 @@ from dispensary.i18n import Language, speaking
 from dispensary.reports.audit import _values as audit_values
 from dispensary.services import audit, participants, returns, studies, users
 from dispensary.ui.audit_view import AuditScreen
+from reports.pdfread import pdfium_pages_text
 from tamper import edit_file
 
 ACTION, RECORD, REASON, NEW = 3, 4, 5, 6
@@ -538,3 +541,47 @@ def test_a_kits_history_shows_the_sponsors_decision_it_was_released_on(
     assert "Sponsor's decision: TE-2026-014" in cells(screen, NEW)[row]
     screen.table.selectRow(row)
     assert "\n  Sponsor's decision: TE-2026-014" in screen.detail.toPlainText()
+
+
+def test_the_report_saved_holds_the_entries_shown_with_their_filters(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """An inspector filters to one user's dispenses of one day as the screen shows the times
+    (a workstation 10 hours behind UTC: 09:00 UTC is 23:00 the day before) and saves the
+    report: it lists those entries, no other, and says the filters on its first page. The
+    screen had no report of its own; the audit report took the days as UTC days and ignored
+    the user, action and text."""
+    monkeypatch.setenv("TZ", "HST10")
+    time.tzset()
+    try:
+        screen = make_screen(qtbot, pharmacy)
+        screen.user.setCurrentIndex(screen.user.findData("pharm"))
+        screen.action.setCurrentIndex(screen.action.findData("dispense"))
+        screen.dates.set_range(date(2026, 1, 4), date(2026, 1, 4))
+        qtbot.mouseClick(screen.apply, Qt.MouseButton.LeftButton)
+        shown = screen.model.rows
+        assert shown and {(r.username, r.action) for r in shown} == {("pharm", "dispense")}
+        assert {r.at.astimezone().date() for r in shown} == {date(2026, 1, 4)}
+        everything = audit.list_entries(pharmacy.ctx, pharmacy.session("monitor").actor)
+        others = {r.entity_id for r in everything if r.id not in {s.id for s in shown}}
+        target = tmp_path / "trail.pdf"
+        monkeypatch.setattr(
+            QFileDialog, "getSaveFileName", staticmethod(lambda *a: (str(target), "PDF (*.pdf)"))
+        )
+        qtbot.mouseClick(screen.export, Qt.MouseButton.LeftButton)
+        assert screen.message.text().startswith("Saved the audit trail"), screen.message.text()
+        pages = pdfium_pages_text(target.read_bytes())
+        cover = " ".join(pages[0].split())
+        assert (
+            "Period 2026-01-04 to 2026-01-04, local days of this workstation (UTC-10:00)" in cover
+        ), cover
+        assert "User pharm" in cover and "Action Dispense" in cover, cover
+        assert f"Entries listed {len(shown)}" in cover, cover
+        body = " ".join(" ".join(pages[1:]).split())
+        listed = re.findall(r"(\d+) 2026-01-0\d \d\d:\d\d:\d\d UTC 2026-01-04 23:", body)
+        assert sorted(int(n) for n in listed) == sorted(r.id for r in shown), body[:400]
+        assert all(f"Dispense {r.entity_id}" in body for r in shown)
+        assert not [o for o in others if o.startswith("DSP") and f"Dispense {o}" in body]
+    finally:
+        monkeypatch.undo()
+        time.tzset()

@@ -46,6 +46,9 @@ CLI_OPTION = {
     Param.PAPER: "paper",
     Param.DESTRUCTION: "destruction",
     Param.WEEKS: "weeks",
+    Param.USER: "by_user",
+    Param.ACTION: "action",
+    Param.TEXT: "text",
 }
 """Where each parameter lands on the command line (the dest of its option)."""
 NOT_A_DOCUMENT = {"calibrate"}

@@ -88,6 +88,14 @@
         <translation>显示</translation>
     </message>
     <message>
+        <source>Save report...</source>
+        <translation>保存报告…</translation>
+    </message>
+    <message>
+        <source>Save the entries these filters keep as the audit trail report (PDF or CSV), with the filters and the chain&apos;s verification on its first page.</source>
+        <translation>将这些筛选条件保留的条目保存为稽查轨迹报告（PDF 或 CSV），首页注明所用筛选条件和链校验结果。</translation>
+    </message>
+    <message>
         <source>User</source>
         <translation>用户</translation>
     </message>
@@ -126,6 +134,22 @@
     <message>
         <source>{n} entries shown</source>
         <translation>显示 {n} 条记录</translation>
+    </message>
+    <message>
+        <source>PDF (*.pdf)</source>
+        <translation>PDF 文件 (*.pdf)</translation>
+    </message>
+    <message>
+        <source>CSV (*.csv)</source>
+        <translation>CSV 文件 (*.csv)</translation>
+    </message>
+    <message>
+        <source>Save the audit trail report</source>
+        <translation>保存稽查轨迹报告</translation>
+    </message>
+    <message>
+        <source>Saved the {says}: {target}</source>
+        <translation>已保存{says}：{target}</translation>
     </message>
     <message>
         <source>{utc} UTC</source>
@@ -1166,6 +1190,18 @@ Old values:
         <translation>药盒</translation>
     </message>
     <message>
+        <source>User</source>
+        <translation>用户</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation>文本</translation>
+    </message>
+    <message>
         <source>Dispense</source>
         <translation>发放记录</translation>
     </message>
@@ -1220,6 +1256,18 @@ Old values:
     <message>
         <source>All kits, or scan one kit</source>
         <translation>全部药盒，或扫描一个药盒</translation>
+    </message>
+    <message>
+        <source>All users, or one user name</source>
+        <translation>全部用户，或输入一个用户名</translation>
+    </message>
+    <message>
+        <source>All actions, or one action&apos;s name</source>
+        <translation>全部操作，或输入一个操作名称</translation>
+    </message>
+    <message>
+        <source>Kit, participant, dispense, reason...</source>
+        <translation>药盒、受试者、发放、原因…</translation>
     </message>
     <message>
         <source>Scan the label or type e.g. DSP000012</source>

@@ -141,6 +141,9 @@ def document_values(a: argparse.Namespace) -> documents.Values:
         position=getattr(a, "position", 1),
         destruction=getattr(a, "destruction", None),
         kit=getattr(a, "kit", None),
+        user=getattr(a, "by_user", None),
+        action=getattr(a, "action", None),
+        text=getattr(a, "text", None),
     )
 
 
@@ -158,6 +161,23 @@ def param_options(
             p.add_argument("--participant", required=field.required, metavar="NUMBER")
         elif param is documents.Param.KIT:
             p.add_argument("--kit", required=field.required, metavar="NUMBER")
+        elif param is documents.Param.USER:  # --user signs in, before the command as after
+            p.add_argument("--by", dest="by_user", metavar="NAME", help=N_("entries by this user"))
+        elif param is documents.Param.ACTION:
+            p.add_argument(
+                "--action",
+                metavar="A",
+                help=N_("entries of this action: its code or its name as the trail shows it"),
+            )
+        elif param is documents.Param.TEXT:
+            p.add_argument(
+                "--text",
+                metavar="TEXT",
+                help=N_(
+                    "entries this text is found in (record, values, reason), as the Audit "
+                    "trail window's Text"
+                ),
+            )
         elif param is documents.Param.DAYS:
             p.add_argument("--days", type=days, default=90, metavar="N", help=N_("default: 90"))
         elif param is documents.Param.WEEKS:

@@ -35,6 +35,9 @@ class Param(StrEnum):
     DESTRUCTION = "destruction"  # a destruction's record number or authorisation reference
     WEEKS = "weeks"  # a forecast's horizon, in weeks ahead
     KIT = "kit"  # one kit's number (the audit trail of a kit)
+    USER = "user"  # the entries by one user (the audit trail)
+    ACTION = "action"  # the entries of one action: its code or its name (the audit trail)
+    TEXT = "text"  # the entries a text is found in (the audit trail)
 
 
 @dataclass(frozen=True)
@@ -64,3 +67,6 @@ class Values:
     destruction: str | None = None
     weeks: int = DEFAULT_WEEKS  # a forecast's horizon
     kit: str | None = None
+    user: str | None = None  # the audit trail's filters, as its screen's
+    action: str | None = None
+    text: str | None = None

@@ -14,6 +14,7 @@ from reportlab.platypus import Flowable, PageBreak, Paragraph
 
 from dispensary.domain.audit_actions import (
     TECHNICAL_FIELDS,
+    action_typed,
     field_name,
     meaning_named,
     name_of,
@@ -46,7 +47,7 @@ from dispensary.reports.base import (
 )
 from dispensary.reports.csvfile import to_csv
 from dispensary.reports.words import institution
-from dispensary.services.audit import exported
+from dispensary.services.audit import AuditFilter, exported
 from dispensary.services.report_data import AuditReport, ReportMeta
 from dispensary.services.results import (
     AuditRow,
@@ -246,14 +247,45 @@ def audit_table(
     )
 
 
+def period_shown(chosen: AuditFilter) -> str:
+    """The period with the clock its days are counted by: this workstation's local days, as
+    the Audit trail screen shows the times ("2026-03-01 to 2026-03-07, local days of this
+    workstation (UTC+08:00)")."""
+    period = period_text(chosen.since, chosen.until)
+    moments = [m for m in chosen.bounds() if m is not None]
+    if not moments:
+        return period
+    return _("{period}, local days of this workstation ({zone})").format(
+        period=period, zone=zones(moments)
+    )
+
+
+def filters_shown(chosen: AuditFilter) -> list[tuple[str, str]]:
+    """The filters the entries were kept by besides the period, as the Audit trail screen
+    names them; "none" when every entry of the period is listed."""
+    shown = [
+        *([(_("User"), chosen.username)] if chosen.username else []),
+        *([(_("Action"), _action_named(chosen.action))] if chosen.action else []),
+        *([(_("Text"), _("\u201c{text}\u201d").format(text=chosen.text))] if chosen.text else []),
+        *([(_("Kit"), chosen.kit)] if chosen.kit else []),
+        *([(_("Participant"), chosen.participant)] if chosen.participant else []),
+    ]
+    return shown or [(_("Filters"), _("none: every entry of the period"))]
+
+
+def _action_named(typed: str) -> str:
+    """An action as typed or chosen (a code or a name) by its name in the reader's language."""
+    code = action_typed(typed) or typed.strip()
+    return name_of(code)
+
+
 def audit_pdf(meta: ReportMeta, study: Study, report: AuditReport, paper: str = "a4") -> bytes:
     width = frame_width(True, paper)
     fields = [
         (_("Institution"), institution(study)),
         (_("Protocol no."), study.protocol),
-        (_("Period"), period_text(report.since, report.until)),
-        *([(_("Kit"), report.kit)] if report.kit else []),
-        *([(_("Participant"), report.participant)] if report.participant else []),
+        (_("Period"), period_shown(report.filters)),
+        *filters_shown(report.filters),
         (_("Entries listed"), str(len(report.entries))),
     ]
     cover: list[Flowable] = [
@@ -296,15 +328,23 @@ def audit_csv(meta: ReportMeta, report: AuditReport) -> str:
     groups = max((len(r.signatures) for r in rows), default=0) or 1
     title = _("{title} ({period}); chain {verdict}: {message}").format(
         title=_(TITLE),
-        period=period_text(report.since, report.until),
+        period=period_shown(report.filters),
         verdict=verdict,
         # The title is the reader's; the facts (and a broken chain's findings) are English.
         message=_(VERIFIED) if report.verification.ok else report.verification.message,
     )
-    if report.kit:  # the PDF's cover says whose entries these are: so does the file
-        title += _("; kit {kit}").format(kit=report.kit)
-    if report.participant:
-        title += _("; participant {participant}").format(participant=report.participant)
+    # The PDF's first page says which entries these are: so does the file.
+    chosen = report.filters
+    if chosen.username:
+        title += _("; user {user}").format(user=chosen.username)
+    if chosen.action:
+        title += _("; action {action}").format(action=_action_named(chosen.action))
+    if chosen.text:
+        title += _("; text \u201c{text}\u201d").format(text=chosen.text)
+    if chosen.kit:
+        title += _("; kit {kit}").format(kit=chosen.kit)
+    if chosen.participant:
+        title += _("; participant {participant}").format(participant=chosen.participant)
     return to_csv(
         meta,
         title,

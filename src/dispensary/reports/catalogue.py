@@ -262,10 +262,11 @@ def _certificate(ctx: Context, actor: Actor, values: Values) -> Any:
 
 def _audit(ctx: Context, actor: Actor, values: Values) -> Any:
     from dispensary.services import report_data
+    from dispensary.services.audit import AuditFilter
 
-    return report_data.audit_report(
-        ctx, actor, values.since, values.until, kit=values.kit, participant=values.participant
-    )
+    # The filter the Audit trail screen lists by: the report holds what it showed.
+    chosen = AuditFilter.of(values)
+    return report_data.audit_report(ctx, actor, chosen)
 
 
 def _lot(ctx: Context, actor: Actor, values: Values) -> Any:
@@ -533,10 +534,18 @@ REPORTS: tuple[Report, ...] = (
         "audit",
         N_("Audit trail"),
         N_(
-            "audit trail for a period (of one kit or participant if named), with the chain "
-            "verification"
+            "audit trail for a period (local days; of one user, action, text, kit or "
+            "participant if named), with the chain verification"
         ),
-        (_PERIOD, Field(Param.KIT), Field(Param.PARTICIPANT), _PAPER),
+        (
+            _PERIOD,
+            Field(Param.USER),
+            Field(Param.ACTION),
+            Field(Param.TEXT),
+            Field(Param.KIT),
+            Field(Param.PARTICIPANT),
+            _PAPER,
+        ),
         _audit,
         _renderer("audit", "audit_pdf"),
         _renderer("audit", "audit_csv"),

@@ -17,7 +17,7 @@ import functools
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import (
@@ -69,6 +69,7 @@ from dispensary.domain.audit_actions import (
     reasons_shown_as,
     searched_values,
 )
+from dispensary.domain.documents import Values
 from dispensary.domain.errors import (
     ChainBroken,
     ChainOutOfStep,
@@ -657,6 +658,81 @@ def check_anchor(ctx: Context, actor: Actor, code: str | Anchor) -> AnchorCheck:
     anchor = code if isinstance(code, Anchor) else parse_anchor(code)
     with read_transaction(ctx.engine) as session:
         return check_anchor_session(session, anchor)
+
+
+def local_day_start(day: date) -> datetime:
+    """The moment `day` begins on this workstation's clock (its local time zone, as the Audit
+    trail screen shows the entries' times), as an aware moment."""
+    return datetime.combine(day, time.min).astimezone()
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """What the audit trail is filtered by: the one query the Audit trail screen lists, its
+    report prints and `dispensary report audit` writes, so a report holds exactly the entries
+    the screen showed. The days are this workstation's local days (`bounds`), as the screen
+    shows the entries' times; the rest as `list_entries` takes them."""
+
+    since: date | None = None
+    until: date | None = None
+    username: str | None = None
+    action: str | None = None
+    text: str | None = None
+    kit: str | None = None
+    participant: str | None = None
+
+    def bounds(self) -> tuple[datetime | None, datetime | None]:
+        """The period as moments: from the first day's local midnight to the end of the last
+        day, local (the next day's midnight, excluded)."""
+        start = local_day_start(self.since) if self.since is not None else None
+        end = local_day_start(self.until + timedelta(days=1)) if self.until is not None else None
+        return start, end
+
+    @classmethod
+    def of(cls, values: Values) -> AuditFilter:
+        """The filter a report's parameters give (`dispensary report audit`, the Reports
+        screen, the Audit trail screen's report: `values`)."""
+        return cls(
+            since=values.since,
+            until=values.until,
+            username=values.user or None,
+            action=values.action or None,
+            text=values.text or None,
+            kit=values.kit or None,
+            participant=values.participant or None,
+        )
+
+    def values(self, paper: str | None = None) -> Values:
+        """The audit report's parameters that keep these entries (`of` reads them back)."""
+        return Values(
+            since=self.since,
+            until=self.until,
+            user=self.username,
+            action=self.action,
+            text=self.text,
+            kit=self.kit,
+            participant=self.participant,
+            paper=paper or Values().paper,
+        )
+
+
+def matching(
+    ctx: Context, actor: Actor, chosen: AuditFilter, limit: int | None = None
+) -> list[AuditRow]:
+    """The entries `chosen` keeps (`list_entries`), the period in local days."""
+    since, until = chosen.bounds()
+    return list_entries(
+        ctx,
+        actor,
+        since=since,
+        until=until,
+        username=chosen.username or None,
+        action=chosen.action or None,
+        text=chosen.text or None,
+        limit=limit,
+        kit=chosen.kit or None,
+        participant=chosen.participant or None,
+    )
 
 
 def list_entries(

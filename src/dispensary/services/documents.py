@@ -29,6 +29,9 @@ _GIVEN: dict[Param, Callable[[Values], object]] = {
     Param.DESTRUCTION: lambda v: v.destruction,
     Param.WEEKS: lambda v: True,
     Param.KIT: lambda v: v.kit,
+    Param.USER: lambda v: v.user,
+    Param.ACTION: lambda v: v.action,
+    Param.TEXT: lambda v: v.text,
 }
 
 

@@ -306,15 +306,30 @@ class LotTrace:
 
 @dataclass(frozen=True)
 class AuditReport:
-    since: date | None
-    until: date | None
+    filters: audit_service.AuditFilter
+    """What the entries were kept by, as the Audit trail screen filters them: the period in
+    this workstation's local days, the user, action, text, kit and participant."""
     entries: tuple[AuditRow, ...]
     verification: VerifyResult
     signers: EntrySigners = field(default_factory=lambda: EntrySigners({}, ()))
     """The signatures recorded with the entries and who the entries name (21 CFR 11.50)."""
-    kit: str | None = None
-    participant: str | None = None
-    """The kit or participant the entries were kept for (all entries of the period when None)."""
+
+    @property
+    def since(self) -> date | None:
+        return self.filters.since
+
+    @property
+    def until(self) -> date | None:
+        return self.filters.until
+
+    @property
+    def kit(self) -> str | None:
+        """The kit the entries were kept for (all entries of the period when None)."""
+        return self.filters.kit
+
+    @property
+    def participant(self) -> str | None:
+        return self.filters.participant
 
 
 OPEN_KINDS = (
@@ -1651,31 +1666,18 @@ def _choices_text(choices: Sequence[DestructionChoice]) -> str:
 
 
 def audit_report(
-    ctx: Context,
-    actor: Actor,
-    since: date | None = None,
-    until: date | None = None,
-    kit: str | None = None,
-    participant: str | None = None,
+    ctx: Context, actor: Actor, chosen: audit_service.AuditFilter | None = None
 ) -> AuditReport:
-    """The audit trail for a period (of one kit or participant when named, as
-    services.audit.list_entries finds them), with the verification of the whole chain."""
+    """The audit trail's entries `chosen` keeps, exactly as the Audit trail screen lists them
+    (services.audit.matching: the period in this workstation's local days, the user, action,
+    text, kit and participant), with the verification of the whole chain."""
     require(actor, Permission.AUDIT, ctx)
-    start, end = day_bounds(since, until)
+    chosen = chosen if chosen is not None else audit_service.AuditFilter()
+    check_period(chosen.since, chosen.until)
     with read_transaction(ctx.engine):  # the entries listed are those verified
-        entries = audit_service.list_entries(
-            ctx, actor, since=start, until=end, kit=kit, participant=participant
-        )
+        entries = audit_service.matching(ctx, actor, chosen)
         signers = audit_service.signers_of(ctx, actor, [e.id for e in entries])
-        return AuditReport(
-            since,
-            until,
-            tuple(entries),
-            audit_service.verify(ctx, actor),
-            signers,
-            kit,
-            participant,
-        )
+        return AuditReport(chosen, tuple(entries), audit_service.verify(ctx, actor), signers)
 
 
 def monitor_pack(ctx: Context, actor: Actor, since: date, until: date) -> MonitorPack:

@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import cmp_to_key
+from pathlib import Path
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
-from PySide6.QtGui import QFont, QKeySequence
+from PySide6.QtGui import QFont, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
@@ -43,8 +45,11 @@ from dispensary.domain.audit_actions import (
     value_words,
 )
 from dispensary.domain.errors import ChainBroken, DispensaryError
+from dispensary.files import Staged, write_error_text
 from dispensary.i18n import sentences, utc_offset
+from dispensary.reports import catalogue as report_catalogue
 from dispensary.services import audit, site_key, users
+from dispensary.services.audit import AuditFilter
 from dispensary.services.results import AnchorCheck, AuditRow, EntrySigners
 from dispensary.study import Study
 from dispensary.ui.feedback import MessageBar
@@ -64,6 +69,7 @@ from dispensary.ui.forms import (
 from dispensary.ui.models.table import Column, collator, display
 from dispensary.ui.screen import ALL_ROLES, Screen
 from dispensary.ui.session import AppSession
+from dispensary.ui.translations import installed_language
 from dispensary.ui.widgets import heading, wrapped_label
 
 SHOWN_AT_MOST = 5000
@@ -221,10 +227,6 @@ def when_title(rows: Sequence[AuditRow]) -> str:
     return QCoreApplication.translate("Column", "When ({zone})").format(zone=shown)
 
 
-def local_day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min).astimezone()
-
-
 class AuditScreen(Screen):
     title = str(QT_TRANSLATE_NOOP("Screen", "Audit trail"))
     shortcut = QKeySequence("Ctrl+0").toString()
@@ -348,6 +350,15 @@ class AuditScreen(Screen):
         self.text.returnPressed.connect(self.refresh)
         self.dates = DateRange(self.session.ctx.clock.today())
         self.apply = action_button(self.tr("Show"), "auditApply", self.refresh)
+        self.export = action_button(
+            self.tr("Save report..."),
+            "auditExport",
+            self.save_report,
+            self.tr(
+                "Save the entries these filters keep as the audit trail report (PDF or CSV), "
+                "with the filters and the chain's verification on its first page."
+            ),
+        )
         first.addWidget(QLabel(self.tr("User")))
         first.addWidget(self.user)
         first.addWidget(QLabel(self.tr("Action")))
@@ -357,6 +368,7 @@ class AuditScreen(Screen):
         second.addWidget(self.dates)
         second.addStretch(1)
         second.addWidget(self.apply)
+        second.addWidget(self.export)
         rows.addLayout(first)
         rows.addLayout(second)
         return rows
@@ -399,31 +411,39 @@ class AuditScreen(Screen):
         self.action.setCurrentIndex(max(0, self.action.findData(chosen)))
         self.action.blockSignals(False)
 
-    def refresh(self) -> None:
-        self._load_choices()
-        self._show_anchor()
-        self._show_site_key()
+    def chosen(self) -> AuditFilter | None:
+        """The filters as the screen shows them, read now: the entries listed and the report
+        saved are both those it keeps (services.audit.AuditFilter: the days are this
+        workstation's, as the times shown). None, said, when a date cannot be read."""
         mistyped_day = self.dates.mistyped()
         if mistyped_day is not None:  # "2026-02-30": said, never entries of another day
             typed_in, said = mistyped_day
             self.message.show_message(said, "error")
             typed_in.refuse()  # left as typed, marked, selected to be typed again
-            return
+            return None
         since, until = self.dates.value()
         if since is not None and until is not None and since > until:
             self.message.show_message(self.tr("The 'from' date is after the 'to' date; swap them."))
+            return None
+        return AuditFilter(
+            since=since,
+            until=until,
+            username=str(self.user.currentData() or "") or None,
+            action=str(self.action.currentData() or "") or None,
+            text=self.text.text().strip() or None,
+        )
+
+    def refresh(self) -> None:
+        self._load_choices()
+        self._show_anchor()
+        self._show_site_key()
+        chosen = self.chosen()
+        if chosen is None:
             return
         rows = attempt(
             self.message,
-            lambda: audit.list_entries(
-                self.session.ctx,
-                self.session.actor,
-                since=local_day_start(since) if since else None,
-                until=local_day_start(until + timedelta(days=1)) if until else None,
-                username=str(self.user.currentData() or "") or None,
-                action=str(self.action.currentData() or "") or None,
-                text=self.text.text().strip() or None,
-                limit=SHOWN_AT_MOST,
+            lambda: audit.matching(
+                self.session.ctx, self.session.actor, chosen, limit=SHOWN_AT_MOST
             ),
         )
         if rows is None:
@@ -458,6 +478,56 @@ class AuditScreen(Screen):
         else:
             shown = self.tr("{n} entries shown").format(n=len(rows))
         self.count.setText(shown)
+
+    def save_report(self) -> None:
+        """The audit trail report of the entries the filters keep, as the list below shows
+        them (every one, where the list shows the latest SHOWN_AT_MOST), saved as PDF or CSV."""
+        chosen = self.chosen()
+        if chosen is None:
+            return
+        entry = report_catalogue.report("audit")
+        stamp = self.session.ctx.clock.today().isoformat()
+        offered = Path.home() / entry.file_name(chosen.values(), stamp)
+        pdf, csv = self.tr("PDF (*.pdf)"), self.tr("CSV (*.csv)")
+        path, kind = QFileDialog.getSaveFileName(
+            self, self.tr("Save the audit trail report"), str(offered), f"{pdf};;{csv}"
+        )
+        if not path:
+            return
+        fmt = "csv" if kind == csv or path.lower().endswith(".csv") else "pdf"
+        if not path.lower().endswith(f".{fmt}"):
+            path += f".{fmt}"
+        target = Path(path)
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            document = attempt(
+                self.message,
+                lambda: report_catalogue.make_report(
+                    entry,
+                    self.session.ctx,
+                    self.session.actor,
+                    chosen.values(self.session.settings.paper or None),
+                    fmt,
+                    language=installed_language(),
+                ),
+            )
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+        if document is None:
+            return
+        staged = Staged(target)  # whole or not at all
+        try:
+            staged.write(document.data)
+            staged.keep()
+        except OSError as exc:
+            staged.discard()
+            self.message.show_message(write_error_text(exc, target))
+            return
+        said = self.tr("Saved the {says}: {target}").format(says=document.says, target=target)
+        if document.warning:
+            self.message.show_message(f"{said}\n{document.warning}", "warning")
+        else:
+            self.message.show_message(said, "ok")
 
     def _show_detail(self) -> None:
         rows = selected_rows(self.table, self.proxy, self.model)

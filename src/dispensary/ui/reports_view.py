@@ -97,6 +97,9 @@ PARAM_NAMES = {
     Param.DESTRUCTION: QT_TRANSLATE_NOOP("ReportsScreen", "Destruction"),
     Param.KITS: QT_TRANSLATE_NOOP("ReportsScreen", "Kits"),
     Param.KIT: QT_TRANSLATE_NOOP("ReportsScreen", "Kit"),
+    Param.USER: QT_TRANSLATE_NOOP("ReportsScreen", "User"),
+    Param.ACTION: QT_TRANSLATE_NOOP("ReportsScreen", "Action"),
+    Param.TEXT: QT_TRANSLATE_NOOP("ReportsScreen", "Text"),
     Param.DISPENSE: QT_TRANSLATE_NOOP("ReportsScreen", "Dispense"),
     Param.DAYS: QT_TRANSLATE_NOOP("ReportsScreen", "Expiring within"),
     Param.WEEKS: QT_TRANSLATE_NOOP("ReportsScreen", "Weeks ahead"),
@@ -276,6 +279,10 @@ class ReportsScreen(Screen):
         self.destruction.setPlaceholderText(self.tr("No destruction on record yet"))
         self.kits = text_field("reportKits", self.tr("Scan the kits or type e.g. K0001, K0002"))
         self.kit = text_field("reportKit", self.tr("All kits, or scan one kit"))
+        # The audit trail's other filters, as its screen's (which saves its report with them).
+        self.audit_user = text_field("reportUser", self.tr("All users, or one user name"))
+        self.audit_action = text_field("reportAction", self.tr("All actions, or one action's name"))
+        self.audit_text = text_field("reportText", self.tr("Kit, participant, dispense, reason..."))
         self.dispense = text_field(
             "reportDispense", self.tr("Scan the label or type e.g. DSP000012")
         )
@@ -318,6 +325,9 @@ class ReportsScreen(Screen):
             Param.DESTRUCTION: self.destruction,
             Param.KITS: self.kits,
             Param.KIT: self.kit,
+            Param.USER: self.audit_user,
+            Param.ACTION: self.audit_action,
+            Param.TEXT: self.audit_text,
             Param.DISPENSE: self.dispense,
             Param.DAYS: self._with_unit(self.days, self.tr("days")),
             Param.WEEKS: self._with_unit(self.weeks, self.tr("weeks")),
@@ -621,6 +631,9 @@ class ReportsScreen(Screen):
             paper=str(self.paper.currentData() or documents.Values().paper),
             destruction=str(self.destruction.currentData() or "") or None,
             kit=self.kit.text().strip().upper() or None,
+            user=self.audit_user.text().strip() or None,
+            action=self.audit_action.text().strip() or None,
+            text=self.audit_text.text().strip() or None,
         )
 
     def _value_of(self, param: Param) -> int:
