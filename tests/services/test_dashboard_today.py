@@ -611,3 +611,33 @@ def test_an_empty_study_is_not_assessed_covered(ctx: Context, pharmacist: Actor)
     planned = forecast.forecast(ctx, pharmacist)
     assert planned.outlook is ForecastOutlook.COVERED
     assert planned.no_shortage() == ("The stock on hand covers every cycle of the next 12 weeks.")
+
+
+def test_the_inventory_filtered_to_the_expiring_window_lists_the_cards_kits(
+    ctx: Context, clock: FixedClock, stock: Stock, enrolled: str, pharmacist: Actor, pw: Password
+) -> None:
+    """The Today screen's expiring card and the Inventory its "… and N more" opens
+    (KitQuery.expiring_by = Dashboard.expiring_by) list the same kits, by one rule
+    (inventory_pages.expiring_by): on the shelf or in quarantine, held for a count or not, not
+    expired, none dispensed, returned or destroyed; on each day, an expired lot's kits off."""
+    from dispensary.services import inventory_pages, quarantine
+    from dispensary.services.inventory_pages import KitQuery
+
+    busy_pharmacy(ctx, clock, pharmacist, pw(pharmacist))  # dispenses, a void, a count, returns
+    for day in (EARLY - timedelta(days=30), EARLY, EARLY + timedelta(days=1)):
+        clock.set_date(day)
+        snapshot = dashboard.dashboard(ctx, pharmacist)
+        assert snapshot.expiring_by == day + timedelta(days=dashboard.EXPIRY_WINDOW_DAYS)
+        query = KitQuery(expiring_by=snapshot.expiring_by)
+        rows = inventory_pages.inventory_page(ctx, pharmacist, query, 0, 1000)
+        assert sorted(r.number for r in rows) == sorted(k.number for k in snapshot.expiring)
+        summary = inventory_pages.inventory_summary(ctx, pharmacist, query)
+        assert summary.kits == len(snapshot.expiring)
+    clock.set_date(EARLY - timedelta(days=30))
+    first = dashboard.dashboard(ctx, pharmacist).expiring[0].number
+    quarantine.quarantine(ctx, pharmacist, [first], "Dropped")
+    snapshot = dashboard.dashboard(ctx, pharmacist)
+    assert [k.quarantined for k in snapshot.expiring if k.number == first] == [True]
+    query = KitQuery(expiring_by=snapshot.expiring_by)
+    rows = inventory_pages.inventory_page(ctx, pharmacist, query, 0, 1000)
+    assert sorted(r.number for r in rows) == sorted(k.number for k in snapshot.expiring)

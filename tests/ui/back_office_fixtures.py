@@ -251,7 +251,12 @@ def answer_reason(monkeypatch: Any, reason: str | None) -> list[str]:
     prompts: list[str] = []
 
     def ask(
-        cls: type[ReasonDialog], parent: QWidget | None, title: str, prompt: str, action: str
+        cls: type[ReasonDialog],
+        parent: QWidget | None,
+        title: str,
+        prompt: str,
+        action: str,
+        whole: str = "",
     ) -> str | None:
         prompts.append(prompt)
         return reason

@@ -140,7 +140,9 @@ def test_count_is_offered_only_for_a_kit_the_service_would_count(
 def asked_reason(qtbot: Any, pharmacy: Pharmacy, monkeypatch: Any, kits: list[str]) -> str:
     asked: list[str] = []
 
-    def ask(cls: Any, parent: QWidget, title: str, prompt: str, button: str) -> None:
+    def ask(
+        cls: Any, parent: QWidget, title: str, prompt: str, button: str, whole: str = ""
+    ) -> None:
         asked.append(prompt)
         return None
 

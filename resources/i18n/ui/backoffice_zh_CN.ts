@@ -1485,6 +1485,18 @@ set</source>
         <translation>更正退药清点数...</translation>
     </message>
     <message>
+        <source>{n} due for their next cycle this week</source>
+        <translation>本周应发下一周期：{n} 名受试者</translation>
+    </message>
+    <message>
+        <source>{n} with a return due</source>
+        <translation>待退药：{n} 名受试者</translation>
+    </message>
+    <message>
+        <source>Only the participants the Today screen lists. Untick to list every participant.</source>
+        <translation>只列出“今日”屏幕所列的受试者。取消勾选可列出全部受试者。</translation>
+    </message>
+    <message>
         <source>; &lt;b&gt;&lt;span style=&apos;color:#c62828&apos;&gt;return overdue&lt;/span&gt;&lt;/b&gt;</source>
         <translation>；&lt;b&gt;&lt;span style=&apos;color:#c62828&apos;&gt;退药逾期&lt;/span&gt;&lt;/b&gt;</translation>
     </message>

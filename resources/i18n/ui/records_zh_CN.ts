@@ -722,6 +722,14 @@ Old values:
         <translation>&lt;b&gt;已选 {n} 个药盒&lt;/b&gt;：{kits}</translation>
     </message>
     <message>
+        <source>Expiring by {date}</source>
+        <translation>截至 {date} 过期</translation>
+    </message>
+    <message>
+        <source>Only the kits on the shelf or in quarantine whose lot expires by {date}, as the Today screen counts them. Untick to list every kit.</source>
+        <translation>只列出批号在 {date} 前（含当日）过期的架上或隔离中药盒，与“今日”屏幕的统计相同。取消勾选可列出全部药盒。</translation>
+    </message>
+    <message>
         <source>Kit {kit} is already selected: it is listed once.</source>
         <translation>药盒 {kit} 已被选中：清单中只列一次。</translation>
     </message>

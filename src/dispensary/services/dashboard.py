@@ -60,6 +60,7 @@ from dispensary.services.audit_check import TrailCheck, check_trail, holds, kept
 from dispensary.services.common import contents_by_id, contents_of_sums, last_live_dispense
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.counts import held_kits
+from dispensary.services.inventory_pages import expiring_by
 from dispensary.services.permissions import Permission, require
 from dispensary.services.quarantine import quarantined_per_product
 from dispensary.services.queries import status_changed_last
@@ -165,6 +166,10 @@ class Dashboard:
     # When the audit trail was last checked in full: this read's time where it checked in full,
     # the kept point's full check where it checked only what is new since (None: not known).
     full_check_at: datetime | None = None
+    expiring_by: date | None = None
+    """The last day of the expiring card's window: `expiring` are the kits on the shelf whose
+    lot expires by then (inventory_pages.expiring_by), and the Inventory lists them all when
+    given it (KitQuery.expiring_by)."""
 
     @property
     def stock_cover(self) -> StockCover:
@@ -204,6 +209,7 @@ def dashboard(
         verification=trail.verification,
         kits_received=figures.kits_received,
         full_check_at=checked_at if trail.full else trail.full_at,
+        expiring_by=today + timedelta(days=expiring_within_days),
     )
 
 
@@ -356,11 +362,10 @@ def _read_figures(
     cover_until = supply_cover_until(
         today, study.cycle.days_of_supply, study.cycle.expiry_margin_days
     )
-    shelf = _shelf(session, ctx.study_id, today, expiry_limit, cover_until)
+    shelf = _shelf(session, ctx.study_id, today, cover_until)
     quarantined = quarantined_per_product(session, ctx.study_id, today)
-    on_hand_kits, usable_kits, on_hand_tablets, expiring = shelf[:4]
-    expiring += _quarantined_expiring(session, ctx.study_id, today, expiry_limit)
-    held_kits = shelf[4]
+    on_hand_kits, usable_kits, on_hand_tablets, held_kits = shelf
+    expiring = _expiring(session, ctx.study_id, today, expiry_limit)
     at_level: dict[int, int] = defaultdict(int)  # participants with a next cycle, per dose level
     due: list[DueParticipant] = []
     pending: list[PendingReturn] = []
@@ -471,23 +476,26 @@ def _read_figures(
     )
 
 
-def _quarantined_expiring(
-    session: Session, study: int, today: date, expiry_limit: date
-) -> list[ExpiringKit]:
-    """The kits in quarantine whose lot expires by `expiry_limit`, not yet expired (an expired
-    one the reconciliation names): the sponsor's decision on them is due before they expire."""
+def _expiring(session: Session, study: int, today: date, last_day: date) -> list[ExpiringKit]:
+    """The kits on the shelf, available (held for a count or not) or in quarantine, whose lot
+    expires by `last_day`, not yet expired (an expired one the reconciliation names): a kit
+    on the shelf to use first, one in quarantine for the sponsor to decide on before it
+    expires. The Inventory filtered to them finds the same kits (inventory_pages.expiring_by,
+    KitQuery.expiring_by)."""
     return [
-        ExpiringKit(number, product, lot, expiry, (expiry - today).days, quarantined=True)
-        for number, product, lot, expiry in session.execute(
-            select(Kit.number, Kit.product, Lot.number, Lot.expiry)
-            .join(Lot, Lot.id == Kit.lot_id)
-            .where(
-                Kit.study_id == study,
-                Kit.status == KitStatus.QUARANTINED.value,
-                Lot.expiry <= expiry_limit,
-            )
+        ExpiringKit(
+            number,
+            product,
+            lot,
+            expiry,
+            (expiry - today).days,
+            quarantined=status == KitStatus.QUARANTINED.value,
         )
-        if effective_status(KitStatus.QUARANTINED, expiry, today) is KitStatus.QUARANTINED
+        for number, product, lot, expiry, status in session.execute(
+            select(Kit.number, Kit.product, Lot.number, Lot.expiry, Kit.status)
+            .join(Lot, Lot.id == Kit.lot_id)
+            .where(Kit.study_id == study, expiring_by(today, last_day))
+        )
     ]
 
 
@@ -519,17 +527,17 @@ def _too_small(
 
 
 def _shelf(
-    session: Session, study: int, today: date, expiry_limit: date, cover_until: date
-) -> tuple[dict[str, int], dict[str, int], dict[str, int], list[ExpiringKit], dict[str, int]]:
+    session: Session, study: int, today: date, cover_until: date
+) -> tuple[dict[str, int], dict[str, int], dict[str, int], dict[str, int]]:
     """The kits in stock on the shelf (rules.in_stock): their number per product, of those the
     number that last until `cover_until` (rules.supply_cover_until of a cycle starting today,
-    the counter's own limit), their tablets per product, those expiring by `expiry_limit`
-    (held or not: a kit expiring is one to act on), and the kits held for a count difference
-    per product. Only a kit stored as available can be on the shelf, and not past its lot's
-    expiry (rules.effective_status, asked of each lot: a few hundred); a kit held for a count
-    difference (counts.held_kits) is no stock, counted apart. Kits are counted and their
-    ledger rows summed per lot in SQL (from the kit-balance index), and the sums balanced by
-    the domain (common.contents_of_sums), not a kit at a time."""
+    the counter's own limit), their tablets per product, and the kits held for a count
+    difference per product (those expiring soon: `_expiring`). Only a kit stored as available
+    can be on the shelf, and not past its lot's expiry (rules.effective_status, asked of each
+    lot: a few hundred); a kit held for a count difference (counts.held_kits) is no stock,
+    counted apart. Kits are counted and their ledger rows summed per lot in SQL (from the
+    kit-balance index), and the sums balanced by the domain (common.contents_of_sums), not a
+    kit at a time."""
     available = (Kit.study_id == study, Kit.status == KitStatus.AVAILABLE.value)
     held = Kit.id.in_(held_kits(study))
     counts = session.execute(
@@ -576,20 +584,7 @@ def _shelf(
         if lot_id in usable:
             sums[product].append((kind, from_returned, total))
     tablets = {product: contents_of_sums(product_sums) for product, product_sums in sums.items()}
-    soon = sorted(lot_id for lot_id in usable if lots[lot_id][1] <= expiry_limit)
-    expiring = (
-        [
-            ExpiringKit(
-                number, product, lots[lot_id][0], lots[lot_id][1], (lots[lot_id][1] - today).days
-            )
-            for number, product, lot_id in session.execute(
-                select(Kit.number, Kit.product, Kit.lot_id).where(*available, Kit.lot_id.in_(soon))
-            )
-        ]
-        if soon
-        else []
-    )
-    return kits, lasting, tablets, expiring, held_count
+    return kits, lasting, tablets, held_count
 
 
 def _person_and_last(last: Any) -> tuple[Any, ...]:

@@ -103,6 +103,10 @@ class KitQuery:
     (KitRow.refused_for_expiry, "Too short-dated" in the Status column: the filter's
     SHORT_DATED); False: none of them (the filter's Available, with `status`); None: either."""
     product: str | None = None
+    expiring_by: date | None = None
+    """Only the kits on the shelf today (available, held or not, or in quarantine) whose lot
+    expires by this day (`expiring_by`): the kits the Today screen's expiring card lists
+    (services.dashboard, Dashboard.expiring_by), which its "… and N more" opens."""
     order: KitOrder = KitOrder.EXPIRY
     descending: bool = False
 
@@ -151,6 +155,18 @@ def status_is(status: KitStatus, today: date) -> ColumnElement[bool]:
         past = and_(Kit.status.in_(_SHELF), Kit.lot_id.in_(_expired_lots(today)))
         return or_(Kit.status == status.value, past)
     return Kit.status == status.value
+
+
+def expiring_by(today: date, last_day: date) -> ColumnElement[bool]:
+    """The kits on the shelf today (`effective_status` available, held for a count difference
+    or not, or in quarantine) whose lot expires by `last_day`: a kit to use first or to have
+    the sponsor decide on before it expires. The one statement of that rule: the Today
+    screen's expiring card (services.dashboard) and the Inventory filtered to its kits
+    (KitQuery.expiring_by) list the same kits."""
+    return and_(
+        or_(status_is(KitStatus.AVAILABLE, today), status_is(KitStatus.QUARANTINED, today)),
+        Kit.lot_id.in_(select(Lot.id).where(Lot.expiry <= last_day)),
+    )
 
 
 def _content_sign(kind: MovementKind) -> int:
@@ -363,6 +379,8 @@ def _where(scope: _Scope, by_lot: bool = False) -> list[ColumnElement[bool]]:
         conditions.append(short if query.short else ~short)
     if query.product:
         conditions.append(Kit.product == query.product)
+    if query.expiring_by is not None:
+        conditions.append(expiring_by(scope.today, query.expiring_by))
     return conditions
 
 

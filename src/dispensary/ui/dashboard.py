@@ -897,10 +897,13 @@ class DashboardScreen(Screen):
         more: OpenKind,
         shown: int = SHOWN_PER_SECTION,
         total: int | None = None,
+        more_ref: str = "",
     ) -> None:
         """A card's summary, its first lines (text, what it opens, the record, in red or
-        not), and a last line that opens the whole list when there are more. `total`: how
-        many there are, when only the first were worded (a busy site has thousands due)."""
+        not), and a last line that opens the whole list when there are more (`more` with
+        `more_ref`: the list the card summarises, filtered as the service chose its lines).
+        `total`: how many there are, when only the first were worded (a busy site has
+        thousands due)."""
         section.clear()
         section.summary.setText(summary)
         for text, kind, ref, alert in lines[:shown]:
@@ -908,7 +911,7 @@ class DashboardScreen(Screen):
         count = len(lines) if total is None else total
         if count > shown:
             rest = self.tr("… and {n} more").format(n=count - shown)
-            self._link(section, rest, more, "", False)
+            self._link(section, rest, more, more_ref, False)
 
     def _fill_stock(self, snapshot: Dashboard) -> None:
         study = self.session.ctx.study
@@ -1049,8 +1052,9 @@ class DashboardScreen(Screen):
             if snapshot.due
             else self.tr("Nobody is due for a cycle this week."),
             lines,
-            OpenKind.PARTICIPANT,
+            OpenKind.DUE,  # the register narrowed to the service's list, every one of them
             total=len(snapshot.due),
+            more_ref="\n".join(due.study_number for due in snapshot.due),
         )
 
     def _fill_returns(self, snapshot: Dashboard) -> None:
@@ -1087,8 +1091,9 @@ class DashboardScreen(Screen):
             if pending
             else self.tr("Every return due is recorded."),
             lines,
-            OpenKind.PARTICIPANT,
+            OpenKind.RETURNS_DUE,  # the register narrowed to the service's list
             total=len(pending),
+            more_ref="\n".join(item.study_number for item in pending),
         )
 
     def _fill_expiring(self, snapshot: Dashboard) -> None:
@@ -1147,8 +1152,10 @@ class DashboardScreen(Screen):
             self.expiring,
             sentences(said) if said else self.tr("No kit on the shelf expires within 90 days."),
             lines,
-            OpenKind.INVENTORY,
+            # Every kit the card counts: the inventory filtered to the service's window.
+            OpenKind.EXPIRING if snapshot.expiring_by else OpenKind.INVENTORY,
             total=len(kits),
+            more_ref=snapshot.expiring_by.isoformat() if snapshot.expiring_by else "",
         )
 
     def _fill_discrepancies(self, snapshot: Dashboard) -> None:
@@ -1167,6 +1174,6 @@ class DashboardScreen(Screen):
             if found
             else self.tr("Nothing to review: the books balance."),
             lines,
-            OpenKind.RECONCILE,
+            OpenKind.TO_REVIEW,  # the reconciliation on its tab of the findings to review
             total=len(found),
         )

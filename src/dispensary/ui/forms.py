@@ -18,6 +18,7 @@ from PySide6.QtCore import (
     QTextBoundaryFinder,
     Signal,
 )
+from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QBoxLayout,
@@ -525,15 +526,23 @@ def strip_style(colours: tuple[str, str, str]) -> str:
 class ReasonDialog(QDialog):
     """Asks why, before a step whose reason goes into the audit trail. Every step asked for
     refuses a blank reason: OK stays disabled (and Enter does nothing) until one is typed, not
-    closing the dialog on nothing for the screen to say "Give the reason" and ask again."""
+    closing the dialog on nothing for the screen to say "Give the reason" and ask again.
+    `whole`: what a prompt that names the first of many records and counts the rest (a
+    quarantine of an excursion's kits) leaves out, in its tooltip: the dialog within the
+    screen, every record still to be read."""
 
-    def __init__(self, parent: QWidget | None, title: str, prompt: str, action: str) -> None:
+    def __init__(
+        self, parent: QWidget | None, title: str, prompt: str, action: str, whole: str = ""
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setMinimumWidth(420)
         layout = QVBoxLayout(self)
         text = QLabel(prompt)
+        text.setObjectName("reasonPrompt")
         text.setWordWrap(True)
+        text.setToolTip(whole)
+        self.prompt = text
         layout.addWidget(text)
         self.reason = QLineEdit()
         self.reason.setObjectName("reason")
@@ -550,15 +559,33 @@ class ReasonDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._whole_prompt()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self._whole_prompt()
+
+    def _whole_prompt(self) -> None:
+        """The prompt, every line, at its width: a dialog sizes a wrapped label by a guess at
+        its lines, short of a long one's (the last of forty kits named, and "… and 460 more
+        kits", were cut off)."""
+        self.prompt.setMinimumHeight(self.prompt.heightForWidth(self.prompt.width()))
+
     def accept(self) -> None:
         """Closes on a reason only (Enter with the reason blank does nothing)."""
         if self.reason.text().strip():
             super().accept()
 
     @classmethod
-    def ask(cls, parent: QWidget | None, title: str, prompt: str, action: str) -> str | None:
-        """The reason typed, or None when cancelled. Tests replace this method."""
-        dialog = cls(parent, title, prompt, action)
+    def ask(
+        cls, parent: QWidget | None, title: str, prompt: str, action: str, whole: str = ""
+    ) -> str | None:
+        """The reason typed, or None when cancelled (`whole`: what `prompt` counts rather than
+        names, in its tooltip). Tests replace this method."""
+        dialog = cls(parent, title, prompt, action, whole=whole)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             return dialog.reason.text()
         return None

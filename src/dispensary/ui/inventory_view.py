@@ -8,6 +8,7 @@ the records), whatever the language it was chosen in; one typed in is recorded a
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import date
 from html import escape
 
 from PySide6.QtCore import (
@@ -107,6 +108,7 @@ from dispensary.ui.widgets import (
     read_only_rows,
     separated,
     separated_first,
+    shown_date,
     titled_page,
     units_of,
     wrapped_label,
@@ -252,8 +254,9 @@ REFUSALS_SHOWN = 3
 HELD_SHOWN = 8
 """Kits whose causes the Release dialog lists (the rest counted: the dialog fits 1366x768)."""
 KITS_NAMED = 40
-"""The kits the release dialog's first line names, the rest counted (a release of a whole
-excursion's kits, a hundred or more, made the dialog taller than a 1366x768 screen)."""
+"""The kits the quarantine's and the release's dialogs (and what they say when done) name,
+the rest counted (a whole excursion's kits, a hundred or more, made the dialog taller than a
+1366x768 screen, its buttons below it)."""
 SELECT_ALL_READS = 2000
 """Select all reads every kit the filters find, up to this many (about 0.6 s at 0.3 ms a
 kit); beyond, it selects the rows read, and the panel says how many of how many."""
@@ -460,8 +463,9 @@ class CountDialog(QDialog):
 
 
 def kits_named(kits: Sequence[str]) -> str:
-    """The first KITS_NAMED kits, the rest counted ("… and 80 more kits"): a release's dialog
-    and its signature name an excursion's hundred kits within a 1366x768 screen."""
+    """The first KITS_NAMED kits, the rest counted ("… and 80 more kits"): a quarantine's and
+    a release's dialogs, and the release's signature, name an excursion's hundreds of kits
+    within a 1366x768 screen."""
     named = separated(kits[:KITS_NAMED])
     if len(kits) > KITS_NAMED:
         named += QCoreApplication.translate("List", ", ") + QCoreApplication.translate(
@@ -721,6 +725,13 @@ class InventoryScreen(Screen):
             self.product.addItem(product_label(study, product.code), product.code)
         self.product.setToolTip(self.product.currentText())
         self.product.currentIndexChanged.connect(self._filters_changed)
+        # The kits the Today screen's expiring card counts, when its "… and N more" opened
+        # them: shown ticked while it narrows the list, unticked to list every kit again.
+        self._expiring_by: date | None = None
+        self.expiring = QCheckBox()
+        self.expiring.setObjectName("expiringFilter")
+        self.expiring.setVisible(False)
+        self.expiring.toggled.connect(self._expiring_toggled)
         self.summary = QLabel()
         self.summary.setObjectName("inventorySummary")
         row.addWidget(QLabel(self.tr("Search")))
@@ -729,6 +740,7 @@ class InventoryScreen(Screen):
         row.addWidget(self.status)
         row.addWidget(QLabel(self.tr("Product")))
         row.addWidget(self.product)
+        row.addWidget(self.expiring)
         row.addWidget(self.summary, 1, Qt.AlignmentFlag.AlignRight)
         return row
 
@@ -939,6 +951,7 @@ class InventoryScreen(Screen):
             held=held,
             short=short,
             product=self.product.currentData(),
+            expiring_by=self._expiring_by,
             order=order,
             descending=self.model.descending,
         )
@@ -1243,14 +1256,56 @@ class InventoryScreen(Screen):
 
     def open_record(self, kind: str, ref: str) -> None:
         """The kits in quarantine (of the product `ref`, when given) listed by the filters, as
-        the Today screen's quarantine lines ask; any other record as if scanned."""
+        the Today screen's quarantine lines ask; the kits its expiring card counts (expiring
+        by `ref`, the service's window); any other record as if scanned."""
+        if kind == OpenKind.EXPIRING.value:
+            self._open_expiring(date.fromisoformat(ref))
+            return
         if kind != OpenKind.QUARANTINED.value:
             super().open_record(kind, ref)
             return
+        self._drop_expiring()
         self.search.clear()
         self.product.setCurrentIndex(max(self.product.findData(ref), 0) if ref else 0)
         self.status.setCurrentIndex(self.status.findData(KitStatus.QUARANTINED.value))
         self._filters_changed()
+
+    def _open_expiring(self, last_day: date) -> None:
+        """Every kit on the shelf or in quarantine whose lot expires by `last_day`, as the
+        Today screen's expiring card counts them (KitQuery.expiring_by: the service's rule),
+        whatever the other filters said."""
+        for widget in (self.search, self.status, self.product, self.expiring):
+            widget.blockSignals(True)
+        self.search.clear()
+        self.status.setCurrentIndex(0)
+        self.product.setCurrentIndex(0)
+        self._expiring_by = last_day
+        self.expiring.setText(self.tr("Expiring by {date}").format(date=shown_date(last_day)))
+        self.expiring.setToolTip(
+            self.tr(
+                "Only the kits on the shelf or in quarantine whose lot expires by {date}, as the "
+                "Today screen counts them. Untick to list every kit."
+            ).format(date=shown_date(last_day))
+        )
+        self.expiring.setChecked(True)
+        self.expiring.setVisible(True)
+        for widget in (self.search, self.status, self.product, self.expiring):
+            widget.blockSignals(False)
+        self._filters_changed()
+
+    def _drop_expiring(self) -> None:
+        """The expiring card's filter put away (no reload: the caller reloads)."""
+        self._expiring_by = None
+        self.expiring.blockSignals(True)
+        self.expiring.setChecked(False)
+        self.expiring.blockSignals(False)
+        self.expiring.setVisible(False)
+
+    def _expiring_toggled(self, on: bool) -> None:
+        """Unticked: every kit again, the box put away until the Today screen opens it."""
+        if not on:
+            self._drop_expiring()
+            self._filters_changed()
 
     def open_kit(self, number: str) -> bool:
         """Selects and shows a kit, alone; clears filters that hide it."""
@@ -1296,7 +1351,9 @@ class InventoryScreen(Screen):
             )
             return True
         self._search_timer.stop()  # a search scanned before: the kit's list replaces it
-        if self.status.currentIndex() or self.product.currentIndex() or self.search.text():
+        filtered = self.status.currentIndex() or self.product.currentIndex()
+        if filtered or self.search.text() or self._expiring_by is not None:
+            self._drop_expiring()
             for widget in (self.search, self.status, self.product):
                 widget.blockSignals(True)
             self.search.clear()
@@ -1383,8 +1440,9 @@ class InventoryScreen(Screen):
                 len(kits),
                 self.tr("Why is {kits} set aside? It cannot be dispensed until released."),
                 self.tr("Why are {kits} set aside? They cannot be dispensed until released."),
-            ).format(kits=separated(kits)),
+            ).format(kits=kits_named(kits)),  # the rest counted: the dialog fits the screen
             self.tr("Quarantine"),
+            whole=separated(kits) if len(kits) > KITS_NAMED else "",
         )
         if reason is None:
             return
@@ -1395,7 +1453,8 @@ class InventoryScreen(Screen):
         if done is not None:
             self._written(
                 self.tr("Quarantined {kits}: {reason}.").format(
-                    kits=separated(done.kits), reason=done.reason
+                    kits=kits_named(done.kits),
+                    reason=done.reason,  # the reason in sight
                 )
             )
 
@@ -1440,7 +1499,9 @@ class InventoryScreen(Screen):
             said = self.tr(
                 "Released {kits} on the sponsor's decision {reference}: {reason}."
             ).format(
-                kits=separated(done.kits), reference=done.sponsor_reference, reason=done.reason
+                kits=kits_named(done.kits),  # the reference and the reason in sight
+                reference=done.sponsor_reference,
+                reason=done.reason,
             )
             if done.relabel_note:  # their labels may say QUARANTINED: DO NOT DISPENSE
                 said = self.tr("{released} {relabel}").format(

@@ -1391,8 +1391,16 @@ class ParticipantsScreen(Screen):
         self.dispense_button = action_button(
             self.tr("Dispense next cycle"), "dispenseNext", self._dispense
         )
+        # The participants a Today card counts, when its "… and N more" opened them (the
+        # service's list, not a rule read again here): ticked while it narrows the register,
+        # unticked to list everyone again.
+        self.listed = QCheckBox()
+        self.listed.setObjectName("listedFilter")
+        self.listed.setVisible(False)
+        self.listed.toggled.connect(self._listed_toggled)
         bar.addWidget(QLabel(self.tr("Search")))
         bar.addWidget(self.search, 1)
+        bar.addWidget(self.listed)
         role_buttons(
             bar,
             actor,
@@ -1505,6 +1513,45 @@ class ParticipantsScreen(Screen):
     def _filter(self, text: str) -> None:
         self.proxy.setFilterFixedString(text.strip())
 
+    def open_record(self, kind: str, ref: str) -> None:
+        """The participants a Today card lists (`ref`: their study numbers, one a line, as the
+        service gave them: due for their next cycle this week, or with a return due), the
+        register narrowed to them; any other record as if scanned."""
+        if kind not in (OpenKind.DUE.value, OpenKind.RETURNS_DUE.value):
+            super().open_record(kind, ref)
+            return
+        numbers = frozenset(n for n in ref.split("\n") if n)
+        self.search.clear()
+        self.listed.setText(
+            (
+                self.tr("{n} due for their next cycle this week")
+                if kind == OpenKind.DUE.value
+                else self.tr("{n} with a return due")
+            ).format(n=len(numbers))
+        )
+        self.listed.setToolTip(
+            self.tr(
+                "Only the participants the Today screen lists. Untick to list every participant."
+            )
+        )
+        self.listed.blockSignals(True)
+        self.listed.setChecked(True)
+        self.listed.blockSignals(False)
+        self.listed.setVisible(True)
+        self.proxy.only(0, numbers)  # the study number's column
+
+    def _drop_listed(self) -> None:
+        """Every participant again, the box put away until a Today card opens it."""
+        self.proxy.only(0, None)
+        self.listed.blockSignals(True)
+        self.listed.setChecked(False)
+        self.listed.blockSignals(False)
+        self.listed.setVisible(False)
+
+    def _listed_toggled(self, on: bool) -> None:
+        if not on:
+            self._drop_listed()
+
     def _fit_register(self) -> None:
         """The register no taller than its rows, the history taking the rest: a study of three
         participants left most of the register's share empty while a two-product history,
@@ -1568,6 +1615,8 @@ class ParticipantsScreen(Screen):
         wanted = half_width(study_number).strip().upper()
         if self.search.text():
             self.search.clear()
+        if self.proxy.limited:  # a participant scanned or opened: shown, whoever the list had
+            self._drop_listed()
         return select_where(self.table, self.proxy, self.model, lambda r: r.study_number == wanted)
 
     def handle_scan(self, code: str) -> bool:

@@ -566,6 +566,14 @@ class ReconcileScreen(Screen):
         super().resizeEvent(event)
         self._fit_shown()
 
+    def open_record(self, kind: str, ref: str) -> None:
+        """The findings to review, on their tab, as the Today screen's card of them asks (its
+        "… and N more" opened whichever tab was shown, a balance); anything else as before."""
+        if kind == OpenKind.TO_REVIEW.value:
+            self.tabs.setCurrentIndex(self.tabs.indexOf(self.discrepancy_view))
+            return
+        super().open_record(kind, ref)
+
     def refresh(self) -> None:
         result = attempt(
             self.message, lambda: reconciliation.reconcile(self.session.ctx, self.session.actor)

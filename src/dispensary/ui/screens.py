@@ -50,8 +50,12 @@ OPENS: dict[OpenKind, type[Screen]] = {
     OpenKind.KIT: InventoryScreen,
     OpenKind.INVENTORY: InventoryScreen,
     OpenKind.QUARANTINED: InventoryScreen,
+    OpenKind.EXPIRING: InventoryScreen,
     OpenKind.PARTICIPANT: ParticipantsScreen,
+    OpenKind.DUE: ParticipantsScreen,
+    OpenKind.RETURNS_DUE: ParticipantsScreen,
     OpenKind.RECONCILE: ReconcileScreen,
+    OpenKind.TO_REVIEW: ReconcileScreen,
 }
 
 

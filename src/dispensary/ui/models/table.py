@@ -224,6 +224,31 @@ class RowFilterProxy(QSortFilterProxyModel):
         self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.setFilterKeyColumn(-1)
         self._collator = collator()
+        self._only: tuple[int, frozenset[str]] | None = None
+
+    def only(self, column: int, values: frozenset[str] | None) -> None:
+        """Only the rows whose `column` reads one of `values` (a list another screen chose, as
+        the Today screen's participants due), with the text filter too; None: every row."""
+        if hasattr(self, "beginFilterChange"):  # Qt 6.10 on; invalidateFilter before
+            self.beginFilterChange()
+            self._only = None if values is None else (column, values)
+            self.endFilterChange()
+        else:
+            self._only = None if values is None else (column, values)
+            self.invalidateFilter()
+
+    @property
+    def limited(self) -> bool:
+        """True while `only` keeps some rows out."""
+        return self._only is not None
+
+    def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
+        if self._only is not None:
+            column, values = self._only
+            model = self.sourceModel()
+            if model.index(source_row, column, source_parent).data() not in values:
+                return False
+        return super().filterAcceptsRow(source_row, source_parent)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         self._collator = collator()  # the language may have changed since the last sort
