@@ -720,6 +720,7 @@ def matching(
     ctx: Context, actor: Actor, chosen: AuditFilter, limit: int | None = None
 ) -> list[AuditRow]:
     """The entries `chosen` keeps (`list_entries`), the period in local days."""
+    require(actor, Permission.AUDIT, ctx)  # before the filter is read: a refusal says only that
     since, until = chosen.bounds()
     return list_entries(
         ctx,
