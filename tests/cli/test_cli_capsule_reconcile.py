@@ -39,7 +39,7 @@ def test_a_capsule_study_is_reconciled_by_product_name_in_its_units(cli: Cli) ->
     assert lines[5].startswith("德莫替尼片（虚构）25 mg          600     270")
     assert lines[6:8] == [
         "退回留存：受试者带回、为监查员保留直至销毁的药物。",  # the glossary's one name
-        "核销（盘点调整）：实物盘点从账面核销的数量（破损、丢失），减去盘盈的数量，各产品按其自身"
+        "核销（盘点调整）：实物盘点从账面核销的数量（破损、丢失），减去盘盈的数量，各药品按其自身"
         "单位计；盘点比账面少 1 个单位核销 1，多 1 个单位核销 -1。",
     ], chinese.out
     assert "片" not in " ".join(lines[6:8])

@@ -44,7 +44,7 @@ def test_the_history_command_gives_each_product_its_figures(cli: Cli) -> None:
     )
     assert " 58 " not in english.out and " 49 " not in english.out
     chinese = cli("--lang", "zh_CN", *TWO, "history", "21-001")
-    assert "产品" in chinese.out and "28粒" in chinese.out and "21片" in chinese.out, chinese.out
+    assert "药品" in chinese.out and "28粒" in chinese.out and "21片" in chinese.out, chinese.out
     # The JSON gives each product's figures, and no capsules and tablets summed (58 given,
     # 9 back, 49 taken of 49 expected) nor their ratio: they are neither product's.
     found = cli(*TWO, "--json", "history", "21-001").json()["dispenses"][0]

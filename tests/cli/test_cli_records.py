@@ -420,7 +420,7 @@ def test_the_sign_off_shows_what_it_signs_before_the_password_and_says_it_after(
     assert again.code == 3 and "still stands: nothing has been recorded since" in again.err
     assert again.out.startswith("To sign: ")
     zh = cli("--lang", "zh_CN", "sign-off", user="monitor")
-    assert "待签名确认：NCT07198672 对账：平衡，5 项发现（待审核 4）。" in zh.out
+    assert "待签名确认：NCT07198672 对账：账目平衡，5 项发现（待审核 4）。" in zh.out
     assert zh.code == 3 and "签名确认仍然有效" in zh.err
 
 

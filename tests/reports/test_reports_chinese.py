@@ -197,7 +197,7 @@ CHINESE = [
     (
         "reconciliation",
         Values(),
-        ["对账", "按产品", "按批号", "差异", "库存", "签名", "药师", "监查员"],
+        ["对账", "按药品", "按批号", "差异", "库存", "签名", "药师", "监查员"],
     ),
     (
         "monitor",
@@ -430,7 +430,7 @@ def test_the_language_is_the_reports_own_and_english_is_unchanged(sample: Sample
     # The name offered on saving is in the reader's language, as the title is.
     assert english.file_name == f"DARF all products {sample.ctx.clock.today().isoformat()}.pdf"
     assert chinese.file_name == (
-        f"研究药物清点记录表 全部产品 {sample.ctx.clock.today().isoformat()}.pdf"
+        f"研究药物清点记录表 全部药品 {sample.ctx.clock.today().isoformat()}.pdf"
     )  # the title's name (it said 药物清点记录表)
     text = pdf_pages_text(english.data)[0]
     for words in (

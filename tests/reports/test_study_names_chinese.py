@@ -146,7 +146,7 @@ def test_the_inventory_names_each_product_as_the_darf_does(sample: SampleStudy) 
 
 def test_the_lot_trace_names_the_product_and_stores_in_chinese(sample: SampleStudy) -> None:
     text = made(sample, "lot", Values(lot="L2401"))
-    assert "产品 海曲泊帕乙醇胺片 7.5 mg" in text
+    assert "药品 海曲泊帕乙醇胺片 7.5 mg" in text
     assert "试验药物库房1" in text and "IP store 1" not in text
     for english in (PRODUCT_EN, "mg tablet"):
         assert english not in text, english

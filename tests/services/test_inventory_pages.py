@@ -25,12 +25,25 @@ from .conftest import Stock
 from .helpers import P25, P75, busy_pharmacy, receive
 
 Password = Callable[[Actor], str]
+WORKFLOW = (
+    "available",
+    "held",
+    "short",
+    "quarantined",
+    "dispensed",
+    "returned",
+    "destroyed",
+    "expired",
+)
+"""The order of a sort on the status as shown: the kit's workflow, the same in every language
+(the status filter's order), never the codes' alphabet nor the shown words'."""
 KEYS: dict[KitOrder, Callable[[KitRow], tuple[object, ...]]] = {
     KitOrder.NUMBER: lambda r: (r.number,),
     KitOrder.PRODUCT: lambda r: (r.product, r.number),
     KitOrder.LOT: lambda r: (r.lot, r.number),
     KitOrder.EXPIRY: lambda r: (r.expiry, r.product, r.lot, r.number),
-    KitOrder.STATUS: lambda r: (r.shown_status, r.number),  # as shown: held, short apart
+    # As shown (held, short apart), in the workflow's order.
+    KitOrder.STATUS: lambda r: (WORKFLOW.index(r.shown_status), r.number),
     KitOrder.SHIPMENT: lambda r: (r.shipment, r.number),
 }
 
@@ -391,3 +404,25 @@ def test_the_search_and_the_sort_follow_the_status_shown(
     assert ascending.index("K0001") > max(
         ascending.index(n) for n, s in shown.items() if s == KitStatus.AVAILABLE.value
     )
+
+
+@pytest.mark.parametrize("language", [Language.EN, Language.ZH_CN])
+def test_a_sort_on_the_status_follows_the_kits_workflow_in_either_language(
+    busy: Context, monitor: Actor, language: Language
+) -> None:
+    """Sorted by its code, the status column read in Chinese 可用, 已销毁, 已发放, 已过期 (the
+    English words' alphabet): a sort on the status gives the kits in the workflow's order, the
+    dispensable ones first, in English and Chinese alike, and the status filter lists the
+    statuses in that order."""
+    with speaking(language):
+        whole = queries.inventory(busy, monitor)
+        for descending in (False, True):
+            query = KitQuery(order=KitOrder.STATUS, descending=descending)
+            groups = [r.shown_status for r in every_page(busy, monitor, query, 5)]
+            seen = list(dict.fromkeys(groups))
+            in_order = [s for s in WORKFLOW if s in seen]
+            assert seen == (in_order[::-1] if descending else in_order), (language, seen)
+    assert {"available", "dispensed", "returned", "destroyed", "expired"} <= set(
+        r.shown_status for r in whole
+    )
+    assert inventory_pages.SHOWN_STATUSES == WORKFLOW

@@ -240,7 +240,7 @@ def test_a_lot_number_of_two_products_is_refused_naming_them_as_the_reader_does(
         (Language.EN, f"Lot L77 is recorded for several products ({N25}, {N75}); trace each"),
         (
             Language.ZH_CN,
-            "批号 L77 登记在多个产品下（海曲泊帕乙醇胺片 2.5 mg、海曲泊帕乙醇胺片 7.5 mg）",
+            "批号 L77 登记在多个药品下（海曲泊帕乙醇胺片 2.5 mg、海曲泊帕乙醇胺片 7.5 mg）",
         ),
     ):
         with speaking(language), pytest.raises(RuleViolation) as refused:

@@ -75,7 +75,7 @@ def test_a_lot_number_of_another_product_is_refused_naming_its_product(
     with refused(ctx, RuleViolation, said):
         receiving.receive_shipment(ctx, pharmacist, "SH-92", kits)
     assert scalar(ctx, "SELECT count(*) FROM lots") == 1
-    with speaking(Language.ZH_CN), refused(ctx, RuleViolation, "一个批号只属于一个产品"):
+    with speaking(Language.ZH_CN), refused(ctx, RuleViolation, "一个批号只属于一个药品"):
         receiving.receive_shipment(ctx, pharmacist, "SH-92", kits)
     # Two lines of one list: the first line's product owns the number.
     both = [

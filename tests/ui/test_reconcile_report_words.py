@@ -11,10 +11,11 @@ from typing import Any
 
 import pytest
 from back_office_fixtures import Pharmacy, count_adjusted
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QTableView
 from window_helpers import refreshed
 
+from dispensary.i18n import _ as rpt_words
 from dispensary.reports import reconciliation as report
 from dispensary.services.reconciliation import written_off_note
 from dispensary.ui.reconcile_view import ReconcileScreen
@@ -141,3 +142,84 @@ def test_the_participants_tab_heads_its_figures_as_the_report_does(
     screen.tabs.setCurrentWidget(view)
     screen.resize(1366, 768)
     screen.grab().save(str(tmp_path / f"participants-{language}.png"))  # looked at
+
+
+def _english_and_shown(view: QTableView, columns: Sequence[Any]) -> dict[str, str]:
+    """Each column's English title (and its tooltip's) -> the words the view shows for it."""
+    model = view.model()
+    assert model.columnCount() == len(columns)
+    found: dict[str, str] = {}
+    for c, column in enumerate(columns):
+        title = model.headerData(c, Qt.Orientation.Horizontal)
+        found[column.title] = "".join(str(title).split())  # a title on two lines, read whole
+        if column.tooltip:
+            tip = model.headerData(c, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
+            found[column.tooltip] = "".join(str(tip).split())
+    return found
+
+
+def test_the_window_and_its_report_head_every_column_in_the_same_chinese(
+    request: pytest.FixtureRequest,
+    qtbot: Any,
+    pharmacy: Pharmacy,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """One concept, one name: the window said 药品, 接收, 销毁, 账目平衡, 最近盘点 over the
+    columns its report headed 产品, 已接收, 已销毁, 平衡, 最近清点日期. Every column title (or
+    its tooltip, a short title's whole) the window and the report share in English reads the
+    same in Chinese, and so does the verdict on a line and on the ledger."""
+    from dispensary.i18n import ENGLISH, speaking
+    from dispensary.ui import reconcile_view as view_module
+
+    count_adjusted(pharmacy)
+    request.getfixturevalue("chinese")
+    screen = refreshed(qtbot, ReconcileScreen(pharmacy.session("pharm")), None)
+    study = pharmacy.study
+    shown: dict[str, str] = {}
+    for scope, view in screen.views.items():
+        columns = view_module.balance_columns(view_module.identifying_columns(scope, study), scope)
+        shown |= _english_and_shown(view, columns)
+    shown |= _english_and_shown(screen.count_view, view_module.count_columns(study))
+    shown |= _english_and_shown(screen.discrepancy_view, view_module.DISCREPANCY_COLUMNS)
+    shown |= _english_and_shown(screen.signoff_view, view_module.SIGNOFF_COLUMNS)
+
+    # Copied: the second recording wraps the first, which would record the English too.
+    chinese = list(report_words(screen, monkeypatch)[1])
+    with speaking(ENGLISH):
+        english = report_words(screen, monkeypatch)[1]
+    report: dict[str, str] = {}
+    for english_header, chinese_header in zip(english, chinese, strict=True):
+        report |= dict(zip(english_header, chinese_header, strict=True))
+
+    shared = set(shown) & set(report)
+    assert {
+        "Product",
+        "Lot",
+        "Kit",
+        "Received",
+        "Dispensed",
+        "Returned",
+        "Destroyed",
+        "Written off (adjusted)",
+        "On hand",
+        "Held returned",
+        "Balanced",
+        "Dispensed to participant",
+        "Returned by participant",
+        "Last counted",
+        "Book then",
+        "Finding",
+    } <= shared, sorted(shared)
+    differ = {e: (shown[e], report[e]) for e in sorted(shared) if shown[e] != report[e]}
+    assert not differ, f"window and report differ (window, report): {differ}"
+    # The verdict: in a balance cell and the sign-off's summary, and in the report's header.
+    balanced = QCoreApplication.translate("ReconcileScreen", "balanced")
+    assert balanced == report["Balanced"] == rpt_words("balanced") == "账目平衡"
+    assert QCoreApplication.translate("ReconcileScreen", "NOT balanced") == rpt_words(
+        "NOT balanced"
+    )
+    for name, view in (("products", screen.views["products"]), ("counts", screen.count_view)):
+        screen.tabs.setCurrentWidget(view)
+        screen.resize(1366, 768)
+        screen.grab().save(str(tmp_path / f"same-words-{name}.png"))  # looked at

@@ -38,6 +38,10 @@ FORMS = {
     "override": r"overrid(?:e|es|den|ing)",
     "us_letter": r"us letter",
     "darf": r"darfs?",
+    "product": r"products?",
+    # The verdict word alone (a column's title, a cell, the report's "Ledger" field), not every
+    # sentence saying that something balances.
+    "balanced": r"^(?:not )?balanced$",
 }
 """The English forms of each term as the messages write them."""
 
@@ -53,8 +57,9 @@ NOT_THE_TERM: dict[str, str] = {
 CONTEXT = re.compile(r"^[a-z][a-z ]*\|")
 """The "context|" of a pgettext message (i18n.pgettext): where it stands, not what it says."""
 
-CODE = re.compile(r"`[^`]*`|\{[^{}]*\}|--[a-z-]+|\bdispensary(?: [a-z-]+)*")
-"""Commands, options and placeholders: English words there are not translated."""
+CODE = re.compile(r"`[^`]*`|\{[^{}]*\}|\[\[[a-z_]+\]\]|--[a-z-]+|\bdispensary(?: [a-z-]+)*")
+"""Commands, options, placeholders and a study file's tables ([[products]]): English words there
+are not translated."""
 
 
 @dataclass(frozen=True)

@@ -174,7 +174,7 @@
     </message>
     <message>
         <source>Returned</source>
-        <translation>退回</translation>
+        <translation>已退回</translation>
     </message>
     <message>
         <source>Taken</source>

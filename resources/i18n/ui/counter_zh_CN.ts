@@ -785,10 +785,6 @@
 <context>
     <name>List</name>
     <message>
-        <source>, </source>
-        <translation>、</translation>
-    </message>
-    <message>
         <source>…</source>
         <translation>……</translation>
     </message>

@@ -260,19 +260,19 @@ Old values:
     <name>Column</name>
     <message>
         <source>Received</source>
-        <translation>接收</translation>
+        <translation>已接收</translation>
     </message>
     <message>
         <source>Dispensed</source>
-        <translation>发放</translation>
+        <translation>已发放</translation>
     </message>
     <message>
         <source>Returned</source>
-        <translation>退回</translation>
+        <translation>已退回</translation>
     </message>
     <message>
         <source>Destroyed</source>
-        <translation>销毁</translation>
+        <translation>已销毁</translation>
     </message>
     <message>
         <source>Written off</source>
@@ -945,7 +945,7 @@ Old values:
     </message>
     <message>
         <source>Written off (adjusted): what physical counts took off the book (broken, lost), less what they found, each product in its own units.</source>
-        <translation>核销（盘点调整）：实物盘点从账面核销的数量（破损、丢失），减去盘盈的数量，各产品按其自身单位计。</translation>
+        <translation>核销（盘点调整）：实物盘点从账面核销的数量（破损、丢失），减去盘盈的数量，各药品按其自身单位计。</translation>
     </message>
     <message>
         <source>Sign-offs</source>

@@ -52,7 +52,7 @@ from reportlab.platypus.tableofcontents import TableOfContents
 
 from dispensary import __version__, pdffonts
 from dispensary.domain.errors import InvalidInput
-from dispensary.i18n import N_, _
+from dispensary.i18n import N_, _, listed
 from dispensary.reports.words import (
     chinese,
     day,
@@ -190,14 +190,15 @@ def para(text: str, style: ParagraphStyle = BODY) -> Paragraph:
 
 
 def kit_ranges(kits: Sequence[str]) -> str:
-    """'K0001-K0085 (85 kits)': runs of consecutive kit numbers written as ranges."""
+    """'K0001-K0085 (85 kits)': runs of consecutive kit numbers written as ranges, listed with
+    the reader's separator (i18n.listed: "K0001-K0003、K0007" in Chinese, as every list)."""
     runs: list[list[str]] = []
     for number in kits:
         if runs and _follows(runs[-1][-1], number):
             runs[-1].append(number)
         else:
             runs.append([number])
-    text = ", ".join(run[0] if len(run) == 1 else f"{run[0]}-{run[-1]}" for run in runs)
+    text = listed(run[0] if len(run) == 1 else f"{run[0]}-{run[-1]}" for run in runs)
     if len(kits) <= 2:
         return text
     return _("{ranges} ({count} kits)").format(ranges=text, count=len(kits))

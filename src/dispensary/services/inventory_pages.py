@@ -16,8 +16,9 @@ leaves out those too short-dated), and for a kit that left the shelf the
 participant it went to and the dispense it went out on. It does not match the tablet count
 nor the other words of the whereabouts ("held for the monitor", a destruction's date).
 The tablet count and the whereabouts cannot be sorted on: both are worked out per kit. The
-status is sorted on as shown (KitRow.shown_status, by its code): the kits held for a count
-difference, or too short-dated, each a group of their own, not among those available.
+status is sorted on as shown (KitRow.shown_status), in the kit's workflow order
+(SHOWN_STATUSES), the same in every language: the kits held for a count difference, or too
+short-dated, each a group of their own, not among those available.
 
 A substring has no index, so a search reads the study's kits once per statement; what the
 text names elsewhere (lots, shipments, participants, dispenses) is looked up first, each in
@@ -328,8 +329,29 @@ def _matches(scope: _Scope) -> ColumnElement[bool]:
     return or_(*found)
 
 
-SHOWN_STATUSES = tuple(sorted({s.value for s in KitStatus} | {HELD_FOR_COUNT, SHORT_DATED}))
-"""Every status as shown (KitRow.shown_status), in the order a sort on the status gives."""
+def _shown_statuses() -> tuple[str, ...]:
+    """Every status as shown, in the kit's workflow order (KitStatus's own): on the shelf and
+    dispensable, then on the shelf but held for a count difference or too short-dated, then
+    quarantined, dispensed, returned, destroyed, expired."""
+    shown: list[str] = []
+    for status in KitStatus:
+        shown.append(status.value)
+        if status is KitStatus.AVAILABLE:
+            shown += [HELD_FOR_COUNT, SHORT_DATED]
+    return tuple(shown)
+
+
+SHOWN_STATUSES = _shown_statuses()
+"""Every status as shown (KitRow.shown_status), in the order a sort on the status gives, and
+the order the Inventory screen's status filter lists them in.
+
+A fixed order, the same in every language, not the order of the words shown: sorted by their
+codes the Chinese column read 可用, 已销毁, 已发放, 已过期, 暂扣…, an order of nothing a
+pharmacist reads, and sorted by the shown word it would be alphabetical in English and by
+pinyin or strokes in Chinese, so that two pharmacists talking over one inventory would see
+its groups in different orders. The workflow order is what the pharmacist looks for: the
+kits that can be handed out first, those on the shelf that cannot next, then those gone
+from it in the order they went; the filter's list says them in the same order."""
 
 
 def shown_status_is(scope: _Scope, shown: str) -> ColumnElement[bool]:
@@ -351,11 +373,19 @@ def shown_status_is(scope: _Scope, shown: str) -> ColumnElement[bool]:
 
 
 def shown_status(scope: _Scope) -> ColumnElement[str]:
-    """KitRow.shown_status in SQL, over kits: the key of a sort on the status."""
+    """KitRow.shown_status in SQL, over kits (sorted on by its place, `_status_rank`)."""
     return case(
         (_short_dated(scope), literal(SHORT_DATED)),
         (_held_for_count(scope), literal(HELD_FOR_COUNT)),
         else_=status_today(scope.today),
+    )
+
+
+def _status_rank(scope: _Scope) -> ColumnElement[int]:
+    """The place of a kit's status as shown in SHOWN_STATUSES: the key of a sort on the status
+    (its code would sort it by the English word)."""
+    return case(
+        {code: place for place, code in enumerate(SHOWN_STATUSES)}, value=shown_status(scope)
     )
 
 
@@ -410,7 +440,7 @@ def _order(scope: _Scope) -> list[SQLColumnExpression[Any]]:
         KitOrder.PRODUCT: [Kit.product],
         KitOrder.LOT: [Lot.number],
         KitOrder.EXPIRY: [Lot.expiry, Kit.product, Lot.number],
-        KitOrder.STATUS: [shown_status(scope)],
+        KitOrder.STATUS: [_status_rank(scope)],
         KitOrder.SHIPMENT: [Shipment.number],
     }
     return [*keys[query.order], Kit.number]
@@ -472,7 +502,7 @@ def _ids(
 def _ids_by_status(session: Session, scope: _Scope, offset: int, limit: int) -> list[int]:
     """In the order of the status as shown today (SHOWN_STATUSES): one after the other, each by
     kit number (the status today is worked out, so no index gives that order whole)."""
-    statuses = sorted(SHOWN_STATUSES, reverse=scope.query.descending)
+    statuses = SHOWN_STATUSES[::-1] if scope.query.descending else SHOWN_STATUSES
     by_number = replace(scope, query=replace(scope.query, order=KitOrder.NUMBER))
     found: list[int] = []
     for status in statuses:

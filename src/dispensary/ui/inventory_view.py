@@ -71,7 +71,12 @@ from dispensary.services.assessment import (
     DestroyCheck,
     DestroyRequest,
 )
-from dispensary.services.inventory_pages import KitOrder, KitQuery, status_choice
+from dispensary.services.inventory_pages import (
+    SHOWN_STATUSES,
+    KitOrder,
+    KitQuery,
+    status_choice,
+)
 from dispensary.services.kit_history import KitHistory, KitHistoryEvent
 from dispensary.services.permissions import Permission, may
 from dispensary.services.results import CountResult, DestroyResult, InventorySummary, KitRow
@@ -707,11 +712,11 @@ class InventoryScreen(Screen):
         self.status = QComboBox()
         self.status.setObjectName("statusFilter")
         self.status.addItem(self.tr("All statuses"), None)
-        for status in KitStatus:
-            self.status.addItem(term(status.label), status.value)
-            if status is KitStatus.AVAILABLE:  # as the Status column says them, apart
-                self.status.addItem(held_text(), HELD_FOR_COUNT)
-                self.status.addItem(term(ExpiryStanding.SHORT.label), SHORT_DATED)
+        # As the Status column says them (held and short-dated apart), in the order a sort
+        # on the column gives them (the service's SHOWN_STATUSES).
+        words = shown_status_words()
+        for shown in SHOWN_STATUSES:
+            self.status.addItem(words[shown], shown)
         self.status.currentIndexChanged.connect(self._filters_changed)
         # Sized by a few characters, not by the longest product's full name (in Chinese it
         # took the room the summary beside it needs): whole in the list and the tooltip.

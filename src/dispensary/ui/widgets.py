@@ -67,6 +67,7 @@ from dispensary.i18n import ENGLISH, current_language
 from dispensary.study import Study
 from dispensary.ui.feedback import MessageBar
 from dispensary.ui.models.table import Column, RowFilterProxy, RowTableModel
+from dispensary.ui.models.table import separated as separated  # the screens take it from here
 from dispensary.ui.scan_field import ScanField
 
 
@@ -808,12 +809,6 @@ def by_count(n: int, one: str, many: str) -> str:
     """`one` or `many` (both translated, both holding the count): English says "1 kit" and
     "3 kits", not "3 kit(s)"; Chinese writes the two alike."""
     return one if n == 1 else many
-
-
-def separated(items: Iterable[str]) -> str:
-    """Items of a list written one after the other, with the user's language's separator
-    ("K0101, K0102"; in Chinese the enumeration comma)."""
-    return QCoreApplication.translate("List", ", ").join(items)
 
 
 def separated_first(items: Sequence[str], at_most: int) -> str:

@@ -10,7 +10,7 @@ status, a role) are shown through the vocabulary (`ui.vocabulary.term`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import Enum
@@ -84,6 +84,13 @@ def percent(value: float | None) -> str:
     return "" if value is None else f"{value:.0%}"
 
 
+def separated(items: Iterable[str]) -> str:
+    """Items of a list written one after the other, with the user's language's separator
+    ("K0101, K0102"; in Chinese the enumeration comma, "K0101、K0102"): a window's messages and
+    its tables' cells alike (`display`), as the services' messages (i18n.listed)."""
+    return QCoreApplication.translate("List", ", ").join(items)
+
+
 def display(value: Any) -> str:
     if value is None:
         return ""
@@ -101,7 +108,9 @@ def display(value: Any) -> str:
         label = getattr(value, "label", None)
         return term(str(label)) if label is not None else str(value.value)
     if isinstance(value, tuple | list):
-        return ", ".join(display(v) for v in value)
+        # The kits, products or roles of a cell, as a message lists them (a list to type
+        # exactly, a command's arguments, is a string of its own, never a tuple).
+        return separated(display(v) for v in value)
     return str(value)
 
 
