@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from counter_fixtures import Counter, Printer, Signatures, study_pharmacy
+from counter_fixtures import PASSWORDS, Counter, Printer, Signatures, study_pharmacy
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
@@ -18,9 +18,12 @@ from window_helpers import refreshed, scan_kits_to_pick
 
 from dispensary.i18n import Language, speaking
 from dispensary.reports.forecast import forecast_pdf, usable_note
-from dispensary.services import forecast, report_data
+from dispensary.services import destruction, forecast, report_data, returns
+from dispensary.services.destruction import DestroyRequest
 from dispensary.study import bundled_studies, load_study
+from dispensary.ui import inventory_view
 from dispensary.ui.dispense_view import DispenseScreen
+from dispensary.ui.inventory_view import UnseenReturnsQuestion
 from dispensary.ui.return_view import ReturnScreen
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
@@ -179,3 +182,62 @@ def test_the_return_screen_s_reason_hint_is_not_the_first_study_s(
     assert hint.startswith("e.g. doses held by" if language == "en" else "例如：研究者暂停用药"), (
         hint
     )
+
+
+@pytest.mark.parametrize(
+    ("pharmacy", "language", "said"),
+    [
+        (REVIEW, "en", "Returns no monitor has seen: kit R1001"),
+        (REVIEW, "zh_CN", "监查员尚未查看的退回药品：药盒 R1001"),
+        ("DEMO-28D-BID", "en", "Returned tablets no monitor has seen: kit B0001"),
+    ],
+    indirect=["pharmacy"],
+)
+def test_returns_no_monitor_has_seen_are_not_called_tablets_in_a_capsule_study(
+    qtbot: QtBot,
+    pharmacy: Counter,
+    signatures: Signatures,
+    printer: Printer,
+    language: str,
+    said: str,
+) -> None:
+    """Destroying a capsule study's returned kit asked about "Returned tablets no monitor has
+    seen", in the service's warning and the question's title and text."""
+    protocol = REVIEW if "R1001" in said else "DEMO-28D-BID"
+    screen = _started(qtbot, pharmacy, CAPSULES if protocol != REVIEW else REVIEW)
+    scan_kits_to_pick(qtbot, screen)
+    if not signatures.asked:
+        qtbot.keyClick(screen.kit_field, Qt.Key.Key_Return)
+    assert screen.last_result is not None
+    kit = screen.last_result.kits[0].kit
+    pharm = pharmacy.actor("pharm")
+    returns.record_return(
+        pharmacy.ctx, pharm, kit, 3, PASSWORDS["pharm"], screen.last_result.number
+    )
+    request = DestroyRequest([kit], "admin", "incineration", reference="AUTH-1")
+    with speaking(Language(language)):
+        found = destruction.assess_destroy(pharmacy.ctx, pharm, request)
+    [warning] = found.warnings
+    assert warning.startswith(said), warning
+    if protocol == REVIEW:
+        assert "tablet" not in warning and "片" not in warning, warning
+
+
+def test_the_unseen_returns_question_names_no_tablets_in_a_capsule_study(
+    qapp: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The question before destroying them was titled "Returned tablets unseen by the
+    monitor" in every study; the inventory passes the study's tablets_only."""
+    asked: list[tuple[str, ...]] = []
+
+    def question(_parent: object, _name: str, title: str, *texts: str) -> bool:
+        asked.append((title, *texts))
+        return True
+
+    monkeypatch.setattr(inventory_view, "go_on_question", question)
+    assert UnseenReturnsQuestion.ask(None, "warning", False)
+    assert UnseenReturnsQuestion.ask(None, "warning", True)
+    capsules, tablets = asked
+    assert not any("tablet" in text for text in capsules), capsules
+    assert capsules[0] == "Returns unseen by the monitor"
+    assert tablets[0] == "Returned tablets unseen by the monitor"
