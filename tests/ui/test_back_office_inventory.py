@@ -294,7 +294,7 @@ def acknowledge_unseen(monkeypatch: pytest.MonkeyPatch, answer: bool = True) -> 
     Destroy anyway); returns the warnings shown."""
     shown: list[str] = []
 
-    def ask(cls: type, parent: object, warning: str) -> bool:
+    def ask(cls: type, parent: object, warning: str, _tablets_only: bool = True) -> bool:
         shown.append(warning)
         return answer
 

@@ -312,6 +312,14 @@
         <translation>片数：{kits} 盒共 {have} 片；需要 {need} 片</translation>
     </message>
     <message>
+        <source>{have} in {kits} kit; {need} needed</source>
+        <translation>{kits} 盒共 {have}；需要 {need}</translation>
+    </message>
+    <message>
+        <source>{have} in {kits} kits; {need} needed</source>
+        <translation>{kits} 盒共 {have}；需要 {need}</translation>
+    </message>
+    <message>
         <source>{units} ({product}) in {kits} kit; {need} needed</source>
         <translation>{product}：{kits} 盒共 {units}；需要 {need}</translation>
     </message>
@@ -358,6 +366,10 @@
     <message>
         <source>Dispense cycle {cycle} to {participant} ({initials}): {kits} — {tablets} tablets, day 1 {day1}.</source>
         <translation>为 {participant}（{initials}）发放第 {cycle} 周期药物：{kits} — 共 {tablets} 片，第1天 {day1}。</translation>
+    </message>
+    <message>
+        <source>Dispense cycle {cycle} to {participant} ({initials}): {kits} — {units}, day 1 {day1}.</source>
+        <translation>为 {participant}（{initials}）发放第 {cycle} 周期药物：{kits} — 共 {units}，第1天 {day1}。</translation>
     </message>
     <message>
         <source>No platelet count given.</source>
@@ -579,6 +591,10 @@
     <message>
         <source>Kit {number} taken. Fill in the field the cursor is now in, then press Enter to sign.</source>
         <translation>已取药盒 {number}。请填写光标所在的字段，然后按 Enter 签名。</translation>
+    </message>
+    <message>
+        <source>Dispensed {number}: {participant} cycle {cycle}, {units} in {kits}, {days} days to {last_day}.</source>
+        <translation>已发放 {number}：{participant} 第 {cycle} 周期，{kits}共 {units}，{days} 天，用至 {last_day}。</translation>
     </message>
     <message>
         <source>Dispensed {number}: {participant} cycle {cycle}, {tablets} tablets in {kits}, {days} days to {last_day}.</source>
@@ -1394,10 +1410,6 @@
         <translation>标记原因(&amp;R)</translation>
     </message>
     <message>
-        <source>e.g. held 5 days for platelets; vomited 2 doses</source>
-        <translation>例如：因血小板暂停 5 天；呕吐 2 次</translation>
-    </message>
-    <message>
         <source>Save reason</source>
         <translation>保存原因</translation>
     </message>
@@ -1492,6 +1504,10 @@
     <message>
         <source>Held fro&amp;m</source>
         <translation>暂停起始(&amp;M)</translation>
+    </message>
+    <message>
+        <source>e.g. doses held by the investigator; vomited 2 doses</source>
+        <translation>例如：研究者暂停用药；呕吐 2 次</translation>
     </message>
     <message>
         <source>Return date</source>

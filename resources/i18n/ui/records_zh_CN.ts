@@ -553,7 +553,15 @@ Old values:
         <translation>监查员尚未查看的退回药品</translation>
     </message>
     <message>
+        <source>Returns unseen by the monitor</source>
+        <translation>监查员尚未查看的退回药品</translation>
+    </message>
+    <message>
         <source>The monitor has not seen these returned tablets. Destroy them only if the sponsor agrees; your acknowledgement is written into the audit trail.</source>
+        <translation>监查员尚未查看这些退回药品。仅在申办方同意时销毁；您的确认将记入稽查轨迹。</translation>
+    </message>
+    <message>
+        <source>The monitor has not seen these returns. Destroy them only if the sponsor agrees; your acknowledgement is written into the audit trail.</source>
         <translation>监查员尚未查看这些退回药品。仅在申办方同意时销毁；您的确认将记入稽查轨迹。</translation>
     </message>
     <message>

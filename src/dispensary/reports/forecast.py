@@ -198,14 +198,33 @@ def _weeks(result: ForecastResult, paper: str, study: Study) -> list[Flowable]:
             highlight=short,
         )
     )
-    story.append(para(usable_note(result)))
+    story.append(para(usable_note(result, study)))
     return story
 
 
-def usable_note(result: ForecastResult) -> str:
+def usable_note(result: ForecastResult, study: Study | None = None) -> str:
     """What "Kits usable" counts, beside "Kits on hand", and how "Kits short" follows: the
     rule of domain.forecast (rules.least_usable_tablets) in plain words, a full kit always
-    usable, a part-used one when it holds what a cycle needs beyond its full kits."""
+    usable, a part-used one when it holds what a cycle needs beyond its full kits. Its example
+    in the study's unit: "52 capsules" of a capsule study, which read "52 tablets"."""
+    if study is not None and not study.tablets_only and study.products:
+        code = study.products[0].code
+        return _(
+            "Kits usable: of the kits on hand at the week's start, those the week's cycles can "
+            "be given: the kits they take and, in a week that is not short, the kits left that "
+            "the counter would hand out for a cycle starting on any day of the week (lasting "
+            "until its last day of supply plus {margin} days). A full kit is always usable; a "
+            "part-used kit is usable when it holds at least what a coming cycle needs beyond "
+            "its full kits (for example {example} when a cycle takes {cycle} from kits of "
+            "{kit}). Not usable: a kit that expires too soon for it; a part-used kit holding "
+            "less that no cycle takes; in a short week, the kits left. Kits short: the new kits "
+            "to order, kits needed less kits usable."
+        ).format(
+            margin=result.expiry_margin_days,
+            example=study.units(code, 52),
+            cycle=study.units(code, 112),
+            kit=study.units(code, 60),
+        )
     return _(
         "Kits usable: of the kits on hand at the week's start, those the week's cycles can be "
         "given: the kits they take and, in a week that is not short, the kits left that the "

@@ -117,7 +117,9 @@ def destroy(
         signer = check_signer(
             session, actor, password, signer_meaning(to_sponsor), auditor=actor, now=rec.now
         )
-        plan = _plan_destruction(session, actor, checked, today, ctx.study_id)
+        plan = _plan_destruction(
+            session, actor, checked, today, ctx.study_id, ctx.study.tablets_only
+        )
         witness_signer: User | None = None
         if plan.witness is not None:  # a witness who may sign: their password before the kits
             witness_signer = check_second_signer(
@@ -225,7 +227,9 @@ def assess_destroy(ctx: Context, actor: Actor, request: DestroyRequest) -> Destr
     today = ctx.clock.today()
     checked = _checked_destruction(actor, request, today)
     with read_transaction(ctx.engine) as session:
-        return _plan_destruction(session, actor, checked, today, ctx.study_id).assessment
+        return _plan_destruction(
+            session, actor, checked, today, ctx.study_id, ctx.study.tablets_only
+        ).assessment
 
 
 @dataclass(frozen=True)
@@ -310,7 +314,12 @@ class _Plan:
 
 
 def _plan_destruction(
-    session: Session, actor: Actor, checked: _Checked, today: date, study: int
+    session: Session,
+    actor: Actor,
+    checked: _Checked,
+    today: date,
+    study: int,
+    tablets_only: bool = True,
 ) -> _Plan:
     """The one destruction policy: the paperwork, the witness, then every kit named, in the
     order destroy meets them (a kit named twice is destroyed once), then the date against each
@@ -424,7 +433,7 @@ def _plan_destruction(
     warnings, unseen_refusals, unseen = (
         ((), (), ())  # a monitor witnessing the destruction sees the returned tablets
         if witness is not None and witness.role == Role.MONITOR.value
-        else _unseen_returns(session, checked, study, kits, verdicts)
+        else _unseen_returns(session, checked, study, kits, verdicts, tablets_only)
     )
     assessment = DestroyAssessment(
         kits=tuple(verdicts),
@@ -458,11 +467,14 @@ def _unseen_returns(
     study: int,
     kits: list[Kit],
     verdicts: list[DestroyKitVerdict],
+    tablets_only: bool = True,
 ) -> tuple[tuple[str, ...], tuple[Refusal[DestroyCheck], ...], tuple[str, ...]]:
     """Returned tablets held for the monitor that no monitor has seen: the kit's return was
     recorded after the study's last sign-off by a monitor (or no monitor signed off yet). Said
     as a warning; refused unless the request acknowledges it (they were destroyed before any
-    monitor saw them, with no word). Returns (warnings, refusals, kits)."""
+    monitor saw them, with no word). Returns (warnings, refusals, kits). `tablets_only`: the
+    study's units are tablets; else the warning names no unit (a capsule study's said
+    "Returned tablets")."""
     held = {v.kit for v in verdicts if v.accepted and v.from_returned and v.held_returned}
     ids = {k.id: k.number for k in kits if k.number in held}
     if not ids:
@@ -487,14 +499,28 @@ def _unseen_returns(
         _("kit {kit} (returned {day})").format(kit=k, day=returned[k].isoformat()) for k in unseen
     )
     if signed is None:
-        warning = _(
-            "Returned tablets no monitor has seen: {kits}; no monitor has signed off the "
-            "reconciliation yet."
+        warning = (
+            _(
+                "Returned tablets no monitor has seen: {kits}; no monitor has signed off the "
+                "reconciliation yet."
+            )
+            if tablets_only
+            else _(
+                "Returns no monitor has seen: {kits}; no monitor has signed off the "
+                "reconciliation yet."
+            )
         ).format(kits=kits_said)
     else:
-        warning = _(
-            "Returned tablets no monitor has seen: {kits}, recorded after the monitor's last "
-            "sign-off ({signed})."
+        warning = (
+            _(
+                "Returned tablets no monitor has seen: {kits}, recorded after the monitor's "
+                "last sign-off ({signed})."
+            )
+            if tablets_only
+            else _(
+                "Returns no monitor has seen: {kits}, recorded after the monitor's last "
+                "sign-off ({signed})."
+            )
         ).format(kits=kits_said, signed=signed.date().isoformat())
     refusals: tuple[Refusal[DestroyCheck], ...] = ()
     if not checked.unseen_returns_ok:

@@ -1200,13 +1200,25 @@ class DispenseScreen(Screen):
             short = any(p.tablets_in_kits < p.tablets_needed for p in found.products)
             self.cover_label.setProperty("short", short)
             return
-        self.cover_label.setText(
-            by_count(
+        study = self.session.ctx.study
+        if study.tablets_only or not found.products:
+            cover = by_count(
                 len(kits),
                 self.tr("Tablets: {have} in {kits} kit; {need} needed"),
                 self.tr("Tablets: {have} in {kits} kits; {need} needed"),
             ).format(have=have, kits=len(kits), need=need)
-        )
+        else:  # one product not of tablets, in the study's word: "112 capsules in 2 kits"
+            product = found.products[0].product
+            cover = by_count(
+                len(kits),
+                self.tr("{have} in {kits} kit; {need} needed"),
+                self.tr("{have} in {kits} kits; {need} needed"),
+            ).format(
+                have=units_of(study, product, have),
+                kits=len(kits),
+                need=units_of(study, product, need),
+            )
+        self.cover_label.setText(cover)
         self.cover_label.setProperty("short", have < need)
 
     def _products_cover(self, found: DispenseAssessment, kits: list[KitRow]) -> str:
@@ -1449,7 +1461,7 @@ class DispenseScreen(Screen):
                 products=products,
                 day1=shown_date(found.day1),
             )
-        else:
+        elif (units := self._one_unit((k.product, k.tablets) for k in kits)) is None:
             summary = self.tr(
                 "Dispense cycle {cycle} to {participant} ({initials}): {kits} — {tablets} tablets,"
                 " day 1 {day1}."
@@ -1459,6 +1471,18 @@ class DispenseScreen(Screen):
                 initials=row.initials,
                 kits=separated(k.number for k in kits),
                 tablets=found.tablets_in_kits,
+                day1=shown_date(found.day1),
+            )
+        else:  # one product not of tablets, in the study's word: "112 capsules"
+            summary = self.tr(
+                "Dispense cycle {cycle} to {participant} ({initials}): {kits} — {units},"
+                " day 1 {day1}."
+            ).format(
+                cycle=found.cycle,
+                participant=row.study_number,
+                initials=row.initials,
+                kits=separated(k.number for k in kits),
+                units=units,
                 day1=shown_date(found.day1),
             )
         if not self.platelets.isHidden():  # said before signing, as it will be recorded
@@ -1860,6 +1884,19 @@ class DispenseScreen(Screen):
             counts[product] = counts.get(product, 0) + tablets
         return self._each_product(counts.items()) if len(counts) > 1 else ""
 
+    def _one_unit(self, kits: Iterable[tuple[str, int]]) -> str | None:
+        """The units of kits of one product not of tablets, in the study's word for its form
+        ("112 capsules", 112粒): a capsule study's dispense said "112 tablets" (片). None in a
+        study of tablets only, whose total is said in tablets as before."""
+        study = self.session.ctx.study
+        counts: dict[str, int] = {}
+        for product, tablets in kits:
+            counts[product] = counts.get(product, 0) + tablets
+        if study.tablets_only or len(counts) != 1:
+            return None
+        [(product, count)] = counts.items()
+        return units_of(study, product, count)
+
     def _each_product(self, counts: Iterable[tuple[str, int]]) -> str:
         """Each product with its units ("28 × 100 mg capsule, 30 × 25 mg tablet")."""
         study = self.session.ctx.study
@@ -1885,6 +1922,20 @@ class DispenseScreen(Screen):
                 participant=result.participant,
                 cycle=result.cycle,
                 products=products,
+                kits=kits,
+                days=result.days,
+                last_day=shown_date(result.last_day),
+            )
+        units = self._one_unit((k.product, k.tablets) for k in result.kits)
+        if units is not None:  # one product not of tablets: "112 capsules in R1001 (56), ..."
+            return self.tr(
+                "Dispensed {number}: {participant} cycle {cycle}, {units} in {kits},"
+                " {days} days to {last_day}."
+            ).format(
+                number=result.number,
+                participant=result.participant,
+                cycle=result.cycle,
+                units=units,
                 kits=kits,
                 days=result.days,
                 last_day=shown_date(result.last_day),

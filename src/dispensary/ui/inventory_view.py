@@ -411,19 +411,28 @@ class UnseenReturnsQuestion:
     destroyed (its warning, as it wrote it)."""
 
     @classmethod
-    def ask(cls, parent: QWidget | None, warning: str) -> bool:
-        """True when the user pressed Destroy anyway (Cancel is the default). Tests replace
-        this method."""
+    def ask(cls, parent: QWidget | None, warning: str, tablets_only: bool = True) -> bool:
+        """True when the user pressed Destroy anyway (Cancel is the default); `tablets_only`:
+        the study's units are tablets, else the question names no unit (a capsule study's
+        said "Returned tablets"). Tests replace this method."""
         return go_on_question(
             parent,
             "unseenReturnsQuestion",
-            QCoreApplication.translate("InventoryScreen", "Returned tablets unseen by the monitor"),
+            QCoreApplication.translate("InventoryScreen", "Returned tablets unseen by the monitor")
+            if tablets_only
+            else QCoreApplication.translate("InventoryScreen", "Returns unseen by the monitor"),
             warning,
             QCoreApplication.translate("InventoryScreen", "Destroy anyway"),
             QCoreApplication.translate(
                 "InventoryScreen",
                 "The monitor has not seen these returned tablets. Destroy them only if the "
                 "sponsor agrees; your acknowledgement is written into the audit trail.",
+            )
+            if tablets_only
+            else QCoreApplication.translate(
+                "InventoryScreen",
+                "The monitor has not seen these returns. Destroy them only if the sponsor "
+                "agrees; your acknowledgement is written into the audit trail.",
             ),
         )
 
@@ -1677,7 +1686,8 @@ class InventoryScreen(Screen):
         if found.refused and all(
             r.code is DestroyCheck.UNSEEN_RETURNS for r in found.refusals
         ):  # the service asks for an acknowledgement: the user gives it, or nothing is done
-            if not UnseenReturnsQuestion.ask(self, sentences(found.warnings)):
+            tablets_only = self.session.ctx.study.tablets_only
+            if not UnseenReturnsQuestion.ask(self, sentences(found.warnings), tablets_only):
                 return
             found = self._assess_destroy(unseen_returns_ok=True)
             if found is None:

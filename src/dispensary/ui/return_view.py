@@ -263,7 +263,9 @@ class ReturnScreen(Screen):
         self.reason_label = QLabel(self.tr("&Reason for the flag"))
         self.reason = QLineEdit()
         self.reason.setObjectName("flagReason")
-        self.reason.setPlaceholderText(self.tr("e.g. held 5 days for platelets; vomited 2 doses"))
+        self.reason.setPlaceholderText(
+            self.tr("e.g. doses held by the investigator; vomited 2 doses")
+        )
         self.reason_label.setBuddy(self.reason)
         self.reason_button = QPushButton(self.tr("Save reason"))
         reason_row.addWidget(self.reason_label)
