@@ -55,7 +55,7 @@ HEADER = (
     N_("Checked by"),
     N_("Note"),
 )
-SHARES = (9, 19, 19, 12, 30, 21, 17, 15, 20, 24, 15, 18, 54)
+SHARES = (9, 18, 17, 12, 27, 21, 17, 15, 19, 22, 15, 15, 66)
 CSV_HEADER = (
     "product",
     "storage_area",
