@@ -482,6 +482,9 @@ def cmd_history(run: Run) -> int:
         )
     lines.append("")
     lines += _history_table(rows, run.context().study) if rows else [_("No dispenses yet.")]
+    if rows:  # who signed each dispense: the pharmacist, and the second checker when one did
+        lines.append("")
+        lines += [_signers_line(r) for r in rows]
     # A voided dispense's values stay in --json; said once here, by the dispense that stands.
     recorded = [r for r in rows if (r.observations or r.irt_confirmation) and r.voided is None]
     if recorded:
@@ -533,6 +536,23 @@ def cmd_history(run: Run) -> int:
         lines,
     )
     return EXIT_OK
+
+
+def _signers_line(row: DispenseHistoryRow) -> str:
+    """Who dispensed a dispense of the history and who checked it (said only when someone
+    did: a dispense without a second check names nobody else)."""
+    if row.checked_by:
+        return _(
+            "Cycle {cycle} ({dispense}): dispensed by {pharmacist}, checked by {checker}"
+        ).format(
+            cycle=row.cycle,
+            dispense=row.dispense_number,
+            pharmacist=row.dispensed_by,
+            checker=row.checked_by,
+        )
+    return _("Cycle {cycle} ({dispense}): dispensed by {pharmacist}").format(
+        cycle=row.cycle, dispense=row.dispense_number, pharmacist=row.dispensed_by
+    )
 
 
 def _change_data(change: RecordChange) -> dict[str, Any]:

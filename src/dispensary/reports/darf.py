@@ -52,9 +52,10 @@ HEADER = (
     N_("Lot no."),
     N_("Kit(s)"),
     N_("Recorder"),
+    N_("Checked by"),
     N_("Note"),
 )
-SHARES = (9, 19, 19, 12, 30, 21, 17, 15, 20, 24, 15, 72)
+SHARES = (9, 18, 17, 12, 27, 21, 17, 15, 19, 22, 15, 15, 66)
 CSV_HEADER = (
     "product",
     "storage_area",
@@ -74,6 +75,7 @@ CSV_HEADER = (
     "corrects_line",
     "corrected_by_line",
     "initials_when_recorded",
+    "checked_by",  # last: the columns before it keep their places
 )
 
 
@@ -179,6 +181,7 @@ def _row(line: DarfLine) -> list[str]:
         line.lot,
         kit_ranges(line.kits),
         line.recorder,
+        line.checked_by,
         _note(line),
     ]
 
@@ -293,6 +296,7 @@ def darf_csv(meta: ReportMeta, records: Sequence[DarfRecord]) -> str:
             line.corrects_line,
             line.corrected_by_line,
             line.initials_when_recorded,
+            line.checked_by,
         ]
         for record in records
         for line in record.lines

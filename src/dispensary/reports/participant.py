@@ -206,6 +206,7 @@ def participant_section(study: Study, report: ParticipantReport, paper: str) -> 
                 highlight=[(i, AMBER) for i, (_r, line) in enumerate(lines) if line.flags],
             )
         )
+        story += signers_table(study, report.history, width)
         story += [
             *heading(_("Adherence per cycle")),
             adherence_chart(
@@ -295,6 +296,36 @@ def corrected(value: str, field: str, changes: Sequence[RecordChange]) -> str:
     return _("{value} (corrected from {old} on {day})").format(
         value=value, old=fixes[0].old, day=day(fixes[-1].at.date())
     )
+
+
+NOBODY = "—"  # no second check: nobody is made up
+
+
+def signers_table(
+    study: Study, history: Sequence[DispenseHistoryRow], width: float
+) -> list[Flowable]:
+    """Who dispensed each dispense and who checked it (the second pharmacist who signed the
+    check, "—" when nobody did), by their full names: the record an inspector reads names both
+    signers, as the dispense's signatures do."""
+    return [
+        *heading(_("Dispensed and checked by")),
+        data_table(
+            [_("Cycle"), _("Dispense"), _("Dispensed on"), _("Dispensed by"), _("Checked by")],
+            [
+                [
+                    str(r.cycle),
+                    r.dispense_number,
+                    day(r.dispensed_on),
+                    person(study, r.dispensed_by),
+                    person(study, r.checked_by) if r.checked_by else NOBODY,
+                ]
+                for r in history
+            ],
+            scaled((8, 16, 16, 40, 40), width),
+            numeric=(0,),
+            unbroken=(1, 2),
+        ),
+    ]
 
 
 def returns_kit_table(study: Study, returns: Sequence[ReturnLogRow], width: float) -> Flowable:
@@ -399,6 +430,8 @@ PARTICIPANT_CSV_HEADER = (
     "observations",
     "irt_confirmation",
     "voided",  # when the dispense was voided (UTC); empty for one that stands
+    "dispensed_by",  # the pharmacist who dispensed and signed (full name)
+    "checked_by",  # the second pharmacist who checked and signed; empty when nobody did
 )
 
 
@@ -453,6 +486,8 @@ def _csv_row(r: DispenseHistoryRow, p: ProductFigures | None) -> list[object]:
         " ".join(f"{o.key}={o.value:g}" for o in r.observations),
         r.irt_confirmation,
         r.voided.at.isoformat() if r.voided is not None else "",
+        r.dispensed_by,
+        r.checked_by,
     ]
 
 

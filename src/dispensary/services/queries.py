@@ -1660,8 +1660,18 @@ def participant_record(ctx: Context, actor: Actor, study_number: str) -> Partici
                 .where(Dispense.participant_id == p.id)
             ).tuples()
         }
-        dispenses = session.scalars(
-            select(Dispense)
+        # Who dispensed and who checked, read with the dispenses (not a lookup per row).
+        dispenser, checker = aliased(User), aliased(User)
+        dispenses = session.execute(
+            select(
+                Dispense,
+                dispenser.full_name,
+                dispenser.username,
+                checker.full_name,
+                checker.username,
+            )
+            .outerjoin(dispenser, dispenser.id == Dispense.dispensed_by_id)
+            .outerjoin(checker, checker.id == Dispense.checked_by_id)
             .where(Dispense.participant_id == p.id)
             .order_by(Dispense.cycle, Dispense.attempt)
         ).all()
@@ -1669,8 +1679,14 @@ def participant_record(ctx: Context, actor: Actor, study_number: str) -> Partici
         changes = list(
             record_changes(session, ctx.study_id, [p.study_number]).get(p.study_number, ())
         )
-        for record in dispenses:
-            row = history_row(session, ctx, record)
+        for record, name, username, checker_name, checker_username in dispenses:
+            row = replace(
+                history_row(session, ctx, record),
+                dispensed_by=name or "",
+                dispensed_by_username=username or "",
+                checked_by=checker_name or "",
+                checked_by_username=checker_username or "",
+            )
             if record.id in voids:
                 void, user = voids[record.id]
                 signed = _signed(session, "dispense", record.id)
@@ -1801,7 +1817,7 @@ def ledger_rows(
     row to its kit, lot, participant, dispense and recorder, so a kit received by another
     workstation meanwhile can never be missing from a lookup table read a moment earlier."""
     require(actor, Permission.VIEW, ctx)
-    verifier, witness = aliased(User), aliased(User)
+    verifier, witness, checker = aliased(User), aliased(User), aliased(User)
     query = (
         select(
             LedgerEntry,
@@ -1819,6 +1835,8 @@ def ledger_rows(
             # (it said "verified by WF" and "witnessed by 王芳芳"); a witness recorded before
             # witnesses signed (no witness_id) by the name typed.
             func.coalesce(witness.initials, Destruction.witness),
+            # A dispense's second checker, beside its recorder (the DARF names both).
+            checker.initials,
         )
         .join(Kit, Kit.id == LedgerEntry.kit_id)
         .join(Lot, Lot.id == Kit.lot_id)
@@ -1832,6 +1850,7 @@ def ledger_rows(
         # A destruction's authorisation and witness: the DARF line ties to its certificate.
         .outerjoin(Destruction, Destruction.id == LedgerEntry.destruction_id)
         .outerjoin(witness, witness.id == Destruction.witness_id)
+        .outerjoin(checker, checker.id == Dispense.checked_by_id)
         .order_by(LedgerEntry.entry_date, LedgerEntry.id)
     )
     # A period is read by its dates (ix_ledger_entries_entry_date), not by walking every kit of
@@ -1869,6 +1888,10 @@ def ledger_rows(
                 verified or "",
                 reference or "",
                 witness or "",
+                # The check was of the dispense: its own rows, not a void's undoing them.
+                (checked or "")
+                if e.kind == MovementKind.DISPENSE.value and e.reverses_id is None
+                else "",
             )
             for (
                 e,
@@ -1883,6 +1906,7 @@ def ledger_rows(
                 verified,
                 reference,
                 witness,
+                checked,
             ) in session.execute(query).tuples()
         ]
 

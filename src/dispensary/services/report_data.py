@@ -156,6 +156,9 @@ class DarfLine:
     what it read when the pharmacist (and any monitor) saw it."""
     initials_corrected_on: date | None = None
     """The day of the last such correction."""
+    checked_by: str = ""
+    """A dispense's second checker (initials, as the recorder's), who signed the check; ""
+    when nobody checked it, and on every other line."""
 
 
 @dataclass(frozen=True)
@@ -1074,6 +1077,7 @@ def _line(
         lot=first.lot,
         kits=tuple(dict.fromkeys(r.kit for r in rows)),
         recorder=first.user_initials,
+        checked_by=first.checked_by,
         dispense=first.dispense,
         note=_darf_note(first, target, rows),
         corrects_line=target,

@@ -845,6 +845,10 @@ class LedgerRow:
     # initials, or the name typed before witnesses signed), "" for the rest.
     authorisation: str = ""
     witness: str = ""
+    # The second pharmacist who checked the dispense and signed (their initials, as the DARF
+    # names the recorder), on the dispense's own rows; "" when nobody checked, and on the rest
+    # (a void's row is its voider's, a return's its counter's).
+    checked_by: str = ""
 
 
 @dataclass(frozen=True)
@@ -929,6 +933,13 @@ class DispenseHistoryRow:
     voided: VoidMark | None = None
     """Set when the dispense was voided: it stays in the history, marked, with who voided it,
     when and why (queries.participant_record); None for a dispense that stands."""
+    dispensed_by: str = ""  # the pharmacist who dispensed and signed (full name)
+    dispensed_by_username: str = ""
+    checked_by: str = ""  # the second pharmacist who checked and signed; "" when nobody did
+    checked_by_username: str = ""
+    """Who dispensed and who checked, read with the dispenses by queries.participant_record
+    (the participant's record: `history`, the participants window, the participant report);
+    empty in the rows read for the rules and the lot trace."""
 
 
 @dataclass(frozen=True)
