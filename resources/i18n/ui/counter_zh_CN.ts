@@ -69,10 +69,6 @@
         <translation>周期第1天(&amp;D)</translation>
     </message>
     <message>
-        <source>Platelets ({unit})</source>
-        <translation>血小板（{unit}）</translation>
-    </message>
-    <message>
         <source>To know; nothing to override: the dispense goes on</source>
         <translation>仅供知悉，无需越过警告：发放照常进行</translation>
     </message>
@@ -155,6 +151,10 @@
     <message>
         <source>As the IRT&apos;s confirmation gives it; then scan the bottle</source>
         <translation>按 IRT 确认中的编号输入；然后扫描药瓶</translation>
+    </message>
+    <message>
+        <source>Platelet&amp;s ({unit})</source>
+        <translation>血小板（{unit}）(&amp;S)</translation>
     </message>
     <message>
         <source>S&amp;econd check by</source>

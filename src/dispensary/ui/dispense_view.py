@@ -257,8 +257,9 @@ class DispenseScreen(Screen):
         self.platelets.setPlaceholderText(self.tr("Today's count, if given"))
         self.platelets.setToolTip(self.tr("Today's platelet count, if the investigator gave one"))
         self.platelets_label = QLabel(
-            self.tr("Platelets ({unit})").format(unit=escape(counted.unit))
+            self.tr("Platelet&s ({unit})").format(unit=escape(counted.unit))
         )
+        self.platelets_label.setBuddy(self.platelets)
         form.addRow(self.platelets_label, self.platelets)
         self.platelet_warning = wrapped_label("warningText")
         form.addRow("", self.platelet_warning)

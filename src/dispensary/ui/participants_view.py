@@ -1391,7 +1391,9 @@ class ParticipantsScreen(Screen):
         self.dispense_button = action_button(
             self.tr("Dispense next cycle"), "dispenseNext", self._dispense
         )
-        bar.addWidget(QLabel(self.tr("Search")))
+        search_label = QLabel(self.tr("&Search"))
+        search_label.setBuddy(self.search)
+        bar.addWidget(search_label)
         bar.addWidget(self.search, 1)
         role_buttons(
             bar,
