@@ -86,6 +86,8 @@ def first_field(layout: QLayout) -> QWidget | None:
     """The first field shown in a row of the form laid out side by side."""
     for i in range(layout.count()):
         item = layout.itemAt(i)
+        if item is None:
+            continue
         widget = item.widget()
         if isinstance(widget, FIELDS) and widget.isVisible():
             return widget
@@ -121,8 +123,8 @@ def field_labels(window: MainWindow) -> list[QLabel]:
                 inner is not None and first_field(inner) is not None
             ):
                 labels.append(label)
-    for row in window.findChildren(QBoxLayout):
-        items = [row.itemAt(i).widget() for i in range(row.count())]
+    for line in window.findChildren(QBoxLayout):
+        items = [item.widget() for i in range(line.count()) if (item := line.itemAt(i))]
         for label, field in pairwise(items):
             if (
                 isinstance(label, QLabel)
@@ -218,6 +220,7 @@ def test_the_count_that_differs_from_the_book_gives_each_field_an_alt_key_of_its
         labels = [screen.result_layout.labelForField(w) for _, w in screen.difference_rows]
         assert all(isinstance(label, QLabel) for label in labels)
         for label in labels:
+            assert isinstance(label, QLabel)
             assert label.width() >= label.sizeHint().width(), label.text()
             assert label.height() >= label.sizeHint().height(), label.text()
             assert label.buddy().x() >= label.geometry().right(), label.text()
@@ -265,9 +268,9 @@ def test_alt_keys_reach_the_temperature_screen_s_storage_areas_and_buttons(
             "recordReading": "E",
             "openInInventory": "P",
         }
-        for name, key in buttons.items():
+        for name, letter in buttons.items():
             button = screen.findChild(QAbstractButton, name)
-            assert button is not None and mnemonic(button.text()) == key, name
+            assert button is not None and mnemonic(button.text()) == letter, name
     finally:
         install_language(ENGLISH)
 
