@@ -1,12 +1,14 @@
 """Review s11: every screen of the main window, in English and in Chinese, gives each Alt key to
-one control only, and every field with a label has one. The reviews before checked a screen
+one control only (the toolbar's Study counted, as a user of several studies sees it), and
+every field with a label has one. The reviews before checked a screen
 at a time (Receive and Return in s7, the wizard in s9, Temperature in s10); the Temperature
 screen's two storage areas and its buttons had none, nor the Users screen's forms, nor the
 labelled fields of the inventory's filters and destruction, the count, the reconciliation,
 the reports, the audit trail's code and the study rules' reason. What is counted is what the
 window shows: the menus, the labels of fields, buttons, check boxes, radio buttons, group boxes
 and tabs, each tab of a screen shown in turn, each entry of Reports and Labels chosen in turn
-(each shows its own fields); the Count window with a count that differs from the book."""
+(each shows its own fields), the Dispense screen's labels waiting (its Print again was Alt+G,
+the Go menu's); the Count window with a count that differs from the book."""
 
 from __future__ import annotations
 
@@ -39,6 +41,7 @@ from window_helpers import go_to, main_window, scan, shoot
 from dispensary.domain.codes import Role
 from dispensary.i18n import ENGLISH, Language
 from dispensary.ui.count_view import CountScreen
+from dispensary.ui.dispense_view import DispenseScreen
 from dispensary.ui.main_window import MainWindow
 from dispensary.ui.reports_view import ReportsScreen
 from dispensary.ui.screen import Screen
@@ -60,9 +63,12 @@ def mnemonic(text: str) -> str | None:
 
 
 def keyed(window: MainWindow) -> list[tuple[str, str]]:
-    """Each text shown with an Alt key, and the key: the menus, the labels of fields, the
-    buttons, check boxes and radio buttons, the group boxes and the tabs."""
+    """Each text shown with an Alt key, and the key: the menus, the toolbar's Study (shown to
+    a user of several studies, on every screen: its Alt+T was the tablets' too on Receive
+    and Return, the telephone's in Settings), the labels of fields, the buttons, check boxes
+    and radio buttons, the group boxes and the tabs."""
     texts = [action.text() for action in window.menuBar().actions()]
+    texts.append(window.study_caption.text())
     texts += [
         label.text()
         for label in window.findChildren(QLabel)
@@ -159,6 +165,12 @@ def states(screen: Screen) -> Iterator[str]:
             tabs.setCurrentIndex(i)
             yield f"tab {tabs.tabText(i)!r}"
         tabs.setCurrentIndex(was)
+    if isinstance(screen, DispenseScreen):  # labels waiting, one printed and not recorded
+        screen.print_again_button.show()
+        screen.record_button.show()
+        yield "labels waiting"
+        screen.print_again_button.hide()
+        screen.record_button.hide()
     if isinstance(screen, ReportsScreen):
         for row in range(screen.choices.count()):
             screen.choices.setCurrentRow(row)

@@ -382,7 +382,8 @@ class DispenseScreen(Screen):
         self.waiting_label = QLabel()
         self.waiting_label.setObjectName("labelsWaiting")
         self.waiting_label.setWordWrap(True)  # never wider than the screen (1366x768)
-        self.print_again_button = QPushButton(self.tr("Print a&gain"))
+        # Alt+N: Alt+G is the Go menu's (review s11).
+        self.print_again_button = QPushButton(self.tr("Pri&nt again"))
         self.print_again_button.setObjectName("printAgain")
         self.preview_button = QPushButton(self.tr("Preview label (Ctrl+P)"))
         self.preview_button.setObjectName("previewLabel")
