@@ -383,8 +383,8 @@ def test_the_users_screen_fits_1366x768_in_chinese(
     settled(qtbot)
     assert (screen.width(), screen.height()) == SCREEN_AREA, screen.minimumSizeHint()
     assert screen.chosen.text().startswith("pharm（启用）：Paula Pharm（PP）")
-    assert screen.add_button.text() == "添加用户"
-    assert screen.reset_button.text() == "重置密码"
+    assert screen.add_button.text() == "添加用户(&A)"
+    assert screen.reset_button.text() == "重置密码(&W)"
     model = screen.table.model()
     headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
     assert headers == ["用户", "姓名", "姓名缩写", "角色", "账户", "登录", "密码设置日期", "研究"]

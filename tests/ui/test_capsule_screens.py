@@ -142,14 +142,19 @@ def _shown(qtbot: QtBot, widget: QWidget) -> None:
             "DEMO-2DRUG",
             "en",
             ("C0001", "T0001"),
-            ("Quantity counted", "Capsules counted", "Tablets counted"),
+            ("Quantity &counted", "Capsules &counted", "Tablets &counted"),
         ),
-        ("DEMO-2DRUG", "zh_CN", ("C0001", "T0001"), ("清点数量", "清点粒数", "清点片数")),
+        (
+            "DEMO-2DRUG",
+            "zh_CN",
+            ("C0001", "T0001"),
+            ("清点数量(&C)", "清点粒数(&C)", "清点片数(&C)"),
+        ),
         (
             "DEMO-28D-BID",
             "en",
             ("B0001", "B0002"),
-            ("Tablets counted", "Tablets counted", "Tablets counted"),
+            ("Tablets &counted", "Tablets &counted", "Tablets &counted"),
         ),
     ],
     indirect=["pharmacy"],
@@ -180,9 +185,9 @@ def test_the_count_screen_names_the_count_in_the_kits_word(
 @pytest.mark.parametrize(
     ("pharmacy", "language", "label"),
     [
-        (CAPSULES, "en", "Capsules coun&ted"),
-        (CAPSULES, "zh_CN", "清点粒数(&T)"),
-        ("DEMO-28D-BID", "en", "&Tablets counted"),
+        (CAPSULES, "en", "Capsules &counted"),
+        (CAPSULES, "zh_CN", "清点粒数(&C)"),
+        ("DEMO-28D-BID", "en", "Tablets &counted"),
     ],
     indirect=["pharmacy"],
 )
@@ -210,9 +215,9 @@ def test_the_return_screen_names_the_count_in_the_kits_word(
 @pytest.mark.parametrize(
     ("pharmacy", "language", "labels"),
     [
-        ("DEMO-2DRUG", "en", ("Capsules in a ki&t", "Tablets in a ki&t")),
-        ("DEMO-2DRUG", "zh_CN", ("每盒粒数(&T)", "每盒片数(&T)")),
-        ("DEMO-28D-BID", "en", ("&Tablets in a kit", "&Tablets in a kit")),
+        ("DEMO-2DRUG", "en", ("Capsules in &a kit", "Tablets in &a kit")),
+        ("DEMO-2DRUG", "zh_CN", ("每盒粒数(&A)", "每盒片数(&A)")),
+        ("DEMO-28D-BID", "en", ("T&ablets in a kit", "T&ablets in a kit")),
     ],
     indirect=["pharmacy"],
 )

@@ -68,7 +68,7 @@ def test_a_chinese_dispense_writes_its_kits_shortcuts_and_platelet_unit_the_chin
     scan(qtbot, screen.participant_field, "01-001")
     qtbot.keyClicks(screen.platelets, "150")
     label, notices = screen.platelets_label.text(), screen.notices.text()
-    assert label == f"血小板（{PLATELET_UNIT}）" == "血小板（×10⁹/L）", label
+    assert label == f"血小板（{PLATELET_UNIT}）(&S)" == "血小板（×10⁹/L）(&S)", label
     assert "登记的血小板为 150 ×10⁹/L。" in notices, notices
     assert "血小板计数达到或超过 100 ×10⁹/L 时暂停用药" in notices, notices
     assert "10^9" not in notices and "x 10" not in label
@@ -91,7 +91,7 @@ def test_an_english_dispense_writes_the_platelet_unit_as_its_field_does(
     screen = dispense_screen(qtbot, counter)
     scan(qtbot, screen.participant_field, "01-001")
     qtbot.keyClicks(screen.platelets, "150")
-    assert screen.platelets_label.text() == "Platelets (×10⁹/L)"
+    assert screen.platelets_label.text() == "Platelet&s (×10⁹/L)"
     notices = screen.notices.text()
     assert "platelets 150 ×10⁹/L are recorded." in notices, notices
     assert "at or above 100 ×10⁹/L" in notices, notices

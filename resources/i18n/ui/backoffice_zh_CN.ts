@@ -486,14 +486,6 @@ set</source>
         <translation>录入清点数</translation>
     </message>
     <message>
-        <source>Kit</source>
-        <translation>药盒</translation>
-    </message>
-    <message>
-        <source>Tablets counted</source>
-        <translation>清点片数</translation>
-    </message>
-    <message>
         <source>Against the book</source>
         <translation>与账面核对</translation>
     </message>
@@ -508,18 +500,6 @@ set</source>
     <message>
         <source>User name of the person who checked the count</source>
         <translation>复核人的用户名</translation>
-    </message>
-    <message>
-        <source>Reason code</source>
-        <translation>原因代码</translation>
-    </message>
-    <message>
-        <source>Reason</source>
-        <translation>原因</translation>
-    </message>
-    <message>
-        <source>Second person</source>
-        <translation>复核人</translation>
     </message>
     <message>
         <source>Counts recorded at this workstation since sign-in</source>
@@ -540,6 +520,22 @@ set</source>
     <message>
         <source>Scan a kit, count what it holds and type the number. Your count is signed and recorded before the book balance is shown.</source>
         <translation>扫描药盒，清点其中药物的数量并输入数字。清点数先签名并记录，之后才显示账面结存。</translation>
+    </message>
+    <message>
+        <source>&amp;Kit</source>
+        <translation>药盒(&amp;K)</translation>
+    </message>
+    <message>
+        <source>Reason co&amp;de</source>
+        <translation>原因代码(&amp;D)</translation>
+    </message>
+    <message>
+        <source>&amp;Reason</source>
+        <translation>原因(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Second &amp;person</source>
+        <translation>复核人(&amp;P)</translation>
     </message>
     <message>
         <source>Sign and adjust the book...</source>
@@ -570,16 +566,8 @@ set</source>
         <translation>请重新清点药盒 {kit} 并输入数字：记录为复盘，之前的盘点保留。</translation>
     </message>
     <message>
-        <source>{units} counted</source>
-        <translation>清点{units}数</translation>
-    </message>
-    <message>
         <source>{units} you counted</source>
         <translation>您清点的{units}数</translation>
-    </message>
-    <message>
-        <source>Quantity counted</source>
-        <translation>清点数量</translation>
     </message>
     <message>
         <source>Quantity you counted</source>
@@ -640,6 +628,18 @@ set</source>
     <message>
         <source>Still needed: {needs}.</source>
         <translation>尚需：{needs}。</translation>
+    </message>
+    <message>
+        <source>Tablets &amp;counted</source>
+        <translation>清点片数(&amp;C)</translation>
+    </message>
+    <message>
+        <source>{units} &amp;counted</source>
+        <translation>清点{units}数(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Quantity &amp;counted</source>
+        <translation>清点数量(&amp;C)</translation>
     </message>
     <message>
         <source>Everything the difference needs is given: sign.</source>
@@ -1457,8 +1457,8 @@ set</source>
         <translation>发放下一周期</translation>
     </message>
     <message>
-        <source>Search</source>
-        <translation>搜索</translation>
+        <source>&amp;Search</source>
+        <translation>搜索(&amp;S)</translation>
     </message>
     <message>
         <source>Select a participant to see the dispensing history.</source>
@@ -1977,8 +1977,8 @@ Confirm only if the sponsor changed the schedule mid-study: the change is record
         <translation>此后发放窗口将按原文执行该规则（记入稽查轨迹）</translation>
     </message>
     <message>
-        <source>Reason</source>
-        <translation>原因</translation>
+        <source>&amp;Reason</source>
+        <translation>原因(&amp;R)</translation>
     </message>
     <message>
         <source>All {n} rules of the study file hold: from the registry or the protocol as written, the site decisions confirmed by an administrator.</source>
@@ -2076,10 +2076,6 @@ Confirm only if the sponsor changed the schedule mid-study: the change is record
         <translation>用户</translation>
     </message>
     <message>
-        <source>Selected user</source>
-        <translation>所选用户</translation>
-    </message>
-    <message>
         <source>Add a user</source>
         <translation>添加用户</translation>
     </message>
@@ -2104,40 +2100,8 @@ Confirm only if the sponsor changed the schedule mid-study: the change is record
         <translation>再次输入相同密码</translation>
     </message>
     <message>
-        <source>Add user</source>
-        <translation>添加用户</translation>
-    </message>
-    <message>
         <source>The studies the new account works in</source>
         <translation>新账户工作的研究</translation>
-    </message>
-    <message>
-        <source>Studies</source>
-        <translation>研究</translation>
-    </message>
-    <message>
-        <source>User name</source>
-        <translation>用户名</translation>
-    </message>
-    <message>
-        <source>Full name</source>
-        <translation>姓名</translation>
-    </message>
-    <message>
-        <source>Initials</source>
-        <translation>姓名缩写</translation>
-    </message>
-    <message>
-        <source>Role</source>
-        <translation>角色</translation>
-    </message>
-    <message>
-        <source>Initial password</source>
-        <translation>初始密码</translation>
-    </message>
-    <message>
-        <source>Repeat password</source>
-        <translation>确认密码</translation>
     </message>
     <message>
         <source>Selected account</source>
@@ -2152,48 +2116,12 @@ Confirm only if the sponsor changed the schedule mid-study: the change is record
         <translation>原因（记入稽查轨迹）</translation>
     </message>
     <message>
-        <source>Reason</source>
-        <translation>原因</translation>
-    </message>
-    <message>
-        <source>Deactivate</source>
-        <translation>停用</translation>
-    </message>
-    <message>
-        <source>Reactivate</source>
-        <translation>重新启用</translation>
-    </message>
-    <message>
-        <source>Unlock</source>
-        <translation>解锁</translation>
-    </message>
-    <message>
         <source>new password</source>
-        <translation>新密码</translation>
-    </message>
-    <message>
-        <source>Reset password</source>
-        <translation>重置密码</translation>
-    </message>
-    <message>
-        <source>New password</source>
         <translation>新密码</translation>
     </message>
     <message>
         <source>Access to studies</source>
         <translation>研究访问权限</translation>
-    </message>
-    <message>
-        <source>Study</source>
-        <translation>研究</translation>
-    </message>
-    <message>
-        <source>Give access</source>
-        <translation>授予访问权限</translation>
-    </message>
-    <message>
-        <source>Take access</source>
-        <translation>收回访问权限</translation>
     </message>
     <message>
         <source>User {user} ({role}) added.</source>
@@ -2210,6 +2138,86 @@ Confirm only if the sponsor changed the schedule mid-study: the change is record
     <message>
         <source>{protocol} — {title}</source>
         <translation>{protocol} — {title}</translation>
+    </message>
+    <message>
+        <source>&amp;Selected user</source>
+        <translation>所选用户(&amp;S)</translation>
+    </message>
+    <message>
+        <source>A&amp;dd a user</source>
+        <translation>添加用户(&amp;D)</translation>
+    </message>
+    <message>
+        <source>&amp;Add user</source>
+        <translation>添加用户(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Studi&amp;es</source>
+        <translation>研究(&amp;E)</translation>
+    </message>
+    <message>
+        <source>&amp;User name</source>
+        <translation>用户名(&amp;U)</translation>
+    </message>
+    <message>
+        <source>Full &amp;name</source>
+        <translation>姓名(&amp;N)</translation>
+    </message>
+    <message>
+        <source>&amp;Initials</source>
+        <translation>姓名缩写(&amp;I)</translation>
+    </message>
+    <message>
+        <source>R&amp;ole</source>
+        <translation>角色(&amp;O)</translation>
+    </message>
+    <message>
+        <source>Initial pass&amp;word</source>
+        <translation>初始密码(&amp;W)</translation>
+    </message>
+    <message>
+        <source>Re&amp;peat password</source>
+        <translation>确认密码(&amp;P)</translation>
+    </message>
+    <message>
+        <source>&amp;Reason</source>
+        <translation>原因(&amp;R)</translation>
+    </message>
+    <message>
+        <source>De&amp;activate</source>
+        <translation>停用(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Rea&amp;ctivate</source>
+        <translation>重新启用(&amp;C)</translation>
+    </message>
+    <message>
+        <source>&amp;Unlock</source>
+        <translation>解锁(&amp;U)</translation>
+    </message>
+    <message>
+        <source>Reset pass&amp;word</source>
+        <translation>重置密码(&amp;W)</translation>
+    </message>
+    <message>
+        <source>&amp;New password</source>
+        <translation>新密码(&amp;N)</translation>
+    </message>
+    <message>
+        <source>Stud&amp;y</source>
+        <translation>研究(&amp;Y)</translation>
+    </message>
+    <message>
+        <source>R&amp;eason</source>
+        <translation>原因(&amp;E)</translation>
+    </message>
+    <message>
+        <source>Gi&amp;ve access</source>
+        <translation>授予访问权限(&amp;V)</translation>
+    </message>
+    <message>
+        <source>Ta&amp;ke access</source>
+        <translation>收回访问权限(&amp;K)</translation>
     </message>
     <message>
         <source>Select a user in the list.</source>

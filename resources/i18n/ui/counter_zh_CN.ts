@@ -69,10 +69,6 @@
         <translation>周期第1天(&amp;D)</translation>
     </message>
     <message>
-        <source>Platelets ({unit})</source>
-        <translation>血小板（{unit}）</translation>
-    </message>
-    <message>
         <source>To know; nothing to override: the dispense goes on</source>
         <translation>仅供知悉，无需越过警告：发放照常进行</translation>
     </message>
@@ -141,10 +137,6 @@
         <translation>签名并发放</translation>
     </message>
     <message>
-        <source>Print a&amp;gain</source>
-        <translation>再次打印(&amp;G)</translation>
-    </message>
-    <message>
         <source>Preview label (Ctrl+P)</source>
         <translation>预览标签（Ctrl+P）</translation>
     </message>
@@ -155,6 +147,10 @@
     <message>
         <source>As the IRT&apos;s confirmation gives it; then scan the bottle</source>
         <translation>按 IRT 确认中的编号输入；然后扫描药瓶</translation>
+    </message>
+    <message>
+        <source>Platelet&amp;s ({unit})</source>
+        <translation>血小板（{unit}）(&amp;S)</translation>
     </message>
     <message>
         <source>S&amp;econd check by</source>
@@ -171,6 +167,10 @@
     <message>
         <source>Scan the bottle of the kit the IRT assigned, then Enter</source>
         <translation>扫描 IRT 分配的药盒的药瓶，然后按 Enter</translation>
+    </message>
+    <message>
+        <source>Pri&amp;nt again</source>
+        <translation>再次打印(&amp;N)</translation>
     </message>
     <message>
         <source>The participant leaflet of the dispense just signed, to print on paper</source>
@@ -962,10 +962,6 @@
         <translation>有效期(&amp;X)</translation>
     </message>
     <message>
-        <source>&amp;Tablets in a kit</source>
-        <translation>每盒片数(&amp;T)</translation>
-    </message>
-    <message>
         <source>Scan each kit: it is added to the list below</source>
         <translation>逐个扫描药盒：药盒将加入下方列表</translation>
     </message>
@@ -1012,10 +1008,6 @@
     <message>
         <source>Ctrl+Enter</source>
         <translation>Ctrl+Enter</translation>
-    </message>
-    <message>
-        <source>{units} in a ki&amp;t</source>
-        <translation>每盒{units}数(&amp;T)</translation>
     </message>
     <message>
         <source>Give the lot number first (it is on the kit label).</source>
@@ -1082,8 +1074,16 @@
         <translation>进入隔离，{cause}</translation>
     </message>
     <message>
+        <source>T&amp;ablets in a kit</source>
+        <translation>每盒片数(&amp;A)</translation>
+    </message>
+    <message>
         <source>Print kit la&amp;bels</source>
         <translation>打印药盒标签(&amp;B)</translation>
+    </message>
+    <message>
+        <source>{units} in &amp;a kit</source>
+        <translation>每盒{units}数(&amp;A)</translation>
     </message>
     <message>
         <source>number of {units} in each kit</source>
@@ -1342,10 +1342,6 @@
         <translation>清点瓶内剩余片数</translation>
     </message>
     <message>
-        <source>&amp;Tablets counted</source>
-        <translation>清点片数(&amp;T)</translation>
-    </message>
-    <message>
         <source>Not brought back (0 tablets; flagged, not counted as taken)</source>
         <translation>未带回（计 0 片；予以标记，不计为已服用）</translation>
     </message>
@@ -1466,6 +1462,14 @@
         <translation>退药：{participant} 第 {cycle} 周期（{number}）的药盒 {kit}：清点 {counted}，暂停用药 {held} 天。</translation>
     </message>
     <message>
+        <source>{units} &amp;counted</source>
+        <translation>清点{units}数(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Quantity &amp;counted</source>
+        <translation>清点数量(&amp;C)</translation>
+    </message>
+    <message>
         <source>{units} in the bottle, counted</source>
         <translation>清点瓶内剩余{units}数</translation>
     </message>
@@ -1492,6 +1496,10 @@
     <message>
         <source>{kit} ({dispensed} dispensed)</source>
         <translation>{kit}（发放 {dispensed} 片）</translation>
+    </message>
+    <message>
+        <source>Tablets &amp;counted</source>
+        <translation>清点片数(&amp;C)</translation>
     </message>
     <message>
         <source>0 when not held</source>
@@ -1632,14 +1640,6 @@
     <message>
         <source>Reason recorded for {number}. Scan the next return.</source>
         <translation>已为 {number} 登记原因。请扫描下一笔退药。</translation>
-    </message>
-    <message>
-        <source>{units} coun&amp;ted</source>
-        <translation>清点{units}数(&amp;T)</translation>
-    </message>
-    <message>
-        <source>Quantity coun&amp;ted</source>
-        <translation>清点数量(&amp;T)</translation>
     </message>
     <message>
         <source>&lt;b&gt;{kit}&lt;/b&gt;: {back} tablet back. {number}: {dispensed} dispensed, {returned} returned so far.</source>

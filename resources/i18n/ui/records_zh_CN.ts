@@ -60,8 +60,8 @@
         <translation>之前记下的校验码：A-...</translation>
     </message>
     <message>
-        <source>Check a code:</source>
-        <translation>核对校验码：</translation>
+        <source>Check a &amp;code:</source>
+        <translation>核对校验码(&amp;C)：</translation>
     </message>
     <message>
         <source>Check code</source>
@@ -96,16 +96,16 @@
         <translation>将这些筛选条件保留的条目保存为稽查轨迹报告（PDF 或 CSV），首页注明所用筛选条件和链校验结果。</translation>
     </message>
     <message>
-        <source>User</source>
-        <translation>用户</translation>
+        <source>&amp;User</source>
+        <translation>用户(&amp;U)</translation>
     </message>
     <message>
-        <source>Action</source>
-        <translation>操作</translation>
+        <source>&amp;Action</source>
+        <translation>操作(&amp;A)</translation>
     </message>
     <message>
-        <source>Text</source>
-        <translation>文本</translation>
+        <source>Te&amp;xt</source>
+        <translation>文本(&amp;X)</translation>
     </message>
     <message>
         <source>{user} ({name}), no longer in this study</source>
@@ -581,18 +581,6 @@ Old values:
         <translation>全部药品</translation>
     </message>
     <message>
-        <source>Search</source>
-        <translation>搜索</translation>
-    </message>
-    <message>
-        <source>Status</source>
-        <translation>状态</translation>
-    </message>
-    <message>
-        <source>Product</source>
-        <translation>药品</translation>
-    </message>
-    <message>
         <source>A blind physical count of the selected kit</source>
         <translation>对所选药盒进行盲态盘点</translation>
     </message>
@@ -635,26 +623,6 @@ Old values:
     <message>
         <source>Ticked: the kits go back to the sponsor, not destroyed here</source>
         <translation>勾选：药盒寄回申办方，不在本院销毁</translation>
-    </message>
-    <message>
-        <source>Witness</source>
-        <translation>见证人</translation>
-    </message>
-    <message>
-        <source>Method</source>
-        <translation>方式</translation>
-    </message>
-    <message>
-        <source>Sponsor&apos;s authorisation</source>
-        <translation>申办方授权</translation>
-    </message>
-    <message>
-        <source>Date destroyed (or sent back)</source>
-        <translation>销毁（或寄回）日期</translation>
-    </message>
-    <message>
-        <source>Reason (in-date kits)</source>
-        <translation>原因（有效期内药盒）</translation>
     </message>
     <message>
         <source>Counting the kits found…</source>
@@ -867,6 +835,18 @@ Old values:
         <translation>{expiry}：{standing}</translation>
     </message>
     <message>
+        <source>&amp;Search</source>
+        <translation>搜索(&amp;S)</translation>
+    </message>
+    <message>
+        <source>St&amp;atus</source>
+        <translation>状态(&amp;A)</translation>
+    </message>
+    <message>
+        <source>&amp;Product</source>
+        <translation>药品(&amp;P)</translation>
+    </message>
+    <message>
         <source>&amp;Quarantine...</source>
         <translation>隔离(&amp;Q)…</translation>
     </message>
@@ -881,6 +861,26 @@ Old values:
     <message>
         <source>&amp;Destroy selected kits...</source>
         <translation>销毁所选药盒(&amp;D)…</translation>
+    </message>
+    <message>
+        <source>&amp;Witness</source>
+        <translation>见证人(&amp;W)</translation>
+    </message>
+    <message>
+        <source>&amp;Method</source>
+        <translation>方式(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Sponsor&apos;s a&amp;uthorisation</source>
+        <translation>申办方授权(&amp;U)</translation>
+    </message>
+    <message>
+        <source>Date destr&amp;oyed (or sent back)</source>
+        <translation>销毁（或寄回）日期(&amp;O)</translation>
+    </message>
+    <message>
+        <source>Reaso&amp;n (in-date kits)</source>
+        <translation>原因（有效期内药盒）(&amp;N)</translation>
     </message>
     <message>
         <source>Released {kits} on the sponsor&apos;s decision {reference}: {reason}.</source>
@@ -976,14 +976,6 @@ Old values:
         <translation>记录原因</translation>
     </message>
     <message>
-        <source>Flag</source>
-        <translation>标记</translation>
-    </message>
-    <message>
-        <source>Reason</source>
-        <translation>原因</translation>
-    </message>
-    <message>
         <source>Sign off this reconciliation</source>
         <translation>签名确认本次对账</translation>
     </message>
@@ -998,10 +990,6 @@ Old values:
     <message>
         <source>Sign off...</source>
         <translation>签名确认…</translation>
-    </message>
-    <message>
-        <source>Note</source>
-        <translation>备注</translation>
     </message>
     <message>
         <source>Physical count</source>
@@ -1070,6 +1058,18 @@ Old values:
     <message>
         <source>Count differences on record</source>
         <translation>盘点差异记录</translation>
+    </message>
+    <message>
+        <source>F&amp;lag</source>
+        <translation>标记(&amp;L)</translation>
+    </message>
+    <message>
+        <source>&amp;Reason</source>
+        <translation>原因(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Note</source>
+        <translation>备注(&amp;N)</translation>
     </message>
     <message>
         <source>Double-click a line, or press Enter, to open its kit or participant (for a quarantine, the kit&apos;s history)</source>
@@ -1178,70 +1178,6 @@ Old values:
 <context>
     <name>ReportsScreen</name>
     <message>
-        <source>Product</source>
-        <translation>药品</translation>
-    </message>
-    <message>
-        <source>Participant</source>
-        <translation>受试者</translation>
-    </message>
-    <message>
-        <source>Lot</source>
-        <translation>批号</translation>
-    </message>
-    <message>
-        <source>Shipment</source>
-        <translation>货件</translation>
-    </message>
-    <message>
-        <source>Destruction</source>
-        <translation>销毁记录</translation>
-    </message>
-    <message>
-        <source>Kits</source>
-        <translation>药盒</translation>
-    </message>
-    <message>
-        <source>Kit</source>
-        <translation>药盒</translation>
-    </message>
-    <message>
-        <source>User</source>
-        <translation>用户</translation>
-    </message>
-    <message>
-        <source>Action</source>
-        <translation>操作</translation>
-    </message>
-    <message>
-        <source>Text</source>
-        <translation>文本</translation>
-    </message>
-    <message>
-        <source>Dispense</source>
-        <translation>发放记录</translation>
-    </message>
-    <message>
-        <source>Expiring within</source>
-        <translation>有效期剩余</translation>
-    </message>
-    <message>
-        <source>Weeks ahead</source>
-        <translation>预测周数</translation>
-    </message>
-    <message>
-        <source>Period</source>
-        <translation>期间</translation>
-    </message>
-    <message>
-        <source>Label stock</source>
-        <translation>标签纸</translation>
-    </message>
-    <message>
-        <source>Paper</source>
-        <translation>纸张</translation>
-    </message>
-    <message>
         <source>A4</source>
         <translation>A4</translation>
     </message>
@@ -1300,6 +1236,70 @@ Old values:
     <message>
         <source>Label printers…</source>
         <translation>标签打印机…</translation>
+    </message>
+    <message>
+        <source>&amp;Product</source>
+        <translation>药品(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Partic&amp;ipant</source>
+        <translation>受试者(&amp;I)</translation>
+    </message>
+    <message>
+        <source>&amp;Lot</source>
+        <translation>批号(&amp;L)</translation>
+    </message>
+    <message>
+        <source>&amp;Shipment</source>
+        <translation>货件(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Destr&amp;uction</source>
+        <translation>销毁记录(&amp;U)</translation>
+    </message>
+    <message>
+        <source>&amp;Kits</source>
+        <translation>药盒(&amp;K)</translation>
+    </message>
+    <message>
+        <source>&amp;Kit</source>
+        <translation>药盒(&amp;K)</translation>
+    </message>
+    <message>
+        <source>&amp;User</source>
+        <translation>用户(&amp;U)</translation>
+    </message>
+    <message>
+        <source>&amp;Action</source>
+        <translation>操作(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Te&amp;xt</source>
+        <translation>文本(&amp;X)</translation>
+    </message>
+    <message>
+        <source>&amp;Dispense</source>
+        <translation>发放记录(&amp;D)</translation>
+    </message>
+    <message>
+        <source>&amp;Expiring within</source>
+        <translation>有效期剩余(&amp;E)</translation>
+    </message>
+    <message>
+        <source>&amp;Weeks ahead</source>
+        <translation>预测周数(&amp;W)</translation>
+    </message>
+    <message>
+        <source>Peri&amp;od</source>
+        <translation>期间(&amp;O)</translation>
+    </message>
+    <message>
+        <source>L&amp;abel stock</source>
+        <translation>标签纸(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Pape&amp;r</source>
+        <translation>纸张(&amp;R)</translation>
     </message>
     <message>
         <source>The document could not be made. Try again; if it happens again, tell the administrator.</source>
@@ -1479,14 +1479,6 @@ Old values:
         <translation>记录仪 CSV 导出文件的路径</translation>
     </message>
     <message>
-        <source>Import and check</source>
-        <translation>导入并检查</translation>
-    </message>
-    <message>
-        <source>Storage area</source>
-        <translation>储存区域</translation>
-    </message>
-    <message>
         <source>&lt;b&gt;Logger files checked&lt;/b&gt;</source>
         <translation>&lt;b&gt;已检查的记录仪文件&lt;/b&gt;</translation>
     </message>
@@ -1497,10 +1489,6 @@ Old values:
     <message>
         <source>&lt;b&gt;Kits quarantined by the selected excursion&lt;/b&gt;</source>
         <translation>&lt;b&gt;因所选温度超标而隔离的药盒&lt;/b&gt;</translation>
-    </message>
-    <message>
-        <source>Open in inventory to release or destroy</source>
-        <translation>在库存中打开，以解除隔离或销毁</translation>
     </message>
     <message>
         <source>No logger file imported yet for this study&apos;s storage areas: import the logger&apos;s export (Import and check).</source>
@@ -1543,10 +1531,6 @@ Old values:
         <translation>无法导入记录仪文件。请重试；如再次出现，请告知系统管理员。</translation>
     </message>
     <message>
-        <source>Choose file…</source>
-        <translation>选择文件…</translation>
-    </message>
-    <message>
         <source>Enter a thermometer reading by hand</source>
         <translation>手工录入温度计读数</translation>
     </message>
@@ -1557,10 +1541,6 @@ Old values:
     <message>
         <source>°C</source>
         <translation>°C</translation>
-    </message>
-    <message>
-        <source>Record reading</source>
-        <translation>记录读数</translation>
     </message>
     <message>
         <source>the reading entered by hand</source>
@@ -1583,8 +1563,32 @@ Old values:
         <translation>1 次温度超标</translation>
     </message>
     <message>
+        <source>&amp;Choose file…</source>
+        <translation>选择文件(&amp;C)…</translation>
+    </message>
+    <message>
+        <source>&amp;Import and check</source>
+        <translation>导入并检查(&amp;I)</translation>
+    </message>
+    <message>
+        <source>Storage &amp;area</source>
+        <translation>储存区域(&amp;A)</translation>
+    </message>
+    <message>
         <source>&amp;Logger file</source>
         <translation>记录仪文件(&amp;L)</translation>
+    </message>
+    <message>
+        <source>O&amp;pen in inventory to release or destroy</source>
+        <translation>在库存中打开，以解除隔离或销毁(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Record r&amp;eading</source>
+        <translation>记录读数(&amp;E)</translation>
+    </message>
+    <message>
+        <source>St&amp;orage area</source>
+        <translation>储存区域(&amp;O)</translation>
     </message>
     <message>
         <source>&amp;Read at</source>

@@ -270,8 +270,8 @@
         <translation>地址(&amp;A)</translation>
     </message>
     <message>
-        <source>&amp;Telephone</source>
-        <translation>电话(&amp;T)</translation>
+        <source>Tele&amp;phone</source>
+        <translation>电话(&amp;P)</translation>
     </message>
     <message>
         <source>Save the particulars…</source>

@@ -319,7 +319,7 @@ class AuditScreen(Screen):
         self.anchor_field = text_field("anchorField", self.tr("A code written down earlier: A-..."))
         self.anchor_field.setClearButtonEnabled(True)
         self.anchor_field.returnPressed.connect(self.check_anchor)
-        caption = QLabel(self.tr("Check a code:"))
+        caption = QLabel(self.tr("Check a &code:"))
         caption.setBuddy(self.anchor_field)
         row.addWidget(caption)
         row.addWidget(self.anchor_field, 1)
@@ -359,12 +359,16 @@ class AuditScreen(Screen):
                 "with the filters and the chain's verification on its first page."
             ),
         )
-        first.addWidget(QLabel(self.tr("User")))
-        first.addWidget(self.user)
-        first.addWidget(QLabel(self.tr("Action")))
-        first.addWidget(self.action)
-        first.addWidget(QLabel(self.tr("Text")))
-        first.addWidget(self.text, 1)
+        # Each filter's label its Alt key (review s11: they had none).
+        for caption, field, stretch in (
+            (self.tr("&User"), self.user, 0),
+            (self.tr("&Action"), self.action, 0),
+            (self.tr("Te&xt"), self.text, 1),
+        ):
+            label = QLabel(caption)
+            label.setBuddy(field)
+            first.addWidget(label)
+            first.addWidget(field, stretch)
         second.addWidget(self.dates)
         second.addStretch(1)
         second.addWidget(self.apply)

@@ -118,8 +118,9 @@ class CountScreen(Screen):
         counted_row = QHBoxLayout()
         counted_row.addWidget(self.counted)
         counted_row.addWidget(self.enter_button)
-        form.addRow(self.tr("Kit"), self.kit)
+        form.addRow(self.tr("&Kit"), self.kit)
         self.counted_label = QLabel()
+        self.counted_label.setBuddy(self.counted)  # its Alt key, C, whatever the product
         self._name_count()
         form.addRow(self.counted_label, counted_row)
         for field in (self.kit, self.counted):
@@ -144,9 +145,9 @@ class CountScreen(Screen):
             "verifier", self.tr("User name of the person who checked the count")
         )
         self.difference_rows = [
-            (self.tr("Reason code"), self.reason_code),
-            (self.tr("Reason"), self.reason),
-            (self.tr("Second person"), self.verifier),
+            (self.tr("Reason co&de"), self.reason_code),
+            (self.tr("&Reason"), self.reason),
+            (self.tr("Second &person"), self.verifier),
         ]
         for label, widget in self.difference_rows:
             result.addRow(label, widget)
@@ -329,13 +330,13 @@ class CountScreen(Screen):
         self._product = product
         study = self.session.ctx.study
         if study.tablets_only:
-            self.counted_label.setText(self.tr("Tablets counted"))
+            self.counted_label.setText(self.tr("Tablets &counted"))
         elif product:
             units = units_word(study, product)
-            self.counted_label.setText(self.tr("{units} counted").format(units=units))
+            self.counted_label.setText(self.tr("{units} &counted").format(units=units))
             self.counted.setPlaceholderText(self.tr("{units} you counted").format(units=units))
         else:
-            self.counted_label.setText(self.tr("Quantity counted"))
+            self.counted_label.setText(self.tr("Quantity &counted"))
             self.counted.setPlaceholderText(self.tr("Quantity you counted"))
 
     def reset(self) -> None:

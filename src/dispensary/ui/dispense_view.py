@@ -257,8 +257,9 @@ class DispenseScreen(Screen):
         self.platelets.setPlaceholderText(self.tr("Today's count, if given"))
         self.platelets.setToolTip(self.tr("Today's platelet count, if the investigator gave one"))
         self.platelets_label = QLabel(
-            self.tr("Platelets ({unit})").format(unit=escape(counted.unit))
+            self.tr("Platelet&s ({unit})").format(unit=escape(counted.unit))
         )
+        self.platelets_label.setBuddy(self.platelets)
         form.addRow(self.platelets_label, self.platelets)
         self.platelet_warning = wrapped_label("warningText")
         form.addRow("", self.platelet_warning)
@@ -381,7 +382,8 @@ class DispenseScreen(Screen):
         self.waiting_label = QLabel()
         self.waiting_label.setObjectName("labelsWaiting")
         self.waiting_label.setWordWrap(True)  # never wider than the screen (1366x768)
-        self.print_again_button = QPushButton(self.tr("Print a&gain"))
+        # Alt+N: Alt+G is the Go menu's (review s11).
+        self.print_again_button = QPushButton(self.tr("Pri&nt again"))
         self.print_again_button.setObjectName("printAgain")
         self.preview_button = QPushButton(self.tr("Preview label (Ctrl+P)"))
         self.preview_button.setObjectName("previewLabel")

@@ -748,12 +748,16 @@ class InventoryScreen(Screen):
         self.expiring.toggled.connect(self._expiring_toggled)
         self.summary = QLabel()
         self.summary.setObjectName("inventorySummary")
-        row.addWidget(QLabel(self.tr("Search")))
-        row.addWidget(self.search, 2)
-        row.addWidget(QLabel(self.tr("Status")))
-        row.addWidget(self.status)
-        row.addWidget(QLabel(self.tr("Product")))
-        row.addWidget(self.product)
+        # Each filter's label its Alt key (review s11: they had none).
+        for caption, field, stretch in (
+            (self.tr("&Search"), self.search, 2),
+            (self.tr("St&atus"), self.status, 0),
+            (self.tr("&Product"), self.product, 0),
+        ):
+            label = QLabel(caption)
+            label.setBuddy(field)
+            row.addWidget(label)
+            row.addWidget(field, stretch)
         row.addWidget(self.expiring)
         row.addWidget(self.summary, 1, Qt.AlignmentFlag.AlignRight)
         return row
@@ -846,12 +850,12 @@ class InventoryScreen(Screen):
         self.witness_who.setTextFormat(Qt.TextFormat.PlainText)
         self.witness_who.setStyleSheet("color: #455a64")  # a note under the field, not a label
         self.destroy_verdict.setTextFormat(Qt.TextFormat.RichText)
-        form.addRow(self.tr("Witness"), self.witness)
+        form.addRow(self.tr("&Witness"), self.witness)
         form.addRow(self.witness_who)
-        form.addRow(self.tr("Method"), self.method)
-        form.addRow(self.tr("Sponsor's authorisation"), self.reference)
-        form.addRow(self.tr("Date destroyed (or sent back)"), self.destroyed_on)
-        form.addRow(self.tr("Reason (in-date kits)"), self.reason_code)
+        form.addRow(self.tr("&Method"), self.method)
+        form.addRow(self.tr("Sponsor's a&uthorisation"), self.reference)
+        form.addRow(self.tr("Date destr&oyed (or sent back)"), self.destroyed_on)
+        form.addRow(self.tr("Reaso&n (in-date kits)"), self.reason_code)
         form.addRow(self.to_sponsor)
         # The button and the verdict under the panel that scrolls, never scrolled away: at
         # 1366x768 the form is taller than the panel, and the button at its foot was out of

@@ -1398,7 +1398,9 @@ class ParticipantsScreen(Screen):
         self.listed.setObjectName("listedFilter")
         self.listed.setVisible(False)
         self.listed.toggled.connect(self._listed_toggled)
-        bar.addWidget(QLabel(self.tr("Search")))
+        search_label = QLabel(self.tr("&Search"))
+        search_label.setBuddy(self.search)
+        bar.addWidget(search_label)
         bar.addWidget(self.search, 1)
         bar.addWidget(self.listed)
         role_buttons(

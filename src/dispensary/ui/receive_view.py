@@ -488,7 +488,8 @@ class ReceiveScreen(Screen):
         # whole number, the service a count no kit holds (`TABLETS_REFUSED`).
         self.tablets = QLineEdit()
         self.tablets.setObjectName("tabletsPerKit")
-        form.addRow(self.tr("&Tablets in a kit"), self.tablets)
+        # Alt+A: Alt+T is the toolbar's Study, shown to a user of several studies (review s11).
+        form.addRow(self.tr("T&ablets in a kit"), self.tablets)
         self.tablets_label = form.labelForField(self.tablets)
         left.addLayout(form)
         left.addStretch(1)
@@ -584,7 +585,7 @@ class ReceiveScreen(Screen):
         if isinstance(self.tablets_label, QLabel) and not study.tablets_only:
             # The product's word ("Capsules in a ki&t", 每盒粒数), not 每盒片数 of capsules.
             units = units_word(study, code)
-            self.tablets_label.setText(self.tr("{units} in a ki&t").format(units=units))
+            self.tablets_label.setText(self.tr("{units} in &a kit").format(units=units))
 
     def _tablets_given(self) -> int | None:
         """The form's tablets in a kit, for a manifest without a tablets column (as `receive

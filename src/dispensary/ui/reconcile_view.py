@@ -461,9 +461,9 @@ class ReconcileScreen(Screen):
         self.flag_button = action_button(
             self.tr("Record reason"), "recordFlagReason", self._explain
         )
-        flag_row.addWidget(buddy(self.tr("Flag"), self.flag_choice))
+        flag_row.addWidget(buddy(self.tr("F&lag"), self.flag_choice))
         flag_row.addWidget(self.flag_choice)
-        flag_row.addWidget(buddy(self.tr("Reason"), self.flag_reason))
+        flag_row.addWidget(buddy(self.tr("&Reason"), self.flag_reason))
         flag_row.addWidget(self.flag_reason, 1)
         flag_row.addWidget(self.flag_button)
         # In a closed study the reason is refused (its records are read, not added to): no form.
@@ -478,7 +478,7 @@ class ReconcileScreen(Screen):
         self.note = text_field("signOffNote", self.tr("optional: what was checked"))
         self.note.setToolTip(self.tr("Optional: what was checked, findings discussed"))
         self.sign_button = action_button(self.tr("Sign off..."), "signOff", self._sign_off)
-        sign_row.addWidget(buddy(self.tr("Note"), self.note))
+        sign_row.addWidget(buddy(self.tr("&Note"), self.note))
         sign_row.addWidget(self.note, 1)
         sign_row.addWidget(self.sign_button)
         hidden_unless(self.sign_box, may_in(session.actor, Permission.SIGN_OFF, session.ctx))

@@ -90,22 +90,22 @@ LABEL_ZOOM = 1.5
 ENTRIES: tuple[Report | Label, ...] = (*report_catalogue.REPORTS, *label_catalogue.LABELS)
 """What the list offers: every report, then every label (to those who may print them)."""
 PARAM_NAMES = {
-    Param.PRODUCT: QT_TRANSLATE_NOOP("ReportsScreen", "Product"),
-    Param.PARTICIPANT: QT_TRANSLATE_NOOP("ReportsScreen", "Participant"),
-    Param.LOT: QT_TRANSLATE_NOOP("ReportsScreen", "Lot"),
-    Param.SHIPMENT: QT_TRANSLATE_NOOP("ReportsScreen", "Shipment"),
-    Param.DESTRUCTION: QT_TRANSLATE_NOOP("ReportsScreen", "Destruction"),
-    Param.KITS: QT_TRANSLATE_NOOP("ReportsScreen", "Kits"),
-    Param.KIT: QT_TRANSLATE_NOOP("ReportsScreen", "Kit"),
-    Param.USER: QT_TRANSLATE_NOOP("ReportsScreen", "User"),
-    Param.ACTION: QT_TRANSLATE_NOOP("ReportsScreen", "Action"),
-    Param.TEXT: QT_TRANSLATE_NOOP("ReportsScreen", "Text"),
-    Param.DISPENSE: QT_TRANSLATE_NOOP("ReportsScreen", "Dispense"),
-    Param.DAYS: QT_TRANSLATE_NOOP("ReportsScreen", "Expiring within"),
-    Param.WEEKS: QT_TRANSLATE_NOOP("ReportsScreen", "Weeks ahead"),
-    Param.PERIOD: QT_TRANSLATE_NOOP("ReportsScreen", "Period"),
-    Param.STOCK: QT_TRANSLATE_NOOP("ReportsScreen", "Label stock"),
-    Param.PAPER: QT_TRANSLATE_NOOP("ReportsScreen", "Paper"),
+    Param.PRODUCT: QT_TRANSLATE_NOOP("ReportsScreen", "&Product"),
+    Param.PARTICIPANT: QT_TRANSLATE_NOOP("ReportsScreen", "Partic&ipant"),
+    Param.LOT: QT_TRANSLATE_NOOP("ReportsScreen", "&Lot"),
+    Param.SHIPMENT: QT_TRANSLATE_NOOP("ReportsScreen", "&Shipment"),
+    Param.DESTRUCTION: QT_TRANSLATE_NOOP("ReportsScreen", "Destr&uction"),
+    Param.KITS: QT_TRANSLATE_NOOP("ReportsScreen", "&Kits"),
+    Param.KIT: QT_TRANSLATE_NOOP("ReportsScreen", "&Kit"),
+    Param.USER: QT_TRANSLATE_NOOP("ReportsScreen", "&User"),
+    Param.ACTION: QT_TRANSLATE_NOOP("ReportsScreen", "&Action"),
+    Param.TEXT: QT_TRANSLATE_NOOP("ReportsScreen", "Te&xt"),
+    Param.DISPENSE: QT_TRANSLATE_NOOP("ReportsScreen", "&Dispense"),
+    Param.DAYS: QT_TRANSLATE_NOOP("ReportsScreen", "&Expiring within"),
+    Param.WEEKS: QT_TRANSLATE_NOOP("ReportsScreen", "&Weeks ahead"),
+    Param.PERIOD: QT_TRANSLATE_NOOP("ReportsScreen", "Peri&od"),
+    Param.STOCK: QT_TRANSLATE_NOOP("ReportsScreen", "L&abel stock"),
+    Param.PAPER: QT_TRANSLATE_NOOP("ReportsScreen", "Pape&r"),
 }
 """Every parameter's row in the form, in this order; a catalogue entry shows its own. In
 English, translated (context "ReportsScreen") where shown."""

@@ -205,7 +205,7 @@ class ReturnScreen(Screen):
         # recorded as 2. The count is kept as typed; the service refuses a negative count, and
         # `sign` a text that is no whole number.
         self.counted.setPlaceholderText(self.tr("Tablets in the bottle, counted"))
-        form.addRow(self.tr("&Tablets counted"), self.counted)
+        form.addRow(self.tr("Tablets &counted"), self.counted)
         self.counted_label = form.labelForField(self.counted)
         self.not_back = QCheckBox(
             self.tr("Not brought back (0 tablets; flagged, not counted as taken)")
@@ -1129,16 +1129,17 @@ class ReturnScreen(Screen):
         self.scan_field.setFocus()
 
     def _name_count(self, product: str) -> None:
-        """The count's label in the kit's product's word ("Capsules coun&ted", 清点粒数) in a
-        study not of tablets only; "&Tablets counted" in a study of tablets only."""
+        """The count's label in the kit's product's word ("Capsules &counted", 清点粒数) in a
+        study not of tablets only; "Tablets &counted" in a study of tablets only. Alt+C: Alt+T
+        is the toolbar's Study, shown to a user of several studies (review s11)."""
         study = self.session.ctx.study
         label = self.counted_label
         if not isinstance(label, QLabel) or study.tablets_only:
             return
         label.setText(
-            self.tr("{units} coun&ted").format(units=units_word(study, product))
+            self.tr("{units} &counted").format(units=units_word(study, product))
             if product
-            else self.tr("Quantity coun&ted")
+            else self.tr("Quantity &counted")
         )
         # The placeholder and the box in its word too ("0 capsules", 0粒), not 片.
         self.counted.setPlaceholderText(

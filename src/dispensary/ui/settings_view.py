@@ -319,7 +319,7 @@ class SettingsScreen(Screen):
         for text, field in (
             (self.tr("Pharmacy's &name"), self.name),
             (self.tr("&Address"), self.address),
-            (self.tr("&Telephone"), self.phone),
+            (self.tr("Tele&phone"), self.phone),  # Alt+T: the toolbar's Study
         ):
             label = QLabel(text)
             label.setBuddy(field)

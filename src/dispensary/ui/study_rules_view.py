@@ -177,7 +177,7 @@ class StudyRulesScreen(Screen):
         line.setContentsMargins(0, 0, 0, 0)
         line.addWidget(self.reason, 1)
         line.addWidget(self.confirm_button)
-        form.addRow(self.tr("Reason"), row)
+        form.addRow(self.tr("&Reason"), row)
         # Read only for those who may not confirm: the list is shown, the action is not (the
         # service refuses it anyway).
         form.setRowVisible(row, self.may_confirm)

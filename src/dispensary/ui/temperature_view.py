@@ -430,12 +430,14 @@ class TemperatureScreen(Screen):
         self.area.addItem(study.wording().storage_area, study.storage_area)
         self.file = text_field("loggerFile", self.tr("Path of the logger's CSV export"))
         self.file.returnPressed.connect(self.import_file)
-        browse = action_button(self.tr("Choose file…"), "chooseLoggerFile", self._choose)
+        browse = action_button(self.tr("&Choose file…"), "chooseLoggerFile", self._choose)
         self.import_button = action_button(
-            self.tr("Import and check"), "importLogger", self.import_file
+            self.tr("&Import and check"), "importLogger", self.import_file
         )
+        # Each field and button has an Alt key of its own on the screen, the two storage areas'
+        # (this one's Alt+A, the reading by hand's Alt+O) as well (review s11).
         for caption, field, stretch in (
-            (self.tr("Storage area"), self.area, 1),
+            (self.tr("Storage &area"), self.area, 1),
             (self.tr("&Logger file"), self.file, 3),
         ):
             label = QLabel(caption)
@@ -467,7 +469,7 @@ class TemperatureScreen(Screen):
         )
         kit_bar.addWidget(self.kits_label, 1)
         self.open_button = action_button(
-            self.tr("Open in inventory to release or destroy"), "openInInventory", self._open_kit
+            self.tr("O&pen in inventory to release or destroy"), "openInInventory", self._open_kit
         )
         kit_bar.addWidget(self.open_button)
         page.addLayout(kit_bar)
@@ -503,13 +505,13 @@ class TemperatureScreen(Screen):
         self.reading_min = text_field("readingMin", self.tr("°C"))
         self.reading_max = text_field("readingMax", self.tr("°C"))
         self.record_button = action_button(
-            self.tr("Record reading"), "recordReading", self.record_reading
+            self.tr("Record r&eading"), "recordReading", self.record_reading
         )
         self.reading_at.returnPressed.connect(self.reading_min.setFocus)
         self.reading_min.returnPressed.connect(self.reading_max.setFocus)
         self.reading_max.returnPressed.connect(self.record_reading)
         for caption, field, stretch in (
-            (self.tr("Storage area"), self.manual_area, 2),
+            (self.tr("St&orage area"), self.manual_area, 2),
             (self.tr("&Read at"), self.reading_at, 2),
             (self.tr("&Minimum"), self.reading_min, 1),
             (self.tr("Ma&ximum"), self.reading_max, 1),

@@ -246,8 +246,10 @@ class UsersScreen(Screen):
         adding.setContentsMargins(2, 6, 2, 2)
         adding.addWidget(self._add_box())
         adding.addStretch(1)
-        self.panel_tabs.addTab(self.account_page, self.tr("Selected user"))
-        self.panel_tabs.addTab(self.add_page, self.tr("Add a user"))
+        # Each tab, field and button has an Alt key of its own among what is shown with it
+        # (the tabs' Alt+S and Alt+D on either page; review s11).
+        self.panel_tabs.addTab(self.account_page, self.tr("&Selected user"))
+        self.panel_tabs.addTab(self.add_page, self.tr("A&dd a user"))
         column.addWidget(self.panel_tabs)
         column.addStretch(1)
         splitter.addWidget(panel)
@@ -273,7 +275,7 @@ class UsersScreen(Screen):
         self.new_password_again = text_field(
             "newPasswordAgain", self.tr("the same again"), password=True
         )
-        self.add_button = action_button(self.tr("Add user"), "addUser", self._add)
+        self.add_button = action_button(self.tr("&Add user"), "addUser", self._add)
         # Enter in any field of the form goes on: to the next field still empty, else it adds
         # the user, as Enter goes on in the sign-in's form and the counter's (only Enter in
         # "Repeat password" did anything).
@@ -292,16 +294,16 @@ class UsersScreen(Screen):
         self.new_studies.setObjectName("newStudies")
         self.new_studies.setToolTip(self.tr("The studies the new account works in"))
         self.new_studies.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.new_studies_label = QLabel(self.tr("Studies"))
+        self.new_studies_label = QLabel(self.tr("Studi&es"))
         self.new_studies_label.setBuddy(self.new_studies)
         self.new_role.currentIndexChanged.connect(self._show_new_studies)
-        form.addRow(self.tr("User name"), self.new_username)
-        form.addRow(self.tr("Full name"), self.new_full_name)
-        form.addRow(self.tr("Initials"), self.new_initials)
-        form.addRow(self.tr("Role"), self.new_role)
+        form.addRow(self.tr("&User name"), self.new_username)
+        form.addRow(self.tr("Full &name"), self.new_full_name)
+        form.addRow(self.tr("&Initials"), self.new_initials)
+        form.addRow(self.tr("R&ole"), self.new_role)
         form.addRow(self.new_studies_label, self.new_studies)
-        form.addRow(self.tr("Initial password"), self.new_password)
-        form.addRow(self.tr("Repeat password"), self.new_password_again)
+        form.addRow(self.tr("Initial pass&word"), self.new_password)
+        form.addRow(self.tr("Re&peat password"), self.new_password_again)
         form.addRow(self.add_button)
         return box
 
@@ -382,17 +384,17 @@ class UsersScreen(Screen):
         form = QFormLayout()
         column.addLayout(form)
         self.reason = text_field("accountReason", self.tr("Kept in the audit trail"))
-        form.addRow(self.tr("Reason"), self.reason)
+        form.addRow(self.tr("&Reason"), self.reason)
         # Two buttons a line: three side by side made the panel wider than the users' table
         # leaves it at 1366x768 in English.
         buttons = QGridLayout()
         self.deactivate_button = action_button(
-            self.tr("Deactivate"), "deactivate", self._deactivate
+            self.tr("De&activate"), "deactivate", self._deactivate
         )
         self.reactivate_button = action_button(
-            self.tr("Reactivate"), "reactivate", self._reactivate
+            self.tr("Rea&ctivate"), "reactivate", self._reactivate
         )
-        self.unlock_button = action_button(self.tr("Unlock"), "unlock", self._unlock)
+        self.unlock_button = action_button(self.tr("&Unlock"), "unlock", self._unlock)
         buttons.addWidget(self.deactivate_button, 0, 0)
         buttons.addWidget(self.reactivate_button, 0, 1)
         buttons.addWidget(self.unlock_button, 1, 0, 1, 2)
@@ -402,11 +404,11 @@ class UsersScreen(Screen):
             "resetPasswordAgain", self.tr("the same again"), password=True
         )
         self.reset_button = action_button(
-            self.tr("Reset password"), "resetPasswordButton", self._reset
+            self.tr("Reset pass&word"), "resetPasswordButton", self._reset
         )
         self.reset_password_again.returnPressed.connect(self.reset_button.click)
-        form.addRow(self.tr("New password"), self.reset_password)
-        form.addRow(self.tr("Repeat password"), self.reset_password_again)
+        form.addRow(self.tr("&New password"), self.reset_password)
+        form.addRow(self.tr("Re&peat password"), self.reset_password_again)
         form.addRow(self.reset_button)
         return box
 
@@ -427,12 +429,12 @@ class UsersScreen(Screen):
         self.access_study = StudyChooser()
         self.access_study.setObjectName("accessStudy")
         self.access_study.currentIndexChanged.connect(self._study_chosen)
-        form.addRow(self.tr("Study"), self.access_study)
+        form.addRow(self.tr("Stud&y"), self.access_study)
         self.access_reason = text_field("accessReason", self.tr("Why (kept in the audit trail)"))
-        form.addRow(self.tr("Reason"), self.access_reason)
+        form.addRow(self.tr("R&eason"), self.access_reason)
         buttons = QHBoxLayout()
-        self.give_button = action_button(self.tr("Give access"), "giveAccess", self._give)
-        self.take_button = action_button(self.tr("Take access"), "takeAccess", self._take)
+        self.give_button = action_button(self.tr("Gi&ve access"), "giveAccess", self._give)
+        self.take_button = action_button(self.tr("Ta&ke access"), "takeAccess", self._take)
         buttons.addWidget(self.give_button)
         buttons.addWidget(self.take_button)
         form.addRow(buttons)

@@ -1,0 +1,329 @@
+"""Review s11: every screen of the main window, in English and in Chinese, gives each Alt key to
+one control only (the toolbar's Study counted, as a user of several studies sees it), and
+every field with a label has one. The reviews before checked a screen
+at a time (Receive and Return in s7, the wizard in s9, Temperature in s10); the Temperature
+screen's two storage areas and its buttons had none, nor the Users screen's forms, nor the
+labelled fields of the inventory's filters and destruction, the count, the reconciliation,
+the reports, the audit trail's code and the study rules' reason. What is counted is what the
+window shows: the menus, the labels of fields, buttons, check boxes, radio buttons, group boxes
+and tabs, each tab of a screen shown in turn, each entry of Reports and Labels chosen in turn
+(each shows its own fields), the Dispense screen's labels waiting (its Print again was Alt+G,
+the Go menu's); the Count window with a count that differs from the book."""
+
+from __future__ import annotations
+
+from collections import Counter as Tally
+from collections.abc import Iterator
+from itertools import pairwise
+from typing import Any
+
+import pytest
+from back_office_fixtures import Pharmacy
+from count_window_helpers import sign, when_signature_asked
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractSpinBox,
+    QApplication,
+    QBoxLayout,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QLayout,
+    QLineEdit,
+    QListWidget,
+    QTabWidget,
+    QWidget,
+)
+from window_helpers import go_to, main_window, scan, shoot
+
+from dispensary.domain.codes import Role
+from dispensary.i18n import ENGLISH, Language
+from dispensary.ui.count_view import CountScreen
+from dispensary.ui.dispense_view import DispenseScreen
+from dispensary.ui.main_window import MainWindow
+from dispensary.ui.reports_view import ReportsScreen
+from dispensary.ui.screen import Screen
+from dispensary.ui.screens import SCREENS
+from dispensary.ui.temperature_view import TemperatureScreen
+from dispensary.ui.translations import install_language, load_cjk_font
+from dispensary.ui.users_view import UsersScreen
+
+LANGUAGES = [ENGLISH, Language.ZH_CN]
+FIELDS = (QLineEdit, QComboBox, QAbstractSpinBox, QListWidget)
+"""What a label names when it stands before it in a row."""
+
+
+def mnemonic(text: str) -> str | None:
+    """The Alt key of a text ("Storage &area", "储存区域(&A)": A), None if it has none."""
+    plain = text.replace("&&", "")
+    at = plain.find("&")
+    return plain[at + 1].upper() if 0 <= at < len(plain) - 1 else None
+
+
+def keyed(window: MainWindow) -> list[tuple[str, str]]:
+    """Each text shown with an Alt key, and the key: the menus, the toolbar's Study (shown to
+    a user of several studies, on every screen: its Alt+T was the tablets' too on Receive
+    and Return, the telephone's in Settings), the labels of fields, the buttons, check boxes
+    and radio buttons, the group boxes and the tabs."""
+    texts = [action.text() for action in window.menuBar().actions()]
+    texts.append(window.study_caption.text())
+    texts += [
+        label.text()
+        for label in window.findChildren(QLabel)
+        if label.isVisible() and label.buddy() is not None
+    ]
+    texts += [b.text() for b in window.findChildren(QAbstractButton) if b.isVisible()]
+    texts += [box.title() for box in window.findChildren(QGroupBox) if box.isVisible()]
+    for tabs in window.findChildren(QTabWidget):
+        if tabs.isVisible():
+            texts += [tabs.tabText(i) for i in range(tabs.count()) if tabs.isTabVisible(i)]
+    return [(key, text) for text in texts if (key := mnemonic(text)) is not None]
+
+
+def clashes(window: MainWindow) -> dict[str, list[str]]:
+    keys = keyed(window)
+    counted = Tally(key for key, _text in keys)
+    return {k: [t for key, t in keys if key == k] for k, n in counted.items() if n > 1}
+
+
+def first_field(layout: QLayout) -> QWidget | None:
+    """The first field shown in a row of the form laid out side by side."""
+    for i in range(layout.count()):
+        item = layout.itemAt(i)
+        if item is None:
+            continue
+        widget = item.widget()
+        if isinstance(widget, FIELDS) and widget.isVisible():
+            return widget
+        inner = item.layout()
+        if inner is not None and (found := first_field(inner)) is not None:
+            return found
+    return None
+
+
+def field_labels(window: MainWindow) -> list[QLabel]:
+    """The labels of the fields shown: each one with a buddy that takes the cursor (not a
+    label shown in a form's field, as the dispense's cycle); a form's label of a field (or of
+    a row whose first control is a field); a label just before a field in a row."""
+    labels = [
+        label
+        for label in window.findChildren(QLabel)
+        if label.isVisible()
+        and (buddy := label.buddy()) is not None
+        and buddy.focusPolicy() != Qt.FocusPolicy.NoFocus
+    ]
+    for form in window.findChildren(QFormLayout):
+        for row in range(form.rowCount()):
+            label_item = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
+            field_item = form.itemAt(row, QFormLayout.ItemRole.FieldRole)
+            if label_item is None or field_item is None:
+                continue
+            label = label_item.widget()
+            if not isinstance(label, QLabel) or not label.isVisible():
+                continue
+            field = field_item.widget()
+            inner = field_item.layout()
+            if (field is not None and field.isVisible() and isinstance(field, FIELDS)) or (
+                inner is not None and first_field(inner) is not None
+            ):
+                labels.append(label)
+    for line in window.findChildren(QBoxLayout):
+        items = [item.widget() for i in range(line.count()) if (item := line.itemAt(i))]
+        for label, field in pairwise(items):
+            if (
+                isinstance(label, QLabel)
+                and label.isVisible()
+                and not label.wordWrap()
+                and label.text()
+                and isinstance(field, FIELDS)
+                and field.isVisible()
+            ):
+                labels.append(label)
+    return list(dict.fromkeys(labels))
+
+
+def without_key(window: MainWindow) -> list[str]:
+    """The labels of fields shown with no Alt key, or none leading to the field."""
+    return [
+        label.text()
+        for label in field_labels(window)
+        if mnemonic(label.text()) is None or label.buddy() is None
+    ]
+
+
+def states(screen: Screen) -> Iterator[str]:
+    """The screen as first shown, then each of its tabs shown in turn, then (Reports and
+    Labels) each entry chosen in turn: what each shows together."""
+    yield "shown"
+    for tabs in screen.findChildren(QTabWidget):
+        if not tabs.isVisible():
+            continue
+        was = tabs.currentIndex()
+        for i in range(tabs.count()):
+            tabs.setCurrentIndex(i)
+            yield f"tab {tabs.tabText(i)!r}"
+        tabs.setCurrentIndex(was)
+    if isinstance(screen, DispenseScreen):  # labels waiting, one printed and not recorded
+        screen.print_again_button.show()
+        screen.record_button.show()
+        yield "labels waiting"
+        screen.print_again_button.hide()
+        screen.record_button.hide()
+    if isinstance(screen, ReportsScreen):
+        for row in range(screen.choices.count()):
+            screen.choices.setCurrentRow(row)
+            yield f"entry {screen.choices.item(row).text()!r}"
+
+
+def user_of(screen: type[Screen]) -> str:
+    """Who sees the screen: the pharmacist (every screen of the staff), else the
+    administrator."""
+    return "pharm" if Role.PHARMACIST in screen.roles else "admin"
+
+
+@pytest.mark.parametrize("language", LANGUAGES, ids=lambda lang: lang.value)
+@pytest.mark.parametrize("screen_class", SCREENS, ids=lambda cls: cls.__name__)
+def test_each_alt_key_of_every_screen_is_its_own_and_each_field_has_one(
+    qtbot: Any, pharmacy: Pharmacy, language: Language, screen_class: type[Screen]
+) -> None:
+    load_cjk_font()
+    assert install_language(language)
+    try:
+        window = main_window(qtbot, pharmacy.session(user_of(screen_class)))
+        screen = go_to(window, screen_class)
+        qtbot.wait(20)
+        found: dict[str, Any] = {}
+        for state in states(screen):
+            qtbot.wait(10)
+            if clash := clashes(window):
+                found[f"{state}: the same key"] = clash
+            if missing := without_key(window):
+                found[f"{state}: no key"] = missing
+        assert found == {}, found
+    finally:
+        install_language(ENGLISH)
+
+
+@pytest.mark.parametrize("language", LANGUAGES, ids=lambda lang: lang.value)
+def test_the_count_that_differs_from_the_book_gives_each_field_an_alt_key_of_its_own(
+    qtbot: Any, qapp: QApplication, pharmacy: Pharmacy, language: Language
+) -> None:
+    """K0003 counted 19 against a book of 21: the reason code, the reason and the second
+    person are asked for, each with its own Alt key; Alt+P goes to the second person. In the
+    program's style at its smallest screen each label is whole, in one column with the
+    others, its field beside it."""
+    from dispensary.ui.app import apply_style
+
+    load_cjk_font()
+    apply_style(qapp)
+    assert install_language(language)
+    try:
+        window = main_window(qtbot, pharmacy.session("tech"))
+        screen = go_to(window, CountScreen)
+        scan(qtbot, screen.kit, "K0003")
+        asked = when_signature_asked(qtbot, sign)
+        scan(qtbot, screen.counted, "19")
+        qtbot.waitUntil(lambda: bool(asked) and screen.result_box.isVisible())
+        assert screen.verifier.isVisible()
+        assert clashes(window) == {}
+        assert without_key(window) == []
+        labels = [screen.result_layout.labelForField(w) for _, w in screen.difference_rows]
+        assert all(isinstance(label, QLabel) for label in labels)
+        for label in labels:
+            assert isinstance(label, QLabel)
+            assert label.width() >= label.sizeHint().width(), label.text()
+            assert label.height() >= label.sizeHint().height(), label.text()
+            assert label.buddy().x() >= label.geometry().right(), label.text()
+        assert len({label.x() for label in labels}) == 1
+        assert len({w.x() for _, w in screen.difference_rows}) == 1
+        shoot(window, f"count-differs-{language.value}")
+        window.activateWindow()
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+        for key, field in (
+            (Qt.Key.Key_P, screen.verifier),
+            (Qt.Key.Key_D, screen.reason_code),
+            (Qt.Key.Key_R, screen.reason),
+            (Qt.Key.Key_K, screen.kit),
+        ):
+            qtbot.keyClick(QApplication.focusWidget(), key, Qt.KeyboardModifier.AltModifier)
+            qtbot.waitUntil(lambda f=field: QApplication.focusWidget() is f)
+    finally:
+        install_language(ENGLISH)
+        qapp.setStyleSheet("")
+
+
+# -- the keys themselves, as the counter presses them ---------------------------------------------
+
+
+@pytest.mark.parametrize("language", LANGUAGES, ids=lambda lang: lang.value)
+def test_alt_keys_reach_the_temperature_screen_s_storage_areas_and_buttons(
+    qtbot: Any, pharmacy: Pharmacy, language: Language
+) -> None:
+    load_cjk_font()
+    assert install_language(language)
+    try:
+        window = main_window(qtbot, pharmacy.session("pharm"))
+        screen = go_to(window, TemperatureScreen)
+        shoot(window, f"temperature-{language.value}")
+        window.activateWindow()
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+        screen.file.setFocus()
+        for key, field in ((Qt.Key.Key_A, screen.area), (Qt.Key.Key_O, screen.manual_area)):
+            qtbot.keyClick(QApplication.focusWidget(), key, Qt.KeyboardModifier.AltModifier)
+            qtbot.waitUntil(lambda f=field: QApplication.focusWidget() is f)
+            assert QApplication.activePopupWidget() is None  # no menu opened
+        buttons = {
+            "chooseLoggerFile": "C",
+            "importLogger": "I",
+            "recordReading": "E",
+            "openInInventory": "P",
+        }
+        for name, letter in buttons.items():
+            button = screen.findChild(QAbstractButton, name)
+            assert button is not None and mnemonic(button.text()) == letter, name
+    finally:
+        install_language(ENGLISH)
+
+
+@pytest.mark.parametrize("language", LANGUAGES, ids=lambda lang: lang.value)
+def test_alt_keys_open_the_add_user_form_and_reach_each_of_its_fields(
+    qtbot: Any, pharmacy: Pharmacy, language: Language
+) -> None:
+    load_cjk_font()
+    assert install_language(language)
+    try:
+        window = main_window(qtbot, pharmacy.session("admin"))
+        screen = go_to(window, UsersScreen)
+        window.activateWindow()
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+        screen.table.setFocus()
+        alt = Qt.KeyboardModifier.AltModifier
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_D, alt)  # the Add a user tab
+        qtbot.waitUntil(lambda: screen.panel_tabs.currentWidget() is screen.add_page)
+        shoot(window, f"users-add-{language.value}")
+        for key, field in (
+            (Qt.Key.Key_U, screen.new_username),
+            (Qt.Key.Key_N, screen.new_full_name),
+            (Qt.Key.Key_I, screen.new_initials),
+            (Qt.Key.Key_O, screen.new_role),
+            (Qt.Key.Key_W, screen.new_password),
+            (Qt.Key.Key_P, screen.new_password_again),
+        ):
+            qtbot.keyClick(QApplication.focusWidget(), key, alt)
+            qtbot.waitUntil(lambda f=field: QApplication.focusWidget() is f)
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_S, alt)  # back: Selected user
+        qtbot.waitUntil(lambda: screen.panel_tabs.currentWidget() is screen.account_page)
+        shoot(window, f"users-selected-{language.value}")
+        for key, field in (
+            (Qt.Key.Key_R, screen.reason),
+            (Qt.Key.Key_N, screen.reset_password),
+            (Qt.Key.Key_P, screen.reset_password_again),
+            (Qt.Key.Key_Y, screen.access_study),
+            (Qt.Key.Key_E, screen.access_reason),
+        ):
+            qtbot.keyClick(QApplication.focusWidget(), key, alt)
+            qtbot.waitUntil(lambda f=field: QApplication.focusWidget() is f)
+    finally:
+        install_language(ENGLISH)
