@@ -92,6 +92,12 @@ class CycleRules:
     day1_near_days: int = DAY1_NEAR_DAYS
     """How far day 1 may lie from the dispense date ([cycle] day1_near_days, a typing check;
     DAY1_NEAR_DAYS when the study file does not say)."""
+    return_day_doses: int = 0
+    """How many of a day's doses a participant may have taken on the day of the return visit
+    before coming ([cycle] return_day_doses, a protocol fact: 1 when the first dose is the
+    morning of day 1 in a twice-daily study): counted as neither over-use nor missed. 0 when
+    the study file does not say: the first dose is the evening of day 1, the return day no
+    dosing day (NCT07198672)."""
 
 
 @dataclass(frozen=True)
@@ -763,6 +769,8 @@ class Study:
             kind, values = key, {"days": str(self.cycle.min_days_since_previous_day1)}
         elif key == "cycle.day1_near":
             kind, values = key, {"days": str(self.cycle.day1_near_days)}
+        elif key == "cycle.return_day":
+            kind, values = key, {"doses": str(self.cycle.return_day_doses)}
         elif kind == "eligibility":
             values = {
                 "sex": translated(ELIGIBLE_SEX[self.eligibility.sex], chosen),
@@ -912,6 +920,7 @@ RULE_TITLES: dict[str, str] = {
     "cycle": N_("Cycle length and days of supply"),
     "cycle.min_interval": N_("At least {days} days between day 1 of two cycles"),
     "cycle.day1_near": N_("Day 1 at most {days} days before or after the dispense date"),
+    "cycle.return_day": N_("Return day: {doses} of the day's doses may be taken before the visit"),
     "eligibility": N_("Enrolment: {sex}, age {age} or more"),
     "adherence": N_("Adherence flags below {under} and above {over}"),
     "platelets": N_("Hold the drug at a platelet count at or above {count} {unit}"),
@@ -934,6 +943,7 @@ RULE_NAMES: dict[str, str] = {
     "cycle": N_("Cycle length"),
     "cycle.min_interval": N_("Interval between cycles"),
     "cycle.day1_near": N_("Day 1 near the dispense"),
+    "cycle.return_day": N_("Doses on the return day"),
     "eligibility": N_("Eligibility"),
     "adherence": N_("Adherence"),
     "platelets": N_("Platelet hold"),
@@ -1188,6 +1198,9 @@ def parse_study(text: str, origin: str = "<study>", new_file: bool = False) -> S
         day1_near_days=r.positive(cycle, "cycle.day1_near_days", 0)
         if "day1_near_days" in cycle
         else DAY1_NEAR_DAYS,
+        return_day_doses=r.positive(cycle, "cycle.return_day_doses", 0)
+        if "return_day_doses" in cycle
+        else 0,
     )
     if rules.previous_return_missing not in ("refuse", "warn"):
         raise r.fail("cycle.previous_return_missing", N_('must be "refuse" or "warn"'))
@@ -1226,6 +1239,13 @@ def parse_study(text: str, origin: str = "<study>", new_file: bool = False) -> S
         # Optional (an older file: the 7 days the program always allowed), with its source.
         rules_found.append(
             StudyRule("cycle.day1_near", "", r.source(cycle, "cycle.day1_near_source"))
+        )
+    r.known.add("cycle.return_day_source")
+    if "return_day_doses" in cycle or "return_day_source" in cycle:
+        # Optional (without it the return day is no dosing day), with its source: when the
+        # doses are taken is the protocol's (a site decision would silence an over-use flag).
+        rules_found.append(
+            StudyRule("cycle.return_day", "", _protocol_source(r, cycle, "cycle.return_day_source"))
         )
     r.known.add("eligibility.source")
     if "source" in eligibility:
@@ -1414,6 +1434,25 @@ _MIN_INTERVAL_KEYS = ("min_days_since_previous_day1", "min_days_source")
 _DAY1_NEAR_KEYS = ("day1_near_days", "day1_near_source")
 """The [cycle] keys of the rule cycle.day1_near."""
 
+_RETURN_DAY_KEYS = ("return_day_doses", "return_day_source")
+"""The [cycle] keys of the rule cycle.return_day."""
+
+
+def _protocol_source(r: _Reader, data: dict[str, Any], key: str) -> str:
+    """A rule's `source` that must be the registry or a protocol section, never a site
+    decision: a fact of the protocol's regimen."""
+    value = r.source(data, key)
+    if value.startswith("site decision"):
+        raise r.fail(
+            key,
+            N_(
+                'must be the registry or a protocol section (e.g. "protocol 6.2"): when the '
+                "doses are taken is the protocol's, not a site decision"
+            ),
+        )
+    return value
+
+
 ELIGIBLE_SEX = {"F": N_("women"), "M": N_("men"), "ALL": N_("women and men")}
 """[eligibility] sex as the rule's title says it."""
 
@@ -1423,11 +1462,17 @@ def _rule_content(data: dict[str, Any], key: str) -> Any:
     it is read from. A rule not named here is the whole file: any change asks for it again."""
     cycle = data.get("cycle", {})
     if key == "cycle":
-        return {k: v for k, v in cycle.items() if k not in (*_MIN_INTERVAL_KEYS, *_DAY1_NEAR_KEYS)}
+        return {
+            k: v
+            for k, v in cycle.items()
+            if k not in (*_MIN_INTERVAL_KEYS, *_DAY1_NEAR_KEYS, *_RETURN_DAY_KEYS)
+        }
     if key == "cycle.min_interval":
         return {k: v for k, v in cycle.items() if k in _MIN_INTERVAL_KEYS}
     if key == "cycle.day1_near":
         return {k: v for k, v in cycle.items() if k in _DAY1_NEAR_KEYS}
+    if key == "cycle.return_day":
+        return {k: v for k, v in cycle.items() if k in _RETURN_DAY_KEYS}
     if key in (
         "eligibility",
         "adherence",

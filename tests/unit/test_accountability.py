@@ -159,3 +159,37 @@ def test_adherence_is_taken_over_expected(dispensed: int, returned: int, expecte
         assert a.adherence == pytest.approx(a.taken / expected)
         assert (Flag.UNDER_USE in a.flags) == (a.taken / expected < 0.8)
         assert (Flag.OVER_USE in a.flags) == (a.taken / expected > 1.0)
+
+
+def test_return_day_doses_are_neither_over_use_nor_missed() -> None:
+    """Twice daily from the morning of day 1, back on day 15 after the morning dose: 29 doses
+    taken of 28 expected is every dose, 100%, no over-use (it said 104%, a false safety
+    signal); one more than the return day allows is over-use; fewer than expected under-use."""
+    every = adherence_of(112, 83, 28, 0.75, 1.0, return_day=1)
+    assert (every.taken, every.expected, every.flags) == (29, 28, ())
+    assert every.adherence == pytest.approx(1.0)
+    assert every.return_day == 1
+    skipped_morning = adherence_of(112, 84, 28, 0.75, 1.0, return_day=1)
+    assert (skipped_morning.adherence, skipped_morning.flags) == (pytest.approx(1.0), ())
+    one_more = adherence_of(112, 82, 28, 0.75, 1.0, return_day=1)
+    assert one_more.flags == (Flag.OVER_USE,)
+    assert one_more.adherence == pytest.approx(29 / 28)
+    missed = adherence_of(112, 92, 28, 0.75, 1.0, return_day=1)
+    assert (missed.adherence, missed.flags) == (pytest.approx(20 / 28), (Flag.UNDER_USE,))
+    # Back on day 1 itself after its morning dose: nothing expected, the dose no over-use.
+    assert adherence_of(112, 111, 0, 0.75, 1.0, return_day=1).flags == ()
+    assert adherence_of(112, 110, 0, 0.75, 1.0, return_day=1).flags == (Flag.OVER_USE,)
+
+
+@given(st.integers(0, 200), st.integers(0, 200), st.integers(1, 200), st.integers(0, 4))
+def test_a_count_up_to_the_return_day_doses_is_full_adherence(
+    dispensed: int, returned: int, expected: int, return_day: int
+) -> None:
+    a = adherence_of(dispensed, returned, expected, 0.8, 1.0, return_day)
+    assert a.taken == dispensed - returned
+    if expected <= a.taken <= expected + return_day:
+        assert (a.adherence, a.flags) == (pytest.approx(1.0), ())
+    elif a.taken < expected:
+        assert a.adherence == pytest.approx(a.taken / expected)
+    else:
+        assert Flag.OVER_USE in a.flags

@@ -13,6 +13,7 @@ from dispensary.domain.regimen import (
     days_on_treatment,
     kits_needed,
     last_day_of_supply,
+    return_day_units,
     tablets_needed,
 )
 
@@ -102,3 +103,43 @@ def test_parts_of_one_frequency_are_never_added_into_one_dose() -> None:
     parts = DoseLevel(1, "parts", 1, (DoseComponent("p", 1, 1), DoseComponent("p", 2, 1)))
     assert parts.doses_on("p", 1) == ((1, 1), (1, 2))
     assert tablets_needed(parts, "p", 1) == 3
+
+
+BID = DoseLevel(0, "200 mg twice daily", 2, (DoseComponent("c100", 2),))
+TWO_DRUGS = DoseLevel(
+    0,
+    "capsule twice daily on days 1-14, tablet once daily",
+    1,
+    (DoseComponent("cap", 1, doses_per_day=2, last_day=14), DoseComponent("tab", 1)),
+)
+
+
+def test_return_day_units_once_daily_evening_is_none() -> None:
+    """The first dose the evening of day 1 ([cycle] return_day_doses 0, NCT07198672): the
+    return day is no dosing day, the figures as they always were."""
+    for offset in (0, 14, 20, 21, 30):
+        returned = DAY1 + timedelta(days=offset)
+        assert return_day_units(FULL, "p7.5", DAY1, returned, 21, 1, 0) == 0
+    assert days_on_treatment(DAY1, DAY1 + timedelta(days=21), 21, 0) == 21
+    assert tablets_needed(FULL, "p7.5", 21) == 21
+
+
+def test_return_day_units_twice_daily_morning_start() -> None:
+    """The first dose the morning of day 1 (return_day_doses 1): a return on day 15 comes
+    after that day's morning dose, 2 capsules of 14 days' 56 expected."""
+    returned = DAY1 + timedelta(days=14)  # day 15
+    days = days_on_treatment(DAY1, returned, 28, 0)
+    assert (days, tablets_needed(BID, "c100", days)) == (14, 56)
+    assert return_day_units(BID, "c100", DAY1, returned, 28, 1, 1) == 2
+    # Both doses of the day at most, whatever the file says; none after the supply's last day
+    # (the next cycle's day 1 is the next supply's) or before the start.
+    assert return_day_units(BID, "c100", DAY1, returned, 28, 1, 3) == 4
+    assert return_day_units(BID, "c100", DAY1, DAY1 + timedelta(days=28), 28, 1, 1) == 0
+    assert return_day_units(BID, "c100", DAY1, DAY1 - timedelta(days=1), 28, 1, 1) == 0
+    assert return_day_units(BID, "c100", DAY1, DAY1, 28, 1, 1) == 2  # back on day 1 itself
+    # A supply started on cycle day 3 (dispensed late): its day 15 is the 13th from the start.
+    assert return_day_units(BID, "c100", DAY1, DAY1 + timedelta(days=12), 26, 3, 1) == 2
+    # Each part its own day's doses: the capsule ends on day 14, the tablet is taken daily.
+    assert return_day_units(TWO_DRUGS, "cap", DAY1, DAY1 + timedelta(days=13), 21, 1, 1) == 1
+    assert return_day_units(TWO_DRUGS, "cap", DAY1, DAY1 + timedelta(days=14), 21, 1, 1) == 0
+    assert return_day_units(TWO_DRUGS, "tab", DAY1, DAY1 + timedelta(days=14), 21, 1, 1) == 1

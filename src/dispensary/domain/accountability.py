@@ -129,6 +129,9 @@ class Adherence:
     flags: tuple[Flag, ...]
     by_product: tuple[tuple[str, Adherence], ...] = ()
     """Per product of a dose of several drugs (each its own expected use and flags)."""
+    return_day: int = 0
+    """Units the participant may have taken on the return day before the visit (the study
+    file's [cycle] return_day_doses): beyond `expected`, neither over-use nor missed."""
 
 
 @dataclass(frozen=True)
@@ -145,9 +148,11 @@ def by_product(
     expected: dict[str, int],
     under_below: float,
     over_above: float,
+    return_day: dict[str, int] | None = None,
 ) -> tuple[tuple[str, Adherence], ...]:
-    """Each product's adherence against its own expected use: a two-drug dose is flagged for
-    either drug, which a pooled ratio could hide."""
+    """Each product's adherence against its own expected use (and its own return-day doses,
+    `return_day`): a two-drug dose is flagged for either drug, which a pooled ratio could
+    hide."""
     return tuple(
         (
             product,
@@ -157,6 +162,7 @@ def by_product(
                 expected.get(product, 0),
                 under_below,
                 over_above,
+                (return_day or {}).get(product, 0),
             ),
         )
         for product, tally in tallies.items()
@@ -164,17 +170,32 @@ def by_product(
 
 
 def adherence_of(
-    dispensed: int, returned: int, expected: int, under_below: float, over_above: float
+    dispensed: int,
+    returned: int,
+    expected: int,
+    under_below: float,
+    over_above: float,
+    return_day: int = 0,
 ) -> Adherence:
-    """taken = dispensed - returned; adherence = taken / expected; flags for the pharmacist."""
+    """taken = dispensed - returned; adherence = taken / expected; flags for the pharmacist.
+
+    `return_day`: units the participant may have taken on the return day before the visit (the
+    study file's [cycle] return_day_doses). What is taken beyond `expected`, up to that many,
+    is neither over-use nor missed: a count in [expected, expected + return_day] is full
+    adherence (100%), one above is over-use by what exceeds the return day's doses, one below
+    `expected` is under-use as ever. With none (the default) it is taken / expected."""
     taken = dispensed - returned
-    ratio = taken / expected if expected > 0 else None
+    set_aside = min(max(0, return_day), max(0, taken - expected))
+    counted = taken - set_aside
+    ratio = counted / expected if expected > 0 else None
     flags: list[Flag] = []
     if expected > 0 and ratio is not None:
         if ratio < under_below:
             flags.append(Flag.UNDER_USE)
         if ratio > over_above:
             flags.append(Flag.OVER_USE)
-    elif taken > 0:
+    elif counted > 0:
         flags.append(Flag.OVER_USE)
-    return Adherence(dispensed, returned, taken, expected, ratio, tuple(flags))
+    return Adherence(
+        dispensed, returned, taken, expected, ratio, tuple(flags), return_day=max(0, return_day)
+    )

@@ -97,10 +97,36 @@ def last_day_of_supply(day1: date, days_of_supply: int) -> date:
 
 
 def days_on_treatment(day1: date, returned_on: date, days_of_supply: int, held_days: int) -> int:
-    """Days the participant was told to take a dose between day 1 and the return.
+    """Days the participant was told to take every dose of between day 1 and the return.
 
-    The first dose is the evening of day 1, so a return on day 1 of the next cycle (21 days
-    later) covers 21 doses. Days the investigator held the drug are not expected doses.
+    The days before the return day: a return on day 1 of the next cycle (21 days later) covers
+    21 days. The return day's own doses taken before the visit are the study file's
+    ([cycle] return_day_doses, return_day_units), never an expected dose: none when the first
+    dose is the evening of day 1 (NCT07198672), the morning's when it is the morning. Days the
+    investigator held the drug are not expected doses.
     """
     elapsed = max(0, (returned_on - day1).days)
     return max(0, min(days_of_supply, elapsed) - max(0, held_days))
+
+
+def return_day_units(
+    dose: DoseLevel,
+    product: str,
+    start: date,
+    returned_on: date,
+    days_of_supply: int,
+    from_day: int,
+    doses_before_visit: int,
+) -> int:
+    """Units of a product the participant may have taken on the return day before the visit:
+    `doses_before_visit` of that day's doses ([cycle] return_day_doses; at most the day's own
+    doses of each part), on a day of the supply the product is taken. `start` is cycle day
+    `from_day`, the first of `days_of_supply` days (as days_on_treatment). None when the return
+    is after the supply's last day (that day's doses are the next supply's) or before `start`."""
+    offset = (returned_on - start).days
+    if doses_before_visit <= 0 or offset < 0 or offset >= days_of_supply:
+        return 0
+    return sum(
+        min(doses_before_visit, doses) * units
+        for doses, units in dose.doses_on(product, from_day + offset)
+    )

@@ -54,7 +54,12 @@ from dispensary.domain.codes import (
     SignatureMeaning,
 )
 from dispensary.domain.errors import InvalidInput, NotFound
-from dispensary.domain.regimen import days_on_treatment, last_day_of_supply, tablets_needed
+from dispensary.domain.regimen import (
+    days_on_treatment,
+    last_day_of_supply,
+    return_day_units,
+    tablets_needed,
+)
 from dispensary.domain.rules import (
     ENDS_TREATMENT,
     NextDay1,
@@ -1207,20 +1212,34 @@ def dispense_adherence(
     study = ctx.study
     dose = study.dose_level(record.dose_level)
     end = last_returned_on if until is None else min(last_returned_on, until)
-    expected_days = days_on_treatment(start_date(record), end, days_from_start(record), held_days)
+    supply = days_from_start(record)
+    expected_days = days_on_treatment(start_date(record), end, supply, held_days)
     from_day = (start_date(record) - record.day1).days + 1
     expected_of = {p: tablets_needed(dose, p, expected_days, from_day) for p in dose.products}
     expected = sum(expected_of.values())
+    # The doses of the day use is counted up to, taken before the visit (the study file's
+    # [cycle] return_day_doses): neither over-use nor missed.
+    return_day_of = {
+        p: return_day_units(
+            dose, p, start_date(record), end, supply, from_day, study.cycle.return_day_doses
+        )
+        for p in dose.products
+    }
     found = adherence_of(
         record.tablets - unaccounted,
         returned,
         expected,
         study.adherence.under_use_below,
         study.adherence.over_use_above,
+        sum(return_day_of.values()),
     )
     if len(dose.products) > 1 and products:
         each = by_product(
-            products, expected_of, study.adherence.under_use_below, study.adherence.over_use_above
+            products,
+            expected_of,
+            study.adherence.under_use_below,
+            study.adherence.over_use_above,
+            return_day_of,
         )
         flags = tuple(f for f in Flag if any(f in a.flags for _p, a in each))
         found = replace(found, flags=flags, by_product=each)

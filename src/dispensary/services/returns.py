@@ -329,8 +329,10 @@ def held_days_of(
     """Days held: the held period's days among the days expected use counts, else the bare
     number an older return gives. Expected use (queries.dispense_adherence, regimen.
     days_on_treatment) counts the days from the start date up to the day before the return,
-    the supply's last day at most: the return day is no dosing day (a return on the next
-    cycle's day 1 covers the 21 doses before it), nor is the day expected use stops (`until`,
+    the supply's last day at most: the return day's doses are no expected dose (a return on the
+    next cycle's day 1 covers the 21 doses before it; those the study file lets a participant
+    take before the visit, [cycle] return_day_doses, are neither over-use nor missed,
+    regimen.return_day_units), nor is the day expected use stops (`until`,
     queries.expected_use_until: the next day 1, or the day the participant left treatment) or
     any after it. The held period is trimmed to the same days, so a period that ends on the
     return day, or runs past the day treatment stopped, takes no dose from the expected

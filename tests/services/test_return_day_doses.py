@@ -1,0 +1,120 @@
+"""The doses of the return day are the study file's ([cycle] return_day_doses), not the first
+study's evening start: in the reviewer's twice-daily REV-CAPS-28 (the first dose the morning of
+day 1) a participant who took every dose and came back on day 15 after the morning dose has
+taken 58 capsules of the 56 the 14 days before expected. That is every dose, 100%, no over-use
+(it said "taken 58 of 56 expected: 104%, Over-use (safety signal)", a reason asked). The same
+return in a copy of the file that leaves the key out keeps the evening start's reading."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from dispensary.domain.codes import Flag, Role
+from dispensary.services import (
+    dispensing,
+    participants,
+    queries,
+    receiving,
+    returns,
+    setup,
+    users,
+)
+from dispensary.services.context import Context, FixedClock
+from dispensary.study import load_study, parse_study
+
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "REV-CAPS-28.toml"
+PASSWORD = "pharm-pass-1"
+DAY1 = date(2026, 3, 2)
+
+
+def _pharmacy(text: str, folder: Path) -> tuple[Context, FixedClock]:
+    clock = FixedClock()
+    clock.set_date(DAY1)
+    study = parse_study(text, str(FIXTURE))
+    ctx = setup.init_database(
+        str(folder / "rev.sqlite3"), study, "admin", "Ada Admin", "AA", "admin-pass-1", clock
+    )
+    admin = users.sign_in(ctx, "admin", "admin-pass-1")
+    users.add_user(ctx, admin, "pharm", Role.PHARMACIST, "Paula Pharm", "PP", PASSWORD, False)
+    pharm = users.sign_in(ctx, "pharm", PASSWORD)
+    listed = receiving.kits_from_range(
+        ctx, "R1001-R1004", "revicapib-100mg", "L1", date(2028, 6, 30), None
+    )
+    receiving.receive_shipment(ctx, pharm, "SH-1", listed)
+    participants.enroll(
+        ctx,
+        pharm,
+        "01-001",
+        "AB",
+        1970,
+        "F",
+        "Dr Example",
+        criteria_confirmed=participants.eligibility_checklist(ctx.study),
+    )
+    return ctx, clock
+
+
+@pytest.fixture
+def file_text() -> str:
+    return FIXTURE.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def rev(tmp_path: Path, file_text: str) -> Iterator[tuple[Context, FixedClock]]:
+    found = _pharmacy(file_text, tmp_path)
+    yield found
+    found[0].engine.dispose()
+
+
+def _back_on_day_15(ctx: Context, clock: FixedClock, taken: int) -> returns.ReturnResult:
+    """Cycle 1 (200 mg twice daily: 2 capsules a dose, 112 in two kits of 56) dispensed on day
+    1, back on day 15 with `taken` capsules gone, the first kit empty."""
+    pharm = users.sign_in(ctx, "pharm", PASSWORD)
+    dispensed = dispensing.dispense_cycle(ctx, pharm, "01-001", 1, DAY1, PASSWORD)
+    assert sum(k.tablets for k in dispensed.kits) == 112
+    clock.set_date(DAY1 + timedelta(days=14))  # day 15
+    first, second = (k.kit for k in dispensed.kits)
+    returns.record_return(ctx, pharm, first, 0, PASSWORD, dispensed.number)
+    return returns.record_return(ctx, pharm, second, 112 - taken, PASSWORD, dispensed.number)
+
+
+def test_the_fixture_says_its_return_day_dose() -> None:
+    assert load_study(FIXTURE).cycle.return_day_doses == 1
+
+
+def test_every_dose_taken_and_the_morning_of_the_return_day_is_full_adherence(
+    rev: tuple[Context, FixedClock],
+) -> None:
+    ctx, clock = rev
+    result = _back_on_day_15(ctx, clock, 58)  # days 1-14 (56) and day 15's morning dose (2)
+    assert (result.taken, result.expected, result.flags) == (58, 56, ())
+    assert result.adherence == pytest.approx(1.0)
+    pharm = users.sign_in(ctx, "pharm", PASSWORD)
+    row = queries.participant_history(ctx, pharm, "01-001")[1][0]
+    assert (row.taken, row.expected, row.flags) == (58, 56, ())
+    assert row.adherence == pytest.approx(1.0)
+
+
+def test_more_than_the_return_days_doses_is_still_over_use(
+    rev: tuple[Context, FixedClock],
+) -> None:
+    ctx, clock = rev
+    result = _back_on_day_15(ctx, clock, 60)  # both of day 15's doses before the visit
+    assert (result.taken, result.expected, result.flags) == (60, 56, (Flag.OVER_USE,))
+    assert result.adherence == pytest.approx(58 / 56)
+
+
+def test_a_file_without_the_key_keeps_the_evening_start(tmp_path: Path, file_text: str) -> None:
+    """return_day_doses left out: the return day is no dosing day, as NCT07198672's."""
+    lines = [line for line in file_text.splitlines() if not line.startswith("return_day_")]
+    ctx, clock = _pharmacy("\n".join(lines) + "\n", tmp_path)
+    try:
+        assert ctx.study.cycle.return_day_doses == 0
+        result = _back_on_day_15(ctx, clock, 58)
+        assert (result.taken, result.expected, result.flags) == (58, 56, (Flag.OVER_USE,))
+    finally:
+        ctx.engine.dispose()
