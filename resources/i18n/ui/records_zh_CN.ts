@@ -1000,6 +1000,10 @@ Old values:
         <translation>双击一行可打开该药盒</translation>
     </message>
     <message>
+        <source>The finding chosen on the Today screen is no longer to review: it was resolved since. The findings to review now are listed.</source>
+        <translation>在“今日”屏幕上选择的发现已无需审核：此后已处理。下面列出当前待审核的发现。</translation>
+    </message>
+    <message>
         <source>Physical count ({n} to check)</source>
         <translation>盘点（{n} 项待核查）</translation>
     </message>

@@ -366,6 +366,76 @@ def _read_figures(
     quarantined = quarantined_per_product(session, ctx.study_id, today)
     on_hand_kits, usable_kits, on_hand_tablets, held_kits = shelf
     expiring = _expiring(session, ctx.study_id, today, expiry_limit)
+    who = _people_due(session, ctx, today, due_within_days)
+    at_level = who.at_level
+    findings = findings_session(session, ctx, trail)
+
+    # Each participant's next cycle at the current dose, whole kits each: the same figures for
+    # everyone at one level.
+    need_kits: dict[str, int] = defaultdict(int)
+    need_tablets: dict[str, int] = defaultdict(int)
+    need_people: dict[str, int] = defaultdict(int)
+    needs: dict[str, list[int]] = defaultdict(list)
+    for level, people in at_level.items():
+        dose = study.dose_level(level)
+        for product in dose.products:
+            tablets = tablets_needed(dose, product, study.cycle.days_of_supply)
+            need_tablets[product] += tablets * people
+            need_kits[product] += (
+                kits_needed(tablets, study.product(product).tablets_per_kit) * people
+            )
+            need_people[product] += people
+            needs[product].append(tablets)
+    # A part-used kit holding less than rules.least_usable_tablets of those cycles is one the
+    # full kits serve them without: not a usable kit, as the forecast counts it (a kit of 20
+    # for cycles of 21 read "1 usable, 1 needed" beside a forecast short of it). A full kit
+    # always is (a cycle of 112 tablets from kits of 60 takes two of them).
+    least = {
+        product: least_usable_tablets(tablets, study.product(product).tablets_per_kit)
+        for product, tablets in needs.items()
+    }
+    too_small = _too_small(session, ctx.study_id, cover_until, least)
+    stock = tuple(
+        StockNeed(
+            product.code,
+            ctx.study.product_name(product.code),
+            on_hand_kits[product.code],
+            on_hand_tablets.get(product.code, 0),
+            need_kits[product.code],
+            need_tablets[product.code],
+            need_people[product.code],
+            usable_kits[product.code] - too_small.get(product.code, 0),
+            held_kits[product.code],
+            quarantined.get(product.code, 0),
+        )
+        for product in study.products
+    )
+    return _Figures(
+        stock=stock,
+        expiring=tuple(sorted(expiring, key=lambda k: (k.expiry, k.lot, k.number))),
+        due=who.due,
+        returns_pending=who.returns_pending,
+        discrepancies=tuple(d for d in findings if d.kind.to_review),
+        kits_received=int(
+            session.scalar(select(func.count(Kit.id)).where(Kit.study_id == ctx.study_id)) or 0
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class _PeopleDue:
+    """Who is due for their next cycle within the window, whose bottle is due back, and how
+    many of those on treatment have a next cycle, per dose level (the stock card's needs)."""
+
+    due: tuple[DueParticipant, ...]
+    returns_pending: tuple[PendingReturn, ...]
+    at_level: dict[int, int]
+
+
+def _people_due(session: Session, ctx: Context, today: date, due_within_days: int) -> _PeopleDue:
+    """The Today screen's due and returns cards' lists, and the register's narrowed to them
+    (due_this_week, returns_pending): one rule for both."""
+    study = ctx.study
     at_level: dict[int, int] = defaultdict(int)  # participants with a next cycle, per dose level
     due: list[DueParticipant] = []
     pending: list[PendingReturn] = []
@@ -422,58 +492,30 @@ def _read_figures(
                     cycle_overdue(next_due, today),
                 )
             )
-    findings = findings_session(session, ctx, trail)
-
-    # Each participant's next cycle at the current dose, whole kits each: the same figures for
-    # everyone at one level.
-    need_kits: dict[str, int] = defaultdict(int)
-    need_tablets: dict[str, int] = defaultdict(int)
-    need_people: dict[str, int] = defaultdict(int)
-    needs: dict[str, list[int]] = defaultdict(list)
-    for level, people in at_level.items():
-        dose = study.dose_level(level)
-        for product in dose.products:
-            tablets = tablets_needed(dose, product, study.cycle.days_of_supply)
-            need_tablets[product] += tablets * people
-            need_kits[product] += (
-                kits_needed(tablets, study.product(product).tablets_per_kit) * people
-            )
-            need_people[product] += people
-            needs[product].append(tablets)
-    # A part-used kit holding less than rules.least_usable_tablets of those cycles is one the
-    # full kits serve them without: not a usable kit, as the forecast counts it (a kit of 20
-    # for cycles of 21 read "1 usable, 1 needed" beside a forecast short of it). A full kit
-    # always is (a cycle of 112 tablets from kits of 60 takes two of them).
-    least = {
-        product: least_usable_tablets(tablets, study.product(product).tablets_per_kit)
-        for product, tablets in needs.items()
-    }
-    too_small = _too_small(session, ctx.study_id, cover_until, least)
-    stock = tuple(
-        StockNeed(
-            product.code,
-            ctx.study.product_name(product.code),
-            on_hand_kits[product.code],
-            on_hand_tablets.get(product.code, 0),
-            need_kits[product.code],
-            need_tablets[product.code],
-            need_people[product.code],
-            usable_kits[product.code] - too_small.get(product.code, 0),
-            held_kits[product.code],
-            quarantined.get(product.code, 0),
-        )
-        for product in study.products
-    )
-    return _Figures(
-        stock=stock,
-        expiring=tuple(sorted(expiring, key=lambda k: (k.expiry, k.lot, k.number))),
+    return _PeopleDue(
         due=tuple(sorted(due, key=lambda d: (d.due, d.study_number))),
         returns_pending=tuple(sorted(pending, key=lambda p: (p.day1, p.study_number))),
-        discrepancies=tuple(d for d in findings if d.kind.to_review),
-        kits_received=int(
-            session.scalar(select(func.count(Kit.id)).where(Kit.study_id == ctx.study_id)) or 0
-        ),
+        at_level=dict(at_level),
     )
+
+
+def due_this_week(
+    ctx: Context, actor: Actor, today: date, due_within_days: int = DUE_WINDOW_DAYS
+) -> tuple[DueParticipant, ...]:
+    """Those due for their next cycle within the window from `today`, as the Today screen's
+    due card lists them (Dashboard.due): the Participants register narrowed to the card's
+    list asks again here when it is shown, so a participant dispensed since drops out."""
+    require(actor, Permission.VIEW, ctx)
+    with read_transaction(ctx.engine) as session:
+        return _people_due(session, ctx, today, due_within_days).due
+
+
+def returns_pending(ctx: Context, actor: Actor, today: date) -> tuple[PendingReturn, ...]:
+    """The returns due on `today`, as the Today screen's returns card lists them
+    (Dashboard.returns_pending): asked again by the register narrowed to them."""
+    require(actor, Permission.VIEW, ctx)
+    with read_transaction(ctx.engine) as session:
+        return _people_due(session, ctx, today, DUE_WINDOW_DAYS).returns_pending
 
 
 def _expiring(session: Session, study: int, today: date, last_day: date) -> list[ExpiringKit]:

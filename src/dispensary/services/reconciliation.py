@@ -1153,7 +1153,9 @@ def _flag_finding(study: Study, number: str, row: DispenseHistoryRow) -> Discrep
         text = _("{dispense} cycle {cycle}: {flags}; {taken}. Record the reason.").format(
             dispense=number, cycle=row.cycle, flags=labels, taken=taken_said(study, row)
         )
-    return Discrepancy(DiscrepancyKind.ADHERENCE, number, text, row.returned_on)
+    return Discrepancy(
+        DiscrepancyKind.ADHERENCE, number, text, row.returned_on, ref=row.dispense_number
+    )
 
 
 def taken_said(study: Study, row: DispenseHistoryRow) -> str:

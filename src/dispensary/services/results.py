@@ -573,6 +573,17 @@ class Discrepancy:
     subject: str  # kit / participant / lot it concerns
     message: str
     on: date | None = None
+    ref: str = field(default="", repr=False, compare=False)
+    """The record that tells this finding from another of its kind, subject and day, where
+    those may not (an adherence flag's dispense: two returned on one visit). Not in `seen`'s
+    digest nor in equality: it names, it is not a figure."""
+
+    @property
+    def key(self) -> str:
+        """Which finding this is among a reconciliation's, said in no language (its message
+        is): the Today screen's line of it opens the reconciliation on it by this."""
+        day = self.on.isoformat() if self.on is not None else ""
+        return "|".join((self.kind.value, self.subject, day, self.ref))
 
 
 @dataclass(frozen=True)

@@ -1054,7 +1054,9 @@ class DashboardScreen(Screen):
             lines,
             OpenKind.DUE,  # the register narrowed to the service's list, every one of them
             total=len(snapshot.due),
-            more_ref="\n".join(due.study_number for due in snapshot.due),
+            # The day the card was read for: the register asks the service (due_this_week)
+            # again each time it is shown, so one dispensed since drops out.
+            more_ref=snapshot.today.isoformat(),
         )
 
     def _fill_returns(self, snapshot: Dashboard) -> None:
@@ -1093,7 +1095,7 @@ class DashboardScreen(Screen):
             lines,
             OpenKind.RETURNS_DUE,  # the register narrowed to the service's list
             total=len(pending),
-            more_ref="\n".join(item.study_number for item in pending),
+            more_ref=snapshot.today.isoformat(),  # asked again: dashboard.returns_pending
         )
 
     def _fill_expiring(self, snapshot: Dashboard) -> None:
@@ -1161,7 +1163,8 @@ class DashboardScreen(Screen):
     def _fill_discrepancies(self, snapshot: Dashboard) -> None:
         found = snapshot.discrepancies
         lines = [
-            (item.message, OpenKind.RECONCILE, item.subject, True)
+            # The reconciliation on this finding, by the service's key of it (not its words).
+            (item.message, OpenKind.FINDING, item.key, True)
             for item in found[:SHOWN_PER_SECTION]
         ]
         self._fill(

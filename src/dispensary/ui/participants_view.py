@@ -47,6 +47,7 @@ from dispensary.domain.codes import Flag, ParticipantStatus, SignatureMeaning
 from dispensary.domain.errors import DispensaryError, InvalidInput, ToConfirm
 from dispensary.domain.rules import half_width, next_day1_words, parse_whole
 from dispensary.i18n import sentences
+from dispensary.services import dashboard as dashboard_service
 from dispensary.services import dispensing, participants, queries, returns
 from dispensary.services.assessment import EnrolmentCheck, StudyFileChanged
 from dispensary.services.assessment.status import StatusCorrection
@@ -1398,6 +1399,7 @@ class ParticipantsScreen(Screen):
         self.listed.setObjectName("listedFilter")
         self.listed.setVisible(False)
         self.listed.toggled.connect(self._listed_toggled)
+        self._listing: tuple[OpenKind, date] | None = None  # the card's kind and day
         search_label = QLabel(self.tr("&Search"))
         search_label.setBuddy(self.search)
         bar.addWidget(search_label)
@@ -1516,21 +1518,20 @@ class ParticipantsScreen(Screen):
         self.proxy.setFilterFixedString(text.strip())
 
     def open_record(self, kind: str, ref: str) -> None:
-        """The participants a Today card lists (`ref`: their study numbers, one a line, as the
-        service gave them: due for their next cycle this week, or with a return due), the
-        register narrowed to them; any other record as if scanned."""
+        """The participants a Today card lists (`kind`: due for their next cycle this week, or
+        with a return due; `ref`: the day the card was read for), the register narrowed to
+        them as the service lists them, asked again each time the screen is refreshed (a
+        participant dispensed or with the return recorded since drops out); any other record
+        as if scanned."""
         if kind not in (OpenKind.DUE.value, OpenKind.RETURNS_DUE.value):
             super().open_record(kind, ref)
             return
-        numbers = frozenset(n for n in ref.split("\n") if n)
+        try:
+            day = date.fromisoformat(ref)
+        except ValueError:
+            return  # not a card's day: nothing to narrow to
         self.search.clear()
-        self.listed.setText(
-            (
-                self.tr("{n} due for their next cycle this week")
-                if kind == OpenKind.DUE.value
-                else self.tr("{n} with a return due")
-            ).format(n=len(numbers))
-        )
+        self._listing = (OpenKind(kind), day)
         self.listed.setToolTip(
             self.tr(
                 "Only the participants the Today screen lists. Untick to list every participant."
@@ -1540,10 +1541,40 @@ class ParticipantsScreen(Screen):
         self.listed.setChecked(True)
         self.listed.blockSignals(False)
         self.listed.setVisible(True)
+        self._narrow()
+
+    def _narrow(self) -> None:
+        """The register narrowed to the list the Today card counts, asked of the service
+        again (dashboard.due_this_week, dashboard.returns_pending: the card's own rule)."""
+        if self._listing is None:
+            return
+        kind, day = self._listing
+        ctx, actor = self.session.ctx, self.session.actor
+        numbers = attempt(
+            self.message,
+            lambda: frozenset(
+                item.study_number
+                for item in (
+                    dashboard_service.due_this_week(ctx, actor, day)
+                    if kind is OpenKind.DUE
+                    else dashboard_service.returns_pending(ctx, actor, day)
+                )
+            ),
+        )
+        if numbers is None:
+            return
+        self.listed.setText(
+            (
+                self.tr("{n} due for their next cycle this week")
+                if kind is OpenKind.DUE
+                else self.tr("{n} with a return due")
+            ).format(n=len(numbers))
+        )
         self.proxy.only(0, numbers)  # the study number's column
 
     def _drop_listed(self) -> None:
         """Every participant again, the box put away until a Today card opens it."""
+        self._listing = None
         self.proxy.only(0, None)
         self.listed.blockSignals(True)
         self.listed.setChecked(False)
@@ -1603,8 +1634,19 @@ class ParticipantsScreen(Screen):
         if rows is None:
             return
         self.model.set_rows(rows)
+        self._narrow()  # the Today card's list asked again, when it narrows the register
         fit_columns(self.table)
         self._fit_register()
+        if self._listing is not None:
+            # The one chosen stays chosen while listed, and the list is not put away for it
+            # (select would: a participant scanned leaves it).
+            number = chosen.study_number if chosen is not None else None
+            kept = number is not None and select_where(
+                self.table, self.proxy, self.model, lambda r: r.study_number == number
+            )
+            if not kept:
+                self._show_selected()
+            return
         # The one chosen may have left the list (an enrolment voided): nothing selected then.
         if chosen is None or not self.select(chosen.study_number):
             self._show_selected()

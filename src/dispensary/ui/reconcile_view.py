@@ -51,6 +51,7 @@ from dispensary.ui.forms import (
     attempt,
     banner_style,
     fit_columns,
+    select_where,
     signed,
     strip_style,
     table_view,
@@ -568,11 +569,34 @@ class ReconcileScreen(Screen):
 
     def open_record(self, kind: str, ref: str) -> None:
         """The findings to review, on their tab, as the Today screen's card of them asks (its
-        "… and N more" opened whichever tab was shown, a balance); anything else as before."""
-        if kind == OpenKind.TO_REVIEW.value:
+        "… and N more" opened whichever tab was shown, a balance); one of its findings (`ref`:
+        the service's Discrepancy.key) chosen there, in sight and with the focus, so Enter
+        opens its kit or participant; anything else as before."""
+        if kind in (OpenKind.TO_REVIEW.value, OpenKind.FINDING.value):
             self.tabs.setCurrentIndex(self.tabs.indexOf(self.discrepancy_view))
+            if kind == OpenKind.FINDING.value:
+                self.show_finding(ref)
             return
         super().open_record(kind, ref)
+
+    def show_finding(self, key: str) -> bool:
+        """The finding to review whose key is `key` chosen, scrolled to and focused; False
+        (and said) when it is no longer to review: resolved since the Today screen read it."""
+        view = self.discrepancy_view
+        proxy = view.model()
+        assert isinstance(proxy, RowFilterProxy)
+        found = select_where(view, proxy, self.discrepancies, lambda row: row.key == key)
+        if found:
+            view.setFocus(Qt.FocusReason.OtherFocusReason)
+        elif key:
+            self.message.show_message(
+                self.tr(
+                    "The finding chosen on the Today screen is no longer to review: it was "
+                    "resolved since. The findings to review now are listed."
+                ),
+                "info",
+            )
+        return found
 
     def refresh(self) -> None:
         result = attempt(

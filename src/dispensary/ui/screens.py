@@ -56,6 +56,7 @@ OPENS: dict[OpenKind, type[Screen]] = {
     OpenKind.RETURNS_DUE: ParticipantsScreen,
     OpenKind.RECONCILE: ReconcileScreen,
     OpenKind.TO_REVIEW: ReconcileScreen,
+    OpenKind.FINDING: ReconcileScreen,
 }
 
 
