@@ -47,7 +47,7 @@ from dispensary.ui.translations import install_language, installed_language, loa
 if TYPE_CHECKING:
     from dispensary.domain.errors import DispensaryError
     from dispensary.services.context import Actor, Clock, Context
-    from dispensary.ui.main_window import MainWindow
+    from dispensary.ui.main_window import KeptPrints, MainWindow
 
 
 PROBE = "DISPENSARY_STARTUP_PROBE"
@@ -149,6 +149,11 @@ class Desk(QObject):
         self.account_watch: AccountWatch | None = None
         self.guard: WindowGuard | None = None  # while locked, and after a session ended
         self.backup: BackupThread | None = None
+        self.kept_prints: dict[int, KeptPrints] = {}
+        """User id -> the labels printed in a session of theirs that ended without them (their
+        account locked elsewhere, their access withdrawn, another user signing in at the
+        lock) whose record the database had refused: given back at their next sign-in, to
+        record (MainWindow.keep_prints); never asked of whoever stands at the workstation."""
         sign_in.set_context(workstation.ctx)
         sign_in.form.signed_in.connect(self.start_session)
 
@@ -179,6 +184,9 @@ class Desk(QObject):
         window.sign_out_requested.connect(self.sign_out)
         window.access_ended.connect(self.end_session)
         window.show()
+        kept = self.kept_prints.pop(actor.user_id, None)
+        if kept is not None:
+            window.keep_prints(kept)
         previous = self.window
         self.window = window
         if previous is not None:
@@ -368,6 +376,10 @@ class Desk(QObject):
         if self.lock_screen is not None and self.lock_screen.parent() is window:
             self.lock_screen = None
         self.closed_by_lock = []  # named to the user of that session only
+        # Signed out by hand, the user settled them (MainWindow.settle_prints); else kept.
+        labels, kits, contexts = window.take_prints()
+        if labels or kits:
+            self.kept_prints[window.session.user.user_id] = (labels, kits, contexts)
         window.lock_requested.disconnect(self.lock_by_hand)
         window.sign_out_requested.disconnect(self.sign_out)
         window.close()

@@ -1715,4 +1715,43 @@
         <translation>请关闭窗口并重新登录；如仍无法打开 {protocol}，请告知管理员。</translation>
     </message>
 </context>
+<context>
+    <name>UnrecordedPrints</name>
+    <message>
+        <source>kit labels: {kits}</source>
+        <translation>药盒标签：{kits}</translation>
+    </message>
+    <message>
+        <source>{number} (participant {participant}, cycle {cycle})</source>
+        <translation>{number}（受试者 {participant}，第 {cycle} 周期）</translation>
+    </message>
+    <message>
+        <source>participant leaflet of dispense {dispense}</source>
+        <translation>发放 {dispense} 的受试者说明单</translation>
+    </message>
+    <message>
+        <source>dispensing label of dispense {dispense}</source>
+        <translation>发放 {dispense} 的发放标签</translation>
+    </message>
+    <message>
+        <source>Labels printed, not recorded</source>
+        <translation>标签已打印，未记录</translation>
+    </message>
+    <message>
+        <source>These labels were printed, but the database refused their record: the audit trail does not show them printed yet.</source>
+        <translation>以下标签已打印，但数据库拒绝了打印记录：稽查轨迹中尚无此次打印。</translation>
+    </message>
+    <message>
+        <source>Record them now (nothing is printed again). If you discard them, the record is lost: the audit trail will never show that these labels were printed.</source>
+        <translation>请现在记录（不会再次打印）。若放弃，此记录即丢失：稽查轨迹中将永远没有这些标签已打印的记录。</translation>
+    </message>
+    <message>
+        <source>&amp;Record now</source>
+        <translation>立即记录(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Discard the record</source>
+        <translation>放弃此记录(&amp;D)</translation>
+    </message>
+</context>
 </TS>

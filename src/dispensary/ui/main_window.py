@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 from dispensary.domain.errors import DispensaryError, InOtherStudy, NotFound, NotPermitted
 from dispensary.i18n import current_language, sentences
 from dispensary.services.context import Context
+from dispensary.services.labels import PrintPlan
 from dispensary.services.results import StudyRow
 from dispensary.ui.feedback import COLOURS, MessageBar
 from dispensary.ui.forms import ACCESS, BANNER_COLOURS
@@ -53,6 +54,10 @@ from dispensary.ui.screen import (
 from dispensary.ui.session import AppSession
 from dispensary.ui.vocabulary import term
 from dispensary.ui.widgets import ElidedCombo, ElidedLabel, WrappedLine, shown_date
+
+KeptPrints = tuple[dict[int, dict[str, PrintPlan]], dict[int, PrintPlan], dict[int, Context]]
+"""A session's prints waiting for their record (AppSession.unrecorded, .unrecorded_kits) and
+the contexts of their studies, kept by the desk from a session ended without its user."""
 
 SCREEN_ROLE = Qt.ItemDataRole.UserRole
 FOREGROUND = Qt.ItemDataRole.ForegroundRole
@@ -166,6 +171,9 @@ class MainWindow(QMainWindow):
         self.opens = {kind: cls for kind, cls in opens.items() if cls in self.classes}
         self.screens: dict[type[Screen], Screen] = {}
         self.closing_for_good = False
+        self.contexts: dict[int, Context] = {}
+        """Study id -> the context the window last worked in it with: a print waiting for its
+        record is recorded in its own study (`settle_prints`)."""
         self.locked = False
         self.session_open = True  # False once the sign-out is recorded: it is recorded once
         self.guide_window: GuideWindow | None = None
@@ -576,6 +584,7 @@ class MainWindow(QMainWindow):
         # The same study with its file updated: what was typed and scanned on the screen shown
         # is kept, and assessed again with the new file (a dispense half done is not lost).
         kept = shown.state_for_reload() if same_study and shown is not None else None
+        self.contexts[self.session.ctx.study_id] = self.session.ctx
         self.session.ctx = ctx
         self._clear_screens()
         self._show_study()
@@ -961,7 +970,6 @@ class MainWindow(QMainWindow):
         box.open()
 
     def quit(self) -> None:
-        self.closing_for_good = True
         self.close()
 
     def change_password(self) -> None:
@@ -973,7 +981,11 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(self.tr("Your password is changed."), 8000)
 
     def sign_out(self) -> None:
-        """File > Sign out: recorded, then the desk shows the sign-in window again."""
+        """File > Sign out: recorded, then the desk shows the sign-in window again; first the
+        labels printed whose record waits are recorded or discarded, as the user chooses
+        (`settle_prints`: Cancel keeps the user signed in)."""
+        if not self.settle_prints():
+            return
         self.end_session()
         self.sign_out_requested.emit()
 
@@ -997,9 +1009,85 @@ class MainWindow(QMainWindow):
                 8000,
             )
 
+    def settle_prints(self) -> bool:
+        """Before the session ends by the user's hand (the window closed, Quit, Sign out):
+        labels printed in it whose record the database refused, in any study, on the Receive
+        or the Dispense screen, are recorded now or discarded knowingly, as the user chooses
+        in one question that names them (UnrecordedPrintsQuestion); they were dropped without
+        a word, the audit trail never to show them printed. True when the session may end;
+        False to stay (Cancel, the default; a record refused again, said in the notice; the
+        window locked: the question is not asked of whoever stands at the lock)."""
+        from dispensary.ui import unrecorded_prints as prints
+
+        pending = prints.pending_prints(self.session)
+        if not pending:
+            return True
+        if self.locked:
+            return False
+        self.contexts[self.session.ctx.study_id] = self.session.ctx
+        named = [prints.described(self.session, self.contexts, one) for one in pending]
+        answer = prints.UnrecordedPrintsQuestion.ask(self, named)
+        if answer == prints.UnrecordedPrintsQuestion.DISCARD:
+            for one in pending:
+                prints.forget(self.session, one)
+            return True
+        if answer != prints.UnrecordedPrintsQuestion.RECORD:
+            return False
+        refused = prints.record_pending(self.session, self.contexts, pending)
+        if not refused:
+            return True
+        said = [
+            self.tr("Not recorded: {what}: {why}").format(what=what, why=why)
+            for what, why in refused
+        ]
+        self.notice.show_message(sentences(said), "error")
+        return False
+
+    def keep_prints(self, kept: KeptPrints) -> None:
+        """The prints of this user's session ended without them (`take_prints`), given back at
+        their next sign-in: each screen offers Record the print again, and the notice says so."""
+        from dispensary.ui import unrecorded_prints as prints
+
+        labels, kits, contexts = kept
+        for study, plans in labels.items():
+            self.session.unrecorded.setdefault(study, {}).update(plans)
+        self.session.unrecorded_kits.update(kits)
+        for study, ctx in contexts.items():
+            self.contexts.setdefault(study, ctx)
+        pending = prints.pending_prints(self.session)
+        if not pending:
+            return
+        named = [prints.described(self.session, self.contexts, one) for one in pending]
+        self.notice.show_message(
+            self.tr(
+                "Labels printed in your last session are not yet recorded in the audit trail: "
+                "{prints}. Press Record the print on the Receive or Dispense screen (they are "
+                "not printed again)."
+            ).format(prints="; ".join(named)),
+            "warning",
+        )
+        shown = self.current_screen()
+        if shown is not None:
+            shown.refresh()
+
+    def take_prints(self) -> KeptPrints:
+        """The prints waiting for their record, taken out of the session as it ends without
+        the user there to answer (their account locked elsewhere, their access withdrawn,
+        another user signing in at the lock): the desk keeps them for the user's next sign-in
+        (`keep_prints`), and no question is left to ask as the window closes."""
+        self.contexts[self.session.ctx.study_id] = self.session.ctx
+        labels = {study: dict(kept) for study, kept in self.session.unrecorded.items() if kept}
+        kits = dict(self.session.unrecorded_kits)
+        self.session.unrecorded.clear()
+        self.session.unrecorded_kits.clear()
+        return labels, kits, dict(self.contexts)
+
     def closeEvent(self, event: QCloseEvent) -> None:
         from dispensary.ui.dashboard import wait_for_workers
 
+        if self.session_open and not self.settle_prints():
+            event.ignore()
+            return
         self.closing_for_good = True
         self.end_session()
         if self.hearing_access:  # a window closed twice disconnects once

@@ -37,6 +37,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "forms",
         "widgets",
         "label_preview",
+        "unrecorded_prints",
         "screen",
         "session",
         "collection",
