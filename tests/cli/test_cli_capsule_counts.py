@@ -75,7 +75,7 @@ def test_a_negative_count_of_a_capsule_kit_is_not_called_tablets(cli: Cli) -> No
     """ "The number of tablets counted cannot be negative" (清点片数) of capsule kit C3001."""
     for lang, said in (
         ((), "The number of units counted cannot be negative (-1). Count again."),
-        (("--lang", "zh_CN"), "清点数量"),
+        (("--lang", "zh_CN"), "盘点数量"),
     ):
         refused = cli(*lang, "--study", "DEMO-2DRUG", "count", "C3001", "--tablets", "-1")
         assert refused.code == 3, refused.err + refused.out

@@ -32,13 +32,13 @@ def test_a_return_without_its_count_asks_for_the_kits_units(cli: Cli) -> None:
         "Needs the count: give --tablets N, the tablets brought back in kit T3007."
     )
     assert _needs(cli, *ZH, *TWO, *back, "C3007") == (
-        "需要盘点数：用 --tablets N 给出药盒 C3007 中带回的粒数。未作任何更改。"
+        "需要清点数：用 --tablets N 给出药盒 C3007 中带回的粒数。未作任何更改。"
     )
     assert _needs(cli, *ZH, *TWO, *back, "T3007").startswith(
-        "需要盘点数：用 --tablets N 给出药盒 T3007 中带回的片数。"
+        "需要清点数：用 --tablets N 给出药盒 T3007 中带回的片数。"
     )
     tablets = _needs(cli, *ZH, *TABLETS, "check", "return", "01-006", "--cycle", "6")
-    assert tablets.startswith("需要盘点数：用 --tablets N 给出药盒 K1072 中带回的药片数。")
+    assert tablets.startswith("需要清点数：用 --tablets N 给出药盒 K1072 中带回的药片数。")
 
 
 def test_a_count_without_its_figure_asks_for_the_kits_units(cli: Cli) -> None:
@@ -52,7 +52,7 @@ def test_a_count_without_its_figure_asks_for_the_kits_units(cli: Cli) -> None:
         f"Needs the count: give --tablets N, the tablets counted in the kit {COUNT}"
     )
     assert _needs(cli, *ZH, *TWO, "check", "count", capsule) == (
-        "需要盘点数：用 --tablets N 给出药盒中清点的粒数（给出盘点数后才显示账面数）。未作任何更改。"
+        "需要盘点数：用 --tablets N 给出药盒中盘点出的粒数（给出盘点数后才显示账面数）。未作任何更改。"
     )
     shelf = cli(*TABLETS, "inventory", "--json").json()
     kit = next(k["kit"] for k in shelf if k["status"] == "available")

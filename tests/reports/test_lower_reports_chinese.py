@@ -34,7 +34,7 @@ def test_the_services_words_are_chinese_on_a_chinese_pdf(sample: SampleStudy) ->
     # are set by their shares: a column added moves where a note's lines break).
     assert "发放DSP000020已作废，撤销第22行（药盒从未离开药房）" in darf.replace(" ", "")
     assert "DSP000020，第 2 周期（已由第 23 行作废）" in darf
-    assert "实物库存 货架上 50 个药盒中已清点 1 个" in _made(sample, "reconciliation", "pdf", ZH)
+    assert "实物库存 货架上 50 个药盒中已盘点 1 个" in _made(sample, "reconciliation", "pdf", ZH)
     assert "已于 2025-12-10 销毁" in _made(sample, "inventory", "pdf", ZH)
 
 

@@ -113,7 +113,7 @@ def test_the_monitor_pack_names_the_store_reason_codes_investigator_and_products
     # (with who verified it), not an open item.
     assert "已按原因“破损：One tablet found crushed in the bottle”调整，由 Paula Pharm 核对" in text
     assert "原因：破损，One tablet found crushed in the bottle" not in text
-    assert "清点调整（破损：One tablet found crushed in the bottle）" in text
+    assert "盘点调整（破损：One tablet found crushed in the bottle）" in text
     assert "遵刘真真医生医嘱" in re.sub(r"\s", "", text)  # wherever its line breaks
     assert "药物清点记录表：海曲泊帕乙醇胺片 7.5 mg，试验药物库房1" in text
     for english in ("breakage", "Zhenzhen Liu", PRODUCT_EN, "tablet (oral)"):

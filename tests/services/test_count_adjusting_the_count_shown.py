@@ -51,7 +51,7 @@ def test_a_book_typed_wrong_is_said_so_not_blamed_on_another_workstation(
         [chinese] = counts.assess_count(ctx, technician, request).refusals
     assert chinese.message == (
         "随 2026-01-05 的盘点显示的药盒 K0001 账面数为 21，而不是 22。未写入任何内容：请给出该盘点"
-        "显示的账面数（21），或重新清点该药盒。"
+        "显示的账面数（21），或重新盘点该药盒。"
     )
 
 
@@ -73,7 +73,7 @@ def test_a_book_given_with_no_count_open_and_none_settled_is_no_adjustment(
         [chinese] = counts.assess_count(ctx, technician, request).refusals
     assert chinese.message == (
         "药盒 K0002 没有可调整的未结盘点：账面数（--expected-book）和未结盘点（--adjusting-count）"
-        "仅用于调整已登记为未结、其记录已显示账面数的盘点。未写入任何内容：请不带这两项清点该药盒"
+        "仅用于调整已登记为未结、其记录已显示账面数的盘点。未写入任何内容：请不带这两项盘点该药盒"
         "（盲态盘点）。"
     )
     # Counted blind, it is recorded.
@@ -119,9 +119,9 @@ def test_an_adjustment_of_a_count_recounted_elsewhere_since_is_refused(
     with speaking(Language.ZH_CN):
         [chinese] = counts.assess_count(ctx, pharmacist2, request).refusals
     assert chinese.message == (
-        f"药盒 K0001 的未结盘点已不再是所显示的盘点 {first.count_id}：此后另一台工作站重新清点了"
-        f"该药盒（盘点 {again.count_id}：2026-01-05 清点 19，账面 21）。未写入任何内容：请先查看"
-        "该药盒的历史记录，再调整其未结盘点或重新清点该药盒。"
+        f"药盒 K0001 的未结盘点已不再是所显示的盘点 {first.count_id}：此后另一台工作站重新盘点了"
+        f"该药盒（盘点 {again.count_id}：2026-01-05 盘点 19，账面 21）。未写入任何内容：请先查看"
+        "该药盒的历史记录，再调整其未结盘点或重新盘点该药盒。"
     )
     # The count open now, named: adjusted as signed; the later count is not left "counted
     # again" under an adjustment of the earlier one.

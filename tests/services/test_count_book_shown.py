@@ -108,7 +108,7 @@ def test_a_count_adjusted_elsewhere_between_the_assessment_and_the_save_is_refus
     assert not found.accepted and found.book is None
     assert in_chinese(ctx, technician, book) == (
         "药盒 K0001 现在没有对照所给账面数 21 的未结盘点：在显示账面数之后，另一台工作站可能"
-        "已盘点过该药盒。未写入任何内容：请重新清点该药盒（盲态盘点），或先查看其历史记录。"
+        "已盘点过该药盒。未写入任何内容：请重新盘点该药盒（盲态盘点），或先查看其历史记录。"
     )
 
 
@@ -146,7 +146,7 @@ def test_a_book_changed_under_a_count_still_open_names_both_books(
         adjust(ctx, technician, pw, book)
     assert in_chinese(ctx, technician, book) == (
         "药盒 K0001 的账面数在显示之后已从 21 变为 19：另一台工作站此后登记了该药盒（已盘点，"
-        "2026-01-05）。未写入任何内容：请重新清点该药盒，或先查看其历史记录。"
+        "2026-01-05）。未写入任何内容：请重新盘点该药盒，或先查看其历史记录。"
     )
 
 
@@ -212,6 +212,6 @@ def test_an_open_count_adjusted_by_the_record_that_follows_it_reads_adjusted(
             if d.subject == "K0001"
         ]
     assert chinese == (
-        "药盒 K0001 于 2026-01-05 的盘点：清点 20 片，账面 21 片（-1）；已于 2026-01-05 由其后的"
-        "记录（同一清点数）按原因“计数错误：one tablet short”调整，由 Paula Pharm 核对。"
+        "药盒 K0001 于 2026-01-05 的盘点：盘点数 20 片，账面 21 片（-1）；已于 2026-01-05 由其后的"
+        "记录（同一盘点数）按原因“计数错误：one tablet short”调整，由 Paula Pharm 核对。"
     )

@@ -111,7 +111,7 @@ def test_an_open_count_adjusted_by_the_record_that_followed_it(
     with speaking(Language.ZH_CN):
         chinese = kit_history.kit_history(ctx, monitor, "K0001").events
     assert [(e.what, e.detail) for e in chinese[1:]] == [
-        ("实物盘点", "清点 19，账面 21：已于 2026-01-07 由其后的记录调整。"),
+        ("实物盘点", "盘点 19，账面 21：已于 2026-01-07 由其后的记录调整。"),
         (
             "盘点差异已调整",
             "-2片，原因“破损：two crushed”，由 Paula Pharm 核对；调整的是 2026-01-05 的盘点。",

@@ -106,7 +106,7 @@ def test_a_darf_note_is_written_in_chinese_around_the_recorded_reason(
 
     with speaking(ZH):
         # The reason code by its Chinese word, the reason as typed.
-        assert adjustment() == "清点调整（破损：crushed），由 TT 核对"
+        assert adjustment() == "盘点调整（破损：crushed），由 TT 核对"
     assert adjustment() == "Count adjustment (breakage: crushed), verified by TT"
 
 
@@ -117,7 +117,7 @@ def test_the_reconciliation_names_its_lots_and_the_shelf_in_chinese(
         result = reconciliation.reconcile(ctx, pharmacist)
         shelf = result.physical  # a sentence made when it is shown: in the reader's language
     assert {row.label for row in result.lots} >= {"herombopag-7.5mg 批号 L1"}
-    assert shelf == "货架上 24 个药盒中已清点 0 个，24 个从未清点"
+    assert shelf == "货架上 24 个药盒中已盘点 0 个，24 个从未盘点"
     assert result.physical == "0 of 24 kits on the shelf counted, 24 never counted"
     english = reconciliation.reconcile(ctx, pharmacist)
     assert {row.label for row in english.lots} >= {"herombopag-7.5mg lot L1"}

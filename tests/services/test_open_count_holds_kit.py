@@ -59,7 +59,7 @@ def test_a_kit_scanned_with_an_open_difference_is_refused_naming_the_figures(
     with speaking(Language.ZH_CN):
         found = dispensing.assess_dispense(ctx, pharmacist, request)
     assert found.kits[0].message == (
-        "药盒 K0011 有未调整的盘点差异：清点 20，账面 21。请先重新清点该药盒或登记调整："
+        "药盒 K0011 有未调整的盘点差异：盘点 20，账面 21。请先重新盘点该药盒或登记调整："
         "盘点（Ctrl+7），或在命令行 count K0011。"
     )
 

@@ -187,3 +187,39 @@ def test_a_wrong_password_is_said_and_counted_whatever_else_is_refused(
     with read_transaction(ctx.engine) as session:
         failed = session.query(AuditEntry).filter_by(action="signature_failed").all()
     assert [json.loads(e.new)["meaning"] for e in failed] == ["reconciliation signed off"] * 2
+
+
+def test_the_products_held_a_sign_off_attested_are_listed_as_the_language_lists(
+    ctx: Context, monitor: Actor
+) -> None:
+    """The sign-off's "Attested" separated its products with ，(a comma of clauses) in Chinese:
+    they are listed as every message lists, with 、 (i18n.listed); ", " in English."""
+    summary = json.dumps(
+        {
+            "products": [["P25", 210, 168, 3, True], ["P10", 60, 40, 2, True]],
+            "discrepancies": 1,
+            "to_review": 1,
+        }
+    )
+    sql(
+        ctx,
+        "INSERT INTO reconciliation_signoffs (user_id, role, summary, note, at, study_id) "
+        f"VALUES ({monitor.user_id}, 'monitor', '{summary}', 'two', "
+        f"'{datetime(2026, 1, 5, 10, tzinfo=UTC).isoformat()}', {ctx.study_id})",
+    )
+
+    def attested() -> str:
+        with read_transaction(ctx.engine) as session:
+            rows = reconciliation.signoff_rows(session, ctx.study_id, ctx.study, ctx.clock)
+        return rows[-1].attested
+
+    english = attested()
+    assert english.endswith(
+        f"; held: {ctx.study.product_name('P25')} 3 tablets, {ctx.study.product_name('P10')} "
+        "2 tablets"
+    ), english
+    with speaking(Language.ZH_CN):
+        chinese = attested()
+        p25, p10 = ctx.study.product_name("P25"), ctx.study.product_name("P10")
+    assert f"{p25}：3片、{p10}：2片" in chinese, chinese
+    assert "，" + p10 not in chinese

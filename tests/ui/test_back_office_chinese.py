@@ -404,7 +404,7 @@ def test_the_count_and_study_rules_screens_fit_1366x768_in_chinese(
     count.counted.setText("1")
     count.enter_button.click()  # a difference: the reason, second person and password rows
     settled(qtbot)
-    assert count.comparison.text().startswith("清点 1，账面 "), count.message.text()
+    assert count.comparison.text().startswith("盘点 1，账面 "), count.message.text()
     assert count.reason_code.itemText(0) == "选择原因代码"
     assert clipped(count) == []
 

@@ -581,7 +581,7 @@ SHORTENED = {
     ),
     "zh_CN": (
         {"核销（盘点调整）": "核销", "退回留存": "留存"},
-        {"盘点后变动": "变动", "复核人": "复核人"},
+        {"盘点后变动": "变动", "核对人（会签）": "核对人"},
     ),
 }
 """The whole of each title shortened to fit 1366x768 (the header's tooltip), and the title: of

@@ -81,7 +81,7 @@ def test_the_second_signer_wording_in_chinese(
     screen = counted_open(qtbot, pharmacy)
     screen.reason_code.setCurrentIndex(screen.reason_code.findData("breakage"))
     screen.reason.setText("两片压碎")  # typed by an input method, not keys
-    assert "再由复核人用其本人的用户名和密码签名" in screen.message.text()
+    assert "再由核对人用其本人的用户名和密码签名" in screen.message.text()
     qtbot.keyClicks(screen.verifier, "pharm")
     assert screen.needs_label.text() == "差异所需信息已齐全：请签名。"
 
@@ -137,4 +137,4 @@ def test_a_count_left_open_from_the_inventory_in_chinese(
 ) -> None:
     screen = count_from_inventory(qtbot, pharmacy, monkeypatch, "19")
     assert screen.message.kind == "warning"
-    assert screen.message.text().startswith("药盒 K0006 的盘点已记录：清点 19，账面 21，未调整。")
+    assert screen.message.text().startswith("药盒 K0006 的盘点已记录：盘点数 19，账面 21，未调整。")

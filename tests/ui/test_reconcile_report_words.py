@@ -223,3 +223,45 @@ def test_the_window_and_its_report_head_every_column_in_the_same_chinese(
         screen.tabs.setCurrentWidget(view)
         screen.resize(1366, 768)
         screen.grab().save(str(tmp_path / f"same-words-{name}.png"))  # looked at
+
+
+def test_the_window_and_its_report_head_the_sign_offs_in_the_same_words(
+    request: pytest.FixtureRequest,
+    qtbot: Any,
+    pharmacy: Pharmacy,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """The sign-offs' table said "Signed at" and "By" (签名时间, 经办人) in the window and "When"
+    and "Name" (时间, 姓名) in the report, over the same columns: one heading each, in English
+    and in Chinese."""
+    from back_office_fixtures import PASSWORDS
+
+    from dispensary.i18n import ENGLISH, speaking
+    from dispensary.services import reconciliation
+    from dispensary.ui import reconcile_view as view_module
+    from signed import seen_now
+
+    reconciliation.sign_off(
+        pharmacy.ctx,
+        pharmacy.actor("monitor"),
+        PASSWORDS["monitor"],
+        "visit 3",
+        seen=seen_now(pharmacy.ctx),
+    )
+    request.getfixturevalue("chinese")
+    screen = refreshed(qtbot, ReconcileScreen(pharmacy.session("pharm")), None)
+    shown = _english_and_shown(screen.signoff_view, view_module.SIGNOFF_COLUMNS)
+    chinese = list(report_words(screen, monkeypatch)[1])
+    with speaking(ENGLISH):
+        english = report_words(screen, monkeypatch)[1]
+    signed = [i for i, header in enumerate(english) if "Attested" in header]
+    assert len(signed) == 1, english
+    report = dict(zip(english[signed[0]], chinese[signed[0]], strict=True))
+    assert list(report) == ["Signed at", "Name", "User", "Role", "Note", "Attested"]
+    assert list(shown)[:2] == ["Signed at", "Name"]
+    assert {e: shown[e] for e in report} == report
+    assert report["Signed at"] == "签名时间" and report["Name"] == "姓名"
+    screen.tabs.setCurrentWidget(screen.signoff_view)
+    screen.resize(1366, 768)
+    screen.grab().save(str(tmp_path / "sign-offs.png"))  # looked at

@@ -66,7 +66,7 @@ def test_a_minus_typed_in_the_blind_count_is_kept_and_refused(
     assert not screen.result_box.isVisibleTo(screen)  # the book stays hidden
     said = {
         "en": "The number of tablets counted cannot be negative (-2). Count again.",
-        "zh_CN": "清点片数不能为负数（-2）。请重新清点。",
+        "zh_CN": "盘点片数不能为负数（-2）。请重新清点。",
     }[language]
     assert screen.message.text() == said and screen.message.kind == "error"
     assert QApplication.focusWidget() is screen.counted
@@ -78,7 +78,7 @@ def test_a_minus_typed_in_the_blind_count_is_kept_and_refused(
     said = {
         "en": "'2O' is not a whole number: write the number of tablets counted with the digits "
         "0-9 only (no separators, decimal point or spaces inside).",
-        "zh_CN": "“2O”不是整数：清点片数只能用数字 0-9 书写（中间不能有分隔符、小数点或空格）。",
+        "zh_CN": "“2O”不是整数：盘点片数只能用数字 0-9 书写（中间不能有分隔符、小数点或空格）。",
     }[language]
     assert screen.message.text() == said and screen.message.kind == "error"
     assert QApplication.focusWidget() is screen.counted

@@ -42,6 +42,16 @@ FORMS = {
     # The verdict word alone (a column's title, a cell, the report's "Ledger" field), not every
     # sentence saying that something balances.
     "balanced": r"^(?:not )?balanced$",
+    # The physical count of a kit as its messages name it (not a return's count of what came
+    # back, nor a platelet count): its differences, adjustments, recounts, the shelf's last
+    # counts and the book it is set against.
+    "physical_count": r"physical counts?|count differences?|count adjustments?|recounts?"
+    r"|(?:never|last) counted|counted by|in the book",
+    # The person, as the columns and messages name them ("verified by {name}" says the act, 由
+    # {name} 核对); not who confirmed a participant's eligibility.
+    "second_person": r"second (?:person|checker)|checked by(?! the person named)"
+    r"|countersigned by|the verifier|^verified by$",
+    "ledger": r"ledgers?",
 }
 """The English forms of each term as the messages write them."""
 
@@ -129,6 +139,34 @@ def test_the_term_translates_the_word(name: str) -> None:
         and not any(w in e.chinese for w in words)
     ]
     assert not missing, f"'{name}' not translated {words[0]}:\n" + "\n".join(missing)
+
+
+@pytest.mark.parametrize("name", sorted(n for n in FORMS if GLOSSARY[n].get("not_beside")))
+def test_no_other_word_beside_the_term(name: str) -> None:
+    """Where the English says the term, the Chinese says no word the glossary keeps for another
+    concept (`not_beside`): a physical count's message said 盘点 and, beside it, 清点 {counted}
+    (清点 is the count of a return's tablets and the DARF's accountability)."""
+    others = GLOSSARY[name]["not_beside"]
+    form = re.compile(rf"\b(?:{FORMS[name]})\b", re.IGNORECASE)
+    found = [
+        f"{e.where}: {e.english!r} -> {e.chinese!r}"
+        for e in ENTRIES
+        if form.search(CODE.sub("", e.english)) and any(w in e.chinese for w in others)
+    ]
+    assert not found, f"{name} is {GLOSSARY[name]['term']}, not {others}:\n" + "\n".join(found)
+
+
+def test_one_word_for_the_count_the_second_person_and_the_ledger() -> None:
+    """The physical count was 盘点 and 清点 (the shelf's banner 已清点 beside the tab 盘点), its
+    second person 核对人, 复核人 and 第二人, the ledger 台账 and 账目: one word each now."""
+    said = {e.english: e.chinese for e in ENTRIES}
+    assert "已盘点" in said["{checked} of {total} kits on the shelf counted"]
+    assert said["Second &person"].startswith("核对人")
+    assert said["Checked by"] == "核对人"
+    assert "台账" in said["Ledger rows"]
+    assert any(re.search(p, "第二人签名") for p in GLOSSARY["second_person"]["not_like"])
+    assert not any(re.search(p, "第二人核对") for p in GLOSSARY["second_person"]["not_like"])
+    assert not any(re.search(p, "账目平衡") for p in GLOSSARY["ledger"]["not_like"])
 
 
 def test_a_word_ruled_out_with_words_put_inside_is_ruled_out_too() -> None:

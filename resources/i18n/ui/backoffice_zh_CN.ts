@@ -198,7 +198,7 @@
     </message>
     <message>
         <source>Counted</source>
-        <translation>清点数</translation>
+        <translation>盘点数</translation>
     </message>
     <message>
         <source>Book</source>
@@ -210,7 +210,7 @@
     </message>
     <message>
         <source>Ledger adjusted</source>
-        <translation>已调账</translation>
+        <translation>台账已调整</translation>
     </message>
     <message>
         <source>User</source>
@@ -479,11 +479,11 @@ set</source>
     </message>
     <message>
         <source>Tablets you counted</source>
-        <translation>您清点的片数</translation>
+        <translation>您盘点的片数</translation>
     </message>
     <message>
         <source>Enter count</source>
-        <translation>录入清点数</translation>
+        <translation>录入盘点数</translation>
     </message>
     <message>
         <source>Against the book</source>
@@ -499,7 +499,7 @@ set</source>
     </message>
     <message>
         <source>User name of the person who checked the count</source>
-        <translation>复核人的用户名</translation>
+        <translation>核对人的用户名</translation>
     </message>
     <message>
         <source>Counts recorded at this workstation since sign-in</source>
@@ -515,11 +515,11 @@ set</source>
     </message>
     <message>
         <source>Scan a kit, count its tablets and type the number. Your count is signed and recorded before the book balance is shown.</source>
-        <translation>扫描药盒，清点片数并输入数字。清点数先签名并记录，之后才显示账面结存。</translation>
+        <translation>扫描药盒，盘点片数并输入数字。盘点数先签名并记录，之后才显示账面结存。</translation>
     </message>
     <message>
         <source>Scan a kit, count what it holds and type the number. Your count is signed and recorded before the book balance is shown.</source>
-        <translation>扫描药盒，清点其中药物的数量并输入数字。清点数先签名并记录，之后才显示账面结存。</translation>
+        <translation>扫描药盒，盘点其中药物的数量并输入数字。盘点数先签名并记录，之后才显示账面结存。</translation>
     </message>
     <message>
         <source>&amp;Kit</source>
@@ -535,7 +535,7 @@ set</source>
     </message>
     <message>
         <source>Second &amp;person</source>
-        <translation>复核人(&amp;P)</translation>
+        <translation>核对人(&amp;P)</translation>
     </message>
     <message>
         <source>Sign and adjust the book...</source>
@@ -543,11 +543,11 @@ set</source>
     </message>
     <message>
         <source>Count again</source>
-        <translation>重新清点</translation>
+        <translation>重新盘点</translation>
     </message>
     <message>
         <source>Type a new count of the kit; it is recorded as a recount, not blind</source>
-        <translation>输入此药盒新的清点数；记录为复盘，而非盲盘</translation>
+        <translation>输入此药盒新的盘点数；记录为复盘，而非盲盘</translation>
     </message>
     <message>
         <source>Leave it open</source>
@@ -559,19 +559,19 @@ set</source>
     </message>
     <message>
         <source>Count of kit {kit} left open: it stays recorded as counted, not adjusted, and the reconciliation lists it to review until the kit is counted again or the difference adjusted.</source>
-        <translation>药盒 {kit} 的盘点暂不处理：按清点数保持已记录、未调整；在重新清点该药盒或调整差异之前，对账将其列为待审核。</translation>
+        <translation>药盒 {kit} 的盘点暂不处理：按盘点数保持已记录、未调整；在重新盘点该药盒或调整差异之前，对账将其列为待审核。</translation>
     </message>
     <message>
         <source>Count kit {kit} again and type the number: it is recorded as a recount, the count before it kept.</source>
-        <translation>请重新清点药盒 {kit} 并输入数字：记录为复盘，之前的盘点保留。</translation>
+        <translation>请重新盘点药盒 {kit} 并输入数字：记录为复盘，之前的盘点保留。</translation>
     </message>
     <message>
         <source>{units} you counted</source>
-        <translation>您清点的{units}数</translation>
+        <translation>您盘点的{units}数</translation>
     </message>
     <message>
         <source>Quantity you counted</source>
-        <translation>您清点的数量</translation>
+        <translation>您盘点的数量</translation>
     </message>
     <message>
         <source>the next kit</source>
@@ -579,35 +579,35 @@ set</source>
     </message>
     <message>
         <source>Kit {kit}: count its tablets and type the number.</source>
-        <translation>药盒 {kit}：请清点片数并输入数字。</translation>
+        <translation>药盒 {kit}：请盘点片数并输入数字。</translation>
     </message>
     <message>
         <source>Kit {kit}: count its {units} and type the number.</source>
-        <translation>药盒 {kit}：请清点{units}数并输入数字。</translation>
+        <translation>药盒 {kit}：请盘点{units}数并输入数字。</translation>
     </message>
     <message>
         <source>Type the number of tablets you counted first.</source>
-        <translation>请先输入您清点的片数。</translation>
+        <translation>请先输入您盘点的片数。</translation>
     </message>
     <message>
         <source>Type the number of {units} you counted first.</source>
-        <translation>请先输入您清点的{units}数。</translation>
+        <translation>请先输入您盘点的{units}数。</translation>
     </message>
     <message>
         <source>number of tablets counted</source>
-        <translation>清点片数</translation>
+        <translation>盘点片数</translation>
     </message>
     <message>
         <source>number of {units} counted</source>
-        <translation>清点{units}数</translation>
+        <translation>盘点{units}数</translation>
     </message>
     <message>
         <source>Counted {counted}, book {book}: difference {difference}</source>
-        <translation>清点 {counted}，账面 {book}：差异 {difference}</translation>
+        <translation>盘点 {counted}，账面 {book}：差异 {difference}</translation>
     </message>
     <message>
         <source>Count of kit {kit} recorded as counted ({counted}); it differs from the book by {difference}. Adjust the book (reason code, reason, second person, then sign), count the kit again, or leave it open.</source>
-        <translation>药盒 {kit} 的盘点已按清点数记录（{counted}）；与账面相差 {difference}。请调整账面（原因代码、原因、第二人，然后签名）、重新清点该药盒，或暂不处理。</translation>
+        <translation>药盒 {kit} 的盘点已按盘点数记录（{counted}）；与账面相差 {difference}。请调整账面（原因代码、原因、核对人，然后签名）、重新盘点该药盒，或暂不处理。</translation>
     </message>
     <message>
         <source>; </source>
@@ -631,15 +631,15 @@ set</source>
     </message>
     <message>
         <source>Tablets &amp;counted</source>
-        <translation>清点片数(&amp;C)</translation>
+        <translation>盘点片数(&amp;C)</translation>
     </message>
     <message>
         <source>{units} &amp;counted</source>
-        <translation>清点{units}数(&amp;C)</translation>
+        <translation>盘点{units}数(&amp;C)</translation>
     </message>
     <message>
         <source>Quantity &amp;counted</source>
-        <translation>清点数量(&amp;C)</translation>
+        <translation>盘点数量(&amp;C)</translation>
     </message>
     <message>
         <source>Everything the difference needs is given: sign.</source>
@@ -647,11 +647,11 @@ set</source>
     </message>
     <message>
         <source>The count differs from the book. It needs {needed}; then you sign, and the second person signs with their own user name and password.</source>
-        <translation>清点数与账面不符。需要：{needed}；然后由您签名，再由复核人用其本人的用户名和密码签名。</translation>
+        <translation>盘点数与账面不符。需要：{needed}；然后由您签名，再由核对人用其本人的用户名和密码签名。</translation>
     </message>
     <message>
         <source>The count differs from the book and everything the difference needs is given: sign to record it.</source>
-        <translation>清点数与账面不符，差异所需信息已齐全：请签名记录。</translation>
+        <translation>盘点数与账面不符，差异所需信息已齐全：请签名记录。</translation>
     </message>
     <message>
         <source>Count of kit {kit}: {counted} tablets (book {book})</source>
@@ -663,11 +663,11 @@ set</source>
     </message>
     <message>
         <source>Nothing adjusted: the second person did not sign. The count stays recorded as counted.</source>
-        <translation>未调整账面：复核人未签名。盘点仍按清点数记录。</translation>
+        <translation>未调整账面：核对人未签名。盘点仍按盘点数记录。</translation>
     </message>
     <message>
         <source>; the ledger was adjusted by {difference}</source>
-        <translation>；账目已调整 {difference}</translation>
+        <translation>；台账已调整 {difference}</translation>
     </message>
     <message>
         <source>, no change</source>
@@ -778,11 +778,11 @@ set</source>
     </message>
     <message>
         <source>{product} — 1 more kit held for a count difference, not counted as stock: count it again, or record the adjustment with a reason (Physical count, Ctrl+7)</source>
-        <translation>{product} — 另有 1 盒因盘点差异被暂扣，不计入库存：请重新清点，或登记调整并说明原因（盘点，Ctrl+7）</translation>
+        <translation>{product} — 另有 1 盒因盘点差异被暂扣，不计入库存：请重新盘点，或登记调整并说明原因（盘点，Ctrl+7）</translation>
     </message>
     <message>
         <source>{product} — {n} more kits held for a count difference, not counted as stock: count them again, or record the adjustments with a reason (Physical count, Ctrl+7)</source>
-        <translation>{product} — 另有 {n} 盒因盘点差异被暂扣，不计入库存：请重新清点，或登记调整并说明原因（盘点，Ctrl+7）</translation>
+        <translation>{product} — 另有 {n} 盒因盘点差异被暂扣，不计入库存：请重新盘点，或登记调整并说明原因（盘点，Ctrl+7）</translation>
     </message>
     <message>
         <source>{product} — 1 more kit in quarantine, awaiting the sponsor&apos;s decision, not counted as stock: ask the sponsor, then release or destroy it (Inventory)</source>
@@ -794,7 +794,7 @@ set</source>
     </message>
     <message>
         <source>Some stock is short of the next cycles&apos; need, with kits held for a count difference: settle their counts (count again or adjust), or order or receive stock.</source>
-        <translation>部分库存不足以满足后续周期需求，且有药盒因盘点差异被暂扣：请处理其盘点（重新清点或调整），或订购或接收药品。</translation>
+        <translation>部分库存不足以满足后续周期需求，且有药盒因盘点差异被暂扣：请处理其盘点（重新盘点或调整），或订购或接收药品。</translation>
     </message>
     <message>
         <source>Some stock is short of the next cycles&apos; need, with kits in quarantine: ask the sponsor&apos;s decision on them, or order or receive stock.</source>
@@ -1102,11 +1102,11 @@ set</source>
     </message>
     <message>
         <source>Kit {kits} is held for a count difference and not counted as stock: count it again, or record the adjustment (Physical count, Ctrl+7).</source>
-        <translation>药盒 {kits} 因盘点差异被暂扣，不计入库存：请重新清点，或登记调整（盘点，Ctrl+7）。</translation>
+        <translation>药盒 {kits} 因盘点差异被暂扣，不计入库存：请重新盘点，或登记调整（盘点，Ctrl+7）。</translation>
     </message>
     <message>
         <source>{n} kits held for a count difference ({kits}) are not counted as stock: count them again, or record the adjustments (Physical count, Ctrl+7).</source>
-        <translation>{n} 盒药因盘点差异被暂扣（{kits}），不计入库存：请重新清点，或登记调整（盘点，Ctrl+7）。</translation>
+        <translation>{n} 盒药因盘点差异被暂扣（{kits}），不计入库存：请重新盘点，或登记调整（盘点，Ctrl+7）。</translation>
     </message>
     <message>
         <source>1 kit in quarantine, awaiting the sponsor&apos;s decision, is not counted as stock.</source>

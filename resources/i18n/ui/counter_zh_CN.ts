@@ -397,7 +397,7 @@
     </message>
     <message>
         <source>Nothing was saved: the second person did not sign.</source>
-        <translation>未保存任何内容：第二核对人未签名。</translation>
+        <translation>未保存任何内容：核对人未签名。</translation>
     </message>
     <message>
         <source>Checked by {person}.</source>

@@ -33,7 +33,7 @@
     </message>
     <message>
         <source>Recompute the hash of every audit entry and ledger row: any change to the database file outside the program is found.</source>
-        <translation>重新计算每条稽查记录和每行账目的哈希值：可发现在程序之外对数据库文件所做的任何改动。</translation>
+        <translation>重新计算每条稽查记录和每行台账的哈希值：可发现在程序之外对数据库文件所做的任何改动。</translation>
     </message>
     <message>
         <source>Select an entry to read all of it.</source>
@@ -45,7 +45,7 @@
     </message>
     <message>
         <source>Show the selected entry as stored too: action and record codes, field keys, the ledger rows&apos; ids and hashes.</source>
-        <translation>同时按存储原样显示所选记录：操作和记录对象的代码、字段键、账目行的编号和哈希值。</translation>
+        <translation>同时按存储原样显示所选记录：操作和记录对象的代码、字段键、台账行的编号和哈希值。</translation>
     </message>
     <message>
         <source>Verification code now:</source>
@@ -209,7 +209,7 @@ Old values:
     </message>
     <message>
         <source>{entries} audit entries and {ledger} ledger rows checked.</source>
-        <translation>已校验 {entries} 条稽查记录和 {ledger} 行账目。</translation>
+        <translation>已校验 {entries} 条稽查记录和 {ledger} 行台账。</translation>
     </message>
     <message>
         <source>CHAIN INTACT. {message} {counts}</source>
@@ -319,6 +319,10 @@ Old values:
         <translation>盘点后变动</translation>
     </message>
     <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
         <source>Attested</source>
         <translation>所确认的数据</translation>
     </message>
@@ -364,7 +368,7 @@ Old values:
     </message>
     <message>
         <source>Counted</source>
-        <translation>清点数</translation>
+        <translation>盘点数</translation>
     </message>
     <message>
         <source>Book then</source>
@@ -380,11 +384,11 @@ Old values:
     </message>
     <message>
         <source>Checked by</source>
-        <translation>复核人</translation>
+        <translation>核对人</translation>
     </message>
     <message>
         <source>Countersigned by</source>
-        <translation>复核人</translation>
+        <translation>核对人（会签）</translation>
     </message>
     <message>
         <source>Signed at</source>
@@ -751,11 +755,11 @@ Old values:
     </message>
     <message>
         <source>Count of kit {kit} recorded: {counted} counted, {book} in the book, not adjusted. The kit is held for the difference: it is neither dispensed nor destroyed until you count it again (Count...) or record the adjustment with a reason code, a reason and a second person.</source>
-        <translation>药盒 {kit} 的盘点已记录：清点 {counted}，账面 {book}，未调整。该药盒因此差异被暂扣：在您重新清点（盘点…）或登记调整（原因代码、原因及复核人）之前，既不能发放也不能销毁。</translation>
+        <translation>药盒 {kit} 的盘点已记录：盘点数 {counted}，账面 {book}，未调整。该药盒因此差异被暂扣：在您重新盘点（盘点…）或登记调整（原因代码、原因及核对人）之前，既不能发放也不能销毁。</translation>
     </message>
     <message>
         <source>Count of kit {kit} recorded; the ledger was adjusted by {difference}.</source>
-        <translation>药盒 {kit} 的盘点已记录；账目已调整 {difference}。</translation>
+        <translation>药盒 {kit} 的盘点已记录；台账已调整 {difference}。</translation>
     </message>
     <message>
         <source>Count of kit {kit} recorded.</source>
@@ -1021,7 +1025,7 @@ Old values:
     </message>
     <message>
         <source>BALANCED: the ledger balances for every product, lot and kit; {findings}.</source>
-        <translation>账目平衡：每个药品、批号和药盒的账目均平衡；{findings}。</translation>
+        <translation>账目平衡：每个药品、批号和药盒的台账均平衡；{findings}。</translation>
     </message>
     <message>
         <source>audit trail does NOT VERIFY</source>
@@ -1097,11 +1101,11 @@ Old values:
     </message>
     <message>
         <source>NOT BALANCED: {n} line of the ledger does not balance; {findings}. See the To review tab.</source>
-        <translation>账目不平衡：账目中有 {n} 行不平衡；{findings}。请查看“待审核”标签页。</translation>
+        <translation>账目不平衡：台账中有 {n} 行不平衡；{findings}。请查看“待审核”标签页。</translation>
     </message>
     <message>
         <source>NOT BALANCED: {n} lines of the ledger do not balance; {findings}. See the To review tab.</source>
-        <translation>账目不平衡：账目中有 {n} 行不平衡；{findings}。请查看“待审核”标签页。</translation>
+        <translation>账目不平衡：台账中有 {n} 行不平衡；{findings}。请查看“待审核”标签页。</translation>
     </message>
     <message>
         <source>SHELF NOT CONFIRMED: {physical}. Only a physical count checks the shelf: see the Physical count tab.</source>
@@ -1823,7 +1827,7 @@ Old values:
     </message>
     <message>
         <source>Status differs from ledger</source>
-        <translation>状态与账目不符</translation>
+        <translation>状态与台账不符</translation>
     </message>
     <message>
         <source>Count difference</source>
@@ -1963,7 +1967,7 @@ Old values:
     </message>
     <message>
         <source>a second person who may verify counts, and their password</source>
-        <translation>另一位有权复核盘点的人员及其密码</translation>
+        <translation>核对人（另一位有权核对盘点的用户）及其密码</translation>
     </message>
     <message>
         <source>a reason to dispense anyway</source>

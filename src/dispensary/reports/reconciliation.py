@@ -262,7 +262,8 @@ def reconciliation_story(
     if result.signoffs:
         story.append(
             data_table(
-                [_("When"), _("Name"), _("User"), _("Role"), _("Note"), _("Attested")],
+                # The headings of the window's table of sign-offs (ui.reconcile_view).
+                [_("Signed at"), _("Name"), _("User"), _("Role"), _("Note"), _("Attested")],
                 [
                     [
                         when(s.at),

@@ -1940,7 +1940,7 @@ def _attested_words(
     return _("{state}, {findings}; held: {held}").format(
         state=state,
         findings=found,
-        held=_(", ").join(
+        held=listed(
             _("{product} {count}").format(
                 product=study.product_name(code), count=study.units(code, count)
             )

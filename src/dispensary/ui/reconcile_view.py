@@ -302,9 +302,11 @@ def count_columns(study: Study) -> list[Column[KitCountCheck]]:
     ]
 
 
+# The headings of the report's table of sign-offs (reports.reconciliation), the same columns: it
+# said "When" and "Name" where this said "Signed at" and "By" (经办人, "who handled it").
 SIGNOFF_COLUMNS: list[Column[SignOffRow]] = [
     Column(str(QT_TRANSLATE_NOOP("Column", "Signed at")), lambda r: r.at),
-    Column(str(QT_TRANSLATE_NOOP("Column", "By")), lambda r: r.full_name),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Name")), lambda r: r.full_name),
     Column(str(QT_TRANSLATE_NOOP("Column", "User")), lambda r: r.username),
     Column(str(QT_TRANSLATE_NOOP("Column", "Role")), lambda r: r.role),
     Column(str(QT_TRANSLATE_NOOP("Column", "Note")), lambda r: r.note),
