@@ -23,7 +23,7 @@ from dispensary.domain.errors import NotFound, StudyFileError
 from dispensary.domain.regimen import DoseComponent, DoseLevel
 from dispensary.domain.rules import DAY1_NEAR_DAYS, STARTING_DOSE_LEVEL
 from dispensary.files import with_detail
-from dispensary.i18n import ENGLISH, N_, _, current_language, translated
+from dispensary.i18n import ENGLISH, N_, Language, _, current_language, translated
 from dispensary.packaged import resource
 
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\"-]+)\s*\]\]?\s*(?:#.*)?$")
@@ -60,6 +60,16 @@ def default_study_path() -> Path:
 def bundled_studies() -> Path:
     """The folder of the study files the program ships with (resources/studies)."""
     return resource("studies")
+
+
+FICTIONAL_PREFIX = "DEMO-"
+"""The name of a bundled study file that is fictional (DEMO-28D-BID.toml: no real protocol, no
+real drug): the demo pharmacy's and the tests', never offered to a real pharmacy to serve."""
+
+
+def is_fictional(path: Path) -> bool:
+    """A bundled study file of a fictional study (FICTIONAL_PREFIX)."""
+    return path.name.upper().startswith(FICTIONAL_PREFIX)
 
 
 @dataclass(frozen=True)
@@ -318,22 +328,27 @@ class LabelLanguage:
 
     def counted(self, count: int, form: str) -> str:
         """`count` units of a dosage form of [[products]] ("28粒" of capsules, "30片" of
-        tablets): the form's own word where `units` gives one; in English the form itself
-        ("28 capsules": the English texts come from the study's own keys, which give no
-        `units`, and a capsule kit said "28 tablets"); else tablets()."""
+        tablets): the form's own word where `units` gives one; a tablet as tablets() says it
+        in another language; else the program's own word for a known form (own_units: "28粒"
+        of capsules, where tablets_many "{count}片" miscounted them), and English the form
+        itself ("28 capsules": the English texts come from the study's own keys, which give
+        no `units`, and a capsule kit said "28 tablets")."""
         template = self.units.get(form)
         if template is not None:
             return template.format(count=count)
-        if self.language == ENGLISH.value:
-            return english_units(count, form)
-        return self.tablets(count)
+        if self.language != ENGLISH.value and is_tablet(form):
+            return self.tablets(count)
+        return own_units(count, form, self.language)
 
     def unit_word(self, form: str) -> str:
         """The word a number of this form is counted in, without the number ("粒", "片";
-        "capsules" in English)."""
-        if form not in self.units and self.language == ENGLISH.value:
-            return english_units(2, form).removeprefix("2 ")
-        return (self.units.get(form) or self.tablets_many).format(count="").strip()
+        "capsules" in English): as counted() says it."""
+        template = self.units.get(form)
+        if template is None and self.language != ENGLISH.value and is_tablet(form):
+            template = self.tablets_many
+        if template is None:
+            return own_unit_word(form, self.language)
+        return template.format(count="").strip()
 
     def frequency(self, doses_per_day: int) -> str:
         """'once daily', 'twice daily', '3 times daily' in this language."""
@@ -583,8 +598,11 @@ class Study:
 
     def units(self, code: str, count: int, language: str | None = None) -> str:
         """`count` units of a product in its form's word, in `language` (the reader's when
-        None): "28 capsules" / "28粒" (LabelLanguage.counted: the study file's words)."""
-        return self.wording(language).counted(count, self.form_of(code))
+        None): "28 capsules" / "28粒" (LabelLanguage.counted: the study file's words; the
+        program's own for a language the file gives no text in: own_units)."""
+        text = self._text_in(language)
+        form = self.form_of(code)
+        return text.counted(count, form) if text is not None else own_units(count, form, language)
 
     def units_each(self, counts: Iterable[tuple[str, int]], language: str | None = None) -> str:
         """Units of the study's products (code, count) in their own words, in `language` (the
@@ -602,10 +620,23 @@ class Study:
         """The words the products are counted in ("capsules"; "capsules, tablets" for two
         forms), in `language` (the reader's when None); every product of the study when no
         code is given (a dispense of the one product)."""
-        wording = self.wording(language)
+        text = self._text_in(language)
+
+        def word(form: str) -> str:
+            return text.unit_word(form) if text is not None else own_unit_word(form, language)
+
         chosen = tuple(codes) or tuple(p.code for p in self.products)
-        words = dict.fromkeys(wording.unit_word(self.form_of(code)) for code in chosen)
-        return translated(", ", language).join(words) or wording.unit_word("tablet")
+        words = dict.fromkeys(word(self.form_of(code)) for code in chosen)
+        return translated(", ", language).join(words) or word("tablet")
+
+    def _text_in(self, language: str | None) -> LabelLanguage | None:
+        """The study file's texts in `language` (the reader's when None); None when it gives
+        none there (English always: the file's own keys)."""
+        chosen = language or current_language().value
+        found = self.texts.get(chosen)
+        if found is None and chosen == ENGLISH.value:
+            return english_label_text(self)
+        return found
 
     def flag_said(self, flag: Flag, codes: Iterable[str], language: str | None = None) -> str:
         """A flag of these products named in `language` (the reader's when None), in their
@@ -964,6 +995,35 @@ def english_units(count: int, form: str) -> str:
     """'1 capsule', '28 capsules': a count in English in the word of its dosage form (the study
     file's [[products]] form, a singular noun), never 'capsule(s)'."""
     return f"{count} {form}" if count == 1 else f"{count} {form}s"
+
+
+OWN_UNITS: dict[str, tuple[str, str]] = {
+    "tablet": (N_("{count} tablet"), N_("{count} tablets")),
+    "capsule": (N_("{count} capsule"), N_("{count} capsules")),
+}
+"""The program's own words for a count of the dosage forms it knows (by a form's last word,
+"film-coated tablet" a tablet), translated as the program's other messages are (zh_CN: 片,
+粒): a study file that gives no words of its own in the reader's language (an English-only
+study in a Chinese window; a [label.text.zh_CN] without a `units` word for capsules) still
+counts its units in that language. The word is a translation, not a fact of the study."""
+
+
+def own_units(count: int, form: str, language: str | None = None) -> str:
+    """`count` units of a dosage form in the program's own words of `language` (the reader's
+    when None): "28粒" of capsules in Chinese; English ("28 capsules") in English, for a form
+    the program has no word for, or a language it has no translation in."""
+    chosen = language or current_language().value
+    known = OWN_UNITS.get(form.lower().split()[-1] if form.split() else form)
+    if known is None or chosen == ENGLISH.value:
+        return english_units(count, form)
+    template = known[0] if count == 1 else known[1]
+    said = translated(template, chosen)
+    return english_units(count, form) if said == template else said.format(count=count)
+
+
+def own_unit_word(form: str, language: str | None = None) -> str:
+    """The word own_units() counts a form in, without the number ("粒"; "capsules")."""
+    return own_units(2, form, language).removeprefix("2").strip()
 
 
 def is_tablet(form: str) -> bool:
@@ -1800,6 +1860,26 @@ def english_label_text(study: Study) -> LabelLanguage:
 
 LANGUAGE_NAME = re.compile(r"[a-z]{2}(?:_[A-Z]{2})?")
 
+LABEL_LANGUAGES = tuple(language.value for language in Language)
+"""The languages a label prints in: those the program speaks (i18n.Language), as a label's own
+words (Lot, EXP, Dose) are the program's; English from the study file's [label], each other
+from its [label.text.<language>]. A new study file naming another is refused saying so."""
+
+
+def _unsupported(r: _Reader, key: str, problem: str, language: str) -> StudyFileError:
+    """The refusal of a label language the program does not print in, naming those it does and
+    what to write instead."""
+    others = [code for code in LABEL_LANGUAGES if code != ENGLISH.value]
+    example = "[" + ", ".join(f'"{code}"' for code in (*others[:1], ENGLISH.value)) + "]"
+    return r.fail(
+        key,
+        problem,
+        language=language,
+        supported=", ".join(LABEL_LANGUAGES),
+        others=", ".join(f"[label.text.{code}]" for code in others),
+        example=example,
+    )
+
 
 def _label_texts(
     r: _Reader, label: dict[str, Any], study: Study
@@ -1816,6 +1896,16 @@ def _label_texts(
         r.known.add(key)
         if not LANGUAGE_NAME.fullmatch(language) or language == "en":
             raise r.fail(key, N_("must name a language other than English, e.g. zh_CN"))
+        if r.new_file and language not in LABEL_LANGUAGES:
+            raise _unsupported(
+                r,
+                key,
+                N_(
+                    "is for {language}, which the program does not print labels in (it prints "
+                    "{supported}): give {others} instead, or remove the table"
+                ),
+                language,
+            )
         if not isinstance(table, dict):
             raise r.fail(key, N_("must be a table"))
         values = {name: r.get(table, f"{key}.{name}", str) for name in LABEL_TEXT_KEYS}
@@ -1894,6 +1984,17 @@ def _label_texts(
         )
     languages = tuple(r.strings(label, "label.languages")) if "languages" in label else ("en",)
     for language in languages:
+        if r.new_file and language not in LABEL_LANGUAGES:
+            raise _unsupported(
+                r,
+                "label.languages",
+                N_(
+                    "names {language}, which the program does not print labels in (it prints "
+                    "{supported}): list only these, e.g. languages = {example}, with a "
+                    "[label.text.<language>] table for each but en"
+                ),
+                language,
+            )
         if language not in texts:
             raise r.fail(
                 "label.languages",

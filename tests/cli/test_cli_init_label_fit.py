@@ -37,3 +37,25 @@ def test_init_refuses_a_study_whose_label_does_not_fit_before_creating_anything(
     created = cli("init", "--admin", "boss", "--training", user=None)
     assert created.code == 0, created.err
     assert database.exists()
+
+
+def test_init_says_which_study_it_used_and_that_it_was_the_default(tmp_path: Path) -> None:
+    """`init` without --study takes the bundled NCT07198672 (the documented default): it says
+    so, not only the study's name, so that an install for another study is not made silently
+    with the first one; with --study, the file's study and no such note."""
+    home = tmp_path / "home"
+    home.mkdir()
+    default = Cli(str(tmp_path / "a.sqlite3"), home)(
+        "init", "--admin", "boss", "--training", user=None
+    )
+    assert default.code == 0, default.err
+    said = " ".join(default.out.split())
+    assert "Study NCT07198672: Herombopag T-DM1 prevention" in said, said
+    assert "the bundled study file, as no --study FILE.toml was given" in said, said
+    review = Path(__file__).parents[1] / "fixtures" / "REV-CAPS-28.toml"
+    chosen = Cli(str(tmp_path / "b.sqlite3"), home)(
+        "init", "--study", str(review), "--admin", "boss", "--training", user=None
+    )
+    assert chosen.code == 0, chosen.err
+    said = " ".join(chosen.out.split())
+    assert "Study REV-CAPS-28: Revicapib phase 2" in said and "--study" not in said, said

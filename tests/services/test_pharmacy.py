@@ -27,6 +27,7 @@ from dispensary.services.context import Actor, Context
 from dispensary.services.documents import Values
 from dispensary.services.results import DispenseResult
 from dispensary.services.setup import check_location, open_database
+from dispensary.study import bundled_studies
 from reports.pdfread import pdf_text
 from tight_labels import LONG_ADDRESS, two_drug_text
 
@@ -199,7 +200,7 @@ def test_a_location_is_tested_without_writing_anything(tmp_path: Path, ctx: Cont
 
 
 def test_set_up_makes_the_pharmacy_each_step_audited(tmp_path: Path) -> None:
-    files = first_run.bundled_study_files()
+    files = [*first_run.bundled_study_files(), bundled_studies() / "DEMO-28D-BID.toml"]
     plan = first_run.SetUpPlan(
         str(tmp_path / "pharmacy.sqlite3"),
         first_run.check_studies([first_run.read_study_file(p) for p in files[:2]]),

@@ -92,6 +92,9 @@ def _started(qtbot: QtBot, pharmacy: Counter, protocol: str) -> DispenseScreen:
             "cycle 1, 60 capsules in B0001 (60),",
         ),
         (CAPSULES, "zh_CN", "1 盒共 60粒；需要 56粒", "B0001 — 共 60粒", "B0001（60）共 60粒"),
+        # English only: in a Chinese window, the program's own word for capsules (粒), never
+        # "2 盒共 112 capsules".
+        (REVIEW, "zh_CN", "2 盒共 112粒；需要 112粒", "R1001、R1002 — 共 112粒", "共 112粒"),
     ],
     indirect=["pharmacy"],
 )

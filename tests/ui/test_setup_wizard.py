@@ -86,6 +86,19 @@ def type_into(qtbot: Any, field: Any, text: str) -> None:
     qtbot.keyClicks(field, text)
 
 
+SECOND_STUDY = Path(__file__).parents[1] / "fixtures" / "REV-CAPS-28.toml"
+"""A study file a pharmacy is sent (the reviewer's capsule study), added with "Add a file…"."""
+
+
+def add_study_file(qtbot: Any, wizard: SetUpWizard, path: Path) -> None:
+    """ "Add a file…" clicked on the studies page, the file chooser answering `path`."""
+    from dispensary.ui import setup_wizard
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(setup_wizard.StudyFileChooser, "ask", classmethod(lambda cls, *a: path))
+        qtbot.mouseClick(wizard.studies.add, Qt.MouseButton.LeftButton)
+
+
 def to_administrator(qtbot: Any, wizard: SetUpWizard) -> None:
     """The pages before the administrator's, answered as a pharmacist would."""
     next_ = QWizard.WizardButton.NextButton
@@ -103,9 +116,13 @@ def to_administrator(qtbot: Any, wizard: SetUpWizard) -> None:
     assert wizard.currentId() == Page.STUDIES
     ticked = [box for box, _file in wizard.studies.boxes if box.isChecked()]
     assert [b.objectName() for b in ticked] == ["study-NCT07198672"]
-    second = wizard.studies.boxes[2][0]
+    add_study_file(qtbot, wizard, SECOND_STUDY)  # a second study the pharmacy was sent
+    second = wizard.studies.boxes[-1][0]
+    assert second.objectName() == "study-REV-CAPS-28" and second.isChecked()
     second.setFocus()
-    qtbot.keyClick(second, Qt.Key.Key_Space)  # ticked from the keyboard
+    qtbot.keyClick(second, Qt.Key.Key_Space)  # unticked and ticked again from the keyboard
+    qtbot.keyClick(second, Qt.Key.Key_Space)
+    assert second.isChecked()
     press(qtbot, wizard, next_)
     assert wizard.currentId() == Page.PRINTERS
     panel = wizard.printers.panel
@@ -187,7 +204,7 @@ def test_the_wizard_takes_an_empty_folder_to_a_signed_in_today_screen(
     assert config.Settings.load().printers == {"thermal-4x2": printer}
     assert audit.verify(ctx, window.session.actor).ok
     opened = setup.open_database(str(database))
-    assert opened.studies == ("NCT07198672", "DEMO-2DRUG")
+    assert opened.studies == ("NCT07198672", "REV-CAPS-28")
     opened.context.engine.dispose()
     assert not gui.needs_set_up(gui.parse_arguments([]), config.database_from(None))
 
@@ -441,8 +458,8 @@ def test_the_studies_are_offered_by_their_chinese_short_titles_once_chinese_is_c
     to_studies(qtbot, wizard)
     offered = {file.study.protocol: box.text() for box, file in wizard.studies.boxes}
     assert offered["NCT07198672"] == "NCT07198672：海曲泊帕预防T-DM1相关血小板减少", offered
-    assert offered["DEMO-2DRUG"] == "DEMO-2DRUG：演示：两药联用", offered
-    assert not [t for t in offered.values() if ": " in t or "DEMO two" in t], offered
+    assert list(offered) == ["NCT07198672"], offered  # no fictional DEMO study
+    assert not [t for t in offered.values() if ": " in t], offered
     wizard.grab().save(str(config.config_dir().parent / "wizard-studies-zh_CN.png"))
 
     chooser.setCurrentIndex(chooser.findData(ENGLISH.value))
@@ -1051,6 +1068,33 @@ def test_a_study_whose_label_does_not_fit_its_default_stock_is_refused_on_the_st
     said = " ".join(wizard.studies.message.text().split())
     assert "Study NCT-LONG, its default stock checked with a sample dispense in en:" in said, said
     assert "Name a larger stock in the study file's [label] default_stock" in said, said
+
+
+def test_a_real_install_is_offered_its_real_study_ticked_and_no_fictional_demo_study(
+    qtbot: Any, home: Path, first: gui.FirstRun
+) -> None:
+    """The studies page offered the fictional DEMO-28D-BID, DEMO-2DRUG and DEMO-IRT-BLIND
+    beside NCT07198672 on a real install, where a pharmacist could tick a made-up study to
+    serve. Only the real study is offered, ticked (the study this release is for, as `init`
+    takes it); another is added with "Add a file…"; the demo still opens its DEMO studies."""
+    from dispensary.services import demo
+
+    wizard = first.wizard
+    to_studies(qtbot, wizard)
+    offered = [(file.study.protocol, box.isChecked()) for box, file in wizard.studies.boxes]
+    assert offered == [("NCT07198672", True)], offered
+    assert not wizard.studies.findChildren(QAbstractButton, "study-DEMO-2DRUG")
+    add_study_file(qtbot, wizard, SECOND_STUDY)
+    offered = [(file.study.protocol, box.isChecked()) for box, file in wizard.studies.boxes]
+    assert offered == [("NCT07198672", True), ("REV-CAPS-28", True)], offered
+    qtbot.waitUntil(lambda: wizard.studies.boxes[-1][0].isVisible())
+    wizard.grab().save(str(home.parent / "wizard-studies.png"))
+    # The demo's studies are still there for `dispensary demo`.
+    assert [s.protocol for s in demo.demo_studies()] == [
+        "NCT07198672",
+        "DEMO-28D-BID",
+        "DEMO-2DRUG",
+    ]
 
 
 def test_the_location_s_answer_follows_a_change_of_language_made_after_it(

@@ -432,7 +432,7 @@ def _count_word(study: Study, product: str) -> str:
     "tablets or capsules" when the kit is not known): --tablets gives any kit's count."""
     if not product:
         return _("tablets or capsules")
-    return study.wording().unit_word(study.form_of(product))
+    return study.unit_words((product,))
 
 
 def _listed(study: Study, counts: Sequence[tuple[str, int]]) -> str:

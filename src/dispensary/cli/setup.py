@@ -71,6 +71,17 @@ def cmd_init(run: Run) -> int:
                 protocol=study.protocol,
                 short_title=study.wording().short_title or study.short_title,
             ),
+            # Said, not silent: without --study the database serves the bundled first study.
+            *(
+                ()
+                if a.study
+                else (
+                    _(
+                        "                 the bundled study file, as no --study FILE.toml was given "
+                        "(add others with `study add`)"
+                    ),
+                )
+            ),
             _("  Administrator  {admin} ({full_name})").format(admin=admin, full_name=full_name),
             _(
                 "Next: add users: dispensary --user {admin} user add NAME --role pharmacist ..."

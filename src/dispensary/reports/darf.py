@@ -90,13 +90,11 @@ def darf_fields(record: DarfRecord, study: Study | None = None) -> list[tuple[st
     if study is not None and current_language() is not ENGLISH:
         # The names the study file gives in the reader's language (河南省肿瘤医院, 刘真真 医生,
         # 海曲泊帕乙醇胺片 7.5 mg, 江苏恒瑞医药股份有限公司, 7.5 mg 片剂（口服）, 试验药物库房1,
-        # 片); the file's English where it gives none.
-        words = study.wording()
+        # 片); the file's English where it gives none (a unit the program's own Chinese).
         institution, investigator = site_in_words(study), investigator_in_words(study)
         agent = study.product_name(record.product)
         area = study.area_name(record.storage_area)
-        form = next((p.form for p in study.products if p.code == record.product), "")
-        unit = words.unit_word(form) or unit
+        unit = study.unit_words((record.product,)) or unit
         manufacturer = study.manufacturer_name(manufacturer) if manufacturer else ""
         form_strength = _form_strength(study, record) or form_strength
     return [

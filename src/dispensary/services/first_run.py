@@ -22,7 +22,7 @@ from dispensary.services import pharmacy, studies, users, workstation
 from dispensary.services.context import Actor, Clock, Context
 from dispensary.services.faults import escaped_fault
 from dispensary.services.setup import init_database
-from dispensary.study import Study, default_study_path, parse_study
+from dispensary.study import Study, default_study_path, is_fictional, parse_study
 
 _T = TypeVar("_T")
 
@@ -62,9 +62,13 @@ class SetUpPlan:
 
 
 def bundled_study_files() -> list[Path]:
-    """The study files that come with the program, the first study first."""
+    """The study files that come with the program for a pharmacy to serve, the first study
+    first (the one this release is for, ticked by the set-up wizard as `init` takes it). Not
+    the fictional DEMO-*.toml (study.is_fictional): they were offered beside it on a real
+    install, where a pharmacist could tick a made-up study; `dispensary demo` and the tests
+    read them from the studies' folder themselves."""
     first = default_study_path()
-    others = sorted(p for p in first.parent.glob("*.toml") if p != first)
+    others = sorted(p for p in first.parent.glob("*.toml") if p != first and not is_fictional(p))
     return [first, *others]
 
 

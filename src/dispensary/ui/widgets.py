@@ -801,7 +801,7 @@ def units_word(study: Study, product: str, start: bool = True) -> str:
     """The word a count of this product is in, for a field's label ("Capsules", 粒; "Tablets",
     片), or inside a sentence with `start` False ("count its capsules"): a label over a capsule
     kit's count must not say "Tablets" (片数)."""
-    word = study.wording().unit_word(study.form_of(product))
+    word = study.unit_words((product,))
     return word[:1].upper() + word[1:] if start else word
 
 
