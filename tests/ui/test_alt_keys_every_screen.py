@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QBoxLayout,
     QComboBox,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QLabel,
     QLayout,
@@ -129,6 +130,20 @@ def field_labels(window: MainWindow) -> list[QLabel]:
                 inner is not None and first_field(inner) is not None
             ):
                 labels.append(label)
+    for grid in window.findChildren(QGridLayout):
+        # A composite's rows (the date range: "from" and "to" each before its date).
+        for row in range(grid.rowCount()):
+            cells = [grid.itemAtPosition(row, column) for column in range(grid.columnCount())]
+            shown = [item.widget() if item is not None else None for item in cells]
+            for label, field in pairwise(shown):
+                if (
+                    isinstance(label, QLabel)
+                    and label.isVisible()
+                    and label.text()
+                    and isinstance(field, FIELDS)
+                    and field.isVisible()
+                ):
+                    labels.append(label)
     for line in window.findChildren(QBoxLayout):
         items = [item.widget() for i in range(line.count()) if (item := line.itemAt(i))]
         for label, field in pairwise(items):
@@ -325,5 +340,35 @@ def test_alt_keys_open_the_add_user_form_and_reach_each_of_its_fields(
         ):
             qtbot.keyClick(QApplication.focusWidget(), key, alt)
             qtbot.waitUntil(lambda f=field: QApplication.focusWidget() is f)
+    finally:
+        install_language(ENGLISH)
+
+
+@pytest.mark.parametrize("language", LANGUAGES, ids=lambda lang: lang.value)
+def test_alt_keys_reach_the_audit_trail_s_dates(
+    qtbot: Any, pharmacy: Pharmacy, language: Language
+) -> None:
+    """The Audit trail screen's period: "from" and "until" (从, 至) each lead to their date once
+    the dates count (they had no Alt key)."""
+    from dispensary.ui.audit_view import AuditScreen
+
+    load_cjk_font()
+    assert install_language(language)
+    try:
+        window = main_window(qtbot, pharmacy.session("pharm"))
+        screen = go_to(window, AuditScreen)
+        screen.dates.limit.setChecked(True)
+        shoot(window, f"audit-dates-{language.value}")
+        window.activateWindow()
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+        screen.text.setFocus()
+        for key, field in (
+            (Qt.Key.Key_M, screen.dates.since),
+            (Qt.Key.Key_N, screen.dates.until),
+            (Qt.Key.Key_X, screen.text),
+        ):
+            qtbot.keyClick(QApplication.focusWidget(), key, Qt.KeyboardModifier.AltModifier)
+            qtbot.waitUntil(lambda f=field: QApplication.focusWidget() is f)
+            assert QApplication.activePopupWidget() is None  # no menu opened
     finally:
         install_language(ENGLISH)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import time
 from datetime import date
 from pathlib import Path
@@ -568,7 +569,8 @@ def test_the_report_saved_holds_the_entries_shown_with_their_filters(
         monkeypatch.setattr(
             QFileDialog, "getSaveFileName", staticmethod(lambda *a: (str(target), "PDF (*.pdf)"))
         )
-        qtbot.mouseClick(screen.export, Qt.MouseButton.LeftButton)
+        with qtbot.waitSignal(screen.report_saved, timeout=60000):
+            qtbot.mouseClick(screen.export, Qt.MouseButton.LeftButton)
         assert screen.message.text().startswith("Saved the audit trail"), screen.message.text()
         pages = pdfium_pages_text(target.read_bytes())
         cover = " ".join(pages[0].split())
@@ -585,3 +587,60 @@ def test_the_report_saved_holds_the_entries_shown_with_their_filters(
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+def test_the_report_is_made_on_a_worker_and_the_window_answers_meanwhile(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Save report... made the report on the window's thread under a wait cursor: a long trail
+    froze the window until it was drawn. It is made on a worker, as the Reports screen makes
+    its documents; the button waits meanwhile and the bar says it is being prepared."""
+    from dispensary.reports import catalogue
+
+    screen = make_screen(qtbot, pharmacy)
+    target = tmp_path / "trail.pdf"
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", staticmethod(lambda *a: (str(target), "PDF (*.pdf)"))
+    )
+    made_in: list[threading.Thread] = []
+    go_on = threading.Event()
+    real = catalogue.make_report
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        made_in.append(threading.current_thread())
+        go_on.wait(timeout=10)  # a long trail
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(catalogue, "make_report", slow)
+    with qtbot.waitSignal(screen.report_saved, timeout=60000):
+        qtbot.mouseClick(screen.export, Qt.MouseButton.LeftButton)
+        assert not screen.export.isEnabled()  # one at once
+        assert screen.message.text() == "Preparing the audit trail report..."
+        qtbot.waitUntil(lambda: bool(made_in))
+        go_on.set()
+    assert made_in and made_in[0] is not threading.main_thread()
+    assert screen.export.isEnabled()
+    assert screen.message.text().startswith("Saved the audit trail"), screen.message.text()
+    assert target.read_bytes().startswith(b"%PDF")
+
+
+def test_a_report_that_cannot_be_made_is_said_and_the_button_is_back(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from dispensary.reports import catalogue
+
+    screen = make_screen(qtbot, pharmacy)
+    target = tmp_path / "trail.pdf"
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", staticmethod(lambda *a: (str(target), "PDF (*.pdf)"))
+    )
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(catalogue, "make_report", broken)
+    with qtbot.waitSignal(screen.report_saved, timeout=60000):
+        qtbot.mouseClick(screen.export, Qt.MouseButton.LeftButton)
+    assert screen.export.isEnabled()
+    assert "The document could not be made" in screen.message.text(), screen.message.text()
+    assert not target.exists()

@@ -34,12 +34,12 @@
         <translation>限定日期</translation>
     </message>
     <message>
-        <source>from</source>
-        <translation>从</translation>
+        <source>fro&amp;m</source>
+        <translation>从(&amp;M)</translation>
     </message>
     <message>
-        <source>to</source>
-        <translation>至</translation>
+        <source>u&amp;ntil</source>
+        <translation>至(&amp;N)</translation>
     </message>
     <message>
         <source>From date</source>

@@ -148,6 +148,10 @@
         <translation>保存稽查轨迹报告</translation>
     </message>
     <message>
+        <source>Preparing the audit trail report...</source>
+        <translation>正在生成稽查轨迹报告…</translation>
+    </message>
+    <message>
         <source>Saved the {says}: {target}</source>
         <translation>已保存{says}：{target}</translation>
     </message>

@@ -488,22 +488,23 @@ def _loads(text: str) -> Any:
 
 def cmd_audit_list(run: Run) -> int:
     from dispensary.domain.audit_actions import name_of, reason_and_decision, record_named
+    from dispensary.reports.audit import zones
     from dispensary.services import audit
-    from dispensary.services.report_data import day_bounds
+    from dispensary.services.report_data import check_period
 
     a = run.args
-    since, until = day_bounds(a.since, a.until)  # UTC days, as the list gives the times
-    found = audit.export_entries(
-        run.context(),
-        run.actor(),
-        since=since,
-        until=until,
+    check_period(a.since, a.until)
+    # The days are this workstation's local days, as the Audit trail screen and its report
+    # count them (AuditFilter.bounds), not UTC days.
+    chosen = audit.AuditFilter(
+        since=a.since,
+        until=a.until,
         username=a.user_filter,
         action=a.action,
-        limit=a.limit,
         kit=a.kit,
         participant=a.participant,
     )
+    found = audit.export_matching(run.context(), run.actor(), chosen, limit=a.limit)
     rows = [e.entry for e in found]
     # The same facts as the audit report's PDF and CSV: the return's kit, dispense and
     # participant looked up, and the signatures with the role held at signing.
@@ -544,12 +545,17 @@ def cmd_audit_list(run: Run) -> int:
     # Actions, records and the program's own reasons in the reader's words, as the Audit trail
     # window says them (domain.audit_actions); the JSON keeps the codes.
     study = run.context().study
+    # The days of --from/--to are this workstation's: its time beside UTC's, with its zone,
+    # unless the workstation keeps UTC (the same time said twice).
+    local = any(r.at.astimezone().utcoffset() for r in rows)
+    zone = [_("When ({zone})").format(zone=zones(r.at for r in rows))] if local else []
     lines = table(
-        ["#", _("When (UTC)"), _("User"), _("Action"), _("Record"), _("Reason")],
+        ["#", _("When (UTC)"), *zone, _("User"), _("Action"), _("Record"), _("Reason")],
         [
             (
                 r.id,
                 r.at,
+                *([f"{r.at.astimezone():%Y-%m-%d %H:%M}"] if local else []),
                 r.username,
                 name_of(r.action),
                 clipped(
@@ -664,14 +670,14 @@ def audit_parser(group: argparse.ArgumentParser) -> None:
         dest="since",
         type=calendar_date,
         metavar="DATE",
-        help=N_("entries from this day on (UTC)"),
+        help=N_("entries from this day on (a local day of this workstation)"),
     )
     p.add_argument(
         "--to",
         dest="until",
         type=calendar_date,
         metavar="DATE",
-        help=N_("entries to this day (UTC)"),
+        help=N_("entries to this day (a local day of this workstation)"),
     )
 
 

@@ -13,7 +13,7 @@ from dataclasses import replace
 from reportlab.platypus import Flowable
 
 from dispensary.i18n import N_, _
-from dispensary.reports.audit import findings_story, verification_box
+from dispensary.reports.audit import findings_story, verification_box, zones
 from dispensary.reports.base import (
     AMBER,
     Section,
@@ -43,6 +43,7 @@ from dispensary.reports.logs import (
 )
 from dispensary.reports.reconciliation import reconciliation_story
 from dispensary.reports.words import institution, named_destructions, plural, term
+from dispensary.services.audit import AuditFilter
 from dispensary.services.queries import change_words, named_with_role
 from dispensary.services.report_data import OPEN_KINDS, MonitorPack, ReportMeta
 from dispensary.study import Study
@@ -190,12 +191,16 @@ def monitor_pack_pdf(meta: ReportMeta, study: Study, pack: MonitorPack, paper: s
         *findings_story(pack.verification),
         para(
             _(
-                "{count} audit entries were written between {since} and {until}; the audit trail "
-                "report lists them."
+                "{count} audit entries were written between {since} and {until} (local days of "
+                "this workstation, {zone}); the audit trail report of those days lists them."
             ).format(
                 count=pack.audit_entries_in_range,
                 since=long_day(pack.since),
                 until=long_day(pack.until),
+                # Counted as the audit report counts its period (AuditFilter.bounds).
+                zone=zones(
+                    m for m in AuditFilter(since=pack.since, until=pack.until).bounds() if m
+                ),
             )
         ),
     ]

@@ -1094,6 +1094,18 @@ def export_entries(
         return exported(rows, signers_of(ctx, actor, [r.id for r in rows]))
 
 
+def export_matching(
+    ctx: Context, actor: Actor, chosen: AuditFilter, limit: int | None = None
+) -> list[ExportedEntry]:
+    """The entries `chosen` keeps (`matching`: the period in this workstation's local days, as
+    the Audit trail screen and its report count them) with each entry's signatures, read in one
+    snapshot (`exported`): what `dispensary audit list` prints."""
+    require(actor, Permission.AUDIT, ctx)  # before the database is opened, as list_entries
+    with read_transaction(ctx.engine):
+        rows = matching(ctx, actor, chosen, limit=limit)
+        return exported(rows, signers_of(ctx, actor, [r.id for r in rows]))
+
+
 def _written(session: Session, action: str) -> bool:
     """Whether the trail holds an entry of `action` (a code this version may not know)."""
     found = session.scalar(select(AuditEntry.id).where(AuditEntry.action == action).limit(1))

@@ -1689,9 +1689,14 @@ def monitor_pack(ctx: Context, actor: Actor, since: date, until: date) -> Monito
     read in one snapshot, so a receive saved meanwhile is in every part or in none."""
     require(actor, Permission.VIEW, ctx)
     start, end = day_bounds(since, until)
+    # The audit entries counted are those the audit report of the same days lists: the days
+    # this workstation's local days, as the Audit trail screen shows the times
+    # (AuditFilter.bounds). The records' sections (the changes below with their UTC times, the
+    # DARFs and logs) keep UTC days.
+    trail = audit_service.AuditFilter(since=since, until=until)
     with read_transaction(ctx.engine) as session:
         destructions = queries.destruction_log(ctx, actor, since, until)
-        entries = audit_service.list_entries(ctx, actor, since=start, until=end)
+        entries = audit_service.matching(ctx, actor, trail)
         logs = temperature.coverage_in(session, ctx)
         reconciled = reconcile(ctx, actor)
         items = _open_items(session, ctx, logs, since, until, reconciled.discrepancies)

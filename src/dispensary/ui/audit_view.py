@@ -16,8 +16,8 @@ from datetime import UTC, datetime, timedelta
 from functools import cmp_to_key
 from pathlib import Path
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
-from PySide6.QtGui import QFont, QGuiApplication, QKeySequence
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QThreadPool, Signal
+from PySide6.QtGui import QFont, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -48,10 +48,12 @@ from dispensary.domain.errors import ChainBroken, DispensaryError
 from dispensary.files import Staged, write_error_text
 from dispensary.i18n import sentences, utc_offset
 from dispensary.reports import catalogue as report_catalogue
+from dispensary.reports.catalogue import Document
 from dispensary.services import audit, site_key, users
 from dispensary.services.audit import AuditFilter
 from dispensary.services.results import AnchorCheck, AuditRow, EntrySigners
 from dispensary.study import Study
+from dispensary.ui import collection
 from dispensary.ui.feedback import MessageBar
 from dispensary.ui.forms import (
     BANNER_COLOURS,
@@ -67,6 +69,7 @@ from dispensary.ui.forms import (
     text_field,
 )
 from dispensary.ui.models.table import Column, collator, display
+from dispensary.ui.reports_view import ReportJob
 from dispensary.ui.screen import ALL_ROLES, Screen
 from dispensary.ui.session import AppSession
 from dispensary.ui.translations import installed_language
@@ -232,8 +235,16 @@ class AuditScreen(Screen):
     shortcut = QKeySequence("Ctrl+0").toString()
     roles = ALL_ROLES
 
+    report_saved = Signal()
+    """Emitted when a report asked for is saved (or could not be made): tests wait on it."""
+
     def __init__(self, session: AppSession, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
+        # The report saved is made on a worker (ReportJob, as the Reports screen's), one at once.
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(1)
+        self._saving = 0
+        self._saves: dict[int, tuple[ReportJob, Path]] = {}
         self.model, self.proxy, self.table = row_table(
             self, audit_columns(session.ctx.study), "auditTable", descending=True
         )
@@ -502,23 +513,42 @@ class AuditScreen(Screen):
         if not path.lower().endswith(f".{fmt}"):
             path += f".{fmt}"
         target = Path(path)
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        ctx, actor = self.session.ctx, self.session.actor
+        values, language = chosen.values(self.session.settings.paper or None), installed_language()
+
+        def make() -> Document:
+            # Read and drawn on a worker, as the Reports screen makes its documents: a long
+            # trail does not freeze the window. The language is given (not the thread's).
+            return report_catalogue.make_report(entry, ctx, actor, values, fmt, language=language)
+
+        self._saving += 1
+        job = ReportJob(self._saving, make)
+        job.signals.done.connect(self._report_made)
+        job.signals.failed.connect(self._report_failed)
+        self._saves[self._saving] = (job, target)
+        self.export.setEnabled(False)
+        self.message.show_message(self.tr("Preparing the audit trail report..."), "info")
+        collection.hold(job)  # no garbage collection in its thread (ui/collection.py)
+        self.pool.start(job)
+
+    def _report_failed(self, number: int, text: str, refused: bool) -> None:
+        job, _target = self._saves.pop(number, (None, None))
+        collection.release(job)
+        self.export.setEnabled(True)
+        self.message.show_message(text)
+        self.report_saved.emit()
+
+    def _report_made(self, number: int, document: object) -> None:
+        job, target = self._saves.pop(number, (None, None))
+        collection.release(job)
+        self.export.setEnabled(True)
         try:
-            document = attempt(
-                self.message,
-                lambda: report_catalogue.make_report(
-                    entry,
-                    self.session.ctx,
-                    self.session.actor,
-                    chosen.values(self.session.settings.paper or None),
-                    fmt,
-                    language=installed_language(),
-                ),
-            )
+            if isinstance(document, Document) and target is not None:
+                self._write_report(document, target)
         finally:
-            QGuiApplication.restoreOverrideCursor()
-        if document is None:
-            return
+            self.report_saved.emit()
+
+    def _write_report(self, document: Document, target: Path) -> None:
         staged = Staged(target)  # whole or not at all
         try:
             staged.write(document.data)

@@ -608,10 +608,15 @@ class DateRange(QWidget):
         self.limit.toggled.connect(self.until.setEnabled)
         row, column = (1, 0) if stacked else (0, 1)
         layout.addWidget(self.limit, 0, 0, 1, 4 if stacked else 1)
-        layout.addWidget(QLabel(self.tr("from")), row, column)
-        layout.addWidget(self.since, row, column + 1)
-        layout.addWidget(QLabel(self.tr("to")), row, column + 2)
-        layout.addWidget(self.until, row, column + 3)
+        # Each date its Alt key (the Audit trail and Reports screens had none for them): letters
+        # no other control of those screens takes ("to" has none free there: "until").
+        for at, (caption, edit) in enumerate(
+            ((self.tr("fro&m"), self.since), (self.tr("u&ntil"), self.until))
+        ):
+            label = QLabel(caption)
+            label.setBuddy(edit)
+            layout.addWidget(label, row, column + 2 * at)
+            layout.addWidget(edit, row, column + 2 * at + 1)
 
     def set_range(self, since: date, until: date) -> None:
         self.limit.setChecked(True)

@@ -158,9 +158,11 @@ class JobSignals(QObject):
 
 
 class ReportJob(QRunnable):
-    """Runs the service reads and the renderer away from the window, so it never freezes."""
+    """Runs the service reads and the renderer away from the window, so it never freezes (the
+    Reports screen's preview, the Audit trail screen's report saved: `done` carries what
+    `make` returned)."""
 
-    def __init__(self, number: int, make: Callable[[], Made]) -> None:
+    def __init__(self, number: int, make: Callable[[], object]) -> None:
         super().__init__()
         self.number = number
         self.make = make
