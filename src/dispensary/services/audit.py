@@ -17,7 +17,7 @@ import functools
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import (
@@ -81,7 +81,7 @@ from dispensary.domain.errors import (
 from dispensary.i18n import N_, _, sentences
 from dispensary.services.audit_check import chain_check, forget_point
 from dispensary.services.common import get_kit, get_participant
-from dispensary.services.context import Actor, Context
+from dispensary.services.context import Actor, Context, local_day_start
 from dispensary.services.permissions import (
     Permission,
     Readable,
@@ -658,12 +658,6 @@ def check_anchor(ctx: Context, actor: Actor, code: str | Anchor) -> AnchorCheck:
     anchor = code if isinstance(code, Anchor) else parse_anchor(code)
     with read_transaction(ctx.engine) as session:
         return check_anchor_session(session, anchor)
-
-
-def local_day_start(day: date) -> datetime:
-    """The moment `day` begins on this workstation's clock (its local time zone, as the Audit
-    trail screen shows the entries' times), as an aware moment."""
-    return datetime.combine(day, time.min).astimezone()
 
 
 @dataclass(frozen=True)

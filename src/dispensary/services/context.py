@@ -23,6 +23,21 @@ class Clock(Protocol):
         ...
 
 
+def local_day_start(day: date) -> datetime:
+    """The moment `day` begins on this workstation's clock (its local time zone: the day
+    SystemClock.day_of counts a moment for), in UTC: the first moment whose local date is
+    `day`. Where the clocks go forward at midnight (America/Santiago, 6 Sep 2026: 00:00 is
+    01:00) the day begins at the first time that exists, 01:00, not at the hour before
+    midnight that naive arithmetic reaches; where midnight is passed twice, at the first.
+    The one rule for local days: the audit trail's filter and the temperature kits' days."""
+    readings = [
+        datetime.combine(day, time.min).replace(fold=fold).astimezone().astimezone(UTC)
+        for fold in (0, 1)
+    ]
+    on_the_day = [at for at in readings if at.astimezone().date() == day]
+    return min(on_the_day) if on_the_day else max(readings)
+
+
 class SystemClock:
     def now(self) -> datetime:
         return datetime.now(UTC)

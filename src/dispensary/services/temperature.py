@@ -42,7 +42,7 @@ from dispensary.files import with_detail
 from dispensary.i18n import N_, _, listed, utc_offset
 from dispensary.services.audit import Recorder
 from dispensary.services.common import of_study
-from dispensary.services.context import Actor, Context
+from dispensary.services.context import Actor, Context, local_day_start
 from dispensary.services.permissions import Permission, Readable, require
 from dispensary.services.stock import move_kit
 from dispensary.services.study_versions import refuse_study_file_changed
@@ -1340,12 +1340,6 @@ def _gone_fact(kit: KitGone) -> dict[str, object]:
     }
 
 
-def _local_day(day: date) -> datetime:
-    """The start of a day as this computer's clock counts it (the day a receipt or dispense
-    was given is the site's local day), in UTC."""
-    return datetime.combine(day, time.min).astimezone().astimezone(UTC)
-
-
 def _when_on(day: date, recorded: datetime, *, leaving: bool) -> tuple[datetime, bool]:
     """When a kit arrived (or left) by a step given `day` and entered at `recorded`: the time
     it was entered when that was on the day given (a receipt entered as the kit arrived), else
@@ -1353,7 +1347,7 @@ def _when_on(day: date, recorded: datetime, *, leaving: bool) -> tuple[datetime,
     kit counts as in the store all that day (True: by its day only)."""
     if recorded.astimezone().date() == day:
         return recorded, False
-    start = _local_day(day)
+    start = local_day_start(day)
     return (start + timedelta(days=1) if leaving else start), True
 
 
