@@ -18,7 +18,7 @@ def test_nothing_found_is_said_in_a_sentence(cli: Cli) -> None:
     assert cli("audit", "list", "--from", "2099-01-01", "--json", user="monitor").json() == []
     chinese = cli("audit", "list", "--from", "2099-01-01", user="monitor", env=ZH)
     assert chinese.code == 0, chinese.err
-    assert chinese.out.strip() == "没有符合这些筛选条件的稽查记录。"
+    assert chinese.out.strip() == "没有符合这些筛选条件的稽查轨迹条目。"
 
 
 def test_an_unknown_user_is_refused(cli: Cli) -> None:

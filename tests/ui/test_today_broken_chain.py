@@ -35,7 +35,7 @@ def language(language: Language, styled: None) -> Language:
 
 WORDS = {
     ENGLISH: ("new audit entries verified since the full check of", "CHAIN BROKEN"),
-    Language.ZH_CN: ("条新稽查记录已核验", "链已损坏"),
+    Language.ZH_CN: ("条新稽查轨迹条目已核验", "链已损坏"),
 }
 
 

@@ -52,6 +52,8 @@ FORMS = {
     "second_person": r"second (?:person|checker)|checked by(?! the person named)"
     r"|countersigned by|the verifier|^verified by$",
     "ledger": r"ledgers?",
+    # An entry of the audit trail, and the audit filter's options that name its entries alone.
+    "audit_entry": r"audit entr(?:y|ies)|^entries (?:by|of|this|from|to|about)",
 }
 """The English forms of each term as the messages write them."""
 
@@ -187,3 +189,20 @@ def test_the_monitors_hold_is_the_held_returned_term() -> None:
     assert any(p.search("将移出 6 片（货架 0 片，监查员的留存 6 片）") for p in like)
     said = {e.english: e.chinese for e in ENTRIES if "monitor's hold" in e.english}
     assert said and all("退回留存" in chinese for chinese in said.values()), said
+
+
+def test_one_word_for_an_audit_entry() -> None:
+    """`report audit`'s options said 此用户的记录 beside 此操作的条目, and the monitor pack's count
+    稽查记录 beside the verification's 稽查轨迹条目: one word now, 条目."""
+    said = {e.english: e.chinese for e in ENTRIES}
+    for option in (
+        "entries by this user",
+        "entries of this action: its code or its name as the trail shows it",
+        "entries this text is found in (record, values, reason), as the Audit trail window's Text",
+    ):
+        assert "条目" in said[option] and "记录的" not in said[option], said[option]
+    pack = next(
+        e for english, e in said.items() if english.startswith("{count} audit entries were")
+    )
+    assert "稽查轨迹条目" in pack
+    assert "稽查记录" in GLOSSARY["audit_entry"]["not"]

@@ -694,15 +694,15 @@ set</source>
     </message>
     <message>
         <source>records verified in full ({n} audit entries)</source>
-        <translation>记录已完整核验（{n} 条稽查记录）</translation>
+        <translation>记录已完整核验（{n} 条稽查轨迹条目）</translation>
     </message>
     <message>
         <source>{n} new audit entries verified since the last check (earlier ones not checked again)</source>
-        <translation>自上次核验以来 {n} 条新稽查记录已核验（之前的记录未再次核验）</translation>
+        <translation>自上次核验以来 {n} 条新稽查轨迹条目已核验（之前的记录未再次核验）</translation>
     </message>
     <message>
         <source>{n} new audit entries verified since the full check of {date}</source>
-        <translation>自 {date} 完整核验以来，{n} 条新稽查记录已核验</translation>
+        <translation>自 {date} 完整核验以来，{n} 条新稽查轨迹条目已核验</translation>
     </message>
     <message>
         <source>closed</source>

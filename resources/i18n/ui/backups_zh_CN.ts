@@ -40,7 +40,7 @@
     </message>
     <message>
         <source>Its last audit entry is still the verification code logged when it was made.</source>
-        <translation>其最后一条稽查记录仍是备份时记录的校验码。</translation>
+        <translation>其最后一条稽查轨迹条目仍是备份时记录的校验码。</translation>
     </message>
     <message>
         <source>It is not the file written (changed since, or it cannot be read): do not restore it; keep it for investigation.</source>

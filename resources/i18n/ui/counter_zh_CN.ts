@@ -859,7 +859,7 @@
     </message>
     <message>
         <source>Go back and scan them if they are here. If they did not arrive, record them missing from the shipment: they are not received, and the receipt&apos;s audit entry names them.</source>
-        <translation>如药盒在此，请返回扫描。如未到货，请记录为货件缺少：这些药盒不予接收，接收的稽查记录会列出它们。</translation>
+        <translation>如药盒在此，请返回扫描。如未到货，请记录为货件缺少：这些药盒不予接收，接收的稽查轨迹条目会列出它们。</translation>
     </message>
     <message>
         <source>Record as missing</source>

@@ -33,7 +33,7 @@
     </message>
     <message>
         <source>Recompute the hash of every audit entry and ledger row: any change to the database file outside the program is found.</source>
-        <translation>重新计算每条稽查记录和每行台账的哈希值：可发现在程序之外对数据库文件所做的任何改动。</translation>
+        <translation>重新计算每条稽查轨迹条目和每行台账的哈希值：可发现在程序之外对数据库文件所做的任何改动。</translation>
     </message>
     <message>
         <source>Select an entry to read all of it.</source>
@@ -213,7 +213,7 @@ Old values:
     </message>
     <message>
         <source>{entries} audit entries and {ledger} ledger rows checked.</source>
-        <translation>已校验 {entries} 条稽查记录和 {ledger} 行台账。</translation>
+        <translation>已校验 {entries} 条稽查轨迹条目和 {ledger} 行台账。</translation>
     </message>
     <message>
         <source>CHAIN INTACT. {message} {counts}</source>
