@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from dispensary.db.engine import read_transaction
 from dispensary.domain.codes import Flag, Role
 from dispensary.services import (
     dispensing,
@@ -23,6 +24,7 @@ from dispensary.services import (
     setup,
     users,
 )
+from dispensary.services.assessment.returns import ReturnRequest
 from dispensary.services.context import Context, FixedClock
 from dispensary.study import load_study, parse_study
 
@@ -118,3 +120,85 @@ def test_a_file_without_the_key_keeps_the_evening_start(tmp_path: Path, file_tex
         assert (result.taken, result.expected, result.flags) == (58, 56, (Flag.OVER_USE,))
     finally:
         ctx.engine.dispose()
+
+
+def _flagged(ctx: Context) -> bool:
+    """The reconciliation's test (every participant with an unexplained flag)."""
+    with read_transaction(ctx.engine) as session:
+        return bool(queries.flagged_participants(session, ctx))
+
+
+def test_a_dose_on_a_return_day_the_drug_was_held_is_over_use(
+    rev: tuple[Context, FixedClock],
+) -> None:
+    """Held by the investigator from day 12 to day 15 (platelets), back on day 15: 11 days of
+    4 capsules, 44 expected. The morning dose of day 15 was taken while the drug was held:
+    46 taken is over-use, flagged (it read 100% with no flag: the return day's allowance
+    stood through the hold)."""
+    ctx, clock = rev
+    pharm = users.sign_in(ctx, "pharm", PASSWORD)
+    dispensed = dispensing.dispense_cycle(ctx, pharm, "01-001", 1, DAY1, PASSWORD)
+    day15 = DAY1 + timedelta(days=14)
+    clock.set_date(day15)
+    first, second = (k.kit for k in dispensed.kits)
+    returns.record_return(ctx, pharm, second, 56, PASSWORD, dispensed.number)
+    held_from, ordered_by = DAY1 + timedelta(days=11), "Dr Example"  # day 12 to day 15
+    request = ReturnRequest(
+        dispense=dispensed.number,
+        kit=first,
+        tablets=56 - 46,
+        held_from=held_from,
+        held_until=day15,
+        held_ordered_by=ordered_by,
+    )
+    preview = returns.assess_return(ctx, pharm, request).preview
+    assert preview is not None
+    assert (preview.taken, preview.expected, preview.flags) == (46, 44, (Flag.OVER_USE,))
+    result = returns.record_return(
+        ctx,
+        pharm,
+        first,
+        56 - 46,
+        PASSWORD,
+        dispensed.number,
+        held_from=held_from,
+        held_until=day15,
+        held_ordered_by=ordered_by,
+    )
+    assert (result.taken, result.expected, result.flags) == (46, 44, (Flag.OVER_USE,))
+    row = queries.participant_history(ctx, pharm, "01-001")[1][0]
+    assert (row.taken, row.expected, row.flags) == (46, 44, (Flag.OVER_USE,))
+    assert _flagged(ctx)
+
+
+def test_a_dose_after_the_treatment_stopped_is_over_use(
+    rev: tuple[Context, FixedClock],
+) -> None:
+    """Discontinued effective day 10, the kits back on day 20: 9 days of 4 capsules, 36
+    expected, and a dose taken after stopping is over-use (the return day's allowance was
+    given on day 10, the day use is counted up to, and hid it)."""
+    ctx, clock = rev
+    pharm = users.sign_in(ctx, "pharm", PASSWORD)
+    dispensed = dispensing.dispense_cycle(ctx, pharm, "01-001", 1, DAY1, PASSWORD)
+    clock.set_date(DAY1 + timedelta(days=19))  # day 20
+    participants.set_status(
+        ctx,
+        pharm,
+        "01-001",
+        "discontinued",
+        "progression",
+        password=PASSWORD,
+        effective_on=DAY1 + timedelta(days=9),
+    )
+    first, second = (k.kit for k in dispensed.kits)
+    returns.record_return(ctx, pharm, second, 56, PASSWORD, dispensed.number)
+    preview = returns.assess_return(
+        ctx, pharm, ReturnRequest(dispense=dispensed.number, kit=first, tablets=56 - 38)
+    ).preview
+    assert preview is not None
+    assert (preview.taken, preview.expected, preview.flags) == (38, 36, (Flag.OVER_USE,))
+    result = returns.record_return(ctx, pharm, first, 56 - 38, PASSWORD, dispensed.number)
+    assert (result.taken, result.expected, result.flags) == (38, 36, (Flag.OVER_USE,))
+    row = queries.participant_history(ctx, pharm, "01-001")[1][0]
+    assert (row.taken, row.expected, row.flags) == (38, 36, (Flag.OVER_USE,))
+    assert _flagged(ctx)

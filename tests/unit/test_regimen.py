@@ -143,3 +143,25 @@ def test_return_day_units_twice_daily_morning_start() -> None:
     assert return_day_units(TWO_DRUGS, "cap", DAY1, DAY1 + timedelta(days=13), 21, 1, 1) == 1
     assert return_day_units(TWO_DRUGS, "cap", DAY1, DAY1 + timedelta(days=14), 21, 1, 1) == 0
     assert return_day_units(TWO_DRUGS, "tab", DAY1, DAY1 + timedelta(days=14), 21, 1, 1) == 1
+
+
+def test_return_day_units_none_when_the_drug_is_held_on_the_return_day() -> None:
+    """Held by the investigator from day 12 to day 15, back on day 15: a dose taken that
+    morning was taken while held (over-use during a hold), no return-day allowance. A hold
+    that ended the day before leaves the morning dose to the participant."""
+    returned = DAY1 + timedelta(days=14)  # day 15
+    held = DAY1 + timedelta(days=14)
+    assert return_day_units(BID, "c100", DAY1, returned, 28, 1, 1, held_until=held) == 0
+    day_before = returned - timedelta(days=1)
+    assert return_day_units(BID, "c100", DAY1, returned, 28, 1, 1, held_until=day_before) == 2
+    assert return_day_units(BID, "c100", DAY1, returned, 28, 1, 1, held_until=None) == 2
+
+
+def test_return_day_units_none_when_use_stops_before_the_return() -> None:
+    """Discontinued effective day 10, the kit back on day 20: use is counted up to day 10, not
+    the return day, and a dose after stopping is over-use (the allowance landed on day 10)."""
+    stopped = DAY1 + timedelta(days=9)  # day 10
+    returned = DAY1 + timedelta(days=19)  # day 20
+    assert return_day_units(BID, "c100", DAY1, returned, 28, 1, 1, counted_to=stopped) == 0
+    assert return_day_units(BID, "c100", DAY1, stopped, 28, 1, 1, counted_to=stopped) == 2
+    assert return_day_units(BID, "c100", DAY1, returned, 28, 1, 1, counted_to=returned) == 2

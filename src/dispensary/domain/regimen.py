@@ -117,12 +117,25 @@ def return_day_units(
     days_of_supply: int,
     from_day: int,
     doses_before_visit: int,
+    *,
+    counted_to: date | None = None,
+    held_until: date | None = None,
 ) -> int:
     """Units of a product the participant may have taken on the return day before the visit:
     `doses_before_visit` of that day's doses ([cycle] return_day_doses; at most the day's own
     doses of each part), on a day of the supply the product is taken. `start` is cycle day
     `from_day`, the first of `days_of_supply` days (as days_on_treatment). None when the return
-    is after the supply's last day (that day's doses are the next supply's) or before `start`."""
+    is after the supply's last day (that day's doses are the next supply's) or before `start`.
+
+    Only the return visit's own day has them: none when expected use is counted up to another
+    day (`counted_to`, before the return: the day treatment stopped, the next day 1; a dose
+    after it is over-use), nor when the drug was held on the return day (`held_until`, the last
+    day of a held period, which never starts after the return: on or after the return day, a
+    dose taken that morning was taken while held)."""
+    if counted_to is not None and counted_to != returned_on:
+        return 0
+    if held_until is not None and held_until >= returned_on:
+        return 0
     offset = (returned_on - start).days
     if doses_before_visit <= 0 or offset < 0 or offset >= days_of_supply:
         return 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import NamedTuple, Protocol, TypeVar
@@ -936,6 +936,7 @@ def history_row(
             until,
             unaccounted_of(session, returns),
             product_tallies(session, record, returns),
+            held_until_of(r.held_until for r in returns),
         )
         notes = session.execute(
             select(AdherenceNote.at, AdherenceNote.reason)
@@ -953,6 +954,7 @@ def history_row(
                 until,
                 unaccounted_of(session, rows),
                 product_tallies(session, record, rows),
+                held_until_of(r.held_until for r in rows),
             ).flags
 
         answering = answering_explanations(every, list(notes), result.flags, len(kits), flags_then)
@@ -1191,6 +1193,14 @@ def _use_until(next_day1: date | None, left: date | None) -> date | None:
     return min(ends) if ends else None
 
 
+def held_until_of(ends: Iterable[date | None]) -> date | None:
+    """The last day of the held periods the returns of a dispense give (their held_until),
+    None when none gives one: dispense_adherence reads whether the drug was held on the return
+    day from it (a held period never ends after its return)."""
+    given = [d for d in ends if d is not None]
+    return max(given) if given else None
+
+
 def dispense_adherence(
     ctx: Context,
     record: DispenseFigures,
@@ -1200,9 +1210,11 @@ def dispense_adherence(
     until: date | None = None,
     unaccounted: int = 0,
     products: dict[str, ProductTally] | None = None,
+    held_until: date | None = None,
 ) -> Adherence:
     """The adherence of a dispense whose every kit is back: `returned` tablets in all, the last
-    kit back on `last_returned_on`, `held_days` the days the investigator held the drug. Expected
+    kit back on `last_returned_on`, `held_days` the days the investigator held the drug
+    (`held_until`: the last day of a held period the returns give, held_until_of). Expected
     use counts from the start date (the later of day 1 and the dispense) to the return, capped at
     `until` (expected_use_until: the next day 1, or leaving treatment). Tablets of a kit not
     brought back (`unaccounted`) are not counted as taken.
@@ -1217,11 +1229,20 @@ def dispense_adherence(
     from_day = (start_date(record) - record.day1).days + 1
     expected_of = {p: tablets_needed(dose, p, expected_days, from_day) for p in dose.products}
     expected = sum(expected_of.values())
-    # The doses of the day use is counted up to, taken before the visit (the study file's
-    # [cycle] return_day_doses): neither over-use nor missed.
+    # The return day's doses taken before the visit (the study file's [cycle] return_day_doses):
+    # neither over-use nor missed, when use is counted up to the return day and the drug was
+    # not held on it (regimen.return_day_units).
     return_day_of = {
         p: return_day_units(
-            dose, p, start_date(record), end, supply, from_day, study.cycle.return_day_doses
+            dose,
+            p,
+            start_date(record),
+            last_returned_on,
+            supply,
+            from_day,
+            study.cycle.return_day_doses,
+            counted_to=end,
+            held_until=held_until,
         )
         for p in dose.products
     }
@@ -2199,6 +2220,7 @@ class _ReturnFigures(NamedTuple):
     corrects_id: int | None
     outcome: str | None
     created_at: datetime
+    held_until: date | None
 
 
 def flagged_participants(
@@ -2242,6 +2264,7 @@ def flagged_participants(
             Return.corrects_id,
             Return.outcome,
             Return.created_at,
+            Return.held_until,
         )
         .join(Kit, Kit.id == Return.kit_id)
         .where(kit_of_study)
@@ -2324,6 +2347,7 @@ def flagged_participants(
                 until,
                 _unaccounted(rows, tablets_of),
                 _tallies(kits, rows) if several else None,  # read only for several
+                held_until_of(r.held_until for r in rows),
             ).flags
 
         flags = flags_of(returns)

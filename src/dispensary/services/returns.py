@@ -71,6 +71,7 @@ from dispensary.services.queries import (
     dispense_adherence,
     dispense_result,
     expected_use_until,
+    held_until_of,
     history_rows,
     judged_product,
     live_dispenses,
@@ -331,8 +332,9 @@ def held_days_of(
     days_on_treatment) counts the days from the start date up to the day before the return,
     the supply's last day at most: the return day's doses are no expected dose (a return on the
     next cycle's day 1 covers the 21 doses before it; those the study file lets a participant
-    take before the visit, [cycle] return_day_doses, are neither over-use nor missed,
-    regimen.return_day_units), nor is the day expected use stops (`until`,
+    take before the visit, [cycle] return_day_doses, are neither over-use nor missed, unless
+    the drug was held that day or use stopped before it, regimen.return_day_units), nor is the
+    day expected use stops (`until`,
     queries.expected_use_until: the next day 1, or the day the participant left treatment) or
     any after it. The held period is trimmed to the same days, so a period that ends on the
     return day, or runs past the day treatment stopped, takes no dose from the expected
@@ -591,7 +593,10 @@ def _preview(
         unaccounted = unaccounted_before + (
             line.tablets if checked.outcome == NOT_BROUGHT_BACK else 0
         )
-        found = dispense_adherence(ctx, record, returned, last, held, until, unaccounted, tallies)
+        held_until = held_until_of([r.held_until for r in back] + [checked.held_until])
+        found = dispense_adherence(
+            ctx, record, returned, last, held, until, unaccounted, tallies, held_until
+        )
         taken, expected, adherence, flags = (
             found.taken,
             found.expected,
