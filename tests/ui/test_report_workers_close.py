@@ -133,3 +133,47 @@ def test_the_window_closed_while_a_report_is_made_waits_for_it(
     timer.join()
     assert slow.finished.is_set()  # not left reading a database closed under it
     assert none_running()
+
+
+def test_the_window_closed_while_a_logger_file_is_imported_waits_for_the_import(
+    qtbot: QtBot, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The Temperature screen's import ran on its own thread pool too: closed meanwhile, the
+    window closed the database under the import writing it."""
+    from dispensary.services import temperature
+    from dispensary.ui.temperature_view import TemperatureScreen
+
+    started, go_on, finished = threading.Event(), threading.Event(), threading.Event()
+    real = temperature.import_logger_file
+    imported: list[Any] = []
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        started.set()
+        go_on.wait(timeout=20)
+        try:
+            imported.append(real(*args, **kwargs))
+            return imported[-1]
+        finally:
+            finished.set()
+
+    monkeypatch.setattr(temperature, "import_logger_file", slow)
+    path = tmp_path / "night.csv"
+    path.write_text(
+        "timestamp,celsius\n2026-01-20T10:00:00+00:00,22.0\n2026-01-20T11:00:00+00:00,27.5\n"
+        "2026-01-20T12:00:00+00:00,23.0\n",
+        encoding="utf-8",
+    )
+    window = main_window(qtbot, pharmacy)
+    screen = window.show_screen(TemperatureScreen)
+    assert isinstance(screen, TemperatureScreen)
+    screen.file.clear()
+    qtbot.keyClicks(screen.file, str(path))
+    qtbot.mouseClick(screen.import_button, Qt.MouseButton.LeftButton)
+    assert started.wait(10)
+    timer = threading.Timer(0.5, go_on.set)
+    timer.start()
+    window.close()
+    timer.join()
+    assert finished.is_set()
+    assert none_running()
+    assert imported, "the import was recorded, whole"
