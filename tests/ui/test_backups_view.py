@@ -341,3 +341,28 @@ def test_the_restore_refuses_a_copy_of_a_trail_that_did_not_verify(
     with pytest.raises(DatabaseProblem, match="does not verify"):
         backup.restore(target, made.path, session.actor, reason="test")
     assert target.read_bytes() == before
+
+
+def test_f5_in_the_table_leaves_the_cursor_in_the_table(
+    qtbot: QtBot, pharmacy: Pharmacy, tmp_path: Path
+) -> None:
+    """The table was switched off while the list was read: the cursor went to the restore
+    command and stayed there, the F5 pressed in the table leaving the keyboard user elsewhere."""
+    from dispensary.ui.main_window import MainWindow
+
+    session = pharmacy.session("admin")
+    assert backup.automatic_backup(pharmacy.ctx, session.actor, tmp_path / "backups")
+    window = main_window(qtbot, session)
+    assert isinstance(window, MainWindow)
+    window.go_actions[BackupsScreen].trigger()
+    screen = window.current_screen()
+    assert isinstance(screen, BackupsScreen)
+    qtbot.waitUntil(lambda: not screen.checking and bool(screen.model.rows))
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QGuiApplication.focusWindow() is window.windowHandle())
+    screen.table.setFocus()
+    qtbot.waitUntil(screen.table.hasFocus)
+    qtbot.keyClick(screen.table, Qt.Key.Key_F5)
+    qtbot.waitUntil(lambda: not screen.checking, timeout=20000)
+    qtbot.wait(20)
+    assert screen.table.hasFocus(), QGuiApplication.focusObject()

@@ -1397,6 +1397,10 @@ set</source>
         <source>Labels printed in your last session are not yet recorded in the audit trail: {prints}. Press Record the print on the Receive or Dispense screen (they are not printed again).</source>
         <translation>您上次登录期间打印的标签尚未记入稽查轨迹：{prints}。请在“接收”或“发放”界面按“记录此次打印”（标签不会再次打印）。</translation>
     </message>
+    <message>
+        <source>; </source>
+        <translation>；</translation>
+    </message>
 </context>
 <context>
     <name>ParticipantsScreen</name>

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cmp_to_key
 from pathlib import Path
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QThreadPool, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtGui import QFont, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -44,16 +44,16 @@ from dispensary.domain.audit_actions import (
     value_shown,
     value_words,
 )
-from dispensary.domain.errors import ChainBroken, DispensaryError
+from dispensary.domain.errors import ChainBroken, DispensaryError, InvalidInput
 from dispensary.files import Staged, write_error_text
-from dispensary.i18n import sentences, utc_offset
+from dispensary.i18n import sentences, speaking, utc_offset
 from dispensary.reports import catalogue as report_catalogue
 from dispensary.reports.catalogue import Document
 from dispensary.services import audit, site_key, users
 from dispensary.services.audit import AuditFilter
 from dispensary.services.results import AnchorCheck, AuditRow, EntrySigners
 from dispensary.study import Study
-from dispensary.ui import collection
+from dispensary.ui.dashboard import start_reader
 from dispensary.ui.feedback import MessageBar
 from dispensary.ui.forms import (
     BANNER_COLOURS,
@@ -240,9 +240,8 @@ class AuditScreen(Screen):
 
     def __init__(self, session: AppSession, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
-        # The report saved is made on a worker (ReportJob, as the Reports screen's), one at once.
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(1)
+        # The report saved is made and written on a worker (ReportJob, as the Reports screen's,
+        # started by dashboard.start_reader), one at once: the window waits for it as it closes.
         self._saving = 0
         self._saves: dict[int, tuple[ReportJob, Path]] = {}
         self.model, self.proxy, self.table = row_table(
@@ -517,51 +516,48 @@ class AuditScreen(Screen):
         values, language = chosen.values(self.session.settings.paper or None), installed_language()
 
         def make() -> Document:
-            # Read and drawn on a worker, as the Reports screen makes its documents: a long
-            # trail does not freeze the window. The language is given (not the thread's).
-            return report_catalogue.make_report(entry, ctx, actor, values, fmt, language=language)
+            # Read, drawn and written on a worker, as the Reports screen makes its documents: a
+            # long trail does not freeze the window, and a report asked for is saved even if the
+            # screen is gone before it is done (the window waits for it as it closes). The
+            # language is given (not the thread's).
+            document = report_catalogue.make_report(
+                entry, ctx, actor, values, fmt, language=language
+            )
+            staged = Staged(target)  # whole or not at all
+            try:
+                staged.write(document.data)
+                staged.keep()
+            except OSError as exc:
+                staged.discard()
+                with speaking(language):
+                    raise InvalidInput(write_error_text(exc, target)) from exc
+            return document
 
         self._saving += 1
         job = ReportJob(self._saving, make)
-        job.signals.done.connect(self._report_made)
-        job.signals.failed.connect(self._report_failed)
+        job.done.connect(self._report_made)
+        job.failed.connect(self._report_failed)
         self._saves[self._saving] = (job, target)
         self.export.setEnabled(False)
         self.message.show_message(self.tr("Preparing the audit trail report..."), "info")
-        collection.hold(job)  # no garbage collection in its thread (ui/collection.py)
-        self.pool.start(job)
+        start_reader(job)  # waited for when the window closes; garbage collection held off
 
     def _report_failed(self, number: int, text: str, refused: bool) -> None:
-        job, _target = self._saves.pop(number, (None, None))
-        collection.release(job)
+        self._saves.pop(number, None)
         self.export.setEnabled(True)
         self.message.show_message(text)
         self.report_saved.emit()
 
     def _report_made(self, number: int, document: object) -> None:
-        job, target = self._saves.pop(number, (None, None))
-        collection.release(job)
+        _job, target = self._saves.pop(number, (None, None))
         self.export.setEnabled(True)
-        try:
-            if isinstance(document, Document) and target is not None:
-                self._write_report(document, target)
-        finally:
-            self.report_saved.emit()
-
-    def _write_report(self, document: Document, target: Path) -> None:
-        staged = Staged(target)  # whole or not at all
-        try:
-            staged.write(document.data)
-            staged.keep()
-        except OSError as exc:
-            staged.discard()
-            self.message.show_message(write_error_text(exc, target))
-            return
-        said = self.tr("Saved the {says}: {target}").format(says=document.says, target=target)
-        if document.warning:
-            self.message.show_message(f"{said}\n{document.warning}", "warning")
-        else:
-            self.message.show_message(said, "ok")
+        if isinstance(document, Document) and target is not None:
+            said = self.tr("Saved the {says}: {target}").format(says=document.says, target=target)
+            if document.warning:
+                self.message.show_message(f"{said}\n{document.warning}", "warning")
+            else:
+                self.message.show_message(said, "ok")
+        self.report_saved.emit()
 
     def _show_detail(self) -> None:
         rows = selected_rows(self.table, self.proxy, self.model)

@@ -305,7 +305,8 @@ class BackupsScreen(Screen):
         """While the list is read: said, and nothing done that needs it."""
         checking = self.checking
         self.checking_label.setVisible(checking)
-        self.table.setEnabled(not checking)
+        # The table stays enabled (`checking` keeps the actions off): switched off, it gave the
+        # cursor away to the restore command, and F5 in the table left it there.
         self.back_up_button.setEnabled(
             not checking and self.kept is not None and not self.kept.server
         )

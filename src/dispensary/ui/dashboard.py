@@ -34,7 +34,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QFont, QKeySequence, QPainter, QPaintEvent, QPalette
+from PySide6.QtGui import QFont, QGuiApplication, QKeySequence, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -654,11 +654,20 @@ def start_reader(worker: QThread) -> None:
 
 
 def wait_for_workers() -> None:
-    """Waits for every reading worker still reading (the dashboard's, the Backups screen's),
-    before the window closes: no thread may outlive the window and its database (Qt aborts on
-    a running thread destroyed at exit). A read only reads, so waiting for its end is safe."""
+    """Waits for every reading worker still reading (the dashboard's, the Backups screen's, a
+    report being made or saved), before the window closes: no thread may outlive the window
+    and its database (Qt aborts on a running thread destroyed at exit), and a report asked for
+    is saved. A read only reads, so waiting for its end is safe; the wait cursor says it."""
+    running = [worker for worker in _RUNNING if worker.isRunning()]
+    if running:
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        for worker in running:
+            worker.wait()
+    finally:
+        if running:
+            QGuiApplication.restoreOverrideCursor()
     for worker in list(_RUNNING):
-        worker.wait()
         collection.release(worker)
 
 

@@ -617,6 +617,15 @@ class DateRange(QWidget):
             label.setBuddy(edit)
             layout.addWidget(label, row, column + 2 * at)
             layout.addWidget(edit, row, column + 2 * at + 1)
+        # The range as a whole a label's buddy (the Reports screen's "Peri&od"): its Alt key goes
+        # to the first date, or to the tick box while the dates are off (a date then takes no
+        # cursor). Tab goes through the controls as before (a proxied widget is not in the chain).
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setFocusProxy(self.limit)
+        self.limit.toggled.connect(self._lead_to)
+
+    def _lead_to(self, on: bool) -> None:
+        self.setFocusProxy(self.since if on else self.limit)
 
     def set_range(self, since: date, until: date) -> None:
         self.limit.setChecked(True)

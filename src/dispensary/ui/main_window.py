@@ -1063,7 +1063,7 @@ class MainWindow(QMainWindow):
                 "Labels printed in your last session are not yet recorded in the audit trail: "
                 "{prints}. Press Record the print on the Receive or Dispense screen (they are "
                 "not printed again)."
-            ).format(prints="; ".join(named)),
+            ).format(prints=self.tr("; ").join(named)),
             "warning",
         )
         shown = self.current_screen()

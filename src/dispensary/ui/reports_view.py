@@ -21,10 +21,8 @@ from PySide6.QtCore import (
     QByteArray,
     QCoreApplication,
     QIODevice,
-    QObject,
-    QRunnable,
     Qt,
-    QThreadPool,
+    QThread,
     Signal,
 )
 from PySide6.QtGui import QKeySequence
@@ -62,7 +60,7 @@ from dispensary.services import labels as label_prints
 from dispensary.services.documents import PAPERS, Param
 from dispensary.services.labels import PrintPlan
 from dispensary.services.permissions import Permission, may
-from dispensary.ui import collection
+from dispensary.ui.dashboard import start_reader
 from dispensary.ui.forms import DateRange, ReasonDialog, action_button, attempt, text_field
 from dispensary.ui.label_printers import (
     PRINT_DPI,
@@ -151,30 +149,30 @@ class Made:
         return self.plan.stock if self.plan else ""
 
 
-class JobSignals(QObject):
+class ReportJob(QThread):
+    """Runs the service reads and the renderer away from the window, so it never freezes (the
+    Reports screen's preview, the Audit trail screen's report saved: `done` carries what
+    `make` returned). Started as the Today screen's readers are (dashboard.start_reader):
+    never owned by its screen, and waited for when the window closes (`wait_for_workers`), so
+    a job is never cut short nor left reading a database closed under it, and a screen gone
+    (a sign-out, another study) does not wait for it."""
+
     done = Signal(int, object)
     failed = Signal(int, str, bool)
     """The job, the words shown, and whether the service refused (not a fault)."""
-
-
-class ReportJob(QRunnable):
-    """Runs the service reads and the renderer away from the window, so it never freezes (the
-    Reports screen's preview, the Audit trail screen's report saved: `done` carries what
-    `make` returned)."""
 
     def __init__(self, number: int, make: Callable[[], object]) -> None:
         super().__init__()
         self.number = number
         self.make = make
-        self.signals = JobSignals()
 
     def run(self) -> None:
         try:
             made = self.make()
         except DispensaryError as exc:
-            self.signals.failed.emit(self.number, exc.message, True)
+            self.failed.emit(self.number, exc.message, True)
         except Exception as exc:  # a worker must report, not die: shown in plain words
-            self.signals.failed.emit(
+            self.failed.emit(
                 self.number,
                 with_detail(
                     QCoreApplication.translate(
@@ -187,7 +185,7 @@ class ReportJob(QRunnable):
                 False,
             )
         else:
-            self.signals.done.emit(self.number, made)
+            self.done.emit(self.number, made)
 
 
 class ReportsScreen(Screen):
@@ -200,8 +198,6 @@ class ReportsScreen(Screen):
 
     def __init__(self, session: AppSession, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(1)
         self.made: Made | None = None
         self._job = 0
         self._jobs: dict[int, ReportJob] = {}
@@ -383,6 +379,9 @@ class ReportsScreen(Screen):
         line.addWidget(field)
         line.addWidget(QLabel(unit))
         line.addStretch(1)
+        # The row is its label's buddy: its Alt key ("&Expiring within") goes to the field.
+        row.setFocusPolicy(field.focusPolicy())
+        row.setFocusProxy(field)
         return row
 
     def _numbers(self) -> dict[Param, QLineEdit]:
@@ -603,16 +602,15 @@ class ReportsScreen(Screen):
             return
         self._job += 1
         job = ReportJob(self._job, make)
-        job.signals.done.connect(self._done)
-        job.signals.failed.connect(self._failed)
+        job.done.connect(self._done)
+        job.failed.connect(self._failed)
         self._jobs[self._job] = job
         self.generate_button.setEnabled(False)
         self.busy.setVisible(True)
         self._clear_preview(
             self.tr("Preparing: {title}...").format(title=entry_title(self.choice(), self.language))
         )
-        collection.hold(job)  # no garbage collection in its thread (ui/collection.py)
-        self.pool.start(job)
+        start_reader(job)  # waited for when the window closes; garbage collection held off
 
     def _values(self, entry: Report | Label) -> documents.Values:
         """The parameters as the form shows them, read now, on the window's thread; the period
@@ -675,7 +673,7 @@ class ReportsScreen(Screen):
         return make_label
 
     def _done(self, number: int, made: object) -> None:
-        collection.release(self._jobs.pop(number, None))
+        self._jobs.pop(number, None)  # let go by dashboard's reaper when it has finished
         if number != self._job or not isinstance(made, Made):
             return
         self._finish()
@@ -701,7 +699,7 @@ class ReportsScreen(Screen):
         self.report_ready.emit()
 
     def _failed(self, number: int, text: str, refused: bool) -> None:
-        collection.release(self._jobs.pop(number, None))
+        self._jobs.pop(number, None)  # let go by dashboard's reaper when it has finished
         if number != self._job:
             return
         self._finish()

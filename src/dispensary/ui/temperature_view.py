@@ -15,9 +15,8 @@ from PySide6.QtCore import (
     QCoreApplication,
     QEvent,
     QObject,
-    QRunnable,
     Qt,
-    QThreadPool,
+    QThread,
     Signal,
 )
 from PySide6.QtGui import QKeySequence
@@ -42,7 +41,7 @@ from dispensary.services.assessment import StudyFileChanged
 from dispensary.services.report_data import ExcursionRow
 from dispensary.services.temperature import LoggerCheck
 from dispensary.study import Study
-from dispensary.ui import collection
+from dispensary.ui.dashboard import start_reader
 from dispensary.ui.forms import (
     action_button,
     attempt,
@@ -329,13 +328,6 @@ def degree_range(low: str, high: str) -> str:
     )
 
 
-class ImportSignals(QObject):
-    done = Signal(object)
-    failed = Signal(str)
-    stale = Signal(str)
-    """Refused for the study file updated since the window read it (study_file_changed)."""
-
-
 @dataclass(frozen=True)
 class TypedImport(Kept):
     """The logger file and storage area chosen, kept while the study is opened again with its
@@ -346,24 +338,31 @@ class TypedImport(Kept):
     file: str
 
 
-class ImportJob(QRunnable):
+class ImportJob(QThread):
     """Reads and imports a logger file away from the window (a 50,000-line file with a
-    thousand excursions froze it for 8 seconds), as the reports are made (ReportJob)."""
+    thousand excursions froze it for 8 seconds), as the reports are made (ReportJob): started
+    by dashboard.start_reader, never owned by its screen, waited for when the window closes
+    (`wait_for_workers`), so an import is never cut short by the database closing under it."""
 
-    def __init__(self, work: Callable[[], tuple[temperature.LoggerImport, str]]) -> None:
+    done = Signal(object)
+    failed = Signal(str)
+    stale = Signal(str)
+    """Refused for the study file updated since the window read it (study_file_changed)."""
+
+    def __init__(self, work: Callable[[], tuple[temperature.LoggerImport, str]], name: str) -> None:
         super().__init__()
         self.work = work
-        self.signals = ImportSignals()
+        self.name = name  # the file's, said when it is imported
 
     def run(self) -> None:
         try:
             found = self.work()
         except StudyFileChanged as exc:
-            self.signals.stale.emit(exc.message)
+            self.stale.emit(exc.message)
         except DispensaryError as exc:
-            self.signals.failed.emit(exc.message)
+            self.failed.emit(exc.message)
         except Exception as exc:  # a worker must report, not die: shown in plain words
-            self.signals.failed.emit(
+            self.failed.emit(
                 with_detail(
                     QCoreApplication.translate(
                         "TemperatureScreen",
@@ -374,7 +373,7 @@ class ImportJob(QRunnable):
                 )
             )
         else:
-            self.signals.done.emit(found)
+            self.done.emit(found)
 
 
 class TemperatureScreen(Screen):
@@ -387,8 +386,6 @@ class TemperatureScreen(Screen):
 
     def __init__(self, session: AppSession, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(1)
         self._job: ImportJob | None = None
         study = session.ctx.study
         self.loggers, self.logger_proxy, self.logger_table = row_table(
@@ -741,15 +738,14 @@ class TemperatureScreen(Screen):
                 done = temperature.import_logger_file(ctx, actor, area, text, source=path.name)
             return done, encoding
 
-        job = ImportJob(work)
-        job.signals.done.connect(lambda found: self._imported(found, path.name))
-        job.signals.failed.connect(self._refused)
-        job.signals.stale.connect(self._stale)
+        job = ImportJob(work, path.name)
+        job.done.connect(self._imported)
+        job.failed.connect(self._refused)
+        job.stale.connect(self._stale)
         self._job = job
         self.import_button.setEnabled(False)
         self.message.show_message(self.tr("Importing {name}…").format(name=path.name), "info")
-        collection.hold(job)  # no garbage collection in its thread (ui/collection.py)
-        self.pool.start(job)
+        start_reader(job)  # waited for when the window closes; garbage collection held off
 
     def _read(self, path: Path) -> bytes:
         """The file's bytes, or a refusal in plain words (on the worker: a file on a slow
@@ -777,8 +773,8 @@ class TemperatureScreen(Screen):
             ) from exc
 
     def _ended(self) -> None:
-        """The import attempt over: the button back, the job let go."""
-        collection.release(self._job)
+        """The import attempt over: the button back, the job let go (by dashboard's reaper once
+        its thread has finished)."""
         self._job = None
         self.import_button.setEnabled(True)
 
@@ -824,7 +820,8 @@ class TemperatureScreen(Screen):
             self.message.show_message(kept.note, "warning")
         self.import_button.setFocus()
 
-    def _imported(self, found: tuple[temperature.LoggerImport, str], name: str) -> None:
+    def _imported(self, found: tuple[temperature.LoggerImport, str]) -> None:
+        name = self._job.name if self._job is not None else ""
         self._ended()
         done, encoding = found
         self._reload()  # the message below says what the import found
