@@ -360,16 +360,14 @@
         <translation>此前未显示的警告：</translation>
     </message>
     <message>
-        <source>Dispense cycle {cycle} to {participant} ({initials}): {kits} — {products}, day 1 {day1}.</source>
-        <translation>为 {participant}（{initials}）发放第 {cycle} 周期药物：{kits} — {products}，第1天 {day1}。</translation>
+        <source>{tablets} tablets</source>
+        <comment>all the tablets of a dispense</comment>
+        <translation>共 {tablets} 片</translation>
     </message>
     <message>
-        <source>Dispense cycle {cycle} to {participant} ({initials}): {kits} — {tablets} tablets, day 1 {day1}.</source>
-        <translation>为 {participant}（{initials}）发放第 {cycle} 周期药物：{kits} — 共 {tablets} 片，第1天 {day1}。</translation>
-    </message>
-    <message>
-        <source>Dispense cycle {cycle} to {participant} ({initials}): {kits} — {units}, day 1 {day1}.</source>
-        <translation>为 {participant}（{initials}）发放第 {cycle} 周期药物：{kits} — 共 {units}，第1天 {day1}。</translation>
+        <source>{units}</source>
+        <comment>all the units of a dispense</comment>
+        <translation>共 {units}</translation>
     </message>
     <message>
         <source>No platelet count given.</source>
@@ -591,6 +589,10 @@
     <message>
         <source>Kit {number} taken. Fill in the field the cursor is now in, then press Enter to sign.</source>
         <translation>已取药盒 {number}。请填写光标所在的字段，然后按 Enter 签名。</translation>
+    </message>
+    <message>
+        <source>Dispense cycle {cycle} to {participant} ({initials}): {kits} — {what}, day 1 {day1}.</source>
+        <translation>为 {participant}（{initials}）发放第 {cycle} 周期药物：{kits} — {what}，第1天 {day1}。</translation>
     </message>
     <message>
         <source>Dispensed {number}: {participant} cycle {cycle}, {units} in {kits}, {days} days to {last_day}.</source>

@@ -1452,41 +1452,23 @@ class DispenseScreen(Screen):
         kits = list(found.kits_to_dispense)
         products = self._products_counted((k.product, k.tablets) for k in kits)
         if products:
-            summary = self.tr(
-                "Dispense cycle {cycle} to {participant} ({initials}): {kits} — {products},"
-                " day 1 {day1}."
-            ).format(
-                cycle=found.cycle,
-                participant=row.study_number,
-                initials=row.initials,
-                kits=separated(k.number for k in kits),
-                products=products,
-                day1=shown_date(found.day1),
-            )
+            what = products
         elif (units := self._one_unit((k.product, k.tablets) for k in kits)) is None:
-            summary = self.tr(
-                "Dispense cycle {cycle} to {participant} ({initials}): {kits} — {tablets} tablets,"
-                " day 1 {day1}."
-            ).format(
-                cycle=found.cycle,
-                participant=row.study_number,
-                initials=row.initials,
-                kits=separated(k.number for k in kits),
-                tablets=found.tablets_in_kits,
-                day1=shown_date(found.day1),
+            what = self.tr("{tablets} tablets", "all the tablets of a dispense").format(
+                tablets=found.tablets_in_kits
             )
         else:  # one product not of tablets, in the study's word: "112 capsules"
-            summary = self.tr(
-                "Dispense cycle {cycle} to {participant} ({initials}): {kits} — {units},"
-                " day 1 {day1}."
-            ).format(
-                cycle=found.cycle,
-                participant=row.study_number,
-                initials=row.initials,
-                kits=separated(k.number for k in kits),
-                units=units,
-                day1=shown_date(found.day1),
-            )
+            what = self.tr("{units}", "all the units of a dispense").format(units=units)
+        summary = self.tr(
+            "Dispense cycle {cycle} to {participant} ({initials}): {kits} — {what}, day 1 {day1}."
+        ).format(
+            cycle=found.cycle,
+            participant=row.study_number,
+            initials=row.initials,
+            kits=separated(k.number for k in kits),
+            what=what,
+            day1=shown_date(found.day1),
+        )
         if not self.platelets.isHidden():  # said before signing, as it will be recorded
             count = self.platelet_count()
             said = (

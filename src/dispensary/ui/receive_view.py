@@ -54,6 +54,7 @@ from dispensary.ui.models.table import Column, RowTableModel
 from dispensary.ui.scan_field import ScanField
 from dispensary.ui.screen import STAFF_ROLES, Kept, Screen, is_dispense_number
 from dispensary.ui.session import AppSession
+from dispensary.ui.unrecorded_prints import DISCARD, KEEP, RECORD, record_or_discard
 from dispensary.ui.widgets import (
     ElidedCombo,
     button_row,
@@ -299,9 +300,9 @@ class UnrecordedPrintQuestion:
     were printed. Record it now (retried, nothing printed again), discard it knowingly, or
     Cancel, the default, so that an Enter typed from habit, or a scan's Enter, loses nothing."""
 
-    RECORD = "record"
-    DISCARD = "discard"
-    KEEP = ""
+    RECORD = RECORD
+    DISCARD = DISCARD
+    KEEP = KEEP
 
     @classmethod
     def ask(cls, parent: QWidget | None, kits: tuple[str, ...]) -> str:
@@ -334,25 +335,11 @@ class UnrecordedPrintQuestion:
                 "printed.",
             )
         )
-        box.setStyleSheet("QLabel#qt_msgbox_informativelabel { min-width: 480px; }")
-        record = box.addButton(
+        return record_or_discard(
+            box,
             QCoreApplication.translate("ReceiveScreen", "&Record the print"),
-            QMessageBox.ButtonRole.AcceptRole,
-        )
-        discard = box.addButton(
             QCoreApplication.translate("ReceiveScreen", "&Discard the record"),
-            QMessageBox.ButtonRole.DestructiveRole,
         )
-        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(cancel)
-        box.setEscapeButton(cancel)
-        box.exec()
-        clicked = box.clickedButton()
-        if clicked is record:
-            return cls.RECORD
-        if clicked is discard:
-            return cls.DISCARD
-        return cls.KEEP
 
 
 @dataclass(frozen=True)

@@ -103,15 +103,39 @@ def record_pending(
     return refused
 
 
+RECORD = "record"
+DISCARD = "discard"
+KEEP = ""
+
+
+def record_or_discard(box: QMessageBox, record_text: str, discard_text: str) -> str:
+    """The buttons and answer of every question about a print whose record is waiting (the
+    Receive screen's, and the one as the session ends): RECORD, DISCARD, or KEEP (Cancel, the
+    default, Esc or the box closed), so that an Enter or Esc typed from habit loses nothing."""
+    box.setStyleSheet("QLabel#qt_msgbox_informativelabel { min-width: 480px; }")
+    record = box.addButton(record_text, QMessageBox.ButtonRole.AcceptRole)
+    discard = box.addButton(discard_text, QMessageBox.ButtonRole.DestructiveRole)
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(cancel)
+    box.setEscapeButton(cancel)
+    box.exec()
+    clicked = box.clickedButton()
+    if clicked is record:
+        return RECORD
+    if clicked is discard:
+        return DISCARD
+    return KEEP
+
+
 class UnrecordedPrintsQuestion:
     """Asked as the session ends by the user's hand (the window closed, Quit, Sign out) while
     labels printed in it wait for their record: record them now (nothing printed again),
     discard them knowingly, or Cancel, the default, so that an Enter or Esc loses nothing and
     the window stays open."""
 
-    RECORD = "record"
-    DISCARD = "discard"
-    KEEP = ""
+    RECORD = RECORD
+    DISCARD = DISCARD
+    KEEP = KEEP
 
     @classmethod
     def ask(cls, parent: QWidget | None, prints: list[str]) -> str:
@@ -136,22 +160,8 @@ class UnrecordedPrintsQuestion:
                 "lost: the audit trail will never show that these labels were printed.",
             )
         )
-        box.setStyleSheet("QLabel#qt_msgbox_informativelabel { min-width: 480px; }")
-        record = box.addButton(
+        return record_or_discard(
+            box,
             QCoreApplication.translate("UnrecordedPrints", "&Record now"),
-            QMessageBox.ButtonRole.AcceptRole,
-        )
-        discard = box.addButton(
             QCoreApplication.translate("UnrecordedPrints", "&Discard the record"),
-            QMessageBox.ButtonRole.DestructiveRole,
         )
-        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(cancel)
-        box.setEscapeButton(cancel)
-        box.exec()
-        clicked = box.clickedButton()
-        if clicked is record:
-            return cls.RECORD
-        if clicked is discard:
-            return cls.DISCARD
-        return cls.KEEP
