@@ -26,7 +26,8 @@ TWO = ("--study", "DEMO-2DRUG")
 TABLETS = ("--study", "NCT07198672")
 HEADER = (
     "cycle,dispense,day1,dispensed_on,dose,kits,tablets,returned,not_brought_back,taken,"
-    "expected,adherence,flags,flag_reason,returned_on,observations,irt_confirmation,voided"
+    "expected,adherence,flags,flag_reason,returned_on,observations,irt_confirmation,voided,"
+    "dispensed_by,checked_by"
 )
 
 

@@ -135,7 +135,12 @@ def test_each_dashboard_item_opens_its_workflow(
     assert isinstance(window.current_screen(), InventoryScreen)
 
     back_to_dashboard(window)
-    qtbot.mouseClick(link(window, "reconcile", "01-002"), Qt.MouseButton.LeftButton)
+    # A finding opens the reconciliation on that finding (its key, not its words).
+    today = window.current_screen()
+    assert isinstance(today, DashboardScreen)
+    finding = next(r for k, r, _b in today.links if k == "finding")
+    assert finding.startswith("adherence|01-002|")
+    qtbot.mouseClick(link(window, "finding", finding), Qt.MouseButton.LeftButton)
     assert isinstance(window.current_screen(), ReconcileScreen)
     assert window.navigation.currentItem().text() == "Reconciliation"
 

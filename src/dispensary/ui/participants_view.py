@@ -1112,8 +1112,10 @@ class KitsBackDialog(ReasonDialog):
     """Asks for the kits of a dispense made before today, scanned as back in the pharmacy,
     before it is voided: OK only once something is scanned."""
 
-    def __init__(self, parent: QWidget | None, title: str, prompt: str, action: str) -> None:
-        super().__init__(parent, title, prompt, action)
+    def __init__(
+        self, parent: QWidget | None, title: str, prompt: str, action: str, whole: str = ""
+    ) -> None:
+        super().__init__(parent, title, prompt, action, whole)
         self.reason.setObjectName("kitsBack")
         self.reason.setPlaceholderText(self.tr("Scan each kit (K1234)"))
 
