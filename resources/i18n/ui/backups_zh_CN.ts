@@ -67,6 +67,14 @@
         <translation>{value} kB</translation>
     </message>
     <message>
+        <source>{time} (file&apos;s time)</source>
+        <translation>{time}（文件时间）</translation>
+    </message>
+    <message>
+        <source>No audit entry records this copy: the time shown is when its file was last changed, not a time recorded when it was written.</source>
+        <translation>稽查轨迹中没有记录此副本的条目：所示时间是其文件最后修改的时间，而非写出时记录的时间。</translation>
+    </message>
+    <message>
         <source>Backups of this database</source>
         <translation>本数据库的备份</translation>
     </message>

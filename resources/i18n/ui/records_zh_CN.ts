@@ -1222,14 +1222,6 @@ Old values:
         <translation>全部药盒，或扫描一个药盒</translation>
     </message>
     <message>
-        <source>All users, or one user name</source>
-        <translation>全部用户，或输入一个用户名</translation>
-    </message>
-    <message>
-        <source>All actions, or one action&apos;s name</source>
-        <translation>全部操作，或输入一个操作名称</translation>
-    </message>
-    <message>
         <source>Kit, participant, dispense, reason...</source>
         <translation>药盒、受试者、发放、原因…</translation>
     </message>

@@ -21,12 +21,14 @@ from dispensary.cli.core import (
     calendar_date,
     comma_pieces,
     days,
+    help_text,
     path_option,
     plural,
     whole,
 )
 from dispensary.cli.forecast import weeks_option
 from dispensary.domain import documents
+from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.errors import InvalidInput
 from dispensary.domain.forecast import DEFAULT_WEEKS
 from dispensary.files import staged_name, write_error_text, write_private
@@ -164,10 +166,18 @@ def param_options(
         elif param is documents.Param.USER:  # --user signs in, before the command as after
             p.add_argument("--by", dest="by_user", metavar="NAME", help=N_("entries by this user"))
         elif param is documents.Param.ACTION:
+            # Every code listed, as `audit list --help` lists them (a code mistyped is refused,
+            # listing them too).
             p.add_argument(
                 "--action",
                 metavar="A",
-                help=N_("entries of this action: its code or its name as the trail shows it"),
+                help=help_text(
+                    N_(
+                        "entries of this action: its code ({codes}) or its name as the trail "
+                        "shows it"
+                    ),
+                    codes=", ".join(a.value for a in AuditAction),
+                ),
             )
         elif param is documents.Param.TEXT:
             p.add_argument(

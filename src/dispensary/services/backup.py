@@ -1019,6 +1019,9 @@ class KeptBackup:
     # Made when the audit trail did not verify (named BROKEN_MARK): why no restore command is
     # given for it (not_for_restore's words), "" for a backup that may be restored.
     not_for_restore: str = ""
+    # `at` is the file's own time (last changed), not a time recorded when it was written: a
+    # copy the audit trail records nowhere (its entry could not be written), found by its name.
+    file_time: bool = False
 
 
 @dataclass(frozen=True)
@@ -1117,20 +1120,20 @@ def _broken_backups(ctx: Context, folder: Path, stem: str) -> list[KeptBackup]:
                 AuditEntry.entity_id.contains(BROKEN_MARK),
             )
         ).all()
-    made: dict[Path, tuple[datetime, bool]] = {}
+    made: dict[Path, tuple[datetime, bool, bool]] = {}  # when, automatic, the file's time
     for action, at, new in rows:
         path = Path(str(_details(new).get("path", "")))
         if not path.is_absolute() or not path.stem.endswith(BROKEN_MARK):
             continue
-        made[path] = (at, action == AuditAction.BACKUP_AUTOMATIC.value)
+        made[path] = (at, action == AuditAction.BACKUP_AUTOMATIC.value, False)
     pattern = re.compile(re.escape(stem) + r"-\d{4}-\d{2}-\d{2}T\d{6}" + re.escape(BROKEN_MARK))
     with contextlib.suppress(OSError):
         for path in folder.glob("*.sqlite3"):
             if pattern.fullmatch(path.stem) and path not in made and path.is_file():
                 modified = datetime.fromtimestamp(path.stat().st_mtime, UTC)
-                made[path] = (modified, True)
+                made[path] = (modified, True, True)
     found: list[KeptBackup] = []
-    for path, (at, automatic) in made.items():
+    for path, (at, automatic, file_time) in made.items():
         words = not_for_restore(path)
         try:
             there = path.is_file()
@@ -1140,7 +1143,7 @@ def _broken_backups(ctx: Context, folder: Path, stem: str) -> list[KeptBackup]:
         if not there and (automatic or path.parent == folder):
             continue
         state = BackupState.CHAIN_BROKEN if there else BackupState.MISSING
-        found.append(KeptBackup(str(path), at, automatic, size, state, "", words))
+        found.append(KeptBackup(str(path), at, automatic, size, state, "", words, file_time))
     return found
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from functools import cmp_to_key
 from pathlib import Path
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
@@ -49,10 +48,11 @@ from dispensary.files import Staged, write_error_text
 from dispensary.i18n import sentences, speaking, utc_offset
 from dispensary.reports import catalogue as report_catalogue
 from dispensary.reports.catalogue import Document
-from dispensary.services import audit, site_key, users
+from dispensary.services import audit, site_key
 from dispensary.services.audit import AuditFilter
 from dispensary.services.results import AnchorCheck, AuditRow, EntrySigners
 from dispensary.study import Study
+from dispensary.ui.audit_pickers import ActionPicker, UserPicker
 from dispensary.ui.dashboard import start_reader
 from dispensary.ui.feedback import MessageBar
 from dispensary.ui.forms import (
@@ -68,7 +68,7 @@ from dispensary.ui.forms import (
     selected_rows,
     text_field,
 )
-from dispensary.ui.models.table import Column, collator, display
+from dispensary.ui.models.table import Column, display
 from dispensary.ui.reports_view import ReportJob
 from dispensary.ui.screen import ALL_ROLES, Screen
 from dispensary.ui.session import AppSession
@@ -348,12 +348,9 @@ class AuditScreen(Screen):
     def _filters(self) -> QVBoxLayout:
         rows = QVBoxLayout()
         first, second = QHBoxLayout(), QHBoxLayout()
-        self.user = QComboBox()
-        self.user.setObjectName("auditUser")
-        self.user.addItem(self.tr("All users"), "")
-        self.action = QComboBox()
-        self.action.setObjectName("auditAction")
-        self.action.addItem(self.tr("All actions"), "")
+        # The pickers the Reports screen's audit report offers too (ui.audit_pickers).
+        self.user = UserPicker("auditUser")
+        self.action = ActionPicker("auditAction")
         self.action.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.text = text_field("auditText", self.tr("Kit, participant, dispense, reason..."))
         self.text.setClearButtonEnabled(True)
@@ -388,42 +385,9 @@ class AuditScreen(Screen):
         return rows
 
     def _load_choices(self) -> None:
-        """The accounts the study's trail may hold (a former member of the study too) and
-        actions from the trail itself, kept across reloads."""
-        if self.user.count() == 1:
-            people = attempt(
-                self.message, lambda: users.trail_accounts(self.session.ctx, self.session.actor)
-            )
-            for person in people or []:
-                shown = (
-                    self.tr("{user} ({name}), no longer in this study")
-                    if person.former
-                    else self.tr("{user} ({name})")
-                ).format(user=person.username, name=person.full_name)
-                self.user.addItem(shown, person.username)
-
-    def _add_actions(self, rows: list[AuditRow]) -> None:
-        """The actions met in the trail, by name in the reader's language (the code, which the
-        filter uses, in the tooltip), in the order of their names."""
-        known = {str(self.action.itemData(i)) for i in range(1, self.action.count())}
-        codes = known | {r.action for r in rows}
-        if codes == known:
-            return
-        chosen = str(self.action.currentData() or "")
-        self.action.blockSignals(True)
-        while self.action.count() > 1:
-            self.action.removeItem(1)
-        order = collator()
-
-        def by_name(a: str, b: str) -> int:  # the reader's order of the names, then the codes
-            named = order.compare(name_of(a).casefold(), name_of(b).casefold())
-            return named or (a > b) - (a < b)
-
-        for code in sorted(codes, key=cmp_to_key(by_name)):
-            self.action.addItem(name_of(code), code)
-            self.action.setItemData(self.action.count() - 1, code, Qt.ItemDataRole.ToolTipRole)
-        self.action.setCurrentIndex(max(0, self.action.findData(chosen)))
-        self.action.blockSignals(False)
+        """The accounts the study's trail may hold (a former member of the study too), as the
+        service gives them now."""
+        self.user.load(self.session, self.message)
 
     def chosen(self) -> AuditFilter | None:
         """The filters as the screen shows them, read now: the entries listed and the report
@@ -442,8 +406,8 @@ class AuditScreen(Screen):
         return AuditFilter(
             since=since,
             until=until,
-            username=str(self.user.currentData() or "") or None,
-            action=str(self.action.currentData() or "") or None,
+            username=self.user.chosen(),
+            action=self.action.chosen(),
             text=self.text.text().strip() or None,
         )
 
@@ -480,7 +444,7 @@ class AuditScreen(Screen):
             yielding=(OLD_VALUES, REASON, NEW_VALUES, RECORD),
             keep={NEW_VALUES: least},
         )
-        self._add_actions(rows)
+        self.action.offer(r.action for r in rows)  # a code this version does not write too
         if len(rows) >= SHOWN_AT_MOST:
             shown = self.tr(
                 "{n} entries shown (the latest; narrow the filters to see older ones)"

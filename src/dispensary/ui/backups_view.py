@@ -49,7 +49,7 @@ from dispensary.ui.forms import (
     selected_rows,
     text_field,
 )
-from dispensary.ui.models.table import Column
+from dispensary.ui.models.table import Column, display
 from dispensary.ui.screen import Screen
 from dispensary.ui.session import AppSession
 from dispensary.ui.widgets import button_row, titled_page, wrapped_label
@@ -122,8 +122,34 @@ def size_text(kept: KeptBackup) -> str:
     )
 
 
+def written_text(kept: KeptBackup) -> str:
+    """When the backup was written; for a copy the audit trail records nowhere, the file's own
+    time, said so (not a time the program recorded)."""
+    if not kept.file_time:
+        return display(kept.at)
+    return QCoreApplication.translate("BackupsScreen", "{time} (file's time)").format(
+        time=display(kept.at)
+    )
+
+
+def written_hint(kept: KeptBackup) -> str:
+    """On hover, where the time comes from when it is the file's."""
+    if not kept.file_time:
+        return ""
+    return QCoreApplication.translate(
+        "BackupsScreen",
+        "No audit entry records this copy: the time shown is when its file was last changed, "
+        "not a time recorded when it was written.",
+    )
+
+
 BACKUP_COLUMNS: list[Column[KeptBackup]] = [
-    Column(str(QT_TRANSLATE_NOOP("Column", "Written")), lambda k: k.at),
+    Column(
+        str(QT_TRANSLATE_NOOP("Column", "Written")),
+        lambda k: k.at,
+        shown=written_text,
+        hint=written_hint,
+    ),
     Column(str(QT_TRANSLATE_NOOP("Column", "Kind")), kind_text),
     Column(
         str(QT_TRANSLATE_NOOP("Column", "Size")),
@@ -140,7 +166,7 @@ BACKUP_COLUMNS: list[Column[KeptBackup]] = [
     Column(str(QT_TRANSLATE_NOOP("Column", "Verification code")), lambda k: k.code),
     Column(str(QT_TRANSLATE_NOOP("Column", "File")), lambda k: k.path),
 ]
-FILE = 5
+STATE, FILE = 3, 5
 
 
 class BackupsReader(QThread):
@@ -321,7 +347,7 @@ class BackupsScreen(Screen):
         chosen, self.chosen = self.chosen, None
         if kept is None:
             self.model.set_rows([])
-            fit_columns(self.table, widest=420, stretch=FILE)
+            self._fit()
             self.folder.clear()
             self._selection_changed()
             return
@@ -334,10 +360,16 @@ class BackupsScreen(Screen):
             ).format(folder=kept.folder)
         )
         self.model.set_rows(kept.backups)
-        fit_columns(self.table, widest=420, stretch=FILE)
+        self._fit()
         if chosen is None or not self.select(chosen):
             self.table.selectRow(0)
         self._selection_changed()
+
+    def _fit(self) -> None:
+        """The state read whole, over more lines where the window is narrow (the copy kept as
+        evidence said why in a long sentence, cut at the column's edge at 1366x768); the file
+        takes the width to spare."""
+        fit_columns(self.table, widest=420, stretch=FILE, wrap=(STATE, FILE))
 
     def current(self) -> KeptBackup | None:
         rows = selected_rows(self.table, self.proxy, self.model)
@@ -348,8 +380,11 @@ class BackupsScreen(Screen):
 
     def _selection_changed(self) -> None:
         kept = None if self.checking else self.current()
-        # A copy of a trail that did not verify is not for restore (the service's words).
-        self.reason.setEnabled(kept is not None and not kept.not_for_restore)
+        # A copy of a trail that did not verify is not for restore (the service's words). While
+        # the list is read the reason is left as it was: switched off, it gave the cursor away
+        # (F5 pressed in it left the user elsewhere); what is typed there waits for the list.
+        if not self.checking:
+            self.reason.setEnabled(kept is not None and not kept.not_for_restore)
         self.copy_button.setEnabled(False)
         self.command.clear()
         if self.checking:

@@ -9,6 +9,7 @@ from datetime import date
 from typing import TypeVar
 
 from PySide6.QtCore import (
+    QEvent,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -615,6 +616,9 @@ class DateRange(QWidget):
         ):
             label = QLabel(caption)
             label.setBuddy(edit)
+            # Pressed while the dates do not count, the key ticks "Limit to dates" and goes to
+            # its date (a date switched off takes no cursor: the key did nothing).
+            label.installEventFilter(self)
             layout.addWidget(label, row, column + 2 * at)
             layout.addWidget(edit, row, column + 2 * at + 1)
         # The range as a whole a label's buddy (the Reports screen's "Peri&od"): its Alt key goes
@@ -626,6 +630,18 @@ class DateRange(QWidget):
 
     def _lead_to(self, on: bool) -> None:
         self.setFocusProxy(self.since if on else self.limit)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """A date's Alt key ticks "Limit to dates" first: the label then puts the cursor in its
+        date, now switched on."""
+        if (
+            event.type() == QEvent.Type.Shortcut
+            and isinstance(watched, QLabel)
+            and watched.buddy() in (self.since, self.until)
+            and not self.limit.isChecked()
+        ):
+            self.limit.setChecked(True)
+        return super().eventFilter(watched, event)
 
     def set_range(self, since: date, until: date) -> None:
         self.limit.setChecked(True)

@@ -60,6 +60,7 @@ from dispensary.services import labels as label_prints
 from dispensary.services.documents import PAPERS, Param
 from dispensary.services.labels import PrintPlan
 from dispensary.services.permissions import Permission, may
+from dispensary.ui.audit_pickers import ActionPicker, UserPicker
 from dispensary.ui.dashboard import start_reader
 from dispensary.ui.forms import DateRange, ReasonDialog, action_button, attempt, text_field
 from dispensary.ui.label_printers import (
@@ -277,9 +278,10 @@ class ReportsScreen(Screen):
         self.destruction.setPlaceholderText(self.tr("No destruction on record yet"))
         self.kits = text_field("reportKits", self.tr("Scan the kits or type e.g. K0001, K0002"))
         self.kit = text_field("reportKit", self.tr("All kits, or scan one kit"))
-        # The audit trail's other filters, as its screen's (which saves its report with them).
-        self.audit_user = text_field("reportUser", self.tr("All users, or one user name"))
-        self.audit_action = text_field("reportAction", self.tr("All actions, or one action's name"))
+        # The audit trail's other filters, as its screen's (which saves its report with them):
+        # its pickers, where typed names gave an empty report for a typo, saying nothing.
+        self.audit_user = UserPicker("reportUser")
+        self.audit_action = ActionPicker("reportAction")
         self.audit_text = text_field("reportText", self.tr("Kit, participant, dispense, reason..."))
         self.dispense = text_field(
             "reportDispense", self.tr("Scan the label or type e.g. DSP000012")
@@ -490,7 +492,7 @@ class ReportsScreen(Screen):
 
     def refresh(self) -> None:
         """Reloads the lists the parameters offer (participants, lots, shipments,
-        destructions)."""
+        destructions, the audit trail's users)."""
         ctx, actor = self.session.ctx, self.session.actor
         people = attempt(self.message, lambda: queries.participants(ctx, actor)) or []
         stock = attempt(self.message, lambda: queries.inventory(ctx, actor)) or []
@@ -535,6 +537,8 @@ class ReportsScreen(Screen):
             ],
         )
         self._refill(self.destruction, self._destruction_items(destroyed))
+        if may(actor, Permission.AUDIT):  # the audit report's users, for whoever may read it
+            self.audit_user.load(self.session, self.message)
         if self.destruction.currentIndex() < 0 and self.destruction.count():
             self.destruction.setCurrentIndex(0)  # a placeholder leaves none chosen: the latest
 
@@ -631,8 +635,8 @@ class ReportsScreen(Screen):
             paper=str(self.paper.currentData() or documents.Values().paper),
             destruction=str(self.destruction.currentData() or "") or None,
             kit=self.kit.text().strip().upper() or None,
-            user=self.audit_user.text().strip() or None,
-            action=self.audit_action.text().strip() or None,
+            user=self.audit_user.chosen(),
+            action=self.audit_action.chosen(),
             text=self.audit_text.text().strip() or None,
         )
 

@@ -61,6 +61,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "reconcile_view",
         "reports_view",
         "audit_view",
+        "audit_pickers",
         "temperature_view",
         "inventory_view",
         "screens",
