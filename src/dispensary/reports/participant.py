@@ -37,6 +37,7 @@ from dispensary.reports.catalogue import PARTICIPANT_TITLE
 from dispensary.reports.csvfile import to_csv
 from dispensary.reports.logs import return_count_cells, return_count_header
 from dispensary.reports.words import dose_name, listing, person, pgettext, term
+from dispensary.services.context import local_day
 from dispensary.services.queries import change_words
 from dispensary.services.report_data import ParticipantReport, ReportMeta, ReturnLogRow
 from dispensary.services.results import (
@@ -294,7 +295,7 @@ def corrected(value: str, field: str, changes: Sequence[RecordChange]) -> str:
     if not fixes:
         return value
     return _("{value} (corrected from {old} on {day})").format(
-        value=value, old=fixes[0].old, day=day(fixes[-1].at.date())
+        value=value, old=fixes[0].old, day=day(local_day(fixes[-1].at))
     )
 
 

@@ -37,7 +37,7 @@ from dispensary.db.engine import read_only, sqlite_path
 from dispensary.db.models import AuditEntry, LedgerEntry
 from dispensary.files import write_private
 from dispensary.i18n import _
-from dispensary.services.context import Context
+from dispensary.services.context import Context, local_day
 from dispensary.services.results import VerifiedPoint, VerifyResult
 from dispensary.services.verification import verify_session, verify_since
 
@@ -89,7 +89,7 @@ class TrailCheck:
         ).format(
             entry=self.since,
             full=self.full_position,
-            date=self.full_at.date().isoformat(),
+            date=local_day(self.full_at).isoformat(),
         )
 
 

@@ -38,6 +38,13 @@ def local_day_start(day: date) -> datetime:
     return min(on_the_day) if on_the_day else max(readings)
 
 
+def local_day(at: datetime) -> date:
+    """The local day (this workstation's zone, as `local_day_start` reckons days) a recorded
+    moment falls on: `local_day_start(local_day(at)) <= at`. Not the UTC date of `at`, which
+    east of UTC puts the local small hours on the day before."""
+    return at.astimezone().date()
+
+
 class SystemClock:
     def now(self) -> datetime:
         return datetime.now(UTC)
@@ -46,7 +53,7 @@ class SystemClock:
         return date.today()
 
     def day_of(self, at: datetime) -> date:
-        return at.astimezone().date()  # the local date, as date.today()
+        return local_day(at)  # the local date, as date.today()
 
 
 @dataclass

@@ -500,22 +500,32 @@ def _people_due(session: Session, ctx: Context, today: date, due_within_days: in
 
 
 def due_this_week(
-    ctx: Context, actor: Actor, today: date, due_within_days: int = DUE_WINDOW_DAYS
+    ctx: Context,
+    actor: Actor,
+    today: date | None = None,
+    due_within_days: int = DUE_WINDOW_DAYS,
 ) -> tuple[DueParticipant, ...]:
-    """Those due for their next cycle within the window from `today`, as the Today screen's
-    due card lists them (Dashboard.due): the Participants register narrowed to the card's
-    list asks again here when it is shown, so a participant dispensed since drops out."""
+    """Those due for their next cycle within the window from `today` (None: the clock's day
+    now), as the Today screen's due card lists them (Dashboard.due): the Participants register
+    narrowed to the card's list asks again here, for the day it is asked on, each time it is
+    shown, so a participant dispensed since drops out, and a window left open overnight lists
+    the new day's (it kept the day the card was read for until opened from the card again)."""
     require(actor, Permission.VIEW, ctx)
+    day = today if today is not None else ctx.clock.today()
     with read_transaction(ctx.engine) as session:
-        return _people_due(session, ctx, today, due_within_days).due
+        return _people_due(session, ctx, day, due_within_days).due
 
 
-def returns_pending(ctx: Context, actor: Actor, today: date) -> tuple[PendingReturn, ...]:
-    """The returns due on `today`, as the Today screen's returns card lists them
-    (Dashboard.returns_pending): asked again by the register narrowed to them."""
+def returns_pending(
+    ctx: Context, actor: Actor, today: date | None = None
+) -> tuple[PendingReturn, ...]:
+    """The returns due on `today` (None: the clock's day now), as the Today screen's returns
+    card lists them (Dashboard.returns_pending): asked again by the register narrowed to
+    them, for the day it is asked on (as due_this_week)."""
     require(actor, Permission.VIEW, ctx)
+    day = today if today is not None else ctx.clock.today()
     with read_transaction(ctx.engine) as session:
-        return _people_due(session, ctx, today, DUE_WINDOW_DAYS).returns_pending
+        return _people_due(session, ctx, day, DUE_WINDOW_DAYS).returns_pending
 
 
 def _expiring(session: Session, study: int, today: date, last_day: date) -> list[ExpiringKit]:

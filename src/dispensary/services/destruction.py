@@ -42,7 +42,7 @@ from dispensary.services.common import (
     status_now,
     stock_movement,
 )
-from dispensary.services.context import Actor, Context
+from dispensary.services.context import Actor, Context, local_day
 from dispensary.services.counts import open_differences
 from dispensary.services.permissions import Permission, Readable, require
 from dispensary.services.queries import kits_not_brought_back
@@ -521,7 +521,7 @@ def _unseen_returns(
                 "Returns no monitor has seen: {kits}, recorded after the monitor's last "
                 "sign-off ({signed})."
             )
-        ).format(kits=kits_said, signed=signed.date().isoformat())
+        ).format(kits=kits_said, signed=local_day(signed).isoformat())
     refusals: tuple[Refusal[DestroyCheck], ...] = ()
     if not checked.unseen_returns_ok:
         refusals = (

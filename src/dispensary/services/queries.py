@@ -85,7 +85,7 @@ from dispensary.services.common import (
     shipments_of,
     status_now,
 )
-from dispensary.services.context import Actor, Context
+from dispensary.services.context import Actor, Context, local_day
 from dispensary.services.counts import open_differences
 from dispensary.services.permissions import Permission, Readable, require, studies_now
 from dispensary.services.results import (
@@ -2470,7 +2470,7 @@ def status_entries(session: Session, people: dict[int, str]) -> dict[int, list[S
             owners[entry_id] = persons
             day = _effective_on(new)
             if day is None and at is not None and corrects is None:
-                day = at.date()
+                day = local_day(at)
             status = values.get("status")
             was = before.get("status")
             for person in persons:

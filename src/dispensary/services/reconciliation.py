@@ -1074,7 +1074,7 @@ def _settled(counts: Sequence[_CountLine], findings: dict[int, Discrepancy]) -> 
                     "({difference}); not adjusted: counted again on {again}."
                 ).format(**figures)
             finding = Discrepancy(
-                DiscrepancyKind.COUNT_DIFFERENCE, finding.subject, message, finding.on
+                DiscrepancyKind.COUNT_DIFFERENCE, finding.subject, message, finding.on, finding.ref
             )
         found.append(finding)
     return found
@@ -1099,6 +1099,7 @@ def _count_difference(kit: _KitLine, count: _CountLine) -> Discrepancy:
                 difference=f"{count.counted - count.book:+d}",
             ),
             count.counted_on,
+            ref=_count_ref(count),
         )
     return Discrepancy(
         DiscrepancyKind.COUNT_DIFFERENCE,
@@ -1117,7 +1118,15 @@ def _count_difference(kit: _KitLine, count: _CountLine) -> Discrepancy:
             verifier=count.verifier or "?",
         ),
         count.counted_on,
+        ref=_count_ref(count),
     )
+
+
+def _count_ref(count: _CountLine) -> str:
+    """A count finding's `Discrepancy.ref`: the count's id, which tells two counts of one kit
+    on one day apart (their kind, kit and day alike gave them one key, and the Today screen's
+    line of the second chose the first on the reconciliation)."""
+    return f"count {count.id}"
 
 
 def reason_code_words(code: str) -> str:

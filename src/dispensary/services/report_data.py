@@ -12,7 +12,7 @@ import json
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal, TypeVar
 
 from sqlalchemy import (
@@ -73,7 +73,7 @@ from dispensary.services.common import (
     status_now,
     voided_ids,
 )
-from dispensary.services.context import Actor, Context
+from dispensary.services.context import Actor, Context, local_day, local_day_start
 from dispensary.services.permissions import Permission, Readable, require
 from dispensary.services.reconciliation import (
     count_findings,
@@ -588,7 +588,7 @@ def _initials_then(
     if not later or later[0].old == line.initials:
         return line
     return replace(
-        line, initials_when_recorded=later[0].old, initials_corrected_on=later[-1].at.date()
+        line, initials_when_recorded=later[0].old, initials_corrected_on=local_day(later[-1].at)
     )
 
 
@@ -1288,10 +1288,12 @@ def _initials(session: Session) -> dict[int, str]:
 
 
 def day_bounds(since: date | None, until: date | None) -> tuple[datetime | None, datetime | None]:
-    """The period checked, as UTC instants: from the first day's start to the last day's end."""
+    """The period checked, as UTC instants: from the first day's start to the last day's end,
+    the days this workstation's local days (`local_day_start`, as the audit trail's filter):
+    at UTC+8 an entry made at 07:00 on the 3rd is the 3rd's, not the UTC 2nd's."""
     check_period(since, until)
-    start = datetime.combine(since, time(0), UTC) if since is not None else None
-    end = datetime.combine(until + timedelta(days=1), time(0), UTC) if until is not None else None
+    start = local_day_start(since) if since is not None else None
+    end = local_day_start(until + timedelta(days=1)) if until is not None else None
     return start, end
 
 
@@ -1689,10 +1691,10 @@ def monitor_pack(ctx: Context, actor: Actor, since: date, until: date) -> Monito
     read in one snapshot, so a receive saved meanwhile is in every part or in none."""
     require(actor, Permission.VIEW, ctx)
     start, end = day_bounds(since, until)
-    # The audit entries counted are those the audit report of the same days lists: the days
-    # this workstation's local days, as the Audit trail screen shows the times
-    # (AuditFilter.bounds). The records' sections (the changes below with their UTC times, the
-    # DARFs and logs) keep UTC days.
+    # Every part reads the same days: this workstation's local days (day_bounds, as the audit
+    # report's AuditFilter.bounds), for the audit entries counted, the records' changes and the
+    # logs alike (the changes and logs read UTC days, so at UTC+8 an entry made at 07:00 on the
+    # 3rd fell on the 2nd).
     trail = audit_service.AuditFilter(since=since, until=until)
     with read_transaction(ctx.engine) as session:
         destructions = queries.destruction_log(ctx, actor, since, until)
@@ -1715,7 +1717,7 @@ def monitor_pack(ctx: Context, actor: Actor, since: date, until: date) -> Monito
             coverage=tuple(
                 LogCoverage(
                     c.storage_area,
-                    c.since.date(),
+                    local_day(c.since),
                     c.first_reading,
                     c.last_reading,
                     c.imports,
@@ -1799,7 +1801,7 @@ def _open_items(
         .order_by(Kit.number)
     ):
         found_event = last_event.get(kit.id)
-        on = found_event.at.astimezone(UTC).date() if found_event else kit.shipment.received_on
+        on = local_day(found_event.at) if found_event else kit.shipment.received_on
         # The reason the program wrote (at a receipt, by an excursion) in the reader's words,
         # as the quarantine log gives it; a reason typed by hand as typed.
         why = (
@@ -1825,7 +1827,7 @@ def _open_items(
         )
     for log in logs:
         for gap in log.gaps:
-            add(OPEN_KINDS[1], gap.start.astimezone(UTC).date(), gap.storage_area, gap.text)
+            add(OPEN_KINDS[1], local_day(gap.start), gap.storage_area, gap.text)
     for number, row in queries.open_flags(session, ctx):
         labels = flags_said(ctx.study, row)
         add(

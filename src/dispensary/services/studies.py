@@ -44,7 +44,7 @@ from dispensary.domain.rules import check_text, source_words
 from dispensary.i18n import N_, _, listed, sentences
 from dispensary.services.audit import Recorder
 from dispensary.services.common import not_voided, of_study
-from dispensary.services.context import Actor, Context
+from dispensary.services.context import Actor, Context, local_day
 from dispensary.services.permissions import Permission, may, require, studies_now
 from dispensary.services.pharmacy import LabelRoom, refuse_study_without_room
 from dispensary.services.queries import not_brought_back_in_force
@@ -72,7 +72,7 @@ def _open_record(session: Session, ctx: Context) -> StudyRecord:
             _(
                 "Study {study} was closed on {day}: its records can be read, not changed. "
                 "Switch to an open study."
-            ).format(study=record.protocol, day=record.closed_at.date().isoformat())
+            ).format(study=record.protocol, day=local_day(record.closed_at).isoformat())
         )
     return record
 

@@ -10,7 +10,7 @@ import re
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
 from typing import Any
 
@@ -42,7 +42,7 @@ from dispensary.files import with_detail
 from dispensary.i18n import N_, _, listed, utc_offset
 from dispensary.services.audit import Recorder
 from dispensary.services.common import of_study
-from dispensary.services.context import Actor, Context, local_day_start
+from dispensary.services.context import Actor, Context, local_day, local_day_start
 from dispensary.services.permissions import Permission, Readable, require
 from dispensary.services.stock import move_kit
 from dispensary.services.study_versions import refuse_study_file_changed
@@ -530,11 +530,12 @@ def _check_within_history(at: datetime, now: datetime, line_no: int) -> None:
 
 def study_areas(session: Session, ctx: Context) -> dict[str, datetime]:
     """The storage areas the study open keeps kits in, each with when its first kit of the
-    study arrived there (midnight UTC of the day received). An area several studies share is
+    study arrived there (the start of the local day received, `local_day_start`: the day a
+    receipt is dated is the pharmacy's). An area several studies share is
     each study's from its own first kit; an area only another study uses is none of this
     study's records (its name, its gaps or its excursions)."""
     return {
-        area: datetime.combine(first, time(0), UTC)
+        area: local_day_start(first)
         for area, first in session.execute(
             select(Kit.location, func.min(Shipment.received_on))
             .join(Shipment, Shipment.id == Kit.shipment_id)
@@ -818,7 +819,7 @@ def _refuse_same_readings(
                 ).format(
                     area=ctx.study.area_name(area),
                     at=_when(readings[0].at),
-                    day=at.astimezone(UTC).date().isoformat(),
+                    day=local_day(at).isoformat(),
                 )
             )
         if same:
@@ -829,7 +830,7 @@ def _refuse_same_readings(
                 ).format(
                     area=ctx.study.area_name(area),
                     name=source[:200],
-                    day=at.astimezone(UTC).date().isoformat(),
+                    day=local_day(at).isoformat(),
                     source=source_text(check.source, check.manual),
                 )
             )
@@ -1345,10 +1346,9 @@ def _when_on(day: date, recorded: datetime, *, leaving: bool) -> tuple[datetime,
     it was entered when that was on the day given (a receipt entered as the kit arrived), else
     the day only is known: the start of it for an arrival, its end for a departure, so that a
     kit counts as in the store all that day (True: by its day only)."""
-    if recorded.astimezone().date() == day:
+    if local_day(recorded) == day:
         return recorded, False
-    start = local_day_start(day)
-    return (start + timedelta(days=1) if leaving else start), True
+    return local_day_start(day + timedelta(days=1) if leaving else day), True
 
 
 @dataclass(frozen=True)
@@ -1383,12 +1383,12 @@ def _kits_there(
             Kit.location == area,
             of_study(Kit.study_id, study_id),
             Kit.status.in_((KitStatus.AVAILABLE.value, *_HELD_GONE)),
-            Shipment.received_on <= end.astimezone().date(),
+            Shipment.received_on <= local_day(end),
         )
         .order_by(Kit.number)
     ).tuples()
     arrived = []
-    last_day = end.astimezone().date()  # a receipt by its day only matters on that day
+    last_day = local_day(end)  # a receipt by its day only matters on that day
     for kit, received_on, created_at in rows:
         at, by_day = _when_on(received_on, created_at, leaving=False)
         if at <= end:
@@ -1404,7 +1404,7 @@ def _kits_there(
             gone.append(KitGone(kit.number, kit.status, None, by_day=True))
             continue
         at, left_by_day, gone_kit = found
-        left_by_day = left_by_day and gone_kit.on == start.astimezone().date()
+        left_by_day = left_by_day and gone_kit.on == local_day(start)
         if at >= start:
             gone.append(replace(gone_kit, status=kit.status, by_day=arrived_by_day or left_by_day))
     return _KitsThere(available, gone, held)

@@ -1062,10 +1062,10 @@ class DashboardScreen(Screen):
             else self.tr("Nobody is due for a cycle this week."),
             lines,
             OpenKind.DUE,  # the register narrowed to the service's list, every one of them
+            # No day: the register asks the service (due_this_week) again each time it is
+            # shown, for the day it is then (one dispensed since drops out; a window left open
+            # overnight lists the new day's).
             total=len(snapshot.due),
-            # The day the card was read for: the register asks the service (due_this_week)
-            # again each time it is shown, so one dispensed since drops out.
-            more_ref=snapshot.today.isoformat(),
         )
 
     def _fill_returns(self, snapshot: Dashboard) -> None:
@@ -1103,8 +1103,7 @@ class DashboardScreen(Screen):
             else self.tr("Every return due is recorded."),
             lines,
             OpenKind.RETURNS_DUE,  # the register narrowed to the service's list
-            total=len(pending),
-            more_ref=snapshot.today.isoformat(),  # asked again: dashboard.returns_pending
+            total=len(pending),  # asked again, for the day then: dashboard.returns_pending
         )
 
     def _fill_expiring(self, snapshot: Dashboard) -> None:

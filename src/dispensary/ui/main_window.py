@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 
 from dispensary.domain.errors import DispensaryError, InOtherStudy, NotFound, NotPermitted
 from dispensary.i18n import current_language, sentences
-from dispensary.services.context import Context
+from dispensary.services.context import Context, local_day
 from dispensary.services.labels import PrintPlan
 from dispensary.services.results import StudyRow
 from dispensary.ui.feedback import COLOURS, MessageBar
@@ -945,7 +945,7 @@ class MainWindow(QMainWindow):
             line = self.tr("  {protocol} version {version}, loaded {day} — {title}").format(
                 protocol=row.protocol,
                 version=row.version,
-                day=shown_date(row.loaded_at.date()),
+                day=shown_date(local_day(row.loaded_at)),
                 title=row.title_in(current_language().value),
             )
             if row.status == "closed":

@@ -51,7 +51,7 @@ from dispensary.services import dashboard as dashboard_service
 from dispensary.services import dispensing, participants, queries, returns
 from dispensary.services.assessment import EnrolmentCheck, StudyFileChanged
 from dispensary.services.assessment.status import StatusCorrection
-from dispensary.services.context import Context
+from dispensary.services.context import Context, local_day
 from dispensary.services.permissions import Permission
 from dispensary.services.results import (
     DispenseHistoryRow,
@@ -224,7 +224,7 @@ def voided_text(row: DispenseHistoryRow) -> str:
     if row.voided is None:
         return ""
     return QCoreApplication.translate("ParticipantsScreen", "voided {day} by {name}").format(
-        day=shown_date(row.voided.on or row.voided.at.date()), name=row.voided.full_name
+        day=shown_date(row.voided.on or local_day(row.voided.at)), name=row.voided.full_name
     )
 
 
@@ -1349,6 +1349,16 @@ class AdherenceChart(QChartView):
         self.values = shown_bars(self, chart, sets)
 
 
+@dataclass(frozen=True, kw_only=True)
+class _KeptFilter(Kept):
+    """The register's filter, kept while the study is opened again with its updated file
+    (ParticipantsScreen.kept_state): the search typed, and the Today card's list it is
+    narrowed to (its kind; the day is asked again)."""
+
+    search: str = ""
+    listing: OpenKind | None = None
+
+
 class ParticipantsScreen(Screen):
     title = str(QT_TRANSLATE_NOOP("Screen", "Participants"))
     shortcut = QKeySequence("Ctrl+6").toString()
@@ -1401,7 +1411,8 @@ class ParticipantsScreen(Screen):
         self.listed.setObjectName("listedFilter")
         self.listed.setVisible(False)
         self.listed.toggled.connect(self._listed_toggled)
-        self._listing: tuple[OpenKind, date] | None = None  # the card's kind and day
+        # The card's kind; its day is the service's, asked again at each refresh.
+        self._listing: OpenKind | None = None
         search_label = QLabel(self.tr("&Search"))
         search_label.setBuddy(self.search)
         bar.addWidget(search_label)
@@ -1521,19 +1532,19 @@ class ParticipantsScreen(Screen):
 
     def open_record(self, kind: str, ref: str) -> None:
         """The participants a Today card lists (`kind`: due for their next cycle this week, or
-        with a return due; `ref`: the day the card was read for), the register narrowed to
-        them as the service lists them, asked again each time the screen is refreshed (a
-        participant dispensed or with the return recorded since drops out); any other record
-        as if scanned."""
+        with a return due), the register narrowed to them as the service lists them, asked
+        again each time the screen is refreshed, for the day it is then (a participant
+        dispensed or with the return recorded since drops out; left open overnight, the new
+        day's list: it kept the day the card was read for); any other record as if scanned."""
         if kind not in (OpenKind.DUE.value, OpenKind.RETURNS_DUE.value):
             super().open_record(kind, ref)
             return
-        try:
-            day = date.fromisoformat(ref)
-        except ValueError:
-            return  # not a card's day: nothing to narrow to
         self.search.clear()
-        self._listing = (OpenKind(kind), day)
+        self._list(OpenKind(kind))
+
+    def _list(self, kind: OpenKind) -> None:
+        """The register narrowed to the list of the Today card of `kind`, the box ticked."""
+        self._listing = kind
         self.listed.setToolTip(
             self.tr(
                 "Only the participants the Today screen lists. Untick to list every participant."
@@ -1548,18 +1559,18 @@ class ParticipantsScreen(Screen):
     def _narrow(self) -> None:
         """The register narrowed to the list the Today card counts, asked of the service
         again (dashboard.due_this_week, dashboard.returns_pending: the card's own rule)."""
-        if self._listing is None:
+        kind = self._listing
+        if kind is None:
             return
-        kind, day = self._listing
         ctx, actor = self.session.ctx, self.session.actor
         numbers = attempt(
             self.message,
             lambda: frozenset(
                 item.study_number
                 for item in (
-                    dashboard_service.due_this_week(ctx, actor, day)
+                    dashboard_service.due_this_week(ctx, actor)
                     if kind is OpenKind.DUE
-                    else dashboard_service.returns_pending(ctx, actor, day)
+                    else dashboard_service.returns_pending(ctx, actor)
                 )
             ),
         )
@@ -1849,11 +1860,24 @@ class ParticipantsScreen(Screen):
             expected="" if p.expected is None else study.quantity(p.product, p.expected),
         )
 
+    def kept_state(self) -> Kept | None:
+        """The register's filter (the search typed, the Today card's list), kept while the
+        study is opened again with its updated file (F5): the screen built again listed
+        everyone, the filter the user had set dropped."""
+        search = self.search.text()
+        if not search and self._listing is None:
+            return None
+        return _KeptFilter(search=search, listing=self._listing)
+
     def restore_state(self, kept: Kept) -> None:
-        """The enrolment or the correction refused for the study file updated since opens
-        again, as typed, on the file now in force (once the window has built its screens
-        again: Screen.reopen_study)."""
-        if isinstance(kept, TypedEnrolment):
+        """The register's filter as it was (`kept_state`); the enrolment or the correction
+        refused for the study file updated since opens again, as typed, on the file now in
+        force (once the window has built its screens again: Screen.reopen_study)."""
+        if isinstance(kept, _KeptFilter):
+            if kept.listing is not None:
+                self._list(kept.listing)
+            self.search.setText(kept.search)
+        elif isinstance(kept, TypedEnrolment):
             QTimer.singleShot(0, lambda: self._enrol_as(kept))
         elif isinstance(kept, TypedCorrection):
             QTimer.singleShot(0, lambda: self._correct_as(kept))

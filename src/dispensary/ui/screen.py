@@ -74,8 +74,8 @@ class OpenKind(StrEnum):
     INVENTORY = "inventory"
     QUARANTINED = "quarantined"  # the inventory's kits in quarantine; ref: a product code, or ""
     EXPIRING = "expiring"  # the inventory's kits expiring by ref (YYYY-MM-DD): Today's card's
-    DUE = "due"  # those due for a cycle within the week of ref (YYYY-MM-DD): Today's due card's
-    RETURNS_DUE = "returns_due"  # those with a return due on ref (YYYY-MM-DD): the returns card's
+    DUE = "due"  # those due for a cycle within the week (the service's day now): the due card's
+    RETURNS_DUE = "returns_due"  # those with a return due (the day now): the returns card's
     TO_REVIEW = "to_review"  # the reconciliation's findings to review: Today's card's
     FINDING = "finding"  # ref: a finding's key (Discrepancy.key), chosen on the To review tab
     RECEIVE = "receive"
