@@ -197,7 +197,7 @@ def test_one_word_for_an_audit_entry() -> None:
     said = {e.english: e.chinese for e in ENTRIES}
     for option in (
         "entries by this user",
-        "entries of this action: its code or its name as the trail shows it",
+        "entries of this action: its code ({codes}) or its name as the trail shows it",
         "entries this text is found in (record, values, reason), as the Audit trail window's Text",
     ):
         assert "条目" in said[option] and "记录的" not in said[option], said[option]
