@@ -718,9 +718,7 @@ def discard_print_record(
             new["participant"] = ", ".join(people)
         rec = Recorder(session, actor, ctx.clock.now(), study=ctx, action=Permission.PRINT_LABEL)
         ref = names[0] if len(names) == 1 else f"{names[0]}..{names[-1]} ({len(names)})"
-        rec.audit(
-            AuditAction.LABEL_PRINT_RECORD_DISCARDED, entity, ref[:60], new, reason=why
-        )
+        rec.audit(AuditAction.LABEL_PRINT_RECORD_DISCARDED, entity, ref[:60], new, reason=why)
         return LabelPrintRow(printed_as, names, reprint, stock, rec.now)
 
 
