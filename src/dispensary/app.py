@@ -28,6 +28,7 @@ from dispensary.i18n import (
     Language,
     language_named,
     parse_language,
+    sentences,
     set_language,
     system_language,
 )
@@ -149,6 +150,7 @@ class Desk(QObject):
         self.account_watch: AccountWatch | None = None
         self.guard: WindowGuard | None = None  # while locked, and after a session ended
         self.backup: BackupThread | None = None
+        self.prints_note = ""  # why the prints of a session ended could not be kept in the file
         self.kept_prints: dict[int, KeptPrints] = {}
         """User id -> the labels printed in a session of theirs that ended without them (their
         account locked elsewhere, their access withdrawn, another user signing in at the
@@ -283,8 +285,10 @@ class Desk(QObject):
     def end_session(self, why: str) -> None:
         """The account was locked or deactivated elsewhere: back to the sign-in window, saying
         why (nothing more could have been saved from this session)."""
+        self.prints_note = ""
         self.sign_out()
-        self.sign_in.form.message.show_message(why, "error")
+        said = sentences([why, self.prints_note]) if self.prints_note else why
+        self.sign_in.form.message.show_message(said, "error")
 
     def _back_up(self, actor: Actor, window: MainWindow) -> None:
         if self.backup is not None and self.backup.isRunning():
@@ -422,17 +426,20 @@ class Desk(QObject):
             prints.store_kept(self.workstation.ctx.database, user, kept)
         except (OSError, ValueError) as exc:
             self.kept_prints[user.user_id] = kept
-            self.sign_in.form.message.show_message(
-                with_detail(
-                    self.tr(
-                        "Labels printed by {user} wait for their record, but they could not "
-                        "be kept in this workstation's file: {user} is to sign in again before "
-                        "the program is closed, or their record is lost."
-                    ).format(user=user.username),
-                    exc,
-                ),
-                "error",
+            self.prints_note = with_detail(
+                self.tr(
+                    "Labels printed by {user} wait for their record, but they could not "
+                    "be kept in this workstation's file: {user} is to sign in again before "
+                    "the program is closed, or their record is lost."
+                ).format(user=user.username),
+                exc,
             )
+            # Said where it is seen: the window of the user who signed in at the lock, else
+            # the sign-in window.
+            if self.window is not None:
+                self.window.notice.show_message(self.prints_note, "error")
+            else:
+                self.sign_in.form.message.show_message(self.prints_note, "error")
 
     def close_database(self) -> None:
         """At exit: the backup finishes, then the database connections close. The guard of a

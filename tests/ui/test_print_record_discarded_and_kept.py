@@ -216,3 +216,34 @@ def test_prints_kept_for_an_absent_user_survive_the_program_closing(
     rows = audit.list_entries(counter.ctx, counter.actor("admin"), action="label_printed")
     assert [json.loads(r.new)["items"] for r in rows] == [["K0001"]]
     again.close_database()
+
+
+def test_a_file_that_cannot_be_written_keeps_them_in_memory_and_says_so(
+    qtbot: QtBot, counter: Counter, desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The data folder cannot take the file: the sign-in window says that the pharmacist is to
+    sign in again before the program is closed; their next sign-in has the print all the same."""
+    window = sign_in(qtbot, desk, "pharm")
+    plan = label_prints.plan_print(window.session.ctx, window.session.actor, "kit", ["K0001"])
+    window.session.unrecorded_kits[window.session.ctx.study_id] = plan
+    kept_file().parent.mkdir(parents=True, exist_ok=True)
+    kept_file().mkdir()  # a folder where the file goes: it cannot be read nor written
+    desk.end_session("Your account was locked.")
+    said = desk.sign_in.form.message.text()
+    assert "Your account was locked." in said
+    assert "could not be kept in this workstation's file" in said and "pharm" in said
+    kept_file().rmdir()
+    mine = sign_in(qtbot, desk, "pharm")
+    [kept] = mine.session.unrecorded_kits.values()
+    assert kept.items == ("K0001",)
+    assert "K0001" in mine.notice.text()
+
+
+def test_an_unreadable_file_is_said_at_sign_in_and_never_written_over(
+    qtbot: QtBot, desk: Desk
+) -> None:
+    kept_file().parent.mkdir(parents=True, exist_ok=True)
+    kept_file().write_text("{not json", encoding="utf-8")
+    window = sign_in(qtbot, desk, "pharm")
+    assert window.notice.kind == "error" and "cannot be read" in window.notice.text()
+    assert kept_file().read_text(encoding="utf-8") == "{not json"

@@ -209,7 +209,8 @@ def _rows(path: Path) -> list[dict[str, object]]:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return []
-    rows = json.loads(text).get("prints", [])
+    found = json.loads(text)
+    rows = found.get("prints") if isinstance(found, dict) else None
     if not isinstance(rows, list):
         raise ValueError(f"{path}: 'prints' is not a list")
     return [row for row in rows if isinstance(row, dict)]
