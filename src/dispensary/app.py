@@ -213,7 +213,7 @@ class Desk(QObject):
         if kept is not None:
             window.keep_prints(kept)
         try:
-            stored = prints.take_kept(self.workstation.ctx, actor)
+            stored, unopened = prints.take_kept(self.workstation.ctx, actor)
         except (OSError, ValueError) as exc:
             window.notice.show_message(
                 with_detail(
@@ -229,6 +229,14 @@ class Desk(QObject):
             return
         if any(stored[:2]):
             window.keep_prints(stored)
+        if unopened:  # kept in the file, said: neither lost nor filed under another study
+            said = self.tr(
+                "Labels you printed in {studies} wait for their record, but you cannot open "
+                "that study now: they stay kept on this workstation until you can (ask the "
+                "administrator for your access to it)."
+            ).format(studies=", ".join(p or "?" for p in unopened))
+            shown = window.notice.text() if window.notice.kind == "warning" else ""
+            window.notice.show_message(sentences([shown, said]) if shown else said, "warning")
 
     def _tell_how_the_password_was_set(self, window: MainWindow, actor: Actor) -> None:
         """The first sign-in after a change made with a temporary password (which the

@@ -38,7 +38,7 @@ from dispensary.services import labels as label_prints
 from dispensary.ui.main_window import MainWindow
 from dispensary.ui.receive_view import ReceiveScreen
 from dispensary.ui.sign_in import SignInWindow
-from dispensary.ui.unrecorded_prints import kept_file
+from dispensary.ui.unrecorded_prints import kept_file, store_kept
 
 
 def discarded(counter: Counter) -> list[tuple[str, list[str], str]]:
@@ -247,3 +247,18 @@ def test_an_unreadable_file_is_said_at_sign_in_and_never_written_over(
     window = sign_in(qtbot, desk, "pharm")
     assert window.notice.kind == "error" and "cannot be read" in window.notice.text()
     assert kept_file().read_text(encoding="utf-8") == "{not json"
+
+
+def test_a_print_of_a_study_the_user_cannot_open_stays_kept_and_is_said(
+    qtbot: QtBot, counter: Counter, desk: Desk
+) -> None:
+    """Kept for the pharmacist in a study they can no longer open: never recorded under the
+    study open now, never dropped; their sign-in says it waits."""
+    pharm = counter.actor("pharm")
+    plan = label_prints.PrintPlan(LabelKind.KIT, ("K0001",), False)
+    store_kept(counter.ctx.database, pharm, ({}, {99: plan}, {}))
+    kept = kept_file().read_text(encoding="utf-8")
+    window = sign_in(qtbot, desk, "pharm")
+    assert window.session.unrecorded_kits == {}
+    assert window.notice.kind == "warning" and "cannot open that study" in window.notice.text()
+    assert kept_file().read_text(encoding="utf-8") == kept

@@ -66,6 +66,10 @@
         <translation>您先前会话中打印的标签可能仍待记录，但本工作站保存它们的文件无法读取：请管理员检查 {file}。</translation>
     </message>
     <message>
+        <source>Labels you printed in {studies} wait for their record, but you cannot open that study now: they stay kept on this workstation until you can (ask the administrator for your access to it).</source>
+        <translation>您在 {studies} 中打印的标签仍待记录，但您现在无法打开该研究：这些打印会保留在本工作站，直到您可以打开为止（请向管理员申请该研究的访问权限）。</translation>
+    </message>
+    <message>
         <source>How your password was last set</source>
         <translation>您的密码最近一次如何设定</translation>
     </message>

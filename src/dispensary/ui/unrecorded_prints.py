@@ -278,12 +278,13 @@ def _plan_of(row: dict[str, object]) -> PrintPlan:
     )
 
 
-def take_kept(ctx: Context, user: Actor) -> Kept:
+def take_kept(ctx: Context, user: Actor) -> tuple[Kept, list[str]]:
     """The prints the workstation's file keeps for `user` in this database, taken out of it
     (their session has them from now, and asks about them before it ends), each in the context
     of its own study. One whose study the user can no longer open (access taken away) stays in
-    the file for a later sign-in, never recorded under another study. Raises OSError or
-    ValueError when the file cannot be read or written: nothing is taken."""
+    the file for a later sign-in, never recorded under another study: named (by protocol)
+    second in the answer. Raises OSError or ValueError when the file cannot be read or
+    written: nothing is taken."""
     path = kept_file()
     rows = _rows(path)
     where = stored_form(ctx.database) if ctx.database else ""
@@ -291,6 +292,7 @@ def take_kept(ctx: Context, user: Actor) -> Kept:
     kits: dict[int, PrintPlan] = {}
     contexts: dict[int, Context] = {}
     left: list[dict[str, object]] = []
+    unopened: list[str] = []
     for row in rows:
         if row.get("database") != where or row.get("user_id") != user.user_id:
             left.append(row)
@@ -304,6 +306,8 @@ def take_kept(ctx: Context, user: Actor) -> Kept:
             plan = _plan_of(row)
         except (DispensaryError, ValueError, KeyError):
             left.append(row)
+            if protocol not in unopened:
+                unopened.append(protocol)
             continue
         contexts[own.study_id] = own
         key = row.get("key")
@@ -313,4 +317,4 @@ def take_kept(ctx: Context, user: Actor) -> Kept:
             labels.setdefault(own.study_id, {})[str(key)] = plan
     if len(left) != len(rows):
         _write(path, left)
-    return labels, kits, contexts
+    return (labels, kits, contexts), unopened
