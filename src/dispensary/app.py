@@ -28,6 +28,7 @@ from dispensary.i18n import (
     Language,
     language_named,
     parse_language,
+    sentences,
     set_language,
     system_language,
 )
@@ -149,10 +150,13 @@ class Desk(QObject):
         self.account_watch: AccountWatch | None = None
         self.guard: WindowGuard | None = None  # while locked, and after a session ended
         self.backup: BackupThread | None = None
+        self.prints_note = ""  # why the prints of a session ended could not be kept in the file
         self.kept_prints: dict[int, KeptPrints] = {}
         """User id -> the labels printed in a session of theirs that ended without them (their
         account locked elsewhere, their access withdrawn, another user signing in at the
-        lock) whose record the database had refused: given back at their next sign-in, to
+        lock) whose record the database had refused, when the workstation's file of them
+        (unrecorded_prints.KEPT_FILE, where they are kept first, so that the program closed
+        meanwhile loses none) could not be written: given back at their next sign-in, to
         record (MainWindow.keep_prints); never asked of whoever stands at the workstation."""
         sign_in.set_context(workstation.ctx)
         sign_in.form.signed_in.connect(self.start_session)
@@ -184,9 +188,7 @@ class Desk(QObject):
         window.sign_out_requested.connect(self.sign_out)
         window.access_ended.connect(self.end_session)
         window.show()
-        kept = self.kept_prints.pop(actor.user_id, None)
-        if kept is not None:
-            window.keep_prints(kept)
+        self._give_back_prints(window, actor)
         previous = self.window
         self.window = window
         if previous is not None:
@@ -200,6 +202,41 @@ class Desk(QObject):
         self._tell_how_the_password_was_set(window, actor)
         self.session_started.emit(window)
         return window
+
+    def _give_back_prints(self, window: MainWindow, actor: Actor) -> None:
+        """The prints kept for this user from a session ended without them, in memory or in
+        the workstation's file (from a run of the program before this one too), given back
+        to their session: it offers Record the print, and asks before it ends."""
+        from dispensary.ui import unrecorded_prints as prints
+
+        kept = self.kept_prints.pop(actor.user_id, None)
+        if kept is not None:
+            window.keep_prints(kept)
+        try:
+            stored, unopened = prints.take_kept(self.workstation.ctx, actor)
+        except (OSError, ValueError) as exc:
+            window.notice.show_message(
+                with_detail(
+                    self.tr(
+                        "Labels printed in an earlier session of yours may wait for their "
+                        "record, but this workstation's file of them cannot be read: ask the "
+                        "administrator to look at {file}."
+                    ).format(file=prints.kept_file()),
+                    exc,
+                ),
+                "error",
+            )
+            return
+        if any(stored[:2]):
+            window.keep_prints(stored)
+        if unopened:  # kept in the file, said: neither lost nor filed under another study
+            said = self.tr(
+                "Labels you printed in {studies} wait for their record, but you cannot open "
+                "that study now: they stay kept on this workstation until you can (ask the "
+                "administrator for your access to it)."
+            ).format(studies=", ".join(p or "?" for p in unopened))
+            shown = window.notice.text() if window.notice.kind == "warning" else ""
+            window.notice.show_message(sentences([shown, said]) if shown else said, "warning")
 
     def _tell_how_the_password_was_set(self, window: MainWindow, actor: Actor) -> None:
         """The first sign-in after a change made with a temporary password (which the
@@ -256,8 +293,10 @@ class Desk(QObject):
     def end_session(self, why: str) -> None:
         """The account was locked or deactivated elsewhere: back to the sign-in window, saying
         why (nothing more could have been saved from this session)."""
+        self.prints_note = ""
         self.sign_out()
-        self.sign_in.form.message.show_message(why, "error")
+        said = sentences([why, self.prints_note]) if self.prints_note else why
+        self.sign_in.form.message.show_message(said, "error")
 
     def _back_up(self, actor: Actor, window: MainWindow) -> None:
         if self.backup is not None and self.backup.isRunning():
@@ -379,11 +418,36 @@ class Desk(QObject):
         # Signed out by hand, the user settled them (MainWindow.settle_prints); else kept.
         labels, kits, contexts = window.take_prints()
         if labels or kits:
-            self.kept_prints[window.session.user.user_id] = (labels, kits, contexts)
+            self._keep_prints(window.session.user, (labels, kits, contexts))
         window.lock_requested.disconnect(self.lock_by_hand)
         window.sign_out_requested.disconnect(self.sign_out)
         window.close()
         window.deleteLater()
+
+    def _keep_prints(self, user: Actor, kept: KeptPrints) -> None:
+        """Kept in the workstation's file for the user's next sign-in, whenever it comes (the
+        program may close before); a file that cannot be written keeps them in memory, and the
+        sign-in window says that closing the program loses them."""
+        from dispensary.ui import unrecorded_prints as prints
+
+        try:
+            prints.store_kept(self.workstation.ctx.database, user, kept)
+        except (OSError, ValueError) as exc:
+            self.kept_prints[user.user_id] = kept
+            self.prints_note = with_detail(
+                self.tr(
+                    "Labels printed by {user} wait for their record, but they could not "
+                    "be kept in this workstation's file: {user} is to sign in again before "
+                    "the program is closed, or their record is lost."
+                ).format(user=user.username),
+                exc,
+            )
+            # Said where it is seen: the window of the user who signed in at the lock, else
+            # the sign-in window.
+            if self.window is not None:
+                self.window.notice.show_message(self.prints_note, "error")
+            else:
+                self.sign_in.form.message.show_message(self.prints_note, "error")
 
     def close_database(self) -> None:
         """At exit: the backup finishes, then the database connections close. The guard of a

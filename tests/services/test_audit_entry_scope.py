@@ -80,6 +80,7 @@ HOW_FILED: dict[AuditAction, str] = {
     AuditAction.RECONCILIATION_SIGNED_OFF: RECORDS,  # reconciliation_signoffs
     AuditAction.LABEL_PRINTED: LABEL_ITEMS,
     AuditAction.LABEL_REPRINTED: LABEL_ITEMS,
+    AuditAction.LABEL_PRINT_RECORD_DISCARDED: LABEL_ITEMS,
     AuditAction.PHARMACY_PARTICULARS_SET: SITE,
     AuditAction.PHARMACY_LANGUAGE_SET: SITE,
     AuditAction.PHARMACY_IDLE_LOCK_SET: SITE,
@@ -103,6 +104,7 @@ def test_every_action_is_known_by_how_its_study_is_found() -> None:
     assert {a.value for a, how in HOW_FILED.items() if how == LABEL_ITEMS} == {
         "label_printed",
         "label_reprinted",
+        "label_print_record_discarded",
     }
     assert set(entry_studies._LABEL_ENTITIES) == {"kit label", "dispense label", "leaflet label"}
     assert entry_studies.CORRECTS == "status_change"
@@ -173,6 +175,7 @@ def test_each_action_of_a_study_s_participants_and_stock_is_filed_under_that_stu
         AuditAction.STUDY_ACCESS_TAKEN,
         AuditAction.TEMPERATURE_CHECKED,
         AuditAction.LABEL_REPRINTED,
+        AuditAction.LABEL_PRINT_RECORD_DISCARDED,
         AuditAction.COUNT_ADJUSTED,
     }
     assert audit.verify(ctx, admin).ok

@@ -36,7 +36,7 @@ from dispensary.services import audit, dispensing
 from dispensary.services import labels as label_prints
 from dispensary.ui.main_window import MainWindow
 from dispensary.ui.translations import install_language, load_cjk_font
-from dispensary.ui.unrecorded_prints import UnrecordedPrintsQuestion
+from dispensary.ui.unrecorded_prints import UnrecordedPrintsQuestion, kept_file
 
 
 def never_asked(monkeypatch: pytest.MonkeyPatch) -> list[object]:
@@ -74,7 +74,7 @@ def test_closing_the_window_asks_and_record_now_puts_the_print_in_the_audit_trai
     [box] = seen
     assert box.objectName() == "unrecordedPrintsQuestion"
     assert "K0801, K0802" in box.informativeText()
-    assert "never show that these labels were printed" in box.informativeText()
+    assert "print record was discarded, not that" in box.informativeText()
     assert box.defaultButton() is box.escapeButton()  # Cancel
     assert recorded(counter) == KITS  # in the audit trail now
     assert not (tmp_path / "kit-labels.pdf").exists()  # recorded, not printed again
@@ -201,11 +201,13 @@ def test_a_session_ended_without_its_user_asks_nothing_and_keeps_the_print_for_t
     window.session.unrecorded_kits[window.session.ctx.study_id] = plan
     desk.end_session("Your account was locked.")
     assert asked == [] and not window.isVisible()
-    assert pharm.user_id in desk.kept_prints
+    assert "K0001" in kept_file().read_text(encoding="utf-8")  # the workstation's file
     again = desk.start_session(pharm)
-    assert again.session.unrecorded_kits == {again.session.ctx.study_id: plan}
+    [(study, kept)] = again.session.unrecorded_kits.items()
+    assert study == again.session.ctx.study_id
+    assert (kept.kind, kept.items, kept.reprint) == (plan.kind, plan.items, plan.reprint)
     assert again.notice.kind == "warning" and "K0001" in again.notice.text()
-    assert pharm.user_id not in desk.kept_prints
+    assert pharm.user_id not in desk.kept_prints and not kept_file().exists()
 
 
 @pytest.mark.parametrize("language", [ENGLISH, Language.ZH_CN], ids=lambda lang: lang.value)

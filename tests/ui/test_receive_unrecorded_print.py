@@ -139,7 +139,7 @@ def test_new_shipment_asks_and_records_the_print_refused(
     [box] = seen
     assert box.objectName() == "unrecordedPrintQuestion"
     assert "K0801, K0802" in box.text() and "refused" in box.text()
-    assert "never show that these labels were printed" in box.informativeText()
+    assert "print record was discarded, not that" in box.informativeText()
     assert recorded(counter) == KITS  # in the audit trail now
     assert not (tmp_path / "kit-labels.pdf").exists()  # recorded, not printed again
     assert screen.unrecorded is None

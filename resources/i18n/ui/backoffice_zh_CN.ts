@@ -1390,6 +1390,10 @@ set</source>
         <translation>未记入稽查轨迹：{message}</translation>
     </message>
     <message>
+        <source>Not discarded (the database refused to note it in the audit trail; the print still waits): {what}: {why}</source>
+        <translation>未放弃（数据库拒绝将放弃记入稽查轨迹；此次打印仍待记录）：{what}：{why}</translation>
+    </message>
+    <message>
         <source>Not recorded: {what}: {why}</source>
         <translation>未记录：{what}：{why}</translation>
     </message>

@@ -900,10 +900,6 @@
         <translation>{count} 个药盒（{kits}）的标签已打印，但数据库拒绝了打印记录：稽查轨迹中尚无此次打印。</translation>
     </message>
     <message>
-        <source>Record the print now (the labels are not printed again). If you discard it, the record is lost: the audit trail will never show that these labels were printed.</source>
-        <translation>请现在记录此次打印（标签不会再次打印）。若放弃，此记录即丢失：稽查轨迹中将永远没有这些标签已打印的记录。</translation>
-    </message>
-    <message>
         <source>&amp;Record the print</source>
         <translation>记录此次打印(&amp;R)</translation>
     </message>
@@ -1060,6 +1056,14 @@
         <translation>已隔离，等待申办方决定：药盒 {kits}。</translation>
     </message>
     <message>
+        <source>The record of the kit labels printed was not discarded: the database refused to note it in the audit trail ({why}). The print still waits: record or discard it once the database is back.</source>
+        <translation>药盒标签的打印记录未放弃：数据库拒绝将放弃记入稽查轨迹（{why}）。此次打印仍待记录：请在数据库恢复后记录或放弃。</translation>
+    </message>
+    <message>
+        <source>The record of the kit labels printed was discarded: the audit trail shows them discarded, not printed.</source>
+        <translation>药盒标签的打印记录已放弃：稽查轨迹中记为打印记录已放弃，而非已打印。</translation>
+    </message>
+    <message>
         <source>Kit labels printed earlier are not recorded in the audit trail: press Record the print (they are not printed again).</source>
         <translation>先前打印的药盒标签未记入稽查轨迹：请按“记录此次打印”（标签不会再次打印）。</translation>
     </message>
@@ -1074,6 +1078,10 @@
     <message>
         <source>Into quarantine, {cause}</source>
         <translation>进入隔离，{cause}</translation>
+    </message>
+    <message>
+        <source>Record the print now (the labels are not printed again). If you discard it, the audit trail shows that its print record was discarded, not that these labels were printed.</source>
+        <translation>请现在记录此次打印（标签不会再次打印）。若放弃，稽查轨迹中只记录此次打印的记录已放弃，而不记录这些标签已打印。</translation>
     </message>
     <message>
         <source>T&amp;ablets in a kit</source>
@@ -1222,10 +1230,6 @@
     <message>
         <source>Scan the kits of the shipment first.</source>
         <translation>请先扫描本货件的药盒。</translation>
-    </message>
-    <message>
-        <source>The record of the kit labels printed was discarded: the audit trail does not show them printed.</source>
-        <translation>药盒标签的打印记录已放弃：稽查轨迹中没有此次打印。</translation>
     </message>
     <message>
         <source>The kit labels printed are still to be recorded: press Record the print once the database is back.</source>
@@ -1744,8 +1748,8 @@
         <translation>以下标签已打印，但数据库拒绝了打印记录：稽查轨迹中尚无此次打印。</translation>
     </message>
     <message>
-        <source>Record them now (nothing is printed again). If you discard them, the record is lost: the audit trail will never show that these labels were printed.</source>
-        <translation>请现在记录（不会再次打印）。若放弃，此记录即丢失：稽查轨迹中将永远没有这些标签已打印的记录。</translation>
+        <source>Record them now (nothing is printed again). If you discard them, the audit trail shows that their print record was discarded, not that they were printed.</source>
+        <translation>请现在记录（不会再次打印）。若放弃，稽查轨迹中只记录其打印记录已放弃，而不记录这些标签已打印。</translation>
     </message>
     <message>
         <source>&amp;Record now</source>

@@ -62,6 +62,14 @@
         <translation>无法加载{language}翻译：将使用英文。</translation>
     </message>
     <message>
+        <source>Labels printed in an earlier session of yours may wait for their record, but this workstation&apos;s file of them cannot be read: ask the administrator to look at {file}.</source>
+        <translation>您先前会话中打印的标签可能仍待记录，但本工作站保存它们的文件无法读取：请管理员检查 {file}。</translation>
+    </message>
+    <message>
+        <source>Labels you printed in {studies} wait for their record, but you cannot open that study now: they stay kept on this workstation until you can (ask the administrator for your access to it).</source>
+        <translation>您在 {studies} 中打印的标签仍待记录，但您现在无法打开该研究：这些打印会保留在本工作站，直到您可以打开为止（请向管理员申请该研究的访问权限）。</translation>
+    </message>
+    <message>
         <source>How your password was last set</source>
         <translation>您的密码最近一次如何设定</translation>
     </message>
@@ -72,6 +80,10 @@
     <message>
         <source>The lock closed {windows}. Nothing typed there was saved: open it again to carry on.</source>
         <translation>锁定关闭了{windows}。其中输入的内容均未保存：请重新打开后继续。</translation>
+    </message>
+    <message>
+        <source>Labels printed by {user} wait for their record, but they could not be kept in this workstation&apos;s file: {user} is to sign in again before the program is closed, or their record is lost.</source>
+        <translation>{user} 打印的标签仍待记录，但无法保存到本工作站的文件中：请 {user} 在关闭程序前重新登录，否则其打印记录将丢失。</translation>
     </message>
 </context>
 <context>

@@ -83,6 +83,7 @@ class AuditAction(StrEnum):
     RECONCILIATION_SIGNED_OFF = "reconciliation_signed_off"
     LABEL_PRINTED = "label_printed"
     LABEL_REPRINTED = "label_reprinted"
+    LABEL_PRINT_RECORD_DISCARDED = "label_print_record_discarded"
     # The pharmacy, the workstations and the database
     PHARMACY_PARTICULARS_SET = "pharmacy_particulars_set"
     PHARMACY_LANGUAGE_SET = "pharmacy_language_set"
@@ -148,6 +149,7 @@ _ACTION_NAMES: dict[AuditAction, str] = {
     AuditAction.RECONCILIATION_SIGNED_OFF: N_("audit action|Reconciliation signed off"),
     AuditAction.LABEL_PRINTED: N_("audit action|Labels printed"),
     AuditAction.LABEL_REPRINTED: N_("audit action|Labels reprinted"),
+    AuditAction.LABEL_PRINT_RECORD_DISCARDED: N_("audit action|Label print not recorded"),
     AuditAction.PHARMACY_PARTICULARS_SET: N_("audit action|Pharmacy particulars set"),
     AuditAction.PHARMACY_LANGUAGE_SET: N_("audit action|Pharmacy language set"),
     AuditAction.PHARMACY_IDLE_LOCK_SET: N_("audit action|Idle lock time set"),

@@ -666,6 +666,62 @@ def record_label_print(
         return LabelPrintRow(printed_as, names, reprint, stock, rec.now)
 
 
+DISCARDED_REASON = N_(
+    "printed, but the database refused its record; the user discarded the record waiting"
+)
+"""The reason of a discarded print record when the user gives none (written in the user's
+language, as RELEASED_REASON is)."""
+
+
+def discard_print_record(
+    ctx: Context,
+    actor: Actor,
+    kind: LabelKind | str,
+    items: Sequence[str],
+    reprint: bool,
+    stock: str = "",
+    reason: str = "",
+) -> LabelPrintRow:
+    """A print that went out but whose record the database refused, let go by the user
+    knowingly (the Receive screen's question, the one as a session ends): its discard is put
+    in the audit trail, who, when, which labels (the kits, or the dispenses and their
+    participants) and why, so that the trail never falls silent about labels that went out.
+    Each item is found in the study open, checked inside the write (filed under its study by
+    its items, as a print is); a kit destroyed or a dispense voided since is named all the
+    same, for its labels did go out. Not a print record: the items are not counted as printed
+    (`_printed` reads the print actions only). One write; refused, nothing is written and the
+    print is still to record or discard."""
+    require(actor, Permission.PRINT_LABEL, ctx, recorded=True)
+    printed_as = label_kind(kind)
+    entity = printed_as.entity
+    names = _names(items)
+    why = check_text(
+        (reason or "").strip() or _(DISCARDED_REASON), N_("reason for discarding the print record")
+    )
+    with write_transaction(ctx.engine) as session:
+        reader = Readable(session, actor)
+        new: dict[str, object] = {"items": list(names), "stock": stock, "reprint": reprint}
+        if printed_as is LabelKind.KIT:
+            for name in names:
+                get_kit(session, name, ctx.study_id, reader=reader)
+        else:
+            people: list[str] = []
+            for name in names:
+                dispense = get_dispense(session, name, ctx.study_id, reader=reader)
+                number = session.scalar(
+                    select(Participant.study_number).where(
+                        Participant.id == dispense.participant_id
+                    )
+                )
+                if number is not None and number not in people:
+                    people.append(str(number))
+            new["participant"] = ", ".join(people)
+        rec = Recorder(session, actor, ctx.clock.now(), study=ctx, action=Permission.PRINT_LABEL)
+        ref = names[0] if len(names) == 1 else f"{names[0]}..{names[-1]} ({len(names)})"
+        rec.audit(AuditAction.LABEL_PRINT_RECORD_DISCARDED, entity, ref[:60], new, reason=why)
+        return LabelPrintRow(printed_as, names, reprint, stock, rec.now)
+
+
 def print_labels(
     ctx: Context,
     actor: Actor,

@@ -649,5 +649,18 @@ def record_print(session: AppSession, plan: PrintPlan) -> str:
     return ""
 
 
+def discard_print(session: AppSession, plan: PrintPlan) -> str:
+    """A print out whose record waits, discarded knowingly: the discard put in the audit trail
+    (services.labels.discard_print_record). "" once written, else why not: the print then still
+    waits, to record or discard."""
+    try:
+        label_prints.discard_print_record(
+            session.ctx, session.actor, plan.kind, plan.items, plan.reprint, plan.stock
+        )
+    except DispensaryError as exc:
+        return exc.message
+    return ""
+
+
 def _done(texts: PrintTexts, outcome: Outcome) -> str:
     return texts.printed if outcome == "printed" else texts.saved

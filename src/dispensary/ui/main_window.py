@@ -1028,18 +1028,30 @@ class MainWindow(QMainWindow):
         named = [prints.described(self.session, self.contexts, one) for one in pending]
         answer = prints.UnrecordedPrintsQuestion.ask(self, named)
         if answer == prints.UnrecordedPrintsQuestion.DISCARD:
-            for one in pending:
-                prints.forget(self.session, one)
-            return True
-        if answer != prints.UnrecordedPrintsQuestion.RECORD:
+            # The discard is in the audit trail (services.labels.discard_print_record); one
+            # the database refuses too still waits, said, and the session goes on.
+            refused = prints.discard_pending(self.session, self.contexts, pending)
+            said = [
+                self.tr(
+                    "Not discarded (the database refused to note it in the audit trail; the "
+                    "print still waits): {what}: {why}"
+                ).format(what=what, why=why)
+                for what, why in refused
+            ]
+        elif answer == prints.UnrecordedPrintsQuestion.RECORD:
+            refused = prints.record_pending(self.session, self.contexts, pending)
+            said = [
+                self.tr("Not recorded: {what}: {why}").format(what=what, why=why)
+                for what, why in refused
+            ]
+        else:
             return False
-        refused = prints.record_pending(self.session, self.contexts, pending)
         if not refused:
             return True
-        said = [
-            self.tr("Not recorded: {what}: {why}").format(what=what, why=why)
-            for what, why in refused
-        ]
+        # Some went through: the screen shown offers only what still waits.
+        shown = self.current_screen()
+        if shown is not None:
+            shown.refresh()
         self.notice.show_message(sentences(said), "error")
         return False
 

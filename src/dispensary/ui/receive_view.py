@@ -49,7 +49,7 @@ from dispensary.services.results import ReceiptExcursion, ReceiveResult
 from dispensary.study import Study
 from dispensary.ui.feedback import go_on_question
 from dispensary.ui.forms import OneLine
-from dispensary.ui.label_preview import print_kit_labels, record_print
+from dispensary.ui.label_preview import discard_print, print_kit_labels, record_print
 from dispensary.ui.models.table import Column, RowTableModel
 from dispensary.ui.scan_field import ScanField
 from dispensary.ui.screen import STAFF_ROLES, Kept, Screen, is_dispense_number
@@ -331,8 +331,8 @@ class UnrecordedPrintQuestion:
             QCoreApplication.translate(
                 "ReceiveScreen",
                 "Record the print now (the labels are not printed again). If you discard it, "
-                "the record is lost: the audit trail will never show that these labels were "
-                "printed.",
+                "the audit trail shows that its print record was discarded, not that these "
+                "labels were printed.",
             )
         )
         return record_or_discard(
@@ -554,6 +554,18 @@ class ReceiveScreen(Screen):
     def refresh(self) -> None:
         if not self.kits:
             self.received_on.setDate(qdate(self.session.ctx.clock.today()))
+        self._show_print_button()
+
+    def _show_print_button(self) -> None:
+        """The kit-labels button as the session has the print now: Record the print while one
+        of this study waits; once recorded or discarded elsewhere (as the session was to end,
+        some records refused), no longer offered."""
+        if self.unrecorded is not None:
+            self.labels_button.setText(self.tr("Re&cord the print"))
+            self.labels_button.setEnabled(True)
+        elif self.labels_button.text() == self.tr("Re&cord the print"):
+            self.labels_button.setText(self.tr("Print kit la&bels"))
+            self.labels_button.setEnabled(False)
 
     def handle_scan(self, code: str) -> bool:
         """A kit scanned anywhere while this screen is open belongs to the shipment."""
@@ -1180,12 +1192,24 @@ class ReceiveScreen(Screen):
                 return None
             return self.tr("Kit labels print recorded."), "ok"
         if answer == UnrecordedPrintQuestion.DISCARD:
+            why = discard_print(self.session, plan)
+            if why:  # the discard not in the audit trail either: the print still waits
+                self.message.show_message(
+                    self.tr(
+                        "The record of the kit labels printed was not discarded: the database "
+                        "refused to note it in the audit trail ({why}). The print still waits: "
+                        "record or discard it once the database is back."
+                    ).format(why=why),
+                    "error",
+                )
+                self.labels_button.setFocus()
+                return None
             self.unrecorded = None
             self.labels_button.setText(self.tr("Print kit la&bels"))
             self.labels_button.setEnabled(False)
             return self.tr(
-                "The record of the kit labels printed was discarded: the audit trail does not "
-                "show them printed."
+                "The record of the kit labels printed was discarded: the audit trail shows them "
+                "discarded, not printed."
             ), "warning"
         self.message.show_message(
             self.tr(

@@ -7,17 +7,21 @@ and their record is retried through the function the screens use (label_preview.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from dispensary.config import data_dir, stored_form
 from dispensary.domain.codes import LabelKind
 from dispensary.domain.errors import DispensaryError
-from dispensary.services import queries
-from dispensary.services.context import Context
+from dispensary.files import write_private
+from dispensary.services import queries, studies
+from dispensary.services.context import Actor, Context
 from dispensary.services.labels import PrintPlan
-from dispensary.ui.label_preview import record_print
+from dispensary.ui.label_preview import discard_print, record_print
 from dispensary.ui.session import AppSession
 from dispensary.ui.widgets import separated_first
 
@@ -103,6 +107,21 @@ def record_pending(
     return refused
 
 
+def discard_pending(
+    session: AppSession, contexts: dict[int, Context], pending: list[PendingPrint]
+) -> list[tuple[str, str]]:
+    """Each print's discard put in the audit trail in its own study; those written leave the
+    session. What was refused, and why, as (what, why): still waiting, never let go unwritten."""
+    refused: list[tuple[str, str]] = []
+    for one in pending:
+        why = discard_print(_of_study(session, contexts, one.study_id), one.plan)
+        if why:
+            refused.append((described(session, contexts, one), why))
+        else:
+            forget(session, one)
+    return refused
+
+
 RECORD = "record"
 DISCARD = "discard"
 KEEP = ""
@@ -156,8 +175,8 @@ class UnrecordedPrintsQuestion:
             + "\n\n"
             + QCoreApplication.translate(
                 "UnrecordedPrints",
-                "Record them now (nothing is printed again). If you discard them, the record is "
-                "lost: the audit trail will never show that these labels were printed.",
+                "Record them now (nothing is printed again). If you discard them, the audit trail "
+                "shows that their print record was discarded, not that they were printed.",
             )
         )
         return record_or_discard(
@@ -165,3 +184,137 @@ class UnrecordedPrintsQuestion:
             QCoreApplication.translate("UnrecordedPrints", "&Record now"),
             QCoreApplication.translate("UnrecordedPrints", "&Discard the record"),
         )
+
+
+KEPT_FILE = "prints-waiting.json"
+"""The workstation's file of the prints kept for a user whose session ended without them (in
+the data folder): a record refused, then the session ended by their account locked elsewhere,
+their access withdrawn or another user signing in at the lock. Kept only in memory, they were
+lost without a word when the program closed before that user signed in again; in the file they
+wait for that user's next sign-in at this workstation, whenever it comes."""
+
+Kept = tuple[dict[int, dict[str, PrintPlan]], dict[int, PrintPlan], dict[int, Context]]
+"""As MainWindow.take_prints gives them: the Dispense screen's prints by study and key, the
+Receive screen's by study, and the contexts of their studies."""
+
+
+def kept_file() -> Path:
+    return data_dir() / KEPT_FILE
+
+
+def _rows(path: Path) -> list[dict[str, object]]:
+    """The file's rows; none when there is no file. An unreadable file raises (OSError,
+    ValueError): never taken for an empty one and written over."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return []
+    found = json.loads(text)
+    rows = found.get("prints") if isinstance(found, dict) else None
+    if not isinstance(rows, list):
+        raise ValueError(f"{path}: 'prints' is not a list")
+    return [row for row in rows if isinstance(row, dict)]
+
+
+def _write(path: Path, rows: list[dict[str, object]]) -> None:
+    """Written whole or not at all (files.write_private); no file once no print waits."""
+    if not rows:
+        path.unlink(missing_ok=True)
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = json.dumps({"version": 1, "prints": rows}, ensure_ascii=False, indent=1)
+    write_private(path, data.encode("utf-8"))
+
+
+def _plan_row(study: int, protocol: str, key: str | None, plan: PrintPlan) -> dict[str, object]:
+    return {
+        "study_id": study,
+        "study": protocol,
+        "key": key,
+        "kind": plan.kind.value,
+        "items": list(plan.items),
+        "reprint": plan.reprint,
+        "stock": plan.stock,
+        "quarantined": list(plan.quarantined),
+    }
+
+
+def store_kept(database: str, user: Actor, kept: Kept) -> None:
+    """The prints of `user`'s session ended without them, added to the workstation's file
+    for their next sign-in. Raises OSError or ValueError when the file cannot be written (or
+    read): the caller keeps them in memory and says so."""
+    labels, kits, contexts = kept
+    where = stored_form(database) if database else ""
+
+    def protocol(study: int) -> str:
+        ctx = contexts.get(study)
+        return ctx.study.protocol if ctx is not None else ""
+
+    new = [_plan_row(study, protocol(study), None, plan) for study, plan in kits.items()]
+    for study, plans in labels.items():
+        new += [_plan_row(study, protocol(study), key, plan) for key, plan in plans.items()]
+    for row in new:
+        row.update(database=where, user_id=user.user_id, username=user.username)
+    path = kept_file()
+    rows = _rows(path)
+    mine = {(r["database"], r["user_id"], r["study_id"], r["key"]) for r in new}
+    rows = [
+        r
+        for r in rows
+        if (r.get("database"), r.get("user_id"), r.get("study_id"), r.get("key")) not in mine
+    ]
+    _write(path, rows + new)
+
+
+def _plan_of(row: dict[str, object]) -> PrintPlan:
+    items = row.get("items")
+    quarantined = row.get("quarantined")
+    return PrintPlan(
+        kind=LabelKind(str(row["kind"])),
+        items=tuple(str(i) for i in items) if isinstance(items, list) else (),
+        reprint=bool(row.get("reprint")),
+        stock=str(row.get("stock") or ""),
+        quarantined=tuple(str(i) for i in quarantined) if isinstance(quarantined, list) else (),
+    )
+
+
+def take_kept(ctx: Context, user: Actor) -> tuple[Kept, list[str]]:
+    """The prints the workstation's file keeps for `user` in this database, taken out of it
+    (their session has them from now, and asks about them before it ends), each in the context
+    of its own study. One whose study the user can no longer open (access taken away) stays in
+    the file for a later sign-in, never recorded under another study: named (by protocol)
+    second in the answer. Raises OSError or ValueError when the file cannot be read or
+    written: nothing is taken."""
+    path = kept_file()
+    rows = _rows(path)
+    where = stored_form(ctx.database) if ctx.database else ""
+    labels: dict[int, dict[str, PrintPlan]] = {}
+    kits: dict[int, PrintPlan] = {}
+    contexts: dict[int, Context] = {}
+    left: list[dict[str, object]] = []
+    unopened: list[str] = []
+    for row in rows:
+        if row.get("database") != where or row.get("user_id") != user.user_id:
+            left.append(row)
+            continue
+        study = row.get("study_id")
+        protocol = str(row.get("study") or "")
+        try:
+            own = contexts.get(study) if isinstance(study, int) else None
+            if own is None:
+                own = studies.switch_study(ctx, user, protocol)
+            plan = _plan_of(row)
+        except (DispensaryError, ValueError, KeyError):
+            left.append(row)
+            if protocol not in unopened:
+                unopened.append(protocol)
+            continue
+        contexts[own.study_id] = own
+        key = row.get("key")
+        if key is None:
+            kits[own.study_id] = plan
+        else:
+            labels.setdefault(own.study_id, {})[str(key)] = plan
+    if len(left) != len(rows):
+        _write(path, left)
+    return (labels, kits, contexts), unopened
