@@ -1057,6 +1057,8 @@ def _product_lines(
         )
         for p in products
     ]
+    if result.return_day_note:  # the expected counts' word on the return day
+        lines.append("  " + result.return_day_note)
     return lines + _flag_lines(study, result, note)
 
 
