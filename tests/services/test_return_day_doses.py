@@ -7,6 +7,7 @@ return in a copy of the file that leaves the key out keeps the evening start's r
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -202,3 +203,126 @@ def test_a_dose_after_the_treatment_stopped_is_over_use(
     row = queries.participant_history(ctx, pharm, "01-001")[1][0]
     assert (row.taken, row.expected, row.flags) == (38, 36, (Flag.OVER_USE,))
     assert _flagged(ctx)
+
+
+def test_the_return_days_allowance_is_said_with_its_source(
+    rev: tuple[Context, FixedClock],
+) -> None:
+    """The allowance the expected count makes for day 15's morning dose is said where the
+    count is (the return's result, the history row the report reads), with the study file's
+    source for it: 58 of 56 at 100% read as a slip without it."""
+    ctx, clock = rev
+    result = _back_on_day_15(ctx, clock, 58)
+    assert "2 capsules" in result.return_day_note
+    assert "protocol 6.1" in result.return_day_note
+    pharm = users.sign_in(ctx, "pharm", PASSWORD)
+    row = queries.participant_history(ctx, pharm, "01-001")[1][0]
+    assert row.return_day_note == result.return_day_note
+
+
+def test_days_held_without_dates_give_no_return_day_allowance(
+    rev: tuple[Context, FixedClock],
+) -> None:
+    """3 days held given as a number only (no dates), back on day 15: 11 days of 4 capsules,
+    44 expected. Whether the hold covered day 15 is not known, so its morning dose is not
+    assumed taken as directed: 46 taken is over-use, for the pharmacist to ask about (it read
+    100%, no flag: the allowance stood as if the drug were not held that day), and the result
+    says why no dose is allowed for."""
+    ctx, clock = rev
+    pharm = users.sign_in(ctx, "pharm", PASSWORD)
+    dispensed = dispensing.dispense_cycle(ctx, pharm, "01-001", 1, DAY1, PASSWORD)
+    clock.set_date(DAY1 + timedelta(days=14))  # day 15
+    first, second = (k.kit for k in dispensed.kits)
+    returns.record_return(ctx, pharm, second, 56, PASSWORD, dispensed.number, held_days=3)
+    request = ReturnRequest(dispense=dispensed.number, kit=first, tablets=56 - 46, held_days=3)
+    preview = returns.assess_return(ctx, pharm, request).preview
+    assert preview is not None
+    assert (preview.taken, preview.expected, preview.flags) == (46, 44, (Flag.OVER_USE,))
+    assert "without dates" in preview.return_day_note
+    result = returns.record_return(
+        ctx, pharm, first, 56 - 46, PASSWORD, dispensed.number, held_days=3
+    )
+    assert (result.taken, result.expected, result.flags) == (46, 44, (Flag.OVER_USE,))
+    assert "without dates" in result.return_day_note
+    assert "2 capsules" in result.return_day_note
+    row = queries.participant_history(ctx, pharm, "01-001")[1][0]
+    assert (row.taken, row.expected, row.flags) == (46, 44, (Flag.OVER_USE,))
+    assert _flagged(ctx)
+
+
+def test_a_discontinuation_effective_on_the_return_day_gives_no_allowance(
+    rev: tuple[Context, FixedClock],
+) -> None:
+    """Discontinued effective day 15, the kits back that day: the effective date is the first
+    day off treatment (expected use counts the 14 days before it, 56), so day 15's morning
+    dose was taken after stopping: 58 taken is over-use (it read 100%: use counted up to the
+    return day took the allowance as the visit's), and the result says why."""
+    ctx, clock = rev
+    pharm = users.sign_in(ctx, "pharm", PASSWORD)
+    dispensed = dispensing.dispense_cycle(ctx, pharm, "01-001", 1, DAY1, PASSWORD)
+    day15 = DAY1 + timedelta(days=14)
+    clock.set_date(day15)
+    participants.set_status(
+        ctx, pharm, "01-001", "discontinued", "toxicity", password=PASSWORD, effective_on=day15
+    )
+    first, second = (k.kit for k in dispensed.kits)
+    returns.record_return(ctx, pharm, second, 54, PASSWORD, dispensed.number)
+    preview = returns.assess_return(
+        ctx, pharm, ReturnRequest(dispense=dispensed.number, kit=first, tablets=0)
+    ).preview
+    assert preview is not None
+    assert (preview.taken, preview.expected, preview.flags) == (58, 56, (Flag.OVER_USE,))
+    assert "off treatment" in preview.return_day_note
+    result = returns.record_return(ctx, pharm, first, 0, PASSWORD, dispensed.number)
+    assert (result.taken, result.expected, result.flags) == (58, 56, (Flag.OVER_USE,))
+    assert "off treatment" in result.return_day_note
+    row = queries.participant_history(ctx, pharm, "01-001")[1][0]
+    assert (row.taken, row.expected, row.flags) == (58, 56, (Flag.OVER_USE,))
+    assert _flagged(ctx)
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        (
+            "en",
+            "Cycle 1 (DSP000001): Return day: 2 capsules taken before the visit is allowed for"
+            " beyond the expected count (study file, protocol 6.1).",
+        ),
+        ("zh_CN", "第 1 周期（DSP000001）：退回当日：就诊前服用的"),
+    ],
+)
+def test_the_participant_report_says_the_return_days_allowance(
+    rev: tuple[Context, FixedClock], language: str, said: str
+) -> None:
+    """The participant report's history says 58 taken of 56 expected at 100%: beside it, why
+    (the return day's morning dose allowed for, with its source), in the reader's language."""
+    from pypdf import PdfReader
+
+    from dispensary import reports
+    from dispensary.i18n import Language, speaking
+    from dispensary.services import report_data
+
+    ctx, clock = rev
+    _back_on_day_15(ctx, clock, 58)
+    pharm = users.sign_in(ctx, "pharm", PASSWORD)
+    with speaking(Language(language)):
+        report = report_data.participant_report(ctx, pharm, "01-001")
+        pdf = reports.participant_pdf(report_data.report_meta(ctx, pharm), ctx.study, report)
+    pages = PdfReader(io.BytesIO(pdf)).pages
+    text = " ".join(" ".join(p.extract_text().replace("\u00a0", " ").split()) for p in pages)
+    assert said in text, text
+
+
+def test_demo_2drug_leaves_the_return_days_doses_out_and_says_why() -> None:
+    """DEMO-2DRUG doses its capsule twice daily but its (fictional) protocol sections do not say
+    the first dose is the morning of day 1, nor when the once-daily tablet is taken: the file
+    gives no return_day_doses (no rule is made up for it) and says why where the key would be."""
+    from dispensary.study import bundled_studies
+
+    path = bundled_studies() / "DEMO-2DRUG.toml"
+    study = load_study(path)
+    assert study.cycle.return_day_doses == 0
+    assert "cycle.return_day" not in {r.key for r in study.rules}
+    cycle = path.read_text(encoding="utf-8").split("[cycle]")[1].split("\n[")[0]
+    assert "return_day_doses is left out on purpose" in cycle

@@ -10,9 +10,12 @@ from hypothesis import strategies as st
 from dispensary.domain.regimen import (
     DoseComponent,
     DoseLevel,
+    ReturnDayAllowance,
+    ReturnDayWithheld,
     days_on_treatment,
     kits_needed,
     last_day_of_supply,
+    return_day_allowance,
     return_day_units,
     tablets_needed,
 )
@@ -165,3 +168,46 @@ def test_return_day_units_none_when_use_stops_before_the_return() -> None:
     assert return_day_units(BID, "c100", DAY1, returned, 28, 1, 1, counted_to=stopped) == 0
     assert return_day_units(BID, "c100", DAY1, stopped, 28, 1, 1, counted_to=stopped) == 2
     assert return_day_units(BID, "c100", DAY1, returned, 28, 1, 1, counted_to=returned) == 2
+
+
+def test_return_day_units_none_when_days_held_are_given_without_dates() -> None:
+    """3 days held given as a number only (an older return, no dates), back on day 15: the
+    hold may have covered the return day, so its morning dose is not assumed taken as
+    directed (no allowance, and why). Held days with dates ending before it keep it."""
+    returned = DAY1 + timedelta(days=14)  # day 15
+    assert return_day_units(BID, "c100", DAY1, returned, 28, 1, 1, held_days=3) == 0
+    assert return_day_allowance(
+        BID, "c100", DAY1, returned, 28, 1, 1, held_days=3
+    ) == ReturnDayAllowance(0, ReturnDayWithheld.HELD_UNDATED, 2)
+    day_before = returned - timedelta(days=1)
+    assert (
+        return_day_units(BID, "c100", DAY1, returned, 28, 1, 1, held_days=3, held_until=day_before)
+        == 2
+    )
+    # A study without return-day doses has nothing to withhold, nor anything to say.
+    assert (
+        return_day_allowance(FULL, "p7.5", DAY1, returned, 21, 1, 0, held_days=3)
+        == ReturnDayAllowance()
+    )
+
+
+def test_return_day_units_none_when_treatment_is_left_on_the_return_day() -> None:
+    """Discontinued effective day 15 (the first day off treatment: no dose expected on it), the
+    kits back that day: use is counted up to day 15, yet a dose that morning was taken after
+    stopping: no allowance. Leaving the day after keeps it."""
+    returned = DAY1 + timedelta(days=14)  # day 15
+    assert return_day_allowance(
+        BID, "c100", DAY1, returned, 28, 1, 1, counted_to=returned, left_on=returned
+    ) == ReturnDayAllowance(0, ReturnDayWithheld.LEFT_TREATMENT, 2)
+    later = returned + timedelta(days=1)
+    assert return_day_units(BID, "c100", DAY1, returned, 28, 1, 1, left_on=later) == 2
+    assert (
+        return_day_allowance(BID, "c100", DAY1, returned, 28, 1, 1, held_until=returned).withheld
+        is ReturnDayWithheld.HELD
+    )
+    assert (
+        return_day_allowance(
+            BID, "c100", DAY1, returned, 28, 1, 1, counted_to=DAY1 + timedelta(days=9)
+        ).withheld
+        is ReturnDayWithheld.STOPPED
+    )

@@ -497,6 +497,12 @@ def cmd_history(run: Run) -> int:
             )
             for r in recorded
         ]
+    noted = [r for r in rows if r.return_day_note and r.voided is None]
+    if noted:
+        lines.append("")
+        lines += [
+            _("Cycle {cycle}: {note}").format(cycle=r.cycle, note=r.return_day_note) for r in noted
+        ]
     explained = [r for r in rows if r.flag_reason]
     if explained:
         lines.append("")
@@ -1051,6 +1057,8 @@ def _product_lines(
         )
         for p in products
     ]
+    if result.return_day_note:  # the expected counts' word on the return day
+        lines.append("  " + result.return_day_note)
     return lines + _flag_lines(study, result, note)
 
 
@@ -1099,6 +1107,7 @@ def _adherence_lines(study: Study, result: ReturnResult, note: str) -> list[str]
         _("  Taken {taken} of {expected} expected: adherence {percent}.").format(
             taken=result.taken, expected=result.expected, percent=percent(result.adherence)
         ),
+        *(["  " + result.return_day_note] if result.return_day_note else []),
         *_flag_lines(study, result, note),
     ]
 

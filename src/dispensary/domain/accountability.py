@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from dispensary.domain.codes import Flag, MovementKind
+from dispensary.domain.regimen import ReturnDayWithheld
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,11 @@ class Adherence:
     return_day: int = 0
     """Units the participant may have taken on the return day before the visit (the study
     file's [cycle] return_day_doses): beyond `expected`, neither over-use nor missed."""
+    return_day_withheld: ReturnDayWithheld | None = None
+    """Why the study file's return-day doses are not allowed for at this return
+    (regimen.return_day_allowance; None when allowed, or when the study allows none that day),
+    `return_day_not_allowed` the units they would have been."""
+    return_day_not_allowed: int = 0
 
 
 @dataclass(frozen=True)

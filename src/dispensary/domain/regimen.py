@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, timedelta
+from enum import StrEnum
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,82 @@ def days_on_treatment(day1: date, returned_on: date, days_of_supply: int, held_d
     return max(0, min(days_of_supply, elapsed) - max(0, held_days))
 
 
+class ReturnDayWithheld(StrEnum):
+    """Why the return day's doses the study file allows for ([cycle] return_day_doses) are not
+    allowed for at a return: a dose taken that day before the visit then counts as any other."""
+
+    STOPPED = "stopped"  # expected use stops on a day before the return (the next day 1)
+    LEFT_TREATMENT = "left_treatment"  # off treatment (discontinued, completed) by the return day
+    HELD = "held"  # a held period runs through the return day
+    HELD_UNDATED = "held_undated"  # days held given as a number only: the return day unknown
+
+
+@dataclass(frozen=True)
+class ReturnDayAllowance:
+    """The return day's units of a product allowed for beyond the expected count (`units`), or
+    why none is (`withheld`, with the `units` the study file would otherwise allow: 0 and None
+    when it allows none that day: no return-day doses in the study, a return outside the
+    supply, a day the drug is not taken)."""
+
+    units: int = 0
+    withheld: ReturnDayWithheld | None = None
+    would_be: int = 0
+
+
+def return_day_allowance(
+    dose: DoseLevel,
+    product: str,
+    start: date,
+    returned_on: date,
+    days_of_supply: int,
+    from_day: int,
+    doses_before_visit: int,
+    *,
+    counted_to: date | None = None,
+    held_until: date | None = None,
+    held_days: int = 0,
+    left_on: date | None = None,
+) -> ReturnDayAllowance:
+    """Units of a product the participant may have taken on the return day before the visit:
+    `doses_before_visit` of that day's doses ([cycle] return_day_doses; at most the day's own
+    doses of each part), on a day of the supply the product is taken. `start` is cycle day
+    `from_day`, the first of `days_of_supply` days (as days_on_treatment). None when the return
+    is after the supply's last day (that day's doses are the next supply's) or before `start`.
+
+    Only a day the participant was to take the drug has them; none (`withheld`, saying why)
+    when expected use is counted up to another day (`counted_to`, before the return: the next
+    day 1, the day treatment stopped; a dose after it is over-use); when the participant left
+    treatment (discontinued, completed) effective on or before the return day (`left_on`: the
+    effective date is the first day off treatment, no dose expected on it, so a dose that
+    morning was taken after stopping); when the drug was held on the return day (`held_until`,
+    the last day of a held period, which never starts after the return: on or after the return
+    day, a dose taken that morning was taken while held); and when days were held
+    (`held_days`) but given without dates (an older return): whether the hold covered the
+    return day is not known, so no dose that day is assumed taken as directed (conservative:
+    a count it leaves over the expected is flagged for the pharmacist to ask about)."""
+    offset = (returned_on - start).days
+    if doses_before_visit <= 0 or offset < 0 or offset >= days_of_supply:
+        return ReturnDayAllowance()
+    would_be = sum(
+        min(doses_before_visit, doses) * units
+        for doses, units in dose.doses_on(product, from_day + offset)
+    )
+    if would_be <= 0:
+        return ReturnDayAllowance()
+    withheld: ReturnDayWithheld | None = None
+    if left_on is not None and left_on <= returned_on:
+        withheld = ReturnDayWithheld.LEFT_TREATMENT
+    elif counted_to is not None and counted_to != returned_on:
+        withheld = ReturnDayWithheld.STOPPED
+    elif held_until is not None and held_until >= returned_on:
+        withheld = ReturnDayWithheld.HELD
+    elif held_until is None and held_days > 0:
+        withheld = ReturnDayWithheld.HELD_UNDATED
+    if withheld is not None:
+        return ReturnDayAllowance(0, withheld, would_be)
+    return ReturnDayAllowance(would_be, None, would_be)
+
+
 def return_day_units(
     dose: DoseLevel,
     product: str,
@@ -120,26 +197,20 @@ def return_day_units(
     *,
     counted_to: date | None = None,
     held_until: date | None = None,
+    held_days: int = 0,
+    left_on: date | None = None,
 ) -> int:
-    """Units of a product the participant may have taken on the return day before the visit:
-    `doses_before_visit` of that day's doses ([cycle] return_day_doses; at most the day's own
-    doses of each part), on a day of the supply the product is taken. `start` is cycle day
-    `from_day`, the first of `days_of_supply` days (as days_on_treatment). None when the return
-    is after the supply's last day (that day's doses are the next supply's) or before `start`.
-
-    Only the return visit's own day has them: none when expected use is counted up to another
-    day (`counted_to`, before the return: the day treatment stopped, the next day 1; a dose
-    after it is over-use), nor when the drug was held on the return day (`held_until`, the last
-    day of a held period, which never starts after the return: on or after the return day, a
-    dose taken that morning was taken while held)."""
-    if counted_to is not None and counted_to != returned_on:
-        return 0
-    if held_until is not None and held_until >= returned_on:
-        return 0
-    offset = (returned_on - start).days
-    if doses_before_visit <= 0 or offset < 0 or offset >= days_of_supply:
-        return 0
-    return sum(
-        min(doses_before_visit, doses) * units
-        for doses, units in dose.doses_on(product, from_day + offset)
-    )
+    """The units return_day_allowance allows for (0 when it withholds them)."""
+    return return_day_allowance(
+        dose,
+        product,
+        start,
+        returned_on,
+        days_of_supply,
+        from_day,
+        doses_before_visit,
+        counted_to=counted_to,
+        held_until=held_until,
+        held_days=held_days,
+        left_on=left_on,
+    ).units

@@ -217,6 +217,19 @@ def participant_section(study: Study, report: ParticipantReport, paper: str) -> 
                 width,
             ),
         ]
+        # The expected counts' word on the return day (queries.return_day_note): the doses
+        # allowed for beyond the expected count, or why none is.
+        noted = [r for r in report.history if r.return_day_note and r.voided is None]
+        if noted:
+            story += heading(_("The return day in the expected counts"))
+            story += [
+                para(
+                    _("Cycle {cycle} ({dispense}): {note}").format(
+                        cycle=r.cycle, dispense=r.dispense_number, note=r.return_day_note
+                    )
+                )
+                for r in noted
+            ]
         recorded = [r for r in report.history if r.observations or r.irt_confirmation]
         if recorded:
             story += heading(_("Recorded at dispense"))

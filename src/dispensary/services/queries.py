@@ -55,9 +55,10 @@ from dispensary.domain.codes import (
 )
 from dispensary.domain.errors import InvalidInput, NotFound
 from dispensary.domain.regimen import (
+    ReturnDayWithheld,
     days_on_treatment,
     last_day_of_supply,
-    return_day_units,
+    return_day_allowance,
     tablets_needed,
 )
 from dispensary.domain.rules import (
@@ -927,6 +928,7 @@ def history_row(
         last = max(r.returned_on for r in returns)
         held = max(r.held_days for r in returns)
         until = expected_use_until(session, record)
+        left_on = left_treatment_on(session, record)
         result = dispense_adherence(
             ctx,
             record,
@@ -937,6 +939,7 @@ def history_row(
             unaccounted_of(session, returns),
             product_tallies(session, record, returns),
             held_until_of(r.held_until for r in returns),
+            left_on,
         )
         notes = session.execute(
             select(AdherenceNote.at, AdherenceNote.reason)
@@ -955,6 +958,7 @@ def history_row(
                 unaccounted_of(session, rows),
                 product_tallies(session, record, rows),
                 held_until_of(r.held_until for r in rows),
+                left_on,
             ).flags
 
         answering = answering_explanations(every, list(notes), result.flags, len(kits), flags_then)
@@ -967,6 +971,7 @@ def history_row(
             flag_reason=sentences(answering),
             returned_on=last,
             unaccounted=unaccounted_of(session, returns),
+            return_day_note=return_day_note(study, record.dose_level, result),
         )
         row = replace(row, products=_with_adherence(row, result))
     return row
@@ -1179,12 +1184,21 @@ def expected_use_until(session: Session, record: Dispense) -> date | None:
     )
     if next_day1 is not None:
         ends.append(next_day1)
-    participant = session.get(Participant, record.participant_id)
-    if participant is not None and participant.status != ParticipantStatus.ON_TREATMENT.value:
-        left = status_changed_last(session, {participant.id: participant.study_number})
-        if participant.id in left:
-            ends.append(left[participant.id])
+    left = left_treatment_on(session, record)
+    if left is not None:
+        ends.append(left)
     return min(ends) if ends else None
+
+
+def left_treatment_on(session: Session, record: Dispense) -> date | None:
+    """The effective date the participant of a dispense left treatment (discontinued or
+    completed: the first day off it, no dose expected on it); None while on treatment."""
+    participant = session.get(Participant, record.participant_id)
+    if participant is None or participant.status == ParticipantStatus.ON_TREATMENT.value:
+        return None
+    return status_changed_last(session, {participant.id: participant.study_number}).get(
+        participant.id
+    )
 
 
 def _use_until(next_day1: date | None, left: date | None) -> date | None:
@@ -1211,12 +1225,15 @@ def dispense_adherence(
     unaccounted: int = 0,
     products: dict[str, ProductTally] | None = None,
     held_until: date | None = None,
+    left_on: date | None = None,
 ) -> Adherence:
     """The adherence of a dispense whose every kit is back: `returned` tablets in all, the last
     kit back on `last_returned_on`, `held_days` the days the investigator held the drug
     (`held_until`: the last day of a held period the returns give, held_until_of). Expected
     use counts from the start date (the later of day 1 and the dispense) to the return, capped at
-    `until` (expected_use_until: the next day 1, or leaving treatment). Tablets of a kit not
+    `until` (expected_use_until: the next day 1, or leaving treatment; `left_on`, left_treatment_on:
+    the effective date of leaving it, which takes the return day's doses away when it is the
+    return day, regimen.return_day_allowance). Tablets of a kit not
     brought back (`unaccounted`) are not counted as taken.
     A dose of several products is judged per product (`products`, by product code): each
     against its own expected use (its days of the cycle, its frequency), its flags the dose's.
@@ -1230,10 +1247,11 @@ def dispense_adherence(
     expected_of = {p: tablets_needed(dose, p, expected_days, from_day) for p in dose.products}
     expected = sum(expected_of.values())
     # The return day's doses taken before the visit (the study file's [cycle] return_day_doses):
-    # neither over-use nor missed, when use is counted up to the return day and the drug was
-    # not held on it (regimen.return_day_units).
-    return_day_of = {
-        p: return_day_units(
+    # neither over-use nor missed, when use is counted up to the return day, the participant was
+    # still on treatment that day and the drug not held on it (regimen.return_day_allowance,
+    # which says why when not).
+    allowance_of = {
+        p: return_day_allowance(
             dose,
             p,
             start_date(record),
@@ -1243,9 +1261,13 @@ def dispense_adherence(
             study.cycle.return_day_doses,
             counted_to=end,
             held_until=held_until,
+            held_days=held_days,
+            left_on=left_on,
         )
         for p in dose.products
     }
+    return_day_of = {p: a.units for p, a in allowance_of.items()}
+    withheld = next((a.withheld for a in allowance_of.values() if a.withheld is not None), None)
     found = adherence_of(
         record.tablets - unaccounted,
         returned,
@@ -1254,19 +1276,98 @@ def dispense_adherence(
         study.adherence.over_use_above,
         sum(return_day_of.values()),
     )
+    found = replace(
+        found,
+        return_day_withheld=withheld,
+        return_day_not_allowed=sum(a.would_be - a.units for a in allowance_of.values()),
+    )
     if len(dose.products) > 1 and products:
-        each = by_product(
-            products,
-            expected_of,
-            study.adherence.under_use_below,
-            study.adherence.over_use_above,
-            return_day_of,
+        each = tuple(
+            (
+                code,
+                replace(
+                    judged,
+                    return_day_withheld=allowance_of[code].withheld
+                    if code in allowance_of
+                    else None,
+                    return_day_not_allowed=(
+                        allowance_of[code].would_be - allowance_of[code].units
+                        if code in allowance_of
+                        else 0
+                    ),
+                ),
+            )
+            for code, judged in by_product(
+                products,
+                expected_of,
+                study.adherence.under_use_below,
+                study.adherence.over_use_above,
+                return_day_of,
+            )
         )
         flags = tuple(f for f in Flag if any(f in a.flags for _p, a in each))
         found = replace(found, flags=flags, by_product=each)
     if unaccounted:  # what was not brought back is unknown: no adherence, a flag of its own
         return replace(found, adherence=None, flags=(Flag.NOT_BROUGHT_BACK,))
     return found
+
+
+def return_day_note(study: Study, dose_level: int, found: Adherence) -> str:
+    """What a dispense's expected count makes of the return day, in the reader's words, from
+    dispense_adherence's judgement (regimen.return_day_allowance): the return day's doses the
+    study file allows for beyond the expected count ([cycle] return_day_doses, with its
+    source), or why none is allowed at this return; "" when the study allows none that day."""
+    products = dose_products(study, dose_level)
+
+    def each(units: Callable[[Adherence], int]) -> list[tuple[str, int]]:
+        if found.by_product:
+            return [(code, units(a)) for code, a in found.by_product if units(a)]
+        return [(products[0] if products else "", units(found))]
+
+    if found.return_day > 0:
+        return _(
+            "Return day: {units} taken before the visit is allowed for beyond the expected "
+            "count (study file, {source})."
+        ).format(
+            units=study.units_each(each(lambda a: a.return_day)),
+            source=_rule_source(study, "cycle.return_day"),
+        )
+    if found.return_day_withheld is None or found.return_day_not_allowed <= 0:
+        return ""
+    why = {
+        ReturnDayWithheld.LEFT_TREATMENT: _(
+            "the participant was off treatment on the return day (the effective date of the "
+            "status change is the first day without a dose)"
+        ),
+        ReturnDayWithheld.STOPPED: _(
+            "expected use of this supply stopped before the return day (the next cycle's day 1, "
+            "or leaving treatment)"
+        ),
+        ReturnDayWithheld.HELD: _("the drug was held on the return day"),
+        ReturnDayWithheld.HELD_UNDATED: _(
+            "the days held were recorded without dates, so it is not known whether the drug "
+            "was held on the return day; check with the participant and the investigator"
+        ),
+    }[found.return_day_withheld]
+    return _(
+        "Return day: no dose ({units}) is allowed for beyond the expected count: {why}."
+    ).format(units=study.units_each(each(lambda a: a.return_day_not_allowed)), why=why)
+
+
+def dose_products(study: Study, dose_level: int) -> tuple[str, ...]:
+    """The product codes of a dose level; none for a level the study no longer has."""
+    try:
+        return study.dose_level(dose_level).products
+    except NotFound:
+        return ()
+
+
+def _rule_source(study: Study, key: str) -> str:
+    """The source the study file names for a rule ("protocol 5.1"), "" when it has none."""
+    try:
+        return study.rule(key).source
+    except NotFound:
+        return ""
 
 
 def product_tallies(
@@ -2329,6 +2430,7 @@ def flagged_participants(
         if level not in several:
             several[level] = len(ctx.study.dose_level(level).products) > 1
         until = _use_until(next_day1.get(record.id), left.get(record.participant_id))
+        left_on = left.get(record.participant_id)
 
         def flags_of(
             rows: list[_ReturnFigures],
@@ -2337,6 +2439,7 @@ def flagged_participants(
             tablets_of: dict[tuple[int, int], int] = tablets_of,
             until: date | None = until,
             several: bool = several[level],
+            left_on: date | None = left_on,
         ) -> tuple[Flag, ...]:
             return dispense_adherence(
                 ctx,
@@ -2348,6 +2451,7 @@ def flagged_participants(
                 _unaccounted(rows, tablets_of),
                 _tallies(kits, rows) if several else None,  # read only for several
                 held_until_of(r.held_until for r in rows),
+                left_on,
             ).flags
 
         flags = flags_of(returns)

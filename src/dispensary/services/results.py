@@ -422,6 +422,8 @@ class ReturnResult:
     """The explanations that answer the dispense's flags now (DispenseHistoryRow.flag_reason,
     queries.answering_explanations): a correction that left the flags as they were keeps
     them; "" while a flag is open (or there is none)."""
+    return_day_note: str = ""
+    """What the expected count makes of the return day (DispenseHistoryRow.return_day_note)."""
 
 
 @dataclass(frozen=True)
@@ -951,6 +953,10 @@ class DispenseHistoryRow:
     """Who dispensed and who checked, read with the dispenses by queries.participant_record
     (the participant's record: `history`, the participants window, the participant report);
     empty in the rows read for the rules and the lot trace."""
+    return_day_note: str = ""
+    """What the expected count makes of the return day, in the reader's words
+    (queries.return_day_note): the doses allowed for beyond it, or why none is; "" when the
+    study allows none that day, or before every kit is back."""
 
 
 @dataclass(frozen=True)

@@ -74,8 +74,10 @@ from dispensary.services.queries import (
     held_until_of,
     history_rows,
     judged_product,
+    left_treatment_on,
     live_dispenses,
     product_tallies,
+    return_day_note,
     start_date,
     unaccounted_of,
 )
@@ -541,6 +543,7 @@ def _plan_return(
             unaccounted_of(session, list(back.values())),
             product_tallies(session, record, list(back.values())),
             kits,
+            left_treatment_on(session, record),
         )
     assessment = ReturnAssessment(
         dispense=dispense_result(session, ctx, record, ()),
@@ -567,6 +570,7 @@ def _preview(
     unaccounted_before: int,
     tallies: dict[str, ProductTally],
     kits: tuple[ReturnKitLine, ...],
+    left_on: date | None = None,
 ) -> AdherencePreview:
     """What the return would record, as `_result` reads it back once it is written; each
     product's own figures (`kits`: the dispense's kits), before every kit is back too, as the
@@ -595,8 +599,9 @@ def _preview(
         )
         held_until = held_until_of([r.held_until for r in back] + [checked.held_until])
         found = dispense_adherence(
-            ctx, record, returned, last, held, until, unaccounted, tallies, held_until
+            ctx, record, returned, last, held, until, unaccounted, tallies, held_until, left_on
         )
+        day_note = return_day_note(ctx.study, record.dose_level, found)
         taken, expected, adherence, flags = (
             found.taken,
             found.expected,
@@ -622,6 +627,7 @@ def _preview(
             )
         )
     else:  # a kit is still out: no adherence yet; taken is what is not back
+        day_note = ""
         taken, expected, adherence, flags = record.tablets - returned, 0, None, ()
         products = tuple(  # in the kits' order, as the history gives them
             ProductFigures(
@@ -649,6 +655,7 @@ def _preview(
         flags=flags,
         explained=bool(checked.note),
         products=products,
+        return_day_note=day_note,
     )
 
 
@@ -1247,6 +1254,7 @@ def _result(
         ret.corrects_id,
         rows[0].products if rows else (),
         rows[0].flag_reason if rows and flags else "",
+        rows[0].return_day_note if rows and rows[0].expected is not None else "",
     )
 
 

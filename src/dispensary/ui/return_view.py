@@ -794,10 +794,12 @@ class ReturnScreen(Screen):
             return "<br>".join(parts)
         if self._by_product(preview.products):  # each drug of its own use, flagged apart
             parts.extend(self._product_line(p) for p in preview.products)
+            parts.extend(self._return_day(preview.return_day_note))
             if preview.flags and not preview.explained:
                 parts.append(self._ask_why())
             return "<br>".join(parts)
         parts.append(self._adherence_text(preview.expected, preview.taken, preview.adherence))
+        parts.extend(self._return_day(preview.return_day_note))
         if preview.flags:
             flags = escape(separated(flag_term(study, f, preview.products) for f in preview.flags))
             flagged = (
@@ -841,6 +843,11 @@ class ReturnScreen(Screen):
             line=line,
             flags=self.tr("<span style='color:#8a1c13'><b>{flags}</b></span>").format(flags=flags),
         )
+
+    def _return_day(self, note: str) -> list[str]:
+        """The service's word on the return day beside the expected count (the doses allowed
+        for beyond it, or why none is): a line of its own, none when it says nothing."""
+        return [f"<i>{escape(note)}</i>"] if note else []
 
     def _ask_why(self) -> str:
         return self.tr("<span style='color:#8a1c13'>Ask the participant why.</span>")
@@ -1031,6 +1038,7 @@ class ReturnScreen(Screen):
             parts.extend(self._product_line(p) for p in result.products)
         else:
             parts.append(self._adherence_text(result.expected, result.taken, result.adherence))
+        parts.extend(self._return_day(result.return_day_note))
         if result.flags and not by_product:
             flags = separated(
                 flag_term(self.session.ctx.study, f, result.products) for f in result.flags

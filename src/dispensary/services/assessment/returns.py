@@ -112,6 +112,9 @@ class AdherencePreview:
     for a dispense of one product): once every kit is back with its taken, expected, adherence
     and flags; before, only what is dispensed and back so far (returned None while no kit of
     it is back), as the return's result says it."""
+    return_day_note: str = ""
+    """What the expected count makes of the return day, in the reader's words
+    (queries.return_day_note), once every kit is back; "" when the study allows none that day."""
 
     @property
     def complete(self) -> bool:
