@@ -32,7 +32,7 @@ def test_a_new_participant_through_two_cycles(
         "dispense", "participant", "cycle", "day1", "start_date", "last_day", "dispensed_on",
         "dose_level", "dose_name", "kits", "tablets", "days", "directions", "warnings", "overrides",
         "notices", "dispensed_by_username", "dispensed_by_name", "dispensed_by_initials",
-        "checked_by_username", "checked_by_name",
+        "checked_by_username", "checked_by_name", "checked_by_initials",
     }  # fmt: skip
     assert (dispense["tablets"], dispense["days"], dispense["warnings"]) == (21, 21, [])
     # What the text says and the screen shows: who, which cycle, until when, how to take it.

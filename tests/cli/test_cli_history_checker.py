@@ -18,6 +18,7 @@ def test_history_names_who_dispensed_and_who_checked(cli: Cli) -> None:
         "Chen Jing",
     )
     assert (first["checked_by_username"], first["checked_by_name"]) == ("technician", "Wang Fang")
+    assert (first["dispensed_by_initials"], first["checked_by_initials"]) == ("CJ", "WF")
     assert "checked_by" not in first and "dispensed_by" not in first  # the flat keys only
 
 

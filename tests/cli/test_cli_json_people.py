@@ -137,6 +137,7 @@ def test_dispense_names_who_dispensed_and_who_checked(cli: Cli) -> None:
         found["dispensed_by_initials"],
     ) == ("pharmacist", "Chen Jing", "CJ")
     assert (found["checked_by_username"], found["checked_by_name"]) == ("technician", "Wang Fang")
+    assert found["checked_by_initials"] == "WF"  # as the label and the DARF sign it
     alone = cli("dispense", "01-102", *base)
     assert alone.code == 0, alone.err
     found = alone.json()
@@ -145,6 +146,7 @@ def test_dispense_names_who_dispensed_and_who_checked(cli: Cli) -> None:
         "Chen Jing",
     )
     assert (found["checked_by_username"], found["checked_by_name"]) == (None, None)
+    assert found["checked_by_initials"] is None
 
 
 def test_check_destroy_names_an_unknown_witness_null(cli: Cli) -> None:

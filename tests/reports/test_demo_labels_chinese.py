@@ -56,7 +56,7 @@ class Printed:
     """A study's labels and leaflet drawn as the demo pharmacist prints them."""
 
     protocol: str
-    allowed: frozenset[str]  # the participant's and the pharmacist's initials
+    allowed: frozenset[str]  # the participant's, the pharmacist's and the checker's initials
     dispensing: bytes
     leaflet: bytes
     kit: bytes
@@ -101,7 +101,9 @@ def _print(ctx: Context, actor: Actor) -> Printed:
     with speaking(Language.ZH_CN):
         return Printed(
             protocol=ctx.study.protocol,
-            allowed=frozenset({dispense.initials, dispense.pharmacist_initials}),
+            allowed=frozenset(
+                {dispense.initials, dispense.pharmacist_initials, dispense.checked_by_initials}
+            ),
             dispensing=_draw(ctx, actor, "dispense", Values(dispense=dispense.number)),
             leaflet=_draw(ctx, actor, "leaflet", Values(dispense=dispense.number)),
             kit=_draw(ctx, actor, "kit", Values(kits=[kit.number])),

@@ -119,5 +119,8 @@ def test_the_participant_record_reads_the_people_with_the_dispenses(
 ) -> None:
     [row] = queries.participant_record(ctx, monitor, "01-001").history
     assert (row.dispensed_by_username, row.checked_by_username) == ("pharm", "pharm2")
+    # and their initials, as the DARF and the dispensing label sign them
+    assert (row.dispensed_by_initials, row.checked_by_initials) == ("PP", "PS")
     [row] = queries.participant_record(ctx, monitor, "01-002").history
     assert (row.dispensed_by_username, row.checked_by, row.checked_by_username) == ("pharm", "", "")
+    assert (row.dispensed_by_initials, row.checked_by_initials) == ("PP", "")

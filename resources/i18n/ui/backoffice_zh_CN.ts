@@ -1437,6 +1437,18 @@ set</source>
         <translation>{day} 由 {name} 作废</translation>
     </message>
     <message>
+        <source>{name} ({initials})</source>
+        <translation>{name}（{initials}）</translation>
+    </message>
+    <message>
+        <source>Cycle {cycle} ({dispense}): dispensed by {pharmacist}, checked by {checker}.</source>
+        <translation>第 {cycle} 周期（{dispense}）：发放人 {pharmacist}，核对人 {checker}。</translation>
+    </message>
+    <message>
+        <source>Cycle {cycle} ({dispense}): dispensed by {pharmacist}; no second check.</source>
+        <translation>第 {cycle} 周期（{dispense}）：发放人 {pharmacist}；无第二人核对。</translation>
+    </message>
+    <message>
         <source>Enrolment date</source>
         <translation>入组日期</translation>
     </message>

@@ -247,11 +247,16 @@ def history_data(row: DispenseHistoryRow) -> dict[str, Any]:
     # Who dispensed and who checked as every --json output names a person (null checker: none
     # checked); left out where the rows were read without them (the lot trace).
     read_people = bool(row.dispensed_by_username)
-    for key in ("dispensed_by", "dispensed_by_username", "checked_by", "checked_by_username"):
-        del data[key]
+    for role in ("dispensed_by", "checked_by"):
+        for key in (role, f"{role}_username", f"{role}_initials"):
+            del data[key]
     if read_people:
-        data |= person_keys("dispensed_by", row.dispensed_by_username, row.dispensed_by)
-        data |= person_keys("checked_by", row.checked_by_username, row.checked_by)
+        data |= person_keys(
+            "dispensed_by", row.dispensed_by_username, row.dispensed_by, row.dispensed_by_initials
+        )
+        data |= person_keys(
+            "checked_by", row.checked_by_username, row.checked_by, row.checked_by_initials
+        )
     if row.voided is not None:  # who voided it as every --json output names a person; the
         # void's "username" and "full_name" are kept for one release
         data["voided"] |= person_keys("actor", row.voided.username, row.voided.full_name)

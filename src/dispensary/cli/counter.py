@@ -672,7 +672,9 @@ def dispense_people(result: DispenseResult) -> dict[str, str | None]:
     checked it (`checked_by_...`, null when nobody did)."""
     return person_keys(
         "dispensed_by", result.pharmacist_username, result.pharmacist, result.pharmacist_initials
-    ) | person_keys("checked_by", result.checked_by_username, result.checked_by)
+    ) | person_keys(
+        "checked_by", result.checked_by_username, result.checked_by, result.checked_by_initials
+    )
 
 
 def _declared(result: DispenseResult) -> list[ObservationValue]:

@@ -348,9 +348,12 @@ def _side(
     who: tuple[str, ...] = (dispense.participant, dispense.initials, wording.cycle(dispense.cycle))
     if container is not None and container.count > 1:
         who = (*who, wording.container(container.number, container.count))
+    # Who checked the dispense kept on one line (核对人 was broken after 核对).
+    checker = dispense.checked_by_initials
+    checked = keep_together(wording.checked_by(checker)) if checker else ""
     where = (
         pharmacy_text(study, speech, pharmacy),
-        wording.dispensed(dispense.dispensed_on, dispense.pharmacist_initials),
+        wording.dispensed(dispense.dispensed_on, dispense.pharmacist_initials, checked),
     )
     return [
         Piece(
@@ -536,8 +539,9 @@ SAMPLE_DAY = date(2030, 12, 31)
 def sample_dispense(study: Study) -> DispenseResult:
     """A dispense of the study as its labels usually print: its dose level with the most
     products (one full kit each, each from its own lot), a two-digit cycle, numbers of the
-    usual length. A reprint or a dose-change mark on top may still ask for a larger stock,
-    as it does today with the study file's name."""
+    usual length, checked by a second pharmacist (their initials printed beside the
+    pharmacist's, the longer line). A reprint or a dose-change mark on top may still ask for a
+    larger stock, as it does today with the study file's name."""
     dose = max(study.dose_levels, key=lambda d: (len(d.components), len(d.name)))
     codes = list(dict.fromkeys(c.product for c in dose.components)) or [study.products[0].code]
     kits = tuple(
@@ -572,6 +576,7 @@ def sample_dispense(study: Study) -> DispenseResult:
         pharmacist="",
         pharmacist_initials="ABC",
         checked_by="",
+        checked_by_initials="ABC",
         warnings=(),
         start_date=start,
         product_directions=study.product_directions(dose, start, days),

@@ -157,8 +157,21 @@ def container(number: int, count: int) -> str:
     return _("Kit {number} of {count}").format(number=number, count=count)
 
 
-def dispensed(on: date, initials: str) -> str:
+def dispensed(on: date, initials: str, checked: str = "") -> str:
+    """'Dispensed 2 Mar 2026 by PP' / '2026年3月2日由PP发放'; with who checked the dispense
+    when a second pharmacist did (`checked`: `checked_by`'s words, "" when nobody did):
+    'Dispensed 2 Mar 2026 by PP, checked by PS' / '2026年3月2日由PP发放，核对人：PS'."""
+    if checked:
+        return _("Dispensed {date} by {initials}, {checked}").format(
+            date=label_date(on), initials=initials, checked=checked
+        )
     return _("Dispensed {date} by {initials}").format(date=label_date(on), initials=initials)
+
+
+def checked_by(initials: str) -> str:
+    """'checked by PS' / '核对人：PS': the second pharmacist who checked a dispense, by the
+    initials they sign with."""
+    return _("checked by {checker}").format(checker=initials)
 
 
 def cycle(number: int) -> str:

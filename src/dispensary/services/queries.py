@@ -303,6 +303,7 @@ def _result(
         checked_by=checker.full_name if checker else "",
         pharmacist_username=pharmacist.username,
         checked_by_username=checker.username if checker else "",
+        checked_by_initials=checker.initials if checker else "",
         warnings=warnings,
         start_date=start_date(record),
         observations=observations,
@@ -1808,8 +1809,10 @@ def participant_record(ctx: Context, actor: Actor, study_number: str) -> Partici
                 Dispense,
                 dispenser.full_name,
                 dispenser.username,
+                dispenser.initials,
                 checker.full_name,
                 checker.username,
+                checker.initials,
             )
             .outerjoin(dispenser, dispenser.id == Dispense.dispensed_by_id)
             .outerjoin(checker, checker.id == Dispense.checked_by_id)
@@ -1820,13 +1823,23 @@ def participant_record(ctx: Context, actor: Actor, study_number: str) -> Partici
         changes = list(
             record_changes(session, ctx.study_id, [p.study_number]).get(p.study_number, ())
         )
-        for record, name, username, checker_name, checker_username in dispenses:
+        for (
+            record,
+            name,
+            username,
+            initials,
+            checker_name,
+            checker_username,
+            checker_initials,
+        ) in dispenses:
             row = replace(
                 history_row(session, ctx, record),
                 dispensed_by=name or "",
                 dispensed_by_username=username or "",
+                dispensed_by_initials=initials or "",
                 checked_by=checker_name or "",
                 checked_by_username=checker_username or "",
+                checked_by_initials=checker_initials or "",
             )
             if record.id in voids:
                 void, user = voids[record.id]

@@ -365,6 +365,9 @@ class DispenseResult:
     product_directions: tuple[str, ...] = ()  # a sentence per product (per part), in English
     pharmacist_username: str = ""  # the account of `pharmacist` (who dispensed and signed)
     checked_by_username: str = ""  # the account of `checked_by`; empty when nobody checked
+    checked_by_initials: str = ""
+    """The initials of `checked_by`, printed on the label beside the pharmacist's; empty when
+    nobody checked."""
 
 
 @dataclass(frozen=True)
@@ -950,9 +953,11 @@ class DispenseHistoryRow:
     dispensed_by_username: str = ""
     checked_by: str = ""  # the second pharmacist who checked and signed; "" when nobody did
     checked_by_username: str = ""
-    """Who dispensed and who checked, read with the dispenses by queries.participant_record
-    (the participant's record: `history`, the participants window, the participant report);
-    empty in the rows read for the rules and the lot trace."""
+    dispensed_by_initials: str = ""
+    checked_by_initials: str = ""
+    """Who dispensed and who checked (full name, account, initials), read with the dispenses
+    by queries.participant_record (the participant's record: `history`, the participants
+    window, the participant report); empty in the rows read for the rules and the lot trace."""
     return_day_note: str = ""
     """What the expected count makes of the return day, in the reader's words
     (queries.return_day_note): the doses allowed for beyond it, or why none is; "" when the

@@ -228,6 +228,37 @@ def voided_text(row: DispenseHistoryRow) -> str:
     )
 
 
+def _person(name: str, initials: str) -> str:
+    """'Paula Pharm (PP)' / 'Paula Pharm（PP）': brackets as the language writes them."""
+    return QCoreApplication.translate("ParticipantsScreen", "{name} ({initials})").format(
+        name=name, initials=initials
+    )
+
+
+def people_words(row: DispenseHistoryRow) -> str:
+    """Who dispensed a history line's dispense and who checked it, by name and initials (as the
+    DARF signs them): "Cycle 2 (DSP000002): dispensed by Paula Pharm (PP), checked by Priya
+    Shah (PS)."; "... no second check." when nobody did. Read with the dispenses by
+    queries.participant_record, never looked up here; "" for a row read without them."""
+    if not row.dispensed_by:
+        return ""
+    dispenser = _person(row.dispensed_by, row.dispensed_by_initials)
+    if row.checked_by:
+        return QCoreApplication.translate(
+            "ParticipantsScreen",
+            "Cycle {cycle} ({dispense}): dispensed by {pharmacist}, checked by {checker}.",
+        ).format(
+            cycle=row.cycle,
+            dispense=row.dispense_number,
+            pharmacist=dispenser,
+            checker=_person(row.checked_by, row.checked_by_initials),
+        )
+    return QCoreApplication.translate(
+        "ParticipantsScreen",
+        "Cycle {cycle} ({dispense}): dispensed by {pharmacist}; no second check.",
+    ).format(cycle=row.cycle, dispense=row.dispense_number, pharmacist=dispenser)
+
+
 def history_lines(rows: Sequence[DispenseHistoryRow]) -> list[DispenseHistoryRow]:
     """The history table's lines: a dispense of several products a line per product with its
     own dispensed, returned, taken and expected (ProductFigures, what its DARF shows), not
@@ -258,7 +289,14 @@ def history_lines(rows: Sequence[DispenseHistoryRow]) -> list[DispenseHistoryRow
 
 HISTORY_COLUMNS: list[Column[DispenseHistoryRow]] = [
     Column(str(QT_TRANSLATE_NOOP("Column", "Cycle")), lambda r: r.cycle, align_right=True),
-    Column(str(QT_TRANSLATE_NOOP("Column", "Dispense")), lambda r: r.dispense_number),
+    # Who dispensed and who checked, in the dispense's tooltip and the line under the table
+    # for the line selected (people_words): a column of them ("PP / PS", some 85 pixels) left
+    # the dose of a two-product history five text lines at 1366x768, its last line out of view.
+    Column(
+        str(QT_TRANSLATE_NOOP("Column", "Dispense")),
+        lambda r: r.dispense_number,
+        hint=lambda r: people_words(r),
+    ),
     Column(str(QT_TRANSLATE_NOOP("Column", "Day 1")), lambda r: r.day1),
     Column(str(QT_TRANSLATE_NOOP("Column", "Dose")), lambda r: r.dose_name),
     Column(str(QT_TRANSLATE_NOOP("Column", "Kits")), lambda r: r.kits),
@@ -1511,6 +1549,12 @@ class ParticipantsScreen(Screen):
         )
         self.history_tabs.setCornerWidget(corner, Qt.Corner.TopRightCorner)
         self.history_table.selectionModel().selectionChanged.connect(self._update_history_buttons)
+        # Who dispensed the line selected and who checked it (its dispense's tooltip says it
+        # too); no line taken from the history while none is selected.
+        self.people = wrapped_label("historyPeople")
+        self.people.setTextFormat(Qt.TextFormat.PlainText)
+        self.people.setVisible(False)
+        lower_layout.addWidget(self.people)
         self.flags = wrapped_label("flagsText")
         self.flags.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         lower_layout.addWidget(self.flags)
@@ -1689,6 +1733,9 @@ class ParticipantsScreen(Screen):
         line = self.current_dispense()
         self.void_dispense_button.setEnabled(line is not None)
         self.correct_return_button.setEnabled(line is not None)
+        said = people_words(line) if line is not None else ""
+        self.people.setText(said)
+        self.people.setVisible(bool(said))
 
     def current_dispense(self) -> DispenseHistoryRow | None:
         """The history line selected (a dispense, or one product of it)."""
