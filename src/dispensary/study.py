@@ -92,7 +92,10 @@ class Product:
 class CycleRules:
     length_days: int
     days_of_supply: int
-    min_days_since_previous_day1: int
+    min_days_since_previous_day1: int | None
+    """The protocol's minimum interval between two cycles' day 1 ([cycle]
+    min_days_since_previous_day1, with min_days_source); None when the study file gives none:
+    no such rule, a day 1 need only come after the previous one (earliest_days)."""
     expiry_margin_days: int
     previous_return_missing: str  # "refuse" or "warn"
     max_cycles: int
@@ -108,6 +111,18 @@ class CycleRules:
     morning of day 1 in a twice-daily study): counted as neither over-use nor missed. 0 when
     the study file does not say: the first dose is the evening of day 1, the return day no
     dosing day (NCT07198672)."""
+
+    @property
+    def has_min_interval(self) -> bool:
+        """The study file sets a minimum interval (the rule cycle.min_interval)."""
+        return self.min_days_since_previous_day1 is not None
+
+    @property
+    def earliest_days(self) -> int:
+        """Days after the previous day 1 the next day 1 falls at the earliest: the minimum
+        interval, else 1 (no minimum interval: any day after the previous day 1)."""
+        found = self.min_days_since_previous_day1
+        return found if found is not None else 1
 
 
 @dataclass(frozen=True)
@@ -129,6 +144,11 @@ class Eligibility:
     sex: str
     inclusion: tuple[str, ...]
     exclusion: tuple[str, ...]
+    other_study: int | None = None
+    """The exclusion criterion on another study's treatment, by its place in `exclusion` (from
+    0): [eligibility] other_study_exclusion (its number, from 1) with other_study_source;
+    None when the study file names none (the enrolment's warning then names no criterion)."""
+    other_study_source: str = ""
 
 
 @dataclass(frozen=True)
@@ -333,7 +353,7 @@ class LabelLanguage:
         of capsules, where tablets_many "{count}片" miscounted them), and English the form
         itself ("28 capsules": the English texts come from the study's own keys, which give
         no `units`, and a capsule kit said "28 tablets")."""
-        template = self.units.get(form)
+        template = self._units_of(form)
         if template is not None:
             return template.format(count=count)
         if self.language != ENGLISH.value and is_tablet(form):
@@ -343,12 +363,21 @@ class LabelLanguage:
     def unit_word(self, form: str) -> str:
         """The word a number of this form is counted in, without the number ("粒", "片";
         "capsules" in English): as counted() says it."""
-        template = self.units.get(form)
+        template = self._units_of(form)
         if template is None and self.language != ENGLISH.value and is_tablet(form):
             template = self.tablets_many
         if template is None:
             return own_unit_word(form, self.language)
         return template.format(count="").strip()
+
+    def _units_of(self, form: str) -> str | None:
+        """`units`' word of a form, as [[products]] writes it, else of its noun (form_noun: a
+        word given for "capsule" counts a "capsule, hard")."""
+        found = self.units.get(form)
+        noun = form_noun(form)
+        if found is None and noun is not None:
+            found = self.units.get(noun)
+        return found
 
     def frequency(self, doses_per_day: int) -> str:
         """'once daily', 'twice daily', '3 times daily' in this language."""
@@ -458,6 +487,8 @@ class Study:
     contact_name: str
     contact_address: str
     contact_phone: str
+    """[study] contact_phone; "" when the study file gives none (a label without a telephone:
+    its contact line, and the leaflet's, name none)."""
     site: str
     site_name: str
     pharmacy_name: str
@@ -500,6 +531,15 @@ class Study:
             _("Study {study} asks no observation '{key}' at dispense. Known: {known}.").format(
                 study=self.protocol, key=key, known=known
             )
+        )
+
+    @property
+    def asks_platelets(self) -> bool:
+        """A platelet count is asked at this study's dispenses: its file sets a platelet rule
+        ([platelets] hold_at_or_above) or declares the count in [[observations]]. A study that
+        does neither records none (the window shows no field; a count given is refused)."""
+        return bool(self.platelet_hold_at_or_above) or any(
+            o.key == PLATELETS for o in self.observations
         )
 
     def platelet_observation(self) -> Observation:
@@ -673,6 +713,16 @@ class Study:
         chosen = language or current_language().value
         found = self.texts.get(chosen) or self.texts.get(ENGLISH.value)
         return found if found is not None else english_label_text(self)
+
+    def other_study_criterion(self, language: str | None = None) -> str | None:
+        """The exclusion criterion on another study's treatment the study file names
+        ([eligibility] other_study_exclusion), as a reader of `language` reads it (criteria);
+        None when the file names none."""
+        index = self.eligibility.other_study
+        if index is None:
+            return None
+        _inclusion, exclusion = self.criteria(language)
+        return exclusion[index] if index < len(exclusion) else self.eligibility.exclusion[index]
 
     def criteria(self, language: str | None = None) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """The inclusion and exclusion criteria as a reader of `language` reads them: those of
@@ -880,9 +930,16 @@ class Study:
         write_date: Callable[[date], str] = date.isoformat,
     ) -> str:
         """The directions of a dose: one sentence per product (a two-drug dose reads as two),
-        and per part of a product the dose gives in several parts."""
+        and per part of a product the dose gives in several parts. Products whose sentences
+        differ only in what is taken (two strengths of one drug, taken together: "Take 1
+        capsule of A 100 mg and 2 capsules of A 25 mg by mouth twice daily...") are said in one
+        sentence: the same directions printed once per strength read as two doses to take."""
         joiner = "" if language.startswith("zh") else " "
-        return joiner.join(self.product_directions(dose, start, days, language, write_date))
+        said = [
+            _directions_once(group, language)
+            for group in _said_together(self._directions(dose, start, days, language, write_date))
+        ]
+        return joiner.join(said)
 
     def product_directions(
         self,
@@ -901,13 +958,30 @@ class Study:
         {start_date} is the part's own first day of doses (written by `write_date`): a part
         taken on days 8-21 starts on day 8, not on the dispense's start ("starting <day 1>,
         for 14 days" would have the participant take it from day 1)."""
+        return tuple(
+            template.format(**values)
+            for _product, template, values in self._directions(
+                dose, start, days, language, write_date
+            )
+        )
+
+    def _directions(
+        self,
+        dose: DoseLevel,
+        start: date,
+        days: int,
+        language: str,
+        write_date: Callable[[date], str],
+    ) -> list[_Directions]:
+        """Each part's product, directions template and the values it is filled with
+        (product_directions says how they are chosen)."""
         # English from the study's own keys as they are now (as the label's English texts are
         # read: labels.languages.english_text), the same words as texts["en"] of a loaded file.
         english = language == ENGLISH.value
         text = english_label_text(self) if english else (self.texts or {}).get(language)
         words = text or english_label_text(self)
         from_day = max(1, self.cycle.days_of_supply - days + 1)
-        sentences: list[str] = []
+        found: list[_Directions] = []
         for product in dose.products:
             for part in dose.of_product(product):
                 per_dose = part.tablets_per_dose
@@ -921,20 +995,99 @@ class Study:
                     tablets = text.counted(per_dose, self.product(product).form)
                     dose_name = text.dose_levels.get(dose.level, dose.name)
                     product_name = text.products.get(product, product)
-                sentences.append(
-                    template.format(
-                        tablets=tablets,
-                        tablets_per_dose=per_dose,
-                        start_date=write_date(part_start(part, start, from_day)),
-                        days=part.dosing_days(from_day, days),
-                        dose_name=dose_name,
-                        product=product_name,
-                        first_day=part.first_day or 1,
-                        last_day=part.last_day or self.cycle.days_of_supply,
-                        frequency=words.frequency(part.frequency(dose.doses_per_day)),
+                found.append(
+                    (
+                        product,
+                        template,
+                        {
+                            "tablets": tablets,
+                            "tablets_per_dose": per_dose,
+                            "start_date": write_date(part_start(part, start, from_day)),
+                            "days": part.dosing_days(from_day, days),
+                            "dose_name": dose_name,
+                            "product": product_name,
+                            "first_day": part.first_day or 1,
+                            "last_day": part.last_day or self.cycle.days_of_supply,
+                            "frequency": words.frequency(part.frequency(dose.doses_per_day)),
+                        },
                     )
                 )
-        return tuple(sentences)
+        return found
+
+
+_Directions = tuple[str, str, dict[str, object]]
+"""A part's directions: its product's code, the template, the values it is filled with."""
+
+WHAT_IS_TAKEN = ("tablets", "tablets_per_dose", "product")
+"""The placeholders of directions that say what is taken ("2 capsules", "revicapib 25 mg"): two
+products' sentences that differ in these alone are said as one (Study.directions_for)."""
+
+
+def _said_together(found: list[_Directions]) -> list[list[_Directions]]:
+    """The parts' directions in groups said as one sentence: neighbours of other products with
+    the same template and the same values but for what is taken (WHAT_IS_TAKEN), when the
+    template names what is taken at all. Two parts of one product stay two sentences (1 tablet
+    and 2 tablets once daily would read as one dose of 3)."""
+
+    def rest(values: dict[str, object]) -> dict[str, object]:
+        return {k: v for k, v in values.items() if k not in WHAT_IS_TAKEN}
+
+    groups: list[list[_Directions]] = []
+    for product, template, values in found:
+        group = groups[-1] if groups else []
+        if (
+            group
+            and all(each[0] != product for each in group)
+            and group[-1][1] == template
+            and rest(group[-1][2]) == rest(values)
+            and _what_is_taken_span(template) is not None
+        ):
+            group.append((product, template, values))
+        else:
+            groups.append([(product, template, values)])
+    return groups
+
+
+def _what_is_taken_span(template: str) -> tuple[str, str, str] | None:
+    """A directions template cut in three: before what is taken, the words that say it (from
+    the first placeholder of WHAT_IS_TAKEN to the last: "{tablets} of {product}"), after it;
+    None when it names none of them."""
+    pieces: list[str] = []
+    first = last = None
+    for literal, name, spec, conversion in string.Formatter().parse(template):
+        pieces.append(_escaped(literal))
+        if name is None:
+            continue
+        if name in WHAT_IS_TAKEN:
+            first = len(pieces) if first is None else first
+            last = len(pieces)
+        field_text = "{" + name + ("!" + conversion if conversion else "")
+        pieces.append(field_text + (":" + spec if spec else "") + "}")
+    if first is None or last is None:
+        return None
+    return "".join(pieces[:first]), "".join(pieces[first : last + 1]), "".join(pieces[last + 1 :])
+
+
+def _escaped(literal: str) -> str:
+    return literal.replace("{", "{{").replace("}", "}}")
+
+
+def _directions_once(group: list[_Directions], language: str) -> str:
+    """One sentence of a group of _said_together: the words before and after what is taken
+    once, what is taken of each product listed ("1 capsule of A 100 mg and 2 capsules of A
+    25 mg", in the directions' language)."""
+    _product, template, values = group[0]
+    span = _what_is_taken_span(template)
+    if len(group) == 1 or span is None:
+        return template.format(**values)
+    before, taken, after = span
+    said = [taken.format(**each) for _code, _template, each in group]
+    # The enumeration comma of the language, as i18n.listed writes it.
+    comma = "、" if language.startswith("zh") else ", "
+    listed_so = translated(N_("{items} and {last}"), language).format(
+        items=comma.join(said[:-1]), last=said[-1]
+    )
+    return before.format(**values) + listed_so + after.format(**values)
 
 
 def part_start(part: DoseComponent, start: date, from_day: int) -> date:
@@ -991,21 +1144,46 @@ RULE_NAMES: dict[str, str] = {
 ("cycle.min_interval") is what the study file and the command write."""
 
 
-def english_units(count: int, form: str) -> str:
-    """'1 capsule', '28 capsules': a count in English in the word of its dosage form (the study
-    file's [[products]] form, a singular noun), never 'capsule(s)'."""
-    return f"{count} {form}" if count == 1 else f"{count} {form}s"
-
-
 OWN_UNITS: dict[str, tuple[str, str]] = {
     "tablet": (N_("{count} tablet"), N_("{count} tablets")),
     "capsule": (N_("{count} capsule"), N_("{count} capsules")),
 }
-"""The program's own words for a count of the dosage forms it knows (by a form's last word,
-"film-coated tablet" a tablet), translated as the program's other messages are (zh_CN: 片,
-粒): a study file that gives no words of its own in the reader's language (an English-only
-study in a Chinese window; a [label.text.zh_CN] without a `units` word for capsules) still
-counts its units in that language. The word is a translation, not a fact of the study."""
+"""The program's own words for a count of the dosage forms it knows (form_noun: "film-coated
+tablet" and "tablet, film-coated" are tablets, "capsule, hard" a capsule), translated as the
+program's other messages are (zh_CN: 片, 粒): a study file that gives no words of its own in
+the reader's language (an English-only study in a Chinese window; a [label.text.zh_CN] without
+a `units` word for capsules) still counts its units in that language. The word is a
+translation, not a fact of the study."""
+
+FORM_NOUNS: dict[str, str] = {
+    "tablet": "tablet",
+    "tablets": "tablet",
+    "capsule": "capsule",
+    "capsules": "capsule",
+}
+"""The dosage forms the program counts in words of its own (OWN_UNITS), by any word a form of
+[[products]] may name them with: the one table form_noun reads a form by."""
+
+_FORM_WORDS = re.compile(r"[A-Za-z]+")
+
+
+def form_noun(form: str) -> str | None:
+    """The dosage form a [[products]] form names, as OWN_UNITS keys it: its first word that is
+    a form the program knows, wherever it stands ("capsule, hard", "hard capsule",
+    "film-coated tablet", "tablet, film-coated", "Tablets"); None for a form the program has no
+    word for ("softgel", "oral solution")."""
+    for word in _FORM_WORDS.findall(form.lower()):
+        if word in FORM_NOUNS:
+            return FORM_NOUNS[word]
+    return None
+
+
+def english_units(count: int, form: str) -> str:
+    """'1 capsule', '28 capsules': a count in English in the word of its dosage form (the study
+    file's [[products]] form, a singular noun), never 'capsule(s)'; a form the program knows by
+    its noun alone ("capsule, hard": "28 capsules", not "28 capsule, hards")."""
+    noun = form_noun(form) or form
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def own_units(count: int, form: str, language: str | None = None) -> str:
@@ -1013,7 +1191,8 @@ def own_units(count: int, form: str, language: str | None = None) -> str:
     when None): "28粒" of capsules in Chinese; English ("28 capsules") in English, for a form
     the program has no word for, or a language it has no translation in."""
     chosen = language or current_language().value
-    known = OWN_UNITS.get(form.lower().split()[-1] if form.split() else form)
+    noun = form_noun(form)
+    known = OWN_UNITS.get(noun) if noun is not None else None
     if known is None or chosen == ENGLISH.value:
         return english_units(count, form)
     template = known[0] if count == 1 else known[1]
@@ -1027,9 +1206,8 @@ def own_unit_word(form: str, language: str | None = None) -> str:
 
 
 def is_tablet(form: str) -> bool:
-    """A dosage form counted in tablets ("tablet", "film-coated tablet")."""
-    words = form.lower().split()
-    return bool(words) and words[-1] == "tablet"
+    """A dosage form counted in tablets ("tablet", "film-coated tablet", "tablet, coated")."""
+    return form_noun(form) == "tablet"
 
 
 COUNT_HEADINGS = (N_("Tablets"), N_("Quantity"))
@@ -1247,10 +1425,15 @@ def parse_study(text: str, origin: str = "<study>", new_file: bool = False) -> S
     products = _products(r, data)
     dose_levels = _dose_levels(r, data, {p.code for p in products})
 
+    # Optional: a protocol may set no minimum interval between cycles (then no such rule).
+    r.known.update(("cycle.min_days_since_previous_day1", "cycle.min_days_source"))
+    min_interval = "min_days_since_previous_day1" in cycle or "min_days_source" in cycle
     rules = CycleRules(
         length_days=r.positive(cycle, "cycle.length_days"),
         days_of_supply=r.positive(cycle, "cycle.days_of_supply"),
-        min_days_since_previous_day1=r.positive(cycle, "cycle.min_days_since_previous_day1", 0),
+        min_days_since_previous_day1=r.positive(cycle, "cycle.min_days_since_previous_day1", 0)
+        if min_interval
+        else None,
         expiry_margin_days=r.positive(cycle, "cycle.expiry_margin_days", 0),
         previous_return_missing=r.get(cycle, "cycle.previous_return_missing", str),
         max_cycles=r.positive(cycle, "cycle.max_cycles", 0) if "max_cycles" in cycle else 0,
@@ -1291,9 +1474,12 @@ def parse_study(text: str, origin: str = "<study>", new_file: bool = False) -> S
     stock = r.get(label, "label.default_stock", str, "thermal-4x2")
     rules_found = [
         StudyRule("cycle", "", r.source(cycle, "cycle.source")),
-        StudyRule("cycle.min_interval", "", r.source(cycle, "cycle.min_days_source")),
         StudyRule("adherence", "", r.source(adherence, "adherence.source")),
     ]
+    if min_interval:
+        rules_found.insert(
+            1, StudyRule("cycle.min_interval", "", r.source(cycle, "cycle.min_days_source"))
+        )
     r.known.add("cycle.day1_near_source")
     if "day1_near_days" in cycle or "day1_near_source" in cycle:
         # Optional (an older file: the 7 days the program always allowed), with its source.
@@ -1376,7 +1562,7 @@ def parse_study(text: str, origin: str = "<study>", new_file: bool = False) -> S
         investigator=r.get(s, "study.investigator", str),
         contact_name=r.get(s, "study.contact_name", str),
         contact_address=r.get(s, "study.contact_address", str),
-        contact_phone=r.get(s, "study.contact_phone", str),
+        contact_phone=r.get(s, "study.contact_phone", str, ""),
         site=r.get(s, "study.site", str),
         site_name=r.get(s, "study.site_name", str),
         pharmacy_name=r.get(s, "study.pharmacy_name", str),
@@ -1390,12 +1576,7 @@ def parse_study(text: str, origin: str = "<study>", new_file: bool = False) -> S
             max_celsius=high,
         ),
         platelet_hold_at_or_above=hold,
-        eligibility=Eligibility(
-            min_age=r.positive(eligibility, "eligibility.min_age", 0),
-            sex=sex,
-            inclusion=r.strings(eligibility, "eligibility.inclusion"),
-            exclusion=r.strings(eligibility, "eligibility.exclusion"),
-        ),
+        eligibility=_eligibility(r, eligibility, sex),
         products=products,
         dose_levels=dose_levels,
         label=LabelText(
@@ -1582,7 +1763,10 @@ def _check_cycle_windows(r: _Reader, rules: CycleRules, levels: tuple[DoseLevel,
     Days of supply beyond the cycle's length are left to load: an overage (a few days more to
     cover a late visit within the protocol's window) is a supply some protocols prescribe, and
     the next cycle is still dispensed on time (nothing waits for the previous supply to end)."""
-    if rules.min_days_since_previous_day1 > rules.length_days:
+    if (
+        rules.min_days_since_previous_day1 is not None
+        and rules.min_days_since_previous_day1 > rules.length_days
+    ):
         raise r.fail(
             "cycle.min_days_since_previous_day1",
             N_(
@@ -2459,6 +2643,37 @@ def _observations(r: _Reader, data: dict[str, Any], hold: float) -> tuple[Observ
             high=platelets.maximum,
         )
     return tuple(found)
+
+
+def _eligibility(r: _Reader, table: dict[str, Any], sex: str) -> Eligibility:
+    """[eligibility], with the optional exclusion criterion on another study's treatment
+    (other_study_exclusion: its number in `exclusion`, from 1, with other_study_source): the
+    study's own words, never a wording the program guesses."""
+    min_age = r.positive(table, "eligibility.min_age", 0)
+    inclusion = r.strings(table, "eligibility.inclusion")
+    exclusion = r.strings(table, "eligibility.exclusion")
+    r.known.update(("eligibility.other_study_exclusion", "eligibility.other_study_source"))
+    other: int | None = None
+    source = ""
+    if "other_study_exclusion" in table or "other_study_source" in table:
+        other = r.positive(table, "eligibility.other_study_exclusion")
+        if other > len(exclusion):
+            raise r.fail(
+                "eligibility.other_study_exclusion",
+                N_("is {number}, but exclusion lists {count} criteria: give the number of one"),
+                number=other,
+                count=len(exclusion),
+            )
+        source = r.source(table, "eligibility.other_study_source")
+        other -= 1
+    return Eligibility(
+        min_age=min_age,
+        sex=sex,
+        inclusion=inclusion,
+        exclusion=exclusion,
+        other_study=other,
+        other_study_source=source,
+    )
 
 
 def _dose_by_weight(

@@ -32,13 +32,14 @@ def _refusal(language: Language, call: object) -> str:
 
 
 def test_a_missing_study_file_particular_is_refused_in_chinese_saying_what_to_do() -> None:
-    study = dataclasses.replace(STUDY, contact_phone="", pharmacy_name="")
+    # (A telephone is optional: left out of the study file, none is printed and none missed.)
+    study = dataclasses.replace(STUDY, contact_address="", pharmacy_name="")
     dispense = sample_dispense(study)
     roll = get_stock("thermal-4x2")
     zh = _refusal(ZH, lambda: dispensing_layout(study, dispense, roll, False))
     assert zh == (
         f"无法打印发放标签 {dispense.number}，缺少以下内容："
-        "1. 联系电话（请填写研究文件 [study] contact_phone）；"
+        "1. 联系地址（请填写研究文件 [study] contact_address）；"
         "药房名称（请填写研究文件 [study] pharmacy_name，或管理员“设置”界面中的“标签上的药房信息”）。"
         "请管理员填写研究文件，并用它更新研究（dispensary study update），然后重新打印。"
     ), zh
@@ -46,7 +47,7 @@ def test_a_missing_study_file_particular_is_refused_in_chinese_saying_what_to_do
     en = _refusal(EN, lambda: dispensing_layout(study, dispense, roll, False))
     assert en == (
         f"The dispensing label of {dispense.number} cannot be printed: missing "
-        "1. contact telephone (fill in study file [study] contact_phone); pharmacy name "
+        "1. contact address (fill in study file [study] contact_address); pharmacy name "
         "(fill in study file [study] pharmacy_name, or 'The pharmacy on its labels' on an "
         "administrator's Settings screen). An administrator fills in the study file and "
         "updates the study with it (dispensary study update); then print again."

@@ -27,7 +27,6 @@ from dispensary.cli.core import (
     destruction_options,
     destruction_refusal,
     display_width,
-    number,
     observation_options,
     percent,
     person_keys,
@@ -302,7 +301,6 @@ def dispense_check(checks: Commands) -> None:
     p.add_argument("--kit", action="extend", nargs="+", help=N_("kits in hand (default: FEFO)"))
     p.add_argument("--date", type=calendar_date, help=N_("dispense date (default today)"))
     override_options(p, N_("the reason an override would give"))
-    p.add_argument("--platelets", type=number, metavar="X", help=N_("platelet count, ×10⁹/L"))
     observation_options(p)
     p.add_argument("--dose-ordered-by", metavar="NAME", help=N_("who ordered a dose change"))
 

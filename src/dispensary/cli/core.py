@@ -434,7 +434,18 @@ def observation(text: str) -> tuple[str, float]:
 
 
 def observation_options(p: argparse.ArgumentParser) -> None:
-    """The study file's observations and the IRT's assignment (dispense, check dispense)."""
+    """The study file's observations and the IRT's assignment (dispense, check dispense). The
+    help is written before any study is read: --platelets says which studies it is for (a
+    study without a platelet rule refuses it: services.dispensing)."""
+    p.add_argument(
+        "--platelets",
+        type=number,
+        metavar="X",
+        help=N_(
+            "platelet count, ×10⁹/L: only for a study whose study file asks a platelet count "
+            "(a platelet rule); refused for any other study"
+        ),
+    )
     p.add_argument(
         "--observation",
         action="append",

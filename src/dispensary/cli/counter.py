@@ -25,7 +25,6 @@ from dispensary.cli.core import (
     hinted,
     history_data,
     kits_text,
-    number,
     observation_options,
     percent,
     person_keys,
@@ -782,7 +781,6 @@ def dispense_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--kit", action="extend", nargs="+", help=N_("kits taken (default: FEFO)"))
     p.add_argument("--date", type=calendar_date, help=N_("dispense date (default today)"))
     override_options(p, N_("why dispense despite the warnings named with --override"))
-    p.add_argument("--platelets", type=number, metavar="X", help=N_("platelet count, ×10⁹/L"))
     observation_options(p)
     p.add_argument("--dose-ordered-by", metavar="NAME", help=N_("who ordered a dose change"))
     p.add_argument(

@@ -891,10 +891,15 @@ def next_day1_words(due: str, earliest: str) -> str:
     return _("due {due}, day 1 from {earliest} at the earliest").format(due=due, earliest=earliest)
 
 
-def next_day1_rule(length_days: int, min_days: int) -> str:
+def next_day1_rule(length_days: int, min_days: int | None) -> str:
     """The study's rule in the words of `next_day1_words`, counted from the previous day 1: a
     cycle's length after it, and from its minimum interval after it (day 19 of the previous
-    cycle for 18 days)."""
+    cycle for 18 days); None: the study sets no minimum interval, which is said so."""
+    if min_days is None:
+        return _(
+            "due {length} days after the previous day 1, any day after the previous day 1 at "
+            "the earliest (the study file sets no minimum interval)"
+        ).format(length=length_days)
     return _(
         "due {length} days after the previous day 1, day 1 from {min_days} days after it (day "
         "{day} of the previous cycle) at the earliest"

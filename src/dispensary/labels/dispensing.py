@@ -417,7 +417,7 @@ def _body(
             N_("trial reference and contact"),
             source="[study] protocol, site, investigator, sponsor, "
             + speech.source("contact_name, contact_address", "contact_name, contact_address")
-            + ", contact_phone",
+            + (", contact_phone" if study.contact_phone else ""),
         ),
     ]
 
@@ -497,11 +497,13 @@ def dispensing_layouts(
 
 
 def contact_text(study: Study, text: LabelLanguage | None = None) -> str:
-    """Particular 1, the telephone number kept on one line."""
+    """Particular 1, the telephone number kept on one line (none when the study file gives
+    none: [study] contact_phone is optional)."""
+    phone = study.contact_phone
     return wording.contact(
         text.contact_name if text else study.contact_name,
         text.contact_address if text else study.contact_address,
-        keep_together(wording.telephone(study.contact_phone)),
+        keep_together(wording.telephone(phone)) if phone else "",
     )
 
 

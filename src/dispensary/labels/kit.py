@@ -127,7 +127,7 @@ def _kit_layout(
                 source=speech.source(
                     "[study] contact_name, contact_address", "contact_name, contact_address"
                 )
-                + ", contact_phone",
+                + (", contact_phone" if study.contact_phone else ""),
             ),
         ]
 

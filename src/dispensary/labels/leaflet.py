@@ -342,7 +342,12 @@ def _information(
             + ")",
         ),
         _p(
-            _("Questions: {pharmacy}, {site}. {name}, {address}, telephone {phone}.").format(
+            # No telephone when the study file gives none ([study] contact_phone is optional).
+            (
+                _("Questions: {pharmacy}, {site}. {name}, {address}, telephone {phone}.")
+                if study.contact_phone
+                else _("Questions: {pharmacy}, {site}. {name}, {address}.")
+            ).format(
                 pharmacy=pharmacy_name(
                     study, pharmacy, "" if speech.english else text.pharmacy_name
                 ),

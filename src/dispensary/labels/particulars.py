@@ -74,10 +74,17 @@ def _common_fields(study: Study) -> list[Field]:
     ]
 
 
+def _receipt_count(study: Study, kit: str, product: str) -> str:
+    """The count of units recorded when the kit was received, in the product's own unit word
+    ("capsules" of a capsule kit, never "tablets")."""
+    return _("the receipt of kit {kit} (number of {units})").format(
+        kit=kit, units=study.unit_words((product,))
+    )
+
+
 def _receipt(kit: str, what: str) -> str:
-    """A value recorded when the kit was received (its lot, expiry, tablets)."""
+    """A value recorded when the kit was received (its lot, expiry)."""
     return {
-        "tablets": _("the receipt of kit {kit} (tablet count)"),
         "lot": _("the receipt of kit {kit} (lot)"),
         "expiry": _("the receipt of kit {kit} (expiry)"),
     }[what].format(kit=kit)
@@ -86,7 +93,7 @@ def _receipt(kit: str, what: str) -> str:
 def kit_fields(study: Study, kit: KitLabelRow) -> list[Field]:
     product = study.product(kit.product)
     units = str(kit.tablets) if kit.tablets > 0 else ""
-    fields = _product_fields(product, units, _receipt(kit.number, "tablets"))
+    fields = _product_fields(product, units, _receipt_count(study, kit.number, kit.product))
     fields.append(Field(4, _("lot number"), kit.lot, _receipt(kit.number, "lot")))
     fields.extend(_trial_fields(study))
     fields.extend(_common_fields(study))
@@ -116,10 +123,9 @@ PARTICULARS_PLACE = N_("'The pharmacy on its labels' on an administrator's Setti
 
 
 def _record(dispense: DispenseResult, what: str) -> str:
-    """A value the dispense recorded (its participant, its tablets...)."""
+    """A value the dispense recorded (its participant, its cycle...)."""
     number = dispense.number or _("(unnumbered)")
     return {
-        "tablets": _("dispense {dispense} (tablets)"),
         "participant": _("dispense {dispense} (participant)"),
         "cycle": _("dispense {dispense} (cycle)"),
         "pharmacist": _("dispense {dispense} (pharmacist)"),
@@ -141,18 +147,27 @@ def dispensing_fields(
     fields = [
         _study_file(1, _("contact name"), study.contact_name, "[study] contact_name"),
         _study_file(1, _("contact address"), study.contact_address, "[study] contact_address"),
-        _study_file(1, _("contact telephone"), study.contact_phone, "[study] contact_phone"),
     ]
+    if study.contact_phone:  # optional: a label without a telephone where the file gives none
+        fields.append(
+            _study_file(1, _("contact telephone"), study.contact_phone, "[study] contact_phone")
+        )
     counted = dispensed_products(dispense)
     if len(counted) == 1:
         product = study.product(dispense.kits[0].product)
         units = str(dispense.tablets) if dispense.tablets > 0 else ""
-        fields.extend(_product_fields(product, units, _record(dispense, "tablets")))
+        source = _("dispense {dispense} (number of {units})").format(
+            dispense=dispense.number or _("(unnumbered)"),
+            units=study.unit_words((product.code,)),
+        )
+        fields.extend(_product_fields(product, units, source))
     else:  # each product's name, strength, form, route and count: not the first one's alone
         for code, count in counted:
             units = str(count) if count > 0 else ""
-            source = _("dispense {dispense} (tablets of {code})").format(
-                dispense=dispense.number or _("(unnumbered)"), code=code
+            source = _("dispense {dispense} (number of {units} of {code})").format(
+                dispense=dispense.number or _("(unnumbered)"),
+                units=study.unit_words((code,)),
+                code=code,
             )
             fields.extend(_product_fields(study.product(code), units, source))
     for kit in dispense.kits:

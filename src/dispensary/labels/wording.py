@@ -146,7 +146,10 @@ def telephone(number: str) -> str:
 
 
 def contact(name: str, address: str, phone: str) -> str:
-    """`phone`: the number with its word ('tel. ...'), kept on one line by the caller."""
+    """`phone`: the number with its word ('tel. ...'), kept on one line by the caller; "" for
+    a study file that gives no telephone ([study] contact_phone left out): no telephone said."""
+    if not phone:
+        return _("Contact: {name}, {address}").format(name=name, address=address)
     return _("Contact: {name}, {address}, {phone}").format(name=name, address=address, phone=phone)
 
 

@@ -478,6 +478,17 @@ def _checked(ctx: Context, request: DispenseRequest, today: date) -> _Checked:
             ),
             PLATELETS,
         )
+    if platelets is not None and not ctx.study.asks_platelets:
+        # The window shows no platelet field for such a study: a count given another way (the
+        # command's --platelets) would be recorded against no rule, and read as if it held one.
+        raise ObservationRefused(
+            _(
+                "Study {study} records no platelet count at dispense: its study file sets no "
+                "platelet rule ([platelets] hold_at_or_above) and asks no platelet count "
+                "([[observations]]). Dispense without a platelet count."
+            ).format(study=ctx.study.protocol),
+            PLATELETS,
+        )
     counted = ctx.study.platelet_observation()
     if platelets is not None and not counted.minimum <= platelets <= counted.maximum:
         raise ObservationRefused(
@@ -660,8 +671,8 @@ def _interval_to_confirm(
 ) -> None:
     """The unconfirmed minimum interval: a shorter gap asks for the investigator's reason."""
     min_days = study.cycle.min_days_since_previous_day1
-    if previous_day1 is None or (day1 - previous_day1).days >= min_days:
-        return
+    if min_days is None or previous_day1 is None or (day1 - previous_day1).days >= min_days:
+        return  # no minimum interval in the study file: no rule to confirm
     rule = study.rule("cycle.min_interval")
     gap = (day1 - previous_day1).days
 
@@ -722,8 +733,9 @@ def _plan(
     # The study file's minimum interval refuses only once confirmed. Until then a day 1 on or
     # before the previous one is still refused (it is the same cycle's date, not a clinical
     # rule), and a shorter gap is a warning the pharmacist overrides with the reason.
-    min_days = study.cycle.min_days_since_previous_day1
-    interval_confirmed = "cycle.min_interval" in confirmed
+    # A study file without a minimum interval: a day 1 after the previous one, no warning.
+    min_days = study.cycle.earliest_days
+    interval_confirmed = not study.cycle.has_min_interval or "cycle.min_interval" in confirmed
     floor = min_days if interval_confirmed else min(min_days, 1)
     # The study file's day-1 window ([cycle] day1_near_days) applies once it holds (from the
     # protocol, or confirmed); until then the program's own typing check, as ever (7 days).

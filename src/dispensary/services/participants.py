@@ -237,18 +237,11 @@ def _check_number_free(session: Session, ctx: Context, number: str) -> None:
         )
 
 
-OTHER_TREATMENT_WORDS = ("other interventional", "investigational drug", "other study treatment")
-"""How a study file's exclusion criterion on another study's treatment reads (NCT07198672:
-"Other interventional study treatment, or investigational drug or device within 4 weeks")."""
-
-
 def other_treatment_criterion(ctx: Context) -> str | None:
-    """The study's exclusion criterion on another study's treatment, as the file words it; None
-    when the file has none."""
-    for criterion in ctx.study.eligibility.exclusion:
-        if any(words in criterion.casefold() for words in OTHER_TREATMENT_WORDS):
-            return criterion
-    return None
+    """The study's exclusion criterion on another study's treatment, as the file words it in
+    the reader's language: the one its [eligibility] other_study_exclusion names; None when
+    the file names none (the warning then asks to check the protocol's exclusion criteria)."""
+    return ctx.study.other_study_criterion()
 
 
 def enrolment_warnings(

@@ -146,7 +146,7 @@ def participant_row(session: Session, ctx: Context, participant: Participant) ->
         )
     rules = ctx.study.cycle
     coming_day1 = (
-        next_day1(last.day1, rules.length_days, rules.min_days_since_previous_day1)
+        next_day1(last.day1, rules.length_days, rules.earliest_days)
         if last is not None
         else NextDay1(participant.enrolled_on, participant.enrolled_on)
     )
