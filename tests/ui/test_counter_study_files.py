@@ -180,6 +180,52 @@ def test_the_platelet_field_takes_the_study_files_unit_and_range(
         ctx.engine.dispose()
 
 
+def test_a_platelet_count_declared_without_a_hold_rule_has_its_field(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """A study file that asks the platelet count in [[observations]] but sets no [platelets]
+    hold: the count is asked (the field was hidden, as only a hold rule showed it, so a
+    required count could not be typed), and the window shows it as the service asks it."""
+    text = (STUDIES / "NCT07198672.toml").read_text(encoding="utf-8")
+    start = text.index("[platelets]")
+    text = text[:start] + text[text.index("[eligibility]") :]
+    declared = (
+        '\n[[observations]]\nkey = "platelets"\nname = "Platelets"\nunit = "x 10^9/L"\n'
+        "required = false\nmin = 0\nmax = 1500\n"
+    )
+    (tmp_path / "own.toml").write_text(text + declared, encoding="utf-8")
+    study = load_study(tmp_path / "own.toml")
+    assert not study.platelet_hold_at_or_above and study.asks_platelets
+    clock = FixedClock()
+    clock.set_date(OPENING_DAY)
+    ctx = setup.init_database(
+        str(tmp_path / "pharmacy.sqlite3"), study, "admin", NAMES["admin"], "AA",
+        PASSWORDS["admin"], clock,
+    )  # fmt: skip
+    try:
+        admin = users.sign_in(ctx, "admin", PASSWORDS["admin"])
+        users.add_user(
+            ctx, admin, "pharm", "pharmacist", NAMES["pharm"], "PP", PASSWORDS["pharm"], False
+        )
+        pharm = users.sign_in(ctx, "pharm", PASSWORDS["pharm"])
+        participants.enroll(
+            ctx, pharm, "01-001", "AB", 1970, "F", "Dr Example",
+            criteria_confirmed=participants.eligibility_checklist(ctx.study),
+        )  # fmt: skip
+        screen = _screen(qtbot, Counter(ctx, clock, tmp_path / "pharmacy.sqlite3"))
+        assert screen.platelets.isVisible() and screen.platelets_label.isVisible()
+        _scan(qtbot, screen.participant_field, "01-001")
+        assert screen.platelets.isEnabled()
+        qtbot.keyClicks(screen.platelets, "1450")
+        assert screen.platelets.text() == "1450"
+    finally:
+        ctx.engine.dispose()
+
+    # A study that neither holds nor asks the count: no field (a count given is refused).
+    plain = load_study(STUDIES / "DEMO-28D-BID.toml")
+    assert not plain.asks_platelets
+
+
 def _cell_shown_whole(view: QTableView, row: int, column: int) -> bool:
     """The text of a cell readable in full: on one line in its column, or wrapped onto lines
     the row is tall enough for (not cut with an ellipsis)."""

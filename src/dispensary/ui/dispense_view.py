@@ -451,7 +451,7 @@ class DispenseScreen(Screen):
             self.preview_label,
             context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
         )
-        has_platelets = bool(study.platelet_hold_at_or_above)
+        has_platelets = study.asks_platelets  # a hold rule, or the count declared as asked
         self.platelets.setVisible(has_platelets)
         self.platelets_label.setVisible(has_platelets)
 
