@@ -338,7 +338,7 @@ set</source>
     </message>
     <message>
         <source>&amp;Correct and sign...</source>
-        <translation>更正并签名(&amp;C)…</translation>
+        <translation>更正并签名(&amp;C)...</translation>
     </message>
     <message>
         <source>Nothing was saved: the study file of {protocol} was updated after this window was opened. It was read again (version {version}) with the correction as typed: check it again before signing.</source>
@@ -425,7 +425,7 @@ set</source>
     </message>
     <message>
         <source>&amp;Correct and sign...</source>
-        <translation>更正并签名(&amp;C)…</translation>
+        <translation>更正并签名(&amp;C)...</translation>
     </message>
     <message>
         <source>count</source>
@@ -456,7 +456,7 @@ set</source>
     </message>
     <message>
         <source>&amp;Correct and sign...</source>
-        <translation>更正并签名(&amp;C)…</translation>
+        <translation>更正并签名(&amp;C)...</translation>
     </message>
     <message>
         <source>Status change of {number} corrected: {status}, effective {date}</source>
@@ -539,7 +539,7 @@ set</source>
     </message>
     <message>
         <source>&amp;Sign and adjust the book...</source>
-        <translation>签名并调整账面(&amp;S)…</translation>
+        <translation>签名并调整账面(&amp;S)...</translation>
     </message>
     <message>
         <source>Count &amp;again</source>
@@ -1446,23 +1446,23 @@ set</source>
     </message>
     <message>
         <source>&amp;Enrol participant...</source>
-        <translation>受试者入组(&amp;E)…</translation>
+        <translation>受试者入组(&amp;E)...</translation>
     </message>
     <message>
         <source>Change st&amp;atus...</source>
-        <translation>更改状态(&amp;A)…</translation>
+        <translation>更改状态(&amp;A)...</translation>
     </message>
     <message>
         <source>&amp;Correct enrolment...</source>
-        <translation>更正入组信息(&amp;C)…</translation>
+        <translation>更正入组信息(&amp;C)...</translation>
     </message>
     <message>
         <source>Correct stat&amp;us change...</source>
-        <translation>更正状态变更(&amp;U)…</translation>
+        <translation>更正状态变更(&amp;U)...</translation>
     </message>
     <message>
         <source>&amp;Void enrolment...</source>
-        <translation>作废入组(&amp;V)…</translation>
+        <translation>作废入组(&amp;V)...</translation>
     </message>
     <message>
         <source>&amp;Dispense next cycle</source>
@@ -1490,11 +1490,11 @@ set</source>
     </message>
     <message>
         <source>Vo&amp;id dispense...</source>
-        <translation>作废发放(&amp;I)…</translation>
+        <translation>作废发放(&amp;I)...</translation>
     </message>
     <message>
         <source>Correct &amp;return count...</source>
-        <translation>更正退药清点数(&amp;R)…</translation>
+        <translation>更正退药清点数(&amp;R)...</translation>
     </message>
     <message>
         <source>{n} due for their next cycle this week</source>
@@ -1786,7 +1786,7 @@ set</source>
     </message>
     <message>
         <source>&amp;Change status and sign...</source>
-        <translation>变更状态并签名(&amp;C)…</translation>
+        <translation>变更状态并签名(&amp;C)...</translation>
     </message>
     <message>
         <source>Choose the new status.</source>
@@ -1982,7 +1982,7 @@ Confirm only if the sponsor changed the schedule mid-study: the change is record
     </message>
     <message>
         <source>&amp;Confirm rule...</source>
-        <translation>确认规则(&amp;C)…</translation>
+        <translation>确认规则(&amp;C)...</translation>
     </message>
     <message>
         <source>From then on the counter applies the rule as written (kept in the audit trail)</source>

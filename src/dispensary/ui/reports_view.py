@@ -433,7 +433,9 @@ class ReportsScreen(Screen):
         self.pages = QLabel()
         buttons.addWidget(self.pages, 1)
         self.save_button = action_button(self.tr("Sa&ve as PDF..."), "saveReport", self.save)
-        self.print_button = action_button(self.tr("Print a cop&y..."), "printReport", self.print_document)
+        self.print_button = action_button(
+            self.tr("Print a cop&y..."), "printReport", self.print_document
+        )
         buttons.addWidget(self.save_button)
         buttons.addWidget(self.print_button)
         column.addLayout(buttons)

@@ -159,7 +159,9 @@ class StudiesScreen(Screen):
         self.chosen.setTextFormat(Qt.TextFormat.PlainText)
         column.addWidget(self.chosen)
         buttons = QHBoxLayout()
-        self.work_button = action_button(self.tr("&Work in this study"), "workInStudy", self.work_in)
+        self.work_button = action_button(
+            self.tr("&Work in this study"), "workInStudy", self.work_in
+        )
         self.add_button = action_button(
             self.tr("&Add a study from its file…"), "addStudy", self.add_study
         )
