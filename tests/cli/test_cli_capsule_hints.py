@@ -41,6 +41,21 @@ def test_a_return_without_its_count_asks_for_the_kits_units(cli: Cli) -> None:
     assert tablets.startswith("需要清点数：用 --tablets N 给出药盒 K1072 中带回的药片数。")
 
 
+def test_the_head_line_names_the_count_of_its_step(cli: Cli) -> None:
+    """`check return` said 需要盘点数 (the physical count's word) where its hint said 需要清点数:
+    the return's count is 清点, the shelf's 盘点 (glossary_zh_CN.toml)."""
+    back = cli(*ZH, *TABLETS, "check", "return", "01-006", "--cycle", "6")
+    assert back.code == 3, back.err + back.out
+    head = back.out.splitlines()[0]
+    assert "需要清点数" in head and "盘点" not in head, head
+    shelf = cli(*TABLETS, "inventory", "--json").json()
+    kit = next(k["kit"] for k in shelf if k["status"] == "available")
+    count = cli(*ZH, *TABLETS, "check", "count", kit)
+    assert count.code == 3, count.err + count.out
+    head = count.out.splitlines()[0]
+    assert "需要盘点数" in head and "清点" not in head, head
+
+
 def test_a_count_without_its_figure_asks_for_the_kits_units(cli: Cli) -> None:
     kits = cli(*TWO, "inventory", "--json").json()
     capsule = next(k["kit"] for k in kits if k["status"] == "available" and k["kit"][0] == "C")

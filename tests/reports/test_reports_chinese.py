@@ -445,15 +445,15 @@ def test_the_language_is_the_reports_own_and_english_is_unchanged(sample: Sample
 
 def test_a_chinese_report_line_never_begins_with_closing_punctuation() -> None:
     """reportlab's CJK wrapping left Chinese commas and semicolons at a line's start (a
-    reconciliation line began "；只有实物清点…"); they hang at the line before's end."""
+    reconciliation line began "；只有实物盘点…", the physical count); they hang at the line before's end."""
     from reportlab.platypus import Paragraph
 
     from dispensary import pdffonts
     from dispensary.reports import base
 
     text = (
-        "与实物核对：货架上 56 个药盒中已清点 1 个，1 个最近一次清点与账面不符，55 个从未清点。"
-        "台账自身平衡并不说明实物库存情况；只有实物清点才能说明（见第 3 页）、《说明书》？"
+        "与实物核对：货架上 56 个药盒中已盘点 1 个，1 个最近一次盘点与账面不符，55 个从未盘点。"
+        "台账自身平衡并不说明实物库存情况；只有实物盘点才能说明（见第 3 页）、《说明书》？"
     )
     with speaking(ZH):
         style = base.styled(base.BODY)

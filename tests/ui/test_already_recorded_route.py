@@ -61,7 +61,8 @@ def test_a_return_already_recorded_names_the_window_and_the_command_that_correct
     # The window: the screen by its title, the participant and cycle, the button by its text.
     screen = ParticipantsScreen(counter.session("pharm"))
     qtbot.addWidget(screen)
-    button = screen.correct_return_button.text()
+    # The button as shown: its Alt key ("Correct &return count...", 更正退药清点数(&R)...) left out.
+    button = re.sub(r"\(&\w\)|&(?=\w)", "", screen.correct_return_button.text())
     assert button.startswith("更正" if language == "zh_CN" else "Correct")  # translated
     assert screen_title(ParticipantsScreen) in message
     assert button in message

@@ -8,12 +8,16 @@ the reports, the audit trail's code and the study rules' reason. What is counted
 window shows: the menus, the labels of fields, buttons, check boxes, radio buttons, group boxes
 and tabs, each tab of a screen shown in turn, each entry of Reports and Labels chosen in turn
 (each shows its own fields), the Dispense screen's labels waiting (its Print again was Alt+G,
-the Go menu's); the Count window with a count that differs from the book."""
+the Go menu's); the Count window with a count that differs from the book.
+
+Review s12: every push button shown has an Alt key too (outside the Temperature and Users screens
+they had none), and pressing it clicks that button."""
 
 from __future__ import annotations
 
 from collections import Counter as Tally
 from collections.abc import Iterator
+from contextlib import suppress
 from itertools import pairwise
 from typing import Any
 
@@ -27,6 +31,8 @@ from PySide6.QtWidgets import (
     QApplication,
     QBoxLayout,
     QComboBox,
+    QDialog,
+    QDialogButtonBox,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -34,9 +40,11 @@ from PySide6.QtWidgets import (
     QLayout,
     QLineEdit,
     QListWidget,
+    QPushButton,
     QTabWidget,
     QWidget,
 )
+from pytestqt.exceptions import TimeoutError as WaitedTooLong
 from window_helpers import go_to, main_window, scan, shoot
 
 from dispensary.domain.codes import Role
@@ -207,6 +215,57 @@ def keys_that_go_nowhere(qtbot: Any, window: MainWindow) -> list[str]:
     return nowhere
 
 
+def escaped(button: QPushButton) -> bool:
+    """A dialog's standard Cancel: Esc presses it (Qt names it, with no Alt key)."""
+    box = button.parent()
+    return (
+        isinstance(box, QDialogButtonBox)
+        and box.standardButton(button) == QDialogButtonBox.StandardButton.Cancel
+    )
+
+
+def buttons_without_key(window: QWidget) -> list[str]:
+    """The push buttons shown with no Alt key (review s12: outside the Temperature and Users
+    screens the buttons had none: Sign and dispense, Save report..., Reconcile again...), but
+    a dialog's Cancel, which Esc presses."""
+    return [
+        b.text() or b.objectName()
+        for b in window.findChildren(QPushButton)
+        if b.isVisible() and mnemonic(b.text()) is None and not escaped(b)
+    ]
+
+
+def buttons_the_key_does_not_press(qtbot: Any, window: QWidget, start: QWidget) -> list[str]:
+    """Each push button shown with an Alt key, its key pressed as a user presses it (the cursor
+    in `start`, out of every form): the buttons the key does not click. What the button does
+    is taken off it first (the window is thrown away after), and a button switched off until
+    its work is ready is switched on for the press: the key is what is checked, not the step."""
+    missed = []
+    for button in window.findChildren(QPushButton):
+        key = mnemonic(button.text())
+        if not button.isVisible() or key is None:
+            continue
+        was_enabled = button.isEnabled()
+        button.setEnabled(True)
+        with suppress(RuntimeError, TypeError):  # nothing connected
+            button.clicked.disconnect()
+        clicked: list[bool] = []
+        button.clicked.connect(lambda *_args, c=clicked: c.append(True))
+        window.activateWindow()
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+        start.setFocus()
+        qtbot.keyClick(start, getattr(Qt.Key, f"Key_{key}"), Qt.KeyboardModifier.AltModifier)
+        try:
+            qtbot.waitUntil(lambda c=clicked: bool(c), timeout=1000)
+        except WaitedTooLong:
+            missed.append(button.text())
+        button.setEnabled(was_enabled)
+        popup = QApplication.activePopupWidget()
+        if popup is not None:
+            popup.close()
+    return missed
+
+
 def states(screen: Screen) -> Iterator[str]:
     """The screen as first shown, then each of its tabs shown in turn, then (Reports and
     Labels) each entry chosen in turn: what each shows together."""
@@ -257,6 +316,10 @@ def test_each_alt_key_of_every_screen_is_its_own_and_each_field_has_one(
                 found[f"{state}: no key"] = missing
             if nowhere := keys_that_go_nowhere(qtbot, window):
                 found[f"{state}: the key goes nowhere"] = nowhere
+            if bare := buttons_without_key(window):
+                found[f"{state}: a button with no key"] = bare
+            if missed := buttons_the_key_does_not_press(qtbot, window, window.navigation):
+                found[f"{state}: the key does not press its button"] = missed
         assert found == {}, found
     finally:
         install_language(ENGLISH)
@@ -285,6 +348,7 @@ def test_the_count_that_differs_from_the_book_gives_each_field_an_alt_key_of_its
         assert screen.verifier.isVisible()
         assert clashes(window) == {}
         assert without_key(window) == []
+        assert buttons_without_key(window) == []
         labels = [screen.result_layout.labelForField(w) for _, w in screen.difference_rows]
         assert all(isinstance(label, QLabel) for label in labels)
         for label in labels:
@@ -305,6 +369,8 @@ def test_the_count_that_differs_from_the_book_gives_each_field_an_alt_key_of_its
         ):
             qtbot.keyClick(QApplication.focusWidget(), key, Qt.KeyboardModifier.AltModifier)
             qtbot.waitUntil(lambda f=field: QApplication.focusWidget() is f)
+        # Sign and adjust the book..., Count again, Leave it open: each pressed by its key.
+        assert buttons_the_key_does_not_press(qtbot, window, screen.reason) == []
     finally:
         install_language(ENGLISH)
         qapp.setStyleSheet("")
@@ -411,5 +477,105 @@ def test_alt_keys_reach_the_audit_trail_s_dates(
             qtbot.keyClick(QApplication.focusWidget(), key, Qt.KeyboardModifier.AltModifier)
             qtbot.waitUntil(lambda f=field: QApplication.focusWidget() is f)
             assert QApplication.activePopupWidget() is None  # no menu opened
+    finally:
+        install_language(ENGLISH)
+
+
+@pytest.mark.parametrize("language", LANGUAGES, ids=lambda lang: lang.value)
+def test_the_administrator_s_confirm_rule_has_an_alt_key_of_its_own(
+    qtbot: Any, pharmacy: Pharmacy, language: Language
+) -> None:
+    """The Study rules screen's Confirm rule..., shown to who may confirm (the administrator;
+    the screens above are seen as the pharmacist), had no Alt key."""
+    from dispensary.ui.study_rules_view import StudyRulesScreen
+
+    load_cjk_font()
+    assert install_language(language)
+    try:
+        window = main_window(qtbot, pharmacy.session("admin"))
+        screen = go_to(window, StudyRulesScreen)
+        assert screen.confirm_button.isVisible()
+        assert buttons_without_key(window) == []
+        assert clashes(window) == {}
+        assert buttons_the_key_does_not_press(qtbot, window, window.navigation) == []
+    finally:
+        install_language(ENGLISH)
+
+
+# -- the main dialogs ------------------------------------------------------------------------------
+
+
+def dialog_clashes(dialog: QDialog) -> dict[str, list[str]]:
+    """The Alt keys given to more than one control shown in the dialog: the labels of fields,
+    the buttons, check boxes and radio buttons, and the group boxes."""
+    texts = [
+        label.text()
+        for label in dialog.findChildren(QLabel)
+        if label.isVisible() and label.buddy() is not None
+    ]
+    texts += [b.text() for b in dialog.findChildren(QAbstractButton) if b.isVisible()]
+    texts += [box.title() for box in dialog.findChildren(QGroupBox) if box.isVisible()]
+    keys = [(key, text) for text in texts if (key := mnemonic(text)) is not None]
+    counted = Tally(key for key, _text in keys)
+    return {k: [t for key, t in keys if key == k] for k, n in counted.items() if n > 1}
+
+
+def main_dialogs(pharmacy: Pharmacy) -> Iterator[QDialog]:
+    """The dialogs of the counter's main steps: enrolment, a status changed or corrected, an
+    enrolment and a return count corrected, one's password changed, a label's preview."""
+    from back_office_fixtures import PASSWORDS
+
+    from dispensary.services import participants, queries
+    from dispensary.ui.label_preview import LabelPreviewDialog
+    from dispensary.ui.participants_view import (
+        CorrectEnrolmentDialog,
+        CorrectReturnDialog,
+        CorrectStatusDialog,
+        EnrolDialog,
+        StatusDialog,
+    )
+    from dispensary.ui.users_view import ChangePasswordDialog
+
+    session = pharmacy.session("pharm")
+    pharm = pharmacy.actor("pharm")
+    person = queries.participant(pharmacy.ctx, pharm, "01-002")
+    _row, rows = queries.participant_history(pharmacy.ctx, pharm, "01-001")
+    yield EnrolDialog(session)
+    yield StatusDialog(session, person)
+    yield CorrectEnrolmentDialog(session, person)
+    yield CorrectReturnDialog(session, rows[0])
+    yield ChangePasswordDialog(session)
+    yield LabelPreviewDialog(None, "Dispensing label", b"", "label.pdf")
+    participants.set_status(
+        pharmacy.ctx, pharm, "01-002", "completed", "end", password=PASSWORDS["pharm"]
+    )
+    in_force = participants.assess_status_correction(pharmacy.ctx, pharm, "01-002")
+    yield CorrectStatusDialog(session, queries.participant(pharmacy.ctx, pharm, "01-002"), in_force)
+
+
+@pytest.mark.parametrize("language", LANGUAGES, ids=lambda lang: lang.value)
+def test_each_button_of_the_main_dialogs_has_an_alt_key_of_its_own_that_presses_it(
+    qtbot: Any, pharmacy: Pharmacy, language: Language
+) -> None:
+    """Enrol, Change status and sign..., Correct and sign..., Change password and the label
+    preview's zoom and Close had no Alt key (Cancel is Esc's)."""
+    load_cjk_font()
+    assert install_language(language)
+    try:
+        found: dict[str, Any] = {}
+        for dialog in main_dialogs(pharmacy):
+            qtbot.addWidget(dialog)
+            dialog.show()
+            qtbot.waitExposed(dialog)
+            name = type(dialog).__name__
+            if bare := buttons_without_key(dialog):
+                found[f"{name}: a button with no key"] = bare
+            if clash := dialog_clashes(dialog):
+                found[f"{name}: the same key"] = clash
+            start = dialog.focusWidget() or dialog
+            if missed := buttons_the_key_does_not_press(qtbot, dialog, start):
+                found[f"{name}: the key does not press its button"] = missed
+            dialog.close()
+        assert found == {}, found
     finally:
         install_language(ENGLISH)

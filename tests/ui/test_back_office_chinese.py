@@ -337,7 +337,7 @@ def test_the_participants_screen_fits_1366x768_in_chinese(
     settled(qtbot)
     assert (screen.width(), screen.height()) == SCREEN_AREA, screen.minimumSizeHint()
     assert screen.summary.text().startswith("<b>01-001</b>（AB），1970 年出生")
-    assert screen.enrol_button.text() == "受试者入组..."
+    assert screen.enrol_button.text() == "受试者入组(&E)..."
     model = screen.table.model()
     headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
     assert headers[:4] == ["受试者编号", "姓名缩写", "入组日期", "状态"]
@@ -351,7 +351,7 @@ def test_the_participants_screen_fits_1366x768_in_chinese(
     dialog.show()
     qtbot.waitExposed(dialog)
     settled(qtbot)
-    assert dialog.enrol_button.text() == "入组"
+    assert dialog.enrol_button.text() == "入组(&E)"
     assert clipped(dialog) == []
     # The criteria as the study file gives them in Chinese, one box each, in the same order.
     ticks = [box.text() for box in dialog.criteria]
@@ -420,7 +420,7 @@ def test_the_count_and_study_rules_screens_fit_1366x768_in_chinese(
     assert "剂量水平 -1：5 mg，每日一次（减量）" in said
     english = [t for t in said if re.search(r"[A-Za-z]{3,}", t.replace("T-DM1", ""))]
     assert english == [], english  # no English word (a language code, zh_CN, is no word)
-    assert rules.confirm_button.text() == "确认规则..."
+    assert rules.confirm_button.text() == "确认规则(&C)..."
     assert clipped(rules) == []
     assert headers_cut(rules.table) == []
 

@@ -63,8 +63,8 @@ def test_a_chinese_dispense_writes_its_kits_shortcuts_and_platelet_unit_the_chin
     """It said "K0101 (21) 共 21 片", "下一位受试者 (Esc)", and the platelets as "x 10⁹/L" in
     the field's label and "x 10^9/L" in the notice under it."""
     screen = dispense_screen(qtbot, counter)
-    assert screen.new_button.text() == "下一位受试者（Esc）"
-    assert screen.preview_button.text() == "预览标签（Ctrl+P）"
+    assert screen.new_button.text() == "下一位受试者(&W)（Esc）"
+    assert screen.preview_button.text() == "预览标签(&V)（Ctrl+P）"
     scan(qtbot, screen.participant_field, "01-001")
     qtbot.keyClicks(screen.platelets, "150")
     label, notices = screen.platelets_label.text(), screen.notices.text()

@@ -125,8 +125,8 @@ def test_a_dispense_in_chinese_scan_scan_sign(
 ) -> None:
     screen = dispense_screen
     assert heading(screen) == "周期发放"
-    assert screen.sign_button.text() == "签名并发放"
-    assert screen.new_button.text() == "下一位受试者（Esc）"
+    assert screen.sign_button.text() == "签名并发放(&I)"
+    assert screen.new_button.text() == "下一位受试者(&W)（Esc）"
     assert screen.card.text() == "扫描受试者编号开始发放。"
     assert focused() is screen.participant_field
 
@@ -199,7 +199,7 @@ def test_a_return_in_chinese_scan_count_sign_and_the_flag_explained(
 ) -> None:
     screen = return_screen
     assert heading(screen) == "登记退药"
-    assert screen.sign_button.text() == "签名确认退药清点"
+    assert screen.sign_button.text() == "签名确认退药清点(&I)"
     assert screen.card.text() == "请扫描受试者带回的发放标签上的条码。"
 
     scan(qtbot, screen.scan_field, first_cycle.number)  # the label's barcode

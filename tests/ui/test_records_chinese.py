@@ -249,7 +249,7 @@ def test_a_report_is_made_in_chinese(chinese: None, qtbot: Any, pharmacy: Pharma
     assert screen.made.pdf.startswith(b"%PDF")
     assert screen.preview_title.text() == f"<b>{screen.made.title}</b>"
     assert screen.pages.text().endswith(" 页")
-    assert screen.save_button.isEnabled() and screen.save_button.text() == "另存为 PDF…"
+    assert screen.save_button.isEnabled() and screen.save_button.text() == "另存为 PDF(&V)…"
 
 
 def test_a_temperature_excursion_is_recorded_in_chinese(

@@ -240,8 +240,8 @@ def test_the_site_key_reads_in_chinese(
     assert box.title() == "本工作站的站点密钥"
     assert box.state.text() == "未设置：此工作站的锚点日志行未签名。"
     assert (box.use_button.text(), box.create_button.text()) == (
-        "使用现有密钥文件…",
-        "创建新的站点密钥…",
+        "使用现有密钥文件(&U)…",
+        "创建新的站点密钥(&C)…",
     )
     qtbot.mouseClick(box.use_button, Qt.MouseButton.LeftButton)
     assert "不是站点密钥" in screen.message.text()

@@ -111,7 +111,7 @@ def test_the_dialog_speaks_chinese(qtbot: Any, pharmacy: Pharmacy) -> None:
         qtbot.waitExposed(dialog)
         dialog.grab().save("/tmp/wt-fix-statuscorr-dialog-zh.png")
         assert dialog.windowTitle() == "更正 01-002 的状态变更"
-        assert dialog.correct_button.text() == "更正并签名..."
+        assert dialog.correct_button.text() == "更正并签名(&C)..."
         # The fields the status change's dialog shares (StatusForm) in Chinese too.
         labels = {label.text() for label in dialog.findChildren(QLabel)}
         assert {"状态", "生效日期", "原因"} <= labels
@@ -198,6 +198,6 @@ def test_the_status_dialog_shares_the_form_in_chinese(qtbot: Any, pharmacy: Phar
             "discontinued",
             "completed",
         ]
-        assert dialog.change_button.text() == "变更状态并签名..."
+        assert dialog.change_button.text() == "变更状态并签名(&C)..."
     finally:
         install_language(ENGLISH)

@@ -66,7 +66,7 @@ def test_a_minus_typed_in_the_blind_count_is_kept_and_refused(
     assert not screen.result_box.isVisibleTo(screen)  # the book stays hidden
     said = {
         "en": "The number of tablets counted cannot be negative (-2). Count again.",
-        "zh_CN": "盘点片数不能为负数（-2）。请重新清点。",
+        "zh_CN": "盘点片数不能为负数（-2）。请重新盘点。",  # 清点: a return's
     }[language]
     assert screen.message.text() == said and screen.message.kind == "error"
     assert QApplication.focusWidget() is screen.counted

@@ -47,6 +47,8 @@ FORMS = {
     # counts and the book it is set against.
     "physical_count": r"physical counts?|count differences?|count adjustments?|recounts?"
     r"|(?:never|last) counted|counted by|in the book",
+    # What a participant brought back, counted: a return's count, the kits still to count.
+    "returned_count": r"count(?:s|ed)? back|return counts?|return counted|still to count",
     # The person, as the columns and messages name them ("verified by {name}" says the act, 由
     # {name} 核对); not who confirmed a participant's eligibility.
     "second_person": r"second (?:person|checker)|checked by(?! the person named)"
@@ -66,8 +68,9 @@ NOT_THE_TERM: dict[str, str] = {
 }
 """English messages where the word is not the term (a key, a command), with why."""
 
-CONTEXT = re.compile(r"^[a-z][a-z ]*\|")
-"""The "context|" of a pgettext message (i18n.pgettext): where it stands, not what it says."""
+CONTEXT = re.compile(r"^([a-z][a-z ]*)\|")
+"""The "context|" of a pgettext message (i18n.pgettext): where it stands, not what it says (or
+which term it says: a glossary term's `context`)."""
 
 CODE = re.compile(r"`[^`]*`|\{[^{}]*\}|\[\[[a-z_]+\]\]|--[a-z-]+|\bdispensary(?: [a-z-]+)*")
 """Commands, options, placeholders and a study file's tables ([[products]]): English words there
@@ -79,6 +82,7 @@ class Entry:
     where: str
     english: str
     chinese: str
+    context: str = ""
 
 
 def _entries() -> list[Entry]:
@@ -93,7 +97,15 @@ def _entries() -> list[Entry]:
                     and isinstance(chinese, str)
                     and chinese
                 ):
-                    found.append(Entry(path.name, CONTEXT.sub("", message.id), chinese))
+                    context = CONTEXT.match(message.id)
+                    found.append(
+                        Entry(
+                            path.name,
+                            CONTEXT.sub("", message.id),
+                            chinese,
+                            context.group(1) if context else "",
+                        )
+                    )
     for path in sorted(resource("i18n", "ui").glob(f"*_{Language.ZH_CN.value}.ts")):
         for message in ET.parse(path).getroot().iter("message"):
             chinese = message.findtext("translation") or ""
@@ -109,6 +121,17 @@ def test_the_catalogues_and_the_glossary_are_read() -> None:
     assert len(ENTRIES) > 1000
     assert set(GLOSSARY) == set(FORMS)
     assert GLOSSARY["dispense"]["term"] == "发放"
+
+
+def _says(name: str, entry: Entry) -> bool:
+    """Whether the entry's English says the term: one of its forms (outside commands and
+    placeholders), or the term's context given to a message said of two terms ("physical
+    count|... Count again.")."""
+    form = re.compile(rf"\b(?:{FORMS[name]})\b", re.IGNORECASE)
+    context = GLOSSARY[name].get("context")
+    return bool(form.search(CODE.sub("", entry.english))) or (
+        context is not None and entry.context == context
+    )
 
 
 @pytest.mark.parametrize("name", sorted(FORMS))
@@ -132,11 +155,10 @@ def test_the_term_translates_the_word(name: str) -> None:
     words = [GLOSSARY[name]["term"], *GLOSSARY[name].get("also", [])]
     if name == "kit":
         words.append("盒")  # "{count} 盒", 逐盒: the measure word of the same kit
-    form = re.compile(rf"\b(?:{FORMS[name]})\b", re.IGNORECASE)
     missing = [
         f"{e.where}: {e.english!r} -> {e.chinese!r}"
         for e in ENTRIES
-        if form.search(CODE.sub("", e.english))
+        if _says(name, e)
         and e.english not in NOT_THE_TERM
         and not any(w in e.chinese for w in words)
     ]
@@ -149,11 +171,10 @@ def test_no_other_word_beside_the_term(name: str) -> None:
     concept (`not_beside`): a physical count's message said 盘点 and, beside it, 清点 {counted}
     (清点 is the count of a return's tablets and the DARF's accountability)."""
     others = GLOSSARY[name]["not_beside"]
-    form = re.compile(rf"\b(?:{FORMS[name]})\b", re.IGNORECASE)
     found = [
         f"{e.where}: {e.english!r} -> {e.chinese!r}"
         for e in ENTRIES
-        if form.search(CODE.sub("", e.english)) and any(w in e.chinese for w in others)
+        if _says(name, e) and any(w in e.chinese for w in others)
     ]
     assert not found, f"{name} is {GLOSSARY[name]['term']}, not {others}:\n" + "\n".join(found)
 
@@ -206,3 +227,59 @@ def test_one_word_for_an_audit_entry() -> None:
     )
     assert "稽查轨迹条目" in pack
     assert "稽查记录" in GLOSSARY["audit_entry"]["not"]
+
+
+TWO_COUNTS = ("physical_count", "returned_count")
+"""The physical count of a kit (盘点) and the count of what a participant brought back (清点):
+two acts the English says alike ("Count again.", "the count")."""
+
+
+def test_a_message_said_of_both_counts_has_one_entry_for_each() -> None:
+    """The negative count's "Count again." was one message for the Count window and the return
+    (请重新清点 in both), `check return`'s "needs the count" `check count`'s (需要盘点数 in
+    both): each is now given the context of its count, and no entry without a context is left
+    to say it of either."""
+    contexts = {GLOSSARY[name]["context"]: name for name in TWO_COUNTS}
+    by_count: dict[str, set[str]] = {}
+    for e in ENTRIES:
+        if e.context in contexts:
+            by_count.setdefault(e.english, set()).add(e.context)
+    for english in (
+        "The {what} cannot be negative ({value}). Count again.",
+        "the count",
+    ):
+        assert by_count.get(english) == set(contexts), english
+    shared = [
+        f"{e.where}: {e.english!r} -> {e.chinese!r}"
+        for e in ENTRIES
+        if not e.context and e.english in by_count
+    ]
+    assert not shared, "said of either count, without its context:\n" + "\n".join(shared)
+    for e in ENTRIES:
+        if e.context in contexts:
+            glossary = GLOSSARY[contexts[e.context]]
+            assert glossary["term"] in e.chinese, e
+            assert not any(w in e.chinese for w in glossary["not_beside"]), e
+
+
+@pytest.mark.parametrize(
+    ("counted", "said", "not_said"),
+    [("physical count", "盘点", "清点"), ("returned tablets", "清点", "盘点")],
+)
+def test_a_negative_count_is_counted_again_in_its_own_word(
+    counted: str, said: str, not_said: str
+) -> None:
+    """The Count window said 盘点片数不能为负数（-2）。请重新清点: the return's word."""
+    from dispensary.domain.errors import InvalidInput
+    from dispensary.domain.rules import check_count
+    from dispensary.i18n import speaking
+
+    with speaking(Language.ZH_CN), pytest.raises(InvalidInput) as refused:
+        check_count(-2, "number of tablets counted", counted=counted)  # type: ignore[arg-type]
+    assert refused.value.message.endswith(f"请重新{said}。"), refused.value.message
+    assert f"重新{not_said}" not in refused.value.message
+    with pytest.raises(InvalidInput) as english:
+        check_count(-2, "number of tablets counted", counted=counted)  # type: ignore[arg-type]
+    assert english.value.message == (
+        "The number of tablets counted cannot be negative (-2). Count again."
+    )

@@ -8,7 +8,7 @@ import pytest
 from dispensary.domain.codes import KitStatus
 from dispensary.domain.errors import InvalidInput, RuleViolation
 from dispensary.domain.lifecycle import KitEvent, transition
-from dispensary.domain.rules import check_count
+from dispensary.domain.rules import PHYSICAL_COUNT, check_count
 from dispensary.i18n import Language, speaking
 from dispensary.labels.render import check_position
 from dispensary.labels.stock import STOCKS
@@ -42,5 +42,5 @@ def test_a_negative_number_that_is_not_a_count_says_what_to_enter() -> None:
         held.value.message == "The days the drug was held cannot be negative (-3): enter 0 or more."
     )
     with pytest.raises(InvalidInput) as counted:
-        check_count(-1, "number of tablets counted", counted=True)
+        check_count(-1, "number of tablets counted", counted=PHYSICAL_COUNT)
     assert counted.value.message.endswith("cannot be negative (-1). Count again.")

@@ -70,8 +70,8 @@
         <translation>再次输入</translation>
     </message>
     <message>
-        <source>Change password</source>
-        <translation>修改密码</translation>
+        <source>&amp;Change password</source>
+        <translation>修改密码(&amp;C)</translation>
     </message>
     <message>
         <source>The two passwords differ; type them again.</source>
@@ -337,8 +337,8 @@ set</source>
         <translation>原因</translation>
     </message>
     <message>
-        <source>Correct and sign...</source>
-        <translation>更正并签名...</translation>
+        <source>&amp;Correct and sign...</source>
+        <translation>更正并签名(&amp;C)...</translation>
     </message>
     <message>
         <source>Nothing was saved: the study file of {protocol} was updated after this window was opened. It was read again (version {version}) with the correction as typed: check it again before signing.</source>
@@ -424,8 +424,8 @@ set</source>
         <translation>原因</translation>
     </message>
     <message>
-        <source>Correct and sign...</source>
-        <translation>更正并签名...</translation>
+        <source>&amp;Correct and sign...</source>
+        <translation>更正并签名(&amp;C)...</translation>
     </message>
     <message>
         <source>count</source>
@@ -455,8 +455,8 @@ set</source>
         <translation>状态</translation>
     </message>
     <message>
-        <source>Correct and sign...</source>
-        <translation>更正并签名...</translation>
+        <source>&amp;Correct and sign...</source>
+        <translation>更正并签名(&amp;C)...</translation>
     </message>
     <message>
         <source>Status change of {number} corrected: {status}, effective {date}</source>
@@ -482,8 +482,8 @@ set</source>
         <translation>您盘点的片数</translation>
     </message>
     <message>
-        <source>Enter count</source>
-        <translation>录入盘点数</translation>
+        <source>&amp;Enter count</source>
+        <translation>录入盘点数(&amp;E)</translation>
     </message>
     <message>
         <source>Against the book</source>
@@ -538,20 +538,20 @@ set</source>
         <translation>核对人(&amp;P)</translation>
     </message>
     <message>
-        <source>Sign and adjust the book...</source>
-        <translation>签名并调整账面...</translation>
+        <source>&amp;Sign and adjust the book...</source>
+        <translation>签名并调整账面(&amp;S)...</translation>
     </message>
     <message>
-        <source>Count again</source>
-        <translation>重新盘点</translation>
+        <source>Count &amp;again</source>
+        <translation>重新盘点(&amp;A)</translation>
     </message>
     <message>
         <source>Type a new count of the kit; it is recorded as a recount, not blind</source>
         <translation>输入此药盒新的盘点数；记录为复盘，而非盲盘</translation>
     </message>
     <message>
-        <source>Leave it open</source>
-        <translation>暂不处理</translation>
+        <source>&amp;Leave it open</source>
+        <translation>暂不处理(&amp;L)</translation>
     </message>
     <message>
         <source>The count stays recorded, not adjusted; the reconciliation lists it</source>
@@ -983,8 +983,8 @@ set</source>
         <translation>&lt;b&gt;排除标准 — 勾选以确认受试者&lt;u&gt;不&lt;/u&gt;存在：&lt;/b&gt;</translation>
     </message>
     <message>
-        <source>Enrol</source>
-        <translation>入组</translation>
+        <source>&amp;Enrol</source>
+        <translation>入组(&amp;E)</translation>
     </message>
     <message>
         <source>Nothing was saved: the study file of {protocol} was updated after this window was opened. It was read again (version {version}): check the enrolment and the eligibility checklist again before enrolling.</source>
@@ -1461,28 +1461,28 @@ set</source>
         <translation>受试者编号或姓名缩写</translation>
     </message>
     <message>
-        <source>Enrol participant...</source>
-        <translation>受试者入组...</translation>
+        <source>&amp;Enrol participant...</source>
+        <translation>受试者入组(&amp;E)...</translation>
     </message>
     <message>
-        <source>Change status...</source>
-        <translation>更改状态...</translation>
+        <source>Change st&amp;atus...</source>
+        <translation>更改状态(&amp;A)...</translation>
     </message>
     <message>
-        <source>Correct enrolment...</source>
-        <translation>更正入组信息...</translation>
+        <source>&amp;Correct enrolment...</source>
+        <translation>更正入组信息(&amp;C)...</translation>
     </message>
     <message>
-        <source>Correct status change...</source>
-        <translation>更正状态变更...</translation>
+        <source>Correct stat&amp;us change...</source>
+        <translation>更正状态变更(&amp;U)...</translation>
     </message>
     <message>
-        <source>Void enrolment...</source>
-        <translation>作废入组...</translation>
+        <source>&amp;Void enrolment...</source>
+        <translation>作废入组(&amp;V)...</translation>
     </message>
     <message>
-        <source>Dispense next cycle</source>
-        <translation>发放下一周期</translation>
+        <source>&amp;Dispense next cycle</source>
+        <translation>发放下一周期(&amp;D)</translation>
     </message>
     <message>
         <source>&amp;Search</source>
@@ -1505,12 +1505,12 @@ set</source>
         <translation>更正及状态变更</translation>
     </message>
     <message>
-        <source>Void dispense...</source>
-        <translation>作废发放...</translation>
+        <source>Vo&amp;id dispense...</source>
+        <translation>作废发放(&amp;I)...</translation>
     </message>
     <message>
-        <source>Correct return count...</source>
-        <translation>更正退药清点数...</translation>
+        <source>Correct &amp;return count...</source>
+        <translation>更正退药清点数(&amp;R)...</translation>
     </message>
     <message>
         <source>{n} due for their next cycle this week</source>
@@ -1801,8 +1801,8 @@ set</source>
         <translation>新状态</translation>
     </message>
     <message>
-        <source>Change status and sign...</source>
-        <translation>变更状态并签名...</translation>
+        <source>&amp;Change status and sign...</source>
+        <translation>变更状态并签名(&amp;C)...</translation>
     </message>
     <message>
         <source>Choose the new status.</source>
@@ -1851,24 +1851,24 @@ set</source>
         <translation>所选研究</translation>
     </message>
     <message>
-        <source>Work in this study</source>
-        <translation>在此研究中工作</translation>
+        <source>&amp;Work in this study</source>
+        <translation>在此研究中工作(&amp;W)</translation>
     </message>
     <message>
-        <source>Add a study from its file…</source>
-        <translation>从研究文件添加研究…</translation>
+        <source>&amp;Add a study from its file…</source>
+        <translation>从研究文件添加研究(&amp;A)…</translation>
     </message>
     <message>
-        <source>Update study file…</source>
-        <translation>更新研究文件…</translation>
+        <source>&amp;Update study file…</source>
+        <translation>更新研究文件(&amp;U)…</translation>
     </message>
     <message>
         <source>Loads an amended file of the study you work in (as the command `dispensary study update` does); the old file is kept in the audit trail.</source>
         <translation>载入当前工作研究的修订版文件（与命令 `dispensary study update` 相同）；旧文件保留在稽查轨迹中。</translation>
     </message>
     <message>
-        <source>Close the study…</source>
-        <translation>关闭研究…</translation>
+        <source>&amp;Close the study…</source>
+        <translation>关闭研究(&amp;C)…</translation>
     </message>
     <message>
         <source>Select a study in the list.</source>
@@ -1997,8 +1997,8 @@ Confirm only if the sponsor changed the schedule mid-study: the change is record
         <translation>有效依据，如研究者 2026-11-02 的函件</translation>
     </message>
     <message>
-        <source>Confirm rule...</source>
-        <translation>确认规则...</translation>
+        <source>&amp;Confirm rule...</source>
+        <translation>确认规则(&amp;C)...</translation>
     </message>
     <message>
         <source>From then on the counter applies the rule as written (kept in the audit trail)</source>

@@ -129,16 +129,16 @@
         <translation>手中药盒(&amp;K)</translation>
     </message>
     <message>
-        <source>New participant (Esc)</source>
-        <translation>下一位受试者（Esc）</translation>
+        <source>Ne&amp;w participant (Esc)</source>
+        <translation>下一位受试者(&amp;W)（Esc）</translation>
     </message>
     <message>
-        <source>Sign and dispense</source>
-        <translation>签名并发放</translation>
+        <source>S&amp;ign and dispense</source>
+        <translation>签名并发放(&amp;I)</translation>
     </message>
     <message>
-        <source>Preview label (Ctrl+P)</source>
-        <translation>预览标签（Ctrl+P）</translation>
+        <source>Pre&amp;view label (Ctrl+P)</source>
+        <translation>预览标签(&amp;V)（Ctrl+P）</translation>
     </message>
     <message>
         <source>Nothing was saved: the study file of {protocol} was updated after this screen was opened. The screen read it again (version {version}) and checked the dispense again with what was typed and scanned: check it before signing.</source>
@@ -633,24 +633,24 @@
 <context>
     <name>LabelPreviewDialog</name>
     <message>
-        <source>Zoom out</source>
-        <translation>缩小</translation>
+        <source>Zoom &amp;out</source>
+        <translation>缩小(&amp;O)</translation>
     </message>
     <message>
         <source>Smaller (Ctrl+-)</source>
         <translation>缩小（Ctrl+-）</translation>
     </message>
     <message>
-        <source>Zoom in</source>
-        <translation>放大</translation>
+        <source>Zoom &amp;in</source>
+        <translation>放大(&amp;I)</translation>
     </message>
     <message>
         <source>Larger (Ctrl++)</source>
         <translation>放大（Ctrl++）</translation>
     </message>
     <message>
-        <source>Whole page</source>
-        <translation>整页</translation>
+        <source>&amp;Whole page</source>
+        <translation>整页(&amp;W)</translation>
     </message>
     <message>
         <source>The whole page in the window (Ctrl+0)</source>
@@ -665,8 +665,8 @@
         <translation>另存为 PDF(&amp;S)…</translation>
     </message>
     <message>
-        <source>Close</source>
-        <translation>关闭</translation>
+        <source>&amp;Close</source>
+        <translation>关闭(&amp;C)</translation>
     </message>
     <message>
         <source>Not printed: {why}</source>
@@ -984,8 +984,8 @@
         <translation>导入装箱清单（CSV）(&amp;I)…</translation>
     </message>
     <message>
-        <source>Remove line</source>
-        <translation>移除此行</translation>
+        <source>R&amp;emove line</source>
+        <translation>移除此行(&amp;E)</translation>
     </message>
     <message>
         <source>Mark da&amp;maged</source>
@@ -996,12 +996,12 @@
         <translation>所选药盒到货时破损：接收后即隔离，等待申办方决定。再按一次可取消标记。</translation>
     </message>
     <message>
-        <source>New shipment</source>
-        <translation>新货件</translation>
+        <source>Ne&amp;w shipment</source>
+        <translation>新货件(&amp;W)</translation>
     </message>
     <message>
-        <source>Receive</source>
-        <translation>接收</translation>
+        <source>Recei&amp;ve</source>
+        <translation>接收(&amp;V)</translation>
     </message>
     <message>
         <source>Ctrl+Enter</source>
@@ -1392,12 +1392,12 @@
         <translation>备注(&amp;O)</translation>
     </message>
     <message>
-        <source>Next return (Esc)</source>
-        <translation>下一笔退药（Esc）</translation>
+        <source>Ne&amp;xt return (Esc)</source>
+        <translation>下一笔退药(&amp;X)（Esc）</translation>
     </message>
     <message>
-        <source>Sign return count</source>
-        <translation>签名确认退药清点</translation>
+        <source>S&amp;ign return count</source>
+        <translation>签名确认退药清点(&amp;I)</translation>
     </message>
     <message>
         <source>Ctrl+Enter, or Enter in the tablets field</source>
@@ -1412,8 +1412,8 @@
         <translation>标记原因(&amp;R)</translation>
     </message>
     <message>
-        <source>Save reason</source>
-        <translation>保存原因</translation>
+        <source>Save re&amp;ason</source>
+        <translation>保存原因(&amp;A)</translation>
     </message>
     <message>
         <source>Nothing was saved: the study file of {protocol} was updated after this screen was opened. The screen read it again (version {version}) and checked the return again as it was typed: check it before signing.</source>

@@ -28,8 +28,8 @@
         <translation>稽查轨迹</translation>
     </message>
     <message>
-        <source>Verify chain</source>
-        <translation>校验哈希链</translation>
+        <source>&amp;Verify chain</source>
+        <translation>校验哈希链(&amp;V)</translation>
     </message>
     <message>
         <source>Recompute the hash of every audit entry and ledger row: any change to the database file outside the program is found.</source>
@@ -40,8 +40,8 @@
         <translation>选择一条记录以查看其全部内容。</translation>
     </message>
     <message>
-        <source>Technical details</source>
-        <translation>技术细节</translation>
+        <source>Technical &amp;details</source>
+        <translation>技术细节(&amp;D)</translation>
     </message>
     <message>
         <source>Show the selected entry as stored too: action and record codes, field keys, the ledger rows&apos; ids and hashes.</source>
@@ -64,8 +64,8 @@
         <translation>核对校验码(&amp;C)：</translation>
     </message>
     <message>
-        <source>Check code</source>
-        <translation>核对</translation>
+        <source>Chec&amp;k code</source>
+        <translation>核对(&amp;K)</translation>
     </message>
     <message>
         <source>Recompute the audit trail up to the entry the code names: a history rewritten since the code was taken does not match it.</source>
@@ -84,12 +84,12 @@
         <translation>药盒、受试者、发放、原因…</translation>
     </message>
     <message>
-        <source>Show</source>
-        <translation>显示</translation>
+        <source>&amp;Show</source>
+        <translation>显示(&amp;S)</translation>
     </message>
     <message>
-        <source>Save report...</source>
-        <translation>保存报告…</translation>
+        <source>Save &amp;report...</source>
+        <translation>保存报告(&amp;R)…</translation>
     </message>
     <message>
         <source>Save the entries these filters keep as the audit trail report (PDF or CSV), with the filters and the chain&apos;s verification on its first page.</source>
@@ -956,8 +956,8 @@ Old values:
         <translation>对账</translation>
     </message>
     <message>
-        <source>Reconcile again</source>
-        <translation>重新对账</translation>
+        <source>Reconcile &amp;again</source>
+        <translation>重新对账(&amp;A)</translation>
     </message>
     <message>
         <source>Written off (adjusted): what physical counts took off the book (broken, lost), less what they found, each product in its own units.</source>
@@ -980,8 +980,8 @@ Old values:
         <translation>例如：研究者暂停用药 8 天</translation>
     </message>
     <message>
-        <source>Record reason</source>
-        <translation>记录原因</translation>
+        <source>Re&amp;cord reason</source>
+        <translation>记录原因(&amp;C)</translation>
     </message>
     <message>
         <source>Sign off this reconciliation</source>
@@ -996,8 +996,8 @@ Old values:
         <translation>可选：核查内容、讨论的发现</translation>
     </message>
     <message>
-        <source>Sign off...</source>
-        <translation>签名确认…</translation>
+        <source>&amp;Sign off...</source>
+        <translation>签名确认(&amp;S)…</translation>
     </message>
     <message>
         <source>Physical count</source>
@@ -1234,12 +1234,12 @@ Old values:
         <translation>无需选择：涵盖全部记录。</translation>
     </message>
     <message>
-        <source>Make PDF</source>
-        <translation>生成 PDF</translation>
+        <source>&amp;Create PDF</source>
+        <translation>生成 PDF(&amp;C)</translation>
     </message>
     <message>
-        <source>Label printers…</source>
-        <translation>标签打印机…</translation>
+        <source>La&amp;bel printers…</source>
+        <translation>标签打印机(&amp;B)…</translation>
     </message>
     <message>
         <source>&amp;Product</source>
@@ -1330,12 +1330,12 @@ Old values:
         <translation>预览将显示在此处。</translation>
     </message>
     <message>
-        <source>Save as PDF...</source>
-        <translation>另存为 PDF…</translation>
+        <source>Sa&amp;ve as PDF...</source>
+        <translation>另存为 PDF(&amp;V)…</translation>
     </message>
     <message>
-        <source>Print...</source>
-        <translation>打印…</translation>
+        <source>Print a cop&amp;y...</source>
+        <translation>打印副本(&amp;Y)…</translation>
     </message>
     <message>
         <source>All participants</source>

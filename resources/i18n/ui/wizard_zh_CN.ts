@@ -286,8 +286,8 @@
         <translation>电话(&amp;P)</translation>
     </message>
     <message>
-        <source>Save the particulars…</source>
-        <translation>保存药房信息…</translation>
+        <source>&amp;Save the particulars…</source>
+        <translation>保存药房信息(&amp;S)…</translation>
     </message>
     <message>
         <source>Language</source>
@@ -306,8 +306,8 @@
         <translation>用户登录后，仍以其本人（在登录时）选择的语言为准。</translation>
     </message>
     <message>
-        <source>Save the language…</source>
-        <translation>保存语言…</translation>
+        <source>Save the &amp;language…</source>
+        <translation>保存语言(&amp;L)…</translation>
     </message>
     <message>
         <source>Idle lock</source>
@@ -322,24 +322,24 @@
         <translation>在每台工作站上，已登录的窗口在此时间内无按键或点击即自动锁定，自每位用户下次登录起生效。该锁定不可关闭：{low} 至 {high} 分钟。</translation>
     </message>
     <message>
-        <source>Save the idle lock time…</source>
-        <translation>保存空闲锁定时间…</translation>
+        <source>Save the &amp;idle lock time…</source>
+        <translation>保存空闲锁定时间(&amp;I)…</translation>
     </message>
     <message>
         <source>Label printers of this workstation</source>
         <translation>本工作站的标签打印机</translation>
     </message>
     <message>
-        <source>Change the label printers…</source>
-        <translation>更改标签打印机…</translation>
+        <source>Change the la&amp;bel printers…</source>
+        <translation>更改标签打印机(&amp;B)…</translation>
     </message>
     <message>
         <source>Database</source>
         <translation>数据库</translation>
     </message>
     <message>
-        <source>Change the database location…</source>
-        <translation>更改数据库位置…</translation>
+        <source>Change the &amp;database location…</source>
+        <translation>更改数据库位置(&amp;D)…</translation>
     </message>
     <message>
         <source>Not set yet: the labels print the study file&apos;s pharmacy name ({name}).</source>
@@ -433,12 +433,12 @@
         <translation>公钥文件</translation>
     </message>
     <message>
-        <source>Use an existing key file…</source>
-        <translation>使用现有密钥文件…</translation>
+        <source>&amp;Use an existing key file…</source>
+        <translation>使用现有密钥文件(&amp;U)…</translation>
     </message>
     <message>
-        <source>Create a new site key…</source>
-        <translation>创建新的站点密钥…</translation>
+        <source>&amp;Create a new site key…</source>
+        <translation>创建新的站点密钥(&amp;C)…</translation>
     </message>
     <message>
         <source>None set: the anchor log&apos;s lines are not signed on this workstation.</source>

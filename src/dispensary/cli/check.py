@@ -44,7 +44,7 @@ from dispensary.domain import reasons
 from dispensary.domain.codes import ReasonCode
 from dispensary.domain.lifecycle import status_word
 from dispensary.domain.rules import next_day1_words
-from dispensary.i18n import N_, _, listed
+from dispensary.i18n import N_, _, listed, pgettext
 
 if TYPE_CHECKING:
     from dispensary.cli.run import Run
@@ -441,7 +441,7 @@ def _listed(study: Study, counts: Sequence[tuple[str, int]]) -> str:
 def _return_lines(found: ReturnAssessment, needs: str | None, study: Study) -> list[str]:
     d = found.dispense
     counted = next((k.product for k in found.kits if k.kit == found.kit), "")
-    verdict = _verdict(found.refused, _("the count") if needs else None)
+    verdict = _verdict(found.refused, pgettext("returned tablets", "the count") if needs else None)
     lines = [
         _(
             "Return of kit {value} of {number} ({participant}, cycle {cycle}): "
@@ -947,7 +947,7 @@ def _count_lines(found: CountAssessment, study: Study, verified_by: str = "") ->
     person, when one is named (`--verified-by`) or the difference needs one, as `check destroy`
     names its witness: full name and role once the account is found, else the name typed."""
     if found.counted is None:
-        missing: str | None = _("the count")
+        missing: str | None = pgettext("physical count", "the count")
     elif found.needs_missing:
         missing = ", ".join(_COUNT_OPTIONS[n.needs] for n in found.needs_missing)
     else:

@@ -8,12 +8,13 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Literal
 
 from dispensary.domain.codes import ExpiryStanding, KitStatus, ParticipantStatus
 from dispensary.domain.errors import InvalidInput, RuleViolation, ToConfirm
 from dispensary.domain.lifecycle import KitEvent, transition
 from dispensary.domain.regimen import kits_needed, last_day_of_supply
-from dispensary.i18n import ENGLISH, N_, Language, _, current_language, translated
+from dispensary.i18n import ENGLISH, N_, Language, _, current_language, pgettext, translated
 
 KIT_NUMBER = re.compile(r"[A-Z0-9][A-Z0-9._-]{0,39}")
 STUDY_NUMBER = re.compile(r"[A-Z0-9][A-Z0-9-]{0,19}")
@@ -498,6 +499,12 @@ def parse_expiry(raw: str, what: str = N_("expiry")) -> date:
     return check_date_window(date(max(year, 1), month, last), what)
 
 
+Counted = Literal["returned tablets", "physical count"]
+"""What a count counts (check_count): the pgettext context of its messages."""
+RETURNED_TABLETS: Counted = "returned tablets"
+PHYSICAL_COUNT: Counted = "physical count"
+
+
 def days_after(day: date, days: int, what: str) -> date:
     """day + days for a horizon counted ahead (an expiry window), refused rather than overflowing
     when the number of days is beyond MAX_DAYS_AHEAD."""
@@ -512,15 +519,27 @@ def days_after(day: date, days: int, what: str) -> date:
         ) from exc
 
 
-def check_count(value: int, what: str, maximum: int = 100_000, *, counted: bool = False) -> int:
-    """A whole number of 0 to `maximum`; `counted`: tablets someone counted, counted again when
-    negative (any other number is entered again)."""
+COUNT_AGAIN: dict[str, str] = {
+    RETURNED_TABLETS: N_("returned tablets|The {what} cannot be negative ({value}). Count again."),
+    PHYSICAL_COUNT: N_("physical count|The {what} cannot be negative ({value}). Count again."),
+}
+"""A count typed negative, counted again: the tablets a participant brought back (清点) or a kit
+on the shelf (盘点, the physical count): one English sentence, two acts in Chinese (the Count
+window said 请重新清点, the return's word)."""
+
+
+def check_count(
+    value: int, what: str, maximum: int = 100_000, *, counted: Counted | None = None
+) -> int:
+    """A whole number of 0 to `maximum`; `counted`: tablets someone counted (RETURNED_TABLETS
+    brought back, a PHYSICAL_COUNT of a kit), counted again when negative (any other number is
+    entered again)."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise InvalidInput(_("The {what} must be a whole number.").format(what=_(what)))
     if value < 0:
         again = (
-            _("The {what} cannot be negative ({value}). Count again.")
-            if counted
+            pgettext(*COUNT_AGAIN[counted].split("|", 1))
+            if counted is not None
             else _("The {what} cannot be negative ({value}): enter 0 or more.")
         )
         raise InvalidInput(again.format(what=_(what), value=value))
@@ -1436,7 +1455,7 @@ STARTING_DOSE_LEVEL = 0
 
 
 def check_return_quantity(tablets: int, dispensed: int, already_returned: int, kit: str) -> None:
-    check_count(tablets, N_("number of tablets returned"), counted=True)
+    check_count(tablets, N_("number of tablets returned"), counted=RETURNED_TABLETS)
     if tablets + already_returned > dispensed:
         left = dispensed - already_returned
         if not already_returned:  # "only 21 of the 21 dispensed are unaccounted for" puzzled

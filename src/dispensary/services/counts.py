@@ -26,6 +26,7 @@ from dispensary.domain.codes import MovementKind, ReasonCode, SignatureMeaning
 from dispensary.domain.errors import Conflict, InvalidInput, NotPermitted, RuleViolation
 from dispensary.domain.lifecycle import ON_SHELF, status_word
 from dispensary.domain.rules import (
+    PHYSICAL_COUNT,
     check_count,
     check_count_fits,
     check_counted_after,
@@ -281,7 +282,7 @@ def _checked(request: CountRequest, today: date, writing: bool, tablets_only: bo
         counted = check_count(
             counted,  # type: ignore[arg-type]
             N_("number of tablets counted") if tablets_only else N_("number of units counted"),
-            counted=True,
+            counted=PHYSICAL_COUNT,
         )
     why = check_text(request.reason, N_("reason"), required=False)
     return _Checked(day, counted, why, tablets_only)

@@ -29,6 +29,7 @@ from dispensary.domain.lifecycle import KitEvent, status_word
 from dispensary.domain.regimen import last_day_of_supply
 from dispensary.domain.rules import (
     DATABASE_INT_MAX,
+    RETURNED_TABLETS,
     check_count,
     check_cycle,
     check_date,
@@ -274,7 +275,7 @@ def _checked_return(
         tablets = check_count(
             tablets,  # type: ignore[arg-type]
             counted,
-            counted=True,
+            counted=RETURNED_TABLETS,
         )
     held = check_count(request.held_days, N_("days the drug was held"))
     note = check_text(request.note, N_("note"), required=False)
@@ -1064,7 +1065,7 @@ def check_return_correction(
     period, the reason, the return) raised; nothing written."""
     require(actor, Permission.CORRECT_RETURN, ctx)
     _return_number(return_id)
-    count = check_count(tablets, _returned(ctx.study), counted=True)
+    count = check_count(tablets, _returned(ctx.study), counted=RETURNED_TABLETS)
     check_text(reason, N_("reason for the correction"))
     with read_transaction(ctx.engine) as session:
         _correctable(session, ctx, actor, return_id, count, change)
@@ -1089,7 +1090,7 @@ def correct_return(
     require(actor, Permission.CORRECT_RETURN, ctx, recorded=True)
     with passwords_first(ctx, actor, password, SignatureMeaning.CORRECTED):
         _return_number(return_id)
-        count = check_count(tablets, _returned(ctx.study), counted=True)
+        count = check_count(tablets, _returned(ctx.study), counted=RETURNED_TABLETS)
         why = check_text(reason, N_("reason for the correction"))
     presign(ctx, (actor.username, password))
     with write_transaction(ctx.engine) as session:

@@ -255,7 +255,7 @@ class AuditScreen(Screen):
         top = QHBoxLayout()
         top.addWidget(heading(self.tr("Audit trail")), 1)
         self.verify_button = action_button(
-            self.tr("Verify chain"),
+            self.tr("&Verify chain"),
             "verifyChain",
             self.verify,
             self.tr(
@@ -294,7 +294,7 @@ class AuditScreen(Screen):
         bottom.addWidget(self.count)
         # The stored codes, keys and the ledger rows' ids and hashes, out of the way until
         # asked for: the entry reads in words.
-        self.technical = QPushButton(self.tr("Technical details"))
+        self.technical = QPushButton(self.tr("Technical &details"))
         self.technical.setObjectName("auditTechnical")
         self.technical.setCheckable(True)
         self.technical.setToolTip(
@@ -334,7 +334,7 @@ class AuditScreen(Screen):
         row.addWidget(caption)
         row.addWidget(self.anchor_field, 1)
         self.anchor_button = action_button(
-            self.tr("Check code"),
+            self.tr("Chec&k code"),
             "checkAnchor",
             self.check_anchor,
             self.tr(
@@ -356,9 +356,9 @@ class AuditScreen(Screen):
         self.text.setClearButtonEnabled(True)
         self.text.returnPressed.connect(self.refresh)
         self.dates = DateRange(self.session.ctx.clock.today())
-        self.apply = action_button(self.tr("Show"), "auditApply", self.refresh)
+        self.apply = action_button(self.tr("&Show"), "auditApply", self.refresh)
         self.export = action_button(
-            self.tr("Save report..."),
+            self.tr("Save &report..."),
             "auditExport",
             self.save_report,
             self.tr(

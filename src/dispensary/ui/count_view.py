@@ -114,7 +114,7 @@ class CountScreen(Screen):
         self._product = ""  # the kit's product: the count is said in its word
         self.counted.setMinimumWidth(100)
         self.counted.returnPressed.connect(self._reveal)
-        self.enter_button = action_button(self.tr("Enter count"), "enterCount", self._reveal)
+        self.enter_button = action_button(self.tr("&Enter count"), "enterCount", self._reveal)
         counted_row = QHBoxLayout()
         counted_row.addWidget(self.counted)
         counted_row.addWidget(self.enter_button)
@@ -167,18 +167,18 @@ class CountScreen(Screen):
         self.verifier.textChanged.connect(self._show_needs)
         buttons = QHBoxLayout()
         self.sign_button = action_button(
-            self.tr("Sign and adjust the book..."), "signCount", self._record
+            self.tr("&Sign and adjust the book..."), "signCount", self._record
         )
         # The book is shown once the count is recorded: the count shown cannot be dropped or
         # typed again. A recount is a count of its own, recorded as one (not blind).
         self.recount_button = action_button(
-            self.tr("Count again"),
+            self.tr("Count &again"),
             "recountKit",
             self._count_again,
             self.tr("Type a new count of the kit; it is recorded as a recount, not blind"),
         )
         self.cancel_button = action_button(
-            self.tr("Leave it open"),
+            self.tr("&Leave it open"),
             "cancelCount",
             self.cancel,
             self.tr("The count stays recorded, not adjusted; the reconciliation lists it"),

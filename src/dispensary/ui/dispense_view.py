@@ -372,9 +372,9 @@ class DispenseScreen(Screen):
                 "kit field or in the list)"
             )
         )
-        self.new_button = QPushButton(self.tr("New participant (Esc)"))
+        self.new_button = QPushButton(self.tr("Ne&w participant (Esc)"))
         self.sign_button = primary_button(
-            self.tr("Sign and dispense"),
+            self.tr("S&ign and dispense"),
             self.tr("Enter in the empty kit field or in a field of the form, or Ctrl+Enter"),
         )
         self.sign_button.setAutoDefault(True)
@@ -385,7 +385,7 @@ class DispenseScreen(Screen):
         # Alt+N: Alt+G is the Go menu's (review s11).
         self.print_again_button = QPushButton(self.tr("Pri&nt again"))
         self.print_again_button.setObjectName("printAgain")
-        self.preview_button = QPushButton(self.tr("Preview label (Ctrl+P)"))
+        self.preview_button = QPushButton(self.tr("Pre&view label (Ctrl+P)"))
         self.preview_button.setObjectName("previewLabel")
         self.leaflet_button = QPushButton(self.tr("&Leaflet"))
         self.leaflet_button.setObjectName("printLeaflet")

@@ -142,11 +142,11 @@ class LabelPreviewDialog(QDialog):
 
         buttons = QHBoxLayout()
         # The zoom, by buttons and keys: the first label, larger or smaller, the whole page.
-        self.zoom_out_button = QPushButton(self.tr("Zoom out"))
+        self.zoom_out_button = QPushButton(self.tr("Zoom &out"))
         self.zoom_out_button.setToolTip(self.tr("Smaller (Ctrl+-)"))
-        self.zoom_in_button = QPushButton(self.tr("Zoom in"))
+        self.zoom_in_button = QPushButton(self.tr("Zoom &in"))
         self.zoom_in_button.setToolTip(self.tr("Larger (Ctrl++)"))
-        self.whole_button = QPushButton(self.tr("Whole page"))
+        self.whole_button = QPushButton(self.tr("&Whole page"))
         self.whole_button.setToolTip(self.tr("The whole page in the window (Ctrl+0)"))
         for button in (self.zoom_out_button, self.zoom_in_button, self.whole_button):
             button.setAutoDefault(False)  # Enter still prints
@@ -165,7 +165,7 @@ class LabelPreviewDialog(QDialog):
         self.print_button.setDefault(True)
         self.print_button.setAutoDefault(True)
         self.save_button = QPushButton(self.tr("&Save as PDF…"))
-        self.close_button = QPushButton(self.tr("Close"))
+        self.close_button = QPushButton(self.tr("&Close"))
         buttons.addStretch(1)
         buttons.addWidget(self.save_button)
         buttons.addWidget(self.close_button)

@@ -498,7 +498,7 @@ class EnrolDialog(ReloadingDialog[TypedEnrolment]):
         # Enter in a field enrols, as the pharmacist types the form and presses it (an open
         # list or calendar takes its own Enter: the item or day chosen, nothing enrolled).
         self.enrol_button = action_and_cancel(
-            self, layout, self.tr("Enrol"), "enrolButton", self.enrol
+            self, layout, self.tr("&Enrol"), "enrolButton", self.enrol
         )
         self._count_ticks()
         if typed is not None:
@@ -801,7 +801,7 @@ class StatusDialog(StatusForm):
             day=session.ctx.clock.today(),
             names=("newStatus", "statusEffectiveOn", "statusReason"),
             reason_hint=self.tr("e.g. withdrew consent; completed 8 cycles"),
-            action=self.tr("Change status and sign..."),
+            action=self.tr("&Change status and sign..."),
             action_name="changeStatus",
         )
 
@@ -905,7 +905,7 @@ class CorrectStatusDialog(StatusForm):
             day=since or session.ctx.clock.today(),
             names=("correctedStatus", "correctedEffectiveOn", "statusCorrectionReason"),
             reason_hint=self.tr("e.g. 2026-12-01 typed for 2026-11-21"),
-            action=self.tr("Correct and sign..."),
+            action=self.tr("&Correct and sign..."),
             action_name="correctStatus",
         )
 
@@ -1019,7 +1019,7 @@ class CorrectEnrolmentDialog(ReloadingDialog[TypedCorrection]):
         layout.addStretch(1)
         # Enter asks for the signature, as the click does: the signature is the deliberate act.
         self.correct_button = action_and_cancel(
-            self, layout, self.tr("Correct and sign..."), "correctEnrolment", self.apply
+            self, layout, self.tr("&Correct and sign..."), "correctEnrolment", self.apply
         )
         self.reason.setFocus()
         if typed is not None:
@@ -1234,7 +1234,7 @@ class CorrectReturnDialog(QDialog):
         self._show_held_period(False)
         # Enter asks for the signature, as the click does: the signature is the deliberate act.
         self.correct_button = action_and_cancel(
-            self, layout, self.tr("Correct and sign..."), "correctReturn", self.apply
+            self, layout, self.tr("&Correct and sign..."), "correctReturn", self.apply
         )
         self.count.setFocus()
 
@@ -1423,24 +1423,24 @@ class ParticipantsScreen(Screen):
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self._filter)
         self.enrol_button = action_button(
-            self.tr("Enrol participant..."), "enrolParticipant", self._enrol
+            self.tr("&Enrol participant..."), "enrolParticipant", self._enrol
         )
         self.status_button = action_button(
-            self.tr("Change status..."), "changeStatusButton", self._change_status
+            self.tr("Change st&atus..."), "changeStatusButton", self._change_status
         )
         self.correct_button = action_button(
-            self.tr("Correct enrolment..."), "correctEnrolmentButton", self._correct_enrolment
+            self.tr("&Correct enrolment..."), "correctEnrolmentButton", self._correct_enrolment
         )
         self.correct_status_button = action_button(
-            self.tr("Correct status change..."),
+            self.tr("Correct stat&us change..."),
             "correctStatusButton",
             self._correct_status,
         )
         self.void_button = action_button(
-            self.tr("Void enrolment..."), "voidEnrolmentButton", self._void_enrolment
+            self.tr("&Void enrolment..."), "voidEnrolmentButton", self._void_enrolment
         )
         self.dispense_button = action_button(
-            self.tr("Dispense next cycle"), "dispenseNext", self._dispense
+            self.tr("&Dispense next cycle"), "dispenseNext", self._dispense
         )
         # The participants a Today card counts, when its "… and N more" opened them (the
         # service's list, not a rule read again here): ticked while it narrows the register,
@@ -1534,10 +1534,10 @@ class ParticipantsScreen(Screen):
         corrections = QHBoxLayout(corner)
         corrections.setContentsMargins(0, 0, 0, 2)
         self.void_dispense_button = action_button(
-            self.tr("Void dispense..."), "voidDispenseButton", self._void_dispense
+            self.tr("Vo&id dispense..."), "voidDispenseButton", self._void_dispense
         )
         self.correct_return_button = action_button(
-            self.tr("Correct return count..."), "correctReturnButton", self._correct_return
+            self.tr("Correct &return count..."), "correctReturnButton", self._correct_return
         )
         role_buttons(
             corrections,

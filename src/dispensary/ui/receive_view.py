@@ -512,7 +512,7 @@ class ReceiveScreen(Screen):
         )
         self.kits_view = verdict_table(self.kits_model)
         right.addWidget(self.kits_view, 1)
-        self.remove_button = QPushButton(self.tr("Remove line"))
+        self.remove_button = QPushButton(self.tr("R&emove line"))
         # A kit seen damaged at the counter: the selected line (the kit just scanned) marked,
         # received into quarantine; pressed again, the mark is taken off. Alt+M from the scan
         # field, so that scanning stays Enter-driven.
@@ -524,9 +524,9 @@ class ReceiveScreen(Screen):
                 "sponsor decides. Press again to take the mark off."
             )
         )
-        self.clear_button = QPushButton(self.tr("New shipment"))
+        self.clear_button = QPushButton(self.tr("Ne&w shipment"))
         self.labels_button = QPushButton(self.tr("Print kit la&bels"))
-        self.receive_button = primary_button(self.tr("Receive"), self.tr("Ctrl+Enter"))
+        self.receive_button = primary_button(self.tr("Recei&ve"), self.tr("Ctrl+Enter"))
         right.addLayout(
             button_row(
                 [self.remove_button, self.damaged_button, self.clear_button],

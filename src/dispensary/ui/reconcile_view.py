@@ -366,7 +366,7 @@ class ReconcileScreen(Screen):
         top.addWidget(heading(self.tr("Reconciliation")), 1)
         self.generated = QLabel()
         top.addWidget(self.generated)
-        self.again = action_button(self.tr("Reconcile again"), "reconcileAgain", self.refresh)
+        self.again = action_button(self.tr("Reconcile &again"), "reconcileAgain", self.refresh)
         top.addWidget(self.again)
         layout.addLayout(top)
         self.banner = wrapped_label("balanceBanner")
@@ -462,7 +462,7 @@ class ReconcileScreen(Screen):
         self.flag_reason = text_field("flagReason", self.tr("e.g. drug held 8 days"))
         self.flag_reason.setToolTip(self.tr("e.g. drug held by the investigator for 8 days"))
         self.flag_button = action_button(
-            self.tr("Record reason"), "recordFlagReason", self._explain
+            self.tr("Re&cord reason"), "recordFlagReason", self._explain
         )
         flag_row.addWidget(buddy(self.tr("F&lag"), self.flag_choice))
         flag_row.addWidget(self.flag_choice)
@@ -480,7 +480,7 @@ class ReconcileScreen(Screen):
         sign_row.setSpacing(4)
         self.note = text_field("signOffNote", self.tr("optional: what was checked"))
         self.note.setToolTip(self.tr("Optional: what was checked, findings discussed"))
-        self.sign_button = action_button(self.tr("Sign off..."), "signOff", self._sign_off)
+        self.sign_button = action_button(self.tr("&Sign off..."), "signOff", self._sign_off)
         sign_row.addWidget(buddy(self.tr("&Note"), self.note))
         sign_row.addWidget(self.note, 1)
         sign_row.addWidget(self.sign_button)

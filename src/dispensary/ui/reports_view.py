@@ -248,7 +248,7 @@ class ReportsScreen(Screen):
         # This workstation's printer for each label stock, shown with its calibration page; an
         # administrator changes them in Settings (audited).
         self.printers_button = action_button(
-            self.tr("Label printers…"), "labelPrinters", self.show_printers
+            self.tr("La&bel printers…"), "labelPrinters", self.show_printers
         )
         column.addWidget(self.printers_button)
         hidden_unless(self.printers_button, may_print)
@@ -352,7 +352,7 @@ class ReportsScreen(Screen):
 
         making = QVBoxLayout()
         making.addStretch(1)
-        self.generate_button = action_button(self.tr("Make PDF"), "makeReport", self.generate)
+        self.generate_button = action_button(self.tr("&Create PDF"), "makeReport", self.generate)
         self.generate_button.setDefault(True)
         making.addWidget(self.generate_button)
         self.busy = QProgressBar()
@@ -434,8 +434,10 @@ class ReportsScreen(Screen):
         buttons = QHBoxLayout()
         self.pages = QLabel()
         buttons.addWidget(self.pages, 1)
-        self.save_button = action_button(self.tr("Save as PDF..."), "saveReport", self.save)
-        self.print_button = action_button(self.tr("Print..."), "printReport", self.print_document)
+        self.save_button = action_button(self.tr("Sa&ve as PDF..."), "saveReport", self.save)
+        self.print_button = action_button(
+            self.tr("Print a cop&y..."), "printReport", self.print_document
+        )
         buttons.addWidget(self.save_button)
         buttons.addWidget(self.print_button)
         column.addLayout(buttons)

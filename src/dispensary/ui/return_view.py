@@ -246,9 +246,9 @@ class ReturnScreen(Screen):
         self.tally.setTextFormat(Qt.TextFormat.RichText)
         right.addWidget(self.tally)
 
-        self.new_button = QPushButton(self.tr("Next return (Esc)"))
+        self.new_button = QPushButton(self.tr("Ne&xt return (Esc)"))
         self.sign_button = primary_button(
-            self.tr("Sign return count"),
+            self.tr("S&ign return count"),
             self.tr("Ctrl+Enter, or Enter in the tablets field")
             if self.session.ctx.study.tablets_only
             else self.tr("Ctrl+Enter, or Enter in the count field"),  # of capsules too
@@ -267,7 +267,7 @@ class ReturnScreen(Screen):
             self.tr("e.g. doses held by the investigator; vomited 2 doses")
         )
         self.reason_label.setBuddy(self.reason)
-        self.reason_button = QPushButton(self.tr("Save reason"))
+        self.reason_button = QPushButton(self.tr("Save re&ason"))
         reason_row.addWidget(self.reason_label)
         reason_row.addWidget(self.reason, 1)
         reason_row.addWidget(self.reason_button)

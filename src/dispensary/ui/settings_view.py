@@ -114,10 +114,10 @@ class SiteKeyBox(QGroupBox):
         self.override = wrapped_label("siteKeyOverride")
         column.addWidget(self.override)
         self.use_button = action_button(
-            self.tr("Use an existing key file…"), "useSiteKey", self.use_existing
+            self.tr("&Use an existing key file…"), "useSiteKey", self.use_existing
         )
         self.create_button = action_button(
-            self.tr("Create a new site key…"), "createSiteKey", self.create_new
+            self.tr("&Create a new site key…"), "createSiteKey", self.create_new
         )
         column.addLayout(button_row([], [self.use_button, self.create_button]))
         self.key: site_key.SiteKey | None = None
@@ -327,7 +327,7 @@ class SettingsScreen(Screen):
         self.from_study = wrapped_label("pharmacyFallback")
         form.addRow(self.from_study)
         self.save_particulars = action_button(
-            self.tr("Save the particulars…"), "saveParticulars", self.change_particulars
+            self.tr("&Save the particulars…"), "saveParticulars", self.change_particulars
         )
         form.addRow(button_row([], [self.save_particulars]))
         layout.addWidget(box)
@@ -351,7 +351,7 @@ class SettingsScreen(Screen):
             )
         )
         self.save_language = action_button(
-            self.tr("Save the language…"), "saveLanguage", self.change_language
+            self.tr("Save the &language…"), "saveLanguage", self.change_language
         )
         language_form.addRow(button_row([], [self.save_language]))
         left, right = QVBoxLayout(), QVBoxLayout()
@@ -402,7 +402,7 @@ class SettingsScreen(Screen):
             )
         )
         self.save_idle_lock = action_button(
-            self.tr("Save the idle lock time…"), "saveIdleLock", self.change_idle_lock
+            self.tr("Save the &idle lock time…"), "saveIdleLock", self.change_idle_lock
         )
         form.addRow(button_row([], [self.save_idle_lock]))
         return box
@@ -426,7 +426,7 @@ class SettingsScreen(Screen):
             form.addRow(caption, shown)
             self.bound[stock.name] = shown
         self.change_printers = action_button(
-            self.tr("Change the label printers…"), "changePrinters", self.choose_printers
+            self.tr("Change the la&bel printers…"), "changePrinters", self.choose_printers
         )
         form.addRow(button_row([], [self.change_printers]))
         return box
@@ -442,7 +442,7 @@ class SettingsScreen(Screen):
         self.override = wrapped_label("databaseOverride")
         column.addWidget(self.override)
         self.change_database: QPushButton = action_button(
-            self.tr("Change the database location…"), "changeDatabase", self.move_database
+            self.tr("Change the &database location…"), "changeDatabase", self.move_database
         )
         column.addLayout(button_row([], [self.change_database]))
         return box

@@ -159,12 +159,14 @@ class StudiesScreen(Screen):
         self.chosen.setTextFormat(Qt.TextFormat.PlainText)
         column.addWidget(self.chosen)
         buttons = QHBoxLayout()
-        self.work_button = action_button(self.tr("Work in this study"), "workInStudy", self.work_in)
+        self.work_button = action_button(
+            self.tr("&Work in this study"), "workInStudy", self.work_in
+        )
         self.add_button = action_button(
-            self.tr("Add a study from its file…"), "addStudy", self.add_study
+            self.tr("&Add a study from its file…"), "addStudy", self.add_study
         )
         self.update_button = action_button(
-            self.tr("Update study file…"), "updateStudy", self.update_study
+            self.tr("&Update study file…"), "updateStudy", self.update_study
         )
         self.update_button.setToolTip(
             self.tr(
@@ -173,7 +175,7 @@ class StudiesScreen(Screen):
             )
         )
         self.close_button = action_button(
-            self.tr("Close the study…"), "closeStudy", self.close_study
+            self.tr("&Close the study…"), "closeStudy", self.close_study
         )
         buttons.addWidget(self.work_button)
         buttons.addStretch(1)

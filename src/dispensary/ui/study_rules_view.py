@@ -165,7 +165,7 @@ class StudyRulesScreen(Screen):
         )
         self.reason.returnPressed.connect(self._confirm)
         self.confirm_button = action_button(
-            self.tr("Confirm rule..."),
+            self.tr("&Confirm rule..."),
             "confirmRule",
             self._confirm,
             self.tr(

@@ -779,7 +779,7 @@ class ChangePasswordDialog(QDialog):
         self.message = MessageBar(self)
         layout.addWidget(self.message)
         self.change_button = action_and_cancel(
-            self, layout, self.tr("Change password"), "changePasswordButton", self.change
+            self, layout, self.tr("&Change password"), "changePasswordButton", self.change
         )
         self.current.setFocus()
 
