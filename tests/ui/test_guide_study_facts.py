@@ -17,7 +17,7 @@ from pytestqt.qtbot import QtBot
 
 from dispensary.i18n import ENGLISH, Language, resource
 from dispensary.services import guides
-from dispensary.study import default_study_path, load_study
+from dispensary.study import bundled_studies, default_study_path, load_study
 from dispensary.ui.guide_view import GuideWindow
 from dispensary.ui.main_window import MainWindow
 from dispensary.ui.screens import OPENS, screen_classes
@@ -167,3 +167,31 @@ def test_every_placeholder_of_the_guides_is_a_fact_the_service_gives() -> None:
             language = ENGLISH.value if path.name.count(".") == 1 else Language.ZH_CN.value
             filled = guides.fill(path.read_text(encoding="utf-8"), study, language)
             assert "{{" not in filled, (study.protocol, path.name)
+
+
+def test_a_two_drug_study_gives_its_capsules_on_their_days() -> None:
+    """DEMO-2DRUG: democapib capsules twice daily on days 1-14 of a 21-day cycle."""
+    study = load_study(bundled_studies() / "DEMO-2DRUG.toml")
+    assert guides.facts(study, "en")["example_cycle"] == (
+        "In DEMO-2DRUG, a cycle lasts 21 days. At the starting dose (democapib 100 mg twice "
+        "daily days 1-14 with demotinib 25 mg once daily), 1 capsule of democapib (fictional) "
+        "100 mg capsule twice daily on 14 days make 28 capsules for the 21 days of supply: "
+        "1 kit of 28 capsules."
+    )
+    chinese = guides.facts(study, "zh_CN")
+    assert (
+        "每次 1粒，每日两次，共 14 天，21 天的供药共需 28粒：1 个药盒，每盒 28粒。"
+        in (chinese["example_cycle"])
+    )
+    assert chinese["other_product"] == "德莫替尼片（虚构）25 mg"
+
+
+@pytest.mark.parametrize("site", [FIRST], indirect=True, ids=["NCT07198672"])
+def test_an_open_guide_follows_the_study_the_window_switches_to(
+    qtbot: QtBot, site: Counter
+) -> None:
+    guide = open_guide(qtbot, site, "Pharmacist's guide")
+    assert "1 kit of 21 tablets" in guide.browser.toPlainText()
+    guide.show_study(load_study(CAPSULES))
+    text = guide.browser.toPlainText()
+    assert "2 kits of 56 capsules" in text and "herombopag" not in text

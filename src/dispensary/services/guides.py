@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from dispensary.domain.regimen import kits_needed, tablets_needed
+from dispensary.domain.regimen import dosing_days, kits_needed, tablets_needed
 from dispensary.domain.rules import day1_named
 from dispensary.i18n import ENGLISH, N_, format_number, parse_language, speaking, translated
 from dispensary.study import Study
@@ -34,6 +34,8 @@ EXAMPLE_CYCLE = N_(
     "of {product} {frequency} make {supply_units} for the {supply_days} days of supply: "
     "{kits_said} of {kit_units}."
 )
+ON_DAYS = N_("{frequency} on {days} days")
+"""A product taken on some days of the supply only (days 1-14 of 21): its frequency and days."""
 KITS = (N_("{count} kit"), N_("{count} kits"))
 TIMES_DAILY = (N_("once daily"), N_("twice daily"), N_("{count} times daily"))
 
@@ -128,13 +130,17 @@ def facts(study: Study | None, language: str) -> dict[str, str]:
         "frequency": _frequency(study, part.frequency(start.doses_per_day), language),
         "per_dose": study.units(code, part.tablets_per_dose, language),
     }
+    days_taken = dosing_days(start, code, cycle.days_of_supply)
+    often = said["frequency"]
+    if days_taken < cycle.days_of_supply:
+        often = translated(ON_DAYS, language).format(frequency=often, days=days_taken)
     count_said = translated(KITS[0] if kits == 1 else KITS[1], language).format(count=kits)
     said["example_cycle"] = translated(EXAMPLE_CYCLE, language).format(
         protocol=study.protocol,
         cycle_days=said["cycle_days"],
         dose=study.dose_name(start.level, language),
         per_dose=said["per_dose"],
-        frequency=said["frequency"],
+        frequency=often,
         supply_units=said["supply_units"],
         product=said["product"],
         supply_days=said["supply_days"],
