@@ -25,6 +25,7 @@ from pytestqt.qtbot import QtBot
 import dispensary
 from dispensary.db.models import UPDATED, Base
 from dispensary.i18n import ENGLISH, Language, resource
+from dispensary.services import guides
 from dispensary.services.assessment.counts import CountCheck
 from dispensary.services.assessment.destruction import DestroyCheck
 from dispensary.services.assessment.dispense import DispenseCheck
@@ -33,6 +34,7 @@ from dispensary.services.assessment.receiving import ReceiveCheck
 from dispensary.services.assessment.returns import ReturnCheck
 from dispensary.services.assessment.status import StatusCorrectionCheck
 from dispensary.services.reconciliation import SignOffCheck
+from dispensary.study import Study, default_study_path, load_study
 from dispensary.ui.dashboard import DashboardScreen
 from dispensary.ui.guide_view import Guide, GuideWindow, guide_file, headings, slug
 from dispensary.ui.main_window import MainWindow
@@ -52,10 +54,17 @@ STEPS: dict[str, type[StrEnum]] = {
 """Each counter step's codes, in the order of the guide's table at a glance."""
 
 
-def text_of(guide: Guide, language: Language) -> str:
+FIRST = load_study(default_study_path())
+CAPSULES = load_study(Path(__file__).parents[1] / "fixtures" / "REV-CAPS-28.toml")
+"""The first study (tablets once daily, 21-day cycles) and a study of capsules twice daily in
+28-day cycles: the guides' examples are each one's own facts (services.guides)."""
+
+
+def text_of(guide: Guide, language: Language, study: Study | None = FIRST) -> str:
+    """The guide as the window shows it to a site working in `study`."""
     path = guide_file(guide, language)
     assert language is ENGLISH or path.name == f"{guide.value}.{language.value}.md"
-    return path.read_text(encoding="utf-8")
+    return guides.fill(path.read_text(encoding="utf-8"), study, language.value)
 
 
 # -- the guides against the program -----------------------------------------------------------
@@ -111,14 +120,15 @@ def catalogue(language: Language) -> list[re.Pattern[str]]:
     return patterns
 
 
+@pytest.mark.parametrize("study", [FIRST, CAPSULES], ids=["tablets", "capsules"])
 @pytest.mark.parametrize("guide", list(Guide))
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_message_quoted_is_one_the_program_shows_in_that_language(
-    guide: Guide, language: Language
+    guide: Guide, language: Language, study: Study
 ) -> None:
     quoted = [
         line.strip()[2:]
-        for line in text_of(guide, language).splitlines()
+        for line in text_of(guide, language, study).splitlines()
         if line.strip().startswith("> ")
     ]
     assert guide is Guide.ADMINISTRATOR or len(quoted) > 20

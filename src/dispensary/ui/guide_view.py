@@ -35,6 +35,8 @@ from PySide6.QtWidgets import (
 
 from dispensary.files import os_detail, with_detail
 from dispensary.i18n import ENGLISH, Language, resource
+from dispensary.services import guides
+from dispensary.study import Study
 
 
 class Guide(StrEnum):
@@ -106,10 +108,17 @@ class GuideWindow(QDialog):
     """One guide at a time, with back and forward as a browser has; not modal, so that the
     guide stays open beside the screen it explains."""
 
-    def __init__(self, guide: Guide, language: Language, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        guide: Guide,
+        language: Language,
+        parent: QWidget | None = None,
+        study: Study | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("guideWindow")
         self.language = language
+        self.study = study  # the study whose facts the guide's examples give
         self.guide = guide
         self.browser = QTextBrowser()
         self.browser.setObjectName("guideText")
@@ -148,7 +157,8 @@ class GuideWindow(QDialog):
         self.browser.document().setBaseUrl(QUrl.fromLocalFile(str(path)))
         self.browser.setSearchPaths([str(path.parent)])
         try:
-            text = path.read_text(encoding="utf-8")
+            # The examples in the study's own facts (its drug, kits, cycle), not the first study's
+            text = guides.fill(path.read_text(encoding="utf-8"), self.study, self.language.value)
         except OSError as exc:
             text = with_detail(
                 self.tr(
@@ -172,6 +182,15 @@ class GuideWindow(QDialog):
             self.scroll_to(anchor)
         else:
             self.browser.moveCursor(QTextCursor.MoveOperation.Start)
+
+    def show_study(self, study: Study | None) -> None:
+        """The guide again with another study's facts (the window switched study), where it was."""
+        if study is self.study:
+            return
+        self.study = study
+        position = self.browser.verticalScrollBar().value()
+        self.open_guide(self.guide)
+        self.browser.verticalScrollBar().setValue(position)
 
     def _open_other(self) -> None:
         self._remember()

@@ -589,6 +589,8 @@ class MainWindow(QMainWindow):
         self._clear_screens()
         self._show_study()
         self.reload_studies()
+        if self.guide_window is not None:  # an open guide's examples: the new study's facts
+            self.guide_window.show_study(ctx.study)
         if again is not None:
             target = self.show_screen(again)
             if target is not None and kept is not None:
@@ -916,10 +918,12 @@ class MainWindow(QMainWindow):
             if window is not None:  # the guide in the language the windows now speak, once
                 window.close()
                 window.deleteLater()
-            window = GuideWindow(guide, language, self)
+            window = GuideWindow(guide, language, self, self.session.ctx.study)
             self.guide_window = window
-        elif window.guide is not guide:
-            window.open_guide(guide)
+        else:
+            window.show_study(self.session.ctx.study)  # the study the window works in now
+            if window.guide is not guide:
+                window.open_guide(guide)
         window.show()
         window.raise_()
         window.activateWindow()
