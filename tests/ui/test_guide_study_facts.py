@@ -169,6 +169,25 @@ def test_every_placeholder_of_the_guides_is_a_fact_the_service_gives() -> None:
             assert "{{" not in filled, (study.protocol, path.name)
 
 
+def test_a_study_without_a_minimum_interval_has_no_interval_example(tmp_path: Path) -> None:
+    """A study file that sets no [cycle] min_days_since_previous_day1 (optional): the guide
+    leaves out the "Day 1 ... is only N days after" example (it raised TypeError), in both
+    languages, and the first study keeps it."""
+    text = CAPSULES.read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^min_days_(since_previous_day1|source) = .*\n", "", text)
+    (tmp_path / "no-interval.toml").write_text(text, encoding="utf-8")
+    study = load_study(tmp_path / "no-interval.toml")
+    assert study.cycle.min_days_since_previous_day1 is None
+    for path in GUIDE_FILES:
+        language = ENGLISH.value if path.name.count(".") == 1 else Language.ZH_CN.value
+        filled = guides.fill(path.read_text(encoding="utf-8"), study, language)
+        assert "{{" not in filled and "days after the previous cycle's day 1" not in filled
+        assert "距上一周期的第1天" not in filled
+    guide = resource("guides") / "pharmacist.md"
+    first = guides.fill(guide.read_text(encoding="utf-8"), load_study(FIRST), "en")
+    assert "Day 1 2026-03-10 is only 14 days after the previous cycle's day 1" in first
+
+
 def test_a_two_drug_study_gives_its_capsules_on_their_days() -> None:
     """DEMO-2DRUG: democapib capsules twice daily on days 1-14 of a 21-day cycle."""
     study = load_study(bundled_studies() / "DEMO-2DRUG.toml")

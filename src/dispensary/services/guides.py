@@ -85,7 +85,8 @@ def facts(study: Study | None, language: str) -> dict[str, str]:
     held = per_kit * (kits - 1) if kits > 1 else supply * 2 // 3
     under = study.adherence.under_use_below
     taken = min(supply * 4 // 7, max(0, int(supply * under) - 1))  # flagged as under-use
-    gap = max(1, cycle.min_days_since_previous_day1 - 4)
+    interval = cycle.min_days_since_previous_day1  # None: the study sets no minimum interval
+    gap = max(1, interval - 4) if interval is not None else None
     previous = date(2026, 2, 24)
     event = study.day1_event_named(language)
 
@@ -118,9 +119,7 @@ def facts(study: Study | None, language: str) -> dict[str, str]:
         "cycle_days": str(cycle.length_days),
         "supply_days": str(cycle.days_of_supply),
         "held_days": str(cycle.days_of_supply + 9),
-        "gap": str(gap),
         "previous_day1": previous.isoformat(),
-        "day1": (previous + timedelta(days=gap)).isoformat(),
         "day1_event": _day1_named(event, language),
         "day1_example": translated(DAY1_EXAMPLE, language).format(event=event)
         if event
@@ -158,6 +157,9 @@ def facts(study: Study | None, language: str) -> dict[str, str]:
         said["reduced"] = str(lower.level)
         said["reduced_name"] = study.dose_name(lower.level, language)
         said["start_level"] = str(start.level)
+    if gap is not None:  # the interval example only where the study file sets one
+        said["gap"] = str(gap)
+        said["day1"] = (previous + timedelta(days=gap)).isoformat()
     return said
 
 
