@@ -10,7 +10,8 @@ from the last point that verified: the screen's own (`since`), else the one kept
 database's backups (services.audit_check), else in full; only the entries and rows written
 since are read (services.verification). The stock
 and the participants due are read without the history, in a few queries: the kits stored as
-available counted and their ledger rows summed per lot by SQL, and one row per participant on
+available counted, and their contents summed from their ledger rows, per lot by one grouped SQL
+statement (`_shelf`: no kit of the shelf comes to Python), and one row per participant on
 treatment with its last live dispense."""
 
 from __future__ import annotations
