@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, ColumnExpressionArgument, Select, exists, func, select
+from sqlalchemy.orm import Session, aliased
 
 from dispensary.db.engine import read_transaction, write_transaction
 from dispensary.db.models import Kit, LedgerEntry, PhysicalCount, User
@@ -624,10 +624,36 @@ def held_kits(study: int) -> Select[tuple[int]]:
     return _open_counts(of_study, PhysicalCount.kit_id)
 
 
+def held_for_count(kit_id: ColumnExpressionArgument[int]) -> ColumnElement[bool]:
+    """Whether the kit `kit_id` names (a column of the enclosing statement, one row per kit) is
+    held for an open count difference: `held_kits`' rule asked of that kit alone, its last
+    count found by the index of its counts (ix_physical_counts_kit_id). For a statement over
+    the shelf's few thousand kits (the Today screen's), which `held_kits` would check against
+    a list of every kit the study ever received."""
+    counts = aliased(PhysicalCount)
+    last = (
+        select(func.max(counts.id))
+        .where(counts.kit_id == kit_id)
+        .correlate_except(counts)  # to the kits of the enclosing statement, not past them
+        .scalar_subquery()
+    )
+    return exists().where(PhysicalCount.id == last, *_unsettled()).correlate_except(PhysicalCount)
+
+
+def _unsettled() -> tuple[ColumnElement[bool], ...]:
+    """A count (PhysicalCount) that differs from the book and no ledger row (its adjustment)
+    names: open, when it is its kit's last."""
+    return (
+        PhysicalCount.counted != PhysicalCount.book,
+        ~exists().where(LedgerEntry.count_id == PhysicalCount.id),
+    )
+
+
 def _open_counts(kits: ColumnElement[bool], *columns: Any) -> Select[Any]:
     """`columns` of the open counts of the kits `kits` picks (a condition on
     PhysicalCount.kit_id): each kit's last count, when it differs from the book and no ledger
-    row (its adjustment) names it. The one rule of an open count, in SQL."""
+    row (its adjustment) names it. The one rule of an open count, in SQL (`held_for_count`
+    asks it of one kit)."""
     last = (
         select(func.max(PhysicalCount.id).label("id"))
         .where(kits)
@@ -639,10 +665,7 @@ def _open_counts(kits: ColumnElement[bool], *columns: Any) -> Select[Any]:
         .select_from(PhysicalCount)
         .join(last, last.c.id == PhysicalCount.id)
         .join(Kit, Kit.id == PhysicalCount.kit_id)
-        .where(
-            PhysicalCount.counted != PhysicalCount.book,
-            ~exists().where(LedgerEntry.count_id == PhysicalCount.id),
-        )
+        .where(*_unsettled())
     )
 
 

@@ -10,7 +10,8 @@ from the last point that verified: the screen's own (`since`), else the one kept
 database's backups (services.audit_check), else in full; only the entries and rows written
 since are read (services.verification). The stock
 and the participants due are read without the history, in a few queries: the kits stored as
-available counted and their ledger rows summed per lot by SQL, and one row per participant on
+available counted, and their contents summed from their ledger rows, per lot by one grouped SQL
+statement (`_shelf`: no kit of the shelf comes to Python), and one row per participant on
 treatment with its last live dispense."""
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Row, exists, func, literal, select
+from sqlalchemy import ColumnElement, Row, and_, case, exists, func, literal, select
 from sqlalchemy.orm import Session, aliased
 
 from dispensary.db.engine import is_sqlite, make_engine, read_transaction, sqlite_path
@@ -57,10 +58,10 @@ from dispensary.domain.rules import (
 )
 from dispensary.i18n import current_language
 from dispensary.services.audit_check import TrailCheck, check_trail, holds, kept_point
-from dispensary.services.common import contents_by_id, contents_of_sums, last_live_dispense
+from dispensary.services.common import last_live_dispense
 from dispensary.services.context import Actor, Context, FixedClock
-from dispensary.services.counts import held_kits
-from dispensary.services.inventory_pages import expiring_by
+from dispensary.services.counts import held_for_count
+from dispensary.services.inventory_pages import contents_sum, expiring_by
 from dispensary.services.permissions import Permission, require
 from dispensary.services.quarantine import quarantined_per_product
 from dispensary.services.queries import status_changed_last
@@ -362,9 +363,7 @@ def _read_figures(
     cover_until = supply_cover_until(
         today, study.cycle.days_of_supply, study.cycle.expiry_margin_days
     )
-    shelf = _shelf(session, ctx.study_id, today, cover_until)
     quarantined = quarantined_per_product(session, ctx.study_id, today)
-    on_hand_kits, usable_kits, on_hand_tablets, held_kits = shelf
     expiring = _expiring(session, ctx.study_id, today, expiry_limit)
     who = _people_due(session, ctx, today, due_within_days)
     at_level = who.at_level
@@ -394,18 +393,18 @@ def _read_figures(
         product: least_usable_tablets(tablets, study.product(product).tablets_per_kit)
         for product, tablets in needs.items()
     }
-    too_small = _too_small(session, ctx.study_id, cover_until, least)
+    shelf = _shelf(session, ctx.study_id, today, cover_until, least)
     stock = tuple(
         StockNeed(
             product.code,
             ctx.study.product_name(product.code),
-            on_hand_kits[product.code],
-            on_hand_tablets.get(product.code, 0),
+            shelf.kits[product.code],
+            shelf.tablets.get(product.code, 0),
             need_kits[product.code],
             need_tablets[product.code],
             need_people[product.code],
-            usable_kits[product.code] - too_small.get(product.code, 0),
-            held_kits[product.code],
+            shelf.lasting[product.code] - shelf.too_small.get(product.code, 0),
+            shelf.held[product.code],
             quarantined.get(product.code, 0),
         )
         for product in study.products
@@ -551,92 +550,91 @@ def _expiring(session: Session, study: int, today: date, last_day: date) -> list
     ]
 
 
-def _too_small(
-    session: Session, study: int, cover_until: date, least: dict[str, int]
-) -> dict[str, int]:
-    """Per product, the kits on the shelf lasting until `cover_until` that hold fewer tablets
-    than `least` (rules.least_usable_tablets of the next cycles): each kit's contents balanced
-    by the domain from its ledger sums (the shelf's available kits: a few thousand at most)."""
-    if not least:
-        return {}
-    kits = session.execute(
-        select(Kit.id, Kit.product)
-        .join(Lot, Lot.id == Kit.lot_id)
-        .where(
-            Kit.study_id == study,
-            Kit.status == KitStatus.AVAILABLE.value,
-            Kit.product.in_(sorted(least)),
-            Lot.expiry >= cover_until,
-            Kit.id.not_in(held_kits(study)),  # no stock: not counted usable at all
-        )
-    ).all()
-    contents = contents_by_id(session, [int(kit_id) for kit_id, _product in kits])
-    found: dict[str, int] = defaultdict(int)
-    for kit_id, product in kits:
-        if contents[int(kit_id)] < least[str(product)]:
-            found[str(product)] += 1
-    return found
+@dataclass(frozen=True)
+class _Shelf:
+    """The kits in stock on the shelf (rules.in_stock), per product."""
+
+    kits: dict[str, int]
+    lasting: dict[str, int]  # of `kits`, those whose lot lasts until the cover day
+    tablets: dict[str, int]  # in `kits`
+    held: dict[str, int]  # on the shelf, unexpired, held for a count difference: not in `kits`
+    too_small: dict[str, int]  # of `lasting`, those holding fewer tablets than the least given
 
 
 def _shelf(
-    session: Session, study: int, today: date, cover_until: date
-) -> tuple[dict[str, int], dict[str, int], dict[str, int], dict[str, int]]:
+    session: Session, study: int, today: date, cover_until: date, least: dict[str, int]
+) -> _Shelf:
     """The kits in stock on the shelf (rules.in_stock): their number per product, of those the
     number that last until `cover_until` (rules.supply_cover_until of a cycle starting today,
-    the counter's own limit), their tablets per product, and the kits held for a count
-    difference per product (those expiring soon: `_expiring`). Only a kit stored as available
-    can be on the shelf, and not past its lot's expiry (rules.effective_status, asked of each
-    lot: a few hundred); a kit held for a count difference (counts.held_kits) is no stock,
-    counted apart. Kits are counted and their ledger rows summed per lot in SQL (from the
-    kit-balance index), and the sums balanced by the domain (common.contents_of_sums), not a
-    kit at a time."""
-    available = (Kit.study_id == study, Kit.status == KitStatus.AVAILABLE.value)
-    held = Kit.id.in_(held_kits(study))
-    counts = session.execute(
-        select(Kit.lot_id, Kit.product, held.label("held"), func.count(Kit.id))
-        .where(*available)
-        .group_by(Kit.lot_id, Kit.product, held)
-    ).all()
-    lots = {
-        lot_id: (number, expiry)
-        for lot_id, number, expiry in session.execute(
-            select(Lot.id, Lot.number, Lot.expiry).where(
-                Lot.id.in_(sorted({row[0] for row in counts}))
-            )
-        )
-    }
-    usable = {
-        lot_id
-        for lot_id, (_number, expiry) in lots.items()
-        if effective_status(KitStatus.AVAILABLE, expiry, today) is KitStatus.AVAILABLE
-    }
-    kits: dict[str, int] = defaultdict(int)
-    lasting: dict[str, int] = defaultdict(int)
-    held_count: dict[str, int] = defaultdict(int)
-    for lot_id, product, is_held, count in counts:
-        if lot_id in usable and is_held:
-            held_count[product] += count
-        elif lot_id in usable:
-            kits[product] += count
-            if lots[lot_id][1] >= cover_until:
-                lasting[product] += count
-    sums: dict[str, list[tuple[str, object, int]]] = defaultdict(list)
-    for lot_id, product, kind, from_returned, total in session.execute(
+    the counter's own limit), their tablets, the kits held for a count difference (no stock,
+    counted apart: counts.held_for_count; those expiring soon: `_expiring`), and of the kits
+    lasting, those holding fewer tablets than `least` (rules.least_usable_tablets of the next
+    cycles, per product: not usable, as the forecast counts them). Only a kit stored as
+    available can be on the shelf, and not past its lot's expiry (rules.effective_status,
+    asked of each lot: a few hundred). One statement: each available kit's contents summed
+    from its ledger rows in SQL (the kit-balance index; inventory_pages.contents_sum, the
+    domain's balance per kind of movement), then the kits counted and their contents added
+    per lot, held or not and too small or not; no kit comes to Python."""
+    contents = (
+        select(contents_sum()).where(LedgerEntry.kit_id == Kit.id).correlate(Kit).scalar_subquery()
+    )
+    kits = (
         select(
-            Kit.lot_id,
-            Kit.product,
-            LedgerEntry.kind,
-            LedgerEntry.from_returned,
-            func.sum(LedgerEntry.quantity),
+            Kit.lot_id.label("lot_id"),
+            Kit.product.label("product"),
+            held_for_count(Kit.id).label("held"),
+            contents.label("contents"),
         )
-        .join(LedgerEntry, LedgerEntry.kit_id == Kit.id)
-        .where(*available, ~held)
-        .group_by(Kit.lot_id, Kit.product, LedgerEntry.kind, LedgerEntry.from_returned)
-    ):
-        if lot_id in usable:
-            sums[product].append((kind, from_returned, total))
-    tablets = {product: contents_of_sums(product_sums) for product, product_sums in sums.items()}
-    return kits, lasting, tablets, held_count
+        .where(Kit.study_id == study, Kit.status == KitStatus.AVAILABLE.value)
+        .subquery()
+    )
+    small: ColumnElement[int] = (
+        case(
+            *(
+                (and_(kits.c.product == product, kits.c.contents < tablets), 1)
+                for product, tablets in sorted(least.items())
+            ),
+            else_=0,
+        )
+        if least
+        else literal(0)
+    )
+    # The flags in a statement of their own, grouped by its columns: a CASE with parameters
+    # repeated in GROUP BY is another expression to PostgreSQL.
+    flagged = select(
+        kits.c.lot_id, kits.c.product, kits.c.held, small.label("small"), kits.c.contents
+    ).subquery()
+    groups = session.execute(
+        select(
+            flagged.c.lot_id,
+            flagged.c.product,
+            flagged.c.held,
+            flagged.c.small,
+            func.count(),
+            func.coalesce(func.sum(flagged.c.contents), 0),
+        ).group_by(flagged.c.lot_id, flagged.c.product, flagged.c.held, flagged.c.small)
+    ).all()
+    expiries = {
+        lot_id: expiry
+        for lot_id, expiry in session.execute(
+            select(Lot.id, Lot.expiry).where(Lot.id.in_(sorted({row[0] for row in groups})))
+        )
+    }
+    shelf = _Shelf(*(defaultdict(int) for _field in range(5)))
+    for lot_id, product, is_held, is_small, count, tablets in groups:
+        expiry = expiries[lot_id]
+        if effective_status(KitStatus.AVAILABLE, expiry, today) is not KitStatus.AVAILABLE:
+            continue
+        if is_held:
+            shelf.held[product] += count
+            continue
+        shelf.kits[product] += count
+        shelf.tablets[product] += int(tablets)
+        if expiry >= cover_until:
+            shelf.lasting[product] += count
+            if is_small:
+                shelf.too_small[product] += count
+    return shelf
 
 
 def _person_and_last(last: Any) -> tuple[Any, ...]:

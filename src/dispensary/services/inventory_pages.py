@@ -164,9 +164,12 @@ def expiring_by(today: date, last_day: date) -> ColumnElement[bool]:
     the sponsor decide on before it expires. The one statement of that rule: the Today
     screen's expiring card (services.dashboard) and the Inventory filtered to its kits
     (KitQuery.expiring_by) list the same kits."""
+    # status_is(AVAILABLE) or status_is(QUARANTINED), each "not in an expired lot", written as
+    # one IN over the statuses and one list of lots: the index on the kit's status serves (an
+    # OR of the two read every kit the study ever received, 160,000 at a busy site).
     return and_(
-        or_(status_is(KitStatus.AVAILABLE, today), status_is(KitStatus.QUARANTINED, today)),
-        Kit.lot_id.in_(select(Lot.id).where(Lot.expiry <= last_day)),
+        Kit.status.in_(_SHELF),
+        Kit.lot_id.in_(select(Lot.id).where(Lot.expiry >= today, Lot.expiry <= last_day)),
     )
 
 

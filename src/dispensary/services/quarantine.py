@@ -151,12 +151,18 @@ def quarantined_per_product(session: Session, study: int, today: date) -> dict[s
     an expired one is no kit to ask the sponsor to release, the reconciliation names it): no
     stock until released, which the Today screen and the forecast say apart."""
     found: dict[str, int] = defaultdict(int)
-    for product, expiry, count in session.execute(
-        select(Kit.product, Lot.expiry, func.count(Kit.id))
-        .join(Lot, Lot.id == Kit.lot_id)
+    # Counted per lot from the kits' status index, then each lot's expiry: joined to the lots
+    # before counting, the kits were read by product, every kit the study ever received.
+    per_lot = (
+        select(Kit.lot_id, Kit.product, func.count(Kit.id).label("kits"))
         .where(Kit.study_id == study, Kit.status == KitStatus.QUARANTINED.value)
-        .group_by(Kit.product, Lot.expiry)
-        .order_by(Kit.product)
+        .group_by(Kit.lot_id, Kit.product)
+        .subquery()
+    )
+    for product, expiry, count in session.execute(
+        select(per_lot.c.product, Lot.expiry, per_lot.c.kits)
+        .join(Lot, Lot.id == per_lot.c.lot_id)
+        .order_by(per_lot.c.product)
     ):
         if effective_status(KitStatus.QUARANTINED, expiry, today) is KitStatus.QUARANTINED:
             found[str(product)] += int(count)
