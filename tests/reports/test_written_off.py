@@ -39,7 +39,7 @@ def test_a_breakage_reads_as_one_tablet_written_off(sample: SampleStudy, meta: R
     [kit] = [k for k in result.kits if k.key == "K0085"]
     assert (kit.adjusted, kit.on_hand, kit.received) == (1, 20, 21)
     text = pdf_text(reports.reconciliation_pdf(meta, sample.ctx.study, result))
-    assert "20 counted, 21 in the book (-1)" in text
+    assert "20 tablets counted, 21 tablets in the book (-1)" in text
     assert "Adjusted" not in text
     assert "Destroyed Written off (adjusted) On hand" in text
     assert NOTE in text

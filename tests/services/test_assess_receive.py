@@ -96,7 +96,7 @@ def test_a_count_no_kit_holds_is_refused_for_its_tablets(ctx: Context, technicia
         ReceiveCheck.NO_TABLETS,
     ]
     assert found.lines[0].message == (
-        "The tablet count of kit N0001 cannot be negative (-21): enter 0 or more."
+        "The number of tablets in kit N0001 cannot be negative (-21): enter 0 or more."
     )
 
 

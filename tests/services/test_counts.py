@@ -95,7 +95,10 @@ def test_difference_is_adjusted_with_reason_and_second_signature(
     [product] = [p for p in rec.products if p.key == P75]
     assert (product.adjusted, product.on_hand, product.balanced) == (2, 21 * 20 - 2, True)
     [finding] = [d for d in rec.discrepancies if d.kind == "count_difference"]
-    assert finding.subject == "K0001" and "19 counted, 21 in the book (-2)" in finding.message
+    assert (
+        finding.subject == "K0001"
+        and "19 tablets counted, 21 tablets in the book (-2)" in finding.message
+    )
     assert audit.verify(ctx, technician).ok
     with speaking(Language.ZH_CN):
         [chinese] = [
@@ -424,7 +427,10 @@ def test_a_wrong_first_count_is_recorded_before_the_book_is_shown_and_the_recoun
     assert queries.kit_detail(ctx, technician, "K0001").tablets == 21  # the book untouched
     findings = reconciliation.reconcile(ctx, pharmacist)
     [open_one] = [d for d in findings.to_review if d.subject == "K0001"]
-    assert open_one.kind == "count_open" and "20 counted, 21 in the book (-1)" in open_one.message
+    assert (
+        open_one.kind == "count_open"
+        and "20 tablets counted, 21 tablets in the book (-1)" in open_one.message
+    )
     assert [c.kit for c in findings.count_differences] == ["K0001"]
     # The book was shown by that record: the recount is assessed against it.
     again = counts.assess_count(ctx, technician, counts.CountRequest("K0001", 21))

@@ -224,7 +224,7 @@ def test_unknown_product_is_refused(ctx: Context, pharmacist: Actor, refused: Re
     ("kits", "options", "error", "words"),
     [
         ([], {}, InvalidInput, "A shipment needs at least one kit"),
-        ([KitIn("K1", P75, "L1", LATE, 0)], {}, InvalidInput, "Kit K1 has no tablets"),
+        ([KitIn("K1", P75, "L1", LATE, 0)], {}, InvalidInput, "Kit K1 is listed with 0 tablets"),
         ([KitIn("K1", P75, "L1", LATE, -3)], {}, InvalidInput, "cannot be negative"),
         (
             [KitIn("K1", P75, "L1", LATE, 21)],
@@ -339,7 +339,7 @@ def test_a_kit_count_other_than_the_study_files_is_refused_at_receipt(
     message = found.lines[1].message
     assert f"Kit K7202 is listed with {tablets} tablets" in message
     named = {P75: N75, P25: N25}[product]  # as the reader names it
-    assert f"a kit of {named} holds {per_kit} (the study file)" in message
+    assert f"a kit of {named} holds {per_kit} tablets (the study file)" in message
     assert "contact the sponsor or depot" in message
     with refused(ctx, RuleViolation, "Kit K7202 is listed with"):
         receiving.receive_shipment(ctx, pharmacist, "SH-C1", kits)

@@ -116,7 +116,7 @@ def test_status_edited_behind_the_programs_back(
     result = reconciliation.reconcile(ctx, monitor)
     mismatches = [d for d in result.discrepancies if d.kind == "status_mismatch"]
     assert [d.subject for d in mismatches] == ["K0001", "K0011"]
-    assert "recorded as dispensed, but its ledger shows 21 on hand" in mismatches[0].message
+    assert "recorded as dispensed, but its ledger shows 21 tablets on hand" in mismatches[0].message
 
 
 def test_tampered_audit_trail_is_the_first_finding(

@@ -84,7 +84,9 @@ def test_more_than_dispensed_is_refused(
     ctx: Context, back: DispenseResult, pharmacist: Actor, pw: Password, refused: Refused
 ) -> None:
     with refused(
-        ctx, RuleViolation, "22 tablets returned for kit K0011, but only 21 were dispensed from it"
+        ctx,
+        RuleViolation,
+        "22 tablets returned for kit K0011, but only 21 tablets were dispensed from it",
     ):
         give_back(ctx, pharmacist, pw(pharmacist), 22)
 

@@ -579,8 +579,7 @@ def test_a_manifest_kit_of_another_count_than_the_study_s_is_refused_not_receive
     assert shown[0] == "Available, new lot"
     assert shown[1].startswith(
         "Kit M0202 is listed with 210 tablets, but a kit of herombopag (hetrombopag olamine) "
-        "7.5 mg tablet holds 21 (the "
-        "study file)."
+        "7.5 mg tablet holds 21 tablets (the study file)."
     )
     qtbot.mouseClick(screen.receive_button, Qt.MouseButton.LeftButton)
     assert screen.message.text().startswith("Not received: Kit M0202 is listed with 210 tablets")

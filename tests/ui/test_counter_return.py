@@ -97,7 +97,7 @@ def test_more_tablets_than_dispensed_are_refused_and_nothing_is_written(
     assert screen.kit.currentData() == "K0101"
     scan(qtbot, screen.counted, "25")
     assert screen.message.kind == "error"
-    assert "Count the tablets again" in screen.message.text()
+    assert "Count the kit again" in screen.message.text()
     assert cycle_one(counter)[0] is None
     assert screen.counted.text() == "25"  # kept for correction
 

@@ -78,7 +78,7 @@ def test_the_guide_of_the_first_study_gives_its_tablets_and_cycle(
         "1 tablet of herombopag (hetrombopag olamine) 7.5 mg tablet once daily make 21 tablets "
         "for the 21 days of supply: 1 kit of 21 tablets."
     ) in text
-    assert "a kit of herombopag (hetrombopag olamine) 7.5 mg tablet holds 21 (the study" in text
+    assert "a kit of herombopag (hetrombopag olamine) 7.5 mg tablet holds 21 tablets (the" in text
     assert "check the date of the first day of the T-DM1 treatment cycle." in text
     assert "30 days held is more than the 21 days of supply." in text
     assert "{{" not in text
@@ -94,7 +94,7 @@ def test_the_guide_of_a_capsule_study_gives_its_capsules_twice_daily_and_28_day_
         "2 capsules of revicapib 100 mg capsule twice daily make 112 capsules for the 28 days "
         "of supply: 2 kits of 56 capsules."
     ) in text
-    assert "a kit of revicapib 100 mg capsule holds 56 (the study file)" in text
+    assert "a kit of revicapib 100 mg capsule holds 56 capsules (the study file)" in text
     assert "kit K9201 is listed as revicapib 25 mg capsule" in text
     assert "Not enough revicapib 100 mg capsule in stock: 112 capsules needed" in text
     assert "The kits scanned hold 56 capsules of revicapib 100 mg capsule; 112 capsules" in text

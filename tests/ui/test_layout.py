@@ -76,7 +76,7 @@ def test_a_long_dashboard_line_wraps_whole_in_its_card_and_in_its_tooltip(
     section.show()
     qtbot.waitExposed(section)
     whole = (
-        "Count of kit K1160 on 2026-06-21: 20 counted, 21 in the book (-1); adjusted with "
+        "Count of kit K1160 on 2026-06-21: 20 tablets counted, 21 tablets in the book (-1); adjusted with "
         "reason 'breakage: one tablet found broken in the bottle'."
     )
     button = section.add_link(whole, alert=True)

@@ -116,7 +116,9 @@ def test_f5_with_the_study_file_updated_keeps_the_cards_list(
     assert LATER in shown_numbers(again)
 
 
-def both_open(counts_read: Sequence[object], findings: dict[int, Discrepancy]) -> list[Discrepancy]:
+def both_open(
+    _study: object, counts_read: Sequence[object], findings: dict[int, Discrepancy]
+) -> list[Discrepancy]:
     """Every count difference as found, none settled by a later count of its kit: the
     reconciliation lists only a kit's last count as open (reconciliation._settled), so two open
     differences of one kit on one day are made here, to see their lines told apart."""

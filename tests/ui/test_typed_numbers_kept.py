@@ -113,7 +113,7 @@ def test_a_minus_or_a_letter_in_the_tablets_per_kit_is_kept_and_refused(
     scan(qtbot, screen.scan_field, "K0201")
     assert screen.kits_model.rows == []
     said = {
-        "en": "The tablet count of kit K0201 cannot be negative (-21): enter 0 or more.",
+        "en": "The number of tablets in kit K0201 cannot be negative (-21): enter 0 or more.",
         "zh_CN": "药盒 K0201 的片数不能为负数（-21）：请填写 0 或更大的数。",
     }[language]
     assert screen.message.text() == said and screen.message.kind == "error"
@@ -138,7 +138,10 @@ def test_a_minus_or_a_letter_in_the_tablets_per_kit_is_kept_and_refused(
     scan(qtbot, screen.range_field, "K0201-K0202")  # a range refused for its tablets, too
     assert screen.kits_model.rows == []
     assert screen.message.text().startswith(
-        {"en": "Kit K0201 has no tablets", "zh_CN": "药盒 K0201 没有药片"}[language]
+        {
+            "en": "Kit K0201 is listed with 0 tablets; check the count.",
+            "zh_CN": "药盒 K0201 列出的数量为 0片；请核对数量。",
+        }[language]
     )
     assert QApplication.focusWidget() is screen.tablets
 

@@ -1454,24 +1454,38 @@ STARTING_DOSE_LEVEL = 0
 """The dose level cycle 1 dispenses unless an ordering investigator is named."""
 
 
-def check_return_quantity(tablets: int, dispensed: int, already_returned: int, kit: str) -> None:
-    check_count(tablets, N_("number of tablets returned"), counted=RETURNED_TABLETS)
+def check_return_quantity(
+    tablets: int,
+    dispensed: int,
+    already_returned: int,
+    kit: str,
+    said: Callable[[int], str] = str,
+    field: str = N_("number of tablets returned"),
+) -> None:
+    """No more units back from a kit than were dispensed from it. `said`: a count in its
+    product's word (Study.units: "32 capsules", 32粒), so that a capsule kit is not refused
+    for "32 tablets returned"; `field`: the count as a refusal of its figure names it."""
+    check_count(tablets, field, counted=RETURNED_TABLETS)
     if tablets + already_returned > dispensed:
         left = dispensed - already_returned
         if not already_returned:  # "only 21 of the 21 dispensed are unaccounted for" puzzled
             raise RuleViolation(
                 _(
-                    "{tablets} tablets returned for kit {kit}, but only {dispensed} were "
-                    "dispensed from it. Count the tablets again."
-                ).format(tablets=tablets, kit=kit, dispensed=dispensed)
+                    "{count} returned for kit {kit}, but only {dispensed} were dispensed from "
+                    "it. Count the kit again."
+                ).format(count=said(tablets), kit=kit, dispensed=said(dispensed))
             )
         raise RuleViolation(
             _(
-                "{tablets} tablets returned for kit {kit}, but of the {dispensed} dispensed from "
-                "it {returned} are already recorded as returned, so only {left} can come back. "
-                "Count the tablets again."
+                "{count} returned for kit {kit}, but of the {dispensed} dispensed from it "
+                "{returned} are already recorded as returned, so only {left} can come back. "
+                "Count the kit again."
             ).format(
-                tablets=tablets, kit=kit, dispensed=dispensed, returned=already_returned, left=left
+                count=said(tablets),
+                kit=kit,
+                dispensed=said(dispensed),
+                returned=said(already_returned),
+                left=said(left),
             )
         )
 

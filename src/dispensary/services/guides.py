@@ -107,6 +107,7 @@ def facts(study: Study | None, language: str) -> dict[str, str]:
         "kit_less_two": str(per_kit - 2),
         "kit_more_one": str(per_kit + 1),
         "kit_more_four": str(per_kit + 4),
+        "kit_more_four_units": units(per_kit + 4),
         "none_units": units(0),
         "kit_times_ten": str(per_kit * 10),
         "kit_times_ten_units": units(per_kit * 10),

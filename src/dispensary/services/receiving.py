@@ -67,6 +67,8 @@ from dispensary.services.temperature import excursions_exposing
 if TYPE_CHECKING:
     from _csv import Reader as CsvReader
 
+    from dispensary.study import Study
+
 T = TypeVar("T")
 
 MAX_KITS = 5000
@@ -1082,18 +1084,25 @@ def _checked_line(
     except InvalidInput as exc:
         return kit, Refusal(ReceiveCheck.KIT_FIELD, exc.message, InvalidInput)
     try:  # a code of its own: the receiving screen puts the cursor in its tablets field
-        tablets = check_count(kit.tablets, _("tablet count of kit {kit}").format(kit=number))
+        tablets = check_count(
+            kit.tablets,
+            _("number of {unit_word} in kit {kit}").format(
+                unit_word=ctx.study.unit_words((product,)), kit=number
+            ),
+        )
     except InvalidInput as exc:
         return kit, Refusal(ReceiveCheck.TABLET_COUNT, exc.message, InvalidInput)
     read = KitIn(number, product, lot, expiry, tablets, damaged)
     if tablets == 0:
-        message = _("Kit {kit} has no tablets; check the count.").format(kit=number)
+        message = _("Kit {kit} is listed with {none}; check the count.").format(
+            kit=number, none=ctx.study.units(product, 0)
+        )
         return read, Refusal(ReceiveCheck.NO_TABLETS, message, InvalidInput)
     if tablets != per_kit:
         # A kit is made up at the depot with the study's count: another count is a typing
         # slip or a mis-packed kit, and an available kit of 210 or 19 tablets would be
         # dispensed (or refused at the counter) and counted in the accountability.
-        refusal = _kit_count_refusal(number, tablets, ctx.study.product_name(product), per_kit)
+        refusal = _kit_count_refusal(number, tablets, ctx.study, product, per_kit)
         return read, Refusal(ReceiveCheck.KIT_COUNT, refusal)
     if expiry < day:
         return read, Refusal(
@@ -1114,14 +1123,20 @@ def _checked_line(
     return read, None
 
 
-def _kit_count_refusal(kit: str, tablets: int, product: str, per_kit: int) -> str:
-    """A kit whose count is not the study's: what to check, and who decides."""
+def _kit_count_refusal(kit: str, count: int, study: Study, product: str, per_kit: int) -> str:
+    """A kit whose count is not the study's: what to check, and who decides. Each count in
+    its product's word (Study.units: "280 capsules", 280粒): a capsule kit was "listed with 280
+    tablets"."""
     return _(
-        "Kit {kit} is listed with {tablets} tablets, but a kit of {product} holds {per_kit} "
-        "(the study file). Check the count against the kit and the shipment's paperwork and "
-        "correct it; if the kit really holds {tablets}, do not receive it: contact the sponsor "
-        "or depot."
-    ).format(kit=kit, tablets=tablets, product=product, per_kit=per_kit)
+        "Kit {kit} is listed with {listed}, but a kit of {product} holds {per_kit} (the study "
+        "file). Check the count against the kit and the shipment's paperwork and correct it; if "
+        "the kit really holds {listed}, do not receive it: contact the sponsor or depot."
+    ).format(
+        kit=kit,
+        listed=study.units(product, count),
+        product=study.product_name(product),
+        per_kit=study.units(product, per_kit),
+    )
 
 
 def _recorded_lot(session: Session, product: str, number: str) -> Lot | None:

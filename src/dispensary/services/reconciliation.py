@@ -231,6 +231,7 @@ class _CountLine(NamedTuple):
     verified_by_id: int | None
     adjusted: bool  # an adjustment was written to the ledger for it (in the count's step)
     verifier: str | None  # the countersigner's full name, as recorded now
+    product: str  # the kit's product (study file code): its figures are said in its units
 
 
 K = TypeVar("K", str, tuple[str, str])
@@ -381,7 +382,7 @@ class _Findings:
         # In kit id order on every engine (PostgreSQL returns an updated row after the others).
         for kid in sorted(self.kit_findings):
             found.extend(self.kit_findings[kid])
-        found.extend(_settled(self.counts, self.count_findings))
+        found.extend(_settled(self.study, self.counts, self.count_findings))
         for pid in sorted(self.flags, key=lambda pid: self.flags[pid][0]):
             found.extend(self.flags[pid][1])
         for pid in sorted(self.overdue):
@@ -439,7 +440,7 @@ class _Read(_Findings):
             _add_to_lot(lot_sums, kits[kid], b, 1)
         kit_findings: dict[int, tuple[Discrepancy, ...]] = {}
         for kid, b in balances.items():
-            found = tuple(_kit_findings(kits[kid], b, today))
+            found = tuple(_kit_findings(ctx.study, kits[kid], b, today))
             if found:
                 kit_findings[kid] = found
         counts = [c for c in _counts(session) if c.kit_id in kits]
@@ -584,7 +585,7 @@ class _Read(_Findings):
         return True
 
     def _refind(self, kid: int) -> None:
-        found = tuple(_kit_findings(self.kits[kid], self.balances[kid], self.today))
+        found = tuple(_kit_findings(self.study, self.kits[kid], self.balances[kid], self.today))
         if found:
             self.kit_findings[kid] = found
         else:
@@ -632,7 +633,9 @@ class _Read(_Findings):
 
     def _count_finding(self, count: _CountLine) -> None:
         if count.counted != count.book:
-            self.count_findings[count.id] = _count_difference(self.kits[count.kit_id], count)
+            self.count_findings[count.id] = _count_difference(
+                self.study, self.kits[count.kit_id], count
+            )
 
     def result(self, session: Session, ctx: Context, trail: TrailCheck) -> ReconcileResult:
         """The reconciliation of what was read (on its day)."""
@@ -736,7 +739,9 @@ class _Lean(_Findings):
         balances = _kit_balances(session, self.study_id, lines, ids)
         for kid in ids:
             line = lines.get(kid)
-            found = tuple(_kit_findings(line, balances[kid], self.today)) if line else ()
+            found = (
+                tuple(_kit_findings(self.study, line, balances[kid], self.today)) if line else ()
+            )
             if found:
                 self.kit_findings[kid] = found
             else:
@@ -771,7 +776,7 @@ class _Lean(_Findings):
 
     def _count_finding(self, kit: _KitLine, count: _CountLine) -> None:
         if count.counted != count.book:
-            self.count_findings[count.id] = _count_difference(kit, count)
+            self.count_findings[count.id] = _count_difference(self.study, kit, count)
         else:
             self.count_findings.pop(count.id, None)
 
@@ -992,6 +997,7 @@ def _counts(session: Session, ids: Sequence[int] | None = None) -> list[_CountLi
             PhysicalCount.verified_by_id,
             exists().where(LedgerEntry.count_id == PhysicalCount.id),
             Verifier.full_name,
+            select(Kit.product).where(Kit.id == PhysicalCount.kit_id).scalar_subquery(),
         )
         query = query.outerjoin(Verifier, Verifier.id == PhysicalCount.verified_by_id).order_by(
             PhysicalCount.id
@@ -1006,22 +1012,25 @@ def _names(session: Session) -> dict[int, str]:
     return {user_id: name for user_id, name in session.execute(select(User.id, User.full_name))}
 
 
-def count_findings(session: Session, study: int) -> list[Discrepancy]:
+def count_findings(session: Session, study: int, said: Study) -> list[Discrepancy]:
     """Every count of the study's kits that differed from the book, as the reconciliation
     lists it (kit, day, figures, reason and countersigner). The monitor pack's open items take
     those of them whose kind is to review (DiscrepancyKind.to_review), the rule by which the
-    reconciliation counts its own: one rule, not two."""
+    reconciliation counts its own: one rule, not two. `said`: the study file, whose units the
+    figures are said in."""
     counts = _counts(session)
     kits = _kits(session, study, sorted({c.kit_id for c in counts if c.counted != c.book}))
     findings = {
-        c.id: _count_difference(kits[c.kit_id], c)
+        c.id: _count_difference(said, kits[c.kit_id], c)
         for c in counts
         if c.counted != c.book and c.kit_id in kits
     }
-    return _settled(counts, findings)
+    return _settled(said, counts, findings)
 
 
-def _settled(counts: Sequence[_CountLine], findings: dict[int, Discrepancy]) -> list[Discrepancy]:
+def _settled(
+    study: Study, counts: Sequence[_CountLine], findings: dict[int, Discrepancy]
+) -> list[Discrepancy]:
     """The count findings in count order, a difference left open that a later count of its kit
     followed given as the record it is (counted again), not to review: only the kit's last
     count can be open. A difference left open then adjusted by the count that followed it
@@ -1029,7 +1038,8 @@ def _settled(counts: Sequence[_CountLine], findings: dict[int, Discrepancy]) -> 
     physical count services.counts writes as the adjustment of the open count, a new row, the
     open one kept) is one finding, of the open count, saying the adjustment: listed as two,
     the reconciliation showed the one difference twice and counted it twice ("count
-    differences on record: 2", "2 findings"). `counts` in id order."""
+    differences on record: 2", "2 findings"). `counts` in id order; the figures in each
+    kit's units (Study.units: "27 capsules", 27粒)."""
     later: dict[int, _CountLine] = {}
     following: dict[int, _CountLine] = {}  # count id: the next count of its kit
     for count in reversed(counts):
@@ -1051,15 +1061,15 @@ def _settled(counts: Sequence[_CountLine], findings: dict[int, Discrepancy]) -> 
             figures = {
                 "kit": finding.subject,
                 "day": count.counted_on.isoformat(),
-                "counted": count.counted,
-                "book": count.book,
+                "counted_units": study.units(count.product, count.counted),
+                "book_units": study.units(count.product, count.book),
                 "difference": f"{count.counted - count.book:+d}",
                 "again": after.counted_on.isoformat(),
             }
             if adjusted:
                 adjustments.add(after.id)
                 message = _(
-                    "Count of kit {kit} on {day}: {counted} counted, {book} in the book "
+                    "Count of kit {kit} on {day}: {counted_units} counted, {book_units} in the book "
                     "({difference}); adjusted on {again} by the record that followed it (the "
                     "same figure), with reason '{code}: {reason}', verified by {verifier}."
                 ).format(
@@ -1070,7 +1080,7 @@ def _settled(counts: Sequence[_CountLine], findings: dict[int, Discrepancy]) -> 
                 )
             else:
                 message = _(
-                    "Count of kit {kit} on {day}: {counted} counted, {book} in the book "
+                    "Count of kit {kit} on {day}: {counted_units} counted, {book_units} in the book "
                     "({difference}); not adjusted: counted again on {again}."
                 ).format(**figures)
             finding = Discrepancy(
@@ -1080,22 +1090,23 @@ def _settled(counts: Sequence[_CountLine], findings: dict[int, Discrepancy]) -> 
     return found
 
 
-def _count_difference(kit: _KitLine, count: _CountLine) -> Discrepancy:
+def _count_difference(study: Study, kit: _KitLine, count: _CountLine) -> Discrepancy:
     """A count that differed from the book: adjusted (a record), or recorded as counted and
-    not adjusted (to review while it is the kit's last count: `_settled`)."""
+    not adjusted (to review while it is the kit's last count: `_settled`). The figures in the
+    kit's units (Study.units): a capsule kit's were said in 片 in Chinese."""
     if not count.adjusted:
         return Discrepancy(
             DiscrepancyKind.COUNT_OPEN,
             kit.number,
             _(
-                "Count of kit {kit} on {day}: {counted} counted, {book} in the book "
+                "Count of kit {kit} on {day}: {counted_units} counted, {book_units} in the book "
                 "({difference}); not adjusted: count the kit again, or adjust the book to the "
                 "count with a reason code, a reason and a second person's signature."
             ).format(
                 kit=kit.number,
                 day=count.counted_on.isoformat(),
-                counted=count.counted,
-                book=count.book,
+                counted_units=study.units(kit.product, count.counted),
+                book_units=study.units(kit.product, count.book),
                 difference=f"{count.counted - count.book:+d}",
             ),
             count.counted_on,
@@ -1105,13 +1116,13 @@ def _count_difference(kit: _KitLine, count: _CountLine) -> Discrepancy:
         DiscrepancyKind.COUNT_DIFFERENCE,
         kit.number,
         _(
-            "Count of kit {kit} on {day}: {counted} counted, {book} in the book "
+            "Count of kit {kit} on {day}: {counted_units} counted, {book_units} in the book "
             "({difference}); adjusted with reason '{code}: {reason}', verified by {verifier}."
         ).format(
             kit=kit.number,
             day=count.counted_on.isoformat(),
-            counted=count.counted,
-            book=count.book,
+            counted_units=study.units(kit.product, count.counted),
+            book_units=study.units(kit.product, count.book),
             difference=f"{count.counted - count.book:+d}",
             code=reason_code_words(count.reason_code),
             reason=count.reason,
@@ -1457,7 +1468,9 @@ def _initials(people: dict[int, _Person], pid: int) -> str:
     return person.initials if person is not None else ""
 
 
-def _kit_findings(kit: _KitLine, balance: Balance, today: date) -> Iterable[Discrepancy]:
+def _kit_findings(
+    study: Study, kit: _KitLine, balance: Balance, today: date
+) -> Iterable[Discrepancy]:
     if not balance.balanced:
         yield Discrepancy(
             DiscrepancyKind.UNBALANCED,
@@ -1470,13 +1483,13 @@ def _kit_findings(kit: _KitLine, balance: Balance, today: date) -> Iterable[Disc
             DiscrepancyKind.STATUS_MISMATCH,
             kit.number,
             _(
-                "Kit {kit} is recorded as {status}, but its ledger shows {on_hand} on hand and "
-                "{held} held."
+                "Kit {kit} is recorded as {status}, but its ledger shows {on_hand_units} on hand "
+                "and {held_units} held."
             ).format(
                 kit=kit.number,
                 status=status_word(kit.status),
-                on_hand=balance.on_hand,
-                held=balance.held_returned,
+                on_hand_units=study.units(kit.product, balance.on_hand),
+                held_units=study.units(kit.product, balance.held_returned),
             ),
         )
     if (

@@ -1891,7 +1891,7 @@ def _open_items(
     # A count difference is open only while the reconciliation lists it to review; one
     # adjusted with a reason and countersigned is a record (the pack's reconciliation lists it,
     # with who verified it), not something a monitor must act on.
-    for finding in count_findings(session, ctx.study_id):
+    for finding in count_findings(session, ctx.study_id, ctx.study):
         if finding.kind.to_review:
             add(OPEN_KINDS[5], finding.on, finding.subject, finding.message)
     for shipment in session.scalars(

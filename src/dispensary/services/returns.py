@@ -527,7 +527,14 @@ def _plan_return(
         )
     elif checked.tablets is not None:
         try:
-            check_return_quantity(checked.tablets, line.tablets, 0, number)
+            check_return_quantity(
+                checked.tablets,
+                line.tablets,
+                0,
+                number,
+                lambda count: ctx.study.units(line.kit.product, count),
+                _returned(ctx.study),
+            )
         except RuleViolation as exc:
             refusals.append(Refusal(ReturnCheck.TOO_MANY, exc.message, type(exc)))
     preview = None
@@ -991,7 +998,14 @@ def _correctable(
         )
     )
     assert line is not None
-    check_return_quantity(count, line.tablets, 0, kit.number)
+    check_return_quantity(
+        count,
+        line.tablets,
+        0,
+        kit.number,
+        lambda units: ctx.study.units(kit.product, units),
+        _returned(ctx.study),
+    )
     checked = _corrected(
         old,
         record,
