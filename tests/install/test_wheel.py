@@ -229,7 +229,7 @@ def test_the_installed_program_runs_from_the_wheel_alone(venv: Path, tmp_path: P
             "from dispensary.services.users import common_passwords\n"
             "app = QApplication([])\n"
             "print(translations.install_language(Language.ZH_CN))\n"
-            "print(app.translate('SignInForm', 'Sign in'))\n"
+            "print(app.translate('SignInForm', '&Sign in'))\n"
             "print(translations.load_cjk_font())\n"
             "print(style_sheet_path().is_file(), len(common_passwords()) > 100)\n",
         ],
@@ -237,7 +237,7 @@ def test_the_installed_program_runs_from_the_wheel_alone(venv: Path, tmp_path: P
         env,
     ).splitlines()
     assert windows[0] == "True", windows
-    assert windows[1] != "Sign in", f"the sign-in window's words are translated: {windows}"
+    assert windows[1] != "&Sign in", f"the sign-in window's words are translated: {windows}"
     assert windows[2].startswith("WenQuanYi"), windows
     assert windows[3] == "True True", windows
 

@@ -78,9 +78,9 @@ def test_the_sign_in_window_is_in_chinese_and_its_chooser_switches_the_language_
     form = window.form
     # Before the database opens, then with its study.
     assert window.windowTitle() == "Dispensary — 登录"
-    assert form.button.text() == "正在打开数据库…"
+    assert form.button.text() == "正在打开数据库(&D)…"
     window.set_context(counter.ctx)
-    assert form.button.text() == "登录"
+    assert form.button.text() == "登录(&S)"
     # Nothing before sign-in names a study the database holds (README, several studies).
     assert form.heading.text() == "Dispensary 临床试验药房"
     assert counter.ctx.study.protocol not in form.detail.text()
@@ -98,7 +98,7 @@ def test_the_sign_in_window_is_in_chinese_and_its_chooser_switches_the_language_
     choose(window, Language.EN)
     assert installed_language() is Language.EN
     assert window.windowTitle() == "Dispensary — sign in"
-    assert form.button.text() == "Sign in"
+    assert form.button.text() == "&Sign in"
     assert form.username_label.text() == "&User name"
     assert window.language_label.text() == "&Language"
     assert "Database: " in form.detail.text()
@@ -106,7 +106,7 @@ def test_the_sign_in_window_is_in_chinese_and_its_chooser_switches_the_language_
 
     choose(window, Language.ZH_CN)
     assert installed_language() is Language.ZH_CN
-    assert form.button.text() == "登录"
+    assert form.button.text() == "登录(&S)"
     assert form.password_label.text() == "密码(&P)"
     # A message the form shows is in the language of the moment.
     form.attempt()
@@ -114,7 +114,7 @@ def test_the_sign_in_window_is_in_chinese_and_its_chooser_switches_the_language_
 
     # The language changed from elsewhere (Qt's LanguageChange event) is followed too.
     install_language(Language.EN)
-    qtbot.waitUntil(lambda: form.button.text() == "Sign in")
+    qtbot.waitUntil(lambda: form.button.text() == "&Sign in")
     assert window.windowTitle() == "Dispensary — sign in"
 
 
@@ -133,7 +133,7 @@ def test_a_translation_that_cannot_be_loaded_leaves_the_window_in_english_and_sa
     choose(window, Language.ZH_CN)
     assert window.chosen() is Language.EN
     assert window.form.chosen_language is None  # nothing to keep with the user
-    assert window.form.button.text() == "Sign in"
+    assert window.form.button.text() == "&Sign in"
     assert window.form.message.text() == (
         "The 简体中文 translation could not be loaded: English is used."
     )
@@ -190,7 +190,7 @@ def test_the_language_chosen_at_sign_in_is_kept_with_the_user_and_opens_their_wi
     window.sign_out()
     assert sign_in_window.isVisible()
     assert sign_in_window.chosen() is Language.EN
-    assert sign_in_window.form.button.text() == "Sign in"
+    assert sign_in_window.form.button.text() == "&Sign in"
     choose(sign_in_window, Language.ZH_CN)
     window = sign_in(qtbot, desk, "tech")
     assert window.navigation.item(0).text() == "今日"

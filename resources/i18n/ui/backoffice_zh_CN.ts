@@ -1015,16 +1015,16 @@ set</source>
         <translation>其他研究中有相同缩写和出生年份的受试者</translation>
     </message>
     <message>
-        <source>Enrol all the same</source>
-        <translation>仍然入组</translation>
+        <source>&amp;Enrol all the same</source>
+        <translation>仍然入组(&amp;E)</translation>
+    </message>
+    <message>
+        <source>Age confirmed: &amp;enrol</source>
+        <translation>年龄已确认：入组(&amp;E)</translation>
     </message>
     <message>
         <source>Confirm the age</source>
         <translation>确认年龄</translation>
-    </message>
-    <message>
-        <source>Age confirmed: enrol</source>
-        <translation>年龄已确认：入组</translation>
     </message>
 </context>
 <context>
@@ -1151,8 +1151,8 @@ set</source>
         <translation>{why}。{name}，请输入密码继续之前的工作；其他人登录将关闭此会话。</translation>
     </message>
     <message>
-        <source>Unlock</source>
-        <translation>解锁</translation>
+        <source>Un&amp;lock</source>
+        <translation>解锁(&amp;L)</translation>
     </message>
 </context>
 <context>
@@ -1719,16 +1719,16 @@ set</source>
         <translation>再次输入(&amp;R)</translation>
     </message>
     <message>
-        <source>Set my password</source>
-        <translation>设置我的密码</translation>
+        <source>&amp;Set my password</source>
+        <translation>设置我的密码(&amp;S)</translation>
     </message>
     <message>
-        <source>Opening the database…</source>
-        <translation>正在打开数据库…</translation>
+        <source>Opening the &amp;database…</source>
+        <translation>正在打开数据库(&amp;D)…</translation>
     </message>
     <message>
-        <source>Sign in</source>
-        <translation>登录</translation>
+        <source>&amp;Sign in</source>
+        <translation>登录(&amp;S)</translation>
     </message>
     <message>
         <source>That looked like a scan: type your password.</source>
@@ -1883,6 +1883,10 @@ set</source>
         <translation>从研究文件添加研究</translation>
     </message>
     <message>
+        <source>Confirm the change of &amp;schedule</source>
+        <translation>确认更改周期安排(&amp;S)</translation>
+    </message>
+    <message>
         <source>Study files (*.toml);;All files (*)</source>
         <translation>研究文件 (*.toml);;所有文件 (*)</translation>
     </message>
@@ -1917,10 +1921,6 @@ Confirm only if the sponsor changed the schedule mid-study: the change is record
         <translation>{change}
 
 仅在申办者确在研究中途更改了周期安排时才确认：此更改将记入稽查轨迹，并列出这些受试者。否则请取消，先完成或结束他们的周期。</translation>
-    </message>
-    <message>
-        <source>Confirm the change of schedule</source>
-        <translation>确认更改周期安排</translation>
     </message>
     <message>
         <source>Update the study file</source>
@@ -2067,6 +2067,10 @@ Confirm only if the sponsor changed the schedule mid-study: the change is record
     <message>
         <source>Confirm rule</source>
         <translation>确认规则</translation>
+    </message>
+    <message>
+        <source>&amp;Confirm rule</source>
+        <translation>确认规则(&amp;C)</translation>
     </message>
     <message>
         <source>Rule {rule} ({source}) is confirmed: the counter now applies it as written.</source>

@@ -864,14 +864,6 @@
         <translation>如药盒在此，请返回扫描。如未到货，请记录为货件缺少：这些药盒不予接收，接收的稽查轨迹条目会列出它们。</translation>
     </message>
     <message>
-        <source>Record as missing</source>
-        <translation>记录为缺少</translation>
-    </message>
-    <message>
-        <source>Go back</source>
-        <translation>返回</translation>
-    </message>
-    <message>
         <source>Start a new shipment?</source>
         <translation>开始新货件？</translation>
     </message>
@@ -1078,6 +1070,14 @@
     <message>
         <source>Into quarantine, {cause}</source>
         <translation>进入隔离，{cause}</translation>
+    </message>
+    <message>
+        <source>&amp;Record as missing</source>
+        <translation>记录为缺少(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Go back</source>
+        <translation>返回扫描(&amp;G)</translation>
     </message>
     <message>
         <source>Record the print now (the labels are not printed again). If you discard it, the audit trail shows that its print record was discarded, not that these labels were printed.</source>

@@ -38,6 +38,14 @@
         <source>An administrator changes the printers of this workstation (Settings, Label printers); each change is kept in the audit trail.</source>
         <translation>本工作站的打印机由管理员更改（“设置”中的“标签打印机”）；每次更改均记入稽查轨迹。</translation>
     </message>
+    <message>
+        <source>&amp;Close</source>
+        <translation>关闭(&amp;C)</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>保存(&amp;S)</translation>
+    </message>
 </context>
 <context>
     <name>LabelPrintersPanel</name>
@@ -58,12 +66,18 @@
         <translation>无：先预览，再用打印对话框</translation>
     </message>
     <message>
+        <source>{stock} (&amp;{key})</source>
+        <comment>a stock and the Alt key of its printer</comment>
+        <translation>{stock}(&amp;{key})</translation>
+    </message>
+    <message>
         <source>{printer} (not connected)</source>
         <translation>{printer}（未连接）</translation>
     </message>
     <message>
-        <source>Print calibration page</source>
-        <translation>打印校准页</translation>
+        <source>Print calibration page (&amp;{row})</source>
+        <comment>its row&apos;s number</comment>
+        <translation>打印校准页(&amp;{row})</translation>
     </message>
     <message>
         <source>This computer has no printer installed: install the label printer&apos;s driver, then choose it here.</source>

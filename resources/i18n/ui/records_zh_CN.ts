@@ -553,16 +553,16 @@ Old values:
 <context>
     <name>InventoryScreen</name>
     <message>
-        <source>Destroy anyway</source>
-        <translation>仍然销毁</translation>
-    </message>
-    <message>
         <source>Returned tablets unseen by the monitor</source>
         <translation>监查员尚未查看的退回药品</translation>
     </message>
     <message>
         <source>Returns unseen by the monitor</source>
         <translation>监查员尚未查看的退回药品</translation>
+    </message>
+    <message>
+        <source>&amp;Destroy anyway</source>
+        <translation>仍然销毁(&amp;D)</translation>
     </message>
     <message>
         <source>The monitor has not seen these returned tablets. Destroy them only if the sponsor agrees; your acknowledgement is written into the audit trail.</source>

@@ -422,7 +422,7 @@ class UnseenReturnsQuestion:
             if tablets_only
             else QCoreApplication.translate("InventoryScreen", "Returns unseen by the monitor"),
             warning,
-            QCoreApplication.translate("InventoryScreen", "Destroy anyway"),
+            QCoreApplication.translate("InventoryScreen", "&Destroy anyway"),
             QCoreApplication.translate(
                 "InventoryScreen",
                 "The monitor has not seen these returned tablets. Destroy them only if the "

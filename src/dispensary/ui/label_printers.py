@@ -244,6 +244,12 @@ def fit_to_screen(window: QWidget) -> None:
     window.resize(wanted)
 
 
+STOCK_KEYS = "adegh"
+"""The Alt keys of the stocks' printers, a row each: not B, N or F (the set-up wizard's Back,
+Next and Finish), C or S (the dialog's Close and Save), nor the digits (the calibration
+pages')."""
+
+
 class LabelPrintersPanel(QWidget):
     """Each label stock with the printer loaded with it, and a calibration page to check the
     printer places the labels right. `apply()` saves the choice in the workstation's
@@ -280,7 +286,13 @@ class LabelPrintersPanel(QWidget):
             # the command and the study file take) on hover.
             # On one line: wrapped in the grid, a row was not given the lines' height and the
             # caption was cut at top and bottom. The printer's list gives way instead.
-            caption = QLabel(stock.shown)
+            # Its Alt key leads to its printer: a letter of its row (the stocks' names share
+            # no letter of their own in Chinese): STOCK_KEYS.
+            caption = QLabel(
+                self.tr("{stock} (&{key})", "a stock and the Alt key of its printer").format(
+                    stock=stock.shown, key=STOCK_KEYS[row - 1].upper()
+                )
+            )
             caption.setObjectName(f"stockCaption_{stock.name}")
             caption.setToolTip(stock_code(stock))
             chooser = QComboBox()
@@ -303,7 +315,10 @@ class LabelPrintersPanel(QWidget):
                 chooser.addItem(saved if is_connected(saved) else gone, saved)
             chooser.setCurrentIndex(max(0, chooser.findData(saved)))
             caption.setBuddy(chooser)
-            button = QPushButton(self.tr("Print calibration page"))
+            # Five buttons of the same words: each is pressed by its row's number (Alt+1...).
+            button = QPushButton(
+                self.tr("Print calibration page (&{row})", "its row's number").format(row=row)
+            )
             button.setObjectName(f"calibrate_{stock.name}")
             button.clicked.connect(lambda _=False, key=stock.name: self.print_calibration(key))
             grid.addWidget(caption, row, 0)
@@ -437,11 +452,13 @@ class LabelPrintersDialog(QDialog):
             note.setWordWrap(True)
             layout.addWidget(note)
             buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+            buttons.button(QDialogButtonBox.StandardButton.Close).setText(self.tr("&Close"))
             buttons.rejected.connect(self.reject)
         else:
             buttons = QDialogButtonBox(
                 QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
             )
+            buttons.button(QDialogButtonBox.StandardButton.Save).setText(self.tr("&Save"))
             buttons.accepted.connect(self._save)
             buttons.rejected.connect(self.reject)
         self.buttons = buttons

@@ -598,7 +598,7 @@ class EnrolDialog(ReloadingDialog[TypedEnrolment]):
             self,
             self.tr("Same initials and year of birth in another study"),
             "\n\n".join(warnings),
-            self.tr("Enrol all the same"),
+            self.tr("&Enrol all the same"),
         ):
             self.message.show_message("\n".join(warnings), "warning")
             return
@@ -648,7 +648,7 @@ class EnrolDialog(ReloadingDialog[TypedEnrolment]):
         row = attempt(self.message, first_try)
         if asked is not None:
             if not EnrolQuestion.ask(
-                self, self.tr("Confirm the age"), asked.message, self.tr("Age confirmed: enrol")
+                self, self.tr("Confirm the age"), asked.message, self.tr("Age confirmed: &enrol")
             ):
                 self.message.show_message(asked.message, "warning")
                 self.birth_year.setFocus()

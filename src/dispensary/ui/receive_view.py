@@ -252,11 +252,11 @@ class MissingKitsQuestion:
             )
         )
         record = box.addButton(
-            QCoreApplication.translate("ReceiveScreen", "Record as missing"),
+            QCoreApplication.translate("ReceiveScreen", "&Record as missing"),
             QMessageBox.ButtonRole.AcceptRole,
         )
         back = box.addButton(
-            QCoreApplication.translate("ReceiveScreen", "Go back"),
+            QCoreApplication.translate("ReceiveScreen", "&Go back"),
             QMessageBox.ButtonRole.RejectRole,
         )
         box.setDefaultButton(back)

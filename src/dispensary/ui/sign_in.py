@@ -193,11 +193,11 @@ class SignInForm(QFrame):
     def update_button(self) -> None:
         """The button says what pressing it does now."""
         if self.pending is not None:
-            self.button.setText(self.tr("Set my password"))
+            self.button.setText(self.tr("&Set my password"))
         elif self.ctx is None:
-            self.button.setText(self.tr("Opening the database…"))
+            self.button.setText(self.tr("Opening the &database…"))
         else:
-            self.button.setText(self.action or self.tr("Sign in"))
+            self.button.setText(self.action or self.tr("&Sign in"))
 
     def _show_choice(self, shown: bool) -> None:
         for field in (self.new_password, self.new_password_again):
@@ -476,7 +476,7 @@ class LockScreen(QWidget):
                 "signing in closes this session."
             ).format(why=why, name=actor.full_name)
         )
-        self.form.action = self.tr("Unlock")
+        self.form.action = self.tr("Un&lock")
         self.form.set_context(ctx)
         self.form.username.setText(actor.username)
         outer.addLayout(centred(self.form))

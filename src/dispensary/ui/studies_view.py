@@ -344,7 +344,7 @@ class StudiesScreen(Screen):
                 "change is recorded in the audit trail with these participants named. "
                 "Otherwise cancel, and finish or end their cycles first."
             ).format(change=asked.said() if asked is not None else ""),
-            self.tr("Confirm the change of schedule"),
+            self.tr("Confirm the change of &schedule"),
         ):
             return
         new = self._with_reason(

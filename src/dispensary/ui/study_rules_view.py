@@ -110,7 +110,7 @@ class ConfirmRuleQuestion:
         return go_on_question(
             parent,
             "confirmRuleQuestion",
-            action,
+            QCoreApplication.translate("StudyRulesScreen", "Confirm rule"),
             question,
             action,
             details,
@@ -322,7 +322,7 @@ class StudyRulesScreen(Screen):
                 source=plain(source_words(rule.source)),
                 reason=plain(reason.strip()),
             ),
-            self.tr("Confirm rule"),
+            self.tr("&Confirm rule"),
         ):
             return
         done = attempt(
