@@ -5,6 +5,8 @@ tablets): the count of the kit in its word ("the capsules brought back in kit C3
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from cli_support import Cli
 
 from dispensary.i18n import Language, speaking
@@ -77,7 +79,15 @@ def test_a_count_without_its_figure_asks_for_the_kits_units(cli: Cli) -> None:
 
 
 def test_a_kit_not_known_is_counted_in_tablets_or_capsules() -> None:
+    """In a study of capsules and tablets; in a study of capsules only (REV-CAPS-28) its word,
+    "capsules" (粒), not "tablets or capsules"; in one of tablets only "tablets"."""
     from dispensary.cli.check import _count_word
+
+    capsules = load_study(Path(__file__).parents[1] / "fixtures" / "REV-CAPS-28.toml")
+    assert _count_word(capsules, "") == "capsules"
+    assert _count_word(load_study(bundled_studies() / "NCT07198672.toml"), "") == "tablets"
+    with speaking(Language.ZH_CN):
+        assert _count_word(capsules, "") == "粒"
 
     study = load_study(bundled_studies() / "DEMO-2DRUG.toml")
     assert _count_word(study, "") == "tablets or capsules"

@@ -53,3 +53,24 @@ def test_the_commands_say_capsules(tmp_path: Path) -> None:
         assert counted in found.out, found.out + found.err
     chinese = cli("--lang", "zh_CN", "reconcile", env=study).out
     assert "55 片" not in chinese and "56 片" not in chinese
+
+
+def test_a_void_refused_for_its_returns_says_capsules(tmp_path: Path) -> None:
+    """`void` of a dispense with a return recorded said "the tablets left the pharmacy" of
+    REV-CAPS-28's capsules (药片已离开药房)."""
+    from dispensary.services import queries, returns
+
+    ctx, db = pharmacy(tmp_path)
+    pharm = users.sign_in(ctx, "pharm", DEMO_PASSWORD)
+    number = queries.participant_history(ctx, pharm, "01-001")[1][0].dispense_number
+    returns.record_return(ctx, pharm, "R1001", 0, DEMO_PASSWORD, number)
+    ctx.engine.dispose()
+    home = tmp_path / "home"
+    home.mkdir()
+    cli = Cli(db, home, today=DAY1, user="pharm")
+    study = {"DISPENSARY_STUDY": "REV-CAPS-28"}
+    said = {"en": "has returns recorded: the capsules left the pharmacy", "zh_CN": "（以粒计）"}
+    for lang, words in said.items():
+        found = cli("--lang", lang, "void", number, "--reason", "entered in error", env=study)
+        assert found.code != 0 and words in found.err, found.out + found.err
+        assert "tablets" not in found.err and "片" not in found.err, found.err

@@ -91,7 +91,7 @@ def test_a_coded_value_is_said_in_the_readers_words_in_every_language() -> None:
         ]
         assert value_shown("flags", ["under_use", "not_brought_back"]) == [
             "under-use (missed doses)",
-            "not brought back (tablets unaccounted for)",
+            "not brought back (unaccounted for)",
         ]
         for key, value in (("note", "Bottle Cracked"), ("role", "wizard"), ("cycle", 3)):
             assert value_shown(key, value) == value
@@ -176,7 +176,7 @@ def test_a_returns_outcome_is_said_in_the_readers_words() -> None:
     with speaking(Language.ZH_CN):
         assert value_shown("outcome", "counted") == "已清点退回"
         assert value_shown("outcome", "not_brought_back") == "未带回"
-        assert _values('{"outcome": "counted", "tablets": 3}') == "结果：已清点退回；片数：3"
+        assert _values('{"outcome": "counted", "tablets": 3}') == "结果：已清点退回；数量：3"
     with speaking(Language.EN):
         assert value_shown("outcome", "counted") == "counted"
 

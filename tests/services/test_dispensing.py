@@ -479,7 +479,7 @@ def make_kit(ctx: Context, actor: Actor, password: str, status: str) -> str:
     [
         ("quarantined", "Kit K0001 is quarantined. Release it from quarantine first"),
         ("dispensed", "Kit K0001 is dispensed. Take another kit"),
-        ("returned", "Kit K0001 is returned. Returned tablets are never dispensed again"),
+        ("returned", "Kit K0001 is returned. A returned kit is never dispensed again"),
         ("destroyed", "Kit K0001 is destroyed. Check the kit you scanned"),
     ],
 )

@@ -56,6 +56,8 @@ FORMS = {
     "ledger": r"ledgers?",
     # An entry of the audit trail, and the audit filter's options that name its entries alone.
     "audit_entry": r"audit entr(?:y|ies)|^entries (?:by|of|this|from|to|about)",
+    # The units in general, where no study's product is meant (the command line's help).
+    "units_in_general": r"tablets or capsules",
 }
 """The English forms of each term as the messages write them."""
 

@@ -136,7 +136,7 @@ def test_an_expired_kit_stays_out_of_stock_but_can_be_set_aside_and_destroyed() 
         (
             KitStatus.RETURNED,
             KitEvent.DISPENSE,
-            "Kit K1 is returned. Returned tablets are never dispensed again: take another kit.",
+            "Kit K1 is returned. A returned kit is never dispensed again: take another kit.",
         ),
         (
             KitStatus.DISPENSED,

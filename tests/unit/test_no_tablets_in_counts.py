@@ -12,6 +12,14 @@ Two guards, each with an explicit allow-list of the messages that are about tabl
 - a Chinese translation that writes 片 after a figure ("{book} 片") of an English message that
   names no tablets (the translator's unit, not the program's).
 
+A third guard reads the words with no count: a message of those layers, or a window's text
+(self.tr, QCoreApplication.translate), that says "tablet(s)" at all ("the tablets left the
+pharmacy", a column "Tablets", a field "Tablets counted") is said in the study's word
+(Study.unit_words; ui.widgets.units_word), in the neutral words of units in general ("tablets
+or capsules", 片数或粒数, in the command line's help; "Quantity", 数量, over counts), or is kept
+to tablets: under a test of `Study.tablets_only` (an `if`/conditional expression naming it),
+or in ALLOWED_WORDS with why.
+
 Each allowed message is said only where the units are tablets: the branch of a study of tablets
 only (`Study.tablets_only`), of a product that is a tablet (a `counted`/`units` of None), or the
 tablets' own word. A new message that counts in tablets fails here: say its count with
@@ -141,3 +149,133 @@ def test_no_translation_adds_pian_to_a_figure_the_english_gives_bare() -> None:
     )
     gone = set(ALLOWED_CHINESE) - set(found)
     assert not gone, f"allowed but no longer in the catalogue: {gone}"
+
+
+UI = SRC / "ui"
+TR_MARKERS = {"tr", "translate", "QT_TRANSLATE_NOOP"}
+TABLET_WORD = re.compile(r"\btablets?\b", re.IGNORECASE)
+NOT_SAID = re.compile(r"\{[^{}]*\}|--tablets(?:-per-kit)?\b|tablets or capsules")
+"""Placeholders ({tablets}), the command line's options and the neutral words of units in
+general: no tablet word said to a reader of a capsule study."""
+
+SWAPPED = "a study not of tablets only is shown its units' text instead ({where})"
+NAMED_AT_ONCE = "renamed in the kit's word by _name_count when the window is built"
+A_COLUMN_KEY = "names the CSV manifest's column key `tablets`, the same in every study"
+WORDS_IN_A_COUNT = "the words of '{n} tablets' (counted, in the tablets-only branch)"
+
+ALLOWED_WORDS: dict[str, str] = {
+    # the CSV manifest's columns: keys, not words
+    "The manifest file is empty: nothing was received. Choose the manifest sent with the "
+    "shipment (a CSV file whose first line names the columns kit, lot, expiry, tablets), or ask "
+    "the sponsor or depot to send it again.": A_COLUMN_KEY,
+    "The manifest must be a CSV file with a header line naming the columns kit, lot, expiry, "
+    "tablets (and product); missing: {missing}.": A_COLUMN_KEY,
+    "count (the tablets column)": A_COLUMN_KEY,
+    "CSV: kit,lot,expiry,tablets[,product]": A_COLUMN_KEY,
+    # the default of a parameter every caller gives in the study's word (services.returns)
+    "number of tablets returned": "rules.check_return_quantity's default; services give "
+    "returns._returned(study), the kit's word",
+    # the tablets-only constants, swapped where the study is not of tablets only
+    "none needed (expired stock, or tablets returned by participants)": SWAPPED.format(
+        where="certificate.NO_REASON_UNITS"
+    ),
+    "Unused tablets (stock)": SWAPPED.format(where="certificate.QUANTITY_HEADER_UNITS"),
+    "Returned tablets (participants)": SWAPPED.format(where="certificate.QUANTITY_HEADER_UNITS"),
+    "Tablets in all": SWAPPED.format(where="certificate.QUANTITY_HEADER_UNITS"),
+    "Tablets": SWAPPED.format(
+        where="Study.count_heading in expiry and forecast; the windows' count columns"
+    ),
+    "Tablets needed": SWAPPED.format(where="forecast: 'Quantity needed'"),
+    "Returns log (tablets brought back by participants)": SWAPPED.format(
+        where="logs.returns_title"
+    ),
+    "Returned tablets": SWAPPED.format(where="logs.return_count_header"),
+    "Kits usable: of the kits on hand at the week's start, those the week's cycles can be "
+    "given: the kits they take and, in a week that is not short, the kits left that the counter "
+    "would hand out for a cycle starting on any day of the week (lasting until its last day of "
+    "supply plus {margin} days). A full kit is always usable; a part-used kit is usable when it "
+    "holds at least what a coming cycle needs beyond its full kits (for example 52 tablets when "
+    "a cycle takes 112 from kits of 60). Not usable: a kit that expires too soon for it; a "
+    "part-used kit holding less that no cycle takes; in a short week, the kits left. Kits "
+    "short: the new kits to order, kits needed less kits usable.": SWAPPED.format(
+        where="forecast.usable_note with the study's units"
+    ),
+    # the windows' first texts, renamed before they are shown
+    "Tablets you counted": NAMED_AT_ONCE + " (CountScreen)",
+    "Tablets in the bottle, counted": NAMED_AT_ONCE + " (ReturnScreen)",
+    "Tablets &counted": NAMED_AT_ONCE + " (ReturnScreen)",
+    "Not brought back (0 tablets; flagged, not counted as taken)": NAMED_AT_ONCE
+    + " (ReturnScreen)",
+    # a translator's disambiguation, not shown
+    "all the tablets of a dispense": WORDS_IN_A_COUNT,
+    "a kit and its tablets": "a translator's note of '{kit} ({tablets})', not shown",
+}
+
+
+def _under_tablets_only(parents: list[ast.AST]) -> bool:
+    return any(
+        isinstance(p, ast.If | ast.IfExp) and "tablets_only" in ast.unparse(p.test) for p in parents
+    )
+
+
+def _walk(node: ast.AST, parents: list[ast.AST]) -> list[tuple[ast.AST, list[ast.AST]]]:
+    found = [(node, parents)]
+    for child in ast.iter_child_nodes(node):
+        found.extend(_walk(child, [*parents, node]))
+    return found
+
+
+def tablet_words() -> dict[str, list[str]]:
+    """The messages and window texts saying "tablet(s)" without a count, outside a branch of a
+    study of tablets only, with where they are."""
+    found: dict[str, list[str]] = {}
+    windows = sorted(UI.rglob("*.py"))
+    for path in [*_modules(), *windows]:
+        in_ui = path in windows
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        for node, parents in _walk(tree, []):
+            if not isinstance(node, ast.Call):
+                continue
+            name = node.func.id if isinstance(node.func, ast.Name) else ""
+            name = name or getattr(node.func, "attr", "")
+            if in_ui and name in TR_MARKERS:  # tr(text, disambiguation); translate(context, text)
+                args = node.args[:2] if name == "tr" else node.args[1:2]
+            elif not in_ui and name in MARKERS:
+                args = node.args[1:] if name == "pgettext" else node.args  # not its context
+            else:
+                continue
+            for arg in args:
+                text = arg.value if isinstance(arg, ast.Constant) else None
+                if not isinstance(text, str):
+                    continue
+                said = NOT_SAID.sub("", text.split("|", 1)[1] if "|" in text[:40] else text)
+                if TABLET_WORD.search(said) and not _under_tablets_only(parents):
+                    where = f"{path.relative_to(SRC).as_posix()}:{node.lineno}"
+                    found.setdefault(text, []).append(where)
+    return found
+
+
+def test_no_message_says_tablets_unless_kept_to_tablets() -> None:
+    found = tablet_words()
+    assert "Tablets &counted" in found  # the walk finds the windows' texts
+    unexpected = {
+        text: where
+        for text, where in found.items()
+        if text not in ALLOWED_WORDS and not COUNT_IN_TABLETS.search(text)
+    }
+    assert not unexpected, (
+        "a message says tablets of any study's kits: say the study's word (Study.unit_words, "
+        "ui.widgets.units_word), the neutral 'tablets or capsules' / 'Quantity', or allow it "
+        f"with why it is only ever said of tablets: {unexpected}"
+    )
+    gone = set(ALLOWED_WORDS) - set(found)
+    assert not gone, f"allowed but no longer in the program: {gone}"
+
+
+def test_the_words_guard_catches_the_void_refusal_of_a_capsule_study() -> None:
+    """The refusal to void a dispense with returns said "the tablets left the pharmacy" of a
+    capsule study's kits: the walk would find it (a message of the services, no count)."""
+    text = "Dispense {dispense} has returns recorded: the tablets left the pharmacy."
+    said = NOT_SAID.sub("", text)
+    assert TABLET_WORD.search(said) and text not in ALLOWED_WORDS
+    assert not TABLET_WORD.search(NOT_SAID.sub("", "--tablets N, tablets or capsules {tablets}"))

@@ -44,7 +44,7 @@ def test_every_catalogue_entry_is_a_text_of_the_program() -> None:
 def test_the_check_no_longer_says_taken() -> None:
     """`check dispense` said a kit given was "taken" (采用) before it said it accepted: the word
     left in the catalogue is the audit and JSON key "taken" only, which is never translated
-    as itself (an audit entry's field is named by "audit field|Tablets taken")."""
+    as itself (an audit entry's field is named by "audit field|Quantity taken")."""
     for po in sorted(resource("i18n").glob("zh_CN*.po")):
         with po.open("rb") as handle:
             assert "taken" not in {message.id for message in read_po(handle, locale="zh_CN")}

@@ -389,7 +389,7 @@ def test_day1_near_the_dispense_date() -> None:
     [
         (KitStatus.QUARANTINED, "Release it from quarantine first"),
         (KitStatus.DISPENSED, "Take another kit"),
-        (KitStatus.RETURNED, "Returned tablets are never dispensed again"),
+        (KitStatus.RETURNED, "A returned kit is never dispensed again"),
         (KitStatus.DESTROYED, "Check the kit you scanned"),
     ],
 )

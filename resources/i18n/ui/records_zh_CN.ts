@@ -1910,8 +1910,8 @@ Old values:
         <translation>用药过量（安全性信号）</translation>
     </message>
     <message>
-        <source>Not brought back (tablets unaccounted for)</source>
-        <translation>未带回（药片去向不明）</translation>
+        <source>Not brought back (unaccounted for)</source>
+        <translation>未带回（去向不明）</translation>
     </message>
     <message>
         <source>Not brought back ({units} unaccounted for)</source>

@@ -427,10 +427,12 @@ def _units(study: Study, product: str, count: int) -> str:
 
 def _count_word(study: Study, product: str) -> str:
     """The word a kit's count is in, for a hint in a study not of tablets only ("capsules", 粒;
-    "tablets or capsules" when the kit is not known): --tablets gives any kit's count."""
-    if not product:
-        return _("tablets or capsules")
-    return study.unit_words((product,))
+    the study's word when the kit is not known and its products are counted in one, else the
+    neutral "tablets or capsules"): --tablets gives any kit's count."""
+    if product:
+        return study.unit_words((product,))
+    words = {study.unit_words((p.code,)) for p in study.products}
+    return words.pop() if len(words) == 1 else _("tablets or capsules")
 
 
 def _listed(study: Study, counts: Sequence[tuple[str, int]]) -> str:

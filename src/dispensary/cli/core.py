@@ -1000,7 +1000,7 @@ def destruction_options(p: argparse.ArgumentParser, required: bool) -> None:
         "--unseen-returns-ok",
         action="store_true",
         help=N_(
-            "destroy returned tablets recorded after the monitor's last sign-off, which no "
-            "monitor has seen (written into the audit trail)"
+            "destroy returned tablets or capsules recorded after the monitor's last sign-off, "
+            "which no monitor has seen (written into the audit trail)"
         ),
     )

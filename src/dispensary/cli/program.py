@@ -217,10 +217,10 @@ def _fill(command: Command, parser: argparse.ArgumentParser) -> None:
 
 OPTION_HELP = {
     "--cycle": N_("the cycle number (1, 2, ...)"),
-    "--tablets": N_("the tablets (or capsules) counted, in the product's own unit"),
+    "--tablets": N_("the tablets or capsules counted, in the product's own unit"),
     "--condition": N_("the condition seen, e.g. intact or damaged; kept with the record"),
     "--reason": N_("why, in your own words; kept in the audit trail"),
-    "--tablets-per-kit": N_("the tablets (or capsules) each kit holds as received"),
+    "--tablets-per-kit": N_("the tablets or capsules each kit holds as received"),
     "--db": N_("the database: a SQLite file or a PostgreSQL URL (else DISPENSARY_DB)"),
     "--json": N_("print JSON on stdout (an error: a JSON object on stderr, stdout empty)"),
 }

@@ -228,7 +228,7 @@ class Flag(StrEnum):
         return {
             "under_use": N_("Under-use (missed doses)"),
             "over_use": N_("Over-use (safety signal)"),
-            "not_brought_back": N_("Not brought back (tablets unaccounted for)"),
+            "not_brought_back": N_("Not brought back (unaccounted for)"),
         }[self.value]
 
     @property

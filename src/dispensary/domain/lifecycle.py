@@ -110,7 +110,7 @@ _DISPENSE_ADVICE = {
     KitStatus.QUARANTINED: N_("Release it from quarantine first, or take another kit."),
     KitStatus.EXPIRED: N_("Set it aside for destruction and take another kit."),
     KitStatus.DISPENSED: N_("Take another kit."),
-    KitStatus.RETURNED: N_("Returned tablets are never dispensed again: take another kit."),
+    KitStatus.RETURNED: N_("A returned kit is never dispensed again: take another kit."),
     KitStatus.DESTROYED: N_("Check the kit you scanned."),
 }
 

@@ -446,6 +446,7 @@ PARTICIPANT_CSV_HEADER = (
     "voided",  # when the dispense was voided (UTC); empty for one that stands
     "dispensed_by",  # the pharmacist who dispensed and signed (full name)
     "checked_by",  # the second pharmacist who checked and signed; empty when nobody did
+    "return_day_note",  # what the expected count makes of the return day (reader's language)
 )
 
 
@@ -502,6 +503,7 @@ def _csv_row(r: DispenseHistoryRow, p: ProductFigures | None) -> list[object]:
         r.voided.at.isoformat() if r.voided is not None else "",
         r.dispensed_by,
         r.checked_by,
+        r.return_day_note,
     ]
 
 

@@ -71,7 +71,7 @@ VOCABULARY = (
     # Flag
     N_("Under-use (missed doses)"),
     N_("Over-use (safety signal)"),
-    N_("Not brought back (tablets unaccounted for)"),
+    N_("Not brought back (unaccounted for)"),
     N_("Not brought back ({units} unaccounted for)"),
     # DestructionReason
     N_("Damaged or contaminated"),

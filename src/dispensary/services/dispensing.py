@@ -1640,7 +1640,11 @@ class VoidCheck:
 
 
 def _refuse_void(
-    session: Session, record: Dispense, today: date, kits_back: Collection[str] | None
+    session: Session,
+    record: Dispense,
+    study: Study,
+    today: date,
+    kits_back: Collection[str] | None,
 ) -> VoidCheck:
     """The void's refusals, asked before the reason and signature (check_void, `kits_back`
     None: not asked yet) and again when the void is written: a dispense voided already, one
@@ -1655,9 +1659,11 @@ def _refuse_void(
     ):
         raise RuleViolation(
             _(
-                "Dispense {dispense} has returns recorded: the tablets left the pharmacy. "
+                "Dispense {dispense} has returns recorded: the {units} left the pharmacy. "
                 "It cannot be voided; correct the return instead."
-            ).format(dispense=record.number)
+            ).format(
+                dispense=record.number, units=study.unit_words(k.kit.product for k in record.kits)
+            )
         )
     participant = record.participant.study_number
     later = [d for d in live_dispenses(session, record.participant_id) if d.cycle > record.cycle]
@@ -1732,7 +1738,7 @@ def check_void(
     require(actor, Permission.VOID_DISPENSE, ctx)
     with read_transaction(ctx.engine) as session:
         record = get_dispense(session, dispense_ref, ctx.study_id, reader=Readable(session, actor))
-        return _refuse_void(session, record, ctx.clock.today(), kits_back)
+        return _refuse_void(session, record, ctx.study, ctx.clock.today(), kits_back)
 
 
 def void_dispense(
@@ -1758,7 +1764,7 @@ def void_dispense(
             session, actor, password, SignatureMeaning.CORRECTED, auditor=actor, now=rec.now
         )
         record = get_dispense(session, dispense_ref, ctx.study_id, reader=Readable(session, actor))
-        _refuse_void(session, record, ctx.clock.today(), kits_back)
+        _refuse_void(session, record, ctx.study, ctx.clock.today(), kits_back)
         entries = session.scalars(
             select(LedgerEntry)
             .where(

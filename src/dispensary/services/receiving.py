@@ -298,7 +298,7 @@ def _kit_line(values: dict[str, str]) -> KitIn:
     """One kit of the manifest; numbers and dates as the domain reads them everywhere (digits
     0-9, YYYY-MM-DD in the plausible window; an expiry YYYY-MM too, the month's last day)."""
     expiry = parse_expiry(values["expiry"], N_("expiry"))
-    tablets = parse_whole(values["tablets"], N_("tablet count"))
+    tablets = parse_whole(values["tablets"], N_("count (the tablets column)"))
     product = values.get("product")
     if not product:
         raise InvalidInput(_("no product; add a product column."))

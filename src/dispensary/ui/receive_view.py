@@ -590,10 +590,8 @@ class ReceiveScreen(Screen):
         """The form's tablets in a kit, for a manifest without a tablets column (as `receive
         --manifest` takes --product's): None when the field holds no count (the manifest's
         column is then needed, and its absence said)."""
-        try:
-            return parse_whole(
-                self.tablets.text().strip(), self.tr("number of tablets in each kit")
-            )
+        try:  # the field's name is never shown: a text that is no count is None here
+            return parse_whole(self.tablets.text().strip(), TABLETS)
         except InvalidInput:
             return None
 

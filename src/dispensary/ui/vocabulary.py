@@ -63,7 +63,7 @@ TERMS = (
     # Flag
     QT_TRANSLATE_NOOP("Vocabulary", "Under-use (missed doses)"),
     QT_TRANSLATE_NOOP("Vocabulary", "Over-use (safety signal)"),
-    QT_TRANSLATE_NOOP("Vocabulary", "Not brought back (tablets unaccounted for)"),
+    QT_TRANSLATE_NOOP("Vocabulary", "Not brought back (unaccounted for)"),
     QT_TRANSLATE_NOOP("Vocabulary", "Not brought back ({units} unaccounted for)"),
     # DestructionReason
     QT_TRANSLATE_NOOP("Vocabulary", "Damaged or contaminated"),
