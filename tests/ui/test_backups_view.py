@@ -1,7 +1,8 @@
 """The administrator's Backups screen, driven on the real widgets in English and Chinese: it
 lists a backup made (its verification code, still as written), Back up now writes one into the
-folder picked and shows its code, the restore's command line is the chosen backup's, and a
-pharmacist is refused by the service, not only by a hidden menu item."""
+folder picked and shows its code, the restore's command line is the chosen backup's; the
+pharmacist, technician and monitor read the list (read only: no restore command), and the
+service refuses them the restore, and the technician and monitor a backup by hand."""
 
 from __future__ import annotations
 
@@ -37,10 +38,6 @@ EVIDENCE = {
 NOT_FOR_RESTORE = {
     ENGLISH: "kept as evidence, not for restore",
     Language.ZH_CN: "作为证据保留，不用于恢复",
-}
-REFUSED = {
-    ENGLISH: "may not see the backups kept",
-    Language.ZH_CN: "无权查看保存的备份",
 }
 
 
@@ -128,22 +125,140 @@ def test_back_up_now_writes_one_into_the_folder_picked_and_shows_its_code(
     shoot(screen, f"backups-now-{language.value}")
 
 
-def test_a_pharmacist_is_refused_by_the_service(
-    qtbot: QtBot, pharmacy: Pharmacy, language: Language
+def _with_evidence(pharmacy: Pharmacy, tmp_path: Path) -> tuple[str, str]:
+    """A good backup, then the audit trail edited behind the program's back and the day's
+    automatic backup made of it (kept as evidence, -CHAIN-BROKEN): their paths."""
+    admin = pharmacy.session("admin").actor
+    good = backup.backup(pharmacy.ctx, admin, tmp_path / "backups" / "good.sqlite3")
+    database = pharmacy.ctx.engine.url.database
+    assert database
+    edit_file(database, "UPDATE kits SET tablets = tablets + 3 WHERE id = 1")
+    assert not audit.verify(pharmacy.ctx, admin).ok  # a full check finds the edit
+    daily = backup.automatic_backup(pharmacy.ctx, admin, tmp_path / "backups")
+    assert daily is not None and daily.chain_broken
+    return good.path, daily.path
+
+
+ONLY_ADMIN_RESTORES = {
+    ENGLISH: "Only these roles restore a backup: administrator.",
+    Language.ZH_CN: "只有以下角色可以恢复备份：系统管理员。",
+}
+WHO_BACKS_UP = {
+    ENGLISH: "Only these roles make a backup by hand: administrator, pharmacist.",
+    Language.ZH_CN: "只有以下角色可以手动备份：系统管理员、药师。",
+}
+
+
+@pytest.mark.parametrize("user", ["pharm", "tech", "monitor"])
+def test_each_role_that_reads_the_audit_trail_reads_the_backups_but_restores_none(
+    qtbot: QtBot,
+    pharmacy: Pharmacy,
+    language: Language,
+    tmp_path: Path,
+    styled: None,
+    monkeypatch: pytest.MonkeyPatch,
+    user: str,
 ) -> None:
-    pharmacist = pharmacy.session("pharm")
-    with pytest.raises(NotPermitted):
-        backup.kept_backups(pharmacy.ctx, pharmacist.actor)
-    with pytest.raises(NotPermitted):
-        backup.restore_command(pharmacy.ctx, pharmacist.actor, "x.sqlite3")
-    window = main_window(qtbot, pharmacist)
-    assert BackupsScreen not in window.go_actions
-    screen = BackupsScreen(pharmacist)  # even built by hand, the service says no
+    """Signed in as a pharmacist, a technician or a monitor: Backups is in the Go menu (its
+    key too), the list shows each backup and its state, the copy kept as evidence of a trail
+    that did not verify among them; no restore command is asked for or shown, the screen says
+    who restores; Back up now is on for the pharmacist (the service lets a pharmacist make a
+    backup by hand) and off for the others, its hint saying who may."""
+    good, evidence = _with_evidence(pharmacy, tmp_path)
+    asked: list[str] = []
+    real = backup.restore_command
+    monkeypatch.setattr(
+        backup, "restore_command", lambda *a, **k: asked.append("asked") or real(*a, **k)
+    )
+    session = pharmacy.session(user)
+    window = main_window(qtbot, session)
+    assert BackupsScreen in window.go_actions
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.keyClick(
+        window.focusWidget() or window,
+        Qt.Key.Key_B,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    screen = window.current_screen()
+    assert isinstance(screen, BackupsScreen)
+    qtbot.waitUntil(lambda: not screen.checking)
+    assert not screen.message.text(), screen.message.text()  # not refused
+    rows = {r.path: r.state for r in screen.model.rows}
+    assert rows == {good: BackupState.HOLDS_CODE, evidence: BackupState.CHAIN_BROKEN}
+    assert screen.select(evidence)
+    texts = [
+        screen.proxy.index(screen.table.currentIndex().row(), c).data()
+        for c in range(screen.proxy.columnCount())
+    ]
+    assert any(EVIDENCE[language] in str(t) for t in texts), texts
+    assert screen.select(good)
+    # The restore is the administrator's: no reason, no command, no copy; who restores is said.
+    for hidden in (screen.reason, screen.command, screen.copy_button):
+        assert not hidden.isVisible()
+    assert ONLY_ADMIN_RESTORES[language] in screen.how.text(), screen.how.text()
+    assert not screen.command.toPlainText() and asked == []
+    pharmacist = user == "pharm"
+    assert screen.back_up_button.isVisible()
+    assert screen.back_up_button.isEnabled() is pharmacist
+    if not pharmacist:
+        tip = screen.back_up_button.toolTip()
+        assert WHO_BACKS_UP[language] in tip, tip
+        written = sorted(p.name for p in (tmp_path / "backups").iterdir())
+        qtbot.keyClick(screen.back_up_button, Qt.Key.Key_Space)  # off: nothing happens
+        assert sorted(p.name for p in (tmp_path / "backups").iterdir()) == written
+    shoot(window, f"backups-read-only-{user}-{language.value}")
+
+
+def test_the_pharmacist_backs_up_by_hand_from_the_screen(
+    qtbot: QtBot, pharmacy: Pharmacy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As the service allows (Permission.BACKUP): the backup is written and listed; still no
+    restore command."""
+    stick = tmp_path / "usb"
+    stick.mkdir()
+    pick_folder(monkeypatch, stick)
+    screen = BackupsScreen(pharmacy.session("pharm"))
     shown(qtbot, screen)
     read(qtbot, screen)
-    assert REFUSED[language] in screen.message.text(), screen.message.text()
-    assert screen.model.rows == [] and not screen.command.toPlainText()
-    shoot(screen, f"backups-refused-{language.value}")
+    qtbot.keyClick(screen.back_up_button, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: not screen.checking)
+    [written] = stick.glob("*.sqlite3")
+    assert [r.path for r in screen.model.rows] == [str(written)]
+    assert SAID_WRITTEN[ENGLISH] in screen.message.text()
+    assert not screen.command.toPlainText() and not screen.copy_button.isVisible()
+
+
+def test_only_an_administrator_restores_and_only_a_pharmacist_or_administrator_backs_up(
+    pharmacy: Pharmacy, tmp_path: Path
+) -> None:
+    """Called straight, not through a screen: the service reads the list for every role that
+    reads the audit trail, and refuses the restore's command line (and the restore) to all but
+    the administrator, and a backup by hand to the technician and the monitor."""
+    good, _evidence = _with_evidence(pharmacy, tmp_path)
+    for user in ("pharm", "tech", "monitor", "admin"):
+        actor = pharmacy.session(user).actor
+        listed = backup.kept_backups(pharmacy.ctx, actor)
+        assert good in [k.path for k in listed.backups]
+        if user == "admin":
+            assert backup.restore_command(pharmacy.ctx, actor, good, "damaged")
+            continue
+        with pytest.raises(NotPermitted, match="may not restore a backup"):
+            backup.restore_command(pharmacy.ctx, actor, good, "damaged")
+        database = Path(str(pharmacy.ctx.engine.url.database))
+        before = database.read_bytes()
+        with pytest.raises(NotPermitted, match="may not restore a backup"):
+            backup.restore(database, good, actor, reason="damaged")
+        assert database.read_bytes() == before
+        out = tmp_path / f"by-{user}.sqlite3"
+        if user == "pharm":
+            assert Path(backup.backup(pharmacy.ctx, actor, out).path).is_file()
+            continue
+        with pytest.raises(NotPermitted, match="may not make a manual backup"):
+            backup.backup(pharmacy.ctx, actor, out)
+        with pytest.raises(NotPermitted, match="may not make a manual backup"):
+            backup.backup_into(pharmacy.ctx, actor, tmp_path)
+        assert not out.exists()
 
 
 def test_a_backup_changed_since_is_said(qtbot: QtBot, pharmacy: Pharmacy, tmp_path: Path) -> None:

@@ -90,6 +90,8 @@ def test_a_monitor_sees_only_what_a_monitor_may_use(qtbot: QtBot, desk: Desk) ->
     titles = [c.title for c in window.classes]
     assert "Dispense" not in titles and "Receive" not in titles and "Returns" not in titles
     assert "Today" in titles and "Inventory" in titles
+    assert "Backups" in titles and "Audit trail" in titles  # who reads the trail reads the backups
+    assert "Users" not in titles and "Settings" not in titles
 
 
 class CountingTimer:

@@ -91,12 +91,20 @@
         <translation>将数据库复制到您选择的文件夹；该备份记入稽查轨迹，其校验码记入锚点日志</translation>
     </message>
     <message>
+        <source>Only these roles make a backup by hand: {roles}.</source>
+        <translation>只有以下角色可以手动备份：{roles}。</translation>
+    </message>
+    <message>
         <source>Restoring a backup</source>
         <translation>恢复备份</translation>
     </message>
     <message>
         <source>A backup is restored with the program closed: the restore is refused while any window, on this or another workstation, has the database open. Close Dispensary everywhere, then run the command below in a terminal. It asks for your password, checks the backup, keeps the current database whole beside it (NAME.replaced-&lt;time&gt;.sqlite3) and records the restore in the audit trail.</source>
         <translation>恢复备份须在程序关闭时进行：只要本工作站或其他工作站有任何窗口打开着该数据库，恢复即被拒绝。请在所有工作站关闭 Dispensary，然后在终端中运行下面的命令。它会要求输入您的密码，核对备份，将当前数据库完整保留在其旁（NAME.replaced-&lt;时间&gt;.sqlite3），并将此次恢复记入稽查轨迹。</translation>
+    </message>
+    <message>
+        <source>Only these roles restore a backup: {roles}. A backup is restored with the program closed on every workstation; to have one restored, tell them which backup (its file and verification code) and why.</source>
+        <translation>只有以下角色可以恢复备份：{roles}。恢复备份须在所有工作站关闭程序后进行；如需恢复某个备份，请告知他们是哪个备份（其文件和校验码）以及原因。</translation>
     </message>
     <message>
         <source>&amp;Reason</source>

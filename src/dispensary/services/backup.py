@@ -989,7 +989,7 @@ class LogCheck:
         )
 
 
-# -- the backups kept, for the administrator's Backups window -----------------------------------
+# -- the backups kept, for the Backups window (whoever reads the audit trail) ----------------------
 
 
 class BackupState(StrEnum):
@@ -1043,7 +1043,9 @@ def kept_backups(ctx: Context, actor: Actor) -> KeptBackups:
     removed) is left out; one elsewhere that is not found is listed as missing (a USB stick
     not plugged in). The copies made as evidence of an audit trail that did not verify
     (_broken_backups) are listed too, marked CHAIN_BROKEN, with why no restore is offered from
-    them (`not_for_restore`). Read only: nothing is written."""
+    them (`not_for_restore`). Read only: nothing is written. Read by every role that reads the
+    audit trail (Permission.BACKUPS); the restore command (restore_command) is the
+    administrator's."""
     require(actor, Permission.BACKUPS)
     identity = database_identity(ctx)
     folder = backup_dir(identity)
@@ -1221,8 +1223,9 @@ def restore_command(ctx: Context, actor: Actor, source: str, reason: str = "") -
     """The command line that restores `source` over this database, as the administrator
     runs it once every window on the database is closed (docs/CLI.md, `restore`): the
     program's own check, audit entry and anchor log line are the command's. A database server
-    is restored with its tools (SERVER_RESTORE)."""
-    require(actor, Permission.BACKUPS)
+    is restored with its tools (SERVER_RESTORE). The administrator's only, as the restore is:
+    the others who read the list of backups (Permission.BACKUPS) are not given it."""
+    require(actor, Permission.RESTORE)
     if sqlite_path(str(ctx.engine.url)) is None:
         raise RuleViolation(_(SERVER_RESTORE))
     refusal = not_for_restore(source)

@@ -88,7 +88,9 @@ ALLOWED: dict[Permission, frozenset[Role]] = {
     Permission.WORKSTATION: frozenset({A}),
     Permission.BACKUP: frozenset({A, P}),
     Permission.RESTORE: frozenset({A}),
-    Permission.BACKUPS: frozenset({A}),
+    # Who reads the audit trail reads the list of backups and their state (a copy whose audit
+    # trail did not verify is evidence an inspector sees); restoring is the administrator's.
+    Permission.BACKUPS: frozenset({P, T, M, A}),
 }
 
 READ_ONLY = frozenset(
@@ -133,7 +135,7 @@ WHAT: dict[Permission, str] = {
         "of the day)"
     ),
     Permission.RESTORE: N_("restore a backup"),
-    Permission.BACKUPS: N_("see the backups kept and how to restore one"),
+    Permission.BACKUPS: N_("see the backups kept"),
 }
 
 
@@ -360,11 +362,16 @@ def role_refusal(actor: Actor, action: Permission) -> str:
     """The words of a permission refused for the user's role: who, the role, what it may not
     do, and the roles to ask (a user named for a step, a count's second signer, as the user
     signed in)."""
-    roles = ALLOWED[action]
-    allowed = listed(r.word for r in sorted(roles, key=lambda r: r.value))
     return _("{user} ({role}) may not {what}. Ask a user with the role: {allowed}.").format(
-        user=actor.username, role=actor.role.word, what=_(WHAT[action]), allowed=allowed
+        user=actor.username, role=actor.role.word, what=_(WHAT[action]), allowed=who_may(action)
     )
+
+
+def who_may(action: Permission) -> str:
+    """The roles that may take `action`, in words ("administrator", "pharmacist and
+    administrator"): for a refusal, and for the screens' hints on an action shown but not the
+    user's."""
+    return listed(r.word for r in sorted(ALLOWED[action], key=lambda r: r.value))
 
 
 def may(actor: Actor, action: Permission) -> bool:

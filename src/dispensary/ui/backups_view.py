@@ -1,9 +1,15 @@
-"""The administrator's Backups screen: the backups of this database the program keeps (when,
-size, whether still as written, the verification code logged for each), a backup by hand into
-a folder the administrator picks, and how a backup is restored: with every window closed, by
-the command line shown for the chosen backup (a restore is refused while a window has the
-database open, so there is no restore button here). services/backup lists, backs up, words the
-command and checks every permission.
+"""The Backups screen: the backups of this database the program keeps (when, size, whether
+still as written, the verification code logged for each), a backup by hand into a folder the
+user picks, and how a backup is restored: with every window closed, by the command line shown
+for the chosen backup (a restore is refused while a window has the database open, so there is
+no restore button here). services/backup lists, backs up, words the command and checks every
+permission.
+
+Every role that reads the audit trail reads the list (Permission.BACKUPS: an inspector sees a
+copy kept as evidence of a trail that did not verify). Back up now is switched off, its hint
+saying who may, for a role that may not make a backup by hand (Permission.BACKUP); the restore's
+reason and command line are the administrator's alone (Permission.RESTORE): the others are told
+who restores one, and shown no command.
 
 Listing the backups reads each automatic backup whole the first time (its SHA-256 against the
 list written with it): seconds for a large database. So the list is read by a worker thread
@@ -30,13 +36,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dispensary.domain.codes import Role
 from dispensary.domain.errors import DispensaryError
 from dispensary.files import with_detail
 from dispensary.i18n import sentences
 from dispensary.services import backup
 from dispensary.services.backup import BackupState, KeptBackup, KeptBackups
 from dispensary.services.context import Actor, Context
+from dispensary.services.permissions import ALLOWED, Permission, may, who_may
 from dispensary.services.results import BackupResult
 from dispensary.ui.dashboard import start_reader
 from dispensary.ui.forms import (
@@ -52,7 +58,7 @@ from dispensary.ui.forms import (
 from dispensary.ui.models.table import Column, display
 from dispensary.ui.screen import Screen
 from dispensary.ui.session import AppSession
-from dispensary.ui.widgets import button_row, titled_page, wrapped_label
+from dispensary.ui.widgets import button_row, hidden_unless, titled_page, wrapped_label
 
 STATE_COLOURS = {
     BackupState.AS_WRITTEN: "#2e7d32",
@@ -217,7 +223,7 @@ class BackupFolderChooser:
 class BackupsScreen(Screen):
     title = str(QT_TRANSLATE_NOOP("Screen", "Backups"))
     shortcut = QKeySequence("Ctrl+Shift+B").toString()
-    roles = frozenset({Role.ADMINISTRATOR})
+    roles = ALLOWED[Permission.BACKUPS]
 
     def __init__(self, session: AppSession, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
@@ -248,6 +254,14 @@ class BackupsScreen(Screen):
                 "audit trail and its verification code in the anchor log"
             ),
         )
+        self.may_back_up = may(session.actor, Permission.BACKUP)
+        self.may_restore = may(session.actor, Permission.RESTORE)
+        if not self.may_back_up:  # shown, off: the hint says who makes one
+            self.back_up_button.setToolTip(
+                self.tr("Only these roles make a backup by hand: {roles}.").format(
+                    roles=who_may(Permission.BACKUP)
+                )
+            )
         layout.addLayout(button_row([], [self.back_up_button]))
         layout.addWidget(self._restore_box())
         self._selection_changed()
@@ -266,6 +280,14 @@ class BackupsScreen(Screen):
             ),
         )
         column.addWidget(self.how)
+        if not self.may_restore:
+            self.how.setText(
+                self.tr(
+                    "Only these roles restore a backup: {roles}. A backup is restored with the "
+                    "program closed on every workstation; to have one restored, tell them which "
+                    "backup (its file and verification code) and why."
+                ).format(roles=who_may(Permission.RESTORE))
+            )
         reason_row = QHBoxLayout()
         caption = QLabel(self.tr("&Reason"))
         self.reason = text_field(
@@ -291,6 +313,8 @@ class BackupsScreen(Screen):
         command_row.addWidget(self.command, 1)
         command_row.addWidget(self.copy_button, 0, Qt.AlignmentFlag.AlignTop)
         column.addLayout(command_row)
+        for field in (caption, self.reason, self.command, self.copy_button):
+            hidden_unless(field, self.may_restore)  # no command for one who may not restore
         return box
 
     @property
@@ -334,7 +358,7 @@ class BackupsScreen(Screen):
         # The table stays enabled (`checking` keeps the actions off): switched off, it gave the
         # cursor away to the restore command, and F5 in the table left it there.
         self.back_up_button.setEnabled(
-            not checking and self.kept is not None and not self.kept.server
+            self.may_back_up and not checking and self.kept is not None and not self.kept.server
         )
         self._selection_changed()
 
@@ -379,6 +403,8 @@ class BackupsScreen(Screen):
         return select_where(self.table, self.proxy, self.model, lambda k: k.path == path)
 
     def _selection_changed(self) -> None:
+        if not self.may_restore:
+            return
         kept = None if self.checking else self.current()
         # A copy of a trail that did not verify is not for restore (the service's words). While
         # the list is read the reason is left as it was: switched off, it gave the cursor away
@@ -396,7 +422,7 @@ class BackupsScreen(Screen):
         self._show_command()
 
     def _show_command(self) -> None:
-        kept = None if self.checking else self.current()
+        kept = None if self.checking or not self.may_restore else self.current()
         if kept is None:
             return
         if kept.not_for_restore:
