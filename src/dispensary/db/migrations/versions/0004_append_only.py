@@ -22,8 +22,6 @@ copies it and drops the old one, its triggers with it) must create its triggers 
 
 from __future__ import annotations
 
-from alembic import op
-
 revision = "0004"
 down_revision = "0003"
 branch_labels = None
@@ -88,6 +86,8 @@ def pg_triggers(table: str) -> list[str]:
 
 
 def upgrade() -> None:
+    from alembic import op  # here, not above: db.protection reads this file on the way to the GUI
+
     sqlite = op.get_bind().dialect.name == "sqlite"
     if not sqlite:
         op.execute(PG_FUNCTION)
@@ -97,6 +97,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    from alembic import op
+
     sqlite = op.get_bind().dialect.name == "sqlite"
     for table in TABLES:
         if sqlite:
