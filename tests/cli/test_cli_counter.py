@@ -51,7 +51,7 @@ def test_a_new_participant_through_two_cycles(
     assert error["message"].startswith("Cycle 1 has already been dispensed")
     too_many = cli("return", "01-101", "--cycle", "1", "--kit", kit, "--tablets", "22")
     assert too_many.code == 3
-    assert "but only 21 were dispensed from it" in too_many.err
+    assert "but only 21 tablets were dispensed from it" in too_many.err
     assert state(cli.db) == before
 
     cli.today = DEMO_TODAY + timedelta(days=21)

@@ -88,7 +88,7 @@ def test_the_audit_trail_verifies_lists_and_catches_an_edit(cli: Cli, sqlite_onl
     edit_file(cli.db, "UPDATE returns SET tablets = tablets + 1 WHERE id = 1")
     both = cli("audit", "verify", user="monitor")
     assert both.code == 6
-    assert "(technical detail: returns row 1): Tablets recorded as" in both.out
+    assert "(technical detail: returns row 1): Quantity recorded as" in both.out
     # Said once in a terminal: the report on stdout, only the exit's summary on stderr.
     assert "Tampering" not in both.err
     assert both.err.strip() == "Verification failed (exit 6): the findings are listed above."

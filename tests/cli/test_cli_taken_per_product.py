@@ -27,7 +27,7 @@ TABLETS = ("--study", "NCT07198672")
 HEADER = (
     "cycle,dispense,day1,dispensed_on,dose,kits,tablets,returned,not_brought_back,taken,"
     "expected,adherence,flags,flag_reason,returned_on,observations,irt_confirmation,voided,"
-    "dispensed_by,checked_by"
+    "dispensed_by,checked_by,return_day_note"
 )
 
 

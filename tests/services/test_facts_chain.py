@@ -302,7 +302,7 @@ def test_a_finding_names_the_record_as_a_pharmacist_reads_it(busy: Context, moni
     words = "\n".join(audit.verify(busy, monitor).findings)
     assert (
         f"Return {return_id} ({kit}, DSP" in words
-        and f"recorded it (technical detail: returns row {return_id}): Tablets recorded as "
+        and f"recorded it (technical detail: returns row {return_id}): Quantity recorded as "
         f"{tablets}, now {tablets + 7}"
         in words
     ), words
@@ -314,7 +314,7 @@ def test_a_finding_names_the_record_as_a_pharmacist_reads_it(busy: Context, moni
         f"signatures 表第 {signature} 行", ""
     )
     assert "returns" not in outside and "signatures" not in outside, chinese
-    assert f"片数记录为 {tablets}，现为 {tablets + 7}" in chinese, chinese
+    assert f"数量记录为 {tablets}，现为 {tablets + 7}" in chinese, chinese
 
 
 def test_a_signature_moved_to_another_account_names_who_signed(
@@ -406,18 +406,18 @@ def test_a_changed_ledger_row_and_dispensed_kit_name_the_kit_and_tablets(
     words = "\n".join(audit.verify(busy, monitor).findings)
     assert (
         f"ledger row {row} was changed: the dispense of kit {kit} that audit entry " in words
-        and f"(Dispense {dispense}): Tablets recorded as {quantity}, now {quantity + 1}" in words
+        and f"(Dispense {dispense}): Quantity recorded as {quantity}, now {quantity + 1}" in words
     ), words
     assert (
         f"kit {kits[1]} on Dispense {kits[3]} was changed after audit entry" in words
-        and f"(technical detail: dispense_kits row {kits[0]}): Tablets recorded as {kits[2]}, "
+        and f"(technical detail: dispense_kits row {kits[0]}): Quantity recorded as {kits[2]}, "
         f"now {kits[2] + 3}"
         in words
     ), words
     assert "a record of Dispense" not in words, words
     with speaking(Language.ZH_CN):
         chinese = "\n".join(audit.verify(busy, monitor).findings)
-    assert f"记录的药盒 {kit} 的发放（发放 {dispense}）：片数记录为 {quantity}" in chinese, chinese
+    assert f"记录的药盒 {kit} 的发放（发放 {dispense}）：数量记录为 {quantity}" in chinese, chinese
     assert f"发放 {kits[3]}中的药盒 {kits[1]}在稽查轨迹条目" in chinese, chinese
 
 
