@@ -224,14 +224,22 @@ def escaped(button: QPushButton) -> bool:
     )
 
 
+def a_line_of_data(button: QPushButton) -> bool:
+    """A line of a Today card (a kit count, a participant due, a finding): data that opens its
+    list, reached by Tab like a table's row, not a command; as many as there are lines, so no
+    key of its own (they are drawn when the card's read comes back: checked or not by timing
+    before they were left out)."""
+    return button.objectName() == "link"
+
+
 def buttons_without_key(window: QWidget) -> list[str]:
     """The push buttons shown with no Alt key (review s12: outside the Temperature and Users
     screens the buttons had none: Sign and dispense, Save report..., Reconcile again...), but
-    a dialog's Cancel, which Esc presses."""
+    a dialog's Cancel, which Esc presses, and the Today cards' lines."""
     return [
         b.text() or b.objectName()
         for b in window.findChildren(QPushButton)
-        if b.isVisible() and mnemonic(b.text()) is None and not escaped(b)
+        if b.isVisible() and mnemonic(b.text()) is None and not escaped(b) and not a_line_of_data(b)
     ]
 
 
