@@ -149,7 +149,7 @@ def test_a_return_count_is_corrected_from_the_history(
     with qtbot.waitSignal(screen.changed):
         qtbot.mouseClick(screen.correct_return_button, Qt.MouseButton.LeftButton)
     assert seen["choice"] == f"Return {old.return_id}: kit K0001, 10 tablets"
-    assert "only 21 were dispensed" in seen["refused"]
+    assert "only 21 tablets were dispensed" in seen["refused"]
     assert asked == [
         (
             "Paula Pharm",
