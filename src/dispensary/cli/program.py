@@ -153,6 +153,11 @@ COMMANDS = (
     Command("study", "setup", N_("the study this database serves")),
     Command("backup", "records", N_("copy the database to a file")),
     Command(
+        "backups",
+        "records",
+        N_("list the backups kept, and whether each is still as written"),
+    ),
+    Command(
         "restore",
         "records",
         N_(

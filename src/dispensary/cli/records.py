@@ -1,4 +1,5 @@
-"""The records: `reconcile`, `sign-off`, `audit verify|anchor|list`, `backup`, `restore`, `demo`.
+"""The records: `reconcile`, `sign-off`, `audit verify|anchor|list`, `backup`, `backups`,
+`restore`, `demo`.
 
 Each command's parser sits after its handler; the services load inside the handlers, so that
 `--help` does not load them.
@@ -721,6 +722,112 @@ def backup_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", required=True, type=path_option, metavar="FILE")
 
 
+# The state of a backup kept, as the Backups screen names it (services.backup.BackupState).
+BACKUP_STATES = {
+    "as_written": N_("As written"),
+    "holds_code": N_("Holds its code"),
+    "changed": N_("Changed since written"),
+    "missing": N_("Not found"),
+    "unchecked": N_("Not checked"),
+    "chain_broken": N_(
+        "CHAIN BROKEN: audit trail did not verify — kept as evidence, not for restore"
+    ),
+}
+BACKUP_STATE_MEANS = {
+    "as_written": N_("Its size and SHA-256 are those listed when the program wrote it."),
+    "holds_code": N_(
+        "Its last audit entry is still the verification code logged when it was made."
+    ),
+    "changed": N_(
+        "It is not the file written (changed since, or it cannot be read): do not restore "
+        "it; keep it for investigation."
+    ),
+    "missing": N_(
+        "It is not at the place logged: moved, removed, or on removable media not plugged in."
+    ),
+    "unchecked": N_("No verification code was logged to check it by."),
+}
+
+
+def cmd_backups(run: Run) -> int:
+    """The backups kept (services.backup.kept_backups, as the Backups screen lists them): when
+    each was written, automatic or by hand, its size, whether still as written, its code."""
+    from dispensary.reports.audit import zones
+    from dispensary.services import backup
+
+    kept = backup.kept_backups(run.context(), run.actor())  # the service checks the role
+    rows = kept.backups
+    if not rows:
+        if kept.server:
+            empty = _(
+                "No backup of this database is kept: a database server is backed up with its "
+                "own tools (pg_dump; docs/INSTALL.md)."
+            )
+        else:
+            empty = _(
+                "No backup of this database yet: the windows (dispensary-gui) make one in "
+                "{folder} at the first sign-in of each day, and `dispensary backup --out FILE` "
+                "makes one by hand."
+            ).format(folder=kept.folder)
+        run.emit(asdict(kept), [empty])
+        return EXIT_OK
+    # This workstation's time beside UTC's, with its zone, unless it keeps UTC (as audit list).
+    local = any(k.at.astimezone().utcoffset() for k in rows)
+    zone = [_("Written ({zone})").format(zone=zones(k.at for k in rows))] if local else []
+
+    def when(text: str, file_time: bool) -> str:
+        return _("{time} (file's time)").format(time=text) if file_time else text
+
+    lines = [_("Backup folder: {folder}").format(folder=kept.folder), ""]
+    lines += table(
+        [
+            _("Written (UTC)"),
+            *zone,
+            _("Kind"),
+            _("Size"),
+            _("State"),
+            _("Verification code"),
+            _("File"),
+        ],
+        [
+            (
+                when(cell(k.at), k.file_time),
+                *([when(f"{k.at.astimezone():%Y-%m-%d %H:%M}", k.file_time)] if local else []),
+                _("Automatic") if k.automatic else _("By hand"),
+                "-" if k.bytes is None else _("{value} kB").format(value=k.bytes // 1024 or 1),
+                _(BACKUP_STATES[k.state.value]),
+                k.code or "-",
+                k.path,
+            )
+            for k in rows
+        ],
+        right=[2 + len(zone)],
+    )
+    # What each state shown means, once, as the screen says it on hover; a copy kept as
+    # evidence says why it is not for restore (the service's words).
+    shown = dict.fromkeys(k.state.value for k in rows if k.state.value in BACKUP_STATE_MEANS)
+    notes = [
+        _("{state}: {means}").format(state=_(BACKUP_STATES[s]), means=_(BACKUP_STATE_MEANS[s]))
+        for s in shown
+    ]
+    notes += [k.not_for_restore for k in rows if k.not_for_restore]
+    if any(k.file_time for k in rows):
+        notes.append(
+            _(
+                "No audit entry records a copy marked (file's time): the time shown is when its "
+                "file was last changed, not a time recorded when it was written."
+            )
+        )
+    if notes:
+        lines += ["", *notes]
+    run.emit(asdict(kept), lines)
+    return EXIT_OK
+
+
+def backups_parser(p: argparse.ArgumentParser) -> None:
+    p.set_defaults(handler=cmd_backups)
+
+
 def cmd_restore(run: Run) -> int:
     from dispensary.services import backup
     from dispensary.services.context import Actor, Clock, SystemClock
@@ -949,6 +1056,7 @@ PARSERS: dict[str, Fill] = {
     "sign-off": sign_off_parser,
     "audit": audit_parser,
     "backup": backup_parser,
+    "backups": backups_parser,
     "restore": restore_parser,
     "demo": demo_parser,
 }

@@ -39,7 +39,7 @@ from dispensary.i18n import _, listed
 from dispensary.services import setup, studies, users
 from dispensary.services.context import Actor, Clock, Context, SystemClock, clock_on
 
-SITE_WIDE = frozenset({"user", "recover-admin", "backup", "restore", "demo", "init"})
+SITE_WIDE = frozenset({"user", "recover-admin", "backup", "backups", "restore", "demo", "init"})
 SITE_WIDE_OPTIONS = ("every_study",)
 """Options that make a study's command the pharmacy's (`inventory --every-study`)."""
 """Commands of the whole pharmacy, not of one study: they need no --study."""

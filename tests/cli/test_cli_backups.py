@@ -1,0 +1,167 @@
+"""`dispensary backups` lists the backups kept as the Backups screen does (services.backup
+.kept_backups: the automatic ones and those by hand, each with its state, time, size and
+verification code), to every role that reads the audit trail; a role the service refuses is
+refused (exit 4); none kept is said in a sentence; Chinese for a zh_CN reader, the JSON keeping
+the service's codes."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from cli_support import DEMO_TODAY, SUBPROCESS_ENV, Cli, pg_server
+
+from dispensary.domain.codes import Role
+from dispensary.services import backup, setup, users
+from dispensary.services.context import clock_on
+from dispensary.services.demo import DEMO_PASSWORD
+from dispensary.services.permissions import ALLOWED, Permission
+from tamper import edit_file
+
+
+def _line(text: str, path: Path) -> str:
+    [found] = [line for line in text.splitlines() if line.rstrip().endswith(str(path))]
+    return found
+
+
+def _automatic_backup(db: str) -> Path:
+    """The day's automatic backup, as the windows make it at the first sign-in."""
+    ctx = setup.open_database(db, clock_on(DEMO_TODAY)).context
+    try:
+        actor = users.sign_in(ctx, "monitor", DEMO_PASSWORD)
+        made = backup.automatic_backup(ctx, actor, Path(db).parent / "backups")
+        assert made is not None
+        return Path(made.path)
+    finally:
+        ctx.engine.dispose()
+
+
+def test_none_kept_is_said_in_a_sentence(cli: Cli) -> None:
+    listed = cli("backups", user="technician")
+    assert listed.code == 0, listed.err
+    if pg_server() is None:
+        folder = Path(cli.db).parent / "backups"
+        assert listed.out.startswith("No backup of this database yet:"), listed.out
+        assert str(folder) in listed.out and "dispensary backup --out FILE" in listed.out
+    else:  # a server is backed up with its own tools
+        assert listed.out.startswith("No backup of this database is kept:"), listed.out
+        assert "pg_dump" in listed.out
+    assert "Written" not in listed.out  # no table of headers alone
+    data = cli("backups", "--json", user="technician").json()
+    assert data["backups"] == [] and data["server"] == (pg_server() is not None)
+    chinese = cli("--lang", "zh_CN", "backups", user="technician")
+    assert chinese.code == 0, chinese.err
+    assert chinese.out.startswith("本"), chinese.out
+    assert "No backup" not in chinese.out
+
+
+def test_the_backups_kept_are_listed_with_their_state(
+    cli: Cli, tmp_path: Path, sqlite_only: None
+) -> None:
+    backups = Path(cli.db).parent / "backups"
+    automatic = _automatic_backup(cli.db)
+    kept = backups / "b1.sqlite3"
+    assert cli("backup", "--out", str(kept), user="admin").code == 0
+    changed = backups / "b2.sqlite3"
+    assert cli("backup", "--out", str(changed), user="admin").code == 0
+    changed.write_bytes(b"overwritten")  # no longer the file written
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    away = usb / "b3.sqlite3"
+    assert cli("backup", "--out", str(away), user="admin").code == 0
+    away.unlink()  # the USB stick is not plugged in
+
+    for role in ("monitor", "technician", "pharmacist", "admin"):
+        listed = cli("backups", user=role)
+        assert listed.code == 0, listed.err
+    lines = listed.out.splitlines()
+    assert lines[0] == f"Backup folder: {backups}"
+    assert lines[2].startswith("Written (UTC)") and "Verification code" in lines[2]
+    data = cli("backups", "--json", user="monitor").json()
+    rows = {Path(r["path"]): r for r in data["backups"]}
+    assert set(rows) == {automatic, kept, changed, away}
+    assert {p: r["state"] for p, r in rows.items()} == {
+        automatic: "as_written",
+        kept: "holds_code",
+        changed: "changed",
+        away: "missing",
+    }
+    assert rows[automatic]["automatic"] and not rows[kept]["automatic"]
+    assert rows[away]["bytes"] is None and rows[kept]["bytes"] == kept.stat().st_size
+    # One line per backup, with the same facts as the JSON.
+    for path, row in rows.items():
+        line = _line(listed.out, path)
+        assert row["code"] in line, line
+        assert ("Automatic" if row["automatic"] else "By hand") in line, line
+        if row["bytes"] is not None:
+            assert f"{row['bytes'] // 1024 or 1} kB" in line, line
+    assert "As written" in _line(listed.out, automatic)
+    assert "Holds its code" in _line(listed.out, kept)
+    assert "Changed since written" in _line(listed.out, changed)
+    assert "Not found" in _line(listed.out, away)
+    # What the states shown mean, once each, as the screen's hints say it.
+    assert listed.out.count("do not restore it; keep it for investigation.") == 1
+    assert listed.out.count("on removable media not plugged in.") == 1
+
+    chinese = cli("--lang", "zh_CN", "backups", user="monitor")
+    assert chinese.code == 0, chinese.err
+    assert chinese.out.splitlines()[0] == f"备份文件夹：{backups}"
+    assert "与写出时一致" in _line(chinese.out, automatic)
+    assert "自动" in _line(chinese.out, automatic)
+    assert "仍含其校验码" in _line(chinese.out, kept) and "手动" in _line(chinese.out, kept)
+    assert "写出后已改变" in _line(chinese.out, changed)
+    assert "未找到" in _line(chinese.out, away)
+    assert "校验码" in chinese.out.splitlines()[2] and "写出时间（UTC）" in chinese.out
+    for english in ("As written", "By hand", "Automatic", "Not found", "Backup folder", "Kind"):
+        assert english not in chinese.out, english
+    coded = cli("--lang", "zh_CN", "backups", "--json", user="monitor").json()
+    assert {r["state"] for r in coded["backups"]} == {
+        "as_written",
+        "holds_code",
+        "changed",
+        "missing",
+    }
+
+
+def test_a_copy_of_a_broken_chain_is_listed_as_evidence_not_for_restore(
+    cli: Cli, sqlite_only: None
+) -> None:
+    edit_file(cli.db, "UPDATE returns SET tablets = tablets + 3")
+    backups = Path(cli.db).parent / "backups"
+    assert cli("backup", "--out", str(backups / "b1.sqlite3"), user="admin").code == 6
+    broken = backups / "b1-CHAIN-BROKEN.sqlite3"
+    listed = cli("backups", user="monitor")
+    assert listed.code == 0, listed.err
+    assert "CHAIN BROKEN" in _line(listed.out, broken)
+    assert "b1-CHAIN-BROKEN.sqlite3 was made when the audit trail did not verify" in listed.out
+    [row] = cli("backups", "--json", user="monitor").json()["backups"]
+    assert row["state"] == "chain_broken" and row["code"] == ""
+    assert row["not_for_restore"].startswith("b1-CHAIN-BROKEN.sqlite3 was made")
+    chinese = cli("--lang", "zh_CN", "backups", user="monitor")
+    assert "链已损坏" in _line(chinese.out, broken)
+    assert "CHAIN BROKEN" not in chinese.out
+
+
+def test_a_role_the_service_refuses_is_refused(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The refusal is the service's (services.backup.kept_backups): every role reads the list
+    today, so one is taken away for the test, as the command runs in this process."""
+    if os.environ.get(SUBPROCESS_ENV) == "1":
+        pytest.skip("the permission is changed in this process only")
+    monkeypatch.setitem(
+        ALLOWED, Permission.BACKUPS, ALLOWED[Permission.BACKUPS] - {Role.TECHNICIAN}
+    )
+    refused = cli("backups", user="technician")
+    assert refused.code == 4
+    assert "technician (technician) may not see the backups kept." in refused.err
+    assert refused.out == ""
+    chinese = cli("--lang", "zh_CN", "backups", user="technician")
+    assert chinese.code == 4 and "无权查看保存的备份" in chinese.err, chinese.err
+    assert cli("backups", user="monitor").code == 0
+
+
+def test_every_state_the_service_gives_has_its_words() -> None:
+    from dispensary.cli.records import BACKUP_STATE_MEANS, BACKUP_STATES
+
+    assert set(BACKUP_STATES) == {s.value for s in backup.BackupState}
+    assert set(BACKUP_STATE_MEANS) <= set(BACKUP_STATES)
