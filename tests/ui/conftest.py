@@ -36,15 +36,50 @@ if TYPE_CHECKING:
     from dispensary.app import Desk
 
 
+KEPT_FOR_QTBOT: list[Any] = []
+"""The windows given to qtbot, held until Qt has deleted them (pytest_runtest_teardown).
+qtbot holds a weak reference only: a window whose Python object is otherwise held only by
+reference cycles of its own (a model's slots, its screen's attributes) was then garbage
+as soon as its test returned, and a full garbage collection that happened to run before
+qtbot closed it tore it apart while Qt still showed it (its attributes cleared under its
+live widgets: a model without its columns, a wrapper freed under a live tab page, the
+segmentation fault seen in the full run after test_the_register_has_room_at_1366x768...)."""
+
+
+def _kept_add_widget(original: Any) -> Any:
+    def add_widget(self: Any, widget: Any, **kwargs: Any) -> None:
+        original(self, widget, **kwargs)
+        KEPT_FOR_QTBOT.append(widget)
+
+    return add_widget
+
+
+def _keep_qtbot_widgets() -> None:
+    from pytestqt.qtbot import QtBot
+
+    if not getattr(QtBot, "_dispensary_keeps_widgets", False):
+        QtBot.addWidget = _kept_add_widget(QtBot.addWidget)  # type: ignore[method-assign]
+        QtBot.add_widget = QtBot.addWidget  # type: ignore[method-assign]
+        QtBot._dispensary_keeps_widgets = True  # type: ignore[attr-defined]
+
+
+_keep_qtbot_widgets()
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
     """Every Today-screen reading thread ends before any fixture closes its database: a window
     a test leaves open (closed only by qtbot, after the database fixture's teardown) must not
     leave a thread reading a disposed engine (a segmentation fault seen in a full run)."""
+    import shiboken6
+
     from dispensary.ui.dashboard import wait_for_workers
 
     wait_for_workers()
     let_go_of_unrecorded_prints()
+    # A window the test deleted itself is let go, as qtbot's weak reference would be: qtbot
+    # closes only those still alive.
+    KEPT_FOR_QTBOT[:] = [w for w in KEPT_FOR_QTBOT if shiboken6.isValid(w)]
     yield
     # The windows qtbot closed are deleted later, at the next turn of an event loop: a test
     # that runs none left them alive under the next tests, and one that applies the style
@@ -54,6 +89,7 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
 
     if QCoreApplication.instance() is not None:
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    KEPT_FOR_QTBOT.clear()
 
 
 def let_go_of_unrecorded_prints() -> None:
