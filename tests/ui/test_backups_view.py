@@ -481,3 +481,27 @@ def test_f5_in_the_table_leaves_the_cursor_in_the_table(
     qtbot.waitUntil(lambda: not screen.checking, timeout=20000)
     qtbot.wait(20)
     assert screen.table.hasFocus(), QGuiApplication.focusObject()
+
+
+def test_a_database_server_is_not_promised_a_daily_backup_it_never_gets(
+    qtbot: QtBot, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch, language: Language
+) -> None:
+    """On a database server the program keeps no copy (kept_backups says `server`): the screen
+    says how such a database is backed up, not that the first sign-in of the day makes one."""
+    real = backup.kept_backups
+
+    def on_a_server(ctx: Any, actor: Any) -> backup.KeptBackups:
+        kept = real(ctx, actor)
+        return backup.KeptBackups(database=kept.database, folder="", backups=(), server=True)
+
+    monkeypatch.setattr(backup, "kept_backups", on_a_server)
+    screen = BackupsScreen(pharmacy.session("admin"))
+    shown(qtbot, screen)
+    read(qtbot, screen)
+    shoot(screen, f"backups-server-{language.value}")
+    said = screen.folder.text()
+    assert {ENGLISH: "pg_dump", Language.ZH_CN: "pg_dump"}[language] in said
+    assert {ENGLISH: "first sign-in", Language.ZH_CN: "首次登录"}[language] not in said
+    assert not screen.back_up_button.isEnabled()
+    # Nor is it restored by the command the screen gives for a file.
+    assert "pg_restore" in screen.how.text()

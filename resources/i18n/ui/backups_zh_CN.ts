@@ -127,6 +127,14 @@
         <translation>备份文件夹：{folder}</translation>
     </message>
     <message>
+        <source>No backup of this database is kept here: a database server is backed up with its own tools (pg_dump; see docs/INSTALL.md).</source>
+        <translation>此处未保存此数据库的备份：数据库服务器用其自带的工具备份（pg_dump；见 docs/INSTALL.md）。</translation>
+    </message>
+    <message>
+        <source>A database server is restored with its own tools: pg_restore the dump into a new database, check it with `dispensary --db URL audit verify`, then point the workstations at it (docs/INSTALL.md, &apos;Restoring a PostgreSQL database&apos;).</source>
+        <translation>数据库服务器需用其自带工具恢复：用 pg_restore 将转储导入新数据库，用 `dispensary --db URL audit verify` 核验，然后将各工作站指向该数据库（见 docs/INSTALL.md 的“Restoring a PostgreSQL database”）。</translation>
+    </message>
+    <message>
         <source>No backup of this database yet: the first sign-in of each day makes one in {folder}.</source>
         <translation>本数据库尚无备份：每天首次登录时会在 {folder} 中生成一份。</translation>
     </message>

@@ -375,14 +375,28 @@ class BackupsScreen(Screen):
             self.folder.clear()
             self._selection_changed()
             return
-        self.folder.setText(
-            self.tr("Backup folder: {folder}").format(folder=kept.folder)
-            if kept.backups
-            else self.tr(
+        if kept.backups:
+            said = self.tr("Backup folder: {folder}").format(folder=kept.folder)
+        elif kept.server:  # the program makes no copy of a server's database (kept_backups)
+            said = self.tr(
+                "No backup of this database is kept here: a database server is backed up "
+                "with its own tools (pg_dump; see docs/INSTALL.md)."
+            )
+            # Nor restores one (the restore command refuses it: backup.SERVER_RESTORE).
+            self.how.setText(
+                self.tr(
+                    "A database server is restored with its own tools: pg_restore the dump into "
+                    "a new database, check it with `dispensary --db URL audit verify`, then "
+                    "point the workstations at it (docs/INSTALL.md, 'Restoring a PostgreSQL "
+                    "database')."
+                )
+            )
+        else:
+            said = self.tr(
                 "No backup of this database yet: the first sign-in of each day makes one in "
                 "{folder}."
             ).format(folder=kept.folder)
-        )
+        self.folder.setText(said)
         self.model.set_rows(kept.backups)
         self._fit()
         if chosen is None or not self.select(chosen):
