@@ -96,3 +96,44 @@ def test_an_enrolment_after_a_study_file_update_is_refused_and_opened_again_as_t
             select(Participant.eligibility_checklist).where(Participant.study_number == "01-007")
         )
     assert NEW_CRITERION in (checklist or "") and OLD_CRITERION not in (checklist or "")
+
+
+def test_the_registers_search_is_kept_when_a_refused_enrolment_opens_the_study_again(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The screens built again for the new file listed everyone: the search the user had typed
+    in the register was dropped (F5 kept it; this route did not)."""
+    window = main_window(qtbot, pharmacy.session("pharm"))
+    window.show_screen(ParticipantsScreen)
+    screen = window.screen_of(ParticipantsScreen)
+    qtbot.keyClicks(screen.search, "01-001")
+    assert screen.proxy.rowCount() == 1
+    text = pharmacy.study.source_text
+    amended = text.replace("min_age = 18", "min_age = 21").replace(OLD_CRITERION, NEW_CRITERION)
+    opened: list[EnrolDialog] = []
+
+    def fill(dialog: EnrolDialog) -> int:
+        opened.append(dialog)
+        if len(opened) > 1:
+            return 0  # opened again as typed: the pharmacist closes it, to look at the register
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        qtbot.keyClicks(dialog.study_number, "01-007")
+        qtbot.keyClicks(dialog.initials, "CD")
+        answer_eligibility(qtbot, dialog)
+        qtbot.keyClicks(dialog.birth_year, "1990")
+        for box in dialog.criteria:
+            box.setChecked(True)
+        studies.update_study(pharmacy.ctx, pharmacy.actor("admin"), amended, "v2.toml", "v2")
+        qtbot.mouseClick(dialog.enrol_button, Qt.MouseButton.LeftButton)
+        return dialog.result()
+
+    monkeypatch.setattr(EnrolDialog, "exec", fill)
+    qtbot.mouseClick(screen.enrol_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(opened) == 2)
+    assert window.session.ctx.version == 2
+    again = window.screen_of(ParticipantsScreen)
+    assert again is not screen
+    assert again.search.text() == "01-001"
+    shown = [again.proxy.index(r, 0).data() for r in range(again.proxy.rowCount())]
+    assert shown == ["01-001"]

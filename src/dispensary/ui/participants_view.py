@@ -1395,6 +1395,7 @@ class _KeptFilter(Kept):
 
     search: str = ""
     listing: OpenKind | None = None
+    then: Kept | None = None  # the enrolment or correction window to open again, as typed
 
 
 class ParticipantsScreen(Screen):
@@ -1924,10 +1925,22 @@ class ParticipantsScreen(Screen):
             if kept.listing is not None:
                 self._list(kept.listing)
             self.search.setText(kept.search)
+            if kept.then is not None:
+                self.restore_state(kept.then)
         elif isinstance(kept, TypedEnrolment):
             QTimer.singleShot(0, lambda: self._enrol_as(kept))
         elif isinstance(kept, TypedCorrection):
             QTimer.singleShot(0, lambda: self._correct_as(kept))
+
+    def _reopen_keeping_filter(self, fresh: Context, typed: Kept | None) -> None:
+        """The study opened again with its updated file for a window refused meanwhile, the
+        register's filter kept as F5 keeps it (`kept_state`), then the window as typed: the
+        screen built again listed everyone, the filter the user had set dropped."""
+        kept = self.kept_state()
+        if isinstance(kept, _KeptFilter):
+            self.reopen_study(fresh, replace(kept, then=typed))
+        else:
+            self.reopen_study(fresh, typed)
 
     def _enrol(self) -> None:
         self._enrol_as(None)
@@ -1939,7 +1952,7 @@ class ParticipantsScreen(Screen):
         if dialog.reloaded is not None:
             # The study file was updated since: the study opened again with it, as F5 does
             # (the window builds its screens again), and the enrolment window again as typed.
-            self.reopen_study(*dialog.reloaded)
+            self._reopen_keeping_filter(*dialog.reloaded)
             return
         row = dialog.enrolled
         if row is None:
@@ -2021,7 +2034,7 @@ class ParticipantsScreen(Screen):
         dialog = CorrectEnrolmentDialog(self.session, current, self, typed)
         dialog.exec()
         if dialog.reloaded is not None:  # the study file was updated since: as for enrolment
-            self.reopen_study(*dialog.reloaded)
+            self._reopen_keeping_filter(*dialog.reloaded)
             return
         row = dialog.corrected
         if row is None:
