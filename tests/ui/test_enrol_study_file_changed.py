@@ -30,6 +30,16 @@ def enrolled(pharmacy: Pharmacy) -> list[tuple[str, int]]:
         ]
 
 
+def type_the_enrolment(qtbot: Any, dialog: EnrolDialog) -> None:
+    """Participant 01-007 (CD, born 1990) typed in, every criterion ticked."""
+    qtbot.keyClicks(dialog.study_number, "01-007")
+    qtbot.keyClicks(dialog.initials, "CD")
+    answer_eligibility(qtbot, dialog)
+    qtbot.keyClicks(dialog.birth_year, "1990")
+    for box in dialog.criteria:
+        box.setChecked(True)
+
+
 def test_an_enrolment_after_a_study_file_update_is_refused_and_opened_again_as_typed(
     qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -47,12 +57,7 @@ def test_an_enrolment_after_a_study_file_update_is_refused_and_opened_again_as_t
         dialog.show()
         qtbot.waitExposed(dialog)
         if not seen:  # the pharmacist types; the administrator amends the study meanwhile
-            qtbot.keyClicks(dialog.study_number, "01-007")
-            qtbot.keyClicks(dialog.initials, "CD")
-            answer_eligibility(qtbot, dialog)
-            qtbot.keyClicks(dialog.birth_year, "1990")
-            for box in dialog.criteria:
-                box.setChecked(True)
+            type_the_enrolment(qtbot, dialog)
             studies.update_study(
                 pharmacy.ctx, pharmacy.actor("admin"), amended, "v2.toml", "amendment 2"
             )
@@ -118,12 +123,7 @@ def test_the_registers_search_is_kept_when_a_refused_enrolment_opens_the_study_a
             return 0  # opened again as typed: the pharmacist closes it, to look at the register
         dialog.show()
         qtbot.waitExposed(dialog)
-        qtbot.keyClicks(dialog.study_number, "01-007")
-        qtbot.keyClicks(dialog.initials, "CD")
-        answer_eligibility(qtbot, dialog)
-        qtbot.keyClicks(dialog.birth_year, "1990")
-        for box in dialog.criteria:
-            box.setChecked(True)
+        type_the_enrolment(qtbot, dialog)
         studies.update_study(pharmacy.ctx, pharmacy.actor("admin"), amended, "v2.toml", "v2")
         qtbot.mouseClick(dialog.enrol_button, Qt.MouseButton.LeftButton)
         return dialog.result()
