@@ -213,7 +213,7 @@ class Desk(QObject):
         if kept is not None:
             window.keep_prints(kept)
         try:
-            stored, unopened = prints.take_kept(self.workstation.ctx, actor)
+            stored, unopened = prints.read_kept(self.workstation.ctx, actor)
         except (OSError, ValueError) as exc:
             window.notice.show_message(
                 with_detail(
@@ -228,7 +228,7 @@ class Desk(QObject):
             )
             return
         if any(stored[:2]):
-            window.keep_prints(stored)
+            window.keep_prints(stored, in_file=True)
         if unopened:  # kept in the file, said: neither lost nor filed under another study
             said = self.tr(
                 "Labels you printed in {studies} wait for their record, but you cannot open "

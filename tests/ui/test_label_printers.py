@@ -23,7 +23,7 @@ from PySide6.QtGui import QPageLayout
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
-from window_helpers import dispense_kits_to_pick
+from window_helpers import dispense_kits_to_pick, go_to, main_window
 
 from dispensary.config import Settings
 from dispensary.domain.errors import DatabaseProblem
@@ -42,6 +42,7 @@ from dispensary.ui.label_printers import (
     printer_for,
 )
 from dispensary.ui.session import AppSession
+from dispensary.ui.unrecorded_prints import kept_file
 
 LATE = date(2027, 6, 30)
 
@@ -667,6 +668,41 @@ def test_a_label_out_whose_record_is_refused_is_recorded_again_never_printed_aga
     assert json.loads(entry.new)["reprint"] is False
     assert not out.exists()  # recorded, not printed a second time
     assert not screen.record_button.isVisible() and screen.waiting == []
+
+
+def test_a_dispensing_label_whose_record_is_refused_is_in_the_workstation_file_at_once(
+    qtbot: QtBot,
+    counter: Counter,
+    tmp_path: Path,
+    signatures: Signatures,
+    no_preview: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The label out, its record refused on the main window's Dispense screen: written to the
+    workstation's file of prints waiting as it starts waiting (the program killed then loses
+    it not); Record the print, once the server is back, takes it out of the file."""
+    out = tmp_path / "label.pdf"
+    session, _stock = bound_session(counter, f"{FILE_PRINTER}{out}")
+    record = label_prints.record_label_print
+
+    def server_gone(*_args: Any, **_kwargs: Any) -> Any:
+        raise DatabaseProblem("The database server cannot be reached.")
+
+    monkeypatch.setattr(label_prints, "record_label_print", server_gone)
+    window = main_window(qtbot, session)
+    screen = go_to(window, DispenseScreen)
+    number = sign_a_dispense(qtbot, screen)
+    assert screen.record_button.isVisible()
+    rows = json.loads(kept_file().read_text(encoding="utf-8"))["prints"]
+    assert [(r["username"], r["key"], r["kind"], r["items"]) for r in rows] == [
+        ("pharm", number, "dispense", [number])
+    ]
+    assert rows[0]["study"] == session.study
+
+    monkeypatch.setattr(label_prints, "record_label_print", record)  # the server is back
+    qtbot.mouseClick(screen.record_button, Qt.MouseButton.LeftButton)
+    assert screen.message.kind == "ok", screen.message.text()
+    assert not kept_file().exists()  # recorded: no print waits
 
 
 def test_a_print_not_recorded_stays_with_its_study_when_another_is_opened(

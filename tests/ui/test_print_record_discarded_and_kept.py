@@ -15,11 +15,12 @@ from typing import Any
 import pytest
 from counter_fixtures import PASSWORDS, Counter
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 from test_close_unrecorded_prints import refused_print_window
 from test_receive_unrecorded_print import (
     KITS,
+    RefusedOnce,
     answer,
     button,
     printed_unrecorded,
@@ -33,8 +34,10 @@ from dispensary.app import Desk, Workstation
 from dispensary.config import Settings
 from dispensary.domain.codes import LabelKind
 from dispensary.domain.errors import DatabaseProblem
+from dispensary.labels import choose_stock
 from dispensary.services import audit, dispensing
 from dispensary.services import labels as label_prints
+from dispensary.ui.label_printers import FILE_PRINTER
 from dispensary.ui.main_window import MainWindow
 from dispensary.ui.receive_view import ReceiveScreen
 from dispensary.ui.sign_in import SignInWindow
@@ -208,13 +211,14 @@ def test_prints_kept_for_an_absent_user_survive_the_program_closing(
     [kept] = mine.session.unrecorded_kits.values()
     assert kept.kind is LabelKind.KIT and kept.items == ("K0001",) and not kept.reprint
     assert mine.notice.kind == "warning" and "K0001" in mine.notice.text()
-    assert not kept_file().exists()  # taken: the session asks before it ends
+    assert kept_file().is_file()  # kept there until recorded or discarded: a crash loses none
     seen: list[QMessageBox] = []
     answer(qtbot, seen, button("Record now"))
     mine.quit()
     assert len(seen) == 1 and not mine.isVisible()
     rows = audit.list_entries(counter.ctx, counter.actor("admin"), action="label_printed")
     assert [json.loads(r.new)["items"] for r in rows] == [["K0001"]]
+    assert not kept_file().exists()  # recorded: out of the file
     again.close_database()
 
 
@@ -262,3 +266,150 @@ def test_a_print_of_a_study_the_user_cannot_open_stays_kept_and_is_said(
     assert window.session.unrecorded_kits == {}
     assert window.notice.kind == "warning" and "cannot open that study" in window.notice.text()
     assert kept_file().read_text(encoding="utf-8") == kept
+
+
+# -- kept in step with the session: a crash loses none -------------------------------------
+
+
+def crash(desk: Desk) -> None:
+    """The program killed: its window gone without its close path (no question, no sign-out,
+    nothing taken out of the session and kept), what it held in memory gone with it."""
+    window = desk.window
+    assert window is not None
+    window.session.on_waiting_changed = None  # nothing of the dead process reaches the file
+    window.session.unrecorded.clear()
+    window.session.unrecorded_kits.clear()
+    window.hide()
+    if desk.backup is not None:
+        desk.backup.wait()
+    for watch in (desk.watcher, desk.account_watch):
+        if watch is not None:
+            watch.detach()
+
+
+def kept_rows() -> list[dict[str, Any]]:
+    if not kept_file().exists():
+        return []
+    return list(json.loads(kept_file().read_text(encoding="utf-8"))["prints"])
+
+
+def refused_kit_labels(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> ReceiveScreen:
+    """SH-801 received on the signed-in window's Receive screen, its kit labels printed (on a
+    file printer), their record refused."""
+    RefusedOnce(monkeypatch)
+    settings = window.session.settings
+    stock = choose_stock(window.session.ctx.study, settings).name
+    settings.printers[stock] = f"{FILE_PRINTER}{tmp_path / 'kit-labels.pdf'}"
+    screen = received(qtbot, window)
+    printed_unrecorded(qtbot, screen, tmp_path)
+    return screen
+
+
+def record_on_receive(qtbot: QtBot, window: MainWindow) -> None:
+    """Record the print pressed on the Receive screen."""
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    qtbot.keyClick(window, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
+    screen = window.current_screen()
+    assert isinstance(screen, ReceiveScreen)
+    assert screen.labels_button.text().replace("&", "") == "Record the print"
+    qtbot.mouseClick(screen.labels_button, Qt.MouseButton.LeftButton)
+    assert screen.unrecorded is None, screen.message.text()
+
+
+def test_a_print_that_starts_waiting_is_in_the_file_at_once_and_survives_a_crash(
+    qtbot: QtBot,
+    counter: Counter,
+    desk: Desk,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The kit labels' record refused mid-session: the workstation's file has the print at
+    once; the program killed before it is recorded, the pharmacist's next sign-in offers it;
+    recorded then, the file no longer holds it."""
+    other = counter.actor("tech")
+    elsewhere = label_prints.PrintPlan(LabelKind.KIT, ("K0009",), False)
+    study = counter.ctx.study_id
+    store_kept(counter.ctx.database, other, ({}, {study: elsewhere}, {study: counter.ctx}))
+    window = sign_in(qtbot, desk, "pharm")
+    refused_kit_labels(qtbot, window, tmp_path, monkeypatch)
+    mine = [r for r in kept_rows() if r["username"] == "pharm"]
+    assert [(r["kind"], r["items"], r["key"]) for r in mine] == [("kit", KITS, None)]
+    crash(desk)
+
+    again = new_desk(qtbot, counter)
+    window = sign_in(qtbot, again, "pharm")
+    [kept] = window.session.unrecorded_kits.values()
+    assert list(kept.items) == KITS
+    assert window.notice.kind == "warning" and "K0801" in window.notice.text()
+    assert len([r for r in kept_rows() if r["username"] == "pharm"]) == 1  # never twice
+    record_on_receive(qtbot, window)
+    assert recorded(counter) == KITS
+    assert [r["username"] for r in kept_rows()] == ["tech"]  # another user's, untouched
+    window.quit()  # nothing left to ask
+    assert not window.isVisible()
+    again.close_database()
+
+
+def test_a_print_offered_at_sign_in_stays_in_the_file_until_recorded(
+    qtbot: QtBot, counter: Counter, desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Kept for the pharmacist, offered at their sign-in, not yet recorded when the program is
+    killed: the next sign-in offers it again (once); recorded, the file no longer holds it."""
+    pharm = counter.actor("pharm")
+    plan = label_prints.plan_print(counter.ctx, pharm, "kit", ["K0001"])
+    study = counter.ctx.study_id
+    store_kept(counter.ctx.database, pharm, ({}, {study: plan}, {study: counter.ctx}))
+    window = sign_in(qtbot, desk, "pharm")
+    assert [p.items for p in window.session.unrecorded_kits.values()] == [("K0001",)]
+    assert len(kept_rows()) == 1  # offered, not taken out
+    crash(desk)
+
+    again = new_desk(qtbot, counter)
+    window = sign_in(qtbot, again, "pharm")
+    [kept] = window.session.unrecorded_kits.values()
+    assert kept.items == ("K0001",) and "K0001" in window.notice.text()
+    assert len(kept_rows()) == 1
+    record_on_receive(qtbot, window)
+    rows = audit.list_entries(counter.ctx, counter.actor("admin"), action="label_printed")
+    assert [json.loads(r.new)["items"] for r in rows] == [["K0001"]]
+    assert not kept_file().exists()  # the only print waiting, recorded
+    window.quit()
+    assert not window.isVisible()
+    again.close_database()
+
+
+def test_a_print_discarded_at_sign_out_leaves_the_file(
+    qtbot: QtBot, counter: Counter, desk: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Discarded through the question as the session ends (in the audit trail): out of the
+    file, never offered again."""
+    window = sign_in(qtbot, desk, "pharm")
+    refused_kit_labels(qtbot, window, tmp_path, monkeypatch)
+    assert len(kept_rows()) == 1
+    seen: list[QMessageBox] = []
+    answer(qtbot, seen, button("Discard the record"))
+    window.sign_out()
+    assert len(seen) == 1 and [items for _w, items, _why in discarded(counter)] == [KITS]
+    assert not kept_file().exists()
+    window = sign_in(qtbot, desk, "pharm")
+    assert window.session.unrecorded_kits == {} and window.notice.text() == ""
+
+
+def test_a_file_that_cannot_take_a_print_starting_to_wait_is_said(
+    qtbot: QtBot, desk: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = sign_in(qtbot, desk, "pharm")
+    kept_file().parent.mkdir(parents=True, exist_ok=True)
+    kept_file().mkdir()  # a folder where the file goes: it cannot be read nor written
+    screen = refused_kit_labels(qtbot, window, tmp_path, monkeypatch)
+    assert screen.unrecorded is not None  # still waits, in the session
+    assert window.notice.kind == "error" and "cannot be written" in window.notice.text()
+    window.grab().save(str(tmp_path / "file-not-written.png"))
+    kept_file().rmdir()
+    seen: list[QMessageBox] = []
+    answer(qtbot, seen, button("Record now"))
+    window.quit()
+    assert len(seen) == 1 and not window.isVisible()

@@ -1398,6 +1398,10 @@ set</source>
         <translation>未记录：{what}：{why}</translation>
     </message>
     <message>
+        <source>Labels printed wait for their record, but this workstation&apos;s file of them cannot be written: record them before the program is closed, or ask the administrator to look at {file}.</source>
+        <translation>已打印的标签仍待记录，但本工作站保存它们的文件无法写入：请在关闭程序前记录它们，或请管理员检查 {file}。</translation>
+    </message>
+    <message>
         <source>Labels printed in your last session are not yet recorded in the audit trail: {prints}. Press Record the print on the Receive or Dispense screen (they are not printed again).</source>
         <translation>您上次登录期间打印的标签尚未记入稽查轨迹：{prints}。请在“接收”或“发放”界面按“记录此次打印”（标签不会再次打印）。</translation>
     </message>

@@ -1781,6 +1781,7 @@ class DispenseScreen(Screen):
         record, and Print again leaves it out (a second label would go out unmarked)."""
         if printed.unrecorded is not None:
             self.session.unrecorded_labels[number] = printed.unrecorded
+            self.session.waiting_changed()
 
     def record_prints(self) -> None:
         """Records the labels printed but not recorded, in turn; stops at the first refused."""
@@ -1793,6 +1794,7 @@ class DispenseScreen(Screen):
                 kind = "error"
                 break
             del self.session.unrecorded_labels[number]
+            self.session.waiting_changed()
             said.append(self.tr("{number}: print recorded.").format(number=number))
         self._show_waiting()
         if said:
@@ -1828,6 +1830,7 @@ class DispenseScreen(Screen):
         if printed.unrecorded is not None:  # out, its record refused: Record the print retries
             key = self.tr("{number} leaflet").format(number=number)
             self.session.unrecorded_labels[key] = printed.unrecorded
+            self.session.waiting_changed()
         self._show_waiting()
         self.message.show_message(
             self.tr("{number}: {text}").format(number=number, text=printed.text), printed.kind

@@ -174,6 +174,10 @@ class MainWindow(QMainWindow):
         self.contexts: dict[int, Context] = {}
         """Study id -> the context the window last worked in it with: a print waiting for its
         record is recorded in its own study (`settle_prints`)."""
+        self.waiting_in_file: dict[tuple[int, str | None], PrintPlan] = {}
+        """The session's prints waiting for their record as the workstation's file last had
+        them (`save_waiting`)."""
+        session.on_waiting_changed = self.save_waiting
         self.locked = False
         self.session_open = True  # False once the sign-out is recorded: it is recorded once
         self.guide_window: GuideWindow | None = None
@@ -1059,9 +1063,42 @@ class MainWindow(QMainWindow):
         self.notice.show_message(sentences(said), "error")
         return False
 
-    def keep_prints(self, kept: KeptPrints) -> None:
-        """The prints of this user's session ended without them (`take_prints`), given back at
-        their next sign-in: each screen offers Record the print again, and the notice says so."""
+    def save_waiting(self) -> None:
+        """The workstation's file of the prints waiting for their record brought in step with
+        the session, as soon as one starts waiting or is recorded or discarded (write-through):
+        the program crashing, or killed, loses none. A file that cannot be written is said
+        (the print still waits in the session, and the next change tries again)."""
+        from dispensary.files import with_detail
+        from dispensary.ui import unrecorded_prints as prints
+
+        now = prints.waiting_of(self.session)
+        contexts = {**self.contexts, self.session.ctx.study_id: self.session.ctx}
+        protocols = {study: ctx.study.protocol for study, ctx in contexts.items()}
+        try:
+            prints.write_through(
+                self.session.ctx.database, self.session.user, self.waiting_in_file, now, protocols
+            )
+        except (OSError, ValueError) as exc:
+            self.notice.show_message(
+                with_detail(
+                    self.tr(
+                        "Labels printed wait for their record, but this workstation's file of "
+                        "them cannot be written: record them before the program is closed, or "
+                        "ask the administrator to look at {file}."
+                    ).format(file=prints.kept_file()),
+                    exc,
+                ),
+                "error",
+            )
+            return
+        self.waiting_in_file = now
+
+    def keep_prints(self, kept: KeptPrints, in_file: bool = False) -> None:
+        """The prints of this user's session ended without them (`take_prints`), or that the
+        program closed (or crashed) on, given back at their next sign-in: each screen offers
+        Record the print again, and the notice says so. `in_file`: read from the workstation's
+        file, where they stay until recorded or discarded (never written there twice); else
+        kept in memory (the file could not take them): written to it now."""
         from dispensary.ui import unrecorded_prints as prints
 
         labels, kits, contexts = kept
@@ -1070,6 +1107,15 @@ class MainWindow(QMainWindow):
         self.session.unrecorded_kits.update(kits)
         for study, ctx in contexts.items():
             self.contexts.setdefault(study, ctx)
+        if in_file:
+            self.waiting_in_file.update(
+                {
+                    (study, key): plan
+                    for study, plans in labels.items()
+                    for key, plan in plans.items()
+                }
+            )
+            self.waiting_in_file.update({(study, None): plan for study, plan in kits.items()})
         pending = prints.pending_prints(self.session)
         if not pending:
             return
@@ -1085,6 +1131,7 @@ class MainWindow(QMainWindow):
         shown = self.current_screen()
         if shown is not None:
             shown.refresh()
+        self.save_waiting()  # after the notice: a file that cannot take them is said last
 
     def take_prints(self) -> KeptPrints:
         """The prints waiting for their record, taken out of the session as it ends without
@@ -1096,6 +1143,9 @@ class MainWindow(QMainWindow):
         kits = dict(self.session.unrecorded_kits)
         self.session.unrecorded.clear()
         self.session.unrecorded_kits.clear()
+        # Still in the workstation's file (`save_waiting`): the window closing takes none out.
+        self.session.on_waiting_changed = None
+        self.waiting_in_file = {}
         return labels, kits, dict(self.contexts)
 
     def closeEvent(self, event: QCloseEvent) -> None:

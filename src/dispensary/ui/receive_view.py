@@ -387,6 +387,7 @@ class ReceiveScreen(Screen):
             self.session.unrecorded_kits.pop(self.session.ctx.study_id, None)
         else:
             self.session.unrecorded_kits[self.session.ctx.study_id] = plan
+        self.session.waiting_changed()
 
     def kept_state(self) -> _TypedReceipt | None:
         if not self.kits:

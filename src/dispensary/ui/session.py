@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from dispensary.config import Settings
@@ -26,6 +27,9 @@ class AppSession:
     has it to record; it is let go only when the user discards it knowingly."""
     locked: bool = False
     """Set while the lock screen is up (MainWindow.set_locked)."""
+    on_waiting_changed: Callable[[], None] | None = field(default=None, compare=False, repr=False)
+    """Called by `waiting_changed`: the window's write-through of the prints waiting to the
+    workstation's file (MainWindow.save_waiting), so that a crash loses none."""
 
     @property
     def actor(self) -> Actor:
@@ -45,6 +49,12 @@ class AppSession:
         the database refused, for as long as the user is signed in: its record is retried (in
         this study, once it is open again), the label never printed again as a first print."""
         return self.unrecorded.setdefault(self.ctx.study_id, {})
+
+    def waiting_changed(self) -> None:
+        """Said by whoever changes `unrecorded` or `unrecorded_kits` (a print starts waiting for
+        its record, or is recorded or discarded): the workstation's file follows at once."""
+        if self.on_waiting_changed is not None:
+            self.on_waiting_changed()
 
     @property
     def study(self) -> str:

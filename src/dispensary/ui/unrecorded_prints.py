@@ -46,11 +46,13 @@ def pending_prints(session: AppSession) -> list[PendingPrint]:
 
 
 def forget(session: AppSession, pending: PendingPrint) -> None:
-    """Taken out of the session: recorded, or discarded knowingly."""
+    """Taken out of the session (and the workstation's file, `write_through`): recorded, or
+    discarded knowingly."""
     if pending.key is None:
         session.unrecorded_kits.pop(pending.study_id, None)
     else:
         session.unrecorded.get(pending.study_id, {}).pop(pending.key, None)
+    session.waiting_changed()
 
 
 def _of_study(session: AppSession, contexts: dict[int, Context], study_id: int) -> AppSession:
@@ -187,11 +189,13 @@ class UnrecordedPrintsQuestion:
 
 
 KEPT_FILE = "prints-waiting.json"
-"""The workstation's file of the prints kept for a user whose session ended without them (in
-the data folder): a record refused, then the session ended by their account locked elsewhere,
-their access withdrawn or another user signing in at the lock. Kept only in memory, they were
-lost without a word when the program closed before that user signed in again; in the file they
-wait for that user's next sign-in at this workstation, whenever it comes."""
+"""The workstation's file of the prints waiting for their record (in the data folder), kept in
+step with the session (`write_through`): a print is written to it as it starts waiting, and
+leaves it only once recorded or discarded (the audit trail says which). Kept only in memory,
+they were lost without a word when the program closed, or crashed, before that user recorded
+them; in the file they wait for that user's next sign-in at this workstation, whenever it
+comes: the session ended by their account locked elsewhere, their access withdrawn, another
+user signing in at the lock, or the program killed."""
 
 Kept = tuple[dict[int, dict[str, PrintPlan]], dict[int, PrintPlan], dict[int, Context]]
 """As MainWindow.take_prints gives them: the Dispense screen's prints by study and key, the
@@ -240,8 +244,8 @@ def _plan_row(study: int, protocol: str, key: str | None, plan: PrintPlan) -> di
 
 
 def store_kept(database: str, user: Actor, kept: Kept) -> None:
-    """The prints of `user`'s session ended without them, added to the workstation's file
-    for their next sign-in. Raises OSError or ValueError when the file cannot be written (or
+    """The prints of `user`'s session ended without them, in the workstation's file for their
+    next sign-in (most already are: `write_through`; each is there once). Raises OSError or ValueError when the file cannot be written (or
     read): the caller keeps them in memory and says so."""
     labels, kits, contexts = kept
     where = stored_form(database) if database else ""
@@ -266,6 +270,42 @@ def store_kept(database: str, user: Actor, kept: Kept) -> None:
     _write(path, rows + new)
 
 
+Waiting = dict[tuple[int, str | None], PrintPlan]
+"""A session's prints waiting for their record by (study id, key): `PendingPrint`'s."""
+
+
+def waiting_of(session: AppSession) -> Waiting:
+    return {(one.study_id, one.key): one.plan for one in pending_prints(session)}
+
+
+def write_through(
+    database: str, user: Actor, before: Waiting, now: Waiting, protocols: dict[int, str]
+) -> None:
+    """The workstation's file brought in step with `user`'s session: the prints waiting `now`
+    and not `before` (as the file was last written by the session) are written to it, those
+    no longer waiting (recorded, or discarded) taken out of it; every other row is untouched
+    (other users', databases', and this user's prints the session does not hold: of a study
+    they cannot open now). Written whole or not at all. Raises OSError or ValueError when the
+    file cannot be written (or read): never written over."""
+    changed = {where: plan for where, plan in now.items() if before.get(where) != plan}
+    gone = set(before) - set(now)
+    if not changed and not gone:
+        return
+    database = stored_form(database) if database else ""
+    mine = {(database, user.user_id, study, key) for study, key in gone | set(changed)}
+    path = kept_file()
+    rows = [
+        r
+        for r in _rows(path)
+        if (r.get("database"), r.get("user_id"), r.get("study_id"), r.get("key")) not in mine
+    ]
+    for (study, key), plan in changed.items():
+        row = _plan_row(study, protocols.get(study, ""), key, plan)
+        row.update(database=database, user_id=user.user_id, username=user.username)
+        rows.append(row)
+    _write(path, rows)
+
+
 def _plan_of(row: dict[str, object]) -> PrintPlan:
     items = row.get("items")
     quarantined = row.get("quarantined")
@@ -278,24 +318,22 @@ def _plan_of(row: dict[str, object]) -> PrintPlan:
     )
 
 
-def take_kept(ctx: Context, user: Actor) -> tuple[Kept, list[str]]:
-    """The prints the workstation's file keeps for `user` in this database, taken out of it
-    (their session has them from now, and asks about them before it ends), each in the context
-    of its own study. One whose study the user can no longer open (access taken away) stays in
-    the file for a later sign-in, never recorded under another study: named (by protocol)
-    second in the answer. Raises OSError or ValueError when the file cannot be read or
-    written: nothing is taken."""
+def read_kept(ctx: Context, user: Actor) -> tuple[Kept, list[str]]:
+    """The prints the workstation's file keeps for `user` in this database, each in the context
+    of its own study: their session offers them, and asks about them before it ends. They stay
+    in the file until recorded or discarded (`write_through`), so that the program crashing
+    before then loses none. One whose study the user can no longer open (access taken away) is
+    never recorded under another study: named (by protocol) second in the answer. Raises
+    OSError or ValueError when the file cannot be read."""
     path = kept_file()
     rows = _rows(path)
     where = stored_form(ctx.database) if ctx.database else ""
     labels: dict[int, dict[str, PrintPlan]] = {}
     kits: dict[int, PrintPlan] = {}
     contexts: dict[int, Context] = {}
-    left: list[dict[str, object]] = []
     unopened: list[str] = []
     for row in rows:
         if row.get("database") != where or row.get("user_id") != user.user_id:
-            left.append(row)
             continue
         study = row.get("study_id")
         protocol = str(row.get("study") or "")
@@ -305,7 +343,6 @@ def take_kept(ctx: Context, user: Actor) -> tuple[Kept, list[str]]:
                 own = studies.switch_study(ctx, user, protocol)
             plan = _plan_of(row)
         except (DispensaryError, ValueError, KeyError):
-            left.append(row)
             if protocol not in unopened:
                 unopened.append(protocol)
             continue
@@ -315,6 +352,4 @@ def take_kept(ctx: Context, user: Actor) -> tuple[Kept, list[str]]:
             kits[own.study_id] = plan
         else:
             labels.setdefault(own.study_id, {})[str(key)] = plan
-    if len(left) != len(rows):
-        _write(path, left)
     return (labels, kits, contexts), unopened
