@@ -105,8 +105,31 @@ MEASURE_WORDS = (
 )
 """Chinese measure words and units a number is read with (连服14天, 21粒, 第 3 周期): a line
 never breaks between the number and them. Longer words first, so that 个月 is matched whole."""
-LATIN_UNITS = ("mmol", "mcg", "µg", "μg", "mg", "kg", "mL", "ml", "IU", "°C", "g", "L", "%")
-"""Units written in Latin letters after a number (7.5 mg, 25 °C)."""
+LATIN_UNITS = (
+    *("mmol", "mcg", "µg", "μg", "mg", "kg", "mL", "ml", "IU", "°C", "g", "L", "%"),
+    *("tablets", "tablet", "capsules", "capsule", "days", "day"),
+)
+"""Units written in Latin letters after a number (7.5 mg, 25 °C), and the English words a count
+of doses or days is read with (1 tablet, 28 capsules, 21 days: "Take 1 / tablet" misreads)."""
+_SPACE = "[ \u00a0]"
+_MONTH = (
+    "Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    "|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?"
+)
+_WEEKDAY = (
+    "Mon(?:day)?|Tue(?:s(?:day)?)?|Wed(?:nesday)?|Thu(?:r(?:s(?:day)?)?)?|Fri(?:day)?"
+    "|Sat(?:urday)?|Sun(?:day)?"
+)
+_DIGIT = "[0-9０-９]"
+_WEEKDAY_ZH = "(?:周|星期)[一二三四五六日天]"
+DATE = re.compile(
+    rf"(?i:\b(?:(?:{_WEEKDAY}){_SPACE})?(?:[0-9]{{1,2}}{_SPACE})?(?:{_MONTH})\.?{_SPACE}"
+    rf"[0-9]{{4}}\b)"
+    rf"|{_DIGIT}{{4}}年{_DIGIT}{{1,2}}月(?:{_DIGIT}{{1,2}}日)?(?:{_SPACE}?{_WEEKDAY_ZH})?"
+)
+"""A date as labels write it, never broken across lines ('2026年3月' / '2日', 'Dispensed 2' /
+'Mar 2026' misread): 'Wed 2 Mar 2026', '2 Mar 2026', 'EXP 11 JAN 2027's '11 JAN 2027', 'JUN
+2027'; '2026年3月2日 周一', '2027年6月'."""
 NUMBER_AND_UNIT = re.compile(
     r"[0-9０-９]+(?:[.,．][0-9０-９]+)*"
     rf"(?:[ \u00a0]?(?:{'|'.join(MEASURE_WORDS)})"
@@ -114,6 +137,9 @@ NUMBER_AND_UNIT = re.compile(
 )
 """A number (its digits, full-width ones too, and decimal point) with the measure word or unit
 that follows it, one space between them or none: set as one word (`kept_inside`)."""
+UNBROKEN = re.compile(f"{DATE.pattern}|{NUMBER_AND_UNIT.pattern}")
+"""What a label's line never breaks inside (`bind_numbers`): a date, whole (found first), or a
+number with its unit."""
 
 _lock = threading.Lock()
 
@@ -142,7 +168,8 @@ def kept_inside(text: str) -> frozenset[int]:
     """The indices i before which a line may not break, whatever the characters either side:
     inside a number and between it and its measure word or unit ("连服14 / 天", "21 / 粒",
     "7.5 / mg" read as another number and a stray word; full-width digits are wide, so Chinese
-    breaking would split "１４" too)."""
+    breaking would split "１４" too). A date may break between its numbers here (a report's
+    narrow cell); on a label it never does (`bind_numbers`)."""
     return frozenset(
         index
         for found in NUMBER_AND_UNIT.finditer(text)
@@ -151,10 +178,11 @@ def kept_inside(text: str) -> frozenset[int]:
 
 
 def bind_numbers(text: str) -> str:
-    """The text with each number and its measure word or unit joined by no-break marks (a
-    no-break space for the space, word joiners between the characters; never drawn), for a
-    wrapper that breaks at spaces and where `may_break` allows (labels.text)."""
-    return NUMBER_AND_UNIT.sub(
+    """The text with each date, and each number with its measure word or unit (UNBROKEN),
+    joined by no-break marks (a no-break space for the space, word joiners between the
+    characters; never drawn), for a wrapper that breaks at spaces and where `may_break` allows
+    (labels.text)."""
+    return UNBROKEN.sub(
         lambda found: NO_BREAK[1].join(found.group().replace(" ", NO_BREAK[0])), text
     )
 

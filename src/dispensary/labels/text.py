@@ -9,8 +9,10 @@ printed as a blank box.
 Wrapping: Latin text breaks at spaces. Chinese breaks between any two characters, as Chinese is
 set, except that a line never starts with closing punctuation (，。、；：）」...) nor ends with
 opening punctuation (（「...); a Latin word inside Chinese text stays whole, and so does a
-number with its measure word or unit (连服14天, 21粒, 7.5 mg: pdffonts.NUMBER_AND_UNIT). A text
-made with `keep_together` (an expiry, a telephone number) never breaks.
+number with its measure word or unit (连服14天, 21粒, 7.5 mg, 1 tablet: pdffonts.NUMBER_AND_UNIT),
+and so does a date, in either language ('Dispensed 30' / 'Sep 2026', '2026年9月' / '30日' misread:
+pdffonts.DATE), wherever it comes from. A text made with `keep_together` (an expiry, a
+telephone number) never breaks.
 
 Legibility: no text is set below LEGIBLE, 7 pt with an x-height of at least 1.4 mm in every
 label font (pdffonts.legible_size explains the rule for the CJK font).
@@ -170,8 +172,8 @@ def segments(word: str) -> list[str]:
 
 def wrap(text: str, font: str, size: float, width: float) -> list[str] | None:
     """Greedy wrap: at ordinary spaces, and between Chinese characters (segments), never inside
-    a number with its measure word or unit (bind_numbers); None when a piece that may not be
-    broken is wider than the line."""
+    a date nor a number with its measure word or unit (bind_numbers); None when a piece that
+    may not be broken is wider than the line (the text is then set smaller, or refused)."""
     lines: list[str] = []
     for paragraph in bind_numbers(text).split("\n"):
         current = ""
