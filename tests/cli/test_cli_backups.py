@@ -2,16 +2,21 @@
 .kept_backups: the automatic ones and those by hand, each with its state, time, size and
 verification code), to every role that reads the audit trail; a role the service refuses is
 refused (exit 4); none kept is said in a sentence; Chinese for a zh_CN reader, the JSON keeping
-the service's codes."""
+the service's codes. With --restore-command FILE --reason TEXT, the restore's command line the
+Backups screen gives (services.backup.restore_command), refused as the service refuses it."""
 
 from __future__ import annotations
 
 import os
+import shlex
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cli_support import DEMO_TODAY, SUBPROCESS_ENV, Cli, pg_server
 
+from dispensary.cli.program import build_parser
 from dispensary.domain.codes import Role
 from dispensary.services import backup, setup, users
 from dispensary.services.context import clock_on
@@ -165,3 +170,107 @@ def test_every_state_the_service_gives_has_its_words() -> None:
 
     assert set(BACKUP_STATES) == {s.value for s in backup.BackupState}
     assert set(BACKUP_STATE_MEANS) <= set(BACKUP_STATES)
+
+
+REASON = "damaged by a power cut"
+
+
+def _service_command(db: str, source: Path, reason: str) -> str:
+    """The command line the Backups screen gives an administrator for `source`."""
+    ctx = setup.open_database(db, clock_on(DEMO_TODAY)).context
+    try:
+        actor = users.sign_in(ctx, "admin", DEMO_PASSWORD)
+        return backup.restore_command(ctx, actor, str(source), reason)
+    finally:
+        ctx.engine.dispose()
+
+
+def test_an_administrator_is_given_the_restore_command_the_screen_gives(
+    cli: Cli, sqlite_only: None, state: Callable[[str], dict[str, Any]]
+) -> None:
+    """`backups --restore-command FILE --reason TEXT` prints the service's command line
+    (services.backup.restore_command, as the Backups screen shows it), alone on stdout so it can
+    be copied; what to do with it on stderr; nothing restored or written."""
+    kept = Path(cli.db).parent / "backups" / "b1.sqlite3"
+    assert cli("backup", "--out", str(kept), user="admin").code == 0
+    before, held = state(cli.db), kept.read_bytes()
+    given = cli("backups", "--restore-command", str(kept), "--reason", REASON, user="admin")
+    assert given.code == 0, given.err
+    [line] = given.out.splitlines()
+    assert line == _service_command(cli.db, kept, REASON)
+    words = shlex.split(line)
+    assert words[words.index("restore") + 1] == str(kept), words
+    parsed = build_parser().parse_args(words[1:])
+    assert parsed.file == str(kept) and parsed.reason == REASON, parsed
+    assert parsed.user == "admin" and Path(parsed.db) == Path(cli.db).resolve(), parsed
+    assert "Close Dispensary on every workstation" in given.err, given.err
+    assert state(cli.db) == before and kept.read_bytes() == held
+    data = cli(
+        "backups", "--restore-command", str(kept), "--reason", REASON, "--json", user="admin"
+    ).json()
+    assert data == {"backup": str(kept), "command": line}
+    # Given by a path relative to the folder it is typed in: the command names the whole path.
+    relative = os.path.relpath(kept)
+    assert cli(
+        "backups", "--restore-command", relative, "--reason", REASON, user="admin"
+    ).out.splitlines() == [line]
+    chinese = cli(
+        "--lang",
+        "zh_CN",
+        "backups",
+        "--restore-command",
+        str(kept),
+        "--reason",
+        REASON,
+        user="admin",
+    )
+    assert chinese.code == 0 and chinese.out.splitlines() == [line], chinese.err
+    assert "关闭" in chinese.err and "Close" not in chinese.err, chinese.err
+
+
+@pytest.mark.parametrize("role", ["pharmacist", "technician", "monitor"])
+def test_a_role_that_may_not_restore_is_refused_the_command(
+    cli: Cli, role: str, state: Callable[[str], dict[str, Any]]
+) -> None:
+    """The service's permission check (Permission.RESTORE), its words, exit 4; no command."""
+    kept = Path(cli.db).parent / "backups" / "b1.sqlite3"
+    before = state(cli.db)
+    refused = cli("backups", "--restore-command", str(kept), "--reason", REASON, user=role)
+    assert refused.code == 4, refused.err
+    assert f"({role}) may not restore a backup." in refused.err, refused.err
+    assert refused.out == ""
+    chinese = cli(
+        "--lang", "zh_CN", "backups", "--restore-command", str(kept), "--reason", REASON, user=role
+    )
+    assert chinese.code == 4 and "无权恢复备份" in chinese.err and chinese.out == "", chinese.err
+    assert state(cli.db) == before
+
+
+def test_the_restore_command_is_refused_as_the_service_refuses_it(
+    cli: Cli, sqlite_only: None
+) -> None:
+    """Without its reason (the restore's audit entry), and for a copy kept as evidence of a trail
+    that did not verify: the service's words, no command. --reason alone is a usage mistake."""
+    kept = Path(cli.db).parent / "backups" / "b1.sqlite3"
+    assert cli("backup", "--out", str(kept), user="admin").code == 0
+    no_reason = cli("backups", "--restore-command", str(kept), user="admin")
+    assert no_reason.code == 3 and no_reason.out == "", no_reason
+    assert "Give the reason: it is required for the record." in no_reason.err, no_reason.err
+    blank = cli("backups", "--restore-command", str(kept), "--reason", " ", user="admin")
+    assert blank.code == 3 and blank.out == "", blank
+    alone = cli("backups", "--reason", REASON, user="admin")
+    assert alone.code == 2 and alone.out == "", alone
+    assert "--restore-command" in alone.err, alone.err
+    broken = Path(cli.db).parent / "backups" / "b2-CHAIN-BROKEN.sqlite3"
+    refused = cli("backups", "--restore-command", str(broken), "--reason", REASON, user="admin")
+    assert refused.code == 3 and refused.out == "", refused
+    assert "b2-CHAIN-BROKEN.sqlite3 was made when the audit trail did not verify" in refused.err
+
+
+def test_a_database_server_is_given_no_restore_command(cli: Cli) -> None:
+    """The service's refusal (backup.SERVER_RESTORE): a server is restored with its own tools."""
+    if pg_server() is None:
+        pytest.skip("a database server only (DISPENSARY_TEST_DB)")
+    refused = cli("backups", "--restore-command", "b1.sqlite3", "--reason", REASON, user="admin")
+    assert refused.code == 3 and refused.out == "", refused
+    assert "pg_restore" in refused.err, refused.err

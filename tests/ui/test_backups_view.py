@@ -17,7 +17,7 @@ import pytest
 from back_office_fixtures import Pharmacy
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 from window_helpers import main_window, shoot, shown
 
@@ -483,25 +483,55 @@ def test_f5_in_the_table_leaves_the_cursor_in_the_table(
     assert screen.table.hasFocus(), QGuiApplication.focusObject()
 
 
+@pytest.mark.parametrize("listed", [False, True], ids=["none-listed", "one-listed"])
 def test_a_database_server_is_not_promised_a_daily_backup_it_never_gets(
-    qtbot: QtBot, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch, language: Language
+    qtbot: QtBot,
+    pharmacy: Pharmacy,
+    monkeypatch: pytest.MonkeyPatch,
+    language: Language,
+    tmp_path: Path,
+    styled: None,
+    listed: bool,
 ) -> None:
     """On a database server the program keeps no copy (kept_backups says `server`): the screen
-    says how such a database is backed up, not that the first sign-in of the day makes one."""
+    says how such a database is backed up, not that the first sign-in of the day makes one; nor
+    does it ask for the reason that builds a file's restore command (restore_command refuses a
+    server), even with a backup listed and chosen."""
+    session = pharmacy.session("admin")
+    if listed:  # one the anchor log names all the same: the list is the service's
+        backup.backup(pharmacy.ctx, session.actor, tmp_path / "backups" / "before.sqlite3")
     real = backup.kept_backups
 
     def on_a_server(ctx: Any, actor: Any) -> backup.KeptBackups:
         kept = real(ctx, actor)
-        return backup.KeptBackups(database=kept.database, folder="", backups=(), server=True)
+        return backup.KeptBackups(
+            database=kept.database,
+            folder=kept.folder if listed else "",
+            backups=kept.backups,
+            server=True,
+        )
 
     monkeypatch.setattr(backup, "kept_backups", on_a_server)
-    screen = BackupsScreen(pharmacy.session("admin"))
+    screen = BackupsScreen(session)
     shown(qtbot, screen)
     read(qtbot, screen)
-    shoot(screen, f"backups-server-{language.value}")
+    assert len(screen.model.rows) == listed
     said = screen.folder.text()
-    assert {ENGLISH: "pg_dump", Language.ZH_CN: "pg_dump"}[language] in said
+    if not listed:
+        assert {ENGLISH: "pg_dump", Language.ZH_CN: "pg_dump"}[language] in said
     assert {ENGLISH: "first sign-in", Language.ZH_CN: "首次登录"}[language] not in said
     assert not screen.back_up_button.isEnabled()
-    # Nor is it restored by the command the screen gives for a file.
+    # Nor is it restored by the command the screen gives for a file: no reason is asked for
+    # (it built that command), nor its label, nor its Alt key, nor a command box left empty.
     assert "pg_restore" in screen.how.text()
+    [caption] = [c for c in screen.findChildren(QLabel) if c.buddy() is screen.reason]
+    for field in (caption, screen.reason, screen.command, screen.copy_button):
+        assert not field.isVisible(), field.objectName() or field.text()
+    screen.activateWindow()
+    qtbot.waitUntil(screen.isActiveWindow)
+    screen.table.setFocus()
+    qtbot.waitUntil(screen.table.hasFocus)
+    qtbot.keyClick(screen.table, Qt.Key.Key_R, Qt.KeyboardModifier.AltModifier)
+    assert not screen.reason.hasFocus() and screen.table.hasFocus(), QApplication.focusWidget()
+    qtbot.wait(50)  # the box's layout, three passes to settle once the fields are hidden
+    shoot(screen, f"backups-server-{'listed-' if listed else ''}{language.value}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
@@ -751,10 +752,21 @@ BACKUP_STATE_MEANS = {
 
 def cmd_backups(run: Run) -> int:
     """The backups kept (services.backup.kept_backups, as the Backups screen lists them): when
-    each was written, automatic or by hand, its size, whether still as written, its code."""
+    each was written, automatic or by hand, its size, whether still as written, its code. With
+    --restore-command FILE, the restore's command line for that backup instead (restore_command)."""
     from dispensary.reports.audit import zones
     from dispensary.services import backup
 
+    a = run.args
+    if a.restore_command is None and a.reason is not None:
+        raise UsageError(
+            _(
+                "--reason goes with --restore-command FILE: it is the reason the restore of "
+                "that backup records. Nothing was done."
+            )
+        )
+    if a.restore_command is not None:
+        return _restore_command(run, a.restore_command, a.reason or "")
     kept = backup.kept_backups(run.context(), run.actor())  # the service checks the role
     rows = kept.backups
     if not rows:
@@ -824,8 +836,45 @@ def cmd_backups(run: Run) -> int:
     return EXIT_OK
 
 
+def _restore_command(run: Run, given: str, reason: str) -> int:
+    """The command line that restores the backup `given` (a file, made whole: the command may be
+    run from another folder), as the Backups screen gives it to an administrator: the service's
+    (services.backup.restore_command), which checks the role, the reason and the backup, and
+    refuses a database server. Printed alone, to be copied; nothing is restored or written."""
+    from dispensary.services import backup
+
+    source = os.path.abspath(os.path.expanduser(given))
+    command = backup.restore_command(run.context(), run.actor(), source, reason)
+    run.emit({"backup": source, "command": command}, [command])
+    run.note(
+        _(
+            "Close Dispensary on every workstation, then run this command in a terminal: it asks "
+            "for your password, checks the backup, keeps the current database whole beside it "
+            "and records the restore in the audit trail."
+        )
+    )
+    return EXIT_OK
+
+
 def backups_parser(p: argparse.ArgumentParser) -> None:
     p.set_defaults(handler=cmd_backups)
+    p.add_argument(
+        "--restore-command",
+        type=path_option,
+        metavar="FILE",
+        help=N_(
+            "print the command line that restores this backup (administrator), as the Backups "
+            "screen gives it, instead of the list; nothing is restored"
+        ),
+    )
+    p.add_argument(
+        "--reason",
+        metavar="TEXT",
+        help=N_(
+            "with --restore-command: why the database is restored, recorded by the restore "
+            "(required)"
+        ),
+    )
 
 
 def cmd_restore(run: Run) -> int:

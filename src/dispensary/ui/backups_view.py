@@ -9,7 +9,9 @@ Every role that reads the audit trail reads the list (Permission.BACKUPS: an ins
 copy kept as evidence of a trail that did not verify). Back up now is switched off, its hint
 saying who may, for a role that may not make a backup by hand (Permission.BACKUP); the restore's
 reason and command line are the administrator's alone (Permission.RESTORE): the others are told
-who restores one, and shown no command.
+who restores one, and shown no command. On a database server (KeptBackups.server, the service's
+word) neither is offered to anyone: such a database is restored with the server's own tools,
+which the screen says instead.
 
 Listing the backups reads each automatic backup whole the first time (its SHA-256 against the
 list written with it): seconds for a large database. So the list is read by a worker thread
@@ -232,6 +234,7 @@ class BackupsScreen(Screen):
         self.reader: BackupsReader | None = None
         self.again = False  # a refresh asked for while the list is read: one more read after
         self.chosen: str | None = None  # the backup to select once the list arrives
+        self.server = False  # the service said the database is on a server (KeptBackups.server)
         layout, self.message = titled_page(self, self.tr("Backups of this database"))
         self.checking_label = QLabel(self.tr("Checking backups…"))
         self.checking_label.setObjectName("backupsChecking")
@@ -290,6 +293,7 @@ class BackupsScreen(Screen):
             )
         reason_row = QHBoxLayout()
         caption = QLabel(self.tr("&Reason"))
+        caption.setObjectName("restoreReasonCaption")
         self.reason = text_field(
             "restoreReason", self.tr("Why the database is restored, e.g. damaged by a power cut")
         )
@@ -313,9 +317,30 @@ class BackupsScreen(Screen):
         command_row.addWidget(self.command, 1)
         command_row.addWidget(self.copy_button, 0, Qt.AlignmentFlag.AlignTop)
         column.addLayout(command_row)
-        for field in (caption, self.reason, self.command, self.copy_button):
+        self.restore_fields: tuple[QWidget, ...] = (
+            caption,
+            self.reason,
+            self.command,
+            self.copy_button,
+        )
+        for field in self.restore_fields:
             hidden_unless(field, self.may_restore)  # no command for one who may not restore
         return box
+
+    @property
+    def offers_restore(self) -> bool:
+        """The restore's reason and command line are offered: to a role that may restore
+        (Permission.RESTORE), unless the service said the database is on a server, which is
+        restored with its own tools (restore_command refuses it: backup.SERVER_RESTORE)."""
+        return self.may_restore and not self.server
+
+    def _show_restore_fields(self) -> None:
+        """The reason (its label and Alt key with it), the command and its copy button shown
+        only where they are offered: a reason typed on a server would build nothing."""
+        offered = self.offers_restore
+        for field in self.restore_fields:
+            if field.isHidden() == offered:
+                field.setVisible(offered)
 
     @property
     def checking(self) -> bool:
@@ -369,6 +394,19 @@ class BackupsScreen(Screen):
     def _show(self, kept: KeptBackups | None) -> None:
         self.kept = kept
         chosen, self.chosen = self.chosen, None
+        if kept is not None and kept.server != self.server:
+            self.server = kept.server
+            self._show_restore_fields()
+        if kept is not None and kept.server:
+            # Nor restores one (the restore command refuses it: backup.SERVER_RESTORE).
+            self.how.setText(
+                self.tr(
+                    "A database server is restored with its own tools: pg_restore the dump into "
+                    "a new database, check it with `dispensary --db URL audit verify`, then "
+                    "point the workstations at it (docs/INSTALL.md, 'Restoring a PostgreSQL "
+                    "database')."
+                )
+            )
         if kept is None:
             self.model.set_rows([])
             self._fit()
@@ -381,15 +419,6 @@ class BackupsScreen(Screen):
             said = self.tr(
                 "No backup of this database is kept here: a database server is backed up "
                 "with its own tools (pg_dump; see docs/INSTALL.md)."
-            )
-            # Nor restores one (the restore command refuses it: backup.SERVER_RESTORE).
-            self.how.setText(
-                self.tr(
-                    "A database server is restored with its own tools: pg_restore the dump into "
-                    "a new database, check it with `dispensary --db URL audit verify`, then "
-                    "point the workstations at it (docs/INSTALL.md, 'Restoring a PostgreSQL "
-                    "database')."
-                )
             )
         else:
             said = self.tr(
@@ -417,7 +446,7 @@ class BackupsScreen(Screen):
         return select_where(self.table, self.proxy, self.model, lambda k: k.path == path)
 
     def _selection_changed(self) -> None:
-        if not self.may_restore:
+        if not self.offers_restore:
             return
         kept = None if self.checking else self.current()
         # A copy of a trail that did not verify is not for restore (the service's words). While
@@ -436,7 +465,7 @@ class BackupsScreen(Screen):
         self._show_command()
 
     def _show_command(self) -> None:
-        kept = None if self.checking or not self.may_restore else self.current()
+        kept = None if self.checking or not self.offers_restore else self.current()
         if kept is None:
             return
         if kept.not_for_restore:
