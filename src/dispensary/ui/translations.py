@@ -55,6 +55,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "studies_view",
         "translations",
         "__init__",
+        "qt_imports",
     ),
     "guides": ("guide_view",),
     "records": (
