@@ -22,6 +22,7 @@ from itertools import pairwise
 from typing import Any
 
 import pytest
+import shiboken6
 from back_office_fixtures import Pharmacy
 from count_window_helpers import sign, when_signature_asked
 from PySide6.QtCore import Qt
@@ -62,6 +63,7 @@ from dispensary.ui.users_view import UsersScreen
 LANGUAGES = [ENGLISH, Language.ZH_CN]
 FIELDS = (QLineEdit, QComboBox, QAbstractSpinBox, QListWidget)
 """What a label names when it stands before it in a row."""
+DIRECT = Qt.FindChildOption.FindDirectChildrenOnly
 
 
 def mnemonic(text: str) -> str | None:
@@ -97,17 +99,50 @@ def clashes(window: MainWindow) -> dict[str, list[str]]:
     return {k: [t for key, t in keys if key == k] for k, n in counted.items() if n > 1}
 
 
+def held(layout: QLayout) -> list[QWidget | QLayout | None]:
+    """What the layout holds, in its order: the widget or the inner layout at each index, None
+    for a spacer. Found from the widgets and the layouts themselves (`QLayout.indexOf`), never
+    by `itemAt`: PySide6 6.11 keeps the Python wrapper of each layout item it hands out after
+    Qt frees the item (a row's widget deleted), and a later object at the same address got the
+    stale wrapper (a view's viewport read as a QWidgetItem; crashes in the teardown of the
+    tests after these, in the same process)."""
+    slots: list[QWidget | QLayout | None] = [None] * layout.count()
+    holder = layout.parentWidget()  # an inner layout's widgets are its outer layout's widget's
+    widgets = [] if holder is None else holder.findChildren(QWidget, options=DIRECT)
+    inner = [i for i in layout.findChildren(QLayout, options=DIRECT) if shiboken6.isValid(i)]
+    for thing in [*widgets, *inner]:
+        at = layout.indexOf(thing)
+        if 0 <= at < len(slots):
+            slots[at] = thing
+    return slots
+
+
+def laid_out(window: QWidget) -> list[tuple[QLayout, list[QWidget | QLayout | None]]]:
+    """Each layout of the window, with what it holds: the layout of each live widget (not the
+    layouts `findChildren` finds: on the set-up wizard it handed back one already deleted),
+    then its inner layouts."""
+    found = []
+    todo = [w.layout() for w in [window, *window.findChildren(QWidget)] if shiboken6.isValid(w)]
+    while todo:
+        layout = todo.pop(0)
+        if layout is None or not shiboken6.isValid(layout):
+            continue
+        slots = held(layout)
+        found.append((layout, slots))
+        todo += [thing for thing in slots if isinstance(thing, QLayout)]
+    return found
+
+
+def widget_of(thing: QWidget | QLayout | None) -> QWidget | None:
+    return thing if isinstance(thing, QWidget) else None
+
+
 def first_field(layout: QLayout) -> QWidget | None:
     """The first field shown in a row of the form laid out side by side."""
-    for i in range(layout.count()):
-        item = layout.itemAt(i)
-        if item is None:
-            continue
-        widget = item.widget()
-        if isinstance(widget, FIELDS) and widget.isVisible():
-            return widget
-        inner = item.layout()
-        if inner is not None and (found := first_field(inner)) is not None:
+    for thing in held(layout):
+        if isinstance(thing, FIELDS) and thing.isVisible():
+            return thing
+        if isinstance(thing, QLayout) and (found := first_field(thing)) is not None:
             return found
     return None
 
@@ -123,26 +158,35 @@ def field_labels(window: MainWindow) -> list[QLabel]:
         and (buddy := label.buddy()) is not None
         and buddy.focusPolicy() != Qt.FocusPolicy.NoFocus
     ]
-    for form in window.findChildren(QFormLayout):
+    layouts = laid_out(window)
+    for form, slots in layouts:
+        if not isinstance(form, QFormLayout):
+            continue
+        at: dict[tuple[int, QFormLayout.ItemRole], QWidget | QLayout | None] = {}
+        for index, thing in enumerate(slots):
+            row, role = form.getItemPosition(index)
+            at[(row, role)] = thing
         for row in range(form.rowCount()):
-            label_item = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
-            field_item = form.itemAt(row, QFormLayout.ItemRole.FieldRole)
-            if label_item is None or field_item is None:
-                continue
-            label = label_item.widget()
+            label = at.get((row, QFormLayout.ItemRole.LabelRole))
+            field = at.get((row, QFormLayout.ItemRole.FieldRole))
             if not isinstance(label, QLabel) or not label.isVisible():
                 continue
-            field = field_item.widget()
-            inner = field_item.layout()
-            if (field is not None and field.isVisible() and isinstance(field, FIELDS)) or (
-                inner is not None and first_field(inner) is not None
+            if (isinstance(field, FIELDS) and field.isVisible()) or (
+                isinstance(field, QLayout) and first_field(field) is not None
             ):
                 labels.append(label)
-    for grid in window.findChildren(QGridLayout):
+    for grid, slots in layouts:
+        if not isinstance(grid, QGridLayout):
+            continue
         # A composite's rows (the date range: "from" and "to" each before its date).
+        cells: dict[tuple[int, int], QWidget | None] = {}
+        for index, thing in enumerate(slots):  # the first laid out in a cell is the one shown
+            row, column, rows, columns = grid.getItemPosition(index)
+            for r in range(row, row + rows):
+                for c in range(column, column + columns):
+                    cells.setdefault((r, c), widget_of(thing))
         for row in range(grid.rowCount()):
-            cells = [grid.itemAtPosition(row, column) for column in range(grid.columnCount())]
-            shown = [item.widget() if item is not None else None for item in cells]
+            shown = [cells.get((row, column)) for column in range(grid.columnCount())]
             for label, field in pairwise(shown):
                 if (
                     isinstance(label, QLabel)
@@ -152,9 +196,10 @@ def field_labels(window: MainWindow) -> list[QLabel]:
                     and field.isVisible()
                 ):
                     labels.append(label)
-    for line in window.findChildren(QBoxLayout):
-        items = [item.widget() for i in range(line.count()) if (item := line.itemAt(i))]
-        for label, field in pairwise(items):
+    for line, slots in layouts:
+        if not isinstance(line, QBoxLayout):
+            continue
+        for label, field in pairwise(widget_of(thing) for thing in slots):
             if (
                 isinstance(label, QLabel)
                 and label.isVisible()
