@@ -1111,6 +1111,9 @@ def child_today(db: str, runs: int, day: date) -> dict[str, Any]:
     services, untimed): what the pharmacist sees on coming back to it. A refresh with nothing
     written since (served from what the screen kept) is timed too and said in the note."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    import dispensary.ui.qt_imports  # noqa: F401  (first, as dispensary.app imports it)
+
+    # isort: split
     from PySide6.QtWidgets import QApplication
 
     from dispensary.config import Settings

@@ -7,6 +7,11 @@ and ask the services; the `Desk` here decides which window is on screen.
 
 from __future__ import annotations
 
+# First, before Qt and the rest: PySide6's import hook would keep the source of every module
+# imported after it (ui/qt_imports.py).
+import dispensary.ui.qt_imports  # noqa: F401
+
+# isort: split
 import argparse
 import os
 import sys
