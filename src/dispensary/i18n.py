@@ -185,22 +185,48 @@ def N_(message: str) -> str:  # the gettext convention, read by the extractor
     return message
 
 
+ENGLISH_MONTHS = (
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "May",
+    "Jun",
+    "Jul",
+    "Aug",
+    "Sep",
+    "Oct",
+    "Nov",
+    "Dec",
+)
+"""The months as every English date in short form writes them, three letters each. Not the
+locale data's: CLDR's British English abbreviates September "Sept" (and only September), so a
+label read "Dispensed 30 Sept 2026" beside "from Wed 30 Sep 2026" in its directions."""
+ENGLISH_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
 def format_date(value: date, language: Language | None = None, form: str = "long") -> str:
-    """A date as its reader writes it: "11 January 2027" / "2027年1月11日"."""
+    """A date as its reader writes it: "11 January 2027" / "2027年1月11日". In English "short"
+    is "11 Jan 2027" (`ENGLISH_MONTHS`), as the labels and the leaflet write every date
+    (labels.languages.friendly_date adds the weekday to this one)."""
     from babel.dates import format_date as babel_date
 
     lang = language or current_language()
     if lang is ENGLISH:
-        return babel_date(value, "d MMMM y" if form == "long" else "d MMM y", locale="en_GB")
+        if form == "long":
+            return babel_date(value, "d MMMM y", locale="en_GB")
+        return f"{value.day} {ENGLISH_MONTHS[value.month - 1]} {value.year}"
     return babel_date(value, form, locale=lang.value)
 
 
 def format_datetime(value: datetime, language: Language | None = None) -> str:
+    """A date and time: "30 Sep 2026 14:05" (the date as `format_date`'s short form) /
+    "2026年9月30日 14:05"."""
     from babel.dates import format_datetime as babel_datetime
 
     lang = language or current_language()
     if lang is ENGLISH:
-        return babel_datetime(value, "d MMM y HH:mm", locale="en_GB")
+        return f"{format_date(value.date(), lang, 'short')} {value:%H:%M}"
     return babel_datetime(value, "y年M月d日 HH:mm", locale=lang.value)
 
 

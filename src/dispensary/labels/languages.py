@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 
-from dispensary.i18n import ENGLISH, Language, format_date, speaking
+from dispensary.i18n import ENGLISH, ENGLISH_DAYS, Language, format_date, speaking
 from dispensary.labels import wording
 from dispensary.labels.text import Piece, keep_together
 from dispensary.services.results import DispenseResult
@@ -63,18 +63,16 @@ class Speech:
         return friendly_date(day, self, weekday)
 
 
-DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
 def friendly_date(day: date, speech: Speech | None = None, weekday: bool = True) -> str:
     """'Wed 10 Sep 2025': the weekday helps, and the month in letters cannot be misread.
     In Chinese '2025年9月10日 周三'. The label's directions and the leaflet write a date alike,
     so that the participant reads one date in one form on the bottle and on the leaflet; a
-    label with no room for the weekday leaves it out ('10 Sep 2025', '2025年9月10日')."""
+    label with no room for the weekday leaves it out ('10 Sep 2025', '2025年9月10日'). The date
+    itself is i18n.format_date's, as the label's dispense date ('Dispensed 10 Sep 2025'):
+    one month abbreviation on a label, never 'Sept' beside 'Sep'."""
     if speech is None or speech.english:
-        written = f"{day.day} {MONTHS[day.month - 1]} {day.year}"
-        return f"{DAYS[day.weekday()]} {written}" if weekday else written
+        written = format_date(day, ENGLISH, "short")
+        return f"{ENGLISH_DAYS[day.weekday()]} {written}" if weekday else written
     if not weekday:
         return format_date(day, speech.language)
     from babel.dates import format_date as babel_date

@@ -11,9 +11,18 @@ from __future__ import annotations
 
 from datetime import date
 
-from dispensary.i18n import ENGLISH, N_, Language, _, current_language, format_date
+from dispensary.i18n import (
+    ENGLISH,
+    ENGLISH_MONTHS,
+    N_,
+    Language,
+    _,
+    current_language,
+    format_date,
+)
 
-MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+MONTHS = tuple(month.upper() for month in ENGLISH_MONTHS)
+"""The expiry's months ('EXP 11 JAN 2027'): the dates' own abbreviations, in capitals."""
 
 REPRINT = N_("REPRINT")
 QUARANTINED = N_("QUARANTINED: DO NOT DISPENSE")
