@@ -129,9 +129,9 @@ def test_no_line_ends_inside_a_date_on_any_stock(languages: tuple[str, ...]) -> 
     ("text", "kept"),
     [
         (
-            "Clinical Trial Pharmacy. Dispensed 30 Sept 2026 by WLM, checked by MLW. Take 1 "
+            "Clinical Trial Pharmacy. Dispensed 30 Sep 2026 by WLM, checked by MLW. Take 1 "
             "tablet by mouth once daily from Wed 30 Sep 2026, for 21 days. EXP 31 DEC 2030.",
-            ["30 Sept 2026", "1 tablet", "Wed 30 Sep 2026", "21 days", "31 DEC 2030"],
+            ["30 Sep 2026", "1 tablet", "Wed 30 Sep 2026", "21 days", "31 DEC 2030"],
         ),
         (
             "临床试验药房。2026年9月30日由WLM发放，核对人：MLW。每晚空腹口服1片，"
