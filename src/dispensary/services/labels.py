@@ -393,6 +393,17 @@ def plan_print(
     )
 
 
+def worded_from(ctx: Context, actor: Actor, number: str) -> tuple[Study, int] | None:
+    """The study a dispense's label and leaflet are worded from, as `plan_print` puts it in
+    the plan (PrintPlan.study, .study_version): for a plan kept outside the program (the
+    workstation's file of the prints waiting for their record) given back whole. A dispense
+    not on record in the study open is refused."""
+    require(actor, Permission.PRINT_LABEL, ctx)
+    with read_transaction(ctx.engine) as session:
+        get_dispense(session, number, ctx.study_id, reader=Readable(session, actor))
+        return _made_with(session, ctx, number)
+
+
 def _made_with(session: Session, ctx: Context, number: str) -> tuple[Study, int] | None:
     """The study as the file a dispense was made with says it, and that version's number
     (services.study_versions); None for a dispense not on record (its label names it)."""

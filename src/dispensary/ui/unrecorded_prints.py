@@ -18,9 +18,11 @@ from dispensary.config import data_dir, stored_form
 from dispensary.domain.codes import LabelKind
 from dispensary.domain.errors import DispensaryError
 from dispensary.files import write_private
+from dispensary.services import labels as label_prints
 from dispensary.services import queries, studies
 from dispensary.services.context import Actor, Context
 from dispensary.services.labels import PrintPlan
+from dispensary.services.pharmacy import Particulars
 from dispensary.ui.label_preview import discard_print, record_print
 from dispensary.ui.session import AppSession
 from dispensary.ui.widgets import separated_first
@@ -226,8 +228,15 @@ def _write(path: Path, rows: list[dict[str, object]]) -> None:
         path.unlink(missing_ok=True)
         return
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = json.dumps({"version": 1, "prints": rows}, ensure_ascii=False, indent=1)
+    data = json.dumps({"version": FILE_VERSION, "prints": rows}, ensure_ascii=False, indent=1)
     write_private(path, data.encode("utf-8"))
+
+
+FILE_VERSION = 2
+"""The file's format: 2 keeps every fact of a print (PrintPlan) but the study it is worded from,
+which is found again by its dispense (`_with_wording`); 1 kept its kind, items, reprint, stock
+and quarantined kits only (read all the same: the rest as PrintPlan's defaults, which the
+print's record never used)."""
 
 
 def _plan_row(study: int, protocol: str, key: str | None, plan: PrintPlan) -> dict[str, object]:
@@ -235,11 +244,30 @@ def _plan_row(study: int, protocol: str, key: str | None, plan: PrintPlan) -> di
         "study_id": study,
         "study": protocol,
         "key": key,
+        **encoded(plan),
+    }
+
+
+def encoded(plan: PrintPlan) -> dict[str, object]:
+    """A print as the workstation's file keeps it (`decoded` gives it back): every field of
+    the plan but `study`, kept by its version (`study_version`) and found again by the
+    dispense (`_with_wording`)."""
+    return {
         "kind": plan.kind.value,
         "items": list(plan.items),
         "reprint": plan.reprint,
         "stock": plan.stock,
         "quarantined": list(plan.quarantined),
+        "previous_dose": plan.previous_dose,
+        "languages": list(plan.languages),
+        "language_note": plan.language_note,
+        "pharmacy": {
+            "name": plan.pharmacy.name,
+            "address": plan.pharmacy.address,
+            "phone": plan.pharmacy.phone,
+            "language": plan.pharmacy.language,
+        },
+        "study_version": plan.study_version,
     }
 
 
@@ -306,16 +334,56 @@ def write_through(
     _write(path, rows)
 
 
-def _plan_of(row: dict[str, object]) -> PrintPlan:
-    items = row.get("items")
-    quarantined = row.get("quarantined")
-    return PrintPlan(
-        kind=LabelKind(str(row["kind"])),
-        items=tuple(str(i) for i in items) if isinstance(items, list) else (),
+def _texts(value: object) -> tuple[str, ...] | None:
+    return tuple(str(i) for i in value) if isinstance(value, list) else None
+
+
+def _number(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def decoded(row: dict[str, object]) -> PrintPlan:
+    """A print given back from the workstation's file (`encoded`), but the study it is worded
+    from (`_with_wording`). A row of the first format (FILE_VERSION) lacks the languages, the
+    language note, the previous dose, the pharmacy and the study version: PrintPlan's defaults,
+    as that format's reader gave it (the print's record takes none of them). Raises KeyError or
+    ValueError when the row names no kind of label."""
+    default = PrintPlan(LabelKind(str(row["kind"])), (), False)
+    found = row.get("pharmacy")
+    pharmacy = (
+        Particulars(
+            **{k: str(found.get(k) or "") for k in ("name", "address", "phone", "language")}
+        )
+        if isinstance(found, dict)
+        else default.pharmacy
+    )
+    return replace(
+        default,
+        items=_texts(row.get("items")) or (),
         reprint=bool(row.get("reprint")),
         stock=str(row.get("stock") or ""),
-        quarantined=tuple(str(i) for i in quarantined) if isinstance(quarantined, list) else (),
+        quarantined=_texts(row.get("quarantined")) or (),
+        previous_dose=_number(row.get("previous_dose")),
+        languages=_texts(row.get("languages")) or default.languages,
+        language_note=str(row.get("language_note") or ""),
+        pharmacy=pharmacy,
+        study_version=_number(row.get("study_version")),
     )
+
+
+def _with_wording(ctx: Context, user: Actor, plan: PrintPlan) -> PrintPlan:
+    """A dispense's print given back with the study its label was worded from, found again by
+    the dispense (services.labels.worded_from), when it is the version the file names; without
+    it when it cannot be found (its record does not need it), never with another version's."""
+    if plan.study_version is None or len(plan.items) != 1:
+        return plan
+    try:
+        found = label_prints.worded_from(ctx, user, plan.items[0])
+    except DispensaryError:
+        return plan
+    if found is None or found[1] != plan.study_version:
+        return plan
+    return replace(plan, study=found[0])
 
 
 def read_kept(ctx: Context, user: Actor) -> tuple[Kept, list[str]]:
@@ -341,7 +409,7 @@ def read_kept(ctx: Context, user: Actor) -> tuple[Kept, list[str]]:
             own = contexts.get(study) if isinstance(study, int) else None
             if own is None:
                 own = studies.switch_study(ctx, user, protocol)
-            plan = _plan_of(row)
+            plan = _with_wording(own, user, decoded(row))
         except (DispensaryError, ValueError, KeyError):
             if protocol not in unopened:
                 unopened.append(protocol)
