@@ -187,6 +187,14 @@ def bind_numbers(text: str) -> str:
     )
 
 
+def bind_dates(text: str) -> str:
+    """The text with the parts of each date (DATE: 'Tue 20 Oct 2026', '20 Oct 2026', 'OCT
+    2026') joined by no-break spaces, for a wrapper that breaks at every other space
+    (reportlab's Paragraph, a leaflet's English: 'the evening of Tue' / '20 Oct 2026'
+    misread). No word joiners: Helvetica's encoding has none, its no-break space is a space."""
+    return DATE.sub(lambda found: found.group().replace(" ", NO_BREAK[0]), text)
+
+
 def may_break(before: str, after: str) -> bool:
     """A line may break between two characters with no space between them: next to a Chinese
     character, except before closing or after opening punctuation; never next to a no-break

@@ -60,7 +60,14 @@ from dispensary.labels.text import (
     wrap,
 )
 from dispensary.labels.titles import dispense_title, in_languages, reprinted
-from dispensary.pdffonts import cjk_font, draw_string, font_for, latin_only, string_width
+from dispensary.pdffonts import (
+    bind_dates,
+    cjk_font,
+    draw_string,
+    font_for,
+    latin_only,
+    string_width,
+)
 from dispensary.services.pharmacy import NONE_SET, Particulars
 from dispensary.services.results import DispenseResult
 from dispensary.study import Study, english_units, is_tablet
@@ -161,11 +168,13 @@ class SetText(Flowable):  # type: ignore[misc]  # reportlab is untyped
 
 
 def _p(text: str, style: ParagraphStyle, field: str = "leaflet text") -> Flowable:
-    """A paragraph: Helvetica for Latin text, the CJK font (set by SetText) otherwise."""
+    """A paragraph: Helvetica for Latin text, the CJK font (set by SetText) otherwise. A date
+    is never broken across lines: SetText's wrap keeps it whole, and in a Paragraph (which
+    breaks at any space) its parts are joined by no-break spaces (pdffonts.bind_dates)."""
     check_printable(text, field)
     if not latin_only(text):
         return SetText(text, style)
-    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    escaped = bind_dates(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return Paragraph(escaped, style)
 
 
@@ -269,9 +278,8 @@ def _information(
     kits = kits_text(study, dispense, text)
     told = directions(study, dispense, speech)
     doses_from, doses_until = doses_span(study, dispense)
-    if speech.english:  # set by reportlab's Paragraph, which breaks at spaces only
-        kits = visible(kits).replace("\u00a0", " ")
-        told = told.replace("\u00a0", " ")  # the start date ('Wed 1 Jul 2026')
+    if speech.english:  # set by reportlab's Paragraph: no word joiners (Helvetica has none)
+        kits = visible(kits)  # its no-break spaces kept ('EXP 31 DEC 2030' whole)
     story += [
         _p(
             (
