@@ -36,7 +36,9 @@ class MessageBar(QLabel):
     """A message strip inside the form: refusals are shown next to what the user typed. A
     long message wraps onto the lines it needs and keeps them: Qt gives a wrapped label no
     less than one line of a screen short of height, so the bar's least height is that of its
-    lines at its width (up to MOST_LINES), and the rest of the screen gives way instead."""
+    lines at its width (up to MOST_LINES), and the rest of the screen gives way instead. The
+    screen is laid out again as a message is shown, so that the rows under the bar move down
+    as it grows instead of lying under it (`_lay_out_now`)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -55,6 +57,7 @@ class MessageBar(QLabel):
         )
         self.setVisible(True)
         self._keep_lines()
+        self._lay_out_now()
 
     def clear_message(self) -> None:
         self.setText("")
@@ -80,6 +83,26 @@ class MessageBar(QLabel):
         most = padding + MOST_LINES * one_line
         self.setMinimumHeight(min(lines, most))
         self.setToolTip(self.text() if lines > most else "")
+
+    def _lay_out_now(self) -> None:
+        """The widgets the bar is in laid out again now, from its screen out to its window.
+        Its least height grows the bar at once (a widget lower than its least height is
+        resized to it), but the rows under it moved down only at the next turn of the event
+        loop: until then the bar lay over them (a long message over the Receive screen's
+        "Shipment number" row), for a picture of the window or code reading the fields'
+        places. Each layout, laid out, asks the one around it again (its least size may have
+        grown): the window grows if the screen no longer fits it, and lays its screen out
+        again at the new size."""
+        if not self.isVisible():  # laid out as its window is shown
+            return
+        widget = self.parentWidget()
+        while widget is not None:
+            layout = widget.layout()
+            if layout is not None:
+                layout.activate()
+            if widget.isWindow():
+                break
+            widget = widget.parentWidget()
 
     @property
     def kind(self) -> str:
