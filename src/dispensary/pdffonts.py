@@ -182,17 +182,23 @@ def bind_numbers(text: str) -> str:
     joined by no-break marks (a no-break space for the space, word joiners between the
     characters; never drawn), for a wrapper that breaks at spaces and where `may_break` allows
     (labels.text)."""
-    return UNBROKEN.sub(
-        lambda found: NO_BREAK[1].join(found.group().replace(" ", NO_BREAK[0])), text
-    )
+    return _bound(text, NO_BREAK[1])
 
 
-def bind_dates(text: str) -> str:
-    """The text with the parts of each date (DATE: 'Tue 20 Oct 2026', '20 Oct 2026', 'OCT
-    2026') joined by no-break spaces, for a wrapper that breaks at every other space
-    (reportlab's Paragraph, a leaflet's English: 'the evening of Tue' / '20 Oct 2026'
-    misread). No word joiners: Helvetica's encoding has none, its no-break space is a space."""
-    return DATE.sub(lambda found: found.group().replace(" ", NO_BREAK[0]), text)
+def bind_spaces(text: str) -> str:
+    """The text with the same pieces as `bind_numbers` keeps whole (UNBROKEN: each date, 'Tue
+    20 Oct 2026', '20 Oct 2026', 'OCT 2026', and each number with its unit or count word, '7.5
+    mg', '1 tablet', '21 days', '25 °C') joined by no-break spaces only, for a wrapper that
+    breaks at every other space (reportlab's Paragraph, a leaflet's English: 'the evening of
+    Tue' / '20 Oct 2026', 'for 21' / 'days.' misread). No word joiners: Helvetica's encoding
+    has none, its no-break space is a space."""
+    return _bound(text, "")
+
+
+def _bound(text: str, joiner: str) -> str:
+    """Each piece of UNBROKEN in the text with its spaces made no-break spaces and `joiner`
+    between its characters."""
+    return UNBROKEN.sub(lambda found: joiner.join(found.group().replace(" ", NO_BREAK[0])), text)
 
 
 def may_break(before: str, after: str) -> bool:

@@ -61,7 +61,7 @@ from dispensary.labels.text import (
 )
 from dispensary.labels.titles import dispense_title, in_languages, reprinted
 from dispensary.pdffonts import (
-    bind_dates,
+    bind_spaces,
     cjk_font,
     draw_string,
     font_for,
@@ -169,12 +169,14 @@ class SetText(Flowable):  # type: ignore[misc]  # reportlab is untyped
 
 def _p(text: str, style: ParagraphStyle, field: str = "leaflet text") -> Flowable:
     """A paragraph: Helvetica for Latin text, the CJK font (set by SetText) otherwise. A date
-    is never broken across lines: SetText's wrap keeps it whole, and in a Paragraph (which
-    breaks at any space) its parts are joined by no-break spaces (pdffonts.bind_dates)."""
+    is never broken across lines, nor a number parted from its unit or count word ('21 days',
+    '1 tablet', '7.5 mg'): SetText's wrap keeps them whole, as a label does, and in a
+    Paragraph (which breaks at any space) their parts are joined by no-break spaces
+    (pdffonts.bind_spaces: the label's pieces, without its word joiners)."""
     check_printable(text, field)
     if not latin_only(text):
         return SetText(text, style)
-    escaped = bind_dates(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    escaped = bind_spaces(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return Paragraph(escaped, style)
 
 
