@@ -53,6 +53,7 @@ def every_field() -> PrintPlan:
         pharmacy=Particulars("城东医院药房", "郑州市金水路 1 号", "0371-1234", "zh_CN"),
         study=None,
         study_version=3,
+        reason="标签被污损",
     )
 
 

@@ -1418,12 +1418,20 @@ Old values:
         <translation>已发送到 {printer}，但未记入稽查轨迹：{refused}</translation>
     </message>
     <message>
+        <source>The print waits for its record (it is not printed again): press Record the print on the Dispense screen once the database is back, or record it as you sign out.</source>
+        <translation>此次打印待记录（不会再次打印）：数据库恢复后请在“发放”界面按“记录此次打印”，或在退出登录时记录。</translation>
+    </message>
+    <message>
         <source>Sent to {printer}: one copy, not {copies}. A label prints once; for another copy, make it again and reprint it, with the reason.</source>
         <translation>已发送到 {printer}：只打印一份，而非 {copies} 份。标签每次只打印一份；如需再要一份，请重新生成并补打，同时填写原因。</translation>
     </message>
     <message>
         <source>Sent to {printer}.</source>
         <translation>已发送到 {printer}。</translation>
+    </message>
+    <message>
+        <source>{key} ({count})</source>
+        <translation>{key}（{count}）</translation>
     </message>
     <message>
         <source>&lt;b&gt;{title}&lt;/b&gt; (printed; make it again to print a marked reprint)</source>

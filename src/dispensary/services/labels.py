@@ -109,6 +109,10 @@ class PrintPlan:
     None: the study open (kit labels)."""
     study_version: int | None = None
     """The version of the study file of `study` (its number, 1 as loaded), as recorded."""
+    reason: str = ""
+    """A reprint's reason as the user gave it, carried with a print out whose record waits (the
+    database refused it), so that its record later is the one it would have been at once
+    (`record_label_print` wants it); "" until given, and for a first print."""
 
     @property
     def entity(self) -> str:

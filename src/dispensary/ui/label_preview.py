@@ -637,10 +637,17 @@ def _not_recorded(done: str, exc: DispensaryError) -> str:
 
 def record_print(session: AppSession, plan: PrintPlan) -> str:
     """Records a print that went out but whose record was refused: the record alone, as the
-    print was planned (a first print stays a first print). "" once recorded, else why not."""
+    print was planned (a first print stays a first print; a reprint keeps the reason given
+    as it went out: `PrintPlan.reason`). "" once recorded, else why not."""
     try:
         label_prints.record_label_print(
-            session.ctx, session.actor, plan.kind, plan.items, plan.reprint, plan.stock
+            session.ctx,
+            session.actor,
+            plan.kind,
+            plan.items,
+            plan.reprint,
+            plan.stock,
+            plan.reason,
         )
     except PrintRefused:
         return ""  # recorded meanwhile (the record went in, its answer was lost)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from PySide6.QtCore import (
@@ -48,7 +48,7 @@ from PySide6.QtWidgets import (
 
 from dispensary.domain.errors import DispensaryError, InvalidInput
 from dispensary.domain.rules import parse_whole
-from dispensary.files import Staged, with_detail, write_error_text
+from dispensary.files import Staged, before_detail, with_detail, write_error_text
 from dispensary.i18n import Language, _, speaking
 from dispensary.labels import catalogue as label_catalogue
 from dispensary.labels.catalogue import Label
@@ -899,12 +899,20 @@ class ReportsScreen(Screen):
         went, refused = self._put_out(reason, lambda _: self.print_to(printer), None, failed)
         if refused:
             if went:  # a page sent to a printer cannot be taken back: said, as a warning
-                self.message.show_message(
-                    self.tr(
-                        "Sent to {printer}, but not recorded in the audit trail: {refused}"
-                    ).format(printer=where, refused=refused),
-                    "warning",
-                )
+                said = self.tr(
+                    "Sent to {printer}, but not recorded in the audit trail: {refused}"
+                ).format(printer=where, refused=refused)
+                if made is not None and made.plan is not None:
+                    self._keep_waiting(made, reason)
+                    said = before_detail(
+                        said,
+                        self.tr(
+                            "The print waits for its record (it is not printed again): press "
+                            "Record the print on the Dispense screen once the database is back, "
+                            "or record it as you sign out."
+                        ),
+                    )
+                self.message.show_message(said, "warning")
             else:
                 self.message.show_message(refused)
             return
@@ -919,6 +927,21 @@ class ReportsScreen(Screen):
             )
             return
         self.message.show_message(self.tr("Sent to {printer}.").format(printer=where), "ok")
+
+    def _keep_waiting(self, made: Made, reason: str) -> None:
+        """A label out whose record the database refused, kept in the session (and the
+        workstation's file) with the reprint's reason as given, as the Dispense screen keeps
+        its own: Record the print, or the question as the session ends, records it later as
+        it would have been recorded at once; it is never lost, nor printed again unmarked."""
+        assert made.plan is not None
+        waiting = self.session.unrecorded_labels
+        key = base = made.title  # names its items: "Dispensing label DSP000001 (…) (REPRINT)"
+        count = 1
+        while key in waiting:  # another print of it waits too: each is recorded
+            count += 1
+            key = self.tr("{key} ({count})").format(key=base, count=count)
+        waiting[key] = replace(made.plan, reason=reason)
+        self.session.waiting_changed()
 
     def print_to(self, printer: QPrinter) -> bool:
         """Every page drawn at the printer's resolution and true size (labels are to scale);

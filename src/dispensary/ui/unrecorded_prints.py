@@ -232,11 +232,12 @@ def _write(path: Path, rows: list[dict[str, object]]) -> None:
     write_private(path, data.encode("utf-8"))
 
 
-FILE_VERSION = 2
-"""The file's format: 2 keeps every fact of a print (PrintPlan) but the study it is worded from,
-which is found again by its dispense (`_with_wording`); 1 kept its kind, items, reprint, stock
-and quarantined kits only (read all the same: the rest as PrintPlan's defaults, which the
-print's record never used)."""
+FILE_VERSION = 3
+"""The file's format: 3 keeps every fact of a print (PrintPlan) but the study it is worded from,
+which is found again by its dispense (`_with_wording`), a reprint's reason among them; 2 kept
+them all but the reason, 1 its kind, items, reprint, stock and quarantined kits only (both read
+all the same: the rest as PrintPlan's defaults, which the record of the first prints they
+held never used)."""
 
 
 def _plan_row(study: int, protocol: str, key: str | None, plan: PrintPlan) -> dict[str, object]:
@@ -268,6 +269,7 @@ def encoded(plan: PrintPlan) -> dict[str, object]:
             "language": plan.pharmacy.language,
         },
         "study_version": plan.study_version,
+        "reason": plan.reason,
     }
 
 
@@ -345,8 +347,8 @@ def _number(value: object) -> int | None:
 def decoded(row: dict[str, object]) -> PrintPlan:
     """A print given back from the workstation's file (`encoded`), but the study it is worded
     from (`_with_wording`). A row of the first format (FILE_VERSION) lacks the languages, the
-    language note, the previous dose, the pharmacy and the study version: PrintPlan's defaults,
-    as that format's reader gave it (the print's record takes none of them). Raises KeyError or
+    language note, the previous dose, the pharmacy and the study version, one of the first two
+    a reprint's reason: PrintPlan's defaults, as that format's reader gave it. Raises KeyError or
     ValueError when the row names no kind of label."""
     default = PrintPlan(LabelKind(str(row["kind"])), (), False)
     found = row.get("pharmacy")
@@ -368,6 +370,7 @@ def decoded(row: dict[str, object]) -> PrintPlan:
         language_note=str(row.get("language_note") or ""),
         pharmacy=pharmacy,
         study_version=_number(row.get("study_version")),
+        reason=str(row.get("reason") or ""),
     )
 
 
