@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import re
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from functools import cache
 
 import pytest
+from PIL import Image
 
 from dispensary import pdffonts
 from dispensary.labels import participant_leaflet
@@ -118,7 +121,18 @@ def test_a_kept_date_is_drawn_with_spaces_not_boxes() -> None:
     drawn = "".join(char for char, _box in boxes)
     dates = list(pdffonts.DATE.finditer(drawn))
     assert len(dates) >= 4  # dispensed, first and last dose, next visit (and the expiry)
-    for found in dates:
+    assert_spaces_drawn_blank(dates, drawn, boxes, page)
+
+
+def assert_spaces_drawn_blank(
+    found_texts: Iterable[re.Match[str]],
+    drawn: str,
+    boxes: Sequence[tuple[str, tuple[int, ...]]],
+    page: Image.Image,
+) -> None:
+    """Each space inside a kept text is a space's width of white on the page: a no-break space
+    drawn as a box by some font would show here."""
+    for found in found_texts:
         for index in range(found.start() + 1, found.end() - 1):
             if drawn[index] not in " \u00a0":
                 continue
