@@ -155,7 +155,10 @@ COMMANDS = (
     Command(
         "backups",
         "records",
-        N_("list the backups kept, and whether each is still as written"),
+        N_(
+            "list the backups kept, and whether each is still as written, or the command that "
+            "restores one"
+        ),
     ),
     Command(
         "restore",
