@@ -436,7 +436,7 @@ def test_returns_log_keeps_corrected_counts_visible(sample: SampleStudy, meta: R
     replacement = next(r for r in rows if r.return_id == corrected[0].corrected_by)
     assert replacement.corrects == corrected[0].return_id
     assert replacement.returned == corrected[0].returned + 1
-    exported = read_rows(reports.returns_csv(meta, rows))
+    exported = read_rows(reports.returns_csv(meta, rows, sample.ctx.study))
     assert len(exported) == len(rows)
 
 

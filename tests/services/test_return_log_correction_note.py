@@ -44,7 +44,8 @@ def test_a_correction_row_says_its_own_reason_and_the_first_row_its_note(
 
     meta = report_data.report_meta(ctx, pharmacist)
     csv = {
-        r["return"]: r["note"] for r in read_rows(reports.returns_csv(meta, list(rows.values())))
+        r["return"]: r["note"]
+        for r in read_rows(reports.returns_csv(meta, list(rows.values()), ctx.study))
     }
     assert csv == {str(first.return_id): "vomited", str(fixed.return_id): "miscounted"}
 

@@ -37,7 +37,7 @@ def test_a_kit_not_brought_back_is_said_so_wherever_returns_are_reported(
     meta = report_data.report_meta(ctx, pharmacist)
     [row] = report_data.returns_log(ctx, pharmacist)
     assert row.not_brought_back
-    csv = read_rows(reports.returns_csv(meta, [row]))
+    csv = read_rows(reports.returns_csv(meta, [row], ctx.study))
     assert csv[0]["outcome"] == "not_brought_back"
 
     report = report_data.participant_report(ctx, pharmacist, "01-001")
@@ -85,7 +85,7 @@ def test_a_held_period_is_reported_with_its_dates_and_who_ordered_it(
     assert held in _flat(reports.participant_pdf(meta, ctx.study, report))
     pack = report_data.monitor_pack(ctx, pharmacist, date(2026, 1, 1), date(2026, 1, 31))
     assert held in _flat(reports.monitor_pack_pdf(meta, ctx.study, pack))
-    [line] = read_rows(reports.returns_csv(meta, [row]))
+    [line] = read_rows(reports.returns_csv(meta, [row], ctx.study))
     assert (line["held_from"], line["held_until"], line["held_ordered_by"]) == (
         "2026-01-21",
         "2026-01-25",

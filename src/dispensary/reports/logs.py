@@ -444,10 +444,13 @@ def _signature(row: DestructionRow, *meanings: str) -> tuple[str, str]:
     return "", ""
 
 
-def returns_csv(meta: ReportMeta, rows: Sequence[ReturnLogRow]) -> str:
+def returns_csv(meta: ReportMeta, rows: Sequence[ReturnLogRow], study: Study) -> str:
+    """Every return counted, one line per kit; titled as the returns log (returns_title): of
+    tablets only in a study of tablets only (a capsule study's file said "tablets brought
+    back"). The counts are bare numbers, the column keys the same in every study."""
     return to_csv(
         meta,
-        _(RETURNS_TITLE),
+        returns_title(study),
         (
             "return",
             "returned_on",

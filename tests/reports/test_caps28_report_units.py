@@ -1,0 +1,196 @@
+"""The reports and exports of the reviewer's capsule study (REV-CAPS-28, from its study file)
+say its capsules in its own word (Study.units / Study.unit_words: capsules, 粒) or in the
+neutral words of any form ("Quantity", "with their contents"), never tablets (片):
+
+- the returns CSV was titled "Returns log (tablets brought back by participants)" whatever the
+  study (its PDF log already said the study's title: logs.returns_title);
+- the DARF's closing note gave its balance as a bare number beside "What participants bring
+  back": the balance now says its units ("Balance at the end of the period: 46 capsules");
+- the destruction certificate (its headings, counts, reason and statement).
+
+NCT07198672, of tablets only, reads as before: "tablets" / 片."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from sample_study import SampleStudy
+
+from dispensary import reports
+from dispensary.domain.codes import Role
+from dispensary.i18n import Language, speaking
+from dispensary.services import (
+    destruction,
+    dispensing,
+    participants,
+    queries,
+    receiving,
+    report_data,
+    returns,
+    setup,
+    users,
+)
+from dispensary.services.context import Context, FixedClock
+from dispensary.services.demo import DEMO_PASSWORD
+from dispensary.study import parse_study
+
+from .pdfread import pdf_pages_text
+
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "REV-CAPS-28.toml"
+DAY1 = date(2026, 3, 2)
+BACK = DAY1 + timedelta(days=28)
+HUNDRED = "revicapib-100mg"
+
+
+def pharmacy(folder: Path) -> Context:
+    """REV-CAPS-28 with kits of both strengths received (56 capsules each) and cycle 1 of
+    01-001 dispensed (R1001 and R1002), as tests/services/test_capsule_count_refusals.py."""
+    clock = FixedClock()
+    clock.set_date(DAY1)
+    study = parse_study(FIXTURE.read_text(encoding="utf-8"), str(FIXTURE), new_file=True)
+    db = str(folder / "rev.sqlite3")
+    ctx = setup.init_database(
+        db, study, "admin", "Ada Admin", "AA", "admin-pass-1", clock, training=True
+    )
+    admin = users.sign_in(ctx, "admin", "admin-pass-1")
+    users.add_user(ctx, admin, "pharm", Role.PHARMACIST, "Paula Pharm", "PP", DEMO_PASSWORD, False)
+    pharm = users.sign_in(ctx, "pharm", DEMO_PASSWORD)
+    for kits, product, lot in (
+        ("R1001-R1004", HUNDRED, "LR"),
+        ("Q1001-Q1004", "revicapib-25mg", "LQ"),
+    ):
+        listed = receiving.kits_from_range(ctx, kits, product, lot, date(2028, 6, 30), None)
+        receiving.receive_shipment(ctx, pharm, "SH-" + lot, listed)
+    participants.enroll(
+        ctx,
+        pharm,
+        "01-001",
+        "AB",
+        1970,
+        "F",
+        "Dr Example",
+        criteria_confirmed=participants.eligibility_checklist(ctx.study),
+    )
+    dispensing.dispense_cycle(ctx, pharm, "01-001", 1, DAY1, DEMO_PASSWORD)
+    return ctx
+
+
+@pytest.fixture(scope="module")
+def review(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Context]:
+    """REV-CAPS-28: R1001 (56 capsules) brought back with 10 left, then destroyed, witnessed."""
+    ctx = pharmacy(tmp_path_factory.mktemp("caps28"))
+    ctx.clock.set_date(BACK)  # type: ignore[attr-defined]
+    admin = users.sign_in(ctx, "admin", "admin-pass-1")
+    users.add_user(ctx, admin, "tech", Role.PHARMACIST, "Tia Tech", "TT", "tech-pass-1", False)
+    pharm = users.sign_in(ctx, "pharm", DEMO_PASSWORD)
+    returns.record_return(ctx, pharm, "R1001", 10, DEMO_PASSWORD, study_number="01-001", cycle=1)
+    destruction.destroy(
+        ctx,
+        pharm,
+        ["R1001"],
+        "tech",
+        "Incineration on site",
+        DEMO_PASSWORD,
+        reference="AUTH-7",
+        witness_password="tech-pass-1",
+        unseen_returns_ok=True,
+    )
+    yield ctx
+    ctx.engine.dispose()
+
+
+def _text(pdf: bytes) -> str:
+    return " ".join(" ".join(pdf_pages_text(pdf)).split())
+
+
+def _certificate(ctx: Context) -> str:
+    pharm = users.sign_in(ctx, "pharm", DEMO_PASSWORD)
+    meta = report_data.report_meta(ctx, pharm)
+    found = report_data.destruction_certificate(ctx, pharm, "1")
+    return _text(reports.certificate_pdf(meta, ctx.study, found))
+
+
+def _darf(ctx: Context, product: str) -> str:
+    pharm = users.sign_in(ctx, "pharm", DEMO_PASSWORD)
+    meta = report_data.report_meta(ctx, pharm)
+    records = report_data.darf_records(ctx, pharm, product=product)
+    return _text(reports.darf_pdf(meta, records, study=ctx.study))
+
+
+def _returns_csv(ctx: Context) -> str:
+    pharm = users.sign_in(ctx, "pharm", DEMO_PASSWORD)
+    meta = report_data.report_meta(ctx, pharm)
+    return reports.returns_csv(meta, report_data.returns_log(ctx, pharm), ctx.study)
+
+
+def _no_tablets(english: str, chinese: str) -> None:
+    assert "tablet" not in english.lower(), english
+    assert "片" not in chinese and "药片" not in chinese, chinese
+
+
+def test_the_returns_csv_of_a_capsule_study_is_not_titled_in_tablets(review: Context) -> None:
+    english = _returns_csv(review)
+    assert english.startswith("# Returns log (brought back by participants)\r\n"), english
+    with speaking(Language.ZH_CN):
+        chinese = _returns_csv(review)
+    assert chinese.startswith("# 退回记录（受试者带回）\r\n"), chinese
+    _no_tablets(english, chinese)
+
+
+def test_the_darfs_closing_note_of_a_capsule_study_says_capsules(review: Context) -> None:
+    english = _darf(review, HUNDRED)
+    # 4 kits of 56 received, 2 dispensed: 112 on the shelf (the return is not stock)
+    assert (
+        "Balance at the end of the period: 112 capsules (2 lines). What participants bring back "
+        "is not stock: see the returns log." in english
+    ), english
+    with speaking(Language.ZH_CN):
+        chinese = _darf(review, HUNDRED)
+    assert "期末结余：112粒（共 2 行）。受试者带回的药物不计入库存：见退回记录。" in chinese, (
+        chinese
+    )
+    _no_tablets(english, chinese)
+
+
+def test_the_destruction_certificate_of_a_capsule_study_says_capsules(review: Context) -> None:
+    english = _certificate(review)
+    assert "Returned quantity (participants)" in english and "Quantity in all" in english
+    assert "10 capsules 10 capsules" in english, english  # returned, and in all
+    assert "1 kit, with its contents" in english, english
+    assert "none needed (expired stock, or returned by participants)" in english
+    with speaking(Language.ZH_CN):
+        chinese = _certificate(review)
+    assert "10粒" in chinese and "合计数量" in chinese, chinese
+    _no_tablets(english, chinese)
+
+
+def test_the_same_reports_of_a_study_of_tablets_still_say_tablets(sample: SampleStudy) -> None:
+    ctx = sample.ctx
+    assert ctx.study.tablets_only
+    meta = report_data.report_meta(ctx, sample.monitor)
+    rows = report_data.returns_log(ctx, sample.monitor)
+    english = reports.returns_csv(meta, rows, ctx.study)
+    assert english.startswith("# Returns log (tablets brought back by participants)\r\n")
+    with speaking(Language.ZH_CN):
+        chinese = reports.returns_csv(meta, rows, ctx.study)
+    assert chinese.startswith("# 退回记录（受试者带回的药片）\r\n"), chinese
+    records = report_data.darf_records(ctx, sample.pharmacist)[:1]
+    darf = _text(reports.darf_pdf(meta, records, study=ctx.study))
+    balance = records[0].closing_balance
+    assert f"Balance at the end of the period: {balance} (" in darf, darf
+    assert "Returned tablets are not stock: see the returns log." in darf
+    with speaking(Language.ZH_CN):
+        darf_zh = _text(reports.darf_pdf(meta, records, study=ctx.study))
+    assert f"期末结余：{balance}（共" in darf_zh and "退回的药片不计入库存" in darf_zh, darf_zh
+    certificate = report_data.DestructionCertificate(
+        "destruction No. 1", tuple(queries.destruction_log(ctx, sample.monitor))
+    )
+    said = _text(reports.certificate_pdf(meta, ctx.study, certificate))
+    assert "Returned tablets (participants)" in said and "Tablets in all" in said
+    assert "capsule" not in said.lower()
+    with speaking(Language.ZH_CN):
+        said_zh = _text(reports.certificate_pdf(meta, ctx.study, certificate))
+    assert "片" in said_zh and "粒" not in said_zh, said_zh
