@@ -18,7 +18,9 @@ pharmacy", a column "Tablets", a field "Tablets counted") is said in the study's
 (Study.unit_words; ui.widgets.units_word), in the neutral words of units in general ("tablets
 or capsules", 片数或粒数, in the command line's help; "Quantity", 数量, over counts), or is kept
 to tablets: under a test of `Study.tablets_only` (an `if`/conditional expression naming it),
-or in ALLOWED_WORDS with why.
+or in ALLOWED_WORDS with why. A fourth reads the constants such a message is kept in
+(RETURNS_TITLE = N_("Returns log (tablets ...)")): each is read only under that test (the
+returns CSV was titled `_(RETURNS_TITLE)` in every study).
 
 Each allowed message is said only where the units are tablets: the branch of a study of tablets
 only (`Study.tablets_only`), of a product that is a tablet (a `counted`/`units` of None), or the
@@ -279,3 +281,44 @@ def test_the_words_guard_catches_the_void_refusal_of_a_capsule_study() -> None:
     said = NOT_SAID.sub("", text)
     assert TABLET_WORD.search(said) and text not in ALLOWED_WORDS
     assert not TABLET_WORD.search(NOT_SAID.sub("", "--tablets N, tablets or capsules {tablets}"))
+
+
+def tablet_constants_said_anywhere() -> dict[str, list[str]]:
+    """The module constants marked as messages that say tablets (NAME = N_("... tablets ...")),
+    with where one is read outside a branch of a study of tablets only."""
+    found: dict[str, list[str]] = {}
+    for path in _modules():
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        names = {
+            target.id
+            for node in tree.body
+            if isinstance(node, ast.Assign)
+            and isinstance(node.value, ast.Call)
+            and getattr(node.value.func, "id", "") in MARKERS
+            and node.value.args
+            and isinstance(node.value.args[0], ast.Constant)
+            and TABLET_WORD.search(NOT_SAID.sub("", str(node.value.args[0].value)))
+            for target in node.targets
+            if isinstance(target, ast.Name)
+        }
+        for node, parents in _walk(tree, []):
+            if (
+                isinstance(node, ast.Name)
+                and isinstance(node.ctx, ast.Load)
+                and node.id in names
+                and not _under_tablets_only(parents)
+            ):
+                where = f"{path.relative_to(SRC).as_posix()}:{node.lineno}"
+                found.setdefault(node.id, []).append(where)
+    return found
+
+
+def test_a_message_kept_in_a_constant_is_said_only_of_tablets() -> None:
+    """The returns CSV was titled `_(RETURNS_TITLE)` ("Returns log (tablets brought back by
+    participants)") in every study, its PDF by logs.returns_title: a constant that says tablets
+    is read only under a test of Study.tablets_only (the words guard reads its text once)."""
+    found = tablet_constants_said_anywhere()
+    assert not found, (
+        "a message constant saying tablets is used outside a branch of `study.tablets_only`: "
+        f"give the study's word or the neutral one there: {found}"
+    )
