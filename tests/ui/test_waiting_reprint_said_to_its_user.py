@@ -15,7 +15,7 @@ import pytest
 from counter_fixtures import Counter
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
-from test_print_record_discarded_and_kept import sign_in
+from test_print_record_discarded_and_kept import crash, new_desk, sign_in
 from test_reprint_record_waits_with_its_reason import REASON, printer_to, type_reason
 
 from dispensary.app import Desk
@@ -122,3 +122,27 @@ def test_the_waiting_reprint_is_named_in_chinese(
     assert dispense.message.kind == "ok", said
     assert number in said and "Dispensing label" not in said and "REPRINT" not in said, said
     window.quit()
+
+
+def test_the_print_kept_from_the_last_session_is_said_with_what_this_user_can_do(
+    qtbot: QtBot,
+    counter: Counter,
+    desk: Desk,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The technician's reprint waits through a crash; at their next sign-in the notice said
+    to press Record the print on the Receive or Dispense screen: neither records it for them
+    (no Dispense screen; Receive records its own kit labels only)."""
+    window, _screen, number = reprint_refused(qtbot, counter, desk, tmp_path, monkeypatch, "tech")
+    crash(desk)
+    again = new_desk(qtbot, counter)
+    window = sign_in(qtbot, again, "tech")
+    said = window.notice.text()
+    window.grab().save(str(tmp_path / "kept-notice-tech.png"))
+    assert number in said and "Dispense screen" not in said and "sign out" in said, said
+    record = unrecorded_prints.UnrecordedPrintsQuestion.RECORD
+    monkeypatch.setattr(unrecorded_prints.UnrecordedPrintsQuestion, "ask", lambda *_: record)
+    assert window.settle_prints() and window.session.unrecorded_labels == {}
+    window.quit()
+    again.close_database()
