@@ -1406,6 +1406,10 @@ set</source>
         <translation>您上次登录期间打印的标签尚未记入稽查轨迹：{prints}。请在“接收”或“发放”界面按“记录此次打印”（标签不会再次打印）。</translation>
     </message>
     <message>
+        <source>Labels printed in your last session are not yet recorded in the audit trail: {prints}. They are recorded as you sign out, once the database takes them (you are asked then; they are not printed again).</source>
+        <translation>您上次登录期间打印的标签尚未记入稽查轨迹：{prints}。数据库可以记录时，将在您退出登录时记录（届时会询问您；标签不会再次打印）。</translation>
+    </message>
+    <message>
         <source>; </source>
         <translation>；</translation>
     </message>

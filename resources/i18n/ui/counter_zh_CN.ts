@@ -1724,6 +1724,10 @@
 <context>
     <name>UnrecordedPrints</name>
     <message>
+        <source>{print}, reprint</source>
+        <translation>{print}（补打）</translation>
+    </message>
+    <message>
         <source>kit labels: {kits}</source>
         <translation>药盒标签：{kits}</translation>
     </message>

@@ -1430,6 +1430,10 @@ Old values:
         <translation>已发送到 {printer}。</translation>
     </message>
     <message>
+        <source>The print waits for its record (it is not printed again): record it as you sign out, once the database is back (you are asked then).</source>
+        <translation>此次打印待记录（不会再次打印）：数据库恢复后，请在退出登录时记录（届时会询问您）。</translation>
+    </message>
+    <message>
         <source>{key} ({count})</source>
         <translation>{key}（{count}）</translation>
     </message>

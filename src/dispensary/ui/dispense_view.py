@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dispensary.domain.codes import Role, SignatureMeaning
+from dispensary.domain.codes import SignatureMeaning
 from dispensary.domain.errors import (
     DispensaryError,
     InOtherStudy,
@@ -57,6 +57,7 @@ from dispensary.services.assessment import (
     StudyFileChanged,
 )
 from dispensary.services.dispensing import ObservationRefused
+from dispensary.services.permissions import ALLOWED, Permission
 from dispensary.services.results import (
     DispenseHistoryRow,
     DispenseResult,
@@ -84,6 +85,7 @@ from dispensary.ui.screen import (
     route_scan,
 )
 from dispensary.ui.session import AppSession
+from dispensary.ui.unrecorded_prints import PendingPrint, described
 from dispensary.ui.vocabulary import flag_term, term
 from dispensary.ui.widgets import (
     ElidedCombo,
@@ -187,7 +189,7 @@ def pick_columns(study: Study) -> tuple[Column[PickLine], ...]:
 class DispenseScreen(Screen):
     title = str(QT_TRANSLATE_NOOP("Screen", "Dispense"))
     shortcut = QKeySequence("Ctrl+2").toString()
-    roles = frozenset({Role.PHARMACIST})
+    roles = ALLOWED[Permission.DISPENSE]  # the service's rule: the window lists it to them
 
     def __init__(self, session: AppSession, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
@@ -1763,7 +1765,7 @@ class DispenseScreen(Screen):
         self.waiting_label.setToolTip(separated(self.waiting))
         self.waiting_label.setVisible(bool(count))
         self.print_again_button.setVisible(bool(count))
-        out = sorted(unrecorded)
+        out = list(self._waiting_named().values())
         self.unrecorded_label.setText(
             self.tr("Printed, not yet recorded in the audit trail: {numbers}").format(
                 numbers=_first_few(out)
@@ -1776,6 +1778,17 @@ class DispenseScreen(Screen):
         self.record_button.setVisible(bool(out))
         self.leaflet_button.setEnabled(self.last_result is not None)
 
+    def _waiting_named(self) -> dict[str, str]:
+        """The session's key of each print of this study waiting for its record -> the print as
+        the user is told of it, in the window's language (unrecorded_prints.described, as the
+        question at sign-out names it): a print from Reports and labels is keyed by its PDF's
+        title, in the label's languages, which is not the user's to read."""
+        study = self.session.ctx.study_id
+        return {
+            key: described(self.session, {}, PendingPrint(study, key, plan))
+            for key, plan in sorted(self.session.unrecorded_labels.items())
+        }
+
     def _keep_unrecorded(self, number: str, printed: PrintOutcome) -> None:
         """A label out but not recorded is kept for the session: Record the print retries its
         record, and Print again leaves it out (a second label would go out unmarked)."""
@@ -1787,15 +1800,15 @@ class DispenseScreen(Screen):
         """Records the labels printed but not recorded, in turn; stops at the first refused."""
         said: list[str] = []
         kind = "ok"
-        for number, plan in sorted(self.session.unrecorded_labels.items()):
-            why = record_print(self.session, plan)
+        for key, named in self._waiting_named().items():
+            why = record_print(self.session, self.session.unrecorded_labels[key])
             if why:
-                said.append(self.tr("{number}: not recorded: {why}").format(number=number, why=why))
+                said.append(self.tr("{number}: not recorded: {why}").format(number=named, why=why))
                 kind = "error"
                 break
-            del self.session.unrecorded_labels[number]
+            del self.session.unrecorded_labels[key]
             self.session.waiting_changed()
-            said.append(self.tr("{number}: print recorded.").format(number=number))
+            said.append(self.tr("{number}: print recorded.").format(number=named))
         self._show_waiting()
         if said:
             self.message.show_message(sentences(said), kind)

@@ -1119,15 +1119,26 @@ class MainWindow(QMainWindow):
         pending = prints.pending_prints(self.session)
         if not pending:
             return
-        named = [prints.described(self.session, self.contexts, one) for one in pending]
-        self.notice.show_message(
-            self.tr(
+        named = self.tr("; ").join(
+            prints.described(self.session, self.contexts, one) for one in pending
+        )
+        # Record the print is offered on the Receive screen (its kit labels) and the Dispense
+        # screen (the other labels): named only to a user the window lists each needed one to;
+        # the question as the session ends records them all, for anyone.
+        needed = {OpenKind.RECEIVE if one.key is None else OpenKind.DISPENSE for one in pending}
+        if needed <= self.opens.keys():
+            said = self.tr(
                 "Labels printed in your last session are not yet recorded in the audit trail: "
                 "{prints}. Press Record the print on the Receive or Dispense screen (they are "
                 "not printed again)."
-            ).format(prints=self.tr("; ").join(named)),
-            "warning",
-        )
+            )
+        else:
+            said = self.tr(
+                "Labels printed in your last session are not yet recorded in the audit trail: "
+                "{prints}. They are recorded as you sign out, once the database takes them (you "
+                "are asked then; they are not printed again)."
+            )
+        self.notice.show_message(said.format(prints=named), "warning")
         shown = self.current_screen()
         if shown is not None:
             shown.refresh()

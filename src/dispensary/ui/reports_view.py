@@ -62,6 +62,7 @@ from dispensary.services.labels import PrintPlan
 from dispensary.services.permissions import Permission, may
 from dispensary.ui.audit_pickers import ActionPicker, UserPicker
 from dispensary.ui.dashboard import start_reader
+from dispensary.ui.dispense_view import DispenseScreen
 from dispensary.ui.forms import DateRange, ReasonDialog, action_button, attempt, text_field
 from dispensary.ui.label_printers import (
     PRINT_DPI,
@@ -904,14 +905,7 @@ class ReportsScreen(Screen):
                 ).format(printer=where, refused=refused)
                 if made is not None and made.plan is not None:
                     self._keep_waiting(made, reason)
-                    said = before_detail(
-                        said,
-                        self.tr(
-                            "The print waits for its record (it is not printed again): press "
-                            "Record the print on the Dispense screen once the database is back, "
-                            "or record it as you sign out."
-                        ),
-                    )
+                    said = before_detail(said, self._waiting_said())
                 self.message.show_message(said, "warning")
             else:
                 self.message.show_message(refused)
@@ -927,6 +921,21 @@ class ReportsScreen(Screen):
             )
             return
         self.message.show_message(self.tr("Sent to {printer}.").format(printer=where), "ok")
+
+    def _waiting_said(self) -> str:
+        """What the user can do about a print waiting for its record: Record the print on the
+        Dispense screen, for a user the window lists it to (the screen's roles, which are the
+        service's Permission.DISPENSE), or the question as the session ends, for anyone."""
+        if DispenseScreen.visible_to(self.session.actor.role):
+            return self.tr(
+                "The print waits for its record (it is not printed again): press Record the "
+                "print on the Dispense screen once the database is back, or record it as you "
+                "sign out."
+            )
+        return self.tr(
+            "The print waits for its record (it is not printed again): record it as you sign "
+            "out, once the database is back (you are asked then)."
+        )
 
     def _keep_waiting(self, made: Made, reason: str) -> None:
         """A label out whose record the database refused, kept in the session (and the

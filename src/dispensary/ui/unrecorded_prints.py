@@ -66,8 +66,18 @@ def _of_study(session: AppSession, contexts: dict[int, Context], study_id: int) 
 
 
 def described(session: AppSession, contexts: dict[int, Context], pending: PendingPrint) -> str:
-    """What the print is, as the question names it: the kits; or the dispense, with its
-    participant and cycle when the database can say them (it may be the one down)."""
+    """What the print is, in the window's language, as the question (and the Dispense screen's
+    list of prints waiting) names it: the kits; or the dispense, with its participant and cycle
+    when the database can say them (it may be the one down); a reprint said so. Never the
+    session's key, which for a print from Reports and labels is its PDF's title, in the
+    label's languages."""
+    named = _named(session, contexts, pending)
+    if not pending.plan.reprint:
+        return named
+    return QCoreApplication.translate("UnrecordedPrints", "{print}, reprint").format(print=named)
+
+
+def _named(session: AppSession, contexts: dict[int, Context], pending: PendingPrint) -> str:
     plan = pending.plan
     if plan.kind is LabelKind.KIT:
         return QCoreApplication.translate("UnrecordedPrints", "kit labels: {kits}").format(
