@@ -3,7 +3,9 @@
 verification code), to every role that reads the audit trail; a role the service refuses is
 refused (exit 4); none kept is said in a sentence; Chinese for a zh_CN reader, the JSON keeping
 the service's codes. With --restore-command FILE --reason TEXT, the restore's command line the
-Backups screen gives (services.backup.restore_command), refused as the service refuses it."""
+Backups screen gives (services.backup.restore_command), refused as the service refuses it; the
+list numbers the backups (the service's KeptBackup.number) and --restore-command takes that
+number or the file (services.backup.kept_backup)."""
 
 from __future__ import annotations
 
@@ -82,7 +84,7 @@ def test_the_backups_kept_are_listed_with_their_state(
         assert listed.code == 0, listed.err
     lines = listed.out.splitlines()
     assert lines[0] == f"Backup folder: {backups}"
-    assert lines[2].startswith("Written (UTC)") and "Verification code" in lines[2]
+    assert lines[2].startswith("No.  Written (UTC)") and "Verification code" in lines[2]
     data = cli("backups", "--json", user="monitor").json()
     rows = {Path(r["path"]): r for r in data["backups"]}
     assert set(rows) == {automatic, kept, changed, away}
@@ -208,7 +210,7 @@ def test_an_administrator_is_given_the_restore_command_the_screen_gives(
     data = cli(
         "backups", "--restore-command", str(kept), "--reason", REASON, "--json", user="admin"
     ).json()
-    assert data == {"backup": str(kept), "command": line}
+    assert data == {"backup": str(kept), "number": 1, "command": line}
     # Given by a path relative to the folder it is typed in: the command names the whole path.
     relative = os.path.relpath(kept)
     assert cli(
@@ -274,3 +276,112 @@ def test_a_database_server_is_given_no_restore_command(cli: Cli) -> None:
     refused = cli("backups", "--restore-command", "b1.sqlite3", "--reason", REASON, user="admin")
     assert refused.code == 3 and refused.out == "", refused
     assert "pg_restore" in refused.err, refused.err
+
+
+def test_the_list_numbers_the_backups_as_the_restore_command_takes_them(
+    cli: Cli, tmp_path: Path, sqlite_only: None
+) -> None:
+    """Each backup listed has its number (text: the first column, No.; JSON: `number`), the
+    service's (1 the newest, in the list's order); `--restore-command NUMBER` gives the command
+    for the backup listed under that number, the same as for its file."""
+    backups = Path(cli.db).parent / "backups"
+    _automatic_backup(cli.db)
+    for name in ("b1.sqlite3", "b2.sqlite3"):
+        assert cli("backup", "--out", str(backups / name), user="admin").code == 0
+    listed = cli("backups", user="admin")
+    assert listed.code == 0, listed.err
+    assert listed.out.splitlines()[2].split()[:2] == ["No.", "Written"], listed.out
+    rows = cli("backups", "--json", user="admin").json()["backups"]
+    assert [row["number"] for row in rows] == [1, 2, 3]
+    assert [row["at"] for row in rows] == sorted((row["at"] for row in rows), reverse=True)
+    for row in rows:
+        path = Path(row["path"])
+        assert _line(listed.out, path).split()[0] == str(row["number"])
+        by_number = cli(
+            "backups", "--restore-command", str(row["number"]), "--reason", REASON, user="admin"
+        )
+        assert by_number.code == 0, by_number.err
+        assert by_number.out.splitlines() == [_service_command(cli.db, path, REASON)]
+        by_file = cli("backups", "--restore-command", str(path), "--reason", REASON, user="admin")
+        assert by_file.out == by_number.out
+        data = cli(
+            "backups",
+            "--restore-command",
+            str(row["number"]),
+            "--reason",
+            REASON,
+            "--json",
+            user="admin",
+        ).json()
+        assert data == {
+            "backup": str(path),
+            "number": row["number"],
+            "command": by_number.out.strip(),
+        }
+    chinese = cli("--lang", "zh_CN", "backups", user="admin")
+    assert chinese.out.splitlines()[2].startswith("编号"), chinese.out
+    # The help names both ways of giving it.
+    helped = cli("backups", "--help", user="admin")
+    assert "NUMBER|FILE" in helped.out and "number in the list" in helped.out, helped.out
+
+
+@pytest.mark.parametrize("given", ["4", "0", "99"])
+def test_a_number_not_in_the_list_is_refused_with_what_to_do(
+    cli: Cli, given: str, sqlite_only: None, state: Callable[[str], dict[str, Any]]
+) -> None:
+    """Three backups kept: a number outside 1 to 3 is refused (exit 3), saying the numbers there
+    are and how to see them; no command, nothing written."""
+    backups = Path(cli.db).parent / "backups"
+    for name in ("b1.sqlite3", "b2.sqlite3", "b3.sqlite3"):
+        assert cli("backup", "--out", str(backups / name), user="admin").code == 0
+    before = state(cli.db)
+    refused = cli("backups", "--restore-command", given, "--reason", REASON, user="admin")
+    assert refused.code == 3 and refused.out == "", refused
+    assert f"There is no backup numbered {given}: the backups kept are numbered 1 to 3" in (
+        refused.err
+    ), refused.err
+    assert "Run `dispensary backups` to see them with their numbers" in refused.err
+    assert "Nothing was done." in refused.err
+    chinese = cli(
+        "--lang", "zh_CN", "backups", "--restore-command", given, "--reason", REASON, user="admin"
+    )
+    assert chinese.code == 3 and chinese.out == "", chinese
+    assert f"没有编号为 {given} 的备份" in chinese.err and "There is" not in chinese.err
+    assert state(cli.db) == before
+
+
+def test_a_number_with_no_backup_kept_is_refused(cli: Cli, sqlite_only: None) -> None:
+    refused = cli("backups", "--restore-command", "1", "--reason", REASON, user="admin")
+    assert refused.code == 3 and refused.out == "", refused
+    assert "There is no backup numbered 1: no backup of this database is kept." in refused.err
+
+
+def test_a_file_that_is_not_a_backup_kept_is_refused_with_what_to_do(
+    cli: Cli, tmp_path: Path, sqlite_only: None, state: Callable[[str], dict[str, Any]]
+) -> None:
+    """A file the list does not hold (one not there; the database itself; a copy made by hand
+    outside the program) is refused (exit 3), saying how to see the backups and how such a copy
+    is restored; no command, nothing written."""
+    kept = Path(cli.db).parent / "backups" / "b1.sqlite3"
+    assert cli("backup", "--out", str(kept), user="admin").code == 0
+    copied = tmp_path / "copied.sqlite3"
+    copied.write_bytes(kept.read_bytes())
+    before = state(cli.db)
+    for given in (tmp_path / "nowhere.sqlite3", Path(cli.db), copied):
+        refused = cli("backups", "--restore-command", str(given), "--reason", REASON, user="admin")
+        assert refused.code == 3 and refused.out == "", refused
+        assert f"{given} is not one of the backups kept of this database." in refused.err
+        assert "Run `dispensary backups` to see them" in refused.err, refused.err
+        assert "dispensary restore FILE --reason TEXT" in refused.err, refused.err
+    chinese = cli(
+        "--lang",
+        "zh_CN",
+        "backups",
+        "--restore-command",
+        str(copied),
+        "--reason",
+        REASON,
+        user="admin",
+    )
+    assert chinese.code == 3 and "不是本程序为此数据库保存的备份之一" in chinese.err, chinese
+    assert state(cli.db) == before

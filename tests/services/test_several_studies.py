@@ -83,6 +83,7 @@ SITE_WIDE = {
     "backup.automatic_backup",
     "backup.backup_into",
     "backup.kept_backups",
+    "backup.kept_backup",
     "backup.restore_command",
     "studies.list_studies",
     "studies.add_study",

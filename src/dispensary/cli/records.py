@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
@@ -751,9 +750,10 @@ BACKUP_STATE_MEANS = {
 
 
 def cmd_backups(run: Run) -> int:
-    """The backups kept (services.backup.kept_backups, as the Backups screen lists them): when
-    each was written, automatic or by hand, its size, whether still as written, its code. With
-    --restore-command FILE, the restore's command line for that backup instead (restore_command)."""
+    """The backups kept (services.backup.kept_backups, as the Backups screen lists them), each
+    numbered as the service numbers it (KeptBackup.number, 1 the newest): when it was written,
+    automatic or by hand, its size, whether still as written, its code. With --restore-command
+    NUMBER|FILE, the restore's command line for that backup instead (restore_command)."""
     from dispensary.reports.audit import zones
     from dispensary.services import backup
 
@@ -761,8 +761,8 @@ def cmd_backups(run: Run) -> int:
     if a.restore_command is None and a.reason is not None:
         raise UsageError(
             _(
-                "--reason goes with --restore-command FILE: it is the reason the restore of "
-                "that backup records. Nothing was done."
+                "--reason goes with --restore-command NUMBER|FILE: it is the reason the "
+                "restore of that backup records. Nothing was done."
             )
         )
     if a.restore_command is not None:
@@ -793,6 +793,7 @@ def cmd_backups(run: Run) -> int:
     lines = [_("Backup folder: {folder}").format(folder=kept.folder), ""]
     lines += table(
         [
+            _("No."),
             _("Written (UTC)"),
             *zone,
             _("Kind"),
@@ -803,6 +804,7 @@ def cmd_backups(run: Run) -> int:
         ],
         [
             (
+                str(k.number),
                 when(cell(k.at), k.file_time),
                 *([when(f"{k.at.astimezone():%Y-%m-%d %H:%M}", k.file_time)] if local else []),
                 _("Automatic") if k.automatic else _("By hand"),
@@ -813,7 +815,7 @@ def cmd_backups(run: Run) -> int:
             )
             for k in rows
         ],
-        right=[2 + len(zone)],
+        right=[0, 3 + len(zone)],
     )
     # What each state shown means, once, as the screen says it on hover; a copy kept as
     # evidence says why it is not for restore (the service's words).
@@ -837,15 +839,18 @@ def cmd_backups(run: Run) -> int:
 
 
 def _restore_command(run: Run, given: str, reason: str) -> int:
-    """The command line that restores the backup `given` (a file, made whole: the command may be
-    run from another folder), as the Backups screen gives it to an administrator: the service's
-    (services.backup.restore_command), which checks the role, the reason and the backup, and
-    refuses a database server. Printed alone, to be copied; nothing is restored or written."""
+    """The command line that restores the backup `given` (its number in the list, or its file:
+    services.backup.kept_backup, which refuses a number or a file the list does not hold; the
+    file named whole, so the command may be run from another folder), as the Backups screen
+    gives it to an administrator: the service's (services.backup.restore_command), which checks
+    the role, the reason and the backup, and refuses a database server. Printed alone, to be
+    copied; nothing is restored or written."""
     from dispensary.services import backup
 
-    source = os.path.abspath(os.path.expanduser(given))
-    command = backup.restore_command(run.context(), run.actor(), source, reason)
-    run.emit({"backup": source, "command": command}, [command])
+    ctx, actor = run.context(), run.actor()
+    kept = backup.kept_backup(ctx, actor, given)
+    command = backup.restore_command(ctx, actor, kept.path, reason)
+    run.emit({"backup": kept.path, "number": kept.number, "command": command}, [command])
     run.note(
         _(
             "Close Dispensary on every workstation, then run this command in a terminal: it asks "
@@ -861,10 +866,11 @@ def backups_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--restore-command",
         type=path_option,
-        metavar="FILE",
+        metavar="NUMBER|FILE",
         help=N_(
-            "print the command line that restores this backup (administrator), as the Backups "
-            "screen gives it, instead of the list; nothing is restored"
+            "print the command line that restores this backup, given by its number in the list "
+            "(No.) or its file (administrator), as the Backups screen gives it, instead of the "
+            "list; nothing is restored"
         ),
     )
     p.add_argument(

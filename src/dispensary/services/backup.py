@@ -1022,6 +1022,9 @@ class KeptBackup:
     # `at` is the file's own time (last changed), not a time recorded when it was written: a
     # copy the audit trail records nowhere (its entry could not be written), found by its name.
     file_time: bool = False
+    # Its place in the list, 1 the newest (kept_backups): the number `dispensary backups` shows
+    # and `--restore-command` takes (kept_backup). 0 for one not taken from the list.
+    number: int = 0
 
 
 @dataclass(frozen=True)
@@ -1085,7 +1088,59 @@ def kept_backups(ctx: Context, actor: Actor) -> KeptBackups:
             if Path(kept.path) not in shown_paths
         ]
     found.sort(key=lambda kept: (kept.at, kept.path), reverse=True)
-    return KeptBackups(identity, str(folder), tuple(found), server)
+    numbered = tuple(replace(kept, number=n) for n, kept in enumerate(found, 1))
+    return KeptBackups(identity, str(folder), numbered, server)
+
+
+NO_SUCH_NUMBER = N_(
+    "There is no backup numbered {number}: the backups kept are numbered 1 to {last}, the "
+    "newest first. Run `dispensary backups` to see them with their numbers, then give one of "
+    "those. Nothing was done."
+)
+NONE_NUMBERED = N_(
+    "There is no backup numbered {number}: no backup of this database is kept. Nothing was done."
+)
+NOT_A_BACKUP_KEPT = N_(
+    "{path} is not one of the backups kept of this database. Run `dispensary backups` to see "
+    "them, then give its number or its file; a copy the list does not hold is restored with "
+    "`dispensary restore FILE --reason TEXT`, which checks it. Nothing was done."
+)
+
+
+def kept_backup(ctx: Context, actor: Actor, given: str) -> KeptBackup:
+    """The backup kept that `given` names, for its restore command (restore_command): its
+    number in kept_backups' list (1 the newest, as `dispensary backups` shows it) or its file
+    (a path, made whole from the current folder). The restore's own refusals come first, as
+    restore_command says them (the administrator's only; a database server is restored with its
+    own tools; a copy of a trail that did not verify is not for restore); a number not in the
+    list, or a file the list does not hold, is refused with what to do. Read only."""
+    require(actor, Permission.RESTORE)
+    if sqlite_path(str(ctx.engine.url)) is None:
+        raise RuleViolation(_(SERVER_RESTORE))
+    digits = given.strip()
+    number = int(digits) if digits.isascii() and digits.isdigit() else None
+    if number is None and (refusal := not_for_restore(given)):
+        raise RuleViolation(refusal)
+    kept = kept_backups(ctx, actor).backups
+    if number is not None:
+        if 1 <= number <= len(kept):
+            return kept[number - 1]
+        if not kept:
+            raise InvalidInput(_(NONE_NUMBERED).format(number=number))
+        raise InvalidInput(_(NO_SUCH_NUMBER).format(number=number, last=len(kept)))
+    wanted = _whole(Path(given).expanduser())
+    for backup_kept in kept:
+        if _whole(Path(backup_kept.path)) == wanted:
+            return backup_kept
+    raise InvalidInput(_(NOT_A_BACKUP_KEPT).format(path=shown(wanted)))
+
+
+def _whole(path: Path) -> Path:
+    """`path` made whole (links followed where the file is there), to compare two names."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return Path(os.path.abspath(path))
 
 
 NOT_FOR_RESTORE = N_(
