@@ -6,16 +6,13 @@ tests/services/test_capsule_count_refusals.py."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 
 from cli_support import Cli
 
 from dispensary.services import counts, users
 from dispensary.services.demo import DEMO_PASSWORD
-from services.test_capsule_count_refusals import DAY1, HUNDRED, pharmacy
-
-BACK = DAY1 + timedelta(days=28)
+from rev_caps28 import BACK, DAY1, HUNDRED, pharmacy
 
 
 def test_the_commands_say_capsules(tmp_path: Path) -> None:

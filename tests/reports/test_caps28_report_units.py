@@ -13,8 +13,6 @@ NCT07198672, of tablets only, reads as before: "tablets" / 片."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 from sample_study import SampleStudy
@@ -24,64 +22,22 @@ from dispensary.domain.codes import Role
 from dispensary.i18n import Language, speaking
 from dispensary.services import (
     destruction,
-    dispensing,
-    participants,
     queries,
-    receiving,
     report_data,
     returns,
-    setup,
     users,
 )
-from dispensary.services.context import Context, FixedClock
+from dispensary.services.context import Context
 from dispensary.services.demo import DEMO_PASSWORD
-from dispensary.study import parse_study
+from rev_caps28 import BACK, HUNDRED, pharmacy
 
 from .pdfread import pdf_pages_text
-
-FIXTURE = Path(__file__).parents[1] / "fixtures" / "REV-CAPS-28.toml"
-DAY1 = date(2026, 3, 2)
-BACK = DAY1 + timedelta(days=28)
-HUNDRED = "revicapib-100mg"
-
-
-def pharmacy(folder: Path) -> Context:
-    """REV-CAPS-28 with kits of both strengths received (56 capsules each) and cycle 1 of
-    01-001 dispensed (R1001 and R1002), as tests/services/test_capsule_count_refusals.py."""
-    clock = FixedClock()
-    clock.set_date(DAY1)
-    study = parse_study(FIXTURE.read_text(encoding="utf-8"), str(FIXTURE), new_file=True)
-    db = str(folder / "rev.sqlite3")
-    ctx = setup.init_database(
-        db, study, "admin", "Ada Admin", "AA", "admin-pass-1", clock, training=True
-    )
-    admin = users.sign_in(ctx, "admin", "admin-pass-1")
-    users.add_user(ctx, admin, "pharm", Role.PHARMACIST, "Paula Pharm", "PP", DEMO_PASSWORD, False)
-    pharm = users.sign_in(ctx, "pharm", DEMO_PASSWORD)
-    for kits, product, lot in (
-        ("R1001-R1004", HUNDRED, "LR"),
-        ("Q1001-Q1004", "revicapib-25mg", "LQ"),
-    ):
-        listed = receiving.kits_from_range(ctx, kits, product, lot, date(2028, 6, 30), None)
-        receiving.receive_shipment(ctx, pharm, "SH-" + lot, listed)
-    participants.enroll(
-        ctx,
-        pharm,
-        "01-001",
-        "AB",
-        1970,
-        "F",
-        "Dr Example",
-        criteria_confirmed=participants.eligibility_checklist(ctx.study),
-    )
-    dispensing.dispense_cycle(ctx, pharm, "01-001", 1, DAY1, DEMO_PASSWORD)
-    return ctx
 
 
 @pytest.fixture(scope="module")
 def review(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Context]:
     """REV-CAPS-28: R1001 (56 capsules) brought back with 10 left, then destroyed, witnessed."""
-    ctx = pharmacy(tmp_path_factory.mktemp("caps28"))
+    ctx, _db = pharmacy(tmp_path_factory.mktemp("caps28"))
     ctx.clock.set_date(BACK)  # type: ignore[attr-defined]
     admin = users.sign_in(ctx, "admin", "admin-pass-1")
     users.add_user(ctx, admin, "tech", Role.PHARMACIST, "Tia Tech", "TT", "tech-pass-1", False)

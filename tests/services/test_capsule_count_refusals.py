@@ -15,77 +15,29 @@ test_messages_chinese.py say those). Through the services and through the comman
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
-from dispensary.domain.codes import Role
 from dispensary.domain.errors import RuleViolation
 from dispensary.i18n import Language, speaking
 from dispensary.services import (
     counts,
-    dispensing,
-    participants,
     receiving,
     reconciliation,
     returns,
-    setup,
     users,
 )
 from dispensary.services.assessment import KitIn
 from dispensary.services.assessment.receiving import ReceiveRequest
-from dispensary.services.context import Context, FixedClock
+from dispensary.services.context import Context
 from dispensary.services.demo import DEMO_PASSWORD
 from dispensary.study import parse_study
+from rev_caps28 import BACK, DAY1, FIXTURE, HUNDRED, pharmacy
 
-FIXTURE = Path(__file__).parents[1] / "fixtures" / "REV-CAPS-28.toml"
-DAY1 = date(2026, 3, 2)
-BACK = DAY1 + timedelta(days=28)
-HUNDRED = "revicapib-100mg"
 NAMED = "revicapib 100 mg capsule"
-
-
-def pharmacy(folder: Path) -> tuple[Context, str]:
-    """REV-CAPS-28 with kits of both strengths received, cycle 1 of 01-001 dispensed (R1001 and
-    R1002, 56 capsules each) and R1003 on the shelf; the pharmacist signs with the demo's
-    password (the command line's)."""
-    clock = FixedClock()
-    clock.set_date(DAY1)
-    db = str(folder / "rev.sqlite3")
-    ctx = setup.init_database(
-        db,
-        parse_study(FIXTURE.read_text(encoding="utf-8"), str(FIXTURE), new_file=True),
-        "admin",
-        "Ada Admin",
-        "AA",
-        "admin-pass-1",
-        clock,
-        training=True,  # the command line's tests fix today's date
-    )
-    admin = users.sign_in(ctx, "admin", "admin-pass-1")
-    users.add_user(ctx, admin, "pharm", Role.PHARMACIST, "Paula Pharm", "PP", DEMO_PASSWORD, False)
-    pharm = users.sign_in(ctx, "pharm", DEMO_PASSWORD)
-    for kits, product, lot in (
-        ("R1001-R1004", HUNDRED, "LR"),
-        ("Q1001-Q1004", "revicapib-25mg", "LQ"),
-    ):
-        listed = receiving.kits_from_range(ctx, kits, product, lot, date(2028, 6, 30), None)
-        receiving.receive_shipment(ctx, pharm, "SH-" + lot, listed)
-    participants.enroll(
-        ctx,
-        pharm,
-        "01-001",
-        "AB",
-        1970,
-        "F",
-        "Dr Example",
-        criteria_confirmed=participants.eligibility_checklist(ctx.study),
-    )
-    done = dispensing.dispense_cycle(ctx, pharm, "01-001", 1, DAY1, DEMO_PASSWORD)
-    assert [k.kit for k in done.kits if k.product == HUNDRED] == ["R1001", "R1002"], done.kits
-    return ctx, db
 
 
 @pytest.fixture

@@ -26,7 +26,6 @@ from typing import Any, cast
 
 import pytest
 
-from dispensary.domain.codes import Role
 from dispensary.domain.errors import StudyFileError
 from dispensary.domain.rules import next_day1_rule
 from dispensary.i18n import Language, speaking
@@ -37,12 +36,10 @@ from dispensary.services import (
     dispensing,
     participants,
     queries,
-    receiving,
     report_data,
-    setup,
     users,
 )
-from dispensary.services.context import Context, FixedClock
+from dispensary.services.context import Context
 from dispensary.services.report_data import KitLabelRow
 from dispensary.study import (
     default_study_path,
@@ -54,14 +51,12 @@ from dispensary.study import (
     parse_study,
 )
 from reports.pdfread import decode_barcodes, pdf_pages_text, pdf_text
+from rev_caps28 import DAY1, FIXTURE, HUNDRED, received
 
-FIXTURE = Path(__file__).parents[1] / "fixtures" / "REV-CAPS-28.toml"
 REVIEW = FIXTURE.read_text(encoding="utf-8")
 PHONE = 'contact_phone = "+1 555 0100"\n'
 INTERVAL = 'min_days_since_previous_day1 = 26\nmin_days_source = "protocol 6.1"\n'
 PASSWORD = "pharm-pass-1"
-DAY1 = date(2026, 3, 2)
-HUNDRED, QUARTER = "revicapib-100mg", "revicapib-25mg"
 
 
 def _without(*keys: str) -> str:
@@ -77,34 +72,7 @@ def _flat(pdf: bytes) -> str:
 
 
 def _pharmacy(text: str, folder: Path) -> Context:
-    clock = FixedClock()
-    clock.set_date(DAY1)
-    ctx = setup.init_database(
-        str(folder / "rev.sqlite3"),
-        parse_study(text, str(FIXTURE), new_file=True),
-        "admin",
-        "Ada Admin",
-        "AA",
-        "admin-pass-1",
-        clock,
-    )
-    admin = users.sign_in(ctx, "admin", "admin-pass-1")
-    users.add_user(ctx, admin, "pharm", Role.PHARMACIST, "Paula Pharm", "PP", PASSWORD, False)
-    pharm = users.sign_in(ctx, "pharm", PASSWORD)
-    for kits, product, lot in (("R1001-R1004", HUNDRED, "LR"), ("Q1001-Q1004", QUARTER, "LQ")):
-        listed = receiving.kits_from_range(ctx, kits, product, lot, date(2028, 6, 30), None)
-        receiving.receive_shipment(ctx, pharm, "SH-" + lot, listed)
-    participants.enroll(
-        ctx,
-        pharm,
-        "01-001",
-        "AB",
-        1970,
-        "F",
-        "Dr Example",
-        criteria_confirmed=participants.eligibility_checklist(ctx.study),
-    )
-    return ctx
+    return received(folder, text, password=PASSWORD)[0]
 
 
 @pytest.fixture
