@@ -397,6 +397,10 @@ REPORT_PDFS = [
         "Participant dispensing and adherence history: 01-009",
     ),
     (["reconciliation"], "Reconciliation"),
+    (
+        ["returns", "--from", "2026-02-01", "--participant", "01-009"],
+        "Returns log (tablets brought back by participants): 01-009",
+    ),
     (["destruction", "--from", "2025-08-01"], "Destruction and return-to-sponsor log"),
     (["certificate", "--destruction", "DEST-2026-001"], "Certificate of destruction: No. 1"),
     (["audit", "--from", "2026-02-01", "--to", "2026-03-02"], "Audit trail"),
@@ -540,6 +544,7 @@ REPORT_CSVS = [
     (["expiry"], "Expiry report", "kit"),
     (["participant", "--participant", "01-009"], "Participant dispensing", "dispense"),
     (["reconciliation"], "Reconciliation", "scope"),
+    (["returns", "--to", "2026-01-31"], "Returns log (tablets brought back", "kit"),
     (["destruction"], "Destruction and return-to-sponsor log", "kits"),
     (["audit", "--to", "2026-01-31"], "Audit trail", "action"),
     (["lot", "--lot", "HT2507B"], "Lot trace", "participant"),
@@ -575,6 +580,41 @@ def test_reports_export_csv_with_a_byte_order_mark_for_spreadsheets(
         assert data.startswith(b"\xef\xbb\xbf# " + title.encode())
         rows = read_rows(data.decode("utf-8-sig"))
         assert rows and all(row[column] for row in rows), argv
+
+
+def test_the_returns_log_of_a_period_or_of_one_participant(cli: Cli, tmp_path: Path) -> None:
+    """`report returns`: the returns log was printed only inside the monitor pack, its CSV
+    written by no command. Of a period, of one participant if named; PDF or CSV; said as
+    "returns log (N returns)", in Chinese too; an unknown participant is refused."""
+    assert "returns log: what participants brought back" in cli("report", "--help").out
+    csv = tmp_path / "returns.csv"
+    made = cli("report", "returns", "--out", str(csv), user="monitor")
+    assert made.code == 0, made.err
+    every = read_rows(csv.read_text(encoding="utf-8-sig"))
+    assert len(every) > 1 and len({r["participant"] for r in every}) > 1
+    assert made.out.startswith(f"Wrote the returns log ({len(every)} returns): {csv} (")
+
+    one = tmp_path / "returns-01-009.csv"
+    args = ("report", "returns", "--participant", "01-009", "--from", "2025-01-01")
+    made = cli(*args, "--out", str(one), "--json", user="monitor")
+    assert made.code == 0, made.err
+    mine = read_rows(one.read_text(encoding="utf-8-sig"))
+    assert mine and {r["participant"] for r in mine} == {"01-009"}
+    assert [r for r in every if r["participant"] == "01-009"] == mine
+    assert made.json() == {"out": str(one), "pages": None, "bytes": one.stat().st_size}
+
+    pdf = tmp_path / "returns-01-009.pdf"
+    made = cli("--lang", "zh_CN", *args, "--out", str(pdf), user="monitor")
+    assert made.code == 0, made.err
+    assert made.out.startswith(f"已写出退回记录（{len(mine)} 次退回）"), made.out
+    reader = read_pdf(pdf)
+    assert reader.metadata is not None
+    assert reader.metadata.title == "退回记录（受试者带回的药片）：01-009"
+    text = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
+    assert all(r["kit"] in text for r in mine) and "受试者 01-009" in text
+
+    refused = cli("report", "returns", "--participant", "99-999", "--out", str(pdf), "--force")
+    assert refused.code == 3 and "99-999" in refused.err, refused.err
 
 
 @pytest.mark.parametrize(

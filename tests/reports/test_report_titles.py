@@ -28,6 +28,7 @@ ASKED = {
     "expiry": Values(),
     "participant": Values(participant="01-001"),
     "reconciliation": Values(),
+    "returns": PERIOD,
     "destruction": PERIOD,
     "audit": PERIOD,
     "lot": Values(lot="L2401"),

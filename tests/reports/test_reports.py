@@ -465,6 +465,7 @@ def test_the_audit_chain_still_verifies_after_all_the_reports(sample: SampleStud
         ("reconciliation", "reconciliation (ledger balanced; ", "对账（台账平衡；"),
         ("audit", "audit trail (", "稽查轨迹（"),
         ("inventory", "inventory (", "库存（"),
+        ("returns", "returns log (169 returns)", "退回记录（169 次退回）"),
         ("destruction", "destruction log (1 destruction)", "销毁记录（1 次销毁）"),
     ],
 )

@@ -720,3 +720,42 @@ def test_the_audit_trail_of_one_participant_or_kit(qtbot: Any, pharmacy: Pharmac
 
     screen.choose("participant")
     assert screen.participant.currentData() == "01-001"
+
+
+def test_the_returns_log_is_offered_of_everyone_or_one_participant_and_saved(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The returns log, printed only inside the monitor pack, is an entry of its own: of a
+    period (all participants by default, or the one chosen), previewed and saved as PDF."""
+    screen = make_screen(qtbot, pharmacy, "monitor")
+    titles = [screen.choices.item(i).text() for i in range(screen.choices.count())]
+    assert "Returns log" in titles
+    screen.choose("returns")
+    assert screen.participant.currentText() == "All participants"
+    assert screen.params.isRowVisible(screen.dates) and screen.params.isRowVisible(
+        screen.participant
+    )
+    assert not screen.params.isRowVisible(screen.product)
+    make(qtbot, screen, "returns")
+    assert screen.made is not None
+    everyone = text_of(screen.made.pdf)
+    assert everyone.startswith("Returns log (tablets brought back by participants)"), everyone
+    assert "01-001 AB DSP000001 1 K0001" in everyone
+    assert screen.preview_title.text().startswith("<b>Returns log")
+
+    screen.participant.setCurrentIndex(screen.participant.findData("01-002"))
+    make(qtbot, screen, "returns")
+    assert screen.made is not None and screen.made.title == "Returns log: 01-002"
+    assert "No returns were recorded in this period." in text_of(screen.made.pdf)
+
+    screen.participant.setCurrentIndex(screen.participant.findData("01-001"))
+    make(qtbot, screen, "returns")
+    target = tmp_path / "returns"
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", staticmethod(lambda *args: (str(target), "PDF (*.pdf)"))
+    )
+    qtbot.mouseClick(screen.save_button, Qt.MouseButton.LeftButton)
+    assert screen.message.kind == "ok", screen.message.text()
+    saved = text_of(target.with_suffix(".pdf").read_bytes())
+    assert "Returns log (tablets brought back by participants): 01-001" in saved
+    assert "K0001" in saved and "01-002" not in saved

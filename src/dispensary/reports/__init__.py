@@ -18,7 +18,12 @@ if TYPE_CHECKING:
     from dispensary.reports.expiry import expiry_csv, expiry_pdf
     from dispensary.reports.forecast import forecast_csv, forecast_pdf
     from dispensary.reports.inventory import inventory_csv, inventory_pdf
-    from dispensary.reports.logs import destruction_csv, destruction_pdf, returns_csv
+    from dispensary.reports.logs import (
+        destruction_csv,
+        destruction_pdf,
+        returns_csv,
+        returns_pdf,
+    )
     from dispensary.reports.lot import lot_csv, lot_pdf
     from dispensary.reports.monitor import monitor_pack_pdf
     from dispensary.reports.participant import participant_csv, participant_pdf
@@ -46,6 +51,7 @@ _MODULES = {
     "reconciliation_csv": "reconciliation",
     "reconciliation_pdf": "reconciliation",
     "returns_csv": "logs",
+    "returns_pdf": "logs",
 }
 
 __all__ = [
@@ -70,6 +76,7 @@ __all__ = [
     "reconciliation_csv",
     "reconciliation_pdf",
     "returns_csv",
+    "returns_pdf",
 ]
 
 

@@ -49,7 +49,7 @@ class Report:
     fields: tuple[Field, ...]
     gather: Callable[[Context, Actor, Values], Any]
     pdf: Callable[[ReportMeta, Study, Any, str], bytes]
-    csv: Callable[..., str] | None  # (meta, facts), and the study when `csv_names`
+    csv: Callable[..., str] | None  # (meta, facts), and the study when `csv_names`/`csv_study`
     says: Callable[[Any, Values, Study], str]
     file_name: Callable[[Values, str], str]
     subject: Callable[[Values], str] = lambda values: ""
@@ -63,6 +63,9 @@ class Report:
     """The CSV's descriptive column names each product as the PDF does, in the reader's
     language (the study file's names): `csv` is given the study too. Codes and numbers stay
     the same in every language."""
+    csv_study: bool = False
+    """The CSV's title says the study's units (the returns log: of tablets only in a study
+    of tablets only): `csv` is given the study too, its columns the same in every study."""
 
     @property
     def formats(self) -> tuple[str, ...]:
@@ -130,7 +133,9 @@ def _make_report(report: Report, ctx: Context, actor: Actor, values: Values, fmt
     else:
         assert report.csv is not None  # checked above: fmt is one of report.formats
         text = (
-            report.csv(meta, payload, ctx.study) if report.csv_names else report.csv(meta, payload)
+            report.csv(meta, payload, ctx.study)
+            if report.csv_names or report.csv_study
+            else report.csv(meta, payload)
         )
         data = text.encode("utf-8-sig")  # Excel reads the accents and µ
     stamp = ctx.clock.today().isoformat()
@@ -252,6 +257,28 @@ def _destruction_log(ctx: Context, actor: Actor, values: Values) -> Any:
     from dispensary.services import queries
 
     return queries.destruction_log(ctx, actor, values.since, values.until)
+
+
+def _returns(ctx: Context, actor: Actor, values: Values) -> Any:
+    from dispensary.services import report_data
+
+    return report_data.returns_report(
+        ctx, actor, values.since, values.until, values.participant or None
+    )
+
+
+def _returns_csv(meta: ReportMeta, log: Any, study: Study) -> str:
+    from dispensary.reports.logs import returns_csv
+
+    return returns_csv(meta, log.rows, study)
+
+
+def _returns_file(values: Values, stamp: str) -> str:
+    if values.participant:
+        return offered_file_name(
+            _("Returns log {participant} {date}").format(participant=values.participant, date=stamp)
+        )
+    return offered_file_name(_("Returns log {date}").format(date=stamp))
 
 
 def _certificate(ctx: Context, actor: Actor, values: Values) -> Any:
@@ -425,6 +452,9 @@ INVENTORY_TITLE = N_("Inventory by product, lot and kit")
 EXPIRY_TITLE = N_("Expiry report")
 PARTICIPANT_TITLE = N_("Participant dispensing and adherence history")
 DESTRUCTION_TITLE = N_("Destruction and return-to-sponsor log")
+RETURNS_LOG_TITLE = N_("Returns log")
+"""Its pages say what was brought back (logs.returns_title: "Returns log (tablets brought
+back by participants)" in a study of tablets only), after these words."""
 LOT_TITLE = N_("Lot trace")
 
 _PERIOD = Field(Param.PERIOD)
@@ -496,6 +526,24 @@ REPORTS: tuple[Report, ...] = (
         _reconciliation_says,
         lambda v, stamp: offered_file_name(_("Reconciliation {date}").format(date=stamp)),
         csv_names=True,
+    ),
+    Report(
+        "returns",
+        RETURNS_LOG_TITLE,
+        N_(
+            "returns log: what participants brought back, counted, with the dose held and "
+            "corrections (of one participant if named)"
+        ),
+        (_PERIOD, Field(Param.PARTICIPANT), _PAPER),
+        _returns,
+        _renderer("logs", "returns_pdf"),
+        _returns_csv,
+        lambda log, v, study: _("returns log ({returns})").format(
+            returns=_count(len(log.rows), N_("{count} return"), N_("{count} returns"))
+        ),
+        _returns_file,
+        subject=lambda v: v.participant or "",
+        csv_study=True,
     ),
     Report(
         "destruction",

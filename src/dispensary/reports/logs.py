@@ -20,6 +20,7 @@ from dispensary.reports.base import (
     empty_note,
     frame_width,
     kit_list,
+    numbering_note,
     period_text,
     scaled,
     when,
@@ -34,6 +35,7 @@ from dispensary.services.report_data import (
     QuarantineRow,
     ReportMeta,
     ReturnLogRow,
+    ReturnsLog,
     quarantine_reason,
 )
 from dispensary.services.results import DestructionLine, DestructionRow
@@ -236,6 +238,13 @@ def returns_table(study: Study, rows: Sequence[ReturnLogRow], width: float) -> F
     )
 
 
+def returns_story(study: Study, rows: Sequence[ReturnLogRow], width: float) -> list[Flowable]:
+    """The returns log under its heading, as the monitor pack and the returns report print
+    it: the note that its numbers are the pharmacy's (a gap is another study's return), then
+    the table, corrections highlighted."""
+    return [*([numbering_note()] if rows else []), returns_table(study, rows, width)]
+
+
 def _return_note(row: ReturnLogRow) -> str:
     parts = [p for p in (row.condition, row.note) if p]
     if row.corrects is not None:
@@ -381,6 +390,20 @@ def destruction_pdf(
         landscape=True,
     )
     return build_report(meta, _(DESTRUCTION_TITLE), [section], paper)
+
+
+def returns_pdf(meta: ReportMeta, study: Study, log: ReturnsLog, paper: str = "a4") -> bytes:
+    """The returns log on its own (the "returns" report): titled as the monitor pack's (of
+    tablets only in a study of tablets only), its period and participant in its fields."""
+    width = frame_width(True, paper)
+    title = returns_title(study)
+    if log.participant:
+        title = _("{title}: {subject}").format(title=title, subject=log.participant)
+    fields = _fields(study, log.since, log.until)
+    if log.participant:
+        fields.append((_("Participant"), log.participant))
+    section = Section(title, returns_story(study, log.rows, width), fields=fields, landscape=True)
+    return build_report(meta, title, [section], paper)
 
 
 def destruction_csv(meta: ReportMeta, rows: Sequence[DestructionRow]) -> str:

@@ -25,20 +25,19 @@ from dispensary.reports.base import (
     heading,
     long_day,
     long_when,
-    numbering_note,
     para,
     period_text,
     scaled,
     when,
 )
-from dispensary.reports.catalogue import DESTRUCTION_TITLE
+from dispensary.reports.catalogue import DESTRUCTION_TITLE, RETURNS_LOG_TITLE
 from dispensary.reports.darf import darf_section
 from dispensary.reports.logs import (
     QUARANTINE_TITLE,
     destruction_table,
     excursion_table,
     quarantine_table,
-    returns_table,
+    returns_story,
     returns_title,
 )
 from dispensary.reports.reconciliation import reconciliation_story
@@ -228,12 +227,8 @@ def monitor_pack_pdf(meta: ReportMeta, study: Study, pack: MonitorPack, paper: s
         *[darf_section(record, paper, study) for record in pack.darfs],
         part(
             _("returns log"),
-            _("Returns log"),
-            [
-                *heading(returns_title(study)),
-                *([numbering_note()] if pack.returns else []),
-                returns_table(study, pack.returns, wide),
-            ],
+            _(RETURNS_LOG_TITLE),
+            [*heading(returns_title(study)), *returns_story(study, pack.returns, wide)],
             landscape=True,
         ),
         part(

@@ -218,6 +218,17 @@ class ReturnLogRow:
         return self.outcome == "not_brought_back"
 
 
+@dataclass(frozen=True)
+class ReturnsLog:
+    """The returns log asked for on its own (the "returns" report): the returns of a period,
+    of one participant if one was named, with what was asked (its pages say it)."""
+
+    rows: tuple[ReturnLogRow, ...]
+    since: date | None = None
+    until: date | None = None
+    participant: str | None = None
+
+
 ENDED_BY_DESTRUCTION = ("destroyed", "returned to sponsor")
 """The actions of a quarantine log's row that closes a quarantine by destroying the kit (or
 returning it to the sponsor): its reason is the destruction's method."""
@@ -1281,6 +1292,18 @@ def returns_log(
                 )
             )
         return rows
+
+
+def returns_report(
+    ctx: Context,
+    actor: Actor,
+    since: date | None = None,
+    until: date | None = None,
+    study_number: str | None = None,
+) -> ReturnsLog:
+    """The returns log of a period (of one participant if named), as its own report."""
+    rows = returns_log(ctx, actor, since, until, study_number)
+    return ReturnsLog(tuple(rows), since, until, study_number)
 
 
 def _initials(session: Session) -> dict[int, str]:
