@@ -21,9 +21,9 @@ from dispensary.reports.csvfile import read_rows
 from dispensary.services import report_data, users
 from dispensary.services.context import Actor, Context
 from dispensary.services.demo import DEMO_PASSWORD
+from rev_caps28 import BACK, pharmacy
 
 from .pdfread import pdfium_pages_text
-from .test_caps28_report_units import BACK, pharmacy
 
 EN, ZH = Language.EN, Language.ZH_CN
 NUMBERING = "Numbers are the pharmacy's, shared by all its studies"
@@ -133,7 +133,7 @@ def capsules(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Context]:
     """REV-CAPS-28: R1001 (56 capsules) brought back with 10 left."""
     from dispensary.services import returns
 
-    ctx = pharmacy(tmp_path_factory.mktemp("caps28-returns"))
+    ctx, _db = pharmacy(tmp_path_factory.mktemp("caps28-returns"))
     ctx.clock.set_date(BACK)  # type: ignore[attr-defined]
     pharm = users.sign_in(ctx, "pharm", DEMO_PASSWORD)
     returns.record_return(ctx, pharm, "R1001", 10, DEMO_PASSWORD, study_number="01-001", cycle=1)
