@@ -130,6 +130,12 @@ DATE = re.compile(
 """A date as labels write it, never broken across lines ('2026年3月' / '2日', 'Dispensed 2' /
 'Mar 2026' misread): 'Wed 2 Mar 2026', '2 Mar 2026', 'EXP 11 JAN 2027's '11 JAN 2027', 'JUN
 2027'; '2026年3月2日 周一', '2027年6月'."""
+ISO_DATE = re.compile(rf"(?<![0-9０-９]){_DIGIT}{{4}}-{_DIGIT}{{2}}-{_DIGIT}{{2}}(?![0-9０-９])")
+"""A date as reports write it (reports.words.day: 2026-12-07), never broken at its hyphens
+or between its digits in a report's narrow cell ('2026-12-' / '07')."""
+WRITTEN_DATE = re.compile(f"{ISO_DATE.pattern}|{DATE.pattern}")
+"""A date in any form the program writes (ISO, as reports do; as labels do, in English or
+Chinese): what a report's table cell keeps on one line (`kept_inside`, reports.base)."""
 NUMBER_AND_UNIT = re.compile(
     r"[0-9０-９]+(?:[.,．][0-9０-９]+)*"
     rf"(?:[ \u00a0]?(?:{'|'.join(MEASURE_WORDS)})"
@@ -164,15 +170,18 @@ def _cjk_registered() -> str:
     return CJK
 
 
-def kept_inside(text: str) -> frozenset[int]:
+def kept_inside(text: str, dates: bool = True) -> frozenset[int]:
     """The indices i before which a line may not break, whatever the characters either side:
     inside a number and between it and its measure word or unit ("连服14 / 天", "21 / 粒",
     "7.5 / mg" read as another number and a stray word; full-width digits are wide, so Chinese
-    breaking would split "１４" too). A date may break between its numbers here (a report's
-    narrow cell); on a label it never does (`bind_numbers`)."""
+    breaking would split "１４" too), and inside a date (WRITTEN_DATE: "2026年12月 / 7日" and
+    "2026-12- / 07" in a report's narrow cell misread, as on a label, `bind_numbers`);
+    without `dates`, a date may break between its numbers (a date wider than the line)."""
+    patterns = (WRITTEN_DATE, NUMBER_AND_UNIT) if dates else (NUMBER_AND_UNIT,)
     return frozenset(
         index
-        for found in NUMBER_AND_UNIT.finditer(text)
+        for pattern in patterns
+        for found in pattern.finditer(text)
         for index in range(found.start() + 1, found.end())
     )
 
@@ -216,11 +225,13 @@ def split_cjk(text: str, widths: Sequence[float], max_widths: Any) -> list[list[
     """Lines of a one-piece paragraph of a Chinese report, as reportlab's textsplit.dumbSplit
     gives them ([unused width, text]) but broken where may_break allows, or at a space, never
     inside a number and its unit (`kept_inside`): reportlab's own breaks between any two
-    characters, so that a line began with "；" or "）。". A run no break fits in is cut where
-    the line is full."""
+    characters, so that a line began with "；" or "）。". A date wider than the line is broken
+    between its numbers ("2026年3月" / "10日"), never inside one; a run no break fits in is
+    cut where the line is full."""
     if not isinstance(max_widths, (list, tuple)):
         max_widths = [max_widths]
     kept = kept_inside(text)
+    kept_numbers = kept_inside(text, dates=False)
     lines: list[list[Any]] = []
     start, count = 0, len(text)
     while start < count:
@@ -234,8 +245,9 @@ def split_cjk(text: str, widths: Sequence[float], max_widths: Any) -> list[list[
             cut = next(
                 (
                     i
+                    for unbroken in (kept, kept_numbers)
                     for i in range(end, start, -1)
-                    if i not in kept
+                    if i not in unbroken
                     and (
                         text[i - 1].isspace()
                         or text[i].isspace()

@@ -518,8 +518,12 @@ def _template(
 def wrapped(text: str, width: float, font: str = FONT, size: float = 7.5) -> str:
     """Pre-wrapped cell text (fast for long tables; Table cells honour newlines).
 
-    A word wider than the column is broken across lines rather than overflowing it. Kept for
-    the next cell alike: a long table repeats its dates, doses, lots and recorders.
+    Lines break at spaces, never inside a date (pdffonts.WRITTEN_DATE: "2026-12-07", "7 Dec
+    2026"; data_table widens a column to its widest date). A word wider than the column is
+    broken across lines rather than overflowing it, before a date in it where that fits, and
+    inside one only when the date alone is wider than the column (drawn whole over two lines,
+    never lost). Kept for the next cell alike: a long table repeats its dates, doses, lots
+    and recorders.
     """
     if not text:
         return ""
@@ -527,15 +531,58 @@ def wrapped(text: str, width: float, font: str = FONT, size: float = 7.5) -> str
     if "\n" not in text and stringWidth(text, font, size) <= room:
         return text
     lines: list[str] = []
-    for line in simpleSplit(text, font, size, room):
-        while stringWidth(line, font, size) > room and len(line) > 1:
-            cut = len(line) - 1
-            while cut > 1 and stringWidth(line[:cut], font, size) > room:
-                cut -= 1
-            lines.append(line[:cut])
-            line = line[cut:]
-        lines.append(line)
+    for paragraph in text.split("\n"):
+        for line in _split_at_spaces(_dates_bound(paragraph), font, size, room):
+            while stringWidth(line, font, size) > room and len(line) > 1:
+                cut = len(line) - 1
+                while cut > 1 and stringWidth(line[:cut], font, size) > room:
+                    cut -= 1
+                cut = _outside_dates(line, cut)
+                lines.append(line[:cut].replace(NO_BREAK_SPACE, " ").rstrip())
+                line = line[cut:]
+            lines.append(line.replace(NO_BREAK_SPACE, " "))
     return "\n".join(lines)
+
+
+NO_BREAK_SPACE = pdffonts.NO_BREAK[0]
+_SPACES = re.compile(f"[^\\S{NO_BREAK_SPACE}]+")
+
+
+def _dates_bound(text: str) -> str:
+    """The text with the spaces inside each date (pdffonts.WRITTEN_DATE) made no-break ones."""
+    return pdffonts.WRITTEN_DATE.sub(lambda m: m.group().replace(" ", NO_BREAK_SPACE), text)
+
+
+def _split_at_spaces(text: str, font: str, size: float, room: float) -> list[str]:
+    """Lines of words, as reportlab's simpleSplit makes them, broken at plain spaces only (its
+    str.split broke at the no-break spaces of a date too)."""
+    space = stringWidth(" ", font, size)
+    lines: list[str] = []
+    words: list[str] = []
+    used = -space
+    for word in (w for w in _SPACES.split(text) if w):
+        width = stringWidth(word, font, size)
+        if words and used + space + width > room:
+            lines.append(" ".join(words))
+            words, used = [], -space
+        words.append(word)
+        used += space + width
+    if words:
+        lines.append(" ".join(words))
+    return lines
+
+
+def _outside_dates(line: str, cut: int) -> int:
+    """Where a word too wide for its column is cut, at or before `cut`: before a date it
+    would cut in two; a line that begins with a date wider than the column itself, after the
+    last of its hyphens or spaces that fits ("2026-12-" / "07"), never inside a number."""
+    for found in pdffonts.WRITTEN_DATE.finditer(line):
+        if found.start() < cut < found.end():
+            if found.start() > 0:
+                return found.start()
+            parts = [i + 1 for i in range(1, cut) if line[i] in "- " + NO_BREAK_SPACE]
+            return parts[-1] if parts else cut
+    return cut
 
 
 def cell(
@@ -547,9 +594,35 @@ def cell(
     unit, "58片", was set to the left under plain numbers set to the right)."""
     if pdffonts.latin_only(text):
         return wrapped(text, width, font(bold=bold), size)
-    # A newline starts a line, as in the pre-wrapped text (one signature a line).
+    if "\n" in text:
+        # A newline starts a line, as in the pre-wrapped text (one signature a line). Such a
+        # paragraph is of several pieces, which reportlab breaks between any two characters
+        # ("2026年12月" / "7日"): each line is broken here as a one-piece paragraph is
+        # (pdffonts.split_cjk, never inside a date or a number with its unit).
+        text = "\n".join(_cjk_lines(text, width - 2 * PAD_SIDE, size))
     shown = escape(text).replace("\n", "<br/>")
     return Paragraph(shown, _cell_style(size, pdffonts.cjk_font(), right))
+
+
+def _cjk_lines(text: str, width: float, size: float) -> list[str]:
+    """The lines of a Chinese cell's text at the given width, as a one-piece paragraph of it
+    breaks them (pdffonts.split_cjk)."""
+    face = pdffonts.cjk_font()
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        widths = [stringWidth(ch, face, size) for ch in paragraph]
+        lines += [line for _room, line in pdffonts.split_cjk(paragraph, widths, width)] or [""]
+    return lines
+
+
+@lru_cache(maxsize=16384)
+def widest_date(text: str, font: str, size: float) -> float:
+    """The width of the widest date in a text (pdffonts.WRITTEN_DATE), 0 without one: the
+    least width of a column whose cells keep each date on one line."""
+    return max(
+        (stringWidth(m.group(), font, size) for m in pdffonts.WRITTEN_DATE.finditer(text)),
+        default=0.0,
+    )
 
 
 def data_table(
@@ -575,15 +648,16 @@ def data_table(
     (a void) never start a page: the row before them goes over with them.
 
     Header words are never broken: a column too narrow for its longest header word is
-    widened, the room taken from columns with space to spare. So are numbers (`numeric`) and
-    the codes of the `unbroken` columns (a lot number reads HT2503A, never HT2503/A).
+    widened, the room taken from columns with space to spare. So are numbers (`numeric`), the
+    codes of the `unbroken` columns (a lot number reads HT2503A, never HT2503/A), and the
+    dates in any column (2026-12-07, never 2026-12-/07; a cell breaks its lines around them).
     """
     regular = font()
     whole = frozenset(numeric) | frozenset(unbroken)
     least = [
         max((stringWidth(row[column], regular, size) for row in rows), default=0.0) + 4.5
         if column in whole
-        else 0.0
+        else max((widest_date(row[column], regular, size) for row in rows), default=-4.5) + 4.5
         for column in range(len(widths))
     ]
     widths = header_widths(header, widths, size, least)
@@ -885,7 +959,8 @@ def header_widths(
     longest header word, paid for by the columns wider than their own longest word. A Chinese
     header may break between characters, but a short word of it (up to four characters, 批号,
     受试者编号) is kept whole where the columns have room. `least` is a column's own minimum
-    (a number is never broken either: line 156461 of a DARF, not 15646/1).
+    (a number is never broken either: line 156461 of a DARF, not 15646/1). Where the columns
+    have too little room to spare for all, the short ones share what there is.
     """
     bold = font(bold=True)
     minimum = list(least) or [0.0] * len(header)
@@ -899,8 +974,13 @@ def header_widths(
     result = list(widths)
     short = sum(max(n - w, 0.0) for n, w in zip(needed, result, strict=True))
     spare = sum(max(w - n, 0.0) for n, w in zip(needed, result, strict=True))
-    if short <= 0 or spare < short:
+    if short <= 0 or spare <= 0:
         return result
+    if spare < short:
+        # Not room for all: each short column gets its share of the spare room (a date or a
+        # word wider than what is left is broken as the last resort, drawn whole, never lost).
+        given = spare / short
+        return [w + (n - w) * given if n > w else n for n, w in zip(needed, result, strict=True)]
     share = short / spare
     return [n if n > w else w - (w - n) * share for n, w in zip(needed, result, strict=True)]
 

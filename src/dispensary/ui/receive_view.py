@@ -57,6 +57,7 @@ from dispensary.ui.session import AppSession
 from dispensary.ui.unrecorded_prints import DISCARD, KEEP, RECORD, record_or_discard
 from dispensary.ui.widgets import (
     ElidedCombo,
+    ScrolledNotice,
     button_row,
     by_count,
     counter_keys,
@@ -503,10 +504,12 @@ class ReceiveScreen(Screen):
         self.count_label = wrapped_label("sectionTitle")
         right.addWidget(self.count_label)
         # The excursions on record the kits were in the store for (a receipt entered late):
-        # the service's assessment, said before Receive.
-        self.excursion_label = wrapped_label("receiveExcursions")
-        self.excursion_label.setVisible(False)
-        right.addWidget(self.excursion_label)
+        # the service's assessment, said before Receive. Every line shown where the column
+        # has the room, else scrolled to (many excursions beside a long message at 1366x768
+        # were cut off unread).
+        self.excursion_box = ScrolledNotice("receiveExcursions")
+        self.excursion_label = self.excursion_box.label
+        right.addWidget(self.excursion_box)
         # Every cell's text is its tooltip: a product cut, a verdict read whole on hovering.
         self.kits_model: RowTableModel[ReceiveLine] = RowTableModel(
             line_columns(study, lambda kit: kit in self.scanned), self, tooltip_from=0
@@ -982,8 +985,7 @@ class ReceiveScreen(Screen):
                 text += self.tr(" — into quarantine (temperature excursion on record)")
             self.count_label.setText(text)
         notice = self._excursion_notice(found.excursions if found is not None else ())
-        self.excursion_label.setText(notice)
-        self.excursion_label.setVisible(bool(notice))
+        self.excursion_box.show_text(notice)
         self.kits_view.setColumnHidden(SCANNED, not self.scanned)  # the check-off begun
         self.remove_button.setEnabled(bool(self.kits))
         self.damaged_button.setEnabled(bool(self.kits))

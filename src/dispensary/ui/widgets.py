@@ -51,6 +51,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QStyle,
     QStyleOptionComboBox,
@@ -115,6 +116,60 @@ def wrapped_label(name: str = "", text: str = "") -> QLabel:
         label.setObjectName(name)
     label.setWordWrap(True)
     return label
+
+
+class ScrolledNotice(QScrollArea):
+    """A wrapped notice that shows every line when its column has the room, and otherwise
+    at least `LEAST_LINES` of them and scrolls to the rest: a column short of height (a long
+    message above it, at 1366x768) squeezed a plain wrapped label below its lines and cut
+    its end off unread. `label` is the notice; the box is shown while it has a text."""
+
+    LEAST_LINES = 4
+
+    def __init__(self, name: str = "") -> None:
+        super().__init__()
+        self.label = wrapped_label(name)
+        self.label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.setWidget(self.label)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # Never taller than its text (the list below takes the spare height); shorter, down
+        # to its least lines, only when the column has no more.
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        self.viewport().setAutoFillBackground(False)
+        self.label.setAutoFillBackground(False)
+        self.setVisible(False)
+
+    def show_text(self, text: str) -> None:
+        """The notice's text, the box shown while there is one; a new text from its first
+        line."""
+        if text != self.label.text():
+            self.label.setText(text)
+            self.verticalScrollBar().setValue(0)
+        self.setVisible(bool(text))
+        self.updateGeometry()
+
+    def _text_height(self) -> int:
+        """The height of every line of the text at the width it is shown at (the scroll
+        bar's width kept free, so that it fits whether or not the bar is shown)."""
+        width = (
+            max(self.viewport().width(), self.width()) - self.verticalScrollBar().sizeHint().width()
+        )
+        return max(self.label.heightForWidth(max(width, 1)), self.label.minimumSizeHint().height())
+
+    def sizeHint(self) -> QSize:
+        return QSize(super().sizeHint().width(), self._text_height())
+
+    def minimumSizeHint(self) -> QSize:
+        spacing = self.label.fontMetrics().lineSpacing()
+        least = self.LEAST_LINES * spacing + 2 * self.label.margin()
+        return QSize(super().minimumSizeHint().width(), min(self._text_height(), least))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.updateGeometry()  # as many lines at the new width
 
 
 def scan_row(label: str, field: ScanField) -> QHBoxLayout:
