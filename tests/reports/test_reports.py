@@ -4,7 +4,7 @@ facts a monitor checks; CSV exports hold the same rows."""
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -257,6 +257,36 @@ def test_destruction_log(sample: SampleStudy, meta: ReportMeta) -> None:
     assert {line.product for line in rows[0].lines} >= {"herombopag (hetrombopag olamine) 7.5 mg"}
     exported = read_rows(reports.destruction_csv(meta, rows))
     assert sorted(k for row in exported for k in row["kits"].split()) == sorted(rows[0].kits)
+
+
+def test_the_destruction_log_says_the_period_asked_for(sample: SampleStudy) -> None:
+    """Asked for a period, the log's pages say that period, not "whole record": an inspector
+    reads the fields to know what the log covers."""
+    [row] = queries.destruction_log(sample.ctx, sample.monitor)
+    since, until = row.destroyed_on, row.destroyed_on
+    report = catalogue.report("destruction")
+
+    def pages(values: Values) -> str:
+        document = catalogue.make_report(
+            report, sample.ctx, sample.monitor, values, "pdf", Language.EN
+        )
+        return " ".join(" ".join(pdf_pages_text(document.data)).split())
+
+    dated = pages(Values(since=since, until=until))
+    assert f"Period {since.isoformat()} to {until.isoformat()}" in dated, dated
+    assert "whole record" not in dated and "DEST-2025-01" in dated
+    assert "whole record" in pages(Values())
+    before = catalogue.make_report(
+        report,
+        sample.ctx,
+        sample.monitor,
+        Values(since=date(2020, 1, 1), until=since - timedelta(days=1)),
+        "csv",
+        Language.EN,
+    )
+    assert before.says == "destruction log (0 destructions)" and not read_rows(
+        before.data.decode("utf-8-sig")
+    )
 
 
 def test_the_destruction_log_lists_kits_as_the_certificate_does(

@@ -254,9 +254,21 @@ def _reconciliation(ctx: Context, actor: Actor, values: Values) -> Any:
 
 
 def _destruction_log(ctx: Context, actor: Actor, values: Values) -> Any:
-    from dispensary.services import queries
+    from dispensary.services import report_data
 
-    return queries.destruction_log(ctx, actor, values.since, values.until)
+    return report_data.destruction_report(ctx, actor, values.since, values.until)
+
+
+def _destruction_pdf(meta: ReportMeta, study: Study, log: Any, paper: str) -> bytes:
+    from dispensary.reports.logs import destruction_pdf
+
+    return destruction_pdf(meta, study, log.rows, paper, log.since, log.until)
+
+
+def _destruction_csv(meta: ReportMeta, log: Any) -> str:
+    from dispensary.reports.logs import destruction_csv
+
+    return destruction_csv(meta, log.rows)
 
 
 def _returns(ctx: Context, actor: Actor, values: Values) -> Any:
@@ -551,10 +563,12 @@ REPORTS: tuple[Report, ...] = (
         N_("destruction log (witnessed destructions and returns to the sponsor)"),
         (_PERIOD, _PAPER),
         _destruction_log,
-        _renderer("logs", "destruction_pdf"),
-        _renderer("logs", "destruction_csv"),
-        lambda rows, v, study: _("destruction log ({destructions})").format(
-            destructions=_count(len(rows), N_("{count} destruction"), N_("{count} destructions"))
+        _destruction_pdf,
+        _destruction_csv,
+        lambda log, v, study: _("destruction log ({destructions})").format(
+            destructions=_count(
+                len(log.rows), N_("{count} destruction"), N_("{count} destructions")
+            )
         ),
         lambda v, stamp: offered_file_name(_("Destruction log {date}").format(date=stamp)),
     ),

@@ -380,13 +380,19 @@ def _fields(study: Study, since: date | None, until: date | None) -> list[tuple[
 
 
 def destruction_pdf(
-    meta: ReportMeta, study: Study, rows: Sequence[DestructionRow], paper: str = "a4"
+    meta: ReportMeta,
+    study: Study,
+    rows: Sequence[DestructionRow],
+    paper: str = "a4",
+    since: date | None = None,
+    until: date | None = None,
 ) -> bytes:
+    """The destruction log, its period as asked (None: from the first or to the last day)."""
     width = frame_width(True, paper)
     section = Section(
         _(DESTRUCTION_TITLE),
         [destruction_table(study, named_destructions(study, rows), width)],
-        fields=_fields(study, None, None),
+        fields=_fields(study, since, until),
         landscape=True,
     )
     return build_report(meta, _(DESTRUCTION_TITLE), [section], paper)

@@ -229,6 +229,16 @@ class ReturnsLog:
     participant: str | None = None
 
 
+@dataclass(frozen=True)
+class DestructionLog:
+    """The destruction log asked for (the "destruction" report): the destructions and returns to
+    the sponsor of a period, with the period asked for (its pages say it)."""
+
+    rows: tuple[DestructionRow, ...]
+    since: date | None = None
+    until: date | None = None
+
+
 ENDED_BY_DESTRUCTION = ("destroyed", "returned to sponsor")
 """The actions of a quarantine log's row that closes a quarantine by destroying the kit (or
 returning it to the sponsor): its reason is the destruction's method."""
@@ -1304,6 +1314,13 @@ def returns_report(
     """The returns log of a period (of one participant if named), as its own report."""
     rows = returns_log(ctx, actor, since, until, study_number)
     return ReturnsLog(tuple(rows), since, until, study_number)
+
+
+def destruction_report(
+    ctx: Context, actor: Actor, since: date | None = None, until: date | None = None
+) -> DestructionLog:
+    """The destruction log of a period, as its own report."""
+    return DestructionLog(tuple(queries.destruction_log(ctx, actor, since, until)), since, until)
 
 
 def _initials(session: Session) -> dict[int, str]:
