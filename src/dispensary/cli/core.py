@@ -632,9 +632,14 @@ def return_outcome(run: Run) -> dict[str, Any]:
 def receive_options(p: argparse.ArgumentParser) -> None:
     """The options of `receive`; `check receive` takes the same, so that a script can swap one
     for the other."""
-    p.add_argument("--shipment", required=True, metavar="NO")
+    p.add_argument(
+        "--shipment",
+        required=True,
+        metavar="NO",
+        help=N_("the shipment's number, as on its manifest"),
+    )
     p.add_argument("--product", metavar="CODE", help=N_("product code from the study file"))
-    p.add_argument("--lot", metavar="LOT")
+    p.add_argument("--lot", metavar="LOT", help=N_("lot number, as printed on the kits"))
     p.add_argument(
         "--expiry",
         type=expiry_date,

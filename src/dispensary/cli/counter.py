@@ -142,10 +142,22 @@ def cmd_enroll(run: Run) -> int:
 def enroll_parser(p: argparse.ArgumentParser) -> None:
     p.set_defaults(handler=cmd_enroll)
     p.add_argument("number")
-    p.add_argument("--initials", required=True, metavar="XX")
-    p.add_argument("--birth-year", required=True, type=whole, metavar="YYYY")
-    p.add_argument("--sex", required=True, metavar="F|M")
-    p.add_argument("--eligibility-confirmed-by", required=True, metavar="NAME")
+    p.add_argument(
+        "--initials",
+        required=True,
+        metavar="XX",
+        help=N_("the participant's initials (no name is kept)"),
+    )
+    p.add_argument(
+        "--birth-year", required=True, type=whole, metavar="YYYY", help=N_("year of birth")
+    )
+    p.add_argument("--sex", required=True, metavar="F|M", help=N_("sex: F or M"))
+    p.add_argument(
+        "--eligibility-confirmed-by",
+        required=True,
+        metavar="NAME",
+        help=N_("the investigator who confirmed eligibility"),
+    )
     p.add_argument(
         "--criteria-confirmed",
         action="store_true",
@@ -1144,7 +1156,7 @@ def return_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("number", nargs="?", help=N_("participant's study number (with --cycle)"))
     p.add_argument("--cycle", type=cycle_number)
     p.add_argument("--dispense", metavar="DSP000001", help=N_("the dispense (label barcode)"))
-    p.add_argument("--kit", required=True)
+    p.add_argument("--kit", required=True, help=N_("the kit brought back (its barcode)"))
     p.add_argument("--tablets", required=True, type=whole, metavar="N")
     p.add_argument("--date", type=calendar_date, help=N_("return date (default today)"))
     p.add_argument("--note", metavar="TEXT", help=N_("remark; explains an adherence flag"))

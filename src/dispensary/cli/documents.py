@@ -158,11 +158,30 @@ def param_options(
         if param is documents.Param.PRODUCT:
             p.add_argument("--product", metavar="CODE", help=N_("one product (default: all)"))
         elif param is documents.Param.LOT:
-            p.add_argument("--lot", required=field.required, metavar="LOT")
+            p.add_argument(
+                "--lot",
+                required=field.required,
+                metavar="LOT",
+                help=N_("the lot") if field.required else N_("one lot (default: all)"),
+            )
         elif param is documents.Param.PARTICIPANT:
-            p.add_argument("--participant", required=field.required, metavar="NUMBER")
+            p.add_argument(
+                "--participant",
+                required=field.required,
+                metavar="NUMBER",
+                help=N_("the participant's study number")
+                if field.required
+                else N_("one participant's study number (default: all)"),
+            )
         elif param is documents.Param.KIT:
-            p.add_argument("--kit", required=field.required, metavar="NUMBER")
+            p.add_argument(
+                "--kit",
+                required=field.required,
+                metavar="NUMBER",
+                help=N_("the kit's number")
+                if field.required
+                else N_("one kit's number (default: all)"),
+            )
         elif param is documents.Param.USER:  # --user signs in, before the command as after
             p.add_argument("--by", dest="by_user", metavar="NAME", help=N_("entries by this user"))
         elif param is documents.Param.ACTION:

@@ -291,7 +291,7 @@ def label_parser(group: argparse.ArgumentParser) -> None:
                 "--reason", metavar="TEXT", help=N_("why it is reprinted (with --reprint)")
             )
     p = label.add("calibrate", cmd_label_calibrate, N_("save a stock's offset on this workstation"))
-    p.add_argument("--stock", required=True, metavar="NAME")
+    p.add_argument("--stock", required=True, metavar="NAME", help=N_("the label stock (its name)"))
     # The offset saved replaces the one before: a page printed with a saved offset shows it.
     p.add_argument("--dx", required=True, type=number, metavar="MM", help=N_("+ moves print right"))
     p.add_argument("--dy", required=True, type=number, metavar="MM", help=N_("+ moves print down"))

@@ -719,7 +719,9 @@ def cmd_backup(run: Run) -> int:
 
 def backup_parser(p: argparse.ArgumentParser) -> None:
     p.set_defaults(handler=cmd_backup)
-    p.add_argument("--out", required=True, type=path_option, metavar="FILE")
+    p.add_argument(
+        "--out", required=True, type=path_option, metavar="FILE", help=N_("the backup file written")
+    )
 
 
 # The state of a backup kept, as the Backups screen names it (services.backup.BackupState).

@@ -117,8 +117,8 @@ def init_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--admin", required=True, metavar="NAME", help=N_("user name of the administrator")
     )
-    p.add_argument("--full-name", metavar="TEXT")
-    p.add_argument("--initials", metavar="XX")
+    p.add_argument("--full-name", metavar="TEXT", help=N_("the administrator's full name"))
+    p.add_argument("--initials", metavar="XX", help=N_("the administrator's initials"))
     p.add_argument(
         "--training",
         action="store_true",
@@ -322,9 +322,16 @@ def user_parser(group: argparse.ArgumentParser) -> None:
         "add", cmd_user_add, help_text(N_("add a user (password from {env})"), env=ENV_NEW_PASSWORD)
     )
     p.add_argument("name")
-    p.add_argument("--role", required=True, choices=[r.value for r in Role])
-    p.add_argument("--full-name", required=True, metavar="TEXT")
-    p.add_argument("--initials", required=True, metavar="XX")
+    p.add_argument(
+        "--role", required=True, choices=[r.value for r in Role], help=N_("the user's role")
+    )
+    p.add_argument("--full-name", required=True, metavar="TEXT", help=N_("the user's full name"))
+    p.add_argument(
+        "--initials",
+        required=True,
+        metavar="XX",
+        help=N_("the user's initials (on signatures and reports)"),
+    )
     user.add("list", cmd_user_list, N_("list users"))
     for name, active, text in (
         ("deactivate", False, N_("deactivate an account")),

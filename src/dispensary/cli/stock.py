@@ -929,8 +929,8 @@ def inventory_parser(p: argparse.ArgumentParser) -> None:
             "dispensed today (both left out of available)"
         ),
     )
-    p.add_argument("--product", metavar="CODE")
-    p.add_argument("--lot", metavar="LOT")
+    p.add_argument("--product", metavar="CODE", help=N_("one product (default: all)"))
+    p.add_argument("--lot", metavar="LOT", help=N_("one lot (default: all)"))
     p.add_argument(
         "--every-study",
         action="store_true",
