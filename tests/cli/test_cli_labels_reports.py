@@ -154,6 +154,8 @@ def test_a_second_print_is_refused_until_it_is_a_reprint_with_a_reason(
     recorded = trail[0]["new"]
     sha = recorded.pop("study_sha256")  # the study file the dispense was made with
     assert re.fullmatch("[0-9a-f]{64}", sha)
+    # The print's own identity (services.labels.PRINT_TOKEN): a retried record finds it.
+    assert re.fullmatch("[0-9a-f]{32}", recorded.pop("print_id"))
     assert recorded == {
         "items": [LIVE_DISPENSE],
         "reprint": True,

@@ -386,6 +386,36 @@ def test_the_partial_index_of_label_batches_is_used(site: Site) -> None:
     assert any("ix_audit_entries_entity" in plan for plan in plans), plans
 
 
+def test_a_print_retried_under_its_identity_is_found_by_the_index_of_its_items(
+    site: Site,
+) -> None:
+    """A print's record retried (the answer of the first lost) looks for its identity among
+    the entries filed under its items (ix_audit_entries_entity), not the whole trail, in as
+    many statements however long it is; and writes nothing."""
+    kits = [f"Q{n:04d}" for n in range(1, 31)]
+    token = labels.new_print_token()
+    labels.record_label_print(
+        site.ctx, site.actor, labels.LabelKind.KIT, kits, True, "", "torn", token
+    )
+    site.grow(2)
+    with capturing(site.ctx) as first:
+        row = labels.record_label_print(
+            site.ctx, site.actor, labels.LabelKind.KIT, kits, True, "", "torn", token
+        )
+    assert row.already is not None
+    assert not any(s.lstrip().upper().startswith("INSERT") for s, _p in first.queries)
+    site.grow(4)
+    with capturing(site.ctx) as later:
+        labels.record_label_print(
+            site.ctx, site.actor, labels.LabelKind.KIT, kits, True, "", "torn", token
+        )
+    assert [s for s, _p in later.queries] == [s for s, _p in first.queries]
+    if is_sqlite(site.ctx.engine):
+        assert full_scans(site.ctx, later, SMALL) == []
+        plans = [_plan(site.ctx, s, p) for s, p in later.queries if "audit_entries" in s]
+        assert plans and all("ix_audit_entries_entity" in plan for plan in plans), plans
+
+
 def test_the_logger_files_checked_are_read_by_the_index_of_their_action(site: Site) -> None:
     """The temperature screen's list of logger files reads the imports' audit entries through
     ix_audit_entries_action, not the whole trail, in as many statements however long it is."""

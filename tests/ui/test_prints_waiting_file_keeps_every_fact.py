@@ -54,6 +54,7 @@ def every_field() -> PrintPlan:
         study=None,
         study_version=3,
         reason="标签被污损",
+        token="5f1c0a9e2b7d4c3a8e6f1b2d3c4a5e6f",
     )
 
 

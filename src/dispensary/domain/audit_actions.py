@@ -289,6 +289,7 @@ FIELD_NAMES: dict[str, str] = {
     "phone": N_("audit field|Phone"),
     "platelets": N_("audit field|Platelets"),
     "position": N_("audit field|Position"),
+    "print_id": N_("audit field|Print identifier"),  # a label print's (services.labels)
     "product": N_("audit field|Product"),
     "products": N_("audit field|Products"),
     "public_key": N_("audit field|Public key"),
@@ -471,9 +472,10 @@ def record_named(
     return f"{record_kind(entity)} {named}"
 
 
-TECHNICAL_FIELDS = frozenset({"ledger", "void"})
+TECHNICAL_FIELDS = frozenset({"ledger", "void", "print_id"})
 """Values an entry records for the chain, not for a reader: the ledger rows' ids and hashes, a
-void's own row id (an enrolment's or a dispense's void read "Void: 1"). The entry's action,
+void's own row id (an enrolment's or a dispense's void read "Void: 1"), a label print's
+identity (a random code the program finds a retried record by). The entry's action,
 record, user, time and reason say what was voided, by whom, when and why; these are shown
 only with the technical details (the audit screen) or counted (the ledger rows, in the PDF)."""
 

@@ -14,8 +14,9 @@ counter's label preview alike:
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select, text
@@ -113,6 +114,12 @@ class PrintPlan:
     """A reprint's reason as the user gave it, carried with a print out whose record waits (the
     database refused it), so that its record later is the one it would have been at once
     (`record_label_print` wants it); "" until given, and for a first print."""
+    token: str = ""
+    """This print's own identity (`new_print_token`), made with the plan (`plan_print`, or
+    `another_print` for one more print of the same PDF) and recorded in its audit entry
+    (PRINT_TOKEN): a record retried after its answer was lost (the record went in, the
+    connection dropped) finds it and is not written twice, nor a discard written for a print
+    recorded. "" for a print kept waiting by an older version (recorded as before, unguarded)."""
 
     @property
     def entity(self) -> str:
@@ -126,10 +133,70 @@ class LabelPrintRow:
     reprint: bool
     stock: str
     at: datetime
+    already: AuditAction | None = None
+    """The entry this print already had in the audit trail (its record, or its discard) when
+    this call wrote nothing: an earlier call's answer was lost (`PrintPlan.token`); None once
+    this call wrote it."""
 
 
 LABEL_ACTIONS = (AuditAction.LABEL_PRINTED, AuditAction.LABEL_REPRINTED)
 """The audit actions of a label print: a first print, a reprint."""
+
+SETTLING_ACTIONS = (*LABEL_ACTIONS, AuditAction.LABEL_PRINT_RECORD_DISCARDED)
+"""The audit actions that settle a print out: its record (first print or reprint), or the
+discard of its record."""
+
+PRINT_TOKEN = "print_id"
+"""The key of a print's identity (PrintPlan.token) in its audit entry's values."""
+
+
+def new_print_token() -> str:
+    """A new print's identity: random, so that no two prints (of any workstation) share one."""
+    return secrets.token_hex(16)
+
+
+def another_print(plan: PrintPlan) -> PrintPlan:
+    """The plan of one more print of the same labels (a reprint printed again from the same
+    PDF): the same in all but its identity, so that its record is its own."""
+    return replace(plan, token=new_print_token())
+
+
+def _ref(names: Sequence[str]) -> str:
+    """What a print's audit entry is filed under (entity_id): its one item, or the first and
+    last of several ("K1..K9 (9)"), cut at 60 characters."""
+    ref = names[0] if len(names) == 1 else f"{names[0]}..{names[-1]} ({len(names)})"
+    return ref[:60]
+
+
+def _settled(session: Session, entity: str, names: Sequence[str], token: str) -> AuditAction | None:
+    """The action of the entry already in the audit trail for the print of this identity (its
+    record or its discard), None when there is none: read among the entries filed under its
+    items (ix_audit_entries_entity: the few prints of these labels), never the whole trail."""
+    if not token:
+        return None
+    query = select(AuditEntry.action, AuditEntry.new).where(
+        AuditEntry.entity == entity,
+        AuditEntry.entity_id == _ref(names),
+        AuditEntry.action.in_(SETTLING_ACTIONS),
+    )
+    for action, new in session.execute(query):
+        try:
+            found = json.loads(new).get(PRINT_TOKEN)
+        except (ValueError, AttributeError):
+            continue
+        if found == token:
+            return AuditAction(action)
+    return None
+
+
+def print_settled(ctx: Context, actor: Actor, plan: PrintPlan) -> AuditAction | None:
+    """Whether this print (by its identity, `PrintPlan.token`) is already recorded, or its
+    record discarded: the action of that entry, else None (and None for a plan without one)."""
+    require(actor, Permission.PRINT_LABEL, ctx)
+    if not plan.token:
+        return None
+    with read_transaction(ctx.engine) as session:
+        return _settled(session, plan.entity, _names(plan.items), plan.token)
 
 
 def label_kind(kind: LabelKind | str) -> LabelKind:
@@ -394,6 +461,7 @@ def plan_print(
         particulars,
         worded,
         version,
+        token=new_print_token(),
     )
 
 
@@ -599,6 +667,13 @@ def still_current(ctx: Context, actor: Actor, plan: PrintPlan) -> PrintPlan:
     be relabelled QUARANTINED: DO NOT DISPENSE again, that print recorded as its relabel; a
     kit quarantined since would go out unmarked). A screen asks it before it asks a reprint's reason; `confirm` asks it again."""
     require(actor, Permission.PRINT_LABEL, ctx)
+    if print_settled(ctx, actor, plan) is not None:
+        raise PrintedMeanwhile(
+            _(
+                "This print of the labels is already in the audit trail: make the PDF again to "
+                "print them once more."
+            )
+        )
     done = already_printed(ctx, actor, plan.kind, plan.items)
     if done and not plan.reprint:
         raise PrintedMeanwhile(
@@ -641,10 +716,15 @@ def record_label_print(
     reprint: bool,
     stock: str = "",
     reason: str = "",
+    token: str = "",
 ) -> LabelPrintRow:
     """Puts a label print in the audit trail. A second print must be marked as a reprint and
     carry its reason; checked again inside the write, so two workstations cannot both record a
-    first print. A dispense's label or leaflet names the version of the study file it is worded
+    first print. `token`, the print's identity (PrintPlan.token), is recorded with it: a print
+    whose record (or discard) is already in the trail under it is not recorded again, nothing
+    is written and the row says so (`already`): a retry after the answer was lost, a first
+    print's or a reprint's alike. "" (a script's print, a print kept by an older version):
+    not guarded. A dispense's label or leaflet names the version of the study file it is worded
     from, the dispense's (services.study_versions): which wording the bottle carries.
     Each item is found in the study open, among the kits or dispenses on record, and is still
     to be labelled, checked inside the write as the plan was: a kit or dispense of another
@@ -658,6 +738,11 @@ def record_label_print(
     names = _names(items)
     why = reprint_reason(reprint, reason)
     with write_transaction(ctx.engine) as session:
+        # First, under the write lock: a print already settled is not judged again (a dispense
+        # voided since its record went in is no reason to refuse what is recorded).
+        earlier = _settled(session, entity, names, token)
+        if earlier is not None:
+            return LabelPrintRow(printed_as, names, reprint, stock, ctx.clock.now(), earlier)
         reader = Readable(session, actor)
         if printed_as is LabelKind.KIT:
             _kits_to_label(session, names, ctx.study_id, reader)
@@ -665,16 +750,16 @@ def record_label_print(
             _dispenses_to_label(session, names, ctx.study_id, reader, known=True)
         _check_kind(entity, names, _printed(session, entity, names), reprint)
         rec = Recorder(session, actor, ctx.clock.now(), study=ctx, action=Permission.PRINT_LABEL)
-        ref = names[0] if len(names) == 1 else f"{names[0]}..{names[-1]} ({len(names)})"
         rec.audit(
             LABEL_ACTIONS[1] if reprint else LABEL_ACTIONS[0],
             entity,
-            ref[:60],
+            _ref(names),
             {
                 "items": list(names),
                 "stock": stock,
                 "reprint": reprint,
                 **_versions_printed(session, printed_as, names),
+                **({PRINT_TOKEN: token} if token else {}),
             },
             reason=why,
         )
@@ -696,6 +781,7 @@ def discard_print_record(
     reprint: bool,
     stock: str = "",
     reason: str = "",
+    token: str = "",
 ) -> LabelPrintRow:
     """A print that went out but whose record the database refused, let go by the user
     knowingly (the Receive screen's question, the one as a session ends): its discard is put
@@ -705,7 +791,9 @@ def discard_print_record(
     its items, as a print is); a kit destroyed or a dispense voided since is named all the
     same, for its labels did go out. Not a print record: the items are not counted as printed
     (`_printed` reads the print actions only). One write; refused, nothing is written and the
-    print is still to record or discard."""
+    print is still to record or discard. `token`, the print's identity (PrintPlan.token):
+    a print whose record went in after all, or whose discard is already written (the answer
+    lost), gets no discard; nothing is written and the row says which (`already`)."""
     require(actor, Permission.PRINT_LABEL, ctx, recorded=True)
     printed_as = label_kind(kind)
     entity = printed_as.entity
@@ -714,8 +802,13 @@ def discard_print_record(
         (reason or "").strip() or _(DISCARDED_REASON), N_("reason for discarding the print record")
     )
     with write_transaction(ctx.engine) as session:
+        earlier = _settled(session, entity, names, token)
+        if earlier is not None:
+            return LabelPrintRow(printed_as, names, reprint, stock, ctx.clock.now(), earlier)
         reader = Readable(session, actor)
         new: dict[str, object] = {"items": list(names), "stock": stock, "reprint": reprint}
+        if token:
+            new[PRINT_TOKEN] = token
         if printed_as is LabelKind.KIT:
             for name in names:
                 get_kit(session, name, ctx.study_id, reader=reader)
@@ -732,8 +825,7 @@ def discard_print_record(
                     people.append(str(number))
             new["participant"] = ", ".join(people)
         rec = Recorder(session, actor, ctx.clock.now(), study=ctx, action=Permission.PRINT_LABEL)
-        ref = names[0] if len(names) == 1 else f"{names[0]}..{names[-1]} ({len(names)})"
-        rec.audit(AuditAction.LABEL_PRINT_RECORD_DISCARDED, entity, ref[:60], new, reason=why)
+        rec.audit(AuditAction.LABEL_PRINT_RECORD_DISCARDED, entity, _ref(names), new, reason=why)
         return LabelPrintRow(printed_as, names, reprint, stock, rec.now)
 
 
@@ -751,14 +843,19 @@ def print_labels(
     record is refused after the output, `withdraw` takes a written file back and the refusal
     is raised. None when nothing went out. A file is written under a temporary name and put
     in place by the caller once this returns (files.Staged), so that `withdraw` removes the new
-    file alone, never an earlier one of the name it replaces."""
+    file alone, never an earlier one of the name it replaces. Recorded with the plan's identity
+    (PrintPlan.token): a print kept waiting because its record was refused is recorded later
+    by it, once (`record_label_print`)."""
     require(actor, Permission.PRINT_LABEL, ctx)
     why = confirm(ctx, actor, plan, reason)
     pdf = render(plan)
     if not output(pdf):
         return None
+    token = plan.token or new_print_token()
     try:
-        return record_label_print(ctx, actor, plan.kind, plan.items, plan.reprint, plan.stock, why)
+        return record_label_print(
+            ctx, actor, plan.kind, plan.items, plan.reprint, plan.stock, why, token
+        )
     except BaseException:
         if withdraw is not None:
             withdraw()

@@ -638,7 +638,9 @@ def _not_recorded(done: str, exc: DispensaryError) -> str:
 def record_print(session: AppSession, plan: PrintPlan) -> str:
     """Records a print that went out but whose record was refused: the record alone, as the
     print was planned (a first print stays a first print; a reprint keeps the reason given
-    as it went out: `PrintPlan.reason`). "" once recorded, else why not."""
+    as it went out: `PrintPlan.reason`), under the print's identity (`PrintPlan.token`): one
+    whose record went in after all (its answer lost) is not recorded twice, and leaves the
+    waiting list as recorded. "" once recorded, else why not."""
     try:
         label_prints.record_label_print(
             session.ctx,
@@ -648,9 +650,12 @@ def record_print(session: AppSession, plan: PrintPlan) -> str:
             plan.reprint,
             plan.stock,
             plan.reason,
+            plan.token,
         )
-    except PrintRefused:
-        return ""  # recorded meanwhile (the record went in, its answer was lost)
+    except PrintRefused as exc:
+        if plan.token:  # not this print's record (none is under its identity): said, it waits
+            return exc.message
+        return ""  # kept by an older version, without an identity: taken as recorded meanwhile
     except DispensaryError as exc:
         return exc.message
     return ""
@@ -658,11 +663,19 @@ def record_print(session: AppSession, plan: PrintPlan) -> str:
 
 def discard_print(session: AppSession, plan: PrintPlan) -> str:
     """A print out whose record waits, discarded knowingly: the discard put in the audit trail
-    (services.labels.discard_print_record). "" once written, else why not: the print then still
-    waits, to record or discard."""
+    (services.labels.discard_print_record). "" once written, or once found settled already by
+    the print's identity (its record went in after all, or its discard did, the answer lost:
+    nothing more is written), else why not: the print then still waits, to record or
+    discard."""
     try:
         label_prints.discard_print_record(
-            session.ctx, session.actor, plan.kind, plan.items, plan.reprint, plan.stock
+            session.ctx,
+            session.actor,
+            plan.kind,
+            plan.items,
+            plan.reprint,
+            plan.stock,
+            token=plan.token,
         )
     except DispensaryError as exc:
         return exc.message

@@ -805,6 +805,11 @@ class ReportsScreen(Screen):
                 )
         except DispensaryError as exc:
             return bool(went), exc.message
+        finally:
+            if went and made.plan is not None and self.made is made:
+                # Printed again from this PDF (a reprint's next copy), it is a print of its
+                # own: its record is its own too, never taken for this one's (PrintPlan.token).
+                self.made = replace(made, plan=label_prints.another_print(made.plan))
         if not went:
             return False, failed
         return True, ""

@@ -8,6 +8,8 @@ and their record is retried through the function the screens use (label_preview.
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -242,12 +244,14 @@ def _write(path: Path, rows: list[dict[str, object]]) -> None:
     write_private(path, data.encode("utf-8"))
 
 
-FILE_VERSION = 3
-"""The file's format: 3 keeps every fact of a print (PrintPlan) but the study it is worded from,
-which is found again by its dispense (`_with_wording`), a reprint's reason among them; 2 kept
-them all but the reason, 1 its kind, items, reprint, stock and quarantined kits only (both read
-all the same: the rest as PrintPlan's defaults, which the record of the first prints they
-held never used)."""
+FILE_VERSION = 4
+"""The file's format: 4 keeps every fact of a print (PrintPlan) but the study it is worded from,
+which is found again by its dispense (`_with_wording`), the print's identity among them
+(`token`: a row is its print's, whatever study id a rebuilt database gives its study, and its
+record is never written twice); 3 kept them all but the identity, 2 all but it and the
+reason, 1 its kind, items, reprint, stock and quarantined kits only (all read all the same:
+the rest as PrintPlan's defaults, which the record of the first prints they held never used;
+a print without an identity is recorded as before, unguarded)."""
 
 
 def _plan_row(study: int, protocol: str, key: str | None, plan: PrintPlan) -> dict[str, object]:
@@ -280,6 +284,7 @@ def encoded(plan: PrintPlan) -> dict[str, object]:
         },
         "study_version": plan.study_version,
         "reason": plan.reason,
+        "token": plan.token,
     }
 
 
@@ -300,14 +305,32 @@ def store_kept(database: str, user: Actor, kept: Kept) -> None:
     for row in new:
         row.update(database=where, user_id=user.user_id, username=user.username)
     path = kept_file()
-    rows = _rows(path)
-    mine = {(r["database"], r["user_id"], r["study_id"], r["key"]) for r in new}
-    rows = [
-        r
-        for r in rows
-        if (r.get("database"), r.get("user_id"), r.get("study_id"), r.get("key")) not in mine
-    ]
-    _write(path, rows + new)
+    places = {(r["study_id"], r["key"]) for r in new}
+    tokens = {str(r["token"]) for r in new if r["token"]}
+    _write(path, _others(_rows(path), where, user, places, tokens) + new)
+
+
+def _others(
+    rows: list[dict[str, object]],
+    database: str,
+    user: Actor,
+    places: Collection[tuple[object, object]],
+    tokens: set[str],
+) -> list[dict[str, object]]:
+    """The file's rows but those of these prints of `user` in this database: a print with an
+    identity (PrintPlan.token) is found by it, whatever study id its row names (a rebuilt or
+    restored database numbers its studies anew); one kept by an older version, without one,
+    by its study and key."""
+
+    def ours(row: dict[str, object]) -> bool:
+        if row.get("database") != database or row.get("user_id") != user.user_id:
+            return False
+        token = row.get("token")
+        if token:
+            return token in tokens
+        return (row.get("study_id"), row.get("key")) in places
+
+    return [row for row in rows if not ours(row)]
 
 
 Waiting = dict[tuple[int, str | None], PrintPlan]
@@ -325,20 +348,23 @@ def write_through(
     and not `before` (as the file was last written by the session) are written to it, those
     no longer waiting (recorded, or discarded) taken out of it; every other row is untouched
     (other users', databases', and this user's prints the session does not hold: of a study
-    they cannot open now). Written whole or not at all. Raises OSError or ValueError when the
-    file cannot be written (or read): never written over."""
+    they cannot open now). A print's row is found by its identity (PrintPlan.token), one of an
+    older version's by its study and key (`_others`). Written whole or not at all. Raises
+    OSError or ValueError when the file cannot be written (or read): never written over."""
     changed = {where: plan for where, plan in now.items() if before.get(where) != plan}
     gone = set(before) - set(now)
     if not changed and not gone:
         return
     database = stored_form(database) if database else ""
-    mine = {(database, user.user_id, study, key) for study, key in gone | set(changed)}
+    places = gone | set(changed)
+    tokens = {
+        plan.token
+        for where in places
+        for plan in (before.get(where), now.get(where))
+        if plan is not None and plan.token
+    }
     path = kept_file()
-    rows = [
-        r
-        for r in _rows(path)
-        if (r.get("database"), r.get("user_id"), r.get("study_id"), r.get("key")) not in mine
-    ]
+    rows = _others(_rows(path), database, user, places, tokens)
     for (study, key), plan in changed.items():
         row = _plan_row(study, protocols.get(study, ""), key, plan)
         row.update(database=database, user_id=user.user_id, username=user.username)
@@ -358,7 +384,8 @@ def decoded(row: dict[str, object]) -> PrintPlan:
     """A print given back from the workstation's file (`encoded`), but the study it is worded
     from (`_with_wording`). A row of the first format (FILE_VERSION) lacks the languages, the
     language note, the previous dose, the pharmacy and the study version, one of the first two
-    a reprint's reason: PrintPlan's defaults, as that format's reader gave it. Raises KeyError or
+    a reprint's reason, one before the fourth the print's identity: PrintPlan's defaults, as
+    that format's reader gave it. Raises KeyError or
     ValueError when the row names no kind of label."""
     default = PrintPlan(LabelKind(str(row["kind"])), (), False)
     found = row.get("pharmacy")
@@ -381,6 +408,7 @@ def decoded(row: dict[str, object]) -> PrintPlan:
         pharmacy=pharmacy,
         study_version=_number(row.get("study_version")),
         reason=str(row.get("reason") or ""),
+        token=str(row.get("token") or ""),
     )
 
 
@@ -404,28 +432,40 @@ def read_kept(ctx: Context, user: Actor) -> tuple[Kept, list[str]]:
     of its own study: their session offers them, and asks about them before it ends. They stay
     in the file until recorded or discarded (`write_through`), so that the program crashing
     before then loses none. One whose study the user can no longer open (access taken away) is
-    never recorded under another study: named (by protocol) second in the answer. Raises
-    OSError or ValueError when the file cannot be read."""
+    never recorded under another study: named (by protocol) second in the answer. Each row's
+    study is found by its protocol, never by the study id it names (a rebuilt or restored
+    database numbers its studies anew). A print the audit trail shows recorded already, or its
+    record discarded (found by its identity, PrintPlan.token: the answer lost, or the file
+    not brought in step), is not offered again and leaves the file. Raises OSError or
+    ValueError when the file cannot be read."""
     path = kept_file()
     rows = _rows(path)
     where = stored_form(ctx.database) if ctx.database else ""
     labels: dict[int, dict[str, PrintPlan]] = {}
     kits: dict[int, PrintPlan] = {}
     contexts: dict[int, Context] = {}
+    by_protocol: dict[str, Context] = {}
     unopened: list[str] = []
+    settled: list[dict[str, object]] = []
     for row in rows:
         if row.get("database") != where or row.get("user_id") != user.user_id:
             continue
         study = row.get("study_id")
         protocol = str(row.get("study") or "")
         try:
-            own = contexts.get(study) if isinstance(study, int) else None
+            # A row naming no protocol (its study's context was not at hand): by its id.
+            own = by_protocol.get(protocol) if protocol else contexts.get(_number(study) or 0)
             if own is None:
                 own = studies.switch_study(ctx, user, protocol)
+                if protocol:
+                    by_protocol[protocol] = own
             plan = _with_wording(own, user, decoded(row))
         except (DispensaryError, ValueError, KeyError):
             if protocol not in unopened:
                 unopened.append(protocol)
+            continue
+        if _recorded_already(own, user, plan):
+            settled.append(row)
             continue
         contexts[own.study_id] = own
         key = row.get("key")
@@ -433,4 +473,17 @@ def read_kept(ctx: Context, user: Actor) -> tuple[Kept, list[str]]:
             kits[own.study_id] = plan
         else:
             labels.setdefault(own.study_id, {})[str(key)] = plan
+    if settled:  # not written: left in the file, found settled again at the next sign-in
+        with suppress(OSError):
+            _write(path, [row for row in rows if not any(row is done for done in settled)])
     return (labels, kits, contexts), unopened
+
+
+def _recorded_already(ctx: Context, user: Actor, plan: PrintPlan) -> bool:
+    """Whether the audit trail holds this print's record, or its discard (services.labels.
+    print_settled); False when the database cannot say (the print is offered: its record, if
+    pressed, is not written twice)."""
+    try:
+        return label_prints.print_settled(ctx, user, plan) is not None
+    except DispensaryError:
+        return False
