@@ -149,6 +149,14 @@ def document_values(a: argparse.Namespace) -> documents.Values:
     )
 
 
+def _item(
+    p: argparse.ArgumentParser, flag: str, metavar: str, required: bool, the: str, one: str
+) -> None:
+    """An option naming one lot, participant or kit: its help says `the` where the report
+    needs one, `one` (which may be left out) where it narrows the report."""
+    p.add_argument(flag, required=required, metavar=metavar, help=the if required else one)
+
+
 def param_options(
     p: argparse.ArgumentParser, fields: Sequence[documents.Field], sheet: bool
 ) -> None:
@@ -158,29 +166,24 @@ def param_options(
         if param is documents.Param.PRODUCT:
             p.add_argument("--product", metavar="CODE", help=N_("one product (default: all)"))
         elif param is documents.Param.LOT:
-            p.add_argument(
-                "--lot",
-                required=field.required,
-                metavar="LOT",
-                help=N_("the lot") if field.required else N_("one lot (default: all)"),
-            )
+            _item(p, "--lot", "LOT", field.required, N_("the lot"), N_("one lot (default: all)"))
         elif param is documents.Param.PARTICIPANT:
-            p.add_argument(
+            _item(
+                p,
                 "--participant",
-                required=field.required,
-                metavar="NUMBER",
-                help=N_("the participant's study number")
-                if field.required
-                else N_("one participant's study number (default: all)"),
+                "NUMBER",
+                field.required,
+                N_("the participant's study number"),
+                N_("one participant's study number (default: all)"),
             )
         elif param is documents.Param.KIT:
-            p.add_argument(
+            _item(
+                p,
                 "--kit",
-                required=field.required,
-                metavar="NUMBER",
-                help=N_("the kit's number")
-                if field.required
-                else N_("one kit's number (default: all)"),
+                "NUMBER",
+                field.required,
+                N_("the kit's number"),
+                N_("one kit's number (default: all)"),
             )
         elif param is documents.Param.USER:  # --user signs in, before the command as after
             p.add_argument("--by", dest="by_user", metavar="NAME", help=N_("entries by this user"))
