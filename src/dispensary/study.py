@@ -23,7 +23,7 @@ from dispensary.domain.errors import NotFound, StudyFileError
 from dispensary.domain.regimen import DoseComponent, DoseLevel
 from dispensary.domain.rules import DAY1_NEAR_DAYS, STARTING_DOSE_LEVEL
 from dispensary.files import with_detail
-from dispensary.i18n import ENGLISH, N_, Language, _, current_language, translated
+from dispensary.i18n import ENGLISH, N_, Language, _, current_language, listed, translated
 from dispensary.packaged import resource
 
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\"-]+)\s*\]\]?\s*(?:#.*)?$")
@@ -526,7 +526,7 @@ class Study:
         for item in self.observations:
             if item.key == key:
                 return item
-        known = ", ".join(o.key for o in self.observations) or "-"
+        known = listed(o.key for o in self.observations) or "-"
         raise NotFound(
             _("Study {study} asks no observation '{key}' at dispense. Known: {known}.").format(
                 study=self.protocol, key=key, known=known
@@ -571,7 +571,7 @@ class Study:
         """The label texts of a language; refused when the study file gives none."""
         found = self.texts.get(language)
         if found is None:
-            known = ", ".join(self.texts)
+            known = listed(self.texts)
             raise NotFound(
                 _(
                     "Study {study} gives no label text in {language}: add [label.text.{language}] "
@@ -605,7 +605,7 @@ class Study:
         for rule in self.rules:
             if rule.key == key:
                 return rule
-        known = ", ".join(r.key for r in self.rules)
+        known = listed(r.key for r in self.rules)
         raise NotFound(
             _("Rule '{rule}' is not in study {study}. Known: {known}.").format(
                 rule=key, study=self.protocol, known=known
@@ -616,7 +616,7 @@ class Study:
         for product in self.products:
             if product.code == code:
                 return product
-        known = ", ".join(p.code for p in self.products)
+        known = listed(p.code for p in self.products)
         raise NotFound(
             _("Product '{product}' is not in study {study}. Known: {known}.").format(
                 product=code, study=self.protocol, known=known
@@ -699,7 +699,7 @@ class Study:
         for dose in self.dose_levels:
             if dose.level == level:
                 return dose
-        known = ", ".join(str(d.level) for d in self.dose_levels)
+        known = listed(str(d.level) for d in self.dose_levels)
         raise NotFound(
             _("Dose level {level} is not in study {study}. Known: {known}.").format(
                 level=level, study=self.protocol, known=known

@@ -124,3 +124,28 @@ def test_the_eligibility_checklist_is_confirmed(
     trail = cli("audit", "list", "--action", "enroll", "--json").json()
     ours = [e for e in trail if e["entity_id"] in ("01-025", "01-026")]
     assert len(ours) == 2 and all(e["new"]["criteria"] == 16 for e in ours), ours
+
+
+def test_the_criteria_are_listed_in_the_readers_language(
+    cli: Cli, state: Callable[[str], dict[str, Any]]
+) -> None:
+    """An enrolment without --criteria-confirmed was refused in Chinese with the criteria to
+    check in English ("Female, age 18 years or more; ... Not: Pregnant or lactating"), though
+    the study file words them in Chinese, as the enrolment window shows them; the enrolment's
+    list too. Each is in the reader's words; the JSON keeps them as recorded."""
+    before = state(cli.db)
+    base = ["--initials", "XY", "--birth-year", "1970", "--sex", "F"]
+    refused = cli(
+        "--lang", "zh_CN", "enroll", "01-093", *base, "--eligibility-confirmed-by", "Dr Liu"
+    )
+    assert refused.code == 3, refused.err
+    assert "女性，年龄≥18岁；" in refused.err and "无：妊娠期或哺乳期" in refused.err, refused.err
+    assert "Female" not in refused.err and "Not:" not in refused.err, refused.err
+    assert state(cli.db) == before, "a refusal wrote to the database"
+    done = cli("--lang", "zh_CN", "enroll", "01-093", *base, *ENROL[2:])
+    assert done.code == 0, done.err
+    assert "    - 无：妊娠期或哺乳期" in done.out and "Not:" not in done.out, done.out
+    english = cli("enroll", "01-094", *base, *ENROL[2:])
+    assert "    - Not: Pregnant or lactating" in english.out, english.out
+    as_json = cli("--json", "--lang", "zh_CN", "enroll", "01-095", *base, *ENROL[2:])
+    assert "Not: Pregnant or lactating" in as_json.json()["criteria_confirmed"]

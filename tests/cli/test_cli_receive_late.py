@@ -62,3 +62,19 @@ def test_a_logger_time_in_another_form_is_refused_with_an_example(cli: Cli, tmp_
     assert (
         "e.g. 2026-12-05 10:00, 2026/12/5 10:00 (as Excel saves it) or 2026-12-05T10:00:00+08:00"
     ) in " ".join(done.err.split())
+
+
+def test_kits_listed_with_a_full_width_comma_are_each_received(cli: Cli) -> None:
+    """A Chinese keyboard types the comma of `--kits K9001,K9003` full-width (K9001，K9003):
+    the list was refused as one kit number "K9001，K9003" (a comma the reader sees). Each piece
+    is received, as with the ASCII comma; so is --damaged's."""
+    done = cli(
+        "--json", "receive", "--shipment", "SP2", "--kits", "K9001，K9003", "--damaged", "K9003",
+        *KIT,
+    )  # fmt: skip
+    assert done.code == 0, done.err
+    kits = cli("--json", "inventory", "--lot", "HT2612A").json()
+    assert [(k["kit"], k["status"]) for k in kits] == [
+        ("K9001", "available"),
+        ("K9003", "quarantined"),
+    ], kits

@@ -272,6 +272,16 @@ def test_kit_ranges() -> None:
         receiving.expand_range("K00001-K09999")
 
 
+def test_a_kit_range_typed_in_full_width_is_the_range_it_reads() -> None:
+    """A Chinese input method in full-width mode types "Ｋ９００１－Ｋ９００３": it was not seen as
+    a range but made one kit numbered K9001-K9003 (a kit number may hold '-'), received as one
+    kit of 21 tablets where three were in the box. Read as it reads, as a kit number is."""
+    assert receiving.expand_range("Ｋ９００１－Ｋ９００３") == ["K9001", "K9002", "K9003"]
+    assert receiving.expand_range("ｋ９００１　－　ｋ９００２") == ["K9001", "K9002"]
+    with pytest.raises(InvalidInput, match="runs backwards"):
+        receiving.expand_range("Ｋ９００３－Ｋ９００１")
+
+
 HOW_A_RANGE_IS_WRITTEN = "Give a range by its first and last kit, as K0001-K0050"
 
 

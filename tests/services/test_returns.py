@@ -268,7 +268,13 @@ def test_correction_refusals(
         returns.correct_return(ctx, pharmacist, first.return_id, 5, " ", pw(pharmacist))
     with refused(ctx, RuleViolation, "22 tablets returned for kit K0011"):
         returns.correct_return(ctx, pharmacist, first.return_id, 22, "recount", pw(pharmacist))
-    with refused(ctx, NotFound, "There is no return 99"):
+    # A mistyped number says where the returns' numbers are listed, not only that it is wrong.
+    with refused(
+        ctx,
+        NotFound,
+        "There is no return 99. Check the number: the participant's history lists each return "
+        "with its number (in Participants, or `dispensary history STUDY_NUMBER`).",
+    ):
         returns.correct_return(ctx, pharmacist, 99, 5, "recount", pw(pharmacist))
     second = returns.correct_return(ctx, pharmacist, first.return_id, 5, "recount", pw(pharmacist))
     with refused(ctx, RuleViolation, f"Return {first.return_id} has already been corrected"):

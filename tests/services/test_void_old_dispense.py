@@ -29,6 +29,21 @@ def test_a_void_the_day_of_the_dispense_needs_no_scan(
     assert queries.kit_detail(ctx, pharmacist, "K0011").status is KitStatus.AVAILABLE
 
 
+def test_a_kit_scanned_back_the_day_of_the_dispense_is_checked_all_the_same(
+    ctx: Context, cycle1: DispenseResult, pharmacist: Actor, pw: Password, refused: Refused
+) -> None:
+    """No scan is needed the day of the dispense, but a kit scanned then (`void --kit-back`)
+    was ignored: `--kit-back K9999` voided DSP000001 and put K0011 back in stock, as though the
+    kit in the pharmacist's hand were the dispense's. A kit not of the dispense is refused."""
+    with refused(ctx, RuleViolation, "The kits scanned (K0012) are not the kits of DSP000001"):
+        dispensing.check_void(ctx, pharmacist, cycle1.number, ["K0012"])
+    with refused(ctx, RuleViolation, "The kits scanned (K9999) are not the kits of DSP000001"):
+        dispensing.void_dispense(ctx, pharmacist, cycle1.number, "error", pw(pharmacist), ["K9999"])
+    assert queries.kit_detail(ctx, pharmacist, "K0011").status is KitStatus.DISPENSED
+    dispensing.void_dispense(ctx, pharmacist, cycle1.number, "error", pw(pharmacist), ["k0011"])
+    assert queries.kit_detail(ctx, pharmacist, "K0011").status is KitStatus.AVAILABLE
+
+
 def test_a_void_after_the_day_needs_every_kit_scanned_back(
     ctx: Context,
     clock: FixedClock,

@@ -11,6 +11,7 @@ import pytest
 from counter_fixtures import P25, Counter, Printer
 from detail_words import split_detail
 from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QFileDialog, QStyle
 from pytestqt.qtbot import QtBot
 from window_helpers import refreshed, scan
@@ -157,6 +158,20 @@ def test_a_range_of_another_product_with_a_failed_temperature_record_goes_to_qua
     assert len(kits) == 5
     assert {status for _, _, status in kits} == {KitStatus.QUARANTINED}
     assert screen.message.kind == "warning" and "quarantine" in screen.message.text()
+
+
+def test_a_range_typed_in_full_width_lists_each_kit_of_it(
+    qtbot: QtBot, screen: ReceiveScreen, counter: Counter
+) -> None:
+    """ "Ｋ２１０１－Ｋ２１０３" from a Chinese input method in full-width mode was listed as one kit
+    numbered K2101-K2103 and received so; it lists the three kits it reads as."""
+    fill_paperwork(qtbot, screen, "SH-004", "L2503")
+    screen.range_field.setFocus()
+    committed = QInputMethodEvent()  # what the input method commits: no key of its own
+    committed.setCommitString("Ｋ２１０１－Ｋ２１０３")
+    QApplication.sendEvent(screen.range_field, committed)
+    qtbot.keyClick(screen.range_field, Qt.Key.Key_Return)
+    assert [k.number for k in screen.kits_model.rows] == ["K2101", "K2102", "K2103"]
 
 
 def test_a_manifest_is_imported_and_a_refused_shipment_keeps_its_list(

@@ -12,6 +12,7 @@ from datetime import date
 import pytest
 from counter_fixtures import Counter, Printer, Signatures
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -219,3 +220,41 @@ def test_a_minus_or_a_letter_in_the_days_held_is_kept_and_refused(
     scan(qtbot, screen.held, "")  # Enter in the days held signs too
     assert len(signatures.asked) == 1
     assert returned(counter) == 10
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"], indirect=True)
+@pytest.mark.parametrize("typed", ["２１", "2　1"])
+def test_a_count_typed_in_full_width_says_to_switch_the_input_method(
+    qtbot: QtBot,
+    counter: Counter,
+    first_cycle: DispenseResult,
+    signatures: Signatures,
+    language: str,
+    typed: str,
+) -> None:
+    """A Chinese input method in full-width mode types "２１", which reads as 21: the refusal
+    said "'２１' is not a whole number: write it with the digits 0-9" (and showed a full-width
+    space as '?'), leaving the pharmacist looking at the digits 2 and 1. It says what to change."""
+    screen = ReturnScreen(counter.session("tech"))
+    show(qtbot, screen)
+    screen.refresh()
+    scan(qtbot, screen.scan_field, first_cycle.number)
+    assert QApplication.focusWidget() is screen.counted
+    committed = QInputMethodEvent()  # what the input method commits: no key of its own
+    committed.setCommitString(typed)
+    QApplication.sendEvent(screen.counted, committed)
+    qtbot.keyClick(screen.counted, Qt.Key.Key_Return)
+    assert screen.counted.text() == typed
+    assert signatures.asked == [] and returned(counter) is None
+    said = {
+        "en": f"'{typed}' is typed in full-width characters (the input method's full-width "
+        "mode): switch the input method to half-width and type it again.",
+        "zh_CN": f"“{typed}”是用全角字符输入的（输入法处于全角模式）：请将输入法切换为半角后重新输入。",
+    }[language]
+    assert screen.message.text() == said and screen.message.kind == "error"
+    assert QApplication.focusWidget() is screen.counted
+    assert screen.counted.selectedText() == typed
+    qtbot.keyClicks(screen.counted, "21")  # typed again in half-width: recorded
+    qtbot.keyClick(screen.counted, Qt.Key.Key_Return)
+    assert len(signatures.asked) == 1
+    assert returned(counter) == 21

@@ -37,8 +37,10 @@ from dispensary.domain.rules import (
     normalise_initials,
     normalise_kit_number,
     normalise_study_number,
+    parse_cycle,
     parse_date,
     parse_decimal,
+    parse_expiry,
     parse_whole,
     undecodable,
 )
@@ -250,7 +252,9 @@ def test_whole_numbers_as_typed(text: str, value: int) -> None:
     [
         ("1_0", "'1_0' is not a whole number: write the tablet count with the digits 0-9"),
         ("١٠", "is not a whole number"),  # Arabic-Indic: int() reads 10
-        ("１０", "is not a whole number"),  # full-width: int() reads 10
+        # full-width (int() reads 10): refused, saying what to change on the keyboard
+        ("１０", "'１０' is typed in full-width characters"),
+        ("2\u30001", "'2\u30001' is typed in full-width characters"),  # a full-width space
         ("10.0", "is not a whole number"),
         ("1e3", "is not a whole number"),
         ("1 0", "is not a whole number"),
@@ -302,6 +306,31 @@ def test_dates_as_typed_within_the_window() -> None:
     for far in ("0001-01-01", "1899-12-31", "2200-01-01", "9999-12-31"):
         with pytest.raises(InvalidInput, match="is not a plausible expiry"):
             parse_date(far, "expiry")
+
+
+def test_numbers_and_dates_typed_in_full_width_say_to_switch_the_input_method() -> None:
+    """A Chinese input method in full-width mode types what reads as a number or a date: each
+    reading refuses it (never reads it as another number), saying what to change; the cycle
+    number's refusal too, rather than "cycles start at 1" for a "９"."""
+    said = "is typed in full-width characters (the input method's full-width mode): switch"
+    for parse, text in [
+        (lambda t: parse_whole(t, "tablet count"), "２１"),
+        (lambda t: parse_decimal(t, "platelet count"), "７７.５"),
+        (lambda t: parse_date(t, "date"), "２０２６－０１－０５"),
+        (parse_expiry, "２０２８－０９"),
+        (parse_cycle, "９"),
+    ]:
+        with pytest.raises(InvalidInput, match=re.escape(f"'{text}' {said}")):
+            parse(text)
+    with speaking(Language.ZH_CN), pytest.raises(InvalidInput) as refused:
+        parse_whole("２１", "tablet count")
+    assert (
+        refused.value.message
+        == "“２１”是用全角字符输入的（输入法处于全角模式）：请将输入法切换为半角后重新输入。"
+    )
+    # Letters alone are not taken for a number typed in full width: the usual words.
+    with pytest.raises(InvalidInput, match="is not a whole number"):
+        parse_whole("ａｂｃ", "tablet count")
 
 
 def test_days_ahead_stay_in_the_calendar() -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from dispensary.domain.errors import NotFound, StudyFileError
+from dispensary.i18n import Language, speaking
 from dispensary.study import Study, default_study_path, load_study, parse_study
 
 BUNDLED = default_study_path().read_text(encoding="utf-8")
@@ -82,6 +83,17 @@ def test_unknown_product_or_dose_level_is_a_clear_refusal(study: Study) -> None:
         study.product("aspirin-100mg")
     with pytest.raises(NotFound, match="Dose level 3 is not in study NCT07198672"):
         study.dose_level(3)
+
+
+def test_unknown_product_in_chinese_lists_the_known_in_chinese(study: Study) -> None:
+    """A manifest's unknown product was refused in Chinese with the products listed in English
+    ("已有：herombopag-7.5mg, herombopag-2.5mg。"): a list reads with the enumeration comma, as
+    every other Chinese message's list (i18n.listed)."""
+    with speaking(Language.ZH_CN):
+        with says(NotFound, "已有：herombopag-7.5mg、herombopag-2.5mg。"):
+            study.product("aspirin-100mg")
+        with says(NotFound, "已有：0、-1、-2。"):
+            study.dose_level(3)
 
 
 def test_bad_toml_names_the_line() -> None:

@@ -25,6 +25,7 @@ from dispensary.domain.errors import DispensaryError, InvalidInput, NotSignedIn
 from dispensary.domain.lifecycle import status_word
 from dispensary.domain.rules import (
     MAX_DAYS_AHEAD,
+    half_width,
     parse_cycle,
     parse_date,
     parse_decimal,
@@ -534,8 +535,9 @@ def study_file_option(text: str) -> str:
 
 
 def comma_pieces(texts: Sequence[str]) -> list[str]:
-    """Kits (or kit ranges) given as `K1,K2`, as several arguments, or both."""
-    return [piece for text in texts for piece in text.split(",") if piece.strip()]
+    """Kits (or kit ranges) given as `K1,K2`, as several arguments, or both; the comma typed
+    full-width too (K1，K2, a Chinese keyboard's), as each kit number is read (half_width)."""
+    return [piece for text in texts for piece in half_width(text).split(",") if piece.strip()]
 
 
 def read_text(path: str, what: str) -> str:

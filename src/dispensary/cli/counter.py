@@ -43,7 +43,7 @@ from dispensary.cli.overriding import dispense_override_hints, override_options
 from dispensary.domain.codes import ParticipantStatus
 from dispensary.domain.errors import RuleViolation, ToConfirm
 from dispensary.domain.rules import next_day1_words, sex_word
-from dispensary.i18n import N_, _, current_language, listed
+from dispensary.i18n import ENGLISH, N_, _, current_language, listed
 
 if TYPE_CHECKING:
     from dispensary.cli.run import Run
@@ -71,6 +71,9 @@ def cmd_enroll(run: Run) -> int:
 
     a = run.args
     checklist = participants.eligibility_checklist(run.context().study)
+    # The criteria as the reader reads them (the study file's words in the reader's language);
+    # the record and the JSON keep them as recorded.
+    shown = participants.eligibility_checklist_words(run.context().study)
     try:
         row = participants.enroll(
             run.context(),
@@ -93,7 +96,7 @@ def cmd_enroll(run: Run) -> int:
             ).format(
                 refusal=refused.message,
                 name=a.eligibility_confirmed_by.strip(),
-                criteria="; ".join(checklist),
+                criteria=("; " if current_language() is ENGLISH else "；").join(shown),
             )
         ) from refused
     except ToConfirm as asked:
@@ -130,7 +133,7 @@ def cmd_enroll(run: Run) -> int:
                 eligibility_confirmed_by=a.eligibility_confirmed_by.strip()
             ),
             _("  Criteria confirmed ({count}):").format(count=len(checklist)),
-            *(f"    - {criterion}" for criterion in checklist),
+            *(f"    - {criterion}" for criterion in shown),
             _("Next: dispense cycle 1."),
         ],
     )

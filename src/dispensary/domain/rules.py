@@ -351,6 +351,23 @@ _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _ISO_MONTH = re.compile(r"[0-9]{4}-[0-9]{2}")
 
 
+def _full_width_refusal(text: str) -> InvalidInput | None:
+    """The refusal of a number or date typed in a Chinese input method's full-width mode ("２１",
+    "2　1", "２０２６－１２－０７"), which reads right on screen: "'２１' is not a whole number:
+    write it with the digits 0-9" left the pharmacist looking at the digits 2 and 1, and the
+    full-width space was shown as '?'. Such text is refused, not read (parse_whole), but the
+    refusal says what to change. None for any other text."""
+    if half_width(text) == text or not re.search(r"[0-9]", half_width(text)):
+        return None
+    shown = "".join(ch if ch.isprintable() or ch == "\u3000" else "?" for ch in text)
+    return InvalidInput(
+        _(
+            "'{raw}' is typed in full-width characters (the input method's full-width mode): "
+            "switch the input method to half-width and type it again."
+        ).format(raw=shown if len(shown) <= 40 else shown[:37] + "...")
+    )
+
+
 def parse_whole(
     raw: str, what: str, minimum: int = -DATABASE_INT_MAX, maximum: int = DATABASE_INT_MAX
 ) -> int:
@@ -370,6 +387,9 @@ def parse_whole(
         if minimum <= value <= maximum:
             return value
     if not re.fullmatch(r"[+-]?[0-9]+", text):
+        full_width = _full_width_refusal(text)
+        if full_width is not None:
+            raise full_width
         raise InvalidInput(
             _(
                 "'{raw}' is not a whole number: write the {what} with the digits 0-9 only "
@@ -403,6 +423,9 @@ def parse_decimal(
             raise InvalidInput(_("Give a number."))
         raise InvalidInput(_("Give the {what}: a number.").format(what=_(what)))
     if not _DECIMAL.fullmatch(text):
+        full_width = _full_width_refusal(text)
+        if full_width is not None:
+            raise full_width
         if re.fullmatch(r"[+-]?[0-9]+,[0-9]+", text):
             message = _(
                 "'{raw}' is not a number: write the {what} with the digits 0-9 and a "
@@ -460,6 +483,9 @@ def parse_date(raw: str, what: str) -> date:
             raise ValueError(text)
         day = date.fromisoformat(text)
     except ValueError as exc:
+        full_width = _full_width_refusal(text)
+        if full_width is not None:
+            raise full_width from exc
         if written:  # written as it should be, but no such day: 2026-02-30, 2026-13-01
             raise InvalidInput(
                 _("'{raw}' is not a day of the calendar: check the month and the day.").format(
@@ -480,6 +506,9 @@ def parse_expiry(raw: str, what: str = N_("expiry")) -> date:
     reading of an expiry, for the receiving screen, the command's --expiry and the manifest."""
     text = _must_be_text(raw, what).strip()
     if text and _ISO_MONTH.fullmatch(text) is None and _ISO_DATE.fullmatch(text) is None:
+        full_width = _full_width_refusal(text)
+        if full_width is not None:
+            raise full_width
         raise InvalidInput(
             _(
                 "'{raw}' is not an expiry date: write it as YYYY-MM-DD, or as YYYY-MM for the "
@@ -666,6 +695,9 @@ def parse_cycle(raw: str) -> int:
     try:
         return parse_whole(raw, N_("cycle number"), minimum=1, maximum=MAX_CYCLE)
     except InvalidInput as exc:
+        full_width = _full_width_refusal(raw.strip()) if isinstance(raw, str) else None
+        if full_width is not None:
+            raise full_width from exc
         text = _show(raw.strip()) if isinstance(raw, str) else "?"
         shown = text if re.fullmatch(r"[+-]?[0-9]+", text) else f"'{text}'"
         raise InvalidInput(_(NOT_A_CYCLE).format(cycle=shown, most=MAX_CYCLE)) from exc

@@ -1692,9 +1692,13 @@ def _refuse_void(
     )
     days = (today - record.dispensed_on).days
     found = VoidCheck(record.number, record.dispensed_on, max(days, 0), kits)
-    if kits_back is None or not found.kits_to_scan:
-        return found  # a void the day of the dispense: the kits are still at the counter
+    if kits_back is None:
+        return found
     scanned = {normalise_kit_number(k) for k in kits_back if k and k.strip()}
+    if not found.kits_to_scan and scanned <= set(kits):
+        # A void the day of the dispense: the kits are still at the counter, no scan needed;
+        # but a kit scanned then that is not the dispense's is refused below, not ignored.
+        return found
     if not scanned:
         raise RuleViolation(
             _(

@@ -74,6 +74,15 @@ def eligibility_checklist(study: Study) -> list[str]:
     return [*elig.inclusion, *(f"Not: {c}" for c in elig.exclusion)]
 
 
+def eligibility_checklist_words(study: Study) -> list[str]:
+    """The criteria of eligibility_checklist, in its order, as the reader reads them: the
+    study file's words in the reader's language (Study.criteria), each exclusion as "Not:
+    <criterion>" in that language. For what the command shows; the record keeps
+    eligibility_checklist's."""
+    inclusion, exclusion = study.criteria()
+    return [*inclusion, *(_("Not: {criterion}").format(criterion=c) for c in exclusion)]
+
+
 def enroll(
     ctx: Context,
     actor: Actor,

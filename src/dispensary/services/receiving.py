@@ -28,6 +28,7 @@ from dispensary.domain.rules import (
     check_not_future,
     check_text,
     covers_supply,
+    half_width,
     new_kit_number,
     normalise_code,
     normalise_kit_number,
@@ -76,8 +77,10 @@ RANGE = re.compile(r"^([A-Z0-9._-]*?)(\d+)\s*-\s*([A-Z0-9._-]*?)(\d+)$")
 
 
 def expand_range(text: str) -> list[str]:
-    """'K0001-K0050' -> K0001 ... K0050 (same prefix and width); a single number is one kit."""
-    raw = text.strip().upper()
+    """'K0001-K0050' -> K0001 ... K0050 (same prefix and width); a single number is one kit.
+    Read as it reads: "Ｋ０００１－Ｋ０００５" typed in a Chinese input method's full-width mode
+    is that range, not one kit numbered K0001-K0005 (a kit number may hold '-')."""
+    raw = half_width(text).strip().upper()
     match = RANGE.match(raw)
     if not match:
         return [new_kit_number(raw)]

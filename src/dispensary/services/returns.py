@@ -964,7 +964,13 @@ def _correctable(
     correction that changes nothing, or a kit whose returned tablets have been destroyed."""
     old = session.get(Return, return_id)
     if old is None:
-        raise NotFound(_("There is no return {number}.").format(number=return_id))
+        raise NotFound(
+            _(
+                "There is no return {number}. Check the number: the participant's history "
+                "lists each return with its number (in Participants, or `dispensary history "
+                "STUDY_NUMBER`)."
+            ).format(number=return_id)
+        )
     owner = session.scalar(
         select(Participant.study_id)
         .join(Dispense, Dispense.participant_id == Participant.id)
