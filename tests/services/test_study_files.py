@@ -241,6 +241,25 @@ def test_28_day_twice_daily_by_weight_band(counter: Counter) -> None:
 # -- (b) two drugs together, each with its days, directions, adherence and DARF -----------------
 
 
+@pytest.mark.parametrize("counter", ["DEMO-28D-BID.toml"], indirect=True)
+def test_a_study_without_an_irt_refuses_irt_numbers(counter: Counter) -> None:
+    """The pharmacy takes the kits first expiry first out: an IRT kit typed would be ignored and
+    an IRT confirmation recorded as if it meant something. Refused, saying what to leave out,
+    and nothing written."""
+    counter.receive("B0001-B0006", "demoxatinib-50mg", "LB1")
+    counter.enroll()
+    weight = {"weight": 55.5}
+    for given in ({"irt_kit": "B0006"}, {"irt_confirmation": "X1"}):
+        said = counter.assess(observations=weight, **given)
+        assert [r.code for r in said.refusals] == [DispenseCheck.IRT] and not said.accepted
+        assert "does not assign kits by IRT" in said.refusals[0].message
+        with pytest.raises(RuleViolation, match="leave out the IRT confirmation number"):
+            counter.dispense(1, observations=weight, irt_confirmation="X1", irt_kit="B0006")
+    assert counter.assess(observations=weight).accepted
+    done = counter.dispense(1, observations=weight)
+    assert [k.kit for k in done.kits] == ["B0001"] and not done.irt_confirmation
+
+
 @pytest.mark.parametrize("counter", ["DEMO-2DRUG.toml"], indirect=True)
 def test_two_drugs_dispensed_together(counter: Counter) -> None:
     capsule, tablet = "democapib-100mg", "demotinib-25mg"

@@ -879,6 +879,16 @@ def _plan(
         # out, but still to pick and scan (`assigned`), never taken as scanned.
         assigned_only = not codes and bool(checked.irt_kit)
         codes = codes or ((checked.irt_kit,) if checked.irt_kit else ())
+    elif checked.irt_confirmation or checked.irt_kit:
+        # Not an IRT study: an IRT number given would be recorded as if it meant something,
+        # and an IRT kit given would be silently ignored.
+        found.refuse(
+            DispenseCheck.IRT,
+            _(
+                "Study {study} does not assign kits by IRT (the pharmacy takes them first "
+                "expiry first out): leave out the IRT confirmation number and IRT kit."
+            ).format(study=study.protocol),
+        )
     assigned: list[KitRow] = []
     if codes:
         verdicts, chosen = _scanned(
