@@ -291,7 +291,7 @@ def _destruction_pdf(meta: ReportMeta, study: Study, log: Any, paper: str) -> by
 def _destruction_csv(meta: ReportMeta, log: Any) -> str:
     from dispensary.reports.logs import destruction_csv
 
-    return destruction_csv(meta, log.rows)
+    return destruction_csv(meta, log.rows, log.since, log.until)
 
 
 def _returns(ctx: Context, actor: Actor, values: Values) -> Any:
@@ -305,7 +305,7 @@ def _returns(ctx: Context, actor: Actor, values: Values) -> Any:
 def _returns_csv(meta: ReportMeta, log: Any, study: Study) -> str:
     from dispensary.reports.logs import returns_csv
 
-    return returns_csv(meta, log.rows, study)
+    return returns_csv(meta, log.rows, study, log.since, log.until, log.participant)
 
 
 def _returns_file(values: Values, stamp: str) -> str:

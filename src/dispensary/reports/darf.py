@@ -32,7 +32,7 @@ from dispensary.reports.base import (
     spacer,
 )
 from dispensary.reports.catalogue import DARF_TITLE
-from dispensary.reports.csvfile import to_csv
+from dispensary.reports.csvfile import period_title, to_csv
 from dispensary.reports.words import institution as site_in_words
 from dispensary.reports.words import investigator as investigator_in_words
 from dispensary.reports.words import study_title
@@ -301,4 +301,6 @@ def darf_csv(meta: ReportMeta, records: Sequence[DarfRecord]) -> str:
         for record in records
         for line in record.lines
     ]
-    return to_csv(meta, _(TITLE), CSV_HEADER, rows)
+    # Every record is of the same period (the one asked for); the title says it, as the PDF.
+    since, until = (records[0].since, records[0].until) if records else (None, None)
+    return to_csv(meta, period_title(_(TITLE), since, until), CSV_HEADER, rows)

@@ -27,7 +27,7 @@ from dispensary.reports.base import (
 )
 from dispensary.reports.catalogue import DESTRUCTION_TITLE
 from dispensary.reports.certificate import SIGNER_MEANINGS, unseen_returns
-from dispensary.reports.csvfile import to_csv
+from dispensary.reports.csvfile import period_title, to_csv
 from dispensary.reports.words import institution, named_destructions, pgettext, plural, term
 from dispensary.services.report_data import (
     ENDED_BY_DESTRUCTION,
@@ -412,11 +412,17 @@ def returns_pdf(meta: ReportMeta, study: Study, log: ReturnsLog, paper: str = "a
     return build_report(meta, title, [section], paper)
 
 
-def destruction_csv(meta: ReportMeta, rows: Sequence[DestructionRow]) -> str:
-    """One line per product (strength) and lot of each destruction, with its signatures."""
+def destruction_csv(
+    meta: ReportMeta,
+    rows: Sequence[DestructionRow],
+    since: date | None = None,
+    until: date | None = None,
+) -> str:
+    """One line per product (strength) and lot of each destruction, with its signatures; the
+    title says the period asked for, as the PDF's fields."""
     return to_csv(
         meta,
-        _(DESTRUCTION_TITLE),
+        period_title(_(DESTRUCTION_TITLE), since, until),
         (
             "destruction",
             "date",
@@ -473,13 +479,24 @@ def _signature(row: DestructionRow, *meanings: str) -> tuple[str, str]:
     return "", ""
 
 
-def returns_csv(meta: ReportMeta, rows: Sequence[ReturnLogRow], study: Study) -> str:
+def returns_csv(
+    meta: ReportMeta,
+    rows: Sequence[ReturnLogRow],
+    study: Study,
+    since: date | None = None,
+    until: date | None = None,
+    participant: str | None = None,
+) -> str:
     """Every return counted, one line per kit; titled as the returns log (returns_title): of
     tablets only in a study of tablets only (a capsule study's file said "tablets brought
-    back"). The counts are bare numbers, the column keys the same in every study."""
+    back"), with the participant and period asked for, as the PDF. The counts are bare
+    numbers, the column keys the same in every study."""
+    title = returns_title(study)
+    if participant:
+        title = _("{title}: {subject}").format(title=title, subject=participant)
     return to_csv(
         meta,
-        returns_title(study),
+        period_title(title, since, until),
         (
             "return",
             "returned_on",
