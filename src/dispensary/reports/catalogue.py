@@ -363,13 +363,27 @@ def _forecast_says(result: Any, values: Values, study: Study) -> str:
 
     first = result.forecast.first_short
     weeks = result.forecast.weeks
+    one = weeks == 1  # "(1 week; ...)", not "(1 weeks; ...)"
     if first is None and result.outlook is ForecastOutlook.COVERED:
-        return _("supply forecast ({weeks} weeks; covered)").format(weeks=weeks)
+        text = (
+            _("supply forecast ({weeks} week; covered)")
+            if one
+            else _("supply forecast ({weeks} weeks; covered)")
+        )
+        return text.format(weeks=weeks)
     if first is None:
-        return _("supply forecast ({weeks} weeks; no cycle to supply)").format(weeks=weeks)
-    return _("supply forecast ({weeks} weeks; short from week {week}, {start})").format(
-        weeks=weeks, week=first.week, start=first.start.isoformat()
+        text = (
+            _("supply forecast ({weeks} week; no cycle to supply)")
+            if one
+            else _("supply forecast ({weeks} weeks; no cycle to supply)")
+        )
+        return text.format(weeks=weeks)
+    text = (
+        _("supply forecast ({weeks} week; short from week {week}, {start})")
+        if one
+        else _("supply forecast ({weeks} weeks; short from week {week}, {start})")
     )
+    return text.format(weeks=weeks, week=first.week, start=first.start.isoformat())
 
 
 def _monitor(ctx: Context, actor: Actor, values: Values) -> Any:
