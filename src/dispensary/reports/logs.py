@@ -20,6 +20,7 @@ from dispensary.reports.base import (
     empty_note,
     frame_width,
     kit_list,
+    kit_order,
     numbering_note,
     period_text,
     scaled,
@@ -449,9 +450,9 @@ def destruction_csv(
                 r.destruction_id,
                 day(r.destroyed_on),
                 *(
-                    (line.product, line.lot, day(line.expiry), " ".join(line.kits))
+                    (line.product, line.lot, day(line.expiry), _kits_in_order(line.kits))
                     if line is not None
-                    else ("", "", "", " ".join(r.kits))
+                    else ("", "", "", _kits_in_order(r.kits))
                 ),
                 line.tablets if line is not None else 0,
                 line.from_returned if line is not None else False,
@@ -470,6 +471,12 @@ def destruction_csv(
             for line in (r.lines or (None,))  # a destruction of empty kits: one line
         ],
     )
+
+
+def _kits_in_order(kits: Sequence[str]) -> str:
+    """A destruction's kits in the order their numbers run (K2 before K10), as the PDF and the
+    certificate list them (base.kit_list), not in the order they were recorded."""
+    return " ".join(sorted(kits, key=kit_order))
 
 
 def _signature(row: DestructionRow, *meanings: str) -> tuple[str, str]:
