@@ -14,7 +14,7 @@ import pytest
 
 from dispensary.db.engine import read_transaction
 from dispensary.domain.codes import Flag
-from dispensary.services import counts, dashboard, demo, queries, setup, studies, users
+from dispensary.services import counts, dashboard, demo, queries, report_data, setup, studies, users
 from dispensary.services import forecast as supply
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.results import DispenseHistoryRow
@@ -137,3 +137,22 @@ def test_a_28_day_bottle_counted_too_small_for_a_cycle_is_not_usable(
     week = supply.forecast(ctx, pharmacist, weeks=1).forecast.rows[0]
     assert (week.cycles, week.kits_on_hand) == (0, after.kits_on_hand)
     assert week.kits_usable == after.kits_usable
+
+
+def test_the_other_studies_participants_are_confirmed_eligible_by_their_own_investigator(
+    site: tuple[Context, Actor],
+) -> None:
+    """A DEMO-2DRUG participant's report said eligibility was confirmed by Zhenzhen Liu,
+    NCT07198672's investigator, on pages whose DARF names B. Example, its own."""
+    ctx, actor = site
+    for protocol in ("DEMO-28D-BID", "DEMO-2DRUG"):
+        other = studies.switch_study(ctx, actor, protocol)
+        people = queries.participants(other, actor)
+        assert people
+        for person in people:
+            report = report_data.participant_report(other, actor, person.study_number)
+            assert report.eligibility_confirmed_by == other.study.investigator, (
+                protocol,
+                person.study_number,
+                report.eligibility_confirmed_by,
+            )

@@ -537,7 +537,7 @@ def wrapped(text: str, width: float, font: str = FONT, size: float = 7.5) -> str
                 cut = len(line) - 1
                 while cut > 1 and stringWidth(line[:cut], font, size) > room:
                     cut -= 1
-                cut = _outside_dates(line, cut)
+                cut = _outside_dates(line, _after_hyphen(line, cut))
                 lines.append(line[:cut].replace(NO_BREAK_SPACE, " ").rstrip())
                 line = line[cut:]
             lines.append(line.replace(NO_BREAK_SPACE, " "))
@@ -570,6 +570,22 @@ def _split_at_spaces(text: str, font: str, size: float, room: float) -> list[str
     if words:
         lines.append(" ".join(words))
     return lines
+
+
+def _after_hyphen(line: str, cut: int) -> int:
+    """Where a word too wide for its column is cut, at or before `cut`: after the last hyphen
+    that fits, outside a date, so that a range of codes breaks between them ("B2003-" /
+    "B2004", never "B2003-B200" / "4"); `cut` where no hyphen fits, and in Chinese, which
+    breaks between any two characters (a hyphen there would shorten the line for nothing)."""
+    if not pdffonts.latin_only(line):
+        return cut
+    dates = [(m.start(), m.end()) for m in pdffonts.WRITTEN_DATE.finditer(line)]
+    after = [
+        i + 1
+        for i in range(1, cut - 1)
+        if line[i] == "-" and line[i - 1].isalnum() and not any(a < i < b for a, b in dates)
+    ]
+    return after[-1] if after else cut
 
 
 def _outside_dates(line: str, cut: int) -> int:

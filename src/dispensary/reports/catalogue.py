@@ -227,12 +227,35 @@ def _darf(ctx: Context, actor: Actor, values: Values) -> Any:
     return report_data.darf_records(ctx, actor, values.product, values.since, values.until)
 
 
+@dataclass(frozen=True)
+class InventoryList:
+    """The kits an inventory lists, and the product or lot asked for (None: every one): its
+    pages say which, and one lot's stock is not called the product's DARF balance."""
+
+    kits: Sequence[Any]
+    product: str | None = None
+    lot: str | None = None
+
+
 def _inventory(ctx: Context, actor: Actor, values: Values) -> Any:
     from dispensary.services import queries
 
     if values.product:
         ctx.study.product(values.product)  # an unknown code is refused, not an empty list
-    return queries.inventory(ctx, actor, product=values.product, lot=values.lot)
+    kits = queries.inventory(ctx, actor, product=values.product, lot=values.lot)
+    return InventoryList(kits, values.product or None, values.lot or None)
+
+
+def _inventory_pdf(meta: ReportMeta, study: Study, facts: Any, paper: str) -> bytes:
+    from dispensary.reports.inventory import inventory_pdf
+
+    return inventory_pdf(meta, study, facts.kits, paper, facts.product, facts.lot)
+
+
+def _inventory_csv(meta: ReportMeta, facts: Any) -> str:
+    from dispensary.reports.inventory import inventory_csv
+
+    return inventory_csv(meta, facts.kits, facts.product, facts.lot)
 
 
 def _expiry(ctx: Context, actor: Actor, values: Values) -> Any:
@@ -268,7 +291,7 @@ def _destruction_pdf(meta: ReportMeta, study: Study, log: Any, paper: str) -> by
 def _destruction_csv(meta: ReportMeta, log: Any) -> str:
     from dispensary.reports.logs import destruction_csv
 
-    return destruction_csv(meta, log.rows)
+    return destruction_csv(meta, log.rows, log.since, log.until)
 
 
 def _returns(ctx: Context, actor: Actor, values: Values) -> Any:
@@ -282,7 +305,7 @@ def _returns(ctx: Context, actor: Actor, values: Values) -> Any:
 def _returns_csv(meta: ReportMeta, log: Any, study: Study) -> str:
     from dispensary.reports.logs import returns_csv
 
-    return returns_csv(meta, log.rows, study)
+    return returns_csv(meta, log.rows, study, log.since, log.until, log.participant)
 
 
 def _returns_file(values: Values, stamp: str) -> str:
@@ -340,13 +363,27 @@ def _forecast_says(result: Any, values: Values, study: Study) -> str:
 
     first = result.forecast.first_short
     weeks = result.forecast.weeks
+    one = weeks == 1  # "(1 week; ...)", not "(1 weeks; ...)"
     if first is None and result.outlook is ForecastOutlook.COVERED:
-        return _("supply forecast ({weeks} weeks; covered)").format(weeks=weeks)
+        text = (
+            _("supply forecast ({weeks} week; covered)")
+            if one
+            else _("supply forecast ({weeks} weeks; covered)")
+        )
+        return text.format(weeks=weeks)
     if first is None:
-        return _("supply forecast ({weeks} weeks; no cycle to supply)").format(weeks=weeks)
-    return _("supply forecast ({weeks} weeks; short from week {week}, {start})").format(
-        weeks=weeks, week=first.week, start=first.start.isoformat()
+        text = (
+            _("supply forecast ({weeks} week; no cycle to supply)")
+            if one
+            else _("supply forecast ({weeks} weeks; no cycle to supply)")
+        )
+        return text.format(weeks=weeks)
+    text = (
+        _("supply forecast ({weeks} week; short from week {week}, {start})")
+        if one
+        else _("supply forecast ({weeks} weeks; short from week {week}, {start})")
     )
+    return text.format(weeks=weeks, week=first.week, start=first.start.isoformat())
 
 
 def _monitor(ctx: Context, actor: Actor, values: Values) -> Any:
@@ -493,10 +530,10 @@ REPORTS: tuple[Report, ...] = (
         N_("kits on record, with status and tablets or capsules"),
         (Field(Param.PRODUCT), Field(Param.LOT), _PAPER),
         _inventory,
-        _renderer("inventory", "inventory_pdf"),
-        _renderer("inventory", "inventory_csv"),
-        lambda kits, v, study: _("inventory ({kits})").format(
-            kits=_count(len(kits), N_("{count} kit"), N_("{count} kits"))
+        _inventory_pdf,
+        _inventory_csv,
+        lambda facts, v, study: _("inventory ({kits})").format(
+            kits=_count(len(facts.kits), N_("{count} kit"), N_("{count} kits"))
         ),
         lambda v, stamp: offered_file_name(_("Inventory {date}").format(date=stamp)),
     ),

@@ -13,9 +13,10 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from datetime import date
 
 from dispensary.i18n import _
-from dispensary.reports.words import footer_line, verification_text
+from dispensary.reports.words import footer_line, period_text, verification_text
 from dispensary.services.report_data import ReportMeta
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -40,6 +41,15 @@ def _is_number(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def period_title(title: str, since: date | None, until: date | None) -> str:
+    """A title with the period its rows cover when one was asked, as the report's PDF fields
+    say it: a period's export read without its PDF says what it covers (the whole record's
+    keeps its title alone)."""
+    if since is None and until is None:
+        return title
+    return _("{title} ({period})").format(title=title, period=period_text(since, until))
 
 
 def to_csv(

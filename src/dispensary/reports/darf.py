@@ -32,7 +32,7 @@ from dispensary.reports.base import (
     spacer,
 )
 from dispensary.reports.catalogue import DARF_TITLE
-from dispensary.reports.csvfile import to_csv
+from dispensary.reports.csvfile import period_title, to_csv
 from dispensary.reports.words import institution as site_in_words
 from dispensary.reports.words import investigator as investigator_in_words
 from dispensary.reports.words import study_title
@@ -187,19 +187,34 @@ def _row(line: DarfLine) -> list[str]:
 def _closing(record: DarfRecord, study: Study | None) -> str:
     """The closing balance, and that returns are not stock: "Returned tablets" in a study of
     tablets only; else said of any form, the balance in the product's word (Study.units: "112
-    capsules", 112粒; a capsule's DARF said its capsules were tablets)."""
+    capsules", 112粒; a capsule's DARF said its capsules were tablets). One line is "1 line"."""
+    lines = len(record.lines)
     if study is None or study.tablets_only:
-        text = _(
-            "Balance at the end of the period: {balance} ({lines} lines). Returned tablets are "
-            "not stock: see the returns log."
+        text = (
+            _(
+                "Balance at the end of the period: {balance} ({lines} line). Returned tablets "
+                "are not stock: see the returns log."
+            )
+            if lines == 1
+            else _(
+                "Balance at the end of the period: {balance} ({lines} lines). Returned tablets "
+                "are not stock: see the returns log."
+            )
         )
-        return text.format(balance=record.closing_balance, lines=len(record.lines))
-    text = _(
-        "Balance at the end of the period: {balance} ({lines} lines). What participants "
-        "bring back is not stock: see the returns log."
+        return text.format(balance=record.closing_balance, lines=lines)
+    text = (
+        _(
+            "Balance at the end of the period: {balance} ({lines} line). What participants "
+            "bring back is not stock: see the returns log."
+        )
+        if lines == 1
+        else _(
+            "Balance at the end of the period: {balance} ({lines} lines). What participants "
+            "bring back is not stock: see the returns log."
+        )
     )
     balance = study.units(record.product, record.closing_balance)
-    return text.format(balance=balance, lines=len(record.lines))
+    return text.format(balance=balance, lines=lines)
 
 
 def darf_section(record: DarfRecord, paper: str = "a4", study: Study | None = None) -> Section:
@@ -301,4 +316,6 @@ def darf_csv(meta: ReportMeta, records: Sequence[DarfRecord]) -> str:
         for record in records
         for line in record.lines
     ]
-    return to_csv(meta, _(TITLE), CSV_HEADER, rows)
+    # Every record is of the same period (the one asked for); the title says it, as the PDF.
+    since, until = (records[0].since, records[0].until) if records else (None, None)
+    return to_csv(meta, period_title(_(TITLE), since, until), CSV_HEADER, rows)

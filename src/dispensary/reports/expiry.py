@@ -19,7 +19,7 @@ from dispensary.reports.base import (
 )
 from dispensary.reports.catalogue import EXPIRY_TITLE
 from dispensary.reports.csvfile import to_csv
-from dispensary.reports.words import institution, term
+from dispensary.reports.words import institution, plural, term
 from dispensary.services.report_data import ExpiryReport, ReportMeta
 from dispensary.services.results import KitRow
 from dispensary.study import Study
@@ -60,7 +60,13 @@ def expiry_section(study: Study, report: ExpiryReport, paper: str) -> Section:
     header[HEADER.index("Tablets")] = study.count_heading()  # "Quantity" but for tablets only
     days = report.within_days
     story: list[Flowable] = [
-        *heading(_("Expired and not destroyed ({count} kits)").format(count=len(report.expired))),
+        *heading(
+            plural(
+                len(report.expired),
+                N_("Expired and not destroyed ({count} kit)"),
+                N_("Expired and not destroyed ({count} kits)"),
+            )
+        ),
     ]
     if report.expired:
         story.append(
@@ -71,11 +77,12 @@ def expiry_section(study: Study, report: ExpiryReport, paper: str) -> Section:
         )
     else:
         story.append(empty_note(_("No expired kits are waiting for destruction.")))
-    story += heading(
-        _("Expiring within {days} days ({count} kits)").format(
-            days=days, count=len(report.expiring)
-        )
+    expiring = (
+        _("Expiring within {days} days ({count} kit)")
+        if len(report.expiring) == 1
+        else _("Expiring within {days} days ({count} kits)")
     )
+    story += heading(expiring.format(days=days, count=len(report.expiring)))
     if report.expiring:
         story.append(
             data_table(header, _rows(study, report, report.expiring), widths, numeric=(4, 6))

@@ -270,7 +270,9 @@ def forecast_section(study: Study, result: ForecastResult, paper: str) -> Sectio
         (_("As of"), long_day(result.today)),
         (
             _("Horizon"),
-            _("{weeks} weeks, to {date}").format(weeks=f.weeks, date=long_day(f.last_day)),
+            (
+                _("{weeks} week, to {date}") if f.weeks == 1 else _("{weeks} weeks, to {date}")
+            ).format(weeks=f.weeks, date=long_day(f.last_day)),
         ),
         (_("Lead time"), lead_time_text(result)),
         (_("Expiry margin"), _("{days} days").format(days=result.expiry_margin_days)),
@@ -356,7 +358,11 @@ def forecast_csv(meta: ReportMeta, result: ForecastResult) -> str:
     ]
     return to_csv(
         meta,
-        _("{title} (as of {date}, {weeks} weeks; {verdict})").format(
+        (
+            _("{title} (as of {date}, {weeks} week; {verdict})")
+            if f.weeks == 1
+            else _("{title} (as of {date}, {weeks} weeks; {verdict})")
+        ).format(
             title=_(TITLE), date=long_day(result.today), weeks=f.weeks, verdict=verdict(result)
         ),
         CSV_HEADER,

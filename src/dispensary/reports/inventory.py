@@ -76,12 +76,20 @@ def _count(study: Study | None, product: str, count: int) -> str:
     return str(count) if study is None else study.quantity(product, count)
 
 
-def inventory_section(study: Study, kits: Sequence[KitRow], paper: str) -> Section:
+def inventory_section(
+    study: Study,
+    kits: Sequence[KitRow],
+    paper: str,
+    product: str | None = None,
+    lot: str | None = None,
+) -> Section:
+    """The kits listed, of one `product` or `lot` when asked for (the fields say which): one
+    lot's tablets on the shelf are not the product's DARF balance, and are not called it."""
     width = frame_width(True, paper)
     story: list[Flowable] = []
     if not kits:
         story.append(empty_note(_("No kits have been received.")))
-        return Section(_(TITLE), story, fields=_fields(study, kits), landscape=True)
+        return Section(_(TITLE), story, fields=_fields(study, kits, product, lot), landscape=True)
     totals = lot_totals(kits, study)
     by_product: dict[str, list[KitRow]] = defaultdict(list)
     for kit in kits:
@@ -104,23 +112,14 @@ def inventory_section(study: Study, kits: Sequence[KitRow], paper: str) -> Secti
         ),
         spacer(2),
     ]
-    for product, members in sorted(by_product.items()):
+    for code, members in sorted(by_product.items()):
         story.append(
             para(
-                (
-                    _(
-                        "{product}: {on_shelf} tablets on the shelf (the DARF balance), of which "
-                        "{dispensable} dispensable."
-                    )
-                    if study.tablets_only
-                    else _(
-                        "{product}: {on_shelf} on the shelf (the DARF balance), of which "
-                        "{dispensable} dispensable."
-                    )
-                ).format(
-                    product=study.product_name(product),
-                    on_shelf=_count(study, product, on_shelf(members)),
-                    dispensable=_count(study, product, dispensable(members)),
+                _shelf_sentence(study, lot).format(
+                    product=study.product_name(code),
+                    lot=lot,
+                    on_shelf=_count(study, code, on_shelf(members)),
+                    dispensable=_count(study, code, dispensable(members)),
                 )
             )
         )
@@ -154,28 +153,70 @@ def inventory_section(study: Study, kits: Sequence[KitRow], paper: str) -> Secti
             numeric=(5,),
         ),
     ]
-    fields = _fields(study, kits)
+    fields = _fields(study, kits, product, lot)
     return Section(_(TITLE), story, fields=fields, landscape=True, contents_title=_(TITLE))
 
 
-def _fields(study: Study, kits: Sequence[KitRow]) -> list[tuple[str, str]]:
-    return [
+def _shelf_sentence(study: Study, lot: str | None) -> str:
+    """A product's tablets on the shelf: the DARF balance when every lot is listed, else the
+    listed lot's only."""
+    if lot:
+        if study.tablets_only:
+            return _(
+                "{product}, lot {lot}: {on_shelf} tablets on the shelf, of which {dispensable} "
+                "dispensable."
+            )
+        return _(
+            "{product}, lot {lot}: {on_shelf} on the shelf, of which {dispensable} dispensable."
+        )
+    if study.tablets_only:
+        return _(
+            "{product}: {on_shelf} tablets on the shelf (the DARF balance), of which "
+            "{dispensable} dispensable."
+        )
+    return _(
+        "{product}: {on_shelf} on the shelf (the DARF balance), of which {dispensable} dispensable."
+    )
+
+
+def _fields(
+    study: Study, kits: Sequence[KitRow], product: str | None = None, lot: str | None = None
+) -> list[tuple[str, str]]:
+    fields = [
         (_("Institution"), institution(study)),
         (_("Protocol no."), study.protocol),
-        (_("Kits listed"), str(len(kits))),
     ]
+    if product:
+        fields.append((_("Product"), study.product_name(product)))
+    if lot:
+        fields.append((_("Lot"), lot))
+    return [*fields, (_("Kits listed"), str(len(kits)))]
 
 
 def inventory_pdf(
-    meta: ReportMeta, study: Study, kits: Sequence[KitRow], paper: str = "a4"
+    meta: ReportMeta,
+    study: Study,
+    kits: Sequence[KitRow],
+    paper: str = "a4",
+    product: str | None = None,
+    lot: str | None = None,
 ) -> bytes:
-    return build_report(meta, _(TITLE), [inventory_section(study, kits, paper)], paper)
+    section = inventory_section(study, kits, paper, product, lot)
+    return build_report(meta, _(TITLE), [section], paper)
 
 
-def inventory_csv(meta: ReportMeta, kits: Sequence[KitRow]) -> str:
+def inventory_csv(
+    meta: ReportMeta, kits: Sequence[KitRow], product: str | None = None, lot: str | None = None
+) -> str:
+    """The kits, one a row; the title line names the product or lot listed, as the PDF does."""
+    title = _(TITLE)
+    for subject in ([product] if product else []) + (
+        [_("lot {lot}").format(lot=lot)] if lot else []
+    ):
+        title = _("{title}: {subject}").format(title=title, subject=subject)
     return to_csv(
         meta,
-        _(TITLE),
+        title,
         ("kit", "product", "lot", "expiry", "status", "tablets", "location", "shipment", "where"),
         [
             [

@@ -20,6 +20,7 @@ from dispensary.reports.base import (
     empty_note,
     frame_width,
     kit_list,
+    kit_order,
     numbering_note,
     period_text,
     scaled,
@@ -27,7 +28,7 @@ from dispensary.reports.base import (
 )
 from dispensary.reports.catalogue import DESTRUCTION_TITLE
 from dispensary.reports.certificate import SIGNER_MEANINGS, unseen_returns
-from dispensary.reports.csvfile import to_csv
+from dispensary.reports.csvfile import period_title, to_csv
 from dispensary.reports.words import institution, named_destructions, pgettext, plural, term
 from dispensary.services.report_data import (
     ENDED_BY_DESTRUCTION,
@@ -412,11 +413,17 @@ def returns_pdf(meta: ReportMeta, study: Study, log: ReturnsLog, paper: str = "a
     return build_report(meta, title, [section], paper)
 
 
-def destruction_csv(meta: ReportMeta, rows: Sequence[DestructionRow]) -> str:
-    """One line per product (strength) and lot of each destruction, with its signatures."""
+def destruction_csv(
+    meta: ReportMeta,
+    rows: Sequence[DestructionRow],
+    since: date | None = None,
+    until: date | None = None,
+) -> str:
+    """One line per product (strength) and lot of each destruction, with its signatures; the
+    title says the period asked for, as the PDF's fields."""
     return to_csv(
         meta,
-        _(DESTRUCTION_TITLE),
+        period_title(_(DESTRUCTION_TITLE), since, until),
         (
             "destruction",
             "date",
@@ -443,9 +450,9 @@ def destruction_csv(meta: ReportMeta, rows: Sequence[DestructionRow]) -> str:
                 r.destruction_id,
                 day(r.destroyed_on),
                 *(
-                    (line.product, line.lot, day(line.expiry), " ".join(line.kits))
+                    (line.product, line.lot, day(line.expiry), _kits_in_order(line.kits))
                     if line is not None
-                    else ("", "", "", " ".join(r.kits))
+                    else ("", "", "", _kits_in_order(r.kits))
                 ),
                 line.tablets if line is not None else 0,
                 line.from_returned if line is not None else False,
@@ -466,6 +473,12 @@ def destruction_csv(meta: ReportMeta, rows: Sequence[DestructionRow]) -> str:
     )
 
 
+def _kits_in_order(kits: Sequence[str]) -> str:
+    """A destruction's kits in the order their numbers run (K2 before K10), as the PDF and the
+    certificate list them (base.kit_list), not in the order they were recorded."""
+    return " ".join(sorted(kits, key=kit_order))
+
+
 def _signature(row: DestructionRow, *meanings: str) -> tuple[str, str]:
     for s in row.signatures:
         if s.meaning in meanings:
@@ -473,13 +486,24 @@ def _signature(row: DestructionRow, *meanings: str) -> tuple[str, str]:
     return "", ""
 
 
-def returns_csv(meta: ReportMeta, rows: Sequence[ReturnLogRow], study: Study) -> str:
+def returns_csv(
+    meta: ReportMeta,
+    rows: Sequence[ReturnLogRow],
+    study: Study,
+    since: date | None = None,
+    until: date | None = None,
+    participant: str | None = None,
+) -> str:
     """Every return counted, one line per kit; titled as the returns log (returns_title): of
     tablets only in a study of tablets only (a capsule study's file said "tablets brought
-    back"). The counts are bare numbers, the column keys the same in every study."""
+    back"), with the participant and period asked for, as the PDF. The counts are bare
+    numbers, the column keys the same in every study."""
+    title = returns_title(study)
+    if participant:
+        title = _("{title}: {subject}").format(title=title, subject=participant)
     return to_csv(
         meta,
-        returns_title(study),
+        period_title(title, since, until),
         (
             "return",
             "returned_on",

@@ -770,7 +770,7 @@ class _Builder:
             initials,
             birth,
             "F",
-            self.investigator,
+            self._in(protocol).study.investigator,  # the study's own, not NCT07198672's
             criteria_confirmed=participants.eligibility_checklist(self._in(protocol).study),
         )
 

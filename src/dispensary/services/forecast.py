@@ -95,18 +95,34 @@ class ForecastResult:
         command's; the Today screen words its own): a horizon without a cycle is not
         "covered" (an empty study read so)."""
         weeks = self.forecast.weeks
+        one = weeks == 1  # "the next 1 week" (--weeks 1), not "the next 1 weeks"
         if self.outlook is ForecastOutlook.NOTHING:
-            return _(
-                "No kit on hand and no cycle to supply in the next {weeks} weeks: nothing to "
-                "forecast yet."
-            ).format(weeks=weeks)
-        if self.outlook is ForecastOutlook.NO_CYCLE:
-            return _(
-                "No cycle to supply in the next {weeks} weeks: the stock on hand is not needed yet."
-            ).format(weeks=weeks)
-        return _("The stock on hand covers every cycle of the next {weeks} weeks.").format(
-            weeks=weeks
-        )
+            text = (
+                _(
+                    "No kit on hand and no cycle to supply in the next week: nothing to forecast yet."
+                )
+                if one
+                else _(
+                    "No kit on hand and no cycle to supply in the next {weeks} weeks: nothing to "
+                    "forecast yet."
+                )
+            )
+        elif self.outlook is ForecastOutlook.NO_CYCLE:
+            text = (
+                _("No cycle to supply in the next week: the stock on hand is not needed yet.")
+                if one
+                else _(
+                    "No cycle to supply in the next {weeks} weeks: the stock on hand is not "
+                    "needed yet."
+                )
+            )
+        else:
+            text = (
+                _("The stock on hand covers every cycle of the next week.")
+                if one
+                else _("The stock on hand covers every cycle of the next {weeks} weeks.")
+            )
+        return text.format(weeks=weeks)
 
     def held_note(self) -> str:
         """The kits left out of the stock as held for an open count difference
