@@ -72,6 +72,8 @@ ALLOWED_ENGLISH: dict[str, str] = {
     "{kits}; available to dispense: {kits2}, {sum} tablets.": TABLETS_ONLY,
     "{product}: {on_shelf} tablets on the shelf (the DARF balance), of which {dispensable} "
     "dispensable.": TABLETS_ONLY,
+    "{product}, lot {lot}: {on_shelf} tablets on the shelf, of which {dispensable} "
+    "dispensable.": TABLETS_ONLY,
     "{unaccounted} tablets not brought back (unaccounted for, not counted as taken)": (
         TABLETS_ONLY
     ),
