@@ -479,6 +479,25 @@ def test_csv_cells_never_run_as_formulas() -> None:
     assert cell(True) == "yes"
 
 
+def test_an_empty_audit_report_says_whether_a_filter_emptied_it(
+    sample: SampleStudy, meta: ReportMeta
+) -> None:
+    """A period with entries, narrowed by a text no entry holds: the page says the
+    filters matched nothing, not that the period holds no entry."""
+    period = (date(2025, 10, 1), date(2025, 10, 10))
+    for chosen, said in (
+        (AuditFilter(*period, text="no such words anywhere"), "match the filters above"),
+        (AuditFilter(date(2020, 1, 1), date(2020, 1, 2)), "No audit entries in this period."),
+    ):
+        data = report_data.audit_report(sample.ctx, sample.monitor, chosen)
+        assert not data.entries
+        body = " ".join(
+            " ".join(pdf_pages_text(reports.audit_pdf(meta, sample.ctx.study, data))[1:]).split()
+        )
+        assert said in body, body
+    assert report_data.audit_report(sample.ctx, sample.monitor, AuditFilter(*period)).entries
+
+
 def test_the_audit_chain_still_verifies_after_all_the_reports(sample: SampleStudy) -> None:
     assert audit.verify(sample.ctx, sample.monitor).ok
 

@@ -200,8 +200,13 @@ def audit_table(
     width: float,
     study: Study | None = None,
     signers: EntrySigners | None = None,
+    filtered: bool = False,
 ) -> Flowable:
+    """The entries' table; `filtered`: a user, action, text, kit or participant narrowed them
+    (its empty page says so, not that the period holds no entry)."""
     if not entries:
+        if filtered:
+            return empty_note(_("No audit entries of this period match the filters above."))
         return empty_note(_("No audit entries in this period."))
     signed = signers.signatures if signers is not None else {}
     return data_table(
@@ -273,6 +278,11 @@ def filters_shown(chosen: AuditFilter) -> list[tuple[str, str]]:
     return shown or [(_("Filters"), _("none: every entry of the period"))]
 
 
+def _narrowed(chosen: AuditFilter) -> bool:
+    """Whether a filter besides the period narrowed the entries."""
+    return any((chosen.username, chosen.action, chosen.text, chosen.kit, chosen.participant))
+
+
 def _action_named(typed: str) -> str:
     """An action as typed or chosen (a code or a name) by its name in the reader's language."""
     code = action_typed(typed) or typed.strip()
@@ -306,7 +316,7 @@ def audit_pdf(meta: ReportMeta, study: Study, report: AuditReport, paper: str = 
         *cover,
         PageBreak(),
         *([numbering_note()] if report.entries else []),
-        audit_table(report.entries, width, study, report.signers),
+        audit_table(report.entries, width, study, report.signers, _narrowed(report.filters)),
     ]
     section = Section(_(TITLE), story, fields=fields, landscape=True)
     return build_report(meta, _(TITLE), [section], paper)
