@@ -67,9 +67,16 @@ def test_the_study_chooser_shows_its_title_whole_or_says_it_is_cut(
     chooser = window.study_switcher
     assert chooser.isVisible() and chooser.count() == 2
 
-    # Inside the window, not in the toolbar's overflow: once the toolbar has laid out at the
-    # window's size (in a full run of tests/ui the first window of this file was once measured
-    # before the toolbar's last layout pass, 92 px to the right; one in the overflow never is).
+    # Inside the window, not in the toolbar's overflow, once the toolbar has laid out at the
+    # window's size. In a full run of tests/ui (one process), this file's first window had its
+    # chooser at its whole width (809 px, its right edge at 1458 of 1366) until the toolbar was
+    # laid out again; alone, or after either half of the files before it, it is 712 px at once.
+    # Why is not known (see the session's closing note); the toolbar is laid out again here.
+    bar = chooser.parentWidget()
+    assert bar is not None and bar.layout() is not None
+    bar.layout().invalidate()
+    bar.layout().activate()
+
     def right() -> int:
         return chooser.mapTo(window, chooser.rect().topRight()).x()
 
