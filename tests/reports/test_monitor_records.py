@@ -113,9 +113,13 @@ def test_the_reconciliations_signature_lines_are_never_split_over_two_pages(
 
     result = reconciliation.reconcile(sample.ctx, sample.monitor)
     story = reconciliation_story(result, 500, study=sample.ctx.study)
+    # The lines kept with the sign-offs recorded before them (the block fell alone at the
+    # top of the last page), and a block of their own within.
     last = story[-1]
     assert isinstance(last, KeepTogether)
-    [table] = [f for f in last._content if isinstance(f, Table)]
+    block = last._content[-1]
+    assert isinstance(block, KeepTogether)
+    [table] = [f for f in block._content if isinstance(f, Table)]
     assert [str(row[0]) for row in table._cellvalues[1:]] == ["Pharmacist", "Monitor"]
 
 

@@ -196,10 +196,11 @@ def physical_text(result: ReconcileResult) -> str:
 
 
 def findings_table(findings: Sequence[Discrepancy], width: float) -> Flowable:
+    """Each finding by its subject (Concerns), then said without naming it again."""
     return data_table(
         [_("Kind"), _("Concerns"), _("Date"), _("Finding")],
         [
-            [term(d.kind.label), d.subject, d.on.isoformat() if d.on else "", d.message]
+            [term(d.kind.label), d.subject, d.on.isoformat() if d.on else "", d.beside_subject]
             for d in findings
         ],
         scaled((16, 14, 12, 90), width),
@@ -225,11 +226,9 @@ def reconciliation_story(
             "The ledger does NOT BALANCE: the lines marked NO need investigation before sign-off."
         )
     story: list[Flowable] = [
-        para(
-            _("Generated {when}. {verdict}").format(
-                when=long_when(result.generated_at), verdict=verdict
-            )
-        ),
+        # When it was made is said once: in the page header's As of (and the footer's
+        # Generated, which every report has), not again here.
+        para(verdict),
         para(written_off_note(study)),
         para(physical_text(result)),
         *([para(result.audit_check)] if result.audit_check else []),
@@ -258,9 +257,12 @@ def reconciliation_story(
         *heading(_("By kit")),
         kit_table(result.kits, width, study),
     ]
-    story += heading(_("Sign-offs recorded in the program"))
+    # The sign-offs and the signature lines kept on one page: the block fell alone at the top
+    # of the last page. Within it the lines and their heading are a block of their own, kept
+    # whole even where sign-offs too many for one page split it.
+    signoffs: list[Flowable] = heading(_("Sign-offs recorded in the program"))
     if result.signoffs:
-        story.append(
+        signoffs.append(
             data_table(
                 # The headings of the window's table of sign-offs (ui.reconcile_view).
                 [_("Signed at"), _("Name"), _("User"), _("Role"), _("Note"), _("Attested")],
@@ -287,17 +289,24 @@ def reconciliation_story(
             )
         )
     else:
-        story.append(empty_note(_("None yet.")))
+        signoffs.append(empty_note(_("None yet.")))
+    # The headings without their conditional page break: inside KeepTogether that break took
+    # the rest of the page in the block's measure, and the block split after all. The outer
+    # heading's break stays outside it, before the block.
     story += [
-        spacer(4),
-        # One block: its heading and both roles' lines on one page (the monitor's line was
-        # left alone on a last page).
-        # The heading without its conditional page break: inside KeepTogether that break
-        # took the rest of the page in the block's measure, and the block split after all.
+        signoffs[0],
         KeepTogether(
             [
-                *heading(_("Signatures"))[1:],
-                signature_block((_("Pharmacist"), _("Monitor")), width * 0.85),
+                *signoffs[1:],
+                spacer(4),
+                # One block: its heading and both roles' lines on one page (the monitor's
+                # line was left alone on a last page).
+                KeepTogether(
+                    [
+                        *heading(_("Signatures"))[1:],
+                        signature_block((_("Pharmacist"), _("Monitor")), width * 0.85),
+                    ]
+                ),
             ]
         ),
     ]

@@ -343,17 +343,22 @@ class _Findings:
             if return_overdue(
                 last_day1, cycle_days, grace_days, self.today, person.status, person.status_from
             ):
+                values = {
+                    "participant": person.number,
+                    "cycle": last_cycle,
+                    "day1": last_day1.isoformat(),
+                }
                 self.overdue[pid] = Discrepancy(
                     DiscrepancyKind.RETURN_OVERDUE,
                     person.number,
                     _(
                         "{participant}: the return of cycle {cycle} is overdue (day 1 {day1})."
-                    ).format(
-                        participant=person.number,
-                        cycle=last_cycle,
-                        day1=last_day1.isoformat(),
-                    ),
+                    ).format(**values),
                     due,
+                    # Beside the participant's column: named once (Discrepancy.detail).
+                    detail=_("The return of cycle {cycle} is overdue (day 1 {day1}).").format(
+                        **values
+                    ),
                 )
 
     def _flag(self, found: list[tuple[str, DispenseHistoryRow]]) -> None:
@@ -1164,22 +1169,37 @@ def flags_said(study: Study, row: DispenseHistoryRow) -> str:
 def _flag_finding(study: Study, number: str, row: DispenseHistoryRow) -> Discrepancy:
     labels = flags_said(study, row)
     if study.tablets_only and len(row.products) < 2:
+        values: dict[str, object] = {
+            "dispense": number,
+            "cycle": row.cycle,
+            "flags": labels,
+            "taken": row.taken,
+            "expected": row.expected,
+        }
         text = _(
             "{dispense} cycle {cycle}: {flags}; taken {taken} of {expected} expected. "
             "Record the reason."
-        ).format(
-            dispense=number,
-            cycle=row.cycle,
-            flags=labels,
-            taken=row.taken,
-            expected=row.expected,
-        )
+        ).format(**values)
+        # Beside the participant's column: named once (Discrepancy.detail).
+        detail = _(
+            "Cycle {cycle}: {flags}; taken {taken} of {expected} expected. Record the reason."
+        ).format(**values)
     else:  # each count in its product's word, each product of a dispense of several on its own
-        text = _("{dispense} cycle {cycle}: {flags}; {taken}. Record the reason.").format(
-            dispense=number, cycle=row.cycle, flags=labels, taken=taken_said(study, row)
-        )
+        values = {
+            "dispense": number,
+            "cycle": row.cycle,
+            "flags": labels,
+            "taken": taken_said(study, row),
+        }
+        text = _("{dispense} cycle {cycle}: {flags}; {taken}. Record the reason.").format(**values)
+        detail = _("Cycle {cycle}: {flags}; {taken}. Record the reason.").format(**values)
     return Discrepancy(
-        DiscrepancyKind.ADHERENCE, number, text, row.returned_on, ref=row.dispense_number
+        DiscrepancyKind.ADHERENCE,
+        number,
+        text,
+        row.returned_on,
+        ref=row.dispense_number,
+        detail=detail,
     )
 
 

@@ -582,6 +582,17 @@ class Discrepancy:
     """The record that tells this finding from another of its kind, subject and day, where
     those may not (an adherence flag's dispense: two returned on one visit). Not in `seen`'s
     digest nor in equality: it names, it is not a figure."""
+    detail: str = field(default="", repr=False, compare=False)
+    """The finding said beside its subject, where a table has a column for it (the PDF's and
+    the window's Concerns): `message` without the subject it names ("Cycle 3: Over-use ..."
+    beside 01-007, not "01-007 cycle 3: ..."); empty where the message names no subject
+    first. Not in `seen`'s digest nor in equality: the same finding in other words."""
+
+    @property
+    def beside_subject(self) -> str:
+        """The finding in a table that shows its subject in a column of its own; `message`
+        alone (a line of the command) names it."""
+        return self.detail or self.message
 
     @property
     def key(self) -> str:

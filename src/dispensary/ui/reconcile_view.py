@@ -226,7 +226,7 @@ def identifying_columns(scope: str, study: Study) -> list[Column[BalanceRow]]:
 def finding_columns(colour: str | None) -> list[Column[Discrepancy]]:
     """The columns of the findings to review (their kind in `colour`) and of the count
     differences on record: the report's (reports.reconciliation.findings_table), named as it
-    names them. The finding is said as the service wrote it."""
+    names them. The finding is said as the service wrote it to be read beside its subject."""
     return [
         Column(
             str(QT_TRANSLATE_NOOP("Column", "Kind")),
@@ -235,7 +235,8 @@ def finding_columns(colour: str | None) -> list[Column[Discrepancy]]:
         ),
         Column(str(QT_TRANSLATE_NOOP("Column", "Concerns")), lambda r: r.subject),
         Column(str(QT_TRANSLATE_NOOP("Column", "Date")), lambda r: r.on),
-        Column(str(QT_TRANSLATE_NOOP("Column", "Finding")), lambda r: r.message),
+        # Beside the Concerns column: the participant named once (Discrepancy.beside_subject).
+        Column(str(QT_TRANSLATE_NOOP("Column", "Finding")), lambda r: r.beside_subject),
     ]
 
 
