@@ -88,6 +88,9 @@ ALLOWED_CHINESE: dict[str, str] = {
     "taken {taken} of {expected} expected": TABLETS_ONLY,
     "{dispense} cycle {cycle}: {flags}; taken {taken} of {expected} expected. Record the "
     "reason.": TABLETS_ONLY,
+    "Cycle {cycle}: {flags}; taken {taken} of {expected} expected. Record the reason.": (
+        TABLETS_ONLY
+    ),
     "{count} returned": TABLETS_ONLY,
     "{count} unused": TABLETS_ONLY,
 }
