@@ -5,7 +5,11 @@ set-up wizard, the questions the program builds itself (its own buttons keyed; Q
 ones keep Qt's words), the question about prints not recorded as the session ends, and the
 label printers' dialog, whose five "Print calibration page" buttons each had the same words
 and no key (each now has its row's digit: Alt+1 to Alt+5; the stock captions, which lead to
-their printers, take letters)."""
+their printers, take letters).
+
+Review s17: Cancel is keyed too, the wizard's and the questions' (Qt words it with none), and
+the label printers' dialog has one scheme, the program's: letters (its calibration pages were
+the one place keyed by digits, the program's digits being its Ctrl keys to the screens)."""
 
 from __future__ import annotations
 
@@ -15,14 +19,16 @@ from typing import Any
 
 import pytest
 from back_office_fixtures import Pharmacy
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QApplication,
+    QDialog,
     QDialogButtonBox,
+    QLabel,
     QMessageBox,
     QPushButton,
     QWidget,
-    QWizard,
 )
 from test_alt_keys_every_screen import (
     LANGUAGES,
@@ -40,20 +46,18 @@ from dispensary.ui.translations import install_language, load_cjk_font
 
 
 def qt_s_own(button: QPushButton) -> bool:
-    """A button Qt words itself: a message box's or a dialog's standard Cancel (Esc presses
-    it), a wizard's Cancel (Esc too)."""
+    """A button Qt words itself: a message box's standard button (its OK), but its Cancel.
+    Cancel, a dialog's, a message box's or the wizard's, has its Alt key as every button the
+    program shows (review s17: left out as Esc's, none had one)."""
     box = button.parent()
     if isinstance(box, QDialogButtonBox):
         standard = box.standardButton(button)
         if standard == QDialogButtonBox.StandardButton.Cancel:
-            return True
+            return False
         holder = box.parent()
         if isinstance(holder, QMessageBox):
             return standard != QDialogButtonBox.StandardButton.NoButton
-    wizard = button.window()
-    return isinstance(wizard, QWizard) and button is wizard.button(
-        QWizard.WizardButton.CancelButton
-    )
+    return False
 
 
 def faults(qtbot: Any, window: QWidget, start: QWidget | None = None) -> dict[str, Any]:
@@ -281,13 +285,8 @@ def test_each_question_the_program_builds_keys_its_own_buttons(
 # -- the label printers' dialog -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("record", [False, True], ids=["read-only", "administrator"])
-def test_the_label_printers_dialog_keys_each_calibration_page_and_each_printer(
-    qtbot: Any, in_language: Language, tmp_path: Path, record: bool
-) -> None:
-    """Five buttons said "Print calibration page" with no key, nor had the stocks' printers."""
+def printers_dialog(qtbot: Any, tmp_path: Path, record: bool) -> Any:
     from dispensary.config import Settings
-    from dispensary.labels.stock import STOCKS
     from dispensary.ui.label_printers import LabelPrintersDialog
 
     dialog = LabelPrintersDialog(
@@ -299,6 +298,62 @@ def test_the_label_printers_dialog_keys_each_calibration_page_and_each_printer(
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+    return dialog
+
+
+def shown_keys(window: QWidget) -> list[str]:
+    """Every Alt key the window shows: its labels of fields and its buttons."""
+    texts = [
+        label.text()
+        for label in window.findChildren(QLabel)
+        if label.isVisible() and label.buddy() is not None
+    ]
+    texts += [b.text() for b in window.findChildren(QAbstractButton) if b.isVisible()]
+    return [key for text in texts if (key := mnemonic(text)) is not None]
+
+
+@pytest.mark.parametrize("record", [False, True], ids=["read-only", "administrator"])
+def test_the_label_printers_dialog_keys_each_calibration_page_and_each_printer(
+    qtbot: Any, in_language: Language, tmp_path: Path, record: bool
+) -> None:
+    """Five buttons said "Print calibration page" with no key, nor had the stocks' printers.
+    Review s17: two schemes in one window, the calibration pages by digits (Alt+1 to Alt+5,
+    the one window keyed so) beside the printers by letters, and Cancel by none. Now every key
+    is a letter, each its own, Cancel's and Close's too."""
+    from dispensary.labels.stock import STOCKS
+
+    dialog = printers_dialog(qtbot, tmp_path, record)
     buttons = dialog.panel.calibration_buttons
-    assert [mnemonic(buttons[stock].text()) for stock in STOCKS] == ["1", "2", "3", "4", "5"]
+    assert [mnemonic(buttons[stock].text()) for stock in STOCKS] == ["K", "L", "M", "O", "P"]
+    keys = shown_keys(dialog)
+    assert keys and all(key.isalpha() for key in keys), keys
+    assert "C" in keys  # Close, or Cancel
     assert faults(qtbot, dialog, dialog.panel.choosers[next(iter(STOCKS))]) == {}
+
+
+@pytest.mark.parametrize("record", [False, True], ids=["read-only", "administrator"])
+def test_the_label_printers_dialog_s_keys_act_as_pressed(
+    qtbot: Any, in_language: Language, tmp_path: Path, record: bool
+) -> None:
+    """Alt+K prints the first stock's calibration page (no printer chosen: said so), Alt+C
+    leaves the dialog (Cancel, or Close), as a user at the counter presses them. An Enter (a
+    scanner's) in the printers shown closes the dialog: it printed the first calibration page,
+    the default as the first button of the window."""
+    from dispensary.labels.stock import STOCKS
+
+    dialog = printers_dialog(qtbot, tmp_path, record)
+    if not record:
+        qtbot.keyClick(QApplication.focusWidget() or dialog, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: not dialog.isVisible())
+        assert dialog.result() == QDialog.DialogCode.Rejected
+        assert dialog.panel.message.text() == ""  # no calibration page asked for
+        dialog = printers_dialog(qtbot, tmp_path, record)
+    alt = Qt.KeyboardModifier.AltModifier
+    qtbot.keyClick(QApplication.focusWidget() or dialog, Qt.Key.Key_K, alt)
+    first = STOCKS[next(iter(STOCKS))]
+    qtbot.waitUntil(lambda: first.shown in dialog.panel.message.text())
+    qtbot.keyClick(QApplication.focusWidget() or dialog, Qt.Key.Key_C, alt)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    assert dialog.result() == QDialog.DialogCode.Rejected

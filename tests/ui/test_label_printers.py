@@ -344,7 +344,7 @@ def test_the_printers_panel_and_a_printer_failure_are_said_in_chinese(
 ) -> None:
     panel = LabelPrintersPanel(Settings(), tmp_path / "settings.json")
     qtbot.addWidget(panel)
-    assert panel.calibration_buttons["a4-sheet"].text() == "打印校准页(&3)"
+    assert panel.calibration_buttons["a4-sheet"].text() == "打印校准页(&M)"  # its row's letter
     assert panel.choosers["a4-sheet"].currentText() == "无：先预览，再用打印对话框"
     panel.choose("thermal-4x2", "Zebra")
     qtbot.mouseClick(panel.calibration_buttons["thermal-4x2"], Qt.MouseButton.LeftButton)

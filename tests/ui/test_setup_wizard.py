@@ -370,16 +370,16 @@ def test_the_wizard_s_own_buttons_read_in_the_language_chosen_on_its_first_page(
     qtbot: Any, first: gui.FirstRun
 ) -> None:
     """Chinese chosen on the first page, the page read in Chinese but its buttons still said
-    "Next >" and "Cancel" (Qt words them only when it turns a page); English chosen again,
+    "Next >" and "&Cancel" (Qt words them only when it turns a page); English chosen again,
     they stayed Chinese. The accelerators are written as the rest of the Chinese windows write
     them, "下一步(&N) >" (shown "下一步(N) >", the N underlined)."""
     wizard = first.wizard
     next_, cancel = QWizard.WizardButton.NextButton, QWizard.WizardButton.CancelButton
     english = (button(wizard, next_).text(), button(wizard, cancel).text())
-    assert english == ("&Next >", "Cancel")
+    assert english == ("&Next >", "&Cancel")  # Cancel keyed too (review s17)
     chooser = wizard.language.language
     chosen = (
-        (Language.ZH_CN, "欢迎使用 Dispensary", ("下一步(&N) >", "取消")),
+        (Language.ZH_CN, "欢迎使用 Dispensary", ("下一步(&N) >", "取消(&C)")),
         (ENGLISH, "Welcome to Dispensary", english),
     )
     for language, title, expected in chosen:

@@ -51,6 +51,27 @@
     </message>
 </context>
 <context>
+    <name>DialogButtons</name>
+    <message>
+        <source>&amp;Cancel</source>
+        <translation>取消(&amp;C)</translation>
+    </message>
+    <message>
+        <source>C&amp;ancel</source>
+        <comment>C is another button&apos;s</comment>
+        <translation>取消(&amp;A)</translation>
+    </message>
+    <message>
+        <source>&amp;Close</source>
+        <translation>关闭(&amp;C)</translation>
+    </message>
+    <message>
+        <source>C&amp;lose</source>
+        <comment>C is another button&apos;s</comment>
+        <translation>关闭(&amp;L)</translation>
+    </message>
+</context>
+<context>
     <name>DispenseScreen</name>
     <message>
         <source>Dispense a cycle</source>

@@ -39,10 +39,6 @@
         <translation>本工作站的打印机由管理员更改（“设置”中的“标签打印机”）；每次更改均记入稽查轨迹。</translation>
     </message>
     <message>
-        <source>&amp;Close</source>
-        <translation>关闭(&amp;C)</translation>
-    </message>
-    <message>
         <source>&amp;Save</source>
         <translation>保存(&amp;S)</translation>
     </message>
@@ -75,9 +71,9 @@
         <translation>{printer}（未连接）</translation>
     </message>
     <message>
-        <source>Print calibration page (&amp;{row})</source>
-        <comment>its row&apos;s number</comment>
-        <translation>打印校准页(&amp;{row})</translation>
+        <source>Print calibration page (&amp;{key})</source>
+        <comment>the Alt key of the row&apos;s button</comment>
+        <translation>打印校准页(&amp;{key})</translation>
     </message>
     <message>
         <source>This computer has no printer installed: install the label printer&apos;s driver, then choose it here.</source>

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from collections.abc import Iterable
+
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -24,6 +27,59 @@ COLOURS = {
     "info": ("#e8f0fe", "#174ea6", "#c6dafc"),
 }
 """Background, text and border colour of a message of each kind."""
+
+
+def alt_key(text: str) -> str | None:
+    """The Alt key of a text ("&Cancel", "取消(&C)": C), None if it has none."""
+    plain = text.replace("&&", "")
+    at = plain.find("&")
+    return plain[at + 1].upper() if 0 <= at < len(plain) - 1 else None
+
+
+def _cancel_texts() -> list[str]:
+    return [
+        QCoreApplication.translate("DialogButtons", "&Cancel"),
+        QCoreApplication.translate("DialogButtons", "C&ancel", "C is another button's"),
+    ]
+
+
+def _close_texts() -> list[str]:
+    return [
+        QCoreApplication.translate("DialogButtons", "&Close"),
+        QCoreApplication.translate("DialogButtons", "C&lose", "C is another button's"),
+    ]
+
+
+def dismiss_text(beside: Iterable[str] = (), close: bool = False) -> str:
+    """The words of a dialog's Cancel (`close`: its Close) with its Alt key, in the reader's
+    language: "&Cancel" ("取消(&C)"), else "C&ancel" when C is another control's among `beside`,
+    the texts shown with it in the dialog."""
+    texts = _close_texts() if close else _cancel_texts()
+    taken = {key for text in beside if (key := alt_key(text)) is not None}
+    free = [text for text in texts if alt_key(text) not in taken]
+    return (free or texts)[0]
+
+
+def give_dismiss_key(
+    button: QAbstractButton | None, beside: Iterable[str] = (), close: bool = False
+) -> None:
+    """A dialog's Cancel (`close`: its Close), a standard button or one made by hand, worded
+    with its Alt key as the program's other buttons are (Qt words its standard buttons with
+    none; at a counter with no mouse, Alt+C leaves the dialog as Esc does): `dismiss_text`."""
+    if button is not None:
+        button.setText(dismiss_text(beside, close))
+
+
+def give_dismiss_keys(box: QDialogButtonBox, beside: Iterable[str] = ()) -> None:
+    """The box's Cancel and Close given their Alt keys (`give_dismiss_key`), clear of its other
+    buttons' keys and of `beside`."""
+    for standard in (QDialogButtonBox.StandardButton.Cancel, QDialogButtonBox.StandardButton.Close):
+        button = box.button(standard)
+        if button is None:
+            continue
+        others = [b.text() for b in box.buttons() if b is not button]
+        close = standard == QDialogButtonBox.StandardButton.Close
+        give_dismiss_key(button, [*others, *beside], close=close)
 
 
 MOST_LINES = 8
@@ -134,6 +190,7 @@ def go_on_question(
     box.setStyleSheet(f"QLabel#{label} {{ min-width: 480px; }}")
     yes = box.addButton(action, QMessageBox.ButtonRole.AcceptRole)
     cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    give_dismiss_key(cancel, [action])
     box.setDefaultButton(cancel)
     box.exec()
     return box.clickedButton() is yes
@@ -207,6 +264,7 @@ class SignatureDialog(QDialog):
         )
         ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
         ok.setText(self.tr("Sign"))
+        give_dismiss_keys(buttons)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)

@@ -44,7 +44,7 @@ from PySide6.QtWidgets import (
 from dispensary.domain.errors import DispensaryError, NotPermitted, SignatureFailed
 from dispensary.services.context import Actor
 from dispensary.services.permissions import Permission, may
-from dispensary.ui.feedback import MessageBar
+from dispensary.ui.feedback import MessageBar, give_dismiss_keys
 from dispensary.ui.models.table import Column, RowFilterProxy, RowTableModel
 from dispensary.ui.widgets import (
     DateEdit,
@@ -187,6 +187,7 @@ def action_and_cancel(
     buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
     button = action_button(text, name, clicked)
     buttons.addButton(button, QDialogButtonBox.ButtonRole.ActionRole)
+    give_dismiss_keys(buttons)
     buttons.rejected.connect(dialog.reject)
     layout.addWidget(buttons)
     assert buttons.parent() is dialog  # `layout` is the dialog's own
@@ -554,6 +555,7 @@ class ReasonDialog(QDialog):
         )
         self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok.setText(action)
+        give_dismiss_keys(buttons)
         self.ok.setEnabled(False)
         self.reason.textChanged.connect(lambda text: self.ok.setEnabled(bool(text.strip())))
         buttons.accepted.connect(self.accept)

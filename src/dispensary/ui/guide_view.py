@@ -37,6 +37,7 @@ from dispensary.files import os_detail, with_detail
 from dispensary.i18n import ENGLISH, Language, resource
 from dispensary.services import guides
 from dispensary.study import Study
+from dispensary.ui.feedback import give_dismiss_keys
 
 
 class Guide(StrEnum):
@@ -137,6 +138,7 @@ class GuideWindow(QDialog):
         self.where = QLabel()
         self.where.setObjectName("guideFile")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        give_dismiss_keys(buttons)
         buttons.rejected.connect(self.close)
 
         top = QHBoxLayout()
@@ -263,6 +265,7 @@ class AboutDialog(QDialog):
         self.copy = buttons.addButton(self.tr("&Copy"), QDialogButtonBox.ButtonRole.ActionRole)
         self.copy.setObjectName("aboutCopy")
         self.copy.clicked.connect(self.copy_text)
+        give_dismiss_keys(buttons)  # C&lose: Alt+C is Copy's
         buttons.rejected.connect(self.close)
         layout = QVBoxLayout(self)
         layout.addWidget(self.text, 1)

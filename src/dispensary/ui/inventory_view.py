@@ -82,7 +82,12 @@ from dispensary.services.permissions import Permission, may
 from dispensary.services.results import CountResult, DestroyResult, InventorySummary, KitRow
 from dispensary.study import Study
 from dispensary.ui.count_view import CountScreen
-from dispensary.ui.feedback import MessageBar, SignatureDialog, go_on_question
+from dispensary.ui.feedback import (
+    MessageBar,
+    SignatureDialog,
+    give_dismiss_keys,
+    go_on_question,
+)
 from dispensary.ui.forms import (
     ReasonDialog,
     SidePanel,
@@ -380,6 +385,7 @@ class KitHistoryDialog(QDialog):
         self.table.resizeRowsToContents()
         layout.addWidget(self.table, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        give_dismiss_keys(buttons)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         # Fits 1366x768 with the window's frame and the task bar.
@@ -566,6 +572,7 @@ class ReleaseDialog(QDialog):
         )
         self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok.setText(self.tr("Release"))
+        give_dismiss_keys(self.buttons)
         self.buttons.accepted.connect(self._accept)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)

@@ -43,7 +43,7 @@ from dispensary.config import Settings
 from dispensary.domain.errors import DispensaryError
 from dispensary.labels.calibration import calibration_page
 from dispensary.labels.stock import STOCKS, LabelStock, calibration_for, get_stock
-from dispensary.ui.feedback import MessageBar
+from dispensary.ui.feedback import MessageBar, give_dismiss_keys
 
 PRINT_DPI = 300
 FILE_PRINTER = "file:"
@@ -246,8 +246,13 @@ def fit_to_screen(window: QWidget) -> None:
 
 STOCK_KEYS = "adegh"
 """The Alt keys of the stocks' printers, a row each: not B, N or F (the set-up wizard's Back,
-Next and Finish), C or S (the dialog's Close and Save), nor the digits (the calibration
-pages')."""
+Next and Finish), C or S (the dialog's Close, Cancel and Save, the wizard's Cancel), nor the
+calibration pages' (CALIBRATION_KEYS)."""
+CALIBRATION_KEYS = "klmop"
+"""The Alt keys of the calibration pages' buttons, a row each (five buttons of the same words).
+Letters, as every Alt key of the program is: they were the rows' digits, Alt+1 to Alt+5, the
+one window keyed by digits, the digits being the program's Ctrl keys (Ctrl+1 to Ctrl+7, the
+screens), beside letters for the printers in the same rows."""
 
 
 class LabelPrintersPanel(QWidget):
@@ -315,9 +320,11 @@ class LabelPrintersPanel(QWidget):
                 chooser.addItem(saved if is_connected(saved) else gone, saved)
             chooser.setCurrentIndex(max(0, chooser.findData(saved)))
             caption.setBuddy(chooser)
-            # Five buttons of the same words: each is pressed by its row's number (Alt+1...).
+            # Five buttons of the same words: each has its row's letter (CALIBRATION_KEYS).
             button = QPushButton(
-                self.tr("Print calibration page (&{row})", "its row's number").format(row=row)
+                self.tr(
+                    "Print calibration page (&{key})", "the Alt key of the row's button"
+                ).format(key=CALIBRATION_KEYS[row - 1].upper())
             )
             button.setObjectName(f"calibrate_{stock.name}")
             button.clicked.connect(lambda _=False, key=stock.name: self.print_calibration(key))
@@ -452,17 +459,25 @@ class LabelPrintersDialog(QDialog):
             note.setWordWrap(True)
             layout.addWidget(note)
             buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-            buttons.button(QDialogButtonBox.StandardButton.Close).setText(self.tr("&Close"))
+            give_dismiss_keys(buttons)
             buttons.rejected.connect(self.reject)
         else:
             buttons = QDialogButtonBox(
                 QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
             )
             buttons.button(QDialogButtonBox.StandardButton.Save).setText(self.tr("&Save"))
+            give_dismiss_keys(buttons)
             buttons.accepted.connect(self._save)
             buttons.rejected.connect(self.reject)
         self.buttons = buttons
         layout.addWidget(buttons)
+        if record is None:
+            # Enter (a scanner's too) closes the printers shown: the printers' lists taking no
+            # cursor, the first calibration page had it, as the default, and an Enter printed
+            # it. The cursor starts on Close, the default (made so once in the dialog).
+            close = buttons.button(QDialogButtonBox.StandardButton.Close)
+            close.setDefault(True)
+            close.setFocus()
         fit_to_screen(self)
 
     def _save(self) -> None:

@@ -40,7 +40,7 @@ from dispensary.i18n import current_language, sentences
 from dispensary.services.context import Context, local_day
 from dispensary.services.labels import PrintPlan
 from dispensary.services.results import StudyRow
-from dispensary.ui.feedback import COLOURS, MessageBar
+from dispensary.ui.feedback import COLOURS, MessageBar, give_dismiss_keys
 from dispensary.ui.forms import ACCESS, BANNER_COLOURS
 from dispensary.ui.guide_view import AboutDialog, Guide, GuideWindow
 from dispensary.ui.scan_field import ScanCatcher, ScanField
@@ -106,6 +106,7 @@ class ShortcutsDialog(QDialog):
             self.keys.append(key_label)
             self.descriptions.append(text_label)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        give_dismiss_keys(buttons)
         buttons.rejected.connect(self.close)
         layout = QVBoxLayout(self)
         layout.addLayout(grid)

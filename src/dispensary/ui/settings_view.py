@@ -40,7 +40,7 @@ from dispensary.labels.dispensing import check_particulars_fit
 from dispensary.labels.stock import STOCKS
 from dispensary.services import pharmacy, site_key, workstation
 from dispensary.services.setup import Location
-from dispensary.ui.feedback import MessageBar
+from dispensary.ui.feedback import MessageBar, give_dismiss_keys
 from dispensary.ui.forms import ReasonDialog, SidePanel, action_button, attempt
 from dispensary.ui.label_printers import Keep, LabelPrintersDialog, bound_printer, stock_code
 from dispensary.ui.screen import Screen
@@ -265,6 +265,7 @@ class DatabaseLocationDialog(QDialog):
         )
         self.save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
         self.save.setText(self.tr("Use this database…"))
+        give_dismiss_keys(self.buttons)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)

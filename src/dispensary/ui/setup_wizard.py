@@ -45,7 +45,7 @@ from dispensary.labels.stock import STOCKS
 from dispensary.services import first_run, pharmacy, workstation
 from dispensary.services.context import Actor, Context
 from dispensary.services.setup import Location, check_location
-from dispensary.ui.feedback import MessageBar
+from dispensary.ui.feedback import MessageBar, dismiss_text
 from dispensary.ui.label_printers import LabelPrintersPanel
 from dispensary.ui.translations import install_language, installed_language
 from dispensary.ui.widgets import wrapped_label
@@ -805,6 +805,8 @@ class SetUpWizard(QWizard):
 
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Set up Dispensary"))
+        # Its Cancel keyed as Back, Next and Finish are (Qt words it with none).
+        self.setButtonText(QWizard.WizardButton.CancelButton, dismiss_text())
         # QWizard words its own buttons (Next, Cancel...) only as it shows a page, not on a
         # change of language: the first page, where the language is chosen, kept the old
         # words. Shown again (nothing on it is lost: no page after it has been visited).

@@ -25,6 +25,7 @@ from dispensary.services import queries, studies
 from dispensary.services.context import Actor, Context
 from dispensary.services.labels import PrintPlan
 from dispensary.services.pharmacy import Particulars
+from dispensary.ui.feedback import give_dismiss_key
 from dispensary.ui.label_preview import discard_print, record_print
 from dispensary.ui.session import AppSession
 from dispensary.ui.widgets import separated_first
@@ -151,6 +152,7 @@ def record_or_discard(box: QMessageBox, record_text: str, discard_text: str) -> 
     record = box.addButton(record_text, QMessageBox.ButtonRole.AcceptRole)
     discard = box.addButton(discard_text, QMessageBox.ButtonRole.DestructiveRole)
     cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    give_dismiss_key(cancel, [record_text, discard_text])
     box.setDefaultButton(cancel)
     box.setEscapeButton(cancel)
     box.exec()
