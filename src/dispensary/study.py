@@ -638,11 +638,13 @@ class Study:
 
     def units(self, code: str, count: int, language: str | None = None) -> str:
         """`count` units of a product in its form's word, in `language` (the reader's when
-        None): "28 capsules" / "28粒" (LabelLanguage.counted: the study file's words; the
-        program's own for a language the file gives no text in: own_units)."""
+        None): "28 capsules" / "28 粒" (LabelLanguage.counted: the study file's words; the
+        program's own for a language the file gives no text in: own_units), spaced as the
+        windows, messages and reports count (spaced_count)."""
         text = self._text_in(language)
         form = self.form_of(code)
-        return text.counted(count, form) if text is not None else own_units(count, form, language)
+        said = text.counted(count, form) if text is not None else own_units(count, form, language)
+        return spaced_count(said)
 
     def units_each(self, counts: Iterable[tuple[str, int]], language: str | None = None) -> str:
         """Units of the study's products (code, count) in their own words, in `language` (the
@@ -1184,6 +1186,19 @@ def english_units(count: int, form: str) -> str:
     its noun alone ("capsule, hard": "28 capsules", not "28 capsule, hards")."""
     noun = form_noun(form) or form
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+_NUMBER_THEN_WORD = re.compile(r"^(\d+)(?=[\u3400-\u9fff\uf900-\ufaff])")
+
+
+def spaced_count(said: str) -> str:
+    """A count as the reader reads it in the windows, messages and reports: the number, a space,
+    then a Chinese measure word ("21 片", "28 粒"), as every message of the program writes
+    "{count} 片". The study file's counting words (tablets_many "{count}片", `units`) and the
+    program's own (own_units) are the label's, printed tight on the bottle ("每次1片", the number
+    and its word bound: pdffonts.NUMBER_AND_UNIT), and are spaced here alone: "退回 50片" beside
+    "发放 21 片" on one screen. Latin words are spaced already ("28 capsules")."""
+    return _NUMBER_THEN_WORD.sub(r"\1 ", said, count=1)
 
 
 def own_units(count: int, form: str, language: str | None = None) -> str:

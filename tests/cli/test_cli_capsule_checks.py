@@ -1,6 +1,6 @@
 """`check destroy` and `check count` of a study whose products are not all tablets (the demo's
 DEMO-2DRUG: democapib capsules with demotinib tablets): each kit's count and the total that
-would leave in its product's word ("28 capsules", 28粒), never "{n} tablets" of capsules; a study
+would leave in its product's word ("28 capsules", 28 粒), never "{n} tablets" of capsules; a study
 of tablets only says tablets as before."""
 
 from __future__ import annotations
@@ -40,9 +40,9 @@ def test_check_destroy_counts_capsules_as_capsules(cli: Cli) -> None:
     assert f"{shelf['tablets']} tablets" not in english.out and "  Tablets " not in english.out
     chinese = cli("--lang", "zh_CN", *TWO, "check", "destroy", *named, *DESTROY,
                   "--reason-code", "damaged")  # fmt: skip
-    capsules = f"{shelf['tablets']}粒"
+    capsules = f"{shelf['tablets']} 粒"
     assert f"来自货架的 {capsules}" in chinese.out, chinese.out
-    assert f"将移出 {capsules} + {tablets['tablets']}片（货架 {capsules} + " in chinese.out
+    assert f"将移出 {capsules} + {tablets['tablets']} 片（货架 {capsules} + " in chinese.out
     assert f"{shelf['tablets']} 片" not in chinese.out and "  药片 " not in chinese.out
     study = ("--study", "NCT07198672")
     plain = _kit(_kits(cli, *study), "available", "K")
@@ -66,7 +66,7 @@ def test_check_count_counts_capsules_as_capsules(cli: Cli) -> None:
         in english.out
     ), english.out
     chinese = cli("--lang", "zh_CN", *TWO, "check", "count", shelf["kit"], "--tablets", "1")
-    assert f"  盘点数      1粒，账面 {shelf['tablets']}粒：" in chinese.out, chinese.out
+    assert f"  盘点数      1 粒，账面 {shelf['tablets']} 粒：" in chinese.out, chinese.out
     study = ("--study", "NCT07198672")
     plain = _kit(_kits(cli, *study), "available", "K")
     assert cli(*study, "count", plain["kit"], "--tablets", "1").code == 0
@@ -97,4 +97,4 @@ def test_destroy_and_dispense_say_capsules_as_capsules(cli: Cli) -> None:
         zh = "\n".join(_dispense_lines(given, "已发放", study))
     finally:
         reset_language(token)
-    assert "28粒 + 30片" in zh and "28 片" not in zh, zh
+    assert "28 粒 + 30 片" in zh and "28 片" not in zh, zh

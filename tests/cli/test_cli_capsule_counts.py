@@ -25,7 +25,7 @@ def test_the_inventory_counts_capsules_as_capsules(cli: Cli) -> None:
     chinese = cli("--lang", "zh_CN", *TWO, "inventory")
     assert chinese.out.splitlines()[0].split()[-1] == "数量"
     assert chinese.out.splitlines()[-1].endswith(  # no brackets round names holding their own
-        " 个药盒，含德莫卡匹布胶囊（虚构）100 mg：308粒、德莫替尼片（虚构）25 mg：330片。"
+        " 个药盒，含德莫卡匹布胶囊（虚构）100 mg：308 粒、德莫替尼片（虚构）25 mg：330 片。"
     ), chinese.out.splitlines()[-1]
     both = cli(*TWO, "inventory", "--every-study")
     assert both.out.splitlines()[0].split()[-1] == "Quantity", both.err
@@ -52,7 +52,7 @@ def test_the_forecast_counts_each_product_in_its_word(cli: Cli) -> None:
     assert "Quantity" in english.out and " Tablets " not in english.out
     assert "84 capsules" in english.out and "63 tablets" in english.out
     chinese = cli("--lang", "zh_CN", *TWO, "forecast")
-    assert "84粒" in chinese.out and "63片" in chinese.out
+    assert "84 粒" in chinese.out and "63 片" in chinese.out
 
 
 def test_check_says_capsules_as_capsules(cli: Cli) -> None:
@@ -64,8 +64,8 @@ def test_check_says_capsules_as_capsules(cli: Cli) -> None:
     assert "58 tablets" not in back.out and "2 tablets back" not in back.out
     chinese = cli("--lang", "zh_CN", *TWO, "check", "return", "21-001", "--cycle", "3",
                   "--tablets", "2")  # fmt: skip
-    assert "28粒 + 30片" in chinese.out and "发放 28粒" in chinese.out, chinese.out
-    assert "退回 2粒" in chinese.out and "58 片" not in chinese.out
+    assert "28 粒 + 30 片" in chinese.out and "发放 28 粒" in chinese.out, chinese.out
+    assert "退回 2 粒" in chinese.out and "58 片" not in chinese.out
     due = cli(*TWO, "check", "dispense", "21-001")
     assert "Quantity    28 capsules + 21 tablets needed, 28 capsules + 30 tablets" in due.out
     assert "  28 capsules\n" in due.out, due.out

@@ -36,9 +36,9 @@ def test_the_commands_say_capsules(tmp_path: Path) -> None:
             "55 capsules counted, 56 capsules in the book (-1)",
         ),
         "zh_CN": (
-            "药盒 R2001 列出的数量为 60粒，但 ",
-            "药盒 R1001 登记退回 60粒，但该药盒只发放了 56粒。",
-            "盘点数 55粒，账面 56粒（-1）",
+            "药盒 R2001 列出的数量为 60 粒，但 ",
+            "药盒 R1001 登记退回 60 粒，但该药盒只发放了 56 粒。",
+            "盘点数 55 粒，账面 56 粒（-1）",
         ),
     }
     for lang, (listed, returned, counted) in said.items():

@@ -1,6 +1,6 @@
 """The `return` and `correct-return` commands in a study whose products are not all tablets (the
 demo's DEMO-2DRUG: democapib capsules with demotinib tablets): the kit's count back in its
-product's word ("8 capsules back", 退回 8粒), each product of the dispense named with its own
+product's word ("8 capsules back", 退回 8 粒), each product of the dispense named with its own
 figures ("8 capsules of 28 capsules dispensed", "taken 20 capsules of 28 capsules expected"),
 never "8 tablets" of a capsule kit nor "41 of 49" summed over a capsule and a tablet. A study of
 tablets only reads as before."""
@@ -57,25 +57,25 @@ def test_a_capsule_kit_back_in_chinese(cli: Cli) -> None:
         cli, *ZH, *TWO, "return", "21-002", "--cycle", "3", "--kit", "C3008", "--tablets", "8"
     )
     assert first.splitlines() == [
-        "已记录退药 116：DSP000115（21-002，第 3 周期）的药盒 C3008：退回 8粒。",
+        "已记录退药 116：DSP000115（21-002，第 3 周期）的药盒 C3008：退回 8 粒。",
         "  DSP000115 的所有药盒退回后才计算依从性。",
-        "  德莫卡匹布胶囊（虚构）100 mg：已发放 28粒，目前已退回 8粒。",
-        "  德莫替尼片（虚构）25 mg：已发放 30片，目前已退回 0片。",
+        "  德莫卡匹布胶囊（虚构）100 mg：已发放 28 粒，目前已退回 8 粒。",
+        "  德莫替尼片（虚构）25 mg：已发放 30 片，目前已退回 0 片。",
     ], first
     last = _return(
         cli, *ZH, *TWO, "return", "21-002", "--cycle", "3", "--kit", "T3008", "--tablets", "2",
         "--note", "漏服",
     )  # fmt: skip
     assert last.splitlines()[1:] == [
-        "  德莫卡匹布胶囊（虚构）100 mg：应服 28粒，已服 20粒，依从性 71%。",
-        "  德莫替尼片（虚构）25 mg：应服 18片，已服 28片，依从性 156%。",
+        "  德莫卡匹布胶囊（虚构）100 mg：应服 28 粒，已服 20 粒，依从性 71%。",
+        "  德莫替尼片（虚构）25 mg：应服 18 片，已服 28 片，依从性 156%。",
         "  标记  用药不足（漏服）。",
         "  标记  用药过量（安全性信号）。",
         "  已记录原因：漏服",
     ], last
     fixed = _return(cli, *ZH, *TWO, "correct-return", "116", "--tablets", "7", "--reason", "重数")
     assert fixed.splitlines()[0] == (
-        "退药 118 更正退药 116：DSP000115 的药盒 C3008 现计为退回 7粒。"
+        "退药 118 更正退药 116：DSP000115 的药盒 C3008 现计为退回 7 粒。"
     ), fixed
     assert "片" not in first.splitlines()[0] and "58" not in first
 

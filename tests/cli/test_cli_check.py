@@ -363,7 +363,7 @@ def test_a_shipment_received_already_is_refused_with_a_verdict_per_kit(
             "Kit K0031 is listed with 210 tablets, but a kit of herombopag (hetrombopag "
             "olamine) 7.5 mg tablet holds 21",
         ),
-        ("zh_CN", "药盒 K0031 列出的数量为 210片，但 海曲泊帕乙醇胺片 7.5 mg 每盒为 21片"),
+        ("zh_CN", "药盒 K0031 列出的数量为 210 片，但 海曲泊帕乙醇胺片 7.5 mg 每盒为 21 片"),
     ],
 )
 def test_a_kit_of_another_count_than_the_study_files_is_refused_in_the_preview(

@@ -65,7 +65,7 @@ def test_a_two_product_check_gives_each_products_figures(cli: Cli) -> None:
     ) in english.out, english.out
     assert "taken 21 tablets of 21 tablets expected: 100%" in english.out
     chinese = cli("--lang", "zh_CN", *TWO, *check)
-    assert "应服 28粒，已服 20粒：71%" in chinese.out, chinese.out
+    assert "应服 28 粒，已服 20 粒：71%" in chinese.out, chinese.out
     assert "依从性" in chinese.out and "Adherence" not in chinese.out
     assert "41" not in chinese.out and "49 片" not in chinese.out
 

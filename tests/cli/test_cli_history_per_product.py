@@ -44,7 +44,7 @@ def test_the_history_command_gives_each_product_its_figures(cli: Cli) -> None:
     )
     assert " 58 " not in english.out and " 49 " not in english.out
     chinese = cli("--lang", "zh_CN", *TWO, "history", "21-001")
-    assert "药品" in chinese.out and "28粒" in chinese.out and "21片" in chinese.out, chinese.out
+    assert "药品" in chinese.out and "28 粒" in chinese.out and "21 片" in chinese.out, chinese.out
     # The JSON gives each product's figures, and no capsules and tablets summed (58 given,
     # 9 back, 49 taken of 49 expected) nor their ratio: they are neither product's.
     found = cli(*TWO, "--json", "history", "21-001").json()["dispenses"][0]
@@ -88,7 +88,7 @@ def test_the_participant_report_gives_each_product_its_figures(cli: Cli, tmp_pat
     assert "T3001 30 tablets 9 tablets 21 tablets 21 tablets 100%" in text, text
     assert " 58 " not in text and " 49 49 " not in text
     chinese = _report(cli, tmp_path, "21-001", "--lang", "zh_CN", *TWO)
-    assert "28粒 0粒 28粒 28粒" in chinese and "30片 9片 21片 21片" in chinese, chinese
+    assert "28 粒 0 粒 28 粒 28 粒" in chinese and "30 片 9 片 21 片 21 片" in chinese, chinese
     tablets = _report(cli, tmp_path, "01-001", *TABLETS)
     assert "Product" not in tablets.split("Adherence per cycle")[0].split("Dispenses and")[1]
     assert " Tablets Returned Taken Expected " in tablets

@@ -34,8 +34,8 @@ def test_a_receipt_counts_each_product_in_its_word(cli: Cli, tmp_path: Path) -> 
     assert "86 tablets" not in check.out and "28 tablets" not in check.out
     chinese = cli("--lang", "zh_CN", *TWO, "check", "receive", "--shipment", "SX1",
                   "--manifest", manifest)  # fmt: skip
-    assert "3 个药盒，共 56粒、30片，存入" in chinese.out, chinese.out
-    assert "28粒：可用" in chinese.out and "86 片" not in chinese.out
+    assert "3 个药盒，共 56 粒、30 片，存入" in chinese.out, chinese.out
+    assert "28 粒：可用" in chinese.out and "86 片" not in chinese.out
     data = cli(*TWO, "--json", "check", "receive", "--shipment", "SX1", "--manifest", manifest)
     assert data.json()["tablets"] == 86  # the JSON keeps its number
     done = cli(*TWO, "receive", "--shipment", "SX1", "--manifest", manifest)

@@ -79,8 +79,8 @@ def test_an_open_flag_says_each_products_taken_of_expected(cli: Cli, tmp_path: P
     ), english.out
     assert "taken 41 of 49" not in english.out
     chinese = cli("--lang", "zh_CN", *TWO, "reconcile")
-    assert "100 mg：应服 28粒，已服 20粒；" in chinese.out, chinese.out
-    assert "25 mg：应服 21片，已服 21片。请登记原因。" in chinese.out
+    assert "100 mg：应服 28 粒，已服 20 粒；" in chinese.out, chinese.out
+    assert "25 mg：应服 21 片，已服 21 片。请登记原因。" in chinese.out
     out = tmp_path / "monitor.pdf"
     made = cli(
         *TWO, "report", "monitor", "--from", "2026-02-01", "--to", "2026-03-02", "--out", str(out)
@@ -113,7 +113,7 @@ def test_units_not_brought_back_are_said_in_the_products_word() -> None:
         "28 capsules not brought back (unaccounted for, not counted as taken)"
     )
     with speaking(Language.ZH_CN):
-        assert taken_said(capsules, row) == "未带回 28粒（数量不明，不计为已服）"
+        assert taken_said(capsules, row) == "未带回 28 粒（数量不明，不计为已服）"
     row = dataclasses.replace(row, returned=3)
     assert taken_said(capsules, row).endswith("; 3 capsules returned from the kits brought back")
     tablets = load_study(bundled_studies() / "NCT07198672.toml")

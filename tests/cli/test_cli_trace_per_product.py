@@ -35,9 +35,9 @@ def test_the_trace_gives_each_product_of_a_dispense_its_figures(cli: Cli) -> Non
     assert " 58 " not in english.out, english.out
     chinese = cli("--lang", "zh_CN", *TWO, "trace", "DT2603").out
     first = next(line for line in chinese.splitlines() if "DSP000063" in line)
-    assert "药品" in chinese and re.fullmatch(r"28粒 0粒 \S+", _after(first, "C3001")), chinese
+    assert "药品" in chinese and re.fullmatch(r"28 粒 0 粒 \S+", _after(first, "C3001")), chinese
     second = chinese.splitlines()[chinese.splitlines().index(first) + 1]
-    assert _after(second, "T3001") == "30片 9片", chinese
+    assert _after(second, "T3001") == "30 片 9 片", chinese
 
 
 def test_a_study_of_one_tablet_product_keeps_its_trace(cli: Cli) -> None:

@@ -105,7 +105,7 @@ def test_the_darfs_closing_note_of_a_capsule_study_says_capsules(review: Context
     ), english
     with speaking(Language.ZH_CN):
         chinese = _darf(review, HUNDRED)
-    assert "期末结余：112粒（共 2 行）。受试者带回的药物不计入库存：见退回记录。" in chinese, (
+    assert "期末结余：112 粒（共 2 行）。受试者带回的药物不计入库存：见退回记录。" in chinese, (
         chinese
     )
     _no_tablets(english, chinese)
@@ -119,7 +119,7 @@ def test_the_destruction_certificate_of_a_capsule_study_says_capsules(review: Co
     assert "none needed (expired stock, or returned by participants)" in english
     with speaking(Language.ZH_CN):
         chinese = _certificate(review)
-    assert "10粒" in chinese and "合计数量" in chinese, chinese
+    assert "10 粒" in chinese and "合计数量" in chinese, chinese
     _no_tablets(english, chinese)
 
 

@@ -1,6 +1,6 @@
 """The destruction certificate, the destruction and returns logs (alone and in the monitor pack)
 and the participant report's returns of a study not all of tablets: each count in its product's
-word ("5 capsules", 5粒) under headings without "tablets" (the certificate's "Tablets in all",
+word ("5 capsules", 5 粒) under headings without "tablets" (the certificate's "Tablets in all",
 "Returned tablets" over capsules). A study of tablets only reads as before."""
 
 from __future__ import annotations
@@ -53,8 +53,8 @@ def test_the_destruction_certificate_counts_capsules_as_capsules(
     assert "tablet" not in english.lower(), english
     with speaking(Language.ZH_CN):
         chinese = _text(reports.certificate_pdf(meta, capsules(study), certificate))
-    assert "合计数量" in chinese and "5粒" in chinese and "及其中药物" in chinese, chinese
-    assert "药片" not in chinese and "5片" not in chinese and "0片" not in chinese
+    assert "合计数量" in chinese and "5 粒" in chinese and "及其中药物" in chinese, chinese
+    assert "药片" not in chinese and "5 片" not in chinese and "0 片" not in chinese
     tablets = _text(reports.certificate_pdf(meta, study, certificate))
     assert "Unused tablets (stock)" in tablets and "Tablets in all" in tablets
     assert "8 kits, with their tablets" in tablets and " 5 5 " in tablets, tablets
@@ -71,8 +71,8 @@ def test_the_destruction_and_returns_logs_count_capsules_as_capsules(
     assert "Tablets" not in english and "5 returned" not in english
     with speaking(Language.ZH_CN):
         chinese = _text(reports.destruction_pdf(meta, capsules(study), rows))
-    assert "退回 5粒" in chinese and " 数量 " in chinese
-    assert "退回 5 片" not in chinese and "退回 5粒 片" not in chinese, chinese
+    assert "退回 5 粒" in chinese and " 数量 " in chinese
+    assert "退回 5 片" not in chinese and "退回 5 粒 片" not in chinese, chinese
     tablets = _text(reports.destruction_pdf(meta, study, rows))
     assert "Tablets" in tablets and "5 returned" in tablets and "capsule" not in tablets
     pack = report_data.monitor_pack(

@@ -68,11 +68,11 @@ def test_the_receipts_kit_count_refusal_says_capsules(review: Context) -> None:
     assert "if the kit really holds 60 capsules, do not receive it" in english
     with speaking(Language.ZH_CN):
         chinese = _receipt_refusal(review, 60)
-    assert chinese.startswith("药盒 R2001 列出的数量为 60粒，但 "), chinese
-    assert "每盒为 56粒（研究文件）" in chinese and "片" not in chinese, chinese
+    assert chinese.startswith("药盒 R2001 列出的数量为 60 粒，但 "), chinese
+    assert "每盒为 56 粒（研究文件）" in chinese and "片" not in chinese, chinese
     assert _receipt_refusal(review, 0) == "Kit R2001 is listed with 0 capsules; check the count."
     with speaking(Language.ZH_CN):
-        assert _receipt_refusal(review, 0) == "药盒 R2001 列出的数量为 0粒；请核对数量。"
+        assert _receipt_refusal(review, 0) == "药盒 R2001 列出的数量为 0 粒；请核对数量。"
         negative = _receipt_refusal(review, -1)
     assert "药盒 R2001 的粒数" in negative and "片" not in negative, negative
     assert "The number of capsules in kit R2001" in _receipt_refusal(review, -1)
@@ -95,7 +95,7 @@ def test_a_return_of_more_than_was_dispensed_says_capsules(review: Context) -> N
         _give_back(review, 60)
     assert (
         chinese.value.message
-        == "药盒 R1001 登记退回 60粒，但该药盒只发放了 56粒。请重新清点该药盒。"
+        == "药盒 R1001 登记退回 60 粒，但该药盒只发放了 56 粒。请重新清点该药盒。"
     )
     pharm = users.sign_in(review, "pharm", DEMO_PASSWORD)
     found = returns.assess_return(
@@ -126,7 +126,7 @@ def test_the_reconciliations_count_difference_says_capsules(review: Context) -> 
     with speaking(Language.ZH_CN):
         [chinese] = _findings(review)
     assert chinese.startswith(
-        f"药盒 R1003 于 {DAY1.isoformat()} 的盘点：盘点数 55粒，账面 56粒（-1）；未调整"
+        f"药盒 R1003 于 {DAY1.isoformat()} 的盘点：盘点数 55 粒，账面 56 粒（-1）；未调整"
     ), chinese
     assert "片" not in chinese
 
@@ -143,7 +143,7 @@ def test_a_kit_whose_status_disagrees_with_its_ledger_is_said_in_capsules(
     ], english
     with speaking(Language.ZH_CN):
         chinese = [m for m in _findings(review) if "台账" in m]
-    assert len(chinese) == 1 and "在库 56粒、退回留存 0粒" in chinese[0], chinese
+    assert len(chinese) == 1 and "在库 56 粒、退回留存 0 粒" in chinese[0], chinese
 
 
 def test_a_study_of_tablets_still_says_tablets() -> None:
@@ -153,6 +153,6 @@ def test_a_study_of_tablets_still_says_tablets() -> None:
     study = load_study(default_study_path())
     code = study.products[0].code
     assert study.units(code, 60) == "60 tablets"
-    assert study.units(code, 60, "zh_CN") == "60片"
+    assert study.units(code, 60, "zh_CN") == "60 片"
     rev = parse_study(FIXTURE.read_text(encoding="utf-8"), str(FIXTURE), new_file=True)
-    assert rev.units(HUNDRED, 60, "zh_CN") == "60粒"
+    assert rev.units(HUNDRED, 60, "zh_CN") == "60 粒"

@@ -212,6 +212,6 @@ def test_an_open_count_adjusted_by_the_record_that_follows_it_reads_adjusted(
             if d.subject == "K0001"
         ]
     assert chinese == (
-        "药盒 K0001 于 2026-01-05 的盘点：盘点数 20片，账面 21片（-1）；已于 2026-01-05 由其后的"
+        "药盒 K0001 于 2026-01-05 的盘点：盘点数 20 片，账面 21 片（-1）；已于 2026-01-05 由其后的"
         "记录（同一盘点数）按原因“计数错误：one tablet short”调整，由 Paula Pharm 核对。"
     )

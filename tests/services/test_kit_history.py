@@ -114,7 +114,7 @@ def test_an_open_count_adjusted_by_the_record_that_followed_it(
         ("实物盘点", "盘点 19，账面 21：已于 2026-01-07 由其后的记录调整。"),
         (
             "盘点差异已调整",
-            "-2片，原因“破损：two crushed”，由 Paula Pharm 核对；调整的是 2026-01-05 的盘点。",
+            "-2 片，原因“破损：two crushed”，由 Paula Pharm 核对；调整的是 2026-01-05 的盘点。",
         ),
     ]
     counts.record_count(ctx, technician, "K0002", 19, pw(technician))

@@ -46,7 +46,7 @@ def test_returning_more_tablets_than_dispensed_is_refused_in_chinese(
 
     with speaking(Language.ZH_CN), pytest.raises(RuleViolation) as chinese:
         give_back()
-    assert chinese.value.message.startswith(f"药盒 {kit} 登记退回 999片，但该药盒只发放了")
+    assert chinese.value.message.startswith(f"药盒 {kit} 登记退回 999 片，但该药盒只发放了")
     assert "请重新清点该药盒。" in chinese.value.message
     with pytest.raises(RuleViolation) as english:  # the tests' language: English
         give_back()

@@ -83,6 +83,6 @@ def test_a_count_adjusted_by_the_record_that_followed_it_is_one_finding(
             if d.subject == "K0001"
         ]
     assert chinese == [
-        "药盒 K0001 于 2026-01-05 的盘点：盘点数 20片，账面 21片（-1）；已于 2026-01-05 由其后的"
+        "药盒 K0001 于 2026-01-05 的盘点：盘点数 20 片，账面 21 片（-1）；已于 2026-01-05 由其后的"
         "记录（同一盘点数）按原因“破损：one crushed”调整，由 Paula Pharm 核对。"
     ]

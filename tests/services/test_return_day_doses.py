@@ -352,4 +352,4 @@ def test_the_participant_csv_gives_the_return_day_note(
     with speaking(Language.ZH_CN):
         chinese = report_data.participant_report(ctx, pharm, "01-001")
         [row] = read_rows(reports.participant_csv(meta, chinese))
-    assert "2粒" in row["return_day_note"] and row["return_day_note"] != note
+    assert "2 粒" in row["return_day_note"] and row["return_day_note"] != note

@@ -49,6 +49,7 @@ from dispensary.study import (
     own_unit_word,
     own_units,
     parse_study,
+    spaced_count,
 )
 from reports.pdfread import decode_barcodes, pdf_pages_text, pdf_text
 from rev_caps28 import DAY1, FIXTURE, HUNDRED, received
@@ -208,7 +209,7 @@ def test_a_form_is_read_by_its_noun(form: str, chinese: str, english: str) -> No
     assert own_units(28, form, "en") == english == english_units(28, form)
     assert is_tablet(form) is english.endswith("tablets")
     study = parse_study(REVIEW.replace('form = "capsule"', f'form = "{form}"'))
-    assert study.units(HUNDRED, 28, "zh_CN") == chinese
+    assert study.units(HUNDRED, 28, "zh_CN") == spaced_count(chinese)
     assert study.unit_words((), "zh_CN") == chinese.removeprefix("28")
 
 

@@ -221,5 +221,5 @@ def test_the_products_held_a_sign_off_attested_are_listed_as_the_language_lists(
     with speaking(Language.ZH_CN):
         chinese = attested()
         p25, p10 = ctx.study.product_name("P25"), ctx.study.product_name("P10")
-    assert f"{p25}：3片、{p10}：2片" in chinese, chinese
+    assert f"{p25}：3 片、{p10}：2 片" in chinese, chinese
     assert "，" + p10 not in chinese

@@ -1,7 +1,7 @@
 """A second study of capsules at the dispense window (the reviewer's REV-CAPS-28: capsules
 100 mg and 25 mg twice daily, English only; and DEMO-28D-BID's product made a capsule, counted
 粒 in Chinese): the kit-count line, the statement signed and the message after it say the
-study's unit ("112 capsules", 112粒), never the first study's tablets (片)."""
+study's unit ("112 capsules", 112 粒), never the first study's tablets (片)."""
 
 from __future__ import annotations
 
@@ -91,10 +91,10 @@ def _started(qtbot: QtBot, pharmacy: Counter, protocol: str) -> DispenseScreen:
             "B0001 — 60 capsules, day 1",
             "cycle 1, 60 capsules in B0001 (60),",
         ),
-        (CAPSULES, "zh_CN", "1 盒共 60粒；需要 56粒", "B0001 — 共 60粒", "B0001（60）共 60粒"),
+        (CAPSULES, "zh_CN", "1 盒共 60 粒；需要 56 粒", "B0001 — 共 60 粒", "B0001（60）共 60 粒"),
         # English only: in a Chinese window, the program's own word for capsules (粒), never
         # "2 盒共 112 capsules".
-        (REVIEW, "zh_CN", "2 盒共 112粒；需要 112粒", "R1001、R1002 — 共 112粒", "共 112粒"),
+        (REVIEW, "zh_CN", "2 盒共 112 粒；需要 112 粒", "R1001、R1002 — 共 112 粒", "共 112 粒"),
     ],
     indirect=["pharmacy"],
 )
@@ -148,7 +148,7 @@ def test_a_tablet_study_s_dispense_still_says_tablets(
     ("pharmacy", "language", "example", "other"),
     [
         (REVIEW, "en", "for example 52 capsules when a cycle takes 112 capsules", "tablet"),
-        (CAPSULES, "zh_CN", "例如每周期 112粒、每盒 60粒 时为 52粒", "片"),
+        (CAPSULES, "zh_CN", "例如每周期 112 粒、每盒 60 粒 时为 52 粒", "片"),
         ("DEMO-28D-BID", "en", "for example 52 tablets when a cycle takes 112", "capsule"),
     ],
     indirect=["pharmacy"],

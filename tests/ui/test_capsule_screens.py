@@ -1,7 +1,7 @@
 """A study of one capsule product (DEMO-28D-BID's demoxatinib made a capsule) and the demo's
 DEMO-2DRUG at the counter: the dispense screen's last-return card, the inventory's "Where" of a
 kit with a participant and the screens' count labels say capsules as capsules ("3 capsules",
-3粒), not "tablets" / 片; a study of tablets only reads as before."""
+3 粒), not "tablets" / 片; a study of tablets only reads as before."""
 
 from __future__ import annotations
 
@@ -91,7 +91,7 @@ def _dispense(qtbot: QtBot, pharmacy: Counter) -> tuple[DispenseScreen, str]:
     ("pharmacy", "language", "back", "where"),
     [
         (CAPSULES, "en", "cycle 1, 3 capsules back", "(60 capsules, "),
-        (CAPSULES, "zh_CN", "退回 3粒", "（60粒，"),
+        (CAPSULES, "zh_CN", "退回 3 粒", "（60 粒，"),
         ("DEMO-28D-BID", "en", "cycle 1, 3 tablets back", "(60 tablets, "),
     ],
     indirect=["pharmacy"],
@@ -268,8 +268,8 @@ def test_the_receive_screen_names_a_kits_count_in_the_products_word(
                 "您盘点的粒数",
                 "药盒 C0001：请盘点粒数并输入数字。",
                 "请先输入您盘点的粒数。",
-                "药盒 C0001 盘点：28粒",
-                "药盒 C0001 的盘点已记录：28粒，无变动。请扫描下一个药盒。",
+                "药盒 C0001 盘点：28 粒",
+                "药盒 C0001 的盘点已记录：28 粒，无变动。请扫描下一个药盒。",
             ),
         ),
         (
@@ -337,11 +337,11 @@ def test_the_count_screen_says_a_capsule_kits_count_in_capsules(
             CAPSULES,
             "zh_CN",
             (
-                "发放 60粒",
+                "发放 60 粒",
                 "清点瓶内剩余粒数",
-                "未带回（计 0粒；予以标记，不计为已服用）",
-                "：清点 3粒，暂停用药 0 天。",
-                "<b>B0001</b>：退回 3粒。{number}：发放 60粒，至今已退回 3粒。",
+                "未带回（计 0 粒；予以标记，不计为已服用）",
+                "：清点 3 粒，暂停用药 0 天。",
+                "<b>B0001</b>：退回 3 粒。{number}：发放 60 粒，至今已退回 3 粒。",
             ),
         ),
         (
@@ -428,7 +428,7 @@ def test_the_return_screen_says_each_product_of_a_two_product_dispense(
             "zh_CN",
             "28",
             "请填写每盒粒数。",
-            "货件 SH-C 已接收：2 个药盒，共 56粒。",
+            "货件 SH-C 已接收：2 个药盒，共 56 粒。",
         ),
         (
             "DEMO-28D-BID",
@@ -502,7 +502,7 @@ def test_the_reconciliation_note_counts_capsules_as_they_are(
     ("pharmacy", "language", "available", "leaving"),
     [
         (CAPSULES, "en", "4 kits shown; 240 capsules available", "<b>60 capsules</b> would leave"),
-        (CAPSULES, "zh_CN", "可用 240粒", "共 <b>60粒</b> 将出库"),
+        (CAPSULES, "zh_CN", "可用 240 粒", "共 <b>60 粒</b> 将出库"),
         ("DEMO-28D-BID", "en", "4 kits shown; 240 tablets available", "<b>60</b> tablets"),
     ],
     indirect=["pharmacy"],
@@ -536,7 +536,7 @@ def test_the_inventory_says_a_capsule_studys_stock_in_capsules(
     ("pharmacy", "language", "kit", "signed", "done"),
     [
         (CAPSULES, "en", ", 60 capsules, ", "(60 capsules) on ", "1 kit, 60 capsules, "),
-        (CAPSULES, "zh_CN", "，60粒，", "（60粒）", "1 个药盒（60粒）"),
+        (CAPSULES, "zh_CN", "，60 粒，", "（60 粒）", "1 个药盒（60 粒）"),
         ("DEMO-28D-BID", "en", ", 60 tablets, ", "(60 tablets) on ", "1 kit, 60 tablets, "),
     ],
     indirect=["pharmacy"],
@@ -580,7 +580,7 @@ def test_the_inventory_selection_and_destruction_say_capsules_as_capsules(
     ("pharmacy", "language", "header"),
     [
         ("DEMO-2DRUG", "en", "0 kits shown; 0 capsules + 0 tablets available"),
-        ("DEMO-2DRUG", "zh_CN", "可用 0粒 + 0片"),
+        ("DEMO-2DRUG", "zh_CN", "可用 0 粒 + 0 片"),
     ],
     indirect=["pharmacy"],
 )

@@ -302,9 +302,9 @@ def test_two_drugs_fit_1366x768(
         ),
         (
             "zh_CN",
-            "德莫卡匹布胶囊（虚构）100 mg：1 盒共 28粒；需要 28粒\n"
-            "德莫替尼片（虚构）25 mg：1 盒共 30片；需要 21片",
-            "显示 6 个药盒；可用：\n德莫卡匹布胶囊（虚构）100 mg 84粒\n德莫替尼片（虚构）25 mg 90片",
+            "德莫卡匹布胶囊（虚构）100 mg：1 盒共 28 粒；需要 28 粒\n"
+            "德莫替尼片（虚构）25 mg：1 盒共 30 片；需要 21 片",
+            "显示 6 个药盒；可用：\n德莫卡匹布胶囊（虚构）100 mg 84 粒\n德莫替尼片（虚构）25 mg 90 片",
         ),
     ],
 )
@@ -326,7 +326,9 @@ def test_two_products_are_counted_each_in_its_own_unit(
     # The kit tables' count column: "Quantity" (数量) over each kit's count in its own word,
     # not "Tablets" (片数) over capsules.
     heading, capsules, tablets = (
-        ("Quantity", "28 capsules", "30 tablets") if language == "en" else ("数量", "28粒", "30片")
+        ("Quantity", "28 capsules", "30 tablets")
+        if language == "en"
+        else ("数量", "28 粒", "30 片")
     )
     kits = screen.kits_model
     assert kits.headerData(4, Qt.Orientation.Horizontal) == heading
@@ -435,7 +437,7 @@ def test_the_history_screen_gives_each_product_its_figures(
         [history.index(r, c).data() for c in range(PRODUCT_COLUMN, PRODUCT_COLUMN + 6)]
         for r in range(history.rowCount())
     ]
-    capsules, tablets = ("{} capsules", "{} tablets") if language == "en" else ("{}粒", "{}片")
+    capsules, tablets = ("{} capsules", "{} tablets") if language == "en" else ("{} 粒", "{} 片")
     assert [row[1:] for row in cells] == [
         [*(capsules.format(n) for n in (28, 10, 18, 28)), "64%"],
         [*(tablets.format(n) for n in (30, 9, 21, 21)), "100%"],
@@ -448,7 +450,7 @@ def test_the_history_screen_gives_each_product_its_figures(
         assert "democapib (fictional) 100 mg capsule taken 18 capsules of 28 capsules" in said
         assert "demotinib (fictional) 25 mg tablet taken 21 tablets of 21 tablets" in said
     else:
-        assert "德莫卡匹布胶囊（虚构）100 mg：应服 28粒，已服 18粒" in said, said
+        assert "德莫卡匹布胶囊（虚构）100 mg：应服 28 粒，已服 18 粒" in said, said
 
 
 @pytest.mark.parametrize("pharmacy", ["DEMO-2DRUG"], indirect=True)
@@ -456,7 +458,7 @@ def test_the_history_screen_gives_each_product_its_figures(
     ("language", "total"),
     [
         ("en", "Kits to receive: 3 (56 capsules, 30 tablets)"),
-        ("zh_CN", "待接收药盒：3（共 56粒、30片）"),
+        ("zh_CN", "待接收药盒：3（共 56 粒、30 片）"),
     ],
 )
 def test_the_receive_total_counts_each_product_in_its_word(

@@ -38,7 +38,7 @@ def pharmacy(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Counter
             "Not brought back (capsules unaccounted for)",
             "Kit B0001: 60 capsules dispensed · not brought back<br>",
         ),
-        (CAPSULES, "zh_CN", "未带回（粒数不明）", "药盒 B0001：发放 60粒 · 未带回<br>"),
+        (CAPSULES, "zh_CN", "未带回（粒数不明）", "药盒 B0001：发放 60 粒 · 未带回<br>"),
         (
             "DEMO-28D-BID",
             "en",

@@ -154,7 +154,7 @@ def test_an_open_count_adjusted_reads_as_its_adjustment(
             ("实物盘点", f"盘点 19，账面 21：已于 {day} 由其后的记录调整。"),
             (
                 "盘点差异已调整",
-                f"-2片，原因“破损：two crushed”，由 Peter Second 核对；调整的是 {day} 的盘点。",
+                f"-2 片，原因“破损：two crushed”，由 Peter Second 核对；调整的是 {day} 的盘点。",
             ),
         ]
     )

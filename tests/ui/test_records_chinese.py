@@ -198,7 +198,7 @@ def test_reconciliation_is_signed_off_in_chinese(
     # With the figures it attested, as the service says them (退回留存: the held returned).
     assert screen.message.text() == (
         f"已由 {signer}（监查员）签名确认，所确认的数据：账目平衡，1 项发现；退回留存："
-        "海曲泊帕乙醇胺片 2.5 mg：0片、海曲泊帕乙醇胺片 7.5 mg：10片。"
+        "海曲泊帕乙醇胺片 2.5 mg：0 片、海曲泊帕乙醇胺片 7.5 mg：10 片。"
     )
     assert screen.tabs.tabText(screen.tabs.indexOf(screen.signoff_view)) == "签名确认（1）"
     signoffs = screen.signoff_view.model()
@@ -217,7 +217,7 @@ def test_inventory_statuses_and_destruction_choices_in_chinese(
     assert shown_statuses == {"可用", "已退回"}
     # Two products: each with its own count, a line each (together the 231 tablets available).
     assert screen.summary.text() == (
-        "显示 9 个药盒；可用：\n海曲泊帕乙醇胺片 7.5 mg 105片\n海曲泊帕乙醇胺片 2.5 mg 126片"
+        "显示 9 个药盒；可用：\n海曲泊帕乙醇胺片 7.5 mg 105 片\n海曲泊帕乙醇胺片 2.5 mg 126 片"
     )
     screen.method.setCurrentIndex(1)
     assert screen.method.currentText() == "委托第三方焚烧"

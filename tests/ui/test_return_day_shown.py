@@ -25,7 +25,7 @@ from dispensary.ui.return_view import ReturnScreen
 ALLOWED = {
     "en": "Return day: 1 tablet taken before the visit is allowed for beyond the expected count"
     " (study file, protocol 5.1).",
-    "zh_CN": "退回当日：就诊前服用的1片在应服用数之外予以认可，不计为超量（研究文件，protocol 5.1）。",
+    "zh_CN": "退回当日：就诊前服用的 1 片在应服用数之外予以认可，不计为超量（研究文件，protocol 5.1）。",
 }
 UNDATED = {
     "en": "the days held were recorded without dates",

@@ -140,7 +140,7 @@ def test_a_minus_or_a_letter_in_the_tablets_per_kit_is_kept_and_refused(
     assert screen.message.text().startswith(
         {
             "en": "Kit K0201 is listed with 0 tablets; check the count.",
-            "zh_CN": "药盒 K0201 列出的数量为 0片；请核对数量。",
+            "zh_CN": "药盒 K0201 列出的数量为 0 片；请核对数量。",
         }[language]
     )
     assert QApplication.focusWidget() is screen.tablets

@@ -26,12 +26,12 @@ HUNDRED, QUARTER = "revicapib-100mg", "revicapib-25mg"
 def test_an_english_only_capsule_study_counts_its_capsules_in_chinese() -> None:
     study = parse_study(REVIEW, "REV-CAPS-28.toml", new_file=True)
     assert tuple(study.texts) == ("en",)  # the file gives no Chinese at all
-    assert study.units(HUNDRED, 112, "zh_CN") == "112粒"
-    assert study.units_each([(HUNDRED, 56), (QUARTER, 56)], "zh_CN") == "112粒"
+    assert study.units(HUNDRED, 112, "zh_CN") == "112 粒"
+    assert study.units_each([(HUNDRED, 56), (QUARTER, 56)], "zh_CN") == "112 粒"
     assert study.unit_words((), "zh_CN") == "粒"
-    assert study.quantity(HUNDRED, 56, "zh_CN") == "56粒"
+    assert study.quantity(HUNDRED, 56, "zh_CN") == "56 粒"
     with speaking(Language.ZH_CN):  # the reader's language, as a window asks
-        assert study.units(QUARTER, 1) == "1粒"
+        assert study.units(QUARTER, 1) == "1 粒"
         assert study.unit_words((QUARTER,)) == "粒"
     # English as before.
     assert study.units(HUNDRED, 112, "en") == "112 capsules"
@@ -44,21 +44,21 @@ def test_the_program_s_words_for_a_form_are_used_only_where_the_file_gives_none(
     program has no word for stays in English (not 片: a softgel is not a tablet); the file's
     own words, where it gives them, always come first."""
     tablets = REVIEW.replace('form = "capsule"', 'form = "film-coated tablet"')
-    assert parse_study(tablets).units(HUNDRED, 28, "zh_CN") == "28片"
+    assert parse_study(tablets).units(HUNDRED, 28, "zh_CN") == "28 片"
     softgel = REVIEW.replace('form = "capsule"', 'form = "softgel"')
     assert parse_study(softgel).units(HUNDRED, 28, "zh_CN") == "28 softgels"
     # NCT07198672 counts its tablets in its own words ([label.text.zh_CN] tablets_many).
     bundled = load_study(default_study_path())
-    assert bundled.units("herombopag-7.5mg", 21, "zh_CN") == "21片"
+    assert bundled.units("herombopag-7.5mg", 21, "zh_CN") == "21 片"
     # A Chinese text that gives no word for capsules counted them with its tablets' 片.
     capsules = BUNDLED.replace('form = "tablet"', 'form = "capsule"').replace(
         'tablet = "片剂"', 'capsule = "胶囊剂"'
     )
     study = parse_study(capsules)
-    assert study.units("herombopag-7.5mg", 21, "zh_CN") == "21粒"
+    assert study.units("herombopag-7.5mg", 21, "zh_CN") == "21 粒"
     assert study.text("zh_CN").unit_word("capsule") == "粒"
     given = capsules + '\n[label.text.zh_CN.units]\ncapsule = "{count}颗"\n'
-    assert parse_study(given).units("herombopag-7.5mg", 21, "zh_CN") == "21颗"
+    assert parse_study(given).units("herombopag-7.5mg", 21, "zh_CN") == "21 颗"
 
 
 def _refused(text: str) -> str:

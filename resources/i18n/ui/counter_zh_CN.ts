@@ -471,6 +471,14 @@
         <translation>{number}：未记录：{why}</translation>
     </message>
     <message>
+        <source>{number}: print record already discarded; nothing new written.</source>
+        <translation>{number}：打印记录此前已放弃；未写入新的记录。</translation>
+    </message>
+    <message>
+        <source>{number}: print already recorded; nothing new written.</source>
+        <translation>{number}：打印此前已记录；未写入新的记录。</translation>
+    </message>
+    <message>
         <source>{number}: print recorded.</source>
         <translation>{number}：打印已记录。</translation>
     </message>
@@ -1067,6 +1075,14 @@
     <message>
         <source>In quarantine until the sponsor decides: kit {kits}.</source>
         <translation>已隔离，等待申办方决定：药盒 {kits}。</translation>
+    </message>
+    <message>
+        <source>Kit labels print record already discarded; nothing new written.</source>
+        <translation>药盒标签的打印记录此前已放弃；未写入新的记录。</translation>
+    </message>
+    <message>
+        <source>Kit labels print already recorded; nothing new written.</source>
+        <translation>药盒标签的打印此前已记录；未写入新的记录。</translation>
     </message>
     <message>
         <source>The record of the kit labels printed was not discarded: the database refused to note it in the audit trail ({why}). The print still waits: record or discard it once the database is back.</source>

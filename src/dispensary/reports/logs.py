@@ -420,7 +420,9 @@ def destruction_csv(
     until: date | None = None,
 ) -> str:
     """One line per product (strength) and lot of each destruction, with its signatures; the
-    title says the period asked for, as the PDF's fields."""
+    title says the period asked for, as the PDF's fields. The product is its code, as the
+    returns log's, the DARF's and the inventory's CSVs give it (not its English name): a
+    file joined with theirs matches on it."""
     return to_csv(
         meta,
         period_title(_(DESTRUCTION_TITLE), since, until),
@@ -450,7 +452,7 @@ def destruction_csv(
                 r.destruction_id,
                 day(r.destroyed_on),
                 *(
-                    (line.product, line.lot, day(line.expiry), _kits_in_order(line.kits))
+                    (line.code, line.lot, day(line.expiry), _kits_in_order(line.kits))
                     if line is not None
                     else ("", "", "", _kits_in_order(r.kits))
                 ),

@@ -73,7 +73,7 @@ from dispensary.ui.label_preview import (
     print_dispense_label,
     print_dispense_leaflet,
     print_dispensing_label,
-    record_print,
+    recorded_print,
 )
 from dispensary.ui.models.table import Column, RowTableModel
 from dispensary.ui.scan_field import ScanField
@@ -1801,14 +1801,22 @@ class DispenseScreen(Screen):
         said: list[str] = []
         kind = "ok"
         for key, named in self._waiting_named().items():
-            why = record_print(self.session, self.session.unrecorded_labels[key])
-            if why:
-                said.append(self.tr("{number}: not recorded: {why}").format(number=named, why=why))
+            outcome = recorded_print(self.session, self.session.unrecorded_labels[key])
+            if outcome.why:
+                said.append(
+                    self.tr("{number}: not recorded: {why}").format(number=named, why=outcome.why)
+                )
                 kind = "error"
                 break
             del self.session.unrecorded_labels[key]
             self.session.waiting_changed()
-            said.append(self.tr("{number}: print recorded.").format(number=named))
+            if outcome.discarded_before:  # its discard went in, the answer lost
+                text = self.tr("{number}: print record already discarded; nothing new written.")
+            elif outcome.already is not None:  # its record went in, the answer lost
+                text = self.tr("{number}: print already recorded; nothing new written.")
+            else:
+                text = self.tr("{number}: print recorded.")
+            said.append(text.format(number=named))
         self._show_waiting()
         if said:
             self.message.show_message(sentences(said), kind)

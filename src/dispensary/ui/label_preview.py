@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.errors import DispensaryError
 from dispensary.files import before_detail, write_error_text, write_private
 from dispensary.labels import catalogue as label_catalogue
@@ -635,14 +636,37 @@ def _not_recorded(done: str, exc: DispensaryError) -> str:
     )
 
 
+@dataclass(frozen=True)
+class RecordedPrint:
+    """What retrying a waiting print's record came to (`recorded_print`)."""
+
+    why: str = ""
+    """Why it was not recorded; "" once it is in the audit trail."""
+    already: AuditAction | None = None
+    """The entry the print already had in the audit trail when this retry wrote nothing (its
+    record went in after all, the answer lost; or its discard): the service's answer
+    (LabelPrintRow.already), None when this retry wrote the record."""
+
+    @property
+    def discarded_before(self) -> bool:
+        """The entry found is the discard of its record, not its record."""
+        return self.already is AuditAction.LABEL_PRINT_RECORD_DISCARDED
+
+
 def record_print(session: AppSession, plan: PrintPlan) -> str:
+    """`recorded_print`'s answer as why not: "" once recorded (now, or before)."""
+    return recorded_print(session, plan).why
+
+
+def recorded_print(session: AppSession, plan: PrintPlan) -> RecordedPrint:
     """Records a print that went out but whose record was refused: the record alone, as the
     print was planned (a first print stays a first print; a reprint keeps the reason given
     as it went out: `PrintPlan.reason`), under the print's identity (`PrintPlan.token`): one
     whose record went in after all (its answer lost) is not recorded twice, and leaves the
-    waiting list as recorded. "" once recorded, else why not."""
+    waiting list as recorded, the service's word that nothing new was written kept
+    (`RecordedPrint.already`) for the screen to say so."""
     try:
-        label_prints.record_label_print(
+        row = label_prints.record_label_print(
             session.ctx,
             session.actor,
             plan.kind,
@@ -654,11 +678,11 @@ def record_print(session: AppSession, plan: PrintPlan) -> str:
         )
     except PrintRefused as exc:
         if plan.token:  # not this print's record (none is under its identity): said, it waits
-            return exc.message
-        return ""  # kept by an older version, without an identity: taken as recorded meanwhile
+            return RecordedPrint(exc.message)
+        return RecordedPrint()  # kept by an older version, without an identity: taken as recorded
     except DispensaryError as exc:
-        return exc.message
-    return ""
+        return RecordedPrint(exc.message)
+    return RecordedPrint(already=row.already)
 
 
 def discard_print(session: AppSession, plan: PrintPlan) -> str:

@@ -49,7 +49,7 @@ from dispensary.services.results import ReceiptExcursion, ReceiveResult
 from dispensary.study import Study
 from dispensary.ui.feedback import go_on_question
 from dispensary.ui.forms import OneLine
-from dispensary.ui.label_preview import discard_print, print_kit_labels, record_print
+from dispensary.ui.label_preview import discard_print, print_kit_labels, recorded_print
 from dispensary.ui.models.table import Column, RowTableModel
 from dispensary.ui.scan_field import ScanField
 from dispensary.ui.screen import STAFF_ROLES, Kept, Screen, is_dispense_number
@@ -1160,22 +1160,28 @@ class ReceiveScreen(Screen):
         self.scan_field.setFocus()
         return None
 
-    def _record_unrecorded(self) -> bool:
+    def _record_unrecorded(self) -> str | None:
         """The kit labels out but not recorded: their record retried (nothing printed again).
-        True once recorded; refused again, the refusal is said and the print kept to record."""
+        What to say once recorded ("" when none waited): recorded now, or found in the audit
+        trail already (its answer lost: nothing new written, as the service says); None when
+        refused again: the refusal is said and the print kept to record."""
         plan = self.unrecorded
         if plan is None:
-            return True
-        why = record_print(self.session, plan)
-        if why:
+            return ""
+        outcome = recorded_print(self.session, plan)
+        if outcome.why:
             self.message.show_message(
-                self.tr("Kit labels not recorded: {why}").format(why=why), "error"
+                self.tr("Kit labels not recorded: {why}").format(why=outcome.why), "error"
             )
-            return False
+            return None
         self.unrecorded = None
         self.labels_button.setText(self.tr("Print kit la&bels"))
         self.labels_button.setEnabled(False)
-        return True
+        if outcome.discarded_before:  # its discard went in, the answer lost
+            return self.tr("Kit labels print record already discarded; nothing new written.")
+        if outcome.already is not None:  # its record went in, the answer lost
+            return self.tr("Kit labels print already recorded; nothing new written.")
+        return self.tr("Kit labels print recorded.")
 
     def _settle_print(self) -> tuple[str, str] | None:
         """Before the form is emptied or another shipment received: the kit labels out but not
@@ -1188,10 +1194,11 @@ class ReceiveScreen(Screen):
             return "", "ok"
         answer = UnrecordedPrintQuestion.ask(self, plan.items)
         if answer == UnrecordedPrintQuestion.RECORD:
-            if not self._record_unrecorded():
+            said = self._record_unrecorded()
+            if said is None:
                 self.labels_button.setFocus()
                 return None
-            return self.tr("Kit labels print recorded."), "ok"
+            return said, "ok"
         if answer == UnrecordedPrintQuestion.DISCARD:
             why = discard_print(self.session, plan)
             if why:  # the discard not in the audit trail either: the print still waits
@@ -1224,8 +1231,9 @@ class ReceiveScreen(Screen):
 
     def print_labels(self) -> None:
         if self.unrecorded is not None:  # out already: only its record is retried
-            if self._record_unrecorded():
-                self.message.show_message(self.tr("Kit labels print recorded."), "ok")
+            said = self._record_unrecorded()
+            if said is not None:
+                self.message.show_message(said, "ok")
             return
         result = self.last_result
         if result is None:
