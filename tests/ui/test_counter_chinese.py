@@ -182,7 +182,7 @@ def test_the_signature_dialog_speaks_chinese(qtbot: QtBot, chinese: None) -> Non
     assert dialog.windowTitle() == "电子签名"
     buttons = dialog.findChild(QDialogButtonBox)
     assert buttons is not None
-    assert buttons.button(QDialogButtonBox.StandardButton.Ok).text() == "签名"
+    assert buttons.button(QDialogButtonBox.StandardButton.Ok).text() == "签名(&S)"
     cancel = buttons.button(QDialogButtonBox.StandardButton.Cancel).text()
     assert CJK.search(cancel), f"Qt's own Cancel button is not translated: {cancel!r}"
     texts = [label.text() for label in dialog.findChildren(QLabel)]

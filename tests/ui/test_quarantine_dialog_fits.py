@@ -69,7 +69,7 @@ def test_a_shelfs_quarantine_fits_a_1366x768_screen(
     assert dialog.sizeHint().height() <= 768 - 40
     assert prompt.height() >= prompt.heightForWidth(prompt.width())
     buttons = dialog.findChildren(QPushButton)
-    assert {b.text() for b in buttons} == {"Quarantine", "&Cancel"}
+    assert {b.text() for b in buttons} == {"&Quarantine", "&Cancel"}
     for button in buttons:
         corner = button.mapTo(dialog, button.rect().bottomRight())
         assert button.isVisible() and dialog.rect().contains(corner), (corner, dialog.rect())

@@ -838,7 +838,7 @@ def test_the_database_location_dialog_reads_in_chinese(
     qtbot.addWidget(dialog)
     assert dialog.windowTitle() == "更改数据库位置"
     assert dialog.panel.test.text() == "测试(&T)"
-    assert dialog.save.text() == "使用此数据库…"
+    assert dialog.save.text() == "使用此数据库(&U)…"
     type_into(qtbot, dialog.panel.file, str(tmp_path / "new.sqlite3"))
     qtbot.mouseClick(dialog.panel.test, Qt.MouseButton.LeftButton)
     assert "中没有 Dispensary 数据库" in dialog.message.text()

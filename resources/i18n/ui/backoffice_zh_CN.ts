@@ -1529,6 +1529,18 @@ set</source>
         <translation>待退药：{n} 名受试者</translation>
     </message>
     <message>
+        <source>&amp;Void enrolment</source>
+        <translation>作废入组(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Kits are back</source>
+        <translation>药盒已回到药房(&amp;K)</translation>
+    </message>
+    <message>
+        <source>&amp;Void dispense</source>
+        <translation>作废发放(&amp;V)</translation>
+    </message>
+    <message>
         <source>Only the participants the Today screen lists. Untick to list every participant.</source>
         <translation>只列出“今日”屏幕所列的受试者。取消勾选可列出全部受试者。</translation>
     </message>
@@ -1621,10 +1633,6 @@ set</source>
         <translation>将 {number}（{initials}）的入组作为误录作废？仅限尚未向该受试者发放任何药物时。该受试者将不再出现在列表和计数中；历史记录和稽查轨迹保留此入组，标为已作废。为何误录？</translation>
     </message>
     <message>
-        <source>Void enrolment</source>
-        <translation>作废入组</translation>
-    </message>
-    <message>
         <source>Enrolment of {number} voided as entered in error: {reason}</source>
         <translation>{number} 的入组作为误录作废：{reason}</translation>
     </message>
@@ -1649,16 +1657,8 @@ set</source>
         <translation>{days} 天前</translation>
     </message>
     <message>
-        <source>Kits are back</source>
-        <translation>药盒已回到药房</translation>
-    </message>
-    <message>
         <source>Void dispense {dispense} (cycle {cycle} of {participant}) as made in error? Only while its kits never left the pharmacy: they go back to stock, and the cycle can be dispensed again. The history keeps the dispense, marked voided. Why was it made in error?</source>
         <translation>将发放 {dispense}（{participant} 第 {cycle} 周期）作为误操作作废？仅限药盒从未离开药房时：药盒回到库存，该周期可重新发放。历史记录保留该次发放，并标记为已作废。为何属于误操作？</translation>
-    </message>
-    <message>
-        <source>Void dispense</source>
-        <translation>作废发放</translation>
     </message>
     <message>
         <source>Dispense {dispense} (cycle {cycle} of {participant}) voided: {reason}</source>
@@ -1891,8 +1891,16 @@ set</source>
         <translation>从研究文件添加研究</translation>
     </message>
     <message>
+        <source>&amp;Add the study</source>
+        <translation>添加研究(&amp;A)</translation>
+    </message>
+    <message>
         <source>Confirm the change of &amp;schedule</source>
         <translation>确认更改周期安排(&amp;S)</translation>
+    </message>
+    <message>
+        <source>C&amp;lose the study</source>
+        <translation>关闭研究(&amp;L)</translation>
     </message>
     <message>
         <source>Study files (*.toml);;All files (*)</source>
@@ -1905,10 +1913,6 @@ set</source>
     <message>
         <source>Why is the study {name} added to this pharmacy?</source>
         <translation>为何将研究 {name} 添加到本药房？</translation>
-    </message>
-    <message>
-        <source>Add the study</source>
-        <translation>添加研究</translation>
     </message>
     <message>
         <source>Study {protocol} added. Give its pharmacists, technicians and monitors access to it on the Users screen.</source>
@@ -1939,6 +1943,10 @@ Confirm only if the sponsor changed the schedule mid-study: the change is record
         <translation>用 {name} 替换研究 {protocol} 的文件？旧文件保留在稽查轨迹中。为何更改研究文件？</translation>
     </message>
     <message>
+        <source>&amp;Update the study file</source>
+        <translation>更新研究文件(&amp;U)</translation>
+    </message>
+    <message>
         <source>The study file of {protocol} was replaced; the old text is in the audit trail.</source>
         <translation>研究 {protocol} 的研究文件已替换；旧文本保留在稽查轨迹中。</translation>
     </message>
@@ -1949,10 +1957,6 @@ Confirm only if the sponsor changed the schedule mid-study: the change is record
     <message>
         <source>Close study {protocol}? Its records stay to be read and reported; nothing more can be received, dispensed or returned in it. Why is it closed?</source>
         <translation>关闭研究 {protocol}？其记录仍可查阅和报告；此后不能再接收、发放或退回。关闭原因是什么？</translation>
-    </message>
-    <message>
-        <source>Close the study</source>
-        <translation>关闭研究</translation>
     </message>
     <message>
         <source>Study {protocol} closed.</source>

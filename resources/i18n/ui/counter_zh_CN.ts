@@ -1735,8 +1735,8 @@
         <translation>密码</translation>
     </message>
     <message>
-        <source>Sign</source>
-        <translation>签名</translation>
+        <source>&amp;Sign</source>
+        <translation>签名(&amp;S)</translation>
     </message>
 </context>
 <context>

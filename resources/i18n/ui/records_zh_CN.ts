@@ -746,6 +746,10 @@ Old values:
         <translation>为何隔离 {kits}？解除隔离前不能发放。</translation>
     </message>
     <message>
+        <source>&amp;Quarantine</source>
+        <translation>隔离(&amp;Q)</translation>
+    </message>
+    <message>
         <source>Quarantined {kits}: {reason}.</source>
         <translation>已隔离 {kits}：{reason}。</translation>
     </message>
@@ -1163,6 +1167,10 @@ Old values:
         <translation>隔离原因（申办方的决定须涵盖每一项）：</translation>
     </message>
     <message>
+        <source>&amp;Release</source>
+        <translation>解除隔离(&amp;R)</translation>
+    </message>
+    <message>
         <source>… and {n} more kits</source>
         <translation>……另有 {n} 个药盒</translation>
     </message>
@@ -1181,10 +1189,6 @@ Old values:
     <message>
         <source>Reason:</source>
         <translation>原因：</translation>
-    </message>
-    <message>
-        <source>Release</source>
-        <translation>解除隔离</translation>
     </message>
 </context>
 <context>
@@ -1380,6 +1384,10 @@ Old values:
     <message>
         <source>{title}: printed before. Why is it printed again? The reprint is marked REPRINT and recorded with your reason.</source>
         <translation>{title}：已打印过。为何需要再次打印？补打件将标注 REPRINT（补打），并与您的理由一并记录。</translation>
+    </message>
+    <message>
+        <source>&amp;Reprint</source>
+        <translation>补打(&amp;R)</translation>
     </message>
     <message>
         <source>Save as PDF</source>

@@ -47,8 +47,8 @@
         <translation>请选择药房已建立好的另一个数据库：其文件，或药房扩展到多台计算机时使用的 PostgreSQL 服务器。不会复制任何记录：本工作站从下次启动起打开该数据库。</translation>
     </message>
     <message>
-        <source>Use this database…</source>
-        <translation>使用此数据库…</translation>
+        <source>&amp;Use this database…</source>
+        <translation>使用此数据库(&amp;U)…</translation>
     </message>
     <message>
         <source>{database} is a Dispensary database this workstation can open: it opens it from its next start.</source>
@@ -366,8 +366,8 @@
         <translation>原因是什么？此更改及其原因将记入稽查轨迹。</translation>
     </message>
     <message>
-        <source>Save</source>
-        <translation>保存</translation>
+        <source>&amp;Save</source>
+        <translation>保存(&amp;S)</translation>
     </message>
     <message>
         <source>Change the pharmacy&apos;s particulars</source>
@@ -457,8 +457,8 @@
         <translation>原因是什么？此更改及其原因将记入稽查轨迹。</translation>
     </message>
     <message>
-        <source>Save</source>
-        <translation>保存</translation>
+        <source>&amp;Save</source>
+        <translation>保存(&amp;S)</translation>
     </message>
     <message>
         <source>Where the new site key goes</source>

@@ -263,7 +263,7 @@ class SignatureDialog(QDialog):
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText(self.tr("Sign"))
+        ok.setText(self.tr("&Sign"))
         give_dismiss_keys(buttons)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)

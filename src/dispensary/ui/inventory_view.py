@@ -571,7 +571,7 @@ class ReleaseDialog(QDialog):
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok.setText(self.tr("Release"))
+        self.ok.setText(self.tr("&Release"))
         give_dismiss_keys(self.buttons)
         self.buttons.accepted.connect(self._accept)
         self.buttons.rejected.connect(self.reject)
@@ -1466,7 +1466,7 @@ class InventoryScreen(Screen):
                 self.tr("Why is {kits} set aside? It cannot be dispensed until released."),
                 self.tr("Why are {kits} set aside? They cannot be dispensed until released."),
             ).format(kits=kits_named(kits)),  # the rest counted: the dialog fits the screen
-            self.tr("Quarantine"),
+            self.tr("&Quarantine"),
             whole=separated(kits) if len(kits) > KITS_NAMED else "",
         )
         if reason is None:

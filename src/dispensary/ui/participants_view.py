@@ -2073,7 +2073,7 @@ class ParticipantsScreen(Screen):
                 "lists and counts; the history and the audit trail keep the enrolment, voided. "
                 "Why was it entered in error?"
             ).format(number=number, initials=current.initials),
-            self.tr("Void enrolment"),
+            self.tr("&Void enrolment"),
         )
         if reason is None:
             return
@@ -2140,7 +2140,7 @@ class ParticipantsScreen(Screen):
                     kits=separated(check.kits),
                     participant=person.study_number,
                 ),
-                self.tr("Kits are back"),
+                self.tr("&Kits are back"),
             )
             if scanned is None:
                 return
@@ -2158,7 +2158,7 @@ class ParticipantsScreen(Screen):
                 "cycle can be dispensed again. The history keeps the dispense, marked voided. "
                 "Why was it made in error?"
             ).format(dispense=number, cycle=line.cycle, participant=person.study_number),
-            self.tr("Void dispense"),
+            self.tr("&Void dispense"),
         )
         if reason is None:
             return

@@ -762,7 +762,7 @@ class ReportsScreen(Screen):
                     "{title}: printed before. Why is it printed again? The reprint is marked "
                     "REPRINT and recorded with your reason."
                 ).format(title=made.title),
-                self.tr("Reprint"),
+                self.tr("&Reprint"),
             )
             if asked is None:
                 return None

@@ -168,7 +168,7 @@ class SiteKeyBox(QGroupBox):
             self,
             title,
             self.tr("Why? The change and its reason are kept in the audit trail."),
-            self.tr("Save"),
+            self.tr("&Save"),
         )
 
     def create_new(self) -> None:
@@ -264,7 +264,7 @@ class DatabaseLocationDialog(QDialog):
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
         self.save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
-        self.save.setText(self.tr("Use this database…"))
+        self.save.setText(self.tr("&Use this database…"))
         give_dismiss_keys(self.buttons)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
@@ -505,7 +505,7 @@ class SettingsScreen(Screen):
             self,
             title,
             self.tr("Why? The change and its reason are kept in the audit trail."),
-            self.tr("Save"),
+            self.tr("&Save"),
         )
 
     def change_particulars(self) -> None:
@@ -599,7 +599,7 @@ class SettingsScreen(Screen):
             asking,
             self.tr("Change the label printers"),
             self.tr("Why? The change and its reason are kept in the audit trail."),
-            self.tr("Save"),
+            self.tr("&Save"),
         )
         if reason is None:
             return False

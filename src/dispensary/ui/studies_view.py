@@ -291,7 +291,7 @@ class StudiesScreen(Screen):
         row = self._with_reason(
             self.tr("Add a study"),
             self.tr("Why is the study {name} added to this pharmacy?").format(name=path.name),
-            self.tr("Add the study"),
+            self.tr("&Add the study"),
             lambda reason: studies.add_study(
                 self.session.ctx, self.session.actor, text, path.name, reason, check_particulars_fit
             ),
@@ -353,7 +353,7 @@ class StudiesScreen(Screen):
                 "Replace the file of study {protocol} with {name}? The old file is kept in the "
                 "audit trail. Why is the study file changed?"
             ).format(protocol=protocol, name=path.name),
-            self.tr("Update the study file"),
+            self.tr("&Update the study file"),
             lambda reason: studies.update_study(
                 self.session.ctx,
                 self.session.actor,
@@ -400,7 +400,7 @@ class StudiesScreen(Screen):
                 "Close study {protocol}? Its records stay to be read and reported; nothing more "
                 "can be received, dispensed or returned in it. Why is it closed?"
             ).format(protocol=chosen.protocol),
-            self.tr("Close the study"),
+            self.tr("C&lose the study"),
             lambda reason: studies.close_study(
                 self.session.ctx, self.session.actor, chosen.protocol, reason
             ),
