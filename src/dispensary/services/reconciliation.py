@@ -1076,25 +1076,40 @@ def _settled(
                 "difference": f"{count.counted - count.book:+d}",
                 "again": after.counted_on.isoformat(),
             }
+            # Said naming the kit (`message`) and beside its Concerns column (`detail`).
             if adjusted:
                 adjustments.add(after.id)
+                figures |= {
+                    "code": reason_code_words(after.reason_code),
+                    "reason": after.reason,
+                    "verifier": after.verifier or "?",
+                }
                 message = _(
                     "Count of kit {kit} on {day}: {counted_units} counted, {book_units} in the book "
                     "({difference}); adjusted on {again} by the record that followed it (the "
                     "same figure), with reason '{code}: {reason}', verified by {verifier}."
-                ).format(
-                    **figures,
-                    code=reason_code_words(after.reason_code),
-                    reason=after.reason,
-                    verifier=after.verifier or "?",
-                )
+                ).format(**figures)
+                detail = _(
+                    "Count on {day}: {counted_units} counted, {book_units} in the book "
+                    "({difference}); adjusted on {again} by the record that followed it (the "
+                    "same figure), with reason '{code}: {reason}', verified by {verifier}."
+                ).format(**figures)
             else:
                 message = _(
                     "Count of kit {kit} on {day}: {counted_units} counted, {book_units} in the book "
                     "({difference}); not adjusted: counted again on {again}."
                 ).format(**figures)
+                detail = _(
+                    "Count on {day}: {counted_units} counted, {book_units} in the book "
+                    "({difference}); not adjusted: counted again on {again}."
+                ).format(**figures)
             finding = Discrepancy(
-                DiscrepancyKind.COUNT_DIFFERENCE, finding.subject, message, finding.on, finding.ref
+                DiscrepancyKind.COUNT_DIFFERENCE,
+                finding.subject,
+                message,
+                finding.on,
+                finding.ref,
+                detail=detail,
             )
         found.append(finding)
     return found
@@ -1104,6 +1119,14 @@ def _count_difference(study: Study, kit: _KitLine, count: _CountLine) -> Discrep
     """A count that differed from the book: adjusted (a record), or recorded as counted and
     not adjusted (to review while it is the kit's last count: `_settled`). The figures in the
     kit's units (Study.units): a capsule kit's were said in 片 in Chinese."""
+    figures = {
+        "kit": kit.number,
+        "day": count.counted_on.isoformat(),
+        "counted_units": study.units(kit.product, count.counted),
+        "book_units": study.units(kit.product, count.book),
+        "difference": f"{count.counted - count.book:+d}",
+    }
+    # Said naming the kit (`message`) and beside its Concerns column (Discrepancy.detail).
     if not count.adjusted:
         return Discrepancy(
             DiscrepancyKind.COUNT_OPEN,
@@ -1112,34 +1135,33 @@ def _count_difference(study: Study, kit: _KitLine, count: _CountLine) -> Discrep
                 "Count of kit {kit} on {day}: {counted_units} counted, {book_units} in the book "
                 "({difference}); not adjusted: count the kit again, or adjust the book to the "
                 "count with a reason code, a reason and a second person's signature."
-            ).format(
-                kit=kit.number,
-                day=count.counted_on.isoformat(),
-                counted_units=study.units(kit.product, count.counted),
-                book_units=study.units(kit.product, count.book),
-                difference=f"{count.counted - count.book:+d}",
-            ),
+            ).format(**figures),
             count.counted_on,
             ref=_count_ref(count),
+            detail=_(
+                "Count on {day}: {counted_units} counted, {book_units} in the book "
+                "({difference}); not adjusted: count the kit again, or adjust the book to the "
+                "count with a reason code, a reason and a second person's signature."
+            ).format(**figures),
         )
+    adjustment = {
+        "code": reason_code_words(count.reason_code),
+        "reason": count.reason,
+        "verifier": count.verifier or "?",
+    }
     return Discrepancy(
         DiscrepancyKind.COUNT_DIFFERENCE,
         kit.number,
         _(
             "Count of kit {kit} on {day}: {counted_units} counted, {book_units} in the book "
             "({difference}); adjusted with reason '{code}: {reason}', verified by {verifier}."
-        ).format(
-            kit=kit.number,
-            day=count.counted_on.isoformat(),
-            counted_units=study.units(kit.product, count.counted),
-            book_units=study.units(kit.product, count.book),
-            difference=f"{count.counted - count.book:+d}",
-            code=reason_code_words(count.reason_code),
-            reason=count.reason,
-            verifier=count.verifier or "?",
-        ),
+        ).format(**figures, **adjustment),
         count.counted_on,
         ref=_count_ref(count),
+        detail=_(
+            "Count on {day}: {counted_units} counted, {book_units} in the book "
+            "({difference}); adjusted with reason '{code}: {reason}', verified by {verifier}."
+        ).format(**figures, **adjustment),
     )
 
 
@@ -1496,40 +1518,53 @@ def _initials(people: dict[int, _Person], pid: int) -> str:
 def _kit_findings(
     study: Study, kit: _KitLine, balance: Balance, today: date
 ) -> Iterable[Discrepancy]:
+    # Each finding said twice: naming its kit (`message`, a line of the command) and beside
+    # the kit's Concerns column, naming it once (Discrepancy.detail).
     if not balance.balanced:
         yield Discrepancy(
             DiscrepancyKind.UNBALANCED,
             kit.number,
             _("Kit {kit} does not balance: {balance}.").format(kit=kit.number, balance=balance),
+            detail=_("The kit does not balance: {balance}.").format(balance=balance),
         )
     expected = _status_from_ledger(kit, balance)
     if expected is not None and kit.status not in expected:
+        values = {
+            "kit": kit.number,
+            "status": status_word(kit.status),
+            "on_hand_units": study.units(kit.product, balance.on_hand),
+            "held_units": study.units(kit.product, balance.held_returned),
+        }
         yield Discrepancy(
             DiscrepancyKind.STATUS_MISMATCH,
             kit.number,
             _(
                 "Kit {kit} is recorded as {status}, but its ledger shows {on_hand_units} on hand "
                 "and {held_units} held."
-            ).format(
-                kit=kit.number,
-                status=status_word(kit.status),
-                on_hand_units=study.units(kit.product, balance.on_hand),
-                held_units=study.units(kit.product, balance.held_returned),
-            ),
+            ).format(**values),
+            detail=_(
+                "Recorded as {status}, but the kit's ledger shows {on_hand_units} on hand and "
+                "{held_units} held."
+            ).format(**values),
         )
     if (
         kit.status in (KitStatus.AVAILABLE.value, KitStatus.QUARANTINED.value)
         and kit.lot is not None
         and kit.lot.expiry < today
     ):
+        values = {"kit": kit.number, "lot": kit.lot.number, "expiry": kit.lot.expiry.isoformat()}
         yield Discrepancy(
             DiscrepancyKind.EXPIRED_IN_STOCK,
             kit.number,
             _(
                 "Kit {kit} (lot {lot}) expired on {expiry} and is still in stock: destroy it or "
                 "return it to the sponsor."
-            ).format(kit=kit.number, lot=kit.lot.number, expiry=kit.lot.expiry.isoformat()),
+            ).format(**values),
             kit.lot.expiry,
+            detail=_(
+                "Lot {lot} expired on {expiry} and the kit is still in stock: destroy it or "
+                "return it to the sponsor."
+            ).format(**values),
         )
 
 
@@ -1603,18 +1638,33 @@ def quarantine_findings(session: Session, ctx: Context) -> list[Discrepancy]:
             if also_exposed
             else ""
         )
+        values = {
+            "cause": cause,
+            "n": (_("1 kit") if len(numbers) == 1 else _("{n} kits")).format(n=len(numbers)),
+            "day": since.isoformat(),
+            "kits": shown,
+            "also": also,
+        }
+        # One kit is the finding's subject (Concerns): beside it, not named again. Of several,
+        # the subject names the first and the last; the finding, each of them.
+        alone = (
+            N_(
+                "{cause}: in quarantine, awaiting the sponsor's decision.{also} Ask the sponsor; "
+                "then release the kit with the sponsor's reference, or destroy it."
+            )
+            if on == since
+            else N_(
+                "{cause}: in quarantine since {day}, awaiting the sponsor's decision.{also} Ask "
+                "the sponsor; then release the kit with the sponsor's reference, or destroy it."
+            )
+        )
         found.append(
             Discrepancy(
                 DiscrepancyKind.QUARANTINE_OPEN,
                 numbers[0] if len(numbers) == 1 else f"{numbers[0]} … {numbers[-1]}",
-                _(template).format(
-                    cause=cause,
-                    n=(_("1 kit") if len(numbers) == 1 else _("{n} kits")).format(n=len(numbers)),
-                    day=since.isoformat(),
-                    kits=shown,
-                    also=also,
-                ),
+                _(template).format(**values),
                 since,
+                detail=_(alone).format(**values) if len(numbers) == 1 else "",
             )
         )
     return found
