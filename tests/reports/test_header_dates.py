@@ -60,6 +60,7 @@ def test_the_chinese_monitor_pack_and_reconciliation_write_every_date_one_way(
     assert re.search(r"编制时间 " + ISO_MOMENT.pattern, monitor), monitor[:300]
     page = _pages(sample, "reconciliation", Values(), ZH)[0]
     assert re.search(r"截至 " + ISO_MOMENT.pattern, page)
-    assert re.search(r"生成于 " + ISO_MOMENT.pattern + "。", page)  # the opening sentence
+    # Said once, by the header (截至) and the footer: no opening sentence says it again.
+    assert not re.search(r"生成于 " + ISO_MOMENT.pattern + "。", page)
     english = _pages(sample, "participant", Values(participant="01-003"), EN)[0]
     assert re.search(r"Eligibility confirmed .{1,30}; recorded " + ISO_MOMENT.pattern, english)
