@@ -157,7 +157,7 @@ def test_reconciliation_with_discrepancies_and_signature_block(
     assert f"Count differences on record ({len(adjusted)})" in text
     review_part = text.split("To review (")[1].split("Count differences on record (")[0]
     assert all(d.message[:40] not in review_part for d in adjusted)
-    assert "Kit K9001 (lot L2398) expired on" in text
+    assert "Lot L2398 expired on" in text  # beside K9001 in Concerns: the kit named once
     assert "20 tablets counted, 21 tablets in the book (-1)" in text
     for block in ("Signatures", "Pharmacist", "Monitor", "Name", "Signature", "Date"):
         assert block in text
