@@ -136,13 +136,17 @@ or between its digits in a report's narrow cell ('2026-12-' / '07')."""
 WRITTEN_DATE = re.compile(f"{ISO_DATE.pattern}|{DATE.pattern}")
 """A date in any form the program writes (ISO, as reports do; as labels do, in English or
 Chinese): what a report's table cell keeps on one line (`kept_inside`, reports.base)."""
+_NUMBER = r"[0-9０-９]+(?:[.,．][0-9０-９]+)*"
 NUMBER_AND_UNIT = re.compile(
-    r"[0-9０-９]+(?:[.,．][0-9０-９]+)*"
+    rf"(?<![A-Za-zＡ-Ｚａ-ｚ0-9０-９]){_NUMBER}"
     rf"(?:[ \u00a0]?(?:{'|'.join(MEASURE_WORDS)})"
     rf"|[ \u00a0]?(?:{'|'.join(re.escape(u) for u in LATIN_UNITS)})(?![A-Za-z]))?"
+    rf"|{_NUMBER}"
 )
 """A number (its digits, full-width ones too, and decimal point) with the measure word or unit
-that follows it, one space between them or none: set as one word (`kept_inside`)."""
+that follows it, one space between them or none: set as one word (`kept_inside`). The digits of
+a code (kit K2401, lot L2401) are kept together but not bound to a word after them: "K2401
+days" is a kit and a word, not "2401 days"."""
 UNBROKEN = re.compile(f"{DATE.pattern}|{NUMBER_AND_UNIT.pattern}")
 """What a label's line never breaks inside (`bind_numbers`): a date, whole (found first), or a
 number with its unit."""

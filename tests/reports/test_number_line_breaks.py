@@ -72,6 +72,21 @@ def test_the_words_around_a_number_still_break_as_chinese_does() -> None:
     assert pdffonts.bind_numbers("7.5 mg") == "7\u2060.\u20605\u2060\u00a0\u2060m\u2060g"
 
 
+def test_a_codes_digits_are_not_bound_to_the_word_after_it() -> None:
+    """NUMBER_AND_UNIT read "K2401 days" as "2401 days", a count of days, and kept the kit's
+    digits with the word after it: a number that ends a code (a letter or digit before it) is
+    kept whole but bound to nothing; "14 days" still is."""
+    text = "Kit K2401 days"
+    space = text.index(" days")
+    kept = pdffonts.kept_inside(text)
+    assert {space, space + 1}.isdisjoint(kept), sorted(kept)
+    assert set(range(text.index("2401") + 1, space)) <= kept  # the digits, together
+    assert pdffonts.bind_numbers(text).endswith("1 days")
+    assert pdffonts.kept_inside("14 days") == set(range(1, 7))
+    assert pdffonts.bind_numbers("14 days") == "1\u20604\u2060\u00a0\u2060d\u2060a\u2060y\u2060s"
+    assert pdffonts.bind_spaces("for 14 days, kit K2401 days") == "for 14\u00a0days, kit K2401 days"
+
+
 @pytest.mark.parametrize("size", [7.5, 9.0])
 def test_a_chinese_report_cell_never_parts_a_number_from_its_unit(size: float) -> None:
     for width in range(56, 260, 3):

@@ -193,7 +193,7 @@ KIT_FINDINGS = [
         "Quarantined for 'Cap seal broken.': in quarantine since 2026-01-05, awaiting the "
         "sponsor's decision. Ask the sponsor; then release the kit with the sponsor's reference, "
         "or destroy it.",
-        "自 2026-01-05 起隔离，待申办方决定。请询问申办方；然后凭申办方的参考编号解除隔离，或将该药盒销毁。",
+        "自 2026-01-05 起因“Cap seal broken.”隔离，待申办方决定。请询问申办方；然后凭申办方的参考编号解除隔离，或将该药盒销毁。",
     ),
     (
         "counted_again",

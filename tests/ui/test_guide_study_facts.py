@@ -121,14 +121,14 @@ def test_the_chinese_guide_gives_the_studys_units_in_chinese(
     if site.ctx.study.protocol == "NCT07198672":
         assert (
             "在 NCT07198672 中，一个周期为 21 天。按起始剂量（7.5 mg，每日一次），"
-            "海曲泊帕乙醇胺片 7.5 mg每次 1 片，每日一次，21 天的供药共需 21 片：1 个药盒，每盒 21 片。"
+            "海曲泊帕乙醇胺片 7.5 mg，每次 1 片，每日一次，21 天的供药共需 21 片：1 个药盒，每盒 21 片。"
         ) in text
         assert "请核对T-DM1治疗周期第1天的日期。" in text
         assert "例如T-DM1治疗周期第1天" in text
     else:
         assert (
             "在 REV-CAPS-28 中，一个周期为 28 天。按起始剂量（200 mg twice daily），"
-            "revicapib 100 mg capsule每次 2 粒，每日两次，28 天的供药共需 112 粒："
+            "revicapib 100 mg capsule，每次 2 粒，每日两次，28 天的供药共需 112 粒："
             "2 个药盒，每盒 56 粒。"
         ) in text
         assert "需要 112 粒，有效期至 2026-04-20 及以后的药盒中只有 0 粒 可用。" in text
@@ -199,8 +199,8 @@ def test_a_two_drug_study_gives_its_capsules_on_their_days() -> None:
     )
     chinese = guides.facts(study, "zh_CN")
     assert (
-        "每次 1 粒，每日两次，共 14 天，21 天的供药共需 28 粒：1 个药盒，每盒 28 粒。"
-        in (chinese["example_cycle"])
+        "德莫卡匹布胶囊（虚构）100 mg，每次 1 粒，每日两次，共 14 天，21 天的供药共需 28 粒："
+        "1 个药盒，每盒 28 粒。" in (chinese["example_cycle"])
     )
     assert chinese["other_product"] == "德莫替尼片（虚构）25 mg"
 
