@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from dispensary.domain.codes import Flag
+from dispensary.domain.codes import LANGUAGE_NAMES, Flag
 from dispensary.domain.errors import NotFound, StudyFileError
 from dispensary.domain.regimen import DoseComponent, DoseLevel
 from dispensary.domain.rules import DAY1_NEAR_DAYS, STARTING_DOSE_LEVEL
@@ -1098,9 +1098,6 @@ def part_start(part: DoseComponent, start: date, from_day: int) -> date:
     days 8-21 of a cycle started on day 1 starts on day 8)."""
     return start + timedelta(days=max(0, (part.first_day or 1) - from_day))
 
-
-LANGUAGE_NAMES: dict[str, str] = {"en": N_("English"), "zh_CN": N_("Simplified Chinese")}
-"""A label language of the study file (its code) by name, in a rule's title."""
 
 RULE_TITLES: dict[str, str] = {
     "cycle": N_("Cycle length and days of supply"),

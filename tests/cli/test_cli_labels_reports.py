@@ -161,6 +161,7 @@ def test_a_second_print_is_refused_until_it_is_a_reprint_with_a_reason(
         "reprint": True,
         "stock": "thermal-4x2",
         "study_version": 1,
+        "languages": ["en"],  # the text the participant got (the study's, as drawn)
     }
 
     voided = tmp_path / "voided.pdf"

@@ -73,7 +73,8 @@ def test_every_field_of_a_print_comes_back_from_the_file_as_it_went_in() -> None
 
 def test_a_row_of_the_first_format_is_read_as_before() -> None:
     """Written by the program before this one: what that program's reader gave (the rest at
-    PrintPlan's defaults, which the print's record never took)."""
+    PrintPlan's defaults, which the print's record never took); its languages unknown, none
+    (the record names none, never English for a label that may have gone out in Chinese)."""
     row: dict[str, Any] = {
         "kind": "dispense",
         "items": ["DSP000002"],
@@ -81,7 +82,9 @@ def test_a_row_of_the_first_format_is_read_as_before() -> None:
         "stock": "sheet-a4",
         "quarantined": [],
     }
-    assert decoded(row) == PrintPlan(LabelKind.DISPENSE, ("DSP000002",), False, "sheet-a4")
+    assert decoded(row) == PrintPlan(
+        LabelKind.DISPENSE, ("DSP000002",), False, "sheet-a4", languages=()
+    )
     odd = dict(row, languages="zh_CN", previous_dose=True, pharmacy=["x"], study_version="3")
     assert decoded(odd) == decoded(row)  # a field not of its type: as if not there
 
@@ -111,7 +114,8 @@ def test_a_file_of_the_first_format_is_given_back_and_its_rows_kept(counter: Cou
     assert (
         unopened == []
         and labels == {}
-        and kits == {study: PrintPlan(LabelKind.KIT, ("K0001",), False)}
+        # Its languages unknown to that format: none recorded, never taken for English.
+        and kits == {study: PrintPlan(LabelKind.KIT, ("K0001",), False, languages=())}
     )
 
 

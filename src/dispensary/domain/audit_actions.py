@@ -19,6 +19,7 @@ from functools import partial
 
 from dispensary.domain import reasons
 from dispensary.domain.codes import (
+    LANGUAGE_NAMES,
     DestructionReason,
     Flag,
     KitStatus,
@@ -258,6 +259,7 @@ FIELD_NAMES: dict[str, str] = {
     "in_range_after": N_("audit field|First reading within the range after it"),
     "manual": N_("audit field|Entered by hand"),
     "language": N_("audit field|Language"),
+    "languages": N_("audit field|Label languages"),  # a label print's (services.labels)
     "ledger": N_("audit field|Ledger rows"),
     "location": N_("audit field|Storage area"),
     "locked": N_("audit field|Locked"),
@@ -435,6 +437,29 @@ def _label_items(new: str) -> list[str]:
     return [str(i) for i in items] if isinstance(items, list) else []
 
 
+def languages_named(value: object) -> str | None:
+    """The languages a label print's entry records (its `languages`: the study file's codes,
+    the main one first) in the reader's words, "Simplified Chinese and English" (简体中文和英文):
+    an inspector reads which text the participant got, not "zh_CN, en". A language the program
+    has no name for, by its code; None for a value of another shape (or none recorded)."""
+    if not isinstance(value, list) or not value or not all(isinstance(c, str) for c in value):
+        return None
+    names = [_(LANGUAGE_NAMES[c]) if c in LANGUAGE_NAMES else c for c in value]
+    if len(names) == 1:
+        return names[0]
+    return _("{languages} and {last}").format(languages=joined(names[:-1]), last=names[-1])
+
+
+def _label_languages(new: str) -> str | None:
+    """The languages a label print's entry records, in words (`languages_named`); None for an
+    entry written before they were recorded."""
+    try:
+        values = json.loads(new or "{}")
+    except json.JSONDecodeError:
+        return None
+    return languages_named(values.get("languages")) if isinstance(values, dict) else None
+
+
 def record_named(
     entity: str,
     entity_id: str,
@@ -447,7 +472,8 @@ def record_named(
     the reader's language (`area_name`; the entry keeps the name as recorded); a return, numbered
     only in the database, with the kit, dispense and participant a pharmacist knows it by
     ("return 115 (K1008, DSP000107, 01-004)"): `return_of`, read from the return row (a
-    correction stores none of them), else the kit and dispense the entry stored."""
+    correction stores none of them), else the kit and dispense the entry stored; a label
+    print with the languages its labels went out in, where its entry records them."""
     named = area_name(entity_id) if entity == "storage" else entity_id
     if entity == "return" and len(return_of) == 3:
         kit, dispense, participant = return_of
@@ -463,13 +489,23 @@ def record_named(
             return _("{kind} {id} ({kit}, {dispense})").format(
                 kind=record_kind(entity), id=named, kit=values["kit"], dispense=values["dispense"]
             )
-    items = _label_items(new) if entity in LABEL_ITEMS else []
+    if entity not in LABEL_ITEMS:
+        return f"{record_kind(entity)} {named}"
+    items = _label_items(new)
     if len(items) > 1:  # "Kit labels of 4 kits: K8001, K8002, K8003, K8005", never a range
         shown = items[:LABEL_ITEMS_SHOWN] + (["…"] if len(items) > LABEL_ITEMS_SHOWN else [])
-        return _(LABEL_ITEMS[entity]).format(
+        record = _(LABEL_ITEMS[entity]).format(
             kind=record_kind(entity), count=len(items), items=joined(shown)
         )
-    return f"{record_kind(entity)} {named}"
+    else:
+        record = f"{record_kind(entity)} {named}"
+    # The languages the labels went out in, where the entry records them: "Dispensing labels
+    # DSP000107 (Simplified Chinese and English)", the text the participant got said beside
+    # the label in every list of the trail (an entry written before: as it was).
+    languages = _label_languages(new)
+    if languages is None:
+        return record
+    return _("{record} ({languages})").format(record=record, languages=languages)
 
 
 TECHNICAL_FIELDS = frozenset({"ledger", "void", "print_id"})
@@ -738,6 +774,10 @@ def value_shown(
             return figures
     if key == "product" and isinstance(value, str) and value:
         return product_name(value)
+    if key == "languages":
+        languages = languages_named(value)
+        if languages is not None:
+            return languages
     if key == "held_for":
         held = held_for_shown(value)
         if held is not None:

@@ -6,6 +6,10 @@ from enum import StrEnum
 
 from dispensary.i18n import ENGLISH, N_, _, current_language
 
+LANGUAGE_NAMES: dict[str, str] = {"en": N_("English"), "zh_CN": N_("Simplified Chinese")}
+"""A label language of the study file (its code) by name: in a rule's title, and in a label
+print's audit entry (its `languages`), which the trail says in words, not by the codes."""
+
 
 class KitStatus(StrEnum):
     AVAILABLE = "available"

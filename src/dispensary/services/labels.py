@@ -33,7 +33,7 @@ from dispensary.db.models import (
     Return,
 )
 from dispensary.domain.audit_actions import AuditAction
-from dispensary.domain.codes import KitStatus, LabelKind
+from dispensary.domain.codes import LANGUAGE_NAMES, KitStatus, LabelKind
 from dispensary.domain.errors import InvalidInput, RuleViolation
 from dispensary.domain.rules import check_text
 from dispensary.i18n import N_, _, listed
@@ -47,7 +47,7 @@ from dispensary.services.pharmacy import NONE_SET, Particulars
 from dispensary.services.report_data import KitLabelRow
 from dispensary.services.studies import rule_confirmations
 from dispensary.services.study_versions import dispense_version, study_of_dispense
-from dispensary.study import LANGUAGE_NAMES, Study
+from dispensary.study import Study
 
 _ENTITIES = (N_("kit label"), N_("dispense label"), N_("leaflet label"))
 """Each kind's audit entity (LabelKind.entity, English in the records) as a refusal names it:
@@ -148,6 +148,18 @@ discard of its record."""
 
 PRINT_TOKEN = "print_id"
 """The key of a print's identity (PrintPlan.token) in its audit entry's values."""
+
+PRINT_LANGUAGES = "languages"
+"""The key of the languages a print's labels are in (PrintPlan.languages, the main one first:
+["zh_CN", "en"] for a bilingual label) in its audit entry's values: which text the participant
+got. Not in entries written before it was recorded (the trail says nothing of those)."""
+
+
+def _languages_recorded(languages: Sequence[str]) -> dict[str, object]:
+    """The print's languages as its entry records them, in order, once each; none when the
+    caller does not know them (a script recording a print made elsewhere)."""
+    codes = list(dict.fromkeys(c.strip() for c in languages if c.strip()))
+    return {PRINT_LANGUAGES: codes} if codes else {}
 
 
 def new_print_token() -> str:
@@ -717,6 +729,7 @@ def record_label_print(
     stock: str = "",
     reason: str = "",
     token: str = "",
+    languages: Sequence[str] = (),
 ) -> LabelPrintRow:
     """Puts a label print in the audit trail. A second print must be marked as a reprint and
     carry its reason; checked again inside the write, so two workstations cannot both record a
@@ -731,7 +744,8 @@ def record_label_print(
     study is refused (named only to a user who may open it), so that its print is neither
     filed under this study nor taken for a first print of the other; a voided dispense, one
     whose every bottle came back, or a kit gone for good is refused, never recorded as
-    labelled."""
+    labelled. `languages`: the languages the labels went out in (PrintPlan.languages),
+    recorded (PRINT_LANGUAGES) so that an inspector can tell which text the participant got."""
     require(actor, Permission.PRINT_LABEL, ctx, recorded=True)
     printed_as = label_kind(kind)
     entity = printed_as.entity
@@ -759,6 +773,7 @@ def record_label_print(
                 "stock": stock,
                 "reprint": reprint,
                 **_versions_printed(session, printed_as, names),
+                **_languages_recorded(languages),
                 **({PRINT_TOKEN: token} if token else {}),
             },
             reason=why,
@@ -782,6 +797,7 @@ def discard_print_record(
     stock: str = "",
     reason: str = "",
     token: str = "",
+    languages: Sequence[str] = (),
 ) -> LabelPrintRow:
     """A print that went out but whose record the database refused, let go by the user
     knowingly (the Receive screen's question, the one as a session ends): its discard is put
@@ -793,7 +809,8 @@ def discard_print_record(
     (`_printed` reads the print actions only). One write; refused, nothing is written and the
     print is still to record or discard. `token`, the print's identity (PrintPlan.token):
     a print whose record went in after all, or whose discard is already written (the answer
-    lost), gets no discard; nothing is written and the row says which (`already`)."""
+    lost), gets no discard; nothing is written and the row says which (`already`).
+    `languages`: the languages the labels went out in, recorded as a print's are."""
     require(actor, Permission.PRINT_LABEL, ctx, recorded=True)
     printed_as = label_kind(kind)
     entity = printed_as.entity
@@ -807,6 +824,7 @@ def discard_print_record(
             return LabelPrintRow(printed_as, names, reprint, stock, ctx.clock.now(), earlier)
         reader = Readable(session, actor)
         new: dict[str, object] = {"items": list(names), "stock": stock, "reprint": reprint}
+        new.update(_languages_recorded(languages))
         if token:
             new[PRINT_TOKEN] = token
         if printed_as is LabelKind.KIT:
@@ -845,7 +863,7 @@ def print_labels(
     in place by the caller once this returns (files.Staged), so that `withdraw` removes the new
     file alone, never an earlier one of the name it replaces. Recorded with the plan's identity
     (PrintPlan.token): a print kept waiting because its record was refused is recorded later
-    by it, once (`record_label_print`)."""
+    by it, once (`record_label_print`). The record names the plan's languages, as drawn."""
     require(actor, Permission.PRINT_LABEL, ctx)
     why = confirm(ctx, actor, plan, reason)
     pdf = render(plan)
@@ -854,7 +872,15 @@ def print_labels(
     token = plan.token or new_print_token()
     try:
         return record_label_print(
-            ctx, actor, plan.kind, plan.items, plan.reprint, plan.stock, why, token
+            ctx,
+            actor,
+            plan.kind,
+            plan.items,
+            plan.reprint,
+            plan.stock,
+            why,
+            token,
+            languages=plan.languages,
         )
     except BaseException:
         if withdraw is not None:

@@ -675,6 +675,7 @@ def recorded_print(session: AppSession, plan: PrintPlan) -> RecordedPrint:
             plan.stock,
             plan.reason,
             plan.token,
+            languages=plan.languages,  # as it went out: the audit entry says which text
         )
     except PrintRefused as exc:
         if plan.token:  # not this print's record (none is under its identity): said, it waits
@@ -700,6 +701,7 @@ def discard_print(session: AppSession, plan: PrintPlan) -> str:
             plan.reprint,
             plan.stock,
             token=plan.token,
+            languages=plan.languages,
         )
     except DispensaryError as exc:
         return exc.message

@@ -387,7 +387,8 @@ def decoded(row: dict[str, object]) -> PrintPlan:
     from (`_with_wording`). A row of the first format (FILE_VERSION) lacks the languages, the
     language note, the previous dose, the pharmacy and the study version, one of the first two
     a reprint's reason, one before the fourth the print's identity: PrintPlan's defaults, as
-    that format's reader gave it. Raises KeyError or
+    that format's reader gave it, but the languages, unknown (none: its record names none,
+    never English for a label that may have gone out in Chinese). Raises KeyError or
     ValueError when the row names no kind of label."""
     default = PrintPlan(LabelKind(str(row["kind"])), (), False)
     found = row.get("pharmacy")
@@ -405,7 +406,7 @@ def decoded(row: dict[str, object]) -> PrintPlan:
         stock=str(row.get("stock") or ""),
         quarantined=_texts(row.get("quarantined")) or (),
         previous_dose=_number(row.get("previous_dose")),
-        languages=_texts(row.get("languages")) or default.languages,
+        languages=_texts(row.get("languages")) or (),
         language_note=str(row.get("language_note") or ""),
         pharmacy=pharmacy,
         study_version=_number(row.get("study_version")),
