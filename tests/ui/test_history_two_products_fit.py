@@ -115,7 +115,7 @@ def test_every_column_of_a_two_product_history_reads_whole_at_1366x768(
     assert not history.isColumnHidden(PRODUCT_COLUMN)
     doses = {
         ENGLISH: "democapib 100 mg twice daily days 1-14 with demotinib 25 mg once daily",
-        Language.ZH_CN: "德莫卡匹布 100 mg每日两次（第1–14天），联合德莫替尼 25 mg每日一次",
+        Language.ZH_CN: "德莫卡匹布 100 mg，每日两次（第1–14天），联合德莫替尼 25 mg，每日一次",
     }
     assert str(history.model().index(0, 3).data()) == doses[language]
     shots = os.environ.get("DISPENSARY_SHOTS")
